@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "arp.h"
+#include "eth.h"
+#include "neigh.h"
+#include "worker.h"
+
+static void
+arp_build(struct worker *w, uint16_t op, const struct rte_ether_addr *eth_dst,
+	  const struct rte_ether_addr *tha, uint32_t tip)
+{
+	struct rte_mbuf *m = worker_alloc(w);
+	struct rte_arp_hdr *ah;
+
+	if (m == NULL)
+		return;
+	m->data_len = m->pkt_len = sizeof(struct rte_ether_hdr) +
+		sizeof(struct rte_arp_hdr);
+	ah = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *,
+				     sizeof(struct rte_ether_hdr));
+	ah->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+	ah->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ah->arp_hlen = RTE_ETHER_ADDR_LEN;
+	ah->arp_plen = 4;
+	ah->arp_opcode = rte_cpu_to_be_16(op);
+	rte_ether_addr_copy(&w->app->port.mac, &ah->arp_data.arp_sha);
+	ah->arp_data.arp_sip = rte_cpu_to_be_32(w->cfg->ip);
+	rte_ether_addr_copy(tha, &ah->arp_data.arp_tha);
+	ah->arp_data.arp_tip = rte_cpu_to_be_32(tip);
+	eth_output(w, m, eth_dst, RTE_ETHER_TYPE_ARP);
+}
+
+void
+arp_send_request(struct worker *w, uint32_t ip, const uint8_t *mac_hint)
+{
+	static const struct rte_ether_addr bcast = {
+		.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+	static const struct rte_ether_addr zero;
+	struct rte_ether_addr hint;
+
+	w->stats.arp.tx_requests++;
+	if (mac_hint != NULL) {
+		/* Confirming a stale entry: ask the host we believe in. */
+		memcpy(hint.addr_bytes, mac_hint, RTE_ETHER_ADDR_LEN);
+		arp_build(w, RTE_ARP_OP_REQUEST, &hint, &zero, ip);
+	} else {
+		arp_build(w, RTE_ARP_OP_REQUEST, &bcast, &zero, ip);
+	}
+}
+
+void
+arp_send_gratuitous(struct worker *w)
+{
+	static const struct rte_ether_addr bcast = {
+		.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+	static const struct rte_ether_addr zero;
+
+	/* RFC 5227 announcement: a request with sender = target = us. */
+	w->stats.arp.tx_gratuitous++;
+	arp_build(w, RTE_ARP_OP_REQUEST, &bcast, &zero, w->cfg->ip);
+}
+
+void
+arp_input(struct worker *w, struct rte_mbuf *m)
+{
+	const struct rte_arp_hdr *ah;
+	uint32_t sip, tip;
+	uint16_t op;
+	int for_us;
+
+	if (rte_pktmbuf_data_len(m) < sizeof(*ah)) {
+		w->stats.arp.rx_invalid++;
+		goto out;
+	}
+	ah = rte_pktmbuf_mtod(m, const struct rte_arp_hdr *);
+	op = rte_be_to_cpu_16(ah->arp_opcode);
+	if (ah->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
+	    ah->arp_protocol != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
+	    ah->arp_hlen != RTE_ETHER_ADDR_LEN || ah->arp_plen != 4 ||
+	    (op != RTE_ARP_OP_REQUEST && op != RTE_ARP_OP_REPLY) ||
+	    rte_is_multicast_ether_addr(&ah->arp_data.arp_sha)) {
+		w->stats.arp.rx_invalid++;
+		goto out;
+	}
+	sip = rte_be_to_cpu_32(ah->arp_data.arp_sip);
+	tip = rte_be_to_cpu_32(ah->arp_data.arp_tip);
+	for_us = tip == w->cfg->ip;
+	if (op == RTE_ARP_OP_REQUEST)
+		w->stats.arp.rx_requests++;
+	else
+		w->stats.arp.rx_replies++;
+
+	/* RFC 826: merge what the sender says about itself; add it only
+	 * when we are the target.  Probes (sender 0.0.0.0) teach nothing,
+	 * and nobody else may claim our address. */
+	if (sip != 0 && sip != w->cfg->ip)
+		neigh_update(&w->app->neigh, sip, ah->arp_data.arp_sha.addr_bytes,
+			     w->now_ms, for_us, w);
+	if (!for_us) {
+		w->stats.arp.rx_not_for_us++;
+		goto out;
+	}
+	if (op == RTE_ARP_OP_REQUEST) {
+		struct rte_ether_addr sha = ah->arp_data.arp_sha;
+
+		w->stats.arp.tx_replies++;
+		arp_build(w, RTE_ARP_OP_REPLY, &sha, &sha, sip);
+	}
+out:
+	rte_pktmbuf_free(m);
+}
+
+static void
+arp_ops_send_request(void *ctx, uint32_t ip, const uint8_t *mac_hint)
+{
+	arp_send_request(ctx, ip, mac_hint);
+}
+
+static void
+arp_ops_send_held(void *ctx, void *pkt, const uint8_t *mac)
+{
+	struct rte_ether_addr dst;
+
+	memcpy(dst.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
+	eth_output(ctx, pkt, &dst, RTE_ETHER_TYPE_IPV4);
+}
+
+static void
+arp_ops_drop_held(void *ctx, void *pkt)
+{
+	struct worker *w = ctx;
+
+	w->stats.arp.held_drops++;
+	rte_pktmbuf_free(pkt);
+}
+
+static void
+arp_ops_failed(void *ctx, uint32_t ip)
+{
+	struct worker *w = ctx;
+
+	(void)ip;
+	w->stats.arp.resolve_failures++;
+}
+
+const struct neigh_ops arp_neigh_ops = {
+	.send_request = arp_ops_send_request,
+	.send_held = arp_ops_send_held,
+	.drop_held = arp_ops_drop_held,
+	.failed = arp_ops_failed,
+};

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* ARP (RFC 826): answering for our address and resolving next hops. */
+
+#ifndef DPF_ARP_H
+#define DPF_ARP_H
+
+#include <stdint.h>
+
+struct worker;
+struct rte_mbuf;
+struct rte_ether_addr;
+struct neigh_ops;
+
+extern const struct neigh_ops arp_neigh_ops;
+
+/* m starts at the ARP header (Ethernet header stripped). */
+void
+arp_input(struct worker *w, struct rte_mbuf *m);
+
+/* A request for ip; broadcast unless a unicast hint is given. */
+void
+arp_send_request(struct worker *w, uint32_t ip, const uint8_t *mac_hint);
+
+/* Announce our address (RFC 5227 ARP announcement). */
+void
+arp_send_gratuitous(struct worker *w);
+
+#endif /* DPF_ARP_H */

@@ -1,0 +1,689 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "url.h"
+
+enum field_type {
+	FIELD_U32,
+	FIELD_U64,
+	FIELD_BOOL,
+	FIELD_PROB,	/* double in [0, 1] */
+};
+
+/* A numeric tunable, reachable as JSON "section": {"name": v} and as
+ * --section name=v on the command line. */
+struct config_field {
+	const char *section;
+	const char *name;
+	enum field_type type;
+	size_t offset;
+	uint64_t min;
+	uint64_t max;
+};
+
+#define F_U32(sec, name, member, lo, hi) \
+	{ sec, name, FIELD_U32, offsetof(struct dpf_config, member), lo, hi }
+#define F_BOOL(sec, name, member) \
+	{ sec, name, FIELD_BOOL, offsetof(struct dpf_config, member), 0, 1 }
+#define F_PROB(sec, name, member) \
+	{ sec, name, FIELD_PROB, offsetof(struct dpf_config, member), 0, 1 }
+
+static const struct config_field config_fields[] = {
+	F_U32("tcp", "rcvbuf", tcp.rcvbuf, 4096, 64u << 20),
+	F_U32("tcp", "rto_initial_ms", tcp.rto_initial_ms, 10, 60000),
+	F_U32("tcp", "rto_min_ms", tcp.rto_min_ms, 1, 60000),
+	F_U32("tcp", "rto_max_ms", tcp.rto_max_ms, 10, 600000),
+	F_U32("tcp", "delack_ms", tcp.delack_ms, 1, 500),
+	F_U32("tcp", "time_wait_ms", tcp.time_wait_ms, 0, 240000),
+	F_U32("tcp", "syn_retries", tcp.syn_retries, 0, 20),
+	F_U32("tcp", "data_retries", tcp.data_retries, 1, 30),
+	F_U32("tcp", "max_ooo_segs", tcp.max_ooo_segs, 1, 65536),
+	F_BOOL("tcp", "wscale", tcp.wscale),
+	F_BOOL("tcp", "timestamps", tcp.timestamps),
+	F_BOOL("tcp", "sack", tcp.sack),
+	F_U32("arp", "retries", arp.retries, 1, 100),
+	F_U32("arp", "retry_ms", arp.retry_ms, 10, 60000),
+	F_U32("arp", "reachable_s", arp.reachable_s, 1, 86400),
+	{ "impair", "seed", FIELD_U64, offsetof(struct dpf_config, impair.seed),
+	  0, UINT64_MAX },
+	F_PROB("impair", "rx.drop", impair.rx.drop),
+	F_PROB("impair", "rx.dup", impair.rx.dup),
+	F_PROB("impair", "rx.reorder", impair.rx.reorder),
+	F_U32("impair", "rx.reorder_delay_us", impair.rx.reorder_delay_us,
+	      0, 10000000),
+	F_PROB("impair", "rx.corrupt", impair.rx.corrupt),
+	F_PROB("impair", "tx.drop", impair.tx.drop),
+	F_PROB("impair", "tx.dup", impair.tx.dup),
+	F_PROB("impair", "tx.reorder", impair.tx.reorder),
+	F_U32("impair", "tx.reorder_delay_us", impair.tx.reorder_delay_us,
+	      0, 10000000),
+	F_PROB("impair", "tx.corrupt", impair.tx.corrupt),
+};
+
+static int
+set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void
+config_init(struct dpf_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mtu = 1500;
+	cfg->mbufs = 16383;
+	cfg->timeout_s = 60;
+	cfg->arp.retries = 3;
+	cfg->arp.retry_ms = 1000;
+	cfg->arp.reachable_s = 30;
+	cfg->tcp.rcvbuf = 1u << 20;
+	cfg->tcp.rto_initial_ms = 1000;	/* RFC 6298 (2.1) */
+	cfg->tcp.rto_min_ms = 200;	/* Linux's; RFC 6298 allows lower */
+	cfg->tcp.rto_max_ms = 60000;	/* RFC 6298 (2.5) */
+	cfg->tcp.delack_ms = 40;
+	cfg->tcp.time_wait_ms = 2000;	/* short: a test box reuses ports */
+	cfg->tcp.syn_retries = 5;
+	cfg->tcp.data_retries = 12;
+	cfg->tcp.max_ooo_segs = 4096;
+	cfg->tcp.wscale = 1;
+	cfg->tcp.timestamps = 1;
+	cfg->tcp.sack = 1;
+	cfg->impair.seed = 1;
+}
+
+void
+config_free(struct dpf_config *cfg)
+{
+	unsigned int i;
+
+	free(cfg->fetch_url);
+	free(cfg->output);
+	for (i = 0; i < cfg->n_headers; i++)
+		free(cfg->headers[i]);
+	cfg->fetch_url = NULL;
+	cfg->output = NULL;
+	cfg->n_headers = 0;
+}
+
+static const struct config_field *
+field_find(const char *section, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(config_fields) / sizeof(config_fields[0]); i++)
+		if (strcmp(config_fields[i].section, section) == 0 &&
+		    strcmp(config_fields[i].name, name) == 0)
+			return &config_fields[i];
+	return NULL;
+}
+
+/* Store a value already parsed as a double (JSON numbers, strings). */
+static int
+field_store(struct dpf_config *cfg, const struct config_field *f,
+	    double v, char *err, size_t errlen)
+{
+	void *p = (char *)cfg + f->offset;
+
+	if (f->type == FIELD_PROB) {
+		if (!(v >= 0.0 && v <= 1.0))
+			return set_err(err, errlen,
+				"%s.%s must be a probability between 0 and 1",
+				f->section, f->name);
+		*(double *)p = v;
+		return 0;
+	}
+	if (v != (double)(uint64_t)v || v < (double)f->min ||
+	    v > (double)f->max)
+		return set_err(err, errlen,
+			"%s.%s must be a whole number from %llu to %llu",
+			f->section, f->name, (unsigned long long)f->min,
+			(unsigned long long)f->max);
+	if (f->type == FIELD_U64)
+		*(uint64_t *)p = (uint64_t)v;
+	else
+		*(uint32_t *)p = (uint32_t)v;
+	return 0;
+}
+
+static int
+field_set_string(struct dpf_config *cfg, const struct config_field *f,
+		 const char *s, char *err, size_t errlen)
+{
+	char *end;
+
+	if (f->type == FIELD_BOOL) {
+		if (strcmp(s, "1") == 0 || strcmp(s, "true") == 0 ||
+		    strcmp(s, "on") == 0)
+			*(uint32_t *)((char *)cfg + f->offset) = 1;
+		else if (strcmp(s, "0") == 0 || strcmp(s, "false") == 0 ||
+			 strcmp(s, "off") == 0)
+			*(uint32_t *)((char *)cfg + f->offset) = 0;
+		else
+			return set_err(err, errlen,
+				"%s.%s must be on/off, true/false or 1/0",
+				f->section, f->name);
+		return 0;
+	}
+	if (f->type == FIELD_U64) {
+		unsigned long long u;
+
+		errno = 0;
+		u = strtoull(s, &end, 0);
+		if (errno != 0 || end == s || *end != '\0' || s[0] == '-')
+			return set_err(err, errlen,
+				"%s.%s: '%s' is not a whole number",
+				f->section, f->name, s);
+		*(uint64_t *)((char *)cfg + f->offset) = u;
+		return 0;
+	}
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0')
+		return set_err(err, errlen, "%s.%s: '%s' is not a number",
+			       f->section, f->name, s);
+	return field_store(cfg, f, v, err, errlen);
+}
+
+int
+config_set_pairs(struct dpf_config *cfg, const char *section,
+		 const char *pairs, char *err, size_t errlen)
+{
+	char *copy = strdup(pairs);
+	char *save = NULL;
+	char *tok;
+	int rc = 0;
+
+	if (copy == NULL)
+		return set_err(err, errlen, "out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		const struct config_field *f;
+
+		if (eq == NULL) {
+			rc = set_err(err, errlen,
+				"--%s: '%s' is not key=value", section, tok);
+			break;
+		}
+		*eq = '\0';
+		f = field_find(section, tok);
+		if (f == NULL) {
+			rc = set_err(err, errlen, "--%s: unknown setting '%s'",
+				     section, tok);
+			break;
+		}
+		rc = field_set_string(cfg, f, eq + 1, err, errlen);
+	}
+	free(copy);
+	return rc;
+}
+
+static int
+parse_ip_prefix(const char *s, uint32_t *ip, uint8_t *plen,
+		char *err, size_t errlen)
+{
+	char buf[64];
+	char *slash;
+	long n = 32;
+
+	if (strlen(s) >= sizeof(buf))
+		return set_err(err, errlen, "--ip: '%s' is too long", s);
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash != NULL) {
+		char *end;
+
+		*slash = '\0';
+		errno = 0;
+		n = strtol(slash + 1, &end, 10);
+		if (errno != 0 || end == slash + 1 || *end != '\0' ||
+		    n < 1 || n > 32)
+			return set_err(err, errlen,
+				"--ip: prefix length in '%s' must be 1..32", s);
+	}
+	if (ipv4_parse(buf, ip) != 0)
+		return set_err(err, errlen,
+			"--ip: '%s' is not an IPv4 address (A.B.C.D/N)", s);
+	*plen = (uint8_t)n;
+	return 0;
+}
+
+static int
+parse_header(struct dpf_config *cfg, const char *h, char *err, size_t errlen)
+{
+	const char *colon = strchr(h, ':');
+	const char *p;
+
+	if (colon == NULL || colon == h)
+		return set_err(err, errlen,
+			"--header: '%s' is not 'Name: value'", h);
+	for (p = h; p < colon; p++)
+		if (*p <= ' ' || *p >= 0x7f || strchr("()<>@,;:\\\"/[]?={}",
+						       *p) != NULL)
+			return set_err(err, errlen,
+				"--header: bad character in name of '%s'", h);
+	for (p = colon + 1; *p != '\0'; p++)
+		if ((*p < ' ' && *p != '\t') || *p == 0x7f)
+			return set_err(err, errlen,
+				"--header: control character in '%s'", h);
+	if (cfg->n_headers == CONFIG_MAX_HEADERS)
+		return set_err(err, errlen, "--header: more than %d headers",
+			       CONFIG_MAX_HEADERS);
+	cfg->headers[cfg->n_headers] = strdup(h);
+	if (cfg->headers[cfg->n_headers] == NULL)
+		return set_err(err, errlen, "out of memory");
+	cfg->n_headers++;
+	return 0;
+}
+
+static int
+parse_ulong(const char *opt, const char *s, unsigned long lo,
+	    unsigned long hi, unsigned long *out, char *err, size_t errlen)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' ||
+	    v < lo || v > hi)
+		return set_err(err, errlen,
+			"--%s: '%s' must be a whole number from %lu to %lu",
+			opt, s, lo, hi);
+	*out = v;
+	return 0;
+}
+
+static int
+parse_timeout(const char *s, double *out, char *err, size_t errlen)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v > 0 && v <= 86400))
+		return set_err(err, errlen,
+			"--timeout: '%s' must be seconds, more than 0 and at most 86400",
+			s);
+	*out = v;
+	return 0;
+}
+
+static int
+replace_string(char **dst, const char *s, char *err, size_t errlen)
+{
+	char *c = strdup(s);
+
+	if (c == NULL)
+		return set_err(err, errlen, "out of memory");
+	free(*dst);
+	*dst = c;
+	return 0;
+}
+
+/* Apply one top-level setting given as a string, from either source. */
+static int
+apply_setting(struct dpf_config *cfg, const char *key, const char *val,
+	      char *err, size_t errlen)
+{
+	unsigned long u;
+
+	if (strcmp(key, "ip") == 0)
+		return parse_ip_prefix(val, &cfg->ip, &cfg->prefix_len,
+				       err, errlen);
+	if (strcmp(key, "gateway") == 0) {
+		if (ipv4_parse(val, &cfg->gateway) != 0)
+			return set_err(err, errlen,
+				"--gateway: '%s' is not an IPv4 address", val);
+		return 0;
+	}
+	if (strcmp(key, "mtu") == 0) {
+		if (parse_ulong(key, val, 576, 9000, &u, err, errlen) != 0)
+			return -1;
+		cfg->mtu = (uint16_t)u;
+		return 0;
+	}
+	if (strcmp(key, "port") == 0) {
+		if (parse_ulong(key, val, 0, 1023, &u, err, errlen) != 0)
+			return -1;
+		cfg->port_id = (uint16_t)u;
+		cfg->port_given = 1;
+		return 0;
+	}
+	if (strcmp(key, "mbufs") == 0) {
+		if (parse_ulong(key, val, 1024, 16u << 20, &u, err,
+				errlen) != 0)
+			return -1;
+		cfg->mbufs = (uint32_t)u;
+		return 0;
+	}
+	if (strcmp(key, "fetch") == 0)
+		return replace_string(&cfg->fetch_url, val, err, errlen);
+	if (strcmp(key, "output") == 0)
+		return replace_string(&cfg->output, val, err, errlen);
+	if (strcmp(key, "header") == 0)
+		return parse_header(cfg, val, err, errlen);
+	if (strcmp(key, "timeout") == 0)
+		return parse_timeout(val, &cfg->timeout_s, err, errlen);
+	return set_err(err, errlen, "unknown setting '%s'", key);
+}
+
+static int
+json_section(struct dpf_config *cfg, const char *section, json_t *obj,
+	     const char *prefix, char *err, size_t errlen)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(obj))
+		return set_err(err, errlen, "\"%s\" must be an object",
+			       prefix[0] ? prefix : section);
+	json_object_foreach(obj, key, v) {
+		char name[128];
+		const struct config_field *f;
+
+		snprintf(name, sizeof(name), "%s%s", prefix, key);
+		/* impair.rx and impair.tx are nested objects. */
+		if (json_is_object(v) && strcmp(section, "impair") == 0 &&
+		    prefix[0] == '\0') {
+			char sub[64];
+
+			snprintf(sub, sizeof(sub), "%s.", key);
+			if (strcmp(key, "rx") != 0 && strcmp(key, "tx") != 0)
+				return set_err(err, errlen,
+					"config: unknown setting \"impair.%s\"",
+					key);
+			if (json_section(cfg, section, v, sub, err, errlen))
+				return -1;
+			continue;
+		}
+		f = field_find(section, name);
+		if (f == NULL)
+			return set_err(err, errlen,
+				"config: unknown setting \"%s.%s\"", section,
+				name);
+		if (f->type == FIELD_BOOL) {
+			if (!json_is_boolean(v))
+				return set_err(err, errlen,
+					"config: \"%s.%s\" must be true or false",
+					section, name);
+			*(uint32_t *)((char *)cfg + f->offset) =
+				json_is_true(v) ? 1 : 0;
+			continue;
+		}
+		if (!json_is_number(v))
+			return set_err(err, errlen,
+				"config: \"%s.%s\" must be a number", section,
+				name);
+		if (field_store(cfg, f, json_number_value(v), err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+int
+config_load_file(struct dpf_config *cfg, const char *path,
+		 char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *root;
+	const char *key;
+	json_t *v;
+	int rc = 0;
+
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return set_err(err, errlen, "config %s: line %d column %d: %s",
+			       path, jerr.line, jerr.column, jerr.text);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return set_err(err, errlen,
+			       "config %s: the top level must be an object",
+			       path);
+	}
+	json_object_foreach(root, key, v) {
+		char num[64];
+
+		if (strcmp(key, "tcp") == 0 || strcmp(key, "arp") == 0 ||
+		    strcmp(key, "impair") == 0) {
+			rc = json_section(cfg, key, v, "", err, errlen);
+		} else if (strcmp(key, "headers") == 0) {
+			size_t i;
+			json_t *h;
+
+			if (!json_is_array(v)) {
+				rc = set_err(err, errlen,
+					"config: \"headers\" must be an array of strings");
+				break;
+			}
+			json_array_foreach(v, i, h) {
+				if (!json_is_string(h)) {
+					rc = set_err(err, errlen,
+						"config: \"headers\" must be an array of strings");
+					break;
+				}
+				rc = parse_header(cfg, json_string_value(h),
+						  err, errlen);
+				if (rc != 0)
+					break;
+			}
+		} else if (strcmp(key, "stats") == 0) {
+			if (!json_is_boolean(v))
+				rc = set_err(err, errlen,
+					"config: \"stats\" must be true or false");
+			else
+				cfg->print_stats = json_is_true(v);
+		} else if (json_is_string(v)) {
+			rc = apply_setting(cfg, key, json_string_value(v),
+					   err, errlen);
+		} else if (json_is_integer(v) && json_integer_value(v) >= 0) {
+			snprintf(num, sizeof(num), "%lld",
+				 (long long)json_integer_value(v));
+			rc = apply_setting(cfg, key, num, err, errlen);
+		} else if (json_is_real(v)) {
+			snprintf(num, sizeof(num), "%.17g",
+				 json_real_value(v));
+			rc = apply_setting(cfg, key, num, err, errlen);
+		} else {
+			rc = set_err(err, errlen,
+				"config: \"%s\" has the wrong type", key);
+		}
+		if (rc != 0)
+			break;
+	}
+	json_decref(root);
+	if (rc != 0 && strncmp(err, "config", 6) != 0) {
+		char tmp[CONFIG_ERR_LEN];
+
+		snprintf(tmp, sizeof(tmp), "config %s: %s", path, err);
+		snprintf(err, errlen, "%s", tmp);
+	}
+	return rc;
+}
+
+void
+config_usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+"Usage: %s [EAL options] -- --ip A.B.C.D/N --fetch URL [options]\n"
+"\n"
+"  --ip A.B.C.D/N        the appliance's own address and prefix (required)\n"
+"  --gateway A.B.C.D     next hop for destinations outside the prefix\n"
+"  --mtu N               interface MTU, 576..9000 (default 1500)\n"
+"  --port N              DPDK port id (default: the first port)\n"
+"  --mbufs N             mbufs in the packet pool (default 16383)\n"
+"  --fetch URL           fetch http://host[:port]/path and exit\n"
+"  -o, --output FILE     write the body to FILE (default: stdout)\n"
+"  --header 'K: V'       extra request header (repeatable)\n"
+"  --timeout SEC         give up after SEC seconds (default 60)\n"
+"  --stats               print all counters as JSON on stderr at exit\n"
+"  --config FILE         JSON config (see conf/dpfetch.json); the command\n"
+"                        line overrides it\n"
+"  --tcp K=V[,K=V]       TCP tunables: rcvbuf, rto_initial_ms, rto_min_ms,\n"
+"                        rto_max_ms, delack_ms, time_wait_ms, syn_retries,\n"
+"                        data_retries, max_ooo_segs, wscale, timestamps, sack\n"
+"  --arp K=V[,K=V]       ARP tunables: retries, retry_ms, reachable_s\n"
+"  --impair K=V[,K=V]    fault injection: seed, {rx,tx}.{drop,dup,reorder,\n"
+"                        corrupt} (probabilities), {rx,tx}.reorder_delay_us\n"
+"  -h, --help            this text\n"
+"\n"
+"Exit status: 0 complete 2xx response, 1 HTTP or network failure,\n"
+"2 bad usage or config.\n", prog);
+}
+
+enum {
+	OPT_IP = 256, OPT_GATEWAY, OPT_MTU, OPT_PORT, OPT_MBUFS, OPT_FETCH,
+	OPT_HEADER, OPT_TIMEOUT, OPT_STATS, OPT_CONFIG, OPT_TCP, OPT_ARP,
+	OPT_IMPAIR,
+};
+
+static const struct option long_opts[] = {
+	{ "ip", required_argument, NULL, OPT_IP },
+	{ "gateway", required_argument, NULL, OPT_GATEWAY },
+	{ "mtu", required_argument, NULL, OPT_MTU },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "mbufs", required_argument, NULL, OPT_MBUFS },
+	{ "fetch", required_argument, NULL, OPT_FETCH },
+	{ "output", required_argument, NULL, 'o' },
+	{ "header", required_argument, NULL, OPT_HEADER },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "tcp", required_argument, NULL, OPT_TCP },
+	{ "arp", required_argument, NULL, OPT_ARP },
+	{ "impair", required_argument, NULL, OPT_IMPAIR },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char *const opt_key[] = {
+	[OPT_IP - OPT_IP] = "ip",
+	[OPT_GATEWAY - OPT_IP] = "gateway",
+	[OPT_MTU - OPT_IP] = "mtu",
+	[OPT_PORT - OPT_IP] = "port",
+	[OPT_MBUFS - OPT_IP] = "mbufs",
+	[OPT_FETCH - OPT_IP] = "fetch",
+	[OPT_HEADER - OPT_IP] = "header",
+	[OPT_TIMEOUT - OPT_IP] = "timeout",
+};
+
+enum config_result
+config_from_args(struct dpf_config *cfg, int argc, char **argv,
+		 char *err, size_t errlen)
+{
+	int opt;
+	int pass;
+
+	/* Pass 0 loads --config; pass 1 applies the rest over it. */
+	for (pass = 0; pass < 2; pass++) {
+		optind = 1;
+		opterr = 0;
+		while ((opt = getopt_long(argc, argv, ":o:h", long_opts,
+					  NULL)) != -1) {
+			int rc = 0;
+
+			if (opt == '?') {
+				if (optopt != 0)
+					set_err(err, errlen,
+						"unknown option '-%c'", optopt);
+				else
+					set_err(err, errlen,
+						"unknown option '%s'",
+						argv[optind - 1]);
+				return CONFIG_ERROR;
+			}
+			if (opt == ':') {
+				set_err(err, errlen, "option '%s' needs a value",
+					argv[optind - 1]);
+				return CONFIG_ERROR;
+			}
+			if (opt == 'h') {
+				config_usage(stdout, "dpfetch");
+				return CONFIG_HELP;
+			}
+			if (pass == 0) {
+				if (opt == OPT_CONFIG &&
+				    config_load_file(cfg, optarg, err,
+						     errlen) != 0)
+					return CONFIG_ERROR;
+				continue;
+			}
+			switch (opt) {
+			case OPT_CONFIG:
+				break;
+			case 'o':
+				rc = replace_string(&cfg->output, optarg, err,
+						    errlen);
+				break;
+			case OPT_STATS:
+				cfg->print_stats = 1;
+				break;
+			case OPT_TCP:
+				rc = config_set_pairs(cfg, "tcp", optarg, err,
+						      errlen);
+				break;
+			case OPT_ARP:
+				rc = config_set_pairs(cfg, "arp", optarg, err,
+						      errlen);
+				break;
+			case OPT_IMPAIR:
+				rc = config_set_pairs(cfg, "impair", optarg,
+						      err, errlen);
+				break;
+			default:
+				rc = apply_setting(cfg, opt_key[opt - OPT_IP],
+						   optarg, err, errlen);
+				break;
+			}
+			if (rc != 0)
+				return CONFIG_ERROR;
+		}
+		if (optind < argc) {
+			set_err(err, errlen, "unexpected argument '%s'",
+				argv[optind]);
+			return CONFIG_ERROR;
+		}
+	}
+	return config_validate(cfg, err, errlen) == 0 ? CONFIG_OK :
+		CONFIG_ERROR;
+}
+
+int
+config_validate(const struct dpf_config *cfg, char *err, size_t errlen)
+{
+	uint32_t mask;
+
+	if (cfg->ip == 0)
+		return set_err(err, errlen,
+			       "--ip A.B.C.D/N is required (the appliance's own address)");
+	mask = cfg->prefix_len == 0 ? 0 :
+		(uint32_t)(0xffffffffu << (32 - cfg->prefix_len));
+	if (cfg->gateway != 0 && (cfg->gateway & mask) != (cfg->ip & mask))
+		return set_err(err, errlen,
+			       "--gateway is not inside the --ip prefix");
+	if (cfg->gateway != 0 && cfg->gateway == cfg->ip)
+		return set_err(err, errlen,
+			       "--gateway is the appliance's own address");
+	if (cfg->fetch_url == NULL)
+		return set_err(err, errlen,
+			       "nothing to do: give --fetch URL");
+	if (cfg->tcp.rto_min_ms > cfg->tcp.rto_max_ms)
+		return set_err(err, errlen,
+			       "tcp.rto_min_ms is above tcp.rto_max_ms");
+	return 0;
+}

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpfetch settings: one struct, filled from defaults, then a JSON file
+ * (--config), then the command line, each value checked with a clear
+ * error.  Tunables that are plain numbers are described once in a table
+ * (config.c) that serves the JSON sections and the "key=value,..." form
+ * of the command line alike.
+ */
+
+#ifndef DPF_CONFIG_H
+#define DPF_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONFIG_MAX_HEADERS	64
+#define CONFIG_ERR_LEN		512
+
+struct impair_dir_conf {
+	double drop;		/* probability a packet is dropped */
+	double dup;		/* probability it is duplicated */
+	double reorder;		/* probability it is held back ... */
+	uint32_t reorder_delay_us; /* ... for this long */
+	double corrupt;		/* probability one bit is flipped */
+};
+
+struct impair_conf {
+	uint64_t seed;
+	struct impair_dir_conf rx;
+	struct impair_dir_conf tx;
+};
+
+struct tcp_conf {
+	uint32_t rcvbuf;	/* receive window we may advertise, bytes */
+	uint32_t rto_initial_ms;
+	uint32_t rto_min_ms;
+	uint32_t rto_max_ms;
+	uint32_t delack_ms;
+	uint32_t time_wait_ms;
+	uint32_t syn_retries;
+	uint32_t data_retries;
+	uint32_t max_ooo_segs;	/* bound on mbufs one connection holds */
+	uint32_t wscale;	/* offer window scaling */
+	uint32_t timestamps;	/* offer timestamps */
+	uint32_t sack;		/* offer SACK */
+};
+
+struct arp_conf {
+	uint32_t retries;	/* requests before a resolution fails */
+	uint32_t retry_ms;
+	uint32_t reachable_s;	/* an answer is trusted this long */
+};
+
+struct dpf_config {
+	/* Interface. */
+	uint32_t ip;		/* host order */
+	uint8_t prefix_len;
+	uint32_t gateway;	/* host order, 0 = none */
+	uint16_t mtu;
+	uint16_t port_id;
+	int port_given;
+	uint32_t mbufs;		/* mbufs in the pool */
+
+	/* One-shot fetch. */
+	char *fetch_url;
+	char *output;		/* NULL = stdout */
+	char *headers[CONFIG_MAX_HEADERS];
+	unsigned int n_headers;
+	double timeout_s;
+	int print_stats;
+
+	struct arp_conf arp;
+	struct tcp_conf tcp;
+	struct impair_conf impair;
+};
+
+/* Outcome of config_from_args(). */
+enum config_result {
+	CONFIG_OK = 0,
+	CONFIG_HELP = 1,	/* usage was printed; exit 0 */
+	CONFIG_ERROR = -1,	/* err says why; exit 2 */
+};
+
+void
+config_init(struct dpf_config *cfg);
+
+void
+config_free(struct dpf_config *cfg);
+
+/*
+ * dpfetch's own arguments (those after "--"); argv[0] is the program
+ * name.  Loads --config first so the command line overrides the file.
+ */
+enum config_result
+config_from_args(struct dpf_config *cfg, int argc, char **argv,
+		 char *err, size_t errlen);
+
+/* Load a JSON config file over what cfg holds. */
+int
+config_load_file(struct dpf_config *cfg, const char *path,
+		 char *err, size_t errlen);
+
+/* Apply "key=value,key=value" to one section ("tcp", "impair", "arp"). */
+int
+config_set_pairs(struct dpf_config *cfg, const char *section,
+		 const char *pairs, char *err, size_t errlen);
+
+/* Cross-field checks once everything is loaded. */
+int
+config_validate(const struct dpf_config *cfg, char *err, size_t errlen);
+
+void
+config_usage(FILE *f, const char *prog);
+
+#endif /* DPF_CONFIG_H */

@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <rte_common.h>
+
+#include "config.h"
+#include "http_client.h"
+#include "ipv4.h"
+#include "neigh.h"
+#include "tcp.h"
+#include "worker.h"
+
+/* After the response, how long the orderly close may take before exit. */
+#define FETCH_LINGER_US	(1000 * 1000)
+
+static void
+fetch_fail(struct worker *w, struct http_fetch *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (f->failed || f->phase == FETCH_DONE)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(f->error, sizeof(f->error), fmt, ap);
+	va_end(ap);
+	f->failed = 1;
+	f->end_us = w->now_us;
+	/* The connection is aborted from fetch_poll, never from here: this
+	 * may run inside a TCP callback that still uses it. */
+	f->phase = FETCH_DONE;
+	w->app->quit = 1;
+}
+
+static int
+has_header(const struct dpf_config *cfg, const char *name)
+{
+	size_t n = strlen(name);
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_headers; i++)
+		if (strncasecmp(cfg->headers[i], name, n) == 0 &&
+		    cfg->headers[i][n] == ':')
+			return 1;
+	return 0;
+}
+
+int
+http_fetch_init(struct http_fetch *f, const struct dpf_config *cfg,
+		const char *url, FILE *out, char *err, size_t errlen)
+{
+	char uerr[256];
+	int n;
+	unsigned int i;
+
+	memset(f, 0, sizeof(*f));
+	if (url_parse(url, &f->url, uerr, sizeof(uerr)) != 0) {
+		snprintf(err, errlen, "--fetch: %s", uerr);
+		return -1;
+	}
+	if (f->url.ipv4 == 0) {
+		snprintf(err, errlen,
+			 "--fetch: '%s' is a name; dpfetch has no DNS: put the IPv4 address in the URL (and --header 'Host: %s' if the server needs the name)",
+			 f->url.host, f->url.host);
+		return -1;
+	}
+	f->out = out;
+	n = snprintf(f->request, sizeof(f->request), "GET %s HTTP/1.1\r\n",
+		     f->url.path);
+	if (!has_header(cfg, "Host")) {
+		if (f->url.port_given)
+			n += snprintf(f->request + n, sizeof(f->request) - n,
+				      "Host: %s:%u\r\n", f->url.host,
+				      f->url.port);
+		else
+			n += snprintf(f->request + n, sizeof(f->request) - n,
+				      "Host: %s\r\n", f->url.host);
+	}
+	if (!has_header(cfg, "User-Agent"))
+		n += snprintf(f->request + n, sizeof(f->request) - n,
+			      "User-Agent: dpfetch/%s\r\n", DPF_VERSION);
+	if (!has_header(cfg, "Accept"))
+		n += snprintf(f->request + n, sizeof(f->request) - n,
+			      "Accept: */*\r\n");
+	for (i = 0; i < cfg->n_headers && n < (int)sizeof(f->request); i++)
+		n += snprintf(f->request + n, sizeof(f->request) - n,
+			      "%s\r\n", cfg->headers[i]);
+	if (n < (int)sizeof(f->request))
+		n += snprintf(f->request + n, sizeof(f->request) - n, "\r\n");
+	if (n >= (int)sizeof(f->request)) {
+		snprintf(err, errlen, "the request is over %d bytes",
+			 HTTP_REQUEST_MAX);
+		return -1;
+	}
+	f->request_len = (uint32_t)n;
+	return 0;
+}
+
+static int
+on_body(void *arg, const uint8_t *data, size_t len)
+{
+	struct http_fetch *f = arg;
+
+	if (fwrite(data, 1, len, f->out) != len)
+		return -1;	/* reported by the caller: write error */
+	return 0;
+}
+
+static const struct http_resp_callbacks fetch_parser_cb = {
+	.body = on_body,
+};
+
+static void
+fetch_response_done(struct worker *w, struct http_fetch *f)
+{
+	int code = f->parser.status_code;
+
+	f->response_done = 1;
+	f->end_us = w->now_us;
+	w->stats.http.responses++;
+	w->stats.http.body_bytes += f->parser.body_bytes;
+	if (code < 200)
+		w->stats.http.status_1xx++;
+	else if (code < 300)
+		w->stats.http.status_2xx++;
+	else if (code < 400)
+		w->stats.http.status_3xx++;
+	else if (code < 500)
+		w->stats.http.status_4xx++;
+	else
+		w->stats.http.status_5xx++;
+	if (code < 200 || code > 299)
+		snprintf(f->error, sizeof(f->error),
+			 "the server answered HTTP %d for %.400s", code,
+			 f->url.path);
+	/* Close our side; the worker lingers briefly for the handshake. */
+	f->phase = FETCH_CLOSING;
+	f->linger_until_us = w->now_us + FETCH_LINGER_US;
+	if (f->conn != NULL)
+		tcp_close(w, f->conn);
+}
+
+static void
+fetch_parse_error(struct worker *w, struct http_fetch *f)
+{
+	w->stats.http.parse_errors++;
+	if (f->parser.error == HTTP_ERR_NONE)
+		fetch_fail(w, f, "cannot write the body: %s", strerror(errno));
+	else
+		fetch_fail(w, f, "bad HTTP response at byte %llu: %s",
+			   (unsigned long long)f->parser.error_offset,
+			   http_parse_strerror(f->parser.error));
+}
+
+static void
+fetch_connected(struct worker *w, struct tcp_conn *c)
+{
+	struct http_fetch *f = c->app;
+
+	f->connected_us = w->now_us;
+	f->phase = FETCH_WAITING;
+	w->stats.http.requests++;
+	if (tcp_send(w, c, f->request, f->request_len) != f->request_len)
+		fetch_fail(w, f, "out of packet buffers sending the request");
+}
+
+static void
+fetch_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
+	   uint32_t len)
+{
+	struct http_fetch *f = c->app;
+	enum http_parse_status st;
+	size_t used = 0;
+
+	if (f->first_byte_us == 0)
+		f->first_byte_us = w->now_us;
+	f->bytes_rx += len;
+	if (f->response_done)
+		return;	/* bytes after the response: ignored */
+	st = http_resp_parse(&f->parser, data, len, &used);
+	if (st == HTTP_PARSE_ERROR)
+		fetch_parse_error(w, f);
+	else if (st == HTTP_PARSE_DONE)
+		fetch_response_done(w, f);
+}
+
+static void
+fetch_peer_closed(struct worker *w, struct tcp_conn *c)
+{
+	struct http_fetch *f = c->app;
+	enum http_parse_status st;
+
+	if (f->response_done) {
+		tcp_close(w, c);
+		return;
+	}
+	st = http_resp_parse_eof(&f->parser);
+	if (st == HTTP_PARSE_DONE) {
+		fetch_response_done(w, f);
+		return;
+	}
+	w->stats.http.parse_errors++;
+	if (f->parser.status_code == 0)
+		fetch_fail(w, f,
+			   "the server closed the connection without a response");
+	else if (f->parser.body_kind == HTTP_BODY_LENGTH)
+		fetch_fail(w, f,
+			   "the server closed the connection after %llu of %llu body bytes",
+			   (unsigned long long)f->parser.body_bytes,
+			   (unsigned long long)f->parser.content_length);
+	else
+		fetch_fail(w, f,
+			   "the server closed the connection before the response was complete (%s)",
+			   http_parse_strerror(f->parser.error));
+}
+
+static void
+fetch_closed(struct worker *w, struct tcp_conn *c, int err)
+{
+	struct http_fetch *f = c->app;
+	char addr[URL_MAX_HOST + 8];
+
+	f->conn = NULL;
+	if (f->response_done) {
+		f->phase = FETCH_DONE;
+		w->app->quit = 1;
+		return;
+	}
+	snprintf(addr, sizeof(addr), "%s:%u", f->url.host, f->url.port);
+	switch (err) {
+	case ECONNREFUSED:
+		fetch_fail(w, f, "connection refused by %s (RST)", addr);
+		break;
+	case ECONNRESET:
+		fetch_fail(w, f, "connection reset by %s (RST) after %llu bytes",
+			   addr, (unsigned long long)f->bytes_rx);
+		break;
+	case ETIMEDOUT:
+		fetch_fail(w, f, f->phase == FETCH_CONNECTING ?
+			   "connection to %s timed out (no answer to SYN)" :
+			   "connection to %s timed out (retransmissions unanswered)",
+			   addr);
+		break;
+	default:
+		fetch_fail(w, f, "connection to %s closed before the response",
+			   addr);
+		break;
+	}
+}
+
+static const struct tcp_app_ops fetch_tcp_ops = {
+	.connected = fetch_connected,
+	.recv = fetch_recv,
+	.peer_closed = fetch_peer_closed,
+	.closed = fetch_closed,
+};
+
+static void
+ip_to_str(uint32_t ip, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff,
+		 (ip >> 8) & 0xff, ip & 0xff);
+}
+
+static void
+fetch_poll(struct worker *w, void *arg)
+{
+	struct http_fetch *f = arg;
+	uint8_t mac[6];
+	char ip[16];
+	int rc;
+
+	switch (f->phase) {
+	case FETCH_RESOLVING:
+		rc = neigh_resolve(&w->app->neigh, f->next_hop, w->now_ms, mac,
+				   w);
+		if (rc < 0) {
+			ip_to_str(f->next_hop, ip, sizeof(ip));
+			fetch_fail(w, f,
+				   "ARP: no reply from %s after %u requests (next hop %s)",
+				   ip, w->cfg->arp.retries,
+				   f->next_hop == f->url.ipv4 ? "is the server" :
+				   "is the gateway");
+			return;
+		}
+		if (rc == 0)
+			break;
+		f->phase = FETCH_CONNECTING;
+		f->conn = tcp_connect(w, f->url.ipv4, f->url.port,
+				      &fetch_tcp_ops, f);
+		if (f->conn == NULL)
+			fetch_fail(w, f, "cannot open a connection (no free port or connection block)");
+		break;
+	case FETCH_CLOSING:
+		if (w->now_us >= f->linger_until_us) {
+			/* The response is complete; a peer that does not
+			 * finish the close is not our failure. */
+			if (f->conn != NULL) {
+				tcp_abort(w, f->conn);
+				f->conn = NULL;
+			}
+			f->phase = FETCH_DONE;
+			w->app->quit = 1;
+		}
+		return;
+	case FETCH_DONE:
+		if (f->conn != NULL) {
+			tcp_abort(w, f->conn);
+			f->conn = NULL;
+		}
+		w->app->quit = 1;
+		return;
+	default:
+		break;
+	}
+	if (f->phase != FETCH_DONE && w->now_us >= f->deadline_us) {
+		static const char *const what[] = {
+			[FETCH_RESOLVING] = "resolving the next hop",
+			[FETCH_CONNECTING] = "connecting",
+			[FETCH_WAITING] = "waiting for the response",
+			[FETCH_CLOSING] = "closing",
+			[FETCH_DONE] = "done",
+		};
+
+		fetch_fail(w, f, "timed out after %.1f s while %s (%llu bytes received)",
+			   (double)(f->deadline_us - f->start_us) / 1e6,
+			   what[f->phase], (unsigned long long)f->bytes_rx);
+	}
+	if (f->phase == FETCH_DONE && f->conn != NULL) {
+		tcp_abort(w, f->conn);
+		f->conn = NULL;
+	}
+}
+
+void
+http_fetch_start(struct worker *w, struct http_fetch *f, double timeout_s)
+{
+	char ip[16];
+
+	http_resp_parser_init(&f->parser, &fetch_parser_cb, f, 0);
+	f->start_us = w->now_us;
+	f->deadline_us = w->now_us + (uint64_t)(timeout_s * 1e6);
+	f->phase = FETCH_RESOLVING;
+	f->next_hop = ipv4_next_hop(w, f->url.ipv4);
+	w->wapp.poll = fetch_poll;
+	w->wapp.arg = f;
+	if (f->next_hop == 0) {
+		ip_to_str(f->url.ipv4, ip, sizeof(ip));
+		fetch_fail(w, f, "no route to %s: it is outside the --ip prefix and there is no --gateway",
+			   ip);
+	}
+}
+
+int
+http_fetch_exit_code(const struct http_fetch *f)
+{
+	if (f->failed || !f->response_done)
+		return 1;
+	return f->parser.status_code >= 200 && f->parser.status_code <= 299 ?
+		0 : 1;
+}

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <netinet/in.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "eth.h"
+#include "icmp.h"
+#include "ipv4.h"
+#include "neigh.h"
+#include "tcp.h"
+#include "worker.h"
+
+void
+ipv4_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off)
+{
+	const struct rte_ipv4_hdr *ip;
+	uint32_t hlen, tot_len, frame_len = rte_pktmbuf_pkt_len(m);
+	uint64_t csum_flags;
+
+	w->stats.ip.rx_packets++;
+	/* Headers must sit in the first segment; every PMD does that. */
+	if (rte_pktmbuf_data_len(m) < l3_off + sizeof(*ip)) {
+		w->stats.ip.rx_too_short++;
+		goto drop;
+	}
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l3_off);
+	if ((ip->version_ihl >> 4) != 4) {
+		w->stats.ip.rx_bad_version++;
+		goto drop;
+	}
+	hlen = (uint32_t)(ip->version_ihl & 0xf) * 4;
+	if (hlen < sizeof(*ip) || l3_off + hlen > rte_pktmbuf_data_len(m)) {
+		w->stats.ip.rx_bad_hlen++;
+		goto drop;
+	}
+	tot_len = rte_be_to_cpu_16(ip->total_length);
+	/* Shorter than its header, or longer than the frame (the frame may
+	 * be longer: Ethernet pads short frames). */
+	if (tot_len < hlen || l3_off + tot_len > frame_len) {
+		w->stats.ip.rx_bad_len++;
+		goto drop;
+	}
+	csum_flags = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	if (csum_flags == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
+	    (csum_flags != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
+	     rte_ipv4_cksum(ip) != 0)) {
+		w->stats.ip.rx_bad_csum++;
+		goto drop;
+	}
+	if (rte_be_to_cpu_32(ip->dst_addr) != w->cfg->ip) {
+		w->stats.ip.rx_not_for_us++;
+		goto drop;
+	}
+	/* No reassembly: a test appliance never needs fragments, and
+	 * reassembly buffers are an easy target. */
+	if ((ip->fragment_offset &
+	     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
+			      RTE_IPV4_HDR_OFFSET_MASK)) != 0) {
+		w->stats.ip.rx_fragments++;
+		goto drop;
+	}
+	if (hlen > sizeof(*ip))
+		w->stats.ip.rx_options++;
+
+	switch (ip->next_proto_id) {
+	case IPPROTO_TCP:
+		w->stats.ip.rx_delivered++;
+		tcp_input(w, m, l3_off, l3_off + hlen, tot_len - hlen);
+		return;
+	case IPPROTO_ICMP:
+		w->stats.ip.rx_delivered++;
+		icmp_input(w, m, l3_off, l3_off + hlen, tot_len - hlen);
+		return;
+	default:
+		w->stats.ip.rx_unknown_proto++;
+		goto drop;
+	}
+drop:
+	rte_pktmbuf_free(m);
+}
+
+uint32_t
+ipv4_next_hop(const struct worker *w, uint32_t dst)
+{
+	const struct dpf_config *cfg = w->cfg;
+	uint32_t mask = (uint32_t)(0xffffffffu << (32 - cfg->prefix_len));
+
+	if ((dst & mask) == (cfg->ip & mask))
+		return dst;
+	return cfg->gateway;
+}
+
+void
+ipv4_output(struct worker *w, struct rte_mbuf *m, uint32_t dst_ip,
+	    uint8_t proto)
+{
+	const struct port *port = &w->app->port;
+	struct rte_ipv4_hdr *ip;
+	struct rte_ether_addr mac;
+	uint32_t next_hop;
+	int rc;
+
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, IPV4_HDR_OFF);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->type_of_service = 0;
+	ip->total_length = rte_cpu_to_be_16(m->pkt_len - IPV4_HDR_OFF);
+	/* With DF set the ID serves nothing (RFC 6864); keep it zero. */
+	ip->packet_id = 0;
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = IPV4_DEFAULT_TTL;
+	ip->next_proto_id = proto;
+	ip->hdr_checksum = 0;
+	ip->src_addr = rte_cpu_to_be_32(w->cfg->ip);
+	ip->dst_addr = rte_cpu_to_be_32(dst_ip);
+
+	m->l2_len = IPV4_HDR_OFF;
+	m->l3_len = sizeof(*ip);
+	if (port->tx_ip_cksum)
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
+	else
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+
+	if (proto == IPPROTO_TCP) {
+		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+
+		th->cksum = 0;
+		if (port->tx_tcp_cksum) {
+			m->ol_flags |= RTE_MBUF_F_TX_IPV4 |
+				RTE_MBUF_F_TX_TCP_CKSUM;
+			th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+		} else {
+			th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+		}
+	}
+
+	next_hop = ipv4_next_hop(w, dst_ip);
+	if (next_hop == 0) {
+		w->stats.ip.tx_no_route++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	w->stats.ip.tx_packets++;
+	rc = neigh_output(&w->app->neigh, next_hop, w->now_ms, m,
+			  mac.addr_bytes, w);
+	if (rc > 0) {
+		eth_output(w, m, &mac, RTE_ETHER_TYPE_IPV4);
+	} else if (rc == 0) {
+		w->stats.arp.held_packets++;
+	} else {
+		w->stats.arp.held_drops++;
+		rte_pktmbuf_free(m);
+	}
+}

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
+#include "neigh.h"
+
+static uint32_t
+neigh_hash(uint32_t ip)
+{
+	/* Fibonacci hashing spreads consecutive addresses. */
+	return (uint32_t)(ip * 2654435761u);
+}
+
+int
+neigh_init(struct neigh_table *t, struct neigh_entry *entries, uint32_t size,
+	   uint32_t retries, uint32_t retry_ms, uint32_t reachable_ms,
+	   const struct neigh_ops *ops)
+{
+	if (size < 2 || (size & (size - 1)) != 0)
+		return -1;
+	memset(entries, 0, sizeof(*entries) * size);
+	t->entries = entries;
+	t->size = size;
+	t->count = 0;
+	t->retries = retries;
+	t->retry_ms = retry_ms;
+	t->reachable_ms = reachable_ms;
+	t->ops = ops;
+	return 0;
+}
+
+struct neigh_entry *
+neigh_lookup(struct neigh_table *t, uint32_t ip)
+{
+	uint32_t mask = t->size - 1;
+	uint32_t i = neigh_hash(ip) & mask;
+	uint32_t n;
+
+	for (n = 0; n < t->size; n++, i = (i + 1) & mask) {
+		struct neigh_entry *e = &t->entries[i];
+
+		if (e->state == NEIGH_FREE)
+			return NULL;
+		if (e->ip == ip)
+			return e;
+	}
+	return NULL;
+}
+
+static struct neigh_entry *
+neigh_insert(struct neigh_table *t, uint32_t ip, uint64_t now_ms)
+{
+	uint32_t mask = t->size - 1;
+	uint32_t i = neigh_hash(ip) & mask;
+	struct neigh_entry *e;
+
+	/* Keep a free slot so that probes always terminate. */
+	if (t->count + 1 >= t->size)
+		return NULL;
+	while (t->entries[i].state != NEIGH_FREE)
+		i = (i + 1) & mask;
+	e = &t->entries[i];
+	memset(e, 0, sizeof(*e));
+	e->ip = ip;
+	e->state = NEIGH_INCOMPLETE;
+	e->changed_ms = now_ms;
+	e->used_ms = now_ms;
+	t->count++;
+	return e;
+}
+
+static void
+neigh_drop_all_held(struct neigh_table *t, struct neigh_entry *e, void *ctx)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->n_held; i++)
+		if (t->ops != NULL && t->ops->drop_held != NULL)
+			t->ops->drop_held(ctx, e->held[i]);
+	e->n_held = 0;
+}
+
+/* Backward-shift deletion: move later members of the cluster up. */
+static void
+neigh_remove_slot(struct neigh_table *t, uint32_t i, void *ctx)
+{
+	uint32_t mask = t->size - 1;
+	uint32_t j = i;
+
+	neigh_drop_all_held(t, &t->entries[i], ctx);
+	for (;;) {
+		uint32_t home;
+
+		j = (j + 1) & mask;
+		if (t->entries[j].state == NEIGH_FREE)
+			break;
+		home = neigh_hash(t->entries[j].ip) & mask;
+		/* Move j into the hole at i unless its home lies in (i, j]. */
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			t->entries[i] = t->entries[j];
+			i = j;
+		}
+	}
+	memset(&t->entries[i], 0, sizeof(t->entries[i]));
+	t->count--;
+}
+
+int
+neigh_delete(struct neigh_table *t, uint32_t ip, void *ctx)
+{
+	struct neigh_entry *e = neigh_lookup(t, ip);
+
+	if (e == NULL)
+		return -1;
+	neigh_remove_slot(t, (uint32_t)(e - t->entries), ctx);
+	return 0;
+}
+
+struct neigh_entry *
+neigh_update(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
+	     uint64_t now_ms, int create, void *ctx)
+{
+	struct neigh_entry *e = neigh_lookup(t, ip);
+	uint32_t i;
+
+	if (e == NULL) {
+		if (!create)
+			return NULL;
+		e = neigh_insert(t, ip, now_ms);
+		if (e == NULL)
+			return NULL;
+	}
+	memcpy(e->mac, mac, 6);
+	e->state = NEIGH_REACHABLE;
+	e->changed_ms = now_ms;
+	e->probes = 0;
+	for (i = 0; i < e->n_held; i++)
+		if (t->ops != NULL && t->ops->send_held != NULL)
+			t->ops->send_held(ctx, e->held[i], e->mac);
+	e->n_held = 0;
+	return e;
+}
+
+static void
+neigh_probe(struct neigh_table *t, struct neigh_entry *e, uint64_t now_ms,
+	    const uint8_t *mac_hint, void *ctx)
+{
+	e->probes++;
+	e->next_probe_ms = now_ms + t->retry_ms;
+	if (t->ops != NULL && t->ops->send_request != NULL)
+		t->ops->send_request(ctx, e->ip, mac_hint);
+}
+
+int
+neigh_resolve(struct neigh_table *t, uint32_t ip, uint64_t now_ms,
+	      uint8_t *mac, void *ctx)
+{
+	struct neigh_entry *e = neigh_lookup(t, ip);
+
+	if (e == NULL) {
+		e = neigh_insert(t, ip, now_ms);
+		if (e == NULL)
+			return -1;
+		neigh_probe(t, e, now_ms, NULL, ctx);
+		return 0;
+	}
+	e->used_ms = now_ms;
+	switch (e->state) {
+	case NEIGH_STALE:
+		/* Keep using the old answer while we confirm it (unicast). */
+		if (e->probes == 0 || now_ms >= e->next_probe_ms) {
+			if (e->probes >= t->retries) {
+				e->state = NEIGH_FAILED;
+				e->changed_ms = now_ms;
+				return -1;
+			}
+			neigh_probe(t, e, now_ms, e->mac, ctx);
+		}
+		/* fall through */
+	case NEIGH_REACHABLE:
+		memcpy(mac, e->mac, 6);
+		return 1;
+	case NEIGH_INCOMPLETE:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int
+neigh_output(struct neigh_table *t, uint32_t ip, uint64_t now_ms,
+	     void *pkt, uint8_t *mac, void *ctx)
+{
+	int rc = neigh_resolve(t, ip, now_ms, mac, ctx);
+	struct neigh_entry *e;
+
+	if (rc != 0)
+		return rc;
+	e = neigh_lookup(t, ip);
+	if (e == NULL || e->n_held == NEIGH_MAX_HELD)
+		return -1;
+	e->held[e->n_held++] = pkt;
+	return 0;
+}
+
+void
+neigh_timer(struct neigh_table *t, uint64_t now_ms, void *ctx)
+{
+	uint32_t i = 0;
+
+	while (i < t->size) {
+		struct neigh_entry *e = &t->entries[i];
+		int removed = 0;
+
+		switch (e->state) {
+		case NEIGH_INCOMPLETE:
+			if (now_ms < e->next_probe_ms)
+				break;
+			if (e->probes < t->retries) {
+				neigh_probe(t, e, now_ms, NULL, ctx);
+				break;
+			}
+			e->state = NEIGH_FAILED;
+			e->changed_ms = now_ms;
+			neigh_drop_all_held(t, e, ctx);
+			if (t->ops != NULL && t->ops->failed != NULL)
+				t->ops->failed(ctx, e->ip);
+			break;
+		case NEIGH_REACHABLE:
+			if (now_ms - e->changed_ms >= t->reachable_ms) {
+				e->state = NEIGH_STALE;
+				e->changed_ms = now_ms;
+				e->probes = 0;
+			}
+			break;
+		case NEIGH_STALE:
+			if (e->probes > 0 && now_ms >= e->next_probe_ms &&
+			    e->probes >= t->retries) {
+				e->state = NEIGH_FAILED;
+				e->changed_ms = now_ms;
+			} else if (now_ms - e->used_ms >= NEIGH_STALE_GC_MS) {
+				neigh_remove_slot(t, i, ctx);
+				removed = 1;
+			}
+			break;
+		case NEIGH_FAILED:
+			if (now_ms - e->changed_ms >= NEIGH_FAILED_KEEP_MS) {
+				neigh_remove_slot(t, i, ctx);
+				removed = 1;
+			}
+			break;
+		default:
+			break;
+		}
+		/* A removal shifts a later entry into slot i: look again. */
+		if (!removed)
+			i++;
+	}
+}
+
+const char *
+neigh_state_name(enum neigh_state s)
+{
+	switch (s) {
+	case NEIGH_INCOMPLETE: return "incomplete";
+	case NEIGH_REACHABLE: return "reachable";
+	case NEIGH_STALE: return "stale";
+	case NEIGH_FAILED: return "failed";
+	default: return "free";
+	}
+}

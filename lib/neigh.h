@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The neighbour (ARP) cache: IPv4 address -> MAC, with the states of
+ * RFC 1122 section 2.3.2.1 reduced to what a host needs.
+ *
+ *   INCOMPLETE: a request is out; packets for it wait here (a few).
+ *   REACHABLE:  answered within reachable_ms.
+ *   STALE:      older than that; still used, re-probed on next use.
+ *   FAILED:     no answer after the retries; kept briefly so that callers
+ *               see the failure, then freed.
+ *
+ * Pure C with no DPDK dependency: packets are opaque pointers, and the
+ * caller's ops send requests, transmit or free the held packets; every
+ * call that may invoke them passes ctx (the calling lcore's context)
+ * through to them.  Times
+ * are milliseconds from any monotonic origin.  Open addressing with
+ * linear probing and backward-shift deletion keeps lookups to one or two
+ * cache lines and needs no tombstones.
+ */
+
+#ifndef DPF_NEIGH_H
+#define DPF_NEIGH_H
+
+#include <stdint.h>
+
+#define NEIGH_MAX_HELD	8
+#define NEIGH_FAILED_KEEP_MS	1000
+#define NEIGH_STALE_GC_MS	(5 * 60 * 1000)
+
+enum neigh_state {
+	NEIGH_FREE = 0,
+	NEIGH_INCOMPLETE,
+	NEIGH_REACHABLE,
+	NEIGH_STALE,
+	NEIGH_FAILED,
+};
+
+struct neigh_entry {
+	uint32_t ip;			/* host order; 0 = free slot */
+	uint8_t mac[6];
+	uint8_t state;			/* enum neigh_state */
+	uint8_t probes;			/* requests sent for this resolution */
+	uint64_t changed_ms;		/* when state last changed */
+	uint64_t next_probe_ms;		/* INCOMPLETE: when to ask again */
+	uint64_t used_ms;		/* last lookup that used it */
+	uint32_t n_held;
+	void *held[NEIGH_MAX_HELD];
+};
+
+struct neigh_ops {
+	void (*send_request)(void *ctx, uint32_t ip, const uint8_t *mac_hint);
+	void (*send_held)(void *ctx, void *pkt, const uint8_t *mac);
+	void (*drop_held)(void *ctx, void *pkt);
+	void (*failed)(void *ctx, uint32_t ip);
+};
+
+struct neigh_table {
+	struct neigh_entry *entries;
+	uint32_t size;			/* power of two */
+	uint32_t count;
+	uint32_t retries;
+	uint32_t retry_ms;
+	uint32_t reachable_ms;
+	const struct neigh_ops *ops;
+};
+
+/* entries: caller-provided array of size (a power of two) slots. */
+int
+neigh_init(struct neigh_table *t, struct neigh_entry *entries, uint32_t size,
+	   uint32_t retries, uint32_t retry_ms, uint32_t reachable_ms,
+	   const struct neigh_ops *ops);
+
+struct neigh_entry *
+neigh_lookup(struct neigh_table *t, uint32_t ip);
+
+/*
+ * Learn ip -> mac (an ARP reply, or a request aimed at us).  create: add
+ * an entry if none exists (RFC 826 only merges, except when we are the
+ * target).  Held packets are sent.  Returns the entry or NULL (no entry
+ * and !create, or the table is full).
+ */
+struct neigh_entry *
+neigh_update(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
+	     uint64_t now_ms, int create, void *ctx);
+
+/*
+ * Find the MAC for ip, starting a resolution if needed.  Returns 1 with
+ * mac filled (REACHABLE or STALE; a STALE entry is re-probed), 0 when a
+ * resolution is under way, -1 when it failed recently or the table is
+ * full.
+ */
+int
+neigh_resolve(struct neigh_table *t, uint32_t ip, uint64_t now_ms,
+	      uint8_t *mac, void *ctx);
+
+/*
+ * Resolve, and if under way keep pkt until the answer.  Returns 1 (mac
+ * filled, caller sends), 0 (held), -1 (caller must drop pkt).
+ */
+int
+neigh_output(struct neigh_table *t, uint32_t ip, uint64_t now_ms,
+	     void *pkt, uint8_t *mac, void *ctx);
+
+/* Retries, aging and garbage collection; call every few milliseconds. */
+void
+neigh_timer(struct neigh_table *t, uint64_t now_ms, void *ctx);
+
+/* Remove an entry (dropping what it holds). */
+int
+neigh_delete(struct neigh_table *t, uint32_t ip, void *ctx);
+
+const char *
+neigh_state_name(enum neigh_state s);
+
+#endif /* DPF_NEIGH_H */

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+
+#include "port.h"
+
+#define PORT_RX_DESC	1024
+#define PORT_TX_DESC	1024
+#define LINK_WAIT_MS	3000
+
+int
+port_pick(int given, uint16_t want_id, uint16_t *id, char *err,
+	  size_t errlen)
+{
+	uint16_t pid;
+
+	if (given) {
+		if (!rte_eth_dev_is_valid_port(want_id)) {
+			snprintf(err, errlen,
+				 "--port %u: no such DPDK port (%u available)",
+				 want_id, rte_eth_dev_count_avail());
+			return -1;
+		}
+		*id = want_id;
+		return 0;
+	}
+	RTE_ETH_FOREACH_DEV(pid) {
+		*id = pid;
+		return 0;
+	}
+	snprintf(err, errlen,
+		 "no DPDK port: give EAL a device, e.g. --vdev=net_af_packet0,iface=dpf0, or bind a NIC to vfio-pci");
+	return -1;
+}
+
+int
+port_init(struct port *p, uint16_t id, uint16_t n_queues, uint16_t mtu,
+	  struct rte_mempool *pool, char *err, size_t errlen)
+{
+	struct rte_eth_dev_info info;
+	struct rte_eth_conf conf;
+	struct rte_eth_rxconf rxconf;
+	struct rte_eth_txconf txconf;
+	uint16_t nb_rxd = PORT_RX_DESC, nb_txd = PORT_TX_DESC;
+	uint64_t want;
+	int socket = rte_eth_dev_socket_id(id);
+	int rc;
+	uint16_t q;
+	unsigned int waited;
+
+	memset(p, 0, sizeof(*p));
+	p->id = id;
+	p->n_queues = n_queues;
+	p->mtu = mtu;
+	if (socket < 0)
+		socket = (int)rte_socket_id();
+	rc = rte_eth_dev_info_get(id, &info);
+	if (rc != 0) {
+		snprintf(err, errlen, "port %u: cannot read device info: %s",
+			 id, rte_strerror(-rc));
+		return -1;
+	}
+	snprintf(p->driver, sizeof(p->driver), "%s", info.driver_name);
+	rte_eth_dev_get_name_by_port(id, p->name);
+	if (info.max_rx_queues < n_queues || info.max_tx_queues < n_queues) {
+		snprintf(err, errlen, "port %u (%s) has %u RX / %u TX queues, %u needed",
+			 id, p->driver, info.max_rx_queues, info.max_tx_queues,
+			 n_queues);
+		return -1;
+	}
+	if (mtu > info.max_mtu || mtu < info.min_mtu) {
+		snprintf(err, errlen, "port %u (%s): MTU %u is outside %u..%u",
+			 id, p->driver, mtu, info.min_mtu, info.max_mtu);
+		return -1;
+	}
+
+	memset(&conf, 0, sizeof(conf));
+	conf.rxmode.mtu = mtu;
+	/* Use checksum offloads only where the port has them. */
+	want = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
+	conf.rxmode.offloads = info.rx_offload_capa & want;
+	want = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+	conf.txmode.offloads = info.tx_offload_capa & want;
+	p->rx_ip_cksum = !!(conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM);
+	p->rx_tcp_cksum = !!(conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_TCP_CKSUM);
+	p->tx_ip_cksum = !!(conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM);
+	p->tx_tcp_cksum = !!(conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_TCP_CKSUM);
+
+	rc = rte_eth_dev_configure(id, n_queues, n_queues, &conf);
+	if (rc != 0) {
+		snprintf(err, errlen, "port %u (%s): configure failed: %s", id,
+			 p->driver, rte_strerror(-rc));
+		return -1;
+	}
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(id, &nb_rxd, &nb_txd);
+	if (rc != 0) {
+		snprintf(err, errlen, "port %u: descriptor counts: %s", id,
+			 rte_strerror(-rc));
+		return -1;
+	}
+	rxconf = info.default_rxconf;
+	rxconf.offloads = conf.rxmode.offloads;
+	txconf = info.default_txconf;
+	txconf.offloads = conf.txmode.offloads;
+	for (q = 0; q < n_queues; q++) {
+		rc = rte_eth_rx_queue_setup(id, q, nb_rxd, (unsigned int)socket,
+					    &rxconf, pool);
+		if (rc != 0) {
+			snprintf(err, errlen, "port %u: RX queue %u: %s", id, q,
+				 rte_strerror(-rc));
+			return -1;
+		}
+		rc = rte_eth_tx_queue_setup(id, q, nb_txd, (unsigned int)socket,
+					    &txconf);
+		if (rc != 0) {
+			snprintf(err, errlen, "port %u: TX queue %u: %s", id, q,
+				 rte_strerror(-rc));
+			return -1;
+		}
+	}
+	rc = rte_eth_macaddr_get(id, &p->mac);
+	if (rc != 0) {
+		snprintf(err, errlen, "port %u: no MAC address: %s", id,
+			 rte_strerror(-rc));
+		return -1;
+	}
+	rc = rte_eth_dev_start(id);
+	if (rc != 0) {
+		snprintf(err, errlen, "port %u (%s): start failed: %s", id,
+			 p->driver, rte_strerror(-rc));
+		return -1;
+	}
+	for (waited = 0; waited < LINK_WAIT_MS; waited += 10) {
+		struct rte_eth_link link;
+
+		if (rte_eth_link_get_nowait(id, &link) == 0 &&
+		    link.link_status == RTE_ETH_LINK_UP)
+			break;
+		rte_delay_ms(10);
+	}
+	return 0;
+}
+
+void
+port_fini(struct port *p)
+{
+	rte_eth_dev_stop(p->id);
+	rte_eth_dev_close(p->id);
+}

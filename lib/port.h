@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Ethernet port setup, after DPDK's l3fwd: configure with the offloads
+ * the port actually offers, one RX and one TX queue per worker, start,
+ * wait for the link.
+ */
+
+#ifndef DPF_PORT_H
+#define DPF_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+
+struct rte_mempool;
+
+struct port {
+	uint16_t id;
+	uint16_t n_queues;
+	uint16_t mtu;
+	struct rte_ether_addr mac;
+	char driver[64];
+	char name[64];
+	/* Offloads in use (0 = done in software). */
+	uint8_t tx_ip_cksum;
+	uint8_t tx_tcp_cksum;
+	uint8_t rx_ip_cksum;
+	uint8_t rx_tcp_cksum;
+	uint8_t tx_multi_seg;
+};
+
+/* Pick a port: want_id if given, else the first available one. */
+int
+port_pick(int given, uint16_t want_id, uint16_t *id, char *err,
+	  size_t errlen);
+
+int
+port_init(struct port *p, uint16_t id, uint16_t n_queues, uint16_t mtu,
+	  struct rte_mempool *pool, char *err, size_t errlen);
+
+void
+port_fini(struct port *p);
+
+#endif /* DPF_PORT_H */

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Counters for every layer.
+ *
+ * Each lcore owns one struct stats and is its only writer, so the data
+ * path increments plain integers; readers sum the lcores' copies.  The
+ * counter lists are X-macros so that the struct, the totals and the JSON
+ * form are generated from one list and cannot drift apart.  TCP counters
+ * use the names of Linux's TCP MIB where one exists.
+ */
+
+#ifndef DPF_STATS_H
+#define DPF_STATS_H
+
+#include <stdint.h>
+
+
+#define STATS_PORT(X) \
+	X(rx_packets) X(rx_bytes) X(tx_packets) X(tx_bytes) \
+	X(tx_full_drops) X(rx_bursts) X(tx_bursts)
+
+#define STATS_ETH(X) \
+	X(rx_packets) X(rx_too_short) X(rx_not_for_us) X(rx_vlan) \
+	X(rx_unknown_type) X(tx_no_mbuf)
+
+#define STATS_ARP(X) \
+	X(rx_requests) X(rx_replies) X(rx_invalid) X(rx_not_for_us) \
+	X(tx_requests) X(tx_replies) X(tx_gratuitous) \
+	X(resolve_failures) X(held_packets) X(held_drops) X(entries_aged)
+
+#define STATS_IP(X) \
+	X(rx_packets) X(rx_too_short) X(rx_bad_version) X(rx_bad_hlen) \
+	X(rx_bad_len) X(rx_bad_csum) X(rx_not_for_us) X(rx_fragments) \
+	X(rx_options) X(rx_unknown_proto) X(rx_delivered) \
+	X(tx_packets) X(tx_no_route)
+
+#define STATS_ICMP(X) \
+	X(rx_echo_requests) X(tx_echo_replies) X(rx_bad_csum) \
+	X(rx_too_short) X(rx_other)
+
+#define STATS_TCP(X) \
+	X(ActiveOpens) X(PassiveOpens) X(AttemptFails) X(EstabResets) \
+	X(InSegs) X(OutSegs) X(RetransSegs) X(InErrs) X(OutRsts) \
+	X(InCsumErrors) X(InRsts) X(RtoTimeouts) X(SynRetrans) \
+	X(DelayedAcks) X(QuickAcks) X(PureAcksSent) X(DupAcksSent) \
+	X(OfoQueued) X(OfoDropped) X(OfoMerged) X(DupSegs) \
+	X(PartialDupSegs) X(OutOfWindow) X(BeyondWindowTrimmed) \
+	X(SackBlocksSent) X(DataBytesIn) X(DataBytesOut) \
+	X(BadHeader) X(NoConnection) X(ChallengeAcks) X(PawsDrops) \
+	X(WindowProbes) X(TimeWaitEntered) X(DropNoMbuf)
+
+#define STATS_HTTP(X) \
+	X(requests) X(responses) X(body_bytes) X(parse_errors) \
+	X(status_1xx) X(status_2xx) X(status_3xx) X(status_4xx) X(status_5xx)
+
+#define STATS_IMPAIR(X) \
+	X(rx_dropped) X(rx_duplicated) X(rx_reordered) X(rx_corrupted) \
+	X(tx_dropped) X(tx_duplicated) X(tx_reordered) X(tx_corrupted)
+
+#define STATS_FIELD(name) uint64_t name;
+
+struct stats {
+	struct { STATS_PORT(STATS_FIELD) } port;
+	struct { STATS_ETH(STATS_FIELD) } eth;
+	struct { STATS_ARP(STATS_FIELD) } arp;
+	struct { STATS_IP(STATS_FIELD) } ip;
+	struct { STATS_ICMP(STATS_FIELD) } icmp;
+	struct { STATS_TCP(STATS_FIELD) } tcp;
+	struct { STATS_HTTP(STATS_FIELD) } http;
+	struct { STATS_IMPAIR(STATS_FIELD) } impair;
+};
+
+/* Gauges are not summed counters; kept apart so totals stay meaningful. */
+struct stats_gauges {
+	uint64_t tcp_curr_estab;
+	uint64_t mbufs_in_use;
+	uint64_t mbufs_total;
+	uint64_t mbufs_port_held;
+	uint64_t neigh_entries;
+};
+
+/* dst += src, field by field (totals over lcores). */
+void
+stats_add(struct stats *dst, const struct stats *src);
+
+/* All counters as a JSON object; caller owns the reference (json_t *). */
+void *
+stats_to_json(const struct stats *s, const struct stats_gauges *g);
+
+#endif /* DPF_STATS_H */

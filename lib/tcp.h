@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP: the connection block, the per-lcore TCP state and the interface
+ * that applications (the HTTP client, later the server) use.
+ *
+ * The code is split the way lwIP splits it:
+ *   tcp_in.c     segment arrival: checks, lookup, the RFC 9293 state
+ *                machine, ACK processing, data delivery, reassembly
+ *   tcp_out.c    building and sending segments: data, SYN, FIN, ACK, RST
+ *   tcp_timer.c  retransmission (RFC 6298), delayed ACK, persist,
+ *                TIME_WAIT
+ *   tcp_conn.c   the connection table, allocation, ISNs, ports, the
+ *                application calls (connect, send, close, abort)
+ *   tcp_reass.c  the out-of-order queue and the SACK blocks it yields
+ *   tcp_seq.h    wrap-safe sequence comparisons
+ *
+ * Everything here is per lcore and lock-free: a connection belongs to
+ * the lcore whose table holds it, and every function takes that lcore's
+ * struct worker explicitly.
+ */
+
+#ifndef DPF_TCP_H
+#define DPF_TCP_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "timer.h"
+
+struct worker;
+struct rte_hash;
+struct rte_mempool;
+
+enum tcp_state {
+	TCP_CLOSED = 0,
+	TCP_LISTEN,
+	TCP_SYN_SENT,
+	TCP_SYN_RECEIVED,
+	TCP_ESTABLISHED,
+	TCP_FIN_WAIT_1,
+	TCP_FIN_WAIT_2,
+	TCP_CLOSE_WAIT,
+	TCP_CLOSING,
+	TCP_LAST_ACK,
+	TCP_TIME_WAIT,
+	TCP_NSTATES
+};
+
+/* Connection flags. */
+#define TF_ACK_NOW	0x0001	/* send an ACK at the end of this burst */
+#define TF_DELACK	0x0002	/* an ACK is owed; delack timer runs */
+#define TF_FIN_QUEUED	0x0004	/* the application closed: send FIN */
+#define TF_FIN_SENT	0x0008
+#define TF_WSCALE	0x0010	/* window scaling agreed */
+#define TF_TSTAMP	0x0020	/* timestamps agreed */
+#define TF_SACK		0x0040	/* SACK agreed */
+#define TF_OUTPUT_LIST	0x0080	/* on the worker's output list */
+#define TF_APP_CLOSED	0x0100	/* closed callback was called */
+#define TF_RTT_TIMING	0x0200	/* timing rtt_seq (no timestamps) */
+
+/* Per-segment metadata kept in the mbuf private area (like skb->cb). */
+struct tcp_seg_cb {
+	uint32_t seq;		/* sequence number of the first byte */
+	uint32_t off;		/* offset of that byte in the mbuf chain */
+	uint32_t len;		/* payload bytes that count */
+	uint32_t pad;
+	struct rte_mbuf *next;	/* next segment in a queue */
+};
+
+static inline struct tcp_seg_cb *
+tcp_seg_cb(struct rte_mbuf *m)
+{
+	return (struct tcp_seg_cb *)rte_mbuf_to_priv(m);
+}
+
+/* Out-of-order queue: segments sorted by sequence, never overlapping. */
+struct tcp_reass {
+	struct rte_mbuf *head;
+	uint32_t nsegs;
+	uint32_t bytes;
+	uint32_t last_seq;	/* most recent arrival, for the first SACK */
+};
+
+/* Send buffer: bytes from snd_una onwards, in a list of mbufs. */
+struct tcp_sndbuf {
+	struct rte_mbuf *head;	/* linked through m->next */
+	struct rte_mbuf *tail;
+	uint32_t head_off;	/* bytes of head already acknowledged */
+	uint32_t len;		/* bytes held */
+};
+
+struct tcp_conn;
+
+/*
+ * What TCP tells the application.  Callbacks run on the owning lcore in
+ * the middle of packet processing: they may call tcp_send / tcp_close /
+ * tcp_abort but must not block.
+ */
+struct tcp_app_ops {
+	void (*connected)(struct worker *w, struct tcp_conn *c);
+	/* In-order bytes; data points into an mbuf, valid for the call. */
+	void (*recv)(struct worker *w, struct tcp_conn *c,
+		     const uint8_t *data, uint32_t len);
+	/* The peer sent FIN: no more data will arrive. */
+	void (*peer_closed)(struct worker *w, struct tcp_conn *c);
+	/*
+	 * The connection is over for the application: err is 0 after an
+	 * orderly close of both directions, else ECONNREFUSED (RST to our
+	 * SYN), ECONNRESET, ETIMEDOUT, EHOSTUNREACH (no ARP answer).
+	 * After this call the application must forget c.
+	 */
+	void (*closed)(struct worker *w, struct tcp_conn *c, int err);
+};
+
+struct tcp_conn {
+	/* Lookup key: host byte order, remote first. */
+	uint32_t remote_ip;
+	uint32_t local_ip;
+	uint16_t remote_port;
+	uint16_t local_port;
+
+	uint8_t state;			/* enum tcp_state */
+	uint8_t snd_wscale;		/* peer's shift, applied to its wnd */
+	uint8_t rcv_wscale;		/* our shift */
+	uint8_t rtx_shift;		/* backoff exponent */
+	uint16_t flags;
+	uint16_t mss;			/* payload bytes per segment we send */
+
+	/* Send sequence space (RFC 9293 3.3.1). */
+	uint32_t iss;
+	uint32_t snd_una;
+	uint32_t snd_nxt;
+	uint32_t snd_max;		/* highest sent, for retransmission */
+	uint32_t snd_wnd;		/* peer's window, scaled */
+	uint32_t snd_wl1;
+	uint32_t snd_wl2;
+
+	/* Receive sequence space. */
+	uint32_t irs;
+	uint32_t rcv_nxt;
+	uint32_t rcv_adv;		/* right edge we advertised */
+	uint32_t last_ack_sent;
+	uint16_t segs_unacked;		/* full segments since our last ACK */
+	uint16_t dupacks;
+
+	/* Timestamps (RFC 7323). */
+	uint32_t ts_recent;
+	uint32_t ts_recent_ms;		/* when ts_recent was set */
+
+	/* RTT estimator (RFC 6298), microseconds. */
+	uint32_t srtt_us;		/* 0 = no sample yet */
+	uint32_t rttvar_us;
+	uint32_t rto_us;
+	uint32_t rtt_seq;		/* Karn timing without timestamps */
+	uint64_t rtt_start_us;
+
+	/* Congestion control (RFC 5681). */
+	uint32_t cwnd;
+	uint32_t ssthresh;
+
+	uint32_t retrans_count;		/* retransmissions of this connection */
+	int error;			/* why it ended, errno */
+
+	struct tcp_sndbuf snd;
+	struct tcp_reass ooo;
+
+	struct timer rtx_timer;		/* SYN/data retransmit and persist */
+	struct timer delack_timer;
+	struct timer tw_timer;		/* TIME_WAIT */
+
+	const struct tcp_app_ops *ops;
+	void *app;			/* the application's own state */
+	struct worker *w;		/* owning lcore, for timer callbacks */
+	struct tcp_conn *output_next;	/* worker's output list */
+};
+
+/* TCP's share of the per-lcore context. */
+struct tcp_stack {
+	struct rte_hash *table;		/* 4-tuple -> struct tcp_conn * */
+	struct rte_mempool *conn_pool;
+	struct tcp_conn *output_list;	/* connections with output owed */
+	uint32_t n_conns;
+	uint32_t n_estab;
+	uint64_t isn_secret[2];
+	uint32_t next_port;
+};
+
+struct tcp_key {
+	uint32_t remote_ip;
+	uint32_t local_ip;
+	uint16_t remote_port;
+	uint16_t local_port;
+};
+
+/* tcp_conn.c */
+int
+tcp_stack_init(struct worker *w, uint32_t max_conns);
+void
+tcp_stack_fini(struct worker *w);
+struct tcp_conn *
+tcp_lookup(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
+	   uint32_t local_ip, uint16_t local_port);
+/* Active open.  Returns the connection (state SYN_SENT) or NULL. */
+struct tcp_conn *
+tcp_connect(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
+	    const struct tcp_app_ops *ops, void *app);
+/* Queue bytes; returns how many were taken (copied into mbufs). */
+uint32_t
+tcp_send(struct worker *w, struct tcp_conn *c, const void *data,
+	 uint32_t len);
+/* Orderly close of our direction (FIN after queued data). */
+void
+tcp_close(struct worker *w, struct tcp_conn *c);
+/* Send RST and drop the connection; the closed callback is not called. */
+void
+tcp_abort(struct worker *w, struct tcp_conn *c);
+void
+tcp_set_state(struct worker *w, struct tcp_conn *c, enum tcp_state s);
+/* Report the end to the application (once) with err. */
+void
+tcp_notify_closed(struct worker *w, struct tcp_conn *c, int err);
+/* Free the block and everything it holds. */
+void
+tcp_conn_free(struct worker *w, struct tcp_conn *c);
+/* Ask for tcp_output at the end of the current burst. */
+void
+tcp_output_schedule(struct worker *w, struct tcp_conn *c);
+const char *
+tcp_state_name(enum tcp_state s);
+
+/* tcp_in.c */
+void
+tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
+	  uint32_t l4_off, uint32_t l4_len);
+
+/* tcp_out.c */
+void
+tcp_output(struct worker *w, struct tcp_conn *c);
+/* Run tcp_output for every connection that asked for it. */
+void
+tcp_output_flush(struct worker *w);
+void
+tcp_send_ack(struct worker *w, struct tcp_conn *c);
+int
+tcp_send_syn(struct worker *w, struct tcp_conn *c);
+/* A RST answering a segment that has no connection (RFC 9293 3.10.7.1). */
+void
+tcp_send_reset(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
+	       uint16_t local_port, uint16_t remote_port, uint32_t seq,
+	       uint32_t ack, int with_ack);
+/* The window we would advertise now, unscaled. */
+uint32_t
+tcp_rcv_window(struct worker *w, const struct tcp_conn *c);
+
+/* tcp_timer.c */
+void
+tcp_timers_init(struct tcp_conn *c);
+void
+tcp_timers_cancel(struct worker *w, struct tcp_conn *c);
+void
+tcp_rtx_arm(struct worker *w, struct tcp_conn *c);
+void
+tcp_rtt_sample(struct worker *w, struct tcp_conn *c, uint32_t rtt_us);
+void
+tcp_delack_arm(struct worker *w, struct tcp_conn *c);
+void
+tcp_enter_time_wait(struct worker *w, struct tcp_conn *c);
+
+/* tcp_reass.c */
+void
+tcp_reass_init(struct tcp_reass *q);
+/*
+ * Queue segment m (cb seq/off/len set) out of order.  Overlaps with
+ * queued data are trimmed so the queue never holds a byte twice.
+ * Returns 0 if queued, 1 if it added nothing (m was freed), -1 if the
+ * queue is full (m was freed).
+ */
+int
+tcp_reass_insert(struct tcp_reass *q, struct rte_mbuf *m,
+		 uint32_t max_segs);
+/* Dequeue the first segment if it starts at or before rcv_nxt, with its
+ * cb trimmed to start at rcv_nxt; segments wholly before are freed. */
+struct rte_mbuf *
+tcp_reass_pop(struct tcp_reass *q, uint32_t rcv_nxt);
+/* Up to max [start, end) blocks, the most recent arrival's first. */
+unsigned int
+tcp_reass_sack_blocks(const struct tcp_reass *q, uint32_t *starts,
+		      uint32_t *ends, unsigned int max);
+void
+tcp_reass_flush(struct tcp_reass *q);
+
+#endif /* DPF_TCP_H */

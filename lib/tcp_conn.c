@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The connection table and the calls applications make.
+ *
+ * Each lcore has its own rte_hash keyed by the 4-tuple and its own pool
+ * of connection blocks, so nothing here takes a lock.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mempool.h>
+#include <rte_random.h>
+
+#include "tcp.h"
+#include "tcp_seq.h"
+#include "worker.h"
+
+#define EPHEMERAL_LO	32768	/* Linux's default range */
+#define EPHEMERAL_HI	60999
+
+static const char *const state_names[TCP_NSTATES] = {
+	[TCP_CLOSED] = "CLOSED",
+	[TCP_LISTEN] = "LISTEN",
+	[TCP_SYN_SENT] = "SYN_SENT",
+	[TCP_SYN_RECEIVED] = "SYN_RECEIVED",
+	[TCP_ESTABLISHED] = "ESTABLISHED",
+	[TCP_FIN_WAIT_1] = "FIN_WAIT_1",
+	[TCP_FIN_WAIT_2] = "FIN_WAIT_2",
+	[TCP_CLOSE_WAIT] = "CLOSE_WAIT",
+	[TCP_CLOSING] = "CLOSING",
+	[TCP_LAST_ACK] = "LAST_ACK",
+	[TCP_TIME_WAIT] = "TIME_WAIT",
+};
+
+const char *
+tcp_state_name(enum tcp_state s)
+{
+	return s < TCP_NSTATES ? state_names[s] : "?";
+}
+
+int
+tcp_stack_init(struct worker *w, uint32_t max_conns)
+{
+	struct tcp_stack *ts = &w->tcp;
+	char name[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters hp = {
+		.entries = max_conns,
+		.key_len = sizeof(struct tcp_key),
+		.hash_func = rte_jhash,
+		.socket_id = (int)rte_socket_id(),
+	};
+
+	memset(ts, 0, sizeof(*ts));
+	snprintf(name, sizeof(name), "tcp_tbl_%u", w->lcore_id);
+	hp.name = name;
+	ts->table = rte_hash_create(&hp);
+	if (ts->table == NULL)
+		return -rte_errno;
+	snprintf(name, sizeof(name), "tcp_conn_%u", w->lcore_id);
+	ts->conn_pool = rte_mempool_create(name, max_conns,
+					   sizeof(struct tcp_conn), 0, 0,
+					   NULL, NULL, NULL, NULL,
+					   (int)rte_socket_id(),
+					   RTE_MEMPOOL_F_SP_PUT |
+					   RTE_MEMPOOL_F_SC_GET);
+	if (ts->conn_pool == NULL) {
+		rte_hash_free(ts->table);
+		ts->table = NULL;
+		return -rte_errno;
+	}
+	/* RFC 6528: a secret per boot (here per lcore) keyed into the ISN. */
+	ts->isn_secret[0] = rte_rand();
+	ts->isn_secret[1] = rte_rand();
+	ts->next_port = EPHEMERAL_LO +
+		(uint32_t)(rte_rand() % (EPHEMERAL_HI - EPHEMERAL_LO + 1));
+	return 0;
+}
+
+void
+tcp_stack_fini(struct worker *w)
+{
+	struct tcp_stack *ts = &w->tcp;
+	const void *key;
+	void *data;
+	uint32_t iter = 0;
+
+	if (ts->table != NULL) {
+		while (rte_hash_iterate(ts->table, &key, &data, &iter) >= 0) {
+			struct tcp_conn *c = data;
+
+			tcp_timers_cancel(w, c);
+			rte_pktmbuf_free(c->snd.head);
+			tcp_reass_flush(&c->ooo);
+			rte_mempool_put(ts->conn_pool, c);
+		}
+		rte_hash_free(ts->table);
+	}
+	rte_mempool_free(ts->conn_pool);
+	memset(ts, 0, sizeof(*ts));
+}
+
+static void
+tcp_key_of(struct tcp_key *k, uint32_t remote_ip, uint16_t remote_port,
+	   uint32_t local_ip, uint16_t local_port)
+{
+	memset(k, 0, sizeof(*k));
+	k->remote_ip = remote_ip;
+	k->local_ip = local_ip;
+	k->remote_port = remote_port;
+	k->local_port = local_port;
+}
+
+struct tcp_conn *
+tcp_lookup(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
+	   uint32_t local_ip, uint16_t local_port)
+{
+	struct tcp_key k;
+	void *data;
+
+	tcp_key_of(&k, remote_ip, remote_port, local_ip, local_port);
+	if (rte_hash_lookup_data(w->tcp.table, &k, &data) < 0)
+		return NULL;
+	return data;
+}
+
+/* RFC 6528: ISN = M + F(4-tuple, secret), M a 4-microsecond clock. */
+static uint32_t
+tcp_isn(struct worker *w, const struct tcp_key *k)
+{
+	uint32_t f = rte_jhash_3words(k->remote_ip, k->local_ip,
+				      ((uint32_t)k->remote_port << 16) |
+				      k->local_port,
+				      (uint32_t)w->tcp.isn_secret[0]);
+
+	f = rte_jhash_2words(f, (uint32_t)(w->tcp.isn_secret[0] >> 32),
+			     (uint32_t)w->tcp.isn_secret[1]);
+	return f + (uint32_t)(w->now_us / 4);
+}
+
+static uint16_t
+tcp_pick_port(struct worker *w, uint32_t remote_ip, uint16_t remote_port)
+{
+	uint32_t range = EPHEMERAL_HI - EPHEMERAL_LO + 1;
+	uint32_t i;
+
+	for (i = 0; i < range; i++) {
+		uint16_t p = (uint16_t)w->tcp.next_port;
+
+		w->tcp.next_port = w->tcp.next_port == EPHEMERAL_HI ?
+			EPHEMERAL_LO : w->tcp.next_port + 1;
+		if (tcp_lookup(w, remote_ip, remote_port, w->cfg->ip, p) ==
+		    NULL)
+			return p;
+	}
+	return 0;
+}
+
+/* Our window scale: the smallest shift that lets rcvbuf be advertised. */
+static uint8_t
+tcp_choose_wscale(uint32_t rcvbuf)
+{
+	uint8_t s = 0;
+
+	while (s < 14 && (rcvbuf >> s) > 65535)
+		s++;
+	return s;
+}
+
+struct tcp_conn *
+tcp_connect(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
+	    const struct tcp_app_ops *ops, void *app)
+{
+	struct tcp_conn *c;
+	struct tcp_key k;
+	uint16_t lport;
+	void *obj;
+
+	lport = tcp_pick_port(w, remote_ip, remote_port);
+	if (lport == 0)
+		return NULL;
+	if (rte_mempool_get(w->tcp.conn_pool, &obj) != 0)
+		return NULL;
+	c = obj;
+	memset(c, 0, sizeof(*c));
+	c->remote_ip = remote_ip;
+	c->remote_port = remote_port;
+	c->local_ip = w->cfg->ip;
+	c->local_port = lport;
+	tcp_key_of(&k, remote_ip, remote_port, c->local_ip, lport);
+	if (rte_hash_add_key_data(w->tcp.table, &k, c) < 0) {
+		rte_mempool_put(w->tcp.conn_pool, c);
+		return NULL;
+	}
+	w->tcp.n_conns++;
+	c->w = w;
+	c->ops = ops;
+	c->app = app;
+	tcp_timers_init(c);
+	tcp_reass_init(&c->ooo);
+
+	c->iss = tcp_isn(w, &k);
+	c->snd_una = c->iss;
+	c->snd_nxt = c->iss;
+	c->snd_max = c->iss;
+	/* Until the peer says otherwise (RFC 9293 3.7.1). */
+	c->mss = 536;
+	c->rcv_wscale = w->cfg->tcp.wscale ?
+		tcp_choose_wscale(w->cfg->tcp.rcvbuf) : 0;
+	c->rto_us = w->cfg->tcp.rto_initial_ms * 1000;
+	c->ssthresh = UINT32_MAX;
+	tcp_set_state(w, c, TCP_SYN_SENT);
+	w->stats.tcp.ActiveOpens++;
+	if (tcp_send_syn(w, c) != 0) {
+		tcp_conn_free(w, c);
+		return NULL;
+	}
+	tcp_rtx_arm(w, c);
+	return c;
+}
+
+void
+tcp_set_state(struct worker *w, struct tcp_conn *c, enum tcp_state s)
+{
+	int was = c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT;
+	int is = s == TCP_ESTABLISHED || s == TCP_CLOSE_WAIT;
+
+	/* CurrEstab counts ESTABLISHED and CLOSE_WAIT, as Linux's MIB. */
+	if (!was && is)
+		w->tcp.n_estab++;
+	else if (was && !is)
+		w->tcp.n_estab--;
+	c->state = s;
+}
+
+void
+tcp_notify_closed(struct worker *w, struct tcp_conn *c, int err)
+{
+	if (c->flags & TF_APP_CLOSED)
+		return;
+	c->flags |= TF_APP_CLOSED;
+	c->error = err;
+	if (c->ops != NULL && c->ops->closed != NULL)
+		c->ops->closed(w, c, err);
+}
+
+void
+tcp_conn_free(struct worker *w, struct tcp_conn *c)
+{
+	struct tcp_key k;
+
+	tcp_timers_cancel(w, c);
+	tcp_set_state(w, c, TCP_CLOSED);
+	tcp_key_of(&k, c->remote_ip, c->remote_port, c->local_ip,
+		   c->local_port);
+	rte_hash_del_key(w->tcp.table, &k);
+	w->tcp.n_conns--;
+	rte_pktmbuf_free(c->snd.head);
+	c->snd.head = c->snd.tail = NULL;
+	tcp_reass_flush(&c->ooo);
+	/* Unlink from the output list so the flush never sees it. */
+	if (c->flags & TF_OUTPUT_LIST) {
+		struct tcp_conn **pp = &w->tcp.output_list;
+
+		while (*pp != NULL && *pp != c)
+			pp = &(*pp)->output_next;
+		if (*pp == c)
+			*pp = c->output_next;
+	}
+	rte_mempool_put(w->tcp.conn_pool, c);
+}
+
+void
+tcp_output_schedule(struct worker *w, struct tcp_conn *c)
+{
+	if (c->flags & TF_OUTPUT_LIST)
+		return;
+	c->flags |= TF_OUTPUT_LIST;
+	c->output_next = w->tcp.output_list;
+	w->tcp.output_list = c;
+}
+
+/* Copy into the tail mbuf while it has room, then chain fresh ones. */
+uint32_t
+tcp_send(struct worker *w, struct tcp_conn *c, const void *data,
+	 uint32_t len)
+{
+	const uint8_t *p = data;
+	uint32_t done = 0;
+
+	if (c->flags & TF_FIN_QUEUED)
+		return 0;
+	if (c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT &&
+	    c->state != TCP_SYN_SENT && c->state != TCP_SYN_RECEIVED)
+		return 0;
+	while (done < len) {
+		struct rte_mbuf *t = c->snd.tail;
+		uint32_t room, n;
+
+		if (t == NULL || rte_pktmbuf_tailroom(t) == 0) {
+			struct rte_mbuf *m = rte_pktmbuf_alloc(w->app->pool);
+
+			if (m == NULL) {
+				w->stats.tcp.DropNoMbuf++;
+				break;
+			}
+			if (t == NULL)
+				c->snd.head = m;
+			else
+				t->next = m;
+			c->snd.tail = m;
+			t = m;
+		}
+		room = rte_pktmbuf_tailroom(t);
+		n = RTE_MIN(room, len - done);
+		memcpy(rte_pktmbuf_mtod_offset(t, uint8_t *, t->data_len),
+		       p + done, n);
+		t->data_len += n;
+		done += n;
+	}
+	c->snd.len += done;
+	if (done > 0)
+		tcp_output_schedule(w, c);
+	return done;
+}
+
+void
+tcp_close(struct worker *w, struct tcp_conn *c)
+{
+	switch (c->state) {
+	case TCP_SYN_SENT:
+		tcp_conn_free(w, c);
+		return;
+	case TCP_SYN_RECEIVED:
+	case TCP_ESTABLISHED:
+	case TCP_CLOSE_WAIT:
+		if (!(c->flags & TF_FIN_QUEUED)) {
+			c->flags |= TF_FIN_QUEUED;
+			tcp_output_schedule(w, c);
+		}
+		return;
+	default:
+		return;
+	}
+}
+
+void
+tcp_abort(struct worker *w, struct tcp_conn *c)
+{
+	if (c->state != TCP_SYN_SENT && c->state != TCP_TIME_WAIT &&
+	    c->state != TCP_CLOSED)
+		tcp_send_reset(w, c->local_ip, c->remote_ip, c->local_port,
+			       c->remote_port, c->snd_nxt, c->rcv_nxt, 1);
+	if (c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT)
+		w->stats.tcp.EstabResets++;
+	c->flags |= TF_APP_CLOSED;
+	tcp_conn_free(w, c);
+}

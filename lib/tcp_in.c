@@ -1,0 +1,659 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP input: from a received IPv4 datagram to the application.
+ *
+ * Call chain:
+ *   ipv4_input()
+ *     tcp_input()                  header, checksum, options, lookup
+ *       tcp_in_no_conn()           RST for strays (RFC 9293 3.10.7.1)
+ *       tcp_in_syn_sent()          our SYN is out (3.10.7.3)
+ *       tcp_in_synchronized()      every later state (3.10.7.4):
+ *         PAWS (RFC 7323 5), acceptability test, RST and SYN checks
+ *         (RFC 5961), tcp_in_ack(), tcp_in_data(), tcp_in_fin()
+ *           tcp_in_data()          in order -> app recv, reassembly
+ *                                  queue drained; out of order -> queue
+ *   ACKs are not sent from here: the connection is marked and
+ *   tcp_output_flush() sends one ACK per burst (see tcp_out.c).
+ *
+ * A function that may free the connection returns non-zero when it did;
+ * callers stop touching the connection then.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "tcp.h"
+#include "tcp_opt.h"
+#include "tcp_seq.h"
+#include "worker.h"
+
+/* What tcp_input extracts from a segment once. */
+struct tcp_seg {
+	uint32_t seq;
+	uint32_t ack;
+	uint32_t wnd;		/* unscaled, as on the wire */
+	uint32_t data_off;	/* payload offset in the mbuf */
+	uint32_t len;		/* payload bytes (no SYN/FIN) */
+	uint8_t flags;
+	struct tcp_opts opts;
+};
+
+#define TH_FIN	RTE_TCP_FIN_FLAG
+#define TH_SYN	RTE_TCP_SYN_FLAG
+#define TH_RST	RTE_TCP_RST_FLAG
+#define TH_ACK	RTE_TCP_ACK_FLAG
+#define TH_URG	RTE_TCP_URG_FLAG
+
+/* PAWS: ts_recent older than 24 days is invalid (RFC 7323 5.5). */
+#define PAWS_IDLE_MS	(24ull * 24 * 3600 * 1000)
+
+static void
+tcp_ack_now(struct worker *w, struct tcp_conn *c)
+{
+	c->flags |= TF_ACK_NOW;
+	tcp_output_schedule(w, c);
+}
+
+static void
+tcp_in_no_conn(struct worker *w, const struct tcp_seg *s, uint32_t src_ip,
+	       uint32_t dst_ip, uint16_t sport, uint16_t dport)
+{
+	uint32_t seg_len = s->len + !!(s->flags & TH_SYN) +
+		!!(s->flags & TH_FIN);
+
+	w->stats.tcp.NoConnection++;
+	if (s->flags & TH_RST)
+		return;
+	if (s->flags & TH_ACK)
+		tcp_send_reset(w, dst_ip, src_ip, dport, sport, s->ack, 0, 0);
+	else
+		tcp_send_reset(w, dst_ip, src_ip, dport, sport, 0,
+			       s->seq + seg_len, 1);
+}
+
+/* Hand len in-order bytes at off of the mbuf chain to the application. */
+static void
+tcp_deliver(struct worker *w, struct tcp_conn *c, struct rte_mbuf *m,
+	    uint32_t off, uint32_t len)
+{
+	w->stats.tcp.DataBytesIn += len;
+	c->rcv_nxt += len;
+	while (m != NULL && off >= m->data_len) {
+		off -= m->data_len;
+		m = m->next;
+	}
+	while (m != NULL && len > 0) {
+		uint32_t n = RTE_MIN(len, (uint32_t)m->data_len - off);
+
+		if (c->ops != NULL && c->ops->recv != NULL &&
+		    !(c->flags & TF_APP_CLOSED))
+			c->ops->recv(w, c, rte_pktmbuf_mtod_offset(m,
+					const uint8_t *, off), n);
+		len -= n;
+		off = 0;
+		m = m->next;
+	}
+}
+
+/* Agreed options from the peer's SYN (or SYN-ACK). */
+static void
+tcp_apply_syn_options(struct worker *w, struct tcp_conn *c,
+		      const struct tcp_opts *o)
+{
+	uint16_t our_mss = (uint16_t)(w->app->port.mtu - 40);
+	uint16_t peer_mss = o->has_mss ? o->mss : 536;
+
+	/* Tiny MSS values are a resource attack; 64 is the floor. */
+	if (peer_mss < 64)
+		peer_mss = 64;
+	c->mss = RTE_MIN(peer_mss, our_mss);
+	if (o->has_wscale && w->cfg->tcp.wscale) {
+		c->flags |= TF_WSCALE;
+		c->snd_wscale = o->wscale;
+	} else {
+		c->snd_wscale = 0;
+		c->rcv_wscale = 0;
+	}
+	if (o->has_ts && w->cfg->tcp.timestamps) {
+		c->flags |= TF_TSTAMP;
+		c->ts_recent = o->ts_val;
+		c->ts_recent_ms = (uint32_t)w->now_ms;
+	}
+	if (o->sack_perm && w->cfg->tcp.sack)
+		c->flags |= TF_SACK;
+	/* Timestamps take 12 option bytes in every segment. */
+	if (c->flags & TF_TSTAMP)
+		c->mss -= 12;
+}
+
+static void
+tcp_rtt_from_ack(struct worker *w, struct tcp_conn *c,
+		 const struct tcp_seg *s)
+{
+	if ((c->flags & TF_TSTAMP) && s->opts.has_ts && s->opts.ts_ecr != 0) {
+		uint32_t ms = (uint32_t)w->now_ms - s->opts.ts_ecr;
+
+		/* A TSecr from the future is forged or garbled: ignore. */
+		if (ms < 60 * 1000)
+			tcp_rtt_sample(w, c, ms * 1000);
+	} else if (c->rtt_start_us != 0 && SEQ_GT(s->ack, c->rtt_seq)) {
+		tcp_rtt_sample(w, c, (uint32_t)(w->now_us - c->rtt_start_us));
+		c->rtt_start_us = 0;
+	}
+}
+
+static int
+tcp_in_syn_sent(struct worker *w, struct tcp_conn *c, struct tcp_seg *s)
+{
+	int ack_ok = 0;
+
+	if (s->flags & TH_ACK) {
+		if (SEQ_LEQ(s->ack, c->iss) || SEQ_GT(s->ack, c->snd_max)) {
+			if (!(s->flags & TH_RST))
+				tcp_send_reset(w, c->local_ip, c->remote_ip,
+					       c->local_port, c->remote_port,
+					       s->ack, 0, 0);
+			return 0;
+		}
+		ack_ok = 1;
+	}
+	if (s->flags & TH_RST) {
+		if (ack_ok) {
+			w->stats.tcp.AttemptFails++;
+			w->stats.tcp.InRsts++;
+			tcp_notify_closed(w, c, ECONNREFUSED);
+			tcp_conn_free(w, c);
+			return 1;
+		}
+		return 0;
+	}
+	if (!(s->flags & TH_SYN))
+		return 0;
+
+	c->irs = s->seq;
+	c->rcv_nxt = s->seq + 1;
+	c->rcv_adv = c->rcv_nxt;
+	tcp_apply_syn_options(w, c, &s->opts);
+	if (!ack_ok) {
+		/* Simultaneous open (RFC 9293 3.5, figure 8). */
+		tcp_set_state(w, c, TCP_SYN_RECEIVED);
+		c->snd_wnd = s->wnd;
+		tcp_send_syn(w, c);
+		return 0;
+	}
+	c->snd_una = s->ack;
+	c->snd_wnd = s->wnd;	/* never scaled in a SYN */
+	c->snd_wl1 = s->seq;
+	c->snd_wl2 = s->ack;
+	timer_cancel(&w->wheel, &c->rtx_timer);
+	tcp_rtt_from_ack(w, c, s);
+	/* RFC 6928 initial window, or one segment if the SYN was lost
+	 * (RFC 5681 3.1). */
+	c->cwnd = (c->rtx_shift == 0 ? 10u : 1u) * c->mss;
+	c->rtx_shift = 0;
+	tcp_set_state(w, c, TCP_ESTABLISHED);
+	tcp_ack_now(w, c);
+	if (c->ops != NULL && c->ops->connected != NULL)
+		c->ops->connected(w, c);
+	return 0;
+}
+
+/* Remove acknowledged bytes from the front of the send buffer. */
+static void
+sndbuf_drop(struct tcp_sndbuf *sb, uint32_t n)
+{
+	sb->len -= n;
+	n += sb->head_off;
+	while (sb->head != NULL && n >= sb->head->data_len &&
+	       (n > 0 || sb->head->data_len == 0)) {
+		struct rte_mbuf *m = sb->head;
+
+		n -= m->data_len;
+		sb->head = m->next;
+		m->next = NULL;
+		rte_pktmbuf_free_seg(m);
+	}
+	if (sb->head == NULL) {
+		sb->tail = NULL;
+		n = 0;
+	}
+	sb->head_off = n;
+}
+
+/* Retransmit the first unacknowledged segment (fast retransmit). */
+static void
+tcp_retransmit_first(struct worker *w, struct tcp_conn *c)
+{
+	uint32_t saved_nxt = c->snd_nxt;
+	uint32_t saved_cwnd = c->cwnd;
+
+	/* Send exactly one segment from snd_una, then resume where we were. */
+	c->snd_nxt = c->snd_una;
+	c->cwnd = c->mss;
+	tcp_output(w, c);
+	c->snd_nxt = SEQ_MAX(saved_nxt, c->snd_nxt);
+	c->cwnd = saved_cwnd;
+}
+
+/* RFC 9293 3.10.7.4, fifth check, and RFC 5681/6298 on a new ACK.
+ * Returns 1 if the connection was freed. */
+static int
+tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
+{
+	uint32_t fin_seq = c->snd_una + c->snd.len;
+	int fin_acked = 0;
+
+	if (SEQ_GT(s->ack, c->snd_max)) {
+		/* Acknowledges what we never sent. */
+		tcp_ack_now(w, c);
+		return -1;
+	}
+	if (SEQ_GT(s->ack, c->snd_una)) {
+		uint32_t acked = SEQ_DIFF(s->ack, c->snd_una);
+		uint32_t data = RTE_MIN(acked, c->snd.len);
+
+		if ((c->flags & TF_FIN_SENT) && SEQ_GT(s->ack, fin_seq))
+			fin_acked = 1;
+		sndbuf_drop(&c->snd, data);
+		c->snd_una = s->ack;
+		if (SEQ_LT(c->snd_nxt, c->snd_una))
+			c->snd_nxt = c->snd_una;
+		tcp_rtt_from_ack(w, c, s);
+		c->rtx_shift = 0;
+		c->dupacks = 0;
+		/* Slow start, then congestion avoidance (RFC 5681 3.1). */
+		if (c->cwnd < c->ssthresh)
+			c->cwnd += RTE_MIN(acked, (uint32_t)c->mss);
+		else
+			c->cwnd += RTE_MAX(1u, (uint32_t)c->mss * c->mss /
+					   c->cwnd);
+		if (c->snd_una == c->snd_max)
+			timer_cancel(&w->wheel, &c->rtx_timer);
+		else
+			tcp_rtx_arm(w, c);
+		if (c->snd.len > 0 || (c->flags & TF_FIN_QUEUED))
+			tcp_output_schedule(w, c);
+	} else if (s->ack == c->snd_una && s->len == 0 &&
+		   !(s->flags & (TH_FIN | TH_SYN)) &&
+		   SEQ_LT(c->snd_una, c->snd_max) &&
+		   (s->wnd << c->snd_wscale) == c->snd_wnd) {
+		/* Duplicate ACK (RFC 5681 2): three mean a lost segment. */
+		if (++c->dupacks == 3) {
+			uint32_t flight = SEQ_DIFF(c->snd_max, c->snd_una);
+
+			c->ssthresh = RTE_MAX(flight / 2, 2u * c->mss);
+			c->cwnd = c->ssthresh;
+			c->retrans_count++;
+			tcp_retransmit_first(w, c);
+		}
+	}
+
+	/* Window update (RFC 9293 3.10.7.4, SND.WL1/WL2 rule). */
+	if (SEQ_LT(c->snd_wl1, s->seq) ||
+	    (c->snd_wl1 == s->seq && SEQ_LEQ(c->snd_wl2, s->ack))) {
+		uint32_t old = c->snd_wnd;
+
+		c->snd_wnd = s->wnd << c->snd_wscale;
+		c->snd_wl1 = s->seq;
+		c->snd_wl2 = s->ack;
+		if (c->snd_wnd > old && c->snd.len > 0)
+			tcp_output_schedule(w, c);
+	}
+
+	if (!fin_acked)
+		return 0;
+	switch (c->state) {
+	case TCP_FIN_WAIT_1:
+		tcp_set_state(w, c, TCP_FIN_WAIT_2);
+		return 0;
+	case TCP_CLOSING:
+		tcp_enter_time_wait(w, c);
+		return w->cfg->tcp.time_wait_ms == 0;
+	case TCP_LAST_ACK:
+		tcp_notify_closed(w, c, 0);
+		tcp_conn_free(w, c);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The peer's FIN at rcv_nxt.  Returns 1 if the connection was freed. */
+static int
+tcp_in_fin(struct worker *w, struct tcp_conn *c)
+{
+	c->rcv_nxt++;
+	switch (c->state) {
+	case TCP_ESTABLISHED:
+		tcp_set_state(w, c, TCP_CLOSE_WAIT);
+		tcp_ack_now(w, c);
+		if (c->ops != NULL && c->ops->peer_closed != NULL &&
+		    !(c->flags & TF_APP_CLOSED))
+			c->ops->peer_closed(w, c);
+		return 0;
+	case TCP_FIN_WAIT_1:
+		/* Our FIN is not acknowledged yet: simultaneous close. */
+		tcp_set_state(w, c, TCP_CLOSING);
+		tcp_ack_now(w, c);
+		if (c->ops != NULL && c->ops->peer_closed != NULL &&
+		    !(c->flags & TF_APP_CLOSED))
+			c->ops->peer_closed(w, c);
+		return 0;
+	case TCP_FIN_WAIT_2:
+		if (c->ops != NULL && c->ops->peer_closed != NULL &&
+		    !(c->flags & TF_APP_CLOSED))
+			c->ops->peer_closed(w, c);
+		/* The last ACK goes now: TIME_WAIT may free at once. */
+		tcp_send_ack(w, c);
+		tcp_enter_time_wait(w, c);
+		return w->cfg->tcp.time_wait_ms == 0;
+	default:
+		return 0;
+	}
+}
+
+/* Segment text (RFC 9293 3.10.7.4, seventh check).  Takes m.  Returns 1
+ * if the connection was freed. */
+static int
+tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
+	    struct rte_mbuf *m)
+{
+	uint32_t seq = s->seq, off = s->data_off, len = s->len;
+	uint32_t wnd = RTE_MAX(tcp_rcv_window(w, c),
+			       SEQ_DIFF(c->rcv_adv, c->rcv_nxt));
+	int fin = !!(s->flags & TH_FIN);
+
+	/* Cut what we already have off the front. */
+	if (SEQ_LT(seq, c->rcv_nxt)) {
+		uint32_t dup = SEQ_DIFF(c->rcv_nxt, seq);
+
+		if (dup >= len) {
+			if (len > 0)
+				w->stats.tcp.DupSegs++;
+			/* A retransmitted FIN sits right at rcv_nxt. */
+			if (fin && seq + len != c->rcv_nxt)
+				fin = 0;
+			if (len > 0 || !fin)
+				tcp_ack_now(w, c);
+			seq = c->rcv_nxt;
+			off += len;
+			len = 0;
+		} else {
+			w->stats.tcp.PartialDupSegs++;
+			seq += dup;
+			off += dup;
+			len -= dup;
+		}
+	}
+	/* And what lies beyond the window off the back. */
+	if (SEQ_GT(seq + len, c->rcv_nxt + wnd)) {
+		w->stats.tcp.BeyondWindowTrimmed++;
+		len = SEQ_DIFF(c->rcv_nxt + wnd, seq);
+		fin = 0;
+		tcp_ack_now(w, c);
+	}
+
+	if (len > 0 && seq == c->rcv_nxt) {
+		int had_ooo = c->ooo.nsegs > 0;
+		struct rte_mbuf *q;
+
+		tcp_deliver(w, c, m, off, len);
+		rte_pktmbuf_free(m);
+		m = NULL;
+		while ((q = tcp_reass_pop(&c->ooo, c->rcv_nxt)) != NULL) {
+			struct tcp_seg_cb *cb = tcp_seg_cb(q);
+
+			w->stats.tcp.OfoMerged++;
+			tcp_deliver(w, c, q, cb->off, cb->len);
+			rte_pktmbuf_free(q);
+		}
+		/* RFC 5681 4.2: ACK at once when a hole fills, else at least
+		 * every second full segment, else within delack_ms. */
+		if (had_ooo) {
+			tcp_ack_now(w, c);
+		} else if (++c->segs_unacked >= 2) {
+			w->stats.tcp.QuickAcks++;
+			tcp_ack_now(w, c);
+		} else {
+			c->flags |= TF_DELACK;
+			tcp_delack_arm(w, c);
+		}
+	} else if (len > 0) {
+		/* Out of order: keep it, and say so at once (RFC 5681 4.2)
+		 * with SACK blocks describing what we hold. */
+		struct tcp_seg_cb *cb = tcp_seg_cb(m);
+		int rc;
+
+		cb->seq = seq;
+		cb->off = off;
+		cb->len = len;
+		cb->next = NULL;
+		rc = tcp_reass_insert(&c->ooo, m, w->cfg->tcp.max_ooo_segs);
+		m = NULL;
+		if (rc == 0)
+			w->stats.tcp.OfoQueued++;
+		else if (rc < 0)
+			w->stats.tcp.OfoDropped++;
+		else
+			w->stats.tcp.DupSegs++;
+		w->stats.tcp.DupAcksSent++;
+		tcp_ack_now(w, c);
+		fin = 0;	/* a FIN past a hole comes again */
+	}
+	rte_pktmbuf_free(m);
+
+	if (fin && seq + len == c->rcv_nxt)
+		return tcp_in_fin(w, c);
+	return 0;
+}
+
+static int
+tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
+		    struct rte_mbuf *m)
+{
+	uint32_t seg_len = s->len + !!(s->flags & TH_SYN) +
+		!!(s->flags & TH_FIN);
+	uint32_t wnd = RTE_MAX(tcp_rcv_window(w, c),
+			       SEQ_DIFF(c->rcv_adv, c->rcv_nxt));
+	int ok, rc;
+
+	/* PAWS (RFC 7323 5.3): an old timestamp is an old duplicate. */
+	if ((c->flags & TF_TSTAMP) && s->opts.has_ts && !(s->flags & TH_RST) &&
+	    SEQ_LT(s->opts.ts_val, c->ts_recent) &&
+	    (uint32_t)w->now_ms - c->ts_recent_ms < PAWS_IDLE_MS) {
+		w->stats.tcp.PawsDrops++;
+		tcp_ack_now(w, c);
+		goto drop;
+	}
+
+	/* Acceptability (RFC 9293 3.10.7.4, first check). */
+	if (seg_len == 0)
+		ok = wnd == 0 ? s->seq == c->rcv_nxt :
+			SEQ_IN_RANGE(s->seq, c->rcv_nxt, c->rcv_nxt + wnd);
+	else
+		ok = wnd != 0 &&
+			(SEQ_IN_RANGE(s->seq, c->rcv_nxt, c->rcv_nxt + wnd) ||
+			 SEQ_IN_RANGE(s->seq + seg_len - 1, c->rcv_nxt,
+				      c->rcv_nxt + wnd));
+	/* Data before rcv_nxt (a retransmission we already have) is still
+	 * ACKed below so the sender learns where we are. */
+	if (!ok && !(s->flags & TH_RST) && seg_len > 0 &&
+	    SEQ_LEQ(s->seq + seg_len, c->rcv_nxt)) {
+		w->stats.tcp.DupSegs++;
+		tcp_ack_now(w, c);
+		goto drop;
+	}
+	if (!ok) {
+		w->stats.tcp.OutOfWindow++;
+		if (!(s->flags & TH_RST))
+			tcp_ack_now(w, c);
+		goto drop;
+	}
+
+	/* Timestamp to echo (RFC 7323 4.3): from the segment that covers
+	 * the last ACK we sent. */
+	if ((c->flags & TF_TSTAMP) && s->opts.has_ts &&
+	    SEQ_LEQ(s->seq, c->last_ack_sent)) {
+		c->ts_recent = s->opts.ts_val;
+		c->ts_recent_ms = (uint32_t)w->now_ms;
+	}
+
+	if (s->flags & TH_RST) {
+		w->stats.tcp.InRsts++;
+		/* RFC 5961 3.2: only an exact match resets. */
+		if (s->seq != c->rcv_nxt) {
+			w->stats.tcp.ChallengeAcks++;
+			tcp_ack_now(w, c);
+			goto drop;
+		}
+		if (c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT)
+			w->stats.tcp.EstabResets++;
+		if (c->state == TCP_SYN_RECEIVED)
+			w->stats.tcp.AttemptFails++;
+		rte_pktmbuf_free(m);
+		tcp_notify_closed(w, c, c->state == TCP_SYN_RECEIVED ?
+				  ECONNREFUSED : ECONNRESET);
+		tcp_conn_free(w, c);
+		return 1;
+	}
+
+	if (s->flags & TH_SYN) {
+		/* RFC 5961 4.2: a SYN in a synchronized state is answered
+		 * with a challenge ACK, never with a reset of ours. */
+		w->stats.tcp.ChallengeAcks++;
+		tcp_ack_now(w, c);
+		goto drop;
+	}
+	if (!(s->flags & TH_ACK))
+		goto drop;
+
+	if (c->state == TCP_SYN_RECEIVED) {
+		if (SEQ_LEQ(s->ack, c->snd_una) ||
+		    SEQ_GT(s->ack, c->snd_max)) {
+			tcp_send_reset(w, c->local_ip, c->remote_ip,
+				       c->local_port, c->remote_port,
+				       s->ack, 0, 0);
+			goto drop;
+		}
+		c->snd_wl1 = s->seq - 1;	/* let the update below run */
+		c->cwnd = 10u * c->mss;
+		tcp_set_state(w, c, TCP_ESTABLISHED);
+		if (c->ops != NULL && c->ops->connected != NULL)
+			c->ops->connected(w, c);
+	}
+
+	rc = tcp_in_ack(w, c, s);
+	if (rc > 0) {
+		rte_pktmbuf_free(m);
+		return 1;
+	}
+	if (rc < 0)
+		goto drop;
+
+	/* URG is ignored: urgent data is delivered in line as plain data
+	 * (RFC 6093 recommends exactly that). */
+	switch (c->state) {
+	case TCP_ESTABLISHED:
+	case TCP_FIN_WAIT_1:
+	case TCP_FIN_WAIT_2:
+		return tcp_in_data(w, c, s, m);
+	case TCP_TIME_WAIT:
+		/* A retransmitted FIN: ACK it and restart the 2MSL wait. */
+		if (s->flags & TH_FIN) {
+			tcp_ack_now(w, c);
+			timer_arm(&w->wheel, &c->tw_timer, w->now_us,
+				  (uint64_t)w->cfg->tcp.time_wait_ms * 1000);
+		}
+		goto drop;
+	default:
+		/* CLOSE_WAIT, CLOSING, LAST_ACK: the peer has finished; a
+		 * repeated FIN only needs our ACK again. */
+		if (s->flags & TH_FIN)
+			tcp_ack_now(w, c);
+		goto drop;
+	}
+drop:
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+void
+tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
+	  uint32_t l4_off, uint32_t l4_len)
+{
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_tcp_hdr *th;
+	struct tcp_conn *c;
+	struct tcp_seg s;
+	uint32_t doff, src_ip, dst_ip;
+	uint16_t sport, dport;
+	uint64_t csum_flags;
+
+	w->stats.tcp.InSegs++;
+	if (l4_len < sizeof(*th) ||
+	    rte_pktmbuf_data_len(m) < l4_off + sizeof(*th)) {
+		w->stats.tcp.BadHeader++;
+		w->stats.tcp.InErrs++;
+		goto drop;
+	}
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l3_off);
+	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, l4_off);
+	doff = (uint32_t)(th->data_off >> 4) * 4;
+	if (doff < sizeof(*th) || doff > l4_len ||
+	    rte_pktmbuf_data_len(m) < l4_off + doff) {
+		w->stats.tcp.BadHeader++;
+		w->stats.tcp.InErrs++;
+		goto drop;
+	}
+	csum_flags = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	if (csum_flags == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
+	    (csum_flags != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
+	     rte_ipv4_udptcp_cksum_mbuf_verify(m, ip, (uint16_t)l4_off) != 0)) {
+		w->stats.tcp.InCsumErrors++;
+		w->stats.tcp.InErrs++;
+		goto drop;
+	}
+
+	s.seq = rte_be_to_cpu_32(th->sent_seq);
+	s.ack = rte_be_to_cpu_32(th->recv_ack);
+	s.wnd = rte_be_to_cpu_16(th->rx_win);
+	s.flags = th->tcp_flags;
+	s.data_off = l4_off + doff;
+	s.len = l4_len - doff;
+	if (tcp_opt_parse((const uint8_t *)(th + 1), doff - sizeof(*th),
+			  !!(s.flags & TH_SYN), &s.opts) != 0 ||
+	    ((s.flags & TH_SYN) && (s.flags & (TH_FIN | TH_RST)))) {
+		/* Malformed options; SYN+FIN and SYN+RST are never valid. */
+		w->stats.tcp.BadHeader++;
+		w->stats.tcp.InErrs++;
+		goto drop;
+	}
+
+	src_ip = rte_be_to_cpu_32(ip->src_addr);
+	dst_ip = rte_be_to_cpu_32(ip->dst_addr);
+	sport = rte_be_to_cpu_16(th->src_port);
+	dport = rte_be_to_cpu_16(th->dst_port);
+	c = tcp_lookup(w, src_ip, sport, dst_ip, dport);
+	if (c == NULL) {
+		tcp_in_no_conn(w, &s, src_ip, dst_ip, sport, dport);
+		goto drop;
+	}
+
+	switch (c->state) {
+	case TCP_SYN_SENT:
+		tcp_in_syn_sent(w, c, &s);
+		goto drop;
+	case TCP_CLOSED:
+	case TCP_LISTEN:
+		goto drop;
+	default:
+		tcp_in_synchronized(w, c, &s, m);
+		return;
+	}
+drop:
+	rte_pktmbuf_free(m);
+}

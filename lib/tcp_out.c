@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP output: deciding what to send and building segments.
+ *
+ * Call chain:
+ *   tcp_output_flush()     end of every RX burst and loop iteration
+ *     tcp_output()         data within min(cwnd, snd_wnd), FIN, or ACK
+ *       tcp_emit()         one segment: header, options, payload copy
+ *         ipv4_output()    IPv4 header, checksums, next hop, Ethernet
+ *   tcp_send_syn()         from tcp_connect() and the SYN retransmit
+ *   tcp_send_reset()       segments without a connection, aborts
+ *
+ * Output is deferred: input processing and applications only mark a
+ * connection (tcp_output_schedule), so a burst of arriving segments
+ * produces one ACK rather than one per segment, and the ACK carries the
+ * latest window and SACK state.
+ */
+#include <netinet/in.h>
+#include <string.h>
+
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "ipv4.h"
+#include "tcp.h"
+#include "tcp_opt.h"
+#include "tcp_seq.h"
+#include "worker.h"
+
+#define TCP_HDR_LEN	20
+
+/* The MSS we offer: what fits our MTU (RFC 9293 3.7.1). */
+static uint16_t
+tcp_mss_offer(const struct worker *w)
+{
+	return (uint16_t)(w->app->port.mtu - 40);
+}
+
+uint32_t
+tcp_rcv_window(struct worker *w, const struct tcp_conn *c)
+{
+	uint32_t buf = w->cfg->tcp.rcvbuf;
+	uint32_t space = buf > c->ooo.bytes ? buf - c->ooo.bytes : 0;
+	uint32_t max = (uint32_t)65535 << c->rcv_wscale;
+
+	if (space > max)
+		space = max;
+	/* Never move the right edge back (RFC 9293 3.8.6.2.2). */
+	if (SEQ_LT(c->rcv_nxt + space, c->rcv_adv))
+		space = SEQ_DIFF(c->rcv_adv, c->rcv_nxt);
+	return space;
+}
+
+/* Copy len bytes starting off bytes past snd_una out of the send buffer. */
+static void
+sndbuf_copy(const struct tcp_sndbuf *sb, uint32_t off, uint8_t *dst,
+	    uint32_t len)
+{
+	const struct rte_mbuf *m = sb->head;
+
+	off += sb->head_off;
+	while (m != NULL && off >= m->data_len) {
+		off -= m->data_len;
+		m = m->next;
+	}
+	while (m != NULL && len > 0) {
+		uint32_t n = RTE_MIN(len, (uint32_t)m->data_len - off);
+
+		memcpy(dst, rte_pktmbuf_mtod_offset(m, const uint8_t *, off),
+		       n);
+		dst += n;
+		len -= n;
+		off = 0;
+		m = m->next;
+	}
+}
+
+/* Options for a non-SYN segment: timestamps and SACK blocks. */
+static uint32_t
+tcp_write_options(struct worker *w, struct tcp_conn *c, uint8_t *opt,
+		  int with_sack)
+{
+	uint32_t n = 0;
+
+	if (c->flags & TF_TSTAMP)
+		n += tcp_opt_put_ts(opt + n, (uint32_t)w->now_ms,
+				    c->ts_recent);
+	if (with_sack && (c->flags & TF_SACK) && c->ooo.nsegs > 0) {
+		uint32_t starts[4], ends[4];
+		unsigned int nb, max = (c->flags & TF_TSTAMP) ? 3 : 4;
+
+		nb = tcp_reass_sack_blocks(&c->ooo, starts, ends, max);
+		n += tcp_opt_put_sack(opt + n, starts, ends, nb);
+		w->stats.tcp.SackBlocksSent += nb;
+	}
+	return n;
+}
+
+/*
+ * Build and send one segment of the connection: seq, flags, and len
+ * payload bytes taken from the send buffer at seq.  Returns 0 or -1.
+ */
+static int
+tcp_emit(struct worker *w, struct tcp_conn *c, uint32_t seq, uint8_t flags,
+	 uint32_t len)
+{
+	struct rte_mbuf *m = worker_alloc(w);
+	struct rte_tcp_hdr *th;
+	uint8_t *opt;
+	uint32_t optlen, win;
+
+	if (m == NULL) {
+		w->stats.tcp.DropNoMbuf++;
+		return -1;
+	}
+	th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, IPV4_L4_OFF);
+	opt = (uint8_t *)(th + 1);
+	if (flags & RTE_TCP_SYN_FLAG) {
+		optlen = tcp_opt_put_syn(opt, tcp_mss_offer(w),
+					 w->cfg->tcp.sack,
+					 w->cfg->tcp.timestamps,
+					 (uint32_t)w->now_ms, c->ts_recent,
+					 (flags & RTE_TCP_ACK_FLAG) ?
+					 !!(c->flags & TF_WSCALE) :
+					 w->cfg->tcp.wscale, c->rcv_wscale);
+	} else {
+		optlen = tcp_write_options(w, c, opt, len == 0);
+	}
+	optlen = (optlen + 3) & ~3u;
+
+	th->src_port = rte_cpu_to_be_16(c->local_port);
+	th->dst_port = rte_cpu_to_be_16(c->remote_port);
+	th->sent_seq = rte_cpu_to_be_32(seq);
+	th->recv_ack = (flags & RTE_TCP_ACK_FLAG) ?
+		rte_cpu_to_be_32(c->rcv_nxt) : 0;
+	th->data_off = (uint8_t)(((TCP_HDR_LEN + optlen) / 4) << 4);
+	th->tcp_flags = flags;
+	win = tcp_rcv_window(w, c);
+	if (flags & RTE_TCP_SYN_FLAG) {
+		/* The window in a SYN is never scaled (RFC 7323 2.2). */
+		th->rx_win = rte_cpu_to_be_16((uint16_t)RTE_MIN(win, 65535u));
+		/* Before the peer's SYN, rcv_nxt means nothing yet. */
+		if (flags & RTE_TCP_ACK_FLAG)
+			c->rcv_adv = c->rcv_nxt + RTE_MIN(win, 65535u);
+	} else {
+		uint32_t scaled = win >> c->rcv_wscale;
+
+		th->rx_win = rte_cpu_to_be_16((uint16_t)scaled);
+		c->rcv_adv = c->rcv_nxt + (scaled << c->rcv_wscale);
+	}
+	th->cksum = 0;
+	th->tcp_urp = 0;
+	if (len > 0)
+		sndbuf_copy(&c->snd, SEQ_DIFF(seq, c->snd_una),
+			    opt + optlen, len);
+	m->data_len = m->pkt_len = IPV4_L4_OFF + TCP_HDR_LEN + optlen + len;
+	m->l4_len = TCP_HDR_LEN + optlen;
+
+	if (flags & RTE_TCP_ACK_FLAG) {
+		c->last_ack_sent = c->rcv_nxt;
+		c->flags &= ~(TF_ACK_NOW | TF_DELACK);
+		c->segs_unacked = 0;
+		timer_cancel(&w->wheel, &c->delack_timer);
+	}
+	w->stats.tcp.OutSegs++;
+	w->stats.tcp.DataBytesOut += len;
+	if (flags & RTE_TCP_RST_FLAG)
+		w->stats.tcp.OutRsts++;
+	ipv4_output(w, m, c->remote_ip, IPPROTO_TCP);
+	return 0;
+}
+
+int
+tcp_send_syn(struct worker *w, struct tcp_conn *c)
+{
+	uint8_t flags = RTE_TCP_SYN_FLAG;
+
+	if (c->state == TCP_SYN_RECEIVED)
+		flags |= RTE_TCP_ACK_FLAG;
+	if (tcp_emit(w, c, c->iss, flags, 0) != 0)
+		return -1;
+	/* Time the handshake unless this is a retransmission (Karn). */
+	if (c->rtx_shift == 0) {
+		c->rtt_seq = c->iss;
+		c->rtt_start_us = w->now_us;
+	} else {
+		c->rtt_start_us = 0;
+	}
+	if (SEQ_LEQ(c->snd_nxt, c->iss)) {
+		c->snd_nxt = c->iss + 1;
+		c->snd_max = c->snd_nxt;
+	}
+	return 0;
+}
+
+void
+tcp_send_ack(struct worker *w, struct tcp_conn *c)
+{
+	if (tcp_emit(w, c, c->snd_nxt, RTE_TCP_ACK_FLAG, 0) == 0)
+		w->stats.tcp.PureAcksSent++;
+}
+
+void
+tcp_output(struct worker *w, struct tcp_conn *c)
+{
+	uint32_t wnd, off, fin_seq;
+	int sent = 0;
+
+	switch (c->state) {
+	case TCP_ESTABLISHED:
+	case TCP_CLOSE_WAIT:
+	case TCP_FIN_WAIT_1:
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+		break;
+	case TCP_FIN_WAIT_2:
+	case TCP_TIME_WAIT:
+		if (c->flags & TF_ACK_NOW)
+			tcp_send_ack(w, c);
+		return;
+	default:
+		return;
+	}
+
+	wnd = RTE_MIN(c->snd_wnd, c->cwnd);
+	fin_seq = c->snd_una + c->snd.len;
+	off = SEQ_DIFF(c->snd_nxt, c->snd_una);
+	while (off < c->snd.len && off < wnd) {
+		uint32_t len = RTE_MIN((uint32_t)c->mss, c->snd.len - off);
+		uint8_t flags = RTE_TCP_ACK_FLAG;
+
+		len = RTE_MIN(len, wnd - off);
+		if (off + len == c->snd.len) {
+			flags |= RTE_TCP_PSH_FLAG;
+			if (c->flags & TF_FIN_QUEUED)
+				flags |= RTE_TCP_FIN_FLAG;
+		}
+		if (SEQ_LT(c->snd_nxt, c->snd_max))
+			w->stats.tcp.RetransSegs++;
+		if (tcp_emit(w, c, c->snd_nxt, flags, len) != 0)
+			break;
+		if (c->rtt_start_us == 0 && !(c->flags & TF_TSTAMP) &&
+		    !SEQ_LT(c->snd_nxt, c->snd_max)) {
+			/* Karn: time only first transmissions. */
+			c->rtt_seq = c->snd_nxt;
+			c->rtt_start_us = w->now_us;
+		}
+		c->snd_nxt += len;
+		if (flags & RTE_TCP_FIN_FLAG)
+			c->snd_nxt++;
+		c->snd_max = SEQ_MAX(c->snd_max, c->snd_nxt);
+		off += len;
+		sent = 1;
+	}
+	/* A FIN on its own: all data is out and nothing stops it. */
+	if ((c->flags & TF_FIN_QUEUED) && c->snd_nxt == fin_seq) {
+		if (SEQ_LT(c->snd_nxt, c->snd_max))
+			w->stats.tcp.RetransSegs++;
+		if (tcp_emit(w, c, c->snd_nxt,
+			     RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG, 0) == 0) {
+			c->snd_nxt++;
+			c->snd_max = SEQ_MAX(c->snd_max, c->snd_nxt);
+			sent = 1;
+		}
+	}
+	if ((c->flags & TF_FIN_QUEUED) && SEQ_GT(c->snd_nxt, fin_seq) &&
+	    !(c->flags & TF_FIN_SENT)) {
+		c->flags |= TF_FIN_SENT;
+		if (c->state == TCP_ESTABLISHED)
+			tcp_set_state(w, c, TCP_FIN_WAIT_1);
+		else if (c->state == TCP_CLOSE_WAIT)
+			tcp_set_state(w, c, TCP_LAST_ACK);
+	}
+	if (!sent && (c->flags & TF_ACK_NOW))
+		tcp_send_ack(w, c);
+	/* Something unacknowledged, or data blocked by a zero window: the
+	 * retransmission timer doubles as the persist timer. */
+	if (!timer_is_armed(&c->rtx_timer) &&
+	    (SEQ_LT(c->snd_una, c->snd_max) ||
+	     (c->snd.len > SEQ_DIFF(c->snd_nxt, c->snd_una))))
+		tcp_rtx_arm(w, c);
+}
+
+void
+tcp_output_flush(struct worker *w)
+{
+	struct tcp_conn *c;
+
+	while ((c = w->tcp.output_list) != NULL) {
+		w->tcp.output_list = c->output_next;
+		c->flags &= ~TF_OUTPUT_LIST;
+		tcp_output(w, c);
+	}
+}
+
+void
+tcp_send_reset(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
+	       uint16_t local_port, uint16_t remote_port, uint32_t seq,
+	       uint32_t ack, int with_ack)
+{
+	struct rte_mbuf *m = worker_alloc(w);
+	struct rte_tcp_hdr *th;
+
+	if (m == NULL)
+		return;
+	(void)local_ip;
+	th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, IPV4_L4_OFF);
+	th->src_port = rte_cpu_to_be_16(local_port);
+	th->dst_port = rte_cpu_to_be_16(remote_port);
+	th->sent_seq = rte_cpu_to_be_32(seq);
+	th->recv_ack = with_ack ? rte_cpu_to_be_32(ack) : 0;
+	th->data_off = (TCP_HDR_LEN / 4) << 4;
+	th->tcp_flags = RTE_TCP_RST_FLAG | (with_ack ? RTE_TCP_ACK_FLAG : 0);
+	th->rx_win = 0;
+	th->cksum = 0;
+	th->tcp_urp = 0;
+	m->data_len = m->pkt_len = IPV4_L4_OFF + TCP_HDR_LEN;
+	m->l4_len = TCP_HDR_LEN;
+	w->stats.tcp.OutSegs++;
+	w->stats.tcp.OutRsts++;
+	ipv4_output(w, m, remote_ip, IPPROTO_TCP);
+}

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The per-lcore context and the poll loop.
+ *
+ * Every worker lcore owns one struct worker: its RX/TX queues, its TCP
+ * table and timers, its TX batch, its fault-injection state and its
+ * counters.  It is passed explicitly to every function on the data path;
+ * nothing on that path reaches for a global.  What is shared between
+ * workers (configuration, the port description, the neighbour table)
+ * hangs off struct app and is read-mostly.
+ */
+
+#ifndef DPF_WORKER_H
+#define DPF_WORKER_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "config.h"
+#include "impair.h"
+#include "neigh.h"
+#include "port.h"
+#include "stats.h"
+#include "tcp.h"
+#include "timer.h"
+
+#define RX_BURST	32
+#define TX_BATCH	64
+#define NEIGH_TABLE_SIZE 1024
+#define WORKER_MAX_CONNS 4096
+
+struct worker;
+
+/* The application that drives a worker (the one-shot fetch, later jobs). */
+struct worker_app {
+	/* Called once per loop after packets and timers; may stop the loop. */
+	void (*poll)(struct worker *w, void *arg);
+	void *arg;
+};
+
+/* What every worker shares. */
+struct app {
+	const struct dpf_config *cfg;
+	struct port port;
+	struct rte_mempool *pool;
+	struct neigh_table neigh;
+	struct neigh_entry neigh_entries[NEIGH_TABLE_SIZE];
+	uint64_t mbufs_port_held;	/* in use by the driver after start */
+	uint64_t tsc_hz;
+	uint64_t start_tsc;
+	volatile int quit;		/* set by signals or the application */
+};
+
+struct worker {
+	struct app *app;
+	const struct dpf_config *cfg;
+	unsigned int lcore_id;
+	uint16_t port_id;
+	uint16_t queue_id;
+
+	/* Time, read once per loop iteration. */
+	uint64_t now_tsc;
+	uint64_t now_us;
+	uint64_t now_ms;
+	uint64_t last_neigh_ms;
+
+	struct timer_wheel wheel;
+	struct tcp_stack tcp;
+	struct impair impair;
+	struct worker_app wapp;
+
+	uint16_t tx_n;
+	struct rte_mbuf *tx_pkts[TX_BATCH];
+
+	struct stats stats;
+};
+
+int
+worker_init(struct worker *w, struct app *app, unsigned int lcore_id,
+	    uint16_t queue_id);
+
+void
+worker_fini(struct worker *w);
+
+/* Run the poll loop until app->quit. */
+void
+worker_loop(struct worker *w);
+
+/* Refresh the cached clock (the loop does it once per iteration). */
+void
+worker_update_time(struct worker *w);
+
+/* Queue a finished frame for transmission (goes through TX impairment). */
+void
+worker_tx(struct worker *w, struct rte_mbuf *m);
+
+/* Send what is queued: one tx_burst. */
+void
+worker_tx_flush(struct worker *w);
+
+/* Allocate an mbuf for an outgoing frame; counts failures. */
+struct rte_mbuf *
+worker_alloc(struct worker *w);
+
+/* The packet path from the wire: Ethernet demux and up. */
+void
+worker_rx_one(struct worker *w, struct rte_mbuf *m);
+
+#endif /* DPF_WORKER_H */

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# build.sh - configure (once) and build dpfetch with meson and ninja.
+#
+#   scripts/build.sh            release-style build in build/
+#   scripts/build.sh --san      AddressSanitizer + UndefinedBehaviorSanitizer
+#                               build in build-san/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dir=build
+opts=(--buildtype=debugoptimized)
+if [ "${1:-}" = "--san" ]; then
+	dir=build-san
+	# No recovery: any undefined behaviour aborts the run and fails a test.
+	opts+=(-Db_sanitize=address,undefined -Db_lundef=false
+	       -Dc_args=-fno-sanitize-recover=all)
+fi
+if [ ! -f "$dir/build.ninja" ]; then
+	meson setup "$dir" "${opts[@]}" >/dev/null
+fi
+ninja -C "$dir" >/dev/null

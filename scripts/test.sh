@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# test.sh - install what is missing, build, run every test, and end with
+# one line "N passed, N failed".  Exit status is non-zero if anything failed.
+#
+# Runs, for a normal build and again for an ASan+UBSan build:
+#   - the unit tests (cmocka, meson test --suite unit), counted per case;
+#   - the integration tests (tests/integration/run.py) against the
+#     dpf-peer testbed, which is brought up here and always torn down.
+#
+# Environment: DPF_LOSS_RUNS (default 20) fetches of 100 MiB under loss.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+passed=0
+failed=0
+
+count() {	# count PASSED FAILED
+	passed=$((passed + $1))
+	failed=$((failed + $2))
+}
+
+scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+cleanup() {
+	scripts/testbed.sh down >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Sanitizers: any report fails the process in a way no test mistakes for
+# dpfetch's own exit statuses (1 and 2).
+export ASAN_OPTIONS="exitcode=86:abort_on_error=0:detect_leaks=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
+
+unit_tests() {	# build dir
+	local dir=$1 log p f
+	log=$(mktemp)
+	meson test -C "$dir" --suite unit --print-errorlogs >"$log" 2>&1
+	# cmocka's own tallies, one pair per test program.
+	p=$(grep -ho 'PASSED  \] [0-9]* test' "$dir/meson-logs/testlog.txt" |
+		awk '{s += $3} END {print s + 0}')
+	f=$(grep -ho 'FAILED  \] [0-9]* test' "$dir/meson-logs/testlog.txt" |
+		awk '{s += $3} END {print s + 0}')
+	# A program that crashed or never ran prints no tally of its own.
+	if grep -q '^Fail: *[1-9]\|^Timeout: *[1-9]' "$log" && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	grep -E '^ *[0-9]+/[0-9]+ ' "$log" | sed "s/^/  [$dir] /"
+	[ "$f" -eq 0 ] || cat "$log"
+	echo "unit ($dir): $p passed, $f failed"
+	count "$p" "$f"
+	rm -f "$log"
+}
+
+integration_tests() {	# build dir
+	local dir=$1 out last p f
+	out=$(mktemp)
+	tests/integration/run.py --build "$dir" | tee "$out"
+	last=$(tail -n 1 "$out")
+	if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		p=${BASH_REMATCH[1]}
+		f=${BASH_REMATCH[2]}
+	else
+		p=0
+		f=1
+		echo "integration ($dir): the runner did not finish"
+	fi
+	echo "integration ($dir): $p passed, $f failed"
+	count "$p" "$f"
+	rm -f "$out"
+}
+
+for variant in "" --san; do
+	dir=build
+	[ "$variant" = --san ] && dir=build-san
+	echo "== build $dir"
+	if ! scripts/build.sh $variant; then
+		echo "build $dir failed"
+		count 0 1
+		continue
+	fi
+	echo "== unit tests ($dir)"
+	unit_tests "$dir"
+	echo "== integration tests ($dir)"
+	if scripts/testbed.sh up; then
+		integration_tests "$dir"
+	else
+		echo "testbed did not come up"
+		count 0 1
+	fi
+	scripts/testbed.sh down --keep-files >/dev/null 2>&1 || true
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

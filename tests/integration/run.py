@@ -1,0 +1,510 @@
+#!/usr/bin/python3
+"""Integration tests: dpfetch against real peers in the dpf-peer testbed.
+
+The peers are the Linux kernel's TCP stack, nginx and scripts/peer_server.py
+in the dpf-peer network namespace (scripts/testbed.sh).  Nothing is mocked:
+each test starts the real dpfetch binary on the dpf0 veth end through
+net_af_packet (or net_af_xdp) and checks what it fetched, its exit status,
+its messages and its counters.
+
+    tests/integration/run.py [--build DIR] [-k SUBSTRING] [--list]
+
+Prints one line per test and ends with "N passed, N failed".  The testbed
+must be up (scripts/test.sh takes care of that).
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+NS = "dpf-peer"
+IFACE = "dpf0"
+PEER_IP = "198.18.0.1"
+OUR_IP = "198.18.0.2/24"
+WWW = "/run/dpf-testbed/www"
+NFT_TABLE = "dpf_test_loss"
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Failure(msg)
+
+
+class Ctx:
+    def __init__(self, build):
+        self.binary = os.path.join(build, "app", "dpfetch")
+        self.n = 0
+        self.tmp = tempfile.mkdtemp(prefix="dpf-it-")
+        self.sums = {}
+        with open(os.path.join(WWW, "SHA256SUMS")) as f:
+            for line in f:
+                digest, name = line.split()
+                self.sums[name.lstrip("*")] = digest
+
+    def prefix(self):
+        self.n += 1
+        return "dpf-it-%d-%d" % (os.getpid(), self.n)
+
+    def eal(self, pmd="af_packet", huge=False):
+        args = ["-l", "0", "--no-pci", "--file-prefix", self.prefix(),
+                "--log-level", "warning"]
+        if huge:
+            args += ["-m", "512"]
+        else:
+            args += ["--no-huge", "-m", "512"]
+        if pmd == "af_xdp":
+            args += ["--vdev=net_af_xdp0,iface=%s" % IFACE]
+        else:
+            args += ["--vdev=net_af_packet0,iface=%s" % IFACE]
+        return args
+
+    def dpfetch(self, app_args, pmd="af_packet", huge=False, timeout=120,
+                eal=None):
+        cmd = [self.binary] + (self.eal(pmd, huge) if eal is None else eal)
+        cmd += ["--"] + app_args
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=timeout)
+        p.stderr_text = p.stderr.decode(errors="replace")
+        no_sanitizer_report(p.stderr_text)
+        return p
+
+    def out(self, name):
+        return os.path.join(self.tmp, name)
+
+
+SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "runtime error:")
+
+
+def no_sanitizer_report(stderr_text):
+    for mark in SANITIZER_MARKS:
+        if mark in stderr_text:
+            raise Failure("sanitizer report:\n" + stderr_text[-6000:])
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def stats_of(stderr_text):
+    """The --stats JSON: the block from the first line that is '{'."""
+    lines = stderr_text.splitlines()
+    for i, line in enumerate(lines):
+        if line == "{":
+            return json.loads("\n".join(lines[i:]))
+    raise Failure("no --stats JSON in stderr:\n" + stderr_text[-2000:])
+
+
+def ns(*cmd, **kw):
+    return subprocess.run(["ip", "netns", "exec", NS] + list(cmd),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          **kw)
+
+
+def expect_ok(p, what):
+    check(p.returncode == 0, "%s: exit %d, stderr:\n%s" %
+          (what, p.returncode, p.stderr_text[-3000:]))
+
+
+def expect_fail(p, code, pattern, what):
+    check(p.returncode == code, "%s: exit %d, wanted %d; stderr:\n%s" %
+          (what, p.returncode, code, p.stderr_text[-3000:]))
+    check(re.search(pattern, p.stderr_text) is not None,
+          "%s: stderr does not match /%s/:\n%s" %
+          (what, pattern, p.stderr_text[-3000:]))
+
+
+def fetch_and_compare(ctx, url, name, extra=(), pmd="af_packet", huge=False):
+    out = ctx.out(name + ".out")
+    p = ctx.dpfetch(["--ip", OUR_IP, "--fetch", url, "-o", out, "--stats"]
+                    + list(extra), pmd=pmd, huge=huge)
+    expect_ok(p, url)
+    got = sha256_file(out)
+    check(got == ctx.sums[name], "%s: sha256 %s, want %s" %
+          (url, got, ctx.sums[name]))
+    os.unlink(out)
+    st = stats_of(p.stderr_text)
+    check(st["http"]["responses"] == 1 and st["http"]["status_2xx"] == 1,
+          "http counters: %s" % st["http"])
+    # AF_XDP keeps its fill ring stocked with our mbufs and tops it up per
+    # RX burst, so its holding may differ from the start by part of a burst.
+    slack = 32 if pmd == "af_xdp" else 0
+    check(abs(st["mempool"]["in_use"] - st["mempool"]["port_held"]) <= slack,
+          "mbufs leaked: %d in use at exit, the driver held %d" %
+          (st["mempool"]["in_use"], st["mempool"]["port_held"]))
+    return p, st
+
+
+# ---- fetching --------------------------------------------------------------
+
+@test
+def fetch_index_to_stdout(ctx):
+    p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
+                     "http://%s/index.html" % PEER_IP])
+    expect_ok(p, "index.html")
+    with open(os.path.join(WWW, "index.html"), "rb") as f:
+        check(p.stdout == f.read(), "body differs from index.html")
+    check(re.search(r"HTTP 200, %d bytes in [0-9.]+ s \([0-9.]+ Mbit/s\)" %
+                    len(p.stdout), p.stderr_text),
+          "no one-line summary on stderr:\n" + p.stderr_text)
+
+
+@test
+def fetch_10M_sha256(ctx):
+    fetch_and_compare(ctx, "http://%s/10M.bin" % PEER_IP, "10M.bin")
+
+
+@test
+def fetch_100M_sha256(ctx):
+    _, st = fetch_and_compare(ctx, "http://%s/100M.bin" % PEER_IP,
+                              "100M.bin")
+    check(st["tcp"]["DataBytesIn"] >= 100 * 1024 * 1024,
+          "DataBytesIn %d" % st["tcp"]["DataBytesIn"])
+
+
+@test
+def fetch_chunked_sha256(ctx):
+    fetch_and_compare(ctx, "http://%s:8080/chunked/10M.bin?chunk=7777" %
+                      PEER_IP, "10M.bin")
+
+
+@test
+def fetch_close_delimited_sha256(ctx):
+    fetch_and_compare(ctx, "http://%s:8080/close/10M.bin" % PEER_IP,
+                      "10M.bin")
+
+
+@test
+def fetch_over_af_xdp(ctx):
+    fetch_and_compare(ctx, "http://%s/10M.bin" % PEER_IP, "10M.bin",
+                      pmd="af_xdp")
+
+
+@test
+def fetch_with_hugepages(ctx):
+    path = "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
+    with open(path) as f:
+        before = int(f.read())
+    mounted = subprocess.run(["sh", "-c", "grep -q hugetlbfs /proc/mounts"]
+                             ).returncode == 0
+    try:
+        if not mounted:
+            os.makedirs("/dev/hugepages", exist_ok=True)
+            subprocess.run(["mount", "-t", "hugetlbfs", "nodev",
+                            "/dev/hugepages"], check=True)
+        with open(path, "w") as f:
+            f.write(str(max(before, 512)))
+        with open(path) as f:
+            check(int(f.read()) >= 300, "could not reserve hugepages")
+        fetch_and_compare(ctx, "http://%s/10M.bin" % PEER_IP, "10M.bin",
+                          huge=True)
+    finally:
+        with open(path, "w") as f:
+            f.write(str(before))
+        if not mounted:
+            subprocess.run(["umount", "/dev/hugepages"])
+
+
+@test
+def custom_headers_are_sent(ctx):
+    p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
+                     "http://%s:8080/headers" % PEER_IP,
+                     "--header", "X-Dpf-Test: forty two",
+                     "--header", "User-Agent: custom-agent/1"])
+    expect_ok(p, "/headers")
+    body = p.stdout.decode()
+    check("X-Dpf-Test: forty two" in body, "custom header missing:\n" + body)
+    check("User-Agent: custom-agent/1" in body and "dpfetch/" not in body,
+          "User-Agent not replaced:\n" + body)
+    check("Host: %s:8080" % PEER_IP in body, "Host header wrong:\n" + body)
+
+
+@test
+def config_file(ctx):
+    cfg = ctx.out("cfg.json")
+    with open(cfg, "w") as f:
+        json.dump({"ip": OUR_IP, "mtu": 1500,
+                   "fetch": "http://%s/1M.bin" % PEER_IP,
+                   "output": ctx.out("1M.out"), "timeout": 30,
+                   "headers": ["X-From-Config: yes"],
+                   "tcp": {"rcvbuf": 262144, "delack_ms": 20},
+                   "arp": {"retries": 3}}, f)
+    p = ctx.dpfetch(["--config", cfg])
+    expect_ok(p, "--config")
+    check(sha256_file(ctx.out("1M.out")) == ctx.sums["1M.bin"],
+          "1M.bin differs")
+    # The example config in conf/ must load too (its fetch is overridden).
+    p = ctx.dpfetch(["--config", os.path.join(ROOT, "conf", "dpfetch.json"),
+                     "--fetch", "http://%s/index.html" % PEER_IP,
+                     "-o", ctx.out("idx.out")])
+    expect_ok(p, "conf/dpfetch.json")
+
+
+# ---- failures ---------------------------------------------------------------
+
+@test
+def http_404_exit_1(ctx):
+    p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
+                     "http://%s/no-such-file" % PEER_IP])
+    expect_fail(p, 1, r"HTTP 404", "404")
+
+
+@test
+def http_503_exit_1(ctx):
+    p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
+                     "http://%s:8080/status/503" % PEER_IP])
+    expect_fail(p, 1, r"answered HTTP 503", "503")
+
+
+@test
+def closed_port_rst_exit_1(ctx):
+    p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
+                     "http://%s:81/" % PEER_IP, "--stats"])
+    expect_fail(p, 1, r"connection refused by 198\.18\.0\.1:81 \(RST\)",
+                "closed port")
+    st = stats_of(p.stderr_text)
+    check(st["tcp"]["AttemptFails"] == 1, "AttemptFails %s" % st["tcp"])
+
+
+@test
+def unreachable_next_hop_arp_error(ctx):
+    t0 = time.time()
+    p = ctx.dpfetch(["--ip", OUR_IP, "--fetch", "http://198.18.0.99/",
+                     "--arp", "retries=3,retry_ms=200", "--stats"])
+    expect_fail(p, 1, r"ARP: no reply from 198\.18\.0\.99 after 3 requests",
+                "unreachable host")
+    st = stats_of(p.stderr_text)
+    check(st["arp"]["tx_requests"] == 3, "tx_requests %d" %
+          st["arp"]["tx_requests"])
+    check(st["arp"]["resolve_failures"] == 1, "resolve_failures")
+    check(time.time() - t0 < 20, "took too long")
+
+
+@test
+def unreachable_gateway_arp_error(ctx):
+    p = ctx.dpfetch(["--ip", OUR_IP, "--gateway", "198.18.0.254",
+                     "--fetch", "http://198.19.0.1/",
+                     "--arp", "retries=2,retry_ms=200"])
+    expect_fail(p, 1, r"ARP: no reply from 198\.18\.0\.254 .*gateway",
+                "unreachable gateway")
+
+
+@test
+def no_route_without_gateway(ctx):
+    p = ctx.dpfetch(["--ip", OUR_IP, "--fetch", "http://198.19.0.1/"])
+    expect_fail(p, 1, r"no route to 198\.19\.0\.1", "no route")
+
+
+@test
+def truncated_body_exit_1(ctx):
+    p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
+                     "http://%s:8080/truncated" % PEER_IP])
+    expect_fail(p, 1, r"closed the connection after 10 of 1000 body bytes",
+                "truncated")
+
+
+@test
+def stalled_response_times_out(ctx):
+    p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
+                     "http://%s:8080/stall" % PEER_IP, "--timeout", "2"])
+    expect_fail(p, 1, r"timed out after 2\.0 s while waiting for the response",
+                "stall")
+
+
+@test
+def garbage_response_parse_error(ctx):
+    p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
+                     "http://%s:8080/garbage" % PEER_IP, "--stats"])
+    expect_fail(p, 1, r"bad HTTP response at byte \d+", "garbage")
+    st = stats_of(p.stderr_text)
+    check(st["http"]["parse_errors"] == 1, "parse_errors %s" % st["http"])
+
+
+@test
+def usage_errors_exit_2(ctx):
+    cases = [
+        ([], r"--ip A\.B\.C\.D/N is required"),
+        (["--ip", "198.18.0.2/24"], r"give --fetch URL"),
+        (["--ip", "198.18.0.300/24", "--fetch", "http://198.18.0.1/"],
+         r"not an IPv4 address"),
+        (["--ip", "198.18.0.2/24", "--fetch", "https://198.18.0.1/"],
+         r"https is not supported"),
+        (["--ip", "198.18.0.2/24", "--fetch", "http://example.test/"],
+         r"no DNS"),
+        (["--ip", "198.18.0.2/24", "--fetch", "http://198.18.0.1/",
+          "--bogus"], r"unknown option '--bogus'"),
+        (["--ip", "198.18.0.2/24", "--fetch", "http://198.18.0.1/",
+          "--mtu", "70000"], r"--mtu"),
+        (["--ip", "198.18.0.2/24", "--fetch", "http://198.18.0.1/",
+          "--impair", "rx.drop=2"], r"probability"),
+        (["--ip", "198.18.0.2/24", "--fetch", "http://198.18.0.1/",
+          "--header", "NoColon"], r"--header"),
+        (["--config", "/nonexistent/dpfetch.json"], r"config"),
+    ]
+    for args, pattern in cases:
+        p = ctx.dpfetch(args, timeout=30)
+        expect_fail(p, 2, pattern, " ".join(args) or "(no args)")
+    bad = ctx.out("bad.json")
+    with open(bad, "w") as f:
+        f.write('{"ip": "198.18.0.2/24",\n "mtu": "big"\n')
+    p = ctx.dpfetch(["--config", bad], timeout=30)
+    expect_fail(p, 2, r"line \d+", "invalid JSON config")
+    with open(bad, "w") as f:
+        json.dump({"ip": "198.18.0.2/24", "tcp": {"rto_min_ms": "x"}}, f)
+    p = ctx.dpfetch(["--config", bad], timeout=30)
+    expect_fail(p, 2, r"tcp\.rto_min_ms", "config wrong type")
+    p = ctx.dpfetch(["--help"], timeout=30)
+    check(p.returncode == 0 and b"--fetch URL" in p.stdout, "--help")
+
+
+# ---- ARP and ICMP seen from the peer ----------------------------------------
+
+@test
+def peer_ping_neighbour_and_gratuitous_arp(ctx):
+    cap = ctx.out("garp.pcap")
+    # sender IP == target IP: an ARP announcement.
+    tcpdump = subprocess.Popen(
+        ["ip", "netns", "exec", NS, "tcpdump", "-i", "dpf0p", "-n", "-c", "1",
+         "-w", cap, "arp and arp[6:2] = 1 and arp[14:4] = arp[24:4]"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    ns("ip", "neigh", "flush", "dev", "dpf0p")
+    # Keep dpfetch busy resolving an absent host for ~4 s while we ping.
+    cmd = [ctx.binary] + ctx.eal() + [
+        "--", "--ip", OUR_IP, "--fetch", "http://198.18.0.77/",
+        "--arp", "retries=16,retry_ms=250", "--stats"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        time.sleep(1.0)
+        ping = ns("ping", "-c", "3", "-i", "0.2", "-W", "1", "198.18.0.2",
+                  timeout=20)
+        neigh = ns("ip", "neigh", "show", "198.18.0.2", "dev", "dpf0p")
+    finally:
+        out, err = proc.communicate(timeout=60)
+        try:
+            tcpdump.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            tcpdump.kill()
+            tcpdump.wait()
+    check(ping.returncode == 0 and b" 0% packet loss" in ping.stdout,
+          "ping failed:\n" + ping.stdout.decode())
+    with open("/sys/class/net/%s/address" % IFACE) as f:
+        mac = f.read().strip()
+    check(mac in neigh.stdout.decode(),
+          "peer neighbour entry %r lacks %s" % (neigh.stdout, mac))
+    no_sanitizer_report(err.decode(errors="replace"))
+    st = stats_of(err.decode())
+    check(st["icmp"]["tx_echo_replies"] >= 3, "echo replies %s" % st["icmp"])
+    check(st["arp"]["tx_replies"] >= 1, "no ARP reply sent")
+    check(st["arp"]["tx_gratuitous"] == 1, "gratuitous ARP count")
+    r = subprocess.run(["tcpdump", "-n", "-r", cap], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL)
+    check(b"198.18.0.2" in r.stdout,
+          "no ARP announcement captured: %r" % r.stdout)
+
+
+# ---- loss, reordering and duplication ---------------------------------------
+
+def nft_loss(percent):
+    rules = """
+table inet %s {
+  chain in { type filter hook input priority 0; policy accept;
+             numgen random mod 100 < %d drop; }
+  chain out { type filter hook output priority 0; policy accept;
+              numgen random mod 100 < %d drop; }
+}
+""" % (NFT_TABLE, percent, percent)
+    r = subprocess.run(["ip", "netns", "exec", NS, "nft", "-f", "-"],
+                       input=rules.encode(), stderr=subprocess.PIPE)
+    check(r.returncode == 0, "nft: " + r.stderr.decode())
+
+
+def nft_clear():
+    ns("nft", "delete", "table", "inet", NFT_TABLE)
+
+
+@test
+def loss_3pct_reorder_dup_100M_x20(ctx):
+    runs = int(os.environ.get("DPF_LOSS_RUNS", "20"))
+    nft_loss(3)
+    totals = {"RetransSegs": 0, "OfoQueued": 0, "DupSegs": 0,
+              "rx_reordered": 0, "rx_duplicated": 0, "tx_duplicated": 0}
+    try:
+        for i in range(runs):
+            _, st = fetch_and_compare(
+                ctx, "http://%s/100M.bin" % PEER_IP, "100M.bin",
+                extra=["--timeout", "120", "--impair",
+                       "seed=%d,rx.reorder=0.01,rx.reorder_delay_us=300,"
+                       "rx.dup=0.01,tx.reorder=0.01,tx.reorder_delay_us=300,"
+                       "tx.dup=0.01" % (i + 1)])
+            for k in totals:
+                sec = "impair" if k.startswith(("rx_", "tx_")) else "tcp"
+                totals[k] += st[sec][k]
+    finally:
+        nft_clear()
+    # The faults really happened, and the stack saw them.
+    check(totals["OfoQueued"] > 0, "no out-of-order data seen: %s" % totals)
+    check(totals["rx_reordered"] > 0 and totals["rx_duplicated"] > 0,
+          "impairment did not act: %s" % totals)
+    print("    %d runs, totals %s" % (runs, totals))
+
+
+def main():
+    ap = argparse.ArgumentParser(description="dpfetch integration tests")
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("-k", dest="pattern", default="")
+    ap.add_argument("--list", action="store_true")
+    args = ap.parse_args()
+    selected = [t for t in TESTS if args.pattern in t.__name__]
+    if args.list:
+        for t in selected:
+            print(t.__name__)
+        return 0
+    ctx = Ctx(args.build)
+    passed = failed = 0
+    for t in selected:
+        t0 = time.time()
+        try:
+            t(ctx)
+        except Failure as e:
+            failed += 1
+            print("FAIL %s (%.1f s): %s" % (t.__name__, time.time() - t0, e))
+        except Exception:
+            failed += 1
+            print("FAIL %s (%.1f s): %s" % (t.__name__, time.time() - t0,
+                                            traceback.format_exc()))
+        else:
+            passed += 1
+            print("PASS %s (%.1f s)" % (t.__name__, time.time() - t0))
+        sys.stdout.flush()
+    subprocess.run(["rm", "-rf", ctx.tmp])
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

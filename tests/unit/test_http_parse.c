@@ -1,0 +1,1555 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests for the HTTP/1.1 response parser.
+ *
+ * Every case is fed whole, byte by byte, and in RANDOM_SPLITS random
+ * splits, and every way must give exactly the same result: the parser's
+ * promise is that TCP segmentation cannot change what it sees.  The
+ * driver behaves like a client on a keep-alive connection: after DONE it
+ * re-initialises the parser and goes on with the bytes left over.
+ */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_parse.h"
+
+#define RANDOM_SPLITS	200
+#define MAX_RESP	4
+
+enum abort_at {
+	ABORT_NONE,
+	ABORT_HEADER,		/* on a header named X-Abort */
+	ABORT_HEADERS_DONE,
+	ABORT_BODY,		/* on the first body slice */
+};
+
+struct tcase {
+	const char *input;
+	size_t len;		/* 0: strlen(input) */
+	int head;		/* the request was HEAD */
+	int eof;		/* the server closes after the input */
+	enum abort_at abort_at;
+	int single;		/* stop after the first response */
+	int loose;		/* split-dependent body/offsets: compare less */
+};
+
+struct expect {
+	enum http_parse_status st;
+	enum http_parse_error err;
+	int status_code;
+	int version_minor;
+	enum http_body_kind kind;
+	int keep_alive;
+	uint64_t content_length;
+	const char *headers;	/* "name: value\n"...; NULL: not checked */
+	const void *body;	/* NULL: empty (unless skip_body) */
+	size_t body_len;
+	int skip_body;
+	size_t consumed;	/* input bytes belonging to this response */
+	uint64_t error_offset;	/* checked when st is HTTP_PARSE_ERROR */
+	int body_calls_whole;	/* when fed whole; 0: not checked */
+};
+
+struct result {
+	enum http_parse_status st;
+	enum http_parse_error err;
+	uint64_t error_offset;
+	int status_code;
+	int version_minor;
+	int keep_alive;
+	enum http_body_kind kind;
+	uint64_t content_length;
+	uint64_t body_bytes;
+	size_t consumed;
+	int headers_done_calls;
+	int body_calls;
+	char *headers;
+	size_t headers_len;
+	size_t headers_cap;
+	uint8_t *body;
+	size_t body_len;
+	size_t body_cap;
+};
+
+struct run {
+	int nresp;
+	struct result r[MAX_RESP];
+};
+
+struct cb_ctx {
+	struct result *r;
+	enum abort_at abort_at;
+};
+
+static uint64_t rng_state;
+
+static uint64_t
+rng(void)
+{
+	/* xorshift64*: deterministic, so a failure can be replayed */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 2685821657736338717ULL;
+}
+
+/* Appends and keeps a NUL after the data; grows geometrically. */
+static void
+append(void **buf, size_t *len, size_t *cap, const void *data, size_t n)
+{
+	uint8_t *b = *buf;
+
+	if (*len + n + 1 > *cap) {
+		size_t ncap = *cap ? *cap : 64;
+
+		while (ncap < *len + n + 1)
+			ncap *= 2;
+		b = realloc(b, ncap);
+		assert_non_null(b);
+		*cap = ncap;
+		*buf = b;
+	}
+	memcpy(b + *len, data, n);
+	*len += n;
+	b[*len] = 0;
+}
+
+static int
+on_header(void *arg, const char *name, size_t name_len, const char *value,
+	  size_t value_len)
+{
+	struct cb_ctx *ctx = arg;
+	struct result *r = ctx->r;
+
+	/* a trimmed value never starts or ends with OWS */
+	if (value_len > 0) {
+		assert_true(value[0] != ' ' && value[0] != '\t');
+		assert_true(value[value_len - 1] != ' ' &&
+			    value[value_len - 1] != '\t');
+	}
+	assert_int_equal(r->headers_done_calls, 0);
+	append((void **)&r->headers, &r->headers_len, &r->headers_cap, name,
+	       name_len);
+	append((void **)&r->headers, &r->headers_len, &r->headers_cap, ": ",
+	       2);
+	append((void **)&r->headers, &r->headers_len, &r->headers_cap, value,
+	       value_len);
+	append((void **)&r->headers, &r->headers_len, &r->headers_cap, "\n",
+	       1);
+	if (ctx->abort_at == ABORT_HEADER && name_len == 7 &&
+	    memcmp(name, "X-Abort", 7) == 0)
+		return -1;
+	return 0;
+}
+
+static int
+on_headers_done(void *arg, const struct http_resp_parser *p)
+{
+	struct cb_ctx *ctx = arg;
+
+	/* interim responses must never reach the caller */
+	assert_true(p->status_code >= 200 || p->status_code == 101);
+	ctx->r->headers_done_calls++;
+	return ctx->abort_at == ABORT_HEADERS_DONE ? -1 : 0;
+}
+
+static int
+on_body(void *arg, const uint8_t *data, size_t len)
+{
+	struct cb_ctx *ctx = arg;
+	struct result *r = ctx->r;
+
+	assert_true(len > 0);
+	assert_int_equal(r->headers_done_calls, 1);
+	r->body_calls++;
+	append((void **)&r->body, &r->body_len, &r->body_cap, data, len);
+	return ctx->abort_at == ABORT_BODY ? -1 : 0;
+}
+
+static const struct http_resp_callbacks callbacks = {
+	.header = on_header,
+	.headers_done = on_headers_done,
+	.body = on_body,
+};
+
+static void
+record(struct result *r, const struct http_resp_parser *p,
+       enum http_parse_status st)
+{
+	r->st = st;
+	r->err = p->error;
+	r->error_offset = p->error_offset;
+	r->status_code = p->status_code;
+	r->version_minor = p->version_minor;
+	r->keep_alive = p->keep_alive;
+	r->kind = p->body_kind;
+	r->content_length = p->content_length;
+	r->body_bytes = p->body_bytes;
+}
+
+/* After DONE or ERROR the parser must stay put. */
+static void
+check_sticky(struct http_resp_parser *p, enum http_parse_status st)
+{
+	enum http_parse_error err = p->error;
+	uint64_t off = p->error_offset;
+	size_t used = 99;
+
+	assert_int_equal(http_resp_parse(p, (const uint8_t *)"HTTP", 4, &used),
+			 st);
+	assert_int_equal(used, 0);
+	assert_int_equal(http_resp_parse(p, (const uint8_t *)"x", 1, NULL), st);
+	assert_int_equal(http_resp_parse_eof(p), st);
+	assert_int_equal(http_resp_parse_is_done(p), st == HTTP_PARSE_DONE);
+	assert_int_equal(p->error, err);
+	assert_int_equal(p->error_offset, off);
+}
+
+/* Feeds tc->input cut into npieces pieces of the given sizes. */
+static void
+run_pieces(const struct tcase *tc, const size_t *pieces, size_t npieces,
+	   int zero_feeds, struct run *out)
+{
+	const uint8_t *in = (const uint8_t *)tc->input;
+	struct http_resp_parser *p = malloc(sizeof(*p));
+	struct cb_ctx ctx = { .abort_at = tc->abort_at };
+	enum http_parse_status st;
+	struct result *r = NULL;
+	size_t k, off = 0, pos, used;
+	int active = 0;
+
+	assert_non_null(p);
+	memset(out, 0, sizeof(*out));
+	for (k = 0; k < npieces; k++) {
+		size_t plen = pieces[k];
+
+		if (zero_feeds && active && (rng() & 7) == 0) {
+			st = http_resp_parse(p, in + off, 0, &used);
+			assert_int_equal(st, HTTP_PARSE_AGAIN);
+			assert_int_equal(used, 0);
+		}
+		pos = 0;
+		while (pos < plen) {
+			if (!active) {
+				if (tc->single && out->nresp == 1)
+					goto out;
+				assert_true(out->nresp < MAX_RESP);
+				r = &out->r[out->nresp++];
+				ctx.r = r;
+				http_resp_parser_init(p, &callbacks, &ctx,
+						      tc->head);
+				active = 1;
+			}
+			used = SIZE_MAX;
+			st = http_resp_parse(p, in + off + pos, plen - pos,
+					     &used);
+			assert_true(used <= plen - pos);
+			if (st == HTTP_PARSE_AGAIN)
+				assert_int_equal(used, plen - pos);
+			pos += used;
+			r->consumed += used;
+			if (st == HTTP_PARSE_AGAIN)
+				continue;
+			record(r, p, st);
+			check_sticky(p, st);
+			active = 0;
+			if (st == HTTP_PARSE_ERROR)
+				goto out;
+		}
+		off += plen;
+	}
+	if (active) {
+		st = tc->eof ? http_resp_parse_eof(p) : HTTP_PARSE_AGAIN;
+		record(r, p, st);
+		if (st != HTTP_PARSE_AGAIN)
+			check_sticky(p, st);
+	}
+out:
+	free(p);
+}
+
+static void
+free_run(struct run *run)
+{
+	int i;
+
+	for (i = 0; i < run->nresp; i++) {
+		free(run->r[i].headers);
+		free(run->r[i].body);
+	}
+}
+
+static void
+check_expect(const struct tcase *tc, const struct run *run,
+	     const struct expect *exp, int nexp, int whole)
+{
+	int i;
+
+	assert_int_equal(run->nresp, nexp);
+	for (i = 0; i < nexp; i++) {
+		const struct result *r = &run->r[i];
+		const struct expect *e = &exp[i];
+
+		assert_int_equal(r->st, e->st);
+		assert_int_equal(r->err, e->err);
+		if (e->st == HTTP_PARSE_ERROR) {
+			assert_int_equal(r->error_offset, e->error_offset);
+		} else {
+			assert_int_equal(r->status_code, e->status_code);
+			assert_int_equal(r->version_minor, e->version_minor);
+			assert_int_equal(r->kind, e->kind);
+			assert_int_equal(r->keep_alive, e->keep_alive);
+			assert_int_equal(r->content_length, e->content_length);
+			assert_int_equal(r->headers_done_calls, 1);
+		}
+		if (e->headers != NULL)
+			assert_string_equal(r->headers_len ? r->headers : "",
+					    e->headers);
+		if (!tc->loose) {
+			assert_int_equal(r->consumed, e->consumed);
+			assert_int_equal(r->body_bytes, r->body_len);
+		}
+		if (!tc->loose && !e->skip_body) {
+			assert_int_equal(r->body_len, e->body_len);
+			if (e->body_len > 0)
+				assert_memory_equal(r->body, e->body,
+						    e->body_len);
+		}
+		if (whole && e->body_calls_whole != 0)
+			assert_int_equal(r->body_calls, e->body_calls_whole);
+	}
+}
+
+/* Whatever the split, everything observable must match the whole run. */
+static void
+check_same(const struct tcase *tc, const struct run *a, const struct run *b)
+{
+	int i;
+
+	assert_int_equal(a->nresp, b->nresp);
+	for (i = 0; i < a->nresp; i++) {
+		const struct result *x = &a->r[i], *y = &b->r[i];
+
+		assert_int_equal(x->st, y->st);
+		assert_int_equal(x->err, y->err);
+		assert_int_equal(x->status_code, y->status_code);
+		assert_int_equal(x->version_minor, y->version_minor);
+		assert_int_equal(x->keep_alive, y->keep_alive);
+		assert_int_equal(x->kind, y->kind);
+		assert_int_equal(x->content_length, y->content_length);
+		assert_int_equal(x->headers_done_calls, y->headers_done_calls);
+		assert_int_equal(x->headers_len, y->headers_len);
+		if (x->headers_len > 0)
+			assert_memory_equal(x->headers, y->headers,
+					    x->headers_len);
+		if (tc->loose)
+			continue;
+		assert_int_equal(x->error_offset, y->error_offset);
+		assert_int_equal(x->consumed, y->consumed);
+		assert_int_equal(x->body_bytes, y->body_bytes);
+		assert_int_equal(x->body_len, y->body_len);
+		if (x->body_len > 0)
+			assert_memory_equal(x->body, y->body, x->body_len);
+	}
+}
+
+static void
+check_case(const struct tcase *tc_in, const struct expect *exp, int nexp)
+{
+	struct tcase tc = *tc_in;
+	struct run whole, split;
+	size_t *pieces, n, k, left;
+	int iter;
+
+	if (tc.len == 0)
+		tc.len = strlen(tc.input);
+	pieces = malloc((tc.len + 1) * sizeof(*pieces));
+	assert_non_null(pieces);
+
+	/* (a) whole */
+	pieces[0] = tc.len;
+	run_pieces(&tc, pieces, tc.len > 0 ? 1 : 0, 0, &whole);
+	check_expect(&tc, &whole, exp, nexp, 1);
+
+	/* (b) byte by byte */
+	for (k = 0; k < tc.len; k++)
+		pieces[k] = 1;
+	run_pieces(&tc, pieces, tc.len, 0, &split);
+	check_expect(&tc, &split, exp, nexp, 0);
+	check_same(&tc, &whole, &split);
+	free_run(&split);
+
+	/* (c) random splits, with sizes from 1 byte to the whole input */
+	for (iter = 0; iter < RANDOM_SPLITS; iter++) {
+		rng_state = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)tc.len << 20) ^
+			    (uint64_t)iter;
+		rng();
+		n = 0;
+		left = tc.len;
+		while (left > 0) {
+			uint64_t scale = 1ULL << (rng() % 14);
+			size_t sz = 1 + (size_t)(rng() % scale);
+
+			if (sz > left)
+				sz = left;
+			pieces[n++] = sz;
+			left -= sz;
+		}
+		run_pieces(&tc, pieces, n, 1, &split);
+		check_expect(&tc, &split, exp, nexp, 0);
+		check_same(&tc, &whole, &split);
+		free_run(&split);
+	}
+	free_run(&whole);
+	free(pieces);
+}
+
+static size_t
+off_of(const char *s, const char *needle)
+{
+	const char *f = strstr(s, needle);
+
+	assert_non_null(f);
+	return (size_t)(f - s);
+}
+
+/*
+ * A single malformed response that fails at error_offset, after the
+ * parser took consumed bytes: a header value found bad is judged at the
+ * end of its line, but error_offset still points into the value.
+ */
+static void
+check_error_consumed(const char *input, enum http_parse_error err,
+		     size_t error_offset, size_t consumed)
+{
+	struct tcase tc = { .input = input };
+	struct expect e = {
+		.st = HTTP_PARSE_ERROR,
+		.err = err,
+		.skip_body = 1,
+		.consumed = consumed,
+		.error_offset = error_offset,
+	};
+
+	check_case(&tc, &e, 1);
+}
+
+/* A single malformed response that fails at (and stops at) error_offset. */
+static void
+check_error(const char *input, int eof, enum http_parse_error err,
+	    size_t error_offset)
+{
+	struct tcase tc = { .input = input, .eof = eof };
+	struct expect e = {
+		.st = HTTP_PARSE_ERROR,
+		.err = err,
+		.skip_body = 1,
+		.consumed = error_offset,
+		.error_offset = error_offset,
+	};
+
+	check_case(&tc, &e, 1);
+}
+
+/* A single response with a Content-Length body, fed with nothing after. */
+static void
+check_length_ok(const char *input, int minor, int keep_alive,
+		const char *body)
+{
+	struct tcase tc = { .input = input };
+	struct expect e = {
+		.st = HTTP_PARSE_DONE,
+		.status_code = 200,
+		.version_minor = minor,
+		.kind = HTTP_BODY_LENGTH,
+		.keep_alive = keep_alive,
+		.content_length = strlen(body),
+		.body = body,
+		.body_len = strlen(body),
+		.consumed = strlen(input),
+	};
+
+	check_case(&tc, &e, 1);
+}
+
+/* ---------------------------------------------------------------- */
+
+static void
+test_content_length(void **state)
+{
+	static const char in[] =
+		"HTTP/1.1 200 OK\r\n"
+		"Content-Type: text/plain\r\n"
+		"Content-Length: 13\r\n"
+		"X-Empty:\r\n"
+		"X-Spaces: \t a  b \t \r\n"
+		"\r\n"
+		"Hello, world!";
+	struct tcase tc = { .input = in };
+	struct expect e = {
+		.st = HTTP_PARSE_DONE,
+		.status_code = 200,
+		.version_minor = 1,
+		.kind = HTTP_BODY_LENGTH,
+		.keep_alive = 1,
+		.content_length = 13,
+		.headers = "Content-Type: text/plain\n"
+			   "Content-Length: 13\n"
+			   "X-Empty: \n"
+			   "X-Spaces: a  b\n",
+		.body = "Hello, world!",
+		.body_len = 13,
+		.consumed = sizeof(in) - 1,
+		.body_calls_whole = 1,	/* one slice, not one per byte */
+	};
+
+	(void)state;
+	check_case(&tc, &e, 1);
+}
+
+static void
+test_bare_lf_and_case(void **state)
+{
+	static const char in[] =
+		"HTTP/1.1 201\n"
+		"content-LENGTH:5\n"
+		"\n"
+		"abcde";
+	struct tcase tc = { .input = in };
+	struct expect e = {
+		.st = HTTP_PARSE_DONE,
+		.status_code = 201,
+		.version_minor = 1,
+		.kind = HTTP_BODY_LENGTH,
+		.keep_alive = 1,
+		.content_length = 5,
+		.headers = "content-LENGTH: 5\n",
+		.body = "abcde",
+		.body_len = 5,
+		.consumed = sizeof(in) - 1,
+	};
+
+	(void)state;
+	check_case(&tc, &e, 1);
+	/* empty reason, obs-text in reason, and a repeated equal length */
+	check_length_ok("HTTP/1.1 200 \r\nContent-Length: 2\r\n\r\nok", 1, 1,
+			"ok");
+	check_length_ok("HTTP/1.1 200 \xc3\xa9t\xc3\xa9\r\n"
+			"Content-Length: 2, 2\r\nContent-Length: 2\r\n\r\nok",
+			1, 1, "ok");
+}
+
+static void
+test_zero_length(void **state)
+{
+	static const char in[] =
+		"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+	struct tcase tc = { .input = in };
+	struct expect e = {
+		.st = HTTP_PARSE_DONE,
+		.status_code = 200,
+		.version_minor = 1,
+		.kind = HTTP_BODY_LENGTH,
+		.keep_alive = 1,
+		.content_length = 0,
+		.headers = "Content-Length: 0\n",
+		.consumed = sizeof(in) - 1,
+	};
+
+	(void)state;
+	check_case(&tc, &e, 1);
+}
+
+static void
+test_chunked_ext_trailers(void **state)
+{
+	static const char in[] =
+		"HTTP/1.1 200 OK\r\n"
+		"Transfer-Encoding: Chunked\r\n"
+		"Trailer: X-Checksum\r\n"
+		"\r\n"
+		"5;name=value\r\n"
+		"Hello\r\n"
+		"7 ; foo=\"b;a r\"; x\r\n"
+		", world\r\n"
+		"1\n"
+		"!\n"
+		"000\r\n"
+		"X-Checksum: abc\r\n"
+		"X-Other:  1 \r\n"
+		"\r\n";
+	struct tcase tc = { .input = in };
+	struct expect e = {
+		.st = HTTP_PARSE_DONE,
+		.status_code = 200,
+		.version_minor = 1,
+		.kind = HTTP_BODY_CHUNKED,
+		.keep_alive = 1,
+		/* trailers are not delivered */
+		.headers = "Transfer-Encoding: Chunked\n"
+			   "Trailer: X-Checksum\n",
+		.body = "Hello, world!",
+		.body_len = 13,
+		.consumed = sizeof(in) - 1,
+	};
+
+	(void)state;
+	check_case(&tc, &e, 1);
+}
+
+static void
+test_chunked_no_trailers(void **state)
+{
+	static const char in[] =
+		"HTTP/1.1 200 OK\r\n"
+		"Transfer-Encoding: gzip, chunked\r\n"
+		"\r\n"
+		"3\r\nabc\r\n0\r\n\r\n";
+	struct tcase tc = { .input = in };
+	struct expect e = {
+		.st = HTTP_PARSE_DONE,
+		.status_code = 200,
+		.version_minor = 1,
+		.kind = HTTP_BODY_CHUNKED,
+		.keep_alive = 1,
+		.body = "abc",
+		.body_len = 3,
+		.consumed = sizeof(in) - 1,
+	};
+
+	(void)state;
+	check_case(&tc, &e, 1);
+}
+
+static void
+test_chunked_overrides_length(void **state)
+{
+	/* RFC 9112: TE wins, but such framing is not trusted for reuse */
+	static const char in[] =
+		"HTTP/1.1 200 OK\r\n"
+		"Content-Length: 100\r\n"
+		"Transfer-Encoding: gzip\r\n"
+		"Transfer-Encoding: chunked\r\n"
+		"\r\n"
+		"3\r\nabc\r\n0\r\n\r\n";
+	struct tcase tc = { .input = in };
+	struct expect e = {
+		.st = HTTP_PARSE_DONE,
+		.status_code = 200,
+		.version_minor = 1,
+		.kind = HTTP_BODY_CHUNKED,
+		.keep_alive = 0,
+		.content_length = 100,
+		.body = "abc",
+		.body_len = 3,
+		.consumed = sizeof(in) - 1,
+	};
+
+	(void)state;
+	check_case(&tc, &e, 1);
+}
+
+#define CHUNKED_HEAD "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+
+/* Appends a string at buf + len; returns the new length. */
+static size_t
+put(char *buf, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(buf + len, s, n);
+	return len + n;
+}
+
+static void
+test_chunked_large(void **state)
+{
+	/* sizes with many hex digits, upper and lower case, leading zeros */
+	static const char *const sizes[] = {
+		"10000", "1FFFF", "1ffff", "00000000000000000000003", "a",
+		"0000000000000001",
+	};
+	static char in[1 << 20];
+	static uint8_t body[1 << 20];
+	size_t cap = sizeof(in), len = 0, blen = 0, k, j, csz;
+	struct tcase tc;
+	struct expect e;
+
+	(void)state;
+	len = put(in, len, CHUNKED_HEAD);
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		csz = strtoul(sizes[k], NULL, 16);
+		len = put(in, len, sizes[k]);
+		len = put(in, len, "\r\n");
+		/* data full of CR, LF and digits that must not be parsed */
+		for (j = 0; j < csz; j++) {
+			uint8_t b = "0\r\n;9aF\n\r"[(j * 7 + k) % 9];
+
+			in[len++] = (char)b;
+			body[blen++] = b;
+		}
+		len = put(in, len, "\r\n");
+	}
+	len = put(in, len, "0\r\n\r\n");
+	assert_true(len < cap);
+
+	tc = (struct tcase){ .input = in, .len = len };
+	e = (struct expect){
+		.st = HTTP_PARSE_DONE,
+		.status_code = 200,
+		.version_minor = 1,
+		.kind = HTTP_BODY_CHUNKED,
+		.keep_alive = 1,
+		.body = body,
+		.body_len = blen,
+		.consumed = len,
+		.body_calls_whole = 6,	/* one slice per chunk */
+	};
+	check_case(&tc, &e, 1);
+}
+
+static void
+test_chunked_max_size(void **state)
+{
+	/* the largest size that fits is fine; the body is just unfinished */
+	static const char in[] =
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		"FFFFFFFFFFFFFFFF\r\nabc";
+	struct tcase tc = { .input = in };
+	struct expect e = {
+		.st = HTTP_PARSE_AGAIN,
+		.status_code = 200,
+		.version_minor = 1,
+		.kind = HTTP_BODY_CHUNKED,
+		.keep_alive = 1,
+		.body = "abc",
+		.body_len = 3,
+		.consumed = sizeof(in) - 1,
+	};
+
+	(void)state;
+	check_case(&tc, &e, 1);
+}
+
+static void
+test_close_delimited(void **state)
+{
+	static const char in[] =
+		"HTTP/1.1 200 OK\r\n"
+		"Content-Type: text/plain\r\n"
+		"\r\n"
+		"body until close\r\n\r\nHTTP/1.1 200 OK\r\n";
+	struct tcase tc = { .input = in, .eof = 1 };
+	struct expect e = {
+		.st = HTTP_PARSE_DONE,
+		.status_code = 200,
+		.version_minor = 1,
+		.kind = HTTP_BODY_CLOSE,
+		.keep_alive = 0,	/* whatever Connection says */
+		.body = in + off_of(in, "body"),
+		.body_len = sizeof(in) - 1 - off_of(in, "body"),
+		.consumed = sizeof(in) - 1,
+	};
+
+	(void)state;
+	check_case(&tc, &e, 1);
+
+	/* without the close it is simply not finished */
+	tc.eof = 0;
+	e.st = HTTP_PARSE_AGAIN;
+	check_case(&tc, &e, 1);
+
+	/* an empty close-delimited body */
+	tc = (struct tcase){ .input = "HTTP/1.1 200 OK\r\n\r\n", .eof = 1 };
+	e = (struct expect){
+		.st = HTTP_PARSE_DONE,
+		.status_code = 200,
+		.version_minor = 1,
+		.kind = HTTP_BODY_CLOSE,
+		.consumed = strlen(tc.input),
+	};
+	check_case(&tc, &e, 1);
+}
+
+static void
+test_no_body_status(void **state)
+{
+	static const char in204[] =
+		"HTTP/1.1 204 No Content\r\nContent-Length: 10\r\n\r\n";
+	static const char in304[] =
+		"HTTP/1.1 304 Not Modified\r\n"
+		"Transfer-Encoding: chunked\r\n"
+		"ETag: \"x\"\r\n"
+		"\r\n";
+	struct tcase tc = { .input = in204 };
+	struct expect e = {
+		.st = HTTP_PARSE_DONE,
+		.status_code = 204,
+		.version_minor = 1,
+		.kind = HTTP_BODY_NONE,
+		.keep_alive = 1,
+		.content_length = 10,
+		.consumed = sizeof(in204) - 1,
+	};
+
+	(void)state;
+	check_case(&tc, &e, 1);
+
+	tc.input = in304;
+	e.status_code = 304;
+	e.content_length = 0;
+	e.headers = "Transfer-Encoding: chunked\nETag: \"x\"\n";
+	e.consumed = sizeof(in304) - 1;
+	check_case(&tc, &e, 1);
+
+	/* a 304 with an unusable coding is still fine: there is no body */
+	check_case(&(struct tcase){
+		.input = "HTTP/1.1 304 Not Modified\r\n"
+			 "Transfer-Encoding: gzip\r\n\r\n" },
+		&(struct expect){
+		.st = HTTP_PARSE_DONE,
+		.status_code = 304,
+		.version_minor = 1,
+		.kind = HTTP_BODY_NONE,
+		.keep_alive = 1,
+		.consumed = strlen("HTTP/1.1 304 Not Modified\r\n"
+				   "Transfer-Encoding: gzip\r\n\r\n"),
+		}, 1);
+}
+
+static void
+test_head(void **state)
+{
+	static const char in[] =
+		"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n";
+	static const char in_chunked[] =
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+	struct tcase tc = { .input = in, .head = 1 };
+	struct expect e = {
+		.st = HTTP_PARSE_DONE,
+		.status_code = 200,
+		.version_minor = 1,
+		.kind = HTTP_BODY_NONE,
+		.keep_alive = 1,
+		.content_length = 1000,
+		.headers = "Content-Length: 1000\n",
+		.consumed = sizeof(in) - 1,
+	};
+
+	(void)state;
+	check_case(&tc, &e, 1);
+
+	tc.input = in_chunked;
+	e.content_length = 0;
+	e.headers = "Transfer-Encoding: chunked\n";
+	e.consumed = sizeof(in_chunked) - 1;
+	check_case(&tc, &e, 1);
+}
+
+static void
+test_continue(void **state)
+{
+	static const char in[] =
+		"HTTP/1.1 100 Continue\r\n"
+		"X-Interim: 1\r\n"
+		"Content-Length: 999\r\n"
+		"Connection: close\r\n"
+		"\r\n"
+		"HTTP/1.1 103 Early Hints\n"
+		"Link: </a.css>; rel=preload\n"
+		"\n"
+		"HTTP/1.1 200 OK\r\n"
+		"Content-Length: 2\r\n"
+		"\r\n"
+		"hi";
+	struct tcase tc = { .input = in };
+	struct expect e = {
+		.st = HTTP_PARSE_DONE,
+		.status_code = 200,
+		.version_minor = 1,
+		.kind = HTTP_BODY_LENGTH,
+		.keep_alive = 1,
+		.content_length = 2,
+		.headers = "Content-Length: 2\n",
+		.body = "hi",
+		.body_len = 2,
+		.consumed = sizeof(in) - 1,
+	};
+
+	(void)state;
+	check_case(&tc, &e, 1);
+}
+
+static void
+test_switching_protocols(void **state)
+{
+	/* 101 is final: the bytes after it are not HTTP any more */
+	static const char in[] =
+		"HTTP/1.1 101 Switching Protocols\r\n"
+		"Upgrade: websocket\r\n"
+		"\r\n"
+		"\x81\x05hello";
+	struct tcase tc = { .input = in, .single = 1 };
+	struct expect e = {
+		.st = HTTP_PARSE_DONE,
+		.status_code = 101,
+		.version_minor = 1,
+		.kind = HTTP_BODY_NONE,
+		.keep_alive = 0,
+		.headers = "Upgrade: websocket\n",
+		.consumed = off_of(in, "\x81"),
+	};
+
+	(void)state;
+	check_case(&tc, &e, 1);
+}
+
+static void
+test_http10(void **state)
+{
+	(void)state;
+	check_length_ok("HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nabc",
+			0, 0, "abc");
+	check_length_ok("HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\n"
+			"Content-Length: 3\r\n\r\nabc", 0, 1, "abc");
+	check_length_ok("HTTP/1.0 200 OK\r\n"
+			"Connection: keep-alive, close\r\n"
+			"Content-Length: 3\r\n\r\nabc", 0, 0, "abc");
+
+	/* keep-alive cannot save a close-delimited body */
+	check_case(&(struct tcase){
+		.input = "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n\r\nxy",
+		.eof = 1 },
+		&(struct expect){
+		.st = HTTP_PARSE_DONE,
+		.status_code = 200,
+		.version_minor = 0,
+		.kind = HTTP_BODY_CLOSE,
+		.keep_alive = 0,
+		.body = "xy",
+		.body_len = 2,
+		.consumed = strlen("HTTP/1.0 200 OK\r\n"
+				   "Connection: keep-alive\r\n\r\nxy"),
+		}, 1);
+
+	/* chunked from an HTTP/1.0 server: decoded, but not reused */
+	check_case(&(struct tcase){
+		.input = "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n"
+			 "Transfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n" },
+		&(struct expect){
+		.st = HTTP_PARSE_DONE,
+		.status_code = 200,
+		.version_minor = 0,
+		.kind = HTTP_BODY_CHUNKED,
+		.keep_alive = 0,
+		.body = "x",
+		.body_len = 1,
+		.consumed = strlen("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n"
+				   "Transfer-Encoding: chunked\r\n\r\n"
+				   "1\r\nx\r\n0\r\n\r\n"),
+		}, 1);
+}
+
+static void
+test_connection_close(void **state)
+{
+	(void)state;
+	check_length_ok("HTTP/1.1 200 OK\r\nConnection: close\r\n"
+			"Content-Length: 1\r\n\r\nz", 1, 0, "z");
+	check_length_ok("HTTP/1.1 200 OK\r\nConnection: foo ,  CLOSE ,bar\r\n"
+			"Content-Length: 1\r\n\r\nz", 1, 0, "z");
+	check_length_ok("HTTP/1.1 200 OK\r\nconnection: Upgrade\r\n"
+			"CONNECTION: Close\r\nContent-Length: 1\r\n\r\nz",
+			1, 0, "z");
+	/* not the token "close" */
+	check_length_ok("HTTP/1.1 200 OK\r\nConnection: closed, xclose\r\n"
+			"X-Connection: close\r\nContent-Length: 1\r\n\r\nz",
+			1, 1, "z");
+	check_length_ok("HTTP/1.1 200 OK\r\nConnection: keep-alive\r\n"
+			"Content-Length: 1\r\n\r\nz", 1, 1, "z");
+}
+
+static void
+test_pipelined(void **state)
+{
+	static const char first[] =
+		"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst";
+	static const char second[] =
+		"HTTP/1.1 404 Not Found\r\n"
+		"Transfer-Encoding: chunked\r\n"
+		"Connection: close\r\n"
+		"\r\n"
+		"6\r\nsecond\r\n0\r\n\r\n";
+	static const char third[] =
+		"HTTP/1.1 204 No Content\r\n\r\n";
+	char in[sizeof(first) + sizeof(second) + sizeof(third)];
+	struct tcase tc = { .input = in };
+	struct expect e[3] = {
+		{
+			.st = HTTP_PARSE_DONE,
+			.status_code = 200,
+			.version_minor = 1,
+			.kind = HTTP_BODY_LENGTH,
+			.keep_alive = 1,
+			.content_length = 5,
+			.headers = "Content-Length: 5\n",
+			.body = "first",
+			.body_len = 5,
+			.consumed = sizeof(first) - 1,
+		},
+		{
+			.st = HTTP_PARSE_DONE,
+			.status_code = 404,
+			.version_minor = 1,
+			.kind = HTTP_BODY_CHUNKED,
+			.keep_alive = 0,
+			.headers = "Transfer-Encoding: chunked\n"
+				   "Connection: close\n",
+			.body = "second",
+			.body_len = 6,
+			.consumed = sizeof(second) - 1,
+		},
+		{
+			.st = HTTP_PARSE_DONE,
+			.status_code = 204,
+			.version_minor = 1,
+			.kind = HTTP_BODY_NONE,
+			.keep_alive = 1,
+			.headers = "",
+			.consumed = sizeof(third) - 1,
+		},
+	};
+	struct http_resp_parser p;
+	size_t used;
+
+	(void)state;
+	snprintf(in, sizeof(in), "%s%s%s", first, second, third);
+	check_case(&tc, e, 3);
+
+	/* one call: DONE stops exactly at the boundary */
+	http_resp_parser_init(&p, NULL, NULL, 0);
+	assert_int_equal(http_resp_parse(&p, (const uint8_t *)in, strlen(in),
+					 &used), HTTP_PARSE_DONE);
+	assert_int_equal(used, sizeof(first) - 1);
+	assert_int_equal(p.body_bytes, 5);
+	http_resp_parser_init(&p, NULL, NULL, 0);
+	assert_int_equal(http_resp_parse(&p, (const uint8_t *)in + used,
+					 strlen(in) - used, &used),
+			 HTTP_PARSE_DONE);
+	assert_int_equal(used, sizeof(second) - 1);
+	assert_int_equal(p.status_code, 404);
+	assert_int_equal(p.body_bytes, 6);
+}
+
+/* ---------------------------------------------------------------- */
+/* errors */
+
+static void
+test_bad_status_line(void **state)
+{
+	static const char *const bad[] = {
+		"HTXP/1.1 200 OK\r\n\r\n",
+		"http/1.1 200 OK\r\n\r\n",
+		" HTTP/1.1 200 OK\r\n\r\n",
+		"\r\nHTTP/1.1 200 OK\r\n\r\n",
+		"HTTP/1.x 200 OK\r\n\r\n",
+		"HTTP/1,1 200 OK\r\n\r\n",
+		"HTTP/1.10 200 OK\r\n\r\n",
+		"HTTP/1.1  200 OK\r\n\r\n",
+		"HTTP/1.1 20 OK\r\n\r\n",
+		"HTTP/1.1 2000 OK\r\n\r\n",
+		"HTTP/1.1 099 OK\r\n\r\n",
+		"HTTP/1.1 2x0 OK\r\n\r\n",
+		"HTTP/1.1 200 O\x01K\r\n\r\n",
+		"HTTP/1.1 200 O\x7fK\r\n\r\n",
+		"HTTP/1.1 200 OK\rX\n\r\n",
+		"HTTP/1.1 200\rX\n\r\n",
+		"HTTP/1.1 200\t OK\r\n\r\n",
+		"SSH-2.0-OpenSSH_9.2\r\n",
+	};
+	/* where each goes wrong */
+	static const size_t at[] = {
+		2, 0, 0, 0, 7, 6, 8, 9, 11, 12, 9, 10, 14, 14, 16, 13, 12, 0,
+	};
+	char reason[HTTP_MAX_REASON_LEN + 64];
+	size_t k;
+
+	(void)state;
+	assert_int_equal(sizeof(bad) / sizeof(bad[0]),
+			 sizeof(at) / sizeof(at[0]));
+	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+		check_error(bad[k], 0, HTTP_ERR_STATUS_LINE, at[k]);
+
+	/* the longest reason is fine, one more byte is not */
+	snprintf(reason, sizeof(reason), "HTTP/1.1 200 %0*d\r\n"
+		 "Content-Length: 2\r\n\r\nok", HTTP_MAX_REASON_LEN, 0);
+	check_length_ok(reason, 1, 1, "ok");
+	snprintf(reason, sizeof(reason), "HTTP/1.1 200 %0*d\r\n\r\n",
+		 HTTP_MAX_REASON_LEN + 1, 0);
+	check_error(reason, 0, HTTP_ERR_STATUS_LINE,
+		    13 + HTTP_MAX_REASON_LEN);
+}
+
+static void
+test_bad_version(void **state)
+{
+	(void)state;
+	check_error("HTTP/2.0 200 OK\r\n\r\n", 0, HTTP_ERR_VERSION, 5);
+	check_error("HTTP/2 200 OK\r\n\r\n", 0, HTTP_ERR_VERSION, 5);
+	check_error("HTTP/0.9 200 OK\r\n\r\n", 0, HTTP_ERR_VERSION, 5);
+	check_error("HTTP/3.0 200 OK\r\n\r\n", 0, HTTP_ERR_VERSION, 5);
+}
+
+static void
+test_space_before_colon(void **state)
+{
+	static const char in[] =
+		"HTTP/1.1 200 OK\r\nContent-Length : 5\r\n\r\nhello";
+	static const char tab[] =
+		"HTTP/1.1 200 OK\r\nContent-Length\t: 5\r\n\r\nhello";
+
+	(void)state;
+	check_error(in, 0, HTTP_ERR_HEADER, off_of(in, " :"));
+	check_error(tab, 0, HTTP_ERR_HEADER, off_of(tab, "\t:"));
+}
+
+static void
+test_bad_header_line(void **state)
+{
+	static const char *const bad[] = {
+		"HTTP/1.1 200 OK\r\n: empty name\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nNo-Colon\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nBad(Name): x\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nX-Ctl: a\001b\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nX-Nul: a\0b\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nX-Cr: a\rb\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nX-A: 1\r\n\rX",
+	};
+	static const size_t at[] = { 17, 25, 20, 25, 25, 25, 26 };
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		struct tcase tc = { .input = bad[k],
+				    .len = k == 4 ? 31 : 0 };
+		struct expect e = {
+			.st = HTTP_PARSE_ERROR,
+			.err = HTTP_ERR_HEADER,
+			.consumed = at[k],
+			.error_offset = at[k],
+		};
+
+		check_case(&tc, &e, 1);
+	}
+}
+
+static void
+test_obs_fold(void **state)
+{
+	static const char in[] =
+		"HTTP/1.1 200 OK\r\n"
+		"X-A: 1\r\n"
+		"  continued\r\n"
+		"Content-Length: 0\r\n"
+		"\r\n";
+	static const char first[] =
+		"HTTP/1.1 200 OK\r\n"
+		"\tX-A: 1\r\n"
+		"\r\n";
+
+	(void)state;
+	check_error(in, 0, HTTP_ERR_HEADER, off_of(in, "  continued"));
+	check_error(first, 0, HTTP_ERR_HEADER, off_of(first, "\t"));
+}
+
+static void
+test_header_too_long(void **state)
+{
+	size_t head = strlen("HTTP/1.1 200 OK\r\n");
+	size_t cap = HTTP_MAX_HEADER_LINE + 256;
+	char *in = malloc(cap);
+	char *expect_hdr = malloc(cap);
+	size_t vlen = HTTP_MAX_HEADER_LINE - strlen("X-Long:");
+	int n;
+
+	(void)state;
+	assert_non_null(in);
+	assert_non_null(expect_hdr);
+
+	/* exactly HTTP_MAX_HEADER_LINE bytes of name, colon and value */
+	n = snprintf(in, cap, "HTTP/1.1 200 OK\r\nX-Long:%0*d\r\n"
+		     "Content-Length: 0\r\n\r\n", (int)vlen, 7);
+	assert_true(n > 0 && (size_t)n < cap);
+	snprintf(expect_hdr, cap, "X-Long: %0*d\nContent-Length: 0\n",
+		 (int)vlen, 7);
+	check_case(&(struct tcase){ .input = in },
+		   &(struct expect){
+			.st = HTTP_PARSE_DONE,
+			.status_code = 200,
+			.version_minor = 1,
+			.kind = HTTP_BODY_LENGTH,
+			.keep_alive = 1,
+			.headers = expect_hdr,
+			.consumed = (size_t)n,
+		   }, 1);
+
+	/* one byte more */
+	snprintf(in, cap, "HTTP/1.1 200 OK\r\nX-Long:%0*d\r\n\r\n",
+		 (int)vlen + 1, 7);
+	check_error(in, 0, HTTP_ERR_HEADER_TOO_LONG,
+		    head + HTTP_MAX_HEADER_LINE);
+
+	/* a name that never ends */
+	snprintf(in, cap, "HTTP/1.1 200 OK\r\n%0*d: x\r\n\r\n",
+		 HTTP_MAX_HEADER_LINE + 10, 0);
+	check_error(in, 0, HTTP_ERR_HEADER_TOO_LONG,
+		    head + HTTP_MAX_HEADER_LINE);
+
+	/* trailers have the same limit */
+	snprintf(in, cap, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+		 "\r\n0\r\nX:%0*d\r\n\r\n", HTTP_MAX_HEADER_LINE, 0);
+	check_error(in, 0, HTTP_ERR_HEADER_TOO_LONG,
+		    off_of(in, "X:") + HTTP_MAX_HEADER_LINE);
+	free(in);
+	free(expect_hdr);
+}
+
+static void
+test_too_many_headers(void **state)
+{
+	size_t cap = 64 * (HTTP_MAX_HEADERS + 8), len;
+	char *in = malloc(cap);
+	size_t last_line = 0;
+	int i;
+
+	(void)state;
+	assert_non_null(in);
+	/* exactly the limit */
+	len = (size_t)snprintf(in, cap, "HTTP/1.1 200 OK\r\n");
+	for (i = 0; i < HTTP_MAX_HEADERS - 1; i++)
+		len += (size_t)snprintf(in + len, cap - len, "X-H%d: %d\r\n",
+					i, i);
+	len += (size_t)snprintf(in + len, cap - len,
+				"Content-Length: 0\r\n\r\n");
+	check_case(&(struct tcase){ .input = in },
+		   &(struct expect){
+			.st = HTTP_PARSE_DONE,
+			.status_code = 200,
+			.version_minor = 1,
+			.kind = HTTP_BODY_LENGTH,
+			.keep_alive = 1,
+			.consumed = len,
+		   }, 1);
+
+	/* one more */
+	len = (size_t)snprintf(in, cap, "HTTP/1.1 200 OK\r\n");
+	for (i = 0; i < HTTP_MAX_HEADERS + 1; i++) {
+		last_line = len;
+		len += (size_t)snprintf(in + len, cap - len, "X-H%d: %d\r\n",
+					i, i);
+	}
+	snprintf(in + len, cap - len, "\r\n");
+	check_error(in, 0, HTTP_ERR_TOO_MANY_HEADERS, last_line);
+	free(in);
+}
+
+static void
+test_content_length_errors(void **state)
+{
+	static const char *const bad[] = {
+		"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
+		"Content-Length: 6\r\n\r\nhello",
+		"HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\nhello",
+		"HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\nhello",
+		"HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\nhello",
+		"HTTP/1.1 200 OK\r\nContent-Length: 5a\r\n\r\nhello",
+		"HTTP/1.1 200 OK\r\nContent-Length: 0x5\r\n\r\nhello",
+		"HTTP/1.1 200 OK\r\nContent-Length: 5 5\r\n\r\nhello",
+		"HTTP/1.1 200 OK\r\nContent-Length: 5,\r\n\r\nhello",
+		"HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\nhello",
+		"HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n"
+		"\r\nhello",
+		"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n"
+		"\r\nhello",
+	};
+	static const size_t at[] = {
+		52, 36, 33, 33, 34, 34, 34, 35, 32, 52, 52,
+	};
+	size_t k;
+
+	(void)state;
+	/* each is the last header: judged at the LF ending its line */
+	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+		check_error_consumed(bad[k], HTTP_ERR_CONTENT_LENGTH, at[k],
+				     off_of(bad[k], "\r\n\r\n") + 1);
+}
+
+static void
+test_content_length_max(void **state)
+{
+	static const char in[] =
+		"HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n"
+		"\r\nabc";
+	struct tcase tc = { .input = in };
+	struct expect e = {
+		.st = HTTP_PARSE_AGAIN,
+		.status_code = 200,
+		.version_minor = 1,
+		.kind = HTTP_BODY_LENGTH,
+		.keep_alive = 1,
+		.content_length = UINT64_MAX,
+		.body = "abc",
+		.body_len = 3,
+		.consumed = sizeof(in) - 1,
+	};
+
+	(void)state;
+	check_case(&tc, &e, 1);
+}
+
+static void
+test_bad_chunk_size(void **state)
+{
+	static const char *const bad[] = {
+		CHUNKED_HEAD "zz\r\n",
+		CHUNKED_HEAD "\r\n",
+		CHUNKED_HEAD " 5\r\nhello\r\n0\r\n\r\n",
+		CHUNKED_HEAD "5 x\r\nhello\r\n0\r\n\r\n",
+		CHUNKED_HEAD "-5\r\n",
+		CHUNKED_HEAD "0x5\r\n",
+		CHUNKED_HEAD "5;a\x01\r\n",
+		CHUNKED_HEAD "5\rX",
+		CHUNKED_HEAD "5\r\nhello\r\nxyz\r\n",
+		/* 17 significant digits overflow 64 bits */
+		CHUNKED_HEAD "10000000000000000\r\n",
+		CHUNKED_HEAD "00000FFFFFFFFFFFFFFFFF\r\n",
+	};
+	static const size_t at[] = { 0, 0, 0, 2, 0, 1, 3, 2, 10, 16, 21 };
+	size_t head = strlen(CHUNKED_HEAD), k;
+	char ext[HTTP_MAX_CHUNK_EXT + 128];
+
+	(void)state;
+	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+		check_error(bad[k], 0, HTTP_ERR_CHUNK_SIZE, head + at[k]);
+
+	/* the longest extension is fine, one byte more is not */
+	snprintf(ext, sizeof(ext), CHUNKED_HEAD "1;%0*d\r\nx\r\n0\r\n\r\n",
+		 HTTP_MAX_CHUNK_EXT - 1, 0);
+	check_case(&(struct tcase){ .input = ext },
+		   &(struct expect){
+			.st = HTTP_PARSE_DONE,
+			.status_code = 200,
+			.version_minor = 1,
+			.kind = HTTP_BODY_CHUNKED,
+			.keep_alive = 1,
+			.body = "x",
+			.body_len = 1,
+			.consumed = strlen(ext),
+		   }, 1);
+	snprintf(ext, sizeof(ext), CHUNKED_HEAD "1;%0*d\r\nx\r\n0\r\n\r\n",
+		 HTTP_MAX_CHUNK_EXT, 0);
+	check_error(ext, 0, HTTP_ERR_CHUNK_SIZE,
+		    head + 1 + HTTP_MAX_CHUNK_EXT);
+}
+
+static void
+test_bad_chunk_data(void **state)
+{
+	static const char *const bad[] = {
+		CHUNKED_HEAD "5\r\nhelloX\r\n0\r\n\r\n",
+		CHUNKED_HEAD "5\r\nhello\rX\n0\r\n\r\n",
+		CHUNKED_HEAD "3\r\nhello\r\n0\r\n\r\n",
+	};
+	static const size_t at[] = { 8, 9, 6 };
+	size_t head = strlen(CHUNKED_HEAD), k;
+
+	(void)state;
+	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+		check_error(bad[k], 0, HTTP_ERR_CHUNK_DATA, head + at[k]);
+}
+
+static void
+test_transfer_encoding_errors(void **state)
+{
+	static const char *const bad[] = {
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxyz",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+		("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+		 "Transfer-Encoding: gzip\r\nContent-Length: 3\r\n\r\nxyz"),
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunkedx\r\n\r\n",
+		"HTTP/1.1 200 OK\n\tTransfer-Encoding: chunked\n\n",
+	};
+	size_t k;
+
+	(void)state;
+	/* the verdict comes with the empty line ending the headers */
+	for (k = 0; k + 1 < sizeof(bad) / sizeof(bad[0]); k++)
+		check_error(bad[k], 0, HTTP_ERR_TRANSFER_ENCODING,
+			    off_of(bad[k], "\r\n\r\n") + 3);
+	/* a folded TE is a header error, not silently chunked */
+	check_error(bad[k], 0, HTTP_ERR_HEADER, 16);
+}
+
+static void
+test_truncated(void **state)
+{
+	static const char *const cut[] = {
+		"",
+		"HTTP/1.1 200",
+		"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Len",
+		"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc",
+		CHUNKED_HEAD,
+		CHUNKED_HEAD "5\r\nHel",
+		CHUNKED_HEAD "5\r\nHello",
+		CHUNKED_HEAD "5\r\nHello\r\n",
+		CHUNKED_HEAD "5\r\nHello\r\n0\r\n",
+		CHUNKED_HEAD "5\r\nHello\r\n0\r\nX-T: 1\r\n",
+		"HTTP/1.1 100 Continue\r\n\r\n",
+	};
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof(cut) / sizeof(cut[0]); k++) {
+		size_t len = strlen(cut[k]);
+		struct tcase tc = { .input = cut[k], .eof = 1 };
+		struct expect e = {
+			.st = HTTP_PARSE_ERROR,
+			.err = HTTP_ERR_TRUNCATED,
+			.skip_body = 1,
+			.consumed = len,
+			.error_offset = len,
+		};
+
+		if (len == 0) {
+			/* no bytes at all: ask the parser directly */
+			struct http_resp_parser p;
+
+			http_resp_parser_init(&p, NULL, NULL, 0);
+			assert_int_equal(http_resp_parse_eof(&p),
+					 HTTP_PARSE_ERROR);
+			assert_int_equal(p.error, HTTP_ERR_TRUNCATED);
+			assert_int_equal(p.error_offset, 0);
+			continue;
+		}
+		check_case(&tc, &e, 1);
+	}
+}
+
+static void
+test_callback_abort(void **state)
+{
+	static const char in[] =
+		"HTTP/1.1 200 OK\r\nX-A: 1\r\nX-Abort: now\r\nX-B: 2\r\n"
+		"Content-Length: 5\r\n\r\nhello";
+	struct tcase tc = { .input = in, .abort_at = ABORT_HEADER };
+	struct expect e = {
+		.st = HTTP_PARSE_ERROR,
+		.err = HTTP_ERR_NONE,
+		.headers = "X-A: 1\nX-Abort: now\n",
+		.consumed = off_of(in, "\nX-B"),
+		.error_offset = off_of(in, "\nX-B"),
+	};
+
+	(void)state;
+	check_case(&tc, &e, 1);
+
+	tc.abort_at = ABORT_HEADERS_DONE;
+	e.headers = "X-A: 1\nX-Abort: now\nX-B: 2\nContent-Length: 5\n";
+	e.consumed = off_of(in, "\n\r\nhello") + 2;
+	e.error_offset = e.consumed;
+	check_case(&tc, &e, 1);
+
+	/* where the body slice ends depends on the split: compare less */
+	tc.abort_at = ABORT_BODY;
+	tc.loose = 1;
+	e.consumed = off_of(in, "hello");
+	e.error_offset = e.consumed;
+	check_case(&tc, &e, 1);
+}
+
+static void
+test_strerror(void **state)
+{
+	int i, j;
+
+	(void)state;
+	for (i = 0; i < HTTP_ERR_MAX; i++) {
+		const char *s = http_parse_strerror((enum http_parse_error)i);
+
+		assert_non_null(s);
+		assert_true(strlen(s) > 0);
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(s, http_parse_strerror(
+				(enum http_parse_error)j));
+	}
+	assert_non_null(http_parse_strerror(HTTP_ERR_MAX));
+	assert_non_null(http_parse_strerror((enum http_parse_error)-1));
+	assert_non_null(http_parse_strerror((enum http_parse_error)1000));
+}
+
+static void
+test_null_callbacks(void **state)
+{
+	static const char in[] = CHUNKED_HEAD "3\r\nabc\r\n0\r\n\r\n";
+	struct http_resp_callbacks none = { 0 };
+	struct http_resp_parser p;
+
+	(void)state;
+	http_resp_parser_init(&p, &none, NULL, 0);
+	assert_int_equal(http_resp_parse(&p, (const uint8_t *)in,
+					 sizeof(in) - 1, NULL),
+			 HTTP_PARSE_DONE);
+	assert_int_equal(p.body_bytes, 3);
+	assert_true(http_resp_parse_is_done(&p));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_content_length),
+		cmocka_unit_test(test_bare_lf_and_case),
+		cmocka_unit_test(test_zero_length),
+		cmocka_unit_test(test_chunked_ext_trailers),
+		cmocka_unit_test(test_chunked_no_trailers),
+		cmocka_unit_test(test_chunked_overrides_length),
+		cmocka_unit_test(test_chunked_large),
+		cmocka_unit_test(test_chunked_max_size),
+		cmocka_unit_test(test_close_delimited),
+		cmocka_unit_test(test_no_body_status),
+		cmocka_unit_test(test_head),
+		cmocka_unit_test(test_continue),
+		cmocka_unit_test(test_switching_protocols),
+		cmocka_unit_test(test_http10),
+		cmocka_unit_test(test_connection_close),
+		cmocka_unit_test(test_pipelined),
+		cmocka_unit_test(test_bad_status_line),
+		cmocka_unit_test(test_bad_version),
+		cmocka_unit_test(test_space_before_colon),
+		cmocka_unit_test(test_bad_header_line),
+		cmocka_unit_test(test_obs_fold),
+		cmocka_unit_test(test_header_too_long),
+		cmocka_unit_test(test_too_many_headers),
+		cmocka_unit_test(test_content_length_errors),
+		cmocka_unit_test(test_content_length_max),
+		cmocka_unit_test(test_bad_chunk_size),
+		cmocka_unit_test(test_bad_chunk_data),
+		cmocka_unit_test(test_transfer_encoding_errors),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_callback_abort),
+		cmocka_unit_test(test_strerror),
+		cmocka_unit_test(test_null_callbacks),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
