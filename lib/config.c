@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "tcp_cc.h"
 #include "url.h"
 
 enum field_type {
@@ -17,6 +18,7 @@ enum field_type {
 	FIELD_U64,
 	FIELD_BOOL,
 	FIELD_PROB,	/* double in [0, 1] */
+	FIELD_CC,	/* congestion control name, char[16] */
 };
 
 /* A numeric tunable, reachable as JSON "section": {"name": v} and as
@@ -50,6 +52,12 @@ static const struct config_field config_fields[] = {
 	F_BOOL("tcp", "wscale", tcp.wscale),
 	F_BOOL("tcp", "timestamps", tcp.timestamps),
 	F_BOOL("tcp", "sack", tcp.sack),
+	F_U32("tcp", "sndbuf", tcp.sndbuf, 4096, 64u << 20),
+	F_U32("tcp", "iw", tcp.iw, 1, 64),
+	F_U32("tcp", "keepalive_s", tcp.keepalive_s, 0, 86400),
+	F_U32("tcp", "keepalive_intvl_s", tcp.keepalive_intvl_s, 1, 3600),
+	F_U32("tcp", "keepalive_probes", tcp.keepalive_probes, 1, 100),
+	{ "tcp", "cc", FIELD_CC, offsetof(struct dpf_config, tcp.cc), 0, 0 },
 	F_U32("arp", "retries", arp.retries, 1, 100),
 	F_U32("arp", "retry_ms", arp.retry_ms, 10, 60000),
 	F_U32("arp", "reachable_s", arp.reachable_s, 1, 86400),
@@ -102,6 +110,12 @@ config_init(struct dpf_config *cfg)
 	cfg->tcp.wscale = 1;
 	cfg->tcp.timestamps = 1;
 	cfg->tcp.sack = 1;
+	cfg->tcp.sndbuf = 1u << 20;
+	cfg->tcp.iw = 10;		/* RFC 6928 */
+	cfg->tcp.keepalive_s = 0;
+	cfg->tcp.keepalive_intvl_s = 10;
+	cfg->tcp.keepalive_probes = 9;
+	snprintf(cfg->tcp.cc, sizeof(cfg->tcp.cc), "newreno");
 	cfg->impair.seed = 1;
 }
 
@@ -146,8 +160,9 @@ field_store(struct dpf_config *cfg, const struct config_field *f,
 		*(double *)p = v;
 		return 0;
 	}
-	if (v != (double)(uint64_t)v || v < (double)f->min ||
-	    v > (double)f->max)
+	/* Range first: converting an out-of-range double is undefined. */
+	if (!(v >= (double)f->min && v <= (double)f->max) ||
+	    v != (double)(uint64_t)v)
 		return set_err(err, errlen,
 			"%s.%s must be a whole number from %llu to %llu",
 			f->section, f->name, (unsigned long long)f->min,
@@ -165,6 +180,14 @@ field_set_string(struct dpf_config *cfg, const struct config_field *f,
 {
 	char *end;
 
+	if (f->type == FIELD_CC) {
+		if (tcp_cc_find(s) == NULL)
+			return set_err(err, errlen,
+				"%s.%s: '%s' is not newreno or cubic",
+				f->section, f->name, s);
+		snprintf((char *)cfg + f->offset, sizeof(cfg->tcp.cc), "%s", s);
+		return 0;
+	}
 	if (f->type == FIELD_BOOL) {
 		if (strcmp(s, "1") == 0 || strcmp(s, "true") == 0 ||
 		    strcmp(s, "on") == 0)
@@ -272,12 +295,13 @@ parse_header(struct dpf_config *cfg, const char *h, char *err, size_t errlen)
 		return set_err(err, errlen,
 			"--header: '%s' is not 'Name: value'", h);
 	for (p = h; p < colon; p++)
-		if (*p <= ' ' || *p >= 0x7f || strchr("()<>@,;:\\\"/[]?={}",
-						       *p) != NULL)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f ||
+		    strchr("()<>@,;:\\\"/[]?={}", *p) != NULL)
 			return set_err(err, errlen,
 				"--header: bad character in name of '%s'", h);
+	/* Bytes from 0x80 up are allowed in values (obs-text, RFC 9110). */
 	for (p = colon + 1; *p != '\0'; p++)
-		if ((*p < ' ' && *p != '\t') || *p == 0x7f)
+		if (((unsigned char)*p < ' ' && *p != '\t') || *p == 0x7f)
 			return set_err(err, errlen,
 				"--header: control character in '%s'", h);
 	if (cfg->n_headers == CONFIG_MAX_HEADERS)
@@ -372,6 +396,12 @@ apply_setting(struct dpf_config *cfg, const char *key, const char *val,
 		cfg->mbufs = (uint32_t)u;
 		return 0;
 	}
+	if (strcmp(key, "echo") == 0) {
+		if (parse_ulong(key, val, 1, 65535, &u, err, errlen) != 0)
+			return -1;
+		cfg->echo_port = (uint16_t)u;
+		return 0;
+	}
 	if (strcmp(key, "fetch") == 0)
 		return replace_string(&cfg->fetch_url, val, err, errlen);
 	if (strcmp(key, "output") == 0)
@@ -381,6 +411,22 @@ apply_setting(struct dpf_config *cfg, const char *key, const char *val,
 	if (strcmp(key, "timeout") == 0)
 		return parse_timeout(val, &cfg->timeout_s, err, errlen);
 	return set_err(err, errlen, "unknown setting '%s'", key);
+}
+
+/* Top-level settings that may be JSON numbers; the rest must be strings
+ * (a number where a path or URL belongs is a mistake, not a name). */
+static int
+config_key_is_numeric(const char *key)
+{
+	static const char *const numeric[] = {
+		"mtu", "port", "mbufs", "timeout", "echo",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(numeric) / sizeof(numeric[0]); i++)
+		if (strcmp(key, numeric[i]) == 0)
+			return 1;
+	return 0;
 }
 
 static int
@@ -417,6 +463,16 @@ json_section(struct dpf_config *cfg, const char *section, json_t *obj,
 			return set_err(err, errlen,
 				"config: unknown setting \"%s.%s\"", section,
 				name);
+		if (f->type == FIELD_CC) {
+			if (!json_is_string(v))
+				return set_err(err, errlen,
+					"config: \"%s.%s\" must be a string",
+					section, name);
+			if (field_set_string(cfg, f, json_string_value(v), err,
+					     errlen))
+				return -1;
+			continue;
+		}
 		if (f->type == FIELD_BOOL) {
 			if (!json_is_boolean(v))
 				return set_err(err, errlen,
@@ -430,6 +486,16 @@ json_section(struct dpf_config *cfg, const char *section, json_t *obj,
 			return set_err(err, errlen,
 				"config: \"%s.%s\" must be a number", section,
 				name);
+		if (f->type == FIELD_U64 && json_is_integer(v)) {
+			/* Beyond 2^53 a double would round the value. */
+			if (json_integer_value(v) < 0)
+				return set_err(err, errlen,
+					"config: \"%s.%s\" must not be negative",
+					section, name);
+			*(uint64_t *)((char *)cfg + f->offset) =
+				(uint64_t)json_integer_value(v);
+			continue;
+		}
 		if (field_store(cfg, f, json_number_value(v), err, errlen))
 			return -1;
 	}
@@ -489,8 +555,12 @@ config_load_file(struct dpf_config *cfg, const char *path,
 			else
 				cfg->print_stats = json_is_true(v);
 		} else if (json_is_string(v)) {
+			/* Numbers may come quoted; they are checked alike. */
 			rc = apply_setting(cfg, key, json_string_value(v),
 					   err, errlen);
+		} else if (json_is_number(v) && !config_key_is_numeric(key)) {
+			rc = set_err(err, errlen,
+				"config: \"%s\" must be a string", key);
 		} else if (json_is_integer(v) && json_integer_value(v) >= 0) {
 			snprintf(num, sizeof(num), "%lld",
 				 (long long)json_integer_value(v));
@@ -521,6 +591,7 @@ config_usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 "Usage: %s [EAL options] -- --ip A.B.C.D/N --fetch URL [options]\n"
+"       %s [EAL options] -- --ip A.B.C.D/N --echo PORT [options]\n"
 "\n"
 "  --ip A.B.C.D/N        the appliance's own address and prefix (required)\n"
 "  --gateway A.B.C.D     next hop for destinations outside the prefix\n"
@@ -531,25 +602,29 @@ config_usage(FILE *f, const char *prog)
 "  -o, --output FILE     write the body to FILE (default: stdout)\n"
 "  --header 'K: V'       extra request header (repeatable)\n"
 "  --timeout SEC         give up after SEC seconds (default 60)\n"
+"  --echo PORT           serve TCP echo (RFC 862) on PORT; without --fetch,\n"
+"                        run until SIGINT or SIGTERM\n"
 "  --stats               print all counters as JSON on stderr at exit\n"
 "  --config FILE         JSON config (see conf/dpfetch.json); the command\n"
 "                        line overrides it\n"
 "  --tcp K=V[,K=V]       TCP tunables: rcvbuf, rto_initial_ms, rto_min_ms,\n"
 "                        rto_max_ms, delack_ms, time_wait_ms, syn_retries,\n"
-"                        data_retries, max_ooo_segs, wscale, timestamps, sack\n"
+"                        data_retries, max_ooo_segs, wscale, timestamps, sack,\n"
+"                        sndbuf, iw, keepalive_s, keepalive_intvl_s,\n"
+"                        keepalive_probes, cc (newreno or cubic)\n"
 "  --arp K=V[,K=V]       ARP tunables: retries, retry_ms, reachable_s\n"
 "  --impair K=V[,K=V]    fault injection: seed, {rx,tx}.{drop,dup,reorder,\n"
 "                        corrupt} (probabilities), {rx,tx}.reorder_delay_us\n"
 "  -h, --help            this text\n"
 "\n"
 "Exit status: 0 complete 2xx response, 1 HTTP or network failure,\n"
-"2 bad usage or config.\n", prog);
+"2 bad usage or config.\n", prog, prog);
 }
 
 enum {
 	OPT_IP = 256, OPT_GATEWAY, OPT_MTU, OPT_PORT, OPT_MBUFS, OPT_FETCH,
 	OPT_HEADER, OPT_TIMEOUT, OPT_STATS, OPT_CONFIG, OPT_TCP, OPT_ARP,
-	OPT_IMPAIR,
+	OPT_IMPAIR, OPT_ECHO,
 };
 
 static const struct option long_opts[] = {
@@ -567,9 +642,21 @@ static const struct option long_opts[] = {
 	{ "tcp", required_argument, NULL, OPT_TCP },
 	{ "arp", required_argument, NULL, OPT_ARP },
 	{ "impair", required_argument, NULL, OPT_IMPAIR },
+	{ "echo", required_argument, NULL, OPT_ECHO },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+static int
+is_long_option(const char *name, size_t len)
+{
+	const struct option *o;
+
+	for (o = long_opts; o->name != NULL; o++)
+		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+			return 1;
+	return 0;
+}
 
 static const char *const opt_key[] = {
 	[OPT_IP - OPT_IP] = "ip",
@@ -580,6 +667,7 @@ static const char *const opt_key[] = {
 	[OPT_FETCH - OPT_IP] = "fetch",
 	[OPT_HEADER - OPT_IP] = "header",
 	[OPT_TIMEOUT - OPT_IP] = "timeout",
+	[OPT_ECHO - OPT_IP] = "echo",
 };
 
 enum config_result
@@ -591,20 +679,33 @@ config_from_args(struct dpf_config *cfg, int argc, char **argv,
 
 	/* Pass 0 loads --config; pass 1 applies the rest over it. */
 	for (pass = 0; pass < 2; pass++) {
-		optind = 1;
+		/* 0, not 1: also resets getopt's position inside a group
+		 * of short options left over from an earlier call. */
+		optind = 0;
 		opterr = 0;
 		while ((opt = getopt_long(argc, argv, ":o:h", long_opts,
 					  NULL)) != -1) {
 			int rc = 0;
 
 			if (opt == '?') {
-				if (optopt != 0)
+				const char *arg = argv[optind - 1];
+
+				/* A long option given a value it does not take
+				 * ("--stats=3") also lands here. */
+				if (strncmp(arg, "--", 2) == 0 &&
+				    strchr(arg, '=') != NULL &&
+				    is_long_option(arg + 2,
+					(size_t)(strchr(arg, '=') - arg - 2)))
+					set_err(err, errlen,
+						"option '%.*s' takes no value",
+						(int)(strchr(arg, '=') - arg),
+						arg);
+				else if (optopt > 0 && optopt < 128)
 					set_err(err, errlen,
 						"unknown option '-%c'", optopt);
 				else
 					set_err(err, errlen,
-						"unknown option '%s'",
-						argv[optind - 1]);
+						"unknown option '%s'", arg);
 				return CONFIG_ERROR;
 			}
 			if (opt == ':') {
@@ -679,9 +780,9 @@ config_validate(const struct dpf_config *cfg, char *err, size_t errlen)
 	if (cfg->gateway != 0 && cfg->gateway == cfg->ip)
 		return set_err(err, errlen,
 			       "--gateway is the appliance's own address");
-	if (cfg->fetch_url == NULL)
+	if (cfg->fetch_url == NULL && cfg->echo_port == 0)
 		return set_err(err, errlen,
-			       "nothing to do: give --fetch URL");
+			       "nothing to do: give --fetch URL or --echo PORT");
 	if (cfg->tcp.rto_min_ms > cfg->tcp.rto_max_ms)
 		return set_err(err, errlen,
 			       "tcp.rto_min_ms is above tcp.rto_max_ms");

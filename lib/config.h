@@ -44,6 +44,12 @@ struct tcp_conf {
 	uint32_t wscale;	/* offer window scaling */
 	uint32_t timestamps;	/* offer timestamps */
 	uint32_t sack;		/* offer SACK */
+	uint32_t sndbuf;	/* send buffer limit per connection, bytes */
+	uint32_t iw;		/* initial window, segments (RFC 6928) */
+	uint32_t keepalive_s;	/* idle time before probing; 0 = off */
+	uint32_t keepalive_intvl_s;
+	uint32_t keepalive_probes;
+	char cc[16];		/* congestion control: newreno, cubic */
 };
 
 struct arp_conf {
@@ -61,6 +67,9 @@ struct dpf_config {
 	uint16_t port_id;
 	int port_given;
 	uint32_t mbufs;		/* mbufs in the pool */
+
+	/* Services. */
+	uint16_t echo_port;	/* RFC 862 echo; 0 = off */
 
 	/* One-shot fetch. */
 	char *fetch_url;

@@ -131,6 +131,10 @@ ipv4_output(struct worker *w, struct rte_mbuf *m, uint32_t dst_ip,
 			m->ol_flags |= RTE_MBUF_F_TX_IPV4 |
 				RTE_MBUF_F_TX_TCP_CKSUM;
 			th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+		} else if (m->nb_segs > 1) {
+			/* Payload chained by reference (see tcp_out.c). */
+			th->cksum = rte_ipv4_udptcp_cksum_mbuf(m, ip,
+							       IPV4_L4_OFF);
 		} else {
 			th->cksum = rte_ipv4_udptcp_cksum(ip, th);
 		}

@@ -6,8 +6,14 @@
 static uint32_t
 neigh_hash(uint32_t ip)
 {
-	/* Fibonacci hashing spreads consecutive addresses. */
-	return (uint32_t)(ip * 2654435761u);
+	/* MurmurHash3's finalizer: every input bit reaches the low bits
+	 * that index the table. */
+	ip ^= ip >> 16;
+	ip *= 0x85ebca6bu;
+	ip ^= ip >> 13;
+	ip *= 0xc2b2ae35u;
+	ip ^= ip >> 16;
+	return ip;
 }
 
 int
@@ -237,6 +243,8 @@ neigh_timer(struct neigh_table *t, uint64_t now_ms, void *ctx)
 			    e->probes >= t->retries) {
 				e->state = NEIGH_FAILED;
 				e->changed_ms = now_ms;
+				if (t->ops != NULL && t->ops->failed != NULL)
+					t->ops->failed(ctx, e->ip);
 			} else if (now_ms - e->used_ms >= NEIGH_STALE_GC_MS) {
 				neigh_remove_slot(t, i, ctx);
 				removed = 1;

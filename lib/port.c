@@ -83,12 +83,16 @@ port_init(struct port *p, uint16_t id, uint16_t n_queues, uint16_t mtu,
 	/* Use checksum offloads only where the port has them. */
 	want = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
 	conf.rxmode.offloads = info.rx_offload_capa & want;
-	want = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+	want = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
+		RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	conf.txmode.offloads = info.tx_offload_capa & want;
 	p->rx_ip_cksum = !!(conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM);
 	p->rx_tcp_cksum = !!(conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_TCP_CKSUM);
 	p->tx_ip_cksum = !!(conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM);
 	p->tx_tcp_cksum = !!(conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_TCP_CKSUM);
+	/* Chained mbufs let TCP send payload by reference. */
+	p->tx_multi_seg = !!(conf.txmode.offloads &
+			     RTE_ETH_TX_OFFLOAD_MULTI_SEGS);
 
 	rc = rte_eth_dev_configure(id, n_queues, n_queues, &conf);
 	if (rc != 0) {

@@ -47,11 +47,18 @@
 	X(PartialDupSegs) X(OutOfWindow) X(BeyondWindowTrimmed) \
 	X(SackBlocksSent) X(DataBytesIn) X(DataBytesOut) \
 	X(BadHeader) X(NoConnection) X(ChallengeAcks) X(PawsDrops) \
-	X(WindowProbes) X(TimeWaitEntered) X(DropNoMbuf)
+	X(WindowProbes) X(TimeWaitEntered) X(DropNoMbuf) \
+	X(FastRetrans) X(SackRetrans) X(SackBlocksReceived) X(ListenDrops) \
+	X(TimeWaitReused) X(KeepaliveProbes) X(KeepaliveTimeouts) \
+	X(RecoveryPartialAcks) X(SendClones) X(LostRetransmits) \
+	X(TailLossProbes) X(SpuriousRtos)
 
 #define STATS_HTTP(X) \
 	X(requests) X(responses) X(body_bytes) X(parse_errors) \
 	X(status_1xx) X(status_2xx) X(status_3xx) X(status_4xx) X(status_5xx)
+
+#define STATS_ECHO(X) \
+	X(connections) X(bytes) X(errors) X(resets)
 
 #define STATS_IMPAIR(X) \
 	X(rx_dropped) X(rx_duplicated) X(rx_reordered) X(rx_corrupted) \
@@ -67,6 +74,7 @@ struct stats {
 	struct { STATS_ICMP(STATS_FIELD) } icmp;
 	struct { STATS_TCP(STATS_FIELD) } tcp;
 	struct { STATS_HTTP(STATS_FIELD) } http;
+	struct { STATS_ECHO(STATS_FIELD) } echo;
 	struct { STATS_IMPAIR(STATS_FIELD) } impair;
 };
 

@@ -12,6 +12,8 @@
  *   tcp_conn.c   the connection table, allocation, ISNs, ports, the
  *                application calls (connect, send, close, abort)
  *   tcp_reass.c  the out-of-order queue and the SACK blocks it yields
+ *   tcp_sack.c   the sender's SACK scoreboard (RFC 6675)
+ *   tcp_cc.c     congestion control: NewReno and CUBIC behind one ops
  *   tcp_seq.h    wrap-safe sequence comparisons
  *
  * Everything here is per lcore and lock-free: a connection belongs to
@@ -26,6 +28,8 @@
 
 #include <rte_mbuf.h>
 
+#include "tcp_cc.h"
+#include "tcp_sack.h"
 #include "timer.h"
 
 struct worker;
@@ -58,6 +62,12 @@ enum tcp_state {
 #define TF_OUTPUT_LIST	0x0080	/* on the worker's output list */
 #define TF_APP_CLOSED	0x0100	/* closed callback was called */
 #define TF_RTT_TIMING	0x0200	/* timing rtt_seq (no timestamps) */
+#define TF_RECOVERY	0x0400	/* in fast recovery until snd_una >= recover */
+#define TF_PASSIVE	0x0800	/* opened by a listener */
+#define TF_RCV_HOLD_SND	0x1000	/* receive window shrinks with snd.len */
+#define TF_ABORT	0x2000	/* abort at the next output pass */
+#define TF_TLP_PENDING	0x4000	/* rtx_timer is a tail loss probe timer */
+#define TF_TLP_DONE	0x8000	/* probe sent; next expiry is the RTO */
 
 /* Per-segment metadata kept in the mbuf private area (like skb->cb). */
 struct tcp_seg_cb {
@@ -102,6 +112,8 @@ struct tcp_app_ops {
 	/* In-order bytes; data points into an mbuf, valid for the call. */
 	void (*recv)(struct worker *w, struct tcp_conn *c,
 		     const uint8_t *data, uint32_t len);
+	/* Acknowledged data left the send buffer: there is room again. */
+	void (*sent)(struct worker *w, struct tcp_conn *c);
 	/* The peer sent FIN: no more data will arrive. */
 	void (*peer_closed)(struct worker *w, struct tcp_conn *c);
 	/*
@@ -155,9 +167,16 @@ struct tcp_conn {
 	uint32_t rtt_seq;		/* Karn timing without timestamps */
 	uint64_t rtt_start_us;
 
-	/* Congestion control (RFC 5681). */
-	uint32_t cwnd;
-	uint32_t ssthresh;
+	/* Congestion control and loss recovery (RFC 5681, 6582, 6675). */
+	struct tcp_cc cc;
+	const struct tcp_cc_ops *cc_ops;
+	struct tcp_sack_board sack;
+	uint32_t recover;		/* snd_max when recovery began */
+	uint32_t high_rxt;		/* retransmitted up to here */
+	uint32_t rxt_mark;		/* snd_max when high_rxt was reset */
+	uint32_t max_sndwnd;		/* largest window the peer offered */
+	uint64_t last_rx_us;		/* for keepalive */
+	uint8_t ka_probes;		/* keepalive probes unanswered */
 
 	uint32_t retrans_count;		/* retransmissions of this connection */
 	int error;			/* why it ended, errno */
@@ -167,12 +186,21 @@ struct tcp_conn {
 
 	struct timer rtx_timer;		/* SYN/data retransmit and persist */
 	struct timer delack_timer;
-	struct timer tw_timer;		/* TIME_WAIT */
+	struct timer idle_timer;	/* keepalive, then TIME_WAIT */
 
 	const struct tcp_app_ops *ops;
 	void *app;			/* the application's own state */
 	struct worker *w;		/* owning lcore, for timer callbacks */
 	struct tcp_conn *output_next;	/* worker's output list */
+};
+
+#define TCP_MAX_LISTENERS	8
+
+/* A passive open point: connections it accepts get its ops and arg. */
+struct tcp_listener {
+	uint16_t port;		/* 0 = free slot */
+	const struct tcp_app_ops *ops;
+	void *app;
 };
 
 /* TCP's share of the per-lcore context. */
@@ -184,6 +212,8 @@ struct tcp_stack {
 	uint32_t n_estab;
 	uint64_t isn_secret[2];
 	uint32_t next_port;
+	const struct tcp_cc_ops *cc_ops;	/* for new connections */
+	struct tcp_listener listeners[TCP_MAX_LISTENERS];
 };
 
 struct tcp_key {
@@ -205,6 +235,21 @@ tcp_lookup(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 struct tcp_conn *
 tcp_connect(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	    const struct tcp_app_ops *ops, void *app);
+/* Accept connections on port; ops->connected is called for each once
+ * established, with c->app = app (the application may replace it). */
+int
+tcp_listen(struct worker *w, uint16_t port, const struct tcp_app_ops *ops,
+	   void *app);
+/* Passive open from a SYN for a listening port (tcp_in.c calls it). */
+struct tcp_conn *
+tcp_accept_syn(struct worker *w, const struct tcp_listener *l,
+	       uint32_t remote_ip, uint16_t remote_port, uint32_t local_ip,
+	       uint16_t local_port);
+const struct tcp_listener *
+tcp_find_listener(struct worker *w, uint16_t port);
+/* Free space in the send buffer (tcp.sndbuf less what it holds). */
+uint32_t
+tcp_send_space(struct worker *w, const struct tcp_conn *c);
 /* Queue bytes; returns how many were taken (copied into mbufs). */
 uint32_t
 tcp_send(struct worker *w, struct tcp_conn *c, const void *data,
@@ -212,6 +257,10 @@ tcp_send(struct worker *w, struct tcp_conn *c, const void *data,
 /* Orderly close of our direction (FIN after queued data). */
 void
 tcp_close(struct worker *w, struct tcp_conn *c);
+/* Abort from inside a callback: done at the end of the burst, when
+ * nothing up the call stack uses c any more. */
+void
+tcp_abort_later(struct worker *w, struct tcp_conn *c);
 /* Send RST and drop the connection; the closed callback is not called. */
 void
 tcp_abort(struct worker *w, struct tcp_conn *c);
@@ -244,6 +293,14 @@ void
 tcp_send_ack(struct worker *w, struct tcp_conn *c);
 int
 tcp_send_syn(struct worker *w, struct tcp_conn *c);
+/* Send len bytes from seq again, whatever the windows say (fast
+ * retransmit, partial ACKs); a FIN goes with it where it belongs. */
+void
+tcp_retransmit(struct worker *w, struct tcp_conn *c, uint32_t seq,
+	       uint32_t len);
+/* A keepalive probe: SND.UNA - 1 with no data (RFC 1122 4.2.3.6). */
+void
+tcp_send_keepalive(struct worker *w, struct tcp_conn *c);
 /* A RST answering a segment that has no connection (RFC 9293 3.10.7.1). */
 void
 tcp_send_reset(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
@@ -266,6 +323,9 @@ void
 tcp_delack_arm(struct worker *w, struct tcp_conn *c);
 void
 tcp_enter_time_wait(struct worker *w, struct tcp_conn *c);
+/* (Re)start the keepalive clock after activity, if keepalive is on. */
+void
+tcp_keepalive_arm(struct worker *w, struct tcp_conn *c);
 
 /* tcp_reass.c */
 void

@@ -78,6 +78,9 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 	/* RFC 6528: a secret per boot (here per lcore) keyed into the ISN. */
 	ts->isn_secret[0] = rte_rand();
 	ts->isn_secret[1] = rte_rand();
+	ts->cc_ops = tcp_cc_find(w->cfg->tcp.cc);
+	if (ts->cc_ops == NULL)
+		ts->cc_ops = &tcp_cc_newreno;
 	ts->next_port = EPHEMERAL_LO +
 		(uint32_t)(rte_rand() % (EPHEMERAL_HI - EPHEMERAL_LO + 1));
 	return 0;
@@ -130,18 +133,58 @@ tcp_lookup(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	return data;
 }
 
-/* RFC 6528: ISN = M + F(4-tuple, secret), M a 4-microsecond clock. */
+/* SipHash-2-4 (Aumasson and Bernstein), the keyed PRF for RFC 6528. */
+#define SIP_ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIP_ROUND(v0, v1, v2, v3) do { \
+		v0 += v1; v1 = SIP_ROTL(v1, 13); v1 ^= v0; \
+		v0 = SIP_ROTL(v0, 32); \
+		v2 += v3; v3 = SIP_ROTL(v3, 16); v3 ^= v2; \
+		v0 += v3; v3 = SIP_ROTL(v3, 21); v3 ^= v0; \
+		v2 += v1; v1 = SIP_ROTL(v1, 17); v1 ^= v2; \
+		v2 = SIP_ROTL(v2, 32); \
+	} while (0)
+
+/* SipHash-2-4 of two 64-bit words (the 4-tuple fits in 12 bytes). */
+static uint64_t
+siphash_2w(const uint64_t key[2], uint64_t m0, uint64_t m1)
+{
+	uint64_t v0 = key[0] ^ 0x736f6d6570736575ull;
+	uint64_t v1 = key[1] ^ 0x646f72616e646f6dull;
+	uint64_t v2 = key[0] ^ 0x6c7967656e657261ull;
+	uint64_t v3 = key[1] ^ 0x7465646279746573ull;
+	uint64_t b = (uint64_t)16 << 56;	/* message length 16 */
+
+	v3 ^= m0;
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	v0 ^= m0;
+	v3 ^= m1;
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	v0 ^= m1;
+	v3 ^= b;
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* RFC 6528: ISN = M + F(4-tuple, secret), M a 4-microsecond clock and
+ * F a keyed PRF, so ISNs are unpredictable across connections yet
+ * increase for one tuple (which keeps TIME_WAIT reuse safe). */
 static uint32_t
 tcp_isn(struct worker *w, const struct tcp_key *k)
 {
-	uint32_t f = rte_jhash_3words(k->remote_ip, k->local_ip,
-				      ((uint32_t)k->remote_port << 16) |
-				      k->local_port,
-				      (uint32_t)w->tcp.isn_secret[0]);
+	uint64_t m0 = ((uint64_t)k->remote_ip << 32) | k->local_ip;
+	uint64_t m1 = ((uint64_t)k->remote_port << 16) | k->local_port;
 
-	f = rte_jhash_2words(f, (uint32_t)(w->tcp.isn_secret[0] >> 32),
-			     (uint32_t)w->tcp.isn_secret[1]);
-	return f + (uint32_t)(w->now_us / 4);
+	return (uint32_t)siphash_2w(w->tcp.isn_secret, m0, m1) +
+		(uint32_t)(w->now_us / 4);
 }
 
 static uint16_t
@@ -173,27 +216,25 @@ tcp_choose_wscale(uint32_t rcvbuf)
 	return s;
 }
 
-struct tcp_conn *
-tcp_connect(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
-	    const struct tcp_app_ops *ops, void *app)
+/* A fresh block in the table for the tuple, timers and queues ready. */
+static struct tcp_conn *
+tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
+	     uint32_t local_ip, uint16_t local_port,
+	     const struct tcp_app_ops *ops, void *app)
 {
 	struct tcp_conn *c;
 	struct tcp_key k;
-	uint16_t lport;
 	void *obj;
 
-	lport = tcp_pick_port(w, remote_ip, remote_port);
-	if (lport == 0)
-		return NULL;
 	if (rte_mempool_get(w->tcp.conn_pool, &obj) != 0)
 		return NULL;
 	c = obj;
 	memset(c, 0, sizeof(*c));
 	c->remote_ip = remote_ip;
 	c->remote_port = remote_port;
-	c->local_ip = w->cfg->ip;
-	c->local_port = lport;
-	tcp_key_of(&k, remote_ip, remote_port, c->local_ip, lport);
+	c->local_ip = local_ip;
+	c->local_port = local_port;
+	tcp_key_of(&k, remote_ip, remote_port, local_ip, local_port);
 	if (rte_hash_add_key_data(w->tcp.table, &k, c) < 0) {
 		rte_mempool_put(w->tcp.conn_pool, c);
 		return NULL;
@@ -204,17 +245,38 @@ tcp_connect(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	c->app = app;
 	tcp_timers_init(c);
 	tcp_reass_init(&c->ooo);
+	tcp_sack_clear(&c->sack);
 
 	c->iss = tcp_isn(w, &k);
 	c->snd_una = c->iss;
 	c->snd_nxt = c->iss;
 	c->snd_max = c->iss;
+	c->high_rxt = c->iss;
 	/* Until the peer says otherwise (RFC 9293 3.7.1). */
 	c->mss = 536;
 	c->rcv_wscale = w->cfg->tcp.wscale ?
 		tcp_choose_wscale(w->cfg->tcp.rcvbuf) : 0;
 	c->rto_us = w->cfg->tcp.rto_initial_ms * 1000;
-	c->ssthresh = UINT32_MAX;
+	c->cc_ops = w->tcp.cc_ops;
+	c->cc_ops->init(&c->cc, c->mss, w->cfg->tcp.iw);
+	c->last_rx_us = w->now_us;
+	return c;
+}
+
+struct tcp_conn *
+tcp_connect(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
+	    const struct tcp_app_ops *ops, void *app)
+{
+	struct tcp_conn *c;
+	uint16_t lport;
+
+	lport = tcp_pick_port(w, remote_ip, remote_port);
+	if (lport == 0)
+		return NULL;
+	c = tcp_conn_new(w, remote_ip, remote_port, w->cfg->ip, lport, ops,
+			 app);
+	if (c == NULL)
+		return NULL;
 	tcp_set_state(w, c, TCP_SYN_SENT);
 	w->stats.tcp.ActiveOpens++;
 	if (tcp_send_syn(w, c) != 0) {
@@ -222,6 +284,53 @@ tcp_connect(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 		return NULL;
 	}
 	tcp_rtx_arm(w, c);
+	return c;
+}
+
+int
+tcp_listen(struct worker *w, uint16_t port, const struct tcp_app_ops *ops,
+	   void *app)
+{
+	unsigned int i;
+
+	if (port == 0 || tcp_find_listener(w, port) != NULL)
+		return -EADDRINUSE;
+	for (i = 0; i < TCP_MAX_LISTENERS; i++) {
+		struct tcp_listener *l = &w->tcp.listeners[i];
+
+		if (l->port == 0) {
+			l->port = port;
+			l->ops = ops;
+			l->app = app;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+const struct tcp_listener *
+tcp_find_listener(struct worker *w, uint16_t port)
+{
+	unsigned int i;
+
+	for (i = 0; i < TCP_MAX_LISTENERS; i++)
+		if (w->tcp.listeners[i].port == port)
+			return &w->tcp.listeners[i];
+	return NULL;
+}
+
+struct tcp_conn *
+tcp_accept_syn(struct worker *w, const struct tcp_listener *l,
+	       uint32_t remote_ip, uint16_t remote_port, uint32_t local_ip,
+	       uint16_t local_port)
+{
+	struct tcp_conn *c = tcp_conn_new(w, remote_ip, remote_port, local_ip,
+					  local_port, l->ops, l->app);
+
+	if (c == NULL)
+		return NULL;
+	c->flags |= TF_PASSIVE;
+	tcp_set_state(w, c, TCP_SYN_RECEIVED);
 	return c;
 }
 
@@ -286,7 +395,16 @@ tcp_output_schedule(struct worker *w, struct tcp_conn *c)
 	w->tcp.output_list = c;
 }
 
-/* Copy into the tail mbuf while it has room, then chain fresh ones. */
+uint32_t
+tcp_send_space(struct worker *w, const struct tcp_conn *c)
+{
+	uint32_t limit = w->cfg->tcp.sndbuf;
+
+	return c->snd.len < limit ? limit - c->snd.len : 0;
+}
+
+/* Copy into the tail mbuf while it has room, then chain fresh ones; up
+ * to the send buffer limit, so a fast writer meets back-pressure. */
 uint32_t
 tcp_send(struct worker *w, struct tcp_conn *c, const void *data,
 	 uint32_t len)
@@ -299,6 +417,7 @@ tcp_send(struct worker *w, struct tcp_conn *c, const void *data,
 	if (c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT &&
 	    c->state != TCP_SYN_SENT && c->state != TCP_SYN_RECEIVED)
 		return 0;
+	len = RTE_MIN(len, tcp_send_space(w, c));
 	while (done < len) {
 		struct rte_mbuf *t = c->snd.tail;
 		uint32_t room, n;
@@ -348,6 +467,13 @@ tcp_close(struct worker *w, struct tcp_conn *c)
 	default:
 		return;
 	}
+}
+
+void
+tcp_abort_later(struct worker *w, struct tcp_conn *c)
+{
+	c->flags |= TF_ABORT;
+	tcp_output_schedule(w, c);
 }
 
 void

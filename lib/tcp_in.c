@@ -5,11 +5,13 @@
  * Call chain:
  *   ipv4_input()
  *     tcp_input()                  header, checksum, options, lookup
+ *       tcp_in_listen()            SYN for a listener: SYN_RECEIVED
  *       tcp_in_no_conn()           RST for strays (RFC 9293 3.10.7.1)
  *       tcp_in_syn_sent()          our SYN is out (3.10.7.3)
  *       tcp_in_synchronized()      every later state (3.10.7.4):
  *         PAWS (RFC 7323 5), acceptability test, RST and SYN checks
- *         (RFC 5961), tcp_in_ack(), tcp_in_data(), tcp_in_fin()
+ *         (RFC 5961), tcp_in_ack() (SACK scoreboard, recovery,
+ *         congestion control), tcp_in_data(), tcp_in_fin()
  *           tcp_in_data()          in order -> app recv, reassembly
  *                                  queue drained; out of order -> queue
  *   ACKs are not sent from here: the connection is marked and
@@ -146,6 +148,57 @@ tcp_rtt_from_ack(struct worker *w, struct tcp_conn *c,
 	}
 }
 
+/* Sending starts from the window the handshake agreed on. */
+static void
+tcp_start_sending(struct worker *w, struct tcp_conn *c, int syn_rexmitted)
+{
+	/* RFC 6928 initial window, or one segment if the SYN (or SYN-ACK)
+	 * had to be retransmitted (RFC 5681 3.1). */
+	c->cc_ops->init(&c->cc, c->mss,
+			syn_rexmitted ? 1 : w->cfg->tcp.iw);
+	c->max_sndwnd = c->snd_wnd;
+	c->high_rxt = c->snd_una;
+	c->recover = c->snd_una;
+}
+
+/* A SYN for a listening port (RFC 9293 3.10.7.2): a new connection in
+ * SYN_RECEIVED answering with SYN-ACK.  No payload is taken from a SYN. */
+static void
+tcp_in_listen(struct worker *w, const struct tcp_listener *l,
+	      const struct tcp_seg *s, uint32_t src_ip, uint32_t dst_ip,
+	      uint16_t sport, uint16_t dport)
+{
+	struct tcp_conn *c;
+
+	if (s->flags & TH_RST)
+		return;
+	if (s->flags & TH_ACK) {
+		tcp_send_reset(w, dst_ip, src_ip, dport, sport, s->ack, 0, 0);
+		return;
+	}
+	if (!(s->flags & TH_SYN))
+		return;
+	c = tcp_accept_syn(w, l, src_ip, sport, dst_ip, dport);
+	if (c == NULL) {
+		/* Out of connection blocks: like a full backlog, stay
+		 * silent and let the peer retry. */
+		w->stats.tcp.ListenDrops++;
+		return;
+	}
+	c->irs = s->seq;
+	c->rcv_nxt = s->seq + 1;
+	c->rcv_adv = c->rcv_nxt;
+	c->snd_wnd = s->wnd;
+	c->snd_wl1 = s->seq;
+	c->snd_wl2 = c->iss;
+	tcp_apply_syn_options(w, c, &s->opts);
+	if (tcp_send_syn(w, c) != 0) {
+		tcp_conn_free(w, c);
+		return;
+	}
+	tcp_rtx_arm(w, c);
+}
+
 static int
 tcp_in_syn_sent(struct worker *w, struct tcp_conn *c, struct tcp_seg *s)
 {
@@ -191,11 +244,10 @@ tcp_in_syn_sent(struct worker *w, struct tcp_conn *c, struct tcp_seg *s)
 	c->snd_wl2 = s->ack;
 	timer_cancel(&w->wheel, &c->rtx_timer);
 	tcp_rtt_from_ack(w, c, s);
-	/* RFC 6928 initial window, or one segment if the SYN was lost
-	 * (RFC 5681 3.1). */
-	c->cwnd = (c->rtx_shift == 0 ? 10u : 1u) * c->mss;
+	tcp_start_sending(w, c, c->rtx_shift != 0);
 	c->rtx_shift = 0;
 	tcp_set_state(w, c, TCP_ESTABLISHED);
+	tcp_keepalive_arm(w, c);
 	tcp_ack_now(w, c);
 	if (c->ops != NULL && c->ops->connected != NULL)
 		c->ops->connected(w, c);
@@ -224,33 +276,88 @@ sndbuf_drop(struct tcp_sndbuf *sb, uint32_t n)
 	sb->head_off = n;
 }
 
-/* Retransmit the first unacknowledged segment (fast retransmit). */
-static void
-tcp_retransmit_first(struct worker *w, struct tcp_conn *c)
-{
-	uint32_t saved_nxt = c->snd_nxt;
-	uint32_t saved_cwnd = c->cwnd;
-
-	/* Send exactly one segment from snd_una, then resume where we were. */
-	c->snd_nxt = c->snd_una;
-	c->cwnd = c->mss;
-	tcp_output(w, c);
-	c->snd_nxt = SEQ_MAX(saved_nxt, c->snd_nxt);
-	c->cwnd = saved_cwnd;
-}
-
 /* RFC 9293 3.10.7.4, fifth check, and RFC 5681/6298 on a new ACK.
  * Returns 1 if the connection was freed. */
+static uint32_t
+tcp_flight(const struct tcp_conn *c)
+{
+	return SEQ_DIFF(c->snd_max, c->snd_una);
+}
+
+/*
+ * Whether the first unacknowledged segment is lost: DupThresh duplicate
+ * ACKs, or SACK evidence (RFC 6675 IsLost).  With fewer than four
+ * segments outstanding and nothing new to send, the threshold drops to
+ * one less than the outstanding segments (Early Retransmit, RFC 5827),
+ * since a short flight can never produce three duplicates.
+ */
+static int
+tcp_loss_detected(const struct tcp_conn *c)
+{
+	uint32_t out_segs = (tcp_flight(c) + c->mss - 1) / c->mss;
+	uint32_t thresh = TCP_DUPTHRESH;
+
+	if (out_segs < 4 && SEQ_DIFF(c->snd_max, c->snd_una) >= c->snd.len)
+		thresh = out_segs > 1 ? out_segs - 1 : 1;
+	if (c->dupacks >= thresh)
+		return 1;
+	if (!(c->flags & TF_SACK))
+		return 0;
+	if (thresh < TCP_DUPTHRESH)
+		return c->sack.n >= thresh ||
+			c->sack.sacked >= (thresh - 1) * c->mss + 1;
+	return tcp_sack_first_lost(&c->sack, c->mss);
+}
+
+/* Loss detected (three duplicate ACKs, or SACK says the first segment is
+ * lost): fast retransmit and enter recovery (RFC 5681 3.2, RFC 6675 5,
+ * RFC 6582 3.2). */
+static void
+tcp_enter_recovery(struct worker *w, struct tcp_conn *c)
+{
+	w->stats.tcp.FastRetrans++;
+	c->flags |= TF_RECOVERY;
+	c->recover = c->snd_max;
+	c->cc_ops->on_loss(&c->cc, tcp_flight(c), w->now_us);
+	c->high_rxt = c->snd_una;
+	c->rxt_mark = c->snd_max;
+	c->retrans_count++;
+	/* The first segment goes at once whatever cwnd says. */
+	tcp_retransmit(w, c, c->snd_una,
+		       RTE_MIN((uint32_t)c->mss, c->snd.len));
+	c->high_rxt = c->snd_una + RTE_MIN((uint32_t)c->mss, c->snd.len);
+	tcp_rtx_arm(w, c);
+}
+
+/* RFC 9293 3.10.7.4, fifth check, and RFC 5681/6298/6582/6675 on what an
+ * ACK says.  Returns 1 if the connection was freed, -1 if the segment is
+ * to be dropped. */
 static int
 tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 {
 	uint32_t fin_seq = c->snd_una + c->snd.len;
+	unsigned int new_sack = 0;
 	int fin_acked = 0;
 
 	if (SEQ_GT(s->ack, c->snd_max)) {
 		/* Acknowledges what we never sent. */
 		tcp_ack_now(w, c);
 		return -1;
+	}
+	/* RFC 5961 5.2: an ACK older than the largest window we could have
+	 * sent is a blind injection: challenge it, drop the segment. */
+	if (SEQ_LT(s->ack, c->snd_una - RTE_MAX(c->max_sndwnd, 65535u))) {
+		w->stats.tcp.ChallengeAcks++;
+		tcp_ack_now(w, c);
+		return -1;
+	}
+	if ((c->flags & TF_SACK) && s->opts.n_sack > 0) {
+		new_sack = tcp_sack_update(&c->sack, s->ack, c->snd_max,
+					   s->opts.sack_start, s->opts.sack_end,
+					   s->opts.n_sack);
+		w->stats.tcp.SackBlocksReceived += s->opts.n_sack;
+		if (new_sack > 0)
+			tcp_output_schedule(w, c);
 	}
 	if (SEQ_GT(s->ack, c->snd_una)) {
 		uint32_t acked = SEQ_DIFF(s->ack, c->snd_una);
@@ -260,36 +367,74 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 			fin_acked = 1;
 		sndbuf_drop(&c->snd, data);
 		c->snd_una = s->ack;
+		tcp_sack_prune(&c->sack, c->snd_una);
 		if (SEQ_LT(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
+		if (SEQ_LT(c->high_rxt, c->snd_una))
+			c->high_rxt = c->snd_una;
 		tcp_rtt_from_ack(w, c, s);
 		c->rtx_shift = 0;
 		c->dupacks = 0;
-		/* Slow start, then congestion avoidance (RFC 5681 3.1). */
-		if (c->cwnd < c->ssthresh)
-			c->cwnd += RTE_MIN(acked, (uint32_t)c->mss);
-		else
-			c->cwnd += RTE_MAX(1u, (uint32_t)c->mss * c->mss /
-					   c->cwnd);
+		c->flags &= ~TF_TLP_DONE;
+		if (c->flags & TF_RECOVERY) {
+			if (SEQ_GEQ(c->snd_una, c->recover)) {
+				/* Full ACK: recovery is over (RFC 6582 3.2
+				 * step 3, "deflate" to ssthresh). */
+				uint32_t w_min = tcp_flight(c) + c->mss;
+
+				c->flags &= ~TF_RECOVERY;
+				c->cc.cwnd = RTE_MIN(c->cc.ssthresh, w_min);
+			} else if (!(c->flags & TF_SACK)) {
+				/* Partial ACK without SACK: the next hole
+				 * starts here (RFC 6582 3.2 step 4). */
+				w->stats.tcp.RecoveryPartialAcks++;
+				tcp_retransmit(w, c, c->snd_una,
+					RTE_MIN((uint32_t)c->mss, c->snd.len));
+				c->retrans_count++;
+			}
+		} else {
+			c->cc_ops->on_ack(&c->cc, acked, w->now_us,
+					  c->srtt_us);
+		}
 		if (c->snd_una == c->snd_max)
 			timer_cancel(&w->wheel, &c->rtx_timer);
 		else
 			tcp_rtx_arm(w, c);
 		if (c->snd.len > 0 || (c->flags & TF_FIN_QUEUED))
 			tcp_output_schedule(w, c);
-	} else if (s->ack == c->snd_una && s->len == 0 &&
-		   !(s->flags & (TH_FIN | TH_SYN)) &&
-		   SEQ_LT(c->snd_una, c->snd_max) &&
-		   (s->wnd << c->snd_wscale) == c->snd_wnd) {
-		/* Duplicate ACK (RFC 5681 2): three mean a lost segment. */
-		if (++c->dupacks == 3) {
-			uint32_t flight = SEQ_DIFF(c->snd_max, c->snd_una);
-
-			c->ssthresh = RTE_MAX(flight / 2, 2u * c->mss);
-			c->cwnd = c->ssthresh;
-			c->retrans_count++;
-			tcp_retransmit_first(w, c);
-		}
+		/* A window limited by the send buffer may open now. */
+		if ((c->flags & TF_RCV_HOLD_SND) && data > 0)
+			tcp_output_schedule(w, c);
+		if (c->ops != NULL && c->ops->sent != NULL &&
+		    !(c->flags & TF_APP_CLOSED) && data > 0)
+			c->ops->sent(w, c);
+	} else if (s->ack == c->snd_una && SEQ_LT(c->snd_una, c->snd_max) &&
+		   (new_sack > 0 ||
+		    (s->len == 0 && !(s->flags & (TH_FIN | TH_SYN)) &&
+		     (s->wnd << c->snd_wscale) == c->snd_wnd))) {
+		/* Duplicate ACK (RFC 5681 2), or one that SACKs new data,
+		 * which RFC 6675 2 counts alike: that also catches ACKs
+		 * riding on the peer's own data. */
+		c->dupacks++;
+		/* Limited transmit (RFC 3042): new data may go on the first
+		 * two, to keep the ACK clock running. */
+		if (c->dupacks <= 2 && !(c->flags & TF_RECOVERY))
+			tcp_output_schedule(w, c);
+	}
+	if (!(c->flags & TF_RECOVERY) && SEQ_LT(c->snd_una, c->snd_max) &&
+	    tcp_loss_detected(c))
+		tcp_enter_recovery(w, c);
+	else if ((c->flags & (TF_RECOVERY | TF_SACK)) ==
+		 (TF_RECOVERY | TF_SACK) && SEQ_GT(c->high_rxt, c->snd_una) &&
+		 SEQ_GT(tcp_sack_high(&c->sack, c->snd_una), c->rxt_mark)) {
+		/* Data sent after our retransmissions arrived while a
+		 * retransmitted hole is still open: that retransmission
+		 * was lost too.  Start over from the first hole rather
+		 * than wait for the RTO. */
+		w->stats.tcp.LostRetransmits++;
+		c->high_rxt = c->snd_una;
+		c->rxt_mark = c->snd_max;
+		tcp_output_schedule(w, c);
 	}
 
 	/* Window update (RFC 9293 3.10.7.4, SND.WL1/WL2 rule). */
@@ -298,6 +443,7 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 		uint32_t old = c->snd_wnd;
 
 		c->snd_wnd = s->wnd << c->snd_wscale;
+		c->max_sndwnd = RTE_MAX(c->max_sndwnd, c->snd_wnd);
 		c->snd_wl1 = s->seq;
 		c->snd_wl2 = s->ack;
 		if (c->snd_wnd > old && c->snd.len > 0)
@@ -489,10 +635,23 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 	}
 	if (!ok) {
 		w->stats.tcp.OutOfWindow++;
-		if (!(s->flags & TH_RST))
-			tcp_ack_now(w, c);
+		if (s->flags & TH_RST)
+			goto drop;
+		/* "Special allowance should be made to accept valid ACKs"
+		 * (RFC 9293 3.10.7.4): a closed window must not stop us
+		 * from learning that our data arrived. */
+		if ((s->flags & (TH_ACK | TH_SYN)) == TH_ACK &&
+		    c->state != TCP_SYN_RECEIVED &&
+		    tcp_in_ack(w, c, s) > 0) {
+			rte_pktmbuf_free(m);
+			return 1;
+		}
+		tcp_ack_now(w, c);
 		goto drop;
 	}
+
+	c->last_rx_us = w->now_us;
+	c->ka_probes = 0;
 
 	/* Timestamp to echo (RFC 7323 4.3): from the segment that covers
 	 * the last ACK we sent. */
@@ -521,6 +680,12 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		return 1;
 	}
 
+	if ((s->flags & TH_SYN) && c->state == TCP_SYN_RECEIVED &&
+	    s->seq == c->irs) {
+		/* The peer did not get our SYN-ACK: send it again. */
+		tcp_send_syn(w, c);
+		goto drop;
+	}
 	if (s->flags & TH_SYN) {
 		/* RFC 5961 4.2: a SYN in a synchronized state is answered
 		 * with a challenge ACK, never with a reset of ours. */
@@ -540,8 +705,13 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 			goto drop;
 		}
 		c->snd_wl1 = s->seq - 1;	/* let the update below run */
-		c->cwnd = 10u * c->mss;
+		timer_cancel(&w->wheel, &c->rtx_timer);
+		tcp_start_sending(w, c, c->rtx_shift != 0);
+		c->rtx_shift = 0;
 		tcp_set_state(w, c, TCP_ESTABLISHED);
+		if (c->flags & TF_PASSIVE)
+			w->stats.tcp.PassiveOpens++;
+		tcp_keepalive_arm(w, c);
 		if (c->ops != NULL && c->ops->connected != NULL)
 			c->ops->connected(w, c);
 	}
@@ -565,7 +735,7 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		/* A retransmitted FIN: ACK it and restart the 2MSL wait. */
 		if (s->flags & TH_FIN) {
 			tcp_ack_now(w, c);
-			timer_arm(&w->wheel, &c->tw_timer, w->now_us,
+			timer_arm(&w->wheel, &c->idle_timer, w->now_us,
 				  (uint64_t)w->cfg->tcp.time_wait_ms * 1000);
 		}
 		goto drop;
@@ -638,8 +808,25 @@ tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 	sport = rte_be_to_cpu_16(th->src_port);
 	dport = rte_be_to_cpu_16(th->dst_port);
 	c = tcp_lookup(w, src_ip, sport, dst_ip, dport);
+	if (c != NULL && c->state == TCP_TIME_WAIT && (s.flags & TH_SYN) &&
+	    !(s.flags & TH_ACK) && tcp_find_listener(w, dport) != NULL &&
+	    (SEQ_GT(s.seq, c->rcv_nxt) ||
+	     ((c->flags & TF_TSTAMP) && s.opts.has_ts &&
+	      SEQ_GT(s.opts.ts_val, c->ts_recent)))) {
+		/* A new incarnation of a tuple in TIME_WAIT (RFC 1122
+		 * 4.2.2.13, RFC 6191): its sequence numbers or timestamps
+		 * are beyond the old ones, so the old one can go. */
+		w->stats.tcp.TimeWaitReused++;
+		tcp_conn_free(w, c);
+		c = NULL;
+	}
 	if (c == NULL) {
-		tcp_in_no_conn(w, &s, src_ip, dst_ip, sport, dport);
+		const struct tcp_listener *l = tcp_find_listener(w, dport);
+
+		if (l != NULL && dst_ip == w->cfg->ip)
+			tcp_in_listen(w, l, &s, src_ip, dst_ip, sport, dport);
+		else
+			tcp_in_no_conn(w, &s, src_ip, dst_ip, sport, dport);
 		goto drop;
 	}
 

@@ -4,10 +4,12 @@
  *
  * Call chain:
  *   tcp_output_flush()     end of every RX burst and loop iteration
- *     tcp_output()         data within min(cwnd, snd_wnd), FIN, or ACK
+ *     tcp_output()         SACK holes in recovery (RFC 6675), new data
+ *                          within cwnd and snd_wnd, FIN, or an ACK
  *       tcp_emit()         one segment: header, options, payload copy
  *         ipv4_output()    IPv4 header, checksums, next hop, Ethernet
- *   tcp_send_syn()         from tcp_connect() and the SYN retransmit
+ *   tcp_send_syn()         from tcp_connect(), listeners, SYN retransmit
+ *   tcp_retransmit()       fast retransmit and partial ACKs
  *   tcp_send_reset()       segments without a connection, aborts
  *
  * Output is deferred: input processing and applications only mark a
@@ -15,6 +17,7 @@
  * produces one ACK rather than one per segment, and the ACK carries the
  * latest window and SACK state.
  */
+#include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 
@@ -46,6 +49,14 @@ tcp_rcv_window(struct worker *w, const struct tcp_conn *c)
 
 	if (space > max)
 		space = max;
+	/* An application that turns received bytes into sent ones (echo)
+	 * can only take what its send buffer can hold. */
+	if (c->flags & TF_RCV_HOLD_SND) {
+		uint32_t room = tcp_send_space(w, c);
+
+		if (space > room)
+			space = room;
+	}
 	/* Never move the right edge back (RFC 9293 3.8.6.2.2). */
 	if (SEQ_LT(c->rcv_nxt + space, c->rcv_adv))
 		space = SEQ_DIFF(c->rcv_adv, c->rcv_nxt);
@@ -74,6 +85,53 @@ sndbuf_copy(const struct tcp_sndbuf *sb, uint32_t off, uint8_t *dst,
 		off = 0;
 		m = m->next;
 	}
+}
+
+/*
+ * Chain len bytes of the send buffer (from off past snd_una) behind the
+ * headers in m as indirect mbufs: the payload is sent by reference and
+ * the send buffer keeps it for retransmission.  Returns -1 when out of
+ * mbufs (m is left as it was).
+ */
+static int
+sndbuf_attach(struct worker *w, const struct tcp_sndbuf *sb, uint32_t off,
+	      struct rte_mbuf *m, uint32_t len)
+{
+	struct rte_mbuf *sm = sb->head, *last = m, *first = NULL;
+	uint32_t added = 0;
+	uint16_t segs = 0;
+
+	off += sb->head_off;
+	while (sm != NULL && off >= sm->data_len) {
+		off -= sm->data_len;
+		sm = sm->next;
+	}
+	while (sm != NULL && added < len) {
+		uint32_t n = RTE_MIN(len - added, (uint32_t)sm->data_len - off);
+		struct rte_mbuf *cl = rte_pktmbuf_alloc(w->app->pool);
+
+		if (cl == NULL) {
+			rte_pktmbuf_free(first);
+			last->next = NULL;
+			return -1;
+		}
+		rte_pktmbuf_attach(cl, sm);
+		cl->data_off += off;
+		cl->data_len = n;
+		cl->pkt_len = n;
+		if (first == NULL)
+			first = cl;
+		last->next = cl;
+		last = cl;
+		added += n;
+		segs++;
+		off = 0;
+		sm = sm->next;
+	}
+	m->nb_segs += segs;
+	m->pkt_len += added;
+	w->stats.tcp.SendClones += segs;
+	return 0;
 }
 
 /* Options for a non-SYN segment: timestamps and SACK blocks. */
@@ -145,17 +203,32 @@ tcp_emit(struct worker *w, struct tcp_conn *c, uint32_t seq, uint8_t flags,
 			c->rcv_adv = c->rcv_nxt + RTE_MIN(win, 65535u);
 	} else {
 		uint32_t scaled = win >> c->rcv_wscale;
+		uint32_t edge = c->rcv_nxt + (scaled << c->rcv_wscale);
 
 		th->rx_win = rte_cpu_to_be_16((uint16_t)scaled);
-		c->rcv_adv = c->rcv_nxt + (scaled << c->rcv_wscale);
+		/* Scaling rounds down, so the edge on the wire may fall a
+		 * little short of one announced before; the peer may still
+		 * use the old one, so remember the furthest. */
+		if (SEQ_GT(edge, c->rcv_adv))
+			c->rcv_adv = edge;
 	}
 	th->cksum = 0;
 	th->tcp_urp = 0;
-	if (len > 0)
+	m->l4_len = TCP_HDR_LEN + optlen;
+	m->data_len = m->pkt_len = IPV4_L4_OFF + TCP_HDR_LEN + optlen;
+	if (len > 0 && w->app->port.tx_multi_seg) {
+		if (sndbuf_attach(w, &c->snd, SEQ_DIFF(seq, c->snd_una), m,
+				  len) != 0) {
+			rte_pktmbuf_free(m);
+			w->stats.tcp.DropNoMbuf++;
+			return -1;
+		}
+	} else if (len > 0) {
 		sndbuf_copy(&c->snd, SEQ_DIFF(seq, c->snd_una),
 			    opt + optlen, len);
-	m->data_len = m->pkt_len = IPV4_L4_OFF + TCP_HDR_LEN + optlen + len;
-	m->l4_len = TCP_HDR_LEN + optlen;
+		m->data_len += len;
+		m->pkt_len += len;
+	}
 
 	if (flags & RTE_TCP_ACK_FLAG) {
 		c->last_ack_sent = c->rcv_nxt;
@@ -202,10 +275,76 @@ tcp_send_ack(struct worker *w, struct tcp_conn *c)
 }
 
 void
+tcp_retransmit(struct worker *w, struct tcp_conn *c, uint32_t seq,
+	       uint32_t len)
+{
+	uint32_t fin_seq = c->snd_una + c->snd.len;
+	uint8_t flags = RTE_TCP_ACK_FLAG;
+
+	if (SEQ_LT(seq, c->snd_una) || SEQ_GT(seq + len, fin_seq))
+		return;
+	if (seq + len == fin_seq && (c->flags & TF_FIN_SENT))
+		flags |= RTE_TCP_FIN_FLAG;
+	if (len == 0 && !(flags & RTE_TCP_FIN_FLAG))
+		return;
+	if (len > 0 && seq + len == fin_seq)
+		flags |= RTE_TCP_PSH_FLAG;
+	if (tcp_emit(w, c, seq, flags, len) == 0) {
+		w->stats.tcp.RetransSegs++;
+		c->rtt_start_us = 0;	/* Karn */
+	}
+}
+
+void
+tcp_send_keepalive(struct worker *w, struct tcp_conn *c)
+{
+	w->stats.tcp.KeepaliveProbes++;
+	tcp_emit(w, c, c->snd_una - 1, RTE_TCP_ACK_FLAG, 0);
+}
+
+/* Retransmit SACK holes while the pipe has room (RFC 6675 5 (C)). */
+static int
+tcp_output_sack_recovery(struct worker *w, struct tcp_conn *c)
+{
+	uint32_t start, len;
+	int sent = 0;
+
+	while (tcp_sack_pipe(&c->sack, c->snd_una, c->snd_max, c->high_rxt) +
+	       c->mss <= c->cc.cwnd &&
+	       tcp_sack_next_hole(&c->sack, c->snd_una, c->high_rxt, &start,
+				  &len)) {
+		len = RTE_MIN(len, (uint32_t)c->mss);
+		len = RTE_MIN(len, c->snd.len - SEQ_DIFF(start, c->snd_una));
+		if (len == 0 || tcp_emit(w, c, start, RTE_TCP_ACK_FLAG,
+					 len) != 0)
+			break;
+		c->high_rxt = start + len;
+		c->rtt_start_us = 0;
+		w->stats.tcp.RetransSegs++;
+		w->stats.tcp.SackRetrans++;
+		sent = 1;
+	}
+	return sent;
+}
+
+/* Receiver SWS avoidance (RFC 9293 3.8.6.2.2): announce a window that
+ * grew by at least two segments or half the buffer. */
+static int
+tcp_window_update_due(struct worker *w, const struct tcp_conn *c)
+{
+	uint32_t now = tcp_rcv_window(w, c);
+	uint32_t adv = SEQ_GT(c->rcv_adv, c->rcv_nxt) ?
+		SEQ_DIFF(c->rcv_adv, c->rcv_nxt) : 0;
+
+	return now > adv && (now - adv >= 2u * c->mss ||
+			     now - adv >= w->cfg->tcp.rcvbuf / 2);
+}
+
+void
 tcp_output(struct worker *w, struct tcp_conn *c)
 {
-	uint32_t wnd, off, fin_seq;
-	int sent = 0;
+	uint32_t fin_seq, off, flight, room, wnd_end;
+	int sack_recovery, sent = 0;
 
 	switch (c->state) {
 	case TCP_ESTABLISHED:
@@ -223,14 +362,38 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 		return;
 	}
 
-	wnd = RTE_MIN(c->snd_wnd, c->cwnd);
+	sack_recovery = (c->flags & (TF_RECOVERY | TF_SACK)) ==
+		(TF_RECOVERY | TF_SACK);
+	if (sack_recovery)
+		sent = tcp_output_sack_recovery(w, c);
+
+	/* New data within what cwnd and the peer's window leave. */
 	fin_seq = c->snd_una + c->snd.len;
+	flight = sack_recovery ?
+		tcp_sack_pipe(&c->sack, c->snd_una, c->snd_max, c->high_rxt) :
+		SEQ_DIFF(c->snd_nxt, c->snd_una);
+	room = c->cc.cwnd > flight ? c->cc.cwnd - flight : 0;
+	/* Limited transmit (RFC 3042): a segment beyond cwnd for each of
+	 * the first two duplicate ACKs. */
+	if (!(c->flags & TF_RECOVERY) && c->dupacks > 0 && c->dupacks <= 2)
+		room += (uint32_t)c->dupacks * c->mss;
+	wnd_end = c->snd_una + c->snd_wnd;
 	off = SEQ_DIFF(c->snd_nxt, c->snd_una);
-	while (off < c->snd.len && off < wnd) {
+	while (off < c->snd.len) {
 		uint32_t len = RTE_MIN((uint32_t)c->mss, c->snd.len - off);
+		uint32_t wroom = SEQ_GT(wnd_end, c->snd_nxt) ?
+			SEQ_DIFF(wnd_end, c->snd_nxt) : 0;
 		uint8_t flags = RTE_TCP_ACK_FLAG;
 
-		len = RTE_MIN(len, wnd - off);
+		if (room < wroom)
+			wroom = room;
+		len = RTE_MIN(len, wroom);
+		if (len == 0)
+			break;
+		/* Sender SWS avoidance (RFC 9293 3.8.6.2.1): no runt in
+		 * the middle of the data while ACKs are still to come. */
+		if (len < c->mss && off + len < c->snd.len && flight > 0)
+			break;
 		if (off + len == c->snd.len) {
 			flags |= RTE_TCP_PSH_FLAG;
 			if (c->flags & TF_FIN_QUEUED)
@@ -251,6 +414,8 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 			c->snd_nxt++;
 		c->snd_max = SEQ_MAX(c->snd_max, c->snd_nxt);
 		off += len;
+		room -= len;
+		flight += len;
 		sent = 1;
 	}
 	/* A FIN on its own: all data is out and nothing stops it. */
@@ -272,7 +437,8 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 		else if (c->state == TCP_CLOSE_WAIT)
 			tcp_set_state(w, c, TCP_LAST_ACK);
 	}
-	if (!sent && (c->flags & TF_ACK_NOW))
+	if (!sent && ((c->flags & TF_ACK_NOW) ||
+		      tcp_window_update_due(w, c)))
 		tcp_send_ack(w, c);
 	/* Something unacknowledged, or data blocked by a zero window: the
 	 * retransmission timer doubles as the persist timer. */
@@ -290,6 +456,11 @@ tcp_output_flush(struct worker *w)
 	while ((c = w->tcp.output_list) != NULL) {
 		w->tcp.output_list = c->output_next;
 		c->flags &= ~TF_OUTPUT_LIST;
+		if (c->flags & TF_ABORT) {
+			tcp_notify_closed(w, c, ECONNABORTED);
+			tcp_abort(w, c);
+			continue;
+		}
 		tcp_output(w, c);
 	}
 }

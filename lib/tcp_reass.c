@@ -89,6 +89,11 @@ tcp_reass_insert(struct tcp_reass *q, struct rte_mbuf *m, uint32_t max_segs)
 		cb->len = SEQ_DIFF(ncb->seq, cb->seq);
 		break;
 	}
+	/* Trimmed at both ends to nothing: it only repeated queued data. */
+	if (cb->len == 0) {
+		rte_pktmbuf_free(m);
+		return 1;
+	}
 	if (q->nsegs >= max_segs) {
 		rte_pktmbuf_free(m);
 		return -1;

@@ -4,7 +4,8 @@
  *   rtx_timer     SYN and data retransmission (RFC 6298), and the persist
  *                 timer when the peer's window is zero (RFC 9293 3.8.6.1)
  *   delack_timer  delayed ACK (RFC 1122 4.2.3.2, RFC 5681 4.2)
- *   tw_timer      TIME_WAIT
+ *   idle_timer    keepalive (RFC 1122 4.2.3.6) while established, then
+ *                 the TIME_WAIT wait
  */
 #include <errno.h>
 
@@ -23,11 +24,62 @@ tcp_rto_backed_off(const struct worker *w, const struct tcp_conn *c)
 	return rto > max ? max : rto;
 }
 
+#define TLP_MIN_US	10000	/* RFC 8985 7.2 */
+#define TLP_DELACK_US	200000	/* the peer's worst delayed ACK */
+
+/*
+ * Arm the retransmission timer, or a tail loss probe before it (RFC 8985
+ * 7): when the last segments of a flight are lost no duplicate ACK ever
+ * comes, and a probe after two round trips draws the SACK that starts
+ * fast recovery instead of waiting for the full RTO.
+ */
 void
 tcp_rtx_arm(struct worker *w, struct tcp_conn *c)
 {
-	timer_arm(&w->wheel, &c->rtx_timer, w->now_us,
-		  tcp_rto_backed_off(w, c));
+	uint64_t delay = tcp_rto_backed_off(w, c);
+
+	c->flags &= ~TF_TLP_PENDING;
+	if ((c->flags & (TF_SACK | TF_RECOVERY | TF_TLP_DONE)) == TF_SACK &&
+	    (c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT) &&
+	    c->rtx_shift == 0 && c->srtt_us != 0 &&
+	    SEQ_LT(c->snd_una, c->snd_max)) {
+		uint64_t pto = 2 * (uint64_t)c->srtt_us;
+
+		if (SEQ_DIFF(c->snd_max, c->snd_una) <= c->mss)
+			pto += TLP_DELACK_US;
+		if (pto < TLP_MIN_US)
+			pto = TLP_MIN_US;
+		if (pto < delay) {
+			delay = pto;
+			c->flags |= TF_TLP_PENDING;
+		}
+	}
+	timer_arm(&w->wheel, &c->rtx_timer, w->now_us, delay);
+}
+
+/* Send the probe: new data if the peer's window has room, else the last
+ * segment again (RFC 8985 7.3). */
+static void
+tcp_send_tlp(struct worker *w, struct tcp_conn *c)
+{
+	uint32_t unsent = c->snd.len - SEQ_DIFF(c->snd_nxt, c->snd_una);
+	uint32_t fin_seq = c->snd_una + c->snd.len;
+
+	w->stats.tcp.TailLossProbes++;
+	c->flags |= TF_TLP_DONE;
+	if (unsent > 0 && SEQ_LT(c->snd_nxt, c->snd_una + c->snd_wnd)) {
+		uint32_t saved = c->cc.cwnd;
+
+		/* One segment beyond cwnd. */
+		c->cc.cwnd = SEQ_DIFF(c->snd_nxt, c->snd_una) + c->mss;
+		tcp_output(w, c);
+		c->cc.cwnd = RTE_MAX(saved, (uint32_t)c->mss);
+	} else {
+		uint32_t len = RTE_MIN((uint32_t)c->mss,
+				       SEQ_DIFF(fin_seq, c->snd_una));
+
+		tcp_retransmit(w, c, fin_seq - len, len);
+	}
 }
 
 void
@@ -79,6 +131,12 @@ tcp_rtx_expired(struct timer *t, void *arg)
 	uint32_t flight;
 
 	(void)t;
+	if (c->flags & TF_TLP_PENDING) {
+		c->flags &= ~TF_TLP_PENDING;
+		tcp_send_tlp(w, c);
+		tcp_rtx_arm(w, c);
+		return;
+	}
 	if (c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED) {
 		if (c->rtx_shift >= w->cfg->tcp.syn_retries) {
 			tcp_timeout_fail(w, c);
@@ -102,12 +160,22 @@ tcp_rtx_expired(struct timer *t, void *arg)
 		w->stats.tcp.RtoTimeouts++;
 		c->retrans_count++;
 		flight = SEQ_DIFF(c->snd_max, c->snd_una);
-		c->ssthresh = RTE_MAX(flight / 2, 2u * c->mss);
-		c->cwnd = c->mss;
+		/* Only the first timeout of a series reduces ssthresh
+		 * (RFC 5681 (4)); later ones keep backing off. */
+		if (c->rtx_shift == 0)
+			c->cc_ops->on_rto(&c->cc, flight, w->now_us);
+		else
+			c->cc.cwnd = c->mss;
 		c->rtx_shift++;
 		c->rtt_start_us = 0;	/* Karn: no sample across a retransmit */
 		c->snd_nxt = c->snd_una;
 		c->dupacks = 0;
+		/* Go back N: SACK information is void after a timeout
+		 * (RFC 2018 8, RFC 6675 5.1). */
+		c->flags &= ~TF_RECOVERY;
+		tcp_sack_clear(&c->sack);
+		c->high_rxt = c->snd_una;
+		c->recover = c->snd_max;
 		tcp_output(w, c);
 		tcp_rtx_arm(w, c);
 		return;
@@ -139,13 +207,49 @@ tcp_delack_expired(struct timer *t, void *arg)
 	}
 }
 
+/* TIME_WAIT over, or keepalive due. */
 static void
-tcp_tw_expired(struct timer *t, void *arg)
+tcp_idle_expired(struct timer *t, void *arg)
 {
 	struct tcp_conn *c = arg;
+	struct worker *w = c->w;
+	const struct tcp_conf *tc = &w->cfg->tcp;
+	uint64_t idle_us;
 
 	(void)t;
-	tcp_conn_free(c->w, c);
+	if (c->state == TCP_TIME_WAIT) {
+		tcp_conn_free(w, c);
+		return;
+	}
+	if (tc->keepalive_s == 0 || (c->state != TCP_ESTABLISHED &&
+				     c->state != TCP_CLOSE_WAIT))
+		return;
+	idle_us = w->now_us - c->last_rx_us;
+	if (idle_us < (uint64_t)tc->keepalive_s * 1000000) {
+		/* Traffic since we armed: wait for the rest of the idle time. */
+		timer_arm(&w->wheel, &c->idle_timer, w->now_us,
+			  (uint64_t)tc->keepalive_s * 1000000 - idle_us);
+		return;
+	}
+	if (c->ka_probes >= tc->keepalive_probes) {
+		w->stats.tcp.KeepaliveTimeouts++;
+		tcp_notify_closed(w, c, ETIMEDOUT);
+		tcp_abort(w, c);
+		return;
+	}
+	c->ka_probes++;
+	tcp_send_keepalive(w, c);
+	timer_arm(&w->wheel, &c->idle_timer, w->now_us,
+		  (uint64_t)tc->keepalive_intvl_s * 1000000);
+}
+
+void
+tcp_keepalive_arm(struct worker *w, struct tcp_conn *c)
+{
+	if (w->cfg->tcp.keepalive_s == 0)
+		return;
+	timer_arm(&w->wheel, &c->idle_timer, w->now_us,
+		  (uint64_t)w->cfg->tcp.keepalive_s * 1000000);
 }
 
 void
@@ -153,7 +257,7 @@ tcp_timers_init(struct tcp_conn *c)
 {
 	timer_init(&c->rtx_timer, tcp_rtx_expired, c);
 	timer_init(&c->delack_timer, tcp_delack_expired, c);
-	timer_init(&c->tw_timer, tcp_tw_expired, c);
+	timer_init(&c->idle_timer, tcp_idle_expired, c);
 }
 
 void
@@ -161,7 +265,7 @@ tcp_timers_cancel(struct worker *w, struct tcp_conn *c)
 {
 	timer_cancel(&w->wheel, &c->rtx_timer);
 	timer_cancel(&w->wheel, &c->delack_timer);
-	timer_cancel(&w->wheel, &c->tw_timer);
+	timer_cancel(&w->wheel, &c->idle_timer);
 }
 
 void
@@ -179,6 +283,7 @@ tcp_enter_time_wait(struct worker *w, struct tcp_conn *c)
 	w->stats.tcp.TimeWaitEntered++;
 	timer_cancel(&w->wheel, &c->rtx_timer);
 	timer_cancel(&w->wheel, &c->delack_timer);
+	timer_cancel(&w->wheel, &c->idle_timer);
 	tcp_notify_closed(w, c, 0);
 	/* Send-side data is all acknowledged; the queue can go now. */
 	tcp_reass_flush(&c->ooo);
@@ -186,6 +291,6 @@ tcp_enter_time_wait(struct worker *w, struct tcp_conn *c)
 		tcp_conn_free(w, c);
 		return;
 	}
-	timer_arm(&w->wheel, &c->tw_timer, w->now_us,
+	timer_arm(&w->wheel, &c->idle_timer, w->now_us,
 		  (uint64_t)w->cfg->tcp.time_wait_ms * 1000);
 }

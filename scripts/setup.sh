@@ -14,7 +14,7 @@ PACKAGES=(
 	nginx-light python3-scapy
 	iproute2 ethtool nftables curl iputils-ping tcpdump
 	libbpf-dev libxdp-dev
-	jq
+	jq netcat-openbsd
 )
 
 msg() { echo "setup: $*" >&2; }

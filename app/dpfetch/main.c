@@ -24,6 +24,7 @@
 
 #include "arp.h"
 #include "config.h"
+#include "echo_server.h"
 #include "http_client.h"
 #include "stats.h"
 #include "worker.h"
@@ -140,7 +141,8 @@ main(int argc, char **argv)
 	default:
 		break;
 	}
-	if (http_fetch_init(&fetch, &cfg, cfg.fetch_url, NULL, err,
+	if (cfg.fetch_url != NULL &&
+	    http_fetch_init(&fetch, &cfg, cfg.fetch_url, NULL, err,
 			    sizeof(err)) != 0) {
 		fprintf(stderr, "dpfetch: %s\n", err);
 		config_free(&cfg);
@@ -213,8 +215,23 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 
 	arp_send_gratuitous(&worker);
-	http_fetch_start(&worker, &fetch, cfg.timeout_s);
+	if (cfg.echo_port != 0) {
+		rc = echo_server_start(&worker, cfg.echo_port);
+		if (rc != 0) {
+			fprintf(stderr, "dpfetch: --echo %u: %s\n",
+				cfg.echo_port, strerror(-rc));
+			exit_code = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (cfg.fetch_url != NULL)
+		http_fetch_start(&worker, &fetch, cfg.timeout_s);
 	worker_loop(&worker);
+	if (cfg.fetch_url == NULL) {
+		/* A service run ends by signal: that is success. */
+		exit_code = 0;
+		goto out;
+	}
 	if (!fetch.response_done && !fetch.failed) {
 		fetch.failed = 1;
 		fetch.end_us = worker.now_us;
@@ -228,6 +245,7 @@ main(int argc, char **argv)
 		exit_code = EXIT_FETCH_FAILED;
 	}
 	print_summary(&fetch);
+out:
 	worker_fini(&worker);
 	if (cfg.print_stats)
 		print_stats(stderr, &worker);

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "echo_server.h"
+#include "tcp.h"
+#include "worker.h"
+
+static void
+echo_connected(struct worker *w, struct tcp_conn *c)
+{
+	w->stats.echo.connections++;
+	/* What we receive we must send: advertise only what the send
+	 * buffer can take, so a fast writer is slowed, never dropped. */
+	c->flags |= TF_RCV_HOLD_SND;
+}
+
+static void
+echo_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
+	  uint32_t len)
+{
+	uint32_t n = tcp_send(w, c, data, len);
+
+	w->stats.echo.bytes += n;
+	if (n < len) {
+		/* Out of mbufs: bytes would be lost, so end the connection
+		 * loudly instead (after this callback returns). */
+		w->stats.echo.errors++;
+		tcp_abort_later(w, c);
+	}
+}
+
+static void
+echo_peer_closed(struct worker *w, struct tcp_conn *c)
+{
+	/* Our FIN follows the last echoed byte. */
+	tcp_close(w, c);
+}
+
+static void
+echo_closed(struct worker *w, struct tcp_conn *c, int err)
+{
+	(void)c;
+	if (err != 0)
+		w->stats.echo.resets++;
+}
+
+static const struct tcp_app_ops echo_ops = {
+	.connected = echo_connected,
+	.recv = echo_recv,
+	.peer_closed = echo_peer_closed,
+	.closed = echo_closed,
+};
+
+int
+echo_server_start(struct worker *w, uint16_t port)
+{
+	return tcp_listen(w, port, &echo_ops, NULL);
+}

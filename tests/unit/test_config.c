@@ -1,0 +1,1036 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Unit tests for the settings: command line, JSON file, key=value pairs. */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#define IP(a, b, c, d) \
+	(((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | \
+	 ((uint32_t)(c) << 8) | (uint32_t)(d))
+
+/* The arguments every successful run needs. */
+#define BASE	"--ip", "10.0.0.5/24", "--fetch", "http://10.0.0.1/"
+
+/* config_from_args over "dpfetch" followed by the arguments given. */
+#define RUN(cfg, err, ...) \
+	run_args(cfg, err, (char *[]){ "dpfetch", __VA_ARGS__, NULL })
+
+static enum config_result
+run_args(struct dpf_config *cfg, char *err, char **argv)
+{
+	int argc = 0;
+
+	while (argv[argc] != NULL)
+		argc++;
+	config_init(cfg);
+	strcpy(err, "(untouched)");
+	return config_from_args(cfg, argc, argv, err, CONFIG_ERR_LEN);
+}
+
+static void
+assert_contains_(const char *s, const char *sub, const char *file, int line)
+{
+	if (strstr(s, sub) == NULL)
+		fail_msg("%s:%d: \"%s\" does not mention \"%s\"", file, line, s,
+			 sub);
+}
+
+#define assert_contains(s, sub) assert_contains_(s, sub, __FILE__, __LINE__)
+
+/* Expect CONFIG_OK; the caller inspects cfg and calls config_free. */
+#define EXPECT_OK(cfg, err, ...) do { \
+	if (RUN(cfg, err, __VA_ARGS__) != CONFIG_OK) \
+		fail_msg("%s:%d: unexpected error: %s", __FILE__, __LINE__, \
+			 err); \
+} while (0)
+
+/* Expect CONFIG_ERROR with a message mentioning sub. */
+#define EXPECT_ERR(sub, ...) do { \
+	struct dpf_config c_; \
+	char e_[CONFIG_ERR_LEN]; \
+	if (RUN(&c_, e_, __VA_ARGS__) != CONFIG_ERROR) \
+		fail_msg("%s:%d: accepted (wanted an error about %s)", \
+			 __FILE__, __LINE__, sub); \
+	assert_contains_(e_, sub, __FILE__, __LINE__); \
+	config_free(&c_); \
+} while (0)
+
+/* A temporary file with the given contents; the caller unlinks it. */
+static char *
+write_tmp(const char *text)
+{
+	char *path = strdup("/tmp/ut_config_XXXXXX");
+	int fd;
+	size_t n = strlen(text);
+
+	assert_non_null(path);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, n), (ssize_t)n);
+	assert_int_equal(close(fd), 0);
+	return path;
+}
+
+static void
+drop_tmp(char *path)
+{
+	unlink(path);
+	free(path);
+}
+
+/* Load text as a config file over the defaults. */
+static int
+load_text(struct dpf_config *cfg, const char *text, char *err)
+{
+	char *path = write_tmp(text);
+	int rc;
+
+	config_init(cfg);
+	strcpy(err, "(untouched)");
+	rc = config_load_file(cfg, path, err, CONFIG_ERR_LEN);
+	drop_tmp(path);
+	return rc;
+}
+
+/* The file must be refused with a message mentioning sub. */
+static void
+expect_file_err_(const char *text, const char *sub, const char *file,
+		 int line)
+{
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+
+	if (load_text(&c, text, err) != -1)
+		fail_msg("%s:%d: file accepted: %s", file, line, text);
+	assert_contains_(err, sub, file, line);
+	config_free(&c);
+}
+
+#define expect_file_err(text, sub) \
+	expect_file_err_(text, sub, __FILE__, __LINE__)
+
+static void
+test_defaults(void **state)
+{
+	struct dpf_config c;
+
+	(void)state;
+	memset(&c, 0x5a, sizeof(c));
+	config_init(&c);
+	assert_int_equal(c.ip, 0);
+	assert_int_equal(c.prefix_len, 0);
+	assert_int_equal(c.gateway, 0);
+	assert_int_equal(c.mtu, 1500);
+	assert_int_equal(c.port_id, 0);
+	assert_int_equal(c.port_given, 0);
+	assert_int_equal(c.mbufs, 16383);
+	assert_null(c.fetch_url);
+	assert_null(c.output);
+	assert_int_equal(c.n_headers, 0);
+	assert_true(c.timeout_s == 60.0);
+	assert_int_equal(c.print_stats, 0);
+	assert_int_equal(c.arp.retries, 3);
+	assert_int_equal(c.arp.retry_ms, 1000);
+	assert_int_equal(c.arp.reachable_s, 30);
+	assert_int_equal(c.tcp.rcvbuf, 1u << 20);
+	assert_int_equal(c.tcp.rto_initial_ms, 1000);
+	assert_int_equal(c.tcp.rto_min_ms, 200);
+	assert_int_equal(c.tcp.rto_max_ms, 60000);
+	assert_int_equal(c.tcp.delack_ms, 40);
+	assert_int_equal(c.tcp.time_wait_ms, 2000);
+	assert_int_equal(c.tcp.syn_retries, 5);
+	assert_int_equal(c.tcp.data_retries, 12);
+	assert_int_equal(c.tcp.max_ooo_segs, 4096);
+	assert_int_equal(c.tcp.wscale, 1);
+	assert_int_equal(c.tcp.timestamps, 1);
+	assert_int_equal(c.tcp.sack, 1);
+	assert_int_equal(c.impair.seed, 1);
+	assert_true(c.impair.rx.drop == 0 && c.impair.rx.dup == 0 &&
+		    c.impair.rx.reorder == 0 && c.impair.rx.corrupt == 0 &&
+		    c.impair.rx.reorder_delay_us == 0);
+	assert_true(c.impair.tx.drop == 0 && c.impair.tx.dup == 0 &&
+		    c.impair.tx.reorder == 0 && c.impair.tx.corrupt == 0 &&
+		    c.impair.tx.reorder_delay_us == 0);
+	/* config_free on a fresh config, twice, is fine. */
+	config_free(&c);
+	config_free(&c);
+}
+
+static void
+test_minimal(void **state)
+{
+	struct dpf_config c, d;
+	char err[CONFIG_ERR_LEN];
+
+	(void)state;
+	EXPECT_OK(&c, err, BASE);
+	assert_int_equal(c.ip, IP(10, 0, 0, 5));
+	assert_int_equal(c.prefix_len, 24);
+	assert_string_equal(c.fetch_url, "http://10.0.0.1/");
+	/* Everything else keeps its default. */
+	config_init(&d);
+	assert_int_equal(c.mtu, d.mtu);
+	assert_int_equal(c.mbufs, d.mbufs);
+	assert_memory_equal(&c.tcp, &d.tcp, sizeof(d.tcp));
+	assert_memory_equal(&c.arp, &d.arp, sizeof(d.arp));
+	assert_memory_equal(&c.impair, &d.impair, sizeof(d.impair));
+	assert_null(c.output);
+	assert_int_equal(c.port_given, 0);
+	config_free(&c);
+
+	/* "--opt=value" works as well. */
+	EXPECT_OK(&c, err, "--ip=10.0.0.5/24", "--fetch=http://x/",
+		  "--mtu=1400");
+	assert_int_equal(c.mtu, 1400);
+	config_free(&c);
+}
+
+static void
+test_ip(void **state)
+{
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+
+	(void)state;
+	EXPECT_OK(&c, err, "--ip", "192.168.7.9", "--fetch", "http://a/");
+	assert_int_equal(c.ip, IP(192, 168, 7, 9));
+	assert_int_equal(c.prefix_len, 32);
+	config_free(&c);
+	EXPECT_OK(&c, err, "--ip", "10.0.0.1/1", "--fetch", "http://a/");
+	assert_int_equal(c.prefix_len, 1);
+	config_free(&c);
+	EXPECT_OK(&c, err, "--ip", "10.0.0.1/32", "--fetch", "http://a/");
+	assert_int_equal(c.prefix_len, 32);
+	config_free(&c);
+	/* The last --ip wins. */
+	EXPECT_OK(&c, err, "--ip", "10.0.0.1/8", "--ip", "10.0.0.2/16",
+		  "--fetch", "http://a/");
+	assert_int_equal(c.ip, IP(10, 0, 0, 2));
+	assert_int_equal(c.prefix_len, 16);
+	config_free(&c);
+
+	EXPECT_ERR("--ip", "--fetch", "http://a/");
+	EXPECT_ERR("required", "--fetch", "http://a/");
+	EXPECT_ERR("--ip", "--ip", "0.0.0.0/8", "--fetch", "http://a/");
+	EXPECT_ERR("--ip", "--ip", "10.0.0.1/0", "--fetch", "http://a/");
+	EXPECT_ERR("--ip", "--ip", "10.0.0.1/33", "--fetch", "http://a/");
+	EXPECT_ERR("--ip", "--ip", "10.0.0.1/", "--fetch", "http://a/");
+	EXPECT_ERR("--ip", "--ip", "10.0.0.1/24x", "--fetch", "http://a/");
+	EXPECT_ERR("--ip", "--ip", "10.0.0.1/-8", "--fetch", "http://a/");
+	EXPECT_ERR("--ip", "--ip", "10.0.0/24", "--fetch", "http://a/");
+	EXPECT_ERR("--ip", "--ip", "10.0.0.256/24", "--fetch", "http://a/");
+	EXPECT_ERR("--ip", "--ip", "010.0.0.1/24", "--fetch", "http://a/");
+	EXPECT_ERR("--ip", "--ip", "host/24", "--fetch", "http://a/");
+	EXPECT_ERR("--ip", "--ip", "", "--fetch", "http://a/");
+	EXPECT_ERR("--ip", "--ip",
+		   "10.0.0.1/24                                                "
+		   "                                                       ",
+		   "--fetch", "http://a/");
+	/* The bad value is quoted. */
+	EXPECT_ERR("10.0.0.256", "--ip", "10.0.0.256/24", "--fetch",
+		   "http://a/");
+}
+
+static void
+test_gateway(void **state)
+{
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+
+	(void)state;
+	EXPECT_OK(&c, err, BASE, "--gateway", "10.0.0.1");
+	assert_int_equal(c.gateway, IP(10, 0, 0, 1));
+	config_free(&c);
+	EXPECT_OK(&c, err, "--ip", "10.1.2.3/8", "--gateway", "10.255.0.1",
+		  "--fetch", "http://a/");
+	assert_int_equal(c.gateway, IP(10, 255, 0, 1));
+	config_free(&c);
+	/* Order does not matter: checked once everything is in. */
+	EXPECT_OK(&c, err, "--gateway", "172.16.0.1", "--ip", "172.16.9.9/16",
+		  "--fetch", "http://a/");
+	config_free(&c);
+
+	EXPECT_ERR("--gateway", BASE, "--gateway", "10.0.1.1");
+	EXPECT_ERR("prefix", BASE, "--gateway", "192.168.0.1");
+	EXPECT_ERR("--gateway", "--ip", "10.0.0.5", "--gateway", "10.0.0.1",
+		   "--fetch", "http://a/");
+	EXPECT_ERR("own address", BASE, "--gateway", "10.0.0.5");
+	EXPECT_ERR("--gateway", BASE, "--gateway", "10.0.0");
+	EXPECT_ERR("--gateway", BASE, "--gateway", "10.0.0.1/24");
+	EXPECT_ERR("--gateway", BASE, "--gateway", "gw");
+}
+
+static void
+test_numbers(void **state)
+{
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+
+	(void)state;
+	EXPECT_OK(&c, err, BASE, "--mtu", "576");
+	assert_int_equal(c.mtu, 576);
+	config_free(&c);
+	EXPECT_OK(&c, err, BASE, "--mtu", "9000");
+	assert_int_equal(c.mtu, 9000);
+	config_free(&c);
+	EXPECT_ERR("--mtu", BASE, "--mtu", "575");
+	EXPECT_ERR("--mtu", BASE, "--mtu", "9001");
+	EXPECT_ERR("--mtu", BASE, "--mtu", "0");
+	EXPECT_ERR("--mtu", BASE, "--mtu", "-1500");
+	EXPECT_ERR("--mtu", BASE, "--mtu", "1500x");
+	EXPECT_ERR("--mtu", BASE, "--mtu", "");
+	EXPECT_ERR("--mtu", BASE, "--mtu", "jumbo");
+	EXPECT_ERR("--mtu", BASE, "--mtu", "99999999999999999999999");
+	EXPECT_ERR("576", BASE, "--mtu", "100");	/* says the range */
+
+	EXPECT_OK(&c, err, BASE, "--port", "0");
+	assert_int_equal(c.port_id, 0);
+	assert_int_equal(c.port_given, 1);
+	config_free(&c);
+	EXPECT_OK(&c, err, BASE, "--port", "1023");
+	assert_int_equal(c.port_id, 1023);
+	config_free(&c);
+	EXPECT_ERR("--port", BASE, "--port", "1024");
+	EXPECT_ERR("--port", BASE, "--port", "-1");
+
+	EXPECT_OK(&c, err, BASE, "--mbufs", "1024");
+	assert_int_equal(c.mbufs, 1024);
+	config_free(&c);
+	EXPECT_OK(&c, err, BASE, "--mbufs", "16777216");
+	assert_int_equal(c.mbufs, 16u << 20);
+	config_free(&c);
+	EXPECT_ERR("--mbufs", BASE, "--mbufs", "1023");
+	EXPECT_ERR("--mbufs", BASE, "--mbufs", "16777217");
+}
+
+static void
+test_timeout(void **state)
+{
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+
+	(void)state;
+	EXPECT_OK(&c, err, BASE, "--timeout", "0.25");
+	assert_true(c.timeout_s == 0.25);
+	config_free(&c);
+	EXPECT_OK(&c, err, BASE, "--timeout", "86400");
+	assert_true(c.timeout_s == 86400.0);
+	config_free(&c);
+	EXPECT_OK(&c, err, BASE, "--timeout", "5");
+	assert_true(c.timeout_s == 5.0);
+	config_free(&c);
+	EXPECT_ERR("--timeout", BASE, "--timeout", "0");
+	EXPECT_ERR("--timeout", BASE, "--timeout", "-1");
+	EXPECT_ERR("--timeout", BASE, "--timeout", "86400.5");
+	EXPECT_ERR("--timeout", BASE, "--timeout", "abc");
+	EXPECT_ERR("--timeout", BASE, "--timeout", "5s");
+	EXPECT_ERR("--timeout", BASE, "--timeout", "");
+	EXPECT_ERR("--timeout", BASE, "--timeout", "nan");
+	EXPECT_ERR("--timeout", BASE, "--timeout", "inf");
+	EXPECT_ERR("--timeout", BASE, "--timeout", "1e999");
+}
+
+static void
+test_fetch_output_stats(void **state)
+{
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+
+	(void)state;
+	EXPECT_ERR("--fetch", "--ip", "10.0.0.5/24");
+	EXPECT_OK(&c, err, BASE, "--fetch", "http://second/", "-o", "a.out",
+		  "--output", "b.out", "--stats");
+	assert_string_equal(c.fetch_url, "http://second/");
+	assert_string_equal(c.output, "b.out");
+	assert_int_equal(c.print_stats, 1);
+	config_free(&c);
+	assert_null(c.fetch_url);
+	assert_null(c.output);
+	EXPECT_OK(&c, err, BASE, "-ofile");
+	assert_string_equal(c.output, "file");
+	config_free(&c);
+}
+
+static void
+test_header(void **state)
+{
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+	char *argv[2 * CONFIG_MAX_HEADERS + 8];
+	char names[CONFIG_MAX_HEADERS + 1][32];
+	int argc, i;
+
+	(void)state;
+	EXPECT_OK(&c, err, BASE, "--header", "X-One: 1", "--header",
+		  "Accept:text/plain", "--header", "X-Empty:", "--header",
+		  "X-Tab:\tv\tw", "--header", "X~!#$%&'*+-.^_`|: ok");
+	assert_int_equal(c.n_headers, 5);
+	assert_string_equal(c.headers[0], "X-One: 1");
+	assert_string_equal(c.headers[1], "Accept:text/plain");
+	assert_string_equal(c.headers[2], "X-Empty:");
+	assert_string_equal(c.headers[3], "X-Tab:\tv\tw");
+	config_free(&c);
+	assert_int_equal(c.n_headers, 0);
+
+	EXPECT_ERR("--header", BASE, "--header", "NoColon");
+	EXPECT_ERR("NoColon", BASE, "--header", "NoColon");
+	EXPECT_ERR("--header", BASE, "--header", ": value");
+	EXPECT_ERR("--header", BASE, "--header", "");
+	EXPECT_ERR("bad character", BASE, "--header", "X A: b");
+	EXPECT_ERR("bad character", BASE, "--header", "X-A : b");
+	EXPECT_ERR("bad character", BASE, "--header", "X(A): b");
+	EXPECT_ERR("bad character", BASE, "--header", "X/A: b");
+	EXPECT_ERR("bad character", BASE, "--header", "X\"A: b");
+	EXPECT_ERR("bad character", BASE, "--header", "X\tA: b");
+	EXPECT_ERR("bad character", BASE, "--header", "X\x01" "A: b");
+	EXPECT_ERR("bad character", BASE, "--header", "X\x7f" "A: b");
+	EXPECT_ERR("bad character", BASE, "--header", "X\xc3\xa9: b");
+	EXPECT_ERR("control character", BASE, "--header", "X-A: b\r\nX-B: c");
+	EXPECT_ERR("control character", BASE, "--header", "X-A: b\n");
+	EXPECT_ERR("control character", BASE, "--header", "X-A: \x01");
+	EXPECT_ERR("control character", BASE, "--header", "X-A: \x7f");
+	EXPECT_ERR("control character", BASE, "--header", "X-A: \x1b[0m");
+
+	/* CONFIG_MAX_HEADERS fit, one more does not. */
+	argc = 0;
+	argv[argc++] = "dpfetch";
+	argv[argc++] = "--ip";
+	argv[argc++] = "10.0.0.5/24";
+	argv[argc++] = "--fetch";
+	argv[argc++] = "http://a/";
+	for (i = 0; i < CONFIG_MAX_HEADERS; i++) {
+		snprintf(names[i], sizeof(names[i]), "X-H%d: %d", i, i);
+		argv[argc++] = "--header";
+		argv[argc++] = names[i];
+	}
+	argv[argc] = NULL;
+	assert_int_equal(run_args(&c, err, argv), CONFIG_OK);
+	assert_int_equal(c.n_headers, CONFIG_MAX_HEADERS);
+	assert_string_equal(c.headers[CONFIG_MAX_HEADERS - 1],
+			    names[CONFIG_MAX_HEADERS - 1]);
+	config_free(&c);
+	snprintf(names[i], sizeof(names[i]), "X-H%d: %d", i, i);
+	argv[argc++] = "--header";
+	argv[argc++] = names[i];
+	argv[argc] = NULL;
+	assert_int_equal(run_args(&c, err, argv), CONFIG_ERROR);
+	assert_contains(err, "--header");
+	assert_int_equal(c.n_headers, CONFIG_MAX_HEADERS);
+	config_free(&c);
+}
+
+/*
+ * BUG (lib/config.c, parse_header()): the value check
+ * "(*p < ' ' && *p != '\t') || *p == 0x7f" reads a plain (signed on x86)
+ * char, so every byte >= 0x80 compares below ' ' and a UTF-8 / obs-text
+ * value ("X-Name: café") is refused as a "control character", while RFC
+ * 9110 5.5 allows obs-text (%x80-FF) in field values, and on an
+ * unsigned-char platform (arm64) the same value is accepted.
+ */
+static void
+test_header_obs_text(void **state)
+{
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+
+	(void)state;
+	EXPECT_OK(&c, err, BASE, "--header", "X-Name: caf\xc3\xa9");
+	assert_int_equal(c.n_headers, 1);
+	config_free(&c);
+}
+
+static void
+test_pairs(void **state)
+{
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+
+	(void)state;
+	EXPECT_OK(&c, err, BASE, "--tcp",
+		  "rcvbuf=8192,rto_initial_ms=500,rto_min_ms=10,"
+		  "rto_max_ms=9000,delack_ms=1,time_wait_ms=0,syn_retries=0,"
+		  "data_retries=30,max_ooo_segs=65536,wscale=off,"
+		  "timestamps=false,sack=0");
+	assert_int_equal(c.tcp.rcvbuf, 8192);
+	assert_int_equal(c.tcp.rto_initial_ms, 500);
+	assert_int_equal(c.tcp.rto_min_ms, 10);
+	assert_int_equal(c.tcp.rto_max_ms, 9000);
+	assert_int_equal(c.tcp.delack_ms, 1);
+	assert_int_equal(c.tcp.time_wait_ms, 0);
+	assert_int_equal(c.tcp.syn_retries, 0);
+	assert_int_equal(c.tcp.data_retries, 30);
+	assert_int_equal(c.tcp.max_ooo_segs, 65536);
+	assert_int_equal(c.tcp.wscale, 0);
+	assert_int_equal(c.tcp.timestamps, 0);
+	assert_int_equal(c.tcp.sack, 0);
+	config_free(&c);
+
+	/* Every bool form; a later --tcp overrides an earlier one. */
+	EXPECT_OK(&c, err, BASE, "--tcp", "wscale=0,timestamps=off,sack=false",
+		  "--tcp", "wscale=1,timestamps=on,sack=true");
+	assert_int_equal(c.tcp.wscale, 1);
+	assert_int_equal(c.tcp.timestamps, 1);
+	assert_int_equal(c.tcp.sack, 1);
+	config_free(&c);
+	/* Numbers in other notations strtod knows. */
+	EXPECT_OK(&c, err, BASE, "--tcp", "rcvbuf=0x10000,delack_ms=2e2");
+	assert_int_equal(c.tcp.rcvbuf, 0x10000);
+	assert_int_equal(c.tcp.delack_ms, 200);
+	config_free(&c);
+
+	EXPECT_OK(&c, err, BASE, "--arp", "retries=100,retry_ms=10,"
+		  "reachable_s=86400");
+	assert_int_equal(c.arp.retries, 100);
+	assert_int_equal(c.arp.retry_ms, 10);
+	assert_int_equal(c.arp.reachable_s, 86400);
+	config_free(&c);
+
+	EXPECT_OK(&c, err, BASE, "--impair",
+		  "seed=18446744073709551615,rx.drop=0.5,rx.dup=1,rx.reorder=0,"
+		  "rx.reorder_delay_us=10000000,rx.corrupt=0.001,tx.drop=0.25,"
+		  "tx.dup=0.125,tx.reorder=1e-3,tx.reorder_delay_us=7,"
+		  "tx.corrupt=1.0");
+	assert_true(c.impair.seed == UINT64_MAX);
+	assert_true(c.impair.rx.drop == 0.5);
+	assert_true(c.impair.rx.dup == 1.0);
+	assert_true(c.impair.rx.reorder == 0.0);
+	assert_int_equal(c.impair.rx.reorder_delay_us, 10000000);
+	assert_true(c.impair.rx.corrupt == 0.001);
+	assert_true(c.impair.tx.drop == 0.25);
+	assert_true(c.impair.tx.dup == 0.125);
+	assert_true(c.impair.tx.reorder == 1e-3);
+	assert_int_equal(c.impair.tx.reorder_delay_us, 7);
+	assert_true(c.impair.tx.corrupt == 1.0);
+	config_free(&c);
+	EXPECT_OK(&c, err, BASE, "--impair", "seed=0x10");
+	assert_int_equal(c.impair.seed, 16);
+	config_free(&c);
+
+	/* Errors name the setting. */
+	EXPECT_ERR("unknown setting 'bogus'", BASE, "--tcp", "bogus=1");
+	EXPECT_ERR("--tcp", BASE, "--tcp", "bogus=1");
+	EXPECT_ERR("unknown setting 'rcvbuf'", BASE, "--arp", "rcvbuf=8192");
+	EXPECT_ERR("unknown setting 'drop'", BASE, "--impair", "drop=0.5");
+	EXPECT_ERR("unknown setting 'rx.bogus'", BASE, "--impair",
+		   "rx.bogus=1");
+	EXPECT_ERR("not key=value", BASE, "--tcp", "rcvbuf");
+	EXPECT_ERR("not key=value", BASE, "--tcp", "sack=1,rcvbuf");
+	EXPECT_ERR("unknown setting ''", BASE, "--tcp", "=5");
+	EXPECT_ERR("tcp.rcvbuf", BASE, "--tcp", "rcvbuf=abc");
+	EXPECT_ERR("tcp.rcvbuf", BASE, "--tcp", "rcvbuf=");
+	EXPECT_ERR("tcp.rcvbuf", BASE, "--tcp", "rcvbuf=8192x");
+	EXPECT_ERR("tcp.rcvbuf", BASE, "--tcp", "rcvbuf=4095");
+	EXPECT_ERR("tcp.rcvbuf", BASE, "--tcp", "rcvbuf=67108865");
+	EXPECT_ERR("tcp.delack_ms", BASE, "--tcp", "delack_ms=1.5");
+	EXPECT_ERR("tcp.delack_ms", BASE, "--tcp", "delack_ms=0");
+	EXPECT_ERR("tcp.sack", BASE, "--tcp", "sack=yes");
+	EXPECT_ERR("tcp.sack", BASE, "--tcp", "sack=2");
+	EXPECT_ERR("tcp.sack", BASE, "--tcp", "sack=");
+	EXPECT_ERR("tcp.wscale", BASE, "--tcp", "wscale=ON");
+	EXPECT_ERR("arp.retries", BASE, "--arp", "retries=0");
+	EXPECT_ERR("arp.retry_ms", BASE, "--arp", "retry_ms=60001");
+	EXPECT_ERR("probability", BASE, "--impair", "rx.drop=1.5");
+	EXPECT_ERR("impair.rx.drop", BASE, "--impair", "rx.drop=1.5");
+	EXPECT_ERR("impair.tx.dup", BASE, "--impair", "tx.dup=-0.1");
+	EXPECT_ERR("impair.tx.dup", BASE, "--impair", "tx.dup=nan");
+	EXPECT_ERR("impair.tx.dup", BASE, "--impair", "tx.dup=half");
+	EXPECT_ERR("impair.rx.reorder_delay_us", BASE, "--impair",
+		   "rx.reorder_delay_us=10000001");
+	EXPECT_ERR("impair.seed", BASE, "--impair", "seed=-1");
+	EXPECT_ERR("impair.seed", BASE, "--impair",
+		   "seed=18446744073709551616");
+	EXPECT_ERR("impair.seed", BASE, "--impair", "seed=1x");
+	/* Cross-field check. */
+	EXPECT_ERR("rto_min_ms", BASE, "--tcp", "rto_min_ms=5000,"
+		   "rto_max_ms=4000");
+}
+
+/* config_set_pairs on its own. */
+static void
+test_set_pairs_direct(void **state)
+{
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+
+	(void)state;
+	config_init(&c);
+	assert_int_equal(config_set_pairs(&c, "tcp", "rcvbuf=4096", err,
+					  sizeof(err)), 0);
+	assert_int_equal(c.tcp.rcvbuf, 4096);
+	assert_int_equal(config_set_pairs(&c, "arp", "retries=7,retry_ms=20",
+					  err, sizeof(err)), 0);
+	assert_int_equal(c.arp.retries, 7);
+	assert_int_equal(c.arp.retry_ms, 20);
+	/* The first bad pair stops it; earlier ones are applied. */
+	assert_int_equal(config_set_pairs(&c, "arp", "retries=9,bad=1,"
+					  "retry_ms=30", err, sizeof(err)), -1);
+	assert_contains(err, "bad");
+	assert_int_equal(c.arp.retries, 9);
+	assert_int_equal(c.arp.retry_ms, 20);
+	assert_int_equal(config_set_pairs(&c, "nosuch", "x=1", err,
+					  sizeof(err)), -1);
+	assert_contains(err, "nosuch");
+	/* A short error buffer is truncated, not overrun. */
+	assert_int_equal(config_set_pairs(&c, "tcp", "rcvbuf=1", err, 8), -1);
+	assert_int_equal(strlen(err), 7);
+	config_free(&c);
+}
+
+static void
+test_bad_options(void **state)
+{
+	(void)state;
+	EXPECT_ERR("--bogus", BASE, "--bogus");
+	EXPECT_ERR("--bogus=3", BASE, "--bogus=3");
+	EXPECT_ERR("unknown option", BASE, "--bogus");
+	EXPECT_ERR("-x", BASE, "-x");
+	EXPECT_ERR("unexpected argument 'stray'", BASE, "stray");
+	EXPECT_ERR("unexpected argument 'stray'", "stray", BASE);
+	/* Options missing their value. */
+	EXPECT_ERR("--fetch", "--ip", "10.0.0.5/24", "--fetch");
+	EXPECT_ERR("needs a value", "--ip", "10.0.0.5/24", "--fetch");
+	EXPECT_ERR("--ip", "--fetch", "http://a/", "--ip");
+	EXPECT_ERR("-o", BASE, "-o");
+	EXPECT_ERR("--output", BASE, "--output");
+	EXPECT_ERR("--tcp", BASE, "--tcp");
+	EXPECT_ERR("--config", BASE, "--config");
+	/* Unknown options are refused even before the rest is checked. */
+	EXPECT_ERR("--nope", "--nope");
+}
+
+/*
+ * BUG (lib/config.c, config_from_args(), the '?' branch): a no_argument
+ * long option given a value, e.g. "--stats=3" (or "--help=x"), makes
+ * getopt_long return '?' with optopt set to the option's val
+ * (OPT_STATS = 264, or 'h'), so the
+ * message becomes "unknown option '-\b'" (264 printed with %c) or
+ * "unknown option '-h'" instead of naming "--stats" / saying it takes no
+ * value.
+ */
+static void
+test_option_takes_no_value(void **state)
+{
+	(void)state;
+	EXPECT_ERR("--stats", BASE, "--stats=3");
+	EXPECT_ERR("--help", BASE, "--help=x");
+}
+
+static void
+test_help(void **state)
+{
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+
+	(void)state;
+	assert_int_equal(RUN(&c, err, "--help"), CONFIG_HELP);
+	config_free(&c);
+	assert_int_equal(RUN(&c, err, "-h"), CONFIG_HELP);
+	config_free(&c);
+	/* Help wins over a missing --ip and over later errors. */
+	assert_int_equal(RUN(&c, err, BASE, "--help", "--mtu", "1"),
+			 CONFIG_HELP);
+	config_free(&c);
+	assert_int_equal(RUN(&c, err, "--mtu", "1", "-h"), CONFIG_HELP);
+	config_free(&c);
+}
+
+/* Several calls in one process: getopt's state is reset each time. */
+static void
+test_repeated_calls(void **state)
+{
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 20; i++) {
+		EXPECT_OK(&c, err, BASE, "--mtu", "1400");
+		assert_int_equal(c.mtu, 1400);
+		config_free(&c);
+		EXPECT_ERR("--bogus", BASE, "--bogus");
+		EXPECT_ERR("--mtu", BASE, "--mtu", "1");
+		EXPECT_ERR("-x", "-x", BASE);
+		/* Fewer arguments than the previous call. */
+		EXPECT_OK(&c, err, "--ip=10.0.0.5/24", "--fetch=http://a/");
+		assert_int_equal(c.mtu, 1500);
+		config_free(&c);
+		assert_int_equal(RUN(&c, err, "-h"), CONFIG_HELP);
+		config_free(&c);
+		EXPECT_ERR("-o", BASE, "-o");
+		EXPECT_OK(&c, err, "-o", "f", BASE, "--stats");
+		assert_string_equal(c.output, "f");
+		assert_int_equal(c.print_stats, 1);
+		config_free(&c);
+	}
+}
+
+/*
+ * BUG (lib/config.c, config_from_args()): it resets getopt with
+ * "optind = 1", which does not reset glibc's internal __nextchar.  If a
+ * call stops in the middle of a cluster of short options (an error or
+ * help inside "-xh"), the next call, with a different argv, resumes at
+ * the stale pointer into the old argv: after {"dpfetch", "-xh"} fails
+ * with "unknown option '-x'", a valid {"dpfetch", "--ip", "10.0.0.5/24",
+ * "--fetch", "http://10.0.0.1/"} returns CONFIG_HELP instead of
+ * CONFIG_OK.  glibc documents "optind = 0" as the full reinitialisation.
+ * (Skipped: running it would also leave getopt's state poisoned for the
+ * tests that follow.)
+ */
+static void
+test_repeated_calls_short_cluster(void **state)
+{
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+
+	(void)state;
+	EXPECT_ERR("-x", "-xh");
+	EXPECT_OK(&c, err, BASE);
+	config_free(&c);
+}
+
+static const char full_json[] =
+	"{\n"
+	"  \"ip\": \"10.1.2.3/16\",\n"
+	"  \"gateway\": \"10.1.0.1\",\n"
+	"  \"mtu\": 9000,\n"
+	"  \"port\": 3,\n"
+	"  \"mbufs\": 4096,\n"
+	"  \"fetch\": \"http://10.1.0.9/x\",\n"
+	"  \"output\": \"/tmp/out.bin\",\n"
+	"  \"headers\": [\"X-A: 1\", \"X-B: 2\"],\n"
+	"  \"timeout\": 2.5,\n"
+	"  \"stats\": true,\n"
+	"  \"tcp\": {\n"
+	"    \"rcvbuf\": 65536, \"rto_initial_ms\": 300, \"rto_min_ms\": 50,\n"
+	"    \"rto_max_ms\": 30000, \"delack_ms\": 10, \"time_wait_ms\": 100,\n"
+	"    \"syn_retries\": 2, \"data_retries\": 4, \"max_ooo_segs\": 64,\n"
+	"    \"wscale\": false, \"timestamps\": false, \"sack\": false\n"
+	"  },\n"
+	"  \"arp\": { \"retries\": 9, \"retry_ms\": 250,\n"
+	"           \"reachable_s\": 60 },\n"
+	"  \"impair\": {\n"
+	"    \"seed\": 99,\n"
+	"    \"rx\": { \"drop\": 0.1, \"dup\": 0.2, \"reorder\": 0.3,\n"
+	"            \"reorder_delay_us\": 400, \"corrupt\": 0.5 },\n"
+	"    \"tx\": { \"drop\": 0.6, \"dup\": 0.7, \"reorder\": 0.8,\n"
+	"            \"reorder_delay_us\": 900, \"corrupt\": 1 }\n"
+	"  }\n"
+	"}\n";
+
+static void
+check_full(const struct dpf_config *c)
+{
+	assert_int_equal(c->ip, IP(10, 1, 2, 3));
+	assert_int_equal(c->prefix_len, 16);
+	assert_int_equal(c->gateway, IP(10, 1, 0, 1));
+	assert_int_equal(c->mtu, 9000);
+	assert_int_equal(c->port_id, 3);
+	assert_int_equal(c->port_given, 1);
+	assert_int_equal(c->mbufs, 4096);
+	assert_string_equal(c->fetch_url, "http://10.1.0.9/x");
+	assert_string_equal(c->output, "/tmp/out.bin");
+	assert_int_equal(c->n_headers, 2);
+	assert_string_equal(c->headers[0], "X-A: 1");
+	assert_string_equal(c->headers[1], "X-B: 2");
+	assert_true(c->timeout_s == 2.5);
+	assert_int_equal(c->print_stats, 1);
+	assert_int_equal(c->tcp.rcvbuf, 65536);
+	assert_int_equal(c->tcp.rto_initial_ms, 300);
+	assert_int_equal(c->tcp.rto_min_ms, 50);
+	assert_int_equal(c->tcp.rto_max_ms, 30000);
+	assert_int_equal(c->tcp.delack_ms, 10);
+	assert_int_equal(c->tcp.time_wait_ms, 100);
+	assert_int_equal(c->tcp.syn_retries, 2);
+	assert_int_equal(c->tcp.data_retries, 4);
+	assert_int_equal(c->tcp.max_ooo_segs, 64);
+	assert_int_equal(c->tcp.wscale, 0);
+	assert_int_equal(c->tcp.timestamps, 0);
+	assert_int_equal(c->tcp.sack, 0);
+	assert_int_equal(c->arp.retries, 9);
+	assert_int_equal(c->arp.retry_ms, 250);
+	assert_int_equal(c->arp.reachable_s, 60);
+	assert_int_equal(c->impair.seed, 99);
+	assert_true(c->impair.rx.drop == 0.1);
+	assert_true(c->impair.rx.dup == 0.2);
+	assert_true(c->impair.rx.reorder == 0.3);
+	assert_int_equal(c->impair.rx.reorder_delay_us, 400);
+	assert_true(c->impair.rx.corrupt == 0.5);
+	assert_true(c->impair.tx.drop == 0.6);
+	assert_true(c->impair.tx.dup == 0.7);
+	assert_true(c->impair.tx.reorder == 0.8);
+	assert_int_equal(c->impair.tx.reorder_delay_us, 900);
+	assert_true(c->impair.tx.corrupt == 1.0);
+}
+
+static void
+test_file_all_keys(void **state)
+{
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+	char *path;
+
+	(void)state;
+	assert_int_equal(load_text(&c, full_json, err), 0);
+	check_full(&c);
+	assert_int_equal(config_validate(&c, err, sizeof(err)), 0);
+	config_free(&c);
+
+	/* Through the command line: nothing else needed. */
+	path = write_tmp(full_json);
+	EXPECT_OK(&c, err, "--config", path);
+	check_full(&c);
+	config_free(&c);
+	drop_tmp(path);
+
+	/* Strings and reals for the top-level numbers work too. */
+	assert_int_equal(load_text(&c, "{\"mtu\": \"1400\", \"timeout\": 30,"
+				   " \"port\": 2.0, \"stats\": false}", err),
+			 0);
+	assert_int_equal(c.mtu, 1400);
+	assert_true(c.timeout_s == 30.0);
+	assert_int_equal(c.port_id, 2);
+	assert_int_equal(c.print_stats, 0);
+	config_free(&c);
+	/* An empty object changes nothing. */
+	assert_int_equal(load_text(&c, "{}", err), 0);
+	assert_int_equal(c.mtu, 1500);
+	config_free(&c);
+	/* Empty sections too. */
+	assert_int_equal(load_text(&c, "{\"tcp\": {}, \"arp\": {}, "
+				   "\"impair\": {\"rx\": {}, \"tx\": {}}, "
+				   "\"headers\": []}", err), 0);
+	config_free(&c);
+}
+
+static void
+test_file_errors(void **state)
+{
+	(void)state;
+	/* Wrong types. */
+	expect_file_err("{\"mtu\": true}", "mtu");
+	expect_file_err("{\"mtu\": -5}", "mtu");
+	expect_file_err("{\"mtu\": null}", "mtu");
+	expect_file_err("{\"mtu\": [1500]}", "mtu");
+	expect_file_err("{\"mtu\": 100}", "--mtu");
+	expect_file_err("{\"timeout\": 0}", "--timeout");
+	expect_file_err("{\"ip\": \"300.0.0.1/8\"}", "--ip");
+	expect_file_err("{\"ip\": {}}", "ip");
+	expect_file_err("{\"gateway\": \"x\"}", "--gateway");
+	expect_file_err("{\"headers\": \"X-A: 1\"}", "headers");
+	expect_file_err("{\"headers\": [\"X-A: 1\", 2]}", "headers");
+	expect_file_err("{\"headers\": [\"bad header\"]}", "header");
+	expect_file_err("{\"stats\": 1}", "stats");
+	expect_file_err("{\"stats\": \"true\"}", "stats");
+	expect_file_err("{\"tcp\": 5}", "tcp");
+	expect_file_err("{\"tcp\": [1]}", "tcp");
+	expect_file_err("{\"tcp\": {\"sack\": 1}}", "tcp.sack");
+	expect_file_err("{\"tcp\": {\"rcvbuf\": \"8192\"}}", "tcp.rcvbuf");
+	expect_file_err("{\"tcp\": {\"rcvbuf\": true}}", "tcp.rcvbuf");
+	expect_file_err("{\"tcp\": {\"rcvbuf\": 4096.5}}", "tcp.rcvbuf");
+	expect_file_err("{\"tcp\": {\"rcvbuf\": 1}}", "tcp.rcvbuf");
+	expect_file_err("{\"tcp\": {\"rcvbuf\": -4096}}", "tcp.rcvbuf");
+	expect_file_err("{\"tcp\": {\"rcvbuf\": 1e300}}", "tcp.rcvbuf");
+	expect_file_err("{\"arp\": {\"retries\": 0}}", "arp.retries");
+	expect_file_err("{\"impair\": {\"rx\": {\"drop\": 2}}}",
+			"impair.rx.drop");
+	expect_file_err("{\"impair\": {\"tx\": {\"dup\": -1}}}",
+			"impair.tx.dup");
+	expect_file_err("{\"impair\": {\"rx\": {\"drop\": \"0.5\"}}}",
+			"impair.rx.drop");
+	expect_file_err("{\"impair\": {\"rx\": 5}}", "impair.rx");
+	expect_file_err("{\"impair\": {\"seed\": -1}}", "impair.seed");
+	expect_file_err("{\"impair\": {\"seed\": 1.5}}", "impair.seed");
+	/* Unknown keys. */
+	expect_file_err("{\"bogus\": 1}", "bogus");
+	expect_file_err("{\"bogus\": \"x\"}", "bogus");
+	expect_file_err("{\"bogus\": {}}", "bogus");
+	expect_file_err("{\"config\": \"/etc/x.json\"}", "config");
+	expect_file_err("{\"tcp\": {\"bogus\": 1}}", "tcp.bogus");
+	expect_file_err("{\"arp\": {\"rcvbuf\": 8192}}", "arp.rcvbuf");
+	expect_file_err("{\"tcp\": {\"rx\": {\"drop\": 0}}}", "tcp.rx");
+	expect_file_err("{\"impair\": {\"zz\": {}}}", "impair.zz");
+	expect_file_err("{\"impair\": {\"drop\": 0.5}}", "impair.drop");
+	expect_file_err("{\"impair\": {\"rx\": {\"bogus\": 0}}}",
+			"impair.rx.bogus");
+	expect_file_err("{\"impair\": {\"rx\": {\"rx\": {}}}}", "impair.rx.rx");
+	/* Duplicates are refused, saying where. */
+	expect_file_err("{\n\"mtu\": 1500,\n\"mtu\": 1400\n}", "duplicate");
+	expect_file_err("{\n\"mtu\": 1500,\n\"mtu\": 1400\n}", "line 3");
+	expect_file_err("{\"tcp\": {\"sack\": true, \"sack\": false}}",
+			"duplicate");
+	/* Invalid JSON: the message has the line. */
+	expect_file_err("{\n  \"mtu\": 1500,\n  \"port\" 1\n}", "line 3");
+	expect_file_err("{\n\n\n\n  \"mtu\": 15OO\n}", "line 5");
+	expect_file_err("{\"mtu\": 1500,}", "line 1");
+	expect_file_err("", "line");
+	expect_file_err("not json", "line 1");
+	/* The top level must be an object. */
+	expect_file_err("[1, 2]", "object");
+	expect_file_err("42", "line 1");	/* jansson refuses it itself */
+	expect_file_err("\"string\"", "line 1");
+}
+
+/* Messages say which file. */
+static void
+test_file_error_names_file(void **state)
+{
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+	char *path;
+
+	(void)state;
+	path = write_tmp("{\"mtu\": 1}");
+	config_init(&c);
+	assert_int_equal(config_load_file(&c, path, err, sizeof(err)), -1);
+	assert_contains(err, path);
+	assert_contains(err, "--mtu");
+	config_free(&c);
+	drop_tmp(path);
+
+	path = write_tmp("{\n\"mtu\" 1}");
+	config_init(&c);
+	assert_int_equal(config_load_file(&c, path, err, sizeof(err)), -1);
+	assert_contains(err, path);
+	assert_contains(err, "line 2");
+	config_free(&c);
+	drop_tmp(path);
+
+	config_init(&c);
+	assert_int_equal(config_load_file(&c, "/nonexistent/ut.json", err,
+					  sizeof(err)), -1);
+	assert_contains(err, "/nonexistent/ut.json");
+	config_free(&c);
+	EXPECT_ERR("/nonexistent/ut.json", BASE, "--config",
+		   "/nonexistent/ut.json");
+
+	/* An error in the file stops the command line too. */
+	path = write_tmp("{\"tcp\": {\"bogus\": 1}}");
+	EXPECT_ERR("tcp.bogus", BASE, "--config", path);
+	drop_tmp(path);
+}
+
+static void
+test_file_then_cmdline(void **state)
+{
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+	char *path, *path2;
+
+	(void)state;
+	path = write_tmp("{\"mtu\": 9000, \"fetch\": \"http://file/\", "
+			 "\"headers\": [\"X-File: 1\"], \"output\": \"f.out\", "
+			 "\"tcp\": {\"sack\": false, \"rcvbuf\": 8192}, "
+			 "\"arp\": {\"retries\": 50}, "
+			 "\"impair\": {\"rx\": {\"drop\": 0.5}}}");
+	/* The command line wins whatever the order on it. */
+	EXPECT_OK(&c, err, "--mtu", "1400", "--ip", "10.0.0.5/24", "--fetch",
+		  "http://cmd/", "--header", "X-Cmd: 2", "--config", path,
+		  "--tcp", "sack=on", "--impair", "rx.drop=0.25");
+	assert_int_equal(c.mtu, 1400);
+	assert_string_equal(c.fetch_url, "http://cmd/");
+	/* Headers add up: the file's first. */
+	assert_int_equal(c.n_headers, 2);
+	assert_string_equal(c.headers[0], "X-File: 1");
+	assert_string_equal(c.headers[1], "X-Cmd: 2");
+	assert_string_equal(c.output, "f.out");
+	assert_int_equal(c.tcp.sack, 1);
+	assert_int_equal(c.tcp.rcvbuf, 8192);	/* not overridden */
+	assert_int_equal(c.arp.retries, 50);
+	assert_true(c.impair.rx.drop == 0.25);
+	config_free(&c);
+
+	/* The file fills in what the command line lacks. */
+	EXPECT_OK(&c, err, "--config", path, "--ip", "10.0.0.5/24");
+	assert_string_equal(c.fetch_url, "http://file/");
+	assert_int_equal(c.mtu, 9000);
+	config_free(&c);
+
+	/* Two files: the later one wins where both say something. */
+	path2 = write_tmp("{\"mtu\": 1280, \"ip\": \"10.9.9.9/8\"}");
+	EXPECT_OK(&c, err, "--config", path, "--config", path2);
+	assert_int_equal(c.mtu, 1280);
+	assert_int_equal(c.ip, IP(10, 9, 9, 9));
+	assert_int_equal(c.tcp.rcvbuf, 8192);
+	config_free(&c);
+	drop_tmp(path2);
+	drop_tmp(path);
+}
+
+/*
+ * BUG (lib/config.c, json_section()): numbers in the JSON sections go
+ * through json_number_value(), a double, so a 64-bit "impair.seed" above
+ * 2^53 loses its low bits: {"impair": {"seed": 9007199254740993}} stores
+ * 9007199254740992 (the command line's --impair seed= keeps it exactly).
+ * Related UB on the same path (field_store()): the
+ * "(double)(uint64_t)v" whole-number test casts before the range check,
+ * so negative or huge values ("rcvbuf=-1", 1e300) are converted to
+ * uint64_t out of range (undefined; -fsanitize=float-cast-overflow
+ * reports it; on x86 the result happens to be rejected).
+ */
+static void
+test_file_seed_precision(void **state)
+{
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+
+	(void)state;
+	assert_int_equal(load_text(&c, "{\"impair\": {\"seed\": "
+				   "9007199254740993}}", err), 0);
+	assert_true(c.impair.seed == 9007199254740993ull);
+	config_free(&c);
+}
+
+/*
+ * BUG (lib/config.c, config_load_file()): a JSON number for a string
+ * setting is turned into its decimal text and accepted, so
+ * {"output": 5} writes the body to a file named "5" and {"fetch": 5}
+ * sets the URL "5", where a type error ("must be a string") is wanted.
+ */
+static void
+test_file_number_for_string(void **state)
+{
+	(void)state;
+	expect_file_err("{\"output\": 5}", "output");
+	expect_file_err("{\"fetch\": 5}", "fetch");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_ip),
+		cmocka_unit_test(test_gateway),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_fetch_output_stats),
+		cmocka_unit_test(test_header),
+		cmocka_unit_test(test_header_obs_text),
+		cmocka_unit_test(test_pairs),
+		cmocka_unit_test(test_set_pairs_direct),
+		cmocka_unit_test(test_bad_options),
+		cmocka_unit_test(test_option_takes_no_value),
+		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_repeated_calls),
+		cmocka_unit_test(test_repeated_calls_short_cluster),
+		cmocka_unit_test(test_file_all_keys),
+		cmocka_unit_test(test_file_errors),
+		cmocka_unit_test(test_file_error_names_file),
+		cmocka_unit_test(test_file_then_cmdline),
+		cmocka_unit_test(test_file_seed_precision),
+		cmocka_unit_test(test_file_number_for_string),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,781 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Unit tests for the ARP neighbour cache (neigh.h). */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "neigh.h"
+
+#define IP(a, b, c, d) \
+	(((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | \
+	 ((uint32_t)(c) << 8) | (uint32_t)(d))
+
+#define MAX_EVENTS	256
+
+/* What the ops were asked to do, in order. */
+struct fake {
+	uint64_t now_ms;	/* set by the test before each call */
+	unsigned int n_req;
+	struct {
+		uint32_t ip;
+		int has_hint;
+		uint8_t hint[6];
+		uint64_t at_ms;
+	} req[MAX_EVENTS];
+	unsigned int n_sent;
+	struct {
+		void *pkt;
+		uint8_t mac[6];
+	} sent[MAX_EVENTS];
+	unsigned int n_dropped;
+	void *dropped[MAX_EVENTS];
+	unsigned int n_failed;
+	uint32_t failed[MAX_EVENTS];
+	unsigned int bad_ctx;
+};
+
+static struct fake *the_fake;
+
+static struct fake *
+fake_of(void *ctx)
+{
+	if (ctx != the_fake)
+		the_fake->bad_ctx++;
+	return the_fake;
+}
+
+static void
+fake_send_request(void *ctx, uint32_t ip, const uint8_t *mac_hint)
+{
+	struct fake *f = fake_of(ctx);
+
+	assert_true(f->n_req < MAX_EVENTS);
+	f->req[f->n_req].ip = ip;
+	f->req[f->n_req].has_hint = mac_hint != NULL;
+	if (mac_hint != NULL)
+		memcpy(f->req[f->n_req].hint, mac_hint, 6);
+	f->req[f->n_req].at_ms = f->now_ms;
+	f->n_req++;
+}
+
+static void
+fake_send_held(void *ctx, void *pkt, const uint8_t *mac)
+{
+	struct fake *f = fake_of(ctx);
+
+	assert_true(f->n_sent < MAX_EVENTS);
+	f->sent[f->n_sent].pkt = pkt;
+	memcpy(f->sent[f->n_sent].mac, mac, 6);
+	f->n_sent++;
+}
+
+static void
+fake_drop_held(void *ctx, void *pkt)
+{
+	struct fake *f = fake_of(ctx);
+
+	assert_true(f->n_dropped < MAX_EVENTS);
+	f->dropped[f->n_dropped++] = pkt;
+}
+
+static void
+fake_failed(void *ctx, uint32_t ip)
+{
+	struct fake *f = fake_of(ctx);
+
+	assert_true(f->n_failed < MAX_EVENTS);
+	f->failed[f->n_failed++] = ip;
+}
+
+static const struct neigh_ops fake_ops = {
+	.send_request = fake_send_request,
+	.send_held = fake_send_held,
+	.drop_held = fake_drop_held,
+	.failed = fake_failed,
+};
+
+/* A table and its fake, allocated per test. */
+struct fixture {
+	struct neigh_table t;
+	struct neigh_entry entries[64];
+	struct fake f;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *x = calloc(1, sizeof(*x));
+
+	if (x == NULL)
+		return -1;
+	the_fake = &x->f;
+	/* 3 tries 100 ms apart, answers trusted 1 s. */
+	if (neigh_init(&x->t, x->entries, 16, 3, 100, 1000, &fake_ops) != 0)
+		return -1;
+	*state = x;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *x = *state;
+
+	assert_int_equal(x->f.bad_ctx, 0);
+	the_fake = NULL;
+	free(x);
+	return 0;
+}
+
+static const uint8_t mac_a[6] = { 0x02, 0, 0, 0, 0, 0xaa };
+static const uint8_t mac_b[6] = { 0x02, 0, 0, 0, 0, 0xbb };
+
+static void
+test_init(void **state)
+{
+	struct fixture *x = *state;
+	static const uint32_t bad[] = { 0, 1, 3, 6, 12, 17 };
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(neigh_init(&x->t, x->entries, bad[i], 3, 100,
+					    1000, &fake_ops), -1);
+	assert_int_equal(neigh_init(&x->t, x->entries, 2, 3, 100, 1000,
+				    &fake_ops), 0);
+	assert_int_equal(x->t.size, 2);
+	assert_int_equal(neigh_init(&x->t, x->entries, 64, 3, 100, 1000,
+				    &fake_ops), 0);
+	assert_int_equal(x->t.count, 0);
+	for (i = 0; i < 64; i++)
+		assert_int_equal(x->entries[i].state, NEIGH_FREE);
+	assert_null(neigh_lookup(&x->t, IP(10, 0, 0, 1)));
+	assert_int_equal(neigh_delete(&x->t, IP(10, 0, 0, 1), &x->f), -1);
+
+	assert_string_equal(neigh_state_name(NEIGH_FREE), "free");
+	assert_string_equal(neigh_state_name(NEIGH_INCOMPLETE), "incomplete");
+	assert_string_equal(neigh_state_name(NEIGH_REACHABLE), "reachable");
+	assert_string_equal(neigh_state_name(NEIGH_STALE), "stale");
+	assert_string_equal(neigh_state_name(NEIGH_FAILED), "failed");
+}
+
+/* No ops at all (NULL) must not crash anything. */
+static void
+test_null_ops(void **state)
+{
+	struct fixture *x = *state;
+	uint8_t mac[6];
+	int pkt;
+
+	assert_int_equal(neigh_init(&x->t, x->entries, 8, 2, 10, 100, NULL),
+			 0);
+	assert_int_equal(neigh_output(&x->t, IP(10, 0, 0, 1), 0, &pkt, mac,
+				      NULL), 0);
+	neigh_timer(&x->t, 10, NULL);
+	neigh_timer(&x->t, 20, NULL);
+	assert_int_equal(neigh_lookup(&x->t, IP(10, 0, 0, 1))->state,
+			 NEIGH_FAILED);
+	assert_int_equal(neigh_output(&x->t, IP(10, 0, 0, 2), 20, &pkt, mac,
+				      NULL), 0);
+	assert_non_null(neigh_update(&x->t, IP(10, 0, 0, 2), mac_a, 21, 0,
+				     NULL));
+	assert_int_equal(neigh_delete(&x->t, IP(10, 0, 0, 1), NULL), 0);
+}
+
+static void
+test_update_create(void **state)
+{
+	struct fixture *x = *state;
+	struct neigh_entry *e;
+	uint8_t mac[6];
+
+	/* create = 0 does not add (RFC 826 merge only). */
+	assert_null(neigh_update(&x->t, IP(10, 0, 0, 1), mac_a, 5, 0,
+				 &x->f));
+	assert_int_equal(x->t.count, 0);
+	assert_null(neigh_lookup(&x->t, IP(10, 0, 0, 1)));
+
+	e = neigh_update(&x->t, IP(10, 0, 0, 1), mac_a, 5, 1, &x->f);
+	assert_non_null(e);
+	assert_ptr_equal(neigh_lookup(&x->t, IP(10, 0, 0, 1)), e);
+	assert_int_equal(e->ip, IP(10, 0, 0, 1));
+	assert_int_equal(e->state, NEIGH_REACHABLE);
+	assert_memory_equal(e->mac, mac_a, 6);
+	assert_int_equal(x->t.count, 1);
+
+	/* Known now: create = 0 merges a new MAC. */
+	assert_ptr_equal(neigh_update(&x->t, IP(10, 0, 0, 1), mac_b, 6, 0,
+				      &x->f), e);
+	assert_memory_equal(e->mac, mac_b, 6);
+	assert_int_equal(x->t.count, 1);
+
+	memset(mac, 0, sizeof(mac));
+	assert_int_equal(neigh_resolve(&x->t, IP(10, 0, 0, 1), 7, mac,
+				       &x->f), 1);
+	assert_memory_equal(mac, mac_b, 6);
+	assert_int_equal(x->f.n_req, 0);
+	assert_int_equal(x->f.n_sent, 0);
+}
+
+static void
+test_resolve_hold_release(void **state)
+{
+	struct fixture *x = *state;
+	uint32_t ip = IP(192, 168, 1, 20);
+	int pkts[NEIGH_MAX_HELD + 2];
+	struct neigh_entry *e;
+	uint8_t mac[6];
+	unsigned int i;
+
+	x->f.now_ms = 1000;
+	assert_int_equal(neigh_resolve(&x->t, ip, 1000, mac, &x->f), 0);
+	assert_int_equal(x->f.n_req, 1);
+	assert_int_equal(x->f.req[0].ip, ip);
+	assert_false(x->f.req[0].has_hint);	/* broadcast */
+	e = neigh_lookup(&x->t, ip);
+	assert_non_null(e);
+	assert_int_equal(e->state, NEIGH_INCOMPLETE);
+	/* A second resolve while under way asks nothing more. */
+	assert_int_equal(neigh_resolve(&x->t, ip, 1001, mac, &x->f), 0);
+	assert_int_equal(x->f.n_req, 1);
+
+	/* Hold up to NEIGH_MAX_HELD packets. */
+	for (i = 0; i < NEIGH_MAX_HELD; i++)
+		assert_int_equal(neigh_output(&x->t, ip, 1002, &pkts[i], mac,
+					      &x->f), 0);
+	assert_int_equal(e->n_held, NEIGH_MAX_HELD);
+	/* One more: the caller must drop it; nothing is called for it. */
+	assert_int_equal(neigh_output(&x->t, ip, 1003, &pkts[NEIGH_MAX_HELD],
+				      mac, &x->f), -1);
+	assert_int_equal(e->n_held, NEIGH_MAX_HELD);
+	assert_int_equal(x->f.n_dropped, 0);
+	assert_int_equal(x->f.n_req, 1);
+
+	/* The answer releases them all, in order, with the MAC. */
+	assert_ptr_equal(neigh_update(&x->t, ip, mac_a, 1010, 0, &x->f), e);
+	assert_int_equal(x->f.n_sent, NEIGH_MAX_HELD);
+	for (i = 0; i < NEIGH_MAX_HELD; i++) {
+		assert_ptr_equal(x->f.sent[i].pkt, &pkts[i]);
+		assert_memory_equal(x->f.sent[i].mac, mac_a, 6);
+	}
+	assert_int_equal(e->n_held, 0);
+	assert_int_equal(e->state, NEIGH_REACHABLE);
+	assert_int_equal(e->probes, 0);
+
+	/* Now output returns the MAC straight away. */
+	memset(mac, 0, sizeof(mac));
+	assert_int_equal(neigh_output(&x->t, ip, 1011, &pkts[0], mac, &x->f),
+			 1);
+	assert_memory_equal(mac, mac_a, 6);
+	assert_int_equal(e->n_held, 0);
+	/* A second answer sends nothing again. */
+	neigh_update(&x->t, ip, mac_a, 1012, 0, &x->f);
+	assert_int_equal(x->f.n_sent, NEIGH_MAX_HELD);
+	assert_int_equal(x->f.n_dropped, 0);
+	assert_int_equal(x->f.n_failed, 0);
+
+	/* neigh_output on an unknown address starts the resolution. */
+	assert_int_equal(neigh_output(&x->t, ip + 1, 1013, &pkts[1], mac,
+				      &x->f), 0);
+	assert_int_equal(x->f.n_req, 2);
+	assert_int_equal(neigh_lookup(&x->t, ip + 1)->n_held, 1);
+	/* Deleting drops what it holds. */
+	assert_int_equal(neigh_delete(&x->t, ip + 1, &x->f), 0);
+	assert_int_equal(x->f.n_dropped, 1);
+	assert_ptr_equal(x->f.dropped[0], &pkts[1]);
+	assert_null(neigh_lookup(&x->t, ip + 1));
+	assert_int_equal(x->t.count, 1);
+}
+
+/* retries requests retry_ms apart, then failed + drop_held, FAILED for
+ * NEIGH_FAILED_KEEP_MS, then freed. */
+static void
+test_retries_fail(void **state)
+{
+	struct fixture *x = *state;
+	uint32_t ip = IP(10, 1, 2, 3);
+	int pkts[3];
+	struct neigh_entry *e;
+	uint64_t t0 = 50000, now, fail_at = 0;
+	uint8_t mac[6];
+	unsigned int i;
+
+	x->f.now_ms = t0;
+	for (i = 0; i < 3; i++)
+		assert_int_equal(neigh_output(&x->t, ip, t0, &pkts[i], mac,
+					      &x->f), 0);
+	/* Drive the timer every millisecond. */
+	for (now = t0; now <= t0 + 1000; now++) {
+		x->f.now_ms = now;
+		neigh_timer(&x->t, now, &x->f);
+		if (x->f.n_failed > 0 && fail_at == 0)
+			fail_at = now;
+	}
+	assert_int_equal(x->f.n_req, 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(x->f.req[i].ip, ip);
+		assert_false(x->f.req[i].has_hint);
+		assert_int_equal(x->f.req[i].at_ms, t0 + 100 * i);
+	}
+	/* The last request gets its retry_ms too. */
+	assert_int_equal(fail_at, t0 + 300);
+	assert_int_equal(x->f.n_failed, 1);
+	assert_int_equal(x->f.failed[0], ip);
+	assert_int_equal(x->f.n_dropped, 3);
+	for (i = 0; i < 3; i++)
+		assert_ptr_equal(x->f.dropped[i], &pkts[i]);
+	assert_int_equal(x->f.n_sent, 0);
+
+	e = neigh_lookup(&x->t, ip);
+	assert_non_null(e);
+	assert_int_equal(e->state, NEIGH_FAILED);
+	assert_int_equal(e->n_held, 0);
+	/* While FAILED: callers see the failure and nothing is asked. */
+	assert_int_equal(neigh_resolve(&x->t, ip, t0 + 1001, mac, &x->f), -1);
+	assert_int_equal(neigh_output(&x->t, ip, t0 + 1001, &pkts[0], mac,
+				      &x->f), -1);
+	assert_int_equal(x->f.n_req, 3);
+	assert_int_equal(x->f.n_dropped, 3);
+	/* Freed NEIGH_FAILED_KEEP_MS after failing. */
+	neigh_timer(&x->t, fail_at + NEIGH_FAILED_KEEP_MS - 1, &x->f);
+	assert_non_null(neigh_lookup(&x->t, ip));
+	neigh_timer(&x->t, fail_at + NEIGH_FAILED_KEEP_MS, &x->f);
+	assert_null(neigh_lookup(&x->t, ip));
+	assert_int_equal(x->t.count, 0);
+	assert_int_equal(x->f.n_failed, 1);
+
+	/* Then a new resolution may start. */
+	now = fail_at + NEIGH_FAILED_KEEP_MS + 1;
+	x->f.now_ms = now;
+	assert_int_equal(neigh_resolve(&x->t, ip, now, mac, &x->f), 0);
+	assert_int_equal(x->f.n_req, 4);
+
+	/* An answer while FAILED revives the entry. */
+	for (now++; x->f.n_failed < 2; now += 10) {
+		x->f.now_ms = now;
+		neigh_timer(&x->t, now, &x->f);
+	}
+	assert_int_equal(neigh_lookup(&x->t, ip)->state, NEIGH_FAILED);
+	e = neigh_update(&x->t, ip, mac_b, now, 0, &x->f);
+	assert_non_null(e);
+	assert_int_equal(e->state, NEIGH_REACHABLE);
+	assert_int_equal(neigh_resolve(&x->t, ip, now, mac, &x->f), 1);
+	assert_memory_equal(mac, mac_b, 6);
+}
+
+/* A coarse timer (called less often than retry_ms) still spaces the
+ * requests by at least retry_ms and sends exactly retries of them. */
+static void
+test_retries_coarse_timer(void **state)
+{
+	struct fixture *x = *state;
+	uint32_t ip = IP(10, 9, 9, 9);
+	uint64_t now;
+	uint8_t mac[6];
+	unsigned int i;
+
+	x->t.retries = 5;
+	x->f.now_ms = 0;
+	assert_int_equal(neigh_resolve(&x->t, ip, 0, mac, &x->f), 0);
+	for (now = 0; now < 5000; now += 37) {
+		x->f.now_ms = now;
+		neigh_timer(&x->t, now, &x->f);
+	}
+	assert_int_equal(x->f.n_req, 5);
+	for (i = 1; i < 5; i++)
+		assert_true(x->f.req[i].at_ms - x->f.req[i - 1].at_ms >= 100);
+	assert_int_equal(x->f.n_failed, 1);
+	assert_null(neigh_lookup(&x->t, ip));
+}
+
+/* REACHABLE turns STALE after reachable_ms; a STALE entry is still used,
+ * and re-probed by unicast to the old MAC on use. */
+static void
+test_stale_reprobe(void **state)
+{
+	struct fixture *x = *state;
+	uint32_t ip = IP(10, 0, 0, 77);
+	struct neigh_entry *e;
+	uint8_t mac[6];
+	unsigned int i;
+
+	e = neigh_update(&x->t, ip, mac_a, 10000, 1, &x->f);
+	assert_non_null(e);
+	neigh_timer(&x->t, 10999, &x->f);
+	assert_int_equal(e->state, NEIGH_REACHABLE);
+	neigh_timer(&x->t, 11000, &x->f);
+	assert_int_equal(e->state, NEIGH_STALE);
+	assert_int_equal(x->f.n_req, 0);
+
+	/* Use: the MAC comes back, and a unicast probe goes out. */
+	x->f.now_ms = 11500;
+	memset(mac, 0, sizeof(mac));
+	assert_int_equal(neigh_resolve(&x->t, ip, 11500, mac, &x->f), 1);
+	assert_memory_equal(mac, mac_a, 6);
+	assert_int_equal(x->f.n_req, 1);
+	assert_int_equal(x->f.req[0].ip, ip);
+	assert_true(x->f.req[0].has_hint);
+	assert_memory_equal(x->f.req[0].hint, mac_a, 6);
+	assert_int_equal(e->state, NEIGH_STALE);
+	/* More uses within retry_ms send nothing more; output does not hold. */
+	assert_int_equal(neigh_output(&x->t, ip, 11550, (void *)1, mac,
+				      &x->f), 1);
+	assert_memory_equal(mac, mac_a, 6);
+	assert_int_equal(e->n_held, 0);
+	assert_int_equal(x->f.n_req, 1);
+
+	/* The answer: REACHABLE again, no more probes. */
+	assert_ptr_equal(neigh_update(&x->t, ip, mac_a, 11560, 0, &x->f), e);
+	assert_int_equal(e->state, NEIGH_REACHABLE);
+	assert_int_equal(e->probes, 0);
+	assert_int_equal(neigh_resolve(&x->t, ip, 11600, mac, &x->f), 1);
+	assert_int_equal(x->f.n_req, 1);
+
+	/* STALE again, and this time nobody answers: each use after
+	 * retry_ms probes again (unicast), up to retries, then FAILED. */
+	neigh_timer(&x->t, 12560, &x->f);
+	assert_int_equal(e->state, NEIGH_STALE);
+	for (i = 0; i < 3; i++) {
+		uint64_t now = 12600 + 100 * i;
+
+		x->f.now_ms = now;
+		assert_int_equal(neigh_resolve(&x->t, ip, now, mac, &x->f), 1);
+		assert_memory_equal(mac, mac_a, 6);
+		assert_int_equal(x->f.n_req, 2 + i);
+		assert_true(x->f.req[1 + i].has_hint);
+		assert_memory_equal(x->f.req[1 + i].hint, mac_a, 6);
+		neigh_timer(&x->t, now + 99, &x->f);
+		assert_int_equal(e->state, NEIGH_STALE);
+	}
+	assert_int_equal(neigh_resolve(&x->t, ip, 12900, mac, &x->f), -1);
+	assert_int_equal(e->state, NEIGH_FAILED);
+	assert_int_equal(x->f.n_req, 4);
+	neigh_timer(&x->t, 12900 + NEIGH_FAILED_KEEP_MS, &x->f);
+	assert_null(neigh_lookup(&x->t, ip));
+}
+
+/* The timer, too, fails a STALE entry whose probes went unanswered. */
+static void
+test_stale_fail_by_timer(void **state)
+{
+	struct fixture *x = *state;
+	uint32_t ip = IP(10, 0, 0, 78);
+	struct neigh_entry *e;
+	uint64_t now = 1000;
+	uint8_t mac[6];
+
+	e = neigh_update(&x->t, ip, mac_a, 0, 1, &x->f);
+	neigh_timer(&x->t, now, &x->f);
+	assert_int_equal(e->state, NEIGH_STALE);
+	while (x->f.n_req < 3) {
+		now += 100;
+		assert_int_equal(neigh_resolve(&x->t, ip, now, mac, &x->f), 1);
+	}
+	neigh_timer(&x->t, now + 99, &x->f);
+	assert_int_equal(e->state, NEIGH_STALE);
+	neigh_timer(&x->t, now + 100, &x->f);
+	assert_int_equal(e->state, NEIGH_FAILED);
+	assert_int_equal(neigh_resolve(&x->t, ip, now + 101, mac, &x->f), -1);
+}
+
+/* STALE entries nobody uses are freed after NEIGH_STALE_GC_MS. */
+static void
+test_stale_gc(void **state)
+{
+	struct fixture *x = *state;
+	uint32_t a = IP(10, 0, 0, 1), b = IP(10, 0, 0, 2);
+	uint64_t t_use;
+	uint8_t mac[6];
+
+	neigh_update(&x->t, a, mac_a, 0, 1, &x->f);
+	neigh_update(&x->t, b, mac_b, 0, 1, &x->f);
+	neigh_timer(&x->t, 1000, &x->f);
+	assert_int_equal(neigh_lookup(&x->t, a)->state, NEIGH_STALE);
+	assert_int_equal(neigh_lookup(&x->t, b)->state, NEIGH_STALE);
+	/* b is used (and answers its probe) at t_use. */
+	t_use = 60000;
+	assert_int_equal(neigh_resolve(&x->t, b, t_use, mac, &x->f), 1);
+	neigh_update(&x->t, b, mac_b, t_use + 1, 0, &x->f);
+	neigh_timer(&x->t, t_use + 1001, &x->f);
+	assert_int_equal(neigh_lookup(&x->t, b)->state, NEIGH_STALE);
+
+	neigh_timer(&x->t, NEIGH_STALE_GC_MS - 1, &x->f);
+	assert_non_null(neigh_lookup(&x->t, a));
+	neigh_timer(&x->t, NEIGH_STALE_GC_MS, &x->f);
+	assert_null(neigh_lookup(&x->t, a));
+	assert_non_null(neigh_lookup(&x->t, b));
+	assert_int_equal(x->t.count, 1);
+	neigh_timer(&x->t, t_use + NEIGH_STALE_GC_MS - 1, &x->f);
+	assert_non_null(neigh_lookup(&x->t, b));
+	neigh_timer(&x->t, t_use + NEIGH_STALE_GC_MS, &x->f);
+	assert_null(neigh_lookup(&x->t, b));
+	assert_int_equal(x->t.count, 0);
+	/* GC is silent. */
+	assert_int_equal(x->f.n_failed, 0);
+	assert_int_equal(x->f.n_dropped, 0);
+}
+
+/* A table of size n holds n - 1 entries (one slot stays free). */
+static void
+test_table_full(void **state)
+{
+	struct fixture *x = *state;
+	uint8_t mac[6];
+	uint32_t i;
+	int pkt;
+
+	assert_int_equal(neigh_init(&x->t, x->entries, 8, 3, 100, 1000,
+				    &fake_ops), 0);
+	for (i = 0; i < 7; i++)
+		assert_non_null(neigh_update(&x->t, IP(10, 0, 0, 1 + i), mac_a,
+					     0, 1, &x->f));
+	assert_int_equal(x->t.count, 7);
+	assert_null(neigh_update(&x->t, IP(10, 0, 1, 1), mac_a, 0, 1, &x->f));
+	assert_int_equal(neigh_resolve(&x->t, IP(10, 0, 1, 1), 0, mac, &x->f),
+			 -1);
+	assert_int_equal(neigh_output(&x->t, IP(10, 0, 1, 1), 0, &pkt, mac,
+				      &x->f), -1);
+	assert_int_equal(x->t.count, 7);
+	assert_int_equal(x->f.n_req, 0);
+	assert_int_equal(x->f.n_dropped, 0);
+	/* Lookups of absent keys still terminate. */
+	assert_null(neigh_lookup(&x->t, IP(10, 0, 1, 1)));
+	for (i = 0; i < 7; i++)
+		assert_non_null(neigh_lookup(&x->t, IP(10, 0, 0, 1 + i)));
+	/* Existing entries can still be updated. */
+	assert_non_null(neigh_update(&x->t, IP(10, 0, 0, 3), mac_b, 1, 0,
+				     &x->f));
+	assert_int_equal(neigh_delete(&x->t, IP(10, 0, 0, 4), &x->f), 0);
+	assert_int_equal(neigh_resolve(&x->t, IP(10, 0, 1, 1), 2, mac, &x->f),
+			 0);
+	assert_int_equal(x->t.count, 7);
+
+	/* The smallest table holds one. */
+	assert_int_equal(neigh_init(&x->t, x->entries, 2, 3, 100, 1000,
+				    &fake_ops), 0);
+	assert_non_null(neigh_update(&x->t, 5, mac_a, 0, 1, &x->f));
+	assert_null(neigh_update(&x->t, 6, mac_a, 0, 1, &x->f));
+	assert_null(neigh_lookup(&x->t, 6));
+}
+
+/* Reference model for the random tests. */
+struct ref {
+	uint32_t ip[64];
+	unsigned int n;
+};
+
+static int
+ref_find(const struct ref *r, uint32_t ip)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->ip[i] == ip)
+			return (int)i;
+	return -1;
+}
+
+static void
+ref_del(struct ref *r, unsigned int i)
+{
+	r->ip[i] = r->ip[--r->n];
+}
+
+/* Keys whose low bits repeat collide: the slot depends on ip & mask. */
+static uint32_t
+colliding_key(uint32_t size)
+{
+	static const uint32_t homes[] = { 0, 1, 2 };
+	uint32_t home = homes[random() % 3];
+
+	/* Mostly three home slots, sometimes anywhere, never 0. */
+	if (random() % 8 == 0)
+		home = (uint32_t)random() % size;
+	return (IP(10, 0, 0, 0) + ((uint32_t)random() % 6 + 1) * size) +
+		home;
+}
+
+static void
+check_table(struct neigh_table *t, const struct ref *r, const char *when,
+	    unsigned int seed, unsigned int step)
+{
+	uint32_t i, used = 0;
+
+	assert_int_equal(t->count, r->n);
+	for (i = 0; i < r->n; i++) {
+		struct neigh_entry *e = neigh_lookup(t, r->ip[i]);
+
+		if (e == NULL || e->ip != r->ip[i])
+			fail_msg("seed %u step %u (%s): 0x%08x lost", seed,
+				 step, when, r->ip[i]);
+	}
+	for (i = 0; i < t->size; i++) {
+		const struct neigh_entry *e = &t->entries[i];
+
+		if (e->state == NEIGH_FREE) {
+			assert_int_equal(e->ip, 0);
+			continue;
+		}
+		used++;
+		if (ref_find(r, e->ip) < 0)
+			fail_msg("seed %u step %u (%s): 0x%08x not deleted",
+				 seed, step, when, e->ip);
+	}
+	assert_int_equal(used, r->n);
+}
+
+/* Random inserts and deletes of colliding keys against a reference. */
+static void
+test_random_delete(void **state)
+{
+	struct fixture *x = *state;
+	static const uint32_t sizes[] = { 8, 16 };
+	unsigned int seed;
+	size_t s;
+
+	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		for (seed = 1; seed <= 200; seed++) {
+			struct ref r = { .n = 0 };
+			unsigned int step;
+
+			srandom(seed);
+			assert_int_equal(neigh_init(&x->t, x->entries,
+						    sizes[s], 3, 100, 1000,
+						    &fake_ops), 0);
+			for (step = 0; step < 400; step++) {
+				uint32_t ip = colliding_key(sizes[s]);
+				int k = ref_find(&r, ip);
+
+				if (random() % 2 == 0) {
+					struct neigh_entry *e =
+						neigh_update(&x->t, ip, mac_a,
+							     step, 1, &x->f);
+
+					if (k >= 0 || r.n + 1 < sizes[s]) {
+						assert_non_null(e);
+						if (k < 0)
+							r.ip[r.n++] = ip;
+					} else {
+						assert_null(e);
+					}
+				} else if (r.n > 0 && random() % 4 != 0) {
+					/* Delete a present key. */
+					k = (int)((uint32_t)random() % r.n);
+					assert_int_equal(neigh_delete(&x->t,
+						r.ip[k], &x->f), 0);
+					ref_del(&r, (unsigned int)k);
+				} else {
+					assert_int_equal(neigh_delete(&x->t,
+						ip, &x->f), k >= 0 ? 0 : -1);
+					if (k >= 0)
+						ref_del(&r, (unsigned int)k);
+				}
+				check_table(&x->t, &r, "op", seed, step);
+			}
+			/* Empty it in a random order. */
+			while (r.n > 0) {
+				unsigned int k = (uint32_t)random() % r.n;
+
+				assert_int_equal(neigh_delete(&x->t, r.ip[k],
+							      &x->f), 0);
+				ref_del(&r, k);
+				check_table(&x->t, &r, "drain", seed, 0);
+			}
+		}
+	}
+}
+
+/*
+ * neigh_timer removes several entries in one sweep (FAILED ones past
+ * their keep time), with clusters wrapping round the end of the table:
+ * the survivors stay findable and every doomed entry goes.
+ */
+static void
+test_random_timer_removal(void **state)
+{
+	struct fixture *x = *state;
+	static const uint32_t sizes[] = { 8, 16 };
+	unsigned int seed;
+	size_t s;
+
+	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		for (seed = 1; seed <= 500; seed++) {
+			struct ref r = { .n = 0 };
+			uint32_t i;
+
+			srandom(seed * 7919);
+			assert_int_equal(neigh_init(&x->t, x->entries,
+						    sizes[s], 3, 100, 1000000,
+						    &fake_ops), 0);
+			while (r.n + 1 < sizes[s]) {
+				uint32_t ip = colliding_key(sizes[s]);
+				/* Homes near the end make wrapping clusters. */
+				if (random() % 2)
+					ip = (ip & ~(sizes[s] - 1)) |
+						(sizes[s] - 1 -
+						 (uint32_t)random() % 2);
+				if (ref_find(&r, ip) >= 0)
+					continue;
+				assert_non_null(neigh_update(&x->t, ip, mac_a,
+							     0, 1, &x->f));
+				r.ip[r.n++] = ip;
+			}
+			/* Doom a random subset. */
+			for (i = 0; i < sizes[s]; i++) {
+				struct neigh_entry *e = &x->t.entries[i];
+
+				if (e->state != NEIGH_FREE &&
+				    random() % 2 == 0) {
+					e->state = NEIGH_FAILED;
+					e->changed_ms = 0;
+				}
+			}
+			for (i = 0; i < r.n;) {
+				if (neigh_lookup(&x->t, r.ip[i])->state ==
+				    NEIGH_FAILED)
+					ref_del(&r, i);
+				else
+					i++;
+			}
+			neigh_timer(&x->t, NEIGH_FAILED_KEEP_MS, &x->f);
+			check_table(&x->t, &r, "timer", seed, 0);
+		}
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_init, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_null_ops, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_update_create, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_resolve_hold_release,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retries_fail, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_retries_coarse_timer,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_reprobe, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_stale_fail_by_timer,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_gc, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_table_full, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_random_delete, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_random_timer_removal,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
