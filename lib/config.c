@@ -103,7 +103,9 @@ config_init(struct dpf_config *cfg)
 	cfg->tcp.rto_min_ms = 200;	/* Linux's; RFC 6298 allows lower */
 	cfg->tcp.rto_max_ms = 60000;	/* RFC 6298 (2.5) */
 	cfg->tcp.delack_ms = 40;
-	cfg->tcp.time_wait_ms = 2000;	/* short: a test box reuses ports */
+	/* Far below 2*MSL: a test box reuses ports quickly, and timestamps
+	 * make early reuse safe (RFC 6191). */
+	cfg->tcp.time_wait_ms = 1000;
 	cfg->tcp.syn_retries = 5;
 	cfg->tcp.data_retries = 12;
 	cfg->tcp.max_ooo_segs = 4096;

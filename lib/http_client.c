@@ -32,7 +32,7 @@ fetch_fail(struct worker *w, struct http_fetch *f, const char *fmt, ...)
 	/* The connection is aborted from fetch_poll, never from here: this
 	 * may run inside a TCP callback that still uses it. */
 	f->phase = FETCH_DONE;
-	w->app->quit = 1;
+	f->linger_until_us = w->now_us;
 }
 
 static int
@@ -225,8 +225,14 @@ fetch_closed(struct worker *w, struct tcp_conn *c, int err)
 
 	f->conn = NULL;
 	if (f->response_done) {
+		/* Closed in order.  If we closed first the connection waits
+		 * in TIME_WAIT; stay to answer a repeated FIN from the peer
+		 * until that ends (the body and summary are out already). */
 		f->phase = FETCH_DONE;
-		w->app->quit = 1;
+		f->linger_until_us = w->now_us;
+		if (c->state == TCP_TIME_WAIT)
+			f->linger_until_us += (uint64_t)w->cfg->tcp.time_wait_ms *
+				1000;
 		return;
 	}
 	snprintf(addr, sizeof(addr), "%s:%u", f->url.host, f->url.port);
@@ -303,16 +309,10 @@ fetch_poll(struct worker *w, void *arg)
 				f->conn = NULL;
 			}
 			f->phase = FETCH_DONE;
-			w->app->quit = 1;
 		}
-		return;
+		break;
 	case FETCH_DONE:
-		if (f->conn != NULL) {
-			tcp_abort(w, f->conn);
-			f->conn = NULL;
-		}
-		w->app->quit = 1;
-		return;
+		break;
 	default:
 		break;
 	}
@@ -329,10 +329,18 @@ fetch_poll(struct worker *w, void *arg)
 			   (double)(f->deadline_us - f->start_us) / 1e6,
 			   what[f->phase], (unsigned long long)f->bytes_rx);
 	}
-	if (f->phase == FETCH_DONE && f->conn != NULL) {
+	if (f->phase != FETCH_DONE)
+		return;
+	if (f->conn != NULL) {
 		tcp_abort(w, f->conn);
 		f->conn = NULL;
 	}
+	if (!f->reported)
+		http_fetch_report(f, w->now_us);
+	/* Done once nothing of ours is left on the wire, or TIME_WAIT is
+	 * over. */
+	if (w->tcp.n_conns == 0 || w->now_us >= f->linger_until_us)
+		w->app->quit = 1;
 }
 
 void
@@ -352,6 +360,40 @@ http_fetch_start(struct worker *w, struct http_fetch *f, double timeout_s)
 		fetch_fail(w, f, "no route to %s: it is outside the --ip prefix and there is no --gateway",
 			   ip);
 	}
+}
+
+void
+http_fetch_report(struct http_fetch *f, uint64_t now_us)
+{
+	double secs, mbit;
+
+	if (f->reported)
+		return;
+	f->reported = 1;
+	if (f->end_us == 0)
+		f->end_us = now_us;
+	/* The body is complete: let the reader have it now. */
+	if (fflush(f->out) != 0 && !f->failed) {
+		f->failed = 1;
+		snprintf(f->error, sizeof(f->error),
+			 "writing the body: %s", strerror(errno));
+	}
+	if (f->failed) {
+		fprintf(stderr, "dpfetch: error: %s\n", f->error);
+		return;
+	}
+	secs = (double)(f->end_us - f->start_us) / 1e6;
+	mbit = secs > 0 ? (double)f->parser.body_bytes * 8 / secs / 1e6 : 0;
+	fprintf(stderr,
+		"dpfetch: HTTP %d, %llu bytes in %.3f s (%.1f Mbit/s), connect %.3f ms, first byte %.3f ms: http://%s:%u%s\n",
+		f->parser.status_code,
+		(unsigned long long)f->parser.body_bytes, secs, mbit,
+		f->connected_us ? (double)(f->connected_us - f->start_us) / 1e3 :
+		0, f->first_byte_us ?
+		(double)(f->first_byte_us - f->start_us) / 1e3 : 0,
+		f->url.host, f->url.port, f->url.path);
+	if (f->error[0] != '\0')
+		fprintf(stderr, "dpfetch: error: %s\n", f->error);
 }
 
 int

@@ -43,6 +43,7 @@ struct http_fetch {
 	struct http_resp_parser parser;
 	int response_done;
 	int failed;
+	int reported;			/* summary printed */
 	char error[512];
 
 	uint64_t start_us;
@@ -65,6 +66,11 @@ http_fetch_init(struct http_fetch *f, const struct dpf_config *cfg,
 /* Start it on worker w (sets the worker's application hook). */
 void
 http_fetch_start(struct worker *w, struct http_fetch *f, double timeout_s);
+
+/* Flush the body and print the one-line summary (or the error) on
+ * stderr, once; the fetch does it itself when it ends. */
+void
+http_fetch_report(struct http_fetch *f, uint64_t now_us);
 
 /* 0 for a complete 2xx response, 1 otherwise (error says why). */
 int

@@ -90,6 +90,10 @@ struct tcp_reass {
 	uint32_t nsegs;
 	uint32_t bytes;
 	uint32_t last_seq;	/* most recent arrival, for the first SACK */
+	/* Recent arrivals, newest first: RFC 2018 4 wants the blocks
+	 * reported in the order they were last touched. */
+	uint32_t recent[4];
+	uint8_t n_recent;
 };
 
 /* Send buffer: bytes from snd_una onwards, in a list of mbufs. */

@@ -146,19 +146,20 @@ cubic_on_ack(struct tcp_cc *cc, uint32_t acked, uint64_t now_us,
 
 	/* Reno-friendly region (4.3): grow W_est like AIMD with
 	 * alpha = 3 (1 - beta) / (1 + beta), 1 once past w_max. */
-	alpha = cc->w_est >= cc->w_max ? 1.0 :
+	alpha = cc->w_est >= cc->cwnd_prior ? 1.0 :
 		3.0 * (1.0 - CUBIC_BETA) / (1.0 + CUBIC_BETA);
 	cc->w_est += alpha * ((double)acked / cc->mss) / cwnd;
 	if (cc->w_est > target)
 		target = cc->w_est;
 
-	/* Increase by (target - cwnd) / cwnd segments per segment acked. */
-	cc->bytes_acked += (uint32_t)((target - cwnd) / cwnd * acked);
-	if (cc->bytes_acked >= cc->mss) {
-		uint32_t segs = cc->bytes_acked / cc->mss;
+	/* Increase by (target - cwnd) / cwnd segments per segment acked,
+	 * keeping the fractions so that slow growth is not rounded away. */
+	cc->ca_bytes += (target - cwnd) / cwnd * acked;
+	if (cc->ca_bytes >= cc->mss) {
+		uint32_t segs = (uint32_t)(cc->ca_bytes / cc->mss);
 
 		cc->cwnd += segs * cc->mss;
-		cc->bytes_acked -= segs * cc->mss;
+		cc->ca_bytes -= (double)segs * cc->mss;
 	}
 }
 
@@ -170,8 +171,10 @@ cubic_reduce(struct tcp_cc *cc)
 	/* Fast convergence (4.7): a flow losing ground yields to newer
 	 * flows by remembering a lower maximum. */
 	cc->w_max = cwnd < cc->w_max ? cwnd * (1.0 + CUBIC_BETA) / 2.0 : cwnd;
+	cc->cwnd_prior = cwnd;
 	cc->epoch_us = 0;
 	cc->bytes_acked = 0;
+	cc->ca_bytes = 0;
 }
 
 static void
@@ -199,6 +202,9 @@ cubic_on_rto(struct tcp_cc *cc, uint32_t flight, uint64_t now_us)
 	s = (uint32_t)((double)cc->cwnd * CUBIC_BETA);
 	cc->ssthresh = max_u32(s, 2 * cc->mss);
 	cc->cwnd = cc->mss;
+	/* After a timeout the next congestion avoidance stage starts
+	 * afresh: W_max = cwnd there and K = 0 (RFC 9438 4.8). */
+	cc->w_max = 0;
 }
 
 const struct tcp_cc_ops tcp_cc_cubic = {

@@ -24,6 +24,8 @@ struct tcp_cc {
 	double w_max;		/* window before the last reduction */
 	double k;		/* time to reach w_max again, seconds */
 	double w_est;		/* Reno-friendly estimate (4.3) */
+	double cwnd_prior;	/* cwnd before the last reduction */
+	double ca_bytes;	/* growth owed, in bytes, with fractions */
 	double cwnd_epoch;	/* cwnd at the start of the epoch */
 	uint64_t epoch_us;	/* start of the congestion avoidance epoch */
 };

@@ -373,7 +373,10 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 		if (SEQ_LT(c->high_rxt, c->snd_una))
 			c->high_rxt = c->snd_una;
 		tcp_rtt_from_ack(w, c, s);
-		c->rtx_shift = 0;
+		/* A probe byte taken into a window that stays closed: keep
+		 * backing off the persist timer. */
+		if (s->wnd != 0)
+			c->rtx_shift = 0;
 		c->dupacks = 0;
 		c->flags &= ~TF_TLP_DONE;
 		if (c->flags & TF_RECOVERY) {
@@ -409,12 +412,14 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 		    !(c->flags & TF_APP_CLOSED) && data > 0)
 			c->ops->sent(w, c);
 	} else if (s->ack == c->snd_una && SEQ_LT(c->snd_una, c->snd_max) &&
+		   s->wnd != 0 && c->snd_wnd != 0 &&
 		   (new_sack > 0 ||
 		    (s->len == 0 && !(s->flags & (TH_FIN | TH_SYN)) &&
 		     (s->wnd << c->snd_wscale) == c->snd_wnd))) {
 		/* Duplicate ACK (RFC 5681 2), or one that SACKs new data,
 		 * which RFC 6675 2 counts alike: that also catches ACKs
-		 * riding on the peer's own data. */
+		 * riding on the peer's own data.  Answers to zero-window
+		 * probes are not: nothing was lost there. */
 		c->dupacks++;
 		/* Limited transmit (RFC 3042): new data may go on the first
 		 * two, to keep the ACK clock running. */
@@ -448,6 +453,14 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 		c->snd_wl2 = s->ack;
 		if (c->snd_wnd > old && c->snd.len > 0)
 			tcp_output_schedule(w, c);
+		if (old == 0 && c->snd_wnd > 0 &&
+		    SEQ_DIFF(c->snd_max, c->snd_una) <= 1) {
+			/* Out of persist: a probe byte the peer did not take
+			 * goes again at the head of the first real segment. */
+			c->snd_nxt = c->snd_una;
+			c->rtx_shift = 0;
+			timer_cancel(&w->wheel, &c->rtx_timer);
+		}
 	}
 
 	if (!fin_acked)
@@ -607,6 +620,26 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 			       SEQ_DIFF(c->rcv_adv, c->rcv_nxt));
 	int ok, rc;
 
+	/* A repeated SYN: the peer did not get our SYN-ACK, send it again
+	 * (a SYN-ACK here is a simultaneous open and is ACKed below). */
+	if (c->state == TCP_SYN_RECEIVED &&
+	    (s->flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN &&
+	    s->seq == c->irs) {
+		tcp_send_syn(w, c);
+		goto drop;
+	}
+
+	/* TIME_WAIT (RFC 9293 3.10.7.4): the only thing that can arrive is
+	 * the peer's FIN again (our last ACK was lost): ACK it and restart
+	 * the wait. */
+	if (c->state == TCP_TIME_WAIT && (s->flags & TH_FIN) &&
+	    !(s->flags & (TH_RST | TH_SYN))) {
+		tcp_ack_now(w, c);
+		timer_arm(&w->wheel, &c->idle_timer, w->now_us,
+			  (uint64_t)w->cfg->tcp.time_wait_ms * 1000);
+		goto drop;
+	}
+
 	/* PAWS (RFC 7323 5.3): an old timestamp is an old duplicate. */
 	if ((c->flags & TF_TSTAMP) && s->opts.has_ts && !(s->flags & TH_RST) &&
 	    SEQ_LT(s->opts.ts_val, c->ts_recent) &&
@@ -637,10 +670,13 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		w->stats.tcp.OutOfWindow++;
 		if (s->flags & TH_RST)
 			goto drop;
-		/* "Special allowance should be made to accept valid ACKs"
-		 * (RFC 9293 3.10.7.4): a closed window must not stop us
-		 * from learning that our data arrived. */
-		if ((s->flags & (TH_ACK | TH_SYN)) == TH_ACK &&
+		/* "If the RCV.WND is zero, no segments will be acceptable,
+		 * but special allowance should be made to accept valid
+		 * ACKs" (RFC 9293 3.10.7.4): data at RCV.NXT that we have
+		 * no room for still tells us what of ours arrived.  Only
+		 * there: an ACK from anywhere else could be blind. */
+		if (wnd == 0 && s->seq == c->rcv_nxt &&
+		    (s->flags & (TH_ACK | TH_SYN)) == TH_ACK &&
 		    c->state != TCP_SYN_RECEIVED &&
 		    tcp_in_ack(w, c, s) > 0) {
 			rte_pktmbuf_free(m);
@@ -680,12 +716,6 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		return 1;
 	}
 
-	if ((s->flags & TH_SYN) && c->state == TCP_SYN_RECEIVED &&
-	    s->seq == c->irs) {
-		/* The peer did not get our SYN-ACK: send it again. */
-		tcp_send_syn(w, c);
-		goto drop;
-	}
 	if (s->flags & TH_SYN) {
 		/* RFC 5961 4.2: a SYN in a synchronized state is answered
 		 * with a challenge ACK, never with a reset of ours. */
@@ -732,12 +762,6 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 	case TCP_FIN_WAIT_2:
 		return tcp_in_data(w, c, s, m);
 	case TCP_TIME_WAIT:
-		/* A retransmitted FIN: ACK it and restart the 2MSL wait. */
-		if (s->flags & TH_FIN) {
-			tcp_ack_now(w, c);
-			timer_arm(&w->wheel, &c->idle_timer, w->now_us,
-				  (uint64_t)w->cfg->tcp.time_wait_ms * 1000);
-		}
 		goto drop;
 	default:
 		/* CLOSE_WAIT, CLOSING, LAST_ACK: the peer has finished; a

@@ -309,8 +309,8 @@ tcp_output_sack_recovery(struct worker *w, struct tcp_conn *c)
 	uint32_t start, len;
 	int sent = 0;
 
-	while (tcp_sack_pipe(&c->sack, c->snd_una, c->snd_max, c->high_rxt) +
-	       c->mss <= c->cc.cwnd &&
+	while (tcp_sack_pipe(&c->sack, c->snd_una, c->snd_max, c->high_rxt,
+			     c->mss) + c->mss <= c->cc.cwnd &&
 	       tcp_sack_next_hole(&c->sack, c->snd_una, c->high_rxt, &start,
 				  &len)) {
 		len = RTE_MIN(len, (uint32_t)c->mss);
@@ -353,6 +353,7 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 	case TCP_CLOSING:
 	case TCP_LAST_ACK:
 		break;
+	case TCP_SYN_RECEIVED:
 	case TCP_FIN_WAIT_2:
 	case TCP_TIME_WAIT:
 		if (c->flags & TF_ACK_NOW)
@@ -370,7 +371,8 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 	/* New data within what cwnd and the peer's window leave. */
 	fin_seq = c->snd_una + c->snd.len;
 	flight = sack_recovery ?
-		tcp_sack_pipe(&c->sack, c->snd_una, c->snd_max, c->high_rxt) :
+		tcp_sack_pipe(&c->sack, c->snd_una, c->snd_max, c->high_rxt,
+			      c->mss) :
 		SEQ_DIFF(c->snd_nxt, c->snd_una);
 	room = c->cc.cwnd > flight ? c->cc.cwnd - flight : 0;
 	/* Limited transmit (RFC 3042): a segment beyond cwnd for each of

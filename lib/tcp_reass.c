@@ -6,6 +6,8 @@
  * are freed.  Trimming only moves the cb's (off, len) window: the mbuf
  * data is never copied or touched.
  */
+#include <string.h>
+
 #include <rte_mbuf.h>
 
 #include "tcp.h"
@@ -18,6 +20,7 @@ tcp_reass_init(struct tcp_reass *q)
 	q->nsegs = 0;
 	q->bytes = 0;
 	q->last_seq = 0;
+	q->n_recent = 0;
 }
 
 void
@@ -103,6 +106,12 @@ tcp_reass_insert(struct tcp_reass *q, struct rte_mbuf *m, uint32_t max_segs)
 	q->nsegs++;
 	q->bytes += cb->len;
 	q->last_seq = cb->seq;
+	/* Newest first; the oldest falls off. */
+	memmove(&q->recent[1], &q->recent[0],
+		(RTE_DIM(q->recent) - 1) * sizeof(q->recent[0]));
+	q->recent[0] = cb->seq;
+	if (q->n_recent < RTE_DIM(q->recent))
+		q->n_recent++;
 	return 0;
 }
 
@@ -135,7 +144,7 @@ tcp_reass_sack_blocks(const struct tcp_reass *q, uint32_t *starts,
 		      uint32_t *ends, unsigned int max)
 {
 	uint32_t bs[64], be[64];
-	unsigned int nb = 0, out = 0, i, first = 0;
+	unsigned int nb = 0, out = 0, i, k, r;
 	const struct rte_mbuf *m;
 
 	/* Coalesce adjacent segments into blocks (the first 64 suffice:
@@ -156,19 +165,34 @@ tcp_reass_sack_blocks(const struct tcp_reass *q, uint32_t *starts,
 	}
 	if (nb == 0 || max == 0)
 		return 0;
-	/* RFC 2018 4: the first block holds the most recent arrival. */
-	for (i = 0; i < nb; i++)
-		if (SEQ_GEQ(q->last_seq, bs[i]) && SEQ_LT(q->last_seq, be[i]))
-			first = i;
-	starts[out] = bs[first];
-	ends[out] = be[first];
-	out++;
+	/* RFC 2018 4: the block with the most recent arrival first, then
+	 * the blocks of the next most recent arrivals (so that each block
+	 * is reported several times), then whatever room is left. */
+	for (r = 0; r < q->n_recent && out < max; r++) {
+		for (i = 0; i < nb; i++) {
+			if (!SEQ_GEQ(q->recent[r], bs[i]) ||
+			    !SEQ_LT(q->recent[r], be[i]))
+				continue;
+			for (k = 0; k < out; k++)
+				if (starts[k] == bs[i])
+					break;
+			if (k == out) {
+				starts[out] = bs[i];
+				ends[out] = be[i];
+				out++;
+			}
+			break;
+		}
+	}
 	for (i = 0; i < nb && out < max; i++) {
-		if (i == first)
-			continue;
-		starts[out] = bs[i];
-		ends[out] = be[i];
-		out++;
+		for (k = 0; k < out; k++)
+			if (starts[k] == bs[i])
+				break;
+		if (k == out) {
+			starts[out] = bs[i];
+			ends[out] = be[i];
+			out++;
+		}
 	}
 	return out;
 }

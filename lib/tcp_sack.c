@@ -4,6 +4,8 @@
 #include "tcp_sack.h"
 #include "tcp_seq.h"
 
+#define MIN_U32(a, b) ((a) < (b) ? (a) : (b))
+
 void
 tcp_sack_clear(struct tcp_sack_board *b)
 {
@@ -36,8 +38,13 @@ remove_at(struct tcp_sack_board *b, uint32_t i)
 static int
 insert_range(struct tcp_sack_board *b, uint32_t s, uint32_t e)
 {
-	uint32_t before = b->sacked;
 	uint32_t i = 0;
+
+	/* Nothing new if one range already holds all of it. */
+	for (i = 0; i < b->n; i++)
+		if (SEQ_LEQ(b->start[i], s) && SEQ_LEQ(e, b->end[i]))
+			return 0;
+	i = 0;
 
 	/* Skip ranges that end before s. */
 	while (i < b->n && SEQ_LT(b->end[i], s))
@@ -61,7 +68,7 @@ insert_range(struct tcp_sack_board *b, uint32_t s, uint32_t e)
 	b->end[i] = e;
 	b->n++;
 	recount(b);
-	return b->sacked > before;
+	return 1;
 }
 
 unsigned int
@@ -124,16 +131,33 @@ tcp_sack_first_lost(const struct tcp_sack_board *b, uint32_t mss)
 
 uint32_t
 tcp_sack_pipe(const struct tcp_sack_board *b, uint32_t snd_una,
-	      uint32_t snd_max, uint32_t high_rxt)
+	      uint32_t snd_max, uint32_t high_rxt, uint32_t mss)
 {
-	uint32_t outstanding = SEQ_DIFF(snd_max, snd_una);
-	uint32_t unsacked = outstanding - b->sacked;
-	uint32_t from = SEQ_MAX(high_rxt, snd_una);
-	uint32_t s, l, lost = 0;
+	uint32_t rxt = SEQ_MAX(high_rxt, snd_una);
+	uint32_t pipe = 0, pos = snd_una, above = b->sacked;
+	uint32_t i;
 
-	while (tcp_sack_next_hole(b, snd_una, from, &s, &l)) {
-		lost += l;
-		from = s + l;
+	/* Walk the holes between the ranges, lowest first; "above" is
+	 * what is SACKed above the current hole. */
+	for (i = 0; i <= b->n; i++) {
+		uint32_t end = i < b->n ? b->start[i] : snd_max;
+		uint32_t ranges_above = b->n - i;
+		int lost = ranges_above >= TCP_DUPTHRESH ||
+			above > (uint32_t)(TCP_DUPTHRESH - 1) * mss;
+
+		if (SEQ_LT(pos, end)) {
+			uint32_t hole = SEQ_DIFF(end, pos);
+			uint32_t resent = SEQ_GT(rxt, pos) ?
+				MIN_U32(SEQ_DIFF(rxt, pos), hole) : 0;
+
+			if (!lost)
+				pipe += hole;
+			pipe += resent;
+		}
+		if (i < b->n) {
+			above -= SEQ_DIFF(b->end[i], b->start[i]);
+			pos = SEQ_MAX(pos, b->end[i]);
+		}
 	}
-	return unsacked > lost ? unsacked - lost : 0;
+	return pipe;
 }

@@ -59,12 +59,13 @@ int
 tcp_sack_first_lost(const struct tcp_sack_board *b, uint32_t mss);
 
 /*
- * RFC 6675 "pipe": bytes in flight.  Unsacked bytes in
- * [snd_una, snd_max), less the holes judged lost that have not been
- * retransmitted yet (those in [high_rxt, highest SACKed)).
+ * RFC 6675 "pipe": the octets in flight.  For every unSACKed octet in
+ * [snd_una, snd_max): one if it is not judged lost (IsLost: DupThresh
+ * SACKed ranges, or more than (DupThresh - 1) * mss SACKed octets, lie
+ * above it), and one more if it was retransmitted (below high_rxt).
  */
 uint32_t
 tcp_sack_pipe(const struct tcp_sack_board *b, uint32_t snd_una,
-	      uint32_t snd_max, uint32_t high_rxt);
+	      uint32_t snd_max, uint32_t high_rxt, uint32_t mss);
 
 #endif /* DPF_TCP_SACK_H */

@@ -151,6 +151,28 @@ tcp_rtx_expired(struct timer *t, void *arg)
 		return;
 	}
 
+	if (c->snd_wnd == 0 && c->snd.len > 0 &&
+	    SEQ_DIFF(c->snd_max, c->snd_una) <= 1) {
+		/* Persist (RFC 9293 3.8.6.1, RFC 1122 4.2.2.17): the peer's
+		 * window is closed; probe it with one byte (the same byte
+		 * again if the last probe is still unacknowledged), backing
+		 * off, for as long as the peer keeps answering. */
+		w->stats.tcp.WindowProbes++;
+		if (SEQ_LT(c->snd_una, c->snd_max)) {
+			tcp_retransmit(w, c, c->snd_una, 1);
+		} else {
+			uint32_t saved = c->snd_wnd;
+
+			c->snd_wnd = 1;
+			tcp_output(w, c);
+			c->snd_wnd = saved;
+		}
+		if (c->rtx_shift < 6)
+			c->rtx_shift++;
+		tcp_rtx_arm(w, c);
+		return;
+	}
+
 	if (SEQ_LT(c->snd_una, c->snd_max)) {
 		/* Retransmission timeout (RFC 6298 5.4-5.6, RFC 5681 3.1). */
 		if (c->rtx_shift >= w->cfg->tcp.data_retries) {
@@ -181,18 +203,6 @@ tcp_rtx_expired(struct timer *t, void *arg)
 		return;
 	}
 
-	if (c->snd.len > 0 && c->snd_wnd == 0) {
-		/* Persist: probe the closed window with one byte. */
-		uint32_t saved = c->snd_wnd;
-
-		w->stats.tcp.WindowProbes++;
-		c->snd_wnd = 1;
-		tcp_output(w, c);
-		c->snd_wnd = saved;
-		if (c->rtx_shift < 16)
-			c->rtx_shift++;
-		tcp_rtx_arm(w, c);
-	}
 }
 
 static void

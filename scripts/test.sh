@@ -4,8 +4,11 @@
 #
 # Runs, for a normal build and again for an ASan+UBSan build:
 #   - the unit tests (cmocka, meson test --suite unit), counted per case;
-#   - the integration tests (tests/integration/run.py) against the
-#     dpf-peer testbed, which is brought up here and always torn down.
+#   - the integration tests (tests/integration/run.py) against the kernel,
+#     nginx and peer_server.py in the dpf-peer testbed;
+#   - the TCP conformance tests (tests/conformance/run.py), scapy playing
+#     the peer;
+# the testbed is brought up here and always torn down.
 #
 # Environment: DPF_LOSS_RUNS (default 20) fetches of 100 MiB under loss.
 set -uo pipefail
@@ -53,20 +56,22 @@ unit_tests() {	# build dir
 	rm -f "$log"
 }
 
-integration_tests() {	# build dir
-	local dir=$1 out last p f
+# A runner that prints "N passed, N failed" as its tally line.
+runner_tests() {	# label runner args...
+	local label=$1 out tally p f
+	shift
 	out=$(mktemp)
-	tests/integration/run.py --build "$dir" | tee "$out"
-	last=$(tail -n 1 "$out")
-	if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+	"$@" | tee "$out"
+	tally=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
+	if [[ "$tally" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 		p=${BASH_REMATCH[1]}
 		f=${BASH_REMATCH[2]}
 	else
 		p=0
 		f=1
-		echo "integration ($dir): the runner did not finish"
+		echo "$label: the runner did not finish"
 	fi
-	echo "integration ($dir): $p passed, $f failed"
+	echo "$label: $p passed, $f failed"
 	count "$p" "$f"
 	rm -f "$out"
 }
@@ -82,9 +87,13 @@ for variant in "" --san; do
 	fi
 	echo "== unit tests ($dir)"
 	unit_tests "$dir"
-	echo "== integration tests ($dir)"
 	if scripts/testbed.sh up; then
-		integration_tests "$dir"
+		echo "== integration tests ($dir)"
+		runner_tests "integration ($dir)" \
+			tests/integration/run.py --build "$dir"
+		echo "== TCP conformance tests ($dir)"
+		runner_tests "conformance ($dir)" \
+			/usr/bin/python3 tests/conformance/run.py --build "$dir"
 	else
 		echo "testbed did not come up"
 		count 0 1

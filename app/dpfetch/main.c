@@ -7,11 +7,14 @@
  * main() only wires the pieces in lib/ together: options, EAL, the port,
  * the per-lcore worker, the fetch, and the report at the end.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <rte_cycles.h>
@@ -58,6 +61,10 @@ split_args(int argc, char **argv, int *eal_argc, char ***app_argv)
 	}
 	*eal_argc = argc;
 	*app_argv = argv;
+	/* "dpfetch --help" without "--" asks for our usage, not EAL's. */
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+			  strcmp(argv[1], "-h") == 0))
+		return 2;
 	return 1;
 }
 
@@ -82,27 +89,27 @@ print_stats(FILE *f, struct worker *w)
 	json_decref(root);
 }
 
+/* EAL leaves its runtime files (several MB with --no-huge) behind in
+ * /var/run/dpdk/<prefix>; nothing can attach once we are gone. */
 static void
-print_summary(const struct http_fetch *f)
+remove_runtime_dir(const char *dir)
 {
-	double secs = (double)(f->end_us - f->start_us) / 1e6;
-	double mbit = secs > 0 ? (double)f->parser.body_bytes * 8 / secs / 1e6 :
-		0;
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(dir);
 
-	if (f->failed) {
-		fprintf(stderr, "dpfetch: error: %s\n", f->error);
+	if (d == NULL)
 		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) <
+		    (int)sizeof(path))
+			unlink(path);
 	}
-	fprintf(stderr,
-		"dpfetch: HTTP %d, %llu bytes in %.3f s (%.1f Mbit/s), connect %.3f ms, first byte %.3f ms: http://%s:%u%s\n",
-		f->parser.status_code,
-		(unsigned long long)f->parser.body_bytes, secs, mbit,
-		f->connected_us ? (double)(f->connected_us - f->start_us) / 1e3 :
-		0, f->first_byte_us ?
-		(double)(f->first_byte_us - f->start_us) / 1e3 : 0,
-		f->url.host, f->url.port, f->url.path);
-	if (f->error[0] != '\0')
-		fprintf(stderr, "dpfetch: error: %s\n", f->error);
+	closedir(d);
+	rmdir(dir);
 }
 
 static size_t
@@ -120,6 +127,7 @@ main(int argc, char **argv)
 {
 	static struct worker worker;
 	static struct http_fetch fetch;
+	char runtime_dir[PATH_MAX];
 	struct dpf_config cfg;
 	char err[CONFIG_ERR_LEN];
 	char **app_argv;
@@ -237,21 +245,23 @@ main(int argc, char **argv)
 		fetch.end_us = worker.now_us;
 		snprintf(fetch.error, sizeof(fetch.error), "interrupted");
 	}
-
+	http_fetch_report(&fetch, worker.now_us);
 	exit_code = http_fetch_exit_code(&fetch);
-	if (fflush(out) != 0 || (out != stdout && fclose(out) != 0)) {
+	if (out != stdout && fclose(out) != 0) {
 		fprintf(stderr, "dpfetch: writing the body: %s\n",
 			strerror(errno));
 		exit_code = EXIT_FETCH_FAILED;
 	}
-	print_summary(&fetch);
 out:
 	worker_fini(&worker);
 	if (cfg.print_stats)
 		print_stats(stderr, &worker);
 	port_fini(&app.port);
 	rte_mempool_free(app.pool);
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s",
+		 rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	remove_runtime_dir(runtime_dir);
 	config_free(&cfg);
 	return exit_code;
 }

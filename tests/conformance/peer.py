@@ -54,6 +54,7 @@ CLIENT_CIDR = CLIENT_IP + "/24"
 SERVER_PORT = 80
 URL = "http://%s/x" % SERVER_IP
 
+DPDK_RUNTIME = "/var/run/dpdk"
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
 CLONE_NEWNET = 0x40000000
@@ -383,6 +384,7 @@ class Conn:
         self.ts = False
         self.ts_base = random.getrandbits(31)
         self.synack_tsval = None
+        self.wscale_agreed = False
         self.window = 65535
         self.mss = 1460
         self.cursor = peer.cursor
@@ -501,6 +503,7 @@ class Conn:
             self.ts = any(o[0] == "Timestamp" for o in options)
         if mss is not None:
             self.mss = mss
+        self.wscale_agreed = any(o[0] == "WScale" for o in options)
         self.snd_nxt = self.iss
         self.send("SA", seq=self.iss, ack=ack, window=window, options=options,
                   ts=False)
@@ -610,6 +613,7 @@ class DpFetch:
         self.out = os.path.join(tmpdir, "body.%d" % DpFetch.counter)
         self.errpath = os.path.join(tmpdir, "stderr.%d" % DpFetch.counter)
         prefix = "cf-%d-%d" % (os.getpid(), DpFetch.counter)
+        self.runtime_dir = os.path.join(DPDK_RUNTIME, prefix)
         self.cmd = [self.binary, "-l", "0", "--no-huge", "-m", "512",
                     "--no-pci", "--file-prefix", prefix,
                     "--vdev=net_%s0,iface=%s" % (pmd, DPF_IFACE),
@@ -660,6 +664,12 @@ class DpFetch:
             self.errf.close()
         with open(self.errpath, "rb") as f:
             self.stderr = f.read().decode(errors="replace")
+
+    def remove_runtime_dir(self):
+        """EAL leaves its runtime files (several MB with --no-huge) in
+        /var/run/dpdk/<file-prefix>; they are ours once dpfetch is gone."""
+        if self.proc is not None and self.proc.poll() is not None:
+            shutil.rmtree(self.runtime_dir, ignore_errors=True)
 
     def kill(self):
         """SIGTERM (dpfetch then prints its counters), SIGKILL if need be."""
@@ -774,6 +784,7 @@ class Case:
         report = None
         for d in self.runs:
             d.kill()
+            d.remove_runtime_dir()
             report = report or d.sanitizer_report()
         if self.peer is not None:
             self.peer.close()

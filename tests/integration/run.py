@@ -82,11 +82,23 @@ class Ctx:
                 eal=None):
         cmd = [self.binary] + (self.eal(pmd, huge) if eal is None else eal)
         cmd += ["--"] + app_args
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=timeout)
+        prefix = cmd[cmd.index("--file-prefix") + 1]
+        try:
+            p = subprocess.run(cmd, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=timeout)
+        finally:
+            subprocess.run(["rm", "-rf", "/var/run/dpdk/" + prefix])
         p.stderr_text = p.stderr.decode(errors="replace")
         no_sanitizer_report(p.stderr_text)
         return p
+
+    def clean_runtime_dirs(self):
+        """EAL's files of every dpfetch this run started and that is gone."""
+        base = "/var/run/dpdk"
+        mine = "dpf-it-%d-" % os.getpid()
+        for d in os.listdir(base) if os.path.isdir(base) else []:
+            if d.startswith(mine):
+                subprocess.run(["rm", "-rf", os.path.join(base, d)])
 
     def out(self, name):
         return os.path.join(self.tmp, name)
@@ -554,7 +566,8 @@ def loss_3pct_reorder_dup_100M_x20(ctx):
         for i in range(runs):
             _, st = fetch_and_compare(
                 ctx, "http://%s/100M.bin" % PEER_IP, "100M.bin",
-                extra=["--timeout", "120", "--impair",
+                extra=["--timeout", "120", "--tcp", "time_wait_ms=100",
+                       "--impair",
                        "seed=%d,rx.reorder=0.01,rx.reorder_delay_us=300,"
                        "rx.dup=0.01,tx.reorder=0.01,tx.reorder_delay_us=300,"
                        "tx.dup=0.01" % (i + 1)])
@@ -599,6 +612,7 @@ def main():
             print("PASS %s (%.1f s)" % (t.__name__, time.time() - t0))
         sys.stdout.flush()
     subprocess.run(["rm", "-rf", ctx.tmp])
+    ctx.clean_runtime_dirs()
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -147,7 +147,7 @@ test_defaults(void **state)
 	assert_int_equal(c.tcp.rto_min_ms, 200);
 	assert_int_equal(c.tcp.rto_max_ms, 60000);
 	assert_int_equal(c.tcp.delack_ms, 40);
-	assert_int_equal(c.tcp.time_wait_ms, 2000);
+	assert_int_equal(c.tcp.time_wait_ms, 1000);
 	assert_int_equal(c.tcp.syn_retries, 5);
 	assert_int_equal(c.tcp.data_retries, 12);
 	assert_int_equal(c.tcp.max_ooo_segs, 4096);

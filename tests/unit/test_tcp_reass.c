@@ -594,31 +594,32 @@ test_sack_blocks(void **state)
 	EXPECT_SACK(&q, 4, 100, 300);
 	assert_int_equal(ins(&q, 50, 50), 0);
 	EXPECT_SACK(&q, 4, 50, 300);
-	/* More blocks: the latest arrival's first, then in order. */
+	/* More blocks: newest arrival's block first, then the blocks of the
+	 * next most recent arrivals (RFC 2018 4), then the rest in order. */
 	assert_int_equal(ins(&q, 400, 100), 0);
 	EXPECT_SACK(&q, 4, 400, 500, 50, 300);
 	assert_int_equal(ins(&q, 1000, 100), 0);
 	assert_int_equal(ins(&q, 800, 100), 0);
 	assert_int_equal(ins(&q, 600, 100), 0);
-	EXPECT_SACK(&q, 4, 600, 700, 50, 300, 400, 500, 800, 900);
-	EXPECT_SACK(&q, 3, 600, 700, 50, 300, 400, 500);
+	EXPECT_SACK(&q, 4, 600, 700, 800, 900, 1000, 1100, 400, 500);
+	EXPECT_SACK(&q, 3, 600, 700, 800, 900, 1000, 1100);
 	EXPECT_SACK(&q, 1, 600, 700);
 	/* An arrival that joins a block puts that whole block first. */
 	assert_int_equal(ins(&q, 500, 50), 0);
-	EXPECT_SACK(&q, 4, 400, 550, 50, 300, 600, 700, 800, 900);
+	EXPECT_SACK(&q, 4, 400, 550, 600, 700, 800, 900, 1000, 1100);
 	/* ... also when it is trimmed against a neighbour. */
 	assert_int_equal(ins(&q, 880, 70), 0);
-	EXPECT_SACK(&q, 4, 800, 950, 50, 300, 400, 550, 600, 700);
+	EXPECT_SACK(&q, 4, 800, 950, 400, 550, 600, 700, 50, 300);
 	/* Filling a hole merges two blocks into the first. */
 	assert_int_equal(ins(&q, 700, 100), 0);
-	EXPECT_SACK(&q, 4, 600, 950, 50, 300, 400, 550, 1000, 1100);
-	EXPECT_SACK(&q, 8, 600, 950, 50, 300, 400, 550, 1000, 1100);
+	EXPECT_SACK(&q, 4, 600, 950, 400, 550, 50, 300, 1000, 1100);
+	EXPECT_SACK(&q, 8, 600, 950, 400, 550, 50, 300, 1000, 1100);
 	/* The most recent arrival is the last block. */
 	assert_int_equal(ins(&q, 1100, 1), 0);
-	EXPECT_SACK(&q, 4, 1000, 1101, 50, 300, 400, 550, 600, 950);
+	EXPECT_SACK(&q, 4, 1000, 1101, 600, 950, 400, 550, 50, 300);
 	/* A duplicate does not change which block comes first. */
 	assert_int_equal(ins(&q, 60, 10), 1);
-	EXPECT_SACK(&q, 2, 1000, 1101, 50, 300);
+	EXPECT_SACK(&q, 2, 1000, 1101, 600, 950);
 	/* Once the latest arrival is popped, the blocks stay in order. */
 	tcp_reass_flush(&q);
 	assert_int_equal(ins(&q, 300, 100), 0);
