@@ -128,10 +128,14 @@ config_free(struct dpf_config *cfg)
 
 	free(cfg->fetch_url);
 	free(cfg->output);
+	free(cfg->method);
+	free(cfg->data);
 	for (i = 0; i < cfg->n_headers; i++)
 		free(cfg->headers[i]);
 	cfg->fetch_url = NULL;
 	cfg->output = NULL;
+	cfg->method = NULL;
+	cfg->data = NULL;
 	cfg->n_headers = 0;
 }
 
@@ -408,6 +412,21 @@ apply_setting(struct dpf_config *cfg, const char *key, const char *val,
 		return replace_string(&cfg->fetch_url, val, err, errlen);
 	if (strcmp(key, "output") == 0)
 		return replace_string(&cfg->output, val, err, errlen);
+	if (strcmp(key, "method") == 0) {
+		const char *p;
+
+		/* A token (RFC 9110 9.1), upper case by convention. */
+		for (p = val; *p != '\0'; p++)
+			if (!((*p >= 'A' && *p <= 'Z') || *p == '-' || *p == '_'))
+				break;
+		if (*p != '\0' || p == val || p - val > 32)
+			return set_err(err, errlen,
+				"--method: '%s' is not a method name like GET or POST",
+				val);
+		return replace_string(&cfg->method, val, err, errlen);
+	}
+	if (strcmp(key, "data") == 0)
+		return replace_string(&cfg->data, val, err, errlen);
 	if (strcmp(key, "header") == 0)
 		return parse_header(cfg, val, err, errlen);
 	if (strcmp(key, "timeout") == 0)
@@ -603,6 +622,8 @@ config_usage(FILE *f, const char *prog)
 "  --fetch URL           fetch http://host[:port]/path and exit\n"
 "  -o, --output FILE     write the body to FILE (default: stdout)\n"
 "  --header 'K: V'       extra request header (repeatable)\n"
+"  --method M            request method (default GET, or POST with --data)\n"
+"  --data BODY|@FILE     request body, literally or read from FILE\n"
 "  --timeout SEC         give up after SEC seconds (default 60)\n"
 "  --echo PORT           serve TCP echo (RFC 862) on PORT; without --fetch,\n"
 "                        run until SIGINT or SIGTERM\n"
@@ -626,7 +647,7 @@ config_usage(FILE *f, const char *prog)
 enum {
 	OPT_IP = 256, OPT_GATEWAY, OPT_MTU, OPT_PORT, OPT_MBUFS, OPT_FETCH,
 	OPT_HEADER, OPT_TIMEOUT, OPT_STATS, OPT_CONFIG, OPT_TCP, OPT_ARP,
-	OPT_IMPAIR, OPT_ECHO,
+	OPT_IMPAIR, OPT_ECHO, OPT_METHOD, OPT_DATA,
 };
 
 static const struct option long_opts[] = {
@@ -645,6 +666,8 @@ static const struct option long_opts[] = {
 	{ "arp", required_argument, NULL, OPT_ARP },
 	{ "impair", required_argument, NULL, OPT_IMPAIR },
 	{ "echo", required_argument, NULL, OPT_ECHO },
+	{ "method", required_argument, NULL, OPT_METHOD },
+	{ "data", required_argument, NULL, OPT_DATA },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -670,6 +693,8 @@ static const char *const opt_key[] = {
 	[OPT_HEADER - OPT_IP] = "header",
 	[OPT_TIMEOUT - OPT_IP] = "timeout",
 	[OPT_ECHO - OPT_IP] = "echo",
+	[OPT_METHOD - OPT_IP] = "method",
+	[OPT_DATA - OPT_IP] = "data",
 };
 
 enum config_result

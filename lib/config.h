@@ -74,6 +74,8 @@ struct dpf_config {
 	/* One-shot fetch. */
 	char *fetch_url;
 	char *output;		/* NULL = stdout */
+	char *method;		/* NULL = GET, or POST with data */
+	char *data;		/* request body, or "@FILE" */
 	char *headers[CONFIG_MAX_HEADERS];
 	unsigned int n_headers;
 	double timeout_s;

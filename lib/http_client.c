@@ -48,13 +48,76 @@ has_header(const struct dpf_config *cfg, const char *name)
 	return 0;
 }
 
+/* Append to the request head; sets *full instead of overrunning. */
+static void
+req_append(struct http_fetch *f, int *full, const char *fmt, ...)
+{
+	size_t room = sizeof(f->request) - f->request_len;
+	va_list ap;
+	int n;
+
+	if (*full)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(f->request + f->request_len, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room)
+		*full = 1;
+	else
+		f->request_len += (uint32_t)n;
+}
+
+/* The request body: "@FILE" reads a file, anything else is the body. */
+static int
+load_body(struct http_fetch *f, const char *data, char *err, size_t errlen)
+{
+	FILE *in;
+	long size;
+
+	if (data[0] != '@') {
+		f->body_len = strlen(data);
+		f->body = (uint8_t *)strdup(data);
+		if (f->body == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		return 0;
+	}
+	in = fopen(data + 1, "rb");
+	if (in == NULL) {
+		snprintf(err, errlen, "--data %s: %s", data, strerror(errno));
+		return -1;
+	}
+	if (fseek(in, 0, SEEK_END) != 0 || (size = ftell(in)) < 0 ||
+	    fseek(in, 0, SEEK_SET) != 0) {
+		snprintf(err, errlen, "--data %s: cannot tell its size", data);
+		fclose(in);
+		return -1;
+	}
+	f->body = malloc(size > 0 ? (size_t)size : 1);
+	if (f->body == NULL) {
+		snprintf(err, errlen, "--data %s: out of memory", data);
+		fclose(in);
+		return -1;
+	}
+	f->body_len = (uint64_t)size;
+	if (size > 0 && fread(f->body, 1, (size_t)size, in) != (size_t)size) {
+		snprintf(err, errlen, "--data %s: read error", data);
+		fclose(in);
+		return -1;
+	}
+	fclose(in);
+	return 0;
+}
+
 int
 http_fetch_init(struct http_fetch *f, const struct dpf_config *cfg,
 		const char *url, FILE *out, char *err, size_t errlen)
 {
+	const char *method;
 	char uerr[256];
-	int n;
 	unsigned int i;
+	int full = 0;
 
 	memset(f, 0, sizeof(*f));
 	if (url_parse(url, &f->url, uerr, sizeof(uerr)) != 0) {
@@ -68,35 +131,65 @@ http_fetch_init(struct http_fetch *f, const struct dpf_config *cfg,
 		return -1;
 	}
 	f->out = out;
-	n = snprintf(f->request, sizeof(f->request), "GET %s HTTP/1.1\r\n",
-		     f->url.path);
-	if (!has_header(cfg, "Host")) {
-		if (f->url.port_given)
-			n += snprintf(f->request + n, sizeof(f->request) - n,
-				      "Host: %s:%u\r\n", f->url.host,
-				      f->url.port);
-		else
-			n += snprintf(f->request + n, sizeof(f->request) - n,
-				      "Host: %s\r\n", f->url.host);
-	}
-	if (!has_header(cfg, "User-Agent"))
-		n += snprintf(f->request + n, sizeof(f->request) - n,
-			      "User-Agent: dpfetch/%s\r\n", DPF_VERSION);
-	if (!has_header(cfg, "Accept"))
-		n += snprintf(f->request + n, sizeof(f->request) - n,
-			      "Accept: */*\r\n");
-	for (i = 0; i < cfg->n_headers && n < (int)sizeof(f->request); i++)
-		n += snprintf(f->request + n, sizeof(f->request) - n,
-			      "%s\r\n", cfg->headers[i]);
-	if (n < (int)sizeof(f->request))
-		n += snprintf(f->request + n, sizeof(f->request) - n, "\r\n");
-	if (n >= (int)sizeof(f->request)) {
-		snprintf(err, errlen, "the request is over %d bytes",
-			 HTTP_REQUEST_MAX);
+	if (cfg->data != NULL && load_body(f, cfg->data, err, errlen) != 0) {
+		http_fetch_free(f);
 		return -1;
 	}
-	f->request_len = (uint32_t)n;
+	method = cfg->method != NULL ? cfg->method :
+		cfg->data != NULL ? "POST" : "GET";
+	f->head_request = strcmp(method, "HEAD") == 0;
+	req_append(f, &full, "%s %s HTTP/1.1\r\n", method, f->url.path);
+	if (!has_header(cfg, "Host")) {
+		if (f->url.port_given)
+			req_append(f, &full, "Host: %s:%u\r\n", f->url.host,
+				   f->url.port);
+		else
+			req_append(f, &full, "Host: %s\r\n", f->url.host);
+	}
+	if (!has_header(cfg, "User-Agent"))
+		req_append(f, &full, "User-Agent: dpfetch/%s\r\n",
+			   DPF_VERSION);
+	if (!has_header(cfg, "Accept"))
+		req_append(f, &full, "Accept: */*\r\n");
+	/* A body is framed by its length; so is an empty POST or PUT. */
+	if (!has_header(cfg, "Content-Length") &&
+	    (f->body != NULL || strcmp(method, "POST") == 0 ||
+	     strcmp(method, "PUT") == 0))
+		req_append(f, &full, "Content-Length: %llu\r\n",
+			   (unsigned long long)f->body_len);
+	for (i = 0; i < cfg->n_headers; i++)
+		req_append(f, &full, "%s\r\n", cfg->headers[i]);
+	req_append(f, &full, "\r\n");
+	if (full) {
+		snprintf(err, errlen,
+			 "the request head is over %d bytes (too many or too long --header)",
+			 HTTP_REQUEST_MAX - 1);
+		http_fetch_free(f);
+		return -1;
+	}
 	return 0;
+}
+
+void
+http_fetch_free(struct http_fetch *f)
+{
+	free(f->body);
+	f->body = NULL;
+}
+
+/* Feed the request body as the send buffer makes room. */
+static void
+fetch_pump_body(struct worker *w, struct tcp_conn *c, struct http_fetch *f)
+{
+	while (f->body_sent < f->body_len) {
+		uint64_t left = f->body_len - f->body_sent;
+		uint32_t chunk = left > (1u << 20) ? (1u << 20) : (uint32_t)left;
+		uint32_t n = tcp_send(w, c, f->body + f->body_sent, chunk);
+
+		f->body_sent += n;
+		if (n < chunk)
+			break;	/* the send buffer is full: on_sent resumes */
+	}
 }
 
 static int
@@ -163,8 +256,20 @@ fetch_connected(struct worker *w, struct tcp_conn *c)
 	f->connected_us = w->now_us;
 	f->phase = FETCH_WAITING;
 	w->stats.http.requests++;
-	if (tcp_send(w, c, f->request, f->request_len) != f->request_len)
+	if (tcp_send(w, c, f->request, f->request_len) != f->request_len) {
 		fetch_fail(w, f, "out of packet buffers sending the request");
+		return;
+	}
+	fetch_pump_body(w, c, f);
+}
+
+static void
+fetch_sent(struct worker *w, struct tcp_conn *c)
+{
+	struct http_fetch *f = c->app;
+
+	if (f->phase == FETCH_WAITING)
+		fetch_pump_body(w, c, f);
 }
 
 static void
@@ -259,6 +364,7 @@ fetch_closed(struct worker *w, struct tcp_conn *c, int err)
 
 static const struct tcp_app_ops fetch_tcp_ops = {
 	.connected = fetch_connected,
+	.sent = fetch_sent,
 	.recv = fetch_recv,
 	.peer_closed = fetch_peer_closed,
 	.closed = fetch_closed,
@@ -348,7 +454,8 @@ http_fetch_start(struct worker *w, struct http_fetch *f, double timeout_s)
 {
 	char ip[16];
 
-	http_resp_parser_init(&f->parser, &fetch_parser_cb, f, 0);
+	http_resp_parser_init(&f->parser, &fetch_parser_cb, f,
+			      f->head_request);
 	f->start_us = w->now_us;
 	f->deadline_us = w->now_us + (uint64_t)(timeout_s * 1e6);
 	f->phase = FETCH_RESOLVING;

@@ -35,8 +35,12 @@ struct http_fetch {
 	struct url url;
 	uint32_t next_hop;
 	FILE *out;
-	char request[HTTP_REQUEST_MAX];
+	char request[HTTP_REQUEST_MAX];	/* method, headers, blank line */
 	uint32_t request_len;
+	uint8_t *body;			/* request body (--data), or NULL */
+	uint64_t body_len;
+	uint64_t body_sent;		/* handed to TCP so far */
+	int head_request;
 
 	enum http_fetch_phase phase;
 	struct tcp_conn *conn;
@@ -62,6 +66,10 @@ struct http_fetch {
 int
 http_fetch_init(struct http_fetch *f, const struct dpf_config *cfg,
 		const char *url, FILE *out, char *err, size_t errlen);
+
+/* Release what init allocated (the request body). */
+void
+http_fetch_free(struct http_fetch *f);
 
 /* Start it on worker w (sets the worker's application hook). */
 void

@@ -381,12 +381,14 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 		c->flags &= ~TF_TLP_DONE;
 		if (c->flags & TF_RECOVERY) {
 			if (SEQ_GEQ(c->snd_una, c->recover)) {
-				/* Full ACK: recovery is over (RFC 6582 3.2
-				 * step 3, "deflate" to ssthresh). */
-				uint32_t w_min = tcp_flight(c) + c->mss;
-
+				/* Full ACK: recovery is over; continue from
+				 * ssthresh (RFC 5681 3.2 step 6).  Deflating
+				 * to the flight, RFC 6582's other choice,
+				 * leaves one segment out after a quiet
+				 * recovery and invites a timeout. */
 				c->flags &= ~TF_RECOVERY;
-				c->cc.cwnd = RTE_MIN(c->cc.ssthresh, w_min);
+				c->cc.cwnd = RTE_MAX(c->cc.ssthresh,
+						     2u * c->mss);
 			} else if (!(c->flags & TF_SACK)) {
 				/* Partial ACK without SACK: the next hole
 				 * starts here (RFC 6582 3.2 step 4). */

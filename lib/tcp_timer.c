@@ -25,13 +25,18 @@ tcp_rto_backed_off(const struct worker *w, const struct tcp_conn *c)
 }
 
 #define TLP_MIN_US	10000	/* RFC 8985 7.2 */
-#define TLP_DELACK_US	200000	/* the peer's worst delayed ACK */
+#define TLP_DELACK_US	50000	/* a typical peer's delayed ACK (Linux:
+				 * 40 ms); RFC 8985 suggests 200 ms but
+				 * the full RTO still follows */
 
 /*
- * Arm the retransmission timer, or a tail loss probe before it (RFC 8985
- * 7): when the last segments of a flight are lost no duplicate ACK ever
- * comes, and a probe after two round trips draws the SACK that starts
- * fast recovery instead of waiting for the full RTO.
+ * Arm the retransmission timer, or a probe before it.  Outside recovery
+ * that is RFC 8985's tail loss probe: when the last segments of a flight
+ * are lost no duplicate ACK ever comes, and a probe after two round trips
+ * draws the SACK that starts fast recovery instead of waiting for the
+ * full RTO.  In recovery the same timer catches a lost retransmission
+ * that nothing sent later can reveal (the time-based rule of RACK, in
+ * its simplest form): the holes are sent again.
  */
 void
 tcp_rtx_arm(struct worker *w, struct tcp_conn *c)
@@ -39,7 +44,7 @@ tcp_rtx_arm(struct worker *w, struct tcp_conn *c)
 	uint64_t delay = tcp_rto_backed_off(w, c);
 
 	c->flags &= ~TF_TLP_PENDING;
-	if ((c->flags & (TF_SACK | TF_RECOVERY | TF_TLP_DONE)) == TF_SACK &&
+	if ((c->flags & (TF_SACK | TF_TLP_DONE)) == TF_SACK &&
 	    (c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT) &&
 	    c->rtx_shift == 0 && c->srtt_us != 0 &&
 	    SEQ_LT(c->snd_una, c->snd_max)) {
@@ -65,8 +70,21 @@ tcp_send_tlp(struct worker *w, struct tcp_conn *c)
 	uint32_t unsent = c->snd.len - SEQ_DIFF(c->snd_nxt, c->snd_una);
 	uint32_t fin_seq = c->snd_una + c->snd.len;
 
-	w->stats.tcp.TailLossProbes++;
 	c->flags |= TF_TLP_DONE;
+	if (c->flags & TF_RECOVERY) {
+		/* No ACK for two round trips after our retransmissions:
+		 * they were lost; send the holes again. */
+		w->stats.tcp.LostRetransmits++;
+		c->high_rxt = c->snd_una;
+		c->rxt_mark = c->snd_max;
+		tcp_retransmit(w, c, c->snd_una,
+			       RTE_MIN((uint32_t)c->mss, c->snd.len));
+		c->high_rxt = c->snd_una + RTE_MIN((uint32_t)c->mss,
+						   c->snd.len);
+		tcp_output(w, c);
+		return;
+	}
+	w->stats.tcp.TailLossProbes++;
 	if (unsent > 0 && SEQ_LT(c->snd_nxt, c->snd_una + c->snd_wnd)) {
 		uint32_t saved = c->cc.cwnd;
 
@@ -75,10 +93,13 @@ tcp_send_tlp(struct worker *w, struct tcp_conn *c)
 		tcp_output(w, c);
 		c->cc.cwnd = RTE_MAX(saved, (uint32_t)c->mss);
 	} else {
+		/* The last segment sent, not the last one queued: the
+		 * peer's window may not reach that far. */
+		uint32_t end = SEQ_MIN(c->snd_max, fin_seq);
 		uint32_t len = RTE_MIN((uint32_t)c->mss,
-				       SEQ_DIFF(fin_seq, c->snd_una));
+				       SEQ_DIFF(end, c->snd_una));
 
-		tcp_retransmit(w, c, fin_seq - len, len);
+		tcp_retransmit(w, c, end - len, len);
 	}
 }
 

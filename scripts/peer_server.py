@@ -19,6 +19,7 @@ Endpoints (GET and HEAD):
                                "status <code>\\n" and Content-Length
                                (no body for 204 and 304).
     /headers                   the request's header block, as the body
+    POST /upload               "sha256 <hex> <length>" of the request body
     /truncated                 Content-Length: 1000, 10 bytes, then close
     /stall                     Content-Length: 1000, 10 bytes, then silence
                                for 30 s (a client's timeout should fire)
@@ -29,6 +30,7 @@ Files are confined to --root.  One log line per request goes to stderr.
 """
 
 import argparse
+import hashlib
 import http.server
 import os
 import signal
@@ -61,8 +63,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.client_address[0], self.client_address[1], fmt % args))
         sys.stderr.flush()
 
-    def _discard_request_body(self):
-        """Read and drop a request body so keep-alive stays in sync."""
+    def _discard_request_body(self, digest=None):
+        """Read a request body (into digest, if given) or drop it, so that
+        keep-alive stays in sync.  Returns the bytes read."""
         te = self.headers.get("Transfer-Encoding", "")
         if te and te.lower() != "identity":
             # We do not accept chunked request bodies: just close afterwards.
@@ -70,17 +73,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         cl = self.headers.get("Content-Length")
         if not cl:
-            return
+            return 0
         try:
             n = int(cl)
         except ValueError:
             self.close_connection = True
-            return
+            return 0
+        got = 0
         while n > 0:
             b = self.rfile.read(min(n, PIECE))
             if not b:
                 break
+            if digest is not None:
+                digest.update(b)
+            got += len(b)
             n -= len(b)
+        return got
 
     def _resolve(self, rel):
         """Map a URL path tail to a regular file under the root, or None."""
@@ -245,6 +253,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         self._dispatch()
+
+    def do_POST(self):
+        """POST /upload: answers "sha256 <hex> <length>" of the body."""
+        if urllib.parse.urlsplit(self.path).path != "/upload":
+            self._discard_request_body()
+            return self._not_found()
+        h = hashlib.sha256()
+        n = self._discard_request_body(h)
+        self._simple(200, "sha256 %s %d\n" % (h.hexdigest(), n))
 
     def do_HEAD(self):
         self._dispatch()

@@ -131,7 +131,7 @@ main(int argc, char **argv)
 	struct dpf_config cfg;
 	char err[CONFIG_ERR_LEN];
 	char **app_argv;
-	int eal_argc, app_argc, rc, exit_code;
+	int eal_argc, app_argc, rc, exit_code = EXIT_USAGE;
 	FILE *out = stdout;
 	uint16_t port_id;
 
@@ -139,13 +139,12 @@ main(int argc, char **argv)
 	config_init(&cfg);
 	switch (config_from_args(&cfg, app_argc, app_argv, err, sizeof(err))) {
 	case CONFIG_HELP:
-		config_free(&cfg);
-		return 0;
+		exit_code = 0;
+		goto done;
 	case CONFIG_ERROR:
 		fprintf(stderr, "dpfetch: %s\n", err);
 		fprintf(stderr, "Try 'dpfetch -- --help'.\n");
-		config_free(&cfg);
-		return EXIT_USAGE;
+		goto done;
 	default:
 		break;
 	}
@@ -153,16 +152,15 @@ main(int argc, char **argv)
 	    http_fetch_init(&fetch, &cfg, cfg.fetch_url, NULL, err,
 			    sizeof(err)) != 0) {
 		fprintf(stderr, "dpfetch: %s\n", err);
-		config_free(&cfg);
-		return EXIT_USAGE;
+		goto done;
 	}
 	if (cfg.output != NULL) {
 		out = fopen(cfg.output, "wb");
 		if (out == NULL) {
 			fprintf(stderr, "dpfetch: -o %s: %s\n", cfg.output,
 				strerror(errno));
-			config_free(&cfg);
-			return EXIT_USAGE;
+			out = stdout;
+			goto done;
 		}
 	}
 	/* Large stdio buffer: the body is written from the poll loop. */
@@ -173,19 +171,19 @@ main(int argc, char **argv)
 	if (rc < 0) {
 		fprintf(stderr, "dpfetch: EAL initialisation failed: %s\n",
 			rte_strerror(rte_errno));
-		return EXIT_USAGE;
+		goto done;
 	}
 	if (port_pick(cfg.port_given, cfg.port_id, &port_id, err,
 		      sizeof(err)) != 0) {
 		fprintf(stderr, "dpfetch: %s\n", err);
-		rte_eal_cleanup();
-		return EXIT_USAGE;
+		goto eal;
 	}
 	if (rte_lcore_count() > 1)
 		fprintf(stderr,
 			"dpfetch: note: one worker runs on the main lcore; the other %u lcores stay idle\n",
 			rte_lcore_count() - 1);
 
+	exit_code = EXIT_FETCH_FAILED;
 	app.cfg = &cfg;
 	app.tsc_hz = rte_get_tsc_hz();
 	app.start_tsc = rte_rdtsc();
@@ -196,14 +194,12 @@ main(int argc, char **argv)
 		fprintf(stderr,
 			"dpfetch: cannot allocate %u mbufs: %s (give EAL more memory with -m, or fewer --mbufs)\n",
 			cfg.mbufs, rte_strerror(rte_errno));
-		rte_eal_cleanup();
-		return EXIT_FETCH_FAILED;
+		goto eal;
 	}
 	if (port_init(&app.port, port_id, 1, cfg.mtu, app.pool, err,
 		      sizeof(err)) != 0) {
 		fprintf(stderr, "dpfetch: %s\n", err);
-		rte_eal_cleanup();
-		return EXIT_FETCH_FAILED;
+		goto pool;
 	}
 	/* What the driver keeps in its RX rings: the baseline for the leak
 	 * check (mempool.in_use must come back to it). */
@@ -215,9 +211,7 @@ main(int argc, char **argv)
 	if (rc != 0) {
 		fprintf(stderr, "dpfetch: worker set-up failed: %s\n",
 			rte_strerror(-rc));
-		port_fini(&app.port);
-		rte_eal_cleanup();
-		return EXIT_FETCH_FAILED;
+		goto port;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -229,7 +223,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "dpfetch: --echo %u: %s\n",
 				cfg.echo_port, strerror(-rc));
 			exit_code = EXIT_USAGE;
-			goto out;
+			goto worker;
 		}
 	}
 	if (cfg.fetch_url != NULL)
@@ -238,7 +232,7 @@ main(int argc, char **argv)
 	if (cfg.fetch_url == NULL) {
 		/* A service run ends by signal: that is success. */
 		exit_code = 0;
-		goto out;
+		goto worker;
 	}
 	if (!fetch.response_done && !fetch.failed) {
 		fetch.failed = 1;
@@ -247,21 +241,31 @@ main(int argc, char **argv)
 	}
 	http_fetch_report(&fetch, worker.now_us);
 	exit_code = http_fetch_exit_code(&fetch);
-	if (out != stdout && fclose(out) != 0) {
-		fprintf(stderr, "dpfetch: writing the body: %s\n",
-			strerror(errno));
-		exit_code = EXIT_FETCH_FAILED;
+	if (out != stdout) {
+		if (fclose(out) != 0) {
+			fprintf(stderr, "dpfetch: writing the body: %s\n",
+				strerror(errno));
+			exit_code = EXIT_FETCH_FAILED;
+		}
+		out = stdout;
 	}
-out:
+worker:
 	worker_fini(&worker);
 	if (cfg.print_stats)
 		print_stats(stderr, &worker);
+port:
 	port_fini(&app.port);
+pool:
 	rte_mempool_free(app.pool);
+eal:
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s",
 		 rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
 	remove_runtime_dir(runtime_dir);
+done:
+	if (out != stdout)
+		fclose(out);
+	http_fetch_free(&fetch);
 	config_free(&cfg);
 	return exit_code;
 }

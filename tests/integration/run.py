@@ -255,6 +255,44 @@ def custom_headers_are_sent(ctx):
 
 
 @test
+def post_upload_20M(ctx):
+    """A 20 MiB request body through the send buffer, under loss."""
+    data = os.urandom(20 * 1024 * 1024)
+    src = ctx.out("upload.bin")
+    with open(src, "wb") as f:
+        f.write(data)
+    nft_loss(2)
+    try:
+        p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
+                         "http://%s:8080/upload" % PEER_IP,
+                         "--data", "@" + src, "--stats"])
+    finally:
+        nft_clear()
+    expect_ok(p, "POST /upload")
+    want = "sha256 %s %d\n" % (hashlib.sha256(data).hexdigest(), len(data))
+    check(p.stdout.decode() == want, "server saw %r, want %r" %
+          (p.stdout, want))
+    st = stats_of(p.stderr_text)
+    check(st["tcp"]["DataBytesOut"] >= len(data), "DataBytesOut %d" %
+          st["tcp"]["DataBytesOut"])
+    check(st["mempool"]["in_use"] == st["mempool"]["port_held"],
+          "mbufs leaked: %s" % st["mempool"])
+
+
+@test
+def method_and_small_body(ctx):
+    p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
+                     "http://%s:8080/upload" % PEER_IP, "--data", "hello"])
+    expect_ok(p, "POST literal")
+    want = "sha256 %s 5\n" % hashlib.sha256(b"hello").hexdigest()
+    check(p.stdout.decode() == want, "got %r" % p.stdout)
+    p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
+                     "http://%s/10M.bin" % PEER_IP, "--method", "HEAD"])
+    expect_ok(p, "HEAD")
+    check(p.stdout == b"", "HEAD returned a body")
+
+
+@test
 def config_file(ctx):
     cfg = ctx.out("cfg.json")
     with open(cfg, "w") as f:
@@ -375,6 +413,12 @@ def usage_errors_exit_2(ctx):
         (["--ip", "198.18.0.2/24", "--fetch", "http://198.18.0.1/",
           "--header", "NoColon"], r"--header"),
         (["--config", "/nonexistent/dpfetch.json"], r"config"),
+        (["--ip", "198.18.0.2/24", "--fetch", "http://198.18.0.1/",
+          "--method", "get me"], r"--method"),
+        (["--ip", "198.18.0.2/24", "--fetch", "http://198.18.0.1/",
+          "--data", "@/nonexistent/body"], r"--data"),
+        (["--ip", "198.18.0.2/24", "--fetch", "http://198.18.0.1/",
+          "--stats=3"], r"takes no value"),
     ]
     for args, pattern in cases:
         p = ctx.dpfetch(args, timeout=30)
