@@ -366,12 +366,33 @@ replace_string(char **dst, const char *s, char *err, size_t errlen)
 	return 0;
 }
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Top-level settings that are whole numbers in a range. */
+struct numeric_setting {
+	const char *key;
+	unsigned long lo, hi;
+	size_t offset, size;
+};
+
+#define NUM_SETTING(k, lo, hi, member) { k, lo, hi, \
+	offsetof(struct dpf_config, member), \
+	sizeof(((struct dpf_config *)0)->member) }
+
+static const struct numeric_setting numeric_settings[] = {
+	NUM_SETTING("mtu", 576, 9000, mtu),
+	NUM_SETTING("port", 0, 1023, port_id),
+	NUM_SETTING("mbufs", 1024, 16u << 20, mbufs),
+	NUM_SETTING("echo", 1, 65535, echo_port),
+};
+
 /* Apply one top-level setting given as a string, from either source. */
 static int
 apply_setting(struct dpf_config *cfg, const char *key, const char *val,
 	      char *err, size_t errlen)
 {
-	unsigned long u;
+	unsigned long u = 0;
+	size_t i;
 
 	if (strcmp(key, "ip") == 0)
 		return parse_ip_prefix(val, &cfg->ip, &cfg->prefix_len,
@@ -382,30 +403,20 @@ apply_setting(struct dpf_config *cfg, const char *key, const char *val,
 				"--gateway: '%s' is not an IPv4 address", val);
 		return 0;
 	}
-	if (strcmp(key, "mtu") == 0) {
-		if (parse_ulong(key, val, 576, 9000, &u, err, errlen) != 0)
-			return -1;
-		cfg->mtu = (uint16_t)u;
-		return 0;
-	}
-	if (strcmp(key, "port") == 0) {
-		if (parse_ulong(key, val, 0, 1023, &u, err, errlen) != 0)
-			return -1;
-		cfg->port_id = (uint16_t)u;
-		cfg->port_given = 1;
-		return 0;
-	}
-	if (strcmp(key, "mbufs") == 0) {
-		if (parse_ulong(key, val, 1024, 16u << 20, &u, err,
+	for (i = 0; i < ARRAY_LEN(numeric_settings); i++) {
+		const struct numeric_setting *ns = &numeric_settings[i];
+
+		if (strcmp(key, ns->key) != 0)
+			continue;
+		if (parse_ulong(key, val, ns->lo, ns->hi, &u, err,
 				errlen) != 0)
 			return -1;
-		cfg->mbufs = (uint32_t)u;
-		return 0;
-	}
-	if (strcmp(key, "echo") == 0) {
-		if (parse_ulong(key, val, 1, 65535, &u, err, errlen) != 0)
-			return -1;
-		cfg->echo_port = (uint16_t)u;
+		if (ns->size == sizeof(uint16_t))
+			*(uint16_t *)((char *)cfg + ns->offset) = (uint16_t)u;
+		else
+			*(uint32_t *)((char *)cfg + ns->offset) = (uint32_t)u;
+		if (strcmp(key, "port") == 0)
+			cfg->port_given = 1;
 		return 0;
 	}
 	if (strcmp(key, "fetch") == 0)
@@ -439,13 +450,12 @@ apply_setting(struct dpf_config *cfg, const char *key, const char *val,
 static int
 config_key_is_numeric(const char *key)
 {
-	static const char *const numeric[] = {
-		"mtu", "port", "mbufs", "timeout", "echo",
-	};
 	size_t i;
 
-	for (i = 0; i < sizeof(numeric) / sizeof(numeric[0]); i++)
-		if (strcmp(key, numeric[i]) == 0)
+	if (strcmp(key, "timeout") == 0)
+		return 1;
+	for (i = 0; i < ARRAY_LEN(numeric_settings); i++)
+		if (strcmp(key, numeric_settings[i].key) == 0)
 			return 1;
 	return 0;
 }

@@ -163,44 +163,39 @@ cubic_on_ack(struct tcp_cc *cc, uint32_t acked, uint64_t now_us,
 	}
 }
 
+/* A congestion event: remember W_max (with fast convergence, 4.7),
+ * end the epoch, and decrease multiplicatively by beta (4.6). */
 static void
 cubic_reduce(struct tcp_cc *cc)
 {
 	double cwnd = (double)cc->cwnd / cc->mss;
+	uint32_t s = (uint32_t)((double)cc->cwnd * CUBIC_BETA);
 
-	/* Fast convergence (4.7): a flow losing ground yields to newer
-	 * flows by remembering a lower maximum. */
+	/* A flow losing ground yields to newer flows by remembering a
+	 * lower maximum. */
 	cc->w_max = cwnd < cc->w_max ? cwnd * (1.0 + CUBIC_BETA) / 2.0 : cwnd;
 	cc->cwnd_prior = cwnd;
 	cc->epoch_us = 0;
 	cc->bytes_acked = 0;
 	cc->ca_bytes = 0;
+	cc->ssthresh = max_u32(s, 2 * cc->mss);
 }
 
 static void
 cubic_on_loss(struct tcp_cc *cc, uint32_t flight, uint64_t now_us)
 {
-	uint32_t s;
-
 	(void)flight;
 	(void)now_us;
 	cubic_reduce(cc);
-	/* Multiplicative decrease by beta = 0.7 (4.6). */
-	s = (uint32_t)((double)cc->cwnd * CUBIC_BETA);
-	cc->ssthresh = max_u32(s, 2 * cc->mss);
 	cc->cwnd = cc->ssthresh;
 }
 
 static void
 cubic_on_rto(struct tcp_cc *cc, uint32_t flight, uint64_t now_us)
 {
-	uint32_t s;
-
 	(void)flight;
 	(void)now_us;
 	cubic_reduce(cc);
-	s = (uint32_t)((double)cc->cwnd * CUBIC_BETA);
-	cc->ssthresh = max_u32(s, 2 * cc->mss);
 	cc->cwnd = cc->mss;
 	/* After a timeout the next congestion avoidance stage starts
 	 * afresh: W_max = cwnd there and K = 0 (RFC 9438 4.8). */

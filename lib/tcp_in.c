@@ -483,6 +483,14 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 	}
 }
 
+static void
+tcp_notify_peer_closed(struct worker *w, struct tcp_conn *c)
+{
+	if (c->ops != NULL && c->ops->peer_closed != NULL &&
+	    !(c->flags & TF_APP_CLOSED))
+		c->ops->peer_closed(w, c);
+}
+
 /* The peer's FIN at rcv_nxt.  Returns 1 if the connection was freed. */
 static int
 tcp_in_fin(struct worker *w, struct tcp_conn *c)
@@ -492,22 +500,16 @@ tcp_in_fin(struct worker *w, struct tcp_conn *c)
 	case TCP_ESTABLISHED:
 		tcp_set_state(w, c, TCP_CLOSE_WAIT);
 		tcp_ack_now(w, c);
-		if (c->ops != NULL && c->ops->peer_closed != NULL &&
-		    !(c->flags & TF_APP_CLOSED))
-			c->ops->peer_closed(w, c);
+		tcp_notify_peer_closed(w, c);
 		return 0;
 	case TCP_FIN_WAIT_1:
 		/* Our FIN is not acknowledged yet: simultaneous close. */
 		tcp_set_state(w, c, TCP_CLOSING);
 		tcp_ack_now(w, c);
-		if (c->ops != NULL && c->ops->peer_closed != NULL &&
-		    !(c->flags & TF_APP_CLOSED))
-			c->ops->peer_closed(w, c);
+		tcp_notify_peer_closed(w, c);
 		return 0;
 	case TCP_FIN_WAIT_2:
-		if (c->ops != NULL && c->ops->peer_closed != NULL &&
-		    !(c->flags & TF_APP_CLOSED))
-			c->ops->peer_closed(w, c);
+		tcp_notify_peer_closed(w, c);
 		/* The last ACK goes now: TIME_WAIT may free at once. */
 		tcp_send_ack(w, c);
 		tcp_enter_time_wait(w, c);

@@ -139,12 +139,27 @@ tcp_reass_pop(struct tcp_reass *q, uint32_t rcv_nxt)
 	return NULL;
 }
 
+/* Append [s, e) unless it is listed already; returns the new count. */
+static unsigned int
+sack_add_block(uint32_t *starts, uint32_t *ends, unsigned int n, uint32_t s,
+	       uint32_t e)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++)
+		if (starts[k] == s)
+			return n;
+	starts[n] = s;
+	ends[n] = e;
+	return n + 1;
+}
+
 unsigned int
 tcp_reass_sack_blocks(const struct tcp_reass *q, uint32_t *starts,
 		      uint32_t *ends, unsigned int max)
 {
 	uint32_t bs[64], be[64];
-	unsigned int nb = 0, out = 0, i, k, r;
+	unsigned int nb = 0, out = 0, i, r;
 	const struct rte_mbuf *m;
 
 	/* Coalesce adjacent segments into blocks (the first 64 suffice:
@@ -168,31 +183,15 @@ tcp_reass_sack_blocks(const struct tcp_reass *q, uint32_t *starts,
 	/* RFC 2018 4: the block with the most recent arrival first, then
 	 * the blocks of the next most recent arrivals (so that each block
 	 * is reported several times), then whatever room is left. */
-	for (r = 0; r < q->n_recent && out < max; r++) {
-		for (i = 0; i < nb; i++) {
-			if (!SEQ_GEQ(q->recent[r], bs[i]) ||
-			    !SEQ_LT(q->recent[r], be[i]))
-				continue;
-			for (k = 0; k < out; k++)
-				if (starts[k] == bs[i])
-					break;
-			if (k == out) {
-				starts[out] = bs[i];
-				ends[out] = be[i];
-				out++;
-			}
-			break;
-		}
-	}
-	for (i = 0; i < nb && out < max; i++) {
-		for (k = 0; k < out; k++)
-			if (starts[k] == bs[i])
+	for (r = 0; r < q->n_recent && out < max; r++)
+		for (i = 0; i < nb; i++)
+			if (SEQ_GEQ(q->recent[r], bs[i]) &&
+			    SEQ_LT(q->recent[r], be[i])) {
+				out = sack_add_block(starts, ends, out, bs[i],
+						     be[i]);
 				break;
-		if (k == out) {
-			starts[out] = bs[i];
-			ends[out] = be[i];
-			out++;
-		}
-	}
+			}
+	for (i = 0; i < nb && out < max; i++)
+		out = sack_add_block(starts, ends, out, bs[i], be[i]);
 	return out;
 }
