@@ -384,6 +384,7 @@ static const struct numeric_setting numeric_settings[] = {
 	NUM_SETTING("port", 0, 1023, port_id),
 	NUM_SETTING("mbufs", 1024, 16u << 20, mbufs),
 	NUM_SETTING("echo", 1, 65535, echo_port),
+	NUM_SETTING("listen", 1, 65535, listen_port),
 };
 
 /* Apply one top-level setting given as a string, from either source. */
@@ -622,7 +623,7 @@ config_usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 "Usage: %s [EAL options] -- --ip A.B.C.D/N --fetch URL [options]\n"
-"       %s [EAL options] -- --ip A.B.C.D/N --echo PORT [options]\n"
+"       %s [EAL options] -- --ip A.B.C.D/N --listen PORT|--echo PORT\n"
 "\n"
 "  --ip A.B.C.D/N        the appliance's own address and prefix (required)\n"
 "  --gateway A.B.C.D     next hop for destinations outside the prefix\n"
@@ -635,8 +636,10 @@ config_usage(FILE *f, const char *prog)
 "  --method M            request method (default GET, or POST with --data)\n"
 "  --data BODY|@FILE     request body, literally or read from FILE\n"
 "  --timeout SEC         give up after SEC seconds (default 60)\n"
-"  --echo PORT           serve TCP echo (RFC 862) on PORT; without --fetch,\n"
-"                        run until SIGINT or SIGTERM\n"
+"  --listen PORT         serve HTTP/1.1 on PORT: GET /bytes/N, /, else 404\n"
+"  --echo PORT           serve TCP echo (RFC 862) on PORT\n"
+"                        (with --listen or --echo and no --fetch, run until\n"
+"                        SIGINT or SIGTERM)\n"
 "  --stats               print all counters as JSON on stderr at exit\n"
 "  --config FILE         JSON config (see conf/dpfetch.json); the command\n"
 "                        line overrides it\n"
@@ -657,7 +660,7 @@ config_usage(FILE *f, const char *prog)
 enum {
 	OPT_IP = 256, OPT_GATEWAY, OPT_MTU, OPT_PORT, OPT_MBUFS, OPT_FETCH,
 	OPT_HEADER, OPT_TIMEOUT, OPT_STATS, OPT_CONFIG, OPT_TCP, OPT_ARP,
-	OPT_IMPAIR, OPT_ECHO, OPT_METHOD, OPT_DATA,
+	OPT_IMPAIR, OPT_ECHO, OPT_METHOD, OPT_DATA, OPT_LISTEN,
 };
 
 static const struct option long_opts[] = {
@@ -676,6 +679,7 @@ static const struct option long_opts[] = {
 	{ "arp", required_argument, NULL, OPT_ARP },
 	{ "impair", required_argument, NULL, OPT_IMPAIR },
 	{ "echo", required_argument, NULL, OPT_ECHO },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "method", required_argument, NULL, OPT_METHOD },
 	{ "data", required_argument, NULL, OPT_DATA },
 	{ "help", no_argument, NULL, 'h' },
@@ -705,6 +709,7 @@ static const char *const opt_key[] = {
 	[OPT_ECHO - OPT_IP] = "echo",
 	[OPT_METHOD - OPT_IP] = "method",
 	[OPT_DATA - OPT_IP] = "data",
+	[OPT_LISTEN - OPT_IP] = "listen",
 };
 
 enum config_result
@@ -817,9 +822,14 @@ config_validate(const struct dpf_config *cfg, char *err, size_t errlen)
 	if (cfg->gateway != 0 && cfg->gateway == cfg->ip)
 		return set_err(err, errlen,
 			       "--gateway is the appliance's own address");
-	if (cfg->fetch_url == NULL && cfg->echo_port == 0)
+	if (cfg->fetch_url == NULL && cfg->echo_port == 0 &&
+	    cfg->listen_port == 0)
 		return set_err(err, errlen,
-			       "nothing to do: give --fetch URL or --echo PORT");
+			       "nothing to do: give --fetch URL, --listen PORT or --echo PORT");
+	if (cfg->echo_port != 0 && cfg->echo_port == cfg->listen_port)
+		return set_err(err, errlen,
+			       "--echo and --listen want the same port %u",
+			       cfg->echo_port);
 	if (cfg->tcp.rto_min_ms > cfg->tcp.rto_max_ms)
 		return set_err(err, errlen,
 			       "tcp.rto_min_ms is above tcp.rto_max_ms");

@@ -70,6 +70,7 @@ struct dpf_config {
 
 	/* Services. */
 	uint16_t echo_port;	/* RFC 862 echo; 0 = off */
+	uint16_t listen_port;	/* built-in HTTP server; 0 = off */
 
 	/* One-shot fetch. */
 	char *fetch_url;

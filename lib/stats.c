@@ -39,6 +39,7 @@ stats_to_json(const struct stats *s, const struct stats_gauges *g)
 	STATS_SECTION("tcp", STATS_TCP, tcp);
 	STATS_SECTION("http", STATS_HTTP, http);
 	STATS_SECTION("echo", STATS_ECHO, echo);
+	STATS_SECTION("httpd", STATS_HTTPD, httpd);
 	STATS_SECTION("impair", STATS_IMPAIR, impair);
 #undef STATS_SECTION
 

@@ -57,6 +57,11 @@
 	X(requests) X(responses) X(body_bytes) X(parse_errors) \
 	X(status_1xx) X(status_2xx) X(status_3xx) X(status_4xx) X(status_5xx)
 
+#define STATS_HTTPD(X) \
+	X(connections) X(requests) X(status_2xx) X(status_4xx) \
+	X(parse_errors) X(body_bytes) X(pipeline_overflows) X(no_state) \
+	X(resets)
+
 #define STATS_ECHO(X) \
 	X(connections) X(bytes) X(errors) X(resets)
 
@@ -75,6 +80,7 @@ struct stats {
 	struct { STATS_TCP(STATS_FIELD) } tcp;
 	struct { STATS_HTTP(STATS_FIELD) } http;
 	struct { STATS_ECHO(STATS_FIELD) } echo;
+	struct { STATS_HTTPD(STATS_FIELD) } httpd;
 	struct { STATS_IMPAIR(STATS_FIELD) } impair;
 };
 

@@ -12,6 +12,7 @@
 #include <rte_prefetch.h>
 
 #include "eth.h"
+#include "http_server.h"
 #include "worker.h"
 
 #define NEIGH_TIMER_MS	10
@@ -51,6 +52,7 @@ worker_fini(struct worker *w)
 	worker_tx_flush(w);
 	impair_flush(&w->impair);
 	tcp_stack_fini(w);
+	http_server_fini(w);
 }
 
 struct rte_mbuf *

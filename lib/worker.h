@@ -31,6 +31,7 @@
 #define WORKER_MAX_CONNS 4096
 
 struct worker;
+struct http_server;
 
 /* The application that drives a worker (the one-shot fetch, later jobs). */
 struct worker_app {
@@ -69,6 +70,7 @@ struct worker {
 	struct tcp_stack tcp;
 	struct impair impair;
 	struct worker_app wapp;
+	struct http_server *httpd;	/* --listen, or NULL */
 
 	uint16_t tx_n;
 	struct rte_mbuf *tx_pkts[TX_BATCH];

@@ -29,6 +29,7 @@
 #include "config.h"
 #include "echo_server.h"
 #include "http_client.h"
+#include "http_server.h"
 #include "stats.h"
 #include "worker.h"
 
@@ -222,6 +223,15 @@ main(int argc, char **argv)
 		if (rc != 0) {
 			fprintf(stderr, "dpfetch: --echo %u: %s\n",
 				cfg.echo_port, strerror(-rc));
+			exit_code = EXIT_USAGE;
+			goto worker;
+		}
+	}
+	if (cfg.listen_port != 0) {
+		rc = http_server_start(&worker, cfg.listen_port);
+		if (rc != 0) {
+			fprintf(stderr, "dpfetch: --listen %u: %s\n",
+				cfg.listen_port, strerror(-rc));
 			exit_code = EXIT_USAGE;
 			goto worker;
 		}

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
+#include "hist.h"
+
+/* log2 of the width of bucket i: 0 in the exact range. */
+static unsigned int
+bucket_shift(unsigned int i)
+{
+	if (i < 2 * HIST_SUB_BUCKETS)
+		return 0;
+	return (i >> HIST_SUB_BITS) - 1;
+}
+
+uint64_t
+hist_bucket_low(unsigned int i)
+{
+	if (i < 2 * HIST_SUB_BUCKETS)
+		return i;
+	/* Undo (shift << SUB_BITS) + (v >> shift) with v >> shift in
+	 * [SUB_BUCKETS, 2 * SUB_BUCKETS). */
+	return (uint64_t)((i & (HIST_SUB_BUCKETS - 1)) | HIST_SUB_BUCKETS) <<
+		bucket_shift(i);
+}
+
+uint64_t
+hist_bucket_high(unsigned int i)
+{
+	return hist_bucket_low(i) + (UINT64_C(1) << bucket_shift(i)) - 1;
+}
+
+void
+hist_init(struct hist *h)
+{
+	memset(h, 0, sizeof(*h));
+	/* So that the first sample sets it without a special case. */
+	h->min = UINT64_MAX;
+}
+
+void
+hist_merge(struct hist *dst, const struct hist *src)
+{
+	unsigned int i;
+
+	for (i = 0; i < HIST_BUCKETS; i++) {
+		uint32_t s = dst->buckets[i] + src->buckets[i];
+
+		/* Saturate like hist_record does. */
+		dst->buckets[i] = s < src->buckets[i] ? UINT32_MAX : s;
+	}
+	dst->count += src->count;
+	dst->sum += src->sum;
+	/* An empty src has min UINT64_MAX and max 0: no effect. */
+	if (src->min < dst->min)
+		dst->min = src->min;
+	if (src->max > dst->max)
+		dst->max = src->max;
+}
+
+uint64_t
+hist_percentile(const struct hist *h, double p)
+{
+	uint64_t lo = hist_min(h);
+	uint64_t hi = hist_max(h);
+	uint64_t total = 0;
+	uint64_t seen = 0;
+	uint64_t rank;
+	uint64_t v;
+	double r;
+	unsigned int i;
+
+	if (h->count == 0)
+		return 0;
+	/* The ends are tracked exactly; !(p > 0) also catches NaN. */
+	if (!(p > 0))
+		return lo;
+	if (p >= 100)
+		return hi;
+	/* Rank against the buckets themselves rather than h->count: in a
+	 * torn copy the two may differ by a few samples. */
+	for (i = 0; i < HIST_BUCKETS; i++)
+		total += h->buckets[i];
+	if (total == 0)
+		return 0;
+	/* k = ceil(p * n / 100), kept within [1, n]; no libm needed. */
+	r = p * (double)total / 100.0;
+	if (r >= (double)total)
+		rank = total;
+	else {
+		rank = (uint64_t)r;
+		if ((double)rank < r)
+			rank++;
+		if (rank == 0)
+			rank = 1;
+	}
+	for (i = 0; i < HIST_BUCKETS - 1; i++) {
+		seen += h->buckets[i];
+		if (seen >= rank)
+			break;
+	}
+	v = hist_bucket_low(i) + ((UINT64_C(1) << bucket_shift(i)) >> 1);
+	/* min and max are samples, so when the midpoint falls outside them
+	 * they lie in this bucket too and are nearer the true answer. */
+	if (lo <= hi) {
+		if (v < lo)
+			v = lo;
+		if (v > hi)
+			v = hi;
+	}
+	return v;
+}
+
+double
+hist_mean(const struct hist *h)
+{
+	if (h->count == 0)
+		return 0.0;
+	return (double)h->sum / (double)h->count;
+}
+
+void
+hist_summarize(const struct hist *h, struct hist_summary *s)
+{
+	s->count = hist_count(h);
+	s->min = hist_min(h);
+	s->p50 = hist_percentile(h, 50.0);
+	s->p90 = hist_percentile(h, 90.0);
+	s->p99 = hist_percentile(h, 99.0);
+	s->p999 = hist_percentile(h, 99.9);
+	s->max = hist_max(h);
+	s->mean = hist_mean(h);
+}

@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The built-in HTTP server: TCP callbacks -> request parser -> a queue of
+ * responses per connection -> tcp_send as the send buffer makes room.
+ *
+ * Responses are queued as small descriptors (status, body length, kind),
+ * not as bytes: a /bytes/N body is produced slice by slice from one
+ * static pattern buffer when TCP can take it, so a connection costs the
+ * same whatever N is.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mempool.h>
+
+#include "http_req_parse.h"
+#include "http_server.h"
+#include "tcp.h"
+#include "worker.h"
+
+#define HTTPD_HEAD_MAX	256
+
+enum httpd_body {
+	HTTPD_BODY_TEXT,	/* a fixed string */
+	HTTPD_BODY_PATTERN,	/* /bytes/N */
+};
+
+struct httpd_resp {
+	uint8_t body_kind;
+	uint8_t close;		/* close the connection after it */
+	uint16_t head_len;
+	uint16_t head_sent;
+	const char *text;	/* HTTPD_BODY_TEXT */
+	uint64_t body_len;
+	uint64_t body_sent;
+	char head[HTTPD_HEAD_MAX];
+};
+
+/* Per connection. */
+struct httpd_conn {
+	struct http_server *srv;
+	struct tcp_conn *c;
+	struct http_req_parser parser;
+	int broken;		/* parse error: no more requests */
+	int peer_done;		/* the peer sent FIN */
+	uint32_t q_head;
+	uint32_t q_len;
+	struct httpd_resp q[HTTPD_MAX_PIPELINE];
+};
+
+struct http_server {
+	struct rte_mempool *pool;	/* struct httpd_conn */
+	uint16_t port;
+};
+
+static uint8_t httpd_pattern[HTTPD_PATTERN_LEN];
+
+static const char httpd_index[] =
+	"<!DOCTYPE html>\n<html><head><title>dpfetch</title></head>\n"
+	"<body><h1>dpfetch</h1><p>Built-in HTTP server. GET /bytes/N returns "
+	"N bytes.</p></body></html>\n";
+static const char httpd_not_found[] = "not found\n";
+static const char httpd_bad[] = "bad request\n";
+
+static const char *
+status_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 414: return "URI Too Long";
+	case 431: return "Request Header Fields Too Large";
+	case 501: return "Not Implemented";
+	case 505: return "HTTP Version Not Supported";
+	default: return "Error";
+	}
+}
+
+/* Queue a response; the head is written now, the body when sent. */
+static void
+httpd_queue(struct httpd_conn *hc, int status, int head_only,
+	    enum httpd_body kind, const char *text, uint64_t body_len,
+	    int close, const char *type)
+{
+	struct httpd_resp *r;
+	int n;
+
+	r = &hc->q[(hc->q_head + hc->q_len) % HTTPD_MAX_PIPELINE];
+	hc->q_len++;
+	memset(r, 0, offsetof(struct httpd_resp, head));
+	r->body_kind = kind;
+	r->text = text;
+	r->body_len = head_only ? 0 : body_len;
+	r->close = close;
+	n = snprintf(r->head, sizeof(r->head),
+		     "HTTP/1.1 %d %s\r\nServer: dpfetch/%s\r\n"
+		     "Content-Type: %s\r\nContent-Length: %" PRIu64 "\r\n%s\r\n",
+		     status, status_reason(status), DPF_VERSION, type,
+		     body_len, close ? "Connection: close\r\n" : "");
+	r->head_len = (uint16_t)(n < (int)sizeof(r->head) ? n :
+				 (int)sizeof(r->head) - 1);
+}
+
+/* Send what the send buffer takes, response after response. */
+static void
+httpd_pump(struct worker *w, struct httpd_conn *hc)
+{
+	struct tcp_conn *c = hc->c;
+
+	while (hc->q_len > 0) {
+		struct httpd_resp *r = &hc->q[hc->q_head];
+		uint32_t n;
+
+		if (r->head_sent < r->head_len) {
+			n = tcp_send(w, c, r->head + r->head_sent,
+				     r->head_len - r->head_sent);
+			r->head_sent += (uint16_t)n;
+			if (r->head_sent < r->head_len)
+				return;
+		}
+		while (r->body_sent < r->body_len) {
+			uint64_t left = r->body_len - r->body_sent;
+			const uint8_t *p;
+			uint32_t chunk;
+
+			if (r->body_kind == HTTPD_BODY_TEXT) {
+				p = (const uint8_t *)r->text + r->body_sent;
+				chunk = (uint32_t)left;
+			} else {
+				uint32_t off = (uint32_t)(r->body_sent %
+							  HTTPD_PATTERN_LEN);
+
+				p = httpd_pattern + off;
+				chunk = HTTPD_PATTERN_LEN - off;
+				if (chunk > left)
+					chunk = (uint32_t)left;
+			}
+			n = tcp_send(w, c, p, chunk);
+			r->body_sent += n;
+			w->stats.httpd.body_bytes += n;
+			if (n < chunk)
+				return;	/* full: the sent callback resumes */
+		}
+		hc->q_head = (hc->q_head + 1) % HTTPD_MAX_PIPELINE;
+		hc->q_len--;
+		if (r->close) {
+			tcp_close(w, c);
+			hc->q_len = 0;
+			return;
+		}
+	}
+	if (hc->peer_done)
+		tcp_close(w, c);
+}
+
+/* Parse "/bytes/N": N decimal, no sign, no overflow. */
+static int
+parse_bytes_target(const char *t, uint64_t *n)
+{
+	const char *p = t + strlen("/bytes/");
+	uint64_t v = 0;
+
+	if (strncmp(t, "/bytes/", strlen("/bytes/")) != 0 || *p == '\0')
+		return -1;
+	for (; *p != '\0' && *p != '?'; p++) {
+		if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	*n = v;
+	return 0;
+}
+
+static void
+httpd_request_done(struct worker *w, struct httpd_conn *hc)
+{
+	const struct http_req_parser *p = &hc->parser;
+	int head = strcmp(p->method, "HEAD") == 0;
+	int close = !p->keep_alive;
+	uint64_t n;
+
+	w->stats.httpd.requests++;
+	if (strcmp(p->method, "GET") != 0 && !head &&
+	    strcmp(p->method, "POST") != 0) {
+		w->stats.httpd.status_4xx++;
+		httpd_queue(hc, 404, head, HTTPD_BODY_TEXT, httpd_not_found,
+			    strlen(httpd_not_found), close, "text/plain");
+	} else if (strcmp(p->target, "/") == 0) {
+		w->stats.httpd.status_2xx++;
+		httpd_queue(hc, 200, head, HTTPD_BODY_TEXT, httpd_index,
+			    strlen(httpd_index), close, "text/html");
+	} else if (parse_bytes_target(p->target, &n) == 0) {
+		w->stats.httpd.status_2xx++;
+		httpd_queue(hc, 200, head, HTTPD_BODY_PATTERN, NULL, n, close,
+			    "application/octet-stream");
+	} else {
+		w->stats.httpd.status_4xx++;
+		httpd_queue(hc, 404, head, HTTPD_BODY_TEXT, httpd_not_found,
+			    strlen(httpd_not_found), close, "text/plain");
+	}
+}
+
+static const struct http_req_callbacks httpd_parser_cb = {
+	.header = NULL,
+	.headers_done = NULL,
+	.body = NULL,	/* request bodies are read and dropped */
+};
+
+static void
+httpd_connected(struct worker *w, struct tcp_conn *c)
+{
+	struct http_server *srv = c->app;
+	void *obj;
+	struct httpd_conn *hc;
+
+	if (rte_mempool_get(srv->pool, &obj) != 0) {
+		/* Out of connection state: refuse loudly, not silently. */
+		w->stats.httpd.no_state++;
+		c->app = NULL;
+		tcp_abort_later(w, c);
+		return;
+	}
+	hc = obj;
+	memset(hc, 0, offsetof(struct httpd_conn, parser));
+	hc->srv = srv;
+	hc->c = c;
+	http_req_parser_init(&hc->parser, &httpd_parser_cb, hc);
+	c->app = hc;
+	w->stats.httpd.connections++;
+}
+
+static void
+httpd_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
+	   uint32_t len)
+{
+	struct httpd_conn *hc = c->app;
+
+	if (hc == NULL)
+		return;
+	while (len > 0 && !hc->broken) {
+		size_t used = 0;
+		enum http_parse_status st;
+
+		st = http_req_parse(&hc->parser, data, len, &used);
+		if (st == HTTP_PARSE_AGAIN)
+			break;
+		if (st == HTTP_PARSE_ERROR) {
+			int status = http_req_error_status(hc->parser.error);
+
+			w->stats.httpd.parse_errors++;
+			hc->broken = 1;
+			if (hc->q_len < HTTPD_MAX_PIPELINE)
+				httpd_queue(hc, status, 0, HTTPD_BODY_TEXT,
+					    httpd_bad, strlen(httpd_bad), 1,
+					    "text/plain");
+			break;
+		}
+		if (hc->q_len == HTTPD_MAX_PIPELINE) {
+			/* More requests in flight than we answer at once:
+			 * finish what is queued, then close. */
+			w->stats.httpd.pipeline_overflows++;
+			hc->broken = 1;
+			hc->q[(hc->q_head + hc->q_len - 1) %
+			      HTTPD_MAX_PIPELINE].close = 1;
+			break;
+		}
+		httpd_request_done(w, hc);
+		http_req_parser_reset(&hc->parser);
+		data += used;
+		len -= (uint32_t)used;
+	}
+	httpd_pump(w, hc);
+}
+
+static void
+httpd_sent(struct worker *w, struct tcp_conn *c)
+{
+	if (c->app != NULL)
+		httpd_pump(w, c->app);
+}
+
+static void
+httpd_peer_closed(struct worker *w, struct tcp_conn *c)
+{
+	struct httpd_conn *hc = c->app;
+
+	if (hc == NULL)
+		return;
+	hc->peer_done = 1;
+	if (hc->q_len == 0)
+		tcp_close(w, c);
+}
+
+static void
+httpd_closed(struct worker *w, struct tcp_conn *c, int err)
+{
+	struct httpd_conn *hc = c->app;
+
+	if (err != 0)
+		w->stats.httpd.resets++;
+	if (hc == NULL)
+		return;
+	c->app = NULL;
+	rte_mempool_put(hc->srv->pool, hc);
+}
+
+static const struct tcp_app_ops httpd_ops = {
+	.connected = httpd_connected,
+	.recv = httpd_recv,
+	.sent = httpd_sent,
+	.peer_closed = httpd_peer_closed,
+	.closed = httpd_closed,
+};
+
+int
+http_server_start(struct worker *w, uint16_t port)
+{
+	struct http_server *srv;
+	char name[RTE_MEMPOOL_NAMESIZE];
+	uint64_t i;
+	int rc;
+
+	if (w->httpd != NULL)
+		return -EBUSY;
+	for (i = 0; i < HTTPD_PATTERN_LEN; i++)
+		httpd_pattern[i] = http_server_pattern_byte(i);
+	srv = rte_zmalloc("httpd", sizeof(*srv), 0);
+	if (srv == NULL)
+		return -ENOMEM;
+	snprintf(name, sizeof(name), "httpd_%u", w->lcore_id);
+	srv->pool = rte_mempool_create(name, WORKER_MAX_CONNS,
+				       sizeof(struct httpd_conn), 0, 0, NULL,
+				       NULL, NULL, NULL,
+				       (int)rte_socket_id(),
+				       RTE_MEMPOOL_F_SP_PUT |
+				       RTE_MEMPOOL_F_SC_GET);
+	if (srv->pool == NULL) {
+		rte_free(srv);
+		return -ENOMEM;
+	}
+	srv->port = port;
+	rc = tcp_listen(w, port, &httpd_ops, srv);
+	if (rc != 0) {
+		rte_mempool_free(srv->pool);
+		rte_free(srv);
+		return rc;
+	}
+	w->httpd = srv;
+	return 0;
+}
+
+void
+http_server_fini(struct worker *w)
+{
+	struct http_server *srv = w->httpd;
+
+	if (srv == NULL)
+		return;
+	rte_mempool_free(srv->pool);
+	rte_free(srv);
+	w->httpd = NULL;
+}
