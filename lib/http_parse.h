@@ -32,11 +32,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Limits that keep a hostile server from making us buffer without bound. */
+#include "http_msg.h"		/* the limits; private struct http_msg */
+
 #define HTTP_MAX_REASON_LEN	256
-#define HTTP_MAX_HEADER_LINE	8192	/* one header line, name + value */
-#define HTTP_MAX_HEADERS	128
-#define HTTP_MAX_CHUNK_EXT	1024	/* chunk-size line after the digits */
 
 enum http_body_kind {
 	HTTP_BODY_NONE,		/* 204, 304, 1xx, or HEAD request */
@@ -102,15 +100,8 @@ struct http_resp_parser {
 	int head_request;
 	int state;
 	uint64_t offset;		/* bytes consumed so far, for errors */
-	uint64_t remaining;		/* body or chunk bytes left */
-	unsigned int nheaders;
-	int have_content_length;
-	int have_chunked;
-	int conn_close;
-	int conn_keep_alive;
-	size_t line_len;		/* bytes buffered in line[] */
-	size_t name_len;		/* header name length within line[] */
-	char line[HTTP_MAX_HEADER_LINE];
+	size_t count;			/* position within the status line */
+	struct http_msg msg;		/* framing; last, line[] not cleared */
 };
 
 /*

@@ -70,14 +70,9 @@ struct http_req_parser {
 	void *cb_arg;
 	int state;
 	uint64_t offset;
-	uint64_t remaining;
-	unsigned int nheaders;
-	int have_content_length;
-	int conn_close;
-	int conn_keep_alive;
-	size_t line_len;
-	size_t name_len;
-	char line[HTTP_MAX_HEADER_LINE];
+	size_t count;		/* length of the method or target so far */
+	unsigned int empty_lines;	/* skipped before the request line */
+	struct http_msg msg;	/* framing; last, line[] not cleared */
 };
 
 void

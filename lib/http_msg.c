@@ -1,0 +1,479 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * HTTP/1.1 message framing shared by the request and response parsers;
+ * see http_msg.h.
+ *
+ * Header lines are copied into m->line because a callback must see a
+ * field whole even when it straddles two TCP segments.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "http_msg.h"
+
+/* m->state; the field-line states come first so that zero starts a section. */
+enum {
+	M_FIELD_START = 0,	/* start of a field line, or the empty line */
+	M_FIELD_NAME,
+	M_FIELD_VALUE,
+	M_FIELD_LF,
+	M_FIELDS_END_LF,
+	M_CHUNK_SIZE_START,
+	M_CHUNK_SIZE,
+	M_CHUNK_WS,		/* BWS after the size; length in line_len */
+	M_CHUNK_EXT,		/* length in line_len */
+	M_CHUNK_SIZE_LF,
+	M_CHUNK_DATA_CR,	/* the caller has handed the data over */
+	M_CHUNK_DATA_LF,
+};
+
+const uint8_t http_msg_tchar[256] = {
+	/* 0x00 - 0x1f: controls */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	/*   !  "  #  $  %  &  '  (  )  *  +  ,  -  .  / */
+	0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0,
+	/* 0  1  2  3  4  5  6  7  8  9  :  ;  <  =  >  ? */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+	/* @  A  B  C  D  E  F  G  H  I  J  K  L  M  N  O */
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	/* P  Q  R  S  T  U  V  W  X  Y  Z  [  \  ]  ^  _ */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1,
+	/* `  a  b  c  d  e  f  g  h  i  j  k  l  m  n  o */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	/* p  q  r  s  t  u  v  w  x  y  z  {  |  }  ~ DEL */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0,
+	/* 0x80 - 0xff: not in a token */
+};
+
+static inline int
+hex_val(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int
+http_msg_ci_equal(const char *s, size_t len, const char *lit)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		uint8_t c = (uint8_t)s[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c |= 0x20;
+		if (lit[i] == '\0' || c != (uint8_t)lit[i])
+			return 0;
+	}
+	return lit[len] == '\0';
+}
+
+int
+http_msg_list_next(const char *v, size_t len, size_t *pos, size_t *start,
+		   size_t *elen)
+{
+	size_t s = *pos, e;
+
+	if (s > len)
+		return 0;
+	e = s;
+	while (e < len && v[e] != ',')
+		e++;
+	*pos = e + 1;
+	while (s < e && http_msg_is_ows((uint8_t)v[s]))
+		s++;
+	while (e > s && http_msg_is_ows((uint8_t)v[e - 1]))
+		e--;
+	*start = s;
+	*elen = e - s;
+	return 1;
+}
+
+void
+http_msg_reset(struct http_msg *m)
+{
+	/* line[] is scratch space; clearing 8 KB per message is waste. */
+	memset(m, 0, offsetof(struct http_msg, line));
+	m->state = M_FIELD_START;
+	m->error = HTTP_MSG_ERR_NONE;
+	m->te = HTTP_MSG_TE_NONE;
+}
+
+void
+http_msg_start_fields(struct http_msg *m)
+{
+	m->line_len = 0;
+	m->nheaders = 0;
+	m->state = M_FIELD_START;
+}
+
+void
+http_msg_start_chunked(struct http_msg *m)
+{
+	m->state = M_CHUNK_SIZE_START;
+}
+
+static enum http_msg_status
+fail(struct http_msg *m, enum http_msg_error err, size_t i, size_t *used)
+{
+	m->error = err;
+	*used = i;
+	return HTTP_MSG_ERROR;
+}
+
+/* The field line in m->line ended with the LF; cr: a CR preceded it. */
+static void
+split_field(struct http_msg *m, int cr, struct http_msg_field *f)
+{
+	size_t vs = m->name_len + 1, ve = m->line_len;
+
+	while (vs < ve && http_msg_is_ows((uint8_t)m->line[vs]))
+		vs++;
+	while (ve > vs && http_msg_is_ows((uint8_t)m->line[ve - 1]))
+		ve--;
+	f->name = m->line;
+	f->name_len = m->name_len;
+	f->value = m->line + vs;
+	f->value_len = ve - vs;
+	f->lf_dist = m->line_len + (size_t)cr;
+	m->line_len = 0;
+	m->nheaders++;
+}
+
+enum http_msg_status
+http_msg_fields(struct http_msg *m, const uint8_t *data, size_t len,
+		size_t *used, struct http_msg_field *f)
+{
+	size_t i = 0, n;
+	int cr;
+	uint8_t c;
+
+	while (i < len) {
+		c = data[i];
+
+		switch (m->state) {
+		case M_FIELD_START:
+			if (c == '\r') {
+				m->state = M_FIELDS_END_LF;
+				break;
+			}
+			if (c == '\n')
+				goto end;
+			/* also catches obs-fold (SP/HT) and an empty name */
+			if (!http_msg_tchar[c])
+				return fail(m, HTTP_MSG_ERR_HEADER, i, used);
+			if (m->nheaders >= HTTP_MAX_HEADERS)
+				return fail(m, HTTP_MSG_ERR_TOO_MANY_HEADERS,
+					    i, used);
+			m->line[0] = (char)c;
+			m->line_len = 1;
+			m->state = M_FIELD_NAME;
+			break;
+
+		case M_FIELD_NAME:
+			if (m->line_len == HTTP_MAX_HEADER_LINE)
+				return fail(m, HTTP_MSG_ERR_HEADER_TOO_LONG,
+					    i, used);
+			if (http_msg_tchar[c]) {
+				m->line[m->line_len++] = (char)c;
+				break;
+			}
+			/* whitespace before the colon is a smuggling vector */
+			if (c != ':')
+				return fail(m, HTTP_MSG_ERR_HEADER, i, used);
+			m->name_len = m->line_len;
+			m->line[m->line_len++] = ':';
+			m->state = M_FIELD_VALUE;
+			break;
+
+		case M_FIELD_VALUE:
+			/* copy the whole run of value bytes at once */
+			for (n = 0; i + n < len &&
+			     http_msg_is_field_char(data[i + n]); n++)
+				;
+			if (n > 0) {
+				size_t room = HTTP_MAX_HEADER_LINE - m->line_len;
+
+				if (n > room)
+					return fail(m,
+						    HTTP_MSG_ERR_HEADER_TOO_LONG,
+						    i + room, used);
+				memcpy(m->line + m->line_len, data + i, n);
+				m->line_len += n;
+				i += n;
+				continue;
+			}
+			if (c == '\r') {
+				m->state = M_FIELD_LF;
+				break;
+			}
+			if (c != '\n')
+				return fail(m, HTTP_MSG_ERR_HEADER, i, used);
+			cr = 0;
+			goto field;
+
+		case M_FIELD_LF:
+			if (c != '\n')
+				return fail(m, HTTP_MSG_ERR_HEADER, i, used);
+			cr = 1;
+			goto field;
+
+		case M_FIELDS_END_LF:
+			if (c != '\n')
+				return fail(m, HTTP_MSG_ERR_HEADER, i, used);
+			goto end;
+
+		default:
+			/* the caller never feeds a section in a chunk state */
+			return fail(m, HTTP_MSG_ERR_HEADER, i, used);
+		}
+		i++;
+	}
+	*used = i;
+	return HTTP_MSG_AGAIN;
+
+field:
+	split_field(m, cr, f);
+	m->state = M_FIELD_START;
+	*used = i;
+	return HTTP_MSG_FIELD;
+end:
+	m->state = M_FIELD_START;
+	*used = i;
+	return HTTP_MSG_END;
+}
+
+/*
+ * "42" or "42, 42": RFC 9110 lets a recipient accept a list whose members
+ * are all the same.  On error *bad is the index of the offending byte.
+ */
+static int
+parse_content_length(struct http_msg *m, const char *v, size_t len,
+		     uint64_t *content_length, size_t *bad)
+{
+	size_t pos = 0, s, n, k;
+
+	while (http_msg_list_next(v, len, &pos, &s, &n)) {
+		uint64_t cl = 0;
+
+		if (n == 0) {
+			*bad = s;
+			return -1;
+		}
+		for (k = 0; k < n; k++) {
+			uint8_t c = (uint8_t)v[s + k];
+			unsigned int d;
+
+			if (!http_msg_is_digit(c)) {
+				*bad = s + k;
+				return -1;
+			}
+			d = c - '0';
+			if (cl > (UINT64_MAX - d) / 10) {
+				*bad = s + k;
+				return -1;
+			}
+			cl = cl * 10 + d;
+		}
+		/* two lengths are a smuggling attempt, or a bug */
+		if (m->have_content_length && cl != *content_length) {
+			*bad = s;
+			return -1;
+		}
+		m->have_content_length = 1;
+		*content_length = cl;
+	}
+	return 0;
+}
+
+/*
+ * Only whether chunked ends the list matters; the verdict is the
+ * parser's, at the end of the headers, because several Transfer-Encoding
+ * lines concatenate.
+ */
+static void
+parse_transfer_encoding(struct http_msg *m, const char *v, size_t len)
+{
+	size_t pos = 0, s, n, k;
+
+	while (http_msg_list_next(v, len, &pos, &s, &n)) {
+		if (n == 0)
+			continue;
+		/* a coding may have parameters: "gzip;q=1" */
+		for (k = 0; k < n; k++)
+			if (v[s + k] == ';' || http_msg_is_ows((uint8_t)v[s + k]))
+				break;
+		if (m->te == HTTP_MSG_TE_CHUNKED || m->te == HTTP_MSG_TE_BAD)
+			m->te = HTTP_MSG_TE_BAD;
+		else if (http_msg_ci_equal(v + s, k, "chunked"))
+			m->te = HTTP_MSG_TE_CHUNKED;
+		else
+			m->te = HTTP_MSG_TE_OTHER;
+	}
+}
+
+static void
+parse_connection(struct http_msg *m, const char *v, size_t len)
+{
+	size_t pos = 0, s, n;
+
+	while (http_msg_list_next(v, len, &pos, &s, &n)) {
+		if (http_msg_ci_equal(v + s, n, "close"))
+			m->conn_close = 1;
+		else if (http_msg_ci_equal(v + s, n, "keep-alive"))
+			m->conn_keep_alive = 1;
+	}
+}
+
+int
+http_msg_framing_field(struct http_msg *m, const struct http_msg_field *f,
+		       uint64_t *content_length, size_t *bad)
+{
+	if (http_msg_ci_equal(f->name, f->name_len, "content-length")) {
+		if (parse_content_length(m, f->value, f->value_len,
+					 content_length, bad) != 0) {
+			*bad += (size_t)(f->value - f->name);
+			return -1;
+		}
+	} else if (http_msg_ci_equal(f->name, f->name_len,
+				     "transfer-encoding")) {
+		parse_transfer_encoding(m, f->value, f->value_len);
+	} else if (http_msg_ci_equal(f->name, f->name_len, "connection")) {
+		parse_connection(m, f->value, f->value_len);
+	}
+	return 0;
+}
+
+int
+http_msg_keep_alive(const struct http_msg *m, int version_minor)
+{
+	int keep_alive;
+
+	if (version_minor >= 1)
+		keep_alive = !m->conn_close;
+	else
+		keep_alive = m->conn_keep_alive && !m->conn_close;
+	if (m->te != HTTP_MSG_TE_NONE &&
+	    (version_minor == 0 || m->have_content_length))
+		keep_alive = 0;
+	return keep_alive;
+}
+
+enum http_msg_status
+http_msg_chunk(struct http_msg *m, const uint8_t *data, size_t len,
+	       size_t *used)
+{
+	size_t i = 0;
+	uint8_t c;
+	int d;
+
+	while (i < len) {
+		c = data[i];
+
+		switch (m->state) {
+		case M_CHUNK_SIZE_START:
+			d = hex_val(c);
+			if (d < 0)
+				goto bad_size;
+			m->remaining = (uint64_t)d;
+			m->state = M_CHUNK_SIZE;
+			break;
+
+		case M_CHUNK_SIZE:
+			d = hex_val(c);
+			if (d >= 0) {
+				if (m->remaining > (UINT64_MAX >> 4))
+					goto bad_size;
+				m->remaining = (m->remaining << 4) | (uint64_t)d;
+				break;
+			}
+			m->line_len = 1;	/* bytes after the digits */
+			if (c == '\r')
+				m->state = M_CHUNK_SIZE_LF;
+			else if (c == '\n')
+				goto size_done;
+			else if (c == ';')
+				m->state = M_CHUNK_EXT;
+			else if (http_msg_is_ows(c))
+				m->state = M_CHUNK_WS;
+			else
+				goto bad_size;
+			break;
+
+		case M_CHUNK_WS:
+			if (c == '\r') {
+				m->state = M_CHUNK_SIZE_LF;
+				break;
+			}
+			if (c == '\n')
+				goto size_done;
+			if ((!http_msg_is_ows(c) && c != ';') ||
+			    ++m->line_len > HTTP_MAX_CHUNK_EXT)
+				goto bad_size;
+			if (c == ';')
+				m->state = M_CHUNK_EXT;
+			break;
+
+		case M_CHUNK_EXT:
+			/* extensions are ignored, only their length limited */
+			if (c == '\r')
+				m->state = M_CHUNK_SIZE_LF;
+			else if (c == '\n')
+				goto size_done;
+			else if (!http_msg_is_field_char(c) ||
+				 ++m->line_len > HTTP_MAX_CHUNK_EXT)
+				goto bad_size;
+			break;
+
+		case M_CHUNK_SIZE_LF:
+			if (c != '\n')
+				goto bad_size;
+			goto size_done;
+
+		case M_CHUNK_DATA_CR:
+			if (c == '\r')
+				m->state = M_CHUNK_DATA_LF;
+			else if (c == '\n')
+				m->state = M_CHUNK_SIZE_START;
+			else
+				return fail(m, HTTP_MSG_ERR_CHUNK_DATA, i, used);
+			break;
+
+		case M_CHUNK_DATA_LF:
+			if (c != '\n')
+				return fail(m, HTTP_MSG_ERR_CHUNK_DATA, i, used);
+			m->state = M_CHUNK_SIZE_START;
+			break;
+
+		default:
+			/* the caller never feeds a body in a field state */
+			goto bad_size;
+		}
+		i++;
+	}
+	*used = i;
+	return HTTP_MSG_AGAIN;
+
+size_done:
+	*used = i;
+	m->line_len = 0;
+	if (m->remaining != 0) {
+		/* the next byte we see is the one after the data */
+		m->state = M_CHUNK_DATA_CR;
+		return HTTP_MSG_DATA;
+	}
+	/* the last chunk: a trailer section follows */
+	m->nheaders = 0;
+	m->state = M_FIELD_START;
+	return HTTP_MSG_LAST;
+
+bad_size:
+	return fail(m, HTTP_MSG_ERR_CHUNK_SIZE, i, used);
+}
