@@ -302,14 +302,17 @@ tcp_send_syn(struct worker *w, struct tcp_conn *c);
 void
 tcp_retransmit(struct worker *w, struct tcp_conn *c, uint32_t seq,
 	       uint32_t len);
+/* Retransmit the first unacknowledged segment (fast retransmit, NewReno
+ * partial ACKs, lost retransmissions) and restart the hole scan after it. */
+void
+tcp_retransmit_head(struct worker *w, struct tcp_conn *c);
 /* A keepalive probe: SND.UNA - 1 with no data (RFC 1122 4.2.3.6). */
 void
 tcp_send_keepalive(struct worker *w, struct tcp_conn *c);
 /* A RST answering a segment that has no connection (RFC 9293 3.10.7.1). */
 void
-tcp_send_reset(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
-	       uint16_t local_port, uint16_t remote_port, uint32_t seq,
-	       uint32_t ack, int with_ack);
+tcp_send_reset(struct worker *w, uint32_t remote_ip, uint16_t local_port,
+	       uint16_t remote_port, uint32_t seq, uint32_t ack, int with_ack);
 /* The window we would advertise now, unscaled. */
 uint32_t
 tcp_rcv_window(struct worker *w, const struct tcp_conn *c);

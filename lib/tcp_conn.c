@@ -481,8 +481,8 @@ tcp_abort(struct worker *w, struct tcp_conn *c)
 {
 	if (c->state != TCP_SYN_SENT && c->state != TCP_TIME_WAIT &&
 	    c->state != TCP_CLOSED)
-		tcp_send_reset(w, c->local_ip, c->remote_ip, c->local_port,
-			       c->remote_port, c->snd_nxt, c->rcv_nxt, 1);
+		tcp_send_reset(w, c->remote_ip, c->local_port, c->remote_port,
+			       c->snd_nxt, c->rcv_nxt, 1);
 	if (c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT)
 		w->stats.tcp.EstabResets++;
 	c->flags |= TF_APP_CLOSED;

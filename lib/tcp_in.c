@@ -62,7 +62,7 @@ tcp_ack_now(struct worker *w, struct tcp_conn *c)
 
 static void
 tcp_in_no_conn(struct worker *w, const struct tcp_seg *s, uint32_t src_ip,
-	       uint32_t dst_ip, uint16_t sport, uint16_t dport)
+	       uint16_t sport, uint16_t dport)
 {
 	uint32_t seg_len = s->len + !!(s->flags & TH_SYN) +
 		!!(s->flags & TH_FIN);
@@ -71,9 +71,9 @@ tcp_in_no_conn(struct worker *w, const struct tcp_seg *s, uint32_t src_ip,
 	if (s->flags & TH_RST)
 		return;
 	if (s->flags & TH_ACK)
-		tcp_send_reset(w, dst_ip, src_ip, dport, sport, s->ack, 0, 0);
+		tcp_send_reset(w, src_ip, dport, sport, s->ack, 0, 0);
 	else
-		tcp_send_reset(w, dst_ip, src_ip, dport, sport, 0,
+		tcp_send_reset(w, src_ip, dport, sport, 0,
 			       s->seq + seg_len, 1);
 }
 
@@ -173,7 +173,7 @@ tcp_in_listen(struct worker *w, const struct tcp_listener *l,
 	if (s->flags & TH_RST)
 		return;
 	if (s->flags & TH_ACK) {
-		tcp_send_reset(w, dst_ip, src_ip, dport, sport, s->ack, 0, 0);
+		tcp_send_reset(w, src_ip, dport, sport, s->ack, 0, 0);
 		return;
 	}
 	if (!(s->flags & TH_SYN))
@@ -207,9 +207,8 @@ tcp_in_syn_sent(struct worker *w, struct tcp_conn *c, struct tcp_seg *s)
 	if (s->flags & TH_ACK) {
 		if (SEQ_LEQ(s->ack, c->iss) || SEQ_GT(s->ack, c->snd_max)) {
 			if (!(s->flags & TH_RST))
-				tcp_send_reset(w, c->local_ip, c->remote_ip,
-					       c->local_port, c->remote_port,
-					       s->ack, 0, 0);
+				tcp_send_reset(w, c->remote_ip, c->local_port,
+					       c->remote_port, s->ack, 0, 0);
 			return 0;
 		}
 		ack_ok = 1;
@@ -319,13 +318,8 @@ tcp_enter_recovery(struct worker *w, struct tcp_conn *c)
 	c->flags |= TF_RECOVERY;
 	c->recover = c->snd_max;
 	c->cc_ops->on_loss(&c->cc, tcp_flight(c), w->now_us);
-	c->high_rxt = c->snd_una;
-	c->rxt_mark = c->snd_max;
-	c->retrans_count++;
 	/* The first segment goes at once whatever cwnd says. */
-	tcp_retransmit(w, c, c->snd_una,
-		       RTE_MIN((uint32_t)c->mss, c->snd.len));
-	c->high_rxt = c->snd_una + RTE_MIN((uint32_t)c->mss, c->snd.len);
+	tcp_retransmit_head(w, c);
 	tcp_rtx_arm(w, c);
 }
 
@@ -393,9 +387,7 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 				/* Partial ACK without SACK: the next hole
 				 * starts here (RFC 6582 3.2 step 4). */
 				w->stats.tcp.RecoveryPartialAcks++;
-				tcp_retransmit(w, c, c->snd_una,
-					RTE_MIN((uint32_t)c->mss, c->snd.len));
-				c->retrans_count++;
+				tcp_retransmit_head(w, c);
 			}
 		} else {
 			c->cc_ops->on_ack(&c->cc, acked, w->now_us,
@@ -733,9 +725,8 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 	if (c->state == TCP_SYN_RECEIVED) {
 		if (SEQ_LEQ(s->ack, c->snd_una) ||
 		    SEQ_GT(s->ack, c->snd_max)) {
-			tcp_send_reset(w, c->local_ip, c->remote_ip,
-				       c->local_port, c->remote_port,
-				       s->ack, 0, 0);
+			tcp_send_reset(w, c->remote_ip, c->local_port,
+				       c->remote_port, s->ack, 0, 0);
 			goto drop;
 		}
 		c->snd_wl1 = s->seq - 1;	/* let the update below run */
@@ -854,7 +845,7 @@ tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 		if (l != NULL && dst_ip == w->cfg->ip)
 			tcp_in_listen(w, l, &s, src_ip, dst_ip, sport, dport);
 		else
-			tcp_in_no_conn(w, &s, src_ip, dst_ip, sport, dport);
+			tcp_in_no_conn(w, &s, src_ip, sport, dport);
 		goto drop;
 	}
 

@@ -296,6 +296,19 @@ tcp_retransmit(struct worker *w, struct tcp_conn *c, uint32_t seq,
 }
 
 void
+tcp_retransmit_head(struct worker *w, struct tcp_conn *c)
+{
+	uint32_t len = RTE_MIN((uint32_t)c->mss, c->snd.len);
+
+	tcp_retransmit(w, c, c->snd_una, len);
+	c->retrans_count++;
+	/* Holes are scanned again from just after it; SACKs of data sent
+	 * from now on will tell whether this one got lost too. */
+	c->high_rxt = c->snd_una + len;
+	c->rxt_mark = c->snd_max;
+}
+
+void
 tcp_send_keepalive(struct worker *w, struct tcp_conn *c)
 {
 	w->stats.tcp.KeepaliveProbes++;
@@ -468,16 +481,14 @@ tcp_output_flush(struct worker *w)
 }
 
 void
-tcp_send_reset(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
-	       uint16_t local_port, uint16_t remote_port, uint32_t seq,
-	       uint32_t ack, int with_ack)
+tcp_send_reset(struct worker *w, uint32_t remote_ip, uint16_t local_port,
+	       uint16_t remote_port, uint32_t seq, uint32_t ack, int with_ack)
 {
 	struct rte_mbuf *m = worker_alloc(w);
 	struct rte_tcp_hdr *th;
 
 	if (m == NULL)
 		return;
-	(void)local_ip;
 	th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, IPV4_L4_OFF);
 	th->src_port = rte_cpu_to_be_16(local_port);
 	th->dst_port = rte_cpu_to_be_16(remote_port);

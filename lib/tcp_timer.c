@@ -75,12 +75,7 @@ tcp_send_tlp(struct worker *w, struct tcp_conn *c)
 		/* No ACK for two round trips after our retransmissions:
 		 * they were lost; send the holes again. */
 		w->stats.tcp.LostRetransmits++;
-		c->high_rxt = c->snd_una;
-		c->rxt_mark = c->snd_max;
-		tcp_retransmit(w, c, c->snd_una,
-			       RTE_MIN((uint32_t)c->mss, c->snd.len));
-		c->high_rxt = c->snd_una + RTE_MIN((uint32_t)c->mss,
-						   c->snd.len);
+		tcp_retransmit_head(w, c);
 		tcp_output(w, c);
 		return;
 	}

@@ -113,6 +113,34 @@ remove_runtime_dir(const char *dir)
 	rmdir(dir);
 }
 
+/* The listeners the options ask for; 0, or -1 with a message. */
+static int
+start_services(struct worker *w, const struct dpf_config *cfg)
+{
+	const struct {
+		const char *opt;
+		uint16_t port;
+		int (*start)(struct worker *w, uint16_t port);
+	} services[] = {
+		{ "--echo", cfg->echo_port, echo_server_start },
+		{ "--listen", cfg->listen_port, http_server_start },
+	};
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < RTE_DIM(services); i++) {
+		if (services[i].port == 0)
+			continue;
+		rc = services[i].start(w, services[i].port);
+		if (rc != 0) {
+			fprintf(stderr, "dpfetch: %s %u: %s\n", services[i].opt,
+				services[i].port, strerror(-rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static size_t
 mbuf_data_room(uint16_t mtu)
 {
@@ -218,23 +246,9 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 
 	arp_send_gratuitous(&worker);
-	if (cfg.echo_port != 0) {
-		rc = echo_server_start(&worker, cfg.echo_port);
-		if (rc != 0) {
-			fprintf(stderr, "dpfetch: --echo %u: %s\n",
-				cfg.echo_port, strerror(-rc));
-			exit_code = EXIT_USAGE;
-			goto worker;
-		}
-	}
-	if (cfg.listen_port != 0) {
-		rc = http_server_start(&worker, cfg.listen_port);
-		if (rc != 0) {
-			fprintf(stderr, "dpfetch: --listen %u: %s\n",
-				cfg.listen_port, strerror(-rc));
-			exit_code = EXIT_USAGE;
-			goto worker;
-		}
+	if (start_services(&worker, &cfg) != 0) {
+		exit_code = EXIT_USAGE;
+		goto worker;
 	}
 	if (cfg.fetch_url != NULL)
 		http_fetch_start(&worker, &fetch, cfg.timeout_s);
