@@ -2,7 +2,7 @@
 /*
  * Unit tests for the HTTP/1.1 response parser.
  *
- * Every case is fed whole, byte by byte, and in RANDOM_SPLITS random
+ * Every case is fed whole, byte by byte, and in FEED_RANDOM_SPLITS random
  * splits, and every way must give exactly the same result: the parser's
  * promise is that TCP segmentation cannot change what it sees.  The
  * driver behaves like a client on a keep-alive connection: after DONE it
@@ -20,26 +20,7 @@
 #include <string.h>
 
 #include "http_parse.h"
-
-#define RANDOM_SPLITS	200
-#define MAX_RESP	4
-
-enum abort_at {
-	ABORT_NONE,
-	ABORT_HEADER,		/* on a header named X-Abort */
-	ABORT_HEADERS_DONE,
-	ABORT_BODY,		/* on the first body slice */
-};
-
-struct tcase {
-	const char *input;
-	size_t len;		/* 0: strlen(input) */
-	int head;		/* the request was HEAD */
-	int eof;		/* the server closes after the input */
-	enum abort_at abort_at;
-	int single;		/* stop after the first response */
-	int loose;		/* split-dependent body/offsets: compare less */
-};
+#include "feed_harness.h"
 
 struct expect {
 	enum http_parse_status st;
@@ -58,147 +39,78 @@ struct expect {
 	int body_calls_whole;	/* when fed whole; 0: not checked */
 };
 
-struct result {
-	enum http_parse_status st;
-	enum http_parse_error err;
-	uint64_t error_offset;
+/* What only the response parser reports (struct feed_result's priv). */
+struct resp_result {
 	int status_code;
 	int version_minor;
 	int keep_alive;
 	enum http_body_kind kind;
 	uint64_t content_length;
-	uint64_t body_bytes;
-	size_t consumed;
-	int headers_done_calls;
-	int body_calls;
-	char *headers;
-	size_t headers_len;
-	size_t headers_cap;
-	uint8_t *body;
-	size_t body_len;
-	size_t body_cap;
 };
-
-struct run {
-	int nresp;
-	struct result r[MAX_RESP];
-};
-
-struct cb_ctx {
-	struct result *r;
-	enum abort_at abort_at;
-};
-
-static uint64_t rng_state;
-
-static uint64_t
-rng(void)
-{
-	/* xorshift64*: deterministic, so a failure can be replayed */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 2685821657736338717ULL;
-}
-
-/* Appends and keeps a NUL after the data; grows geometrically. */
-static void
-append(void **buf, size_t *len, size_t *cap, const void *data, size_t n)
-{
-	uint8_t *b = *buf;
-
-	if (*len + n + 1 > *cap) {
-		size_t ncap = *cap ? *cap : 64;
-
-		while (ncap < *len + n + 1)
-			ncap *= 2;
-		b = realloc(b, ncap);
-		assert_non_null(b);
-		*cap = ncap;
-		*buf = b;
-	}
-	memcpy(b + *len, data, n);
-	*len += n;
-	b[*len] = 0;
-}
-
-static int
-on_header(void *arg, const char *name, size_t name_len, const char *value,
-	  size_t value_len)
-{
-	struct cb_ctx *ctx = arg;
-	struct result *r = ctx->r;
-
-	/* a trimmed value never starts or ends with OWS */
-	if (value_len > 0) {
-		assert_true(value[0] != ' ' && value[0] != '\t');
-		assert_true(value[value_len - 1] != ' ' &&
-			    value[value_len - 1] != '\t');
-	}
-	assert_int_equal(r->headers_done_calls, 0);
-	append((void **)&r->headers, &r->headers_len, &r->headers_cap, name,
-	       name_len);
-	append((void **)&r->headers, &r->headers_len, &r->headers_cap, ": ",
-	       2);
-	append((void **)&r->headers, &r->headers_len, &r->headers_cap, value,
-	       value_len);
-	append((void **)&r->headers, &r->headers_len, &r->headers_cap, "\n",
-	       1);
-	if (ctx->abort_at == ABORT_HEADER && name_len == 7 &&
-	    memcmp(name, "X-Abort", 7) == 0)
-		return -1;
-	return 0;
-}
 
 static int
 on_headers_done(void *arg, const struct http_resp_parser *p)
 {
-	struct cb_ctx *ctx = arg;
-
 	/* interim responses must never reach the caller */
 	assert_true(p->status_code >= 200 || p->status_code == 101);
-	ctx->r->headers_done_calls++;
-	return ctx->abort_at == ABORT_HEADERS_DONE ? -1 : 0;
-}
-
-static int
-on_body(void *arg, const uint8_t *data, size_t len)
-{
-	struct cb_ctx *ctx = arg;
-	struct result *r = ctx->r;
-
-	assert_true(len > 0);
-	assert_int_equal(r->headers_done_calls, 1);
-	r->body_calls++;
-	append((void **)&r->body, &r->body_len, &r->body_cap, data, len);
-	return ctx->abort_at == ABORT_BODY ? -1 : 0;
+	return feed_on_headers_done(arg);
 }
 
 static const struct http_resp_callbacks callbacks = {
-	.header = on_header,
+	.header = feed_on_header,
 	.headers_done = on_headers_done,
-	.body = on_body,
+	.body = feed_on_body,
 };
 
-static void
-record(struct result *r, const struct http_resp_parser *p,
-       enum http_parse_status st)
+static void *
+resp_create(struct feed_ctx *ctx)
 {
-	r->st = st;
+	(void)ctx;
+	return malloc(sizeof(struct http_resp_parser));
+}
+
+static void
+resp_begin(void *p, struct feed_ctx *ctx, const struct feed_case *fc, int n)
+{
+	(void)n;
+	http_resp_parser_init(p, &callbacks, ctx, fc->head);
+}
+
+static enum http_parse_status
+resp_parse(void *p, const uint8_t *data, size_t len, size_t *used)
+{
+	return http_resp_parse(p, data, len, used);
+}
+
+static enum http_parse_status
+resp_eof(void *p)
+{
+	return http_resp_parse_eof(p);
+}
+
+static void
+resp_record(struct feed_result *r, const void *parser,
+	    enum http_parse_status st)
+{
+	const struct http_resp_parser *p = parser;
+	struct resp_result *x = r->priv;
+
+	(void)st;
 	r->err = p->error;
 	r->error_offset = p->error_offset;
-	r->status_code = p->status_code;
-	r->version_minor = p->version_minor;
-	r->keep_alive = p->keep_alive;
-	r->kind = p->body_kind;
-	r->content_length = p->content_length;
 	r->body_bytes = p->body_bytes;
+	x->status_code = p->status_code;
+	x->version_minor = p->version_minor;
+	x->keep_alive = p->keep_alive;
+	x->kind = p->body_kind;
+	x->content_length = p->content_length;
 }
 
 /* After DONE or ERROR the parser must stay put. */
 static void
-check_sticky(struct http_resp_parser *p, enum http_parse_status st)
+resp_check_sticky(void *parser, enum http_parse_status st)
 {
+	struct http_resp_parser *p = parser;
 	enum http_parse_error err = p->error;
 	uint64_t off = p->error_offset;
 	size_t used = 99;
@@ -213,212 +125,53 @@ check_sticky(struct http_resp_parser *p, enum http_parse_status st)
 	assert_int_equal(p->error_offset, off);
 }
 
-/* Feeds tc->input cut into npieces pieces of the given sizes. */
 static void
-run_pieces(const struct tcase *tc, const size_t *pieces, size_t npieces,
-	   int zero_feeds, struct run *out)
+resp_check_expect(const struct feed_case *fc, const struct feed_result *r,
+		  const void *exp, int whole)
 {
-	const uint8_t *in = (const uint8_t *)tc->input;
-	struct http_resp_parser *p = malloc(sizeof(*p));
-	struct cb_ctx ctx = { .abort_at = tc->abort_at };
-	enum http_parse_status st;
-	struct result *r = NULL;
-	size_t k, off = 0, pos, used;
-	int active = 0;
+	const struct expect *e = exp;
+	const struct resp_result *x = r->priv;
+	const struct feed_expect fe = FEED_EXPECT_OF(e);
 
-	assert_non_null(p);
-	memset(out, 0, sizeof(*out));
-	for (k = 0; k < npieces; k++) {
-		size_t plen = pieces[k];
-
-		if (zero_feeds && active && (rng() & 7) == 0) {
-			st = http_resp_parse(p, in + off, 0, &used);
-			assert_int_equal(st, HTTP_PARSE_AGAIN);
-			assert_int_equal(used, 0);
-		}
-		pos = 0;
-		while (pos < plen) {
-			if (!active) {
-				if (tc->single && out->nresp == 1)
-					goto out;
-				assert_true(out->nresp < MAX_RESP);
-				r = &out->r[out->nresp++];
-				ctx.r = r;
-				http_resp_parser_init(p, &callbacks, &ctx,
-						      tc->head);
-				active = 1;
-			}
-			used = SIZE_MAX;
-			st = http_resp_parse(p, in + off + pos, plen - pos,
-					     &used);
-			assert_true(used <= plen - pos);
-			if (st == HTTP_PARSE_AGAIN)
-				assert_int_equal(used, plen - pos);
-			pos += used;
-			r->consumed += used;
-			if (st == HTTP_PARSE_AGAIN)
-				continue;
-			record(r, p, st);
-			check_sticky(p, st);
-			active = 0;
-			if (st == HTTP_PARSE_ERROR)
-				goto out;
-		}
-		off += plen;
-	}
-	if (active) {
-		st = tc->eof ? http_resp_parse_eof(p) : HTTP_PARSE_AGAIN;
-		record(r, p, st);
-		if (st != HTTP_PARSE_AGAIN)
-			check_sticky(p, st);
-	}
-out:
-	free(p);
-}
-
-static void
-free_run(struct run *run)
-{
-	int i;
-
-	for (i = 0; i < run->nresp; i++) {
-		free(run->r[i].headers);
-		free(run->r[i].body);
+	feed_check_expect(fc, r, &fe, whole);
+	if (e->st != HTTP_PARSE_ERROR) {
+		assert_int_equal(x->status_code, e->status_code);
+		assert_int_equal(x->version_minor, e->version_minor);
+		assert_int_equal(x->kind, e->kind);
+		assert_int_equal(x->keep_alive, e->keep_alive);
+		assert_int_equal(x->content_length, e->content_length);
+		assert_int_equal(r->headers_done_calls, 1);
 	}
 }
 
 static void
-check_expect(const struct tcase *tc, const struct run *run,
-	     const struct expect *exp, int nexp, int whole)
+resp_check_same(const struct feed_result *a, const struct feed_result *b)
 {
-	int i;
+	const struct resp_result *x = a->priv, *y = b->priv;
 
-	assert_int_equal(run->nresp, nexp);
-	for (i = 0; i < nexp; i++) {
-		const struct result *r = &run->r[i];
-		const struct expect *e = &exp[i];
-
-		assert_int_equal(r->st, e->st);
-		assert_int_equal(r->err, e->err);
-		if (e->st == HTTP_PARSE_ERROR) {
-			assert_int_equal(r->error_offset, e->error_offset);
-		} else {
-			assert_int_equal(r->status_code, e->status_code);
-			assert_int_equal(r->version_minor, e->version_minor);
-			assert_int_equal(r->kind, e->kind);
-			assert_int_equal(r->keep_alive, e->keep_alive);
-			assert_int_equal(r->content_length, e->content_length);
-			assert_int_equal(r->headers_done_calls, 1);
-		}
-		if (e->headers != NULL)
-			assert_string_equal(r->headers_len ? r->headers : "",
-					    e->headers);
-		if (!tc->loose) {
-			assert_int_equal(r->consumed, e->consumed);
-			assert_int_equal(r->body_bytes, r->body_len);
-		}
-		if (!tc->loose && !e->skip_body) {
-			assert_int_equal(r->body_len, e->body_len);
-			if (e->body_len > 0)
-				assert_memory_equal(r->body, e->body,
-						    e->body_len);
-		}
-		if (whole && e->body_calls_whole != 0)
-			assert_int_equal(r->body_calls, e->body_calls_whole);
-	}
+	assert_int_equal(x->status_code, y->status_code);
+	assert_int_equal(x->version_minor, y->version_minor);
+	assert_int_equal(x->keep_alive, y->keep_alive);
+	assert_int_equal(x->kind, y->kind);
+	assert_int_equal(x->content_length, y->content_length);
 }
 
-/* Whatever the split, everything observable must match the whole run. */
-static void
-check_same(const struct tcase *tc, const struct run *a, const struct run *b)
-{
-	int i;
-
-	assert_int_equal(a->nresp, b->nresp);
-	for (i = 0; i < a->nresp; i++) {
-		const struct result *x = &a->r[i], *y = &b->r[i];
-
-		assert_int_equal(x->st, y->st);
-		assert_int_equal(x->err, y->err);
-		assert_int_equal(x->status_code, y->status_code);
-		assert_int_equal(x->version_minor, y->version_minor);
-		assert_int_equal(x->keep_alive, y->keep_alive);
-		assert_int_equal(x->kind, y->kind);
-		assert_int_equal(x->content_length, y->content_length);
-		assert_int_equal(x->headers_done_calls, y->headers_done_calls);
-		assert_int_equal(x->headers_len, y->headers_len);
-		if (x->headers_len > 0)
-			assert_memory_equal(x->headers, y->headers,
-					    x->headers_len);
-		if (tc->loose)
-			continue;
-		assert_int_equal(x->error_offset, y->error_offset);
-		assert_int_equal(x->consumed, y->consumed);
-		assert_int_equal(x->body_bytes, y->body_bytes);
-		assert_int_equal(x->body_len, y->body_len);
-		if (x->body_len > 0)
-			assert_memory_equal(x->body, y->body, x->body_len);
-	}
-}
+static const struct feed_ops resp_ops = {
+	.priv_size = sizeof(struct resp_result),
+	.create = resp_create,
+	.begin = resp_begin,
+	.parse = resp_parse,
+	.eof = resp_eof,
+	.record = resp_record,
+	.check_sticky = resp_check_sticky,
+	.check_expect = resp_check_expect,
+	.check_same = resp_check_same,
+};
 
 static void
-check_case(const struct tcase *tc_in, const struct expect *exp, int nexp)
+check_case(const struct feed_case *tc, const struct expect *exp, int nexp)
 {
-	struct tcase tc = *tc_in;
-	struct run whole, split;
-	size_t *pieces, n, k, left;
-	int iter;
-
-	if (tc.len == 0)
-		tc.len = strlen(tc.input);
-	pieces = malloc((tc.len + 1) * sizeof(*pieces));
-	assert_non_null(pieces);
-
-	/* (a) whole */
-	pieces[0] = tc.len;
-	run_pieces(&tc, pieces, tc.len > 0 ? 1 : 0, 0, &whole);
-	check_expect(&tc, &whole, exp, nexp, 1);
-
-	/* (b) byte by byte */
-	for (k = 0; k < tc.len; k++)
-		pieces[k] = 1;
-	run_pieces(&tc, pieces, tc.len, 0, &split);
-	check_expect(&tc, &split, exp, nexp, 0);
-	check_same(&tc, &whole, &split);
-	free_run(&split);
-
-	/* (c) random splits, with sizes from 1 byte to the whole input */
-	for (iter = 0; iter < RANDOM_SPLITS; iter++) {
-		rng_state = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)tc.len << 20) ^
-			    (uint64_t)iter;
-		rng();
-		n = 0;
-		left = tc.len;
-		while (left > 0) {
-			uint64_t scale = 1ULL << (rng() % 14);
-			size_t sz = 1 + (size_t)(rng() % scale);
-
-			if (sz > left)
-				sz = left;
-			pieces[n++] = sz;
-			left -= sz;
-		}
-		run_pieces(&tc, pieces, n, 1, &split);
-		check_expect(&tc, &split, exp, nexp, 0);
-		check_same(&tc, &whole, &split);
-		free_run(&split);
-	}
-	free_run(&whole);
-	free(pieces);
-}
-
-static size_t
-off_of(const char *s, const char *needle)
-{
-	const char *f = strstr(s, needle);
-
-	assert_non_null(f);
-	return (size_t)(f - s);
+	feed_check_case(&resp_ops, tc, exp, sizeof(*exp), nexp);
 }
 
 /*
@@ -430,7 +183,7 @@ static void
 check_error_consumed(const char *input, enum http_parse_error err,
 		     size_t error_offset, size_t consumed)
 {
-	struct tcase tc = { .input = input };
+	struct feed_case tc = { .input = input };
 	struct expect e = {
 		.st = HTTP_PARSE_ERROR,
 		.err = err,
@@ -447,7 +200,7 @@ static void
 check_error(const char *input, int eof, enum http_parse_error err,
 	    size_t error_offset)
 {
-	struct tcase tc = { .input = input, .eof = eof };
+	struct feed_case tc = { .input = input, .eof = eof };
 	struct expect e = {
 		.st = HTTP_PARSE_ERROR,
 		.err = err,
@@ -464,7 +217,7 @@ static void
 check_length_ok(const char *input, int minor, int keep_alive,
 		const char *body)
 {
-	struct tcase tc = { .input = input };
+	struct feed_case tc = { .input = input };
 	struct expect e = {
 		.st = HTTP_PARSE_DONE,
 		.status_code = 200,
@@ -493,7 +246,7 @@ test_content_length(void **state)
 		"X-Spaces: \t a  b \t \r\n"
 		"\r\n"
 		"Hello, world!";
-	struct tcase tc = { .input = in };
+	struct feed_case tc = { .input = in };
 	struct expect e = {
 		.st = HTTP_PARSE_DONE,
 		.status_code = 200,
@@ -523,7 +276,7 @@ test_bare_lf_and_case(void **state)
 		"content-LENGTH:5\n"
 		"\n"
 		"abcde";
-	struct tcase tc = { .input = in };
+	struct feed_case tc = { .input = in };
 	struct expect e = {
 		.st = HTTP_PARSE_DONE,
 		.status_code = 201,
@@ -552,7 +305,7 @@ test_zero_length(void **state)
 {
 	static const char in[] =
 		"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
-	struct tcase tc = { .input = in };
+	struct feed_case tc = { .input = in };
 	struct expect e = {
 		.st = HTTP_PARSE_DONE,
 		.status_code = 200,
@@ -586,7 +339,7 @@ test_chunked_ext_trailers(void **state)
 		"X-Checksum: abc\r\n"
 		"X-Other:  1 \r\n"
 		"\r\n";
-	struct tcase tc = { .input = in };
+	struct feed_case tc = { .input = in };
 	struct expect e = {
 		.st = HTTP_PARSE_DONE,
 		.status_code = 200,
@@ -613,7 +366,7 @@ test_chunked_no_trailers(void **state)
 		"Transfer-Encoding: gzip, chunked\r\n"
 		"\r\n"
 		"3\r\nabc\r\n0\r\n\r\n";
-	struct tcase tc = { .input = in };
+	struct feed_case tc = { .input = in };
 	struct expect e = {
 		.st = HTTP_PARSE_DONE,
 		.status_code = 200,
@@ -640,7 +393,7 @@ test_chunked_overrides_length(void **state)
 		"Transfer-Encoding: chunked\r\n"
 		"\r\n"
 		"3\r\nabc\r\n0\r\n\r\n";
-	struct tcase tc = { .input = in };
+	struct feed_case tc = { .input = in };
 	struct expect e = {
 		.st = HTTP_PARSE_DONE,
 		.status_code = 200,
@@ -659,49 +412,21 @@ test_chunked_overrides_length(void **state)
 
 #define CHUNKED_HEAD "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
 
-/* Appends a string at buf + len; returns the new length. */
-static size_t
-put(char *buf, size_t len, const char *s)
-{
-	size_t n = strlen(s);
-
-	memcpy(buf + len, s, n);
-	return len + n;
-}
-
 static void
 test_chunked_large(void **state)
 {
-	/* sizes with many hex digits, upper and lower case, leading zeros */
-	static const char *const sizes[] = {
-		"10000", "1FFFF", "1ffff", "00000000000000000000003", "a",
-		"0000000000000001",
-	};
 	static char in[1 << 20];
 	static uint8_t body[1 << 20];
-	size_t cap = sizeof(in), len = 0, blen = 0, k, j, csz;
-	struct tcase tc;
+	size_t len, blen;
+	struct feed_case tc;
 	struct expect e;
 
 	(void)state;
-	len = put(in, len, CHUNKED_HEAD);
-	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
-		csz = strtoul(sizes[k], NULL, 16);
-		len = put(in, len, sizes[k]);
-		len = put(in, len, "\r\n");
-		/* data full of CR, LF and digits that must not be parsed */
-		for (j = 0; j < csz; j++) {
-			uint8_t b = "0\r\n;9aF\n\r"[(j * 7 + k) % 9];
+	/* data full of CR, LF and digits that must not be parsed */
+	len = feed_chunked_large(in, sizeof(in), CHUNKED_HEAD, "0\r\n;9aF\n\r",
+				 body, &blen);
 
-			in[len++] = (char)b;
-			body[blen++] = b;
-		}
-		len = put(in, len, "\r\n");
-	}
-	len = put(in, len, "0\r\n\r\n");
-	assert_true(len < cap);
-
-	tc = (struct tcase){ .input = in, .len = len };
+	tc = (struct feed_case){ .input = in, .len = len };
 	e = (struct expect){
 		.st = HTTP_PARSE_DONE,
 		.status_code = 200,
@@ -711,7 +436,8 @@ test_chunked_large(void **state)
 		.body = body,
 		.body_len = blen,
 		.consumed = len,
-		.body_calls_whole = 6,	/* one slice per chunk */
+		/* one slice per chunk */
+		.body_calls_whole = FEED_LARGE_CHUNKS,
 	};
 	check_case(&tc, &e, 1);
 }
@@ -723,7 +449,7 @@ test_chunked_max_size(void **state)
 	static const char in[] =
 		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
 		"FFFFFFFFFFFFFFFF\r\nabc";
-	struct tcase tc = { .input = in };
+	struct feed_case tc = { .input = in };
 	struct expect e = {
 		.st = HTTP_PARSE_AGAIN,
 		.status_code = 200,
@@ -747,15 +473,15 @@ test_close_delimited(void **state)
 		"Content-Type: text/plain\r\n"
 		"\r\n"
 		"body until close\r\n\r\nHTTP/1.1 200 OK\r\n";
-	struct tcase tc = { .input = in, .eof = 1 };
+	struct feed_case tc = { .input = in, .eof = 1 };
 	struct expect e = {
 		.st = HTTP_PARSE_DONE,
 		.status_code = 200,
 		.version_minor = 1,
 		.kind = HTTP_BODY_CLOSE,
 		.keep_alive = 0,	/* whatever Connection says */
-		.body = in + off_of(in, "body"),
-		.body_len = sizeof(in) - 1 - off_of(in, "body"),
+		.body = in + feed_off_of(in, "body"),
+		.body_len = sizeof(in) - 1 - feed_off_of(in, "body"),
 		.consumed = sizeof(in) - 1,
 	};
 
@@ -768,7 +494,7 @@ test_close_delimited(void **state)
 	check_case(&tc, &e, 1);
 
 	/* an empty close-delimited body */
-	tc = (struct tcase){ .input = "HTTP/1.1 200 OK\r\n\r\n", .eof = 1 };
+	tc = (struct feed_case){ .input = "HTTP/1.1 200 OK\r\n\r\n", .eof = 1 };
 	e = (struct expect){
 		.st = HTTP_PARSE_DONE,
 		.status_code = 200,
@@ -789,7 +515,7 @@ test_no_body_status(void **state)
 		"Transfer-Encoding: chunked\r\n"
 		"ETag: \"x\"\r\n"
 		"\r\n";
-	struct tcase tc = { .input = in204 };
+	struct feed_case tc = { .input = in204 };
 	struct expect e = {
 		.st = HTTP_PARSE_DONE,
 		.status_code = 204,
@@ -811,7 +537,7 @@ test_no_body_status(void **state)
 	check_case(&tc, &e, 1);
 
 	/* a 304 with an unusable coding is still fine: there is no body */
-	check_case(&(struct tcase){
+	check_case(&(struct feed_case){
 		.input = "HTTP/1.1 304 Not Modified\r\n"
 			 "Transfer-Encoding: gzip\r\n\r\n" },
 		&(struct expect){
@@ -832,7 +558,7 @@ test_head(void **state)
 		"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n";
 	static const char in_chunked[] =
 		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
-	struct tcase tc = { .input = in, .head = 1 };
+	struct feed_case tc = { .input = in, .head = 1 };
 	struct expect e = {
 		.st = HTTP_PARSE_DONE,
 		.status_code = 200,
@@ -870,7 +596,7 @@ test_continue(void **state)
 		"Content-Length: 2\r\n"
 		"\r\n"
 		"hi";
-	struct tcase tc = { .input = in };
+	struct feed_case tc = { .input = in };
 	struct expect e = {
 		.st = HTTP_PARSE_DONE,
 		.status_code = 200,
@@ -897,7 +623,7 @@ test_switching_protocols(void **state)
 		"Upgrade: websocket\r\n"
 		"\r\n"
 		"\x81\x05hello";
-	struct tcase tc = { .input = in, .single = 1 };
+	struct feed_case tc = { .input = in, .single = 1 };
 	struct expect e = {
 		.st = HTTP_PARSE_DONE,
 		.status_code = 101,
@@ -905,7 +631,7 @@ test_switching_protocols(void **state)
 		.kind = HTTP_BODY_NONE,
 		.keep_alive = 0,
 		.headers = "Upgrade: websocket\n",
-		.consumed = off_of(in, "\x81"),
+		.consumed = feed_off_of(in, "\x81"),
 	};
 
 	(void)state;
@@ -925,7 +651,7 @@ test_http10(void **state)
 			"Content-Length: 3\r\n\r\nabc", 0, 0, "abc");
 
 	/* keep-alive cannot save a close-delimited body */
-	check_case(&(struct tcase){
+	check_case(&(struct feed_case){
 		.input = "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n\r\nxy",
 		.eof = 1 },
 		&(struct expect){
@@ -941,7 +667,7 @@ test_http10(void **state)
 		}, 1);
 
 	/* chunked from an HTTP/1.0 server: decoded, but not reused */
-	check_case(&(struct tcase){
+	check_case(&(struct feed_case){
 		.input = "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n"
 			 "Transfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n" },
 		&(struct expect){
@@ -991,7 +717,7 @@ test_pipelined(void **state)
 	static const char third[] =
 		"HTTP/1.1 204 No Content\r\n\r\n";
 	char in[sizeof(first) + sizeof(second) + sizeof(third)];
-	struct tcase tc = { .input = in };
+	struct feed_case tc = { .input = in };
 	struct expect e[3] = {
 		{
 			.st = HTTP_PARSE_DONE,
@@ -1117,8 +843,8 @@ test_space_before_colon(void **state)
 		"HTTP/1.1 200 OK\r\nContent-Length\t: 5\r\n\r\nhello";
 
 	(void)state;
-	check_error(in, 0, HTTP_ERR_HEADER, off_of(in, " :"));
-	check_error(tab, 0, HTTP_ERR_HEADER, off_of(tab, "\t:"));
+	check_error(in, 0, HTTP_ERR_HEADER, feed_off_of(in, " :"));
+	check_error(tab, 0, HTTP_ERR_HEADER, feed_off_of(tab, "\t:"));
 }
 
 static void
@@ -1138,7 +864,7 @@ test_bad_header_line(void **state)
 
 	(void)state;
 	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
-		struct tcase tc = { .input = bad[k],
+		struct feed_case tc = { .input = bad[k],
 				    .len = k == 4 ? 31 : 0 };
 		struct expect e = {
 			.st = HTTP_PARSE_ERROR,
@@ -1166,8 +892,8 @@ test_obs_fold(void **state)
 		"\r\n";
 
 	(void)state;
-	check_error(in, 0, HTTP_ERR_HEADER, off_of(in, "  continued"));
-	check_error(first, 0, HTTP_ERR_HEADER, off_of(first, "\t"));
+	check_error(in, 0, HTTP_ERR_HEADER, feed_off_of(in, "  continued"));
+	check_error(first, 0, HTTP_ERR_HEADER, feed_off_of(first, "\t"));
 }
 
 static void
@@ -1190,7 +916,7 @@ test_header_too_long(void **state)
 	assert_true(n > 0 && (size_t)n < cap);
 	snprintf(expect_hdr, cap, "X-Long: %0*d\nContent-Length: 0\n",
 		 (int)vlen, 7);
-	check_case(&(struct tcase){ .input = in },
+	check_case(&(struct feed_case){ .input = in },
 		   &(struct expect){
 			.st = HTTP_PARSE_DONE,
 			.status_code = 200,
@@ -1217,7 +943,7 @@ test_header_too_long(void **state)
 	snprintf(in, cap, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
 		 "\r\n0\r\nX:%0*d\r\n\r\n", HTTP_MAX_HEADER_LINE, 0);
 	check_error(in, 0, HTTP_ERR_HEADER_TOO_LONG,
-		    off_of(in, "X:") + HTTP_MAX_HEADER_LINE);
+		    feed_off_of(in, "X:") + HTTP_MAX_HEADER_LINE);
 	free(in);
 	free(expect_hdr);
 }
@@ -1239,7 +965,7 @@ test_too_many_headers(void **state)
 					i, i);
 	len += (size_t)snprintf(in + len, cap - len,
 				"Content-Length: 0\r\n\r\n");
-	check_case(&(struct tcase){ .input = in },
+	check_case(&(struct feed_case){ .input = in },
 		   &(struct expect){
 			.st = HTTP_PARSE_DONE,
 			.status_code = 200,
@@ -1289,7 +1015,7 @@ test_content_length_errors(void **state)
 	/* each is the last header: judged at the LF ending its line */
 	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
 		check_error_consumed(bad[k], HTTP_ERR_CONTENT_LENGTH, at[k],
-				     off_of(bad[k], "\r\n\r\n") + 1);
+				     feed_off_of(bad[k], "\r\n\r\n") + 1);
 }
 
 static void
@@ -1298,7 +1024,7 @@ test_content_length_max(void **state)
 	static const char in[] =
 		"HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551615\r\n"
 		"\r\nabc";
-	struct tcase tc = { .input = in };
+	struct feed_case tc = { .input = in };
 	struct expect e = {
 		.st = HTTP_PARSE_AGAIN,
 		.status_code = 200,
@@ -1343,7 +1069,7 @@ test_bad_chunk_size(void **state)
 	/* the longest extension is fine, one byte more is not */
 	snprintf(ext, sizeof(ext), CHUNKED_HEAD "1;%0*d\r\nx\r\n0\r\n\r\n",
 		 HTTP_MAX_CHUNK_EXT - 1, 0);
-	check_case(&(struct tcase){ .input = ext },
+	check_case(&(struct feed_case){ .input = ext },
 		   &(struct expect){
 			.st = HTTP_PARSE_DONE,
 			.status_code = 200,
@@ -1394,7 +1120,7 @@ test_transfer_encoding_errors(void **state)
 	/* the verdict comes with the empty line ending the headers */
 	for (k = 0; k + 1 < sizeof(bad) / sizeof(bad[0]); k++)
 		check_error(bad[k], 0, HTTP_ERR_TRANSFER_ENCODING,
-			    off_of(bad[k], "\r\n\r\n") + 3);
+			    feed_off_of(bad[k], "\r\n\r\n") + 3);
 	/* a folded TE is a header error, not silently chunked */
 	check_error(bad[k], 0, HTTP_ERR_HEADER, 16);
 }
@@ -1421,7 +1147,7 @@ test_truncated(void **state)
 	(void)state;
 	for (k = 0; k < sizeof(cut) / sizeof(cut[0]); k++) {
 		size_t len = strlen(cut[k]);
-		struct tcase tc = { .input = cut[k], .eof = 1 };
+		struct feed_case tc = { .input = cut[k], .eof = 1 };
 		struct expect e = {
 			.st = HTTP_PARSE_ERROR,
 			.err = HTTP_ERR_TRUNCATED,
@@ -1451,13 +1177,13 @@ test_callback_abort(void **state)
 	static const char in[] =
 		"HTTP/1.1 200 OK\r\nX-A: 1\r\nX-Abort: now\r\nX-B: 2\r\n"
 		"Content-Length: 5\r\n\r\nhello";
-	struct tcase tc = { .input = in, .abort_at = ABORT_HEADER };
+	struct feed_case tc = { .input = in, .abort_at = ABORT_HEADER };
 	struct expect e = {
 		.st = HTTP_PARSE_ERROR,
 		.err = HTTP_ERR_NONE,
 		.headers = "X-A: 1\nX-Abort: now\n",
-		.consumed = off_of(in, "\nX-B"),
-		.error_offset = off_of(in, "\nX-B"),
+		.consumed = feed_off_of(in, "\nX-B"),
+		.error_offset = feed_off_of(in, "\nX-B"),
 	};
 
 	(void)state;
@@ -1465,14 +1191,14 @@ test_callback_abort(void **state)
 
 	tc.abort_at = ABORT_HEADERS_DONE;
 	e.headers = "X-A: 1\nX-Abort: now\nX-B: 2\nContent-Length: 5\n";
-	e.consumed = off_of(in, "\n\r\nhello") + 2;
+	e.consumed = feed_off_of(in, "\n\r\nhello") + 2;
 	e.error_offset = e.consumed;
 	check_case(&tc, &e, 1);
 
 	/* where the body slice ends depends on the split: compare less */
 	tc.abort_at = ABORT_BODY;
 	tc.loose = 1;
-	e.consumed = off_of(in, "hello");
+	e.consumed = feed_off_of(in, "hello");
 	e.error_offset = e.consumed;
 	check_case(&tc, &e, 1);
 }
