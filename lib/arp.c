@@ -7,12 +7,13 @@
 
 #include "arp.h"
 #include "eth.h"
+#include "ipv4.h"
 #include "neigh.h"
 #include "worker.h"
 
 static void
 arp_build(struct worker *w, uint16_t op, const struct rte_ether_addr *eth_dst,
-	  const struct rte_ether_addr *tha, uint32_t tip)
+	  uint32_t sip, const struct rte_ether_addr *tha, uint32_t tip)
 {
 	struct rte_mbuf *m = worker_alloc(w);
 	struct rte_arp_hdr *ah;
@@ -29,7 +30,7 @@ arp_build(struct worker *w, uint16_t op, const struct rte_ether_addr *eth_dst,
 	ah->arp_plen = 4;
 	ah->arp_opcode = rte_cpu_to_be_16(op);
 	rte_ether_addr_copy(&w->app->port.mac, &ah->arp_data.arp_sha);
-	ah->arp_data.arp_sip = rte_cpu_to_be_32(w->cfg->ip);
+	ah->arp_data.arp_sip = rte_cpu_to_be_32(sip);
 	rte_ether_addr_copy(tha, &ah->arp_data.arp_tha);
 	ah->arp_data.arp_tip = rte_cpu_to_be_32(tip);
 	eth_output(w, m, eth_dst, RTE_ETHER_TYPE_ARP);
@@ -47,9 +48,10 @@ arp_send_request(struct worker *w, uint32_t ip, const uint8_t *mac_hint)
 	if (mac_hint != NULL) {
 		/* Confirming a stale entry: ask the host we believe in. */
 		memcpy(hint.addr_bytes, mac_hint, RTE_ETHER_ADDR_LEN);
-		arp_build(w, RTE_ARP_OP_REQUEST, &hint, &zero, ip);
+		arp_build(w, RTE_ARP_OP_REQUEST, &hint, w->cfg->ip, &zero, ip);
 	} else {
-		arp_build(w, RTE_ARP_OP_REQUEST, &bcast, &zero, ip);
+		arp_build(w, RTE_ARP_OP_REQUEST, &bcast, w->cfg->ip, &zero,
+			  ip);
 	}
 }
 
@@ -62,7 +64,8 @@ arp_send_gratuitous(struct worker *w)
 
 	/* RFC 5227 announcement: a request with sender = target = us. */
 	w->stats.arp.tx_gratuitous++;
-	arp_build(w, RTE_ARP_OP_REQUEST, &bcast, &zero, w->cfg->ip);
+	arp_build(w, RTE_ARP_OP_REQUEST, &bcast, w->cfg->ip, &zero,
+		  w->cfg->ip);
 }
 
 void
@@ -89,7 +92,7 @@ arp_input(struct worker *w, struct rte_mbuf *m)
 	}
 	sip = rte_be_to_cpu_32(ah->arp_data.arp_sip);
 	tip = rte_be_to_cpu_32(ah->arp_data.arp_tip);
-	for_us = tip == w->cfg->ip;
+	for_us = ipv4_is_local(w->app, tip);
 	if (op == RTE_ARP_OP_REQUEST)
 		w->stats.arp.rx_requests++;
 	else
@@ -98,9 +101,13 @@ arp_input(struct worker *w, struct rte_mbuf *m)
 	/* RFC 826: merge what the sender says about itself; add it only
 	 * when we are the target.  Probes (sender 0.0.0.0) teach nothing,
 	 * and nobody else may claim our address. */
-	if (sip != 0 && sip != w->cfg->ip)
-		neigh_update(&w->app->neigh, sip, ah->arp_data.arp_sha.addr_bytes,
-			     w->now_ms, for_us, w);
+	if (sip != 0 && !ipv4_is_local(w->app, sip)) {
+		rte_seqlock_write_lock(&w->app->neigh_lock);
+		neigh_update(&w->app->neigh, sip,
+			     ah->arp_data.arp_sha.addr_bytes, w->now_ms, for_us,
+			     w);
+		rte_seqlock_write_unlock(&w->app->neigh_lock);
+	}
 	if (!for_us) {
 		w->stats.arp.rx_not_for_us++;
 		goto out;
@@ -109,10 +116,64 @@ arp_input(struct worker *w, struct rte_mbuf *m)
 		struct rte_ether_addr sha = ah->arp_data.arp_sha;
 
 		w->stats.arp.tx_replies++;
-		arp_build(w, RTE_ARP_OP_REPLY, &sha, &sha, sip);
+		/* Answer as the address asked for: --ip or a source range. */
+		arp_build(w, RTE_ARP_OP_REPLY, &sha, tip, &sha, sip);
 	}
 out:
 	rte_pktmbuf_free(m);
+}
+
+/* The MAC of a REACHABLE entry without taking the lock: 1, or 0 if the
+ * slow path must decide. */
+static int
+arp_lookup_fast(struct app *app, uint32_t ip, uint8_t *mac)
+{
+	const struct neigh_entry *e;
+	uint32_t sn;
+	int found;
+
+	do {
+		sn = rte_seqlock_read_begin(&app->neigh_lock);
+		e = neigh_lookup(&app->neigh, ip);
+		found = e != NULL && e->state == NEIGH_REACHABLE;
+		if (found)
+			memcpy(mac, e->mac, RTE_ETHER_ADDR_LEN);
+	} while (rte_seqlock_read_retry(&app->neigh_lock, sn));
+	return found;
+}
+
+int
+arp_resolve(struct worker *w, uint32_t ip, uint8_t *mac)
+{
+	int rc;
+
+	if (arp_lookup_fast(w->app, ip, mac))
+		return 1;
+	rte_seqlock_write_lock(&w->app->neigh_lock);
+	rc = neigh_resolve(&w->app->neigh, ip, w->now_ms, mac, w);
+	rte_seqlock_write_unlock(&w->app->neigh_lock);
+	return rc;
+}
+
+int
+arp_output(struct worker *w, uint32_t ip, struct rte_mbuf *m, uint8_t *mac)
+{
+	int rc;
+
+	if (arp_lookup_fast(w->app, ip, mac))
+		return 1;
+	rte_seqlock_write_lock(&w->app->neigh_lock);
+	rc = neigh_output(&w->app->neigh, ip, w->now_ms, m, mac, w);
+	rte_seqlock_write_unlock(&w->app->neigh_lock);
+	return rc;
+}
+
+void
+arp_timer(struct worker *w)
+{
+	rte_seqlock_write_lock(&w->app->neigh_lock);
+	neigh_timer(&w->app->neigh, w->now_ms, w);
+	rte_seqlock_write_unlock(&w->app->neigh_lock);
 }
 
 static void

@@ -25,4 +25,21 @@ arp_send_request(struct worker *w, uint32_t ip, const uint8_t *mac_hint);
 void
 arp_send_gratuitous(struct worker *w);
 
+/*
+ * The neighbour table shared by all workers.  Lookups of answered
+ * entries take no lock; anything that changes the table does.
+ *
+ * arp_resolve: 1 with mac, 0 while a request is out, -1 on failure.
+ * arp_output: the same, but a packet for an unresolved address waits in
+ * the table (0) or must be dropped by the caller (-1).
+ */
+int
+arp_resolve(struct worker *w, uint32_t ip, uint8_t *mac);
+int
+arp_output(struct worker *w, uint32_t ip, struct rte_mbuf *m, uint8_t *mac);
+
+/* Retries and aging (one worker calls it every few milliseconds). */
+void
+arp_timer(struct worker *w);
+
 #endif /* DPF_ARP_H */

@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "http_client.h"
+#include "arp.h"
 #include "ipv4.h"
 #include "neigh.h"
 #include "tcp.h"
@@ -387,8 +388,7 @@ fetch_poll(struct worker *w, void *arg)
 
 	switch (f->phase) {
 	case FETCH_RESOLVING:
-		rc = neigh_resolve(&w->app->neigh, f->next_hop, w->now_ms, mac,
-				   w);
+		rc = arp_resolve(w, f->next_hop, mac);
 		if (rc < 0) {
 			ip_to_str(f->next_hop, ip, sizeof(ip));
 			fetch_fail(w, f,
@@ -401,7 +401,7 @@ fetch_poll(struct worker *w, void *arg)
 		if (rc == 0)
 			break;
 		f->phase = FETCH_CONNECTING;
-		f->conn = tcp_connect(w, f->url.ipv4, f->url.port,
+		f->conn = tcp_connect(w, 0, f->url.ipv4, f->url.port,
 				      &fetch_tcp_ops, f);
 		if (f->conn == NULL)
 			fetch_fail(w, f, "cannot open a connection (no free port or connection block)");

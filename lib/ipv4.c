@@ -6,6 +6,7 @@
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
+#include "arp.h"
 #include "eth.h"
 #include "icmp.h"
 #include "ipv4.h"
@@ -50,7 +51,7 @@ ipv4_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off)
 		w->stats.ip.rx_bad_csum++;
 		goto drop;
 	}
-	if (rte_be_to_cpu_32(ip->dst_addr) != w->cfg->ip) {
+	if (!ipv4_is_local(w->app, rte_be_to_cpu_32(ip->dst_addr))) {
 		w->stats.ip.rx_not_for_us++;
 		goto drop;
 	}
@@ -93,9 +94,39 @@ ipv4_next_hop(const struct worker *w, uint32_t dst)
 	return cfg->gateway;
 }
 
+int
+ipv4_is_local(const struct app *app, uint32_t ip)
+{
+	uint32_t n, i;
+
+	if (ip == app->cfg->ip)
+		return 1;
+	n = __atomic_load_n(&app->local.n, __ATOMIC_ACQUIRE);
+	for (i = 0; i < n; i++)
+		if (ip >= app->local.r[i].lo && ip <= app->local.r[i].hi)
+			return 1;
+	return 0;
+}
+
+int
+ipv4_add_local_range(struct app *app, uint32_t lo, uint32_t hi)
+{
+	uint32_t n = app->local.n, i;
+
+	for (i = 0; i < n; i++)
+		if (app->local.r[i].lo == lo && app->local.r[i].hi == hi)
+			return 0;
+	if (n == LOCAL_RANGES_MAX)
+		return -1;
+	app->local.r[n].lo = lo;
+	app->local.r[n].hi = hi;
+	__atomic_store_n(&app->local.n, n + 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
 void
-ipv4_output(struct worker *w, struct rte_mbuf *m, uint32_t dst_ip,
-	    uint8_t proto)
+ipv4_output(struct worker *w, struct rte_mbuf *m, uint32_t src_ip,
+	    uint32_t dst_ip, uint8_t proto)
 {
 	const struct port *port = &w->app->port;
 	struct rte_ipv4_hdr *ip;
@@ -113,7 +144,7 @@ ipv4_output(struct worker *w, struct rte_mbuf *m, uint32_t dst_ip,
 	ip->time_to_live = IPV4_DEFAULT_TTL;
 	ip->next_proto_id = proto;
 	ip->hdr_checksum = 0;
-	ip->src_addr = rte_cpu_to_be_32(w->cfg->ip);
+	ip->src_addr = rte_cpu_to_be_32(src_ip);
 	ip->dst_addr = rte_cpu_to_be_32(dst_ip);
 
 	m->l2_len = IPV4_HDR_OFF;
@@ -147,8 +178,7 @@ ipv4_output(struct worker *w, struct rte_mbuf *m, uint32_t dst_ip,
 		return;
 	}
 	w->stats.ip.tx_packets++;
-	rc = neigh_output(&w->app->neigh, next_hop, w->now_ms, m,
-			  mac.addr_bytes, w);
+	rc = arp_output(w, next_hop, m, mac.addr_bytes);
 	if (rc > 0) {
 		eth_output(w, m, &mac, RTE_ETHER_TYPE_IPV4);
 	} else if (rc == 0) {

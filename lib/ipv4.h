@@ -25,8 +25,19 @@ ipv4_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off);
  * neighbour table while ARP runs).  Takes ownership of m.
  */
 void
-ipv4_output(struct worker *w, struct rte_mbuf *m, uint32_t dst_ip,
-	    uint8_t proto);
+ipv4_output(struct worker *w, struct rte_mbuf *m, uint32_t src_ip,
+	    uint32_t dst_ip, uint8_t proto);
+
+struct app;
+
+/* Whether ip (host order) is one of ours: --ip or a source range. */
+int
+ipv4_is_local(const struct app *app, uint32_t ip);
+
+/* Own lo..hi as well (answer ARP, accept packets); 0, or -1 when the
+ * table of ranges is full.  Control side only; workers see it at once. */
+int
+ipv4_add_local_range(struct app *app, uint32_t lo, uint32_t hi);
 
 /* The next hop for dst: dst itself on-link, else the gateway, else 0. */
 uint32_t

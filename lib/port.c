@@ -37,10 +37,37 @@ port_pick(int given, uint16_t want_id, uint16_t *id, char *err,
 	return -1;
 }
 
+/* Round-robin table over the queues; the port keeps its own hash
+ * (and software hands packets over) if it refuses. */
+static int
+port_program_reta(struct port *p, const struct rte_eth_dev_info *info)
+{
+	struct rte_eth_rss_reta_entry64 reta[512 / RTE_ETH_RETA_GROUP_SIZE];
+	uint16_t i;
+
+	if (info->reta_size == 0 || info->reta_size > 512 ||
+	    (info->reta_size & (info->reta_size - 1)) != 0)
+		return -1;
+	memset(reta, 0, sizeof(reta));
+	for (i = 0; i < info->reta_size; i++) {
+		struct rte_eth_rss_reta_entry64 *g =
+			&reta[i / RTE_ETH_RETA_GROUP_SIZE];
+
+		g->mask |= 1ull << (i % RTE_ETH_RETA_GROUP_SIZE);
+		g->reta[i % RTE_ETH_RETA_GROUP_SIZE] = i % p->n_queues;
+	}
+	if (rte_eth_dev_rss_reta_update(p->id, reta, info->reta_size) != 0)
+		return -1;
+	p->reta_size = info->reta_size;
+	return 0;
+}
+
 int
 port_init(struct port *p, uint16_t id, uint16_t n_queues, uint16_t mtu,
-	  struct rte_mempool *pool, char *err, size_t errlen)
+	  struct rte_mempool *pool, const uint8_t *rss_key, char *err,
+	  size_t errlen)
 {
+	uint8_t key[40];
 	struct rte_eth_dev_info info;
 	struct rte_eth_conf conf;
 	struct rte_eth_rxconf rxconf;
@@ -80,6 +107,15 @@ port_init(struct port *p, uint16_t id, uint16_t n_queues, uint16_t mtu,
 
 	memset(&conf, 0, sizeof(conf));
 	conf.rxmode.mtu = mtu;
+	if (n_queues > 1 && rss_key != NULL && info.hash_key_size == 40 &&
+	    (info.flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_TCP)) {
+		memcpy(key, rss_key, sizeof(key));
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_key = key;
+		conf.rx_adv_conf.rss_conf.rss_key_len = sizeof(key);
+		conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_NONFRAG_IPV4_TCP;
+		p->rss = 1;
+	}
 	/* Use checksum offloads only where the port has them. */
 	want = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
 	conf.rxmode.offloads = info.rx_offload_capa & want;
@@ -132,6 +168,8 @@ port_init(struct port *p, uint16_t id, uint16_t n_queues, uint16_t mtu,
 			 rte_strerror(-rc));
 		return -1;
 	}
+	if (p->rss && port_program_reta(p, &info) != 0)
+		p->rss = 0;
 	rc = rte_eth_dev_start(id);
 	if (rc != 0) {
 		snprintf(err, errlen, "port %u (%s): start failed: %s", id,

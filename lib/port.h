@@ -28,6 +28,10 @@ struct port {
 	uint8_t rx_ip_cksum;
 	uint8_t rx_tcp_cksum;
 	uint8_t tx_multi_seg;
+	/* RSS we programmed (n_queues > 1 and the port can): our key and a
+	 * round-robin redirection table, so software can predict it. */
+	uint8_t rss;
+	uint16_t reta_size;
 };
 
 /* Pick a port: want_id if given, else the first available one. */
@@ -35,9 +39,12 @@ int
 port_pick(int given, uint16_t want_id, uint16_t *id, char *err,
 	  size_t errlen);
 
+/* rss_key: 40 bytes used for RSS when n_queues > 1 and the port hashes
+ * IPv4/TCP with a settable key and table. */
 int
 port_init(struct port *p, uint16_t id, uint16_t n_queues, uint16_t mtu,
-	  struct rte_mempool *pool, char *err, size_t errlen);
+	  struct rte_mempool *pool, const uint8_t *rss_key, char *err,
+	  size_t errlen);
 
 void
 port_fini(struct port *p);

@@ -17,7 +17,8 @@
 
 #define STATS_PORT(X) \
 	X(rx_packets) X(rx_bytes) X(tx_packets) X(tx_bytes) \
-	X(tx_full_drops) X(rx_bursts) X(tx_bursts)
+	X(tx_full_drops) X(rx_bursts) X(tx_bursts) \
+	X(rx_handoff_out) X(rx_handoff_in) X(rx_handoff_drops)
 
 #define STATS_ETH(X) \
 	X(rx_packets) X(rx_too_short) X(rx_not_for_us) X(rx_vlan) \
@@ -46,7 +47,7 @@
 	X(OfoQueued) X(OfoDropped) X(OfoMerged) X(DupSegs) \
 	X(PartialDupSegs) X(OutOfWindow) X(BeyondWindowTrimmed) \
 	X(SackBlocksSent) X(DataBytesIn) X(DataBytesOut) \
-	X(BadHeader) X(NoConnection) X(ChallengeAcks) X(PawsDrops) \
+	X(BadHeader) X(NoConnection) X(ChallengeAcks) X(PawsDrops) X(NoPort) \
 	X(WindowProbes) X(TimeWaitEntered) X(DropNoMbuf) \
 	X(FastRetrans) X(SackRetrans) X(SackBlocksReceived) X(ListenDrops) \
 	X(TimeWaitReused) X(KeepaliveProbes) X(KeepaliveTimeouts) \

@@ -215,7 +215,7 @@ struct tcp_stack {
 	uint32_t n_conns;
 	uint32_t n_estab;
 	uint64_t isn_secret[2];
-	uint32_t next_port;
+	uint32_t next_port[256];	/* per low byte of the source IP */
 	const struct tcp_cc_ops *cc_ops;	/* for new connections */
 	struct tcp_listener listeners[TCP_MAX_LISTENERS];
 };
@@ -235,10 +235,12 @@ tcp_stack_fini(struct worker *w);
 struct tcp_conn *
 tcp_lookup(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	   uint32_t local_ip, uint16_t local_port);
-/* Active open.  Returns the connection (state SYN_SENT) or NULL. */
+/* Active open from local_ip (0: --ip) to remote_ip:remote_port, on a
+ * source port whose replies reach this worker.  Returns the connection
+ * (state SYN_SENT) or NULL. */
 struct tcp_conn *
-tcp_connect(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
-	    const struct tcp_app_ops *ops, void *app);
+tcp_connect(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
+	    uint16_t remote_port, const struct tcp_app_ops *ops, void *app);
 /* Accept connections on port; ops->connected is called for each once
  * established, with c->app = app (the application may replace it). */
 int
@@ -311,8 +313,9 @@ void
 tcp_send_keepalive(struct worker *w, struct tcp_conn *c);
 /* A RST answering a segment that has no connection (RFC 9293 3.10.7.1). */
 void
-tcp_send_reset(struct worker *w, uint32_t remote_ip, uint16_t local_port,
-	       uint16_t remote_port, uint32_t seq, uint32_t ack, int with_ack);
+tcp_send_reset(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
+	       uint16_t local_port, uint16_t remote_port, uint32_t seq,
+	       uint32_t ack, int with_ack);
 /* The window we would advertise now, unscaled. */
 uint32_t
 tcp_rcv_window(struct worker *w, const struct tcp_conn *c);

@@ -81,8 +81,6 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 	ts->cc_ops = tcp_cc_find(w->cfg->tcp.cc);
 	if (ts->cc_ops == NULL)
 		ts->cc_ops = &tcp_cc_newreno;
-	ts->next_port = EPHEMERAL_LO +
-		(uint32_t)(rte_rand() % (EPHEMERAL_HI - EPHEMERAL_LO + 1));
 	return 0;
 }
 
@@ -187,20 +185,43 @@ tcp_isn(struct worker *w, const struct tcp_key *k)
 		(uint32_t)(w->now_us / 4);
 }
 
+/*
+ * A free ephemeral port for local_ip -> remote whose replies steer to
+ * this worker.  Under software steering the owner is the port modulo
+ * the workers, so only our residue class is walked; under RSS each
+ * candidate is checked against the hash.  One cursor per low byte of
+ * the source address keeps source ranges from sharing one sequence.
+ */
 static uint16_t
-tcp_pick_port(struct worker *w, uint32_t remote_ip, uint16_t remote_port)
+tcp_pick_port(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
+	      uint16_t remote_port)
 {
+	const struct steer *st = &w->app->steer;
 	uint32_t range = EPHEMERAL_HI - EPHEMERAL_LO + 1;
+	uint32_t step = st->mode == STEER_SOFT ? st->n_workers : 1;
+	uint32_t *cursor = &w->tcp.next_port[local_ip & 0xff];
 	uint32_t i;
 
-	for (i = 0; i < range; i++) {
-		uint16_t p = (uint16_t)w->tcp.next_port;
+	if (*cursor < EPHEMERAL_LO || *cursor > EPHEMERAL_HI)
+		*cursor = EPHEMERAL_LO +
+			(uint32_t)(rte_rand() % range);
+	if (step > 1)	/* into our residue class */
+		*cursor += (w->index + step - *cursor % step) % step;
+	for (i = 0; i < range; i += step) {
+		uint32_t p = *cursor;
 
-		w->tcp.next_port = w->tcp.next_port == EPHEMERAL_HI ?
-			EPHEMERAL_LO : w->tcp.next_port + 1;
-		if (tcp_lookup(w, remote_ip, remote_port, w->cfg->ip, p) ==
-		    NULL)
-			return p;
+		*cursor += step;
+		if (*cursor > EPHEMERAL_HI)
+			*cursor = EPHEMERAL_LO + (w->index + step -
+				EPHEMERAL_LO % step) % step;
+		if (p > EPHEMERAL_HI)
+			continue;
+		if (!steer_local_port_ok(st, w->index, local_ip, remote_ip,
+					 (uint16_t)p, remote_port))
+			continue;
+		if (tcp_lookup(w, remote_ip, remote_port, local_ip,
+			       (uint16_t)p) == NULL)
+			return (uint16_t)p;
 	}
 	return 0;
 }
@@ -264,16 +285,20 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 }
 
 struct tcp_conn *
-tcp_connect(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
-	    const struct tcp_app_ops *ops, void *app)
+tcp_connect(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
+	    uint16_t remote_port, const struct tcp_app_ops *ops, void *app)
 {
 	struct tcp_conn *c;
 	uint16_t lport;
 
-	lport = tcp_pick_port(w, remote_ip, remote_port);
-	if (lport == 0)
+	if (local_ip == 0)
+		local_ip = w->cfg->ip;
+	lport = tcp_pick_port(w, local_ip, remote_ip, remote_port);
+	if (lport == 0) {
+		w->stats.tcp.NoPort++;
 		return NULL;
-	c = tcp_conn_new(w, remote_ip, remote_port, w->cfg->ip, lport, ops,
+	}
+	c = tcp_conn_new(w, remote_ip, remote_port, local_ip, lport, ops,
 			 app);
 	if (c == NULL)
 		return NULL;
@@ -481,8 +506,8 @@ tcp_abort(struct worker *w, struct tcp_conn *c)
 {
 	if (c->state != TCP_SYN_SENT && c->state != TCP_TIME_WAIT &&
 	    c->state != TCP_CLOSED)
-		tcp_send_reset(w, c->remote_ip, c->local_port, c->remote_port,
-			       c->snd_nxt, c->rcv_nxt, 1);
+		tcp_send_reset(w, c->local_ip, c->remote_ip, c->local_port,
+			       c->remote_port, c->snd_nxt, c->rcv_nxt, 1);
 	if (c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT)
 		w->stats.tcp.EstabResets++;
 	c->flags |= TF_APP_CLOSED;

@@ -62,7 +62,7 @@ tcp_ack_now(struct worker *w, struct tcp_conn *c)
 
 static void
 tcp_in_no_conn(struct worker *w, const struct tcp_seg *s, uint32_t src_ip,
-	       uint16_t sport, uint16_t dport)
+	       uint32_t dst_ip, uint16_t sport, uint16_t dport)
 {
 	uint32_t seg_len = s->len + !!(s->flags & TH_SYN) +
 		!!(s->flags & TH_FIN);
@@ -71,9 +71,9 @@ tcp_in_no_conn(struct worker *w, const struct tcp_seg *s, uint32_t src_ip,
 	if (s->flags & TH_RST)
 		return;
 	if (s->flags & TH_ACK)
-		tcp_send_reset(w, src_ip, dport, sport, s->ack, 0, 0);
+		tcp_send_reset(w, dst_ip, src_ip, dport, sport, s->ack, 0, 0);
 	else
-		tcp_send_reset(w, src_ip, dport, sport, 0,
+		tcp_send_reset(w, dst_ip, src_ip, dport, sport, 0,
 			       s->seq + seg_len, 1);
 }
 
@@ -173,7 +173,8 @@ tcp_in_listen(struct worker *w, const struct tcp_listener *l,
 	if (s->flags & TH_RST)
 		return;
 	if (s->flags & TH_ACK) {
-		tcp_send_reset(w, src_ip, dport, sport, s->ack, 0, 0);
+		tcp_send_reset(w, dst_ip, src_ip, dport, sport, s->ack, 0,
+			       0);
 		return;
 	}
 	if (!(s->flags & TH_SYN))
@@ -207,8 +208,9 @@ tcp_in_syn_sent(struct worker *w, struct tcp_conn *c, struct tcp_seg *s)
 	if (s->flags & TH_ACK) {
 		if (SEQ_LEQ(s->ack, c->iss) || SEQ_GT(s->ack, c->snd_max)) {
 			if (!(s->flags & TH_RST))
-				tcp_send_reset(w, c->remote_ip, c->local_port,
-					       c->remote_port, s->ack, 0, 0);
+				tcp_send_reset(w, c->local_ip, c->remote_ip,
+					       c->local_port, c->remote_port,
+					       s->ack, 0, 0);
 			return 0;
 		}
 		ack_ok = 1;
@@ -725,8 +727,9 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 	if (c->state == TCP_SYN_RECEIVED) {
 		if (SEQ_LEQ(s->ack, c->snd_una) ||
 		    SEQ_GT(s->ack, c->snd_max)) {
-			tcp_send_reset(w, c->remote_ip, c->local_port,
-				       c->remote_port, s->ack, 0, 0);
+			tcp_send_reset(w, c->local_ip, c->remote_ip,
+				       c->local_port, c->remote_port, s->ack,
+				       0, 0);
 			goto drop;
 		}
 		c->snd_wl1 = s->seq - 1;	/* let the update below run */
@@ -842,10 +845,10 @@ tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 	if (c == NULL) {
 		const struct tcp_listener *l = tcp_find_listener(w, dport);
 
-		if (l != NULL && dst_ip == w->cfg->ip)
+		if (l != NULL)
 			tcp_in_listen(w, l, &s, src_ip, dst_ip, sport, dport);
 		else
-			tcp_in_no_conn(w, &s, src_ip, sport, dport);
+			tcp_in_no_conn(w, &s, src_ip, dst_ip, sport, dport);
 		goto drop;
 	}
 

@@ -240,7 +240,7 @@ tcp_emit(struct worker *w, struct tcp_conn *c, uint32_t seq, uint8_t flags,
 	w->stats.tcp.DataBytesOut += len;
 	if (flags & RTE_TCP_RST_FLAG)
 		w->stats.tcp.OutRsts++;
-	ipv4_output(w, m, c->remote_ip, IPPROTO_TCP);
+	ipv4_output(w, m, c->local_ip, c->remote_ip, IPPROTO_TCP);
 	return 0;
 }
 
@@ -481,8 +481,9 @@ tcp_output_flush(struct worker *w)
 }
 
 void
-tcp_send_reset(struct worker *w, uint32_t remote_ip, uint16_t local_port,
-	       uint16_t remote_port, uint32_t seq, uint32_t ack, int with_ack)
+tcp_send_reset(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
+	       uint16_t local_port, uint16_t remote_port, uint32_t seq,
+	       uint32_t ack, int with_ack)
 {
 	struct rte_mbuf *m = worker_alloc(w);
 	struct rte_tcp_hdr *th;
@@ -503,5 +504,5 @@ tcp_send_reset(struct worker *w, uint32_t remote_ip, uint16_t local_port,
 	m->l4_len = TCP_HDR_LEN;
 	w->stats.tcp.OutSegs++;
 	w->stats.tcp.OutRsts++;
-	ipv4_output(w, m, remote_ip, IPPROTO_TCP);
+	ipv4_output(w, m, local_ip, remote_ip, IPPROTO_TCP);
 }

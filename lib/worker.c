@@ -6,11 +6,17 @@
  */
 #include <string.h>
 
+#include <stdio.h>
+
 #include <rte_cycles.h>
+#include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_pause.h>
 #include <rte_prefetch.h>
+#include <rte_ring.h>
 
+#include "arp.h"
 #include "eth.h"
 #include "http_server.h"
 #include "worker.h"
@@ -32,14 +38,22 @@ worker_update_time(struct worker *w)
 
 int
 worker_init(struct worker *w, struct app *app, unsigned int lcore_id,
-	    uint16_t queue_id)
+	    uint16_t index)
 {
+	char name[RTE_RING_NAMESIZE];
+
 	memset(w, 0, sizeof(*w));
 	w->app = app;
 	w->cfg = app->cfg;
 	w->lcore_id = lcore_id;
+	w->index = index;
 	w->port_id = app->port.id;
-	w->queue_id = queue_id;
+	w->queue_id = index;
+	snprintf(name, sizeof(name), "wcmd_%u", index);
+	w->cmd_ring = rte_ring_create(name, WORKER_CMD_RING,
+				      (int)rte_socket_id(), RING_F_SC_DEQ);
+	if (w->cmd_ring == NULL)
+		return -rte_errno;
 	worker_update_time(w);
 	timer_wheel_init(&w->wheel, w->now_us);
 	impair_init(&w->impair, &app->cfg->impair, lcore_id);
@@ -53,6 +67,8 @@ worker_fini(struct worker *w)
 	impair_flush(&w->impair);
 	tcp_stack_fini(w);
 	http_server_fini(w);
+	rte_ring_free(w->cmd_ring);
+	w->cmd_ring = NULL;
 }
 
 struct rte_mbuf *
@@ -117,9 +133,67 @@ worker_tx(struct worker *w, struct rte_mbuf *m)
 void
 worker_rx_one(struct worker *w, struct rte_mbuf *m)
 {
-	w->stats.port.rx_packets++;
-	w->stats.port.rx_bytes += m->pkt_len;
 	eth_input(w, m);
+}
+
+/* Packets other workers received for our connections. */
+static void
+worker_rx_handoff(struct worker *w)
+{
+	struct rte_ring *r = w->app->steer.rings[w->index];
+	struct rte_mbuf *pkts[RX_BURST];
+	unsigned int n, i;
+
+	if (r == NULL)
+		return;
+	n = rte_ring_sc_dequeue_burst(r, (void **)pkts, RX_BURST, NULL);
+	if (n == 0)
+		return;
+	w->stats.port.rx_handoff_in += n;
+	for (i = 0; i < n; i++) {
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		eth_input(w, pkts[i]);
+	}
+	tcp_output_flush(w);
+}
+
+static void
+worker_commands(struct worker *w)
+{
+	struct worker_cmd *cmd;
+
+	while (rte_ring_sc_dequeue(w->cmd_ring, (void **)&cmd) == 0) {
+		cmd->fn(w, cmd->arg);
+		__atomic_store_n(&cmd->done, 1, __ATOMIC_RELEASE);
+	}
+}
+
+int
+worker_call(struct app *app, uint16_t index,
+	    void (*fn)(struct worker *w, void *arg), void *arg)
+{
+	struct worker *w = app->workers[index];
+	struct worker_cmd cmd = { .fn = fn, .arg = arg, .done = 0 };
+
+	if (!app->running) {
+		fn(w, arg);
+		return 0;
+	}
+	while (rte_ring_mp_enqueue(w->cmd_ring, &cmd) != 0) {
+		if (!app->running)
+			return -1;
+		rte_pause();
+	}
+	/* Workers drain their rings on the way out; running drops to 0
+	 * only once every loop has ended, so nobody touches cmd after. */
+	while (!__atomic_load_n(&cmd.done, __ATOMIC_ACQUIRE)) {
+		if (!app->running)
+			return __atomic_load_n(&cmd.done, __ATOMIC_ACQUIRE) ?
+				0 : -1;
+		rte_delay_us_sleep(20);
+	}
+	return 0;
 }
 
 static void
@@ -140,6 +214,14 @@ worker_rx(struct worker *w)
 		return;
 	w->stats.port.rx_bursts++;
 	for (i = 0; i < n; i++) {
+		w->stats.port.rx_packets++;
+		w->stats.port.rx_bytes += p[i]->pkt_len;
+	}
+	/* Packets of other workers' connections go to their owners. */
+	n = steer_rx_burst(&w->app->steer, w->index, p, n,
+			   &w->stats.port.rx_handoff_out,
+			   &w->stats.port.rx_handoff_drops);
+	for (i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(p[i + 1], void *));
 		worker_rx_one(w, p[i]);
@@ -154,14 +236,19 @@ worker_loop(struct worker *w)
 	while (!w->app->quit) {
 		worker_update_time(w);
 		worker_rx(w);
+		worker_rx_handoff(w);
 		timer_wheel_run(&w->wheel, w->now_us);
-		if (w->now_ms - w->last_neigh_ms >= NEIGH_TIMER_MS) {
+		if (w->index == 0 &&
+		    w->now_ms - w->last_neigh_ms >= NEIGH_TIMER_MS) {
 			w->last_neigh_ms = w->now_ms;
-			neigh_timer(&w->app->neigh, w->now_ms, w);
+			arp_timer(w);
 		}
 		if (w->wapp.poll != NULL)
 			w->wapp.poll(w, w->wapp.arg);
 		tcp_output_flush(w);
 		worker_tx_flush(w);
+		worker_commands(w);
 	}
+	/* Nobody may wait forever on a command we never ran. */
+	worker_commands(w);
 }

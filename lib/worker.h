@@ -16,12 +16,15 @@
 #include <stdint.h>
 
 #include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_seqlock.h>
 
 #include "config.h"
 #include "impair.h"
 #include "neigh.h"
 #include "port.h"
 #include "stats.h"
+#include "steer.h"
 #include "tcp.h"
 #include "timer.h"
 
@@ -29,6 +32,8 @@
 #define TX_BATCH	64
 #define NEIGH_TABLE_SIZE 1024
 #define WORKER_MAX_CONNS 4096
+#define LOCAL_RANGES_MAX 16
+#define WORKER_CMD_RING	256
 
 struct worker;
 struct http_server;
@@ -40,25 +45,44 @@ struct worker_app {
 	void *arg;
 };
 
+/* Addresses we own besides cfg->ip: client source ranges. */
+struct local_addrs {
+	uint32_t n;			/* published last (release) */
+	struct {
+		uint32_t lo, hi;	/* host order, inclusive */
+	} r[LOCAL_RANGES_MAX];
+};
+
 /* What every worker shares. */
 struct app {
 	const struct dpf_config *cfg;
 	struct port port;
 	struct rte_mempool *pool;
+	struct steer steer;
+	struct worker *workers[STEER_MAX_WORKERS];	/* by index */
+	uint16_t n_workers;
+	struct local_addrs local;
+	/* The neighbour table is shared: lookups are lock-free under the
+	 * seqlock, changes (rare: ARP traffic, timers) take its lock. */
+	rte_seqlock_t neigh_lock;
 	struct neigh_table neigh;
 	struct neigh_entry neigh_entries[NEIGH_TABLE_SIZE];
 	uint64_t mbufs_port_held;	/* in use by the driver after start */
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
 	volatile int quit;		/* set by signals or the application */
+	volatile int running;		/* workers are in their loops */
 };
 
 struct worker {
 	struct app *app;
 	const struct dpf_config *cfg;
 	unsigned int lcore_id;
+	uint16_t index;		/* 0..n_workers-1, also the queue id */
 	uint16_t port_id;
 	uint16_t queue_id;
+	/* Commands from the control side (struct worker_cmd *). */
+	struct rte_ring *cmd_ring;
 
 	/* Time, read once per loop iteration. */
 	uint64_t now_tsc;
@@ -78,9 +102,16 @@ struct worker {
 	struct stats stats;
 };
 
+/* A function to run on a worker's own lcore (see worker_call). */
+struct worker_cmd {
+	void (*fn)(struct worker *w, void *arg);
+	void *arg;
+	volatile int done;
+};
+
 int
 worker_init(struct worker *w, struct app *app, unsigned int lcore_id,
-	    uint16_t queue_id);
+	    uint16_t index);
 
 void
 worker_fini(struct worker *w);
@@ -88,6 +119,16 @@ worker_fini(struct worker *w);
 /* Run the poll loop until app->quit. */
 void
 worker_loop(struct worker *w);
+
+/*
+ * Run fn(w, arg) on worker index's lcore and wait until it has run: the
+ * way the control side changes per-lcore state without locks.  Before
+ * the workers run (app->running == 0) it is called directly.  0, or -1
+ * when the workers stopped before taking it.
+ */
+int
+worker_call(struct app *app, uint16_t index,
+	    void (*fn)(struct worker *w, void *arg), void *arg);
 
 /* Refresh the cached clock (the loop does it once per iteration). */
 void

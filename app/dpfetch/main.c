@@ -22,6 +22,7 @@
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_version.h>
 
@@ -70,16 +71,19 @@ split_args(int argc, char **argv, int *eal_argc, char ***app_argv)
 }
 
 static void
-print_stats(FILE *f, struct worker *w)
+print_stats(FILE *f)
 {
 	struct stats total;
 	struct stats_gauges g;
 	json_t *root;
+	uint16_t i;
 
 	memset(&total, 0, sizeof(total));
-	stats_add(&total, &w->stats);
 	memset(&g, 0, sizeof(g));
-	g.tcp_curr_estab = w->tcp.n_estab;
+	for (i = 0; i < app.n_workers; i++) {
+		stats_add(&total, &app.workers[i]->stats);
+		g.tcp_curr_estab += app.workers[i]->tcp.n_estab;
+	}
 	g.mbufs_total = app.pool->size;
 	g.mbufs_in_use = rte_mempool_in_use_count(app.pool);
 	g.mbufs_port_held = app.mbufs_port_held;
@@ -113,9 +117,10 @@ remove_runtime_dir(const char *dir)
 	rmdir(dir);
 }
 
-/* The listeners the options ask for; 0, or -1 with a message. */
+/* The listeners the options ask for, on every worker; 0, or -1 with a
+ * message. */
 static int
-start_services(struct worker *w, const struct dpf_config *cfg)
+start_services(const struct dpf_config *cfg)
 {
 	const struct {
 		const char *opt;
@@ -126,19 +131,99 @@ start_services(struct worker *w, const struct dpf_config *cfg)
 		{ "--listen", cfg->listen_port, http_server_start },
 	};
 	unsigned int i;
+	uint16_t k;
 	int rc;
 
 	for (i = 0; i < RTE_DIM(services); i++) {
 		if (services[i].port == 0)
 			continue;
-		rc = services[i].start(w, services[i].port);
+		for (k = 0; k < app.n_workers; k++) {
+			rc = services[i].start(app.workers[k],
+					       services[i].port);
+			if (rc != 0) {
+				fprintf(stderr, "dpfetch: %s %u: %s\n",
+					services[i].opt, services[i].port,
+					strerror(-rc));
+				return -1;
+			}
+		}
+		steer_set_listen_port(&app.steer, services[i].port, 1);
+	}
+	return 0;
+}
+
+static int
+worker_main(void *arg)
+{
+	worker_loop(arg);
+	return 0;
+}
+
+/* One worker per lcore, the main lcore's first (index 0: it also runs
+ * the neighbour timers). */
+static int
+workers_create(char *err, size_t errlen)
+{
+	unsigned int lcore;
+	uint16_t i;
+	int rc;
+
+	for (i = 0; i < app.n_workers; i++) {
+		lcore = i == 0 ? rte_get_main_lcore() :
+			rte_get_next_lcore(app.workers[i - 1]->lcore_id, 1, 0);
+		app.workers[i] = rte_zmalloc_socket("worker",
+			sizeof(struct worker), RTE_CACHE_LINE_SIZE,
+			(int)rte_lcore_to_socket_id(lcore));
+		if (app.workers[i] == NULL) {
+			snprintf(err, errlen, "no memory for worker %u", i);
+			return -1;
+		}
+		rc = worker_init(app.workers[i], &app, lcore, i);
 		if (rc != 0) {
-			fprintf(stderr, "dpfetch: %s %u: %s\n", services[i].opt,
-				services[i].port, strerror(-rc));
+			snprintf(err, errlen, "worker %u set-up failed: %s", i,
+				 rte_strerror(-rc));
 			return -1;
 		}
 	}
 	return 0;
+}
+
+/* Release what the workers hold (the counters stay readable). */
+static void
+workers_fini(void)
+{
+	uint16_t i;
+
+	for (i = 0; i < app.n_workers; i++)
+		if (app.workers[i] != NULL &&
+		    app.workers[i]->cmd_ring != NULL)
+			worker_fini(app.workers[i]);
+}
+
+static void
+workers_free(void)
+{
+	uint16_t i;
+
+	for (i = 0; i < app.n_workers; i++) {
+		rte_free(app.workers[i]);
+		app.workers[i] = NULL;
+	}
+}
+
+/* Every lcore runs a worker loop until app.quit. */
+static void
+workers_run(void)
+{
+	unsigned int lcore;
+	uint16_t i = 1;
+
+	app.running = 1;
+	RTE_LCORE_FOREACH_WORKER(lcore)
+		rte_eal_remote_launch(worker_main, app.workers[i++], lcore);
+	worker_loop(app.workers[0]);
+	rte_eal_mp_wait_lcore();
+	app.running = 0;
 }
 
 static size_t
@@ -154,8 +239,8 @@ mbuf_data_room(uint16_t mtu)
 int
 main(int argc, char **argv)
 {
-	static struct worker worker;
 	static struct http_fetch fetch;
+	struct worker *w0;
 	char runtime_dir[PATH_MAX];
 	struct dpf_config cfg;
 	char err[CONFIG_ERR_LEN];
@@ -207,11 +292,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "dpfetch: %s\n", err);
 		goto eal;
 	}
-	if (rte_lcore_count() > 1)
-		fprintf(stderr,
-			"dpfetch: note: one worker runs on the main lcore; the other %u lcores stay idle\n",
-			rte_lcore_count() - 1);
-
+	app.n_workers = (uint16_t)rte_lcore_count();
 	exit_code = EXIT_FETCH_FAILED;
 	app.cfg = &cfg;
 	app.tsc_hz = rte_get_tsc_hz();
@@ -225,10 +306,17 @@ main(int argc, char **argv)
 			cfg.mbufs, rte_strerror(rte_errno));
 		goto eal;
 	}
-	if (port_init(&app.port, port_id, 1, cfg.mtu, app.pool, err,
-		      sizeof(err)) != 0) {
+	if (port_init(&app.port, port_id, app.n_workers, cfg.mtu, app.pool,
+		      steer_default_key, err, sizeof(err)) != 0) {
 		fprintf(stderr, "dpfetch: %s\n", err);
 		goto pool;
+	}
+	rc = steer_init(&app.steer, app.n_workers, app.port.rss,
+			app.port.reta_size, steer_default_key);
+	if (rc != 0) {
+		fprintf(stderr, "dpfetch: flow steering set-up failed: %s\n",
+			rte_strerror(-rc));
+		goto port;
 	}
 	/* What the driver keeps in its RX rings: the baseline for the leak
 	 * check (mempool.in_use must come back to it). */
@@ -236,23 +324,23 @@ main(int argc, char **argv)
 	neigh_init(&app.neigh, app.neigh_entries, NEIGH_TABLE_SIZE,
 		   cfg.arp.retries, cfg.arp.retry_ms,
 		   cfg.arp.reachable_s * 1000, &arp_neigh_ops);
-	rc = worker_init(&worker, &app, rte_lcore_id(), 0);
-	if (rc != 0) {
-		fprintf(stderr, "dpfetch: worker set-up failed: %s\n",
-			rte_strerror(-rc));
-		goto port;
+	rte_seqlock_init(&app.neigh_lock);
+	if (workers_create(err, sizeof(err)) != 0) {
+		fprintf(stderr, "dpfetch: %s\n", err);
+		goto worker;
 	}
+	w0 = app.workers[0];
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
-	arp_send_gratuitous(&worker);
-	if (start_services(&worker, &cfg) != 0) {
+	arp_send_gratuitous(w0);
+	if (start_services(&cfg) != 0) {
 		exit_code = EXIT_USAGE;
 		goto worker;
 	}
 	if (cfg.fetch_url != NULL)
-		http_fetch_start(&worker, &fetch, cfg.timeout_s);
-	worker_loop(&worker);
+		http_fetch_start(w0, &fetch, cfg.timeout_s);
+	workers_run();
 	if (cfg.fetch_url == NULL) {
 		/* A service run ends by signal: that is success. */
 		exit_code = 0;
@@ -260,10 +348,10 @@ main(int argc, char **argv)
 	}
 	if (!fetch.response_done && !fetch.failed) {
 		fetch.failed = 1;
-		fetch.end_us = worker.now_us;
+		fetch.end_us = w0->now_us;
 		snprintf(fetch.error, sizeof(fetch.error), "interrupted");
 	}
-	http_fetch_report(&fetch, worker.now_us);
+	http_fetch_report(&fetch, w0->now_us);
 	exit_code = http_fetch_exit_code(&fetch);
 	if (out != stdout) {
 		if (fclose(out) != 0) {
@@ -274,9 +362,11 @@ main(int argc, char **argv)
 		out = stdout;
 	}
 worker:
-	worker_fini(&worker);
-	if (cfg.print_stats)
-		print_stats(stderr, &worker);
+	workers_fini();
+	if (cfg.print_stats && app.workers[0] != NULL)
+		print_stats(stderr);
+	workers_free();
+	steer_fini(&app.steer);
 port:
 	port_fini(&app.port);
 pool:

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "steer.h"
+
+const uint8_t steer_default_key[STEER_KEY_LEN] = {
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+};
+
+int
+steer_init(struct steer *s, uint16_t n_workers, int rss, uint16_t reta_size,
+	   const uint8_t *rss_key)
+{
+	char name[RTE_RING_NAMESIZE];
+	uint16_t i;
+
+	memset(s, 0, sizeof(*s));
+	if (n_workers == 0 || n_workers > STEER_MAX_WORKERS)
+		return -EINVAL;
+	s->n_workers = n_workers;
+	memcpy(s->rss_key, rss_key != NULL ? rss_key : steer_default_key,
+	       STEER_KEY_LEN);
+	if (n_workers == 1) {
+		s->mode = STEER_SINGLE;
+		return 0;
+	}
+	if (rss) {
+		if (reta_size == 0 || reta_size > STEER_RETA_MAX ||
+		    (reta_size & (reta_size - 1)) != 0)
+			return -EINVAL;
+		s->mode = STEER_RSS;
+		s->reta_size = reta_size;
+		for (i = 0; i < reta_size; i++)
+			s->reta[i] = i % n_workers;
+		return 0;
+	}
+	s->mode = STEER_SOFT;
+	for (i = 0; i < n_workers; i++) {
+		snprintf(name, sizeof(name), "steer_%u", i);
+		/* Any worker may hand over; only the owner takes. */
+		s->rings[i] = rte_ring_create(name, STEER_RING_SIZE,
+					      (int)rte_socket_id(),
+					      RING_F_SC_DEQ);
+		if (s->rings[i] == NULL) {
+			int rc = -rte_errno;
+
+			steer_fini(s);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+void
+steer_fini(struct steer *s)
+{
+	struct rte_mbuf *m;
+	uint16_t i;
+
+	for (i = 0; i < STEER_MAX_WORKERS; i++) {
+		if (s->rings[i] == NULL)
+			continue;
+		while (rte_ring_dequeue(s->rings[i], (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(s->rings[i]);
+		s->rings[i] = NULL;
+	}
+}
+
+void
+steer_set_listen_port(struct steer *s, uint16_t port, int on)
+{
+	uint64_t bit = 1ull << (port & 63);
+
+	if (on)
+		__atomic_fetch_or(&s->listen_bits[port >> 6], bit,
+				  __ATOMIC_RELEASE);
+	else
+		__atomic_fetch_and(&s->listen_bits[port >> 6], ~bit,
+				   __ATOMIC_RELEASE);
+}
+
+/* The owner of a frame, or self for anything that is not plain IPv4 TCP
+ * (ARP, ICMP, fragments, garbage: handled, or dropped, where it lands). */
+static uint16_t
+steer_frame_owner(const struct steer *s, uint16_t self,
+		  const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eh;
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_tcp_hdr *th;
+	uint32_t hlen;
+
+	if (rte_pktmbuf_data_len(m) < sizeof(*eh) + sizeof(*ip))
+		return self;
+	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	if (eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
+		return self;
+	ip = (const struct rte_ipv4_hdr *)(eh + 1);
+	hlen = (uint32_t)(ip->version_ihl & 0xf) * 4;
+	if (ip->next_proto_id != IPPROTO_TCP || hlen < sizeof(*ip) ||
+	    (ip->fragment_offset &
+	     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
+			      RTE_IPV4_HDR_OFFSET_MASK)) != 0 ||
+	    rte_pktmbuf_data_len(m) < sizeof(*eh) + hlen + sizeof(*th))
+		return self;
+	th = (const struct rte_tcp_hdr *)((const uint8_t *)ip + hlen);
+	return steer_owner(s, rte_be_to_cpu_32(ip->src_addr),
+			   rte_be_to_cpu_32(ip->dst_addr),
+			   rte_be_to_cpu_16(th->src_port),
+			   rte_be_to_cpu_16(th->dst_port));
+}
+
+uint16_t
+steer_rx_burst(struct steer *s, uint16_t self, struct rte_mbuf **pkts,
+	       uint16_t n, uint64_t *handed_off, uint64_t *drops)
+{
+	uint16_t keep = 0, i;
+
+	if (s->mode != STEER_SOFT)
+		return n;
+	for (i = 0; i < n; i++) {
+		uint16_t owner = steer_frame_owner(s, self, pkts[i]);
+
+		if (owner == self) {
+			pkts[keep++] = pkts[i];
+			continue;
+		}
+		/* One at a time: bursts here are mixed, and a ring
+		 * enqueue is a single CAS when uncontended. */
+		if (rte_ring_mp_enqueue(s->rings[owner], pkts[i]) == 0) {
+			(*handed_off)++;
+		} else {
+			(*drops)++;
+			rte_pktmbuf_free(pkts[i]);
+		}
+	}
+	return keep;
+}
