@@ -119,6 +119,7 @@ config_init(struct dpf_config *cfg)
 	cfg->tcp.keepalive_probes = 9;
 	snprintf(cfg->tcp.cc, sizeof(cfg->tcp.cc), "newreno");
 	cfg->impair.seed = 1;
+	cfg->job = json_object();
 }
 
 void
@@ -137,6 +138,113 @@ config_free(struct dpf_config *cfg)
 	cfg->method = NULL;
 	cfg->data = NULL;
 	cfg->n_headers = 0;
+	json_decref(cfg->job);
+	cfg->job = NULL;
+}
+
+/* Load options: command-line name -> fetch.start parameter. */
+enum job_opt_type { JOPT_INT, JOPT_NUM, JOPT_STR, JOPT_LCORES };
+
+static const struct {
+	const char *opt;
+	const char *param;
+	enum job_opt_type type;
+} job_opts[] = {
+	{ "connections", "connections", JOPT_INT },
+	{ "requests", "requests", JOPT_INT },
+	{ "duration", "duration_s", JOPT_NUM },
+	{ "requests-per-connection", "requests_per_connection", JOPT_INT },
+	{ "pipeline", "pipeline", JOPT_INT },
+	{ "rate-cps", "rate_cps", JOPT_NUM },
+	{ "rate-rps", "rate_rps", JOPT_NUM },
+	{ "connect-timeout-ms", "connect_timeout_ms", JOPT_INT },
+	{ "response-timeout-ms", "response_timeout_ms", JOPT_INT },
+	{ "ramp", "ramp_s", JOPT_NUM },
+	{ "src-ips", "src_ips", JOPT_STR },
+	{ "lcores", "lcores", JOPT_LCORES },
+};
+
+/* "0,1,3" or "0-3" -> [0, 1, 3] */
+static json_t *
+parse_lcore_list(const char *s)
+{
+	json_t *a = json_array();
+	const char *p = s;
+
+	while (*p != '\0') {
+		char *end;
+		unsigned long lo = strtoul(p, &end, 10), hi;
+
+		if (end == p || lo > 255)
+			goto bad;
+		hi = lo;
+		p = end;
+		if (*p == '-') {
+			hi = strtoul(p + 1, &end, 10);
+			if (end == p + 1 || hi > 255 || hi < lo)
+				goto bad;
+			p = end;
+		}
+		for (; lo <= hi; lo++)
+			json_array_append_new(a, json_integer((json_int_t)lo));
+		if (*p == ',')
+			p++;
+		else if (*p != '\0')
+			goto bad;
+	}
+	if (json_array_size(a) > 0)
+		return a;
+bad:
+	json_decref(a);
+	return NULL;
+}
+
+static int
+apply_job_option(struct dpf_config *cfg, int i, const char *val, char *err,
+		 size_t errlen)
+{
+	const char *opt = job_opts[i].opt;
+	json_t *v = NULL;
+	char *end;
+
+	switch (job_opts[i].type) {
+	case JOPT_INT: {
+		unsigned long long u;
+
+		errno = 0;
+		u = strtoull(val, &end, 10);
+		if (val[0] == '-' || end == val || *end != '\0' || errno != 0)
+			return set_err(err, errlen,
+				"--%s: '%s' is not a whole number", opt, val);
+		v = json_integer((json_int_t)u);
+		break;
+	}
+	case JOPT_NUM: {
+		double d;
+
+		errno = 0;
+		d = strtod(val, &end);
+		if (end == val || *end != '\0' || errno != 0)
+			return set_err(err, errlen,
+				"--%s: '%s' is not a number", opt, val);
+		v = json_real(d);
+		break;
+	}
+	case JOPT_STR:
+		v = json_string(val);
+		break;
+	case JOPT_LCORES:
+		v = parse_lcore_list(val);
+		if (v == NULL)
+			return set_err(err, errlen,
+				"--%s: '%s' is not a list like 0,1 or 0-3", opt,
+				val);
+		break;
+	}
+	if (v == NULL)
+		return set_err(err, errlen, "--%s: out of memory", opt);
+	json_object_set_new(cfg->job, job_opts[i].param, v);
+	return 0;
 }
 
 static const struct config_field *
@@ -420,8 +528,18 @@ apply_setting(struct dpf_config *cfg, const char *key, const char *val,
 			cfg->port_given = 1;
 		return 0;
 	}
-	if (strcmp(key, "fetch") == 0)
+	if (strcmp(key, "fetch") == 0) {
+		json_t *urls = json_object_get(cfg->job, "urls");
+
+		if (urls == NULL) {
+			urls = json_array();
+			json_object_set_new(cfg->job, "urls", urls);
+		}
+		json_array_append_new(urls, json_string(val));
+		if (cfg->fetch_url != NULL)
+			return 0;	/* the first one names the one-shot */
 		return replace_string(&cfg->fetch_url, val, err, errlen);
+	}
 	if (strcmp(key, "output") == 0)
 		return replace_string(&cfg->output, val, err, errlen);
 	if (strcmp(key, "method") == 0) {
@@ -560,6 +678,15 @@ config_load_file(struct dpf_config *cfg, const char *path,
 		if (strcmp(key, "tcp") == 0 || strcmp(key, "arp") == 0 ||
 		    strcmp(key, "impair") == 0) {
 			rc = json_section(cfg, key, v, "", err, errlen);
+		} else if (strcmp(key, "job") == 0) {
+			/* fetch.start's parameters, checked when the job is
+			 * made (unknown names are errors there). */
+			if (!json_is_object(v)) {
+				rc = set_err(err, errlen,
+					"config: \"job\" must be an object of fetch.start parameters");
+				break;
+			}
+			json_object_update(cfg->job, v);
 		} else if (strcmp(key, "headers") == 0) {
 			size_t i;
 			json_t *h;
@@ -636,6 +763,22 @@ config_usage(FILE *f, const char *prog)
 "  --method M            request method (default GET, or POST with --data)\n"
 "  --data BODY|@FILE     request body, literally or read from FILE\n"
 "  --timeout SEC         give up after SEC seconds (default 60)\n"
+"\n"
+"Load jobs (any of these, or several --fetch URLs, make the fetch a job that\n"
+"discards bodies and prints its results as JSON on stdout, or to -o FILE):\n"
+"  --connections N       concurrent connections (default 1)\n"
+"  --requests N          requests in all (default: one per connection)\n"
+"  --duration SEC        run for SEC seconds (with --requests: at most N)\n"
+"  --requests-per-connection N  then a new connection; 0 = keep-alive\n"
+"                        without limit (default)\n"
+"  --pipeline N          requests in flight per connection (default 1)\n"
+"  --rate-cps R          new connections per second, spread evenly\n"
+"  --rate-rps R          requests per second, spread evenly\n"
+"  --connect-timeout-ms N, --response-timeout-ms N  (default 5000, 10000)\n"
+"  --ramp SEC            open the connections gradually over SEC seconds\n"
+"  --src-ips A.B.C.D-E.F.G.H  client addresses (answered by ARP)\n"
+"  --lcores LIST         run on these worker lcores only (e.g. 0,1)\n"
+"\n"
 "  --listen PORT         serve HTTP/1.1 on PORT: GET /bytes/N, /, else 404\n"
 "  --echo PORT           serve TCP echo (RFC 862) on PORT\n"
 "                        (with --listen or --echo and no --fetch, run until\n"
@@ -661,6 +804,7 @@ enum {
 	OPT_IP = 256, OPT_GATEWAY, OPT_MTU, OPT_PORT, OPT_MBUFS, OPT_FETCH,
 	OPT_HEADER, OPT_TIMEOUT, OPT_STATS, OPT_CONFIG, OPT_TCP, OPT_ARP,
 	OPT_IMPAIR, OPT_ECHO, OPT_METHOD, OPT_DATA, OPT_LISTEN,
+	OPT_JOB_FIRST = 512,	/* + index in job_opts */
 };
 
 static const struct option long_opts[] = {
@@ -682,6 +826,20 @@ static const struct option long_opts[] = {
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "method", required_argument, NULL, OPT_METHOD },
 	{ "data", required_argument, NULL, OPT_DATA },
+	{ "connections", required_argument, NULL, OPT_JOB_FIRST + 0 },
+	{ "requests", required_argument, NULL, OPT_JOB_FIRST + 1 },
+	{ "duration", required_argument, NULL, OPT_JOB_FIRST + 2 },
+	{ "requests-per-connection", required_argument, NULL,
+	  OPT_JOB_FIRST + 3 },
+	{ "pipeline", required_argument, NULL, OPT_JOB_FIRST + 4 },
+	{ "rate-cps", required_argument, NULL, OPT_JOB_FIRST + 5 },
+	{ "rate-rps", required_argument, NULL, OPT_JOB_FIRST + 6 },
+	{ "connect-timeout-ms", required_argument, NULL, OPT_JOB_FIRST + 7 },
+	{ "response-timeout-ms", required_argument, NULL,
+	  OPT_JOB_FIRST + 8 },
+	{ "ramp", required_argument, NULL, OPT_JOB_FIRST + 9 },
+	{ "src-ips", required_argument, NULL, OPT_JOB_FIRST + 10 },
+	{ "lcores", required_argument, NULL, OPT_JOB_FIRST + 11 },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -789,8 +947,14 @@ config_from_args(struct dpf_config *cfg, int argc, char **argv,
 						      err, errlen);
 				break;
 			default:
-				rc = apply_setting(cfg, opt_key[opt - OPT_IP],
-						   optarg, err, errlen);
+				if (opt >= OPT_JOB_FIRST)
+					rc = apply_job_option(cfg,
+						opt - OPT_JOB_FIRST, optarg,
+						err, errlen);
+				else
+					rc = apply_setting(cfg,
+						opt_key[opt - OPT_IP], optarg,
+						err, errlen);
 				break;
 			}
 			if (rc != 0)
@@ -802,8 +966,25 @@ config_from_args(struct dpf_config *cfg, int argc, char **argv,
 			return CONFIG_ERROR;
 		}
 	}
-	return config_validate(cfg, err, errlen) == 0 ? CONFIG_OK :
-		CONFIG_ERROR;
+	if (config_validate(cfg, err, errlen) != 0)
+		return CONFIG_ERROR;
+	cfg->load_mode = config_is_load_job(cfg);
+	return CONFIG_OK;
+}
+
+int
+config_is_load_job(const struct dpf_config *cfg)
+{
+	json_t *urls = json_object_get(cfg->job, "urls");
+	const char *key;
+	json_t *v;
+
+	if (json_array_size(urls) > 1)
+		return 1;
+	json_object_foreach(cfg->job, key, v)
+		if (strcmp(key, "url") != 0 && strcmp(key, "urls") != 0)
+			return 1;
+	return 0;
 }
 
 int
@@ -822,7 +1003,8 @@ config_validate(const struct dpf_config *cfg, char *err, size_t errlen)
 	if (cfg->gateway != 0 && cfg->gateway == cfg->ip)
 		return set_err(err, errlen,
 			       "--gateway is the appliance's own address");
-	if (cfg->fetch_url == NULL && cfg->echo_port == 0 &&
+	if (cfg->fetch_url == NULL && json_object_get(cfg->job, "url") == NULL &&
+	    json_object_get(cfg->job, "urls") == NULL && cfg->echo_port == 0 &&
 	    cfg->listen_port == 0)
 		return set_err(err, errlen,
 			       "nothing to do: give --fetch URL, --listen PORT or --echo PORT");

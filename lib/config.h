@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #define CONFIG_MAX_HEADERS	64
 #define CONFIG_ERR_LEN		512
 
@@ -82,6 +84,15 @@ struct dpf_config {
 	double timeout_s;
 	int print_stats;
 
+	/*
+	 * A load job: fetch.start's parameters, from the "job" object of
+	 * the config file and the load options (--connections, ...); the
+	 * --fetch URLs go in "urls".  Any load option, or several URLs,
+	 * turn the one-shot fetch into a job that reports its results.
+	 */
+	json_t *job;
+	int load_mode;
+
 	struct arp_conf arp;
 	struct tcp_conf tcp;
 	struct impair_conf impair;
@@ -117,6 +128,10 @@ config_load_file(struct dpf_config *cfg, const char *path,
 int
 config_set_pairs(struct dpf_config *cfg, const char *section,
 		 const char *pairs, char *err, size_t errlen);
+
+/* Whether the job asks for more than the one-shot fetch. */
+int
+config_is_load_job(const struct dpf_config *cfg);
 
 /* Cross-field checks once everything is loaded. */
 int

@@ -1,221 +1,496 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The HTTP/1.1 client side of fetch jobs; see http_client.h for the call
+ * chain.  Everything here runs on the share's own worker.
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include <rte_common.h>
+#include <rte_malloc.h>
+#include <rte_mempool.h>
 
+#include "arp.h"
 #include "config.h"
 #include "http_client.h"
-#include "arp.h"
+#include "http_parse.h"
 #include "ipv4.h"
-#include "neigh.h"
+#include "job.h"
 #include "tcp.h"
 #include "worker.h"
 
-/* After the response, how long the orderly close may take before exit. */
-#define FETCH_LINGER_US	(1000 * 1000)
+/* How long the end of a job waits for connections to close. */
+#define DRAIN_US		(2 * 1000 * 1000)
+/* New connections per share per loop iteration when not paced. */
+#define OPEN_BURST		64
+/* Token buckets hold at most this much time's worth: smooth pacing. */
+#define PACE_BURST_US		1000
 
-static void
-fetch_fail(struct worker *w, struct http_fetch *f, const char *fmt, ...)
-{
-	va_list ap;
+enum share_phase {
+	SHARE_RESOLVING,	/* ARP for the next hops */
+	SHARE_RUNNING,
+	SHARE_DRAINING,		/* closing its connections */
+	SHARE_DONE,
+};
 
-	if (f->failed || f->phase == FETCH_DONE)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(f->error, sizeof(f->error), fmt, ap);
-	va_end(ap);
-	f->failed = 1;
-	f->end_us = w->now_us;
-	/* The connection is aborted from fetch_poll, never from here: this
-	 * may run inside a TCP callback that still uses it. */
-	f->phase = FETCH_DONE;
-	f->linger_until_us = w->now_us;
-}
+enum hc_state {
+	HC_CONNECTING,
+	HC_OPEN,
+	HC_CLOSING,		/* we closed; waiting for TCP to finish */
+};
+
+#define HC_IN_Q		0x01	/* on connect_fifo or response_fifo */
+#define HC_IN_READY	0x02
+#define HC_WRITING	0x04	/* a request is partly handed to TCP */
+#define HC_RESERVED	0x08	/* holds a request taken from the quota */
+#define HC_LAST		0x10	/* sent its last request */
+
+/* While requests are outstanding. */
+struct hc_busy {
+	struct http_resp_parser parser;
+	uint64_t sent_us[JOB_PIPELINE_MAX];	/* of outstanding requests */
+	uint64_t first_byte_us;		/* of the response being read */
+	uint64_t tx_off;		/* of the request being written */
+	uint16_t oldest;		/* index of sent_us of the first */
+	uint16_t tx_url;
+	uint8_t tx_close;		/* head with Connection: close */
+	struct hc_busy *next_free;
+};
+
+struct hc_conn {
+	struct job_share *share;
+	struct tcp_conn *tc;
+	struct hc_busy *busy;
+	TAILQ_ENTRY(hc_conn) all;
+	TAILQ_ENTRY(hc_conn) q;		/* connect_fifo or response_fifo */
+	TAILQ_ENTRY(hc_conn) rq;	/* ready */
+	uint64_t deadline_us;
+	uint64_t opened_us;
+	uint32_t sent;			/* requests written */
+	uint32_t answered;		/* responses read */
+	uint16_t inflight;
+	uint8_t state;
+	uint8_t flags;
+};
+
+static const struct tcp_app_ops hc_tcp_ops;
+static const struct http_resp_callbacks hc_body_cb;
+
+/* --- memory ------------------------------------------------------- */
 
 static int
-has_header(const struct dpf_config *cfg, const char *name)
+hc_pool_ready(struct worker *w)
 {
-	size_t n = strlen(name);
-	unsigned int i;
+	char name[RTE_MEMPOOL_NAMESIZE];
 
-	for (i = 0; i < cfg->n_headers; i++)
-		if (strncasecmp(cfg->headers[i], name, n) == 0 &&
-		    cfg->headers[i][n] == ':')
-			return 1;
-	return 0;
-}
-
-/* Append to the request head; sets *full instead of overrunning. */
-static void
-req_append(struct http_fetch *f, int *full, const char *fmt, ...)
-{
-	size_t room = sizeof(f->request) - f->request_len;
-	va_list ap;
-	int n;
-
-	if (*full)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(f->request + f->request_len, room, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= room)
-		*full = 1;
-	else
-		f->request_len += (uint32_t)n;
-}
-
-/* The request body: "@FILE" reads a file, anything else is the body. */
-static int
-load_body(struct http_fetch *f, const char *data, char *err, size_t errlen)
-{
-	FILE *in;
-	long size;
-
-	if (data[0] != '@') {
-		f->body_len = strlen(data);
-		f->body = (uint8_t *)strdup(data);
-		if (f->body == NULL) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
+	if (w->hc_pool != NULL)
 		return 0;
-	}
-	in = fopen(data + 1, "rb");
-	if (in == NULL) {
-		snprintf(err, errlen, "--data %s: %s", data, strerror(errno));
-		return -1;
-	}
-	if (fseek(in, 0, SEEK_END) != 0 || (size = ftell(in)) < 0 ||
-	    fseek(in, 0, SEEK_SET) != 0) {
-		snprintf(err, errlen, "--data %s: cannot tell its size", data);
-		fclose(in);
-		return -1;
-	}
-	f->body = malloc(size > 0 ? (size_t)size : 1);
-	if (f->body == NULL) {
-		snprintf(err, errlen, "--data %s: out of memory", data);
-		fclose(in);
-		return -1;
-	}
-	f->body_len = (uint64_t)size;
-	if (size > 0 && fread(f->body, 1, (size_t)size, in) != (size_t)size) {
-		snprintf(err, errlen, "--data %s: read error", data);
-		fclose(in);
-		return -1;
-	}
-	fclose(in);
-	return 0;
+	snprintf(name, sizeof(name), "hc_conn_%u", w->lcore_id);
+	w->hc_pool = rte_mempool_create(name, WORKER_MAX_CONNS,
+					sizeof(struct hc_conn), 0, 0, NULL,
+					NULL, NULL, NULL,
+					(int)rte_lcore_to_socket_id(w->lcore_id),
+					RTE_MEMPOOL_F_SP_PUT |
+					RTE_MEMPOOL_F_SC_GET |
+					RTE_MEMPOOL_F_NO_CACHE_ALIGN);
+	return w->hc_pool == NULL ? -1 : 0;
 }
 
-int
-http_fetch_init(struct http_fetch *f, const struct dpf_config *cfg,
-		const char *url, FILE *out, char *err, size_t errlen)
+/* Busy blocks grow with the outstanding connections and are kept for
+ * reuse: allocation happens only while concurrency climbs. */
+static struct hc_busy *
+busy_get(struct worker *w)
 {
-	const char *method;
-	char uerr[256];
-	unsigned int i;
-	int full = 0;
+	struct hc_busy *b = w->hc_busy_free;
 
-	memset(f, 0, sizeof(*f));
-	if (url_parse(url, &f->url, uerr, sizeof(uerr)) != 0) {
-		snprintf(err, errlen, "--fetch: %s", uerr);
-		return -1;
+	if (b != NULL) {
+		w->hc_busy_free = b->next_free;
+		return b;
 	}
-	if (f->url.ipv4 == 0) {
-		snprintf(err, errlen,
-			 "--fetch: '%s' is a name; dpfetch has no DNS: put the IPv4 address in the URL (and --header 'Host: %s' if the server needs the name)",
-			 f->url.host, f->url.host);
-		return -1;
-	}
-	f->out = out;
-	if (cfg->data != NULL && load_body(f, cfg->data, err, errlen) != 0) {
-		http_fetch_free(f);
-		return -1;
-	}
-	method = cfg->method != NULL ? cfg->method :
-		cfg->data != NULL ? "POST" : "GET";
-	f->head_request = strcmp(method, "HEAD") == 0;
-	req_append(f, &full, "%s %s HTTP/1.1\r\n", method, f->url.path);
-	if (!has_header(cfg, "Host")) {
-		if (f->url.port_given)
-			req_append(f, &full, "Host: %s:%u\r\n", f->url.host,
-				   f->url.port);
-		else
-			req_append(f, &full, "Host: %s\r\n", f->url.host);
-	}
-	if (!has_header(cfg, "User-Agent"))
-		req_append(f, &full, "User-Agent: dpfetch/%s\r\n",
-			   DPF_VERSION);
-	if (!has_header(cfg, "Accept"))
-		req_append(f, &full, "Accept: */*\r\n");
-	/* A body is framed by its length; so is an empty POST or PUT. */
-	if (!has_header(cfg, "Content-Length") &&
-	    (f->body != NULL || strcmp(method, "POST") == 0 ||
-	     strcmp(method, "PUT") == 0))
-		req_append(f, &full, "Content-Length: %llu\r\n",
-			   (unsigned long long)f->body_len);
-	for (i = 0; i < cfg->n_headers; i++)
-		req_append(f, &full, "%s\r\n", cfg->headers[i]);
-	req_append(f, &full, "\r\n");
-	if (full) {
-		snprintf(err, errlen,
-			 "the request head is over %d bytes (too many or too long --header)",
-			 HTTP_REQUEST_MAX - 1);
-		http_fetch_free(f);
-		return -1;
-	}
-	return 0;
+	return rte_malloc_socket("hc_busy", sizeof(*b), 0,
+				 (int)rte_lcore_to_socket_id(w->lcore_id));
+}
+
+static void
+busy_put(struct worker *w, struct hc_busy *b)
+{
+	b->next_free = w->hc_busy_free;
+	w->hc_busy_free = b;
 }
 
 void
-http_fetch_free(struct http_fetch *f)
+hc_worker_fini(struct worker *w)
 {
-	free(f->body);
-	f->body = NULL;
+	struct hc_busy *b;
+
+	while ((b = w->hc_busy_free) != NULL) {
+		w->hc_busy_free = b->next_free;
+		rte_free(b);
+	}
+	rte_mempool_free(w->hc_pool);
+	w->hc_pool = NULL;
 }
 
-/* Feed the request body as the send buffer makes room. */
-static void
-fetch_pump_body(struct worker *w, struct tcp_conn *c, struct http_fetch *f)
-{
-	while (f->body_sent < f->body_len) {
-		uint64_t left = f->body_len - f->body_sent;
-		uint32_t chunk = left > (1u << 20) ? (1u << 20) : (uint32_t)left;
-		uint32_t n = tcp_send(w, c, f->body + f->body_sent, chunk);
+/* --- bookkeeping --------------------------------------------------- */
 
-		f->body_sent += n;
-		if (n < chunk)
-			break;	/* the send buffer is full: on_sent resumes */
+static void
+ip_to_str(uint32_t ip, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff,
+		 (ip >> 8) & 0xff, ip & 0xff);
+}
+
+static void
+share_note(struct job_share *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->error[0] != '\0')
+		return;	/* the first error is the one that explains */
+	va_start(ap, fmt);
+	vsnprintf(s->error, sizeof(s->error), fmt, ap);
+	va_end(ap);
+}
+
+static void
+q_remove(struct job_share *s, struct hc_conn *h)
+{
+	if (!(h->flags & HC_IN_Q))
+		return;
+	if (h->state == HC_CONNECTING)
+		TAILQ_REMOVE(&s->connect_fifo, h, q);
+	else
+		TAILQ_REMOVE(&s->response_fifo, h, q);
+	h->flags &= ~HC_IN_Q;
+}
+
+static void
+ready_remove(struct job_share *s, struct hc_conn *h)
+{
+	if (h->flags & HC_IN_READY) {
+		TAILQ_REMOVE(&s->ready, h, rq);
+		h->flags &= ~HC_IN_READY;
+	}
+}
+
+static void
+ready_add(struct job_share *s, struct hc_conn *h)
+{
+	if (!(h->flags & HC_IN_READY)) {
+		TAILQ_INSERT_TAIL(&s->ready, h, rq);
+		h->flags |= HC_IN_READY;
+	}
+}
+
+/* (Re)start the response clock: to the tail, deadline from now. */
+static void
+response_clock(struct worker *w, struct job_share *s, struct hc_conn *h)
+{
+	q_remove(s, h);
+	h->deadline_us = w->now_us +
+		(uint64_t)s->job->p.response_timeout_ms * 1000;
+	TAILQ_INSERT_TAIL(&s->response_fifo, h, q);
+	h->flags |= HC_IN_Q;
+}
+
+/* Forget h: the TCP side is gone or no longer points at it. */
+static void
+hc_free(struct worker *w, struct hc_conn *h)
+{
+	struct job_share *s = h->share;
+
+	q_remove(s, h);
+	ready_remove(s, h);
+	TAILQ_REMOVE(&s->all, h, all);
+	if (h->state == HC_CONNECTING)
+		s->n_connecting--;
+	if (h->busy != NULL)
+		busy_put(w, h->busy);
+	s->n_open--;
+	s->cnt.conns_closed++;
+	if (h->tc != NULL)
+		h->tc->app = NULL;
+	rte_mempool_put(w->hc_pool, h);
+}
+
+/* The requests h still owes count as failed (or cancelled). */
+static void
+hc_settle(struct job_share *s, struct hc_conn *h, int cancelled)
+{
+	uint64_t n = h->inflight + ((h->flags & HC_RESERVED) ? 1 : 0);
+
+	if (cancelled)
+		s->cnt.requests_cancelled += n;
+	else
+		s->cnt.requests_failed += n;
+	s->req_finished += n;
+	h->inflight = 0;
+	h->flags &= ~HC_RESERVED;
+}
+
+/* An error on h: count it, settle its requests, and drop the TCP side
+ * (from a callback only later, when TCP no longer uses it). */
+static void
+hc_fail(struct worker *w, struct hc_conn *h, enum job_error kind,
+	int in_callback)
+{
+	struct job_share *s = h->share;
+	struct tcp_conn *tc = h->tc;
+
+	s->cnt.errors[kind]++;
+	hc_settle(s, h, 0);
+	h->tc = NULL;
+	if (tc != NULL) {
+		tc->app = NULL;
+		if (in_callback)
+			tcp_abort_later(w, tc);
+		else
+			tcp_abort(w, tc);
+	}
+	hc_free(w, h);
+}
+
+static const struct url *
+hc_url(const struct job_share *s, unsigned int i)
+{
+	return &s->job->p.urls[i];
+}
+
+/* --- requests ------------------------------------------------------- */
+
+static int
+share_accepting(const struct job_share *s)
+{
+	return s->phase == SHARE_RUNNING;
+}
+
+/* Take one request from the quota; 0 if it is used up. */
+static int
+quota_take(struct job_share *s)
+{
+	if (s->req_quota != 0 && s->req_reserved >= s->req_quota)
+		return 0;
+	s->req_reserved++;
+	return 1;
+}
+
+/* Hand the request being written to TCP, as far as it takes it. */
+static void
+hc_write(struct worker *w, struct hc_conn *h)
+{
+	struct job_share *s = h->share;
+	const struct job *job = s->job;
+	struct hc_busy *b = h->busy;
+	const char *head = b->tx_close ? job->req_head_close[b->tx_url] :
+		job->req_head[b->tx_url];
+	uint64_t head_len = b->tx_close ? job->req_head_close_len[b->tx_url] :
+		job->req_head_len[b->tx_url];
+	uint64_t total = head_len + job->p.body_len;
+
+	while (b->tx_off < total) {
+		const uint8_t *p;
+		uint32_t want, n;
+
+		if (b->tx_off < head_len) {
+			p = (const uint8_t *)head + b->tx_off;
+			want = (uint32_t)(head_len - b->tx_off);
+		} else {
+			uint64_t left = total - b->tx_off;
+
+			p = job->p.body + (b->tx_off - head_len);
+			want = left > (1u << 20) ? (1u << 20) : (uint32_t)left;
+		}
+		n = tcp_send(w, h->tc, p, want);
+		b->tx_off += n;
+		s->cnt.bytes_tx += n;
+		if (n < want)
+			break;	/* send buffer full: hc_sent resumes */
+	}
+	if (b->tx_off == total)
+		h->flags &= ~HC_WRITING;
+	else
+		h->flags |= HC_WRITING;
+}
+
+/* Whether h could send another request now (quota aside). */
+static int
+hc_can_send(const struct job_share *s, const struct hc_conn *h)
+{
+	const struct job_params *p = &s->job->p;
+
+	return h->state == HC_OPEN && !(h->flags & (HC_WRITING | HC_LAST)) &&
+		h->inflight < p->pipeline &&
+		(p->requests_per_connection == 0 ||
+		 h->sent < p->requests_per_connection);
+}
+
+/* Send one request on h.  0 on success, -1 when h failed (freed). */
+static int
+hc_send(struct worker *w, struct hc_conn *h, int in_callback)
+{
+	struct job_share *s = h->share;
+	const struct job_params *p = &s->job->p;
+	struct hc_busy *b = h->busy;
+	uint16_t slot;
+
+	if (b == NULL) {
+		b = busy_get(w);
+		if (b == NULL) {
+			share_note(s, "out of memory for a response parser");
+			hc_fail(w, h, JOB_ERR_LOCAL, in_callback);
+			return -1;
+		}
+		h->busy = b;
+		http_resp_parser_init(&b->parser,
+				      p->out != NULL ? &hc_body_cb : NULL,
+				      p->out, s->job->head_request);
+		b->first_byte_us = 0;
+		b->oldest = 0;
+	}
+	if (h->flags & HC_RESERVED)
+		h->flags &= ~HC_RESERVED;
+	slot = (uint16_t)((b->oldest + h->inflight) % JOB_PIPELINE_MAX);
+	b->sent_us[slot] = w->now_us;
+	b->tx_off = 0;
+	b->tx_url = (uint16_t)s->next_url;
+	s->next_url = (s->next_url + 1) % p->n_urls;
+	h->sent++;
+	/* The last request this connection will make says so. */
+	b->tx_close = p->requests_per_connection != 0 &&
+		h->sent == p->requests_per_connection;
+	if (b->tx_close)
+		h->flags |= HC_LAST;
+	if (h->inflight == 0)
+		response_clock(w, s, h);
+	h->inflight++;
+	s->cnt.requests_sent++;
+	w->stats.http.requests++;
+	hc_write(w, h);
+	return 0;
+}
+
+static void
+share_tokens(struct worker *w, struct job_share *s)
+{
+	double dt = (double)(w->now_us - s->last_token_us);
+
+	s->last_token_us = w->now_us;
+	if (s->cps > 0) {
+		s->cps_tokens += dt * s->cps / 1e6;
+		if (s->cps_tokens > 1 + s->cps * PACE_BURST_US / 1e6)
+			s->cps_tokens = 1 + s->cps * PACE_BURST_US / 1e6;
+	}
+	if (s->rps > 0) {
+		s->rps_tokens += dt * s->rps / 1e6;
+		if (s->rps_tokens > 1 + s->rps * PACE_BURST_US / 1e6)
+			s->rps_tokens = 1 + s->rps * PACE_BURST_US / 1e6;
+	}
+}
+
+/* Send requests on connections that may, as pacing and quota allow;
+ * the connections that can no longer send are closed. */
+static void
+share_send_ready(struct worker *w, struct job_share *s)
+{
+	struct hc_conn *h;
+
+	while ((h = TAILQ_FIRST(&s->ready)) != NULL) {
+		if (!hc_can_send(s, h)) {
+			ready_remove(s, h);
+			continue;
+		}
+		if (s->rps > 0 && s->rps_tokens < 1)
+			return;
+		if (!(h->flags & HC_RESERVED) && !quota_take(s)) {
+			/* Quota used up: idle connections have no future. */
+			ready_remove(s, h);
+			if (h->inflight == 0) {
+				h->state = HC_CLOSING;
+				tcp_close(w, h->tc);
+			}
+			continue;
+		}
+		if (s->rps > 0)
+			s->rps_tokens -= 1;
+		if (hc_send(w, h, 0) != 0)
+			continue;
+		if (!hc_can_send(s, h))
+			ready_remove(s, h);
+	}
+}
+
+/* --- TCP callbacks ------------------------------------------------- */
+
+static void
+hc_connected(struct worker *w, struct tcp_conn *c)
+{
+	struct hc_conn *h = c->app;
+	struct job_share *s;
+
+	if (h == NULL)
+		return;
+	s = h->share;
+	q_remove(s, h);
+	h->state = HC_OPEN;
+	s->n_connecting--;
+	s->cnt.conns_established++;
+	hist_record(&s->lat_connect, w->now_us - h->opened_us);
+	if (!share_accepting(s)) {
+		hc_settle(s, h, 1);
+		h->state = HC_CLOSING;
+		tcp_close(w, c);
+		return;
+	}
+	ready_add(s, h);
+	/* Send at once if pacing allows; else the poll loop will. */
+	if (s->rps == 0 || s->rps_tokens >= 1) {
+		if (s->rps > 0)
+			s->rps_tokens -= 1;
+		if (hc_send(w, h, 1) == 0 && !hc_can_send(s, h))
+			ready_remove(s, h);
+	}
+}
+
+static void
+hc_sent(struct worker *w, struct tcp_conn *c)
+{
+	struct hc_conn *h = c->app;
+
+	if (h != NULL && (h->flags & HC_WRITING)) {
+		hc_write(w, h);
+		if (!(h->flags & HC_WRITING) && hc_can_send(h->share, h))
+			ready_add(h->share, h);
 	}
 }
 
 static int
-on_body(void *arg, const uint8_t *data, size_t len)
+hc_on_body(void *arg, const uint8_t *data, size_t len)
 {
-	struct http_fetch *f = arg;
+	FILE *out = arg;
 
-	if (fwrite(data, 1, len, f->out) != len)
-		return -1;	/* reported by the caller: write error */
-	return 0;
+	return fwrite(data, 1, len, out) == len ? 0 : -1;
 }
 
-static const struct http_resp_callbacks fetch_parser_cb = {
-	.body = on_body,
+static const struct http_resp_callbacks hc_body_cb = {
+	.body = hc_on_body,
 };
 
 static void
-fetch_response_done(struct worker *w, struct http_fetch *f)
+hc_response_done(struct worker *w, struct hc_conn *h)
 {
-	int code = f->parser.status_code;
+	struct job_share *s = h->share;
+	struct hc_busy *b = h->busy;
+	int code = b->parser.status_code;
+	uint64_t sent = b->sent_us[b->oldest];
 
-	f->response_done = 1;
-	f->end_us = w->now_us;
+	s->cnt.responses++;
+	s->cnt.body_bytes += b->parser.body_bytes;
+	if (code >= 0 && code < JOB_STATUS_CODES)
+		s->cnt.status[code]++;
 	w->stats.http.responses++;
-	w->stats.http.body_bytes += f->parser.body_bytes;
+	w->stats.http.body_bytes += b->parser.body_bytes;
 	if (code < 200)
 		w->stats.http.status_1xx++;
 	else if (code < 300)
@@ -226,288 +501,565 @@ fetch_response_done(struct worker *w, struct http_fetch *f)
 		w->stats.http.status_4xx++;
 	else
 		w->stats.http.status_5xx++;
-	if (code < 200 || code > 299)
-		snprintf(f->error, sizeof(f->error),
-			 "the server answered HTTP %d for %.400s", code,
-			 f->url.path);
-	/* Close our side; the worker lingers briefly for the handshake. */
-	f->phase = FETCH_CLOSING;
-	f->linger_until_us = w->now_us + FETCH_LINGER_US;
-	if (f->conn != NULL)
-		tcp_close(w, f->conn);
-}
-
-static void
-fetch_parse_error(struct worker *w, struct http_fetch *f)
-{
-	w->stats.http.parse_errors++;
-	if (f->parser.error == HTTP_ERR_NONE)
-		fetch_fail(w, f, "cannot write the body: %s", strerror(errno));
-	else
-		fetch_fail(w, f, "bad HTTP response at byte %llu: %s",
-			   (unsigned long long)f->parser.error_offset,
-			   http_parse_strerror(f->parser.error));
-}
-
-static void
-fetch_connected(struct worker *w, struct tcp_conn *c)
-{
-	struct http_fetch *f = c->app;
-
-	f->connected_us = w->now_us;
-	f->phase = FETCH_WAITING;
-	w->stats.http.requests++;
-	if (tcp_send(w, c, f->request, f->request_len) != f->request_len) {
-		fetch_fail(w, f, "out of packet buffers sending the request");
+	hist_record(&s->lat_ttfb, (b->first_byte_us ? b->first_byte_us :
+				   w->now_us) - sent);
+	hist_record(&s->lat_total, w->now_us - sent);
+	h->answered++;
+	h->inflight--;
+	s->req_finished++;
+	b->oldest = (uint16_t)((b->oldest + 1) % JOB_PIPELINE_MAX);
+	b->first_byte_us = 0;
+	http_resp_parser_init(&b->parser,
+			      s->job->p.out != NULL ? &hc_body_cb : NULL,
+			      s->job->p.out, s->job->head_request);
+	if (h->inflight > 0) {
+		response_clock(w, s, h);
 		return;
 	}
-	fetch_pump_body(w, c, f);
+	q_remove(s, h);
+	if (!(h->flags & HC_WRITING)) {
+		h->busy = NULL;
+		busy_put(w, b);
+	}
+}
+
+/* After a response: keep the connection for more, or close it. */
+static void
+hc_after_response(struct worker *w, struct hc_conn *h, int keep_alive)
+{
+	struct job_share *s = h->share;
+
+	if (h->inflight > 0 || (h->flags & HC_WRITING))
+		return;
+	if (!keep_alive || (h->flags & HC_LAST) || !share_accepting(s) ||
+	    !hc_can_send(s, h)) {
+		ready_remove(s, h);
+		h->state = HC_CLOSING;
+		tcp_close(w, h->tc);
+		return;
+	}
+	ready_add(s, h);
 }
 
 static void
-fetch_sent(struct worker *w, struct tcp_conn *c)
+hc_parse_failed(struct worker *w, struct hc_conn *h)
 {
-	struct http_fetch *f = c->app;
+	struct job_share *s = h->share;
+	struct hc_busy *b = h->busy;
 
-	if (f->phase == FETCH_WAITING)
-		fetch_pump_body(w, c, f);
+	w->stats.http.parse_errors++;
+	if (b->parser.error == HTTP_ERR_NONE) {
+		share_note(s, "cannot write the body: %s", strerror(errno));
+		hc_fail(w, h, JOB_ERR_WRITE, 1);
+		return;
+	}
+	share_note(s, "bad HTTP response at byte %llu: %s",
+		   (unsigned long long)b->parser.error_offset,
+		   http_parse_strerror(b->parser.error));
+	hc_fail(w, h, JOB_ERR_PARSE, 1);
 }
 
 static void
-fetch_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
-	   uint32_t len)
+hc_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
+	uint32_t len)
 {
-	struct http_fetch *f = c->app;
-	enum http_parse_status st;
-	size_t used = 0;
+	struct hc_conn *h = c->app;
+	struct job_share *s;
 
-	if (f->first_byte_us == 0)
-		f->first_byte_us = w->now_us;
-	f->bytes_rx += len;
-	if (f->response_done)
-		return;	/* bytes after the response: ignored */
-	st = http_resp_parse(&f->parser, data, len, &used);
-	if (st == HTTP_PARSE_ERROR)
-		fetch_parse_error(w, f);
-	else if (st == HTTP_PARSE_DONE)
-		fetch_response_done(w, f);
+	if (h == NULL)
+		return;
+	s = h->share;
+	s->cnt.bytes_rx += len;
+	while (len > 0) {
+		struct hc_busy *b = h->busy;
+		enum http_parse_status st;
+		size_t used = 0;
+		int keep;
+
+		if (h->inflight == 0 || b == NULL) {
+			/* Bytes nobody asked for. */
+			w->stats.http.parse_errors++;
+			share_note(s, "the server sent %u bytes with no request outstanding",
+				   len);
+			hc_fail(w, h, JOB_ERR_PARSE, 1);
+			return;
+		}
+		if (b->first_byte_us == 0)
+			b->first_byte_us = w->now_us;
+		st = http_resp_parse(&b->parser, data, len, &used);
+		if (st == HTTP_PARSE_ERROR) {
+			hc_parse_failed(w, h);
+			return;
+		}
+		if (st == HTTP_PARSE_AGAIN) {
+			response_clock(w, s, h);
+			return;
+		}
+		keep = b->parser.keep_alive;
+		hc_response_done(w, h);
+		data += used;
+		len -= (uint32_t)used;
+		hc_after_response(w, h, keep);
+		if (h->state == HC_CLOSING)
+			return;	/* the rest would be for no request */
+	}
 }
 
 static void
-fetch_peer_closed(struct worker *w, struct tcp_conn *c)
+hc_peer_closed(struct worker *w, struct tcp_conn *c)
 {
-	struct http_fetch *f = c->app;
-	enum http_parse_status st;
+	struct hc_conn *h = c->app;
+	struct job_share *s;
+	struct hc_busy *b;
 
-	if (f->response_done) {
+	if (h == NULL) {
 		tcp_close(w, c);
 		return;
 	}
-	st = http_resp_parse_eof(&f->parser);
-	if (st == HTTP_PARSE_DONE) {
-		fetch_response_done(w, f);
-		return;
+	s = h->share;
+	b = h->busy;
+	if (h->inflight > 0 && b != NULL) {
+		if (http_resp_parse_eof(&b->parser) == HTTP_PARSE_DONE) {
+			/* A body delimited by the close. */
+			hc_response_done(w, h);
+		} else {
+			const struct url *u = hc_url(s, b->tx_url);
+
+			w->stats.http.parse_errors++;
+			if (b->parser.status_code == 0)
+				share_note(s, "the server closed the connection without a response (%s:%u)",
+					   u->host, u->port);
+			else if (b->parser.body_kind == HTTP_BODY_LENGTH)
+				share_note(s, "the server closed the connection after %llu of %llu body bytes",
+					   (unsigned long long)b->parser.body_bytes,
+					   (unsigned long long)b->parser.content_length);
+			else
+				share_note(s, "the server closed the connection before the response was complete (%s)",
+					   http_parse_strerror(b->parser.error));
+			s->cnt.errors[JOB_ERR_CLOSED_EARLY]++;
+			hc_settle(s, h, 0);
+		}
 	}
-	w->stats.http.parse_errors++;
-	if (f->parser.status_code == 0)
-		fetch_fail(w, f,
-			   "the server closed the connection without a response");
-	else if (f->parser.body_kind == HTTP_BODY_LENGTH)
-		fetch_fail(w, f,
-			   "the server closed the connection after %llu of %llu body bytes",
-			   (unsigned long long)f->parser.body_bytes,
-			   (unsigned long long)f->parser.content_length);
-	else
-		fetch_fail(w, f,
-			   "the server closed the connection before the response was complete (%s)",
-			   http_parse_strerror(f->parser.error));
+	/* Whatever is left outstanding can never be answered now. */
+	if (h->inflight > 0) {
+		s->cnt.errors[JOB_ERR_CLOSED_EARLY]++;
+		hc_settle(s, h, 0);
+	}
+	ready_remove(s, h);
+	q_remove(s, h);
+	h->state = HC_CLOSING;
+	tcp_close(w, c);
 }
 
 static void
-fetch_closed(struct worker *w, struct tcp_conn *c, int err)
+hc_closed(struct worker *w, struct tcp_conn *c, int err)
 {
-	struct http_fetch *f = c->app;
+	struct hc_conn *h = c->app;
+	struct job_share *s;
+	const struct url *u;
 	char addr[URL_MAX_HOST + 8];
 
-	f->conn = NULL;
-	if (f->response_done) {
-		/* Closed in order.  If we closed first the connection waits
-		 * in TIME_WAIT; stay to answer a repeated FIN from the peer
-		 * until that ends (the body and summary are out already). */
-		f->phase = FETCH_DONE;
-		f->linger_until_us = w->now_us;
-		if (c->state == TCP_TIME_WAIT)
-			f->linger_until_us += (uint64_t)w->cfg->tcp.time_wait_ms *
-				1000;
+	if (h == NULL)
+		return;
+	s = h->share;
+	h->tc = NULL;
+	c->app = NULL;
+	if (err == 0 || (h->inflight == 0 && !(h->flags & HC_RESERVED) &&
+			 h->state != HC_CONNECTING)) {
+		/* Orderly, or nothing was owed: not an error. */
+		hc_free(w, h);
 		return;
 	}
-	snprintf(addr, sizeof(addr), "%s:%u", f->url.host, f->url.port);
+	u = h->busy != NULL ? hc_url(s, h->busy->tx_url) : hc_url(s, 0);
+	snprintf(addr, sizeof(addr), "%s:%u", u->host, u->port);
 	switch (err) {
 	case ECONNREFUSED:
-		fetch_fail(w, f, "connection refused by %s (RST)", addr);
+		share_note(s, "connection refused by %s (RST)", addr);
+		s->cnt.errors[JOB_ERR_REFUSED]++;
 		break;
 	case ECONNRESET:
-		fetch_fail(w, f, "connection reset by %s (RST) after %llu bytes",
-			   addr, (unsigned long long)f->bytes_rx);
+		share_note(s, "connection reset by %s (RST) after %llu bytes",
+			   addr, (unsigned long long)s->cnt.bytes_rx);
+		s->cnt.errors[JOB_ERR_RESET]++;
 		break;
 	case ETIMEDOUT:
-		fetch_fail(w, f, f->phase == FETCH_CONNECTING ?
+		share_note(s, h->state == HC_CONNECTING ?
 			   "connection to %s timed out (no answer to SYN)" :
 			   "connection to %s timed out (retransmissions unanswered)",
 			   addr);
+		s->cnt.errors[JOB_ERR_TCP_TIMEOUT]++;
 		break;
 	default:
-		fetch_fail(w, f, "connection to %s closed before the response",
+		share_note(s, "connection to %s closed before the response",
 			   addr);
+		s->cnt.errors[JOB_ERR_CLOSED_EARLY]++;
 		break;
 	}
+	hc_settle(s, h, 0);
+	hc_free(w, h);
 }
 
-static const struct tcp_app_ops fetch_tcp_ops = {
-	.connected = fetch_connected,
-	.sent = fetch_sent,
-	.recv = fetch_recv,
-	.peer_closed = fetch_peer_closed,
-	.closed = fetch_closed,
+static const struct tcp_app_ops hc_tcp_ops = {
+	.connected = hc_connected,
+	.sent = hc_sent,
+	.recv = hc_recv,
+	.peer_closed = hc_peer_closed,
+	.closed = hc_closed,
 };
 
+/* --- the share's poll ---------------------------------------------- */
+
 static void
-ip_to_str(uint32_t ip, char *buf, size_t len)
+share_finish(struct worker *w, struct job_share *s)
 {
-	snprintf(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff,
-		 (ip >> 8) & 0xff, ip & 0xff);
+	s->phase = SHARE_DONE;
+	s->end_us = w->now_us;
+	TAILQ_REMOVE(&w->shares, s, link);
+	__atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);
+}
+
+/* ARP for every next hop before the first SYN. */
+static void
+share_resolve(struct worker *w, struct job_share *s)
+{
+	uint8_t mac[6];
+	uint32_t i;
+	int pending = 0;
+
+	for (i = 0; i < s->n_next_hops; i++) {
+		int rc = arp_resolve(w, s->next_hops[i], mac);
+		char ip[16];
+
+		if (rc > 0)
+			continue;
+		if (rc == 0) {
+			pending = 1;
+			continue;
+		}
+		ip_to_str(s->next_hops[i], ip, sizeof(ip));
+		share_note(s, "ARP: no reply from %s after %u requests (next hop %s)",
+			   ip, w->cfg->arp.retries,
+			   s->next_hops[i] == s->job->p.urls[0].ipv4 ?
+			   "is the server" : "is the gateway");
+		s->cnt.errors[JOB_ERR_ARP]++;
+		if (s->req_quota != 0) {
+			s->cnt.requests_failed += s->req_quota;
+			s->req_finished = s->req_quota;
+		}
+		share_finish(w, s);
+		return;
+	}
+	if (pending)
+		return;
+	s->phase = SHARE_RUNNING;
+	s->last_token_us = w->now_us;
+}
+
+static uint32_t
+share_src_ip(struct job_share *s)
+{
+	const struct job_params *p = &s->job->p;
+	uint32_t ip;
+
+	if (p->src_lo == 0)
+		return 0;
+	ip = p->src_lo + s->next_src;
+	s->next_src = (s->next_src + 1) % (p->src_hi - p->src_lo + 1);
+	return ip;
+}
+
+/* How many connections the ramp allows by now. */
+static uint32_t
+share_conn_goal(const struct worker *w, const struct job_share *s)
+{
+	double ramp = s->job->p.ramp_s;
+	double f;
+
+	if (ramp <= 0)
+		return s->conn_target;
+	f = (double)(w->now_us - s->start_us) / (ramp * 1e6);
+	if (f >= 1)
+		return s->conn_target;
+	return (uint32_t)(s->conn_target * f) + 1;
 }
 
 static void
-fetch_poll(struct worker *w, void *arg)
+share_open(struct worker *w, struct job_share *s)
 {
-	struct http_fetch *f = arg;
-	uint8_t mac[6];
-	char ip[16];
-	int rc;
+	uint32_t goal = share_conn_goal(w, s);
+	unsigned int burst = 0;
 
-	switch (f->phase) {
-	case FETCH_RESOLVING:
-		rc = arp_resolve(w, f->next_hop, mac);
-		if (rc < 0) {
-			ip_to_str(f->next_hop, ip, sizeof(ip));
-			fetch_fail(w, f,
-				   "ARP: no reply from %s after %u requests (next hop %s)",
-				   ip, w->cfg->arp.retries,
-				   f->next_hop == f->url.ipv4 ? "is the server" :
-				   "is the gateway");
+	while (s->n_open < goal && burst < OPEN_BURST) {
+		const struct url *u;
+		struct hc_conn *h;
+		void *obj;
+
+		if (s->cps > 0 && s->cps_tokens < 1)
+			return;
+		if (!quota_take(s))
+			return;
+		if (rte_mempool_get(w->hc_pool, &obj) != 0) {
+			s->req_reserved--;
+			s->cnt.errors[JOB_ERR_LOCAL]++;
+			share_note(s, "no free connection block (max %u per lcore)",
+				   WORKER_MAX_CONNS);
 			return;
 		}
-		if (rc == 0)
-			break;
-		f->phase = FETCH_CONNECTING;
-		f->conn = tcp_connect(w, 0, f->url.ipv4, f->url.port,
-				      &fetch_tcp_ops, f);
-		if (f->conn == NULL)
-			fetch_fail(w, f, "cannot open a connection (no free port or connection block)");
-		break;
-	case FETCH_CLOSING:
-		if (w->now_us >= f->linger_until_us) {
-			/* The response is complete; a peer that does not
-			 * finish the close is not our failure. */
-			if (f->conn != NULL) {
-				tcp_abort(w, f->conn);
-				f->conn = NULL;
-			}
-			f->phase = FETCH_DONE;
+		h = obj;
+		memset(h, 0, sizeof(*h));
+		h->share = s;
+		h->state = HC_CONNECTING;
+		h->flags = HC_RESERVED;
+		h->opened_us = w->now_us;
+		h->deadline_us = w->now_us +
+			(uint64_t)s->job->p.connect_timeout_ms * 1000;
+		TAILQ_INSERT_TAIL(&s->all, h, all);
+		TAILQ_INSERT_TAIL(&s->connect_fifo, h, q);
+		h->flags |= HC_IN_Q;
+		s->n_open++;
+		s->n_connecting++;
+		s->cnt.conns_opened++;
+		if (s->cps > 0)
+			s->cps_tokens -= 1;
+		burst++;
+		u = hc_url(s, s->next_url);
+		h->tc = tcp_connect(w, share_src_ip(s), u->ipv4, u->port,
+				    &hc_tcp_ops, h);
+		if (h->tc == NULL) {
+			share_note(s, "cannot open a connection (no free port or connection block)");
+			hc_fail(w, h, JOB_ERR_LOCAL, 0);
+			return;
 		}
-		break;
-	case FETCH_DONE:
-		break;
-	default:
-		break;
-	}
-	if (f->phase != FETCH_DONE && w->now_us >= f->deadline_us) {
-		static const char *const what[] = {
-			[FETCH_RESOLVING] = "resolving the next hop",
-			[FETCH_CONNECTING] = "connecting",
-			[FETCH_WAITING] = "waiting for the response",
-			[FETCH_CLOSING] = "closing",
-			[FETCH_DONE] = "done",
-		};
-
-		fetch_fail(w, f, "timed out after %.1f s while %s (%llu bytes received)",
-			   (double)(f->deadline_us - f->start_us) / 1e6,
-			   what[f->phase], (unsigned long long)f->bytes_rx);
-	}
-	if (f->phase != FETCH_DONE)
-		return;
-	if (f->conn != NULL) {
-		tcp_abort(w, f->conn);
-		f->conn = NULL;
-	}
-	if (!f->reported)
-		http_fetch_report(f, w->now_us);
-	/* Done once nothing of ours is left on the wire, or TIME_WAIT is
-	 * over. */
-	if (w->tcp.n_conns == 0 || w->now_us >= f->linger_until_us)
-		w->app->quit = 1;
-}
-
-void
-http_fetch_start(struct worker *w, struct http_fetch *f, double timeout_s)
-{
-	char ip[16];
-
-	http_resp_parser_init(&f->parser, &fetch_parser_cb, f,
-			      f->head_request);
-	f->start_us = w->now_us;
-	f->deadline_us = w->now_us + (uint64_t)(timeout_s * 1e6);
-	f->phase = FETCH_RESOLVING;
-	f->next_hop = ipv4_next_hop(w, f->url.ipv4);
-	w->wapp.poll = fetch_poll;
-	w->wapp.arg = f;
-	if (f->next_hop == 0) {
-		ip_to_str(f->url.ipv4, ip, sizeof(ip));
-		fetch_fail(w, f, "no route to %s: it is outside the --ip prefix and there is no --gateway",
-			   ip);
 	}
 }
 
-void
-http_fetch_report(struct http_fetch *f, uint64_t now_us)
+static void
+share_expire(struct worker *w, struct job_share *s)
 {
-	double secs, mbit;
+	struct hc_conn *h;
 
-	if (f->reported)
-		return;
-	f->reported = 1;
-	if (f->end_us == 0)
-		f->end_us = now_us;
-	/* The body is complete: let the reader have it now. */
-	if (fflush(f->out) != 0 && !f->failed) {
-		f->failed = 1;
-		snprintf(f->error, sizeof(f->error),
-			 "writing the body: %s", strerror(errno));
+	while ((h = TAILQ_FIRST(&s->connect_fifo)) != NULL &&
+	       h->deadline_us <= w->now_us) {
+		const struct url *u = hc_url(s, 0);
+
+		share_note(s, "connection to %s:%u timed out after %u ms (no answer to SYN)",
+			   u->host, u->port, s->job->p.connect_timeout_ms);
+		hc_fail(w, h, JOB_ERR_CONNECT_TIMEOUT, 0);
 	}
-	if (f->failed) {
-		fprintf(stderr, "dpfetch: error: %s\n", f->error);
-		return;
+	while ((h = TAILQ_FIRST(&s->response_fifo)) != NULL &&
+	       h->deadline_us <= w->now_us) {
+		const struct url *u = hc_url(s, h->busy->tx_url);
+
+		share_note(s, "no response from %s:%u for %u ms",
+			   u->host, u->port, s->job->p.response_timeout_ms);
+		hc_fail(w, h, JOB_ERR_RESPONSE_TIMEOUT, 0);
 	}
-	secs = (double)(f->end_us - f->start_us) / 1e6;
-	mbit = secs > 0 ? (double)f->parser.body_bytes * 8 / secs / 1e6 : 0;
-	fprintf(stderr,
-		"dpfetch: HTTP %d, %llu bytes in %.3f s (%.1f Mbit/s), connect %.3f ms, first byte %.3f ms: http://%s:%u%s\n",
-		f->parser.status_code,
-		(unsigned long long)f->parser.body_bytes, secs, mbit,
-		f->connected_us ? (double)(f->connected_us - f->start_us) / 1e3 :
-		0, f->first_byte_us ?
-		(double)(f->first_byte_us - f->start_us) / 1e3 : 0,
-		f->url.host, f->url.port, f->url.path);
-	if (f->error[0] != '\0')
-		fprintf(stderr, "dpfetch: error: %s\n", f->error);
 }
 
-int
-http_fetch_exit_code(const struct http_fetch *f)
+static void
+share_sample(struct worker *w, struct job_share *s)
 {
-	if (f->failed || !f->response_done)
+	struct job_sample *x;
+
+	if (w->now_us < s->next_sample_us)
+		return;
+	x = &s->series[s->n_samples % JOB_SERIES_MAX];
+	x->requests = s->cnt.requests_sent;
+	x->responses = s->cnt.responses;
+	x->conns_opened = s->cnt.conns_opened;
+	x->bytes_rx = s->cnt.bytes_rx;
+	x->bytes_tx = s->cnt.bytes_tx;
+	x->open = s->n_open;
+	__atomic_store_n(&s->n_samples, s->n_samples + 1, __ATOMIC_RELEASE);
+	s->next_sample_us += 1000000;
+}
+
+/* Why the share stops now, if it does. */
+static int
+share_should_end(struct worker *w, struct job_share *s)
+{
+	const struct job_params *p = &s->job->p;
+
+	if (__atomic_load_n(&s->job->stop, __ATOMIC_ACQUIRE))
 		return 1;
-	return f->parser.status_code >= 200 && f->parser.status_code <= 299 ?
-		0 : 1;
+	if (p->duration_s > 0 &&
+	    w->now_us - s->start_us >= (uint64_t)(p->duration_s * 1e6))
+		return 1;
+	if (p->deadline_s > 0 &&
+	    w->now_us - s->start_us >= (uint64_t)(p->deadline_s * 1e6)) {
+		struct hc_conn *h = TAILQ_FIRST(&s->all);
+
+		share_note(s, "timed out after %.1f s while %s (%llu bytes received)",
+			   p->deadline_s,
+			   h == NULL ? "waiting" :
+			   h->state == HC_CONNECTING ? "connecting" :
+			   h->inflight > 0 ? "waiting for the response" :
+			   "closing",
+			   (unsigned long long)s->cnt.bytes_rx);
+		s->cnt.errors[JOB_ERR_TIMEOUT]++;
+		return 2;
+	}
+	if (p->duration_s == 0 && s->req_quota != 0 &&
+	    s->req_finished >= s->req_quota)
+		return 1;
+	return 0;
+}
+
+/* Stop work: idle connections close, unanswered ones are cut off. */
+static void
+share_begin_drain(struct worker *w, struct job_share *s, int failed)
+{
+	struct hc_conn *h, *next;
+
+	s->phase = SHARE_DRAINING;
+	s->drain_until_us = w->now_us + DRAIN_US;
+	if (s->req_quota != 0 && s->req_reserved < s->req_quota &&
+	    failed) {
+		/* A deadline ended it: what never went out failed too. */
+		s->cnt.requests_failed += s->req_quota - s->req_reserved;
+	}
+	for (h = TAILQ_FIRST(&s->all); h != NULL; h = next) {
+		next = TAILQ_NEXT(h, all);
+		ready_remove(s, h);
+		if (h->state == HC_CLOSING)
+			continue;
+		if (h->state == HC_CONNECTING || h->inflight > 0 ||
+		    (h->flags & HC_WRITING)) {
+			struct tcp_conn *tc = h->tc;
+
+			if (failed)
+				hc_settle(s, h, 0);
+			else
+				hc_settle(s, h, 1);
+			h->tc = NULL;
+			if (tc != NULL) {
+				tc->app = NULL;
+				tcp_abort(w, tc);
+			}
+			hc_free(w, h);
+			continue;
+		}
+		hc_settle(s, h, 1);
+		q_remove(s, h);
+		h->state = HC_CLOSING;
+		tcp_close(w, h->tc);
+	}
+}
+
+static void
+share_drain(struct worker *w, struct job_share *s)
+{
+	struct hc_conn *h;
+
+	if (s->n_open > 0 && w->now_us < s->drain_until_us)
+		return;
+	/* Peers that do not finish the close are not waited for. */
+	while ((h = TAILQ_FIRST(&s->all)) != NULL) {
+		struct tcp_conn *tc = h->tc;
+
+		h->tc = NULL;
+		if (tc != NULL) {
+			tc->app = NULL;
+			tcp_abort(w, tc);
+		}
+		hc_free(w, h);
+	}
+	share_finish(w, s);
+}
+
+static void
+share_poll(struct worker *w, struct job_share *s)
+{
+	int end;
+
+	if (s->start_us == 0) {
+		/* The clock starts at the first poll, not when the share
+		 * was handed over (maybe before the port was up). */
+		s->start_us = w->now_us;
+		s->next_sample_us = w->now_us + 1000000;
+	}
+	switch (s->phase) {
+	case SHARE_RESOLVING:
+		if (s->job->p.deadline_s > 0 && w->now_us - s->start_us >=
+		    (uint64_t)(s->job->p.deadline_s * 1e6)) {
+			share_note(s, "timed out after %.1f s while resolving the next hop (0 bytes received)",
+				   s->job->p.deadline_s);
+			s->cnt.errors[JOB_ERR_TIMEOUT]++;
+			s->cnt.requests_failed += s->req_quota;
+			share_finish(w, s);
+			return;
+		}
+		share_resolve(w, s);
+		if (s->phase != SHARE_RUNNING)
+			return;
+		/* fall through */
+	case SHARE_RUNNING:
+		share_sample(w, s);
+		end = share_should_end(w, s);
+		if (end != 0) {
+			share_begin_drain(w, s, end == 2);
+			share_drain(w, s);
+			return;
+		}
+		share_tokens(w, s);
+		share_expire(w, s);
+		share_send_ready(w, s);
+		share_open(w, s);
+		return;
+	case SHARE_DRAINING:
+		share_sample(w, s);
+		share_drain(w, s);
+		return;
+	default:
+		return;
+	}
+}
+
+void
+hc_poll(struct worker *w)
+{
+	struct job_share *s, *next;
+
+	for (s = TAILQ_FIRST(&w->shares); s != NULL; s = next) {
+		next = TAILQ_NEXT(s, link);
+		share_poll(w, s);
+	}
+}
+
+void
+hc_share_start(struct worker *w, struct job_share *s)
+{
+	const struct job_params *p = &s->job->p;
+	unsigned int i, k;
+
+	TAILQ_INIT(&s->all);
+	TAILQ_INIT(&s->ready);
+	TAILQ_INIT(&s->connect_fifo);
+	TAILQ_INIT(&s->response_fifo);
+	s->phase = SHARE_RESOLVING;
+	if (hc_pool_ready(w) != 0) {
+		share_note(s, "no memory for connection state");
+		s->cnt.errors[JOB_ERR_LOCAL]++;
+		__atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);
+		return;
+	}
+	for (i = 0; i < p->n_urls; i++) {
+		uint32_t hop = ipv4_next_hop(w, p->urls[i].ipv4);
+
+		if (hop == 0) {
+			share_note(s, "no route to %s: it is outside the --ip prefix and there is no --gateway",
+				   p->urls[i].host);
+			s->cnt.errors[JOB_ERR_NO_ROUTE]++;
+			s->cnt.requests_failed += s->req_quota;
+			__atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);
+			return;
+		}
+
+		for (k = 0; k < s->n_next_hops; k++)
+			if (s->next_hops[k] == hop)
+				break;
+		if (k == s->n_next_hops)
+			s->next_hops[s->n_next_hops++] = hop;
+	}
+	TAILQ_INSERT_TAIL(&w->shares, s, link);
 }

@@ -84,14 +84,19 @@ drop:
 }
 
 uint32_t
-ipv4_next_hop(const struct worker *w, uint32_t dst)
+ipv4_next_hop_cfg(const struct dpf_config *cfg, uint32_t dst)
 {
-	const struct dpf_config *cfg = w->cfg;
 	uint32_t mask = (uint32_t)(0xffffffffu << (32 - cfg->prefix_len));
 
 	if ((dst & mask) == (cfg->ip & mask))
 		return dst;
 	return cfg->gateway;
+}
+
+uint32_t
+ipv4_next_hop(const struct worker *w, uint32_t dst)
+{
+	return ipv4_next_hop_cfg(w->cfg, dst);
 }
 
 int

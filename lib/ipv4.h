@@ -40,7 +40,14 @@ int
 ipv4_add_local_range(struct app *app, uint32_t lo, uint32_t hi);
 
 /* The next hop for dst: dst itself on-link, else the gateway, else 0. */
+/* The address to ARP for to reach dst: dst itself on our prefix, else
+ * the gateway (0 when there is none). */
 uint32_t
 ipv4_next_hop(const struct worker *w, uint32_t dst);
+
+struct dpf_config;
+
+uint32_t
+ipv4_next_hop_cfg(const struct dpf_config *cfg, uint32_t dst);
 
 #endif /* DPF_IPV4_H */

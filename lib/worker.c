@@ -18,21 +18,33 @@
 
 #include "arp.h"
 #include "eth.h"
+#include "http_client.h"
 #include "http_server.h"
 #include "worker.h"
 
 #define NEIGH_TIMER_MS	10
 
+static uint64_t
+tsc_to_us(const struct app *app, uint64_t tsc)
+{
+	uint64_t hz = app->tsc_hz;
+	uint64_t d = tsc - app->start_tsc;
+
+	/* Split to avoid overflowing d * 1000000 after long uptimes. */
+	return (d / hz) * 1000000 + (d % hz) * 1000000 / hz;
+}
+
+uint64_t
+app_now_us(const struct app *app)
+{
+	return tsc_to_us(app, rte_rdtsc());
+}
+
 void
 worker_update_time(struct worker *w)
 {
-	uint64_t hz = w->app->tsc_hz;
-	uint64_t d;
-
 	w->now_tsc = rte_rdtsc();
-	d = w->now_tsc - w->app->start_tsc;
-	/* Split to avoid overflowing d * 1000000 after long uptimes. */
-	w->now_us = (d / hz) * 1000000 + (d % hz) * 1000000 / hz;
+	w->now_us = tsc_to_us(w->app, w->now_tsc);
 	w->now_ms = w->now_us / 1000;
 }
 
@@ -54,6 +66,7 @@ worker_init(struct worker *w, struct app *app, unsigned int lcore_id,
 				      (int)rte_socket_id(), RING_F_SC_DEQ);
 	if (w->cmd_ring == NULL)
 		return -rte_errno;
+	TAILQ_INIT(&w->shares);
 	worker_update_time(w);
 	timer_wheel_init(&w->wheel, w->now_us);
 	impair_init(&w->impair, &app->cfg->impair, lcore_id);
@@ -67,6 +80,7 @@ worker_fini(struct worker *w)
 	impair_flush(&w->impair);
 	tcp_stack_fini(w);
 	http_server_fini(w);
+	hc_worker_fini(w);
 	rte_ring_free(w->cmd_ring);
 	w->cmd_ring = NULL;
 }
@@ -243,8 +257,8 @@ worker_loop(struct worker *w)
 			w->last_neigh_ms = w->now_ms;
 			arp_timer(w);
 		}
-		if (w->wapp.poll != NULL)
-			w->wapp.poll(w, w->wapp.arg);
+		if (!TAILQ_EMPTY(&w->shares))
+			hc_poll(w);
 		tcp_output_flush(w);
 		worker_tx_flush(w);
 		worker_commands(w);

@@ -14,6 +14,7 @@
 #define DPF_WORKER_H
 
 #include <stdint.h>
+#include <sys/queue.h>
 
 #include <rte_mbuf.h>
 #include <rte_ring.h>
@@ -38,12 +39,9 @@
 struct worker;
 struct http_server;
 
-/* The application that drives a worker (the one-shot fetch, later jobs). */
-struct worker_app {
-	/* Called once per loop after packets and timers; may stop the loop. */
-	void (*poll)(struct worker *w, void *arg);
-	void *arg;
-};
+struct job_share;
+struct hc_busy;
+TAILQ_HEAD(job_share_list, job_share);
 
 /* Addresses we own besides cfg->ip: client source ranges. */
 struct local_addrs {
@@ -93,8 +91,11 @@ struct worker {
 	struct timer_wheel wheel;
 	struct tcp_stack tcp;
 	struct impair impair;
-	struct worker_app wapp;
 	struct http_server *httpd;	/* --listen, or NULL */
+	/* Fetch jobs: the shares this worker runs, and client state. */
+	struct job_share_list shares;
+	struct rte_mempool *hc_pool;	/* struct hc_conn */
+	struct hc_busy *hc_busy_free;
 
 	uint16_t tx_n;
 	struct rte_mbuf *tx_pkts[TX_BATCH];
@@ -129,6 +130,10 @@ worker_loop(struct worker *w);
 int
 worker_call(struct app *app, uint16_t index,
 	    void (*fn)(struct worker *w, void *arg), void *arg);
+
+/* Microseconds on the workers' clock, from any thread. */
+uint64_t
+app_now_us(const struct app *app);
 
 /* Refresh the cached clock (the loop does it once per iteration). */
 void

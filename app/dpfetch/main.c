@@ -5,7 +5,8 @@
  *   dpfetch [EAL options] -- --ip A.B.C.D/N --fetch URL [options]
  *
  * main() only wires the pieces in lib/ together: options, EAL, the port,
- * the per-lcore worker, the fetch, and the report at the end.
+ * a worker per lcore, the job (a one-shot fetch or a load job) with a
+ * control thread that watches it, and the report at the end.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <pthread.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -29,7 +31,7 @@
 #include "arp.h"
 #include "config.h"
 #include "echo_server.h"
-#include "http_client.h"
+#include "job.h"
 #include "http_server.h"
 #include "stats.h"
 #include "worker.h"
@@ -236,19 +238,170 @@ mbuf_data_room(uint16_t mtu)
 		need;
 }
 
+/* The control thread of a command-line job: progress once a second in
+ * load mode, and the end of the run once the job and its connections
+ * are over. */
+struct runner {
+	struct job *job;
+	int progress;
+	pthread_t tid;
+	int started;
+};
+
+static uint64_t
+open_conns(void)
+{
+	uint64_t n = 0;
+	uint16_t i;
+
+	for (i = 0; i < app.n_workers; i++)
+		n += app.workers[i]->tcp.n_conns;
+	return n;
+}
+
+static void
+print_progress(struct job *job, uint64_t now_us, struct job_counters *last,
+	       unsigned int sec)
+{
+	struct job_counters c;
+	uint64_t err = 0, open = 0;
+	unsigned int i;
+
+	job_totals(job, &c);
+	for (i = 0; i < JOB_ERR_MAX; i++)
+		err += c.errors[i];
+	for (i = 0; i < job->n_shares; i++)
+		open += job->shares[i]->n_open;
+	fprintf(stderr,
+		"dpfetch: %3us %9llu req/s %8llu conn/s %8.3f Gbit/s %7llu open %llu errors\n",
+		sec, (unsigned long long)(c.responses - last->responses),
+		(unsigned long long)(c.conns_opened - last->conns_opened),
+		(double)(c.bytes_rx - last->bytes_rx) * 8 / 1e9,
+		(unsigned long long)open, (unsigned long long)err);
+	(void)now_us;
+	*last = c;
+}
+
+static void *
+runner_main(void *arg)
+{
+	struct runner *r = arg;
+	struct job_counters last;
+	uint64_t next = app_now_us(&app) + 1000000, linger_end;
+	unsigned int sec = 0;
+
+	memset(&last, 0, sizeof(last));
+	while (!app.quit && !job_finished(r->job)) {
+		rte_delay_us_sleep(10 * 1000);
+		if (r->progress && app_now_us(&app) >= next) {
+			print_progress(r->job, next, &last, ++sec);
+			next += 1000000;
+		}
+	}
+	/* Stay while our connections finish closing (TIME_WAIT answers a
+	 * repeated FIN), but no longer than TIME_WAIT lasts. */
+	linger_end = app_now_us(&app) +
+		((uint64_t)app.cfg->tcp.time_wait_ms + 100) * 1000;
+	while (!app.quit && open_conns() > 0 && app_now_us(&app) < linger_end)
+		rte_delay_us_sleep(5 * 1000);
+	app.quit = 1;
+	return NULL;
+}
+
+/* One-shot: the curl-like summary on stderr; 0 for a 2xx response. */
+static int
+report_one_shot(struct job *job, FILE *out, int interrupted)
+{
+	const struct job_share *s = job->shares[0];
+	const struct url *u = &job->p.urls[0];
+	struct job_counters c;
+	double secs, mbit;
+	int code = 0, i;
+
+	job_totals(job, &c);
+	if (fflush(out) != 0 && c.responses > 0) {
+		fprintf(stderr, "dpfetch: error: writing the body: %s\n",
+			strerror(errno));
+		return EXIT_FETCH_FAILED;
+	}
+	if (c.responses == 0) {
+		fprintf(stderr, "dpfetch: error: %s\n",
+			interrupted ? "interrupted" :
+			job_first_error(job)[0] != '\0' ? job_first_error(job) :
+			"no response");
+		return EXIT_FETCH_FAILED;
+	}
+	for (i = 0; i < JOB_STATUS_CODES; i++)
+		if (c.status[i] != 0)
+			code = i;
+	secs = (double)(s->end_us - s->start_us) / 1e6;
+	mbit = secs > 0 ? (double)c.body_bytes * 8 / secs / 1e6 : 0;
+	fprintf(stderr,
+		"dpfetch: HTTP %d, %llu bytes in %.3f s (%.1f Mbit/s), connect %.3f ms, first byte %.3f ms: http://%s:%u%s\n",
+		code, (unsigned long long)c.body_bytes, secs, mbit,
+		(double)hist_max(&s->lat_connect) / 1e3,
+		(double)hist_max(&s->lat_ttfb) / 1e3, u->host, u->port,
+		u->path);
+	if (code < 200 || code > 299) {
+		fprintf(stderr, "dpfetch: error: the server answered HTTP %d for %.400s\n",
+			code, u->path);
+		return EXIT_FETCH_FAILED;
+	}
+	return 0;
+}
+
+/* Load job: the status object on out, a summary on stderr; 0 when
+ * every request was answered and nothing failed. */
+static int
+report_load(struct job *job, FILE *out, int interrupted)
+{
+	json_t *st = job_status_json(job, app_now_us(&app), 1);
+	struct job_counters c;
+	uint64_t err = 0;
+	unsigned int i;
+
+	job_totals(job, &c);
+	for (i = 0; i < JOB_ERR_MAX; i++)
+		err += c.errors[i];
+	if (interrupted)
+		json_object_set_new(st, "state", json_string("stopped"));
+	json_dumpf(st, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+	fprintf(stderr,
+		"dpfetch: %s: %llu requests, %llu responses, %llu errors, %.3f s, %.0f req/s, %.3f Gbit/s\n",
+		json_string_value(json_object_get(st, "state")),
+		(unsigned long long)c.requests_sent,
+		(unsigned long long)c.responses, (unsigned long long)err,
+		json_real_value(json_object_get(st, "elapsed_s")),
+		json_real_value(json_object_get(json_object_get(st, "rates"),
+						"rps")),
+		json_real_value(json_object_get(json_object_get(st, "rates"),
+						"gbps")));
+	if (err > 0 && job_first_error(job)[0] != '\0')
+		fprintf(stderr, "dpfetch: first error: %s\n",
+			job_first_error(job));
+	json_decref(st);
+	if (fflush(out) != 0)
+		return EXIT_FETCH_FAILED;
+	return !interrupted && err == 0 && c.requests_failed == 0 &&
+		job_state(job) == JOB_DONE ? 0 : EXIT_FETCH_FAILED;
+}
+
 int
 main(int argc, char **argv)
 {
-	static struct http_fetch fetch;
-	struct worker *w0;
+	static struct runner runner;
+	struct job_params params;
+	struct job *job = NULL;
 	char runtime_dir[PATH_MAX];
 	struct dpf_config cfg;
 	char err[CONFIG_ERR_LEN];
 	char **app_argv;
-	int eal_argc, app_argc, rc, exit_code = EXIT_USAGE;
+	int eal_argc, app_argc, rc, exit_code = EXIT_USAGE, want_job;
 	FILE *out = stdout;
 	uint16_t port_id;
 
+	memset(&params, 0, sizeof(params));
 	app_argc = split_args(argc, argv, &eal_argc, &app_argv);
 	config_init(&cfg);
 	switch (config_from_args(&cfg, app_argc, app_argv, err, sizeof(err))) {
@@ -262,12 +415,6 @@ main(int argc, char **argv)
 	default:
 		break;
 	}
-	if (cfg.fetch_url != NULL &&
-	    http_fetch_init(&fetch, &cfg, cfg.fetch_url, NULL, err,
-			    sizeof(err)) != 0) {
-		fprintf(stderr, "dpfetch: %s\n", err);
-		goto done;
-	}
 	if (cfg.output != NULL) {
 		out = fopen(cfg.output, "wb");
 		if (out == NULL) {
@@ -279,7 +426,13 @@ main(int argc, char **argv)
 	}
 	/* Large stdio buffer: the body is written from the poll loop. */
 	setvbuf(out, NULL, _IOFBF, 1 << 20);
-	fetch.out = out;
+	want_job = json_object_get(cfg.job, "url") != NULL ||
+		json_object_get(cfg.job, "urls") != NULL;
+	if (want_job &&
+	    job_params_from_config(&params, &cfg, out, err, sizeof(err)) != 0) {
+		fprintf(stderr, "dpfetch: %s\n", err);
+		goto done;
+	}
 
 	rc = rte_eal_init(eal_argc, argv);
 	if (rc < 0) {
@@ -329,33 +482,46 @@ main(int argc, char **argv)
 		fprintf(stderr, "dpfetch: %s\n", err);
 		goto worker;
 	}
-	w0 = app.workers[0];
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
-	arp_send_gratuitous(w0);
+	arp_send_gratuitous(app.workers[0]);
 	if (start_services(&cfg) != 0) {
 		exit_code = EXIT_USAGE;
 		goto worker;
 	}
-	if (cfg.fetch_url != NULL)
-		http_fetch_start(w0, &fetch, cfg.timeout_s);
+	if (want_job) {
+		job = job_create(&app, 1, &params, err, sizeof(err));
+		if (job == NULL) {
+			fprintf(stderr, "dpfetch: %s\n", err);
+			exit_code = EXIT_USAGE;
+			goto worker;
+		}
+		job_start(job);
+		runner.job = job;
+		runner.progress = cfg.load_mode;
+		if (rte_ctrl_thread_create(&runner.tid, "dpf-runner", NULL,
+					   runner_main, &runner) != 0) {
+			fprintf(stderr, "dpfetch: cannot start a control thread\n");
+			goto worker;
+		}
+		runner.started = 1;
+	}
 	workers_run();
-	if (cfg.fetch_url == NULL) {
+	if (runner.started)
+		pthread_join(runner.tid, NULL);
+	if (job == NULL) {
 		/* A service run ends by signal: that is success. */
 		exit_code = 0;
 		goto worker;
 	}
-	if (!fetch.response_done && !fetch.failed) {
-		fetch.failed = 1;
-		fetch.end_us = w0->now_us;
-		snprintf(fetch.error, sizeof(fetch.error), "interrupted");
-	}
-	http_fetch_report(&fetch, w0->now_us);
-	exit_code = http_fetch_exit_code(&fetch);
+	if (cfg.load_mode)
+		exit_code = report_load(job, out, !job_finished(job));
+	else
+		exit_code = report_one_shot(job, out, !job_finished(job));
 	if (out != stdout) {
 		if (fclose(out) != 0) {
-			fprintf(stderr, "dpfetch: writing the body: %s\n",
+			fprintf(stderr, "dpfetch: writing %s: %s\n", cfg.output,
 				strerror(errno));
 			exit_code = EXIT_FETCH_FAILED;
 		}
@@ -366,6 +532,7 @@ worker:
 	if (cfg.print_stats && app.workers[0] != NULL)
 		print_stats(stderr);
 	workers_free();
+	job_free(job);
 	steer_fini(&app.steer);
 port:
 	port_fini(&app.port);
@@ -379,7 +546,7 @@ eal:
 done:
 	if (out != stdout)
 		fclose(out);
-	http_fetch_free(&fetch);
+	job_params_free(&params);
 	config_free(&cfg);
 	return exit_code;
 }

@@ -1,0 +1,993 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Jobs on the control side: parameters, the split into shares, and the
+ * readings summed over the shares.  The shares themselves run in
+ * http_client.c on their workers.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "config.h"
+#include "http_client.h"
+#include "http_msg.h"
+#include "ipv4.h"
+#include "job.h"
+#include "worker.h"
+
+static const char *const error_names[JOB_ERR_MAX] = {
+	[JOB_ERR_CONNECT_TIMEOUT] = "connect_timeout",
+	[JOB_ERR_REFUSED] = "refused",
+	[JOB_ERR_RESET] = "reset",
+	[JOB_ERR_RESPONSE_TIMEOUT] = "response_timeout",
+	[JOB_ERR_PARSE] = "parse_error",
+	[JOB_ERR_CLOSED_EARLY] = "closed_early",
+	[JOB_ERR_TCP_TIMEOUT] = "tcp_timeout",
+	[JOB_ERR_ARP] = "arp",
+	[JOB_ERR_LOCAL] = "local",
+	[JOB_ERR_WRITE] = "write",
+	[JOB_ERR_TIMEOUT] = "timeout",
+	[JOB_ERR_NO_ROUTE] = "no_route",
+};
+
+const char *
+job_error_name(enum job_error e)
+{
+	return e < JOB_ERR_MAX ? error_names[e] : "?";
+}
+
+const char *
+job_state_name(enum job_state s)
+{
+	switch (s) {
+	case JOB_CREATED: return "created";
+	case JOB_RUNNING: return "running";
+	case JOB_DONE: return "done";
+	case JOB_STOPPED: return "stopped";
+	case JOB_FAILED: return "failed";
+	default: return "?";
+	}
+}
+
+static int
+perr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* A non-negative integer member within [lo, hi]; absent leaves *v. */
+static int
+get_uint(json_t *params, const char *name, uint64_t lo, uint64_t hi,
+	 uint64_t *v, char *err, size_t errlen)
+{
+	json_t *j = json_object_get(params, name);
+	json_int_t i;
+
+	if (j == NULL)
+		return 0;
+	if (!json_is_integer(j))
+		return perr(err, errlen, "%s: expected an integer", name);
+	i = json_integer_value(j);
+	if (i < 0 || (uint64_t)i < lo || (uint64_t)i > hi)
+		return perr(err, errlen, "%s: %lld is outside %llu..%llu", name,
+			    (long long)i, (unsigned long long)lo,
+			    (unsigned long long)hi);
+	*v = (uint64_t)i;
+	return 0;
+}
+
+static int
+get_num(json_t *params, const char *name, double lo, double hi, double *v,
+	char *err, size_t errlen)
+{
+	json_t *j = json_object_get(params, name);
+	double d;
+
+	if (j == NULL)
+		return 0;
+	if (!json_is_number(j))
+		return perr(err, errlen, "%s: expected a number", name);
+	d = json_number_value(j);
+	if (!isfinite(d) || d < lo || d > hi)
+		return perr(err, errlen, "%s: %g is outside %g..%g", name, d,
+			    lo, hi);
+	*v = d;
+	return 0;
+}
+
+static int
+add_url(struct job_params *p, json_t *j, const char *what, char *err,
+	size_t errlen)
+{
+	char uerr[256];
+	struct url *u;
+
+	if (!json_is_string(j))
+		return perr(err, errlen, "%s: expected a string", what);
+	if (p->n_urls == JOB_MAX_URLS)
+		return perr(err, errlen, "urls: more than %d", JOB_MAX_URLS);
+	u = &p->urls[p->n_urls];
+	if (url_parse(json_string_value(j), u, uerr, sizeof(uerr)) != 0)
+		return perr(err, errlen, "%s: %s", what, uerr);
+	if (u->ipv4 == 0)
+		return perr(err, errlen,
+			    "%s: '%s' is a name; dpfetch has no DNS: put the IPv4 address in the URL (and a Host header if the server needs the name)",
+			    what, u->host);
+	p->n_urls++;
+	return 0;
+}
+
+static int
+parse_ip(const char *s, uint32_t *ip)
+{
+	unsigned int a, b, c, d;
+	char tail;
+
+	if (sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 ||
+	    a > 255 || b > 255 || c > 255 || d > 255)
+		return -1;
+	*ip = a << 24 | b << 16 | c << 8 | d;
+	return 0;
+}
+
+/* "A.B.C.D", "A.B.C.D-E.F.G.H" or "A.B.C.D/N". */
+static int
+parse_src_ips(const char *s, uint32_t *lo, uint32_t *hi)
+{
+	char buf[64];
+	char *sep;
+	unsigned int n;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", s);
+	if ((sep = strchr(buf, '-')) != NULL) {
+		*sep = '\0';
+		if (parse_ip(buf, lo) != 0 || parse_ip(sep + 1, hi) != 0 ||
+		    *hi < *lo)
+			return -1;
+		return 0;
+	}
+	if ((sep = strchr(buf, '/')) != NULL) {
+		char tail;
+
+		*sep = '\0';
+		if (parse_ip(buf, lo) != 0 ||
+		    sscanf(sep + 1, "%u%c", &n, &tail) != 1 || n < 16 ||
+		    n > 32)
+			return -1;
+		*lo &= n == 32 ? ~0u : ~(0xffffffffu >> n);
+		*hi = *lo | (n == 32 ? 0 : 0xffffffffu >> n);
+		return 0;
+	}
+	if (parse_ip(buf, lo) != 0)
+		return -1;
+	*hi = *lo;
+	return 0;
+}
+
+static const char *const param_names[] = {
+	"url", "urls", "method", "headers", "body", "connections",
+	"requests", "duration_s", "requests_per_connection", "pipeline",
+	"rate_cps", "rate_rps", "connect_timeout_ms", "response_timeout_ms",
+	"ramp_s", "src_ips", "lcores",
+};
+
+static int
+check_names(json_t *params, char *err, size_t errlen)
+{
+	const char *key;
+	json_t *v;
+	unsigned int i;
+
+	json_object_foreach(params, key, v) {
+		for (i = 0; i < RTE_DIM(param_names); i++)
+			if (strcmp(key, param_names[i]) == 0)
+				break;
+		if (i == RTE_DIM(param_names))
+			return perr(err, errlen, "unknown parameter '%s'", key);
+	}
+	return 0;
+}
+
+static int
+parse_headers(struct job_params *p, json_t *h, char *err, size_t errlen)
+{
+	const char *name;
+	json_t *v;
+	unsigned int i;
+
+	if (!json_is_object(h))
+		return perr(err, errlen,
+			    "headers: expected an object of name: value");
+	json_object_foreach(h, name, v) {
+		const char *val;
+		size_t len;
+
+		if (!json_is_string(v))
+			return perr(err, errlen, "headers.%s: expected a string",
+				    name);
+		val = json_string_value(v);
+		if (name[0] == '\0')
+			return perr(err, errlen, "headers: empty name");
+		for (i = 0; name[i] != '\0'; i++)
+			if (!http_msg_tchar[(uint8_t)name[i]])
+				return perr(err, errlen,
+					    "headers: '%s' is not a valid field name",
+					    name);
+		for (i = 0; val[i] != '\0'; i++)
+			if (val[i] == '\r' || val[i] == '\n')
+				return perr(err, errlen,
+					    "headers.%s: CR or LF in the value",
+					    name);
+		if (p->n_headers == JOB_MAX_HEADERS)
+			return perr(err, errlen, "headers: more than %d",
+				    JOB_MAX_HEADERS);
+		len = strlen(name) + strlen(val) + 3;
+		p->headers[p->n_headers] = malloc(len);
+		if (p->headers[p->n_headers] == NULL)
+			return perr(err, errlen, "out of memory");
+		snprintf(p->headers[p->n_headers], len, "%s: %s", name, val);
+		p->n_headers++;
+	}
+	return 0;
+}
+
+static int
+parse_lcores(struct job_params *p, json_t *a, char *err, size_t errlen)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(a) || json_array_size(a) == 0)
+		return perr(err, errlen,
+			    "lcores: expected a non-empty array of lcore ids");
+	json_array_foreach(a, i, v) {
+		json_int_t id;
+
+		if (!json_is_integer(v))
+			return perr(err, errlen, "lcores[%zu]: expected an integer",
+				    i);
+		id = json_integer_value(v);
+		if (id < 0 || id >= 256)
+			return perr(err, errlen, "lcores[%zu]: %lld is not an lcore id",
+				    i, (long long)id);
+		p->lcore_mask[id / 64] |= 1ull << (id % 64);
+	}
+	return 0;
+}
+
+int
+job_params_from_json(struct job_params *p, json_t *params, char *err,
+		     size_t errlen)
+{
+	uint64_t v;
+	json_t *j;
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->method, sizeof(p->method), "GET");
+	p->connections = 1;
+	p->pipeline = 1;
+	p->connect_timeout_ms = 5000;
+	p->response_timeout_ms = 10000;
+	if (params == NULL)
+		return perr(err, errlen, "url or urls is required");
+	if (!json_is_object(params))
+		return perr(err, errlen, "params: expected an object");
+	if (check_names(params, err, errlen) != 0)
+		return -1;
+
+	j = json_object_get(params, "url");
+	if (j != NULL && json_object_get(params, "urls") != NULL)
+		return perr(err, errlen, "give url or urls, not both");
+	if (j != NULL && add_url(p, j, "url", err, errlen) != 0)
+		return -1;
+	j = json_object_get(params, "urls");
+	if (j != NULL) {
+		json_t *u;
+		char what[32];
+
+		if (!json_is_array(j) || json_array_size(j) == 0)
+			return perr(err, errlen,
+				    "urls: expected a non-empty array of strings");
+		json_array_foreach(j, i, u) {
+			snprintf(what, sizeof(what), "urls[%zu]", i);
+			if (add_url(p, u, what, err, errlen) != 0)
+				return -1;
+		}
+	}
+	if (p->n_urls == 0)
+		return perr(err, errlen, "url or urls is required");
+
+	j = json_object_get(params, "method");
+	if (j != NULL) {
+		const char *m = json_string_value(j);
+
+		if (m == NULL || m[0] == '\0' || strlen(m) >= sizeof(p->method))
+			return perr(err, errlen,
+				    "method: expected a method name such as GET");
+		for (i = 0; m[i] != '\0'; i++)
+			if (!http_msg_tchar[(uint8_t)m[i]])
+				return perr(err, errlen,
+					    "method: '%s' is not a valid method name",
+					    m);
+		snprintf(p->method, sizeof(p->method), "%s", m);
+	}
+	j = json_object_get(params, "headers");
+	if (j != NULL && parse_headers(p, j, err, errlen) != 0)
+		return -1;
+	j = json_object_get(params, "body");
+	if (j != NULL) {
+		if (!json_is_string(j))
+			return perr(err, errlen, "body: expected a string");
+		p->body_len = json_string_length(j);
+		p->body = malloc(p->body_len + 1);
+		if (p->body == NULL)
+			return perr(err, errlen, "out of memory");
+		memcpy(p->body, json_string_value(j), p->body_len);
+		if (json_object_get(params, "method") == NULL)
+			snprintf(p->method, sizeof(p->method), "POST");
+	}
+
+	v = p->connections;
+	if (get_uint(params, "connections", 1, 16777216, &v, err,
+		     errlen) != 0)
+		return -1;
+	p->connections = (uint32_t)v;
+	if (get_uint(params, "requests", 1, UINT64_MAX >> 1, &p->requests,
+		     err, errlen) != 0 ||
+	    get_num(params, "duration_s", 0.001, 86400 * 365, &p->duration_s,
+		    err, errlen) != 0)
+		return -1;
+	v = 0;
+	if (get_uint(params, "requests_per_connection", 0, UINT32_MAX, &v,
+		     err, errlen) != 0)
+		return -1;
+	p->requests_per_connection = (uint32_t)v;
+	v = p->pipeline;
+	if (get_uint(params, "pipeline", 1, JOB_PIPELINE_MAX, &v, err,
+		     errlen) != 0)
+		return -1;
+	p->pipeline = (uint32_t)v;
+	if (get_num(params, "rate_cps", 0, 1e9, &p->rate_cps, err,
+		    errlen) != 0 ||
+	    get_num(params, "rate_rps", 0, 1e10, &p->rate_rps, err,
+		    errlen) != 0 ||
+	    get_num(params, "ramp_s", 0, 86400, &p->ramp_s, err, errlen) != 0)
+		return -1;
+	v = p->connect_timeout_ms;
+	if (get_uint(params, "connect_timeout_ms", 1, 3600000, &v, err,
+		     errlen) != 0)
+		return -1;
+	p->connect_timeout_ms = (uint32_t)v;
+	v = p->response_timeout_ms;
+	if (get_uint(params, "response_timeout_ms", 1, 3600000, &v, err,
+		     errlen) != 0)
+		return -1;
+	p->response_timeout_ms = (uint32_t)v;
+	j = json_object_get(params, "src_ips");
+	if (j != NULL) {
+		if (!json_is_string(j) ||
+		    parse_src_ips(json_string_value(j), &p->src_lo,
+				  &p->src_hi) != 0)
+			return perr(err, errlen,
+				    "src_ips: expected \"A.B.C.D\", \"A.B.C.D-E.F.G.H\" or \"A.B.C.D/N\" (N >= 16)");
+		if ((uint64_t)p->src_hi - p->src_lo + 1 > JOB_MAX_SRC_IPS)
+			return perr(err, errlen, "src_ips: more than %d addresses",
+				    JOB_MAX_SRC_IPS);
+	}
+	j = json_object_get(params, "lcores");
+	if (j != NULL && parse_lcores(p, j, err, errlen) != 0)
+		return -1;
+	/* Neither a count nor a time: every connection fetches once. */
+	if (p->requests == 0 && p->duration_s == 0)
+		p->requests = p->connections;
+	return 0;
+}
+
+void
+job_params_free(struct job_params *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n_headers; i++)
+		free(p->headers[i]);
+	p->n_headers = 0;
+	free(p->body);
+	p->body = NULL;
+}
+
+/* The request body: "@FILE" reads a file, anything else is the body. */
+static int
+load_body(struct job_params *p, const char *data, char *err, size_t errlen)
+{
+	FILE *in;
+	long size;
+
+	free(p->body);
+	p->body = NULL;
+	if (data[0] != '@') {
+		p->body_len = strlen(data);
+		p->body = (uint8_t *)strdup(data);
+		return p->body == NULL ? perr(err, errlen, "out of memory") : 0;
+	}
+	in = fopen(data + 1, "rb");
+	if (in == NULL)
+		return perr(err, errlen, "--data %s: %s", data, strerror(errno));
+	if (fseek(in, 0, SEEK_END) != 0 || (size = ftell(in)) < 0 ||
+	    fseek(in, 0, SEEK_SET) != 0) {
+		fclose(in);
+		return perr(err, errlen, "--data %s: cannot tell its size",
+			    data);
+	}
+	p->body = malloc(size > 0 ? (size_t)size : 1);
+	if (p->body == NULL) {
+		fclose(in);
+		return perr(err, errlen, "--data %s: out of memory", data);
+	}
+	p->body_len = (uint64_t)size;
+	if (size > 0 && fread(p->body, 1, (size_t)size, in) != (size_t)size) {
+		fclose(in);
+		return perr(err, errlen, "--data %s: read error", data);
+	}
+	fclose(in);
+	return 0;
+}
+
+int
+job_params_from_config(struct job_params *p, const struct dpf_config *cfg,
+		       FILE *out, char *err, size_t errlen)
+{
+	json_t *j = json_deep_copy(cfg->job);
+	unsigned int i;
+	int rc;
+
+	if (j == NULL)
+		return perr(err, errlen, "out of memory");
+	if (cfg->method != NULL)
+		json_object_set_new(j, "method", json_string(cfg->method));
+	if (!cfg->load_mode) {
+		/* One request; the --timeout deadline speaks first. */
+		uint64_t ms = (uint64_t)(cfg->timeout_s * 1000) + 1000;
+
+		json_object_set_new(j, "connections", json_integer(1));
+		json_object_set_new(j, "requests", json_integer(1));
+		json_object_set_new(j, "requests_per_connection",
+				    json_integer(1));
+		json_object_set_new(j, "connect_timeout_ms",
+				    json_integer((json_int_t)ms));
+		json_object_set_new(j, "response_timeout_ms",
+				    json_integer((json_int_t)ms));
+	}
+	rc = job_params_from_json(p, j, err, errlen);
+	json_decref(j);
+	if (rc != 0)
+		return -1;
+	for (i = 0; i < cfg->n_headers; i++) {
+		if (p->n_headers == JOB_MAX_HEADERS)
+			return perr(err, errlen, "more than %d headers",
+				    JOB_MAX_HEADERS);
+		p->headers[p->n_headers] = strdup(cfg->headers[i]);
+		if (p->headers[p->n_headers++] == NULL)
+			return perr(err, errlen, "out of memory");
+	}
+	if (cfg->data != NULL) {
+		if (load_body(p, cfg->data, err, errlen) != 0)
+			return -1;
+		if (cfg->method == NULL &&
+		    json_object_get(cfg->job, "method") == NULL)
+			snprintf(p->method, sizeof(p->method), "POST");
+	}
+	if (!cfg->load_mode) {
+		p->out = out;
+		p->deadline_s = cfg->timeout_s;
+	}
+	return 0;
+}
+
+static int
+has_header(const struct job_params *p, const char *name)
+{
+	size_t n = strlen(name);
+	unsigned int i;
+
+	for (i = 0; i < p->n_headers; i++)
+		if (strncasecmp(p->headers[i], name, n) == 0 &&
+		    p->headers[i][n] == ':')
+			return 1;
+	return 0;
+}
+
+/* The head of a request for url, with or without "Connection: close". */
+static char *
+build_head(const struct job_params *p, const struct url *u, int close,
+	   uint32_t *len)
+{
+	size_t cap = 512 + strlen(u->path) + strlen(u->host);
+	unsigned int i;
+	size_t n = 0;
+	char *h;
+	int rc;
+
+	for (i = 0; i < p->n_headers; i++)
+		cap += strlen(p->headers[i]) + 2;
+	h = malloc(cap);
+	if (h == NULL)
+		return NULL;
+#define APPEND(...) do { \
+		rc = snprintf(h + n, cap - n, __VA_ARGS__); \
+		if (rc < 0 || (size_t)rc >= cap - n) \
+			goto full; \
+		n += (size_t)rc; \
+	} while (0)
+	APPEND("%s %s HTTP/1.1\r\n", p->method, u->path);
+	if (!has_header(p, "Host")) {
+		if (u->port_given)
+			APPEND("Host: %s:%u\r\n", u->host, u->port);
+		else
+			APPEND("Host: %s\r\n", u->host);
+	}
+	if (!has_header(p, "User-Agent"))
+		APPEND("User-Agent: dpfetch/%s\r\n", DPF_VERSION);
+	if (!has_header(p, "Accept"))
+		APPEND("Accept: */*\r\n");
+	/* A body is framed by its length; so is an empty POST or PUT. */
+	if (!has_header(p, "Content-Length") &&
+	    (p->body != NULL || strcmp(p->method, "POST") == 0 ||
+	     strcmp(p->method, "PUT") == 0))
+		APPEND("Content-Length: %llu\r\n",
+		       (unsigned long long)p->body_len);
+	for (i = 0; i < p->n_headers; i++)
+		APPEND("%s\r\n", p->headers[i]);
+	/* RFC 9112 9.6: say so when this is the connection's last request,
+	 * so that the server closes first and keeps the TIME_WAIT. */
+	if (close && !has_header(p, "Connection"))
+		APPEND("Connection: close\r\n");
+	APPEND("\r\n");
+#undef APPEND
+	if (n > HTTP_REQUEST_MAX) {
+		free(h);
+		return NULL;
+	}
+	*len = (uint32_t)n;
+	return h;
+full:
+	free(h);
+	return NULL;
+}
+
+static int
+job_wants_lcore(const struct job_params *p, unsigned int lcore)
+{
+	if ((p->lcore_mask[0] | p->lcore_mask[1] | p->lcore_mask[2] |
+	     p->lcore_mask[3]) == 0)
+		return 1;
+	return lcore < 256 && ((p->lcore_mask[lcore / 64] >> (lcore % 64)) & 1);
+}
+
+/* n split over k parts, part i: the first n % k parts get one more. */
+static uint64_t
+split(uint64_t n, uint16_t k, uint16_t i)
+{
+	return n / k + (i < n % k ? 1 : 0);
+}
+
+struct job *
+job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
+	   size_t errlen)
+{
+	const struct dpf_config *cfg = app->cfg;
+	uint32_t mask = (uint32_t)(0xffffffffu << (32 - cfg->prefix_len));
+	uint16_t idx[STEER_MAX_WORKERS];
+	uint16_t n = 0, i;
+	struct job *job;
+	unsigned int u;
+
+	for (i = 0; i < app->n_workers; i++)
+		if (job_wants_lcore(p, app->workers[i]->lcore_id))
+			idx[n++] = i;
+	if (n == 0) {
+		perr(err, errlen, "lcores: none of them runs a worker");
+		return NULL;
+	}
+	for (i = 0; i < 4; i++) {
+		uint64_t m = p->lcore_mask[i];
+		uint16_t k;
+
+		for (k = 0; k < 64; k++) {
+			unsigned int l = i * 64u + k;
+			uint16_t x;
+
+			if (!((m >> k) & 1))
+				continue;
+			for (x = 0; x < app->n_workers; x++)
+				if (app->workers[x]->lcore_id == l)
+					break;
+			if (x == app->n_workers) {
+				perr(err, errlen,
+				     "lcores: %u is not one of dpfetch's lcores (EAL -l)",
+				     l);
+				return NULL;
+			}
+		}
+	}
+	if (p->src_lo != 0) {
+		if ((p->src_lo & mask) != (cfg->ip & mask) ||
+		    (p->src_hi & mask) != (cfg->ip & mask)) {
+			perr(err, errlen,
+			     "src_ips: outside the --ip prefix /%u: the peers could not answer them",
+			     cfg->prefix_len);
+			return NULL;
+		}
+		if (cfg->gateway >= p->src_lo && cfg->gateway <= p->src_hi) {
+			perr(err, errlen, "src_ips: includes the gateway");
+			return NULL;
+		}
+	}
+
+	job = rte_zmalloc("job", sizeof(*job) + n * sizeof(job->shares[0]),
+			  RTE_CACHE_LINE_SIZE);
+	if (job == NULL) {
+		perr(err, errlen, "out of memory for the job");
+		return NULL;
+	}
+	job->id = id;
+	job->app = app;
+	job->p = *p;
+	memset(p, 0, sizeof(*p));	/* the job owns the allocations now */
+	job->head_request = strcmp(job->p.method, "HEAD") == 0;
+	job->n_shares = n;
+	for (u = 0; u < job->p.n_urls; u++) {
+		job->req_head[u] = build_head(&job->p, &job->p.urls[u], 0,
+					      &job->req_head_len[u]);
+		job->req_head_close[u] = build_head(&job->p, &job->p.urls[u],
+						    1,
+						    &job->req_head_close_len[u]);
+		if (job->req_head[u] == NULL || job->req_head_close[u] == NULL) {
+			perr(err, errlen,
+			     "the request head is over %d bytes (too many or too long headers)",
+			     HTTP_REQUEST_MAX);
+			goto fail;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		struct worker *w = app->workers[idx[i]];
+		struct job_share *s;
+
+		s = rte_zmalloc_socket("job_share", sizeof(*s),
+				       RTE_CACHE_LINE_SIZE,
+				       (int)rte_lcore_to_socket_id(w->lcore_id));
+		if (s == NULL) {
+			perr(err, errlen, "out of memory for the job");
+			goto fail;
+		}
+		job->shares[i] = s;
+		s->job = job;
+		s->w = w;
+		s->index = i;
+		s->conn_target = (uint32_t)split(job->p.connections, n, i);
+		s->req_quota = split(job->p.requests, n, i);
+		s->cps = job->p.rate_cps / n;
+		s->rps = job->p.rate_rps / n;
+		hist_init(&s->lat_connect);
+		hist_init(&s->lat_ttfb);
+		hist_init(&s->lat_total);
+		/* A share with nothing to do is done from the start. */
+		if ((job->p.requests != 0 && s->req_quota == 0) ||
+		    s->conn_target == 0)
+			s->done = 1;
+	}
+	if (job->p.src_lo != 0 &&
+	    ipv4_add_local_range(app, job->p.src_lo, job->p.src_hi) != 0) {
+		perr(err, errlen, "src_ips: too many address ranges in use (%d)",
+		     LOCAL_RANGES_MAX);
+		goto fail;
+	}
+	return job;
+fail:
+	job_free(job);
+	return NULL;
+}
+
+static void
+share_start_on_worker(struct worker *w, void *arg)
+{
+	hc_share_start(w, arg);
+}
+
+int
+job_start(struct job *job)
+{
+	uint16_t i;
+
+	job->started = 1;
+	for (i = 0; i < job->n_shares; i++) {
+		struct job_share *s = job->shares[i];
+
+		if (s->done)
+			continue;
+		if (worker_call(job->app, s->w->index, share_start_on_worker,
+				s) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+void
+job_stop(struct job *job)
+{
+	__atomic_store_n(&job->stop, 1, __ATOMIC_RELEASE);
+}
+
+int
+job_finished(const struct job *job)
+{
+	uint16_t i;
+
+	for (i = 0; i < job->n_shares; i++)
+		if (!__atomic_load_n(&job->shares[i]->done, __ATOMIC_ACQUIRE))
+			return 0;
+	return 1;
+}
+
+void
+job_totals(const struct job *job, struct job_counters *c)
+{
+	uint16_t i;
+	size_t k;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < job->n_shares; i++) {
+		const uint64_t *src = (const uint64_t *)&job->shares[i]->cnt;
+		uint64_t *dst = (uint64_t *)c;
+
+		for (k = 0; k < sizeof(*c) / sizeof(uint64_t); k++)
+			dst[k] += src[k];
+	}
+}
+
+enum job_state
+job_state(const struct job *job)
+{
+	struct job_counters c;
+
+	if (!job->started)
+		return JOB_CREATED;
+	if (!job_finished(job))
+		return JOB_RUNNING;
+	if (job->stop)
+		return JOB_STOPPED;
+	job_totals(job, &c);
+	/* Nothing answered and something failed: the target was never
+	 * reached (no ARP answer, refused, timed out...). */
+	if (c.responses == 0 && (c.requests_failed > 0 ||
+				 c.errors[JOB_ERR_ARP] > 0 ||
+				 c.errors[JOB_ERR_NO_ROUTE] > 0 ||
+				 c.errors[JOB_ERR_LOCAL] > 0))
+		return JOB_FAILED;
+	return JOB_DONE;
+}
+
+const char *
+job_first_error(const struct job *job)
+{
+	uint16_t i;
+
+	for (i = 0; i < job->n_shares; i++)
+		if (job->shares[i]->error[0] != '\0')
+			return job->shares[i]->error;
+	return "";
+}
+
+static json_t *
+hist_json(const struct hist *h)
+{
+	struct hist_summary s;
+
+	hist_summarize(h, &s);
+	return json_pack("{s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I}",
+			 "count", (json_int_t)s.count,
+			 "min", (json_int_t)(s.count ? s.min : 0),
+			 "mean", s.mean,
+			 "p50", (json_int_t)s.p50, "p90", (json_int_t)s.p90,
+			 "p99", (json_int_t)s.p99, "p999", (json_int_t)s.p999,
+			 "max", (json_int_t)s.max);
+}
+
+/* The job's time so far: from its first share's start to the last
+ * share's end (or now). */
+static double
+job_elapsed_s(const struct job *job, uint64_t now_us)
+{
+	uint64_t start = 0, end = 0;
+	int running = 0;
+	uint16_t i;
+
+	for (i = 0; i < job->n_shares; i++) {
+		const struct job_share *s = job->shares[i];
+
+		if (s->start_us != 0 && (start == 0 || s->start_us < start))
+			start = s->start_us;
+		if (!s->done)
+			running = 1;
+		if (s->end_us > end)
+			end = s->end_us;
+	}
+	if (start == 0)
+		return 0;
+	if (running || end < start)
+		end = now_us;
+	return (double)(end - start) / 1e6;
+}
+
+static json_t *
+series_json(const struct job *job)
+{
+	json_t *a = json_array();
+	uint32_t n = UINT32_MAX, k;
+	uint16_t i;
+
+	for (i = 0; i < job->n_shares; i++) {
+		const struct job_share *s = job->shares[i];
+		uint32_t m = __atomic_load_n(&s->n_samples, __ATOMIC_ACQUIRE);
+
+		if (s->start_us == 0)
+			continue;
+		if (m < n)
+			n = m;
+	}
+	if (n == UINT32_MAX)
+		return a;
+	/* Second k is the difference of samples k and k-1, summed. */
+	for (k = n > JOB_SERIES_MAX ? n - JOB_SERIES_MAX + 1 : 0; k < n; k++) {
+		struct job_sample d = { 0 };
+
+		for (i = 0; i < job->n_shares; i++) {
+			const struct job_share *s = job->shares[i];
+			const struct job_sample *cur, *prev;
+			static const struct job_sample zero;
+
+			if (s->start_us == 0)
+				continue;
+			cur = &s->series[k % JOB_SERIES_MAX];
+			prev = k == 0 ? &zero :
+				&s->series[(k - 1) % JOB_SERIES_MAX];
+			d.requests += cur->requests - prev->requests;
+			d.responses += cur->responses - prev->responses;
+			d.conns_opened += cur->conns_opened -
+				prev->conns_opened;
+			d.bytes_rx += cur->bytes_rx - prev->bytes_rx;
+			d.open += cur->open;
+		}
+		json_array_append_new(a, json_pack(
+			"{s:I, s:I, s:I, s:I, s:f, s:I}",
+			"t", (json_int_t)k + 1,
+			"rps", (json_int_t)d.responses,
+			"requests", (json_int_t)d.requests,
+			"cps", (json_int_t)d.conns_opened,
+			"gbps", (double)d.bytes_rx * 8 / 1e9,
+			"open", (json_int_t)d.open));
+	}
+	return a;
+}
+
+json_t *
+job_status_json(const struct job *job, uint64_t now_us, int with_series)
+{
+	struct job_counters c;
+	struct hist *h;
+	json_t *o, *resp, *codes, *errs, *urls, *lat;
+	uint64_t cls[6] = { 0 };
+	uint32_t open = 0;
+	double el;
+	unsigned int i;
+	uint16_t k;
+
+	job_totals(job, &c);
+	el = job_elapsed_s(job, now_us);
+	codes = json_object();
+	for (i = 100; i < JOB_STATUS_CODES; i++) {
+		char key[8];
+
+		if (c.status[i] == 0)
+			continue;
+		snprintf(key, sizeof(key), "%u", i);
+		json_object_set_new(codes, key, json_integer((json_int_t)c.status[i]));
+		cls[i / 100] += c.status[i];
+	}
+	resp = json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}",
+			 "1xx", (json_int_t)cls[1], "2xx", (json_int_t)cls[2],
+			 "3xx", (json_int_t)cls[3], "4xx", (json_int_t)cls[4],
+			 "5xx", (json_int_t)cls[5], "by_code", codes);
+	errs = json_object();
+	for (i = 0; i < JOB_ERR_MAX; i++)
+		json_object_set_new(errs, error_names[i],
+				    json_integer((json_int_t)c.errors[i]));
+	urls = json_array();
+	for (i = 0; i < job->p.n_urls; i++) {
+		char buf[URL_MAX_HOST + URL_MAX_PATH + 32];
+
+		snprintf(buf, sizeof(buf), "http://%s:%u%s",
+			 job->p.urls[i].host, job->p.urls[i].port,
+			 job->p.urls[i].path);
+		json_array_append_new(urls, json_string(buf));
+	}
+	for (k = 0; k < job->n_shares; k++)
+		open += job->shares[k]->n_open;
+
+	/* Merge the histograms (6 KiB each) on the heap, not the stack. */
+	h = malloc(3 * sizeof(*h));
+	lat = json_object();
+	if (h != NULL) {
+		hist_init(&h[0]);
+		hist_init(&h[1]);
+		hist_init(&h[2]);
+		for (k = 0; k < job->n_shares; k++) {
+			hist_merge(&h[0], &job->shares[k]->lat_connect);
+			hist_merge(&h[1], &job->shares[k]->lat_ttfb);
+			hist_merge(&h[2], &job->shares[k]->lat_total);
+		}
+		json_object_set_new(lat, "connect", hist_json(&h[0]));
+		json_object_set_new(lat, "ttfb", hist_json(&h[1]));
+		json_object_set_new(lat, "total", hist_json(&h[2]));
+		free(h);
+	}
+	o = json_pack("{s:I, s:s, s:o, s:I, s:I, s:I, s:o, s:o, s:I, s:I, s:I, "
+		      "s:I, s:I, s:I, s:f, s:{s:f, s:f, s:f}, s:o}",
+		      "job", (json_int_t)job->id,
+		      "state", job_state_name(job_state(job)),
+		      "urls", urls,
+		      "requests_sent", (json_int_t)c.requests_sent,
+		      "requests_failed", (json_int_t)c.requests_failed,
+		      "requests_cancelled", (json_int_t)c.requests_cancelled,
+		      "responses", resp,
+		      "errors", errs,
+		      "bytes_rx", (json_int_t)c.bytes_rx,
+		      "body_bytes", (json_int_t)c.body_bytes,
+		      "bytes_tx", (json_int_t)c.bytes_tx,
+		      "connections_opened", (json_int_t)c.conns_opened,
+		      "connections_established", (json_int_t)c.conns_established,
+		      "connections_open", (json_int_t)open,
+		      "elapsed_s", el,
+		      "rates",
+		      "rps", el > 0 ? (double)c.responses / el : 0.0,
+		      "cps", el > 0 ? (double)c.conns_opened / el : 0.0,
+		      "gbps", el > 0 ? (double)c.bytes_rx * 8 / el / 1e9 : 0.0,
+		      "latency_us", lat);
+	if (job_first_error(job)[0] != '\0')
+		json_object_set_new(o, "first_error",
+				    json_string(job_first_error(job)));
+	if (with_series)
+		json_object_set_new(o, "series", series_json(job));
+	return o;
+}
+
+void
+job_free(struct job *job)
+{
+	unsigned int i;
+
+	if (job == NULL)
+		return;
+	for (i = 0; i < job->n_shares; i++)
+		rte_free(job->shares[i]);
+	for (i = 0; i < JOB_MAX_URLS; i++) {
+		free(job->req_head[i]);
+		free(job->req_head_close[i]);
+	}
+	job_params_free(&job->p);
+	rte_free(job);
+}

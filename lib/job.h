@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Fetch jobs: what a load test asks for, how it is split over the worker
+ * lcores, and what it measured.
+ *
+ * A job is created on the control side (the command line, the control
+ * channel) from its parameters, then started: each chosen worker gets a
+ * share (its part of the connections, the requests and the rates) which
+ * it runs alone, without locks, from its poll loop (http_client.c).  A
+ * share keeps monotonic counters, three latency histograms and a
+ * per-second series that readers sum across shares without stopping
+ * anybody; readings taken while a job runs are approximate by at most
+ * the updates in flight, and exact once it has ended.
+ *
+ * The one-shot --fetch is a job of one request whose body goes to a file.
+ */
+
+#ifndef DPF_JOB_H
+#define DPF_JOB_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/queue.h>
+
+#include <jansson.h>
+
+#include "hist.h"
+#include "url.h"
+
+struct app;
+struct worker;
+struct hc_conn;
+
+#define JOB_MAX_URLS		64
+#define JOB_MAX_HEADERS		64
+#define JOB_MAX_SRC_IPS		65536
+#define JOB_PIPELINE_MAX	64
+#define JOB_SERIES_MAX		3600	/* seconds kept per share */
+#define JOB_ERR_LEN		512
+#define JOB_STATUS_CODES	1000
+
+/* How a request or a connection went wrong; names in job_error_name(). */
+enum job_error {
+	JOB_ERR_CONNECT_TIMEOUT,	/* no SYN-ACK in connect_timeout_ms */
+	JOB_ERR_REFUSED,		/* RST answering our SYN */
+	JOB_ERR_RESET,			/* RST on an open connection */
+	JOB_ERR_RESPONSE_TIMEOUT,	/* response_timeout_ms without a byte */
+	JOB_ERR_PARSE,			/* malformed response */
+	JOB_ERR_CLOSED_EARLY,		/* FIN before the response ended */
+	JOB_ERR_TCP_TIMEOUT,		/* retransmissions went unanswered */
+	JOB_ERR_ARP,			/* the next hop did not answer ARP */
+	JOB_ERR_LOCAL,			/* no port, connection block or mbuf */
+	JOB_ERR_WRITE,			/* the body could not be written */
+	JOB_ERR_TIMEOUT,		/* the job's own deadline (one-shot) */
+	JOB_ERR_NO_ROUTE,		/* off-prefix and no gateway */
+	JOB_ERR_MAX
+};
+
+enum job_state {
+	JOB_CREATED,
+	JOB_RUNNING,
+	JOB_DONE,
+	JOB_STOPPED,
+	JOB_FAILED,
+};
+
+/* What a job asks for (fetch.start's params, or the command line). */
+struct job_params {
+	unsigned int n_urls;
+	struct url urls[JOB_MAX_URLS];
+	char method[32];
+	unsigned int n_headers;
+	char *headers[JOB_MAX_HEADERS];	/* "Name: value" */
+	uint8_t *body;
+	uint64_t body_len;
+	uint32_t connections;
+	uint64_t requests;		/* 0 = no limit (then duration) */
+	double duration_s;		/* 0 = until the requests are done */
+	uint32_t requests_per_connection;	/* 0 = unlimited */
+	uint32_t pipeline;
+	double rate_cps;		/* 0 = as fast as possible */
+	double rate_rps;
+	uint32_t connect_timeout_ms;
+	uint32_t response_timeout_ms;
+	double ramp_s;
+	uint32_t src_lo, src_hi;	/* 0 = --ip */
+	uint64_t lcore_mask[4];		/* worker indexes; 0 = all */
+	/* Not parameters: set by the one-shot fetch. */
+	FILE *out;			/* body sink, or NULL to discard */
+	double deadline_s;		/* whole job, 0 = none */
+};
+
+/* One second of a share's life (cumulative counters at its end). */
+struct job_sample {
+	uint64_t requests;
+	uint64_t responses;
+	uint64_t conns_opened;
+	uint64_t bytes_rx;
+	uint64_t bytes_tx;
+	uint32_t open;			/* connections open at that moment */
+};
+
+/* Counters a share keeps; readers sum them over shares. */
+struct job_counters {
+	uint64_t requests_sent;
+	uint64_t requests_failed;
+	uint64_t requests_cancelled;	/* outstanding when the job ended */
+	uint64_t responses;
+	uint64_t status[JOB_STATUS_CODES];
+	uint64_t errors[JOB_ERR_MAX];
+	uint64_t bytes_rx;		/* response bytes, headers included */
+	uint64_t body_bytes;
+	uint64_t bytes_tx;		/* request bytes handed to TCP */
+	uint64_t conns_opened;
+	uint64_t conns_established;
+	uint64_t conns_closed;
+};
+
+TAILQ_HEAD(hc_list, hc_conn);
+
+/* A worker's part of a job: touched by that worker only, read by all. */
+struct job_share {
+	struct job *job;
+	struct worker *w;
+	TAILQ_ENTRY(job_share) link;	/* the worker's running shares */
+	uint16_t index;			/* among the job's shares */
+
+	/* Quotas. */
+	uint32_t conn_target;
+	uint64_t req_quota;		/* 0 = unlimited */
+	double cps, rps;		/* 0 = unpaced */
+	double cps_tokens, rps_tokens;
+	uint64_t last_token_us;
+
+	int phase;			/* enum share_phase (http_client.c) */
+	uint64_t start_us;
+	uint64_t end_us;
+	uint64_t drain_until_us;
+	uint32_t n_next_hops;
+	uint32_t next_hops[JOB_MAX_URLS];
+	uint32_t next_src;
+	uint32_t next_url;
+
+	/* Connections. */
+	uint32_t n_open;		/* hc_conns in existence */
+	uint32_t n_connecting;
+	uint64_t req_reserved;		/* requests taken from the quota */
+	uint64_t req_finished;		/* answered, failed or cancelled */
+	struct hc_list all;
+	struct hc_list ready;		/* idle, may send */
+	struct hc_list connect_fifo;	/* by connect deadline */
+	struct hc_list response_fifo;	/* by response deadline */
+
+	struct job_counters cnt;
+	struct hist lat_connect;
+	struct hist lat_ttfb;
+	struct hist lat_total;
+	uint32_t n_samples;		/* published with release */
+	uint64_t next_sample_us;
+	struct job_sample series[JOB_SERIES_MAX];
+
+	char error[JOB_ERR_LEN];	/* the first error, in words */
+	volatile int done;		/* the worker let go of it */
+};
+
+struct job {
+	uint32_t id;
+	struct app *app;
+	struct job_params p;
+	/* Request heads per URL: plain, and with "Connection: close" for
+	 * the last request a connection makes. */
+	char *req_head[JOB_MAX_URLS];
+	uint32_t req_head_len[JOB_MAX_URLS];
+	char *req_head_close[JOB_MAX_URLS];
+	uint32_t req_head_close_len[JOB_MAX_URLS];
+	int head_request;
+
+	uint64_t start_us;		/* worker clock */
+	volatile int stop;		/* asked to stop */
+	int started;
+	uint16_t n_shares;
+	struct job_share *shares[];
+};
+
+/*
+ * Parse fetch.start's params object into p (cleared first).  Unknown
+ * members are errors.  Returns 0, or -1 with err naming the parameter.
+ */
+int
+job_params_from_json(struct job_params *p, json_t *params, char *err,
+		     size_t errlen);
+
+void
+job_params_free(struct job_params *p);
+
+struct dpf_config;
+
+/*
+ * The job the command line and config file describe: cfg->job plus the
+ * one-shot options (--method, --header, --data, --timeout).  A one-shot
+ * fetch (!cfg->load_mode) is one request on one connection whose body
+ * goes to out.  0, or -1 with err.
+ */
+int
+job_params_from_config(struct job_params *p, const struct dpf_config *cfg,
+		       FILE *out, char *err, size_t errlen);
+
+/*
+ * A job for the workers p asks for (taking over p's allocations).
+ * Returns NULL with err on failure.
+ */
+struct job *
+job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
+	   size_t errlen);
+
+/* Hand each share to its worker (through worker_call). */
+int
+job_start(struct job *job);
+
+/* Ask the workers to stop it; they close its connections. */
+void
+job_stop(struct job *job);
+
+/* Whether every share has finished. */
+int
+job_finished(const struct job *job);
+
+enum job_state
+job_state(const struct job *job);
+
+const char *
+job_state_name(enum job_state s);
+
+const char *
+job_error_name(enum job_error e);
+
+/* fetch.status's object; with_series adds the per-second series. */
+json_t *
+job_status_json(const struct job *job, uint64_t now_us, int with_series);
+
+/* Sums over the shares (for the one-shot report and tests). */
+void
+job_totals(const struct job *job, struct job_counters *c);
+
+/* The first error any share recorded, or "" */
+const char *
+job_first_error(const struct job *job);
+
+/* Free a finished job. */
+void
+job_free(struct job *job);
+
+#endif /* DPF_JOB_H */
