@@ -645,6 +645,7 @@ make_parent_dirs(const char *path)
 {
 	char *dir = strdup(path), *p;
 	struct stat st;
+	char saved;
 
 	if (dir == NULL)
 		return -1;
@@ -657,8 +658,7 @@ make_parent_dirs(const char *path)
 	for (p = dir + 1; ; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
-		char saved = *p;
-
+		saved = *p;
 		*p = '\0';
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 			set_error("cannot create directory %s: %s", dir,
