@@ -25,6 +25,8 @@
 #define DRAIN_US		(2 * 1000 * 1000)
 /* New connections per share per loop iteration when not paced. */
 #define OPEN_BURST		64
+/* After running out of ports or blocks, wait this long before trying. */
+#define LOCAL_RETRY_US		10000
 /* Token buckets hold at most this much time's worth: smooth pacing. */
 #define PACE_BURST_US		1000
 
@@ -789,6 +791,8 @@ share_open(struct worker *w, struct job_share *s)
 	uint32_t goal = share_conn_goal(w, s);
 	unsigned int burst = 0;
 
+	if (w->now_us < s->open_after_us)
+		return;
 	while (s->n_open < goal && burst < OPEN_BURST) {
 		const struct url *u;
 		struct hc_conn *h;
@@ -799,10 +803,12 @@ share_open(struct worker *w, struct job_share *s)
 		if (!quota_take(s))
 			return;
 		if (rte_mempool_get(w->hc_pool, &obj) != 0) {
+			/* Other jobs hold the blocks: try again shortly. */
 			s->req_reserved--;
 			s->cnt.errors[JOB_ERR_LOCAL]++;
 			share_note(s, "no free connection block (max %u per lcore)",
 				   WORKER_MAX_CONNS);
+			s->open_after_us = w->now_us + LOCAL_RETRY_US;
 			return;
 		}
 		h = obj;
@@ -828,6 +834,7 @@ share_open(struct worker *w, struct job_share *s)
 		if (h->tc == NULL) {
 			share_note(s, "cannot open a connection (no free port or connection block)");
 			hc_fail(w, h, JOB_ERR_LOCAL, 0);
+			s->open_after_us = w->now_us + LOCAL_RETRY_US;
 			return;
 		}
 	}

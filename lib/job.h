@@ -136,6 +136,7 @@ struct job_share {
 	uint64_t start_us;
 	uint64_t end_us;
 	uint64_t drain_until_us;
+	uint64_t open_after_us;		/* back-off after local shortage */
 	uint32_t n_next_hops;
 	uint32_t next_hops[JOB_MAX_URLS];
 	uint32_t next_src;

@@ -694,6 +694,287 @@ def memif_two_dpfetch_stack_only(ctx):
                     if l.startswith("dpfetch: HTTP")][0])
 
 
+# ---- load jobs ---------------------------------------------------------------
+
+ACCESS_LOG = "/run/dpf-testbed/access.log"
+
+
+def sanitized(ctx):
+    return "san" in os.path.basename(os.path.dirname(os.path.dirname(
+        ctx.binary)))
+
+
+def access_log_lines():
+    with open(ACCESS_LOG, "rb") as f:
+        return sum(1 for _ in f)
+
+
+def eal_2lcores(ctx):
+    return ["-l", "0-1", "--no-pci", "--file-prefix", ctx.prefix(),
+            "--log-level", "warning", "--no-huge", "-m", "1024",
+            "--vdev=net_af_packet0,iface=%s,qpairs=2" % IFACE]
+
+
+def job_result(ctx, p, out):
+    with open(out) as f:
+        r = json.load(f)
+    os.unlink(out)
+    return r
+
+
+def check_no_errors(r, what):
+    bad = {k: v for k, v in r["errors"].items() if v}
+    check(not bad and r["requests_failed"] == 0,
+          "%s: errors %s, failed %d, first error %s" %
+          (what, bad, r["requests_failed"], r.get("first_error")))
+
+
+def check_mbufs_back(st, what):
+    check(st["mempool"]["in_use"] == st["mempool"]["port_held"],
+          "%s: mbufs leaked: %d in use at exit, the driver held %d" %
+          (what, st["mempool"]["in_use"], st["mempool"]["port_held"]))
+
+
+def nginx_job_2lcores(ctx, rpc):
+    """256 connections, 100,000 requests against nginx from two worker
+    lcores on one af_packet port with two queue pairs (the kernel's
+    fanout hash picks the queue, so replies are handed between lcores
+    in software)."""
+    n = 100000
+    out = ctx.out("job.json")
+    before = access_log_lines()
+    p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
+                     "http://%s/index.html" % PEER_IP,
+                     "--connections", "256", "--requests", str(n),
+                     "--requests-per-connection", str(rpc),
+                     "-o", out, "--stats"], eal=eal_2lcores(ctx),
+                    timeout=600)
+    expect_ok(p, "job rpc=%d" % rpc)
+    r = job_result(ctx, p, out)
+    st = stats_of(p.stderr_text)
+    check_no_errors(r, "job")
+    check(r["state"] == "done", "state %s" % r["state"])
+    check(r["requests_sent"] == n and r["responses"]["2xx"] == n and
+          r["responses"]["by_code"] == {"200": n},
+          "requests %d, responses %s" % (r["requests_sent"],
+                                        r["responses"]))
+    # nginx's own count of what it answered.
+    time.sleep(0.5)
+    logged = access_log_lines() - before
+    check(logged == n, "nginx logged %d requests, dpfetch sent %d" %
+          (logged, n))
+    lat = r["latency_us"]["total"]
+    check(lat["count"] == n and 0 < lat["min"] <= lat["p50"] <= lat["p99"]
+          <= lat["max"], "latency summary %s" % lat)
+    check(sum(e["rps"] for e in r["series"]) <= n, "series %s" % r["series"])
+    if rpc == 1:
+        check(r["connections_opened"] == n,
+              "%d connections for %d requests" % (r["connections_opened"], n))
+    else:
+        check(r["connections_opened"] == 256,
+              "%d connections opened" % r["connections_opened"])
+    # Both lcores carried traffic, and packets crossed between them.
+    check(st["port"]["rx_handoff_in"] > 0 and
+          st["port"]["rx_handoff_drops"] == 0, "handoff %s" % st["port"])
+    check_mbufs_back(st, "job")
+    print("    rpc=%d: %.0f req/s, p50 %d us, p99 %d us, handoffs %d" %
+          (rpc, r["rates"]["rps"], lat["p50"], lat["p99"],
+           st["port"]["rx_handoff_in"]))
+
+
+@test
+def job_2lcores_nginx_keepalive_100k(ctx):
+    nginx_job_2lcores(ctx, 0)
+
+
+@test
+def job_2lcores_nginx_one_request_per_connection_100k(ctx):
+    nginx_job_2lcores(ctx, 1)
+
+
+@test
+def job_options_and_errors(ctx):
+    """Several URLs round-robin, pacing, bad job parameters."""
+    out = ctx.out("job.json")
+    t0 = time.time()
+    p = ctx.dpfetch(["--ip", OUR_IP,
+                     "--fetch", "http://%s/index.html" % PEER_IP,
+                     "--fetch", "http://%s/no-such-file" % PEER_IP,
+                     "--connections", "4", "--duration", "2",
+                     "--rate-rps", "500", "-o", out])
+    took = time.time() - t0
+    r = job_result(ctx, p, out)
+    # 404s are responses, not errors: the job succeeds.
+    expect_ok(p, "paced job")
+    check(r["responses"]["by_code"].get("404", 0) > 0 and
+          r["responses"]["by_code"].get("200", 0) > 0,
+          "round robin: %s" % r["responses"])
+    # 500 requests/s for 2 s, spread evenly (no burst at the start).
+    check(800 <= r["requests_sent"] <= 1100, "paced %d requests" %
+          r["requests_sent"])
+    first = r["series"][0]["requests"] if r["series"] else 0
+    check(first <= 600, "first second carried %d requests" % first)
+    check(took < 30, "took %.1f s" % took)
+    for args, pattern in [
+            (["--connections", "0"], r"connections: 0 is outside"),
+            (["--duration", "x"], r"--duration: 'x' is not a number"),
+            (["--lcores", "7"], r"lcores: 7 is not one of dpfetch's lcores"),
+            (["--src-ips", "10.0.0.1-10.0.0.9"], r"src_ips: outside"),
+            (["--pipeline", "100"], r"pipeline: 100 is outside")]:
+        p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
+                         "http://%s/" % PEER_IP] + args)
+        expect_fail(p, 2, pattern, " ".join(args))
+
+
+@test
+def job_source_address_range(ctx):
+    """Connections from a range of client addresses that dpfetch answers
+    ARP for: the kernel peer sees them all."""
+    out = ctx.out("job.json")
+    ns("ip", "neigh", "flush", "dev", "dpf0p")
+    p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
+                     "http://%s/index.html" % PEER_IP,
+                     "--src-ips", "198.18.0.100-198.18.0.115",
+                     "--connections", "64", "--requests", "640", "-o", out])
+    expect_ok(p, "source range")
+    r = job_result(ctx, p, out)
+    check_no_errors(r, "source range")
+    neigh = ns("ip", "-4", "neigh", "show", "dev", "dpf0p").stdout.decode()
+    seen = set(re.findall(r"198\.18\.0\.(\d+) ", neigh))
+    want = set(str(i) for i in range(100, 116))
+    check(want <= seen, "peer's neighbours %s lack %s" %
+          (sorted(seen), sorted(want - seen)))
+
+
+class MemifServer:
+    """A dpfetch --listen server on a memif socket (role=server)."""
+
+    def __init__(self, ctx, sock, lcore="0", extra=()):
+        self.cmd = [ctx.binary, "-l", lcore, "--no-huge", "-m", "1024",
+                    "--no-pci", "--file-prefix", ctx.prefix(),
+                    "--log-level", "warning",
+                    "--vdev=net_memif0,role=server,socket=%s,rsize=12" % sock,
+                    "--", "--ip", "198.18.2.1/24", "--listen", "80",
+                    "--stats"] + list(extra)
+        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE)
+        self.stderr_text = ""
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            _, err = self.proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            _, err = self.proc.communicate()
+        self.stderr_text = err.decode(errors="replace")
+        return self.proc.returncode
+
+
+def memif_client_eal(ctx, sock, lcore="1", mem="1024"):
+    return ["-l", lcore, "--no-huge", "-m", mem, "--no-pci",
+            "--file-prefix", ctx.prefix(), "--log-level", "warning",
+            "--vdev=net_memif0,role=client,socket=%s,rsize=12" % sock]
+
+
+@test
+def memif_job_10k_connections(ctx):
+    """10,000 concurrent keep-alive connections between two dpfetch."""
+    sock = "/run/dpf-it-memif10k-%d.sock" % os.getpid()
+    srv = MemifServer(ctx, sock)
+    out = ctx.out("job.json")
+    try:
+        time.sleep(1.0)
+        check(srv.proc.poll() is None, "memif server exited early")
+        p = ctx.dpfetch(["--ip", "198.18.2.2/24", "--fetch",
+                         "http://198.18.2.1/bytes/64",
+                         "--connections", "10000", "--duration", "4",
+                         "--ramp", "1", "-o", out, "--stats"],
+                        eal=memif_client_eal(ctx, sock), timeout=300)
+    finally:
+        code = srv.stop()
+        subprocess.run(["rm", "-f", sock])
+    no_sanitizer_report(srv.stderr_text)
+    check(code == 0, "server exit %d: %s" % (code, srv.stderr_text[-2000:]))
+    expect_ok(p, "10k connections")
+    r = job_result(ctx, p, out)
+    check_no_errors(r, "10k")
+    check(r["connections_established"] == 10000,
+          "established %d" % r["connections_established"])
+    check(max(e["open"] for e in r["series"]) == 10000,
+          "open per second %s" % [e["open"] for e in r["series"]])
+    check(r["responses"]["2xx"] == r["requests_sent"] -
+          r["requests_cancelled"], "responses %s of %d sent, %d cancelled"
+          % (r["responses"], r["requests_sent"], r["requests_cancelled"]))
+    st = stats_of(p.stderr_text)
+    check_mbufs_back(st, "client")
+    sst = stats_of(srv.stderr_text)
+    check(sst["httpd"]["requests"] >= r["responses"]["2xx"],
+          "server answered %d" % sst["httpd"]["requests"])
+    check_mbufs_back(sst, "server")
+    print("    %.0f req/s over 10,000 connections, p99 %d us" %
+          (r["rates"]["rps"], r["latency_us"]["total"]["p99"]))
+
+
+@test
+def memif_job_server_dies_midway(ctx):
+    """The server is killed while 10,000 connections are in use, then
+    comes back empty.  Requests sent while it is gone time out, and so
+    do new connections; once it is back, connections it has forgotten
+    are reset.  The client counts both, opens new connections, and
+    finishes its run."""
+    sock = "/run/dpf-it-memifdie-%d.sock" % os.getpid()
+    srv = MemifServer(ctx, sock)
+    out = ctx.out("job.json")
+    client = None
+    srv2 = None
+    try:
+        time.sleep(1.0)
+        cmd = [ctx.binary] + memif_client_eal(ctx, sock) + [
+            "--", "--ip", "198.18.2.2/24", "--fetch",
+            "http://198.18.2.1/bytes/64", "--connections", "10000",
+            "--duration", "12", "--ramp", "1", "--rate-rps", "20000",
+            "--connect-timeout-ms", "1000", "--response-timeout-ms", "1000",
+            "-o", out, "--stats", "--tcp", "rto_max_ms=500"]
+        client = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+        time.sleep(4)
+        srv.stop(signal.SIGKILL)
+        subprocess.run(["rm", "-f", sock])
+        time.sleep(2.5)
+        srv2 = MemifServer(ctx, sock)
+        _, err = client.communicate(timeout=300)
+    finally:
+        if client is not None and client.poll() is None:
+            client.kill()
+            client.communicate()
+        if srv2 is not None:
+            srv2.stop()
+        elif srv.proc.poll() is None:
+            srv.stop()
+        subprocess.run(["rm", "-f", sock])
+        ctx.clean_runtime_dirs()
+    text = err.decode(errors="replace")
+    no_sanitizer_report(text)
+    no_sanitizer_report(srv2.stderr_text)
+    check(client.returncode == 1, "client exit %d (errors expected): %s" %
+          (client.returncode, text[-2000:]))
+    r = job_result(ctx, None, out)
+    e = r["errors"]
+    check(r["state"] == "done", "state %s" % r["state"])
+    timeouts = e["response_timeout"] + e["connect_timeout"] + e["tcp_timeout"]
+    check(timeouts > 0, "no timeouts counted: %s" % e)
+    check(e["reset"] > 0, "no resets counted: %s" % e)
+    # Served before the kill, and again by the new server at the end.
+    rps = [x["rps"] for x in r["series"]]
+    check(rps[1] > 0 and rps[-1] > 0 and min(rps[4:7]) < max(rps) / 10,
+          "responses per second %s" % rps)
+    st = stats_of(text)
+    check_mbufs_back(st, "client")
+    print("    errors %s, rps %s" % ({k: v for k, v in e.items() if v}, rps))
+
+
 # ---- loss, reordering and duplication ---------------------------------------
 
 @test
