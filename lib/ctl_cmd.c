@@ -598,7 +598,7 @@ build_call(int argc, char *const argv[], struct ctl_request *req,
 			strcat(text, " ");
 		strcat(text, argv[i]);
 	}
-	p = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	p = json_loads(text, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	free(text);
 	if (p == NULL) {
 		set_err(err, errlen, "call %s: params are not JSON: %s "
@@ -769,6 +769,17 @@ ctl_cmd_split(const char *line, char ***argv_out, char *err, size_t errlen)
 		}
 		if (!in_word && *p == '#')
 			break;
+		/* call's JSON params are taken verbatim: no quoting needed */
+		if (!in_word && argc == 2 && strcmp(argv[0], "call") == 0) {
+			size_t n = strlen(p);
+
+			while (n > 0 && isspace((unsigned char)p[n - 1]))
+				n--;
+			w.s = strndup(p, n);
+			if (w.s == NULL || argv_add(&argv, &argc, &w) != 0)
+				goto nomem;
+			break;
+		}
 		in_word = 1;
 		if (*p == '\'' || *p == '"') {
 			q = *p++;

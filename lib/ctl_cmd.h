@@ -46,7 +46,8 @@ ctl_request_clear(struct ctl_request *req);
  * Split a line into words like a POSIX shell does, without expansions:
  * blanks separate words, '...' is literal, "..." honours \" \\ and \$,
  * a backslash outside quotes escapes the next character, and # at the start
- * of a word begins a comment.  Returns the word count and a NULL-terminated
+ * of a word begins a comment.  After "call METHOD" the rest of the line is
+ * one word, verbatim, so that JSON params need no quoting.  Returns the word count and a NULL-terminated
  * array in *argv (free with ctl_cmd_free_argv()), or -1 with a message in
  * err (unterminated quote).
  */

@@ -31,6 +31,10 @@ ctl_fmt_scalar(char *buf, size_t len, const json_t *v)
 
 	if (len == 0)
 		return;
+	if (v == NULL) {
+		snprintf(buf, len, "-");
+		return;
+	}
 	switch (json_typeof(v)) {
 	case JSON_STRING:
 		snprintf(buf, len, "%s", json_string_value(v));
@@ -54,7 +58,7 @@ ctl_fmt_scalar(char *buf, size_t len, const json_t *v)
 		snprintf(buf, len, "%s", s != NULL ? s : "?");
 		free(s);
 		break;
-	default:	/* null, and absent (v == NULL gives -1) */
+	default:	/* null */
 		snprintf(buf, len, "-");
 		break;
 	}
@@ -269,6 +273,8 @@ ms(char *buf, size_t len, const json_t *obj, const char *key)
 
 	if (isnan(us))
 		snprintf(buf, len, "-");
+	else if (us >= 100000)
+		snprintf(buf, len, "%.0f", us / 1000.0);
 	else
 		snprintf(buf, len, "%.3g", us / 1000.0);
 }
@@ -590,12 +596,15 @@ ctl_fmt_watch(FILE *f, const json_t *info, const json_t *status,
 	      const json_t *jobs)
 {
 	char cell[CELL_MAX];
+	const char *dv;
 	double up;
 
 	if (json_is_object(info)) {
 		up = num(info, "uptime_s");
-		fprintf(f, "dpfetch %s  DPDK %s", str(info, "version", "?"),
-			str(info, "dpdk_version", "?"));
+		dv = str(info, "dpdk_version", "?");
+		/* rte_version() already says "DPDK 22.11.x" */
+		fprintf(f, "dpfetch %s  %s%s", str(info, "version", "?"),
+			strncmp(dv, "DPDK", 4) == 0 ? "" : "DPDK ", dv);
 		ctl_fmt_scalar(cell, sizeof(cell),
 			       json_object_get(info, "lcores"));
 		fprintf(f, "  lcores %s", cell);

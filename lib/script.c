@@ -20,6 +20,8 @@
 
 #define ERR_MAX		512
 #define DRY_JOB		"1"	/* stands for $job while checking */
+/* Internal: failed and the run must end, keep_going or not. */
+#define SCRIPT_ABORT	3
 
 /* Where a command comes from, for messages. */
 struct where {
@@ -216,7 +218,7 @@ do_wait(struct script_runner *r, const struct where *w, json_t *params)
 	double start = now_s(), t0, step, left;
 	char err[ERR_MAX], id[SCRIPT_JOB_MAX];
 	const char *state;
-	json_t *res;
+	json_t *res, *wp;
 	int rc;
 
 	for (;;) {
@@ -226,13 +228,18 @@ do_wait(struct script_runner *r, const struct where *w, json_t *params)
 			if (left < step)
 				step = left > 0 ? left : 0;
 		}
-		json_object_set_new(params, "timeout_s",
-				    json_integer((json_int_t)ceil(step)));
+		wp = json_pack("{s:O, s:I}", "job",
+			       json_object_get(params, "job"), "timeout_s",
+			       (json_int_t)ceil(step));
 		res = NULL;
 		err[0] = '\0';
 		t0 = now_s();
-		rc = r->call(r->ctx, "fetch.wait", params, &res, err,
-			     sizeof(err));
+		if (wp == NULL) {
+			report(r, w, "out of memory");
+			return SCRIPT_ERROR;
+		}
+		rc = r->call(r->ctx, "fetch.wait", wp, &res, err, sizeof(err));
+		json_decref(wp);
 		if (rc != SCRIPT_CALL_OK)
 			return call_failed(r, w, "fetch.wait", rc, err);
 		state = json_string_value(json_object_get(res, "state"));
@@ -258,7 +265,7 @@ do_wait(struct script_runner *r, const struct where *w, json_t *params)
 		/* A server that answers at once must not be polled flat out. */
 		if (now_s() - t0 < 0.5 && r->sleep_fn(r->ctx, 1.0) != 0) {
 			report(r, w, "interrupted");
-			return SCRIPT_FAILED;
+			return SCRIPT_ABORT;
 		}
 	}
 }
@@ -323,7 +330,7 @@ run_words(struct script_runner *r, const struct where *w, int argc,
 		fflush(r->out);
 		if (r->sleep_fn(r->ctx, secs) != 0) {
 			report(r, w, "interrupted");
-			return SCRIPT_FAILED;
+			return SCRIPT_ABORT;
 		}
 		return SCRIPT_OK;
 	}
@@ -442,9 +449,11 @@ line_cb(void *arg, unsigned int no, char *line)
 	rc = run_line(a->r, &w, line, a->dry);
 	if (rc == SCRIPT_OK)
 		return 0;
-	if (rc == SCRIPT_FAILED && !a->dry) {
+	if ((rc == SCRIPT_FAILED || rc == SCRIPT_ABORT) && !a->dry) {
 		a->r->failures++;
 		a->failed = 1;
+		if (rc == SCRIPT_ABORT)
+			return SCRIPT_FAILED;
 		if (a->r->keep_going)
 			return 0;
 	}
@@ -556,6 +565,8 @@ script_run_argv(struct script_runner *r, int argc, char *const argv[])
 		p += sprintf(p, "%s%s", i ? " " : "", argv[i]);
 	rc = run_words(r, &w, argc, argv, text, 0);
 	free(text);
+	if (rc == SCRIPT_ABORT)
+		rc = SCRIPT_FAILED;
 	if (rc == SCRIPT_FAILED)
 		r->failures++;
 	return rc;
