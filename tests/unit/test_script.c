@@ -18,6 +18,10 @@
 #include <unistd.h>
 
 #include "script.h"
+#include "url.h"
+
+/* conf/, where the example scripts are (argv[1]). */
+static const char *conf_dir;
 
 struct fake {
 	int next_job;
@@ -459,8 +463,90 @@ test_run_file(void **state)
 	rig_fini(&g);
 }
 
+static char *
+read_all(const char *path)
+{
+	char *text = NULL;
+	size_t len = 0, n;
+	char buf[4096];
+	FILE *f, *mem;
+
+	f = fopen(path, "r");
+	if (f == NULL)
+		fail_msg("%s: cannot open", path);
+	mem = open_memstream(&text, &len);
+	assert_non_null(mem);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, mem);
+	fclose(f);
+	fclose(mem);
+	return text;
+}
+
+/* Every dotted quad in text lies in 198.18.0.0/15, the benchmark range. */
+static void
+check_addresses(const char *path, const char *text)
+{
+	const char *p = text;
+	char quad[32];
+	uint32_t a;
+	size_t n;
+
+	while (*p != '\0') {
+		n = strspn(p, "0123456789.");
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		if (n < sizeof(quad)) {
+			memcpy(quad, p, n);
+			quad[n] = '\0';
+			if (ipv4_parse(quad, &a) == 0 &&
+			    (a & 0xfffe0000u) != 0xc6120000u)
+				fail_msg("%s: %s is outside 198.18.0.0/15",
+					 path, quad);
+		}
+		p += n;
+	}
+}
+
+/* The example scripts in conf/ parse, stay in the testbed's range, and run
+ * (against the fake) with every job waited for. */
+static void
+test_conf_scripts(void **state)
+{
+	static const char *const names[] = {
+		"connection-rate.script", "keepalive-rps.script",
+		"bulk-throughput.script", "latency-probe.script",
+	};
+	char path[512], err[512];
+	struct rig g;
+	size_t i;
+	char *text;
+
+	(void)state;
+	if (conf_dir == NULL)
+		fail_msg("give the conf directory as the first argument");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", conf_dir, names[i]);
+		text = read_all(path);
+		if (script_check_text(path, text, err, sizeof(err)) != 0)
+			fail_msg("%s", err);
+		check_addresses(path, text);
+		rig_init(&g);
+		if (script_run_text(&g.r, path, text) != SCRIPT_OK) {
+			rig_flush(&g);
+			fail_msg("%s: %s", path, g.err);
+		}
+		check_contains(path, g.fake.log, "fetch.start");
+		check_contains(path, g.fake.log, "fetch.wait");
+		rig_fini(&g);
+		free(text);
+	}
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_basic_script),
@@ -475,7 +561,11 @@ main(void)
 		cmocka_unit_test(test_job_from_list),
 		cmocka_unit_test(test_interrupted_sleep),
 		cmocka_unit_test(test_run_file),
+		cmocka_unit_test(test_conf_scripts),
 	};
+
+	if (argc > 1)
+		conf_dir = argv[1];
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
