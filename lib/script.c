@@ -198,7 +198,9 @@ static void
 print_result(struct script_runner *r, const char *method, const json_t *res)
 {
 	if (r->json) {
-		json_dumpf(res, r->out, JSON_COMPACT | JSON_ENCODE_ANY);
+		/* 15 digits: 0.1 stays 0.1, not 0.10000000000000001 */
+		json_dumpf(res, r->out, JSON_COMPACT | JSON_ENCODE_ANY |
+			   JSON_REAL_PRECISION(15));
 		fputc('\n', r->out);
 	} else {
 		ctl_fmt_result(r->out, method, res);

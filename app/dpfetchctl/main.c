@@ -272,7 +272,8 @@ watch(struct ctl_client *c, const struct opts *o, const char *job_arg)
 		}
 		if (o->json) {
 			json_dumpf(status != NULL ? status : json_null(),
-				   stdout, JSON_COMPACT | JSON_ENCODE_ANY);
+				   stdout, JSON_COMPACT | JSON_ENCODE_ANY |
+				   JSON_REAL_PRECISION(15));
 			fputc('\n', stdout);
 		} else {
 			/* one write per frame, so the screen does not flicker */
