@@ -231,45 +231,39 @@ find_key(const struct ctl_cmd *c, const char *name, size_t len)
 	return NULL;
 }
 
-/* "a b c" of every name in the list, for error messages. */
+/* Append name to the blank-separated list in buf, truncating. */
 static void
-list_names(char *buf, size_t len, const char *const *names, size_t n,
-	   size_t stride)
+append_name(char *buf, size_t len, const char *name)
 {
-	size_t i, off = 0;
-	const char *s;
+	size_t off = strlen(buf);
 
-	buf[0] = '\0';
-	for (i = 0; i < n; i++) {
-		s = *(const char *const *)((const char *)names + i * stride);
-		if (s == NULL)
-			break;
-		off += snprintf(buf + off, off < len ? len - off : 0, "%s%s",
-				i ? " " : "", s);
-	}
+	if (off + 1 < len)
+		snprintf(buf + off, len - off, "%s%s", off ? " " : "", name);
 }
 
 static void
 cmd_names(char *buf, size_t len)
 {
-	list_names(buf, len, &cmds[0].name, NB_CMDS, sizeof(cmds[0]));
-	if (strlen(buf) + 6 < len)
-		strcat(buf, " call");
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < NB_CMDS; i++)
+		append_name(buf, len, cmds[i].name);
+	append_name(buf, len, "call");
 }
 
 static void
 key_names(const struct ctl_cmd *c, char *buf, size_t len)
 {
-	size_t n = 0;
+	const struct ctl_key *k;
 
 	buf[0] = '\0';
 	if (c->keys == NULL) {
 		snprintf(buf, len, "(none)");
 		return;
 	}
-	while (c->keys[n].name != NULL)
-		n++;
-	list_names(buf, len, &c->keys[0].name, n, sizeof(c->keys[0]));
+	for (k = c->keys; k->name != NULL; k++)
+		append_name(buf, len, k->name);
 }
 
 int
@@ -295,7 +289,7 @@ parse_int(const char *s, json_int_t *v)
 	if (*s == '\0' || isspace((unsigned char)*s))
 		return -1;
 	errno = 0;
-	x = strtoll(s, &end, 0);
+	x = strtoll(s, &end, 10);	/* not 0: port=010 is ten, not eight */
 	if (errno != 0 || *end != '\0')
 		return -1;
 	*v = x;
@@ -398,7 +392,8 @@ trim(const char **s, size_t *n)
 }
 
 static int
-put_header(json_t *obj, const char *val, char *err, size_t errlen)
+put_header(const char *cmd, json_t *obj, const char *val, char *err,
+	   size_t errlen)
 {
 	const char *colon = strchr(val, ':');
 	const char *name = val, *v;
@@ -408,7 +403,8 @@ put_header(json_t *obj, const char *val, char *err, size_t errlen)
 	int rc;
 
 	if (colon == NULL) {
-		set_err(err, errlen, "header='%s': expected 'Name: value'", val);
+		set_err(err, errlen, "%s: header='%s': expected 'Name: value'",
+			cmd, val);
 		return -1;
 	}
 	nlen = colon - val;
@@ -417,7 +413,8 @@ put_header(json_t *obj, const char *val, char *err, size_t errlen)
 	vlen = strlen(v);
 	trim(&v, &vlen);
 	if (nlen == 0) {
-		set_err(err, errlen, "header='%s': empty header name", val);
+		set_err(err, errlen, "%s: header='%s': empty header name", cmd,
+			val);
 		return -1;
 	}
 	h = json_object_get(obj, "headers");
@@ -431,7 +428,7 @@ put_header(json_t *obj, const char *val, char *err, size_t errlen)
 		return -1;
 	}
 	if (json_object_get(h, key) != NULL) {
-		set_err(err, errlen, "header %s given twice", key);
+		set_err(err, errlen, "%s: header %s given twice", cmd, key);
 		free(key);
 		return -1;
 	}
@@ -442,13 +439,14 @@ put_header(json_t *obj, const char *val, char *err, size_t errlen)
 
 /* url= once gives "url", twice or more "urls": [...]. */
 static int
-put_url(json_t *obj, const char *val, char *err, size_t errlen)
+put_url(const char *cmd, json_t *obj, const char *val, char *err,
+	size_t errlen)
 {
 	json_t *one = json_object_get(obj, "url");
 	json_t *many = json_object_get(obj, "urls");
 
 	if (*val == '\0') {
-		set_err(err, errlen, "url: empty value");
+		set_err(err, errlen, "%s: url: empty value", cmd);
 		return -1;
 	}
 	if (one == NULL && many == NULL)
@@ -466,7 +464,7 @@ static const char *const type_names[] = {
 	[V_INT] = "an integer",
 	[V_NUM] = "a number",
 	[V_BOOL] = "true or false",
-	[V_STR] = "a string",
+	[V_STR] = "UTF-8 text",
 	[V_JOB] = "a job id",
 	[V_INTS] = "integers separated by commas",
 	[V_URL] = "a URL",
@@ -490,9 +488,9 @@ put_value(const char *cmd, json_t *params, const struct ctl_key *k,
 		}
 	}
 	if (k->type == V_HEADER)
-		return put_header(obj, val, err, errlen);
+		return put_header(cmd, obj, val, err, errlen);
 	if (k->type == V_URL)
-		return put_url(obj, val, err, errlen);
+		return put_url(cmd, obj, val, err, errlen);
 	if (json_object_get(obj, k->param) != NULL) {
 		set_err(err, errlen, "%s: %s given twice", cmd, k->name);
 		return -1;
@@ -532,10 +530,10 @@ put_value(const char *cmd, json_t *params, const struct ctl_key *k,
 			if (strcmp(*c, val) == 0)
 				v = json_string(val);
 		if (v == NULL) {
-			char names[256];
+			char names[256] = "";
 
-			list_names(names, sizeof(names), k->choices, SIZE_MAX,
-				   sizeof(*k->choices));
+			for (c = k->choices; *c != NULL; c++)
+				append_name(names, sizeof(names), *c);
 			set_err(err, errlen, "%s: %s=%s: expected one of: %s",
 				cmd, k->name, val, names);
 			return -1;

@@ -283,8 +283,12 @@ do_call(struct script_runner *r, const struct where *w,
 	err[0] = '\0';
 	rc = r->call(r->ctx, req->method, req->params, &res, err,
 		     sizeof(err));
-	if (rc != SCRIPT_CALL_OK)
+	if (rc != SCRIPT_CALL_OK) {
+		/* so that $job cannot name an older job by mistake */
+		if (strcmp(req->method, "fetch.start") == 0)
+			r->last_job[0] = '\0';
 		return call_failed(r, w, req->method, rc, err);
+	}
 	if (res == NULL)
 		res = json_null();
 	if (strcmp(req->method, "fetch.start") == 0) {
@@ -316,6 +320,7 @@ run_words(struct script_runner *r, const struct where *w, int argc,
 	struct ctl_request req;
 	char err[ERR_MAX];
 	double secs;
+	FILE *out;
 	int i, rc;
 
 	if (argc == 0)
@@ -339,10 +344,12 @@ run_words(struct script_runner *r, const struct where *w, int argc,
 	if (strcmp(argv[0], "echo") == 0) {
 		if (dry)
 			return SCRIPT_OK;
+		/* with json, stdout holds nothing but JSON texts */
+		out = r->json ? r->err : r->out;
 		for (i = 1; i < argc; i++)
-			fprintf(r->out, "%s%s", argv[i], i + 1 < argc ? " " : "");
-		fprintf(r->out, "\n");
-		fflush(r->out);
+			fprintf(out, "%s%s", argv[i], i + 1 < argc ? " " : "");
+		fprintf(out, "\n");
+		fflush(out);
 		return SCRIPT_OK;
 	}
 	if (ctl_cmd_build(argc, argv, &req, err, sizeof(err)) != 0) {

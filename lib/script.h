@@ -7,7 +7,7 @@
  *
  *   # comment           blank lines and lines starting with # are skipped
  *   sleep N             pause N seconds (fractions allowed)
- *   echo TEXT           print TEXT
+ *   echo TEXT           print TEXT (on the error stream with json set)
  *   wait [JOB] [timeout=S]
  *                       wait for a job (default: the last one started) to
  *                       end, calling fetch.wait again as long as it runs;

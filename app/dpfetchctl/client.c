@@ -165,6 +165,10 @@ read_line(struct ctl_client *c, char *err, size_t errlen)
 		if (nl != NULL) {
 			n = nl - c->buf;
 			line = strndup(c->buf, n);
+			if (line == NULL) {
+				set_err(err, errlen, "out of memory");
+				return NULL;
+			}
 			memmove(c->buf, nl + 1, c->len - n - 1);
 			c->len -= n + 1;
 			return line;

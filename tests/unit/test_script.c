@@ -59,6 +59,11 @@ fake_call(void *ctx, const char *method, json_t *params, json_t **result,
 		snprintf(err, errlen, "connection closed by dpfetch");
 		return SCRIPT_CALL_TRANSPORT;
 	}
+	if (strcmp(method, "fetch.start") == 0 &&
+	    !json_is_string(json_object_get(params, "url"))) {
+		snprintf(err, errlen, "boom (code -32000)");
+		return SCRIPT_CALL_ERROR;
+	}
 	if (strcmp(method, "fetch.start") == 0) {
 		f->polls_left = f->running_polls;
 		*result = json_pack("{s:i}", "job", f->next_job++);
@@ -201,9 +206,11 @@ test_show_commands_and_json(void **state)
 	g.r.show_commands = 1;
 	g.r.json = 1;
 	assert_int_equal(script_run_text(&g.r, "s", "fetch url=http://a/\n"
-					 "reset\n"), SCRIPT_OK);
+					 "echo aside\nreset\n"), SCRIPT_OK);
 	rig_flush(&g);
+	/* nothing but JSON on the output; echo goes to the error stream */
 	assert_string_equal(g.out, "{\"job\":1}\n{}\n");
+	assert_string_equal(g.err, "aside\n");
 	rig_fini(&g);
 }
 
@@ -366,6 +373,27 @@ test_syntax_checked_first(void **state)
 	assert_int_equal(script_check_text("y", "# ok\nwait $job\n"
 					   "sleep 0.5\necho hi\n", err,
 					   sizeof(err)), 0);
+}
+
+/* A fetch that failed leaves no $job behind: not even an older one. */
+static void
+test_failed_fetch_forgets_job(void **state)
+{
+	struct rig g;
+
+	(void)state;
+	rig_init(&g);
+	g.r.keep_going = 1;
+	assert_int_equal(script_run_text(&g.r, "k",
+		"fetch url=http://a/\n"
+		"call fetch.start {\"url\": 1}\n"
+		"stop $job\n"), SCRIPT_FAILED);
+	rig_flush(&g);
+	check_log(&g, "fetch.start {\"url\":\"http://a/\"}\n"
+		  "fetch.start {\"url\":1}\n");
+	assert_string_equal(g.err, "k:2: fetch.start: boom (code -32000)\n"
+			    "k:3: $job: no job started yet\n");
+	rig_fini(&g);
 }
 
 static void
@@ -558,6 +586,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_transport_ends_run),
 		cmocka_unit_test(test_syntax_checked_first),
 		cmocka_unit_test(test_job_before_fetch),
+		cmocka_unit_test(test_failed_fetch_forgets_job),
 		cmocka_unit_test(test_job_from_list),
 		cmocka_unit_test(test_interrupted_sleep),
 		cmocka_unit_test(test_run_file),
