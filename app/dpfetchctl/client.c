@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -20,6 +21,9 @@
 
 /* A reply larger than this is taken for a broken peer. */
 #define LINE_MAX_BYTES	(64u << 20)
+/* How long a reply may take beyond a timeout_s the request itself gives
+ * (fetch.wait blocks that long on purpose). */
+#define REPLY_SLACK_S	30
 
 static void
 set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -192,6 +196,10 @@ read_line(struct ctl_client *c, char *err, size_t errlen)
 			set_err(err, errlen, "%s: interrupted", c->peer);
 			return NULL;
 		}
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			set_err(err, errlen, "%s: no reply in time", c->peer);
+			return NULL;
+		}
 		if (r <= 0) {
 			set_err(err, errlen, "%s: %s", c->peer, r == 0 ?
 				"connection closed by dpfetch" :
@@ -208,7 +216,8 @@ ctl_client_call(void *ctx, const char *method, json_t *params,
 {
 	struct ctl_client *c = ctx;
 	long long id = c->next_id++;
-	json_t *req, *rep, *e;
+	json_t *req, *rep, *e, *to;
+	struct timeval tv;
 	json_error_t jerr;
 	char *text, *line;
 	int rc;
@@ -230,6 +239,13 @@ ctl_client_call(void *ctx, const char *method, json_t *params,
 		set_err(err, errlen, "out of memory");
 		return SCRIPT_CALL_TRANSPORT;
 	}
+	tv.tv_sec = REPLY_SLACK_S;
+	tv.tv_usec = 0;
+	to = json_object_get(params, "timeout_s");
+	if (json_is_number(to) && json_number_value(to) > 0 &&
+	    json_number_value(to) < 86400 * 365)
+		tv.tv_sec += (time_t)json_number_value(to);
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	rc = send_all(c->fd, text, strlen(text));
 	if (rc == 0)
 		rc = send_all(c->fd, "\n", 1);

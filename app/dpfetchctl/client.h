@@ -36,7 +36,8 @@ ctl_client_tcp(struct ctl_client *c, const char *hostport, const char *auth,
 
 /* Send one request and read its reply (script_call_t; ctx is the client).
  * Returns 0 with *result, -1 on an error reply ("message (code N)"), -2
- * when the connection failed or the reply is not JSON-RPC. */
+ * when the connection failed, no reply came within 30 s plus the request's
+ * own timeout_s, or the reply is not JSON-RPC. */
 int
 ctl_client_call(void *ctx, const char *method, json_t *params,
 		json_t **result, char *err, size_t errlen);
