@@ -153,15 +153,31 @@ call_failed(struct script_runner *r, const struct where *w,
 	return rc == SCRIPT_CALL_TRANSPORT ? SCRIPT_ERROR : SCRIPT_FAILED;
 }
 
+json_t *
+script_pick_job(const json_t *list)
+{
+	json_t *j, *newest = NULL, *running = NULL;
+	const char *st;
+	size_t i;
+
+	json_array_foreach(json_object_get(list, "jobs"), i, j) {
+		if (json_object_get(j, "job") == NULL)
+			continue;
+		newest = j;
+		st = json_string_value(json_object_get(j, "state"));
+		if (st != NULL && strcmp(st, "running") == 0)
+			running = j;
+	}
+	return json_object_get(running != NULL ? running : newest, "job");
+}
+
 /* status, stop and wait without a job: the last one we started, else the
- * newest running one the appliance knows, else its newest. */
+ * one script_pick_job() finds. */
 static int
 fill_job(struct script_runner *r, const struct where *w, json_t *params)
 {
-	json_t *res = NULL, *j, *newest = NULL, *running = NULL;
+	json_t *res = NULL, *job;
 	char err[ERR_MAX];
-	const char *st;
-	size_t i;
 	int rc;
 
 	if (json_object_get(params, "job") != NULL)
@@ -174,22 +190,13 @@ fill_job(struct script_runner *r, const struct where *w, json_t *params)
 	rc = r->call(r->ctx, "fetch.list", NULL, &res, err, sizeof(err));
 	if (rc != SCRIPT_CALL_OK)
 		return call_failed(r, w, "fetch.list", rc, err);
-	json_array_foreach(json_object_get(res, "jobs"), i, j) {
-		if (json_object_get(j, "job") == NULL)
-			continue;
-		newest = j;
-		st = json_string_value(json_object_get(j, "state"));
-		if (st != NULL && strcmp(st, "running") == 0)
-			running = j;
-	}
-	if (running != NULL)
-		newest = running;
-	if (newest == NULL) {
+	job = script_pick_job(res);
+	if (job == NULL) {
 		json_decref(res);
 		report(r, w, "no job: start one with fetch, or name it");
 		return SCRIPT_FAILED;
 	}
-	json_object_set(params, "job", json_object_get(newest, "job"));
+	json_object_set(params, "job", job);
 	json_decref(res);
 	return SCRIPT_OK;
 }

@@ -98,6 +98,14 @@ int
 script_run_argv(struct script_runner *r, int argc, char *const argv[]);
 
 /*
+ * The job that status, stop, wait and watch act on when none is named, from
+ * a fetch.list result (jobs listed oldest first): the newest running job,
+ * else the newest job.  Returns a borrowed reference, or NULL.
+ */
+json_t *
+script_pick_job(const json_t *list);
+
+/*
  * Check a script without running it: every line must be a known command
  * with valid keys.  Returns 0, or -1 with "name:line: ..." in err.
  */

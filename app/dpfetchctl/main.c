@@ -208,25 +208,6 @@ read_file(const char *path)
 	return text;
 }
 
-/* The newest running job in a fetch.list result, else the newest. */
-static json_t *
-pick_job(const json_t *list)
-{
-	json_t *j, *newest = NULL, *running = NULL;
-	const char *st;
-	size_t i;
-
-	json_array_foreach(json_object_get(list, "jobs"), i, j) {
-		if (json_object_get(j, "job") == NULL)
-			continue;
-		newest = j;
-		st = json_string_value(json_object_get(j, "state"));
-		if (st != NULL && strcmp(st, "running") == 0)
-			running = j;
-	}
-	return json_object_get(running != NULL ? running : newest, "job");
-}
-
 static int
 watch(struct ctl_client *c, const struct opts *o, const char *job_arg)
 {
@@ -254,8 +235,8 @@ watch(struct ctl_client *c, const struct opts *o, const char *job_arg)
 
 			job = *end == '\0' ? json_integer(v) :
 				json_string(job_arg);
-		} else if (pick_job(jobs) != NULL) {
-			job = json_incref(pick_job(jobs));
+		} else if (script_pick_job(jobs) != NULL) {
+			job = json_incref(script_pick_job(jobs));
 		}
 		running = 0;
 		if (job != NULL) {
@@ -372,7 +353,7 @@ main(int argc, char **argv)
 		free(text);
 		return EXIT_USAGE;
 	}
-	if (strcmp(o.script == NULL ? args[0] : "", "watch") == 0) {
+	if (o.script == NULL && strcmp(args[0], "watch") == 0) {
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_signal;
 		sigaction(SIGINT, &sa, NULL);

@@ -446,6 +446,42 @@ test_job_from_list(void **state)
 }
 
 static void
+check_pick(const char *list, const char *want)
+{
+	json_t *l = json_loads(list, 0, NULL);
+	json_t *job;
+	char *got;
+
+	assert_non_null(l);
+	job = script_pick_job(l);
+	if (want == NULL) {
+		assert_null(job);
+	} else {
+		assert_non_null(job);
+		got = json_dumps(job, JSON_ENCODE_ANY);
+		assert_string_equal(got, want);
+		free(got);
+	}
+	json_decref(l);
+}
+
+static void
+test_pick_job(void **state)
+{
+	(void)state;
+	check_pick("{}", NULL);
+	check_pick("{\"jobs\": []}", NULL);
+	check_pick("{\"jobs\": [{\"state\": \"running\"}]}", NULL);
+	check_pick("{\"jobs\": [{\"job\": 1, \"state\": \"done\"}, "
+		   "{\"job\": 2, \"state\": \"stopped\"}]}", "2");
+	check_pick("{\"jobs\": [{\"job\": 1, \"state\": \"running\"}, "
+		   "{\"job\": 2, \"state\": \"done\"}]}", "1");
+	check_pick("{\"jobs\": [{\"job\": \"a\", \"state\": \"running\"}, "
+		   "{\"job\": \"b\", \"state\": \"running\"}, "
+		   "{\"job\": \"c\"}]}", "\"b\"");
+}
+
+static void
 test_interrupted_sleep(void **state)
 {
 	struct rig g;
@@ -588,6 +624,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_job_before_fetch),
 		cmocka_unit_test(test_failed_fetch_forgets_job),
 		cmocka_unit_test(test_job_from_list),
+		cmocka_unit_test(test_pick_job),
 		cmocka_unit_test(test_interrupted_sleep),
 		cmocka_unit_test(test_run_file),
 		cmocka_unit_test(test_conf_scripts),
