@@ -21,7 +21,7 @@ enum val_type {
 	V_NUM,		/* number; sent as an integer when it is one */
 	V_BOOL,		/* true/false, yes/no, on/off, 1/0 */
 	V_STR,		/* string */
-	V_JOB,		/* job id: integer if it looks like one, else string */
+	V_JOB,		/* job id: an integer if it reads as one, else text */
 	V_INTS,		/* "0,1,3" -> [0, 1, 3] */
 	V_URL,		/* url=, repeated: "url" becomes "urls": [...] */
 	V_HEADER,	/* "Name: value", repeatable -> headers object */
@@ -33,7 +33,7 @@ struct ctl_key {
 	const char *param;	/* JSON member */
 	enum val_type type;
 	const char *parent;	/* member of this nested object, or NULL */
-	const char *const *choices;	/* allowed strings, NULL-terminated */
+	const char *const *choices;	/* allowed values, NULL-ended */
 	int required;
 };
 
@@ -623,8 +623,8 @@ apply_arg(const struct ctl_cmd *c, json_t *params, const char *arg,
 
 	if (eq == NULL) {
 		if (c->bare == NULL) {
-			set_err(err, errlen, "%s: '%s' is not key=value", c->name,
-				arg);
+			set_err(err, errlen, "%s: '%s' is not key=value",
+				c->name, arg);
 			return -1;
 		}
 		k = find_key(c, c->bare, strlen(c->bare));
@@ -787,8 +787,8 @@ ctl_cmd_split(const char *line, char ***argv_out, char *err, size_t errlen)
 						"unterminated %c quote", q);
 					goto fail;
 				}
-				if (q == '"' && *p == '\\' &&
-				    (p[1] == '"' || p[1] == '\\' || p[1] == '$'))
+				if (q == '"' && *p == '\\' && p[1] != '\0' &&
+				    strchr("\"\\$", p[1]) != NULL)
 					p++;
 				if (word_add(&w, *p++) != 0)
 					goto nomem;

@@ -47,9 +47,9 @@ ctl_request_clear(struct ctl_request *req);
  * blanks separate words, '...' is literal, "..." honours \" \\ and \$,
  * a backslash outside quotes escapes the next character, and # at the start
  * of a word begins a comment.  After "call METHOD" the rest of the line is
- * one word, verbatim, so that JSON params need no quoting.  Returns the word count and a NULL-terminated
- * array in *argv (free with ctl_cmd_free_argv()), or -1 with a message in
- * err (unterminated quote).
+ * one word, verbatim, so that JSON params need no quoting.  Returns the
+ * word count and a NULL-terminated array in *argv (free with
+ * ctl_cmd_free_argv()), or -1 with a message in err (unterminated quote).
  */
 int
 ctl_cmd_split(const char *line, char ***argv, char *err, size_t errlen);

@@ -196,8 +196,9 @@ print_grid(FILE *f, char **cells, const int *right, size_t nrows,
 		for (c = 0; c < ncols; c++) {
 			const char *s = cells[r * ncols + c];
 
+			/* a left-aligned last column gets no trailing blanks */
 			if (c + 1 == ncols && !right[c])
-				fprintf(f, "%s", s);	/* no trailing blanks */
+				fprintf(f, "%s", s);
 			else if (right[c])
 				fprintf(f, "%*s", (int)w[c], s);
 			else
@@ -327,8 +328,8 @@ ctl_fmt_conns(FILE *f, const json_t *result)
 	}
 	if (json_is_integer(total) &&
 	    (size_t)json_integer_value(total) != n)
-		fprintf(f, "%zu of %" JSON_INTEGER_FORMAT " connections shown\n",
-			n, json_integer_value(total));
+		fprintf(f, "%zu of %" JSON_INTEGER_FORMAT
+			" connections shown\n", n, json_integer_value(total));
 	else
 		fprintf(f, "%zu connection%s\n", n, n == 1 ? "" : "s");
 }

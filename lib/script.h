@@ -41,8 +41,8 @@
 
 /* Return values of a script_call_t. */
 #define SCRIPT_CALL_OK		0
-#define SCRIPT_CALL_ERROR	(-1)	/* an error reply: err has its text */
-#define SCRIPT_CALL_TRANSPORT	(-2)	/* no reply at all: err says why */
+#define SCRIPT_CALL_ERROR	(-1)	/* error reply: err has its text */
+#define SCRIPT_CALL_TRANSPORT	(-2)	/* no reply: err says why */
 
 /*
  * Call method with params (borrowed, may be NULL: no params).  On
@@ -54,8 +54,8 @@ typedef int (*script_call_t)(void *ctx, const char *method, json_t *params,
 
 /* Outcome of a run; also dpfetchctl's exit status. */
 #define SCRIPT_OK	0	/* every command succeeded */
-#define SCRIPT_FAILED	1	/* an error reply, a failed job, interrupted */
-#define SCRIPT_ERROR	2	/* unreadable script, bad syntax, transport */
+#define SCRIPT_FAILED	1	/* error reply, failed job, interrupted */
+#define SCRIPT_ERROR	2	/* unreadable, bad syntax, transport */
 
 #define SCRIPT_JOB_MAX	64
 

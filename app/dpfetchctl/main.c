@@ -257,7 +257,7 @@ watch(struct ctl_client *c, const struct opts *o, const char *job_arg)
 				   JSON_REAL_PRECISION(15));
 			fputc('\n', stdout);
 		} else {
-			/* one write per frame, so the screen does not flicker */
+			/* one write per frame: the screen does not flicker */
 			body = NULL;
 			mem = open_memstream(&body, &len);
 			if (mem == NULL)

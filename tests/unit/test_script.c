@@ -29,7 +29,7 @@ struct fake {
 	int polls_left;
 	const char *final_state;
 	const char *fail_method;	/* answered with an error reply */
-	const char *cut_method;		/* answered with a transport error */
+	const char *cut_method;		/* answered: transport error */
 	const char *list;	/* fetch.list's result */
 	char log[4096];		/* "method params" per call */
 	double slept;
