@@ -389,6 +389,22 @@ test_tcp_token(void **state)
 }
 
 static void
+test_watch_once(void **state)
+{
+	struct run r;
+
+	(void)state;
+	/* the newest job has ended: one frame, then exit 0 */
+	run_ctl(&r, "-s", srv.path, "watch", "--once", NULL);
+	expect(&r, 0, "\033[H\033[2Jdpfetch 0.1.0  DPDK 22.11.11", NULL);
+	expect(&r, 0, "job 13: failed\n", NULL);
+	run_ctl(&r, "-s", srv.path, "--once", "watch", "12", NULL);
+	expect(&r, 0, "job 12: done\n", NULL);
+	run_ctl(&r, "-s", srv.path, "watch", "1", "2", NULL);
+	expect(&r, 2, NULL, "usage: watch");
+}
+
+static void
 write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -440,6 +456,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_no_socket),
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_tcp_token),
+		cmocka_unit_test(test_watch_once),
 		cmocka_unit_test(test_script_file),
 	};
 
