@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpfetchctl: the command-line client of dpfetch's control channel.
+ *
+ *   dpfetchctl [-s SOCKET | -t HOST:PORT [-a TOKEN]] [--prefix NAME] [--json]
+ *              COMMAND [key=value ...]
+ *   dpfetchctl [...] -f SCRIPT [--keep-going]
+ *   dpfetchctl [...] watch [JOB] [--once]
+ *
+ * Exit status: 0 success, 1 an error reply or a failed job or script,
+ * 2 bad usage or no connection to dpfetch.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "client.h"
+#include "ctl_cmd.h"
+#include "ctl_fmt.h"
+#include "script.h"
+
+#ifndef DPF_VERSION
+#define DPF_VERSION "unknown"
+#endif
+
+#define EXIT_USAGE	2
+
+struct opts {
+	const char *sock;
+	const char *tcp;
+	const char *auth;
+	const char *prefix;
+	const char *script;
+	int json;
+	int keep_going;
+	int once;
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: dpfetchctl [options] COMMAND [key=value ...]\n"
+"       dpfetchctl [options] -f SCRIPT [--keep-going]\n"
+"       dpfetchctl [options] watch [JOB] [--once]\n"
+"\n"
+"options:\n"
+"  -s, --ctl PATH        control socket (default " CTL_SOCK_DIR "/PREFIX.sock)\n"
+"  --prefix NAME         dpfetch's EAL --file-prefix (default rte)\n"
+"  -t, --tcp HOST:PORT   connect over TCP instead\n"
+"  -a, --auth TOKEN      token for TCP (or $DPFETCHCTL_AUTH)\n"
+"  --json                print replies as JSON, one per line\n"
+"  -f, --file SCRIPT     run a script (see docs/dpfetchctl.md)\n"
+"  --keep-going          do not stop the script at the first failure\n"
+"  --once                watch: end when no job is running\n"
+"  -h, --help            this text\n"
+"  -V, --version         dpfetchctl's version\n"
+"\n"
+"commands:\n");
+	ctl_cmd_usage(f);
+	fprintf(f,
+"  watch        [JOB] [--once]\n"
+"      live view of a job, refreshed every second (Ctrl-C ends it)\n"
+"  sleep        SECONDS\n"
+"  echo         TEXT\n"
+"\n"
+"exit status: 0 success, 1 error reply or failed job, 2 usage or no "
+"connection\n");
+}
+
+static int
+parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "ctl", required_argument, NULL, 's' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "tcp", required_argument, NULL, 't' },
+		{ "auth", required_argument, NULL, 'a' },
+		{ "prefix", required_argument, NULL, 'p' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "keep-going", no_argument, NULL, 'k' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->auth = getenv("DPFETCHCTL_AUTH");
+	opterr = 0;
+	/* '+': options end at COMMAND, so that its words are never taken
+	 * for options (a body= or a JSON text may start with '-'). */
+	while ((c = getopt_long(argc, argv, "+s:t:a:f:hV", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 's': o->sock = optarg; break;
+		case 't': o->tcp = optarg; break;
+		case 'a': o->auth = optarg; break;
+		case 'p': o->prefix = optarg; break;
+		case 'f': o->script = optarg; break;
+		case 'j': o->json = 1; break;
+		case 'k': o->keep_going = 1; break;
+		case 'o': o->once = 1; break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("dpfetchctl %s\n", DPF_VERSION);
+			exit(0);
+		default:
+			if (optopt != 0)
+				fprintf(stderr, "dpfetchctl: bad or incomplete "
+					"option -%c\n", optopt);
+			else
+				fprintf(stderr, "dpfetchctl: bad or incomplete "
+					"option %s\n", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (o->sock != NULL && o->tcp != NULL) {
+		fprintf(stderr, "dpfetchctl: -s and -t exclude each other\n");
+		return -1;
+	}
+	if (o->prefix != NULL && (o->sock != NULL || o->tcp != NULL)) {
+		fprintf(stderr, "dpfetchctl: --prefix names the default "
+			"socket; not with -s or -t\n");
+		return -1;
+	}
+	if (o->prefix != NULL && (o->prefix[0] == '\0' ||
+				  strchr(o->prefix, '/') != NULL)) {
+		fprintf(stderr, "dpfetchctl: --prefix %s: not a file prefix\n",
+			o->prefix);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+connect_ctl(const struct opts *o, struct ctl_client *c)
+{
+	char path[256], err[512];
+
+	if (o->tcp != NULL) {
+		if (ctl_client_tcp(c, o->tcp, o->auth, err, sizeof(err)) == 0)
+			return 0;
+		fprintf(stderr, "dpfetchctl: %s\n(is dpfetch listening on TCP "
+			"there? give its address with -t HOST:PORT)\n", err);
+		return -1;
+	}
+	if (o->sock != NULL)
+		snprintf(path, sizeof(path), "%s", o->sock);
+	else
+		snprintf(path, sizeof(path), CTL_SOCK_DIR "/%s.sock",
+			 o->prefix != NULL ? o->prefix : "rte");
+	if (ctl_client_unix(c, path, err, sizeof(err)) == 0)
+		return 0;
+	fprintf(stderr, "dpfetchctl: %s\n(is dpfetch running? give its "
+		"socket with -s/--ctl PATH, or its EAL file prefix with "
+		"--prefix NAME)\n", err);
+	return -1;
+}
+
+static char *
+read_file(const char *path)
+{
+	char *text = NULL, buf[4096];
+	size_t len = 0, n;
+	FILE *f, *mem;
+	int bad;
+
+	f = fopen(path, "r");
+	if (f == NULL) {
+		fprintf(stderr, "dpfetchctl: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	mem = open_memstream(&text, &len);
+	if (mem == NULL) {
+		fclose(f);
+		return NULL;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, mem);
+	bad = ferror(f);
+	fclose(f);
+	fclose(mem);
+	if (bad || memchr(text, '\0', len) != NULL) {
+		fprintf(stderr, "dpfetchctl: %s: cannot read it as text\n",
+			path);
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static int
+watch(struct ctl_client *c, const struct opts *o, const char *job_arg)
+{
+	json_t *info, *jobs, *status, *params, *job;
+	char err[512], *body;
+	struct timespec ts = { 1, 0 };
+	const char *state;
+	size_t len;
+	FILE *mem;
+	int rc, running;
+
+	for (;;) {
+		info = jobs = status = NULL;
+		/* the appliance line is a nicety: an error reply drops it */
+		rc = ctl_client_call(c, "app.info", NULL, &info, err,
+				     sizeof(err));
+		if (rc == SCRIPT_CALL_ERROR)
+			rc = SCRIPT_CALL_OK;
+		if (rc == SCRIPT_CALL_OK)
+			rc = ctl_client_call(c, "fetch.list", NULL, &jobs, err,
+					     sizeof(err));
+		if (rc != SCRIPT_CALL_OK)
+			goto fail;
+		job = NULL;
+		if (job_arg != NULL) {
+			char *end;
+			long long v = strtoll(job_arg, &end, 10);
+
+			job = *end == '\0' ? json_integer(v) :
+				json_string(job_arg);
+		} else if (script_pick_job(jobs) != NULL) {
+			job = json_incref(script_pick_job(jobs));
+		}
+		running = 0;
+		if (job != NULL) {
+			params = json_pack("{s:o}", "job", job);
+			rc = ctl_client_call(c, "fetch.status", params,
+					     &status, err, sizeof(err));
+			json_decref(params);
+			if (rc != SCRIPT_CALL_OK)
+				goto fail;
+			state = json_string_value(json_object_get(status,
+								  "state"));
+			running = state != NULL &&
+				strcmp(state, "running") == 0;
+		}
+		if (o->json) {
+			json_dumpf(status != NULL ? status : json_null(),
+				   stdout, JSON_COMPACT | JSON_ENCODE_ANY |
+				   JSON_REAL_PRECISION(15));
+			fputc('\n', stdout);
+		} else {
+			/* one write per frame: the screen does not flicker */
+			body = NULL;
+			mem = open_memstream(&body, &len);
+			if (mem == NULL)
+				goto fail;
+			fputs("\033[H\033[2J", mem);
+			ctl_fmt_watch(mem, info, status, jobs);
+			fclose(mem);
+			fwrite(body, 1, len, stdout);
+			free(body);
+		}
+		fflush(stdout);
+		json_decref(info);
+		json_decref(jobs);
+		json_decref(status);
+		if (o->once && !running)
+			return 0;
+		if (interrupted || nanosleep(&ts, NULL) != 0 || interrupted)
+			return 0;
+	}
+fail:
+	json_decref(info);
+	json_decref(jobs);
+	json_decref(status);
+	if (interrupted)
+		return 0;
+	fprintf(stderr, "dpfetchctl: watch: %s\n", err);
+	return rc == SCRIPT_CALL_TRANSPORT ? EXIT_USAGE : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct script_runner r;
+	struct ctl_request req;
+	struct ctl_client c;
+	struct sigaction sa;
+	char err[512], *text = NULL;
+	struct opts o;
+	int rc, nargs;
+	char **args;
+
+	if (parse_opts(argc, argv, &o) != 0) {
+		fprintf(stderr, "try dpfetchctl --help\n");
+		return EXIT_USAGE;
+	}
+	args = argv + optind;
+	nargs = argc - optind;
+	/* watch takes its --once after the command too */
+	if (nargs > 0 && strcmp(args[0], "watch") == 0) {
+		int i, j = 1;
+
+		for (i = 1; i < nargs; i++) {
+			if (strcmp(args[i], "--once") == 0)
+				o.once = 1;
+			else
+				args[j++] = args[i];
+		}
+		nargs = j;
+		if (nargs > 2) {
+			fprintf(stderr, "dpfetchctl: usage: watch [JOB] "
+				"[--once]\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (o.script != NULL && nargs > 0) {
+		fprintf(stderr, "dpfetchctl: -f SCRIPT takes no command\n");
+		return EXIT_USAGE;
+	}
+	if (o.script == NULL && nargs == 0) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	/* Check what we were asked before reaching for the socket. */
+	if (o.script != NULL) {
+		text = read_file(o.script);
+		if (text == NULL)
+			return EXIT_USAGE;
+		if (script_check_text(o.script, text, err, sizeof(err)) != 0) {
+			fprintf(stderr, "%s\n", err);
+			free(text);
+			return EXIT_USAGE;
+		}
+	} else if (strcmp(args[0], "watch") != 0 &&
+		   strcmp(args[0], "sleep") != 0 &&
+		   strcmp(args[0], "echo") != 0) {
+		if (ctl_cmd_build(nargs, args, &req, err, sizeof(err)) != 0) {
+			fprintf(stderr, "dpfetchctl: %s\n", err);
+			return EXIT_USAGE;
+		}
+		ctl_request_clear(&req);
+	}
+	if (connect_ctl(&o, &c) != 0) {
+		free(text);
+		return EXIT_USAGE;
+	}
+	if (o.script == NULL && strcmp(args[0], "watch") == 0) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		rc = watch(&c, &o, nargs > 1 ? args[1] : NULL);
+		ctl_client_close(&c);
+		return rc;
+	}
+	script_runner_init(&r, ctl_client_call, &c);
+	r.json = o.json;
+	r.keep_going = o.keep_going;
+	if (o.script != NULL) {
+		r.show_commands = 1;
+		rc = script_run_text(&r, o.script, text);
+		free(text);
+	} else {
+		rc = script_run_argv(&r, nargs, args);
+	}
+	ctl_client_close(&c);
+	return rc;
+}

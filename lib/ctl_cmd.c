@@ -1,0 +1,840 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Command table and the key=value to JSON mapping (see ctl_cmd.h).
+ *
+ * ctl_cmd_build -> find_cmd -> (per ARG) find_key -> put_value
+ *   -> apply_defaults -> check_required
+ */
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl_cmd.h"
+
+enum val_type {
+	V_INT,		/* integer */
+	V_NUM,		/* number; sent as an integer when it is one */
+	V_BOOL,		/* true/false, yes/no, on/off, 1/0 */
+	V_STR,		/* string */
+	V_JOB,		/* job id: an integer if it reads as one, else text */
+	V_INTS,		/* "0,1,3" -> [0, 1, 3] */
+	V_URL,		/* url=, repeated: "url" becomes "urls": [...] */
+	V_HEADER,	/* "Name: value", repeatable -> headers object */
+	V_IPS,		/* "A-B" range string, or "a,b,c" -> array */
+};
+
+struct ctl_key {
+	const char *name;	/* as typed */
+	const char *param;	/* JSON member */
+	enum val_type type;
+	const char *parent;	/* member of this nested object, or NULL */
+	const char *const *choices;	/* allowed values, NULL-ended */
+	int required;
+};
+
+struct ctl_cmd {
+	const char *name;
+	const char *method;
+	const struct ctl_key *keys;	/* NULL-name terminated, or NULL */
+	const char *bare;	/* key a bare word stands for, or NULL */
+	const char *defaults;	/* "key=value" sent when key is absent */
+	const char *args;	/* usage */
+	const char *help;
+};
+
+static const char *const scope_choices[] = {
+	"port", "lcore", "arp", "ip", "icmp", "tcp", "http", "mempool", NULL
+};
+static const char *const kind_choices[] = { "http", "echo", NULL };
+
+static const struct ctl_key stats_keys[] = {
+	{ "scope", "scope", V_STR, NULL, scope_choices, 0 },
+	{ "per_lcore", "per_lcore", V_BOOL, NULL, NULL, 0 },
+	{ NULL, NULL, 0, NULL, NULL, 0 }
+};
+
+static const struct ctl_key arp_add_keys[] = {
+	{ "ip", "ip", V_STR, NULL, NULL, 1 },
+	{ "mac", "mac", V_STR, NULL, NULL, 1 },
+	{ NULL, NULL, 0, NULL, NULL, 0 }
+};
+
+static const struct ctl_key arp_del_keys[] = {
+	{ "ip", "ip", V_STR, NULL, NULL, 1 },
+	{ NULL, NULL, 0, NULL, NULL, 0 }
+};
+
+static const struct ctl_key conns_keys[] = {
+	{ "state", "state", V_STR, NULL, NULL, 0 },
+	{ "port", "port", V_INT, NULL, NULL, 0 },
+	{ "host", "host", V_STR, NULL, NULL, 0 },
+	{ "limit", "limit", V_INT, NULL, NULL, 0 },
+	{ NULL, NULL, 0, NULL, NULL, 0 }
+};
+
+static const struct ctl_key fetch_keys[] = {
+	{ "url", "url", V_URL, NULL, NULL, 1 },
+	{ "method", "method", V_STR, NULL, NULL, 0 },
+	{ "header", "headers", V_HEADER, NULL, NULL, 0 },
+	{ "body", "body", V_STR, NULL, NULL, 0 },
+	{ "connections", "connections", V_INT, NULL, NULL, 0 },
+	{ "requests", "requests", V_INT, NULL, NULL, 0 },
+	{ "duration", "duration_s", V_NUM, NULL, NULL, 0 },
+	{ "duration_s", "duration_s", V_NUM, NULL, NULL, 0 },
+	{ "rpc", "requests_per_connection", V_INT, NULL, NULL, 0 },
+	{ "requests_per_connection", "requests_per_connection", V_INT,
+	  NULL, NULL, 0 },
+	{ "pipeline", "pipeline", V_INT, NULL, NULL, 0 },
+	{ "rate_cps", "rate_cps", V_NUM, NULL, NULL, 0 },
+	{ "rate_rps", "rate_rps", V_NUM, NULL, NULL, 0 },
+	{ "ramp", "ramp_s", V_NUM, NULL, NULL, 0 },
+	{ "ramp_s", "ramp_s", V_NUM, NULL, NULL, 0 },
+	{ "connect_timeout_ms", "connect_timeout_ms", V_INT, NULL, NULL, 0 },
+	{ "response_timeout_ms", "response_timeout_ms", V_INT, NULL, NULL, 0 },
+	{ "src_ips", "src_ips", V_IPS, NULL, NULL, 0 },
+	{ "lcores", "lcores", V_INTS, NULL, NULL, 0 },
+	{ NULL, NULL, 0, NULL, NULL, 0 }
+};
+
+static const struct ctl_key job_keys[] = {
+	{ "job", "job", V_JOB, NULL, NULL, 0 },
+	{ NULL, NULL, 0, NULL, NULL, 0 }
+};
+
+static const struct ctl_key wait_keys[] = {
+	{ "job", "job", V_JOB, NULL, NULL, 0 },
+	{ "timeout", "timeout_s", V_NUM, NULL, NULL, 0 },
+	{ "timeout_s", "timeout_s", V_NUM, NULL, NULL, 0 },
+	{ NULL, NULL, 0, NULL, NULL, 0 }
+};
+
+static const struct ctl_key listen_keys[] = {
+	{ "port", "port", V_INT, NULL, NULL, 1 },
+	{ "kind", "kind", V_STR, NULL, kind_choices, 0 },
+	{ NULL, NULL, 0, NULL, NULL, 0 }
+};
+
+static const struct ctl_key unlisten_keys[] = {
+	{ "port", "port", V_INT, NULL, NULL, 1 },
+	{ NULL, NULL, 0, NULL, NULL, 0 }
+};
+
+static const struct ctl_key impair_keys[] = {
+	{ "drop_rx", "drop_rx", V_NUM, NULL, NULL, 0 },
+	{ "drop_tx", "drop_tx", V_NUM, NULL, NULL, 0 },
+	{ "dup", "dup", V_NUM, NULL, NULL, 0 },
+	{ "reorder", "reorder", V_NUM, NULL, NULL, 0 },
+	{ "reorder_delay_us", "reorder_delay_us", V_INT, NULL, NULL, 0 },
+	{ "corrupt", "corrupt", V_NUM, NULL, NULL, 0 },
+	{ "seed", "seed", V_INT, NULL, NULL, 0 },
+	{ NULL, NULL, 0, NULL, NULL, 0 }
+};
+
+static const struct ctl_key capture_keys[] = {
+	{ "file", "file", V_STR, NULL, NULL, 1 },
+	{ "count", "count", V_INT, NULL, NULL, 0 },
+	{ "duration", "duration_s", V_NUM, NULL, NULL, 0 },
+	{ "duration_s", "duration_s", V_NUM, NULL, NULL, 0 },
+	{ "host", "host", V_STR, "filter", NULL, 0 },
+	{ "port", "port", V_INT, "filter", NULL, 0 },
+	{ NULL, NULL, 0, NULL, NULL, 0 }
+};
+
+static const struct ctl_cmd cmds[] = {
+	{ "info", "app.info", NULL, NULL, NULL, "",
+	  "version, DPDK version, lcores, ports, uptime" },
+	{ "shutdown", "app.shutdown", NULL, NULL, NULL, "",
+	  "stop the appliance" },
+	{ "ports", "port.list", NULL, NULL, NULL, "", "the ports" },
+	{ "stats", "stats.get", stats_keys, "scope", NULL,
+	  "[SCOPE] [per_lcore=BOOL]",
+	  "counters; SCOPE: port lcore arp ip icmp tcp http mempool" },
+	{ "reset", "stats.reset", NULL, NULL, NULL, "",
+	  "zero the counters" },
+	{ "arp", "arp.list", NULL, NULL, NULL, "", "the neighbour table" },
+	{ "arp-add", "arp.add", arp_add_keys, NULL, NULL,
+	  "ip=A.B.C.D mac=XX:XX:XX:XX:XX:XX", "add a static neighbour" },
+	{ "arp-del", "arp.del", arp_del_keys, NULL, NULL, "ip=A.B.C.D",
+	  "remove a neighbour" },
+	{ "conns", "conn.list", conns_keys, NULL, NULL,
+	  "[state=S] [port=N] [host=IP] [limit=N]",
+	  "TCP connections, like ss -ti" },
+	{ "fetch", "fetch.start", fetch_keys, NULL, NULL,
+	  "url=URL [url=URL ...] [connections=N] [requests=N | duration=S] "
+	  "[rpc=N] [pipeline=N] [rate_cps=N] [rate_rps=N] [ramp=S] "
+	  "[connect_timeout_ms=N] [response_timeout_ms=N] [method=M] "
+	  "[header='Name: value' ...] [body=TEXT] [src_ips=A-B] "
+	  "[lcores=0,1]",
+	  "start a fetch job; prints its id" },
+	{ "status", "fetch.status", job_keys, "job", NULL, "[JOB]",
+	  "a job's progress and results" },
+	{ "wait", "fetch.wait", wait_keys, "job", NULL, "[JOB] [timeout=S]",
+	  "wait for a job to end; fails if it failed" },
+	{ "stop", "fetch.stop", job_keys, "job", NULL, "[JOB]",
+	  "stop a job" },
+	{ "jobs", "fetch.list", NULL, NULL, NULL, "", "every job" },
+	{ "listen", "server.start", listen_keys, NULL, "kind=http",
+	  "port=N [kind=http|echo]", "start a server" },
+	{ "unlisten", "server.stop", unlisten_keys, NULL, NULL, "port=N",
+	  "stop a server" },
+	{ "impair", "impair.set", impair_keys, NULL, NULL,
+	  "[drop_rx=P] [drop_tx=P] [dup=P] [reorder=P] [reorder_delay_us=N] "
+	  "[corrupt=P] [seed=N]",
+	  "fault injection; no keys: show the settings" },
+	{ "capture", "capture.start", capture_keys, NULL, NULL,
+	  "file=PATH [count=N] [duration=S] [host=IP] [port=N]",
+	  "capture packets to a pcapng file" },
+	{ "capture-stop", "capture.stop", NULL, NULL, NULL, "",
+	  "stop the capture" },
+};
+
+#define NB_CMDS	(sizeof(cmds) / sizeof(cmds[0]))
+
+static void
+set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static const struct ctl_cmd *
+find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NB_CMDS; i++)
+		if (strcmp(cmds[i].name, name) == 0)
+			return &cmds[i];
+	return NULL;
+}
+
+static const struct ctl_key *
+find_key(const struct ctl_cmd *c, const char *name, size_t len)
+{
+	const struct ctl_key *k;
+
+	if (c->keys == NULL)
+		return NULL;
+	for (k = c->keys; k->name != NULL; k++)
+		if (strlen(k->name) == len && strncmp(k->name, name, len) == 0)
+			return k;
+	return NULL;
+}
+
+/* Append name to the blank-separated list in buf, truncating. */
+static void
+append_name(char *buf, size_t len, const char *name)
+{
+	size_t off = strlen(buf);
+
+	if (off + 1 < len)
+		snprintf(buf + off, len - off, "%s%s", off ? " " : "", name);
+}
+
+static void
+cmd_names(char *buf, size_t len)
+{
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < NB_CMDS; i++)
+		append_name(buf, len, cmds[i].name);
+	append_name(buf, len, "call");
+}
+
+static void
+key_names(const struct ctl_cmd *c, char *buf, size_t len)
+{
+	const struct ctl_key *k;
+
+	buf[0] = '\0';
+	if (c->keys == NULL) {
+		snprintf(buf, len, "(none)");
+		return;
+	}
+	for (k = c->keys; k->name != NULL; k++)
+		append_name(buf, len, k->name);
+}
+
+int
+ctl_cmd_exists(const char *name)
+{
+	return strcmp(name, "call") == 0 || find_cmd(name) != NULL;
+}
+
+const char *
+ctl_cmd_method(const char *name)
+{
+	const struct ctl_cmd *c = find_cmd(name);
+
+	return c == NULL ? NULL : c->method;
+}
+
+static int
+parse_int(const char *s, json_int_t *v)
+{
+	char *end;
+	long long x;
+
+	if (*s == '\0' || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	x = strtoll(s, &end, 10);	/* not 0: port=010 is ten, not eight */
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*v = x;
+	return 0;
+}
+
+/* An integer stays an integer so that servers reading integers get one. */
+static json_t *
+number_value(const char *s)
+{
+	json_int_t i;
+	char *end;
+	double d;
+
+	if (parse_int(s, &i) == 0)
+		return json_integer(i);
+	if (*s == '\0' || isspace((unsigned char)*s))
+		return NULL;
+	errno = 0;
+	d = strtod(s, &end);
+	if (errno != 0 || *end != '\0' || !isfinite(d))
+		return NULL;
+	return json_real(d);
+}
+
+static json_t *
+bool_value(const char *s)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(s, yes[i]) == 0)
+			return json_true();
+		if (strcasecmp(s, no[i]) == 0)
+			return json_false();
+	}
+	return NULL;
+}
+
+static json_t *
+ints_value(const char *s)
+{
+	json_t *a = json_array();
+	const char *p = s;
+	char buf[32];
+	json_int_t v;
+	size_t n;
+
+	while (a != NULL) {
+		n = strcspn(p, ",");
+		if (n == 0 || n >= sizeof(buf))
+			goto bad;
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		if (parse_int(buf, &v) != 0)
+			goto bad;
+		json_array_append_new(a, json_integer(v));
+		if (p[n] == '\0')
+			return a;
+		p += n + 1;
+	}
+bad:
+	json_decref(a);
+	return NULL;
+}
+
+static json_t *
+strings_value(const char *s)
+{
+	json_t *a = json_array();
+	const char *p = s;
+	size_t n;
+
+	while (a != NULL) {
+		n = strcspn(p, ",");
+		if (n == 0) {
+			json_decref(a);
+			return NULL;
+		}
+		json_array_append_new(a, json_stringn(p, n));
+		if (p[n] == '\0')
+			break;
+		p += n + 1;
+	}
+	return a;
+}
+
+/* Trim blanks around [*s, *s + *n). */
+static void
+trim(const char **s, size_t *n)
+{
+	while (*n > 0 && isblank((unsigned char)**s)) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n > 0 && isblank((unsigned char)(*s)[*n - 1]))
+		(*n)--;
+}
+
+static int
+put_header(const char *cmd, json_t *obj, const char *val, char *err,
+	   size_t errlen)
+{
+	const char *colon = strchr(val, ':');
+	const char *name = val, *v;
+	size_t nlen, vlen;
+	char *key;
+	json_t *h;
+	int rc;
+
+	if (colon == NULL) {
+		set_err(err, errlen, "%s: header='%s': expected 'Name: value'",
+			cmd, val);
+		return -1;
+	}
+	nlen = colon - val;
+	trim(&name, &nlen);
+	v = colon + 1;
+	vlen = strlen(v);
+	trim(&v, &vlen);
+	if (nlen == 0) {
+		set_err(err, errlen, "%s: header='%s': empty header name", cmd,
+			val);
+		return -1;
+	}
+	h = json_object_get(obj, "headers");
+	if (h == NULL) {
+		h = json_object();
+		json_object_set_new(obj, "headers", h);
+	}
+	key = strndup(name, nlen);
+	if (key == NULL) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	if (json_object_get(h, key) != NULL) {
+		set_err(err, errlen, "%s: header %s given twice", cmd, key);
+		free(key);
+		return -1;
+	}
+	rc = json_object_set_new(h, key, json_stringn(v, vlen));
+	free(key);
+	return rc;
+}
+
+/* url= once gives "url", twice or more "urls": [...]. */
+static int
+put_url(const char *cmd, json_t *obj, const char *val, char *err,
+	size_t errlen)
+{
+	json_t *one = json_object_get(obj, "url");
+	json_t *many = json_object_get(obj, "urls");
+
+	if (*val == '\0') {
+		set_err(err, errlen, "%s: url: empty value", cmd);
+		return -1;
+	}
+	if (one == NULL && many == NULL)
+		return json_object_set_new(obj, "url", json_string(val));
+	if (many == NULL) {
+		many = json_array();
+		json_array_append(many, one);
+		json_object_set_new(obj, "urls", many);
+		json_object_del(obj, "url");
+	}
+	return json_array_append_new(many, json_string(val));
+}
+
+static const char *const type_names[] = {
+	[V_INT] = "an integer",
+	[V_NUM] = "a number",
+	[V_BOOL] = "true or false",
+	[V_STR] = "UTF-8 text",
+	[V_JOB] = "a job id",
+	[V_INTS] = "integers separated by commas",
+	[V_URL] = "a URL",
+	[V_HEADER] = "'Name: value'",
+	[V_IPS] = "A.B.C.D-E.F.G.H or addresses separated by commas",
+};
+
+static int
+put_value(const char *cmd, json_t *params, const struct ctl_key *k,
+	  const char *val, char *err, size_t errlen)
+{
+	json_t *obj = params, *v = NULL;
+	json_int_t i;
+	const char *const *c;
+
+	if (k->parent != NULL) {
+		obj = json_object_get(params, k->parent);
+		if (obj == NULL) {
+			obj = json_object();
+			json_object_set_new(params, k->parent, obj);
+		}
+	}
+	if (k->type == V_HEADER)
+		return put_header(cmd, obj, val, err, errlen);
+	if (k->type == V_URL)
+		return put_url(cmd, obj, val, err, errlen);
+	if (json_object_get(obj, k->param) != NULL) {
+		set_err(err, errlen, "%s: %s given twice", cmd, k->name);
+		return -1;
+	}
+	switch (k->type) {
+	case V_INT:
+		if (parse_int(val, &i) == 0)
+			v = json_integer(i);
+		break;
+	case V_NUM:
+		v = number_value(val);
+		break;
+	case V_BOOL:
+		v = bool_value(val);
+		break;
+	case V_JOB:
+		if (parse_int(val, &i) == 0)
+			v = json_integer(i);
+		else if (*val != '\0')
+			v = json_string(val);
+		break;
+	case V_INTS:
+		v = ints_value(val);
+		break;
+	case V_IPS:
+		if (strchr(val, ',') != NULL)
+			v = strings_value(val);
+		else if (*val != '\0')
+			v = json_string(val);
+		break;
+	default:
+		if (k->choices == NULL) {
+			v = json_string(val);
+			break;
+		}
+		for (c = k->choices; *c != NULL; c++)
+			if (strcmp(*c, val) == 0)
+				v = json_string(val);
+		if (v == NULL) {
+			char names[256] = "";
+
+			for (c = k->choices; *c != NULL; c++)
+				append_name(names, sizeof(names), *c);
+			set_err(err, errlen, "%s: %s=%s: expected one of: %s",
+				cmd, k->name, val, names);
+			return -1;
+		}
+		break;
+	}
+	if (v == NULL) {
+		set_err(err, errlen, "%s: %s=%s: expected %s", cmd, k->name,
+			val, type_names[k->type]);
+		return -1;
+	}
+	return json_object_set_new(obj, k->param, v);
+}
+
+static int
+present(json_t *params, const struct ctl_key *k)
+{
+	json_t *obj = params;
+
+	if (k->parent != NULL)
+		obj = json_object_get(params, k->parent);
+	if (obj == NULL)
+		return 0;
+	if (k->type == V_URL)
+		return json_object_get(obj, "url") != NULL ||
+			json_object_get(obj, "urls") != NULL;
+	return json_object_get(obj, k->param) != NULL;
+}
+
+static int
+build_call(int argc, char *const argv[], struct ctl_request *req,
+	   char *err, size_t errlen)
+{
+	json_error_t jerr;
+	size_t len = 1;
+	char *text;
+	json_t *p;
+	int i;
+
+	if (argc < 2) {
+		set_err(err, errlen, "call: usage: call METHOD [JSON-PARAMS]");
+		return -1;
+	}
+	if (strlen(argv[1]) >= sizeof(req->method) || argv[1][0] == '\0') {
+		set_err(err, errlen, "call: bad method name '%s'", argv[1]);
+		return -1;
+	}
+	snprintf(req->method, sizeof(req->method), "%s", argv[1]);
+	if (argc == 2)
+		return 0;
+	for (i = 2; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	text = calloc(1, len);
+	if (text == NULL) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 2; i < argc; i++) {
+		if (i > 2)
+			strcat(text, " ");
+		strcat(text, argv[i]);
+	}
+	p = json_loads(text, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+	free(text);
+	if (p == NULL) {
+		set_err(err, errlen, "call %s: params are not JSON: %s "
+			"(column %d)", req->method, jerr.text, jerr.column);
+		return -1;
+	}
+	if (!json_is_object(p) && !json_is_array(p)) {
+		json_decref(p);
+		set_err(err, errlen, "call %s: params must be a JSON object "
+			"or array", req->method);
+		return -1;
+	}
+	req->params = p;
+	return 0;
+}
+
+static int
+apply_arg(const struct ctl_cmd *c, json_t *params, const char *arg,
+	  char *err, size_t errlen)
+{
+	const char *eq = strchr(arg, '=');
+	const struct ctl_key *k;
+	char names[512];
+
+	if (eq == NULL) {
+		if (c->bare == NULL) {
+			set_err(err, errlen, "%s: '%s' is not key=value",
+				c->name, arg);
+			return -1;
+		}
+		k = find_key(c, c->bare, strlen(c->bare));
+		return put_value(c->name, params, k, arg, err, errlen);
+	}
+	k = find_key(c, arg, eq - arg);
+	if (k == NULL) {
+		key_names(c, names, sizeof(names));
+		set_err(err, errlen, "%s: unknown key '%.*s'; valid keys: %s",
+			c->name, (int)(eq - arg), arg, names);
+		return -1;
+	}
+	return put_value(c->name, params, k, eq + 1, err, errlen);
+}
+
+int
+ctl_cmd_build(int argc, char *const argv[], struct ctl_request *req,
+	      char *err, size_t errlen)
+{
+	const struct ctl_cmd *c;
+	const struct ctl_key *k;
+	char names[512];
+	int i;
+
+	memset(req, 0, sizeof(*req));
+	if (argc < 1 || argv[0] == NULL) {
+		cmd_names(names, sizeof(names));
+		set_err(err, errlen, "no command; commands: %s", names);
+		return -1;
+	}
+	if (strcmp(argv[0], "call") == 0)
+		return build_call(argc, argv, req, err, errlen);
+	c = find_cmd(argv[0]);
+	if (c == NULL) {
+		cmd_names(names, sizeof(names));
+		set_err(err, errlen, "unknown command '%s'; commands: %s",
+			argv[0], names);
+		return -1;
+	}
+	snprintf(req->method, sizeof(req->method), "%s", c->method);
+	req->params = json_object();
+	if (req->params == NULL) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 1; i < argc; i++)
+		if (apply_arg(c, req->params, argv[i], err, errlen) != 0)
+			goto fail;
+	if (c->defaults != NULL) {
+		const char *eq = strchr(c->defaults, '=');
+
+		k = find_key(c, c->defaults, eq - c->defaults);
+		if (!present(req->params, k) &&
+		    put_value(c->name, req->params, k, eq + 1, err, errlen))
+			goto fail;
+	}
+	for (k = c->keys; k != NULL && k->name != NULL; k++) {
+		if (k->required && !present(req->params, k)) {
+			set_err(err, errlen, "%s: missing %s=", c->name,
+				k->name);
+			goto fail;
+		}
+	}
+	/* A bare "impair" shows the settings rather than setting nothing. */
+	if (strcmp(c->name, "impair") == 0 &&
+	    json_object_size(req->params) == 0)
+		snprintf(req->method, sizeof(req->method), "impair.get");
+	return 0;
+fail:
+	ctl_request_clear(req);
+	return -1;
+}
+
+void
+ctl_request_clear(struct ctl_request *req)
+{
+	json_decref(req->params);
+	req->params = NULL;
+}
+
+/* Growable word for the splitter. */
+struct word {
+	char *s;
+	size_t len, cap;
+};
+
+static int
+word_add(struct word *w, char ch)
+{
+	char *n;
+
+	if (w->len + 1 >= w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 32;
+		n = realloc(w->s, w->cap);
+		if (n == NULL)
+			return -1;
+		w->s = n;
+	}
+	w->s[w->len++] = ch;
+	w->s[w->len] = '\0';
+	return 0;
+}
+
+static int
+argv_add(char ***argv, int *argc, struct word *w)
+{
+	char **n = realloc(*argv, (*argc + 2) * sizeof(**argv));
+
+	if (n == NULL)
+		return -1;
+	*argv = n;
+	n[(*argc)++] = w->s != NULL ? w->s : strdup("");
+	n[*argc] = NULL;
+	w->s = NULL;
+	w->len = w->cap = 0;
+	return n[*argc - 1] == NULL ? -1 : 0;
+}
+
+int
+ctl_cmd_split(const char *line, char ***argv_out, char *err, size_t errlen)
+{
+	struct word w = { NULL, 0, 0 };
+	char **argv = NULL;
+	int argc = 0, in_word = 0;
+	const char *p = line;
+	char q;
+
+	argv = calloc(1, sizeof(*argv));
+	if (argv == NULL)
+		goto nomem;
+	for (;;) {
+		if (*p == '\0' || isspace((unsigned char)*p)) {
+			if (in_word && argv_add(&argv, &argc, &w) != 0)
+				goto nomem;
+			in_word = 0;
+			if (*p == '\0')
+				break;
+			p++;
+			continue;
+		}
+		if (!in_word && *p == '#')
+			break;
+		/* call's JSON params are taken verbatim: no quoting needed */
+		if (!in_word && argc == 2 && strcmp(argv[0], "call") == 0) {
+			size_t n = strlen(p);
+
+			while (n > 0 && isspace((unsigned char)p[n - 1]))
+				n--;
+			w.s = strndup(p, n);
+			if (w.s == NULL || argv_add(&argv, &argc, &w) != 0)
+				goto nomem;
+			break;
+		}
+		in_word = 1;
+		if (*p == '\'' || *p == '"') {
+			q = *p++;
+			while (*p != q) {
+				if (*p == '\0') {
+					set_err(err, errlen,
+						"unterminated %c quote", q);
+					goto fail;
+				}
+				if (q == '"' && *p == '\\' && p[1] != '\0' &&
+				    strchr("\"\\$", p[1]) != NULL)
+					p++;
+				if (word_add(&w, *p++) != 0)
+					goto nomem;
+			}
+			p++;	/* '' stays an empty word: in_word is set */
+			continue;
+		}
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		if (word_add(&w, *p++) != 0)
+			goto nomem;
+	}
+	*argv_out = argv;
+	return argc;
+nomem:
+	set_err(err, errlen, "out of memory");
+fail:
+	free(w.s);
+	ctl_cmd_free_argv(argv);
+	return -1;
+}
+
+void
+ctl_cmd_free_argv(char **argv)
+{
+	char **a;
+
+	if (argv == NULL)
+		return;
+	for (a = argv; *a != NULL; a++)
+		free(*a);
+	free(argv);
+}
+
+void
+ctl_cmd_usage(FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < NB_CMDS; i++) {
+		if (cmds[i].args[0] != '\0')
+			fprintf(f, "  %-12s %s\n", cmds[i].name, cmds[i].args);
+		else
+			fprintf(f, "  %s\n", cmds[i].name);
+		fprintf(f, "      %s (%s)\n", cmds[i].help, cmds[i].method);
+	}
+	fprintf(f, "  %-12s %s\n", "call", "METHOD [JSON-PARAMS]");
+	fprintf(f, "      any method, params given as JSON\n");
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Control commands: "COMMAND [key=value ...]" as typed to dpfetchctl or
+ * written in a script, mapped to a JSON-RPC method and its params.
+ *
+ * One table describes every command: its method, the keys it takes, their
+ * JSON member names (friendly aliases such as duration -> duration_s), the
+ * JSON type of each value and which keys are required.  Unknown commands and
+ * keys are refused with a message that lists what is valid.  Pure C and
+ * jansson; no DPDK.
+ */
+
+#ifndef DPF_CTL_CMD_H
+#define DPF_CTL_CMD_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#define CTL_METHOD_MAX	64
+
+struct ctl_request {
+	char method[CTL_METHOD_MAX];	/* e.g. "fetch.start" */
+	json_t *params;			/* owned; NULL: send no params */
+};
+
+/*
+ * Build the request for argv[0..argc) = COMMAND [ARG ...].  Each ARG is
+ * key=value, or a bare word where the command takes one (stats SCOPE,
+ * status/wait/stop JOB).  "call METHOD [JSON]" sends any method; the JSON
+ * (argv[2..] joined by spaces) must be an object or an array.
+ *
+ * Returns 0 with req filled (release with ctl_request_clear()), or -1 with
+ * a message in err.  req->params is left NULL on failure.
+ */
+int
+ctl_cmd_build(int argc, char *const argv[], struct ctl_request *req,
+	      char *err, size_t errlen);
+
+/* Drop the params of a request built by ctl_cmd_build(). */
+void
+ctl_request_clear(struct ctl_request *req);
+
+/*
+ * Split a line into words like a POSIX shell does, without expansions:
+ * blanks separate words, '...' is literal, "..." honours \" \\ and \$,
+ * a backslash outside quotes escapes the next character, and # at the start
+ * of a word begins a comment.  After "call METHOD" the rest of the line is
+ * one word, verbatim, so that JSON params need no quoting.  Returns the
+ * word count and a NULL-terminated array in *argv (free with
+ * ctl_cmd_free_argv()), or -1 with a message in err (unterminated quote).
+ */
+int
+ctl_cmd_split(const char *line, char ***argv, char *err, size_t errlen);
+
+void
+ctl_cmd_free_argv(char **argv);
+
+/* Is name a command of the table ("call" included)? */
+int
+ctl_cmd_exists(const char *name);
+
+/* The method a command maps to, or NULL ("call" has none of its own). */
+const char *
+ctl_cmd_method(const char *name);
+
+/* Every command with its arguments and a line of help. */
+void
+ctl_cmd_usage(FILE *f);
+
+#endif /* DPF_CTL_CMD_H */

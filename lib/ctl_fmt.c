@@ -1,0 +1,676 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Formatting of control replies (see ctl_fmt.h).
+ *
+ * ctl_fmt_result -> ctl_fmt_job | ctl_fmt_jobs | ctl_fmt_conns
+ *                 | ctl_fmt_table | ctl_fmt_tree -> ctl_fmt_scalar
+ */
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl_fmt.h"
+
+#define CELL_MAX	128
+#define SERIES_ROWS	10	/* seconds of series on the watch screen */
+
+static void
+fmt_real(char *buf, size_t len, double d)
+{
+	if (fabs(d) >= 1000.0)
+		snprintf(buf, len, "%.1f", d);
+	else
+		snprintf(buf, len, "%.6g", d);
+}
+
+void
+ctl_fmt_scalar(char *buf, size_t len, const json_t *v)
+{
+	char *s;
+
+	if (len == 0)
+		return;
+	if (v == NULL) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		snprintf(buf, len, "%s", json_string_value(v));
+		break;
+	case JSON_INTEGER:
+		snprintf(buf, len, "%" JSON_INTEGER_FORMAT,
+			 json_integer_value(v));
+		break;
+	case JSON_REAL:
+		fmt_real(buf, len, json_real_value(v));
+		break;
+	case JSON_TRUE:
+		snprintf(buf, len, "true");
+		break;
+	case JSON_FALSE:
+		snprintf(buf, len, "false");
+		break;
+	case JSON_OBJECT:
+	case JSON_ARRAY:
+		s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		snprintf(buf, len, "%s", s != NULL ? s : "?");
+		free(s);
+		break;
+	default:	/* null */
+		snprintf(buf, len, "-");
+		break;
+	}
+}
+
+/* A member as a number, or NAN when it is absent or not a number. */
+static double
+num(const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static const char *
+str(const json_t *obj, const char *key, const char *dflt)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s != NULL ? s : dflt;
+}
+
+static int
+is_table(const json_t *a)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(a) || json_array_size(a) == 0)
+		return 0;
+	json_array_foreach(a, i, v)
+		if (!json_is_object(v))
+			return 0;
+	return 1;
+}
+
+static int
+all_have(const json_t *a, const char *key)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v)
+		if (json_object_get(v, key) == NULL)
+			return 0;
+	return 1;
+}
+
+void
+ctl_fmt_tree(FILE *f, const json_t *obj, int indent)
+{
+	const char *key;
+	char cell[CELL_MAX];
+	size_t w = 0, i;
+	json_t *v, *item, *rest;
+
+	if (!json_is_object(obj)) {
+		ctl_fmt_scalar(cell, sizeof(cell), obj);
+		fprintf(f, "%*s%s\n", indent, "", cell);
+		return;
+	}
+	json_object_foreach((json_t *)obj, key, v)
+		if (!json_is_object(v) && !is_table(v) && strlen(key) > w)
+			w = strlen(key);
+	json_object_foreach((json_t *)obj, key, v) {
+		if (json_is_object(v)) {
+			fprintf(f, "%*s%s\n", indent, "", key);
+			ctl_fmt_tree(f, v, indent + 2);
+		} else if (is_table(v) && all_have(v, "lcore")) {
+			fprintf(f, "%*s%s\n", indent, "", key);
+			json_array_foreach(v, i, item) {
+				ctl_fmt_scalar(cell, sizeof(cell),
+					       json_object_get(item, "lcore"));
+				fprintf(f, "%*slcore %s\n", indent + 2, "",
+					cell);
+				rest = json_deep_copy(item);
+				json_object_del(rest, "lcore");
+				ctl_fmt_tree(f, rest, indent + 4);
+				json_decref(rest);
+			}
+		} else if (is_table(v)) {
+			fprintf(f, "%*s%s\n", indent, "", key);
+			ctl_fmt_table(f, v, NULL, indent + 2);
+		} else {
+			ctl_fmt_scalar(cell, sizeof(cell), v);
+			fprintf(f, "%*s%-*s  %s\n", indent, "", (int)w, key,
+				cell);
+		}
+	}
+}
+
+/* Member names of the rows, in the order first seen. */
+static const char **
+table_cols(const json_t *rows, size_t *n)
+{
+	const char **cols = NULL, **nc;
+	const char *key;
+	size_t i, j;
+	json_t *row, *v;
+
+	*n = 0;
+	json_array_foreach(rows, i, row) {
+		json_object_foreach(row, key, v) {
+			(void)v;
+			for (j = 0; j < *n; j++)
+				if (strcmp(cols[j], key) == 0)
+					break;
+			if (j < *n)
+				continue;
+			nc = realloc(cols, (*n + 1) * sizeof(*cols));
+			if (nc == NULL)
+				return cols;
+			cols = nc;
+			cols[(*n)++] = key;
+		}
+	}
+	return cols;
+}
+
+/* Columns from an array of cell strings: width per column, numbers right. */
+static void
+print_grid(FILE *f, char **cells, const int *right, size_t nrows,
+	   size_t ncols, int indent)
+{
+	size_t r, c, *w = calloc(ncols, sizeof(*w));
+
+	if (w == NULL)
+		return;
+	for (r = 0; r < nrows; r++)
+		for (c = 0; c < ncols; c++)
+			if (strlen(cells[r * ncols + c]) > w[c])
+				w[c] = strlen(cells[r * ncols + c]);
+	for (r = 0; r < nrows; r++) {
+		fprintf(f, "%*s", indent, "");
+		for (c = 0; c < ncols; c++) {
+			const char *s = cells[r * ncols + c];
+
+			/* a left-aligned last column gets no trailing blanks */
+			if (c + 1 == ncols && !right[c])
+				fprintf(f, "%s", s);
+			else if (right[c])
+				fprintf(f, "%*s", (int)w[c], s);
+			else
+				fprintf(f, "%-*s", (int)w[c], s);
+			fprintf(f, "%s", c + 1 < ncols ? "  " : "\n");
+		}
+	}
+	free(w);
+}
+
+void
+ctl_fmt_table(FILE *f, const json_t *rows, const char *const *cols_in,
+	      int indent)
+{
+	const char **cols;
+	size_t ncols = 0, nrows, r, c;
+	char **cells;
+	int *right;
+	json_t *v;
+
+	if (!json_is_array(rows) || json_array_size(rows) == 0) {
+		fprintf(f, "%*s(none)\n", indent, "");
+		return;
+	}
+	if (cols_in != NULL) {
+		while (cols_in[ncols] != NULL)
+			ncols++;
+		cols = malloc(ncols * sizeof(*cols));
+		if (cols != NULL)
+			memcpy(cols, cols_in, ncols * sizeof(*cols));
+	} else {
+		cols = table_cols(rows, &ncols);
+	}
+	nrows = json_array_size(rows) + 1;
+	cells = calloc(nrows * ncols, sizeof(*cells));
+	right = calloc(ncols, sizeof(*right));
+	if (cols == NULL || cells == NULL || right == NULL)
+		goto out;
+	for (c = 0; c < ncols; c++) {
+		cells[c] = strdup(cols[c]);
+		right[c] = 1;
+	}
+	for (r = 1; r < nrows; r++) {
+		for (c = 0; c < ncols; c++) {
+			char buf[CELL_MAX];
+
+			v = json_object_get(json_array_get(rows, r - 1),
+					    cols[c]);
+			ctl_fmt_scalar(buf, sizeof(buf), v);
+			cells[r * ncols + c] = strdup(buf);
+			if (v != NULL && !json_is_number(v))
+				right[c] = 0;
+		}
+	}
+	for (r = 0; r < nrows * ncols; r++)
+		if (cells[r] == NULL)
+			goto out;
+	print_grid(f, cells, right, nrows, ncols, indent);
+out:
+	if (cells != NULL)
+		for (r = 0; r < nrows * ncols; r++)
+			free(cells[r]);
+	free(cells);
+	free(right);
+	free(cols);
+}
+
+/* Milliseconds from a member in microseconds, like ss prints rtt and rto. */
+static void
+ms(char *buf, size_t len, const json_t *obj, const char *key)
+{
+	double us = num(obj, key);
+
+	if (isnan(us))
+		snprintf(buf, len, "-");
+	else if (us >= 100000)
+		snprintf(buf, len, "%.0f", us / 1000.0);
+	else
+		snprintf(buf, len, "%.3g", us / 1000.0);
+}
+
+void
+ctl_fmt_conns(FILE *f, const json_t *result)
+{
+	static const char *const hdr[] = {
+		"State", "Lcore", "Local Address:Port", "Peer Address:Port"
+	};
+	const json_t *conns = json_object_get(result, "conns");
+	const json_t *total = json_object_get(result, "total");
+	size_t n = json_array_size(conns), i, c, w[4] = { 0 };
+	char lcore[32], rtt[32], rto[32], cell[CELL_MAX];
+	const json_t *conn;
+
+	for (c = 0; c < 4; c++)
+		w[c] = strlen(hdr[c]);
+	json_array_foreach(conns, i, conn) {
+		ctl_fmt_scalar(lcore, sizeof(lcore),
+			       json_object_get(conn, "lcore"));
+		if (strlen(str(conn, "state", "-")) > w[0])
+			w[0] = strlen(str(conn, "state", "-"));
+		if (strlen(lcore) > w[1])
+			w[1] = strlen(lcore);
+		if (strlen(str(conn, "local", "-")) > w[2])
+			w[2] = strlen(str(conn, "local", "-"));
+	}
+	fprintf(f, "%-*s  %*s  %-*s  %s\n", (int)w[0], hdr[0], (int)w[1],
+		hdr[1], (int)w[2], hdr[2], hdr[3]);
+	json_array_foreach(conns, i, conn) {
+		ctl_fmt_scalar(lcore, sizeof(lcore),
+			       json_object_get(conn, "lcore"));
+		fprintf(f, "%-*s  %*s  %-*s  %s\n", (int)w[0],
+			str(conn, "state", "-"), (int)w[1], lcore, (int)w[2],
+			str(conn, "local", "-"), str(conn, "remote", "-"));
+		ms(rtt, sizeof(rtt), conn, "srtt_us");
+		ms(rto, sizeof(rto), conn, "rto_us");
+		fprintf(f, "\t rto:%s rtt:%s", rto, rtt);
+		for (c = 0; c < 4; c++) {
+			static const char *const k[] = {
+				"cwnd", "retrans", "snd_wnd", "rcv_wnd"
+			};
+
+			ctl_fmt_scalar(cell, sizeof(cell),
+				       json_object_get(conn, k[c]));
+			fprintf(f, " %s:%s", k[c], cell);
+		}
+		fprintf(f, "\n");
+	}
+	if (json_is_integer(total) &&
+	    (size_t)json_integer_value(total) != n)
+		fprintf(f, "%zu of %" JSON_INTEGER_FORMAT
+			" connections shown\n", n, json_integer_value(total));
+	else
+		fprintf(f, "%zu connection%s\n", n, n == 1 ? "" : "s");
+}
+
+/* The sum of an object's numeric members (the error counters). */
+static double
+sum_members(const json_t *obj)
+{
+	const char *key;
+	double s = 0;
+	json_t *v;
+
+	json_object_foreach((json_t *)obj, key, v)
+		if (json_is_number(v))
+			s += json_number_value(v);
+	return s;
+}
+
+static void
+cell_num(char *buf, size_t len, double d, const char *fmt)
+{
+	if (isnan(d))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, fmt, d);
+}
+
+void
+ctl_fmt_jobs(FILE *f, const json_t *result)
+{
+	static const char *const hdr[] = {
+		"job", "state", "elapsed_s", "requests", "2xx", "3xx", "4xx",
+		"5xx", "errors", "open", "rps", "cps", "gbps"
+	};
+	enum { NC = sizeof(hdr) / sizeof(hdr[0]) };
+	const json_t *jobs = json_object_get(result, "jobs");
+	size_t n = json_array_size(jobs), i, c;
+	int right[NC];
+	char **cells;
+	const json_t *j, *resp, *rates;
+
+	if (n == 0) {
+		fprintf(f, "no jobs\n");
+		return;
+	}
+	cells = calloc((n + 1) * NC, sizeof(*cells));
+	if (cells == NULL)
+		return;
+	for (c = 0; c < NC; c++) {
+		cells[c] = strdup(hdr[c]);
+		right[c] = c != 1;
+	}
+	json_array_foreach(jobs, i, j) {
+		char b[NC][CELL_MAX];
+
+		resp = json_object_get(j, "responses");
+		rates = json_object_get(j, "rates");
+		ctl_fmt_scalar(b[0], CELL_MAX, json_object_get(j, "job"));
+		snprintf(b[1], CELL_MAX, "%s", str(j, "state", "-"));
+		cell_num(b[2], CELL_MAX, num(j, "elapsed_s"), "%.1f");
+		cell_num(b[3], CELL_MAX, num(j, "requests_sent"), "%.0f");
+		cell_num(b[4], CELL_MAX, num(resp, "2xx"), "%.0f");
+		cell_num(b[5], CELL_MAX, num(resp, "3xx"), "%.0f");
+		cell_num(b[6], CELL_MAX, num(resp, "4xx"), "%.0f");
+		cell_num(b[7], CELL_MAX, num(resp, "5xx"), "%.0f");
+		cell_num(b[8], CELL_MAX,
+			 json_is_object(json_object_get(j, "errors")) ?
+			 sum_members(json_object_get(j, "errors")) : NAN,
+			 "%.0f");
+		cell_num(b[9], CELL_MAX, num(j, "connections_open"), "%.0f");
+		cell_num(b[10], CELL_MAX, num(rates, "rps"), "%.1f");
+		cell_num(b[11], CELL_MAX, num(rates, "cps"), "%.1f");
+		cell_num(b[12], CELL_MAX, num(rates, "gbps"), "%.3f");
+		for (c = 0; c < NC; c++)
+			cells[(i + 1) * NC + c] = strdup(b[c]);
+	}
+	for (i = 0; i < (n + 1) * NC; i++)
+		if (cells[i] == NULL)
+			goto out;
+	print_grid(f, cells, right, n + 1, NC, 0);
+out:
+	for (i = 0; i < (n + 1) * NC; i++)
+		free(cells[i]);
+	free(cells);
+}
+
+/* Bytes in decimal units, then exactly. */
+static void
+bytes(char *buf, size_t len, double b)
+{
+	static const char *const unit[] = { "kB", "MB", "GB", "TB" };
+	double v = b;
+	int u = -1;
+
+	if (isnan(b)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	while (v >= 1000.0 && u < 3) {
+		v /= 1000.0;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%.0f B", b);
+	else
+		snprintf(buf, len, "%.2f %s (%.0f B)", v, unit[u], b);
+}
+
+/* "name n   name n ..." of an object's members; only non-zero ones when
+ * nonzero is set.  Returns how many were printed. */
+static int
+inline_counts(FILE *f, const json_t *obj, int nonzero)
+{
+	const char *key;
+	char cell[CELL_MAX];
+	int n = 0;
+	json_t *v;
+
+	json_object_foreach((json_t *)obj, key, v) {
+		if (nonzero && json_is_number(v) && json_number_value(v) == 0)
+			continue;
+		ctl_fmt_scalar(cell, sizeof(cell), v);
+		fprintf(f, "%s%s %s", n ? "   " : "", key, cell);
+		n++;
+	}
+	return n;
+}
+
+static void
+latency_row(FILE *f, const char *key, const json_t *row,
+	    const char *const *cols, size_t ncols)
+{
+	char cell[CELL_MAX];
+	size_t c;
+	double d;
+
+	fprintf(f, "  %-10s", key);
+	for (c = 0; c < ncols; c++) {
+		d = num(row, cols[c]);
+		if (isnan(d))
+			snprintf(cell, sizeof(cell), "-");
+		else if (d == floor(d) && fabs(d) < 1e15)
+			snprintf(cell, sizeof(cell), "%.0f", d);
+		else
+			snprintf(cell, sizeof(cell), "%.1f", d);
+		fprintf(f, c == 0 ? " %8s" : " %9s", cell);
+	}
+	fprintf(f, "\n");
+}
+
+static int
+is_known_latency(const char *key)
+{
+	return strcmp(key, "connect") == 0 || strcmp(key, "ttfb") == 0 ||
+		strcmp(key, "total") == 0;
+}
+
+static void
+latency_table(FILE *f, const json_t *lat)
+{
+	static const char *const cols[] = {
+		"count", "min", "mean", "p50", "p90", "p99", "p999", "max"
+	};
+	static const char *const order[] = { "connect", "ttfb", "total" };
+	enum { NC = sizeof(cols) / sizeof(cols[0]) };
+	const char *key;
+	size_t c;
+	json_t *row;
+
+	fprintf(f, "latency (us) %8s", "count");
+	for (c = 1; c < NC; c++)
+		fprintf(f, " %9s", strcmp(cols[c], "p999") == 0 ?
+			"p99.9" : cols[c]);
+	fprintf(f, "\n");
+	/* the three known rows in their natural order, then any others */
+	for (c = 0; c < 3; c++)
+		if ((row = json_object_get(lat, order[c])) != NULL)
+			latency_row(f, order[c], row, cols, NC);
+	json_object_foreach((json_t *)lat, key, row)
+		if (!is_known_latency(key))
+			latency_row(f, key, row, cols, NC);
+}
+
+void
+ctl_fmt_job(FILE *f, const json_t *st)
+{
+	const json_t *resp = json_object_get(st, "responses");
+	const json_t *errs = json_object_get(st, "errors");
+	const json_t *rates = json_object_get(st, "rates");
+	const json_t *lat = json_object_get(st, "latency_us");
+	const json_t *codes = json_object_get(resp, "by_code");
+	char job[CELL_MAX], a[CELL_MAX], b[CELL_MAX];
+	double el = num(st, "elapsed_s");
+
+	ctl_fmt_scalar(job, sizeof(job), json_object_get(st, "job"));
+	if (isnan(el))
+		fprintf(f, "job %s: %s\n", job, str(st, "state", "?"));
+	else
+		fprintf(f, "job %s: %s, %.2f s\n", job, str(st, "state", "?"),
+			el);
+	cell_num(a, sizeof(a), num(st, "requests_sent"), "%.0f");
+	fprintf(f, "%-13s%s sent\n", "requests", a);
+	fprintf(f, "%-13s", "responses");
+	if (json_is_object(resp)) {
+		static const char *const cls[] = { "2xx", "3xx", "4xx", "5xx" };
+		size_t i;
+
+		for (i = 0; i < 4; i++) {
+			cell_num(a, sizeof(a), num(resp, cls[i]), "%.0f");
+			fprintf(f, "%s%s %s", i ? "   " : "", cls[i], a);
+		}
+	} else {
+		fprintf(f, "-");
+	}
+	fprintf(f, "\n");
+	if (json_object_size(codes) > 0) {
+		fprintf(f, "%-13s", "by code");
+		inline_counts(f, codes, 0);
+		fprintf(f, "\n");
+	}
+	fprintf(f, "%-13s", "errors");
+	if (!json_is_object(errs))
+		fprintf(f, "-");
+	else if (inline_counts(f, errs, 1) == 0)
+		fprintf(f, "none");
+	fprintf(f, "\n");
+	cell_num(a, sizeof(a), num(st, "connections_opened"), "%.0f");
+	cell_num(b, sizeof(b), num(st, "connections_open"), "%.0f");
+	fprintf(f, "%-13s%s opened, %s open\n", "connections", a, b);
+	bytes(a, sizeof(a), num(st, "bytes_rx"));
+	bytes(b, sizeof(b), num(st, "bytes_tx"));
+	fprintf(f, "%-13srx %s   tx %s\n", "transfer", a, b);
+	if (json_is_object(rates)) {
+		char c[CELL_MAX];
+
+		cell_num(a, sizeof(a), num(rates, "rps"), "%.1f");
+		cell_num(b, sizeof(b), num(rates, "cps"), "%.1f");
+		cell_num(c, sizeof(c), num(rates, "gbps"), "%.3f");
+		fprintf(f, "%-13s%s req/s   %s conn/s   %s Gbit/s\n", "rates",
+			a, b, c);
+	}
+	if (json_object_size(lat) > 0)
+		latency_table(f, lat);
+}
+
+static void
+series_tail(FILE *f, const json_t *series)
+{
+	static const char *const cols[] = {
+		"t", "rps", "cps", "gbps", "open", NULL
+	};
+	size_t n = json_array_size(series), i;
+	json_t *tail = json_array();
+
+	if (tail == NULL)
+		return;
+	for (i = n > SERIES_ROWS ? n - SERIES_ROWS : 0; i < n; i++)
+		json_array_append(tail, json_array_get(series, i));
+	ctl_fmt_table(f, tail, cols, 0);
+	json_decref(tail);
+}
+
+void
+ctl_fmt_watch(FILE *f, const json_t *info, const json_t *status,
+	      const json_t *jobs)
+{
+	char cell[CELL_MAX];
+	const char *dv;
+	double up;
+
+	if (json_is_object(info)) {
+		up = num(info, "uptime_s");
+		dv = str(info, "dpdk_version", "?");
+		/* rte_version() already says "DPDK 22.11.x" */
+		fprintf(f, "dpfetch %s  %s%s", str(info, "version", "?"),
+			strncmp(dv, "DPDK", 4) == 0 ? "" : "DPDK ", dv);
+		ctl_fmt_scalar(cell, sizeof(cell),
+			       json_object_get(info, "lcores"));
+		fprintf(f, "  lcores %s", cell);
+		ctl_fmt_scalar(cell, sizeof(cell),
+			       json_object_get(info, "ports"));
+		fprintf(f, "  ports %s", cell);
+		if (!isnan(up))
+			fprintf(f, "  up %ld:%02ld:%02ld", (long)up / 3600,
+				((long)up / 60) % 60, (long)up % 60);
+		fprintf(f, "\n\n");
+	}
+	if (json_is_object(status)) {
+		ctl_fmt_job(f, status);
+		if (json_array_size(json_object_get(status, "series")) > 0) {
+			fprintf(f, "\n");
+			series_tail(f, json_object_get(status, "series"));
+		}
+	} else {
+		fprintf(f, "no job running\n");
+	}
+	if (json_is_object(jobs)) {
+		fprintf(f, "\n");
+		ctl_fmt_jobs(f, jobs);
+	}
+}
+
+static int
+is_empty(const json_t *r)
+{
+	return r == NULL || json_is_null(r) || json_is_true(r) ||
+		(json_is_object(r) && json_object_size(r) == 0);
+}
+
+void
+ctl_fmt_result(FILE *f, const char *method, const json_t *r)
+{
+	char cell[CELL_MAX];
+	const json_t *entries;
+
+	if (strcmp(method, "fetch.start") == 0 &&
+	    json_object_get(r, "job") != NULL) {
+		ctl_fmt_scalar(cell, sizeof(cell), json_object_get(r, "job"));
+		fprintf(f, "job %s started\n", cell);
+	} else if (strcmp(method, "fetch.status") == 0 ||
+		   strcmp(method, "fetch.wait") == 0) {
+		ctl_fmt_job(f, r);
+	} else if (strcmp(method, "fetch.list") == 0 &&
+		   json_is_array(json_object_get(r, "jobs"))) {
+		ctl_fmt_jobs(f, r);
+	} else if (strcmp(method, "conn.list") == 0 &&
+		   json_is_array(json_object_get(r, "conns"))) {
+		ctl_fmt_conns(f, r);
+	} else if (strcmp(method, "arp.list") == 0 &&
+		   json_is_array(entries = json_object_get(r, "entries"))) {
+		static const char *const cols[] = {
+			"ip", "mac", "state", "static", NULL
+		};
+
+		ctl_fmt_table(f, entries, json_array_size(entries) ? cols :
+			      NULL, 0);
+	} else if (is_empty(r)) {
+		fprintf(f, "ok\n");
+	} else if (is_table(r)) {
+		ctl_fmt_table(f, r, NULL, 0);
+	} else {
+		ctl_fmt_tree(f, r, 0);
+	}
+}
