@@ -140,6 +140,11 @@ config_free(struct dpf_config *cfg)
 	cfg->n_headers = 0;
 	json_decref(cfg->job);
 	cfg->job = NULL;
+	free(cfg->ctl_path);
+	free(cfg->ctl_tcp);
+	free(cfg->ctl_token);
+	free(cfg->script);
+	cfg->ctl_path = cfg->ctl_tcp = cfg->ctl_token = cfg->script = NULL;
 }
 
 /* Load options: command-line name -> fetch.start parameter. */
@@ -557,6 +562,25 @@ apply_setting(struct dpf_config *cfg, const char *key, const char *val,
 	}
 	if (strcmp(key, "data") == 0)
 		return replace_string(&cfg->data, val, err, errlen);
+	if (strcmp(key, "ctl") == 0 || strcmp(key, "ctl.path") == 0)
+		return replace_string(&cfg->ctl_path, val, err, errlen);
+	if (strcmp(key, "ctl-tcp") == 0 || strcmp(key, "ctl.tcp") == 0) {
+		const char *colon = strrchr(val, ':');
+
+		if (colon == NULL || colon == val || colon[1] == '\0')
+			return set_err(err, errlen,
+				"--ctl-tcp: '%s' is not ADDR:PORT (e.g. 127.0.0.1:7070)",
+				val);
+		return replace_string(&cfg->ctl_tcp, val, err, errlen);
+	}
+	if (strcmp(key, "ctl-token") == 0 || strcmp(key, "ctl.token") == 0) {
+		if (strlen(val) < 8)
+			return set_err(err, errlen,
+				"--ctl-token: use at least 8 characters");
+		return replace_string(&cfg->ctl_token, val, err, errlen);
+	}
+	if (strcmp(key, "script") == 0)
+		return replace_string(&cfg->script, val, err, errlen);
 	if (strcmp(key, "header") == 0)
 		return parse_header(cfg, val, err, errlen);
 	if (strcmp(key, "timeout") == 0)
@@ -678,6 +702,39 @@ config_load_file(struct dpf_config *cfg, const char *path,
 		if (strcmp(key, "tcp") == 0 || strcmp(key, "arp") == 0 ||
 		    strcmp(key, "impair") == 0) {
 			rc = json_section(cfg, key, v, "", err, errlen);
+		} else if (strcmp(key, "ctl") == 0) {
+			const char *k;
+			json_t *cv;
+
+			if (!json_is_object(v)) {
+				rc = set_err(err, errlen,
+					"config: \"ctl\" must be an object {path, tcp, token}");
+				break;
+			}
+			json_object_foreach(v, k, cv) {
+				char name[32];
+
+				if (strcmp(k, "path") != 0 &&
+				    strcmp(k, "tcp") != 0 &&
+				    strcmp(k, "token") != 0) {
+					rc = set_err(err, errlen,
+						"config: unknown setting \"ctl.%s\"",
+						k);
+					break;
+				}
+				if (!json_is_string(cv)) {
+					rc = set_err(err, errlen,
+						"config: \"ctl.%s\" must be a string",
+						k);
+					break;
+				}
+				snprintf(name, sizeof(name), "ctl.%s", k);
+				rc = apply_setting(cfg, name,
+						   json_string_value(cv), err,
+						   errlen);
+				if (rc != 0)
+					break;
+			}
 		} else if (strcmp(key, "job") == 0) {
 			/* fetch.start's parameters, checked when the job is
 			 * made (unknown names are errors there). */
@@ -784,6 +841,14 @@ config_usage(FILE *f, const char *prog)
 "                        (with --listen or --echo and no --fetch, run until\n"
 "                        SIGINT or SIGTERM)\n"
 "  --stats               print all counters as JSON on stderr at exit\n"
+"  --ctl PATH            JSON-RPC control socket (default, when neither\n"
+"                        --fetch nor --script is given: /run/dpfetch/\n"
+"                        <EAL file prefix>.sock); runs until app.shutdown\n"
+"  --ctl-tcp ADDR:PORT   also accept control requests over TCP ...\n"
+"  --ctl-token TOKEN     ... each carrying this token as \"auth\"\n"
+"  --script FILE         run a dpfetchctl script at start-up, then exit\n"
+"                        (status 0 when every command succeeded)\n"
+"  --keep-going          run the script on after a failed command\n"
 "  --config FILE         JSON config (see conf/dpfetch.json); the command\n"
 "                        line overrides it\n"
 "  --tcp K=V[,K=V]       TCP tunables: rcvbuf, rto_initial_ms, rto_min_ms,\n"
@@ -804,6 +869,7 @@ enum {
 	OPT_IP = 256, OPT_GATEWAY, OPT_MTU, OPT_PORT, OPT_MBUFS, OPT_FETCH,
 	OPT_HEADER, OPT_TIMEOUT, OPT_STATS, OPT_CONFIG, OPT_TCP, OPT_ARP,
 	OPT_IMPAIR, OPT_ECHO, OPT_METHOD, OPT_DATA, OPT_LISTEN,
+	OPT_CTL, OPT_CTL_TCP, OPT_CTL_TOKEN, OPT_SCRIPT, OPT_KEEP_GOING,
 	OPT_JOB_FIRST = 512,	/* + index in job_opts */
 };
 
@@ -826,6 +892,11 @@ static const struct option long_opts[] = {
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "method", required_argument, NULL, OPT_METHOD },
 	{ "data", required_argument, NULL, OPT_DATA },
+	{ "ctl", required_argument, NULL, OPT_CTL },
+	{ "ctl-tcp", required_argument, NULL, OPT_CTL_TCP },
+	{ "ctl-token", required_argument, NULL, OPT_CTL_TOKEN },
+	{ "script", required_argument, NULL, OPT_SCRIPT },
+	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
 	{ "connections", required_argument, NULL, OPT_JOB_FIRST + 0 },
 	{ "requests", required_argument, NULL, OPT_JOB_FIRST + 1 },
 	{ "duration", required_argument, NULL, OPT_JOB_FIRST + 2 },
@@ -868,6 +939,10 @@ static const char *const opt_key[] = {
 	[OPT_METHOD - OPT_IP] = "method",
 	[OPT_DATA - OPT_IP] = "data",
 	[OPT_LISTEN - OPT_IP] = "listen",
+	[OPT_CTL - OPT_IP] = "ctl",
+	[OPT_CTL_TCP - OPT_IP] = "ctl-tcp",
+	[OPT_CTL_TOKEN - OPT_IP] = "ctl-token",
+	[OPT_SCRIPT - OPT_IP] = "script",
 };
 
 enum config_result
@@ -876,6 +951,7 @@ config_from_args(struct dpf_config *cfg, int argc, char **argv,
 {
 	int opt;
 	int pass;
+	int file_urls = 0;
 
 	/* Pass 0 loads --config; pass 1 applies the rest over it. */
 	for (pass = 0; pass < 2; pass++) {
@@ -922,7 +998,17 @@ config_from_args(struct dpf_config *cfg, int argc, char **argv,
 				    config_load_file(cfg, optarg, err,
 						     errlen) != 0)
 					return CONFIG_ERROR;
+				file_urls = json_object_get(cfg->job,
+							    "urls") != NULL;
 				continue;
+			}
+			if (opt == OPT_FETCH && file_urls) {
+				/* The command line's URLs replace the
+				 * file's; several --fetch add up. */
+				json_object_del(cfg->job, "urls");
+				free(cfg->fetch_url);
+				cfg->fetch_url = NULL;
+				file_urls = 0;
 			}
 			switch (opt) {
 			case OPT_CONFIG:
@@ -933,6 +1019,9 @@ config_from_args(struct dpf_config *cfg, int argc, char **argv,
 				break;
 			case OPT_STATS:
 				cfg->print_stats = 1;
+				break;
+			case OPT_KEEP_GOING:
+				cfg->keep_going = 1;
 				break;
 			case OPT_TCP:
 				rc = config_set_pairs(cfg, "tcp", optarg, err,
@@ -1003,11 +1092,14 @@ config_validate(const struct dpf_config *cfg, char *err, size_t errlen)
 	if (cfg->gateway != 0 && cfg->gateway == cfg->ip)
 		return set_err(err, errlen,
 			       "--gateway is the appliance's own address");
-	if (cfg->fetch_url == NULL && json_object_get(cfg->job, "url") == NULL &&
-	    json_object_get(cfg->job, "urls") == NULL && cfg->echo_port == 0 &&
-	    cfg->listen_port == 0)
+	if (cfg->script != NULL &&
+	    (json_object_get(cfg->job, "url") != NULL ||
+	     json_object_get(cfg->job, "urls") != NULL))
 		return set_err(err, errlen,
-			       "nothing to do: give --fetch URL, --listen PORT or --echo PORT");
+			       "--script and --fetch do not go together: start the fetch from the script");
+	if (cfg->ctl_tcp != NULL && cfg->ctl_token == NULL)
+		return set_err(err, errlen,
+			       "--ctl-tcp needs --ctl-token: every remote request must carry it");
 	if (cfg->echo_port != 0 && cfg->echo_port == cfg->listen_port)
 		return set_err(err, errlen,
 			       "--echo and --listen want the same port %u",

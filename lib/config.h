@@ -93,6 +93,13 @@ struct dpf_config {
 	json_t *job;
 	int load_mode;
 
+	/* Control channel and scripts. */
+	char *ctl_path;		/* UNIX socket; NULL = default or none */
+	char *ctl_tcp;		/* "ADDR:PORT", or NULL: no TCP listener */
+	char *ctl_token;	/* required in every TCP request */
+	char *script;		/* run at start-up, then exit */
+	int keep_going;		/* the script runs on after a failure */
+
 	struct arp_conf arp;
 	struct tcp_conf tcp;
 	struct impair_conf impair;

@@ -991,3 +991,72 @@ job_free(struct job *job)
 	job_params_free(&job->p);
 	rte_free(job);
 }
+
+void
+job_registry_init(struct job_registry *r)
+{
+	memset(r, 0, sizeof(*r));
+	pthread_mutex_init(&r->lock, NULL);
+	r->next_id = 1;
+}
+
+void
+job_registry_fini(struct job_registry *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n; i++)
+		job_free(r->jobs[i]);
+	r->n = 0;
+	pthread_mutex_destroy(&r->lock);
+}
+
+void
+job_registry_lock(struct job_registry *r)
+{
+	pthread_mutex_lock(&r->lock);
+}
+
+void
+job_registry_unlock(struct job_registry *r)
+{
+	pthread_mutex_unlock(&r->lock);
+}
+
+uint32_t
+job_registry_next_id(struct job_registry *r)
+{
+	return r->next_id++;
+}
+
+int
+job_registry_add(struct job_registry *r, struct job *job)
+{
+	unsigned int i;
+
+	if (r->n == JOB_REGISTRY_MAX) {
+		/* Workers are done with a finished job's shares. */
+		for (i = 0; i < r->n; i++)
+			if (job_finished(r->jobs[i]))
+				break;
+		if (i == r->n)
+			return -1;
+		job_free(r->jobs[i]);
+		memmove(&r->jobs[i], &r->jobs[i + 1],
+			(r->n - i - 1) * sizeof(r->jobs[0]));
+		r->n--;
+	}
+	r->jobs[r->n++] = job;
+	return 0;
+}
+
+struct job *
+job_registry_find(struct job_registry *r, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->jobs[i]->id == id)
+			return r->jobs[i];
+	return NULL;
+}

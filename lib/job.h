@@ -18,6 +18,7 @@
 #ifndef DPF_JOB_H
 #define DPF_JOB_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/queue.h>
@@ -250,5 +251,43 @@ job_first_error(const struct job *job);
 /* Free a finished job. */
 void
 job_free(struct job *job);
+
+/*
+ * The jobs the control side knows, by id.  Every control-side access
+ * (the control channel, scripts, telemetry) goes through it under its
+ * lock; when it is full the oldest finished job makes room.
+ */
+#define JOB_REGISTRY_MAX	256
+
+struct job_registry {
+	pthread_mutex_t lock;
+	uint32_t next_id;
+	unsigned int n;
+	struct job *jobs[JOB_REGISTRY_MAX];	/* oldest first */
+};
+
+void
+job_registry_init(struct job_registry *r);
+
+/* Free every job (the workers must have stopped). */
+void
+job_registry_fini(struct job_registry *r);
+
+void
+job_registry_lock(struct job_registry *r);
+void
+job_registry_unlock(struct job_registry *r);
+
+/* The next id (lock held). */
+uint32_t
+job_registry_next_id(struct job_registry *r);
+
+/* Keep job (lock held); -1 when every slot holds a running job. */
+int
+job_registry_add(struct job_registry *r, struct job *job);
+
+/* The job with id, or NULL (lock held). */
+struct job *
+job_registry_find(struct job_registry *r, uint32_t id);
 
 #endif /* DPF_JOB_H */

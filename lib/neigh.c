@@ -135,6 +135,8 @@ neigh_update(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
 		if (e == NULL)
 			return NULL;
 	}
+	if (e->is_static)
+		return e;	/* what the operator said stands */
 	memcpy(e->mac, mac, 6);
 	e->state = NEIGH_REACHABLE;
 	e->changed_ms = now_ms;
@@ -143,6 +145,20 @@ neigh_update(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
 		if (t->ops != NULL && t->ops->send_held != NULL)
 			t->ops->send_held(ctx, e->held[i], e->mac);
 	e->n_held = 0;
+	return e;
+}
+
+struct neigh_entry *
+neigh_add_static(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
+		 uint64_t now_ms, void *ctx)
+{
+	struct neigh_entry *e = neigh_lookup(t, ip);
+
+	if (e != NULL)
+		e->is_static = 0;
+	e = neigh_update(t, ip, mac, now_ms, 1, ctx);
+	if (e != NULL)
+		e->is_static = 1;
 	return e;
 }
 
@@ -217,6 +233,10 @@ neigh_timer(struct neigh_table *t, uint64_t now_ms, void *ctx)
 		struct neigh_entry *e = &t->entries[i];
 		int removed = 0;
 
+		if (e->is_static) {
+			i++;
+			continue;
+		}
 		switch (e->state) {
 		case NEIGH_INCOMPLETE:
 			if (now_ms < e->next_probe_ms)

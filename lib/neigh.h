@@ -40,6 +40,7 @@ struct neigh_entry {
 	uint8_t mac[6];
 	uint8_t state;			/* enum neigh_state */
 	uint8_t probes;			/* requests sent for this resolution */
+	uint8_t is_static;		/* set by hand: never aged or relearnt */
 	uint64_t changed_ms;		/* when state last changed */
 	uint64_t next_probe_ms;		/* INCOMPLETE: when to ask again */
 	uint64_t used_ms;		/* last lookup that used it */
@@ -104,6 +105,15 @@ neigh_output(struct neigh_table *t, uint32_t ip, uint64_t now_ms,
 /* Retries, aging and garbage collection; call every few milliseconds. */
 void
 neigh_timer(struct neigh_table *t, uint64_t now_ms, void *ctx);
+
+/*
+ * A static entry (like "ip neigh add ... nud permanent"): REACHABLE for
+ * good, not aged, not changed by ARP traffic; held packets are sent.
+ * Returns the entry, or NULL when the table is full.
+ */
+struct neigh_entry *
+neigh_add_static(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
+		 uint64_t now_ms, void *ctx);
 
 /* Remove an entry (dropping what it holds). */
 int

@@ -850,3 +850,44 @@ rpc_param_array(const json_t *params, const char *name, enum rpc_need need,
 	*out = v;
 	return 0;
 }
+
+int
+rpc_call_sync(const struct rpc_dispatch *d, const char *method,
+	      json_t *params, json_t **result, struct rpc_error *err,
+	      int (*wait)(void *arg), void *wait_arg)
+{
+	const struct rpc_method *m = method_find(d, method);
+	struct rpc_ctx ctx;
+	int rc;
+
+	*result = NULL;
+	memset(err, 0, sizeof(*err));
+	if (m == NULL)
+		return rpc_error_set(err, RPC_METHOD_NOT_FOUND,
+				     "unknown method '%s'", method);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.app = d->app;
+	ctx.method = method;
+	rc = m->handler(&ctx, params, result, err);
+	if (rc != RPC_PENDING || ctx.poll == NULL) {
+		if (ctx.free_state != NULL)
+			ctx.free_state(ctx.state);
+		if (rc == RPC_PENDING)
+			return rpc_error_set(err, RPC_INTERNAL_ERROR,
+					     "%s deferred without a poll", method);
+		return rc;
+	}
+	for (;;) {
+		rc = ctx.poll(&ctx, ctx.state, result, err);
+		if (rc != RPC_PENDING)
+			break;
+		if (wait(wait_arg) != 0) {
+			rc = rpc_error_set(err, RPC_INTERNAL_ERROR,
+					   "interrupted");
+			break;
+		}
+	}
+	if (ctx.free_state != NULL)
+		ctx.free_state(ctx.state);
+	return rc;
+}

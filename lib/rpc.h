@@ -214,4 +214,16 @@ int
 rpc_param_array(const json_t *params, const char *name, enum rpc_need need,
 		json_t **out, struct rpc_error *err);
 
+/*
+ * Call a method in-process (the appliance's own --script): like a
+ * request over the socket, but a deferred reply is waited for here,
+ * calling wait() between polls (it returns non-zero to give up, e.g. on
+ * a signal; the call then fails with -32603 "interrupted").  Returns
+ * RPC_OK with *result (a new reference or NULL) or RPC_ERROR with err.
+ */
+int
+rpc_call_sync(const struct rpc_dispatch *d, const char *method,
+	      json_t *params, json_t **result, struct rpc_error *err,
+	      int (*wait)(void *arg), void *wait_arg);
+
 #endif /* DPF_RPC_H */

@@ -253,6 +253,9 @@ tcp_accept_syn(struct worker *w, const struct tcp_listener *l,
 	       uint16_t local_port);
 const struct tcp_listener *
 tcp_find_listener(struct worker *w, uint16_t port);
+/* Stop accepting on port (its connections carry on); 0 or -ENOENT. */
+int
+tcp_unlisten(struct worker *w, uint16_t port);
 /* Free space in the send buffer (tcp.sndbuf less what it holds). */
 uint32_t
 tcp_send_space(struct worker *w, const struct tcp_conn *c);

@@ -333,6 +333,22 @@ tcp_listen(struct worker *w, uint16_t port, const struct tcp_app_ops *ops,
 	return -ENOSPC;
 }
 
+int
+tcp_unlisten(struct worker *w, uint16_t port)
+{
+	unsigned int i;
+
+	for (i = 0; i < TCP_MAX_LISTENERS; i++) {
+		struct tcp_listener *l = &w->tcp.listeners[i];
+
+		if (port != 0 && l->port == port) {
+			memset(l, 0, sizeof(*l));
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 const struct tcp_listener *
 tcp_find_listener(struct worker *w, uint16_t port)
 {

@@ -151,7 +151,7 @@ worker_rx_one(struct worker *w, struct rte_mbuf *m)
 }
 
 /* Packets other workers received for our connections. */
-static void
+static unsigned int
 worker_rx_handoff(struct worker *w)
 {
 	struct rte_ring *r = w->app->steer.rings[w->index];
@@ -159,10 +159,10 @@ worker_rx_handoff(struct worker *w)
 	unsigned int n, i;
 
 	if (r == NULL)
-		return;
+		return 0;
 	n = rte_ring_sc_dequeue_burst(r, (void **)pkts, RX_BURST, NULL);
 	if (n == 0)
-		return;
+		return 0;
 	w->stats.port.rx_handoff_in += n;
 	for (i = 0; i < n; i++) {
 		if (i + 1 < n)
@@ -170,6 +170,7 @@ worker_rx_handoff(struct worker *w)
 		eth_input(w, pkts[i]);
 	}
 	tcp_output_flush(w);
+	return n;
 }
 
 static void
@@ -210,7 +211,7 @@ worker_call(struct app *app, uint16_t index,
 	return 0;
 }
 
-static void
+static uint16_t
 worker_rx(struct worker *w)
 {
 	struct rte_mbuf *pkts[RX_BURST];
@@ -225,7 +226,7 @@ worker_rx(struct worker *w)
 		p = out;
 	}
 	if (n == 0)
-		return;
+		return 0;
 	w->stats.port.rx_bursts++;
 	for (i = 0; i < n; i++) {
 		w->stats.port.rx_packets++;
@@ -242,23 +243,40 @@ worker_rx(struct worker *w)
 	}
 	/* ACKs and data owed by this burst go out together. */
 	tcp_output_flush(w);
+	return n;
 }
 
 void
 worker_loop(struct worker *w)
 {
+	uint64_t last_tsc;
+	int work;
+
+	worker_update_time(w);
+	last_tsc = w->now_tsc;
 	while (!w->app->quit) {
 		worker_update_time(w);
-		worker_rx(w);
-		worker_rx_handoff(w);
+		/* The previous iteration, from its start to ours. */
+		if (w->did_work)
+			w->busy_tsc += w->now_tsc - last_tsc;
+		else
+			w->idle_tsc += w->now_tsc - last_tsc;
+		last_tsc = w->now_tsc;
+		w->loops++;
+		work = worker_rx(w) > 0;
+		work |= worker_rx_handoff(w) > 0;
 		timer_wheel_run(&w->wheel, w->now_us);
 		if (w->index == 0 &&
 		    w->now_ms - w->last_neigh_ms >= NEIGH_TIMER_MS) {
 			w->last_neigh_ms = w->now_ms;
 			arp_timer(w);
 		}
-		if (!TAILQ_EMPTY(&w->shares))
+		if (!TAILQ_EMPTY(&w->shares)) {
 			hc_poll(w);
+			work = 1;
+		}
+		work |= w->tx_n > 0;
+		w->did_work = work;
 		tcp_output_flush(w);
 		worker_tx_flush(w);
 		worker_commands(w);

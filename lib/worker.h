@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "impair.h"
+#include "job.h"
 #include "neigh.h"
 #include "port.h"
 #include "stats.h"
@@ -60,6 +61,8 @@ struct app {
 	struct worker *workers[STEER_MAX_WORKERS];	/* by index */
 	uint16_t n_workers;
 	struct local_addrs local;
+	struct job_registry jobs;	/* control side only */
+	struct impair_conf impair_conf;	/* as last set (impair.set) */
 	/* The neighbour table is shared: lookups are lock-free under the
 	 * seqlock, changes (rare: ARP traffic, timers) take its lock. */
 	rte_seqlock_t neigh_lock;
@@ -87,6 +90,13 @@ struct worker {
 	uint64_t now_us;
 	uint64_t now_ms;
 	uint64_t last_neigh_ms;
+
+	/* Where the lcore's time goes: loop iterations that moved packets
+	 * or ran jobs count as busy, the others as idle (headroom). */
+	uint64_t busy_tsc;
+	uint64_t idle_tsc;
+	uint64_t loops;
+	int did_work;
 
 	struct timer_wheel wheel;
 	struct tcp_stack tcp;

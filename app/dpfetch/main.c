@@ -31,7 +31,11 @@
 #include "arp.h"
 #include "config.h"
 #include "echo_server.h"
+#include "ctl.h"
 #include "job.h"
+#include "rpc.h"
+#include "rpc_methods.h"
+#include "script.h"
 #include "http_server.h"
 #include "stats.h"
 #include "worker.h"
@@ -220,7 +224,6 @@ workers_run(void)
 	unsigned int lcore;
 	uint16_t i = 1;
 
-	app.running = 1;
 	RTE_LCORE_FOREACH_WORKER(lcore)
 		rte_eal_remote_launch(worker_main, app.workers[i++], lcore);
 	worker_loop(app.workers[0]);
@@ -308,6 +311,167 @@ runner_main(void *arg)
 	return NULL;
 }
 
+/* --- the control channel and --script ---------------------------------- */
+
+static const struct rpc_dispatch dispatch = {
+	.methods = rpc_methods,
+	.app = &app,
+};
+
+static struct ctl_server *ctl;
+static pthread_t ctl_tid;
+
+/* The socket: --ctl PATH, or in daemon mode the default path named
+ * after the EAL file prefix.  0, or -1 with a message printed. */
+static int
+ctl_open(const struct dpf_config *cfg, int daemon_mode)
+{
+	char path[PATH_MAX];
+	const char *dir = rte_eal_get_runtime_dir();
+	const char *prefix = strrchr(dir, '/');
+	struct ctl_config cc;
+
+	if (cfg->ctl_path == NULL && cfg->ctl_tcp == NULL && !daemon_mode)
+		return 0;
+	memset(&cc, 0, sizeof(cc));
+	cc.unix_path = cfg->ctl_path;
+	if (cc.unix_path == NULL) {
+		snprintf(path, sizeof(path), "/run/dpfetch/%s.sock",
+			 prefix != NULL ? prefix + 1 : "rte");
+		cc.unix_path = path;
+	}
+	cc.tcp_listen = cfg->ctl_tcp;
+	cc.tcp_token = cfg->ctl_token;
+	ctl = ctl_server_create(&cc, rpc_methods, rpc_methods_count, &app);
+	if (ctl == NULL) {
+		fprintf(stderr, "dpfetch: control channel: %s\n",
+			ctl_last_error());
+		return -1;
+	}
+	if (ctl_start_thread(ctl, &ctl_tid) != 0) {
+		fprintf(stderr, "dpfetch: control channel: %s\n",
+			ctl_last_error());
+		ctl_server_destroy(ctl);
+		ctl = NULL;
+		return -1;
+	}
+	fprintf(stderr, "dpfetch: control socket %s%s%s\n", cc.unix_path,
+		cc.tcp_listen != NULL ? ", TCP " : "",
+		cc.tcp_listen != NULL ? cc.tcp_listen : "");
+	return 0;
+}
+
+static void
+ctl_close(void)
+{
+	if (ctl == NULL)
+		return;
+	ctl_stop_thread(ctl, ctl_tid);
+	ctl_server_destroy(ctl);
+	ctl = NULL;
+}
+
+struct script_run {
+	const char *path;
+	int keep_going;
+	int result;
+	pthread_t tid;
+};
+
+static int
+script_wait(void *arg)
+{
+	(void)arg;
+	rte_delay_us_sleep(10 * 1000);
+	return app.quit ? -1 : 0;
+}
+
+static int
+script_sleep(void *ctx, double seconds)
+{
+	uint64_t until = app_now_us(&app) + (uint64_t)(seconds * 1e6);
+
+	(void)ctx;
+	while (app_now_us(&app) < until) {
+		if (app.quit)
+			return -1;
+		rte_delay_us_sleep(10 * 1000);
+	}
+	return 0;
+}
+
+/* The script's commands go straight to the method table. */
+static int
+script_call_local(void *ctx, const char *method, json_t *params,
+		  json_t **result, char *err, size_t errlen)
+{
+	struct rpc_error e;
+
+	(void)ctx;
+	if (rpc_call_sync(&dispatch, method, params, result, &e, script_wait,
+			  NULL) == RPC_OK)
+		return SCRIPT_CALL_OK;
+	snprintf(err, errlen, "%s (code %d)", e.message, e.code);
+	json_decref(e.data);
+	return SCRIPT_CALL_ERROR;
+}
+
+static void *
+script_main(void *arg)
+{
+	struct script_run *s = arg;
+	struct script_runner r;
+
+	script_runner_init(&r, script_call_local, NULL);
+	r.show_commands = 1;
+	r.keep_going = s->keep_going;
+	r.sleep_fn = script_sleep;
+	s->result = script_run_file(&r, s->path);
+	app.quit = 1;
+	return NULL;
+}
+
+/* Read and check a script before anything starts. */
+static int
+script_precheck(const char *path)
+{
+	char err[512];
+	char *text;
+	long size;
+	FILE *f = fopen(path, "rb");
+	int rc;
+
+	if (f == NULL) {
+		fprintf(stderr, "dpfetch: --script %s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0 || size > (1 << 20)) {
+		fprintf(stderr, "dpfetch: --script %s: unreadable or over 1 MiB\n",
+			path);
+		fclose(f);
+		return -1;
+	}
+	text = malloc((size_t)size + 1);
+	if (text == NULL ||
+	    fread(text, 1, (size_t)size, f) != (size_t)size) {
+		fprintf(stderr, "dpfetch: --script %s: read error\n", path);
+		free(text);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	text[size] = '\0';
+	rc = script_check_text(path, text, err, sizeof(err));
+	free(text);
+	if (rc != 0) {
+		fprintf(stderr, "dpfetch: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* One-shot: the curl-like summary on stderr; 0 for a 2xx response. */
 static int
 report_one_shot(struct job *job, FILE *out, int interrupted)
@@ -391,6 +555,7 @@ int
 main(int argc, char **argv)
 {
 	static struct runner runner;
+	static struct script_run script;
 	struct job_params params;
 	struct job *job = NULL;
 	char runtime_dir[PATH_MAX];
@@ -428,6 +593,8 @@ main(int argc, char **argv)
 	setvbuf(out, NULL, _IOFBF, 1 << 20);
 	want_job = json_object_get(cfg.job, "url") != NULL ||
 		json_object_get(cfg.job, "urls") != NULL;
+	if (cfg.script != NULL && script_precheck(cfg.script) != 0)
+		goto done;
 	if (want_job &&
 	    job_params_from_config(&params, &cfg, out, err, sizeof(err)) != 0) {
 		fprintf(stderr, "dpfetch: %s\n", err);
@@ -478,6 +645,8 @@ main(int argc, char **argv)
 		   cfg.arp.retries, cfg.arp.retry_ms,
 		   cfg.arp.reachable_s * 1000, &arp_neigh_ops);
 	rte_seqlock_init(&app.neigh_lock);
+	job_registry_init(&app.jobs);
+	app.impair_conf = cfg.impair;
 	if (workers_create(err, sizeof(err)) != 0) {
 		fprintf(stderr, "dpfetch: %s\n", err);
 		goto worker;
@@ -491,27 +660,61 @@ main(int argc, char **argv)
 		goto worker;
 	}
 	if (want_job) {
-		job = job_create(&app, 1, &params, err, sizeof(err));
+		job_registry_lock(&app.jobs);
+		job = job_create(&app, job_registry_next_id(&app.jobs), &params,
+				 err, sizeof(err));
+		if (job != NULL)
+			job_registry_add(&app.jobs, job);
+		job_registry_unlock(&app.jobs);
 		if (job == NULL) {
 			fprintf(stderr, "dpfetch: %s\n", err);
 			exit_code = EXIT_USAGE;
 			goto worker;
 		}
 		job_start(job);
+	}
+	/* From here on, per-lcore changes go through the workers' command
+	 * rings (worker_call), which the loops below will serve. */
+	app.running = 1;
+	if (ctl_open(&cfg, !want_job && cfg.script == NULL) != 0) {
+		exit_code = EXIT_USAGE;
+		app.running = 0;
+		goto worker;
+	}
+	if (want_job) {
 		runner.job = job;
 		runner.progress = cfg.load_mode;
 		if (rte_ctrl_thread_create(&runner.tid, "dpf-runner", NULL,
 					   runner_main, &runner) != 0) {
 			fprintf(stderr, "dpfetch: cannot start a control thread\n");
+			app.running = 0;
 			goto worker;
 		}
 		runner.started = 1;
 	}
+	if (cfg.script != NULL) {
+		script.path = cfg.script;
+		script.keep_going = cfg.keep_going;
+		script.result = SCRIPT_ERROR;
+		if (rte_ctrl_thread_create(&script.tid, "dpf-script", NULL,
+					   script_main, &script) != 0) {
+			fprintf(stderr, "dpfetch: cannot start a control thread\n");
+			app.running = 0;
+			goto worker;
+		}
+	}
 	workers_run();
 	if (runner.started)
 		pthread_join(runner.tid, NULL);
+	if (cfg.script != NULL)
+		pthread_join(script.tid, NULL);
+	ctl_close();
+	if (cfg.script != NULL) {
+		exit_code = script.result;
+		goto worker;
+	}
 	if (job == NULL) {
-		/* A service run ends by signal: that is success. */
+		/* A service run ends by signal or app.shutdown: success. */
 		exit_code = 0;
 		goto worker;
 	}
@@ -528,11 +731,12 @@ main(int argc, char **argv)
 		out = stdout;
 	}
 worker:
+	ctl_close();
 	workers_fini();
 	if (cfg.print_stats && app.workers[0] != NULL)
 		print_stats(stderr);
 	workers_free();
-	job_free(job);
+	job_registry_fini(&app.jobs);
 	steer_fini(&app.steer);
 port:
 	port_fini(&app.port);

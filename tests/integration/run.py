@@ -397,7 +397,12 @@ def garbage_response_parse_error(ctx):
 def usage_errors_exit_2(ctx):
     cases = [
         ([], r"--ip A\.B\.C\.D/N is required"),
-        (["--ip", "198.18.0.2/24"], r"give --fetch URL"),
+        (["--ip", "198.18.0.2/24", "--script", "/dev/null", "--fetch",
+          "http://198.18.0.1/"], r"--script and --fetch"),
+        (["--ip", "198.18.0.2/24", "--ctl-tcp", "127.0.0.1:7070"],
+         r"--ctl-tcp needs --ctl-token"),
+        (["--ip", "198.18.0.2/24", "--script", "/nonexistent/x.script"],
+         r"x\.script"),
         (["--ip", "198.18.0.300/24", "--fetch", "http://198.18.0.1/"],
          r"not an IPv4 address"),
         (["--ip", "198.18.0.2/24", "--fetch", "https://198.18.0.1/"],

@@ -350,7 +350,12 @@ test_fetch_output_stats(void **state)
 	EXPECT_ERR("--fetch", "--ip", "10.0.0.5/24");
 	EXPECT_OK(&c, err, BASE, "--fetch", "http://second/", "-o", "a.out",
 		  "--output", "b.out", "--stats");
-	assert_string_equal(c.fetch_url, "http://second/");
+	/* Several --fetch make a job over all of them. */
+	assert_string_equal(c.fetch_url, "http://10.0.0.1/");
+	assert_int_equal(json_array_size(json_object_get(c.job, "urls")), 2);
+	assert_string_equal(json_string_value(json_array_get(
+		json_object_get(c.job, "urls"), 1)), "http://second/");
+	assert_int_equal(c.load_mode, 1);
 	assert_string_equal(c.output, "b.out");
 	assert_int_equal(c.print_stats, 1);
 	config_free(&c);
@@ -938,6 +943,8 @@ test_file_then_cmdline(void **state)
 		  "--tcp", "sack=on", "--impair", "rx.drop=0.25");
 	assert_int_equal(c.mtu, 1400);
 	assert_string_equal(c.fetch_url, "http://cmd/");
+	assert_int_equal(json_array_size(json_object_get(c.job, "urls")), 1);
+	assert_int_equal(c.load_mode, 0);
 	/* Headers add up: the file's first. */
 	assert_int_equal(c.n_headers, 2);
 	assert_string_equal(c.headers[0], "X-File: 1");

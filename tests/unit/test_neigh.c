@@ -187,6 +187,44 @@ test_null_ops(void **state)
 	assert_int_equal(neigh_delete(&x->t, IP(10, 0, 0, 1), NULL), 0);
 }
 
+/* Static entries: not aged, not relearnt from ARP, deleted by hand. */
+static void
+test_static_entry(void **state)
+{
+	struct fixture *x = *state;
+	struct neigh_entry *e;
+	uint8_t mac[6];
+	int pkt;
+
+	/* A packet waiting for the address is sent when it is set. */
+	assert_int_equal(neigh_output(&x->t, IP(10, 0, 0, 9), 0, &pkt, mac,
+				      &x->f), 0);
+	e = neigh_add_static(&x->t, IP(10, 0, 0, 9), mac_a, 1, &x->f);
+	assert_non_null(e);
+	assert_int_equal(e->is_static, 1);
+	assert_int_equal(x->f.n_sent, 1);
+	assert_ptr_equal(x->f.sent[0].pkt, &pkt);
+	assert_memory_equal(x->f.sent[0].mac, mac_a, 6);
+	/* ARP says otherwise: ignored. */
+	assert_ptr_equal(neigh_update(&x->t, IP(10, 0, 0, 9), mac_b, 2, 0,
+				      &x->f), e);
+	assert_memory_equal(e->mac, mac_a, 6);
+	/* Long past reachable_ms and the stale GC: still there, usable. */
+	neigh_timer(&x->t, 100000000, &x->f);
+	assert_int_equal(e->state, NEIGH_REACHABLE);
+	assert_int_equal(neigh_resolve(&x->t, IP(10, 0, 0, 9), 100000001,
+				       mac, &x->f), 1);
+	assert_memory_equal(mac, mac_a, 6);
+	assert_int_equal(x->f.n_req, 1);	/* only the first request */
+	/* Replacing it is allowed; deleting removes it. */
+	assert_non_null(neigh_add_static(&x->t, IP(10, 0, 0, 9), mac_b,
+					 100000002, &x->f));
+	assert_memory_equal(neigh_lookup(&x->t, IP(10, 0, 0, 9))->mac, mac_b,
+			    6);
+	assert_int_equal(neigh_delete(&x->t, IP(10, 0, 0, 9), &x->f), 0);
+	assert_null(neigh_lookup(&x->t, IP(10, 0, 0, 9)));
+}
+
 static void
 test_update_create(void **state)
 {
@@ -768,6 +806,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_stale_fail_by_timer,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_gc, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_static_entry, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_table_full, setup,
 						teardown),

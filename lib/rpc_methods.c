@@ -1,0 +1,978 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <rte_ethdev.h>
+#include <rte_hash.h>
+#include <rte_lcore.h>
+#include <rte_mempool.h>
+#include <rte_version.h>
+
+#include "arp.h"
+#include "config.h"
+#include "echo_server.h"
+#include "http_server.h"
+#include "impair.h"
+#include "ipv4.h"
+#include "job.h"
+#include "rpc_methods.h"
+#include "stats.h"
+#include "tcp.h"
+#include "worker.h"
+
+#define CONN_LIST_DEFAULT	100
+#define CONN_LIST_MAX		100000
+#define WAIT_MAX_S		3600
+
+static struct app *
+app_of(struct rpc_ctx *ctx)
+{
+	return ctx->app;
+}
+
+static void
+ip_str(uint32_t ip, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff,
+		 (ip >> 8) & 0xff, ip & 0xff);
+}
+
+static int
+parse_ip(const char *s, uint32_t *ip)
+{
+	unsigned int a, b, c, d;
+	char tail;
+
+	if (sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 ||
+	    a > 255 || b > 255 || c > 255 || d > 255)
+		return -1;
+	*ip = a << 24 | b << 16 | c << 8 | d;
+	return 0;
+}
+
+static int
+parse_mac(const char *s, uint8_t *mac)
+{
+	unsigned int m[6], i;
+	char tail;
+
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &m[0], &m[1], &m[2], &m[3],
+		   &m[4], &m[5], &tail) != 6)
+		return -1;
+	for (i = 0; i < 6; i++) {
+		if (m[i] > 255)
+			return -1;
+		mac[i] = (uint8_t)m[i];
+	}
+	return 0;
+}
+
+static int
+check_params(json_t *params, const char *const *allowed,
+	     struct rpc_error *err)
+{
+	if (params != NULL && !json_is_object(params))
+		return rpc_error_set(err, RPC_INVALID_PARAMS,
+				     "params: expected an object");
+	return rpc_params_check(params, allowed, err) != 0 ? RPC_ERROR : 0;
+}
+
+/* --- app ------------------------------------------------------------ */
+
+static json_t *
+port_json(const struct app *app)
+{
+	const struct port *p = &app->port;
+	struct rte_eth_stats st;
+	struct rte_eth_link link;
+	char mac[RTE_ETHER_ADDR_FMT_SIZE];
+	json_t *o;
+
+	rte_ether_format_addr(mac, sizeof(mac), &p->mac);
+	memset(&st, 0, sizeof(st));
+	rte_eth_stats_get(p->id, &st);
+	memset(&link, 0, sizeof(link));
+	rte_eth_link_get_nowait(p->id, &link);
+	o = json_pack("{s:i, s:s, s:s, s:s, s:i, s:i, s:b, s:b, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+		      "id", p->id, "name", p->name, "driver", p->driver,
+		      "mac", mac, "mtu", p->mtu, "queues", p->n_queues,
+		      "rss", p->rss, "link_up",
+		      link.link_status == RTE_ETH_LINK_UP,
+		      "speed_mbps", (json_int_t)link.link_speed,
+		      "stats",
+		      "ipackets", (json_int_t)st.ipackets,
+		      "opackets", (json_int_t)st.opackets,
+		      "ibytes", (json_int_t)st.ibytes,
+		      "obytes", (json_int_t)st.obytes,
+		      "imissed", (json_int_t)st.imissed,
+		      "ierrors", (json_int_t)st.ierrors,
+		      "oerrors", (json_int_t)st.oerrors,
+		      "rx_nombuf", (json_int_t)st.rx_nombuf);
+	json_object_set_new(o, "steering",
+			    json_string(app->steer.mode == STEER_RSS ? "rss" :
+					app->steer.mode == STEER_SOFT ?
+					"software" : "single"));
+	return o;
+}
+
+static int
+m_app_info(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	   struct rpc_error *err)
+{
+	static const char *const allowed[] = { NULL };
+	struct app *app = app_of(ctx);
+	json_t *lcores = json_array(), *ports = json_array(), *src;
+	char ip[16];
+	uint16_t i;
+
+	if (check_params(params, allowed, err) != 0) {
+		json_decref(lcores);
+		json_decref(ports);
+		return RPC_ERROR;
+	}
+	for (i = 0; i < app->n_workers; i++)
+		json_array_append_new(lcores,
+				      json_integer(app->workers[i]->lcore_id));
+	json_array_append_new(ports, port_json(app));
+	src = json_array();
+	for (i = 0; i < __atomic_load_n(&app->local.n, __ATOMIC_ACQUIRE);
+	     i++) {
+		char lo[16], hi[16], buf[40];
+
+		ip_str(app->local.r[i].lo, lo, sizeof(lo));
+		ip_str(app->local.r[i].hi, hi, sizeof(hi));
+		snprintf(buf, sizeof(buf), "%s-%s", lo, hi);
+		json_array_append_new(src, json_string(buf));
+	}
+	ip_str(app->cfg->ip, ip, sizeof(ip));
+	*result = json_pack("{s:s, s:s, s:o, s:o, s:f, s:s, s:i, s:o, s:I}",
+			    "version", DPF_VERSION,
+			    "dpdk_version", rte_version(),
+			    "lcores", lcores, "ports", ports,
+			    "uptime_s", (double)app_now_us(app) / 1e6,
+			    "ip", ip, "prefix_len", app->cfg->prefix_len,
+			    "src_ranges", src,
+			    "max_conns_per_lcore",
+			    (json_int_t)WORKER_MAX_CONNS);
+	return RPC_OK;
+}
+
+static int
+m_app_shutdown(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	       struct rpc_error *err)
+{
+	static const char *const allowed[] = { NULL };
+
+	if (check_params(params, allowed, err) != 0)
+		return RPC_ERROR;
+	app_of(ctx)->quit = 1;
+	*result = json_pack("{s:b}", "shutting_down", 1);
+	return RPC_OK;
+}
+
+static int
+m_port_list(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	    struct rpc_error *err)
+{
+	static const char *const allowed[] = { NULL };
+
+	if (check_params(params, allowed, err) != 0)
+		return RPC_ERROR;
+	*result = json_pack("{s:[o]}", "ports", port_json(app_of(ctx)));
+	return RPC_OK;
+}
+
+/* --- stats ------------------------------------------------------------ */
+
+static void
+gauges_of(struct app *app, const struct worker *only,
+	  struct stats_gauges *g)
+{
+	uint16_t i;
+
+	memset(g, 0, sizeof(*g));
+	for (i = 0; i < app->n_workers; i++)
+		if (only == NULL || only == app->workers[i])
+			g->tcp_curr_estab += app->workers[i]->tcp.n_estab;
+	g->mbufs_total = app->pool->size;
+	g->mbufs_in_use = rte_mempool_in_use_count(app->pool);
+	g->mbufs_port_held = app->mbufs_port_held;
+	g->neigh_entries = app->neigh.count;
+}
+
+json_t *
+app_stats_json(struct app *app)
+{
+	struct stats total;
+	struct stats_gauges g;
+	uint16_t i;
+
+	memset(&total, 0, sizeof(total));
+	for (i = 0; i < app->n_workers; i++)
+		stats_add(&total, &app->workers[i]->stats);
+	gauges_of(app, NULL, &g);
+	return stats_to_json(&total, &g);
+}
+
+/* What one lcore does with its time, and what it holds. */
+static json_t *
+lcore_json(const struct app *app, const struct worker *w)
+{
+	uint64_t busy = w->busy_tsc, idle = w->idle_tsc;
+	double total = (double)(busy + idle);
+	const struct job_share *s;
+	unsigned int shares = 0;
+
+	TAILQ_FOREACH(s, &w->shares, link)
+		shares++;
+	return json_pack("{s:i, s:i, s:i, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:i}",
+			 "lcore", w->lcore_id, "index", w->index,
+			 "queue", w->queue_id,
+			 "busy_cycles", (json_int_t)busy,
+			 "idle_cycles", (json_int_t)idle,
+			 "busy_pct", total > 0 ? 100.0 * (double)busy / total :
+			 0.0,
+			 "tsc_hz", (json_int_t)app->tsc_hz,
+			 "loops", (json_int_t)w->loops,
+			 "connections", (json_int_t)w->tcp.n_conns,
+			 "established", (json_int_t)w->tcp.n_estab,
+			 "jobs", shares);
+}
+
+static const char *const stat_scopes[] = {
+	"port", "lcore", "eth", "arp", "ip", "icmp", "tcp", "http", "httpd",
+	"echo", "impair", "mempool", NULL
+};
+
+static json_t *
+stats_scoped(json_t *all, const char *scope)
+{
+	json_t *o;
+
+	if (scope == NULL)
+		return all;
+	o = json_object();
+	json_object_set(o, scope, json_object_get(all, scope));
+	json_decref(all);
+	return o;
+}
+
+static int
+m_stats_get(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	    struct rpc_error *err)
+{
+	static const char *const allowed[] = { "scope", "per_lcore", NULL };
+	struct app *app = app_of(ctx);
+	const char *scope = NULL;
+	int per_lcore = 0;
+	json_t *out;
+	uint16_t i;
+
+	if (check_params(params, allowed, err) != 0 ||
+	    rpc_param_string(params, "scope", RPC_OPTIONAL, 0, &scope,
+			     err) < 0 ||
+	    rpc_param_bool(params, "per_lcore", RPC_OPTIONAL, &per_lcore,
+			   err) < 0)
+		return RPC_ERROR;
+	if (scope != NULL) {
+		for (i = 0; stat_scopes[i] != NULL; i++)
+			if (strcmp(scope, stat_scopes[i]) == 0)
+				break;
+		if (stat_scopes[i] == NULL)
+			return rpc_error_set(err, RPC_INVALID_PARAMS,
+				"params.scope: '%s' is not one of port, lcore, eth, arp, ip, icmp, tcp, http, httpd, echo, impair, mempool",
+				scope);
+	}
+	if (scope != NULL && strcmp(scope, "lcore") == 0) {
+		json_t *a = json_array();
+
+		for (i = 0; i < app->n_workers; i++)
+			json_array_append_new(a, lcore_json(app,
+							    app->workers[i]));
+		*result = json_pack("{s:o}", "lcores", a);
+		return RPC_OK;
+	}
+	out = stats_scoped(app_stats_json(app), scope);
+	if (per_lcore) {
+		json_t *a = json_array();
+
+		for (i = 0; i < app->n_workers; i++) {
+			struct worker *w = app->workers[i];
+			struct stats_gauges g;
+			json_t *o;
+
+			gauges_of(app, w, &g);
+			o = stats_scoped(stats_to_json(&w->stats, &g), scope);
+			json_object_set_new(o, "lcore",
+					    json_integer(w->lcore_id));
+			json_object_set_new(o, "cpu", lcore_json(app, w));
+			json_array_append_new(a, o);
+		}
+		json_object_set_new(out, "lcores", a);
+	}
+	*result = out;
+	return RPC_OK;
+}
+
+static void
+reset_on_worker(struct worker *w, void *arg)
+{
+	(void)arg;
+	memset(&w->stats, 0, sizeof(w->stats));
+	w->busy_tsc = 0;
+	w->idle_tsc = 0;
+	w->loops = 0;
+}
+
+static int
+m_stats_reset(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	      struct rpc_error *err)
+{
+	static const char *const allowed[] = { NULL };
+	struct app *app = app_of(ctx);
+	uint16_t i;
+
+	if (check_params(params, allowed, err) != 0)
+		return RPC_ERROR;
+	for (i = 0; i < app->n_workers; i++)
+		worker_call(app, i, reset_on_worker, NULL);
+	*result = json_pack("{s:b}", "reset", 1);
+	return RPC_OK;
+}
+
+/* --- arp ------------------------------------------------------------- */
+
+static int
+m_arp_list(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	   struct rpc_error *err)
+{
+	static const char *const allowed[] = { NULL };
+	struct app *app = app_of(ctx);
+	json_t *a;
+	uint32_t i;
+
+	if (check_params(params, allowed, err) != 0)
+		return RPC_ERROR;
+	a = json_array();
+	rte_seqlock_write_lock(&app->neigh_lock);
+	for (i = 0; i < app->neigh.size; i++) {
+		const struct neigh_entry *e = &app->neigh.entries[i];
+		char ip[16], mac[24];
+
+		if (e->state == NEIGH_FREE)
+			continue;
+		ip_str(e->ip, ip, sizeof(ip));
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+			 e->mac[0], e->mac[1], e->mac[2], e->mac[3], e->mac[4],
+			 e->mac[5]);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:b}",
+			"ip", ip,
+			"mac", e->state == NEIGH_INCOMPLETE ? "" : mac,
+			"state", neigh_state_name(e->state),
+			"static", e->is_static));
+	}
+	rte_seqlock_write_unlock(&app->neigh_lock);
+	*result = json_pack("{s:o}", "entries", a);
+	return RPC_OK;
+}
+
+static int
+m_arp_add(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	  struct rpc_error *err)
+{
+	static const char *const allowed[] = { "ip", "mac", NULL };
+	struct app *app = app_of(ctx);
+	const char *ip_s, *mac_s;
+	uint8_t mac[6];
+	uint32_t ip;
+	struct neigh_entry *e;
+
+	if (check_params(params, allowed, err) != 0 ||
+	    rpc_param_string(params, "ip", RPC_REQUIRED, 0, &ip_s, err) < 0 ||
+	    rpc_param_string(params, "mac", RPC_REQUIRED, 0, &mac_s, err) < 0)
+		return RPC_ERROR;
+	if (parse_ip(ip_s, &ip) != 0 || ip == 0)
+		return rpc_error_set(err, RPC_INVALID_PARAMS,
+				     "params.ip: '%s' is not an IPv4 address",
+				     ip_s);
+	if (parse_mac(mac_s, mac) != 0 || (mac[0] & 1))
+		return rpc_error_set(err, RPC_INVALID_PARAMS,
+				     "params.mac: '%s' is not a unicast MAC like 02:00:00:00:00:01",
+				     mac_s);
+	if (ipv4_is_local(app, ip))
+		return rpc_error_set(err, RPC_INVALID_PARAMS,
+				     "params.ip: %s is one of our own addresses",
+				     ip_s);
+	rte_seqlock_write_lock(&app->neigh_lock);
+	/* No worker context here: packets waiting for this address are
+	 * dropped (TCP sends them again), never sent from this thread. */
+	e = neigh_add_static(&app->neigh, ip, mac, app_now_us(app) / 1000,
+			     NULL);
+	rte_seqlock_write_unlock(&app->neigh_lock);
+	if (e == NULL)
+		return rpc_error_set(err, -32000,
+				     "the neighbour table is full");
+	*result = json_pack("{s:s, s:s, s:b}", "ip", ip_s, "mac", mac_s,
+			    "static", 1);
+	return RPC_OK;
+}
+
+static int
+m_arp_del(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	  struct rpc_error *err)
+{
+	static const char *const allowed[] = { "ip", NULL };
+	struct app *app = app_of(ctx);
+	const char *ip_s;
+	uint32_t ip;
+	int rc;
+
+	if (check_params(params, allowed, err) != 0 ||
+	    rpc_param_string(params, "ip", RPC_REQUIRED, 0, &ip_s, err) < 0)
+		return RPC_ERROR;
+	if (parse_ip(ip_s, &ip) != 0)
+		return rpc_error_set(err, RPC_INVALID_PARAMS,
+				     "params.ip: '%s' is not an IPv4 address",
+				     ip_s);
+	rte_seqlock_write_lock(&app->neigh_lock);
+	rc = neigh_delete(&app->neigh, ip, NULL);
+	rte_seqlock_write_unlock(&app->neigh_lock);
+	if (rc != 0)
+		return rpc_error_set(err, -32000, "no entry for %s", ip_s);
+	*result = json_pack("{s:s, s:b}", "ip", ip_s, "deleted", 1);
+	return RPC_OK;
+}
+
+/* --- conn.list ---------------------------------------------------------- */
+
+struct conn_query {
+	int state;		/* -1 any */
+	int port;		/* 0 any: local or remote */
+	uint32_t host;		/* 0 any: remote */
+	uint64_t limit;
+	json_t *list;		/* filled on each worker in turn */
+	uint64_t total;		/* matching connections */
+};
+
+static void
+conn_list_on_worker(struct worker *w, void *arg)
+{
+	struct conn_query *q = arg;
+	const void *key;
+	void *data;
+	uint32_t iter = 0;
+
+	while (rte_hash_iterate(w->tcp.table, &key, &data, &iter) >= 0) {
+		const struct tcp_conn *c = data;
+		char l[16], r[16], ls[24], rs[24];
+
+		if ((q->state >= 0 && c->state != q->state) ||
+		    (q->port != 0 && c->local_port != q->port &&
+		     c->remote_port != q->port) ||
+		    (q->host != 0 && c->remote_ip != q->host))
+			continue;
+		q->total++;
+		if (json_array_size(q->list) >= q->limit)
+			continue;
+		ip_str(c->local_ip, l, sizeof(l));
+		ip_str(c->remote_ip, r, sizeof(r));
+		snprintf(ls, sizeof(ls), "%s:%u", l, c->local_port);
+		snprintf(rs, sizeof(rs), "%s:%u", r, c->remote_port);
+		json_array_append_new(q->list, json_pack(
+			"{s:i, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			"lcore", w->lcore_id,
+			"state", tcp_state_name(c->state),
+			"local", ls, "remote", rs,
+			"cwnd", (json_int_t)c->cc.cwnd,
+			"ssthresh", (json_int_t)c->cc.ssthresh,
+			"srtt_us", (json_int_t)c->srtt_us,
+			"rto_us", (json_int_t)c->rto_us,
+			"retrans", (json_int_t)c->retrans_count,
+			"snd_wnd", (json_int_t)c->snd_wnd,
+			"rcv_wnd", (json_int_t)tcp_rcv_window(w, c),
+			"mss", (json_int_t)c->mss,
+			"unacked", (json_int_t)(c->snd_max - c->snd_una)));
+	}
+}
+
+static int
+m_conn_list(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	    struct rpc_error *err)
+{
+	static const char *const allowed[] = {
+		"state", "port", "host", "limit", NULL
+	};
+	struct app *app = app_of(ctx);
+	struct conn_query q = { .state = -1, .limit = CONN_LIST_DEFAULT };
+	const char *state = NULL, *host = NULL;
+	int64_t port = 0, limit = CONN_LIST_DEFAULT;
+	uint16_t i;
+
+	if (check_params(params, allowed, err) != 0 ||
+	    rpc_param_string(params, "state", RPC_OPTIONAL, 0, &state,
+			     err) < 0 ||
+	    rpc_param_string(params, "host", RPC_OPTIONAL, 0, &host,
+			     err) < 0 ||
+	    rpc_param_int(params, "port", RPC_OPTIONAL, 1, 65535, &port,
+			  err) < 0 ||
+	    rpc_param_int(params, "limit", RPC_OPTIONAL, 1, CONN_LIST_MAX,
+			  &limit, err) < 0)
+		return RPC_ERROR;
+	if (state != NULL) {
+		for (i = 0; i < TCP_NSTATES; i++)
+			if (strcasecmp(state, tcp_state_name(i)) == 0)
+				break;
+		if (i == TCP_NSTATES)
+			return rpc_error_set(err, RPC_INVALID_PARAMS,
+				"params.state: '%s' is not a TCP state such as ESTABLISHED or TIME_WAIT",
+				state);
+		q.state = i;
+	}
+	if (host != NULL && parse_ip(host, &q.host) != 0)
+		return rpc_error_set(err, RPC_INVALID_PARAMS,
+				     "params.host: '%s' is not an IPv4 address",
+				     host);
+	q.port = (int)port;
+	q.limit = (uint64_t)limit;
+	q.list = json_array();
+	for (i = 0; i < app->n_workers; i++)
+		worker_call(app, i, conn_list_on_worker, &q);
+	*result = json_pack("{s:o, s:I}", "conns", q.list, "total",
+			    (json_int_t)q.total);
+	return RPC_OK;
+}
+
+/* --- fetch ------------------------------------------------------------ */
+
+static int
+m_fetch_start(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	      struct rpc_error *err)
+{
+	struct app *app = app_of(ctx);
+	struct job_params p;
+	struct job *job;
+	char msg[JOB_ERR_LEN];
+	uint32_t id;
+
+	if (job_params_from_json(&p, params, msg, sizeof(msg)) != 0) {
+		job_params_free(&p);
+		return rpc_error_set(err, RPC_INVALID_PARAMS, "params.%s", msg);
+	}
+	job_registry_lock(&app->jobs);
+	id = job_registry_next_id(&app->jobs);
+	job = job_create(app, id, &p, msg, sizeof(msg));
+	if (job == NULL) {
+		job_registry_unlock(&app->jobs);
+		job_params_free(&p);
+		return rpc_error_set(err, RPC_INVALID_PARAMS, "%s", msg);
+	}
+	if (job_registry_add(&app->jobs, job) != 0) {
+		job_registry_unlock(&app->jobs);
+		job_free(job);
+		return rpc_error_set(err, -32000,
+				     "%d jobs are running: stop one first",
+				     JOB_REGISTRY_MAX);
+	}
+	job_start(job);
+	job_registry_unlock(&app->jobs);
+	*result = json_pack("{s:I}", "job", (json_int_t)id);
+	return RPC_OK;
+}
+
+static int
+job_param(json_t *params, struct rpc_error *err, uint32_t *id)
+{
+	int64_t v;
+
+	if (rpc_param_int(params, "job", RPC_REQUIRED, 1, UINT32_MAX, &v,
+			  err) < 0)
+		return -1;
+	*id = (uint32_t)v;
+	return 0;
+}
+
+static int
+no_such_job(struct rpc_error *err, uint32_t id)
+{
+	return rpc_error_set(err, -32000, "no job %u", id);
+}
+
+static int
+m_fetch_status(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	       struct rpc_error *err)
+{
+	static const char *const allowed[] = { "job", "series", NULL };
+	struct app *app = app_of(ctx);
+	struct job *job;
+	int series = 1;
+	uint32_t id;
+
+	if (check_params(params, allowed, err) != 0 ||
+	    job_param(params, err, &id) != 0 ||
+	    rpc_param_bool(params, "series", RPC_OPTIONAL, &series, err) < 0)
+		return RPC_ERROR;
+	job_registry_lock(&app->jobs);
+	job = job_registry_find(&app->jobs, id);
+	if (job != NULL)
+		*result = job_status_json(job, app_now_us(app), series);
+	job_registry_unlock(&app->jobs);
+	return job == NULL ? no_such_job(err, id) : RPC_OK;
+}
+
+struct wait_state {
+	uint32_t id;
+	uint64_t until_us;
+};
+
+static int
+wait_poll(struct rpc_ctx *ctx, void *state, json_t **result,
+	  struct rpc_error *err)
+{
+	struct wait_state *ws = state;
+	struct app *app = app_of(ctx);
+	struct job *job;
+	int rc = RPC_PENDING;
+
+	job_registry_lock(&app->jobs);
+	job = job_registry_find(&app->jobs, ws->id);
+	if (job == NULL) {
+		rc = no_such_job(err, ws->id);
+	} else if (job_finished(job) || app_now_us(app) >= ws->until_us ||
+		   app->quit) {
+		*result = job_status_json(job, app_now_us(app), 1);
+		rc = RPC_OK;
+	}
+	job_registry_unlock(&app->jobs);
+	return rc;
+}
+
+static int
+m_fetch_wait(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	     struct rpc_error *err)
+{
+	static const char *const allowed[] = { "job", "timeout_s", NULL };
+	struct app *app = app_of(ctx);
+	struct wait_state *ws;
+	double timeout = 60;
+	uint32_t id;
+	int found;
+
+	if (check_params(params, allowed, err) != 0 ||
+	    job_param(params, err, &id) != 0 ||
+	    rpc_param_number(params, "timeout_s", RPC_OPTIONAL, 0, WAIT_MAX_S,
+			     &timeout, err) < 0)
+		return RPC_ERROR;
+	job_registry_lock(&app->jobs);
+	found = job_registry_find(&app->jobs, id) != NULL;
+	job_registry_unlock(&app->jobs);
+	if (!found)
+		return no_such_job(err, id);
+	ws = malloc(sizeof(*ws));
+	if (ws == NULL)
+		return rpc_error_set(err, RPC_INTERNAL_ERROR, "out of memory");
+	ws->id = id;
+	ws->until_us = app_now_us(app) + (uint64_t)(timeout * 1e6);
+	/* Answer at once if it is over already. */
+	if (wait_poll(ctx, ws, result, err) != RPC_PENDING) {
+		free(ws);
+		return *result != NULL ? RPC_OK : RPC_ERROR;
+	}
+	rpc_defer(ctx, wait_poll, ws, free);
+	return RPC_PENDING;
+}
+
+static int
+m_fetch_stop(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	     struct rpc_error *err)
+{
+	static const char *const allowed[] = { "job", NULL };
+	struct app *app = app_of(ctx);
+	struct job *job;
+	uint32_t id;
+
+	if (check_params(params, allowed, err) != 0 ||
+	    job_param(params, err, &id) != 0)
+		return RPC_ERROR;
+	job_registry_lock(&app->jobs);
+	job = job_registry_find(&app->jobs, id);
+	if (job != NULL) {
+		job_stop(job);
+		*result = json_pack("{s:I, s:b}", "job", (json_int_t)id,
+				    "stopping", !job_finished(job));
+	}
+	job_registry_unlock(&app->jobs);
+	return job == NULL ? no_such_job(err, id) : RPC_OK;
+}
+
+json_t *
+app_jobs_json(struct app *app)
+{
+	json_t *a = json_array();
+	unsigned int i;
+
+	job_registry_lock(&app->jobs);
+	for (i = 0; i < app->jobs.n; i++)
+		json_array_append_new(a, job_status_json(app->jobs.jobs[i],
+							 app_now_us(app), 0));
+	job_registry_unlock(&app->jobs);
+	return json_pack("{s:o}", "jobs", a);
+}
+
+static int
+m_fetch_list(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	     struct rpc_error *err)
+{
+	static const char *const allowed[] = { NULL };
+
+	if (check_params(params, allowed, err) != 0)
+		return RPC_ERROR;
+	*result = app_jobs_json(app_of(ctx));
+	return RPC_OK;
+}
+
+/* --- servers ------------------------------------------------------------ */
+
+struct server_op {
+	int echo;
+	uint16_t port;
+	int rc;
+};
+
+static void
+server_start_on_worker(struct worker *w, void *arg)
+{
+	struct server_op *op = arg;
+	int rc = op->echo ? echo_server_start(w, op->port) :
+		http_server_start(w, op->port);
+
+	if (rc != 0 && op->rc == 0)
+		op->rc = rc;
+}
+
+static void
+server_stop_on_worker(struct worker *w, void *arg)
+{
+	struct server_op *op = arg;
+	int rc = tcp_unlisten(w, op->port);
+
+	if (rc != 0 && op->rc == 0)
+		op->rc = rc;
+}
+
+static int
+server_port(json_t *params, struct rpc_error *err, uint16_t *port)
+{
+	int64_t v;
+
+	if (rpc_param_int(params, "port", RPC_REQUIRED, 1, 65535, &v, err) < 0)
+		return -1;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+static int
+m_server_start(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	       struct rpc_error *err)
+{
+	static const char *const allowed[] = { "kind", "port", NULL };
+	struct app *app = app_of(ctx);
+	struct server_op op = { 0 };
+	const char *kind = "http";
+	uint16_t i;
+
+	if (check_params(params, allowed, err) != 0 ||
+	    rpc_param_string(params, "kind", RPC_OPTIONAL, 0, &kind, err) < 0 ||
+	    server_port(params, err, &op.port) != 0)
+		return RPC_ERROR;
+	if (strcmp(kind, "http") != 0 && strcmp(kind, "echo") != 0)
+		return rpc_error_set(err, RPC_INVALID_PARAMS,
+				     "params.kind: '%s' is not http or echo",
+				     kind);
+	op.echo = strcmp(kind, "echo") == 0;
+	for (i = 0; i < app->n_workers; i++)
+		worker_call(app, i, server_start_on_worker, &op);
+	if (op.rc != 0) {
+		struct server_op undo = { .port = op.port };
+
+		/* A port already taken on some worker: take it nowhere. */
+		if (op.rc != -EADDRINUSE)
+			for (i = 0; i < app->n_workers; i++)
+				worker_call(app, i, server_stop_on_worker,
+					    &undo);
+		return rpc_error_set(err, -32000, "%s server on port %u: %s",
+				     kind, op.port,
+				     op.rc == -EADDRINUSE ?
+				     "the port is already served" :
+				     strerror(-op.rc));
+	}
+	steer_set_listen_port(&app->steer, op.port, 1);
+	*result = json_pack("{s:s, s:i}", "kind", kind, "port", op.port);
+	return RPC_OK;
+}
+
+static int
+m_server_stop(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	      struct rpc_error *err)
+{
+	static const char *const allowed[] = { "port", NULL };
+	struct app *app = app_of(ctx);
+	struct server_op op = { 0 };
+	uint16_t i;
+
+	if (check_params(params, allowed, err) != 0 ||
+	    server_port(params, err, &op.port) != 0)
+		return RPC_ERROR;
+	for (i = 0; i < app->n_workers; i++)
+		worker_call(app, i, server_stop_on_worker, &op);
+	if (op.rc != 0)
+		return rpc_error_set(err, -32000, "nothing listens on port %u",
+				     op.port);
+	steer_set_listen_port(&app->steer, op.port, 0);
+	*result = json_pack("{s:i, s:b}", "port", op.port, "stopped", 1);
+	return RPC_OK;
+}
+
+/* --- impairment ---------------------------------------------------------- */
+
+static json_t *
+impair_dir_json(const struct impair_dir_conf *d)
+{
+	return json_pack("{s:f, s:f, s:f, s:I, s:f}", "drop", d->drop,
+			 "dup", d->dup, "reorder", d->reorder,
+			 "reorder_delay_us", (json_int_t)d->reorder_delay_us,
+			 "corrupt", d->corrupt);
+}
+
+static json_t *
+impair_json(const struct impair_conf *c)
+{
+	return json_pack("{s:I, s:o, s:o}", "seed", (json_int_t)c->seed,
+			 "rx", impair_dir_json(&c->rx),
+			 "tx", impair_dir_json(&c->tx));
+}
+
+static void
+impair_on_worker(struct worker *w, void *arg)
+{
+	/* Packets held for reordering go out of the picture with the old
+	 * settings. */
+	impair_flush(&w->impair);
+	impair_init(&w->impair, arg, w->lcore_id);
+}
+
+static int
+m_impair_get(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	     struct rpc_error *err)
+{
+	static const char *const allowed[] = { NULL };
+
+	if (check_params(params, allowed, err) != 0)
+		return RPC_ERROR;
+	*result = impair_json(&app_of(ctx)->impair_conf);
+	return RPC_OK;
+}
+
+/*
+ * impair.set takes the keys of --impair: "seed", "rx.drop", "tx.dup", ...
+ * (or nested {"rx": {"drop": 0.01}}); what it does not name keeps its
+ * value.  {"clear": true} first resets everything to off.
+ */
+static int
+m_impair_set(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	     struct rpc_error *err)
+{
+	struct app *app = app_of(ctx);
+	struct dpf_config tmp;
+	char pairs[1024], msg[CONFIG_ERR_LEN];
+	const char *key;
+	json_t *v;
+	size_t n = 0;
+	uint16_t i;
+
+	if (params == NULL || !json_is_object(params))
+		return rpc_error_set(err, RPC_INVALID_PARAMS,
+				     "params: expected an object such as {\"rx.drop\": 0.01}");
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.impair = app->impair_conf;
+	if (json_is_true(json_object_get(params, "clear"))) {
+		uint64_t seed = tmp.impair.seed;
+
+		memset(&tmp.impair, 0, sizeof(tmp.impair));
+		tmp.impair.seed = seed;
+	}
+	json_object_foreach(params, key, v) {
+		const char *sub;
+		json_t *sv;
+		int w;
+
+		if (strcmp(key, "clear") == 0)
+			continue;
+		if (json_is_object(v)) {
+			json_object_foreach(v, sub, sv) {
+				if (!json_is_number(sv))
+					return rpc_error_set(err,
+						RPC_INVALID_PARAMS,
+						"params.%s.%s: expected a number",
+						key, sub);
+				w = snprintf(pairs + n, sizeof(pairs) - n,
+					     "%s%s.%s=%.17g", n ? "," : "",
+					     key, sub, json_number_value(sv));
+				if (w < 0 || (size_t)w >= sizeof(pairs) - n)
+					return rpc_error_set(err,
+						RPC_INVALID_PARAMS,
+						"params: too many settings");
+				n += (size_t)w;
+			}
+			continue;
+		}
+		if (!json_is_number(v))
+			return rpc_error_set(err, RPC_INVALID_PARAMS,
+					     "params.%s: expected a number", key);
+		w = json_is_integer(v) ?
+			snprintf(pairs + n, sizeof(pairs) - n, "%s%s=%lld",
+				 n ? "," : "", key,
+				 (long long)json_integer_value(v)) :
+			snprintf(pairs + n, sizeof(pairs) - n, "%s%s=%.17g",
+				 n ? "," : "", key, json_number_value(v));
+		if (w < 0 || (size_t)w >= sizeof(pairs) - n)
+			return rpc_error_set(err, RPC_INVALID_PARAMS,
+					     "params: too many settings");
+		n += (size_t)w;
+	}
+	if (n > 0 && config_set_pairs(&tmp, "impair", pairs, msg,
+				      sizeof(msg)) != 0)
+		return rpc_error_set(err, RPC_INVALID_PARAMS, "params: %s",
+				     msg);
+	app->impair_conf = tmp.impair;
+	for (i = 0; i < app->n_workers; i++)
+		worker_call(app, i, impair_on_worker, &app->impair_conf);
+	*result = impair_json(&app->impair_conf);
+	return RPC_OK;
+}
+
+const struct rpc_method rpc_methods[] = {
+	{ "app.info", m_app_info, "version, DPDK version, lcores, ports, uptime" },
+	{ "app.shutdown", m_app_shutdown, "stop the appliance cleanly" },
+	{ "port.list", m_port_list, "ports with their driver, link and counters" },
+	{ "stats.get", m_stats_get, "counters: {scope?, per_lcore?}" },
+	{ "stats.reset", m_stats_reset, "zero every counter" },
+	{ "arp.list", m_arp_list, "the neighbour table" },
+	{ "arp.add", m_arp_add, "a static neighbour: {ip, mac}" },
+	{ "arp.del", m_arp_del, "remove a neighbour: {ip}" },
+	{ "conn.list", m_conn_list, "TCP connections: {state?, port?, host?, limit?}" },
+	{ "fetch.start", m_fetch_start, "start a fetch job; returns {job}" },
+	{ "fetch.status", m_fetch_status, "a job's results: {job}" },
+	{ "fetch.wait", m_fetch_wait, "wait for a job to end: {job, timeout_s?}" },
+	{ "fetch.stop", m_fetch_stop, "stop a job: {job}" },
+	{ "fetch.list", m_fetch_list, "every job, without series" },
+	{ "server.start", m_server_start, "listen: {kind: http|echo, port}" },
+	{ "server.stop", m_server_stop, "stop listening: {port}" },
+	{ "impair.set", m_impair_set, "fault injection: {rx.drop, tx.dup, ...}" },
+	{ "impair.get", m_impair_get, "the fault injection settings" },
+};
+
+const size_t rpc_methods_count = RTE_DIM(rpc_methods);
