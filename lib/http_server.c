@@ -7,6 +7,13 @@
  * not as bytes: a /bytes/N body is produced slice by slice from one
  * static pattern buffer when TCP can take it, so a connection costs the
  * same whatever N is.
+ *
+ * Memory: an open connection holds only a struct httpd_conn (16 bytes).
+ * The parser and the response queue (struct httpd_work, ~20 KiB) are
+ * taken from a lazily growing per-worker pool when request bytes arrive
+ * and given back as soon as the connection is idle again (no partial
+ * request, no response left to send), so idle keep-alive connections
+ * cost next to nothing.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -20,6 +27,7 @@
 
 #include "http_req_parse.h"
 #include "http_server.h"
+#include "lazy_pool.h"
 #include "tcp.h"
 #include "worker.h"
 
@@ -41,20 +49,25 @@ struct httpd_resp {
 	char head[HTTPD_HEAD_MAX];
 };
 
-/* Per connection. */
-struct httpd_conn {
-	struct http_server *srv;
-	struct tcp_conn *c;
-	struct http_req_parser parser;
-	int broken;		/* parse error: no more requests */
-	int peer_done;		/* the peer sent FIN */
+/* While a request is arriving or responses are owed. */
+struct httpd_work {
 	uint32_t q_head;
 	uint32_t q_len;
 	struct httpd_resp q[HTTPD_MAX_PIPELINE];
+	struct http_req_parser parser;
+};
+
+/* Per connection, for its whole life: keep it small. */
+struct httpd_conn {
+	struct httpd_work *work;	/* NULL while idle */
+	uint8_t broken;		/* parse error: no more requests */
+	uint8_t peer_done;	/* the peer sent FIN */
+	uint8_t mid_request;	/* the parser holds part of a request */
 };
 
 struct http_server {
 	struct rte_mempool *pool;	/* struct httpd_conn */
+	struct lazy_pool work_pool;	/* struct httpd_work */
 	uint16_t port;
 };
 
@@ -84,7 +97,7 @@ status_reason(int status)
 
 /* Queue a response; the head is written now, the body when sent. */
 static void
-httpd_queue(struct httpd_conn *hc, int status, int head_only,
+httpd_queue(struct httpd_work *hc, int status, int head_only,
 	    enum httpd_body kind, const char *text, uint64_t body_len,
 	    int close, const char *type)
 {
@@ -107,13 +120,19 @@ httpd_queue(struct httpd_conn *hc, int status, int head_only,
 				 (int)sizeof(r->head) - 1);
 }
 
+static const struct http_req_callbacks httpd_parser_cb = {
+	.header = NULL,
+	.headers_done = NULL,
+	.body = NULL,	/* request bodies are read and dropped */
+};
+
 /* Send what the send buffer takes, response after response. */
 static void
-httpd_pump(struct worker *w, struct httpd_conn *hc)
+httpd_pump(struct worker *w, struct tcp_conn *c, struct httpd_conn *conn)
 {
-	struct tcp_conn *c = hc->c;
+	struct httpd_work *hc = conn->work;
 
-	while (hc->q_len > 0) {
+	while (hc != NULL && hc->q_len > 0) {
 		struct httpd_resp *r = &hc->q[hc->q_head];
 		uint32_t n;
 
@@ -155,8 +174,40 @@ httpd_pump(struct worker *w, struct httpd_conn *hc)
 			return;
 		}
 	}
-	if (hc->peer_done)
+	if (conn->peer_done)
 		tcp_close(w, c);
+}
+
+/* Parser and queue for conn, from the pool if it holds none. */
+static struct httpd_work *
+httpd_work_get(struct worker *w, struct httpd_conn *conn)
+{
+	struct httpd_work *hw;
+
+	if (conn->work != NULL)
+		return conn->work;
+	hw = lazy_pool_get(&w->httpd->work_pool);
+	if (hw == NULL)
+		return NULL;
+	hw->q_head = 0;
+	hw->q_len = 0;
+	http_req_parser_init(&hw->parser, &httpd_parser_cb, NULL);
+	conn->work = hw;
+	return hw;
+}
+
+/* Give the parser and queue back once nothing is in progress: a fresh
+ * parser is all the next request needs. */
+static void
+httpd_work_release(struct worker *w, struct httpd_conn *conn, int force)
+{
+	if (conn->work == NULL)
+		return;
+	if (!force && (conn->work->q_len > 0 || conn->mid_request))
+		return;
+	lazy_pool_put(&w->httpd->work_pool, conn->work);
+	conn->work = NULL;
+	conn->mid_request = 0;
 }
 
 /* Parse "/bytes/N": N decimal, no sign, no overflow. */
@@ -178,7 +229,7 @@ parse_bytes_target(const char *t, uint64_t *n)
 }
 
 static void
-httpd_request_done(struct worker *w, struct httpd_conn *hc)
+httpd_request_done(struct worker *w, struct httpd_work *hc)
 {
 	const struct http_req_parser *p = &hc->parser;
 	int head = strcmp(p->method, "HEAD") == 0;
@@ -206,12 +257,6 @@ httpd_request_done(struct worker *w, struct httpd_conn *hc)
 	}
 }
 
-static const struct http_req_callbacks httpd_parser_cb = {
-	.header = NULL,
-	.headers_done = NULL,
-	.body = NULL,	/* request bodies are read and dropped */
-};
-
 static void
 httpd_connected(struct worker *w, struct tcp_conn *c)
 {
@@ -227,10 +272,7 @@ httpd_connected(struct worker *w, struct tcp_conn *c)
 		return;
 	}
 	hc = obj;
-	memset(hc, 0, offsetof(struct httpd_conn, parser));
-	hc->srv = srv;
-	hc->c = c;
-	http_req_parser_init(&hc->parser, &httpd_parser_cb, hc);
+	memset(hc, 0, sizeof(*hc));
 	c->app = hc;
 	w->stats.httpd.connections++;
 }
@@ -239,22 +281,37 @@ static void
 httpd_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 	   uint32_t len)
 {
-	struct httpd_conn *hc = c->app;
+	struct httpd_conn *conn = c->app;
+	struct httpd_work *hc = NULL;
 
-	if (hc == NULL)
+	if (conn == NULL)
 		return;
-	while (len > 0 && !hc->broken) {
+	if (len > 0 && !conn->broken) {
+		hc = httpd_work_get(w, conn);
+		if (hc == NULL) {
+			/* No memory for a parser: as with no connection
+			 * state, refuse loudly. */
+			w->stats.httpd.no_state++;
+			conn->broken = 1;
+			tcp_abort_later(w, c);
+			return;
+		}
+	}
+	while (len > 0 && !conn->broken) {
 		size_t used = 0;
 		enum http_parse_status st;
 
 		st = http_req_parse(&hc->parser, data, len, &used);
-		if (st == HTTP_PARSE_AGAIN)
+		if (st == HTTP_PARSE_AGAIN) {
+			conn->mid_request = 1;
 			break;
+		}
+		conn->mid_request = 0;
 		if (st == HTTP_PARSE_ERROR) {
 			int status = http_req_error_status(hc->parser.error);
 
 			w->stats.httpd.parse_errors++;
-			hc->broken = 1;
+			conn->broken = 1;
 			if (hc->q_len < HTTPD_MAX_PIPELINE)
 				httpd_queue(hc, status, 0, HTTPD_BODY_TEXT,
 					    httpd_bad, strlen(httpd_bad), 1,
@@ -265,7 +322,7 @@ httpd_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 			/* More requests in flight than we answer at once:
 			 * finish what is queued, then close. */
 			w->stats.httpd.pipeline_overflows++;
-			hc->broken = 1;
+			conn->broken = 1;
 			hc->q[(hc->q_head + hc->q_len - 1) %
 			      HTTPD_MAX_PIPELINE].close = 1;
 			break;
@@ -275,14 +332,20 @@ httpd_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 		data += used;
 		len -= (uint32_t)used;
 	}
-	httpd_pump(w, hc);
+	httpd_pump(w, c, conn);
+	/* A broken connection parses nothing more. */
+	httpd_work_release(w, conn, 0);
 }
 
 static void
 httpd_sent(struct worker *w, struct tcp_conn *c)
 {
-	if (c->app != NULL)
-		httpd_pump(w, c->app);
+	struct httpd_conn *conn = c->app;
+
+	if (conn == NULL)
+		return;
+	httpd_pump(w, c, conn);
+	httpd_work_release(w, conn, 0);
 }
 
 static void
@@ -293,7 +356,7 @@ httpd_peer_closed(struct worker *w, struct tcp_conn *c)
 	if (hc == NULL)
 		return;
 	hc->peer_done = 1;
-	if (hc->q_len == 0)
+	if (hc->work == NULL || hc->work->q_len == 0)
 		tcp_close(w, c);
 }
 
@@ -307,7 +370,8 @@ httpd_closed(struct worker *w, struct tcp_conn *c, int err)
 	if (hc == NULL)
 		return;
 	c->app = NULL;
-	rte_mempool_put(hc->srv->pool, hc);
+	httpd_work_release(w, hc, 1);
+	rte_mempool_put(w->httpd->pool, hc);
 }
 
 static const struct tcp_app_ops httpd_ops = {
@@ -317,6 +381,20 @@ static const struct tcp_app_ops httpd_ops = {
 	.peer_closed = httpd_peer_closed,
 	.closed = httpd_closed,
 };
+
+static void *
+httpd_work_alloc(void *arg, size_t size)
+{
+	return rte_malloc_socket("httpd_work", size, RTE_CACHE_LINE_SIZE,
+				 (int)(uintptr_t)arg);
+}
+
+static void
+httpd_work_free(void *arg, void *p)
+{
+	(void)arg;
+	rte_free(p);
+}
 
 int
 http_server_start(struct worker *w, uint16_t port)
@@ -334,16 +412,22 @@ http_server_start(struct worker *w, uint16_t port)
 	if (srv == NULL)
 		return -ENOMEM;
 	snprintf(name, sizeof(name), "httpd_%u", w->lcore_id);
-	srv->pool = rte_mempool_create(name, WORKER_MAX_CONNS,
+	srv->pool = rte_mempool_create(name, w->cfg->max_conns,
 				       sizeof(struct httpd_conn), 0, 0, NULL,
 				       NULL, NULL, NULL,
 				       (int)rte_socket_id(),
+				       RTE_MEMPOOL_F_NO_CACHE_ALIGN |
 				       RTE_MEMPOOL_F_SP_PUT |
 				       RTE_MEMPOOL_F_SC_GET);
 	if (srv->pool == NULL) {
 		rte_free(srv);
 		return -ENOMEM;
 	}
+	/* Up to one per connection, but only as many as are busy at once
+	 * are ever allocated. */
+	lazy_pool_init(&srv->work_pool, sizeof(struct httpd_work),
+		       w->cfg->max_conns, httpd_work_alloc, httpd_work_free,
+		       (void *)(uintptr_t)rte_socket_id());
 	srv->port = port;
 	rc = tcp_listen(w, port, &httpd_ops, srv);
 	if (rc != 0) {
@@ -362,6 +446,7 @@ http_server_fini(struct worker *w)
 
 	if (srv == NULL)
 		return;
+	lazy_pool_fini(&srv->work_pool);
 	rte_mempool_free(srv->pool);
 	rte_free(srv);
 	w->httpd = NULL;

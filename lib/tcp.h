@@ -174,7 +174,9 @@ struct tcp_conn {
 	/* Congestion control and loss recovery (RFC 5681, 6582, 6675). */
 	struct tcp_cc cc;
 	const struct tcp_cc_ops *cc_ops;
-	struct tcp_sack_board sack;
+	/* The SACK scoreboard, from the worker's sack_pool only while the
+	 * peer reports something above SND.UNA; NULL reads as empty. */
+	struct tcp_sack_board *sack;
 	uint32_t recover;		/* snd_max when recovery began */
 	uint32_t high_rxt;		/* retransmitted up to here */
 	uint32_t rxt_mark;		/* snd_max when high_rxt was reset */
@@ -211,6 +213,7 @@ struct tcp_listener {
 struct tcp_stack {
 	struct rte_hash *table;		/* 4-tuple -> struct tcp_conn * */
 	struct rte_mempool *conn_pool;
+	struct rte_mempool *sack_pool;	/* struct tcp_sack_board */
 	struct tcp_conn *output_list;	/* connections with output owed */
 	uint32_t n_conns;
 	uint32_t n_estab;
@@ -226,6 +229,15 @@ struct tcp_key {
 	uint16_t remote_port;
 	uint16_t local_port;
 };
+
+/* An empty scoreboard: what a connection without one reads. */
+extern const struct tcp_sack_board tcp_sack_empty;
+
+static inline const struct tcp_sack_board *
+tcp_sack_of(const struct tcp_conn *c)
+{
+	return c->sack != NULL ? c->sack : &tcp_sack_empty;
+}
 
 /* tcp_conn.c */
 int
@@ -275,6 +287,13 @@ tcp_set_state(struct worker *w, struct tcp_conn *c, enum tcp_state s);
 /* Report the end to the application (once) with err. */
 void
 tcp_notify_closed(struct worker *w, struct tcp_conn *c, int err);
+/* The connection's scoreboard, taken from the pool (empty) if it has
+ * none; NULL (counted) when the pool is exhausted. */
+struct tcp_sack_board *
+tcp_sack_get(struct worker *w, struct tcp_conn *c);
+/* Give the scoreboard back: it is empty or no longer valid. */
+void
+tcp_sack_put(struct worker *w, struct tcp_conn *c);
 /* Free the block and everything it holds. */
 void
 tcp_conn_free(struct worker *w, struct tcp_conn *c);

@@ -57,7 +57,7 @@ worker_init(struct worker *w, struct app *app, unsigned int lcore_id,
 	worker_update_time(w);
 	timer_wheel_init(&w->wheel, w->now_us);
 	impair_init(&w->impair, &app->cfg->impair, lcore_id);
-	return tcp_stack_init(w, WORKER_MAX_CONNS);
+	return tcp_stack_init(w, w->cfg->max_conns);
 }
 
 void
@@ -237,7 +237,7 @@ worker_loop(struct worker *w)
 		worker_update_time(w);
 		worker_rx(w);
 		worker_rx_handoff(w);
-		timer_wheel_run(&w->wheel, w->now_us);
+		timer_wheel_run(&w->wheel, w->now_us, w);
 		if (w->index == 0 &&
 		    w->now_ms - w->last_neigh_ms >= NEIGH_TIMER_MS) {
 			w->last_neigh_ms = w->now_ms;
