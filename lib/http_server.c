@@ -8,12 +8,12 @@
  * static pattern buffer when TCP can take it, so a connection costs the
  * same whatever N is.
  *
- * Memory: an open connection holds only a struct httpd_conn (16 bytes).
- * The parser and the response queue (struct httpd_work, ~20 KiB) are
- * taken from a lazily growing per-worker pool when request bytes arrive
- * and given back as soon as the connection is idle again (no partial
- * request, no response left to send), so idle keep-alive connections
- * cost next to nothing.
+ * Memory: an idle connection holds nothing but three bits in
+ * c->app_flags.  The parser and the response queue (struct httpd_work,
+ * ~21 KiB) are taken from a lazily growing per-worker pool when request
+ * bytes arrive, hang off c->app, and go back as soon as the connection is
+ * idle again (no partial request, no response left to send): a million
+ * idle keep-alive connections cost no server memory at all.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -23,7 +23,6 @@
 
 #include <rte_lcore.h>
 #include <rte_malloc.h>
-#include <rte_mempool.h>
 
 #include "http_req_parse.h"
 #include "http_server.h"
@@ -57,16 +56,13 @@ struct httpd_work {
 	struct http_req_parser parser;
 };
 
-/* Per connection, for its whole life: keep it small. */
-struct httpd_conn {
-	struct httpd_work *work;	/* NULL while idle */
-	uint8_t broken;		/* parse error: no more requests */
-	uint8_t peer_done;	/* the peer sent FIN */
-	uint8_t mid_request;	/* the parser holds part of a request */
-};
+/* Per connection, for its whole life, in c->app_flags; c->app is the
+ * connection's struct httpd_work, or NULL while it is idle. */
+#define HTTPD_BROKEN	0x01	/* parse error: no more requests */
+#define HTTPD_PEER_DONE	0x02	/* the peer sent FIN */
+#define HTTPD_MID_REQ	0x04	/* the parser holds part of a request */
 
 struct http_server {
-	struct rte_mempool *pool;	/* struct httpd_conn */
 	struct lazy_pool work_pool;	/* struct httpd_work */
 	uint16_t port;
 };
@@ -128,9 +124,9 @@ static const struct http_req_callbacks httpd_parser_cb = {
 
 /* Send what the send buffer takes, response after response. */
 static void
-httpd_pump(struct worker *w, struct tcp_conn *c, struct httpd_conn *conn)
+httpd_pump(struct worker *w, struct tcp_conn *c)
 {
-	struct httpd_work *hc = conn->work;
+	struct httpd_work *hc = c->app;
 
 	while (hc != NULL && hc->q_len > 0) {
 		struct httpd_resp *r = &hc->q[hc->q_head];
@@ -174,40 +170,42 @@ httpd_pump(struct worker *w, struct tcp_conn *c, struct httpd_conn *conn)
 			return;
 		}
 	}
-	if (conn->peer_done)
+	if (c->app_flags & HTTPD_PEER_DONE)
 		tcp_close(w, c);
 }
 
 /* Parser and queue for conn, from the pool if it holds none. */
 static struct httpd_work *
-httpd_work_get(struct worker *w, struct httpd_conn *conn)
+httpd_work_get(struct worker *w, struct tcp_conn *c)
 {
-	struct httpd_work *hw;
+	struct httpd_work *hw = c->app;
 
-	if (conn->work != NULL)
-		return conn->work;
+	if (hw != NULL)
+		return hw;
 	hw = lazy_pool_get(&w->httpd->work_pool);
 	if (hw == NULL)
 		return NULL;
 	hw->q_head = 0;
 	hw->q_len = 0;
 	http_req_parser_init(&hw->parser, &httpd_parser_cb, NULL);
-	conn->work = hw;
+	c->app = hw;
 	return hw;
 }
 
 /* Give the parser and queue back once nothing is in progress: a fresh
  * parser is all the next request needs. */
 static void
-httpd_work_release(struct worker *w, struct httpd_conn *conn, int force)
+httpd_work_release(struct worker *w, struct tcp_conn *c, int force)
 {
-	if (conn->work == NULL)
+	struct httpd_work *hw = c->app;
+
+	if (hw == NULL)
 		return;
-	if (!force && (conn->work->q_len > 0 || conn->mid_request))
+	if (!force && (hw->q_len > 0 || (c->app_flags & HTTPD_MID_REQ)))
 		return;
-	lazy_pool_put(&w->httpd->work_pool, conn->work);
-	conn->work = NULL;
-	conn->mid_request = 0;
+	lazy_pool_put(&w->httpd->work_pool, hw);
+	c->app = NULL;
+	c->app_flags &= ~HTTPD_MID_REQ;
 }
 
 /* Parse "/bytes/N": N decimal, no sign, no overflow. */
@@ -260,20 +258,9 @@ httpd_request_done(struct worker *w, struct httpd_work *hc)
 static void
 httpd_connected(struct worker *w, struct tcp_conn *c)
 {
-	struct http_server *srv = c->app;
-	void *obj;
-	struct httpd_conn *hc;
-
-	if (rte_mempool_get(srv->pool, &obj) != 0) {
-		/* Out of connection state: refuse loudly, not silently. */
-		w->stats.httpd.no_state++;
-		c->app = NULL;
-		tcp_abort_later(w, c);
-		return;
-	}
-	hc = obj;
-	memset(hc, 0, sizeof(*hc));
-	c->app = hc;
+	/* Nothing to allocate until the first request byte. */
+	c->app = NULL;
+	c->app_flags = 0;
 	w->stats.httpd.connections++;
 }
 
@@ -281,37 +268,34 @@ static void
 httpd_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 	   uint32_t len)
 {
-	struct httpd_conn *conn = c->app;
 	struct httpd_work *hc = NULL;
 
-	if (conn == NULL)
-		return;
-	if (len > 0 && !conn->broken) {
-		hc = httpd_work_get(w, conn);
+	if (len > 0 && !(c->app_flags & HTTPD_BROKEN)) {
+		hc = httpd_work_get(w, c);
 		if (hc == NULL) {
-			/* No memory for a parser: as with no connection
-			 * state, refuse loudly. */
+			/* No memory for a parser: refuse loudly, not
+			 * silently. */
 			w->stats.httpd.no_state++;
-			conn->broken = 1;
+			c->app_flags |= HTTPD_BROKEN;
 			tcp_abort_later(w, c);
 			return;
 		}
 	}
-	while (len > 0 && !conn->broken) {
+	while (len > 0 && !(c->app_flags & HTTPD_BROKEN)) {
 		size_t used = 0;
 		enum http_parse_status st;
 
 		st = http_req_parse(&hc->parser, data, len, &used);
 		if (st == HTTP_PARSE_AGAIN) {
-			conn->mid_request = 1;
+			c->app_flags |= HTTPD_MID_REQ;
 			break;
 		}
-		conn->mid_request = 0;
+		c->app_flags &= ~HTTPD_MID_REQ;
 		if (st == HTTP_PARSE_ERROR) {
 			int status = http_req_error_status(hc->parser.error);
 
 			w->stats.httpd.parse_errors++;
-			conn->broken = 1;
+			c->app_flags |= HTTPD_BROKEN;
 			if (hc->q_len < HTTPD_MAX_PIPELINE)
 				httpd_queue(hc, status, 0, HTTPD_BODY_TEXT,
 					    httpd_bad, strlen(httpd_bad), 1,
@@ -322,7 +306,7 @@ httpd_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 			/* More requests in flight than we answer at once:
 			 * finish what is queued, then close. */
 			w->stats.httpd.pipeline_overflows++;
-			conn->broken = 1;
+			c->app_flags |= HTTPD_BROKEN;
 			hc->q[(hc->q_head + hc->q_len - 1) %
 			      HTTPD_MAX_PIPELINE].close = 1;
 			break;
@@ -332,46 +316,35 @@ httpd_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 		data += used;
 		len -= (uint32_t)used;
 	}
-	httpd_pump(w, c, conn);
-	/* A broken connection parses nothing more. */
-	httpd_work_release(w, conn, 0);
+	httpd_pump(w, c);
+	httpd_work_release(w, c, 0);
 }
 
 static void
 httpd_sent(struct worker *w, struct tcp_conn *c)
 {
-	struct httpd_conn *conn = c->app;
-
-	if (conn == NULL)
-		return;
-	httpd_pump(w, c, conn);
-	httpd_work_release(w, conn, 0);
+	httpd_pump(w, c);
+	httpd_work_release(w, c, 0);
 }
 
 static void
 httpd_peer_closed(struct worker *w, struct tcp_conn *c)
 {
-	struct httpd_conn *hc = c->app;
+	struct httpd_work *hc = c->app;
 
-	if (hc == NULL)
-		return;
-	hc->peer_done = 1;
-	if (hc->work == NULL || hc->work->q_len == 0)
+	c->app_flags |= HTTPD_PEER_DONE;
+	if (hc == NULL || hc->q_len == 0)
 		tcp_close(w, c);
 }
 
 static void
 httpd_closed(struct worker *w, struct tcp_conn *c, int err)
 {
-	struct httpd_conn *hc = c->app;
-
 	if (err != 0)
 		w->stats.httpd.resets++;
-	if (hc == NULL)
-		return;
-	c->app = NULL;
-	httpd_work_release(w, hc, 1);
-	rte_mempool_put(w->httpd->pool, hc);
+	/* Also for a connection that never got to connected (reset or
+	 * timed out in SYN_RECEIVED): c->app is the listener's NULL. */
+	httpd_work_release(w, c, 1);
 }
 
 static const struct tcp_app_ops httpd_ops = {
@@ -381,6 +354,13 @@ static const struct tcp_app_ops httpd_ops = {
 	.peer_closed = httpd_peer_closed,
 	.closed = httpd_closed,
 };
+
+void
+http_server_state_sizes(size_t *idle, size_t *busy)
+{
+	*idle = 0;	/* c->app_flags, inside struct tcp_conn */
+	*busy = sizeof(struct httpd_work);
+}
 
 static void *
 httpd_work_alloc(void *arg, size_t size)
@@ -400,7 +380,6 @@ int
 http_server_start(struct worker *w, uint16_t port)
 {
 	struct http_server *srv;
-	char name[RTE_MEMPOOL_NAMESIZE];
 	uint64_t i;
 	int rc;
 
@@ -411,27 +390,16 @@ http_server_start(struct worker *w, uint16_t port)
 	srv = rte_zmalloc("httpd", sizeof(*srv), 0);
 	if (srv == NULL)
 		return -ENOMEM;
-	snprintf(name, sizeof(name), "httpd_%u", w->lcore_id);
-	srv->pool = rte_mempool_create(name, w->cfg->max_conns,
-				       sizeof(struct httpd_conn), 0, 0, NULL,
-				       NULL, NULL, NULL,
-				       (int)rte_socket_id(),
-				       RTE_MEMPOOL_F_NO_CACHE_ALIGN |
-				       RTE_MEMPOOL_F_SP_PUT |
-				       RTE_MEMPOOL_F_SC_GET);
-	if (srv->pool == NULL) {
-		rte_free(srv);
-		return -ENOMEM;
-	}
 	/* Up to one per connection, but only as many as are busy at once
 	 * are ever allocated. */
 	lazy_pool_init(&srv->work_pool, sizeof(struct httpd_work),
 		       w->cfg->max_conns, httpd_work_alloc, httpd_work_free,
 		       (void *)(uintptr_t)rte_socket_id());
 	srv->port = port;
-	rc = tcp_listen(w, port, &httpd_ops, srv);
+	/* No listener argument: connections start with c->app NULL (the
+	 * server is w->httpd). */
+	rc = tcp_listen(w, port, &httpd_ops, NULL);
 	if (rc != 0) {
-		rte_mempool_free(srv->pool);
 		rte_free(srv);
 		return rc;
 	}
@@ -447,7 +415,6 @@ http_server_fini(struct worker *w)
 	if (srv == NULL)
 		return;
 	lazy_pool_fini(&srv->work_pool);
-	rte_mempool_free(srv->pool);
 	rte_free(srv);
 	w->httpd = NULL;
 }

@@ -169,6 +169,7 @@ struct tcp_conn {
 	uint32_t rttvar_us;
 	uint32_t rto_us;
 	uint32_t rtt_seq;		/* Karn timing without timestamps */
+	int error;			/* why it ended, errno (fills a hole) */
 	uint64_t rtt_start_us;
 
 	/* Congestion control and loss recovery (RFC 5681, 6582, 6675). */
@@ -183,9 +184,9 @@ struct tcp_conn {
 	uint32_t max_sndwnd;		/* largest window the peer offered */
 	uint64_t last_rx_us;		/* for keepalive */
 	uint8_t ka_probes;		/* keepalive probes unanswered */
+	uint8_t app_flags;		/* the application's own bits */
 
 	uint32_t retrans_count;		/* retransmissions of this connection */
-	int error;			/* why it ended, errno */
 
 	struct tcp_sndbuf snd;
 	struct tcp_reass ooo;
@@ -196,9 +197,17 @@ struct tcp_conn {
 
 	const struct tcp_app_ops *ops;
 	void *app;			/* the application's own state */
-	struct worker *w;		/* owning lcore, for timer callbacks */
 	struct tcp_conn *output_next;	/* worker's output list */
 };
+
+/*
+ * A million idle connections per lcore is the goal: every byte here is
+ * a megabyte there.  The timers (no argument, no back-pointer: see
+ * timer.h) and the SACK scoreboard (only while in use) are kept out for
+ * that reason; do not let the block grow back unnoticed.
+ */
+_Static_assert(sizeof(struct tcp_conn) <= 448,
+	       "struct tcp_conn grew past 448 bytes");
 
 #define TCP_MAX_LISTENERS	8
 
