@@ -439,7 +439,8 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 		tcp_enter_recovery(w, c);
 	else if ((c->flags & (TF_RECOVERY | TF_SACK)) ==
 		 (TF_RECOVERY | TF_SACK) && SEQ_GT(c->high_rxt, c->snd_una) &&
-		 SEQ_GT(tcp_sack_high(tcp_sack_of(c), c->snd_una), c->rxt_mark)) {
+		 SEQ_GT(tcp_sack_high(tcp_sack_of(c), c->snd_una),
+			c->rxt_mark)) {
 		/* Data sent after our retransmissions arrived while a
 		 * retransmitted hole is still open: that retransmission
 		 * was lost too.  Start over from the first hole rather

@@ -85,7 +85,8 @@ hash_cost(uint32_t n, uint32_t *added)
 		k.remote_port = (uint16_t)(1024 + i % 28000);
 		k.local_ip = 0xc6120002;
 		k.local_port = 80;
-		if (rte_hash_add_key_data(h, &k, (void *)(uintptr_t)(i + 1)) < 0)
+		if (rte_hash_add_key_data(h, &k,
+					  (void *)(uintptr_t)(i + 1)) < 0)
 			break;
 		(*added)++;
 	}

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests for the built-in HTTP server (http_server.c) over a real
- * TCP connection block that never reaches the wire: requests go in
- * through the listener's recv callback, responses are read back from the
- * send buffer.  Checks pipelining, HEAD, and that the parser block is
- * held only while a request is in progress or a response is owed.  EAL
- * in --no-huge mode.
+ * Unit tests for what a connection holds, on real TCP connection blocks
+ * that never reach the wire (EAL in --no-huge mode):
+ *  - the built-in HTTP server (http_server.c): requests go in through
+ *    the listener's recv callback, responses are read back from the send
+ *    buffer.  Pipelining, HEAD, and the parser block held only while a
+ *    request is in progress or a response is owed;
+ *  - the SACK scoreboard taken from and given back to its pool.
  */
 
 #include <stdarg.h>
@@ -40,7 +41,7 @@ static int
 group_setup(void **state)
 {
 	char *argv[] = {
-		"test_http_server", "--no-huge", "--no-pci", "-m", "256",
+		"test_conn_mem", "--no-huge", "--no-pci", "-m", "256",
 		"--file-prefix", "ut_httpd", "--log-level", "error",
 		"--no-shconf", "--no-telemetry", "-l", "0",
 	};
@@ -340,6 +341,52 @@ test_closed_before_connected(void **state)
 	tcp_conn_free(w, c);
 }
 
+/* Boards come from the pool on demand and go back; an empty pool means
+ * no board, counted, and a NULL board reads as empty. */
+static void
+test_sack_board_pool(void **state)
+{
+	struct tcp_conn *c = conn_open();
+	unsigned int n = rte_mempool_avail_count(w->tcp.sack_pool);
+	uint64_t nomem0 = w->stats.tcp.SackNoMem;
+	void **held = calloc(n, sizeof(*held));
+	struct tcp_sack_board *b;
+	unsigned int i;
+
+	(void)state;
+	assert_true(n >= 1024);
+	assert_null(c->sack);
+	assert_int_equal(tcp_sack_of(c)->n, 0);
+	assert_int_equal(tcp_sack_of(c)->sacked, 0);
+	b = tcp_sack_get(w, c);
+	assert_non_null(b);
+	assert_ptr_equal(c->sack, b);
+	assert_int_equal(b->n, 0);
+	assert_ptr_equal(tcp_sack_get(w, c), b);
+	assert_int_equal(rte_mempool_avail_count(w->tcp.sack_pool), n - 1);
+	tcp_sack_put(w, c);
+	assert_null(c->sack);
+	tcp_sack_put(w, c);	/* twice is harmless */
+	assert_int_equal(rte_mempool_avail_count(w->tcp.sack_pool), n);
+	/* Exhausted. */
+	assert_non_null(held);
+	for (i = 0; i < n; i++)
+		assert_int_equal(rte_mempool_get(w->tcp.sack_pool, &held[i]),
+				 0);
+	assert_null(tcp_sack_get(w, c));
+	assert_null(c->sack);
+	assert_int_equal(w->stats.tcp.SackNoMem - nomem0, 1);
+	rte_mempool_put(w->tcp.sack_pool, held[0]);
+	assert_non_null(tcp_sack_get(w, c));
+	/* Freeing the connection gives its board back. */
+	conn_done(c);
+	assert_int_equal(rte_mempool_avail_count(w->tcp.sack_pool), 1);
+	for (i = 1; i < n; i++)
+		rte_mempool_put(w->tcp.sack_pool, held[i]);
+	free(held);
+	assert_int_equal(rte_mempool_avail_count(w->tcp.sack_pool), n);
+}
+
 int
 main(void)
 {
@@ -351,6 +398,7 @@ main(void)
 		cmocka_unit_test(test_parse_error),
 		cmocka_unit_test(test_many_idle),
 		cmocka_unit_test(test_closed_before_connected),
+		cmocka_unit_test(test_sack_board_pool),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
