@@ -94,6 +94,7 @@ config_init(struct dpf_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->mtu = 1500;
 	cfg->mbufs = 16383;
+	cfg->max_conns = 16384;
 	cfg->timeout_s = 60;
 	cfg->arp.retries = 3;
 	cfg->arp.retry_ms = 1000;
@@ -496,6 +497,7 @@ static const struct numeric_setting numeric_settings[] = {
 	NUM_SETTING("mtu", 576, 9000, mtu),
 	NUM_SETTING("port", 0, 1023, port_id),
 	NUM_SETTING("mbufs", 1024, 16u << 20, mbufs),
+	NUM_SETTING("max_conns", 16, 16u << 20, max_conns),
 	NUM_SETTING("echo", 1, 65535, echo_port),
 	NUM_SETTING("listen", 1, 65535, listen_port),
 };
@@ -520,9 +522,18 @@ apply_setting(struct dpf_config *cfg, const char *key, const char *val,
 	for (i = 0; i < ARRAY_LEN(numeric_settings); i++) {
 		const struct numeric_setting *ns = &numeric_settings[i];
 
+		char opt[32];
+		char *p;
+
 		if (strcmp(key, ns->key) != 0)
 			continue;
-		if (parse_ulong(key, val, ns->lo, ns->hi, &u, err,
+		/* Errors name the command-line spelling (max_conns is
+		 * --max-conns). */
+		snprintf(opt, sizeof(opt), "%s", key);
+		for (p = opt; *p != '\0'; p++)
+			if (*p == '_')
+				*p = '-';
+		if (parse_ulong(opt, val, ns->lo, ns->hi, &u, err,
 				errlen) != 0)
 			return -1;
 		if (ns->size == sizeof(uint16_t))
@@ -814,6 +825,8 @@ config_usage(FILE *f, const char *prog)
 "  --mtu N               interface MTU, 576..9000 (default 1500)\n"
 "  --port N              DPDK port id (default: the first port)\n"
 "  --mbufs N             mbufs in the packet pool (default 16383)\n"
+"  --max-conns N         TCP connections per worker lcore, 16..16777216\n"
+"                        (default 16384)\n"
 "  --fetch URL           fetch http://host[:port]/path and exit\n"
 "  -o, --output FILE     write the body to FILE (default: stdout)\n"
 "  --header 'K: V'       extra request header (repeatable)\n"
@@ -869,7 +882,7 @@ enum {
 	OPT_IP = 256, OPT_GATEWAY, OPT_MTU, OPT_PORT, OPT_MBUFS, OPT_FETCH,
 	OPT_HEADER, OPT_TIMEOUT, OPT_STATS, OPT_CONFIG, OPT_TCP, OPT_ARP,
 	OPT_IMPAIR, OPT_ECHO, OPT_METHOD, OPT_DATA, OPT_LISTEN,
-	OPT_CTL, OPT_CTL_TCP, OPT_CTL_TOKEN, OPT_SCRIPT, OPT_KEEP_GOING,
+	OPT_MAX_CONNS, OPT_CTL, OPT_CTL_TCP, OPT_CTL_TOKEN, OPT_SCRIPT, OPT_KEEP_GOING,
 	OPT_JOB_FIRST = 512,	/* + index in job_opts */
 };
 
@@ -879,6 +892,7 @@ static const struct option long_opts[] = {
 	{ "mtu", required_argument, NULL, OPT_MTU },
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "mbufs", required_argument, NULL, OPT_MBUFS },
+	{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
 	{ "fetch", required_argument, NULL, OPT_FETCH },
 	{ "output", required_argument, NULL, 'o' },
 	{ "header", required_argument, NULL, OPT_HEADER },
@@ -943,6 +957,7 @@ static const char *const opt_key[] = {
 	[OPT_CTL_TCP - OPT_IP] = "ctl-tcp",
 	[OPT_CTL_TOKEN - OPT_IP] = "ctl-token",
 	[OPT_SCRIPT - OPT_IP] = "script",
+	[OPT_MAX_CONNS - OPT_IP] = "max_conns",
 };
 
 enum config_result

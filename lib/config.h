@@ -69,6 +69,7 @@ struct dpf_config {
 	uint16_t port_id;
 	int port_given;
 	uint32_t mbufs;		/* mbufs in the pool */
+	uint32_t max_conns;	/* TCP connections per worker lcore */
 
 	/* Services. */
 	uint16_t echo_port;	/* RFC 862 echo; 0 = off */

@@ -58,7 +58,6 @@ struct hc_busy {
 	uint16_t oldest;		/* index of sent_us of the first */
 	uint16_t tx_url;
 	uint8_t tx_close;		/* head with Connection: close */
-	struct hc_busy *next_free;
 };
 
 struct hc_conn {
@@ -89,48 +88,41 @@ hc_pool_ready(struct worker *w)
 
 	if (w->hc_pool != NULL)
 		return 0;
+	/* Response parsers: only as many as requests outstanding at once. */
+	lazy_pool_init(&w->hc_busy_pool, sizeof(struct hc_busy),
+		       w->cfg->max_conns, worker_heap_alloc, worker_heap_free,
+		       (void *)(uintptr_t)rte_lcore_to_socket_id(w->lcore_id));
 	snprintf(name, sizeof(name), "hc_conn_%u", w->lcore_id);
-	w->hc_pool = rte_mempool_create(name, WORKER_MAX_CONNS,
+	w->hc_pool = rte_mempool_create(name, w->cfg->max_conns,
 					sizeof(struct hc_conn), 0, 0, NULL,
 					NULL, NULL, NULL,
 					(int)rte_lcore_to_socket_id(w->lcore_id),
 					RTE_MEMPOOL_F_SP_PUT |
 					RTE_MEMPOOL_F_SC_GET |
-					RTE_MEMPOOL_F_NO_CACHE_ALIGN);
+					RTE_MEMPOOL_F_NO_CACHE_ALIGN |
+					RTE_MEMPOOL_F_NO_SPREAD |
+					RTE_MEMPOOL_F_NO_IOVA_CONTIG);
 	return w->hc_pool == NULL ? -1 : 0;
 }
 
-/* Busy blocks grow with the outstanding connections and are kept for
- * reuse: allocation happens only while concurrency climbs. */
 static struct hc_busy *
 busy_get(struct worker *w)
 {
-	struct hc_busy *b = w->hc_busy_free;
-
-	if (b != NULL) {
-		w->hc_busy_free = b->next_free;
-		return b;
-	}
-	return rte_malloc_socket("hc_busy", sizeof(*b), 0,
-				 (int)rte_lcore_to_socket_id(w->lcore_id));
+	return lazy_pool_get(&w->hc_busy_pool);
 }
 
 static void
 busy_put(struct worker *w, struct hc_busy *b)
 {
-	b->next_free = w->hc_busy_free;
-	w->hc_busy_free = b;
+	lazy_pool_put(&w->hc_busy_pool, b);
 }
 
 void
 hc_worker_fini(struct worker *w)
 {
-	struct hc_busy *b;
-
-	while ((b = w->hc_busy_free) != NULL) {
-		w->hc_busy_free = b->next_free;
-		rte_free(b);
-	}
+	if (w->hc_pool == NULL)
+		return;
+	lazy_pool_fini(&w->hc_busy_pool);
 	rte_mempool_free(w->hc_pool);
 	w->hc_pool = NULL;
 }
@@ -807,7 +799,7 @@ share_open(struct worker *w, struct job_share *s)
 			s->req_reserved--;
 			s->cnt.errors[JOB_ERR_LOCAL]++;
 			share_note(s, "no free connection block (max %u per lcore)",
-				   WORKER_MAX_CONNS);
+				   w->cfg->max_conns);
 			s->open_after_us = w->now_us + LOCAL_RETRY_US;
 			return;
 		}

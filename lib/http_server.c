@@ -7,6 +7,13 @@
  * not as bytes: a /bytes/N body is produced slice by slice from one
  * static pattern buffer when TCP can take it, so a connection costs the
  * same whatever N is.
+ *
+ * Memory: an idle connection holds nothing but three bits in
+ * c->app_flags.  The parser and the response queue (struct httpd_work,
+ * ~21 KiB) are taken from a lazily growing per-worker pool when request
+ * bytes arrive, hang off c->app, and go back as soon as the connection is
+ * idle again (no partial request, no response left to send): a million
+ * idle keep-alive connections cost no server memory at all.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -16,10 +23,10 @@
 
 #include <rte_lcore.h>
 #include <rte_malloc.h>
-#include <rte_mempool.h>
 
 #include "http_req_parse.h"
 #include "http_server.h"
+#include "lazy_pool.h"
 #include "tcp.h"
 #include "worker.h"
 
@@ -41,20 +48,22 @@ struct httpd_resp {
 	char head[HTTPD_HEAD_MAX];
 };
 
-/* Per connection. */
-struct httpd_conn {
-	struct http_server *srv;
-	struct tcp_conn *c;
-	struct http_req_parser parser;
-	int broken;		/* parse error: no more requests */
-	int peer_done;		/* the peer sent FIN */
+/* While a request is arriving or responses are owed. */
+struct httpd_work {
 	uint32_t q_head;
 	uint32_t q_len;
 	struct httpd_resp q[HTTPD_MAX_PIPELINE];
+	struct http_req_parser parser;
 };
 
+/* Per connection, for its whole life, in c->app_flags; c->app is the
+ * connection's struct httpd_work, or NULL while it is idle. */
+#define HTTPD_BROKEN	0x01	/* parse error: no more requests */
+#define HTTPD_PEER_DONE	0x02	/* the peer sent FIN */
+#define HTTPD_MID_REQ	0x04	/* the parser holds part of a request */
+
 struct http_server {
-	struct rte_mempool *pool;	/* struct httpd_conn */
+	struct lazy_pool work_pool;	/* struct httpd_work */
 	uint16_t port;
 };
 
@@ -84,7 +93,7 @@ status_reason(int status)
 
 /* Queue a response; the head is written now, the body when sent. */
 static void
-httpd_queue(struct httpd_conn *hc, int status, int head_only,
+httpd_queue(struct httpd_work *hc, int status, int head_only,
 	    enum httpd_body kind, const char *text, uint64_t body_len,
 	    int close, const char *type)
 {
@@ -107,13 +116,19 @@ httpd_queue(struct httpd_conn *hc, int status, int head_only,
 				 (int)sizeof(r->head) - 1);
 }
 
+static const struct http_req_callbacks httpd_parser_cb = {
+	.header = NULL,
+	.headers_done = NULL,
+	.body = NULL,	/* request bodies are read and dropped */
+};
+
 /* Send what the send buffer takes, response after response. */
 static void
-httpd_pump(struct worker *w, struct httpd_conn *hc)
+httpd_pump(struct worker *w, struct tcp_conn *c)
 {
-	struct tcp_conn *c = hc->c;
+	struct httpd_work *hc = c->app;
 
-	while (hc->q_len > 0) {
+	while (hc != NULL && hc->q_len > 0) {
 		struct httpd_resp *r = &hc->q[hc->q_head];
 		uint32_t n;
 
@@ -155,8 +170,42 @@ httpd_pump(struct worker *w, struct httpd_conn *hc)
 			return;
 		}
 	}
-	if (hc->peer_done)
+	if (c->app_flags & HTTPD_PEER_DONE)
 		tcp_close(w, c);
+}
+
+/* Parser and queue for conn, from the pool if it holds none. */
+static struct httpd_work *
+httpd_work_get(struct worker *w, struct tcp_conn *c)
+{
+	struct httpd_work *hw = c->app;
+
+	if (hw != NULL)
+		return hw;
+	hw = lazy_pool_get(&w->httpd->work_pool);
+	if (hw == NULL)
+		return NULL;
+	hw->q_head = 0;
+	hw->q_len = 0;
+	http_req_parser_init(&hw->parser, &httpd_parser_cb, NULL);
+	c->app = hw;
+	return hw;
+}
+
+/* Give the parser and queue back once nothing is in progress: a fresh
+ * parser is all the next request needs. */
+static void
+httpd_work_release(struct worker *w, struct tcp_conn *c, int force)
+{
+	struct httpd_work *hw = c->app;
+
+	if (hw == NULL)
+		return;
+	if (!force && (hw->q_len > 0 || (c->app_flags & HTTPD_MID_REQ)))
+		return;
+	lazy_pool_put(&w->httpd->work_pool, hw);
+	c->app = NULL;
+	c->app_flags &= ~HTTPD_MID_REQ;
 }
 
 /* Parse "/bytes/N": N decimal, no sign, no overflow. */
@@ -178,7 +227,7 @@ parse_bytes_target(const char *t, uint64_t *n)
 }
 
 static void
-httpd_request_done(struct worker *w, struct httpd_conn *hc)
+httpd_request_done(struct worker *w, struct httpd_work *hc)
 {
 	const struct http_req_parser *p = &hc->parser;
 	int head = strcmp(p->method, "HEAD") == 0;
@@ -206,32 +255,12 @@ httpd_request_done(struct worker *w, struct httpd_conn *hc)
 	}
 }
 
-static const struct http_req_callbacks httpd_parser_cb = {
-	.header = NULL,
-	.headers_done = NULL,
-	.body = NULL,	/* request bodies are read and dropped */
-};
-
 static void
 httpd_connected(struct worker *w, struct tcp_conn *c)
 {
-	struct http_server *srv = c->app;
-	void *obj;
-	struct httpd_conn *hc;
-
-	if (rte_mempool_get(srv->pool, &obj) != 0) {
-		/* Out of connection state: refuse loudly, not silently. */
-		w->stats.httpd.no_state++;
-		c->app = NULL;
-		tcp_abort_later(w, c);
-		return;
-	}
-	hc = obj;
-	memset(hc, 0, offsetof(struct httpd_conn, parser));
-	hc->srv = srv;
-	hc->c = c;
-	http_req_parser_init(&hc->parser, &httpd_parser_cb, hc);
-	c->app = hc;
+	/* Nothing to allocate until the first request byte. */
+	c->app = NULL;
+	c->app_flags = 0;
 	w->stats.httpd.connections++;
 }
 
@@ -239,22 +268,34 @@ static void
 httpd_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 	   uint32_t len)
 {
-	struct httpd_conn *hc = c->app;
+	struct httpd_work *hc = NULL;
 
-	if (hc == NULL)
-		return;
-	while (len > 0 && !hc->broken) {
+	if (len > 0 && !(c->app_flags & HTTPD_BROKEN)) {
+		hc = httpd_work_get(w, c);
+		if (hc == NULL) {
+			/* No memory for a parser: refuse loudly, not
+			 * silently. */
+			w->stats.httpd.no_state++;
+			c->app_flags |= HTTPD_BROKEN;
+			tcp_abort_later(w, c);
+			return;
+		}
+	}
+	while (len > 0 && !(c->app_flags & HTTPD_BROKEN)) {
 		size_t used = 0;
 		enum http_parse_status st;
 
 		st = http_req_parse(&hc->parser, data, len, &used);
-		if (st == HTTP_PARSE_AGAIN)
+		if (st == HTTP_PARSE_AGAIN) {
+			c->app_flags |= HTTPD_MID_REQ;
 			break;
+		}
+		c->app_flags &= ~HTTPD_MID_REQ;
 		if (st == HTTP_PARSE_ERROR) {
 			int status = http_req_error_status(hc->parser.error);
 
 			w->stats.httpd.parse_errors++;
-			hc->broken = 1;
+			c->app_flags |= HTTPD_BROKEN;
 			if (hc->q_len < HTTPD_MAX_PIPELINE)
 				httpd_queue(hc, status, 0, HTTPD_BODY_TEXT,
 					    httpd_bad, strlen(httpd_bad), 1,
@@ -265,7 +306,7 @@ httpd_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 			/* More requests in flight than we answer at once:
 			 * finish what is queued, then close. */
 			w->stats.httpd.pipeline_overflows++;
-			hc->broken = 1;
+			c->app_flags |= HTTPD_BROKEN;
 			hc->q[(hc->q_head + hc->q_len - 1) %
 			      HTTPD_MAX_PIPELINE].close = 1;
 			break;
@@ -275,39 +316,35 @@ httpd_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 		data += used;
 		len -= (uint32_t)used;
 	}
-	httpd_pump(w, hc);
+	httpd_pump(w, c);
+	httpd_work_release(w, c, 0);
 }
 
 static void
 httpd_sent(struct worker *w, struct tcp_conn *c)
 {
-	if (c->app != NULL)
-		httpd_pump(w, c->app);
+	httpd_pump(w, c);
+	httpd_work_release(w, c, 0);
 }
 
 static void
 httpd_peer_closed(struct worker *w, struct tcp_conn *c)
 {
-	struct httpd_conn *hc = c->app;
+	struct httpd_work *hc = c->app;
 
-	if (hc == NULL)
-		return;
-	hc->peer_done = 1;
-	if (hc->q_len == 0)
+	c->app_flags |= HTTPD_PEER_DONE;
+	if (hc == NULL || hc->q_len == 0)
 		tcp_close(w, c);
 }
 
 static void
 httpd_closed(struct worker *w, struct tcp_conn *c, int err)
 {
-	struct httpd_conn *hc = c->app;
-
 	if (err != 0)
 		w->stats.httpd.resets++;
-	if (hc == NULL)
-		return;
-	c->app = NULL;
-	rte_mempool_put(hc->srv->pool, hc);
+	/* Also for a connection that never got to connected (reset or
+	 * timed out in SYN_RECEIVED): c->app is the listener's NULL. */
+	httpd_work_release(w, c, 1);
 }
 
 static const struct tcp_app_ops httpd_ops = {
@@ -318,36 +355,45 @@ static const struct tcp_app_ops httpd_ops = {
 	.closed = httpd_closed,
 };
 
+void
+http_server_state_sizes(size_t *idle, size_t *busy)
+{
+	*idle = 0;	/* c->app_flags, inside struct tcp_conn */
+	*busy = sizeof(struct httpd_work);
+}
+
 int
 http_server_start(struct worker *w, uint16_t port)
 {
 	struct http_server *srv;
-	char name[RTE_MEMPOOL_NAMESIZE];
 	uint64_t i;
 	int rc;
 
-	if (w->httpd != NULL)
-		return -EBUSY;
+	if (w->httpd != NULL) {
+		/* Stopped (server.stop) and started again, maybe elsewhere:
+		 * connections still open keep the same state. */
+		if (tcp_find_listener(w, w->httpd->port) != NULL)
+			return w->httpd->port == port ? -EADDRINUSE : -EBUSY;
+		rc = tcp_listen(w, port, &httpd_ops, NULL);
+		if (rc == 0)
+			w->httpd->port = port;
+		return rc;
+	}
 	for (i = 0; i < HTTPD_PATTERN_LEN; i++)
 		httpd_pattern[i] = http_server_pattern_byte(i);
 	srv = rte_zmalloc("httpd", sizeof(*srv), 0);
 	if (srv == NULL)
 		return -ENOMEM;
-	snprintf(name, sizeof(name), "httpd_%u", w->lcore_id);
-	srv->pool = rte_mempool_create(name, WORKER_MAX_CONNS,
-				       sizeof(struct httpd_conn), 0, 0, NULL,
-				       NULL, NULL, NULL,
-				       (int)rte_socket_id(),
-				       RTE_MEMPOOL_F_SP_PUT |
-				       RTE_MEMPOOL_F_SC_GET);
-	if (srv->pool == NULL) {
-		rte_free(srv);
-		return -ENOMEM;
-	}
+	/* Up to one per connection, but only as many as are busy at once
+	 * are ever allocated. */
+	lazy_pool_init(&srv->work_pool, sizeof(struct httpd_work),
+		       w->cfg->max_conns, worker_heap_alloc, worker_heap_free,
+		       (void *)(uintptr_t)rte_lcore_to_socket_id(w->lcore_id));
 	srv->port = port;
-	rc = tcp_listen(w, port, &httpd_ops, srv);
+	/* No listener argument: connections start with c->app NULL (the
+	 * server is w->httpd). */
+	rc = tcp_listen(w, port, &httpd_ops, NULL);
 	if (rc != 0) {
-		rte_mempool_free(srv->pool);
 		rte_free(srv);
 		return rc;
 	}
@@ -362,7 +408,7 @@ http_server_fini(struct worker *w)
 
 	if (srv == NULL)
 		return;
-	rte_mempool_free(srv->pool);
+	lazy_pool_fini(&srv->work_pool);
 	rte_free(srv);
 	w->httpd = NULL;
 }

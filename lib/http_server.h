@@ -19,6 +19,7 @@
 #ifndef DPF_HTTP_SERVER_H
 #define DPF_HTTP_SERVER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct worker;
@@ -33,6 +34,11 @@ http_server_start(struct worker *w, uint16_t port);
 /* Release the server's memory (connections must be gone). */
 void
 http_server_fini(struct worker *w);
+
+/* Bytes an idle connection holds for its whole life, and the block it
+ * borrows while a request is in progress (for the memory report). */
+void
+http_server_state_sizes(size_t *idle, size_t *busy);
 
 /* The pattern byte at body offset i (what /bytes/N sends). */
 static inline uint8_t

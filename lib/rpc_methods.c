@@ -157,7 +157,7 @@ m_app_info(struct rpc_ctx *ctx, json_t *params, json_t **result,
 			    "ip", ip, "prefix_len", app->cfg->prefix_len,
 			    "src_ranges", src,
 			    "max_conns_per_lcore",
-			    (json_int_t)WORKER_MAX_CONNS);
+			    (json_int_t)app->cfg->max_conns);
 	return RPC_OK;
 }
 

@@ -52,7 +52,7 @@
 	X(FastRetrans) X(SackRetrans) X(SackBlocksReceived) X(ListenDrops) \
 	X(TimeWaitReused) X(KeepaliveProbes) X(KeepaliveTimeouts) \
 	X(RecoveryPartialAcks) X(SendClones) X(LostRetransmits) \
-	X(TailLossProbes) X(SpuriousRtos)
+	X(TailLossProbes) X(SpuriousRtos) X(SackNoMem)
 
 #define STATS_HTTP(X) \
 	X(requests) X(responses) X(body_bytes) X(parse_errors) \

@@ -169,21 +169,24 @@ struct tcp_conn {
 	uint32_t rttvar_us;
 	uint32_t rto_us;
 	uint32_t rtt_seq;		/* Karn timing without timestamps */
+	int error;			/* why it ended, errno (fills a hole) */
 	uint64_t rtt_start_us;
 
 	/* Congestion control and loss recovery (RFC 5681, 6582, 6675). */
 	struct tcp_cc cc;
 	const struct tcp_cc_ops *cc_ops;
-	struct tcp_sack_board sack;
+	/* The SACK scoreboard, from the worker's sack_pool only while the
+	 * peer reports something above SND.UNA; NULL reads as empty. */
+	struct tcp_sack_board *sack;
 	uint32_t recover;		/* snd_max when recovery began */
 	uint32_t high_rxt;		/* retransmitted up to here */
 	uint32_t rxt_mark;		/* snd_max when high_rxt was reset */
 	uint32_t max_sndwnd;		/* largest window the peer offered */
 	uint64_t last_rx_us;		/* for keepalive */
 	uint8_t ka_probes;		/* keepalive probes unanswered */
+	uint8_t app_flags;		/* the application's own bits */
 
 	uint32_t retrans_count;		/* retransmissions of this connection */
-	int error;			/* why it ended, errno */
 
 	struct tcp_sndbuf snd;
 	struct tcp_reass ooo;
@@ -194,9 +197,17 @@ struct tcp_conn {
 
 	const struct tcp_app_ops *ops;
 	void *app;			/* the application's own state */
-	struct worker *w;		/* owning lcore, for timer callbacks */
 	struct tcp_conn *output_next;	/* worker's output list */
 };
+
+/*
+ * A million idle connections per lcore is the goal: every byte here is
+ * a megabyte there.  The timers (no argument, no back-pointer: see
+ * timer.h) and the SACK scoreboard (only while in use) are kept out for
+ * that reason; do not let the block grow back unnoticed.
+ */
+_Static_assert(sizeof(struct tcp_conn) <= 448,
+	       "struct tcp_conn grew past 448 bytes");
 
 #define TCP_MAX_LISTENERS	8
 
@@ -211,6 +222,7 @@ struct tcp_listener {
 struct tcp_stack {
 	struct rte_hash *table;		/* 4-tuple -> struct tcp_conn * */
 	struct rte_mempool *conn_pool;
+	struct rte_mempool *sack_pool;	/* struct tcp_sack_board */
 	struct tcp_conn *output_list;	/* connections with output owed */
 	uint32_t n_conns;
 	uint32_t n_estab;
@@ -226,6 +238,15 @@ struct tcp_key {
 	uint16_t remote_port;
 	uint16_t local_port;
 };
+
+/* An empty scoreboard: what a connection without one reads. */
+extern const struct tcp_sack_board tcp_sack_empty;
+
+static inline const struct tcp_sack_board *
+tcp_sack_of(const struct tcp_conn *c)
+{
+	return c->sack != NULL ? c->sack : &tcp_sack_empty;
+}
 
 /* tcp_conn.c */
 int
@@ -278,6 +299,13 @@ tcp_set_state(struct worker *w, struct tcp_conn *c, enum tcp_state s);
 /* Report the end to the application (once) with err. */
 void
 tcp_notify_closed(struct worker *w, struct tcp_conn *c, int err);
+/* The connection's scoreboard, taken from the pool (empty) if it has
+ * none; NULL (counted) when the pool is exhausted. */
+struct tcp_sack_board *
+tcp_sack_get(struct worker *w, struct tcp_conn *c);
+/* Give the scoreboard back: it is empty or no longer valid. */
+void
+tcp_sack_put(struct worker *w, struct tcp_conn *c);
 /* Free the block and everything it holds. */
 void
 tcp_conn_free(struct worker *w, struct tcp_conn *c);

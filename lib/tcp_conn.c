@@ -39,6 +39,8 @@ static const char *const state_names[TCP_NSTATES] = {
 	[TCP_TIME_WAIT] = "TIME_WAIT",
 };
 
+const struct tcp_sack_board tcp_sack_empty;
+
 const char *
 tcp_state_name(enum tcp_state s)
 {
@@ -64,16 +66,44 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 	if (ts->table == NULL)
 		return -rte_errno;
 	snprintf(name, sizeof(name), "tcp_conn_%u", w->lcore_id);
+	/* Packed: no padding to cache lines (64 bytes of 448 per block)
+	 * nor spreading over memory channels (16 more), which suit packet
+	 * buffers, not these; and no device ever reads a connection, so
+	 * blocks may straddle pages (without hugepages 9 of 432 bytes fit
+	 * a 4 KiB page otherwise). */
 	ts->conn_pool = rte_mempool_create(name, max_conns,
 					   sizeof(struct tcp_conn), 0, 0,
 					   NULL, NULL, NULL, NULL,
 					   (int)rte_socket_id(),
+					   RTE_MEMPOOL_F_NO_IOVA_CONTIG |
+					   RTE_MEMPOOL_F_NO_SPREAD |
+					   RTE_MEMPOOL_F_NO_CACHE_ALIGN |
 					   RTE_MEMPOOL_F_SP_PUT |
 					   RTE_MEMPOOL_F_SC_GET);
 	if (ts->conn_pool == NULL) {
 		rte_hash_free(ts->table);
 		ts->table = NULL;
 		return -rte_errno;
+	}
+	/* Only connections in loss recovery hold a scoreboard. */
+	snprintf(name, sizeof(name), "tcp_sack_%u", w->lcore_id);
+	ts->sack_pool = rte_mempool_create(name, RTE_MAX(1024u, max_conns / 4),
+					   sizeof(struct tcp_sack_board), 0, 0,
+					   NULL, NULL, NULL, NULL,
+					   (int)rte_socket_id(),
+					   RTE_MEMPOOL_F_NO_IOVA_CONTIG |
+					   RTE_MEMPOOL_F_NO_SPREAD |
+					   RTE_MEMPOOL_F_NO_CACHE_ALIGN |
+					   RTE_MEMPOOL_F_SP_PUT |
+					   RTE_MEMPOOL_F_SC_GET);
+	if (ts->sack_pool == NULL) {
+		int err = rte_errno;
+
+		rte_mempool_free(ts->conn_pool);
+		rte_hash_free(ts->table);
+		ts->conn_pool = NULL;
+		ts->table = NULL;
+		return -err;
 	}
 	/* RFC 6528: a secret per boot (here per lcore) keyed into the ISN. */
 	ts->isn_secret[0] = rte_rand();
@@ -99,11 +129,13 @@ tcp_stack_fini(struct worker *w)
 			tcp_timers_cancel(w, c);
 			rte_pktmbuf_free(c->snd.head);
 			tcp_reass_flush(&c->ooo);
+			tcp_sack_put(w, c);
 			rte_mempool_put(ts->conn_pool, c);
 		}
 		rte_hash_free(ts->table);
 	}
 	rte_mempool_free(ts->conn_pool);
+	rte_mempool_free(ts->sack_pool);
 	memset(ts, 0, sizeof(*ts));
 }
 
@@ -261,12 +293,10 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 		return NULL;
 	}
 	w->tcp.n_conns++;
-	c->w = w;
 	c->ops = ops;
 	c->app = app;
 	tcp_timers_init(c);
 	tcp_reass_init(&c->ooo);
-	tcp_sack_clear(&c->sack);
 
 	c->iss = tcp_isn(w, &k);
 	c->snd_una = c->iss;
@@ -400,6 +430,33 @@ tcp_notify_closed(struct worker *w, struct tcp_conn *c, int err)
 		c->ops->closed(w, c, err);
 }
 
+struct tcp_sack_board *
+tcp_sack_get(struct worker *w, struct tcp_conn *c)
+{
+	void *obj;
+
+	if (c->sack != NULL)
+		return c->sack;
+	if (rte_mempool_get(w->tcp.sack_pool, &obj) != 0) {
+		/* Recovery goes on as if these blocks were not there:
+		 * duplicate ACKs and the RTO still work. */
+		w->stats.tcp.SackNoMem++;
+		return NULL;
+	}
+	c->sack = obj;
+	tcp_sack_clear(c->sack);
+	return c->sack;
+}
+
+void
+tcp_sack_put(struct worker *w, struct tcp_conn *c)
+{
+	if (c->sack == NULL)
+		return;
+	rte_mempool_put(w->tcp.sack_pool, c->sack);
+	c->sack = NULL;
+}
+
 void
 tcp_conn_free(struct worker *w, struct tcp_conn *c)
 {
@@ -414,6 +471,7 @@ tcp_conn_free(struct worker *w, struct tcp_conn *c)
 	rte_pktmbuf_free(c->snd.head);
 	c->snd.head = c->snd.tail = NULL;
 	tcp_reass_flush(&c->ooo);
+	tcp_sack_put(w, c);
 	/* Unlink from the output list so the flush never sees it. */
 	if (c->flags & TF_OUTPUT_LIST) {
 		struct tcp_conn **pp = &w->tcp.output_list;

@@ -305,9 +305,9 @@ tcp_loss_detected(const struct tcp_conn *c)
 	if (!(c->flags & TF_SACK))
 		return 0;
 	if (thresh < TCP_DUPTHRESH)
-		return c->sack.n >= thresh ||
-			c->sack.sacked >= (thresh - 1) * c->mss + 1;
-	return tcp_sack_first_lost(&c->sack, c->mss);
+		return tcp_sack_of(c)->n >= thresh ||
+			tcp_sack_of(c)->sacked >= (thresh - 1) * c->mss + 1;
+	return tcp_sack_first_lost(tcp_sack_of(c), c->mss);
 }
 
 /* Loss detected (three duplicate ACKs, or SACK says the first segment is
@@ -348,9 +348,17 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 		return -1;
 	}
 	if ((c->flags & TF_SACK) && s->opts.n_sack > 0) {
-		new_sack = tcp_sack_update(&c->sack, s->ack, c->snd_max,
-					   s->opts.sack_start, s->opts.sack_end,
-					   s->opts.n_sack);
+		struct tcp_sack_board *b = tcp_sack_get(w, c);
+
+		if (b != NULL) {
+			new_sack = tcp_sack_update(b, s->ack, c->snd_max,
+						   s->opts.sack_start,
+						   s->opts.sack_end,
+						   s->opts.n_sack);
+			/* Nothing valid (D-SACK, stale): hold no board. */
+			if (b->n == 0)
+				tcp_sack_put(w, c);
+		}
 		w->stats.tcp.SackBlocksReceived += s->opts.n_sack;
 		if (new_sack > 0)
 			tcp_output_schedule(w, c);
@@ -363,7 +371,11 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 			fin_acked = 1;
 		sndbuf_drop(&c->snd, data);
 		c->snd_una = s->ack;
-		tcp_sack_prune(&c->sack, c->snd_una);
+		if (c->sack != NULL) {
+			tcp_sack_prune(c->sack, c->snd_una);
+			if (c->sack->n == 0)
+				tcp_sack_put(w, c);
+		}
 		if (SEQ_LT(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
 		if (SEQ_LT(c->high_rxt, c->snd_una))
@@ -427,7 +439,8 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 		tcp_enter_recovery(w, c);
 	else if ((c->flags & (TF_RECOVERY | TF_SACK)) ==
 		 (TF_RECOVERY | TF_SACK) && SEQ_GT(c->high_rxt, c->snd_una) &&
-		 SEQ_GT(tcp_sack_high(&c->sack, c->snd_una), c->rxt_mark)) {
+		 SEQ_GT(tcp_sack_high(tcp_sack_of(c), c->snd_una),
+			c->rxt_mark)) {
 		/* Data sent after our retransmissions arrived while a
 		 * retransmitted hole is still open: that retransmission
 		 * was lost too.  Start over from the first hole rather

@@ -322,10 +322,10 @@ tcp_output_sack_recovery(struct worker *w, struct tcp_conn *c)
 	uint32_t start, len;
 	int sent = 0;
 
-	while (tcp_sack_pipe(&c->sack, c->snd_una, c->snd_max, c->high_rxt,
-			     c->mss) + c->mss <= c->cc.cwnd &&
-	       tcp_sack_next_hole(&c->sack, c->snd_una, c->high_rxt, &start,
-				  &len)) {
+	while (tcp_sack_pipe(tcp_sack_of(c), c->snd_una, c->snd_max,
+			     c->high_rxt, c->mss) + c->mss <= c->cc.cwnd &&
+	       tcp_sack_next_hole(tcp_sack_of(c), c->snd_una, c->high_rxt,
+				  &start, &len)) {
 		len = RTE_MIN(len, (uint32_t)c->mss);
 		len = RTE_MIN(len, c->snd.len - SEQ_DIFF(start, c->snd_una));
 		if (len == 0 || tcp_emit(w, c, start, RTE_TCP_ACK_FLAG,
@@ -384,8 +384,8 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 	/* New data within what cwnd and the peer's window leave. */
 	fin_seq = c->snd_una + c->snd.len;
 	flight = sack_recovery ?
-		tcp_sack_pipe(&c->sack, c->snd_una, c->snd_max, c->high_rxt,
-			      c->mss) :
+		tcp_sack_pipe(tcp_sack_of(c), c->snd_una, c->snd_max,
+			      c->high_rxt, c->mss) :
 		SEQ_DIFF(c->snd_nxt, c->snd_una);
 	room = c->cc.cwnd > flight ? c->cc.cwnd - flight : 0;
 	/* Limited transmit (RFC 3042): a segment beyond cwnd for each of

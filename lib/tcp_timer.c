@@ -9,6 +9,8 @@
  */
 #include <errno.h>
 
+#include <rte_common.h>
+
 #include "tcp.h"
 #include "tcp_seq.h"
 #include "worker.h"
@@ -140,13 +142,12 @@ tcp_timeout_fail(struct worker *w, struct tcp_conn *c)
 }
 
 static void
-tcp_rtx_expired(struct timer *t, void *arg)
+tcp_rtx_expired(struct timer *t, void *ctx)
 {
-	struct tcp_conn *c = arg;
-	struct worker *w = c->w;
+	struct tcp_conn *c = container_of(t, struct tcp_conn, rtx_timer);
+	struct worker *w = ctx;
 	uint32_t flight;
 
-	(void)t;
 	if (c->flags & TF_TLP_PENDING) {
 		c->flags &= ~TF_TLP_PENDING;
 		tcp_send_tlp(w, c);
@@ -211,7 +212,7 @@ tcp_rtx_expired(struct timer *t, void *arg)
 		/* Go back N: SACK information is void after a timeout
 		 * (RFC 2018 8, RFC 6675 5.1). */
 		c->flags &= ~TF_RECOVERY;
-		tcp_sack_clear(&c->sack);
+		tcp_sack_put(w, c);
 		c->high_rxt = c->snd_una;
 		c->recover = c->snd_max;
 		tcp_output(w, c);
@@ -222,27 +223,26 @@ tcp_rtx_expired(struct timer *t, void *arg)
 }
 
 static void
-tcp_delack_expired(struct timer *t, void *arg)
+tcp_delack_expired(struct timer *t, void *ctx)
 {
-	struct tcp_conn *c = arg;
+	struct tcp_conn *c = container_of(t, struct tcp_conn, delack_timer);
+	struct worker *w = ctx;
 
-	(void)t;
 	if (c->flags & TF_DELACK) {
-		c->w->stats.tcp.DelayedAcks++;
-		tcp_send_ack(c->w, c);
+		w->stats.tcp.DelayedAcks++;
+		tcp_send_ack(w, c);
 	}
 }
 
 /* TIME_WAIT over, or keepalive due. */
 static void
-tcp_idle_expired(struct timer *t, void *arg)
+tcp_idle_expired(struct timer *t, void *ctx)
 {
-	struct tcp_conn *c = arg;
-	struct worker *w = c->w;
+	struct tcp_conn *c = container_of(t, struct tcp_conn, idle_timer);
+	struct worker *w = ctx;
 	const struct tcp_conf *tc = &w->cfg->tcp;
 	uint64_t idle_us;
 
-	(void)t;
 	if (c->state == TCP_TIME_WAIT) {
 		tcp_conn_free(w, c);
 		return;
@@ -281,9 +281,9 @@ tcp_keepalive_arm(struct worker *w, struct tcp_conn *c)
 void
 tcp_timers_init(struct tcp_conn *c)
 {
-	timer_init(&c->rtx_timer, tcp_rtx_expired, c);
-	timer_init(&c->delack_timer, tcp_delack_expired, c);
-	timer_init(&c->idle_timer, tcp_idle_expired, c);
+	timer_init(&c->rtx_timer, tcp_rtx_expired);
+	timer_init(&c->delack_timer, tcp_delack_expired);
+	timer_init(&c->idle_timer, tcp_idle_expired);
 }
 
 void

@@ -25,12 +25,11 @@ timer_arm(struct timer_wheel *w, struct timer *t, uint64_t now_us,
 		tick = w->now_tick + 1;
 	t->expire_tick = tick;
 	LIST_INSERT_HEAD(&w->slots[tick & (TIMER_WHEEL_SLOTS - 1)], t, link);
-	t->armed = 1;
 	w->n_armed++;
 }
 
 void
-timer_wheel_run(struct timer_wheel *w, uint64_t now_us)
+timer_wheel_run(struct timer_wheel *w, uint64_t now_us, void *ctx)
 {
 	uint64_t target = now_us / TIMER_TICK_US;
 
@@ -50,7 +49,7 @@ timer_wheel_run(struct timer_wheel *w, uint64_t now_us)
 		slot = &w->slots[w->now_tick & (TIMER_WHEEL_SLOTS - 1)];
 		/* Move what is due aside first: callbacks may re-arm into
 		 * this very slot or cancel another due timer (which simply
-		 * unlinks it from the due list). */
+		 * unlinks it from the due list: it stays armed while there). */
 		LIST_INIT(&due);
 		for (t = LIST_FIRST(slot); t != NULL; t = next) {
 			next = LIST_NEXT(t, link);
@@ -61,9 +60,9 @@ timer_wheel_run(struct timer_wheel *w, uint64_t now_us)
 		}
 		while ((t = LIST_FIRST(&due)) != NULL) {
 			LIST_REMOVE(t, link);
-			t->armed = 0;
+			t->link.le_prev = NULL;
 			w->n_armed--;
-			t->fn(t, t->arg);
+			t->fn(t, ctx);
 		}
 	}
 }

@@ -7,6 +7,11 @@
  * of the wheel sit in their slot until their tick comes round; the sweep
  * skips them, so the cost stays O(1) amortized per tick.  The wheel is
  * driven from the poll loop with the loop's cached time: no system calls.
+ *
+ * A timer is 32 bytes because there is one per connection and kind: it
+ * keeps no argument of its own.  The owner finds its object from the
+ * timer (container_of) and the lcore from the context given to
+ * timer_wheel_run; "armed" is whether the timer is linked into a slot.
  */
 
 #ifndef DPF_TIMER_H
@@ -20,15 +25,17 @@
 #define TIMER_TICK_US		250
 
 struct timer;
-typedef void (timer_fn)(struct timer *t, void *arg);
+/* ctx is what timer_wheel_run was given (the worker, for TCP). */
+typedef void (timer_fn)(struct timer *t, void *ctx);
 
 struct timer {
-	LIST_ENTRY(timer) link;
+	LIST_ENTRY(timer) link;	/* link.le_prev == NULL: not armed */
 	uint64_t expire_tick;
 	timer_fn *fn;
-	void *arg;
-	uint8_t armed;
 };
+
+/* Three per connection: keep them small. */
+_Static_assert(sizeof(struct timer) <= 32, "struct timer grew");
 
 LIST_HEAD(timer_list, timer);
 
@@ -42,11 +49,18 @@ void
 timer_wheel_init(struct timer_wheel *w, uint64_t now_us);
 
 static inline void
-timer_init(struct timer *t, timer_fn *fn, void *arg)
+timer_init(struct timer *t, timer_fn *fn)
 {
-	t->armed = 0;
+	t->link.le_next = NULL;
+	t->link.le_prev = NULL;
+	t->expire_tick = 0;
 	t->fn = fn;
-	t->arg = arg;
+}
+
+static inline int
+timer_is_armed(const struct timer *t)
+{
+	return t->link.le_prev != NULL;
 }
 
 /* (Re)arm t to fire at now_us + delay_us (never earlier than next tick). */
@@ -57,22 +71,16 @@ timer_arm(struct timer_wheel *w, struct timer *t, uint64_t now_us,
 static inline void
 timer_cancel(struct timer_wheel *w, struct timer *t)
 {
-	if (t->armed) {
+	if (timer_is_armed(t)) {
 		LIST_REMOVE(t, link);
-		t->armed = 0;
+		t->link.le_prev = NULL;
 		w->n_armed--;
 	}
 }
 
-static inline int
-timer_is_armed(const struct timer *t)
-{
-	return t->armed;
-}
-
-/* Fire every timer due at now_us.  A callback may re-arm or cancel any
- * timer, including itself. */
+/* Fire every timer due at now_us, calling t->fn(t, ctx).  A callback may
+ * re-arm or cancel any timer, including itself. */
 void
-timer_wheel_run(struct timer_wheel *w, uint64_t now_us);
+timer_wheel_run(struct timer_wheel *w, uint64_t now_us, void *ctx);
 
 #endif /* DPF_TIMER_H */

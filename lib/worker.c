@@ -10,6 +10,7 @@
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
+#include <rte_malloc.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_pause.h>
@@ -70,7 +71,7 @@ worker_init(struct worker *w, struct app *app, unsigned int lcore_id,
 	worker_update_time(w);
 	timer_wheel_init(&w->wheel, w->now_us);
 	impair_init(&w->impair, &app->cfg->impair, lcore_id);
-	return tcp_stack_init(w, WORKER_MAX_CONNS);
+	return tcp_stack_init(w, w->cfg->max_conns);
 }
 
 void
@@ -83,6 +84,20 @@ worker_fini(struct worker *w)
 	hc_worker_fini(w);
 	rte_ring_free(w->cmd_ring);
 	w->cmd_ring = NULL;
+}
+
+void *
+worker_heap_alloc(void *arg, size_t size)
+{
+	return rte_malloc_socket("conn_work", size, RTE_CACHE_LINE_SIZE,
+				 (int)(uintptr_t)arg);
+}
+
+void
+worker_heap_free(void *arg, void *p)
+{
+	(void)arg;
+	rte_free(p);
 }
 
 struct rte_mbuf *
@@ -265,7 +280,7 @@ worker_loop(struct worker *w)
 		w->loops++;
 		work = worker_rx(w) > 0;
 		work |= worker_rx_handoff(w) > 0;
-		timer_wheel_run(&w->wheel, w->now_us);
+		timer_wheel_run(&w->wheel, w->now_us, w);
 		if (w->index == 0 &&
 		    w->now_ms - w->last_neigh_ms >= NEIGH_TIMER_MS) {
 			w->last_neigh_ms = w->now_ms;

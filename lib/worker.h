@@ -23,6 +23,7 @@
 #include "config.h"
 #include "impair.h"
 #include "job.h"
+#include "lazy_pool.h"
 #include "neigh.h"
 #include "port.h"
 #include "stats.h"
@@ -33,7 +34,6 @@
 #define RX_BURST	32
 #define TX_BATCH	64
 #define NEIGH_TABLE_SIZE 1024
-#define WORKER_MAX_CONNS 4096
 #define LOCAL_RANGES_MAX 16
 #define WORKER_CMD_RING	256
 
@@ -105,7 +105,7 @@ struct worker {
 	/* Fetch jobs: the shares this worker runs, and client state. */
 	struct job_share_list shares;
 	struct rte_mempool *hc_pool;	/* struct hc_conn */
-	struct hc_busy *hc_busy_free;
+	struct lazy_pool hc_busy_pool;	/* struct hc_busy */
 
 	uint16_t tx_n;
 	struct rte_mbuf *tx_pkts[TX_BATCH];
@@ -148,6 +148,13 @@ app_now_us(const struct app *app);
 /* Refresh the cached clock (the loop does it once per iteration). */
 void
 worker_update_time(struct worker *w);
+
+/* lazy_pool's allocator on a NUMA socket (arg: the socket id): memory
+ * for per-connection work areas, taken only as concurrency grows. */
+void *
+worker_heap_alloc(void *arg, size_t size);
+void
+worker_heap_free(void *arg, void *p);
 
 /* Queue a finished frame for transmission (goes through TX impairment). */
 void

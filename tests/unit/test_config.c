@@ -134,6 +134,7 @@ test_defaults(void **state)
 	assert_int_equal(c.port_id, 0);
 	assert_int_equal(c.port_given, 0);
 	assert_int_equal(c.mbufs, 16383);
+	assert_int_equal(c.max_conns, 16384);
 	assert_null(c.fetch_url);
 	assert_null(c.output);
 	assert_int_equal(c.n_headers, 0);
@@ -311,6 +312,19 @@ test_numbers(void **state)
 	config_free(&c);
 	EXPECT_ERR("--mbufs", BASE, "--mbufs", "1023");
 	EXPECT_ERR("--mbufs", BASE, "--mbufs", "16777217");
+
+	EXPECT_OK(&c, err, BASE, "--max-conns", "16");
+	assert_int_equal(c.max_conns, 16);
+	config_free(&c);
+	EXPECT_OK(&c, err, BASE, "--max-conns", "16777216");
+	assert_int_equal(c.max_conns, 16u << 20);
+	config_free(&c);
+	EXPECT_ERR("--max-conns: '15' must be a whole number from 16 to "
+		   "16777216", BASE, "--max-conns", "15");
+	EXPECT_ERR("--max-conns", BASE, "--max-conns", "16777217");
+	EXPECT_ERR("--max-conns", BASE, "--max-conns", "-5");
+	EXPECT_ERR("--max-conns", BASE, "--max-conns", "1k");
+	EXPECT_ERR("--max-conns", BASE, "--max-conns", "");
 }
 
 static void
@@ -710,6 +724,7 @@ static const char full_json[] =
 	"  \"mtu\": 9000,\n"
 	"  \"port\": 3,\n"
 	"  \"mbufs\": 4096,\n"
+	"  \"max_conns\": 1000000,\n"
 	"  \"fetch\": \"http://10.1.0.9/x\",\n"
 	"  \"output\": \"/tmp/out.bin\",\n"
 	"  \"headers\": [\"X-A: 1\", \"X-B: 2\"],\n"
@@ -742,6 +757,7 @@ check_full(const struct dpf_config *c)
 	assert_int_equal(c->port_id, 3);
 	assert_int_equal(c->port_given, 1);
 	assert_int_equal(c->mbufs, 4096);
+	assert_int_equal(c->max_conns, 1000000);
 	assert_string_equal(c->fetch_url, "http://10.1.0.9/x");
 	assert_string_equal(c->output, "/tmp/out.bin");
 	assert_int_equal(c->n_headers, 2);
@@ -839,6 +855,8 @@ test_file_errors(void **state)
 	expect_file_err("{\"tcp\": 5}", "tcp");
 	expect_file_err("{\"tcp\": [1]}", "tcp");
 	expect_file_err("{\"tcp\": {\"sack\": 1}}", "tcp.sack");
+	expect_file_err("{\"max_conns\": 8}", "--max-conns");
+	expect_file_err("{\"max_conns\": \"many\"}", "--max-conns");
 	expect_file_err("{\"tcp\": {\"rcvbuf\": \"8192\"}}", "tcp.rcvbuf");
 	expect_file_err("{\"tcp\": {\"rcvbuf\": true}}", "tcp.rcvbuf");
 	expect_file_err("{\"tcp\": {\"rcvbuf\": 4096.5}}", "tcp.rcvbuf");

@@ -12,13 +12,17 @@
 
 #include "timer.h"
 
+#define tt_of(tp) \
+	((struct tt *)((char *)(tp) - offsetof(struct tt, t)))
+
 #define TURN_US	((uint64_t)TIMER_WHEEL_SLOTS * TIMER_TICK_US)
 
 /* Every test timer is one of these: the wheel's timer plus bookkeeping. */
 struct tt {
-	struct timer t;
 	struct tt_ctx *ctx;
 	unsigned int id;
+	/* Not first, so that recovering the owner is really tested. */
+	struct timer t;
 	uint64_t deadline_us;	/* now + delay when armed */
 	unsigned int fired;	/* times the callback ran */
 	uint64_t fired_at_us;	/* wheel time of the last firing */
@@ -37,12 +41,13 @@ struct tt_ctx {
 };
 
 static void
-tt_fn(struct timer *t, void *arg)
+tt_fn(struct timer *t, void *ctx)
 {
-	struct tt *x = arg;
-	struct tt_ctx *c = x->ctx;
+	struct tt *x = tt_of(t);
+	struct tt_ctx *c = ctx;
 
-	assert_ptr_equal(&x->t, t);
+	/* The wheel hands every callback the context it was run with. */
+	assert_ptr_equal(x->ctx, c);
 	/* A firing timer is no longer armed. */
 	assert_false(timer_is_armed(t));
 	x->fired++;
@@ -74,7 +79,7 @@ tt_setup(struct tt *x, struct tt_ctx *c, unsigned int id)
 	memset(x, 0, sizeof(*x));
 	x->ctx = c;
 	x->id = id;
-	timer_init(&x->t, tt_fn, x);
+	timer_init(&x->t, tt_fn);
 }
 
 static void
@@ -90,7 +95,7 @@ static void
 run_to(struct tt_ctx *c, uint64_t now_us)
 {
 	c->now_us = now_us;
-	timer_wheel_run(c->w, now_us);
+	timer_wheel_run(c->w, now_us, c);
 }
 
 static void
@@ -112,6 +117,53 @@ test_init(void **state)
 	run_to(&c, 123456789 + 10 * TURN_US);
 	assert_int_equal(c.w->now_tick, (123456789 + 10 * TURN_US) /
 			 TIMER_TICK_US);
+	free(c.w);
+}
+
+/* "Armed" is the list linkage: it must follow arm, re-arm, cancel and
+ * firing exactly, wherever the timer sits in its slot's list. */
+static void
+test_armed_state(void **state)
+{
+	struct tt_ctx c = { 0 };
+	struct tt a, b, d;
+
+	(void)state;
+	assert_true(sizeof(struct timer) <= 32);
+	c.w = wheel_new(0);
+	tt_setup(&a, &c, 1);
+	tt_setup(&b, &c, 2);
+	tt_setup(&d, &c, 3);
+	/* Three in one slot: a is last in the list, d first. */
+	tt_arm(&c, &a, 0, 10 * TIMER_TICK_US);
+	tt_arm(&c, &b, 0, 10 * TIMER_TICK_US);
+	tt_arm(&c, &d, 0, 10 * TIMER_TICK_US);
+	assert_int_equal(c.w->n_armed, 3);
+	/* Re-arming an armed timer moves it; it is counted once. */
+	tt_arm(&c, &b, 0, 10 * TIMER_TICK_US);
+	assert_int_equal(c.w->n_armed, 3);
+	/* Cancel from the middle, the tail and the head of the list. */
+	timer_cancel(c.w, &a.t);
+	assert_false(timer_is_armed(&a.t));
+	assert_true(timer_is_armed(&b.t));
+	assert_true(timer_is_armed(&d.t));
+	timer_cancel(c.w, &a.t);	/* twice is harmless */
+	assert_int_equal(c.w->n_armed, 2);
+	timer_cancel(c.w, &b.t);
+	assert_false(timer_is_armed(&b.t));
+	assert_int_equal(c.w->n_armed, 1);
+	run_to(&c, 10 * TIMER_TICK_US);
+	assert_int_equal(a.fired + b.fired, 0);
+	assert_int_equal(d.fired, 1);
+	assert_false(timer_is_armed(&d.t));
+	assert_int_equal(c.w->n_armed, 0);
+	/* All three work again after being cancelled or fired. */
+	tt_arm(&c, &a, c.now_us, TIMER_TICK_US);
+	tt_arm(&c, &b, c.now_us, TIMER_TICK_US);
+	tt_arm(&c, &d, c.now_us, TIMER_TICK_US);
+	run_to(&c, c.now_us + TIMER_TICK_US);
+	assert_int_equal(a.fired + b.fired + d.fired, 4);
+	assert_int_equal(c.w->n_armed, 0);
 	free(c.w);
 }
 
@@ -462,12 +514,11 @@ test_cancel_due_from_callback(void **state)
 /* A callback re-arming another timer that is also due in this sweep
  * moves it instead of firing it now. */
 static void
-rearm_other_fn(struct timer *t, void *arg)
+rearm_other_fn(struct timer *t, void *ctx)
 {
-	struct tt *x = arg;
-	struct tt_ctx *c = x->ctx;
+	struct tt *x = tt_of(t);
+	struct tt_ctx *c = ctx;
 
-	(void)t;
 	x->fired++;
 	if (x->cancel_other != NULL)
 		timer_arm(c->w, &x->cancel_other->t, c->now_us, TURN_US);
@@ -483,8 +534,8 @@ test_rearm_other_due(void **state)
 	c.w = wheel_new(0);
 	tt_setup(&a, &c, 1);
 	tt_setup(&b, &c, 2);
-	timer_init(&a.t, rearm_other_fn, &a);
-	timer_init(&b.t, rearm_other_fn, &b);
+	timer_init(&a.t, rearm_other_fn);
+	timer_init(&b.t, rearm_other_fn);
 	a.cancel_other = &b;
 	b.cancel_other = &a;
 	tt_arm(&c, &a, 0, 4 * TIMER_TICK_US);
@@ -576,10 +627,10 @@ test_long_stall(void **state)
  * that re-arms relative to its old deadline catches up in the same run
  * without firing early. */
 static void
-periodic_fn(struct timer *t, void *arg)
+periodic_fn(struct timer *t, void *ctx)
 {
-	struct tt *x = arg;
-	struct tt_ctx *c = x->ctx;
+	struct tt *x = tt_of(t);
+	struct tt_ctx *c = ctx;
 
 	assert_true(c->now_us >= x->deadline_us);
 	x->fired++;
@@ -604,7 +655,7 @@ test_stall_rearm(void **state)
 	a.rearm_delay_us = 10 * TIMER_TICK_US;
 	tt_arm(&c, &a, 0, 5 * TIMER_TICK_US);
 	tt_setup(&p, &c, 2);
-	timer_init(&p.t, periodic_fn, &p);
+	timer_init(&p.t, periodic_fn);
 	p.rearm_times = 1000;
 	p.rearm_delay_us = 100 * TIMER_TICK_US;
 	tt_arm(&c, &p, 0, 100 * TIMER_TICK_US);
@@ -625,6 +676,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init),
+		cmocka_unit_test(test_armed_state),
 		cmocka_unit_test(test_deadline),
 		cmocka_unit_test(test_arm_in_past),
 		cmocka_unit_test(test_random_order),

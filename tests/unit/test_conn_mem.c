@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests for what a connection holds, on real TCP connection blocks
+ * that never reach the wire (EAL in --no-huge mode):
+ *  - the built-in HTTP server (http_server.c): requests go in through
+ *    the listener's recv callback, responses are read back from the send
+ *    buffer.  Pipelining, HEAD, and the parser block held only while a
+ *    request is in progress or a response is owed;
+ *  - the SACK scoreboard taken from and given back to its pool.
+ */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "config.h"
+#include "http_server.h"
+#include "tcp.h"
+#include "worker.h"
+
+#define PORT	80
+
+static struct app app;
+static struct dpf_config cfg;
+static struct worker *w;
+static uint16_t next_rport = 1000;
+
+static int
+group_setup(void **state)
+{
+	char *argv[] = {
+		"test_conn_mem", "--no-huge", "--no-pci", "-m", "256",
+		"--file-prefix", "ut_httpd", "--log-level", "error",
+		"--no-shconf", "--no-telemetry", "-l", "0",
+	};
+	int argc = (int)(sizeof(argv) / sizeof(argv[0]));
+
+	(void)state;
+	if (rte_eal_init(argc, argv) < 0) {
+		fprintf(stderr, "rte_eal_init failed: %s\n",
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	config_init(&cfg);
+	cfg.ip = 0xc6120002;
+	cfg.max_conns = 64;
+	app.cfg = &cfg;
+	app.pool = rte_pktmbuf_pool_create("ut_httpd", 8191, 0,
+		RTE_ALIGN(sizeof(struct tcp_seg_cb), RTE_MBUF_PRIV_ALIGN),
+		RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	w = calloc(1, sizeof(*w));
+	if (app.pool == NULL || w == NULL)
+		return -1;
+	w->app = &app;
+	w->cfg = &cfg;
+	w->lcore_id = rte_lcore_id();
+	timer_wheel_init(&w->wheel, 0);
+	if (tcp_stack_init(w, cfg.max_conns) != 0)
+		return -1;
+	return http_server_start(w, PORT) == 0 ? 0 : -1;
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	tcp_stack_fini(w);
+	http_server_fini(w);
+	free(w);
+	rte_mempool_free(app.pool);
+	rte_eal_cleanup();
+	return 0;
+}
+
+/* An established connection to the server, as after the handshake. */
+static struct tcp_conn *
+conn_open(void)
+{
+	const struct tcp_listener *l = tcp_find_listener(w, PORT);
+	struct tcp_conn *c;
+
+	assert_non_null(l);
+	c = tcp_accept_syn(w, l, 0xc6120001, next_rport++, cfg.ip, PORT);
+	assert_non_null(c);
+	tcp_set_state(w, c, TCP_ESTABLISHED);
+	c->ops->connected(w, c);
+	/* Idle: the server holds nothing for it. */
+	assert_null(c->app);
+	return c;
+}
+
+static void
+conn_done(struct tcp_conn *c)
+{
+	tcp_notify_closed(w, c, 0);
+	/* The closed callback gave everything back. */
+	assert_null(c->app);
+	tcp_conn_free(w, c);
+}
+
+static void
+feed(struct tcp_conn *c, const char *s)
+{
+	c->ops->recv(w, c, (const uint8_t *)s, (uint32_t)strlen(s));
+}
+
+/* Take what the server queued for sending (NUL-terminated, malloc'd),
+ * and empty the send buffer as if the peer had acknowledged it. */
+static char *
+drain(struct tcp_conn *c, size_t *lenp)
+{
+	char *out = malloc(c->snd.len + 1);
+	struct rte_mbuf *m;
+	size_t n = 0;
+
+	assert_non_null(out);
+	for (m = c->snd.head; m != NULL; m = m->next) {
+		memcpy(out + n, rte_pktmbuf_mtod(m, char *), m->data_len);
+		n += m->data_len;
+	}
+	assert_int_equal(n, c->snd.len);
+	out[n] = '\0';
+	rte_pktmbuf_free(c->snd.head);
+	c->snd.head = c->snd.tail = NULL;
+	c->snd.len = 0;
+	if (lenp != NULL)
+		*lenp = n;
+	return out;
+}
+
+static unsigned int
+count(const char *hay, const char *needle)
+{
+	unsigned int k = 0;
+
+	for (; (hay = strstr(hay, needle)) != NULL; hay++)
+		k++;
+	return k;
+}
+
+/* Three requests in one segment, one with a body, the last a HEAD with
+ * Connection: close; all answered in order, nothing held afterwards. */
+static void
+test_pipelined_and_head(void **state)
+{
+	struct tcp_conn *c = conn_open();
+	uint64_t req0 = w->stats.httpd.requests;
+	const char *p;
+	char *out;
+	int i;
+
+	(void)state;
+	feed(c, "GET /bytes/10 HTTP/1.1\r\nHost: x\r\n\r\n"
+	     "POST /bytes/5 HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+	     "HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	assert_int_equal(w->stats.httpd.requests - req0, 3);
+	out = drain(c, NULL);
+	assert_int_equal(count(out, "HTTP/1.1 200 OK\r\n"), 3);
+	/* The first body is the pattern, right after its head. */
+	p = strstr(out, "Content-Length: 10\r\n");
+	assert_non_null(p);
+	p = strstr(p, "\r\n\r\n") + 4;
+	for (i = 0; i < 10; i++)
+		assert_int_equal((uint8_t)p[i], http_server_pattern_byte(i));
+	assert_memory_equal(p + 10, "HTTP/1.1 200 OK", 15);
+	/* HEAD: the length of the page, and no body after the head. */
+	p = strstr(out, "Connection: close\r\n\r\n");
+	assert_non_null(p);
+	assert_string_equal(p, "Connection: close\r\n\r\n");
+	assert_true(c->flags & TF_FIN_QUEUED);
+	assert_null(c->app);
+	free(out);
+	conn_done(c);
+}
+
+/* A request split across segments holds the parser in between; keep-alive
+ * requests one after another release it each time. */
+static void
+test_split_and_keepalive(void **state)
+{
+	struct tcp_conn *c = conn_open();
+	char *out;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		feed(c, "GET /bytes/3 HTTP/1.1\r\nHo");
+		assert_non_null(c->app);
+		assert_int_equal(c->snd.len, 0);
+		feed(c, "st: x\r\n");
+		assert_non_null(c->app);
+		feed(c, "\r\n");
+		assert_null(c->app);
+		out = drain(c, NULL);
+		assert_int_equal(count(out, "HTTP/1.1 200 OK\r\n"), 1);
+		assert_non_null(strstr(out, "Content-Length: 3\r\n"));
+		free(out);
+	}
+	/* A whole request plus the start of the next: held. */
+	feed(c, "GET / HTTP/1.1\r\n\r\nGET / HT");
+	assert_non_null(c->app);
+	free(drain(c, NULL));
+	feed(c, "TP/1.1\r\n\r\n");
+	assert_null(c->app);
+	out = drain(c, NULL);
+	assert_int_equal(count(out, "HTTP/1.1 200 OK\r\n"), 1);
+	free(out);
+	assert_false(c->flags & TF_FIN_QUEUED);
+	/* The peer's FIN while idle closes at once. */
+	c->ops->peer_closed(w, c);
+	assert_true(c->flags & TF_FIN_QUEUED);
+	conn_done(c);
+}
+
+/* A response larger than the send buffer keeps the block until it has
+ * all gone out, resumed by the sent callback. */
+static void
+test_large_response_holds_block(void **state)
+{
+	struct tcp_conn *c = conn_open();
+	const uint64_t n = 3 * (uint64_t)cfg.tcp.sndbuf + 123;
+	uint64_t got = 0;
+	size_t len;
+	char *out, *p;
+	int rounds = 0;
+
+	(void)state;
+	feed(c, "GET /bytes/3145851 HTTP/1.1\r\n\r\n");
+	assert_int_equal(n, 3145851);
+	out = drain(c, &len);
+	p = strstr(out, "\r\n\r\n");
+	assert_non_null(p);
+	got = len - (size_t)(p + 4 - out);
+	free(out);
+	while (c->app != NULL) {
+		assert_true(++rounds < 100);
+		c->ops->sent(w, c);
+		out = drain(c, &len);
+		got += len;
+		free(out);
+	}
+	assert_int_equal(got, n);
+	assert_true(rounds >= 2);
+	conn_done(c);
+}
+
+/* More than HTTPD_MAX_PIPELINE requests at once: the first 32 are
+ * answered, then the connection is closed.  (The last head was written
+ * before the overflow was seen, so it does not say Connection: close.) */
+static void
+test_pipeline_overflow(void **state)
+{
+	struct tcp_conn *c = conn_open();
+	uint64_t over0 = w->stats.httpd.pipeline_overflows;
+	char req[64 * 40];
+	char *out;
+	int i;
+
+	(void)state;
+	req[0] = '\0';
+	for (i = 0; i < HTTPD_MAX_PIPELINE + 3; i++)
+		strcat(req, "GET /bytes/1 HTTP/1.1\r\n\r\n");
+	feed(c, req);
+	assert_int_equal(w->stats.httpd.pipeline_overflows - over0, 1);
+	out = drain(c, NULL);
+	assert_int_equal(count(out, "HTTP/1.1 200 OK\r\n"), HTTPD_MAX_PIPELINE);
+	assert_true(c->flags & TF_FIN_QUEUED);
+	assert_null(c->app);
+	free(out);
+	/* Nothing more is parsed. */
+	feed(c, "GET / HTTP/1.1\r\n\r\n");
+	assert_int_equal(c->snd.len, 0);
+	assert_null(c->app);
+	conn_done(c);
+}
+
+/* A malformed request: its error status, then close; nothing held. */
+static void
+test_parse_error(void **state)
+{
+	struct tcp_conn *c = conn_open();
+	char *out;
+
+	(void)state;
+	feed(c, "GET / HTTP/2.0\r\n\r\n");
+	out = drain(c, NULL);
+	assert_memory_equal(out, "HTTP/1.1 505 ", 13);
+	free(out);
+	assert_true(c->flags & TF_FIN_QUEUED);
+	assert_null(c->app);
+	conn_done(c);
+}
+
+/* Many idle connections hold no parser; closing one mid-request gives
+ * its parser back. */
+static void
+test_many_idle(void **state)
+{
+	struct tcp_conn *c[40];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(c); i++) {
+		c[i] = conn_open();
+		feed(c[i], "GET /bytes/1 HTTP/1.1\r\n\r\n");
+		free(drain(c[i], NULL));
+		assert_null(c[i]->app);
+	}
+	feed(c[7], "GET /");
+	assert_non_null(c[7]->app);
+	for (i = 0; i < RTE_DIM(c); i++)
+		conn_done(c[i]);
+}
+
+/* A connection reset or timed out in SYN_RECEIVED is reported closed
+ * without ever having been connected: nothing to give back. */
+static void
+test_closed_before_connected(void **state)
+{
+	const struct tcp_listener *l = tcp_find_listener(w, PORT);
+	uint64_t resets0 = w->stats.httpd.resets;
+	struct tcp_conn *c;
+
+	(void)state;
+	c = tcp_accept_syn(w, l, 0xc6120001, next_rport++, cfg.ip, PORT);
+	assert_non_null(c);
+	tcp_notify_closed(w, c, ECONNREFUSED);
+	assert_int_equal(w->stats.httpd.resets - resets0, 1);
+	tcp_conn_free(w, c);
+}
+
+/* Boards come from the pool on demand and go back; an empty pool means
+ * no board, counted, and a NULL board reads as empty. */
+static void
+test_sack_board_pool(void **state)
+{
+	struct tcp_conn *c = conn_open();
+	unsigned int n = rte_mempool_avail_count(w->tcp.sack_pool);
+	uint64_t nomem0 = w->stats.tcp.SackNoMem;
+	void **held = calloc(n, sizeof(*held));
+	struct tcp_sack_board *b;
+	unsigned int i;
+
+	(void)state;
+	assert_true(n >= 1024);
+	assert_null(c->sack);
+	assert_int_equal(tcp_sack_of(c)->n, 0);
+	assert_int_equal(tcp_sack_of(c)->sacked, 0);
+	b = tcp_sack_get(w, c);
+	assert_non_null(b);
+	assert_ptr_equal(c->sack, b);
+	assert_int_equal(b->n, 0);
+	assert_ptr_equal(tcp_sack_get(w, c), b);
+	assert_int_equal(rte_mempool_avail_count(w->tcp.sack_pool), n - 1);
+	tcp_sack_put(w, c);
+	assert_null(c->sack);
+	tcp_sack_put(w, c);	/* twice is harmless */
+	assert_int_equal(rte_mempool_avail_count(w->tcp.sack_pool), n);
+	/* Exhausted. */
+	assert_non_null(held);
+	for (i = 0; i < n; i++)
+		assert_int_equal(rte_mempool_get(w->tcp.sack_pool, &held[i]),
+				 0);
+	assert_null(tcp_sack_get(w, c));
+	assert_null(c->sack);
+	assert_int_equal(w->stats.tcp.SackNoMem - nomem0, 1);
+	rte_mempool_put(w->tcp.sack_pool, held[0]);
+	assert_non_null(tcp_sack_get(w, c));
+	/* Freeing the connection gives its board back. */
+	conn_done(c);
+	assert_int_equal(rte_mempool_avail_count(w->tcp.sack_pool), 1);
+	for (i = 1; i < n; i++)
+		rte_mempool_put(w->tcp.sack_pool, held[i]);
+	free(held);
+	assert_int_equal(rte_mempool_avail_count(w->tcp.sack_pool), n);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pipelined_and_head),
+		cmocka_unit_test(test_split_and_keepalive),
+		cmocka_unit_test(test_large_response_holds_block),
+		cmocka_unit_test(test_pipeline_overflow),
+		cmocka_unit_test(test_parse_error),
+		cmocka_unit_test(test_many_idle),
+		cmocka_unit_test(test_closed_before_connected),
+		cmocka_unit_test(test_sack_board_pool),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
