@@ -27,8 +27,9 @@
 #define OPEN_BURST		64
 /* After running out of ports or blocks, wait this long before trying. */
 #define LOCAL_RETRY_US		10000
-/* Token buckets hold at most this much time's worth: smooth pacing. */
-#define PACE_BURST_US		1000
+/* Token buckets hold at most this much time's worth: smooth pacing
+ * that still catches up after the loop was held up briefly. */
+#define PACE_BURST_US		10000
 
 enum share_phase {
 	SHARE_RESOLVING,	/* ARP for the next hops */
@@ -658,9 +659,11 @@ hc_closed(struct worker *w, struct tcp_conn *c, int err)
 	s = h->share;
 	h->tc = NULL;
 	c->app = NULL;
-	if (err == 0 || (h->inflight == 0 && !(h->flags & HC_RESERVED) &&
+	if (err == 0 || (err != ECONNRESET && h->inflight == 0 &&
+			 !(h->flags & HC_RESERVED) &&
 			 h->state != HC_CONNECTING)) {
-		/* Orderly, or nothing was owed: not an error. */
+		/* Orderly, or nothing was owed: not an error.  A reset
+		 * always is: servers close idle connections with FIN. */
 		hc_free(w, h);
 		return;
 	}

@@ -253,6 +253,11 @@ int
 tcp_stack_init(struct worker *w, uint32_t max_conns);
 void
 tcp_stack_fini(struct worker *w);
+/* Going away: RST to every peer we are synchronized with, so that none
+ * waits on a connection that no longer exists (as a kernel does for a
+ * process that dies). */
+void
+tcp_reset_all(struct worker *w);
 struct tcp_conn *
 tcp_lookup(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	   uint32_t local_ip, uint16_t local_port);

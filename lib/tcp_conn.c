@@ -115,6 +115,30 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 }
 
 void
+tcp_reset_all(struct worker *w)
+{
+	const void *key;
+	void *data;
+	uint32_t iter = 0;
+
+	if (w->tcp.table == NULL)
+		return;
+	while (rte_hash_iterate(w->tcp.table, &key, &data, &iter) >= 0) {
+		struct tcp_conn *c = data;
+
+		if (c->state == TCP_SYN_SENT || c->state == TCP_TIME_WAIT ||
+		    c->state == TCP_CLOSED || c->state == TCP_LISTEN)
+			continue;
+		tcp_send_reset(w, c->local_ip, c->remote_ip, c->local_port,
+			       c->remote_port, c->snd_nxt, c->rcv_nxt, 1);
+		if (c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT)
+			w->stats.tcp.EstabResets++;
+		/* Sent once: tcp_stack_fini frees it without a word. */
+		tcp_set_state(w, c, TCP_CLOSED);
+	}
+}
+
+void
 tcp_stack_fini(struct worker *w)
 {
 	struct tcp_stack *ts = &w->tcp;

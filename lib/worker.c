@@ -24,6 +24,8 @@
 #include "worker.h"
 
 #define NEIGH_TIMER_MS	10
+/* How long the goodbye RSTs may wait for room in the TX ring. */
+#define WORKER_EXIT_BUDGET_US	200000
 
 static uint64_t
 tsc_to_us(const struct app *app, uint64_t tsc)
@@ -118,10 +120,19 @@ worker_tx_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 	int tries = 0;
 
 	/* A busy TX ring frees up quickly; give it a few tries, then drop
-	 * (TCP retransmits) rather than stall the loop. */
-	while (sent < n && tries++ < 8)
+	 * (TCP retransmits) rather than stall the loop.  On the way out
+	 * (the last RSTs) there is no later: wait for room, within a small
+	 * budget for the whole exit. */
+	while (sent < n) {
 		sent += rte_eth_tx_burst(w->port_id, w->queue_id, pkts + sent,
 					 n - sent);
+		if (sent == n || ++tries < 8)
+			continue;
+		if (w->exit_budget_us == 0)
+			break;
+		w->exit_budget_us--;
+		rte_delay_us_block(1);
+	}
 	w->stats.port.tx_bursts++;
 	for (i = 0; i < sent; i++) {
 		w->stats.port.tx_packets++;
@@ -298,4 +309,9 @@ worker_loop(struct worker *w)
 	}
 	/* Nobody may wait forever on a command we never ran. */
 	worker_commands(w);
+	worker_update_time(w);
+	w->exit_budget_us = WORKER_EXIT_BUDGET_US;
+	tcp_reset_all(w);
+	worker_tx_flush(w);
+	w->exit_budget_us = 0;
 }

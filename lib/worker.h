@@ -97,6 +97,7 @@ struct worker {
 	uint64_t idle_tsc;
 	uint64_t loops;
 	int did_work;
+	uint64_t exit_budget_us;	/* TX waits left while exiting */
 
 	struct timer_wheel wheel;
 	struct tcp_stack tcp;
