@@ -56,7 +56,7 @@ arp_send_request(struct worker *w, uint32_t ip, const uint8_t *mac_hint)
 }
 
 void
-arp_send_gratuitous(struct worker *w)
+arp_announce(struct worker *w, uint32_t ip)
 {
 	static const struct rte_ether_addr bcast = {
 		.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
@@ -64,8 +64,13 @@ arp_send_gratuitous(struct worker *w)
 
 	/* RFC 5227 announcement: a request with sender = target = us. */
 	w->stats.arp.tx_gratuitous++;
-	arp_build(w, RTE_ARP_OP_REQUEST, &bcast, w->cfg->ip, &zero,
-		  w->cfg->ip);
+	arp_build(w, RTE_ARP_OP_REQUEST, &bcast, ip, &zero, ip);
+}
+
+void
+arp_send_gratuitous(struct worker *w)
+{
+	arp_announce(w, w->cfg->ip);
 }
 
 void

@@ -25,6 +25,10 @@ arp_send_request(struct worker *w, uint32_t ip, const uint8_t *mac_hint);
 void
 arp_send_gratuitous(struct worker *w);
 
+/* Announce one of our addresses (a source range's, say). */
+void
+arp_announce(struct worker *w, uint32_t ip);
+
 /*
  * The neighbour table shared by all workers.  Lookups of answered
  * entries take no lock; anything that changes the table does.

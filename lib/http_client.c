@@ -21,8 +21,12 @@
 #include "tcp.h"
 #include "worker.h"
 
-/* How long the end of a job waits for connections to close. */
+/* How long the end of a job waits for connections to close: a base,
+ * and time for each connection's FIN exchange. */
 #define DRAIN_US		(2 * 1000 * 1000)
+#define DRAIN_PER_CONN_US	10
+/* Source addresses announced by ARP when a job starts. */
+#define ANNOUNCE_MAX		1024
 /* New connections per share per loop iteration when not paced. */
 #define OPEN_BURST		64
 /* After running out of ports or blocks, wait this long before trying. */
@@ -86,6 +90,7 @@ static int
 hc_pool_ready(struct worker *w)
 {
 	char name[RTE_MEMPOOL_NAMESIZE];
+	uint64_t used;
 
 	if (w->hc_pool != NULL)
 		return 0;
@@ -93,6 +98,7 @@ hc_pool_ready(struct worker *w)
 	lazy_pool_init(&w->hc_busy_pool, sizeof(struct hc_busy),
 		       w->cfg->max_conns, worker_heap_alloc, worker_heap_free,
 		       (void *)(uintptr_t)rte_lcore_to_socket_id(w->lcore_id));
+	used = worker_heap_used(w);
 	snprintf(name, sizeof(name), "hc_conn_%u", w->lcore_id);
 	w->hc_pool = rte_mempool_create(name, w->cfg->max_conns,
 					sizeof(struct hc_conn), 0, 0, NULL,
@@ -103,7 +109,10 @@ hc_pool_ready(struct worker *w)
 					RTE_MEMPOOL_F_NO_CACHE_ALIGN |
 					RTE_MEMPOOL_F_NO_SPREAD |
 					RTE_MEMPOOL_F_NO_IOVA_CONTIG);
-	return w->hc_pool == NULL ? -1 : 0;
+	if (w->hc_pool == NULL)
+		return -1;
+	w->conn_mem_bytes += worker_heap_used(w) - used;
+	return 0;
 }
 
 static struct hc_busy *
@@ -399,9 +408,11 @@ share_send_ready(struct worker *w, struct job_share *s)
 		if (s->rps > 0 && s->rps_tokens < 1)
 			return;
 		if (!(h->flags & HC_RESERVED) && !quota_take(s)) {
-			/* Quota used up: idle connections have no future. */
+			/* Quota used up: idle connections have no future,
+			 * unless the job runs for a time (they are held
+			 * open until it ends). */
 			ready_remove(s, h);
-			if (h->inflight == 0) {
+			if (h->inflight == 0 && s->job->p.duration_s == 0) {
 				h->state = HC_CLOSING;
 				tcp_close(w, h->tc);
 			}
@@ -750,6 +761,16 @@ share_resolve(struct worker *w, struct job_share *s)
 		return;
 	s->phase = SHARE_RUNNING;
 	s->last_token_us = w->now_us;
+	/* Peers learn our source addresses before the first SYN-ACK has
+	 * to wait for an ARP answer (a few addresses per share). */
+	if (s->job->p.src_lo != 0) {
+		uint64_t n = (uint64_t)s->job->p.src_hi - s->job->p.src_lo + 1;
+		uint64_t k;
+
+		for (k = s->index; k < n && k < ANNOUNCE_MAX;
+		     k += s->job->n_shares)
+			arp_announce(w, s->job->p.src_lo + (uint32_t)k);
+	}
 }
 
 static uint32_t
@@ -914,7 +935,8 @@ share_begin_drain(struct worker *w, struct job_share *s, int failed)
 	struct hc_conn *h, *next;
 
 	s->phase = SHARE_DRAINING;
-	s->drain_until_us = w->now_us + DRAIN_US;
+	s->drain_until_us = w->now_us + DRAIN_US +
+		(uint64_t)s->n_open * DRAIN_PER_CONN_US;
 	if (s->req_quota != 0 && s->req_reserved < s->req_quota &&
 	    failed) {
 		/* A deadline ended it: what never went out failed too. */

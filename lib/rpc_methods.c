@@ -229,7 +229,7 @@ lcore_json(const struct app *app, const struct worker *w)
 
 	TAILQ_FOREACH(s, &w->shares, link)
 		shares++;
-	return json_pack("{s:i, s:i, s:i, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:i}",
+	return json_pack("{s:i, s:i, s:i, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:i, s:{s:I, s:I, s:f, s:I, s:I}}",
 			 "lcore", w->lcore_id, "index", w->index,
 			 "queue", w->queue_id,
 			 "busy_cycles", (json_int_t)busy,
@@ -240,7 +240,16 @@ lcore_json(const struct app *app, const struct worker *w)
 			 "loops", (json_int_t)w->loops,
 			 "connections", (json_int_t)w->tcp.n_conns,
 			 "established", (json_int_t)w->tcp.n_estab,
-			 "jobs", shares);
+			 "jobs", shares,
+			 "conn_memory",
+			 "bytes", (json_int_t)w->conn_mem_bytes,
+			 "max_conns", (json_int_t)app->cfg->max_conns,
+			 "per_connection", (double)w->conn_mem_bytes /
+			 app->cfg->max_conns,
+			 "client_parsers", (json_int_t)w->hc_busy_pool.n_blocks,
+			 "client_parser_bytes",
+			 (json_int_t)(w->hc_busy_pool.n_blocks *
+				      w->hc_busy_pool.size));
 }
 
 static const char *const stat_scopes[] = {

@@ -56,6 +56,8 @@ worker_init(struct worker *w, struct app *app, unsigned int lcore_id,
 	    uint16_t index)
 {
 	char name[RTE_RING_NAMESIZE];
+	uint64_t used;
+	int rc;
 
 	memset(w, 0, sizeof(*w));
 	w->app = app;
@@ -70,10 +72,13 @@ worker_init(struct worker *w, struct app *app, unsigned int lcore_id,
 	if (w->cmd_ring == NULL)
 		return -rte_errno;
 	TAILQ_INIT(&w->shares);
+	used = worker_heap_used(w);
 	worker_update_time(w);
 	timer_wheel_init(&w->wheel, w->now_us);
 	impair_init(&w->impair, &app->cfg->impair, lcore_id);
-	return tcp_stack_init(w, w->cfg->max_conns);
+	rc = tcp_stack_init(w, w->cfg->max_conns);
+	w->conn_mem_bytes = worker_heap_used(w) - used;
+	return rc;
 }
 
 void
@@ -86,6 +91,17 @@ worker_fini(struct worker *w)
 	hc_worker_fini(w);
 	rte_ring_free(w->cmd_ring);
 	w->cmd_ring = NULL;
+}
+
+uint64_t
+worker_heap_used(const struct worker *w)
+{
+	struct rte_malloc_socket_stats st;
+
+	if (rte_malloc_get_socket_stats((int)rte_lcore_to_socket_id(
+			w->lcore_id), &st) != 0)
+		return 0;
+	return st.heap_allocsz_bytes;
 }
 
 void *

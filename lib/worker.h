@@ -98,6 +98,9 @@ struct worker {
 	uint64_t loops;
 	int did_work;
 	uint64_t exit_budget_us;	/* TX waits left while exiting */
+	/* Heap taken for connection state sized by max_conns (tables,
+	 * pools), measured from the allocator when it was created. */
+	uint64_t conn_mem_bytes;
 
 	struct timer_wheel wheel;
 	struct tcp_stack tcp;
@@ -141,6 +144,11 @@ worker_loop(struct worker *w);
 int
 worker_call(struct app *app, uint16_t index,
 	    void (*fn)(struct worker *w, void *arg), void *arg);
+
+/* Bytes in use on the worker's NUMA heap (to measure what a structure
+ * really costs, allocator overhead included). */
+uint64_t
+worker_heap_used(const struct worker *w);
 
 /* Microseconds on the workers' clock, from any thread. */
 uint64_t
