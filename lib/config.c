@@ -131,12 +131,14 @@ config_free(struct dpf_config *cfg)
 	free(cfg->output);
 	free(cfg->method);
 	free(cfg->data);
+	free(cfg->capture_file);
 	for (i = 0; i < cfg->n_headers; i++)
 		free(cfg->headers[i]);
 	cfg->fetch_url = NULL;
 	cfg->output = NULL;
 	cfg->method = NULL;
 	cfg->data = NULL;
+	cfg->capture_file = NULL;
 	cfg->n_headers = 0;
 	json_decref(cfg->job);
 	cfg->job = NULL;
@@ -493,6 +495,7 @@ static const struct numeric_setting numeric_settings[] = {
 	NUM_SETTING("mbufs", 1024, 16u << 20, mbufs),
 	NUM_SETTING("echo", 1, 65535, echo_port),
 	NUM_SETTING("listen", 1, 65535, listen_port),
+	NUM_SETTING("capture-count", 1, UINT32_MAX, capture_count),
 };
 
 /* Apply one top-level setting given as a string, from either source. */
@@ -557,6 +560,8 @@ apply_setting(struct dpf_config *cfg, const char *key, const char *val,
 	}
 	if (strcmp(key, "data") == 0)
 		return replace_string(&cfg->data, val, err, errlen);
+	if (strcmp(key, "capture") == 0)
+		return replace_string(&cfg->capture_file, val, err, errlen);
 	if (strcmp(key, "header") == 0)
 		return parse_header(cfg, val, err, errlen);
 	if (strcmp(key, "timeout") == 0)
@@ -784,6 +789,9 @@ config_usage(FILE *f, const char *prog)
 "                        (with --listen or --echo and no --fetch, run until\n"
 "                        SIGINT or SIGTERM)\n"
 "  --stats               print all counters as JSON on stderr at exit\n"
+"  --capture FILE        write the port's packets to FILE (pcapng) for the\n"
+"                        whole run\n"
+"  --capture-count N     stop the capture after N packets\n"
 "  --config FILE         JSON config (see conf/dpfetch.json); the command\n"
 "                        line overrides it\n"
 "  --tcp K=V[,K=V]       TCP tunables: rcvbuf, rto_initial_ms, rto_min_ms,\n"
@@ -804,6 +812,7 @@ enum {
 	OPT_IP = 256, OPT_GATEWAY, OPT_MTU, OPT_PORT, OPT_MBUFS, OPT_FETCH,
 	OPT_HEADER, OPT_TIMEOUT, OPT_STATS, OPT_CONFIG, OPT_TCP, OPT_ARP,
 	OPT_IMPAIR, OPT_ECHO, OPT_METHOD, OPT_DATA, OPT_LISTEN,
+	OPT_CAPTURE, OPT_CAPTURE_COUNT,
 	OPT_JOB_FIRST = 512,	/* + index in job_opts */
 };
 
@@ -826,6 +835,8 @@ static const struct option long_opts[] = {
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "method", required_argument, NULL, OPT_METHOD },
 	{ "data", required_argument, NULL, OPT_DATA },
+	{ "capture", required_argument, NULL, OPT_CAPTURE },
+	{ "capture-count", required_argument, NULL, OPT_CAPTURE_COUNT },
 	{ "connections", required_argument, NULL, OPT_JOB_FIRST + 0 },
 	{ "requests", required_argument, NULL, OPT_JOB_FIRST + 1 },
 	{ "duration", required_argument, NULL, OPT_JOB_FIRST + 2 },
@@ -868,6 +879,8 @@ static const char *const opt_key[] = {
 	[OPT_METHOD - OPT_IP] = "method",
 	[OPT_DATA - OPT_IP] = "data",
 	[OPT_LISTEN - OPT_IP] = "listen",
+	[OPT_CAPTURE - OPT_IP] = "capture",
+	[OPT_CAPTURE_COUNT - OPT_IP] = "capture-count",
 };
 
 enum config_result
@@ -1012,6 +1025,9 @@ config_validate(const struct dpf_config *cfg, char *err, size_t errlen)
 		return set_err(err, errlen,
 			       "--echo and --listen want the same port %u",
 			       cfg->echo_port);
+	if (cfg->capture_count != 0 && cfg->capture_file == NULL)
+		return set_err(err, errlen,
+			       "--capture-count needs --capture FILE");
 	if (cfg->tcp.rto_min_ms > cfg->tcp.rto_max_ms)
 		return set_err(err, errlen,
 			       "tcp.rto_min_ms is above tcp.rto_max_ms");

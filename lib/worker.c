@@ -17,6 +17,7 @@
 #include <rte_ring.h>
 
 #include "arp.h"
+#include "capture.h"
 #include "eth.h"
 #include "http_client.h"
 #include "http_server.h"
@@ -102,6 +103,8 @@ worker_tx_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 	uint16_t i;
 	int tries = 0;
 
+	/* What we hand to the wire, after TX impairment. */
+	capture_tx(w, pkts, n);
 	/* A busy TX ring frees up quickly; give it a few tries, then drop
 	 * (TCP retransmits) rather than stall the loop. */
 	while (sent < n && tries++ < 8)
@@ -219,6 +222,8 @@ worker_rx(struct worker *w)
 	uint16_t n, i;
 
 	n = rte_eth_rx_burst(w->port_id, w->queue_id, pkts, RX_BURST);
+	/* What the wire delivered, before RX impairment. */
+	capture_rx(w, pkts, n);
 	if (w->impair.enabled) {
 		n = impair_burst(&w->impair, 1, pkts, n, out, RTE_DIM(out),
 				 w->now_us, &w->stats);
