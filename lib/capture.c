@@ -21,6 +21,7 @@
 
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
+#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ether.h>
 #include <rte_lcore.h>
@@ -641,9 +642,17 @@ capture_fini(struct app *app)
 int
 capture_pdump_init(void)
 {
+	/* Without hugepages rte_pdump_init() succeeds, but no secondary
+	 * process can map our memory: say so rather than let dumpcap fail
+	 * obscurely. */
+	if (!rte_eal_has_hugepages()) {
+		fprintf(stderr,
+			"dpfetch: note: no hugepages, so dpdk-dumpcap cannot attach (use --capture FILE or capture.start)\n");
+		return -1;
+	}
 	if (rte_pdump_init() != 0) {
 		fprintf(stderr,
-			"dpfetch: note: dpdk-dumpcap cannot attach (rte_pdump_init: %s; it needs hugepages and multi-process support)\n",
+			"dpfetch: note: dpdk-dumpcap cannot attach: rte_pdump_init: %s\n",
 			rte_strerror(rte_errno));
 		return -1;
 	}
