@@ -132,12 +132,14 @@ config_free(struct dpf_config *cfg)
 	free(cfg->output);
 	free(cfg->method);
 	free(cfg->data);
+	free(cfg->capture_file);
 	for (i = 0; i < cfg->n_headers; i++)
 		free(cfg->headers[i]);
 	cfg->fetch_url = NULL;
 	cfg->output = NULL;
 	cfg->method = NULL;
 	cfg->data = NULL;
+	cfg->capture_file = NULL;
 	cfg->n_headers = 0;
 	json_decref(cfg->job);
 	cfg->job = NULL;
@@ -500,6 +502,7 @@ static const struct numeric_setting numeric_settings[] = {
 	NUM_SETTING("max_conns", 16, 16u << 20, max_conns),
 	NUM_SETTING("echo", 1, 65535, echo_port),
 	NUM_SETTING("listen", 1, 65535, listen_port),
+	NUM_SETTING("capture-count", 1, UINT32_MAX, capture_count),
 };
 
 /* Apply one top-level setting given as a string, from either source. */
@@ -592,6 +595,8 @@ apply_setting(struct dpf_config *cfg, const char *key, const char *val,
 	}
 	if (strcmp(key, "script") == 0)
 		return replace_string(&cfg->script, val, err, errlen);
+	if (strcmp(key, "capture") == 0)
+		return replace_string(&cfg->capture_file, val, err, errlen);
 	if (strcmp(key, "header") == 0)
 		return parse_header(cfg, val, err, errlen);
 	if (strcmp(key, "timeout") == 0)
@@ -862,6 +867,9 @@ config_usage(FILE *f, const char *prog)
 "  --script FILE         run a dpfetchctl script at start-up, then exit\n"
 "                        (status 0 when every command succeeded)\n"
 "  --keep-going          run the script on after a failed command\n"
+"  --capture FILE        write the port's packets to FILE (pcapng) for the\n"
+"                        whole run\n"
+"  --capture-count N     stop the capture after N packets\n"
 "  --config FILE         JSON config (see conf/dpfetch.json); the command\n"
 "                        line overrides it\n"
 "  --tcp K=V[,K=V]       TCP tunables: rcvbuf, rto_initial_ms, rto_min_ms,\n"
@@ -882,7 +890,9 @@ enum {
 	OPT_IP = 256, OPT_GATEWAY, OPT_MTU, OPT_PORT, OPT_MBUFS, OPT_FETCH,
 	OPT_HEADER, OPT_TIMEOUT, OPT_STATS, OPT_CONFIG, OPT_TCP, OPT_ARP,
 	OPT_IMPAIR, OPT_ECHO, OPT_METHOD, OPT_DATA, OPT_LISTEN,
-	OPT_MAX_CONNS, OPT_CTL, OPT_CTL_TCP, OPT_CTL_TOKEN, OPT_SCRIPT, OPT_KEEP_GOING,
+	OPT_MAX_CONNS, OPT_CTL, OPT_CTL_TCP, OPT_CTL_TOKEN, OPT_SCRIPT,
+	OPT_KEEP_GOING,
+	OPT_CAPTURE, OPT_CAPTURE_COUNT,
 	OPT_JOB_FIRST = 512,	/* + index in job_opts */
 };
 
@@ -911,6 +921,8 @@ static const struct option long_opts[] = {
 	{ "ctl-token", required_argument, NULL, OPT_CTL_TOKEN },
 	{ "script", required_argument, NULL, OPT_SCRIPT },
 	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
+	{ "capture", required_argument, NULL, OPT_CAPTURE },
+	{ "capture-count", required_argument, NULL, OPT_CAPTURE_COUNT },
 	{ "connections", required_argument, NULL, OPT_JOB_FIRST + 0 },
 	{ "requests", required_argument, NULL, OPT_JOB_FIRST + 1 },
 	{ "duration", required_argument, NULL, OPT_JOB_FIRST + 2 },
@@ -958,6 +970,8 @@ static const char *const opt_key[] = {
 	[OPT_CTL_TOKEN - OPT_IP] = "ctl-token",
 	[OPT_SCRIPT - OPT_IP] = "script",
 	[OPT_MAX_CONNS - OPT_IP] = "max_conns",
+	[OPT_CAPTURE - OPT_IP] = "capture",
+	[OPT_CAPTURE_COUNT - OPT_IP] = "capture-count",
 };
 
 enum config_result
@@ -1119,6 +1133,9 @@ config_validate(const struct dpf_config *cfg, char *err, size_t errlen)
 		return set_err(err, errlen,
 			       "--echo and --listen want the same port %u",
 			       cfg->echo_port);
+	if (cfg->capture_count != 0 && cfg->capture_file == NULL)
+		return set_err(err, errlen,
+			       "--capture-count needs --capture FILE");
 	if (cfg->tcp.rto_min_ms > cfg->tcp.rto_max_ms)
 		return set_err(err, errlen,
 			       "tcp.rto_min_ms is above tcp.rto_max_ms");

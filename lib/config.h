@@ -85,6 +85,10 @@ struct dpf_config {
 	double timeout_s;
 	int print_stats;
 
+	/* Packet capture for the whole run (--capture). */
+	char *capture_file;	/* NULL = none */
+	uint32_t capture_count;	/* packets; 0 = no limit */
+
 	/*
 	 * A load job: fetch.start's parameters, from the "job" object of
 	 * the config file and the load options (--connections, ...); the

@@ -13,6 +13,7 @@
 #include <rte_version.h>
 
 #include "arp.h"
+#include "capture.h"
 #include "config.h"
 #include "echo_server.h"
 #include "http_server.h"
@@ -982,6 +983,12 @@ const struct rpc_method rpc_methods[] = {
 	{ "server.stop", m_server_stop, "stop listening: {port}" },
 	{ "impair.set", m_impair_set, "fault injection: {rx.drop, tx.dup, ...}" },
 	{ "impair.get", m_impair_get, "the fault injection settings" },
+	{ "capture.start", rpc_capture_start,
+	  "capture packets to a pcapng file: file, count, duration_s, filter {host, port}" },
+	{ "capture.stop", rpc_capture_stop,
+	  "stop the capture and close its file; its counters" },
+	{ "capture.status", rpc_capture_status,
+	  "the running (or last) capture and its counters" },
 };
 
 const size_t rpc_methods_count = RTE_DIM(rpc_methods);

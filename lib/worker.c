@@ -18,6 +18,7 @@
 #include <rte_ring.h>
 
 #include "arp.h"
+#include "capture.h"
 #include "eth.h"
 #include "http_client.h"
 #include "http_server.h"
@@ -135,6 +136,8 @@ worker_tx_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 	uint16_t i;
 	int tries = 0;
 
+	/* What we hand to the wire, after TX impairment. */
+	capture_tx(w, pkts, n);
 	/* A busy TX ring frees up quickly; give it a few tries, then drop
 	 * (TCP retransmits) rather than stall the loop.  On the way out
 	 * (the last RSTs) there is no later: wait for room, within a small
@@ -262,6 +265,8 @@ worker_rx(struct worker *w)
 	uint16_t n, i;
 
 	n = rte_eth_rx_burst(w->port_id, w->queue_id, pkts, RX_BURST);
+	/* What the wire delivered, before RX impairment. */
+	capture_rx(w, pkts, n);
 	if (w->impair.enabled) {
 		n = impair_burst(&w->impair, 1, pkts, n, out, RTE_DIM(out),
 				 w->now_us, &w->stats);

@@ -39,6 +39,7 @@
 
 struct worker;
 struct http_server;
+struct capture;
 
 struct job_share;
 struct hc_busy;
@@ -71,6 +72,10 @@ struct app {
 	uint64_t mbufs_port_held;	/* in use by the driver after start */
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
+	/* Packet capture (capture.h): the workers' hooks read only
+	 * capture_active, so no capture costs one branch. */
+	int capture_active;
+	struct capture *capture;
 	volatile int quit;		/* set by signals or the application */
 	volatile int running;		/* workers are in their loops */
 };

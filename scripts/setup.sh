@@ -15,6 +15,7 @@ PACKAGES=(
 	iproute2 ethtool nftables curl iputils-ping tcpdump
 	libbpf-dev libxdp-dev
 	jq netcat-openbsd
+	tshark
 	clang libclang-rt-14-dev
 )
 

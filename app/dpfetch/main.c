@@ -29,6 +29,7 @@
 #include <rte_version.h>
 
 #include "arp.h"
+#include "capture.h"
 #include "config.h"
 #include "echo_server.h"
 #include "ctl.h"
@@ -36,6 +37,7 @@
 #include "rpc.h"
 #include "rpc_methods.h"
 #include "script.h"
+#include "telemetry.h"
 #include "http_server.h"
 #include "stats.h"
 #include "worker.h"
@@ -156,6 +158,40 @@ start_services(const struct dpf_config *cfg)
 		steer_set_listen_port(&app.steer, services[i].port, 1);
 	}
 	return 0;
+}
+
+/* --capture FILE: a capture for the whole run, started before the first
+ * frame (the gratuitous ARP) goes out.  0, or -1 with a message. */
+static int
+start_capture(const struct dpf_config *cfg)
+{
+	struct capture_params p = {
+		.file = cfg->capture_file,
+		.count = cfg->capture_count,
+	};
+	char err[256];
+
+	if (capture_start(&app, &p, err, sizeof(err)) != 0) {
+		fprintf(stderr, "dpfetch: --capture: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+stop_capture(const struct dpf_config *cfg)
+{
+	json_t *r;
+
+	if (cfg->capture_file != NULL && capture_stop(&app, &r) == 0) {
+		fprintf(stderr,
+			"dpfetch: capture %s: %lld packets written, %lld dropped\n",
+			json_string_value(json_object_get(r, "file")),
+			json_integer_value(json_object_get(r, "written")),
+			json_integer_value(json_object_get(r, "dropped")));
+		json_decref(r);
+	}
+	capture_fini(&app);
 }
 
 static int
@@ -607,6 +643,8 @@ main(int argc, char **argv)
 			rte_strerror(rte_errno));
 		goto done;
 	}
+	/* dpdk-dumpcap support; a note without hugepages. */
+	capture_pdump_init();
 	if (port_pick(cfg.port_given, cfg.port_id, &port_id, err,
 		      sizeof(err)) != 0) {
 		fprintf(stderr, "dpfetch: %s\n", err);
@@ -654,6 +692,13 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
+	if (cfg.capture_file != NULL && start_capture(&cfg) != 0) {
+		exit_code = EXIT_USAGE;
+		goto worker;
+	}
+	/* /dpfetch/stats and /dpfetch/jobs for dpdk-telemetry.py. */
+	if (dpf_telemetry_init(&app) != 0)
+		fprintf(stderr, "dpfetch: note: telemetry commands not registered\n");
 	arp_send_gratuitous(app.workers[0]);
 	if (start_services(&cfg) != 0) {
 		exit_code = EXIT_USAGE;
@@ -733,6 +778,8 @@ main(int argc, char **argv)
 worker:
 	ctl_close();
 	workers_fini();
+	/* After the workers' last frames, before the counters. */
+	stop_capture(&cfg);
 	if (cfg.print_stats && app.workers[0] != NULL)
 		print_stats(stderr);
 	workers_free();

@@ -361,7 +361,41 @@ test_fetch_output_stats(void **state)
 	char err[CONFIG_ERR_LEN];
 
 	(void)state;
-	EXPECT_ERR("--fetch", "--ip", "10.0.0.5/24");
+	/* Nothing to fetch: a daemon driven over the control channel. */
+	EXPECT_OK(&c, err, "--ip", "10.0.0.5/24");
+	assert_null(c.fetch_url);
+	assert_null(json_object_get(c.job, "urls"));
+	config_free(&c);
+	EXPECT_ERR("--script", "--ip", "10.0.0.5/24", "--script", "x",
+		   "--fetch", "http://a/");
+	EXPECT_ERR("--ctl-tcp needs", "--ip", "10.0.0.5/24", "--ctl-tcp",
+		   "127.0.0.1:7070");
+	EXPECT_ERR("--ctl-tcp", "--ip", "10.0.0.5/24", "--ctl-tcp", "7070",
+		   "--ctl-token", "abcdefgh");
+	EXPECT_ERR("--ctl-token", "--ip", "10.0.0.5/24", "--ctl-tcp",
+		   "127.0.0.1:7070", "--ctl-token", "short");
+	EXPECT_OK(&c, err, "--ip", "10.0.0.5/24", "--ctl", "/tmp/x.sock",
+		  "--ctl-tcp", "127.0.0.1:7070", "--ctl-token", "abcdefgh",
+		  "--keep-going");
+	assert_string_equal(c.ctl_path, "/tmp/x.sock");
+	assert_string_equal(c.ctl_tcp, "127.0.0.1:7070");
+	assert_int_equal(c.keep_going, 1);
+	config_free(&c);
+	/* Load options become fetch.start parameters. */
+	EXPECT_OK(&c, err, BASE, "--connections", "64", "--duration", "2.5",
+		  "--lcores", "0-2,5", "--src-ips", "10.0.0.100-10.0.0.120");
+	assert_int_equal(c.load_mode, 1);
+	assert_int_equal(json_integer_value(json_object_get(c.job,
+		"connections")), 64);
+	assert_true(json_real_value(json_object_get(c.job, "duration_s")) ==
+		    2.5);
+	assert_int_equal(json_array_size(json_object_get(c.job, "lcores")), 4);
+	assert_string_equal(json_string_value(json_object_get(c.job,
+		"src_ips")), "10.0.0.100-10.0.0.120");
+	config_free(&c);
+	EXPECT_ERR("--connections", BASE, "--connections", "-3");
+	EXPECT_ERR("--duration", BASE, "--duration", "soon");
+	EXPECT_ERR("--lcores", BASE, "--lcores", "3-1");
 	EXPECT_OK(&c, err, BASE, "--fetch", "http://second/", "-o", "a.out",
 		  "--output", "b.out", "--stats");
 	/* Several --fetch make a job over all of them. */

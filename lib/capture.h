@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Packet capture to a pcapng file (capture.start / capture.stop, and
+ * --capture FILE on the command line).
+ *
+ * The workers call capture_rx() right after rte_eth_rx_burst() (what the
+ * wire delivered, before RX impairment) and capture_tx() right before
+ * rte_eth_tx_burst() (what goes to the wire, after TX impairment).  While
+ * no capture runs, each hook is one relaxed load of app->capture_active
+ * and a branch predicted not taken.
+ *
+ * While a capture runs, the hooks filter each packet (IPv4 host, TCP
+ * port), copy it with rte_pcapng_copy() into an mbuf of the capture's own
+ * pool and put it on a multi-producer ring; a full ring or pool is
+ * counted as a drop, never waited for.  A writer in its own control
+ * thread ("dpf-capture", never on a worker lcore) empties the ring into
+ * the file with rte_pcapng_write_packets(), and ends the capture when the
+ * packet count is written, the duration has passed or capture_stop() is
+ * called: it clears the flag, waits until every worker has left its hook
+ * (worker_call), writes what is left (up to the count), an interface
+ * statistics block, and closes the file.
+ *
+ * Only one capture at a time.  capture_start(), capture_stop(),
+ * capture_status() and capture_fini() may be called from any control
+ * thread (they take a lock), never from a worker lcore.
+ */
+
+#ifndef DPF_CAPTURE_H
+#define DPF_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <rte_branch_prediction.h>
+#include <rte_mbuf.h>
+
+#include "rpc.h"
+#include "worker.h"
+
+struct capture_params {
+	const char *file;	/* created or truncated */
+	uint64_t count;		/* packets to write; 0: no limit */
+	double duration_s;	/* seconds; 0: no limit */
+	uint32_t host;		/* IPv4 src or dst, host order; 0: any */
+	uint16_t port;		/* TCP src or dst port; 0: any */
+};
+
+/* Where a packet was seen (the pcapng EPB direction flag). */
+enum capture_dir {
+	CAPTURE_DIR_IN = 1,
+	CAPTURE_DIR_OUT = 2,
+};
+
+/* Error codes of the capture methods (outside JSON-RPC's reserved range). */
+#define CAPTURE_ERR_BUSY	1101	/* a capture is already running */
+#define CAPTURE_ERR_FILE	1102	/* the file cannot be created */
+#define CAPTURE_ERR_NONE	1103	/* capture.stop without a capture */
+#define CAPTURE_ERR_SETUP	1104	/* no memory for the pool or ring */
+
+/*
+ * Start capturing on app's port.  0, or a negative errno with err filled:
+ * -EBUSY a capture already runs ("a capture to /tmp/a.pcapng is already
+ * running"), -EINVAL bad parameters, the open(2) error when the file
+ * cannot be created ("cannot open /x/y.pcapng: No such file or
+ * directory"), -ENOMEM no memory for the pool, ring or thread.
+ */
+int
+capture_start(struct app *app, const struct capture_params *p, char *err,
+	      size_t errlen);
+
+/*
+ * Stop the capture (or collect one that ended by itself on its count or
+ * duration) and close its file.  0 with *result {"file", "captured",
+ * "written", "dropped", "filtered"} (a new reference), or -1 when no
+ * capture was started since the last stop.
+ */
+int
+capture_stop(struct app *app, json_t **result);
+
+/*
+ * {"active": false} when no capture was started, else {"active", "file",
+ * "captured", "written", "dropped", "filtered", "elapsed_s", "count",
+ * "duration_s", "filter"}.  Always a new reference.
+ */
+json_t *
+capture_status(struct app *app);
+
+/* At exit: stop a running capture, close its file, free everything. */
+void
+capture_fini(struct app *app);
+
+/*
+ * rte_pdump_init(), so that dpdk-dumpcap can attach as a secondary
+ * process.  Without hugepages (--no-huge) there is no multi-process
+ * support: one note on stderr and we carry on.  0, or -1 after the note.
+ */
+int
+capture_pdump_init(void);
+
+/*
+ * The filter on a frame (Ethernet first): 1 to capture, 0 to skip.
+ * host_be, port_be in network order, 0 for any.  Exposed for the tests.
+ */
+int
+capture_filter_match(const uint8_t *frame, uint32_t len, uint32_t host_be,
+		     uint16_t port_be);
+
+/* The slow path of the hooks: filter, copy, enqueue. */
+void
+capture_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
+	      enum capture_dir dir);
+
+static inline void
+capture_rx(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	if (unlikely(__atomic_load_n(&w->app->capture_active,
+				     __ATOMIC_RELAXED)))
+		capture_burst(w, pkts, n, CAPTURE_DIR_IN);
+}
+
+static inline void
+capture_tx(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	if (unlikely(__atomic_load_n(&w->app->capture_active,
+				     __ATOMIC_RELAXED)))
+		capture_burst(w, pkts, n, CAPTURE_DIR_OUT);
+}
+
+/* The control channel's methods: capture.start, capture.stop,
+ * capture.status.  ctx->app is the struct app. */
+/* The control methods capture.start, capture.stop and capture.status
+ * (listed in rpc_methods.c's table). */
+int
+rpc_capture_start(struct rpc_ctx *ctx, json_t *params, json_t **result,
+		  struct rpc_error *err);
+int
+rpc_capture_stop(struct rpc_ctx *ctx, json_t *params, json_t **result,
+		 struct rpc_error *err);
+int
+rpc_capture_status(struct rpc_ctx *ctx, json_t *params, json_t **result,
+		   struct rpc_error *err);
+
+#endif /* DPF_CAPTURE_H */
