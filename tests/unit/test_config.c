@@ -188,6 +188,7 @@ test_minimal(void **state)
 	assert_null(c.output);
 	assert_int_equal(c.port_given, 0);
 	config_free(&c);
+	config_free(&d);
 
 	/* "--opt=value" works as well. */
 	EXPECT_OK(&c, err, "--ip=10.0.0.5/24", "--fetch=http://x/",
