@@ -25,6 +25,9 @@
  * and time for each connection's FIN exchange. */
 #define DRAIN_US		(2 * 1000 * 1000)
 #define DRAIN_PER_CONN_US	10
+#define DRAIN_BURST		256
+/* Response parsers (8 KiB each) one lcore may hold at once. */
+#define HC_PARSERS_MAX		65536u
 /* Source addresses announced by ARP when a job starts. */
 #define ANNOUNCE_MAX		1024
 /* New connections per share per loop iteration when not paced. */
@@ -72,10 +75,10 @@ struct hc_conn {
 	TAILQ_ENTRY(hc_conn) all;
 	TAILQ_ENTRY(hc_conn) q;		/* connect_fifo or response_fifo */
 	TAILQ_ENTRY(hc_conn) rq;	/* ready */
+	/* Connect or response deadline; while connecting it also tells
+	 * when the SYN went (deadline - connect_timeout_ms). */
 	uint64_t deadline_us;
-	uint64_t opened_us;
 	uint32_t sent;			/* requests written */
-	uint32_t answered;		/* responses read */
 	uint16_t inflight;
 	uint8_t state;
 	uint8_t flags;
@@ -94,9 +97,11 @@ hc_pool_ready(struct worker *w)
 
 	if (w->hc_pool != NULL)
 		return 0;
-	/* Response parsers: only as many as requests outstanding at once. */
+	/* Response parsers: only as many as requests outstanding at once,
+	 * and never more than HC_PARSERS_MAX (then requests wait). */
 	lazy_pool_init(&w->hc_busy_pool, sizeof(struct hc_busy),
-		       w->cfg->max_conns, worker_heap_alloc, worker_heap_free,
+		       RTE_MIN(w->cfg->max_conns, HC_PARSERS_MAX),
+		       worker_heap_alloc, worker_heap_free,
 		       (void *)(uintptr_t)rte_lcore_to_socket_id(w->lcore_id));
 	used = worker_heap_used(w);
 	snprintf(name, sizeof(name), "hc_conn_%u", w->lcore_id);
@@ -330,21 +335,28 @@ hc_can_send(const struct job_share *s, const struct hc_conn *h)
 		 h->sent < p->requests_per_connection);
 }
 
-/* Send one request on h.  0 on success, -1 when h failed (freed). */
+/*
+ * Send one request on h.  0 on success; 1 when not now (packet buffers
+ * or parsers are short: h is untouched and stays ready); -1 when h
+ * failed (freed).
+ */
 static int
-hc_send(struct worker *w, struct hc_conn *h, int in_callback)
+hc_send(struct worker *w, struct hc_conn *h)
 {
 	struct job_share *s = h->share;
 	const struct job_params *p = &s->job->p;
 	struct hc_busy *b = h->busy;
 	uint16_t slot;
 
+	/* Keep the packet buffers RX needs: a load generator that takes
+	 * them all cannot even receive the ACKs that would free them. */
+	if (w->mbufs_low || w->tx_held_back)
+		return 1;
 	if (b == NULL) {
 		b = busy_get(w);
 		if (b == NULL) {
-			share_note(s, "out of memory for a response parser");
-			hc_fail(w, h, JOB_ERR_LOCAL, in_callback);
-			return -1;
+			s->parser_waits++;
+			return 1;
 		}
 		h->busy = b;
 		http_resp_parser_init(&b->parser,
@@ -399,6 +411,7 @@ static void
 share_send_ready(struct worker *w, struct job_share *s)
 {
 	struct hc_conn *h;
+	int took, rc;
 
 	while ((h = TAILQ_FIRST(&s->ready)) != NULL) {
 		if (!hc_can_send(s, h)) {
@@ -407,21 +420,33 @@ share_send_ready(struct worker *w, struct job_share *s)
 		}
 		if (s->rps > 0 && s->rps_tokens < 1)
 			return;
-		if (!(h->flags & HC_RESERVED) && !quota_take(s)) {
-			/* Quota used up: idle connections have no future,
-			 * unless the job runs for a time (they are held
-			 * open until it ends). */
-			ready_remove(s, h);
-			if (h->inflight == 0 && s->job->p.duration_s == 0) {
-				h->state = HC_CLOSING;
-				tcp_close(w, h->tc);
+		took = 0;
+		if (!(h->flags & HC_RESERVED)) {
+			took = quota_take(s);
+			if (!took) {
+				/* Quota used up: idle connections have no
+				 * future, unless the job runs for a time
+				 * (they are held open until it ends). */
+				ready_remove(s, h);
+				if (h->inflight == 0 &&
+				    s->job->p.duration_s == 0) {
+					h->state = HC_CLOSING;
+					tcp_close(w, h->tc);
+				}
+				continue;
 			}
-			continue;
 		}
+		rc = hc_send(w, h);
+		if (rc > 0) {
+			/* Short of buffers: it waits at the head. */
+			if (took)
+				s->req_reserved--;
+			return;
+		}
+		if (rc < 0)
+			continue;
 		if (s->rps > 0)
 			s->rps_tokens -= 1;
-		if (hc_send(w, h, 0) != 0)
-			continue;
 		if (!hc_can_send(s, h))
 			ready_remove(s, h);
 	}
@@ -442,7 +467,8 @@ hc_connected(struct worker *w, struct tcp_conn *c)
 	h->state = HC_OPEN;
 	s->n_connecting--;
 	s->cnt.conns_established++;
-	hist_record(&s->lat_connect, w->now_us - h->opened_us);
+	hist_record(&s->lat_connect, w->now_us - (h->deadline_us -
+		(uint64_t)s->job->p.connect_timeout_ms * 1000));
 	if (!share_accepting(s)) {
 		hc_settle(s, h, 1);
 		h->state = HC_CLOSING;
@@ -452,9 +478,11 @@ hc_connected(struct worker *w, struct tcp_conn *c)
 	ready_add(s, h);
 	/* Send at once if pacing allows; else the poll loop will. */
 	if (s->rps == 0 || s->rps_tokens >= 1) {
-		if (s->rps > 0)
+		int rc = hc_send(w, h);
+
+		if (rc == 0 && s->rps > 0)
 			s->rps_tokens -= 1;
-		if (hc_send(w, h, 1) == 0 && !hc_can_send(s, h))
+		if (rc == 0 && !hc_can_send(s, h))
 			ready_remove(s, h);
 	}
 }
@@ -510,7 +538,6 @@ hc_response_done(struct worker *w, struct hc_conn *h)
 	hist_record(&s->lat_ttfb, (b->first_byte_us ? b->first_byte_us :
 				   w->now_us) - sent);
 	hist_record(&s->lat_total, w->now_us - sent);
-	h->answered++;
 	h->inflight--;
 	s->req_finished++;
 	b->oldest = (uint16_t)((b->oldest + 1) % JOB_PIPELINE_MAX);
@@ -807,7 +834,7 @@ share_open(struct worker *w, struct job_share *s)
 	uint32_t goal = share_conn_goal(w, s);
 	unsigned int burst = 0;
 
-	if (w->now_us < s->open_after_us)
+	if (w->now_us < s->open_after_us || w->mbufs_low || w->tx_held_back)
 		return;
 	while (s->n_open < goal && burst < OPEN_BURST) {
 		const struct url *u;
@@ -832,7 +859,6 @@ share_open(struct worker *w, struct job_share *s)
 		h->share = s;
 		h->state = HC_CONNECTING;
 		h->flags = HC_RESERVED;
-		h->opened_us = w->now_us;
 		h->deadline_us = w->now_us +
 			(uint64_t)s->job->p.connect_timeout_ms * 1000;
 		TAILQ_INSERT_TAIL(&s->all, h, all);
@@ -928,13 +954,15 @@ share_should_end(struct worker *w, struct job_share *s)
 	return 0;
 }
 
-/* Stop work: idle connections close, unanswered ones are cut off. */
+/* Stop work: from now on no request or connection is started. */
 static void
 share_begin_drain(struct worker *w, struct job_share *s, int failed)
 {
-	struct hc_conn *h, *next;
+	struct hc_conn *h;
 
 	s->phase = SHARE_DRAINING;
+	s->drain_failed = failed;
+	s->drain_left = s->n_open;
 	s->drain_until_us = w->now_us + DRAIN_US +
 		(uint64_t)s->n_open * DRAIN_PER_CONN_US;
 	if (s->req_quota != 0 && s->req_reserved < s->req_quota &&
@@ -942,19 +970,37 @@ share_begin_drain(struct worker *w, struct job_share *s, int failed)
 		/* A deadline ended it: what never went out failed too. */
 		s->cnt.requests_failed += s->req_quota - s->req_reserved;
 	}
-	for (h = TAILQ_FIRST(&s->all); h != NULL; h = next) {
-		next = TAILQ_NEXT(h, all);
+	while ((h = TAILQ_FIRST(&s->ready)) != NULL)
 		ready_remove(s, h);
-		if (h->state == HC_CLOSING)
+}
+
+/*
+ * Close the share's connections, DRAIN_BURST per poll so that a million
+ * FINs do not overrun the TX ring at once: idle ones close in order,
+ * unanswered ones are cut off (RST).  Visited connections move to the
+ * tail of the list; drain_left counts those not visited yet.
+ */
+static void
+share_close_some(struct worker *w, struct job_share *s)
+{
+	unsigned int n = 0;
+	struct hc_conn *h;
+
+	if (w->tx_held_back)
+		return;
+	while (s->drain_left > 0 && n++ < DRAIN_BURST &&
+	       (h = TAILQ_FIRST(&s->all)) != NULL) {
+		s->drain_left--;
+		if (h->state == HC_CLOSING) {
+			TAILQ_REMOVE(&s->all, h, all);
+			TAILQ_INSERT_TAIL(&s->all, h, all);
 			continue;
+		}
 		if (h->state == HC_CONNECTING || h->inflight > 0 ||
 		    (h->flags & HC_WRITING)) {
 			struct tcp_conn *tc = h->tc;
 
-			if (failed)
-				hc_settle(s, h, 0);
-			else
-				hc_settle(s, h, 1);
+			hc_settle(s, h, !s->drain_failed);
 			h->tc = NULL;
 			if (tc != NULL) {
 				tc->app = NULL;
@@ -966,6 +1012,8 @@ share_begin_drain(struct worker *w, struct job_share *s, int failed)
 		hc_settle(s, h, 1);
 		q_remove(s, h);
 		h->state = HC_CLOSING;
+		TAILQ_REMOVE(&s->all, h, all);
+		TAILQ_INSERT_TAIL(&s->all, h, all);
 		tcp_close(w, h->tc);
 	}
 }
@@ -975,6 +1023,7 @@ share_drain(struct worker *w, struct job_share *s)
 {
 	struct hc_conn *h;
 
+	share_close_some(w, s);
 	if (s->n_open > 0 && w->now_us < s->drain_until_us)
 		return;
 	/* Peers that do not finish the close are not waited for. */
@@ -1043,6 +1092,15 @@ void
 hc_poll(struct worker *w)
 {
 	struct job_share *s, *next;
+
+	/* The TX ring is full: make no new packets until it drains. */
+	w->tx_held_back = w->tx_n >= TX_BATCH;
+	/* Summing the pool's per-lcore caches is not free: every ms. */
+	if (w->now_us - w->mbufs_checked_us >= 1000) {
+		w->mbufs_checked_us = w->now_us;
+		w->mbufs_low = rte_mempool_avail_count(w->app->pool) <
+			w->app->mbufs_reserve;
+	}
 
 	for (s = TAILQ_FIRST(&w->shares); s != NULL; s = next) {
 		next = TAILQ_NEXT(s, link);

@@ -596,13 +596,6 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 	struct job *job;
 	unsigned int u;
 
-	for (i = 0; i < app->n_workers; i++)
-		if (job_wants_lcore(p, app->workers[i]->lcore_id))
-			idx[n++] = i;
-	if (n == 0) {
-		perr(err, errlen, "lcores: none of them runs a worker");
-		return NULL;
-	}
 	for (i = 0; i < 4; i++) {
 		uint64_t m = p->lcore_mask[i];
 		uint16_t k;
@@ -623,6 +616,13 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 				return NULL;
 			}
 		}
+	}
+	for (i = 0; i < app->n_workers; i++)
+		if (job_wants_lcore(p, app->workers[i]->lcore_id))
+			idx[n++] = i;
+	if (n == 0) {
+		perr(err, errlen, "lcores: none of them runs a worker");
+		return NULL;
 	}
 	if (p->src_lo != 0) {
 		if ((p->src_lo & mask) != (cfg->ip & mask) ||

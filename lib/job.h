@@ -138,6 +138,9 @@ struct job_share {
 	uint64_t end_us;
 	uint64_t drain_until_us;
 	uint64_t open_after_us;		/* back-off after local shortage */
+	uint64_t parser_waits;		/* sends deferred: no parser free */
+	uint32_t drain_left;		/* connections not yet closed */
+	int drain_failed;		/* a deadline ended it */
 	uint32_t n_next_hops;
 	uint32_t next_hops[JOB_MAX_URLS];
 	uint32_t next_src;

@@ -87,7 +87,7 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 	}
 	/* Only connections in loss recovery hold a scoreboard. */
 	snprintf(name, sizeof(name), "tcp_sack_%u", w->lcore_id);
-	ts->sack_pool = rte_mempool_create(name, RTE_MAX(1024u, max_conns / 4),
+	ts->sack_pool = rte_mempool_create(name, RTE_MAX(1024u, max_conns / 8),
 					   sizeof(struct tcp_sack_board), 0, 0,
 					   NULL, NULL, NULL, NULL,
 					   (int)rte_socket_id(),

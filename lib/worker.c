@@ -86,6 +86,11 @@ void
 worker_fini(struct worker *w)
 {
 	worker_tx_flush(w);
+	if (w->tx_n > 0) {
+		w->stats.port.tx_full_drops += w->tx_n;
+		rte_pktmbuf_free_bulk(w->tx_pkts, w->tx_n);
+		w->tx_n = 0;
+	}
 	impair_flush(&w->impair);
 	tcp_stack_fini(w);
 	http_server_fini(w);
@@ -129,19 +134,24 @@ worker_alloc(struct worker *w)
 	return m;
 }
 
-static void
-worker_tx_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
+/*
+ * Hand pkts[0..n) to the port; the first `captured` of them were copied
+ * to a running capture already.  Returns how many the port took.
+ */
+static uint16_t
+worker_tx_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
+		uint16_t captured)
 {
 	uint16_t sent = 0;
 	uint16_t i;
 	int tries = 0;
 
 	/* What we hand to the wire, after TX impairment. */
-	capture_tx(w, pkts, n);
-	/* A busy TX ring frees up quickly; give it a few tries, then drop
-	 * (TCP retransmits) rather than stall the loop.  On the way out
-	 * (the last RSTs) there is no later: wait for room, within a small
-	 * budget for the whole exit. */
+	capture_tx(w, pkts + captured, n - captured);
+	/* A busy TX ring frees up quickly; give it a few tries, then keep
+	 * the rest for the next loop.  On the way out (the last RSTs)
+	 * there is no later: wait for room, within a small budget for the
+	 * whole exit. */
 	while (sent < n) {
 		sent += rte_eth_tx_burst(w->port_id, w->queue_id, pkts + sent,
 					 n - sent);
@@ -157,35 +167,55 @@ worker_tx_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 		w->stats.port.tx_packets++;
 		w->stats.port.tx_bytes += pkts[i]->pkt_len;
 	}
-	if (sent < n) {
-		w->stats.port.tx_full_drops += n - sent;
-		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
-	}
+	return sent;
 }
 
 void
 worker_tx_flush(struct worker *w)
 {
-	struct rte_mbuf *out[TX_BATCH + IMPAIR_HOLD_MAX];
-	uint16_t n = w->tx_n;
+	struct rte_mbuf *out[TX_BACKLOG + IMPAIR_HOLD_MAX];
+	uint16_t n = w->tx_n, sent;
 
-	w->tx_n = 0;
+	if (n == 0 && !w->impair.enabled)
+		return;
 	if (w->impair.enabled) {
+		/* Impairment reorders and holds packets itself: what the
+		 * port cannot take now is lost, as on a congested link. */
+		w->tx_n = 0;
+		w->tx_captured = 0;
 		n = impair_burst(&w->impair, 0, w->tx_pkts, n, out,
 				 RTE_DIM(out), w->now_us, &w->stats);
-		if (n > 0)
-			worker_tx_burst(w, out, n);
+		if (n == 0)
+			return;
+		sent = worker_tx_burst(w, out, n, 0);
+		if (sent < n) {
+			w->stats.port.tx_full_drops += n - sent;
+			rte_pktmbuf_free_bulk(out + sent, n - sent);
+		}
 		return;
 	}
-	if (n > 0)
-		worker_tx_burst(w, w->tx_pkts, n);
+	sent = worker_tx_burst(w, w->tx_pkts, n, w->tx_captured);
+	/* The rest waits for room in the TX ring: the loop comes back
+	 * within microseconds, and jobs hold back meanwhile. */
+	if (sent > 0 && sent < n)
+		memmove(w->tx_pkts, w->tx_pkts + sent,
+			(size_t)(n - sent) * sizeof(w->tx_pkts[0]));
+	w->tx_n = n - sent;
+	w->tx_captured = w->tx_n;
 }
 
 void
 worker_tx(struct worker *w, struct rte_mbuf *m)
 {
-	if (w->tx_n == TX_BATCH)
+	if (w->tx_n >= TX_BATCH)
 		worker_tx_flush(w);
+	if (w->tx_n == TX_BACKLOG) {
+		/* The port has not taken anything for a while: drop (TCP
+		 * retransmits) rather than hold more. */
+		w->stats.port.tx_full_drops++;
+		rte_pktmbuf_free(m);
+		return;
+	}
 	w->tx_pkts[w->tx_n++] = m;
 }
 
@@ -310,8 +340,16 @@ worker_loop(struct worker *w)
 			w->idle_tsc += w->now_tsc - last_tsc;
 		last_tsc = w->now_tsc;
 		w->loops++;
-		work = worker_rx(w) > 0;
-		work |= worker_rx_handoff(w) > 0;
+		/* While the TX ring is backed up, leave packets in the RX
+		 * ring: every one would make more output, and a full RX
+		 * ring is what tells a memif or NIC peer to slow down. */
+		work = 0;
+		if (w->tx_n < TX_BACKLOG / 2) {
+			work = worker_rx(w) > 0;
+			work |= worker_rx_handoff(w) > 0;
+		} else {
+			worker_tx_flush(w);
+		}
 		timer_wheel_run(&w->wheel, w->now_us, w);
 		if (w->index == 0 &&
 		    w->now_ms - w->last_neigh_ms >= NEIGH_TIMER_MS) {

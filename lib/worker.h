@@ -32,7 +32,8 @@
 #include "timer.h"
 
 #define RX_BURST	32
-#define TX_BATCH	64
+#define TX_BATCH	64	/* flush at this many */
+#define TX_BACKLOG	1024	/* held while the TX ring is full */
 #define NEIGH_TABLE_SIZE 1024
 #define LOCAL_RANGES_MAX 16
 #define WORKER_CMD_RING	256
@@ -70,6 +71,7 @@ struct app {
 	struct neigh_table neigh;
 	struct neigh_entry neigh_entries[NEIGH_TABLE_SIZE];
 	uint64_t mbufs_port_held;	/* in use by the driver after start */
+	uint64_t mbufs_reserve;		/* kept free for RX: jobs wait */
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
 	/* Packet capture (capture.h): the workers' hooks read only
@@ -103,6 +105,10 @@ struct worker {
 	uint64_t loops;
 	int did_work;
 	uint64_t exit_budget_us;	/* TX waits left while exiting */
+	/* Fewer free mbufs than app->mbufs_reserve: jobs hold back. */
+	int mbufs_low;
+	int tx_held_back;		/* TX backlog: jobs make no new packets */
+	uint64_t mbufs_checked_us;
 	/* Heap taken for connection state sized by max_conns (tables,
 	 * pools), measured from the allocator when it was created. */
 	uint64_t conn_mem_bytes;
@@ -117,7 +123,8 @@ struct worker {
 	struct lazy_pool hc_busy_pool;	/* struct hc_busy */
 
 	uint16_t tx_n;
-	struct rte_mbuf *tx_pkts[TX_BATCH];
+	uint16_t tx_captured;		/* of tx_pkts, copied to a capture */
+	struct rte_mbuf *tx_pkts[TX_BACKLOG];
 
 	struct stats stats;
 };

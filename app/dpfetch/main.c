@@ -679,6 +679,11 @@ main(int argc, char **argv)
 	/* What the driver keeps in its RX rings: the baseline for the leak
 	 * check (mempool.in_use must come back to it). */
 	app.mbufs_port_held = rte_mempool_in_use_count(app.pool);
+	/* Jobs stop taking packet buffers below this: RX refills and the
+	 * ACKs that free send buffers must always find some. */
+	app.mbufs_reserve = RTE_MIN(cfg.mbufs / 8, app.n_workers * 2048u);
+	if (app.mbufs_reserve < 512)
+		app.mbufs_reserve = 512;
 	neigh_init(&app.neigh, app.neigh_entries, NEIGH_TABLE_SIZE,
 		   cfg.arp.retries, cfg.arp.retry_ms,
 		   cfg.arp.reachable_s * 1000, &arp_neigh_ops);

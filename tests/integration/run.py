@@ -805,7 +805,7 @@ def job_options_and_errors(ctx):
     p = ctx.dpfetch(["--ip", OUR_IP,
                      "--fetch", "http://%s/index.html" % PEER_IP,
                      "--fetch", "http://%s/no-such-file" % PEER_IP,
-                     "--connections", "4", "--duration", "2",
+                     "--connections", "16", "--duration", "2",
                      "--rate-rps", "500", "-o", out])
     took = time.time() - t0
     r = job_result(ctx, p, out)
@@ -976,6 +976,107 @@ def memif_job_server_dies_midway(ctx):
     st = stats_of(text)
     check_mbufs_back(st, "client")
     print("    errors %s, rps %s" % ({k: v for k, v in e.items() if v}, rps))
+
+
+def ctl_json(ctx, sock, *args):
+    """dpfetchctl --json against a running dpfetch."""
+    ctl = os.path.join(os.path.dirname(ctx.binary), "dpfetchctl")
+    r = subprocess.run([ctl, "-s", sock, "--json"] + list(args),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=60)
+    check(r.returncode == 0, "dpfetchctl %s: %s" % (" ".join(args),
+                                                  r.stderr.decode()))
+    return json.loads(r.stdout)
+
+
+@test
+def memif_million_connections(ctx):
+    """1,000,000 concurrent connections from one dpfetch to another over
+    memif (one lcore each), held for 30 s with light keep-alive traffic,
+    then closed in order; the connection memory is read from both over
+    the control channel while they are held.  (100,000 for 10 s in the
+    sanitizer build.)"""
+    n, hold, ramp = (100000, 10, 3) if sanitized(ctx) else (1000000, 30, 5)
+    duration = ramp + hold + 5
+    sock = "/run/dpf-it-million-%d.sock" % os.getpid()
+    srv_ctl = "/run/dpf-it-million-srv-%d.ctl" % os.getpid()
+    cli_ctl = "/run/dpf-it-million-cli-%d.ctl" % os.getpid()
+    big = ["--max-conns", str(n + n // 20), "--mbufs", "131071"]
+    srv = subprocess.Popen(
+        [ctx.binary, "-l", "0", "--no-huge", "-m", "3072", "--no-pci",
+         "--file-prefix", ctx.prefix(), "--log-level", "warning",
+         "--vdev=net_memif0,role=server,socket=%s,rsize=12" % sock, "--",
+         "--ip", "198.18.2.1/24", "--listen", "80", "--stats",
+         "--ctl", srv_ctl] + big,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = ctx.out("million.json")
+    client = None
+    mem = {}
+    try:
+        time.sleep(2)
+        check(srv.poll() is None, "server exited early")
+        client = subprocess.Popen(
+            [ctx.binary] + memif_client_eal(ctx, sock, mem="3072") + [
+                "--", "--ip", "198.18.2.2/24", "--fetch",
+                "http://198.18.2.1/bytes/64", "--connections", str(n),
+                "--rate-rps", str(n // (hold + 3)), "--duration",
+                str(duration), "--ramp", str(ramp),
+                "--src-ips", "198.18.2.64-198.18.2.127", "--ctl", cli_ctl,
+                "-o", out, "--stats"] + big,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(ramp + hold / 2 + 2)
+        for name, path in (("server", srv_ctl), ("client", cli_ctl)):
+            lc = ctl_json(ctx, path, "stats", "scope=lcore")["lcores"][0]
+            mem[name] = lc
+            check(lc["established"] == n, "%s holds %d connections" %
+                  (name, lc["established"]))
+        _, err = client.communicate(timeout=duration + 120)
+    finally:
+        if client is not None and client.poll() is None:
+            client.kill()
+            client.communicate()
+        if srv.poll() is None:
+            srv.send_signal(signal.SIGTERM)
+        try:
+            _, serr = srv.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            srv.kill()
+            _, serr = srv.communicate()
+        for path in (sock, srv_ctl, cli_ctl):
+            subprocess.run(["rm", "-f", path])
+        ctx.clean_runtime_dirs()
+    text = err.decode(errors="replace")
+    stext = serr.decode(errors="replace")
+    no_sanitizer_report(text)
+    no_sanitizer_report(stext)
+    check(client.returncode == 0, "client exit %d: %s" % (client.returncode,
+                                                        text[-2000:]))
+    r = job_result(ctx, None, out)
+    check_no_errors(r, "million")
+    check(r["connections_established"] == n,
+          "established %d" % r["connections_established"])
+    full = sum(1 for e in r["series"] if e["open"] == n)
+    check(full >= hold, "all %d open for only %d s: %s" %
+          (n, full, [e["open"] for e in r["series"]]))
+    st = stats_of(text)
+    sst = stats_of(stext)
+    # Closed in order: no resets either way, nothing left on the server.
+    check(st["tcp"]["EstabResets"] == 0 and sst["tcp"]["EstabResets"] == 0,
+          "resets: client %d, server %d" % (st["tcp"]["EstabResets"],
+                                            sst["tcp"]["EstabResets"]))
+    check(sst["tcp"]["CurrEstab"] == 0, "server still has %d" %
+          sst["tcp"]["CurrEstab"])
+    check_mbufs_back(st, "client")
+    check_mbufs_back(sst, "server")
+    per_srv = mem["server"]["conn_memory"]["per_connection"]
+    per_cli = mem["client"]["conn_memory"]["per_connection"]
+    check(per_srv <= 528 and per_cli <= 680,
+          "memory per connection: server %.0f, client %.0f bytes" %
+          (per_srv, per_cli))
+    print("    %d connections held %d s; %d requests; memory per connection:"
+          " server %.0f B, client %.0f B; retransmissions %d/%d" %
+          (n, full, r["requests_sent"], per_srv, per_cli,
+           st["tcp"]["RetransSegs"], sst["tcp"]["RetransSegs"]))
 
 
 # ---- loss, reordering and duplication ---------------------------------------
