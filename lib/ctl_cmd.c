@@ -48,7 +48,8 @@ struct ctl_cmd {
 };
 
 static const char *const scope_choices[] = {
-	"port", "lcore", "arp", "ip", "icmp", "tcp", "http", "mempool", NULL
+	"port", "lcore", "eth", "arp", "ip", "icmp", "tcp", "http", "httpd",
+	"echo", "impair", "mempool", NULL
 };
 static const char *const kind_choices[] = { "http", "echo", NULL };
 
@@ -125,13 +126,19 @@ static const struct ctl_key unlisten_keys[] = {
 };
 
 static const struct ctl_key impair_keys[] = {
-	{ "drop_rx", "drop_rx", V_NUM, NULL, NULL, 0 },
-	{ "drop_tx", "drop_tx", V_NUM, NULL, NULL, 0 },
-	{ "dup", "dup", V_NUM, NULL, NULL, 0 },
-	{ "reorder", "reorder", V_NUM, NULL, NULL, 0 },
-	{ "reorder_delay_us", "reorder_delay_us", V_INT, NULL, NULL, 0 },
-	{ "corrupt", "corrupt", V_NUM, NULL, NULL, 0 },
+	/* The keys of --impair, per direction. */
+	{ "rx.drop", "rx.drop", V_NUM, NULL, NULL, 0 },
+	{ "rx.dup", "rx.dup", V_NUM, NULL, NULL, 0 },
+	{ "rx.reorder", "rx.reorder", V_NUM, NULL, NULL, 0 },
+	{ "rx.reorder_delay_us", "rx.reorder_delay_us", V_INT, NULL, NULL, 0 },
+	{ "rx.corrupt", "rx.corrupt", V_NUM, NULL, NULL, 0 },
+	{ "tx.drop", "tx.drop", V_NUM, NULL, NULL, 0 },
+	{ "tx.dup", "tx.dup", V_NUM, NULL, NULL, 0 },
+	{ "tx.reorder", "tx.reorder", V_NUM, NULL, NULL, 0 },
+	{ "tx.reorder_delay_us", "tx.reorder_delay_us", V_INT, NULL, NULL, 0 },
+	{ "tx.corrupt", "tx.corrupt", V_NUM, NULL, NULL, 0 },
 	{ "seed", "seed", V_INT, NULL, NULL, 0 },
+	{ "clear", "clear", V_BOOL, NULL, NULL, 0 },
 	{ NULL, NULL, 0, NULL, NULL, 0 }
 };
 
@@ -183,8 +190,9 @@ static const struct ctl_cmd cmds[] = {
 	{ "unlisten", "server.stop", unlisten_keys, NULL, NULL, "port=N",
 	  "stop a server" },
 	{ "impair", "impair.set", impair_keys, NULL, NULL,
-	  "[drop_rx=P] [drop_tx=P] [dup=P] [reorder=P] [reorder_delay_us=N] "
-	  "[corrupt=P] [seed=N]",
+	  "[rx.drop=P] [tx.drop=P] [rx.dup=P] [rx.reorder=P] "
+	  "[rx.reorder_delay_us=N] [rx.corrupt=P] (and tx.*) [seed=N] "
+	  "[clear=yes]",
 	  "fault injection; no keys: show the settings" },
 	{ "capture", "capture.start", capture_keys, NULL, NULL,
 	  "file=PATH [count=N] [duration=S] [host=IP] [port=N]",

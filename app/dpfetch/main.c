@@ -349,7 +349,9 @@ runner_main(void *arg)
 
 /* --- the control channel and --script ---------------------------------- */
 
-static const struct rpc_dispatch dispatch = {
+/* The method table for in-process calls (n_methods set in main: the
+ * table's size is not a constant expression here). */
+static struct rpc_dispatch dispatch = {
 	.methods = rpc_methods,
 	.app = &app,
 };
@@ -603,6 +605,7 @@ main(int argc, char **argv)
 	uint16_t port_id;
 
 	memset(&params, 0, sizeof(params));
+	dispatch.n_methods = rpc_methods_count;
 	app_argc = split_args(argc, argv, &eal_argc, &app_argv);
 	config_init(&cfg);
 	switch (config_from_args(&cfg, app_argc, app_argv, err, sizeof(err))) {

@@ -94,10 +94,11 @@ static const struct ok_case ok_cases[] = {
 	{ "listen port=7 kind=echo", "server.start",
 	  "{\"port\": 7, \"kind\": \"echo\"}" },
 	{ "unlisten port=7", "server.stop", "{\"port\": 7}" },
-	{ "impair drop_rx=0.01 drop_tx=0 dup=0.001 reorder=0.02 corrupt=0 "
-	  "seed=7", "impair.set",
-	  "{\"drop_rx\": 0.01, \"drop_tx\": 0, \"dup\": 0.001, "
-	  "\"reorder\": 0.02, \"corrupt\": 0, \"seed\": 7}" },
+	{ "impair rx.drop=0.01 tx.drop=0 rx.dup=0.001 tx.reorder=0.02 "
+	  "rx.corrupt=0 seed=7 clear=yes", "impair.set",
+	  "{\"rx.drop\": 0.01, \"tx.drop\": 0, \"rx.dup\": 0.001, "
+	  "\"tx.reorder\": 0.02, \"rx.corrupt\": 0, \"seed\": 7, "
+	  "\"clear\": true}" },
 	{ "impair", "impair.get", "{}" },
 	/* host and port of capture go into filter */
 	{ "capture file=/tmp/x.pcapng count=100 duration=5 host=198.18.0.1 "
@@ -140,7 +141,7 @@ static const struct bad_case bad_cases[] = {
 	{ "listen port=80 kind=ftp", { "kind=ftp", "http echo", NULL } },
 	{ "arp-add ip=198.18.0.9", { "missing mac=", NULL, NULL } },
 	{ "capture count=3", { "missing file=", NULL, NULL } },
-	{ "impair loss=0.1", { "unknown key 'loss'", "drop_rx", NULL } },
+	{ "impair loss=0.1", { "unknown key 'loss'", "rx.drop", NULL } },
 	{ "call", { "usage", NULL, NULL } },
 	{ "call x.y {oops", { "not JSON", NULL, NULL } },
 	{ "call x.y 42", { "object or array", NULL, NULL } },
