@@ -137,7 +137,7 @@ tcp_rtt_from_ack(struct worker *w, struct tcp_conn *c,
 		 const struct tcp_seg *s)
 {
 	if ((c->flags & TF_TSTAMP) && s->opts.has_ts && s->opts.ts_ecr != 0) {
-		uint32_t ms = (uint32_t)w->now_ms - s->opts.ts_ecr;
+		uint32_t ms = w->ts_now - s->opts.ts_ecr;
 
 		/* A TSecr from the future is forged or garbled: ignore. */
 		if (ms < 60 * 1000)

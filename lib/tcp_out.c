@@ -142,7 +142,7 @@ tcp_write_options(struct worker *w, struct tcp_conn *c, uint8_t *opt,
 	uint32_t n = 0;
 
 	if (c->flags & TF_TSTAMP)
-		n += tcp_opt_put_ts(opt + n, (uint32_t)w->now_ms,
+		n += tcp_opt_put_ts(opt + n, w->ts_now,
 				    c->ts_recent);
 	if (with_sack && (c->flags & TF_SACK) && c->ooo.nsegs > 0) {
 		uint32_t starts[4], ends[4];
@@ -178,7 +178,7 @@ tcp_emit(struct worker *w, struct tcp_conn *c, uint32_t seq, uint8_t flags,
 		optlen = tcp_opt_put_syn(opt, tcp_mss_offer(w),
 					 w->cfg->tcp.sack,
 					 w->cfg->tcp.timestamps,
-					 (uint32_t)w->now_ms, c->ts_recent,
+					 w->ts_now, c->ts_recent,
 					 (flags & RTE_TCP_ACK_FLAG) ?
 					 !!(c->flags & TF_WSCALE) :
 					 w->cfg->tcp.wscale, c->rcv_wscale);

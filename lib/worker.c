@@ -50,6 +50,7 @@ worker_update_time(struct worker *w)
 	w->now_tsc = rte_rdtsc();
 	w->now_us = tsc_to_us(w->app, w->now_tsc);
 	w->now_ms = w->now_us / 1000;
+	w->ts_now = (uint32_t)(w->app->ts_base_ms + w->now_ms);
 }
 
 int
@@ -217,6 +218,7 @@ worker_tx(struct worker *w, struct rte_mbuf *m)
 		return;
 	}
 	w->tx_pkts[w->tx_n++] = m;
+	w->tx_queued++;
 }
 
 void

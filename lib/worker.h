@@ -74,6 +74,7 @@ struct app {
 	uint64_t mbufs_reserve;		/* kept free for RX: jobs wait */
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
+	uint64_t ts_base_ms;		/* CLOCK_MONOTONIC at start_tsc */
 	/* Packet capture (capture.h): the workers' hooks read only
 	 * capture_active, so no capture costs one branch. */
 	int capture_active;
@@ -96,6 +97,10 @@ struct worker {
 	uint64_t now_tsc;
 	uint64_t now_us;
 	uint64_t now_ms;
+	/* TCP timestamp clock (RFC 7323), ms: the system's monotonic clock,
+	 * so that it keeps rising from one dpfetch run to the next and a
+	 * peer's TIME_WAIT accepts our new SYN on an old 4-tuple. */
+	uint32_t ts_now;
 	uint64_t last_neigh_ms;
 
 	/* Where the lcore's time goes: loop iterations that moved packets

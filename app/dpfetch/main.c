@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -265,6 +266,15 @@ workers_run(void)
 	worker_loop(app.workers[0]);
 	rte_eal_mp_wait_lcore();
 	app.running = 0;
+}
+
+static uint64_t
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static size_t
@@ -658,6 +668,7 @@ main(int argc, char **argv)
 	app.cfg = &cfg;
 	app.tsc_hz = rte_get_tsc_hz();
 	app.start_tsc = rte_rdtsc();
+	app.ts_base_ms = monotonic_ms();
 	app.pool = rte_pktmbuf_pool_create("mbufs", cfg.mbufs, MBUF_CACHE,
 		RTE_ALIGN(sizeof(struct tcp_seg_cb), RTE_MBUF_PRIV_ALIGN),
 		(uint16_t)mbuf_data_room(cfg.mtu), (int)rte_socket_id());
