@@ -230,6 +230,38 @@ def nginx_pids():
     return pids
 
 
+def busy_processes(interval=1.0, threshold=20.0):
+    """Processes that used more than threshold % of a core over interval
+    seconds before the benchmark: anything else busy on a shared machine
+    skews the figures, so the results name it."""
+    def sample():
+        out = {}
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                st = open("/proc/%s/stat" % d).read()
+                cmd = open("/proc/%s/cmdline" % d, "rb").read()
+            except OSError:
+                continue
+            f = st.rsplit(")", 1)[1].split()
+            out[int(d)] = (int(f[11]) + int(f[12]),
+                           cmd.replace(b"\0", b" ").decode(
+                               errors="replace").strip()[:120])
+        return out
+    hz = os.sysconf("SC_CLK_TCK")
+    a = sample()
+    time.sleep(interval)
+    b = sample()
+    busy = []
+    for pid, (t, cmd) in b.items():
+        if pid in a and pid != os.getpid():
+            pct = 100.0 * (t - a[pid][0]) / hz / interval
+            if pct >= threshold:
+                busy.append({"pid": pid, "cpu_pct": round(pct), "cmd": cmd})
+    return busy
+
+
 def affinity(pid):
     try:
         return os.sched_getaffinity(pid)
@@ -350,6 +382,7 @@ class Bench:
             "dpdk": "%s (libdpdk-dev %s)" % (dpdk, pkg),
             "veth_offloads": {IFACE: offl},
             "tools": ver,
+            "busy_processes_at_start": busy_processes(),
         }
 
     # -- dpfetch on af_packet ------------------------------------------------
@@ -560,8 +593,10 @@ class Bench:
         if lcores == 1:
             sl, cl = SERVER_CORE, CLIENT_CORE
         else:
+            # Server on the first half of the cores, client on the second;
+            # with too few cores (--force-scaling) both share them.
             n = os.cpu_count()
-            half = n // 2
+            half = n // 2 if n >= 2 * lcores else 0
             sl = ",".join(str(i) for i in range(lcores))
             cl = ",".join(str(half + i) for i in range(lcores))
         conns = self.a.memif_connections
@@ -594,7 +629,7 @@ class Bench:
 
     def memif_held(self):
         n = self.a.held
-        ramp = 1 if self.a.quick else 5
+        ramp = 1 if self.a.quick else 10
         hold = 2 if self.a.quick else 6
         big = ["--max-conns", str(n + n // 20),
                "--mbufs", "131071" if n > 100000 else "32767"]
@@ -765,6 +800,12 @@ def markdown(res):
                  m["virtualization"], m["kernel"], m["dpdk"],
                  s["pmd"], s["runs"], s["duration_s"], s["connections"],
                  s["memif_connections"], s["memif_bulk_connections"]))
+    if m.get("busy_processes_at_start"):
+        L.append("")
+        L.append("Note: other processes were busy when the benchmark "
+                 "started, and share the cores: %s." % "; ".join(
+                     "%s (%d%% of a core)" % (x["cmd"][:60], x["cpu_pct"])
+                     for x in m["busy_processes_at_start"]))
     L.append("")
     L.append("| case | dpfetch (median [min-max]) | other (median [min-max]) "
              "| ratio dpfetch/other (median [min-max]) | target |")
@@ -883,6 +924,9 @@ def main():
     ap.add_argument("--kernel-ip", default="198.18.0.3")
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
+    # SIGTERM unwinds like SIGINT, so that every finally: restores dpf0,
+    # nginx's affinity and stops the dpfetch processes.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.quick:
         args.runs, args.duration = 1, 1
         args.held = min(args.held, 10000)
