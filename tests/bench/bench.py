@@ -400,7 +400,7 @@ class Bench:
     def dpf_result(self, res, cyc, value):
         n = res["responses"]["2xx"] + sum(
             res["responses"][k] for k in ("1xx", "3xx", "4xx", "5xx"))
-        r = {"value": value, "errors": job_errors(res),
+        r = {"value": value if n else None, "errors": job_errors(res),
              "requests": res["requests_sent"], "responses": n,
              "latency_us": {k: res["latency_us"]["total"][k]
                             for k in ("p50", "p90", "p99", "p999")},
@@ -472,7 +472,8 @@ class Bench:
                           ignore_errors=True)
         m = re.search(r"HTTP 200, (\d+) bytes in ([0-9.]+) s", p.err)
         if p.returncode != 0 or not m or int(m.group(1)) != BIG_SIZE:
-            return {"value": None, "errors": 1, "error": p.err[-500:]}
+            return {"value": None, "errors": 1, "error": " ".join(
+                l for l in p.err.splitlines() if "error" in l)[-500:]}
         size, t = int(m.group(1)), float(m.group(2))
         return {"value": size * 8 / t / 1e9, "errors": 0, "bytes": size,
                 "seconds": t}
@@ -985,7 +986,8 @@ def main():
             c = run_case(bench, case, args.runs)
             res["cases"][case[0]] = c
             for lab, cc in c["contenders"].items():
-                ok = cc["summary"]["n"] == c["runs"]
+                ok = cc["summary"]["n"] == c["runs"] and \
+                    cc["summary"]["min"] > 0
                 if args.quick:
                     print("%s %s / %s: %s %s" % ("PASS" if ok else "FAIL",
                                                  case[0], lab,
