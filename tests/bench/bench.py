@@ -904,6 +904,23 @@ def markdown(res):
     return "\n".join(L) + "\n"
 
 
+def update_doc(md):
+    """A full run puts its table into docs/benchmarks.md, between the
+    results markers."""
+    path = os.path.join(ROOT, "docs", "benchmarks.md")
+    try:
+        text = open(path).read()
+    except OSError:
+        return
+    m = re.search(r"(<!-- results[^>]*-->\n).*?(<!-- /results -->)", text,
+                  re.S)
+    if m:
+        text = text[:m.end(1)] + md + text[m.start(2):]
+        with open(path, "w") as f:
+            f.write(text)
+        log("updated %s" % path)
+
+
 def main():
     ap = argparse.ArgumentParser(description="dpfetch benchmark")
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
@@ -1006,6 +1023,8 @@ def main():
         f.write(md)
     print(md)
     log("wrote %s/results.json and results.md" % out)
+    if not args.quick and not args.cases and args.out is None:
+        update_doc(md)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
