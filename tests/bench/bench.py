@@ -304,6 +304,8 @@ class Bench:
         self.conns = args.connections
         self.url_small = "http://%s/index.html" % PEER_IP
         self.nginx_aff = {}
+        self.src_n = 0
+        self.last_src = args.dpfetch_ip
         self.made_big = False
         self.tmp = tempfile.mkdtemp(prefix="dpf-bench-")
 
@@ -387,7 +389,22 @@ class Bench:
 
     # -- dpfetch on af_packet ------------------------------------------------
 
+    def fresh_src(self):
+        """A source address no earlier run used.  dpfetch picks the same
+        source ports in every process, and its SYNs are not accepted by
+        nginx's kernel for a 4-tuple still in TIME_WAIT from the previous
+        run (60 s): the SYN waits for its 1 s retransmission.  wrk's
+        kernel picks random ports, so it never meets this.  One fresh
+        address per run (dpfetch answers ARP for it) keeps the runs
+        independent; one address, like wrk's."""
+        self.src_n += 1
+        n = 10 + (os.getpid() * 7 + self.src_n) % 240
+        return "%s.%d" % (self.a.dpfetch_ip.rsplit(".", 1)[0], n)
+
     def dpf_af_packet(self, params, timeout=600):
+        src = self.fresh_src()
+        params = list(params) + ["src_ips=%s-%s" % (src, src)]
+        self.last_src = src
         d = Dpfetch(self.build, CLIENT_CORE,
                     "net_af_packet0,iface=%s" % IFACE,
                     ["--ip", self.a.dpfetch_ip + "/24"])
@@ -481,10 +498,14 @@ class Bench:
     # -- case 4: latency at a fixed rate -------------------------------------
 
     def capture(self, client_ip, fn):
+        """Run fn under tcpdump; client_ip None: the source fn used."""
         pcap = os.path.join(self.tmp, "lat.pcap")
         cap = subprocess.Popen(
             ns("taskset", "-c", SERVER_CORE, "tcpdump", "-i", PEER_IF, "-n",
                "-s", "96", "-B", "32768", "-w", pcap,
+               "tcp port 80 and src net 198.18.0.0/24 and "
+               "not host %s" % self.a.dpfetch_ip
+               if client_ip is None else
                "tcp port 80 and host %s" % client_ip),
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         # tcpdump says "listening on" once its socket is ready.
@@ -505,7 +526,7 @@ class Bench:
             except subprocess.TimeoutExpired:
                 cap.kill()
                 cap.wait()
-        r["wire_us"] = pcaplat.summary(pcap, client_ip)
+        r["wire_us"] = pcaplat.summary(pcap, client_ip or self.last_src)
         os.unlink(pcap)
         w = r["wire_us"]
         r["value"] = w.get("p99") if r.get("value") is not None else None
@@ -561,7 +582,7 @@ class Bench:
                            "total_p99": res["latency_us"]["total"]["p99"],
                            "total_p999": res["latency_us"]["total"]["p999"]}
             return r
-        return self.capture(self.a.dpfetch_ip, go)
+        return self.capture(None, go)
 
     # -- case 5 and 6: memif -------------------------------------------------
 
