@@ -17,6 +17,7 @@ PACKAGES=(
 	jq netcat-openbsd
 	tshark
 	clang libclang-rt-14-dev
+	wrk httperf
 )
 
 msg() { echo "setup: $*" >&2; }
