@@ -328,7 +328,7 @@ worker_rx(struct worker *w)
 void
 worker_loop(struct worker *w)
 {
-	uint64_t last_tsc;
+	uint64_t last_tsc, queued;
 	int work;
 
 	worker_update_time(w);
@@ -342,6 +342,7 @@ worker_loop(struct worker *w)
 			w->idle_tsc += w->now_tsc - last_tsc;
 		last_tsc = w->now_tsc;
 		w->loops++;
+		queued = w->tx_queued;
 		/* While the TX ring is backed up, leave packets in the RX
 		 * ring: every one would make more output, and a full RX
 		 * ring is what tells a memif or NIC peer to slow down. */
@@ -358,11 +359,12 @@ worker_loop(struct worker *w)
 			w->last_neigh_ms = w->now_ms;
 			arp_timer(w);
 		}
-		if (!TAILQ_EMPTY(&w->shares)) {
+		if (!TAILQ_EMPTY(&w->shares))
 			hc_poll(w);
-			work = 1;
-		}
-		work |= w->tx_n > 0;
+		/* Busy: packets came in, or anything (timers, jobs) made
+		 * packets to send; a paced job waiting for its next slot is
+		 * idle time. */
+		work |= w->tx_queued != queued;
 		w->did_work = work;
 		tcp_output_flush(w);
 		worker_tx_flush(w);

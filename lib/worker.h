@@ -128,6 +128,7 @@ struct worker {
 	struct lazy_pool hc_busy_pool;	/* struct hc_busy */
 
 	uint16_t tx_n;
+	uint64_t tx_queued;		/* packets ever queued: "did work" */
 	uint16_t tx_captured;		/* of tx_pkts, copied to a capture */
 	struct rte_mbuf *tx_pkts[TX_BACKLOG];
 
