@@ -8,7 +8,8 @@
 #     nginx and peer_server.py in the dpf-peer testbed;
 #   - the TCP conformance tests (tests/conformance/run.py), scapy playing
 #     the peer;
-# the testbed is brought up here and always torn down.
+# then, once, the libFuzzer targets for DPF_FUZZ_SECONDS (default 30) each.
+# The testbed is brought up here and always torn down.
 #
 # Environment: DPF_LOSS_RUNS (default 20) fetches of 100 MiB under loss.
 set -uo pipefail
@@ -100,6 +101,11 @@ for variant in "" --san; do
 	fi
 	scripts/testbed.sh down --keep-files >/dev/null 2>&1 || true
 done
+
+# The libFuzzer targets (JSON-RPC dispatcher, HTTP response parser), for a
+# bounded time each.
+echo "== fuzzing (${DPF_FUZZ_SECONDS:-30} s per target)"
+runner_tests "fuzz" scripts/fuzz.sh "${DPF_FUZZ_SECONDS:-30}"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
