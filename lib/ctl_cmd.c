@@ -25,7 +25,7 @@ enum val_type {
 	V_INTS,		/* "0,1,3" -> [0, 1, 3] */
 	V_URL,		/* url=, repeated: "url" becomes "urls": [...] */
 	V_HEADER,	/* "Name: value", repeatable -> headers object */
-	V_IPS,		/* "A-B" range string, or "a,b,c" -> array */
+	V_IPS,		/* one address, range or prefix, as a string */
 };
 
 struct ctl_key {
@@ -366,27 +366,6 @@ bad:
 	return NULL;
 }
 
-static json_t *
-strings_value(const char *s)
-{
-	json_t *a = json_array();
-	const char *p = s;
-	size_t n;
-
-	while (a != NULL) {
-		n = strcspn(p, ",");
-		if (n == 0) {
-			json_decref(a);
-			return NULL;
-		}
-		json_array_append_new(a, json_stringn(p, n));
-		if (p[n] == '\0')
-			break;
-		p += n + 1;
-	}
-	return a;
-}
-
 /* Trim blanks around [*s, *s + *n). */
 static void
 trim(const char **s, size_t *n)
@@ -477,7 +456,7 @@ static const char *const type_names[] = {
 	[V_INTS] = "integers separated by commas",
 	[V_URL] = "a URL",
 	[V_HEADER] = "'Name: value'",
-	[V_IPS] = "A.B.C.D-E.F.G.H or addresses separated by commas",
+	[V_IPS] = "A.B.C.D, A.B.C.D-E.F.G.H or A.B.C.D/N",
 };
 
 static int
@@ -524,9 +503,7 @@ put_value(const char *cmd, json_t *params, const struct ctl_key *k,
 		v = ints_value(val);
 		break;
 	case V_IPS:
-		if (strchr(val, ',') != NULL)
-			v = strings_value(val);
-		else if (*val != '\0')
+		if (*val != '\0' && strchr(val, ',') == NULL)
 			v = json_string(val);
 		break;
 	default:

@@ -570,11 +570,10 @@ m_fetch_start(struct rpc_ctx *ctx, json_t *params, json_t **result,
 
 	if (job_params_from_json(&p, params, msg, sizeof(msg)) != 0) {
 		job_params_free(&p);
-		return rpc_error_set(err, RPC_INVALID_PARAMS, "params.%s", msg);
+		return rpc_error_set(err, RPC_INVALID_PARAMS, "%s", msg);
 	}
 	job_registry_lock(&app->jobs);
-	id = job_registry_next_id(&app->jobs);
-	job = job_create(app, id, &p, msg, sizeof(msg));
+	job = job_create(app, 0, &p, msg, sizeof(msg));
 	if (job == NULL) {
 		job_registry_unlock(&app->jobs);
 		job_params_free(&p);
@@ -587,6 +586,8 @@ m_fetch_start(struct rpc_ctx *ctx, json_t *params, json_t **result,
 				     "%d jobs are running: stop one first",
 				     JOB_REGISTRY_MAX);
 	}
+	/* Numbered once it exists: refused jobs use up no id. */
+	id = job->id = job_registry_next_id(&app->jobs);
 	job_start(job);
 	job_registry_unlock(&app->jobs);
 	*result = json_pack("{s:I}", "job", (json_int_t)id);

@@ -50,7 +50,7 @@
 	X(BadHeader) X(NoConnection) X(ChallengeAcks) X(PawsDrops) X(NoPort) \
 	X(WindowProbes) X(TimeWaitEntered) X(DropNoMbuf) \
 	X(FastRetrans) X(SackRetrans) X(SackBlocksReceived) X(ListenDrops) \
-	X(TimeWaitReused) X(KeepaliveProbes) X(KeepaliveTimeouts) \
+	X(TimeWaitReused) X(TimeWaitRecycled) X(KeepaliveProbes) X(KeepaliveTimeouts) \
 	X(RecoveryPartialAcks) X(SendClones) X(LostRetransmits) \
 	X(TailLossProbes) X(SpuriousRtos) X(SackNoMem)
 

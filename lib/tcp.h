@@ -230,6 +230,13 @@ struct tcp_stack {
 	uint32_t next_port[256];	/* per low byte of the source IP */
 	const struct tcp_cc_ops *cc_ops;	/* for new connections */
 	struct tcp_listener listeners[TCP_MAX_LISTENERS];
+	/* Connections that entered TIME_WAIT, oldest first (a ring of
+	 * max_conns / 4: when it wraps, the oldest are forgotten and simply
+	 * expire).  Entries may be stale: check the state. */
+	struct tcp_conn **tw_fifo;
+	uint32_t tw_mask;
+	uint32_t tw_head;
+	uint32_t tw_tail;
 };
 
 struct tcp_key {
@@ -319,6 +326,11 @@ void
 tcp_output_schedule(struct worker *w, struct tcp_conn *c);
 const char *
 tcp_state_name(enum tcp_state s);
+
+/* Note c entering TIME_WAIT, oldest first, so that a full table can
+ * recycle the oldest instead of refusing a connection. */
+void
+tcp_time_wait_remember(struct worker *w, struct tcp_conn *c);
 
 /* tcp_in.c */
 void

@@ -57,6 +57,9 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 		.key_len = sizeof(struct tcp_key),
 		.hash_func = rte_jhash,
 		.socket_id = (int)rte_socket_id(),
+		/* Adds must not fail short of max_conns (cuckoo displacement
+		 * alone gives up near 95 % load). */
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
 
 	memset(ts, 0, sizeof(*ts));
@@ -87,7 +90,7 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 	}
 	/* Only connections in loss recovery hold a scoreboard. */
 	snprintf(name, sizeof(name), "tcp_sack_%u", w->lcore_id);
-	ts->sack_pool = rte_mempool_create(name, RTE_MAX(1024u, max_conns / 8),
+	ts->sack_pool = rte_mempool_create(name, RTE_MAX(1024u, max_conns / 16),
 					   sizeof(struct tcp_sack_board), 0, 0,
 					   NULL, NULL, NULL, NULL,
 					   (int)rte_socket_id(),
@@ -105,6 +108,11 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 		ts->table = NULL;
 		return -err;
 	}
+	/* Not fatal: without it a full table refuses, as before. */
+	ts->tw_mask = rte_align32pow2(RTE_MAX(1024u, max_conns / 4)) - 1;
+	ts->tw_fifo = rte_zmalloc_socket("tcp_tw_fifo",
+		(size_t)(ts->tw_mask + 1) * sizeof(ts->tw_fifo[0]), 0,
+		(int)rte_socket_id());
 	/* RFC 6528: a secret per boot (here per lcore) keyed into the ISN. */
 	ts->isn_secret[0] = rte_rand();
 	ts->isn_secret[1] = rte_rand();
@@ -160,6 +168,7 @@ tcp_stack_fini(struct worker *w)
 	}
 	rte_mempool_free(ts->conn_pool);
 	rte_mempool_free(ts->sack_pool);
+	rte_free(ts->tw_fifo);
 	memset(ts, 0, sizeof(*ts));
 }
 
@@ -293,6 +302,41 @@ tcp_choose_wscale(uint32_t rcvbuf)
 	return s;
 }
 
+void
+tcp_time_wait_remember(struct worker *w, struct tcp_conn *c)
+{
+	struct tcp_stack *ts = &w->tcp;
+
+	if (ts->tw_fifo == NULL)
+		return;
+	if (ts->tw_tail - ts->tw_head > ts->tw_mask)
+		ts->tw_head++;	/* full: forget the oldest */
+	ts->tw_fifo[ts->tw_tail++ & ts->tw_mask] = c;
+}
+
+/*
+ * Free the oldest connection in TIME_WAIT to make room (Linux does the
+ * same past tcp_max_tw_buckets): a server that closes first keeps a
+ * TIME_WAIT per connection, and at a high connection rate those, not the
+ * live connections, would fill the table.  1 if one was freed.
+ */
+static int
+tcp_time_wait_recycle(struct worker *w)
+{
+	struct tcp_stack *ts = &w->tcp;
+
+	while (ts->tw_head != ts->tw_tail) {
+		struct tcp_conn *c = ts->tw_fifo[ts->tw_head++ & ts->tw_mask];
+
+		if (c->state != TCP_TIME_WAIT)
+			continue;	/* gone already, or reused */
+		w->stats.tcp.TimeWaitRecycled++;
+		tcp_conn_free(w, c);
+		return 1;
+	}
+	return 0;
+}
+
 /* A fresh block in the table for the tuple, timers and queues ready. */
 static struct tcp_conn *
 tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
@@ -303,7 +347,9 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	struct tcp_key k;
 	void *obj;
 
-	if (rte_mempool_get(w->tcp.conn_pool, &obj) != 0)
+	if (rte_mempool_get(w->tcp.conn_pool, &obj) != 0 &&
+	    (!tcp_time_wait_recycle(w) ||
+	     rte_mempool_get(w->tcp.conn_pool, &obj) != 0))
 		return NULL;
 	c = obj;
 	memset(c, 0, sizeof(*c));
@@ -312,7 +358,9 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	c->local_ip = local_ip;
 	c->local_port = local_port;
 	tcp_key_of(&k, remote_ip, remote_port, local_ip, local_port);
-	if (rte_hash_add_key_data(w->tcp.table, &k, c) < 0) {
+	if (rte_hash_add_key_data(w->tcp.table, &k, c) < 0 &&
+	    (!tcp_time_wait_recycle(w) ||
+	     rte_hash_add_key_data(w->tcp.table, &k, c) < 0)) {
 		rte_mempool_put(w->tcp.conn_pool, c);
 		return NULL;
 	}

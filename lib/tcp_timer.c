@@ -319,4 +319,5 @@ tcp_enter_time_wait(struct worker *w, struct tcp_conn *c)
 	}
 	timer_arm(&w->wheel, &c->idle_timer, w->now_us,
 		  (uint64_t)w->cfg->tcp.time_wait_ms * 1000);
+	tcp_time_wait_remember(w, c);
 }

@@ -236,7 +236,7 @@ tel_jobs(const char *cmd, const char *params, struct rte_tel_data *d)
 	jobs = json_object_get(j, "jobs");
 	byid = json_object();
 	json_array_foreach(jobs, i, job) {
-		id = json_object_get(job, "id");
+		id = json_object_get(job, "job");
 		if (json_is_integer(id))
 			snprintf(key, sizeof(key), "%lld",
 				 (long long)json_integer_value(id));

@@ -1070,7 +1070,7 @@ def memif_million_connections(ctx):
     check_mbufs_back(sst, "server")
     per_srv = mem["server"]["conn_memory"]["per_connection"]
     per_cli = mem["client"]["conn_memory"]["per_connection"]
-    check(per_srv <= 528 and per_cli <= 680,
+    check(per_srv <= 540 and per_cli <= 680,
           "memory per connection: server %.0f, client %.0f bytes" %
           (per_srv, per_cli))
     print("    %d connections held %d s; %d requests; memory per connection:"

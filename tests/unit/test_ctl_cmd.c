@@ -77,10 +77,10 @@ static const struct ok_case ok_cases[] = {
 	  "lcores=0,1", "fetch.start",
 	  "{\"url\": \"http://198.18.0.1/\", \"src_ips\": "
 	  "\"198.18.0.10-198.18.0.20\", \"lcores\": [0, 1]}" },
-	{ "fetch url=http://198.18.0.1/ src_ips=198.18.0.10,198.18.0.11 "
-	  "lcores=3", "fetch.start",
+	{ "fetch url=http://198.18.0.1/ src_ips=198.18.0.64/26 lcores=3",
+	  "fetch.start",
 	  "{\"url\": \"http://198.18.0.1/\", \"src_ips\": "
-	  "[\"198.18.0.10\", \"198.18.0.11\"], \"lcores\": [3]}" },
+	  "\"198.18.0.64/26\", \"lcores\": [3]}" },
 	{ "status", "fetch.status", "{}" },
 	{ "status 7", "fetch.status", "{\"job\": 7}" },
 	{ "status job=abc", "fetch.status", "{\"job\": \"abc\"}" },
@@ -113,6 +113,9 @@ static const struct ok_case ok_cases[] = {
 };
 
 static const struct bad_case bad_cases[] = {
+	/* one range per job: a list is refused here, not by the server */
+	{ "fetch url=http://198.18.0.1/ src_ips=198.18.0.10,198.18.0.11",
+	  { "src_ips", "A.B.C.D-E.F.G.H", NULL } },
 	{ "frobnicate", { "unknown command 'frobnicate'", "fetch",
 			  "capture-stop" } },
 	{ "fetch url=http://198.18.0.1/ conections=3",
