@@ -603,6 +603,11 @@ hc_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 		return;
 	s = h->share;
 	s->cnt.bytes_rx += len;
+	/* After our last response we closed our side; what the server
+	 * still sends (RFC 9293 lets it) is acknowledged by TCP and
+	 * ignored here. */
+	if (h->state == HC_CLOSING && h->inflight == 0)
+		return;
 	while (len > 0) {
 		struct hc_busy *b = h->busy;
 		enum http_parse_status st;

@@ -25,6 +25,8 @@
 #include "worker.h"
 
 #define NEIGH_TIMER_MS	10
+/* The longest RX stays unread while TX is backed up. */
+#define RX_PAUSE_MAX_US		100
 /* How long the goodbye RSTs may wait for room in the TX ring. */
 #define WORKER_EXIT_BUDGET_US	200000
 
@@ -345,9 +347,15 @@ worker_loop(struct worker *w)
 		queued = w->tx_queued;
 		/* While the TX ring is backed up, leave packets in the RX
 		 * ring: every one would make more output, and a full RX
-		 * ring is what tells a memif or NIC peer to slow down. */
+		 * ring is what tells a memif or NIC peer to slow down.  But
+		 * only briefly: two dpfetch that both wait for the other to
+		 * read would wait for ever. */
 		work = 0;
-		if (w->tx_n < TX_BACKLOG / 2) {
+		if (w->tx_n >= TX_BACKLOG / 2 && w->rx_paused_since_us == 0)
+			w->rx_paused_since_us = w->now_us;
+		if (w->tx_n < TX_BACKLOG / 2 ||
+		    w->now_us - w->rx_paused_since_us >= RX_PAUSE_MAX_US) {
+			w->rx_paused_since_us = 0;
 			work = worker_rx(w) > 0;
 			work |= worker_rx_handoff(w) > 0;
 		} else {

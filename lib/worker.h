@@ -113,6 +113,7 @@ struct worker {
 	/* Fewer free mbufs than app->mbufs_reserve: jobs hold back. */
 	int mbufs_low;
 	int tx_held_back;		/* TX backlog: jobs make no new packets */
+	uint64_t rx_paused_since_us;	/* RX left unread since, or 0 */
 	uint64_t mbufs_checked_us;
 	/* Heap taken for connection state sized by max_conns (tables,
 	 * pools), measured from the allocator when it was created. */

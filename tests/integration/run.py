@@ -860,7 +860,7 @@ class MemifServer:
                     "--log-level", "warning",
                     "--vdev=net_memif0,role=server,socket=%s,rsize=12" % sock,
                     "--", "--ip", "198.18.2.1/24", "--listen", "80",
-                    "--stats"] + list(extra)
+                    "--stats", "--mbufs", "65535"] + list(extra)
         self.proc = subprocess.Popen(self.cmd, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
         self.stderr_text = ""
@@ -895,7 +895,8 @@ def memif_job_10k_connections(ctx):
         p = ctx.dpfetch(["--ip", "198.18.2.2/24", "--fetch",
                          "http://198.18.2.1/bytes/64",
                          "--connections", "10000", "--duration", "4",
-                         "--ramp", "1", "-o", out, "--stats"],
+                         "--ramp", "1", "-o", out, "--stats",
+                         "--mbufs", "65535"],
                         eal=memif_client_eal(ctx, sock), timeout=300)
     finally:
         code = srv.stop()
@@ -940,7 +941,7 @@ def memif_job_server_dies_midway(ctx):
             "http://198.18.2.1/bytes/64", "--connections", "10000",
             "--duration", "8", "--ramp", "1",
             "--connect-timeout-ms", "1000", "--response-timeout-ms", "1000",
-            "-o", out, "--stats"]
+            "-o", out, "--stats", "--mbufs", "65535"]
         t0 = time.time()
         client = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE)
