@@ -332,9 +332,13 @@ client_work(struct ctl_client *c)
 
 	while (!c->dead && c->pending == NULL &&
 	       out_unsent(c) < srv->high_water) {
-		char *start = c->in + c->in_off;
-		char *nl = memchr(start, '\n', c->in_len - c->in_off);
+		char *start, *nl;
 
+		/* memchr wants a buffer, even for zero bytes. */
+		if (c->in == NULL || c->in_len == c->in_off)
+			break;
+		start = c->in + c->in_off;
+		nl = memchr(start, '\n', c->in_len - c->in_off);
 		if (nl == NULL)
 			break;
 		c->in_off += (size_t)(nl - start) + 1;
@@ -344,7 +348,7 @@ client_work(struct ctl_client *c)
 		return;
 	rest = c->in_len - c->in_off;
 	if (c->pending == NULL && out_unsent(c) < srv->high_water &&
-	    memchr(c->in + c->in_off, '\n', rest) == NULL) {
+	    (rest == 0 || memchr(c->in + c->in_off, '\n', rest) == NULL)) {
 		if (rest > RPC_MAX_LINE) {
 			/* Answer now, then skip the rest of it as it comes. */
 			client_output(c, rpc_error_line(RPC_PARSE_ERROR,

@@ -927,8 +927,8 @@ def memif_job_10k_connections(ctx):
 def memif_job_server_dies_midway(ctx):
     """The server is stopped while 10,000 connections are busy: it resets
     them as it goes (as a kernel does for a dying process), then nothing
-    answers.  The client counts the resets, then the timeouts of the
-    connections it keeps trying to open, and ends its run on time."""
+    answers.  The client counts the resets, then the timeouts of what it
+    sent meanwhile, and ends its run on time."""
     sock = "/run/dpf-it-memifdie-%d.sock" % os.getpid()
     srv = MemifServer(ctx, sock)
     out = ctx.out("job.json")
@@ -971,7 +971,11 @@ def memif_job_server_dies_midway(ctx):
     e = r["errors"]
     check(r["state"] == "done", "state %s" % r["state"])
     check(e["reset"] > 0, "no resets counted: %s (client %s, server %s %s)" % (e, {k: stats_of(text)["tcp"][k] for k in ("InRsts", "ChallengeAcks", "EstabResets")}, sst["port"], sst["tcp"]["OutRsts"]))
-    check(e["connect_timeout"] > 0, "no connect timeouts counted: %s" % e)
+    # Requests the dead server never answered time out; new connections
+    # too, unless the dead link keeps the TX ring full (then the job
+    # opens none: it holds back while the port takes nothing).
+    check(e["connect_timeout"] + e["response_timeout"] > 0,
+          "no timeouts counted: %s" % e)
     rps = [x["rps"] for x in r["series"]]
     check(rps[1] > 0 and rps[-1] == 0, "responses per second %s" % rps)
     st = stats_of(text)
