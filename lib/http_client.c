@@ -105,15 +105,8 @@ hc_pool_ready(struct worker *w)
 		       (void *)(uintptr_t)rte_lcore_to_socket_id(w->lcore_id));
 	used = worker_heap_used(w);
 	snprintf(name, sizeof(name), "hc_conn_%u", w->lcore_id);
-	w->hc_pool = rte_mempool_create(name, w->cfg->max_conns,
-					sizeof(struct hc_conn), 0, 0, NULL,
-					NULL, NULL, NULL,
-					(int)rte_lcore_to_socket_id(w->lcore_id),
-					RTE_MEMPOOL_F_SP_PUT |
-					RTE_MEMPOOL_F_SC_GET |
-					RTE_MEMPOOL_F_NO_CACHE_ALIGN |
-					RTE_MEMPOOL_F_NO_SPREAD |
-					RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+	w->hc_pool = worker_state_pool(w, name, w->cfg->max_conns,
+				       sizeof(struct hc_conn));
 	if (w->hc_pool == NULL)
 		return -1;
 	w->conn_mem_bytes += worker_heap_used(w) - used;

@@ -20,6 +20,7 @@
 #include "http_msg.h"
 #include "ipv4.h"
 #include "job.h"
+#include "url.h"
 #include "worker.h"
 
 static const char *const error_names[JOB_ERR_MAX] = {
@@ -129,19 +130,6 @@ add_url(struct job_params *p, json_t *j, const char *what, char *err,
 	return 0;
 }
 
-static int
-parse_ip(const char *s, uint32_t *ip)
-{
-	unsigned int a, b, c, d;
-	char tail;
-
-	if (sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 ||
-	    a > 255 || b > 255 || c > 255 || d > 255)
-		return -1;
-	*ip = a << 24 | b << 16 | c << 8 | d;
-	return 0;
-}
-
 /* "A.B.C.D", "A.B.C.D-E.F.G.H" or "A.B.C.D/N". */
 static int
 parse_src_ips(const char *s, uint32_t *lo, uint32_t *hi)
@@ -155,7 +143,7 @@ parse_src_ips(const char *s, uint32_t *lo, uint32_t *hi)
 	snprintf(buf, sizeof(buf), "%s", s);
 	if ((sep = strchr(buf, '-')) != NULL) {
 		*sep = '\0';
-		if (parse_ip(buf, lo) != 0 || parse_ip(sep + 1, hi) != 0 ||
+		if (ipv4_parse(buf, lo) != 0 || ipv4_parse(sep + 1, hi) != 0 ||
 		    *hi < *lo)
 			return -1;
 		return 0;
@@ -164,7 +152,7 @@ parse_src_ips(const char *s, uint32_t *lo, uint32_t *hi)
 		char tail;
 
 		*sep = '\0';
-		if (parse_ip(buf, lo) != 0 ||
+		if (ipv4_parse(buf, lo) != 0 ||
 		    sscanf(sep + 1, "%u%c", &n, &tail) != 1 || n < 16 ||
 		    n > 32)
 			return -1;
@@ -172,7 +160,7 @@ parse_src_ips(const char *s, uint32_t *lo, uint32_t *hi)
 		*hi = *lo | (n == 32 ? 0 : 0xffffffffu >> n);
 		return 0;
 	}
-	if (parse_ip(buf, lo) != 0)
+	if (ipv4_parse(buf, lo) != 0)
 		return -1;
 	*hi = *lo;
 	return 0;

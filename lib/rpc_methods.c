@@ -23,6 +23,7 @@
 #include "rpc_methods.h"
 #include "stats.h"
 #include "tcp.h"
+#include "url.h"
 #include "worker.h"
 
 #define CONN_LIST_DEFAULT	100
@@ -40,19 +41,6 @@ ip_str(uint32_t ip, char *buf, size_t len)
 {
 	snprintf(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff,
 		 (ip >> 8) & 0xff, ip & 0xff);
-}
-
-static int
-parse_ip(const char *s, uint32_t *ip)
-{
-	unsigned int a, b, c, d;
-	char tail;
-
-	if (sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 ||
-	    a > 255 || b > 255 || c > 255 || d > 255)
-		return -1;
-	*ip = a << 24 | b << 16 | c << 8 | d;
-	return 0;
 }
 
 static int
@@ -405,7 +393,7 @@ m_arp_add(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	    rpc_param_string(params, "ip", RPC_REQUIRED, 0, &ip_s, err) < 0 ||
 	    rpc_param_string(params, "mac", RPC_REQUIRED, 0, &mac_s, err) < 0)
 		return RPC_ERROR;
-	if (parse_ip(ip_s, &ip) != 0 || ip == 0)
+	if (ipv4_parse(ip_s, &ip) != 0 || ip == 0)
 		return rpc_error_set(err, RPC_INVALID_PARAMS,
 				     "params.ip: '%s' is not an IPv4 address",
 				     ip_s);
@@ -444,7 +432,7 @@ m_arp_del(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	if (check_params(params, allowed, err) != 0 ||
 	    rpc_param_string(params, "ip", RPC_REQUIRED, 0, &ip_s, err) < 0)
 		return RPC_ERROR;
-	if (parse_ip(ip_s, &ip) != 0)
+	if (ipv4_parse(ip_s, &ip) != 0)
 		return rpc_error_set(err, RPC_INVALID_PARAMS,
 				     "params.ip: '%s' is not an IPv4 address",
 				     ip_s);
@@ -542,7 +530,7 @@ m_conn_list(struct rpc_ctx *ctx, json_t *params, json_t **result,
 				state);
 		q.state = i;
 	}
-	if (host != NULL && parse_ip(host, &q.host) != 0)
+	if (host != NULL && ipv4_parse(host, &q.host) != 0)
 		return rpc_error_set(err, RPC_INVALID_PARAMS,
 				     "params.host: '%s' is not an IPv4 address",
 				     host);

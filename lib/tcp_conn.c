@@ -69,20 +69,8 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 	if (ts->table == NULL)
 		return -rte_errno;
 	snprintf(name, sizeof(name), "tcp_conn_%u", w->lcore_id);
-	/* Packed: no padding to cache lines (64 bytes of 448 per block)
-	 * nor spreading over memory channels (16 more), which suit packet
-	 * buffers, not these; and no device ever reads a connection, so
-	 * blocks may straddle pages (without hugepages 9 of 432 bytes fit
-	 * a 4 KiB page otherwise). */
-	ts->conn_pool = rte_mempool_create(name, max_conns,
-					   sizeof(struct tcp_conn), 0, 0,
-					   NULL, NULL, NULL, NULL,
-					   (int)rte_socket_id(),
-					   RTE_MEMPOOL_F_NO_IOVA_CONTIG |
-					   RTE_MEMPOOL_F_NO_SPREAD |
-					   RTE_MEMPOOL_F_NO_CACHE_ALIGN |
-					   RTE_MEMPOOL_F_SP_PUT |
-					   RTE_MEMPOOL_F_SC_GET);
+	ts->conn_pool = worker_state_pool(w, name, max_conns,
+					  sizeof(struct tcp_conn));
 	if (ts->conn_pool == NULL) {
 		rte_hash_free(ts->table);
 		ts->table = NULL;
@@ -90,15 +78,9 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 	}
 	/* Only connections in loss recovery hold a scoreboard. */
 	snprintf(name, sizeof(name), "tcp_sack_%u", w->lcore_id);
-	ts->sack_pool = rte_mempool_create(name, RTE_MAX(1024u, max_conns / 16),
-					   sizeof(struct tcp_sack_board), 0, 0,
-					   NULL, NULL, NULL, NULL,
-					   (int)rte_socket_id(),
-					   RTE_MEMPOOL_F_NO_IOVA_CONTIG |
-					   RTE_MEMPOOL_F_NO_SPREAD |
-					   RTE_MEMPOOL_F_NO_CACHE_ALIGN |
-					   RTE_MEMPOOL_F_SP_PUT |
-					   RTE_MEMPOOL_F_SC_GET);
+	ts->sack_pool = worker_state_pool(w, name,
+					  RTE_MAX(1024u, max_conns / 16),
+					  sizeof(struct tcp_sack_board));
 	if (ts->sack_pool == NULL) {
 		int err = rte_errno;
 
