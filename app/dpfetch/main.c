@@ -21,6 +21,7 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <rte_cycles.h>
+#include <rte_debug.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -55,6 +56,20 @@ on_signal(int sig)
 	(void)sig;
 	app.quit = 1;
 }
+
+#ifndef __SANITIZE_ADDRESS__
+/* A crash says where it happened before the core is written (the
+ * sanitizer builds have their own, better report). */
+static void
+on_fatal(int sig)
+{
+	fprintf(stderr, "dpfetch: fatal signal %d (%s); stack:\n", sig,
+		strsignal(sig));
+	rte_dump_stack();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+#endif
 
 /* Split argv at "--": EAL's part keeps argv[0]; ours gets it too. */
 static int
@@ -710,6 +725,11 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+#ifndef __SANITIZE_ADDRESS__
+	signal(SIGSEGV, on_fatal);
+	signal(SIGBUS, on_fatal);
+	signal(SIGFPE, on_fatal);
+#endif
 
 	if (cfg.capture_file != NULL && start_capture(&cfg) != 0) {
 		exit_code = EXIT_USAGE;
