@@ -383,13 +383,6 @@ capture_collect(struct capture *c)
 	c->started = 0;
 }
 
-static void
-ip_str(uint32_t host, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", host >> 24, (host >> 16) & 0xff,
-		 (host >> 8) & 0xff, host & 0xff);
-}
-
 static int
 capture_setup(struct app *app, struct capture *c,
 	      const struct capture_params *p, char *err, size_t errlen)
@@ -430,7 +423,7 @@ capture_setup(struct app *app, struct capture *c,
 	comment[0] = '\0';
 	h[0] = '\0';
 	if (p->host != 0)
-		ip_str(p->host, h, sizeof(h));
+		ipv4_format(p->host, h, sizeof(h));
 	if (p->host != 0 && p->port != 0)
 		snprintf(comment, sizeof(comment), "filter: host %s port %u",
 			 h, p->port);
@@ -606,7 +599,7 @@ capture_status(struct app *app)
 	if (c->host != 0 || c->port != 0) {
 		f = json_object();
 		if (c->host != 0) {
-			ip_str(c->host, h, sizeof(h));
+			ipv4_format(c->host, h, sizeof(h));
 			json_object_set_new(f, "host", json_string(h));
 		}
 		if (c->port != 0)

@@ -20,6 +20,7 @@
 #include "job.h"
 #include "tcp.h"
 #include "worker.h"
+#include "url.h"
 
 /* How long the end of a job waits for connections to close: a base,
  * and time for each connection's FIN exchange. */
@@ -136,13 +137,6 @@ hc_worker_fini(struct worker *w)
 }
 
 /* --- bookkeeping --------------------------------------------------- */
-
-static void
-ip_to_str(uint32_t ip, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff,
-		 (ip >> 8) & 0xff, ip & 0xff);
-}
 
 static void
 share_note(struct job_share *s, const char *fmt, ...)
@@ -769,7 +763,7 @@ share_resolve(struct worker *w, struct job_share *s)
 			pending = 1;
 			continue;
 		}
-		ip_to_str(s->next_hops[i], ip, sizeof(ip));
+		ipv4_format(s->next_hops[i], ip, sizeof(ip));
 		share_note(s, "ARP: no reply from %s after %u requests (next hop %s)",
 			   ip, w->cfg->arp.retries,
 			   s->next_hops[i] == s->job->p.urls[0].ipv4 ?

@@ -36,30 +36,6 @@ app_of(struct rpc_ctx *ctx)
 	return ctx->app;
 }
 
-static void
-ip_str(uint32_t ip, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff,
-		 (ip >> 8) & 0xff, ip & 0xff);
-}
-
-static int
-parse_mac(const char *s, uint8_t *mac)
-{
-	unsigned int m[6], i;
-	char tail;
-
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &m[0], &m[1], &m[2], &m[3],
-		   &m[4], &m[5], &tail) != 6)
-		return -1;
-	for (i = 0; i < 6; i++) {
-		if (m[i] > 255)
-			return -1;
-		mac[i] = (uint8_t)m[i];
-	}
-	return 0;
-}
-
 static int
 check_params(json_t *params, const char *const *allowed,
 	     struct rpc_error *err)
@@ -132,12 +108,12 @@ m_app_info(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	     i++) {
 		char lo[16], hi[16], buf[40];
 
-		ip_str(app->local.r[i].lo, lo, sizeof(lo));
-		ip_str(app->local.r[i].hi, hi, sizeof(hi));
+		ipv4_format(app->local.r[i].lo, lo, sizeof(lo));
+		ipv4_format(app->local.r[i].hi, hi, sizeof(hi));
 		snprintf(buf, sizeof(buf), "%s-%s", lo, hi);
 		json_array_append_new(src, json_string(buf));
 	}
-	ip_str(app->cfg->ip, ip, sizeof(ip));
+	ipv4_format(app->cfg->ip, ip, sizeof(ip));
 	*result = json_pack("{s:s, s:s, s:o, s:o, s:f, s:s, s:i, s:o, s:I}",
 			    "version", DPF_VERSION,
 			    "dpdk_version", rte_version(),
@@ -363,7 +339,7 @@ m_arp_list(struct rpc_ctx *ctx, json_t *params, json_t **result,
 
 		if (e->state == NEIGH_FREE)
 			continue;
-		ip_str(e->ip, ip, sizeof(ip));
+		ipv4_format(e->ip, ip, sizeof(ip));
 		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
 			 e->mac[0], e->mac[1], e->mac[2], e->mac[3], e->mac[4],
 			 e->mac[5]);
@@ -385,7 +361,7 @@ m_arp_add(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	static const char *const allowed[] = { "ip", "mac", NULL };
 	struct app *app = app_of(ctx);
 	const char *ip_s, *mac_s;
-	uint8_t mac[6];
+	struct rte_ether_addr mac;
 	uint32_t ip;
 	struct neigh_entry *e;
 
@@ -397,7 +373,8 @@ m_arp_add(struct rpc_ctx *ctx, json_t *params, json_t **result,
 		return rpc_error_set(err, RPC_INVALID_PARAMS,
 				     "params.ip: '%s' is not an IPv4 address",
 				     ip_s);
-	if (parse_mac(mac_s, mac) != 0 || (mac[0] & 1))
+	if (rte_ether_unformat_addr(mac_s, &mac) != 0 ||
+	    !rte_is_unicast_ether_addr(&mac))
 		return rpc_error_set(err, RPC_INVALID_PARAMS,
 				     "params.mac: '%s' is not a unicast MAC like 02:00:00:00:00:01",
 				     mac_s);
@@ -408,8 +385,8 @@ m_arp_add(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	rte_seqlock_write_lock(&app->neigh_lock);
 	/* No worker context here: packets waiting for this address are
 	 * dropped (TCP sends them again), never sent from this thread. */
-	e = neigh_add_static(&app->neigh, ip, mac, app_now_us(app) / 1000,
-			     NULL);
+	e = neigh_add_static(&app->neigh, ip, mac.addr_bytes,
+			     app_now_us(app) / 1000, NULL);
 	rte_seqlock_write_unlock(&app->neigh_lock);
 	if (e == NULL)
 		return rpc_error_set(err, -32000,
@@ -476,8 +453,8 @@ conn_list_on_worker(struct worker *w, void *arg)
 		q->total++;
 		if (json_array_size(q->list) >= q->limit)
 			continue;
-		ip_str(c->local_ip, l, sizeof(l));
-		ip_str(c->remote_ip, r, sizeof(r));
+		ipv4_format(c->local_ip, l, sizeof(l));
+		ipv4_format(c->remote_ip, r, sizeof(r));
 		snprintf(ls, sizeof(ls), "%s:%u", l, c->local_port);
 		snprintf(rs, sizeof(rs), "%s:%u", r, c->remote_port);
 		json_array_append_new(q->list, json_pack(

@@ -260,3 +260,10 @@ ipv4_parse(const char *s, uint32_t *addr)
 		*addr = a;
 	return 0;
 }
+
+void
+ipv4_format(uint32_t addr, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff,
+		 (addr >> 8) & 0xff, addr & 0xff);
+}

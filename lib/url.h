@@ -40,4 +40,8 @@ url_parse(const char *s, struct url *u, char *err, size_t errlen);
 int
 ipv4_parse(const char *s, uint32_t *addr);
 
+/* The dotted quad of addr (host order) into buf (16 bytes suffice). */
+void
+ipv4_format(uint32_t addr, char *buf, size_t len);
+
 #endif /* DPF_URL_H */

@@ -97,22 +97,9 @@ split_args(int argc, char **argv, int *eal_argc, char ***app_argv)
 static void
 print_stats(FILE *f)
 {
-	struct stats total;
-	struct stats_gauges g;
-	json_t *root;
-	uint16_t i;
+	/* The totals stats.get returns. */
+	json_t *root = app_stats_json(&app);
 
-	memset(&total, 0, sizeof(total));
-	memset(&g, 0, sizeof(g));
-	for (i = 0; i < app.n_workers; i++) {
-		stats_add(&total, &app.workers[i]->stats);
-		g.tcp_curr_estab += app.workers[i]->tcp.n_estab;
-	}
-	g.mbufs_total = app.pool->size;
-	g.mbufs_in_use = rte_mempool_in_use_count(app.pool);
-	g.mbufs_port_held = app.mbufs_port_held;
-	g.neigh_entries = app.neigh.count;
-	root = stats_to_json(&total, &g);
 	json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', f);
 	json_decref(root);

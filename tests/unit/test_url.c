@@ -264,6 +264,27 @@ test_ipv4_parse(void **state)
 	assert_int_equal(ipv4_parse(NULL, &a), -1);
 }
 
+/* Formatting gives back what parsing read, at both ends of the range. */
+static void
+test_ipv4_format(void **state)
+{
+	static const char *const addrs[] = {
+		"0.0.0.0", "198.18.0.2", "10.255.0.1", "255.255.255.255",
+	};
+	char buf[16];
+	uint32_t a;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		assert_int_equal(ipv4_parse(addrs[i], &a), 0);
+		ipv4_format(a, buf, sizeof(buf));
+		assert_string_equal(buf, addrs[i]);
+	}
+	ipv4_format(0xc6120002u, buf, sizeof(buf));
+	assert_string_equal(buf, "198.18.0.2");
+}
+
 int
 main(void)
 {
@@ -276,6 +297,7 @@ main(void)
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_err_buffer),
 		cmocka_unit_test(test_ipv4_parse),
+		cmocka_unit_test(test_ipv4_format),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
