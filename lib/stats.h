@@ -17,7 +17,7 @@
 
 #define STATS_PORT(X) \
 	X(rx_packets) X(rx_bytes) X(tx_packets) X(tx_bytes) \
-	X(tx_full_drops) X(rx_bursts) X(tx_bursts) \
+	X(tx_full_drops) X(tx_stall_drops) X(rx_bursts) X(tx_bursts) \
 	X(rx_handoff_out) X(rx_handoff_in) X(rx_handoff_drops)
 
 #define STATS_ETH(X) \

@@ -215,9 +215,29 @@ worker_tx_flush(struct worker *w)
 		return;
 	}
 	sent = worker_tx_burst(w, w->tx_pkts, n, w->tx_captured);
+	if (sent == n) {
+		w->tx_n = 0;
+		w->tx_captured = 0;
+		w->tx_stalled_since_us = 0;
+		return;
+	}
+	if (sent > 0) {
+		w->tx_stalled_since_us = 0;
+	} else if (w->tx_stalled_since_us == 0) {
+		w->tx_stalled_since_us = w->now_us;
+	} else if (w->now_us - w->tx_stalled_since_us >= TX_STALL_US) {
+		/* Holding on would stop jobs for good (they wait for the
+		 * backlog) and hide the dead link from TCP's timers. */
+		w->stats.port.tx_stall_drops += n;
+		rte_pktmbuf_free_bulk(w->tx_pkts, n);
+		w->tx_n = 0;
+		w->tx_captured = 0;
+		w->tx_stalled_since_us = 0;
+		return;
+	}
 	/* The rest waits for room in the TX ring: the loop comes back
 	 * within microseconds, and jobs hold back meanwhile. */
-	if (sent > 0 && sent < n)
+	if (sent > 0)
 		memmove(w->tx_pkts, w->tx_pkts + sent,
 			(size_t)(n - sent) * sizeof(w->tx_pkts[0]));
 	w->tx_n = n - sent;

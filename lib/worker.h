@@ -34,6 +34,10 @@
 #define RX_BURST	32
 #define TX_BATCH	64	/* flush at this many */
 #define TX_BACKLOG	1024	/* held while the TX ring is full */
+/* A port that takes nothing for this long is down (a memif whose peer
+ * is gone, a NIC without link): its backlog is dropped so that TCP's
+ * timers, not the backlog, decide what happens next. */
+#define TX_STALL_US	20000
 #define NEIGH_TABLE_SIZE 1024
 #define LOCAL_RANGES_MAX 16
 #define WORKER_CMD_RING	256
@@ -114,6 +118,7 @@ struct worker {
 	int mbufs_low;
 	int tx_held_back;		/* TX backlog: jobs make no new packets */
 	uint64_t rx_paused_since_us;	/* RX left unread since, or 0 */
+	uint64_t tx_stalled_since_us;	/* the port took nothing since, or 0 */
 	uint64_t mbufs_checked_us;
 	/* Heap taken for connection state sized by max_conns (tables,
 	 * pools), measured from the allocator when it was created. */
