@@ -102,6 +102,11 @@ struct tcp_sndbuf {
 	struct rte_mbuf *tail;
 	uint32_t head_off;	/* bytes of head already acknowledged */
 	uint32_t len;		/* bytes held */
+	/* Where the last segment was taken from: the next one starts
+	 * there, not at head, so sending a large buffer is linear, not
+	 * quadratic.  cur_start is cur's first byte counted from head's. */
+	uint32_t cur_start;
+	struct rte_mbuf *cur;
 };
 
 struct tcp_conn;

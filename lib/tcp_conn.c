@@ -523,7 +523,7 @@ tcp_conn_free(struct worker *w, struct tcp_conn *c)
 	rte_hash_del_key(w->tcp.table, &k);
 	w->tcp.n_conns--;
 	rte_pktmbuf_free(c->snd.head);
-	c->snd.head = c->snd.tail = NULL;
+	c->snd.head = c->snd.tail = c->snd.cur = NULL;
 	tcp_reass_flush(&c->ooo);
 	tcp_sack_put(w, c);
 	/* Unlink from the output list so the flush never sees it. */

@@ -266,12 +266,17 @@ sndbuf_drop(struct tcp_sndbuf *sb, uint32_t n)
 		struct rte_mbuf *m = sb->head;
 
 		n -= m->data_len;
+		if (m == sb->cur)
+			sb->cur = NULL;
+		else
+			sb->cur_start -= m->data_len;
 		sb->head = m->next;
 		m->next = NULL;
 		rte_pktmbuf_free_seg(m);
 	}
 	if (sb->head == NULL) {
 		sb->tail = NULL;
+		sb->cur = NULL;
 		n = 0;
 	}
 	sb->head_off = n;

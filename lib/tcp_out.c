@@ -63,18 +63,40 @@ tcp_rcv_window(struct worker *w, const struct tcp_conn *c)
 	return space;
 }
 
-/* Copy len bytes starting off bytes past snd_una out of the send buffer. */
-static void
-sndbuf_copy(const struct tcp_sndbuf *sb, uint32_t off, uint8_t *dst,
-	    uint32_t len)
+/*
+ * The mbuf of the send buffer holding the byte off bytes past snd_una,
+ * and that byte's offset in it.  Segments are taken in order, so the
+ * walk starts where the previous one ended; only a retransmission from
+ * further back starts again at the head.
+ */
+static struct rte_mbuf *
+sndbuf_seek(struct tcp_sndbuf *sb, uint32_t off, uint32_t *moff)
 {
-	const struct rte_mbuf *m = sb->head;
+	struct rte_mbuf *m = sb->head;
+	uint32_t pos = off + sb->head_off, start = 0;
 
-	off += sb->head_off;
-	while (m != NULL && off >= m->data_len) {
-		off -= m->data_len;
+	if (sb->cur != NULL && pos >= sb->cur_start) {
+		m = sb->cur;
+		start = sb->cur_start;
+	}
+	while (m != NULL && pos - start >= m->data_len) {
+		start += m->data_len;
 		m = m->next;
 	}
+	if (m != NULL) {
+		sb->cur = m;
+		sb->cur_start = start;
+	}
+	*moff = pos - start;
+	return m;
+}
+
+/* Copy len bytes starting off bytes past snd_una out of the send buffer. */
+static void
+sndbuf_copy(struct tcp_sndbuf *sb, uint32_t off, uint8_t *dst, uint32_t len)
+{
+	struct rte_mbuf *m = sndbuf_seek(sb, off, &off);
+
 	while (m != NULL && len > 0) {
 		uint32_t n = RTE_MIN(len, (uint32_t)m->data_len - off);
 
@@ -94,18 +116,14 @@ sndbuf_copy(const struct tcp_sndbuf *sb, uint32_t off, uint8_t *dst,
  * mbufs (m is left as it was).
  */
 static int
-sndbuf_attach(struct worker *w, const struct tcp_sndbuf *sb, uint32_t off,
+sndbuf_attach(struct worker *w, struct tcp_sndbuf *sb, uint32_t off,
 	      struct rte_mbuf *m, uint32_t len)
 {
-	struct rte_mbuf *sm = sb->head, *last = m, *first = NULL;
+	struct rte_mbuf *sm, *last = m, *first = NULL;
 	uint32_t added = 0;
 	uint16_t segs = 0;
 
-	off += sb->head_off;
-	while (sm != NULL && off >= sm->data_len) {
-		off -= sm->data_len;
-		sm = sm->next;
-	}
+	sm = sndbuf_seek(sb, off, &off);
 	while (sm != NULL && added < len) {
 		uint32_t n = RTE_MIN(len - added, (uint32_t)sm->data_len - off);
 		struct rte_mbuf *cl = rte_pktmbuf_alloc(w->app->pool);
