@@ -100,14 +100,20 @@ struct tcp_reass {
 struct tcp_sndbuf {
 	struct rte_mbuf *head;	/* linked through m->next */
 	struct rte_mbuf *tail;
-	uint32_t head_off;	/* bytes of head already acknowledged */
-	uint32_t len;		/* bytes held */
 	/* Where the last segment was taken from: the next one starts
 	 * there, not at head, so sending a large buffer is linear, not
-	 * quadratic.  cur_start is cur's first byte counted from head's. */
-	uint32_t cur_start;
+	 * quadratic.  Each mbuf of the buffer carries the position of its
+	 * first byte in the stream (SNDBUF_POS), so the cursor costs the
+	 * connection one pointer. */
 	struct rte_mbuf *cur;
+	uint32_t head_off;	/* bytes of head already acknowledged */
+	uint32_t len;		/* bytes held */
 };
+
+/* Send buffer mbufs never go to the wire themselves (clones of them
+ * do), so their RX hash field is free to hold the position, modulo
+ * 2^32, of their first byte among all bytes ever queued. */
+#define SNDBUF_POS(m)	((m)->hash.usr)
 
 struct tcp_conn;
 
@@ -175,7 +181,10 @@ struct tcp_conn {
 	uint32_t rto_us;
 	uint32_t rtt_seq;		/* Karn timing without timestamps */
 	int error;			/* why it ended, errno (fills a hole) */
-	uint64_t rtt_start_us;
+	/* now_us, low 32 bits (never 0) when the timed segment went out,
+	 * or 0; RTTs are far shorter than the 71 minutes it wraps in. */
+	uint32_t rtt_start_us;
+	uint32_t retrans_count;		/* retransmissions of this connection */
 
 	/* Congestion control and loss recovery (RFC 5681, 6582, 6675). */
 	struct tcp_cc cc;
@@ -187,11 +196,9 @@ struct tcp_conn {
 	uint32_t high_rxt;		/* retransmitted up to here */
 	uint32_t rxt_mark;		/* snd_max when high_rxt was reset */
 	uint32_t max_sndwnd;		/* largest window the peer offered */
-	uint64_t last_rx_us;		/* for keepalive */
+	uint32_t last_rx_ms;		/* now_ms, low 32 bits: keepalive */
 	uint8_t ka_probes;		/* keepalive probes unanswered */
 	uint8_t app_flags;		/* the application's own bits */
-
-	uint32_t retrans_count;		/* retransmissions of this connection */
 
 	struct tcp_sndbuf snd;
 	struct tcp_reass ooo;
@@ -244,11 +251,14 @@ struct tcp_stack {
 	uint32_t tw_tail;
 };
 
+/* 16 bytes, not 12: rte_hash compares 16-byte keys with two vector
+ * loads instead of memcmp.  The padding is always zero. */
 struct tcp_key {
 	uint32_t remote_ip;
 	uint32_t local_ip;
 	uint16_t remote_port;
 	uint16_t local_port;
+	uint32_t zero;
 };
 
 /* An empty scoreboard: what a connection without one reads. */

@@ -12,7 +12,7 @@
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_hash.h>
-#include <rte_jhash.h>
+#include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mempool.h>
@@ -55,7 +55,8 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 	struct rte_hash_parameters hp = {
 		.entries = max_conns,
 		.key_len = sizeof(struct tcp_key),
-		.hash_func = rte_jhash,
+		/* CRC32 instructions: cheaper than jhash per lookup. */
+		.hash_func = rte_hash_crc,
 		.socket_id = (int)rte_socket_id(),
 		/* Adds must not fail short of max_conns (cuckoo displacement
 		 * alone gives up near 95 % load). */
@@ -364,7 +365,7 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	c->rto_us = w->cfg->tcp.rto_initial_ms * 1000;
 	c->cc_ops = w->tcp.cc_ops;
 	c->cc_ops->init(&c->cc, c->mss, w->cfg->tcp.iw);
-	c->last_rx_us = w->now_us;
+	c->last_rx_ms = (uint32_t)w->now_ms;
 	return c;
 }
 
@@ -582,10 +583,13 @@ tcp_send(struct worker *w, struct tcp_conn *c, const void *data,
 				w->stats.tcp.DropNoMbuf++;
 				break;
 			}
-			if (t == NULL)
+			if (t == NULL) {
 				c->snd.head = m;
-			else
+				SNDBUF_POS(m) = 0;
+			} else {
 				t->next = m;
+				SNDBUF_POS(m) = SNDBUF_POS(t) + t->data_len;
+			}
 			c->snd.tail = m;
 			t = m;
 		}

@@ -26,8 +26,10 @@
 
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 #include <rte_tcp.h>
 
+#include "cksum.h"
 #include "tcp.h"
 #include "tcp_opt.h"
 #include "tcp_seq.h"
@@ -143,7 +145,7 @@ tcp_rtt_from_ack(struct worker *w, struct tcp_conn *c,
 		if (ms < 60 * 1000)
 			tcp_rtt_sample(w, c, ms * 1000);
 	} else if (c->rtt_start_us != 0 && SEQ_GT(s->ack, c->rtt_seq)) {
-		tcp_rtt_sample(w, c, (uint32_t)(w->now_us - c->rtt_start_us));
+		tcp_rtt_sample(w, c, (uint32_t)w->now_us - c->rtt_start_us);
 		c->rtt_start_us = 0;
 	}
 }
@@ -268,8 +270,6 @@ sndbuf_drop(struct tcp_sndbuf *sb, uint32_t n)
 		n -= m->data_len;
 		if (m == sb->cur)
 			sb->cur = NULL;
-		else
-			sb->cur_start -= m->data_len;
 		sb->head = m->next;
 		m->next = NULL;
 		rte_pktmbuf_free_seg(m);
@@ -278,6 +278,11 @@ sndbuf_drop(struct tcp_sndbuf *sb, uint32_t n)
 		sb->tail = NULL;
 		sb->cur = NULL;
 		n = 0;
+	} else if (sb->head->next != NULL) {
+		/* A large send buffer is long out of cache by the time it
+		 * is acknowledged: fetch the next head while the next ACK
+		 * is on its way. */
+		rte_prefetch0(sb->head->next);
 	}
 	sb->head_off = n;
 }
@@ -702,7 +707,7 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		goto drop;
 	}
 
-	c->last_rx_us = w->now_us;
+	c->last_rx_ms = (uint32_t)w->now_ms;
 	c->ka_probes = 0;
 
 	/* Timestamp to echo (RFC 7323 4.3): from the segment that covers
@@ -822,7 +827,7 @@ tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 	csum_flags = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
 	if (csum_flags == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
 	    (csum_flags != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
-	     rte_ipv4_udptcp_cksum_mbuf_verify(m, ip, (uint16_t)l4_off) != 0)) {
+	     cksum_ipv4_l4_verify(m, ip, l4_off) != 0)) {
 		w->stats.tcp.InCsumErrors++;
 		w->stats.tcp.InErrs++;
 		goto drop;

@@ -73,21 +73,19 @@ static struct rte_mbuf *
 sndbuf_seek(struct tcp_sndbuf *sb, uint32_t off, uint32_t *moff)
 {
 	struct rte_mbuf *m = sb->head;
-	uint32_t pos = off + sb->head_off, start = 0;
+	uint32_t pos;
 
-	if (sb->cur != NULL && pos >= sb->cur_start) {
+	if (m == NULL)
+		return NULL;
+	pos = SNDBUF_POS(m) + sb->head_off + off;
+	if (sb->cur != NULL && (int32_t)(pos - SNDBUF_POS(sb->cur)) >= 0)
 		m = sb->cur;
-		start = sb->cur_start;
-	}
-	while (m != NULL && pos - start >= m->data_len) {
-		start += m->data_len;
+	while (m != NULL && pos - SNDBUF_POS(m) >= m->data_len)
 		m = m->next;
-	}
-	if (m != NULL) {
-		sb->cur = m;
-		sb->cur_start = start;
-	}
-	*moff = pos - start;
+	if (m == NULL)
+		return NULL;
+	sb->cur = m;
+	*moff = pos - SNDBUF_POS(m);
 	return m;
 }
 
@@ -274,7 +272,7 @@ tcp_send_syn(struct worker *w, struct tcp_conn *c)
 	/* Time the handshake unless this is a retransmission (Karn). */
 	if (c->rtx_shift == 0) {
 		c->rtt_seq = c->iss;
-		c->rtt_start_us = w->now_us;
+		c->rtt_start_us = (uint32_t)w->now_us | 1;
 	} else {
 		c->rtt_start_us = 0;
 	}
@@ -440,7 +438,7 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 		    !SEQ_LT(c->snd_nxt, c->snd_max)) {
 			/* Karn: time only first transmissions. */
 			c->rtt_seq = c->snd_nxt;
-			c->rtt_start_us = w->now_us;
+			c->rtt_start_us = (uint32_t)w->now_us | 1;
 		}
 		c->snd_nxt += len;
 		if (flags & RTE_TCP_FIN_FLAG)

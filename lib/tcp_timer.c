@@ -250,7 +250,8 @@ tcp_idle_expired(struct timer *t, void *ctx)
 	if (tc->keepalive_s == 0 || (c->state != TCP_ESTABLISHED &&
 				     c->state != TCP_CLOSE_WAIT))
 		return;
-	idle_us = w->now_us - c->last_rx_us;
+	idle_us = (uint64_t)(uint32_t)((uint32_t)w->now_ms - c->last_rx_ms) *
+		1000;
 	if (idle_us < (uint64_t)tc->keepalive_s * 1000000) {
 		/* Traffic since we armed: wait for the rest of the idle time. */
 		timer_arm(&w->wheel, &c->idle_timer, w->now_us,

@@ -30,14 +30,23 @@
 /* How long the goodbye RSTs may wait for room in the TX ring. */
 #define WORKER_EXIT_BUDGET_US	200000
 
+/* TSC ticks to microseconds since start: one multiply by a 32.32
+ * fixed-point factor (set up in app_time_init), no division, as this
+ * runs on every loop. */
 static uint64_t
 tsc_to_us(const struct app *app, uint64_t tsc)
 {
-	uint64_t hz = app->tsc_hz;
-	uint64_t d = tsc - app->start_tsc;
+	return (uint64_t)(((unsigned __int128)(tsc - app->start_tsc) *
+			   app->us_per_tsc_q32) >> 32);
+}
 
-	/* Split to avoid overflowing d * 1000000 after long uptimes. */
-	return (d / hz) * 1000000 + (d % hz) * 1000000 / hz;
+void
+app_time_init(struct app *app)
+{
+	app->tsc_hz = rte_get_tsc_hz();
+	app->start_tsc = rte_rdtsc();
+	app->us_per_tsc_q32 = (uint64_t)(((unsigned __int128)1000000 << 32) /
+					  app->tsc_hz);
 }
 
 uint64_t

@@ -78,6 +78,7 @@ struct app {
 	uint64_t mbufs_reserve;		/* kept free for RX: jobs wait */
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
+	uint64_t us_per_tsc_q32;	/* 2^32 * 10^6 / tsc_hz */
 	uint64_t ts_base_ms;		/* CLOCK_MONOTONIC at start_tsc */
 	/* Packet capture (capture.h): the workers' hooks read only
 	 * capture_active, so no capture costs one branch. */
@@ -181,6 +182,10 @@ uint64_t
 worker_heap_used(const struct worker *w);
 
 /* Microseconds on the workers' clock, from any thread. */
+/* The clock of app_now_us and the workers' now_us: starts now. */
+void
+app_time_init(struct app *app);
+
 uint64_t
 app_now_us(const struct app *app);
 

@@ -668,8 +668,7 @@ main(int argc, char **argv)
 	app.n_workers = (uint16_t)rte_lcore_count();
 	exit_code = EXIT_FETCH_FAILED;
 	app.cfg = &cfg;
-	app.tsc_hz = rte_get_tsc_hz();
-	app.start_tsc = rte_rdtsc();
+	app_time_init(&app);
 	app.ts_base_ms = monotonic_ms();
 	app.pool = rte_pktmbuf_pool_create("mbufs", cfg.mbufs, MBUF_CACHE,
 		RTE_ALIGN(sizeof(struct tcp_seg_cb), RTE_MBUF_PRIV_ALIGN),
