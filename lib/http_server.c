@@ -23,6 +23,7 @@
 
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_mbuf.h>
 
 #include "http_req_parse.h"
 #include "http_server.h"
@@ -62,12 +63,26 @@ struct httpd_work {
 #define HTTPD_PEER_DONE	0x02	/* the peer sent FIN */
 #define HTTPD_MID_REQ	0x04	/* the parser holds part of a request */
 
+/*
+ * /bytes/N bodies are not copied into send buffers: each worker keeps
+ * one read-only buffer of the pattern, attached to mbufs as an external
+ * buffer, HTTPD_BODY_CHUNK bytes per mbuf.  A 1 MiB response is then 32
+ * mbufs that all point at the same 33 KB, which stays in cache, instead
+ * of 512 mbufs of copied bytes that do not.
+ */
+#define HTTPD_BODY_CHUNK	32768	/* an mbuf's data_len is 16 bits */
+#define HTTPD_PATTERN_PERIOD	256	/* the pattern repeats every 256 */
+#define HTTPD_PATTERN_BUF	(HTTPD_BODY_CHUNK + HTTPD_PATTERN_PERIOD)
+
 struct http_server {
 	struct lazy_pool work_pool;	/* struct httpd_work */
 	uint16_t port;
+	uint8_t *pattern;		/* HTTPD_PATTERN_BUF bytes */
+	rte_iova_t pattern_iova;
+	/* Counts the mbufs attached to the pattern, plus the server's own
+	 * reference, which keeps it above zero until http_server_fini. */
+	struct rte_mbuf_ext_shared_info pattern_shinfo;
 };
-
-static uint8_t httpd_pattern[HTTPD_PATTERN_LEN];
 
 static const char httpd_index[] =
 	"<!DOCTYPE html>\n<html><head><title>dpfetch</title></head>\n"
@@ -161,6 +176,52 @@ static const struct http_req_callbacks httpd_parser_cb = {
 	.body = NULL,	/* request bodies are read and dropped */
 };
 
+static void
+httpd_pattern_free_cb(void *addr, void *opaque)
+{
+	/* The server frees the buffer itself (http_server_fini). */
+	(void)addr;
+	(void)opaque;
+}
+
+/* Queue up to left bytes of the pattern, from body offset at, by
+ * reference; returns how many the send buffer took. */
+static uint32_t
+httpd_send_pattern(struct worker *w, struct tcp_conn *c, uint64_t at,
+		   uint64_t left)
+{
+	struct http_server *srv = w->httpd;
+	uint32_t room = tcp_send_space(w, c), done = 0;
+
+	while (done < left && done < room) {
+		uint64_t want = left - done;
+		uint32_t n = room - done;
+		struct rte_mbuf *m;
+
+		if (n > HTTPD_BODY_CHUNK)
+			n = HTTPD_BODY_CHUNK;
+		if (n > want)
+			n = (uint32_t)want;
+		m = rte_pktmbuf_alloc(w->app->pool);
+
+		if (m == NULL) {
+			w->stats.tcp.DropNoMbuf++;
+			break;
+		}
+		rte_mbuf_ext_refcnt_update(&srv->pattern_shinfo, 1);
+		rte_pktmbuf_attach_extbuf(m, srv->pattern, srv->pattern_iova,
+					  HTTPD_PATTERN_BUF,
+					  &srv->pattern_shinfo);
+		m->data_off = (uint16_t)((at + done) % HTTPD_PATTERN_PERIOD);
+		m->data_len = (uint16_t)n;
+		m->pkt_len = n;
+		if (tcp_send_mbuf(w, c, m) == 0)
+			break;
+		done += n;
+	}
+	return done;
+}
+
 /* Send what the send buffer takes, response after response. */
 static void
 httpd_pump(struct worker *w, struct tcp_conn *c)
@@ -180,25 +241,16 @@ httpd_pump(struct worker *w, struct tcp_conn *c)
 		}
 		while (r->body_sent < r->body_len) {
 			uint64_t left = r->body_len - r->body_sent;
-			const uint8_t *p;
-			uint32_t chunk;
 
-			if (r->body_kind == HTTPD_BODY_TEXT) {
-				p = (const uint8_t *)r->text + r->body_sent;
-				chunk = (uint32_t)left;
-			} else {
-				uint32_t off = (uint32_t)(r->body_sent %
-							  HTTPD_PATTERN_LEN);
-
-				p = httpd_pattern + off;
-				chunk = HTTPD_PATTERN_LEN - off;
-				if (chunk > left)
-					chunk = (uint32_t)left;
-			}
-			n = tcp_send(w, c, p, chunk);
+			if (r->body_kind == HTTPD_BODY_TEXT)
+				n = tcp_send(w, c, r->text + r->body_sent,
+					     (uint32_t)left);
+			else
+				n = httpd_send_pattern(w, c, r->body_sent,
+						       left);
 			r->body_sent += n;
 			w->stats.httpd.body_bytes += n;
-			if (n < chunk)
+			if (n < left)
 				return;	/* full: the sent callback resumes */
 		}
 		hc->q_head = (hc->q_head + 1) % HTTPD_MAX_PIPELINE;
@@ -418,11 +470,22 @@ http_server_start(struct worker *w, uint16_t port)
 			w->httpd->port = port;
 		return rc;
 	}
-	for (i = 0; i < HTTPD_PATTERN_LEN; i++)
-		httpd_pattern[i] = http_server_pattern_byte(i);
 	srv = rte_zmalloc("httpd", sizeof(*srv), 0);
 	if (srv == NULL)
 		return -ENOMEM;
+	srv->pattern = rte_malloc_socket("httpd_pattern", HTTPD_PATTERN_BUF,
+					 RTE_CACHE_LINE_SIZE,
+					 (int)rte_lcore_to_socket_id(w->lcore_id));
+	if (srv->pattern == NULL) {
+		rte_free(srv);
+		return -ENOMEM;
+	}
+	for (i = 0; i < HTTPD_PATTERN_BUF; i++)
+		srv->pattern[i] = http_server_pattern_byte(i);
+	srv->pattern_iova = rte_malloc_virt2iova(srv->pattern);
+	srv->pattern_shinfo.free_cb = httpd_pattern_free_cb;
+	srv->pattern_shinfo.fcb_opaque = NULL;
+	rte_mbuf_ext_refcnt_set(&srv->pattern_shinfo, 1);
 	/* Up to one per connection, but only as many as are busy at once
 	 * are ever allocated. */
 	lazy_pool_init(&srv->work_pool, sizeof(struct httpd_work),
@@ -433,6 +496,8 @@ http_server_start(struct worker *w, uint16_t port)
 	 * server is w->httpd). */
 	rc = tcp_listen(w, port, &httpd_ops, NULL);
 	if (rc != 0) {
+		lazy_pool_fini(&srv->work_pool);
+		rte_free(srv->pattern);
 		rte_free(srv);
 		return rc;
 	}
@@ -448,6 +513,10 @@ http_server_fini(struct worker *w)
 	if (srv == NULL)
 		return;
 	lazy_pool_fini(&srv->work_pool);
+	/* Every connection is gone, so no mbuf points at the pattern: the
+	 * count is back to the server's own reference. */
+	if (rte_mbuf_ext_refcnt_read(&srv->pattern_shinfo) == 1)
+		rte_free(srv->pattern);
 	rte_free(srv);
 	w->httpd = NULL;
 }

@@ -25,7 +25,6 @@
 struct worker;
 
 #define HTTPD_MAX_PIPELINE	32
-#define HTTPD_PATTERN_LEN	65536	/* a multiple of 256 */
 
 /* Listen on port on this worker; returns 0 or a negative errno. */
 int

@@ -307,6 +307,15 @@ tcp_unlisten(struct worker *w, uint16_t port);
 /* Free space in the send buffer (tcp.sndbuf less what it holds). */
 uint32_t
 tcp_send_space(struct worker *w, const struct tcp_conn *c);
+/*
+ * Queue the data of m (one segment, m->data_len bytes, typically
+ * attached to an external buffer shared by many connections) by
+ * reference: nothing is copied.  TCP owns m from here.  The caller keeps
+ * within tcp_send_space().  Returns the bytes queued: m->data_len, or 0
+ * when the connection can no longer send (m is freed then).
+ */
+uint32_t
+tcp_send_mbuf(struct worker *w, struct tcp_conn *c, struct rte_mbuf *m);
 /* Queue bytes; returns how many were taken (copied into mbufs). */
 uint32_t
 tcp_send(struct worker *w, struct tcp_conn *c, const void *data,

@@ -557,6 +557,48 @@ tcp_send_space(struct worker *w, const struct tcp_conn *c)
 	return c->snd.len < limit ? limit - c->snd.len : 0;
 }
 
+static int
+tcp_can_queue(const struct tcp_conn *c)
+{
+	if (c->flags & TF_FIN_QUEUED)
+		return 0;
+	return c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT ||
+		c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED;
+}
+
+/* Chain m behind the send buffer's tail, numbering its first byte. */
+static void
+sndbuf_append(struct tcp_sndbuf *sb, struct rte_mbuf *m)
+{
+	struct rte_mbuf *t = sb->tail;
+
+	m->next = NULL;
+	if (t == NULL) {
+		sb->head = m;
+		SNDBUF_POS(m) = 0;
+	} else {
+		t->next = m;
+		SNDBUF_POS(m) = SNDBUF_POS(t) + t->data_len;
+	}
+	sb->tail = m;
+}
+
+uint32_t
+tcp_send_mbuf(struct worker *w, struct tcp_conn *c, struct rte_mbuf *m)
+{
+	uint32_t len = m->data_len;
+
+	if (!tcp_can_queue(c)) {
+		rte_pktmbuf_free(m);
+		return 0;
+	}
+	sndbuf_append(&c->snd, m);
+	c->snd.len += len;
+	if (len > 0)
+		tcp_output_schedule(w, c);
+	return len;
+}
+
 /* Copy into the tail mbuf while it has room, then chain fresh ones; up
  * to the send buffer limit, so a fast writer meets back-pressure. */
 uint32_t
@@ -566,31 +608,24 @@ tcp_send(struct worker *w, struct tcp_conn *c, const void *data,
 	const uint8_t *p = data;
 	uint32_t done = 0;
 
-	if (c->flags & TF_FIN_QUEUED)
-		return 0;
-	if (c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT &&
-	    c->state != TCP_SYN_SENT && c->state != TCP_SYN_RECEIVED)
+	if (!tcp_can_queue(c))
 		return 0;
 	len = RTE_MIN(len, tcp_send_space(w, c));
 	while (done < len) {
 		struct rte_mbuf *t = c->snd.tail;
 		uint32_t room, n;
 
-		if (t == NULL || rte_pktmbuf_tailroom(t) == 0) {
+		/* A tail queued by reference (tcp_send_mbuf) is somebody
+		 * else's memory: never write into it. */
+		if (t == NULL || !RTE_MBUF_DIRECT(t) ||
+		    rte_pktmbuf_tailroom(t) == 0) {
 			struct rte_mbuf *m = rte_pktmbuf_alloc(w->app->pool);
 
 			if (m == NULL) {
 				w->stats.tcp.DropNoMbuf++;
 				break;
 			}
-			if (t == NULL) {
-				c->snd.head = m;
-				SNDBUF_POS(m) = 0;
-			} else {
-				t->next = m;
-				SNDBUF_POS(m) = SNDBUF_POS(t) + t->data_len;
-			}
-			c->snd.tail = m;
+			sndbuf_append(&c->snd, m);
 			t = m;
 		}
 		room = rte_pktmbuf_tailroom(t);

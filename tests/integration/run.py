@@ -656,16 +656,15 @@ def listen_rejects_bad_requests(ctx):
     check(st["httpd"]["parse_errors"] == 1, "httpd %s" % st["httpd"])
 
 
-@test
-def memif_two_dpfetch_stack_only(ctx):
-    """A dpfetch client and a dpfetch server joined by net_memif: no
-    kernel on the path at all."""
+def memif_fetch_pattern(ctx, n, server_extra=()):
+    """Fetch /bytes/n from a dpfetch server over net_memif, compare the
+    body byte for byte; returns the server's and the client's stats."""
     sock = "/run/dpf-it-memif-%d.sock" % os.getpid()
-    n = 100 * 1024 * 1024
     server = [ctx.binary, "-l", "0", "--no-huge", "-m", "512", "--no-pci",
               "--file-prefix", ctx.prefix(), "--log-level", "warning",
               "--vdev=net_memif0,role=server,socket=%s,rsize=12" % sock,
-              "--", "--ip", "198.18.2.1/24", "--listen", "80", "--stats"]
+              "--", "--ip", "198.18.2.1/24", "--listen", "80",
+              "--stats"] + list(server_extra)
     srv = subprocess.Popen(server, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE)
     out = ctx.out("memif.out")
@@ -695,8 +694,33 @@ def memif_two_dpfetch_stack_only(ctx):
     no_sanitizer_report(err.decode(errors="replace"))
     st = stats_of(err.decode(errors="replace"))
     check(st["httpd"]["requests"] == 1, "server httpd %s" % st["httpd"])
+    check_mbufs_back(st, "server")
     print("    " + [l for l in p.stderr_text.splitlines()
                     if l.startswith("dpfetch: HTTP")][0])
+    return st, stats_of(p.stderr_text)
+
+
+@test
+def memif_two_dpfetch_stack_only(ctx):
+    """A dpfetch client and a dpfetch server joined by net_memif: no
+    kernel on the path at all."""
+    memif_fetch_pattern(ctx, 100 * 1024 * 1024)
+
+
+@test
+def memif_pattern_body_under_loss(ctx):
+    """The built-in server sends /bytes/N by reference to one shared
+    pattern buffer; with its own transmissions dropped, reordered and
+    corrupted, what it retransmits from that buffer must still arrive
+    byte for byte (odd body size: pieces at odd offsets)."""
+    st, _ = memif_fetch_pattern(
+        ctx, 20 * 1024 * 1024 + 12345,
+        ["--impair", "seed=4,tx.drop=0.02,tx.reorder=0.01,"
+         "tx.reorder_delay_us=300,tx.corrupt=0.01"])
+    check(st["tcp"]["RetransSegs"] > 0 and st["impair"]["tx_dropped"] > 0,
+          "no retransmissions: %s %s" % (st["tcp"], st["impair"]))
+    print("    retransmitted %d segments (%d SACK)" % (
+        st["tcp"]["RetransSegs"], st["tcp"]["SackRetrans"]))
 
 
 # ---- load jobs ---------------------------------------------------------------
