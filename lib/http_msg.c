@@ -147,6 +147,54 @@ split_field(struct http_msg *m, int cr, struct http_msg_field *f)
 	m->nheaders++;
 }
 
+/*
+ * The common case: a whole, well-formed field line at data[i..] in this
+ * buffer.  It is handed out where it lies, without the byte-by-byte walk
+ * and the copy into m->line.  Returns the index of its LF, or 0 to let
+ * the state machine take it (a line cut by the end of the buffer, or
+ * anything it must report as an error).
+ */
+static size_t
+field_in_place(struct http_msg *m, const uint8_t *data, size_t len, size_t i,
+	       struct http_msg_field *f)
+{
+	const uint8_t *p = data + i, *lf;
+	size_t line_len, name_len, n, vs, ve, scan = len - i;
+	int cr;
+
+	if (scan > HTTP_MAX_HEADER_LINE + 2)
+		scan = HTTP_MAX_HEADER_LINE + 2;
+	lf = memchr(p, '\n', scan);
+	if (lf == NULL)
+		return 0;
+	line_len = (size_t)(lf - p);
+	cr = line_len > 0 && p[line_len - 1] == '\r';
+	line_len -= (size_t)cr;
+	if (line_len > HTTP_MAX_HEADER_LINE)
+		return 0;
+	for (n = 0; n < line_len && http_msg_tchar[p[n]]; n++)
+		;
+	if (n == 0 || n == line_len || p[n] != ':')
+		return 0;
+	name_len = n;
+	for (n = name_len + 1; n < line_len; n++)
+		if (!http_msg_is_field_char(p[n]))
+			return 0;
+	vs = name_len + 1;
+	ve = line_len;
+	while (vs < ve && http_msg_is_ows(p[vs]))
+		vs++;
+	while (ve > vs && http_msg_is_ows(p[ve - 1]))
+		ve--;
+	f->name = (const char *)p;
+	f->name_len = name_len;
+	f->value = (const char *)p + vs;
+	f->value_len = ve - vs;
+	f->lf_dist = line_len + (size_t)cr;
+	m->nheaders++;
+	return i + (size_t)(lf - p);
+}
+
 enum http_msg_status
 http_msg_fields(struct http_msg *m, const uint8_t *data, size_t len,
 		size_t *used, struct http_msg_field *f)
@@ -160,6 +208,14 @@ http_msg_fields(struct http_msg *m, const uint8_t *data, size_t len,
 
 		switch (m->state) {
 		case M_FIELD_START:
+			if (http_msg_tchar[c] &&
+			    m->nheaders < HTTP_MAX_HEADERS) {
+				n = field_in_place(m, data, len, i, f);
+				if (n > 0) {
+					*used = n;
+					return HTTP_MSG_FIELD;
+				}
+			}
 			if (c == '\r') {
 				m->state = M_FIELDS_END_LF;
 				break;
