@@ -73,6 +73,7 @@ struct httpd_work {
 #define HTTPD_BODY_CHUNK	32768	/* an mbuf's data_len is 16 bits */
 #define HTTPD_PATTERN_PERIOD	256	/* the pattern repeats every 256 */
 #define HTTPD_PATTERN_BUF	(HTTPD_BODY_CHUNK + HTTPD_PATTERN_PERIOD)
+#define HTTPD_BODY_COPY_MAX	1024	/* smaller bodies are copied */
 
 struct http_server {
 	struct lazy_pool work_pool;	/* struct httpd_work */
@@ -193,6 +194,10 @@ httpd_send_pattern(struct worker *w, struct tcp_conn *c, uint64_t at,
 	struct http_server *srv = w->httpd;
 	uint32_t room = tcp_send_space(w, c), done = 0;
 
+	/* A small body goes into the mbuf the head is in. */
+	if (left <= HTTPD_BODY_COPY_MAX)
+		return tcp_send(w, c, srv->pattern + at % HTTPD_PATTERN_PERIOD,
+				(uint32_t)left);
 	while (done < left && done < room) {
 		uint64_t want = left - done;
 		uint32_t n = room - done;

@@ -32,6 +32,7 @@
 #include "worker.h"
 
 #define TCP_HDR_LEN	20
+#define TCP_COPY_MAX	512	/* payloads up to this are copied, not cloned */
 
 /* The MSS we offer: what fits our MTU (RFC 9293 3.7.1). */
 static uint16_t
@@ -232,7 +233,10 @@ tcp_emit(struct worker *w, struct tcp_conn *c, uint32_t seq, uint8_t flags,
 	th->tcp_urp = 0;
 	m->l4_len = TCP_HDR_LEN + optlen;
 	m->data_len = m->pkt_len = IPV4_L4_OFF + TCP_HDR_LEN + optlen;
-	if (len > 0 && w->app->port.tx_multi_seg) {
+	/* Small payloads are copied: a clone costs an mbuf, a reference
+	 * count on each side and a second segment for the port to walk,
+	 * more than copying a few hundred bytes. */
+	if (len > TCP_COPY_MAX && w->app->port.tx_multi_seg) {
 		if (sndbuf_attach(w, &c->snd, SEQ_DIFF(seq, c->snd_una), m,
 				  len) != 0) {
 			rte_pktmbuf_free(m);
