@@ -242,13 +242,15 @@ struct tcp_stack {
 	uint32_t next_port[256];	/* per low byte of the source IP */
 	const struct tcp_cc_ops *cc_ops;	/* for new connections */
 	struct tcp_listener listeners[TCP_MAX_LISTENERS];
-	/* Connections that entered TIME_WAIT, oldest first (a ring of
-	 * max_conns / 4: when it wraps, the oldest are forgotten and simply
-	 * expire).  Entries may be stale: check the state. */
+	/* Connections that entered TIME_WAIT, oldest first.  At tw_max
+	 * entries the oldest still in TIME_WAIT is freed early (counted
+	 * as TimeWaitRecycled), as it is when the table is full.  Entries
+	 * may be stale: check the state. */
 	struct tcp_conn **tw_fifo;
 	uint32_t tw_mask;
 	uint32_t tw_head;
 	uint32_t tw_tail;
+	uint32_t tw_max;		/* TIME_WAITs kept: max_conns / 4 */
 };
 
 /* 16 bytes, not 12: rte_hash compares 16-byte keys with two vector

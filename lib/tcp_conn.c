@@ -92,7 +92,8 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 		return -err;
 	}
 	/* Not fatal: without it a full table refuses, as before. */
-	ts->tw_mask = rte_align32pow2(RTE_MAX(1024u, max_conns / 4)) - 1;
+	ts->tw_max = RTE_MAX(1024u, max_conns / 4);
+	ts->tw_mask = rte_align32pow2(ts->tw_max) - 1;
 	ts->tw_fifo = rte_zmalloc_socket("tcp_tw_fifo",
 		(size_t)(ts->tw_mask + 1) * sizeof(ts->tw_fifo[0]), 0,
 		(int)rte_socket_id());
@@ -285,6 +286,9 @@ tcp_choose_wscale(uint32_t rcvbuf)
 	return s;
 }
 
+static int
+tcp_time_wait_recycle(struct worker *w);
+
 void
 tcp_time_wait_remember(struct worker *w, struct tcp_conn *c)
 {
@@ -292,8 +296,14 @@ tcp_time_wait_remember(struct worker *w, struct tcp_conn *c)
 
 	if (ts->tw_fifo == NULL)
 		return;
-	if (ts->tw_tail - ts->tw_head > ts->tw_mask)
-		ts->tw_head++;	/* full: forget the oldest */
+	/* A quarter of the table in TIME_WAIT is plenty (Linux caps it
+	 * too, tcp_max_tw_buckets).  Letting a server that closes first
+	 * fill the rest with them would also leave every new connection to
+	 * cuckoo displacement in a nearly full hash: at 400,000 new
+	 * connections a second that was a sixth of the server's time. */
+	if (ts->tw_tail - ts->tw_head >= ts->tw_max &&
+	    !tcp_time_wait_recycle(w))
+		ts->tw_head++;
 	ts->tw_fifo[ts->tw_tail++ & ts->tw_mask] = c;
 }
 

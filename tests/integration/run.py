@@ -1008,6 +1008,51 @@ def memif_job_server_dies_midway(ctx):
     print("    errors %s, rps %s" % ({k: v for k, v in e.items() if v}, rps))
 
 
+
+@test
+def memif_time_wait_capped(ctx):
+    """One request per connection as fast as it goes: the server closes
+    first, so every connection leaves a TIME_WAIT there.  At most a
+    quarter of --max-conns stay in TIME_WAIT (the oldest are recycled),
+    so the table never fills with them and no connection fails."""
+    sock = "/run/dpf-it-memiftw-%d.sock" % os.getpid()
+    srv_ctl = "/run/dpf-it-memiftw-%d.ctl" % os.getpid()
+    srv = MemifServer(ctx, sock, extra=["--max-conns", "8192",
+                                        "--ctl", srv_ctl])
+    out = ctx.out("job.json")
+    client = None
+    try:
+        time.sleep(1.0)
+        check(srv.proc.poll() is None, "memif server exited early")
+        cmd = [ctx.binary] + memif_client_eal(ctx, sock) + [
+            "--", "--ip", "198.18.2.2/24", "--fetch",
+            "http://198.18.2.1/bytes/64", "--connections", "64",
+            "--requests-per-connection", "1", "--duration", "4",
+            "-o", out, "--stats"]
+        client = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+        time.sleep(2.5)
+        tw = ctl_json(ctx, srv_ctl, "conns", "state=TIME_WAIT", "limit=1")
+        mid = ctl_json(ctx, srv_ctl, "stats")["tcp"]
+        _, err = client.communicate(timeout=120)
+    finally:
+        if client is not None and client.poll() is None:
+            client.kill()
+            client.communicate()
+        code = srv.stop()
+        subprocess.run(["rm", "-f", sock, srv_ctl])
+    no_sanitizer_report(srv.stderr_text)
+    check(code == 0, "server exit %d" % code)
+    check(client.returncode == 0, "client exit %d: %s" % (
+        client.returncode, err.decode(errors="replace")[-1500:]))
+    r = job_result(ctx, None, out)
+    check_no_errors(r, "TIME_WAIT cap")
+    check(0 < tw["total"] <= 2048, "%d connections in TIME_WAIT, cap 2048"
+          % tw["total"])
+    check(mid["TimeWaitRecycled"] > 0, "nothing recycled: %s" % mid)
+    print("    %.0f conn/s; %d in TIME_WAIT mid-run, %d recycled" % (
+        r["rates"]["cps"], tw["total"], mid["TimeWaitRecycled"]))
+
 def ctl_json(ctx, sock, *args):
     """dpfetchctl --json against a running dpfetch."""
     ctl = os.path.join(os.path.dirname(ctx.binary), "dpfetchctl")
