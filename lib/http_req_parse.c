@@ -255,6 +255,51 @@ http_req_parser_reset(struct http_req_parser *p)
 	p->offset = offset;
 }
 
+/*
+ * The common case: "METHOD target HTTP/1.x" and its line end whole in
+ * this buffer, read in runs instead of byte by byte.  Returns the index
+ * of the LF, or 0 to leave the line to the state machine (cut by the
+ * end of the buffer, or anything it must report as an error).
+ */
+static size_t
+request_line_in_place(struct http_req_parser *p, const uint8_t *data,
+		      size_t len, size_t i)
+{
+	size_t m = i, t, end, scan = len - i;
+	const uint8_t *lf;
+
+	if (scan > HTTP_REQ_MAX_METHOD + HTTP_REQ_MAX_TARGET + 12)
+		scan = HTTP_REQ_MAX_METHOD + HTTP_REQ_MAX_TARGET + 12;
+	lf = memchr(data + i, '\n', scan);
+	if (lf == NULL)
+		return 0;
+	end = (size_t)(lf - data);
+	while (m < end && http_msg_tchar[data[m]])
+		m++;
+	if (m == i || m - i > HTTP_REQ_MAX_METHOD || data[m] != ' ')
+		return 0;
+	t = m + 1;
+	while (t < end && http_msg_is_vchar(data[t]))
+		t++;
+	if (t == m + 1 || t - (m + 1) > HTTP_REQ_MAX_TARGET)
+		return 0;
+	/* " HTTP/1.x", then CRLF or a bare LF */
+	if (end - t < 9 || memcmp(data + t, " HTTP/1.", 8) != 0 ||
+	    !http_msg_is_digit(data[t + 8]))
+		return 0;
+	if (!(end - t == 9 || (end - t == 10 && data[t + 9] == '\r')))
+		return 0;
+	memcpy(p->method, data + i, m - i);
+	p->method[m - i] = '\0';
+	memcpy(p->target, data + m + 1, t - (m + 1));
+	p->target[t - (m + 1)] = '\0';
+	/* 1.2 and later are served as 1.1 (RFC 9110 2.5) */
+	p->version_minor = data[t + 8] == '0' ? 0 : 1;
+	p->empty_lines = 0;
+	request_line_done(p);
+	return end;
+}
+
 enum http_parse_status
 http_req_parse(struct http_req_parser *p, const uint8_t *data, size_t len,
 	       size_t *consumed)
@@ -292,6 +337,11 @@ http_req_parse(struct http_req_parser *p, const uint8_t *data, size_t len,
 			if (!http_msg_tchar[c]) {
 				err = HTTP_REQ_ERR_METHOD;
 				goto error;
+			}
+			n = request_line_in_place(p, data, len, i);
+			if (n > 0) {
+				i = n;
+				break;
 			}
 			p->empty_lines = 0;
 			p->method[0] = (char)c;

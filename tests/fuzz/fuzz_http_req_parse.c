@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target for the HTTP request parser (http_req_parse.h), the
+ * built-in server's.
+ *
+ * Input: byte 0 where to split, the rest is the stream.  The stream is
+ * parsed twice, whole and in two pieces cut at that byte, like a server
+ * on a keep-alive connection (after DONE the next request starts with
+ * the bytes left over).  Whole lines take the parser's in-place paths,
+ * cut ones its byte-by-byte state machine; both must report the same:
+ * method, target, version, framing, headers, body bytes, where each
+ * request ended, and the error and its offset.  A difference aborts, as
+ * do crashes and sanitizer reports.
+ */
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_req_parse.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define MAX_MSGS	64
+
+/* FNV-1a over everything the parser reported. */
+struct transcript {
+	uint64_t h;
+	int msgs;
+	int stopped;		/* error, or MAX_MSGS */
+};
+
+static void
+mix(struct transcript *t, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		t->h ^= b[i];
+		t->h *= UINT64_C(0x100000001b3);
+	}
+}
+
+static void
+mix_u64(struct transcript *t, uint64_t v)
+{
+	mix(t, &v, sizeof(v));
+}
+
+static int
+on_header(void *arg, const char *name, size_t name_len, const char *value,
+	  size_t value_len)
+{
+	struct transcript *t = arg;
+
+	mix_u64(t, 'H');
+	mix_u64(t, name_len);
+	mix(t, name, name_len);
+	mix_u64(t, value_len);
+	mix(t, value, value_len);
+	return 0;
+}
+
+static int
+on_headers_done(void *arg, const struct http_req_parser *p)
+{
+	struct transcript *t = arg;
+
+	mix_u64(t, 'D');
+	mix(t, p->method, strlen(p->method));
+	mix_u64(t, 'T');
+	mix(t, p->target, strlen(p->target));
+	mix_u64(t, (uint64_t)p->version_minor);
+	mix_u64(t, (uint64_t)p->chunked);
+	mix_u64(t, p->content_length);
+	mix_u64(t, (uint64_t)p->keep_alive);
+	mix_u64(t, (uint64_t)p->expect_continue);
+	return 0;
+}
+
+/* Body slices differ by split; their concatenation must not. */
+static int
+on_body(void *arg, const uint8_t *d, size_t len)
+{
+	mix(arg, d, len);
+	return 0;
+}
+
+static const struct http_req_callbacks callbacks = {
+	.header = on_header,
+	.headers_done = on_headers_done,
+	.body = on_body,
+};
+
+static void
+end_message(struct transcript *t, struct http_req_parser *p,
+	    enum http_parse_status st)
+{
+	mix_u64(t, 'E');
+	mix_u64(t, (uint64_t)st);
+	mix_u64(t, (uint64_t)p->error);
+	mix_u64(t, p->body_bytes);
+	if (st == HTTP_PARSE_ERROR) {
+		mix_u64(t, p->error_offset);
+		t->stopped = 1;
+	}
+	if (++t->msgs >= MAX_MSGS)
+		t->stopped = 1;
+}
+
+/* Feed one piece, at stream offset at, starting a new request after
+ * each DONE. */
+static void
+feed(struct transcript *t, struct http_req_parser *p, const uint8_t *d,
+     size_t len, uint64_t at)
+{
+	enum http_parse_status st;
+	size_t used;
+
+	while (len > 0 && !t->stopped) {
+		used = 0;
+		st = http_req_parse(p, d, len, &used);
+		if (st == HTTP_PARSE_AGAIN)
+			return;
+		if (st == HTTP_PARSE_DONE) {
+			if (used > len)
+				abort();
+			at += used;
+			mix_u64(t, at);
+			end_message(t, p, st);
+			http_req_parser_reset(p);
+			d += used;
+			len -= used;
+			continue;
+		}
+		end_message(t, p, st);
+		return;
+	}
+}
+
+static void
+run(struct transcript *t, struct http_req_parser *p, const uint8_t *d,
+    size_t len, size_t cut)
+{
+	memset(t, 0, sizeof(*t));
+	t->h = UINT64_C(0xcbf29ce484222325);
+	http_req_parser_init(p, &callbacks, t);
+	feed(t, p, d, cut, 0);
+	feed(t, p, d + cut, len - cut, cut);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct http_req_parser p;	/* 12 KB: not on the stack */
+	struct transcript whole, split;
+	size_t cut;
+
+	if (size < 1)
+		return 0;
+	cut = (size_t)data[0] * (size - 1) / 255;
+	data += 1;
+	size -= 1;
+	run(&whole, &p, data, size, size);
+	run(&split, &p, data, size, cut);
+	if (whole.h != split.h || whole.msgs != split.msgs)
+		abort();
+	return 0;
+}
