@@ -51,7 +51,7 @@
 	X(WindowProbes) X(TimeWaitEntered) X(DropNoMbuf) \
 	X(FastRetrans) X(SackRetrans) X(SackBlocksReceived) X(ListenDrops) \
 	X(TimeWaitReused) X(TimeWaitRecycled) X(KeepaliveProbes) X(KeepaliveTimeouts) \
-	X(RecoveryPartialAcks) X(SendClones) X(LostRetransmits) \
+	X(RecoveryPartialAcks) X(SendClones) X(LostRetransmits) X(TxBacklogDefers) \
 	X(TailLossProbes) X(SpuriousRtos) X(SackNoMem)
 
 #define STATS_HTTP(X) \

@@ -236,6 +236,9 @@ struct tcp_stack {
 	struct rte_mempool *conn_pool;
 	struct rte_mempool *sack_pool;	/* struct tcp_sack_board */
 	struct tcp_conn *output_list;	/* connections with output owed */
+	/* Connections whose new data waits for the TX backlog to drain
+	 * (TF_OUTPUT_LIST stays set: they are owed output). */
+	struct tcp_conn *output_deferred;
 	uint32_t n_conns;
 	uint32_t n_estab;
 	uint64_t isn_secret[2];

@@ -543,6 +543,11 @@ tcp_conn_free(struct worker *w, struct tcp_conn *c)
 
 		while (*pp != NULL && *pp != c)
 			pp = &(*pp)->output_next;
+		if (*pp == NULL) {
+			pp = &w->tcp.output_deferred;
+			while (*pp != NULL && *pp != c)
+				pp = &(*pp)->output_next;
+		}
 		if (*pp == c)
 			*pp = c->output_next;
 	}

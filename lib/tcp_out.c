@@ -335,6 +335,19 @@ tcp_send_keepalive(struct worker *w, struct tcp_conn *c)
 	tcp_emit(w, c, c->snd_una - 1, RTE_TCP_ACK_FLAG, 0);
 }
 
+/* Park c until the TX backlog drains (see tcp_output_flush); unless it
+ * is on the output list already (tcp_output called outside a flush). */
+static void
+tcp_output_defer(struct worker *w, struct tcp_conn *c)
+{
+	w->stats.tcp.TxBacklogDefers++;
+	if (c->flags & TF_OUTPUT_LIST)
+		return;
+	c->flags |= TF_OUTPUT_LIST;
+	c->output_next = w->tcp.output_deferred;
+	w->tcp.output_deferred = c;
+}
+
 /* Retransmit SACK holes while the pipe has room (RFC 6675 5 (C)). */
 static int
 tcp_output_sack_recovery(struct worker *w, struct tcp_conn *c)
@@ -434,6 +447,10 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 			if (c->flags & TF_FIN_QUEUED)
 				flags |= RTE_TCP_FIN_FLAG;
 		}
+		if (w->tx_n >= TX_DATA_LIMIT) {
+			tcp_output_defer(w, c);
+			break;
+		}
 		if (SEQ_LT(c->snd_nxt, c->snd_max))
 			w->stats.tcp.RetransSegs++;
 		if (tcp_emit(w, c, c->snd_nxt, flags, len) != 0)
@@ -488,6 +505,17 @@ tcp_output_flush(struct worker *w)
 {
 	struct tcp_conn *c;
 
+	/* Deferred data goes first once the port has taken the backlog
+	 * down again. */
+	if (w->tcp.output_deferred != NULL && w->tx_n < TX_DATA_LIMIT) {
+		struct tcp_conn *last = w->tcp.output_deferred;
+
+		while (last->output_next != NULL)
+			last = last->output_next;
+		last->output_next = w->tcp.output_list;
+		w->tcp.output_list = w->tcp.output_deferred;
+		w->tcp.output_deferred = NULL;
+	}
 	while ((c = w->tcp.output_list) != NULL) {
 		w->tcp.output_list = c->output_next;
 		c->flags &= ~TF_OUTPUT_LIST;

@@ -38,6 +38,10 @@
  * is gone, a NIC without link): its backlog is dropped so that TCP's
  * timers, not the backlog, decide what happens next. */
 #define TX_STALL_US	20000
+/* Past this many frames waiting, TCP sends no new data (ACKs and
+ * retransmissions still go): a sender that outruns its port would
+ * otherwise fill the backlog and lose what comes next. */
+#define TX_DATA_LIMIT	(TX_BACKLOG - 2 * TX_BATCH)
 #define NEIGH_TABLE_SIZE 1024
 #define LOCAL_RANGES_MAX 16
 #define WORKER_CMD_RING	256

@@ -1009,6 +1009,45 @@ def memif_job_server_dies_midway(ctx):
 
 
 
+
+@test
+def memif_bulk_sender_respects_the_port(ctx):
+    """16 connections downloading 1 MiB bodies as fast as they go: the
+    server's TCP outruns the memif ring, so it must hold new data back
+    while its TX backlog is full (TxBacklogDefers) instead of losing
+    frames and retransmitting them."""
+    sock = "/run/dpf-it-memifbulk-%d.sock" % os.getpid()
+    srv = MemifServer(ctx, sock)
+    out = ctx.out("job.json")
+    try:
+        time.sleep(1.0)
+        check(srv.proc.poll() is None, "memif server exited early")
+        p = ctx.dpfetch(["--ip", "198.18.2.2/24", "--fetch",
+                         "http://198.18.2.1/bytes/1048576",
+                         "--connections", "16", "--duration", "3",
+                         "-o", out, "--stats", "--mbufs", "65535"],
+                        eal=memif_client_eal(ctx, sock), timeout=120)
+    finally:
+        code = srv.stop()
+        subprocess.run(["rm", "-f", sock])
+    no_sanitizer_report(srv.stderr_text)
+    check(code == 0, "server exit %d" % code)
+    expect_ok(p, "bulk over memif")
+    r = job_result(ctx, p, out)
+    check_no_errors(r, "bulk")
+    check(r["body_bytes"] >= r["responses"]["2xx"] * 1048576,
+          "body bytes %d for %d responses" % (r["body_bytes"],
+                                              r["responses"]["2xx"]))
+    sst = stats_of(srv.stderr_text)
+    check(sst["port"]["tx_full_drops"] == 0,
+          "the server dropped %d frames with its backlog full (%d "
+          "retransmitted)" % (sst["port"]["tx_full_drops"],
+                              sst["tcp"]["RetransSegs"]))
+    check_mbufs_back(sst, "server")
+    print("    %.1f Gbit/s; server held data back %d times, retransmitted "
+          "%d segments" % (r["rates"]["gbps"], sst["tcp"]["TxBacklogDefers"],
+                           sst["tcp"]["RetransSegs"]))
+
 @test
 def memif_time_wait_capped(ctx):
     """One request per connection as fast as it goes: the server closes
