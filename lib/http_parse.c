@@ -188,6 +188,46 @@ status_line_done(struct http_resp_parser *p)
 	p->state = S_FIELDS;
 }
 
+/*
+ * The common case: "HTTP/1.x NNN reason" and its line end whole in this
+ * buffer, checked in one go.  Returns the index of the LF, or 0 to leave
+ * the line to the state machine (cut by the end of the buffer, or
+ * anything it must report as an error).
+ */
+static size_t
+status_line_in_place(struct http_resp_parser *p, const uint8_t *data,
+		     size_t len, size_t i)
+{
+	const uint8_t *d = data + i, *lf;
+	size_t scan = len - i, end, ce, k;
+
+	if (scan > HTTP_MAX_REASON_LEN + 16)
+		scan = HTTP_MAX_REASON_LEN + 16;
+	lf = memchr(d, '\n', scan);
+	if (lf == NULL)
+		return 0;
+	end = (size_t)(lf - d);
+	ce = end > 12 && d[end - 1] == '\r' ? end - 1 : end;
+	if (ce < 12 || memcmp(d, "HTTP/1.", 7) != 0 ||
+	    !http_msg_is_digit(d[7]) || d[8] != ' ' ||
+	    !http_msg_is_digit(d[9]) || d[9] == '0' ||
+	    !http_msg_is_digit(d[10]) || !http_msg_is_digit(d[11]))
+		return 0;
+	if (ce > 12) {
+		/* " reason", or "HTTP/1.1 200\r\n" with none */
+		if (d[12] != ' ' || ce - 13 > HTTP_MAX_REASON_LEN)
+			return 0;
+		for (k = 13; k < ce; k++)
+			if (!http_msg_is_field_char(d[k]))
+				return 0;
+	}
+	p->version_minor = d[7] - '0';
+	p->status_code = (d[9] - '0') * 100 + (d[10] - '0') * 10 +
+		(d[11] - '0');
+	status_line_done(p);
+	return i + end;
+}
+
 static int
 deliver(struct http_resp_parser *p, const uint8_t *data, size_t n,
 	uint64_t off)
@@ -239,6 +279,13 @@ http_resp_parse(struct http_resp_parser *p, const uint8_t *data, size_t len,
 
 		switch (p->state) {
 		case S_ST_NAME:
+			if (p->count == 0) {
+				n = status_line_in_place(p, data, len, i);
+				if (n > 0) {
+					i = n;
+					break;
+				}
+			}
 			if (c != (uint8_t)"HTTP/"[p->count])
 				goto bad_status;
 			if (++p->count == 5) {
