@@ -824,6 +824,42 @@ test_bad_status_line(void **state)
 		    13 + HTTP_MAX_REASON_LEN);
 }
 
+/* A control byte anywhere in a long value is refused, wherever it falls
+ * against the 16-byte blocks the in-place path checks at once; HTAB and
+ * obs-text are values' own. */
+static void
+test_control_bytes_in_long_values(void **state)
+{
+	static const char head[] = "HTTP/1.1 200 OK\r\nX-Long: ";
+	/* (not NUL: the harness takes C strings) */
+	static const uint8_t bad[] = { 0x01, 0x0b, 0x1f, 0x7f };
+	static const uint8_t good[] = { '\t', ' ', 0x80, 0xff, '~' };
+	char in[256];
+	size_t pos, k, vlen = 41;
+
+	(void)state;
+	for (pos = 0; pos < vlen; pos++) {
+		for (k = 0; k < sizeof(bad); k++) {
+			snprintf(in, sizeof(in), "%s%0*d\r\n\r\n", head,
+				 (int)vlen, 0);
+			in[sizeof(head) - 1 + pos] = (char)bad[k];
+			check_error(in, 0, HTTP_ERR_HEADER,
+				    sizeof(head) - 1 + pos);
+		}
+		for (k = 0; k < sizeof(good); k++) {
+			/* a value may not end in OWS only as far as the
+			 * trim goes: keep the last byte a digit */
+			if (pos == 0 || pos == vlen - 1)
+				continue;
+			snprintf(in, sizeof(in), "%s%0*d\r\n"
+				 "Content-Length: 2\r\n\r\nok", head,
+				 (int)vlen, 0);
+			in[sizeof(head) - 1 + pos] = (char)good[k];
+			check_length_ok(in, 1, 1, "ok");
+		}
+	}
+}
+
 static void
 test_bad_version(void **state)
 {
@@ -1274,6 +1310,7 @@ main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_callback_abort),
 		cmocka_unit_test(test_strerror),
+		cmocka_unit_test(test_control_bytes_in_long_values),
 		cmocka_unit_test(test_null_callbacks),
 	};
 
