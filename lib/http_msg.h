@@ -76,7 +76,8 @@ struct http_msg {
 	char line[HTTP_MAX_HEADER_LINE];
 };
 
-/* A complete field line, pointing into m->line (valid until more input). */
+/* A complete field line, pointing into m->line or, when the line lay
+ * whole in the input, into the input itself: valid until the next call. */
 struct http_msg_field {
 	const char *name;
 	size_t name_len;
