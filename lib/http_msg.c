@@ -132,6 +132,18 @@ fail(struct http_msg *m, enum http_msg_error err, size_t i, size_t *used)
 	return HTTP_MSG_ERROR;
 }
 
+/* Add a run of n bytes to the field line being collected, or -1 when
+ * it does not fit (the line is left as it was). */
+static int
+line_append(struct http_msg *m, const uint8_t *src, size_t n)
+{
+	if (n > HTTP_MAX_HEADER_LINE - m->line_len)
+		return -1;
+	memcpy(m->line + m->line_len, src, n);
+	m->line_len += n;
+	return 0;
+}
+
 /* The field line in m->line ended with the LF; cr: a CR preceded it. */
 static void
 split_field(struct http_msg *m, int cr, struct http_msg_field *f)
@@ -285,14 +297,11 @@ http_msg_fields(struct http_msg *m, const uint8_t *data, size_t len,
 			     http_msg_tchar[data[i + n]]; n++)
 				;
 			if (n > 0) {
-				size_t room = HTTP_MAX_HEADER_LINE - m->line_len;
-
-				if (n > room)
+				if (line_append(m, data + i, n) != 0)
 					return fail(m,
 						    HTTP_MSG_ERR_HEADER_TOO_LONG,
-						    i + room, used);
-				memcpy(m->line + m->line_len, data + i, n);
-				m->line_len += n;
+						    i + HTTP_MAX_HEADER_LINE -
+						    m->line_len, used);
 				i += n;
 				continue;
 			}
@@ -313,14 +322,11 @@ http_msg_fields(struct http_msg *m, const uint8_t *data, size_t len,
 			     http_msg_is_field_char(data[i + n]); n++)
 				;
 			if (n > 0) {
-				size_t room = HTTP_MAX_HEADER_LINE - m->line_len;
-
-				if (n > room)
+				if (line_append(m, data + i, n) != 0)
 					return fail(m,
 						    HTTP_MSG_ERR_HEADER_TOO_LONG,
-						    i + room, used);
-				memcpy(m->line + m->line_len, data + i, n);
-				m->line_len += n;
+						    i + HTTP_MAX_HEADER_LINE -
+						    m->line_len, used);
 				i += n;
 				continue;
 			}

@@ -17,51 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_transcript.h"
 #include "http_req_parse.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define MAX_MSGS	64
-
-/* FNV-1a over everything the parser reported. */
-struct transcript {
-	uint64_t h;
-	int msgs;
-	int stopped;		/* error, or MAX_MSGS */
-};
-
-static void
-mix(struct transcript *t, const void *p, size_t len)
-{
-	const uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		t->h ^= b[i];
-		t->h *= UINT64_C(0x100000001b3);
-	}
-}
-
-static void
-mix_u64(struct transcript *t, uint64_t v)
-{
-	mix(t, &v, sizeof(v));
-}
-
-static int
-on_header(void *arg, const char *name, size_t name_len, const char *value,
-	  size_t value_len)
-{
-	struct transcript *t = arg;
-
-	mix_u64(t, 'H');
-	mix_u64(t, name_len);
-	mix(t, name, name_len);
-	mix_u64(t, value_len);
-	mix(t, value, value_len);
-	return 0;
-}
 
 static int
 on_headers_done(void *arg, const struct http_req_parser *p)
@@ -77,14 +37,6 @@ on_headers_done(void *arg, const struct http_req_parser *p)
 	mix_u64(t, p->content_length);
 	mix_u64(t, (uint64_t)p->keep_alive);
 	mix_u64(t, (uint64_t)p->expect_continue);
-	return 0;
-}
-
-/* Body slices differ by split; their concatenation must not. */
-static int
-on_body(void *arg, const uint8_t *d, size_t len)
-{
-	mix(arg, d, len);
 	return 0;
 }
 
@@ -144,8 +96,7 @@ static void
 run(struct transcript *t, struct http_req_parser *p, const uint8_t *d,
     size_t len, size_t cut)
 {
-	memset(t, 0, sizeof(*t));
-	t->h = UINT64_C(0xcbf29ce484222325);
+	transcript_init(t);
 	http_req_parser_init(p, &callbacks, t);
 	feed(t, p, d, cut, 0);
 	feed(t, p, d + cut, len - cut, cut);

@@ -907,26 +907,34 @@ def memif_client_eal(ctx, sock, lcore="1", mem="1024"):
             "--vdev=net_memif0,role=client,socket=%s,rsize=12" % sock]
 
 
-@test
-def memif_job_10k_connections(ctx):
-    """10,000 concurrent keep-alive connections between two dpfetch."""
-    sock = "/run/dpf-it-memif10k-%d.sock" % os.getpid()
+def memif_job(ctx, tag, path, job_args, timeout=300):
+    """A job of the client dpfetch against /PATH of a dpfetch server over
+    memif; the server is stopped (and checked) before this returns.
+    Returns the client's run and the server."""
+    sock = "/run/dpf-it-memif%s-%d.sock" % (tag, os.getpid())
     srv = MemifServer(ctx, sock)
-    out = ctx.out("job.json")
     try:
         time.sleep(1.0)
         check(srv.proc.poll() is None, "memif server exited early")
         p = ctx.dpfetch(["--ip", "198.18.2.2/24", "--fetch",
-                         "http://198.18.2.1/bytes/64",
-                         "--connections", "10000", "--duration", "4",
-                         "--ramp", "1", "-o", out, "--stats",
-                         "--mbufs", "65535"],
-                        eal=memif_client_eal(ctx, sock), timeout=300)
+                         "http://198.18.2.1" + path] + list(job_args) +
+                        ["--stats", "--mbufs", "65535"],
+                        eal=memif_client_eal(ctx, sock), timeout=timeout)
     finally:
         code = srv.stop()
         subprocess.run(["rm", "-f", sock])
     no_sanitizer_report(srv.stderr_text)
     check(code == 0, "server exit %d: %s" % (code, srv.stderr_text[-2000:]))
+    return p, srv
+
+
+@test
+def memif_job_10k_connections(ctx):
+    """10,000 concurrent keep-alive connections between two dpfetch."""
+    out = ctx.out("job.json")
+    p, srv = memif_job(ctx, "10k", "/bytes/64",
+                       ["--connections", "10000", "--duration", "4",
+                        "--ramp", "1", "-o", out])
     expect_ok(p, "10k connections")
     r = job_result(ctx, p, out)
     check_no_errors(r, "10k")
@@ -1016,22 +1024,10 @@ def memif_bulk_sender_respects_the_port(ctx):
     server's TCP outruns the memif ring, so it must hold new data back
     while its TX backlog is full (TxBacklogDefers) instead of losing
     frames and retransmitting them."""
-    sock = "/run/dpf-it-memifbulk-%d.sock" % os.getpid()
-    srv = MemifServer(ctx, sock)
     out = ctx.out("job.json")
-    try:
-        time.sleep(1.0)
-        check(srv.proc.poll() is None, "memif server exited early")
-        p = ctx.dpfetch(["--ip", "198.18.2.2/24", "--fetch",
-                         "http://198.18.2.1/bytes/1048576",
-                         "--connections", "16", "--duration", "3",
-                         "-o", out, "--stats", "--mbufs", "65535"],
-                        eal=memif_client_eal(ctx, sock), timeout=120)
-    finally:
-        code = srv.stop()
-        subprocess.run(["rm", "-f", sock])
-    no_sanitizer_report(srv.stderr_text)
-    check(code == 0, "server exit %d" % code)
+    p, srv = memif_job(ctx, "bulk", "/bytes/1048576",
+                       ["--connections", "16", "--duration", "3",
+                        "-o", out], timeout=120)
     expect_ok(p, "bulk over memif")
     r = job_result(ctx, p, out)
     check_no_errors(r, "bulk")
