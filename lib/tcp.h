@@ -236,6 +236,10 @@ struct tcp_stack {
 	struct rte_mempool *conn_pool;
 	struct rte_mempool *sack_pool;	/* struct tcp_sack_board */
 	struct tcp_conn *output_list;	/* connections with output owed */
+	/* tcp_lookup_burst's answer for the packet being processed, or
+	 * NULL; only a hint: a packet earlier in the burst may have freed
+	 * the connection, so tcp_input checks it. */
+	struct tcp_conn *rx_hint;
 	/* Connections whose new data waits for the TX backlog to drain
 	 * (TF_OUTPUT_LIST stays set: they are owed output). */
 	struct tcp_conn *output_deferred;
@@ -285,6 +289,16 @@ tcp_stack_fini(struct worker *w);
  * process that dies). */
 void
 tcp_reset_all(struct worker *w);
+/*
+ * Look up the connections of a received burst at once (rte_hash's bulk
+ * lookup, which overlaps the table's cache misses) and prefetch their
+ * blocks and send buffer heads, before the packets are processed one by
+ * one.  hints[i] is the connection of pkts[i], or NULL (not TCP over
+ * IPv4, not found, malformed: tcp_input then looks it up itself).
+ */
+void
+tcp_lookup_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
+		 struct tcp_conn **hints);
 struct tcp_conn *
 tcp_lookup(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	   uint32_t local_ip, uint16_t local_port);

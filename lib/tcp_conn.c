@@ -11,12 +11,16 @@
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
+#include <rte_ether.h>
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
+#include <rte_ip.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mempool.h>
+#include <rte_prefetch.h>
 #include <rte_random.h>
+#include <rte_tcp.h>
 
 #include "tcp.h"
 #include "tcp_seq.h"
@@ -165,6 +169,68 @@ tcp_key_of(struct tcp_key *k, uint32_t remote_ip, uint16_t remote_port,
 	k->local_ip = local_ip;
 	k->remote_port = remote_port;
 	k->local_port = local_port;
+}
+
+void
+tcp_lookup_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
+		 struct tcp_conn **hints)
+{
+	struct tcp_key keys[RTE_HASH_LOOKUP_BULK_MAX];
+	const void *kp[RTE_HASH_LOOKUP_BULK_MAX];
+	void *data[RTE_HASH_LOOKUP_BULK_MAX];
+	uint16_t at[RTE_HASH_LOOKUP_BULK_MAX];
+	uint64_t hits = 0;
+	uint16_t i;
+	int nk = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct rte_mbuf *m = pkts[i];
+		const struct rte_ether_hdr *eh;
+		const struct rte_ipv4_hdr *ip;
+		const struct rte_tcp_hdr *th;
+		uint32_t hlen;
+
+		hints[i] = NULL;
+		if (nk == RTE_HASH_LOOKUP_BULK_MAX ||
+		    m->data_len < sizeof(*eh) + sizeof(*ip) + sizeof(*th))
+			continue;
+		eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		if (eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
+			continue;
+		ip = (const struct rte_ipv4_hdr *)(eh + 1);
+		hlen = (uint32_t)(ip->version_ihl & 0x0f) * 4;
+		if ((ip->version_ihl >> 4) != 4 || hlen < sizeof(*ip) ||
+		    ip->next_proto_id != IPPROTO_TCP ||
+		    m->data_len < sizeof(*eh) + hlen + sizeof(*th))
+			continue;
+		th = (const struct rte_tcp_hdr *)((const uint8_t *)ip + hlen);
+		tcp_key_of(&keys[nk], rte_be_to_cpu_32(ip->src_addr),
+			   rte_be_to_cpu_16(th->src_port),
+			   rte_be_to_cpu_32(ip->dst_addr),
+			   rte_be_to_cpu_16(th->dst_port));
+		kp[nk] = &keys[nk];
+		at[nk++] = i;
+	}
+	if (nk == 0 || rte_hash_lookup_bulk_data(w->tcp.table, kp,
+						 (uint32_t)nk, &hits,
+						 data) <= 0)
+		return;
+	/* Two passes: the blocks first, then what they point at. */
+	for (i = 0; i < nk; i++) {
+		if (!(hits & (UINT64_C(1) << i)))
+			continue;
+		hints[at[i]] = data[i];
+		rte_prefetch0(data[i]);
+		rte_prefetch0(RTE_PTR_ADD(data[i], RTE_CACHE_LINE_SIZE));
+		rte_prefetch0(RTE_PTR_ADD(data[i], 2 * RTE_CACHE_LINE_SIZE));
+		rte_prefetch0(RTE_PTR_ADD(data[i], 3 * RTE_CACHE_LINE_SIZE));
+	}
+	for (i = 0; i < nk; i++) {
+		const struct tcp_conn *c = hints[at[i]];
+
+		if (c != NULL && c->snd.head != NULL)
+			rte_prefetch0(c->snd.head);
+	}
 }
 
 struct tcp_conn *

@@ -852,7 +852,14 @@ tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 	dst_ip = rte_be_to_cpu_32(ip->dst_addr);
 	sport = rte_be_to_cpu_16(th->src_port);
 	dport = rte_be_to_cpu_16(th->dst_port);
-	c = tcp_lookup(w, src_ip, sport, dst_ip, dport);
+	/* The burst's hint, if it still names this tuple's live
+	 * connection; anything else (freed, reused) is looked up. */
+	c = w->tcp.rx_hint;
+	w->tcp.rx_hint = NULL;
+	if (c == NULL || c->state == TCP_CLOSED || c->remote_ip != src_ip ||
+	    c->remote_port != sport || c->local_ip != dst_ip ||
+	    c->local_port != dport)
+		c = tcp_lookup(w, src_ip, sport, dst_ip, dport);
 	if (c != NULL && c->state == TCP_TIME_WAIT && (s.flags & TH_SYN) &&
 	    !(s.flags & TH_ACK) && tcp_find_listener(w, dport) != NULL &&
 	    (SEQ_GT(s.seq, c->rcv_nxt) ||

@@ -341,6 +341,7 @@ worker_rx(struct worker *w)
 {
 	struct rte_mbuf *pkts[RX_BURST];
 	struct rte_mbuf *out[RX_BURST + IMPAIR_HOLD_MAX];
+	struct tcp_conn *hints[RX_BURST + IMPAIR_HOLD_MAX];
 	struct rte_mbuf **p = pkts;
 	uint16_t n, i;
 
@@ -363,11 +364,12 @@ worker_rx(struct worker *w)
 	n = steer_rx_burst(&w->app->steer, w->index, p, n,
 			   &w->stats.port.rx_handoff_out,
 			   &w->stats.port.rx_handoff_drops);
+	tcp_lookup_burst(w, p, n, hints);
 	for (i = 0; i < n; i++) {
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(p[i + 1], void *));
+		w->tcp.rx_hint = hints[i];
 		worker_rx_one(w, p[i]);
 	}
+	w->tcp.rx_hint = NULL;
 	/* ACKs and data owed by this burst go out together. */
 	tcp_output_flush(w);
 	return n;
