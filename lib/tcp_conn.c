@@ -353,7 +353,7 @@ tcp_choose_wscale(uint32_t rcvbuf)
 }
 
 static int
-tcp_time_wait_recycle(struct worker *w);
+tcp_time_wait_recycle(struct worker *w, const struct tcp_conn *keep);
 
 void
 tcp_time_wait_remember(struct worker *w, struct tcp_conn *c)
@@ -368,7 +368,7 @@ tcp_time_wait_remember(struct worker *w, struct tcp_conn *c)
 	 * cuckoo displacement in a nearly full hash: at 400,000 new
 	 * connections a second that was a sixth of the server's time. */
 	if (ts->tw_tail - ts->tw_head >= ts->tw_max &&
-	    !tcp_time_wait_recycle(w))
+	    !tcp_time_wait_recycle(w, c))
 		ts->tw_head++;
 	ts->tw_fifo[ts->tw_tail++ & ts->tw_mask] = c;
 }
@@ -380,15 +380,18 @@ tcp_time_wait_remember(struct worker *w, struct tcp_conn *c)
  * live connections, would fill the table.  1 if one was freed.
  */
 static int
-tcp_time_wait_recycle(struct worker *w)
+tcp_time_wait_recycle(struct worker *w, const struct tcp_conn *keep)
 {
 	struct tcp_stack *ts = &w->tcp;
 
 	while (ts->tw_head != ts->tw_tail) {
 		struct tcp_conn *c = ts->tw_fifo[ts->tw_head++ & ts->tw_mask];
 
-		if (c->state != TCP_TIME_WAIT)
-			continue;	/* gone already, or reused */
+		/* Gone already, or reused; and never the connection just
+		 * entering TIME_WAIT (a stale entry may name its block):
+		 * its caller still holds it. */
+		if (c->state != TCP_TIME_WAIT || c == keep)
+			continue;
 		w->stats.tcp.TimeWaitRecycled++;
 		tcp_conn_free(w, c);
 		return 1;
@@ -407,7 +410,7 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	void *obj;
 
 	if (rte_mempool_get(w->tcp.conn_pool, &obj) != 0 &&
-	    (!tcp_time_wait_recycle(w) ||
+	    (!tcp_time_wait_recycle(w, NULL) ||
 	     rte_mempool_get(w->tcp.conn_pool, &obj) != 0))
 		return NULL;
 	c = obj;
@@ -418,7 +421,7 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	c->local_port = local_port;
 	tcp_key_of(&k, remote_ip, remote_port, local_ip, local_port);
 	if (rte_hash_add_key_data(w->tcp.table, &k, c) < 0 &&
-	    (!tcp_time_wait_recycle(w) ||
+	    (!tcp_time_wait_recycle(w, c) ||
 	     rte_hash_add_key_data(w->tcp.table, &k, c) < 0)) {
 		rte_mempool_put(w->tcp.conn_pool, c);
 		return NULL;
