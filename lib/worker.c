@@ -29,6 +29,7 @@
 #define RX_PAUSE_MAX_US		100
 /* How long the goodbye RSTs may wait for room in the TX ring. */
 #define WORKER_EXIT_BUDGET_US	200000
+#define WORKER_EXIT_LINGER_US	30000
 
 /* TSC ticks to microseconds since start: one multiply by a 32.32
  * fixed-point factor (set up in app_time_init), no division, as this
@@ -375,6 +376,30 @@ worker_rx(struct worker *w)
 	return n;
 }
 
+/*
+ * After the last resets, keep reading (and dropping) for a moment so
+ * that the peer, seeing them, falls quiet before our port closes.  A
+ * net_memif peer still busy receiving when we disconnect can fault:
+ * DPDK 22.11's memif receive path races the unmapping of the shared
+ * memory on disconnect, and the window is widest mid-copy.
+ */
+static void
+worker_exit_linger(struct worker *w)
+{
+	struct rte_mbuf *pkts[RX_BURST];
+	uint64_t until;
+	uint16_t n;
+
+	worker_update_time(w);
+	until = w->now_us + WORKER_EXIT_LINGER_US;
+	while (w->now_us < until) {
+		n = rte_eth_rx_burst(w->port_id, w->queue_id, pkts, RX_BURST);
+		if (n > 0)
+			rte_pktmbuf_free_bulk(pkts, n);
+		worker_update_time(w);
+	}
+}
+
 void
 worker_loop(struct worker *w)
 {
@@ -433,4 +458,5 @@ worker_loop(struct worker *w)
 	tcp_reset_all(w);
 	worker_tx_flush(w);
 	w->exit_budget_us = 0;
+	worker_exit_linger(w);
 }
