@@ -108,19 +108,27 @@ cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len)
 	return cksum_fold(sum);
 }
 
-/* The TCP or UDP checksum field for the segment at l4_off of m (IPv4
- * header ip), to be stored as is. */
+/* The folded sum over the pseudo-header and the segment at l4_off of m
+ * (IPv4 header ip): 0xffff when a stored checksum is right. */
 static inline uint16_t
-cksum_ipv4_l4(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
-	      uint32_t l4_off)
+cksum_ipv4_l4_sum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
+		  uint32_t l4_off)
 {
 	uint32_t l4_len = (uint32_t)rte_be_to_cpu_16(ip->total_length) -
 		rte_ipv4_hdr_len(ip);
 	uint64_t sum = rte_ipv4_phdr_cksum(ip, 0);
-	uint16_t c;
 
-	sum += cksum_mbuf(m, l4_off, l4_len);
-	c = (uint16_t)~cksum_fold(sum);
+	return cksum_fold(sum + cksum_mbuf(m, l4_off, l4_len));
+}
+
+/* The TCP or UDP checksum field for the segment at l4_off of m, to be
+ * stored as is (its own field zero while it is computed). */
+static inline uint16_t
+cksum_ipv4_l4(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
+	      uint32_t l4_off)
+{
+	uint16_t c = (uint16_t)~cksum_ipv4_l4_sum(m, ip, l4_off);
+
 	/* 0 means "no checksum" in UDP; TCP accepts either form. */
 	return c == 0 ? 0xffff : c;
 }
@@ -130,12 +138,7 @@ static inline int
 cksum_ipv4_l4_verify(const struct rte_mbuf *m,
 		     const struct rte_ipv4_hdr *ip, uint32_t l4_off)
 {
-	uint32_t l4_len = (uint32_t)rte_be_to_cpu_16(ip->total_length) -
-		rte_ipv4_hdr_len(ip);
-	uint64_t sum = rte_ipv4_phdr_cksum(ip, 0);
-
-	sum += cksum_mbuf(m, l4_off, l4_len);
-	return cksum_fold(sum) == 0xffff ? 0 : -1;
+	return cksum_ipv4_l4_sum(m, ip, l4_off) == 0xffff ? 0 : -1;
 }
 
 #endif /* DPF_CKSUM_H */

@@ -490,6 +490,19 @@ def peer_ping_neighbour_and_gratuitous_arp(ctx):
 
 # ---- passive open: the echo service -------------------------------------------
 
+def end_process(proc, timeout, sig=signal.SIGTERM):
+    """Signal proc unless it has ended (sig None: it was asked already),
+    wait for it (then kill it), and return its stderr as text."""
+    if sig is not None and proc.poll() is None:
+        proc.send_signal(sig)
+    try:
+        _, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+    return err.decode(errors="replace")
+
+
 class Service:
     """dpfetch running a service (--echo) until SIGTERM."""
 
@@ -512,14 +525,7 @@ class Service:
         raise Failure("service on port %d never answered" % port)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            _, err = self.proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            _, err = self.proc.communicate()
-        self.stderr_text = err.decode(errors="replace")
+        self.stderr_text = end_process(self.proc, 30)
         no_sanitizer_report(self.stderr_text)
         check(self.proc.returncode == 0, "exit %d after SIGTERM:\n%s" %
               (self.proc.returncode, self.stderr_text[-3000:]))
@@ -890,14 +896,7 @@ class MemifServer:
         self.stderr_text = ""
 
     def stop(self, sig=signal.SIGTERM):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        try:
-            _, err = self.proc.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            _, err = self.proc.communicate()
-        self.stderr_text = err.decode(errors="replace")
+        self.stderr_text = end_process(self.proc, 60, sig)
         return self.proc.returncode
 
 
@@ -1243,17 +1242,13 @@ class Daemon:
         return c
 
     def stop(self):
+        sig = None
         if self.proc.poll() is None:
             try:
                 self.ctl("shutdown")
             except Exception:
-                self.proc.send_signal(signal.SIGTERM)
-        try:
-            _, err = self.proc.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            _, err = self.proc.communicate()
-        self.stderr_text = err.decode(errors="replace")
+                sig = signal.SIGTERM
+        self.stderr_text = end_process(self.proc, 60, sig)
         subprocess.run(["rm", "-f", self.sock])
         no_sanitizer_report(self.stderr_text)
         check(self.proc.returncode == 0, "daemon exit %d: %s" %
