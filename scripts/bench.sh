@@ -48,6 +48,8 @@ cleanup() {
 		sysctl -qw "net.ipv4.conf.$IFACE.arp_ignore=8" 2>/dev/null || true
 		ip neigh flush dev "$IFACE" 2>/dev/null || true
 	fi
+	# A killed AF_XDP dpfetch leaves its XDP program on the veth.
+	ip link set dev "$IFACE" xdp off 2>/dev/null || true
 	if [ "$big_existed" -eq 0 ]; then
 		rm -f "$BIG"
 	fi

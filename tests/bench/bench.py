@@ -40,6 +40,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 NS = "dpf-peer"
 IFACE = "dpf0"
+PMD_DESCRIPTION = {
+    "af_xdp": "net_af_xdp (iface=dpf0, 1 queue, copy mode, native XDP on "
+              "the veth)",
+    "af_packet": "net_af_packet (iface=dpf0, qdisc bypass, 1 queue pair)",
+}
 PEER_IF = "dpf0p"
 PEER_IP = "198.18.0.1"
 WWW = "/run/dpf-testbed/www"
@@ -401,12 +406,14 @@ class Bench:
         n = 10 + (os.getpid() * 7 + self.src_n) % 240
         return "%s.%d" % (self.a.dpfetch_ip.rsplit(".", 1)[0], n)
 
-    def dpf_af_packet(self, params, timeout=600):
+    def veth_vdev(self):
+        return "net_%s0,iface=%s" % (self.a.pmd, IFACE)
+
+    def dpf_veth(self, params, timeout=600):
         src = self.fresh_src()
         params = list(params) + ["src_ips=%s-%s" % (src, src)]
         self.last_src = src
-        d = Dpfetch(self.build, CLIENT_CORE,
-                    "net_af_packet0,iface=%s" % IFACE,
+        d = Dpfetch(self.build, CLIENT_CORE, self.veth_vdev(),
                     ["--ip", self.a.dpfetch_ip + "/24"])
         try:
             res, cyc = d.job(params, timeout=timeout)
@@ -451,7 +458,7 @@ class Bench:
                   "duration=%d" % self.dur]
         if close:
             params.append("rpc=1")
-        res, cyc = self.dpf_af_packet(params)
+        res, cyc = self.dpf_veth(params)
         return self.dpf_result(res, cyc, res["rates"]["rps"])
 
     # -- case 3: bulk --------------------------------------------------------
@@ -479,7 +486,7 @@ class Bench:
                os.path.join(self.build, "app", "dpfetch"), "-l", CLIENT_CORE,
                "--no-huge", "-m", "1024", "--no-pci", "--file-prefix",
                "dpf-bench-bulk-%d" % os.getpid(), "--log-level", "warning",
-               "--vdev=net_af_packet0,iface=%s" % IFACE, "--",
+               "--vdev=" + self.veth_vdev(), "--",
                "--ip", self.a.dpfetch_ip + "/24", "--timeout", "240",
                "--fetch", "http://%s/%s" % (PEER_IP, BIG), "-o", "/dev/null"]
         try:
@@ -572,7 +579,7 @@ class Bench:
 
     def dpf_paced(self):
         def go():
-            res, cyc = self.dpf_af_packet(
+            res, cyc = self.dpf_veth(
                 ["url=" + self.url_small, "connections=%d" % self.conns,
                  "duration=%d" % self.dur, "rpc=1",
                  "rate_cps=%d" % self.a.rate])
@@ -959,6 +966,9 @@ def main():
     ap.add_argument("--force-scaling", action="store_true",
                     help="run the 2-lcore cases even with fewer than 4 "
                     "cores (oversubscribed)")
+    ap.add_argument("--pmd", choices=("af_xdp", "af_packet"),
+                    default="af_xdp",
+                    help="dpfetch's PMD on the veth (default af_xdp)")
     ap.add_argument("--dpfetch-ip", default="198.18.0.2")
     ap.add_argument("--kernel-ip", default="198.18.0.3")
     ap.add_argument("--out", default=None)
@@ -981,8 +991,7 @@ def main():
            "quick": args.quick,
            "machine": bench.machine(),
            "settings": {
-               "pmd": "net_af_packet (iface=dpf0, qdisc bypass, "
-                      "1 queue pair)",
+               "pmd": PMD_DESCRIPTION[args.pmd],
                "runs": args.runs, "duration_s": args.duration,
                "connections": args.connections,
                "memif_connections": args.memif_connections,
