@@ -80,6 +80,9 @@ worker_init(struct worker *w, struct app *app, unsigned int lcore_id,
 	w->index = index;
 	w->port_id = app->port.id;
 	w->queue_id = index;
+	w->quiesce = quiesce_slot(index);
+	if (w->quiesce == NULL)
+		return -E2BIG;
 	snprintf(name, sizeof(name), "wcmd_%u", index);
 	w->cmd_ring = rte_ring_create(name, WORKER_CMD_RING,
 				      (int)rte_socket_id(), RING_F_SC_DEQ);
@@ -393,6 +396,7 @@ worker_exit_linger(struct worker *w)
 	worker_update_time(w);
 	until = w->now_us + WORKER_EXIT_LINGER_US;
 	while (w->now_us < until) {
+		quiesce_tick(w->quiesce);
 		n = rte_eth_rx_burst(w->port_id, w->queue_id, pkts, RX_BURST);
 		if (n > 0)
 			rte_pktmbuf_free_bulk(pkts, n);
@@ -406,9 +410,11 @@ worker_loop(struct worker *w)
 	uint64_t last_tsc, queued;
 	int work;
 
+	quiesce_enter(w->quiesce);
 	worker_update_time(w);
 	last_tsc = w->now_tsc;
 	while (!w->app->quit) {
+		quiesce_tick(w->quiesce);
 		worker_update_time(w);
 		/* The previous iteration, from its start to ours. */
 		if (w->did_work)
@@ -459,4 +465,5 @@ worker_loop(struct worker *w)
 	worker_tx_flush(w);
 	w->exit_budget_us = 0;
 	worker_exit_linger(w);
+	quiesce_leave(w->quiesce);
 }

@@ -25,6 +25,7 @@
 #include "job.h"
 #include "lazy_pool.h"
 #include "neigh.h"
+#include "quiesce.h"
 #include "port.h"
 #include "stats.h"
 #include "steer.h"
@@ -118,6 +119,9 @@ struct worker {
 	uint64_t idle_tsc;
 	uint64_t loops;
 	int did_work;
+	/* Bumped per iteration: munmap() in a control thread waits for it
+	 * (a PMD may unmap what the last burst read; quiesce.h). */
+	struct quiesce_slot *quiesce;
 	uint64_t exit_budget_us;	/* TX waits left while exiting */
 	/* Fewer free mbufs than app->mbufs_reserve: jobs hold back. */
 	int mbufs_low;
