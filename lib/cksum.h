@@ -121,6 +121,28 @@ cksum_ipv4_l4_sum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 	return cksum_fold(sum + cksum_mbuf(m, l4_off, l4_len));
 }
 
+/*
+ * The header checksum of an option-less IPv4 header, from the values of
+ * its fields (host order) rather than from the header in memory: the
+ * sender has them in registers, and reading back a header just written
+ * is a chain of loads on fresh stores.  vhl_tos is version, IHL and TOS
+ * as one 16-bit word, ttl_proto TTL and protocol.  Returns the field as
+ * it is stored (network order).
+ */
+static inline uint16_t
+cksum_ipv4_hdr_fields(uint16_t vhl_tos, uint16_t total_length,
+		      uint16_t packet_id, uint16_t fragment_offset,
+		      uint16_t ttl_proto, uint32_t src, uint32_t dst)
+{
+	uint64_t sum = (uint64_t)vhl_tos + total_length + packet_id +
+		fragment_offset + ttl_proto + (src >> 16) + (src & 0xffff) +
+		(dst >> 16) + (dst & 0xffff);
+
+	/* Host-order words: the one's complement sum of byte-swapped
+	 * words is the byte-swapped sum (RFC 1071 2.(B)). */
+	return rte_cpu_to_be_16((uint16_t)~cksum_fold(sum));
+}
+
 /* The TCP or UDP checksum field for the segment at l4_off of m, to be
  * stored as is (its own field zero while it is computed). */
 static inline uint16_t

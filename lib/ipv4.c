@@ -137,13 +137,14 @@ ipv4_output(struct worker *w, struct rte_mbuf *m, uint32_t src_ip,
 	const struct port *port = &w->app->port;
 	struct rte_ipv4_hdr *ip;
 	struct rte_ether_addr mac;
+	uint16_t total_length = (uint16_t)(m->pkt_len - IPV4_HDR_OFF);
 	uint32_t next_hop;
 	int rc;
 
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, IPV4_HDR_OFF);
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->type_of_service = 0;
-	ip->total_length = rte_cpu_to_be_16(m->pkt_len - IPV4_HDR_OFF);
+	ip->total_length = rte_cpu_to_be_16(total_length);
 	/* With DF set the ID serves nothing (RFC 6864); keep it zero. */
 	ip->packet_id = 0;
 	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
@@ -158,7 +159,11 @@ ipv4_output(struct worker *w, struct rte_mbuf *m, uint32_t src_ip,
 	if (port->tx_ip_cksum)
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
 	else
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		ip->hdr_checksum = cksum_ipv4_hdr_fields(
+			RTE_IPV4_VHL_DEF << 8, total_length, 0,
+			RTE_IPV4_HDR_DF_FLAG,
+			(uint16_t)(IPV4_DEFAULT_TTL << 8 | proto), src_ip,
+			dst_ip);
 
 	if (proto == IPPROTO_TCP) {
 		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);

@@ -230,6 +230,13 @@ struct tcp_listener {
 	void *app;
 };
 
+/* What tcp_lookup_burst found for one received packet. */
+struct tcp_rx_hint {
+	struct tcp_conn *conn;	/* the tuple's connection, or NULL */
+	uint32_t sig;		/* the tuple's hash */
+	int looked_up;		/* 0: not read (not TCP/IPv4, malformed) */
+};
+
 /* TCP's share of the per-lcore context. */
 struct tcp_stack {
 	struct rte_hash *table;		/* 4-tuple -> struct tcp_conn * */
@@ -238,8 +245,11 @@ struct tcp_stack {
 	struct tcp_conn *output_list;	/* connections with output owed */
 	/* tcp_lookup_burst's answer for the packet being processed, or
 	 * NULL; only a hint: a packet earlier in the burst may have freed
-	 * the connection, so tcp_input checks it. */
-	struct tcp_conn *rx_hint;
+	 * the connection, or opened one, so tcp_input checks it. */
+	const struct tcp_rx_hint *rx_hint;
+	/* Bit (hash % 64) of every connection added since the burst's
+	 * lookup: a tuple found absent may have been added meanwhile. */
+	uint64_t burst_adds;
 	/* Connections whose new data waits for the TX backlog to drain
 	 * (TF_OUTPUT_LIST stays set: they are owed output). */
 	struct tcp_conn *output_deferred;
@@ -293,15 +303,22 @@ tcp_reset_all(struct worker *w);
  * Look up the connections of a received burst at once (rte_hash's bulk
  * lookup, which overlaps the table's cache misses) and prefetch their
  * blocks and send buffer heads, before the packets are processed one by
- * one.  hints[i] is the connection of pkts[i], or NULL (not TCP over
- * IPv4, not found, malformed: tcp_input then looks it up itself).
+ * one.  hints[i] says what was found for pkts[i]: its connection, or
+ * none (so that a SYN is not looked up twice), with the tuple's hash;
+ * looked_up is 0 for a packet the pre-pass could not read (not TCP over
+ * IPv4, malformed: tcp_input then looks it up itself).
  */
 void
 tcp_lookup_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
-		 struct tcp_conn **hints);
+		 struct tcp_rx_hint *hints);
 struct tcp_conn *
 tcp_lookup(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	   uint32_t local_ip, uint16_t local_port);
+/* The same, given the tuple's hash as tcp_lookup_burst computed it. */
+struct tcp_conn *
+tcp_lookup_with_sig(struct worker *w, uint32_t remote_ip,
+		    uint16_t remote_port, uint32_t local_ip,
+		    uint16_t local_port, uint32_t sig);
 /* Active open from local_ip (0: --ip) to remote_ip:remote_port, on a
  * source port whose replies reach this worker.  Returns the connection
  * (state SYN_SENT) or NULL. */

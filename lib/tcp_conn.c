@@ -51,6 +51,42 @@ tcp_state_name(enum tcp_state s)
 	return s < TCP_NSTATES ? state_names[s] : "?";
 }
 
+static void
+tcp_key_of(struct tcp_key *k, uint32_t remote_ip, uint16_t remote_port,
+	   uint32_t local_ip, uint16_t local_port)
+{
+	memset(k, 0, sizeof(*k));
+	k->remote_ip = remote_ip;
+	k->local_ip = local_ip;
+	k->remote_port = remote_port;
+	k->local_port = local_port;
+}
+
+/*
+ * The table's hash: CRC32-C of the 16-byte key, two CRC32 instructions,
+ * computed inline by every caller (rte_hash would call its hash function
+ * through a pointer, for every key, with a loop for any length) and
+ * passed to the *_with_hash calls.
+ */
+static inline uint32_t
+tcp_key_hash(const struct tcp_key *k)
+{
+	uint64_t a, b;
+
+	RTE_BUILD_BUG_ON(sizeof(*k) != 2 * sizeof(uint64_t));
+	memcpy(&a, k, sizeof(a));
+	memcpy(&b, (const uint8_t *)k + sizeof(a), sizeof(b));
+	return rte_hash_crc_8byte(b, rte_hash_crc_8byte(a, 0));
+}
+
+static uint32_t
+tcp_key_hash_fn(const void *key, uint32_t len, uint32_t init)
+{
+	RTE_SET_USED(len);
+	RTE_SET_USED(init);
+	return tcp_key_hash(key);
+}
+
 int
 tcp_stack_init(struct worker *w, uint32_t max_conns)
 {
@@ -59,8 +95,8 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 	struct rte_hash_parameters hp = {
 		.entries = max_conns,
 		.key_len = sizeof(struct tcp_key),
-		/* CRC32 instructions: cheaper than jhash per lookup. */
-		.hash_func = rte_hash_crc,
+		/* The same function as every explicit tcp_key_hash() */
+		.hash_func = tcp_key_hash_fn,
 		.socket_id = (int)rte_socket_id(),
 		/* Adds must not fail short of max_conns (cuckoo displacement
 		 * alone gives up near 95 % load). */
@@ -160,29 +196,21 @@ tcp_stack_fini(struct worker *w)
 	memset(ts, 0, sizeof(*ts));
 }
 
-static void
-tcp_key_of(struct tcp_key *k, uint32_t remote_ip, uint16_t remote_port,
-	   uint32_t local_ip, uint16_t local_port)
-{
-	memset(k, 0, sizeof(*k));
-	k->remote_ip = remote_ip;
-	k->local_ip = local_ip;
-	k->remote_port = remote_port;
-	k->local_port = local_port;
-}
 
 void
 tcp_lookup_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
-		 struct tcp_conn **hints)
+		 struct tcp_rx_hint *hints)
 {
 	struct tcp_key keys[RTE_HASH_LOOKUP_BULK_MAX];
 	const void *kp[RTE_HASH_LOOKUP_BULK_MAX];
+	hash_sig_t sigs[RTE_HASH_LOOKUP_BULK_MAX];
 	void *data[RTE_HASH_LOOKUP_BULK_MAX];
 	uint16_t at[RTE_HASH_LOOKUP_BULK_MAX];
 	uint64_t hits = 0;
 	uint16_t i;
 	int nk = 0;
 
+	w->tcp.burst_adds = 0;
 	for (i = 0; i < n; i++) {
 		const struct rte_mbuf *m = pkts[i];
 		const struct rte_ether_hdr *eh;
@@ -190,7 +218,8 @@ tcp_lookup_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 		const struct rte_tcp_hdr *th;
 		uint32_t hlen;
 
-		hints[i] = NULL;
+		hints[i].conn = NULL;
+		hints[i].looked_up = 0;
 		if (nk == RTE_HASH_LOOKUP_BULK_MAX ||
 		    m->data_len < sizeof(*eh) + sizeof(*ip) + sizeof(*th))
 			continue;
@@ -209,24 +238,29 @@ tcp_lookup_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 			   rte_be_to_cpu_32(ip->dst_addr),
 			   rte_be_to_cpu_16(th->dst_port));
 		kp[nk] = &keys[nk];
+		sigs[nk] = tcp_key_hash(&keys[nk]);
 		at[nk++] = i;
 	}
-	if (nk == 0 || rte_hash_lookup_bulk_data(w->tcp.table, kp,
-						 (uint32_t)nk, &hits,
-						 data) <= 0)
+	if (nk == 0 || rte_hash_lookup_with_hash_bulk_data(w->tcp.table, kp,
+							   sigs, (uint32_t)nk,
+							   &hits, data) < 0)
 		return;
 	/* Two passes: the blocks first, then what they point at. */
 	for (i = 0; i < nk; i++) {
+		struct tcp_rx_hint *h = &hints[at[i]];
+
+		h->looked_up = 1;
+		h->sig = sigs[i];
 		if (!(hits & (UINT64_C(1) << i)))
 			continue;
-		hints[at[i]] = data[i];
+		h->conn = data[i];
 		rte_prefetch0(data[i]);
 		rte_prefetch0(RTE_PTR_ADD(data[i], RTE_CACHE_LINE_SIZE));
 		rte_prefetch0(RTE_PTR_ADD(data[i], 2 * RTE_CACHE_LINE_SIZE));
 		rte_prefetch0(RTE_PTR_ADD(data[i], 3 * RTE_CACHE_LINE_SIZE));
 	}
 	for (i = 0; i < nk; i++) {
-		const struct tcp_conn *c = hints[at[i]];
+		const struct tcp_conn *c = hints[at[i]].conn;
 
 		if (c != NULL && c->snd.head != NULL)
 			rte_prefetch0(c->snd.head);
@@ -241,7 +275,22 @@ tcp_lookup(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	void *data;
 
 	tcp_key_of(&k, remote_ip, remote_port, local_ip, local_port);
-	if (rte_hash_lookup_data(w->tcp.table, &k, &data) < 0)
+	if (rte_hash_lookup_with_hash_data(w->tcp.table, &k, tcp_key_hash(&k),
+					   &data) < 0)
+		return NULL;
+	return data;
+}
+
+struct tcp_conn *
+tcp_lookup_with_sig(struct worker *w, uint32_t remote_ip,
+		    uint16_t remote_port, uint32_t local_ip,
+		    uint16_t local_port, uint32_t sig)
+{
+	struct tcp_key k;
+	void *data;
+
+	tcp_key_of(&k, remote_ip, remote_port, local_ip, local_port);
+	if (rte_hash_lookup_with_hash_data(w->tcp.table, &k, sig, &data) < 0)
 		return NULL;
 	return data;
 }
@@ -407,6 +456,7 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 {
 	struct tcp_conn *c;
 	struct tcp_key k;
+	hash_sig_t sig;
 	void *obj;
 
 	if (rte_mempool_get(w->tcp.conn_pool, &obj) != 0 &&
@@ -420,13 +470,15 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	c->local_ip = local_ip;
 	c->local_port = local_port;
 	tcp_key_of(&k, remote_ip, remote_port, local_ip, local_port);
-	if (rte_hash_add_key_data(w->tcp.table, &k, c) < 0 &&
+	sig = tcp_key_hash(&k);
+	if (rte_hash_add_key_with_hash_data(w->tcp.table, &k, sig, c) < 0 &&
 	    (!tcp_time_wait_recycle(w, c) ||
-	     rte_hash_add_key_data(w->tcp.table, &k, c) < 0)) {
+	     rte_hash_add_key_with_hash_data(w->tcp.table, &k, sig, c) < 0)) {
 		rte_mempool_put(w->tcp.conn_pool, c);
 		return NULL;
 	}
 	w->tcp.n_conns++;
+	w->tcp.burst_adds |= UINT64_C(1) << (sig % 64);
 	c->ops = ops;
 	c->app = app;
 	tcp_timers_init(c);
@@ -600,7 +652,7 @@ tcp_conn_free(struct worker *w, struct tcp_conn *c)
 	tcp_set_state(w, c, TCP_CLOSED);
 	tcp_key_of(&k, c->remote_ip, c->remote_port, c->local_ip,
 		   c->local_port);
-	rte_hash_del_key(w->tcp.table, &k);
+	rte_hash_del_key_with_hash(w->tcp.table, &k, tcp_key_hash(&k));
 	w->tcp.n_conns--;
 	rte_pktmbuf_free(c->snd.head);
 	c->snd.head = c->snd.tail = c->snd.cur = NULL;

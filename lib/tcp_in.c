@@ -802,6 +802,7 @@ tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 {
 	const struct rte_ipv4_hdr *ip;
 	const struct rte_tcp_hdr *th;
+	const struct tcp_rx_hint *hint;
 	struct tcp_conn *c;
 	struct tcp_seg s;
 	uint32_t doff, src_ip, dst_ip;
@@ -852,14 +853,23 @@ tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 	dst_ip = rte_be_to_cpu_32(ip->dst_addr);
 	sport = rte_be_to_cpu_16(th->src_port);
 	dport = rte_be_to_cpu_16(th->dst_port);
-	/* The burst's hint, if it still names this tuple's live
-	 * connection; anything else (freed, reused) is looked up. */
-	c = w->tcp.rx_hint;
+	/* The burst's hint, if it still holds: the tuple's live
+	 * connection, or no connection when none that might be this
+	 * tuple's was added since.  Anything else (freed, reused, opened
+	 * meanwhile) is looked up. */
+	hint = w->tcp.rx_hint;
 	w->tcp.rx_hint = NULL;
-	if (c == NULL || c->state == TCP_CLOSED || c->remote_ip != src_ip ||
-	    c->remote_port != sport || c->local_ip != dst_ip ||
-	    c->local_port != dport)
+	if (hint == NULL || !hint->looked_up) {
 		c = tcp_lookup(w, src_ip, sport, dst_ip, dport);
+	} else {
+		c = hint->conn;
+		if (c == NULL ? (w->tcp.burst_adds >> (hint->sig % 64)) & 1 :
+		    c->state == TCP_CLOSED || c->remote_ip != src_ip ||
+		    c->remote_port != sport || c->local_ip != dst_ip ||
+		    c->local_port != dport)
+			c = tcp_lookup_with_sig(w, src_ip, sport, dst_ip,
+						dport, hint->sig);
+	}
 	if (c != NULL && c->state == TCP_TIME_WAIT && (s.flags & TH_SYN) &&
 	    !(s.flags & TH_ACK) && tcp_find_listener(w, dport) != NULL &&
 	    (SEQ_GT(s.seq, c->rcv_nxt) ||

@@ -345,7 +345,7 @@ worker_rx(struct worker *w)
 {
 	struct rte_mbuf *pkts[RX_BURST];
 	struct rte_mbuf *out[RX_BURST + IMPAIR_HOLD_MAX];
-	struct tcp_conn *hints[RX_BURST + IMPAIR_HOLD_MAX];
+	struct tcp_rx_hint hints[RX_BURST + IMPAIR_HOLD_MAX];
 	struct rte_mbuf **p = pkts;
 	uint16_t n, i;
 
@@ -370,7 +370,7 @@ worker_rx(struct worker *w)
 			   &w->stats.port.rx_handoff_drops);
 	tcp_lookup_burst(w, p, n, hints);
 	for (i = 0; i < n; i++) {
-		w->tcp.rx_hint = hints[i];
+		w->tcp.rx_hint = &hints[i];
 		worker_rx_one(w, p[i]);
 	}
 	w->tcp.rx_hint = NULL;
