@@ -14,6 +14,7 @@ must be up (scripts/test.sh takes care of that).
 """
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -215,8 +216,10 @@ def fetch_over_af_xdp(ctx):
                       pmd="af_xdp")
 
 
-@test
-def fetch_with_hugepages(ctx):
+@contextlib.contextmanager
+def hugepages():
+    """At least 512 2 MiB pages reserved and hugetlbfs mounted, for the
+    duration; both restored afterwards."""
     path = "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
     with open(path) as f:
         before = int(f.read())
@@ -231,13 +234,65 @@ def fetch_with_hugepages(ctx):
             f.write(str(max(before, 512)))
         with open(path) as f:
             check(int(f.read()) >= 300, "could not reserve hugepages")
-        fetch_and_compare(ctx, "http://%s/10M.bin" % PEER_IP, "10M.bin",
-                          huge=True)
+        yield
     finally:
         with open(path, "w") as f:
             f.write(str(before))
         if not mounted:
             subprocess.run(["umount", "/dev/hugepages"])
+
+
+@test
+def fetch_with_hugepages(ctx):
+    with hugepages():
+        fetch_and_compare(ctx, "http://%s/10M.bin" % PEER_IP, "10M.bin",
+                          huge=True)
+
+
+@test
+def dumpcap_attaches_with_hugepages(ctx):
+    """dpdk-dumpcap, a secondary process, captures the port of a dpfetch
+    on hugepages (dpfetch called rte_pdump_init), and tshark reads it."""
+    cap = ctx.out("dumpcap.pcapng")
+    with hugepages():
+        d = Daemon(ctx, eal=ctx.eal(huge=True))
+        dc = None
+        try:
+            dc = subprocess.Popen(["dpdk-dumpcap", "--file-prefix",
+                                   d.prefix, "-i", "0", "-c", "30", "-q",
+                                   "-w", cap], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+            # it creates the file once it has attached
+            deadline = time.time() + 20
+            while not os.path.exists(cap) and dc.poll() is None and \
+                    time.time() < deadline:
+                time.sleep(0.1)
+            time.sleep(0.5)
+            if dc.poll() is not None:
+                check(False, "dpdk-dumpcap exited %s: %s" % (
+                    dc.returncode, dc.communicate()[1].decode(
+                        errors="replace")[-1500:]))
+            j = d.ctl("fetch", "url=http://%s/index.html" % PEER_IP,
+                      "connections=2", "requests=20")
+            r = d.ctl("wait", "job=%d" % j["job"], "timeout=30")
+            check(r["responses"]["2xx"] == 20, "responses %s" %
+                  r["responses"])
+            _, err = dc.communicate(timeout=30)
+            check(dc.returncode == 0, "dpdk-dumpcap exit %d: %s" % (
+                dc.returncode, err.decode(errors="replace")[-1500:]))
+        finally:
+            if dc is not None and dc.poll() is None:
+                dc.kill()
+                dc.communicate()
+            d.stop()
+    rows = tshark_rows(cap)
+    ours = OUR_IP.split("/")[0]
+    check(len(rows) == 30, "dumpcap -c 30 wrote %d packets" % len(rows))
+    check(any(r["ip.src"] == ours and flag(r, "tcp.flags.syn") and
+              not flag(r, "tcp.flags.ack") for r in rows), "no SYN from us")
+    check(any(r["http.request.method"] == "GET" and r["ip.src"] == ours
+              for r in rows), "no GET from us")
+    os.unlink(cap)
 
 
 @test
