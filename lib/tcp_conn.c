@@ -196,7 +196,6 @@ tcp_stack_fini(struct worker *w)
 	memset(ts, 0, sizeof(*ts));
 }
 
-
 void
 tcp_lookup_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 		 struct tcp_rx_hint *hints)
@@ -267,18 +266,24 @@ tcp_lookup_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 	}
 }
 
+static struct tcp_conn *
+tcp_lookup_key(struct worker *w, const struct tcp_key *k, hash_sig_t sig)
+{
+	void *data;
+
+	if (rte_hash_lookup_with_hash_data(w->tcp.table, k, sig, &data) < 0)
+		return NULL;
+	return data;
+}
+
 struct tcp_conn *
 tcp_lookup(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	   uint32_t local_ip, uint16_t local_port)
 {
 	struct tcp_key k;
-	void *data;
 
 	tcp_key_of(&k, remote_ip, remote_port, local_ip, local_port);
-	if (rte_hash_lookup_with_hash_data(w->tcp.table, &k, tcp_key_hash(&k),
-					   &data) < 0)
-		return NULL;
-	return data;
+	return tcp_lookup_key(w, &k, tcp_key_hash(&k));
 }
 
 struct tcp_conn *
@@ -287,12 +292,9 @@ tcp_lookup_with_sig(struct worker *w, uint32_t remote_ip,
 		    uint16_t local_port, uint32_t sig)
 {
 	struct tcp_key k;
-	void *data;
 
 	tcp_key_of(&k, remote_ip, remote_port, local_ip, local_port);
-	if (rte_hash_lookup_with_hash_data(w->tcp.table, &k, sig, &data) < 0)
-		return NULL;
-	return data;
+	return tcp_lookup_key(w, &k, sig);
 }
 
 /* SipHash-2-4 (Aumasson and Bernstein), the keyed PRF for RFC 6528. */
