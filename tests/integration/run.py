@@ -559,6 +559,18 @@ def end_process(proc, timeout, sig=signal.SIGTERM):
     return err.decode(errors="replace")
 
 
+def wait_port(proc, port):
+    """Until the peer can open a connection to dpfetch's port."""
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        check(proc.poll() is None, "dpfetch exited early")
+        r = ns("nc", "-z", "-w", "1", "198.18.0.2", str(port))
+        if r.returncode == 0:
+            return
+        time.sleep(0.2)
+    raise Failure("service on port %d never answered" % port)
+
+
 class Service:
     """dpfetch running a service (--echo) until SIGTERM."""
 
@@ -570,15 +582,7 @@ class Service:
         self.stderr_text = ""
 
     def wait_ready(self, port):
-        """Until the peer can open a connection to the port."""
-        deadline = time.time() + 15
-        while time.time() < deadline:
-            check(self.proc.poll() is None, "dpfetch exited early")
-            r = ns("nc", "-z", "-w", "1", "198.18.0.2", str(port))
-            if r.returncode == 0:
-                return
-            time.sleep(0.2)
-        raise Failure("service on port %d never answered" % port)
+        wait_port(self.proc, port)
 
     def stop(self):
         self.stderr_text = end_process(self.proc, 30)
@@ -707,10 +711,7 @@ def listen_with_every_received_packet_duplicated(ctx):
     conns = 5
     d = Daemon(ctx, extra=["--listen", "80", "--impair", "seed=5,rx.dup=1"])
     try:
-        deadline = time.time() + 15
-        while ns("nc", "-z", "-w", "1", "198.18.0.2", "80").returncode:
-            check(time.time() < deadline, "port 80 never answered")
-            time.sleep(0.2)
+        wait_port(d.proc, 80)
         for i in range(conns):
             n = 100000 + i
             r = ns("curl", "-sS", "--noproxy", "*", "-o", "-",
