@@ -52,6 +52,8 @@ static const struct config_field config_fields[] = {
 	F_BOOL("tcp", "wscale", tcp.wscale),
 	F_BOOL("tcp", "timestamps", tcp.timestamps),
 	F_BOOL("tcp", "sack", tcp.sack),
+	F_BOOL("tcp", "tso", tcp.tso),
+	F_BOOL("tcp", "lro", tcp.lro),
 	F_U32("tcp", "sndbuf", tcp.sndbuf, 4096, 64u << 20),
 	F_U32("tcp", "iw", tcp.iw, 1, 64),
 	F_U32("tcp", "keepalive_s", tcp.keepalive_s, 0, 86400),
@@ -113,6 +115,8 @@ config_init(struct dpf_config *cfg)
 	cfg->tcp.wscale = 1;
 	cfg->tcp.timestamps = 1;
 	cfg->tcp.sack = 1;
+	cfg->tcp.tso = 1;
+	cfg->tcp.lro = 1;
 	cfg->tcp.sndbuf = 1u << 20;
 	cfg->tcp.iw = 10;		/* RFC 6928 */
 	cfg->tcp.keepalive_s = 0;
@@ -876,7 +880,9 @@ config_usage(FILE *f, const char *prog)
 "                        rto_max_ms, delack_ms, time_wait_ms, syn_retries,\n"
 "                        data_retries, max_ooo_segs, wscale, timestamps, sack,\n"
 "                        sndbuf, iw, keepalive_s, keepalive_intvl_s,\n"
-"                        keepalive_probes, cc (newreno or cubic)\n"
+"                        keepalive_probes, cc (newreno or cubic), tso, lro\n"
+"                        (segmentation offloads, used where the port has\n"
+"                        them)\n"
 "  --arp K=V[,K=V]       ARP tunables: retries, retry_ms, reachable_s\n"
 "  --impair K=V[,K=V]    fault injection: seed, {rx,tx}.{drop,dup,reorder,\n"
 "                        corrupt} (probabilities), {rx,tx}.reorder_delay_us\n"

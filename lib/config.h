@@ -46,6 +46,8 @@ struct tcp_conf {
 	uint32_t wscale;	/* offer window scaling */
 	uint32_t timestamps;	/* offer timestamps */
 	uint32_t sack;		/* offer SACK */
+	uint32_t tso;		/* TCP segmentation offload, where offered */
+	uint32_t lro;		/* large receive offload, where offered */
 	uint32_t sndbuf;	/* send buffer limit per connection, bytes */
 	uint32_t iw;		/* initial window, segments (RFC 6928) */
 	uint32_t keepalive_s;	/* idle time before probing; 0 = off */

@@ -170,8 +170,12 @@ ipv4_output(struct worker *w, struct rte_mbuf *m, uint32_t src_ip,
 
 		th->cksum = 0;
 		if (port->tx_tcp_cksum) {
-			m->ol_flags |= RTE_MBUF_F_TX_IPV4 |
-				RTE_MBUF_F_TX_TCP_CKSUM;
+			/* TSO implies the checksum offload, and its pseudo
+			 * header leaves the length out (the port puts in
+			 * each segment's). */
+			m->ol_flags |= RTE_MBUF_F_TX_IPV4;
+			if (!(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG))
+				m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
 			th->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
 		} else {
 			/* The payload may be chained by reference (see

@@ -11,6 +11,11 @@
 #define PORT_RX_DESC	1024
 #define PORT_TX_DESC	1024
 #define LINK_WAIT_MS	3000
+/* The IPv4 total length is 16 bits, also for a TSO segment: room for
+ * the largest IPv4 and TCP headers. */
+#define TSO_MAX_PAYLOAD	(65535u - 60u - 60u)
+/* Largest coalesced frame we let an LRO port build. */
+#define LRO_MAX_PKT	65535u
 
 int
 port_pick(int given, uint16_t want_id, uint16_t *id, char *err,
@@ -64,8 +69,8 @@ port_program_reta(struct port *p, const struct rte_eth_dev_info *info)
 
 int
 port_init(struct port *p, uint16_t id, uint16_t n_queues, uint16_t mtu,
-	  struct rte_mempool *pool, const uint8_t *rss_key, char *err,
-	  size_t errlen)
+	  struct rte_mempool *pool, const uint8_t *rss_key,
+	  unsigned int want_features, char *err, size_t errlen)
 {
 	uint8_t key[40];
 	struct rte_eth_dev_info info;
@@ -121,6 +126,12 @@ port_init(struct port *p, uint16_t id, uint16_t n_queues, uint16_t mtu,
 	conf.rxmode.offloads = info.rx_offload_capa & want;
 	want = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
 		RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	/* DPDK 22.11's net_tap sums each piece of a chain on its own when
+	 * it fills in the TCP checksum, which is wrong after a piece of odd
+	 * length: on it we send whole frames (and so no TSO, whose
+	 * segments would be chains again). */
+	if (strcmp(info.driver_name, "net_tap") == 0)
+		want &= ~RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	conf.txmode.offloads = info.tx_offload_capa & want;
 	p->rx_ip_cksum = !!(conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM);
 	p->rx_tcp_cksum = !!(conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_TCP_CKSUM);
@@ -129,6 +140,38 @@ port_init(struct port *p, uint16_t id, uint16_t n_queues, uint16_t mtu,
 	/* Chained mbufs let TCP send payload by reference. */
 	p->tx_multi_seg = !!(conf.txmode.offloads &
 			     RTE_ETH_TX_OFFLOAD_MULTI_SEGS);
+	/* TSO only with the TCP checksum offload it implies, and with
+	 * chains: the payload of a large segment is the send buffer's,
+	 * attached by reference. */
+	if ((want_features & PORT_WANT_TSO) &&
+	    (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_TSO) &&
+	    p->tx_tcp_cksum && p->tx_multi_seg) {
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
+		p->tx_tso = 1;
+		p->tso_max_payload = TSO_MAX_PAYLOAD;
+	}
+	p->tx_max_segs = info.tx_desc_lim.nb_seg_max != 0 ?
+		info.tx_desc_lim.nb_seg_max : UINT16_MAX;
+	if ((want_features & PORT_WANT_LRO) &&
+	    (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_LRO)) {
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TCP_LRO;
+		/* Coalesced frames span several mbufs. */
+		if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER)
+			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+		/* A port that names no limit must be given its largest
+		 * frame for the MTU (ethdev's rule; virtio is one). */
+		if (info.max_lro_pkt_size != 0)
+			conf.rxmode.max_lro_pkt_size =
+				RTE_MIN(info.max_lro_pkt_size, LRO_MAX_PKT);
+		else if (info.max_mtu != UINT16_MAX &&
+			 info.max_rx_pktlen > info.max_mtu)
+			conf.rxmode.max_lro_pkt_size = mtu +
+				info.max_rx_pktlen - info.max_mtu;
+		else
+			conf.rxmode.max_lro_pkt_size = mtu +
+				RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
+		p->rx_lro = 1;
+	}
 
 	rc = rte_eth_dev_configure(id, n_queues, n_queues, &conf);
 	if (rc != 0) {

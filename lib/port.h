@@ -28,6 +28,15 @@ struct port {
 	uint8_t rx_ip_cksum;
 	uint8_t rx_tcp_cksum;
 	uint8_t tx_multi_seg;
+	/* TCP segmentation offload: TCP hands the port segments of up to
+	 * tso_max_payload bytes, cut into MSS-sized ones on the way out. */
+	uint8_t tx_tso;
+	/* Large receive offload: the port may hand us coalesced segments
+	 * (RTE_MBUF_F_RX_LRO) longer than an MSS, as chains. */
+	uint8_t rx_lro;
+	uint32_t tso_max_payload;
+	/* Most mbufs in one frame the port takes, header mbuf included. */
+	uint16_t tx_max_segs;
 	/* RSS we programmed (n_queues > 1 and the port can): our key and a
 	 * round-robin redirection table, so software can predict it. */
 	uint8_t rss;
@@ -39,12 +48,16 @@ int
 port_pick(int given, uint16_t want_id, uint16_t *id, char *err,
 	  size_t errlen);
 
+/* What port_init may switch on where the port offers it. */
+#define PORT_WANT_TSO	0x1
+#define PORT_WANT_LRO	0x2
+
 /* rss_key: 40 bytes used for RSS when n_queues > 1 and the port hashes
- * IPv4/TCP with a settable key and table. */
+ * IPv4/TCP with a settable key and table.  want: PORT_WANT_*. */
 int
 port_init(struct port *p, uint16_t id, uint16_t n_queues, uint16_t mtu,
-	  struct rte_mempool *pool, const uint8_t *rss_key, char *err,
-	  size_t errlen);
+	  struct rte_mempool *pool, const uint8_t *rss_key,
+	  unsigned int want_features, char *err, size_t errlen);
 
 void
 port_fini(struct port *p);

@@ -77,6 +77,13 @@ port_json(const struct app *app)
 		      "ierrors", (json_int_t)st.ierrors,
 		      "oerrors", (json_int_t)st.oerrors,
 		      "rx_nombuf", (json_int_t)st.rx_nombuf);
+	/* What the port does for us (the rest is done in software). */
+	json_object_set_new(o, "offloads", json_pack(
+		"{s:b, s:b, s:b, s:b, s:b, s:b, s:b}",
+		"rx_ip_cksum", p->rx_ip_cksum, "rx_tcp_cksum", p->rx_tcp_cksum,
+		"tx_ip_cksum", p->tx_ip_cksum, "tx_tcp_cksum", p->tx_tcp_cksum,
+		"tx_multi_seg", p->tx_multi_seg, "tso", p->tx_tso,
+		"lro", p->rx_lro));
 	json_object_set_new(o, "steering",
 			    json_string(app->steer.mode == STEER_RSS ? "rss" :
 					app->steer.mode == STEER_SOFT ?

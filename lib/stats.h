@@ -18,7 +18,8 @@
 #define STATS_PORT(X) \
 	X(rx_packets) X(rx_bytes) X(tx_packets) X(tx_bytes) \
 	X(tx_full_drops) X(tx_stall_drops) X(rx_bursts) X(tx_bursts) \
-	X(rx_handoff_out) X(rx_handoff_in) X(rx_handoff_drops)
+	X(rx_handoff_out) X(rx_handoff_in) X(rx_handoff_drops) \
+	X(tx_prepare_drops)
 
 #define STATS_ETH(X) \
 	X(rx_packets) X(rx_too_short) X(rx_not_for_us) X(rx_vlan) \
@@ -52,7 +53,8 @@
 	X(FastRetrans) X(SackRetrans) X(SackBlocksReceived) X(ListenDrops) \
 	X(TimeWaitReused) X(TimeWaitRecycled) X(KeepaliveProbes) X(KeepaliveTimeouts) \
 	X(RecoveryPartialAcks) X(SendClones) X(LostRetransmits) X(TxBacklogDefers) \
-	X(TailLossProbes) X(SpuriousRtos) X(SackNoMem)
+	X(TailLossProbes) X(SpuriousRtos) X(SackNoMem) \
+	X(TsoSends) X(LroSegsIn)
 
 #define STATS_HTTP(X) \
 	X(requests) X(responses) X(body_bytes) X(parse_errors) \

@@ -595,7 +595,9 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		 * every second full segment, else within delack_ms. */
 		if (had_ooo) {
 			tcp_ack_now(w, c);
-		} else if (++c->segs_unacked >= 2) {
+		} else if (++c->segs_unacked >= 2 || len > c->mss) {
+			/* A segment longer than an MSS is several the
+			 * port merged (LRO): ACK it as what it was. */
 			w->stats.tcp.QuickAcks++;
 			tcp_ack_now(w, c);
 		} else {
@@ -825,9 +827,13 @@ tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 		w->stats.tcp.InErrs++;
 		goto drop;
 	}
+	/* GOOD: the port checked it.  NONE: the field is not filled in
+	 * (a virtio peer offloaded it, an LRO merge) but the data was
+	 * checked.  Anything else is checked here. */
 	csum_flags = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
 	if (csum_flags == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
 	    (csum_flags != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
+	     csum_flags != RTE_MBUF_F_RX_L4_CKSUM_NONE &&
 	     cksum_ipv4_l4_verify(m, ip, l4_off) != 0)) {
 		w->stats.tcp.InCsumErrors++;
 		w->stats.tcp.InErrs++;
@@ -840,6 +846,8 @@ tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 	s.flags = th->tcp_flags;
 	s.data_off = l4_off + doff;
 	s.len = l4_len - doff;
+	if (m->ol_flags & RTE_MBUF_F_RX_LRO)
+		w->stats.tcp.LroSegsIn++;
 	if (tcp_opt_parse((const uint8_t *)(th + 1), doff - sizeof(*th),
 			  !!(s.flags & TH_SYN), &s.opts) != 0 ||
 	    ((s.flags & TH_SYN) && (s.flags & (TH_FIN | TH_RST)))) {

@@ -90,6 +90,26 @@ sndbuf_seek(struct tcp_sndbuf *sb, uint32_t off, uint32_t *moff)
 	return m;
 }
 
+/*
+ * Of len bytes from off past snd_una, how many lie in the first
+ * max_pieces mbufs of the send buffer: a large (TSO) segment chains one
+ * reference per piece, and a port takes only so many per frame.
+ */
+static uint32_t
+sndbuf_span(struct tcp_sndbuf *sb, uint32_t off, uint32_t len,
+	    unsigned int max_pieces)
+{
+	struct rte_mbuf *m = sndbuf_seek(sb, off, &off);
+	uint32_t got = 0;
+
+	while (m != NULL && got < len && max_pieces-- > 0) {
+		got += (uint32_t)m->data_len - off;
+		off = 0;
+		m = m->next;
+	}
+	return RTE_MIN(got, len);
+}
+
 /* Copy len bytes starting off bytes past snd_una out of the send buffer. */
 static void
 sndbuf_copy(struct tcp_sndbuf *sb, uint32_t off, uint8_t *dst, uint32_t len)
@@ -250,6 +270,15 @@ tcp_emit(struct worker *w, struct tcp_conn *c, uint32_t seq, uint8_t flags,
 		m->pkt_len += len;
 	}
 
+	if (len > c->mss) {
+		/* A TSO segment (tcp_output cuts these only where the port
+		 * segments): the port replicates the headers for each
+		 * tso_segsz bytes and keeps PSH and FIN for the last. */
+		m->tso_segsz = c->mss;
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
+		w->stats.tcp.TsoSends++;
+		w->stats.tcp.OutSegs += (len + c->mss - 1) / c->mss - 1;
+	}
 	if (flags & RTE_TCP_ACK_FLAG) {
 		c->last_ack_sent = c->rcv_nxt;
 		c->flags &= ~(TF_ACK_NOW | TF_DELACK);
@@ -389,7 +418,7 @@ tcp_window_update_due(struct worker *w, const struct tcp_conn *c)
 void
 tcp_output(struct worker *w, struct tcp_conn *c)
 {
-	uint32_t fin_seq, off, flight, room, wnd_end;
+	uint32_t fin_seq, off, flight, room, wnd_end, seg_max;
 	int sack_recovery, sent = 0;
 
 	switch (c->state) {
@@ -427,8 +456,11 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 		room += (uint32_t)c->dupacks * c->mss;
 	wnd_end = c->snd_una + c->snd_wnd;
 	off = SEQ_DIFF(c->snd_nxt, c->snd_una);
+	seg_max = c->mss;
+	if (w->app->port.tx_tso)
+		seg_max = w->app->port.tso_max_payload / c->mss * c->mss;
 	while (off < c->snd.len) {
-		uint32_t len = RTE_MIN((uint32_t)c->mss, c->snd.len - off);
+		uint32_t len = RTE_MIN(seg_max, c->snd.len - off);
 		uint32_t wroom = SEQ_GT(wnd_end, c->snd_nxt) ?
 			SEQ_DIFF(wnd_end, c->snd_nxt) : 0;
 		uint8_t flags = RTE_TCP_ACK_FLAG;
@@ -438,6 +470,18 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 		len = RTE_MIN(len, wroom);
 		if (len == 0)
 			break;
+		if (len > c->mss) {
+			/* One TSO segment, as long as the port can chain
+			 * it, and whole MSS-sized segments unless it ends
+			 * the data: the port must not cut a runt in the
+			 * middle either. */
+			len = sndbuf_span(&c->snd, off, len,
+					  w->app->port.tx_max_segs - 1u);
+			if (len > c->mss && off + len < c->snd.len)
+				len -= len % c->mss;
+			if (len < c->mss)
+				len = RTE_MIN((uint32_t)c->mss, wroom);
+		}
 		/* Sender SWS avoidance (RFC 9293 3.8.6.2.1): no runt in
 		 * the middle of the data while ACKs are still to come. */
 		if (len < c->mss && off + len < c->snd.len && flight > 0)

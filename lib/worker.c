@@ -260,6 +260,14 @@ worker_tx_flush(struct worker *w)
 void
 worker_tx(struct worker *w, struct rte_mbuf *m)
 {
+	/* A port that segments for us may want its own look at offloaded
+	 * frames first (and may refuse one it cannot send). */
+	if (unlikely(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) &&
+	    rte_eth_tx_prepare(w->port_id, w->queue_id, &m, 1) != 1) {
+		w->stats.port.tx_prepare_drops++;
+		rte_pktmbuf_free(m);
+		return;
+	}
 	if (w->tx_n >= TX_BATCH)
 		worker_tx_flush(w);
 	if (w->tx_n == TX_BACKLOG) {

@@ -680,7 +680,10 @@ main(int argc, char **argv)
 		goto eal;
 	}
 	if (port_init(&app.port, port_id, app.n_workers, cfg.mtu, app.pool,
-		      steer_default_key, err, sizeof(err)) != 0) {
+		      steer_default_key,
+		      (cfg.tcp.tso ? PORT_WANT_TSO : 0) |
+		      (cfg.tcp.lro ? PORT_WANT_LRO : 0),
+		      err, sizeof(err)) != 0) {
 		fprintf(stderr, "dpfetch: %s\n", err);
 		goto pool;
 	}
@@ -711,6 +714,10 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	/* A peer that goes away must not kill the appliance: virtio-user
+	 * writes to its vhost-user socket on the way out, after the vhost
+	 * side may have closed it. */
+	signal(SIGPIPE, SIG_IGN);
 #ifndef __SANITIZE_ADDRESS__
 	signal(SIGSEGV, on_fatal);
 	signal(SIGBUS, on_fatal);

@@ -155,6 +155,8 @@ test_defaults(void **state)
 	assert_int_equal(c.tcp.wscale, 1);
 	assert_int_equal(c.tcp.timestamps, 1);
 	assert_int_equal(c.tcp.sack, 1);
+	assert_int_equal(c.tcp.tso, 1);
+	assert_int_equal(c.tcp.lro, 1);
 	assert_int_equal(c.impair.seed, 1);
 	assert_true(c.impair.rx.drop == 0 && c.impair.rx.dup == 0 &&
 		    c.impair.rx.reorder == 0 && c.impair.rx.corrupt == 0 &&
@@ -514,7 +516,7 @@ test_pairs(void **state)
 		  "rcvbuf=8192,rto_initial_ms=500,rto_min_ms=10,"
 		  "rto_max_ms=9000,delack_ms=1,time_wait_ms=0,syn_retries=0,"
 		  "data_retries=30,max_ooo_segs=65536,wscale=off,"
-		  "timestamps=false,sack=0");
+		  "timestamps=false,sack=0,tso=0,lro=off");
 	assert_int_equal(c.tcp.rcvbuf, 8192);
 	assert_int_equal(c.tcp.rto_initial_ms, 500);
 	assert_int_equal(c.tcp.rto_min_ms, 10);
@@ -527,6 +529,8 @@ test_pairs(void **state)
 	assert_int_equal(c.tcp.wscale, 0);
 	assert_int_equal(c.tcp.timestamps, 0);
 	assert_int_equal(c.tcp.sack, 0);
+	assert_int_equal(c.tcp.tso, 0);
+	assert_int_equal(c.tcp.lro, 0);
 	config_free(&c);
 
 	/* Every bool form; a later --tcp overrides an earlier one. */
