@@ -656,6 +656,52 @@ class Bench:
         r["connections_opened"] = res.get("connections_opened")
         return r
 
+    def vhost_gbps(self, offloads):
+        """1 MiB responses from a dpfetch server on virtio-user to a
+        dpfetch client on vhost-user (one lcore each): virtio offers
+        TSO and LRO and vhost carries a TSO segment across whole, so this
+        measures what the segmentation offloads save the stack, against
+        the same pair with --tcp tso=0,lro=0."""
+        sock = "/run/dpf-bench-%d.vhost" % os.getpid()
+        try:
+            os.unlink(sock)
+        except OSError:
+            pass
+        tcp = [] if offloads else ["--tcp", "tso=0,lro=0"]
+        cli = Dpfetch(self.build, CLIENT_CORE,
+                      "net_vhost0,iface=%s,tso=1" % sock,
+                      ["--ip", "198.18.6.2/24"] + tcp)
+        try:
+            srv = Dpfetch(self.build, SERVER_CORE,
+                          "net_virtio_user0,path=%s,queue_size=1024" % sock,
+                          ["--ip", "198.18.6.1/24", "--listen", "80"] + tcp)
+        except Exception:
+            cli.stop()
+            raise
+        try:
+            cli.wait_link()
+            sb = srv.lcores()
+            res, cyc = cli.job(
+                ["connections=%d" % self.a.memif_bulk_connections,
+                 "duration=%d" % self.dur,
+                 "url=http://198.18.6.1/bytes/1048576"])
+            sa = srv.lcores()
+            tso = srv.call("stats", "scope=tcp")["tcp"]["TsoSends"]
+        finally:
+            srv.stop()
+            cli.stop()
+            try:
+                os.unlink(sock)
+            except OSError:
+                pass
+        r = self.dpf_result(res, cyc, res["rates"]["gbps"])
+        scyc = busy_delta(sb, sa)
+        if r["responses"]:
+            r["server_cycles_per_request"] = round(
+                scyc["busy_cycles"] / r["responses"])
+        r["server_tso_sends"] = tso
+        return r
+
     def memif_held(self):
         n = self.a.held
         ramp = 1 if self.a.quick else 10
@@ -720,6 +766,10 @@ CASES = [
      {"min": 1600000}),
     ("memif_gbps", "memif, 1 lcore per side: 1 MiB responses", "Gbit/s",
      "higher", [("dpfetch", lambda b: b.memif_case("gbps"))], {"min": 26}),
+    ("vhost_offloads", "vhost-user, 1 MiB responses: TSO+LRO / without",
+     "Gbit/s", "higher",
+     [("TSO+LRO", lambda b: b.vhost_gbps(True)),
+      ("tso=0,lro=0", lambda b: b.vhost_gbps(False))], None),
     ("memif_held", "memif, 1 lcore per side: concurrent connections held",
      "connections", "higher", [("dpfetch", lambda b: b.memif_held())], None),
     ("scaling_cps", "memif scaling, connections/s: 2 lcores / 1 lcore per side",
@@ -926,7 +976,7 @@ def markdown(res):
             continue
         for lab, cc in c["contenders"].items():
             if not lab.startswith("dpfetch") and not name.startswith(
-                    "scaling"):
+                    ("scaling", "vhost")):
                 continue
             a = cpr(cc["runs"], "client_cycles_per_request")
             b = cpr(cc["runs"], "server_cycles_per_request")
