@@ -579,6 +579,10 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 
 	if (len > 0 && seq == c->rcv_nxt) {
 		int had_ooo = c->ooo.nsegs > 0;
+		/* Several segments the port merged (LRO): ACKed as what
+		 * they were, at least two full segments. */
+		int merged = len > c->mss &&
+			(m->ol_flags & RTE_MBUF_F_RX_LRO) != 0;
 		struct rte_mbuf *q;
 
 		tcp_deliver(w, c, m, off, len);
@@ -595,9 +599,7 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		 * every second full segment, else within delack_ms. */
 		if (had_ooo) {
 			tcp_ack_now(w, c);
-		} else if (++c->segs_unacked >= 2 || len > c->mss) {
-			/* A segment longer than an MSS is several the
-			 * port merged (LRO): ACK it as what it was. */
+		} else if (++c->segs_unacked >= 2 || merged) {
 			w->stats.tcp.QuickAcks++;
 			tcp_ack_now(w, c);
 		} else {
