@@ -9,7 +9,7 @@ set -euo pipefail
 
 PACKAGES=(
 	build-essential meson ninja-build pkg-config
-	libdpdk-dev dpdk
+	libdpdk-dev dpdk dpdk-dev
 	libjansson-dev libcmocka-dev
 	nginx-light python3-scapy
 	iproute2 ethtool nftables curl iputils-ping tcpdump

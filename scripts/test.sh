@@ -25,6 +25,32 @@ count() {	# count PASSED FAILED
 
 scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 
+# Every tool the suite calls, with the Debian package that brings it: a
+# machine that happens to have one hides a gap in setup.sh, so check here
+# and name the package instead of failing a test later.
+TOOLS=(
+	"meson meson" "ninja ninja-build" "pkg-config pkg-config" "cc gcc"
+	"clang clang" "/usr/bin/python3 python3" "nginx nginx-light"
+	"ip iproute2" "ethtool ethtool" "nft nftables" "curl curl"
+	"ping iputils-ping" "tcpdump tcpdump" "tshark tshark" "nc netcat-openbsd"
+	"jq jq" "wrk wrk" "httperf httperf" "sha256sum coreutils"
+	"dpdk-dumpcap dpdk-dev" "dpdk-telemetry.py dpdk-dev"
+	"dpdk-testpmd dpdk-dev"
+)
+missing_tools=()
+for t in "${TOOLS[@]}"; do
+	set -- $t
+	command -v "$1" >/dev/null 2>&1 || missing_tools+=("$1 (Debian package $2)")
+done
+if ! /usr/bin/python3 -c 'import scapy.all' >/dev/null 2>&1; then
+	missing_tools+=("scapy for /usr/bin/python3 (Debian package python3-scapy)")
+fi
+if [ "${#missing_tools[@]}" -gt 0 ]; then
+	printf 'test.sh: missing after scripts/setup.sh: %s\n' "${missing_tools[@]}" >&2
+	echo "0 passed, ${#missing_tools[@]} failed"
+	exit 1
+fi
+
 cleanup() {
 	scripts/testbed.sh down >/dev/null 2>&1 || true
 }

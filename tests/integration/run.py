@@ -16,6 +16,7 @@ must be up (scripts/test.sh takes care of that).
 import argparse
 import contextlib
 import hashlib
+import importlib
 import json
 import os
 import re
@@ -1989,7 +1990,18 @@ def loss_3pct_reorder_dup_100M_x20(ctx):
     print("    %d runs, totals %s" % (runs, totals))
 
 
+def load_case_modules():
+    """The tests of one area live in cases_<area>.py beside this file;
+    they take the harness from __main__ and register with @test."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, here)
+    for name in sorted(os.listdir(here)):
+        if name.startswith("cases_") and name.endswith(".py"):
+            importlib.import_module(name[:-3])
+
+
 def main():
+    load_case_modules()
     ap = argparse.ArgumentParser(description="dpfetch integration tests")
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("-k", dest="pattern", default="")
