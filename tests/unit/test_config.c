@@ -374,11 +374,11 @@ test_fetch_output_stats(void **state)
 	EXPECT_ERR("--ctl-tcp needs", "--ip", "10.0.0.5/24", "--ctl-tcp",
 		   "127.0.0.1:7070");
 	EXPECT_ERR("--ctl-tcp", "--ip", "10.0.0.5/24", "--ctl-tcp", "7070",
-		   "--ctl-token", "abcdefgh");
+		   "--ctl-token", "abcdefghijklmnop");
 	EXPECT_ERR("--ctl-token", "--ip", "10.0.0.5/24", "--ctl-tcp",
 		   "127.0.0.1:7070", "--ctl-token", "short");
 	EXPECT_OK(&c, err, "--ip", "10.0.0.5/24", "--ctl", "/tmp/x.sock",
-		  "--ctl-tcp", "127.0.0.1:7070", "--ctl-token", "abcdefgh",
+		  "--ctl-tcp", "127.0.0.1:7070", "--ctl-token", "abcdefghijklmnop",
 		  "--keep-going");
 	assert_string_equal(c.ctl_path, "/tmp/x.sock");
 	assert_string_equal(c.ctl_tcp, "127.0.0.1:7070");
