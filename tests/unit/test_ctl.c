@@ -1083,7 +1083,7 @@ test_tcp_cap_spares_unix(void **state)
 	expect_echo(&u[1], 2);
 	client_init(&u[2], connect_unix(path));
 	expect_error(&u[2], CTL_ERR_TOO_MANY_CLIENTS, "too many clients (2)");
-	assert_int_equal(stats_of(r).refused, 1);
+	WAIT_FOR(r, refused, 1);
 	/* The TCP clients held are served once they authenticate. */
 	authenticate(&t[0]);
 	expect_echo(&t[0], 3);
