@@ -592,8 +592,7 @@ client_auth_line(struct ctl_client *c, const char *line, size_t len)
 	stat_add(&srv->stats.auth_ok, 1);
 	method = json_object_get(root, "method");
 	run = !(json_is_string(method) &&
-		(strcmp(json_string_value(method), "ctl.auth") == 0 ||
-		 strcmp(json_string_value(method), "auth") == 0));
+		strcmp(json_string_value(method), "ctl.auth") == 0);
 	if (!run && id != NULL)
 		client_output(c, reply_line(id,
 			json_pack("{s:b}", "authenticated", 1), 0, NULL));

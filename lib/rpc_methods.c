@@ -946,7 +946,28 @@ m_impair_set(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	return RPC_OK;
 }
 
+/*
+ * ctl.auth: the TCP listener checks the token of a connection's first
+ * request itself (ctl.c) and answers ctl.auth there.  Reaching this
+ * handler means the caller is trusted already (the UNIX socket, or a TCP
+ * connection that authenticated), so a client may always start with it.
+ */
+static int
+m_ctl_auth(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	   struct rpc_error *err)
+{
+	static const char *const allowed[] = { NULL };
+
+	(void)ctx;
+	if (check_params(params, allowed, err) != 0)
+		return RPC_ERROR;
+	*result = json_pack("{s:b}", "authenticated", 1);
+	return RPC_OK;
+}
+
 const struct rpc_method rpc_methods[] = {
+	{ "ctl.auth", m_ctl_auth,
+	  "authenticate a TCP connection: the token as the request's \"auth\"" },
 	{ "app.info", m_app_info, "version, DPDK version, lcores, ports, uptime" },
 	{ "app.shutdown", m_app_shutdown, "stop the appliance cleanly" },
 	{ "port.list", m_port_list, "ports with their driver, link and counters" },

@@ -229,6 +229,12 @@ def ctl_wrong_token_bursts_backoff(ctx):
 
     try:
         d.ctl("info")
+        # ctl.auth over the UNIX socket answers the same (no token there).
+        c = d.connect()
+        r = rpc_lines(c, b'{"jsonrpc":"2.0","id":1,"method":"ctl.auth"}\n',
+                      1)[0]
+        check(r["result"] == {"authenticated": True}, "UNIX ctl.auth %s" % r)
+        c.close()
         base = n_fds(d.proc.pid)
         th = threading.Thread(target=honest_clients)
         th.start()
@@ -257,6 +263,8 @@ def ctl_wrong_token_bursts_backoff(ctx):
             check(closed(s), "guess %d: connection left open" % i)
             s.close()
         # 0, 250, 750, 1750 ms: at most 4 guesses tested in 2.2 s.
+        print("    %d attempts: %d guesses tested, %d delayed" %
+              (i, wrong, delayed))
         check(2 <= wrong <= 4 and delayed > 20,
               "%d guesses tested, %d delayed" % (wrong, delayed))
         st = ctl_stats(d)
