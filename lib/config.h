@@ -103,7 +103,11 @@ struct dpf_config {
 	/* Control channel and scripts. */
 	char *ctl_path;		/* UNIX socket; NULL = default or none */
 	char *ctl_tcp;		/* "ADDR:PORT", or NULL: no TCP listener */
-	char *ctl_token;	/* required in every TCP request */
+	char *ctl_token;	/* TCP clients authenticate with it */
+	char *ctl_token_file;	/* ... or read from this file */
+	unsigned int ctl_max_tcp_clients;	/* 0: the default (64) */
+	unsigned int ctl_auth_timeout_s;	/* 0: the default (10) */
+	char *capture_dir;	/* capture.start's files; NULL: default */
 	char *script;		/* run at start-up, then exit */
 	int keep_going;		/* the script runs on after a failure */
 

@@ -50,6 +50,7 @@
 struct worker;
 struct http_server;
 struct capture;
+struct ctl_server;
 
 struct job_share;
 struct hc_busy;
@@ -89,6 +90,8 @@ struct app {
 	 * capture_active, so no capture costs one branch. */
 	int capture_active;
 	struct capture *capture;
+	/* The control server while it runs (its counters in stats.get). */
+	struct ctl_server *ctl;
 	volatile int quit;		/* set by signals or the application */
 	volatile int running;		/* workers are in their loops */
 };

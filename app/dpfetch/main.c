@@ -94,11 +94,18 @@ split_args(int argc, char **argv, int *eal_argc, char ***app_argv)
 	return 1;
 }
 
+/* The control server's counters at its end, for --stats. */
+static struct ctl_stats ctl_final;
+static int ctl_final_valid;
+
 static void
 print_stats(FILE *f)
 {
 	/* The totals stats.get returns. */
 	json_t *root = app_stats_json(&app);
+
+	if (ctl_final_valid && json_object_get(root, "ctl") == NULL)
+		json_object_set_new(root, "ctl", ctl_stats_json(&ctl_final));
 
 	json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', f);
@@ -392,6 +399,8 @@ ctl_open(const struct dpf_config *cfg, int daemon_mode)
 	}
 	cc.tcp_listen = cfg->ctl_tcp;
 	cc.tcp_token = cfg->ctl_token;
+	cc.max_tcp_clients = cfg->ctl_max_tcp_clients;
+	cc.auth_timeout_ms = cfg->ctl_auth_timeout_s * 1000u;
 	ctl = ctl_server_create(&cc, rpc_methods, rpc_methods_count, &app);
 	if (ctl == NULL) {
 		fprintf(stderr, "dpfetch: control channel: %s\n",
@@ -405,6 +414,7 @@ ctl_open(const struct dpf_config *cfg, int daemon_mode)
 		ctl = NULL;
 		return -1;
 	}
+	app.ctl = ctl;
 	fprintf(stderr, "dpfetch: control socket %s%s%s\n", cc.unix_path,
 		cc.tcp_listen != NULL ? ", TCP " : "",
 		cc.tcp_listen != NULL ? cc.tcp_listen : "");
@@ -417,6 +427,10 @@ ctl_close(void)
 	if (ctl == NULL)
 		return;
 	ctl_stop_thread(ctl, ctl_tid);
+	/* Kept for --stats, printed after the server is gone. */
+	ctl_server_stats(ctl, &ctl_final);
+	ctl_final_valid = 1;
+	app.ctl = NULL;
 	ctl_server_destroy(ctl);
 	ctl = NULL;
 }
@@ -753,6 +767,20 @@ main(int argc, char **argv)
 	/* From here on, per-lcore changes go through the workers' command
 	 * rings (worker_call), which the loops below will serve. */
 	app.running = 1;
+	if (cfg.capture_dir != NULL) {
+		char derr[256];
+		int dfd = capture_dir_open(cfg.capture_dir, derr, sizeof(derr));
+
+		/* Given on purpose: a bad one is a usage error now rather
+		 * than at the first capture.start. */
+		if (dfd < 0) {
+			fprintf(stderr, "dpfetch: --capture-dir: %s\n", derr);
+			exit_code = EXIT_USAGE;
+			app.running = 0;
+			goto worker;
+		}
+		close(dfd);
+	}
 	if (ctl_open(&cfg, !want_job && cfg.script == NULL) != 0) {
 		exit_code = EXIT_USAGE;
 		app.running = 0;
