@@ -271,6 +271,7 @@ sndbuf_drop(struct tcp_sndbuf *sb, uint32_t n)
 		if (m == sb->cur)
 			sb->cur = NULL;
 		sb->head = m->next;
+		sb->truesize -= tcp_seg_truesize(m);
 		m->next = NULL;
 		rte_pktmbuf_free_seg(m);
 	}
@@ -536,6 +537,15 @@ tcp_in_fin(struct worker *w, struct tcp_conn *c)
 	}
 }
 
+/* The true size one connection's out-of-order queue may hold. */
+static uint32_t
+tcp_ooo_budget(const struct worker *w)
+{
+	uint32_t b = w->cfg->tcp.ooo_max_bytes;
+
+	return b != 0 ? b : 2 * w->cfg->tcp.rcvbuf;
+}
+
 /* Segment text (RFC 9293 3.10.7.4, seventh check).  Takes m.  Returns 1
  * if the connection was freed. */
 static int
@@ -610,20 +620,38 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		/* Out of order: keep it, and say so at once (RFC 5681 4.2)
 		 * with SACK blocks describing what we hold. */
 		struct tcp_seg_cb *cb = tcp_seg_cb(m);
+		struct tcp_reass_ctl ctl = {
+			.pool = w->app->pool,
+			.max_segs = w->cfg->tcp.max_ooo_segs,
+			.max_bytes = tcp_ooo_budget(w),
+		};
 		int rc;
 
 		cb->seq = seq;
 		cb->off = off;
 		cb->len = len;
 		cb->next = NULL;
-		rc = tcp_reass_insert(&c->ooo, m, w->cfg->tcp.max_ooo_segs);
+		if (w->mbufs_ooo_low) {
+			/* The pool is short: out-of-order data (it comes
+			 * again) must not take what RX, ACKs and send
+			 * buffers need.  Give back most of what this
+			 * connection holds, highest sequence first. */
+			w->stats.tcp.OfoDropLowMem++;
+			w->stats.tcp.OfoPruned += tcp_reass_prune(&c->ooo,
+				ctl.max_bytes / 8, NULL);
+			rte_pktmbuf_free(m);
+		} else {
+			rc = tcp_reass_insert_ctl(&c->ooo, m, &ctl);
+			w->stats.tcp.OfoCollapsed += ctl.collapsed;
+			w->stats.tcp.OfoPruned += ctl.pruned;
+			if (rc == 0)
+				w->stats.tcp.OfoQueued++;
+			else if (rc < 0)
+				w->stats.tcp.OfoDropped++;
+			else
+				w->stats.tcp.DupSegs++;
+		}
 		m = NULL;
-		if (rc == 0)
-			w->stats.tcp.OfoQueued++;
-		else if (rc < 0)
-			w->stats.tcp.OfoDropped++;
-		else
-			w->stats.tcp.DupSegs++;
 		w->stats.tcp.DupAcksSent++;
 		tcp_ack_now(w, c);
 		fin = 0;	/* a FIN past a hole comes again */

@@ -412,6 +412,33 @@ worker_exit_linger(struct worker *w)
 	}
 }
 
+/* Free mbufs against the watermarks (app->mbufs_reserve for send
+ * buffers and jobs, app->mbufs_ooo_min for out-of-order data).  Summing
+ * the pool's per-lcore caches is not free: every 250 us.  The send side
+ * comes back only with a quarter of the reserve to spare, so that it
+ * does not flap; the connections it refused are woken then. */
+static void
+worker_mem_check(struct worker *w)
+{
+	const struct app *app = w->app;
+	uint64_t avail;
+
+	if (w->now_us - w->mbufs_checked_us < 250)
+		return;
+	w->mbufs_checked_us = w->now_us;
+	avail = rte_mempool_avail_count(app->pool);
+	w->mbufs_ooo_low = avail < app->mbufs_ooo_min;
+	if (!w->mbufs_low && avail < app->mbufs_reserve) {
+		w->mbufs_low = 1;
+		w->stats.tcp.MemLowEvents++;
+	} else if (w->mbufs_low &&
+		   avail >= app->mbufs_reserve + app->mbufs_reserve / 4) {
+		w->mbufs_low = 0;
+		if (w->snd_starved > 0)
+			tcp_mem_wake(w);
+	}
+}
+
 void
 worker_loop(struct worker *w)
 {
@@ -449,6 +476,7 @@ worker_loop(struct worker *w)
 			worker_tx_flush(w);
 		}
 		timer_wheel_run(&w->wheel, w->now_us, w);
+		worker_mem_check(w);
 		if (w->index == 0 &&
 		    w->now_ms - w->last_neigh_ms >= NEIGH_TIMER_MS) {
 			w->last_neigh_ms = w->now_ms;
