@@ -373,7 +373,7 @@ tcp_reass_insert_ctl(struct tcp_reass *q, struct rte_mbuf *m,
 		     struct tcp_reass_ctl *ctl)
 {
 	struct rte_mbuf *prev, *at, **pp;
-	uint32_t seq = tcp_seg_cb(m)->seq, cut;
+	uint32_t seq, cut;
 	int rc;
 
 	/* A full queue may make room by collapsing. */
@@ -383,6 +383,7 @@ tcp_reass_insert_ctl(struct tcp_reass *q, struct rte_mbuf *m,
 	rc = reass_link(q, m, ctl->max_segs, &prev);
 	if (rc != 0)
 		return rc;
+	seq = tcp_seg_cb(m)->seq;	/* the new data, trimmed */
 	pp = prev != NULL ? &tcp_seg_cb(prev)->next : &q->head;
 	at = m;
 	if (reass_small(m)) {
