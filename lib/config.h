@@ -46,9 +46,11 @@ struct tcp_conf {
 	/* True size (pool elements, not payload) the out-of-order queue
 	 * may hold; 0 = twice rcvbuf. */
 	uint32_t ooo_max_bytes;
-	/* Out-of-order data is queued only while this share of the pool
-	 * (percent) is free; at least twice the send reserve. */
-	uint32_t ooo_min_free_pct;
+	/* Below this share of the pool (percent) free, at least twice the
+	 * send reserve: out-of-order data is dropped, send buffers are
+	 * clamped to snd_pressure_bytes. */
+	uint32_t mem_pressure_pct;
+	uint32_t snd_pressure_bytes;
 	uint32_t wscale;	/* offer window scaling */
 	uint32_t timestamps;	/* offer timestamps */
 	uint32_t sack;		/* offer SACK */

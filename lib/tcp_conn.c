@@ -702,20 +702,22 @@ tcp_output_schedule(struct worker *w, struct tcp_conn *c)
 	w->tcp.output_list = c;
 }
 
-/* What the budget leaves, the pool's state aside. */
-static uint32_t
-tcp_send_budget(const struct worker *w, const struct tcp_conn *c)
-{
-	uint32_t limit = w->cfg->tcp.sndbuf;
-	uint32_t used = RTE_MAX(c->snd.len, c->snd.truesize / 2);
-
-	return used < limit ? limit - used : 0;
-}
-
 uint32_t
 tcp_send_space(struct worker *w, const struct tcp_conn *c)
 {
-	if (w->mbufs_low) {
+	uint32_t limit = w->cfg->tcp.sndbuf;
+	uint32_t used = RTE_MAX(c->snd.len, c->snd.truesize / 2);
+	int refused = w->mbufs_low;
+
+	/* Under pressure a connection may hold only a little: those that
+	 * hold much (a peer that reads nothing) stop growing, the others
+	 * are still served. */
+	if (!refused && w->mbufs_pressure &&
+	    limit > w->cfg->tcp.snd_pressure_bytes) {
+		limit = w->cfg->tcp.snd_pressure_bytes;
+		refused = used >= limit;
+	}
+	if (refused) {
 		/* Only the mark changes: the caller is owed a wake-up. */
 		struct tcp_conn *mc = (struct tcp_conn *)(uintptr_t)c;
 
@@ -726,7 +728,7 @@ tcp_send_space(struct worker *w, const struct tcp_conn *c)
 		}
 		return 0;
 	}
-	return tcp_send_budget(w, c);
+	return used < limit ? limit - used : 0;
 }
 
 void
@@ -831,10 +833,7 @@ tcp_send(struct worker *w, struct tcp_conn *c, const void *data,
 
 	if (!tcp_can_queue(c))
 		return 0;
-	/* Echo's bytes were taken within a window the send buffer backed:
-	 * they go in even while the pool is low (the window is 0 then). */
-	len = RTE_MIN(len, (c->flags & TF_RCV_HOLD_SND) ?
-		      tcp_send_budget(w, c) : tcp_send_space(w, c));
+	len = RTE_MIN(len, tcp_send_space(w, c));
 	while (done < len) {
 		struct rte_mbuf *t = c->snd.tail;
 		uint32_t room, n;

@@ -587,6 +587,19 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		tcp_ack_now(w, c);
 	}
 
+	/* An application that sends what it receives (echo) takes only
+	 * what its send buffer can: the window promised more before the
+	 * pool ran short.  The rest is not ACKed; it comes again. */
+	if (len > 0 && seq == c->rcv_nxt && (c->flags & TF_RCV_HOLD_SND)) {
+		uint32_t room = tcp_send_space(w, c);
+
+		if (len > room) {
+			w->stats.tcp.RcvDropNoSndSpace++;
+			len = room;
+			fin = 0;
+			tcp_ack_now(w, c);
+		}
+	}
 	if (len > 0 && seq == c->rcv_nxt) {
 		int had_ooo = c->ooo.nsegs > 0;
 		/* Several segments the port merged (LRO): ACKed as what
@@ -631,7 +644,7 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		cb->off = off;
 		cb->len = len;
 		cb->next = NULL;
-		if (w->mbufs_ooo_low) {
+		if (w->mbufs_pressure) {
 			/* The pool is short: out-of-order data (it comes
 			 * again) must not take what RX, ACKs and send
 			 * buffers need.  Give back most of what this

@@ -81,8 +81,8 @@ struct app {
 	struct neigh_entry neigh_entries[NEIGH_TABLE_SIZE];
 	uint64_t mbufs_port_held;	/* in use by the driver after start */
 	uint64_t mbufs_reserve;		/* kept free for RX: jobs wait */
-	/* Out-of-order data is queued only while more are free. */
-	uint64_t mbufs_ooo_min;
+	/* Fewer free: the pool is under pressure (worker.mbufs_pressure). */
+	uint64_t mbufs_pressure_min;
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
 	uint64_t us_per_tsc_q32;	/* 2^32 * 10^6 / tsc_hz */
@@ -128,8 +128,9 @@ struct worker {
 	/* Fewer free mbufs than app->mbufs_reserve: jobs hold back, send
 	 * buffers take nothing new (tcp_send_space is 0). */
 	int mbufs_low;
-	/* Fewer than app->mbufs_ooo_min: out-of-order data is dropped. */
-	int mbufs_ooo_low;
+	/* Fewer than app->mbufs_pressure_min: out-of-order data is
+	 * dropped, send buffers are clamped to tcp.snd_pressure_bytes. */
+	int mbufs_pressure;
 	/* Connections refused send space while low (TCP_MF_SND_STARVED):
 	 * woken when memory returns. */
 	uint32_t snd_starved;

@@ -704,8 +704,8 @@ main(int argc, char **argv)
 		app.mbufs_reserve = 512;
 	/* Out-of-order data stops well above that: an attacker's holes can
 	 * never eat into what RX, ACKs and send buffers need. */
-	app.mbufs_ooo_min = RTE_MAX((uint64_t)cfg.mbufs *
-				    cfg.tcp.ooo_min_free_pct / 100,
+	app.mbufs_pressure_min = RTE_MAX((uint64_t)cfg.mbufs *
+				    cfg.tcp.mem_pressure_pct / 100,
 				    2 * app.mbufs_reserve);
 	neigh_init(&app.neigh, app.neigh_entries, NEIGH_TABLE_SIZE,
 		   cfg.arp.retries, cfg.arp.retry_ms,
