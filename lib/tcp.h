@@ -114,6 +114,9 @@ tcp_mbuf_truesize(const struct rte_mbuf *m)
 /* Out-of-order queue: segments sorted by sequence, never overlapping. */
 struct tcp_reass {
 	struct rte_mbuf *head;
+	/* The last segment: arrivals past it (a sender filling the window
+	 * beyond a hole) are appended without walking the queue. */
+	struct rte_mbuf *tail;
 	uint32_t nsegs;
 	uint32_t bytes;
 	uint32_t last_seq;	/* most recent arrival, for the first SACK */

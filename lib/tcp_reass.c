@@ -26,6 +26,7 @@ void
 tcp_reass_init(struct tcp_reass *q)
 {
 	q->head = NULL;
+	q->tail = NULL;
 	q->nsegs = 0;
 	q->bytes = 0;
 	q->last_seq = 0;
@@ -69,7 +70,12 @@ reass_link(struct tcp_reass *q, struct rte_mbuf *m, uint32_t max_segs,
 		rte_pktmbuf_free(m);
 		return 1;
 	}
-	/* Find the first queued segment that starts after us. */
+	/* Find the first queued segment that starts after us: none if we
+	 * start at or after the last one. */
+	if (q->tail != NULL && SEQ_LEQ(tcp_seg_cb(q->tail)->seq, cb->seq)) {
+		prev = q->tail;
+		pp = &tcp_seg_cb(prev)->next;
+	}
 	while (*pp != NULL && SEQ_LEQ(tcp_seg_cb(*pp)->seq, cb->seq)) {
 		prev = *pp;
 		pp = &tcp_seg_cb(*pp)->next;
@@ -111,11 +117,16 @@ reass_link(struct tcp_reass *q, struct rte_mbuf *m, uint32_t max_segs,
 		return 1;
 	}
 	if (q->nsegs >= max_segs) {
+		/* Followers it covered may be gone: so may the tail. */
+		if (*pp == NULL)
+			q->tail = prev;
 		rte_pktmbuf_free(m);
 		return -1;
 	}
 	cb->next = *pp;
 	*pp = m;
+	if (cb->next == NULL)
+		q->tail = m;
 	q->nsegs++;
 	q->bytes += cb->len;
 	q->truesize += tcp_mbuf_truesize(m);
@@ -194,6 +205,8 @@ reass_absorb(struct tcp_reass *q, struct rte_mbuf *m, struct rte_mbuf *n)
 	m->pkt_len = m->data_len;
 	cb->len += ncb->len;
 	cb->next = ncb->next;
+	if (q->tail == n)
+		q->tail = m;
 	q->nsegs--;
 	q->truesize -= tcp_mbuf_truesize(n);
 	rte_pktmbuf_free(n);
@@ -329,6 +342,8 @@ tcp_reass_collapse(struct tcp_reass *q, struct rte_mempool *pool)
 		for (n = out; n != m; n = tcp_seg_cb(n)->next) {
 			q->truesize += tcp_mbuf_truesize(n);
 			pp = &tcp_seg_cb(n)->next;
+			if (m == NULL && tcp_seg_cb(n)->next == NULL)
+				q->tail = n;
 		}
 	}
 	return freed;
@@ -337,7 +352,7 @@ tcp_reass_collapse(struct tcp_reass *q, struct rte_mempool *pool)
 uint32_t
 tcp_reass_prune(struct tcp_reass *q, uint32_t goal, uint32_t *cut)
 {
-	struct rte_mbuf **pp = &q->head, *m;
+	struct rte_mbuf **pp = &q->head, *m, *last = NULL;
 	uint32_t keep = 0, dropped = 0;
 
 	if (q->truesize <= goal)
@@ -349,10 +364,12 @@ tcp_reass_prune(struct tcp_reass *q, uint32_t goal, uint32_t *cut)
 		if (keep + t > goal)
 			break;
 		keep += t;
+		last = *pp;
 		pp = &tcp_seg_cb(*pp)->next;
 	}
 	m = *pp;
 	*pp = NULL;
+	q->tail = last;
 	if (cut != NULL && m != NULL)
 		*cut = tcp_seg_cb(m)->seq;
 	while (m != NULL) {
@@ -403,6 +420,8 @@ tcp_reass_insert_ctl(struct tcp_reass *q, struct rte_mbuf *m,
 
 			if (n != NULL) {
 				*pp = n;
+				if (q->tail == m)
+					q->tail = n;
 				q->truesize += tcp_mbuf_truesize(n);
 				q->truesize -= tcp_mbuf_truesize(m);
 				rte_pktmbuf_free(m);
@@ -447,6 +466,8 @@ tcp_reass_pop(struct tcp_reass *q, uint32_t rcv_nxt)
 		if (SEQ_GT(cb->seq, rcv_nxt))
 			return NULL;
 		q->head = cb->next;
+		if (q->head == NULL)
+			q->tail = NULL;
 		q->nsegs--;
 		q->bytes -= cb->len;
 		q->truesize -= tcp_mbuf_truesize(m);

@@ -182,6 +182,10 @@ check(const struct tcp_reass *q, uint32_t rcv_nxt, uint32_t max_bytes)
 	CHECK(n == q->nsegs);
 	CHECK(bytes == q->bytes);
 	CHECK(truesize == q->truesize);
+	for (m = q->head; m != NULL && tcp_seg_cb(m)->next != NULL;
+	     m = tcp_seg_cb(m)->next)
+		;
+	CHECK(m == q->tail);
 	if (n > 1)
 		CHECK(truesize <= max_bytes);
 	/* The SACK blocks are truthful: every byte in them is held. */

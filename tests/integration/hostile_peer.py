@@ -148,8 +148,8 @@ class Peer:
             self.by_ip[c.ipb] = c
         self.t.start()
         # MSS 1460, SACK permitted, window scale 7.
-        opts = (b"\x02\x04\x05\xb4" + b"\x04\x02" + b"\x01" +
-                b"\x03\x03\x07")
+        opts = (b"\x02\x04\x05\xb4" + b"\x01\x01\x04\x02" +
+                b"\x01\x03\x03\x07")
         deadline = time.time() + timeout
         while time.time() < deadline:
             todo = [c for c in conns if c.irs is None]

@@ -203,6 +203,11 @@ walk(const struct tcp_reass *q)
 	assert_int_equal(n, q->nsegs);
 	assert_int_equal(bytes, q->bytes);
 	assert_int_equal(truesize, q->truesize);
+	/* The tail is the last segment. */
+	for (m = q->head; m != NULL && tcp_seg_cb(m)->next != NULL;
+	     m = tcp_seg_cb(m)->next)
+		;
+	assert_ptr_equal(m, q->tail);
 	return zero;
 }
 
