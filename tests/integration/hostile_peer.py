@@ -174,6 +174,10 @@ def main():
     ap.add_argument("--echo", type=int, default=0)
     ap.add_argument("--echo-bytes", type=int, default=1 << 20)
     ap.add_argument("--seconds", type=float, default=4.0)
+    ap.add_argument("--rate", type=int, default=40000,
+                    help="ooo: frames a second at most (a flood that "
+                    "pins the pool in well under a second, without "
+                    "starving the test's CPU)")
     a = ap.parse_args()
 
     p = Peer(a.mac)
@@ -193,7 +197,11 @@ def main():
     t_end = time.time() + a.seconds
     if a.mode == "ooo":
         k = 0
+        t0 = time.time()
         while time.time() < t_end:
+            ahead = p.sent / a.rate - (time.time() - t0)
+            if ahead > 0:
+                time.sleep(ahead)
             for i, c in enumerate(opened):
                 if i % 2 == 0:
                     # A hole before every byte: 2, 4, 6, ...
