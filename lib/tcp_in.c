@@ -614,6 +614,19 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		while ((q = tcp_reass_pop(&c->ooo, c->rcv_nxt)) != NULL) {
 			struct tcp_seg_cb *cb = tcp_seg_cb(q);
 
+			/* Echo again: what its send buffer cannot take now
+			 * is dropped, unACKed (it was SACKed: the sender's
+			 * timeout sends it again, RFC 2018 8). */
+			if ((c->flags & TF_RCV_HOLD_SND) &&
+			    cb->len > tcp_send_space(w, c)) {
+				uint32_t room = tcp_send_space(w, c);
+
+				if (room > 0)
+					tcp_deliver(w, c, q, cb->off, room);
+				w->stats.tcp.RcvDropNoSndSpace++;
+				rte_pktmbuf_free(q);
+				break;
+			}
 			w->stats.tcp.OfoMerged++;
 			tcp_deliver(w, c, q, cb->off, cb->len);
 			rte_pktmbuf_free(q);
