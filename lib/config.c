@@ -50,6 +50,10 @@ static const struct config_field config_fields[] = {
 	F_U32("tcp", "syn_retries", tcp.syn_retries, 0, 20),
 	F_U32("tcp", "data_retries", tcp.data_retries, 1, 30),
 	F_U32("tcp", "max_ooo_segs", tcp.max_ooo_segs, 1, 65536),
+	F_U32("tcp", "ooo_max_bytes", tcp.ooo_max_bytes, 0, 256u << 20),
+	F_U32("tcp", "mem_pressure_pct", tcp.mem_pressure_pct, 0, 90),
+	F_U32("tcp", "snd_pressure_bytes", tcp.snd_pressure_bytes, 4096,
+	      64u << 20),
 	F_BOOL("tcp", "wscale", tcp.wscale),
 	F_BOOL("tcp", "timestamps", tcp.timestamps),
 	F_BOOL("tcp", "sack", tcp.sack),
@@ -113,6 +117,9 @@ config_init(struct dpf_config *cfg)
 	cfg->tcp.syn_retries = 5;
 	cfg->tcp.data_retries = 12;
 	cfg->tcp.max_ooo_segs = 4096;
+	cfg->tcp.ooo_max_bytes = 0;	/* twice rcvbuf, as Linux counts */
+	cfg->tcp.mem_pressure_pct = 25;
+	cfg->tcp.snd_pressure_bytes = 64u << 10;
 	cfg->tcp.wscale = 1;
 	cfg->tcp.timestamps = 1;
 	cfg->tcp.sack = 1;
@@ -917,7 +924,11 @@ config_usage(FILE *f, const char *prog)
 "                        sndbuf, iw, keepalive_s, keepalive_intvl_s,\n"
 "                        keepalive_probes, cc (newreno or cubic), tso, lro\n"
 "                        (segmentation offloads, used where the port has\n"
-"                        them)\n"
+"                        them), ooo_max_bytes (true size of the out-of-\n"
+"                        order queue, 0 = 2 x rcvbuf), mem_pressure_pct\n"
+"                        (below this share of free mbufs, default 25,\n"
+"                        out-of-order data is dropped and send buffers\n"
+"                        are clamped to snd_pressure_bytes, default 65536)\n"
 "  --arp K=V[,K=V]       ARP tunables: retries, retry_ms, reachable_s\n"
 "  --impair K=V[,K=V]    fault injection: seed, {rx,tx}.{drop,dup,reorder,\n"
 "                        corrupt} (probabilities), {rx,tx}.reorder_delay_us\n"

@@ -43,6 +43,14 @@ struct tcp_conf {
 	uint32_t syn_retries;
 	uint32_t data_retries;
 	uint32_t max_ooo_segs;	/* bound on mbufs one connection holds */
+	/* True size (pool elements, not payload) the out-of-order queue
+	 * may hold; 0 = twice rcvbuf. */
+	uint32_t ooo_max_bytes;
+	/* Below this share of the pool (percent) free, at least twice the
+	 * send reserve: out-of-order data is dropped, send buffers are
+	 * clamped to snd_pressure_bytes. */
+	uint32_t mem_pressure_pct;
+	uint32_t snd_pressure_bytes;
 	uint32_t wscale;	/* offer window scaling */
 	uint32_t timestamps;	/* offer timestamps */
 	uint32_t sack;		/* offer SACK */

@@ -54,7 +54,10 @@
 	X(TimeWaitReused) X(TimeWaitRecycled) X(KeepaliveProbes) X(KeepaliveTimeouts) \
 	X(RecoveryPartialAcks) X(SendClones) X(LostRetransmits) X(TxBacklogDefers) \
 	X(TailLossProbes) X(SpuriousRtos) X(SackNoMem) \
-	X(TsoSends) X(LroSegsIn)
+	X(TsoSends) X(LroSegsIn) \
+	X(OfoCollapsed) X(OfoPruned) X(OfoDropLowMem) X(SndLowMemRefused) \
+	X(SndLowMemWakeups) X(MemLowEvents) X(MemPressureEvents) \
+	X(RcvDropNoSndSpace)
 
 #define STATS_HTTP(X) \
 	X(requests) X(responses) X(body_bytes) X(parse_errors) \

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include <rte_mbuf.h>
+#include <rte_mempool.h>
 
 #include "tcp_cc.h"
 #include "tcp_sack.h"
@@ -69,6 +70,10 @@ enum tcp_state {
 #define TF_TLP_PENDING	0x4000	/* rtx_timer is a tail loss probe timer */
 #define TF_TLP_DONE	0x8000	/* probe sent; next expiry is the RTO */
 
+/* mem_flags: refused send space while the pool was low; woken (the
+ * sent callback, a window update) when memory returns. */
+#define TCP_MF_SND_STARVED	0x01
+
 /* Per-segment metadata kept in the mbuf private area (like skb->cb). */
 struct tcp_seg_cb {
 	uint32_t seq;		/* sequence number of the first byte */
@@ -84,12 +89,40 @@ tcp_seg_cb(struct rte_mbuf *m)
 	return (struct tcp_seg_cb *)rte_mbuf_to_priv(m);
 }
 
+/*
+ * What an mbuf (chain) really costs the pool, whatever its payload:
+ * one pool element per segment (Linux's skb->truesize).  A 1-byte
+ * segment costs as much as a full one; budgets count this, not bytes.
+ */
+static inline uint32_t
+tcp_seg_truesize(const struct rte_mbuf *m)
+{
+	return m->pool != NULL ? m->pool->elt_size :
+		(uint32_t)sizeof(*m) + m->buf_len;
+}
+
+static inline uint32_t
+tcp_mbuf_truesize(const struct rte_mbuf *m)
+{
+	uint32_t t = 0;
+
+	for (; m != NULL; m = m->next)
+		t += tcp_seg_truesize(m);
+	return t;
+}
+
 /* Out-of-order queue: segments sorted by sequence, never overlapping. */
 struct tcp_reass {
 	struct rte_mbuf *head;
+	/* The last segment: arrivals past it (a sender filling the window
+	 * beyond a hole) are appended without walking the queue. */
+	struct rte_mbuf *tail;
 	uint32_t nsegs;
 	uint32_t bytes;
 	uint32_t last_seq;	/* most recent arrival, for the first SACK */
+	/* What the queued mbufs really cost the pool (tcp_mbuf_truesize),
+	 * not their payload: the budget counts this. */
+	uint32_t truesize;
 	/* Recent arrivals, newest first: RFC 2018 4 wants the blocks
 	 * reported in the order they were last touched. */
 	uint32_t recent[4];
@@ -108,6 +141,7 @@ struct tcp_sndbuf {
 	struct rte_mbuf *cur;
 	uint32_t head_off;	/* bytes of head already acknowledged */
 	uint32_t len;		/* bytes held */
+	uint32_t truesize;	/* what its mbufs cost (tcp_mbuf_truesize) */
 };
 
 /* Send buffer mbufs never go to the wire themselves (clones of them
@@ -199,6 +233,7 @@ struct tcp_conn {
 	uint32_t last_rx_ms;		/* now_ms, low 32 bits: keepalive */
 	uint8_t ka_probes;		/* keepalive probes unanswered */
 	uint8_t app_flags;		/* the application's own bits */
+	uint8_t mem_flags;		/* TCP_MF_* */
 
 	struct tcp_sndbuf snd;
 	struct tcp_reass ooo;
@@ -340,9 +375,19 @@ tcp_find_listener(struct worker *w, uint16_t port);
 /* Stop accepting on port (its connections carry on); 0 or -ENOENT. */
 int
 tcp_unlisten(struct worker *w, uint16_t port);
-/* Free space in the send buffer (tcp.sndbuf less what it holds). */
+/*
+ * Free space in the send buffer: tcp.sndbuf less what it holds, counted
+ * as the larger of its payload and half its true size (Linux doubles
+ * sndbuf for the overhead), so that many small mbufs cannot pin the
+ * pool.  0 while the pool is below its reserve (w->mbufs_low): the
+ * connection is then woken (sent callback, window update) by
+ * tcp_mem_wake when memory returns.
+ */
 uint32_t
 tcp_send_space(struct worker *w, const struct tcp_conn *c);
+/* Memory is back: wake the connections tcp_send_space refused. */
+void
+tcp_mem_wake(struct worker *w);
 /*
  * Queue the data of m (one segment, m->data_len bytes, typically
  * attached to an external buffer shared by many connections) by
@@ -461,6 +506,37 @@ tcp_reass_insert(struct tcp_reass *q, struct rte_mbuf *m,
  * cb trimmed to start at rcv_nxt; segments wholly before are freed. */
 struct rte_mbuf *
 tcp_reass_pop(struct tcp_reass *q, uint32_t rcv_nxt);
+/*
+ * Limits and means for tcp_reass_insert_ctl, and what it did (the
+ * counters are added to, never reset).
+ */
+struct tcp_reass_ctl {
+	struct rte_mempool *pool;	/* compact buffers; NULL: no copies */
+	uint32_t max_segs;		/* segments queued at most */
+	uint32_t max_bytes;		/* true size queued at most */
+	uint64_t collapsed;		/* segments copied into compact ones */
+	uint64_t pruned;		/* segments dropped by pruning */
+};
+/*
+ * tcp_reass_insert, with true-size accounting: a segment small for its
+ * buffer is copied into a compact mbuf (or onto the end of the compact
+ * one before it), and a queue over max_bytes is first collapsed, then
+ * pruned from the highest sequence down (Linux tcp_collapse and
+ * tcp_prune_ofo_queue).  Returns 0 if the data was queued, 1 if it
+ * added nothing, -1 if it was refused or pruned at once.
+ */
+int
+tcp_reass_insert_ctl(struct tcp_reass *q, struct rte_mbuf *m,
+		     struct tcp_reass_ctl *ctl);
+/* Copy runs of contiguous segments into as few full mbufs from pool as
+ * they fit in, where that frees mbufs.  Returns the mbufs freed. */
+uint32_t
+tcp_reass_collapse(struct tcp_reass *q, struct rte_mempool *pool);
+/* Drop segments from the highest sequence down until the queue's true
+ * size is at most goal.  Returns the segments dropped; *cut (if not
+ * NULL) is the sequence of the lowest byte dropped. */
+uint32_t
+tcp_reass_prune(struct tcp_reass *q, uint32_t goal, uint32_t *cut);
 /* Up to max [start, end) blocks, the most recent arrival's first. */
 unsigned int
 tcp_reass_sack_blocks(const struct tcp_reass *q, uint32_t *starts,

@@ -668,6 +668,11 @@ tcp_conn_free(struct worker *w, struct tcp_conn *c)
 	w->tcp.n_conns--;
 	rte_pktmbuf_free(c->snd.head);
 	c->snd.head = c->snd.tail = c->snd.cur = NULL;
+	c->snd.truesize = 0;
+	if (c->mem_flags & TCP_MF_SND_STARVED) {
+		c->mem_flags &= ~TCP_MF_SND_STARVED;
+		w->snd_starved--;
+	}
 	tcp_reass_flush(&c->ooo);
 	tcp_sack_put(w, c);
 	/* Unlink from the output list so the flush never sees it. */
@@ -701,8 +706,77 @@ uint32_t
 tcp_send_space(struct worker *w, const struct tcp_conn *c)
 {
 	uint32_t limit = w->cfg->tcp.sndbuf;
+	uint32_t used = RTE_MAX(c->snd.len, c->snd.truesize / 2);
+	int refused = w->mbufs_low;
 
-	return c->snd.len < limit ? limit - c->snd.len : 0;
+	/* Under pressure a connection may hold only a little: those that
+	 * hold much (a peer that reads nothing) stop growing, the others
+	 * are still served. */
+	if (!refused && w->mbufs_pressure &&
+	    limit > w->cfg->tcp.snd_pressure_bytes) {
+		limit = w->cfg->tcp.snd_pressure_bytes;
+		refused = used >= limit;
+	}
+	if (refused) {
+		/* Only the mark changes: the caller is owed a wake-up. */
+		struct tcp_conn *mc = (struct tcp_conn *)(uintptr_t)c;
+
+		if (!(mc->mem_flags & TCP_MF_SND_STARVED)) {
+			mc->mem_flags |= TCP_MF_SND_STARVED;
+			w->snd_starved++;
+			w->stats.tcp.SndLowMemRefused++;
+		}
+		return 0;
+	}
+	return used < limit ? limit - used : 0;
+}
+
+void
+tcp_mem_wake(struct worker *w)
+{
+	struct tcp_conn *batch[256];
+	const void *key;
+	void *data;
+	uint32_t iter, n, i;
+
+	/* Collect first, call after: a callback may close its connection,
+	 * and the table must not change under rte_hash_iterate. */
+	do {
+		iter = 0;
+		n = 0;
+		while (n < RTE_DIM(batch) && rte_hash_iterate(w->tcp.table,
+			&key, &data, &iter) >= 0) {
+			struct tcp_conn *c = data;
+
+			if (c->mem_flags & TCP_MF_SND_STARVED) {
+				c->mem_flags &= ~TCP_MF_SND_STARVED;
+				w->snd_starved--;
+				batch[n++] = c;
+			}
+		}
+		for (i = 0; i < n; i++) {
+			struct tcp_conn *c = batch[i];
+
+			w->stats.tcp.SndLowMemWakeups++;
+			/* A window held by the send buffer opens again. */
+			tcp_output_schedule(w, c);
+			if (c->ops != NULL && c->ops->sent != NULL &&
+			    !(c->flags & TF_APP_CLOSED) &&
+			    !(c->flags & TF_ABORT))
+				c->ops->sent(w, c);
+			if (w->mbufs_low && i + 1 < n) {
+				/* Low again: the rest wait for the next time
+				 * (marked again: none was closed meanwhile,
+				 * callbacks close only their own). */
+				for (i++; i < n; i++) {
+					batch[i]->mem_flags |=
+						TCP_MF_SND_STARVED;
+					w->snd_starved++;
+				}
+				return;
+			}
+		}
+	} while (n == RTE_DIM(batch) && w->snd_starved > 0 && !w->mbufs_low);
 }
 
 static int
@@ -729,6 +803,7 @@ sndbuf_append(struct tcp_sndbuf *sb, struct rte_mbuf *m)
 		SNDBUF_POS(m) = SNDBUF_POS(t) + t->data_len;
 	}
 	sb->tail = m;
+	sb->truesize += tcp_seg_truesize(m);
 }
 
 uint32_t

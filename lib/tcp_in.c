@@ -271,6 +271,7 @@ sndbuf_drop(struct tcp_sndbuf *sb, uint32_t n)
 		if (m == sb->cur)
 			sb->cur = NULL;
 		sb->head = m->next;
+		sb->truesize -= tcp_seg_truesize(m);
 		m->next = NULL;
 		rte_pktmbuf_free_seg(m);
 	}
@@ -536,6 +537,15 @@ tcp_in_fin(struct worker *w, struct tcp_conn *c)
 	}
 }
 
+/* The true size one connection's out-of-order queue may hold. */
+static uint32_t
+tcp_ooo_budget(const struct worker *w)
+{
+	uint32_t b = w->cfg->tcp.ooo_max_bytes;
+
+	return b != 0 ? b : 2 * w->cfg->tcp.rcvbuf;
+}
+
 /* Segment text (RFC 9293 3.10.7.4, seventh check).  Takes m.  Returns 1
  * if the connection was freed. */
 static int
@@ -577,6 +587,19 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		tcp_ack_now(w, c);
 	}
 
+	/* An application that sends what it receives (echo) takes only
+	 * what its send buffer can: the window promised more before the
+	 * pool ran short.  The rest is not ACKed; it comes again. */
+	if (len > 0 && seq == c->rcv_nxt && (c->flags & TF_RCV_HOLD_SND)) {
+		uint32_t room = tcp_send_space(w, c);
+
+		if (len > room) {
+			w->stats.tcp.RcvDropNoSndSpace++;
+			len = room;
+			fin = 0;
+			tcp_ack_now(w, c);
+		}
+	}
 	if (len > 0 && seq == c->rcv_nxt) {
 		int had_ooo = c->ooo.nsegs > 0;
 		/* Several segments the port merged (LRO): ACKed as what
@@ -591,6 +614,19 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		while ((q = tcp_reass_pop(&c->ooo, c->rcv_nxt)) != NULL) {
 			struct tcp_seg_cb *cb = tcp_seg_cb(q);
 
+			/* Echo again: what its send buffer cannot take now
+			 * is dropped, unACKed (it was SACKed: the sender's
+			 * timeout sends it again, RFC 2018 8). */
+			if ((c->flags & TF_RCV_HOLD_SND) &&
+			    cb->len > tcp_send_space(w, c)) {
+				uint32_t room = tcp_send_space(w, c);
+
+				if (room > 0)
+					tcp_deliver(w, c, q, cb->off, room);
+				w->stats.tcp.RcvDropNoSndSpace++;
+				rte_pktmbuf_free(q);
+				break;
+			}
 			w->stats.tcp.OfoMerged++;
 			tcp_deliver(w, c, q, cb->off, cb->len);
 			rte_pktmbuf_free(q);
@@ -610,20 +646,38 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		/* Out of order: keep it, and say so at once (RFC 5681 4.2)
 		 * with SACK blocks describing what we hold. */
 		struct tcp_seg_cb *cb = tcp_seg_cb(m);
+		struct tcp_reass_ctl ctl = {
+			.pool = w->app->pool,
+			.max_segs = w->cfg->tcp.max_ooo_segs,
+			.max_bytes = tcp_ooo_budget(w),
+		};
 		int rc;
 
 		cb->seq = seq;
 		cb->off = off;
 		cb->len = len;
 		cb->next = NULL;
-		rc = tcp_reass_insert(&c->ooo, m, w->cfg->tcp.max_ooo_segs);
+		if (w->mbufs_pressure) {
+			/* The pool is short: out-of-order data (it comes
+			 * again) must not take what RX, ACKs and send
+			 * buffers need.  Give back most of what this
+			 * connection holds, highest sequence first. */
+			w->stats.tcp.OfoDropLowMem++;
+			w->stats.tcp.OfoPruned += tcp_reass_prune(&c->ooo,
+				ctl.max_bytes / 8, NULL);
+			rte_pktmbuf_free(m);
+		} else {
+			rc = tcp_reass_insert_ctl(&c->ooo, m, &ctl);
+			w->stats.tcp.OfoCollapsed += ctl.collapsed;
+			w->stats.tcp.OfoPruned += ctl.pruned;
+			if (rc == 0)
+				w->stats.tcp.OfoQueued++;
+			else if (rc < 0)
+				w->stats.tcp.OfoDropped++;
+			else
+				w->stats.tcp.DupSegs++;
+		}
 		m = NULL;
-		if (rc == 0)
-			w->stats.tcp.OfoQueued++;
-		else if (rc < 0)
-			w->stats.tcp.OfoDropped++;
-		else
-			w->stats.tcp.DupSegs++;
 		w->stats.tcp.DupAcksSent++;
 		tcp_ack_now(w, c);
 		fin = 0;	/* a FIN past a hole comes again */

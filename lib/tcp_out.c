@@ -45,7 +45,11 @@ uint32_t
 tcp_rcv_window(struct worker *w, const struct tcp_conn *c)
 {
 	uint32_t buf = w->cfg->tcp.rcvbuf;
-	uint32_t space = buf > c->ooo.bytes ? buf - c->ooo.bytes : 0;
+	/* The out-of-order queue costs what its buffers cost: half its
+	 * true size (Linux's rcvbuf doubling) when that is more than its
+	 * payload, so tiny segments close the window. */
+	uint32_t held = RTE_MAX(c->ooo.bytes, c->ooo.truesize / 2);
+	uint32_t space = buf > held ? buf - held : 0;
 	uint32_t max = (uint32_t)65535 << c->rcv_wscale;
 
 	if (space > max)

@@ -716,6 +716,11 @@ main(int argc, char **argv)
 	app.mbufs_reserve = RTE_MIN(cfg.mbufs / 8, app.n_workers * 2048u);
 	if (app.mbufs_reserve < 512)
 		app.mbufs_reserve = 512;
+	/* Out-of-order data stops well above that: an attacker's holes can
+	 * never eat into what RX, ACKs and send buffers need. */
+	app.mbufs_pressure_min = RTE_MAX((uint64_t)cfg.mbufs *
+				    cfg.tcp.mem_pressure_pct / 100,
+				    2 * app.mbufs_reserve);
 	neigh_init(&app.neigh, app.neigh_entries, NEIGH_TABLE_SIZE,
 		   cfg.arp.retries, cfg.arp.retry_ms,
 		   cfg.arp.reachable_s * 1000, &arp_neigh_ops);
