@@ -54,7 +54,10 @@
 	X(TimeWaitReused) X(TimeWaitRecycled) X(KeepaliveProbes) X(KeepaliveTimeouts) \
 	X(RecoveryPartialAcks) X(SendClones) X(LostRetransmits) X(TxBacklogDefers) \
 	X(TailLossProbes) X(SpuriousRtos) X(SackNoMem) \
-	X(TsoSends) X(LroSegsIn)
+	X(TsoSends) X(LroSegsIn) \
+	X(SyncookiesSent) X(SyncookiesRecv) X(SyncookiesFailed) \
+	X(HalfOpenDrops) X(SynFromBadSource) X(RstsRateLimited) \
+	X(ChallengeAcksLimited) X(SynAckRetriesCut) X(SynAckNoNeigh)
 
 #define STATS_HTTP(X) \
 	X(requests) X(responses) X(body_bytes) X(parse_errors) \
@@ -94,6 +97,8 @@ struct stats_gauges {
 	uint64_t mbufs_total;
 	uint64_t mbufs_port_held;
 	uint64_t neigh_entries;
+	uint64_t tcp_half_open;		/* SYN_RECEIVED now */
+	uint64_t tcp_half_open_peak;	/* the most at once, any lcore */
 };
 
 /* dst += src, field by field (totals over lcores). */
