@@ -278,7 +278,6 @@ tcp_in_listen(struct worker *w, const struct tcp_listener *l,
 	if (s->flags & TH_RST)
 		return;
 	if (s->flags & TH_ACK) {
-		w->stats.tcp.NoConnection++;
 		if (tcp_rst_allowed(w))
 			tcp_send_reset(w, dst_ip, src_ip, dport, sport,
 				       s->ack, 0, 0);
