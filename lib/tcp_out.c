@@ -578,6 +578,31 @@ tcp_output_flush(struct worker *w)
 	}
 }
 
+/*
+ * Whether a cookie SYN-ACK to remote_ip may go.  Nothing keeps it but
+ * the frame itself, and while ARP runs the neighbour table holds it:
+ * every spoofed source of a flood would pin mbufs there (up to
+ * NEIGH_MAX_HELD each).  So one waits per unresolved neighbour (the
+ * first SYN of an honest peer we have not met is answered as soon as
+ * ARP is), the others are dropped: the peer's SYN comes again.
+ */
+static int
+tcp_synack_neigh_ok(struct worker *w, uint32_t remote_ip)
+{
+	uint32_t nh = ipv4_next_hop(w, remote_ip);
+	const struct neigh_entry *e;
+	uint8_t mac[6];
+	int rc = arp_resolve(w, nh, mac), ok;
+
+	if (rc != 0)
+		return rc > 0;
+	rte_seqlock_write_lock(&w->app->neigh_lock);
+	e = neigh_lookup(&w->app->neigh, nh);
+	ok = e != NULL && e->n_held == 0;
+	rte_seqlock_write_unlock(&w->app->neigh_lock);
+	return ok;
+}
+
 void
 tcp_send_synack_cookie(struct worker *w, uint32_t local_ip,
 		       uint32_t remote_ip, uint16_t local_port,
@@ -588,14 +613,8 @@ tcp_send_synack_cookie(struct worker *w, uint32_t local_ip,
 	struct rte_tcp_hdr *th;
 	struct rte_mbuf *m;
 	uint32_t optlen;
-	uint8_t mac[6];
 
-	/* Nothing keeps this SYN-ACK but the frame itself: held while ARP
-	 * runs, every spoofed source of a flood would pin mbufs in the
-	 * neighbour table.  Resolve without holding; the peer's SYN comes
-	 * again.  An honest peer has asked for our address first, which
-	 * taught us its own. */
-	if (arp_resolve(w, ipv4_next_hop(w, remote_ip), mac) != 1) {
+	if (!tcp_synack_neigh_ok(w, remote_ip)) {
 		w->stats.tcp.SynAckNoNeigh++;
 		return;
 	}
