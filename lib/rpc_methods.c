@@ -173,8 +173,6 @@ gauges_of(struct app *app, const struct worker *only,
 
 			g->tcp_curr_estab += ts->n_estab;
 			g->tcp_half_open += ts->n_half_open;
-			g->tcp_half_open_peak = RTE_MAX(g->tcp_half_open_peak,
-				(uint64_t)ts->half_open_peak);
 		}
 	g->mbufs_total = app->pool->size;
 	g->mbufs_in_use = rte_mempool_in_use_count(app->pool);

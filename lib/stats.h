@@ -57,7 +57,8 @@
 	X(TsoSends) X(LroSegsIn) \
 	X(SyncookiesSent) X(SyncookiesRecv) X(SyncookiesFailed) \
 	X(HalfOpenDrops) X(SynFromBadSource) X(RstsRateLimited) \
-	X(ChallengeAcksLimited) X(SynAckRetriesCut) X(SynAckNoNeigh)
+	X(ChallengeAcksLimited) X(SynAckRetriesCut) X(SynAckNoNeigh) \
+	X(HalfOpenPeak)
 
 #define STATS_HTTP(X) \
 	X(requests) X(responses) X(body_bytes) X(parse_errors) \
@@ -98,7 +99,6 @@ struct stats_gauges {
 	uint64_t mbufs_port_held;
 	uint64_t neigh_entries;
 	uint64_t tcp_half_open;		/* SYN_RECEIVED now */
-	uint64_t tcp_half_open_peak;	/* the most at once, any lcore */
 };
 
 /* dst += src, field by field (totals over lcores). */

@@ -272,7 +272,6 @@ struct tcp_stack {
 	 * as Linux keys its established hash. */
 	uint32_t hash_seed;
 	uint32_t n_half_open;		/* SYN_RECEIVED connections */
-	uint32_t half_open_peak;
 	uint32_t syn_backlog;		/* tcp.syn_backlog, or its default */
 	uint64_t cookie_sent_ms;	/* now_ms + 1 at the last cookie, or 0 */
 	/* Per-second budgets: RSTs for segments without a connection, and

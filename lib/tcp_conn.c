@@ -308,7 +308,7 @@ tcp_stack_fini(struct worker *w)
 static int
 tcp_ratelimit_take(struct tcp_ratelimit *rl, uint64_t now_ms, uint32_t rate)
 {
-	uint64_t sec = now_ms / 1000;
+	uint64_t sec = now_ms / 1000 + 1;	/* never the initial 0 */
 
 	if (rate == 0)
 		return 1;
@@ -721,8 +721,10 @@ tcp_set_state(struct worker *w, struct tcp_conn *c, enum tcp_state s)
 		w->tcp.n_estab--;
 	/* Half-open: what tcp.syn_backlog bounds. */
 	if (s == TCP_SYN_RECEIVED && c->state != TCP_SYN_RECEIVED) {
-		if (++w->tcp.n_half_open > w->tcp.half_open_peak)
-			w->tcp.half_open_peak = w->tcp.n_half_open;
+		/* A counter that only rises: the lcore's peak (summed
+		 * over lcores in the totals). */
+		if (++w->tcp.n_half_open > w->stats.tcp.HalfOpenPeak)
+			w->stats.tcp.HalfOpenPeak = w->tcp.n_half_open;
 	} else if (s != TCP_SYN_RECEIVED && c->state == TCP_SYN_RECEIVED) {
 		w->tcp.n_half_open--;
 	}
