@@ -192,6 +192,7 @@ tcp_in_syn_cookie(struct worker *w, const struct tcp_seg *s, uint32_t src_ip,
 	uint32_t iss, tsval = 0;
 
 	w->tcp.cookie_sent_ms = w->now_ms + 1;
+	w->stats.tcp.SyncookiesSent++;
 	iss = syncookie_make(&w->tcp.cookie_key, &t, s->seq,
 			     tcp_cookie_count(w), mss_idx, bits);
 	if (ts)

@@ -643,7 +643,6 @@ tcp_send_synack_cookie(struct worker *w, uint32_t local_ip,
 	m->l4_len = TCP_HDR_LEN + optlen;
 	m->data_len = m->pkt_len = IPV4_L4_OFF + TCP_HDR_LEN + optlen;
 	w->stats.tcp.OutSegs++;
-	w->stats.tcp.SyncookiesSent++;
 	ipv4_output(w, m, local_ip, remote_ip, IPPROTO_TCP);
 }
 

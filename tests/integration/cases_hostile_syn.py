@@ -60,7 +60,7 @@ s.bind(("dpf0p", 0))
 s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 8 << 20)
 nf = len(frames)
 print("ready", flush=True)
-n = 0
+n = errors = 0
 t0 = time.monotonic()
 while True:
     now = time.monotonic() - t0
@@ -74,9 +74,9 @@ while True:
         try:
             s.send(frames[n % nf])
         except OSError:
-            pass
+            errors += 1
         n += 1
-print(n, time.monotonic() - t0, flush=True)
+print(n - errors, time.monotonic() - t0, flush=True)
 """
 
 
@@ -107,7 +107,13 @@ def syn_flood_spoofed_sources(ctx):
     connections stay within tcp.syn_backlog (SYN cookies past it), the
     spoofed addresses are not ARPed for after the flood and hold no mbuf,
     and the pool is back at its baseline."""
-    d = Daemon(ctx, extra=["--listen", "80"])
+    # A deep RX ring (the af_packet PMD's default holds 512 frames): the
+    # machine that runs the tests is shared, and a poll-mode lcore that
+    # is off its CPU for a few milliseconds would otherwise lose the
+    # honest SYN with the flood to the kernel, before dpfetch sees it.
+    eal = [a if not a.startswith("--vdev=net_af_packet0") else
+           a + ",framecnt=16384" for a in ctx.eal()]
+    d = Daemon(ctx, extra=["--listen", "80"], eal=eal)
     flood = None
     try:
         wait_port(d.proc, 80)
@@ -164,11 +170,20 @@ def syn_flood_spoofed_sources(ctx):
     print("    flood: %d SYNs in %.1f s (%.0f/s); cookies sent %d, received "
           "%d, failed %d; half-open peak %d; retries cut %d; SYN-ACKs "
           "without a neighbour %d; arp entries peak %d, held drops %d; "
-          "curl %d tries, slowest %.2f s" % (
+          "curl %d tries, slowest %.2f s; dpfetch received %d frames, "
+          "%d TCP segments" % (
               sent, secs, syn_rate, t["SyncookiesSent"], t["SyncookiesRecv"],
               t["SyncookiesFailed"], t["HalfOpenPeak"], t["SynAckRetriesCut"],
               t["SynAckNoNeigh"], arp_peak, during["arp"]["held_drops"],
-              len(tries), max(s for _, s in tries) if tries else 0))
+              len(tries), max(s for _, s in tries) if tries else 0,
+              during["port"]["rx_packets"] - base["port"]["rx_packets"],
+              t["InSegs"] - base["tcp"]["InSegs"]))
+    print("    after the flood: half-open %d then %d; ARP requests %d then "
+          "%d; arp entries %d then %d, at the end %s" % (
+              after["tcp"]["HalfOpen"], later["tcp"]["HalfOpen"],
+              after["arp"]["tx_requests"], later["arp"]["tx_requests"],
+              after["arp"]["entries"], later["arp"]["entries"],
+              sorted(e["state"] for e in arp)))
     check(syn_rate > 20000, "the flood reached only %.0f SYN/s" % syn_rate)
     check(len(tries) >= 5, "only %d curl tries during the flood" %
           len(tries))
@@ -181,7 +196,8 @@ def syn_flood_spoofed_sources(ctx):
     # Cookies past the backlog, and the backlog bounded.
     backlog = 1024          # max_conns 16384 / 16
     check(t["SyncookiesSent"] > 1000, "cookies sent %d" % t["SyncookiesSent"])
-    check(t["HalfOpenPeak"] <= backlog and peak_half_open <= backlog,
+    # (+1: a connection rebuilt from a cookie passes SYN_RECEIVED too)
+    check(t["HalfOpenPeak"] <= backlog + 1 and peak_half_open <= backlog + 1,
           "half-open peak %d (sampled %d), backlog %d" %
           (t["HalfOpenPeak"], peak_half_open, backlog))
     check(t["SynAckRetriesCut"] > 0, "no SYN-ACK retries cut")
