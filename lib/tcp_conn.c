@@ -104,8 +104,8 @@ tcp_key_hash_fn(const void *key, uint32_t len, uint32_t init)
 	return tcp_key_hash(key, init);
 }
 
-/* n random bytes for a secret, or -1 (and why on stderr): a secret we
- * could not make must not silently become a predictable one. */
+/* n random bytes for a secret: 0, or -errno (and why on stderr): a
+ * secret we could not make must not silently become a predictable one. */
 static int
 tcp_secret(void *buf, size_t n, const char *what)
 {
@@ -143,7 +143,7 @@ tcp_ts_key(struct syncookie_key *key)
 		{ 0x6470666574636820ull, 0x74736f6666736574ull }
 	};
 	char id[64];
-	uint64_t m[4] = { 0, 0, 0, 0 };
+	uint64_t m[3] = { 0, 0, 0 };
 	unsigned int i, nd = 0;
 	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
 
@@ -188,7 +188,6 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 		 * alone gives up near 95 % load). */
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
-
 	int rc;
 
 	memset(ts, 0, sizeof(*ts));
@@ -564,6 +563,9 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	     uint32_t local_ip, uint16_t local_port,
 	     const struct tcp_app_ops *ops, void *app)
 {
+	const struct syncookie_tuple t = {
+		remote_ip, local_ip, remote_port, local_port
+	};
 	struct tcp_conn *c;
 	struct tcp_key k;
 	hash_sig_t sig;
@@ -595,13 +597,7 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	tcp_reass_init(&c->ooo);
 
 	c->iss = tcp_isn(w, &k);
-	{
-		const struct syncookie_tuple t = {
-			remote_ip, local_ip, remote_port, local_port
-		};
-
-		c->ts_off = syncookie_ts_offset(&w->tcp.ts_key, &t);
-	}
+	c->ts_off = syncookie_ts_offset(&w->tcp.ts_key, &t);
 	c->snd_una = c->iss;
 	c->snd_nxt = c->iss;
 	c->snd_max = c->iss;
