@@ -274,6 +274,9 @@ struct tcp_stack {
 	uint32_t n_half_open;		/* SYN_RECEIVED connections */
 	uint32_t syn_backlog;		/* tcp.syn_backlog, or its default */
 	uint64_t cookie_sent_ms;	/* now_ms + 1 at the last cookie, or 0 */
+	/* now_ms + 1 when a SYN last found half the backlog in use or got
+	 * a cookie, or 0: SYN-ACK retries are cut for a minute after. */
+	uint64_t syn_pressure_ms;
 	/* Per-second budgets: RSTs for segments without a connection, and
 	 * challenge ACKs (RFC 5961 7). */
 	struct tcp_ratelimit {

@@ -192,6 +192,7 @@ tcp_in_syn_cookie(struct worker *w, const struct tcp_seg *s, uint32_t src_ip,
 	uint32_t iss, tsval = 0;
 
 	w->tcp.cookie_sent_ms = w->now_ms + 1;
+	w->tcp.syn_pressure_ms = w->now_ms + 1;
 	w->stats.tcp.SyncookiesSent++;
 	iss = syncookie_make(&w->tcp.cookie_key, &t, s->seq,
 			     tcp_cookie_count(w), mss_idx, bits);
@@ -286,6 +287,8 @@ tcp_in_listen(struct worker *w, const struct tcp_listener *l,
 	}
 	if (!(s->flags & TH_SYN))
 		return;
+	if (w->tcp.n_half_open >= w->tcp.syn_backlog / 2)
+		w->tcp.syn_pressure_ms = w->now_ms + 1;
 	if (cookies == 2 ||
 	    (cookies == 1 && w->tcp.n_half_open >= w->tcp.syn_backlog)) {
 		tcp_in_syn_cookie(w, s, src_ip, dst_ip, sport, dport);

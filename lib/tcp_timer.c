@@ -161,15 +161,16 @@ tcp_rtx_expired(struct timer *t, void *ctx)
 
 		if (passive) {
 			max = w->cfg->tcp.synack_retries;
-			/* Half the backlog taken, or SYN cookies sent in
-			 * the last minute (a flood, most likely): one
-			 * retry, so half-open connections go after 3 s
-			 * rather than a minute (Linux cuts them too).  The
-			 * cookies count so that those opened while the
-			 * count was low, between two waves, go as fast. */
+			/* Half the backlog taken now or in the last minute
+			 * (a flood, most likely): one retry, so half-open
+			 * connections go after 3 s rather than a minute
+			 * (Linux cuts them too).  "In the last minute" so
+			 * that those opened while the count was low,
+			 * between two waves or as the last ones of a wave
+			 * time out, go as fast. */
 			if ((w->tcp.n_half_open >= w->tcp.syn_backlog / 2 ||
-			     (w->tcp.cookie_sent_ms != 0 &&
-			      w->now_ms + 1 - w->tcp.cookie_sent_ms <
+			     (w->tcp.syn_pressure_ms != 0 &&
+			      w->now_ms + 1 - w->tcp.syn_pressure_ms <
 			      60000)) &&
 			    max > 1 && c->rtx_shift >= 1) {
 				w->stats.tcp.SynAckRetriesCut++;

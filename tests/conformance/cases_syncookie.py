@@ -281,3 +281,79 @@ def syn_from_bad_source_unanswered(t):
           "segments sent %d, SYN-ACKs %d: only the honest SYNs' "
           "SYN-ACKs were to go" % (st["tcp"]["OutSegs"],
                                     st["tcp"]["SyncookiesSent"]))
+
+
+@test
+def syn_backlog_cap_without_cookies(t):
+    """tcp.syncookies=0, tcp.syn_backlog=4: four SYNs get a connection
+    each, the next six nothing (HalfOpenDrops); with half the backlog in
+    use a SYN-ACK is retried once only (SynAckRetriesCut), so the four
+    are gone 3 s later (1 s RTO, then 2 s), without a RST."""
+    start_server(t, {"syncookies": 0, "syn_backlog": 4})
+    probe = Client(t.peer, [("MSS", 1460)])
+    probe.connect()                          # dpfetch is up: 1 half-open
+    clients = [Client(t.peer, [("MSS", 1460)]) for _ in range(9)]
+    for c in clients:
+        c.send("S", seq=c.iss, ack=0, options=c.options)
+    time.sleep(0.5)
+    answered = [c for c in clients
+                if any(s.flags == "SA" for s in t.peer.since(0, c.mine))]
+    check(len(answered) == 3, "%d of 9 SYNs answered with 1 half-open "
+          "already, want 3" % len(answered))
+    time.sleep(3.5)
+    # (the probe's SYN may have come twice while dpfetch started)
+    for c in answered:
+        got = [s.flags for s in t.peer.since(0, c.mine)]
+        check(got == ["SA", "SA"], "port %d got %s, want the SYN-ACK and "
+              "one retry" % (c.port, got))
+    st = stop(t)["tcp"]
+    check(st["HalfOpenDrops"] == 6 and st["SynAckRetriesCut"] == 4 and
+          st["HalfOpenPeak"] == 4 and st["OutRsts"] == 0,
+          "%s" % {k: st[k] for k in ("HalfOpenDrops", "SynAckRetriesCut",
+                                     "HalfOpenPeak", "OutRsts")})
+
+
+@test
+def rst_rate_limited(t):
+    """tcp.rst_rate=10: of 60 ACKs to a closed port within a second at
+    most 10 * 1.25 + 1 get a RST (the budget is drawn at random between
+    0.75 and 1.25 times the rate each second); the rest are counted as
+    RstsRateLimited."""
+    start_server(t, {"syncookies": 2, "rst_rate": 10})
+    c = Client(t.peer, [("MSS", 1460)])
+    c.connect()
+    before = len(t.peer.segs)
+    for i in range(60):
+        t.peer.send_ip(IP(src=SERVER_IP, dst=CLIENT_IP, flags="DF") /
+                       TCP(sport=30000 + i, dport=81, flags="A",
+                           seq=1000, ack=2000))
+    time.sleep(0.5)
+    rsts = [s for s in t.peer.segs[before:] if "R" in s.flags]
+    st = stop(t)["tcp"]
+    check(1 <= len(rsts) <= 13, "%d RSTs for 60 strays" % len(rsts))
+    check(st["RstsRateLimited"] >= 60 - 13 and
+          st["RstsRateLimited"] + len(rsts) >= 60,
+          "RstsRateLimited %d, RSTs %d" % (st["RstsRateLimited"], len(rsts)))
+
+
+@test
+def challenge_ack_rate_limited(t):
+    """RFC 5961 7, tcp.challenge_ack_rate=10: 60 in-window SYNs on an
+    established connection draw at most 10 * 1.25 + 1 challenge ACKs;
+    the rest are counted as ChallengeAcksLimited, and the connection
+    still serves."""
+    start_server(t, {"syncookies": 2, "challenge_ack_rate": 10})
+    c = Client(t.peer, [("MSS", 1460)])
+    c.connect()
+    c.send("A")
+    time.sleep(0.2)
+    for i in range(60):
+        c.send("S", seq=seq_add(c.snd_nxt, 100 + i), ack=0)
+        time.sleep(0.002)
+    time.sleep(0.3)
+    get(c, 1000, 65535, False)
+    st = stop(t)["tcp"]
+    check(1 <= st["ChallengeAcks"] <= 13 and
+          st["ChallengeAcks"] + st["ChallengeAcksLimited"] == 60,
+          "challenge ACKs %d, limited %d" % (st["ChallengeAcks"],
+                                             st["ChallengeAcksLimited"]))
