@@ -65,6 +65,12 @@ static const struct config_field config_fields[] = {
 	F_U32("tcp", "keepalive_intvl_s", tcp.keepalive_intvl_s, 1, 3600),
 	F_U32("tcp", "keepalive_probes", tcp.keepalive_probes, 1, 100),
 	{ "tcp", "cc", FIELD_CC, offsetof(struct dpf_config, tcp.cc), 0, 0 },
+	F_U32("tcp", "syncookies", tcp.syncookies, 0, 2),
+	F_U32("tcp", "syn_backlog", tcp.syn_backlog, 0, 1u << 24),
+	F_U32("tcp", "synack_retries", tcp.synack_retries, 0, 20),
+	F_U32("tcp", "rst_rate", tcp.rst_rate, 0, 100000000),
+	F_U32("tcp", "challenge_ack_rate", tcp.challenge_ack_rate, 0,
+	      100000000),
 	F_U32("arp", "retries", arp.retries, 1, 100),
 	F_U32("arp", "retry_ms", arp.retry_ms, 10, 60000),
 	F_U32("arp", "reachable_s", arp.reachable_s, 1, 86400),
@@ -131,6 +137,10 @@ config_init(struct dpf_config *cfg)
 	cfg->tcp.keepalive_intvl_s = 10;
 	cfg->tcp.keepalive_probes = 9;
 	snprintf(cfg->tcp.cc, sizeof(cfg->tcp.cc), "newreno");
+	cfg->tcp.syncookies = 1;	/* as Linux: when under pressure */
+	cfg->tcp.synack_retries = 5;
+	cfg->tcp.rst_rate = 1000;
+	cfg->tcp.challenge_ack_rate = 1000;	/* Linux's old default */
 	cfg->impair.seed = 1;
 	cfg->job = json_object();
 }
@@ -928,7 +938,13 @@ config_usage(FILE *f, const char *prog)
 "                        order queue, 0 = 2 x rcvbuf), mem_pressure_pct\n"
 "                        (below this share of free mbufs, default 25,\n"
 "                        out-of-order data is dropped and send buffers\n"
-"                        are clamped to snd_pressure_bytes, default 65536)\n"
+"                        are clamped to snd_pressure_bytes, default 65536),\n"
+"                        syncookies (0 off, 1 past syn_backlog,\n"
+"                        2 always), syn_backlog (half-open connections per\n"
+"                        lcore; 0 = max_conns/16 within 128..4096),\n"
+"                        synack_retries (1 once half the backlog is used),\n"
+"                        rst_rate, challenge_ack_rate (per second per lcore;\n"
+"                        0 = no limit)\n"
 "  --arp K=V[,K=V]       ARP tunables: retries, retry_ms, reachable_s\n"
 "  --impair K=V[,K=V]    fault injection: seed, {rx,tx}.{drop,dup,reorder,\n"
 "                        corrupt} (probabilities), {rx,tx}.reorder_delay_us\n"

@@ -62,6 +62,11 @@ struct tcp_conf {
 	uint32_t keepalive_intvl_s;
 	uint32_t keepalive_probes;
 	char cc[16];		/* congestion control: newreno, cubic */
+	uint32_t syncookies;	/* 0 off, 1 past syn_backlog, 2 always */
+	uint32_t syn_backlog;	/* half-open cap per lcore; 0 = auto */
+	uint32_t synack_retries;
+	uint32_t rst_rate;	/* RSTs to strays per s per lcore; 0 = no cap */
+	uint32_t challenge_ack_rate;	/* per s per lcore; 0 = no cap */
 };
 
 struct arp_conf {

@@ -169,8 +169,12 @@ gauges_of(struct app *app, const struct worker *only,
 
 	memset(g, 0, sizeof(*g));
 	for (i = 0; i < app->n_workers; i++)
-		if (only == NULL || only == app->workers[i])
-			g->tcp_curr_estab += app->workers[i]->tcp.n_estab;
+		if (only == NULL || only == app->workers[i]) {
+			const struct tcp_stack *ts = &app->workers[i]->tcp;
+
+			g->tcp_curr_estab += ts->n_estab;
+			g->tcp_half_open += ts->n_half_open;
+		}
 	g->mbufs_total = app->pool->size;
 	g->mbufs_in_use = rte_mempool_in_use_count(app->pool);
 	g->mbufs_port_held = app->mbufs_port_held;

@@ -31,6 +31,7 @@
 
 #include "tcp_cc.h"
 #include "tcp_sack.h"
+#include "tcp_syncookie.h"
 #include "timer.h"
 
 struct worker;
@@ -208,6 +209,10 @@ struct tcp_conn {
 	/* Timestamps (RFC 7323). */
 	uint32_t ts_recent;
 	uint32_t ts_recent_ms;		/* when ts_recent was set */
+	/* Added to w->ts_now in every TSval we send (and taken off every
+	 * TSecr): a keyed hash of the tuple, so TSval tells nothing of our
+	 * clock (Linux's tsoffset). */
+	uint32_t ts_off;
 
 	/* RTT estimator (RFC 6298), microseconds. */
 	uint32_t srtt_us;		/* 0 = no sample yet */
@@ -290,7 +295,29 @@ struct tcp_stack {
 	struct tcp_conn *output_deferred;
 	uint32_t n_conns;
 	uint32_t n_estab;
-	uint64_t isn_secret[2];
+	struct syncookie_key isn_secret;	/* RFC 6528 F's key, getrandom() */
+	/* SYN cookies (tcp_syncookie.h): the MAC key, getrandom(). */
+	struct syncookie_key cookie_key;
+	/* Timestamp offsets: the same key on every lcore and, where the
+	 * kernel's boot id can be read, in every run of this boot, so a
+	 * tuple's TSval keeps rising from one run to the next (see
+	 * worker.h, ts_now). */
+	struct syncookie_key ts_key;
+	/* The table's hash key: a per-run random initial value of jhash,
+	 * as Linux keys its established hash. */
+	uint32_t hash_seed;
+	uint32_t n_half_open;		/* SYN_RECEIVED connections */
+	uint32_t syn_backlog;		/* tcp.syn_backlog, or its default */
+	uint64_t cookie_sent_ms;	/* now_ms + 1 at the last cookie, or 0 */
+	/* now_ms + 1 when a SYN last found half the backlog in use or got
+	 * a cookie, or 0: SYN-ACK retries are cut for a minute after. */
+	uint64_t syn_pressure_ms;
+	/* Per-second budgets: RSTs for segments without a connection, and
+	 * challenge ACKs (RFC 5961 7). */
+	struct tcp_ratelimit {
+		uint64_t sec;
+		uint32_t left;
+	} rst_rl, chack_rl;
 	uint32_t next_port[256];	/* per low byte of the source IP */
 	const struct tcp_cc_ops *cc_ops;	/* for new connections */
 	struct tcp_listener listeners[TCP_MAX_LISTENERS];
@@ -437,6 +464,16 @@ tcp_state_name(enum tcp_state s);
 void
 tcp_time_wait_remember(struct worker *w, struct tcp_conn *c);
 
+/* Our window scale for a receive buffer of rcvbuf bytes. */
+uint8_t
+tcp_choose_wscale(uint32_t rcvbuf);
+/* Whether one more RST for a segment without a connection, or one more
+ * challenge ACK, fits this second's budget; counted when not. */
+int
+tcp_rst_allowed(struct worker *w);
+int
+tcp_challenge_ack_allowed(struct worker *w);
+
 /* tcp_in.c */
 void
 tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
@@ -469,6 +506,14 @@ void
 tcp_send_reset(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
 	       uint16_t local_port, uint16_t remote_port, uint32_t seq,
 	       uint32_t ack, int with_ack);
+/* A SYN-ACK carrying a SYN cookie: no connection behind it.  wscale:
+ * our shift, or -1 for no option; ts: with TSval/TSecr. */
+void
+tcp_send_synack_cookie(struct worker *w, uint32_t local_ip,
+		       uint32_t remote_ip, uint16_t local_port,
+		       uint16_t remote_port, uint32_t iss, uint32_t rcv_nxt,
+		       int wscale, int sack, int ts, uint32_t tsval,
+		       uint32_t tsecr);
 /* The window we would advertise now, unscaled. */
 uint32_t
 tcp_rcv_window(struct worker *w, const struct tcp_conn *c);
