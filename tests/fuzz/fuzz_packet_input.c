@@ -98,6 +98,7 @@ struct slot {
 	uint32_t peer_nxt;	/* our next sequence number (the peer's) */
 	uint32_t stack_max;	/* highest the stack sent, + SYN/FIN */
 	uint32_t stack_ack;	/* what the stack acknowledged last */
+	uint32_t acked;		/* what the peer acknowledged last */
 	int ts;			/* we offered timestamps */
 	uint32_t ts_val;	/* ours */
 	uint32_t ts_recent;	/* the stack's, to echo */
@@ -190,8 +191,10 @@ seen(const struct rte_mbuf *m)
 	const struct rte_tcp_hdr *th;
 	const uint8_t *opt;
 	struct tcp_opts o;
+	static uint8_t flat[16384];
+	const uint8_t *p;
 	struct slot *s;
-	uint32_t hl, doff, len, seq, end;
+	uint32_t hl, doff, len, seq, end, tl;
 
 	if (m->data_len < sizeof(*eh) + sizeof(*ip) + sizeof(*th))
 		return;
@@ -205,6 +208,21 @@ seen(const struct rte_mbuf *m)
 		return;
 	th = (const struct rte_tcp_hdr *)((const uint8_t *)ip + hl);
 	doff = (uint32_t)(th->data_off >> 4) * 4;
+	/* What we send is well-formed: checksums (in software on this
+	 * port), lengths.  The TCP checksum is checked on a flat copy:
+	 * DPDK 22.11's rte_raw_cksum_mbuf gets chains with an odd-length
+	 * segment wrong (it swaps an unfolded sum). */
+	tl = rte_be_to_cpu_16(ip->total_length);
+	if (rte_ipv4_cksum(ip) != 0 || sizeof(*eh) + tl > m->pkt_len ||
+	    tl > sizeof(flat) - sizeof(*eh) || doff < sizeof(*th) ||
+	    hl + doff > tl)
+		die("the stack sent a malformed TCP segment");
+	p = rte_pktmbuf_read(m, 0, sizeof(*eh) + tl, flat);
+	if (p == NULL ||
+	    rte_ipv4_udptcp_cksum_verify(
+		(const struct rte_ipv4_hdr *)(p + sizeof(*eh)),
+		p + sizeof(*eh) + hl) != 0)
+		die("the stack sent a TCP segment with a bad checksum");
 	s = slot_of(rte_be_to_cpu_32(ip->dst_addr),
 		    rte_be_to_cpu_16(th->dst_port),
 		    rte_be_to_cpu_16(th->src_port));
@@ -483,13 +501,14 @@ op_syn(struct in *in)
 	inject(&f, in);
 }
 
+/* base, near it (-64..63), or far: ahead (scale > 0) or behind. */
 static uint32_t
-rel(uint32_t base, uint32_t b, uint32_t scale)
+rel(uint32_t base, uint32_t b, int32_t scale)
 {
 	if (b == 0)
 		return base;
 	if (b & 0x80)
-		return base + (b & 0x7f) * scale;
+		return base + (uint32_t)((int32_t)(b & 0x7f) * scale);
 	return base + b - 64;
 }
 
@@ -503,10 +522,11 @@ opt_seg(uint8_t *o, struct slot *s, struct in *in, uint32_t nsack)
 		s->ts_val += get(in, 1);
 		n = tcp_opt_put_ts(o, s->ts_val, s->ts_recent);
 	}
+	/* Blocks above what the peer acknowledged last, as a receiver
+	 * with holes reports them. */
 	for (k = 0; k < nsack && k < 3; k++) {
-		starts[k] = s->stack_ack == 0 ? 0 :
-			rel(s->stack_max, get(in, 1), 512) - 1024;
-		ends[k] = starts[k] + 1 + get(in, 1) * 16;
+		starts[k] = s->acked + get(in, 1) * 256;
+		ends[k] = starts[k] + 64 * (1 + get(in, 1));
 	}
 	if (k > 0)
 		n += tcp_opt_put_sack(o + n, starts, ends, k);
@@ -522,7 +542,7 @@ op_seg(struct in *in)
 	uint8_t opt[40], pay[2048];
 	const uint8_t *p = pay;
 	struct frame f;
-	uint32_t olen, seq, k;
+	uint32_t olen, seq, ack, k;
 	uint8_t flags;
 
 	if (!s->used)
@@ -541,10 +561,13 @@ op_seg(struct in *in)
 	}
 	if (a & 0x40)
 		plen = 0;
-	olen = opt_seg(opt, s, in, (a >> 4) & 3);
 	seq = rel(s->peer_nxt, seqb, 512);
-	tcp_frame(&f, s, flags, seq, rel(s->stack_max, ackb, 256),
-		  (uint16_t)get(in, 2), opt, olen, p, plen);
+	ack = rel(s->stack_max, ackb, -256);
+	if (flags & RTE_TCP_ACK_FLAG)
+		s->acked = ack;
+	olen = opt_seg(opt, s, in, (a >> 4) & 3);
+	tcp_frame(&f, s, flags, seq, ack, (uint16_t)get(in, 2), opt, olen, p,
+		  plen);
 	if (seq == s->peer_nxt)
 		s->peer_nxt += plen + !!(flags & RTE_TCP_FIN_FLAG);
 	inject(&f, in);
@@ -565,6 +588,7 @@ op_pump(struct in *in)
 		olen = opt_seg(opt, s, in, 0);
 		tcp_frame(&f, s, RTE_TCP_ACK_FLAG, s->peer_nxt, s->stack_max,
 			  0xffff, opt, olen, NULL, 0);
+		s->acked = s->stack_max;
 		inject(&f, in);
 	}
 }
@@ -795,8 +819,12 @@ check_clean(void)
 {
 	unsigned int in_use;
 
-	if (w->tcp.n_conns != 0)
+	if (w->tcp.n_conns != 0 || w->tcp.n_estab != 0)
 		die("connections left after reset");
+	if (rte_mempool_in_use_count(w->tcp.conn_pool) != 0)
+		die("connection blocks not given back");
+	if (rte_mempool_in_use_count(w->tcp.sack_pool) != 0)
+		die("SACK boards not given back");
 	if (w->wheel.n_armed != armed_baseline)
 		die("timers left armed after every connection went");
 	if (w->tx_n != 0)
@@ -864,12 +892,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (verbose)
 		fprintf(stderr,
-			"fuzz_packet_input: %u frames in, %lu out, %u open, %lu estab, %lu requests, %lu echoed, %lu resets in\n",
+			"fuzz_packet_input: %u frames in, %lu out, %u open, %lu estab, %lu requests, %lu echoed, %lu resets in, %lu SACK blocks, %lu retransmits\n",
 			frames, (unsigned long)w->stats.port.tx_packets,
 			w->tcp.n_conns, (unsigned long)w->tcp.n_estab,
 			(unsigned long)w->stats.httpd.requests,
 			(unsigned long)w->stats.echo.bytes,
-			(unsigned long)w->stats.tcp.InRsts);
+			(unsigned long)w->stats.tcp.InRsts,
+			(unsigned long)w->stats.tcp.SackBlocksReceived,
+			(unsigned long)w->stats.tcp.RetransSegs);
 	reset_all();
 	forget_neighbours();
 	/* Past every deadline a closed connection could have left. */

@@ -80,9 +80,9 @@ SEEDS = {
     seg(slot=1, data=b"hello, echo " * 5) + pump(slot=1, n=3) +
     seg(slot=1, flags=0x01, nopay=True) + pump(slot=1, n=2),
     "sack_loss": syn() + pump() + seg(canned=1) + pump(n=2) +
-    seg(nopay=True, ackb=0x84, nsack=2, sack=((0x81, 8), (0x83, 8))) +
-    seg(nopay=True, ackb=0x84, nsack=3,
-        sack=((0x81, 8), (0x82, 8), (0x83, 8))) * 3 +
+    seg(nopay=True, ackb=0xa8, nsack=2, sack=((6, 4), (12, 4))) +
+    seg(nopay=True, ackb=0xa8, nsack=3,
+        sack=((6, 4), (12, 4), (18, 4))) * 3 +
     clock(0x48) + pump(n=8),
     "ooo_data": syn(slot=2) + pump(slot=2) +
     seg(slot=2, seqb=0x81, data=b"B" * 120) +
