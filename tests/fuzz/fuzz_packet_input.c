@@ -456,11 +456,8 @@ opt_syn(uint8_t *o, struct slot *s, uint32_t bits, uint32_t mss, uint8_t ws)
 		o[n++] = (uint8_t)(mss >> 8);
 		o[n++] = (uint8_t)mss;
 	}
-	if (s->ts) {
-		o[n++] = TCPOPT_NOP;
-		o[n++] = TCPOPT_NOP;
-		n += tcp_opt_put_ts(o + n - 2, s->ts_val, 0) - 2;
-	}
+	if (s->ts)
+		n += tcp_opt_put_ts(o + n, s->ts_val, 0);
 	if (s->sack) {
 		o[n++] = TCPOPT_NOP;
 		o[n++] = TCPOPT_NOP;
@@ -782,19 +779,24 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 static void
 reset_all(void)
 {
-	struct tcp_conn *conns[MAX_CONNS + 1];
+	struct tcp_conn *conns[64];
 	const void *key;
 	void *data;
-	uint32_t iter = 0, n = 0, k;
+	uint32_t iter, n, k;
 
 	tcp_reset_all(w);
-	while (n < RTE_DIM(conns) &&
-	       rte_hash_iterate(w->tcp.table, &key, &data, &iter) >= 0)
-		conns[n++] = data;
-	for (k = 0; k < n; k++) {
-		tcp_notify_closed(w, conns[k], ECONNRESET);
-		tcp_abort(w, conns[k]);
-	}
+	/* Not while iterating: freeing deletes from the table. */
+	do {
+		iter = 0;
+		n = 0;
+		while (n < RTE_DIM(conns) &&
+		       rte_hash_iterate(w->tcp.table, &key, &data, &iter) >= 0)
+			conns[n++] = data;
+		for (k = 0; k < n; k++) {
+			tcp_notify_closed(w, conns[k], ECONNRESET);
+			tcp_abort(w, conns[k]);
+		}
+	} while (n == RTE_DIM(conns));
 	drain();
 }
 
