@@ -30,8 +30,9 @@ cflags=(-std=gnu11 -g -O1 -fno-omit-frame-pointer
 
 # as meson.build has them
 version=$(sed -n "s/^[[:space:]]*version: '\\(.*\\)',$/\\1/p" meson.build | head -n 1)
-dpdk_cflags="$(pkg-config --cflags libdpdk 2>/dev/null) -DALLOW_EXPERIMENTAL_API
-	-DDPF_VERSION=\"${version:-fuzz}\" -Wno-address-of-packed-member"
+read -ra dpdk_cflags <<<"$(pkg-config --cflags libdpdk 2>/dev/null)"
+dpdk_cflags+=(-DALLOW_EXPERIMENTAL_API "-DDPF_VERSION=\"${version:-fuzz}\""
+	-Wno-address-of-packed-member)
 dpdk_libs=$(pkg-config --libs libdpdk 2>/dev/null)
 all_targets=(fuzz_rpc fuzz_http_parse fuzz_http_req_parse fuzz_tcp_opt
 	fuzz_tcp_sack fuzz_url fuzz_config fuzz_packet_input)
@@ -69,11 +70,11 @@ build_dpf() {
 	: >"$log"
 	for f in lib/*.c; do
 		o="$out/obj/$(basename "${f%.c}").o"
-		# shellcheck disable=SC2086
 		"$cc" -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 			-fsanitize=fuzzer-no-link,address,undefined \
 			-fno-sanitize-recover=all -Wall -Wextra -Ilib \
-			$dpdk_cflags -c -o "$o" "$f" >>"$log" 2>&1 || return 1
+			"${dpdk_cflags[@]}" -c -o "$o" "$f" >>"$log" 2>&1 ||
+			return 1
 		objs+=("$o")
 	done
 	rm -f "$out/libdpf.a"
@@ -92,7 +93,7 @@ for t in "${targets[@]}"; do
 	fi
 	s=${srcs[$t]}
 	extra=()
-	[ -n "${need_dpdk[$t]:-}" ] && extra=($dpdk_cflags)
+	[ -n "${need_dpdk[$t]:-}" ] && extra=("${dpdk_cflags[@]}")
 	if [ "$s" = "@dpf" ]; then
 		if [ -z "$dpf_built" ] && ! build_dpf; then
 			dpf_built=failed

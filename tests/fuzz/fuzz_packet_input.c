@@ -736,7 +736,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	cfg.max_conns = MAX_CONNS;
 	cfg.listen_port = HTTP_PORT;
 	cfg.echo_port = ECHO_PORT;
+	/* Limits within the fuzzer's reach: a small send buffer and
+	 * out-of-order queue, keepalive on. */
 	cfg.tcp.sndbuf = 256 * 1024;
+	cfg.tcp.max_ooo_segs = 16;
+	cfg.tcp.keepalive_s = 30;
 	app.cfg = &cfg;
 	app.n_workers = 1;
 	app_time_init(&app);
