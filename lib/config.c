@@ -737,20 +737,48 @@ json_section(struct dpf_config *cfg, const char *section, json_t *obj,
 	return 0;
 }
 
+static int
+config_load_json(struct dpf_config *cfg, json_t *root, const char *path,
+		 char *err, size_t errlen);
+
 int
 config_load_file(struct dpf_config *cfg, const char *path,
 		 char *err, size_t errlen)
 {
 	json_error_t jerr;
 	json_t *root;
-	const char *key;
-	json_t *v;
-	int rc = 0;
 
 	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL)
 		return set_err(err, errlen, "config %s: line %d column %d: %s",
 			       path, jerr.line, jerr.column, jerr.text);
+	return config_load_json(cfg, root, path, err, errlen);
+}
+
+int
+config_load_string(struct dpf_config *cfg, const char *text, size_t len,
+		   const char *name, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *root;
+
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return set_err(err, errlen, "config %s: line %d column %d: %s",
+			       name, jerr.line, jerr.column, jerr.text);
+	return config_load_json(cfg, root, name, err, errlen);
+}
+
+/* The loaders' common part: takes root's reference; path names it in
+ * messages. */
+static int
+config_load_json(struct dpf_config *cfg, json_t *root, const char *path,
+		 char *err, size_t errlen)
+{
+	const char *key;
+	json_t *v;
+	int rc = 0;
+
 	if (!json_is_object(root)) {
 		json_decref(root);
 		return set_err(err, errlen,

@@ -155,6 +155,12 @@ int
 config_load_file(struct dpf_config *cfg, const char *path,
 		 char *err, size_t errlen);
 
+/* The same from len bytes of JSON text; name stands for the file in
+ * messages. */
+int
+config_load_string(struct dpf_config *cfg, const char *text, size_t len,
+		   const char *name, char *err, size_t errlen);
+
 /* Apply "key=value,key=value" to one section ("tcp", "impair", "arp"). */
 int
 config_set_pairs(struct dpf_config *cfg, const char *section,

@@ -1091,6 +1091,36 @@ test_file_number_for_string(void **state)
 	expect_file_err("{\"fetch\": 5}", "fetch");
 }
 
+/* config_load_string reads exactly len bytes, like a file; errors name
+ * the text as given. */
+static void
+test_load_string(void **state)
+{
+	static const char text[] = "{\"mtu\": 9000, \"listen\": 80}garbage";
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+
+	(void)state;
+	config_init(&c);
+	assert_int_equal(config_load_string(&c, text, strlen(text) - 7,
+					    "inline", err, sizeof(err)), 0);
+	assert_int_equal(c.mtu, 9000);
+	assert_int_equal(c.listen_port, 80);
+	config_free(&c);
+
+	config_init(&c);
+	assert_int_equal(config_load_string(&c, text, strlen(text), "inline",
+					    err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "config inline: line 1"));
+	config_free(&c);
+
+	config_init(&c);
+	assert_int_equal(config_load_string(&c, "{\"mtu\": \"x\"}", 13,
+					    "inline", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "inline"));
+	config_free(&c);
+}
+
 int
 main(void)
 {
@@ -1117,6 +1147,7 @@ main(void)
 		cmocka_unit_test(test_file_then_cmdline),
 		cmocka_unit_test(test_file_seed_precision),
 		cmocka_unit_test(test_file_number_for_string),
+		cmocka_unit_test(test_load_string),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
