@@ -59,10 +59,15 @@ static const struct config_field config_fields[] = {
 	F_U32("tcp", "keepalive_s", tcp.keepalive_s, 0, 86400),
 	F_U32("tcp", "keepalive_intvl_s", tcp.keepalive_intvl_s, 1, 3600),
 	F_U32("tcp", "keepalive_probes", tcp.keepalive_probes, 1, 100),
+	F_U32("tcp", "persist_max_s", tcp.persist_max_s, 0, 36000),
+	F_U32("tcp", "fin_wait2_s", tcp.fin_wait2_s, 0, 86400),
 	{ "tcp", "cc", FIELD_CC, offsetof(struct dpf_config, tcp.cc), 0, 0 },
 	F_U32("arp", "retries", arp.retries, 1, 100),
 	F_U32("arp", "retry_ms", arp.retry_ms, 10, 60000),
 	F_U32("arp", "reachable_s", arp.reachable_s, 1, 86400),
+	F_U32("arp", "learn_rate", arp.learn_rate, 0, 1000000),
+	F_U32("http", "header_timeout_s", http.header_timeout_s, 0, 86400),
+	F_U32("http", "idle_timeout_s", http.idle_timeout_s, 0, 86400),
 	{ "impair", "seed", FIELD_U64, offsetof(struct dpf_config, impair.seed),
 	  0, UINT64_MAX },
 	F_PROB("impair", "rx.drop", impair.rx.drop),
@@ -101,6 +106,9 @@ config_init(struct dpf_config *cfg)
 	cfg->arp.retries = 3;
 	cfg->arp.retry_ms = 1000;
 	cfg->arp.reachable_s = 30;
+	cfg->arp.learn_rate = 100;
+	cfg->http.header_timeout_s = 30;
+	cfg->http.idle_timeout_s = 60;
 	cfg->tcp.rcvbuf = 1u << 20;
 	cfg->tcp.rto_initial_ms = 1000;	/* RFC 6298 (2.1) */
 	cfg->tcp.rto_min_ms = 200;	/* Linux's; RFC 6298 allows lower */
@@ -122,6 +130,8 @@ config_init(struct dpf_config *cfg)
 	cfg->tcp.keepalive_s = 0;
 	cfg->tcp.keepalive_intvl_s = 10;
 	cfg->tcp.keepalive_probes = 9;
+	cfg->tcp.persist_max_s = 120;
+	cfg->tcp.fin_wait2_s = 60;
 	snprintf(cfg->tcp.cc, sizeof(cfg->tcp.cc), "newreno");
 	cfg->impair.seed = 1;
 	cfg->job = json_object();
@@ -720,7 +730,7 @@ config_load_file(struct dpf_config *cfg, const char *path,
 		char num[64];
 
 		if (strcmp(key, "tcp") == 0 || strcmp(key, "arp") == 0 ||
-		    strcmp(key, "impair") == 0) {
+		    strcmp(key, "impair") == 0 || strcmp(key, "http") == 0) {
 			rc = json_section(cfg, key, v, "", err, errlen);
 		} else if (strcmp(key, "ctl") == 0) {
 			const char *k;
@@ -882,8 +892,16 @@ config_usage(FILE *f, const char *prog)
 "                        sndbuf, iw, keepalive_s, keepalive_intvl_s,\n"
 "                        keepalive_probes, cc (newreno or cubic), tso, lro\n"
 "                        (segmentation offloads, used where the port has\n"
-"                        them)\n"
-"  --arp K=V[,K=V]       ARP tunables: retries, retry_ms, reachable_s\n"
+"                        them), persist_max_s (a zero window held this\n"
+"                        long is reset; 120), fin_wait2_s (FIN_WAIT_2 ends\n"
+"                        after this; 60); 0 = no bound\n"
+"  --arp K=V[,K=V]       ARP tunables: retries, retry_ms, reachable_s,\n"
+"                        learn_rate (entries created from unsolicited ARP\n"
+"                        per second; 100)\n"
+"  --http K=V[,K=V]      built-in servers: header_timeout_s (a request\n"
+"                        still incomplete after this is reset; 30),\n"
+"                        idle_timeout_s (an idle connection is closed\n"
+"                        after this; also --echo; 60); 0 = no bound\n"
 "  --impair K=V[,K=V]    fault injection: seed, {rx,tx}.{drop,dup,reorder,\n"
 "                        corrupt} (probabilities), {rx,tx}.reorder_delay_us\n"
 "  -h, --help            this text\n"
@@ -899,6 +917,7 @@ enum {
 	OPT_MAX_CONNS, OPT_CTL, OPT_CTL_TCP, OPT_CTL_TOKEN, OPT_SCRIPT,
 	OPT_KEEP_GOING,
 	OPT_CAPTURE, OPT_CAPTURE_COUNT,
+	OPT_HTTP,
 	OPT_JOB_FIRST = 512,	/* + index in job_opts */
 };
 
@@ -917,6 +936,7 @@ static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "tcp", required_argument, NULL, OPT_TCP },
 	{ "arp", required_argument, NULL, OPT_ARP },
+	{ "http", required_argument, NULL, OPT_HTTP },
 	{ "impair", required_argument, NULL, OPT_IMPAIR },
 	{ "echo", required_argument, NULL, OPT_ECHO },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
@@ -1069,6 +1089,10 @@ config_from_args(struct dpf_config *cfg, int argc, char **argv,
 			case OPT_IMPAIR:
 				rc = config_set_pairs(cfg, "impair", optarg,
 						      err, errlen);
+				break;
+			case OPT_HTTP:
+				rc = config_set_pairs(cfg, "http", optarg, err,
+						      errlen);
 				break;
 			default:
 				if (opt >= OPT_JOB_FIRST)

@@ -28,7 +28,8 @@
 #define STATS_ARP(X) \
 	X(rx_requests) X(rx_replies) X(rx_invalid) X(rx_not_for_us) \
 	X(tx_requests) X(tx_replies) X(tx_gratuitous) \
-	X(resolve_failures) X(held_packets) X(held_drops) X(entries_aged)
+	X(resolve_failures) X(held_packets) X(held_drops) X(entries_aged) \
+	X(entries_evicted) X(learn_limited) X(table_full)
 
 #define STATS_IP(X) \
 	X(rx_packets) X(rx_too_short) X(rx_bad_version) X(rx_bad_hlen) \
@@ -54,7 +55,8 @@
 	X(TimeWaitReused) X(TimeWaitRecycled) X(KeepaliveProbes) X(KeepaliveTimeouts) \
 	X(RecoveryPartialAcks) X(SendClones) X(LostRetransmits) X(TxBacklogDefers) \
 	X(TailLossProbes) X(SpuriousRtos) X(SackNoMem) \
-	X(TsoSends) X(LroSegsIn)
+	X(TsoSends) X(LroSegsIn) \
+	X(PersistTimeouts) X(FinWait2Timeouts)
 
 #define STATS_HTTP(X) \
 	X(requests) X(responses) X(body_bytes) X(parse_errors) \
@@ -63,10 +65,10 @@
 #define STATS_HTTPD(X) \
 	X(connections) X(requests) X(status_2xx) X(status_4xx) \
 	X(parse_errors) X(body_bytes) X(pipeline_overflows) X(no_state) \
-	X(resets)
+	X(resets) X(header_timeouts) X(idle_timeouts)
 
 #define STATS_ECHO(X) \
-	X(connections) X(bytes) X(errors) X(resets)
+	X(connections) X(bytes) X(errors) X(resets) X(idle_timeouts)
 
 #define STATS_IMPAIR(X) \
 	X(rx_dropped) X(rx_duplicated) X(rx_reordered) X(rx_corrupted) \

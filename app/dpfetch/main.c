@@ -705,6 +705,7 @@ main(int argc, char **argv)
 	neigh_init(&app.neigh, app.neigh_entries, NEIGH_TABLE_SIZE,
 		   cfg.arp.retries, cfg.arp.retry_ms,
 		   cfg.arp.reachable_s * 1000, &arp_neigh_ops);
+	neigh_set_limits(&app.neigh, cfg.arp.learn_rate, cfg.gateway);
 	rte_seqlock_init(&app.neigh_lock);
 	job_registry_init(&app.jobs);
 	app.impair_conf = cfg.impair;
