@@ -108,7 +108,7 @@ neigh_evict_rank(const struct neigh_table *t, const struct neigh_entry *e,
 		return 1;
 	case NEIGH_REACHABLE:
 		*age = e->used_ms > e->changed_ms ? e->used_ms : e->changed_ms;
-		return 2;
+		return e->learnt ? 1 : 2;
 	case NEIGH_INCOMPLETE:
 		*age = e->changed_ms;
 		return e->n_held == 0 ? 3 : 4;
@@ -147,7 +147,8 @@ neigh_evict(struct neigh_table *t, int max_rank, void *ctx)
 }
 
 #define NEIGH_RANK_ANY		4
-#define NEIGH_RANK_UNSOLICITED	1	/* FAILED or STALE only */
+/* FAILED, STALE, or REACHABLE but only ever learnt unasked. */
+#define NEIGH_RANK_UNSOLICITED	1
 
 static struct neigh_entry *
 neigh_insert(struct neigh_table *t, uint32_t ip, uint64_t now_ms,
@@ -238,6 +239,7 @@ neigh_learn(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
 				 NEIGH_RANK_UNSOLICITED : NEIGH_RANK_ANY, ctx);
 		if (e == NULL)
 			return NULL;
+		e->learnt = create == 1;
 	}
 	if (e->is_static)
 		return e;	/* what the operator said stands */
@@ -297,6 +299,7 @@ neigh_resolve(struct neigh_table *t, uint32_t ip, uint64_t now_ms,
 		return 0;
 	}
 	e->used_ms = now_ms;
+	e->learnt = 0;
 	switch (e->state) {
 	case NEIGH_STALE:
 		/* Keep using the old answer while we confirm it (unicast). */

@@ -41,6 +41,9 @@ struct neigh_entry {
 	uint8_t state;			/* enum neigh_state */
 	uint8_t probes;			/* requests sent for this resolution */
 	uint8_t is_static;		/* set by hand: never aged or relearnt */
+	/* Made by unsolicited ARP and not looked up by us since: a flood
+	 * of such entries may replace each other, not ours. */
+	uint8_t learnt;
 	uint64_t changed_ms;		/* when state last changed */
 	uint64_t next_probe_ms;		/* INCOMPLETE: when to ask again */
 	uint64_t used_ms;		/* last lookup that used it */

@@ -202,6 +202,16 @@ tcp_rtx_expired(struct timer *t, void *ctx)
 		if (c->rtx_shift < 6)
 			c->rtx_shift++;
 		tcp_rtx_arm(w, c);
+		if (w->cfg->tcp.persist_max_s != 0) {
+			/* The backed-off probe may come long after the
+			 * bound: look again when it is due. */
+			uint64_t left = (uint64_t)(w->cfg->tcp.persist_max_s -
+				(uint16_t)(now_s - c->persist_s)) * 1000000;
+
+			if (tcp_rto_backed_off(w, c) > left)
+				timer_arm(&w->wheel, &c->rtx_timer, w->now_us,
+					  left);
+		}
 		return;
 	}
 

@@ -359,6 +359,25 @@ runner_main(void *arg)
 	return NULL;
 }
 
+/* --- the link ---------------------------------------------------------- */
+
+static pthread_t link_tid;
+static int link_started;
+
+/* Publish the port's link state for the workers (a job waits for the
+ * link before ARP): asking the PMD may be a system call, so not from a
+ * poll loop. */
+static void *
+link_main(void *arg)
+{
+	(void)arg;
+	while (!app.quit) {
+		app.link_down = !port_link_is_up(&app.port);
+		rte_delay_us_sleep(10 * 1000);
+	}
+	return NULL;
+}
+
 /* --- the control channel and --script ---------------------------------- */
 
 /* The method table for in-process calls (n_methods set in main: the
@@ -754,6 +773,12 @@ main(int argc, char **argv)
 	/* From here on, per-lcore changes go through the workers' command
 	 * rings (worker_call), which the loops below will serve. */
 	app.running = 1;
+	app.link_down = !port_link_is_up(&app.port);
+	if (rte_ctrl_thread_create(&link_tid, "dpf-link", NULL, link_main,
+				   NULL) == 0)
+		link_started = 1;
+	else
+		app.link_down = 0;	/* cannot watch it: do not wait */
 	if (ctl_open(&cfg, !want_job && cfg.script == NULL) != 0) {
 		exit_code = EXIT_USAGE;
 		app.running = 0;
@@ -810,6 +835,11 @@ main(int argc, char **argv)
 	}
 worker:
 	ctl_close();
+	if (link_started) {
+		app.quit = 1;
+		pthread_join(link_tid, NULL);
+		link_started = 0;
+	}
 	workers_fini();
 	/* After the workers' last frames, before the counters. */
 	stop_capture(&cfg);

@@ -569,11 +569,15 @@ test_table_full(void **state)
 
 	assert_int_equal(neigh_init(&x->t, x->entries, 8, 3, 100, 1000,
 				    &fake_ops), 0);
-	for (i = 0; i < 7; i++)
+	/* Entries we asked for (resolved, then answered). */
+	for (i = 0; i < 7; i++) {
+		assert_int_equal(neigh_resolve(&x->t, IP(10, 0, 0, 1 + i), i,
+					       mac, &x->f), 0);
 		assert_non_null(neigh_update(&x->t, IP(10, 0, 0, 1 + i), mac_a,
-					     i, 1, &x->f));
+					     i, 0, &x->f));
+	}
 	assert_int_equal(x->t.count, 7);
-	/* Unsolicited ARP may not push out REACHABLE entries. */
+	/* Unsolicited ARP may not push out REACHABLE entries of ours. */
 	assert_null(neigh_update(&x->t, IP(10, 0, 1, 1), mac_a, 10, 1, &x->f));
 	assert_int_equal(x->t.cnt.table_full, 1);
 	assert_int_equal(x->t.cnt.evicted, 0);
@@ -598,10 +602,38 @@ test_table_full(void **state)
 	assert_int_equal(x->t.count, 7);
 	assert_int_equal(x->f.n_dropped, 0);
 
+	/* Entries a flood made (never looked up by us) replace each other,
+	 * oldest first, and never ours. */
+	assert_int_equal(neigh_init(&x->t, x->entries, 8, 3, 100, 1000,
+				    &fake_ops), 0);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(neigh_resolve(&x->t, IP(10, 0, 0, 1 + i), 0,
+					       mac, &x->f), 0);
+		assert_non_null(neigh_update(&x->t, IP(10, 0, 0, 1 + i), mac_a,
+					     0, 0, &x->f));
+	}
+	for (i = 0; i < 20; i++)
+		assert_non_null(neigh_update(&x->t, IP(10, 0, 9, 1 + i), mac_b,
+					     10 + i, 1, &x->f));
+	assert_int_equal(x->t.count, 7);
+	assert_int_equal(x->t.cnt.evicted, 16);
+	for (i = 0; i < 3; i++)
+		assert_non_null(neigh_lookup(&x->t, IP(10, 0, 0, 1 + i)));
+	for (i = 16; i < 20; i++)
+		assert_non_null(neigh_lookup(&x->t, IP(10, 0, 9, 1 + i)));
+	/* Looked up by us: no longer the flood's to replace. */
+	assert_int_equal(neigh_resolve(&x->t, IP(10, 0, 9, 17), 40, mac,
+				       &x->f), 1);
+	for (i = 0; i < 3; i++)
+		assert_non_null(neigh_update(&x->t, IP(10, 0, 8, 1 + i), mac_b,
+					     50 + i, 1, &x->f));
+	assert_non_null(neigh_lookup(&x->t, IP(10, 0, 9, 17)));
+	assert_null(neigh_lookup(&x->t, IP(10, 0, 9, 18)));
+
 	/* The smallest table holds one. */
 	assert_int_equal(neigh_init(&x->t, x->entries, 2, 3, 100, 1000,
 				    &fake_ops), 0);
-	assert_non_null(neigh_update(&x->t, 5, mac_a, 0, 1, &x->f));
+	assert_non_null(neigh_add_static(&x->t, 5, mac_a, 0, &x->f));
 	assert_null(neigh_update(&x->t, 6, mac_a, 0, 1, &x->f));
 	assert_null(neigh_lookup(&x->t, 6));
 }
@@ -808,9 +840,12 @@ test_random_delete(void **state)
 				int k = ref_find(&r, ip);
 
 				if (random() % 2 == 0) {
+					/* Static: a full table refuses it
+					 * rather than evict one. */
 					struct neigh_entry *e =
-						neigh_update(&x->t, ip, mac_a,
-							     step, 1, &x->f);
+						neigh_add_static(&x->t, ip,
+								 mac_a, step,
+								 &x->f);
 
 					if (k >= 0 || r.n + 1 < sizes[s]) {
 						assert_non_null(e);
