@@ -208,7 +208,7 @@ struct tcp_conn {
 	uint32_t last_rx_ms;		/* now_ms, low 32 bits: keepalive */
 	uint8_t ka_probes;		/* keepalive probes unanswered */
 	uint8_t app_flags;		/* the application's own bits */
-	/* now_ms / 1000, low 16 bits (never 0), of the first persist
+	/* now_ms / 1000 + 1, low 16 bits (never 0), of the first persist
 	 * probe while the peer's window stays closed, else 0: bounds
 	 * persist (tcp.persist_max_s) in what was padding. */
 	uint16_t persist_s;

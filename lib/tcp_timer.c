@@ -175,7 +175,9 @@ tcp_rtx_expired(struct timer *t, void *ctx)
 		 * window is closed; probe it with one byte (the same byte
 		 * again if the last probe is still unacknowledged), backing
 		 * off, for as long as the peer keeps answering. */
-		uint16_t now_s = (uint16_t)(w->now_ms / 1000);
+		/* Seconds, plus one: the clock starts at 0, and 0 means
+		 * "not persisting" (then 1 instead, once every 18 hours). */
+		uint16_t now_s = (uint16_t)(w->now_ms / 1000 + 1);
 
 		if (c->persist_s == 0) {
 			c->persist_s = now_s != 0 ? now_s : 1;

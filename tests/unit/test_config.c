@@ -1106,7 +1106,6 @@ test_hostile_timeouts(void **state)
 	EXPECT_ERR("http.idle_timeout_s", BASE, "--http", "idle_timeout_s=x");
 	EXPECT_ERR("unknown setting 'rcvbuf'", BASE, "--http", "rcvbuf=8192");
 
-	config_init(&c);
 	assert_int_equal(load_text(&c, "{\"http\": {\"header_timeout_s\": 7, "
 				   "\"idle_timeout_s\": 9}, \"tcp\": "
 				   "{\"fin_wait2_s\": 4, \"persist_max_s\": 5}, "
