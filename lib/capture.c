@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -383,22 +384,187 @@ capture_collect(struct capture *c)
 	c->started = 0;
 }
 
+int
+capture_name_check(const char *name, char *err, size_t errlen)
+{
+	size_t len = strlen(name), i;
+
+	if (len == 0) {
+		snprintf(err, errlen, "params.file: empty file name");
+		return -1;
+	}
+	if (len > CAPTURE_NAME_MAX) {
+		snprintf(err, errlen,
+			 "params.file: a file name of at most %d bytes, got %zu",
+			 CAPTURE_NAME_MAX, len);
+		return -1;
+	}
+	if (strchr(name, '/') != NULL) {
+		snprintf(err, errlen,
+			 "params.file: '%.64s' is a path: give a plain file name, it is created in the capture directory",
+			 name);
+		return -1;
+	}
+	if (name[0] == '.' || strstr(name, "..") != NULL) {
+		snprintf(err, errlen,
+			 "params.file: '%.64s': a file name may not start with '.' nor contain '..'",
+			 name);
+		return -1;
+	}
+	for (i = 0; i < len; i++)
+		if (name[i] <= ' ' || name[i] > '~') {
+			snprintf(err, errlen,
+				 "params.file: character %zu of the file name is not printable ASCII (or is a space)",
+				 i + 1);
+			return -1;
+		}
+	return 0;
+}
+
+/* mkdir -p of path's parents (0755), then of path itself (0750). */
+static int
+make_dirs(const char *path, char *err, size_t errlen)
+{
+	char buf[PATH_MAX];
+	char *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
+		snprintf(err, errlen, "capture directory path too long");
+		return -1;
+	}
+	for (p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
+			snprintf(err, errlen, "cannot create directory %s: %s",
+				 buf, strerror(errno));
+			return -1;
+		}
+		*p = '/';
+	}
+	if (mkdir(buf, 0750) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create capture directory %s: %s",
+			 buf, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+capture_dir_open(const char *dir, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	if (dir == NULL || dir[0] == '\0') {
+		snprintf(err, errlen, "no capture directory");
+		return -1;
+	}
+	if (lstat(dir, &st) < 0 && errno == ENOENT &&
+	    make_dirs(dir, err, errlen) < 0)
+		return -1;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP || (errno == ENOTDIR &&
+		    lstat(dir, &st) == 0 && S_ISLNK(st.st_mode)))
+			snprintf(err, errlen,
+				 "capture directory %s is a symbolic link: refused",
+				 dir);
+		else
+			snprintf(err, errlen, "capture directory %s: %s", dir,
+				 strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "capture directory %s: %s", dir,
+			 strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (st.st_mode & S_IWOTH) {
+		snprintf(err, errlen,
+			 "capture directory %s is writable by others (mode %04o): refused",
+			 dir, (unsigned int)(st.st_mode & 07777));
+		close(fd);
+		return -1;
+	}
+	if (st.st_uid != geteuid() && st.st_uid != 0) {
+		snprintf(err, errlen,
+			 "capture directory %s belongs to another user (uid %u): refused",
+			 dir, (unsigned int)st.st_uid);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * The capture file: p->file as given (--capture), or a new p->file in
+ * p->dir (capture.start).  path (PATH_MAX) is the full path.  A
+ * descriptor, or a negative errno with err filled.
+ */
+static int
+capture_file_open(const struct capture_params *p, const char *path,
+		  char *err, size_t errlen)
+{
+	struct stat st;
+	int dfd, fd, e;
+
+	if (p->dir == NULL) {
+		fd = open(p->file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			  0640);
+		if (fd < 0) {
+			e = errno;
+			snprintf(err, errlen, "cannot open %s: %s", p->file,
+				 strerror(e));
+			return -e;
+		}
+		return fd;
+	}
+	if (capture_name_check(p->file, err, errlen) != 0)
+		return -EINVAL;
+	dfd = capture_dir_open(p->dir, err, errlen);
+	if (dfd < 0)
+		return -ENOTDIR;
+	/* Never an existing file, never through a symbolic link. */
+	fd = openat(dfd, p->file,
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+	e = errno;
+	if (fd < 0 && e == EEXIST &&
+	    fstatat(dfd, p->file, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode))
+		snprintf(err, errlen,
+			 "%s exists and is a symbolic link: not followed; choose another name",
+			 path);
+	else if (fd < 0 && e == EEXIST)
+		snprintf(err, errlen,
+			 "%s exists: captures never overwrite a file; choose another name or remove it",
+			 path);
+	else if (fd < 0)
+		snprintf(err, errlen, "cannot create %s: %s", path,
+			 strerror(e));
+	close(dfd);
+	if (fd < 0)
+		return -e;
+	/* 0640 whatever the umask; a failure leaves a stricter mode. */
+	(void)!fchmod(fd, 0640);
+	return fd;
+}
+
 static int
 capture_setup(struct app *app, struct capture *c,
-	      const struct capture_params *p, char *err, size_t errlen)
+	      const struct capture_params *p, const char *path, char *err,
+	      size_t errlen)
 {
 	char name[RTE_MEMPOOL_NAMESIZE], appname[64], comment[96], h[16];
 	struct utsname un;
 	uint32_t frame;
-	int fd, rc;
+	int fd;
 
-	fd = open(p->file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "cannot open %s: %s", p->file,
-			 strerror(errno));
-		return rc;
-	}
+	fd = capture_file_open(p, path, err, errlen);
+	if (fd < 0)
+		return fd;
 	c->seq++;
 	/* The largest frame the port carries, with a VLAN tag. */
 	frame = (uint32_t)app->cfg->mtu + RTE_ETHER_HDR_LEN + 4 +
@@ -435,7 +601,7 @@ capture_setup(struct app *app, struct capture *c,
 				   NULL, appname,
 				   comment[0] != '\0' ? comment : NULL);
 	if (c->png == NULL) {
-		snprintf(err, errlen, "cannot write %s: %s", p->file,
+		snprintf(err, errlen, "cannot write %s: %s", path,
 			 rte_strerror(rte_errno));
 		goto fail;
 	}
@@ -453,6 +619,7 @@ int
 capture_start(struct app *app, const struct capture_params *p, char *err,
 	      size_t errlen)
 {
+	char path[PATH_MAX];
 	struct capture *c;
 	int rc;
 
@@ -460,7 +627,16 @@ capture_start(struct app *app, const struct capture_params *p, char *err,
 		snprintf(err, errlen, "capture: no file given");
 		return -EINVAL;
 	}
-	if (strlen(p->file) >= sizeof(c->file)) {
+	if (p->dir != NULL) {
+		if (capture_name_check(p->file, err, errlen) != 0)
+			return -EINVAL;
+		rc = snprintf(path, sizeof(path), "%s%s%s", p->dir,
+			      p->dir[strlen(p->dir) - 1] == '/' ? "" : "/",
+			      p->file);
+	} else {
+		rc = snprintf(path, sizeof(path), "%s", p->file);
+	}
+	if (rc < 0 || (size_t)rc >= sizeof(c->file)) {
 		snprintf(err, errlen, "capture: file name too long");
 		return -EINVAL;
 	}
@@ -486,13 +662,13 @@ capture_start(struct app *app, const struct capture_params *p, char *err,
 	/* One that ended on its count or duration makes room. */
 	if (c->started)
 		capture_collect(c);
-	rc = capture_setup(app, c, p, err, errlen);
+	rc = capture_setup(app, c, p, path, err, errlen);
 	if (rc != 0) {
 		pthread_mutex_unlock(&capture_lock);
 		return rc;
 	}
 	memset(c->lc, 0, sizeof(c->lc));
-	snprintf(c->file, sizeof(c->file), "%s", p->file);
+	snprintf(c->file, sizeof(c->file), "%s", path);
 	c->count = p->count;
 	c->duration_s = p->duration_s;
 	c->host = p->host;
@@ -663,6 +839,7 @@ rpc_capture_start(struct rpc_ctx *ctx, json_t *params, json_t **result,
 		"file", "count", "duration_s", "filter", NULL
 	};
 	static const char *const filter_allowed[] = { "host", "port", NULL };
+	struct app *app = ctx->app;
 	struct capture_params p;
 	char msg[RPC_ERR_MSG_MAX];
 	const char *host = NULL;
@@ -712,13 +889,19 @@ rpc_capture_start(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	p.count = (uint64_t)count;
 	p.duration_s = duration;
 	p.port = (uint16_t)port;
-	rc = capture_start(ctx->app, &p, msg, sizeof(msg));
+	/* A control client (maybe remote, the process maybe root) writes
+	 * only new plain files in the capture directory. */
+	p.dir = app->cfg != NULL && app->cfg->capture_dir != NULL ?
+		app->cfg->capture_dir : CAPTURE_DEFAULT_DIR;
+	rc = capture_start(app, &p, msg, sizeof(msg));
 	if (rc != 0)
 		return rpc_error_set(err, rc == -EBUSY ? CAPTURE_ERR_BUSY :
 				     rc == -EINVAL ? RPC_INVALID_PARAMS :
 				     rc == -ENOMEM ? CAPTURE_ERR_SETUP :
+				     rc == -EEXIST ? CAPTURE_ERR_EXISTS :
+				     rc == -ENOTDIR ? CAPTURE_ERR_DIR :
 				     CAPTURE_ERR_FILE, "%s", msg);
-	*result = json_pack("{s:s, s:b}", "file", p.file, "active", 1);
+	*result = capture_status(app);
 	return RPC_OK;
 }
 

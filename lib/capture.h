@@ -38,8 +38,18 @@
 #include "rpc.h"
 #include "worker.h"
 
+/* Where capture.start writes (--capture-dir). */
+#define CAPTURE_DEFAULT_DIR	"/var/lib/dpfetch/captures"
+#define CAPTURE_NAME_MAX	128	/* bytes of a file name in the dir */
+
 struct capture_params {
-	const char *file;	/* created or truncated */
+	/*
+	 * dir NULL (--capture FILE, the operator's own path): file is
+	 * created or truncated.  dir set (capture.start): file is a plain
+	 * name (capture_name_check()) created in dir, never an existing one.
+	 */
+	const char *file;
+	const char *dir;
 	uint64_t count;		/* packets to write; 0: no limit */
 	double duration_s;	/* seconds; 0: no limit */
 	uint32_t host;		/* IPv4 src or dst, host order; 0: any */
@@ -57,11 +67,32 @@ enum capture_dir {
 #define CAPTURE_ERR_FILE	1102	/* the file cannot be created */
 #define CAPTURE_ERR_NONE	1103	/* capture.stop without a capture */
 #define CAPTURE_ERR_SETUP	1104	/* no memory for the pool or ring */
+#define CAPTURE_ERR_EXISTS	1105	/* the name exists in the capture dir */
+#define CAPTURE_ERR_DIR		1106	/* the capture dir is unusable */
+
+/*
+ * Is name a plain file name for the capture dir: 1..CAPTURE_NAME_MAX
+ * printable ASCII characters other than space and '/', not starting with
+ * '.', no ".."?  0, or -1 with err naming the problem.
+ */
+int
+capture_name_check(const char *name, char *err, size_t errlen);
+
+/*
+ * Open the capture directory (O_DIRECTORY | O_NOFOLLOW), creating it
+ * with mode 0750 (its missing parents 0755) when missing.  Refused: a
+ * symbolic link, not a directory, writable by others, owned by another
+ * user than us or root.  A descriptor, or -1 with err filled.
+ */
+int
+capture_dir_open(const char *dir, char *err, size_t errlen);
 
 /*
  * Start capturing on app's port.  0, or a negative errno with err filled:
  * -EBUSY a capture already runs ("a capture to /tmp/a.pcapng is already
- * running"), -EINVAL bad parameters, the open(2) error when the file
+ * running"), -EINVAL bad parameters (a name that is not plain), -EEXIST
+ * the name exists in the capture dir, -ENOTDIR the capture dir is
+ * unusable, the open(2) error when the file
  * cannot be created ("cannot open /x/y.pcapng: No such file or
  * directory"), -ENOMEM no memory for the pool, ring or thread.
  */

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "ctl_token.h"
 #include "tcp_cc.h"
 #include "url.h"
 
@@ -49,6 +50,10 @@ static const struct config_field config_fields[] = {
 	F_U32("tcp", "syn_retries", tcp.syn_retries, 0, 20),
 	F_U32("tcp", "data_retries", tcp.data_retries, 1, 30),
 	F_U32("tcp", "max_ooo_segs", tcp.max_ooo_segs, 1, 65536),
+	F_U32("tcp", "ooo_max_bytes", tcp.ooo_max_bytes, 0, 256u << 20),
+	F_U32("tcp", "mem_pressure_pct", tcp.mem_pressure_pct, 0, 90),
+	F_U32("tcp", "snd_pressure_bytes", tcp.snd_pressure_bytes, 4096,
+	      64u << 20),
 	F_BOOL("tcp", "wscale", tcp.wscale),
 	F_BOOL("tcp", "timestamps", tcp.timestamps),
 	F_BOOL("tcp", "sack", tcp.sack),
@@ -62,6 +67,12 @@ static const struct config_field config_fields[] = {
 	F_U32("tcp", "persist_max_s", tcp.persist_max_s, 0, 36000),
 	F_U32("tcp", "fin_wait2_s", tcp.fin_wait2_s, 0, 86400),
 	{ "tcp", "cc", FIELD_CC, offsetof(struct dpf_config, tcp.cc), 0, 0 },
+	F_U32("tcp", "syncookies", tcp.syncookies, 0, 2),
+	F_U32("tcp", "syn_backlog", tcp.syn_backlog, 0, 1u << 24),
+	F_U32("tcp", "synack_retries", tcp.synack_retries, 0, 20),
+	F_U32("tcp", "rst_rate", tcp.rst_rate, 0, 100000000),
+	F_U32("tcp", "challenge_ack_rate", tcp.challenge_ack_rate, 0,
+	      100000000),
 	F_U32("arp", "retries", arp.retries, 1, 100),
 	F_U32("arp", "retry_ms", arp.retry_ms, 10, 60000),
 	F_U32("arp", "reachable_s", arp.reachable_s, 1, 86400),
@@ -120,6 +131,9 @@ config_init(struct dpf_config *cfg)
 	cfg->tcp.syn_retries = 5;
 	cfg->tcp.data_retries = 12;
 	cfg->tcp.max_ooo_segs = 4096;
+	cfg->tcp.ooo_max_bytes = 0;	/* twice rcvbuf, as Linux counts */
+	cfg->tcp.mem_pressure_pct = 25;
+	cfg->tcp.snd_pressure_bytes = 64u << 10;
 	cfg->tcp.wscale = 1;
 	cfg->tcp.timestamps = 1;
 	cfg->tcp.sack = 1;
@@ -133,6 +147,10 @@ config_init(struct dpf_config *cfg)
 	cfg->tcp.persist_max_s = 120;
 	cfg->tcp.fin_wait2_s = 60;
 	snprintf(cfg->tcp.cc, sizeof(cfg->tcp.cc), "newreno");
+	cfg->tcp.syncookies = 1;	/* as Linux: when under pressure */
+	cfg->tcp.synack_retries = 5;
+	cfg->tcp.rst_rate = 1000;
+	cfg->tcp.challenge_ack_rate = 1000;	/* Linux's old default */
 	cfg->impair.seed = 1;
 	cfg->job = json_object();
 }
@@ -160,6 +178,9 @@ config_free(struct dpf_config *cfg)
 	free(cfg->ctl_path);
 	free(cfg->ctl_tcp);
 	free(cfg->ctl_token);
+	free(cfg->ctl_token_file);
+	free(cfg->capture_dir);
+	cfg->ctl_token_file = cfg->capture_dir = NULL;
 	free(cfg->script);
 	cfg->ctl_path = cfg->ctl_tcp = cfg->ctl_token = cfg->script = NULL;
 }
@@ -517,6 +538,8 @@ static const struct numeric_setting numeric_settings[] = {
 	NUM_SETTING("echo", 1, 65535, echo_port),
 	NUM_SETTING("listen", 1, 65535, listen_port),
 	NUM_SETTING("capture-count", 1, UINT32_MAX, capture_count),
+	NUM_SETTING("ctl-max-tcp-clients", 1, 65536, ctl_max_tcp_clients),
+	NUM_SETTING("ctl-auth-timeout", 1, 3600, ctl_auth_timeout_s),
 };
 
 /* Apply one top-level setting given as a string, from either source. */
@@ -526,6 +549,7 @@ apply_setting(struct dpf_config *cfg, const char *key, const char *val,
 {
 	unsigned long u = 0;
 	size_t i;
+	int rc_;
 
 	if (strcmp(key, "ip") == 0)
 		return parse_ip_prefix(val, &cfg->ip, &cfg->prefix_len,
@@ -602,11 +626,28 @@ apply_setting(struct dpf_config *cfg, const char *key, const char *val,
 		return replace_string(&cfg->ctl_tcp, val, err, errlen);
 	}
 	if (strcmp(key, "ctl-token") == 0 || strcmp(key, "ctl.token") == 0) {
-		if (strlen(val) < 8)
-			return set_err(err, errlen,
-				"--ctl-token: use at least 8 characters");
+		char why[200];
+
+		if (ctl_token_check(val, why, sizeof(why)) != 0)
+			return set_err(err, errlen, "--ctl-token: %s", why);
 		return replace_string(&cfg->ctl_token, val, err, errlen);
 	}
+	if (strcmp(key, "ctl-token-file") == 0 ||
+	    strcmp(key, "ctl.token_file") == 0) {
+		char tok[CTL_TOKEN_MAX + 1];
+
+		/* Read now: a bad file is a usage error at start. */
+		if (ctl_token_read_file(val, tok, sizeof(tok), err,
+					errlen) != 0)
+			return -1;
+		rc_ = replace_string(&cfg->ctl_token, tok, err, errlen);
+		memset(tok, 0, sizeof(tok));
+		if (rc_ != 0)
+			return rc_;
+		return replace_string(&cfg->ctl_token_file, val, err, errlen);
+	}
+	if (strcmp(key, "capture-dir") == 0)
+		return replace_string(&cfg->capture_dir, val, err, errlen);
 	if (strcmp(key, "script") == 0)
 		return replace_string(&cfg->script, val, err, errlen);
 	if (strcmp(key, "capture") == 0)
@@ -746,7 +787,8 @@ config_load_file(struct dpf_config *cfg, const char *path,
 
 				if (strcmp(k, "path") != 0 &&
 				    strcmp(k, "tcp") != 0 &&
-				    strcmp(k, "token") != 0) {
+				    strcmp(k, "token") != 0 &&
+				    strcmp(k, "token_file") != 0) {
 					rc = set_err(err, errlen,
 						"config: unknown setting \"ctl.%s\"",
 						k);
@@ -877,12 +919,22 @@ config_usage(FILE *f, const char *prog)
 "                        --fetch nor --script is given: /run/dpfetch/\n"
 "                        <EAL file prefix>.sock); runs until app.shutdown\n"
 "  --ctl-tcp ADDR:PORT   also accept control requests over TCP ...\n"
-"  --ctl-token TOKEN     ... each carrying this token as \"auth\"\n"
+"  --ctl-token TOKEN     ... authenticated by this token (at least 16\n"
+"                        characters) in the first request (\"auth\")\n"
+"  --ctl-token-file FILE read the token from FILE's first line instead\n"
+"                        (not in ps; FILE must not be readable by others)\n"
+"  --ctl-max-tcp-clients N  TCP control clients at once (default 64; the\n"
+"                        UNIX socket keeps its own 1024)\n"
+"  --ctl-auth-timeout SEC  close a TCP client without its token after SEC\n"
+"                        seconds (default 10)\n"
+"  --capture-dir DIR     capture.start writes only here, plain file names\n"
+"                        (default /var/lib/dpfetch/captures, made 0750)\n"
 "  --script FILE         run a dpfetchctl script at start-up, then exit\n"
 "                        (status 0 when every command succeeded)\n"
 "  --keep-going          run the script on after a failed command\n"
 "  --capture FILE        write the port's packets to FILE (pcapng) for the\n"
-"                        whole run\n"
+"                        whole run (any path: the operator's own choice;\n"
+"                        truncated if it exists)\n"
 "  --capture-count N     stop the capture after N packets\n"
 "  --config FILE         JSON config (see conf/dpfetch.json); the command\n"
 "                        line overrides it\n"
@@ -892,9 +944,19 @@ config_usage(FILE *f, const char *prog)
 "                        sndbuf, iw, keepalive_s, keepalive_intvl_s,\n"
 "                        keepalive_probes, cc (newreno or cubic), tso, lro\n"
 "                        (segmentation offloads, used where the port has\n"
-"                        them), persist_max_s (a zero window held this\n"
-"                        long is reset; 120), fin_wait2_s (FIN_WAIT_2 ends\n"
-"                        after this; 60); 0 = no bound\n"
+"                        them), ooo_max_bytes (true size of the out-of-\n"
+"                        order queue, 0 = 2 x rcvbuf), mem_pressure_pct\n"
+"                        (below this share of free mbufs, default 25,\n"
+"                        out-of-order data is dropped and send buffers\n"
+"                        are clamped to snd_pressure_bytes, default 65536),\n"
+"                        syncookies (0 off, 1 past syn_backlog,\n"
+"                        2 always), syn_backlog (half-open connections per\n"
+"                        lcore; 0 = max_conns/16 within 128..4096),\n"
+"                        synack_retries (1 once half the backlog is used),\n"
+"                        rst_rate, challenge_ack_rate (per second per lcore;\n"
+"                        0 = no limit), persist_max_s (a zero window held\n"
+"                        this long is reset; 120), fin_wait2_s (FIN_WAIT_2\n"
+"                        ends after this; 60); 0 = no bound\n"
 "  --arp K=V[,K=V]       ARP tunables: retries, retry_ms, reachable_s,\n"
 "                        learn_rate (entries created from unsolicited ARP\n"
 "                        per second; 100)\n"
@@ -917,6 +979,8 @@ enum {
 	OPT_MAX_CONNS, OPT_CTL, OPT_CTL_TCP, OPT_CTL_TOKEN, OPT_SCRIPT,
 	OPT_KEEP_GOING,
 	OPT_CAPTURE, OPT_CAPTURE_COUNT,
+	OPT_CTL_TOKEN_FILE, OPT_CTL_MAX_TCP, OPT_CTL_AUTH_TIMEOUT,
+	OPT_CAPTURE_DIR,
 	OPT_HTTP,
 	OPT_JOB_FIRST = 512,	/* + index in job_opts */
 };
@@ -949,6 +1013,10 @@ static const struct option long_opts[] = {
 	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
 	{ "capture", required_argument, NULL, OPT_CAPTURE },
 	{ "capture-count", required_argument, NULL, OPT_CAPTURE_COUNT },
+	{ "ctl-token-file", required_argument, NULL, OPT_CTL_TOKEN_FILE },
+	{ "ctl-max-tcp-clients", required_argument, NULL, OPT_CTL_MAX_TCP },
+	{ "ctl-auth-timeout", required_argument, NULL, OPT_CTL_AUTH_TIMEOUT },
+	{ "capture-dir", required_argument, NULL, OPT_CAPTURE_DIR },
 	{ "connections", required_argument, NULL, OPT_JOB_FIRST + 0 },
 	{ "requests", required_argument, NULL, OPT_JOB_FIRST + 1 },
 	{ "duration", required_argument, NULL, OPT_JOB_FIRST + 2 },
@@ -998,6 +1066,10 @@ static const char *const opt_key[] = {
 	[OPT_MAX_CONNS - OPT_IP] = "max_conns",
 	[OPT_CAPTURE - OPT_IP] = "capture",
 	[OPT_CAPTURE_COUNT - OPT_IP] = "capture-count",
+	[OPT_CTL_TOKEN_FILE - OPT_IP] = "ctl-token-file",
+	[OPT_CTL_MAX_TCP - OPT_IP] = "ctl-max-tcp-clients",
+	[OPT_CTL_AUTH_TIMEOUT - OPT_IP] = "ctl-auth-timeout",
+	[OPT_CAPTURE_DIR - OPT_IP] = "capture-dir",
 };
 
 enum config_result
@@ -1158,7 +1230,7 @@ config_validate(const struct dpf_config *cfg, char *err, size_t errlen)
 			       "--script and --fetch do not go together: start the fetch from the script");
 	if (cfg->ctl_tcp != NULL && cfg->ctl_token == NULL)
 		return set_err(err, errlen,
-			       "--ctl-tcp needs --ctl-token: every remote request must carry it");
+			       "--ctl-tcp needs --ctl-token or --ctl-token-file: remote clients authenticate with it");
 	if (cfg->echo_port != 0 && cfg->echo_port == cfg->listen_port)
 		return set_err(err, errlen,
 			       "--echo and --listen want the same port %u",

@@ -43,6 +43,14 @@ struct tcp_conf {
 	uint32_t syn_retries;
 	uint32_t data_retries;
 	uint32_t max_ooo_segs;	/* bound on mbufs one connection holds */
+	/* True size (pool elements, not payload) the out-of-order queue
+	 * may hold; 0 = twice rcvbuf. */
+	uint32_t ooo_max_bytes;
+	/* Below this share of the pool (percent) free, at least twice the
+	 * send reserve: out-of-order data is dropped, send buffers are
+	 * clamped to snd_pressure_bytes. */
+	uint32_t mem_pressure_pct;
+	uint32_t snd_pressure_bytes;
 	uint32_t wscale;	/* offer window scaling */
 	uint32_t timestamps;	/* offer timestamps */
 	uint32_t sack;		/* offer SACK */
@@ -56,6 +64,11 @@ struct tcp_conf {
 	uint32_t persist_max_s;	/* zero window this long: reset; 0 = never */
 	uint32_t fin_wait2_s;	/* FIN_WAIT_2 this long: reset; 0 = never */
 	char cc[16];		/* congestion control: newreno, cubic */
+	uint32_t syncookies;	/* 0 off, 1 past syn_backlog, 2 always */
+	uint32_t syn_backlog;	/* half-open cap per lcore; 0 = auto */
+	uint32_t synack_retries;
+	uint32_t rst_rate;	/* RSTs to strays per s per lcore; 0 = no cap */
+	uint32_t challenge_ack_rate;	/* per s per lcore; 0 = no cap */
 };
 
 struct arp_conf {
@@ -112,7 +125,11 @@ struct dpf_config {
 	/* Control channel and scripts. */
 	char *ctl_path;		/* UNIX socket; NULL = default or none */
 	char *ctl_tcp;		/* "ADDR:PORT", or NULL: no TCP listener */
-	char *ctl_token;	/* required in every TCP request */
+	char *ctl_token;	/* TCP clients authenticate with it */
+	char *ctl_token_file;	/* ... or read from this file */
+	unsigned int ctl_max_tcp_clients;	/* 0: the default (64) */
+	unsigned int ctl_auth_timeout_s;	/* 0: the default (10) */
+	char *capture_dir;	/* capture.start's files; NULL: default */
 	char *script;		/* run at start-up, then exit */
 	int keep_going;		/* the script runs on after a failure */
 

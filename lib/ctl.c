@@ -8,7 +8,9 @@
  *   client readable     -> client_read -> client_work
  *   client writable     -> client_flush -> client_work
  *   every CTL_POLL_MS   -> pending_poll -> rpc_line_poll -> client_work
+ *   auth deadline       -> preauth_expire (TCP clients without a token)
  * client_work: lines -> rpc_process_line -> output buffer -> client_flush
+ *   (a TCP client's first line goes to client_auth_line first)
  *
  * Only the thread wrapper at the end uses DPDK.
  */
@@ -16,6 +18,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* accept4 */
 #endif
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -37,6 +40,7 @@
 #include <rte_lcore.h>
 
 #include "ctl.h"
+#include "ctl_token.h"
 
 #define READ_CHUNK	65536
 #define ACCEPT_BURST	64
@@ -73,9 +77,24 @@ struct ctl_client {
 	char *out;		/* unsent bytes are [out_off, out_len) */
 	size_t out_off, out_len, out_cap;
 	struct rpc_line *pending;	/* the line in flight, if any */
+	int authed;		/* UNIX: always; TCP: once the token came */
+	int in_preauth;		/* on srv->preauth */
+	TAILQ_ENTRY(ctl_client) pre;
+	uint64_t accept_ms;
+	uint8_t addr[16];	/* TCP peer, IPv4 as ::ffff:a.b.c.d */
 };
 
 TAILQ_HEAD(ctl_client_list, ctl_client);
+TAILQ_HEAD(ctl_pre_list, ctl_client);
+
+/* Failed authentications of one source address. */
+struct ctl_backoff {
+	uint8_t addr[16];
+	int used;
+	uint32_t failures;	/* in a row */
+	uint64_t until_ms;	/* refused until then */
+	uint64_t last_ms;	/* last failure */
+};
 
 struct ctl_server {
 	struct rpc_dispatch dispatch;
@@ -94,9 +113,17 @@ struct ctl_server {
 	unsigned int max_clients;
 	size_t max_output;
 	size_t high_water;	/* stop reading a client's lines above */
+	unsigned int max_tcp_clients;
+	unsigned int auth_timeout_ms;
+	unsigned int backoff_base_ms;
+	unsigned int backoff_max_ms;
 	struct ctl_client_list clients;
 	struct ctl_client_list dead;
+	/* TCP clients without their token yet, oldest (first due) first. */
+	struct ctl_pre_list preauth;
+	struct ctl_backoff backoff[CTL_BACKOFF_SLOTS];
 	unsigned int n_clients;
+	unsigned int n_tcp;	/* of n_clients */
 	unsigned int n_pending;
 	uint64_t last_poll_ms;
 	uint64_t accept_resume_ms;	/* 0: no listener paused */
@@ -145,6 +172,136 @@ ctl_server_stats(const struct ctl_server *srv, struct ctl_stats *st)
 	st->dropped = __atomic_load_n(&srv->stats.dropped, __ATOMIC_RELAXED);
 	st->lines = __atomic_load_n(&srv->stats.lines, __ATOMIC_RELAXED);
 	st->pending = __atomic_load_n(&srv->stats.pending, __ATOMIC_RELAXED);
+#define LOAD_(f) st->f = __atomic_load_n(&srv->stats.f, __ATOMIC_RELAXED)
+	LOAD_(tcp_clients);
+	LOAD_(tcp_refused);
+	LOAD_(auth_ok);
+	LOAD_(auth_failures);
+	LOAD_(auth_timeouts);
+	LOAD_(preauth_oversize);
+	LOAD_(delayed);
+	LOAD_(backoff_evicted);
+#undef LOAD_
+}
+
+json_t *
+ctl_stats_json(const struct ctl_stats *st)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"clients", (json_int_t)st->clients,
+		"accepted", (json_int_t)st->accepted,
+		"refused", (json_int_t)st->refused,
+		"dropped", (json_int_t)st->dropped,
+		"lines", (json_int_t)st->lines,
+		"pending", (json_int_t)st->pending,
+		"tcp_clients", (json_int_t)st->tcp_clients,
+		"tcp_refused", (json_int_t)st->tcp_refused,
+		"auth_ok", (json_int_t)st->auth_ok,
+		"auth_failures", (json_int_t)st->auth_failures,
+		"auth_timeouts", (json_int_t)st->auth_timeouts,
+		"preauth_oversize", (json_int_t)st->preauth_oversize,
+		"delayed", (json_int_t)st->delayed,
+		"backoff_evicted", (json_int_t)st->backoff_evicted);
+}
+
+/* Back-off per source address */
+
+static void
+addr_key(const struct sockaddr_storage *ss, uint8_t key[16])
+{
+	memset(key, 0, 16);
+	if (ss->ss_family == AF_INET6) {
+		memcpy(key, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	} else if (ss->ss_family == AF_INET) {
+		key[10] = 0xff;
+		key[11] = 0xff;
+		memcpy(key + 12, &((const struct sockaddr_in *)ss)->sin_addr,
+		       4);
+	}
+}
+
+static void
+addr_format(const uint8_t key[16], char *buf, size_t size)
+{
+	static const uint8_t v4mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+
+	if (memcmp(key, v4mapped, 12) == 0)
+		inet_ntop(AF_INET, key + 12, buf, (socklen_t)size);
+	else
+		inet_ntop(AF_INET6, key, buf, (socklen_t)size);
+}
+
+static struct ctl_backoff *
+backoff_find(struct ctl_server *srv, const uint8_t key[16])
+{
+	unsigned int i;
+
+	for (i = 0; i < CTL_BACKOFF_SLOTS; i++)
+		if (srv->backoff[i].used &&
+		    memcmp(srv->backoff[i].addr, key, 16) == 0)
+			return &srv->backoff[i];
+	return NULL;
+}
+
+/* Milliseconds the address must still wait, 0 when it may try. */
+static uint64_t
+backoff_wait(struct ctl_server *srv, const uint8_t key[16], uint64_t now)
+{
+	struct ctl_backoff *b = backoff_find(srv, key);
+
+	return b != NULL && b->until_ms > now ? b->until_ms - now : 0;
+}
+
+/* A failed attempt from key: wait twice as long as last time. */
+static void
+backoff_fail(struct ctl_server *srv, const uint8_t key[16], uint64_t now)
+{
+	struct ctl_backoff *b = backoff_find(srv, key), *old = NULL;
+	uint64_t delay;
+	unsigned int i;
+
+	if (b == NULL) {
+		for (i = 0; i < CTL_BACKOFF_SLOTS; i++) {
+			struct ctl_backoff *e = &srv->backoff[i];
+
+			if (!e->used) {
+				b = e;
+				break;
+			}
+			if (old == NULL || e->last_ms < old->last_ms)
+				old = e;
+		}
+		if (b == NULL) {
+			/* Full: the address that failed longest ago goes. */
+			b = old;
+			stat_add(&srv->stats.backoff_evicted, 1);
+		}
+		memset(b, 0, sizeof(*b));
+		b->used = 1;
+		memcpy(b->addr, key, 16);
+	} else if (now > b->until_ms + srv->backoff_max_ms) {
+		/* Quiet for a long while: start over. */
+		b->failures = 0;
+	}
+	if (b->failures < 32)
+		b->failures++;
+	delay = (uint64_t)srv->backoff_base_ms << (b->failures - 1 < 20 ?
+						   b->failures - 1 : 20);
+	if (delay > srv->backoff_max_ms)
+		delay = srv->backoff_max_ms;
+	b->until_ms = now + delay;
+	b->last_ms = now;
+}
+
+static void
+backoff_clear(struct ctl_server *srv, const uint8_t key[16])
+{
+	struct ctl_backoff *b = backoff_find(srv, key);
+
+	if (b != NULL)
+		memset(b, 0, sizeof(*b));
 }
 
 /* Clients */
@@ -167,10 +324,18 @@ client_close(struct ctl_client *c)
 		srv->n_pending--;
 		stat_add(&srv->stats.pending, -1);
 	}
+	if (c->in_preauth) {
+		TAILQ_REMOVE(&srv->preauth, c, pre);
+		c->in_preauth = 0;
+	}
 	TAILQ_REMOVE(&srv->clients, c, next);
 	TAILQ_INSERT_TAIL(&srv->dead, c, next);
 	srv->n_clients--;
 	stat_add(&srv->stats.clients, -1);
+	if (c->tcp) {
+		srv->n_tcp--;
+		stat_add(&srv->stats.tcp_clients, -1);
+	}
 }
 
 static void
@@ -296,6 +461,145 @@ client_output(struct ctl_client *c, char *line)
 	free(line);
 }
 
+/* A reply line with this id (NULL: null) and result or error. */
+static char *
+reply_line(json_t *id, json_t *result, int code, const char *message)
+{
+	json_t *r;
+	char *s, *line;
+	size_t n;
+
+	if (result != NULL)
+		r = json_pack("{s:s, s:o, s:O}", "jsonrpc", "2.0",
+			      "result", result, "id",
+			      id != NULL ? id : json_null());
+	else
+		r = json_pack("{s:s, s:{s:i, s:s}, s:O}", "jsonrpc", "2.0",
+			      "error", "code", code, "message", message,
+			      "id", id != NULL ? id : json_null());
+	if (r == NULL)
+		return NULL;
+	s = json_dumps(r, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(r);
+	if (s == NULL)
+		return NULL;
+	n = strlen(s);
+	line = malloc(n + 2);
+	if (line != NULL) {
+		memcpy(line, s, n);
+		line[n] = '\n';
+		line[n + 1] = '\0';
+	}
+	free(s);
+	return line;
+}
+
+/*
+ * Send what is queued (one short error line), then close.  Whatever the
+ * peer sent and we did not read is drained first: closing a TCP socket
+ * with unread input sends a reset, which could destroy the reply.
+ */
+static void
+client_close_after(struct ctl_client *c, char *line)
+{
+	char buf[4096];
+	int i;
+
+	client_output(c, line);
+	if (c->dead)
+		return;
+	client_flush(c);
+	if (c->dead)
+		return;
+	shutdown(c->fd, SHUT_WR);
+	for (i = 0; i < 16; i++)
+		if (recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT) <= 0)
+			break;
+	client_close(c);
+}
+
+/* A TCP client proved nothing: count, back off its address, close. */
+static void
+auth_reject(struct ctl_client *c, json_t *id, const char *message)
+{
+	struct ctl_server *srv = c->srv;
+
+	stat_add(&srv->stats.auth_failures, 1);
+	backoff_fail(srv, c->addr, now_ms());
+	client_close_after(c, reply_line(id, NULL, RPC_UNAUTHORIZED,
+					 message));
+}
+
+static void
+preauth_oversize(struct ctl_client *c)
+{
+	struct ctl_server *srv = c->srv;
+	char msg[96];
+
+	stat_add(&srv->stats.preauth_oversize, 1);
+	backoff_fail(srv, c->addr, now_ms());
+	snprintf(msg, sizeof(msg),
+		 "a line before authentication may have at most %d bytes",
+		 CTL_PREAUTH_MAX_LINE);
+	client_close_after(c, reply_line(NULL, NULL, RPC_UNAUTHORIZED, msg));
+}
+
+/*
+ * The first line of a TCP client: it must be one request carrying the
+ * right token as "auth".  Returns 1 when the line is to be processed as
+ * a request now that the client is authenticated, 0 when it was handled
+ * here (answered, or the client closed).
+ */
+static int
+client_auth_line(struct ctl_client *c, const char *line, size_t len)
+{
+	struct ctl_server *srv = c->srv;
+	json_t *root, *id, *auth, *method;
+	json_error_t jerr;
+	int run;
+
+	if (len > CTL_PREAUTH_MAX_LINE) {
+		preauth_oversize(c);
+		return 0;
+	}
+	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL || !json_is_object(root)) {
+		json_decref(root);
+		auth_reject(c, NULL,
+			    "authenticate first: the first request must be a JSON-RPC object carrying the token as 'auth'");
+		return 0;
+	}
+	id = json_object_get(root, "id");
+	if (id != NULL && !json_is_string(id) && !json_is_integer(id))
+		id = NULL;
+	auth = json_object_get(root, "auth");
+	if (auth == NULL || !json_is_string(auth)) {
+		auth_reject(c, id,
+			    "missing member 'auth' (a token is required on this listener)");
+		json_decref(root);
+		return 0;
+	}
+	if (!ctl_token_equal(json_string_value(auth),
+			     json_string_length(auth), srv->token)) {
+		auth_reject(c, id, "auth: wrong token");
+		json_decref(root);
+		return 0;
+	}
+	c->authed = 1;
+	TAILQ_REMOVE(&srv->preauth, c, pre);
+	c->in_preauth = 0;
+	backoff_clear(srv, c->addr);
+	stat_add(&srv->stats.auth_ok, 1);
+	method = json_object_get(root, "method");
+	run = !(json_is_string(method) &&
+		strcmp(json_string_value(method), "ctl.auth") == 0);
+	if (!run && id != NULL)
+		client_output(c, reply_line(id,
+			json_pack("{s:b}", "authenticated", 1), 0, NULL));
+	json_decref(root);
+	return run;
+}
+
 static void
 client_line(struct ctl_client *c, const char *line, size_t len)
 {
@@ -305,8 +609,20 @@ client_line(struct ctl_client *c, const char *line, size_t len)
 	int rc;
 
 	stat_add(&srv->stats.lines, 1);
-	rc = rpc_process_line(&srv->dispatch, line, len,
-			      c->tcp ? srv->token : NULL, c, &out, &pending);
+	if (!c->authed) {
+		size_t i;
+
+		/* Blank lines are ignored, as rpc_process_line does. */
+		for (i = 0; i < len; i++)
+			if (line[i] != ' ' && line[i] != '\t' &&
+			    line[i] != '\r')
+				break;
+		if (i == len || client_auth_line(c, line, len) == 0)
+			return;
+	}
+	/* Authenticated: a later "auth" member is accepted and ignored. */
+	rc = rpc_process_line(&srv->dispatch, line, len, NULL, c, &out,
+			      &pending);
 	if (rc == RPC_PENDING) {
 		c->pending = pending;
 		srv->n_pending++;
@@ -349,7 +665,10 @@ client_work(struct ctl_client *c)
 	rest = c->in_len - c->in_off;
 	if (c->pending == NULL && out_unsent(c) < srv->high_water &&
 	    (rest == 0 || memchr(c->in + c->in_off, '\n', rest) == NULL)) {
-		if (rest > RPC_MAX_LINE) {
+		if (!c->authed && rest > CTL_PREAUTH_MAX_LINE) {
+			preauth_oversize(c);
+			return;
+		} else if (rest > RPC_MAX_LINE) {
 			/* Answer now, then skip the rest of it as it comes. */
 			client_output(c, rpc_error_line(RPC_PARSE_ERROR,
 						RPC_LINE_TOO_LONG_MSG));
@@ -454,7 +773,7 @@ client_event(struct ctl_client *c, uint32_t events)
 }
 
 static void
-client_new(struct ctl_server *srv, int fd, int tcp)
+client_new(struct ctl_server *srv, int fd, int tcp, const uint8_t addr[16])
 {
 	struct epoll_event ev = { 0 };
 	struct ctl_client *c;
@@ -468,6 +787,10 @@ client_new(struct ctl_server *srv, int fd, int tcp)
 	c->srv = srv;
 	c->fd = fd;
 	c->tcp = tcp;
+	c->authed = !tcp;
+	c->accept_ms = now_ms();
+	if (addr != NULL)
+		memcpy(c->addr, addr, 16);
 	c->events = EPOLLIN | EPOLLRDHUP;
 	ev.events = c->events;
 	ev.data.ptr = c;
@@ -480,6 +803,47 @@ client_new(struct ctl_server *srv, int fd, int tcp)
 	srv->n_clients++;
 	stat_add(&srv->stats.clients, 1);
 	stat_add(&srv->stats.accepted, 1);
+	if (tcp) {
+		/* accept_ms only grows: the list stays ordered by deadline. */
+		TAILQ_INSERT_TAIL(&srv->preauth, c, pre);
+		c->in_preauth = 1;
+		srv->n_tcp++;
+		stat_add(&srv->stats.tcp_clients, 1);
+	}
+}
+
+/* Close the TCP clients that did not authenticate in time. */
+static void
+preauth_expire(struct ctl_server *srv, uint64_t now)
+{
+	struct ctl_client *c;
+	char msg[96];
+
+	while ((c = TAILQ_FIRST(&srv->preauth)) != NULL &&
+	       c->accept_ms + srv->auth_timeout_ms <= now) {
+		stat_add(&srv->stats.auth_timeouts, 1);
+		snprintf(msg, sizeof(msg),
+			 "no authentication within %u ms", srv->auth_timeout_ms);
+		client_close_after(c, reply_line(NULL, NULL, RPC_UNAUTHORIZED,
+						 msg));
+		if (!c->dead)
+			client_close(c);
+	}
+}
+
+/* Refuse fd with one error line; best effort, it is closed anyway. */
+static void
+refuse(int fd, int code, const char *msg)
+{
+	char *line = rpc_error_line(code, msg);
+	ssize_t sent;
+
+	if (line != NULL) {
+		sent = send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT);
+		(void)sent;
+	}
+	free(line);
+	close(fd);
 }
 
 static void
@@ -496,11 +860,18 @@ listener_set(struct ctl_server *srv, struct ctl_listener *l, int on)
 static void
 listener_accept(struct ctl_server *srv, struct ctl_listener *l)
 {
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	uint8_t key[16];
+	char msg[160], a[INET6_ADDRSTRLEN];
+	uint64_t wait;
 	int i, fd, one = 1;
-	ssize_t sent;
 
 	for (i = 0; i < ACCEPT_BURST; i++) {
-		fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		sl = sizeof(ss);
+		memset(&ss, 0, sizeof(ss));
+		fd = accept4(l->fd, (struct sockaddr *)&ss, &sl,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EMFILE || errno == ENFILE ||
 			    errno == ENOBUFS || errno == ENOMEM) {
@@ -511,27 +882,39 @@ listener_accept(struct ctl_server *srv, struct ctl_listener *l)
 			}
 			return;	/* EAGAIN, or a connection that died */
 		}
-		if (srv->n_clients >= srv->max_clients) {
-			char msg[96];
-			char *line;
-
+		if (l->tcp) {
+			addr_key(&ss, key);
+			wait = backoff_wait(srv, key, now_ms());
+			if (wait > 0) {
+				addr_format(key, a, sizeof(a));
+				snprintf(msg, sizeof(msg),
+					 "too many failed authentications from %s: retry in %llu ms",
+					 a, (unsigned long long)wait);
+				refuse(fd, CTL_ERR_DELAYED, msg);
+				stat_add(&srv->stats.delayed, 1);
+				continue;
+			}
+			if (srv->n_tcp >= srv->max_tcp_clients) {
+				snprintf(msg, sizeof(msg),
+					 "too many TCP control clients (%u)",
+					 srv->max_tcp_clients);
+				refuse(fd, CTL_ERR_TOO_MANY_CLIENTS, msg);
+				stat_add(&srv->stats.tcp_refused, 1);
+				continue;
+			}
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+				   sizeof(one));
+			client_new(srv, fd, 1, key);
+			continue;
+		}
+		if (srv->n_clients - srv->n_tcp >= srv->max_clients) {
 			snprintf(msg, sizeof(msg), "too many clients (%u)",
 				 srv->max_clients);
-			line = rpc_error_line(CTL_ERR_TOO_MANY_CLIENTS, msg);
-			/* Best effort: it is being refused anyway. */
-			if (line != NULL)
-				sent = send(fd, line, strlen(line),
-					    MSG_NOSIGNAL | MSG_DONTWAIT);
-			(void)sent;
-			free(line);
-			close(fd);
+			refuse(fd, CTL_ERR_TOO_MANY_CLIENTS, msg);
 			stat_add(&srv->stats.refused, 1);
 			continue;
 		}
-		if (l->tcp)
-			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
-				   sizeof(one));
-		client_new(srv, fd, l->tcp);
+		client_new(srv, fd, 0, NULL);
 	}
 }
 
@@ -584,6 +967,14 @@ ctl_server_run(struct ctl_server *srv)
 			if (timeout < 0 || t < timeout)
 				timeout = t;
 		}
+		if (!TAILQ_EMPTY(&srv->preauth)) {
+			uint64_t due = TAILQ_FIRST(&srv->preauth)->accept_ms +
+				       srv->auth_timeout_ms;
+			int t = due > now ? (int)(due - now) : 0;
+
+			if (timeout < 0 || t < timeout)
+				timeout = t;
+		}
 		n = epoll_wait(srv->epfd, evs, EVENT_BURST, timeout);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -618,6 +1009,10 @@ ctl_server_run(struct ctl_server *srv)
 			clients_reap(srv);
 		} else if (srv->n_pending == 0) {
 			srv->last_poll_ms = now;
+		}
+		if (!TAILQ_EMPTY(&srv->preauth)) {
+			preauth_expire(srv, now);
+			clients_reap(srv);
 		}
 		if (srv->accept_resume_ms != 0 &&
 		    now >= srv->accept_resume_ms) {
@@ -851,6 +1246,15 @@ ctl_server_create(const struct ctl_config *cfg,
 			  cfg->tcp_listen);
 		return NULL;
 	}
+	if (cfg->tcp_listen != NULL) {
+		char why[200];
+
+		if (ctl_token_check(cfg->tcp_token, why, sizeof(why)) != 0) {
+			set_error("control channel on TCP %s: %s",
+				  cfg->tcp_listen, why);
+			return NULL;
+		}
+	}
 	srv = calloc(1, sizeof(*srv));
 	if (srv == NULL) {
 		set_error("out of memory");
@@ -864,6 +1268,14 @@ ctl_server_create(const struct ctl_config *cfg,
 	srv->max_output = cfg->max_output != 0 ? cfg->max_output :
 			  CTL_DEFAULT_MAX_OUTPUT;
 	srv->high_water = srv->max_output / 2;
+	srv->max_tcp_clients = cfg->max_tcp_clients != 0 ?
+		cfg->max_tcp_clients : CTL_DEFAULT_MAX_TCP_CLIENTS;
+	srv->auth_timeout_ms = cfg->auth_timeout_ms != 0 ?
+		cfg->auth_timeout_ms : CTL_DEFAULT_AUTH_TIMEOUT_MS;
+	srv->backoff_base_ms = cfg->backoff_base_ms != 0 ?
+		cfg->backoff_base_ms : CTL_DEFAULT_BACKOFF_BASE_MS;
+	srv->backoff_max_ms = cfg->backoff_max_ms != 0 ?
+		cfg->backoff_max_ms : CTL_DEFAULT_BACKOFF_MAX_MS;
 	srv->tcp_port = -1;
 	srv->stop.kind = KIND_STOP;
 	srv->unix_l.kind = KIND_LISTENER;
@@ -873,6 +1285,7 @@ ctl_server_create(const struct ctl_config *cfg,
 	srv->tcp_l.tcp = 1;
 	TAILQ_INIT(&srv->clients);
 	TAILQ_INIT(&srv->dead);
+	TAILQ_INIT(&srv->preauth);
 	srv->stop.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	srv->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (srv->stop.fd < 0 || srv->epfd < 0) {

@@ -2,7 +2,19 @@
 /*
  * The control channel server: JSON-RPC 2.0, one JSON text per line (see
  * rpc.h and docs/control.md), on a UNIX stream socket and optionally on a
- * TCP listener that requires a token ("auth") in every request.
+ * TCP listener whose clients authenticate once per connection.
+ *
+ * TCP clients: the first request of a connection must carry the token as
+ * its "auth" member (the method "ctl.auth" only authenticates; any other
+ * method runs once the token is right).  Before that, a line may be at
+ * most CTL_PREAUTH_MAX_LINE bytes and must come within auth_timeout_ms.
+ * A wrong or missing token, a longer line or the timeout close the
+ * connection (after one error reply).  A wrong token also puts its
+ * source address into back-off: connections from it are refused for
+ * backoff_base_ms, doubling with each further failure up to
+ * backoff_max_ms (a small table of CTL_BACKOFF_SLOTS addresses, the
+ * stalest evicted).  TCP clients have their own cap (max_tcp_clients), so
+ * they never take the UNIX socket's slots (max_clients).
  *
  * One thread runs ctl_server_run(), an epoll loop over the listeners and
  * the clients.  Each client has an input buffer (lines up to RPC_MAX_LINE
@@ -31,9 +43,18 @@
 #define CTL_POLL_MS			10
 #define CTL_DEFAULT_MAX_CLIENTS		1024
 #define CTL_DEFAULT_MAX_OUTPUT		(4u * 1024 * 1024)
+#define CTL_DEFAULT_MAX_TCP_CLIENTS	64
+#define CTL_DEFAULT_AUTH_TIMEOUT_MS	10000
+#define CTL_DEFAULT_BACKOFF_BASE_MS	250
+#define CTL_DEFAULT_BACKOFF_MAX_MS	30000
+#define CTL_PREAUTH_MAX_LINE		1024	/* bytes, before the token */
+#define CTL_BACKOFF_SLOTS		64	/* source addresses remembered */
 
 /* Error sent (then the connection closed) past max_clients. */
 #define CTL_ERR_TOO_MANY_CLIENTS	(-32000)
+/* Error sent (then closed) to a TCP connection from an address in
+ * back-off after failed authentications. */
+#define CTL_ERR_DELAYED			(-32002)
 
 struct ctl_config {
 	/*
@@ -47,21 +68,40 @@ struct ctl_config {
 	 * NULL: nothing listens on TCP.
 	 */
 	const char *tcp_listen;
-	/* Token every TCP request must carry as "auth"; required with TCP. */
+	/*
+	 * Token the first request of a TCP connection must carry as "auth";
+	 * required with TCP, CTL_TOKEN_MIN characters at least.
+	 */
 	const char *tcp_token;
-	unsigned int max_clients;	/* 0: CTL_DEFAULT_MAX_CLIENTS */
+	unsigned int max_clients;	/* UNIX; 0: CTL_DEFAULT_MAX_CLIENTS */
 	size_t max_output;		/* 0: CTL_DEFAULT_MAX_OUTPUT */
+	unsigned int max_tcp_clients;	/* 0: CTL_DEFAULT_MAX_TCP_CLIENTS */
+	unsigned int auth_timeout_ms;	/* 0: CTL_DEFAULT_AUTH_TIMEOUT_MS */
+	unsigned int backoff_base_ms;	/* 0: CTL_DEFAULT_BACKOFF_BASE_MS */
+	unsigned int backoff_max_ms;	/* 0: CTL_DEFAULT_BACKOFF_MAX_MS */
 };
 
 /* Counters, readable from any thread. */
 struct ctl_stats {
-	uint64_t clients;		/* connected now */
+	uint64_t clients;		/* connected now (UNIX and TCP) */
 	uint64_t accepted;		/* ever */
-	uint64_t refused;		/* past max_clients */
+	uint64_t refused;		/* UNIX, past max_clients */
 	uint64_t dropped;		/* output past max_output */
 	uint64_t lines;			/* lines processed */
 	uint64_t pending;		/* lines waiting on deferred calls */
+	uint64_t tcp_clients;		/* TCP, connected now */
+	uint64_t tcp_refused;		/* TCP, past max_tcp_clients */
+	uint64_t auth_ok;		/* TCP connections authenticated */
+	uint64_t auth_failures;		/* wrong or missing token: closed */
+	uint64_t auth_timeouts;		/* no token within auth_timeout_ms */
+	uint64_t preauth_oversize;	/* line over CTL_PREAUTH_MAX_LINE */
+	uint64_t delayed;		/* refused: the address is in back-off */
+	uint64_t backoff_evicted;	/* back-off entries pushed out */
 };
+
+/* The counters as a JSON object (the "ctl" section of stats.get). */
+json_t *
+ctl_stats_json(const struct ctl_stats *st);
 
 struct ctl_server;
 

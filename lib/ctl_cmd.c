@@ -49,7 +49,7 @@ struct ctl_cmd {
 
 static const char *const scope_choices[] = {
 	"port", "lcore", "eth", "arp", "ip", "icmp", "tcp", "http", "httpd",
-	"echo", "impair", "mempool", NULL
+	"echo", "impair", "mempool", "ctl", NULL
 };
 static const char *const kind_choices[] = { "http", "echo", NULL };
 
@@ -160,7 +160,7 @@ static const struct ctl_cmd cmds[] = {
 	{ "ports", "port.list", NULL, NULL, NULL, "", "the ports" },
 	{ "stats", "stats.get", stats_keys, "scope", NULL,
 	  "[SCOPE] [per_lcore=BOOL]",
-	  "counters; SCOPE: port lcore arp ip icmp tcp http mempool" },
+	  "counters; SCOPE: port lcore arp ip icmp tcp http mempool ctl" },
 	{ "reset", "stats.reset", NULL, NULL, NULL, "",
 	  "zero the counters" },
 	{ "arp", "arp.list", NULL, NULL, NULL, "", "the neighbour table" },
@@ -195,10 +195,12 @@ static const struct ctl_cmd cmds[] = {
 	  "[clear=yes]",
 	  "fault injection; no keys: show the settings" },
 	{ "capture", "capture.start", capture_keys, NULL, NULL,
-	  "file=PATH [count=N] [duration=S] [host=IP] [port=N]",
-	  "capture packets to a pcapng file" },
+	  "file=NAME [count=N] [duration=S] [host=IP] [port=N]",
+	  "capture packets to a new pcapng file NAME in dpfetch's --capture-dir" },
 	{ "capture-stop", "capture.stop", NULL, NULL, NULL, "",
 	  "stop the capture" },
+	{ "capture-status", "capture.status", NULL, NULL, NULL, "",
+	  "the running (or last) capture" },
 };
 
 #define NB_CMDS	(sizeof(cmds) / sizeof(cmds[0]))

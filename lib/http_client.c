@@ -1104,12 +1104,7 @@ hc_poll(struct worker *w)
 
 	/* The TX ring is full: make no new packets until it drains. */
 	w->tx_held_back = w->tx_n >= TX_BATCH;
-	/* Summing the pool's per-lcore caches is not free: every ms. */
-	if (w->now_us - w->mbufs_checked_us >= 1000) {
-		w->mbufs_checked_us = w->now_us;
-		w->mbufs_low = rte_mempool_avail_count(w->app->pool) <
-			w->app->mbufs_reserve;
-	}
+	/* w->mbufs_low: worker_mem_check keeps it current. */
 
 	for (s = TAILQ_FIRST(&w->shares); s != NULL; s = next) {
 		next = TAILQ_NEXT(s, link);

@@ -15,6 +15,7 @@
 #include "arp.h"
 #include "capture.h"
 #include "config.h"
+#include "ctl.h"
 #include "echo_server.h"
 #include "http_server.h"
 #include "impair.h"
@@ -168,8 +169,12 @@ gauges_of(struct app *app, const struct worker *only,
 
 	memset(g, 0, sizeof(*g));
 	for (i = 0; i < app->n_workers; i++)
-		if (only == NULL || only == app->workers[i])
-			g->tcp_curr_estab += app->workers[i]->tcp.n_estab;
+		if (only == NULL || only == app->workers[i]) {
+			const struct tcp_stack *ts = &app->workers[i]->tcp;
+
+			g->tcp_curr_estab += ts->n_estab;
+			g->tcp_half_open += ts->n_half_open;
+		}
 	g->mbufs_total = app->pool->size;
 	g->mbufs_in_use = rte_mempool_in_use_count(app->pool);
 	g->mbufs_port_held = app->mbufs_port_held;
@@ -181,13 +186,21 @@ app_stats_json(struct app *app)
 {
 	struct stats total;
 	struct stats_gauges g;
+	json_t *out;
 	uint16_t i;
 
 	memset(&total, 0, sizeof(total));
 	for (i = 0; i < app->n_workers; i++)
 		stats_add(&total, &app->workers[i]->stats);
 	gauges_of(app, NULL, &g);
-	return stats_to_json(&total, &g);
+	out = stats_to_json(&total, &g);
+	if (app->ctl != NULL && out != NULL) {
+		struct ctl_stats cs;
+
+		ctl_server_stats(app->ctl, &cs);
+		json_object_set_new(out, "ctl", ctl_stats_json(&cs));
+	}
+	return out;
 }
 
 /* What one lcore does with its time, and what it holds. */
@@ -226,7 +239,7 @@ lcore_json(const struct app *app, const struct worker *w)
 
 static const char *const stat_scopes[] = {
 	"port", "lcore", "eth", "arp", "ip", "icmp", "tcp", "http", "httpd",
-	"echo", "impair", "mempool", NULL
+	"echo", "impair", "mempool", "ctl", NULL
 };
 
 static json_t *
@@ -265,7 +278,7 @@ m_stats_get(struct rpc_ctx *ctx, json_t *params, json_t **result,
 				break;
 		if (stat_scopes[i] == NULL)
 			return rpc_error_set(err, RPC_INVALID_PARAMS,
-				"params.scope: '%s' is not one of port, lcore, eth, arp, ip, icmp, tcp, http, httpd, echo, impair, mempool",
+				"params.scope: '%s' is not one of port, lcore, eth, arp, ip, icmp, tcp, http, httpd, echo, impair, mempool, ctl",
 				scope);
 	}
 	if (scope != NULL && strcmp(scope, "lcore") == 0) {
@@ -937,7 +950,28 @@ m_impair_set(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	return RPC_OK;
 }
 
+/*
+ * ctl.auth: the TCP listener checks the token of a connection's first
+ * request itself (ctl.c) and answers ctl.auth there.  Reaching this
+ * handler means the caller is trusted already (the UNIX socket, or a TCP
+ * connection that authenticated), so a client may always start with it.
+ */
+static int
+m_ctl_auth(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	   struct rpc_error *err)
+{
+	static const char *const allowed[] = { NULL };
+
+	(void)ctx;
+	if (check_params(params, allowed, err) != 0)
+		return RPC_ERROR;
+	*result = json_pack("{s:b}", "authenticated", 1);
+	return RPC_OK;
+}
+
 const struct rpc_method rpc_methods[] = {
+	{ "ctl.auth", m_ctl_auth,
+	  "authenticate a TCP connection: the token as the request's \"auth\"" },
 	{ "app.info", m_app_info, "version, DPDK version, lcores, ports, uptime" },
 	{ "app.shutdown", m_app_shutdown, "stop the appliance cleanly" },
 	{ "port.list", m_port_list, "ports with their driver, link and counters" },

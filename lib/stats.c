@@ -46,6 +46,8 @@ stats_to_json(const struct stats *s, const struct stats_gauges *g)
 	if (g != NULL) {
 		json_object_set_new(json_object_get(root, "tcp"), "CurrEstab",
 				    json_integer((json_int_t)g->tcp_curr_estab));
+		json_object_set_new(json_object_get(root, "tcp"), "HalfOpen",
+				    json_integer((json_int_t)g->tcp_half_open));
 		json_object_set_new(json_object_get(root, "arp"), "entries",
 				    json_integer((json_int_t)g->neigh_entries));
 		o = json_object();

@@ -56,7 +56,14 @@
 	X(RecoveryPartialAcks) X(SendClones) X(LostRetransmits) X(TxBacklogDefers) \
 	X(TailLossProbes) X(SpuriousRtos) X(SackNoMem) \
 	X(TsoSends) X(LroSegsIn) \
-	X(PersistTimeouts) X(FinWait2Timeouts)
+	X(PersistTimeouts) X(FinWait2Timeouts) \
+	X(OfoCollapsed) X(OfoPruned) X(OfoDropLowMem) X(SndLowMemRefused) \
+	X(SndLowMemWakeups) X(MemLowEvents) X(MemPressureEvents) \
+	X(RcvDropNoSndSpace) \
+	X(SyncookiesSent) X(SyncookiesRecv) X(SyncookiesFailed) \
+	X(HalfOpenDrops) X(SynFromBadSource) X(RstsRateLimited) \
+	X(ChallengeAcksLimited) X(SynAckRetriesCut) X(SynAckNoNeigh) \
+	X(HalfOpenPeak)
 
 #define STATS_HTTP(X) \
 	X(requests) X(responses) X(body_bytes) X(parse_errors) \
@@ -96,6 +103,7 @@ struct stats_gauges {
 	uint64_t mbufs_total;
 	uint64_t mbufs_port_held;
 	uint64_t neigh_entries;
+	uint64_t tcp_half_open;		/* SYN_RECEIVED now */
 };
 
 /* dst += src, field by field (totals over lcores). */

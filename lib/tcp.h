@@ -27,9 +27,11 @@
 #include <stdint.h>
 
 #include <rte_mbuf.h>
+#include <rte_mempool.h>
 
 #include "tcp_cc.h"
 #include "tcp_sack.h"
+#include "tcp_syncookie.h"
 #include "timer.h"
 
 struct worker;
@@ -69,6 +71,10 @@ enum tcp_state {
 #define TF_TLP_PENDING	0x4000	/* rtx_timer is a tail loss probe timer */
 #define TF_TLP_DONE	0x8000	/* probe sent; next expiry is the RTO */
 
+/* mem_flags: refused send space while the pool was low; woken (the
+ * sent callback, a window update) when memory returns. */
+#define TCP_MF_SND_STARVED	0x01
+
 /* Per-segment metadata kept in the mbuf private area (like skb->cb). */
 struct tcp_seg_cb {
 	uint32_t seq;		/* sequence number of the first byte */
@@ -84,12 +90,40 @@ tcp_seg_cb(struct rte_mbuf *m)
 	return (struct tcp_seg_cb *)rte_mbuf_to_priv(m);
 }
 
+/*
+ * What an mbuf (chain) really costs the pool, whatever its payload:
+ * one pool element per segment (Linux's skb->truesize).  A 1-byte
+ * segment costs as much as a full one; budgets count this, not bytes.
+ */
+static inline uint32_t
+tcp_seg_truesize(const struct rte_mbuf *m)
+{
+	return m->pool != NULL ? m->pool->elt_size :
+		(uint32_t)sizeof(*m) + m->buf_len;
+}
+
+static inline uint32_t
+tcp_mbuf_truesize(const struct rte_mbuf *m)
+{
+	uint32_t t = 0;
+
+	for (; m != NULL; m = m->next)
+		t += tcp_seg_truesize(m);
+	return t;
+}
+
 /* Out-of-order queue: segments sorted by sequence, never overlapping. */
 struct tcp_reass {
 	struct rte_mbuf *head;
+	/* The last segment: arrivals past it (a sender filling the window
+	 * beyond a hole) are appended without walking the queue. */
+	struct rte_mbuf *tail;
 	uint32_t nsegs;
 	uint32_t bytes;
 	uint32_t last_seq;	/* most recent arrival, for the first SACK */
+	/* What the queued mbufs really cost the pool (tcp_mbuf_truesize),
+	 * not their payload: the budget counts this. */
+	uint32_t truesize;
 	/* Recent arrivals, newest first: RFC 2018 4 wants the blocks
 	 * reported in the order they were last touched. */
 	uint32_t recent[4];
@@ -108,6 +142,7 @@ struct tcp_sndbuf {
 	struct rte_mbuf *cur;
 	uint32_t head_off;	/* bytes of head already acknowledged */
 	uint32_t len;		/* bytes held */
+	uint32_t truesize;	/* what its mbufs cost (tcp_mbuf_truesize) */
 };
 
 /* Send buffer mbufs never go to the wire themselves (clones of them
@@ -183,6 +218,10 @@ struct tcp_conn {
 	/* Timestamps (RFC 7323). */
 	uint32_t ts_recent;
 	uint32_t ts_recent_ms;		/* when ts_recent was set */
+	/* Added to w->ts_now in every TSval we send (and taken off every
+	 * TSecr): a keyed hash of the tuple, so TSval tells nothing of our
+	 * clock (Linux's tsoffset). */
+	uint32_t ts_off;
 
 	/* RTT estimator (RFC 6298), microseconds. */
 	uint32_t srtt_us;		/* 0 = no sample yet */
@@ -194,6 +233,10 @@ struct tcp_conn {
 	 * or 0; RTTs are far shorter than the 71 minutes it wraps in. */
 	uint32_t rtt_start_us;
 	uint32_t retrans_count;		/* retransmissions of this connection */
+	/* now_ms / 1000 + 1, low 16 bits (never 0), of the first persist
+	 * probe while the peer's window stays closed, else 0: bounds
+	 * persist (tcp.persist_max_s), in what was a hole. */
+	uint16_t persist_s;
 
 	/* Congestion control and loss recovery (RFC 5681, 6582, 6675). */
 	struct tcp_cc cc;
@@ -208,10 +251,7 @@ struct tcp_conn {
 	uint32_t last_rx_ms;		/* now_ms, low 32 bits: keepalive */
 	uint8_t ka_probes;		/* keepalive probes unanswered */
 	uint8_t app_flags;		/* the application's own bits */
-	/* now_ms / 1000 + 1, low 16 bits (never 0), of the first persist
-	 * probe while the peer's window stays closed, else 0: bounds
-	 * persist (tcp.persist_max_s) in what was padding. */
-	uint16_t persist_s;
+	uint8_t mem_flags;		/* TCP_MF_* */
 
 	struct tcp_sndbuf snd;
 	struct tcp_reass ooo;
@@ -268,7 +308,29 @@ struct tcp_stack {
 	struct tcp_conn *output_deferred;
 	uint32_t n_conns;
 	uint32_t n_estab;
-	uint64_t isn_secret[2];
+	struct syncookie_key isn_secret;	/* RFC 6528 F's key, getrandom() */
+	/* SYN cookies (tcp_syncookie.h): the MAC key, getrandom(). */
+	struct syncookie_key cookie_key;
+	/* Timestamp offsets: the same key on every lcore and, where the
+	 * kernel's boot id can be read, in every run of this boot, so a
+	 * tuple's TSval keeps rising from one run to the next (see
+	 * worker.h, ts_now). */
+	struct syncookie_key ts_key;
+	/* The table's hash key: a per-run random initial value of jhash,
+	 * as Linux keys its established hash. */
+	uint32_t hash_seed;
+	uint32_t n_half_open;		/* SYN_RECEIVED connections */
+	uint32_t syn_backlog;		/* tcp.syn_backlog, or its default */
+	uint64_t cookie_sent_ms;	/* now_ms + 1 at the last cookie, or 0 */
+	/* now_ms + 1 when a SYN last found half the backlog in use or got
+	 * a cookie, or 0: SYN-ACK retries are cut for a minute after. */
+	uint64_t syn_pressure_ms;
+	/* Per-second budgets: RSTs for segments without a connection, and
+	 * challenge ACKs (RFC 5961 7). */
+	struct tcp_ratelimit {
+		uint64_t sec;
+		uint32_t left;
+	} rst_rl, chack_rl;
 	uint32_t next_port[256];	/* per low byte of the source IP */
 	const struct tcp_cc_ops *cc_ops;	/* for new connections */
 	struct tcp_listener listeners[TCP_MAX_LISTENERS];
@@ -353,9 +415,19 @@ tcp_find_listener(struct worker *w, uint16_t port);
 /* Stop accepting on port (its connections carry on); 0 or -ENOENT. */
 int
 tcp_unlisten(struct worker *w, uint16_t port);
-/* Free space in the send buffer (tcp.sndbuf less what it holds). */
+/*
+ * Free space in the send buffer: tcp.sndbuf less what it holds, counted
+ * as the larger of its payload and half its true size (Linux doubles
+ * sndbuf for the overhead), so that many small mbufs cannot pin the
+ * pool.  0 while the pool is below its reserve (w->mbufs_low): the
+ * connection is then woken (sent callback, window update) by
+ * tcp_mem_wake when memory returns.
+ */
 uint32_t
 tcp_send_space(struct worker *w, const struct tcp_conn *c);
+/* Memory is back: wake the connections tcp_send_space refused. */
+void
+tcp_mem_wake(struct worker *w);
 /*
  * Queue the data of m (one segment, m->data_len bytes, typically
  * attached to an external buffer shared by many connections) by
@@ -405,6 +477,16 @@ tcp_state_name(enum tcp_state s);
 void
 tcp_time_wait_remember(struct worker *w, struct tcp_conn *c);
 
+/* Our window scale for a receive buffer of rcvbuf bytes. */
+uint8_t
+tcp_choose_wscale(uint32_t rcvbuf);
+/* Whether one more RST for a segment without a connection, or one more
+ * challenge ACK, fits this second's budget; counted when not. */
+int
+tcp_rst_allowed(struct worker *w);
+int
+tcp_challenge_ack_allowed(struct worker *w);
+
 /* tcp_in.c */
 void
 tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
@@ -437,6 +519,14 @@ void
 tcp_send_reset(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
 	       uint16_t local_port, uint16_t remote_port, uint32_t seq,
 	       uint32_t ack, int with_ack);
+/* A SYN-ACK carrying a SYN cookie: no connection behind it.  wscale:
+ * our shift, or -1 for no option; ts: with TSval/TSecr. */
+void
+tcp_send_synack_cookie(struct worker *w, uint32_t local_ip,
+		       uint32_t remote_ip, uint16_t local_port,
+		       uint16_t remote_port, uint32_t iss, uint32_t rcv_nxt,
+		       int wscale, int sack, int ts, uint32_t tsval,
+		       uint32_t tsecr);
 /* The window we would advertise now, unscaled. */
 uint32_t
 tcp_rcv_window(struct worker *w, const struct tcp_conn *c);
@@ -481,6 +571,37 @@ tcp_reass_insert(struct tcp_reass *q, struct rte_mbuf *m,
  * cb trimmed to start at rcv_nxt; segments wholly before are freed. */
 struct rte_mbuf *
 tcp_reass_pop(struct tcp_reass *q, uint32_t rcv_nxt);
+/*
+ * Limits and means for tcp_reass_insert_ctl, and what it did (the
+ * counters are added to, never reset).
+ */
+struct tcp_reass_ctl {
+	struct rte_mempool *pool;	/* compact buffers; NULL: no copies */
+	uint32_t max_segs;		/* segments queued at most */
+	uint32_t max_bytes;		/* true size queued at most */
+	uint64_t collapsed;		/* segments copied into compact ones */
+	uint64_t pruned;		/* segments dropped by pruning */
+};
+/*
+ * tcp_reass_insert, with true-size accounting: a segment small for its
+ * buffer is copied into a compact mbuf (or onto the end of the compact
+ * one before it), and a queue over max_bytes is first collapsed, then
+ * pruned from the highest sequence down (Linux tcp_collapse and
+ * tcp_prune_ofo_queue).  Returns 0 if the data was queued, 1 if it
+ * added nothing, -1 if it was refused or pruned at once.
+ */
+int
+tcp_reass_insert_ctl(struct tcp_reass *q, struct rte_mbuf *m,
+		     struct tcp_reass_ctl *ctl);
+/* Copy runs of contiguous segments into as few full mbufs from pool as
+ * they fit in, where that frees mbufs.  Returns the mbufs freed. */
+uint32_t
+tcp_reass_collapse(struct tcp_reass *q, struct rte_mempool *pool);
+/* Drop segments from the highest sequence down until the queue's true
+ * size is at most goal.  Returns the segments dropped; *cut (if not
+ * NULL) is the sequence of the lowest byte dropped. */
+uint32_t
+tcp_reass_prune(struct tcp_reass *q, uint32_t goal, uint32_t *cut);
 /* Up to max [start, end) blocks, the most recent arrival's first. */
 unsigned int
 tcp_reass_sack_blocks(const struct tcp_reass *q, uint32_t *starts,

@@ -8,12 +8,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_ether.h>
 #include <rte_hash.h>
-#include <rte_hash_crc.h>
+#include <rte_jhash.h>
 #include <rte_ip.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -73,28 +74,103 @@ tcp_key_of(struct tcp_key *k, uint32_t remote_ip, uint16_t remote_port,
 }
 
 /*
- * The table's hash: CRC32-C of the 16-byte key, two CRC32 instructions,
- * computed inline by every caller (rte_hash would call its hash function
- * through a pointer, for every key, with a loop for any length) and
- * passed to the *_with_hash calls.
+ * The table's hash, computed inline by every caller (rte_hash would call
+ * its hash function through a pointer, for every key) and passed to the
+ * *_with_hash calls.  Keyed with a per-run random seed, as Linux keys its
+ * established hash (inet_ehashfn: jhash_3words and a boot secret): with
+ * a known hash an attacker who picks source ports and addresses can
+ * aim every connection at one bucket chain.  CRC32-C with a random
+ * initial value would not do: CRC is affine, crc(seed, x) ^ crc(seed, y)
+ * = crc(0, x) ^ crc(0, y), so keys that collide under one seed collide
+ * under every seed.  jhash's add-rotate-xor rounds are not linear, and
+ * cost a few nanoseconds more than the two CRC instructions.
  */
 static __rte_always_inline uint32_t
-tcp_key_hash(const struct tcp_key *k)
+tcp_key_hash(const struct tcp_key *k, uint32_t seed)
 {
 	uint64_t a, b;
 
 	RTE_BUILD_BUG_ON(sizeof(*k) != 2 * sizeof(uint64_t));
 	memcpy(&a, k, sizeof(a));
 	memcpy(&b, (const uint8_t *)k + sizeof(a), sizeof(b));
-	return rte_hash_crc_8byte(b, rte_hash_crc_8byte(a, 0));
+	return rte_jhash_3words((uint32_t)a, (uint32_t)(a >> 32),
+				(uint32_t)b, seed);
 }
 
 static uint32_t
 tcp_key_hash_fn(const void *key, uint32_t len, uint32_t init)
 {
 	RTE_SET_USED(len);
-	RTE_SET_USED(init);
-	return tcp_key_hash(key);
+	return tcp_key_hash(key, init);
+}
+
+/* n random bytes for a secret: 0, or -errno (and why on stderr): a
+ * secret we could not make must not silently become a predictable one. */
+static int
+tcp_secret(void *buf, size_t n, const char *what)
+{
+	uint8_t *p = buf;
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = getrandom(p + got, n - got, 0);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			int err = r < 0 ? errno : EIO;
+
+			fprintf(stderr, "dpfetch: getrandom() for the %s: "
+				"%s\n", what, strerror(err));
+			return -err;
+		}
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+/*
+ * The timestamp offset key: from the kernel's boot id, so that it is the
+ * same on every lcore and in every run until the next boot, and a
+ * tuple's TSval (monotonic clock + offset) keeps rising between runs;
+ * the boot id is random and unknown on the wire.  Without it, a random
+ * key (the clock then jumps between runs for a tuple, as across boots).
+ */
+static int
+tcp_ts_key(struct syncookie_key *key)
+{
+	static const struct syncookie_key label = {
+		{ 0x6470666574636820ull, 0x74736f6666736574ull }
+	};
+	char id[64];
+	uint64_t m[3] = { 0, 0, 0 };
+	unsigned int i, nd = 0;
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+
+	if (f != NULL) {
+		if (fgets(id, sizeof(id), f) == NULL)
+			id[0] = '\0';
+		fclose(f);
+		for (i = 0; id[i] != '\0' && nd < 32; i++) {
+			int c = id[i], v;
+
+			if (c >= '0' && c <= '9')
+				v = c - '0';
+			else if (c >= 'a' && c <= 'f')
+				v = c - 'a' + 10;
+			else
+				continue;
+			m[nd / 16] = m[nd / 16] << 4 | (uint64_t)v;
+			nd++;
+		}
+	}
+	if (nd < 32)
+		return tcp_secret(key, sizeof(*key), "timestamp key");
+	m[2] = 1;
+	key->k[0] = syncookie_siphash(&label, m, 3);
+	m[2] = 2;
+	key->k[1] = syncookie_siphash(&label, m, 3);
+	return 0;
 }
 
 int
@@ -112,8 +188,30 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 		 * alone gives up near 95 % load). */
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
+	int rc;
 
 	memset(ts, 0, sizeof(*ts));
+	/* RFC 6528: a secret keyed into the ISN; the cookie and table
+	 * keys; all per lcore and per run. */
+	rc = tcp_secret(&ts->isn_secret, sizeof(ts->isn_secret),
+		"ISN secret");
+	if (rc == 0)
+		rc = tcp_secret(&ts->cookie_key, sizeof(ts->cookie_key),
+				"SYN cookie key");
+	if (rc == 0)
+		rc = tcp_secret(&ts->hash_seed, sizeof(ts->hash_seed),
+				"connection table key");
+	if (rc == 0)
+		rc = tcp_ts_key(&ts->ts_key);
+	if (rc != 0)
+		return rc;
+	ts->syn_backlog = w->cfg->tcp.syn_backlog;
+	if (ts->syn_backlog == 0) {
+		ts->syn_backlog = RTE_MAX(128u, max_conns / 16);
+		if (ts->syn_backlog > 4096)
+			ts->syn_backlog = 4096;
+	}
+	hp.hash_func_init_val = ts->hash_seed;
 	snprintf(name, sizeof(name), "tcp_tbl_%u", w->lcore_id);
 	hp.name = name;
 	ts->table = rte_hash_create(&hp);
@@ -147,9 +245,6 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 	ts->tw_fifo = rte_zmalloc_socket("tcp_tw_fifo",
 		(size_t)(ts->tw_mask + 1) * sizeof(ts->tw_fifo[0]), 0,
 		(int)rte_socket_id());
-	/* RFC 6528: a secret per boot (here per lcore) keyed into the ISN. */
-	ts->isn_secret[0] = rte_rand();
-	ts->isn_secret[1] = rte_rand();
 	ts->cc_ops = tcp_cc_find(w->cfg->tcp.cc);
 	if (ts->cc_ops == NULL)
 		ts->cc_ops = &tcp_cc_newreno;
@@ -206,6 +301,47 @@ tcp_stack_fini(struct worker *w)
 	memset(ts, 0, sizeof(*ts));
 }
 
+/* A per-second budget, drawn at random around rate each second: a fixed
+ * shared count is a side channel (CVE-2016-5696: an off-path attacker
+ * counted challenge ACKs to learn a connection's sequence numbers). */
+static int
+tcp_ratelimit_take(struct tcp_ratelimit *rl, uint64_t now_ms, uint32_t rate)
+{
+	uint64_t sec = now_ms / 1000 + 1;	/* never the initial 0 */
+
+	if (rate == 0)
+		return 1;
+	if (sec != rl->sec) {
+		rl->sec = sec;
+		rl->left = rate - rate / 4 +
+			(uint32_t)rte_rand_max(rate / 2 + 1);
+	}
+	if (rl->left == 0)
+		return 0;
+	rl->left--;
+	return 1;
+}
+
+int
+tcp_rst_allowed(struct worker *w)
+{
+	if (tcp_ratelimit_take(&w->tcp.rst_rl, w->now_ms,
+			       w->cfg->tcp.rst_rate))
+		return 1;
+	w->stats.tcp.RstsRateLimited++;
+	return 0;
+}
+
+int
+tcp_challenge_ack_allowed(struct worker *w)
+{
+	if (tcp_ratelimit_take(&w->tcp.chack_rl, w->now_ms,
+			       w->cfg->tcp.challenge_ack_rate))
+		return 1;
+	w->stats.tcp.ChallengeAcksLimited++;
+	return 0;
+}
+
 void
 tcp_lookup_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 		 struct tcp_rx_hint *hints)
@@ -247,7 +383,7 @@ tcp_lookup_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 			   rte_be_to_cpu_32(ip->dst_addr),
 			   rte_be_to_cpu_16(th->dst_port));
 		kp[nk] = &keys[nk];
-		sigs[nk] = tcp_key_hash(&keys[nk]);
+		sigs[nk] = tcp_key_hash(&keys[nk], w->tcp.hash_seed);
 		at[nk++] = i;
 	}
 	if (nk == 0 || rte_hash_lookup_with_hash_bulk_data(w->tcp.table, kp,
@@ -293,7 +429,7 @@ tcp_lookup(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	struct tcp_key k;
 
 	tcp_key_of(&k, remote_ip, remote_port, local_ip, local_port);
-	return tcp_lookup_key(w, &k, tcp_key_hash(&k));
+	return tcp_lookup_key(w, &k, tcp_key_hash(&k, w->tcp.hash_seed));
 }
 
 struct tcp_conn *
@@ -307,57 +443,18 @@ tcp_lookup_with_sig(struct worker *w, uint32_t remote_ip,
 	return tcp_lookup_key(w, &k, sig);
 }
 
-/* SipHash-2-4 (Aumasson and Bernstein), the keyed PRF for RFC 6528. */
-#define SIP_ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIP_ROUND(v0, v1, v2, v3) do { \
-		v0 += v1; v1 = SIP_ROTL(v1, 13); v1 ^= v0; \
-		v0 = SIP_ROTL(v0, 32); \
-		v2 += v3; v3 = SIP_ROTL(v3, 16); v3 ^= v2; \
-		v0 += v3; v3 = SIP_ROTL(v3, 21); v3 ^= v0; \
-		v2 += v1; v1 = SIP_ROTL(v1, 17); v1 ^= v2; \
-		v2 = SIP_ROTL(v2, 32); \
-	} while (0)
-
-/* SipHash-2-4 of two 64-bit words (the 4-tuple fits in 12 bytes). */
-static uint64_t
-siphash_2w(const uint64_t key[2], uint64_t m0, uint64_t m1)
-{
-	uint64_t v0 = key[0] ^ 0x736f6d6570736575ull;
-	uint64_t v1 = key[1] ^ 0x646f72616e646f6dull;
-	uint64_t v2 = key[0] ^ 0x6c7967656e657261ull;
-	uint64_t v3 = key[1] ^ 0x7465646279746573ull;
-	uint64_t b = (uint64_t)16 << 56;	/* message length 16 */
-
-	v3 ^= m0;
-	SIP_ROUND(v0, v1, v2, v3);
-	SIP_ROUND(v0, v1, v2, v3);
-	v0 ^= m0;
-	v3 ^= m1;
-	SIP_ROUND(v0, v1, v2, v3);
-	SIP_ROUND(v0, v1, v2, v3);
-	v0 ^= m1;
-	v3 ^= b;
-	SIP_ROUND(v0, v1, v2, v3);
-	SIP_ROUND(v0, v1, v2, v3);
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIP_ROUND(v0, v1, v2, v3);
-	SIP_ROUND(v0, v1, v2, v3);
-	SIP_ROUND(v0, v1, v2, v3);
-	SIP_ROUND(v0, v1, v2, v3);
-	return v0 ^ v1 ^ v2 ^ v3;
-}
-
 /* RFC 6528: ISN = M + F(4-tuple, secret), M a 4-microsecond clock and
  * F a keyed PRF, so ISNs are unpredictable across connections yet
  * increase for one tuple (which keeps TIME_WAIT reuse safe). */
 static uint32_t
 tcp_isn(struct worker *w, const struct tcp_key *k)
 {
-	uint64_t m0 = ((uint64_t)k->remote_ip << 32) | k->local_ip;
-	uint64_t m1 = ((uint64_t)k->remote_port << 16) | k->local_port;
+	uint64_t m[2] = {
+		((uint64_t)k->remote_ip << 32) | k->local_ip,
+		((uint64_t)k->remote_port << 16) | k->local_port,
+	};
 
-	return (uint32_t)siphash_2w(w->tcp.isn_secret, m0, m1) +
+	return (uint32_t)syncookie_siphash(&w->tcp.isn_secret, m, 2) +
 		(uint32_t)(w->now_us / 4);
 }
 
@@ -403,7 +500,7 @@ tcp_pick_port(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
 }
 
 /* Our window scale: the smallest shift that lets rcvbuf be advertised. */
-static uint8_t
+uint8_t
 tcp_choose_wscale(uint32_t rcvbuf)
 {
 	uint8_t s = 0;
@@ -466,6 +563,9 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	     uint32_t local_ip, uint16_t local_port,
 	     const struct tcp_app_ops *ops, void *app)
 {
+	const struct syncookie_tuple t = {
+		remote_ip, local_ip, remote_port, local_port
+	};
 	struct tcp_conn *c;
 	struct tcp_key k;
 	hash_sig_t sig;
@@ -482,7 +582,7 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	c->local_ip = local_ip;
 	c->local_port = local_port;
 	tcp_key_of(&k, remote_ip, remote_port, local_ip, local_port);
-	sig = tcp_key_hash(&k);
+	sig = tcp_key_hash(&k, w->tcp.hash_seed);
 	if (rte_hash_add_key_with_hash_data(w->tcp.table, &k, sig, c) < 0 &&
 	    (!tcp_time_wait_recycle(w, c) ||
 	     rte_hash_add_key_with_hash_data(w->tcp.table, &k, sig, c) < 0)) {
@@ -497,6 +597,7 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	tcp_reass_init(&c->ooo);
 
 	c->iss = tcp_isn(w, &k);
+	c->ts_off = syncookie_ts_offset(&w->tcp.ts_key, &t);
 	c->snd_una = c->iss;
 	c->snd_nxt = c->iss;
 	c->snd_max = c->iss;
@@ -614,6 +715,15 @@ tcp_set_state(struct worker *w, struct tcp_conn *c, enum tcp_state s)
 		w->tcp.n_estab++;
 	else if (was && !is)
 		w->tcp.n_estab--;
+	/* Half-open: what tcp.syn_backlog bounds. */
+	if (s == TCP_SYN_RECEIVED && c->state != TCP_SYN_RECEIVED) {
+		/* A counter that only rises: the lcore's peak (summed
+		 * over lcores in the totals). */
+		if (++w->tcp.n_half_open > w->stats.tcp.HalfOpenPeak)
+			w->stats.tcp.HalfOpenPeak = w->tcp.n_half_open;
+	} else if (s != TCP_SYN_RECEIVED && c->state == TCP_SYN_RECEIVED) {
+		w->tcp.n_half_open--;
+	}
 	c->state = s;
 }
 
@@ -664,10 +774,16 @@ tcp_conn_free(struct worker *w, struct tcp_conn *c)
 	tcp_set_state(w, c, TCP_CLOSED);
 	tcp_key_of(&k, c->remote_ip, c->remote_port, c->local_ip,
 		   c->local_port);
-	rte_hash_del_key_with_hash(w->tcp.table, &k, tcp_key_hash(&k));
+	rte_hash_del_key_with_hash(w->tcp.table, &k,
+				   tcp_key_hash(&k, w->tcp.hash_seed));
 	w->tcp.n_conns--;
 	rte_pktmbuf_free(c->snd.head);
 	c->snd.head = c->snd.tail = c->snd.cur = NULL;
+	c->snd.truesize = 0;
+	if (c->mem_flags & TCP_MF_SND_STARVED) {
+		c->mem_flags &= ~TCP_MF_SND_STARVED;
+		w->snd_starved--;
+	}
 	tcp_reass_flush(&c->ooo);
 	tcp_sack_put(w, c);
 	/* Unlink from the output list so the flush never sees it. */
@@ -701,8 +817,77 @@ uint32_t
 tcp_send_space(struct worker *w, const struct tcp_conn *c)
 {
 	uint32_t limit = w->cfg->tcp.sndbuf;
+	uint32_t used = RTE_MAX(c->snd.len, c->snd.truesize / 2);
+	int refused = w->mbufs_low;
 
-	return c->snd.len < limit ? limit - c->snd.len : 0;
+	/* Under pressure a connection may hold only a little: those that
+	 * hold much (a peer that reads nothing) stop growing, the others
+	 * are still served. */
+	if (!refused && w->mbufs_pressure &&
+	    limit > w->cfg->tcp.snd_pressure_bytes) {
+		limit = w->cfg->tcp.snd_pressure_bytes;
+		refused = used >= limit;
+	}
+	if (refused) {
+		/* Only the mark changes: the caller is owed a wake-up. */
+		struct tcp_conn *mc = (struct tcp_conn *)(uintptr_t)c;
+
+		if (!(mc->mem_flags & TCP_MF_SND_STARVED)) {
+			mc->mem_flags |= TCP_MF_SND_STARVED;
+			w->snd_starved++;
+			w->stats.tcp.SndLowMemRefused++;
+		}
+		return 0;
+	}
+	return used < limit ? limit - used : 0;
+}
+
+void
+tcp_mem_wake(struct worker *w)
+{
+	struct tcp_conn *batch[256];
+	const void *key;
+	void *data;
+	uint32_t iter, n, i;
+
+	/* Collect first, call after: a callback may close its connection,
+	 * and the table must not change under rte_hash_iterate. */
+	do {
+		iter = 0;
+		n = 0;
+		while (n < RTE_DIM(batch) && rte_hash_iterate(w->tcp.table,
+			&key, &data, &iter) >= 0) {
+			struct tcp_conn *c = data;
+
+			if (c->mem_flags & TCP_MF_SND_STARVED) {
+				c->mem_flags &= ~TCP_MF_SND_STARVED;
+				w->snd_starved--;
+				batch[n++] = c;
+			}
+		}
+		for (i = 0; i < n; i++) {
+			struct tcp_conn *c = batch[i];
+
+			w->stats.tcp.SndLowMemWakeups++;
+			/* A window held by the send buffer opens again. */
+			tcp_output_schedule(w, c);
+			if (c->ops != NULL && c->ops->sent != NULL &&
+			    !(c->flags & TF_APP_CLOSED) &&
+			    !(c->flags & TF_ABORT))
+				c->ops->sent(w, c);
+			if (w->mbufs_low && i + 1 < n) {
+				/* Low again: the rest wait for the next time
+				 * (marked again: none was closed meanwhile,
+				 * callbacks close only their own). */
+				for (i++; i < n; i++) {
+					batch[i]->mem_flags |=
+						TCP_MF_SND_STARVED;
+					w->snd_starved++;
+				}
+				return;
+			}
+		}
+	} while (n == RTE_DIM(batch) && w->snd_starved > 0 && !w->mbufs_low);
 }
 
 static int
@@ -729,6 +914,7 @@ sndbuf_append(struct tcp_sndbuf *sb, struct rte_mbuf *m)
 		SNDBUF_POS(m) = SNDBUF_POS(t) + t->data_len;
 	}
 	sb->tail = m;
+	sb->truesize += tcp_seg_truesize(m);
 }
 
 uint32_t

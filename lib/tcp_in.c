@@ -30,6 +30,7 @@
 #include <rte_tcp.h>
 
 #include "cksum.h"
+#include "ipv4.h"
 #include "tcp.h"
 #include "tcp_opt.h"
 #include "tcp_seq.h"
@@ -70,7 +71,7 @@ tcp_in_no_conn(struct worker *w, const struct tcp_seg *s, uint32_t src_ip,
 		!!(s->flags & TH_FIN);
 
 	w->stats.tcp.NoConnection++;
-	if (s->flags & TH_RST)
+	if ((s->flags & TH_RST) || !tcp_rst_allowed(w))
 		return;
 	if (s->flags & TH_ACK)
 		tcp_send_reset(w, dst_ip, src_ip, dport, sport, s->ack, 0, 0);
@@ -139,7 +140,7 @@ tcp_rtt_from_ack(struct worker *w, struct tcp_conn *c,
 		 const struct tcp_seg *s)
 {
 	if ((c->flags & TF_TSTAMP) && s->opts.has_ts && s->opts.ts_ecr != 0) {
-		uint32_t ms = w->ts_now - s->opts.ts_ecr;
+		uint32_t ms = w->ts_now + c->ts_off - s->opts.ts_ecr;
 
 		/* A TSecr from the future is forged or garbled: ignore. */
 		if (ms < 60 * 1000)
@@ -163,28 +164,149 @@ tcp_start_sending(struct worker *w, struct tcp_conn *c, int syn_rexmitted)
 	c->recover = c->snd_una;
 }
 
+/* A minute counter for SYN cookies (tcp_syncookie.h). */
+static uint32_t
+tcp_cookie_count(const struct worker *w)
+{
+	return (uint32_t)(w->now_ms / 60000);
+}
+
+/*
+ * Answer a SYN with a cookie (RFC 4987 3.6) and keep nothing: what the
+ * connection needs comes back in the ACK.  Without timestamps there is
+ * nowhere to keep window scaling and SACK, so neither is offered (as
+ * Linux does).
+ */
+static void
+tcp_in_syn_cookie(struct worker *w, const struct tcp_seg *s, uint32_t src_ip,
+		  uint32_t dst_ip, uint16_t sport, uint16_t dport)
+{
+	const struct tcp_conf *tc = &w->cfg->tcp;
+	const struct syncookie_tuple t = { src_ip, dst_ip, sport, dport };
+	int ts = s->opts.has_ts && tc->timestamps;
+	int ws = ts && s->opts.has_wscale && tc->wscale ? s->opts.wscale : -1;
+	int sack = ts && s->opts.sack_perm && tc->sack;
+	uint32_t bits = syncookie_ts_bits(ts, ws, sack);
+	unsigned int mss_idx = syncookie_mss_index(s->opts.has_mss ?
+						   s->opts.mss : 536);
+	uint32_t iss, tsval = 0;
+
+	w->tcp.cookie_sent_ms = w->now_ms + 1;
+	w->tcp.syn_pressure_ms = w->now_ms + 1;
+	w->stats.tcp.SyncookiesSent++;
+	iss = syncookie_make(&w->tcp.cookie_key, &t, s->seq,
+			     tcp_cookie_count(w), mss_idx, bits);
+	if (ts)
+		tsval = syncookie_tsval(w->ts_now +
+					syncookie_ts_offset(&w->tcp.ts_key, &t),
+					bits);
+	tcp_send_synack_cookie(w, dst_ip, src_ip, dport, sport, iss,
+			       s->seq + 1, ws >= 0 ?
+			       tcp_choose_wscale(tc->rcvbuf) : -1,
+			       sack, ts, tsval, s->opts.ts_val);
+}
+
+/*
+ * The ACK of a cookie SYN-ACK, for a listener with no connection for the
+ * tuple: the connection in SYN_RECEIVED, rebuilt from the cookie (MSS
+ * class, and from TSecr window scale and SACK), ready for
+ * tcp_in_synchronized to take the ACK; or NULL (a RST went, unless
+ * rate-limited: Linux also answers a bad cookie as a stray ACK).
+ */
+static struct tcp_conn *
+tcp_in_cookie_ack(struct worker *w, const struct tcp_listener *l,
+		  struct tcp_seg *s, uint32_t src_ip, uint32_t dst_ip,
+		  uint16_t sport, uint16_t dport)
+{
+	const struct syncookie_tuple t = { src_ip, dst_ip, sport, dport };
+	struct syncookie_opts co;
+	struct tcp_opts o;
+	struct tcp_conn *c;
+
+	if (syncookie_check(&w->tcp.cookie_key, &t, s->seq - 1, s->ack - 1,
+			    tcp_cookie_count(w),
+			    s->opts.has_ts ? s->opts.ts_ecr : 0, &co) != 0) {
+		w->stats.tcp.SyncookiesFailed++;
+		if (tcp_rst_allowed(w))
+			tcp_send_reset(w, dst_ip, src_ip, dport, sport, s->ack,
+				       0, 0);
+		return NULL;
+	}
+	w->stats.tcp.SyncookiesRecv++;
+	c = tcp_accept_syn(w, l, src_ip, sport, dst_ip, dport);
+	if (c == NULL) {
+		w->stats.tcp.ListenDrops++;
+		return NULL;
+	}
+	c->iss = s->ack - 1;
+	c->snd_una = c->iss;
+	c->snd_nxt = c->iss + 1;
+	c->snd_max = c->snd_nxt;
+	c->high_rxt = c->snd_una;
+	c->irs = s->seq - 1;
+	c->rcv_nxt = s->seq;
+	c->rcv_adv = c->rcv_nxt + RTE_MIN(w->cfg->tcp.rcvbuf, 65535u);
+	c->snd_wnd = s->wnd;
+	c->snd_wl1 = c->irs;
+	c->snd_wl2 = c->iss;
+	memset(&o, 0, sizeof(o));
+	o.has_mss = 1;
+	o.mss = co.mss;
+	o.has_wscale = co.wscale_ok;
+	o.wscale = co.wscale;
+	o.sack_perm = co.sack_ok;
+	o.has_ts = co.ts_ok;
+	o.ts_val = s->opts.ts_val;
+	tcp_apply_syn_options(w, c, &o);
+	/* TSecr's low bits were the cookie's, not our clock: no RTT
+	 * sample from this ACK. */
+	s->opts.ts_ecr = 0;
+	c->rtt_start_us = 0;
+	return c;
+}
+
 /* A SYN for a listening port (RFC 9293 3.10.7.2): a new connection in
- * SYN_RECEIVED answering with SYN-ACK.  No payload is taken from a SYN. */
+ * SYN_RECEIVED answering with SYN-ACK, or a SYN cookie past
+ * tcp.syn_backlog half-open connections (always with syncookies=2).
+ * No payload is taken from a SYN. */
 static void
 tcp_in_listen(struct worker *w, const struct tcp_listener *l,
 	      const struct tcp_seg *s, uint32_t src_ip, uint32_t dst_ip,
 	      uint16_t sport, uint16_t dport)
 {
+	uint32_t cookies = w->cfg->tcp.syncookies;
 	struct tcp_conn *c;
 
 	if (s->flags & TH_RST)
 		return;
 	if (s->flags & TH_ACK) {
-		tcp_send_reset(w, dst_ip, src_ip, dport, sport, s->ack, 0,
-			       0);
+		if (tcp_rst_allowed(w))
+			tcp_send_reset(w, dst_ip, src_ip, dport, sport,
+				       s->ack, 0, 0);
 		return;
 	}
 	if (!(s->flags & TH_SYN))
 		return;
+	if (w->tcp.n_half_open >= w->tcp.syn_backlog / 2)
+		w->tcp.syn_pressure_ms = w->now_ms + 1;
+	if (cookies == 2 ||
+	    (cookies == 1 && w->tcp.n_half_open >= w->tcp.syn_backlog)) {
+		tcp_in_syn_cookie(w, s, src_ip, dst_ip, sport, dport);
+		return;
+	}
+	if (w->tcp.n_half_open >= w->tcp.syn_backlog) {
+		w->stats.tcp.HalfOpenDrops++;
+		return;
+	}
 	c = tcp_accept_syn(w, l, src_ip, sport, dst_ip, dport);
 	if (c == NULL) {
-		/* Out of connection blocks: like a full backlog, stay
-		 * silent and let the peer retry. */
+		/* Out of connection blocks: a cookie needs none; without
+		 * cookies, like a full backlog, stay silent and let the
+		 * peer retry. */
+		if (cookies != 0) {
+			tcp_in_syn_cookie(w, s, src_ip, dst_ip, sport, dport);
+			return;
+		}
 		w->stats.tcp.ListenDrops++;
 		return;
 	}
@@ -202,6 +324,30 @@ tcp_in_listen(struct worker *w, const struct tcp_listener *l,
 	tcp_rtx_arm(w, c);
 }
 
+/*
+ * Sources no SYN can honestly come from (RFC 1122 3.2.1.3, RFC 1812
+ * 5.3.7): this network (0/8), loopback, multicast, class E and the
+ * limited broadcast, our subnet's broadcast, and our own addresses.
+ * Answering them would send SYN-ACKs (and ARP) to places that are not
+ * a host, or to ourselves.
+ */
+static int
+tcp_source_bad(const struct worker *w, uint32_t ip)
+{
+	const struct dpf_config *cfg = w->cfg;
+	uint32_t net = ip >> 24;
+
+	if (net == 0 || net == 127 || net >= 224)
+		return 1;
+	if (cfg->prefix_len > 0 && cfg->prefix_len <= 30) {
+		uint32_t mask = 0xffffffffu << (32 - cfg->prefix_len);
+
+		if ((ip & mask) == (cfg->ip & mask) && (ip | mask) == ~0u)
+			return 1;
+	}
+	return ipv4_is_local(w->app, ip);
+}
+
 static int
 tcp_in_syn_sent(struct worker *w, struct tcp_conn *c, struct tcp_seg *s)
 {
@@ -209,7 +355,7 @@ tcp_in_syn_sent(struct worker *w, struct tcp_conn *c, struct tcp_seg *s)
 
 	if (s->flags & TH_ACK) {
 		if (SEQ_LEQ(s->ack, c->iss) || SEQ_GT(s->ack, c->snd_max)) {
-			if (!(s->flags & TH_RST))
+			if (!(s->flags & TH_RST) && tcp_rst_allowed(w))
 				tcp_send_reset(w, c->local_ip, c->remote_ip,
 					       c->local_port, c->remote_port,
 					       s->ack, 0, 0);
@@ -271,6 +417,7 @@ sndbuf_drop(struct tcp_sndbuf *sb, uint32_t n)
 		if (m == sb->cur)
 			sb->cur = NULL;
 		sb->head = m->next;
+		sb->truesize -= tcp_seg_truesize(m);
 		m->next = NULL;
 		rte_pktmbuf_free_seg(m);
 	}
@@ -353,8 +500,10 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 	/* RFC 5961 5.2: an ACK older than the largest window we could have
 	 * sent is a blind injection: challenge it, drop the segment. */
 	if (SEQ_LT(s->ack, c->snd_una - RTE_MAX(c->max_sndwnd, 65535u))) {
-		w->stats.tcp.ChallengeAcks++;
-		tcp_ack_now(w, c);
+		if (tcp_challenge_ack_allowed(w)) {
+			w->stats.tcp.ChallengeAcks++;
+			tcp_ack_now(w, c);
+		}
 		return -1;
 	}
 	if ((c->flags & TF_SACK) && s->opts.n_sack > 0) {
@@ -538,6 +687,15 @@ tcp_in_fin(struct worker *w, struct tcp_conn *c)
 	}
 }
 
+/* The true size one connection's out-of-order queue may hold. */
+static uint32_t
+tcp_ooo_budget(const struct worker *w)
+{
+	uint32_t b = w->cfg->tcp.ooo_max_bytes;
+
+	return b != 0 ? b : 2 * w->cfg->tcp.rcvbuf;
+}
+
 /* Segment text (RFC 9293 3.10.7.4, seventh check).  Takes m.  Returns 1
  * if the connection was freed. */
 static int
@@ -579,6 +737,19 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		tcp_ack_now(w, c);
 	}
 
+	/* An application that sends what it receives (echo) takes only
+	 * what its send buffer can: the window promised more before the
+	 * pool ran short.  The rest is not ACKed; it comes again. */
+	if (len > 0 && seq == c->rcv_nxt && (c->flags & TF_RCV_HOLD_SND)) {
+		uint32_t room = tcp_send_space(w, c);
+
+		if (len > room) {
+			w->stats.tcp.RcvDropNoSndSpace++;
+			len = room;
+			fin = 0;
+			tcp_ack_now(w, c);
+		}
+	}
 	if (len > 0 && seq == c->rcv_nxt) {
 		int had_ooo = c->ooo.nsegs > 0;
 		/* Several segments the port merged (LRO): ACKed as what
@@ -593,6 +764,19 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		while ((q = tcp_reass_pop(&c->ooo, c->rcv_nxt)) != NULL) {
 			struct tcp_seg_cb *cb = tcp_seg_cb(q);
 
+			/* Echo again: what its send buffer cannot take now
+			 * is dropped, unACKed (it was SACKed: the sender's
+			 * timeout sends it again, RFC 2018 8). */
+			if ((c->flags & TF_RCV_HOLD_SND) &&
+			    cb->len > tcp_send_space(w, c)) {
+				uint32_t room = tcp_send_space(w, c);
+
+				if (room > 0)
+					tcp_deliver(w, c, q, cb->off, room);
+				w->stats.tcp.RcvDropNoSndSpace++;
+				rte_pktmbuf_free(q);
+				break;
+			}
 			w->stats.tcp.OfoMerged++;
 			tcp_deliver(w, c, q, cb->off, cb->len);
 			rte_pktmbuf_free(q);
@@ -612,20 +796,38 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		/* Out of order: keep it, and say so at once (RFC 5681 4.2)
 		 * with SACK blocks describing what we hold. */
 		struct tcp_seg_cb *cb = tcp_seg_cb(m);
+		struct tcp_reass_ctl ctl = {
+			.pool = w->app->pool,
+			.max_segs = w->cfg->tcp.max_ooo_segs,
+			.max_bytes = tcp_ooo_budget(w),
+		};
 		int rc;
 
 		cb->seq = seq;
 		cb->off = off;
 		cb->len = len;
 		cb->next = NULL;
-		rc = tcp_reass_insert(&c->ooo, m, w->cfg->tcp.max_ooo_segs);
+		if (w->mbufs_pressure) {
+			/* The pool is short: out-of-order data (it comes
+			 * again) must not take what RX, ACKs and send
+			 * buffers need.  Give back most of what this
+			 * connection holds, highest sequence first. */
+			w->stats.tcp.OfoDropLowMem++;
+			w->stats.tcp.OfoPruned += tcp_reass_prune(&c->ooo,
+				ctl.max_bytes / 8, NULL);
+			rte_pktmbuf_free(m);
+		} else {
+			rc = tcp_reass_insert_ctl(&c->ooo, m, &ctl);
+			w->stats.tcp.OfoCollapsed += ctl.collapsed;
+			w->stats.tcp.OfoPruned += ctl.pruned;
+			if (rc == 0)
+				w->stats.tcp.OfoQueued++;
+			else if (rc < 0)
+				w->stats.tcp.OfoDropped++;
+			else
+				w->stats.tcp.DupSegs++;
+		}
 		m = NULL;
-		if (rc == 0)
-			w->stats.tcp.OfoQueued++;
-		else if (rc < 0)
-			w->stats.tcp.OfoDropped++;
-		else
-			w->stats.tcp.DupSegs++;
 		w->stats.tcp.DupAcksSent++;
 		tcp_ack_now(w, c);
 		fin = 0;	/* a FIN past a hole comes again */
@@ -728,8 +930,10 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		w->stats.tcp.InRsts++;
 		/* RFC 5961 3.2: only an exact match resets. */
 		if (s->seq != c->rcv_nxt) {
-			w->stats.tcp.ChallengeAcks++;
-			tcp_ack_now(w, c);
+			if (tcp_challenge_ack_allowed(w)) {
+				w->stats.tcp.ChallengeAcks++;
+				tcp_ack_now(w, c);
+			}
 			goto drop;
 		}
 		if (c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT)
@@ -746,8 +950,10 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 	if (s->flags & TH_SYN) {
 		/* RFC 5961 4.2: a SYN in a synchronized state is answered
 		 * with a challenge ACK, never with a reset of ours. */
-		w->stats.tcp.ChallengeAcks++;
-		tcp_ack_now(w, c);
+		if (tcp_challenge_ack_allowed(w)) {
+			w->stats.tcp.ChallengeAcks++;
+			tcp_ack_now(w, c);
+		}
 		goto drop;
 	}
 	if (!(s->flags & TH_ACK))
@@ -756,9 +962,10 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 	if (c->state == TCP_SYN_RECEIVED) {
 		if (SEQ_LEQ(s->ack, c->snd_una) ||
 		    SEQ_GT(s->ack, c->snd_max)) {
-			tcp_send_reset(w, c->local_ip, c->remote_ip,
-				       c->local_port, c->remote_port, s->ack,
-				       0, 0);
+			if (tcp_rst_allowed(w))
+				tcp_send_reset(w, c->local_ip, c->remote_ip,
+					       c->local_port, c->remote_port,
+					       s->ack, 0, 0);
 			goto drop;
 		}
 		c->snd_wl1 = s->seq - 1;	/* let the update below run */
@@ -895,8 +1102,31 @@ tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 		c = NULL;
 	}
 	if (c == NULL) {
-		const struct tcp_listener *l = tcp_find_listener(w, dport);
+		const struct tcp_listener *l;
 
+		if (tcp_source_bad(w, src_ip)) {
+			if ((s.flags & (TH_SYN | TH_ACK)) == TH_SYN)
+				w->stats.tcp.SynFromBadSource++;
+			else
+				w->stats.tcp.NoConnection++;
+			goto drop;
+		}
+		l = tcp_find_listener(w, dport);
+		/* The ACK of a SYN cookie we may have sent (the last two
+		 * counter values: Linux checks as long). */
+		if (l != NULL &&
+		    (s.flags & (TH_SYN | TH_RST | TH_ACK)) == TH_ACK &&
+		    (w->cfg->tcp.syncookies == 2 ||
+		     (w->tcp.cookie_sent_ms != 0 &&
+		      w->now_ms + 1 - w->tcp.cookie_sent_ms <
+		      SYNCOOKIE_MAX_AGE * 60000ull))) {
+			c = tcp_in_cookie_ack(w, l, &s, src_ip, dst_ip, sport,
+					      dport);
+			if (c == NULL)
+				goto drop;
+			tcp_in_synchronized(w, c, &s, m);
+			return;
+		}
 		if (l != NULL)
 			tcp_in_listen(w, l, &s, src_ip, dst_ip, sport, dport);
 		else

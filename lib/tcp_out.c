@@ -25,6 +25,7 @@
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
+#include "arp.h"
 #include "ipv4.h"
 #include "tcp.h"
 #include "tcp_opt.h"
@@ -45,7 +46,11 @@ uint32_t
 tcp_rcv_window(struct worker *w, const struct tcp_conn *c)
 {
 	uint32_t buf = w->cfg->tcp.rcvbuf;
-	uint32_t space = buf > c->ooo.bytes ? buf - c->ooo.bytes : 0;
+	/* The out-of-order queue costs what its buffers cost: half its
+	 * true size (Linux's rcvbuf doubling) when that is more than its
+	 * payload, so tiny segments close the window. */
+	uint32_t held = RTE_MAX(c->ooo.bytes, c->ooo.truesize / 2);
+	uint32_t space = buf > held ? buf - held : 0;
 	uint32_t max = (uint32_t)65535 << c->rcv_wscale;
 
 	if (space > max)
@@ -179,7 +184,7 @@ tcp_write_options(struct worker *w, struct tcp_conn *c, uint8_t *opt,
 	uint32_t n = 0;
 
 	if (c->flags & TF_TSTAMP)
-		n += tcp_opt_put_ts(opt + n, w->ts_now,
+		n += tcp_opt_put_ts(opt + n, w->ts_now + c->ts_off,
 				    c->ts_recent);
 	if (with_sack && (c->flags & TF_SACK) && c->ooo.nsegs > 0) {
 		uint32_t starts[4], ends[4];
@@ -212,13 +217,18 @@ tcp_emit(struct worker *w, struct tcp_conn *c, uint32_t seq, uint8_t flags,
 	th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, IPV4_L4_OFF);
 	opt = (uint8_t *)(th + 1);
 	if (flags & RTE_TCP_SYN_FLAG) {
+		/* A SYN-ACK answers only what the SYN offered (RFC 7323
+		 * 3.2, RFC 2018 2). */
+		int synack = !!(flags & RTE_TCP_ACK_FLAG);
+
 		optlen = tcp_opt_put_syn(opt, tcp_mss_offer(w),
-					 w->cfg->tcp.sack,
-					 w->cfg->tcp.timestamps,
-					 w->ts_now, c->ts_recent,
-					 (flags & RTE_TCP_ACK_FLAG) ?
-					 !!(c->flags & TF_WSCALE) :
-					 w->cfg->tcp.wscale, c->rcv_wscale);
+					 synack ? !!(c->flags & TF_SACK) :
+					 (int)w->cfg->tcp.sack,
+					 synack ? !!(c->flags & TF_TSTAMP) :
+					 (int)w->cfg->tcp.timestamps,
+					 w->ts_now + c->ts_off, c->ts_recent,
+					 synack ? !!(c->flags & TF_WSCALE) :
+					 (int)w->cfg->tcp.wscale, c->rcv_wscale);
 	} else {
 		optlen = tcp_write_options(w, c, opt, len == 0);
 	}
@@ -570,6 +580,74 @@ tcp_output_flush(struct worker *w)
 		}
 		tcp_output(w, c);
 	}
+}
+
+/*
+ * Whether a cookie SYN-ACK to remote_ip may go.  Nothing keeps it but
+ * the frame itself, and while ARP runs the neighbour table holds it:
+ * every spoofed source of a flood would pin mbufs there (up to
+ * NEIGH_MAX_HELD each).  So one waits per unresolved neighbour (the
+ * first SYN of an honest peer we have not met is answered as soon as
+ * ARP is), the others are dropped: the peer's SYN comes again.
+ */
+static int
+tcp_synack_neigh_ok(struct worker *w, uint32_t remote_ip)
+{
+	uint32_t nh = ipv4_next_hop(w, remote_ip);
+	const struct neigh_entry *e;
+	uint8_t mac[6];
+	int rc = arp_resolve(w, nh, mac), ok;
+
+	if (rc != 0)
+		return rc > 0;
+	rte_seqlock_write_lock(&w->app->neigh_lock);
+	e = neigh_lookup(&w->app->neigh, nh);
+	ok = e != NULL && e->n_held == 0;
+	rte_seqlock_write_unlock(&w->app->neigh_lock);
+	return ok;
+}
+
+void
+tcp_send_synack_cookie(struct worker *w, uint32_t local_ip,
+		       uint32_t remote_ip, uint16_t local_port,
+		       uint16_t remote_port, uint32_t iss, uint32_t rcv_nxt,
+		       int wscale, int sack, int ts, uint32_t tsval,
+		       uint32_t tsecr)
+{
+	struct rte_tcp_hdr *th;
+	struct rte_mbuf *m;
+	uint32_t optlen;
+
+	if (!tcp_synack_neigh_ok(w, remote_ip)) {
+		w->stats.tcp.SynAckNoNeigh++;
+		return;
+	}
+	m = worker_alloc(w);
+	if (m == NULL) {
+		w->stats.tcp.DropNoMbuf++;
+		return;
+	}
+	th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, IPV4_L4_OFF);
+	optlen = tcp_opt_put_syn((uint8_t *)(th + 1), tcp_mss_offer(w), sack,
+				 ts, tsval, tsecr, wscale >= 0,
+				 wscale >= 0 ? (uint8_t)wscale : 0);
+	optlen = (optlen + 3) & ~3u;
+	th->src_port = rte_cpu_to_be_16(local_port);
+	th->dst_port = rte_cpu_to_be_16(remote_port);
+	th->sent_seq = rte_cpu_to_be_32(iss);
+	th->recv_ack = rte_cpu_to_be_32(rcv_nxt);
+	th->data_off = (uint8_t)(((TCP_HDR_LEN + optlen) / 4) << 4);
+	th->tcp_flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG;
+	/* What a connection would offer in its SYN-ACK (never scaled);
+	 * the cookie's ACK rebuilds rcv_adv from the same. */
+	th->rx_win = rte_cpu_to_be_16((uint16_t)RTE_MIN(w->cfg->tcp.rcvbuf,
+							65535u));
+	th->cksum = 0;
+	th->tcp_urp = 0;
+	m->l4_len = TCP_HDR_LEN + optlen;
+	m->data_len = m->pkt_len = IPV4_L4_OFF + TCP_HDR_LEN + optlen;
+	w->stats.tcp.OutSegs++;
+	ipv4_output(w, m, local_ip, remote_ip, IPPROTO_TCP);
 }
 
 void

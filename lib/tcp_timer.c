@@ -156,7 +156,37 @@ tcp_rtx_expired(struct timer *t, void *ctx)
 		return;
 	}
 	if (c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED) {
-		if (c->rtx_shift >= w->cfg->tcp.syn_retries) {
+		uint32_t max = w->cfg->tcp.syn_retries;
+		int passive = c->state == TCP_SYN_RECEIVED &&
+			(c->flags & TF_PASSIVE);
+
+		if (passive) {
+			max = w->cfg->tcp.synack_retries;
+			/* Half the backlog taken now or in the last minute
+			 * (a flood, most likely): one retry, so half-open
+			 * connections go after 3 s rather than a minute
+			 * (Linux cuts them too).  "In the last minute" so
+			 * that those opened while the count was low,
+			 * between two waves or as the last ones of a wave
+			 * time out, go as fast. */
+			if ((w->tcp.n_half_open >= w->tcp.syn_backlog / 2 ||
+			     (w->tcp.syn_pressure_ms != 0 &&
+			      w->now_ms + 1 - w->tcp.syn_pressure_ms <
+			      60000)) &&
+			    max > 1 && c->rtx_shift >= 1) {
+				w->stats.tcp.SynAckRetriesCut++;
+				max = 1;
+			}
+		}
+		if (c->rtx_shift >= max) {
+			if (passive) {
+				/* Nobody may be there (spoofed): free it
+				 * without the RST tcp_abort would send. */
+				w->stats.tcp.AttemptFails++;
+				tcp_notify_closed(w, c, ETIMEDOUT);
+				tcp_conn_free(w, c);
+				return;
+			}
 			tcp_timeout_fail(w, c);
 			return;
 		}

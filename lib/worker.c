@@ -412,6 +412,45 @@ worker_exit_linger(struct worker *w)
 	}
 }
 
+/*
+ * Free mbufs against the watermarks: below app->mbufs_pressure_min the
+ * pool is under pressure (out-of-order data dropped, send buffers
+ * clamped), below app->mbufs_reserve it is low (no new send space, jobs
+ * hold back).  Summing the pool's per-lcore caches is not free: every
+ * 250 us.  Each state ends only with a quarter of its mark to spare, so
+ * that it does not flap; the connections refused are woken then.
+ */
+static void
+worker_mem_check(struct worker *w)
+{
+	const struct app *app = w->app;
+	int wake = 0;
+	uint64_t avail;
+
+	if (w->now_us - w->mbufs_checked_us < 250)
+		return;
+	w->mbufs_checked_us = w->now_us;
+	avail = rte_mempool_avail_count(app->pool);
+	if (!w->mbufs_pressure && avail < app->mbufs_pressure_min) {
+		w->mbufs_pressure = 1;
+		w->stats.tcp.MemPressureEvents++;
+	} else if (w->mbufs_pressure && avail >= app->mbufs_pressure_min +
+		   app->mbufs_pressure_min / 4) {
+		w->mbufs_pressure = 0;
+		wake = 1;
+	}
+	if (!w->mbufs_low && avail < app->mbufs_reserve) {
+		w->mbufs_low = 1;
+		w->stats.tcp.MemLowEvents++;
+	} else if (w->mbufs_low &&
+		   avail >= app->mbufs_reserve + app->mbufs_reserve / 4) {
+		w->mbufs_low = 0;
+		wake = 1;
+	}
+	if (wake && w->snd_starved > 0)
+		tcp_mem_wake(w);
+}
+
 void
 worker_loop(struct worker *w)
 {
@@ -449,6 +488,7 @@ worker_loop(struct worker *w)
 			worker_tx_flush(w);
 		}
 		timer_wheel_run(&w->wheel, w->now_us, w);
+		worker_mem_check(w);
 		if (w->index == 0 &&
 		    w->now_ms - w->last_neigh_ms >= NEIGH_TIMER_MS) {
 			w->last_neigh_ms = w->now_ms;

@@ -50,6 +50,7 @@
 struct worker;
 struct http_server;
 struct capture;
+struct ctl_server;
 
 struct job_share;
 struct hc_busy;
@@ -81,6 +82,8 @@ struct app {
 	struct neigh_entry neigh_entries[NEIGH_TABLE_SIZE];
 	uint64_t mbufs_port_held;	/* in use by the driver after start */
 	uint64_t mbufs_reserve;		/* kept free for RX: jobs wait */
+	/* Fewer free: the pool is under pressure (worker.mbufs_pressure). */
+	uint64_t mbufs_pressure_min;
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
 	uint64_t us_per_tsc_q32;	/* 2^32 * 10^6 / tsc_hz */
@@ -93,6 +96,8 @@ struct app {
 	 * (asking the PMD can be a system call: not from a worker).  Jobs
 	 * wait for it before ARP; 0, the zeroed default, is up. */
 	volatile int link_down;
+	/* The control server while it runs (its counters in stats.get). */
+	struct ctl_server *ctl;
 	volatile int quit;		/* set by signals or the application */
 	volatile int running;		/* workers are in their loops */
 };
@@ -127,8 +132,15 @@ struct worker {
 	 * (a PMD may unmap what the last burst read; quiesce.h). */
 	struct quiesce_slot *quiesce;
 	uint64_t exit_budget_us;	/* TX waits left while exiting */
-	/* Fewer free mbufs than app->mbufs_reserve: jobs hold back. */
+	/* Fewer free mbufs than app->mbufs_reserve: jobs hold back, send
+	 * buffers take nothing new (tcp_send_space is 0). */
 	int mbufs_low;
+	/* Fewer than app->mbufs_pressure_min: out-of-order data is
+	 * dropped, send buffers are clamped to tcp.snd_pressure_bytes. */
+	int mbufs_pressure;
+	/* Connections refused send space while low (TCP_MF_SND_STARVED):
+	 * woken when memory returns. */
+	uint32_t snd_starved;
 	int tx_held_back;		/* TX backlog: jobs make no new packets */
 	uint64_t rx_paused_since_us;	/* RX left unread since, or 0 */
 	uint64_t tx_stalled_since_us;	/* the port took nothing since, or 0 */

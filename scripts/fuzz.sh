@@ -29,20 +29,28 @@ declare -A srcs=(
 	[fuzz_rpc]="lib/rpc.c"
 	[fuzz_http_parse]="lib/http_parse.c lib/http_msg.c"
 	[fuzz_http_req_parse]="lib/http_req_parse.c lib/http_msg.c"
+	[fuzz_tcp_reass]="lib/tcp_reass.c"
+	[fuzz_tcp_syncookie]="lib/tcp_syncookie.c"
 )
 declare -A libs=(
 	[fuzz_rpc]="-ljansson -lm"
 	[fuzz_http_parse]=""
 	[fuzz_http_req_parse]=""
+	[fuzz_tcp_reass]="$(pkg-config --libs libdpdk)"
+	[fuzz_tcp_syncookie]=""
+)
+# extra compile flags
+declare -A cfl=(
+	[fuzz_tcp_reass]="$(pkg-config --cflags libdpdk)"
 )
 
 passed=0
 failed=0
 mkdir -p "$out"
-for t in fuzz_rpc fuzz_http_parse fuzz_http_req_parse; do
+for t in fuzz_rpc fuzz_http_parse fuzz_http_req_parse fuzz_tcp_reass fuzz_tcp_syncookie; do
 	log="$out/$t.log"
 	# shellcheck disable=SC2086  # the lists are meant to split
-	if ! "$cc" "${cflags[@]}" -o "$out/$t" "tests/fuzz/$t.c" \
+	if ! "$cc" "${cflags[@]}" ${cfl[$t]:-} -o "$out/$t" "tests/fuzz/$t.c" \
 		${srcs[$t]} ${libs[$t]} >"$log" 2>&1; then
 		tail -n 20 "$log"
 		echo "$t: build failed (log: $log)"

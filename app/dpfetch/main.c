@@ -94,11 +94,18 @@ split_args(int argc, char **argv, int *eal_argc, char ***app_argv)
 	return 1;
 }
 
+/* The control server's counters at its end, for --stats. */
+static struct ctl_stats ctl_final;
+static int ctl_final_valid;
+
 static void
 print_stats(FILE *f)
 {
 	/* The totals stats.get returns. */
 	json_t *root = app_stats_json(&app);
+
+	if (ctl_final_valid && json_object_get(root, "ctl") == NULL)
+		json_object_set_new(root, "ctl", ctl_stats_json(&ctl_final));
 
 	json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', f);
@@ -411,6 +418,8 @@ ctl_open(const struct dpf_config *cfg, int daemon_mode)
 	}
 	cc.tcp_listen = cfg->ctl_tcp;
 	cc.tcp_token = cfg->ctl_token;
+	cc.max_tcp_clients = cfg->ctl_max_tcp_clients;
+	cc.auth_timeout_ms = cfg->ctl_auth_timeout_s * 1000u;
 	ctl = ctl_server_create(&cc, rpc_methods, rpc_methods_count, &app);
 	if (ctl == NULL) {
 		fprintf(stderr, "dpfetch: control channel: %s\n",
@@ -424,6 +433,7 @@ ctl_open(const struct dpf_config *cfg, int daemon_mode)
 		ctl = NULL;
 		return -1;
 	}
+	app.ctl = ctl;
 	fprintf(stderr, "dpfetch: control socket %s%s%s\n", cc.unix_path,
 		cc.tcp_listen != NULL ? ", TCP " : "",
 		cc.tcp_listen != NULL ? cc.tcp_listen : "");
@@ -436,6 +446,10 @@ ctl_close(void)
 	if (ctl == NULL)
 		return;
 	ctl_stop_thread(ctl, ctl_tid);
+	/* Kept for --stats, printed after the server is gone. */
+	ctl_server_stats(ctl, &ctl_final);
+	ctl_final_valid = 1;
+	app.ctl = NULL;
 	ctl_server_destroy(ctl);
 	ctl = NULL;
 }
@@ -721,6 +735,11 @@ main(int argc, char **argv)
 	app.mbufs_reserve = RTE_MIN(cfg.mbufs / 8, app.n_workers * 2048u);
 	if (app.mbufs_reserve < 512)
 		app.mbufs_reserve = 512;
+	/* Out-of-order data stops well above that: an attacker's holes can
+	 * never eat into what RX, ACKs and send buffers need. */
+	app.mbufs_pressure_min = RTE_MAX((uint64_t)cfg.mbufs *
+				    cfg.tcp.mem_pressure_pct / 100,
+				    2 * app.mbufs_reserve);
 	neigh_init(&app.neigh, app.neigh_entries, NEIGH_TABLE_SIZE,
 		   cfg.arp.retries, cfg.arp.retry_ms,
 		   cfg.arp.reachable_s * 1000, &arp_neigh_ops);
@@ -779,6 +798,20 @@ main(int argc, char **argv)
 		link_started = 1;
 	else
 		app.link_down = 0;	/* cannot watch it: do not wait */
+	if (cfg.capture_dir != NULL) {
+		char derr[256];
+		int dfd = capture_dir_open(cfg.capture_dir, derr, sizeof(derr));
+
+		/* Given on purpose: a bad one is a usage error now rather
+		 * than at the first capture.start. */
+		if (dfd < 0) {
+			fprintf(stderr, "dpfetch: --capture-dir: %s\n", derr);
+			exit_code = EXIT_USAGE;
+			app.running = 0;
+			goto worker;
+		}
+		close(dfd);
+	}
 	if (ctl_open(&cfg, !want_job && cfg.script == NULL) != 0) {
 		exit_code = EXIT_USAGE;
 		app.running = 0;

@@ -220,7 +220,7 @@ ctl_client_call(void *ctx, const char *method, json_t *params,
 	struct timeval tv;
 	json_error_t jerr;
 	char *text, *line;
-	int rc;
+	int rc, send_errno;
 
 	*result = NULL;
 	req = json_pack("{s:s, s:I, s:s}", "jsonrpc", "2.0", "id",
@@ -250,13 +250,15 @@ ctl_client_call(void *ctx, const char *method, json_t *params,
 	if (rc == 0)
 		rc = send_all(c->fd, "\n", 1);
 	free(text);
-	if (rc != 0) {
-		set_err(err, errlen, "%s: %s", c->peer, strerror(errno));
-		return SCRIPT_CALL_TRANSPORT;
-	}
-	/* Skip anything that is not our reply (notifications). */
+	send_errno = rc != 0 ? errno : 0;
+	/* Skip anything that is not our reply (notifications).  After a
+	 * failed send, still read: a server that refused us (too many
+	 * clients, back-off) wrote why before closing. */
 	for (;;) {
 		line = read_line(c, err, errlen);
+		if (line == NULL && send_errno != 0)
+			set_err(err, errlen, "%s: %s", c->peer,
+				strerror(send_errno));
 		if (line == NULL)
 			return SCRIPT_CALL_TRANSPORT;
 		rep = json_loads(line, 0, &jerr);

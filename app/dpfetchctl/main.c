@@ -22,6 +22,7 @@
 #include "client.h"
 #include "ctl_cmd.h"
 #include "ctl_fmt.h"
+#include "ctl_token.h"
 #include "script.h"
 
 #ifndef DPF_VERSION
@@ -34,6 +35,7 @@ struct opts {
 	const char *sock;
 	const char *tcp;
 	const char *auth;
+	const char *auth_file;
 	const char *prefix;
 	const char *script;
 	int json;
@@ -63,6 +65,9 @@ usage(FILE *f)
 "  --prefix NAME         dpfetch's EAL --file-prefix (default rte)\n"
 "  -t, --tcp HOST:PORT   connect over TCP instead\n"
 "  -a, --auth TOKEN      token for TCP (or $DPFETCHCTL_AUTH)\n"
+"  --auth-file FILE      read the token from FILE's first line (or\n"
+"                        $DPFETCHCTL_AUTH_FILE); FILE must not be\n"
+"                        readable by others\n"
 "  --json                print replies as JSON, one per line\n"
 "  -f, --file SCRIPT     run a script (see docs/dpfetchctl.md)\n"
 "  --keep-going          do not stop the script at the first failure\n"
@@ -90,6 +95,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "socket", required_argument, NULL, 's' },
 		{ "tcp", required_argument, NULL, 't' },
 		{ "auth", required_argument, NULL, 'a' },
+		{ "auth-file", required_argument, NULL, 'A' },
 		{ "prefix", required_argument, NULL, 'p' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
@@ -103,6 +109,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->auth = getenv("DPFETCHCTL_AUTH");
+	o->auth_file = getenv("DPFETCHCTL_AUTH_FILE");
 	opterr = 0;
 	/* '+': options end at COMMAND, so that its words are never taken
 	 * for options (a body= or a JSON text may start with '-'). */
@@ -111,7 +118,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 's': o->sock = optarg; break;
 		case 't': o->tcp = optarg; break;
-		case 'a': o->auth = optarg; break;
+		case 'a': o->auth = optarg; o->auth_file = NULL; break;
+		case 'A': o->auth_file = optarg; break;
 		case 'p': o->prefix = optarg; break;
 		case 'f': o->script = optarg; break;
 		case 'j': o->json = 1; break;
@@ -132,6 +140,17 @@ parse_opts(int argc, char **argv, struct opts *o)
 					"option %s\n", argv[optind - 1]);
 			return -1;
 		}
+	}
+	if (o->auth_file != NULL) {
+		static char token[CTL_TOKEN_MAX + 1];
+		char err[512];
+
+		if (ctl_token_read_file(o->auth_file, token, sizeof(token),
+					err, sizeof(err)) != 0) {
+			fprintf(stderr, "dpfetchctl: %s\n", err);
+			return -1;
+		}
+		o->auth = token;
 	}
 	if (o->sock != NULL && o->tcp != NULL) {
 		fprintf(stderr, "dpfetchctl: -s and -t exclude each other\n");

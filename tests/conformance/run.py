@@ -11,7 +11,8 @@ status and message, and its --stats counters.
     /usr/bin/python3 tests/conformance/run.py [--build DIR] [-k SUBSTRING]
                                               [--list] [-v] [--trace]
 
-The tests live in cases_*.py (handshake, data, loss, close, bad input),
+The tests live in cases_*.py (handshake, data, loss, close, bad input,
+SYN cookies),
 each a function whose docstring names the RFC rule it checks; peer.py is
 the scripted peer, common.py the helpers they share.  -v adds the packet
 exchange to a failure, --trace prints it for every test.  A test that
@@ -41,12 +42,13 @@ import cases_data  # noqa: E402
 import cases_loss  # noqa: E402
 import cases_close  # noqa: E402
 import cases_bad_input  # noqa: E402
+import cases_syncookie  # noqa: E402
 from common import TESTS  # noqa: E402
 from peer import (DPF_IFACE, NS, Case, Failure, kill_all_live,  # noqa: E402
                   live_runs)
 
 CASE_MODULES = (cases_handshake, cases_data, cases_loss, cases_close,
-                cases_bad_input)
+                cases_bad_input, cases_syncookie)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))

@@ -1620,7 +1620,8 @@ def rpc_lines(conn, lines, n_replies, timeout=60):
 def ctl_dpfetchctl_drives_the_daemon(ctx):
     """Every command group over the socket with dpfetchctl, against
     nginx and the peer namespace."""
-    d = Daemon(ctx)
+    capdir = ctx.out("ctl-captures")
+    d = Daemon(ctx, extra=["--capture-dir", capdir])
     try:
         info = d.ctl("info")
         check(info["version"] and info["lcores"] == [0] and
@@ -1677,8 +1678,10 @@ def ctl_dpfetchctl_drives_the_daemon(ctx):
         imp = d.ctl("impair", "clear=yes")
         check(imp["rx"]["drop"] == 0, "impair clear %s" % imp)
         # Capture one fetch to a file tshark reads.
-        cap = ctx.out("ctl.pcapng")
-        d.ctl("capture", "file=%s" % cap, "port=80")
+        # (a plain name: capture.start writes only into --capture-dir)
+        cap = os.path.join(capdir, "ctl.pcapng")
+        c = d.ctl("capture", "file=ctl.pcapng", "port=80")
+        check(c["file"] == cap, "capture.start reply %s" % c)
         j = d.ctl("fetch", "url=http://%s/index.html" % PEER_IP)
         d.ctl("wait", "job=%d" % j["job"])
         c = d.ctl("capture-stop")

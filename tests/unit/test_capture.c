@@ -10,8 +10,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include <rte_eal.h>
@@ -23,6 +26,10 @@
 
 static struct app app;
 static struct dpf_config cfg;
+/* The capture directory of capture.start (cfg.capture_dir): a new
+ * subdirectory of a temporary one, so that capture_dir_open makes it. */
+static char tmpdir[] = "/tmp/test_capture_XXXXXX";
+static char capdir[64];
 
 /* Ethernet + IPv4 + TCP, addresses and ports in host order. */
 static size_t
@@ -140,8 +147,8 @@ test_rpc_params(void **state)
 		       RPC_INVALID_PARAMS,
 		       "params.filter.host: expected an IPv4 address A.B.C.D, got \"1.2.3\"");
 	EXPECT_RPC_ERR("{\"file\": \"/nonexistent-dir/x.pcapng\"}",
-		       CAPTURE_ERR_FILE,
-		       "cannot open /nonexistent-dir/x.pcapng: No such file or directory");
+		       RPC_INVALID_PARAMS,
+		       "params.file: '/nonexistent-dir/x.pcapng' is a path: give a plain file name, it is created in the capture directory");
 	assert_int_equal(call("capture.stop", NULL, &r, &e), RPC_ERROR);
 	assert_int_equal(e.code, CAPTURE_ERR_NONE);
 	assert_int_equal(call("capture.status", NULL, &r, &e), RPC_OK);
@@ -152,20 +159,19 @@ test_rpc_params(void **state)
 static void
 test_capture_file(void **state)
 {
-	char path[] = "/tmp/test_capture_XXXXXX";
+	char path[128];
 	struct rte_mempool *mp;
 	struct rte_mbuf *m[4];
 	struct worker w;
 	struct rpc_error e;
 	json_t *r, *st;
 	uint8_t head[4];
+	struct stat sb;
 	FILE *f;
-	int fd, i;
+	int i;
 
 	(void)state;
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
+	snprintf(path, sizeof(path), "%s/ut.pcapng", capdir);
 	mp = rte_pktmbuf_pool_create("ut_cap", 63, 0, 0,
 				     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	assert_non_null(mp);
@@ -182,11 +188,15 @@ test_capture_file(void **state)
 		char params[128];
 
 		snprintf(params, sizeof(params),
-			 "{\"file\": \"%s\", \"count\": 2, \"filter\": {\"port\": 80}}",
-			 path);
+			 "{\"file\": \"ut.pcapng\", \"count\": 2, \"filter\": {\"port\": 80}}");
 		assert_int_equal(call("capture.start", params, &r, &e), RPC_OK);
 		assert_true(json_is_true(json_object_get(r, "active")));
+		/* The reply names the full path written. */
+		assert_string_equal(json_string_value(json_object_get(r,
+				    "file")), path);
 		json_decref(r);
+		assert_int_equal(stat(path, &sb), 0);
+		assert_int_equal(sb.st_mode & 07777, 0640);
 		assert_int_equal(call("capture.start", params, &r, &e),
 				 RPC_ERROR);
 		assert_int_equal(e.code, CAPTURE_ERR_BUSY);
@@ -225,10 +235,107 @@ test_capture_file(void **state)
 	fclose(f);
 	/* Section Header Block type 0x0A0D0D0A. */
 	assert_memory_equal(head, "\x0a\x0d\x0d\x0a", 4);
+	/* The name is taken now: a second capture.start to it fails and
+	 * leaves the file as it is. */
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(call("capture.start", "{\"file\": \"ut.pcapng\"}",
+			      &r, &e), RPC_ERROR);
+	assert_int_equal(e.code, CAPTURE_ERR_EXISTS);
+	{
+		struct stat sb2;
+
+		assert_int_equal(stat(path, &sb2), 0);
+		assert_int_equal(sb2.st_size, sb.st_size);
+	}
 	unlink(path);
 	rte_pktmbuf_free_bulk(m, 4);
 	assert_int_equal(rte_mempool_in_use_count(mp), 0);
 	rte_mempool_free(mp);
+}
+
+/* capture.start writes only new plain files in the capture directory. */
+static void
+test_capture_dir_rules(void **state)
+{
+	char p[192], q[192], msg[320];
+	struct rpc_error e;
+	struct stat sb;
+	json_t *r;
+	int fd;
+
+	(void)state;
+	/* Names that are not plain are refused before any file is made. */
+	EXPECT_RPC_ERR("{\"file\": \"/etc/passwd\"}", RPC_INVALID_PARAMS,
+		       "params.file: '/etc/passwd' is a path: give a plain file name, it is created in the capture directory");
+	EXPECT_RPC_ERR("{\"file\": \"../x\"}", RPC_INVALID_PARAMS,
+		       "params.file: '../x' is a path: give a plain file name, it is created in the capture directory");
+	EXPECT_RPC_ERR("{\"file\": \"..\"}", RPC_INVALID_PARAMS,
+		       "params.file: '..': a file name may not start with '.' nor contain '..'");
+	EXPECT_RPC_ERR("{\"file\": \".hidden\"}", RPC_INVALID_PARAMS,
+		       "params.file: '.hidden': a file name may not start with '.' nor contain '..'");
+	EXPECT_RPC_ERR("{\"file\": \"a b\"}", RPC_INVALID_PARAMS,
+		       "params.file: character 2 of the file name is not printable ASCII (or is a space)");
+	EXPECT_RPC_ERR("{\"file\": \"a\\nb\"}", RPC_INVALID_PARAMS,
+		       "params.file: character 2 of the file name is not printable ASCII (or is a space)");
+	{
+		char big[200 + 40];
+
+		memset(q, 'a', 129);
+		q[129] = '\0';
+		snprintf(big, sizeof(big), "{\"file\": \"%s\"}", q);
+		EXPECT_RPC_ERR(big, RPC_INVALID_PARAMS,
+			       "params.file: a file name of at most 128 bytes, got 129");
+	}
+
+	/* A symbolic link in the directory is not followed. */
+	snprintf(p, sizeof(p), "%s/link.pcapng", capdir);
+	snprintf(q, sizeof(q), "%s/target", tmpdir);
+	assert_int_equal(symlink(q, p), 0);
+	snprintf(msg, sizeof(msg),
+		 "%s exists and is a symbolic link: not followed; choose another name",
+		 p);
+	EXPECT_RPC_ERR("{\"file\": \"link.pcapng\"}", CAPTURE_ERR_EXISTS,
+		       msg);
+	assert_int_equal(lstat(q, &sb), -1);	/* nothing created there */
+	unlink(p);
+
+	/* An existing file is not truncated. */
+	snprintf(p, sizeof(p), "%s/old.pcapng", capdir);
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "keep", 4), 4);
+	close(fd);
+	snprintf(msg, sizeof(msg),
+		 "%s exists: captures never overwrite a file; choose another name or remove it",
+		 p);
+	EXPECT_RPC_ERR("{\"file\": \"old.pcapng\"}", CAPTURE_ERR_EXISTS, msg);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_size, 4);
+	unlink(p);
+
+	/* A directory writable by others, or a symbolic link, is refused. */
+	assert_int_equal(chmod(capdir, 0777), 0);
+	assert_int_equal(call("capture.start", "{\"file\": \"w.pcapng\"}",
+			      &r, &e), RPC_ERROR);
+	assert_int_equal(e.code, CAPTURE_ERR_DIR);
+	assert_non_null(strstr(e.message, "is writable by others"));
+	assert_int_equal(chmod(capdir, 0750), 0);
+	snprintf(q, sizeof(q), "%s/linkdir", tmpdir);
+	assert_int_equal(symlink(capdir, q), 0);
+	fd = capture_dir_open(q, msg, sizeof(msg));
+	assert_int_equal(fd, -1);
+	assert_non_null(strstr(msg, "is a symbolic link: refused"));
+	unlink(q);
+	/* The directory is made 0750 when missing. */
+	snprintf(q, sizeof(q), "%s/new/dir", tmpdir);
+	fd = capture_dir_open(q, msg, sizeof(msg));
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(stat(q, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0750);
+	rmdir(q);
+	snprintf(q, sizeof(q), "%s/new", tmpdir);
+	rmdir(q);
 }
 
 static int
@@ -244,6 +351,10 @@ group_setup(void **state)
 	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
 		return -1;
 	cfg.mtu = 1500;
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	snprintf(capdir, sizeof(capdir), "%s/caps", tmpdir);
+	cfg.capture_dir = capdir;
 	app.cfg = &cfg;
 	return 0;
 }
@@ -254,6 +365,8 @@ group_teardown(void **state)
 	(void)state;
 	capture_fini(&app);
 	rte_eal_cleanup();
+	rmdir(capdir);
+	rmdir(tmpdir);
 	return 0;
 }
 
@@ -264,6 +377,7 @@ main(void)
 		cmocka_unit_test(test_filter),
 		cmocka_unit_test(test_rpc_params),
 		cmocka_unit_test(test_capture_file),
+		cmocka_unit_test(test_capture_dir_rules),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -374,16 +375,38 @@ test_fetch_output_stats(void **state)
 	EXPECT_ERR("--ctl-tcp needs", "--ip", "10.0.0.5/24", "--ctl-tcp",
 		   "127.0.0.1:7070");
 	EXPECT_ERR("--ctl-tcp", "--ip", "10.0.0.5/24", "--ctl-tcp", "7070",
-		   "--ctl-token", "abcdefgh");
+		   "--ctl-token", "abcdefghijklmnop");
 	EXPECT_ERR("--ctl-token", "--ip", "10.0.0.5/24", "--ctl-tcp",
 		   "127.0.0.1:7070", "--ctl-token", "short");
 	EXPECT_OK(&c, err, "--ip", "10.0.0.5/24", "--ctl", "/tmp/x.sock",
-		  "--ctl-tcp", "127.0.0.1:7070", "--ctl-token", "abcdefgh",
+		  "--ctl-tcp", "127.0.0.1:7070", "--ctl-token", "abcdefghijklmnop",
 		  "--keep-going");
 	assert_string_equal(c.ctl_path, "/tmp/x.sock");
 	assert_string_equal(c.ctl_tcp, "127.0.0.1:7070");
 	assert_int_equal(c.keep_going, 1);
 	config_free(&c);
+	/* The token from a file others cannot read; the control limits. */
+	{
+		char *tf = write_tmp("0123456789abcdefXYZ\nignored\n");
+
+		assert_int_equal(chmod(tf, 0600), 0);
+		EXPECT_OK(&c, err, "--ip", "10.0.0.5/24", "--ctl-tcp",
+			  "127.0.0.1:7070", "--ctl-token-file", tf,
+			  "--ctl-max-tcp-clients", "8", "--ctl-auth-timeout",
+			  "3", "--capture-dir", "/tmp/caps");
+		assert_string_equal(c.ctl_token, "0123456789abcdefXYZ");
+		assert_int_equal(c.ctl_max_tcp_clients, 8);
+		assert_int_equal(c.ctl_auth_timeout_s, 3);
+		assert_string_equal(c.capture_dir, "/tmp/caps");
+		config_free(&c);
+		assert_int_equal(chmod(tf, 0644), 0);
+		EXPECT_ERR("readable or writable by others (mode 0644)", "--ip",
+			   "10.0.0.5/24", "--ctl-tcp", "127.0.0.1:7070",
+			   "--ctl-token-file", tf);
+		drop_tmp(tf);
+		EXPECT_ERR("--ctl-max-tcp-clients", "--ip", "10.0.0.5/24",
+			   "--ctl-max-tcp-clients", "0");
+	}
 	/* Load options become fetch.start parameters. */
 	EXPECT_OK(&c, err, BASE, "--connections", "64", "--duration", "2.5",
 		  "--lcores", "0-2,5", "--src-ips", "10.0.0.100-10.0.0.120");

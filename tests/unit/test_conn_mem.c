@@ -133,8 +133,9 @@ drain(struct tcp_conn *c, size_t *lenp)
 	assert_int_equal(n, c->snd.len);
 	out[n] = '\0';
 	rte_pktmbuf_free(c->snd.head);
-	c->snd.head = c->snd.tail = NULL;
+	c->snd.head = c->snd.tail = c->snd.cur = NULL;
 	c->snd.len = 0;
+	c->snd.truesize = 0;
 	if (lenp != NULL)
 		*lenp = n;
 	return out;
@@ -387,6 +388,80 @@ test_sack_board_pool(void **state)
 	assert_int_equal(rte_mempool_avail_count(w->tcp.sack_pool), n);
 }
 
+/*
+ * Send buffers are charged at their true size: tiny writes share the
+ * tail mbuf, tiny mbufs queued by reference cost a pool element each;
+ * under pool pressure a connection holding much gets no more, one
+ * holding little still does; when the pool is low nobody does; the
+ * connections refused are woken when memory returns.
+ */
+static void
+test_send_true_size_and_pressure(void **state)
+{
+	struct tcp_conn *a = conn_open(), *b = conn_open();
+	uint32_t elt = app.pool->elt_size, i, space;
+	uint64_t refused = w->stats.tcp.SndLowMemRefused;
+	uint64_t wakeups = w->stats.tcp.SndLowMemWakeups;
+	unsigned int before = rte_mempool_in_use_count(app.pool);
+
+	(void)state;
+	assert_int_equal(tcp_send_space(w, a), cfg.tcp.sndbuf);
+	/* 1000 one-byte writes: one mbuf. */
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(tcp_send(w, a, "x", 1), 1);
+	assert_int_equal(a->snd.len, 1000);
+	assert_int_equal(a->snd.truesize, elt);
+	assert_int_equal(rte_mempool_in_use_count(app.pool), before + 1);
+	/* 400 one-byte mbufs by reference: 400 elements, and the space
+	 * left says so (half the true size, as Linux doubles sndbuf). */
+	for (i = 0; i < 400; i++) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(app.pool);
+
+		assert_non_null(m);
+		*rte_pktmbuf_mtod(m, char *) = 'y';
+		m->data_len = 1;
+		m->pkt_len = 1;
+		assert_int_equal(tcp_send_mbuf(w, a, m), 1);
+	}
+	assert_int_equal(a->snd.len, 1400);
+	assert_int_equal(a->snd.truesize, 401 * elt);
+	assert_int_equal(tcp_send_space(w, a),
+			 cfg.tcp.sndbuf - 401 * elt / 2);
+	/* Pressure: a holds more than snd_pressure_bytes, b nothing. */
+	w->mbufs_pressure = 1;
+	assert_int_equal(tcp_send_space(w, a), 0);
+	assert_int_equal(tcp_send(w, a, "z", 1), 0);
+	assert_true(a->mem_flags & TCP_MF_SND_STARVED);
+	space = tcp_send_space(w, b);
+	assert_int_equal(space, cfg.tcp.snd_pressure_bytes);
+	assert_false(b->mem_flags & TCP_MF_SND_STARVED);
+	/* Low: nobody grows. */
+	w->mbufs_low = 1;
+	assert_int_equal(tcp_send_space(w, b), 0);
+	assert_true(b->mem_flags & TCP_MF_SND_STARVED);
+	assert_int_equal(w->snd_starved, 2);
+	assert_int_equal(w->stats.tcp.SndLowMemRefused, refused + 2);
+	/* Memory returns: both are woken, once. */
+	w->mbufs_low = 0;
+	w->mbufs_pressure = 0;
+	tcp_mem_wake(w);
+	assert_int_equal(w->snd_starved, 0);
+	assert_false(a->mem_flags & TCP_MF_SND_STARVED);
+	assert_false(b->mem_flags & TCP_MF_SND_STARVED);
+	assert_int_equal(w->stats.tcp.SndLowMemWakeups, wakeups + 2);
+	assert_int_equal(tcp_send(w, a, "z", 1), 1);
+	/* A starved connection that goes away is no longer counted. */
+	w->mbufs_low = 1;
+	assert_int_equal(tcp_send_space(w, b), 0);
+	assert_int_equal(w->snd_starved, 1);
+	w->mbufs_low = 0;
+	free(drain(a, NULL));
+	conn_done(a);
+	conn_done(b);
+	assert_int_equal(w->snd_starved, 0);
+	assert_int_equal(rte_mempool_in_use_count(app.pool), before);
+}
+
 int
 main(void)
 {
@@ -399,6 +474,7 @@ main(void)
 		cmocka_unit_test(test_many_idle),
 		cmocka_unit_test(test_closed_before_connected),
 		cmocka_unit_test(test_sack_board_pool),
+		cmocka_unit_test(test_send_true_size_and_pressure),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

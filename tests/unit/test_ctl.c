@@ -25,9 +25,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
 #include "ctl.h"
+#include "ctl_token.h"
 
 #define WAIT_MS		10000	/* longest wait for any reply */
+#define TOKEN	"0123456789abcdef"	/* CTL_TOKEN_MIN characters */
 
 /* Deferred states freed, from the server thread. */
 static int n_freed;
@@ -726,12 +730,73 @@ test_socket_file(void **state)
 	cfg.tcp_listen = "127.0.0.1:0";
 	assert_null(ctl_server_create(&cfg, methods, 1, NULL));
 	assert_non_null(strstr(ctl_last_error(), "needs a token"));
-	cfg.tcp_token = "t";
+	cfg.tcp_token = TOKEN;
 	cfg.tcp_listen = "localhost:0";
 	assert_null(ctl_server_create(&cfg, methods, 1, NULL));
 	cfg.tcp_listen = "127.0.0.1";
 	assert_null(ctl_server_create(&cfg, methods, 1, NULL));
 	assert_non_null(strstr(ctl_last_error(), "expected ADDR:PORT"));
+}
+
+
+/* A TCP client from a given loopback source address. */
+static int
+connect_tcp_from(int port, const char *src)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in me = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(inet_pton(AF_INET, src, &me.sin_addr), 1);
+	if (bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0)
+		fail_msg("bind %s: %s", src, strerror(errno));
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		fail_msg("connect 127.0.0.1:%d: %s", port, strerror(errno));
+	return fd;
+}
+
+/* The next reply is an error with this code whose message contains s. */
+static void
+expect_error_has(struct client *c, int code, const char *s)
+{
+	json_t *r = read_reply(c), *e;
+
+	e = json_object_get(r, "error");
+	if (e == NULL)
+		fail_msg("expected error %d, got %s", code,
+			 json_dumps(r, JSON_COMPACT));
+	assert_int_equal(json_integer_value(json_object_get(e, "code")), code);
+	if (strstr(json_string_value(json_object_get(e, "message")), s) ==
+	    NULL)
+		fail_msg("message '%s' lacks '%s'",
+			 json_string_value(json_object_get(e, "message")), s);
+	json_decref(r);
+}
+
+/* The server closed the connection (after what was read). */
+static void
+expect_eof(struct client *c)
+{
+	char *line = read_line(c);
+
+	if (line != NULL)
+		fail_msg("expected the connection closed, got %.200s", line);
+}
+
+static void
+authenticate(struct client *c)
+{
+	json_t *r;
+
+	send_str(c, "{\"jsonrpc\":\"2.0\",\"method\":\"ctl.auth\",\"auth\":\""
+		 TOKEN "\",\"id\":\"a\"}\n");
+	r = read_reply(c);
+	assert_true(json_is_true(json_object_get(json_object_get(r, "result"),
+						 "authenticated")));
+	json_decref(r);
 }
 
 static void
@@ -740,7 +805,9 @@ test_tcp(void **state)
 	struct fixture *f = *state;
 	struct ctl_config cfg = {
 		.tcp_listen = "127.0.0.1:0",
-		.tcp_token = "s3cret",
+		.tcp_token = TOKEN,
+		.backoff_base_ms = 1,
+		.backoff_max_ms = 1,
 	};
 	struct running *r;
 	struct client c, u;
@@ -749,13 +816,19 @@ test_tcp(void **state)
 	r = server_start(&cfg);
 	port = ctl_server_tcp_port(r->srv);
 	assert_true(port > 0);
+	/* No token: one error, then the connection is closed. */
 	client_init(&c, connect_tcp(port));
 	send_str(&c, "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"id\":1}\n");
 	expect_error(&c, RPC_UNAUTHORIZED,
 		     "missing member 'auth' (a token is required on this listener)");
-	send_str(&c, "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"auth\":\"guess\",\"id\":2}\n");
-	expect_error(&c, RPC_UNAUTHORIZED, "auth: wrong token");
-	send_str(&c, "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"auth\":\"s3cret\",\"params\":[3],\"id\":3}\n");
+	expect_eof(&c);
+	client_close(&c);
+	usleep(5000);	/* past the back-off */
+	/* A token in the first request authenticates the connection, and
+	 * the request runs (dpfetchctl sends it in every request). */
+	client_init(&c, connect_tcp(port));
+	send_str(&c, "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"auth\":\"" TOKEN
+		 "\",\"params\":[3],\"id\":3}\n");
 	{
 		json_t *rep = read_reply(&c);
 
@@ -763,7 +836,16 @@ test_tcp(void **state)
 			json_object_get(rep, "result"), 0)), 3);
 		json_decref(rep);
 	}
+	/* Then no token is needed any more. */
+	expect_echo(&c, 4);
 	client_close(&c);
+	/* ctl.auth only authenticates. */
+	client_init(&c, connect_tcp(port));
+	authenticate(&c);
+	expect_echo(&c, 5);
+	client_close(&c);
+	WAIT_FOR(r, auth_ok, 2);
+	WAIT_FOR(r, auth_failures, 1);
 	server_stop(r);
 
 	/* Both listeners: the UNIX one needs no token. */
@@ -783,6 +865,302 @@ test_tcp(void **state)
 		client_close(&u);
 		server_stop(r);
 	}
+}
+
+/* A wrong token closes the connection and delays the next attempt from
+ * that address, doubling; other addresses and the UNIX socket are not
+ * delayed; the right token later clears the address. */
+static void
+test_wrong_token_backoff(void **state)
+{
+	struct fixture *f = *state;
+	struct ctl_config cfg = {
+		.tcp_listen = "127.0.0.1:0",
+		.tcp_token = TOKEN,
+		.backoff_base_ms = 500,
+		.backoff_max_ms = 5000,
+	};
+	char path[160];
+	struct running *r;
+	struct client c, u, o;
+	uint64_t t0;
+	int port;
+
+	snprintf(path, sizeof(path), "%s/bo.sock", f->sub);
+	cfg.unix_path = path;
+	r = server_start(&cfg);
+	port = ctl_server_tcp_port(r->srv);
+	client_init(&c, connect_tcp(port));
+	t0 = now_ms();
+	send_str(&c, "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"auth\":\"0123456789abcdeX\",\"id\":1}\n{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"id\":2}\n");
+	expect_error(&c, RPC_UNAUTHORIZED, "auth: wrong token");
+	expect_eof(&c);		/* the second line never ran */
+	client_close(&c);
+	assert_int_equal(stats_of(r).auth_failures, 1);
+	/* Delayed: refused at once with a clear message. */
+	client_init(&c, connect_tcp(port));
+	expect_error_has(&c, CTL_ERR_DELAYED,
+			 "too many failed authentications from 127.0.0.1: retry in ");
+	expect_eof(&c);
+	client_close(&c);
+	WAIT_FOR(r, delayed, 1);
+	/* Another address and the UNIX socket are served meanwhile. */
+	client_init(&o, connect_tcp_from(port, "127.0.0.2"));
+	authenticate(&o);
+	expect_echo(&o, 7);
+	client_init(&u, connect_unix(path));
+	expect_echo(&u, 8);
+	/* ... while 127.0.0.1 is still delayed (unless this machine is so
+	 * slow that the delay has passed already). */
+	if (now_ms() - t0 < 450) {
+		client_init(&c, connect_tcp(port));
+		expect_error_has(&c, CTL_ERR_DELAYED, "retry in");
+		client_close(&c);
+	}
+	/* After the delay: a second wrong token doubles it. */
+	while (now_ms() - t0 < 520)
+		usleep(10 * 1000);
+	client_init(&c, connect_tcp(port));
+	t0 = now_ms();
+	send_str(&c, "{\"jsonrpc\":\"2.0\",\"method\":\"ctl.auth\",\"auth\":\"nope\",\"id\":1}\n");
+	expect_error(&c, RPC_UNAUTHORIZED, "auth: wrong token");
+	expect_eof(&c);
+	client_close(&c);
+	usleep(550 * 1000);	/* past 500, not past 1000 */
+	client_init(&c, connect_tcp(port));
+	if (now_ms() - t0 < 980)
+		expect_error_has(&c, CTL_ERR_DELAYED, "retry in");
+	client_close(&c);
+	while (now_ms() - t0 < 1020)	/* past 1000 */
+		usleep(10 * 1000);
+	client_init(&c, connect_tcp(port));
+	authenticate(&c);
+	expect_echo(&c, 9);
+	client_close(&c);
+	/* The right token cleared the address: the next guess is tested. */
+	client_init(&c, connect_tcp(port));
+	send_str(&c, "{\"auth\":\"x\"}\n");
+	expect_error(&c, RPC_UNAUTHORIZED, "auth: wrong token");
+	client_close(&c);
+	assert_int_equal(stats_of(r).auth_failures, 3);
+	assert_true(stats_of(r).delayed >= 1);
+	client_close(&o);
+	client_close(&u);
+	server_stop(r);
+}
+
+/* Before the token, a line may have 1 KiB; after it, the normal limit. */
+static void
+test_preauth_line_limit(void **state)
+{
+	struct ctl_config cfg = {
+		.tcp_listen = "127.0.0.1:0",
+		.tcp_token = TOKEN,
+		.backoff_base_ms = 1,
+		.backoff_max_ms = 1,
+	};
+	struct running *r;
+	struct client c;
+	char *big;
+	size_t n = 64 * 1024;
+	int port;
+
+	(void)state;
+	big = malloc(n + 128);
+	assert_non_null(big);
+	r = server_start(&cfg);
+	port = ctl_server_tcp_port(r->srv);
+	/* A partial line past the limit: answered and closed at once. */
+	client_init(&c, connect_tcp(port));
+	memset(big, ' ', 2000);
+	send_all(c.fd, big, 2000);
+	expect_error(&c, RPC_UNAUTHORIZED,
+		     "a line before authentication may have at most 1024 bytes");
+	expect_eof(&c);
+	client_close(&c);
+	WAIT_FOR(r, preauth_oversize, 1);
+	usleep(5000);
+	/* A whole line over the limit, even carrying the right token. */
+	client_init(&c, connect_tcp(port));
+	snprintf(big, n, "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"auth\":\""
+		 TOKEN "\",\"params\":[\"%01100d\"],\"id\":1}\n", 0);
+	send_str(&c, big);
+	expect_error(&c, RPC_UNAUTHORIZED,
+		     "a line before authentication may have at most 1024 bytes");
+	client_close(&c);
+	WAIT_FOR(r, preauth_oversize, 2);
+	usleep(5000);
+	/* Authenticated, a 64 KiB line is fine. */
+	client_init(&c, connect_tcp(port));
+	authenticate(&c);
+	memset(big, 0, n + 128);
+	strcpy(big, "{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":[\"");
+	memset(big + strlen(big), 'z', n - 100);
+	strcat(big, "\"],\"id\":2}\n");
+	send_str(&c, big);
+	{
+		json_t *rep = read_reply(&c);
+
+		assert_int_equal(strlen(json_string_value(json_array_get(
+			json_object_get(rep, "result"), 0))), n - 100);
+		json_decref(rep);
+	}
+	client_close(&c);
+	assert_int_equal(stats_of(r).auth_failures, 0);
+	server_stop(r);
+	free(big);
+}
+
+/* A TCP client without its token is closed after auth_timeout_ms; one
+ * that authenticated stays. */
+static void
+test_auth_timeout(void **state)
+{
+	struct ctl_config cfg = {
+		.tcp_listen = "127.0.0.1:0",
+		.tcp_token = TOKEN,
+		.auth_timeout_ms = 300,
+	};
+	struct running *r;
+	struct client idle, ok, partial;
+	uint64_t t0;
+	int port;
+
+	(void)state;
+	r = server_start(&cfg);
+	port = ctl_server_tcp_port(r->srv);
+	t0 = now_ms();
+	client_init(&idle, connect_tcp(port));
+	client_init(&partial, connect_tcp(port));
+	send_str(&partial, "{\"jsonrpc\":\"2.0\",");	/* never ends */
+	client_init(&ok, connect_tcp(port));
+	authenticate(&ok);
+	expect_error(&idle, RPC_UNAUTHORIZED, "no authentication within 300 ms");
+	expect_eof(&idle);
+	assert_true(now_ms() - t0 >= 280);
+	expect_error(&partial, RPC_UNAUTHORIZED,
+		     "no authentication within 300 ms");
+	WAIT_FOR(r, auth_timeouts, 2);
+	usleep(400 * 1000);
+	expect_echo(&ok, 1);
+	assert_int_equal(stats_of(r).auth_timeouts, 2);
+	assert_int_equal(stats_of(r).tcp_clients, 1);
+	/* Timeouts are not failed guesses: no back-off. */
+	assert_int_equal(stats_of(r).auth_failures, 0);
+	client_close(&idle);
+	client_close(&partial);
+	client_init(&idle, connect_tcp(port));
+	authenticate(&idle);
+	client_close(&idle);
+	client_close(&ok);
+	server_stop(r);
+}
+
+/* TCP clients have their own cap: they do not take the UNIX slots. */
+static void
+test_tcp_cap_spares_unix(void **state)
+{
+	struct fixture *f = *state;
+	struct ctl_config cfg = {
+		.tcp_listen = "127.0.0.1:0",
+		.tcp_token = TOKEN,
+		.max_tcp_clients = 4,
+		.max_clients = 2,
+	};
+	char path[160];
+	struct running *r;
+	struct client t[5], u[3];
+	int port, i;
+
+	snprintf(path, sizeof(path), "%s/cap.sock", f->sub);
+	cfg.unix_path = path;
+	r = server_start(&cfg);
+	port = ctl_server_tcp_port(r->srv);
+	for (i = 0; i < 4; i++)
+		client_init(&t[i], connect_tcp(port));
+	WAIT_FOR(r, tcp_clients, 4);
+	client_init(&t[4], connect_tcp(port));
+	expect_error(&t[4], CTL_ERR_TOO_MANY_CLIENTS,
+		     "too many TCP control clients (4)");
+	expect_eof(&t[4]);
+	WAIT_FOR(r, tcp_refused, 1);
+	/* The UNIX socket keeps its own two slots. */
+	client_init(&u[0], connect_unix(path));
+	client_init(&u[1], connect_unix(path));
+	expect_echo(&u[0], 1);
+	expect_echo(&u[1], 2);
+	client_init(&u[2], connect_unix(path));
+	expect_error(&u[2], CTL_ERR_TOO_MANY_CLIENTS, "too many clients (2)");
+	WAIT_FOR(r, refused, 1);
+	/* The TCP clients held are served once they authenticate. */
+	authenticate(&t[0]);
+	expect_echo(&t[0], 3);
+	for (i = 0; i < 5; i++)
+		client_close(&t[i]);
+	for (i = 0; i < 3; i++)
+		client_close(&u[i]);
+	WAIT_FOR(r, clients, 0);
+	assert_int_equal(stats_of(r).tcp_clients, 0);
+	server_stop(r);
+}
+
+/* The token: 16 characters at least, and from a file others cannot read. */
+static void
+test_token_rules(void **state)
+{
+	struct fixture *f = *state;
+	struct ctl_config cfg = {
+		.tcp_listen = "127.0.0.1:0",
+		.tcp_token = "fifteen-chars-x",
+	};
+	char file[160], tok[CTL_TOKEN_MAX + 1], err[512];
+	FILE *fp;
+
+	assert_null(ctl_server_create(&cfg, methods, 1, NULL));
+	assert_string_equal(ctl_last_error(),
+		"control channel on TCP 127.0.0.1:0: the control token has 15 characters: use at least 16 (e.g. from: head -c 24 /dev/urandom | base64)");
+	cfg.tcp_token = "sixteen chars ok";	/* a space */
+	assert_null(ctl_server_create(&cfg, methods, 1, NULL));
+	assert_non_null(strstr(ctl_last_error(), "without white space"));
+
+	snprintf(file, sizeof(file), "%s/token", f->dir);
+	fp = fopen(file, "w");
+	assert_non_null(fp);
+	fputs(TOKEN "\r\nsecond line ignored\n", fp);
+	fclose(fp);
+	assert_int_equal(chmod(file, 0644), 0);
+	assert_int_equal(ctl_token_read_file(file, tok, sizeof(tok), err,
+					     sizeof(err)), -1);
+	assert_non_null(strstr(err, "is readable or writable by others (mode 0644): chmod o-rw"));
+	assert_int_equal(chmod(file, 0640), 0);
+	assert_int_equal(ctl_token_read_file(file, tok, sizeof(tok), err,
+					     sizeof(err)), 0);
+	assert_string_equal(tok, TOKEN);
+	fp = fopen(file, "w");
+	assert_non_null(fp);
+	fputs("short\n", fp);
+	fclose(fp);
+	assert_int_equal(ctl_token_read_file(file, tok, sizeof(tok), err,
+					     sizeof(err)), -1);
+	assert_non_null(strstr(err, "has 5 characters: use at least 16"));
+	fp = fopen(file, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	assert_int_equal(ctl_token_read_file(file, tok, sizeof(tok), err,
+					     sizeof(err)), -1);
+	assert_non_null(strstr(err, "the first line is empty"));
+	unlink(file);
+	assert_int_equal(ctl_token_read_file(file, tok, sizeof(tok), err,
+					     sizeof(err)), -1);
+	assert_non_null(strstr(err, "No such file or directory"));
+	assert_int_equal(ctl_token_read_file(f->dir, tok, sizeof(tok), err,
+					     sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a regular file"));
+	/* Constant-time compare: right answers. */
+	assert_int_equal(ctl_token_equal(TOKEN, strlen(TOKEN), TOKEN), 1);
+	assert_int_equal(ctl_token_equal(TOKEN "x", 17, TOKEN), 0);
+	assert_int_equal(ctl_token_equal("0123456789abcde", 15, TOKEN), 0);
+	assert_int_equal(ctl_token_equal("", 0, TOKEN), 0);
 }
 
 static void
@@ -859,6 +1237,16 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tcp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_reader_dropped,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_token_backoff,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_preauth_line_limit,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auth_timeout, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_cap_spares_unix,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_token_rules, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,11 +24,12 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
-#define TOKEN	"s3cret"
+#define TOKEN	"s3cret-s3cret-s3cret"
 
 static const char *ctl_bin;
 
@@ -386,6 +387,23 @@ test_tcp_token(void **state)
 	expect(&r, 0, "version", NULL);
 	run_ctl(&r, "-t", hp, "-a", "wrong", "info", NULL);
 	expect(&r, 1, NULL, "bad token");
+	/* --auth-file: the first line, from a file others cannot read. */
+	{
+		char file[] = "/tmp/ut_dpfetchctl_tok_XXXXXX";
+		int fd = mkstemp(file);
+
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, TOKEN "\n", strlen(TOKEN) + 1),
+				 (ssize_t)strlen(TOKEN) + 1);
+		close(fd);
+		assert_int_equal(chmod(file, 0600), 0);
+		run_ctl(&r, "-t", hp, "--auth-file", file, "info", NULL);
+		expect(&r, 0, "version", NULL);
+		assert_int_equal(chmod(file, 0604), 0);
+		run_ctl(&r, "-t", hp, "--auth-file", file, "info", NULL);
+		expect(&r, 2, NULL, "readable or writable by others");
+		unlink(file);
+	}
 }
 
 static void

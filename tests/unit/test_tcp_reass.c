@@ -176,11 +176,13 @@ static unsigned int
 walk(const struct tcp_reass *q)
 {
 	struct rte_mbuf *m;
-	uint32_t n = 0, bytes = 0, prev_end = 0;
+	uint32_t n = 0, bytes = 0, prev_end = 0, truesize = 0;
 	unsigned int zero = 0;
 
 	for (m = q->head; m != NULL; m = tcp_seg_cb(m)->next) {
 		struct tcp_seg_cb *cb = tcp_seg_cb(m);
+
+		truesize += tcp_mbuf_truesize(m);
 
 		assert_true(n <= q->nsegs);
 		if (cb->len == 0) {
@@ -200,6 +202,12 @@ walk(const struct tcp_reass *q)
 	}
 	assert_int_equal(n, q->nsegs);
 	assert_int_equal(bytes, q->bytes);
+	assert_int_equal(truesize, q->truesize);
+	/* The tail is the last segment. */
+	for (m = q->head; m != NULL && tcp_seg_cb(m)->next != NULL;
+	     m = tcp_seg_cb(m)->next)
+		;
+	assert_ptr_equal(m, q->tail);
 	return zero;
 }
 
@@ -691,7 +699,7 @@ struct piece {
  * popped as soon as it is there: what comes out is the stream.
  */
 static void
-run_random(unsigned int seed)
+run_random_ctl(unsigned int seed, int use_ctl)
 {
 	enum { LEN = 200 * 1024, MAXP = 4096 };
 	uint8_t *data = malloc(LEN);
@@ -766,7 +774,18 @@ run_random(unsigned int seed)
 		struct rte_mbuf *m = mkseg_off(x->seq, x->len, off);
 		int rc;
 
-		rc = tcp_reass_insert(&q, m, NO_LIMIT);
+		if (use_ctl) {
+			/* Budget never reached: only collapsing. */
+			struct tcp_reass_ctl ctl = {
+				.pool = pool, .max_segs = NO_LIMIT,
+				.max_bytes = NO_LIMIT,
+			};
+
+			rc = tcp_reass_insert_ctl(&q, m, &ctl);
+			assert_int_equal(ctl.pruned, 0);
+		} else {
+			rc = tcp_reass_insert(&q, m, NO_LIMIT);
+		}
 		assert_true(rc == 0 || rc == 1);
 		if (q.nsegs > max_q)
 			max_q = q.nsegs;
@@ -796,6 +815,7 @@ run_random(unsigned int seed)
 	assert_null(q.head);
 	assert_int_equal(q.nsegs, 0);
 	assert_int_equal(q.bytes, 0);
+	assert_int_equal(q.truesize, 0);
 	assert_int_equal(in_use(), 0);
 	assert_true(max_q < POOL_SIZE);
 	(void)zero;	/* > 0 is the zero-length bug (REASS_ZERO_LEN_FIXED) */
@@ -807,6 +827,12 @@ run_random(unsigned int seed)
 }
 
 static void
+run_random(unsigned int seed)
+{
+	run_random_ctl(seed, 0);
+}
+
+static void
 test_random(void **state)
 {
 	unsigned int seed;
@@ -814,6 +840,319 @@ test_random(void **state)
 	(void)state;
 	for (seed = 1; seed <= 40; seed++)
 		run_random(seed);
+}
+
+/* The same streams through tcp_reass_insert_ctl: collapsing on the way
+ * must not change a byte. */
+static void
+test_random_collapse(void **state)
+{
+	unsigned int seed;
+
+	(void)state;
+	for (seed = 1; seed <= 40; seed++)
+		run_random_ctl(seed, 1);
+}
+
+static uint32_t
+elt(void)
+{
+	return pool->elt_size;
+}
+
+/* A segment of 1-byte-per-buffer is what an attacker sends: each one
+ * pins a whole pool element until collapsed. */
+static void
+test_truesize(void **state)
+{
+	struct tcp_reass q;
+	struct rte_mbuf *m;
+
+	(void)state;
+	tcp_reass_init(&q);
+	assert_int_equal(ins(&q, 100, 1), 0);
+	assert_int_equal(ins(&q, 200, 1), 0);
+	assert_int_equal(ins(&q, 300, 1000), 0);
+	assert_int_equal(q.truesize, 3 * elt());
+	assert_int_equal(q.bytes, 1002);
+	/* A follower covered entirely goes, and its cost with it. */
+	assert_int_equal(ins(&q, 250, 2000), 0);
+	assert_int_equal(q.nsegs, 3);
+	assert_int_equal(q.truesize, 3 * elt());
+	walk(&q);
+	m = tcp_reass_pop(&q, 100);
+	assert_non_null(m);
+	rte_pktmbuf_free(m);
+	assert_int_equal(q.truesize, 2 * elt());
+	tcp_reass_flush(&q);
+	assert_int_equal(q.truesize, 0);
+}
+
+static struct tcp_reass_ctl
+ctl_of(uint32_t max_segs, uint32_t max_bytes)
+{
+	struct tcp_reass_ctl c = {
+		.pool = pool, .max_segs = max_segs, .max_bytes = max_bytes,
+	};
+
+	return c;
+}
+
+/* Contiguous 1-byte segments join the buffer of the first: 500 bytes in
+ * one element, not 500 elements. */
+static void
+test_collapse_append(void **state)
+{
+	struct tcp_reass q;
+	struct tcp_reass_ctl ctl = ctl_of(NO_LIMIT, NO_LIMIT);
+	uint32_t i;
+
+	(void)state;
+	tcp_reass_init(&q);
+	for (i = 0; i < 500; i++)
+		assert_int_equal(tcp_reass_insert_ctl(&q,
+			mkseg(1000 + i, 1), &ctl), 0);
+	EXPECT_QUEUE(&q, 1000, 1500);
+	assert_int_equal(q.truesize, elt());
+	assert_int_equal(in_use(), 1);
+	assert_int_equal(ctl.collapsed, 499);
+	/* Backwards: each new one lands before, its follower joins it. */
+	for (i = 0; i < 100; i++)
+		assert_int_equal(tcp_reass_insert_ctl(&q,
+			mkseg(3000 - i, 1), &ctl), 0);
+	EXPECT_QUEUE(&q, 1000, 1500, 2901, 3001);
+	assert_int_equal(in_use(), 2);
+	/* Ethernet padding after the payload is no obstacle. */
+	{
+		struct rte_mbuf *m = mkseg(1500, 1);
+
+		rte_pktmbuf_append(m, 40);
+		assert_int_equal(tcp_reass_insert_ctl(&q, m, &ctl), 0);
+	}
+	EXPECT_QUEUE(&q, 1000, 1501, 2901, 3001);
+	assert_int_equal(in_use(), 2);
+	/* A shared buffer is never written: a compact copy instead. */
+	{
+		struct rte_mbuf *m = mkseg(5000, 3);
+		struct rte_mbuf *cl = rte_pktmbuf_clone(m, pool);
+
+		assert_non_null(cl);
+		*tcp_seg_cb(cl) = *tcp_seg_cb(m);
+		assert_int_equal(tcp_reass_insert_ctl(&q, cl, &ctl), 0);
+		/* The original is untouched and only ours again. */
+		assert_int_equal(rte_mbuf_refcnt_read(m), 1);
+		assert_int_equal(rte_pktmbuf_data_len(m), 3);
+		rte_pktmbuf_free(m);
+		assert_int_equal(tcp_reass_insert_ctl(&q, mkseg(5003, 2),
+						      &ctl), 0);
+	}
+	EXPECT_QUEUE(&q, 1000, 1501, 2901, 3001, 5000, 5005);
+	assert_int_equal(in_use(), 3);
+	/* Full-size segments are left as they are. */
+	assert_int_equal(tcp_reass_insert_ctl(&q, mkseg(6000, 1400), &ctl),
+			 0);
+	assert_int_equal(tcp_reass_insert_ctl(&q, mkseg(7400, 1400), &ctl),
+			 0);
+	assert_int_equal(q.nsegs, 5);
+	pop_expect(&q, 1000, 501);
+	tcp_reass_flush(&q);
+}
+
+/* tcp_reass_collapse copies a contiguous run into full buffers. */
+static void
+test_collapse_run(void **state)
+{
+	struct tcp_reass q;
+	uint32_t i, freed;
+
+	(void)state;
+	tcp_reass_init(&q);
+	/* 3000 bytes in 300 segments with junk in front, then a hole. */
+	for (i = 0; i < 300; i++)
+		assert_int_equal(tcp_reass_insert(&q,
+			mkseg_off(10000 + 10 * i, 10, 54), NO_LIMIT), 0);
+	assert_int_equal(ins(&q, 20000, 5), 0);
+	assert_int_equal(ins(&q, 20010, 5), 0);
+	assert_int_equal(in_use(), 302);
+	freed = tcp_reass_collapse(&q, pool);
+	/* 3000 bytes fit in two buffers; the lone ones stay. */
+	assert_int_equal(freed, 298);
+	assert_int_equal(q.nsegs, 4);
+	assert_int_equal(in_use(), 4);
+	assert_int_equal(q.truesize, 4 * elt());
+	walk(&q);
+	EXPECT_SACK(&q, 4, 20010, 20015, 20000, 20005, 10000, 13000);
+	/* Nothing more to win. */
+	assert_int_equal(tcp_reass_collapse(&q, pool), 0);
+	pop_expect(&q, 10000, rte_pktmbuf_data_room_size(pool) -
+		   RTE_PKTMBUF_HEADROOM);
+	tcp_reass_flush(&q);
+}
+
+/* Pruning drops from the highest sequence down; the SACK blocks then
+ * describe only what is still held. */
+static void
+test_prune(void **state)
+{
+	struct tcp_reass q;
+	uint32_t i, cut = 0, s[4], e[4], n;
+
+	(void)state;
+	tcp_reass_init(&q);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(ins(&q, 1000 + 100 * i, 10), 0);
+	/* The newest arrivals are the highest: they go first. */
+	assert_int_equal(tcp_reass_prune(&q, 10 * elt(), &cut), 0);
+	assert_int_equal(tcp_reass_prune(&q, 4 * elt() + 1, &cut), 6);
+	assert_int_equal(cut, 1400);
+	EXPECT_QUEUE(&q, 1000, 1010, 1100, 1110, 1200, 1210, 1300, 1310);
+	assert_int_equal(in_use(), 4);
+	n = tcp_reass_sack_blocks(&q, s, e, 4);
+	assert_int_equal(n, 4);
+	for (i = 0; i < n; i++)
+		assert_true(SEQ_LT(e[i], 1400) || e[i] == 1400);
+	EXPECT_SACK(&q, 4, 1000, 1010, 1100, 1110, 1200, 1210, 1300, 1310);
+	assert_int_equal(tcp_reass_prune(&q, 0, &cut), 4);
+	assert_int_equal(cut, 1000);
+	assert_null(q.head);
+	assert_int_equal(q.truesize, 0);
+	assert_int_equal(tcp_reass_sack_blocks(&q, s, e, 4), 0);
+}
+
+/* The budget caps the true size: holes of 1 byte each are pruned from
+ * the top, new data above what is kept is refused. */
+static void
+test_budget_cap(void **state)
+{
+	struct tcp_reass q;
+	struct tcp_reass_ctl ctl = ctl_of(NO_LIMIT, 16 * elt());
+	uint32_t i, s[4], e[4], n, k;
+	int rc, refused = 0;
+
+	(void)state;
+	tcp_reass_init(&q);
+	/* Ascending 1-byte holes: nothing to collapse. */
+	for (i = 0; i < 200; i++) {
+		rc = tcp_reass_insert_ctl(&q, mkseg(1000 + 2 * i, 1), &ctl);
+		assert_true(rc == 0 || rc == -1);
+		refused += rc == -1;
+		assert_true(q.truesize <= 16 * elt());
+		assert_true(in_use() <= 16);
+		walk(&q);
+	}
+	assert_true(refused > 0);
+	assert_true(ctl.pruned > 0);
+	/* What is kept is the lowest: the first segments. */
+	assert_int_equal(tcp_seg_cb(q.head)->seq, 1000);
+	/* The SACK blocks name only bytes still held. */
+	n = tcp_reass_sack_blocks(&q, s, e, 4);
+	for (k = 0; k < n; k++) {
+		struct rte_mbuf *m;
+		int found = 0;
+
+		for (m = q.head; m != NULL; m = tcp_seg_cb(m)->next)
+			if (tcp_seg_cb(m)->seq == s[k] &&
+			    tcp_seg_cb(m)->seq + tcp_seg_cb(m)->len == e[k])
+				found = 1;
+		assert_true(found);
+	}
+	/* A lower arrival is kept, the top pays for it. */
+	rc = tcp_reass_insert_ctl(&q, mkseg(999, 1), &ctl);
+	assert_int_equal(rc, 0);
+	assert_int_equal(tcp_seg_cb(q.head)->seq, 999);
+	assert_true(q.truesize <= 16 * elt());
+	tcp_reass_flush(&q);
+	/* max_segs still caps the count, after collapsing what it can. */
+	ctl = ctl_of(4, NO_LIMIT);
+	for (i = 0; i < 100; i++)
+		assert_int_equal(tcp_reass_insert_ctl(&q, mkseg(5000 + i, 1),
+						      &ctl), 0);
+	assert_int_equal(q.nsegs, 1);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(tcp_reass_insert_ctl(&q,
+			mkseg(6000 + 10 * i, 1), &ctl), 0);
+	assert_int_equal(tcp_reass_insert_ctl(&q, mkseg(7000, 1), &ctl), -1);
+	assert_int_equal(q.nsegs, 4);
+	tcp_reass_flush(&q);
+}
+
+static int
+queued(const struct tcp_reass *q, uint32_t seq)
+{
+	struct rte_mbuf *m;
+
+	for (m = q->head; m != NULL; m = tcp_seg_cb(m)->next) {
+		struct tcp_seg_cb *cb = tcp_seg_cb(m);
+
+		if (SEQ_GEQ(seq, cb->seq) && SEQ_LT(seq, cb->seq + cb->len))
+			return 1;
+	}
+	return 0;
+}
+
+/* Random small insertions with a tight budget against a byte map: the
+ * queue holds only bytes inserted, never one twice, within budget. */
+static void
+test_random_budget(void **state)
+{
+	enum { SPAN = 3000 };
+	unsigned int seed;
+
+	(void)state;
+	for (seed = 1; seed <= 200; seed++) {
+		uint8_t have[SPAN];
+		struct tcp_reass q;
+		struct tcp_reass_ctl ctl = ctl_of(4 + seed % 30,
+						  (2 + seed % 12) * elt());
+		uint32_t base = seed % 2 ? 0xfffff800u : 1000u;
+		unsigned int k;
+
+		srandom(seed * 77);
+		memset(have, 0, sizeof(have));
+		tcp_reass_init(&q);
+		for (k = 0; k < 300; k++) {
+			uint32_t a = (uint32_t)random() % (SPAN - 1);
+			uint32_t len = 1 + (uint32_t)random() %
+				(k % 3 ? 8 : 1400);
+			uint32_t i, held;
+			struct rte_mbuf *m;
+			int rc;
+
+			if (a + len > SPAN)
+				len = SPAN - a;
+			/* The first byte of it not queued yet. */
+			for (i = a; i < a + len && queued(&q, base + i); i++)
+				;
+			rc = tcp_reass_insert_ctl(&q, mkseg(base + a, len),
+						  &ctl);
+			if (rc == 1)
+				assert_int_equal(i, a + len);
+			/* Queued: that byte is held now (rc 0 may also
+			 * mean it replaced segments it covers). */
+			if (rc == 0 && i < a + len)
+				assert_true(queued(&q, base + i));
+			assert_true(rc >= -1 && rc <= 1);
+			for (i = a; i < a + len; i++)
+				have[i] = 1;
+			walk(&q);
+			assert_true(q.nsegs <= ctl.max_segs);
+			if (q.nsegs > 1)
+				assert_true(q.truesize <= ctl.max_bytes);
+			/* Every queued byte was inserted; after rc 0 all
+			 * of the new bytes are queued. */
+			held = 0;
+			for (m = q.head; m != NULL; m = tcp_seg_cb(m)->next) {
+				struct tcp_seg_cb *cb = tcp_seg_cb(m);
+
+				for (i = 0; i < cb->len; i++)
+					assert_true(have[cb->seq + i - base]);
+				held += cb->len;
+			}
+			assert_int_equal(held, q.bytes);
+		}
+		tcp_reass_flush(&q);
+		assert_int_equal(in_use(), 0);
+	}
 }
 
 /* Random small insertions against a byte map, with max_segs in play. */
@@ -896,6 +1235,18 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_wrap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_collapse, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_truesize, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_collapse_append, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_collapse_run, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_budget_cap, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_random_budget, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_random_small, setup,
 						teardown),
 	};
