@@ -9,7 +9,7 @@
 #
 # Everything it makes goes to build-fuzz/: the binaries, the corpus each
 # run grows (the seeds are only read), crash artifacts and logs.  The
-# targets that need DPDK link against build-fuzz/libdpf.a, every lib/*.c
+# targets that need DPDK link against build-fuzz/libdpf.a, every lib/*/*.c
 # compiled with the same sanitizers (-fsanitize=fuzzer-no-link); a
 # target with a tests/fuzz/<target>.dict gets it as its dictionary.
 # Environment: CC (default clang).
@@ -24,9 +24,10 @@ fi
 shift $(($# > 0 ? 1 : 0))
 out=build-fuzz
 cc=${CC:-clang}
+lib_incs=(-Ilib/core -Ilib/net -Ilib/tcp -Ilib/http -Ilib/job -Ilib/ctl -Ilib/ctlclient)
 cflags=(-std=gnu11 -g -O1 -fno-omit-frame-pointer
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-	-Wall -Wextra -Ilib)
+	-Wall -Wextra "${lib_incs[@]}")
 
 # as meson.build has them
 version=$(sed -n "s/^[[:space:]]*version: '\\(.*\\)',$/\\1/p" meson.build | head -n 1)
@@ -42,16 +43,16 @@ targets=("${@:-${all_targets[@]}}")
 # target: the library sources it needs ("@dpf": build-fuzz/libdpf.a),
 # its link flags, and whether it needs DPDK's headers
 declare -A srcs=(
-	[fuzz_rpc]="lib/rpc.c"
-	[fuzz_http_parse]="lib/http_parse.c lib/http_msg.c"
-	[fuzz_http_req_parse]="lib/http_req_parse.c lib/http_msg.c"
-	[fuzz_tcp_opt]="lib/tcp_opt.c"
-	[fuzz_tcp_sack]="lib/tcp_sack.c"
-	[fuzz_url]="lib/url.c"
-	[fuzz_config]="lib/config.c lib/url.c lib/tcp_cc.c lib/ctl_token.c"
+	[fuzz_rpc]="lib/ctl/rpc.c"
+	[fuzz_http_parse]="lib/http/http_parse.c lib/http/http_msg.c"
+	[fuzz_http_req_parse]="lib/http/http_req_parse.c lib/http/http_msg.c"
+	[fuzz_tcp_opt]="lib/tcp/tcp_opt.c"
+	[fuzz_tcp_sack]="lib/tcp/tcp_sack.c"
+	[fuzz_url]="lib/core/url.c"
+	[fuzz_config]="lib/core/config.c lib/core/url.c lib/tcp/tcp_cc.c lib/core/ctl_token.c"
 	[fuzz_packet_input]="@dpf"
-	[fuzz_tcp_reass]="lib/tcp_reass.c"
-	[fuzz_tcp_syncookie]="lib/tcp_syncookie.c"
+	[fuzz_tcp_reass]="lib/tcp/tcp_reass.c"
+	[fuzz_tcp_syncookie]="lib/tcp/tcp_syncookie.c"
 )
 declare -A libs=(
 	[fuzz_rpc]="-ljansson -lm"
@@ -74,11 +75,11 @@ build_dpf() {
 
 	mkdir -p "$out/obj"
 	: >"$log"
-	for f in lib/*.c; do
+	for f in lib/*/*.c; do
 		o="$out/obj/$(basename "${f%.c}").o"
 		"$cc" -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 			-fsanitize=fuzzer-no-link,address,undefined \
-			-fno-sanitize-recover=all -Wall -Wextra -Ilib \
+			-fno-sanitize-recover=all -Wall -Wextra "${lib_incs[@]}" \
 			"${dpdk_cflags[@]}" -c -o "$o" "$f" >>"$log" 2>&1 ||
 			return 1
 		objs+=("$o")
