@@ -24,7 +24,7 @@ fi
 shift $(($# > 0 ? 1 : 0))
 out=build-fuzz
 cc=${CC:-clang}
-lib_incs=(-Ilib/core -Ilib/net -Ilib/tcp -Ilib/http -Ilib/job -Ilib/ctl -Ilib/ctlclient)
+lib_incs=(-Ilib/core -Ilib/net -Ilib/tcp -Ilib/http -Ilib/job -Ilib/ctl -Ilib/loop -Ilib/ctlclient)
 cflags=(-std=gnu11 -g -O1 -fno-omit-frame-pointer
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 	-Wall -Wextra "${lib_incs[@]}")
@@ -49,7 +49,7 @@ declare -A srcs=(
 	[fuzz_tcp_opt]="lib/tcp/tcp_opt.c"
 	[fuzz_tcp_sack]="lib/tcp/tcp_sack.c"
 	[fuzz_url]="lib/core/url.c"
-	[fuzz_config]="lib/core/config.c lib/core/url.c lib/tcp/tcp_cc.c lib/core/ctl_token.c"
+	[fuzz_config]="lib/core/config.c lib/core/url.c lib/core/ctl_token.c"
 	[fuzz_packet_input]="@dpf"
 	[fuzz_tcp_reass]="lib/tcp/tcp_reass.c"
 	[fuzz_tcp_syncookie]="lib/tcp/tcp_syncookie.c"

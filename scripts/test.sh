@@ -128,6 +128,9 @@ for variant in "" --san; do
 	scripts/testbed.sh down --keep-files >/dev/null 2>&1 || true
 done
 
+echo "== layers of lib/ (includes)"
+runner_tests "layers" tests/tools/check_layers.py
+
 # The libFuzzer targets (parsers, the control channel, the packet input
 # path on a real worker), for a bounded time each.
 echo "== fuzzing (${DPF_FUZZ_SECONDS:-20} s per target)"

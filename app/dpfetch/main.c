@@ -39,16 +39,20 @@
 #include "rpc.h"
 #include "rpc_methods.h"
 #include "script.h"
+#include "tcp.h"
 #include "telemetry.h"
 #include "http_server.h"
 #include "stats.h"
 #include "worker.h"
+#include "worker_loop.h"
 
 #define EXIT_FETCH_FAILED	1
 #define EXIT_USAGE		2
 #define MBUF_CACHE		256
 
 static struct app app;
+static struct arp_table arp_table;
+static struct job_registry job_registry;
 
 static void
 on_signal(int sig)
@@ -313,7 +317,7 @@ open_conns(void)
 	uint16_t i;
 
 	for (i = 0; i < app.n_workers; i++)
-		n += app.workers[i]->tcp.n_conns;
+		n += app.workers[i]->tcp->n_conns;
 	return n;
 }
 
@@ -740,12 +744,14 @@ main(int argc, char **argv)
 	app.mbufs_pressure_min = RTE_MAX((uint64_t)cfg.mbufs *
 				    cfg.tcp.mem_pressure_pct / 100,
 				    2 * app.mbufs_reserve);
-	neigh_init(&app.neigh, app.neigh_entries, NEIGH_TABLE_SIZE,
+	app.arp = &arp_table;
+	app.jobs = &job_registry;
+	neigh_init(&app.arp->neigh, app.arp->entries, NEIGH_TABLE_SIZE,
 		   cfg.arp.retries, cfg.arp.retry_ms,
 		   cfg.arp.reachable_s * 1000, &arp_neigh_ops);
-	neigh_set_limits(&app.neigh, cfg.arp.learn_rate, cfg.gateway);
-	rte_seqlock_init(&app.neigh_lock);
-	job_registry_init(&app.jobs);
+	neigh_set_limits(&app.arp->neigh, cfg.arp.learn_rate, cfg.gateway);
+	rte_seqlock_init(&app.arp->lock);
+	job_registry_init(app.jobs);
 	app.impair_conf = cfg.impair;
 	if (workers_create(err, sizeof(err)) != 0) {
 		fprintf(stderr, "dpfetch: %s\n", err);
@@ -776,12 +782,12 @@ main(int argc, char **argv)
 		goto worker;
 	}
 	if (want_job) {
-		job_registry_lock(&app.jobs);
-		job = job_create(&app, job_registry_next_id(&app.jobs), &params,
+		job_registry_lock(app.jobs);
+		job = job_create(&app, job_registry_next_id(app.jobs), &params,
 				 err, sizeof(err));
 		if (job != NULL)
-			job_registry_add(&app.jobs, job);
-		job_registry_unlock(&app.jobs);
+			job_registry_add(app.jobs, job);
+		job_registry_unlock(app.jobs);
 		if (job == NULL) {
 			fprintf(stderr, "dpfetch: %s\n", err);
 			exit_code = EXIT_USAGE;
@@ -879,7 +885,7 @@ worker:
 	if (cfg.print_stats && app.workers[0] != NULL)
 		print_stats(stderr);
 	workers_free();
-	job_registry_fini(&app.jobs);
+	job_registry_fini(app.jobs);
 	steer_fini(&app.steer);
 port:
 	port_fini(&app.port);

@@ -11,7 +11,7 @@
 
 #include "config.h"
 #include "ctl_token.h"
-#include "tcp_cc.h"
+#include "cc_name.h"
 #include "url.h"
 
 enum field_type {
@@ -338,7 +338,7 @@ field_set_string(struct dpf_config *cfg, const struct config_field *f,
 	char *end;
 
 	if (f->type == FIELD_CC) {
-		if (tcp_cc_find(s) == NULL)
+		if (!cc_name_known(s))
 			return set_err(err, errlen,
 				"%s.%s: '%s' is not newreno or cubic",
 				f->section, f->name, s);

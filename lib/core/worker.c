@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The poll loop: RX burst -> Ethernet/ARP/IPv4/TCP -> deferred TCP output
- * -> timers -> application -> one TX burst.  No system calls and no heap
- * allocation per packet; time is read once per iteration.
+ * The lcore context's primitives, which every layer calls: the clock,
+ * the TX queue and its flush, mbuf allocation, the command mailbox
+ * (worker_call), the per-lcore heap and state pools.  The poll loop that
+ * drives them is lib/loop/worker_loop.c.
  */
 #include <string.h>
 
@@ -17,19 +18,7 @@
 #include <rte_prefetch.h>
 #include <rte_ring.h>
 
-#include "arp.h"
-#include "capture.h"
-#include "eth.h"
-#include "http_client.h"
-#include "http_server.h"
 #include "worker.h"
-
-#define NEIGH_TIMER_MS	10
-/* The longest RX stays unread while TX is backed up. */
-#define RX_PAUSE_MAX_US		100
-/* How long the goodbye RSTs may wait for room in the TX ring. */
-#define WORKER_EXIT_BUDGET_US	200000
-#define WORKER_EXIT_LINGER_US	30000
 
 /* TSC ticks to microseconds since start: one multiply by a 32.32
  * fixed-point factor (set up in app_time_init), no division, as this
@@ -63,56 +52,6 @@ worker_update_time(struct worker *w)
 	w->now_us = tsc_to_us(w->app, w->now_tsc);
 	w->now_ms = w->now_us / 1000;
 	w->ts_now = (uint32_t)(w->app->ts_base_ms + w->now_ms);
-}
-
-int
-worker_init(struct worker *w, struct app *app, unsigned int lcore_id,
-	    uint16_t index)
-{
-	char name[RTE_RING_NAMESIZE];
-	uint64_t used;
-	int rc;
-
-	memset(w, 0, sizeof(*w));
-	w->app = app;
-	w->cfg = app->cfg;
-	w->lcore_id = lcore_id;
-	w->index = index;
-	w->port_id = app->port.id;
-	w->queue_id = index;
-	w->quiesce = quiesce_slot(index);
-	if (w->quiesce == NULL)
-		return -E2BIG;
-	snprintf(name, sizeof(name), "wcmd_%u", index);
-	w->cmd_ring = rte_ring_create(name, WORKER_CMD_RING,
-				      (int)rte_socket_id(), RING_F_SC_DEQ);
-	if (w->cmd_ring == NULL)
-		return -rte_errno;
-	TAILQ_INIT(&w->shares);
-	used = worker_heap_used(w);
-	worker_update_time(w);
-	timer_wheel_init(&w->wheel, w->now_us);
-	impair_init(&w->impair, &app->cfg->impair, lcore_id);
-	rc = tcp_stack_init(w, w->cfg->max_conns);
-	w->conn_mem_bytes = worker_heap_used(w) - used;
-	return rc;
-}
-
-void
-worker_fini(struct worker *w)
-{
-	worker_tx_flush(w);
-	if (w->tx_n > 0) {
-		w->stats.port.tx_full_drops += w->tx_n;
-		rte_pktmbuf_free_bulk(w->tx_pkts, w->tx_n);
-		w->tx_n = 0;
-	}
-	impair_flush(&w->impair);
-	tcp_stack_fini(w);
-	http_server_fini(w);
-	hc_worker_fini(w);
-	rte_ring_free(w->cmd_ring);
-	w->cmd_ring = NULL;
 }
 
 struct rte_mempool *
@@ -281,46 +220,6 @@ worker_tx(struct worker *w, struct rte_mbuf *m)
 	w->tx_queued++;
 }
 
-void
-worker_rx_one(struct worker *w, struct rte_mbuf *m)
-{
-	eth_input(w, m);
-}
-
-/* Packets other workers received for our connections. */
-static unsigned int
-worker_rx_handoff(struct worker *w)
-{
-	struct rte_ring *r = w->app->steer.rings[w->index];
-	struct rte_mbuf *pkts[RX_BURST];
-	unsigned int n, i;
-
-	if (r == NULL)
-		return 0;
-	n = rte_ring_sc_dequeue_burst(r, (void **)pkts, RX_BURST, NULL);
-	if (n == 0)
-		return 0;
-	w->stats.port.rx_handoff_in += n;
-	for (i = 0; i < n; i++) {
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		eth_input(w, pkts[i]);
-	}
-	tcp_output_flush(w);
-	return n;
-}
-
-static void
-worker_commands(struct worker *w)
-{
-	struct worker_cmd *cmd;
-
-	while (rte_ring_sc_dequeue(w->cmd_ring, (void **)&cmd) == 0) {
-		cmd->fn(w, cmd->arg);
-		__atomic_store_n(&cmd->done, 1, __ATOMIC_RELEASE);
-	}
-}
-
 int
 worker_call(struct app *app, uint16_t index,
 	    void (*fn)(struct worker *w, void *arg), void *arg)
@@ -348,170 +247,13 @@ worker_call(struct app *app, uint16_t index,
 	return 0;
 }
 
-static uint16_t
-worker_rx(struct worker *w)
-{
-	struct rte_mbuf *pkts[RX_BURST];
-	struct rte_mbuf *out[RX_BURST + IMPAIR_HOLD_MAX];
-	struct tcp_rx_hint hints[RX_BURST + IMPAIR_HOLD_MAX];
-	struct rte_mbuf **p = pkts;
-	uint16_t n, i;
-
-	n = rte_eth_rx_burst(w->port_id, w->queue_id, pkts, RX_BURST);
-	/* What the wire delivered, before RX impairment. */
-	capture_rx(w, pkts, n);
-	if (w->impair.enabled) {
-		n = impair_burst(&w->impair, 1, pkts, n, out, RTE_DIM(out),
-				 w->now_us, &w->stats);
-		p = out;
-	}
-	if (n == 0)
-		return 0;
-	w->stats.port.rx_bursts++;
-	for (i = 0; i < n; i++) {
-		w->stats.port.rx_packets++;
-		w->stats.port.rx_bytes += p[i]->pkt_len;
-	}
-	/* Packets of other workers' connections go to their owners. */
-	n = steer_rx_burst(&w->app->steer, w->index, p, n,
-			   &w->stats.port.rx_handoff_out,
-			   &w->stats.port.rx_handoff_drops);
-	tcp_lookup_burst(w, p, n, hints);
-	for (i = 0; i < n; i++) {
-		w->tcp.rx_hint = &hints[i];
-		worker_rx_one(w, p[i]);
-	}
-	w->tcp.rx_hint = NULL;
-	/* ACKs and data owed by this burst go out together. */
-	tcp_output_flush(w);
-	return n;
-}
-
-/*
- * After the last resets, keep reading (and dropping) for a moment so
- * that the peer, seeing them, falls quiet before our port closes.  A
- * net_memif peer still busy receiving when we disconnect can fault:
- * DPDK 22.11's memif receive path races the unmapping of the shared
- * memory on disconnect, and the window is widest mid-copy.
- */
-static void
-worker_exit_linger(struct worker *w)
-{
-	struct rte_mbuf *pkts[RX_BURST];
-	uint64_t until;
-	uint16_t n;
-
-	worker_update_time(w);
-	until = w->now_us + WORKER_EXIT_LINGER_US;
-	while (w->now_us < until) {
-		quiesce_tick(w->quiesce);
-		n = rte_eth_rx_burst(w->port_id, w->queue_id, pkts, RX_BURST);
-		if (n > 0)
-			rte_pktmbuf_free_bulk(pkts, n);
-		worker_update_time(w);
-	}
-}
-
-/*
- * Free mbufs against the watermarks: below app->mbufs_pressure_min the
- * pool is under pressure (out-of-order data dropped, send buffers
- * clamped), below app->mbufs_reserve it is low (no new send space, jobs
- * hold back).  Summing the pool's per-lcore caches is not free: every
- * 250 us.  Each state ends only with a quarter of its mark to spare, so
- * that it does not flap; the connections refused are woken then.
- */
-static void
-worker_mem_check(struct worker *w)
-{
-	const struct app *app = w->app;
-	int wake = 0;
-	uint64_t avail;
-
-	if (w->now_us - w->mbufs_checked_us < 250)
-		return;
-	w->mbufs_checked_us = w->now_us;
-	avail = rte_mempool_avail_count(app->pool);
-	if (!w->mbufs_pressure && avail < app->mbufs_pressure_min) {
-		w->mbufs_pressure = 1;
-		w->stats.tcp.MemPressureEvents++;
-	} else if (w->mbufs_pressure && avail >= app->mbufs_pressure_min +
-		   app->mbufs_pressure_min / 4) {
-		w->mbufs_pressure = 0;
-		wake = 1;
-	}
-	if (!w->mbufs_low && avail < app->mbufs_reserve) {
-		w->mbufs_low = 1;
-		w->stats.tcp.MemLowEvents++;
-	} else if (w->mbufs_low &&
-		   avail >= app->mbufs_reserve + app->mbufs_reserve / 4) {
-		w->mbufs_low = 0;
-		wake = 1;
-	}
-	if (wake && w->snd_starved > 0)
-		tcp_mem_wake(w);
-}
-
 void
-worker_loop(struct worker *w)
+capture_hook_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
+		   enum capture_dir dir)
 {
-	uint64_t last_tsc, queued;
-	int work;
+	capture_burst_fn *fn = __atomic_load_n(&w->app->capture_burst,
+					       __ATOMIC_ACQUIRE);
 
-	quiesce_enter(w->quiesce);
-	worker_update_time(w);
-	last_tsc = w->now_tsc;
-	while (!w->app->quit) {
-		quiesce_tick(w->quiesce);
-		worker_update_time(w);
-		/* The previous iteration, from its start to ours. */
-		if (w->did_work)
-			w->busy_tsc += w->now_tsc - last_tsc;
-		else
-			w->idle_tsc += w->now_tsc - last_tsc;
-		last_tsc = w->now_tsc;
-		w->loops++;
-		queued = w->tx_queued;
-		/* While the TX ring is backed up, leave packets in the RX
-		 * ring: every one would make more output, and a full RX
-		 * ring is what tells a memif or NIC peer to slow down.  But
-		 * only briefly: two dpfetch that both wait for the other to
-		 * read would wait for ever. */
-		work = 0;
-		if (w->tx_n >= TX_BACKLOG / 2 && w->rx_paused_since_us == 0)
-			w->rx_paused_since_us = w->now_us;
-		if (w->tx_n < TX_BACKLOG / 2 ||
-		    w->now_us - w->rx_paused_since_us >= RX_PAUSE_MAX_US) {
-			w->rx_paused_since_us = 0;
-			work = worker_rx(w) > 0;
-			work |= worker_rx_handoff(w) > 0;
-		} else {
-			worker_tx_flush(w);
-		}
-		timer_wheel_run(&w->wheel, w->now_us, w);
-		worker_mem_check(w);
-		if (w->index == 0 &&
-		    w->now_ms - w->last_neigh_ms >= NEIGH_TIMER_MS) {
-			w->last_neigh_ms = w->now_ms;
-			arp_timer(w);
-		}
-		if (!TAILQ_EMPTY(&w->shares))
-			hc_poll(w);
-		/* Busy: packets came in, or anything (timers, jobs) made
-		 * packets to send; a paced job waiting for its next slot is
-		 * idle time. */
-		work |= w->tx_queued != queued;
-		w->did_work = work;
-		tcp_output_flush(w);
-		worker_tx_flush(w);
-		worker_commands(w);
-	}
-	/* Nobody may wait forever on a command we never ran. */
-	worker_commands(w);
-	worker_update_time(w);
-	w->exit_budget_us = WORKER_EXIT_BUDGET_US;
-	tcp_reset_all(w);
-	worker_tx_flush(w);
-	w->exit_budget_us = 0;
-	worker_exit_linger(w);
-	quiesce_leave(w->quiesce);
+	if (fn != NULL)
+		fn(w, pkts, n, dir);
 }

@@ -7,7 +7,13 @@
  * counters.  It is passed explicitly to every function on the data path;
  * nothing on that path reaches for a global.  What is shared between
  * workers (configuration, the port description, the neighbour table)
- * hangs off struct app and is read-mostly.
+ * hangs off struct app (app.h) and is read-mostly.
+ *
+ * This is the bottom layer (lib/core): the context and the primitives
+ * every layer calls (clock, TX queue, allocation, worker_call).  The
+ * layers above hang their per-lcore state off it by pointer (tcp,
+ * httpd) so that core needs none of their headers; the poll loop is
+ * lib/loop/worker_loop.h.
  */
 
 #ifndef DPF_WORKER_H
@@ -18,18 +24,16 @@
 
 #include <rte_mbuf.h>
 #include <rte_ring.h>
-#include <rte_seqlock.h>
+#include <rte_branch_prediction.h>
 
+#include "app.h"
 #include "config.h"
 #include "impair.h"
-#include "job.h"
 #include "lazy_pool.h"
-#include "neigh.h"
 #include "quiesce.h"
 #include "port.h"
 #include "stats.h"
 #include "steer.h"
-#include "tcp.h"
 #include "timer.h"
 
 #define RX_BURST	32
@@ -43,64 +47,15 @@
  * retransmissions still go): a sender that outruns its port would
  * otherwise fill the backlog and lose what comes next. */
 #define TX_DATA_LIMIT	(TX_BACKLOG - 2 * TX_BATCH)
-#define NEIGH_TABLE_SIZE 1024
-#define LOCAL_RANGES_MAX 16
 #define WORKER_CMD_RING	256
 
 struct worker;
 struct http_server;
-struct capture;
-struct ctl_server;
+struct tcp_stack;
 
 struct job_share;
 struct hc_busy;
 TAILQ_HEAD(job_share_list, job_share);
-
-/* Addresses we own besides cfg->ip: client source ranges. */
-struct local_addrs {
-	uint32_t n;			/* published last (release) */
-	struct {
-		uint32_t lo, hi;	/* host order, inclusive */
-	} r[LOCAL_RANGES_MAX];
-};
-
-/* What every worker shares. */
-struct app {
-	const struct dpf_config *cfg;
-	struct port port;
-	struct rte_mempool *pool;
-	struct steer steer;
-	struct worker *workers[STEER_MAX_WORKERS];	/* by index */
-	uint16_t n_workers;
-	struct local_addrs local;
-	struct job_registry jobs;	/* control side only */
-	struct impair_conf impair_conf;	/* as last set (impair.set) */
-	/* The neighbour table is shared: lookups are lock-free under the
-	 * seqlock, changes (rare: ARP traffic, timers) take its lock. */
-	rte_seqlock_t neigh_lock;
-	struct neigh_table neigh;
-	struct neigh_entry neigh_entries[NEIGH_TABLE_SIZE];
-	uint64_t mbufs_port_held;	/* in use by the driver after start */
-	uint64_t mbufs_reserve;		/* kept free for RX: jobs wait */
-	/* Fewer free: the pool is under pressure (worker.mbufs_pressure). */
-	uint64_t mbufs_pressure_min;
-	uint64_t tsc_hz;
-	uint64_t start_tsc;
-	uint64_t us_per_tsc_q32;	/* 2^32 * 10^6 / tsc_hz */
-	uint64_t ts_base_ms;		/* CLOCK_MONOTONIC at start_tsc */
-	/* Packet capture (capture.h): the workers' hooks read only
-	 * capture_active, so no capture costs one branch. */
-	int capture_active;
-	struct capture *capture;
-	/* The port's link is down, as a control thread last saw it
-	 * (asking the PMD can be a system call: not from a worker).  Jobs
-	 * wait for it before ARP; 0, the zeroed default, is up. */
-	volatile int link_down;
-	/* The control server while it runs (its counters in stats.get). */
-	struct ctl_server *ctl;
-	volatile int quit;		/* set by signals or the application */
-	volatile int running;		/* workers are in their loops */
-};
 
 struct worker {
 	struct app *app;
@@ -150,7 +105,9 @@ struct worker {
 	uint64_t conn_mem_bytes;
 
 	struct timer_wheel wheel;
-	struct tcp_stack tcp;
+	/* TCP's per-lcore state (tcp_priv.h), allocated by worker_init on
+	 * the lcore's socket: one load, in L1 with the rest of w. */
+	struct tcp_stack *tcp;
 	struct impair impair;
 	struct http_server *httpd;	/* --listen, or NULL */
 	/* Fetch jobs: the shares this worker runs, and client state. */
@@ -172,17 +129,6 @@ struct worker_cmd {
 	void *arg;
 	volatile int done;
 };
-
-int
-worker_init(struct worker *w, struct app *app, unsigned int lcore_id,
-	    uint16_t index);
-
-void
-worker_fini(struct worker *w);
-
-/* Run the poll loop until app->quit. */
-void
-worker_loop(struct worker *w);
 
 /*
  * Run fn(w, arg) on worker index's lcore and wait until it has run: the
@@ -232,12 +178,27 @@ worker_tx(struct worker *w, struct rte_mbuf *m);
 void
 worker_tx_flush(struct worker *w);
 
+/* Capture's packet-path hooks (capture_hook.h): what the wire delivered,
+ * before RX impairment; what goes to the wire, after TX impairment. */
+static inline void
+capture_rx(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	if (unlikely(__atomic_load_n(&w->app->capture_active,
+				     __ATOMIC_RELAXED)))
+		capture_hook_burst(w, pkts, n, CAPTURE_DIR_IN);
+}
+
+static inline void
+capture_tx(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	if (unlikely(__atomic_load_n(&w->app->capture_active,
+				     __ATOMIC_RELAXED)))
+		capture_hook_burst(w, pkts, n, CAPTURE_DIR_OUT);
+}
+
 /* Allocate an mbuf for an outgoing frame; counts failures. */
 struct rte_mbuf *
 worker_alloc(struct worker *w);
 
-/* The packet path from the wire: Ethernet demux and up. */
-void
-worker_rx_one(struct worker *w, struct rte_mbuf *m);
 
 #endif /* DPF_WORKER_H */

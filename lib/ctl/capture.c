@@ -685,6 +685,8 @@ capture_start(struct app *app, const struct capture_params *p, char *err,
 	c->end_tsc = 0;
 	c->deadline_tsc = p->duration_s > 0 ? c->start_tsc +
 		(uint64_t)(p->duration_s * (double)rte_get_tsc_hz()) : 0;
+	__atomic_store_n(&app->capture_burst, capture_burst,
+			 __ATOMIC_RELEASE);
 	__atomic_store_n(&app->capture_active, 1, __ATOMIC_RELEASE);
 	rc = rte_ctrl_thread_create(&c->writer, "dpf-capture", NULL,
 				    capture_writer, c);

@@ -3,7 +3,8 @@
  * Packet capture to a pcapng file (capture.start / capture.stop, and
  * --capture FILE on the command line).
  *
- * The workers call capture_rx() right after rte_eth_rx_burst() (what the
+ * The workers call capture_rx() (core: capture_hook.h, worker.h) right
+ * after rte_eth_rx_burst() (what the
  * wire delivered, before RX impairment) and capture_tx() right before
  * rte_eth_tx_burst() (what goes to the wire, after TX impairment).  While
  * no capture runs, each hook is one relaxed load of app->capture_active
@@ -32,9 +33,9 @@
 #include <stdint.h>
 
 #include <jansson.h>
-#include <rte_branch_prediction.h>
 #include <rte_mbuf.h>
 
+#include "capture_hook.h"
 #include "rpc.h"
 #include "worker.h"
 
@@ -56,11 +57,6 @@ struct capture_params {
 	uint16_t port;		/* TCP src or dst port; 0: any */
 };
 
-/* Where a packet was seen (the pcapng EPB direction flag). */
-enum capture_dir {
-	CAPTURE_DIR_IN = 1,
-	CAPTURE_DIR_OUT = 2,
-};
 
 /* Error codes of the capture methods (outside JSON-RPC's reserved range). */
 #define CAPTURE_ERR_BUSY	1101	/* a capture is already running */
@@ -137,26 +133,11 @@ int
 capture_filter_match(const uint8_t *frame, uint32_t len, uint32_t host_be,
 		     uint16_t port_be);
 
-/* The slow path of the hooks: filter, copy, enqueue. */
+/* The slow path of the hooks (capture_hook.h): filter, copy, enqueue;
+ * capture_start puts it in app->capture_burst. */
 void
 capture_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 	      enum capture_dir dir);
-
-static inline void
-capture_rx(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
-{
-	if (unlikely(__atomic_load_n(&w->app->capture_active,
-				     __ATOMIC_RELAXED)))
-		capture_burst(w, pkts, n, CAPTURE_DIR_IN);
-}
-
-static inline void
-capture_tx(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
-{
-	if (unlikely(__atomic_load_n(&w->app->capture_active,
-				     __ATOMIC_RELAXED)))
-		capture_burst(w, pkts, n, CAPTURE_DIR_OUT);
-}
 
 /* The control channel's methods: capture.start, capture.stop,
  * capture.status.  ctx->app is the struct app. */

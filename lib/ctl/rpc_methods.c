@@ -170,7 +170,7 @@ gauges_of(struct app *app, const struct worker *only,
 	memset(g, 0, sizeof(*g));
 	for (i = 0; i < app->n_workers; i++)
 		if (only == NULL || only == app->workers[i]) {
-			const struct tcp_stack *ts = &app->workers[i]->tcp;
+			const struct tcp_stack *ts = app->workers[i]->tcp;
 
 			g->tcp_curr_estab += ts->n_estab;
 			g->tcp_half_open += ts->n_half_open;
@@ -178,7 +178,7 @@ gauges_of(struct app *app, const struct worker *only,
 	g->mbufs_total = app->pool->size;
 	g->mbufs_in_use = rte_mempool_in_use_count(app->pool);
 	g->mbufs_port_held = app->mbufs_port_held;
-	g->neigh_entries = app->neigh.count;
+	g->neigh_entries = app->arp->neigh.count;
 }
 
 json_t *
@@ -223,8 +223,8 @@ lcore_json(const struct app *app, const struct worker *w)
 			 0.0,
 			 "tsc_hz", (json_int_t)app->tsc_hz,
 			 "loops", (json_int_t)w->loops,
-			 "connections", (json_int_t)w->tcp.n_conns,
-			 "established", (json_int_t)w->tcp.n_estab,
+			 "connections", (json_int_t)w->tcp->n_conns,
+			 "established", (json_int_t)w->tcp->n_estab,
 			 "jobs", shares,
 			 "conn_memory",
 			 "bytes", (json_int_t)w->conn_mem_bytes,
@@ -352,9 +352,9 @@ m_arp_list(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	if (check_params(params, allowed, err) != 0)
 		return RPC_ERROR;
 	a = json_array();
-	rte_seqlock_write_lock(&app->neigh_lock);
-	for (i = 0; i < app->neigh.size; i++) {
-		const struct neigh_entry *e = &app->neigh.entries[i];
+	rte_seqlock_write_lock(&app->arp->lock);
+	for (i = 0; i < app->arp->neigh.size; i++) {
+		const struct neigh_entry *e = &app->arp->neigh.entries[i];
 		char ip[16], mac[24];
 
 		if (e->state == NEIGH_FREE)
@@ -369,7 +369,7 @@ m_arp_list(struct rpc_ctx *ctx, json_t *params, json_t **result,
 			"state", neigh_state_name(e->state),
 			"static", e->is_static));
 	}
-	rte_seqlock_write_unlock(&app->neigh_lock);
+	rte_seqlock_write_unlock(&app->arp->lock);
 	*result = json_pack("{s:o}", "entries", a);
 	return RPC_OK;
 }
@@ -402,12 +402,12 @@ m_arp_add(struct rpc_ctx *ctx, json_t *params, json_t **result,
 		return rpc_error_set(err, RPC_INVALID_PARAMS,
 				     "params.ip: %s is one of our own addresses",
 				     ip_s);
-	rte_seqlock_write_lock(&app->neigh_lock);
+	rte_seqlock_write_lock(&app->arp->lock);
 	/* No worker context here: packets waiting for this address are
 	 * dropped (TCP sends them again), never sent from this thread. */
-	e = neigh_add_static(&app->neigh, ip, mac.addr_bytes,
+	e = neigh_add_static(&app->arp->neigh, ip, mac.addr_bytes,
 			     app_now_us(app) / 1000, NULL);
-	rte_seqlock_write_unlock(&app->neigh_lock);
+	rte_seqlock_write_unlock(&app->arp->lock);
 	if (e == NULL)
 		return rpc_error_set(err, -32000,
 				     "the neighbour table is full");
@@ -433,9 +433,9 @@ m_arp_del(struct rpc_ctx *ctx, json_t *params, json_t **result,
 		return rpc_error_set(err, RPC_INVALID_PARAMS,
 				     "params.ip: '%s' is not an IPv4 address",
 				     ip_s);
-	rte_seqlock_write_lock(&app->neigh_lock);
-	rc = neigh_delete(&app->neigh, ip, NULL);
-	rte_seqlock_write_unlock(&app->neigh_lock);
+	rte_seqlock_write_lock(&app->arp->lock);
+	rc = neigh_delete(&app->arp->neigh, ip, NULL);
+	rte_seqlock_write_unlock(&app->arp->lock);
 	if (rc != 0)
 		return rpc_error_set(err, -32000, "no entry for %s", ip_s);
 	*result = json_pack("{s:s, s:b}", "ip", ip_s, "deleted", 1);
@@ -461,7 +461,7 @@ conn_list_on_worker(struct worker *w, void *arg)
 	void *data;
 	uint32_t iter = 0;
 
-	while (rte_hash_iterate(w->tcp.table, &key, &data, &iter) >= 0) {
+	while (rte_hash_iterate(w->tcp->table, &key, &data, &iter) >= 0) {
 		const struct tcp_conn *c = data;
 		char l[16], r[16], ls[24], rs[24];
 
@@ -557,24 +557,24 @@ m_fetch_start(struct rpc_ctx *ctx, json_t *params, json_t **result,
 		job_params_free(&p);
 		return rpc_error_set(err, RPC_INVALID_PARAMS, "%s", msg);
 	}
-	job_registry_lock(&app->jobs);
+	job_registry_lock(app->jobs);
 	job = job_create(app, 0, &p, msg, sizeof(msg));
 	if (job == NULL) {
-		job_registry_unlock(&app->jobs);
+		job_registry_unlock(app->jobs);
 		job_params_free(&p);
 		return rpc_error_set(err, RPC_INVALID_PARAMS, "%s", msg);
 	}
-	if (job_registry_add(&app->jobs, job) != 0) {
-		job_registry_unlock(&app->jobs);
+	if (job_registry_add(app->jobs, job) != 0) {
+		job_registry_unlock(app->jobs);
 		job_free(job);
 		return rpc_error_set(err, -32000,
 				     "%d jobs are running: stop one first",
 				     JOB_REGISTRY_MAX);
 	}
 	/* Numbered once it exists: refused jobs use up no id. */
-	id = job->id = job_registry_next_id(&app->jobs);
+	id = job->id = job_registry_next_id(app->jobs);
 	job_start(job);
-	job_registry_unlock(&app->jobs);
+	job_registry_unlock(app->jobs);
 	*result = json_pack("{s:I}", "job", (json_int_t)id);
 	return RPC_OK;
 }
@@ -611,11 +611,11 @@ m_fetch_status(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	    job_param(params, err, &id) != 0 ||
 	    rpc_param_bool(params, "series", RPC_OPTIONAL, &series, err) < 0)
 		return RPC_ERROR;
-	job_registry_lock(&app->jobs);
-	job = job_registry_find(&app->jobs, id);
+	job_registry_lock(app->jobs);
+	job = job_registry_find(app->jobs, id);
 	if (job != NULL)
 		*result = job_status_json(job, app_now_us(app), series);
-	job_registry_unlock(&app->jobs);
+	job_registry_unlock(app->jobs);
 	return job == NULL ? no_such_job(err, id) : RPC_OK;
 }
 
@@ -633,8 +633,8 @@ wait_poll(struct rpc_ctx *ctx, void *state, json_t **result,
 	struct job *job;
 	int rc = RPC_PENDING;
 
-	job_registry_lock(&app->jobs);
-	job = job_registry_find(&app->jobs, ws->id);
+	job_registry_lock(app->jobs);
+	job = job_registry_find(app->jobs, ws->id);
 	if (job == NULL) {
 		rc = no_such_job(err, ws->id);
 	} else if (job_finished(job) || app_now_us(app) >= ws->until_us ||
@@ -642,7 +642,7 @@ wait_poll(struct rpc_ctx *ctx, void *state, json_t **result,
 		*result = job_status_json(job, app_now_us(app), 1);
 		rc = RPC_OK;
 	}
-	job_registry_unlock(&app->jobs);
+	job_registry_unlock(app->jobs);
 	return rc;
 }
 
@@ -662,9 +662,9 @@ m_fetch_wait(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	    rpc_param_number(params, "timeout_s", RPC_OPTIONAL, 0, WAIT_MAX_S,
 			     &timeout, err) < 0)
 		return RPC_ERROR;
-	job_registry_lock(&app->jobs);
-	found = job_registry_find(&app->jobs, id) != NULL;
-	job_registry_unlock(&app->jobs);
+	job_registry_lock(app->jobs);
+	found = job_registry_find(app->jobs, id) != NULL;
+	job_registry_unlock(app->jobs);
 	if (!found)
 		return no_such_job(err, id);
 	ws = malloc(sizeof(*ws));
@@ -693,14 +693,14 @@ m_fetch_stop(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	if (check_params(params, allowed, err) != 0 ||
 	    job_param(params, err, &id) != 0)
 		return RPC_ERROR;
-	job_registry_lock(&app->jobs);
-	job = job_registry_find(&app->jobs, id);
+	job_registry_lock(app->jobs);
+	job = job_registry_find(app->jobs, id);
 	if (job != NULL) {
 		job_stop(job);
 		*result = json_pack("{s:I, s:b}", "job", (json_int_t)id,
 				    "stopping", !job_finished(job));
 	}
-	job_registry_unlock(&app->jobs);
+	job_registry_unlock(app->jobs);
 	return job == NULL ? no_such_job(err, id) : RPC_OK;
 }
 
@@ -710,11 +710,11 @@ app_jobs_json(struct app *app)
 	json_t *a = json_array();
 	unsigned int i;
 
-	job_registry_lock(&app->jobs);
-	for (i = 0; i < app->jobs.n; i++)
-		json_array_append_new(a, job_status_json(app->jobs.jobs[i],
+	job_registry_lock(app->jobs);
+	for (i = 0; i < app->jobs->n; i++)
+		json_array_append_new(a, job_status_json(app->jobs->jobs[i],
 							 app_now_us(app), 0));
-	job_registry_unlock(&app->jobs);
+	job_registry_unlock(app->jobs);
 	return json_pack("{s:o}", "jobs", a);
 }
 

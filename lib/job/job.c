@@ -16,7 +16,6 @@
 #include <rte_malloc.h>
 
 #include "config.h"
-#include "http_client.h"
 #include "http_msg.h"
 #include "ipv4.h"
 #include "job.h"
@@ -1032,7 +1031,7 @@ job_registry_add(struct job_registry *r, struct job *job)
 		if (i == r->n)
 			return -1;
 		job_free(r->jobs[i]);
-		memmove(&r->jobs[i], &r->jobs[i + 1],
+		memmove(r->jobs[i], r->jobs[i + 1],
 			(r->n - i - 1) * sizeof(r->jobs[0]));
 		r->n--;
 	}

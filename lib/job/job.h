@@ -294,4 +294,12 @@ job_registry_add(struct job_registry *r, struct job *job);
 struct job *
 job_registry_find(struct job_registry *r, uint32_t id);
 
+/* The share runner (http_client.c): start running share s on worker w
+ * (on w's lcore, or before it runs).  Declared here so that job.c, which
+ * calls it, does not include http_client.h, which includes this. */
+#define HTTP_REQUEST_MAX	16384	/* request head, bytes */
+
+void
+hc_share_start(struct worker *w, struct job_share *s);
+
 #endif /* DPF_JOB_H */

@@ -7,7 +7,7 @@
 
 #include "arp.h"
 #include "eth.h"
-#include "ipv4.h"
+#include "ipv4_addr.h"
 #include "neigh.h"
 #include "worker.h"
 
@@ -16,7 +16,7 @@
 static void
 arp_take_counts(struct worker *w)
 {
-	struct neigh_counts *n = &w->app->neigh.cnt;
+	struct neigh_counts *n = &w->app->arp->neigh.cnt;
 
 	w->stats.arp.entries_evicted += n->evicted;
 	w->stats.arp.learn_limited += n->learn_limited;
@@ -120,12 +120,12 @@ arp_input(struct worker *w, struct rte_mbuf *m)
 	 * when we are the target.  Probes (sender 0.0.0.0) teach nothing,
 	 * and nobody else may claim our address. */
 	if (sip != 0 && !ipv4_is_local(w->app, sip)) {
-		rte_seqlock_write_lock(&w->app->neigh_lock);
-		neigh_update(&w->app->neigh, sip,
+		rte_seqlock_write_lock(&w->app->arp->lock);
+		neigh_update(&w->app->arp->neigh, sip,
 			     ah->arp_data.arp_sha.addr_bytes, w->now_ms, for_us,
 			     w);
 		arp_take_counts(w);
-		rte_seqlock_write_unlock(&w->app->neigh_lock);
+		rte_seqlock_write_unlock(&w->app->arp->lock);
 	}
 	if (!for_us) {
 		w->stats.arp.rx_not_for_us++;
@@ -152,12 +152,12 @@ arp_lookup_fast(struct app *app, uint32_t ip, uint8_t *mac)
 	int found;
 
 	do {
-		sn = rte_seqlock_read_begin(&app->neigh_lock);
-		e = neigh_lookup(&app->neigh, ip);
+		sn = rte_seqlock_read_begin(&app->arp->lock);
+		e = neigh_lookup(&app->arp->neigh, ip);
 		found = e != NULL && e->state == NEIGH_REACHABLE;
 		if (found)
 			memcpy(mac, e->mac, RTE_ETHER_ADDR_LEN);
-	} while (rte_seqlock_read_retry(&app->neigh_lock, sn));
+	} while (rte_seqlock_read_retry(&app->arp->lock, sn));
 	return found;
 }
 
@@ -168,10 +168,10 @@ arp_resolve(struct worker *w, uint32_t ip, uint8_t *mac)
 
 	if (arp_lookup_fast(w->app, ip, mac))
 		return 1;
-	rte_seqlock_write_lock(&w->app->neigh_lock);
-	rc = neigh_resolve(&w->app->neigh, ip, w->now_ms, mac, w);
+	rte_seqlock_write_lock(&w->app->arp->lock);
+	rc = neigh_resolve(&w->app->arp->neigh, ip, w->now_ms, mac, w);
 	arp_take_counts(w);
-	rte_seqlock_write_unlock(&w->app->neigh_lock);
+	rte_seqlock_write_unlock(&w->app->arp->lock);
 	return rc;
 }
 
@@ -182,19 +182,19 @@ arp_output(struct worker *w, uint32_t ip, struct rte_mbuf *m, uint8_t *mac)
 
 	if (arp_lookup_fast(w->app, ip, mac))
 		return 1;
-	rte_seqlock_write_lock(&w->app->neigh_lock);
-	rc = neigh_output(&w->app->neigh, ip, w->now_ms, m, mac, w);
+	rte_seqlock_write_lock(&w->app->arp->lock);
+	rc = neigh_output(&w->app->arp->neigh, ip, w->now_ms, m, mac, w);
 	arp_take_counts(w);
-	rte_seqlock_write_unlock(&w->app->neigh_lock);
+	rte_seqlock_write_unlock(&w->app->arp->lock);
 	return rc;
 }
 
 void
 arp_timer(struct worker *w)
 {
-	rte_seqlock_write_lock(&w->app->neigh_lock);
-	neigh_timer(&w->app->neigh, w->now_ms, w);
-	rte_seqlock_write_unlock(&w->app->neigh_lock);
+	rte_seqlock_write_lock(&w->app->arp->lock);
+	neigh_timer(&w->app->arp->neigh, w->now_ms, w);
+	rte_seqlock_write_unlock(&w->app->arp->lock);
 }
 
 static void

@@ -6,12 +6,27 @@
 
 #include <stdint.h>
 
+#include <rte_seqlock.h>
+
+#include "neigh.h"
+
 struct worker;
 struct rte_mbuf;
 struct rte_ether_addr;
 struct neigh_ops;
 
 extern const struct neigh_ops arp_neigh_ops;
+
+#define NEIGH_TABLE_SIZE 1024
+
+/* The neighbour table, shared by the workers (app->arp): lookups are
+ * lock-free under the seqlock, changes (rare: ARP traffic, timers) take
+ * its lock. */
+struct arp_table {
+	rte_seqlock_t lock;
+	struct neigh_table neigh;
+	struct neigh_entry entries[NEIGH_TABLE_SIZE];
+};
 
 /* m starts at the ARP header (Ethernet header stripped). */
 void

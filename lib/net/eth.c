@@ -2,12 +2,10 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
-#include "arp.h"
 #include "eth.h"
-#include "ipv4.h"
 #include "worker.h"
 
-void
+uint16_t
 eth_input(struct worker *w, struct rte_mbuf *m)
 {
 	const struct rte_ether_hdr *eh;
@@ -28,12 +26,10 @@ eth_input(struct worker *w, struct rte_mbuf *m)
 	type = rte_be_to_cpu_16(eh->ether_type);
 	switch (type) {
 	case RTE_ETHER_TYPE_IPV4:
-		ipv4_input(w, m, sizeof(*eh));
-		return;
+		return type;
 	case RTE_ETHER_TYPE_ARP:
 		rte_pktmbuf_adj(m, sizeof(*eh));
-		arp_input(w, m);
-		return;
+		return type;
 	case RTE_ETHER_TYPE_VLAN:
 		w->stats.eth.rx_vlan++;
 		goto drop;
@@ -43,6 +39,7 @@ eth_input(struct worker *w, struct rte_mbuf *m)
 	}
 drop:
 	rte_pktmbuf_free(m);
+	return 0;
 }
 
 void

@@ -10,7 +10,13 @@ struct worker;
 struct rte_mbuf;
 struct rte_ether_addr;
 
-void
+/*
+ * Check a frame from the wire.  Returns its EtherType (host order) for
+ * the receive path (lib/loop) to dispatch: RTE_ETHER_TYPE_IPV4 (the IP
+ * header at offset 14) or RTE_ETHER_TYPE_ARP (the Ethernet header
+ * already stripped); 0 when it was dropped (counted, freed).
+ */
+uint16_t
 eth_input(struct worker *w, struct rte_mbuf *m);
 
 /* Fill in the Ethernet header of a frame whose first 14 bytes are

@@ -9,14 +9,14 @@
 #include "arp.h"
 #include "cksum.h"
 #include "eth.h"
-#include "icmp.h"
 #include "ipv4.h"
+#include "ipv4_addr.h"
 #include "neigh.h"
-#include "tcp.h"
 #include "worker.h"
 
-void
-ipv4_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off)
+int
+ipv4_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
+	   uint32_t *l4_off, uint32_t *l4_len)
 {
 	const struct rte_ipv4_hdr *ip;
 	uint32_t hlen, tot_len, frame_len = rte_pktmbuf_pkt_len(m);
@@ -69,64 +69,17 @@ ipv4_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off)
 
 	switch (ip->next_proto_id) {
 	case IPPROTO_TCP:
-		w->stats.ip.rx_delivered++;
-		tcp_input(w, m, l3_off, l3_off + hlen, tot_len - hlen);
-		return;
 	case IPPROTO_ICMP:
 		w->stats.ip.rx_delivered++;
-		icmp_input(w, m, l3_off, l3_off + hlen, tot_len - hlen);
-		return;
+		*l4_off = l3_off + hlen;
+		*l4_len = tot_len - hlen;
+		return ip->next_proto_id;
 	default:
 		w->stats.ip.rx_unknown_proto++;
 		goto drop;
 	}
 drop:
 	rte_pktmbuf_free(m);
-}
-
-uint32_t
-ipv4_next_hop_cfg(const struct dpf_config *cfg, uint32_t dst)
-{
-	uint32_t mask = (uint32_t)(0xffffffffu << (32 - cfg->prefix_len));
-
-	if ((dst & mask) == (cfg->ip & mask))
-		return dst;
-	return cfg->gateway;
-}
-
-uint32_t
-ipv4_next_hop(const struct worker *w, uint32_t dst)
-{
-	return ipv4_next_hop_cfg(w->cfg, dst);
-}
-
-int
-ipv4_is_local(const struct app *app, uint32_t ip)
-{
-	uint32_t n, i;
-
-	if (ip == app->cfg->ip)
-		return 1;
-	n = __atomic_load_n(&app->local.n, __ATOMIC_ACQUIRE);
-	for (i = 0; i < n; i++)
-		if (ip >= app->local.r[i].lo && ip <= app->local.r[i].hi)
-			return 1;
-	return 0;
-}
-
-int
-ipv4_add_local_range(struct app *app, uint32_t lo, uint32_t hi)
-{
-	uint32_t n = app->local.n, i;
-
-	for (i = 0; i < n; i++)
-		if (app->local.r[i].lo == lo && app->local.r[i].hi == hi)
-			return 0;
-	if (n == LOCAL_RANGES_MAX)
-		return -1;
-	app->local.r[n].lo = lo;
-	app->local.r[n].hi = hi;
-	__atomic_store_n(&app->local.n, n + 1, __ATOMIC_RELEASE);
 	return 0;
 }
 

@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include "ipv4_addr.h"
+
 struct worker;
 struct rte_mbuf;
 
@@ -15,8 +17,15 @@ struct rte_mbuf;
 #define IPV4_DEFAULT_TTL 64
 
 /* m starts at the Ethernet header; l3_off is where IPv4 begins. */
-void
-ipv4_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off);
+/*
+ * Check an IPv4 packet from the wire (header, length, checksum, for us,
+ * no fragment).  Returns its protocol (IPPROTO_TCP or IPPROTO_ICMP) with
+ * *l4_off and *l4_len set, for the receive path (lib/loop) to hand to
+ * tcp_input or icmp_input; or 0 when it was dropped (counted, freed).
+ */
+int
+ipv4_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
+	   uint32_t *l4_off, uint32_t *l4_len);
 
 /*
  * Send a frame built as [Ethernet 14][IPv4 20][L4 ...] with pkt_len set:
@@ -27,27 +36,5 @@ ipv4_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off);
 void
 ipv4_output(struct worker *w, struct rte_mbuf *m, uint32_t src_ip,
 	    uint32_t dst_ip, uint8_t proto);
-
-struct app;
-
-/* Whether ip (host order) is one of ours: --ip or a source range. */
-int
-ipv4_is_local(const struct app *app, uint32_t ip);
-
-/* Own lo..hi as well (answer ARP, accept packets); 0, or -1 when the
- * table of ranges is full.  Control side only; workers see it at once. */
-int
-ipv4_add_local_range(struct app *app, uint32_t lo, uint32_t hi);
-
-/* The next hop for dst: dst itself on-link, else the gateway, else 0. */
-/* The address to ARP for to reach dst: dst itself on our prefix, else
- * the gateway (0 when there is none). */
-uint32_t
-ipv4_next_hop(const struct worker *w, uint32_t dst);
-
-struct dpf_config;
-
-uint32_t
-ipv4_next_hop_cfg(const struct dpf_config *cfg, uint32_t dst);
 
 #endif /* DPF_IPV4_H */

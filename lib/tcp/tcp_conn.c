@@ -176,7 +176,7 @@ tcp_ts_key(struct syncookie_key *key)
 int
 tcp_stack_init(struct worker *w, uint32_t max_conns)
 {
-	struct tcp_stack *ts = &w->tcp;
+	struct tcp_stack *ts = w->tcp;
 	char name[RTE_HASH_NAMESIZE];
 	struct rte_hash_parameters hp = {
 		.entries = max_conns,
@@ -258,9 +258,9 @@ tcp_reset_all(struct worker *w)
 	void *data;
 	uint32_t iter = 0;
 
-	if (w->tcp.table == NULL)
+	if (w->tcp->table == NULL)
 		return;
-	while (rte_hash_iterate(w->tcp.table, &key, &data, &iter) >= 0) {
+	while (rte_hash_iterate(w->tcp->table, &key, &data, &iter) >= 0) {
 		struct tcp_conn *c = data;
 
 		if (c->state == TCP_SYN_SENT || c->state == TCP_TIME_WAIT ||
@@ -278,7 +278,7 @@ tcp_reset_all(struct worker *w)
 void
 tcp_stack_fini(struct worker *w)
 {
-	struct tcp_stack *ts = &w->tcp;
+	struct tcp_stack *ts = w->tcp;
 	const void *key;
 	void *data;
 	uint32_t iter = 0;
@@ -325,7 +325,7 @@ tcp_ratelimit_take(struct tcp_ratelimit *rl, uint64_t now_ms, uint32_t rate)
 int
 tcp_rst_allowed(struct worker *w)
 {
-	if (tcp_ratelimit_take(&w->tcp.rst_rl, w->now_ms,
+	if (tcp_ratelimit_take(&w->tcp->rst_rl, w->now_ms,
 			       w->cfg->tcp.rst_rate))
 		return 1;
 	w->stats.tcp.RstsRateLimited++;
@@ -335,7 +335,7 @@ tcp_rst_allowed(struct worker *w)
 int
 tcp_challenge_ack_allowed(struct worker *w)
 {
-	if (tcp_ratelimit_take(&w->tcp.chack_rl, w->now_ms,
+	if (tcp_ratelimit_take(&w->tcp->chack_rl, w->now_ms,
 			       w->cfg->tcp.challenge_ack_rate))
 		return 1;
 	w->stats.tcp.ChallengeAcksLimited++;
@@ -355,7 +355,7 @@ tcp_lookup_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 	uint16_t i;
 	int nk = 0;
 
-	w->tcp.burst_adds = 0;
+	w->tcp->burst_adds = 0;
 	for (i = 0; i < n; i++) {
 		const struct rte_mbuf *m = pkts[i];
 		const struct rte_ether_hdr *eh;
@@ -383,10 +383,10 @@ tcp_lookup_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 			   rte_be_to_cpu_32(ip->dst_addr),
 			   rte_be_to_cpu_16(th->dst_port));
 		kp[nk] = &keys[nk];
-		sigs[nk] = tcp_key_hash(&keys[nk], w->tcp.hash_seed);
+		sigs[nk] = tcp_key_hash(&keys[nk], w->tcp->hash_seed);
 		at[nk++] = i;
 	}
-	if (nk == 0 || rte_hash_lookup_with_hash_bulk_data(w->tcp.table, kp,
+	if (nk == 0 || rte_hash_lookup_with_hash_bulk_data(w->tcp->table, kp,
 							   sigs, (uint32_t)nk,
 							   &hits, data) < 0)
 		return;
@@ -417,7 +417,7 @@ tcp_lookup_key(struct worker *w, const struct tcp_key *k, hash_sig_t sig)
 {
 	void *data;
 
-	if (rte_hash_lookup_with_hash_data(w->tcp.table, k, sig, &data) < 0)
+	if (rte_hash_lookup_with_hash_data(w->tcp->table, k, sig, &data) < 0)
 		return NULL;
 	return data;
 }
@@ -429,7 +429,7 @@ tcp_lookup(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	struct tcp_key k;
 
 	tcp_key_of(&k, remote_ip, remote_port, local_ip, local_port);
-	return tcp_lookup_key(w, &k, tcp_key_hash(&k, w->tcp.hash_seed));
+	return tcp_lookup_key(w, &k, tcp_key_hash(&k, w->tcp->hash_seed));
 }
 
 struct tcp_conn *
@@ -454,7 +454,7 @@ tcp_isn(struct worker *w, const struct tcp_key *k)
 		((uint64_t)k->remote_port << 16) | k->local_port,
 	};
 
-	return (uint32_t)syncookie_siphash(&w->tcp.isn_secret, m, 2) +
+	return (uint32_t)syncookie_siphash(&w->tcp->isn_secret, m, 2) +
 		(uint32_t)(w->now_us / 4);
 }
 
@@ -472,7 +472,7 @@ tcp_pick_port(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
 	const struct steer *st = &w->app->steer;
 	uint32_t range = EPHEMERAL_HI - EPHEMERAL_LO + 1;
 	uint32_t step = st->mode == STEER_SOFT ? st->n_workers : 1;
-	uint32_t *cursor = &w->tcp.next_port[local_ip & 0xff];
+	uint32_t *cursor = &w->tcp->next_port[local_ip & 0xff];
 	uint32_t i;
 
 	if (*cursor < EPHEMERAL_LO || *cursor > EPHEMERAL_HI)
@@ -516,7 +516,7 @@ tcp_time_wait_recycle(struct worker *w, const struct tcp_conn *keep);
 void
 tcp_time_wait_remember(struct worker *w, struct tcp_conn *c)
 {
-	struct tcp_stack *ts = &w->tcp;
+	struct tcp_stack *ts = w->tcp;
 
 	if (ts->tw_fifo == NULL)
 		return;
@@ -540,7 +540,7 @@ tcp_time_wait_remember(struct worker *w, struct tcp_conn *c)
 static int
 tcp_time_wait_recycle(struct worker *w, const struct tcp_conn *keep)
 {
-	struct tcp_stack *ts = &w->tcp;
+	struct tcp_stack *ts = w->tcp;
 
 	while (ts->tw_head != ts->tw_tail) {
 		struct tcp_conn *c = ts->tw_fifo[ts->tw_head++ & ts->tw_mask];
@@ -571,9 +571,9 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	hash_sig_t sig;
 	void *obj;
 
-	if (rte_mempool_get(w->tcp.conn_pool, &obj) != 0 &&
+	if (rte_mempool_get(w->tcp->conn_pool, &obj) != 0 &&
 	    (!tcp_time_wait_recycle(w, NULL) ||
-	     rte_mempool_get(w->tcp.conn_pool, &obj) != 0))
+	     rte_mempool_get(w->tcp->conn_pool, &obj) != 0))
 		return NULL;
 	c = obj;
 	memset(c, 0, sizeof(*c));
@@ -582,22 +582,22 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	c->local_ip = local_ip;
 	c->local_port = local_port;
 	tcp_key_of(&k, remote_ip, remote_port, local_ip, local_port);
-	sig = tcp_key_hash(&k, w->tcp.hash_seed);
-	if (rte_hash_add_key_with_hash_data(w->tcp.table, &k, sig, c) < 0 &&
+	sig = tcp_key_hash(&k, w->tcp->hash_seed);
+	if (rte_hash_add_key_with_hash_data(w->tcp->table, &k, sig, c) < 0 &&
 	    (!tcp_time_wait_recycle(w, c) ||
-	     rte_hash_add_key_with_hash_data(w->tcp.table, &k, sig, c) < 0)) {
-		rte_mempool_put(w->tcp.conn_pool, c);
+	     rte_hash_add_key_with_hash_data(w->tcp->table, &k, sig, c) < 0)) {
+		rte_mempool_put(w->tcp->conn_pool, c);
 		return NULL;
 	}
-	w->tcp.n_conns++;
-	w->tcp.burst_adds |= UINT64_C(1) << (sig % 64);
+	w->tcp->n_conns++;
+	w->tcp->burst_adds |= UINT64_C(1) << (sig % 64);
 	c->ops = ops;
 	c->app = app;
 	tcp_timers_init(c);
 	tcp_reass_init(&c->ooo);
 
 	c->iss = tcp_isn(w, &k);
-	c->ts_off = syncookie_ts_offset(&w->tcp.ts_key, &t);
+	c->ts_off = syncookie_ts_offset(&w->tcp->ts_key, &t);
 	c->snd_una = c->iss;
 	c->snd_nxt = c->iss;
 	c->snd_max = c->iss;
@@ -607,7 +607,7 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	c->rcv_wscale = w->cfg->tcp.wscale ?
 		tcp_choose_wscale(w->cfg->tcp.rcvbuf) : 0;
 	c->rto_us = w->cfg->tcp.rto_initial_ms * 1000;
-	c->cc_ops = w->tcp.cc_ops;
+	c->cc_ops = w->tcp->cc_ops;
 	c->cc_ops->init(&c->cc, c->mss, w->cfg->tcp.iw);
 	c->last_rx_ms = (uint32_t)w->now_ms;
 	return c;
@@ -650,7 +650,7 @@ tcp_listen(struct worker *w, uint16_t port, const struct tcp_app_ops *ops,
 	if (port == 0 || tcp_find_listener(w, port) != NULL)
 		return -EADDRINUSE;
 	for (i = 0; i < TCP_MAX_LISTENERS; i++) {
-		struct tcp_listener *l = &w->tcp.listeners[i];
+		struct tcp_listener *l = &w->tcp->listeners[i];
 
 		if (l->port == 0) {
 			l->port = port;
@@ -668,7 +668,7 @@ tcp_unlisten(struct worker *w, uint16_t port)
 	unsigned int i;
 
 	for (i = 0; i < TCP_MAX_LISTENERS; i++) {
-		struct tcp_listener *l = &w->tcp.listeners[i];
+		struct tcp_listener *l = &w->tcp->listeners[i];
 
 		if (port != 0 && l->port == port) {
 			memset(l, 0, sizeof(*l));
@@ -684,8 +684,8 @@ tcp_find_listener(struct worker *w, uint16_t port)
 	unsigned int i;
 
 	for (i = 0; i < TCP_MAX_LISTENERS; i++)
-		if (w->tcp.listeners[i].port == port)
-			return &w->tcp.listeners[i];
+		if (w->tcp->listeners[i].port == port)
+			return &w->tcp->listeners[i];
 	return NULL;
 }
 
@@ -712,17 +712,17 @@ tcp_set_state(struct worker *w, struct tcp_conn *c, enum tcp_state s)
 
 	/* CurrEstab counts ESTABLISHED and CLOSE_WAIT, as Linux's MIB. */
 	if (!was && is)
-		w->tcp.n_estab++;
+		w->tcp->n_estab++;
 	else if (was && !is)
-		w->tcp.n_estab--;
+		w->tcp->n_estab--;
 	/* Half-open: what tcp.syn_backlog bounds. */
 	if (s == TCP_SYN_RECEIVED && c->state != TCP_SYN_RECEIVED) {
 		/* A counter that only rises: the lcore's peak (summed
 		 * over lcores in the totals). */
-		if (++w->tcp.n_half_open > w->stats.tcp.HalfOpenPeak)
-			w->stats.tcp.HalfOpenPeak = w->tcp.n_half_open;
+		if (++w->tcp->n_half_open > w->stats.tcp.HalfOpenPeak)
+			w->stats.tcp.HalfOpenPeak = w->tcp->n_half_open;
 	} else if (s != TCP_SYN_RECEIVED && c->state == TCP_SYN_RECEIVED) {
-		w->tcp.n_half_open--;
+		w->tcp->n_half_open--;
 	}
 	c->state = s;
 }
@@ -745,7 +745,7 @@ tcp_sack_get(struct worker *w, struct tcp_conn *c)
 
 	if (c->sack != NULL)
 		return c->sack;
-	if (rte_mempool_get(w->tcp.sack_pool, &obj) != 0) {
+	if (rte_mempool_get(w->tcp->sack_pool, &obj) != 0) {
 		/* Recovery goes on as if these blocks were not there:
 		 * duplicate ACKs and the RTO still work. */
 		w->stats.tcp.SackNoMem++;
@@ -761,7 +761,7 @@ tcp_sack_put(struct worker *w, struct tcp_conn *c)
 {
 	if (c->sack == NULL)
 		return;
-	rte_mempool_put(w->tcp.sack_pool, c->sack);
+	rte_mempool_put(w->tcp->sack_pool, c->sack);
 	c->sack = NULL;
 }
 
@@ -774,9 +774,9 @@ tcp_conn_free(struct worker *w, struct tcp_conn *c)
 	tcp_set_state(w, c, TCP_CLOSED);
 	tcp_key_of(&k, c->remote_ip, c->remote_port, c->local_ip,
 		   c->local_port);
-	rte_hash_del_key_with_hash(w->tcp.table, &k,
-				   tcp_key_hash(&k, w->tcp.hash_seed));
-	w->tcp.n_conns--;
+	rte_hash_del_key_with_hash(w->tcp->table, &k,
+				   tcp_key_hash(&k, w->tcp->hash_seed));
+	w->tcp->n_conns--;
 	rte_pktmbuf_free(c->snd.head);
 	c->snd.head = c->snd.tail = c->snd.cur = NULL;
 	c->snd.truesize = 0;
@@ -788,19 +788,19 @@ tcp_conn_free(struct worker *w, struct tcp_conn *c)
 	tcp_sack_put(w, c);
 	/* Unlink from the output list so the flush never sees it. */
 	if (c->flags & TF_OUTPUT_LIST) {
-		struct tcp_conn **pp = &w->tcp.output_list;
+		struct tcp_conn **pp = &w->tcp->output_list;
 
 		while (*pp != NULL && *pp != c)
 			pp = &(*pp)->output_next;
 		if (*pp == NULL) {
-			pp = &w->tcp.output_deferred;
+			pp = &w->tcp->output_deferred;
 			while (*pp != NULL && *pp != c)
 				pp = &(*pp)->output_next;
 		}
 		if (*pp == c)
 			*pp = c->output_next;
 	}
-	rte_mempool_put(w->tcp.conn_pool, c);
+	rte_mempool_put(w->tcp->conn_pool, c);
 }
 
 void
@@ -809,8 +809,8 @@ tcp_output_schedule(struct worker *w, struct tcp_conn *c)
 	if (c->flags & TF_OUTPUT_LIST)
 		return;
 	c->flags |= TF_OUTPUT_LIST;
-	c->output_next = w->tcp.output_list;
-	w->tcp.output_list = c;
+	c->output_next = w->tcp->output_list;
+	w->tcp->output_list = c;
 }
 
 uint32_t
@@ -855,7 +855,7 @@ tcp_mem_wake(struct worker *w)
 	do {
 		iter = 0;
 		n = 0;
-		while (n < RTE_DIM(batch) && rte_hash_iterate(w->tcp.table,
+		while (n < RTE_DIM(batch) && rte_hash_iterate(w->tcp->table,
 			&key, &data, &iter) >= 0) {
 			struct tcp_conn *c = data;
 

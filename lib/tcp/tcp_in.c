@@ -191,14 +191,14 @@ tcp_in_syn_cookie(struct worker *w, const struct tcp_seg *s, uint32_t src_ip,
 						   s->opts.mss : 536);
 	uint32_t iss, tsval = 0;
 
-	w->tcp.cookie_sent_ms = w->now_ms + 1;
-	w->tcp.syn_pressure_ms = w->now_ms + 1;
+	w->tcp->cookie_sent_ms = w->now_ms + 1;
+	w->tcp->syn_pressure_ms = w->now_ms + 1;
 	w->stats.tcp.SyncookiesSent++;
-	iss = syncookie_make(&w->tcp.cookie_key, &t, s->seq,
+	iss = syncookie_make(&w->tcp->cookie_key, &t, s->seq,
 			     tcp_cookie_count(w), mss_idx, bits);
 	if (ts)
 		tsval = syncookie_tsval(w->ts_now +
-					syncookie_ts_offset(&w->tcp.ts_key, &t),
+					syncookie_ts_offset(&w->tcp->ts_key, &t),
 					bits);
 	tcp_send_synack_cookie(w, dst_ip, src_ip, dport, sport, iss,
 			       s->seq + 1, ws >= 0 ?
@@ -223,7 +223,7 @@ tcp_in_cookie_ack(struct worker *w, const struct tcp_listener *l,
 	struct tcp_opts o;
 	struct tcp_conn *c;
 
-	if (syncookie_check(&w->tcp.cookie_key, &t, s->seq - 1, s->ack - 1,
+	if (syncookie_check(&w->tcp->cookie_key, &t, s->seq - 1, s->ack - 1,
 			    tcp_cookie_count(w),
 			    s->opts.has_ts ? s->opts.ts_ecr : 0, &co) != 0) {
 		w->stats.tcp.SyncookiesFailed++;
@@ -287,14 +287,14 @@ tcp_in_listen(struct worker *w, const struct tcp_listener *l,
 	}
 	if (!(s->flags & TH_SYN))
 		return;
-	if (w->tcp.n_half_open >= w->tcp.syn_backlog / 2)
-		w->tcp.syn_pressure_ms = w->now_ms + 1;
+	if (w->tcp->n_half_open >= w->tcp->syn_backlog / 2)
+		w->tcp->syn_pressure_ms = w->now_ms + 1;
 	if (cookies == 2 ||
-	    (cookies == 1 && w->tcp.n_half_open >= w->tcp.syn_backlog)) {
+	    (cookies == 1 && w->tcp->n_half_open >= w->tcp->syn_backlog)) {
 		tcp_in_syn_cookie(w, s, src_ip, dst_ip, sport, dport);
 		return;
 	}
-	if (w->tcp.n_half_open >= w->tcp.syn_backlog) {
+	if (w->tcp->n_half_open >= w->tcp->syn_backlog) {
 		w->stats.tcp.HalfOpenDrops++;
 		return;
 	}
@@ -1076,13 +1076,13 @@ tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 	 * connection, or no connection when none that might be this
 	 * tuple's was added since.  Anything else (freed, reused, opened
 	 * meanwhile) is looked up. */
-	hint = w->tcp.rx_hint;
-	w->tcp.rx_hint = NULL;
+	hint = w->tcp->rx_hint;
+	w->tcp->rx_hint = NULL;
 	if (hint == NULL || !hint->looked_up) {
 		c = tcp_lookup(w, src_ip, sport, dst_ip, dport);
 	} else {
 		c = hint->conn;
-		if (c == NULL ? (w->tcp.burst_adds >> (hint->sig % 64)) & 1 :
+		if (c == NULL ? (w->tcp->burst_adds >> (hint->sig % 64)) & 1 :
 		    c->state == TCP_CLOSED || c->remote_ip != src_ip ||
 		    c->remote_port != sport || c->local_ip != dst_ip ||
 		    c->local_port != dport)
@@ -1117,8 +1117,8 @@ tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 		if (l != NULL &&
 		    (s.flags & (TH_SYN | TH_RST | TH_ACK)) == TH_ACK &&
 		    (w->cfg->tcp.syncookies == 2 ||
-		     (w->tcp.cookie_sent_ms != 0 &&
-		      w->now_ms + 1 - w->tcp.cookie_sent_ms <
+		     (w->tcp->cookie_sent_ms != 0 &&
+		      w->now_ms + 1 - w->tcp->cookie_sent_ms <
 		      SYNCOOKIE_MAX_AGE * 60000ull))) {
 			c = tcp_in_cookie_ack(w, l, &s, src_ip, dst_ip, sport,
 					      dport);

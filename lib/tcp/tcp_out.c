@@ -383,8 +383,8 @@ tcp_output_defer(struct worker *w, struct tcp_conn *c)
 	if (c->flags & TF_OUTPUT_LIST)
 		return;
 	c->flags |= TF_OUTPUT_LIST;
-	c->output_next = w->tcp.output_deferred;
-	w->tcp.output_deferred = c;
+	c->output_next = w->tcp->output_deferred;
+	w->tcp->output_deferred = c;
 }
 
 /* Retransmit SACK holes while the pipe has room (RFC 6675 5 (C)). */
@@ -561,17 +561,17 @@ tcp_output_flush(struct worker *w)
 
 	/* Deferred data goes first once the port has taken the backlog
 	 * down again. */
-	if (w->tcp.output_deferred != NULL && w->tx_n < TX_DATA_LIMIT) {
-		struct tcp_conn *last = w->tcp.output_deferred;
+	if (w->tcp->output_deferred != NULL && w->tx_n < TX_DATA_LIMIT) {
+		struct tcp_conn *last = w->tcp->output_deferred;
 
 		while (last->output_next != NULL)
 			last = last->output_next;
-		last->output_next = w->tcp.output_list;
-		w->tcp.output_list = w->tcp.output_deferred;
-		w->tcp.output_deferred = NULL;
+		last->output_next = w->tcp->output_list;
+		w->tcp->output_list = w->tcp->output_deferred;
+		w->tcp->output_deferred = NULL;
 	}
-	while ((c = w->tcp.output_list) != NULL) {
-		w->tcp.output_list = c->output_next;
+	while ((c = w->tcp->output_list) != NULL) {
+		w->tcp->output_list = c->output_next;
 		c->flags &= ~TF_OUTPUT_LIST;
 		if (c->flags & TF_ABORT) {
 			tcp_notify_closed(w, c, ECONNABORTED);
@@ -600,10 +600,10 @@ tcp_synack_neigh_ok(struct worker *w, uint32_t remote_ip)
 
 	if (rc != 0)
 		return rc > 0;
-	rte_seqlock_write_lock(&w->app->neigh_lock);
-	e = neigh_lookup(&w->app->neigh, nh);
+	rte_seqlock_write_lock(&w->app->arp->lock);
+	e = neigh_lookup(&w->app->arp->neigh, nh);
 	ok = e != NULL && e->n_held == 0;
-	rte_seqlock_write_unlock(&w->app->neigh_lock);
+	rte_seqlock_write_unlock(&w->app->arp->lock);
 	return ok;
 }
 

@@ -169,9 +169,9 @@ tcp_rtx_expired(struct timer *t, void *ctx)
 			 * that those opened while the count was low,
 			 * between two waves or as the last ones of a wave
 			 * time out, go as fast. */
-			if ((w->tcp.n_half_open >= w->tcp.syn_backlog / 2 ||
-			     (w->tcp.syn_pressure_ms != 0 &&
-			      w->now_ms + 1 - w->tcp.syn_pressure_ms <
+			if ((w->tcp->n_half_open >= w->tcp->syn_backlog / 2 ||
+			     (w->tcp->syn_pressure_ms != 0 &&
+			      w->now_ms + 1 - w->tcp->syn_pressure_ms <
 			      60000)) &&
 			    max > 1 && c->rtx_shift >= 1) {
 				w->stats.tcp.SynAckRetriesCut++;

@@ -64,12 +64,14 @@
 #include "config.h"
 #include "echo_server.h"
 #include "http_server.h"
+#include "job.h"
 #include "neigh.h"
 #include "port.h"
 #include "steer.h"
 #include "tcp.h"
 #include "tcp_opt.h"
 #include "worker.h"
+#include "worker_loop.h"
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -107,6 +109,8 @@ struct slot {
 };
 
 static struct app app;
+static struct arp_table arp_table;
+static struct job_registry job_registry;
 static struct dpf_config cfg;
 static struct worker *w;
 static char runtime_dir[PATH_MAX];
@@ -343,10 +347,10 @@ deliver(struct rte_mbuf **pkts, unsigned int n)
 	if (n > 1) {
 		tcp_lookup_burst(w, pkts, (uint16_t)n, hints);
 		for (i = 0; i < n; i++) {
-			w->tcp.rx_hint = &hints[i];
+			w->tcp->rx_hint = &hints[i];
 			worker_rx_one(w, pkts[i]);
 		}
-		w->tcp.rx_hint = NULL;
+		w->tcp->rx_hint = NULL;
 	} else if (n == 1) {
 		worker_rx_one(w, pkts[0]);
 	}
@@ -757,18 +761,20 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (steer_init(&app.steer, 1, app.port.rss, app.port.reta_size,
 		       steer_default_key) != 0)
 		die("steer_init failed");
-	neigh_init(&app.neigh, app.neigh_entries, NEIGH_TABLE_SIZE,
+	app.arp = &arp_table;
+	app.jobs = &job_registry;
+	neigh_init(&app.arp->neigh, app.arp->entries, NEIGH_TABLE_SIZE,
 		   cfg.arp.retries, cfg.arp.retry_ms,
 		   cfg.arp.reachable_s * 1000, &arp_neigh_ops);
-	rte_seqlock_init(&app.neigh_lock);
-	job_registry_init(&app.jobs);
+	rte_seqlock_init(&app.arp->lock);
+	job_registry_init(app.jobs);
 	w = rte_zmalloc("worker", sizeof(*w), RTE_CACHE_LINE_SIZE);
 	if (w == NULL || worker_init(w, &app, rte_lcore_id(), 0) != 0)
 		die("worker_init failed");
 	app.workers[0] = w;
 	now_us = w->now_us + 1000000;
 	set_clock();
-	neigh_add_static(&app.neigh, PEER_IP, peer_mac, w->now_ms, w);
+	neigh_add_static(&app.arp->neigh, PEER_IP, peer_mac, w->now_ms, w);
 	if (http_server_start(w, HTTP_PORT) != 0 ||
 	    echo_server_start(w, ECHO_PORT) != 0)
 		die("services failed");
@@ -794,7 +800,7 @@ reset_all(void)
 		iter = 0;
 		n = 0;
 		while (n < RTE_DIM(conns) &&
-		       rte_hash_iterate(w->tcp.table, &key, &data, &iter) >= 0)
+		       rte_hash_iterate(w->tcp->table, &key, &data, &iter) >= 0)
 			conns[n++] = data;
 		for (k = 0; k < n; k++) {
 			tcp_notify_closed(w, conns[k], ECONNRESET);
@@ -810,14 +816,14 @@ forget_neighbours(void)
 {
 	uint32_t ips[NEIGH_TABLE_SIZE], n = 0, k;
 
-	for (k = 0; k < app.neigh.size; k++)
-		if (app.neigh_entries[k].ip != 0 &&
-		    !app.neigh_entries[k].is_static)
-			ips[n++] = app.neigh_entries[k].ip;
-	rte_seqlock_write_lock(&app.neigh_lock);
+	for (k = 0; k < app.arp->neigh.size; k++)
+		if (app.arp->entries[k].ip != 0 &&
+		    !app.arp->entries[k].is_static)
+			ips[n++] = app.arp->entries[k].ip;
+	rte_seqlock_write_lock(&app.arp->lock);
 	for (k = 0; k < n; k++)
-		neigh_delete(&app.neigh, ips[k], w);
-	rte_seqlock_write_unlock(&app.neigh_lock);
+		neigh_delete(&app.arp->neigh, ips[k], w);
+	rte_seqlock_write_unlock(&app.arp->lock);
 }
 
 static void
@@ -825,11 +831,11 @@ check_clean(void)
 {
 	unsigned int in_use;
 
-	if (w->tcp.n_conns != 0 || w->tcp.n_estab != 0)
+	if (w->tcp->n_conns != 0 || w->tcp->n_estab != 0)
 		die("connections left after reset");
-	if (rte_mempool_in_use_count(w->tcp.conn_pool) != 0)
+	if (rte_mempool_in_use_count(w->tcp->conn_pool) != 0)
 		die("connection blocks not given back");
-	if (rte_mempool_in_use_count(w->tcp.sack_pool) != 0)
+	if (rte_mempool_in_use_count(w->tcp->sack_pool) != 0)
 		die("SACK boards not given back");
 	if (w->wheel.n_armed != armed_baseline)
 		die("timers left armed after every connection went");
@@ -900,7 +906,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr,
 			"fuzz_packet_input: %u frames in, %lu out, %u open, %lu estab, %lu requests, %lu echoed, %lu resets in, %lu SACK blocks, %lu retransmits\n",
 			frames, (unsigned long)w->stats.port.tx_packets,
-			w->tcp.n_conns, (unsigned long)w->tcp.n_estab,
+			w->tcp->n_conns, (unsigned long)w->tcp->n_estab,
 			(unsigned long)w->stats.httpd.requests,
 			(unsigned long)w->stats.echo.bytes,
 			(unsigned long)w->stats.tcp.InRsts,

@@ -67,7 +67,8 @@ group_setup(void **state)
 	w->cfg = &cfg;
 	w->lcore_id = rte_lcore_id();
 	timer_wheel_init(&w->wheel, 0);
-	if (tcp_stack_init(w, cfg.max_conns) != 0)
+	w->tcp = calloc(1, sizeof(*w->tcp));
+	if (w->tcp == NULL || tcp_stack_init(w, cfg.max_conns) != 0)
 		return -1;
 	return http_server_start(w, PORT) == 0 ? 0 : -1;
 }
@@ -78,6 +79,7 @@ group_teardown(void **state)
 	(void)state;
 	tcp_stack_fini(w);
 	http_server_fini(w);
+	free(w->tcp);
 	free(w);
 	rte_mempool_free(app.pool);
 	rte_eal_cleanup();
@@ -348,7 +350,7 @@ static void
 test_sack_board_pool(void **state)
 {
 	struct tcp_conn *c = conn_open();
-	unsigned int n = rte_mempool_avail_count(w->tcp.sack_pool);
+	unsigned int n = rte_mempool_avail_count(w->tcp->sack_pool);
 	uint64_t nomem0 = w->stats.tcp.SackNoMem;
 	void **held = calloc(n, sizeof(*held));
 	struct tcp_sack_board *b;
@@ -364,28 +366,28 @@ test_sack_board_pool(void **state)
 	assert_ptr_equal(c->sack, b);
 	assert_int_equal(b->n, 0);
 	assert_ptr_equal(tcp_sack_get(w, c), b);
-	assert_int_equal(rte_mempool_avail_count(w->tcp.sack_pool), n - 1);
+	assert_int_equal(rte_mempool_avail_count(w->tcp->sack_pool), n - 1);
 	tcp_sack_put(w, c);
 	assert_null(c->sack);
 	tcp_sack_put(w, c);	/* twice is harmless */
-	assert_int_equal(rte_mempool_avail_count(w->tcp.sack_pool), n);
+	assert_int_equal(rte_mempool_avail_count(w->tcp->sack_pool), n);
 	/* Exhausted. */
 	assert_non_null(held);
 	for (i = 0; i < n; i++)
-		assert_int_equal(rte_mempool_get(w->tcp.sack_pool, &held[i]),
+		assert_int_equal(rte_mempool_get(w->tcp->sack_pool, &held[i]),
 				 0);
 	assert_null(tcp_sack_get(w, c));
 	assert_null(c->sack);
 	assert_int_equal(w->stats.tcp.SackNoMem - nomem0, 1);
-	rte_mempool_put(w->tcp.sack_pool, held[0]);
+	rte_mempool_put(w->tcp->sack_pool, held[0]);
 	assert_non_null(tcp_sack_get(w, c));
 	/* Freeing the connection gives its board back. */
 	conn_done(c);
-	assert_int_equal(rte_mempool_avail_count(w->tcp.sack_pool), 1);
+	assert_int_equal(rte_mempool_avail_count(w->tcp->sack_pool), 1);
 	for (i = 1; i < n; i++)
-		rte_mempool_put(w->tcp.sack_pool, held[i]);
+		rte_mempool_put(w->tcp->sack_pool, held[i]);
 	free(held);
-	assert_int_equal(rte_mempool_avail_count(w->tcp.sack_pool), n);
+	assert_int_equal(rte_mempool_avail_count(w->tcp->sack_pool), n);
 }
 
 /*

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cc_name.h"
 #include "tcp_cc.h"
 
 #define MSS	1000u
@@ -80,6 +81,16 @@ test_cc_find(void **state)
 	assert_null(tcp_cc_find("newren"));
 	assert_string_equal(tcp_cc_newreno.name, "newreno");
 	assert_string_equal(tcp_cc_cubic.name, "cubic");
+	/* config.c checks names with core's cc_name_known: the same set. */
+	{
+		static const char *const names[] = { "newreno", "reno",
+			"cubic", "bogus", "", "CUBIC", "cubic ", "newren" };
+		size_t i;
+
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			assert_int_equal(cc_name_known(names[i]),
+					 tcp_cc_find(names[i]) != NULL);
+	}
 	assert_non_null(tcp_cc_newreno.init);
 	assert_non_null(tcp_cc_newreno.on_ack);
 	assert_non_null(tcp_cc_newreno.on_loss);

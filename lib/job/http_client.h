@@ -37,11 +37,8 @@
 struct worker;
 struct job_share;
 
-#define HTTP_REQUEST_MAX	16384	/* request head, bytes */
-
-/* Start running share on worker w (on w's lcore, or before it runs). */
-void
-hc_share_start(struct worker *w, struct job_share *s);
+/* hc_share_start and HTTP_REQUEST_MAX are in job.h: job_start calls it,
+ * and job.c must not include this header (no cycle between the two). */
 
 /* Drive every running share of the worker; called from its loop. */
 void

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What every worker shares: the configuration, the port, the mbuf pool,
+ * the steering, the clock, and the state of the layers above (the
+ * neighbour table, the job registry, the capture, the control server)
+ * by pointer, so that this header needs none of theirs.
+ */
+#ifndef DPF_APP_H
+#define DPF_APP_H
+
+#include <stdint.h>
+
+#include "capture_hook.h"
+#include "impair.h"
+#include "port.h"
+#include "steer.h"
+
+#define LOCAL_RANGES_MAX 16
+
+struct dpf_config;
+struct rte_mempool;
+struct worker;
+struct arp_table;
+struct job_registry;
+struct capture;
+struct ctl_server;
+
+/* Addresses we own besides cfg->ip: client source ranges. */
+struct local_addrs {
+	uint32_t n;			/* published last (release) */
+	struct {
+		uint32_t lo, hi;	/* host order, inclusive */
+	} r[LOCAL_RANGES_MAX];
+};
+
+/* What every worker shares. */
+struct app {
+	const struct dpf_config *cfg;
+	struct port port;
+	struct rte_mempool *pool;
+	struct steer steer;
+	struct worker *workers[STEER_MAX_WORKERS];	/* by index */
+	uint16_t n_workers;
+	struct local_addrs local;
+	struct job_registry *jobs;	/* control side only (job.h) */
+	struct impair_conf impair_conf;	/* as last set (impair.set) */
+	/* The neighbour table (arp.h: struct arp_table) is shared. */
+	struct arp_table *arp;
+	uint64_t mbufs_port_held;	/* in use by the driver after start */
+	uint64_t mbufs_reserve;		/* kept free for RX: jobs wait */
+	/* Fewer free: the pool is under pressure (worker.mbufs_pressure). */
+	uint64_t mbufs_pressure_min;
+	uint64_t tsc_hz;
+	uint64_t start_tsc;
+	uint64_t us_per_tsc_q32;	/* 2^32 * 10^6 / tsc_hz */
+	uint64_t ts_base_ms;		/* CLOCK_MONOTONIC at start_tsc */
+	/* Packet capture (capture.h): the workers' hooks read only
+	 * capture_active, so no capture costs one branch. */
+	int capture_active;
+	/* The hooks' slow path (capture_hook.h), set before the flag. */
+	capture_burst_fn *capture_burst;
+	struct capture *capture;
+	/* The port's link is down, as a control thread last saw it
+	 * (asking the PMD can be a system call: not from a worker).  Jobs
+	 * wait for it before ARP; 0, the zeroed default, is up. */
+	volatile int link_down;
+	/* The control server while it runs (its counters in stats.get). */
+	struct ctl_server *ctl;
+	volatile int quit;		/* set by signals or the application */
+	volatile int running;		/* workers are in their loops */
+};
+
+#endif /* DPF_APP_H */
