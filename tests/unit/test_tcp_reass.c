@@ -422,7 +422,7 @@ test_overlap_shapes(void **state)
 }
 
 /*
- * BUG (lib/tcp_reass.c, tcp_reass_insert(), the tail trim): a segment
+ * BUG (lib/tcp/tcp_reass.c, tcp_reass_insert(), the tail trim): a segment
  * whose front is trimmed by the one before it, landing exactly on the
  * start of the next one, and which then overlaps that next one only
  * partly, has its length set to SEQ_DIFF(ncb->seq, cb->seq) = 0 and is
