@@ -186,11 +186,14 @@ test_each_alone(void **state)
 		if (job_params_from_json(&p, in, err, sizeof(err)) != 0)
 			fail_msg("%s: %s", e->name, err);
 		out = job_params_to_json(&p, 0);
-		if (e->type == JOB_PARAM_URL)
-			assert_json_equal(json_object_get(out, "urls"),
-					  json_pack("[s]", URL));
-		else
+		if (e->type == JOB_PARAM_URL) {
+			json_t *one = json_pack("[s]", URL);
+
+			assert_json_equal(json_object_get(out, "urls"), one);
+			json_decref(one);
+		} else {
 			assert_json_equal(json_object_get(out, e->name), v);
+		}
 		for (j = 0; j < job_param_count; j++) {
 			const struct job_param *f = &job_param_table[j];
 			json_t *d = json_object_get(out, f->name);
