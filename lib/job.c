@@ -57,17 +57,6 @@ job_state_name(enum job_state s)
 	}
 }
 
-static int
-perr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* The request body: "@FILE" reads a file, anything else is the body. */
 static int
 load_body(struct job_params *p, const char *data, char *err, size_t errlen)
@@ -80,26 +69,28 @@ load_body(struct job_params *p, const char *data, char *err, size_t errlen)
 	if (data[0] != '@') {
 		p->body_len = strlen(data);
 		p->body = (uint8_t *)strdup(data);
-		return p->body == NULL ? perr(err, errlen, "out of memory") : 0;
+		return p->body == NULL ?
+			job_err(err, errlen, "out of memory") : 0;
 	}
 	in = fopen(data + 1, "rb");
 	if (in == NULL)
-		return perr(err, errlen, "--data %s: %s", data, strerror(errno));
+		return job_err(err, errlen, "--data %s: %s", data,
+			       strerror(errno));
 	if (fseek(in, 0, SEEK_END) != 0 || (size = ftell(in)) < 0 ||
 	    fseek(in, 0, SEEK_SET) != 0) {
 		fclose(in);
-		return perr(err, errlen, "--data %s: cannot tell its size",
-			    data);
+		return job_err(err, errlen, "--data %s: cannot tell its size",
+			       data);
 	}
 	p->body = malloc(size > 0 ? (size_t)size : 1);
 	if (p->body == NULL) {
 		fclose(in);
-		return perr(err, errlen, "--data %s: out of memory", data);
+		return job_err(err, errlen, "--data %s: out of memory", data);
 	}
 	p->body_len = (uint64_t)size;
 	if (size > 0 && fread(p->body, 1, (size_t)size, in) != (size_t)size) {
 		fclose(in);
-		return perr(err, errlen, "--data %s: read error", data);
+		return job_err(err, errlen, "--data %s: read error", data);
 	}
 	fclose(in);
 	return 0;
@@ -114,7 +105,7 @@ job_params_from_config(struct job_params *p, const struct dpf_config *cfg,
 	int rc;
 
 	if (j == NULL)
-		return perr(err, errlen, "out of memory");
+		return job_err(err, errlen, "out of memory");
 	if (cfg->method != NULL)
 		json_object_set_new(j, "method", json_string(cfg->method));
 	if (!cfg->load_mode) {
@@ -136,11 +127,11 @@ job_params_from_config(struct job_params *p, const struct dpf_config *cfg,
 		return -1;
 	for (i = 0; i < cfg->n_headers; i++) {
 		if (p->n_headers == JOB_MAX_HEADERS)
-			return perr(err, errlen, "more than %d headers",
-				    JOB_MAX_HEADERS);
+			return job_err(err, errlen, "more than %d headers",
+				       JOB_MAX_HEADERS);
 		p->headers[p->n_headers] = strdup(cfg->headers[i]);
 		if (p->headers[p->n_headers++] == NULL)
-			return perr(err, errlen, "out of memory");
+			return job_err(err, errlen, "out of memory");
 	}
 	if (cfg->data != NULL) {
 		if (load_body(p, cfg->data, err, errlen) != 0)
@@ -268,9 +259,9 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 				if (app->workers[x]->lcore_id == l)
 					break;
 			if (x == app->n_workers) {
-				perr(err, errlen,
-				     "lcores: %u is not one of dpfetch's lcores (EAL -l)",
-				     l);
+				job_err(err, errlen,
+					"lcores: %u is not one of dpfetch's lcores (EAL -l)",
+					l);
 				return NULL;
 			}
 		}
@@ -279,19 +270,19 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 		if (job_wants_lcore(p, app->workers[i]->lcore_id))
 			idx[n++] = i;
 	if (n == 0) {
-		perr(err, errlen, "lcores: none of them runs a worker");
+		job_err(err, errlen, "lcores: none of them runs a worker");
 		return NULL;
 	}
 	if (p->src_lo != 0) {
 		if ((p->src_lo & mask) != (cfg->ip & mask) ||
 		    (p->src_hi & mask) != (cfg->ip & mask)) {
-			perr(err, errlen,
-			     "src_ips: outside the --ip prefix /%u: the peers could not answer them",
-			     cfg->prefix_len);
+			job_err(err, errlen,
+				"src_ips: outside the --ip prefix /%u: the peers could not answer them",
+				cfg->prefix_len);
 			return NULL;
 		}
 		if (cfg->gateway >= p->src_lo && cfg->gateway <= p->src_hi) {
-			perr(err, errlen, "src_ips: includes the gateway");
+			job_err(err, errlen, "src_ips: includes the gateway");
 			return NULL;
 		}
 	}
@@ -299,7 +290,7 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 	job = rte_zmalloc("job", sizeof(*job) + n * sizeof(job->shares[0]),
 			  RTE_CACHE_LINE_SIZE);
 	if (job == NULL) {
-		perr(err, errlen, "out of memory for the job");
+		job_err(err, errlen, "out of memory for the job");
 		return NULL;
 	}
 	job->id = id;
@@ -315,9 +306,9 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 						    1,
 						    &job->req_head_close_len[u]);
 		if (job->req_head[u] == NULL || job->req_head_close[u] == NULL) {
-			perr(err, errlen,
-			     "the request head is over %d bytes (too many or too long headers)",
-			     HTTP_REQUEST_MAX);
+			job_err(err, errlen,
+				"the request head is over %d bytes (too many or too long headers)",
+				HTTP_REQUEST_MAX);
 			goto fail;
 		}
 	}
@@ -329,7 +320,7 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 				       RTE_CACHE_LINE_SIZE,
 				       (int)rte_lcore_to_socket_id(w->lcore_id));
 		if (s == NULL) {
-			perr(err, errlen, "out of memory for the job");
+			job_err(err, errlen, "out of memory for the job");
 			goto fail;
 		}
 		job->shares[i] = s;
@@ -350,8 +341,9 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 	}
 	if (job->p.src_lo != 0 &&
 	    ipv4_add_local_range(app, job->p.src_lo, job->p.src_hi) != 0) {
-		perr(err, errlen, "src_ips: too many address ranges in use (%d)",
-		     LOCAL_RANGES_MAX);
+		job_err(err, errlen,
+			"src_ips: too many address ranges in use (%d)",
+			LOCAL_RANGES_MAX);
 		goto fail;
 	}
 	return job;

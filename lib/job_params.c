@@ -94,8 +94,8 @@ job_param_has_default(const struct job_param *e)
 	return 0;
 }
 
-static int
-perr(char *err, size_t errlen, const char *fmt, ...)
+int
+job_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -146,13 +146,13 @@ parse_uint(struct job_params *p, const struct job_param *e, json_t *j,
 	json_int_t i;
 
 	if (!json_is_integer(j))
-		return perr(err, errlen, "%s: expected an integer", e->name);
+		return job_err(err, errlen, "%s: expected an integer", e->name);
 	i = json_integer_value(j);
 	if (i < 0 || (uint64_t)i < e->umin || (uint64_t)i > e->umax)
-		return perr(err, errlen, "%s: %lld is outside %llu..%llu",
-			    e->name, (long long)i,
-			    (unsigned long long)e->umin,
-			    (unsigned long long)e->umax);
+		return job_err(err, errlen, "%s: %lld is outside %llu..%llu",
+			       e->name, (long long)i,
+			       (unsigned long long)e->umin,
+			       (unsigned long long)e->umax);
 	set_u(p, e, (uint64_t)i);
 	return 0;
 }
@@ -164,11 +164,11 @@ parse_num(struct job_params *p, const struct job_param *e, json_t *j,
 	double d;
 
 	if (!json_is_number(j))
-		return perr(err, errlen, "%s: expected a number", e->name);
+		return job_err(err, errlen, "%s: expected a number", e->name);
 	d = json_number_value(j);
 	if (!isfinite(d) || d < e->min || d > e->max)
-		return perr(err, errlen, "%s: %g is outside %g..%g", e->name,
-			    d, e->min, e->max);
+		return job_err(err, errlen, "%s: %g is outside %g..%g", e->name,
+			       d, e->min, e->max);
 	*num_ptr(p, e) = d;
 	return 0;
 }
@@ -181,16 +181,16 @@ add_url(struct job_params *p, json_t *j, const char *what, char *err,
 	struct url *u;
 
 	if (!json_is_string(j))
-		return perr(err, errlen, "%s: expected a string", what);
+		return job_err(err, errlen, "%s: expected a string", what);
 	if (p->n_urls == JOB_MAX_URLS)
-		return perr(err, errlen, "urls: more than %d", JOB_MAX_URLS);
+		return job_err(err, errlen, "urls: more than %d", JOB_MAX_URLS);
 	u = &p->urls[p->n_urls];
 	if (url_parse(json_string_value(j), u, uerr, sizeof(uerr)) != 0)
-		return perr(err, errlen, "%s: %s", what, uerr);
+		return job_err(err, errlen, "%s: %s", what, uerr);
 	if (u->ipv4 == 0)
-		return perr(err, errlen,
-			    "%s: '%s' is a name; dpfetch has no DNS: put the IPv4 address in the URL (and a Host header if the server needs the name)",
-			    what, u->host);
+		return job_err(err, errlen,
+			       "%s: '%s' is a name; dpfetch has no DNS: put the IPv4 address in the URL (and a Host header if the server needs the name)",
+			       what, u->host);
 	p->n_urls++;
 	return 0;
 }
@@ -203,8 +203,8 @@ parse_urls(struct job_params *p, json_t *j, char *err, size_t errlen)
 	size_t i;
 
 	if (!json_is_array(j) || json_array_size(j) == 0)
-		return perr(err, errlen,
-			    "urls: expected a non-empty array of strings");
+		return job_err(err, errlen,
+			       "urls: expected a non-empty array of strings");
 	json_array_foreach(j, i, u) {
 		snprintf(what, sizeof(what), "urls[%zu]", i);
 		if (add_url(p, u, what, err, errlen) != 0)
@@ -220,12 +220,12 @@ parse_method(struct job_params *p, json_t *j, char *err, size_t errlen)
 	size_t i;
 
 	if (m == NULL || m[0] == '\0' || strlen(m) >= sizeof(p->method))
-		return perr(err, errlen,
-			    "method: expected a method name such as GET");
+		return job_err(err, errlen,
+			       "method: expected a method name such as GET");
 	for (i = 0; m[i] != '\0'; i++)
 		if (!http_msg_tchar[(uint8_t)m[i]])
-			return perr(err, errlen,
-				    "method: '%s' is not a valid method name", m);
+			return job_err(err, errlen,
+				       "method: '%s' is not a valid method name", m);
 	snprintf(p->method, sizeof(p->method), "%s", m);
 	return 0;
 }
@@ -238,35 +238,36 @@ parse_headers(struct job_params *p, json_t *h, char *err, size_t errlen)
 	unsigned int i;
 
 	if (!json_is_object(h))
-		return perr(err, errlen,
-			    "headers: expected an object of name: value");
+		return job_err(err, errlen,
+			       "headers: expected an object of name: value");
 	json_object_foreach(h, name, v) {
 		const char *val;
 		size_t len;
 
 		if (!json_is_string(v))
-			return perr(err, errlen, "headers.%s: expected a string",
-				    name);
+			return job_err(err, errlen,
+				       "headers.%s: expected a string",
+				       name);
 		val = json_string_value(v);
 		if (name[0] == '\0')
-			return perr(err, errlen, "headers: empty name");
+			return job_err(err, errlen, "headers: empty name");
 		for (i = 0; name[i] != '\0'; i++)
 			if (!http_msg_tchar[(uint8_t)name[i]])
-				return perr(err, errlen,
-					    "headers: '%s' is not a valid field name",
-					    name);
+				return job_err(err, errlen,
+					       "headers: '%s' is not a valid field name",
+					       name);
 		for (i = 0; val[i] != '\0'; i++)
 			if (val[i] == '\r' || val[i] == '\n')
-				return perr(err, errlen,
-					    "headers.%s: CR or LF in the value",
-					    name);
+				return job_err(err, errlen,
+					       "headers.%s: CR or LF in the value",
+					       name);
 		if (p->n_headers == JOB_MAX_HEADERS)
-			return perr(err, errlen, "headers: more than %d",
-				    JOB_MAX_HEADERS);
+			return job_err(err, errlen, "headers: more than %d",
+				       JOB_MAX_HEADERS);
 		len = strlen(name) + strlen(val) + 3;
 		p->headers[p->n_headers] = malloc(len);
 		if (p->headers[p->n_headers] == NULL)
-			return perr(err, errlen, "out of memory");
+			return job_err(err, errlen, "out of memory");
 		snprintf(p->headers[p->n_headers], len, "%s: %s", name, val);
 		p->n_headers++;
 	}
@@ -278,11 +279,11 @@ parse_body(struct job_params *p, json_t *j, json_t *params, char *err,
 	   size_t errlen)
 {
 	if (!json_is_string(j))
-		return perr(err, errlen, "body: expected a string");
+		return job_err(err, errlen, "body: expected a string");
 	p->body_len = json_string_length(j);
 	p->body = malloc(p->body_len + 1);
 	if (p->body == NULL)
-		return perr(err, errlen, "out of memory");
+		return job_err(err, errlen, "out of memory");
 	memcpy(p->body, json_string_value(j), p->body_len);
 	if (json_object_get(params, "method") == NULL)
 		snprintf(p->method, sizeof(p->method), "POST");
@@ -330,11 +331,11 @@ parse_ips(struct job_params *p, json_t *j, char *err, size_t errlen)
 {
 	if (!json_is_string(j) ||
 	    parse_src_ips(json_string_value(j), &p->src_lo, &p->src_hi) != 0)
-		return perr(err, errlen,
-			    "src_ips: expected \"A.B.C.D\", \"A.B.C.D-E.F.G.H\" or \"A.B.C.D/N\" (N >= 16)");
+		return job_err(err, errlen,
+			       "src_ips: expected \"A.B.C.D\", \"A.B.C.D-E.F.G.H\" or \"A.B.C.D/N\" (N >= 16)");
 	if ((uint64_t)p->src_hi - p->src_lo + 1 > JOB_MAX_SRC_IPS)
-		return perr(err, errlen, "src_ips: more than %d addresses",
-			    JOB_MAX_SRC_IPS);
+		return job_err(err, errlen, "src_ips: more than %d addresses",
+			       JOB_MAX_SRC_IPS);
 	return 0;
 }
 
@@ -345,18 +346,18 @@ parse_lcores(struct job_params *p, json_t *a, char *err, size_t errlen)
 	json_t *v;
 
 	if (!json_is_array(a) || json_array_size(a) == 0)
-		return perr(err, errlen,
-			    "lcores: expected a non-empty array of lcore ids");
+		return job_err(err, errlen,
+			       "lcores: expected a non-empty array of lcore ids");
 	json_array_foreach(a, i, v) {
 		json_int_t id;
 
 		if (!json_is_integer(v))
-			return perr(err, errlen, "lcores[%zu]: expected an integer",
-				    i);
+			return job_err(err, errlen, "lcores[%zu]: expected an integer",
+				       i);
 		id = json_integer_value(v);
 		if (id < 0 || id >= 256)
-			return perr(err, errlen, "lcores[%zu]: %lld is not an lcore id",
-				    i, (long long)id);
+			return job_err(err, errlen, "lcores[%zu]: %lld is not an lcore id",
+				       i, (long long)id);
 		p->lcore_mask[id / 64] |= 1ull << (id % 64);
 	}
 	return 0;
@@ -369,12 +370,12 @@ parse_one(struct job_params *p, const struct job_param *e, json_t *j,
 {
 	if (e->type == JOB_PARAM_URL && j != NULL &&
 	    json_object_get(params, "urls") != NULL)
-		return perr(err, errlen, "give url or urls, not both");
+		return job_err(err, errlen, "give url or urls, not both");
 	if (e->type == JOB_PARAM_URLS) {
 		if (j != NULL && parse_urls(p, j, err, errlen) != 0)
 			return -1;
 		if (p->n_urls == 0)
-			return perr(err, errlen, "url or urls is required");
+			return job_err(err, errlen, "url or urls is required");
 		return 0;
 	}
 	if (j == NULL)
@@ -420,12 +421,12 @@ job_params_from_json(struct job_params *p, json_t *params, char *err,
 			*num_ptr(p, e) = e->def;
 	}
 	if (params == NULL)
-		return perr(err, errlen, "url or urls is required");
+		return job_err(err, errlen, "url or urls is required");
 	if (!json_is_object(params))
-		return perr(err, errlen, "params: expected an object");
+		return job_err(err, errlen, "params: expected an object");
 	json_object_foreach(params, key, v)
 		if (job_param_find(key) == NULL)
-			return perr(err, errlen, "unknown parameter '%s'", key);
+			return job_err(err, errlen, "unknown parameter '%s'", key);
 	for (i = 0; i < job_param_count; i++) {
 		e = &job_param_table[i];
 		if (parse_one(p, e, json_object_get(params, e->name), params,

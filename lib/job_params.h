@@ -84,6 +84,11 @@ struct job_param {
 extern const struct job_param job_param_table[];
 extern const size_t job_param_count;
 
+/* A job's error text into err (errlen bytes); returns -1. */
+int
+job_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* The entry named name (JSON member), or NULL. */
 const struct job_param *
 job_param_find(const char *name);
