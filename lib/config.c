@@ -934,7 +934,7 @@ enum {
 	OPT_CAPTURE, OPT_CAPTURE_COUNT,
 	OPT_CTL_TOKEN_FILE, OPT_CTL_MAX_TCP, OPT_CTL_AUTH_TIMEOUT,
 	OPT_CAPTURE_DIR,
-	OPT_JOB_FIRST = 512,	/* + index in job_param_table */
+	OPT_JOB_FIRST = 512,	/* + index in job_opts */
 };
 
 static const struct option base_opts[] = {
@@ -974,7 +974,8 @@ static const struct option base_opts[] = {
 #define NB_BASE_OPTS	(sizeof(base_opts) / sizeof(base_opts[0]))
 #define MAX_JOB_OPTS	64
 
-/* base_opts, then an option for every job parameter that has one. */
+/* base_opts, then an option for every job parameter that has one, with
+ * the value OPT_JOB_FIRST + its index in job_param_table. */
 static struct option long_opts[NB_BASE_OPTS + MAX_JOB_OPTS + 1];
 
 static void
