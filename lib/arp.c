@@ -11,6 +11,19 @@
 #include "neigh.h"
 #include "worker.h"
 
+/* Move what the table counted into this lcore's counters (under the
+ * write lock, like every change of the table). */
+static void
+arp_take_counts(struct worker *w)
+{
+	struct neigh_counts *n = &w->app->neigh.cnt;
+
+	w->stats.arp.entries_evicted += n->evicted;
+	w->stats.arp.learn_limited += n->learn_limited;
+	w->stats.arp.table_full += n->table_full;
+	memset(n, 0, sizeof(*n));
+}
+
 static void
 arp_build(struct worker *w, uint16_t op, const struct rte_ether_addr *eth_dst,
 	  uint32_t sip, const struct rte_ether_addr *tha, uint32_t tip)
@@ -111,6 +124,7 @@ arp_input(struct worker *w, struct rte_mbuf *m)
 		neigh_update(&w->app->neigh, sip,
 			     ah->arp_data.arp_sha.addr_bytes, w->now_ms, for_us,
 			     w);
+		arp_take_counts(w);
 		rte_seqlock_write_unlock(&w->app->neigh_lock);
 	}
 	if (!for_us) {
@@ -156,6 +170,7 @@ arp_resolve(struct worker *w, uint32_t ip, uint8_t *mac)
 		return 1;
 	rte_seqlock_write_lock(&w->app->neigh_lock);
 	rc = neigh_resolve(&w->app->neigh, ip, w->now_ms, mac, w);
+	arp_take_counts(w);
 	rte_seqlock_write_unlock(&w->app->neigh_lock);
 	return rc;
 }
@@ -169,6 +184,7 @@ arp_output(struct worker *w, uint32_t ip, struct rte_mbuf *m, uint8_t *mac)
 		return 1;
 	rte_seqlock_write_lock(&w->app->neigh_lock);
 	rc = neigh_output(&w->app->neigh, ip, w->now_ms, m, mac, w);
+	arp_take_counts(w);
 	rte_seqlock_write_unlock(&w->app->neigh_lock);
 	return rc;
 }

@@ -65,6 +65,8 @@ static const struct config_field config_fields[] = {
 	F_U32("tcp", "keepalive_s", tcp.keepalive_s, 0, 86400),
 	F_U32("tcp", "keepalive_intvl_s", tcp.keepalive_intvl_s, 1, 3600),
 	F_U32("tcp", "keepalive_probes", tcp.keepalive_probes, 1, 100),
+	F_U32("tcp", "persist_max_s", tcp.persist_max_s, 0, 36000),
+	F_U32("tcp", "fin_wait2_s", tcp.fin_wait2_s, 0, 86400),
 	{ "tcp", "cc", FIELD_CC, offsetof(struct dpf_config, tcp.cc), 0, 0 },
 	F_U32("tcp", "syncookies", tcp.syncookies, 0, 2),
 	F_U32("tcp", "syn_backlog", tcp.syn_backlog, 0, 1u << 24),
@@ -75,6 +77,9 @@ static const struct config_field config_fields[] = {
 	F_U32("arp", "retries", arp.retries, 1, 100),
 	F_U32("arp", "retry_ms", arp.retry_ms, 10, 60000),
 	F_U32("arp", "reachable_s", arp.reachable_s, 1, 86400),
+	F_U32("arp", "learn_rate", arp.learn_rate, 0, 1000000),
+	F_U32("http", "header_timeout_s", http.header_timeout_s, 0, 86400),
+	F_U32("http", "idle_timeout_s", http.idle_timeout_s, 0, 86400),
 	{ "impair", "seed", FIELD_U64, offsetof(struct dpf_config, impair.seed),
 	  0, UINT64_MAX },
 	F_PROB("impair", "rx.drop", impair.rx.drop),
@@ -113,6 +118,9 @@ config_init(struct dpf_config *cfg)
 	cfg->arp.retries = 3;
 	cfg->arp.retry_ms = 1000;
 	cfg->arp.reachable_s = 30;
+	cfg->arp.learn_rate = 100;
+	cfg->http.header_timeout_s = 30;
+	cfg->http.idle_timeout_s = 60;
 	cfg->tcp.rcvbuf = 1u << 20;
 	cfg->tcp.rto_initial_ms = 1000;	/* RFC 6298 (2.1) */
 	cfg->tcp.rto_min_ms = 200;	/* Linux's; RFC 6298 allows lower */
@@ -137,6 +145,8 @@ config_init(struct dpf_config *cfg)
 	cfg->tcp.keepalive_s = 0;
 	cfg->tcp.keepalive_intvl_s = 10;
 	cfg->tcp.keepalive_probes = 9;
+	cfg->tcp.persist_max_s = 120;
+	cfg->tcp.fin_wait2_s = 60;
 	snprintf(cfg->tcp.cc, sizeof(cfg->tcp.cc), "newreno");
 	cfg->tcp.syncookies = 1;	/* as Linux: when under pressure */
 	cfg->tcp.synack_retries = 5;
@@ -717,20 +727,48 @@ json_section(struct dpf_config *cfg, const char *section, json_t *obj,
 	return 0;
 }
 
+static int
+config_load_json(struct dpf_config *cfg, json_t *root, const char *path,
+		 char *err, size_t errlen);
+
 int
 config_load_file(struct dpf_config *cfg, const char *path,
 		 char *err, size_t errlen)
 {
 	json_error_t jerr;
 	json_t *root;
-	const char *key;
-	json_t *v;
-	int rc = 0;
 
 	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL)
 		return set_err(err, errlen, "config %s: line %d column %d: %s",
 			       path, jerr.line, jerr.column, jerr.text);
+	return config_load_json(cfg, root, path, err, errlen);
+}
+
+int
+config_load_string(struct dpf_config *cfg, const char *text, size_t len,
+		   const char *name, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *root;
+
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return set_err(err, errlen, "config %s: line %d column %d: %s",
+			       name, jerr.line, jerr.column, jerr.text);
+	return config_load_json(cfg, root, name, err, errlen);
+}
+
+/* The loaders' common part: takes root's reference; path names it in
+ * messages. */
+static int
+config_load_json(struct dpf_config *cfg, json_t *root, const char *path,
+		 char *err, size_t errlen)
+{
+	const char *key;
+	json_t *v;
+	int rc = 0;
+
 	if (!json_is_object(root)) {
 		json_decref(root);
 		return set_err(err, errlen,
@@ -741,7 +779,7 @@ config_load_file(struct dpf_config *cfg, const char *path,
 		char num[64];
 
 		if (strcmp(key, "tcp") == 0 || strcmp(key, "arp") == 0 ||
-		    strcmp(key, "impair") == 0) {
+		    strcmp(key, "impair") == 0 || strcmp(key, "http") == 0) {
 			rc = json_section(cfg, key, v, "", err, errlen);
 		} else if (strcmp(key, "ctl") == 0) {
 			const char *k;
@@ -915,8 +953,16 @@ config_usage(FILE *f, const char *prog)
 "                        lcore; 0 = max_conns/16 within 128..4096),\n"
 "                        synack_retries (1 once half the backlog is used),\n"
 "                        rst_rate, challenge_ack_rate (per second per lcore;\n"
-"                        0 = no limit)\n"
-"  --arp K=V[,K=V]       ARP tunables: retries, retry_ms, reachable_s\n"
+"                        0 = no limit), persist_max_s (a zero window held\n"
+"                        this long is reset; 120), fin_wait2_s (FIN_WAIT_2\n"
+"                        ends after this; 60); 0 = no bound\n"
+"  --arp K=V[,K=V]       ARP tunables: retries, retry_ms, reachable_s,\n"
+"                        learn_rate (entries created from unsolicited ARP\n"
+"                        per second; 100)\n"
+"  --http K=V[,K=V]      built-in servers: header_timeout_s (a request\n"
+"                        still incomplete after this is reset; 30),\n"
+"                        idle_timeout_s (an idle connection is closed\n"
+"                        after this; also --echo; 60); 0 = no bound\n"
 "  --impair K=V[,K=V]    fault injection: seed, {rx,tx}.{drop,dup,reorder,\n"
 "                        corrupt} (probabilities), {rx,tx}.reorder_delay_us\n"
 "  -h, --help            this text\n"
@@ -934,6 +980,7 @@ enum {
 	OPT_CAPTURE, OPT_CAPTURE_COUNT,
 	OPT_CTL_TOKEN_FILE, OPT_CTL_MAX_TCP, OPT_CTL_AUTH_TIMEOUT,
 	OPT_CAPTURE_DIR,
+	OPT_HTTP,
 	OPT_JOB_FIRST = 512,	/* + index in job_opts */
 };
 
@@ -952,6 +999,7 @@ static const struct option base_opts[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "tcp", required_argument, NULL, OPT_TCP },
 	{ "arp", required_argument, NULL, OPT_ARP },
+	{ "http", required_argument, NULL, OPT_HTTP },
 	{ "impair", required_argument, NULL, OPT_IMPAIR },
 	{ "echo", required_argument, NULL, OPT_ECHO },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
@@ -1124,6 +1172,10 @@ config_from_args(struct dpf_config *cfg, int argc, char **argv,
 			case OPT_IMPAIR:
 				rc = config_set_pairs(cfg, "impair", optarg,
 						      err, errlen);
+				break;
+			case OPT_HTTP:
+				rc = config_set_pairs(cfg, "http", optarg, err,
+						      errlen);
 				break;
 			default:
 				if (opt >= OPT_JOB_FIRST)

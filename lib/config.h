@@ -61,6 +61,8 @@ struct tcp_conf {
 	uint32_t keepalive_s;	/* idle time before probing; 0 = off */
 	uint32_t keepalive_intvl_s;
 	uint32_t keepalive_probes;
+	uint32_t persist_max_s;	/* zero window this long: reset; 0 = never */
+	uint32_t fin_wait2_s;	/* FIN_WAIT_2 this long: reset; 0 = never */
 	char cc[16];		/* congestion control: newreno, cubic */
 	uint32_t syncookies;	/* 0 off, 1 past syn_backlog, 2 always */
 	uint32_t syn_backlog;	/* half-open cap per lcore; 0 = auto */
@@ -73,6 +75,13 @@ struct arp_conf {
 	uint32_t retries;	/* requests before a resolution fails */
 	uint32_t retry_ms;
 	uint32_t reachable_s;	/* an answer is trusted this long */
+	uint32_t learn_rate;	/* entries from unsolicited ARP, per second */
+};
+
+/* The built-in servers (--listen, --echo). */
+struct http_conf {
+	uint32_t header_timeout_s;	/* request incomplete this long: reset */
+	uint32_t idle_timeout_s;	/* idle keep-alive this long: close */
 };
 
 struct dpf_config {
@@ -127,6 +136,7 @@ struct dpf_config {
 	struct arp_conf arp;
 	struct tcp_conf tcp;
 	struct impair_conf impair;
+	struct http_conf http;
 };
 
 /* Outcome of config_from_args(). */
@@ -154,6 +164,12 @@ config_from_args(struct dpf_config *cfg, int argc, char **argv,
 int
 config_load_file(struct dpf_config *cfg, const char *path,
 		 char *err, size_t errlen);
+
+/* The same from len bytes of JSON text; name stands for the file in
+ * messages. */
+int
+config_load_string(struct dpf_config *cfg, const char *text, size_t len,
+		   const char *name, char *err, size_t errlen);
 
 /* Apply "key=value,key=value" to one section ("tcp", "impair", "arp"). */
 int

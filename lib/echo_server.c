@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdint.h>
+
 #include "echo_server.h"
 #include "tcp.h"
 #include "worker.h"
@@ -10,6 +12,31 @@ echo_connected(struct worker *w, struct tcp_conn *c)
 	/* What we receive we must send: advertise only what the send
 	 * buffer can take, so a fast writer is slowed, never dropped. */
 	c->flags |= TF_RCV_HOLD_SND;
+	/* A peer that connects and goes silent would hold the connection
+	 * for ever (keepalive is off by default, and a live but silent
+	 * peer answers it): http.idle_timeout_s bounds the silence. */
+	if (w->cfg->http.idle_timeout_s != 0)
+		tcp_app_timer_arm(w, c,
+				  (uint64_t)w->cfg->http.idle_timeout_s *
+				  1000000);
+}
+
+/* Nothing received (data or ACK) for idle_timeout_s: close (FIN). */
+static uint64_t
+echo_timeout(struct worker *w, struct tcp_conn *c)
+{
+	uint64_t limit = (uint64_t)w->cfg->http.idle_timeout_s * 1000000;
+	uint64_t since;
+
+	if (limit == 0 || (c->flags & TF_FIN_QUEUED))
+		return UINT64_MAX;
+	since = (uint64_t)(uint32_t)((uint32_t)w->now_ms - c->last_rx_ms) *
+		1000;
+	if (since < limit)
+		return limit - since;
+	w->stats.echo.idle_timeouts++;
+	tcp_close(w, c);
+	return UINT64_MAX;
 }
 
 static void
@@ -47,6 +74,7 @@ static const struct tcp_app_ops echo_ops = {
 	.recv = echo_recv,
 	.peer_closed = echo_peer_closed,
 	.closed = echo_closed,
+	.timeout = echo_timeout,
 };
 
 int

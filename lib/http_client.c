@@ -753,6 +753,23 @@ share_resolve(struct worker *w, struct job_share *s)
 	uint32_t i;
 	int pending = 0;
 
+	if (w->app->link_down) {
+		/* Started before the link came up (a memif peer not yet
+		 * connected, a cable): ARP now would fail for nothing.
+		 * Wait, within the connect timeout. */
+		if (w->now_us - s->start_us <
+		    (uint64_t)s->job->p.connect_timeout_ms * 1000)
+			return;
+		share_note(s, "the port's link stayed down for %u ms",
+			   s->job->p.connect_timeout_ms);
+		s->cnt.errors[JOB_ERR_LINK_DOWN]++;
+		if (s->req_quota != 0) {
+			s->cnt.requests_failed += s->req_quota;
+			s->req_finished = s->req_quota;
+		}
+		share_finish(w, s);
+		return;
+	}
 	for (i = 0; i < s->n_next_hops; i++) {
 		int rc = arp_resolve(w, s->next_hops[i], mac);
 		char ip[16];

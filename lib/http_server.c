@@ -54,6 +54,7 @@ struct httpd_work {
 	uint32_t q_head;
 	uint32_t q_len;
 	struct httpd_resp q[HTTPD_MAX_PIPELINE];
+	uint64_t req_start_us;	/* first byte of the partial request */
 	struct http_req_parser parser;
 };
 
@@ -62,6 +63,15 @@ struct httpd_work {
 #define HTTPD_BROKEN	0x01	/* parse error: no more requests */
 #define HTTPD_PEER_DONE	0x02	/* the peer sent FIN */
 #define HTTPD_MID_REQ	0x04	/* the parser holds part of a request */
+
+/*
+ * Timeouts cost no memory: an idle connection's deadline is its last
+ * received segment (c->last_rx_ms) plus http.idle_timeout_s, a partial
+ * request's is its first byte (in struct httpd_work, which it holds
+ * anyway) plus http.header_timeout_s.  TCP's idle_timer, which keepalive
+ * shares, calls httpd_timeout when the earliest may be due; it is moved
+ * earlier only when a new deadline comes before the one it has.
+ */
 
 /*
  * /bytes/N bodies are not copied into send buffers: each worker keeps
@@ -351,6 +361,52 @@ httpd_request_done(struct worker *w, struct httpd_work *hc)
 	}
 }
 
+/* Idle (nothing owed, nothing arriving): start the idle clock. */
+static void
+httpd_idle_arm(struct worker *w, struct tcp_conn *c)
+{
+	uint32_t idle_s = w->cfg->http.idle_timeout_s;
+
+	if (c->app == NULL && idle_s != 0 &&
+	    !(c->app_flags & (HTTPD_BROKEN | HTTPD_PEER_DONE)))
+		tcp_app_timer_arm(w, c, (uint64_t)idle_s * 1000000);
+}
+
+static uint64_t
+httpd_timeout(struct worker *w, struct tcp_conn *c)
+{
+	const struct http_conf *hc = &w->cfg->http;
+	struct httpd_work *hw = c->app;
+	uint64_t due, since;
+
+	if (c->app_flags & (HTTPD_BROKEN | HTTPD_PEER_DONE))
+		return UINT64_MAX;	/* closing: TCP's own bounds apply */
+	if (hw != NULL && (c->app_flags & HTTPD_MID_REQ)) {
+		/* A request trickling in (slowloris): the whole of it
+		 * must arrive within header_timeout_s of its first byte. */
+		if (hc->header_timeout_s == 0)
+			return UINT64_MAX;
+		due = hw->req_start_us +
+			(uint64_t)hc->header_timeout_s * 1000000;
+		if (w->now_us < due)
+			return due - w->now_us;
+		w->stats.httpd.header_timeouts++;
+		c->app_flags |= HTTPD_BROKEN;
+		return 0;
+	}
+	if (hw != NULL || hc->idle_timeout_s == 0)
+		return UINT64_MAX;	/* responding: persist bounds it */
+	since = (uint64_t)(uint32_t)((uint32_t)w->now_ms - c->last_rx_ms) *
+		1000;
+	if (since < (uint64_t)hc->idle_timeout_s * 1000000)
+		return (uint64_t)hc->idle_timeout_s * 1000000 - since;
+	/* An idle keep-alive connection: close it as servers do, FIN. */
+	w->stats.httpd.idle_timeouts++;
+	c->app_flags |= HTTPD_BROKEN;
+	tcp_close(w, c);
+	return UINT64_MAX;
+}
+
 static void
 httpd_connected(struct worker *w, struct tcp_conn *c)
 {
@@ -358,6 +414,7 @@ httpd_connected(struct worker *w, struct tcp_conn *c)
 	c->app = NULL;
 	c->app_flags = 0;
 	w->stats.httpd.connections++;
+	httpd_idle_arm(w, c);
 }
 
 static void
@@ -383,7 +440,14 @@ httpd_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 
 		st = http_req_parse(&hc->parser, data, len, &used);
 		if (st == HTTP_PARSE_AGAIN) {
-			c->app_flags |= HTTPD_MID_REQ;
+			if (!(c->app_flags & HTTPD_MID_REQ)) {
+				c->app_flags |= HTTPD_MID_REQ;
+				hc->req_start_us = w->now_us;
+				if (w->cfg->http.header_timeout_s != 0)
+					tcp_app_timer_arm(w, c,
+						(uint64_t)w->cfg->http.header_timeout_s *
+						1000000);
+			}
 			break;
 		}
 		c->app_flags &= ~HTTPD_MID_REQ;
@@ -414,6 +478,7 @@ httpd_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 	}
 	httpd_pump(w, c);
 	httpd_work_release(w, c, 0);
+	httpd_idle_arm(w, c);
 }
 
 static void
@@ -421,6 +486,7 @@ httpd_sent(struct worker *w, struct tcp_conn *c)
 {
 	httpd_pump(w, c);
 	httpd_work_release(w, c, 0);
+	httpd_idle_arm(w, c);
 }
 
 static void
@@ -449,6 +515,7 @@ static const struct tcp_app_ops httpd_ops = {
 	.sent = httpd_sent,
 	.peer_closed = httpd_peer_closed,
 	.closed = httpd_closed,
+	.timeout = httpd_timeout,
 };
 
 void

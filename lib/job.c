@@ -36,6 +36,7 @@ static const char *const error_names[JOB_ERR_MAX] = {
 	[JOB_ERR_WRITE] = "write",
 	[JOB_ERR_TIMEOUT] = "timeout",
 	[JOB_ERR_NO_ROUTE] = "no_route",
+	[JOB_ERR_LINK_DOWN] = "link_down",
 };
 
 const char *
@@ -426,6 +427,7 @@ job_state(const struct job *job)
 	if (c.responses == 0 && (c.requests_failed > 0 ||
 				 c.errors[JOB_ERR_ARP] > 0 ||
 				 c.errors[JOB_ERR_NO_ROUTE] > 0 ||
+				 c.errors[JOB_ERR_LINK_DOWN] > 0 ||
 				 c.errors[JOB_ERR_LOCAL] > 0))
 		return JOB_FAILED;
 	return JOB_DONE;

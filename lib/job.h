@@ -51,6 +51,7 @@ enum job_error {
 	JOB_ERR_WRITE,			/* the body could not be written */
 	JOB_ERR_TIMEOUT,		/* the job's own deadline (one-shot) */
 	JOB_ERR_NO_ROUTE,		/* off-prefix and no gateway */
+	JOB_ERR_LINK_DOWN,		/* no link within connect_timeout_ms */
 	JOB_ERR_MAX
 };
 

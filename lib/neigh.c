@@ -31,7 +31,44 @@ neigh_init(struct neigh_table *t, struct neigh_entry *entries, uint32_t size,
 	t->retry_ms = retry_ms;
 	t->reachable_ms = reachable_ms;
 	t->ops = ops;
+	t->protect_ip = 0;
+	t->learn_rate = 0;
+	t->learn_credit = 0;
+	t->learn_last_ms = 0;
+	memset(&t->cnt, 0, sizeof(t->cnt));
 	return 0;
+}
+
+void
+neigh_set_limits(struct neigh_table *t, uint32_t learn_rate,
+		 uint32_t protect_ip)
+{
+	t->learn_rate = learn_rate;
+	t->learn_credit = (uint64_t)learn_rate * 1000;
+	t->learn_last_ms = 0;
+	t->protect_ip = protect_ip;
+}
+
+/* May an unsolicited entry be created now?  Token bucket. */
+static int
+neigh_learn_allowed(struct neigh_table *t, uint64_t now_ms)
+{
+	uint64_t cap = (uint64_t)t->learn_rate * 1000;
+
+	if (t->learn_rate == 0)
+		return 1;
+	if (now_ms > t->learn_last_ms) {
+		t->learn_credit += (now_ms - t->learn_last_ms) * t->learn_rate;
+		if (t->learn_credit > cap)
+			t->learn_credit = cap;
+		t->learn_last_ms = now_ms;
+	}
+	if (t->learn_credit < 1000) {
+		t->cnt.learn_limited++;
+		return 0;
+	}
+	t->learn_credit -= 1000;
+	return 1;
 }
 
 struct neigh_entry *
@@ -52,16 +89,80 @@ neigh_lookup(struct neigh_table *t, uint32_t ip)
 	return NULL;
 }
 
+static void
+neigh_remove_slot(struct neigh_table *t, uint32_t i, void *ctx);
+
+/* Eviction order: lower goes first; -1: never. */
+static int
+neigh_evict_rank(const struct neigh_table *t, const struct neigh_entry *e,
+		 uint64_t *age)
+{
+	if (e->is_static || (t->protect_ip != 0 && e->ip == t->protect_ip))
+		return -1;
+	switch (e->state) {
+	case NEIGH_FAILED:
+		*age = e->changed_ms;
+		return 0;
+	case NEIGH_STALE:
+		*age = e->used_ms;
+		return 1;
+	case NEIGH_REACHABLE:
+		*age = e->used_ms > e->changed_ms ? e->used_ms : e->changed_ms;
+		return e->learnt ? 1 : 2;
+	case NEIGH_INCOMPLETE:
+		*age = e->changed_ms;
+		return e->n_held == 0 ? 3 : 4;
+	default:
+		return -1;
+	}
+}
+
+/* Make room: remove the entry that matters least, up to max_rank.
+ * Returns 0, or -1 when nothing may go.  O(size), only when full. */
+static int
+neigh_evict(struct neigh_table *t, int max_rank, void *ctx)
+{
+	uint32_t i, victim = UINT32_MAX;
+	uint64_t best_age = 0;
+	int best_rank = max_rank + 1;
+
+	for (i = 0; i < t->size; i++) {
+		uint64_t age = 0;
+		int r = neigh_evict_rank(t, &t->entries[i], &age);
+
+		if (r < 0 || r > best_rank || r > max_rank)
+			continue;
+		if (r < best_rank || age < best_age) {
+			victim = i;
+			best_rank = r;
+			best_age = age;
+		}
+	}
+	if (victim == UINT32_MAX)
+		return -1;
+	t->cnt.evicted++;
+	/* Held packets (rank 4) go through ops->drop_held, counted. */
+	neigh_remove_slot(t, victim, ctx);
+	return 0;
+}
+
+#define NEIGH_RANK_ANY		4
+/* FAILED, STALE, or REACHABLE but only ever learnt unasked. */
+#define NEIGH_RANK_UNSOLICITED	1
+
 static struct neigh_entry *
-neigh_insert(struct neigh_table *t, uint32_t ip, uint64_t now_ms)
+neigh_insert(struct neigh_table *t, uint32_t ip, uint64_t now_ms,
+	     int max_rank, void *ctx)
 {
 	uint32_t mask = t->size - 1;
 	uint32_t i = neigh_hash(ip) & mask;
 	struct neigh_entry *e;
 
 	/* Keep a free slot so that probes always terminate. */
-	if (t->count + 1 >= t->size)
+	if (t->count + 1 >= t->size && neigh_evict(t, max_rank, ctx) != 0) {
+		t->cnt.table_full++;
 		return NULL;
+	}
 	while (t->entries[i].state != NEIGH_FREE)
 		i = (i + 1) & mask;
 	e = &t->entries[i];
@@ -121,9 +222,10 @@ neigh_delete(struct neigh_table *t, uint32_t ip, void *ctx)
 	return 0;
 }
 
-struct neigh_entry *
-neigh_update(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
-	     uint64_t now_ms, int create, void *ctx)
+/* create: 1 from ARP (rate-limited), 2 by hand (not limited). */
+static struct neigh_entry *
+neigh_learn(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
+	    uint64_t now_ms, int create, void *ctx)
 {
 	struct neigh_entry *e = neigh_lookup(t, ip);
 	uint32_t i;
@@ -131,9 +233,13 @@ neigh_update(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
 	if (e == NULL) {
 		if (!create)
 			return NULL;
-		e = neigh_insert(t, ip, now_ms);
+		if (create == 1 && !neigh_learn_allowed(t, now_ms))
+			return NULL;
+		e = neigh_insert(t, ip, now_ms, create == 1 ?
+				 NEIGH_RANK_UNSOLICITED : NEIGH_RANK_ANY, ctx);
 		if (e == NULL)
 			return NULL;
+		e->learnt = create == 1;
 	}
 	if (e->is_static)
 		return e;	/* what the operator said stands */
@@ -149,6 +255,13 @@ neigh_update(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
 }
 
 struct neigh_entry *
+neigh_update(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
+	     uint64_t now_ms, int create, void *ctx)
+{
+	return neigh_learn(t, ip, mac, now_ms, create ? 1 : 0, ctx);
+}
+
+struct neigh_entry *
 neigh_add_static(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
 		 uint64_t now_ms, void *ctx)
 {
@@ -156,7 +269,7 @@ neigh_add_static(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
 
 	if (e != NULL)
 		e->is_static = 0;
-	e = neigh_update(t, ip, mac, now_ms, 1, ctx);
+	e = neigh_learn(t, ip, mac, now_ms, 2, ctx);
 	if (e != NULL)
 		e->is_static = 1;
 	return e;
@@ -179,13 +292,14 @@ neigh_resolve(struct neigh_table *t, uint32_t ip, uint64_t now_ms,
 	struct neigh_entry *e = neigh_lookup(t, ip);
 
 	if (e == NULL) {
-		e = neigh_insert(t, ip, now_ms);
+		e = neigh_insert(t, ip, now_ms, NEIGH_RANK_ANY, ctx);
 		if (e == NULL)
 			return -1;
 		neigh_probe(t, e, now_ms, NULL, ctx);
 		return 0;
 	}
 	e->used_ms = now_ms;
+	e->learnt = 0;
 	switch (e->state) {
 	case NEIGH_STALE:
 		/* Keep using the old answer while we confirm it (unicast). */

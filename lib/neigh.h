@@ -41,6 +41,9 @@ struct neigh_entry {
 	uint8_t state;			/* enum neigh_state */
 	uint8_t probes;			/* requests sent for this resolution */
 	uint8_t is_static;		/* set by hand: never aged or relearnt */
+	/* Made by unsolicited ARP and not looked up by us since: a flood
+	 * of such entries may replace each other, not ours. */
+	uint8_t learnt;
 	uint64_t changed_ms;		/* when state last changed */
 	uint64_t next_probe_ms;		/* INCOMPLETE: when to ask again */
 	uint64_t used_ms;		/* last lookup that used it */
@@ -55,6 +58,14 @@ struct neigh_ops {
 	void (*failed)(void *ctx, uint32_t ip);
 };
 
+/* What the table did since the caller last took these (and zeroed
+ * them): the caller turns them into its counters. */
+struct neigh_counts {
+	uint64_t evicted;		/* entries dropped to make room */
+	uint64_t learn_limited;		/* unsolicited entries not created */
+	uint64_t table_full;		/* no entry could be made */
+};
+
 struct neigh_table {
 	struct neigh_entry *entries;
 	uint32_t size;			/* power of two */
@@ -63,6 +74,15 @@ struct neigh_table {
 	uint32_t retry_ms;
 	uint32_t reachable_ms;
 	const struct neigh_ops *ops;
+	/* Never evicted (the gateway: every off-link packet needs it);
+	 * 0 = none. */
+	uint32_t protect_ip;
+	/* Entries created by unsolicited ARP, per second (token bucket,
+	 * in thousandths of an entry, one second of burst); 0 = no limit. */
+	uint32_t learn_rate;
+	uint64_t learn_credit;
+	uint64_t learn_last_ms;
+	struct neigh_counts cnt;
 };
 
 /* entries: caller-provided array of size (a power of two) slots. */
@@ -70,6 +90,21 @@ int
 neigh_init(struct neigh_table *t, struct neigh_entry *entries, uint32_t size,
 	   uint32_t retries, uint32_t retry_ms, uint32_t reachable_ms,
 	   const struct neigh_ops *ops);
+
+/*
+ * Bounds against a hostile LAN: learn_rate entries a second may be
+ * created from unsolicited ARP (0 = no limit), and protect_ip (the
+ * gateway; 0 = none) is never evicted.
+ *
+ * When the table is full a new entry takes the place of the oldest one
+ * that can go: FAILED first, then STALE (least recently used), then
+ * REACHABLE, then INCOMPLETE (one that holds packets last: they are
+ * dropped, through ops->drop_held).  An unsolicited entry may only take
+ * a FAILED or STALE one's place.  Static entries and protect_ip stay.
+ */
+void
+neigh_set_limits(struct neigh_table *t, uint32_t learn_rate,
+		 uint32_t protect_ip);
 
 struct neigh_entry *
 neigh_lookup(struct neigh_table *t, uint32_t ip);

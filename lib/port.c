@@ -230,6 +230,17 @@ port_init(struct port *p, uint16_t id, uint16_t n_queues, uint16_t mtu,
 	return 0;
 }
 
+int
+port_link_is_up(const struct port *p)
+{
+	struct rte_eth_link link;
+
+	memset(&link, 0, sizeof(link));
+	if (rte_eth_link_get_nowait(p->id, &link) != 0)
+		return 1;	/* cannot tell: do not hold jobs back */
+	return link.link_status == RTE_ETH_LINK_UP;
+}
+
 void
 port_fini(struct port *p)
 {

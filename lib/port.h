@@ -62,4 +62,9 @@ port_init(struct port *p, uint16_t id, uint16_t n_queues, uint16_t mtu,
 void
 port_fini(struct port *p);
 
+/* 1 if the port's link is up, 0 if down (rte_eth_link_get_nowait: for
+ * some PMDs a system call, so control threads only). */
+int
+port_link_is_up(const struct port *p);
+
 #endif /* DPF_PORT_H */

@@ -28,7 +28,8 @@
 #define STATS_ARP(X) \
 	X(rx_requests) X(rx_replies) X(rx_invalid) X(rx_not_for_us) \
 	X(tx_requests) X(tx_replies) X(tx_gratuitous) \
-	X(resolve_failures) X(held_packets) X(held_drops) X(entries_aged)
+	X(resolve_failures) X(held_packets) X(held_drops) X(entries_aged) \
+	X(entries_evicted) X(learn_limited) X(table_full)
 
 #define STATS_IP(X) \
 	X(rx_packets) X(rx_too_short) X(rx_bad_version) X(rx_bad_hlen) \
@@ -55,6 +56,7 @@
 	X(RecoveryPartialAcks) X(SendClones) X(LostRetransmits) X(TxBacklogDefers) \
 	X(TailLossProbes) X(SpuriousRtos) X(SackNoMem) \
 	X(TsoSends) X(LroSegsIn) \
+	X(PersistTimeouts) X(FinWait2Timeouts) \
 	X(OfoCollapsed) X(OfoPruned) X(OfoDropLowMem) X(SndLowMemRefused) \
 	X(SndLowMemWakeups) X(MemLowEvents) X(MemPressureEvents) \
 	X(RcvDropNoSndSpace) \
@@ -70,10 +72,10 @@
 #define STATS_HTTPD(X) \
 	X(connections) X(requests) X(status_2xx) X(status_4xx) \
 	X(parse_errors) X(body_bytes) X(pipeline_overflows) X(no_state) \
-	X(resets)
+	X(resets) X(header_timeouts) X(idle_timeouts)
 
 #define STATS_ECHO(X) \
-	X(connections) X(bytes) X(errors) X(resets)
+	X(connections) X(bytes) X(errors) X(resets) X(idle_timeouts)
 
 #define STATS_IMPAIR(X) \
 	X(rx_dropped) X(rx_duplicated) X(rx_reordered) X(rx_corrupted) \

@@ -173,6 +173,15 @@ struct tcp_app_ops {
 	 * After this call the application must forget c.
 	 */
 	void (*closed)(struct worker *w, struct tcp_conn *c, int err);
+	/*
+	 * Optional: idle_timer fired while the connection is ESTABLISHED
+	 * or CLOSE_WAIT (armed by tcp_app_timer_arm).  Return 0 when the
+	 * application's deadline has passed (TCP then resets the
+	 * connection; closed gets ETIMEDOUT), else the microseconds left
+	 * to its next deadline, or UINT64_MAX for none (the application
+	 * may also have called tcp_close).
+	 */
+	uint64_t (*timeout)(struct worker *w, struct tcp_conn *c);
 };
 
 struct tcp_conn {
@@ -224,6 +233,10 @@ struct tcp_conn {
 	 * or 0; RTTs are far shorter than the 71 minutes it wraps in. */
 	uint32_t rtt_start_us;
 	uint32_t retrans_count;		/* retransmissions of this connection */
+	/* now_ms / 1000 + 1, low 16 bits (never 0), of the first persist
+	 * probe while the peer's window stays closed, else 0: bounds
+	 * persist (tcp.persist_max_s), in what was a hole. */
+	uint16_t persist_s;
 
 	/* Congestion control and loss recovery (RFC 5681, 6582, 6675). */
 	struct tcp_cc cc;
@@ -534,6 +547,13 @@ tcp_enter_time_wait(struct worker *w, struct tcp_conn *c);
 /* (Re)start the keepalive clock after activity, if keepalive is on. */
 void
 tcp_keepalive_arm(struct worker *w, struct tcp_conn *c);
+/* Have ops->timeout called within delay_us: idle_timer, shared with
+ * keepalive, is moved earlier if it would fire later (never later). */
+void
+tcp_app_timer_arm(struct worker *w, struct tcp_conn *c, uint64_t delay_us);
+/* Entered FIN_WAIT_2: bound it by tcp.fin_wait2_s. */
+void
+tcp_fin_wait2_arm(struct worker *w, struct tcp_conn *c);
 
 /* tcp_reass.c */
 void

@@ -627,6 +627,7 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 			 * goes again at the head of the first real segment. */
 			c->snd_nxt = c->snd_una;
 			c->rtx_shift = 0;
+			c->persist_s = 0;
 			timer_cancel(&w->wheel, &c->rtx_timer);
 		}
 	}
@@ -636,6 +637,7 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 	switch (c->state) {
 	case TCP_FIN_WAIT_1:
 		tcp_set_state(w, c, TCP_FIN_WAIT_2);
+		tcp_fin_wait2_arm(w, c);
 		return 0;
 	case TCP_CLOSING:
 		tcp_enter_time_wait(w, c);

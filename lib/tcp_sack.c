@@ -80,7 +80,12 @@ tcp_sack_update(struct tcp_sack_board *b, uint32_t snd_una, uint32_t snd_max,
 	for (i = 0; i < n; i++) {
 		uint32_t s = starts[i], e = ends[i];
 
-		if (!SEQ_LT(s, e) || SEQ_LEQ(s, snd_una) || SEQ_GT(e, snd_max))
+		/* As offsets from snd_una: sequence comparisons are not
+		 * transitive across 2^31, and a block whose ends are far
+		 * apart passed SEQ_LT(s, e), SEQ_GT(s, snd_una) and
+		 * SEQ_LEQ(e, snd_max) while lying outside the window. */
+		if (s - snd_una == 0 || s - snd_una >= e - snd_una ||
+		    e - snd_una > snd_max - snd_una)
 			continue;
 		added += insert_range(b, s, e);
 	}

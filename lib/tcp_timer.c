@@ -4,8 +4,9 @@
  *   rtx_timer     SYN and data retransmission (RFC 6298), and the persist
  *                 timer when the peer's window is zero (RFC 9293 3.8.6.1)
  *   delack_timer  delayed ACK (RFC 1122 4.2.3.2, RFC 5681 4.2)
- *   idle_timer    keepalive (RFC 1122 4.2.3.6) while established, then
- *                 the TIME_WAIT wait
+ *   idle_timer    keepalive (RFC 1122 4.2.3.6) and the application's
+ *                 deadlines (ops->timeout) while established, the
+ *                 FIN_WAIT_2 bound, then the TIME_WAIT wait
  */
 #include <errno.h>
 
@@ -204,6 +205,22 @@ tcp_rtx_expired(struct timer *t, void *ctx)
 		 * window is closed; probe it with one byte (the same byte
 		 * again if the last probe is still unacknowledged), backing
 		 * off, for as long as the peer keeps answering. */
+		/* Seconds, plus one: the clock starts at 0, and 0 means
+		 * "not persisting" (then 1 instead, once every 18 hours). */
+		uint16_t now_s = (uint16_t)(w->now_ms / 1000 + 1);
+
+		if (c->persist_s == 0) {
+			c->persist_s = now_s != 0 ? now_s : 1;
+		} else if (w->cfg->tcp.persist_max_s != 0 &&
+			   (uint16_t)(now_s - c->persist_s) >=
+			   w->cfg->tcp.persist_max_s) {
+			/* A peer may keep its window closed, answering
+			 * every probe, for ever: what we hold for it
+			 * (the connection, the send buffer) must not. */
+			w->stats.tcp.PersistTimeouts++;
+			tcp_timeout_fail(w, c);
+			return;
+		}
 		w->stats.tcp.WindowProbes++;
 		if (SEQ_LT(c->snd_una, c->snd_max)) {
 			tcp_retransmit(w, c, c->snd_una, 1);
@@ -217,9 +234,20 @@ tcp_rtx_expired(struct timer *t, void *ctx)
 		if (c->rtx_shift < 6)
 			c->rtx_shift++;
 		tcp_rtx_arm(w, c);
+		if (w->cfg->tcp.persist_max_s != 0) {
+			/* The backed-off probe may come long after the
+			 * bound: look again when it is due. */
+			uint64_t left = (uint64_t)(w->cfg->tcp.persist_max_s -
+				(uint16_t)(now_s - c->persist_s)) * 1000000;
+
+			if (tcp_rto_backed_off(w, c) > left)
+				timer_arm(&w->wheel, &c->rtx_timer, w->now_us,
+					  left);
+		}
 		return;
 	}
 
+	c->persist_s = 0;
 	if (SEQ_LT(c->snd_una, c->snd_max)) {
 		/* Retransmission timeout (RFC 6298 5.4-5.6, RFC 5681 3.1). */
 		if (c->rtx_shift >= w->cfg->tcp.data_retries) {
@@ -264,40 +292,85 @@ tcp_delack_expired(struct timer *t, void *ctx)
 	}
 }
 
-/* TIME_WAIT over, or keepalive due. */
+/* Arm t to fire within delay_us, unless it already fires sooner. */
 static void
-tcp_idle_expired(struct timer *t, void *ctx)
+tcp_timer_arm_earlier(struct worker *w, struct timer *t, uint64_t delay_us)
 {
-	struct tcp_conn *c = container_of(t, struct tcp_conn, idle_timer);
-	struct worker *w = ctx;
+	uint64_t tick = (w->now_us + delay_us + TIMER_TICK_US - 1) /
+		TIMER_TICK_US;
+
+	if (timer_is_armed(t) && t->expire_tick <= tick)
+		return;
+	timer_arm(&w->wheel, t, w->now_us, delay_us);
+}
+
+/* Keepalive: 0 when the connection was reset, else the microseconds to
+ * the next keepalive event (UINT64_MAX: keepalive is off). */
+static uint64_t
+tcp_keepalive_check(struct worker *w, struct tcp_conn *c)
+{
 	const struct tcp_conf *tc = &w->cfg->tcp;
 	uint64_t idle_us;
 
-	if (c->state == TCP_TIME_WAIT) {
-		tcp_conn_free(w, c);
-		return;
-	}
-	if (tc->keepalive_s == 0 || (c->state != TCP_ESTABLISHED &&
-				     c->state != TCP_CLOSE_WAIT))
-		return;
+	if (tc->keepalive_s == 0)
+		return UINT64_MAX;
 	idle_us = (uint64_t)(uint32_t)((uint32_t)w->now_ms - c->last_rx_ms) *
 		1000;
 	if (idle_us < (uint64_t)tc->keepalive_s * 1000000) {
 		/* Traffic since we armed: wait for the rest of the idle time. */
-		timer_arm(&w->wheel, &c->idle_timer, w->now_us,
-			  (uint64_t)tc->keepalive_s * 1000000 - idle_us);
-		return;
+		return (uint64_t)tc->keepalive_s * 1000000 - idle_us;
 	}
 	if (c->ka_probes >= tc->keepalive_probes) {
 		w->stats.tcp.KeepaliveTimeouts++;
 		tcp_notify_closed(w, c, ETIMEDOUT);
 		tcp_abort(w, c);
-		return;
+		return 0;
 	}
 	c->ka_probes++;
 	tcp_send_keepalive(w, c);
-	timer_arm(&w->wheel, &c->idle_timer, w->now_us,
-		  (uint64_t)tc->keepalive_intvl_s * 1000000);
+	return (uint64_t)tc->keepalive_intvl_s * 1000000;
+}
+
+/* TIME_WAIT over, FIN_WAIT_2 over, keepalive or the application's
+ * deadline due. */
+static void
+tcp_idle_expired(struct timer *t, void *ctx)
+{
+	struct tcp_conn *c = container_of(t, struct tcp_conn, idle_timer);
+	struct worker *w = ctx;
+	uint64_t next = UINT64_MAX, ka;
+
+	if (c->state == TCP_TIME_WAIT) {
+		tcp_conn_free(w, c);
+		return;
+	}
+	if (c->state == TCP_FIN_WAIT_2) {
+		/* We closed and the peer acknowledged it but never sent its
+		 * FIN: the connection would stay for ever (RFC 9293 leaves
+		 * the bound to us; Linux's tcp_fin_timeout). */
+		w->stats.tcp.FinWait2Timeouts++;
+		tcp_notify_closed(w, c, ETIMEDOUT);
+		tcp_abort(w, c);
+		return;
+	}
+	if (c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT)
+		return;
+	if (c->ops != NULL && c->ops->timeout != NULL &&
+	    !(c->flags & TF_APP_CLOSED)) {
+		next = c->ops->timeout(w, c);
+		if (next == 0) {
+			tcp_notify_closed(w, c, ETIMEDOUT);
+			tcp_abort(w, c);
+			return;
+		}
+	}
+	ka = tcp_keepalive_check(w, c);
+	if (ka == 0)
+		return;
+	if (ka < next)
+		next = ka;
+	if (next != UINT64_MAX)
+		tcp_timer_arm_earlier(w, &c->idle_timer, next);
 }
 
 void
@@ -305,8 +378,25 @@ tcp_keepalive_arm(struct worker *w, struct tcp_conn *c)
 {
 	if (w->cfg->tcp.keepalive_s == 0)
 		return;
+	tcp_timer_arm_earlier(w, &c->idle_timer,
+			      (uint64_t)w->cfg->tcp.keepalive_s * 1000000);
+}
+
+void
+tcp_app_timer_arm(struct worker *w, struct tcp_conn *c, uint64_t delay_us)
+{
+	tcp_timer_arm_earlier(w, &c->idle_timer, delay_us);
+}
+
+void
+tcp_fin_wait2_arm(struct worker *w, struct tcp_conn *c)
+{
+	if (w->cfg->tcp.fin_wait2_s == 0) {
+		timer_cancel(&w->wheel, &c->idle_timer);
+		return;
+	}
 	timer_arm(&w->wheel, &c->idle_timer, w->now_us,
-		  (uint64_t)w->cfg->tcp.keepalive_s * 1000000);
+		  (uint64_t)w->cfg->tcp.fin_wait2_s * 1000000);
 }
 
 void

@@ -92,6 +92,10 @@ struct app {
 	 * capture_active, so no capture costs one branch. */
 	int capture_active;
 	struct capture *capture;
+	/* The port's link is down, as a control thread last saw it
+	 * (asking the PMD can be a system call: not from a worker).  Jobs
+	 * wait for it before ARP; 0, the zeroed default, is up. */
+	volatile int link_down;
 	/* The control server while it runs (its counters in stats.get). */
 	struct ctl_server *ctl;
 	volatile int quit;		/* set by signals or the application */

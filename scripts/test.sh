@@ -8,7 +8,7 @@
 #     nginx and peer_server.py in the dpf-peer testbed;
 #   - the TCP conformance tests (tests/conformance/run.py), scapy playing
 #     the peer;
-# then, once, the libFuzzer targets for DPF_FUZZ_SECONDS (default 30) each.
+# then, once, the libFuzzer targets for DPF_FUZZ_SECONDS (default 20) each.
 # The testbed is brought up here and always torn down.
 #
 # Environment: DPF_LOSS_RUNS (default 20) fetches of 100 MiB under loss.
@@ -128,10 +128,10 @@ for variant in "" --san; do
 	scripts/testbed.sh down --keep-files >/dev/null 2>&1 || true
 done
 
-# The libFuzzer targets (JSON-RPC dispatcher, HTTP response parser), for a
-# bounded time each.
-echo "== fuzzing (${DPF_FUZZ_SECONDS:-30} s per target)"
-runner_tests "fuzz" scripts/fuzz.sh "${DPF_FUZZ_SECONDS:-30}"
+# The libFuzzer targets (parsers, the control channel, the packet input
+# path on a real worker), for a bounded time each.
+echo "== fuzzing (${DPF_FUZZ_SECONDS:-20} s per target)"
+runner_tests "fuzz" scripts/fuzz.sh "${DPF_FUZZ_SECONDS:-20}"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -366,6 +366,25 @@ runner_main(void *arg)
 	return NULL;
 }
 
+/* --- the link ---------------------------------------------------------- */
+
+static pthread_t link_tid;
+static int link_started;
+
+/* Publish the port's link state for the workers (a job waits for the
+ * link before ARP): asking the PMD may be a system call, so not from a
+ * poll loop. */
+static void *
+link_main(void *arg)
+{
+	(void)arg;
+	while (!app.quit) {
+		app.link_down = !port_link_is_up(&app.port);
+		rte_delay_us_sleep(10 * 1000);
+	}
+	return NULL;
+}
+
 /* --- the control channel and --script ---------------------------------- */
 
 /* The method table for in-process calls (n_methods set in main: the
@@ -724,6 +743,7 @@ main(int argc, char **argv)
 	neigh_init(&app.neigh, app.neigh_entries, NEIGH_TABLE_SIZE,
 		   cfg.arp.retries, cfg.arp.retry_ms,
 		   cfg.arp.reachable_s * 1000, &arp_neigh_ops);
+	neigh_set_limits(&app.neigh, cfg.arp.learn_rate, cfg.gateway);
 	rte_seqlock_init(&app.neigh_lock);
 	job_registry_init(&app.jobs);
 	app.impair_conf = cfg.impair;
@@ -772,6 +792,12 @@ main(int argc, char **argv)
 	/* From here on, per-lcore changes go through the workers' command
 	 * rings (worker_call), which the loops below will serve. */
 	app.running = 1;
+	app.link_down = !port_link_is_up(&app.port);
+	if (rte_ctrl_thread_create(&link_tid, "dpf-link", NULL, link_main,
+				   NULL) == 0)
+		link_started = 1;
+	else
+		app.link_down = 0;	/* cannot watch it: do not wait */
 	if (cfg.capture_dir != NULL) {
 		char derr[256];
 		int dfd = capture_dir_open(cfg.capture_dir, derr, sizeof(derr));
@@ -842,6 +868,11 @@ main(int argc, char **argv)
 	}
 worker:
 	ctl_close();
+	if (link_started) {
+		app.quit = 1;
+		pthread_join(link_tid, NULL);
+		link_started = 0;
+	}
 	workers_fini();
 	/* After the workers' last frames, before the counters. */
 	stop_capture(&cfg);

@@ -1160,10 +1160,95 @@ test_file_number_for_string(void **state)
 	expect_file_err("{\"fetch\": 5}", "fetch");
 }
 
+/* config_load_string reads exactly len bytes, like a file; errors name
+ * the text as given. */
+static void
+test_load_string(void **state)
+{
+	static const char text[] = "{\"mtu\": 9000, \"listen\": 80}garbage";
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+
+	(void)state;
+	config_init(&c);
+	assert_int_equal(config_load_string(&c, text, strlen(text) - 7,
+					    "inline", err, sizeof(err)), 0);
+	assert_int_equal(c.mtu, 9000);
+	assert_int_equal(c.listen_port, 80);
+	config_free(&c);
+
+	config_init(&c);
+	assert_int_equal(config_load_string(&c, text, strlen(text), "inline",
+					    err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "config inline: line 1"));
+	config_free(&c);
+
+	config_init(&c);
+	assert_int_equal(config_load_string(&c, "{\"mtu\": \"x\"}", 13,
+					    "inline", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "inline"));
+	config_free(&c);
+}
+
+/* The limits against hostile peers (issue 12): defaults, command line,
+ * JSON, bounds. */
+static void
+test_hostile_timeouts(void **state)
+{
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+
+	(void)state;
+	config_init(&c);
+	assert_int_equal(c.tcp.persist_max_s, 120);
+	assert_int_equal(c.tcp.fin_wait2_s, 60);
+	assert_int_equal(c.arp.learn_rate, 100);
+	assert_int_equal(c.http.header_timeout_s, 30);
+	assert_int_equal(c.http.idle_timeout_s, 60);
+	config_free(&c);
+
+	EXPECT_OK(&c, err, BASE, "--tcp", "persist_max_s=3,fin_wait2_s=2",
+		  "--arp", "learn_rate=5", "--http",
+		  "header_timeout_s=2,idle_timeout_s=0");
+	assert_int_equal(c.tcp.persist_max_s, 3);
+	assert_int_equal(c.tcp.fin_wait2_s, 2);
+	assert_int_equal(c.arp.learn_rate, 5);
+	assert_int_equal(c.http.header_timeout_s, 2);
+	assert_int_equal(c.http.idle_timeout_s, 0);
+	config_free(&c);
+	EXPECT_OK(&c, err, BASE, "--tcp", "persist_max_s=0,fin_wait2_s=86400");
+	assert_int_equal(c.tcp.persist_max_s, 0);
+	assert_int_equal(c.tcp.fin_wait2_s, 86400);
+	config_free(&c);
+	EXPECT_ERR("tcp.persist_max_s", BASE, "--tcp", "persist_max_s=36001");
+	EXPECT_ERR("tcp.fin_wait2_s", BASE, "--tcp", "fin_wait2_s=-1");
+	EXPECT_ERR("arp.learn_rate", BASE, "--arp", "learn_rate=1000001");
+	EXPECT_ERR("http.header_timeout_s", BASE, "--http",
+		   "header_timeout_s=86401");
+	EXPECT_ERR("http.idle_timeout_s", BASE, "--http", "idle_timeout_s=x");
+	EXPECT_ERR("unknown setting 'rcvbuf'", BASE, "--http", "rcvbuf=8192");
+
+	assert_int_equal(load_text(&c, "{\"http\": {\"header_timeout_s\": 7, "
+				   "\"idle_timeout_s\": 9}, \"tcp\": "
+				   "{\"fin_wait2_s\": 4, \"persist_max_s\": 5}, "
+				   "\"arp\": {\"learn_rate\": 0}}", err), 0);
+	assert_int_equal(c.http.header_timeout_s, 7);
+	assert_int_equal(c.http.idle_timeout_s, 9);
+	assert_int_equal(c.tcp.fin_wait2_s, 4);
+	assert_int_equal(c.tcp.persist_max_s, 5);
+	assert_int_equal(c.arp.learn_rate, 0);
+	config_free(&c);
+	expect_file_err("{\"http\": {\"bogus\": 1}}", "http.bogus");
+	expect_file_err("{\"http\": 5}", "http");
+	expect_file_err("{\"http\": {\"idle_timeout_s\": -1}}",
+			"http.idle_timeout_s");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hostile_timeouts),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_minimal),
 		cmocka_unit_test(test_ip),
@@ -1187,6 +1272,7 @@ main(void)
 		cmocka_unit_test(test_file_then_cmdline),
 		cmocka_unit_test(test_file_seed_precision),
 		cmocka_unit_test(test_file_number_for_string),
+		cmocka_unit_test(test_load_string),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -569,36 +569,186 @@ test_table_full(void **state)
 
 	assert_int_equal(neigh_init(&x->t, x->entries, 8, 3, 100, 1000,
 				    &fake_ops), 0);
-	for (i = 0; i < 7; i++)
+	/* Entries we asked for (resolved, then answered). */
+	for (i = 0; i < 7; i++) {
+		assert_int_equal(neigh_resolve(&x->t, IP(10, 0, 0, 1 + i), i,
+					       mac, &x->f), 0);
 		assert_non_null(neigh_update(&x->t, IP(10, 0, 0, 1 + i), mac_a,
-					     0, 1, &x->f));
+					     i, 0, &x->f));
+	}
 	assert_int_equal(x->t.count, 7);
-	assert_null(neigh_update(&x->t, IP(10, 0, 1, 1), mac_a, 0, 1, &x->f));
-	assert_int_equal(neigh_resolve(&x->t, IP(10, 0, 1, 1), 0, mac, &x->f),
-			 -1);
-	assert_int_equal(neigh_output(&x->t, IP(10, 0, 1, 1), 0, &pkt, mac,
-				      &x->f), -1);
+	/* Unsolicited ARP may not push out REACHABLE entries of ours. */
+	assert_null(neigh_update(&x->t, IP(10, 0, 1, 1), mac_a, 10, 1, &x->f));
+	assert_int_equal(x->t.cnt.table_full, 1);
+	assert_int_equal(x->t.cnt.evicted, 0);
 	assert_int_equal(x->t.count, 7);
-	assert_int_equal(x->f.n_req, 0);
-	assert_int_equal(x->f.n_dropped, 0);
 	/* Lookups of absent keys still terminate. */
 	assert_null(neigh_lookup(&x->t, IP(10, 0, 1, 1)));
 	for (i = 0; i < 7; i++)
 		assert_non_null(neigh_lookup(&x->t, IP(10, 0, 0, 1 + i)));
 	/* Existing entries can still be updated. */
-	assert_non_null(neigh_update(&x->t, IP(10, 0, 0, 3), mac_b, 1, 0,
+	assert_non_null(neigh_update(&x->t, IP(10, 0, 0, 3), mac_b, 11, 0,
 				     &x->f));
-	assert_int_equal(neigh_delete(&x->t, IP(10, 0, 0, 4), &x->f), 0);
-	assert_int_equal(neigh_resolve(&x->t, IP(10, 0, 1, 1), 2, mac, &x->f),
+	/* Our own resolution takes the oldest REACHABLE entry's place
+	 * (10.0.0.1, learnt at 0; 10.0.0.3 was refreshed). */
+	assert_int_equal(neigh_resolve(&x->t, IP(10, 0, 1, 1), 12, mac, &x->f),
 			 0);
+	assert_int_equal(x->t.cnt.evicted, 1);
+	assert_null(neigh_lookup(&x->t, IP(10, 0, 0, 1)));
+	assert_non_null(neigh_lookup(&x->t, IP(10, 0, 0, 3)));
+	assert_int_equal(neigh_output(&x->t, IP(10, 0, 1, 2), 13, &pkt, mac,
+				      &x->f), 0);
+	assert_null(neigh_lookup(&x->t, IP(10, 0, 0, 2)));
 	assert_int_equal(x->t.count, 7);
+	assert_int_equal(x->f.n_dropped, 0);
+
+	/* Entries a flood made (never looked up by us) replace each other,
+	 * oldest first, and never ours. */
+	assert_int_equal(neigh_init(&x->t, x->entries, 8, 3, 100, 1000,
+				    &fake_ops), 0);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(neigh_resolve(&x->t, IP(10, 0, 0, 1 + i), 0,
+					       mac, &x->f), 0);
+		assert_non_null(neigh_update(&x->t, IP(10, 0, 0, 1 + i), mac_a,
+					     0, 0, &x->f));
+	}
+	for (i = 0; i < 20; i++)
+		assert_non_null(neigh_update(&x->t, IP(10, 0, 9, 1 + i), mac_b,
+					     10 + i, 1, &x->f));
+	assert_int_equal(x->t.count, 7);
+	assert_int_equal(x->t.cnt.evicted, 16);
+	for (i = 0; i < 3; i++)
+		assert_non_null(neigh_lookup(&x->t, IP(10, 0, 0, 1 + i)));
+	for (i = 16; i < 20; i++)
+		assert_non_null(neigh_lookup(&x->t, IP(10, 0, 9, 1 + i)));
+	/* Looked up by us: no longer the flood's to replace. */
+	assert_int_equal(neigh_resolve(&x->t, IP(10, 0, 9, 17), 40, mac,
+				       &x->f), 1);
+	for (i = 0; i < 3; i++)
+		assert_non_null(neigh_update(&x->t, IP(10, 0, 8, 1 + i), mac_b,
+					     50 + i, 1, &x->f));
+	assert_non_null(neigh_lookup(&x->t, IP(10, 0, 9, 17)));
+	assert_null(neigh_lookup(&x->t, IP(10, 0, 9, 18)));
 
 	/* The smallest table holds one. */
 	assert_int_equal(neigh_init(&x->t, x->entries, 2, 3, 100, 1000,
 				    &fake_ops), 0);
-	assert_non_null(neigh_update(&x->t, 5, mac_a, 0, 1, &x->f));
+	assert_non_null(neigh_add_static(&x->t, 5, mac_a, 0, &x->f));
 	assert_null(neigh_update(&x->t, 6, mac_a, 0, 1, &x->f));
 	assert_null(neigh_lookup(&x->t, 6));
+}
+
+/* Full table: STALE before REACHABLE, least recently used first; the
+ * gateway and static entries never; INCOMPLETE with packets last. */
+static void
+test_evict_order(void **state)
+{
+	struct fixture *x = *state;
+	const uint32_t gw = IP(10, 0, 0, 1), st = IP(10, 0, 0, 2);
+	uint8_t mac[6];
+	uint32_t i;
+	int pkt[8];
+
+	assert_int_equal(neigh_init(&x->t, x->entries, 8, 3, 100, 1000,
+				    &fake_ops), 0);
+	neigh_set_limits(&x->t, 0, gw);
+	/* The gateway and a static entry are the oldest of all. */
+	assert_non_null(neigh_update(&x->t, gw, mac_a, 0, 1, &x->f));
+	assert_non_null(neigh_add_static(&x->t, st, mac_a, 0, &x->f));
+	for (i = 0; i < 5; i++)
+		assert_non_null(neigh_update(&x->t, IP(10, 0, 0, 10 + i),
+					     mac_b, 100 + i, 1, &x->f));
+	assert_int_equal(x->t.count, 7);
+	/* Everything ages to STALE (reachable 1 s); 10.0.0.12 is used. */
+	neigh_timer(&x->t, 2000, &x->f);
+	assert_int_equal(neigh_resolve(&x->t, IP(10, 0, 0, 12), 2500, mac,
+				       &x->f), 1);
+	/* Unsolicited entries now take STALE places, least used first. */
+	assert_non_null(neigh_update(&x->t, IP(10, 0, 1, 1), mac_b, 3000, 1,
+				     &x->f));
+	assert_null(neigh_lookup(&x->t, IP(10, 0, 0, 10)));
+	assert_non_null(neigh_update(&x->t, IP(10, 0, 1, 2), mac_b, 3001, 1,
+				     &x->f));
+	assert_null(neigh_lookup(&x->t, IP(10, 0, 0, 11)));
+	assert_non_null(neigh_update(&x->t, IP(10, 0, 1, 3), mac_b, 3002, 1,
+				     &x->f));
+	assert_null(neigh_lookup(&x->t, IP(10, 0, 0, 13)));
+	assert_non_null(neigh_lookup(&x->t, IP(10, 0, 0, 12)));
+	assert_int_equal(x->t.cnt.evicted, 3);
+	/* Fill the rest with resolutions that hold packets. */
+	for (i = 0; i < 8; i++) {
+		int rc = neigh_output(&x->t, IP(10, 0, 2, 1 + i), 4000 + i,
+				      &pkt[i], mac, &x->f);
+
+		assert_int_equal(rc, 0);
+	}
+	/* Whatever went, the gateway and the static entry stayed. */
+	assert_non_null(neigh_lookup(&x->t, gw));
+	assert_non_null(neigh_lookup(&x->t, st));
+	assert_int_equal(neigh_lookup(&x->t, st)->is_static, 1);
+	assert_int_equal(x->t.count, 7);
+	/* The last five are INCOMPLETE with a packet each; the first
+	 * three, pushed out, had theirs dropped through the ops. */
+	assert_int_equal(x->f.n_dropped, 3);
+	assert_ptr_equal(x->f.dropped[0], &pkt[0]);
+	for (i = 3; i < 8; i++)
+		assert_non_null(neigh_lookup(&x->t, IP(10, 0, 2, 1 + i)));
+	/* Unsolicited ARP cannot push those out. */
+	assert_null(neigh_update(&x->t, IP(10, 0, 3, 1), mac_b, 5000, 1,
+				 &x->f));
+	assert_int_equal(x->t.cnt.table_full, 1);
+	/* With only protected entries left, nothing goes. */
+	assert_int_equal(neigh_init(&x->t, x->entries, 2, 3, 100, 1000,
+				    &fake_ops), 0);
+	neigh_set_limits(&x->t, 0, gw);
+	assert_non_null(neigh_update(&x->t, gw, mac_a, 0, 1, &x->f));
+	assert_int_equal(neigh_resolve(&x->t, IP(10, 0, 9, 9), 10, mac,
+				       &x->f), -1);
+	assert_non_null(neigh_lookup(&x->t, gw));
+}
+
+/* Entries from unsolicited ARP: learn_rate a second, one second of
+ * burst; updates of known entries and our own resolutions are free. */
+static void
+test_learn_rate(void **state)
+{
+	struct fixture *x = *state;
+	uint8_t mac[6];
+	uint32_t i, made = 0;
+
+	assert_int_equal(neigh_init(&x->t, x->entries, 64, 3, 100, 1000,
+				    &fake_ops), 0);
+	neigh_set_limits(&x->t, 10, 0);
+	for (i = 0; i < 30; i++)
+		if (neigh_update(&x->t, IP(10, 0, 0, 1 + i), mac_a, 0, 1,
+				 &x->f) != NULL)
+			made++;
+	assert_int_equal(made, 10);
+	assert_int_equal(x->t.cnt.learn_limited, 20);
+	/* Known entries still update. */
+	assert_non_null(neigh_update(&x->t, IP(10, 0, 0, 1), mac_b, 0, 1,
+				     &x->f));
+	/* Our own resolutions are not limited. */
+	assert_int_equal(neigh_resolve(&x->t, IP(10, 0, 1, 1), 0, mac, &x->f),
+			 0);
+	/* 500 ms later: five more. */
+	made = 0;
+	for (i = 0; i < 30; i++)
+		if (neigh_update(&x->t, IP(10, 0, 4, 1 + i), mac_a, 500, 1,
+				 &x->f) != NULL)
+			made++;
+	assert_int_equal(made, 5);
+	/* A static entry is never limited. */
+	assert_non_null(neigh_add_static(&x->t, IP(10, 0, 5, 1), mac_a, 500,
+					 &x->f));
+	/* No limit at 0. */
+	neigh_set_limits(&x->t, 0, 0);
+	made = 0;
+	for (i = 0; i < 20; i++)
+		if (neigh_update(&x->t, IP(10, 0, 6, 1 + i), mac_a, 500, 1,
+				 &x->f) != NULL)
+			made++;
+	assert_int_equal(made, 20);
 }
 
 /* Reference model for the random tests. */
@@ -690,9 +840,12 @@ test_random_delete(void **state)
 				int k = ref_find(&r, ip);
 
 				if (random() % 2 == 0) {
+					/* Static: a full table refuses it
+					 * rather than evict one. */
 					struct neigh_entry *e =
-						neigh_update(&x->t, ip, mac_a,
-							     step, 1, &x->f);
+						neigh_add_static(&x->t, ip,
+								 mac_a, step,
+								 &x->f);
 
 					if (k >= 0 || r.n + 1 < sizes[s]) {
 						assert_non_null(e);
@@ -808,6 +961,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_stale_gc, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_static_entry, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_evict_order, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_learn_rate, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_table_full, setup,
 						teardown),

@@ -489,6 +489,20 @@ test_sack_ignored(void **state)
 		/* Garbage half the circle away. */
 		assert_int_equal(add1(&b, una, max, una + 0x80000000u,
 				      una + 0x80000100u), 0);
+		/* Ends far apart, each on the "right" side by sequence
+		 * comparison (s > una, e <= max, s < e) yet the block lies
+		 * outside the window (found by fuzz_tcp_sack). */
+		{
+			struct tcp_sack_board e;
+
+			tcp_sack_clear(&e);
+			assert_int_equal(add1(&e, una, max, una + 0x79dec301u,
+					      una + 0xc300c301u), 0);
+			assert_int_equal(add1(&e, una, max, una + 0x7fffff00u,
+					      max - 0x7fffff00u), 0);
+			assert_int_equal(e.n, 0);
+			assert_int_equal(e.sacked, 0);
+		}
 		expect_ranges(&b, want, 1);
 
 		/* The edges themselves are accepted: una + 1 and snd_max. */
