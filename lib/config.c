@@ -981,7 +981,7 @@ enum {
 	OPT_CTL_TOKEN_FILE, OPT_CTL_MAX_TCP, OPT_CTL_AUTH_TIMEOUT,
 	OPT_CAPTURE_DIR,
 	OPT_HTTP,
-	OPT_JOB_FIRST = 512,	/* + index in job_opts */
+	OPT_JOB_FIRST = 512,	/* + index in job_param_table */
 };
 
 static const struct option base_opts[] = {
