@@ -7,7 +7,7 @@ the harness is harness.py.
 import hashlib
 import os
 
-from harness import (Service, check, nft_clear, nft_loss, ns, test)
+from harness import Service, check, nft_clear, nft_loss, ns, test
 
 
 @test

@@ -12,7 +12,7 @@ import time
 
 from harness import (MemifServer, check, check_mbufs_back, check_no_errors,
                      expect_ok, job_result, memif_client_eal,
-                     no_sanitizer_report, stats_of, test)
+                     no_sanitizer_report, stat, stats_of, test)
 
 
 def memif_job(ctx, tag, path, job_args, timeout=300):
@@ -102,8 +102,9 @@ def memif_job_server_dies_midway(ctx):
     no_sanitizer_report(srv.stderr_text)
     check(code == 0, "server exit %d" % code)
     sst = stats_of(srv.stderr_text)
-    check(sst["tcp"]["EstabResets"] > 0, "the server reset nothing: %s" %
+    check(stat(sst, "tcp.EstabResets") > 0, "the server reset nothing: %s" %
           sst["tcp"])
+    check_mbufs_back(sst, "server")
     check(client.returncode == 1, "client exit %d (errors expected): %s" %
           (client.returncode, text[-2000:]))
     check(took < 60, "the client took %.1f s for an 8 s job" % took)
@@ -169,6 +170,7 @@ def memif_server_survives_peers_killed_midstream(ctx):
         subprocess.run(["rm", "-f", sock])
     no_sanitizer_report(srv.stderr_text)
     check(code == 0, "server exit %d: %s" % (code, srv.stderr_text[-2000:]))
+    check_mbufs_back(stats_of(srv.stderr_text), "server")
 
 
 @test

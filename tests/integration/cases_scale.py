@@ -49,8 +49,12 @@ def memif_time_wait_capped(ctx):
         subprocess.run(["rm", "-f", sock, srv_ctl])
     no_sanitizer_report(srv.stderr_text)
     check(code == 0, "server exit %d" % code)
+    text = err.decode(errors="replace")
+    no_sanitizer_report(text)
     check(client.returncode == 0, "client exit %d: %s" % (
-        client.returncode, err.decode(errors="replace")[-1500:]))
+        client.returncode, text[-1500:]))
+    check_mbufs_back(stats_of(text), "client")
+    check_mbufs_back(stats_of(srv.stderr_text), "server")
     r = job_result(ctx, None, out)
     check_no_errors(r, "TIME_WAIT cap")
     check(0 < tw["total"] <= 2048, "%d connections in TIME_WAIT, cap 2048"
@@ -106,7 +110,8 @@ def memif_million_connections(ctx):
         if client is not None and client.poll() is None:
             client.kill()
             client.communicate()
-        if srv.poll() is None:
+        srv_ended_early = srv.poll() is not None
+        if not srv_ended_early:
             srv.send_signal(signal.SIGTERM)
         try:
             _, serr = srv.communicate(timeout=60)
@@ -122,6 +127,11 @@ def memif_million_connections(ctx):
     no_sanitizer_report(stext)
     check(client.returncode == 0, "client exit %d: %s" % (client.returncode,
                                                         text[-2000:]))
+    # The server serves until SIGTERM, then exits 0.
+    check(not srv_ended_early and srv.returncode == 0,
+          "server %s exit %d: %s" % (
+              "ended by itself:" if srv_ended_early else "after SIGTERM:",
+              srv.returncode, stext[-2000:]))
     r = job_result(ctx, None, out)
     check_no_errors(r, "million")
     check(r["connections_established"] == n,

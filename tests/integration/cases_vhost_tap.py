@@ -10,8 +10,8 @@ import subprocess
 import time
 
 from harness import (check, check_mbufs_back, check_virtio_mbufs_back,
-                     end_process, no_sanitizer_report, pattern_bytes, stats_of,
-                     test)
+                     end_process, no_sanitizer_report, pattern_bytes, stat,
+                     stats_of, test)
 
 
 def vhost_pair(ctx, vhost_args, virtio_args, vhost_waits=True):
@@ -136,9 +136,12 @@ def tso_and_lro_between_two_dpfetch_over_vhost(ctx):
         ctx, ["--fetch", "http://198.18.6.1/bytes/1000000", "-o",
               ctx.out("notso.out")], ["--listen", "80", "--tcp", "tso=0"])
     check(vrc == 0, "tso=0 download: exit %s:\n%s" % (vrc, verr[-3000:]))
-    sst = stats_of(serr)
-    check(sst["tcp"]["TsoSends"] == 0 and sst["tcp"]["OutSegs"] >= 690,
+    check(src == 0, "tso=0 server: exit %s:\n%s" % (src, serr[-3000:]))
+    cst, sst = stats_of(verr), stats_of(serr)
+    check(stat(sst, "tcp.TsoSends") == 0 and stat(sst, "tcp.OutSegs") >= 690,
           "tso=0 still sent large segments: %s" % sst["tcp"])
+    check_virtio_mbufs_back(sst, "tso=0 server")
+    check_mbufs_back(cst, "tso=0 client")
 
 
 @test

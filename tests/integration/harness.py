@@ -86,7 +86,15 @@ class Ctx:
         return args
 
     def dpfetch(self, app_args, pmd="af_packet", huge=False, timeout=120,
-                eal=None):
+                eal=None, leak_check=True):
+        """Run dpfetch to completion.  With leak_check (the default) it
+        runs with --stats, and when it exits 0 or 1 (it ran: an exit 1 is
+        a failed fetch, an aborted connection, where a leak hides) its
+        counters must be there (p.stats) and every mbuf back in the pool;
+        usage errors (exit 2) never start the port."""
+        app_args = list(app_args)
+        if leak_check and "--stats" not in app_args:
+            app_args.append("--stats")
         cmd = [self.binary] + (self.eal(pmd, huge) if eal is None else eal)
         cmd += ["--"] + app_args
         prefix = cmd[cmd.index("--file-prefix") + 1]
@@ -97,6 +105,14 @@ class Ctx:
             subprocess.run(["rm", "-rf", "/var/run/dpdk/" + prefix])
         p.stderr_text = p.stderr.decode(errors="replace")
         no_sanitizer_report(p.stderr_text)
+        p.stats = None
+        if leak_check and p.returncode in (0, 1):
+            p.stats = stats_of(p.stderr_text)
+            # AF_XDP keeps its fill ring stocked with our mbufs and tops
+            # it up per RX burst: its holding may differ by part of one.
+            check_mbufs_back(p.stats, "dpfetch %s (exit %d)" % (
+                " ".join(app_args)[:120], p.returncode),
+                slack=32 if pmd == "af_xdp" else 0)
         return p
 
     def clean_runtime_dirs(self):
@@ -166,15 +182,10 @@ def fetch_and_compare(ctx, url, name, extra=(), pmd="af_packet", huge=False):
     check(got == ctx.sums[name], "%s: sha256 %s, want %s" %
           (url, got, ctx.sums[name]))
     os.unlink(out)
-    st = stats_of(p.stderr_text)
-    check(st["http"]["responses"] == 1 and st["http"]["status_2xx"] == 1,
-          "http counters: %s" % st["http"])
-    # AF_XDP keeps its fill ring stocked with our mbufs and tops it up per
-    # RX burst, so its holding may differ from the start by part of a burst.
-    slack = 32 if pmd == "af_xdp" else 0
-    check(abs(st["mempool"]["in_use"] - st["mempool"]["port_held"]) <= slack,
-          "mbufs leaked: %d in use at exit, the driver held %d" %
-          (st["mempool"]["in_use"], st["mempool"]["port_held"]))
+    # ctx.dpfetch has checked that every mbuf came back.
+    st = p.stats
+    check(stat(st, "http.responses") == 1 and
+          stat(st, "http.status_2xx") == 1, "http counters: %s" % st["http"])
     return p, st
 
 
@@ -247,7 +258,9 @@ class Service:
         no_sanitizer_report(self.stderr_text)
         check(self.proc.returncode == 0, "exit %d after SIGTERM:\n%s" %
               (self.proc.returncode, self.stderr_text[-3000:]))
-        return stats_of(self.stderr_text)
+        st = stats_of(self.stderr_text)
+        check_mbufs_back(st, "service")
+        return st
 
 
 def pattern_bytes(n):
@@ -283,10 +296,26 @@ def check_no_errors(r, what):
           (what, bad, r["requests_failed"], r.get("first_error")))
 
 
-def check_mbufs_back(st, what):
-    check(st["mempool"]["in_use"] == st["mempool"]["port_held"],
+def stat(st, path):
+    """The counter at a dotted path of a stats tree ("tcp.RetransSegs").
+    A missing key fails the test: a counter renamed or gone must not let
+    a check pass (or be skipped) silently."""
+    v = st
+    for k in path.split("."):
+        if not isinstance(v, dict) or k not in v:
+            raise Failure("no %s in the stats (%r missing)" % (path, k))
+        v = v[k]
+    return v
+
+
+def check_mbufs_back(st, what, slack=0):
+    """Every mbuf is back in the pool at exit: in use are only those the
+    driver holds (its RX ring)."""
+    in_use = stat(st, "mempool.in_use")
+    held = stat(st, "mempool.port_held")
+    check(abs(in_use - held) <= slack,
           "%s: mbufs leaked: %d in use at exit, the driver held %d" %
-          (what, st["mempool"]["in_use"], st["mempool"]["port_held"]))
+          (what, in_use, held))
 
 
 class MemifServer:
@@ -387,20 +416,47 @@ class Daemon:
         c.connect(self.sock)
         return c
 
+    # app.shutdown must end the process by itself within this bound: a
+    # clean shutdown takes about a second (the workers stop, the port
+    # closes); 30 s covers the sanitizer build on a loaded machine.
+    STOP_S = 30
+
     def stop(self):
-        sig = None
-        if self.proc.poll() is None:
+        """app.shutdown; then the process must exit by itself, with status
+        0, within STOP_S, having removed its control socket itself, with
+        every mbuf back.  Else it is killed (cleanup) and the test fails:
+        a broken shutdown must not pass."""
+        problem = None
+        if self.proc.poll() is not None:
+            problem = "the daemon exited (%d) before app.shutdown" % (
+                self.proc.returncode)
+        else:
             try:
                 self.ctl("shutdown")
-            except Exception:
-                sig = signal.SIGTERM
-        self.stderr_text = end_process(self.proc, 60, sig)
-        subprocess.run(["rm", "-f", self.sock])
+            except (Failure, subprocess.TimeoutExpired) as e:
+                problem = "app.shutdown failed: %s" % e
+        try:
+            # after a failed app.shutdown, no need to wait: the test fails
+            _, err = self.proc.communicate(
+                timeout=self.STOP_S if problem is None else 1)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            _, err = self.proc.communicate()
+            problem = problem or ("still running %d s after app.shutdown" %
+                                  self.STOP_S)
+        self.stderr_text = err.decode(errors="replace")
+        left = os.path.exists(self.sock)
+        subprocess.run(["rm", "-f", self.sock])     # cleanup, after the check
         no_sanitizer_report(self.stderr_text)
-        check(self.proc.returncode == 0, "daemon exit %d: %s" %
-              (self.proc.returncode, self.stderr_text[-2000:]))
-        check(not os.path.exists(self.sock), "socket left behind")
-        return stats_of(self.stderr_text)
+        check(problem is None, "%s; stderr:\n%s" %
+              (problem, self.stderr_text[-2000:]))
+        check(self.proc.returncode == 0, "daemon exit %d after app.shutdown: "
+              "%s" % (self.proc.returncode, self.stderr_text[-2000:]))
+        check(not left, "dpfetch left its control socket %s behind" %
+              self.sock)
+        st = stats_of(self.stderr_text)
+        check_mbufs_back(st, "daemon")
+        return st
 
 
 def rpc_lines(conn, lines, n_replies, timeout=60):
