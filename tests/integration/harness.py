@@ -417,8 +417,9 @@ class Daemon:
         return c
 
     # app.shutdown must end the process by itself within this bound: a
-    # clean shutdown takes about a second (the workers stop, the port
-    # closes); 30 s covers the sanitizer build on a loaded machine.
+    # clean shutdown (workers stopped, port closed, counters printed)
+    # takes well under the ~1 s these tests spend on it whole; 30 s
+    # covers the sanitizer build on a loaded machine.
     STOP_S = 30
 
     def stop(self):
