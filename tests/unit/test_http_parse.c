@@ -775,6 +775,95 @@ test_pipelined(void **state)
 	assert_int_equal(p.body_bytes, 6);
 }
 
+/*
+ * The body machine's ends, then the next response: an empty chunked
+ * body after a 100 Continue, a chunked body whose trailers carry framing
+ * fields (checked for syntax only: they change nothing), and a
+ * close-delimited body that looks like chunk framing.
+ */
+static void
+test_chunked_then_pipelined(void **state)
+{
+	static const char first[] =
+		"HTTP/1.1 100 Continue\r\n\r\n"
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		"0\r\n\r\n";
+	static const char second[] =
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		"2;x=\"a;b\"\r\nhi\r\n0;last\r\n"
+		"Content-Length: zz\r\n"
+		"Transfer-Encoding: gzip\r\n"
+		"Connection: close\r\n"
+		"\r\n";
+	static const char third[] =
+		"HTTP/1.1 200 OK\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+	char in[sizeof(first) + sizeof(second) + sizeof(third)];
+	struct feed_case tc = { .input = in, .eof = 1 };
+	struct expect e[3] = {
+		{
+			.st = HTTP_PARSE_DONE,
+			.status_code = 200,
+			.version_minor = 1,
+			.kind = HTTP_BODY_CHUNKED,
+			.keep_alive = 1,
+			.headers = "Transfer-Encoding: chunked\n",
+			.consumed = sizeof(first) - 1,
+		},
+		{
+			.st = HTTP_PARSE_DONE,
+			.status_code = 200,
+			.version_minor = 1,
+			.kind = HTTP_BODY_CHUNKED,
+			.keep_alive = 1,
+			.headers = "Transfer-Encoding: chunked\n",
+			.body = "hi",
+			.body_len = 2,
+			.consumed = sizeof(second) - 1,
+		},
+		{
+			.st = HTTP_PARSE_DONE,
+			.status_code = 200,
+			.version_minor = 1,
+			.kind = HTTP_BODY_CLOSE,
+			.keep_alive = 0,
+			.headers = "",
+			.body = "5\r\nhello\r\n0\r\n\r\n",
+			.body_len = 15,
+			.consumed = sizeof(third) - 1,
+		},
+	};
+
+	(void)state;
+	snprintf(in, sizeof(in), "%s%s%s", first, second, third);
+	check_case(&tc, e, 3);
+}
+
+/* The chunk-size line's limit counts BWS and extensions alike. */
+static void
+test_chunk_line_limit(void **state)
+{
+	static const char head[] =
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+	char in[HTTP_MAX_CHUNK_EXT + 128];
+
+	(void)state;
+	snprintf(in, sizeof(in), "%s0%*s;%0*d\r\n\r\n", head, 10, "",
+		 HTTP_MAX_CHUNK_EXT - 10, 0);
+	check_error(in, 0, HTTP_ERR_CHUNK_SIZE,
+		    sizeof(head) - 1 + 1 + HTTP_MAX_CHUNK_EXT);
+	snprintf(in, sizeof(in), "%s0%*s;%0*d\r\n\r\n", head, 10, "",
+		 HTTP_MAX_CHUNK_EXT - 11, 0);
+	check_case(&(struct feed_case){ .input = in },
+		   &(struct expect){
+			.st = HTTP_PARSE_DONE,
+			.status_code = 200,
+			.version_minor = 1,
+			.kind = HTTP_BODY_CHUNKED,
+			.keep_alive = 1,
+			.consumed = strlen(in),
+		   }, 1);
+}
+
 /* ---------------------------------------------------------------- */
 /* errors */
 
@@ -1295,6 +1384,8 @@ main(void)
 		cmocka_unit_test(test_http10),
 		cmocka_unit_test(test_connection_close),
 		cmocka_unit_test(test_pipelined),
+		cmocka_unit_test(test_chunked_then_pipelined),
+		cmocka_unit_test(test_chunk_line_limit),
 		cmocka_unit_test(test_bad_status_line),
 		cmocka_unit_test(test_bad_version),
 		cmocka_unit_test(test_space_before_colon),
