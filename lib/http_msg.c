@@ -35,9 +35,9 @@ enum {
 
 /* Body phases (m->body); chunk framing and trailers use m->state too. */
 enum {
-	B_LENGTH = 0,		/* m->remaining bytes of Content-Length body */
+	B_LENGTH = 0,		/* m->remaining bytes of Content-Length */
 	B_CLOSE,		/* everything until the connection closes */
-	B_CHUNK,		/* chunk-size line or CRLF, in http_msg_chunk() */
+	B_CHUNK,		/* size line or CRLF, in http_msg_chunk() */
 	B_CHUNK_DATA,		/* m->remaining bytes of chunk data */
 	B_TRAILERS,		/* trailer section, in http_msg_fields() */
 	B_DONE,

@@ -56,11 +56,16 @@ enum http_msg_error {
 	HTTP_MSG_ERR_MAX
 };
 
+/* e as a parser's code: none for NONE, header + k for HEADER + k. */
+#define HTTP_MSG_ERR_AS(e, none, header) \
+	((e) == HTTP_MSG_ERR_NONE ? (none) : \
+	 (e) - HTTP_MSG_ERR_HEADER + (header))
+
 /* How the body of a message is delimited. */
 enum http_msg_framing {
 	HTTP_MSG_LENGTH,	/* Content-Length (0 when absent) */
 	HTTP_MSG_CHUNKED,	/* Transfer-Encoding: chunked */
-	HTTP_MSG_CLOSE,		/* the connection closing (responses only) */
+	HTTP_MSG_CLOSE,		/* the connection closing (responses) */
 };
 
 /* te: what the Transfer-Encoding list ends with so far. */

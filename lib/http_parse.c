@@ -55,8 +55,8 @@ _Static_assert(HTTP_ERR_CHUNK_DATA - HTTP_ERR_HEADER ==
 	       HTTP_MSG_ERR_CHUNK_DATA - HTTP_MSG_ERR_HEADER,
 	       "http_msg_error and http_parse_error out of step");
 #define MSG_ERR(e) \
-	((enum http_parse_error)((e) == HTTP_MSG_ERR_NONE ? HTTP_ERR_NONE : \
-	 (e) - HTTP_MSG_ERR_HEADER + HTTP_ERR_HEADER))
+	((enum http_parse_error)HTTP_MSG_ERR_AS(e, HTTP_ERR_NONE, \
+						HTTP_ERR_HEADER))
 
 static int
 set_error(struct http_resp_parser *p, enum http_parse_error err,
@@ -268,19 +268,17 @@ status_line_end_byte(struct http_resp_parser *p, uint8_t c)
 static enum http_parse_error
 status_line_byte(struct http_resp_parser *p, uint8_t c)
 {
+	enum http_msg_version v;
+
 	switch (p->state) {
 	case S_ST_VERSION:
-		switch (http_msg_version_byte(&p->count, c, &p->version_minor)) {
-		case HTTP_MSG_VER_MORE:
-			return HTTP_ERR_NONE;
-		case HTTP_MSG_VER_DONE:
+		v = http_msg_version_byte(&p->count, c, &p->version_minor);
+		if (v == HTTP_MSG_VER_DONE)
 			p->state = S_ST_SP;
-			return HTTP_ERR_NONE;
-		case HTTP_MSG_VER_OTHER:
-			return HTTP_ERR_VERSION;
-		default:
+		if (v == HTTP_MSG_VER_BAD)
 			return HTTP_ERR_STATUS_LINE;
-		}
+		return v == HTTP_MSG_VER_OTHER ? HTTP_ERR_VERSION :
+			HTTP_ERR_NONE;
 	case S_ST_SP:
 		if (c != ' ')
 			return HTTP_ERR_STATUS_LINE;
@@ -298,32 +296,6 @@ status_line_byte(struct http_resp_parser *p, uint8_t c)
 	default:
 		return status_line_end_byte(p, c);
 	}
-}
-
-/* The status line so far, then the rest of its bytes in this buffer. */
-static int
-parse_status_line(struct http_resp_parser *p, const uint8_t *data,
-		  size_t len, size_t *pos)
-{
-	enum http_parse_error err;
-	size_t i = *pos, lf;
-
-	if (p->state == S_ST_VERSION && p->count == 0) {
-		lf = status_line_in_place(p, data, len, i);
-		if (lf > 0) {
-			*pos = lf + 1;
-			return 0;
-		}
-	}
-	for (; i < len && p->state < S_FIELDS; i++) {
-		err = status_line_byte(p, data[i]);
-		if (err != HTTP_ERR_NONE) {
-			*pos = i;
-			return set_error(p, err, p->offset + i);
-		}
-	}
-	*pos = i;
-	return 0;
 }
 
 /* The header section up to its next event. */
@@ -350,6 +322,32 @@ parse_fields(struct http_resp_parser *p, const uint8_t *data, size_t len,
 	if (r >= 0)
 		(*pos)++;
 	return r;
+}
+
+/* The status line so far, then the rest of its bytes in this buffer. */
+static int
+parse_status_line(struct http_resp_parser *p, const uint8_t *data,
+		  size_t len, size_t *pos)
+{
+	enum http_parse_error err;
+	size_t i = *pos, lf;
+
+	if (p->state == S_ST_VERSION && p->count == 0) {
+		lf = status_line_in_place(p, data, len, i);
+		if (lf > 0) {
+			*pos = lf + 1;
+			return 0;
+		}
+	}
+	for (; i < len && p->state < S_FIELDS; i++) {
+		err = status_line_byte(p, data[i]);
+		if (err != HTTP_ERR_NONE) {
+			*pos = i;
+			return set_error(p, err, p->offset + i);
+		}
+	}
+	*pos = i;
+	return 0;
 }
 
 /*

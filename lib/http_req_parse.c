@@ -102,8 +102,8 @@ _Static_assert(HTTP_REQ_ERR_CHUNK_DATA - HTTP_REQ_ERR_HEADER ==
 	       HTTP_MSG_ERR_CHUNK_DATA - HTTP_MSG_ERR_HEADER,
 	       "http_msg_error and http_req_error out of step");
 #define MSG_ERR(e) \
-	((enum http_req_error)((e) == HTTP_MSG_ERR_NONE ? HTTP_REQ_ERR_NONE : \
-	 (e) - HTTP_MSG_ERR_HEADER + HTTP_REQ_ERR_HEADER))
+	((enum http_req_error)HTTP_MSG_ERR_AS(e, HTTP_REQ_ERR_NONE, \
+					      HTTP_REQ_ERR_HEADER))
 
 static int
 set_error(struct http_req_parser *p, enum http_req_error err, uint64_t off)
@@ -321,7 +321,8 @@ version_byte(struct http_req_parser *p, uint8_t c)
 {
 	switch (p->state) {
 	case S_VERSION:
-		switch (http_msg_version_byte(&p->count, c, &p->version_minor)) {
+		switch (http_msg_version_byte(&p->count, c,
+					      &p->version_minor)) {
 		case HTTP_MSG_VER_MORE:
 			return HTTP_REQ_ERR_NONE;
 		case HTTP_MSG_VER_DONE:
@@ -335,21 +336,19 @@ version_byte(struct http_req_parser *p, uint8_t c)
 			return HTTP_REQ_ERR_REQUEST_LINE;
 		}
 	case S_RL_END:
-		if (c == '\r') {
-			p->state = S_RL_LF;
+	case S_RL_LF:
+		if (c == '\n') {
+			request_line_done(p);
 			return HTTP_REQ_ERR_NONE;
 		}
-		break;
-	case S_RL_LF:
-		break;
+		if (c != '\r' || p->state == S_RL_LF)
+			return HTTP_REQ_ERR_REQUEST_LINE;
+		p->state = S_RL_LF;
+		return HTTP_REQ_ERR_NONE;
 	default:
 		/* S_DONE and S_ERROR never get here */
 		return HTTP_REQ_ERR_REQUEST_LINE;
 	}
-	if (c != '\n')
-		return HTTP_REQ_ERR_REQUEST_LINE;
-	request_line_done(p);
-	return HTTP_REQ_ERR_NONE;
 }
 
 /*
