@@ -9,6 +9,10 @@
 #   - the TCP conformance tests (tests/conformance/run.py), scapy playing
 #     the peer;
 # then, once, the libFuzzer targets for DPF_FUZZ_SECONDS (default 20) each.
+# Each suite counts as failed if it exits non-zero, or runs fewer cases
+# than it has (unit: the test programs meson lists and the cases each
+# registers with cmocka; integration and conformance: their --list; fuzz:
+# tests/fuzz/fuzz_*.c), so a runner that stops early cannot pass.
 # The testbed is brought up here and always torn down.
 #
 # Environment: DPF_LOSS_RUNS (default 20) fetches of 100 MiB under loss.
@@ -63,44 +67,82 @@ export ASAN_OPTIONS="exitcode=86:abort_on_error=0:detect_leaks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 
-unit_tests() {	# build dir
-	local dir=$1 log p f
-	log=$(mktemp)
-	meson test -C "$dir" --suite unit --print-errorlogs >"$log" 2>&1
-	# cmocka's own tallies, one pair per test program.
-	p=$(grep -ho 'PASSED  \] [0-9]* test' "$dir/meson-logs/testlog.txt" |
-		awk '{s += $3} END {print s + 0}')
-	f=$(grep -ho 'FAILED  \] [0-9]* test' "$dir/meson-logs/testlog.txt" |
-		awk '{s += $3} END {print s + 0}')
-	# A program that crashed or never ran prints no tally of its own.
-	if grep -q '^Fail: *[1-9]\|^Timeout: *[1-9]' "$log" && [ "$f" -eq 0 ]; then
+# A suite's verdict from its exit status, its tally and how many cases it
+# has: a runner that stops early (a crash, an import error, a program that
+# never ran) must not read as "0 passed, 0 failed".
+verdict() {	# label status passed failed expected
+	local label=$1 rc=$2 p=$3 f=$4 want=$5 ran=$(($3 + $4))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "$label: exit status $rc with no failure counted"
 		f=1
 	fi
-	grep -E '^ *[0-9]+/[0-9]+ ' "$log" | sed "s/^/  [$dir] /"
-	[ "$f" -eq 0 ] || cat "$log"
-	echo "unit ($dir): $p passed, $f failed"
+	if ! [[ "$want" =~ ^[0-9]+$ ]] || [ "$want" -eq 0 ]; then
+		echo "$label: cannot tell how many cases it has"
+		f=$((f + 1))
+	elif [ "$ran" -lt "$want" ]; then
+		echo "$label: ran $ran of its $want cases"
+		f=$((want - p))		# those that did not run failed
+	elif [ "$ran" -gt "$want" ]; then
+		echo "$label: counted $ran cases, it has $want"
+		f=$((f + 1))
+	fi
+	echo "$label: $p passed, $f failed"
 	count "$p" "$f"
+}
+
+unit_tests() {	# build dir
+	local dir=$1 log rc p f want progs ran tlog=$1/meson-logs/testlog.txt
+	log=$(mktemp)
+	rm -f "$tlog"		# never read an earlier run's tallies
+	meson test -C "$dir" --suite unit --print-errorlogs >"$log" 2>&1
+	rc=$?
+	[ -f "$tlog" ] || : >"$tlog"
+	# cmocka's own tallies, one set per test program: what each program
+	# registered ("Running N test(s)") and what passed and failed.
+	want=$(grep -ho 'Running [0-9]* test' "$tlog" |
+		awk '{s += $2} END {print s + 0}')
+	p=$(grep -ho 'PASSED  \] [0-9]* test' "$tlog" |
+		awk '{s += $3} END {print s + 0}')
+	f=$(grep -ho 'FAILED  \] [0-9]* test' "$tlog" |
+		awk '{s += $3} END {print s + 0}')
+	# Every program meson has must have run and registered its cases.
+	progs=$(meson test -C "$dir" --suite unit --list --no-rebuild 2>/dev/null |
+		grep -c .)
+	ran=$(grep -c 'Running [0-9]* test' "$tlog")
+	grep -E '^ *[0-9]+/[0-9]+ ' "$log" | sed "s/^/  [$dir] /"
+	[ "$rc" -eq 0 ] && [ "$f" -eq 0 ] || cat "$log"
+	verdict "unit ($dir)" "$rc" "$p" "$f" "$want"
+	if [ "$progs" -eq 0 ] || [ "$ran" -ne "$progs" ]; then
+		echo "unit ($dir): $ran of the $progs test programs ran"
+		count 0 1
+	fi
 	rm -f "$log"
 }
 
-# A runner that prints "N passed, N failed" as its tally line.
-runner_tests() {	# label runner args...
-	local label=$1 out tally p f
-	shift
+# A runner that prints "N passed, N failed" as its tally line; it must
+# exit 0 and count as many cases as it has (expected).
+runner_tests() {	# label expected runner args...
+	local label=$1 want=$2 out tally p f rc
+	shift 2
 	out=$(mktemp)
 	"$@" | tee "$out"
+	rc=${PIPESTATUS[0]}
 	tally=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
 	if [[ "$tally" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 		p=${BASH_REMATCH[1]}
 		f=${BASH_REMATCH[2]}
 	else
-		p=0
-		f=1
+		p=0		# no tally: verdict counts every case as failed
+		f=0
 		echo "$label: the runner did not finish"
 	fi
-	echo "$label: $p passed, $f failed"
-	count "$p" "$f"
+	verdict "$label" "$rc" "$p" "$f" "$want"
 	rm -f "$out"
+}
+
+# How many cases a runner has: the length of its --list.
+listed() {	# runner args...
+	"$@" --list 2>/dev/null | grep -c .
 }
 
 for variant in "" --san; do
@@ -117,9 +159,11 @@ for variant in "" --san; do
 	if scripts/testbed.sh up; then
 		echo "== integration tests ($dir)"
 		runner_tests "integration ($dir)" \
+			"$(listed tests/integration/run.py)" \
 			tests/integration/run.py --build "$dir"
 		echo "== TCP conformance tests ($dir)"
 		runner_tests "conformance ($dir)" \
+			"$(listed /usr/bin/python3 tests/conformance/run.py)" \
 			/usr/bin/python3 tests/conformance/run.py --build "$dir"
 	else
 		echo "testbed did not come up"
@@ -134,7 +178,9 @@ runner_tests "layers" tests/tools/check_layers.py
 # The libFuzzer targets (parsers, the control channel, the packet input
 # path on a real worker), for a bounded time each.
 echo "== fuzzing (${DPF_FUZZ_SECONDS:-20} s per target)"
-runner_tests "fuzz" scripts/fuzz.sh "${DPF_FUZZ_SECONDS:-20}"
+# one case per target, tests/fuzz/fuzz_*.c
+runner_tests "fuzz" "$(find tests/fuzz -maxdepth 1 -name 'fuzz_*.c' | grep -c .)" \
+	scripts/fuzz.sh "${DPF_FUZZ_SECONDS:-20}"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -78,6 +78,8 @@ usage(FILE *f)
 "commands:\n");
 	ctl_cmd_usage(f);
 	fprintf(f,
+"  help         [COMMAND]\n"
+"      a command's keys (help fetch: every job parameter)\n"
 "  watch        [JOB] [--once]\n"
 "      live view of a job, refreshed every second (Ctrl-C ends it)\n"
 "  sleep        SECONDS\n"
@@ -351,6 +353,18 @@ main(int argc, char **argv)
 	if (o.script == NULL && nargs == 0) {
 		usage(stderr);
 		return EXIT_USAGE;
+	}
+	/* help [COMMAND] needs no connection. */
+	if (o.script == NULL && strcmp(args[0], "help") == 0) {
+		if (nargs == 1) {
+			usage(stdout);
+			return 0;
+		}
+		if (nargs > 2 || ctl_cmd_help(stdout, args[1]) != 0) {
+			fprintf(stderr, "dpfetchctl: usage: help [COMMAND]\n");
+			return EXIT_USAGE;
+		}
+		return 0;
 	}
 	/* Check what we were asked before reaching for the socket. */
 	if (o.script != NULL) {

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "ctl_token.h"
 #include "cc_name.h"
+#include "job_params.h"
 #include "url.h"
 
 enum field_type {
@@ -185,28 +186,6 @@ config_free(struct dpf_config *cfg)
 	cfg->ctl_path = cfg->ctl_tcp = cfg->ctl_token = cfg->script = NULL;
 }
 
-/* Load options: command-line name -> fetch.start parameter. */
-enum job_opt_type { JOPT_INT, JOPT_NUM, JOPT_STR, JOPT_LCORES };
-
-static const struct {
-	const char *opt;
-	const char *param;
-	enum job_opt_type type;
-} job_opts[] = {
-	{ "connections", "connections", JOPT_INT },
-	{ "requests", "requests", JOPT_INT },
-	{ "duration", "duration_s", JOPT_NUM },
-	{ "requests-per-connection", "requests_per_connection", JOPT_INT },
-	{ "pipeline", "pipeline", JOPT_INT },
-	{ "rate-cps", "rate_cps", JOPT_NUM },
-	{ "rate-rps", "rate_rps", JOPT_NUM },
-	{ "connect-timeout-ms", "connect_timeout_ms", JOPT_INT },
-	{ "response-timeout-ms", "response_timeout_ms", JOPT_INT },
-	{ "ramp", "ramp_s", JOPT_NUM },
-	{ "src-ips", "src_ips", JOPT_STR },
-	{ "lcores", "lcores", JOPT_LCORES },
-};
-
 /* "0,1,3" or "0-3" -> [0, 1, 3] */
 static json_t *
 parse_lcore_list(const char *s)
@@ -246,12 +225,13 @@ static int
 apply_job_option(struct dpf_config *cfg, int i, const char *val, char *err,
 		 size_t errlen)
 {
-	const char *opt = job_opts[i].opt;
+	const struct job_param *e = &job_param_table[i];
+	const char *opt = e->opt;
 	json_t *v = NULL;
 	char *end;
 
-	switch (job_opts[i].type) {
-	case JOPT_INT: {
+	switch (e->type) {
+	case JOB_PARAM_UINT: {
 		unsigned long long u;
 
 		errno = 0;
@@ -262,7 +242,7 @@ apply_job_option(struct dpf_config *cfg, int i, const char *val, char *err,
 		v = json_integer((json_int_t)u);
 		break;
 	}
-	case JOPT_NUM: {
+	case JOB_PARAM_NUM: {
 		double d;
 
 		errno = 0;
@@ -273,20 +253,20 @@ apply_job_option(struct dpf_config *cfg, int i, const char *val, char *err,
 		v = json_real(d);
 		break;
 	}
-	case JOPT_STR:
-		v = json_string(val);
-		break;
-	case JOPT_LCORES:
+	case JOB_PARAM_LCORES:
 		v = parse_lcore_list(val);
 		if (v == NULL)
 			return set_err(err, errlen,
 				"--%s: '%s' is not a list like 0,1 or 0-3", opt,
 				val);
 		break;
+	default:
+		v = json_string(val);
+		break;
 	}
 	if (v == NULL)
 		return set_err(err, errlen, "--%s: out of memory", opt);
-	json_object_set_new(cfg->job, job_opts[i].param, v);
+	json_object_set_new(cfg->job, e->name, v);
 	return 0;
 }
 
@@ -924,19 +904,10 @@ config_usage(FILE *f, const char *prog)
 "  --timeout SEC         give up after SEC seconds (default 60)\n"
 "\n"
 "Load jobs (any of these, or several --fetch URLs, make the fetch a job that\n"
-"discards bodies and prints its results as JSON on stdout, or to -o FILE):\n"
-"  --connections N       concurrent connections (default 1)\n"
-"  --requests N          requests in all (default: one per connection)\n"
-"  --duration SEC        run for SEC seconds (with --requests: at most N)\n"
-"  --requests-per-connection N  then a new connection; 0 = keep-alive\n"
-"                        without limit (default)\n"
-"  --pipeline N          requests in flight per connection (default 1)\n"
-"  --rate-cps R          new connections per second, spread evenly\n"
-"  --rate-rps R          requests per second, spread evenly\n"
-"  --connect-timeout-ms N, --response-timeout-ms N  (default 5000, 10000)\n"
-"  --ramp SEC            open the connections gradually over SEC seconds\n"
-"  --src-ips A.B.C.D-E.F.G.H  client addresses (answered by ARP)\n"
-"  --lcores LIST         run on these worker lcores only (e.g. 0,1)\n"
+"discards bodies and prints its results as JSON on stdout, or to -o FILE):\n",
+		prog, prog);
+	job_params_usage(f);
+	fprintf(f,
 "\n"
 "  --listen PORT         serve HTTP/1.1 on PORT: GET /bytes/N, /, else 404\n"
 "  --echo PORT           serve TCP echo (RFC 862) on PORT\n"
@@ -997,7 +968,7 @@ config_usage(FILE *f, const char *prog)
 "  -h, --help            this text\n"
 "\n"
 "Exit status: 0 complete 2xx response, 1 HTTP or network failure,\n"
-"2 bad usage or config.\n", prog, prog);
+"2 bad usage or config.\n");
 }
 
 enum {
@@ -1010,10 +981,10 @@ enum {
 	OPT_CTL_TOKEN_FILE, OPT_CTL_MAX_TCP, OPT_CTL_AUTH_TIMEOUT,
 	OPT_CAPTURE_DIR,
 	OPT_HTTP,
-	OPT_JOB_FIRST = 512,	/* + index in job_opts */
+	OPT_JOB_FIRST = 512,	/* + index in job_param_table */
 };
 
-static const struct option long_opts[] = {
+static const struct option base_opts[] = {
 	{ "ip", required_argument, NULL, OPT_IP },
 	{ "gateway", required_argument, NULL, OPT_GATEWAY },
 	{ "mtu", required_argument, NULL, OPT_MTU },
@@ -1045,23 +1016,34 @@ static const struct option long_opts[] = {
 	{ "ctl-max-tcp-clients", required_argument, NULL, OPT_CTL_MAX_TCP },
 	{ "ctl-auth-timeout", required_argument, NULL, OPT_CTL_AUTH_TIMEOUT },
 	{ "capture-dir", required_argument, NULL, OPT_CAPTURE_DIR },
-	{ "connections", required_argument, NULL, OPT_JOB_FIRST + 0 },
-	{ "requests", required_argument, NULL, OPT_JOB_FIRST + 1 },
-	{ "duration", required_argument, NULL, OPT_JOB_FIRST + 2 },
-	{ "requests-per-connection", required_argument, NULL,
-	  OPT_JOB_FIRST + 3 },
-	{ "pipeline", required_argument, NULL, OPT_JOB_FIRST + 4 },
-	{ "rate-cps", required_argument, NULL, OPT_JOB_FIRST + 5 },
-	{ "rate-rps", required_argument, NULL, OPT_JOB_FIRST + 6 },
-	{ "connect-timeout-ms", required_argument, NULL, OPT_JOB_FIRST + 7 },
-	{ "response-timeout-ms", required_argument, NULL,
-	  OPT_JOB_FIRST + 8 },
-	{ "ramp", required_argument, NULL, OPT_JOB_FIRST + 9 },
-	{ "src-ips", required_argument, NULL, OPT_JOB_FIRST + 10 },
-	{ "lcores", required_argument, NULL, OPT_JOB_FIRST + 11 },
 	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
 };
+
+#define NB_BASE_OPTS	(sizeof(base_opts) / sizeof(base_opts[0]))
+#define MAX_JOB_OPTS	64
+
+/* base_opts, then an option for every job parameter that has one, with
+ * the value OPT_JOB_FIRST + its index in job_param_table. */
+static struct option long_opts[NB_BASE_OPTS + MAX_JOB_OPTS + 1];
+
+static void
+build_long_opts(void)
+{
+	size_t i, n = NB_BASE_OPTS;
+
+	memcpy(long_opts, base_opts, sizeof(base_opts));
+	for (i = 0; i < job_param_count && n < NB_BASE_OPTS + MAX_JOB_OPTS;
+	     i++) {
+		if (job_param_table[i].opt == NULL)
+			continue;
+		long_opts[n].name = job_param_table[i].opt;
+		long_opts[n].has_arg = required_argument;
+		long_opts[n].flag = NULL;
+		long_opts[n].val = OPT_JOB_FIRST + (int)i;
+		n++;
+	}
+	memset(&long_opts[n], 0, sizeof(long_opts[n]));
+}
 
 static int
 is_long_option(const char *name, size_t len)
@@ -1108,6 +1090,7 @@ config_from_args(struct dpf_config *cfg, int argc, char **argv,
 	int pass;
 	int file_urls = 0;
 
+	build_long_opts();
 	/* Pass 0 loads --config; pass 1 applies the rest over it. */
 	for (pass = 0; pass < 2; pass++) {
 		/* 0, not 1: also resets getopt's position inside a group

@@ -9,12 +9,14 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctl_cmd.h"
+#include "job_params.h"
 
 enum val_type {
 	V_INT,		/* integer */
@@ -43,7 +45,7 @@ struct ctl_cmd {
 	const struct ctl_key *keys;	/* NULL-name terminated, or NULL */
 	const char *bare;	/* key a bare word stands for, or NULL */
 	const char *defaults;	/* "key=value" sent when key is absent */
-	const char *args;	/* usage */
+	const char *args;	/* usage; NULL: fetch_args() */
 	const char *help;
 };
 
@@ -78,29 +80,60 @@ static const struct ctl_key conns_keys[] = {
 	{ NULL, NULL, 0, NULL, NULL, 0 }
 };
 
-static const struct ctl_key fetch_keys[] = {
-	{ "url", "url", V_URL, NULL, NULL, 1 },
-	{ "method", "method", V_STR, NULL, NULL, 0 },
-	{ "header", "headers", V_HEADER, NULL, NULL, 0 },
-	{ "body", "body", V_STR, NULL, NULL, 0 },
-	{ "connections", "connections", V_INT, NULL, NULL, 0 },
-	{ "requests", "requests", V_INT, NULL, NULL, 0 },
-	{ "duration", "duration_s", V_NUM, NULL, NULL, 0 },
-	{ "duration_s", "duration_s", V_NUM, NULL, NULL, 0 },
-	{ "rpc", "requests_per_connection", V_INT, NULL, NULL, 0 },
-	{ "requests_per_connection", "requests_per_connection", V_INT,
-	  NULL, NULL, 0 },
-	{ "pipeline", "pipeline", V_INT, NULL, NULL, 0 },
-	{ "rate_cps", "rate_cps", V_NUM, NULL, NULL, 0 },
-	{ "rate_rps", "rate_rps", V_NUM, NULL, NULL, 0 },
-	{ "ramp", "ramp_s", V_NUM, NULL, NULL, 0 },
-	{ "ramp_s", "ramp_s", V_NUM, NULL, NULL, 0 },
-	{ "connect_timeout_ms", "connect_timeout_ms", V_INT, NULL, NULL, 0 },
-	{ "response_timeout_ms", "response_timeout_ms", V_INT, NULL, NULL, 0 },
-	{ "src_ips", "src_ips", V_IPS, NULL, NULL, 0 },
-	{ "lcores", "lcores", V_INTS, NULL, NULL, 0 },
-	{ NULL, NULL, 0, NULL, NULL, 0 }
-};
+/*
+ * fetch's keys come from the job parameter table (job_params.h): each
+ * parameter's dpfetchctl key, and for a number its JSON name too where
+ * that differs (duration and duration_s).  Built once, on first use.
+ */
+#define FETCH_KEYS_MAX	128
+
+static struct ctl_key fetch_keys[FETCH_KEYS_MAX + 1];
+static pthread_once_t fetch_keys_once = PTHREAD_ONCE_INIT;
+
+static enum val_type
+job_key_type(enum job_param_type t)
+{
+	switch (t) {
+	case JOB_PARAM_URL: return V_URL;
+	case JOB_PARAM_HEADERS: return V_HEADER;
+	case JOB_PARAM_UINT: return V_INT;
+	case JOB_PARAM_NUM: return V_NUM;
+	case JOB_PARAM_IPS: return V_IPS;
+	case JOB_PARAM_LCORES: return V_INTS;
+	default: return V_STR;
+	}
+}
+
+static void
+fetch_keys_init(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < job_param_count && n + 2 <= FETCH_KEYS_MAX; i++) {
+		const struct job_param *e = &job_param_table[i];
+		struct ctl_key k = {
+			.name = e->key,
+			.param = e->name,
+			.type = job_key_type(e->type),
+			.required = e->type == JOB_PARAM_URL,
+		};
+
+		if (e->key == NULL)
+			continue;
+		fetch_keys[n++] = k;
+		if ((e->type == JOB_PARAM_UINT || e->type == JOB_PARAM_NUM) &&
+		    strcmp(e->key, e->name) != 0) {
+			k.name = e->name;
+			fetch_keys[n++] = k;
+		}
+	}
+}
+
+static void
+init_tables(void)
+{
+	pthread_once(&fetch_keys_once, fetch_keys_init);
+}
 
 static const struct ctl_key job_keys[] = {
 	{ "job", "job", V_JOB, NULL, NULL, 0 },
@@ -172,11 +205,7 @@ static const struct ctl_cmd cmds[] = {
 	  "[state=S] [port=N] [host=IP] [limit=N]",
 	  "TCP connections, like ss -ti" },
 	{ "fetch", "fetch.start", fetch_keys, NULL, NULL,
-	  "url=URL [url=URL ...] [connections=N] [requests=N | duration=S] "
-	  "[rpc=N] [pipeline=N] [rate_cps=N] [rate_rps=N] [ramp=S] "
-	  "[connect_timeout_ms=N] [response_timeout_ms=N] [method=M] "
-	  "[header='Name: value' ...] [body=TEXT] [src_ips=A-B] "
-	  "[lcores=0,1]",
+	  NULL,	/* from the job parameter table: fetch_args() */
 	  "start a fetch job; prints its id" },
 	{ "status", "fetch.status", job_keys, "job", NULL, "[JOB]",
 	  "a job's progress and results" },
@@ -636,6 +665,7 @@ ctl_cmd_build(int argc, char *const argv[], struct ctl_request *req,
 	char names[512];
 	int i;
 
+	init_tables();
 	memset(req, 0, sizeof(*req));
 	if (argc < 1 || argv[0] == NULL) {
 		cmd_names(names, sizeof(names));
@@ -810,18 +840,89 @@ ctl_cmd_free_argv(char **argv)
 	free(argv);
 }
 
+/* fetch's usage line: "url=URL [url=URL ...] [method=M] ..." */
+static void
+fetch_args(char *buf, size_t len)
+{
+	char one[128];
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < job_param_count; i++) {
+		const struct job_param *e = &job_param_table[i];
+
+		if (e->key == NULL)
+			continue;
+		if (e->type == JOB_PARAM_URL)
+			snprintf(one, sizeof(one), "%s=%s [%s=%s ...]", e->key,
+				 e->arg, e->key, e->arg);
+		else if (e->type == JOB_PARAM_HEADERS)
+			snprintf(one, sizeof(one), "[%s=%s ...]", e->key,
+				 e->arg);
+		else
+			snprintf(one, sizeof(one), "[%s=%s]", e->key, e->arg);
+		append_name(buf, len, one);
+	}
+}
+
+static void
+print_cmd(FILE *f, const struct ctl_cmd *c)
+{
+	char args[1024];
+
+	if (c->args == NULL)
+		fetch_args(args, sizeof(args));
+	else
+		snprintf(args, sizeof(args), "%s", c->args);
+	if (args[0] != '\0')
+		fprintf(f, "  %-12s %s\n", c->name, args);
+	else
+		fprintf(f, "  %s\n", c->name);
+	fprintf(f, "      %s (%s)\n", c->help, c->method);
+}
+
+int
+ctl_cmd_help(FILE *f, const char *name)
+{
+	const struct ctl_cmd *c = find_cmd(name);
+	char head[128], names[512];
+	size_t i;
+
+	if (c == NULL)
+		return -1;
+	init_tables();
+	print_cmd(f, c);
+	if (c->keys != fetch_keys) {
+		key_names(c, names, sizeof(names));
+		fprintf(f, "keys: %s\n", names);
+		return 0;
+	}
+	fprintf(f, "keys:\n");
+	for (i = 0; i < job_param_count; i++) {
+		const struct job_param *e = &job_param_table[i];
+
+		if (e->key == NULL)
+			continue;
+		if (strcmp(e->key, e->name) != 0 &&
+		    (e->type == JOB_PARAM_UINT || e->type == JOB_PARAM_NUM))
+			snprintf(head, sizeof(head), "  %s=%s (or %s=)",
+				 e->key, e->arg, e->name);
+		else
+			snprintf(head, sizeof(head), "  %s=%s", e->key,
+				 e->arg);
+		job_param_print(f, head, e);
+	}
+	return 0;
+}
+
 void
 ctl_cmd_usage(FILE *f)
 {
 	size_t i;
 
-	for (i = 0; i < NB_CMDS; i++) {
-		if (cmds[i].args[0] != '\0')
-			fprintf(f, "  %-12s %s\n", cmds[i].name, cmds[i].args);
-		else
-			fprintf(f, "  %s\n", cmds[i].name);
-		fprintf(f, "      %s (%s)\n", cmds[i].help, cmds[i].method);
-	}
+	init_tables();
+	for (i = 0; i < NB_CMDS; i++)
+		print_cmd(f, &cmds[i]);
 	fprintf(f, "  %-12s %s\n", "call", "METHOD [JSON-PARAMS]");
 	fprintf(f, "      any method, params given as JSON\n");
 }

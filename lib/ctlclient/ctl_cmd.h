@@ -65,6 +65,13 @@ ctl_cmd_exists(const char *name);
 const char *
 ctl_cmd_method(const char *name);
 
+/*
+ * One command's arguments, help and keys (fetch's with their ranges and
+ * defaults, from the job parameter table).  -1 for an unknown command.
+ */
+int
+ctl_cmd_help(FILE *f, const char *name);
+
 /* Every command with its arguments and a line of help. */
 void
 ctl_cmd_usage(FILE *f);

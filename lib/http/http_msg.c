@@ -29,8 +29,18 @@ enum {
 	M_CHUNK_WS,		/* BWS after the size; length in line_len */
 	M_CHUNK_EXT,		/* length in line_len */
 	M_CHUNK_SIZE_LF,
-	M_CHUNK_DATA_CR,	/* the caller has handed the data over */
+	M_CHUNK_DATA_CR,	/* the data has been handed out */
 	M_CHUNK_DATA_LF,
+};
+
+/* Body phases (m->body); chunk framing and trailers use m->state too. */
+enum {
+	B_LENGTH = 0,		/* m->remaining bytes of Content-Length */
+	B_CLOSE,		/* everything until the connection closes */
+	B_CHUNK,		/* size line or CRLF, in http_msg_chunk() */
+	B_CHUNK_DATA,		/* m->remaining bytes of chunk data */
+	B_TRAILERS,		/* trailer section, in http_msg_fields() */
+	B_DONE,
 };
 
 const uint8_t http_msg_tchar[256] = {
@@ -118,17 +128,31 @@ http_msg_start_fields(struct http_msg *m)
 	m->state = M_FIELD_START;
 }
 
-void
-http_msg_start_chunked(struct http_msg *m)
+int
+http_msg_start_body(struct http_msg *m, enum http_msg_framing framing,
+		    uint64_t length)
 {
-	m->state = M_CHUNK_SIZE_START;
+	switch (framing) {
+	case HTTP_MSG_CHUNKED:
+		m->state = M_CHUNK_SIZE_START;
+		m->body = B_CHUNK;
+		return 1;
+	case HTTP_MSG_CLOSE:
+		m->body = B_CLOSE;
+		return 1;
+	case HTTP_MSG_LENGTH:
+	default:
+		m->remaining = length;
+		m->body = length != 0 ? B_LENGTH : B_DONE;
+		return length != 0;
+	}
 }
 
 static enum http_msg_status
-fail(struct http_msg *m, enum http_msg_error err, size_t i, size_t *used)
+fail(struct http_msg *m, enum http_msg_error err, size_t i, size_t *pos)
 {
 	m->error = err;
-	*used = i;
+	*pos = i;
 	return HTTP_MSG_ERROR;
 }
 
@@ -255,9 +279,9 @@ field_in_place(struct http_msg *m, const uint8_t *data, size_t len, size_t i,
 
 enum http_msg_status
 http_msg_fields(struct http_msg *m, const uint8_t *data, size_t len,
-		size_t *used, struct http_msg_field *f)
+		size_t *pos, struct http_msg_field *f)
 {
-	size_t i = 0, n;
+	size_t i = *pos, n;
 	int cr;
 	uint8_t c;
 
@@ -270,7 +294,7 @@ http_msg_fields(struct http_msg *m, const uint8_t *data, size_t len,
 			    m->nheaders < HTTP_MAX_HEADERS) {
 				n = field_in_place(m, data, len, i, f);
 				if (n > 0) {
-					*used = n;
+					*pos = n;
 					return HTTP_MSG_FIELD;
 				}
 			}
@@ -282,10 +306,10 @@ http_msg_fields(struct http_msg *m, const uint8_t *data, size_t len,
 				goto end;
 			/* also catches obs-fold (SP/HT) and an empty name */
 			if (!http_msg_tchar[c])
-				return fail(m, HTTP_MSG_ERR_HEADER, i, used);
+				return fail(m, HTTP_MSG_ERR_HEADER, i, pos);
 			if (m->nheaders >= HTTP_MAX_HEADERS)
 				return fail(m, HTTP_MSG_ERR_TOO_MANY_HEADERS,
-					    i, used);
+					    i, pos);
 			m->line[0] = (char)c;
 			m->line_len = 1;
 			m->state = M_FIELD_NAME;
@@ -301,16 +325,16 @@ http_msg_fields(struct http_msg *m, const uint8_t *data, size_t len,
 					return fail(m,
 						    HTTP_MSG_ERR_HEADER_TOO_LONG,
 						    i + HTTP_MAX_HEADER_LINE -
-						    m->line_len, used);
+						    m->line_len, pos);
 				i += n;
 				continue;
 			}
 			if (m->line_len == HTTP_MAX_HEADER_LINE)
 				return fail(m, HTTP_MSG_ERR_HEADER_TOO_LONG,
-					    i, used);
+					    i, pos);
 			/* whitespace before the colon is a smuggling vector */
 			if (c != ':')
-				return fail(m, HTTP_MSG_ERR_HEADER, i, used);
+				return fail(m, HTTP_MSG_ERR_HEADER, i, pos);
 			m->name_len = m->line_len;
 			m->line[m->line_len++] = ':';
 			m->state = M_FIELD_VALUE;
@@ -326,7 +350,7 @@ http_msg_fields(struct http_msg *m, const uint8_t *data, size_t len,
 					return fail(m,
 						    HTTP_MSG_ERR_HEADER_TOO_LONG,
 						    i + HTTP_MAX_HEADER_LINE -
-						    m->line_len, used);
+						    m->line_len, pos);
 				i += n;
 				continue;
 			}
@@ -335,38 +359,38 @@ http_msg_fields(struct http_msg *m, const uint8_t *data, size_t len,
 				break;
 			}
 			if (c != '\n')
-				return fail(m, HTTP_MSG_ERR_HEADER, i, used);
+				return fail(m, HTTP_MSG_ERR_HEADER, i, pos);
 			cr = 0;
 			goto field;
 
 		case M_FIELD_LF:
 			if (c != '\n')
-				return fail(m, HTTP_MSG_ERR_HEADER, i, used);
+				return fail(m, HTTP_MSG_ERR_HEADER, i, pos);
 			cr = 1;
 			goto field;
 
 		case M_FIELDS_END_LF:
 			if (c != '\n')
-				return fail(m, HTTP_MSG_ERR_HEADER, i, used);
+				return fail(m, HTTP_MSG_ERR_HEADER, i, pos);
 			goto end;
 
 		default:
 			/* the caller never feeds a section in a chunk state */
-			return fail(m, HTTP_MSG_ERR_HEADER, i, used);
+			return fail(m, HTTP_MSG_ERR_HEADER, i, pos);
 		}
 		i++;
 	}
-	*used = i;
+	*pos = i;
 	return HTTP_MSG_AGAIN;
 
 field:
 	split_field(m, cr, f);
 	m->state = M_FIELD_START;
-	*used = i;
+	*pos = i;
 	return HTTP_MSG_FIELD;
 end:
 	m->state = M_FIELD_START;
-	*used = i;
+	*pos = i;
 	return HTTP_MSG_END;
 }
 
@@ -491,11 +515,17 @@ http_msg_keep_alive(const struct http_msg *m, int version_minor)
 	return keep_alive;
 }
 
-enum http_msg_status
+/*
+ * The framing of a chunked body: chunk-size lines with extensions, and
+ * the CRLF after each chunk's data.  *pos as for http_msg_fields(); on
+ * HTTP_MSG_END a chunk-size line ended at the LF, and m->body says what
+ * follows: m->remaining bytes of data, or (the last chunk) the trailers.
+ */
+static enum http_msg_status
 http_msg_chunk(struct http_msg *m, const uint8_t *data, size_t len,
-	       size_t *used)
+	       size_t *pos)
 {
-	size_t i = 0;
+	size_t i = *pos;
 	uint8_t c;
 	int d;
 
@@ -568,12 +598,12 @@ http_msg_chunk(struct http_msg *m, const uint8_t *data, size_t len,
 			else if (c == '\n')
 				m->state = M_CHUNK_SIZE_START;
 			else
-				return fail(m, HTTP_MSG_ERR_CHUNK_DATA, i, used);
+				return fail(m, HTTP_MSG_ERR_CHUNK_DATA, i, pos);
 			break;
 
 		case M_CHUNK_DATA_LF:
 			if (c != '\n')
-				return fail(m, HTTP_MSG_ERR_CHUNK_DATA, i, used);
+				return fail(m, HTTP_MSG_ERR_CHUNK_DATA, i, pos);
 			m->state = M_CHUNK_SIZE_START;
 			break;
 
@@ -583,22 +613,103 @@ http_msg_chunk(struct http_msg *m, const uint8_t *data, size_t len,
 		}
 		i++;
 	}
-	*used = i;
+	*pos = i;
 	return HTTP_MSG_AGAIN;
 
 size_done:
-	*used = i;
+	*pos = i;
 	m->line_len = 0;
 	if (m->remaining != 0) {
 		/* the next byte we see is the one after the data */
 		m->state = M_CHUNK_DATA_CR;
-		return HTTP_MSG_DATA;
+		m->body = B_CHUNK_DATA;
+		return HTTP_MSG_END;
 	}
 	/* the last chunk: a trailer section follows */
-	m->nheaders = 0;
-	m->state = M_FIELD_START;
-	return HTTP_MSG_LAST;
+	http_msg_start_fields(m);
+	m->body = B_TRAILERS;
+	return HTTP_MSG_END;
 
 bad_size:
-	return fail(m, HTTP_MSG_ERR_CHUNK_SIZE, i, used);
+	return fail(m, HTTP_MSG_ERR_CHUNK_SIZE, i, pos);
+}
+
+/*
+ * Hand out data[*pos..len) up to m->remaining bytes (all of it when the
+ * body ends at close), in one slice.  Returns 0, or -1 when the callback
+ * refused it (*pos left at its start).
+ */
+static int
+body_slice(struct http_msg *m, const uint8_t *data, size_t len, size_t *pos,
+	   const struct http_msg_sink *sink)
+{
+	size_t n = len - *pos;
+
+	if (m->body != B_CLOSE && n > m->remaining)
+		n = (size_t)m->remaining;
+	*sink->bytes += n;
+	if (sink->body != NULL && sink->body(sink->arg, data + *pos, n) != 0) {
+		m->error = HTTP_MSG_ERR_NONE;
+		return -1;
+	}
+	*pos += n;
+	if (m->body == B_CLOSE)
+		return 0;
+	m->remaining -= n;
+	if (m->remaining == 0)
+		m->body = m->body == B_CHUNK_DATA ? B_CHUNK : B_DONE;
+	return 0;
+}
+
+int
+http_msg_body(struct http_msg *m, const uint8_t *data, size_t len,
+	      size_t *pos, const struct http_msg_sink *sink)
+{
+	struct http_msg_field f;
+	enum http_msg_status r;
+
+	while (*pos < len) {
+		switch (m->body) {
+		case B_LENGTH:
+		case B_CHUNK_DATA:
+		case B_CLOSE:
+			/* the largest slice we can: no per-byte work */
+			if (body_slice(m, data, len, pos, sink) != 0)
+				return -1;
+			if (m->body == B_DONE)
+				return 1;
+			continue;
+
+		case B_CHUNK:
+			r = http_msg_chunk(m, data, len, pos);
+			break;
+
+		case B_TRAILERS:
+			/* checked for syntax and limits, then dropped */
+			r = http_msg_fields(m, data, len, pos, &f);
+			if (r == HTTP_MSG_END)
+				m->body = B_DONE;
+			break;
+
+		default:
+			/* the caller never feeds a message that has ended */
+			m->error = HTTP_MSG_ERR_CHUNK_DATA;
+			return -1;
+		}
+		if (r == HTTP_MSG_ERROR)
+			return -1;
+		if (r == HTTP_MSG_AGAIN)
+			continue;
+		/* an event: step over the LF that ended its line */
+		(*pos)++;
+		if (m->body == B_DONE)
+			return 1;
+	}
+	return 0;
+}
+
+int
+http_msg_body_at_eof(const struct http_msg *m)
+{
+	return m->body == B_CLOSE;
 }

@@ -3,17 +3,19 @@
  * HTTP/1.1 message framing shared by the response parser (http_parse.c)
  * and the request parser (http_req_parse.c); internal to those two.
  *
- * What is the same for requests and responses lives here: the header (and
- * trailer) field-line machine with its limits, the chunked transfer-coding
- * framing, the Content-Length / Transfer-Encoding / Connection fields and
- * the keep-alive verdict they give.  The start line, what a field section
- * ending means for the body, and the callbacks stay with each parser.
+ * What is the same for requests and responses lives here: the header
+ * field-line machine with its limits, the Content-Length /
+ * Transfer-Encoding / Connection fields and the keep-alive verdict they
+ * give, and the body machine: a Content-Length countdown, the chunked
+ * coding (chunk-size lines with extensions, chunk data, the CRLF after
+ * it, the last chunk and the trailer section) and a body delimited by the
+ * connection closing.  The start line, which framing a message has, and
+ * the callbacks stay with each parser.
  *
  * The machines here consume input a byte at a time but return to the
- * caller only at events (a field line complete, a section or chunk-size
- * line ended, an error), never per byte.  Chunk data is not touched: the
- * caller hands m->remaining bytes over as slices of its input, as it does
- * a Content-Length body.
+ * caller only at events (a field line complete, a section ended, a slice
+ * of body, an error), never per byte.  Body bytes are not touched: they
+ * are handed out as (index, length) slices of the caller's input.
  *
  * No DPDK dependency.
  */
@@ -29,25 +31,41 @@
 #define HTTP_MAX_HEADERS	128
 #define HTTP_MAX_CHUNK_EXT	1024	/* chunk-size line after the digits */
 
-/* What http_msg_fields() and http_msg_chunk() stopped at. */
+/* What http_msg_fields() stopped at. */
 enum http_msg_status {
 	HTTP_MSG_AGAIN,		/* all input consumed, need more */
 	HTTP_MSG_FIELD,		/* a field line is complete, see the field */
 	HTTP_MSG_END,		/* the empty line ending the section */
-	HTTP_MSG_DATA,		/* chunk-size line done: m->remaining follow */
-	HTTP_MSG_LAST,		/* last-chunk line done: trailers follow */
 	HTTP_MSG_ERROR,		/* malformed: m->error says why */
 };
 
-/* Errors found here; each parser maps them to its public codes. */
+/*
+ * Errors found here.  From HEADER on, in the order of both parsers'
+ * public codes (HTTP_ERR_HEADER.., HTTP_REQ_ERR_HEADER..), so that each
+ * maps them by adding one offset.
+ */
 enum http_msg_error {
 	HTTP_MSG_ERR_NONE = 0,
 	HTTP_MSG_ERR_HEADER,		/* malformed field line */
 	HTTP_MSG_ERR_HEADER_TOO_LONG,
 	HTTP_MSG_ERR_TOO_MANY_HEADERS,
+	HTTP_MSG_ERR_CONTENT_LENGTH,	/* found by the parsers */
+	HTTP_MSG_ERR_TRANSFER_ENCODING,	/* found by the parsers */
 	HTTP_MSG_ERR_CHUNK_SIZE,	/* bad or overflowing chunk size */
 	HTTP_MSG_ERR_CHUNK_DATA,	/* missing CRLF after chunk data */
 	HTTP_MSG_ERR_MAX
+};
+
+/* e as a parser's code: none for NONE, header + k for HEADER + k. */
+#define HTTP_MSG_ERR_AS(e, none, header) \
+	((e) == HTTP_MSG_ERR_NONE ? (none) : \
+	 (e) - HTTP_MSG_ERR_HEADER + (header))
+
+/* How the body of a message is delimited. */
+enum http_msg_framing {
+	HTTP_MSG_LENGTH,	/* Content-Length (0 when absent) */
+	HTTP_MSG_CHUNKED,	/* Transfer-Encoding: chunked */
+	HTTP_MSG_CLOSE,		/* the connection closing (responses) */
 };
 
 /* te: what the Transfer-Encoding list ends with so far. */
@@ -64,6 +82,7 @@ enum http_msg_te {
  */
 struct http_msg {
 	int state;			/* field-line or chunk sub-state */
+	int body;			/* body phase, see http_msg_body() */
 	enum http_msg_error error;
 	uint64_t remaining;		/* chunk-data bytes left (or body) */
 	unsigned int nheaders;		/* field lines in this section */
@@ -115,6 +134,36 @@ http_msg_is_field_char(uint8_t c)
 	return c == '\t' || (c >= 0x20 && c != 0x7f);
 }
 
+/* What http_msg_version_byte() made of a byte. */
+enum http_msg_version {
+	HTTP_MSG_VER_MORE,	/* fine so far */
+	HTTP_MSG_VER_DONE,	/* "HTTP/1.x" complete, *minor set */
+	HTTP_MSG_VER_BAD,	/* not an HTTP-version */
+	HTTP_MSG_VER_OTHER,	/* a major version other than 1 */
+};
+
+/*
+ * One byte of "HTTP/1.x" in a start line cut by the end of a buffer;
+ * *count is the position in it (0 at the first byte).  Case-sensitive
+ * (RFC 9112 2.3).
+ */
+static inline enum http_msg_version
+http_msg_version_byte(size_t *count, uint8_t c, int *minor)
+{
+	size_t k = (*count)++;
+
+	if (k < 7) {
+		if (c == (uint8_t)"HTTP/1."[k])
+			return HTTP_MSG_VER_MORE;
+		return k == 5 && http_msg_is_digit(c) ? HTTP_MSG_VER_OTHER :
+			HTTP_MSG_VER_BAD;
+	}
+	if (!http_msg_is_digit(c))
+		return HTTP_MSG_VER_BAD;
+	*minor = c - '0';
+	return HTTP_MSG_VER_DONE;
+}
+
 /* ASCII case-insensitive match of s[0..len) against a lower-case literal. */
 int
 http_msg_ci_equal(const char *s, size_t len, const char *lit);
@@ -135,20 +184,26 @@ http_msg_reset(struct http_msg *m);
 void
 http_msg_start_fields(struct http_msg *m);
 
-/* A chunked body starts with the next byte. */
-void
-http_msg_start_chunked(struct http_msg *m);
+/*
+ * A body framed as said starts with the next byte; length: the
+ * Content-Length for HTTP_MSG_LENGTH.  Returns 0 when there is no body
+ * at all (a length of 0): the message has ended.
+ */
+int
+http_msg_start_body(struct http_msg *m, enum http_msg_framing framing,
+		    uint64_t length);
 
 /*
- * Feed bytes of a header or trailer section.  *used says how far it got:
- * on HTTP_MSG_AGAIN all of len; on HTTP_MSG_ERROR the index of the bad
- * byte; on HTTP_MSG_FIELD and HTTP_MSG_END the index of the LF ending the
- * line, which the caller steps over once it has acted on the event (so a
- * failure of its own points at the LF).  On HTTP_MSG_FIELD *f is filled.
+ * Feed the bytes data[*pos..len) of a header or trailer section.  *pos
+ * says how far it got: on HTTP_MSG_AGAIN len; on HTTP_MSG_ERROR the
+ * index of the bad byte; on HTTP_MSG_FIELD and HTTP_MSG_END the index of
+ * the LF ending the line, which the caller steps over once it has acted
+ * on the event (so a failure of its own points at the LF).  On
+ * HTTP_MSG_FIELD *f is filled.
  */
 enum http_msg_status
 http_msg_fields(struct http_msg *m, const uint8_t *data, size_t len,
-		size_t *used, struct http_msg_field *f);
+		size_t *pos, struct http_msg_field *f);
 
 /*
  * Apply a header field to the framing: Content-Length (into
@@ -169,15 +224,28 @@ http_msg_framing_field(struct http_msg *m, const struct http_msg_field *f,
 int
 http_msg_keep_alive(const struct http_msg *m, int version_minor);
 
+/* Where the body goes: both parsers' body callback, and a byte count. */
+struct http_msg_sink {
+	int (*body)(void *arg, const uint8_t *data, size_t len);
+	void *arg;
+	uint64_t *bytes;	/* decoded body bytes handed out */
+};
+
 /*
- * Feed the framing of a chunked body: chunk-size lines with extensions,
- * and the CRLF after each chunk's data.  *used as for http_msg_fields();
- * on HTTP_MSG_DATA the caller steps over the LF and then hands over
- * m->remaining bytes of data before calling again; on HTTP_MSG_LAST a
- * trailer section follows (already started).
+ * Feed the bytes data[*pos..len) of the body.  The decoded body goes to
+ * sink->body (when not NULL) as slices of data, chunk framing removed,
+ * never copied.  Returns 0 when all was consumed (*pos = len), 1 when
+ * the message ended (*pos after its last byte), -1 with *pos at the bad
+ * byte on malformed framing (m->error says why) or at the start of the
+ * slice the callback refused (m->error HTTP_MSG_ERR_NONE).  Trailer
+ * fields are checked for syntax and limits, then dropped.
  */
-enum http_msg_status
-http_msg_chunk(struct http_msg *m, const uint8_t *data, size_t len,
-	       size_t *used);
+int
+http_msg_body(struct http_msg *m, const uint8_t *data, size_t len,
+	      size_t *pos, const struct http_msg_sink *sink);
+
+/* Whether the connection closing now ends the body. */
+int
+http_msg_body_at_eof(const struct http_msg *m);
 
 #endif /* DPF_HTTP_MSG_H */

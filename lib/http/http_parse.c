@@ -5,9 +5,14 @@
  * Every piece of state lives in struct http_resp_parser, and every state
  * consumes input one byte at a time (or, in the body and header-value
  * states, one run of bytes), so a response may be cut anywhere.  The
- * header and trailer sections and the chunk framing are the same as in
- * requests and run in http_msg.c; the status line, 1xx handling and the
- * choice of body framing are ours.  The body is never copied.
+ * header section and the whole body (Content-Length, chunked with its
+ * trailers, close-delimited) are the same as in requests and run in
+ * http_msg.c; the status line, 1xx handling and the choice of body
+ * framing are ours.  The body is never copied.
+ *
+ * http_resp_parse() runs one phase at a time: the status line
+ * (parse_status_line), the header section (parse_fields), the body
+ * (parse_body).
  */
 
 #include <stddef.h>
@@ -18,21 +23,14 @@
 #include "http_parse.h"
 
 enum {
-	S_ST_NAME = 0,		/* "HTTP/", matched with count as index */
-	S_ST_MAJOR,
-	S_ST_DOT,
-	S_ST_MINOR,
+	S_ST_VERSION = 0,	/* "HTTP/1.x", count is the position */
 	S_ST_SP,
 	S_ST_CODE,		/* three digits, counted in count */
 	S_ST_AFTER_CODE,
 	S_ST_REASON,		/* length counted in count */
 	S_ST_LF,
 	S_FIELDS,		/* header section, in http_msg_fields() */
-	S_BODY_LENGTH,
-	S_BODY_CLOSE,
-	S_CHUNK,		/* chunk framing, in http_msg_chunk() */
-	S_CHUNK_DATA,
-	S_TRAILERS,		/* trailer section, in http_msg_fields() */
+	S_BODY,			/* any framing, in http_msg_body() */
 	S_DONE,
 	S_ERROR,
 };
@@ -52,15 +50,13 @@ static const char *const err_str[HTTP_ERR_MAX] = {
 	[HTTP_ERR_TRUNCATED] = "connection closed before end of response",
 };
 
-/* Our public code for each error the shared framing code finds. */
-static const enum http_parse_error msg_err[HTTP_MSG_ERR_MAX] = {
-	[HTTP_MSG_ERR_NONE] = HTTP_ERR_NONE,
-	[HTTP_MSG_ERR_HEADER] = HTTP_ERR_HEADER,
-	[HTTP_MSG_ERR_HEADER_TOO_LONG] = HTTP_ERR_HEADER_TOO_LONG,
-	[HTTP_MSG_ERR_TOO_MANY_HEADERS] = HTTP_ERR_TOO_MANY_HEADERS,
-	[HTTP_MSG_ERR_CHUNK_SIZE] = HTTP_ERR_CHUNK_SIZE,
-	[HTTP_MSG_ERR_CHUNK_DATA] = HTTP_ERR_CHUNK_DATA,
-};
+/* The shared framing code's errors are ours from HTTP_ERR_HEADER on. */
+_Static_assert(HTTP_ERR_CHUNK_DATA - HTTP_ERR_HEADER ==
+	       HTTP_MSG_ERR_CHUNK_DATA - HTTP_MSG_ERR_HEADER,
+	       "http_msg_error and http_parse_error out of step");
+#define MSG_ERR(e) \
+	((enum http_parse_error)HTTP_MSG_ERR_AS(e, HTTP_ERR_NONE, \
+						HTTP_ERR_HEADER))
 
 static int
 set_error(struct http_resp_parser *p, enum http_parse_error err,
@@ -98,8 +94,8 @@ finish_field(struct http_resp_parser *p, const struct http_msg_field *f,
 	const struct http_resp_callbacks *cb = p->cb;
 	size_t bad;
 
-	/* Trailers and interim heads are checked for syntax only. */
-	if (p->state == S_TRAILERS || is_interim(p->status_code))
+	/* Interim heads are checked for syntax only. */
+	if (is_interim(p->status_code))
 		return 0;
 
 	if (http_msg_framing_field(&p->msg, f, &p->content_length,
@@ -115,8 +111,8 @@ finish_field(struct http_resp_parser *p, const struct http_msg_field *f,
 }
 
 /*
- * The empty line ending a header or trailer section, at stream offset
- * off.  Returns 1 when the response is complete, 0 to go on, -1 on error.
+ * The empty line ending the header section, at stream offset off.
+ * Returns 1 when the response is complete, 0 to go on, -1 on error.
  */
 static int
 end_of_fields(struct http_resp_parser *p, uint64_t off)
@@ -127,12 +123,9 @@ end_of_fields(struct http_resp_parser *p, uint64_t off)
 	enum http_body_kind kind;
 	int keep_alive;
 
-	if (p->state == S_TRAILERS)
-		return 1;
-
 	if (is_interim(status)) {
 		reset_response(p);
-		p->state = S_ST_NAME;
+		p->state = S_ST_VERSION;
 		return 0;
 	}
 
@@ -160,24 +153,14 @@ end_of_fields(struct http_resp_parser *p, uint64_t off)
 	    cb->headers_done(p->cb_arg, p) != 0)
 		return set_error(p, HTTP_ERR_NONE, off);
 
-	switch (kind) {
-	case HTTP_BODY_LENGTH:
-		if (p->content_length == 0)
-			return 1;
-		p->msg.remaining = p->content_length;
-		p->state = S_BODY_LENGTH;
-		return 0;
-	case HTTP_BODY_CHUNKED:
-		http_msg_start_chunked(&p->msg);
-		p->state = S_CHUNK;
-		return 0;
-	case HTTP_BODY_CLOSE:
-		p->state = S_BODY_CLOSE;
-		return 0;
-	case HTTP_BODY_NONE:
-	default:
+	if (kind == HTTP_BODY_NONE ||
+	    !http_msg_start_body(&p->msg, kind == HTTP_BODY_CHUNKED ?
+				 HTTP_MSG_CHUNKED : kind == HTTP_BODY_CLOSE ?
+				 HTTP_MSG_CLOSE : HTTP_MSG_LENGTH,
+				 p->content_length))
 		return 1;
-	}
+	p->state = S_BODY;
+	return 0;
 }
 
 static void
@@ -228,18 +211,6 @@ status_line_in_place(struct http_resp_parser *p, const uint8_t *data,
 	return i + end;
 }
 
-static int
-deliver(struct http_resp_parser *p, const uint8_t *data, size_t n,
-	uint64_t off)
-{
-	const struct http_resp_callbacks *cb = p->cb;
-
-	p->body_bytes += n;
-	if (cb != NULL && cb->body != NULL && cb->body(p->cb_arg, data, n))
-		return set_error(p, HTTP_ERR_NONE, off);
-	return 0;
-}
-
 void
 http_resp_parser_init(struct http_resp_parser *p,
 		      const struct http_resp_callbacks *cb, void *cb_arg,
@@ -253,199 +224,164 @@ http_resp_parser_init(struct http_resp_parser *p,
 	p->cb = cb;
 	p->cb_arg = cb_arg;
 	p->head_request = head_request != 0;
-	p->state = S_ST_NAME;
+	p->state = S_ST_VERSION;
 }
 
+/* A byte after the status code: the reason and the line end. */
+static enum http_parse_error
+status_line_end_byte(struct http_resp_parser *p, uint8_t c)
+{
+	switch (p->state) {
+	case S_ST_AFTER_CODE:
+		/* "HTTP/1.1 200\r\n" lacks the SP; accept it anyway */
+		if (c == ' ') {
+			p->count = 0;
+			p->state = S_ST_REASON;
+			return HTTP_ERR_NONE;
+		}
+		break;
+	case S_ST_REASON:
+		if (c != '\r' && c != '\n')
+			return http_msg_is_field_char(c) &&
+				++p->count <= HTTP_MAX_REASON_LEN ?
+				HTTP_ERR_NONE : HTTP_ERR_STATUS_LINE;
+		break;
+	case S_ST_LF:
+		if (c != '\n')
+			return HTTP_ERR_STATUS_LINE;
+		break;
+	default:
+		/* S_DONE and S_ERROR never get here */
+		return HTTP_ERR_STATUS_LINE;
+	}
+	if (c == '\r' && p->state != S_ST_LF) {
+		p->state = S_ST_LF;
+		return HTTP_ERR_NONE;
+	}
+	if (c != '\n')
+		return HTTP_ERR_STATUS_LINE;
+	status_line_done(p);
+	return HTTP_ERR_NONE;
+}
+
+/* One byte of a status line cut by the end of a buffer. */
+static enum http_parse_error
+status_line_byte(struct http_resp_parser *p, uint8_t c)
+{
+	enum http_msg_version v;
+
+	switch (p->state) {
+	case S_ST_VERSION:
+		v = http_msg_version_byte(&p->count, c, &p->version_minor);
+		if (v == HTTP_MSG_VER_DONE)
+			p->state = S_ST_SP;
+		if (v == HTTP_MSG_VER_BAD)
+			return HTTP_ERR_STATUS_LINE;
+		return v == HTTP_MSG_VER_OTHER ? HTTP_ERR_VERSION :
+			HTTP_ERR_NONE;
+	case S_ST_SP:
+		if (c != ' ')
+			return HTTP_ERR_STATUS_LINE;
+		p->status_code = 0;
+		p->count = 0;
+		p->state = S_ST_CODE;
+		return HTTP_ERR_NONE;
+	case S_ST_CODE:
+		if (!http_msg_is_digit(c) || (p->count == 0 && c == '0'))
+			return HTTP_ERR_STATUS_LINE;
+		p->status_code = p->status_code * 10 + (c - '0');
+		if (++p->count == 3)
+			p->state = S_ST_AFTER_CODE;
+		return HTTP_ERR_NONE;
+	default:
+		return status_line_end_byte(p, c);
+	}
+}
+
+/* The header section up to its next event. */
+static int
+parse_fields(struct http_resp_parser *p, const uint8_t *data, size_t len,
+	     size_t *pos)
+{
+	struct http_msg_field f;
+	/* on an event, *pos ends up at the LF that ended the line */
+	int r = http_msg_fields(&p->msg, data, len, pos, &f);
+
+	switch (r) {
+	case HTTP_MSG_AGAIN:
+		return 0;
+	case HTTP_MSG_FIELD:
+		r = finish_field(p, &f, p->offset + *pos);
+		break;
+	case HTTP_MSG_END:
+		r = end_of_fields(p, p->offset + *pos);
+		break;
+	default:
+		return set_error(p, MSG_ERR(p->msg.error), p->offset + *pos);
+	}
+	if (r >= 0)
+		(*pos)++;
+	return r;
+}
+
+/* The status line so far, then the rest of its bytes in this buffer. */
+static int
+parse_status_line(struct http_resp_parser *p, const uint8_t *data,
+		  size_t len, size_t *pos)
+{
+	enum http_parse_error err;
+	size_t i = *pos, lf;
+
+	if (p->state == S_ST_VERSION && p->count == 0) {
+		lf = status_line_in_place(p, data, len, i);
+		if (lf > 0) {
+			*pos = lf + 1;
+			return 0;
+		}
+	}
+	for (; i < len && p->state < S_FIELDS; i++) {
+		err = status_line_byte(p, data[i]);
+		if (err != HTTP_ERR_NONE) {
+			*pos = i;
+			return set_error(p, err, p->offset + i);
+		}
+	}
+	*pos = i;
+	return 0;
+}
+
+/*
+ * Each phase returns 0 to go on, 1 at the end of the response, -1 on
+ * error: the values of HTTP_PARSE_AGAIN, _DONE and _ERROR.  The body,
+ * any framing, runs in http_msg_body(), which hands the slices to our
+ * body callback itself.
+ */
 enum http_parse_status
 http_resp_parse(struct http_resp_parser *p, const uint8_t *data, size_t len,
 		size_t *consumed)
 {
-	enum http_parse_error err = HTTP_ERR_NONE;
-	struct http_msg_field f;
-	size_t i = 0, n, unused;
-	int r;
-	uint8_t c;
+	const struct http_msg_sink sink = {
+		p->cb != NULL ? p->cb->body : NULL, p->cb_arg, &p->body_bytes
+	};
+	int r = p->state == S_DONE ? 1 : p->state == S_ERROR ? -1 : 0;
+	size_t i = 0;
 
-	if (consumed == NULL)
-		consumed = &unused;
-	*consumed = 0;
-	if (p->state == S_ERROR)
-		return HTTP_PARSE_ERROR;
-	if (p->state == S_DONE)
-		return HTTP_PARSE_DONE;
-
-	while (i < len) {
-		c = data[i];
-
-		switch (p->state) {
-		case S_ST_NAME:
-			if (p->count == 0) {
-				n = status_line_in_place(p, data, len, i);
-				if (n > 0) {
-					i = n;
-					break;
-				}
-			}
-			if (c != (uint8_t)"HTTP/"[p->count])
-				goto bad_status;
-			if (++p->count == 5) {
-				p->count = 0;
-				p->state = S_ST_MAJOR;
-			}
-			break;
-
-		case S_ST_MAJOR:
-			if (c == '1') {
-				p->state = S_ST_DOT;
-				break;
-			}
-			if (http_msg_is_digit(c)) {
-				err = HTTP_ERR_VERSION;
-				goto error;
-			}
-			goto bad_status;
-
-		case S_ST_DOT:
-			if (c != '.')
-				goto bad_status;
-			p->state = S_ST_MINOR;
-			break;
-
-		case S_ST_MINOR:
-			if (!http_msg_is_digit(c))
-				goto bad_status;
-			p->version_minor = c - '0';
-			p->state = S_ST_SP;
-			break;
-
-		case S_ST_SP:
-			if (c != ' ')
-				goto bad_status;
-			p->status_code = 0;
-			p->count = 0;
-			p->state = S_ST_CODE;
-			break;
-
-		case S_ST_CODE:
-			if (!http_msg_is_digit(c) || (p->count == 0 && c == '0'))
-				goto bad_status;
-			p->status_code = p->status_code * 10 + (c - '0');
-			if (++p->count == 3)
-				p->state = S_ST_AFTER_CODE;
-			break;
-
-		case S_ST_AFTER_CODE:
-			/* "HTTP/1.1 200\r\n" lacks the SP; accept it anyway */
-			if (c == ' ') {
-				p->count = 0;
-				p->state = S_ST_REASON;
-			} else if (c == '\r') {
-				p->state = S_ST_LF;
-			} else if (c == '\n') {
-				status_line_done(p);
-			} else {
-				goto bad_status;
-			}
-			break;
-
-		case S_ST_REASON:
-			if (c == '\r')
-				p->state = S_ST_LF;
-			else if (c == '\n')
-				status_line_done(p);
-			else if (!http_msg_is_field_char(c) ||
-				 ++p->count > HTTP_MAX_REASON_LEN)
-				goto bad_status;
-			break;
-
-		case S_ST_LF:
-			if (c != '\n')
-				goto bad_status;
-			status_line_done(p);
-			break;
-
-		case S_FIELDS:
-		case S_TRAILERS:
-			/* on an event, i ends up at the LF that ended the line */
-			r = http_msg_fields(&p->msg, data + i, len - i, &n, &f);
-			i += n;
-			if (r == HTTP_MSG_AGAIN)
-				continue;
-			if (r == HTTP_MSG_ERROR)
-				goto msg_error;
-			if (r == HTTP_MSG_FIELD) {
-				if (finish_field(p, &f, p->offset + i) != 0)
-					goto failed;
-				break;
-			}
-			r = end_of_fields(p, p->offset + i);
-			if (r < 0)
-				goto failed;
-			i++;
-			if (r > 0)
-				goto done;
-			continue;
-
-		case S_BODY_LENGTH:
-		case S_CHUNK_DATA:
-			/* the largest slice we can: no per-byte work */
-			n = len - i;
-			if (n > p->msg.remaining)
-				n = (size_t)p->msg.remaining;
-			if (deliver(p, data + i, n, p->offset + i) != 0)
-				goto failed;
-			i += n;
-			p->msg.remaining -= n;
-			if (p->msg.remaining == 0) {
-				if (p->state == S_BODY_LENGTH)
-					goto done;
-				p->state = S_CHUNK;
-			}
-			continue;
-
-		case S_BODY_CLOSE:
-			if (deliver(p, data + i, len - i, p->offset + i) != 0)
-				goto failed;
-			i = len;
-			continue;
-
-		case S_CHUNK:
-			r = http_msg_chunk(&p->msg, data + i, len - i, &n);
-			i += n;
-			if (r == HTTP_MSG_AGAIN)
-				continue;
-			if (r == HTTP_MSG_ERROR)
-				goto msg_error;
-			p->state = r == HTTP_MSG_DATA ? S_CHUNK_DATA : S_TRAILERS;
-			break;
-
-		default:
-			/* S_DONE and S_ERROR never get here */
-			goto bad_status;
-		}
-		i++;
+	while (r == 0 && i < len) {
+		if (p->state == S_FIELDS)
+			r = parse_fields(p, data, len, &i);
+		else if (p->state != S_BODY)
+			r = parse_status_line(p, data, len, &i);
+		else if ((r = http_msg_body(&p->msg, data, len, &i, &sink)) < 0)
+			set_error(p, MSG_ERR(p->msg.error), p->offset + i);
 	}
-
-	p->offset += i;
-	*consumed = i;
-	return HTTP_PARSE_AGAIN;
-
-done:
-	p->state = S_DONE;
-	p->offset += i;
-	*consumed = i;
-	return HTTP_PARSE_DONE;
-
-bad_status:
-	err = HTTP_ERR_STATUS_LINE;
-	goto error;
-msg_error:
-	err = msg_err[p->msg.error];
-error:
-	set_error(p, err, p->offset + i);
-failed:
-	*consumed = i;
-	return HTTP_PARSE_ERROR;
+	if (consumed != NULL)
+		*consumed = i;
+	if (r > 0)
+		p->state = S_DONE;
+	/* after an error the offset is where the fault was */
+	if (r >= 0)
+		p->offset += i;
+	return (enum http_parse_status)r;
 }
 
 enum http_parse_status
@@ -456,13 +392,16 @@ http_resp_parse_eof(struct http_resp_parser *p)
 		return HTTP_PARSE_DONE;
 	case S_ERROR:
 		return HTTP_PARSE_ERROR;
-	case S_BODY_CLOSE:
+	case S_BODY:
+		if (!http_msg_body_at_eof(&p->msg))
+			break;
 		p->state = S_DONE;
 		return HTTP_PARSE_DONE;
 	default:
-		set_error(p, HTTP_ERR_TRUNCATED, p->offset);
-		return HTTP_PARSE_ERROR;
+		break;
 	}
+	set_error(p, HTTP_ERR_TRUNCATED, p->offset);
+	return HTTP_PARSE_ERROR;
 }
 
 int

@@ -3,8 +3,9 @@
  * Resumable HTTP/1.1 request parser; see http_req_parse.h.
  *
  * The same machine as the response parser (http_parse.c): the header
- * and trailer sections and the chunk framing are shared with it in
- * http_msg.c; the request line and the request framing rules are ours.
+ * section and the whole body (Content-Length, or chunked with its
+ * trailers) are shared with it in http_msg.c; the request line and the
+ * request framing rules are ours.
  * Every piece of state lives in struct http_req_parser and every state
  * consumes one byte (or, for the target, header values and body, one run
  * of bytes), so a request may be cut anywhere.  The method and target are
@@ -31,6 +32,10 @@
  *  - Expect: 100-continue is ignored in HTTP/1.0 requests (RFC 9110
  *    10.1.1).
  *  - Trailer fields are checked for syntax and limits, then dropped.
+ *
+ * http_req_parse() runs one phase at a time: the request line
+ * (parse_request_line), the header section (parse_fields), the body
+ * (parse_body).
  */
 
 #include <stddef.h>
@@ -52,17 +57,11 @@ enum {
 	S_START_LF,		/* CR of an empty line seen */
 	S_METHOD,		/* length in count */
 	S_TARGET,		/* length in count */
-	S_VER_NAME,		/* "HTTP/", matched with count as index */
-	S_VER_MAJOR,
-	S_VER_DOT,
-	S_VER_MINOR,
+	S_VERSION,		/* "HTTP/1.x", count is the position */
 	S_RL_END,		/* CR or LF after the version */
 	S_RL_LF,
 	S_FIELDS,		/* header section, in http_msg_fields() */
-	S_BODY_LENGTH,
-	S_CHUNK,		/* chunk framing, in http_msg_chunk() */
-	S_CHUNK_DATA,
-	S_TRAILERS,		/* trailer section, in http_msg_fields() */
+	S_BODY,			/* any framing, in http_msg_body() */
 	S_DONE,
 	S_ERROR,
 };
@@ -98,15 +97,13 @@ static const int err_status[HTTP_REQ_ERR_MAX] = {
 	[HTTP_REQ_ERR_CHUNK_DATA] = 400,
 };
 
-/* Our public code for each error the shared framing code finds. */
-static const enum http_req_error msg_err[HTTP_MSG_ERR_MAX] = {
-	[HTTP_MSG_ERR_NONE] = HTTP_REQ_ERR_NONE,
-	[HTTP_MSG_ERR_HEADER] = HTTP_REQ_ERR_HEADER,
-	[HTTP_MSG_ERR_HEADER_TOO_LONG] = HTTP_REQ_ERR_HEADER_TOO_LONG,
-	[HTTP_MSG_ERR_TOO_MANY_HEADERS] = HTTP_REQ_ERR_TOO_MANY_HEADERS,
-	[HTTP_MSG_ERR_CHUNK_SIZE] = HTTP_REQ_ERR_CHUNK_SIZE,
-	[HTTP_MSG_ERR_CHUNK_DATA] = HTTP_REQ_ERR_CHUNK_DATA,
-};
+/* The shared framing code's errors are ours from HTTP_REQ_ERR_HEADER on. */
+_Static_assert(HTTP_REQ_ERR_CHUNK_DATA - HTTP_REQ_ERR_HEADER ==
+	       HTTP_MSG_ERR_CHUNK_DATA - HTTP_MSG_ERR_HEADER,
+	       "http_msg_error and http_req_error out of step");
+#define MSG_ERR(e) \
+	((enum http_req_error)HTTP_MSG_ERR_AS(e, HTTP_REQ_ERR_NONE, \
+					      HTTP_REQ_ERR_HEADER))
 
 static int
 set_error(struct http_req_parser *p, enum http_req_error err, uint64_t off)
@@ -135,10 +132,6 @@ finish_field(struct http_req_parser *p, const struct http_msg_field *f,
 	const struct http_req_callbacks *cb = p->cb;
 	size_t bad;
 
-	/* Trailers are checked for syntax only. */
-	if (p->state == S_TRAILERS)
-		return 0;
-
 	if (http_msg_framing_field(&p->msg, f, &p->content_length,
 				   &bad) != 0)
 		return set_error(p, HTTP_REQ_ERR_CONTENT_LENGTH,
@@ -154,17 +147,14 @@ finish_field(struct http_req_parser *p, const struct http_msg_field *f,
 }
 
 /*
- * The empty line ending a header or trailer section, at stream offset
- * off.  Returns 1 when the request is complete, 0 to go on, -1 on error.
+ * The empty line ending the header section, at stream offset off.
+ * Returns 1 when the request is complete, 0 to go on, -1 on error.
  */
 static int
 end_of_fields(struct http_req_parser *p, uint64_t off)
 {
 	const struct http_req_callbacks *cb = p->cb;
 	int te = p->msg.te;
-
-	if (p->state == S_TRAILERS)
-		return 1;
 
 	p->chunked = te == HTTP_MSG_TE_CHUNKED;
 	/*
@@ -186,15 +176,10 @@ end_of_fields(struct http_req_parser *p, uint64_t off)
 	    cb->headers_done(p->cb_arg, p) != 0)
 		return set_error(p, HTTP_REQ_ERR_NONE, off);
 
-	if (p->chunked) {
-		http_msg_start_chunked(&p->msg);
-		p->state = S_CHUNK;
-		return 0;
-	}
-	if (p->content_length == 0)
+	if (!http_msg_start_body(&p->msg, p->chunked ? HTTP_MSG_CHUNKED :
+				 HTTP_MSG_LENGTH, p->content_length))
 		return 1;
-	p->msg.remaining = p->content_length;
-	p->state = S_BODY_LENGTH;
+	p->state = S_BODY;
 	return 0;
 }
 
@@ -204,18 +189,6 @@ request_line_done(struct http_req_parser *p)
 	p->count = 0;
 	http_msg_start_fields(&p->msg);
 	p->state = S_FIELDS;
-}
-
-static int
-deliver(struct http_req_parser *p, const uint8_t *data, size_t n,
-	uint64_t off)
-{
-	const struct http_req_callbacks *cb = p->cb;
-
-	p->body_bytes += n;
-	if (cb != NULL && cb->body != NULL && cb->body(p->cb_arg, data, n))
-		return set_error(p, HTTP_REQ_ERR_NONE, off);
-	return 0;
 }
 
 /* Everything but the callbacks and the stream offset. */
@@ -300,240 +273,217 @@ request_line_in_place(struct http_req_parser *p, const uint8_t *data,
 	return end;
 }
 
+/*
+ * Bytes before and in the method, or -1 (error set) on a byte that
+ * starts no request line.
+ */
+static enum http_req_error
+method_byte(struct http_req_parser *p, uint8_t c)
+{
+	if (p->state == S_START_LF) {
+		if (c != '\n')
+			return HTTP_REQ_ERR_REQUEST_LINE;
+		p->empty_lines++;
+		p->state = S_START;
+		return HTTP_REQ_ERR_NONE;
+	}
+	if (p->state == S_START && (c == '\r' || c == '\n')) {
+		if (p->empty_lines >= MAX_LEADING_EMPTY)
+			return HTTP_REQ_ERR_REQUEST_LINE;
+		if (c == '\r')
+			p->state = S_START_LF;
+		else
+			p->empty_lines++;
+		return HTTP_REQ_ERR_NONE;
+	}
+	if (http_msg_tchar[c]) {
+		if (p->count == HTTP_REQ_MAX_METHOD)
+			return HTTP_REQ_ERR_METHOD;
+		p->empty_lines = 0;
+		p->method[p->count++] = (char)c;
+		p->state = S_METHOD;
+		return HTTP_REQ_ERR_NONE;
+	}
+	/* no method, or a line that ends here with no target at all */
+	if (c == ' ' ? p->state == S_START : c == '\r' || c == '\n')
+		return HTTP_REQ_ERR_REQUEST_LINE;
+	if (c != ' ')
+		return HTTP_REQ_ERR_METHOD;
+	p->method[p->count] = '\0';
+	p->count = 0;
+	p->state = S_TARGET;
+	return HTTP_REQ_ERR_NONE;
+}
+
+/* One byte of "HTTP/1.x" and the line end after the target. */
+static enum http_req_error
+version_byte(struct http_req_parser *p, uint8_t c)
+{
+	switch (p->state) {
+	case S_VERSION:
+		switch (http_msg_version_byte(&p->count, c,
+					      &p->version_minor)) {
+		case HTTP_MSG_VER_MORE:
+			return HTTP_REQ_ERR_NONE;
+		case HTTP_MSG_VER_DONE:
+			/* 1.2 and later are served as 1.1 (RFC 9110 2.5) */
+			p->version_minor = p->version_minor != 0;
+			p->state = S_RL_END;
+			return HTTP_REQ_ERR_NONE;
+		case HTTP_MSG_VER_OTHER:
+			return HTTP_REQ_ERR_VERSION;
+		default:
+			return HTTP_REQ_ERR_REQUEST_LINE;
+		}
+	case S_RL_END:
+	case S_RL_LF:
+		if (c == '\n') {
+			request_line_done(p);
+			return HTTP_REQ_ERR_NONE;
+		}
+		if (c != '\r' || p->state == S_RL_LF)
+			return HTTP_REQ_ERR_REQUEST_LINE;
+		p->state = S_RL_LF;
+		return HTTP_REQ_ERR_NONE;
+	default:
+		/* S_DONE and S_ERROR never get here */
+		return HTTP_REQ_ERR_REQUEST_LINE;
+	}
+}
+
+/*
+ * The run of target bytes at data[*pos..], or the SP after the target.
+ * Copies the whole run at once.
+ */
+static enum http_req_error
+target_bytes(struct http_req_parser *p, const uint8_t *data, size_t len,
+	     size_t *pos)
+{
+	size_t i = *pos, n, room = HTTP_REQ_MAX_TARGET - p->count;
+
+	for (n = 0; i + n < len && http_msg_is_vchar(data[i + n]); n++)
+		;
+	if (n > room) {
+		*pos = i + room;
+		return HTTP_REQ_ERR_TARGET_TOO_LONG;
+	}
+	if (n > 0) {
+		memcpy(p->target + p->count, data + i, n);
+		p->count += n;
+		*pos = i + n;
+		return HTTP_REQ_ERR_NONE;
+	}
+	/* no target, a second SP, a control or non-ASCII */
+	if (data[i] != ' ' || p->count == 0)
+		return HTTP_REQ_ERR_REQUEST_LINE;
+	p->target[p->count] = '\0';
+	p->count = 0;
+	p->state = S_VERSION;
+	*pos = i + 1;
+	return HTTP_REQ_ERR_NONE;
+}
+
+/* The request line so far, then the rest of its bytes in this buffer. */
+static int
+parse_request_line(struct http_req_parser *p, const uint8_t *data,
+		   size_t len, size_t *pos)
+{
+	enum http_req_error err = HTTP_REQ_ERR_NONE;
+	size_t i = *pos, lf;
+
+	while (i < len && p->state < S_FIELDS && err == HTTP_REQ_ERR_NONE) {
+		if (p->state == S_TARGET) {
+			err = target_bytes(p, data, len, &i);
+			continue;
+		}
+		if (p->state == S_START && http_msg_tchar[data[i]]) {
+			lf = request_line_in_place(p, data, len, i);
+			if (lf > 0) {
+				i = lf + 1;
+				break;
+			}
+		}
+		if (p->state <= S_METHOD)
+			err = method_byte(p, data[i]);
+		else
+			err = version_byte(p, data[i]);
+		if (err == HTTP_REQ_ERR_NONE)
+			i++;
+	}
+	*pos = i;
+	if (err != HTTP_REQ_ERR_NONE)
+		return set_error(p, err, p->offset + i);
+	return 0;
+}
+
+/* The header section up to its next event. */
+static int
+parse_fields(struct http_req_parser *p, const uint8_t *data, size_t len,
+	     size_t *pos)
+{
+	struct http_msg_field f;
+	/* on an event, *pos ends up at the LF that ended the line */
+	int r = http_msg_fields(&p->msg, data, len, pos, &f);
+
+	if (r == HTTP_MSG_AGAIN)
+		return 0;
+	if (r == HTTP_MSG_ERROR)
+		return set_error(p, MSG_ERR(p->msg.error), p->offset + *pos);
+	if (r == HTTP_MSG_FIELD)
+		r = finish_field(p, &f, p->offset + *pos);
+	else
+		r = end_of_fields(p, p->offset + *pos);
+	*pos += r >= 0;
+	return r;
+}
+
+/*
+ * Each phase returns 0 to go on, 1 at the end of the request, -1 on
+ * error: the values of HTTP_PARSE_AGAIN, _DONE and _ERROR.  The body
+ * runs in http_msg_body(), which calls our body callback itself.
+ */
 enum http_parse_status
 http_req_parse(struct http_req_parser *p, const uint8_t *data, size_t len,
 	       size_t *consumed)
 {
-	enum http_req_error err = HTTP_REQ_ERR_NONE;
-	struct http_msg_field f;
-	size_t i = 0, n, unused;
+	const struct http_msg_sink sink = {
+		.body = p->cb == NULL ? NULL : p->cb->body,
+		.arg = p->cb_arg,
+		.bytes = &p->body_bytes,
+	};
+	size_t i = 0;
 	int r;
-	uint8_t c;
 
-	if (consumed == NULL)
-		consumed = &unused;
-	*consumed = 0;
-	if (p->state == S_ERROR)
-		return HTTP_PARSE_ERROR;
-	if (p->state == S_DONE)
-		return HTTP_PARSE_DONE;
-
-	while (i < len) {
-		c = data[i];
-
+	if (p->state == S_DONE || p->state == S_ERROR)
+		r = p->state == S_DONE ? 1 : -1;
+	else
+		r = 0;
+	for (; r == 0 && i < len; ) {
 		switch (p->state) {
-		case S_START:
-			if (c == '\r' || c == '\n') {
-				if (p->empty_lines >= MAX_LEADING_EMPTY)
-					goto bad_request_line;
-				if (c == '\r')
-					p->state = S_START_LF;
-				else
-					p->empty_lines++;
-				break;
-			}
-			if (c == ' ')
-				goto bad_request_line;
-			if (!http_msg_tchar[c]) {
-				err = HTTP_REQ_ERR_METHOD;
-				goto error;
-			}
-			n = request_line_in_place(p, data, len, i);
-			if (n > 0) {
-				i = n;
-				break;
-			}
-			p->empty_lines = 0;
-			p->method[0] = (char)c;
-			p->count = 1;
-			p->state = S_METHOD;
-			break;
-
-		case S_START_LF:
-			if (c != '\n')
-				goto bad_request_line;
-			p->empty_lines++;
-			p->state = S_START;
-			break;
-
-		case S_METHOD:
-			if (http_msg_tchar[c]) {
-				if (p->count == HTTP_REQ_MAX_METHOD) {
-					err = HTTP_REQ_ERR_METHOD;
-					goto error;
-				}
-				p->method[p->count++] = (char)c;
-				break;
-			}
-			/* a line that ends here has no target at all */
-			if (c == '\r' || c == '\n')
-				goto bad_request_line;
-			if (c != ' ') {
-				err = HTTP_REQ_ERR_METHOD;
-				goto error;
-			}
-			p->method[p->count] = '\0';
-			p->count = 0;
-			p->state = S_TARGET;
-			break;
-
-		case S_TARGET:
-			/* copy the whole run of target bytes at once */
-			for (n = 0; i + n < len && http_msg_is_vchar(data[i + n]);
-			     n++)
-				;
-			if (n > 0) {
-				size_t room = HTTP_REQ_MAX_TARGET - p->count;
-
-				if (n > room) {
-					i += room;
-					err = HTTP_REQ_ERR_TARGET_TOO_LONG;
-					goto error;
-				}
-				memcpy(p->target + p->count, data + i, n);
-				p->count += n;
-				i += n;
-				continue;
-			}
-			/* no target, a second SP, a control or non-ASCII */
-			if (c != ' ' || p->count == 0)
-				goto bad_request_line;
-			p->target[p->count] = '\0';
-			p->count = 0;
-			p->state = S_VER_NAME;
-			break;
-
-		case S_VER_NAME:
-			/* case-sensitive (RFC 9112 2.3) */
-			if (c != (uint8_t)"HTTP/"[p->count])
-				goto bad_request_line;
-			if (++p->count == 5) {
-				p->count = 0;
-				p->state = S_VER_MAJOR;
-			}
-			break;
-
-		case S_VER_MAJOR:
-			if (c == '1') {
-				p->state = S_VER_DOT;
-				break;
-			}
-			if (http_msg_is_digit(c)) {
-				err = HTTP_REQ_ERR_VERSION;
-				goto error;
-			}
-			goto bad_request_line;
-
-		case S_VER_DOT:
-			if (c != '.')
-				goto bad_request_line;
-			p->state = S_VER_MINOR;
-			break;
-
-		case S_VER_MINOR:
-			if (!http_msg_is_digit(c))
-				goto bad_request_line;
-			/* 1.2 and later are served as 1.1 (RFC 9110 2.5) */
-			p->version_minor = c == '0' ? 0 : 1;
-			p->state = S_RL_END;
-			break;
-
-		case S_RL_END:
-			if (c == '\r')
-				p->state = S_RL_LF;
-			else if (c == '\n')
-				request_line_done(p);
-			else
-				goto bad_request_line;
-			break;
-
-		case S_RL_LF:
-			if (c != '\n')
-				goto bad_request_line;
-			request_line_done(p);
-			break;
-
 		case S_FIELDS:
-		case S_TRAILERS:
-			/* on an event, i ends up at the LF that ended the line */
-			r = http_msg_fields(&p->msg, data + i, len - i, &n, &f);
-			i += n;
-			if (r == HTTP_MSG_AGAIN)
-				continue;
-			if (r == HTTP_MSG_ERROR)
-				goto msg_error;
-			if (r == HTTP_MSG_FIELD) {
-				if (finish_field(p, &f, p->offset + i) != 0)
-					goto failed;
-				break;
-			}
-			r = end_of_fields(p, p->offset + i);
-			if (r < 0)
-				goto failed;
-			i++;
-			if (r > 0)
-				goto done;
-			continue;
-
-		case S_BODY_LENGTH:
-		case S_CHUNK_DATA:
-			/* the largest slice we can: no per-byte work */
-			n = len - i;
-			if (n > p->msg.remaining)
-				n = (size_t)p->msg.remaining;
-			if (deliver(p, data + i, n, p->offset + i) != 0)
-				goto failed;
-			i += n;
-			p->msg.remaining -= n;
-			if (p->msg.remaining == 0) {
-				if (p->state == S_BODY_LENGTH)
-					goto done;
-				p->state = S_CHUNK;
-			}
-			continue;
-
-		case S_CHUNK:
-			r = http_msg_chunk(&p->msg, data + i, len - i, &n);
-			i += n;
-			if (r == HTTP_MSG_AGAIN)
-				continue;
-			if (r == HTTP_MSG_ERROR)
-				goto msg_error;
-			p->state = r == HTTP_MSG_DATA ? S_CHUNK_DATA : S_TRAILERS;
+			r = parse_fields(p, data, len, &i);
 			break;
-
+		case S_BODY:
+			r = http_msg_body(&p->msg, data, len, &i, &sink);
+			if (r < 0)
+				set_error(p, MSG_ERR(p->msg.error),
+					  p->offset + i);
+			break;
 		default:
-			/* S_DONE and S_ERROR never get here */
-			goto bad_request_line;
+			r = parse_request_line(p, data, len, &i);
+			break;
 		}
-		i++;
 	}
-
-	p->offset += i;
-	*consumed = i;
-	return HTTP_PARSE_AGAIN;
-
-done:
-	p->state = S_DONE;
-	p->offset += i;
-	*consumed = i;
-	return HTTP_PARSE_DONE;
-
-bad_request_line:
-	err = HTTP_REQ_ERR_REQUEST_LINE;
-	goto error;
-msg_error:
-	err = msg_err[p->msg.error];
-error:
-	set_error(p, err, p->offset + i);
-failed:
 	/*
-	 * The stream offset keeps counting up to the fault, so a caller that
+	 * The stream offset counts up to a fault too, so a caller that
 	 * resets anyway still reports true offsets afterwards.
 	 */
 	p->offset += i;
-	*consumed = i;
-	return HTTP_PARSE_ERROR;
+	if (r == 1)
+		p->state = S_DONE;
+	if (consumed != NULL)
+		*consumed = i;
+	return (enum http_parse_status)r;
 }
 
 int

@@ -57,347 +57,6 @@ job_state_name(enum job_state s)
 	}
 }
 
-static int
-perr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-/* A non-negative integer member within [lo, hi]; absent leaves *v. */
-static int
-get_uint(json_t *params, const char *name, uint64_t lo, uint64_t hi,
-	 uint64_t *v, char *err, size_t errlen)
-{
-	json_t *j = json_object_get(params, name);
-	json_int_t i;
-
-	if (j == NULL)
-		return 0;
-	if (!json_is_integer(j))
-		return perr(err, errlen, "%s: expected an integer", name);
-	i = json_integer_value(j);
-	if (i < 0 || (uint64_t)i < lo || (uint64_t)i > hi)
-		return perr(err, errlen, "%s: %lld is outside %llu..%llu", name,
-			    (long long)i, (unsigned long long)lo,
-			    (unsigned long long)hi);
-	*v = (uint64_t)i;
-	return 0;
-}
-
-static int
-get_num(json_t *params, const char *name, double lo, double hi, double *v,
-	char *err, size_t errlen)
-{
-	json_t *j = json_object_get(params, name);
-	double d;
-
-	if (j == NULL)
-		return 0;
-	if (!json_is_number(j))
-		return perr(err, errlen, "%s: expected a number", name);
-	d = json_number_value(j);
-	if (!isfinite(d) || d < lo || d > hi)
-		return perr(err, errlen, "%s: %g is outside %g..%g", name, d,
-			    lo, hi);
-	*v = d;
-	return 0;
-}
-
-static int
-add_url(struct job_params *p, json_t *j, const char *what, char *err,
-	size_t errlen)
-{
-	char uerr[256];
-	struct url *u;
-
-	if (!json_is_string(j))
-		return perr(err, errlen, "%s: expected a string", what);
-	if (p->n_urls == JOB_MAX_URLS)
-		return perr(err, errlen, "urls: more than %d", JOB_MAX_URLS);
-	u = &p->urls[p->n_urls];
-	if (url_parse(json_string_value(j), u, uerr, sizeof(uerr)) != 0)
-		return perr(err, errlen, "%s: %s", what, uerr);
-	if (u->ipv4 == 0)
-		return perr(err, errlen,
-			    "%s: '%s' is a name; dpfetch has no DNS: put the IPv4 address in the URL (and a Host header if the server needs the name)",
-			    what, u->host);
-	p->n_urls++;
-	return 0;
-}
-
-/* "A.B.C.D", "A.B.C.D-E.F.G.H" or "A.B.C.D/N". */
-static int
-parse_src_ips(const char *s, uint32_t *lo, uint32_t *hi)
-{
-	char buf[64];
-	char *sep;
-	unsigned int n;
-
-	if (strlen(s) >= sizeof(buf))
-		return -1;
-	snprintf(buf, sizeof(buf), "%s", s);
-	if ((sep = strchr(buf, '-')) != NULL) {
-		*sep = '\0';
-		if (ipv4_parse(buf, lo) != 0 || ipv4_parse(sep + 1, hi) != 0 ||
-		    *hi < *lo)
-			return -1;
-		return 0;
-	}
-	if ((sep = strchr(buf, '/')) != NULL) {
-		char tail;
-
-		*sep = '\0';
-		if (ipv4_parse(buf, lo) != 0 ||
-		    sscanf(sep + 1, "%u%c", &n, &tail) != 1 || n < 16 ||
-		    n > 32)
-			return -1;
-		*lo &= n == 32 ? ~0u : ~(0xffffffffu >> n);
-		*hi = *lo | (n == 32 ? 0 : 0xffffffffu >> n);
-		return 0;
-	}
-	if (ipv4_parse(buf, lo) != 0)
-		return -1;
-	*hi = *lo;
-	return 0;
-}
-
-static const char *const param_names[] = {
-	"url", "urls", "method", "headers", "body", "connections",
-	"requests", "duration_s", "requests_per_connection", "pipeline",
-	"rate_cps", "rate_rps", "connect_timeout_ms", "response_timeout_ms",
-	"ramp_s", "src_ips", "lcores",
-};
-
-static int
-check_names(json_t *params, char *err, size_t errlen)
-{
-	const char *key;
-	json_t *v;
-	unsigned int i;
-
-	json_object_foreach(params, key, v) {
-		for (i = 0; i < RTE_DIM(param_names); i++)
-			if (strcmp(key, param_names[i]) == 0)
-				break;
-		if (i == RTE_DIM(param_names))
-			return perr(err, errlen, "unknown parameter '%s'", key);
-	}
-	return 0;
-}
-
-static int
-parse_headers(struct job_params *p, json_t *h, char *err, size_t errlen)
-{
-	const char *name;
-	json_t *v;
-	unsigned int i;
-
-	if (!json_is_object(h))
-		return perr(err, errlen,
-			    "headers: expected an object of name: value");
-	json_object_foreach(h, name, v) {
-		const char *val;
-		size_t len;
-
-		if (!json_is_string(v))
-			return perr(err, errlen, "headers.%s: expected a string",
-				    name);
-		val = json_string_value(v);
-		if (name[0] == '\0')
-			return perr(err, errlen, "headers: empty name");
-		for (i = 0; name[i] != '\0'; i++)
-			if (!http_msg_tchar[(uint8_t)name[i]])
-				return perr(err, errlen,
-					    "headers: '%s' is not a valid field name",
-					    name);
-		for (i = 0; val[i] != '\0'; i++)
-			if (val[i] == '\r' || val[i] == '\n')
-				return perr(err, errlen,
-					    "headers.%s: CR or LF in the value",
-					    name);
-		if (p->n_headers == JOB_MAX_HEADERS)
-			return perr(err, errlen, "headers: more than %d",
-				    JOB_MAX_HEADERS);
-		len = strlen(name) + strlen(val) + 3;
-		p->headers[p->n_headers] = malloc(len);
-		if (p->headers[p->n_headers] == NULL)
-			return perr(err, errlen, "out of memory");
-		snprintf(p->headers[p->n_headers], len, "%s: %s", name, val);
-		p->n_headers++;
-	}
-	return 0;
-}
-
-static int
-parse_lcores(struct job_params *p, json_t *a, char *err, size_t errlen)
-{
-	size_t i;
-	json_t *v;
-
-	if (!json_is_array(a) || json_array_size(a) == 0)
-		return perr(err, errlen,
-			    "lcores: expected a non-empty array of lcore ids");
-	json_array_foreach(a, i, v) {
-		json_int_t id;
-
-		if (!json_is_integer(v))
-			return perr(err, errlen, "lcores[%zu]: expected an integer",
-				    i);
-		id = json_integer_value(v);
-		if (id < 0 || id >= 256)
-			return perr(err, errlen, "lcores[%zu]: %lld is not an lcore id",
-				    i, (long long)id);
-		p->lcore_mask[id / 64] |= 1ull << (id % 64);
-	}
-	return 0;
-}
-
-int
-job_params_from_json(struct job_params *p, json_t *params, char *err,
-		     size_t errlen)
-{
-	uint64_t v;
-	json_t *j;
-	size_t i;
-
-	memset(p, 0, sizeof(*p));
-	snprintf(p->method, sizeof(p->method), "GET");
-	p->connections = 1;
-	p->pipeline = 1;
-	p->connect_timeout_ms = 5000;
-	p->response_timeout_ms = 10000;
-	if (params == NULL)
-		return perr(err, errlen, "url or urls is required");
-	if (!json_is_object(params))
-		return perr(err, errlen, "params: expected an object");
-	if (check_names(params, err, errlen) != 0)
-		return -1;
-
-	j = json_object_get(params, "url");
-	if (j != NULL && json_object_get(params, "urls") != NULL)
-		return perr(err, errlen, "give url or urls, not both");
-	if (j != NULL && add_url(p, j, "url", err, errlen) != 0)
-		return -1;
-	j = json_object_get(params, "urls");
-	if (j != NULL) {
-		json_t *u;
-		char what[32];
-
-		if (!json_is_array(j) || json_array_size(j) == 0)
-			return perr(err, errlen,
-				    "urls: expected a non-empty array of strings");
-		json_array_foreach(j, i, u) {
-			snprintf(what, sizeof(what), "urls[%zu]", i);
-			if (add_url(p, u, what, err, errlen) != 0)
-				return -1;
-		}
-	}
-	if (p->n_urls == 0)
-		return perr(err, errlen, "url or urls is required");
-
-	j = json_object_get(params, "method");
-	if (j != NULL) {
-		const char *m = json_string_value(j);
-
-		if (m == NULL || m[0] == '\0' || strlen(m) >= sizeof(p->method))
-			return perr(err, errlen,
-				    "method: expected a method name such as GET");
-		for (i = 0; m[i] != '\0'; i++)
-			if (!http_msg_tchar[(uint8_t)m[i]])
-				return perr(err, errlen,
-					    "method: '%s' is not a valid method name",
-					    m);
-		snprintf(p->method, sizeof(p->method), "%s", m);
-	}
-	j = json_object_get(params, "headers");
-	if (j != NULL && parse_headers(p, j, err, errlen) != 0)
-		return -1;
-	j = json_object_get(params, "body");
-	if (j != NULL) {
-		if (!json_is_string(j))
-			return perr(err, errlen, "body: expected a string");
-		p->body_len = json_string_length(j);
-		p->body = malloc(p->body_len + 1);
-		if (p->body == NULL)
-			return perr(err, errlen, "out of memory");
-		memcpy(p->body, json_string_value(j), p->body_len);
-		if (json_object_get(params, "method") == NULL)
-			snprintf(p->method, sizeof(p->method), "POST");
-	}
-
-	v = p->connections;
-	if (get_uint(params, "connections", 1, 16777216, &v, err,
-		     errlen) != 0)
-		return -1;
-	p->connections = (uint32_t)v;
-	if (get_uint(params, "requests", 1, UINT64_MAX >> 1, &p->requests,
-		     err, errlen) != 0 ||
-	    get_num(params, "duration_s", 0.001, 86400 * 365, &p->duration_s,
-		    err, errlen) != 0)
-		return -1;
-	v = 0;
-	if (get_uint(params, "requests_per_connection", 0, UINT32_MAX, &v,
-		     err, errlen) != 0)
-		return -1;
-	p->requests_per_connection = (uint32_t)v;
-	v = p->pipeline;
-	if (get_uint(params, "pipeline", 1, JOB_PIPELINE_MAX, &v, err,
-		     errlen) != 0)
-		return -1;
-	p->pipeline = (uint32_t)v;
-	if (get_num(params, "rate_cps", 0, 1e9, &p->rate_cps, err,
-		    errlen) != 0 ||
-	    get_num(params, "rate_rps", 0, 1e10, &p->rate_rps, err,
-		    errlen) != 0 ||
-	    get_num(params, "ramp_s", 0, 86400, &p->ramp_s, err, errlen) != 0)
-		return -1;
-	v = p->connect_timeout_ms;
-	if (get_uint(params, "connect_timeout_ms", 1, 3600000, &v, err,
-		     errlen) != 0)
-		return -1;
-	p->connect_timeout_ms = (uint32_t)v;
-	v = p->response_timeout_ms;
-	if (get_uint(params, "response_timeout_ms", 1, 3600000, &v, err,
-		     errlen) != 0)
-		return -1;
-	p->response_timeout_ms = (uint32_t)v;
-	j = json_object_get(params, "src_ips");
-	if (j != NULL) {
-		if (!json_is_string(j) ||
-		    parse_src_ips(json_string_value(j), &p->src_lo,
-				  &p->src_hi) != 0)
-			return perr(err, errlen,
-				    "src_ips: expected \"A.B.C.D\", \"A.B.C.D-E.F.G.H\" or \"A.B.C.D/N\" (N >= 16)");
-		if ((uint64_t)p->src_hi - p->src_lo + 1 > JOB_MAX_SRC_IPS)
-			return perr(err, errlen, "src_ips: more than %d addresses",
-				    JOB_MAX_SRC_IPS);
-	}
-	j = json_object_get(params, "lcores");
-	if (j != NULL && parse_lcores(p, j, err, errlen) != 0)
-		return -1;
-	/* Neither a count nor a time: every connection fetches once. */
-	if (p->requests == 0 && p->duration_s == 0)
-		p->requests = p->connections;
-	return 0;
-}
-
-void
-job_params_free(struct job_params *p)
-{
-	unsigned int i;
-
-	for (i = 0; i < p->n_headers; i++)
-		free(p->headers[i]);
-	p->n_headers = 0;
-	free(p->body);
-	p->body = NULL;
-}
-
 /* The request body: "@FILE" reads a file, anything else is the body. */
 static int
 load_body(struct job_params *p, const char *data, char *err, size_t errlen)
@@ -410,26 +69,28 @@ load_body(struct job_params *p, const char *data, char *err, size_t errlen)
 	if (data[0] != '@') {
 		p->body_len = strlen(data);
 		p->body = (uint8_t *)strdup(data);
-		return p->body == NULL ? perr(err, errlen, "out of memory") : 0;
+		return p->body == NULL ?
+			job_err(err, errlen, "out of memory") : 0;
 	}
 	in = fopen(data + 1, "rb");
 	if (in == NULL)
-		return perr(err, errlen, "--data %s: %s", data, strerror(errno));
+		return job_err(err, errlen, "--data %s: %s", data,
+			       strerror(errno));
 	if (fseek(in, 0, SEEK_END) != 0 || (size = ftell(in)) < 0 ||
 	    fseek(in, 0, SEEK_SET) != 0) {
 		fclose(in);
-		return perr(err, errlen, "--data %s: cannot tell its size",
-			    data);
+		return job_err(err, errlen, "--data %s: cannot tell its size",
+			       data);
 	}
 	p->body = malloc(size > 0 ? (size_t)size : 1);
 	if (p->body == NULL) {
 		fclose(in);
-		return perr(err, errlen, "--data %s: out of memory", data);
+		return job_err(err, errlen, "--data %s: out of memory", data);
 	}
 	p->body_len = (uint64_t)size;
 	if (size > 0 && fread(p->body, 1, (size_t)size, in) != (size_t)size) {
 		fclose(in);
-		return perr(err, errlen, "--data %s: read error", data);
+		return job_err(err, errlen, "--data %s: read error", data);
 	}
 	fclose(in);
 	return 0;
@@ -444,7 +105,7 @@ job_params_from_config(struct job_params *p, const struct dpf_config *cfg,
 	int rc;
 
 	if (j == NULL)
-		return perr(err, errlen, "out of memory");
+		return job_err(err, errlen, "out of memory");
 	if (cfg->method != NULL)
 		json_object_set_new(j, "method", json_string(cfg->method));
 	if (!cfg->load_mode) {
@@ -466,11 +127,11 @@ job_params_from_config(struct job_params *p, const struct dpf_config *cfg,
 		return -1;
 	for (i = 0; i < cfg->n_headers; i++) {
 		if (p->n_headers == JOB_MAX_HEADERS)
-			return perr(err, errlen, "more than %d headers",
-				    JOB_MAX_HEADERS);
+			return job_err(err, errlen, "more than %d headers",
+				       JOB_MAX_HEADERS);
 		p->headers[p->n_headers] = strdup(cfg->headers[i]);
 		if (p->headers[p->n_headers++] == NULL)
-			return perr(err, errlen, "out of memory");
+			return job_err(err, errlen, "out of memory");
 	}
 	if (cfg->data != NULL) {
 		if (load_body(p, cfg->data, err, errlen) != 0)
@@ -598,9 +259,9 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 				if (app->workers[x]->lcore_id == l)
 					break;
 			if (x == app->n_workers) {
-				perr(err, errlen,
-				     "lcores: %u is not one of dpfetch's lcores (EAL -l)",
-				     l);
+				job_err(err, errlen,
+					"lcores: %u is not one of dpfetch's lcores (EAL -l)",
+					l);
 				return NULL;
 			}
 		}
@@ -609,19 +270,19 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 		if (job_wants_lcore(p, app->workers[i]->lcore_id))
 			idx[n++] = i;
 	if (n == 0) {
-		perr(err, errlen, "lcores: none of them runs a worker");
+		job_err(err, errlen, "lcores: none of them runs a worker");
 		return NULL;
 	}
 	if (p->src_lo != 0) {
 		if ((p->src_lo & mask) != (cfg->ip & mask) ||
 		    (p->src_hi & mask) != (cfg->ip & mask)) {
-			perr(err, errlen,
-			     "src_ips: outside the --ip prefix /%u: the peers could not answer them",
-			     cfg->prefix_len);
+			job_err(err, errlen,
+				"src_ips: outside the --ip prefix /%u: the peers could not answer them",
+				cfg->prefix_len);
 			return NULL;
 		}
 		if (cfg->gateway >= p->src_lo && cfg->gateway <= p->src_hi) {
-			perr(err, errlen, "src_ips: includes the gateway");
+			job_err(err, errlen, "src_ips: includes the gateway");
 			return NULL;
 		}
 	}
@@ -629,7 +290,7 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 	job = rte_zmalloc("job", sizeof(*job) + n * sizeof(job->shares[0]),
 			  RTE_CACHE_LINE_SIZE);
 	if (job == NULL) {
-		perr(err, errlen, "out of memory for the job");
+		job_err(err, errlen, "out of memory for the job");
 		return NULL;
 	}
 	job->id = id;
@@ -645,9 +306,9 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 						    1,
 						    &job->req_head_close_len[u]);
 		if (job->req_head[u] == NULL || job->req_head_close[u] == NULL) {
-			perr(err, errlen,
-			     "the request head is over %d bytes (too many or too long headers)",
-			     HTTP_REQUEST_MAX);
+			job_err(err, errlen,
+				"the request head is over %d bytes (too many or too long headers)",
+				HTTP_REQUEST_MAX);
 			goto fail;
 		}
 	}
@@ -659,7 +320,7 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 				       RTE_CACHE_LINE_SIZE,
 				       (int)rte_lcore_to_socket_id(w->lcore_id));
 		if (s == NULL) {
-			perr(err, errlen, "out of memory for the job");
+			job_err(err, errlen, "out of memory for the job");
 			goto fail;
 		}
 		job->shares[i] = s;
@@ -680,8 +341,9 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 	}
 	if (job->p.src_lo != 0 &&
 	    ipv4_add_local_range(app, job->p.src_lo, job->p.src_hi) != 0) {
-		perr(err, errlen, "src_ips: too many address ranges in use (%d)",
-		     LOCAL_RANGES_MAX);
+		job_err(err, errlen,
+			"src_ips: too many address ranges in use (%d)",
+			LOCAL_RANGES_MAX);
 		goto fail;
 	}
 	return job;
@@ -878,7 +540,7 @@ job_status_json(const struct job *job, uint64_t now_us, int with_series)
 {
 	struct job_counters c;
 	struct hist *h;
-	json_t *o, *resp, *codes, *errs, *urls, *lat;
+	json_t *o, *resp, *codes, *errs, *urls, *lat, *params;
 	uint64_t cls[6] = { 0 };
 	uint32_t open = 0;
 	double el;
@@ -905,15 +567,9 @@ job_status_json(const struct job *job, uint64_t now_us, int with_series)
 	for (i = 0; i < JOB_ERR_MAX; i++)
 		json_object_set_new(errs, error_names[i],
 				    json_integer((json_int_t)c.errors[i]));
-	urls = json_array();
-	for (i = 0; i < job->p.n_urls; i++) {
-		char buf[URL_MAX_HOST + URL_MAX_PATH + 32];
-
-		snprintf(buf, sizeof(buf), "http://%s:%u%s",
-			 job->p.urls[i].host, job->p.urls[i].port,
-			 job->p.urls[i].path);
-		json_array_append_new(urls, json_string(buf));
-	}
+	/* The parameters as the job runs them (defaults filled in). */
+	params = job_params_to_json(&job->p, 1);
+	urls = json_incref(json_object_get(params, "urls"));
 	for (k = 0; k < job->n_shares; k++)
 		open += job->shares[k]->n_open;
 
@@ -956,6 +612,7 @@ job_status_json(const struct job *job, uint64_t now_us, int with_series)
 		      "cps", el > 0 ? (double)c.conns_opened / el : 0.0,
 		      "gbps", el > 0 ? (double)c.bytes_rx * 8 / el / 1e9 : 0.0,
 		      "latency_us", lat);
+	json_object_set_new(o, "params", params);
 	if (job_first_error(job)[0] != '\0')
 		json_object_set_new(o, "first_error",
 				    json_string(job_first_error(job)));

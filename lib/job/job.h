@@ -26,16 +26,13 @@
 #include <jansson.h>
 
 #include "hist.h"
+#include "job_params.h"
 #include "url.h"
 
 struct app;
 struct worker;
 struct hc_conn;
 
-#define JOB_MAX_URLS		64
-#define JOB_MAX_HEADERS		64
-#define JOB_MAX_SRC_IPS		65536
-#define JOB_PIPELINE_MAX	64
 #define JOB_SERIES_MAX		3600	/* seconds kept per share */
 #define JOB_ERR_LEN		512
 #define JOB_STATUS_CODES	1000
@@ -64,32 +61,6 @@ enum job_state {
 	JOB_DONE,
 	JOB_STOPPED,
 	JOB_FAILED,
-};
-
-/* What a job asks for (fetch.start's params, or the command line). */
-struct job_params {
-	unsigned int n_urls;
-	struct url urls[JOB_MAX_URLS];
-	char method[32];
-	unsigned int n_headers;
-	char *headers[JOB_MAX_HEADERS];	/* "Name: value" */
-	uint8_t *body;
-	uint64_t body_len;
-	uint32_t connections;
-	uint64_t requests;		/* 0 = no limit (then duration) */
-	double duration_s;		/* 0 = until the requests are done */
-	uint32_t requests_per_connection;	/* 0 = unlimited */
-	uint32_t pipeline;
-	double rate_cps;		/* 0 = as fast as possible */
-	double rate_rps;
-	uint32_t connect_timeout_ms;
-	uint32_t response_timeout_ms;
-	double ramp_s;
-	uint32_t src_lo, src_hi;	/* 0 = --ip */
-	uint64_t lcore_mask[4];		/* worker indexes; 0 = all */
-	/* Not parameters: set by the one-shot fetch. */
-	FILE *out;			/* body sink, or NULL to discard */
-	double deadline_s;		/* whole job, 0 = none */
 };
 
 /* One second of a share's life (cumulative counters at its end). */
@@ -187,17 +158,6 @@ struct job {
 	uint16_t n_shares;
 	struct job_share *shares[];
 };
-
-/*
- * Parse fetch.start's params object into p (cleared first).  Unknown
- * members are errors.  Returns 0, or -1 with err naming the parameter.
- */
-int
-job_params_from_json(struct job_params *p, json_t *params, char *err,
-		     size_t errlen);
-
-void
-job_params_free(struct job_params *p);
 
 struct dpf_config;
 

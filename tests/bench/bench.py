@@ -817,6 +817,7 @@ def run_case(bench, case, runs):
     for i in range(n_runs):
         for label, fn in contenders:
             r = None
+            failed = None
             for attempt in (1, 2):	# one retry: the testbed is shared
                 try:
                     r = fn(bench)
@@ -828,19 +829,30 @@ def run_case(bench, case, runs):
                     log("  %s run %d: %s, retrying once" %
                         (label, i + 1, r.get("error") or
                          "errors %s" % r.get("errors")))
+                    failed = r
                     time.sleep(1)
             r["run"] = i + 1
+            if failed is not None:
+                # The attempt that was retried stays in the results, and
+                # its errors count (one if it failed without a count).
+                r["retried"] = failed
+                r["retried_errors"] = failed.get("errors") or 1
             per[label].append(r)
-            log("  %-28s run %d: %s %s%s" % (
+            log("  %-28s run %d: %s %s%s%s" % (
                 label, i + 1, fmt(r.get("value")), unit,
                 "" if not r.get("errors") else
-                "  (errors %s)" % r.get("errors")))
+                "  (errors %s)" % r.get("errors"),
+                "" if failed is None else
+                "  (retried: %d errors before)" % r["retried_errors"]))
     out = {"title": title, "unit": unit, "better": better, "runs": n_runs,
            "contenders": {}}
     for label, _ in contenders:
         out["contenders"][label] = {
             "summary": stats_of([r.get("value") for r in per[label]]),
-            "errors": sum(r.get("errors") or 0 for r in per[label]),
+            "errors": sum((r.get("errors") or 0) +
+                          r.get("retried_errors", 0) for r in per[label]),
+            "retried_errors": sum(r.get("retried_errors", 0)
+                                  for r in per[label]),
             "runs": per[label]}
     if len(contenders) == 2:
         a, b = contenders[0][0], contenders[1][0]
@@ -909,11 +921,13 @@ def markdown(res):
         for lab in labels[:2]:
             su = c["contenders"][lab]["summary"]
             e = c["contenders"][lab]["errors"]
+            er = c["contenders"][lab].get("retried_errors", 0)
             cell = "%s: %s [%s-%s] %s" % (lab, fmt(su["median"]),
                                           fmt(su["min"]), fmt(su["max"]),
                                           c["unit"])
             if e:
-                cell += " (%d errors)" % e
+                cell += " (%d errors%s)" % (
+                    e, ", %d in retried attempts" % er if er else "")
             cells.append(cell)
         if len(cells) == 1:
             cells.append("")

@@ -48,7 +48,7 @@ def bad_input_then_finish(t, conn, send_bad, counters, body=None):
     no_reply(conn, 0.25, "the malformed packet")
     serve_and_finish(t, conn, body)
     for (section, name), want in counters.items():
-        got = t.dpf.stats[section][name]
+        got = t.dpf.stat(section + "." + name)
         check(got >= want, "%s.%s is %d, wanted >= %d" %
               (section, name, got, want))
 

@@ -13,7 +13,7 @@ import subprocess
 import threading
 import time
 
-from __main__ import (test, check, Failure, Daemon, PEER_IP, OUR_IP,
+from harness import (test, check, Failure, Daemon, PEER_IP, OUR_IP,
                       check_mbufs_back, expect_fail, rpc_lines, tshark_rows)
 
 TOKEN = "it-hostile-ctl-0123456789abcdef"

@@ -15,7 +15,7 @@ import select
 import subprocess
 import time
 
-from __main__ import (test, check, Failure, ns, NS, IFACE, Daemon,
+from harness import (test, check, Failure, ns, NS, IFACE, Daemon,
                       wait_port, check_mbufs_back, pattern_bytes)
 
 HERE = os.path.dirname(os.path.abspath(__file__))

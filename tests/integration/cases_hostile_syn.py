@@ -7,7 +7,7 @@ import os
 import subprocess
 import time
 
-from __main__ import (Daemon, check, check_mbufs_back, check_no_errors,
+from harness import (Daemon, check, check_mbufs_back, check_no_errors,
                       ns, test, wait_port, IFACE, NS, PEER_IP)
 
 SPOOF_FIRST, SPOOF_LAST = 100, 250      # 198.18.0.100-250: 151 addresses

@@ -10,7 +10,7 @@ import subprocess
 import threading
 import time
 
-from __main__ import (test, check, Failure, ns, stats_of, Service, Daemon,
+from harness import (test, check, Failure, ns, stats_of, Service, Daemon,
                       check_mbufs_back, check_no_errors, end_process,
                       no_sanitizer_report, pattern_bytes, PEER_IP, OUR_IP)
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "job_params.h"
 
 #define IP(a, b, c, d) \
 	(((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | \
@@ -509,7 +510,7 @@ test_header(void **state)
 }
 
 /*
- * BUG (lib/config.c, parse_header()): the value check
+ * BUG (lib/core/config.c, parse_header()): the value check
  * "(*p < ' ' && *p != '\t') || *p == 0x7f" reads a plain (signed on x86)
  * char, so every byte >= 0x80 compares below ' ' and a UTF-8 / obs-text
  * value ("X-Name: café") is refused as a "control character", while RFC
@@ -690,7 +691,7 @@ test_bad_options(void **state)
 }
 
 /*
- * BUG (lib/config.c, config_from_args(), the '?' branch): a no_argument
+ * BUG (lib/core/config.c, config_from_args(), the '?' branch): a no_argument
  * long option given a value, e.g. "--stats=3" (or "--help=x"), makes
  * getopt_long return '?' with optopt set to the option's val
  * (OPT_STATS = 264, or 'h'), so the
@@ -725,6 +726,74 @@ test_help(void **state)
 	config_free(&c);
 }
 
+/*
+ * Every job parameter with a command-line option (job_params.h's table,
+ * walked so that a new one is covered): the option is taken, lands in
+ * cfg->job under the parameter's JSON name and parses as fetch.start;
+ * --help lists it with its range and default.
+ */
+static void
+test_job_options(void **state)
+{
+	struct dpf_config c;
+	struct job_params p;
+	char err[CONFIG_ERR_LEN], opt[64], val[64], want[128];
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	(void)state;
+	for (i = 0; i < job_param_count; i++) {
+		const struct job_param *e = &job_param_table[i];
+
+		if (e->opt == NULL)
+			continue;
+		snprintf(opt, sizeof(opt), "--%s", e->opt);
+		switch (e->type) {
+		case JOB_PARAM_UINT:
+			snprintf(val, sizeof(val), "%llu",
+				 (unsigned long long)e->umax);
+			break;
+		case JOB_PARAM_NUM:
+			snprintf(val, sizeof(val), "%.17g", e->max);
+			break;
+		case JOB_PARAM_LCORES:
+			snprintf(val, sizeof(val), "0-3");
+			break;
+		default:
+			snprintf(val, sizeof(val), "10.0.0.10-10.0.0.20");
+			break;
+		}
+		EXPECT_OK(&c, err, BASE, opt, val);
+		assert_int_equal(c.load_mode, 1);
+		if (json_object_get(c.job, e->name) == NULL)
+			fail_msg("%s %s: no \"%s\" in the job", opt, val,
+				 e->name);
+		if (job_params_from_json(&p, c.job, err, sizeof(err)) != 0)
+			fail_msg("%s %s: %s", opt, val, err);
+		job_params_free(&p);
+		config_free(&c);
+	}
+
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	config_usage(f, "dpfetch");
+	fclose(f);
+	for (i = 0; i < job_param_count; i++) {
+		const struct job_param *e = &job_param_table[i];
+
+		if (e->opt == NULL)
+			continue;
+		snprintf(want, sizeof(want), "\n  --%s %s", e->opt, e->arg);
+		assert_contains(text, want);
+		if (job_param_has_default(e)) {
+			snprintf(want, sizeof(want), "(default %g)", e->def);
+			assert_contains(strstr(text, "Load jobs"), want);
+		}
+	}
+	free(text);
+}
+
 /* Several calls in one process: getopt's state is reset each time. */
 static void
 test_repeated_calls(void **state)
@@ -756,7 +825,7 @@ test_repeated_calls(void **state)
 }
 
 /*
- * BUG (lib/config.c, config_from_args()): it resets getopt with
+ * BUG (lib/core/config.c, config_from_args()): it resets getopt with
  * "optind = 1", which does not reset glibc's internal __nextchar.  If a
  * call stops in the middle of a cluster of short options (an error or
  * help inside "-xh"), the next call, with a different argv, resumes at
@@ -1054,7 +1123,7 @@ test_file_then_cmdline(void **state)
 }
 
 /*
- * BUG (lib/config.c, json_section()): numbers in the JSON sections go
+ * BUG (lib/core/config.c, json_section()): numbers in the JSON sections go
  * through json_number_value(), a double, so a 64-bit "impair.seed" above
  * 2^53 loses its low bits: {"impair": {"seed": 9007199254740993}} stores
  * 9007199254740992 (the command line's --impair seed= keeps it exactly).
@@ -1078,7 +1147,7 @@ test_file_seed_precision(void **state)
 }
 
 /*
- * BUG (lib/config.c, config_load_file()): a JSON number for a string
+ * BUG (lib/core/config.c, config_load_file()): a JSON number for a string
  * setting is turned into its decimal text and accepted, so
  * {"output": 5} writes the body to a file named "5" and {"fetch": 5}
  * sets the URL "5", where a type error ("must be a string") is wanted.
@@ -1194,6 +1263,7 @@ main(void)
 		cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_option_takes_no_value),
 		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_job_options),
 		cmocka_unit_test(test_repeated_calls),
 		cmocka_unit_test(test_repeated_calls_short_cluster),
 		cmocka_unit_test(test_file_all_keys),

@@ -373,6 +373,14 @@ test_usage(void **state)
 	expect(&r, 2, NULL, "usage:");
 	run_ctl(&r, "--help", NULL);
 	expect(&r, 0, "capture-stop", NULL);
+	/* help needs no connection; help fetch lists the job parameters
+	 * (all of them: test_job_params.c walks the table) */
+	run_ctl(&r, "-s", "/nonexistent/x.sock", "help", NULL);
+	expect(&r, 0, "capture-stop", NULL);
+	run_ctl(&r, "-s", "/nonexistent/x.sock", "help", "fetch", NULL);
+	expect(&r, 0, "response_timeout_ms=N", NULL);
+	run_ctl(&r, "help", "frob", NULL);
+	expect(&r, 2, NULL, "usage: help [COMMAND]");
 }
 
 static void

@@ -775,6 +775,79 @@ test_pipelined(void **state)
 	assert_int_equal(p.body_bytes, 6);
 }
 
+/* A 200 with a chunked body that took consumed bytes. */
+static struct expect
+chunked_200(const char *body, size_t consumed)
+{
+	return (struct expect){
+		.st = HTTP_PARSE_DONE, .status_code = 200, .version_minor = 1,
+		.kind = HTTP_BODY_CHUNKED, .keep_alive = 1,
+		.headers = "Transfer-Encoding: chunked\n",
+		.body = body, .body_len = body != NULL ? strlen(body) : 0,
+		.consumed = consumed,
+	};
+}
+
+/*
+ * The body machine's ends, then the next response: an empty chunked
+ * body after a 100 Continue, a chunked body whose trailers carry framing
+ * fields (checked for syntax only: they change nothing), and a
+ * close-delimited body that looks like chunk framing.
+ */
+static void
+test_chunked_then_pipelined(void **state)
+{
+	static const char *const part[3] = {
+		"HTTP/1.1 100 Continue\r\n\r\n"
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		"0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		"2;x=\"a;b\"\r\nhi\r\n0;last\r\n"
+		"Content-Length: zz\r\n"
+		"Transfer-Encoding: gzip\r\n"
+		"Connection: close\r\n"
+		"\r\n",
+		"HTTP/1.1 200 OK\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+	};
+	char in[512];
+	struct feed_case tc = { .input = in, .eof = 1 };
+	struct expect e[3];
+
+	(void)state;
+	e[0] = chunked_200(NULL, strlen(part[0]));
+	e[1] = chunked_200("hi", strlen(part[1]));
+	e[2] = e[1];
+	e[2].kind = HTTP_BODY_CLOSE;
+	e[2].keep_alive = 0;
+	e[2].headers = "";
+	e[2].body = part[2] + feed_off_of(part[2], "5\r\n");
+	e[2].body_len = 15;
+	e[2].consumed = strlen(part[2]);
+	snprintf(in, sizeof(in), "%s%s%s", part[0], part[1], part[2]);
+	check_case(&tc, e, 3);
+}
+
+/* The chunk-size line's limit counts BWS and extensions alike. */
+static void
+test_chunk_line_limit(void **state)
+{
+	static const char head[] =
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+	char in[HTTP_MAX_CHUNK_EXT + 128];
+	struct expect e;
+
+	(void)state;
+	snprintf(in, sizeof(in), "%s0%*s;%0*d\r\n\r\n", head, 10, "",
+		 HTTP_MAX_CHUNK_EXT - 10, 0);
+	check_error(in, 0, HTTP_ERR_CHUNK_SIZE,
+		    sizeof(head) - 1 + 1 + HTTP_MAX_CHUNK_EXT);
+	snprintf(in, sizeof(in), "%s0%*s;%0*d\r\n\r\n", head, 10, "",
+		 HTTP_MAX_CHUNK_EXT - 11, 0);
+	e = chunked_200(NULL, strlen(in));
+	e.headers = NULL;
+	check_case(&(struct feed_case){ .input = in }, &e, 1);
+}
+
 /* ---------------------------------------------------------------- */
 /* errors */
 
@@ -1295,6 +1368,8 @@ main(void)
 		cmocka_unit_test(test_http10),
 		cmocka_unit_test(test_connection_close),
 		cmocka_unit_test(test_pipelined),
+		cmocka_unit_test(test_chunked_then_pipelined),
+		cmocka_unit_test(test_chunk_line_limit),
 		cmocka_unit_test(test_bad_status_line),
 		cmocka_unit_test(test_bad_version),
 		cmocka_unit_test(test_space_before_colon),

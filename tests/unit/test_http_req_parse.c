@@ -820,6 +820,115 @@ test_pipelined(void **state)
 	assert_int_equal(at + used, total);
 }
 
+/*
+ * The body machine's ends, then the next request on the connection: an
+ * empty chunked body, and a chunked body whose trailers carry framing
+ * fields (checked for syntax only: they change nothing).
+ */
+static void
+test_chunked_then_pipelined(void **state)
+{
+	static const char *const part[4] = {
+		"POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+		"0\r\n\r\n",
+		"GET /b HTTP/1.1\r\n\r\n",
+		"POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+		"2;x=\"a;b\"\r\nhi\r\n0;last\r\n"
+		"Content-Length: zz\r\n"
+		"Transfer-Encoding: gzip\r\n"
+		"Connection: close\r\n"
+		"\r\n",
+		"GET /d HTTP/1.1\r\n\r\n",
+	};
+	char in[512];
+	struct feed_case tc = { .input = in };
+	struct expect e[4] = { {
+		.st = HTTP_PARSE_DONE, .method = "POST", .target = "/a",
+		.version_minor = 1, .chunked = 1, .keep_alive = 1,
+		.consumed = strlen(part[0]),
+	} };
+
+	(void)state;
+	/* the GETs: no body, no framing */
+	e[1] = e[0];
+	e[1].method = NULL;
+	e[1].target = "/b";
+	e[1].chunked = 0;
+	e[1].headers = "";
+	e[1].consumed = strlen(part[1]);
+	e[3] = e[1];
+	e[3].target = "/d";
+	e[3].consumed = strlen(part[3]);
+	e[2] = e[0];
+	e[2].target = "/c";
+	e[2].headers = "Transfer-Encoding: chunked\n";
+	e[2].body = "hi";
+	e[2].body_len = 2;
+	e[2].consumed = strlen(part[2]);
+	snprintf(in, sizeof(in), "%s%s%s%s", part[0], part[1], part[2],
+		 part[3]);
+	check_case(&tc, e, 4);
+}
+
+/* Trailers have their own count: a full header section, then as many. */
+static void
+test_trailer_limits(void **state)
+{
+	size_t cap = 64 + 24 * (2 * HTTP_MAX_HEADERS + 1), n, k, at = 0;
+	char *in = malloc(cap);
+
+	(void)state;
+	assert_non_null(in);
+	for (n = HTTP_MAX_HEADERS; n <= HTTP_MAX_HEADERS + 1; n++) {
+		int len = snprintf(in, cap, "POST / HTTP/1.1\r\n");
+
+		for (k = 0; k + 1 < HTTP_MAX_HEADERS; k++)
+			len += snprintf(in + len, cap - len, "H%zu: v\r\n", k);
+		len += snprintf(in + len, cap - len,
+				"Transfer-Encoding: chunked\r\n\r\n0\r\n");
+		for (k = 0; k < n; k++) {
+			at = (size_t)len;
+			len += snprintf(in + len, cap - len, "T%zu: v\r\n", k);
+		}
+		snprintf(in + len, cap - len, "\r\n");
+		if (n == HTTP_MAX_HEADERS)
+			check_chunked_ok(in, 1, 1, "");
+		else
+			check_error(in, HTTP_REQ_ERR_TOO_MANY_HEADERS, at);
+	}
+	free(in);
+}
+
+/*
+ * The chunk-size line's limit counts every byte after the digits: BWS,
+ * the ';' and the extensions alike.
+ */
+static void
+test_chunk_line_limit(void **state)
+{
+	size_t head = strlen(CHUNKED_HEAD);
+	char in[HTTP_MAX_CHUNK_EXT + 128];
+
+	(void)state;
+	snprintf(in, sizeof(in), CHUNKED_HEAD "1%*s\r\nx\r\n0\r\n\r\n",
+		 HTTP_MAX_CHUNK_EXT, "");
+	check_chunked_ok(in, 1, 1, "x");
+	snprintf(in, sizeof(in), CHUNKED_HEAD "1%*s\r\nx\r\n0\r\n\r\n",
+		 HTTP_MAX_CHUNK_EXT + 1, "");
+	check_error(in, HTTP_REQ_ERR_CHUNK_SIZE, head + 1 + HTTP_MAX_CHUNK_EXT);
+	/* BWS, then an extension: the same count */
+	snprintf(in, sizeof(in), CHUNKED_HEAD "01%*s;%0*d\r\nx\r\n0\r\n\r\n",
+		 10, "", HTTP_MAX_CHUNK_EXT - 11, 0);
+	check_chunked_ok(in, 1, 1, "x");
+	snprintf(in, sizeof(in), CHUNKED_HEAD "01%*s;%0*d\r\nx\r\n0\r\n\r\n",
+		 10, "", HTTP_MAX_CHUNK_EXT - 10, 0);
+	check_error(in, HTTP_REQ_ERR_CHUNK_SIZE, head + 2 + HTTP_MAX_CHUNK_EXT);
+	/* in the last chunk's line too */
+	snprintf(in, sizeof(in), CHUNKED_HEAD "0;%0*d\r\n\r\n",
+		 HTTP_MAX_CHUNK_EXT, 0);
+	check_error(in, HTTP_REQ_ERR_CHUNK_SIZE, head + 1 + HTTP_MAX_CHUNK_EXT);
+}
+
 static void
 test_pipelined_error_offset(void **state)
 {
@@ -1420,6 +1529,9 @@ main(void)
 		cmocka_unit_test(test_leading_empty_lines),
 		cmocka_unit_test(test_pipelined),
 		cmocka_unit_test(test_pipelined_error_offset),
+		cmocka_unit_test(test_chunked_then_pipelined),
+		cmocka_unit_test(test_trailer_limits),
+		cmocka_unit_test(test_chunk_line_limit),
 		cmocka_unit_test(test_bad_method),
 		cmocka_unit_test(test_bad_request_line),
 		cmocka_unit_test(test_target_too_long),

@@ -1,0 +1,646 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The job parameter table, and the parser, the JSON echo and the help
+ * text that work from it (see job_params.h).
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "job_params.h"
+
+#define OFF(m)	offsetof(struct job_params, m)
+#define SZ(m)	sizeof(((struct job_params *)0)->m)
+
+#define STRING(n, t, m, o, k, a, h) \
+	{ n, t, OFF(m), SZ(m), 0, 0, 0, 0, 0, o, k, a, h }
+#define UINT(n, m, lo, hi, d, o, k, a, h) \
+	{ n, JOB_PARAM_UINT, OFF(m), SZ(m), lo, hi, 0, 0, d, o, k, a, h }
+#define NUM(n, m, lo, hi, d, o, k, a, h) \
+	{ n, JOB_PARAM_NUM, OFF(m), SZ(m), 0, 0, lo, hi, d, o, k, a, h }
+
+/*
+ * In the order they are checked (the first error is the one reported):
+ * url before urls before the rest; body after method (it makes the
+ * method POST when none is given).
+ */
+const struct job_param job_param_table[] = {
+	STRING("url", JOB_PARAM_URL, urls, NULL, "url", "URL",
+	       "the URL to fetch (repeat url= for several)"),
+	STRING("urls", JOB_PARAM_URLS, urls, NULL, NULL, "[URL, ...]",
+	       "several URLs, fetched in turn"),
+	STRING("method", JOB_PARAM_METHOD, method, NULL, "method", "M",
+	       "request method (default GET, or POST with a body)"),
+	STRING("headers", JOB_PARAM_HEADERS, headers, NULL, "header",
+	       "'Name: value'", "extra request header (repeatable)"),
+	STRING("body", JOB_PARAM_BODY, body, NULL, "body", "TEXT",
+	       "request body"),
+	UINT("connections", connections, 1, 16777216, 1, "connections",
+	     "connections", "N", "concurrent connections"),
+	UINT("requests", requests, 1, UINT64_MAX >> 1, 0, "requests",
+	     "requests", "N", "requests in all (default: one per connection)"),
+	NUM("duration_s", duration_s, 0.001, 86400 * 365, 0, "duration",
+	    "duration", "SEC", "run for SEC seconds (with requests: at most N)"),
+	UINT("requests_per_connection", requests_per_connection, 0,
+	     UINT32_MAX, 0, "requests-per-connection", "rpc", "N",
+	     "then a new connection; 0 = keep-alive without limit"),
+	UINT("pipeline", pipeline, 1, JOB_PIPELINE_MAX, 1, "pipeline",
+	     "pipeline", "N", "requests in flight per connection"),
+	NUM("rate_cps", rate_cps, 0, 1e9, 0, "rate-cps", "rate_cps", "R",
+	    "new connections per second, spread evenly; 0 = unpaced"),
+	NUM("rate_rps", rate_rps, 0, 1e10, 0, "rate-rps", "rate_rps", "R",
+	    "requests per second, spread evenly; 0 = unpaced"),
+	NUM("ramp_s", ramp_s, 0, 86400, 0, "ramp", "ramp", "SEC",
+	    "open the connections gradually over SEC seconds"),
+	UINT("connect_timeout_ms", connect_timeout_ms, 1, 3600000, 5000,
+	     "connect-timeout-ms", "connect_timeout_ms", "N",
+	     "give up a connection not established in N ms"),
+	UINT("response_timeout_ms", response_timeout_ms, 1, 3600000, 10000,
+	     "response-timeout-ms", "response_timeout_ms", "N",
+	     "give up a request after N ms without a byte of response"),
+	STRING("src_ips", JOB_PARAM_IPS, src_lo, "src-ips", "src_ips",
+	       "A.B.C.D-E.F.G.H",
+	       "client addresses, or A.B.C.D/N (answered by ARP; default "
+	       "--ip)"),
+	STRING("lcores", JOB_PARAM_LCORES, lcore_mask, "lcores", "lcores",
+	       "LIST", "run on these worker lcores only (e.g. 0,1 or 0-3 "
+	       "on the command line; default all)"),
+};
+
+const size_t job_param_count =
+	sizeof(job_param_table) / sizeof(job_param_table[0]);
+
+const struct job_param *
+job_param_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < job_param_count; i++)
+		if (strcmp(job_param_table[i].name, name) == 0)
+			return &job_param_table[i];
+	return NULL;
+}
+
+int
+job_param_has_default(const struct job_param *e)
+{
+	if (e->type == JOB_PARAM_UINT)
+		return e->def >= (double)e->umin && e->def <= (double)e->umax;
+	if (e->type == JOB_PARAM_NUM)
+		return e->def >= e->min && e->def <= e->max;
+	return 0;
+}
+
+int
+job_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static uint64_t
+get_u(const struct job_params *p, const struct job_param *e)
+{
+	const char *m = (const char *)p + e->offset;
+	uint32_t v32;
+	uint64_t v64;
+
+	if (e->size == sizeof(v32)) {
+		memcpy(&v32, m, sizeof(v32));
+		return v32;
+	}
+	memcpy(&v64, m, sizeof(v64));
+	return v64;
+}
+
+static void
+set_u(struct job_params *p, const struct job_param *e, uint64_t v)
+{
+	char *m = (char *)p + e->offset;
+	uint32_t v32 = (uint32_t)v;
+
+	if (e->size == sizeof(v32))
+		memcpy(m, &v32, sizeof(v32));
+	else
+		memcpy(m, &v, sizeof(v));
+}
+
+static double *
+num_ptr(const struct job_params *p, const struct job_param *e)
+{
+	return (double *)((char *)p + e->offset);
+}
+
+/* A non-negative integer within the entry's range. */
+static int
+parse_uint(struct job_params *p, const struct job_param *e, json_t *j,
+	   char *err, size_t errlen)
+{
+	json_int_t i;
+
+	if (!json_is_integer(j))
+		return job_err(err, errlen, "%s: expected an integer", e->name);
+	i = json_integer_value(j);
+	if (i < 0 || (uint64_t)i < e->umin || (uint64_t)i > e->umax)
+		return job_err(err, errlen, "%s: %lld is outside %llu..%llu",
+			       e->name, (long long)i,
+			       (unsigned long long)e->umin,
+			       (unsigned long long)e->umax);
+	set_u(p, e, (uint64_t)i);
+	return 0;
+}
+
+static int
+parse_num(struct job_params *p, const struct job_param *e, json_t *j,
+	  char *err, size_t errlen)
+{
+	double d;
+
+	if (!json_is_number(j))
+		return job_err(err, errlen, "%s: expected a number", e->name);
+	d = json_number_value(j);
+	if (!isfinite(d) || d < e->min || d > e->max)
+		return job_err(err, errlen, "%s: %g is outside %g..%g", e->name,
+			       d, e->min, e->max);
+	*num_ptr(p, e) = d;
+	return 0;
+}
+
+static int
+add_url(struct job_params *p, json_t *j, const char *what, char *err,
+	size_t errlen)
+{
+	char uerr[256];
+	struct url *u;
+
+	if (!json_is_string(j))
+		return job_err(err, errlen, "%s: expected a string", what);
+	if (p->n_urls == JOB_MAX_URLS)
+		return job_err(err, errlen, "urls: more than %d", JOB_MAX_URLS);
+	u = &p->urls[p->n_urls];
+	if (url_parse(json_string_value(j), u, uerr, sizeof(uerr)) != 0)
+		return job_err(err, errlen, "%s: %s", what, uerr);
+	if (u->ipv4 == 0)
+		return job_err(err, errlen,
+			       "%s: '%s' is a name; dpfetch has no DNS: put the IPv4 address in the URL (and a Host header if the server needs the name)",
+			       what, u->host);
+	p->n_urls++;
+	return 0;
+}
+
+static int
+parse_urls(struct job_params *p, json_t *j, char *err, size_t errlen)
+{
+	json_t *u;
+	char what[32];
+	size_t i;
+
+	if (!json_is_array(j) || json_array_size(j) == 0)
+		return job_err(err, errlen,
+			       "urls: expected a non-empty array of strings");
+	json_array_foreach(j, i, u) {
+		snprintf(what, sizeof(what), "urls[%zu]", i);
+		if (add_url(p, u, what, err, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* RFC 9110 5.6.2 token characters, for method and field names.  The HTTP
+ * layer's parsers keep the same set as a table (http_msg_tchar); the
+ * parameters sit below HTTP, so they test it here. */
+static int
+is_tchar(uint8_t c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+		(c >= 'A' && c <= 'Z') ||
+		(c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+static int
+parse_method(struct job_params *p, json_t *j, char *err, size_t errlen)
+{
+	const char *m = json_string_value(j);
+	size_t i;
+
+	if (m == NULL || m[0] == '\0' || strlen(m) >= sizeof(p->method))
+		return job_err(err, errlen,
+			       "method: expected a method name such as GET");
+	for (i = 0; m[i] != '\0'; i++)
+		if (!is_tchar((uint8_t)m[i]))
+			return job_err(err, errlen,
+				       "method: '%s' is not a valid method name", m);
+	snprintf(p->method, sizeof(p->method), "%s", m);
+	return 0;
+}
+
+static int
+parse_headers(struct job_params *p, json_t *h, char *err, size_t errlen)
+{
+	const char *name;
+	json_t *v;
+	unsigned int i;
+
+	if (!json_is_object(h))
+		return job_err(err, errlen,
+			       "headers: expected an object of name: value");
+	json_object_foreach(h, name, v) {
+		const char *val;
+		size_t len;
+
+		if (!json_is_string(v))
+			return job_err(err, errlen,
+				       "headers.%s: expected a string",
+				       name);
+		val = json_string_value(v);
+		if (name[0] == '\0')
+			return job_err(err, errlen, "headers: empty name");
+		for (i = 0; name[i] != '\0'; i++)
+			if (!is_tchar((uint8_t)name[i]))
+				return job_err(err, errlen,
+					       "headers: '%s' is not a valid field name",
+					       name);
+		for (i = 0; val[i] != '\0'; i++)
+			if (val[i] == '\r' || val[i] == '\n')
+				return job_err(err, errlen,
+					       "headers.%s: CR or LF in the value",
+					       name);
+		if (p->n_headers == JOB_MAX_HEADERS)
+			return job_err(err, errlen, "headers: more than %d",
+				       JOB_MAX_HEADERS);
+		len = strlen(name) + strlen(val) + 3;
+		p->headers[p->n_headers] = malloc(len);
+		if (p->headers[p->n_headers] == NULL)
+			return job_err(err, errlen, "out of memory");
+		snprintf(p->headers[p->n_headers], len, "%s: %s", name, val);
+		p->n_headers++;
+	}
+	return 0;
+}
+
+static int
+parse_body(struct job_params *p, json_t *j, json_t *params, char *err,
+	   size_t errlen)
+{
+	if (!json_is_string(j))
+		return job_err(err, errlen, "body: expected a string");
+	p->body_len = json_string_length(j);
+	p->body = malloc(p->body_len + 1);
+	if (p->body == NULL)
+		return job_err(err, errlen, "out of memory");
+	memcpy(p->body, json_string_value(j), p->body_len);
+	if (json_object_get(params, "method") == NULL)
+		snprintf(p->method, sizeof(p->method), "POST");
+	return 0;
+}
+
+/* "A.B.C.D", "A.B.C.D-E.F.G.H" or "A.B.C.D/N". */
+static int
+parse_src_ips(const char *s, uint32_t *lo, uint32_t *hi)
+{
+	char buf[64];
+	char *sep;
+	unsigned int n;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", s);
+	if ((sep = strchr(buf, '-')) != NULL) {
+		*sep = '\0';
+		if (ipv4_parse(buf, lo) != 0 || ipv4_parse(sep + 1, hi) != 0 ||
+		    *hi < *lo)
+			return -1;
+		return 0;
+	}
+	if ((sep = strchr(buf, '/')) != NULL) {
+		char tail;
+
+		*sep = '\0';
+		if (ipv4_parse(buf, lo) != 0 ||
+		    sscanf(sep + 1, "%u%c", &n, &tail) != 1 || n < 16 ||
+		    n > 32)
+			return -1;
+		*lo &= n == 32 ? ~0u : ~(0xffffffffu >> n);
+		*hi = *lo | (n == 32 ? 0 : 0xffffffffu >> n);
+		return 0;
+	}
+	if (ipv4_parse(buf, lo) != 0)
+		return -1;
+	*hi = *lo;
+	return 0;
+}
+
+static int
+parse_ips(struct job_params *p, json_t *j, char *err, size_t errlen)
+{
+	if (!json_is_string(j) ||
+	    parse_src_ips(json_string_value(j), &p->src_lo, &p->src_hi) != 0)
+		return job_err(err, errlen,
+			       "src_ips: expected \"A.B.C.D\", \"A.B.C.D-E.F.G.H\" or \"A.B.C.D/N\" (N >= 16)");
+	if ((uint64_t)p->src_hi - p->src_lo + 1 > JOB_MAX_SRC_IPS)
+		return job_err(err, errlen, "src_ips: more than %d addresses",
+			       JOB_MAX_SRC_IPS);
+	return 0;
+}
+
+static int
+parse_lcores(struct job_params *p, json_t *a, char *err, size_t errlen)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(a) || json_array_size(a) == 0)
+		return job_err(err, errlen,
+			       "lcores: expected a non-empty array of lcore ids");
+	json_array_foreach(a, i, v) {
+		json_int_t id;
+
+		if (!json_is_integer(v))
+			return job_err(err, errlen, "lcores[%zu]: expected an integer",
+				       i);
+		id = json_integer_value(v);
+		if (id < 0 || id >= 256)
+			return job_err(err, errlen, "lcores[%zu]: %lld is not an lcore id",
+				       i, (long long)id);
+		p->lcore_mask[id / 64] |= 1ull << (id % 64);
+	}
+	return 0;
+}
+
+/* One entry; j is its member, or NULL when absent. */
+static int
+parse_one(struct job_params *p, const struct job_param *e, json_t *j,
+	  json_t *params, char *err, size_t errlen)
+{
+	if (e->type == JOB_PARAM_URL && j != NULL &&
+	    json_object_get(params, "urls") != NULL)
+		return job_err(err, errlen, "give url or urls, not both");
+	if (e->type == JOB_PARAM_URLS) {
+		if (j != NULL && parse_urls(p, j, err, errlen) != 0)
+			return -1;
+		if (p->n_urls == 0)
+			return job_err(err, errlen, "url or urls is required");
+		return 0;
+	}
+	if (j == NULL)
+		return 0;
+	switch (e->type) {
+	case JOB_PARAM_URL:
+		return add_url(p, j, "url", err, errlen);
+	case JOB_PARAM_METHOD:
+		return parse_method(p, j, err, errlen);
+	case JOB_PARAM_HEADERS:
+		return parse_headers(p, j, err, errlen);
+	case JOB_PARAM_BODY:
+		return parse_body(p, j, params, err, errlen);
+	case JOB_PARAM_UINT:
+		return parse_uint(p, e, j, err, errlen);
+	case JOB_PARAM_NUM:
+		return parse_num(p, e, j, err, errlen);
+	case JOB_PARAM_IPS:
+		return parse_ips(p, j, err, errlen);
+	case JOB_PARAM_LCORES:
+		return parse_lcores(p, j, err, errlen);
+	default:
+		return 0;
+	}
+}
+
+int
+job_params_from_json(struct job_params *p, json_t *params, char *err,
+		     size_t errlen)
+{
+	const struct job_param *e;
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->method, sizeof(p->method), "GET");
+	for (i = 0; i < job_param_count; i++) {
+		e = &job_param_table[i];
+		if (e->type == JOB_PARAM_UINT)
+			set_u(p, e, (uint64_t)e->def);
+		else if (e->type == JOB_PARAM_NUM)
+			*num_ptr(p, e) = e->def;
+	}
+	if (params == NULL)
+		return job_err(err, errlen, "url or urls is required");
+	if (!json_is_object(params))
+		return job_err(err, errlen, "params: expected an object");
+	json_object_foreach(params, key, v)
+		if (job_param_find(key) == NULL)
+			return job_err(err, errlen, "unknown parameter '%s'", key);
+	for (i = 0; i < job_param_count; i++) {
+		e = &job_param_table[i];
+		if (parse_one(p, e, json_object_get(params, e->name), params,
+			      err, errlen) != 0)
+			return -1;
+	}
+	/* Neither a count nor a time: every connection fetches once. */
+	if (p->requests == 0 && p->duration_s == 0)
+		p->requests = p->connections;
+	return 0;
+}
+
+static json_t *
+urls_json(const struct job_params *p)
+{
+	json_t *a = json_array();
+	unsigned int i;
+
+	for (i = 0; a != NULL && i < p->n_urls; i++) {
+		char buf[URL_MAX_HOST + URL_MAX_PATH + 32];
+
+		snprintf(buf, sizeof(buf), "http://%s:%u%s", p->urls[i].host,
+			 p->urls[i].port, p->urls[i].path);
+		json_array_append_new(a, json_string(buf));
+	}
+	return a;
+}
+
+/* "Name: value" back into { "Name": "value" }. */
+static json_t *
+headers_json(const struct job_params *p)
+{
+	json_t *o = json_object();
+	unsigned int i;
+
+	for (i = 0; o != NULL && i < p->n_headers; i++) {
+		const char *h = p->headers[i], *colon = strchr(h, ':');
+		char *name;
+
+		if (colon == NULL)
+			continue;
+		name = strndup(h, (size_t)(colon - h));
+		if (name == NULL)
+			continue;
+		colon++;
+		while (*colon == ' ')
+			colon++;
+		json_object_set_new(o, name, json_string(colon));
+		free(name);
+	}
+	return o;
+}
+
+static json_t *
+lcores_json(const struct job_params *p)
+{
+	json_t *a = json_array();
+	unsigned int id;
+
+	for (id = 0; a != NULL && id < 256; id++)
+		if (p->lcore_mask[id / 64] & (1ull << (id % 64)))
+			json_array_append_new(a, json_integer(id));
+	return a;
+}
+
+static json_t *
+ips_json(const struct job_params *p)
+{
+	char lo[16], hi[16], buf[40];
+
+	ipv4_format(p->src_lo, lo, sizeof(lo));
+	if (p->src_hi == p->src_lo)
+		return json_string(lo);
+	ipv4_format(p->src_hi, hi, sizeof(hi));
+	snprintf(buf, sizeof(buf), "%s-%s", lo, hi);
+	return json_string(buf);
+}
+
+/* The entry's value, or NULL when it is unset (or is the url alias). */
+static json_t *
+one_json(const struct job_params *p, const struct job_param *e, int brief)
+{
+	uint64_t u;
+	double d;
+
+	switch (e->type) {
+	case JOB_PARAM_URLS:
+		return urls_json(p);
+	case JOB_PARAM_METHOD:
+		return json_string(p->method);
+	case JOB_PARAM_HEADERS:
+		return p->n_headers > 0 ? headers_json(p) : NULL;
+	case JOB_PARAM_BODY:
+		/* NULL too when the body is not UTF-8 (--data @FILE). */
+		return p->body == NULL || brief ? NULL :
+			json_stringn((const char *)p->body, p->body_len);
+	case JOB_PARAM_UINT:
+		u = get_u(p, e);
+		return u < e->umin || u > e->umax ? NULL :
+			json_integer((json_int_t)u);
+	case JOB_PARAM_NUM:
+		d = *num_ptr(p, e);
+		return d < e->min || d > e->max ? NULL : json_real(d);
+	case JOB_PARAM_IPS:
+		return p->src_lo == 0 ? NULL : ips_json(p);
+	case JOB_PARAM_LCORES:
+		if ((p->lcore_mask[0] | p->lcore_mask[1] | p->lcore_mask[2] |
+		     p->lcore_mask[3]) == 0)
+			return NULL;
+		return lcores_json(p);
+	default:
+		return NULL;
+	}
+}
+
+json_t *
+job_params_to_json(const struct job_params *p, int brief)
+{
+	json_t *o = json_object();
+	size_t i;
+
+	for (i = 0; o != NULL && i < job_param_count; i++) {
+		json_t *v = one_json(p, &job_param_table[i], brief);
+
+		if (v != NULL)
+			json_object_set_new(o, job_param_table[i].name, v);
+	}
+	return o;
+}
+
+void
+job_params_free(struct job_params *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n_headers; i++)
+		free(p->headers[i]);
+	p->n_headers = 0;
+	free(p->body);
+	p->body = NULL;
+}
+
+void
+job_param_describe(const struct job_param *e, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s", e->help);
+
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (e->type == JOB_PARAM_UINT)
+		n += snprintf(buf + n, len - n, ", %llu..%llu",
+			      (unsigned long long)e->umin,
+			      (unsigned long long)e->umax);
+	else if (e->type == JOB_PARAM_NUM)
+		n += snprintf(buf + n, len - n, ", %g..%g", e->min, e->max);
+	if ((size_t)n < len && job_param_has_default(e))
+		snprintf(buf + n, len - n, " (default %g)", e->def);
+}
+
+void
+job_param_print(FILE *f, const char *head, const struct job_param *e)
+{
+	char text[512];
+	const char *w = text;
+	int col;
+
+	job_param_describe(e, text, sizeof(text));
+	col = fprintf(f, "%s", head);
+	if (col > 22) {
+		fprintf(f, "\n");
+		col = 0;
+	}
+	/* Words from column 24, wrapped before column 79. */
+	while (*w != '\0') {
+		size_t n = strcspn(w, " ");
+
+		if (col > 24 && col + 1 + (int)n > 78) {
+			fprintf(f, "\n");
+			col = 0;
+		}
+		if (col < 24)
+			col += fprintf(f, "%*s", 24 - col, "");
+		else
+			col += fprintf(f, " ");
+		col += fprintf(f, "%.*s", (int)n, w);
+		w += n;
+		while (*w == ' ')
+			w++;
+	}
+	fprintf(f, "\n");
+}
+
+void
+job_params_usage(FILE *f)
+{
+	char head[64];
+	size_t i;
+
+	for (i = 0; i < job_param_count; i++) {
+		const struct job_param *e = &job_param_table[i];
+
+		if (e->opt == NULL)
+			continue;
+		snprintf(head, sizeof(head), "  --%s %s", e->opt, e->arg);
+		job_param_print(f, head, e);
+	}
+}

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A fetch job's parameters, described once.
+ *
+ * job_param_table lists every parameter with its JSON name (fetch.start),
+ * type, range, default, place in struct job_params, dpfetch command-line
+ * option, dpfetchctl key and help text.  The JSON parser, the status
+ * echo, dpfetch's options and --help, and dpfetchctl's fetch command all
+ * work from it, so a new parameter is one struct member and one entry.
+ *
+ * No DPDK: the command line (config.c) and the control client
+ * (ctl_cmd.c) use it too, and it is unit-tested without EAL.
+ */
+
+#ifndef DPF_JOB_PARAMS_H
+#define DPF_JOB_PARAMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "url.h"
+
+#define JOB_MAX_URLS		64
+#define JOB_MAX_HEADERS		64
+#define JOB_MAX_SRC_IPS		65536
+#define JOB_PIPELINE_MAX	64
+
+/* What a job asks for (fetch.start's params, or the command line). */
+struct job_params {
+	unsigned int n_urls;
+	struct url urls[JOB_MAX_URLS];
+	char method[32];
+	unsigned int n_headers;
+	char *headers[JOB_MAX_HEADERS];	/* "Name: value" */
+	uint8_t *body;
+	uint64_t body_len;
+	uint32_t connections;
+	uint64_t requests;		/* 0 = no limit (then duration) */
+	double duration_s;		/* 0 = until the requests are done */
+	uint32_t requests_per_connection;	/* 0 = unlimited */
+	uint32_t pipeline;
+	double rate_cps;		/* 0 = as fast as possible */
+	double rate_rps;
+	uint32_t connect_timeout_ms;
+	uint32_t response_timeout_ms;
+	double ramp_s;
+	uint32_t src_lo, src_hi;	/* 0 = --ip */
+	uint64_t lcore_mask[4];		/* worker indexes; 0 = all */
+	/* Not parameters: set by the one-shot fetch. */
+	FILE *out;			/* body sink, or NULL to discard */
+	double deadline_s;		/* whole job, 0 = none */
+};
+
+enum job_param_type {
+	JOB_PARAM_URL,		/* one URL (a string) */
+	JOB_PARAM_URLS,		/* a non-empty array of URLs */
+	JOB_PARAM_METHOD,	/* a method name */
+	JOB_PARAM_HEADERS,	/* an object of name: value */
+	JOB_PARAM_BODY,		/* a string */
+	JOB_PARAM_UINT,		/* an integer in umin..umax */
+	JOB_PARAM_NUM,		/* a number in min..max */
+	JOB_PARAM_IPS,		/* "A.B.C.D", "A.B.C.D-E.F.G.H" or "A.B.C.D/N" */
+	JOB_PARAM_LCORES,	/* a non-empty array of lcore ids */
+};
+
+struct job_param {
+	const char *name;	/* fetch.start's member, and the status echo */
+	enum job_param_type type;
+	size_t offset;		/* of the member in struct job_params */
+	size_t size;		/* of the member (UINT: 4 or 8 bytes) */
+	uint64_t umin, umax;	/* UINT range */
+	double min, max;	/* NUM range */
+	double def;		/* UINT, NUM: the value when absent */
+	const char *opt;	/* dpfetch --OPT, or NULL */
+	const char *key;	/* dpfetchctl fetch KEY=, or NULL */
+	const char *arg;	/* the value's name in help: N, SEC, URL */
+	const char *help;	/* one line; "(default D)" is added when the
+				 * default is in the range */
+};
+
+extern const struct job_param job_param_table[];
+extern const size_t job_param_count;
+
+/* A job's error text into err (errlen bytes); returns -1. */
+int
+job_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The entry named name (JSON member), or NULL. */
+const struct job_param *
+job_param_find(const char *name);
+
+/* Whether a UINT or NUM parameter's default is a value it may be given
+ * (else absence means "unset", e.g. requests or duration_s). */
+int
+job_param_has_default(const struct job_param *e);
+
+/*
+ * Parse fetch.start's params object into p (cleared first).  Unknown
+ * members are errors.  Returns 0, or -1 with err naming the parameter.
+ * p must be freed with job_params_free() either way.
+ */
+int
+job_params_from_json(struct job_params *p, json_t *params, char *err,
+		     size_t errlen);
+
+/*
+ * The parameters as fetch.start's params object: what the parser gives
+ * back p (every URL in "urls"; unset ones left out).  brief leaves out
+ * the body (the status echo).  NULL when out of memory.
+ */
+json_t *
+job_params_to_json(const struct job_params *p, int brief);
+
+void
+job_params_free(struct job_params *p);
+
+/* The entry's help with its range and default, in words, into buf. */
+void
+job_param_describe(const struct job_param *e, char *buf, size_t len);
+
+/* head (e.g. "  --pipeline N"), then the description from column 24,
+ * wrapped; the layout of dpfetch --help and dpfetchctl help fetch. */
+void
+job_param_print(FILE *f, const char *head, const struct job_param *e);
+
+/*
+ * dpfetch --help's lines for the options of the table (those with an
+ * opt), in the layout of config_usage().
+ */
+void
+job_params_usage(FILE *f);
+
+#endif /* DPF_JOB_PARAMS_H */
