@@ -33,6 +33,7 @@
 #include "arp.h"
 #include "capture.h"
 #include "config.h"
+#include "ctl_fmt.h"
 #include "echo_server.h"
 #include "ctl.h"
 #include "job.h"
@@ -48,6 +49,7 @@
 
 #define EXIT_FETCH_FAILED	1
 #define EXIT_USAGE		2
+#define EXIT_THRESHOLDS		3	/* a load job failed a threshold */
 #define MBUF_CACHE		256
 
 static struct app app;
@@ -601,15 +603,21 @@ report_one_shot(struct job *job, FILE *out, int interrupted)
 	return 0;
 }
 
-/* Load job: the status object on out, a summary on stderr; 0 when
- * every request was answered and nothing failed. */
+/* Load job: the status object on out, the summary dpfetchctl wait
+ * prints on stderr.  0 when every request was answered and nothing
+ * failed; with thresholds, they are the verdict on the result (3 when
+ * one fails), and 1 means the job could not run its course. */
 static int
 report_load(struct job *job, FILE *out, int interrupted)
 {
-	json_t *st = job_status_json(job, app_now_us(&app), 1);
+	json_t *st = job_status_json(job, app_now_us(&app),
+				     JOB_STATUS_SERIES |
+				     JOB_STATUS_DISTRIBUTION);
 	struct job_counters c;
+	unsigned int failed_thresholds;
 	uint64_t err = 0;
 	unsigned int i;
+	int rc;
 
 	job_totals(job, &c);
 	for (i = 0; i < JOB_ERR_MAX; i++)
@@ -628,14 +636,22 @@ report_load(struct job *job, FILE *out, int interrupted)
 						"rps")),
 		json_real_value(json_object_get(json_object_get(st, "rates"),
 						"gbps")));
-	if (err > 0 && job_first_error(job)[0] != '\0')
-		fprintf(stderr, "dpfetch: first error: %s\n",
-			job_first_error(job));
+	ctl_fmt_job(stderr, st);
+	failed_thresholds = job_thresholds_failed(job, app_now_us(&app));
+	if (failed_thresholds > 0)
+		fprintf(stderr, "dpfetch: %u of %u thresholds failed\n",
+			failed_thresholds, job->p.n_thresholds);
+	if (interrupted || job_state(job) != JOB_DONE)
+		rc = EXIT_FETCH_FAILED;
+	else if (job->p.n_thresholds > 0)
+		rc = failed_thresholds > 0 ? EXIT_THRESHOLDS : 0;
+	else
+		rc = err == 0 && c.requests_failed == 0 ? 0 :
+			EXIT_FETCH_FAILED;
 	json_decref(st);
 	if (fflush(out) != 0)
 		return EXIT_FETCH_FAILED;
-	return !interrupted && err == 0 && c.requests_failed == 0 &&
-		job_state(job) == JOB_DONE ? 0 : EXIT_FETCH_FAILED;
+	return rc;
 }
 
 int

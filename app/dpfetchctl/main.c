@@ -8,7 +8,8 @@
  *   dpfetchctl [...] watch [JOB] [--once]
  *
  * Exit status: 0 success, 1 an error reply or a failed job or script,
- * 2 bad usage or no connection to dpfetch.
+ * 2 bad usage or no connection to dpfetch, 3 a job that wait waited for
+ * failed one of its thresholds.
  */
 
 #include <errno.h>
@@ -86,7 +87,7 @@ usage(FILE *f)
 "  echo         TEXT\n"
 "\n"
 "exit status: 0 success, 1 error reply or failed job, 2 usage or no "
-"connection\n");
+"connection,\n3 a waited-for job failed one of its thresholds\n");
 }
 
 static int

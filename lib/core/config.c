@@ -221,6 +221,28 @@ bad:
 	return NULL;
 }
 
+/* "50,90,99.9" -> [50, 90, 99.9]; NULL when malformed. */
+static json_t *
+parse_number_list(const char *s)
+{
+	json_t *a = json_array();
+	char *end;
+	double d;
+
+	while (a != NULL) {
+		errno = 0;
+		d = strtod(s, &end);
+		if (end == s || errno != 0 || (*end != ',' && *end != '\0'))
+			break;
+		json_array_append_new(a, json_real(d));
+		if (*end == '\0')
+			return a;
+		s = end + 1;
+	}
+	json_decref(a);
+	return NULL;
+}
+
 static int
 apply_job_option(struct dpf_config *cfg, int i, const char *val, char *err,
 		 size_t errlen)
@@ -260,6 +282,26 @@ apply_job_option(struct dpf_config *cfg, int i, const char *val, char *err,
 				"--%s: '%s' is not a list like 0,1 or 0-3", opt,
 				val);
 		break;
+	case JOB_PARAM_PERCENTILES:
+		v = parse_number_list(val);
+		if (v == NULL)
+			return set_err(err, errlen,
+				"--%s: '%s' is not a list like 50,90,99.9", opt,
+				val);
+		break;
+	case JOB_PARAM_THRESHOLDS:
+		/* Repeatable: each one adds to the list. */
+		v = json_object_get(cfg->job, e->name);
+		if (v == NULL) {
+			v = json_array();
+			if (v == NULL ||
+			    json_object_set_new(cfg->job, e->name, v) != 0)
+				return set_err(err, errlen, "--%s: out of memory",
+					       opt);
+		}
+		if (json_array_append_new(v, json_string(val)) != 0)
+			return set_err(err, errlen, "--%s: out of memory", opt);
+		return 0;
 	default:
 		v = json_string(val);
 		break;

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hist.h"
@@ -129,4 +131,64 @@ hist_summarize(const struct hist *h, struct hist_summary *s)
 	s->p999 = hist_percentile(h, 99.9);
 	s->max = hist_max(h);
 	s->mean = hist_mean(h);
+}
+
+/* Samples in the buckets up to the one holding v. */
+static uint64_t
+count_upto(const struct hist *h, uint64_t v)
+{
+	unsigned int i, last = hist_bucket_of(v);
+	uint64_t n = 0;
+
+	for (i = 0; i <= last; i++)
+		n += h->buckets[i];
+	return n;
+}
+
+unsigned int
+hist_distribution(const struct hist *h, unsigned int ticks_per_half,
+		  struct hist_row *rows, unsigned int max)
+{
+	double level = 0, total = 0;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < HIST_BUCKETS; i++)
+		total += h->buckets[i];
+	if (h->count == 0 || total == 0 || max == 0 || ticks_per_half == 0)
+		return 0;
+	while (n + 1 < max) {
+		/* Fewer than one sample above this level: the rest is the
+		 * max. */
+		if ((100.0 - level) * total / 100.0 < 1.0)
+			break;
+		rows[n].percentile = level;
+		rows[n].value = hist_percentile(h, level);
+		rows[n].count = count_upto(h, rows[n].value);
+		n++;
+		/* HdrHistogram's ticks: the step halves each time the
+		 * distance to 100 does. */
+		level += 100.0 / (ticks_per_half *
+				  exp2(floor(log2(100.0 / (100.0 - level))) +
+				       1));
+	}
+	rows[n].percentile = 100.0;
+	rows[n].value = hist_max(h);
+	rows[n].count = (uint64_t)total;
+	return n + 1;
+}
+
+void
+hist_pct_key(double pct, char *buf, size_t len)
+{
+	char num[32];
+	size_t i, n = 0;
+
+	snprintf(num, sizeof(num), "%g", pct);
+	if (len == 0)
+		return;
+	buf[n++] = 'p';
+	for (i = 0; num[i] != '\0' && n + 1 < len; i++)
+		if (num[i] != '.')
+			buf[n++] = num[i];
+	buf[n] = '\0';
 }

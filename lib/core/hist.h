@@ -47,6 +47,7 @@
 #ifndef DPF_HIST_H
 #define DPF_HIST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define HIST_SUB_BITS		6
@@ -148,5 +149,31 @@ hist_max(const struct hist *h)
 
 void
 hist_summarize(const struct hist *h, struct hist_summary *s);
+
+/*
+ * The name a percentile goes by in results: "p" and the number without
+ * its dot (50 -> "p50", 99.9 -> "p999", 99.99 -> "p9999").
+ */
+void
+hist_pct_key(double pct, char *buf, size_t len);
+
+/* One row of a percentile distribution, as HdrHistogram's .hgrm. */
+struct hist_row {
+	uint64_t value;		/* hist_percentile(h, percentile) */
+	double percentile;	/* the level iterated to, 0..100 */
+	uint64_t count;		/* samples <= value's bucket */
+};
+
+/*
+ * The distribution in rows at HdrHistogram's percentile levels: from 0,
+ * ticks_per_half steps to 50, as many again to 75, to 87.5 and so on,
+ * halving the distance to 100 each time, and a last row at 100 (the
+ * max).  Levels past the last sample's resolution (fewer than one
+ * sample above them) jump to 100.  Writes at most max rows into rows and
+ * returns how many; 0 when empty.
+ */
+unsigned int
+hist_distribution(const struct hist *h, unsigned int ticks_per_half,
+		  struct hist_row *rows, unsigned int max);
 
 #endif /* DPF_HIST_H */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hist.h"
 #include "job_params.h"
 
 #define OFF(m)	offsetof(struct job_params, m)
@@ -67,6 +68,13 @@ const struct job_param job_param_table[] = {
 	STRING("lcores", JOB_PARAM_LCORES, lcore_mask, "lcores", "lcores",
 	       "LIST", "run on these worker lcores only (e.g. 0,1 or 0-3 "
 	       "on the command line; default all)"),
+	STRING("percentiles", JOB_PARAM_PERCENTILES, percentiles,
+	       "percentiles", "percentiles", "P,P,...",
+	       "the latency percentiles to report (default 50,90,99,99.9)"),
+	STRING("thresholds", JOB_PARAM_THRESHOLDS, thresholds, "threshold",
+	       "threshold", "EXPR",
+	       "pass/fail condition such as 'total.p99<5ms', 'errors==0' or "
+	       "'rps>=20000' (repeatable; a failed one: exit status 3)"),
 };
 
 const size_t job_param_count =
@@ -373,6 +381,64 @@ parse_lcores(struct job_params *p, json_t *a, char *err, size_t errlen)
 	return 0;
 }
 
+static int
+parse_percentiles(struct job_params *p, json_t *a, char *err, size_t errlen)
+{
+	char key[32], other[32];
+	unsigned int k;
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(a) || json_array_size(a) == 0 ||
+	    json_array_size(a) > JOB_MAX_PERCENTILES)
+		return job_err(err, errlen,
+			       "percentiles: expected an array of 1 to %d numbers",
+			       JOB_MAX_PERCENTILES);
+	json_array_foreach(a, i, v) {
+		double d = json_number_value(v);
+
+		if (!json_is_number(v) || !(d > 0 && d <= 100))
+			return job_err(err, errlen,
+				       "percentiles[%zu]: expected a number above 0 and at most 100",
+				       i);
+		/* Keys drop the dot: 1.5 and 15 would share "p15". */
+		hist_pct_key(d, key, sizeof(key));
+		for (k = 0; k < p->n_percentiles; k++) {
+			hist_pct_key(p->percentiles[k], other, sizeof(other));
+			if (strcmp(key, other) == 0)
+				return job_err(err, errlen,
+					       "percentiles: %g and %g both report as %s",
+					       p->percentiles[k], d, key);
+		}
+		p->percentiles[p->n_percentiles++] = d;
+	}
+	return 0;
+}
+
+static int
+parse_thresholds(struct job_params *p, json_t *a, char *err, size_t errlen)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(a) || json_array_size(a) > JOB_MAX_THRESHOLDS)
+		return job_err(err, errlen,
+			       "thresholds: expected an array of at most %d expressions",
+			       JOB_MAX_THRESHOLDS);
+	json_array_foreach(a, i, v) {
+		if (!json_is_string(v))
+			return job_err(err, errlen,
+				       "thresholds[%zu]: expected a string such as \"total.p99<5ms\"",
+				       i);
+		if (threshold_parse(json_string_value(v),
+				    &p->thresholds[p->n_thresholds], err,
+				    errlen) != 0)
+			return -1;
+		p->n_thresholds++;
+	}
+	return 0;
+}
+
 /* One entry; j is its member, or NULL when absent. */
 static int
 parse_one(struct job_params *p, const struct job_param *e, json_t *j,
@@ -407,6 +473,10 @@ parse_one(struct job_params *p, const struct job_param *e, json_t *j,
 		return parse_ips(p, j, err, errlen);
 	case JOB_PARAM_LCORES:
 		return parse_lcores(p, j, err, errlen);
+	case JOB_PARAM_PERCENTILES:
+		return parse_percentiles(p, j, err, errlen);
+	case JOB_PARAM_THRESHOLDS:
+		return parse_thresholds(p, j, err, errlen);
 	default:
 		return 0;
 	}
@@ -442,6 +512,12 @@ job_params_from_json(struct job_params *p, json_t *params, char *err,
 		if (parse_one(p, e, json_object_get(params, e->name), params,
 			      err, errlen) != 0)
 			return -1;
+	}
+	if (p->n_percentiles == 0) {
+		static const double def[] = { 50, 90, 99, 99.9 };
+
+		memcpy(p->percentiles, def, sizeof(def));
+		p->n_percentiles = sizeof(def) / sizeof(def[0]);
 	}
 	/* Neither a count nor a time: every connection fetches once. */
 	if (p->requests == 0 && p->duration_s == 0)
@@ -503,6 +579,28 @@ lcores_json(const struct job_params *p)
 }
 
 static json_t *
+percentiles_json(const struct job_params *p)
+{
+	json_t *a = json_array();
+	unsigned int i;
+
+	for (i = 0; a != NULL && i < p->n_percentiles; i++)
+		json_array_append_new(a, json_real(p->percentiles[i]));
+	return a;
+}
+
+static json_t *
+thresholds_json(const struct job_params *p)
+{
+	json_t *a = json_array();
+	unsigned int i;
+
+	for (i = 0; a != NULL && i < p->n_thresholds; i++)
+		json_array_append_new(a, json_string(p->thresholds[i].expr));
+	return a;
+}
+
+static json_t *
 ips_json(const struct job_params *p)
 {
 	char lo[16], hi[16], buf[40];
@@ -547,6 +645,10 @@ one_json(const struct job_params *p, const struct job_param *e, int brief)
 		     p->lcore_mask[3]) == 0)
 			return NULL;
 		return lcores_json(p);
+	case JOB_PARAM_PERCENTILES:
+		return percentiles_json(p);
+	case JOB_PARAM_THRESHOLDS:
+		return p->n_thresholds == 0 ? NULL : thresholds_json(p);
 	default:
 		return NULL;
 	}

@@ -21,12 +21,15 @@
 
 #include <jansson.h>
 
+#include "threshold.h"
 #include "url.h"
 
 #define JOB_MAX_URLS		64
 #define JOB_MAX_HEADERS		64
 #define JOB_MAX_SRC_IPS		65536
 #define JOB_PIPELINE_MAX	64
+#define JOB_MAX_PERCENTILES	16
+#define JOB_MAX_THRESHOLDS	16
 
 /* What a job asks for (fetch.start's params, or the command line). */
 struct job_params {
@@ -49,6 +52,11 @@ struct job_params {
 	double ramp_s;
 	uint32_t src_lo, src_hi;	/* 0 = --ip */
 	uint64_t lcore_mask[4];		/* worker indexes; 0 = all */
+	/* The percentiles latency_us reports (default 50, 90, 99, 99.9). */
+	unsigned int n_percentiles;
+	double percentiles[JOB_MAX_PERCENTILES];
+	unsigned int n_thresholds;
+	struct threshold thresholds[JOB_MAX_THRESHOLDS];
 	/* Not parameters: set by the one-shot fetch. */
 	FILE *out;			/* body sink, or NULL to discard */
 	double deadline_s;		/* whole job, 0 = none */
@@ -64,6 +72,8 @@ enum job_param_type {
 	JOB_PARAM_NUM,		/* a number in min..max */
 	JOB_PARAM_IPS,		/* "A.B.C.D", "A.B.C.D-E.F.G.H" or "A.B.C.D/N" */
 	JOB_PARAM_LCORES,	/* a non-empty array of lcore ids */
+	JOB_PARAM_PERCENTILES,	/* a non-empty array of numbers in (0, 100] */
+	JOB_PARAM_THRESHOLDS,	/* an array of expressions (threshold.h) */
 };
 
 struct job_param {

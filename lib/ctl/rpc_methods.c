@@ -601,20 +601,26 @@ static int
 m_fetch_status(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	       struct rpc_error *err)
 {
-	static const char *const allowed[] = { "job", "series", NULL };
+	static const char *const allowed[] = {
+		"job", "series", "distribution", NULL
+	};
 	struct app *app = app_of(ctx);
 	struct job *job;
-	int series = 1;
+	int series = 1, dist = 0;
 	uint32_t id;
 
 	if (check_params(params, allowed, err) != 0 ||
 	    job_param(params, err, &id) != 0 ||
-	    rpc_param_bool(params, "series", RPC_OPTIONAL, &series, err) < 0)
+	    rpc_param_bool(params, "series", RPC_OPTIONAL, &series, err) < 0 ||
+	    rpc_param_bool(params, "distribution", RPC_OPTIONAL, &dist,
+			   err) < 0)
 		return RPC_ERROR;
 	job_registry_lock(app->jobs);
 	job = job_registry_find(app->jobs, id);
 	if (job != NULL)
-		*result = job_status_json(job, app_now_us(app), series);
+		*result = job_status_json(job, app_now_us(app),
+			(series ? JOB_STATUS_SERIES : 0) |
+			(dist ? JOB_STATUS_DISTRIBUTION : 0));
 	job_registry_unlock(app->jobs);
 	return job == NULL ? no_such_job(err, id) : RPC_OK;
 }
@@ -622,6 +628,7 @@ m_fetch_status(struct rpc_ctx *ctx, json_t *params, json_t **result,
 struct wait_state {
 	uint32_t id;
 	uint64_t until_us;
+	int what;		/* job_status_json's JOB_STATUS_* */
 };
 
 static int
@@ -639,7 +646,7 @@ wait_poll(struct rpc_ctx *ctx, void *state, json_t **result,
 		rc = no_such_job(err, ws->id);
 	} else if (job_finished(job) || app_now_us(app) >= ws->until_us ||
 		   app->quit) {
-		*result = job_status_json(job, app_now_us(app), 1);
+		*result = job_status_json(job, app_now_us(app), ws->what);
 		rc = RPC_OK;
 	}
 	job_registry_unlock(app->jobs);
@@ -650,17 +657,21 @@ static int
 m_fetch_wait(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	     struct rpc_error *err)
 {
-	static const char *const allowed[] = { "job", "timeout_s", NULL };
+	static const char *const allowed[] = {
+		"job", "timeout_s", "distribution", NULL
+	};
 	struct app *app = app_of(ctx);
 	struct wait_state *ws;
 	double timeout = 60;
+	int found, dist = 0;
 	uint32_t id;
-	int found;
 
 	if (check_params(params, allowed, err) != 0 ||
 	    job_param(params, err, &id) != 0 ||
 	    rpc_param_number(params, "timeout_s", RPC_OPTIONAL, 0, WAIT_MAX_S,
-			     &timeout, err) < 0)
+			     &timeout, err) < 0 ||
+	    rpc_param_bool(params, "distribution", RPC_OPTIONAL, &dist,
+			   err) < 0)
 		return RPC_ERROR;
 	job_registry_lock(app->jobs);
 	found = job_registry_find(app->jobs, id) != NULL;
@@ -672,6 +683,7 @@ m_fetch_wait(struct rpc_ctx *ctx, json_t *params, json_t **result,
 		return rpc_error_set(err, RPC_INTERNAL_ERROR, "out of memory");
 	ws->id = id;
 	ws->until_us = app_now_us(app) + (uint64_t)(timeout * 1e6);
+	ws->what = JOB_STATUS_SERIES | (dist ? JOB_STATUS_DISTRIBUTION : 0);
 	/* Answer at once if it is over already. */
 	if (wait_poll(ctx, ws, result, err) != RPC_PENDING) {
 		free(ws);

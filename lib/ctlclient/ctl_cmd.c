@@ -28,6 +28,8 @@ enum val_type {
 	V_URL,		/* url=, repeated: "url" becomes "urls": [...] */
 	V_HEADER,	/* "Name: value", repeatable -> headers object */
 	V_IPS,		/* one address, range or prefix, as a string */
+	V_NUMS,		/* "50,99.9" -> [50, 99.9] */
+	V_STRS,		/* repeatable -> array of strings */
 };
 
 struct ctl_key {
@@ -100,6 +102,8 @@ job_key_type(enum job_param_type t)
 	case JOB_PARAM_NUM: return V_NUM;
 	case JOB_PARAM_IPS: return V_IPS;
 	case JOB_PARAM_LCORES: return V_INTS;
+	case JOB_PARAM_PERCENTILES: return V_NUMS;
+	case JOB_PARAM_THRESHOLDS: return V_STRS;
 	default: return V_STR;
 	}
 }
@@ -140,10 +144,17 @@ static const struct ctl_key job_keys[] = {
 	{ NULL, NULL, 0, NULL, NULL, 0 }
 };
 
+static const struct ctl_key status_keys[] = {
+	{ "job", "job", V_JOB, NULL, NULL, 0 },
+	{ "distribution", "distribution", V_BOOL, NULL, NULL, 0 },
+	{ NULL, NULL, 0, NULL, NULL, 0 }
+};
+
 static const struct ctl_key wait_keys[] = {
 	{ "job", "job", V_JOB, NULL, NULL, 0 },
 	{ "timeout", "timeout_s", V_NUM, NULL, NULL, 0 },
 	{ "timeout_s", "timeout_s", V_NUM, NULL, NULL, 0 },
+	{ "distribution", "distribution", V_BOOL, NULL, NULL, 0 },
 	{ NULL, NULL, 0, NULL, NULL, 0 }
 };
 
@@ -207,10 +218,12 @@ static const struct ctl_cmd cmds[] = {
 	{ "fetch", "fetch.start", fetch_keys, NULL, NULL,
 	  NULL,	/* from the job parameter table: fetch_args() */
 	  "start a fetch job; prints its id" },
-	{ "status", "fetch.status", job_keys, "job", NULL, "[JOB]",
-	  "a job's progress and results" },
-	{ "wait", "fetch.wait", wait_keys, "job", NULL, "[JOB] [timeout=S]",
-	  "wait for a job to end; fails if it failed" },
+	{ "status", "fetch.status", status_keys, "job", NULL,
+	  "[JOB] [distribution=true]",
+	  "a job's progress and results (distribution: every percentile)" },
+	{ "wait", "fetch.wait", wait_keys, "job", NULL,
+	  "[JOB] [timeout=S] [distribution=true]",
+	  "wait for a job to end; fails if it failed (exit 3: a threshold)" },
 	{ "stop", "fetch.stop", job_keys, "job", NULL, "[JOB]",
 	  "stop a job" },
 	{ "jobs", "fetch.list", NULL, NULL, NULL, "", "every job" },
@@ -397,6 +410,46 @@ bad:
 	return NULL;
 }
 
+static json_t *
+nums_value(const char *s)
+{
+	json_t *a = json_array(), *v;
+	const char *p = s;
+	char buf[32];
+	size_t n;
+
+	while (a != NULL) {
+		n = strcspn(p, ",");
+		if (n == 0 || n >= sizeof(buf))
+			break;
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		v = number_value(buf);
+		if (v == NULL)
+			break;
+		json_array_append_new(a, v);
+		if (p[n] == '\0')
+			return a;
+		p += n + 1;
+	}
+	json_decref(a);
+	return NULL;
+}
+
+/* A repeatable string key: each one joins the array. */
+static int
+put_strs(json_t *obj, const struct ctl_key *k, const char *val)
+{
+	json_t *a = json_object_get(obj, k->param);
+
+	if (a == NULL) {
+		a = json_array();
+		if (json_object_set_new(obj, k->param, a) != 0)
+			return -1;
+	}
+	return json_array_append_new(a, json_string(val));
+}
+
 /* Trim blanks around [*s, *s + *n). */
 static void
 trim(const char **s, size_t *n)
@@ -488,6 +541,8 @@ static const char *const type_names[] = {
 	[V_URL] = "a URL",
 	[V_HEADER] = "'Name: value'",
 	[V_IPS] = "A.B.C.D, A.B.C.D-E.F.G.H or A.B.C.D/N",
+	[V_NUMS] = "numbers separated by commas",
+	[V_STRS] = "UTF-8 text",
 };
 
 static int
@@ -509,6 +564,8 @@ put_value(const char *cmd, json_t *params, const struct ctl_key *k,
 		return put_header(cmd, obj, val, err, errlen);
 	if (k->type == V_URL)
 		return put_url(cmd, obj, val, err, errlen);
+	if (k->type == V_STRS)
+		return put_strs(obj, k, val);
 	if (json_object_get(obj, k->param) != NULL) {
 		set_err(err, errlen, "%s: %s given twice", cmd, k->name);
 		return -1;
@@ -532,6 +589,9 @@ put_value(const char *cmd, json_t *params, const struct ctl_key *k,
 		break;
 	case V_INTS:
 		v = ints_value(val);
+		break;
+	case V_NUMS:
+		v = nums_value(val);
 		break;
 	case V_IPS:
 		if (*val != '\0' && strchr(val, ',') == NULL)
@@ -856,7 +916,8 @@ fetch_args(char *buf, size_t len)
 		if (e->type == JOB_PARAM_URL)
 			snprintf(one, sizeof(one), "%s=%s [%s=%s ...]", e->key,
 				 e->arg, e->key, e->arg);
-		else if (e->type == JOB_PARAM_HEADERS)
+		else if (e->type == JOB_PARAM_HEADERS ||
+			 e->type == JOB_PARAM_THRESHOLDS)
 			snprintf(one, sizeof(one), "[%s=%s ...]", e->key,
 				 e->arg);
 		else

@@ -6,6 +6,7 @@
  *                 | ctl_fmt_table | ctl_fmt_tree -> ctl_fmt_scalar
  */
 
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -480,37 +481,94 @@ latency_row(FILE *f, const char *key, const json_t *row,
 	fprintf(f, "\n");
 }
 
-static int
-is_known_latency(const char *key)
+/* "p999" -> "p99.9" for a heading: the dot goes back after the first
+ * two digits (hist_pct_key drops it). */
+static void
+pct_heading(const char *key, char *buf, size_t len)
 {
-	return strcmp(key, "connect") == 0 || strcmp(key, "ttfb") == 0 ||
-		strcmp(key, "total") == 0;
+	size_t digits = strlen(key) - 1;
+
+	if (key[0] == 'p' && isdigit((unsigned char)key[1]) && digits > 2 &&
+	    strcmp(key, "p100") != 0)
+		snprintf(buf, len, "p%.2s.%s", key + 1, key + 3);
+	else
+		snprintf(buf, len, "%s", key);
+}
+
+#define LAT_COLS_MAX	24
+
+/* The columns: count, min, mean, the p* keys in the order the first
+ * row has them (the job's percentiles), max. */
+static size_t
+latency_cols(const json_t *lat, const char **cols)
+{
+	const json_t *row = NULL;
+	const char *key;
+	json_t *v;
+	size_t n = 0;
+
+	json_object_foreach((json_t *)lat, key, v)
+		if (row == NULL && json_is_object(v))
+			row = v;
+	cols[n++] = "count";
+	cols[n++] = "min";
+	cols[n++] = "mean";
+	json_object_foreach((json_t *)row, key, v)
+		if (key[0] == 'p' && isdigit((unsigned char)key[1]) &&
+		    n + 1 < LAT_COLS_MAX)
+			cols[n++] = key;
+	cols[n++] = "max";
+	return n;
 }
 
 static void
 latency_table(FILE *f, const json_t *lat)
 {
-	static const char *const cols[] = {
-		"count", "min", "mean", "p50", "p90", "p99", "p999", "max"
+	static const char *const order[] = {
+		"connect", "ttfb", "total", "service", "service_ttfb"
 	};
-	static const char *const order[] = { "connect", "ttfb", "total" };
-	enum { NC = sizeof(cols) / sizeof(cols[0]) };
+	enum { NO = sizeof(order) / sizeof(order[0]) };
+	const char *cols[LAT_COLS_MAX];
+	size_t nc = latency_cols(lat, cols), c;
+	char head[32];
 	const char *key;
-	size_t c;
 	json_t *row;
 
 	fprintf(f, "latency (us) %8s", "count");
-	for (c = 1; c < NC; c++)
-		fprintf(f, " %9s", strcmp(cols[c], "p999") == 0 ?
-			"p99.9" : cols[c]);
+	for (c = 1; c < nc; c++) {
+		pct_heading(cols[c], head, sizeof(head));
+		fprintf(f, " %9s", head);
+	}
 	fprintf(f, "\n");
-	/* the three known rows in their natural order, then any others */
-	for (c = 0; c < 3; c++)
+	/* the known rows in their natural order, then any others */
+	for (c = 0; c < NO; c++)
 		if ((row = json_object_get(lat, order[c])) != NULL)
-			latency_row(f, order[c], row, cols, NC);
-	json_object_foreach((json_t *)lat, key, row)
-		if (!is_known_latency(key))
-			latency_row(f, key, row, cols, NC);
+			latency_row(f, order[c], row, cols, nc);
+	json_object_foreach((json_t *)lat, key, row) {
+		for (c = 0; c < NO; c++)
+			if (strcmp(key, order[c]) == 0)
+				break;
+		if (c == NO)
+			latency_row(f, key, row, cols, nc);
+	}
+}
+
+/* Each threshold on a line: expression, value, ok or FAILED. */
+static void
+thresholds_table(FILE *f, const json_t *th)
+{
+	const json_t *t;
+	size_t i;
+
+	json_array_foreach((json_t *)th, i, t) {
+		char v[CELL_MAX];
+
+		cell_num(v, sizeof(v), num(t, "value"), "%.6g");
+		fprintf(f, "%-13s%-28s %12s  %s\n", i == 0 ? "thresholds" : "",
+			str(t, "expr", "?"), v,
+			json_is_true(json_object_get(t, "ok")) ? "ok" :
+			"FAILED");
+	}
 }
 
 void
@@ -573,6 +631,11 @@ ctl_fmt_job(FILE *f, const json_t *st)
 	}
 	if (json_object_size(lat) > 0)
 		latency_table(f, lat);
+	if (json_array_size(json_object_get(st, "thresholds")) > 0)
+		thresholds_table(f, json_object_get(st, "thresholds"));
+	if (str(st, "first_error", NULL) != NULL)
+		fprintf(f, "%-13s%s\n", "first error",
+			str(st, "first_error", ""));
 }
 
 static void

@@ -21,7 +21,7 @@
 #define ERR_MAX		512
 #define DRY_JOB		"1"	/* stands for $job while checking */
 /* Internal: failed and the run must end, keep_going or not. */
-#define SCRIPT_ABORT	3
+#define SCRIPT_ABORT	100
 
 /* Where a command comes from, for messages. */
 struct where {
@@ -219,6 +219,26 @@ print_result(struct script_runner *r, const char *method, const json_t *res)
  * fetch.wait until the job is no longer running: a server bounds how long
  * one call may block, and a script's wait means "until it ends".
  */
+/* A finished job's thresholds: each failed one reported. */
+static int
+check_thresholds(struct script_runner *r, const struct where *w,
+		 const char *id, const json_t *res)
+{
+	const json_t *t;
+	int rc = SCRIPT_OK;
+	size_t i;
+
+	json_array_foreach(json_object_get(res, "thresholds"), i, t) {
+		if (json_is_true(json_object_get(t, "ok")))
+			continue;
+		report(r, w, "job %s: threshold %s failed (value %g)", id,
+		       json_string_value(json_object_get(t, "expr")),
+		       json_number_value(json_object_get(t, "value")));
+		rc = SCRIPT_THRESHOLDS;
+	}
+	return rc;
+}
+
 static int
 do_wait(struct script_runner *r, const struct where *w, json_t *params)
 {
@@ -247,6 +267,9 @@ do_wait(struct script_runner *r, const struct where *w, json_t *params)
 			report(r, w, "out of memory");
 			return SCRIPT_ERROR;
 		}
+		if (json_object_get(params, "distribution") != NULL)
+			json_object_set(wp, "distribution",
+					json_object_get(params, "distribution"));
 		rc = r->call(r->ctx, "fetch.wait", wp, &res, err, sizeof(err));
 		json_decref(wp);
 		if (rc != SCRIPT_CALL_OK)
@@ -266,6 +289,8 @@ do_wait(struct script_runner *r, const struct where *w, json_t *params)
 				report(r, w, "job %s still running after "
 				       "%g s", id, total);
 				rc = SCRIPT_FAILED;
+			} else {
+				rc = check_thresholds(r, w, id, res);
 			}
 			json_decref(res);
 			return rc;
@@ -453,6 +478,7 @@ struct run_arg {
 	const char *name;
 	int dry;
 	int failed;
+	int thresholds_failed;
 };
 
 static int
@@ -465,6 +491,11 @@ line_cb(void *arg, unsigned int no, char *line)
 	rc = run_line(a->r, &w, line, a->dry);
 	if (rc == SCRIPT_OK)
 		return 0;
+	if (rc == SCRIPT_THRESHOLDS) {
+		a->r->failures++;
+		a->thresholds_failed = 1;
+		return a->r->keep_going ? 0 : rc;
+	}
 	if ((rc == SCRIPT_FAILED || rc == SCRIPT_ABORT) && !a->dry) {
 		a->r->failures++;
 		a->failed = 1;
@@ -479,7 +510,7 @@ line_cb(void *arg, unsigned int no, char *line)
 int
 script_run_text(struct script_runner *r, const char *name, const char *text)
 {
-	struct run_arg a = { r, name, 1, 0 };
+	struct run_arg a = { r, name, 1, 0, 0 };
 	int rc;
 
 	if (r->sleep_fn == NULL)
@@ -491,7 +522,8 @@ script_run_text(struct script_runner *r, const char *name, const char *text)
 	rc = for_lines(text, line_cb, &a);
 	if (rc != 0)
 		return rc;
-	return a.failed ? SCRIPT_FAILED : SCRIPT_OK;
+	return a.failed ? SCRIPT_FAILED :
+		a.thresholds_failed ? SCRIPT_THRESHOLDS : SCRIPT_OK;
 }
 
 int
@@ -499,7 +531,7 @@ script_check_text(const char *name, const char *text, char *err,
 		  size_t errlen)
 {
 	struct script_runner r;
-	struct run_arg a = { &r, name, 1, 0 };
+	struct run_arg a = { &r, name, 1, 0, 0 };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *mem;
@@ -583,7 +615,7 @@ script_run_argv(struct script_runner *r, int argc, char *const argv[])
 	free(text);
 	if (rc == SCRIPT_ABORT)
 		rc = SCRIPT_FAILED;
-	if (rc == SCRIPT_FAILED)
+	if (rc == SCRIPT_FAILED || rc == SCRIPT_THRESHOLDS)
 		r->failures++;
 	return rc;
 }

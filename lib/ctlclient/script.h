@@ -12,7 +12,9 @@
  *                       wait for a job (default: the last one started) to
  *                       end, calling fetch.wait again as long as it runs;
  *                       fails if the job ends "failed", or is still running
- *                       after timeout= seconds when one is given
+ *                       after timeout= seconds when one is given; with
+ *                       SCRIPT_THRESHOLDS when it ended but failed one of
+ *                       its thresholds
  *   $job                (anywhere in a line) the id of the last job that
  *                       fetch started
  *
@@ -56,6 +58,7 @@ typedef int (*script_call_t)(void *ctx, const char *method, json_t *params,
 #define SCRIPT_OK	0	/* every command succeeded */
 #define SCRIPT_FAILED	1	/* error reply, failed job, interrupted */
 #define SCRIPT_ERROR	2	/* unreadable, bad syntax, transport */
+#define SCRIPT_THRESHOLDS 3	/* a waited-for job failed a threshold */
 
 #define SCRIPT_JOB_MAX	64
 
@@ -81,8 +84,9 @@ struct script_runner {
 void
 script_runner_init(struct script_runner *r, script_call_t call, void *ctx);
 
-/* Run the script in path.  Returns SCRIPT_OK, SCRIPT_FAILED or
- * SCRIPT_ERROR. */
+/* Run the script in path.  Returns SCRIPT_OK, SCRIPT_FAILED,
+ * SCRIPT_ERROR, or SCRIPT_THRESHOLDS when the only failures were
+ * thresholds. */
 int
 script_run_file(struct script_runner *r, const char *path);
 

@@ -234,6 +234,29 @@ split(uint64_t n, uint16_t k, uint16_t i)
 	return n / k + (i < n % k ? 1 : 0);
 }
 
+/* errors.KIND thresholds name one of error_names (the parser knows
+ * only the syntax). */
+static int
+check_threshold_kinds(const struct job_params *p, char *err, size_t errlen)
+{
+	unsigned int i, e;
+
+	for (i = 0; i < p->n_thresholds; i++) {
+		const char *kind = p->thresholds[i].kind;
+
+		if (kind[0] == '\0')
+			continue;
+		for (e = 0; e < JOB_ERR_MAX; e++)
+			if (strcmp(kind, error_names[e]) == 0)
+				break;
+		if (e == JOB_ERR_MAX)
+			return job_err(err, errlen,
+				       "threshold '%s': no error kind '%s' (see errors in fetch.status)",
+				       p->thresholds[i].expr, kind);
+	}
+	return 0;
+}
+
 struct job *
 job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 	   size_t errlen)
@@ -266,6 +289,8 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 			}
 		}
 	}
+	if (check_threshold_kinds(p, err, errlen) != 0)
+		return NULL;
 	for (i = 0; i < app->n_workers; i++)
 		if (job_wants_lcore(p, app->workers[i]->lcore_id))
 			idx[n++] = i;
@@ -443,19 +468,169 @@ job_first_error(const struct job *job)
 	return "";
 }
 
-static json_t *
-hist_json(const struct hist *h)
-{
-	struct hist_summary s;
+/* The latency histograms a share keeps, by their names in latency_us. */
+enum job_lat {
+	JOB_LAT_CONNECT,
+	JOB_LAT_TTFB,
+	JOB_LAT_TOTAL,
+	JOB_LAT_MAX
+};
 
-	hist_summarize(h, &s);
-	return json_pack("{s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I}",
-			 "count", (json_int_t)s.count,
-			 "min", (json_int_t)(s.count ? s.min : 0),
-			 "mean", s.mean,
-			 "p50", (json_int_t)s.p50, "p90", (json_int_t)s.p90,
-			 "p99", (json_int_t)s.p99, "p999", (json_int_t)s.p999,
-			 "max", (json_int_t)s.max);
+static const char *const lat_names[JOB_LAT_MAX] = {
+	[JOB_LAT_CONNECT] = "connect",
+	[JOB_LAT_TTFB] = "ttfb",
+	[JOB_LAT_TOTAL] = "total",
+};
+
+/* Rows of a distribution: enough for HdrHistogram's 5 ticks per half
+ * down to one sample in 2^30. */
+#define JOB_DIST_ROWS		192
+
+/* Every share's histograms merged, on the heap (6 KiB each); NULL when
+ * out of memory. */
+static struct hist *
+merged_hists(const struct job *job)
+{
+	struct hist *h = malloc(JOB_LAT_MAX * sizeof(*h));
+	unsigned int l;
+	uint16_t k;
+
+	if (h == NULL)
+		return NULL;
+	for (l = 0; l < JOB_LAT_MAX; l++)
+		hist_init(&h[l]);
+	for (k = 0; k < job->n_shares; k++) {
+		hist_merge(&h[JOB_LAT_CONNECT], &job->shares[k]->lat_connect);
+		hist_merge(&h[JOB_LAT_TTFB], &job->shares[k]->lat_ttfb);
+		hist_merge(&h[JOB_LAT_TOTAL], &job->shares[k]->lat_total);
+	}
+	return h;
+}
+
+/* count, min, mean, the job's percentiles, max. */
+static json_t *
+hist_json(const struct hist *h, const struct job_params *p)
+{
+	json_t *o = json_object();
+	char key[32];
+	unsigned int i;
+
+	json_object_set_new(o, "count", json_integer((json_int_t)hist_count(h)));
+	json_object_set_new(o, "min", json_integer((json_int_t)hist_min(h)));
+	json_object_set_new(o, "mean", json_real(hist_mean(h)));
+	for (i = 0; i < p->n_percentiles; i++) {
+		hist_pct_key(p->percentiles[i], key, sizeof(key));
+		json_object_set_new(o, key, json_integer((json_int_t)
+			hist_percentile(h, p->percentiles[i])));
+	}
+	json_object_set_new(o, "max", json_integer((json_int_t)hist_max(h)));
+	return o;
+}
+
+/* HdrHistogram's .hgrm rows: value, percentile, cumulative count. */
+static json_t *
+distribution_json(const struct hist *h)
+{
+	struct hist_row rows[JOB_DIST_ROWS];
+	unsigned int n = hist_distribution(h, 5, rows, JOB_DIST_ROWS), i;
+	json_t *a = json_array();
+
+	for (i = 0; a != NULL && i < n; i++)
+		json_array_append_new(a, json_pack("{s:I, s:f, s:I}",
+			"value_us", (json_int_t)rows[i].value,
+			"percentile", rows[i].percentile,
+			"count", (json_int_t)rows[i].count));
+	return a;
+}
+
+static double
+error_total(const struct job_counters *c)
+{
+	double n = 0;
+	unsigned int i;
+
+	for (i = 0; i < JOB_ERR_MAX; i++)
+		n += (double)c->errors[i];
+	return n;
+}
+
+static double
+latency_value(const struct hist *h, const struct threshold *t)
+{
+	switch (t->stat) {
+	case THRESHOLD_MIN: return (double)hist_min(h);
+	case THRESHOLD_MAX: return (double)hist_max(h);
+	case THRESHOLD_MEAN: return hist_mean(h);
+	case THRESHOLD_COUNT: return (double)hist_count(h);
+	default: return (double)hist_percentile(h, t->pct);
+	}
+}
+
+/* What t's metric measures in this result; NAN when unknown. */
+static double
+threshold_value(const struct threshold *t, const struct job_counters *c,
+		const struct hist *h, double el)
+{
+	unsigned int i;
+
+	if (t->latency) {
+		for (i = 0; i < JOB_LAT_MAX; i++)
+			if (strcmp(t->name, lat_names[i]) == 0)
+				return latency_value(&h[i], t);
+		return NAN;
+	}
+	if (strcmp(t->name, "errors") == 0) {
+		if (t->kind[0] == '\0')
+			return error_total(c);
+		for (i = 0; i < JOB_ERR_MAX; i++)
+			if (strcmp(t->kind, error_names[i]) == 0)
+				return (double)c->errors[i];
+		return NAN;
+	}
+	if (strcmp(t->name, "rps") == 0)
+		return el > 0 ? (double)c->responses / el : 0;
+	if (strcmp(t->name, "cps") == 0)
+		return el > 0 ? (double)c->conns_opened / el : 0;
+	if (strcmp(t->name, "gbps") == 0)
+		return el > 0 ? (double)c->bytes_rx * 8 / el / 1e9 : 0;
+	if (strcmp(t->name, "requests") == 0)
+		return (double)c->requests_sent;
+	if (strcmp(t->name, "requests_failed") == 0)
+		return (double)c->requests_failed;
+	if (strcmp(t->name, "responses") == 0)
+		return (double)c->responses;
+	if (strcmp(t->name, "connections") == 0)
+		return (double)c->conns_opened;
+	if (t->name[1] == 'x' && t->name[2] == 'x') {
+		double n = 0;
+
+		for (i = 0; i < 100; i++)
+			n += (double)c->status[(t->name[0] - '0') * 100 + i];
+		return n;
+	}
+	return NAN;
+}
+
+/* thresholds: [{expr, value, ok}]; *failed counts the failed ones. */
+static json_t *
+thresholds_json(const struct job *job, const struct job_counters *c,
+		const struct hist *h, double el, unsigned int *failed)
+{
+	json_t *a = json_array();
+	unsigned int i;
+
+	*failed = 0;
+	for (i = 0; i < job->p.n_thresholds; i++) {
+		const struct threshold *t = &job->p.thresholds[i];
+		double v = threshold_value(t, c, h, el);
+		int ok = !isnan(v) && threshold_holds(t, v);
+
+		*failed += !ok;
+		json_array_append_new(a, json_pack("{s:s, s:f, s:b}",
+			"expr", t->expr, "value", isnan(v) ? 0.0 : v,
+			"ok", ok));
+	}
+	return a;
 }
 
 /* The job's time so far: from its first share's start to the last
@@ -536,7 +711,7 @@ series_json(const struct job *job)
 }
 
 json_t *
-job_status_json(const struct job *job, uint64_t now_us, int with_series)
+job_status_json(const struct job *job, uint64_t now_us, int what)
 {
 	struct job_counters c;
 	struct hist *h;
@@ -544,7 +719,7 @@ job_status_json(const struct job *job, uint64_t now_us, int with_series)
 	uint64_t cls[6] = { 0 };
 	uint32_t open = 0;
 	double el;
-	unsigned int i;
+	unsigned int i, l;
 	uint16_t k;
 
 	job_totals(job, &c);
@@ -573,23 +748,12 @@ job_status_json(const struct job *job, uint64_t now_us, int with_series)
 	for (k = 0; k < job->n_shares; k++)
 		open += job->shares[k]->n_open;
 
-	/* Merge the histograms (6 KiB each) on the heap, not the stack. */
-	h = malloc(3 * sizeof(*h));
+	h = merged_hists(job);
 	lat = json_object();
-	if (h != NULL) {
-		hist_init(&h[0]);
-		hist_init(&h[1]);
-		hist_init(&h[2]);
-		for (k = 0; k < job->n_shares; k++) {
-			hist_merge(&h[0], &job->shares[k]->lat_connect);
-			hist_merge(&h[1], &job->shares[k]->lat_ttfb);
-			hist_merge(&h[2], &job->shares[k]->lat_total);
-		}
-		json_object_set_new(lat, "connect", hist_json(&h[0]));
-		json_object_set_new(lat, "ttfb", hist_json(&h[1]));
-		json_object_set_new(lat, "total", hist_json(&h[2]));
-		free(h);
-	}
+	if (h != NULL)
+		for (l = 0; l < JOB_LAT_MAX; l++)
+			json_object_set_new(lat, lat_names[l],
+					    hist_json(&h[l], &job->p));
 	o = json_pack("{s:I, s:s, s:o, s:I, s:I, s:I, s:o, s:o, s:I, s:I, s:I, "
 		      "s:I, s:I, s:I, s:f, s:{s:f, s:f, s:f}, s:o}",
 		      "job", (json_int_t)job->id,
@@ -616,9 +780,43 @@ job_status_json(const struct job *job, uint64_t now_us, int with_series)
 	if (job_first_error(job)[0] != '\0')
 		json_object_set_new(o, "first_error",
 				    json_string(job_first_error(job)));
-	if (with_series)
+	if (h != NULL && job->p.n_thresholds > 0) {
+		unsigned int failed;
+
+		json_object_set_new(o, "thresholds",
+				    thresholds_json(job, &c, h, el, &failed));
+	}
+	if (h != NULL && (what & JOB_STATUS_DISTRIBUTION)) {
+		json_t *d = json_object();
+
+		for (l = 0; l < JOB_LAT_MAX; l++)
+			json_object_set_new(d, lat_names[l],
+					    distribution_json(&h[l]));
+		json_object_set_new(o, "distribution", d);
+	}
+	free(h);
+	if (what & JOB_STATUS_SERIES)
 		json_object_set_new(o, "series", series_json(job));
 	return o;
+}
+
+unsigned int
+job_thresholds_failed(const struct job *job, uint64_t now_us)
+{
+	struct job_counters c;
+	unsigned int failed = 0;
+	struct hist *h;
+
+	if (job->p.n_thresholds == 0)
+		return 0;
+	job_totals(job, &c);
+	h = merged_hists(job);
+	if (h == NULL)
+		return job->p.n_thresholds;
+	json_decref(thresholds_json(job, &c, h, job_elapsed_s(job, now_us),
+				    &failed));
+	free(h);
+	return failed;
 }
 
 void

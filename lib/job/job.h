@@ -200,9 +200,18 @@ job_state_name(enum job_state s);
 const char *
 job_error_name(enum job_error e);
 
-/* fetch.status's object; with_series adds the per-second series. */
+/* What job_status_json adds to the summary. */
+#define JOB_STATUS_SERIES	1	/* the per-second series */
+#define JOB_STATUS_DISTRIBUTION	2	/* the percentile distributions */
+
+/* fetch.status's object; what is a mask of JOB_STATUS_*. */
 json_t *
-job_status_json(const struct job *job, uint64_t now_us, int with_series);
+job_status_json(const struct job *job, uint64_t now_us, int what);
+
+/* Thresholds the job's result fails, evaluated now (0 when it has
+ * none). */
+unsigned int
+job_thresholds_failed(const struct job *job, uint64_t now_us);
 
 /* Sums over the shares (for the one-shot report and tests). */
 void

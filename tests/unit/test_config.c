@@ -760,6 +760,12 @@ test_job_options(void **state)
 		case JOB_PARAM_LCORES:
 			snprintf(val, sizeof(val), "0-3");
 			break;
+		case JOB_PARAM_PERCENTILES:
+			snprintf(val, sizeof(val), "50,99.9,99.99");
+			break;
+		case JOB_PARAM_THRESHOLDS:
+			snprintf(val, sizeof(val), "total.p99 < 5ms");
+			break;
 		default:
 			snprintf(val, sizeof(val), "10.0.0.10-10.0.0.20");
 			break;

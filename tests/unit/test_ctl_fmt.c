@@ -195,6 +195,37 @@ test_job_sparse(void **state)
 		"transfer     rx -   tx -\n");
 }
 
+/* The job's own percentiles as columns (p99.99 from "p9999"), service
+ * rows after total, thresholds and the first error. */
+static void
+test_job_verdict(void **state)
+{
+	(void)state;
+	check_result("fetch.wait",
+		"{\"job\": 4, \"state\": \"done\", \"errors\": {\"reset\": 1}, "
+		"\"latency_us\": {"
+		"\"total\": {\"count\": 9, \"min\": 1, \"mean\": 2, "
+		"\"p50\": 2, \"p9999\": 8, \"max\": 9}, "
+		"\"service\": {\"count\": 9, \"min\": 1, \"mean\": 1.5, "
+		"\"p50\": 1, \"p9999\": 3, \"max\": 4}}, "
+		"\"thresholds\": [{\"expr\": \"total.p99<5ms\", \"value\": 8, "
+		"\"ok\": true}, {\"expr\": \"errors==0\", \"value\": 1, "
+		"\"ok\": false}], "
+		"\"first_error\": \"reset by 198.18.0.1:80\"}",
+		"job 4: done\n"
+		"requests     - sent\n"
+		"responses    -\n"
+		"errors       reset 1\n"
+		"connections  - opened, - open\n"
+		"transfer     rx -   tx -\n"
+		"latency (us)    count       min      mean       p50    p99.99       max\n"
+		"  total             9         1         2         2         8         9\n"
+		"  service           9         1       1.5         1         3         4\n"
+		"thresholds   total.p99<5ms                           8  ok\n"
+		"             errors==0                               1  FAILED\n"
+		"first error  reset by 198.18.0.1:80\n");
+}
+
 static void
 test_jobs(void **state)
 {
@@ -359,6 +390,7 @@ main(void)
 		cmocka_unit_test(test_conns),
 		cmocka_unit_test(test_job_summary),
 		cmocka_unit_test(test_job_sparse),
+		cmocka_unit_test(test_job_verdict),
 		cmocka_unit_test(test_jobs),
 		cmocka_unit_test(test_small_replies),
 		cmocka_unit_test(test_watch),

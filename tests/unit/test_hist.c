@@ -704,6 +704,92 @@ test_torn(void **state)
 	assert_true(v >= 100 && v <= 200);
 }
 
+/* Percentile names: the dot dropped, as latency_us has always said p999. */
+static void
+test_pct_key(void **state)
+{
+	static const struct {
+		double p;
+		const char *key;
+	} cases[] = {
+		{ 50, "p50" }, { 90, "p90" }, { 99, "p99" }, { 99.9, "p999" },
+		{ 99.99, "p9999" }, { 100, "p100" }, { 0.5, "p05" },
+		{ 12.5, "p125" },
+	};
+	char key[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		hist_pct_key(cases[i].p, key, sizeof(key));
+		assert_string_equal(key, cases[i].key);
+	}
+	hist_pct_key(99.9, key, 3);
+	assert_string_equal(key, "p9");
+}
+
+/*
+ * The distribution rows: HdrHistogram's levels (0, 10, ... 50, 55, ...
+ * 75, 77.5, ...), values as hist_percentile gives them, counts that
+ * match a direct count of the samples, everything non-decreasing, and a
+ * last row at 100 with the max and the total.
+ */
+static void
+test_distribution(void **state)
+{
+	static const double levels[] = {
+		0, 10, 20, 30, 40, 50, 55, 60, 65, 70, 75, 77.5, 80, 82.5, 85,
+		87.5, 88.75,
+	};
+	struct hist_row rows[256];
+	struct hist h;
+	uint64_t v, n = 100000;
+	unsigned int i, k;
+
+	(void)state;
+	hist_init(&h);
+	assert_int_equal(hist_distribution(&h, 5, rows, 256), 0);
+	for (v = 1; v <= n; v++)
+		hist_record(&h, v);
+	k = hist_distribution(&h, 5, rows, 256);
+	assert_true(k > 60 && k < 256);
+	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		assert_true(fabs(rows[i].percentile - levels[i]) < 1e-9);
+	for (i = 0; i < k; i++) {
+		uint64_t below = 0, x;
+
+		if (i + 1 < k)
+			assert_int_equal(rows[i].value,
+					 hist_percentile(&h, rows[i].percentile));
+		/* Samples in the buckets up to the row's value. */
+		for (x = 1; x <= n; x++)
+			if (hist_bucket_of(x) <= hist_bucket_of(rows[i].value))
+				below++;
+		assert_int_equal(rows[i].count, below);
+		if (i > 0) {
+			assert_true(rows[i].percentile > rows[i - 1].percentile);
+			assert_true(rows[i].value >= rows[i - 1].value);
+			assert_true(rows[i].count >= rows[i - 1].count);
+		}
+	}
+	assert_true(rows[k - 1].percentile == 100.0);
+	assert_int_equal(rows[k - 1].value, n);
+	assert_int_equal(rows[k - 1].count, n);
+	/* The level before the last leaves at least one sample above. */
+	assert_true((100.0 - rows[k - 2].percentile) * n / 100.0 >= 1.0);
+	/* A short buffer still ends at 100. */
+	assert_int_equal(hist_distribution(&h, 5, rows, 4), 4);
+	assert_true(rows[3].percentile == 100.0);
+	assert_int_equal(rows[3].value, n);
+	/* One sample: the 0 row and the 100 row. */
+	hist_init(&h);
+	hist_record(&h, 42);
+	assert_int_equal(hist_distribution(&h, 5, rows, 256), 2);
+	assert_int_equal(rows[0].value, 42);
+	assert_int_equal(rows[1].value, 42);
+	assert_int_equal(rows[1].count, 1);
+}
+
 int
 main(void)
 {
@@ -722,6 +808,8 @@ main(void)
 		cmocka_unit_test(test_boundaries),
 		cmocka_unit_test(test_huge),
 		cmocka_unit_test(test_monotone),
+		cmocka_unit_test(test_pct_key),
+		cmocka_unit_test(test_distribution),
 		cmocka_unit_test(test_saturation),
 		cmocka_unit_test(test_torn),
 	};

@@ -46,6 +46,11 @@ sample(const struct job_param *e, int hi)
 				   "198.18.0.10");
 	case JOB_PARAM_LCORES:
 		return json_pack("[i, i]", 0, hi ? 255 : 3);
+	case JOB_PARAM_PERCENTILES:
+		return json_pack("[f, f]", hi ? 99.99 : 0.5, 100.0);
+	case JOB_PARAM_THRESHOLDS:
+		return json_pack("[s, s]", "total.p99<5ms", hi ?
+				 "errors.reset==0" : "rps>=20k");
 	}
 	return NULL;
 }
@@ -69,6 +74,10 @@ sample_text(const struct job_param *e, char *buf, size_t len)
 		return "198.18.0.10-198.18.0.20";
 	case JOB_PARAM_LCORES:
 		return "0,3";
+	case JOB_PARAM_PERCENTILES:
+		return "50,99.9";
+	case JOB_PARAM_THRESHOLDS:
+		return "ttfb.p90 < 1ms";
 	default:
 		return "PUT";
 	}

@@ -31,6 +31,7 @@ struct fake {
 	const char *fail_method;	/* answered with an error reply */
 	const char *cut_method;		/* answered: transport error */
 	const char *list;	/* fetch.list's result */
+	const char *thresholds;	/* fetch.wait's, as JSON, or NULL */
 	char log[4096];		/* "method params" per call */
 	double slept;
 	int sleeps;
@@ -71,6 +72,9 @@ fake_call(void *ctx, const char *method, json_t *params, json_t **result,
 		*result = json_pack("{s:O, s:s}", "job", job, "state",
 				    f->polls_left-- > 0 ? "running" :
 				    f->final_state);
+		if (f->thresholds != NULL)
+			json_object_set_new(*result, "thresholds",
+					    json_loads(f->thresholds, 0, NULL));
 	} else if (strcmp(method, "fetch.status") == 0) {
 		*result = json_pack("{s:O, s:s}", "job", job, "state",
 				    "running");
@@ -263,6 +267,59 @@ test_wait_failed_job(void **state)
 	g.fake.final_state = "stopped";
 	assert_int_equal(script_run_text(&g.r, "s",
 		"fetch url=http://a/\nstop\nwait\n"), SCRIPT_OK);
+	rig_fini(&g);
+}
+
+/* A job that ends with a failed threshold: SCRIPT_THRESHOLDS (exit 3)
+ * with the expression named; the script stops there unless keep_going,
+ * and a real failure after it outranks it. */
+static void
+test_wait_thresholds(void **state)
+{
+	static const char *const th =
+		"[{\"expr\": \"total.p99<5ms\", \"value\": 7100, \"ok\": false},"
+		" {\"expr\": \"errors==0\", \"value\": 0, \"ok\": true}]";
+	struct rig g;
+
+	(void)state;
+	rig_init(&g);
+	g.fake.thresholds = th;
+	assert_int_equal(script_run_text(&g.r, "t",
+		"fetch url=http://198.18.0.1/ threshold=total.p99<5ms\n"
+		"wait distribution=true\nstats\n"), SCRIPT_THRESHOLDS);
+	rig_flush(&g);
+	assert_string_equal(g.err, "t:2: job 1: threshold total.p99<5ms "
+			    "failed (value 7100)\n");
+	check_log(&g,
+		"fetch.start {\"url\":\"http://198.18.0.1/\","
+		"\"thresholds\":[\"total.p99<5ms\"]}\n"
+		"fetch.wait {\"job\":1,\"timeout_s\":60,"
+		"\"distribution\":true}\n");
+	rig_fini(&g);
+
+	rig_init(&g);
+	g.fake.thresholds = th;
+	g.r.keep_going = 1;
+	assert_int_equal(script_run_text(&g.r, "t",
+		"fetch url=http://a/\nwait\nstats\n"), SCRIPT_THRESHOLDS);
+	rig_flush(&g);
+	check_contains("stats ran", g.fake.log, "stats");
+	rig_fini(&g);
+
+	rig_init(&g);
+	g.fake.thresholds = th;
+	g.r.keep_going = 1;
+	g.fake.fail_method = "stats.get";
+	assert_int_equal(script_run_text(&g.r, "t",
+		"fetch url=http://a/\nwait\nstats\n"), SCRIPT_FAILED);
+	rig_fini(&g);
+
+	/* All held: success. */
+	rig_init(&g);
+	g.fake.thresholds = "[{\"expr\": \"errors==0\", \"value\": 0, "
+		"\"ok\": true}]";
+	assert_int_equal(script_run_text(&g.r, "t", "fetch url=http://a/\n"
+					 "wait\n"), SCRIPT_OK);
 	rig_fini(&g);
 }
 
@@ -617,6 +674,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_show_commands_and_json),
 		cmocka_unit_test(test_wait_loops),
 		cmocka_unit_test(test_wait_failed_job),
+		cmocka_unit_test(test_wait_thresholds),
 		cmocka_unit_test(test_wait_timeout),
 		cmocka_unit_test(test_stop_at_first_error),
 		cmocka_unit_test(test_transport_ends_run),

@@ -1,0 +1,121 @@
+"""Measurement against nginx: chosen percentiles, the full distribution,
+thresholds and their exit status, on the command line and over the
+control socket.
+
+Imported by run.py, which collects every cases_*.py module;
+the harness is harness.py.
+"""
+
+from harness import (OUR_IP, PEER_IP, Daemon, check, check_no_errors,
+                     expect_fail, expect_ok, job_result, test)
+
+
+def check_distribution(rows, lat, what):
+    """HdrHistogram-style rows: levels rising from 0 to 100, values and
+    counts non-decreasing, the last row the max and the whole count."""
+    check(len(rows) >= 2 and rows[0]["percentile"] == 0 and
+          rows[-1]["percentile"] == 100, "%s: rows %s" % (what, rows[:3]))
+    for a, b in zip(rows, rows[1:]):
+        check(b["percentile"] > a["percentile"] and
+              b["value_us"] >= a["value_us"] and b["count"] >= a["count"],
+              "%s: rows go back: %s then %s" % (what, a, b))
+    check(rows[-1]["value_us"] == lat["max"] and
+          rows[-1]["count"] == lat["count"] and
+          rows[0]["value_us"] == lat["min"],
+          "%s: ends %s %s, summary %s" % (what, rows[0], rows[-1], lat))
+
+
+@test
+def thresholds_and_percentiles_command_line(ctx):
+    """--percentiles picks latency_us's columns; the result carries the
+    distribution; thresholds that hold exit 0, one that fails exits 3
+    with the table and FAILED on stderr; a bad one is a usage error."""
+    out = ctx.out("job.json")
+    url = "http://%s/index.html" % PEER_IP
+    base = ["--ip", OUR_IP, "--fetch", url, "--connections", "8",
+            "--requests", "2000", "-o", out]
+    p = ctx.dpfetch(base + ["--percentiles", "50,99.99",
+                            "--threshold", "total.p99.99 < 30s",
+                            "--threshold", "errors==0",
+                            "--threshold", "rps>=1",
+                            "--threshold", "2xx>=2k"])
+    expect_ok(p, "thresholds that hold")
+    r = job_result(ctx, p, out)
+    check_no_errors(r, "job")
+    tot = r["latency_us"]["total"]
+    check(list(tot) == ["count", "min", "mean", "p50", "p9999", "max"],
+          "latency keys %s" % list(tot))
+    check(r["params"]["percentiles"] == [50, 99.99],
+          "params echo %s" % r["params"].get("percentiles"))
+    check([t["ok"] for t in r["thresholds"]] == [True] * 4 and
+          r["thresholds"][3]["value"] == 2000,
+          "thresholds %s" % r["thresholds"])
+    for name in ("connect", "ttfb", "total"):
+        check_distribution(r["distribution"][name], r["latency_us"][name],
+                           name)
+    check("p99.99" in p.stderr_text and "thresholds" in p.stderr_text and
+          "FAILED" not in p.stderr_text, "summary:\n" + p.stderr_text)
+
+    p = ctx.dpfetch(base + ["--threshold", "rps>=1G",
+                            "--threshold", "total.max>0"])
+    expect_fail(p, 3, r"rps>=1G +[0-9.e+]+ +FAILED", "a failed threshold")
+    check("1 of 2 thresholds failed" in p.stderr_text, p.stderr_text)
+    r = job_result(ctx, p, out)
+    check([t["ok"] for t in r["thresholds"]] == [False, True] and
+          r["thresholds"][0]["value"] > 1, "thresholds %s" % r["thresholds"])
+    check_no_errors(r, "job with a failed threshold")
+
+    for arg, pattern in [("total.p99", r"expected a comparison"),
+                         ("latency<5", r"unknown metric 'latency'"),
+                         ("rps>5ms", r"unit 'ms' does not fit rps"),
+                         ("errors.bogus==0", r"no error kind 'bogus'")]:
+        p = ctx.dpfetch(["--ip", OUR_IP, "--fetch", url,
+                         "--connections", "2", "--threshold", arg])
+        expect_fail(p, 2, pattern, arg)
+    p = ctx.dpfetch(["--ip", OUR_IP, "--fetch", url, "--connections", "2",
+                     "--percentiles", "1.5,15"])
+    expect_fail(p, 2, r"both report as p15", "colliding percentiles")
+
+
+@test
+def thresholds_over_the_control_socket(ctx):
+    """fetch.start's thresholds and percentiles; dpfetchctl wait exits 3
+    when one fails and prints which; status distribution=true gives the
+    rows; an unknown error kind is refused."""
+    d = Daemon(ctx)
+    try:
+        url = "url=http://%s/index.html" % PEER_IP
+        j = d.ctl("fetch", url, "connections=4", "requests=400",
+                  "percentiles=90,99.9", "threshold=total.max<1us",
+                  "threshold=errors==0")
+        w = d.ctl("wait", "job=%d" % j["job"], "timeout=60", code=3)
+        err = w.stderr.decode()
+        check("threshold total.max<1us failed" in err and
+              "errors==0" not in err, "wait said: " + err)
+        r = d.ctl("status", "job=%d" % j["job"], "distribution=true")
+        check(r["state"] == "done" and r["responses"]["2xx"] == 400,
+              "job %s" % {k: r[k] for k in ("state", "responses")})
+        check([t["ok"] for t in r["thresholds"]] == [False, True],
+              "thresholds %s" % r["thresholds"])
+        check(list(r["latency_us"]["total"]) ==
+              ["count", "min", "mean", "p90", "p999", "max"],
+              "keys %s" % list(r["latency_us"]["total"]))
+        check_distribution(r["distribution"]["total"],
+                           r["latency_us"]["total"], "total")
+        check("distribution" not in d.ctl("status", "job=%d" % j["job"]),
+              "distribution without asking")
+        # The table dpfetchctl prints names the failed one too.
+        t = d.ctl("status", "job=%d" % j["job"], raw=True).stdout.decode()
+        check("total.max<1us" in t and "FAILED" in t and "p99.9" in t,
+              "status table:\n" + t)
+        # Thresholds that hold: wait exits 0.
+        j = d.ctl("fetch", url, "connections=2", "requests=50",
+                  "threshold=responses==50")
+        d.ctl("wait", "job=%d" % j["job"], "timeout=60")
+        r = d.ctl("call", "fetch.start",
+                  '{"url": "http://%s/", "thresholds": ["errors.bogus==0"]}'
+                  % PEER_IP, code=1)
+        check("no error kind 'bogus'" in r.stderr.decode() +
+              r.stdout.decode(), "refusal: %s" % r.stderr.decode())
+    finally:
+        d.stop()
