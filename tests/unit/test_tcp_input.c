@@ -502,6 +502,9 @@ test_passive_open(void **state)
 	assert_int_equal(c->snd_wnd, 1000u << 7);
 	assert_int_equal(c->snd_una, p.iss + 1);
 	assert_int_equal(c->rcv_nxt, p.nxt);
+	/* The initial window, tcp.iw 10 segments (RFC 6928), and the
+	 * SYN's byte counted by slow start. */
+	assert_int_equal(c->cc.cwnd, 10 * c->mss + 1);
 	check_stats();
 	finish();
 }
@@ -551,6 +554,133 @@ test_passive_open_bare(void **state)
 	want.OutSegs = 1;
 	want.HalfOpenPeak = 1;
 	want.PassiveOpens = 1;
+	check_stats();
+	finish();
+}
+
+/* No ACK for the SYN-ACK: sent again after the initial RTO (1 s), then
+ * after 2 s; a repeated SYN gets it at once.  Established after a
+ * retransmitted SYN-ACK, sending starts from one segment (RFC 5681 3.1). */
+static void
+test_synack_retransmit(void **state)
+{
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	uint8_t opt[40];
+	struct sh_seg s;
+	struct peer p;
+	int k;
+
+	(void)state;
+	peer_init(&p);
+	c = passive_syn(&p);
+	for (k = 1; k <= 2; k++) {
+		uint64_t wait = 1000u << (k - 1);
+
+		sh_advance(&h, wait - 1);
+		sh_drain(&h);
+		expect_none();
+		sh_advance(&h, 1);
+		sh_drain(&h);
+		t = take(&p);
+		expect_seg(t, &p, F_SYN | F_ACK, p.iss, p.nxt, 65535, 0);
+		expect_ts(t, c, p.ts_val);
+		assert_int_equal(c->rtx_shift, k);
+		want.OutSegs += 1;
+		want.SynRetrans = (uint64_t)k;
+		want.RetransSegs = (uint64_t)k;
+		check_stats();
+	}
+
+	/* The peer's SYN again: our SYN-ACK again, now. */
+	memset(&s, 0, sizeof(s));
+	s.sport = p.port;
+	s.dport = p.lport;
+	s.flags = F_SYN;
+	s.seq = p.nxt - 1;
+	s.win = p.win;
+	s.opt = opt;
+	s.olen = peer_syn_opts(&p, opt);
+	assert_int_equal(sh_send_seg(&h, &s), 0);
+	t = take(&p);
+	expect_seg(t, &p, F_SYN | F_ACK, p.iss, p.nxt, 65535, 0);
+	assert_int_equal(c->state, TCP_SYN_RECEIVED);
+	want.InSegs += 1;
+	want.OutSegs += 1;
+	check_stats();
+
+	passive_ack(&p);
+	assert_int_equal(c->rtx_shift, 0);
+	/* One segment, plus the byte the ACK of our SYN acknowledged
+	 * (slow start counts it, RFC 3465 byte counting; without the
+	 * retransmission this would be iw 10 segments plus 1). */
+	assert_int_equal(c->cc.cwnd, c->mss + 1);
+	check_stats();
+	finish();
+}
+
+/* Our close first: FIN (FIN_WAIT_1), its ACK (FIN_WAIT_2), the peer's
+ * FIN ACKed (TIME_WAIT, the application told); a repeated FIN is ACKed
+ * and restarts the wait; time_wait_ms after it the block is freed. */
+static void
+test_active_close_time_wait(void **state)
+{
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	struct peer p;
+
+	(void)state;
+	peer_init(&p);
+	c = open_passive(&p);
+	tcp_close(w, c);
+	sh_drain(&h);
+	t = take(&p);
+	expect_seg(t, &p, F_FIN | F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+	expect_plain_opts(t, c, p.ts_val);
+	assert_int_equal(c->state, TCP_FIN_WAIT_1);
+	want.OutSegs += 1;
+	check_stats();
+
+	peer_seg(&p, F_ACK, p.nxt, p.iss + 2, NULL, 0);
+	expect_none();
+	assert_int_equal(c->state, TCP_FIN_WAIT_2);
+	assert_int_equal(rec.closed, 0);
+	want.InSegs += 1;
+	check_stats();
+
+	peer_seg(&p, F_FIN | F_ACK, p.nxt, p.iss + 2, NULL, 0);
+	p.nxt++;
+	t = take(&p);
+	expect_seg(t, &p, F_ACK, p.iss + 2, p.nxt, OUR_WIN, 0);
+	expect_plain_opts(t, c, p.ts_val);
+	assert_ptr_equal(conn_of(&p), c);
+	assert_int_equal(c->state, TCP_TIME_WAIT);
+	assert_int_equal(rec.peer_closed, 1);
+	assert_int_equal(rec.closed, 1);
+	assert_int_equal(rec.err, 0);
+	want.InSegs += 1;
+	want.OutSegs += 1;
+	want.PureAcksSent = 1;
+	want.TimeWaitEntered = 1;
+	check_stats();
+
+	/* Our last ACK was lost: the FIN again, 500 ms later. */
+	sh_advance(&h, 500);
+	peer_seg(&p, F_FIN | F_ACK, p.nxt - 1, p.iss + 2, NULL, 0);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK, p.iss + 2, p.nxt, OUR_WIN, 0);
+	want.InSegs += 1;
+	want.OutSegs += 1;
+	want.PureAcksSent += 1;
+	check_stats();
+	/* time_wait_ms (1000) from that FIN, not from the first. */
+	sh_advance(&h, 999);
+	assert_ptr_equal(conn_of(&p), c);
+	sh_advance(&h, 1);
+	assert_null(conn_of(&p));
+	assert_int_equal(w->tcp->n_conns, 0);
+	sh_drain(&h);
+	expect_none();
 	check_stats();
 	finish();
 }
@@ -675,6 +805,7 @@ test_data_in_order(void **state)
 	p.nxt += 100;
 	t = take(&p);
 	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+	expect_plain_opts(t, c, p.ts_val);
 	want.InSegs += 2;
 	want.OutSegs += 1;
 	want.DataBytesIn += 200;
@@ -704,6 +835,7 @@ test_data_in_order(void **state)
 	sh_deliver(&h, m, 2);
 	t = take(&p);
 	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+	expect_plain_opts(t, c, p.ts_val);
 	assert_int_equal(rec.len, 500);
 	assert_memory_equal(rec.data, pay, 500);
 	want.InSegs += 2;
@@ -922,6 +1054,7 @@ test_out_of_window(void **state)
 	peer_seg(&p, F_ACK, p.nxt - 3, p.iss + 1, "abc", 3);
 	t = take(&p);
 	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+	expect_plain_opts(t, c, p.ts_val);
 	assert_int_equal(rec.len, 3);
 	want.InSegs += 2;
 	want.OutSegs += 1;
@@ -1041,6 +1174,7 @@ test_rto_backoff(void **state)
 	t = take(&p);
 	expect_seg(t, &p, F_ACK | F_PSH, p.iss + 1, p.nxt, OUR_WIN,
 		   sizeof(data));
+	expect_plain_opts(t, c, p.ts_val);
 	assert_memory_equal(t->payload, data, sizeof(data));
 	want.OutSegs += 1;
 	want.DataBytesOut = sizeof(data);
@@ -1057,6 +1191,8 @@ test_rto_backoff(void **state)
 		t = take(&p);
 		expect_seg(t, &p, F_ACK | F_PSH, p.iss + 1, p.nxt, OUR_WIN,
 			   sizeof(data));
+		/* TSval from now: the retransmission's own time. */
+		expect_plain_opts(t, c, p.ts_val);
 		assert_memory_equal(t->payload, data, sizeof(data));
 		assert_int_equal(c->rtx_shift, k);
 		/* RFC 5681 (5): the loss window. */
@@ -1105,6 +1241,7 @@ test_zero_window_probe(void **state)
 	 * a pure ACK. */
 	t = take(&p);
 	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+	expect_plain_opts(t, c, p.ts_val);
 	want.InSegs += 1;
 	want.OutSegs += 1;
 	want.PureAcksSent = 1;
@@ -1117,6 +1254,7 @@ test_zero_window_probe(void **state)
 	sh_drain(&h);
 	t = take(&p);
 	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 1);
+	expect_plain_opts(t, c, p.ts_val);
 	assert_int_equal(t->payload[0], (uint8_t)data[0]);
 	want.OutSegs += 1;
 	want.DataBytesOut = 1;
@@ -1130,6 +1268,8 @@ test_zero_window_probe(void **state)
 	sh_drain(&h);
 	t = take(&p);
 	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 1);
+	expect_plain_opts(t, c, p.ts_val);
+	assert_int_equal(t->payload[0], (uint8_t)data[0]);
 	want.OutSegs += 1;
 	want.DataBytesOut += 1;
 	want.WindowProbes = 2;
@@ -1142,6 +1282,7 @@ test_zero_window_probe(void **state)
 	t = take(&p);
 	expect_seg(t, &p, F_ACK | F_PSH, p.iss + 1, p.nxt, OUR_WIN,
 		   sizeof(data));
+	expect_plain_opts(t, c, p.ts_val);
 	assert_memory_equal(t->payload, data, sizeof(data));
 	assert_int_equal(c->snd_wnd, 1000u << 7);
 	want.InSegs += 1;
@@ -1174,6 +1315,7 @@ test_closed_port(void **state)
 	peer_seg(&p, F_ACK, p.nxt, 12345, "x", 1);
 	t = take(&p);
 	expect_seg(t, &p, F_RST, 12345, 0, 0, 0);
+	assert_int_equal(t->olen, 0);
 	/* RST: nothing. */
 	peer_seg(&p, F_RST, p.nxt, 0, NULL, 0);
 	expect_none();
@@ -1282,6 +1424,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_passive_open, setup),
 		cmocka_unit_test_setup(test_passive_open_bare, setup),
+		cmocka_unit_test_setup(test_synack_retransmit, setup),
 		cmocka_unit_test_setup(test_active_open, setup),
 		cmocka_unit_test_setup(test_data_in_order, setup),
 		cmocka_unit_test_setup(test_out_of_order_sack, setup),
@@ -1292,6 +1435,7 @@ main(void)
 		cmocka_unit_test_setup(test_out_of_window, setup),
 		cmocka_unit_test_setup(test_paws, setup),
 		cmocka_unit_test_setup(test_fin_close, setup),
+		cmocka_unit_test_setup(test_active_close_time_wait, setup),
 		cmocka_unit_test_setup(test_rto_backoff, setup),
 		cmocka_unit_test_setup(test_zero_window_probe, setup),
 		cmocka_unit_test_setup(test_closed_port, setup),
