@@ -1216,6 +1216,64 @@ test_rto_backoff(void **state)
 	finish();
 }
 
+/* With SACK, the tail of a flight is probed (RFC 8985 tail loss probe)
+ * before the RTO: at 2 SRTT plus 50 ms for a lone segment (here SRTT is
+ * the handshake's 1 us, so the wheel's 250 us tick rounds it to 51 ms),
+ * the last segment again; the full RTO (200 ms) follows it. */
+static void
+test_tail_loss_probe(void **state)
+{
+	static const char data[100] = "probe me";
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	struct peer p;
+
+	(void)state;
+	peer_init(&p);
+	c = open_passive(&p);
+	assert_int_equal(c->srtt_us, 1);
+	assert_int_equal(tcp_send(w, c, data, sizeof(data)), sizeof(data));
+	sh_drain(&h);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK | F_PSH, p.iss + 1, p.nxt, OUR_WIN,
+		   sizeof(data));
+	want.OutSegs += 1;
+	want.DataBytesOut = sizeof(data);
+	check_stats();
+
+	sh_advance(&h, 50);
+	sh_drain(&h);
+	expect_none();
+	sh_advance(&h, 1);
+	sh_drain(&h);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK | F_PSH, p.iss + 1, p.nxt, OUR_WIN,
+		   sizeof(data));
+	expect_plain_opts(t, c, p.ts_val);
+	assert_int_equal(c->rtx_shift, 0);
+	want.OutSegs += 1;
+	want.DataBytesOut += sizeof(data);
+	want.TailLossProbes = 1;
+	want.RetransSegs = 1;
+	check_stats();
+
+	sh_advance(&h, 199);
+	sh_drain(&h);
+	expect_none();
+	sh_advance(&h, 1);
+	sh_drain(&h);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK | F_PSH, p.iss + 1, p.nxt, OUR_WIN,
+		   sizeof(data));
+	assert_int_equal(c->rtx_shift, 1);
+	want.OutSegs += 1;
+	want.DataBytesOut += sizeof(data);
+	want.RtoTimeouts = 1;
+	want.RetransSegs += 1;
+	check_stats();
+	finish();
+}
+
 /* The peer's window closes with data waiting: a one-byte probe when the
  * persist timer fires, the same byte again after twice the time; the
  * window opens: the data goes. */
@@ -1437,6 +1495,7 @@ main(void)
 		cmocka_unit_test_setup(test_fin_close, setup),
 		cmocka_unit_test_setup(test_active_close_time_wait, setup),
 		cmocka_unit_test_setup(test_rto_backoff, setup),
+		cmocka_unit_test_setup(test_tail_loss_probe, setup),
 		cmocka_unit_test_setup(test_zero_window_probe, setup),
 		cmocka_unit_test_setup(test_closed_port, setup),
 		cmocka_unit_test_setup(test_bad_checksum, setup),
