@@ -5,7 +5,9 @@
  * worker_rx_one -> eth_input -> ipv4_input / arp_input -> tcp_input, up
  * to the built-in HTTP server (port 80) and the echo server (port 7).
  * Our address is 198.18.0.2/24; the peer, 198.18.0.1, is a static
- * neighbour so that replies go out.
+ * neighbour so that replies go out.  The worker, the port, the clock,
+ * building and injecting frames and the leak check are the shared test
+ * harness's (tests/support/stack_harness.h).
  *
  * What the stack sends is read back from the port (the net_ring vdev
  * loops its TX queue into its RX queue: the TX seam), so the peer played
@@ -39,58 +41,35 @@
  * baseline.  Anything else abort()s: a leak the fuzzer reports.
  */
 
-#include <errno.h>
-#include <dirent.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include <rte_eal.h>
-#include <rte_errno.h>
-#include <rte_ethdev.h>
 #include <rte_arp.h>
-#include <rte_hash.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
-#include <rte_malloc.h>
 #include <rte_mbuf.h>
-#include <rte_mempool.h>
 #include <rte_tcp.h>
 
-#include "arp.h"
-#include "config.h"
-#include "echo_server.h"
-#include "http_server.h"
-#include "job.h"
-#include "neigh.h"
-#include "port.h"
-#include "steer.h"
+#include "stack_harness.h"
 #include "tcp.h"
 #include "tcp_opt.h"
 #include "worker.h"
-#include "worker_loop.h"
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define OUR_IP		0xc6120002	/* 198.18.0.2 */
-#define PEER_IP		0xc6120001	/* 198.18.0.1: static neighbour */
+#define PEER_IP		SH_PEER_IP
 #define STRANGER_IP	0xc6120009	/* on the link, not resolved */
 #define FAR_IP		0x0a000001	/* off the link, no gateway */
 #define HTTP_PORT	80
 #define ECHO_PORT	7
 #define N_SLOTS		4
-#define MAX_FRAME	4096
 #define MAX_FRAMES	256		/* injected per input */
-#define MAX_CONNS	32
 #define POOL_MBUFS	8191
-
-static const uint8_t peer_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 
 /* One connection as the peer sees it. */
 struct slot {
@@ -108,15 +87,8 @@ struct slot {
 	uint8_t wscale;
 };
 
-static struct app app;
-static struct arp_table arp_table;
-static struct job_registry job_registry;
-static struct dpf_config cfg;
+static struct stack_harness h;
 static struct worker *w;
-static char runtime_dir[PATH_MAX];
-static unsigned int pool_baseline;
-static uint64_t armed_baseline;
-static uint64_t now_us;
 static struct slot slots[N_SLOTS];
 /* DPF_FUZZ_VERBOSE set: a line per input (what a seed reaches). */
 static int verbose;
@@ -144,34 +116,6 @@ die(const char *what)
 	abort();
 }
 
-/* --- the clock ----------------------------------------------------------- */
-
-static void
-set_clock(void)
-{
-	w->now_us = now_us;
-	w->now_ms = now_us / 1000;
-	w->now_tsc = app.start_tsc + now_us * (app.tsc_hz / 1000000);
-	w->ts_now = (uint32_t)(app.ts_base_ms + w->now_ms);
-}
-
-/* Advance by ms, running the timers at least once a wheel turn, as the
- * poll loop does (it runs them every iteration). */
-static void
-advance(uint64_t ms)
-{
-	uint64_t end = now_us + ms * 1000;
-
-	do {
-		now_us = now_us + 1000000 < end ? now_us + 1000000 : end;
-		set_clock();
-		timer_wheel_run(&w->wheel, w->now_us, w);
-		arp_timer(w);
-		tcp_output_flush(w);
-		worker_tx_flush(w);
-	} while (now_us < end);
-}
-
 /* --- the TX seam --------------------------------------------------------- */
 
 static struct slot *
@@ -186,180 +130,56 @@ slot_of(uint32_t ip, uint16_t sport, uint16_t dport)
 	return NULL;
 }
 
-/* What the stack sent, as the peer sees it. */
+/* What the stack sent, as the peer sees it (the harness parsed it). */
 static void
-seen(const struct rte_mbuf *m)
+seen(struct stack_harness *hh, const struct sh_tx *t, void *arg)
 {
-	const struct rte_ether_hdr *eh;
-	const struct rte_ipv4_hdr *ip;
-	const struct rte_tcp_hdr *th;
-	const uint8_t *opt;
-	struct tcp_opts o;
-	static uint8_t flat[16384];
-	const uint8_t *p;
 	struct slot *s;
-	uint32_t hl, doff, len, seq, end, tl;
+	uint32_t end;
 
-	if (m->data_len < sizeof(*eh) + sizeof(*ip) + sizeof(*th))
+	(void)hh;
+	(void)arg;
+	if (!t->tcp)
 		return;
-	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	if (eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
+	if (t->err != NULL)
+		die(t->err);
+	s = slot_of(t->dst_ip, t->dport, t->sport);
+	if (s == NULL)
 		return;
-	ip = (const struct rte_ipv4_hdr *)(eh + 1);
-	hl = (uint32_t)(ip->version_ihl & 0xf) * 4;
-	if (ip->next_proto_id != IPPROTO_TCP ||
-	    m->data_len < sizeof(*eh) + hl + sizeof(*th))
-		return;
-	th = (const struct rte_tcp_hdr *)((const uint8_t *)ip + hl);
-	doff = (uint32_t)(th->data_off >> 4) * 4;
-	/* What we send is well-formed: checksums (in software on this
-	 * port), lengths.  The TCP checksum is checked on a flat copy:
-	 * DPDK 22.11's rte_raw_cksum_mbuf gets chains with an odd-length
-	 * segment wrong (it swaps an unfolded sum). */
-	tl = rte_be_to_cpu_16(ip->total_length);
-	if (rte_ipv4_cksum(ip) != 0 || sizeof(*eh) + tl > m->pkt_len ||
-	    tl > sizeof(flat) - sizeof(*eh) || doff < sizeof(*th) ||
-	    hl + doff > tl)
-		die("the stack sent a malformed TCP segment");
-	p = rte_pktmbuf_read(m, 0, sizeof(*eh) + tl, flat);
-	if (p == NULL ||
-	    rte_ipv4_udptcp_cksum_verify(
-		(const struct rte_ipv4_hdr *)(p + sizeof(*eh)),
-		p + sizeof(*eh) + hl) != 0)
-		die("the stack sent a TCP segment with a bad checksum");
-	s = slot_of(rte_be_to_cpu_32(ip->dst_addr),
-		    rte_be_to_cpu_16(th->dst_port),
-		    rte_be_to_cpu_16(th->src_port));
-	if (s == NULL || m->data_len < sizeof(*eh) + hl + doff)
-		return;
-	len = rte_be_to_cpu_16(ip->total_length) - hl - doff;
-	seq = rte_be_to_cpu_32(th->sent_seq);
-	end = seq + len + !!(th->tcp_flags & RTE_TCP_SYN_FLAG) +
-		!!(th->tcp_flags & RTE_TCP_FIN_FLAG);
-	if ((th->tcp_flags & RTE_TCP_SYN_FLAG) ||
+	end = t->seq + t->len + !!(t->flags & RTE_TCP_SYN_FLAG) +
+		!!(t->flags & RTE_TCP_FIN_FLAG);
+	if ((t->flags & RTE_TCP_SYN_FLAG) ||
 	    (int32_t)(end - s->stack_max) > 0)
 		s->stack_max = end;
-	if (th->tcp_flags & RTE_TCP_ACK_FLAG)
-		s->stack_ack = rte_be_to_cpu_32(th->recv_ack);
-	opt = (const uint8_t *)(th + 1);
-	if (tcp_opt_parse(opt, doff - sizeof(*th),
-			  !!(th->tcp_flags & RTE_TCP_SYN_FLAG), &o) == 0 &&
-	    o.has_ts)
-		s->ts_recent = o.ts_val;
-}
-
-/* Read and free everything the stack sent. */
-static void
-drain(void)
-{
-	struct rte_mbuf *pkts[32];
-	uint16_t n, i;
-
-	tcp_output_flush(w);
-	worker_tx_flush(w);
-	do {
-		n = rte_eth_rx_burst(app.port.id, 0, pkts, RTE_DIM(pkts));
-		for (i = 0; i < n; i++) {
-			seen(pkts[i]);
-			rte_pktmbuf_free(pkts[i]);
-		}
-	} while (n > 0);
+	if (t->flags & RTE_TCP_ACK_FLAG)
+		s->stack_ack = t->ack;
+	if (t->opts_ok && t->opts.has_ts)
+		s->ts_recent = t->opts.ts_val;
 }
 
 /* --- building and injecting frames --------------------------------------- */
 
-struct frame {
-	uint8_t b[MAX_FRAME];
-	uint32_t len;
-	uint32_t l4;		/* where the headers end (0: unknown) */
-};
-
-static void
-eth_hdr(struct frame *f, uint16_t type)
-{
-	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)f->b;
-
-	rte_ether_addr_copy(&app.port.mac, &eh->dst_addr);
-	memcpy(&eh->src_addr, peer_mac, 6);
-	eh->ether_type = rte_cpu_to_be_16(type);
-	f->len = sizeof(*eh);
-}
-
-/* An IPv4 header for proto, l4len bytes to follow; returns it. */
-static struct rte_ipv4_hdr *
-ip_hdr(struct frame *f, uint32_t src, uint8_t proto, uint32_t l4len)
-{
-	struct rte_ipv4_hdr *ip;
-
-	eth_hdr(f, RTE_ETHER_TYPE_IPV4);
-	ip = (struct rte_ipv4_hdr *)(f->b + f->len);
-	memset(ip, 0, sizeof(*ip));
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + l4len));
-	ip->time_to_live = 64;
-	ip->next_proto_id = proto;
-	ip->src_addr = rte_cpu_to_be_32(src);
-	ip->dst_addr = rte_cpu_to_be_32(OUR_IP);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	f->len += sizeof(*ip);
-	return ip;
-}
-
 /* A TCP segment from slot s; opt/olen: options (a multiple of 4). */
 static void
-tcp_frame(struct frame *f, const struct slot *s, uint8_t flags, uint32_t seq,
-	  uint32_t ack, uint16_t win, const uint8_t *opt, uint32_t olen,
-	  const uint8_t *pay, uint32_t plen)
+tcp_frame(struct sh_frame *f, const struct slot *s, uint8_t flags,
+	  uint32_t seq, uint32_t ack, uint16_t win, const uint8_t *opt,
+	  uint32_t olen, const uint8_t *pay, uint32_t plen)
 {
-	struct rte_ipv4_hdr *ip;
-	struct rte_tcp_hdr *th;
+	const struct sh_seg seg = {
+		.src_ip = s->ip, .sport = s->sport, .dport = s->dport,
+		.flags = flags, .seq = seq, .ack = ack, .win = win,
+		.opt = opt, .olen = olen, .pay = pay, .plen = plen,
+	};
 
-	if (14 + 20 + 20 + olen + plen > MAX_FRAME)
-		plen = MAX_FRAME - (14 + 20 + 20 + olen);
-	ip = ip_hdr(f, s->ip, IPPROTO_TCP, sizeof(*th) + olen + plen);
-	th = (struct rte_tcp_hdr *)(f->b + f->len);
-	memset(th, 0, sizeof(*th));
-	th->src_port = rte_cpu_to_be_16(s->sport);
-	th->dst_port = rte_cpu_to_be_16(s->dport);
-	th->sent_seq = rte_cpu_to_be_32(seq);
-	th->recv_ack = rte_cpu_to_be_32(ack);
-	th->data_off = (uint8_t)(((sizeof(*th) + olen) / 4) << 4);
-	th->tcp_flags = flags;
-	th->rx_win = rte_cpu_to_be_16(win);
-	memcpy(th + 1, opt, olen);
-	f->len += sizeof(*th) + olen;
-	f->l4 = f->len;
-	if (plen > 0)
-		memcpy(f->b + f->len, pay, plen);
-	f->len += plen;
-	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	sh_tcp_frame(&h, f, &seg);
 }
 
 static struct rte_mbuf *burst[32];
 static unsigned int burst_n, burst_left, frames;
 
-static void
-deliver(struct rte_mbuf **pkts, unsigned int n)
-{
-	struct tcp_rx_hint hints[RTE_DIM(burst)];
-	unsigned int i;
-
-	if (n > 1) {
-		tcp_lookup_burst(w, pkts, (uint16_t)n, hints);
-		for (i = 0; i < n; i++) {
-			w->tcp->rx_hint = &hints[i];
-			worker_rx_one(w, pkts[i]);
-		}
-		w->tcp->rx_hint = NULL;
-	} else if (n == 1) {
-		worker_rx_one(w, pkts[0]);
-	}
-	drain();
-}
-
 /* Copy f into a chain of mbufs as mode says and hand it to the worker. */
 static void
-inject(struct frame *f, struct in *in)
+inject(struct sh_frame *f, struct in *in)
 {
 	static const uint64_t ip_flags[4] = {
 		RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN, RTE_MBUF_F_RX_IP_CKSUM_GOOD,
@@ -369,8 +189,9 @@ inject(struct frame *f, struct in *in)
 		RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN, RTE_MBUF_F_RX_L4_CKSUM_GOOD,
 		RTE_MBUF_F_RX_L4_CKSUM_BAD, RTE_MBUF_F_RX_L4_CKSUM_NONE,
 	};
-	uint32_t mode = get(in, 1), nseg = 1 + mode % 3, cut[3], k, off = 0;
-	struct rte_mbuf *head = NULL, *m;
+	uint32_t mode = get(in, 1), nseg = 1 + mode % 3, cut[3], k;
+	uint64_t ol_flags;
+	struct rte_mbuf *head;
 
 	if (frames++ >= MAX_FRAMES || f->len == 0)
 		return;
@@ -386,49 +207,22 @@ inject(struct frame *f, struct in *in)
 		if (cut[k] < cut[k - 1])
 			cut[k] = cut[k - 1];
 	}
-	for (k = 0; k < nseg; k++) {
-		uint32_t end = k + 1 < nseg ? cut[k + 1] : f->len;
-
-		/* no empty mbufs after the first; a long piece takes as
-		 * many as its length needs */
-		if (k > 0 && off == end)
-			continue;
-		do {
-			uint32_t n = end - off;
-
-			m = rte_pktmbuf_alloc(app.pool);
-			if (m == NULL) {
-				rte_pktmbuf_free(head);
-				return;
-			}
-			if (n > rte_pktmbuf_tailroom(m))
-				n = rte_pktmbuf_tailroom(m);
-			memcpy(rte_pktmbuf_append(m, (uint16_t)n), f->b + off,
-			       n);
-			off += n;
-			if (head == NULL) {
-				head = m;
-			} else if (rte_pktmbuf_chain(head, m) != 0) {
-				rte_pktmbuf_free(m);
-				rte_pktmbuf_free(head);
-				return;
-			}
-		} while (off < end);
-	}
-	head->ol_flags = ip_flags[(mode >> 2) & 3] | l4_flags[(mode >> 4) & 3];
+	ol_flags = ip_flags[(mode >> 2) & 3] | l4_flags[(mode >> 4) & 3];
 	if (mode & 0x40)
-		head->ol_flags |= RTE_MBUF_F_RX_LRO;
-	head->port = app.port.id;
+		ol_flags |= RTE_MBUF_F_RX_LRO;
+	head = sh_frame_mbuf(&h, f, cut + 1, nseg - 1, ol_flags);
+	if (head == NULL)
+		return;
 	if (burst_left > 0) {
 		burst[burst_n++] = head;
 		if (--burst_left == 0 || burst_n == RTE_DIM(burst)) {
-			deliver(burst, burst_n);
+			sh_deliver(&h, burst, burst_n);
 			burst_n = 0;
 			burst_left = 0;
 		}
 		return;
 	}
-	deliver(&head, 1);
+	sh_deliver(&h, &head, 1);
 }
 
 /* --- the operations ------------------------------------------------------ */
@@ -484,7 +278,7 @@ op_syn(struct in *in)
 					   81 };
 	uint32_t a = get(in, 1), k = a % N_SLOTS;
 	struct slot *s = &slots[k];
-	struct frame f;
+	struct sh_frame f;
 	uint8_t opt[40];
 	uint32_t olen, isn = get(in, 4);
 
@@ -542,7 +336,7 @@ op_seg(struct in *in)
 	struct slot *s = &slots[a % N_SLOTS];
 	uint8_t opt[40], pay[2048];
 	const uint8_t *p = pay;
-	struct frame f;
+	struct sh_frame f;
 	uint32_t olen, seq, ack, k;
 	uint8_t flags;
 
@@ -579,7 +373,7 @@ op_pump(struct in *in)
 {
 	uint32_t a = get(in, 1), n = 1 + (a >> 2) % 16, k;
 	struct slot *s = &slots[a % N_SLOTS];
-	struct frame f;
+	struct sh_frame f;
 	uint8_t opt[40];
 	uint32_t olen;
 
@@ -605,10 +399,10 @@ op_raw(struct in *in, int fix_tcp)
 	struct slot *s = &slots[a % N_SLOTS];
 	struct rte_ipv4_hdr *ip;
 	struct rte_tcp_hdr *th;
-	struct frame f;
+	struct sh_frame f;
 
 	if (!fix_tcp) {
-		eth_hdr(&f, types[(a >> 2) & 3]);
+		sh_eth_hdr(&h, &f, types[(a >> 2) & 3]);
 		if (a & 0x10)	/* not for us */
 			f.b[0] = 0x04;
 		if (a & 0x20)
@@ -627,7 +421,7 @@ op_raw(struct in *in, int fix_tcp)
 	/* A TCP header of input bytes (ports from a slot or not) in a
 	 * correct IPv4 packet, checksum right unless asked otherwise. */
 	len = 20 + len % 60;
-	ip = ip_hdr(&f, s->used ? s->ip : PEER_IP, IPPROTO_TCP, len);
+	ip = sh_ip_hdr(&h, &f, s->used ? s->ip : PEER_IP, IPPROTO_TCP, len);
 	th = (struct rte_tcp_hdr *)(f.b + f.len);
 	for (k = 0; k < len; k++)
 		f.b[f.len++] = (uint8_t)get(in, 1);
@@ -648,13 +442,13 @@ op_raw(struct in *in, int fix_tcp)
 static void
 op_arp(struct in *in)
 {
-	static const uint32_t ips[4] = { PEER_IP, STRANGER_IP, OUR_IP,
+	static const uint32_t ips[4] = { PEER_IP, STRANGER_IP, SH_OUR_IP,
 					 FAR_IP };
 	uint32_t a = get(in, 1);
 	struct rte_arp_hdr *ah;
-	struct frame f;
+	struct sh_frame f;
 
-	eth_hdr(&f, RTE_ETHER_TYPE_ARP);
+	sh_eth_hdr(&h, &f, RTE_ETHER_TYPE_ARP);
 	ah = (struct rte_arp_hdr *)(f.b + f.len);
 	ah->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
 	ah->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
@@ -662,7 +456,7 @@ op_arp(struct in *in)
 	ah->arp_plen = 4;
 	ah->arp_opcode = rte_cpu_to_be_16(a & 1 ? RTE_ARP_OP_REPLY :
 					  RTE_ARP_OP_REQUEST);
-	memcpy(&ah->arp_data.arp_sha, peer_mac, 6);
+	memcpy(&ah->arp_data.arp_sha, sh_peer_mac, 6);
 	ah->arp_data.arp_sha.addr_bytes[5] = (uint8_t)get(in, 1);
 	ah->arp_data.arp_sip = rte_cpu_to_be_32(ips[(a >> 1) & 3]);
 	memset(&ah->arp_data.arp_tha, 0, 6);
@@ -678,9 +472,9 @@ op_icmp(struct in *in)
 	uint32_t len = 8 + get(in, 1) * 4, k;
 	struct rte_ipv4_hdr *ip;
 	struct rte_icmp_hdr *ih;
-	struct frame f;
+	struct sh_frame f;
 
-	ip = ip_hdr(&f, PEER_IP, IPPROTO_ICMP, len);
+	ip = sh_ip_hdr(&h, &f, PEER_IP, IPPROTO_ICMP, len);
 	ih = (struct rte_icmp_hdr *)(f.b + f.len);
 	memset(ih, 0, sizeof(*ih));
 	ih->icmp_type = (uint8_t)(get(in, 1) & 1 ? 8 : get(in, 1));
@@ -695,165 +489,34 @@ op_icmp(struct in *in)
 
 /* --- set-up and the end of each input ------------------------------------ */
 
-static void
-remove_runtime_dir(void)
-{
-	char path[PATH_MAX + 256];
-	struct dirent *de;
-	DIR *d = opendir(runtime_dir);
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", runtime_dir, de->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(runtime_dir);
-}
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char prefix[64], err[256];
-	char *eal[] = {
-		"fuzz_packet_input", "--no-huge", "--no-pci", "-m", "256",
-		"--file-prefix", prefix, "--log-level", "error", "--no-shconf",
-		"--no-telemetry", "-l", "0", "--vdev", "net_ring0",
-	};
-	uint16_t pid;
-
 	(void)argc;
 	(void)argv;
 	verbose = getenv("DPF_FUZZ_VERBOSE") != NULL;
-	snprintf(prefix, sizeof(prefix), "fuzz-%d", (int)getpid());
-	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0)
+	if (sh_eal_init("fuzz_packet_input") != 0)
 		die("rte_eal_init failed");
-	snprintf(runtime_dir, sizeof(runtime_dir), "%s",
-		 rte_eal_get_runtime_dir());
-	atexit(remove_runtime_dir);
-	config_init(&cfg);
-	cfg.ip = OUR_IP;
-	cfg.prefix_len = 24;
-	cfg.max_conns = MAX_CONNS;
-	cfg.listen_port = HTTP_PORT;
-	cfg.echo_port = ECHO_PORT;
+	sh_config_init(&h);
+	h.cfg.listen_port = HTTP_PORT;
+	h.cfg.echo_port = ECHO_PORT;
 	/* Limits within the fuzzer's reach: a small send buffer and
 	 * out-of-order queue, keepalive on. */
-	cfg.tcp.sndbuf = 256 * 1024;
-	cfg.tcp.max_ooo_segs = 16;
-	cfg.tcp.keepalive_s = 30;
-	app.cfg = &cfg;
-	app.n_workers = 1;
-	app_time_init(&app);
-	app.ts_base_ms = 1000;
-	app.pool = rte_pktmbuf_pool_create("fuzz_mbufs", POOL_MBUFS, 0,
-		RTE_ALIGN(sizeof(struct tcp_seg_cb), RTE_MBUF_PRIV_ALIGN),
-		RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
-	if (app.pool == NULL)
-		die("no mbuf pool");
-	if (port_pick(0, 0, &pid, err, sizeof(err)) != 0 ||
-	    port_init(&app.port, pid, 1, cfg.mtu, app.pool, steer_default_key,
-		      0, err, sizeof(err)) != 0)
-		die(err);
-	if (steer_init(&app.steer, 1, app.port.rss, app.port.reta_size,
-		       steer_default_key) != 0)
-		die("steer_init failed");
-	app.arp = &arp_table;
-	app.jobs = &job_registry;
-	neigh_init(&app.arp->neigh, app.arp->entries, NEIGH_TABLE_SIZE,
-		   cfg.arp.retries, cfg.arp.retry_ms,
-		   cfg.arp.reachable_s * 1000, &arp_neigh_ops);
-	rte_seqlock_init(&app.arp->lock);
-	job_registry_init(app.jobs);
-	w = rte_zmalloc("worker", sizeof(*w), RTE_CACHE_LINE_SIZE);
-	if (w == NULL || worker_init(w, &app, rte_lcore_id(), 0) != 0)
-		die("worker_init failed");
-	app.workers[0] = w;
-	now_us = w->now_us + 1000000;
-	set_clock();
-	neigh_add_static(&app.arp->neigh, PEER_IP, peer_mac, w->now_ms, w);
-	if (http_server_start(w, HTTP_PORT) != 0 ||
-	    echo_server_start(w, ECHO_PORT) != 0)
-		die("services failed");
-	drain();
-	pool_baseline = rte_mempool_in_use_count(app.pool);
-	armed_baseline = w->wheel.n_armed;
+	h.cfg.tcp.sndbuf = 256 * 1024;
+	h.cfg.tcp.max_ooo_segs = 16;
+	h.cfg.tcp.keepalive_s = 30;
+	h.on_tx = seen;
+	if (sh_start(&h, POOL_MBUFS) != 0)
+		die(h.err);
+	w = h.w;
 	return 0;
-}
-
-/* Reset every connection: RSTs go out (tcp_reset_all), then each is
- * reported closed to its application and freed. */
-static void
-reset_all(void)
-{
-	struct tcp_conn *conns[64];
-	const void *key;
-	void *data;
-	uint32_t iter, n, k;
-
-	tcp_reset_all(w);
-	/* Not while iterating: freeing deletes from the table. */
-	do {
-		iter = 0;
-		n = 0;
-		while (n < RTE_DIM(conns) &&
-		       rte_hash_iterate(w->tcp->table, &key, &data, &iter) >= 0)
-			conns[n++] = data;
-		for (k = 0; k < n; k++) {
-			tcp_notify_closed(w, conns[k], ECONNRESET);
-			tcp_abort(w, conns[k]);
-		}
-	} while (n == RTE_DIM(conns));
-	drain();
-}
-
-/* Forget what ARP learnt (and what waits for an answer). */
-static void
-forget_neighbours(void)
-{
-	uint32_t ips[NEIGH_TABLE_SIZE], n = 0, k;
-
-	for (k = 0; k < app.arp->neigh.size; k++)
-		if (app.arp->entries[k].ip != 0 &&
-		    !app.arp->entries[k].is_static)
-			ips[n++] = app.arp->entries[k].ip;
-	rte_seqlock_write_lock(&app.arp->lock);
-	for (k = 0; k < n; k++)
-		neigh_delete(&app.arp->neigh, ips[k], w);
-	rte_seqlock_write_unlock(&app.arp->lock);
-}
-
-static void
-check_clean(void)
-{
-	unsigned int in_use;
-
-	if (w->tcp->n_conns != 0 || w->tcp->n_estab != 0)
-		die("connections left after reset");
-	if (rte_mempool_in_use_count(w->tcp->conn_pool) != 0)
-		die("connection blocks not given back");
-	if (rte_mempool_in_use_count(w->tcp->sack_pool) != 0)
-		die("SACK boards not given back");
-	if (w->wheel.n_armed != armed_baseline)
-		die("timers left armed after every connection went");
-	if (w->tx_n != 0)
-		die("frames left in the TX backlog");
-	in_use = rte_mempool_in_use_count(app.pool);
-	if (in_use != pool_baseline) {
-		fprintf(stderr,
-			"fuzz_packet_input: mbuf leak: %u in use, baseline %u\n",
-			in_use, pool_baseline);
-		abort();
-	}
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct in in = { .d = data, .n = size, .i = 0 };
+	const char *err;
 
 	memset(slots, 0, sizeof(slots));
 	frames = 0;
@@ -876,7 +539,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 4: {
 			uint32_t b = get(&in, 1);
 
-			advance(1 + ((uint64_t)(b & 0x3f) << ((b >> 6) * 3)));
+			sh_advance(&h, 1 + ((uint64_t)(b & 0x3f) <<
+					    ((b >> 6) * 3)));
 			break;
 		}
 		case 5:
@@ -898,7 +562,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	if (burst_n > 0)
-		deliver(burst, burst_n);
+		sh_deliver(&h, burst, burst_n);
 	burst_n = 0;
 	burst_left = 0;
 
@@ -912,11 +576,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(unsigned long)w->stats.tcp.InRsts,
 			(unsigned long)w->stats.tcp.SackBlocksReceived,
 			(unsigned long)w->stats.tcp.RetransSegs);
-	reset_all();
-	forget_neighbours();
-	/* Past every deadline a closed connection could have left. */
-	advance(2000);
-	drain();
-	check_clean();
+	sh_reset(&h);
+	err = sh_check_clean(&h);
+	if (err != NULL)
+		die(err);
 	return 0;
 }

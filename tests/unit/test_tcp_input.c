@@ -1,0 +1,1505 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP input on a real worker (tests/support/stack_harness.h): segments
+ * the test builds go in through worker_rx_one (Ethernet, IPv4, TCP) and
+ * what TCP sends is caught at the lcore's TX seam, a net_ring port that
+ * loops TX into RX.  lwIP's test/unit/tcp/tcp_helper.c is the model.
+ *
+ * Every case plays the peer (198.18.0.1, a static neighbour) against a
+ * listener of the test's own (port 5001, small callbacks that record
+ * what the application is told) or a connection it opens with
+ * tcp_connect, and asserts each segment sent (flags, seq, ack, window,
+ * options), the whole of w->stats.tcp (every counter: one that moves and
+ * is not expected fails the case), and at the end, after every
+ * connection was reset and every timer ran out, that no connection,
+ * timer or mbuf is left.
+ *
+ * The clock only moves when a case says so (sh_advance, 1 ms steps).
+ */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "stack_harness.h"
+#include "tcp.h"
+#include "tcp_opt.h"
+#include "worker.h"
+
+#define LPORT		5001	/* the test's listener */
+#define CLOSED_PORT	9	/* nobody listens */
+#define POOL_MBUFS	2047
+#define MAX_SENT	64
+#define RCVBUF		(1u << 20)	/* config default */
+#define OUR_WSCALE	5	/* tcp_choose_wscale(RCVBUF) */
+#define OUR_MSS		1460	/* MTU 1500 */
+#define OUR_WIN		(RCVBUF >> OUR_WSCALE)	/* scaled, on the wire */
+
+#define F_SYN	RTE_TCP_SYN_FLAG
+#define F_ACK	RTE_TCP_ACK_FLAG
+#define F_FIN	RTE_TCP_FIN_FLAG
+#define F_RST	RTE_TCP_RST_FLAG
+#define F_PSH	RTE_TCP_PSH_FLAG
+
+static struct stack_harness h;
+static struct worker *w;
+
+/* --- what the stack sent --------------------------------------------- */
+
+struct sent {
+	struct sh_tx t;
+	uint8_t pay[2048];
+};
+
+static struct sent sent[MAX_SENT];
+static unsigned int n_sent, n_other, n_bad, n_lost;
+
+static void
+on_tx(struct stack_harness *hh, const struct sh_tx *t, void *arg)
+{
+	struct sent *s;
+
+	(void)hh;
+	(void)arg;
+	if (!t->tcp) {
+		n_other++;
+		return;
+	}
+	if (t->err != NULL) {
+		fprintf(stderr, "%s\n", t->err);
+		n_bad++;
+		return;
+	}
+	if (n_sent == MAX_SENT) {
+		n_lost++;
+		return;
+	}
+	s = &sent[n_sent++];
+	s->t = *t;
+	s->t.m = NULL;
+	memcpy(s->pay, t->payload, RTE_MIN(t->len, (uint32_t)sizeof(s->pay)));
+	s->t.payload = s->pay;
+}
+
+/* --- the application --------------------------------------------------- */
+
+static struct {
+	unsigned int connected, peer_closed, closed, sent_cb;
+	int err;
+	struct tcp_conn *c;
+	uint8_t data[8192];
+	uint32_t len;
+} rec;
+
+static void
+app_connected(struct worker *ww, struct tcp_conn *c)
+{
+	(void)ww;
+	rec.connected++;
+	rec.c = c;
+}
+
+static void
+app_recv(struct worker *ww, struct tcp_conn *c, const uint8_t *data,
+	 uint32_t len)
+{
+	(void)ww;
+	(void)c;
+	if (rec.len + len <= sizeof(rec.data))
+		memcpy(rec.data + rec.len, data, len);
+	rec.len += len;
+}
+
+static void
+app_sent(struct worker *ww, struct tcp_conn *c)
+{
+	(void)ww;
+	(void)c;
+	rec.sent_cb++;
+}
+
+static void
+app_peer_closed(struct worker *ww, struct tcp_conn *c)
+{
+	(void)ww;
+	(void)c;
+	rec.peer_closed++;
+}
+
+static void
+app_closed(struct worker *ww, struct tcp_conn *c, int err)
+{
+	(void)ww;
+	(void)c;
+	rec.closed++;
+	rec.err = err;
+	rec.c = NULL;
+}
+
+static const struct tcp_app_ops app_ops = {
+	.connected = app_connected,
+	.recv = app_recv,
+	.sent = app_sent,
+	.peer_closed = app_peer_closed,
+	.closed = app_closed,
+};
+
+/* --- the counters ------------------------------------------------------ */
+
+/* What w->stats.tcp must read: a case sets the counters it expects to
+ * move, everything else must stay 0. */
+static __typeof__(((struct stats *)0)->tcp) want;
+
+static void
+check_stats(void)
+{
+	unsigned int bad = 0;
+
+#define CHECK_TCP(f)							\
+	if (w->stats.tcp.f != want.f) {					\
+		fprintf(stderr, "tcp.%s is %lu, want %lu\n", #f,	\
+			(unsigned long)w->stats.tcp.f,			\
+			(unsigned long)want.f);				\
+		bad++;							\
+	}
+	STATS_TCP(CHECK_TCP)
+#undef CHECK_TCP
+	assert_int_equal(bad, 0);
+}
+
+/* --- the peer ---------------------------------------------------------- */
+
+struct peer {
+	uint16_t port;		/* the peer's */
+	uint16_t lport;		/* ours */
+	uint32_t nxt;		/* the peer's next sequence number */
+	uint32_t iss;		/* the stack's initial sequence number */
+	uint16_t win;		/* what the peer advertises (unscaled) */
+	int ts, sack;		/* offered */
+	int ws;			/* offered shift, or -1 */
+	uint16_t mss;
+	uint32_t ts_val;	/* the peer's clock */
+	uint32_t ts_ecr;	/* the stack's last TSval, echoed */
+	struct tcp_conn *c;
+};
+
+static uint16_t next_port = 40000;
+
+static void
+peer_init(struct peer *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->port = next_port++;
+	p->lport = LPORT;
+	p->nxt = 0x10000000;
+	p->win = 1000;
+	p->ts = 1;
+	p->sack = 1;
+	p->ws = 7;
+	p->mss = 1400;
+	p->ts_val = 5000;
+}
+
+/* A segment from the peer; options: timestamps if agreed, plus SACK
+ * blocks (n pairs in sack[]). */
+static void
+peer_seg_sack(struct peer *p, uint8_t flags, uint32_t seq, uint32_t ack,
+	      const void *pay, uint32_t plen, const uint32_t *sack,
+	      unsigned int n)
+{
+	uint8_t opt[40];
+	uint32_t olen = 0, starts[3], ends[3];
+	unsigned int k;
+	struct sh_seg s = {
+		.sport = p->port, .dport = p->lport, .flags = flags,
+		.seq = seq, .ack = ack, .win = p->win, .opt = opt,
+		.pay = pay, .plen = plen,
+	};
+
+	if (p->ts)
+		olen = tcp_opt_put_ts(opt, p->ts_val, p->ts_ecr);
+	for (k = 0; k < n && k < 3; k++) {
+		starts[k] = sack[2 * k];
+		ends[k] = sack[2 * k + 1];
+	}
+	if (k > 0)
+		olen += tcp_opt_put_sack(opt + olen, starts, ends, k);
+	s.olen = olen;
+	assert_int_equal(sh_send_seg(&h, &s), 0);
+}
+
+static void
+peer_seg(struct peer *p, uint8_t flags, uint32_t seq, uint32_t ack,
+	 const void *pay, uint32_t plen)
+{
+	peer_seg_sack(p, flags, seq, ack, pay, plen, NULL, 0);
+}
+
+/* The options of a SYN or SYN-ACK as p offers them. */
+static uint32_t
+peer_syn_opts(const struct peer *p, uint8_t *o)
+{
+	return tcp_opt_put_syn(o, p->mss, p->sack, p->ts, p->ts_val,
+			       p->ts_ecr, p->ws >= 0,
+			       p->ws >= 0 ? (uint8_t)p->ws : 0);
+}
+
+/* --- expectations ------------------------------------------------------ */
+
+/* What was sent, on stderr: the story of a failing case. */
+static void
+dump_sent(void)
+{
+	unsigned int k;
+
+	for (k = 0; k < n_sent; k++)
+		fprintf(stderr, "  sent: flags 0x%02x seq %u ack %u win %u "
+			"len %u\n", sent[k].t.flags, sent[k].t.seq,
+			sent[k].t.ack, sent[k].t.win, sent[k].t.len);
+}
+
+/* Failures are reported at the caller's line. */
+#define take(p)		take_at(p, __FILE__, __LINE__)
+#define expect_none()	expect_none_at(__FILE__, __LINE__)
+
+static void
+expect_sent_at(unsigned int n, const char *file, int line)
+{
+	_assert_int_equal(n_bad, 0, file, line);
+	_assert_int_equal(n_other, 0, file, line);
+	_assert_int_equal(n_lost, 0, file, line);
+	if (n_sent != n)
+		dump_sent();
+	_assert_int_equal(n_sent, n, file, line);
+}
+
+/* Exactly one segment was sent since the last look: it, and forget. */
+static const struct sh_tx *
+take_at(struct peer *p, const char *file, int line)
+{
+	static struct sent one;
+
+	expect_sent_at(1, file, line);
+	n_sent = 0;
+	one = sent[0];
+	one.t.payload = one.pay;
+	if (p != NULL && one.t.opts_ok && one.t.opts.has_ts)
+		p->ts_ecr = one.t.opts.ts_val;
+	return &one.t;
+}
+
+static void
+expect_none_at(const char *file, int line)
+{
+	expect_sent_at(0, file, line);
+}
+
+/* The segment's addresses, flags, numbers and window. */
+static void
+expect_seg(const struct sh_tx *t, const struct peer *p, uint8_t flags,
+	   uint32_t seq, uint32_t ack, uint16_t win, uint32_t len)
+{
+	assert_int_equal(t->src_ip, SH_OUR_IP);
+	assert_int_equal(t->dst_ip, SH_PEER_IP);
+	assert_int_equal(t->sport, p->lport);
+	assert_int_equal(t->dport, p->port);
+	assert_int_equal(t->flags, flags);
+	assert_int_equal(t->seq, seq);
+	assert_int_equal(t->ack, ack);
+	assert_int_equal(t->win, win);
+	assert_int_equal(t->len, len);
+	assert_true(t->opts_ok);
+}
+
+/* Timestamps on a connection's segment: our clock plus the connection's
+ * offset, and the peer's TSval it should echo. */
+static void
+expect_ts(const struct sh_tx *t, const struct tcp_conn *c, uint32_t ecr)
+{
+	assert_true(t->opts.has_ts);
+	assert_int_equal(t->opts.ts_val, w->ts_now + c->ts_off);
+	assert_int_equal(t->opts.ts_ecr, ecr);
+}
+
+/* A non-SYN segment: timestamps only (no SACK blocks). */
+static void
+expect_plain_opts(const struct sh_tx *t, const struct tcp_conn *c,
+		  uint32_t ecr)
+{
+	expect_ts(t, c, ecr);
+	assert_int_equal(t->olen, 12);
+	assert_int_equal(t->opts.n_sack, 0);
+}
+
+static struct tcp_conn *
+conn_of(const struct peer *p)
+{
+	return tcp_lookup(w, SH_PEER_IP, p->port, SH_OUR_IP, p->lport);
+}
+
+/* --- set-up ------------------------------------------------------------ */
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	if (sh_eal_init("test_tcp_input") != 0)
+		return -1;
+	sh_config_init(&h);
+	h.step_us = 1000;	/* timers run every millisecond */
+	h.on_tx = on_tx;
+	if (sh_start(&h, POOL_MBUFS) != 0) {
+		fprintf(stderr, "sh_start: %s\n", h.err);
+		return -1;
+	}
+	w = h.w;
+	return tcp_listen(w, LPORT, &app_ops, NULL) == 0 ? 0 : -1;
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	sh_reset(&h);
+	tcp_unlisten(w, LPORT);
+	sh_fini(&h);
+	return 0;
+}
+
+/* Each case starts from nothing: no connection (one a failed case left
+ * is reset), counters at 0, a fresh second for the rate limits. */
+static int
+setup(void **state)
+{
+	(void)state;
+	sh_reset(&h);
+	h.cfg.tcp.rst_rate = 1000;
+	h.cfg.tcp.challenge_ack_rate = 1000;
+	memset(&w->stats, 0, sizeof(w->stats));
+	memset(&want, 0, sizeof(want));
+	memset(&rec, 0, sizeof(rec));
+	n_sent = n_other = n_bad = n_lost = 0;
+	return 0;
+}
+
+/* The end of every case: reset what is left, run out the timers, and
+ * nothing may remain (connections, timers, mbufs). */
+static void
+finish(void)
+{
+	const char *err;
+
+	sh_reset(&h);
+	err = sh_check_clean(&h);
+	if (err != NULL)
+		fail_msg("%s", err);
+	assert_int_equal(n_bad, 0);
+}
+
+/* --- opening ----------------------------------------------------------- */
+
+/* SYN from the peer, the SYN-ACK checked; the connection in
+ * SYN_RECEIVED. */
+static struct tcp_conn *
+passive_syn(struct peer *p)
+{
+	uint8_t opt[40];
+	const struct sh_tx *t;
+	struct tcp_conn *c;
+	struct sh_seg s = {
+		.sport = p->port, .dport = p->lport, .flags = F_SYN,
+		.seq = p->nxt, .win = p->win, .opt = opt,
+	};
+
+	s.olen = peer_syn_opts(p, opt);
+	assert_int_equal(sh_send_seg(&h, &s), 0);
+	p->nxt++;
+	want.InSegs++;
+	want.OutSegs++;
+	want.HalfOpenPeak = 1;
+	c = conn_of(p);
+	assert_non_null(c);
+	assert_int_equal(c->state, TCP_SYN_RECEIVED);
+	p->iss = c->iss;
+	t = take(p);
+	/* The SYN-ACK's window is never scaled: what fits 16 bits. */
+	expect_seg(t, p, F_SYN | F_ACK, p->iss, p->nxt, 65535, 0);
+	/* Our MSS, and only what the SYN offered. */
+	assert_true(t->opts.has_mss);
+	assert_int_equal(t->opts.mss, OUR_MSS);
+	assert_int_equal(t->opts.has_wscale, p->ws >= 0);
+	if (p->ws >= 0)
+		assert_int_equal(t->opts.wscale, OUR_WSCALE);
+	assert_int_equal(t->opts.sack_perm, p->sack);
+	assert_int_equal(t->opts.has_ts, p->ts);
+	if (p->ts)
+		expect_ts(t, c, p->ts_val);
+	return c;
+}
+
+/* The handshake's last ACK: ESTABLISHED, the application told. */
+static struct tcp_conn *
+passive_ack(struct peer *p)
+{
+	struct tcp_conn *c;
+
+	peer_seg(p, F_ACK, p->nxt, p->iss + 1, NULL, 0);
+	want.InSegs++;
+	want.PassiveOpens++;
+	expect_none();
+	c = conn_of(p);
+	assert_non_null(c);
+	assert_int_equal(c->state, TCP_ESTABLISHED);
+	assert_int_equal(rec.connected, 1);
+	assert_ptr_equal(rec.c, c);
+	p->c = c;
+	return c;
+}
+
+static struct tcp_conn *
+open_passive(struct peer *p)
+{
+	passive_syn(p);
+	return passive_ack(p);
+}
+
+/* --- the cases --------------------------------------------------------- */
+
+/* SYN -> SYN-ACK answering the options offered; SYN_RECEIVED ->
+ * ESTABLISHED on the ACK, with what was agreed. */
+static void
+test_passive_open(void **state)
+{
+	struct tcp_conn *c;
+	struct peer p;
+
+	(void)state;
+	peer_init(&p);
+	c = passive_syn(&p);
+	assert_int_equal(w->tcp->n_half_open, 1);
+	assert_int_equal(rec.connected, 0);
+	check_stats();
+
+	c = passive_ack(&p);
+	assert_int_equal(w->tcp->n_half_open, 0);
+	assert_int_equal(w->tcp->n_estab, 1);
+	assert_int_equal(c->flags & (TF_WSCALE | TF_TSTAMP | TF_SACK),
+			 TF_WSCALE | TF_TSTAMP | TF_SACK);
+	assert_int_equal(c->snd_wscale, 7);
+	assert_int_equal(c->rcv_wscale, OUR_WSCALE);
+	/* The peer's MSS less the timestamps' 12 bytes. */
+	assert_int_equal(c->mss, 1400 - 12);
+	/* The ACK's window is scaled by the peer's shift. */
+	assert_int_equal(c->snd_wnd, 1000u << 7);
+	assert_int_equal(c->snd_una, p.iss + 1);
+	assert_int_equal(c->rcv_nxt, p.nxt);
+	/* The initial window, tcp.iw 10 segments (RFC 6928), and the
+	 * SYN's byte counted by slow start. */
+	assert_int_equal(c->cc.cwnd, 10 * c->mss + 1);
+	check_stats();
+	finish();
+}
+
+/* A SYN offering nothing: none of it in the SYN-ACK, MSS 536. */
+static void
+test_passive_open_bare(void **state)
+{
+	struct tcp_conn *c;
+	struct peer p;
+	uint8_t opt[4];
+	const struct sh_tx *t;
+	struct sh_seg s;
+
+	(void)state;
+	peer_init(&p);
+	p.ts = 0;
+	p.sack = 0;
+	p.ws = -1;
+	memset(&s, 0, sizeof(s));
+	s.sport = p.port;
+	s.dport = p.lport;
+	s.flags = F_SYN;
+	s.seq = p.nxt;
+	s.win = 8192;
+	s.opt = opt;
+	assert_int_equal(sh_send_seg(&h, &s), 0);
+	p.nxt++;
+	c = conn_of(&p);
+	assert_non_null(c);
+	p.iss = c->iss;
+	t = take(&p);
+	expect_seg(t, &p, F_SYN | F_ACK, p.iss, p.nxt, 65535, 0);
+	/* Only our MSS. */
+	assert_int_equal(t->olen, 4);
+	assert_int_equal(t->opts.mss, OUR_MSS);
+	assert_false(t->opts.has_wscale || t->opts.sack_perm ||
+		     t->opts.has_ts);
+	peer_seg(&p, F_ACK, p.nxt, p.iss + 1, NULL, 0);
+	expect_none();
+	assert_int_equal(c->state, TCP_ESTABLISHED);
+	assert_int_equal(c->mss, 536);
+	assert_int_equal(c->rcv_wscale, 0);
+	assert_int_equal(c->snd_wnd, p.win);
+	assert_int_equal(c->flags & (TF_WSCALE | TF_TSTAMP | TF_SACK), 0);
+	want.InSegs = 2;
+	want.OutSegs = 1;
+	want.HalfOpenPeak = 1;
+	want.PassiveOpens = 1;
+	check_stats();
+	finish();
+}
+
+/* No ACK for the SYN-ACK: sent again after the initial RTO (1 s), then
+ * after 2 s; a repeated SYN gets it at once.  Established after a
+ * retransmitted SYN-ACK, sending starts from one segment (RFC 5681 3.1). */
+static void
+test_synack_retransmit(void **state)
+{
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	uint8_t opt[40];
+	struct sh_seg s;
+	struct peer p;
+	int k;
+
+	(void)state;
+	peer_init(&p);
+	c = passive_syn(&p);
+	for (k = 1; k <= 2; k++) {
+		uint64_t wait = 1000u << (k - 1);
+
+		sh_advance(&h, wait - 1);
+		sh_drain(&h);
+		expect_none();
+		sh_advance(&h, 1);
+		sh_drain(&h);
+		t = take(&p);
+		expect_seg(t, &p, F_SYN | F_ACK, p.iss, p.nxt, 65535, 0);
+		expect_ts(t, c, p.ts_val);
+		assert_int_equal(c->rtx_shift, k);
+		want.OutSegs += 1;
+		want.SynRetrans = (uint64_t)k;
+		want.RetransSegs = (uint64_t)k;
+		check_stats();
+	}
+
+	/* The peer's SYN again: our SYN-ACK again, now. */
+	memset(&s, 0, sizeof(s));
+	s.sport = p.port;
+	s.dport = p.lport;
+	s.flags = F_SYN;
+	s.seq = p.nxt - 1;
+	s.win = p.win;
+	s.opt = opt;
+	s.olen = peer_syn_opts(&p, opt);
+	assert_int_equal(sh_send_seg(&h, &s), 0);
+	t = take(&p);
+	expect_seg(t, &p, F_SYN | F_ACK, p.iss, p.nxt, 65535, 0);
+	assert_int_equal(c->state, TCP_SYN_RECEIVED);
+	want.InSegs += 1;
+	want.OutSegs += 1;
+	check_stats();
+
+	passive_ack(&p);
+	assert_int_equal(c->rtx_shift, 0);
+	/* One segment, plus the byte the ACK of our SYN acknowledged
+	 * (slow start counts it, RFC 3465 byte counting; without the
+	 * retransmission this would be iw 10 segments plus 1). */
+	assert_int_equal(c->cc.cwnd, c->mss + 1);
+	check_stats();
+	finish();
+}
+
+/* Our close first: FIN (FIN_WAIT_1), its ACK (FIN_WAIT_2), the peer's
+ * FIN ACKed (TIME_WAIT, the application told); a repeated FIN is ACKed
+ * and restarts the wait; time_wait_ms after it the block is freed. */
+static void
+test_active_close_time_wait(void **state)
+{
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	struct peer p;
+
+	(void)state;
+	peer_init(&p);
+	c = open_passive(&p);
+	tcp_close(w, c);
+	sh_drain(&h);
+	t = take(&p);
+	expect_seg(t, &p, F_FIN | F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+	expect_plain_opts(t, c, p.ts_val);
+	assert_int_equal(c->state, TCP_FIN_WAIT_1);
+	want.OutSegs += 1;
+	check_stats();
+
+	peer_seg(&p, F_ACK, p.nxt, p.iss + 2, NULL, 0);
+	expect_none();
+	assert_int_equal(c->state, TCP_FIN_WAIT_2);
+	assert_int_equal(rec.closed, 0);
+	want.InSegs += 1;
+	check_stats();
+
+	peer_seg(&p, F_FIN | F_ACK, p.nxt, p.iss + 2, NULL, 0);
+	p.nxt++;
+	t = take(&p);
+	expect_seg(t, &p, F_ACK, p.iss + 2, p.nxt, OUR_WIN, 0);
+	expect_plain_opts(t, c, p.ts_val);
+	assert_ptr_equal(conn_of(&p), c);
+	assert_int_equal(c->state, TCP_TIME_WAIT);
+	assert_int_equal(rec.peer_closed, 1);
+	assert_int_equal(rec.closed, 1);
+	assert_int_equal(rec.err, 0);
+	want.InSegs += 1;
+	want.OutSegs += 1;
+	want.PureAcksSent = 1;
+	want.TimeWaitEntered = 1;
+	check_stats();
+
+	/* Our last ACK was lost: the FIN again, 500 ms later. */
+	sh_advance(&h, 500);
+	peer_seg(&p, F_FIN | F_ACK, p.nxt - 1, p.iss + 2, NULL, 0);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK, p.iss + 2, p.nxt, OUR_WIN, 0);
+	want.InSegs += 1;
+	want.OutSegs += 1;
+	want.PureAcksSent += 1;
+	check_stats();
+	/* time_wait_ms (1000) from that FIN, not from the first. */
+	sh_advance(&h, 999);
+	assert_ptr_equal(conn_of(&p), c);
+	sh_advance(&h, 1);
+	assert_null(conn_of(&p));
+	assert_int_equal(w->tcp->n_conns, 0);
+	sh_drain(&h);
+	expect_none();
+	check_stats();
+	finish();
+}
+
+/* tcp_connect: SYN with our options; SYN-ACK -> ACK, ESTABLISHED, the
+ * handshake's RTT from the echoed timestamp. */
+static void
+test_active_open(void **state)
+{
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	uint8_t opt[40];
+	struct sh_seg s;
+	struct peer p;
+
+	(void)state;
+	peer_init(&p);
+	c = tcp_connect(w, 0, SH_PEER_IP, 8080, &app_ops, NULL);
+	assert_non_null(c);
+	p.lport = c->local_port;
+	p.port = 8080;
+	p.iss = c->iss;
+	sh_drain(&h);
+	t = take(&p);
+	assert_int_equal(c->state, TCP_SYN_SENT);
+	/* No ACK flag, no ack number; the window unscaled. */
+	expect_seg(t, &p, F_SYN, p.iss, 0, 65535, 0);
+	assert_true(t->opts.has_mss);
+	assert_int_equal(t->opts.mss, OUR_MSS);
+	assert_true(t->opts.has_wscale);
+	assert_int_equal(t->opts.wscale, OUR_WSCALE);
+	assert_true(t->opts.sack_perm);
+	expect_ts(t, c, 0);
+	want.ActiveOpens = 1;
+	want.OutSegs = 1;
+	check_stats();
+
+	/* The answer 10 ms later. */
+	sh_advance(&h, 10);
+	expect_none();
+	p.ts_val = 777;
+	memset(&s, 0, sizeof(s));
+	s.sport = p.port;
+	s.dport = p.lport;
+	s.flags = F_SYN | F_ACK;
+	s.seq = p.nxt;
+	s.ack = p.iss + 1;
+	s.win = 29200;
+	s.opt = opt;
+	s.olen = peer_syn_opts(&p, opt);
+	assert_int_equal(sh_send_seg(&h, &s), 0);
+	p.nxt++;
+	t = take(&p);
+	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+	expect_plain_opts(t, c, 777);
+	assert_int_equal(c->state, TCP_ESTABLISHED);
+	assert_int_equal(rec.connected, 1);
+	assert_ptr_equal(rec.c, c);
+	/* A SYN-ACK's window is never scaled. */
+	assert_int_equal(c->snd_wnd, 29200);
+	assert_int_equal(c->snd_wscale, 7);
+	assert_int_equal(c->mss, 1400 - 12);
+	/* RFC 6298 2.2: SRTT = R, RTTVAR = R/2; RTO at its 200 ms floor. */
+	assert_int_equal(c->srtt_us, 10000);
+	assert_int_equal(c->rttvar_us, 5000);
+	assert_int_equal(c->rto_us, 200000);
+	want.InSegs = 1;
+	want.OutSegs = 2;
+	want.PureAcksSent = 1;
+	check_stats();
+	finish();
+}
+
+/* In-order data reaches the application and is ACKed as tcp_in_data
+ * says: one segment waits for the delayed ACK (delack_ms), the second
+ * is ACKed at once, and a burst gets one ACK. */
+static void
+test_data_in_order(void **state)
+{
+	uint8_t pay[500];
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	struct rte_mbuf *m[2];
+	struct sh_frame f;
+	uint8_t opt[12];
+	struct peer p;
+	unsigned int k;
+
+	(void)state;
+	for (k = 0; k < sizeof(pay); k++)
+		pay[k] = (uint8_t)(k * 7 + 1);
+	peer_init(&p);
+	c = open_passive(&p);
+
+	peer_seg(&p, F_ACK | F_PSH, p.nxt, p.iss + 1, pay, 100);
+	p.nxt += 100;
+	expect_none();
+	assert_int_equal(rec.len, 100);
+	assert_memory_equal(rec.data, pay, 100);
+	assert_true(c->flags & TF_DELACK);
+	/* delack_ms is 40. */
+	sh_advance(&h, 39);
+	sh_drain(&h);
+	expect_none();
+	sh_advance(&h, 1);
+	sh_drain(&h);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+	expect_plain_opts(t, c, p.ts_val);
+	want.InSegs += 1;
+	want.OutSegs += 1;
+	want.DataBytesIn = 100;
+	want.DelayedAcks = 1;
+	want.PureAcksSent = 1;
+	check_stats();
+
+	/* Two segments one by one: the second is ACKed at once. */
+	peer_seg(&p, F_ACK, p.nxt, p.iss + 1, pay + 100, 100);
+	p.nxt += 100;
+	expect_none();
+	peer_seg(&p, F_ACK | F_PSH, p.nxt, p.iss + 1, pay + 200, 100);
+	p.nxt += 100;
+	t = take(&p);
+	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+	expect_plain_opts(t, c, p.ts_val);
+	want.InSegs += 2;
+	want.OutSegs += 1;
+	want.DataBytesIn += 200;
+	want.QuickAcks = 1;
+	want.PureAcksSent += 1;
+	check_stats();
+	/* The delayed ACK is off: nothing more comes. */
+	sh_advance(&h, 100);
+	sh_drain(&h);
+	expect_none();
+
+	/* Two segments in one burst: one ACK for both. */
+	for (k = 0; k < 2; k++) {
+		struct sh_seg s = {
+			.sport = p.port, .dport = p.lport,
+			.flags = F_ACK | F_PSH, .seq = p.nxt,
+			.ack = p.iss + 1, .win = p.win, .opt = opt,
+			.olen = tcp_opt_put_ts(opt, p.ts_val, p.ts_ecr),
+			.pay = pay + 300 + 100 * k, .plen = 100,
+		};
+
+		sh_tcp_frame(&h, &f, &s);
+		m[k] = sh_frame_mbuf(&h, &f, NULL, 0, 0);
+		assert_non_null(m[k]);
+		p.nxt += 100;
+	}
+	sh_deliver(&h, m, 2);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+	expect_plain_opts(t, c, p.ts_val);
+	assert_int_equal(rec.len, 500);
+	assert_memory_equal(rec.data, pay, 500);
+	want.InSegs += 2;
+	want.OutSegs += 1;
+	want.DataBytesIn += 200;
+	want.QuickAcks += 1;
+	want.PureAcksSent += 1;
+	check_stats();
+	finish();
+}
+
+/* A segment past a hole: queued, a duplicate ACK at once with a SACK
+ * block for it (the TSecr not taken from it: RFC 7323 4.3); the hole
+ * filled: everything delivered in order, one cumulative ACK. */
+static void
+test_out_of_order_sack(void **state)
+{
+	uint8_t pay[200];
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	uint32_t old_ts;
+	struct peer p;
+	unsigned int k;
+
+	(void)state;
+	for (k = 0; k < sizeof(pay); k++)
+		pay[k] = (uint8_t)(k ^ 0x5a);
+	peer_init(&p);
+	c = open_passive(&p);
+	old_ts = p.ts_val;
+
+	p.ts_val++;
+	peer_seg(&p, F_ACK, p.nxt + 100, p.iss + 1, pay + 100, 100);
+	t = take(&p);
+	/* The queue's cost comes off the window: half its true size. */
+	assert_int_equal(c->ooo.nsegs, 1);
+	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt,
+		   (RCVBUF - RTE_MAX(c->ooo.bytes, c->ooo.truesize / 2)) >>
+		   OUR_WSCALE, 0);
+	expect_ts(t, c, old_ts);
+	assert_int_equal(t->opts.n_sack, 1);
+	assert_int_equal(t->opts.sack_start[0], p.nxt + 100);
+	assert_int_equal(t->opts.sack_end[0], p.nxt + 200);
+	assert_int_equal(rec.len, 0);
+	assert_int_equal(c->ooo.nsegs, 1);
+	want.InSegs += 1;
+	want.OutSegs += 1;
+	want.OfoQueued = 1;
+	want.DupAcksSent = 1;
+	want.SackBlocksSent = 1;
+	want.PureAcksSent = 1;
+	check_stats();
+
+	p.ts_val++;
+	peer_seg(&p, F_ACK, p.nxt, p.iss + 1, pay, 100);
+	p.nxt += 200;
+	t = take(&p);
+	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+	expect_plain_opts(t, c, p.ts_val);
+	assert_int_equal(rec.len, 200);
+	assert_memory_equal(rec.data, pay, 200);
+	assert_int_equal(c->ooo.nsegs, 0);
+	want.InSegs += 1;
+	want.OutSegs += 1;
+	want.OfoMerged = 1;
+	want.DataBytesIn = 200;
+	want.PureAcksSent += 1;
+	check_stats();
+	finish();
+}
+
+/* RST at exactly RCV.NXT: the connection is gone, the application told
+ * ECONNRESET, nothing sent. */
+static void
+test_rst_exact(void **state)
+{
+	struct peer p;
+
+	(void)state;
+	peer_init(&p);
+	open_passive(&p);
+	peer_seg(&p, F_RST, p.nxt, 0, NULL, 0);
+	expect_none();
+	assert_null(conn_of(&p));
+	assert_int_equal(rec.closed, 1);
+	assert_int_equal(rec.err, ECONNRESET);
+	assert_int_equal(w->tcp->n_conns, 0);
+	want.InSegs += 1;
+	want.InRsts = 1;
+	want.EstabResets = 1;
+	check_stats();
+	finish();
+}
+
+/* RST in the window but not at RCV.NXT: a challenge ACK (RFC 5961 3.2),
+ * the connection stays. */
+static void
+test_rst_in_window(void **state)
+{
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	struct peer p;
+
+	(void)state;
+	peer_init(&p);
+	c = open_passive(&p);
+	peer_seg(&p, F_RST, p.nxt + 1000, 0, NULL, 0);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+	expect_plain_opts(t, c, p.ts_val);
+	assert_ptr_equal(conn_of(&p), c);
+	assert_int_equal(c->state, TCP_ESTABLISHED);
+	assert_int_equal(rec.closed, 0);
+	want.InSegs += 1;
+	want.OutSegs += 1;
+	want.InRsts = 1;
+	want.ChallengeAcks = 1;
+	want.PureAcksSent = 1;
+	check_stats();
+	/* Outside the window: dropped without a word. */
+	peer_seg(&p, F_RST, p.nxt + 4 * RCVBUF, 0, NULL, 0);
+	expect_none();
+	want.InSegs += 1;
+	want.OutOfWindow = 1;
+	check_stats();
+	assert_int_equal(c->state, TCP_ESTABLISHED);
+	finish();
+}
+
+/* A SYN on an established connection: a challenge ACK (RFC 5961 4.2),
+ * never a reset; the connection stays. */
+static void
+test_syn_established(void **state)
+{
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	struct sh_seg s;
+	struct peer p;
+
+	(void)state;
+	peer_init(&p);
+	c = open_passive(&p);
+	memset(&s, 0, sizeof(s));
+	s.sport = p.port;
+	s.dport = p.lport;
+	s.flags = F_SYN;
+	s.seq = p.nxt + 10;
+	s.win = 1000;
+	assert_int_equal(sh_send_seg(&h, &s), 0);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+	expect_plain_opts(t, c, p.ts_val);
+	assert_int_equal(c->state, TCP_ESTABLISHED);
+	assert_int_equal(rec.closed, 0);
+	want.InSegs += 1;
+	want.OutSegs += 1;
+	want.ChallengeAcks = 1;
+	want.PureAcksSent = 1;
+	check_stats();
+	finish();
+}
+
+/* An ACK for data never sent: answered with an ACK, the segment (and
+ * its data) dropped (RFC 9293 3.10.7.4). */
+static void
+test_ack_unsent(void **state)
+{
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	struct peer p;
+
+	(void)state;
+	peer_init(&p);
+	c = open_passive(&p);
+	peer_seg(&p, F_ACK | F_PSH, p.nxt, p.iss + 1 + 1000, "junk!", 5);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+	expect_plain_opts(t, c, p.ts_val);
+	assert_int_equal(rec.len, 0);
+	assert_int_equal(c->rcv_nxt, p.nxt);
+	assert_int_equal(c->snd_una, p.iss + 1);
+	want.InSegs += 1;
+	want.OutSegs += 1;
+	want.PureAcksSent = 1;
+	check_stats();
+	finish();
+}
+
+/* Data beyond the window: ACKed (where we are) and dropped; data wholly
+ * before RCV.NXT: a duplicate, ACKed and dropped. */
+static void
+test_out_of_window(void **state)
+{
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	struct peer p;
+
+	(void)state;
+	peer_init(&p);
+	c = open_passive(&p);
+	peer_seg(&p, F_ACK, p.nxt + 2 * RCVBUF, p.iss + 1, "far", 3);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+	expect_plain_opts(t, c, p.ts_val);
+	assert_int_equal(rec.len, 0);
+	assert_int_equal(c->ooo.nsegs, 0);
+	want.InSegs += 1;
+	want.OutSegs += 1;
+	want.OutOfWindow = 1;
+	want.PureAcksSent = 1;
+	check_stats();
+
+	peer_seg(&p, F_ACK, p.nxt, p.iss + 1, "abc", 3);
+	p.nxt += 3;
+	expect_none();		/* delayed ACK */
+	peer_seg(&p, F_ACK, p.nxt - 3, p.iss + 1, "abc", 3);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+	expect_plain_opts(t, c, p.ts_val);
+	assert_int_equal(rec.len, 3);
+	want.InSegs += 2;
+	want.OutSegs += 1;
+	want.DataBytesIn = 3;
+	want.DupSegs = 1;
+	want.PureAcksSent += 1;
+	check_stats();
+	finish();
+}
+
+/* PAWS (RFC 7323 5): a segment whose TSval is older than TS.Recent is
+ * dropped and ACKed, its data not taken. */
+static void
+test_paws(void **state)
+{
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	uint32_t recent;
+	struct peer p;
+
+	(void)state;
+	peer_init(&p);
+	c = open_passive(&p);
+	recent = p.ts_val;
+	assert_int_equal(c->ts_recent, recent);
+	p.ts_val = recent - 1;
+	peer_seg(&p, F_ACK | F_PSH, p.nxt, p.iss + 1, "old", 3);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+	expect_plain_opts(t, c, recent);
+	assert_int_equal(rec.len, 0);
+	assert_int_equal(c->ts_recent, recent);
+	want.InSegs += 1;
+	want.OutSegs += 1;
+	want.PawsDrops = 1;
+	want.PureAcksSent = 1;
+	check_stats();
+
+	/* The same data with a current timestamp is taken. */
+	p.ts_val = recent + 1;
+	peer_seg(&p, F_ACK | F_PSH, p.nxt, p.iss + 1, "new", 3);
+	p.nxt += 3;
+	expect_none();
+	assert_int_equal(rec.len, 3);
+	assert_memory_equal(rec.data, "new", 3);
+	assert_int_equal(c->ts_recent, recent + 1);
+	want.InSegs += 1;
+	want.DataBytesIn = 3;
+	check_stats();
+	finish();
+}
+
+/* The peer's FIN: ACKed, CLOSE_WAIT, the application told; its close
+ * sends our FIN (LAST_ACK); the ACK of it ends the connection. */
+static void
+test_fin_close(void **state)
+{
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	struct peer p;
+
+	(void)state;
+	peer_init(&p);
+	c = open_passive(&p);
+	peer_seg(&p, F_FIN | F_ACK, p.nxt, p.iss + 1, NULL, 0);
+	p.nxt++;
+	t = take(&p);
+	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+	expect_plain_opts(t, c, p.ts_val);
+	assert_int_equal(c->state, TCP_CLOSE_WAIT);
+	assert_int_equal(rec.peer_closed, 1);
+	assert_int_equal(rec.closed, 0);
+	assert_int_equal(w->tcp->n_estab, 1);	/* as Linux's CurrEstab */
+	want.InSegs += 1;
+	want.OutSegs += 1;
+	want.PureAcksSent = 1;
+	check_stats();
+
+	tcp_close(w, c);
+	sh_drain(&h);
+	t = take(&p);
+	expect_seg(t, &p, F_FIN | F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+	expect_plain_opts(t, c, p.ts_val);
+	assert_int_equal(c->state, TCP_LAST_ACK);
+	want.OutSegs += 1;
+	check_stats();
+
+	peer_seg(&p, F_ACK, p.nxt, p.iss + 2, NULL, 0);
+	expect_none();
+	assert_null(conn_of(&p));
+	assert_int_equal(rec.closed, 1);
+	assert_int_equal(rec.err, 0);
+	assert_int_equal(w->tcp->n_estab, 0);
+	want.InSegs += 1;
+	check_stats();
+	finish();
+}
+
+/* Data never ACKed: sent again after the RTO (200 ms, the floor), with
+ * the same sequence number, then after twice that; the ACK stops it. */
+static void
+test_rto_backoff(void **state)
+{
+	static const char data[100] = "retransmit me";
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	struct peer p;
+	int k;
+
+	(void)state;
+	peer_init(&p);
+	p.sack = 0;	/* no tail loss probe before the RTO */
+	c = open_passive(&p);
+	assert_int_equal(c->rto_us, 200000);
+	assert_int_equal(tcp_send(w, c, data, sizeof(data)), sizeof(data));
+	sh_drain(&h);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK | F_PSH, p.iss + 1, p.nxt, OUR_WIN,
+		   sizeof(data));
+	expect_plain_opts(t, c, p.ts_val);
+	assert_memory_equal(t->payload, data, sizeof(data));
+	want.OutSegs += 1;
+	want.DataBytesOut = sizeof(data);
+	check_stats();
+
+	for (k = 1; k <= 2; k++) {
+		uint64_t wait = 200u << (k - 1);
+
+		sh_advance(&h, wait - 1);
+		sh_drain(&h);
+		expect_none();
+		sh_advance(&h, 1);
+		sh_drain(&h);
+		t = take(&p);
+		expect_seg(t, &p, F_ACK | F_PSH, p.iss + 1, p.nxt, OUR_WIN,
+			   sizeof(data));
+		/* TSval from now: the retransmission's own time. */
+		expect_plain_opts(t, c, p.ts_val);
+		assert_memory_equal(t->payload, data, sizeof(data));
+		assert_int_equal(c->rtx_shift, k);
+		/* RFC 5681 (5): the loss window. */
+		assert_int_equal(c->cc.cwnd, c->mss);
+		want.OutSegs += 1;
+		want.DataBytesOut += sizeof(data);
+		want.RtoTimeouts = (uint64_t)k;
+		want.RetransSegs = (uint64_t)k;
+		check_stats();
+	}
+
+	peer_seg(&p, F_ACK, p.nxt, p.iss + 1 + sizeof(data), NULL, 0);
+	expect_none();
+	assert_int_equal(c->snd_una, p.iss + 1 + sizeof(data));
+	assert_int_equal(rec.sent_cb, 1);
+	sh_advance(&h, 2000);
+	sh_drain(&h);
+	expect_none();
+	want.InSegs += 1;
+	check_stats();
+	finish();
+}
+
+/* With SACK, the tail of a flight is probed (RFC 8985 tail loss probe)
+ * before the RTO: at 2 SRTT plus 50 ms for a lone segment (here SRTT is
+ * the handshake's 1 us, so the wheel's 250 us tick rounds it to 51 ms),
+ * the last segment again; the full RTO (200 ms) follows it. */
+static void
+test_tail_loss_probe(void **state)
+{
+	static const char data[100] = "probe me";
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	struct peer p;
+
+	(void)state;
+	peer_init(&p);
+	c = open_passive(&p);
+	assert_int_equal(c->srtt_us, 1);
+	assert_int_equal(tcp_send(w, c, data, sizeof(data)), sizeof(data));
+	sh_drain(&h);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK | F_PSH, p.iss + 1, p.nxt, OUR_WIN,
+		   sizeof(data));
+	want.OutSegs += 1;
+	want.DataBytesOut = sizeof(data);
+	check_stats();
+
+	sh_advance(&h, 50);
+	sh_drain(&h);
+	expect_none();
+	sh_advance(&h, 1);
+	sh_drain(&h);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK | F_PSH, p.iss + 1, p.nxt, OUR_WIN,
+		   sizeof(data));
+	expect_plain_opts(t, c, p.ts_val);
+	assert_int_equal(c->rtx_shift, 0);
+	want.OutSegs += 1;
+	want.DataBytesOut += sizeof(data);
+	want.TailLossProbes = 1;
+	want.RetransSegs = 1;
+	check_stats();
+
+	sh_advance(&h, 199);
+	sh_drain(&h);
+	expect_none();
+	sh_advance(&h, 1);
+	sh_drain(&h);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK | F_PSH, p.iss + 1, p.nxt, OUR_WIN,
+		   sizeof(data));
+	assert_int_equal(c->rtx_shift, 1);
+	want.OutSegs += 1;
+	want.DataBytesOut += sizeof(data);
+	want.RtoTimeouts = 1;
+	want.RetransSegs += 1;
+	check_stats();
+	finish();
+}
+
+/* The peer's window closes with data waiting: a one-byte probe when the
+ * persist timer fires, the same byte again after twice the time; the
+ * window opens: the data goes. */
+static void
+test_zero_window_probe(void **state)
+{
+	static const char data[100] = "wait for the window";
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	struct peer p;
+
+	(void)state;
+	peer_init(&p);
+	c = open_passive(&p);
+	p.win = 0;
+	peer_seg(&p, F_ACK, p.nxt, p.iss + 1, NULL, 0);
+	expect_none();
+	assert_int_equal(c->snd_wnd, 0);
+	assert_int_equal(tcp_send(w, c, data, sizeof(data)), sizeof(data));
+	sh_drain(&h);
+	/* No data; but the output pass finds the window we advertise
+	 * (only 64 KiB in the SYN-ACK) due an update (RFC 9293 3.8.6.2.2):
+	 * a pure ACK. */
+	t = take(&p);
+	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+	expect_plain_opts(t, c, p.ts_val);
+	want.InSegs += 1;
+	want.OutSegs += 1;
+	want.PureAcksSent = 1;
+	check_stats();
+
+	sh_advance(&h, 199);
+	sh_drain(&h);
+	expect_none();
+	sh_advance(&h, 1);
+	sh_drain(&h);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 1);
+	expect_plain_opts(t, c, p.ts_val);
+	assert_int_equal(t->payload[0], (uint8_t)data[0]);
+	want.OutSegs += 1;
+	want.DataBytesOut = 1;
+	want.WindowProbes = 1;
+	check_stats();
+
+	sh_advance(&h, 399);
+	sh_drain(&h);
+	expect_none();
+	sh_advance(&h, 1);
+	sh_drain(&h);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 1);
+	expect_plain_opts(t, c, p.ts_val);
+	assert_int_equal(t->payload[0], (uint8_t)data[0]);
+	want.OutSegs += 1;
+	want.DataBytesOut += 1;
+	want.WindowProbes = 2;
+	want.RetransSegs = 1;
+	check_stats();
+
+	/* The window opens (without taking the probe byte). */
+	p.win = 1000;
+	peer_seg(&p, F_ACK, p.nxt, p.iss + 1, NULL, 0);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK | F_PSH, p.iss + 1, p.nxt, OUR_WIN,
+		   sizeof(data));
+	expect_plain_opts(t, c, p.ts_val);
+	assert_memory_equal(t->payload, data, sizeof(data));
+	assert_int_equal(c->snd_wnd, 1000u << 7);
+	want.InSegs += 1;
+	want.OutSegs += 1;
+	want.DataBytesOut += sizeof(data);
+	want.RetransSegs += 1;
+	check_stats();
+	finish();
+}
+
+/* Segments for a port nobody listens on: RST (RFC 9293 3.10.7.1) within
+ * tcp.rst_rate a second; a RST is never answered. */
+static void
+test_closed_port(void **state)
+{
+	const struct sh_tx *t;
+	struct peer p;
+	unsigned int k, rsts;
+
+	(void)state;
+	peer_init(&p);
+	p.lport = CLOSED_PORT;
+	p.ts = 0;
+	/* SYN: RST|ACK acknowledging it, seq 0. */
+	peer_seg(&p, F_SYN, p.nxt, 0, NULL, 0);
+	t = take(&p);
+	expect_seg(t, &p, F_RST | F_ACK, 0, p.nxt + 1, 0, 0);
+	assert_int_equal(t->olen, 0);
+	/* ACK: RST at the sequence number it acknowledged. */
+	peer_seg(&p, F_ACK, p.nxt, 12345, "x", 1);
+	t = take(&p);
+	expect_seg(t, &p, F_RST, 12345, 0, 0, 0);
+	assert_int_equal(t->olen, 0);
+	/* RST: nothing. */
+	peer_seg(&p, F_RST, p.nxt, 0, NULL, 0);
+	expect_none();
+	want.InSegs = 3;
+	want.NoConnection = 3;
+	want.OutSegs = 2;
+	want.OutRsts = 2;
+	check_stats();
+
+	/* The budget: rst_rate 4 is 3 to 5 in a second. */
+	sh_advance(&h, 1000);
+	h.cfg.tcp.rst_rate = 4;
+	rsts = 0;
+	for (k = 0; k < 10; k++) {
+		peer_seg(&p, F_SYN, p.nxt + k, 0, NULL, 0);
+		rsts += n_sent;
+		n_sent = 0;
+	}
+	assert_in_range(rsts, 3, 5);
+	want.InSegs += 10;
+	want.NoConnection += 10;
+	want.OutSegs += rsts;
+	want.OutRsts += rsts;
+	want.RstsRateLimited = 10 - rsts;
+	check_stats();
+	/* The next second has a budget again. */
+	sh_advance(&h, 1000);
+	peer_seg(&p, F_SYN, p.nxt, 0, NULL, 0);
+	take(&p);
+	want.InSegs += 1;
+	want.NoConnection += 1;
+	want.OutSegs += 1;
+	want.OutRsts += 1;
+	check_stats();
+	finish();
+}
+
+/* A bad TCP checksum (checked in software, or flagged bad by the port):
+ * counted and dropped, nothing sent, the data not taken. */
+static void
+test_bad_checksum(void **state)
+{
+	struct rte_tcp_hdr *th;
+	struct rte_mbuf *m;
+	struct sh_frame f;
+	uint8_t opt[12];
+	struct peer p;
+	struct sh_seg s;
+
+	(void)state;
+	peer_init(&p);
+	open_passive(&p);
+	memset(&s, 0, sizeof(s));
+	s.sport = p.port;
+	s.dport = p.lport;
+	s.flags = F_ACK | F_PSH;
+	s.seq = p.nxt;
+	s.ack = p.iss + 1;
+	s.win = p.win;
+	s.opt = opt;
+	s.olen = tcp_opt_put_ts(opt, p.ts_val, p.ts_ecr);
+	s.pay = "data";
+	s.plen = 4;
+
+	sh_tcp_frame(&h, &f, &s);
+	th = (struct rte_tcp_hdr *)(f.b + RTE_ETHER_HDR_LEN +
+				    sizeof(struct rte_ipv4_hdr));
+	th->cksum ^= 0x0101;
+	m = sh_frame_mbuf(&h, &f, NULL, 0, 0);
+	assert_non_null(m);
+	sh_deliver(&h, &m, 1);
+	expect_none();
+	want.InSegs += 1;
+	want.InCsumErrors = 1;
+	want.InErrs = 1;
+	check_stats();
+
+	/* Right, but the port says bad. */
+	sh_tcp_frame(&h, &f, &s);
+	m = sh_frame_mbuf(&h, &f, NULL, 0, RTE_MBUF_F_RX_L4_CKSUM_BAD);
+	assert_non_null(m);
+	sh_deliver(&h, &m, 1);
+	expect_none();
+	assert_int_equal(rec.len, 0);
+	want.InSegs += 1;
+	want.InCsumErrors += 1;
+	want.InErrs += 1;
+	check_stats();
+
+	/* And right: taken. */
+	sh_tcp_frame(&h, &f, &s);
+	m = sh_frame_mbuf(&h, &f, NULL, 0, 0);
+	assert_non_null(m);
+	sh_deliver(&h, &m, 1);
+	expect_none();
+	assert_int_equal(rec.len, 4);
+	want.InSegs += 1;
+	want.DataBytesIn = 4;
+	check_stats();
+	finish();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_passive_open, setup),
+		cmocka_unit_test_setup(test_passive_open_bare, setup),
+		cmocka_unit_test_setup(test_synack_retransmit, setup),
+		cmocka_unit_test_setup(test_active_open, setup),
+		cmocka_unit_test_setup(test_data_in_order, setup),
+		cmocka_unit_test_setup(test_out_of_order_sack, setup),
+		cmocka_unit_test_setup(test_rst_exact, setup),
+		cmocka_unit_test_setup(test_rst_in_window, setup),
+		cmocka_unit_test_setup(test_syn_established, setup),
+		cmocka_unit_test_setup(test_ack_unsent, setup),
+		cmocka_unit_test_setup(test_out_of_window, setup),
+		cmocka_unit_test_setup(test_paws, setup),
+		cmocka_unit_test_setup(test_fin_close, setup),
+		cmocka_unit_test_setup(test_active_close_time_wait, setup),
+		cmocka_unit_test_setup(test_rto_backoff, setup),
+		cmocka_unit_test_setup(test_tail_loss_probe, setup),
+		cmocka_unit_test_setup(test_zero_window_probe, setup),
+		cmocka_unit_test_setup(test_closed_port, setup),
+		cmocka_unit_test_setup(test_bad_checksum, setup),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
