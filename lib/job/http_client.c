@@ -525,6 +525,8 @@ hc_response_done(struct worker *w, struct hc_conn *h)
 	hist_record(&s->lat_ttfb, (b->first_byte_us ? b->first_byte_us :
 				   w->now_us) - sent);
 	hist_record(&s->lat_total, w->now_us - sent);
+	hist_record(&s->sec_total[s->n_samples % JOB_SEC_RING],
+		    w->now_us - sent);
 	h->inflight--;
 	s->req_finished++;
 	b->oldest = (uint16_t)((b->oldest + 1) % JOB_PIPELINE_MAX);
@@ -742,7 +744,7 @@ share_finish(struct worker *w, struct job_share *s)
 	s->phase = SHARE_DONE;
 	s->end_us = w->now_us;
 	TAILQ_REMOVE(&w->shares, s, link);
-	__atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);
+	job_share_done(s);
 }
 
 /* ARP for every next hop before the first SYN. */
@@ -918,6 +920,7 @@ static void
 share_sample(struct worker *w, struct job_share *s)
 {
 	struct job_sample *x;
+	unsigned int i;
 
 	if (w->now_us < s->next_sample_us)
 		return;
@@ -927,9 +930,16 @@ share_sample(struct worker *w, struct job_share *s)
 	x->conns_opened = s->cnt.conns_opened;
 	x->bytes_rx = s->cnt.bytes_rx;
 	x->bytes_tx = s->cnt.bytes_tx;
+	x->errors = 0;
+	for (i = 0; i < JOB_ERR_MAX; i++)
+		x->errors += s->cnt.errors[i];
 	x->open = s->n_open;
 	__atomic_store_n(&s->n_samples, s->n_samples + 1, __ATOMIC_RELEASE);
+	/* Published first: a merger reading the slot being cleared sees
+	 * it reused (job.c, second_intact). */
+	hist_init(&s->sec_total[s->n_samples % JOB_SEC_RING]);
 	s->next_sample_us += 1000000;
+	job_merge_seconds(s->job);
 }
 
 /* Why the share stops now, if it does. */
@@ -1126,7 +1136,7 @@ hc_share_start(struct worker *w, struct job_share *s)
 	if (hc_pool_ready(w) != 0) {
 		share_note(s, "no memory for connection state");
 		s->cnt.errors[JOB_ERR_LOCAL]++;
-		__atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);
+		job_share_done(s);
 		return;
 	}
 	for (i = 0; i < p->n_urls; i++) {
@@ -1137,7 +1147,7 @@ hc_share_start(struct worker *w, struct job_share *s)
 				   p->urls[i].host);
 			s->cnt.errors[JOB_ERR_NO_ROUTE]++;
 			s->cnt.requests_failed += s->req_quota;
-			__atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);
+			job_share_done(s);
 			return;
 		}
 

@@ -359,6 +359,8 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 		hist_init(&s->lat_connect);
 		hist_init(&s->lat_ttfb);
 		hist_init(&s->lat_total);
+		for (u = 0; u < JOB_SEC_RING; u++)
+			hist_init(&s->sec_total[u]);
 		/* A share with nothing to do is done from the start. */
 		if ((job->p.requests != 0 && s->req_quota == 0) ||
 		    s->conn_target == 0)
@@ -659,10 +661,112 @@ job_elapsed_s(const struct job *job, uint64_t now_us)
 	return (double)(end - start) / 1e6;
 }
 
+/*
+ * Per-second percentiles.  Each share records second k's total latency
+ * into its ring slot k % JOB_SEC_RING and clears slot k + 1 when it
+ * publishes second k (n_samples = k + 1).  Second j can be merged once
+ * every share still running has published it (n_samples > j); it is
+ * only safe while no share has reused its slot (n_samples < j + RING),
+ * checked before and after reading: a share that lagged that far makes
+ * the second JOB_SEC_UNKNOWN rather than wrong.
+ */
+static int
+second_ready(const struct job *job, uint32_t j)
+{
+	uint16_t i;
+
+	for (i = 0; i < job->n_shares; i++) {
+		const struct job_share *s = job->shares[i];
+		uint32_t n = __atomic_load_n(&s->n_samples, __ATOMIC_ACQUIRE);
+
+		if (n <= j && !__atomic_load_n(&s->done, __ATOMIC_ACQUIRE))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+second_intact(const struct job *job, uint32_t j)
+{
+	uint16_t i;
+
+	for (i = 0; i < job->n_shares; i++)
+		if (__atomic_load_n(&job->shares[i]->n_samples,
+				    __ATOMIC_ACQUIRE) >= j + JOB_SEC_RING)
+			return 0;
+	return 1;
+}
+
+/* Merge second j; 0 when it cannot be yet. */
+static int
+merge_second(struct job *job, uint32_t j, struct hist *h)
+{
+	uint16_t i;
+
+	if (j >= JOB_SERIES_MAX || !second_ready(job, j))
+		return 0;
+	hist_init(h);
+	if (second_intact(job, j)) {
+		for (i = 0; i < job->n_shares; i++) {
+			const struct job_share *s = job->shares[i];
+
+			if (__atomic_load_n(&s->n_samples,
+					    __ATOMIC_ACQUIRE) > j)
+				hist_merge(h, &s->sec_total[j % JOB_SEC_RING]);
+		}
+	}
+	if (second_intact(job, j) && hist_count(h) > 0) {
+		job->sec_p50[j] = (uint32_t)RTE_MIN(hist_percentile(h, 50),
+						    (uint64_t)UINT32_MAX - 1);
+		job->sec_p99[j] = (uint32_t)RTE_MIN(hist_percentile(h, 99),
+						    (uint64_t)UINT32_MAX - 1);
+	} else {
+		job->sec_p50[j] = job->sec_p99[j] = JOB_SEC_UNKNOWN;
+	}
+	return 1;
+}
+
+void
+job_merge_seconds(struct job *job)
+{
+	struct hist h;	/* 6 KiB on a worker's stack, once a second */
+	uint32_t j;
+
+	__atomic_store_n(&job->sec_pending, 1, __ATOMIC_SEQ_CST);
+	/* Whoever holds the lock finds sec_pending set when it lets go and
+	 * merges again, so no second is left behind. */
+	for (;;) {
+		if (__atomic_exchange_n(&job->sec_lock, 1, __ATOMIC_SEQ_CST))
+			return;
+		__atomic_store_n(&job->sec_pending, 0, __ATOMIC_SEQ_CST);
+		j = __atomic_load_n(&job->sec_merged, __ATOMIC_RELAXED);
+		while (merge_second(job, j, &h))
+			__atomic_store_n(&job->sec_merged, ++j,
+					 __ATOMIC_RELEASE);
+		__atomic_store_n(&job->sec_lock, 0, __ATOMIC_SEQ_CST);
+		if (!__atomic_load_n(&job->sec_pending, __ATOMIC_SEQ_CST))
+			return;
+	}
+}
+
+void
+job_share_done(struct job_share *s)
+{
+	__atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);
+	job_merge_seconds(s->job);
+}
+
+static json_t *
+pct_json(uint32_t v)
+{
+	return v == JOB_SEC_UNKNOWN ? json_null() : json_integer(v);
+}
+
 static json_t *
 series_json(const struct job *job)
 {
-	json_t *a = json_array();
+	uint32_t merged = __atomic_load_n(&job->sec_merged, __ATOMIC_ACQUIRE);
+	json_t *a = json_array(), *e;
 	uint32_t n = UINT32_MAX, k;
 	uint16_t i;
 
@@ -696,16 +800,25 @@ series_json(const struct job *job)
 			d.conns_opened += cur->conns_opened -
 				prev->conns_opened;
 			d.bytes_rx += cur->bytes_rx - prev->bytes_rx;
+			d.errors += cur->errors - prev->errors;
 			d.open += cur->open;
 		}
-		json_array_append_new(a, json_pack(
-			"{s:I, s:I, s:I, s:I, s:f, s:I}",
-			"t", (json_int_t)k + 1,
-			"rps", (json_int_t)d.responses,
-			"requests", (json_int_t)d.requests,
-			"cps", (json_int_t)d.conns_opened,
-			"gbps", (double)d.bytes_rx * 8 / 1e9,
-			"open", (json_int_t)d.open));
+		e = json_pack("{s:I, s:I, s:I, s:I, s:f, s:I, s:I}",
+			      "t", (json_int_t)k + 1,
+			      "rps", (json_int_t)d.responses,
+			      "requests", (json_int_t)d.requests,
+			      "cps", (json_int_t)d.conns_opened,
+			      "gbps", (double)d.bytes_rx * 8 / 1e9,
+			      "errors", (json_int_t)d.errors,
+			      "open", (json_int_t)d.open);
+		/* Percentiles of the second, once merged (a second late). */
+		if (k < merged && d.responses > 0) {
+			json_object_set_new(e, "p50_us",
+					    pct_json(job->sec_p50[k]));
+			json_object_set_new(e, "p99_us",
+					    pct_json(job->sec_p99[k]));
+		}
+		json_array_append_new(a, e);
 	}
 	return a;
 }

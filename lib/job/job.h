@@ -34,6 +34,9 @@ struct worker;
 struct hc_conn;
 
 #define JOB_SERIES_MAX		3600	/* seconds kept per share */
+/* Seconds of per-second latency a share keeps until they are merged
+ * into the job's series (job_share_tick); merging lags a second. */
+#define JOB_SEC_RING		8
 #define JOB_ERR_LEN		512
 #define JOB_STATUS_CODES	1000
 
@@ -70,6 +73,7 @@ struct job_sample {
 	uint64_t conns_opened;
 	uint64_t bytes_rx;
 	uint64_t bytes_tx;
+	uint64_t errors;		/* of every kind */
 	uint32_t open;			/* connections open at that moment */
 };
 
@@ -135,6 +139,9 @@ struct job_share {
 	uint32_t n_samples;		/* published with release */
 	uint64_t next_sample_us;
 	struct job_sample series[JOB_SERIES_MAX];
+	/* total latency of second k in sec_total[k % JOB_SEC_RING], k the
+	 * second being recorded (n_samples) */
+	struct hist sec_total[JOB_SEC_RING];
 
 	char error[JOB_ERR_LEN];	/* the first error, in words */
 	volatile int done;		/* the worker let go of it */
@@ -153,6 +160,14 @@ struct job {
 	int head_request;
 
 	uint64_t start_us;		/* worker clock */
+	/* Each second's total-latency p50 and p99 over every share
+	 * (JOB_SEC_UNKNOWN when a share's second was overwritten before
+	 * it could be merged); seconds below sec_merged are final. */
+	uint32_t sec_merged;		/* published with release */
+	int sec_lock;			/* one merger at a time */
+	int sec_pending;		/* a merger found the lock taken */
+	uint32_t sec_p50[JOB_SERIES_MAX];
+	uint32_t sec_p99[JOB_SERIES_MAX];
 	volatile int stop;		/* asked to stop */
 	int started;
 	uint16_t n_shares;
@@ -212,6 +227,21 @@ job_status_json(const struct job *job, uint64_t now_us, int what);
  * none). */
 unsigned int
 job_thresholds_failed(const struct job *job, uint64_t now_us);
+
+#define JOB_SEC_UNKNOWN		UINT32_MAX
+
+/*
+ * Worker side, after a share published a second (or ended): merge the
+ * shares' per-second histograms of every second all running shares
+ * have completed into the job's sec_p50/sec_p99.  Whichever share gets
+ * there first does it; the others return at once.
+ */
+void
+job_merge_seconds(struct job *job);
+
+/* The share is over: published, then its seconds merged. */
+void
+job_share_done(struct job_share *s);
 
 /* Sums over the shares (for the one-shot report and tests). */
 void

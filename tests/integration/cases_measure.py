@@ -119,3 +119,24 @@ def thresholds_over_the_control_socket(ctx):
               r.stdout.decode(), "refusal: %s" % r.stderr.decode())
     finally:
         d.stop()
+
+
+@test
+def series_percentiles_over_two_lcores(ctx):
+    """Each second of the series carries the p50 and p99 of that second's
+    responses, merged over both lcores' histograms, and its errors."""
+    from cases_jobs import eal_2lcores
+    out = ctx.out("job.json")
+    p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
+                     "http://%s/index.html" % PEER_IP,
+                     "--connections", "16", "--duration", "3.5",
+                     "--rate-rps", "3000", "-o", out],
+                    eal=eal_2lcores(ctx))
+    expect_ok(p, "paced 2-lcore job")
+    r = job_result(ctx, p, out)
+    tot = r["latency_us"]["total"]
+    check(len(r["series"]) == 3, "series %s" % r["series"])
+    for e in r["series"]:
+        check(e["errors"] == 0 and e["rps"] > 2000 and
+              tot["min"] <= e["p50_us"] <= e["p99_us"] <= tot["max"],
+              "second %s (total %s)" % (e, tot))
