@@ -562,8 +562,12 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 				w->stats.tcp.RecoveryPartialAcks++;
 				tcp_retransmit_head(w, c);
 			}
-		} else {
-			c->cc_ops->on_ack(&c->cc, acked, w->now_us,
+		} else if (data > 0) {
+			/* Data only: the SYN's and FIN's sequence numbers
+			 * are no delivered bytes, so the ACK of our SYN
+			 * leaves the initial window as it is (RFC 5681 3.1:
+			 * cwnd grows with data acknowledged). */
+			c->cc_ops->on_ack(&c->cc, data, w->now_us,
 					  c->srtt_us);
 		}
 		if (c->snd_una == c->snd_max)

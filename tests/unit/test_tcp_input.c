@@ -502,9 +502,9 @@ test_passive_open(void **state)
 	assert_int_equal(c->snd_wnd, 1000u << 7);
 	assert_int_equal(c->snd_una, p.iss + 1);
 	assert_int_equal(c->rcv_nxt, p.nxt);
-	/* The initial window, tcp.iw 10 segments (RFC 6928), and the
-	 * SYN's byte counted by slow start. */
-	assert_int_equal(c->cc.cwnd, 10 * c->mss + 1);
+	/* The initial window, tcp.iw 10 segments (RFC 6928): the ACK
+	 * of our SYN delivered no data, so slow start adds nothing. */
+	assert_int_equal(c->cc.cwnd, 10 * c->mss);
 	check_stats();
 	finish();
 }
@@ -611,10 +611,9 @@ test_synack_retransmit(void **state)
 
 	passive_ack(&p);
 	assert_int_equal(c->rtx_shift, 0);
-	/* One segment, plus the byte the ACK of our SYN acknowledged
-	 * (slow start counts it, RFC 3465 byte counting; without the
-	 * retransmission this would be iw 10 segments plus 1). */
-	assert_int_equal(c->cc.cwnd, c->mss + 1);
+	/* One segment after a retransmitted SYN-ACK (RFC 6298 5.7;
+	 * without the retransmission it would be iw, 10 segments). */
+	assert_int_equal(c->cc.cwnd, c->mss);
 	check_stats();
 	finish();
 }
