@@ -18,6 +18,7 @@ PACKAGES=(
 	tshark
 	clang libclang-rt-14-dev
 	wrk httperf
+	chromium
 )
 
 msg() { echo "setup: $*" >&2; }

@@ -39,7 +39,7 @@ TOOLS=(
 	"ping iputils-ping" "tcpdump tcpdump" "tshark tshark" "nc netcat-openbsd"
 	"jq jq" "wrk wrk" "httperf httperf" "sha256sum coreutils"
 	"dpdk-dumpcap dpdk-dev" "dpdk-telemetry.py dpdk-dev"
-	"dpdk-testpmd dpdk-dev"
+	"dpdk-testpmd dpdk-dev" "chromium chromium"
 )
 missing_tools=()
 for t in "${TOOLS[@]}"; do
