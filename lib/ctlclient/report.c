@@ -868,6 +868,45 @@ put_value(FILE *f, const json_t *v)
 	}
 }
 
+/* A parameter: a list of strings (URLs, headers) one a line, an object
+ * of strings as "key: value" lines, anything else as put_value() has it. */
+static void
+put_param(FILE *f, const json_t *v)
+{
+	const json_t *e;
+	const char *k;
+	size_t i;
+
+	json_array_foreach(v, i, e)
+		if (!json_is_string(e))
+			break;
+	if (json_is_array(v) && i == json_array_size(v)) {
+		json_array_foreach(v, i, e) {
+			if (i > 0)
+				fputs("<br>", f);
+			esc(f, json_string_value(e));
+		}
+		return;
+	}
+	if (json_is_object(v) && json_object_size(v) > 0) {
+		i = 0;
+		json_object_foreach((json_t *)v, k, e)
+			if (!json_is_string(e))
+				break;
+		if (k == NULL) {
+			json_object_foreach((json_t *)v, k, e) {
+				if (i++ > 0)
+					fputs("<br>", f);
+				esc(f, k);
+				fputs(": ", f);
+				esc(f, json_string_value(e));
+			}
+			return;
+		}
+	}
+	put_value(f, v);
+}
+
 static double
 num(const json_t *o, const char *key)
 {
@@ -936,17 +975,7 @@ put_header(FILE *f, const json_t *r)
 	fputs("</td></tr>\n", f);
 	if (json_object_get(r, "urls") != NULL) {
 		fputs("<tr><th class=\"k\">URLs</th><td class=\"v\">", f);
-		if (json_is_array(json_object_get(r, "urls"))) {
-			size_t i;
-
-			json_array_foreach(json_object_get(r, "urls"), i, v) {
-				if (i > 0)
-					fputs("<br>", f);
-				put_value(f, v);
-			}
-		} else {
-			put_value(f, json_object_get(r, "urls"));
-		}
+		put_param(f, json_object_get(r, "urls"));
 		fputs("</td></tr>\n", f);
 	}
 	if (json_object_get(r, "first_error") != NULL) {
@@ -967,7 +996,7 @@ put_header(FILE *f, const json_t *r)
 			fputs("<tr><td class=\"k\">", f);
 			esc(f, key);
 			fputs("</td><td class=\"v\">", f);
-			put_value(f, v);
+			put_param(f, v);
 			fputs("</td></tr>\n", f);
 		}
 		fputs("</table>\n", f);
