@@ -936,7 +936,7 @@ put_head(FILE *f, const json_t *r)
 ".fig{background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px 14px;min-width:104px}\n"
 ".fig .v{font-size:21px;font-weight:600}.fig .k{color:#666;font-size:12px}\n"
 ".charts{display:flex;flex-wrap:wrap;gap:14px}\n"
-"figure.chart{margin:0;background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px}\n"
+"figure.chart{margin:0;background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px;width:540px;max-width:100%}\n"
 "figcaption{font-weight:600;margin-bottom:4px}\n"
 "svg.plot{display:block;max-width:100%;height:auto}svg text{font-size:11px;fill:#333}\n"
 ".axis line{stroke:#555}.grid line{stroke:#e6e6e6}\n"
