@@ -30,11 +30,12 @@
 #define PAD_T		12
 #define PAD_B		42	/* x tick labels and the x axis title */
 #define PCT_DECADES_MAX	9	/* 99.9999999 %: past any histogram */
+#define TICKS_MAX	40	/* per axis, whatever the numbers */
 
 enum unit {
 	U_COUNT,	/* plain numbers: k, M, G */
 	U_US,		/* microseconds: µs, ms, s */
-	U_GBPS,		/* Gbit/s */
+	U_GBPS,		/* Gbit/s, drawn as bit/s: k, M, G */
 };
 
 struct line {
@@ -108,6 +109,10 @@ fmt_num(char *b, size_t n, double v)
 		snprintf(b, n, "-");
 		return;
 	}
+	if (a >= 1e6 || (a > 0 && a < 1e-3)) {
+		snprintf(b, n, "%.3g", v);	/* no wall of digits */
+		return;
+	}
 	snprintf(b, n, "%.*f", a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3,
 		 v);
 	if (strchr(b, '.') == NULL)
@@ -179,7 +184,7 @@ fmt_unit(char *b, size_t n, double v, enum unit u)
 	if (u == U_US)
 		fmt_us(b, n, v);
 	else if (u == U_GBPS)
-		fmt_num(b, n, v);
+		fmt_si(b, n, v * 1e9);
 	else
 		fmt_si(b, n, v);
 }
@@ -508,8 +513,8 @@ struct frame {
 static double
 px_x(const struct frame *fr, double x)
 {
-	if (isinf(x))
-		x = fr->x1;
+	if (x > fr->x1)
+		x = fr->x1;	/* p100, or past the last decade */
 	return PAD_L + (x - fr->x0) / (fr->x1 - fr->x0) *
 		(CHART_W - PAD_L - PAD_R);
 }
@@ -517,6 +522,8 @@ px_x(const struct frame *fr, double x)
 static double
 px_y(const struct frame *fr, double y)
 {
+	if (y < 0)
+		y = 0;	/* a count below zero is nonsense: on the axis */
 	return CHART_H - PAD_B - y / fr->y1 * (CHART_H - PAD_T - PAD_B);
 }
 
@@ -572,6 +579,10 @@ chart_frame(const struct chart *c, struct frame *fr)
 	fr->y1 = ceil(ymax / fr->ystep) * fr->ystep;
 	if (fr->y1 < ymax * 1.0001)
 		fr->y1 += fr->ystep;
+	/* numbers near DBL_MAX: nothing sensible to draw */
+	if (!isfinite(fr->y1) || !isfinite(fr->x1 - fr->x0) ||
+	    !(fr->x1 > fr->x0))
+		return 0;
 	return points;
 }
 
@@ -583,13 +594,15 @@ chart_axes(FILE *f, const struct chart *c, const struct frame *fr)
 	int k;
 
 	fputs("<g class=\"grid\">", f);
-	for (v = 0; v <= fr->y1 * 1.0001; v += fr->ystep)
+	for (k = 0; k < TICKS_MAX && (v = k * fr->ystep) <= fr->y1 * 1.0001;
+	     k++)
 		fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>",
 			PAD_L, px_y(fr, v), CHART_W - PAD_R, px_y(fr, v));
 	fputs("</g>\n<g class=\"axis y\">", f);
 	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%.0f\"/>",
 		PAD_L, PAD_T, PAD_L, bottom);
-	for (v = 0; v <= fr->y1 * 1.0001; v += fr->ystep) {
+	for (k = 0; k < TICKS_MAX && (v = k * fr->ystep) <= fr->y1 * 1.0001;
+	     k++) {
 		y = px_y(fr, v);
 		fmt_unit(label, sizeof(label), v, c->yunit);
 		fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>"
@@ -601,8 +614,8 @@ chart_axes(FILE *f, const struct chart *c, const struct frame *fr)
 	fputs("</g>\n<g class=\"axis x\">", f);
 	fprintf(f, "<line x1=\"%d\" y1=\"%.0f\" x2=\"%d\" y2=\"%.0f\"/>",
 		PAD_L, bottom, CHART_W - PAD_R, bottom);
-	for (k = 0, v = fr->x0; v <= fr->x1 + fr->xstep * 1e-6;
-	     k++, v = fr->x0 + k * fr->xstep) {
+	for (k = 0; k < TICKS_MAX &&
+	     (v = fr->x0 + k * fr->xstep) <= fr->x1 + fr->xstep * 1e-6; k++) {
 		x = px_x(fr, v);
 		if (fr->has_max && v >= fr->x1 - 1e-9)
 			snprintf(label, sizeof(label), "max");
@@ -821,7 +834,7 @@ put_charts(FILE *f, const json_t *r)
 	static const char *const lat_keys_t[] = {
 		"p50_us", "p50", "p99_us", "p99", NULL
 	};
-	static const char *const gbps_keys[] = { "gbps", "Gbit/s", NULL };
+	static const char *const gbps_keys[] = { "gbps", "received", NULL };
 	const json_t *series = json_object_get(r, "series");
 
 	fputs("<section id=\"over-time\">\n<h2>Over time</h2>\n", f);
@@ -840,7 +853,7 @@ put_charts(FILE *f, const json_t *r)
 	time_chart(f, series, "chart-open", "Open connections",
 		   "connections", U_COUNT, open_keys);
 	time_chart(f, series, "chart-throughput", "Throughput",
-		   "Gbit/s", U_GBPS, gbps_keys);
+		   "bit/s", U_GBPS, gbps_keys);
 	fputs("</div>\n</section>\n", f);
 }
 
@@ -1157,7 +1170,7 @@ put_latency(FILE *f, const json_t *r)
 		fputs("<table id=\"latency\">\n<tr><th class=\"k\">latency</th>"
 		      "<th>count</th><th>min</th><th>mean</th>", f);
 		for (j = 0; j < m; j++) {
-			fmt_num(buf, sizeof(buf), pcts[j]);
+			snprintf(buf, sizeof(buf), "%.12g", pcts[j]);
 			fputs("<th>p", f);
 			esc(f, buf);
 			fputs("</th>", f);

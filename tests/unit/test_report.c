@@ -345,6 +345,40 @@ test_odd_values(void **state)
 	json_decref(r);
 }
 
+/* Numbers at the edges of a double, negative times, percentiles past the
+ * last decade: a page without nan or inf, nothing drawn outside. */
+static void
+test_extremes(void **state)
+{
+	json_t *r = parse(
+		"{\"state\": \"done\", \"series\": ["
+		" {\"t\": -5, \"rps\": 1.7e308, \"cps\": -3, \"gbps\": 1e-300},"
+		" {\"t\": 1e15, \"rps\": 1e308, \"cps\": 2, \"gbps\": 0}],"
+		" \"latency_us\": {\"total\": {\"count\": 3, \"p50\": 1e300,"
+		"  \"p99999999999\": 5, \"max\": 1.5e308}},"
+		" \"distribution\": {\"total\": ["
+		"  {\"value_us\": 0, \"percentile\": 99.99999999999, \"count\": 1},"
+		"  {\"value_us\": 7, \"percentile\": 100, \"count\": 1}]}}");
+	char *html = render(r), *fig;
+
+	(void)state;
+	check_balanced(html);
+	assert_null(strstr(html, "nan"));
+	assert_null(strstr(html, "inf"));
+	fig = figure(html, "chart-rate");
+	assert_non_null(strstr(fig, "no data"));
+	free(fig);
+	fig = figure(html, "chart-conns");
+	assert_non_null(strstr(fig, "<svg"));
+	free(fig);
+	fig = figure(html, "chart-distribution");
+	assert_non_null(strstr(fig, ">99.999999%<"));
+	assert_non_null(strstr(fig, ">max<"));
+	free(fig);
+	free(html);
+	json_decref(r);
+}
+
 static void
 test_malformed(void **state)
 {
@@ -468,6 +502,7 @@ main(void)
 		cmocka_unit_test(test_no_series_no_distribution),
 		cmocka_unit_test(test_minimal),
 		cmocka_unit_test(test_odd_values),
+		cmocka_unit_test(test_extremes),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_write_file),
