@@ -338,6 +338,28 @@ check_distribution(const json_t *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* A member of a latency summary that the page shows. */
+static int
+is_hist_key(const char *k)
+{
+	return strcmp(k, "count") == 0 || strcmp(k, "min") == 0 ||
+		strcmp(k, "mean") == 0 || strcmp(k, "max") == 0 ||
+		pct_of_key(k) >= 0;
+}
+
+/* Does a member of latency_us look like a latency summary? */
+static int
+is_hist(const json_t *h)
+{
+	const json_t *v;
+	const char *k;
+
+	json_object_foreach((json_t *)h, k, v)
+		if (is_hist_key(k) && json_is_number(v))
+			return 1;
+	return 0;
+}
+
 static int
 check_latency(const json_t *lat, char *err, size_t errlen)
 {
@@ -353,8 +375,9 @@ check_latency(const json_t *lat, char *err, size_t errlen)
 			return set_err(err, errlen,
 				       "latency_us.%.64s is not an object",
 				       key);
+		/* only what the page reads: room for new members */
 		json_object_foreach((json_t *)h, k2, v)
-			if (!is_num_or_null(v))
+			if (is_hist_key(k2) && !is_num_or_null(v))
 				return set_err(err, errlen,
 					"latency_us.%.64s.%.64s is not a number",
 					key, k2);
@@ -784,8 +807,9 @@ distribution_chart(FILE *f, const json_t *r)
 			const char *k;
 			struct line *l;
 
-			if (json_integer_value(json_object_get(h, "count")) == 0
-			    && json_object_get(h, "count") != NULL)
+			if (!is_hist(h) ||
+			    (json_integer_value(json_object_get(h, "count")) == 0
+			     && json_object_get(h, "count") != NULL))
 				continue;
 			l = chart_line(&c, keys[i], json_object_size(h));
 			if (l == NULL)
@@ -1180,6 +1204,8 @@ put_latency(FILE *f, const json_t *r)
 		for (i = 0; i < n; i++) {
 			const json_t *h = json_object_get(lat, keys[i]);
 
+			if (!is_hist(h))
+				continue;
 			fputs("<tr><td class=\"k\">", f);
 			esc(f, keys[i]);
 			fputs("</td><td>", f);

@@ -343,6 +343,18 @@ test_odd_values(void **state)
 	free(fig);
 	free(html);
 	json_decref(r);
+
+	/* members the page does not know are left alone */
+	r = parse("{\"state\": \"done\", \"latency_us\": {"
+		  " \"total\": {\"count\": 2, \"p50\": 10, \"max\": 20,"
+		  "  \"note\": \"x\", \"by_url\": {\"a\": 1}},"
+		  " \"churn\": {\"total\": {\"count\": 1}}},"
+		  " \"series\": [{\"t\": 1, \"future\": [1]}]}");
+	html = render(r);
+	assert_non_null(strstr(html, "<td class=\"k\">total</td><td>2</td>"));
+	assert_null(strstr(html, ">churn<"));
+	free(html);
+	json_decref(r);
 }
 
 /* Numbers at the edges of a double, negative times, percentiles past the
