@@ -49,6 +49,9 @@ done
 if ! /usr/bin/python3 -c 'import scapy.all' >/dev/null 2>&1; then
 	missing_tools+=("scapy for /usr/bin/python3 (Debian package python3-scapy)")
 fi
+if ! /usr/bin/python3 -c 'import html5lib' >/dev/null 2>&1; then
+	missing_tools+=("html5lib for /usr/bin/python3 (Debian package python3-html5lib)")
+fi
 if [ "${#missing_tools[@]}" -gt 0 ]; then
 	printf 'test.sh: missing after scripts/setup.sh: %s\n' "${missing_tools[@]}" >&2
 	echo "0 passed, ${#missing_tools[@]} failed"

@@ -7,6 +7,7 @@ the harness is harness.py.
 
 import html
 import html.parser
+import html5lib
 import json
 import os
 import re
@@ -139,7 +140,11 @@ def report_renders_in_chromium(ctx):
     r = job_result(ctx, p, out)
     check(r["responses"]["2xx"] > 1000, "responses %s" % r["responses"])
 
-    # The file as written: escaped, self-contained.
+    # The file as written: HTML5 without a parse error (the WHATWG
+    # parser's, as html5lib has it), escaped, self-contained.
+    h5 = html5lib.HTMLParser()
+    h5.parse(text)
+    check(not h5.errors, "HTML5 parse errors: %s" % h5.errors[:5])
     check("<script" not in text, "an unescaped <script in the page")
     check(html.escape(evil, quote=True).replace("&#x27;", "&#39;") in text,
           "the header's text is not in the page, escaped")
