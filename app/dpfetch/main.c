@@ -625,8 +625,8 @@ report_load(struct job *job, FILE *out, const char *report_path,
 	fputc('\n', out);
 	if (report_path != NULL &&
 	    report_write_file(report_path, st, rerr, sizeof(rerr)) != 0) {
-		fprintf(stderr, "dpfetch: --report %s: %s\n", report_path,
-			rerr);
+		/* rerr names the file */
+		fprintf(stderr, "dpfetch: --report: %s\n", rerr);
 		report_failed = 1;
 	}
 	fprintf(stderr,

@@ -222,7 +222,7 @@ def report_errors(ctx):
                      "http://%s/index.html" % PEER_IP,
                      "--connections", "2", "--requests", "20", "-o", out,
                      "--report", bad])
-    expect_fail(p, 1, r"dpfetch: --report %s: .*No such file" %
+    expect_fail(p, 1, r"dpfetch: --report: %s: .*No such file" %
                 re.escape(bad), "unwritable --report")
     r = job_result(ctx, p, out)
     check(r["responses"]["2xx"] == 20, "the job ran: %s" % r["responses"])
