@@ -634,7 +634,9 @@ chart_axes(FILE *f, const struct chart *c, const struct frame *fr)
 		esc(f, label);
 		fputs("</text>", f);
 	}
-	fputs("</g>\n<g class=\"axis x\">", f);
+	/* past six decades the percentile labels need a smaller font */
+	fprintf(f, "</g>\n<g class=\"axis x%s\">",
+		c->pct_x && fr->x1 > 6 ? " dense" : "");
 	fprintf(f, "<line x1=\"%d\" y1=\"%.0f\" x2=\"%d\" y2=\"%.0f\"/>",
 		PAD_L, bottom, CHART_W - PAD_R, bottom);
 	for (k = 0; k < TICKS_MAX &&
@@ -976,7 +978,7 @@ put_head(FILE *f, const json_t *r)
 "figure.chart{margin:0;background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px;width:540px;max-width:100%}\n"
 "figcaption{font-weight:600;margin-bottom:4px}\n"
 "svg.plot{display:block;max-width:100%;height:auto}svg text{font-size:11px;fill:#333}\n"
-".axis line{stroke:#555}.grid line{stroke:#e6e6e6}\n"
+".axis line{stroke:#555}.grid line{stroke:#e6e6e6}svg .dense text{font-size:8.5px}\n"
 ".line{fill:none;stroke-width:1.7}\n"
 ".s0{stroke:#1f77b4;fill:#1f77b4}.s1{stroke:#ff7f0e;fill:#ff7f0e}.s2{stroke:#2ca02c;fill:#2ca02c}\n"
 ".s3{stroke:#d62728;fill:#d62728}.s4{stroke:#9467bd;fill:#9467bd}.s5{stroke:#8c564b;fill:#8c564b}\n"
