@@ -18,6 +18,7 @@ PACKAGES=(
 	tshark
 	clang libclang-rt-14-dev
 	wrk httperf
+	chromium python3-html5lib
 )
 
 msg() { echo "setup: $*" >&2; }

@@ -39,7 +39,7 @@ TOOLS=(
 	"ping iputils-ping" "tcpdump tcpdump" "tshark tshark" "nc netcat-openbsd"
 	"jq jq" "wrk wrk" "httperf httperf" "sha256sum coreutils"
 	"dpdk-dumpcap dpdk-dev" "dpdk-telemetry.py dpdk-dev"
-	"dpdk-testpmd dpdk-dev"
+	"dpdk-testpmd dpdk-dev" "chromium chromium"
 )
 missing_tools=()
 for t in "${TOOLS[@]}"; do
@@ -48,6 +48,9 @@ for t in "${TOOLS[@]}"; do
 done
 if ! /usr/bin/python3 -c 'import scapy.all' >/dev/null 2>&1; then
 	missing_tools+=("scapy for /usr/bin/python3 (Debian package python3-scapy)")
+fi
+if ! /usr/bin/python3 -c 'import html5lib' >/dev/null 2>&1; then
+	missing_tools+=("html5lib for /usr/bin/python3 (Debian package python3-html5lib)")
 fi
 if [ "${#missing_tools[@]}" -gt 0 ]; then
 	printf 'test.sh: missing after scripts/setup.sh: %s\n' "${missing_tools[@]}" >&2

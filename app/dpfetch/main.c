@@ -38,6 +38,7 @@
 #include "ctl.h"
 #include "job.h"
 #include "rpc.h"
+#include "report.h"
 #include "rpc_methods.h"
 #include "script.h"
 #include "tcp.h"
@@ -603,16 +604,20 @@ report_one_shot(struct job *job, FILE *out, int interrupted)
 	return 0;
 }
 
-/* Load job: the status object on out, the summary dpfetchctl wait
- * prints on stderr.  0 when every request was answered and nothing
- * failed; with thresholds, they are the verdict on the result (3 when
- * one fails), and 1 means the job could not run its course. */
+/* Load job: the status object on out (and as HTML in report_path, when
+ * given), the summary dpfetchctl wait prints on stderr.  0 when every
+ * request was answered and nothing failed; with thresholds, they are
+ * the verdict on the result (3 when one fails), and 1 means the job
+ * could not run its course. */
 static int
-report_load(struct job *job, FILE *out, int interrupted)
+report_load(struct job *job, FILE *out, const char *report_path,
+	    int interrupted)
 {
 	json_t *st = job_status_json(job, app_now_us(&app),
 				     JOB_STATUS_SERIES |
 				     JOB_STATUS_DISTRIBUTION);
+	char rerr[512];
+	int report_failed = 0;
 	struct job_counters c;
 	unsigned int failed_thresholds;
 	uint64_t err = 0;
@@ -626,6 +631,12 @@ report_load(struct job *job, FILE *out, int interrupted)
 		json_object_set_new(st, "state", json_string("stopped"));
 	json_dumpf(st, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
+	if (report_path != NULL &&
+	    report_write_file(report_path, st, rerr, sizeof(rerr)) != 0) {
+		/* rerr names the file */
+		fprintf(stderr, "dpfetch: --report: %s\n", rerr);
+		report_failed = 1;
+	}
 	fprintf(stderr,
 		"dpfetch: %s: %llu requests, %llu responses, %llu errors, %.3f s, %.0f req/s, %.3f Gbit/s\n",
 		json_string_value(json_object_get(st, "state")),
@@ -649,7 +660,7 @@ report_load(struct job *job, FILE *out, int interrupted)
 		rc = err == 0 && c.requests_failed == 0 ? 0 :
 			EXIT_FETCH_FAILED;
 	json_decref(st);
-	if (fflush(out) != 0)
+	if (fflush(out) != 0 || report_failed)
 		return EXIT_FETCH_FAILED;
 	return rc;
 }
@@ -877,7 +888,8 @@ main(int argc, char **argv)
 		goto worker;
 	}
 	if (cfg.load_mode)
-		exit_code = report_load(job, out, !job_finished(job));
+		exit_code = report_load(job, out, cfg.report_file,
+					!job_finished(job));
 	else
 		exit_code = report_one_shot(job, out, !job_finished(job));
 	if (out != stdout) {

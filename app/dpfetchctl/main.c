@@ -6,6 +6,7 @@
  *              COMMAND [key=value ...]
  *   dpfetchctl [...] -f SCRIPT [--keep-going]
  *   dpfetchctl [...] watch [JOB] [--once]
+ *   dpfetchctl report RESULT.json [-o REPORT.html]
  *
  * Exit status: 0 success, 1 an error reply or a failed job or script,
  * 2 bad usage or no connection to dpfetch, 3 a job that wait waited for
@@ -24,6 +25,7 @@
 #include "ctl_cmd.h"
 #include "ctl_fmt.h"
 #include "ctl_token.h"
+#include "report.h"
 #include "script.h"
 
 #ifndef DPF_VERSION
@@ -60,6 +62,7 @@ usage(FILE *f)
 "usage: dpfetchctl [options] COMMAND [key=value ...]\n"
 "       dpfetchctl [options] -f SCRIPT [--keep-going]\n"
 "       dpfetchctl [options] watch [JOB] [--once]\n"
+"       dpfetchctl report RESULT.json [-o REPORT.html]\n"
 "\n"
 "options:\n"
 "  -s, --ctl PATH        control socket (default " CTL_SOCK_DIR "/PREFIX.sock)\n"
@@ -83,6 +86,10 @@ usage(FILE *f)
 "      a command's keys (help fetch: every job parameter)\n"
 "  watch        [JOB] [--once]\n"
 "      live view of a job, refreshed every second (Ctrl-C ends it)\n"
+"  report       RESULT.json [-o FILE]\n"
+"      the HTML report of a job's result (the JSON a load job or\n"
+"      'dpfetchctl --json status' prints) to FILE (default or -:\n"
+"      stdout); no connection needed\n"
 "  sleep        SECONDS\n"
 "  echo         TEXT\n"
 "\n"
@@ -230,6 +237,49 @@ read_file(const char *path)
 	return text;
 }
 
+/* report RESULT.json [-o FILE]: needs no connection. */
+static int
+report(int nargs, char **args)
+{
+	const char *in = NULL, *out = "-";
+	char err[512], *text;
+	json_t *result;
+	int i, rc;
+
+	for (i = 1; i < nargs; i++) {
+		if (strcmp(args[i], "-o") == 0 && i + 1 < nargs)
+			out = args[++i];
+		else if (strncmp(args[i], "--output=", 9) == 0)
+			out = args[i] + 9;
+		else if (in == NULL && (args[i][0] != '-' ||
+					strcmp(args[i], "-") == 0))
+			in = args[i];
+		else
+			break;
+	}
+	if (in == NULL || i < nargs) {
+		fprintf(stderr, "dpfetchctl: usage: report RESULT.json "
+			"[-o FILE]\n");
+		return EXIT_USAGE;
+	}
+	text = read_file(strcmp(in, "-") == 0 ? "/dev/stdin" : in);
+	if (text == NULL)
+		return 1;
+	result = report_parse(text, err, sizeof(err));
+	free(text);
+	if (result == NULL) {
+		fprintf(stderr, "dpfetchctl: report %s: %s\n", in, err);
+		return 1;
+	}
+	rc = report_write_file(out, result, err, sizeof(err));
+	json_decref(result);
+	if (rc != 0) {
+		fprintf(stderr, "dpfetchctl: report %s: %s\n", in, err);
+		return 1;
+	}
+	return 0;
+}
+
 static int
 watch(struct ctl_client *c, const struct opts *o, const char *job_arg)
 {
@@ -361,12 +411,21 @@ main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		}
+		if (nargs == 2 && strcmp(args[1], "report") == 0) {
+			printf("report RESULT.json [-o FILE]\n"
+			       "  one self-contained HTML page (charts, tables, "
+			       "the job's parameters) from\n  a job's result; "
+			       "see docs/dpfetchctl.md\n");
+			return 0;
+		}
 		if (nargs > 2 || ctl_cmd_help(stdout, args[1]) != 0) {
 			fprintf(stderr, "dpfetchctl: usage: help [COMMAND]\n");
 			return EXIT_USAGE;
 		}
 		return 0;
 	}
+	if (o.script == NULL && strcmp(args[0], "report") == 0)
+		return report(nargs, args);
 	/* Check what we were asked before reaching for the socket. */
 	if (o.script != NULL) {
 		text = read_file(o.script);

@@ -166,6 +166,7 @@ config_free(struct dpf_config *cfg)
 	free(cfg->method);
 	free(cfg->data);
 	free(cfg->capture_file);
+	free(cfg->report_file);
 	for (i = 0; i < cfg->n_headers; i++)
 		free(cfg->headers[i]);
 	cfg->fetch_url = NULL;
@@ -173,6 +174,7 @@ config_free(struct dpf_config *cfg)
 	cfg->method = NULL;
 	cfg->data = NULL;
 	cfg->capture_file = NULL;
+	cfg->report_file = NULL;
 	cfg->n_headers = 0;
 	json_decref(cfg->job);
 	cfg->job = NULL;
@@ -674,6 +676,8 @@ apply_setting(struct dpf_config *cfg, const char *key, const char *val,
 		return replace_string(&cfg->script, val, err, errlen);
 	if (strcmp(key, "capture") == 0)
 		return replace_string(&cfg->capture_file, val, err, errlen);
+	if (strcmp(key, "report") == 0)
+		return replace_string(&cfg->report_file, val, err, errlen);
 	if (strcmp(key, "header") == 0)
 		return parse_header(cfg, val, err, errlen);
 	if (strcmp(key, "timeout") == 0)
@@ -946,7 +950,9 @@ config_usage(FILE *f, const char *prog)
 "  --timeout SEC         give up after SEC seconds (default 60)\n"
 "\n"
 "Load jobs (any of these, or several --fetch URLs, make the fetch a job that\n"
-"discards bodies and prints its results as JSON on stdout, or to -o FILE):\n",
+"discards bodies and prints its results as JSON on stdout, or to -o FILE):\n"
+"  --report FILE         also write the job's report to FILE: one self-\n"
+"                        contained HTML page with charts (docs/dpfetchctl.md)\n",
 		prog, prog);
 	job_params_usage(f);
 	fprintf(f,
@@ -1023,6 +1029,7 @@ enum {
 	OPT_CTL_TOKEN_FILE, OPT_CTL_MAX_TCP, OPT_CTL_AUTH_TIMEOUT,
 	OPT_CAPTURE_DIR,
 	OPT_HTTP,
+	OPT_REPORT,
 	OPT_JOB_FIRST = 512,	/* + index in job_param_table */
 };
 
@@ -1058,6 +1065,7 @@ static const struct option base_opts[] = {
 	{ "ctl-max-tcp-clients", required_argument, NULL, OPT_CTL_MAX_TCP },
 	{ "ctl-auth-timeout", required_argument, NULL, OPT_CTL_AUTH_TIMEOUT },
 	{ "capture-dir", required_argument, NULL, OPT_CAPTURE_DIR },
+	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "help", no_argument, NULL, 'h' },
 };
 
@@ -1122,6 +1130,7 @@ static const char *const opt_key[] = {
 	[OPT_CTL_MAX_TCP - OPT_IP] = "ctl-max-tcp-clients",
 	[OPT_CTL_AUTH_TIMEOUT - OPT_IP] = "ctl-auth-timeout",
 	[OPT_CAPTURE_DIR - OPT_IP] = "capture-dir",
+	[OPT_REPORT - OPT_IP] = "report",
 };
 
 enum config_result
@@ -1288,6 +1297,9 @@ config_validate(const struct dpf_config *cfg, char *err, size_t errlen)
 		return set_err(err, errlen,
 			       "--echo and --listen want the same port %u",
 			       cfg->echo_port);
+	if (cfg->report_file != NULL && !config_is_load_job(cfg))
+		return set_err(err, errlen,
+			       "--report needs a load job (e.g. --connections N or several --fetch URLs)");
 	if (cfg->capture_count != 0 && cfg->capture_file == NULL)
 		return set_err(err, errlen,
 			       "--capture-count needs --capture FILE");

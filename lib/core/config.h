@@ -113,6 +113,9 @@ struct dpf_config {
 	char *capture_file;	/* NULL = none */
 	uint32_t capture_count;	/* packets; 0 = no limit */
 
+	/* HTML report of a load job (--report); NULL = none. */
+	char *report_file;
+
 	/*
 	 * A load job: fetch.start's parameters, from the "job" object of
 	 * the config file and the load options (--connections, ...); the

@@ -408,6 +408,11 @@ test_fetch_output_stats(void **state)
 		EXPECT_ERR("--ctl-max-tcp-clients", "--ip", "10.0.0.5/24",
 			   "--ctl-max-tcp-clients", "0");
 	}
+	/* --report: a load job's HTML report; not for a one-shot fetch. */
+	EXPECT_OK(&c, err, BASE, "--connections", "4", "--report", "/tmp/r.html");
+	assert_string_equal(c.report_file, "/tmp/r.html");
+	config_free(&c);
+	EXPECT_ERR("--report needs a load job", BASE, "--report", "/tmp/r.html");
 	/* Load options become fetch.start parameters. */
 	EXPECT_OK(&c, err, BASE, "--connections", "64", "--duration", "2.5",
 		  "--lcores", "0-2,5", "--src-ips", "10.0.0.100-10.0.0.120");
