@@ -68,7 +68,7 @@
 #include "neigh.h"
 #include "port.h"
 #include "steer.h"
-#include "tcp.h"
+#include "tcp_priv.h"
 #include "tcp_opt.h"
 #include "worker.h"
 #include "worker_loop.h"
