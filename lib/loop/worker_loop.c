@@ -185,10 +185,10 @@ worker_rx(struct worker *w)
 			   &w->stats.port.rx_handoff_drops);
 	tcp_lookup_burst(w, p, n, hints);
 	for (i = 0; i < n; i++) {
-		tcp_rx_hint_set(w, &hints[i]);
+		tcp_rx_hint_set(w->tcp, &hints[i]);
 		worker_rx_one(w, p[i]);
 	}
-	tcp_rx_hint_set(w, NULL);
+	tcp_rx_hint_set(w->tcp, NULL);
 	/* ACKs and data owed by this burst go out together. */
 	tcp_output_flush(w);
 	return n;

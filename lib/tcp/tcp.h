@@ -4,7 +4,8 @@
  * client and server, the echo server, the control methods) open, feed
  * and close connections and read their state through these calls; the
  * poll loop creates the per-lcore stack and hands it received packets.
- * struct tcp_conn and struct tcp_stack are opaque here: their
+ * struct tcp_conn and struct tcp_stack are opaque here (but for the
+ * application's two fields that lead the block, see the accessors): their
  * definitions and everything else TCP uses inside lib/tcp (flags, the
  * segment queues, the prototypes of tcp_in/out/conn/timer/reass) are in
  * tcp_priv.h, which only lib/tcp and the tests include
@@ -130,12 +131,17 @@ void
 tcp_lookup_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 		 struct tcp_rx_hint *hints);
 /*
- * The hint for the packet about to be dispatched (NULL: none).  Only a
- * hint: a packet earlier in the burst may have freed the connection, or
- * opened one, so tcp_input checks it; tcp_input takes it (once).
+ * The hint for the packet about to be dispatched (NULL: none), given
+ * the lcore's stack (w->tcp).  Only a hint: a packet earlier in the
+ * burst may have freed the connection, or opened one, so tcp_input
+ * checks it; tcp_input takes it (once).  Inline, as it runs for every
+ * packet: the hint is the stack's first member (tcp_priv.h asserts it).
  */
-void
-tcp_rx_hint_set(struct worker *w, const struct tcp_rx_hint *h);
+static inline void
+tcp_rx_hint_set(struct tcp_stack *ts, const struct tcp_rx_hint *h)
+{
+	*(const struct tcp_rx_hint **)(void *)ts = h;
+}
 /* A TCP segment over IPv4, its headers checked up to l4_off. */
 void
 tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
@@ -217,18 +223,43 @@ tcp_app_timer_arm(struct worker *w, struct tcp_conn *c, uint64_t delay_us);
 
 /* --- accessors -------------------------------------------------------- */
 
+/*
+ * The application's two fields lead every connection block: its pointer
+ * at TCP_CONN_APP_OFF, its flag byte at TCP_CONN_APP_FLAGS_OFF
+ * (tcp_priv.h asserts both).  Their accessors, called several times per
+ * request, are inline then, while the rest of the block stays private.
+ */
+#define TCP_CONN_APP_OFF	0
+#define TCP_CONN_APP_FLAGS_OFF	sizeof(void *)
+
 /* The application's own state (tcp_connect's or tcp_listen's app). */
-void *
-tcp_conn_app(const struct tcp_conn *c);
-void
-tcp_conn_set_app(struct tcp_conn *c, void *app);
+static inline void *
+tcp_conn_app(const struct tcp_conn *c)
+{
+	return *(void *const *)(const void *)((const char *)c +
+					      TCP_CONN_APP_OFF);
+}
+
+static inline void
+tcp_conn_set_app(struct tcp_conn *c, void *app)
+{
+	*(void **)(void *)((char *)c + TCP_CONN_APP_OFF) = app;
+}
+
 /* Eight bits the application may keep in the connection block, for its
  * whole life (0 at the start): what a server needs per connection while
  * it holds no state of its own. */
-uint8_t
-tcp_conn_app_flags(const struct tcp_conn *c);
-void
-tcp_conn_set_app_flags(struct tcp_conn *c, uint8_t flags);
+static inline uint8_t
+tcp_conn_app_flags(const struct tcp_conn *c)
+{
+	return *((const uint8_t *)c + TCP_CONN_APP_FLAGS_OFF);
+}
+
+static inline void
+tcp_conn_set_app_flags(struct tcp_conn *c, uint8_t flags)
+{
+	*((uint8_t *)c + TCP_CONN_APP_FLAGS_OFF) = flags;
+}
 /* Microseconds since the last segment (data or ACK) arrived, in
  * milliseconds' steps. */
 uint64_t

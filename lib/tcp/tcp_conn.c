@@ -1040,39 +1040,9 @@ tcp_stack_info(const struct worker *w, struct tcp_stack_info *si)
 }
 
 void
-tcp_rx_hint_set(struct worker *w, const struct tcp_rx_hint *h)
-{
-	w->tcp->rx_hint = h;
-}
-
-void
 tcp_rcv_hold_snd(struct tcp_conn *c)
 {
 	c->flags |= TF_RCV_HOLD_SND;
-}
-
-void *
-tcp_conn_app(const struct tcp_conn *c)
-{
-	return c->app;
-}
-
-void
-tcp_conn_set_app(struct tcp_conn *c, void *app)
-{
-	c->app = app;
-}
-
-uint8_t
-tcp_conn_app_flags(const struct tcp_conn *c)
-{
-	return c->app_flags;
-}
-
-void
-tcp_conn_set_app_flags(struct tcp_conn *c, uint8_t flags)
-{
-	c->app_flags = flags;
 }
 
 uint64_t

@@ -26,6 +26,7 @@
 #ifndef DPF_TCP_PRIV_H
 #define DPF_TCP_PRIV_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_mbuf.h>
@@ -139,21 +140,31 @@ struct tcp_sndbuf {
 #define SNDBUF_POS(m)	((m)->hash.usr)
 
 struct tcp_conn {
+	/* The application's: first, where tcp.h's inline accessors read
+	 * them (asserted below). */
+	void *app;			/* the application's own state */
+	uint8_t app_flags;		/* the application's own bits */
+
+	uint8_t state;			/* enum tcp_state */
+	uint8_t snd_wscale;		/* peer's shift, applied to its wnd */
+	uint8_t rcv_wscale;		/* our shift */
+
 	/* Lookup key: host byte order, remote first. */
 	uint32_t remote_ip;
 	uint32_t local_ip;
 	uint16_t remote_port;
 	uint16_t local_port;
 
-	uint8_t state;			/* enum tcp_state */
-	uint8_t snd_wscale;		/* peer's shift, applied to its wnd */
-	uint8_t rcv_wscale;		/* our shift */
 	uint8_t rtx_shift;		/* backoff exponent */
 	uint16_t flags;
 	uint16_t mss;			/* payload bytes per segment we send */
+	/* now_ms / 1000 + 1, low 16 bits (never 0), of the first persist
+	 * probe while the peer's window stays closed, else 0: bounds
+	 * persist (tcp.persist_max_s), in what was a hole. */
+	uint16_t persist_s;
 
-	/* Send sequence space (RFC 9293 3.3.1). */
-	uint32_t iss;
+	/* Send sequence space (RFC 9293 3.3.1); ISS and IRS, read only
+	 * around the handshake, are at the end. */
 	uint32_t snd_una;
 	uint32_t snd_nxt;
 	uint32_t snd_max;		/* highest sent, for retransmission */
@@ -162,7 +173,6 @@ struct tcp_conn {
 	uint32_t snd_wl2;
 
 	/* Receive sequence space. */
-	uint32_t irs;
 	uint32_t rcv_nxt;
 	uint32_t rcv_adv;		/* right edge we advertised */
 	uint32_t last_ack_sent;
@@ -187,10 +197,6 @@ struct tcp_conn {
 	 * or 0; RTTs are far shorter than the 71 minutes it wraps in. */
 	uint32_t rtt_start_us;
 	uint32_t retrans_count;		/* retransmissions of this connection */
-	/* now_ms / 1000 + 1, low 16 bits (never 0), of the first persist
-	 * probe while the peer's window stays closed, else 0: bounds
-	 * persist (tcp.persist_max_s), in what was a hole. */
-	uint16_t persist_s;
 
 	/* Congestion control and loss recovery (RFC 5681, 6582, 6675). */
 	struct tcp_cc cc;
@@ -204,7 +210,6 @@ struct tcp_conn {
 	uint32_t max_sndwnd;		/* largest window the peer offered */
 	uint32_t last_rx_ms;		/* now_ms, low 32 bits: keepalive */
 	uint8_t ka_probes;		/* keepalive probes unanswered */
-	uint8_t app_flags;		/* the application's own bits */
 	uint8_t mem_flags;		/* TCP_MF_* */
 
 	struct tcp_sndbuf snd;
@@ -215,9 +220,15 @@ struct tcp_conn {
 	struct timer idle_timer;	/* keepalive, then TIME_WAIT */
 
 	const struct tcp_app_ops *ops;
-	void *app;			/* the application's own state */
+	uint32_t iss;
+	uint32_t irs;
 	struct tcp_conn *output_next;	/* worker's output list */
 };
+
+_Static_assert(offsetof(struct tcp_conn, app) == TCP_CONN_APP_OFF &&
+	       offsetof(struct tcp_conn, app_flags) ==
+	       TCP_CONN_APP_FLAGS_OFF,
+	       "tcp.h's inline accessors read app and app_flags there");
 
 /*
  * A million idle connections per lcore is the goal: every byte here is
@@ -239,14 +250,15 @@ struct tcp_listener {
 
 /* TCP's share of the per-lcore context. */
 struct tcp_stack {
+	/* tcp_lookup_burst's answer for the packet being processed, or
+	 * NULL; only a hint: a packet earlier in the burst may have freed
+	 * the connection, or opened one, so tcp_input checks it.  First:
+	 * tcp.h's inline tcp_rx_hint_set writes it there. */
+	const struct tcp_rx_hint *rx_hint;
 	struct rte_hash *table;		/* 4-tuple -> struct tcp_conn * */
 	struct rte_mempool *conn_pool;
 	struct rte_mempool *sack_pool;	/* struct tcp_sack_board */
 	struct tcp_conn *output_list;	/* connections with output owed */
-	/* tcp_lookup_burst's answer for the packet being processed, or
-	 * NULL; only a hint: a packet earlier in the burst may have freed
-	 * the connection, or opened one, so tcp_input checks it. */
-	const struct tcp_rx_hint *rx_hint;
 	/* Bit (hash % 64) of every connection added since the burst's
 	 * lookup: a tuple found absent may have been added meanwhile. */
 	uint64_t burst_adds;
@@ -291,6 +303,9 @@ struct tcp_stack {
 	uint32_t tw_tail;
 	uint32_t tw_max;		/* TIME_WAITs kept: max_conns / 4 */
 };
+
+_Static_assert(offsetof(struct tcp_stack, rx_hint) == 0,
+	       "tcp.h's inline tcp_rx_hint_set writes rx_hint there");
 
 /* 16 bytes, not 12: rte_hash compares 16-byte keys with two vector
  * loads instead of memcmp.  The padding is always zero. */
