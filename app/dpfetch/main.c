@@ -319,8 +319,12 @@ open_conns(void)
 	uint64_t n = 0;
 	uint16_t i;
 
-	for (i = 0; i < app.n_workers; i++)
-		n += app.workers[i]->tcp->n_conns;
+	for (i = 0; i < app.n_workers; i++) {
+		struct tcp_stack_info si;
+
+		tcp_stack_info(app.workers[i], &si);
+		n += si.n_conns;
+	}
 	return n;
 }
 
@@ -735,7 +739,7 @@ main(int argc, char **argv)
 	app_time_init(&app);
 	app.ts_base_ms = monotonic_ms();
 	app.pool = rte_pktmbuf_pool_create("mbufs", cfg.mbufs, MBUF_CACHE,
-		RTE_ALIGN(sizeof(struct tcp_seg_cb), RTE_MBUF_PRIV_ALIGN),
+		tcp_mbuf_priv_size(),
 		(uint16_t)mbuf_data_room(cfg.mtu), (int)rte_socket_id());
 	if (app.pool == NULL) {
 		fprintf(stderr,

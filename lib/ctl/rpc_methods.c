@@ -7,7 +7,6 @@
 #include <strings.h>
 
 #include <rte_ethdev.h>
-#include <rte_hash.h>
 #include <rte_lcore.h>
 #include <rte_mempool.h>
 #include <rte_version.h>
@@ -170,10 +169,11 @@ gauges_of(struct app *app, const struct worker *only,
 	memset(g, 0, sizeof(*g));
 	for (i = 0; i < app->n_workers; i++)
 		if (only == NULL || only == app->workers[i]) {
-			const struct tcp_stack *ts = app->workers[i]->tcp;
+			struct tcp_stack_info si;
 
-			g->tcp_curr_estab += ts->n_estab;
-			g->tcp_half_open += ts->n_half_open;
+			tcp_stack_info(app->workers[i], &si);
+			g->tcp_curr_estab += si.n_estab;
+			g->tcp_half_open += si.n_half_open;
 		}
 	g->mbufs_total = app->pool->size;
 	g->mbufs_in_use = rte_mempool_in_use_count(app->pool);
@@ -210,8 +210,10 @@ lcore_json(const struct app *app, const struct worker *w)
 	uint64_t busy = w->busy_tsc, idle = w->idle_tsc;
 	double total = (double)(busy + idle);
 	const struct job_share *s;
+	struct tcp_stack_info si;
 	unsigned int shares = 0;
 
+	tcp_stack_info(w, &si);
 	TAILQ_FOREACH(s, &w->shares, link)
 		shares++;
 	return json_pack("{s:i, s:i, s:i, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:i, s:{s:I, s:I, s:f, s:I, s:I}}",
@@ -223,8 +225,8 @@ lcore_json(const struct app *app, const struct worker *w)
 			 0.0,
 			 "tsc_hz", (json_int_t)app->tsc_hz,
 			 "loops", (json_int_t)w->loops,
-			 "connections", (json_int_t)w->tcp->n_conns,
-			 "established", (json_int_t)w->tcp->n_estab,
+			 "connections", (json_int_t)si.n_conns,
+			 "established", (json_int_t)si.n_estab,
 			 "jobs", shares,
 			 "conn_memory",
 			 "bytes", (json_int_t)w->conn_mem_bytes,
@@ -457,40 +459,40 @@ static void
 conn_list_on_worker(struct worker *w, void *arg)
 {
 	struct conn_query *q = arg;
-	const void *key;
-	void *data;
+	const struct tcp_conn *c;
 	uint32_t iter = 0;
 
-	while (rte_hash_iterate(w->tcp->table, &key, &data, &iter) >= 0) {
-		const struct tcp_conn *c = data;
+	while ((c = tcp_conn_next(w, &iter)) != NULL) {
+		struct tcp_conn_info ci;
 		char l[16], r[16], ls[24], rs[24];
 
-		if ((q->state >= 0 && c->state != q->state) ||
-		    (q->port != 0 && c->local_port != q->port &&
-		     c->remote_port != q->port) ||
-		    (q->host != 0 && c->remote_ip != q->host))
+		tcp_conn_info(w, c, &ci);
+		if ((q->state >= 0 && (int)ci.state != q->state) ||
+		    (q->port != 0 && ci.local_port != q->port &&
+		     ci.remote_port != q->port) ||
+		    (q->host != 0 && ci.remote_ip != q->host))
 			continue;
 		q->total++;
 		if (json_array_size(q->list) >= q->limit)
 			continue;
-		ipv4_format(c->local_ip, l, sizeof(l));
-		ipv4_format(c->remote_ip, r, sizeof(r));
-		snprintf(ls, sizeof(ls), "%s:%u", l, c->local_port);
-		snprintf(rs, sizeof(rs), "%s:%u", r, c->remote_port);
+		ipv4_format(ci.local_ip, l, sizeof(l));
+		ipv4_format(ci.remote_ip, r, sizeof(r));
+		snprintf(ls, sizeof(ls), "%s:%u", l, ci.local_port);
+		snprintf(rs, sizeof(rs), "%s:%u", r, ci.remote_port);
 		json_array_append_new(q->list, json_pack(
 			"{s:i, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			"lcore", w->lcore_id,
-			"state", tcp_state_name(c->state),
+			"state", ci.state_name,
 			"local", ls, "remote", rs,
-			"cwnd", (json_int_t)c->cc.cwnd,
-			"ssthresh", (json_int_t)c->cc.ssthresh,
-			"srtt_us", (json_int_t)c->srtt_us,
-			"rto_us", (json_int_t)c->rto_us,
-			"retrans", (json_int_t)c->retrans_count,
-			"snd_wnd", (json_int_t)c->snd_wnd,
-			"rcv_wnd", (json_int_t)tcp_rcv_window(w, c),
-			"mss", (json_int_t)c->mss,
-			"unacked", (json_int_t)(c->snd_max - c->snd_una)));
+			"cwnd", (json_int_t)ci.cwnd,
+			"ssthresh", (json_int_t)ci.ssthresh,
+			"srtt_us", (json_int_t)ci.srtt_us,
+			"rto_us", (json_int_t)ci.rto_us,
+			"retrans", (json_int_t)ci.retrans,
+			"snd_wnd", (json_int_t)ci.snd_wnd,
+			"rcv_wnd", (json_int_t)ci.rcv_wnd,
+			"mss", (json_int_t)ci.mss,
+			"unacked", (json_int_t)ci.unacked));
 	}
 }
 

@@ -11,7 +11,7 @@ echo_connected(struct worker *w, struct tcp_conn *c)
 	w->stats.echo.connections++;
 	/* What we receive we must send: advertise only what the send
 	 * buffer can take, so a fast writer is slowed, never dropped. */
-	c->flags |= TF_RCV_HOLD_SND;
+	tcp_rcv_hold_snd(c);
 	/* A peer that connects and goes silent would hold the connection
 	 * for ever (keepalive is off by default, and a live but silent
 	 * peer answers it): http.idle_timeout_s bounds the silence. */
@@ -28,10 +28,9 @@ echo_timeout(struct worker *w, struct tcp_conn *c)
 	uint64_t limit = (uint64_t)w->cfg->http.idle_timeout_s * 1000000;
 	uint64_t since;
 
-	if (limit == 0 || (c->flags & TF_FIN_QUEUED))
+	if (limit == 0 || tcp_conn_fin_queued(c))
 		return UINT64_MAX;
-	since = (uint64_t)(uint32_t)((uint32_t)w->now_ms - c->last_rx_ms) *
-		1000;
+	since = tcp_conn_idle_us(w, c);
 	if (since < limit)
 		return limit - since;
 	w->stats.echo.idle_timeouts++;

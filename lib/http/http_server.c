@@ -8,12 +8,13 @@
  * static pattern buffer when TCP can take it, so a connection costs the
  * same whatever N is.
  *
- * Memory: an idle connection holds nothing but three bits in
- * c->app_flags.  The parser and the response queue (struct httpd_work,
- * ~21 KiB) are taken from a lazily growing per-worker pool when request
- * bytes arrive, hang off c->app, and go back as soon as the connection is
- * idle again (no partial request, no response left to send): a million
- * idle keep-alive connections cost no server memory at all.
+ * Memory: an idle connection holds nothing but three bits in its
+ * tcp_conn_app_flags.  The parser and the response queue (struct
+ * httpd_work, ~21 KiB) are taken from a lazily growing per-worker pool
+ * when request bytes arrive, hang off tcp_conn_app, and go back as soon
+ * as the connection is idle again (no partial request, no response left
+ * to send): a million idle keep-alive connections cost no server memory
+ * at all.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -58,15 +59,29 @@ struct httpd_work {
 	struct http_req_parser parser;
 };
 
-/* Per connection, for its whole life, in c->app_flags; c->app is the
- * connection's struct httpd_work, or NULL while it is idle. */
+/* Per connection, for its whole life, in tcp_conn_app_flags;
+ * tcp_conn_app is the connection's struct httpd_work, or NULL while it
+ * is idle. */
 #define HTTPD_BROKEN	0x01	/* parse error: no more requests */
 #define HTTPD_PEER_DONE	0x02	/* the peer sent FIN */
 #define HTTPD_MID_REQ	0x04	/* the parser holds part of a request */
 
+/* Set and clear HTTPD_* bits. */
+static void
+httpd_flags_add(struct tcp_conn *c, uint8_t f)
+{
+	tcp_conn_set_app_flags(c, tcp_conn_app_flags(c) | f);
+}
+
+static void
+httpd_flags_del(struct tcp_conn *c, uint8_t f)
+{
+	tcp_conn_set_app_flags(c, tcp_conn_app_flags(c) & ~f);
+}
+
 /*
  * Timeouts cost no memory: an idle connection's deadline is its last
- * received segment (c->last_rx_ms) plus http.idle_timeout_s, a partial
+ * received segment (tcp_conn_idle_us) plus http.idle_timeout_s, a partial
  * request's is its first byte (in struct httpd_work, which it holds
  * anyway) plus http.header_timeout_s.  TCP's idle_timer, which keepalive
  * shares, calls httpd_timeout when the earliest may be due; it is moved
@@ -241,7 +256,7 @@ httpd_send_pattern(struct worker *w, struct tcp_conn *c, uint64_t at,
 static void
 httpd_pump(struct worker *w, struct tcp_conn *c)
 {
-	struct httpd_work *hc = c->app;
+	struct httpd_work *hc = tcp_conn_app(c);
 
 	while (hc != NULL && hc->q_len > 0) {
 		struct httpd_resp *r = &hc->q[hc->q_head];
@@ -276,7 +291,7 @@ httpd_pump(struct worker *w, struct tcp_conn *c)
 			return;
 		}
 	}
-	if (c->app_flags & HTTPD_PEER_DONE)
+	if (tcp_conn_app_flags(c) & HTTPD_PEER_DONE)
 		tcp_close(w, c);
 }
 
@@ -284,7 +299,7 @@ httpd_pump(struct worker *w, struct tcp_conn *c)
 static struct httpd_work *
 httpd_work_get(struct worker *w, struct tcp_conn *c)
 {
-	struct httpd_work *hw = c->app;
+	struct httpd_work *hw = tcp_conn_app(c);
 
 	if (hw != NULL)
 		return hw;
@@ -294,7 +309,7 @@ httpd_work_get(struct worker *w, struct tcp_conn *c)
 	hw->q_head = 0;
 	hw->q_len = 0;
 	http_req_parser_init(&hw->parser, &httpd_parser_cb, NULL);
-	c->app = hw;
+	tcp_conn_set_app(c, hw);
 	return hw;
 }
 
@@ -303,15 +318,15 @@ httpd_work_get(struct worker *w, struct tcp_conn *c)
 static void
 httpd_work_release(struct worker *w, struct tcp_conn *c, int force)
 {
-	struct httpd_work *hw = c->app;
+	struct httpd_work *hw = tcp_conn_app(c);
 
 	if (hw == NULL)
 		return;
-	if (!force && (hw->q_len > 0 || (c->app_flags & HTTPD_MID_REQ)))
+	if (!force && (hw->q_len > 0 || (tcp_conn_app_flags(c) & HTTPD_MID_REQ)))
 		return;
 	lazy_pool_put(&w->httpd->work_pool, hw);
-	c->app = NULL;
-	c->app_flags &= ~HTTPD_MID_REQ;
+	tcp_conn_set_app(c, NULL);
+	httpd_flags_del(c, HTTPD_MID_REQ);
 }
 
 /* Parse "/bytes/N": N decimal, no sign, no overflow. */
@@ -367,8 +382,8 @@ httpd_idle_arm(struct worker *w, struct tcp_conn *c)
 {
 	uint32_t idle_s = w->cfg->http.idle_timeout_s;
 
-	if (c->app == NULL && idle_s != 0 &&
-	    !(c->app_flags & (HTTPD_BROKEN | HTTPD_PEER_DONE)))
+	if (tcp_conn_app(c) == NULL && idle_s != 0 &&
+	    !(tcp_conn_app_flags(c) & (HTTPD_BROKEN | HTTPD_PEER_DONE)))
 		tcp_app_timer_arm(w, c, (uint64_t)idle_s * 1000000);
 }
 
@@ -376,12 +391,12 @@ static uint64_t
 httpd_timeout(struct worker *w, struct tcp_conn *c)
 {
 	const struct http_conf *hc = &w->cfg->http;
-	struct httpd_work *hw = c->app;
+	struct httpd_work *hw = tcp_conn_app(c);
 	uint64_t due, since;
 
-	if (c->app_flags & (HTTPD_BROKEN | HTTPD_PEER_DONE))
+	if (tcp_conn_app_flags(c) & (HTTPD_BROKEN | HTTPD_PEER_DONE))
 		return UINT64_MAX;	/* closing: TCP's own bounds apply */
-	if (hw != NULL && (c->app_flags & HTTPD_MID_REQ)) {
+	if (hw != NULL && (tcp_conn_app_flags(c) & HTTPD_MID_REQ)) {
 		/* A request trickling in (slowloris): the whole of it
 		 * must arrive within header_timeout_s of its first byte. */
 		if (hc->header_timeout_s == 0)
@@ -391,18 +406,17 @@ httpd_timeout(struct worker *w, struct tcp_conn *c)
 		if (w->now_us < due)
 			return due - w->now_us;
 		w->stats.httpd.header_timeouts++;
-		c->app_flags |= HTTPD_BROKEN;
+		httpd_flags_add(c, HTTPD_BROKEN);
 		return 0;
 	}
 	if (hw != NULL || hc->idle_timeout_s == 0)
 		return UINT64_MAX;	/* responding: persist bounds it */
-	since = (uint64_t)(uint32_t)((uint32_t)w->now_ms - c->last_rx_ms) *
-		1000;
+	since = tcp_conn_idle_us(w, c);
 	if (since < (uint64_t)hc->idle_timeout_s * 1000000)
 		return (uint64_t)hc->idle_timeout_s * 1000000 - since;
 	/* An idle keep-alive connection: close it as servers do, FIN. */
 	w->stats.httpd.idle_timeouts++;
-	c->app_flags |= HTTPD_BROKEN;
+	httpd_flags_add(c, HTTPD_BROKEN);
 	tcp_close(w, c);
 	return UINT64_MAX;
 }
@@ -411,8 +425,8 @@ static void
 httpd_connected(struct worker *w, struct tcp_conn *c)
 {
 	/* Nothing to allocate until the first request byte. */
-	c->app = NULL;
-	c->app_flags = 0;
+	tcp_conn_set_app(c, NULL);
+	tcp_conn_set_app_flags(c, 0);
 	w->stats.httpd.connections++;
 	httpd_idle_arm(w, c);
 }
@@ -423,25 +437,25 @@ httpd_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 {
 	struct httpd_work *hc = NULL;
 
-	if (len > 0 && !(c->app_flags & HTTPD_BROKEN)) {
+	if (len > 0 && !(tcp_conn_app_flags(c) & HTTPD_BROKEN)) {
 		hc = httpd_work_get(w, c);
 		if (hc == NULL) {
 			/* No memory for a parser: refuse loudly, not
 			 * silently. */
 			w->stats.httpd.no_state++;
-			c->app_flags |= HTTPD_BROKEN;
+			httpd_flags_add(c, HTTPD_BROKEN);
 			tcp_abort_later(w, c);
 			return;
 		}
 	}
-	while (len > 0 && !(c->app_flags & HTTPD_BROKEN)) {
+	while (len > 0 && !(tcp_conn_app_flags(c) & HTTPD_BROKEN)) {
 		size_t used = 0;
 		enum http_parse_status st;
 
 		st = http_req_parse(&hc->parser, data, len, &used);
 		if (st == HTTP_PARSE_AGAIN) {
-			if (!(c->app_flags & HTTPD_MID_REQ)) {
-				c->app_flags |= HTTPD_MID_REQ;
+			if (!(tcp_conn_app_flags(c) & HTTPD_MID_REQ)) {
+				httpd_flags_add(c, HTTPD_MID_REQ);
 				hc->req_start_us = w->now_us;
 				if (w->cfg->http.header_timeout_s != 0)
 					tcp_app_timer_arm(w, c,
@@ -450,12 +464,12 @@ httpd_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 			}
 			break;
 		}
-		c->app_flags &= ~HTTPD_MID_REQ;
+		httpd_flags_del(c, HTTPD_MID_REQ);
 		if (st == HTTP_PARSE_ERROR) {
 			int status = http_req_error_status(hc->parser.error);
 
 			w->stats.httpd.parse_errors++;
-			c->app_flags |= HTTPD_BROKEN;
+			httpd_flags_add(c, HTTPD_BROKEN);
 			if (hc->q_len < HTTPD_MAX_PIPELINE)
 				httpd_queue(hc, status, 0, HTTPD_BODY_TEXT,
 					    httpd_bad, strlen(httpd_bad), 1,
@@ -466,7 +480,7 @@ httpd_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 			/* More requests in flight than we answer at once:
 			 * finish what is queued, then close. */
 			w->stats.httpd.pipeline_overflows++;
-			c->app_flags |= HTTPD_BROKEN;
+			httpd_flags_add(c, HTTPD_BROKEN);
 			hc->q[(hc->q_head + hc->q_len - 1) %
 			      HTTPD_MAX_PIPELINE].close = 1;
 			break;
@@ -492,9 +506,9 @@ httpd_sent(struct worker *w, struct tcp_conn *c)
 static void
 httpd_peer_closed(struct worker *w, struct tcp_conn *c)
 {
-	struct httpd_work *hc = c->app;
+	struct httpd_work *hc = tcp_conn_app(c);
 
-	c->app_flags |= HTTPD_PEER_DONE;
+	httpd_flags_add(c, HTTPD_PEER_DONE);
 	if (hc == NULL || hc->q_len == 0)
 		tcp_close(w, c);
 }
@@ -505,7 +519,7 @@ httpd_closed(struct worker *w, struct tcp_conn *c, int err)
 	if (err != 0)
 		w->stats.httpd.resets++;
 	/* Also for a connection that never got to connected (reset or
-	 * timed out in SYN_RECEIVED): c->app is the listener's NULL. */
+	 * timed out in SYN_RECEIVED): its app is the listener's NULL. */
 	httpd_work_release(w, c, 1);
 }
 
@@ -521,7 +535,7 @@ static const struct tcp_app_ops httpd_ops = {
 void
 http_server_state_sizes(size_t *idle, size_t *busy)
 {
-	*idle = 0;	/* c->app_flags, inside struct tcp_conn */
+	*idle = 0;	/* tcp_conn_app_flags, inside struct tcp_conn */
 	*busy = sizeof(struct httpd_work);
 }
 
@@ -564,7 +578,7 @@ http_server_start(struct worker *w, uint16_t port)
 		       w->cfg->max_conns, worker_heap_alloc, worker_heap_free,
 		       (void *)(uintptr_t)rte_lcore_to_socket_id(w->lcore_id));
 	srv->port = port;
-	/* No listener argument: connections start with c->app NULL (the
+	/* No listener argument: connections start with app NULL (the
 	 * server is w->httpd). */
 	rc = tcp_listen(w, port, &httpd_ops, NULL);
 	if (rc != 0) {

@@ -207,7 +207,7 @@ hc_free(struct worker *w, struct hc_conn *h)
 	s->n_open--;
 	s->cnt.conns_closed++;
 	if (h->tc != NULL)
-		h->tc->app = NULL;
+		tcp_conn_set_app(h->tc, NULL);
 	rte_mempool_put(w->hc_pool, h);
 }
 
@@ -239,7 +239,7 @@ hc_fail(struct worker *w, struct hc_conn *h, enum job_error kind,
 	hc_settle(s, h, 0);
 	h->tc = NULL;
 	if (tc != NULL) {
-		tc->app = NULL;
+		tcp_conn_set_app(tc, NULL);
 		if (in_callback)
 			tcp_abort_later(w, tc);
 		else
@@ -444,7 +444,7 @@ share_send_ready(struct worker *w, struct job_share *s)
 static void
 hc_connected(struct worker *w, struct tcp_conn *c)
 {
-	struct hc_conn *h = c->app;
+	struct hc_conn *h = tcp_conn_app(c);
 	struct job_share *s;
 
 	if (h == NULL)
@@ -477,7 +477,7 @@ hc_connected(struct worker *w, struct tcp_conn *c)
 static void
 hc_sent(struct worker *w, struct tcp_conn *c)
 {
-	struct hc_conn *h = c->app;
+	struct hc_conn *h = tcp_conn_app(c);
 
 	if (h != NULL && (h->flags & HC_WRITING)) {
 		hc_write(w, h);
@@ -585,7 +585,7 @@ static void
 hc_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 	uint32_t len)
 {
-	struct hc_conn *h = c->app;
+	struct hc_conn *h = tcp_conn_app(c);
 	struct job_share *s;
 
 	if (h == NULL)
@@ -635,7 +635,7 @@ hc_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 static void
 hc_peer_closed(struct worker *w, struct tcp_conn *c)
 {
-	struct hc_conn *h = c->app;
+	struct hc_conn *h = tcp_conn_app(c);
 	struct job_share *s;
 	struct hc_busy *b;
 
@@ -681,7 +681,7 @@ hc_peer_closed(struct worker *w, struct tcp_conn *c)
 static void
 hc_closed(struct worker *w, struct tcp_conn *c, int err)
 {
-	struct hc_conn *h = c->app;
+	struct hc_conn *h = tcp_conn_app(c);
 	struct job_share *s;
 	const struct url *u;
 	char addr[URL_MAX_HOST + 8];
@@ -690,7 +690,7 @@ hc_closed(struct worker *w, struct tcp_conn *c, int err)
 		return;
 	s = h->share;
 	h->tc = NULL;
-	c->app = NULL;
+	tcp_conn_set_app(c, NULL);
 	if (err == 0 || (err != ECONNRESET && h->inflight == 0 &&
 			 !(h->flags & HC_RESERVED) &&
 			 h->state != HC_CONNECTING)) {
@@ -1022,7 +1022,7 @@ share_close_some(struct worker *w, struct job_share *s)
 			hc_settle(s, h, !s->drain_failed);
 			h->tc = NULL;
 			if (tc != NULL) {
-				tc->app = NULL;
+				tcp_conn_set_app(tc, NULL);
 				tcp_abort(w, tc);
 			}
 			hc_free(w, h);
@@ -1051,7 +1051,7 @@ share_drain(struct worker *w, struct job_share *s)
 
 		h->tc = NULL;
 		if (tc != NULL) {
-			tc->app = NULL;
+			tcp_conn_set_app(tc, NULL);
 			tcp_abort(w, tc);
 		}
 		hc_free(w, h);

@@ -61,7 +61,7 @@ worker_init(struct worker *w, struct app *app, unsigned int lcore_id,
 		return -rte_errno;
 	TAILQ_INIT(&w->shares);
 	/* Before the measure: conn_mem_bytes is what max_conns costs. */
-	w->tcp = rte_zmalloc_socket("tcp_stack", sizeof(*w->tcp),
+	w->tcp = rte_zmalloc_socket("tcp_stack", tcp_stack_size(),
 				    RTE_CACHE_LINE_SIZE, (int)rte_socket_id());
 	if (w->tcp == NULL)
 		return -ENOMEM;
@@ -185,10 +185,10 @@ worker_rx(struct worker *w)
 			   &w->stats.port.rx_handoff_drops);
 	tcp_lookup_burst(w, p, n, hints);
 	for (i = 0; i < n; i++) {
-		w->tcp->rx_hint = &hints[i];
+		tcp_rx_hint_set(w->tcp, &hints[i]);
 		worker_rx_one(w, p[i]);
 	}
-	w->tcp->rx_hint = NULL;
+	tcp_rx_hint_set(w->tcp, NULL);
 	/* ACKs and data owed by this burst go out together. */
 	tcp_output_flush(w);
 	return n;

@@ -1,20 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * TCP: the connection block, the per-lcore TCP state and the interface
- * that applications (the HTTP client, later the server) use.
- *
- * The code is split the way lwIP splits it:
- *   tcp_in.c     segment arrival: checks, lookup, the RFC 9293 state
- *                machine, ACK processing, data delivery, reassembly
- *   tcp_out.c    building and sending segments: data, SYN, FIN, ACK, RST
- *   tcp_timer.c  retransmission (RFC 6298), delayed ACK, persist,
- *                TIME_WAIT
- *   tcp_conn.c   the connection table, allocation, ISNs, ports, the
- *                application calls (connect, send, close, abort)
- *   tcp_reass.c  the out-of-order queue and the SACK blocks it yields
- *   tcp_sack.c   the sender's SACK scoreboard (RFC 6675)
- *   tcp_cc.c     congestion control: NewReno and CUBIC behind one ops
- *   tcp_seq.h    wrap-safe sequence comparisons
+ * TCP: the interface the layers above it use.  Applications (the HTTP
+ * client and server, the echo server, the control methods) open, feed
+ * and close connections and read their state through these calls; the
+ * poll loop creates the per-lcore stack and hands it received packets.
+ * struct tcp_conn and struct tcp_stack are opaque here (but for the
+ * application's two fields that lead the block, see the accessors): their
+ * definitions and everything else TCP uses inside lib/tcp (flags, the
+ * segment queues, the prototypes of tcp_in/out/conn/timer/reass) are in
+ * tcp_priv.h, which only lib/tcp and the tests include
+ * (tests/tools/check_layers.py enforces it).
  *
  * Everything here is per lcore and lock-free: a connection belongs to
  * the lcore whose table holds it, and every function takes that lcore's
@@ -24,19 +19,14 @@
 #ifndef DPF_TCP_H
 #define DPF_TCP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#include <rte_mbuf.h>
-#include <rte_mempool.h>
-
-#include "tcp_cc.h"
-#include "tcp_sack.h"
-#include "tcp_syncookie.h"
-#include "timer.h"
-
 struct worker;
-struct rte_hash;
-struct rte_mempool;
+struct rte_mbuf;
+struct tcp_conn;
+struct tcp_stack;
+struct tcp_listener;
 
 enum tcp_state {
 	TCP_CLOSED = 0,
@@ -53,104 +43,9 @@ enum tcp_state {
 	TCP_NSTATES
 };
 
-/* Connection flags. */
-#define TF_ACK_NOW	0x0001	/* send an ACK at the end of this burst */
-#define TF_DELACK	0x0002	/* an ACK is owed; delack timer runs */
-#define TF_FIN_QUEUED	0x0004	/* the application closed: send FIN */
-#define TF_FIN_SENT	0x0008
-#define TF_WSCALE	0x0010	/* window scaling agreed */
-#define TF_TSTAMP	0x0020	/* timestamps agreed */
-#define TF_SACK		0x0040	/* SACK agreed */
-#define TF_OUTPUT_LIST	0x0080	/* on the worker's output list */
-#define TF_APP_CLOSED	0x0100	/* closed callback was called */
-#define TF_RTT_TIMING	0x0200	/* timing rtt_seq (no timestamps) */
-#define TF_RECOVERY	0x0400	/* in fast recovery until snd_una >= recover */
-#define TF_PASSIVE	0x0800	/* opened by a listener */
-#define TF_RCV_HOLD_SND	0x1000	/* receive window shrinks with snd.len */
-#define TF_ABORT	0x2000	/* abort at the next output pass */
-#define TF_TLP_PENDING	0x4000	/* rtx_timer is a tail loss probe timer */
-#define TF_TLP_DONE	0x8000	/* probe sent; next expiry is the RTO */
-
-/* mem_flags: refused send space while the pool was low; woken (the
- * sent callback, a window update) when memory returns. */
-#define TCP_MF_SND_STARVED	0x01
-
-/* Per-segment metadata kept in the mbuf private area (like skb->cb). */
-struct tcp_seg_cb {
-	uint32_t seq;		/* sequence number of the first byte */
-	uint32_t off;		/* offset of that byte in the mbuf chain */
-	uint32_t len;		/* payload bytes that count */
-	uint32_t pad;
-	struct rte_mbuf *next;	/* next segment in a queue */
-};
-
-static inline struct tcp_seg_cb *
-tcp_seg_cb(struct rte_mbuf *m)
-{
-	return (struct tcp_seg_cb *)rte_mbuf_to_priv(m);
-}
-
-/*
- * What an mbuf (chain) really costs the pool, whatever its payload:
- * one pool element per segment (Linux's skb->truesize).  A 1-byte
- * segment costs as much as a full one; budgets count this, not bytes.
- */
-static inline uint32_t
-tcp_seg_truesize(const struct rte_mbuf *m)
-{
-	return m->pool != NULL ? m->pool->elt_size :
-		(uint32_t)sizeof(*m) + m->buf_len;
-}
-
-static inline uint32_t
-tcp_mbuf_truesize(const struct rte_mbuf *m)
-{
-	uint32_t t = 0;
-
-	for (; m != NULL; m = m->next)
-		t += tcp_seg_truesize(m);
-	return t;
-}
-
-/* Out-of-order queue: segments sorted by sequence, never overlapping. */
-struct tcp_reass {
-	struct rte_mbuf *head;
-	/* The last segment: arrivals past it (a sender filling the window
-	 * beyond a hole) are appended without walking the queue. */
-	struct rte_mbuf *tail;
-	uint32_t nsegs;
-	uint32_t bytes;
-	uint32_t last_seq;	/* most recent arrival, for the first SACK */
-	/* What the queued mbufs really cost the pool (tcp_mbuf_truesize),
-	 * not their payload: the budget counts this. */
-	uint32_t truesize;
-	/* Recent arrivals, newest first: RFC 2018 4 wants the blocks
-	 * reported in the order they were last touched. */
-	uint32_t recent[4];
-	uint8_t n_recent;
-};
-
-/* Send buffer: bytes from snd_una onwards, in a list of mbufs. */
-struct tcp_sndbuf {
-	struct rte_mbuf *head;	/* linked through m->next */
-	struct rte_mbuf *tail;
-	/* Where the last segment was taken from: the next one starts
-	 * there, not at head, so sending a large buffer is linear, not
-	 * quadratic.  Each mbuf of the buffer carries the position of its
-	 * first byte in the stream (SNDBUF_POS), so the cursor costs the
-	 * connection one pointer. */
-	struct rte_mbuf *cur;
-	uint32_t head_off;	/* bytes of head already acknowledged */
-	uint32_t len;		/* bytes held */
-	uint32_t truesize;	/* what its mbufs cost (tcp_mbuf_truesize) */
-};
-
-/* Send buffer mbufs never go to the wire themselves (clones of them
- * do), so their RX hash field is free to hold the position, modulo
- * 2^32, of their first byte among all bytes ever queued. */
-#define SNDBUF_POS(m)	((m)->hash.usr)
-
-struct tcp_conn;
+/* "ESTABLISHED", "TIME_WAIT"...; "?" past TCP_NSTATES. */
+const char *
+tcp_state_name(enum tcp_state s);
 
 /*
  * What TCP tells the application.  Callbacks run on the owning lcore in
@@ -184,104 +79,37 @@ struct tcp_app_ops {
 	uint64_t (*timeout)(struct worker *w, struct tcp_conn *c);
 };
 
-struct tcp_conn {
-	/* Lookup key: host byte order, remote first. */
-	uint32_t remote_ip;
-	uint32_t local_ip;
-	uint16_t remote_port;
-	uint16_t local_port;
+/* --- the per-lcore stack (the poll loop) ------------------------------ */
 
-	uint8_t state;			/* enum tcp_state */
-	uint8_t snd_wscale;		/* peer's shift, applied to its wnd */
-	uint8_t rcv_wscale;		/* our shift */
-	uint8_t rtx_shift;		/* backoff exponent */
-	uint16_t flags;
-	uint16_t mss;			/* payload bytes per segment we send */
+/* The private area TCP needs in every mbuf of the packet pool (its
+ * per-segment metadata), aligned for rte_pktmbuf_pool_create. */
+uint16_t
+tcp_mbuf_priv_size(void);
+/* Bytes the loop allocates for w->tcp before tcp_stack_init. */
+size_t
+tcp_stack_size(void);
+int
+tcp_stack_init(struct worker *w, uint32_t max_conns);
+/* Frees what tcp_stack_init took and zeroes w->tcp (which stays). */
+void
+tcp_stack_fini(struct worker *w);
+/* Going away: RST to every peer we are synchronized with, so that none
+ * waits on a connection that no longer exists (as a kernel does for a
+ * process that dies). */
+void
+tcp_reset_all(struct worker *w);
 
-	/* Send sequence space (RFC 9293 3.3.1). */
-	uint32_t iss;
-	uint32_t snd_una;
-	uint32_t snd_nxt;
-	uint32_t snd_max;		/* highest sent, for retransmission */
-	uint32_t snd_wnd;		/* peer's window, scaled */
-	uint32_t snd_wl1;
-	uint32_t snd_wl2;
-
-	/* Receive sequence space. */
-	uint32_t irs;
-	uint32_t rcv_nxt;
-	uint32_t rcv_adv;		/* right edge we advertised */
-	uint32_t last_ack_sent;
-	uint16_t segs_unacked;		/* full segments since our last ACK */
-	uint16_t dupacks;
-
-	/* Timestamps (RFC 7323). */
-	uint32_t ts_recent;
-	uint32_t ts_recent_ms;		/* when ts_recent was set */
-	/* Added to w->ts_now in every TSval we send (and taken off every
-	 * TSecr): a keyed hash of the tuple, so TSval tells nothing of our
-	 * clock (Linux's tsoffset). */
-	uint32_t ts_off;
-
-	/* RTT estimator (RFC 6298), microseconds. */
-	uint32_t srtt_us;		/* 0 = no sample yet */
-	uint32_t rttvar_us;
-	uint32_t rto_us;
-	uint32_t rtt_seq;		/* Karn timing without timestamps */
-	int error;			/* why it ended, errno (fills a hole) */
-	/* now_us, low 32 bits (never 0) when the timed segment went out,
-	 * or 0; RTTs are far shorter than the 71 minutes it wraps in. */
-	uint32_t rtt_start_us;
-	uint32_t retrans_count;		/* retransmissions of this connection */
-	/* now_ms / 1000 + 1, low 16 bits (never 0), of the first persist
-	 * probe while the peer's window stays closed, else 0: bounds
-	 * persist (tcp.persist_max_s), in what was a hole. */
-	uint16_t persist_s;
-
-	/* Congestion control and loss recovery (RFC 5681, 6582, 6675). */
-	struct tcp_cc cc;
-	const struct tcp_cc_ops *cc_ops;
-	/* The SACK scoreboard, from the worker's sack_pool only while the
-	 * peer reports something above SND.UNA; NULL reads as empty. */
-	struct tcp_sack_board *sack;
-	uint32_t recover;		/* snd_max when recovery began */
-	uint32_t high_rxt;		/* retransmitted up to here */
-	uint32_t rxt_mark;		/* snd_max when high_rxt was reset */
-	uint32_t max_sndwnd;		/* largest window the peer offered */
-	uint32_t last_rx_ms;		/* now_ms, low 32 bits: keepalive */
-	uint8_t ka_probes;		/* keepalive probes unanswered */
-	uint8_t app_flags;		/* the application's own bits */
-	uint8_t mem_flags;		/* TCP_MF_* */
-
-	struct tcp_sndbuf snd;
-	struct tcp_reass ooo;
-
-	struct timer rtx_timer;		/* SYN/data retransmit and persist */
-	struct timer delack_timer;
-	struct timer idle_timer;	/* keepalive, then TIME_WAIT */
-
-	const struct tcp_app_ops *ops;
-	void *app;			/* the application's own state */
-	struct tcp_conn *output_next;	/* worker's output list */
+/* Gauges of one lcore's stack. */
+struct tcp_stack_info {
+	uint32_t n_conns;	/* connections in the table, any state */
+	uint32_t n_estab;	/* ESTABLISHED and CLOSE_WAIT */
+	uint32_t n_half_open;	/* SYN_RECEIVED */
 };
 
-/*
- * A million idle connections per lcore is the goal: every byte here is
- * a megabyte there.  The timers (no argument, no back-pointer: see
- * timer.h) and the SACK scoreboard (only while in use) are kept out for
- * that reason; do not let the block grow back unnoticed.
- */
-_Static_assert(sizeof(struct tcp_conn) <= 448,
-	       "struct tcp_conn grew past 448 bytes");
+void
+tcp_stack_info(const struct worker *w, struct tcp_stack_info *si);
 
-#define TCP_MAX_LISTENERS	8
-
-/* A passive open point: connections it accepts get its ops and arg. */
-struct tcp_listener {
-	uint16_t port;		/* 0 = free slot */
-	const struct tcp_app_ops *ops;
-	void *app;
-};
+/* --- receiving (the poll loop's dispatch) ----------------------------- */
 
 /* What tcp_lookup_burst found for one received packet. */
 struct tcp_rx_hint {
@@ -290,90 +118,6 @@ struct tcp_rx_hint {
 	int looked_up;		/* 0: not read (not TCP/IPv4, malformed) */
 };
 
-/* TCP's share of the per-lcore context. */
-struct tcp_stack {
-	struct rte_hash *table;		/* 4-tuple -> struct tcp_conn * */
-	struct rte_mempool *conn_pool;
-	struct rte_mempool *sack_pool;	/* struct tcp_sack_board */
-	struct tcp_conn *output_list;	/* connections with output owed */
-	/* tcp_lookup_burst's answer for the packet being processed, or
-	 * NULL; only a hint: a packet earlier in the burst may have freed
-	 * the connection, or opened one, so tcp_input checks it. */
-	const struct tcp_rx_hint *rx_hint;
-	/* Bit (hash % 64) of every connection added since the burst's
-	 * lookup: a tuple found absent may have been added meanwhile. */
-	uint64_t burst_adds;
-	/* Connections whose new data waits for the TX backlog to drain
-	 * (TF_OUTPUT_LIST stays set: they are owed output). */
-	struct tcp_conn *output_deferred;
-	uint32_t n_conns;
-	uint32_t n_estab;
-	struct syncookie_key isn_secret;	/* RFC 6528 F's key, getrandom() */
-	/* SYN cookies (tcp_syncookie.h): the MAC key, getrandom(). */
-	struct syncookie_key cookie_key;
-	/* Timestamp offsets: the same key on every lcore and, where the
-	 * kernel's boot id can be read, in every run of this boot, so a
-	 * tuple's TSval keeps rising from one run to the next (see
-	 * worker.h, ts_now). */
-	struct syncookie_key ts_key;
-	/* The table's hash key: a per-run random initial value of jhash,
-	 * as Linux keys its established hash. */
-	uint32_t hash_seed;
-	uint32_t n_half_open;		/* SYN_RECEIVED connections */
-	uint32_t syn_backlog;		/* tcp.syn_backlog, or its default */
-	uint64_t cookie_sent_ms;	/* now_ms + 1 at the last cookie, or 0 */
-	/* now_ms + 1 when a SYN last found half the backlog in use or got
-	 * a cookie, or 0: SYN-ACK retries are cut for a minute after. */
-	uint64_t syn_pressure_ms;
-	/* Per-second budgets: RSTs for segments without a connection, and
-	 * challenge ACKs (RFC 5961 7). */
-	struct tcp_ratelimit {
-		uint64_t sec;
-		uint32_t left;
-	} rst_rl, chack_rl;
-	uint32_t next_port[256];	/* per low byte of the source IP */
-	const struct tcp_cc_ops *cc_ops;	/* for new connections */
-	struct tcp_listener listeners[TCP_MAX_LISTENERS];
-	/* Connections that entered TIME_WAIT, oldest first.  At tw_max
-	 * entries the oldest still in TIME_WAIT is freed early (counted
-	 * as TimeWaitRecycled), as it is when the table is full.  Entries
-	 * may be stale: check the state. */
-	struct tcp_conn **tw_fifo;
-	uint32_t tw_mask;
-	uint32_t tw_head;
-	uint32_t tw_tail;
-	uint32_t tw_max;		/* TIME_WAITs kept: max_conns / 4 */
-};
-
-/* 16 bytes, not 12: rte_hash compares 16-byte keys with two vector
- * loads instead of memcmp.  The padding is always zero. */
-struct tcp_key {
-	uint32_t remote_ip;
-	uint32_t local_ip;
-	uint16_t remote_port;
-	uint16_t local_port;
-	uint32_t zero;
-};
-
-/* An empty scoreboard: what a connection without one reads. */
-extern const struct tcp_sack_board tcp_sack_empty;
-
-static inline const struct tcp_sack_board *
-tcp_sack_of(const struct tcp_conn *c)
-{
-	return c->sack != NULL ? c->sack : &tcp_sack_empty;
-}
-
-/* tcp_conn.c */
-int
-tcp_stack_init(struct worker *w, uint32_t max_conns);
-void
-tcp_stack_fini(struct worker *w);
-/* Going away: RST to every peer we are synchronized with, so that none
- * waits on a connection that no longer exists (as a kernel does for a
- * process that dies). */
-void
-tcp_reset_all(struct worker *w);
 /*
  * Look up the connections of a received burst at once (rte_hash's bulk
  * lookup, which overlaps the table's cache misses) and prefetch their
@@ -386,14 +130,31 @@ tcp_reset_all(struct worker *w);
 void
 tcp_lookup_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 		 struct tcp_rx_hint *hints);
-struct tcp_conn *
-tcp_lookup(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
-	   uint32_t local_ip, uint16_t local_port);
-/* The same, given the tuple's hash as tcp_lookup_burst computed it. */
-struct tcp_conn *
-tcp_lookup_with_sig(struct worker *w, uint32_t remote_ip,
-		    uint16_t remote_port, uint32_t local_ip,
-		    uint16_t local_port, uint32_t sig);
+/*
+ * The hint for the packet about to be dispatched (NULL: none), given
+ * the lcore's stack (w->tcp).  Only a hint: a packet earlier in the
+ * burst may have freed the connection, or opened one, so tcp_input
+ * checks it; tcp_input takes it (once).  Inline, as it runs for every
+ * packet: the hint is the stack's first member (tcp_priv.h asserts it).
+ */
+static inline void
+tcp_rx_hint_set(struct tcp_stack *ts, const struct tcp_rx_hint *h)
+{
+	*(const struct tcp_rx_hint **)(void *)ts = h;
+}
+/* A TCP segment over IPv4, its headers checked up to l4_off. */
+void
+tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
+	  uint32_t l4_off, uint32_t l4_len);
+/* Send what the connections of this burst owe (ACKs, data, FINs). */
+void
+tcp_output_flush(struct worker *w);
+/* Memory is back: wake the connections tcp_send_space refused. */
+void
+tcp_mem_wake(struct worker *w);
+
+/* --- opening and closing (applications) ------------------------------- */
+
 /* Active open from local_ip (0: --ip) to remote_ip:remote_port, on a
  * source port whose replies reach this worker.  Returns the connection
  * (state SYN_SENT) or NULL. */
@@ -401,20 +162,30 @@ struct tcp_conn *
 tcp_connect(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
 	    uint16_t remote_port, const struct tcp_app_ops *ops, void *app);
 /* Accept connections on port; ops->connected is called for each once
- * established, with c->app = app (the application may replace it). */
+ * established, with the connection's app = app (the application may
+ * replace it: tcp_conn_set_app). */
 int
 tcp_listen(struct worker *w, uint16_t port, const struct tcp_app_ops *ops,
 	   void *app);
-/* Passive open from a SYN for a listening port (tcp_in.c calls it). */
-struct tcp_conn *
-tcp_accept_syn(struct worker *w, const struct tcp_listener *l,
-	       uint32_t remote_ip, uint16_t remote_port, uint32_t local_ip,
-	       uint16_t local_port);
-const struct tcp_listener *
-tcp_find_listener(struct worker *w, uint16_t port);
 /* Stop accepting on port (its connections carry on); 0 or -ENOENT. */
 int
 tcp_unlisten(struct worker *w, uint16_t port);
+/* The listener on port, or NULL. */
+const struct tcp_listener *
+tcp_find_listener(struct worker *w, uint16_t port);
+/* Orderly close of our direction (FIN after queued data). */
+void
+tcp_close(struct worker *w, struct tcp_conn *c);
+/* Abort from inside a callback: done at the end of the burst, when
+ * nothing up the call stack uses c any more. */
+void
+tcp_abort_later(struct worker *w, struct tcp_conn *c);
+/* Send RST and drop the connection; the closed callback is not called. */
+void
+tcp_abort(struct worker *w, struct tcp_conn *c);
+
+/* --- sending and receiving (applications) ----------------------------- */
+
 /*
  * Free space in the send buffer: tcp.sndbuf less what it holds, counted
  * as the larger of its payload and half its true size (Linux doubles
@@ -425,9 +196,6 @@ tcp_unlisten(struct worker *w, uint16_t port);
  */
 uint32_t
 tcp_send_space(struct worker *w, const struct tcp_conn *c);
-/* Memory is back: wake the connections tcp_send_space refused. */
-void
-tcp_mem_wake(struct worker *w);
 /*
  * Queue the data of m (one segment, m->data_len bytes, typically
  * attached to an external buffer shared by many connections) by
@@ -441,172 +209,121 @@ tcp_send_mbuf(struct worker *w, struct tcp_conn *c, struct rte_mbuf *m);
 uint32_t
 tcp_send(struct worker *w, struct tcp_conn *c, const void *data,
 	 uint32_t len);
-/* Orderly close of our direction (FIN after queued data). */
+/*
+ * For an application that turns received bytes into sent ones (echo):
+ * from now on the receive window advertises no more than the send
+ * buffer's free space, so a fast writer is slowed, never dropped.
+ */
 void
-tcp_close(struct worker *w, struct tcp_conn *c);
-/* Abort from inside a callback: done at the end of the burst, when
- * nothing up the call stack uses c any more. */
-void
-tcp_abort_later(struct worker *w, struct tcp_conn *c);
-/* Send RST and drop the connection; the closed callback is not called. */
-void
-tcp_abort(struct worker *w, struct tcp_conn *c);
-void
-tcp_set_state(struct worker *w, struct tcp_conn *c, enum tcp_state s);
-/* Report the end to the application (once) with err. */
-void
-tcp_notify_closed(struct worker *w, struct tcp_conn *c, int err);
-/* The connection's scoreboard, taken from the pool (empty) if it has
- * none; NULL (counted) when the pool is exhausted. */
-struct tcp_sack_board *
-tcp_sack_get(struct worker *w, struct tcp_conn *c);
-/* Give the scoreboard back: it is empty or no longer valid. */
-void
-tcp_sack_put(struct worker *w, struct tcp_conn *c);
-/* Free the block and everything it holds. */
-void
-tcp_conn_free(struct worker *w, struct tcp_conn *c);
-/* Ask for tcp_output at the end of the current burst. */
-void
-tcp_output_schedule(struct worker *w, struct tcp_conn *c);
-const char *
-tcp_state_name(enum tcp_state s);
-
-/* Note c entering TIME_WAIT, oldest first, so that a full table can
- * recycle the oldest instead of refusing a connection. */
-void
-tcp_time_wait_remember(struct worker *w, struct tcp_conn *c);
-
-/* Our window scale for a receive buffer of rcvbuf bytes. */
-uint8_t
-tcp_choose_wscale(uint32_t rcvbuf);
-/* Whether one more RST for a segment without a connection, or one more
- * challenge ACK, fits this second's budget; counted when not. */
-int
-tcp_rst_allowed(struct worker *w);
-int
-tcp_challenge_ack_allowed(struct worker *w);
-
-/* tcp_in.c */
-void
-tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
-	  uint32_t l4_off, uint32_t l4_len);
-
-/* tcp_out.c */
-void
-tcp_output(struct worker *w, struct tcp_conn *c);
-/* Run tcp_output for every connection that asked for it. */
-void
-tcp_output_flush(struct worker *w);
-void
-tcp_send_ack(struct worker *w, struct tcp_conn *c);
-int
-tcp_send_syn(struct worker *w, struct tcp_conn *c);
-/* Send len bytes from seq again, whatever the windows say (fast
- * retransmit, partial ACKs); a FIN goes with it where it belongs. */
-void
-tcp_retransmit(struct worker *w, struct tcp_conn *c, uint32_t seq,
-	       uint32_t len);
-/* Retransmit the first unacknowledged segment (fast retransmit, NewReno
- * partial ACKs, lost retransmissions) and restart the hole scan after it. */
-void
-tcp_retransmit_head(struct worker *w, struct tcp_conn *c);
-/* A keepalive probe: SND.UNA - 1 with no data (RFC 1122 4.2.3.6). */
-void
-tcp_send_keepalive(struct worker *w, struct tcp_conn *c);
-/* A RST answering a segment that has no connection (RFC 9293 3.10.7.1). */
-void
-tcp_send_reset(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
-	       uint16_t local_port, uint16_t remote_port, uint32_t seq,
-	       uint32_t ack, int with_ack);
-/* A SYN-ACK carrying a SYN cookie: no connection behind it.  wscale:
- * our shift, or -1 for no option; ts: with TSval/TSecr. */
-void
-tcp_send_synack_cookie(struct worker *w, uint32_t local_ip,
-		       uint32_t remote_ip, uint16_t local_port,
-		       uint16_t remote_port, uint32_t iss, uint32_t rcv_nxt,
-		       int wscale, int sack, int ts, uint32_t tsval,
-		       uint32_t tsecr);
-/* The window we would advertise now, unscaled. */
-uint32_t
-tcp_rcv_window(struct worker *w, const struct tcp_conn *c);
-
-/* tcp_timer.c */
-void
-tcp_timers_init(struct tcp_conn *c);
-void
-tcp_timers_cancel(struct worker *w, struct tcp_conn *c);
-void
-tcp_rtx_arm(struct worker *w, struct tcp_conn *c);
-void
-tcp_rtt_sample(struct worker *w, struct tcp_conn *c, uint32_t rtt_us);
-void
-tcp_delack_arm(struct worker *w, struct tcp_conn *c);
-void
-tcp_enter_time_wait(struct worker *w, struct tcp_conn *c);
-/* (Re)start the keepalive clock after activity, if keepalive is on. */
-void
-tcp_keepalive_arm(struct worker *w, struct tcp_conn *c);
+tcp_rcv_hold_snd(struct tcp_conn *c);
 /* Have ops->timeout called within delay_us: idle_timer, shared with
  * keepalive, is moved earlier if it would fire later (never later). */
 void
 tcp_app_timer_arm(struct worker *w, struct tcp_conn *c, uint64_t delay_us);
-/* Entered FIN_WAIT_2: bound it by tcp.fin_wait2_s. */
-void
-tcp_fin_wait2_arm(struct worker *w, struct tcp_conn *c);
 
-/* tcp_reass.c */
-void
-tcp_reass_init(struct tcp_reass *q);
+/* --- accessors -------------------------------------------------------- */
+
 /*
- * Queue segment m (cb seq/off/len set) out of order.  Overlaps with
- * queued data are trimmed so the queue never holds a byte twice.
- * Returns 0 if queued, 1 if it added nothing (m was freed), -1 if the
- * queue is full (m was freed).
+ * The application's two fields lead every connection block: its pointer
+ * at TCP_CONN_APP_OFF, its flag byte at TCP_CONN_APP_FLAGS_OFF
+ * (tcp_priv.h asserts both).  Their accessors, called several times per
+ * request, are inline then, while the rest of the block stays private.
  */
+#define TCP_CONN_APP_OFF	0
+#define TCP_CONN_APP_FLAGS_OFF	sizeof(void *)
+
+/* The application's own state (tcp_connect's or tcp_listen's app). */
+static inline void *
+tcp_conn_app(const struct tcp_conn *c)
+{
+	return *(void *const *)(const void *)((const char *)c +
+					      TCP_CONN_APP_OFF);
+}
+
+static inline void
+tcp_conn_set_app(struct tcp_conn *c, void *app)
+{
+	*(void **)(void *)((char *)c + TCP_CONN_APP_OFF) = app;
+}
+
+/* Eight bits the application may keep in the connection block, for its
+ * whole life (0 at the start): what a server needs per connection while
+ * it holds no state of its own. */
+static inline uint8_t
+tcp_conn_app_flags(const struct tcp_conn *c)
+{
+	return *((const uint8_t *)c + TCP_CONN_APP_FLAGS_OFF);
+}
+
+static inline void
+tcp_conn_set_app_flags(struct tcp_conn *c, uint8_t flags)
+{
+	*((uint8_t *)c + TCP_CONN_APP_FLAGS_OFF) = flags;
+}
+/* Microseconds since the last segment (data or ACK) arrived, in
+ * milliseconds' steps. */
+uint64_t
+tcp_conn_idle_us(const struct worker *w, const struct tcp_conn *c);
+/* Whether our direction is closed (tcp_close was called: FIN queued). */
 int
-tcp_reass_insert(struct tcp_reass *q, struct rte_mbuf *m,
-		 uint32_t max_segs);
-/* Dequeue the first segment if it starts at or before rcv_nxt, with its
- * cb trimmed to start at rcv_nxt; segments wholly before are freed. */
-struct rte_mbuf *
-tcp_reass_pop(struct tcp_reass *q, uint32_t rcv_nxt);
-/*
- * Limits and means for tcp_reass_insert_ctl, and what it did (the
- * counters are added to, never reset).
- */
-struct tcp_reass_ctl {
-	struct rte_mempool *pool;	/* compact buffers; NULL: no copies */
-	uint32_t max_segs;		/* segments queued at most */
-	uint32_t max_bytes;		/* true size queued at most */
-	uint64_t collapsed;		/* segments copied into compact ones */
-	uint64_t pruned;		/* segments dropped by pruning */
+tcp_conn_fin_queued(const struct tcp_conn *c);
+
+/* tcp_conn_info's flags. */
+#define TCP_INFO_PASSIVE	0x01	/* opened by a listener */
+#define TCP_INFO_WSCALE		0x02	/* window scaling agreed */
+#define TCP_INFO_TSTAMP		0x04	/* timestamps agreed */
+#define TCP_INFO_SACK		0x08	/* SACK agreed */
+#define TCP_INFO_FIN_QUEUED	0x10	/* our direction closed */
+#define TCP_INFO_FIN_SENT	0x20
+#define TCP_INFO_RECOVERY	0x40	/* in fast recovery */
+#define TCP_INFO_RCV_HOLD_SND	0x80	/* tcp_rcv_hold_snd */
+
+/* A snapshot of one connection, for reports (conn.list). */
+struct tcp_conn_info {
+	enum tcp_state state;
+	const char *state_name;
+	/* The 4-tuple, host byte order. */
+	uint32_t local_ip;
+	uint32_t remote_ip;
+	uint16_t local_port;
+	uint16_t remote_port;
+	uint16_t mss;		/* payload bytes per segment we send */
+	uint8_t snd_wscale;	/* the peer's shift */
+	uint8_t rcv_wscale;	/* ours */
+	uint32_t flags;		/* TCP_INFO_* */
+	/* Send sequence space. */
+	uint32_t iss;
+	uint32_t snd_una;
+	uint32_t snd_nxt;
+	uint32_t snd_max;
+	uint32_t snd_wnd;	/* the peer's window, scaled */
+	/* Receive sequence space. */
+	uint32_t irs;
+	uint32_t rcv_nxt;
+	uint32_t rcv_wnd;	/* what we would advertise now, unscaled */
+	/* Congestion control and RTT (microseconds; srtt 0: no sample). */
+	uint32_t cwnd;
+	uint32_t ssthresh;
+	uint32_t srtt_us;
+	uint32_t rttvar_us;
+	uint32_t rto_us;
+	uint32_t retrans;	/* retransmissions of this connection */
+	/* Queued bytes. */
+	uint32_t unacked;	/* sent, not acknowledged: snd_max - snd_una */
+	uint32_t snd_queued;	/* held by the send buffer */
+	uint32_t ooo_bytes;	/* held out of order */
+	uint64_t idle_us;	/* since the last segment arrived */
 };
-/*
- * tcp_reass_insert, with true-size accounting: a segment small for its
- * buffer is copied into a compact mbuf (or onto the end of the compact
- * one before it), and a queue over max_bytes is first collapsed, then
- * pruned from the highest sequence down (Linux tcp_collapse and
- * tcp_prune_ofo_queue).  Returns 0 if the data was queued, 1 if it
- * added nothing, -1 if it was refused or pruned at once.
- */
-int
-tcp_reass_insert_ctl(struct tcp_reass *q, struct rte_mbuf *m,
-		     struct tcp_reass_ctl *ctl);
-/* Copy runs of contiguous segments into as few full mbufs from pool as
- * they fit in, where that frees mbufs.  Returns the mbufs freed. */
-uint32_t
-tcp_reass_collapse(struct tcp_reass *q, struct rte_mempool *pool);
-/* Drop segments from the highest sequence down until the queue's true
- * size is at most goal.  Returns the segments dropped; *cut (if not
- * NULL) is the sequence of the lowest byte dropped. */
-uint32_t
-tcp_reass_prune(struct tcp_reass *q, uint32_t goal, uint32_t *cut);
-/* Up to max [start, end) blocks, the most recent arrival's first. */
-unsigned int
-tcp_reass_sack_blocks(const struct tcp_reass *q, uint32_t *starts,
-		      uint32_t *ends, unsigned int max);
+
 void
-tcp_reass_flush(struct tcp_reass *q);
+tcp_conn_info(struct worker *w, const struct tcp_conn *c,
+	      struct tcp_conn_info *ci);
+/*
+ * Walk this lcore's connections: the next one after *iter (start with
+ * *iter = 0), or NULL at the end.  Only on the owning lcore, with no
+ * connection opened or freed during the walk.
+ */
+struct tcp_conn *
+tcp_conn_next(struct worker *w, uint32_t *iter);
 
 #endif /* DPF_TCP_H */

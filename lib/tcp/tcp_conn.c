@@ -23,7 +23,7 @@
 #include <rte_random.h>
 #include <rte_tcp.h>
 
-#include "tcp.h"
+#include "tcp_priv.h"
 #include "tcp_seq.h"
 #include "worker.h"
 
@@ -1013,4 +1013,114 @@ tcp_abort(struct worker *w, struct tcp_conn *c)
 		w->stats.tcp.EstabResets++;
 	c->flags |= TF_APP_CLOSED;
 	tcp_conn_free(w, c);
+}
+
+/* --- the accessors of tcp.h ---------------------------------------- */
+
+uint16_t
+tcp_mbuf_priv_size(void)
+{
+	return RTE_ALIGN(sizeof(struct tcp_seg_cb), RTE_MBUF_PRIV_ALIGN);
+}
+
+size_t
+tcp_stack_size(void)
+{
+	return sizeof(struct tcp_stack);
+}
+
+void
+tcp_stack_info(const struct worker *w, struct tcp_stack_info *si)
+{
+	const struct tcp_stack *ts = w->tcp;
+
+	si->n_conns = ts->n_conns;
+	si->n_estab = ts->n_estab;
+	si->n_half_open = ts->n_half_open;
+}
+
+void
+tcp_rcv_hold_snd(struct tcp_conn *c)
+{
+	c->flags |= TF_RCV_HOLD_SND;
+}
+
+uint64_t
+tcp_conn_idle_us(const struct worker *w, const struct tcp_conn *c)
+{
+	/* last_rx_ms keeps the low 32 bits: the difference wraps right. */
+	return (uint64_t)(uint32_t)((uint32_t)w->now_ms - c->last_rx_ms) *
+		1000;
+}
+
+int
+tcp_conn_fin_queued(const struct tcp_conn *c)
+{
+	return (c->flags & TF_FIN_QUEUED) != 0;
+}
+
+/* TF_* bits that tcp_conn_info reports, and their TCP_INFO_* names. */
+static const struct {
+	uint16_t tf;
+	uint32_t info;
+} tcp_info_flags[] = {
+	{ TF_PASSIVE, TCP_INFO_PASSIVE },
+	{ TF_WSCALE, TCP_INFO_WSCALE },
+	{ TF_TSTAMP, TCP_INFO_TSTAMP },
+	{ TF_SACK, TCP_INFO_SACK },
+	{ TF_FIN_QUEUED, TCP_INFO_FIN_QUEUED },
+	{ TF_FIN_SENT, TCP_INFO_FIN_SENT },
+	{ TF_RECOVERY, TCP_INFO_RECOVERY },
+	{ TF_RCV_HOLD_SND, TCP_INFO_RCV_HOLD_SND },
+};
+
+void
+tcp_conn_info(struct worker *w, const struct tcp_conn *c,
+	      struct tcp_conn_info *ci)
+{
+	unsigned int i;
+
+	memset(ci, 0, sizeof(*ci));
+	ci->state = (enum tcp_state)c->state;
+	ci->state_name = tcp_state_name(ci->state);
+	ci->local_ip = c->local_ip;
+	ci->remote_ip = c->remote_ip;
+	ci->local_port = c->local_port;
+	ci->remote_port = c->remote_port;
+	ci->mss = c->mss;
+	ci->snd_wscale = c->snd_wscale;
+	ci->rcv_wscale = c->rcv_wscale;
+	for (i = 0; i < RTE_DIM(tcp_info_flags); i++)
+		if (c->flags & tcp_info_flags[i].tf)
+			ci->flags |= tcp_info_flags[i].info;
+	ci->iss = c->iss;
+	ci->snd_una = c->snd_una;
+	ci->snd_nxt = c->snd_nxt;
+	ci->snd_max = c->snd_max;
+	ci->snd_wnd = c->snd_wnd;
+	ci->irs = c->irs;
+	ci->rcv_nxt = c->rcv_nxt;
+	ci->rcv_wnd = tcp_rcv_window(w, c);
+	ci->cwnd = c->cc.cwnd;
+	ci->ssthresh = c->cc.ssthresh;
+	ci->srtt_us = c->srtt_us;
+	ci->rttvar_us = c->rttvar_us;
+	ci->rto_us = c->rto_us;
+	ci->retrans = c->retrans_count;
+	ci->unacked = c->snd_max - c->snd_una;
+	ci->snd_queued = c->snd.len;
+	ci->ooo_bytes = c->ooo.bytes;
+	ci->idle_us = tcp_conn_idle_us(w, c);
+}
+
+struct tcp_conn *
+tcp_conn_next(struct worker *w, uint32_t *iter)
+{
+	const void *key;
+	void *data;
+
+	if (w->tcp->table == NULL ||
+	    rte_hash_iterate(w->tcp->table, &key, &data, iter) < 0)
+		return NULL;
+	return data;
 }

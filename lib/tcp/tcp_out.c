@@ -27,7 +27,7 @@
 
 #include "arp.h"
 #include "ipv4.h"
-#include "tcp.h"
+#include "tcp_priv.h"
 #include "tcp_opt.h"
 #include "tcp_seq.h"
 #include "worker.h"

@@ -19,7 +19,7 @@
 
 #include <rte_mbuf.h>
 
-#include "tcp.h"
+#include "tcp_priv.h"
 #include "tcp_seq.h"
 
 void

@@ -12,7 +12,7 @@
 
 #include <rte_common.h>
 
-#include "tcp.h"
+#include "tcp_priv.h"
 #include "tcp_seq.h"
 #include "worker.h"
 
@@ -314,8 +314,7 @@ tcp_keepalive_check(struct worker *w, struct tcp_conn *c)
 
 	if (tc->keepalive_s == 0)
 		return UINT64_MAX;
-	idle_us = (uint64_t)(uint32_t)((uint32_t)w->now_ms - c->last_rx_ms) *
-		1000;
+	idle_us = tcp_conn_idle_us(w, c);
 	if (idle_us < (uint64_t)tc->keepalive_s * 1000000) {
 		/* Traffic since we armed: wait for the rest of the idle time. */
 		return (uint64_t)tc->keepalive_s * 1000000 - idle_us;

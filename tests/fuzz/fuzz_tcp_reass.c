@@ -23,7 +23,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
-#include "tcp.h"
+#include "tcp_priv.h"
 #include "tcp_seq.h"
 
 int

@@ -31,7 +31,7 @@
 #include "port.h"
 #include "stack_harness.h"
 #include "steer.h"
-#include "tcp.h"
+#include "tcp_priv.h"
 #include "tcp_opt.h"
 #include "worker.h"
 #include "worker_loop.h"

@@ -6,8 +6,10 @@ A module is x.c plus x.h in one folder of lib/; a module depends on
 another when it includes that one's header ("x.h" or "folder/x.h").
 The folders are the layers, lowest first (LAYERS): a module may include
 headers of its own folder and of lower layers only.  Folders on the same
-rank are siblings and may not include each other.  On top of that the
-graph must have no cycle, inside a folder too.
+rank are siblings and may not include each other.  A header named
+x_priv.h (tcp_priv.h: TCP's insides) is private to its folder: only that
+folder's files may include it (the tests, outside lib/, may too).  On top
+of that the graph must have no cycle, inside a folder too.
 
 Each module is one check; a failing check prints the offending include
 (file:line) or the cycle as a chain of modules.  The last line is
@@ -32,6 +34,9 @@ LAYERS = {
     'ctl': 5,
     'loop': 5,
 }
+
+# a module whose header only its own folder may include
+PRIVATE = re.compile(r'_priv$')
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
@@ -136,6 +141,11 @@ def main():
         fm = modules[m]
         for dep, where in edges[m]:
             fd = modules[dep]
+            if fd != fm and PRIVATE.search(dep):
+                bad.setdefault(m, []).append(
+                    '%s: %s/%s includes %s/%s.h (private to lib/%s)' % (
+                        where, fm, m, fd, dep, fd))
+                continue
             if fd == fm or fm not in LAYERS or fd not in LAYERS:
                 continue
             if LAYERS[fd] >= LAYERS[fm]:

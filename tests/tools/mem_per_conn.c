@@ -23,7 +23,7 @@
 #include <rte_mempool.h>
 
 #include "http_server.h"
-#include "tcp.h"
+#include "tcp_priv.h"
 
 static uint64_t
 heap_bytes(void)

@@ -27,7 +27,7 @@
 
 #include "config.h"
 #include "http_server.h"
-#include "tcp.h"
+#include "tcp_priv.h"
 #include "worker.h"
 
 #define PORT	80

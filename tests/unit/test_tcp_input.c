@@ -31,7 +31,7 @@
 #include <rte_tcp.h>
 
 #include "stack_harness.h"
-#include "tcp.h"
+#include "tcp_priv.h"
 #include "tcp_opt.h"
 #include "worker.h"
 
