@@ -268,8 +268,8 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 		s->index = i;
 		s->conn_target = (uint32_t)split(job->p.connections, n, i);
 		s->req_quota = split(job->p.requests, n, i);
-		s->cps = job->p.rate_cps / n;
-		s->rps = job->p.rate_rps / n;
+		job_pace_init(&s->pace, job->p.rate_cps / n,
+			      job->p.rate_rps / n);
 		hist_init(&s->lat_connect);
 		hist_init(&s->lat_ttfb);
 		hist_init(&s->lat_total);

@@ -28,6 +28,7 @@
 #include "hist.h"
 #include "http_client.h"
 #include "job_params.h"
+#include "job_pace.h"
 #include "url.h"
 
 struct app;
@@ -102,9 +103,7 @@ struct job_share {
 	/* Quotas. */
 	uint32_t conn_target;
 	uint64_t req_quota;		/* 0 = unlimited */
-	double cps, rps;		/* 0 = unpaced */
-	double cps_tokens, rps_tokens;
-	uint64_t last_token_us;
+	struct job_pace pace;		/* rates and their schedule */
 
 	int phase;			/* enum share_phase (job_runner.c) */
 	uint64_t start_us;

@@ -3,7 +3,7 @@
  * The job runner: a job's shares on their workers; see job_runner.h for
  * the call chain.  Everything here runs on the share's own worker.  It
  * decides which connections to open and when requests go (the schedule:
- * the "pacing" section), and counts what the HTTP client
+ * job_pace.c), and counts what the HTTP client
  * (lib/http/http_client.c) reports into the share's counters.
  */
 #include <errno.h>
@@ -21,6 +21,7 @@
 #include "http_client.h"
 #include "ipv4.h"
 #include "job.h"
+#include "job_pace.h"
 #include "job_runner.h"
 #include "worker.h"
 #include "url.h"
@@ -38,9 +39,6 @@
 #define OPEN_BURST		64
 /* After running out of ports or blocks, wait this long before trying. */
 #define LOCAL_RETRY_US		10000
-/* Token buckets hold at most this much time's worth: smooth pacing
- * that still catches up after the loop was held up briefly. */
-#define PACE_BURST_US		10000
 
 _Static_assert(JOB_PIPELINE_MAX <= HTTP_CLIENT_PIPELINE_MAX,
 	       "the HTTP client cannot pipeline that deep");
@@ -115,7 +113,7 @@ runner_pools_ready(struct worker *w)
 		       worker_heap_alloc, worker_heap_free,
 		       (void *)(uintptr_t)rte_lcore_to_socket_id(w->lcore_id));
 	used = worker_heap_used(w);
-	snprintf(name, sizeof(name), "hc_conn_%u", w->lcore_id);
+	snprintf(name, sizeof(name), "job_conn_%u", w->lcore_id);
 	r->conn_pool = worker_state_pool(w, name, w->cfg->max_conns,
 					 sizeof(struct job_conn));
 	if (r->conn_pool == NULL)
@@ -255,68 +253,7 @@ share_accepting(const struct job_share *s)
 	return s->phase == SHARE_RUNNING;
 }
 
-/* --- pacing: when connections open and requests go ------------------ */
-
-static void
-pace_refill(struct worker *w, struct job_share *s)
-{
-	double dt = (double)(w->now_us - s->last_token_us);
-
-	s->last_token_us = w->now_us;
-	if (s->cps > 0) {
-		s->cps_tokens += dt * s->cps / 1e6;
-		if (s->cps_tokens > 1 + s->cps * PACE_BURST_US / 1e6)
-			s->cps_tokens = 1 + s->cps * PACE_BURST_US / 1e6;
-	}
-	if (s->rps > 0) {
-		s->rps_tokens += dt * s->rps / 1e6;
-		if (s->rps_tokens > 1 + s->rps * PACE_BURST_US / 1e6)
-			s->rps_tokens = 1 + s->rps * PACE_BURST_US / 1e6;
-	}
-}
-
-/* Whether a request may go now, and that one went. */
-static int
-pace_request_due(const struct job_share *s)
-{
-	return s->rps == 0 || s->rps_tokens >= 1;
-}
-
-static void
-pace_request_sent(struct job_share *s)
-{
-	if (s->rps > 0)
-		s->rps_tokens -= 1;
-}
-
-/* Whether a connection may open now, and that one opened. */
-static int
-pace_conn_due(const struct job_share *s)
-{
-	return s->cps == 0 || s->cps_tokens >= 1;
-}
-
-static void
-pace_conn_opened(struct job_share *s)
-{
-	if (s->cps > 0)
-		s->cps_tokens -= 1;
-}
-
-/* How many connections the ramp allows by now. */
-static uint32_t
-pace_conn_goal(const struct worker *w, const struct job_share *s)
-{
-	double ramp = s->job->p.ramp_s;
-	double f;
-
-	if (ramp <= 0)
-		return s->conn_target;
-	f = (double)(w->now_us - s->start_us) / (ramp * 1e6);
-	if (f >= 1)
-		return s->conn_target;
-	return (uint32_t)(s->conn_target * f) + 1;
-}
+/* --- the quota ------------------------------------------------------ */
 
 /* Take one request from the quota; 0 if it is used up. */
 static int
@@ -375,7 +312,7 @@ share_send_ready(struct worker *w, struct job_share *s)
 			ready_remove(s, jc);
 			continue;
 		}
-		if (!pace_request_due(s))
+		if (!job_pace_request_due(&s->pace))
 			return;
 		took = 0;
 		if (!(jc->hc.flags & HTTP_CLIENT_OWED)) {
@@ -391,7 +328,7 @@ share_send_ready(struct worker *w, struct job_share *s)
 				s->req_reserved--;
 			return;
 		}
-		pace_request_sent(s);
+		job_pace_request_sent(&s->pace);
 		if (!http_client_can_send(&jc->hc))
 			ready_remove(s, jc);
 	}
@@ -417,8 +354,8 @@ jr_connected(struct worker *w, struct http_client_conn *hc)
 	}
 	ready_add(s, jc);
 	/* Send at once if pacing allows; else the poll loop will. */
-	if (pace_request_due(s) && conn_send(w, s, jc) == 0) {
-		pace_request_sent(s);
+	if (job_pace_request_due(&s->pace) && conn_send(w, s, jc) == 0) {
+		job_pace_request_sent(&s->pace);
 		if (!http_client_can_send(hc))
 			ready_remove(s, jc);
 	}
@@ -625,7 +562,7 @@ share_resolve(struct worker *w, struct job_share *s)
 	if (rc <= 0)
 		return;
 	s->phase = SHARE_RUNNING;
-	s->last_token_us = w->now_us;
+	job_pace_start(&s->pace, w->now_us);
 	share_announce(w, s);
 }
 
@@ -670,7 +607,7 @@ share_open_one(struct worker *w, struct job_share *s)
 	s->n_open++;
 	s->n_connecting++;
 	s->cnt.conns_opened++;
-	pace_conn_opened(s);
+	job_pace_conn_opened(&s->pace);
 	u = share_url(s, s->next_url);
 	if (http_client_connect(w, &jc->hc, &s->prof, share_src_ip(s),
 				u->ipv4, u->port) != 0) {
@@ -685,13 +622,15 @@ share_open_one(struct worker *w, struct job_share *s)
 static void
 share_open(struct worker *w, struct job_share *s)
 {
-	uint32_t goal = pace_conn_goal(w, s);
+	uint32_t goal = job_pace_conn_goal(s->conn_target,
+					   s->job->p.ramp_s, s->start_us,
+					   w->now_us);
 	unsigned int burst = 0;
 
 	if (w->now_us < s->open_after_us || w->mbufs_low || w->tx_held_back)
 		return;
 	while (s->n_open < goal && burst < OPEN_BURST) {
-		if (!pace_conn_due(s) || !quota_take(s))
+		if (!job_pace_conn_due(&s->pace) || !quota_take(s))
 			return;
 		burst++;
 		if (share_open_one(w, s) != 0)
@@ -893,7 +832,7 @@ share_run(struct worker *w, struct job_share *s)
 		share_drain(w, s);
 		return;
 	}
-	pace_refill(w, s);
+	job_pace_refill(&s->pace, w->now_us);
 	share_expire(w, s);
 	share_send_ready(w, s);
 	share_open(w, s);

@@ -7,7 +7,7 @@
  *   worker_loop()
  *     job_runner_poll()            every iteration, each running share:
  *       share_resolve()              ARP for the next hops first
- *       pace_refill()                the schedule: token buckets
+ *       job_pace_refill()            the schedule (job_pace.c)
  *       share_expire()               connect and response timeouts, from
  *                                    the heads of two FIFO lists
  *       share_send_ready()           requests on idle connections (rps
