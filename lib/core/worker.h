@@ -12,7 +12,7 @@
  * This is the bottom layer (lib/core): the context and the primitives
  * every layer calls (clock, TX queue, allocation, worker_call).  The
  * layers above hang their per-lcore state off it by pointer (tcp,
- * httpd) so that core needs none of their headers; the poll loop is
+ * httpd, runner) so that core needs none of their headers; the poll loop is
  * lib/loop/worker_loop.h.
  */
 
@@ -52,10 +52,7 @@
 struct worker;
 struct http_server;
 struct tcp_stack;
-
-struct job_share;
-struct hc_busy;
-TAILQ_HEAD(job_share_list, job_share);
+struct job_runner;
 
 struct worker {
 	struct app *app;
@@ -110,10 +107,9 @@ struct worker {
 	struct tcp_stack *tcp;
 	struct impair impair;
 	struct http_server *httpd;	/* --listen, or NULL */
-	/* Fetch jobs: the shares this worker runs, and client state. */
-	struct job_share_list shares;
-	struct rte_mempool *hc_pool;	/* struct hc_conn */
-	struct lazy_pool hc_busy_pool;	/* struct hc_busy */
+	/* Fetch jobs: the shares this worker runs and their connections
+	 * (lib/job/job_runner.h), allocated by worker_init. */
+	struct job_runner *runner;
 
 	uint16_t tx_n;
 	uint64_t tx_queued;		/* packets ever queued: "did work" */

@@ -20,6 +20,7 @@
 #include "impair.h"
 #include "ipv4.h"
 #include "job.h"
+#include "job_runner.h"
 #include "rpc_methods.h"
 #include "stats.h"
 #include "tcp.h"
@@ -209,13 +210,12 @@ lcore_json(const struct app *app, const struct worker *w)
 {
 	uint64_t busy = w->busy_tsc, idle = w->idle_tsc;
 	double total = (double)(busy + idle);
-	const struct job_share *s;
+	uint64_t parsers, parser_bytes;
 	struct tcp_stack_info si;
-	unsigned int shares = 0;
+	unsigned int shares;
 
 	tcp_stack_info(w, &si);
-	TAILQ_FOREACH(s, &w->shares, link)
-		shares++;
+	job_runner_usage(w, &shares, &parsers, &parser_bytes);
 	return json_pack("{s:i, s:i, s:i, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:i, s:{s:I, s:I, s:f, s:I, s:I}}",
 			 "lcore", w->lcore_id, "index", w->index,
 			 "queue", w->queue_id,
@@ -233,10 +233,8 @@ lcore_json(const struct app *app, const struct worker *w)
 			 "max_conns", (json_int_t)app->cfg->max_conns,
 			 "per_connection", (double)w->conn_mem_bytes /
 			 app->cfg->max_conns,
-			 "client_parsers", (json_int_t)w->hc_busy_pool.n_blocks,
-			 "client_parser_bytes",
-			 (json_int_t)(w->hc_busy_pool.n_blocks *
-				      w->hc_busy_pool.size));
+			 "client_parsers", (json_int_t)parsers,
+			 "client_parser_bytes", (json_int_t)parser_bytes);
 }
 
 static const char *const stat_scopes[] = {

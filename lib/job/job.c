@@ -2,7 +2,7 @@
 /*
  * Jobs on the control side: parameters, the split into shares, and the
  * readings summed over the shares.  The shares themselves run in
- * http_client.c on their workers.
+ * job_runner.c on their workers.
  */
 #include <errno.h>
 #include <math.h>
@@ -16,6 +16,7 @@
 #include <rte_malloc.h>
 
 #include "config.h"
+#include "http_client.h"
 #include "http_msg.h"
 #include "ipv4.h"
 #include "job.h"
@@ -147,75 +148,14 @@ job_params_from_config(struct job_params *p, const struct dpf_config *cfg,
 	return 0;
 }
 
-static int
-has_header(const struct job_params *p, const char *name)
-{
-	size_t n = strlen(name);
-	unsigned int i;
-
-	for (i = 0; i < p->n_headers; i++)
-		if (strncasecmp(p->headers[i], name, n) == 0 &&
-		    p->headers[i][n] == ':')
-			return 1;
-	return 0;
-}
-
-/* The head of a request for url, with or without "Connection: close". */
+/* The head of a request for URL u, with or without "Connection: close". */
 static char *
-build_head(const struct job_params *p, const struct url *u, int close,
-	   uint32_t *len)
+job_head(const struct job_params *p, unsigned int u, int close,
+	 uint32_t *len)
 {
-	size_t cap = 512 + strlen(u->path) + strlen(u->host);
-	unsigned int i;
-	size_t n = 0;
-	char *h;
-	int rc;
-
-	for (i = 0; i < p->n_headers; i++)
-		cap += strlen(p->headers[i]) + 2;
-	h = malloc(cap);
-	if (h == NULL)
-		return NULL;
-#define APPEND(...) do { \
-		rc = snprintf(h + n, cap - n, __VA_ARGS__); \
-		if (rc < 0 || (size_t)rc >= cap - n) \
-			goto full; \
-		n += (size_t)rc; \
-	} while (0)
-	APPEND("%s %s HTTP/1.1\r\n", p->method, u->path);
-	if (!has_header(p, "Host")) {
-		if (u->port_given)
-			APPEND("Host: %s:%u\r\n", u->host, u->port);
-		else
-			APPEND("Host: %s\r\n", u->host);
-	}
-	if (!has_header(p, "User-Agent"))
-		APPEND("User-Agent: dpfetch/%s\r\n", DPF_VERSION);
-	if (!has_header(p, "Accept"))
-		APPEND("Accept: */*\r\n");
-	/* A body is framed by its length; so is an empty POST or PUT. */
-	if (!has_header(p, "Content-Length") &&
-	    (p->body != NULL || strcmp(p->method, "POST") == 0 ||
-	     strcmp(p->method, "PUT") == 0))
-		APPEND("Content-Length: %llu\r\n",
-		       (unsigned long long)p->body_len);
-	for (i = 0; i < p->n_headers; i++)
-		APPEND("%s\r\n", p->headers[i]);
-	/* RFC 9112 9.6: say so when this is the connection's last request,
-	 * so that the server closes first and keeps the TIME_WAIT. */
-	if (close && !has_header(p, "Connection"))
-		APPEND("Connection: close\r\n");
-	APPEND("\r\n");
-#undef APPEND
-	if (n > HTTP_REQUEST_MAX) {
-		free(h);
-		return NULL;
-	}
-	*len = (uint32_t)n;
-	return h;
-full:
-	free(h);
-	return NULL;
+	return http_client_request_head(p->method, &p->urls[u], p->headers,
+					p->n_headers, p->body != NULL,
+					p->body_len, close, len);
 }
 
 static int
@@ -325,11 +265,10 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 	job->head_request = strcmp(job->p.method, "HEAD") == 0;
 	job->n_shares = n;
 	for (u = 0; u < job->p.n_urls; u++) {
-		job->req_head[u] = build_head(&job->p, &job->p.urls[u], 0,
-					      &job->req_head_len[u]);
-		job->req_head_close[u] = build_head(&job->p, &job->p.urls[u],
-						    1,
-						    &job->req_head_close_len[u]);
+		job->req_head[u] = job_head(&job->p, u, 0,
+					    &job->req_head_len[u]);
+		job->req_head_close[u] = job_head(&job->p, u, 1,
+						  &job->req_head_close_len[u]);
 		if (job->req_head[u] == NULL || job->req_head_close[u] == NULL) {
 			job_err(err, errlen,
 				"the request head is over %d bytes (too many or too long headers)",
@@ -354,8 +293,8 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 		s->index = i;
 		s->conn_target = (uint32_t)split(job->p.connections, n, i);
 		s->req_quota = split(job->p.requests, n, i);
-		s->cps = job->p.rate_cps / n;
-		s->rps = job->p.rate_rps / n;
+		job_pace_init(&s->pace, job->p.rate_cps / n,
+			      job->p.rate_rps / n);
 		hist_init(&s->lat_connect);
 		hist_init(&s->lat_ttfb);
 		hist_init(&s->lat_total);
@@ -382,7 +321,7 @@ fail:
 static void
 share_start_on_worker(struct worker *w, void *arg)
 {
-	hc_share_start(w, arg);
+	job_runner_start(w, arg);
 }
 
 int

@@ -6,7 +6,7 @@
  * A job is created on the control side (the command line, the control
  * channel) from its parameters, then started: each chosen worker gets a
  * share (its part of the connections, the requests and the rates) which
- * it runs alone, without locks, from its poll loop (http_client.c).  A
+ * it runs alone, without locks, from its poll loop (job_runner.c).  A
  * share keeps monotonic counters, three latency histograms and a
  * per-second series that readers sum across shares without stopping
  * anybody; readings taken while a job runs are approximate by at most
@@ -26,12 +26,14 @@
 #include <jansson.h>
 
 #include "hist.h"
+#include "http_client.h"
 #include "job_params.h"
+#include "job_pace.h"
 #include "url.h"
 
 struct app;
 struct worker;
-struct hc_conn;
+struct job_conn;
 
 #define JOB_SERIES_MAX		3600	/* seconds kept per share */
 /* Seconds of per-second latency a share keeps until they are merged
@@ -93,7 +95,7 @@ struct job_counters {
 	uint64_t conns_closed;
 };
 
-TAILQ_HEAD(hc_list, hc_conn);
+TAILQ_HEAD(job_conn_list, job_conn);
 
 /* A worker's part of a job: touched by that worker only, read by all. */
 struct job_share {
@@ -105,11 +107,9 @@ struct job_share {
 	/* Quotas. */
 	uint32_t conn_target;
 	uint64_t req_quota;		/* 0 = unlimited */
-	double cps, rps;		/* 0 = unpaced */
-	double cps_tokens, rps_tokens;
-	uint64_t last_token_us;
+	struct job_pace pace;		/* rates and their schedule */
 
-	int phase;			/* enum share_phase (http_client.c) */
+	int phase;			/* enum share_phase (job_runner.c) */
 	uint64_t start_us;
 	uint64_t end_us;
 	uint64_t drain_until_us;
@@ -123,14 +123,17 @@ struct job_share {
 	uint32_t next_url;
 
 	/* Connections. */
-	uint32_t n_open;		/* hc_conns in existence */
+	uint32_t n_open;		/* job_conns in existence */
 	uint32_t n_connecting;
 	uint64_t req_reserved;		/* requests taken from the quota */
 	uint64_t req_finished;		/* answered, failed or cancelled */
-	struct hc_list all;
-	struct hc_list ready;		/* idle, may send */
-	struct hc_list connect_fifo;	/* by connect deadline */
-	struct hc_list response_fifo;	/* by response deadline */
+	struct job_conn_list all;
+	struct job_conn_list ready;	/* idle, may send */
+	struct job_conn_list connect_fifo;	/* by connect deadline */
+	struct job_conn_list response_fifo;	/* by response deadline */
+	/* What its connections' requests look like (the HTTP client's
+	 * view of the job), and how they report back. */
+	struct http_client_profile prof;
 
 	struct job_counters cnt;
 	struct hist lat_connect;
@@ -293,12 +296,10 @@ job_registry_add(struct job_registry *r, struct job *job);
 struct job *
 job_registry_find(struct job_registry *r, uint32_t id);
 
-/* The share runner (http_client.c): start running share s on worker w
+/* The share runner (job_runner.c): start running share s on worker w
  * (on w's lcore, or before it runs).  Declared here so that job.c, which
- * calls it, does not include http_client.h, which includes this. */
-#define HTTP_REQUEST_MAX	16384	/* request head, bytes */
-
+ * calls it, does not include job_runner.h (no cycle between the two). */
 void
-hc_share_start(struct worker *w, struct job_share *s);
+job_runner_start(struct worker *w, struct job_share *s);
 
 #endif /* DPF_JOB_H */

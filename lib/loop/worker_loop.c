@@ -21,10 +21,10 @@
 
 #include "arp.h"
 #include "eth.h"
-#include "http_client.h"
 #include "http_server.h"
 #include "icmp.h"
 #include "ipv4.h"
+#include "job_runner.h"
 #include "tcp.h"
 #include "worker.h"
 #include "worker_loop.h"
@@ -59,12 +59,14 @@ worker_init(struct worker *w, struct app *app, unsigned int lcore_id,
 				      (int)rte_socket_id(), RING_F_SC_DEQ);
 	if (w->cmd_ring == NULL)
 		return -rte_errno;
-	TAILQ_INIT(&w->shares);
 	/* Before the measure: conn_mem_bytes is what max_conns costs. */
 	w->tcp = rte_zmalloc_socket("tcp_stack", tcp_stack_size(),
 				    RTE_CACHE_LINE_SIZE, (int)rte_socket_id());
 	if (w->tcp == NULL)
 		return -ENOMEM;
+	rc = job_runner_init(w);
+	if (rc != 0)
+		return rc;
 	used = worker_heap_used(w);
 	worker_update_time(w);
 	timer_wheel_init(&w->wheel, w->now_us);
@@ -86,11 +88,12 @@ worker_fini(struct worker *w)
 	impair_flush(&w->impair);
 	tcp_stack_fini(w);
 	http_server_fini(w);
-	hc_worker_fini(w);
+	job_runner_fini(w);
 	rte_ring_free(w->cmd_ring);
 	w->cmd_ring = NULL;
-	/* w->tcp stays (zeroed by tcp_stack_fini): the exit statistics
-	 * read it after this; it goes with the EAL heap, as w does. */
+	/* w->tcp stays (zeroed by tcp_stack_fini), as does w->runner:
+	 * the exit statistics read them after this; they go with the EAL
+	 * heap, as w does. */
 }
 
 /*
@@ -301,8 +304,8 @@ worker_loop(struct worker *w)
 			w->last_neigh_ms = w->now_ms;
 			arp_timer(w);
 		}
-		if (!TAILQ_EMPTY(&w->shares))
-			hc_poll(w);
+		if (job_runner_active(w))
+			job_runner_poll(w);
 		/* Busy: packets came in, or anything (timers, jobs) made
 		 * packets to send; a paced job waiting for its next slot is
 		 * idle time. */

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * An HTTP/1.1 client connection over the TCP API: it writes requests,
+ * parses responses (http_parse), applies the keep-alive and close rules
+ * and stamps each request's send, first byte and end.  It decides nothing
+ * about load: its owner (lib/job's runner) says when to connect and when
+ * to send, and hears back through struct http_client_ops.
+ *
+ * Call chain:
+ *
+ *   owner                          lib/http/http_client.c
+ *     http_client_connect()          tcp_connect
+ *     http_client_send()             a request (pipelined up to a limit)
+ *       hcl_write -> tcp_send          as far as the send buffer takes it
+ *     http_client_close/_abort()
+ *   TCP callbacks (tcp_app_ops):
+ *     hcl_connected                  -> ops->connected
+ *     hcl_sent -> hcl_write          the rest of a long request
+ *                                    -> ops->writable
+ *     hcl_recv -> http_resp_parse    responses, several per segment when
+ *                                    pipelined; -> ops->progress (partial),
+ *                                    ops->response, ops->idle, ops->error
+ *     hcl_peer_closed                close-delimited body, or an error;
+ *                                    -> ops->ending
+ *     hcl_closed                     -> ops->error, ops->release
+ *
+ * An idle connection costs struct http_client_conn (embedded in the
+ * owner's block); the parser and the send times of pipelined requests
+ * (struct http_client_busy) come from the owner's lazy pool only while
+ * requests are outstanding.
+ */
+
+#ifndef DPF_HTTP_CLIENT_H
+#define DPF_HTTP_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "http_parse.h"
+#include "url.h"
+
+struct worker;
+struct tcp_conn;
+struct lazy_pool;
+struct http_client_conn;
+
+#define HTTP_REQUEST_MAX	16384	/* request head, bytes */
+#define HTTP_CLIENT_PIPELINE_MAX	64
+
+/* Why a connection failed; the owner maps it to its own counters. */
+enum http_client_error {
+	HTTP_CLIENT_ERR_UNSOLICITED,	/* bytes with no request outstanding */
+	HTTP_CLIENT_ERR_PARSE,		/* malformed response */
+	HTTP_CLIENT_ERR_WRITE,		/* the body sink failed (errno) */
+	HTTP_CLIENT_ERR_EOF,		/* FIN before the response ended */
+	HTTP_CLIENT_ERR_ABANDONED,	/* FIN with pipelined requests owed */
+	HTTP_CLIENT_ERR_REFUSED,	/* RST answering the SYN */
+	HTTP_CLIENT_ERR_RESET,		/* RST on an open connection */
+	HTTP_CLIENT_ERR_TIMEOUT,	/* TCP's retransmissions unanswered */
+	HTTP_CLIENT_ERR_CLOSED,		/* any other close with requests owed */
+};
+
+enum http_client_state {
+	HTTP_CLIENT_CONNECTING,
+	HTTP_CLIENT_OPEN,
+	HTTP_CLIENT_CLOSING,	/* we closed; waiting for TCP to finish */
+};
+
+#define HTTP_CLIENT_WRITING	0x01	/* a request is partly handed to TCP */
+#define HTTP_CLIENT_OWED	0x02	/* the owner promised it a request */
+#define HTTP_CLIENT_LAST	0x04	/* sent its last request */
+
+/* One finished response. */
+struct http_client_response {
+	int status;
+	uint64_t body_bytes;
+	uint64_t sent_us;		/* the request went */
+	uint64_t first_byte_us;		/* the response's first byte came */
+};
+
+struct http_client_ops {
+	/* Established: the owner may send. */
+	void (*connected)(struct worker *w, struct http_client_conn *hc);
+	/* A long request is now all with TCP, and another may follow. */
+	void (*writable)(struct worker *w, struct http_client_conn *hc);
+	/* Part of a response came (the response clock restarts). */
+	void (*progress)(struct worker *w, struct http_client_conn *hc);
+	/* A response ended; hc->inflight already counts it out. */
+	void (*response)(struct worker *w, struct http_client_conn *hc,
+			 const struct http_client_response *r);
+	/* Nothing outstanding any more: reuse says whether the keep-alive
+	 * rules allow another request; the owner keeps it or closes it. */
+	void (*idle)(struct worker *w, struct http_client_conn *hc, int reuse);
+	/* Something failed (arg: the byte count of UNSOLICITED); the owner
+	 * counts it and settles what hc owed.  hc is still whole. */
+	void (*error)(struct worker *w, struct http_client_conn *hc,
+		      enum http_client_error e, uint32_t arg);
+	/* The peer closed; hc is about to close: off the owner's queues. */
+	void (*ending)(struct worker *w, struct http_client_conn *hc);
+	/* TCP let go of hc (or hc was aborted): the owner frees it. */
+	void (*release)(struct worker *w, struct http_client_conn *hc);
+};
+
+/*
+ * What the requests of a set of connections look like (one per job
+ * share): shared by its connections, read-only while they run.
+ */
+struct http_client_profile {
+	const struct http_client_ops *ops;
+	struct lazy_pool *busy_pool;	/* struct http_client_busy */
+	const struct url *urls;
+	char *const *head;		/* per URL */
+	const uint32_t *head_len;
+	char *const *head_close;	/* with "Connection: close" */
+	const uint32_t *head_close_len;
+	const uint8_t *body;
+	uint64_t body_len;
+	uint32_t pipeline;		/* requests outstanding at most */
+	uint32_t requests_per_connection;	/* 0 = no limit */
+	FILE *out;			/* response bodies go here, or NULL */
+	int head_request;
+	uint64_t *bytes_rx;		/* where to count what comes and goes */
+	uint64_t *bytes_tx;
+};
+
+/* While requests are outstanding. */
+struct http_client_busy {
+	struct http_resp_parser parser;
+	uint64_t sent_us[HTTP_CLIENT_PIPELINE_MAX];	/* outstanding */
+	uint64_t first_byte_us;		/* of the response being read */
+	uint64_t tx_off;		/* of the request being written */
+	uint16_t oldest;		/* index of sent_us of the first */
+	uint16_t tx_url;
+	uint8_t tx_close;		/* head with Connection: close */
+};
+
+/* One connection; the owner embeds it in its own block. */
+struct http_client_conn {
+	const struct http_client_profile *prof;
+	struct tcp_conn *tc;
+	struct http_client_busy *busy;
+	uint32_t sent;			/* requests written */
+	uint8_t inflight;
+	uint8_t state;			/* enum http_client_state */
+	uint8_t flags;			/* HTTP_CLIENT_* */
+	uint8_t owner_flags;		/* the owner's own bits */
+};
+
+/* Open hc to ip:port from src_ip (0: the configured address); hc
+ * starts CONNECTING, owing a request.  0, or -1 (no port or block). */
+int
+http_client_connect(struct worker *w, struct http_client_conn *hc,
+		    const struct http_client_profile *prof, uint32_t src_ip,
+		    uint32_t ip, uint16_t port);
+
+/* Whether hc may take another request now (pipeline and per-connection
+ * limits, nothing half written). */
+int
+http_client_can_send(const struct http_client_conn *hc);
+
+#define HTTP_CLIENT_NOT_NOW	1	/* packet buffers short */
+#define HTTP_CLIENT_NO_PARSER	2	/* no parser block free */
+
+/* Send a request for URL url on hc: 0, or HTTP_CLIENT_NOT_NOW /
+ * HTTP_CLIENT_NO_PARSER (hc untouched). */
+int
+http_client_send(struct worker *w, struct http_client_conn *hc,
+		 uint16_t url);
+
+/* Forget what hc owes (outstanding and promised requests): how many. */
+uint32_t
+http_client_settle(struct http_client_conn *hc);
+
+/* Close in order (FIN): hc is released when TCP is done. */
+void
+http_client_close(struct worker *w, struct http_client_conn *hc);
+
+/* Cut hc off (RST) and detach it from TCP; later: from a callback.  The
+ * owner frees hc itself (release is not called). */
+void
+http_client_abort(struct worker *w, struct http_client_conn *hc,
+		  int later);
+
+/* Let go of hc's parser and of its TCP side: the owner is about to
+ * free hc's memory. */
+void
+http_client_forget(struct http_client_conn *hc);
+
+/* The URL of the request being read or written (0 when none). */
+uint16_t
+http_client_url(const struct http_client_conn *hc);
+
+/* The error e (arg as given to ops->error) in words, into buf; nothing
+ * for ABANDONED (the error before it explains). */
+void
+http_client_strerror(const struct http_client_conn *hc,
+		     enum http_client_error e, uint32_t arg, char *buf,
+		     size_t len);
+
+/*
+ * The head of a request for u (method, Host, User-Agent, Accept,
+ * Content-Length when there is a body or the method needs one, the
+ * given header lines, Connection: close when close), malloc'ed.  NULL
+ * when it would exceed HTTP_REQUEST_MAX.
+ */
+char *
+http_client_request_head(const char *method, const struct url *u,
+			 char *const *headers, unsigned int n_headers,
+			 int has_body, uint64_t body_len, int close,
+			 uint32_t *len);
+
+#endif /* DPF_HTTP_CLIENT_H */

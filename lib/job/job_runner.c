@@ -1,0 +1,967 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The job runner: a job's shares on their workers; see job_runner.h for
+ * the call chain.  Everything here runs on the share's own worker.  It
+ * decides which connections to open and when requests go (the schedule:
+ * job_pace.c), and counts what the HTTP client
+ * (lib/http/http_client.c) reports into the share's counters.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_malloc.h>
+#include <rte_mempool.h>
+
+#include "arp.h"
+#include "config.h"
+#include "http_client.h"
+#include "ipv4.h"
+#include "job.h"
+#include "job_pace.h"
+#include "job_runner.h"
+#include "worker.h"
+#include "url.h"
+
+/* How long the end of a job waits for connections to close: a base,
+ * and time for each connection's FIN exchange. */
+#define DRAIN_US		(2 * 1000 * 1000)
+#define DRAIN_PER_CONN_US	10
+#define DRAIN_BURST		256
+/* Response parsers (8 KiB each) one lcore may hold at once. */
+#define PARSERS_MAX		65536u
+/* Source addresses announced by ARP when a job starts. */
+#define ANNOUNCE_MAX		1024
+/* New connections per share per loop iteration when not paced. */
+#define OPEN_BURST		64
+/* After running out of ports or blocks, wait this long before trying. */
+#define LOCAL_RETRY_US		10000
+
+_Static_assert(JOB_PIPELINE_MAX <= HTTP_CLIENT_PIPELINE_MAX,
+	       "the HTTP client cannot pipeline that deep");
+
+enum share_phase {
+	SHARE_RESOLVING,	/* ARP for the next hops */
+	SHARE_RUNNING,
+	SHARE_DRAINING,		/* closing its connections */
+	SHARE_DONE,
+};
+
+/* In hc.owner_flags. */
+#define JC_IN_CONNECT_Q		0x01	/* on connect_fifo */
+#define JC_IN_RESPONSE_Q	0x02	/* on response_fifo */
+#define JC_IN_READY		0x04
+
+/* One connection of a share. */
+struct job_conn {
+	struct http_client_conn hc;
+	TAILQ_ENTRY(job_conn) all;
+	TAILQ_ENTRY(job_conn) q;	/* connect_fifo or response_fifo */
+	TAILQ_ENTRY(job_conn) rq;	/* ready */
+	/* Connect or response deadline; while connecting it also tells
+	 * when the SYN went (deadline - connect_timeout_ms). */
+	uint64_t deadline_us;
+};
+/* What an idle client connection costs besides TCP (docs/design.md). */
+_Static_assert(sizeof(struct job_conn) <= 88, "struct job_conn grew");
+
+static const struct http_client_ops jr_http_ops;
+
+static struct job_conn *
+jc_of(struct http_client_conn *hc)
+{
+	return container_of(hc, struct job_conn, hc);
+}
+
+static struct job_share *
+share_of(const struct http_client_conn *hc)
+{
+	return container_of(hc->prof, struct job_share, prof);
+}
+
+/* --- the runner's memory ------------------------------------------- */
+
+int
+job_runner_init(struct worker *w)
+{
+	w->runner = rte_zmalloc_socket("job_runner", sizeof(*w->runner),
+				       RTE_CACHE_LINE_SIZE,
+				       (int)rte_socket_id());
+	if (w->runner == NULL)
+		return -ENOMEM;
+	TAILQ_INIT(&w->runner->shares);
+	return 0;
+}
+
+/* The connection pool and the parsers, at the first share. */
+static int
+runner_pools_ready(struct worker *w)
+{
+	struct job_runner *r = w->runner;
+	char name[RTE_MEMPOOL_NAMESIZE];
+	uint64_t used;
+
+	if (r->conn_pool != NULL)
+		return 0;
+	/* Response parsers: only as many as requests outstanding at once,
+	 * and never more than PARSERS_MAX (then requests wait). */
+	lazy_pool_init(&r->busy_pool, sizeof(struct http_client_busy),
+		       RTE_MIN(w->cfg->max_conns, PARSERS_MAX),
+		       worker_heap_alloc, worker_heap_free,
+		       (void *)(uintptr_t)rte_lcore_to_socket_id(w->lcore_id));
+	used = worker_heap_used(w);
+	snprintf(name, sizeof(name), "job_conn_%u", w->lcore_id);
+	r->conn_pool = worker_state_pool(w, name, w->cfg->max_conns,
+					 sizeof(struct job_conn));
+	if (r->conn_pool == NULL)
+		return -1;
+	w->conn_mem_bytes += worker_heap_used(w) - used;
+	return 0;
+}
+
+void
+job_runner_fini(struct worker *w)
+{
+	struct job_runner *r = w->runner;
+
+	if (r == NULL || r->conn_pool == NULL)
+		return;
+	lazy_pool_fini(&r->busy_pool);
+	rte_mempool_free(r->conn_pool);
+	r->conn_pool = NULL;
+}
+
+void
+job_runner_usage(const struct worker *w, unsigned int *shares,
+		 uint64_t *parsers, uint64_t *parser_bytes)
+{
+	const struct job_runner *r = w->runner;
+	const struct job_share *s;
+
+	*shares = 0;
+	TAILQ_FOREACH(s, &r->shares, link)
+		(*shares)++;
+	*parsers = r->busy_pool.n_blocks;
+	*parser_bytes = (uint64_t)r->busy_pool.n_blocks * r->busy_pool.size;
+}
+
+/* --- bookkeeping --------------------------------------------------- */
+
+static void
+share_note(struct job_share *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->error[0] != '\0')
+		return;	/* the first error is the one that explains */
+	va_start(ap, fmt);
+	vsnprintf(s->error, sizeof(s->error), fmt, ap);
+	va_end(ap);
+}
+
+static void
+q_remove(struct job_share *s, struct job_conn *jc)
+{
+	if (jc->hc.owner_flags & JC_IN_CONNECT_Q)
+		TAILQ_REMOVE(&s->connect_fifo, jc, q);
+	else if (jc->hc.owner_flags & JC_IN_RESPONSE_Q)
+		TAILQ_REMOVE(&s->response_fifo, jc, q);
+	jc->hc.owner_flags &= ~(JC_IN_CONNECT_Q | JC_IN_RESPONSE_Q);
+}
+
+static void
+ready_remove(struct job_share *s, struct job_conn *jc)
+{
+	if (jc->hc.owner_flags & JC_IN_READY) {
+		TAILQ_REMOVE(&s->ready, jc, rq);
+		jc->hc.owner_flags &= ~JC_IN_READY;
+	}
+}
+
+static void
+ready_add(struct job_share *s, struct job_conn *jc)
+{
+	if (!(jc->hc.owner_flags & JC_IN_READY)) {
+		TAILQ_INSERT_TAIL(&s->ready, jc, rq);
+		jc->hc.owner_flags |= JC_IN_READY;
+	}
+}
+
+/* (Re)start the response clock: to the tail, deadline from now. */
+static void
+response_clock(struct worker *w, struct job_share *s, struct job_conn *jc)
+{
+	q_remove(s, jc);
+	jc->deadline_us = w->now_us +
+		(uint64_t)s->job->p.response_timeout_ms * 1000;
+	TAILQ_INSERT_TAIL(&s->response_fifo, jc, q);
+	jc->hc.owner_flags |= JC_IN_RESPONSE_Q;
+}
+
+/* Forget jc: the TCP side is gone or no longer points at it. */
+static void
+conn_free(struct worker *w, struct job_share *s, struct job_conn *jc)
+{
+	q_remove(s, jc);
+	ready_remove(s, jc);
+	TAILQ_REMOVE(&s->all, jc, all);
+	if (jc->hc.state == HTTP_CLIENT_CONNECTING)
+		s->n_connecting--;
+	http_client_forget(&jc->hc);
+	s->n_open--;
+	s->cnt.conns_closed++;
+	rte_mempool_put(w->runner->conn_pool, jc);
+}
+
+/* The requests jc still owes count as failed (or cancelled). */
+static void
+conn_settle(struct job_share *s, struct job_conn *jc, int cancelled)
+{
+	uint64_t n = http_client_settle(&jc->hc);
+
+	if (cancelled)
+		s->cnt.requests_cancelled += n;
+	else
+		s->cnt.requests_failed += n;
+	s->req_finished += n;
+}
+
+/* An error on jc outside the HTTP client's callbacks: count it, settle
+ * its requests, cut the TCP side off, free it. */
+static void
+conn_fail(struct worker *w, struct job_share *s, struct job_conn *jc,
+	  enum job_error kind)
+{
+	s->cnt.errors[kind]++;
+	conn_settle(s, jc, 0);
+	http_client_abort(w, &jc->hc, 0);
+	conn_free(w, s, jc);
+}
+
+static const struct url *
+share_url(const struct job_share *s, unsigned int i)
+{
+	return &s->job->p.urls[i];
+}
+
+static int
+share_accepting(const struct job_share *s)
+{
+	return s->phase == SHARE_RUNNING;
+}
+
+/* --- the quota ------------------------------------------------------ */
+
+/* Take one request from the quota; 0 if it is used up. */
+static int
+quota_take(struct job_share *s)
+{
+	if (s->req_quota != 0 && s->req_reserved >= s->req_quota)
+		return 0;
+	s->req_reserved++;
+	return 1;
+}
+
+/* --- requests ------------------------------------------------------- */
+
+/*
+ * Send the next request on jc (the job's URLs in turn).  0 on success;
+ * 1 when not now (packet buffers or parsers are short: jc is untouched
+ * and stays ready).
+ */
+static int
+conn_send(struct worker *w, struct job_share *s, struct job_conn *jc)
+{
+	int first = jc->hc.inflight == 0;
+	int rc = http_client_send(w, &jc->hc, (uint16_t)s->next_url);
+
+	if (rc == HTTP_CLIENT_NO_PARSER)
+		s->parser_waits++;
+	if (rc != 0)
+		return 1;
+	s->next_url = (s->next_url + 1) % s->job->p.n_urls;
+	if (first)
+		response_clock(w, s, jc);
+	s->cnt.requests_sent++;
+	return 0;
+}
+
+/* The quota is used up: idle connections have no future, unless the job
+ * runs for a time (they are held open until it ends). */
+static void
+conn_quota_done(struct worker *w, struct job_share *s, struct job_conn *jc)
+{
+	ready_remove(s, jc);
+	if (jc->hc.inflight == 0 && s->job->p.duration_s == 0)
+		http_client_close(w, &jc->hc);
+}
+
+/* Send requests on connections that may, as pacing and quota allow;
+ * the connections that can no longer send are closed. */
+static void
+share_send_ready(struct worker *w, struct job_share *s)
+{
+	struct job_conn *jc;
+	int took;
+
+	while ((jc = TAILQ_FIRST(&s->ready)) != NULL) {
+		if (!http_client_can_send(&jc->hc)) {
+			ready_remove(s, jc);
+			continue;
+		}
+		if (!job_pace_request_due(&s->pace))
+			return;
+		took = 0;
+		if (!(jc->hc.flags & HTTP_CLIENT_OWED)) {
+			took = quota_take(s);
+			if (!took) {
+				conn_quota_done(w, s, jc);
+				continue;
+			}
+		}
+		if (conn_send(w, s, jc) != 0) {
+			/* Short of buffers: it waits at the head. */
+			if (took)
+				s->req_reserved--;
+			return;
+		}
+		job_pace_request_sent(&s->pace);
+		if (!http_client_can_send(&jc->hc))
+			ready_remove(s, jc);
+	}
+}
+
+/* --- the HTTP client's callbacks ----------------------------------- */
+
+static void
+jr_connected(struct worker *w, struct http_client_conn *hc)
+{
+	struct job_conn *jc = jc_of(hc);
+	struct job_share *s = share_of(hc);
+
+	q_remove(s, jc);
+	s->n_connecting--;
+	s->cnt.conns_established++;
+	hist_record(&s->lat_connect, w->now_us - (jc->deadline_us -
+		(uint64_t)s->job->p.connect_timeout_ms * 1000));
+	if (!share_accepting(s)) {
+		conn_settle(s, jc, 1);
+		http_client_close(w, hc);
+		return;
+	}
+	ready_add(s, jc);
+	/* Send at once if pacing allows; else the poll loop will. */
+	if (job_pace_request_due(&s->pace) && conn_send(w, s, jc) == 0) {
+		job_pace_request_sent(&s->pace);
+		if (!http_client_can_send(hc))
+			ready_remove(s, jc);
+	}
+}
+
+static void
+jr_writable(struct worker *w, struct http_client_conn *hc)
+{
+	RTE_SET_USED(w);
+	ready_add(share_of(hc), jc_of(hc));
+}
+
+static void
+jr_progress(struct worker *w, struct http_client_conn *hc)
+{
+	response_clock(w, share_of(hc), jc_of(hc));
+}
+
+static void
+jr_response(struct worker *w, struct http_client_conn *hc,
+	    const struct http_client_response *r)
+{
+	struct job_share *s = share_of(hc);
+	struct job_conn *jc = jc_of(hc);
+
+	s->cnt.responses++;
+	s->cnt.body_bytes += r->body_bytes;
+	if (r->status >= 0 && r->status < JOB_STATUS_CODES)
+		s->cnt.status[r->status]++;
+	hist_record(&s->lat_ttfb, r->first_byte_us - r->sent_us);
+	hist_record(&s->lat_total, w->now_us - r->sent_us);
+	hist_record(&s->sec_total[s->n_samples % JOB_SEC_RING],
+		    w->now_us - r->sent_us);
+	s->req_finished++;
+	if (hc->inflight > 0)
+		response_clock(w, s, jc);
+	else
+		q_remove(s, jc);
+}
+
+/* Nothing outstanding on hc: keep it for more, or close it. */
+static void
+jr_idle(struct worker *w, struct http_client_conn *hc, int reuse)
+{
+	struct job_share *s = share_of(hc);
+	struct job_conn *jc = jc_of(hc);
+
+	if (!reuse || !share_accepting(s)) {
+		ready_remove(s, jc);
+		http_client_close(w, hc);
+		return;
+	}
+	ready_add(s, jc);
+}
+
+static enum job_error
+job_error_of(enum http_client_error e)
+{
+	switch (e) {
+	case HTTP_CLIENT_ERR_UNSOLICITED:
+	case HTTP_CLIENT_ERR_PARSE:
+		return JOB_ERR_PARSE;
+	case HTTP_CLIENT_ERR_WRITE:
+		return JOB_ERR_WRITE;
+	case HTTP_CLIENT_ERR_REFUSED:
+		return JOB_ERR_REFUSED;
+	case HTTP_CLIENT_ERR_RESET:
+		return JOB_ERR_RESET;
+	case HTTP_CLIENT_ERR_TIMEOUT:
+		return JOB_ERR_TCP_TIMEOUT;
+	default:
+		return JOB_ERR_CLOSED_EARLY;
+	}
+}
+
+static void
+jr_error(struct worker *w, struct http_client_conn *hc,
+	 enum http_client_error e, uint32_t arg)
+{
+	struct job_share *s = share_of(hc);
+
+	RTE_SET_USED(w);
+	/* The first error is the one that explains. */
+	if (s->error[0] == '\0')
+		http_client_strerror(hc, e, arg, s->error, sizeof(s->error));
+	s->cnt.errors[job_error_of(e)]++;
+	conn_settle(s, jc_of(hc), 0);
+}
+
+static void
+jr_ending(struct worker *w, struct http_client_conn *hc)
+{
+	struct job_share *s = share_of(hc);
+	struct job_conn *jc = jc_of(hc);
+
+	RTE_SET_USED(w);
+	ready_remove(s, jc);
+	q_remove(s, jc);
+}
+
+static void
+jr_release(struct worker *w, struct http_client_conn *hc)
+{
+	conn_free(w, share_of(hc), jc_of(hc));
+}
+
+static const struct http_client_ops jr_http_ops = {
+	.connected = jr_connected,
+	.writable = jr_writable,
+	.progress = jr_progress,
+	.response = jr_response,
+	.idle = jr_idle,
+	.error = jr_error,
+	.ending = jr_ending,
+	.release = jr_release,
+};
+
+/* --- the share's poll ---------------------------------------------- */
+
+static void
+share_finish(struct worker *w, struct job_share *s)
+{
+	s->phase = SHARE_DONE;
+	s->end_us = w->now_us;
+	TAILQ_REMOVE(&w->runner->shares, s, link);
+	job_share_done(s);
+}
+
+/* The share cannot start: why, and its requests failed. */
+static void
+share_give_up(struct worker *w, struct job_share *s, enum job_error kind)
+{
+	s->cnt.errors[kind]++;
+	if (s->req_quota != 0) {
+		s->cnt.requests_failed += s->req_quota;
+		s->req_finished = s->req_quota;
+	}
+	share_finish(w, s);
+}
+
+/* Peers learn our source addresses before the first SYN-ACK has to wait
+ * for an ARP answer (a few addresses per share). */
+static void
+share_announce(struct worker *w, struct job_share *s)
+{
+	const struct job_params *p = &s->job->p;
+	uint64_t n, k;
+
+	if (p->src_lo == 0)
+		return;
+	n = (uint64_t)p->src_hi - p->src_lo + 1;
+	for (k = s->index; k < n && k < ANNOUNCE_MAX; k += s->job->n_shares)
+		arp_announce(w, p->src_lo + (uint32_t)k);
+}
+
+/* ARP for the next hops: 1 when all are known, 0 while pending, -1 when
+ * one failed (noted). */
+static int
+share_arp(struct worker *w, struct job_share *s)
+{
+	uint8_t mac[6];
+	uint32_t i;
+	int pending = 0;
+
+	for (i = 0; i < s->n_next_hops; i++) {
+		int rc = arp_resolve(w, s->next_hops[i], mac);
+		char ip[16];
+
+		if (rc > 0)
+			continue;
+		if (rc == 0) {
+			pending = 1;
+			continue;
+		}
+		ipv4_format(s->next_hops[i], ip, sizeof(ip));
+		share_note(s, "ARP: no reply from %s after %u requests (next hop %s)",
+			   ip, w->cfg->arp.retries,
+			   s->next_hops[i] == s->job->p.urls[0].ipv4 ?
+			   "is the server" : "is the gateway");
+		return -1;
+	}
+	return pending ? 0 : 1;
+}
+
+/* ARP for every next hop before the first SYN. */
+static void
+share_resolve(struct worker *w, struct job_share *s)
+{
+	int rc;
+
+	if (w->app->link_down) {
+		/* Started before the link came up (a memif peer not yet
+		 * connected, a cable): ARP now would fail for nothing.
+		 * Wait, within the connect timeout. */
+		if (w->now_us - s->start_us <
+		    (uint64_t)s->job->p.connect_timeout_ms * 1000)
+			return;
+		share_note(s, "the port's link stayed down for %u ms",
+			   s->job->p.connect_timeout_ms);
+		share_give_up(w, s, JOB_ERR_LINK_DOWN);
+		return;
+	}
+	rc = share_arp(w, s);
+	if (rc < 0)
+		share_give_up(w, s, JOB_ERR_ARP);
+	if (rc <= 0)
+		return;
+	s->phase = SHARE_RUNNING;
+	job_pace_start(&s->pace, w->now_us);
+	share_announce(w, s);
+}
+
+static uint32_t
+share_src_ip(struct job_share *s)
+{
+	const struct job_params *p = &s->job->p;
+	uint32_t ip;
+
+	if (p->src_lo == 0)
+		return 0;
+	ip = p->src_lo + s->next_src;
+	s->next_src = (s->next_src + 1) % (p->src_hi - p->src_lo + 1);
+	return ip;
+}
+
+/* Open one connection (its request taken from the quota): 0, or -1 when
+ * opening must pause (noted). */
+static int
+share_open_one(struct worker *w, struct job_share *s)
+{
+	const struct url *u;
+	struct job_conn *jc;
+	void *obj;
+
+	if (rte_mempool_get(w->runner->conn_pool, &obj) != 0) {
+		/* Other jobs hold the blocks: try again shortly. */
+		s->req_reserved--;
+		s->cnt.errors[JOB_ERR_LOCAL]++;
+		share_note(s, "no free connection block (max %u per lcore)",
+			   w->cfg->max_conns);
+		s->open_after_us = w->now_us + LOCAL_RETRY_US;
+		return -1;
+	}
+	jc = obj;
+	memset(jc, 0, sizeof(*jc));
+	jc->deadline_us = w->now_us +
+		(uint64_t)s->job->p.connect_timeout_ms * 1000;
+	TAILQ_INSERT_TAIL(&s->all, jc, all);
+	TAILQ_INSERT_TAIL(&s->connect_fifo, jc, q);
+	jc->hc.owner_flags = JC_IN_CONNECT_Q;
+	s->n_open++;
+	s->n_connecting++;
+	s->cnt.conns_opened++;
+	job_pace_conn_opened(&s->pace);
+	u = share_url(s, s->next_url);
+	if (http_client_connect(w, &jc->hc, &s->prof, share_src_ip(s),
+				u->ipv4, u->port) != 0) {
+		share_note(s, "cannot open a connection (no free port or connection block)");
+		conn_fail(w, s, jc, JOB_ERR_LOCAL);
+		s->open_after_us = w->now_us + LOCAL_RETRY_US;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+share_open(struct worker *w, struct job_share *s)
+{
+	uint32_t goal = job_pace_conn_goal(s->conn_target,
+					   s->job->p.ramp_s, s->start_us,
+					   w->now_us);
+	unsigned int burst = 0;
+
+	if (w->now_us < s->open_after_us || w->mbufs_low || w->tx_held_back)
+		return;
+	while (s->n_open < goal && burst < OPEN_BURST) {
+		if (!job_pace_conn_due(&s->pace) || !quota_take(s))
+			return;
+		burst++;
+		if (share_open_one(w, s) != 0)
+			return;
+	}
+}
+
+static void
+share_expire(struct worker *w, struct job_share *s)
+{
+	struct job_conn *jc;
+
+	while ((jc = TAILQ_FIRST(&s->connect_fifo)) != NULL &&
+	       jc->deadline_us <= w->now_us) {
+		const struct url *u = share_url(s, 0);
+
+		share_note(s, "connection to %s:%u timed out after %u ms (no answer to SYN)",
+			   u->host, u->port, s->job->p.connect_timeout_ms);
+		conn_fail(w, s, jc, JOB_ERR_CONNECT_TIMEOUT);
+	}
+	while ((jc = TAILQ_FIRST(&s->response_fifo)) != NULL &&
+	       jc->deadline_us <= w->now_us) {
+		const struct url *u = share_url(s, http_client_url(&jc->hc));
+
+		share_note(s, "no response from %s:%u for %u ms",
+			   u->host, u->port, s->job->p.response_timeout_ms);
+		conn_fail(w, s, jc, JOB_ERR_RESPONSE_TIMEOUT);
+	}
+}
+
+static void
+share_sample(struct worker *w, struct job_share *s)
+{
+	struct job_sample *x;
+	unsigned int i;
+
+	if (w->now_us < s->next_sample_us)
+		return;
+	x = &s->series[s->n_samples % JOB_SERIES_MAX];
+	x->requests = s->cnt.requests_sent;
+	x->responses = s->cnt.responses;
+	x->conns_opened = s->cnt.conns_opened;
+	x->bytes_rx = s->cnt.bytes_rx;
+	x->bytes_tx = s->cnt.bytes_tx;
+	x->errors = 0;
+	for (i = 0; i < JOB_ERR_MAX; i++)
+		x->errors += s->cnt.errors[i];
+	x->open = s->n_open;
+	__atomic_store_n(&s->n_samples, s->n_samples + 1, __ATOMIC_RELEASE);
+	/* Published first: a merger reading the slot being cleared sees
+	 * it reused (job.c, second_intact). */
+	hist_init(&s->sec_total[s->n_samples % JOB_SEC_RING]);
+	s->next_sample_us += 1000000;
+	job_merge_seconds(s->job);
+}
+
+/* What the oldest connection was doing, for a deadline's message. */
+static const char *
+share_doing(const struct job_share *s)
+{
+	const struct job_conn *jc = TAILQ_FIRST(&s->all);
+
+	if (jc == NULL)
+		return "waiting";
+	if (jc->hc.state == HTTP_CLIENT_CONNECTING)
+		return "connecting";
+	return jc->hc.inflight > 0 ? "waiting for the response" : "closing";
+}
+
+/* Why the share stops now, if it does. */
+static int
+share_should_end(struct worker *w, struct job_share *s)
+{
+	const struct job_params *p = &s->job->p;
+
+	if (__atomic_load_n(&s->job->stop, __ATOMIC_ACQUIRE))
+		return 1;
+	if (p->duration_s > 0 &&
+	    w->now_us - s->start_us >= (uint64_t)(p->duration_s * 1e6))
+		return 1;
+	if (p->deadline_s > 0 &&
+	    w->now_us - s->start_us >= (uint64_t)(p->deadline_s * 1e6)) {
+		share_note(s, "timed out after %.1f s while %s (%llu bytes received)",
+			   p->deadline_s, share_doing(s),
+			   (unsigned long long)s->cnt.bytes_rx);
+		s->cnt.errors[JOB_ERR_TIMEOUT]++;
+		return 2;
+	}
+	if (p->duration_s == 0 && s->req_quota != 0 &&
+	    s->req_finished >= s->req_quota)
+		return 1;
+	return 0;
+}
+
+/* Stop work: from now on no request or connection is started. */
+static void
+share_begin_drain(struct worker *w, struct job_share *s, int failed)
+{
+	struct job_conn *jc;
+
+	s->phase = SHARE_DRAINING;
+	s->drain_failed = failed;
+	s->drain_left = s->n_open;
+	s->drain_until_us = w->now_us + DRAIN_US +
+		(uint64_t)s->n_open * DRAIN_PER_CONN_US;
+	if (s->req_quota != 0 && s->req_reserved < s->req_quota &&
+	    failed) {
+		/* A deadline ended it: what never went out failed too. */
+		s->cnt.requests_failed += s->req_quota - s->req_reserved;
+	}
+	while ((jc = TAILQ_FIRST(&s->ready)) != NULL)
+		ready_remove(s, jc);
+}
+
+static void
+share_to_tail(struct job_share *s, struct job_conn *jc)
+{
+	TAILQ_REMOVE(&s->all, jc, all);
+	TAILQ_INSERT_TAIL(&s->all, jc, all);
+}
+
+/* At the end: an idle connection closes in order, an unanswered one is
+ * cut off (RST). */
+static void
+share_close_one(struct worker *w, struct job_share *s, struct job_conn *jc)
+{
+	const struct http_client_conn *hc = &jc->hc;
+
+	if (hc->state == HTTP_CLIENT_CLOSING) {
+		share_to_tail(s, jc);
+		return;
+	}
+	if (hc->state == HTTP_CLIENT_CONNECTING || hc->inflight > 0 ||
+	    (hc->flags & HTTP_CLIENT_WRITING)) {
+		conn_settle(s, jc, !s->drain_failed);
+		http_client_abort(w, &jc->hc, 0);
+		conn_free(w, s, jc);
+		return;
+	}
+	conn_settle(s, jc, 1);
+	q_remove(s, jc);
+	share_to_tail(s, jc);
+	http_client_close(w, &jc->hc);
+}
+
+/*
+ * Close the share's connections, DRAIN_BURST per poll so that a million
+ * FINs do not overrun the TX ring at once.  Visited connections move to
+ * the tail of the list; drain_left counts those not visited yet.
+ */
+static void
+share_close_some(struct worker *w, struct job_share *s)
+{
+	unsigned int n = 0;
+	struct job_conn *jc;
+
+	if (w->tx_held_back)
+		return;
+	while (s->drain_left > 0 && n++ < DRAIN_BURST &&
+	       (jc = TAILQ_FIRST(&s->all)) != NULL) {
+		s->drain_left--;
+		share_close_one(w, s, jc);
+	}
+}
+
+static void
+share_drain(struct worker *w, struct job_share *s)
+{
+	struct job_conn *jc;
+
+	share_close_some(w, s);
+	if (s->n_open > 0 && w->now_us < s->drain_until_us)
+		return;
+	/* Peers that do not finish the close are not waited for. */
+	while ((jc = TAILQ_FIRST(&s->all)) != NULL) {
+		http_client_abort(w, &jc->hc, 0);
+		conn_free(w, s, jc);
+	}
+	share_finish(w, s);
+}
+
+/* A one-shot's deadline that passes while ARP still runs. */
+static int
+share_resolve_expired(struct worker *w, struct job_share *s)
+{
+	double d = s->job->p.deadline_s;
+
+	if (d <= 0 || w->now_us - s->start_us < (uint64_t)(d * 1e6))
+		return 0;
+	share_note(s, "timed out after %.1f s while resolving the next hop (0 bytes received)",
+		   d);
+	s->cnt.errors[JOB_ERR_TIMEOUT]++;
+	s->cnt.requests_failed += s->req_quota;
+	share_finish(w, s);
+	return 1;
+}
+
+static void
+share_run(struct worker *w, struct job_share *s)
+{
+	int end;
+
+	share_sample(w, s);
+	end = share_should_end(w, s);
+	if (end != 0) {
+		share_begin_drain(w, s, end == 2);
+		share_drain(w, s);
+		return;
+	}
+	job_pace_refill(&s->pace, w->now_us);
+	share_expire(w, s);
+	share_send_ready(w, s);
+	share_open(w, s);
+}
+
+static void
+share_poll(struct worker *w, struct job_share *s)
+{
+	if (s->start_us == 0) {
+		/* The clock starts at the first poll, not when the share
+		 * was handed over (maybe before the port was up). */
+		s->start_us = w->now_us;
+		s->next_sample_us = w->now_us + 1000000;
+	}
+	switch (s->phase) {
+	case SHARE_RESOLVING:
+		if (share_resolve_expired(w, s))
+			return;
+		share_resolve(w, s);
+		if (s->phase == SHARE_RUNNING)
+			share_run(w, s);
+		return;
+	case SHARE_RUNNING:
+		share_run(w, s);
+		return;
+	case SHARE_DRAINING:
+		share_sample(w, s);
+		share_drain(w, s);
+		return;
+	default:
+		return;
+	}
+}
+
+void
+job_runner_poll(struct worker *w)
+{
+	struct job_share *s, *next;
+
+	/* The TX ring is full: make no new packets until it drains. */
+	w->tx_held_back = w->tx_n >= TX_BATCH;
+	/* w->mbufs_low: worker_mem_check keeps it current. */
+
+	for (s = TAILQ_FIRST(&w->runner->shares); s != NULL; s = next) {
+		next = TAILQ_NEXT(s, link);
+		share_poll(w, s);
+	}
+}
+
+/* The HTTP client's view of the share: the job's request heads and
+ * body, its limits, and where to report. */
+static void
+share_profile(struct worker *w, struct job_share *s)
+{
+	const struct job *job = s->job;
+	struct http_client_profile *pr = &s->prof;
+
+	pr->ops = &jr_http_ops;
+	pr->busy_pool = &w->runner->busy_pool;
+	pr->urls = job->p.urls;
+	pr->head = job->req_head;
+	pr->head_len = job->req_head_len;
+	pr->head_close = job->req_head_close;
+	pr->head_close_len = job->req_head_close_len;
+	pr->body = job->p.body;
+	pr->body_len = job->p.body_len;
+	pr->pipeline = job->p.pipeline;
+	pr->requests_per_connection = job->p.requests_per_connection;
+	pr->out = job->p.out;
+	pr->head_request = job->head_request;
+	pr->bytes_rx = &s->cnt.bytes_rx;
+	pr->bytes_tx = &s->cnt.bytes_tx;
+}
+
+/* The next hops of the share's URLs, each once: 0, or -1 (noted) when
+ * one has no route. */
+static int
+share_next_hops(struct worker *w, struct job_share *s)
+{
+	const struct job_params *p = &s->job->p;
+	unsigned int i, k;
+
+	for (i = 0; i < p->n_urls; i++) {
+		uint32_t hop = ipv4_next_hop(w, p->urls[i].ipv4);
+
+		if (hop == 0) {
+			share_note(s, "no route to %s: it is outside the --ip prefix and there is no --gateway",
+				   p->urls[i].host);
+			s->cnt.errors[JOB_ERR_NO_ROUTE]++;
+			s->cnt.requests_failed += s->req_quota;
+			return -1;
+		}
+		for (k = 0; k < s->n_next_hops; k++)
+			if (s->next_hops[k] == hop)
+				break;
+		if (k == s->n_next_hops)
+			s->next_hops[s->n_next_hops++] = hop;
+	}
+	return 0;
+}
+
+void
+job_runner_start(struct worker *w, struct job_share *s)
+{
+	TAILQ_INIT(&s->all);
+	TAILQ_INIT(&s->ready);
+	TAILQ_INIT(&s->connect_fifo);
+	TAILQ_INIT(&s->response_fifo);
+	s->phase = SHARE_RESOLVING;
+	if (runner_pools_ready(w) != 0) {
+		share_note(s, "no memory for connection state");
+		s->cnt.errors[JOB_ERR_LOCAL]++;
+		job_share_done(s);
+		return;
+	}
+	share_profile(w, s);
+	if (share_next_hops(w, s) != 0) {
+		job_share_done(s);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&w->runner->shares, s, link);
+}
