@@ -291,6 +291,13 @@ apply_job_option(struct dpf_config *cfg, int i, const char *val, char *err,
 				"--%s: '%s' is not a list like 50,90,99.9", opt,
 				val);
 		break;
+	case JOB_PARAM_STEPS:
+		v = job_steps_from_text(val);
+		if (v == NULL)
+			return set_err(err, errlen,
+				"--%s: '%s' is not a list like 10:5000,20:8000 (seconds:requests per second)",
+				opt, val);
+		break;
 	case JOB_PARAM_THRESHOLDS:
 		/* Repeatable: each one adds to the list. */
 		v = json_object_get(cfg->job, e->name);

@@ -54,7 +54,22 @@ const struct job_param job_param_table[] = {
 	NUM("rate_rps", rate_rps, 0, 1e10, 0, "rate-rps", "rate_rps", "R",
 	    "requests per second, spread evenly; 0 = unpaced"),
 	NUM("ramp_s", ramp_s, 0, 86400, 0, "ramp", "ramp", "SEC",
-	    "open the connections gradually over SEC seconds"),
+	    "open the connections, and raise the rates, gradually over SEC "
+	    "seconds"),
+	STRING("arrival", JOB_PARAM_ARRIVAL, arrival_poisson, "arrival",
+	       "arrival", "uniform|poisson",
+	       "how paced requests fall due: evenly spaced (default) or as "
+	       "a Poisson process"),
+	UINT("max_backlog", max_backlog, 0, 1000000000, 0, "max-backlog",
+	     "max_backlog", "N",
+	     "paced requests waiting for a free connection at most; past "
+	     "it they count as backlog_overflow errors; 0 = one second's "
+	     "worth"),
+	STRING("steps", JOB_PARAM_STEPS, steps, "steps", "steps",
+	       "AT:RPS,...",
+	       "staircase: from AT seconds on, rate_rps RPS (0 pauses; "
+	       "before the first step, rate_rps); [{\"at_s\", "
+	       "\"rate_rps\"}, ...] in JSON"),
 	UINT("connect_timeout_ms", connect_timeout_ms, 1, 3600000, 5000,
 	     "connect-timeout-ms", "connect_timeout_ms", "N",
 	     "give up a connection not established in N ms"),
@@ -439,6 +454,57 @@ parse_thresholds(struct job_params *p, json_t *a, char *err, size_t errlen)
 	return 0;
 }
 
+static int
+parse_arrival(struct job_params *p, json_t *j, char *err, size_t errlen)
+{
+	const char *a = json_string_value(j);
+
+	if (a != NULL && strcmp(a, "uniform") == 0)
+		p->arrival_poisson = 0;
+	else if (a != NULL && strcmp(a, "poisson") == 0)
+		p->arrival_poisson = 1;
+	else
+		return job_err(err, errlen,
+			       "arrival: expected \"uniform\" or \"poisson\"");
+	return 0;
+}
+
+static int
+parse_steps(struct job_params *p, json_t *a, char *err, size_t errlen)
+{
+	json_t *v;
+	size_t i;
+
+	if (!json_is_array(a) || json_array_size(a) == 0 ||
+	    json_array_size(a) > JOB_MAX_STEPS)
+		return job_err(err, errlen,
+			       "steps: expected an array of 1 to %d {\"at_s\", \"rate_rps\"}",
+			       JOB_MAX_STEPS);
+	json_array_foreach(a, i, v) {
+		json_t *at = json_object_get(v, "at_s");
+		json_t *r = json_object_get(v, "rate_rps");
+		struct job_step *st = &p->steps[p->n_steps];
+
+		if (!json_is_object(v) || json_object_size(v) != 2 ||
+		    !json_is_number(at) || !json_is_number(r))
+			return job_err(err, errlen,
+				       "steps[%zu]: expected {\"at_s\": SEC, \"rate_rps\": R}",
+				       i);
+		st->at_s = json_number_value(at);
+		st->rate_rps = json_number_value(r);
+		if (!(st->at_s > 0 && st->at_s <= 86400 * 365) ||
+		    !(st->rate_rps >= 0 && st->rate_rps <= 1e10))
+			return job_err(err, errlen,
+				       "steps[%zu]: at_s above 0, rate_rps 0..1e10",
+				       i);
+		if (i > 0 && st->at_s <= p->steps[i - 1].at_s)
+			return job_err(err, errlen,
+				       "steps[%zu]: at_s must rise", i);
+		p->n_steps++;
+	}
+	return 0;
+}
+
 /* One entry; j is its member, or NULL when absent. */
 static int
 parse_one(struct job_params *p, const struct job_param *e, json_t *j,
@@ -477,6 +543,10 @@ parse_one(struct job_params *p, const struct job_param *e, json_t *j,
 		return parse_percentiles(p, j, err, errlen);
 	case JOB_PARAM_THRESHOLDS:
 		return parse_thresholds(p, j, err, errlen);
+	case JOB_PARAM_ARRIVAL:
+		return parse_arrival(p, j, err, errlen);
+	case JOB_PARAM_STEPS:
+		return parse_steps(p, j, err, errlen);
 	default:
 		return 0;
 	}
@@ -601,6 +671,19 @@ thresholds_json(const struct job_params *p)
 }
 
 static json_t *
+steps_json(const struct job_params *p)
+{
+	json_t *a = json_array();
+	unsigned int i;
+
+	for (i = 0; a != NULL && i < p->n_steps; i++)
+		json_array_append_new(a, json_pack("{s:f, s:f}",
+			"at_s", p->steps[i].at_s,
+			"rate_rps", p->steps[i].rate_rps));
+	return a;
+}
+
+static json_t *
 ips_json(const struct job_params *p)
 {
 	char lo[16], hi[16], buf[40];
@@ -649,6 +732,10 @@ one_json(const struct job_params *p, const struct job_param *e, int brief)
 		return percentiles_json(p);
 	case JOB_PARAM_THRESHOLDS:
 		return p->n_thresholds == 0 ? NULL : thresholds_json(p);
+	case JOB_PARAM_ARRIVAL:
+		return json_string(p->arrival_poisson ? "poisson" : "uniform");
+	case JOB_PARAM_STEPS:
+		return p->n_steps == 0 ? NULL : steps_json(p);
 	default:
 		return NULL;
 	}
@@ -667,6 +754,28 @@ job_params_to_json(const struct job_params *p, int brief)
 			json_object_set_new(o, job_param_table[i].name, v);
 	}
 	return o;
+}
+
+json_t *
+job_steps_from_text(const char *text)
+{
+	json_t *a = json_array();
+	const char *q = text;
+	double at, rps;
+	int n;
+
+	while (a != NULL) {
+		if (sscanf(q, "%lf:%lf%n", &at, &rps, &n) != 2 ||
+		    (q[n] != ',' && q[n] != '\0'))
+			break;
+		json_array_append_new(a, json_pack("{s:f, s:f}", "at_s", at,
+						   "rate_rps", rps));
+		if (q[n] == '\0')
+			return a;
+		q += n + 1;
+	}
+	json_decref(a);
+	return NULL;
 }
 
 void

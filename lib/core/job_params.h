@@ -30,6 +30,13 @@
 #define JOB_PIPELINE_MAX	64
 #define JOB_MAX_PERCENTILES	16
 #define JOB_MAX_THRESHOLDS	16
+#define JOB_MAX_STEPS		16
+
+/* A staircase step: from at_s on, rate_rps (0 pauses). */
+struct job_step {
+	double at_s;
+	double rate_rps;
+};
 
 /* What a job asks for (fetch.start's params, or the command line). */
 struct job_params {
@@ -57,6 +64,10 @@ struct job_params {
 	double percentiles[JOB_MAX_PERCENTILES];
 	unsigned int n_thresholds;
 	struct threshold thresholds[JOB_MAX_THRESHOLDS];
+	int arrival_poisson;		/* else uniform */
+	uint64_t max_backlog;		/* 0 = a second of requests */
+	unsigned int n_steps;
+	struct job_step steps[JOB_MAX_STEPS];
 	/* Not parameters: set by the one-shot fetch. */
 	FILE *out;			/* body sink, or NULL to discard */
 	double deadline_s;		/* whole job, 0 = none */
@@ -74,6 +85,8 @@ enum job_param_type {
 	JOB_PARAM_LCORES,	/* a non-empty array of lcore ids */
 	JOB_PARAM_PERCENTILES,	/* a non-empty array of numbers in (0, 100] */
 	JOB_PARAM_THRESHOLDS,	/* an array of expressions (threshold.h) */
+	JOB_PARAM_ARRIVAL,	/* "uniform" or "poisson" */
+	JOB_PARAM_STEPS,	/* [{"at_s", "rate_rps"}, ...], at_s rising */
 };
 
 struct job_param {
@@ -127,6 +140,11 @@ job_params_to_json(const struct job_params *p, int brief);
 
 void
 job_params_free(struct job_params *p);
+
+/* "AT:RPS,AT:RPS" (the command line's and dpfetchctl's steps) as the
+ * JSON array fetch.start takes; NULL when malformed. */
+json_t *
+job_steps_from_text(const char *text);
 
 /* The entry's help with its range and default, in words, into buf. */
 void

@@ -30,6 +30,7 @@ enum val_type {
 	V_IPS,		/* one address, range or prefix, as a string */
 	V_NUMS,		/* "50,99.9" -> [50, 99.9] */
 	V_STRS,		/* repeatable -> array of strings */
+	V_STEPS,	/* "AT:RPS,..." -> [{"at_s", "rate_rps"}, ...] */
 };
 
 struct ctl_key {
@@ -104,6 +105,7 @@ job_key_type(enum job_param_type t)
 	case JOB_PARAM_LCORES: return V_INTS;
 	case JOB_PARAM_PERCENTILES: return V_NUMS;
 	case JOB_PARAM_THRESHOLDS: return V_STRS;
+	case JOB_PARAM_STEPS: return V_STEPS;
 	default: return V_STR;
 	}
 }
@@ -543,6 +545,7 @@ static const char *const type_names[] = {
 	[V_IPS] = "A.B.C.D, A.B.C.D-E.F.G.H or A.B.C.D/N",
 	[V_NUMS] = "numbers separated by commas",
 	[V_STRS] = "UTF-8 text",
+	[V_STEPS] = "AT:RPS pairs separated by commas",
 };
 
 static int
@@ -592,6 +595,9 @@ put_value(const char *cmd, json_t *params, const struct ctl_key *k,
 		break;
 	case V_NUMS:
 		v = nums_value(val);
+		break;
+	case V_STEPS:
+		v = job_steps_from_text(val);
 		break;
 	case V_IPS:
 		if (*val != '\0' && strchr(val, ',') == NULL)

@@ -168,7 +168,7 @@ hcl_parser_reset(struct http_client_busy *b,
 
 int
 http_client_send(struct worker *w, struct http_client_conn *hc,
-		 uint16_t url)
+		 uint16_t url, uint64_t intended_us)
 {
 	const struct http_client_profile *pr = hc->prof;
 	struct http_client_busy *b = hc->busy;
@@ -190,6 +190,9 @@ http_client_send(struct worker *w, struct http_client_conn *hc,
 	slot = (uint16_t)((b->oldest + hc->inflight) %
 			  HTTP_CLIENT_PIPELINE_MAX);
 	b->sent_us[slot] = w->now_us;
+	b->lag_us[slot] = intended_us >= w->now_us ? 0 :
+		w->now_us - intended_us > UINT32_MAX ? UINT32_MAX :
+		(uint32_t)(w->now_us - intended_us);
 	b->tx_off = 0;
 	b->tx_url = url;
 	hc->sent++;
@@ -247,6 +250,7 @@ hcl_response_done(struct worker *w, struct http_client_conn *hc)
 	r.status = b->parser.status_code;
 	r.body_bytes = b->parser.body_bytes;
 	r.sent_us = b->sent_us[b->oldest];
+	r.intended_us = r.sent_us - b->lag_us[b->oldest];
 	r.first_byte_us = b->first_byte_us ? b->first_byte_us : w->now_us;
 	hcl_count(w, r.status, r.body_bytes);
 	hc->inflight--;

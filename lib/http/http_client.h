@@ -75,6 +75,7 @@ enum http_client_state {
 struct http_client_response {
 	int status;
 	uint64_t body_bytes;
+	uint64_t intended_us;		/* it was meant to go (open loop) */
 	uint64_t sent_us;		/* the request went */
 	uint64_t first_byte_us;		/* the response's first byte came */
 };
@@ -128,6 +129,8 @@ struct http_client_profile {
 struct http_client_busy {
 	struct http_resp_parser parser;
 	uint64_t sent_us[HTTP_CLIENT_PIPELINE_MAX];	/* outstanding */
+	/* How long after its intended time each went (a backlog's wait) */
+	uint32_t lag_us[HTTP_CLIENT_PIPELINE_MAX];
 	uint64_t first_byte_us;		/* of the response being read */
 	uint64_t tx_off;		/* of the request being written */
 	uint16_t oldest;		/* index of sent_us of the first */
@@ -162,11 +165,12 @@ http_client_can_send(const struct http_client_conn *hc);
 #define HTTP_CLIENT_NOT_NOW	1	/* packet buffers short */
 #define HTTP_CLIENT_NO_PARSER	2	/* no parser block free */
 
-/* Send a request for URL url on hc: 0, or HTTP_CLIENT_NOT_NOW /
- * HTTP_CLIENT_NO_PARSER (hc untouched). */
+/* Send a request for URL url on hc, meant for intended_us (an open-loop
+ * schedule's time; now or 0 when it goes as meant): 0, or
+ * HTTP_CLIENT_NOT_NOW / HTTP_CLIENT_NO_PARSER (hc untouched). */
 int
 http_client_send(struct worker *w, struct http_client_conn *hc,
-		 uint16_t url);
+		 uint16_t url, uint64_t intended_us);
 
 /* Forget what hc owes (outstanding and promised requests): how many. */
 uint32_t

@@ -14,6 +14,7 @@
 
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_random.h>
 
 #include "config.h"
 #include "http_client.h"
@@ -37,6 +38,7 @@ static const char *const error_names[JOB_ERR_MAX] = {
 	[JOB_ERR_TIMEOUT] = "timeout",
 	[JOB_ERR_NO_ROUTE] = "no_route",
 	[JOB_ERR_LINK_DOWN] = "link_down",
+	[JOB_ERR_BACKLOG_OVERFLOW] = "backlog_overflow",
 };
 
 const char *
@@ -174,6 +176,33 @@ split(uint64_t n, uint16_t k, uint16_t i)
 	return n / k + (i < n % k ? 1 : 0);
 }
 
+/* The share's part of the job's rates, steps and backlog. */
+static void
+share_pace_init(struct job_share *s, const struct job_params *p,
+		uint16_t n)
+{
+	struct sched_step steps[JOB_MAX_STEPS];
+	struct job_pace_params pp = {
+		.cps = p->rate_cps / n,
+		.rps = p->rate_rps / n,
+		.ramp_s = p->ramp_s,
+		.poisson = p->arrival_poisson,
+		.rps_steps = steps,
+		.n_rps_steps = p->n_steps,
+		.max_backlog = p->max_backlog == 0 ? 0 :
+			(p->max_backlog + n - 1) / n,
+		/* Shares of a Poisson job arrive independently. */
+		.seed = rte_rand(),
+	};
+	unsigned int i;
+
+	for (i = 0; i < p->n_steps; i++) {
+		steps[i].at_s = p->steps[i].at_s;
+		steps[i].rate = p->steps[i].rate_rps / n;
+	}
+	job_pace_init(&s->pace, &pp);
+}
+
 /* errors.KIND thresholds name one of error_names (the parser knows
  * only the syntax). */
 static int
@@ -293,11 +322,12 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 		s->index = i;
 		s->conn_target = (uint32_t)split(job->p.connections, n, i);
 		s->req_quota = split(job->p.requests, n, i);
-		job_pace_init(&s->pace, job->p.rate_cps / n,
-			      job->p.rate_rps / n);
+		share_pace_init(s, &job->p, n);
 		hist_init(&s->lat_connect);
 		hist_init(&s->lat_ttfb);
 		hist_init(&s->lat_total);
+		hist_init(&s->lat_service);
+		hist_init(&s->lat_service_ttfb);
 		for (u = 0; u < JOB_SEC_RING; u++)
 			hist_init(&s->sec_total[u]);
 		/* A share with nothing to do is done from the start. */
@@ -414,6 +444,8 @@ enum job_lat {
 	JOB_LAT_CONNECT,
 	JOB_LAT_TTFB,
 	JOB_LAT_TOTAL,
+	JOB_LAT_SERVICE,
+	JOB_LAT_SERVICE_TTFB,
 	JOB_LAT_MAX
 };
 
@@ -421,6 +453,8 @@ static const char *const lat_names[JOB_LAT_MAX] = {
 	[JOB_LAT_CONNECT] = "connect",
 	[JOB_LAT_TTFB] = "ttfb",
 	[JOB_LAT_TOTAL] = "total",
+	[JOB_LAT_SERVICE] = "service",
+	[JOB_LAT_SERVICE_TTFB] = "service_ttfb",
 };
 
 /* Rows of a distribution: enough for HdrHistogram's 5 ticks per half
@@ -444,6 +478,9 @@ merged_hists(const struct job *job)
 		hist_merge(&h[JOB_LAT_CONNECT], &job->shares[k]->lat_connect);
 		hist_merge(&h[JOB_LAT_TTFB], &job->shares[k]->lat_ttfb);
 		hist_merge(&h[JOB_LAT_TOTAL], &job->shares[k]->lat_total);
+		hist_merge(&h[JOB_LAT_SERVICE], &job->shares[k]->lat_service);
+		hist_merge(&h[JOB_LAT_SERVICE_TTFB],
+			   &job->shares[k]->lat_service_ttfb);
 	}
 	return h;
 }

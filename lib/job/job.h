@@ -57,6 +57,7 @@ enum job_error {
 	JOB_ERR_TIMEOUT,		/* the job's own deadline (one-shot) */
 	JOB_ERR_NO_ROUTE,		/* off-prefix and no gateway */
 	JOB_ERR_LINK_DOWN,		/* no link within connect_timeout_ms */
+	JOB_ERR_BACKLOG_OVERFLOW,	/* paced requests past max_backlog */
 	JOB_ERR_MAX
 };
 
@@ -139,6 +140,8 @@ struct job_share {
 	struct hist lat_connect;
 	struct hist lat_ttfb;
 	struct hist lat_total;
+	struct hist lat_service;	/* from the actual send */
+	struct hist lat_service_ttfb;
 	uint32_t n_samples;		/* published with release */
 	uint64_t next_sample_us;
 	struct job_sample series[JOB_SERIES_MAX];

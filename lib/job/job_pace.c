@@ -1,50 +1,103 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * A job share's schedule; see job_pace.h.
+ * A job share's pace; see job_pace.h.
  */
+#include <math.h>
 #include <string.h>
 
 #include "job_pace.h"
 
-/* Token buckets hold at most this much time's worth: smooth pacing
- * that still catches up after the loop was held up briefly. */
-#define PACE_BURST_US		10000
-
 void
-job_pace_init(struct job_pace *p, double cps, double rps)
+job_pace_init(struct job_pace *p, const struct job_pace_params *pp)
 {
+	unsigned int n = pp->n_rps_steps, i;
+	double top = pp->rps;
+
 	memset(p, 0, sizeof(*p));
-	p->cps = cps;
-	p->rps = rps;
+	p->p = *pp;
+	if (n > SCHED_MAX_STEPS)
+		n = SCHED_MAX_STEPS;
+	if (n > 0)
+		memcpy(p->steps, pp->rps_steps, n * sizeof(p->steps[0]));
+	p->p.rps_steps = p->steps;
+	p->p.n_rps_steps = n;
+	/* Steps pace requests even from a first rate of 0. */
+	p->rps.paced = pp->rps > 0 || n > 0;
+	p->cps.paced = pp->cps > 0;
+	/* A second's worth at the highest rate by default, at least 1. */
+	for (i = 0; i < n; i++)
+		top = fmax(top, p->steps[i].rate);
+	p->rps.max_backlog = pp->max_backlog ? pp->max_backlog :
+		(uint64_t)fmax(1, ceil(top));
+	p->cps.max_backlog = pp->max_backlog ? pp->max_backlog :
+		(uint64_t)fmax(1, ceil(pp->cps));
 }
 
 void
 job_pace_start(struct job_pace *p, uint64_t now_us)
 {
-	p->last_us = now_us;
+	const struct job_pace_params *pp = &p->p;
+
+	if (p->rps.paced)
+		sched_init(&p->rps.sched, now_us, pp->rps, pp->ramp_s,
+			   pp->poisson, pp->rps_steps, pp->n_rps_steps,
+			   pp->seed);
+	/* Connections ramp through job_pace_conn_goal, not here. */
+	if (p->cps.paced)
+		sched_init(&p->cps.sched, now_us, pp->cps, 0, pp->poisson,
+			   NULL, 0, pp->seed ^ UINT64_C(0x5bd1e995));
 }
 
-/* Add dt microseconds of tokens at rate per second, up to the cap. */
 static void
-bucket_fill(double *tokens, double rate, double dt)
+dial_refill(struct job_pace *p, struct job_pace_dial *d, uint64_t now_us)
 {
-	double cap = 1 + rate * PACE_BURST_US / 1e6;
-
-	*tokens += dt * rate / 1e6;
-	if (*tokens > cap)
-		*tokens = cap;
+	if (!d->paced)
+		return;
+	d->ready = sched_backlog(&d->sched, now_us);
+	while (d->ready > d->max_backlog) {
+		sched_take(&d->sched);
+		d->ready--;
+		p->overflow++;
+	}
 }
 
 void
 job_pace_refill(struct job_pace *p, uint64_t now_us)
 {
-	double dt = (double)(now_us - p->last_us);
+	dial_refill(p, &p->rps, now_us);
+	dial_refill(p, &p->cps, now_us);
+}
 
-	p->last_us = now_us;
-	if (p->cps > 0)
-		bucket_fill(&p->cps_tokens, p->cps, dt);
-	if (p->rps > 0)
-		bucket_fill(&p->rps_tokens, p->rps, dt);
+static void
+dial_take(struct job_pace_dial *d)
+{
+	if (!d->paced || d->ready == 0)
+		return;
+	d->ready--;
+	sched_take(&d->sched);
+}
+
+uint64_t
+job_pace_request_intended(const struct job_pace *p, uint64_t now_us)
+{
+	uint64_t t;
+
+	if (!p->rps.paced || p->rps.ready == 0)
+		return now_us;
+	t = sched_peek(&p->rps.sched);
+	return t < now_us ? t : now_us;
+}
+
+void
+job_pace_request_take(struct job_pace *p)
+{
+	dial_take(&p->rps);
+}
+
+void
+job_pace_conn_take(struct job_pace *p)
+{
+	dial_take(&p->cps);
 }
 
 uint32_t

@@ -1,21 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The schedule of a job share: when its connections may open and its
- * requests may go.  Today two token buckets (rate_cps, rate_rps) that
- * hold at most PACE_BURST_US worth of tokens, so the rate is smooth and
- * catches up after the loop was held up briefly, and the ramp that
- * spreads the connections' opening over ramp_s.  The runner asks only
- * these functions, so that a different schedule changes this file.
+ * The pace of a job share: when its connections may open and its
+ * requests may go.  Paced by rate_cps or rate_rps, each follows an
+ * open-loop schedule (job_sched.h: uniform or Poisson arrivals, the
+ * ramp, staircase steps); what falls due while no connection can take
+ * it waits in a backlog, oldest first, keeping its intended time,
+ * up to max_backlog: beyond it the oldest are given up and counted.
+ * Unpaced, everything is always due and a request is meant for the
+ * moment it goes (closed loop).  The runner asks only these functions.
  *
  * Call chain (job_runner.c):
  *
  *   share_run
- *     job_pace_refill              tokens for the time since last time
+ *     job_pace_refill              what fell due since last time;
+ *                                  job_pace_overflow: given up
  *     share_send_ready / jr_connected
- *       job_pace_request_due -> conn_send -> job_pace_request_sent
+ *       job_pace_request_due, _intended -> conn_send -> _take
  *     share_open
- *       job_pace_conn_goal         the ramp
- *       job_pace_conn_due -> share_open_one -> job_pace_conn_opened
+ *       job_pace_conn_goal         the ramp of the held connections
+ *       job_pace_conn_due -> job_pace_conn_take -> share_open_one
  *
  * Pure C: no DPDK.
  */
@@ -25,50 +28,84 @@
 
 #include <stdint.h>
 
-struct job_pace {
+#include "job_sched.h"
+
+/* What a share's pace is made of (its part of the job's rates). */
+struct job_pace_params {
 	double cps, rps;		/* per second; 0 = unpaced */
-	double cps_tokens, rps_tokens;
-	uint64_t last_us;		/* of the last refill */
+	double ramp_s;
+	int poisson;			/* arrivals; else uniform */
+	const struct sched_step *rps_steps;	/* rates already the share's */
+	unsigned int n_rps_steps;
+	uint64_t max_backlog;		/* requests; 0 = a second's worth */
+	uint64_t seed;
 };
 
-/* A share's pace: cps and rps are its part of the job's rates. */
-void
-job_pace_init(struct job_pace *p, double cps, double rps);
+struct job_pace_dial {
+	int paced;
+	uint64_t ready;			/* due and not taken */
+	uint64_t max_backlog;
+	struct sched sched;
+};
 
-/* The clock starts (the share's first running poll). */
+struct job_pace {
+	struct job_pace_params p;
+	struct sched_step steps[SCHED_MAX_STEPS];
+	struct job_pace_dial rps, cps;
+	uint64_t overflow;		/* given up since the last look */
+};
+
+void
+job_pace_init(struct job_pace *p, const struct job_pace_params *pp);
+
+/* The schedule starts now (the share's first running poll). */
 void
 job_pace_start(struct job_pace *p, uint64_t now_us);
 
-/* Add the tokens of the time since the last refill. */
+/* Take in what fell due by now; past max_backlog the oldest are given
+ * up and added to the overflow. */
 void
 job_pace_refill(struct job_pace *p, uint64_t now_us);
 
-/* Whether a request may go now; that one went. */
+/* Requests given up since the last call. */
+static inline uint64_t
+job_pace_overflow(struct job_pace *p)
+{
+	uint64_t n = p->overflow;
+
+	p->overflow = 0;
+	return n;
+}
+
 static inline int
 job_pace_request_due(const struct job_pace *p)
 {
-	return p->rps == 0 || p->rps_tokens >= 1;
+	return !p->rps.paced || p->rps.ready > 0;
 }
 
-static inline void
-job_pace_request_sent(struct job_pace *p)
-{
-	if (p->rps > 0)
-		p->rps_tokens -= 1;
-}
+/* The time the oldest due request was meant for (now when unpaced);
+ * job_pace_request_take when it went. */
+uint64_t
+job_pace_request_intended(const struct job_pace *p, uint64_t now_us);
 
-/* Whether a connection may open now; that one opened. */
+void
+job_pace_request_take(struct job_pace *p);
+
 static inline int
 job_pace_conn_due(const struct job_pace *p)
 {
-	return p->cps == 0 || p->cps_tokens >= 1;
+	return !p->cps.paced || p->cps.ready > 0;
 }
 
-static inline void
-job_pace_conn_opened(struct job_pace *p)
+/* A connection opens now. */
+void
+job_pace_conn_take(struct job_pace *p);
+
+/* Due and not yet sent (the backlog). */
+static inline uint64_t
+job_pace_backlog(const struct job_pace *p)
 {
-	if (p->cps > 0)
-		p->cps_tokens -= 1;
+	return p->rps.paced ? p->rps.ready : 0;
 }
 
 /* How many of target connections the ramp (ramp_s, 0 = none) allows at

@@ -276,12 +276,14 @@ static int
 conn_send(struct worker *w, struct job_share *s, struct job_conn *jc)
 {
 	int first = jc->hc.inflight == 0;
-	int rc = http_client_send(w, &jc->hc, (uint16_t)s->next_url);
+	int rc = http_client_send(w, &jc->hc, (uint16_t)s->next_url,
+		job_pace_request_intended(&s->pace, w->now_us));
 
 	if (rc == HTTP_CLIENT_NO_PARSER)
 		s->parser_waits++;
 	if (rc != 0)
 		return 1;
+	job_pace_request_take(&s->pace);
 	s->next_url = (s->next_url + 1) % s->job->p.n_urls;
 	if (first)
 		response_clock(w, s, jc);
@@ -328,7 +330,6 @@ share_send_ready(struct worker *w, struct job_share *s)
 				s->req_reserved--;
 			return;
 		}
-		job_pace_request_sent(&s->pace);
 		if (!http_client_can_send(&jc->hc))
 			ready_remove(s, jc);
 	}
@@ -355,7 +356,6 @@ jr_connected(struct worker *w, struct http_client_conn *hc)
 	ready_add(s, jc);
 	/* Send at once if pacing allows; else the poll loop will. */
 	if (job_pace_request_due(&s->pace) && conn_send(w, s, jc) == 0) {
-		job_pace_request_sent(&s->pace);
 		if (!http_client_can_send(hc))
 			ready_remove(s, jc);
 	}
@@ -385,10 +385,14 @@ jr_response(struct worker *w, struct http_client_conn *hc,
 	s->cnt.body_bytes += r->body_bytes;
 	if (r->status >= 0 && r->status < JOB_STATUS_CODES)
 		s->cnt.status[r->status]++;
-	hist_record(&s->lat_ttfb, r->first_byte_us - r->sent_us);
-	hist_record(&s->lat_total, w->now_us - r->sent_us);
+	/* From the intended time (open loop: a backlog's wait counts), and
+	 * from when it actually went. */
+	hist_record(&s->lat_ttfb, r->first_byte_us - r->intended_us);
+	hist_record(&s->lat_total, w->now_us - r->intended_us);
+	hist_record(&s->lat_service_ttfb, r->first_byte_us - r->sent_us);
+	hist_record(&s->lat_service, w->now_us - r->sent_us);
 	hist_record(&s->sec_total[s->n_samples % JOB_SEC_RING],
-		    w->now_us - r->sent_us);
+		    w->now_us - r->intended_us);
 	s->req_finished++;
 	if (hc->inflight > 0)
 		response_clock(w, s, jc);
@@ -609,7 +613,7 @@ share_open_one(struct worker *w, struct job_share *s)
 	s->n_open++;
 	s->n_connecting++;
 	s->cnt.conns_opened++;
-	job_pace_conn_opened(&s->pace);
+	job_pace_conn_take(&s->pace);
 	u = share_url(s, s->next_url);
 	if (http_client_connect(w, &jc->hc, &s->prof, share_src_ip(s),
 				u->ipv4, u->port) != 0) {
@@ -638,6 +642,23 @@ share_open(struct worker *w, struct job_share *s)
 		if (share_open_one(w, s) != 0)
 			return;
 	}
+}
+
+/* Requests (or connection openings) the schedule gave up past
+ * max_backlog: errors, never silent. */
+static void
+share_count_overflow(struct worker *w, struct job_share *s)
+{
+	uint64_t n = job_pace_overflow(&s->pace);
+
+	(void)w;
+	if (n == 0)
+		return;
+	if (s->cnt.errors[JOB_ERR_BACKLOG_OVERFLOW] == 0)
+		share_note(s, "the backlog passed max_backlog (%llu): the "
+			   "connections cannot carry the rate",
+			   (unsigned long long)s->pace.rps.max_backlog);
+	s->cnt.errors[JOB_ERR_BACKLOG_OVERFLOW] += n;
 }
 
 static void
@@ -843,6 +864,7 @@ share_run(struct worker *w, struct job_share *s)
 		return;
 	}
 	job_pace_refill(&s->pace, w->now_us);
+	share_count_overflow(w, s);
 	share_expire(w, s);
 	share_send_ready(w, s);
 	share_open(w, s);

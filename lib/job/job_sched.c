@@ -182,6 +182,15 @@ sched_take(struct sched *s)
 }
 
 uint64_t
+sched_peek(const struct sched *s)
+{
+	struct sched_cursor c = s->send;
+	double t = time_of(s, &c);
+
+	return isfinite(t) ? s->start_us + (uint64_t)floor(t) : UINT64_MAX;
+}
+
+uint64_t
 sched_next_due(const struct sched *s)
 {
 	struct sched_cursor c = s->due;

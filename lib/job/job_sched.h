@@ -61,7 +61,7 @@ struct sched {
 };
 
 /*
- * rate per second (> 0), ramp_s >= 0, poisson 0/1, steps in rising
+ * rate per second (>= 0; 0 waits for a step), ramp_s >= 0, poisson 0/1, steps in rising
  * at_s order (n_steps <= SCHED_MAX_STEPS), seed for the Poisson draws
  * (any value; 0 is fine).
  */
@@ -78,6 +78,10 @@ sched_backlog(struct sched *s, uint64_t now_us);
  * intended time, in us like start_us. */
 uint64_t
 sched_take(struct sched *s);
+
+/* The intended time sched_take would return, without taking it. */
+uint64_t
+sched_peek(const struct sched *s);
 
 /* When the next request falls due (for a caller that sleeps), or
  * UINT64_MAX when the rate stays 0. */

@@ -771,6 +771,12 @@ test_job_options(void **state)
 		case JOB_PARAM_THRESHOLDS:
 			snprintf(val, sizeof(val), "total.p99 < 5ms");
 			break;
+		case JOB_PARAM_ARRIVAL:
+			snprintf(val, sizeof(val), "poisson");
+			break;
+		case JOB_PARAM_STEPS:
+			snprintf(val, sizeof(val), "2:100,4.5:0");
+			break;
 		default:
 			snprintf(val, sizeof(val), "10.0.0.10-10.0.0.20");
 			break;

@@ -51,6 +51,12 @@ sample(const struct job_param *e, int hi)
 	case JOB_PARAM_THRESHOLDS:
 		return json_pack("[s, s]", "total.p99<5ms", hi ?
 				 "errors.reset==0" : "rps>=20k");
+	case JOB_PARAM_ARRIVAL:
+		return json_string(hi ? "poisson" : "uniform");
+	case JOB_PARAM_STEPS:
+		return json_pack("[{s:f, s:f}, {s:f, s:f}]", "at_s", 1.5,
+				 "rate_rps", 100.0, "at_s", 3.0, "rate_rps",
+				 hi ? 0.0 : 250.0);
 	}
 	return NULL;
 }
@@ -78,6 +84,10 @@ sample_text(const struct job_param *e, char *buf, size_t len)
 		return "50,99.9";
 	case JOB_PARAM_THRESHOLDS:
 		return "ttfb.p90 < 1ms";
+	case JOB_PARAM_ARRIVAL:
+		return "poisson";
+	case JOB_PARAM_STEPS:
+		return "1.5:100,3:0";
 	default:
 		return "PUT";
 	}
