@@ -30,7 +30,7 @@ const struct search_param search_param_table[] = {
 	{ "pause_s", SEARCH_PARAM_NUM, OFF(pause_s), 0, 60, 0.5,
 	  "search-pause", "SEC",
 	  "pause between steps, once a step's connections are closed" },
-	{ "precision", SEARCH_PARAM_NUM, OFF(precision), 0.001, 1, 0.05,
+	{ "precision", SEARCH_PARAM_NUM, OFF(precision), 0.01, 1, 0.05,
 	  "search-precision", "F",
 	  "stop when the highest passing and lowest failing rates are "
 	  "within F of each other" },

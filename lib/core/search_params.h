@@ -19,7 +19,8 @@
  * digits, until hi / lo - 1 < precision, the rounded mean is lo or hi
  * again, or max_steps steps have run.  The geometric mean halves the
  * ratio hi / lo in log terms, which is what a relative precision asks
- * for: from 500..8000 to 5 % in 6 bisection steps.
+ * for: from 500..8000 to 5 % in 6 bisection steps.  Three digits keep
+ * the rates readable and at most 1 % apart, hence precision >= 0.01.
  */
 
 #ifndef DPF_SEARCH_PARAMS_H

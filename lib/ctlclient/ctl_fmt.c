@@ -691,8 +691,8 @@ ctl_fmt_search(FILE *f, const json_t *r)
 	int right[NC];
 	char **cells;
 
-	ctl_fmt_scalar(a, sizeof(a), json_object_get(r, "min"));
-	ctl_fmt_scalar(b, sizeof(b), json_object_get(r, "max"));
+	cell_num(a, sizeof(a), num(r, "min"), "%.6g");
+	cell_num(b, sizeof(b), num(r, "max"), "%.6g");
 	fprintf(f, "search %s %s..%s, slo:", str(r, "dial", "?"), a, b);
 	json_array_foreach(json_object_get(r, "slo"), i, t)
 		fprintf(f, " %s", json_string_value(t) != NULL ?
@@ -732,8 +732,8 @@ ctl_fmt_search(FILE *f, const json_t *r)
 	}
 	cell_num(b, sizeof(b), num(r, "elapsed_s"), "%.1f");
 	if (json_is_number(json_object_get(r, "answer"))) {
-		ctl_fmt_scalar(a, sizeof(a), json_object_get(r, "answer"));
-		fprintf(f, "answer: %s %s", a, str(r, "dial", "?"));
+		fprintf(f, "answer: %.6g %s", num(r, "answer"),
+			str(r, "dial", "?"));
 	} else {
 		fprintf(f, "answer: none (no step passed)");
 	}
