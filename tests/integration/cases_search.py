@@ -12,7 +12,7 @@ import json
 import time
 
 from harness import (OUR_IP, PEER_IP, Daemon, check, expect_fail,
-                     expect_ok, job_result, test)
+                     expect_ok, job_result, rpc_lines, test)
 
 LIMITED = "http://%s/limited/index.html" % PEER_IP
 CAPACITY = 2000
@@ -173,3 +173,35 @@ def search_refusals_on_the_command_line(ctx):
         expect_fail(p, 2, pattern, " ".join(args))
     p = ctx.dpfetch(["--ip", OUR_IP, "--search", "rate_rps:100"])
     expect_fail(p, 2, r"--search needs --fetch URL", "no URL")
+
+
+@test
+def registry_keeps_the_newest_jobs(ctx):
+    """Searches make a job per step; once the registry holds 256, the
+    oldest finished job makes room for each new one: after 300 jobs,
+    fetch.list has the newest 256 in order, each one readable."""
+    d = Daemon(ctx)
+    try:
+        c = d.connect()
+        n = 300
+        lines = b"".join(
+            (json.dumps({"jsonrpc": "2.0", "id": 2 * i, "method":
+                         "fetch.start", "params": {
+                             "url": "http://%s/index.html" % PEER_IP}})
+             + "\n" + json.dumps({"jsonrpc": "2.0", "id": 2 * i + 1,
+                                  "method": "fetch.wait", "params": {
+                                      "job": i + 1, "timeout_s": 10}})
+             + "\n").encode() for i in range(n))
+        replies = rpc_lines(c, lines, 2 * n, timeout=120)
+        bad = [r for r in replies if "error" in r or
+               r["result"].get("state", "done") != "done"]
+        check(not bad, "replies: %s" % bad[:3])
+        c.close()
+        jobs = d.ctl("jobs")["jobs"]
+        check([j["job"] for j in jobs] == list(range(n - 255, n + 1)),
+              "ids %s" % [j["job"] for j in jobs][:5])
+        check(all(j["responses"]["2xx"] == 1 for j in jobs),
+              "a job reads wrong: %s" % [j for j in jobs
+                                         if j["responses"]["2xx"] != 1][:1])
+    finally:
+        d.stop()
