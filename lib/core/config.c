@@ -1062,7 +1062,7 @@ config_usage(FILE *f, const char *prog)
 "  -h, --help            this text\n"
 "\n"
 "Exit status: 0 complete 2xx response, 1 HTTP or network failure,\n"
-"2 bad usage or config.\n");
+"2 bad usage or config (--search: 0 a rate passed, 1 none did).\n");
 }
 
 enum {

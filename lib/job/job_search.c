@@ -284,11 +284,10 @@ job_search_tick(struct job_search *s, uint64_t now_us)
 		step_read(s, now_us);
 		break;
 	case PHASE_DRAIN:
+		/* Gone: evicted, which only a finished job is. */
 		job_registry_lock(s->app->jobs);
-		job = step_job(s, now_us);
-		if (job == NULL)
-			break;
-		over = job_finished(job);
+		job = job_registry_find(s->app->jobs, s->job);
+		over = job == NULL || job_finished(job);
 		job_registry_unlock(s->app->jobs);
 		if (!over)
 			break;
