@@ -30,7 +30,7 @@ enum search_phase {
 
 struct job_search {
 	struct app *app;
-	struct job_params tmpl;		/* every step's parameters but two */
+	struct job_params tmpl;		/* the steps' but dial, duration */
 	struct search_params sp;
 	struct search_plan plan;
 	enum search_phase phase;

@@ -845,7 +845,8 @@ test_search_options(void **state)
 	}
 	/* --slo adds up. */
 	EXPECT_OK(&c, err, BASE, "--search", "rate_cps:1:100", "--slo",
-		  "errors==0", "--slo", "connect.p99<1ms", "--requests-per-connection", "1");
+		  "errors==0", "--slo", "connect.p99<1ms",
+		  "--requests-per-connection", "1");
 	assert_int_equal(search_params_from_json(&sp, c.search, err,
 						 sizeof(err)), 0);
 	assert_int_equal(sp.dial, SEARCH_DIAL_CPS);

@@ -88,7 +88,8 @@ check_seq(const double *got, unsigned int n, const double *want,
 		fail_msg("%u rates tried, want %u", n, wn);
 	for (i = 0; i < n; i++)
 		if (got[i] != want[i])
-			fail_msg("rate %u: %g, want %g", i + 1, got[i], want[i]);
+			fail_msg("rate %u: %g, want %g", i + 1, got[i],
+				 want[i]);
 }
 
 /* The integration test's case: nginx limited to 2000 requests/s. */
@@ -143,9 +144,10 @@ test_plan_bounds(void **state)
 			/* docs/control.md: 500..8000 to 5 % in 8 steps */
 			if (r == 0 && n > 8)
 				fail_msg("capacity %g: %u steps", c, n);
-			if (answer > c || answer < c / (1 + sp.precision) / 1.01)
-				fail_msg("%s: capacity %g, answer %g after %u steps",
-					 ranges[r], c, answer, n);
+			if (answer > c ||
+			    answer < c / (1 + sp.precision) / 1.01)
+				fail_msg("%s: capacity %g, answer %g after %u "
+					 "steps", ranges[r], c, answer, n);
 		}
 	}
 }
@@ -278,7 +280,8 @@ test_params(void **state)
 		       "search.max_steps: 1 is outside 2..100");
 	params_refused("{\"max\": 100, \"max_steps\": 2.5}",
 		       "expected an integer");
-	params_refused("{\"max\": 100, \"step_s\": \"3\"}", "expected a number");
+	params_refused("{\"max\": 100, \"step_s\": \"3\"}",
+		       "expected a number");
 	params_refused("{\"max\": 100, \"step_s\": 400}",
 		       "is 4818 s, over 3600 s");
 	params_refused("{\"max\": 2e9, \"dial\": \"rate_cps\"}",
