@@ -12,6 +12,8 @@
 #   netns dpf-peer:
 #                dpf0p  198.18.0.1/24 (IPv6 disabled), lo up
 #                nginx        198.18.0.1:80    web root /run/dpf-testbed/www
+#                             /limited/...: the same, at most 2000 requests/s
+#                             (limit_req without nodelay: the rest wait)
 #                peer_server  198.18.0.1:8080  (scripts/peer_server.py)
 #   state dir:   /run/dpf-testbed   nginx.conf, nginx.pid, nginx-error.log,
 #                access.log, peer_server.pid, peer_server.log, www/
@@ -261,12 +263,19 @@ $temps
     sendfile on;
     keepalive_requests 100000;
     keepalive_timeout 65;
+    # /limited/: at most 2000 requests/s; the rest wait in line (no
+    # nodelay), so latency explodes above that rate (capacity search).
+    limit_req_zone \$binary_remote_addr zone=dpf_limited:1m rate=2000r/s;
 
     server {
         listen $PEER_IP:$HTTP_PORT;
         server_name _;
         root $WWW;
         location / {
+        }
+        location /limited/ {
+            limit_req zone=dpf_limited burst=100000;
+            alias $WWW/;
         }
     }
 }

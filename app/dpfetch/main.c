@@ -37,6 +37,7 @@
 #include "echo_server.h"
 #include "ctl.h"
 #include "job.h"
+#include "job_search.h"
 #include "rpc.h"
 #include "report.h"
 #include "rpc_methods.h"
@@ -308,6 +309,7 @@ mbuf_data_room(uint16_t mtu)
  * are over. */
 struct runner {
 	struct job *job;
+	struct job_search *search;	/* --search: instead of job */
 	int progress;
 	pthread_t tid;
 	int started;
@@ -351,6 +353,26 @@ print_progress(struct job *job, uint64_t now_us, struct job_counters *last,
 	*last = c;
 }
 
+/* --search: tick it until it is over, each step on stderr once
+ * judged. */
+static void
+run_search(struct job_search *s)
+{
+	size_t shown = 0;
+	int over;
+
+	do {
+		over = job_search_tick(s, app_now_us(&app));
+		for (; shown < json_array_size(job_search_steps(s)); shown++) {
+			fprintf(stderr, "dpfetch: ");
+			ctl_fmt_search_step(stderr, json_array_get(
+				job_search_steps(s), shown));
+		}
+		if (!over)
+			rte_delay_us_sleep(10 * 1000);
+	} while (!over);
+}
+
 static void *
 runner_main(void *arg)
 {
@@ -360,7 +382,9 @@ runner_main(void *arg)
 	unsigned int sec = 0;
 
 	memset(&last, 0, sizeof(last));
-	while (!app.quit && !job_finished(r->job)) {
+	if (r->search != NULL)
+		run_search(r->search);
+	while (r->search == NULL && !app.quit && !job_finished(r->job)) {
 		rte_delay_us_sleep(10 * 1000);
 		if (r->progress && app_now_us(&app) >= next) {
 			print_progress(r->job, next, &last, ++sec);
@@ -669,11 +693,34 @@ report_load(struct job *job, FILE *out, const char *report_path,
 	return rc;
 }
 
+/* --search: the result on out, the step table on stderr; 0 when a rate
+ * passed and the search ran its course, else 1. */
+static int
+report_search(struct job_search *s, FILE *out)
+{
+	json_t *r = job_search_result(s, app_now_us(&app));
+	const char *end = json_string_value(json_object_get(r, "end"));
+	int rc;
+
+	json_dumpf(r, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+	ctl_fmt_search(stderr, r);
+	rc = job_search_answer(s) > 0 && json_object_get(r, "error") == NULL &&
+		end != NULL && strcmp(end, "stopped") != 0 ? 0 :
+		EXIT_FETCH_FAILED;
+	json_decref(r);
+	if (fflush(out) != 0)
+		return EXIT_FETCH_FAILED;
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	static struct runner runner;
 	static struct script_run script;
+	struct job_search *search = NULL;
+	struct search_params sp;
 	struct job_params params;
 	struct job *job = NULL;
 	char runtime_dir[PATH_MAX];
@@ -716,6 +763,12 @@ main(int argc, char **argv)
 		goto done;
 	if (want_job &&
 	    job_params_from_config(&params, &cfg, out, err, sizeof(err)) != 0) {
+		fprintf(stderr, "dpfetch: %s\n", err);
+		goto done;
+	}
+	/* Checked with the options already (config_validate). */
+	if (json_object_size(cfg.search) > 0 &&
+	    search_params_from_json(&sp, cfg.search, err, sizeof(err)) != 0) {
 		fprintf(stderr, "dpfetch: %s\n", err);
 		goto done;
 	}
@@ -812,7 +865,16 @@ main(int argc, char **argv)
 		exit_code = EXIT_USAGE;
 		goto worker;
 	}
-	if (want_job) {
+	if (want_job && json_object_size(cfg.search) > 0) {
+		/* Its steps are jobs it makes once the workers run. */
+		search = job_search_create(&app, &params, &sp, err,
+					   sizeof(err));
+		if (search == NULL) {
+			fprintf(stderr, "dpfetch: %s\n", err);
+			exit_code = EXIT_USAGE;
+			goto worker;
+		}
+	} else if (want_job) {
 		job_registry_lock(app.jobs);
 		job = job_create(&app, job_registry_next_id(app.jobs), &params,
 				 err, sizeof(err));
@@ -856,6 +918,7 @@ main(int argc, char **argv)
 	}
 	if (want_job) {
 		runner.job = job;
+		runner.search = search;
 		runner.progress = cfg.load_mode;
 		if (rte_ctrl_thread_create(&runner.tid, "dpf-runner", NULL,
 					   runner_main, &runner) != 0) {
@@ -886,16 +949,18 @@ main(int argc, char **argv)
 		exit_code = script.result;
 		goto worker;
 	}
-	if (job == NULL) {
+	if (search != NULL) {
+		exit_code = report_search(search, out);
+	} else if (job == NULL) {
 		/* A service run ends by signal or app.shutdown: success. */
 		exit_code = 0;
 		goto worker;
-	}
-	if (cfg.load_mode)
+	} else if (cfg.load_mode) {
 		exit_code = report_load(job, out, cfg.report_file,
 					!job_finished(job));
-	else
+	} else {
 		exit_code = report_one_shot(job, out, !job_finished(job));
+	}
 	if (out != stdout) {
 		if (fclose(out) != 0) {
 			fprintf(stderr, "dpfetch: writing %s: %s\n", cfg.output,
@@ -917,6 +982,7 @@ worker:
 	if (cfg.print_stats && app.workers[0] != NULL)
 		print_stats(stderr);
 	workers_free();
+	job_search_free(search);
 	job_registry_fini(app.jobs);
 	steer_fini(&app.steer);
 port:

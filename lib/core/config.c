@@ -13,6 +13,7 @@
 #include "ctl_token.h"
 #include "cc_name.h"
 #include "job_params.h"
+#include "search_params.h"
 #include "url.h"
 
 enum field_type {
@@ -154,6 +155,7 @@ config_init(struct dpf_config *cfg)
 	cfg->tcp.challenge_ack_rate = 1000;	/* Linux's old default */
 	cfg->impair.seed = 1;
 	cfg->job = json_object();
+	cfg->search = json_object();
 }
 
 void
@@ -178,6 +180,8 @@ config_free(struct dpf_config *cfg)
 	cfg->n_headers = 0;
 	json_decref(cfg->job);
 	cfg->job = NULL;
+	json_decref(cfg->search);
+	cfg->search = NULL;
 	free(cfg->ctl_path);
 	free(cfg->ctl_tcp);
 	free(cfg->ctl_token);
@@ -318,6 +322,40 @@ apply_job_option(struct dpf_config *cfg, int i, const char *val, char *err,
 	if (v == NULL)
 		return set_err(err, errlen, "--%s: out of memory", opt);
 	json_object_set_new(cfg->job, e->name, v);
+	return 0;
+}
+
+/* --slo and --search-*: members of cfg->search (checked later, with
+ * the rest of the search). */
+static int
+apply_search_option(struct dpf_config *cfg, int i, const char *val,
+		    char *err, size_t errlen)
+{
+	const struct search_param *e = &search_param_table[i];
+	json_t *v, *a;
+	char *end;
+	double d;
+
+	if (e->type == SEARCH_PARAM_SLO) {
+		/* Repeatable: each one adds to the list. */
+		a = json_object_get(cfg->search, e->name);
+		if (a == NULL) {
+			a = json_array();
+			json_object_set_new(cfg->search, e->name, a);
+		}
+		if (json_array_append_new(a, json_string(val)) != 0)
+			return set_err(err, errlen, "--%s: out of memory",
+				       e->opt);
+		return 0;
+	}
+	errno = 0;
+	d = strtod(val, &end);
+	if (end == val || *end != '\0' || errno != 0)
+		return set_err(err, errlen, "--%s: '%s' is not a number",
+			       e->opt, val);
+	v = e->type == SEARCH_PARAM_UINT && d == (double)(json_int_t)d ?
+		json_integer((json_int_t)d) : json_real(d);
+	json_object_set_new(cfg->search, e->name, v);
 	return 0;
 }
 
@@ -877,6 +915,15 @@ config_load_json(struct dpf_config *cfg, json_t *root, const char *path,
 				break;
 			}
 			json_object_update(cfg->job, v);
+		} else if (strcmp(key, "search") == 0) {
+			/* --search's object, checked with the command
+			 * line's (config_validate). */
+			if (!json_is_object(v)) {
+				rc = set_err(err, errlen,
+					"config: \"search\" must be an object such as {\"dial\": \"rate_rps\", \"max\": 10000}");
+				break;
+			}
+			json_object_update(cfg->search, v);
 		} else if (strcmp(key, "headers") == 0) {
 			size_t i;
 			json_t *h;
@@ -964,6 +1011,11 @@ config_usage(FILE *f, const char *prog)
 	job_params_usage(f);
 	fprintf(f,
 "\n"
+"Capacity search (with --fetch URL and the load options, which may not\n"
+"include --requests, --duration, --threshold or the searched rate):\n");
+	search_params_usage(f);
+	fprintf(f,
+"\n"
 "  --listen PORT         serve HTTP/1.1 on PORT: GET /bytes/N, /, else 404\n"
 "  --echo PORT           serve TCP echo (RFC 862) on PORT\n"
 "                        (with --listen or --echo and no --fetch, run until\n"
@@ -1023,7 +1075,7 @@ config_usage(FILE *f, const char *prog)
 "  -h, --help            this text\n"
 "\n"
 "Exit status: 0 complete 2xx response, 1 HTTP or network failure,\n"
-"2 bad usage or config.\n");
+"2 bad usage or config (--search: 0 a rate passed, 1 none did).\n");
 }
 
 enum {
@@ -1037,7 +1089,9 @@ enum {
 	OPT_CAPTURE_DIR,
 	OPT_HTTP,
 	OPT_REPORT,
+	OPT_SEARCH,
 	OPT_JOB_FIRST = 512,	/* + index in job_param_table */
+	OPT_SEARCH_FIRST = 768,	/* + index in search_param_table */
 };
 
 static const struct option base_opts[] = {
@@ -1073,11 +1127,12 @@ static const struct option base_opts[] = {
 	{ "ctl-auth-timeout", required_argument, NULL, OPT_CTL_AUTH_TIMEOUT },
 	{ "capture-dir", required_argument, NULL, OPT_CAPTURE_DIR },
 	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "search", required_argument, NULL, OPT_SEARCH },
 	{ "help", no_argument, NULL, 'h' },
 };
 
 #define NB_BASE_OPTS	(sizeof(base_opts) / sizeof(base_opts[0]))
-#define MAX_JOB_OPTS	64
+#define MAX_JOB_OPTS	64	/* and the search's */
 
 /* base_opts, then an option for every job parameter that has one, with
  * the value OPT_JOB_FIRST + its index in job_param_table. */
@@ -1097,6 +1152,16 @@ build_long_opts(void)
 		long_opts[n].has_arg = required_argument;
 		long_opts[n].flag = NULL;
 		long_opts[n].val = OPT_JOB_FIRST + (int)i;
+		n++;
+	}
+	for (i = 0; i < search_param_count && n < NB_BASE_OPTS + MAX_JOB_OPTS;
+	     i++) {
+		if (search_param_table[i].opt == NULL)
+			continue;
+		long_opts[n].name = search_param_table[i].opt;
+		long_opts[n].has_arg = required_argument;
+		long_opts[n].flag = NULL;
+		long_opts[n].val = OPT_SEARCH_FIRST + (int)i;
 		n++;
 	}
 	memset(&long_opts[n], 0, sizeof(long_opts[n]));
@@ -1235,8 +1300,16 @@ config_from_args(struct dpf_config *cfg, int argc, char **argv,
 				rc = config_set_pairs(cfg, "http", optarg, err,
 						      errlen);
 				break;
+			case OPT_SEARCH:
+				rc = search_spec_parse(optarg, cfg->search, err,
+						       errlen);
+				break;
 			default:
-				if (opt >= OPT_JOB_FIRST)
+				if (opt >= OPT_SEARCH_FIRST)
+					rc = apply_search_option(cfg,
+						opt - OPT_SEARCH_FIRST, optarg,
+						err, errlen);
+				else if (opt >= OPT_JOB_FIRST)
 					rc = apply_job_option(cfg,
 						opt - OPT_JOB_FIRST, optarg,
 						err, errlen);
@@ -1268,11 +1341,33 @@ config_is_load_job(const struct dpf_config *cfg)
 	const char *key;
 	json_t *v;
 
-	if (json_array_size(urls) > 1)
+	if (json_array_size(urls) > 1 || json_object_size(cfg->search) > 0)
 		return 1;
 	json_object_foreach(cfg->job, key, v)
 		if (strcmp(key, "url") != 0 && strcmp(key, "urls") != 0)
 			return 1;
+	return 0;
+}
+
+/* The search options, with the job they search with. */
+static int
+config_validate_search(const struct dpf_config *cfg, char *err,
+		       size_t errlen)
+{
+	struct search_params sp;
+
+	if (json_object_size(cfg->search) == 0)
+		return 0;
+	if (json_object_get(cfg->search, "max") == NULL)
+		return set_err(err, errlen,
+			       "--slo and --search-* go with --search DIAL:MIN:MAX");
+	if (json_object_get(cfg->job, "url") == NULL &&
+	    json_object_get(cfg->job, "urls") == NULL)
+		return set_err(err, errlen,
+			       "--search needs --fetch URL: the URL its steps load");
+	if (search_params_from_json(&sp, cfg->search, err, errlen) != 0 ||
+	    search_check_job(&sp, cfg->job, err, errlen) != 0)
+		return -1;
 	return 0;
 }
 
@@ -1313,5 +1408,5 @@ config_validate(const struct dpf_config *cfg, char *err, size_t errlen)
 	if (cfg->tcp.rto_min_ms > cfg->tcp.rto_max_ms)
 		return set_err(err, errlen,
 			       "tcp.rto_min_ms is above tcp.rto_max_ms");
-	return 0;
+	return config_validate_search(cfg, err, errlen);
 }

@@ -124,6 +124,9 @@ struct dpf_config {
 	 */
 	json_t *job;
 	int load_mode;
+	/* --search and its options: fetch.search's "search" object; the
+	 * job above is then its steps' parameters. */
+	json_t *search;
 
 	/* Control channel and scripts. */
 	char *ctl_path;		/* UNIX socket; NULL = default or none */

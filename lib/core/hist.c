@@ -59,6 +59,40 @@ hist_merge(struct hist *dst, const struct hist *src)
 		dst->max = src->max;
 }
 
+void
+hist_subtract(struct hist *dst, const struct hist *src)
+{
+	uint64_t lo = dst->min, hi = dst->max;
+	unsigned int i, first = HIST_BUCKETS, last = 0;
+
+	for (i = 0; i < HIST_BUCKETS; i++) {
+		uint32_t d = dst->buckets[i], s = src->buckets[i];
+
+		/* A saturated bucket lost count of what it held. */
+		if (d != UINT32_MAX)
+			dst->buckets[i] = d >= s ? d - s : 0;
+		if (dst->buckets[i] == 0)
+			continue;
+		if (first == HIST_BUCKETS)
+			first = i;
+		last = i;
+	}
+	dst->count = dst->count >= src->count ? dst->count - src->count : 0;
+	dst->sum = dst->sum >= src->sum ? dst->sum - src->sum : 0;
+	if (first == HIST_BUCKETS) {
+		dst->min = UINT64_MAX;
+		dst->max = 0;
+		return;
+	}
+	/* The samples left lie in [low(first), high(last)] and, being some
+	 * of dst's, in [lo, hi]; the top bucket has no upper bound. */
+	dst->min = hist_bucket_low(first) > lo ? hist_bucket_low(first) : lo;
+	dst->max = last == HIST_BUCKETS - 1 || hist_bucket_high(last) > hi ?
+		hi : hist_bucket_high(last);
+	if (dst->min > dst->max)
+		dst->min = dst->max;
+}
+
 uint64_t
 hist_percentile(const struct hist *h, double p)
 {

@@ -120,6 +120,17 @@ hist_record(struct hist *h, uint64_t v)
 void
 hist_merge(struct hist *dst, const struct hist *src);
 
+/*
+ * dst -= src, where src is an earlier copy of the same histogram (its
+ * samples a subset of dst's): the result is the histogram of the samples
+ * recorded in between.  Buckets, count and sum are exact (a bucket that
+ * went backwards, as in a torn copy, counts 0; a saturated one stays
+ * saturated); min and max are the bounds of the first and last bucket
+ * left, kept within dst's own min and max, hence exact below 128.
+ */
+void
+hist_subtract(struct hist *dst, const struct hist *src);
+
 /* p in [0, 100]; 0 when empty.  See the definition and bound above. */
 uint64_t
 hist_percentile(const struct hist *h, double p);

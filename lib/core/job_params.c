@@ -790,6 +790,33 @@ job_params_free(struct job_params *p)
 	p->body = NULL;
 }
 
+int
+job_params_copy(struct job_params *dst, const struct job_params *src)
+{
+	unsigned int i;
+
+	*dst = *src;
+	dst->n_headers = 0;
+	dst->body = NULL;
+	for (i = 0; i < src->n_headers; i++) {
+		dst->headers[i] = strdup(src->headers[i]);
+		if (dst->headers[i] == NULL)
+			goto fail;
+		dst->n_headers++;
+	}
+	if (src->body != NULL) {
+		/* One more byte, as the parser allocates: never 0. */
+		dst->body = malloc(src->body_len + 1);
+		if (dst->body == NULL)
+			goto fail;
+		memcpy(dst->body, src->body, src->body_len);
+	}
+	return 0;
+fail:
+	job_params_free(dst);
+	return -1;
+}
+
 void
 job_param_describe(const struct job_param *e, char *buf, size_t len)
 {

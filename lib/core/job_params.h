@@ -146,6 +146,12 @@ job_params_free(struct job_params *p);
 json_t *
 job_steps_from_text(const char *text);
 
+/* dst = a copy of src with allocations of its own (free it with
+ * job_params_free); 0, or -1 when out of memory (dst then holds
+ * nothing to free). */
+int
+job_params_copy(struct job_params *dst, const struct job_params *src);
+
 /* The entry's help with its range and default, in words, into buf. */
 void
 job_param_describe(const struct job_param *e, char *buf, size_t len);

@@ -21,6 +21,7 @@
 #include "ipv4.h"
 #include "job.h"
 #include "job_runner.h"
+#include "job_search.h"
 #include "rpc_methods.h"
 #include "stats.h"
 #include "tcp.h"
@@ -693,6 +694,97 @@ m_fetch_wait(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	return RPC_PENDING;
 }
 
+/* A deferred fetch.search: ticked by every poll until it is over. */
+struct search_call {
+	struct job_search *search;
+	uint64_t until_us;	/* timeout_s */
+};
+
+static int
+search_poll(struct rpc_ctx *ctx, void *state, json_t **result,
+	    struct rpc_error *err)
+{
+	struct search_call *sc = state;
+	struct app *app = app_of(ctx);
+	uint64_t now = app_now_us(app);
+
+	(void)err;
+	if (!job_search_tick(sc->search, now)) {
+		if (now < sc->until_us)
+			return RPC_PENDING;
+		job_search_stop(sc->search, SEARCH_END_TIMEOUT, now);
+	}
+	*result = job_search_result(sc->search, now);
+	return RPC_OK;
+}
+
+static void
+search_call_free(void *state)
+{
+	struct search_call *sc = state;
+
+	/* A client gone before the answer: its step's job is stopped. */
+	job_search_free(sc->search);
+	free(sc);
+}
+
+/*
+ * fetch.search: fetch.start's parameters, a "search" object
+ * (search_params.h) and timeout_s; answers when the search is over.
+ */
+static int
+m_fetch_search(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	       struct rpc_error *err)
+{
+	struct app *app = app_of(ctx);
+	struct search_params sp;
+	struct search_call *sc;
+	struct job_search *s;
+	struct job_params p;
+	char msg[JOB_ERR_LEN];
+	double timeout = WAIT_MAX_S;
+	json_t *job;
+
+	(void)result;
+	memset(&p, 0, sizeof(p));
+	if (params == NULL || !json_is_object(params))
+		return rpc_error_set(err, RPC_INVALID_PARAMS,
+				     "params: expected fetch.start's object with a \"search\" object");
+	if (rpc_param_number(params, "timeout_s", RPC_OPTIONAL, 1, WAIT_MAX_S,
+			     &timeout, err) < 0)
+		return RPC_ERROR;
+	if (search_params_from_json(&sp, json_object_get(params, "search"),
+				    msg, sizeof(msg)) != 0)
+		return rpc_error_set(err, RPC_INVALID_PARAMS, "%s", msg);
+	/* The rest is the steps' job. */
+	job = json_copy(params);
+	if (job == NULL)
+		return rpc_error_set(err, RPC_INTERNAL_ERROR, "out of memory");
+	json_object_del(job, "search");
+	json_object_del(job, "timeout_s");
+	if (search_check_job(&sp, job, msg, sizeof(msg)) != 0 ||
+	    job_params_from_json(&p, job, msg, sizeof(msg)) != 0) {
+		json_decref(job);
+		job_params_free(&p);
+		return rpc_error_set(err, RPC_INVALID_PARAMS, "%s", msg);
+	}
+	json_decref(job);
+	s = job_search_create(app, &p, &sp, msg, sizeof(msg));
+	if (s == NULL) {
+		job_params_free(&p);
+		return rpc_error_set(err, RPC_INVALID_PARAMS, "%s", msg);
+	}
+	sc = malloc(sizeof(*sc));
+	if (sc == NULL) {
+		job_search_free(s);
+		return rpc_error_set(err, RPC_INTERNAL_ERROR, "out of memory");
+	}
+	sc->search = s;
+	sc->until_us = app_now_us(app) + (uint64_t)(timeout * 1e6);
+	rpc_defer(ctx, search_poll, sc, search_call_free);
+	return RPC_PENDING;
+}
+
 static int
 m_fetch_stop(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	     struct rpc_error *err)
@@ -998,6 +1090,8 @@ const struct rpc_method rpc_methods[] = {
 	{ "fetch.wait", m_fetch_wait, "wait for a job to end: {job, timeout_s?}" },
 	{ "fetch.stop", m_fetch_stop, "stop a job: {job}" },
 	{ "fetch.list", m_fetch_list, "every job, without series" },
+	{ "fetch.search", m_fetch_search,
+	  "the highest rate meeting an SLO: fetch.start's params, search {dial, min, max, slo, ...}, timeout_s?" },
 	{ "server.start", m_server_start, "listen: {kind: http|echo, port}" },
 	{ "server.stop", m_server_stop, "stop listening: {port}" },
 	{ "impair.set", m_impair_set, "fault injection: {rx.drop, tx.dup, ...}" },

@@ -17,6 +17,7 @@
 
 #include "ctl_cmd.h"
 #include "job_params.h"
+#include "search_params.h"
 
 enum val_type {
 	V_INT,		/* integer */
@@ -93,6 +94,12 @@ static const struct ctl_key conns_keys[] = {
 static struct ctl_key fetch_keys[FETCH_KEYS_MAX + 1];
 static pthread_once_t fetch_keys_once = PTHREAD_ONCE_INIT;
 
+/* search's: fetch's but those the steps set (requests, duration) or
+ * that the slo replaces (threshold), then the members of the "search"
+ * object (search_params.h), then timeout. */
+static struct ctl_key search_keys[FETCH_KEYS_MAX + 1];
+static const char *const dial_choices[] = { "rate_rps", "rate_cps", NULL };
+
 static enum val_type
 job_key_type(enum job_param_type t)
 {
@@ -108,6 +115,45 @@ job_key_type(enum job_param_type t)
 	case JOB_PARAM_STEPS: return V_STEPS;
 	default: return V_STR;
 	}
+}
+
+/* A job parameter a search's steps set, or judge otherwise. */
+static int
+search_sets(const struct job_param *e)
+{
+	return strcmp(e->name, "requests") == 0 ||
+		strcmp(e->name, "duration_s") == 0 ||
+		e->type == JOB_PARAM_THRESHOLDS;
+}
+
+static void
+search_keys_init(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; fetch_keys[i].name != NULL; i++)
+		if (!search_sets(job_param_find(fetch_keys[i].param)))
+			search_keys[n++] = fetch_keys[i];
+	for (i = 0; i < search_param_count && n + 3 <= FETCH_KEYS_MAX; i++) {
+		const struct search_param *e = &search_param_table[i];
+		struct ctl_key k = {
+			.name = e->name,
+			.param = e->name,
+			.type = e->type == SEARCH_PARAM_UINT ? V_INT :
+				e->type == SEARCH_PARAM_NUM ? V_NUM :
+				e->type == SEARCH_PARAM_SLO ? V_STRS : V_STR,
+			.parent = "search",
+			.choices = e->type == SEARCH_PARAM_DIAL ?
+				dial_choices : NULL,
+			.required = strcmp(e->name, "max") == 0,
+		};
+
+		search_keys[n++] = k;
+	}
+	search_keys[n++] = (struct ctl_key){ "timeout", "timeout_s", V_NUM,
+					     NULL, NULL, 0 };
+	search_keys[n++] = (struct ctl_key){ "timeout_s", "timeout_s", V_NUM,
+					     NULL, NULL, 0 };
 }
 
 static void
@@ -133,6 +179,7 @@ fetch_keys_init(void)
 			fetch_keys[n++] = k;
 		}
 	}
+	search_keys_init();
 }
 
 static void
@@ -228,6 +275,14 @@ static const struct ctl_cmd cmds[] = {
 	  "wait for a job to end; fails if it failed (exit 3: a threshold)" },
 	{ "stop", "fetch.stop", job_keys, "job", NULL, "[JOB]",
 	  "stop a job" },
+	{ "search", "fetch.search", search_keys, NULL, "timeout=3600",
+	  "url=URL max=R [dial=rate_rps|rate_cps] [min=R] [slo=EXPR ...] "
+	  "[step_s=SEC] [warmup_s=SEC] [pause_s=SEC] [precision=F] "
+	  "[max_steps=N] [timeout=SEC] [fetch's keys but requests, "
+	  "duration and threshold]",
+	  "the highest rate that meets the SLO, by warmed-up steps and "
+	  "bisection; prints each step and the answer (exit 1: none "
+	  "passed)" },
 	{ "jobs", "fetch.list", NULL, NULL, NULL, "", "every job" },
 	{ "listen", "server.start", listen_keys, NULL, "kind=http",
 	  "port=N [kind=http|echo]", "start a server" },
@@ -959,6 +1014,21 @@ ctl_cmd_help(FILE *f, const char *name)
 		return -1;
 	init_tables();
 	print_cmd(f, c);
+	if (c->keys == search_keys) {
+		fprintf(f, "search keys:\n");
+		for (i = 0; i < search_param_count; i++) {
+			snprintf(head, sizeof(head), "  %s=%s",
+				 search_param_table[i].name,
+				 search_param_table[i].arg);
+			search_param_print(f, head, &search_param_table[i]);
+		}
+		fprintf(f, "  timeout=SEC           answer by then with the "
+			"steps so far (default and\n"
+			"                        most 3600)\n"
+			"and fetch's keys (help fetch) but requests, duration "
+			"and threshold\n");
+		return 0;
+	}
 	if (c->keys != fetch_keys) {
 		key_names(c, names, sizeof(names));
 		fprintf(f, "keys: %s\n", names);

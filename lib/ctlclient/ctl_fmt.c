@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ctl_fmt.h"
+#include "search_params.h"
 
 #define CELL_MAX	128
 #define SERIES_ROWS	10	/* seconds of series on the watch screen */
@@ -638,6 +639,109 @@ ctl_fmt_job(FILE *f, const json_t *st)
 			str(st, "first_error", ""));
 }
 
+/* A step's verdict: ok, or FAILED and why (the SLO expressions that
+ * failed, a rate not achieved, the note). */
+static void
+search_verdict(char *buf, size_t len, const json_t *step)
+{
+	const json_t *t;
+	double rate = num(step, "rate"), got = num(step, "achieved");
+	size_t i, n;
+
+	if (json_is_true(json_object_get(step, "ok"))) {
+		snprintf(buf, len, "ok");
+		return;
+	}
+	n = (size_t)snprintf(buf, len, "FAILED");
+	json_array_foreach(json_object_get(step, "slo"), i, t)
+		if (!json_is_true(json_object_get(t, "ok")) && n < len)
+			n += (size_t)snprintf(buf + n, len - n, " %s",
+					      str(t, "expr", "?"));
+	if (rate > 0 && got < SEARCH_ACHIEVED_MIN * rate && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " achieved %.0f%%",
+				      100 * got / rate);
+	if (str(step, "note", NULL) != NULL && n < len)
+		snprintf(buf + n, len - n, " (%s)", str(step, "note", ""));
+}
+
+void
+ctl_fmt_search_step(FILE *f, const json_t *step)
+{
+	char v[CELL_MAX];
+
+	search_verdict(v, sizeof(v), step);
+	fprintf(f, "step %.0f: rate %.6g, achieved %.1f/s, p50 %.3f ms, "
+		"p99 %.3f ms, %.0f errors, job %.0f: %s\n", num(step, "step"),
+		num(step, "rate"), num(step, "achieved"),
+		num(step, "p50_us") / 1e3, num(step, "p99_us") / 1e3,
+		num(step, "errors"), num(step, "job"), v);
+}
+
+void
+ctl_fmt_search(FILE *f, const json_t *r)
+{
+	static const char *const hdr[] = {
+		"step", "rate", "achieved", "p50_ms", "p99_ms", "errors",
+		"job", "verdict"
+	};
+	enum { NC = sizeof(hdr) / sizeof(hdr[0]) };
+	const json_t *steps = json_object_get(r, "steps"), *st, *t;
+	size_t n = json_array_size(steps), i, c;
+	char a[CELL_MAX], b[CELL_MAX];
+	int right[NC];
+	char **cells;
+
+	cell_num(a, sizeof(a), num(r, "min"), "%.6g");
+	cell_num(b, sizeof(b), num(r, "max"), "%.6g");
+	fprintf(f, "search %s %s..%s, slo:", str(r, "dial", "?"), a, b);
+	json_array_foreach(json_object_get(r, "slo"), i, t)
+		fprintf(f, " %s", json_string_value(t) != NULL ?
+			json_string_value(t) : "?");
+	fprintf(f, "%s\n", json_array_size(json_object_get(r, "slo")) ?
+		"" : " (none)");
+	cells = n > 0 ? calloc((n + 1) * NC, sizeof(*cells)) : NULL;
+	if (cells != NULL) {
+		for (c = 0; c < NC; c++) {
+			cells[c] = strdup(hdr[c]);
+			right[c] = c + 1 != NC;
+		}
+		json_array_foreach(steps, i, st) {
+			char v[NC][CELL_MAX];
+
+			cell_num(v[0], CELL_MAX, num(st, "step"), "%.0f");
+			cell_num(v[1], CELL_MAX, num(st, "rate"), "%.6g");
+			cell_num(v[2], CELL_MAX, num(st, "achieved"), "%.1f");
+			cell_num(v[3], CELL_MAX, num(st, "p50_us") / 1e3,
+				 "%.3f");
+			cell_num(v[4], CELL_MAX, num(st, "p99_us") / 1e3,
+				 "%.3f");
+			cell_num(v[5], CELL_MAX, num(st, "errors"), "%.0f");
+			cell_num(v[6], CELL_MAX, num(st, "job"), "%.0f");
+			search_verdict(v[7], CELL_MAX, st);
+			for (c = 0; c < NC; c++)
+				cells[(i + 1) * NC + c] = strdup(v[c]);
+		}
+		for (i = 0; i < (n + 1) * NC; i++)
+			if (cells[i] == NULL)
+				break;
+		if (i == (n + 1) * NC)
+			print_grid(f, cells, right, n + 1, NC, 0);
+		for (i = 0; i < (n + 1) * NC; i++)
+			free(cells[i]);
+		free(cells);
+	}
+	cell_num(b, sizeof(b), num(r, "elapsed_s"), "%.1f");
+	if (json_is_number(json_object_get(r, "answer"))) {
+		fprintf(f, "answer: %.6g %s", num(r, "answer"),
+			str(r, "dial", "?"));
+	} else {
+		fprintf(f, "answer: none (no step passed)");
+	}
+	fprintf(f, " (%s after %zu steps, %s s)\n", str(r, "end", "?"), n, b);
+	if (str(r, "error", NULL) != NULL)
+		fprintf(f, "error: %s\n", str(r, "error", ""));
+}
+
 static void
 series_tail(FILE *f, const json_t *series)
 {
@@ -715,6 +819,9 @@ ctl_fmt_result(FILE *f, const char *method, const json_t *r)
 	} else if (strcmp(method, "fetch.status") == 0 ||
 		   strcmp(method, "fetch.wait") == 0) {
 		ctl_fmt_job(f, r);
+	} else if (strcmp(method, "fetch.search") == 0 &&
+		   json_is_array(json_object_get(r, "steps"))) {
+		ctl_fmt_search(f, r);
 	} else if (strcmp(method, "fetch.list") == 0 &&
 		   json_is_array(json_object_get(r, "jobs"))) {
 		ctl_fmt_jobs(f, r);

@@ -51,6 +51,16 @@ ctl_fmt_jobs(FILE *f, const json_t *result);
 void
 ctl_fmt_job(FILE *f, const json_t *status);
 
+/* fetch.search: the range and the SLO, a line per step (rate, achieved,
+ * p50 and p99 of total, errors, the step's job, ok or FAILED and why),
+ * and the answer. */
+void
+ctl_fmt_search(FILE *f, const json_t *result);
+
+/* One step of it on a line (dpfetch --search's progress). */
+void
+ctl_fmt_search_step(FILE *f, const json_t *step);
+
 /*
  * The watch screen without the escape codes: a line about the appliance
  * (app.info), the watched job's summary and its last seconds of series,

@@ -329,8 +329,21 @@ do_call(struct script_runner *r, const struct where *w,
 			ctl_fmt_scalar(r->last_job, sizeof(r->last_job), job);
 	}
 	print_result(r, req->method, res);
+	rc = SCRIPT_OK;
+	/* A search fails when no step passed, or a step could not run. */
+	if (strcmp(req->method, "fetch.search") == 0 &&
+	    json_is_object(res) &&
+	    json_string_value(json_object_get(res, "error")) != NULL) {
+		report(r, w, "search: %s",
+		       json_string_value(json_object_get(res, "error")));
+		rc = SCRIPT_FAILED;
+	} else if (strcmp(req->method, "fetch.search") == 0 &&
+		   !json_is_number(json_object_get(res, "answer"))) {
+		report(r, w, "search: no step passed its SLO");
+		rc = SCRIPT_FAILED;
+	}
 	json_decref(res);
-	return SCRIPT_OK;
+	return rc;
 }
 
 static int

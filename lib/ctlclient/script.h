@@ -18,6 +18,9 @@
  *   $job                (anywhere in a line) the id of the last job that
  *                       fetch started
  *
+ * search (fetch.search) fails when no step passed its SLO or a step could
+ * not run (its result has no answer, or an error).
+ *
  * status, stop and wait without a job act on the last job started by this
  * runner, or else on the newest running job of fetch.list (or the newest
  * job if none runs).

@@ -205,13 +205,14 @@ share_pace_init(struct job_share *s, const struct job_params *p,
 
 /* errors.KIND thresholds name one of error_names (the parser knows
  * only the syntax). */
-static int
-check_threshold_kinds(const struct job_params *p, char *err, size_t errlen)
+int
+job_threshold_kinds_check(const struct threshold *t, unsigned int n,
+			  char *err, size_t errlen)
 {
 	unsigned int i, e;
 
-	for (i = 0; i < p->n_thresholds; i++) {
-		const char *kind = p->thresholds[i].kind;
+	for (i = 0; i < n; i++) {
+		const char *kind = t[i].kind;
 
 		if (kind[0] == '\0')
 			continue;
@@ -221,7 +222,7 @@ check_threshold_kinds(const struct job_params *p, char *err, size_t errlen)
 		if (e == JOB_ERR_MAX)
 			return job_err(err, errlen,
 				       "threshold '%s': no error kind '%s' (see errors in fetch.status)",
-				       p->thresholds[i].expr, kind);
+				       t[i].expr, kind);
 	}
 	return 0;
 }
@@ -258,7 +259,8 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 			}
 		}
 	}
-	if (check_threshold_kinds(p, err, errlen) != 0)
+	if (job_threshold_kinds_check(p->thresholds, p->n_thresholds, err,
+				      errlen) != 0)
 		return NULL;
 	for (i = 0; i < app->n_workers; i++)
 		if (job_wants_lcore(p, app->workers[i]->lcore_id))
@@ -439,16 +441,6 @@ job_first_error(const struct job *job)
 	return "";
 }
 
-/* The latency histograms a share keeps, by their names in latency_us. */
-enum job_lat {
-	JOB_LAT_CONNECT,
-	JOB_LAT_TTFB,
-	JOB_LAT_TOTAL,
-	JOB_LAT_SERVICE,
-	JOB_LAT_SERVICE_TTFB,
-	JOB_LAT_MAX
-};
-
 static const char *const lat_names[JOB_LAT_MAX] = {
 	[JOB_LAT_CONNECT] = "connect",
 	[JOB_LAT_TTFB] = "ttfb",
@@ -461,17 +453,13 @@ static const char *const lat_names[JOB_LAT_MAX] = {
  * down to one sample in 2^30. */
 #define JOB_DIST_ROWS		192
 
-/* Every share's histograms merged, on the heap (6 KiB each); NULL when
- * out of memory. */
-static struct hist *
-merged_hists(const struct job *job)
+/* Every share's histograms merged into h[JOB_LAT_MAX]. */
+static void
+merge_hists(const struct job *job, struct hist *h)
 {
-	struct hist *h = malloc(JOB_LAT_MAX * sizeof(*h));
 	unsigned int l;
 	uint16_t k;
 
-	if (h == NULL)
-		return NULL;
 	for (l = 0; l < JOB_LAT_MAX; l++)
 		hist_init(&h[l]);
 	for (k = 0; k < job->n_shares; k++) {
@@ -482,6 +470,16 @@ merged_hists(const struct job *job)
 		hist_merge(&h[JOB_LAT_SERVICE_TTFB],
 			   &job->shares[k]->lat_service_ttfb);
 	}
+}
+
+/* The same on the heap (6 KiB each); NULL when out of memory. */
+static struct hist *
+merged_hists(const struct job *job)
+{
+	struct hist *h = malloc(JOB_LAT_MAX * sizeof(*h));
+
+	if (h != NULL)
+		merge_hists(job, h);
 	return h;
 }
 
@@ -521,8 +519,8 @@ distribution_json(const struct hist *h)
 	return a;
 }
 
-static double
-error_total(const struct job_counters *c)
+double
+job_errors_total(const struct job_counters *c)
 {
 	double n = 0;
 	unsigned int i;
@@ -559,7 +557,7 @@ threshold_value(const struct threshold *t, const struct job_counters *c,
 	}
 	if (strcmp(t->name, "errors") == 0) {
 		if (t->kind[0] == '\0')
-			return error_total(c);
+			return job_errors_total(c);
 		for (i = 0; i < JOB_ERR_MAX; i++)
 			if (strcmp(t->kind, error_names[i]) == 0)
 				return (double)c->errors[i];
@@ -589,17 +587,17 @@ threshold_value(const struct threshold *t, const struct job_counters *c,
 	return NAN;
 }
 
-/* thresholds: [{expr, value, ok}]; *failed counts the failed ones. */
-static json_t *
-thresholds_json(const struct job *job, const struct job_counters *c,
-		const struct hist *h, double el, unsigned int *failed)
+json_t *
+job_thresholds_json(const struct threshold *th, unsigned int n,
+		    const struct job_counters *c, const struct hist *h,
+		    double el, unsigned int *failed)
 {
 	json_t *a = json_array();
 	unsigned int i;
 
 	*failed = 0;
-	for (i = 0; i < job->p.n_thresholds; i++) {
-		const struct threshold *t = &job->p.thresholds[i];
+	for (i = 0; i < n; i++) {
+		const struct threshold *t = &th[i];
 		double v = threshold_value(t, c, h, el);
 		int ok = !isnan(v) && threshold_holds(t, v);
 
@@ -873,7 +871,9 @@ job_status_json(const struct job *job, uint64_t now_us, int what)
 		unsigned int failed;
 
 		json_object_set_new(o, "thresholds",
-				    thresholds_json(job, &c, h, el, &failed));
+				    job_thresholds_json(job->p.thresholds,
+							job->p.n_thresholds,
+							&c, h, el, &failed));
 	}
 	if (h != NULL && (what & JOB_STATUS_DISTRIBUTION)) {
 		json_t *d = json_object();
@@ -902,10 +902,36 @@ job_thresholds_failed(const struct job *job, uint64_t now_us)
 	h = merged_hists(job);
 	if (h == NULL)
 		return job->p.n_thresholds;
-	json_decref(thresholds_json(job, &c, h, job_elapsed_s(job, now_us),
-				    &failed));
+	json_decref(job_thresholds_json(job->p.thresholds, job->p.n_thresholds,
+					&c, h, job_elapsed_s(job, now_us),
+					&failed));
 	free(h);
 	return failed;
+}
+
+void
+job_read(const struct job *job, uint64_t now_us, struct job_reading *r)
+{
+	job_totals(job, &r->c);
+	merge_hists(job, r->lat);
+	r->elapsed_s = job_elapsed_s(job, now_us);
+}
+
+void
+job_reading_subtract(struct job_reading *r, const struct job_reading *before)
+{
+	const uint64_t *b = (const uint64_t *)&before->c;
+	uint64_t *a = (uint64_t *)&r->c;
+	unsigned int l;
+	size_t k;
+
+	/* Monotonic counters, read whole: a later reading is never below. */
+	for (k = 0; k < sizeof(r->c) / sizeof(uint64_t); k++)
+		a[k] = a[k] >= b[k] ? a[k] - b[k] : 0;
+	for (l = 0; l < JOB_LAT_MAX; l++)
+		hist_subtract(&r->lat[l], &before->lat[l]);
+	r->elapsed_s = r->elapsed_s > before->elapsed_s ?
+		r->elapsed_s - before->elapsed_s : 0;
 }
 
 void
@@ -975,7 +1001,7 @@ job_registry_add(struct job_registry *r, struct job *job)
 		if (i == r->n)
 			return -1;
 		job_free(r->jobs[i]);
-		memmove(r->jobs[i], r->jobs[i + 1],
+		memmove(&r->jobs[i], &r->jobs[i + 1],
 			(r->n - i - 1) * sizeof(r->jobs[0]));
 		r->n--;
 	}

@@ -249,6 +249,56 @@ job_merge_seconds(struct job *job);
 void
 job_share_done(struct job_share *s);
 
+/* The latency histograms a share keeps, by their names in latency_us. */
+enum job_lat {
+	JOB_LAT_CONNECT,
+	JOB_LAT_TTFB,
+	JOB_LAT_TOTAL,
+	JOB_LAT_SERVICE,	/* from the actual send (open loop) */
+	JOB_LAT_SERVICE_TTFB,
+	JOB_LAT_MAX
+};
+
+/* A job's counters and merged histograms at one moment, or the
+ * difference of two such readings (what happened in between).  About
+ * 27 KiB: keep it off the stack. */
+struct job_reading {
+	struct job_counters c;
+	struct hist lat[JOB_LAT_MAX];
+	double elapsed_s;		/* the job's time so far */
+};
+
+/* Read job now (approximate while it runs, see above). */
+void
+job_read(const struct job *job, uint64_t now_us, struct job_reading *r);
+
+/* r -= before, an earlier reading of the same job: counters, buckets,
+ * counts and sums exact (hist_subtract), elapsed the time between. */
+void
+job_reading_subtract(struct job_reading *r,
+		     const struct job_reading *before);
+
+/*
+ * Evaluate n thresholds on a result given as counters, merged latency
+ * histograms (h[JOB_LAT_MAX]) and its elapsed seconds (for the rates):
+ * [{expr, value, ok}], with *failed the number that failed.  fetch.status
+ * runs it on a whole job, a search on a step's measured part.
+ */
+json_t *
+job_thresholds_json(const struct threshold *t, unsigned int n,
+		    const struct job_counters *c, const struct hist *h,
+		    double elapsed_s, unsigned int *failed);
+
+/* Thresholds on errors.KIND must name a kind of job_error_name(): 0, or
+ * -1 with err. */
+int
+job_threshold_kinds_check(const struct threshold *t, unsigned int n,
+			  char *err, size_t errlen);
+
+/* Errors of every kind. */
+double
+job_errors_total(const struct job_counters *c);
+
 /* Sums over the shares (for the one-shot report and tests). */
 void
 job_totals(const struct job *job, struct job_counters *c);

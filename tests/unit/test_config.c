@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "job_params.h"
+#include "search_params.h"
 
 #define IP(a, b, c, d) \
 	(((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | \
@@ -811,6 +812,108 @@ test_job_options(void **state)
 	free(text);
 }
 
+/*
+ * --search and the options of the search's table (walked, so that a
+ * new one is covered): they land in cfg->search, make the run a load
+ * job, and parse as fetch.search's "search"; --help lists them; what a
+ * search cannot run is refused before anything starts.
+ */
+static void
+test_search_options(void **state)
+{
+	struct dpf_config c;
+	struct search_params sp;
+	char err[CONFIG_ERR_LEN], opt[64], val[64], want[128];
+	char *text = NULL, *path;
+	size_t len = 0, i;
+	FILE *f;
+
+	(void)state;
+	EXPECT_OK(&c, err, BASE, "--search", "rate_rps:500:8000");
+	assert_int_equal(c.load_mode, 1);
+	assert_int_equal(search_params_from_json(&sp, c.search, err,
+						 sizeof(err)), 0);
+	assert_true(sp.min == 500 && sp.max == 8000 && sp.n_slo == 2);
+	config_free(&c);
+	for (i = 0; i < search_param_count; i++) {
+		const struct search_param *e = &search_param_table[i];
+
+		if (e->opt == NULL)
+			continue;
+		snprintf(opt, sizeof(opt), "--%s", e->opt);
+		if (e->type == SEARCH_PARAM_SLO)
+			snprintf(val, sizeof(val), "total.p99 < 5ms");
+		else
+			snprintf(val, sizeof(val), "%g", e->min);
+		EXPECT_OK(&c, err, BASE, "--search", "rate_rps:10", opt, val);
+		if (json_object_get(c.search, e->name) == NULL)
+			fail_msg("%s %s: no \"%s\" in the search", opt, val,
+				 e->name);
+		if (search_params_from_json(&sp, c.search, err,
+					    sizeof(err)) != 0)
+			fail_msg("%s %s: %s", opt, val, err);
+		config_free(&c);
+	}
+	/* --slo adds up. */
+	EXPECT_OK(&c, err, BASE, "--search", "rate_cps:1:100", "--slo",
+		  "errors==0", "--slo", "connect.p99<1ms",
+		  "--requests-per-connection", "1");
+	assert_int_equal(search_params_from_json(&sp, c.search, err,
+						 sizeof(err)), 0);
+	assert_int_equal(sp.dial, SEARCH_DIAL_CPS);
+	assert_int_equal(sp.n_slo, 2);
+	config_free(&c);
+
+	EXPECT_ERR("go with --search", BASE, "--slo", "errors==0");
+	EXPECT_ERR("--search needs --fetch", "--ip", "10.0.0.5/24",
+		   "--search", "rate_rps:10");
+	EXPECT_ERR("expected DIAL:MIN:MAX", BASE, "--search", "rps:10");
+	EXPECT_ERR("requests: a search", BASE, "--search", "rate_rps:10",
+		   "--requests", "5");
+	EXPECT_ERR("search.slo", BASE, "--search", "rate_rps:10",
+		   "--threshold", "errors==0");
+	EXPECT_ERR("rate_rps: the search sets it", BASE, "--search",
+		   "rate_rps:10", "--rate-rps", "5");
+	EXPECT_ERR("requests_per_connection", BASE, "--search", "rate_cps:10");
+	EXPECT_ERR("search.slo: threshold 'p99'", BASE, "--search",
+		   "rate_rps:10", "--slo", "p99");
+	EXPECT_ERR("--search-step: 'x' is not a number", BASE, "--search",
+		   "rate_rps:10", "--search-step", "x");
+	EXPECT_ERR("search.max_steps: 0 is outside", BASE, "--search",
+		   "rate_rps:10", "--search-max-steps", "0");
+	EXPECT_ERR("search.min: 20 is not below max 10", BASE, "--search",
+		   "rate_rps:20:10");
+
+	/* The config file's "search", overridden by the command line. */
+	path = write_tmp("{\"search\": {\"max\": 100, \"step_s\": 2}}");
+	EXPECT_OK(&c, err, "--config", path, BASE, "--search-step", "5");
+	assert_int_equal(search_params_from_json(&sp, c.search, err,
+						 sizeof(err)), 0);
+	assert_true(sp.max == 100 && sp.step_s == 5);
+	config_free(&c);
+	unlink(path);
+	free(path);
+	path = write_tmp("{\"search\": 5}");
+	EXPECT_ERR("\"search\" must be an object", "--config", path, BASE);
+	unlink(path);
+	free(path);
+
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	config_usage(f, "dpfetch");
+	fclose(f);
+	assert_contains(text, "\n  --search DIAL:[MIN:]MAX");
+	for (i = 0; i < search_param_count; i++) {
+		const struct search_param *e = &search_param_table[i];
+
+		if (e->opt == NULL)
+			continue;
+		snprintf(want, sizeof(want), "\n  --%s %s", e->opt, e->arg);
+		assert_contains(text, want);
+	}
+	free(text);
+}
+
 /* Several calls in one process: getopt's state is reset each time. */
 static void
 test_repeated_calls(void **state)
@@ -1290,6 +1393,7 @@ main(void)
 		cmocka_unit_test(test_file_seed_precision),
 		cmocka_unit_test(test_file_number_for_string),
 		cmocka_unit_test(test_load_string),
+		cmocka_unit_test(test_search_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

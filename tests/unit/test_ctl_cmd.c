@@ -106,6 +106,20 @@ static const struct ok_case ok_cases[] = {
 	  "{\"file\": \"/tmp/x.pcapng\", \"count\": 100, \"duration_s\": 5, "
 	  "\"filter\": {\"host\": \"198.18.0.1\", \"port\": 80}}" },
 	{ "capture-stop", "capture.stop", "{}" },
+	/* the search's own keys go into "search"; timeout defaults to the
+	 * server's bound, so that the client waits that long */
+	{ "search url=http://198.18.0.1/limited/index.html connections=64 "
+	  "max=8000 min=500 slo='total.p99<50ms' slo=errors==0 step_s=2 "
+	  "warmup_s=0.5 max_steps=10", "fetch.search",
+	  "{\"url\": \"http://198.18.0.1/limited/index.html\", "
+	  "\"connections\": 64, \"search\": {\"max\": 8000, \"min\": 500, "
+	  "\"slo\": [\"total.p99<50ms\", \"errors==0\"], \"step_s\": 2, "
+	  "\"warmup_s\": 0.5, \"max_steps\": 10}, \"timeout_s\": 3600}" },
+	{ "search url=http://198.18.0.1/ dial=rate_cps max=2e4 rpc=1 "
+	  "rate_rps=100 timeout=60", "fetch.search",
+	  "{\"url\": \"http://198.18.0.1/\", \"search\": {\"dial\": "
+	  "\"rate_cps\", \"max\": 20000.0}, \"requests_per_connection\": 1, "
+	  "\"rate_rps\": 100, \"timeout_s\": 60}" },
 	{ "call app.info", "app.info", NULL },
 	{ "call stats.get {\"scope\": \"tcp\", \"per_lcore\": true}",
 	  "stats.get", "{\"scope\": \"tcp\", \"per_lcore\": true}" },
@@ -145,6 +159,17 @@ static const struct bad_case bad_cases[] = {
 	{ "arp-add ip=198.18.0.9", { "missing mac=", NULL, NULL } },
 	{ "capture count=3", { "missing file=", NULL, NULL } },
 	{ "impair loss=0.1", { "unknown key 'loss'", "rx.drop", NULL } },
+	{ "search url=http://198.18.0.1/", { "missing max=", NULL, NULL } },
+	{ "search max=10", { "missing url=", NULL, NULL } },
+	{ "search url=http://198.18.0.1/ max=10 dial=rps",
+	  { "dial=rps", "rate_rps rate_cps", NULL } },
+	/* what the steps set, or the slo replaces, is no key of search */
+	{ "search url=http://198.18.0.1/ max=10 duration=5",
+	  { "unknown key 'duration'", "slo", NULL } },
+	{ "search url=http://198.18.0.1/ max=10 requests=5",
+	  { "unknown key 'requests'", NULL, NULL } },
+	{ "search url=http://198.18.0.1/ max=10 threshold=errors==0",
+	  { "unknown key 'threshold'", NULL, NULL } },
 	{ "call", { "usage", NULL, NULL } },
 	{ "call x.y {oops", { "not JSON", NULL, NULL } },
 	{ "call x.y 42", { "object or array", NULL, NULL } },
@@ -292,6 +317,7 @@ test_lookup(void **state)
 	assert_true(ctl_cmd_exists("call"));
 	assert_false(ctl_cmd_exists("sleep"));
 	assert_string_equal(ctl_cmd_method("conns"), "conn.list");
+	assert_string_equal(ctl_cmd_method("search"), "fetch.search");
 	assert_null(ctl_cmd_method("call"));
 	assert_null(ctl_cmd_method("nope"));
 }

@@ -226,6 +226,57 @@ test_job_verdict(void **state)
 		"first error  reset by 198.18.0.1:80\n");
 }
 
+/* fetch.search: the range, a row per step with why it failed, the
+ * answer; and dpfetch --search's progress line. */
+static void
+test_search(void **state)
+{
+	static const char reply[] =
+		"{\"dial\": \"rate_rps\", \"min\": 500.0, \"max\": 8000.0, "
+		"\"slo\": [\"total.p99<50ms\", \"errors==0\"], "
+		"\"answer\": 2000.0, \"end\": \"converged\", \"steps\": ["
+		"{\"step\": 1, \"rate\": 8000.0, \"achieved\": 2003.5, "
+		"\"ok\": false, \"slo\": [{\"expr\": \"total.p99<50ms\", "
+		"\"value\": 61024, \"ok\": false}, {\"expr\": \"errors==0\", "
+		"\"value\": 0, \"ok\": true}], \"p50_us\": 31872, "
+		"\"p99_us\": 61024, \"errors\": 0, \"job\": 1}, "
+		"{\"step\": 2, \"rate\": 500.0, \"achieved\": 499.7, "
+		"\"ok\": true, \"slo\": [], \"p50_us\": 70, \"p99_us\": 147, "
+		"\"errors\": 0, \"job\": 2}, "
+		"{\"step\": 3, \"rate\": 2830.0, \"achieved\": 0.0, "
+		"\"ok\": false, \"slo\": [], \"p50_us\": 0, \"p99_us\": 0, "
+		"\"errors\": 12, \"job\": 3, \"note\": \"the job ended early\"}"
+		"], \"elapsed_s\": 27.71}";
+	char *buf = NULL;
+	size_t len = 0;
+	json_t *j;
+	FILE *f;
+
+	(void)state;
+	check_result("fetch.search", reply,
+		"search rate_rps 500..8000, slo: total.p99<50ms errors==0\n"
+		"step  rate  achieved  p50_ms  p99_ms  errors  job  verdict\n"
+		"   1  8000    2003.5  31.872  61.024       0    1  FAILED total.p99<50ms achieved 25%\n"
+		"   2   500     499.7   0.070   0.147       0    2  ok\n"
+		"   3  2830       0.0   0.000   0.000      12    3  FAILED achieved 0% (the job ended early)\n"
+		"answer: 2000 rate_rps (converged after 3 steps, 27.7 s)\n");
+	check_result("fetch.search",
+		"{\"dial\": \"rate_cps\", \"min\": 10, \"max\": 20, "
+		"\"slo\": [], \"answer\": null, \"end\": \"error\", "
+		"\"steps\": [], \"elapsed_s\": 0.5, \"error\": \"no memory\"}",
+		"search rate_cps 10..20, slo: (none)\n"
+		"answer: none (no step passed) (error after 0 steps, 0.5 s)\n"
+		"error: no memory\n");
+	j = parse(reply);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	ctl_fmt_search_step(f, json_array_get(json_object_get(j, "steps"), 1));
+	fclose(f);
+	json_decref(j);
+	check_text("step", buf, "step 2: rate 500, achieved 499.7/s, "
+		   "p50 0.070 ms, p99 0.147 ms, 0 errors, job 2: ok\n");
+}
+
 static void
 test_jobs(void **state)
 {
@@ -392,6 +443,7 @@ main(void)
 		cmocka_unit_test(test_job_sparse),
 		cmocka_unit_test(test_job_verdict),
 		cmocka_unit_test(test_jobs),
+		cmocka_unit_test(test_search),
 		cmocka_unit_test(test_small_replies),
 		cmocka_unit_test(test_watch),
 		cmocka_unit_test(test_scalar),

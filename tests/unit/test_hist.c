@@ -704,6 +704,90 @@ test_torn(void **state)
 	assert_true(v >= 100 && v <= 200);
 }
 
+/* A later reading minus an earlier one: the histogram of what came in
+ * between, exactly on buckets, count and sum; min and max bound it. */
+static void
+test_subtract(void **state)
+{
+	enum { NA = 20000, NB = 30000 };
+	static uint64_t b_samples[NB];
+	static const double ps[] = { 1, 10, 50, 90, 99, 99.9 };
+	struct hist h, before, only_b;
+	unsigned int i;
+
+	(void)state;
+	hist_init(&h);
+	hist_init(&only_b);
+	/* The warm-up: slow samples, and a fast one below every later one. */
+	for (i = 0; i < NA; i++)
+		hist_record(&h, to_us(exp(9 + rng_normal())));
+	hist_record(&h, 3);
+	before = h;
+	for (i = 0; i < NB; i++) {
+		b_samples[i] = to_us(exp(6 + 0.5 * rng_normal())) + 10;
+		hist_record(&h, b_samples[i]);
+		hist_record(&only_b, b_samples[i]);
+	}
+	hist_subtract(&h, &before);
+	assert_int_equal(h.count, only_b.count);
+	assert_int_equal(h.sum, only_b.sum);
+	assert_memory_equal(h.buckets, only_b.buckets, sizeof(h.buckets));
+	/* min and max: inside the buckets of the true ones. */
+	assert_int_equal(hist_bucket_of(h.min), hist_bucket_of(only_b.min));
+	assert_int_equal(hist_bucket_of(h.max), hist_bucket_of(only_b.max));
+	assert_true(h.min <= only_b.min && h.max >= only_b.max);
+	qsort(b_samples, NB, sizeof(b_samples[0]), cmp_u64);
+	for (i = 0; i < sizeof(ps) / sizeof(ps[0]); i++)
+		check_one(b_samples, NB, ps[i], hist_percentile(&h, ps[i]),
+			  "difference");
+
+	/* Below 128 the buckets are the values: exact. */
+	hist_init(&h);
+	hist_record(&h, 5);
+	hist_record(&h, 100);
+	before = h;
+	hist_record(&h, 7);
+	hist_record(&h, 50);
+	hist_record(&h, 7);
+	hist_subtract(&h, &before);
+	assert_int_equal(hist_count(&h), 3);
+	assert_int_equal(h.sum, 64);
+	assert_int_equal(hist_min(&h), 7);
+	assert_int_equal(hist_max(&h), 50);
+	assert_int_equal(hist_percentile(&h, 50), 7);
+
+	/* Nothing in between: empty, as hist_init leaves it. */
+	before = h;
+	hist_subtract(&h, &before);
+	assert_int_equal(hist_count(&h), 0);
+	assert_int_equal(hist_min(&h), 0);
+	assert_int_equal(hist_max(&h), 0);
+	assert_int_equal(hist_percentile(&h, 99), 0);
+	assert_true(h.min == UINT64_MAX && h.max == 0);
+
+	/* Past the range: the top bucket's bound is the exact max. */
+	hist_init(&h);
+	hist_record(&h, 1000);
+	before = h;
+	hist_record(&h, HIST_VALUE_MAX * 4);
+	hist_subtract(&h, &before);
+	assert_int_equal(hist_min(&h), hist_bucket_low(TOP));
+	assert_int_equal(hist_max(&h), HIST_VALUE_MAX * 4);
+
+	/* A bucket gone backwards (a torn copy) counts 0; a saturated one
+	 * stays saturated. */
+	hist_init(&h);
+	hist_record(&h, 40);
+	before = h;
+	before.buckets[hist_bucket_of(40)] = 2;
+	h.buckets[hist_bucket_of(5000)] = UINT32_MAX;
+	before.buckets[hist_bucket_of(5000)] = 7;
+	hist_subtract(&h, &before);
+	assert_int_equal(h.buckets[hist_bucket_of(40)], 0);
+	assert_int_equal(h.buckets[hist_bucket_of(5000)], UINT32_MAX);
+	assert_int_equal(h.count, 0);
+}
+
 /* Percentile names: the dot dropped, as latency_us has always said p999. */
 static void
 test_pct_key(void **state)
@@ -812,6 +896,7 @@ main(void)
 		cmocka_unit_test(test_distribution),
 		cmocka_unit_test(test_saturation),
 		cmocka_unit_test(test_torn),
+		cmocka_unit_test(test_subtract),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 

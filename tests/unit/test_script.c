@@ -32,6 +32,7 @@ struct fake {
 	const char *cut_method;		/* answered: transport error */
 	const char *list;	/* fetch.list's result */
 	const char *thresholds;	/* fetch.wait's, as JSON, or NULL */
+	const char *search;	/* fetch.search's result, or NULL */
 	char log[4096];		/* "method params" per call */
 	double slept;
 	int sleeps;
@@ -78,6 +79,11 @@ fake_call(void *ctx, const char *method, json_t *params, json_t **result,
 	} else if (strcmp(method, "fetch.status") == 0) {
 		*result = json_pack("{s:O, s:s}", "job", job, "state",
 				    "running");
+	} else if (strcmp(method, "fetch.search") == 0) {
+		*result = json_loads(f->search != NULL ? f->search :
+				     "{\"dial\": \"rate_rps\", \"answer\": 1000, "
+				     "\"end\": \"converged\", \"steps\": []}", 0,
+				     NULL);
 	} else if (strcmp(method, "fetch.list") == 0) {
 		*result = json_loads(f->list != NULL ? f->list :
 				     "{\"jobs\": []}", 0, NULL);
@@ -631,14 +637,59 @@ check_addresses(const char *path, const char *text)
 	}
 }
 
+/* A search fails without an answer, or when a step could not run. */
+static void
+test_search(void **state)
+{
+	struct rig g;
+
+	(void)state;
+	rig_init(&g);
+	assert_int_equal(script_run_text(&g.r, "t",
+		"search url=http://198.18.0.1/ max=8000 slo=errors==0\n"),
+		SCRIPT_OK);
+	rig_flush(&g);
+	check_log(&g, "fetch.search {\"url\":\"http://198.18.0.1/\","
+		  "\"search\":{\"max\":8000,\"slo\":[\"errors==0\"]},"
+		  "\"timeout_s\":3600}\n");
+	check_contains("output", g.out, "answer: 1000 rate_rps (converged");
+	assert_string_equal(g.err, "");
+	rig_fini(&g);
+
+	rig_init(&g);
+	g.fake.search = "{\"answer\": null, \"end\": \"min_failed\", "
+		"\"steps\": []}";
+	assert_int_equal(script_run_text(&g.r, "t",
+		"search url=http://198.18.0.1/ max=8000\nstats\n"),
+		SCRIPT_FAILED);
+	rig_flush(&g);
+	assert_string_equal(g.err, "t:1: search: no step passed its SLO\n");
+	check_contains("output", g.out, "answer: none");
+	rig_fini(&g);
+
+	rig_init(&g);
+	g.fake.search = "{\"answer\": 500, \"end\": \"error\", "
+		"\"steps\": [], \"error\": \"step at 700: 256 jobs are "
+		"running\"}";
+	assert_int_equal(script_run_text(&g.r, "t",
+		"call fetch.search {\"url\": \"http://a/\"}\n"),
+		SCRIPT_FAILED);
+	rig_flush(&g);
+	assert_string_equal(g.err,
+		"t:1: search: step at 700: 256 jobs are running\n");
+	rig_fini(&g);
+}
+
 /* The example scripts in conf/ parse, stay in the testbed's range, and run
- * (against the fake) with every job waited for. */
+ * (against the fake) with every job waited for, or searched with. */
 static void
 test_conf_scripts(void **state)
 {
 	static const char *const names[] = {
 		"connection-rate.script", "keepalive-rps.script",
 		"bulk-throughput.script", "latency-probe.script",
+		"throughput-sizes.script", "concurrent-connections.script",
+		"search-rps.script", "search-cps.script",
 	};
 	char path[512], err[512];
 	struct rig g;
@@ -659,8 +710,12 @@ test_conf_scripts(void **state)
 			rig_flush(&g);
 			fail_msg("%s: %s", path, g.err);
 		}
-		check_contains(path, g.fake.log, "fetch.start");
-		check_contains(path, g.fake.log, "fetch.wait");
+		if (strncmp(names[i], "search-", 7) == 0) {
+			check_contains(path, g.fake.log, "fetch.search");
+		} else {
+			check_contains(path, g.fake.log, "fetch.start");
+			check_contains(path, g.fake.log, "fetch.wait");
+		}
 		rig_fini(&g);
 		free(text);
 	}
@@ -685,6 +740,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_pick_job),
 		cmocka_unit_test(test_interrupted_sleep),
 		cmocka_unit_test(test_run_file),
+		cmocka_unit_test(test_search),
 		cmocka_unit_test(test_conf_scripts),
 	};
 
