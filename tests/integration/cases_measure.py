@@ -6,8 +6,13 @@ Imported by run.py, which collects every cases_*.py module;
 the harness is harness.py.
 """
 
-from harness import (OUR_IP, PEER_IP, Daemon, check, check_no_errors,
-                     expect_fail, expect_ok, job_result, test)
+import os
+import select
+import signal
+import subprocess
+
+from harness import (NS, OUR_IP, PEER_IP, Daemon, check, check_no_errors,
+                     end_process, expect_fail, expect_ok, job_result, test)
 
 
 def check_distribution(rows, lat, what):
@@ -140,3 +145,92 @@ def series_percentiles_over_two_lcores(ctx):
         check(e["errors"] == 0 and e["rps"] > 2000 and
               tot["min"] <= e["p50_us"] <= e["p99_us"] <= tot["max"],
               "second %s (total %s)" % (e, tot))
+
+
+STALL_PORT = 8090
+
+
+def start_stall_server(port, period, stall):
+    """stall_server.py in the peer namespace: every response due in the
+    first `stall` seconds of each `period` waits until they end."""
+    p = subprocess.Popen(["ip", "netns", "exec", NS, "/usr/bin/python3",
+                          os.path.join(os.path.dirname(__file__),
+                                       "stall_server.py"),
+                          str(port), str(period), str(stall)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    r, _, _ = select.select([p.stdout], [], [], 15)
+    line = p.stdout.readline() if r else b""
+    if line.strip() != b"ready":
+        p.kill()
+        _, err = p.communicate()
+        check(False, "stall server did not start: %r %r" % (line, err))
+    return p
+
+
+@test
+def open_loop_stalling_server(ctx):
+    """Coordinated omission: 40 connections at 400 requests/s for 15 s
+    against a server that holds every response for the first second of
+    each five.  The requests that fall due during a stall wait in the
+    backlog and go when it ends: 400/s are sent (not ~330), `total` p90
+    (from the intended time) shows the stall, `service` p90 (from the
+    actual send) does not."""
+    srv = start_stall_server(STALL_PORT, 5, 1)
+    try:
+        out = ctx.out("job.json")
+        p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
+                         "http://%s:%d/" % (PEER_IP, STALL_PORT),
+                         "--connections", "40", "--rate-rps", "400",
+                         "--duration", "15", "--response-timeout-ms",
+                         "5000", "-o", out], timeout=120)
+        expect_ok(p, "paced job against the stalling server")
+        r = job_result(ctx, p, out)
+    finally:
+        end_process(srv, 10, signal.SIGTERM)
+    check_no_errors(r, "stalled job")
+    lat = r["latency_us"]
+    rate = r["requests_sent"] / 15.0
+    print("    %.1f requests/s sent; total p50 %d p90 %d p99 %d us; "
+          "service p50 %d p90 %d p99 %d us" %
+          (rate, lat["total"]["p50"], lat["total"]["p90"],
+           lat["total"]["p99"], lat["service"]["p50"],
+           lat["service"]["p90"], lat["service"]["p99"]))
+    check(392 <= rate <= 408, "%.1f requests/s sent, want 400 +- 2 %%" % rate)
+    check(lat["total"]["p90"] >= 300000,
+          "total p90 %d us: the stalls do not show" % lat["total"]["p90"])
+    check(lat["service"]["p90"] < 10000,
+          "service p90 %d us" % lat["service"]["p90"])
+    check(lat["total"]["count"] == lat["service"]["count"] ==
+          r["responses"]["2xx"], "counts %s" % lat)
+    check(r["params"]["arrival"] == "uniform" and
+          r["errors"]["backlog_overflow"] == 0, "params %s errors %s" %
+          (r["params"], r["errors"]))
+
+
+@test
+def open_loop_backlog_overflow_and_poisson(ctx):
+    """Poisson arrivals at 600 requests/s over 2 connections against a
+    server that stalls a second of every two: the backlog passes
+    max_backlog (100) and the overflow is counted as errors (exit 1),
+    never dropped silently; requests_sent + overflow covers the
+    schedule."""
+    srv = start_stall_server(STALL_PORT + 1, 2, 1)
+    try:
+        out = ctx.out("job.json")
+        p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
+                         "http://%s:%d/" % (PEER_IP, STALL_PORT + 1),
+                         "--connections", "2", "--rate-rps", "600",
+                         "--arrival", "poisson", "--max-backlog", "100",
+                         "--duration", "4", "-o", out], timeout=120)
+        expect_fail(p, 1, r"backlog_overflow", "overflowing backlog")
+        r = job_result(ctx, p, out)
+    finally:
+        end_process(srv, 10, signal.SIGTERM)
+    over = r["errors"]["backlog_overflow"]
+    check(over > 0, "no overflow counted: %s" % r["errors"])
+    check(r["params"]["arrival"] == "poisson" and
+          r["params"]["max_backlog"] == 100, "params %s" % r["params"])
+    # The schedule asked for about 2400 (Poisson: sd about 50).
+    total = r["requests_sent"] + over
+    check(2200 <= total <= 2600, "sent %d + overflow %d" %
+          (r["requests_sent"], over))
