@@ -86,3 +86,50 @@ def churn_three_dials_memif(ctx):
            c["rates"]["rps"], c["latency_us"]["connect"]["p99"],
            c["latency_us"]["total"]["p99"], held_rps,
            r["latency_us"]["total"]["p99"]))
+
+
+@test
+def churn_steps_and_requests_memif(ctx):
+    """Churn from steps alone (none, then 500/s from 1 s to 2 s, then
+    none), three requests on each short connection, beside 10 held
+    connections at 1,000 requests/s: 500 churn connections, 1,500 churn
+    requests, each answered; the held connections and their rate are
+    untouched."""
+    out = ctx.out("job.json")
+    p, srv = memif_job(ctx, "churnsteps", "/bytes/64",
+                       ["--connections", "10", "--rate-rps", "1000",
+                        "--churn-requests", "3",
+                        "--steps", "1:1000:500,2:1000:0",
+                        "--duration", "3", "-o", out], timeout=60)
+    expect_ok(p, "churn steps")
+    r = job_result(ctx, p, out)
+    check_no_errors(r, "churn steps")
+    c = r["churn"]
+    check(abs(c["connections_opened"] - 500) <= 1,
+          "churn connections %d" % c["connections_opened"])
+    check(c["connections_established"] == c["connections_opened"],
+          "churn established %d of %d" % (c["connections_established"],
+                                          c["connections_opened"]))
+    check(c["requests_sent"] == 3 * c["connections_opened"] and
+          c["responses"] == c["requests_sent"],
+          "churn requests %d, responses %d" % (c["requests_sent"],
+                                               c["responses"]))
+    check(r["connections_opened"] - c["connections_opened"] == 10,
+          "held connections %d" % (r["connections_opened"] -
+                                   c["connections_opened"]))
+    held = r["requests_sent"] - c["requests_sent"]
+    within(held, 3000, "held requests")
+    sst = stats_of(srv.stderr_text)
+    check(stat(sst, "tcp.PassiveOpens") == r["connections_opened"],
+          "server connections %d, client %d" %
+          (stat(sst, "tcp.PassiveOpens"), r["connections_opened"]))
+    check(stat(sst, "httpd.requests") >= r["responses"]["2xx"],
+          "server answered %d" % stat(sst, "httpd.requests"))
+    series = [x["cps"] for x in r["series"]]
+    check(len(series) >= 3 and series[0] <= 10 and series[1] >= 490 and
+          series[2] <= 10, "connections per second %s" % series)
+    check_mbufs_back(stats_of(p.stderr_text), "client")
+    check_mbufs_back(sst, "server")
+    print("    churn %d connections, %d requests; held %d requests; "
+          "cps per second %s" % (c["connections_opened"],
+                                 c["requests_sent"], held, series))
