@@ -53,6 +53,13 @@ const struct job_param job_param_table[] = {
 	    "new connections per second, spread evenly; 0 = unpaced"),
 	NUM("rate_rps", rate_rps, 0, 1e10, 0, "rate-rps", "rate_rps", "R",
 	    "requests per second, spread evenly; 0 = unpaced"),
+	NUM("churn_cps", churn_cps, 0, 1e9, 0, "churn-cps", "churn_cps", "R",
+	    "short connections opened per second besides the held ones, "
+	    "each making churn_requests requests (not from requests)"),
+	UINT("churn_requests", churn_requests, 1, 1000000, 1,
+	     "churn-requests", "churn_requests", "N",
+	     "requests per churn connection, the last with Connection: "
+	     "close"),
 	NUM("ramp_s", ramp_s, 0, 86400, 0, "ramp", "ramp", "SEC",
 	    "open the connections, and raise the rates, gradually over SEC "
 	    "seconds"),
@@ -66,10 +73,11 @@ const struct job_param job_param_table[] = {
 	     "it they count as backlog_overflow errors; 0 = one second's "
 	     "worth"),
 	STRING("steps", JOB_PARAM_STEPS, steps, "steps", "steps",
-	       "AT:RPS,...",
-	       "staircase: from AT seconds on, rate_rps RPS (0 pauses; "
-	       "before the first step, rate_rps); [{\"at_s\", "
-	       "\"rate_rps\"}, ...] in JSON"),
+	       "AT:RPS[:CPS],...",
+	       "staircase: from AT seconds on, rate_rps RPS and churn_cps "
+	       "CPS (0 pauses; before the first step, rate_rps and "
+	       "churn_cps); [{\"at_s\", \"rate_rps\", \"churn_cps\"}, ...] "
+	       "in JSON, a dial left out stays as it was"),
 	UINT("connect_timeout_ms", connect_timeout_ms, 1, 3600000, 5000,
 	     "connect-timeout-ms", "connect_timeout_ms", "N",
 	     "give up a connection not established in N ms"),
@@ -469,6 +477,21 @@ parse_arrival(struct job_params *p, json_t *j, char *err, size_t errlen)
 	return 0;
 }
 
+/* A step's rate named key: NAN when absent, -1 when not a number. */
+static double
+step_rate(json_t *v, const char *key, double max)
+{
+	json_t *r = json_object_get(v, key);
+	double d;
+
+	if (r == NULL)
+		return NAN;
+	if (!json_is_number(r))
+		return -1;
+	d = json_number_value(r);
+	return d >= 0 && d <= max ? d : -1;
+}
+
 static int
 parse_steps(struct job_params *p, json_t *a, char *err, size_t errlen)
 {
@@ -478,24 +501,29 @@ parse_steps(struct job_params *p, json_t *a, char *err, size_t errlen)
 	if (!json_is_array(a) || json_array_size(a) == 0 ||
 	    json_array_size(a) > JOB_MAX_STEPS)
 		return job_err(err, errlen,
-			       "steps: expected an array of 1 to %d {\"at_s\", \"rate_rps\"}",
+			       "steps: expected an array of 1 to %d {\"at_s\", \"rate_rps\", \"churn_cps\"}",
 			       JOB_MAX_STEPS);
 	json_array_foreach(a, i, v) {
 		json_t *at = json_object_get(v, "at_s");
-		json_t *r = json_object_get(v, "rate_rps");
 		struct job_step *st = &p->steps[p->n_steps];
+		size_t known;
 
-		if (!json_is_object(v) || json_object_size(v) != 2 ||
-		    !json_is_number(at) || !json_is_number(r))
+		if (!json_is_object(v) || !json_is_number(at))
 			return job_err(err, errlen,
-				       "steps[%zu]: expected {\"at_s\": SEC, \"rate_rps\": R}",
+				       "steps[%zu]: expected {\"at_s\": SEC, \"rate_rps\": R, \"churn_cps\": R}",
 				       i);
 		st->at_s = json_number_value(at);
-		st->rate_rps = json_number_value(r);
-		if (!(st->at_s > 0 && st->at_s <= 86400 * 365) ||
-		    !(st->rate_rps >= 0 && st->rate_rps <= 1e10))
+		st->rate_rps = step_rate(v, "rate_rps", 1e10);
+		st->churn_cps = step_rate(v, "churn_cps", 1e9);
+		known = 1 + !isnan(st->rate_rps) + !isnan(st->churn_cps);
+		if (json_object_size(v) != known || known == 1)
 			return job_err(err, errlen,
-				       "steps[%zu]: at_s above 0, rate_rps 0..1e10",
+				       "steps[%zu]: expected at_s and rate_rps, churn_cps or both, nothing else",
+				       i);
+		if (!(st->at_s > 0 && st->at_s <= 86400 * 365) ||
+		    st->rate_rps < 0 || st->churn_cps < 0)
+			return job_err(err, errlen,
+				       "steps[%zu]: at_s above 0, rate_rps 0..1e10, churn_cps 0..1e9",
 				       i);
 		if (i > 0 && st->at_s <= p->steps[i - 1].at_s)
 			return job_err(err, errlen,
@@ -676,10 +704,18 @@ steps_json(const struct job_params *p)
 	json_t *a = json_array();
 	unsigned int i;
 
-	for (i = 0; a != NULL && i < p->n_steps; i++)
-		json_array_append_new(a, json_pack("{s:f, s:f}",
-			"at_s", p->steps[i].at_s,
-			"rate_rps", p->steps[i].rate_rps));
+	for (i = 0; a != NULL && i < p->n_steps; i++) {
+		const struct job_step *st = &p->steps[i];
+		json_t *o = json_pack("{s:f}", "at_s", st->at_s);
+
+		if (!isnan(st->rate_rps))
+			json_object_set_new(o, "rate_rps",
+					    json_real(st->rate_rps));
+		if (!isnan(st->churn_cps))
+			json_object_set_new(o, "churn_cps",
+					    json_real(st->churn_cps));
+		json_array_append_new(a, o);
+	}
 	return a;
 }
 
@@ -761,15 +797,23 @@ job_steps_from_text(const char *text)
 {
 	json_t *a = json_array();
 	const char *q = text;
-	double at, rps;
-	int n;
+	double at, rps, cps;
+	int n, m;
 
 	while (a != NULL) {
-		if (sscanf(q, "%lf:%lf%n", &at, &rps, &n) != 2 ||
-		    (q[n] != ',' && q[n] != '\0'))
+		json_t *o;
+
+		if (sscanf(q, "%lf:%lf%n", &at, &rps, &n) != 2)
 			break;
-		json_array_append_new(a, json_pack("{s:f, s:f}", "at_s", at,
-						   "rate_rps", rps));
+		o = json_pack("{s:f, s:f}", "at_s", at, "rate_rps", rps);
+		/* AT:RPS:CPS also steps churn_cps. */
+		if (q[n] == ':' && sscanf(q + n, ":%lf%n", &cps, &m) == 1) {
+			json_object_set_new(o, "churn_cps", json_real(cps));
+			n += m;
+		}
+		json_array_append_new(a, o);
+		if (q[n] != ',' && q[n] != '\0')
+			break;
 		if (q[n] == '\0')
 			return a;
 		q += n + 1;

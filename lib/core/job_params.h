@@ -32,10 +32,12 @@
 #define JOB_MAX_THRESHOLDS	16
 #define JOB_MAX_STEPS		16
 
-/* A staircase step: from at_s on, rate_rps (0 pauses). */
+/* A staircase step: from at_s on, rate_rps and churn_cps (0 pauses);
+ * NAN where the step leaves that dial as it was. */
 struct job_step {
 	double at_s;
 	double rate_rps;
+	double churn_cps;
 };
 
 /* What a job asks for (fetch.start's params, or the command line). */
@@ -54,6 +56,10 @@ struct job_params {
 	uint32_t pipeline;
 	double rate_cps;		/* 0 = as fast as possible */
 	double rate_rps;
+	/* Short connections opened per second on top of the held ones,
+	 * each making churn_requests requests. */
+	double churn_cps;
+	uint32_t churn_requests;
 	uint32_t connect_timeout_ms;
 	uint32_t response_timeout_ms;
 	double ramp_s;
@@ -86,7 +92,7 @@ enum job_param_type {
 	JOB_PARAM_PERCENTILES,	/* a non-empty array of numbers in (0, 100] */
 	JOB_PARAM_THRESHOLDS,	/* an array of expressions (threshold.h) */
 	JOB_PARAM_ARRIVAL,	/* "uniform" or "poisson" */
-	JOB_PARAM_STEPS,	/* [{"at_s", "rate_rps"}, ...], at_s rising */
+	JOB_PARAM_STEPS,	/* [{"at_s", "rate_rps", "churn_cps"}, ...] */
 };
 
 struct job_param {

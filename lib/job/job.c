@@ -181,14 +181,15 @@ static void
 share_pace_init(struct job_share *s, const struct job_params *p,
 		uint16_t n)
 {
-	struct sched_step steps[JOB_MAX_STEPS];
+	struct sched_step steps[JOB_MAX_STEPS], churn[JOB_MAX_STEPS];
 	struct job_pace_params pp = {
 		.cps = p->rate_cps / n,
 		.rps = p->rate_rps / n,
+		.churn_cps = p->churn_cps / n,
 		.ramp_s = p->ramp_s,
 		.poisson = p->arrival_poisson,
 		.rps_steps = steps,
-		.n_rps_steps = p->n_steps,
+		.churn_steps = churn,
 		.max_backlog = p->max_backlog == 0 ? 0 :
 			(p->max_backlog + n - 1) / n,
 		/* Shares of a Poisson job arrive independently. */
@@ -196,9 +197,16 @@ share_pace_init(struct job_share *s, const struct job_params *p,
 	};
 	unsigned int i;
 
+	/* Each dial steps where a step names it. */
 	for (i = 0; i < p->n_steps; i++) {
-		steps[i].at_s = p->steps[i].at_s;
-		steps[i].rate = p->steps[i].rate_rps / n;
+		const struct job_step *st = &p->steps[i];
+
+		if (!isnan(st->rate_rps))
+			steps[pp.n_rps_steps++] = (struct sched_step){
+				.at_s = st->at_s, .rate = st->rate_rps / n };
+		if (!isnan(st->churn_cps))
+			churn[pp.n_churn_steps++] = (struct sched_step){
+				.at_s = st->at_s, .rate = st->churn_cps / n };
 	}
 	job_pace_init(&s->pace, &pp);
 }
@@ -330,11 +338,13 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 		hist_init(&s->lat_total);
 		hist_init(&s->lat_service);
 		hist_init(&s->lat_service_ttfb);
+		hist_init(&s->lat_churn_connect);
+		hist_init(&s->lat_churn_total);
 		for (u = 0; u < JOB_SEC_RING; u++)
 			hist_init(&s->sec_total[u]);
 		/* A share with nothing to do is done from the start. */
 		if ((job->p.requests != 0 && s->req_quota == 0) ||
-		    s->conn_target == 0)
+		    (s->conn_target == 0 && !s->pace.churn.paced))
 			s->done = 1;
 	}
 	if (job->p.src_lo != 0 &&
@@ -797,6 +807,51 @@ series_json(const struct job *job)
 	return a;
 }
 
+/* The churn apart: its counters and its connect and total latency,
+ * summed and merged over the shares. */
+static json_t *
+churn_json(const struct job *job, double el)
+{
+	struct job_churn_counters c = { 0 };
+	struct hist *h = malloc(2 * sizeof(*h));
+	json_t *lat = json_object();
+	uint16_t k;
+
+	if (h != NULL) {
+		hist_init(&h[0]);
+		hist_init(&h[1]);
+	}
+	for (k = 0; k < job->n_shares; k++) {
+		const struct job_share *s = job->shares[k];
+
+		c.conns_opened += s->churn.conns_opened;
+		c.conns_established += s->churn.conns_established;
+		c.requests_sent += s->churn.requests_sent;
+		c.responses += s->churn.responses;
+		c.errors += s->churn.errors;
+		if (h != NULL) {
+			hist_merge(&h[0], &s->lat_churn_connect);
+			hist_merge(&h[1], &s->lat_churn_total);
+		}
+	}
+	if (h != NULL) {
+		json_object_set_new(lat, "connect", hist_json(&h[0], &job->p));
+		json_object_set_new(lat, "total", hist_json(&h[1], &job->p));
+		free(h);
+	}
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:{s:f, s:f}, s:o}",
+			 "connections_opened", (json_int_t)c.conns_opened,
+			 "connections_established",
+			 (json_int_t)c.conns_established,
+			 "requests_sent", (json_int_t)c.requests_sent,
+			 "responses", (json_int_t)c.responses,
+			 "errors", (json_int_t)c.errors,
+			 "rates",
+			 "cps", el > 0 ? (double)c.conns_opened / el : 0.0,
+			 "rps", el > 0 ? (double)c.responses / el : 0.0,
+			 "latency_us", lat);
+}
+
 json_t *
 job_status_json(const struct job *job, uint64_t now_us, int what)
 {
@@ -863,6 +918,7 @@ job_status_json(const struct job *job, uint64_t now_us, int what)
 		      "cps", el > 0 ? (double)c.conns_opened / el : 0.0,
 		      "gbps", el > 0 ? (double)c.bytes_rx * 8 / el / 1e9 : 0.0,
 		      "latency_us", lat);
+	json_object_set_new(o, "churn", churn_json(job, el));
 	json_object_set_new(o, "params", params);
 	if (job_first_error(job)[0] != '\0')
 		json_object_set_new(o, "first_error",

@@ -96,6 +96,16 @@ struct job_counters {
 	uint64_t conns_closed;
 };
 
+/* The churn's part of the counters (short connections on top of the
+ * held ones); job_counters counts them too. */
+struct job_churn_counters {
+	uint64_t conns_opened;
+	uint64_t conns_established;
+	uint64_t requests_sent;
+	uint64_t responses;
+	uint64_t errors;		/* of every kind */
+};
+
 TAILQ_HEAD(job_conn_list, job_conn);
 
 /* A worker's part of a job: touched by that worker only, read by all. */
@@ -125,16 +135,19 @@ struct job_share {
 
 	/* Connections. */
 	uint32_t n_open;		/* job_conns in existence */
+	uint32_t n_churn;		/* of them churn connections */
 	uint32_t n_connecting;
 	uint64_t req_reserved;		/* requests taken from the quota */
 	uint64_t req_finished;		/* answered, failed or cancelled */
 	struct job_conn_list all;
 	struct job_conn_list ready;	/* idle, may send */
+	struct job_conn_list churn_ready;	/* churn ones, may send */
 	struct job_conn_list connect_fifo;	/* by connect deadline */
 	struct job_conn_list response_fifo;	/* by response deadline */
 	/* What its connections' requests look like (the HTTP client's
 	 * view of the job), and how they report back. */
 	struct http_client_profile prof;
+	struct http_client_profile churn_prof;	/* churn_requests each */
 
 	struct job_counters cnt;
 	struct hist lat_connect;
@@ -142,6 +155,9 @@ struct job_share {
 	struct hist lat_total;
 	struct hist lat_service;	/* from the actual send */
 	struct hist lat_service_ttfb;
+	struct job_churn_counters churn;
+	struct hist lat_churn_connect;
+	struct hist lat_churn_total;
 	uint32_t n_samples;		/* published with release */
 	uint64_t next_sample_us;
 	struct job_sample series[JOB_SERIES_MAX];

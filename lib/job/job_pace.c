@@ -7,30 +7,53 @@
 
 #include "job_pace.h"
 
-void
-job_pace_init(struct job_pace *p, const struct job_pace_params *pp)
+/* Copy n steps (at most SCHED_MAX_STEPS) into dst: how many, and the
+ * highest rate among them and rate. */
+static unsigned int
+steps_copy(struct sched_step *dst, const struct sched_step *src,
+	   unsigned int n, double rate, double *top)
 {
-	unsigned int n = pp->n_rps_steps, i;
-	double top = pp->rps;
+	unsigned int i;
 
-	memset(p, 0, sizeof(*p));
-	p->p = *pp;
 	if (n > SCHED_MAX_STEPS)
 		n = SCHED_MAX_STEPS;
 	if (n > 0)
-		memcpy(p->steps, pp->rps_steps, n * sizeof(p->steps[0]));
-	p->p.rps_steps = p->steps;
-	p->p.n_rps_steps = n;
-	/* Steps pace requests even from a first rate of 0. */
-	p->rps.paced = pp->rps > 0 || n > 0;
-	p->cps.paced = pp->cps > 0;
-	/* A second's worth at the highest rate by default, at least 1. */
+		memcpy(dst, src, n * sizeof(dst[0]));
+	*top = rate;
 	for (i = 0; i < n; i++)
-		top = fmax(top, p->steps[i].rate);
-	p->rps.max_backlog = pp->max_backlog ? pp->max_backlog :
+		*top = fmax(*top, dst[i].rate);
+	return n;
+}
+
+/* A second's worth at the highest rate by default, at least 1. */
+static uint64_t
+max_backlog_of(const struct job_pace_params *pp, double top)
+{
+	return pp->max_backlog ? pp->max_backlog :
 		(uint64_t)fmax(1, ceil(top));
-	p->cps.max_backlog = pp->max_backlog ? pp->max_backlog :
-		(uint64_t)fmax(1, ceil(pp->cps));
+}
+
+void
+job_pace_init(struct job_pace *p, const struct job_pace_params *pp)
+{
+	double top;
+
+	memset(p, 0, sizeof(*p));
+	p->p = *pp;
+	p->p.n_rps_steps = steps_copy(p->steps, pp->rps_steps,
+				      pp->n_rps_steps, pp->rps, &top);
+	p->p.rps_steps = p->steps;
+	/* Steps pace requests even from a first rate of 0. */
+	p->rps.paced = pp->rps > 0 || p->p.n_rps_steps > 0;
+	p->rps.max_backlog = max_backlog_of(pp, top);
+	p->cps.paced = pp->cps > 0;
+	p->cps.max_backlog = max_backlog_of(pp, pp->cps);
+	p->p.n_churn_steps = steps_copy(p->churn_steps, pp->churn_steps,
+					pp->n_churn_steps, pp->churn_cps,
+					&top);
+	p->p.churn_steps = p->churn_steps;
+	p->churn.paced = pp->churn_cps > 0 || p->p.n_churn_steps > 0;
+	p->churn.max_backlog = max_backlog_of(pp, top);
 }
 
 void
@@ -46,10 +69,15 @@ job_pace_start(struct job_pace *p, uint64_t now_us)
 	if (p->cps.paced)
 		sched_init(&p->cps.sched, now_us, pp->cps, 0, pp->poisson,
 			   NULL, 0, pp->seed ^ UINT64_C(0x5bd1e995));
+	/* Churn ramps and steps like the requests. */
+	if (p->churn.paced)
+		sched_init(&p->churn.sched, now_us, pp->churn_cps, pp->ramp_s,
+			   pp->poisson, pp->churn_steps, pp->n_churn_steps,
+			   pp->seed ^ UINT64_C(0x9e3779b97f4a7c15));
 }
 
 static void
-dial_refill(struct job_pace *p, struct job_pace_dial *d, uint64_t now_us)
+dial_refill(struct job_pace_dial *d, uint64_t now_us, uint64_t *overflow)
 {
 	if (!d->paced)
 		return;
@@ -57,15 +85,16 @@ dial_refill(struct job_pace *p, struct job_pace_dial *d, uint64_t now_us)
 	while (d->ready > d->max_backlog) {
 		sched_take(&d->sched);
 		d->ready--;
-		p->overflow++;
+		(*overflow)++;
 	}
 }
 
 void
 job_pace_refill(struct job_pace *p, uint64_t now_us)
 {
-	dial_refill(p, &p->rps, now_us);
-	dial_refill(p, &p->cps, now_us);
+	dial_refill(&p->rps, now_us, &p->overflow);
+	dial_refill(&p->cps, now_us, &p->overflow);
+	dial_refill(&p->churn, now_us, &p->churn_overflow);
 }
 
 static void
@@ -98,6 +127,12 @@ void
 job_pace_conn_take(struct job_pace *p)
 {
 	dial_take(&p->cps);
+}
+
+void
+job_pace_churn_take(struct job_pace *p)
+{
+	dial_take(&p->churn);
 }
 
 uint32_t

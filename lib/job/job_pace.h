@@ -7,7 +7,10 @@
  * it waits in a backlog, oldest first, keeping its intended time,
  * up to max_backlog: beyond it the oldest are given up and counted.
  * Unpaced, everything is always due and a request is meant for the
- * moment it goes (closed loop).  The runner asks only these functions.
+ * moment it goes (closed loop).  A third dial, churn, paces the short
+ * connections opened on top of the held ones (churn_cps, ramped and
+ * stepped like the requests); unpaced it opens none.  The runner asks
+ * only these functions.
  *
  * Call chain (job_runner.c):
  *
@@ -19,6 +22,8 @@
  *     share_open
  *       job_pace_conn_goal         the ramp of the held connections
  *       job_pace_conn_due -> job_pace_conn_take -> share_open_one
+ *     share_churn                  short connections on top
+ *       job_pace_churn_due -> job_pace_churn_take -> share_open_one
  *
  * Pure C: no DPDK.
  */
@@ -37,6 +42,9 @@ struct job_pace_params {
 	int poisson;			/* arrivals; else uniform */
 	const struct sched_step *rps_steps;	/* rates already the share's */
 	unsigned int n_rps_steps;
+	double churn_cps;		/* short connections per second */
+	const struct sched_step *churn_steps;	/* the share's too */
+	unsigned int n_churn_steps;
 	uint64_t max_backlog;		/* requests; 0 = a second's worth */
 	uint64_t seed;
 };
@@ -51,8 +59,10 @@ struct job_pace_dial {
 struct job_pace {
 	struct job_pace_params p;
 	struct sched_step steps[SCHED_MAX_STEPS];
-	struct job_pace_dial rps, cps;
+	struct sched_step churn_steps[SCHED_MAX_STEPS];
+	struct job_pace_dial rps, cps, churn;
 	uint64_t overflow;		/* given up since the last look */
+	uint64_t churn_overflow;	/* the same, of churn openings */
 };
 
 void
@@ -74,6 +84,16 @@ job_pace_overflow(struct job_pace *p)
 	uint64_t n = p->overflow;
 
 	p->overflow = 0;
+	return n;
+}
+
+/* Churn openings given up since the last call. */
+static inline uint64_t
+job_pace_churn_overflow(struct job_pace *p)
+{
+	uint64_t n = p->churn_overflow;
+
+	p->churn_overflow = 0;
 	return n;
 }
 
@@ -100,6 +120,17 @@ job_pace_conn_due(const struct job_pace *p)
 /* A connection opens now. */
 void
 job_pace_conn_take(struct job_pace *p);
+
+/* A short (churn) connection is due: never when churn is not paced. */
+static inline int
+job_pace_churn_due(const struct job_pace *p)
+{
+	return p->churn.paced && p->churn.ready > 0;
+}
+
+/* A churn connection opens now. */
+void
+job_pace_churn_take(struct job_pace *p);
 
 /* Due and not yet sent (the backlog). */
 static inline uint64_t

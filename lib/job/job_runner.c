@@ -53,7 +53,10 @@ enum share_phase {
 /* In hc.owner_flags. */
 #define JC_IN_CONNECT_Q		0x01	/* on connect_fifo */
 #define JC_IN_RESPONSE_Q	0x02	/* on response_fifo */
-#define JC_IN_READY		0x04
+#define JC_IN_READY		0x04	/* on ready, or churn_ready */
+/* A short connection of the churn dial: not one of the held ones (not
+ * in conn_target, never on ready), its own profile and counters. */
+#define JC_CHURN		0x08
 
 /* One connection of a share. */
 struct job_conn {
@@ -76,9 +79,17 @@ jc_of(struct http_client_conn *hc)
 	return container_of(hc, struct job_conn, hc);
 }
 
+static int
+jc_churn(const struct job_conn *jc)
+{
+	return (jc->hc.owner_flags & JC_CHURN) != 0;
+}
+
 static struct job_share *
 share_of(const struct http_client_conn *hc)
 {
+	if (hc->owner_flags & JC_CHURN)
+		return container_of(hc->prof, struct job_share, churn_prof);
 	return container_of(hc->prof, struct job_share, prof);
 }
 
@@ -172,11 +183,18 @@ q_remove(struct job_share *s, struct job_conn *jc)
 	jc->hc.owner_flags &= ~(JC_IN_CONNECT_Q | JC_IN_RESPONSE_Q);
 }
 
+/* Churn connections wait on their own list: rate_rps never uses them. */
+static struct job_conn_list *
+ready_list(struct job_share *s, const struct job_conn *jc)
+{
+	return jc_churn(jc) ? &s->churn_ready : &s->ready;
+}
+
 static void
 ready_remove(struct job_share *s, struct job_conn *jc)
 {
 	if (jc->hc.owner_flags & JC_IN_READY) {
-		TAILQ_REMOVE(&s->ready, jc, rq);
+		TAILQ_REMOVE(ready_list(s, jc), jc, rq);
 		jc->hc.owner_flags &= ~JC_IN_READY;
 	}
 }
@@ -185,7 +203,7 @@ static void
 ready_add(struct job_share *s, struct job_conn *jc)
 {
 	if (!(jc->hc.owner_flags & JC_IN_READY)) {
-		TAILQ_INSERT_TAIL(&s->ready, jc, rq);
+		TAILQ_INSERT_TAIL(ready_list(s, jc), jc, rq);
 		jc->hc.owner_flags |= JC_IN_READY;
 	}
 }
@@ -210,6 +228,8 @@ conn_free(struct worker *w, struct job_share *s, struct job_conn *jc)
 	TAILQ_REMOVE(&s->all, jc, all);
 	if (jc->hc.state == HTTP_CLIENT_CONNECTING)
 		s->n_connecting--;
+	if (jc_churn(jc))
+		s->n_churn--;
 	http_client_forget(&jc->hc);
 	s->n_open--;
 	s->cnt.conns_closed++;
@@ -226,7 +246,19 @@ conn_settle(struct job_share *s, struct job_conn *jc, int cancelled)
 		s->cnt.requests_cancelled += n;
 	else
 		s->cnt.requests_failed += n;
-	s->req_finished += n;
+	/* Churn requests are not the quota's. */
+	if (!jc_churn(jc))
+		s->req_finished += n;
+}
+
+/* An error of kind on jc: counted, and in the churn's own too. */
+static void
+conn_error(struct job_share *s, const struct job_conn *jc,
+	   enum job_error kind)
+{
+	s->cnt.errors[kind]++;
+	if (jc_churn(jc))
+		s->churn.errors++;
 }
 
 /* An error on jc outside the HTTP client's callbacks: count it, settle
@@ -235,7 +267,7 @@ static void
 conn_fail(struct worker *w, struct job_share *s, struct job_conn *jc,
 	  enum job_error kind)
 {
-	s->cnt.errors[kind]++;
+	conn_error(s, jc, kind);
 	conn_settle(s, jc, 0);
 	http_client_abort(w, &jc->hc, 0);
 	conn_free(w, s, jc);
@@ -270,20 +302,25 @@ quota_take(struct job_share *s)
 /*
  * Send the next request on jc (the job's URLs in turn).  0 on success;
  * 1 when not now (packet buffers or parsers are short: jc is untouched
- * and stays ready).
+ * and stays ready).  A churn connection's requests go as soon as they
+ * can, outside the rate_rps schedule.
  */
 static int
 conn_send(struct worker *w, struct job_share *s, struct job_conn *jc)
 {
-	int first = jc->hc.inflight == 0;
+	int first = jc->hc.inflight == 0, churn = jc_churn(jc);
 	int rc = http_client_send(w, &jc->hc, (uint16_t)s->next_url,
+		churn ? w->now_us :
 		job_pace_request_intended(&s->pace, w->now_us));
 
 	if (rc == HTTP_CLIENT_NO_PARSER)
 		s->parser_waits++;
 	if (rc != 0)
 		return 1;
-	job_pace_request_take(&s->pace);
+	if (churn)
+		s->churn.requests_sent++;
+	else
+		job_pace_request_take(&s->pace);
 	s->next_url = (s->next_url + 1) % s->job->p.n_urls;
 	if (first)
 		response_clock(w, s, jc);
@@ -335,6 +372,22 @@ share_send_ready(struct worker *w, struct job_share *s)
 	}
 }
 
+/* Churn connections send their requests one after another, at once;
+ * what packet buffers or parsers held back waits at the head. */
+static void
+share_churn_send(struct worker *w, struct job_share *s)
+{
+	struct job_conn *jc;
+
+	while ((jc = TAILQ_FIRST(&s->churn_ready)) != NULL) {
+		if (http_client_can_send(&jc->hc) &&
+		    conn_send(w, s, jc) != 0)
+			return;
+		if (!http_client_can_send(&jc->hc))
+			ready_remove(s, jc);
+	}
+}
+
 /* --- the HTTP client's callbacks ----------------------------------- */
 
 static void
@@ -343,11 +396,17 @@ jr_connected(struct worker *w, struct http_client_conn *hc)
 	struct job_conn *jc = jc_of(hc);
 	struct job_share *s = share_of(hc);
 
+	uint64_t connect_us = w->now_us - (jc->deadline_us -
+		(uint64_t)s->job->p.connect_timeout_ms * 1000);
+
 	q_remove(s, jc);
 	s->n_connecting--;
 	s->cnt.conns_established++;
-	hist_record(&s->lat_connect, w->now_us - (jc->deadline_us -
-		(uint64_t)s->job->p.connect_timeout_ms * 1000));
+	hist_record(&s->lat_connect, connect_us);
+	if (jc_churn(jc)) {
+		s->churn.conns_established++;
+		hist_record(&s->lat_churn_connect, connect_us);
+	}
 	if (!share_accepting(s)) {
 		conn_settle(s, jc, 1);
 		http_client_close(w, hc);
@@ -355,7 +414,8 @@ jr_connected(struct worker *w, struct http_client_conn *hc)
 	}
 	ready_add(s, jc);
 	/* Send at once if pacing allows; else the poll loop will. */
-	if (job_pace_request_due(&s->pace) && conn_send(w, s, jc) == 0) {
+	if ((jc_churn(jc) || job_pace_request_due(&s->pace)) &&
+	    conn_send(w, s, jc) == 0) {
 		if (!http_client_can_send(hc))
 			ready_remove(s, jc);
 	}
@@ -393,7 +453,12 @@ jr_response(struct worker *w, struct http_client_conn *hc,
 	hist_record(&s->lat_service, w->now_us - r->sent_us);
 	hist_record(&s->sec_total[s->n_samples % JOB_SEC_RING],
 		    w->now_us - r->intended_us);
-	s->req_finished++;
+	if (jc_churn(jc)) {
+		s->churn.responses++;
+		hist_record(&s->lat_churn_total, w->now_us - r->intended_us);
+	} else {
+		s->req_finished++;
+	}
 	if (hc->inflight > 0)
 		response_clock(w, s, jc);
 	else
@@ -445,7 +510,7 @@ jr_error(struct worker *w, struct http_client_conn *hc,
 	/* The first error is the one that explains. */
 	if (s->error[0] == '\0')
 		http_client_strerror(hc, e, arg, s->error, sizeof(s->error));
-	s->cnt.errors[job_error_of(e)]++;
+	conn_error(s, jc_of(hc), job_error_of(e));
 	conn_settle(s, jc_of(hc), 0);
 }
 
@@ -585,10 +650,11 @@ share_src_ip(struct job_share *s)
 	return ip;
 }
 
-/* Open one connection (its request taken from the quota): 0, or -1 when
- * opening must pause (noted). */
+/* Open one connection: a held one (its request taken from the quota),
+ * or a churn one (churn, its opening taken from the churn dial).  0, or
+ * -1 when opening must pause (noted). */
 static int
-share_open_one(struct worker *w, struct job_share *s)
+share_open_one(struct worker *w, struct job_share *s, int churn)
 {
 	const struct url *u;
 	struct job_conn *jc;
@@ -596,7 +662,10 @@ share_open_one(struct worker *w, struct job_share *s)
 
 	if (rte_mempool_get(w->runner->conn_pool, &obj) != 0) {
 		/* Other jobs hold the blocks: try again shortly. */
-		s->req_reserved--;
+		if (churn)
+			s->churn.errors++;
+		else
+			s->req_reserved--;
 		s->cnt.errors[JOB_ERR_LOCAL]++;
 		share_note(s, "no free connection block (max %u per lcore)",
 			   w->cfg->max_conns);
@@ -613,10 +682,17 @@ share_open_one(struct worker *w, struct job_share *s)
 	s->n_open++;
 	s->n_connecting++;
 	s->cnt.conns_opened++;
-	job_pace_conn_take(&s->pace);
+	if (churn) {
+		jc->hc.owner_flags |= JC_CHURN;
+		s->n_churn++;
+		s->churn.conns_opened++;
+		job_pace_churn_take(&s->pace);
+	} else {
+		job_pace_conn_take(&s->pace);
+	}
 	u = share_url(s, s->next_url);
-	if (http_client_connect(w, &jc->hc, &s->prof, share_src_ip(s),
-				u->ipv4, u->port) != 0) {
+	if (http_client_connect(w, &jc->hc, churn ? &s->churn_prof : &s->prof,
+				share_src_ip(s), u->ipv4, u->port) != 0) {
 		share_note(s, "cannot open a connection (no free port or connection block)");
 		conn_fail(w, s, jc, JOB_ERR_LOCAL);
 		s->open_after_us = w->now_us + LOCAL_RETRY_US;
@@ -635,13 +711,28 @@ share_open(struct worker *w, struct job_share *s)
 
 	if (w->now_us < s->open_after_us || w->mbufs_low || w->tx_held_back)
 		return;
-	while (s->n_open < goal && burst < OPEN_BURST) {
+	/* Churn connections are not the held ones. */
+	while (s->n_open - s->n_churn < goal && burst < OPEN_BURST) {
 		if (!job_pace_conn_due(&s->pace) || !quota_take(s))
 			return;
 		burst++;
-		if (share_open_one(w, s) != 0)
+		if (share_open_one(w, s, 0) != 0)
 			return;
 	}
+}
+
+/* The churn dial's short connections, as they fall due (open loop: what
+ * cannot open now waits in the dial's backlog). */
+static void
+share_churn(struct worker *w, struct job_share *s)
+{
+	unsigned int burst = 0;
+
+	if (w->now_us < s->open_after_us || w->mbufs_low || w->tx_held_back)
+		return;
+	while (job_pace_churn_due(&s->pace) && burst++ < OPEN_BURST)
+		if (share_open_one(w, s, 1) != 0)
+			return;
 }
 
 /* Requests (or connection openings) the schedule gave up past
@@ -650,8 +741,16 @@ static void
 share_count_overflow(struct worker *w, struct job_share *s)
 {
 	uint64_t n = job_pace_overflow(&s->pace);
+	uint64_t churn = job_pace_churn_overflow(&s->pace);
 
 	(void)w;
+	if (churn != 0) {
+		share_note(s, "the churn backlog passed max_backlog (%llu): "
+			   "connections cannot open at churn_cps",
+			   (unsigned long long)s->pace.churn.max_backlog);
+		s->churn.errors += churn;
+		s->cnt.errors[JOB_ERR_BACKLOG_OVERFLOW] += churn;
+	}
 	if (n == 0)
 		return;
 	if (s->cnt.errors[JOB_ERR_BACKLOG_OVERFLOW] == 0)
@@ -766,6 +865,8 @@ share_begin_drain(struct worker *w, struct job_share *s, int failed)
 	}
 	while ((jc = TAILQ_FIRST(&s->ready)) != NULL)
 		ready_remove(s, jc);
+	while ((jc = TAILQ_FIRST(&s->churn_ready)) != NULL)
+		ready_remove(s, jc);
 }
 
 static void
@@ -867,7 +968,9 @@ share_run(struct worker *w, struct job_share *s)
 	share_count_overflow(w, s);
 	share_expire(w, s);
 	share_send_ready(w, s);
+	share_churn_send(w, s);
 	share_open(w, s);
+	share_churn(w, s);
 }
 
 static void
@@ -937,6 +1040,11 @@ share_profile(struct worker *w, struct job_share *s)
 	pr->head_request = job->head_request;
 	pr->bytes_rx = &s->cnt.bytes_rx;
 	pr->bytes_tx = &s->cnt.bytes_tx;
+	/* Churn connections: the same requests, churn_requests of them
+	 * one after another, the last with Connection: close. */
+	s->churn_prof = *pr;
+	s->churn_prof.pipeline = 1;
+	s->churn_prof.requests_per_connection = job->p.churn_requests;
 }
 
 /* The next hops of the share's URLs, each once: 0, or -1 (noted) when
@@ -971,6 +1079,7 @@ job_runner_start(struct worker *w, struct job_share *s)
 {
 	TAILQ_INIT(&s->all);
 	TAILQ_INIT(&s->ready);
+	TAILQ_INIT(&s->churn_ready);
 	TAILQ_INIT(&s->connect_fifo);
 	TAILQ_INIT(&s->response_fifo);
 	s->phase = SHARE_RESOLVING;

@@ -13,8 +13,10 @@
  *       share_send_ready()           requests on idle connections (rps
  *         conn_send                  pacing, quota)
  *           http_client_send         (lib/http)
+ *       share_churn_send()           churn connections' next requests
  *       share_open()                 new connections (ramp, cps pacing)
  *         http_client_connect        (lib/http)
+ *       share_churn()                short connections (churn_cps pacing)
  *       share_sample()               the per-second series
  *       share_drain()                at the end: close, cancel, let go
  *   the HTTP client's callbacks (struct http_client_ops):

@@ -7,6 +7,7 @@
  * test_config.c.)
  */
 
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -54,9 +55,16 @@ sample(const struct job_param *e, int hi)
 	case JOB_PARAM_ARRIVAL:
 		return json_string(hi ? "poisson" : "uniform");
 	case JOB_PARAM_STEPS:
+		/* The old form; high: churn_cps with it and alone. */
+		if (hi)
+			return json_pack("[{s:f, s:f}, {s:f, s:f, s:f}, "
+					 "{s:f, s:f}]", "at_s", 1.5,
+					 "rate_rps", 100.0, "at_s", 3.0,
+					 "rate_rps", 0.0, "churn_cps", 50.0,
+					 "at_s", 4.0, "churn_cps", 0.0);
 		return json_pack("[{s:f, s:f}, {s:f, s:f}]", "at_s", 1.5,
 				 "rate_rps", 100.0, "at_s", 3.0, "rate_rps",
-				 hi ? 0.0 : 250.0);
+				 250.0);
 	}
 	return NULL;
 }
@@ -87,7 +95,7 @@ sample_text(const struct job_param *e, char *buf, size_t len)
 	case JOB_PARAM_ARRIVAL:
 		return "poisson";
 	case JOB_PARAM_STEPS:
-		return "1.5:100,3:0";
+		return "1.5:100,3:0:50";
 	default:
 		return "PUT";
 	}
@@ -343,6 +351,17 @@ test_other_errors(void **state)
 		  "src_ips: more than 65536 addresses" },
 		{ "{\"url\": \"" URL "\", \"lcores\": [256]}",
 		  "lcores[0]: 256 is not an lcore id" },
+		{ "{\"url\": \"" URL "\", \"steps\": [{\"at_s\": 1}]}",
+		  "steps[0]: expected at_s and rate_rps, churn_cps or both" },
+		{ "{\"url\": \"" URL "\", \"steps\": [{\"at_s\": 1, "
+		  "\"churn_cps\": 1, \"x\": 2}]}",
+		  "steps[0]: expected at_s and rate_rps, churn_cps or both" },
+		{ "{\"url\": \"" URL "\", \"steps\": [{\"at_s\": 1, "
+		  "\"churn_cps\": \"5\"}]}",
+		  "steps[0]: at_s above 0, rate_rps 0..1e10, churn_cps 0..1e9" },
+		{ "{\"url\": \"" URL "\", \"steps\": [{\"at_s\": 1, "
+		  "\"churn_cps\": 2e9}]}",
+		  "steps[0]: at_s above 0, rate_rps 0..1e10, churn_cps 0..1e9" },
 	};
 	struct job_params p;
 	char err[512];
@@ -395,6 +414,50 @@ test_defaults(void **state)
 	json_decref(out);
 	job_params_free(&p);
 	json_decref(in);
+}
+
+/* churn_cps and churn_requests; steps carry churn_cps or leave it (NAN:
+ * that dial stays as it was); AT:RPS:CPS on the command line. */
+static void
+test_churn(void **state)
+{
+	json_t *in = json_loads("{\"url\": \"" URL "\", \"connections\": 5, "
+		"\"churn_cps\": 200, \"churn_requests\": 3, \"steps\": "
+		"[{\"at_s\": 1, \"rate_rps\": 10}, {\"at_s\": 2, "
+		"\"churn_cps\": 400}]}", 0, NULL), *steps;
+	struct job_params p;
+	char err[256];
+
+	(void)state;
+	assert_non_null(in);
+	if (job_params_from_json(&p, in, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_true(p.churn_cps == 200);
+	assert_int_equal(p.churn_requests, 3);
+	assert_int_equal(p.n_steps, 2);
+	assert_true(p.steps[0].rate_rps == 10 && isnan(p.steps[0].churn_cps));
+	assert_true(isnan(p.steps[1].rate_rps) && p.steps[1].churn_cps == 400);
+	job_params_free(&p);
+	json_decref(in);
+	/* The default: one request each. */
+	in = json_pack("{s:s}", "url", URL);
+	assert_int_equal(job_params_from_json(&p, in, err, sizeof(err)), 0);
+	assert_int_equal(p.churn_requests, 1);
+	assert_true(p.churn_cps == 0);
+	job_params_free(&p);
+	json_decref(in);
+	steps = job_steps_from_text("1:100,2.5:0:30,4:5");
+	assert_non_null(steps);
+	in = json_loads("[{\"at_s\": 1.0, \"rate_rps\": 100.0}, "
+			"{\"at_s\": 2.5, \"rate_rps\": 0.0, "
+			"\"churn_cps\": 30.0}, {\"at_s\": 4.0, "
+			"\"rate_rps\": 5.0}]", 0, NULL);
+	assert_json_equal(steps, in);
+	json_decref(in);
+	json_decref(steps);
+	assert_null(job_steps_from_text("1:100:"));
+	assert_null(job_steps_from_text("1:100:5:6"));
+	assert_null(job_steps_from_text("1"));
 }
 
 /* dpfetchctl's fetch takes every entry's key (and a number's JSON name)
@@ -503,6 +566,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_ctl_keys),
 		cmocka_unit_test(test_ctl_help),
+		cmocka_unit_test(test_churn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
