@@ -46,11 +46,11 @@ hcl_detach(struct http_client_conn *hc)
 int
 http_client_connect(struct worker *w, struct http_client_conn *hc,
 		    const struct http_client_profile *prof, uint32_t src_ip,
-		    uint32_t ip, uint16_t port)
+		    uint32_t ip, uint16_t port, uint32_t open_lag_us)
 {
 	hc->prof = prof;
 	hc->busy = NULL;
-	hc->sent = 0;
+	hc->open_lag_us = open_lag_us;
 	hc->inflight = 0;
 	hc->state = HTTP_CLIENT_CONNECTING;
 	hc->flags = HTTP_CLIENT_OWED;
@@ -341,11 +341,14 @@ static void
 hcl_connected(struct worker *w, struct tcp_conn *c)
 {
 	struct http_client_conn *hc = hcl_of(c);
+	uint32_t lag;
 
 	if (hc == NULL)
 		return;
+	lag = hc->open_lag_us;
+	hc->sent = 0;
 	hc->state = HTTP_CLIENT_OPEN;
-	hc->prof->ops->connected(w, hc);
+	hc->prof->ops->connected(w, hc, lag);
 }
 
 static void

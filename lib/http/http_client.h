@@ -81,8 +81,10 @@ struct http_client_response {
 };
 
 struct http_client_ops {
-	/* Established: the owner may send. */
-	void (*connected)(struct worker *w, struct http_client_conn *hc);
+	/* Established: the owner may send.  open_lag_us as given to
+	 * http_client_connect. */
+	void (*connected)(struct worker *w, struct http_client_conn *hc,
+			  uint32_t open_lag_us);
 	/* A long request is now all with TCP, and another may follow. */
 	void (*writable)(struct worker *w, struct http_client_conn *hc);
 	/* Part of a response came (the response clock restarts). */
@@ -143,7 +145,13 @@ struct http_client_conn {
 	const struct http_client_profile *prof;
 	struct tcp_conn *tc;
 	struct http_client_busy *busy;
-	uint32_t sent;			/* requests written */
+	union {
+		uint32_t sent;		/* OPEN: requests written */
+		/* CONNECTING: how long after its scheduled time the SYN
+		 * went (the owner's, for its first request's intended
+		 * time); sent is 0 again when it is established. */
+		uint32_t open_lag_us;
+	};
 	uint8_t inflight;
 	uint8_t state;			/* enum http_client_state */
 	uint8_t flags;			/* HTTP_CLIENT_* */
@@ -151,11 +159,13 @@ struct http_client_conn {
 };
 
 /* Open hc to ip:port from src_ip (0: the configured address); hc
- * starts CONNECTING, owing a request.  0, or -1 (no port or block). */
+ * starts CONNECTING, owing a request.  open_lag_us: how late this
+ * opening is on its owner's schedule, handed back to ops->connected.
+ * 0, or -1 (no port or block). */
 int
 http_client_connect(struct worker *w, struct http_client_conn *hc,
 		    const struct http_client_profile *prof, uint32_t src_ip,
-		    uint32_t ip, uint16_t port);
+		    uint32_t ip, uint16_t port, uint32_t open_lag_us);
 
 /* Whether hc may take another request now (pipeline and per-connection
  * limits, nothing half written). */

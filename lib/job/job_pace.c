@@ -97,13 +97,18 @@ job_pace_refill(struct job_pace *p, uint64_t now_us)
 	dial_refill(&p->churn, now_us, &p->churn_overflow);
 }
 
-static void
-dial_take(struct job_pace_dial *d)
+/* Take the oldest due one: the time it was meant for (now when
+ * unpaced, never after now). */
+static uint64_t
+dial_take(struct job_pace_dial *d, uint64_t now_us)
 {
+	uint64_t t;
+
 	if (!d->paced || d->ready == 0)
-		return;
+		return now_us;
 	d->ready--;
-	sched_take(&d->sched);
+	t = sched_take(&d->sched);
+	return t < now_us ? t : now_us;
 }
 
 uint64_t
@@ -120,19 +125,19 @@ job_pace_request_intended(const struct job_pace *p, uint64_t now_us)
 void
 job_pace_request_take(struct job_pace *p)
 {
-	dial_take(&p->rps);
+	dial_take(&p->rps, 0);
 }
 
-void
-job_pace_conn_take(struct job_pace *p)
+uint64_t
+job_pace_conn_take(struct job_pace *p, uint64_t now_us)
 {
-	dial_take(&p->cps);
+	return dial_take(&p->cps, now_us);
 }
 
-void
-job_pace_churn_take(struct job_pace *p)
+uint64_t
+job_pace_churn_take(struct job_pace *p, uint64_t now_us)
 {
-	dial_take(&p->churn);
+	return dial_take(&p->churn, now_us);
 }
 
 uint32_t

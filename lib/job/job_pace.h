@@ -98,6 +98,12 @@ job_pace_churn_overflow(struct job_pace *p)
 }
 
 static inline int
+job_pace_rps_paced(const struct job_pace *p)
+{
+	return p->rps.paced;
+}
+
+static inline int
 job_pace_request_due(const struct job_pace *p)
 {
 	return !p->rps.paced || p->rps.ready > 0;
@@ -117,9 +123,10 @@ job_pace_conn_due(const struct job_pace *p)
 	return !p->cps.paced || p->cps.ready > 0;
 }
 
-/* A connection opens now. */
-void
-job_pace_conn_take(struct job_pace *p);
+/* A connection opens now: the time it was meant to (now when unpaced),
+ * which its first request is then meant for. */
+uint64_t
+job_pace_conn_take(struct job_pace *p, uint64_t now_us);
 
 /* A short (churn) connection is due: never when churn is not paced. */
 static inline int
@@ -128,9 +135,9 @@ job_pace_churn_due(const struct job_pace *p)
 	return p->churn.paced && p->churn.ready > 0;
 }
 
-/* A churn connection opens now. */
-void
-job_pace_churn_take(struct job_pace *p);
+/* A churn connection opens now: the time it was meant to. */
+uint64_t
+job_pace_churn_take(struct job_pace *p, uint64_t now_us);
 
 /* Due and not yet sent (the backlog). */
 static inline uint64_t

@@ -306,11 +306,12 @@ quota_take(struct job_share *s)
  * can, outside the rate_rps schedule.
  */
 static int
-conn_send(struct worker *w, struct job_share *s, struct job_conn *jc)
+conn_send(struct worker *w, struct job_share *s, struct job_conn *jc,
+	  uint64_t unpaced_intended)
 {
 	int first = jc->hc.inflight == 0, churn = jc_churn(jc);
 	int rc = http_client_send(w, &jc->hc, (uint16_t)s->next_url,
-		churn ? w->now_us :
+		churn || !job_pace_rps_paced(&s->pace) ? unpaced_intended :
 		job_pace_request_intended(&s->pace, w->now_us));
 
 	if (rc == HTTP_CLIENT_NO_PARSER)
@@ -361,7 +362,7 @@ share_send_ready(struct worker *w, struct job_share *s)
 				continue;
 			}
 		}
-		if (conn_send(w, s, jc) != 0) {
+		if (conn_send(w, s, jc, w->now_us) != 0) {
 			/* Short of buffers: it waits at the head. */
 			if (took)
 				s->req_reserved--;
@@ -381,7 +382,7 @@ share_churn_send(struct worker *w, struct job_share *s)
 
 	while ((jc = TAILQ_FIRST(&s->churn_ready)) != NULL) {
 		if (http_client_can_send(&jc->hc) &&
-		    conn_send(w, s, jc) != 0)
+		    conn_send(w, s, jc, w->now_us) != 0)
 			return;
 		if (!http_client_can_send(&jc->hc))
 			ready_remove(s, jc);
@@ -390,14 +391,23 @@ share_churn_send(struct worker *w, struct job_share *s)
 
 /* --- the HTTP client's callbacks ----------------------------------- */
 
+/* How late on its schedule something meant for intended goes now. */
+static uint32_t
+lag_of(uint64_t intended, uint64_t now_us)
+{
+	return intended >= now_us ? 0 : now_us - intended > UINT32_MAX ?
+		UINT32_MAX : (uint32_t)(now_us - intended);
+}
+
 static void
-jr_connected(struct worker *w, struct http_client_conn *hc)
+jr_connected(struct worker *w, struct http_client_conn *hc,
+	     uint32_t open_lag_us)
 {
 	struct job_conn *jc = jc_of(hc);
 	struct job_share *s = share_of(hc);
-
-	uint64_t connect_us = w->now_us - (jc->deadline_us -
-		(uint64_t)s->job->p.connect_timeout_ms * 1000);
+	uint64_t syn_us = jc->deadline_us -
+		(uint64_t)s->job->p.connect_timeout_ms * 1000;
+	uint64_t connect_us = w->now_us - syn_us;
 
 	q_remove(s, jc);
 	s->n_connecting--;
@@ -413,9 +423,11 @@ jr_connected(struct worker *w, struct http_client_conn *hc)
 		return;
 	}
 	ready_add(s, jc);
-	/* Send at once if pacing allows; else the poll loop will. */
+	/* Send at once if pacing allows; else the poll loop will.  Unless
+	 * rate_rps schedules requests, the first one was meant for when
+	 * the connection was meant to open (rate_cps, churn_cps). */
 	if ((jc_churn(jc) || job_pace_request_due(&s->pace)) &&
-	    conn_send(w, s, jc) == 0) {
+	    conn_send(w, s, jc, syn_us - open_lag_us) == 0) {
 		if (!http_client_can_send(hc))
 			ready_remove(s, jc);
 	}
@@ -658,6 +670,7 @@ share_open_one(struct worker *w, struct job_share *s, int churn)
 {
 	const struct url *u;
 	struct job_conn *jc;
+	uint64_t intended;
 	void *obj;
 
 	if (rte_mempool_get(w->runner->conn_pool, &obj) != 0) {
@@ -686,13 +699,14 @@ share_open_one(struct worker *w, struct job_share *s, int churn)
 		jc->hc.owner_flags |= JC_CHURN;
 		s->n_churn++;
 		s->churn.conns_opened++;
-		job_pace_churn_take(&s->pace);
+		intended = job_pace_churn_take(&s->pace, w->now_us);
 	} else {
-		job_pace_conn_take(&s->pace);
+		intended = job_pace_conn_take(&s->pace, w->now_us);
 	}
 	u = share_url(s, s->next_url);
 	if (http_client_connect(w, &jc->hc, churn ? &s->churn_prof : &s->prof,
-				share_src_ip(s), u->ipv4, u->port) != 0) {
+				share_src_ip(s), u->ipv4, u->port,
+				lag_of(intended, w->now_us)) != 0) {
 		share_note(s, "cannot open a connection (no free port or connection block)");
 		conn_fail(w, s, jc, JOB_ERR_LOCAL);
 		s->open_after_us = w->now_us + LOCAL_RETRY_US;

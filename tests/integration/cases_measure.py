@@ -234,3 +234,39 @@ def open_loop_backlog_overflow_and_poisson(ctx):
     total = r["requests_sent"] + over
     check(2200 <= total <= 2600, "sent %d + overflow %d" %
           (r["requests_sent"], over))
+
+
+@test
+def open_loop_connections_stalling_server(ctx):
+    """rate_cps is open loop too: 100 new connections/s, one request
+    each, at most 10 open, against the stalling server.  While a stall
+    holds the 10, the openings that fall due wait and go when it ends;
+    each one's request is measured from when its connection was meant
+    to open, so `total` shows the stall and `service` does not."""
+    srv = start_stall_server(STALL_PORT + 2, 5, 1)
+    try:
+        out = ctx.out("job.json")
+        p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
+                         "http://%s:%d/" % (PEER_IP, STALL_PORT + 2),
+                         "--connections", "10", "--rate-cps", "100",
+                         "--requests-per-connection", "1",
+                         "--max-backlog", "1000", "--duration", "12",
+                         "-o", out], timeout=120)
+        expect_ok(p, "paced connections against the stalling server")
+        r = job_result(ctx, p, out)
+    finally:
+        end_process(srv, 10, signal.SIGTERM)
+    check_no_errors(r, "stalled connections")
+    lat = r["latency_us"]
+    # (12 s: the server's stalls come about 4 and 9 s into the job, so
+    # the backlog of the last one has gone out before the end)
+    rate = r["connections_opened"] / 12.0
+    print("    %.1f connections/s; total p50 %d p90 %d us; service p90 %d us"
+          % (rate, lat["total"]["p50"], lat["total"]["p90"],
+             lat["service"]["p90"]))
+    check(98 <= rate <= 102, "%.1f connections/s opened, want 100 +- 2 %%"
+          % rate)
+    check(lat["total"]["p90"] >= 300000,
+          "total p90 %d us: the stalls do not show" % lat["total"]["p90"])
+    check(lat["service"]["p90"] < 10000,
+          "service p90 %d us" % lat["service"]["p90"])

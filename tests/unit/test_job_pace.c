@@ -52,7 +52,7 @@ test_unpaced_is_closed_loop(void **state)
 		assert_int_equal(job_pace_request_intended(&p, 777), 777);
 		job_pace_request_take(&p);
 		assert_true(job_pace_conn_due(&p));
-		job_pace_conn_take(&p);
+		assert_int_equal(job_pace_conn_take(&p, 888), 888);
 	}
 	job_pace_refill(&p, 5000);
 	assert_true(job_pace_request_due(&p));
@@ -136,8 +136,10 @@ test_connections_paced(void **state)
 	pace(&p, 10000, 0, 0);
 	job_pace_refill(&p, 10000);
 	while (job_pace_conn_due(&p)) {
-		job_pace_conn_take(&p);
 		n++;
+		/* Each opening keeps the time it was meant for: 100 us
+		 * apart, taken all at 10 ms. */
+		assert_int_equal(job_pace_conn_take(&p, 10000), n * 100);
 	}
 	assert_int_equal(n, 100);
 	assert_true(job_pace_request_due(&p));	/* rps unpaced */
@@ -179,7 +181,7 @@ drain_churn(struct job_pace *p)
 	unsigned int n = 0;
 
 	while (job_pace_churn_due(p)) {
-		job_pace_churn_take(p);
+		job_pace_churn_take(p, UINT64_MAX);
 		n++;
 	}
 	return n;
