@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errbuf.h"
 #include "search_params.h"
 
 #define OFF(m)	offsetof(struct search_params, m)
@@ -42,21 +43,6 @@ const size_t search_param_count =
 	sizeof(search_param_table) / sizeof(search_param_table[0]);
 
 static const char *const default_slo[] = { "total.p99<10ms", "errors==0" };
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 const char *
 search_dial_name(enum search_dial d)
@@ -94,17 +80,17 @@ parse_slo(struct search_params *sp, const json_t *a, char *err,
 	json_t *v;
 
 	if (!json_is_array(a) || json_array_size(a) > SEARCH_MAX_SLO)
-		return fail(err, errlen,
+		return errbuf_set(err, errlen,
 			    "search.slo: expected an array of at most %d expressions such as \"total.p99<10ms\"",
 			    SEARCH_MAX_SLO);
 	json_array_foreach(a, i, v) {
 		if (!json_is_string(v))
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 				    "search.slo[%zu]: expected a string such as \"total.p99<10ms\"",
 				    i);
 		if (threshold_parse(json_string_value(v), &sp->slo[sp->n_slo],
 				    msg, sizeof(msg)) != 0)
-			return fail(err, errlen, "search.slo: %s", msg);
+			return errbuf_set(err, errlen, "search.slo: %s", msg);
 		sp->n_slo++;
 	}
 	return 0;
@@ -119,30 +105,30 @@ parse_one(struct search_params *sp, const struct search_param *e,
 	switch (e->type) {
 	case SEARCH_PARAM_DIAL:
 		if (dial_parse(json_string_value(v), &sp->dial) != 0)
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 				    "search.dial: expected \"rate_rps\" or \"rate_cps\"");
 		return 0;
 	case SEARCH_PARAM_SLO:
 		return parse_slo(sp, v, err, errlen);
 	case SEARCH_PARAM_UINT:
 		if (!json_is_integer(v))
-			return fail(err, errlen, "search.%s: expected an integer",
+			return errbuf_set(err, errlen, "search.%s: expected an integer",
 				    e->name);
 		d = (double)json_integer_value(v);
 		if (d < e->min || d > e->max)
-			return fail(err, errlen, "search.%s: %g is outside %g..%g",
+			return errbuf_set(err, errlen, "search.%s: %g is outside %g..%g",
 				    e->name, d, e->min, e->max);
 		*(uint32_t *)((char *)sp + e->offset) = (uint32_t)d;
 		return 0;
 	default:
 		if (!json_is_number(v))
-			return fail(err, errlen, "search.%s: expected a number",
+			return errbuf_set(err, errlen, "search.%s: expected a number",
 				    e->name);
 		d = json_number_value(v);
 		/* Rates are above 0; the rest may be their minimum. */
 		if (!isfinite(d) || d < e->min || d > e->max ||
 		    (e->min == 0 && d == 0 && e->def < 0))
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 				    "search.%s: %g is outside %s%g..%g", e->name,
 				    d, e->def < 0 ? "(" : "", e->min, e->max);
 		*(double *)((char *)sp + e->offset) = d;
@@ -170,30 +156,30 @@ search_params_from_json(struct search_params *sp, const json_t *o,
 				(uint32_t)e->def;
 	}
 	if (!json_is_object(o))
-		return fail(err, errlen,
+		return errbuf_set(err, errlen,
 			    "search: expected an object such as {\"dial\": \"rate_rps\", \"max\": 10000}");
 	json_object_foreach((json_t *)o, key, v) {
 		for (i = 0; i < search_param_count; i++)
 			if (strcmp(key, search_param_table[i].name) == 0)
 				break;
 		if (i == search_param_count)
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 				    "search: unknown parameter '%s' (dial, min, max, slo, step_s, warmup_s, pause_s, precision, max_steps)",
 				    key);
 		if (parse_one(sp, &search_param_table[i], v, err, errlen) != 0)
 			return -1;
 	}
 	if (json_object_get(o, "max") == NULL)
-		return fail(err, errlen,
+		return errbuf_set(err, errlen,
 			    "search.max is required: the highest rate to try");
 	if (sp->max > dial_limit(sp->dial))
-		return fail(err, errlen, "search.max: %g is over %s's %g",
+		return errbuf_set(err, errlen, "search.max: %g is over %s's %g",
 			    sp->max, search_dial_name(sp->dial),
 			    dial_limit(sp->dial));
 	if (json_object_get(o, "min") == NULL)
 		sp->min = sp->max / 100;
 	if (!(sp->min < sp->max))
-		return fail(err, errlen,
+		return errbuf_set(err, errlen,
 			    "search.min: %g is not below max %g", sp->min,
 			    sp->max);
 	if (json_object_get(o, "slo") == NULL) {
@@ -206,7 +192,7 @@ search_params_from_json(struct search_params *sp, const json_t *o,
 	}
 	planned = sp->max_steps * (sp->warmup_s + sp->step_s + sp->pause_s);
 	if (planned > SEARCH_MAX_S)
-		return fail(err, errlen,
+		return errbuf_set(err, errlen,
 			    "search: max_steps x (warmup_s + step_s + pause_s) is %g s, over %d s",
 			    planned, SEARCH_MAX_S);
 	return 0;
@@ -242,20 +228,20 @@ search_check_job(const struct search_params *sp, const json_t *job,
 	for (i = 0; i < sizeof(set_by_search) / sizeof(set_by_search[0]);
 	     i++)
 		if (json_object_get(job, set_by_search[i]) != NULL)
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 				    "%s: a search's steps run for warmup_s + step_s each; leave it out",
 				    set_by_search[i]);
 	if (json_object_get(job, "thresholds") != NULL)
-		return fail(err, errlen,
+		return errbuf_set(err, errlen,
 			    "thresholds: a search judges its steps by search.slo; put them there");
 	if (json_object_get(job, dial) != NULL)
-		return fail(err, errlen,
+		return errbuf_set(err, errlen,
 			    "%s: the search sets it (its dial) at every step; leave it out",
 			    dial);
 	rpc = json_object_get(job, "requests_per_connection");
 	if (sp->dial == SEARCH_DIAL_CPS &&
 	    !(json_is_integer(rpc) && json_integer_value(rpc) >= 1))
-		return fail(err, errlen,
+		return errbuf_set(err, errlen,
 			    "search.dial rate_cps: give requests_per_connection (e.g. 1): connections must close for new ones to open");
 	return 0;
 }
@@ -297,7 +283,7 @@ search_spec_parse(const char *spec, json_t *o, char *err, size_t errlen)
 	json_object_set_new(o, "max", json_real(v[n - 1]));
 	return 0;
 bad:
-	return fail(err, errlen,
+	return errbuf_set(err, errlen,
 		    "--search '%s': expected DIAL:MIN:MAX or DIAL:MAX, DIAL rate_rps or rate_cps (e.g. rate_rps:500:8000)",
 		    spec);
 }

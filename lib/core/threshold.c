@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errbuf.h"
 #include "threshold.h"
 
 static const char *const latencies[] = {
@@ -21,21 +22,6 @@ static const char *const counters[] = {
 	"errors", "rps", "cps", "gbps", "requests", "requests_failed",
 	"responses", "2xx", "3xx", "4xx", "5xx", "connections", NULL
 };
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static int
 in_list(const char *const *list, const char *s)
@@ -109,7 +95,7 @@ parse_metric(struct threshold *t, const char *m, size_t len, char *err,
 	while (len > 0 && (m[len - 1] == ' ' || m[len - 1] == '\t'))
 		len--;
 	if (len == 0)
-		return fail(err, errlen, "threshold '%s': no metric before "
+		return errbuf_set(err, errlen, "threshold '%s': no metric before "
 			    "the comparison", t->expr);
 	snprintf(buf, sizeof(buf), "%.*s", (int)len, m);
 	dot = strchr(buf, '.');
@@ -117,19 +103,19 @@ parse_metric(struct threshold *t, const char *m, size_t len, char *err,
 		*dot++ = '\0';
 	if (strlen(buf) >= sizeof(t->name) ||
 	    (dot != NULL && strlen(dot) >= sizeof(t->kind)))
-		return fail(err, errlen, "threshold '%s': unknown metric",
+		return errbuf_set(err, errlen, "threshold '%s': unknown metric",
 			    t->expr);
 	snprintf(t->name, sizeof(t->name), "%s", buf);
 	if (in_list(latencies, buf)) {
 		t->latency = 1;
 		if (dot == NULL || parse_stat(t, dot) != 0)
-			return fail(err, errlen, "threshold '%s': %s needs "
+			return errbuf_set(err, errlen, "threshold '%s': %s needs "
 				    ".pN (0 < N <= 100), .min, .max, .mean or "
 				    ".count", t->expr, buf);
 		return 0;
 	}
 	if (!in_list(counters, buf))
-		return fail(err, errlen, "threshold '%s': unknown metric "
+		return errbuf_set(err, errlen, "threshold '%s': unknown metric "
 			    "'%s' (latencies: connect, ttfb, total, service, "
 			    "service_ttfb; counters: errors, rps, cps, gbps, "
 			    "requests, requests_failed, responses, 2xx..5xx, "
@@ -138,11 +124,11 @@ parse_metric(struct threshold *t, const char *m, size_t len, char *err,
 		size_t i;
 
 		if (strcmp(buf, "errors") != 0 || dot[0] == '\0')
-			return fail(err, errlen, "threshold '%s': only errors "
+			return errbuf_set(err, errlen, "threshold '%s': only errors "
 				    "takes a .KIND", t->expr);
 		for (i = 0; dot[i] != '\0'; i++)
 			if (!islower((unsigned char)dot[i]) && dot[i] != '_')
-				return fail(err, errlen, "threshold '%s': "
+				return errbuf_set(err, errlen, "threshold '%s': "
 					    "bad error kind", t->expr);
 		snprintf(t->kind, sizeof(t->kind), "%s", dot);
 	}
@@ -194,14 +180,14 @@ parse_limit(struct threshold *t, const char *s, char *err, size_t errlen)
 	v = strtod(s, &end);
 	if (end == s || errno != 0 || !isfinite(v) ||
 	    isalpha((unsigned char)s[0]))
-		return fail(err, errlen, "threshold '%s': expected a number "
+		return errbuf_set(err, errlen, "threshold '%s': expected a number "
 			    "after the comparison", t->expr);
 	end = (char *)skip_space(end);
 	n = strlen(end);
 	while (n > 0 && (end[n - 1] == ' ' || end[n - 1] == '\t'))
 		n--;
 	if (n >= sizeof(unit))
-		return fail(err, errlen, "threshold '%s': unknown unit",
+		return errbuf_set(err, errlen, "threshold '%s': unknown unit",
 			    t->expr);
 	snprintf(unit, sizeof(unit), "%.*s", (int)n, end);
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
@@ -214,7 +200,7 @@ parse_limit(struct threshold *t, const char *s, char *err, size_t errlen)
 		t->limit = v * units[i].scale;
 		return 0;
 	}
-	return fail(err, errlen, "threshold '%s': unit '%s' does not fit "
+	return errbuf_set(err, errlen, "threshold '%s': unit '%s' does not fit "
 		    "%s (latencies take us, ms or s; counts and rates k, M "
 		    "or G)", t->expr, unit, t->name);
 }
@@ -227,20 +213,20 @@ threshold_parse(const char *s, struct threshold *t, char *err,
 
 	memset(t, 0, sizeof(*t));
 	if (s == NULL || strlen(s) >= sizeof(t->expr))
-		return fail(err, errlen, "threshold: expected an expression "
+		return errbuf_set(err, errlen, "threshold: expected an expression "
 			    "of at most %d characters such as total.p99<5ms",
 			    THRESHOLD_EXPR_MAX - 1);
 	snprintf(t->expr, sizeof(t->expr), "%s", s);
 	s = skip_space(s);
 	op = strpbrk(s, "<>=!");
 	if (op == NULL)
-		return fail(err, errlen, "threshold '%s': expected a "
+		return errbuf_set(err, errlen, "threshold '%s': expected a "
 			    "comparison (<, <=, >, >=, ==, !=) such as "
 			    "total.p99<5ms", t->expr);
 	if (parse_metric(t, s, (size_t)(op - s), err, errlen) != 0)
 		return -1;
 	if (parse_op(&op, &t->op) != 0)
-		return fail(err, errlen, "threshold '%s': expected <, <=, >, "
+		return errbuf_set(err, errlen, "threshold '%s': expected <, <=, >, "
 			    ">=, == or !=", t->expr);
 	return parse_limit(t, op, err, errlen);
 }
