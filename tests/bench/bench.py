@@ -20,6 +20,7 @@ with "N passed, N failed".
 """
 
 import argparse
+import ast
 import datetime
 import json
 import os
@@ -55,6 +56,21 @@ BIG_SIZE = 1 << 30
 # Where each party runs (2-core machine: the only sane split).
 SERVER_CORE = "0"
 CLIENT_CORE = "1"
+# dperf (baidu/dperf), built by ../shared/bench/build-dperf.sh beside the
+# project; its memif runner takes the same lcores (server 0, client 1).
+DPERF = os.environ.get("DPERF", "/tmp/dperf/build/dperf")
+DPERF_SCRIPTS = os.environ.get("DPERF_SCRIPTS", os.path.join(
+    os.path.dirname(ROOT), "shared", "bench"))
+
+
+def dperf_missing():
+    """Why the dperf cases cannot run, or None."""
+    if not os.access(DPERF, os.X_OK):
+        return ("dperf is not built (%s): run %s/build-dperf.sh with a "
+                "clone of github:baidu/dperf" % (DPERF, DPERF_SCRIPTS))
+    if not os.path.exists(os.path.join(DPERF_SCRIPTS, "dperf-memif.sh")):
+        return "no dperf-memif.sh in %s (set DPERF_SCRIPTS)" % DPERF_SCRIPTS
+    return None
 
 log_fh = sys.stderr
 
@@ -634,6 +650,12 @@ class Bench:
             params += ["url=http://198.18.2.1/bytes/64", "rpc=1"]
         elif kind == "rps":
             params += ["url=http://198.18.2.1/bytes/64"]
+        elif kind in ("rps1000", "small"):
+            # dperf's keep-alive cases: 1,000 connections, its small
+            # response or 1,400 bytes.
+            params = ["connections=1000", "duration=%d" % self.dur,
+                      "url=http://198.18.2.1/bytes/%d" %
+                      (64 if kind == "rps1000" else 1400)]
         else:
             params = ["connections=%d" % self.a.memif_bulk_connections,
                       "duration=%d" % self.dur,
@@ -648,6 +670,8 @@ class Bench:
             srv.stop()
         scyc = busy_delta(sb, sa)
         value = {"cps": res["rates"]["cps"], "rps": res["rates"]["rps"],
+                 "rps1000": res["rates"]["rps"],
+                 "small": res["rates"]["gbps"],
                  "gbps": res["rates"]["gbps"]}[kind]
         r = self.dpf_result(res, cyc, value)
         if r["responses"]:
@@ -655,6 +679,24 @@ class Bench:
                 scyc["busy_cycles"] / r["responses"])
         r["connections_opened"] = res.get("connections_opened")
         return r
+
+    def dperf(self, kind):
+        """dperf's client against its server over memif (dperf-memif.sh:
+        server on lcore 0, client on lcore 1, as dpfetch's pair): its
+        steady-state conn/s (cps), requests/s (rps) or received Gbit/s
+        (small), and its error totals."""
+        p = run(["bash", os.path.join(DPERF_SCRIPTS, "dperf-memif.sh"),
+                 kind, str(max(self.dur, 6))], timeout=self.dur + 120)
+        m = re.search(r"dperf \w+: cps ([0-9.]+) rps ([0-9.]+) gbps "
+                      r"([0-9.]+) total errors (\{.*\})", p.out)
+        if m is None:
+            raise RuntimeError("dperf-memif.sh %s: no result: %s %s" %
+                               (kind, p.out[-1500:], p.err[-1500:]))
+        errs = ast.literal_eval(m.group(4))
+        value = {"cps": float(m.group(1)), "rps": float(m.group(2)),
+                 "small": float(m.group(3))}[kind]
+        return {"value": value or None, "errors": int(sum(errs.values())),
+                "dperf_errors": errs}
 
     def vhost_gbps(self, offloads):
         """1 MiB responses from a dpfetch server on virtio-user to a
@@ -770,6 +812,18 @@ CASES = [
      "Gbit/s", "higher",
      [("TSO+LRO", lambda b: b.vhost_gbps(True)),
       ("tso=0,lro=0", lambda b: b.vhost_gbps(False))], None),
+    ("dperf_cps", "vs dperf, memif, 1 lcore per side: new connections/s, "
+     "one request each", "conn/s", "higher",
+     [("dpfetch", lambda b: b.memif_case("cps")),
+      ("dperf", lambda b: b.dperf("cps"))], {"ratio_min": 1.0}),
+    ("dperf_rps", "vs dperf, memif: keep-alive requests/s, 1,000 "
+     "connections", "req/s", "higher",
+     [("dpfetch", lambda b: b.memif_case("rps1000")),
+      ("dperf", lambda b: b.dperf("rps"))], {"ratio_min": 1.0}),
+    ("dperf_small", "vs dperf, memif: keep-alive 1,400-byte responses, "
+     "1,000 connections", "Gbit/s", "higher",
+     [("dpfetch", lambda b: b.memif_case("small")),
+      ("dperf", lambda b: b.dperf("small"))], {"ratio_min": 1.5}),
     ("memif_held", "memif, 1 lcore per side: concurrent connections held",
      "connections", "higher", [("dpfetch", lambda b: b.memif_held())], None),
     ("scaling_cps", "memif scaling, connections/s: 2 lcores / 1 lcore per side",
@@ -1107,6 +1161,12 @@ def main():
                                "machine has %d" % os.cpu_count()}
                 log("case %s: skipped (%d cores)" % (case[0],
                                                      os.cpu_count()))
+                continue
+            if case[0].startswith("dperf") and dperf_missing():
+                res["cases"][case[0]] = {
+                    "title": case[1], "unit": case[2], "contenders": {},
+                    "skipped": dperf_missing()}
+                log("case %s: skipped: %s" % (case[0], dperf_missing()))
                 continue
             c = run_case(bench, case, args.runs)
             res["cases"][case[0]] = c
