@@ -167,6 +167,33 @@ def start_stall_server(port, period, stall):
     return p
 
 
+def job_against_stall(ctx, port, period, args, code=0, pattern=None):
+    """A load job against a stalling server on port (a second's stall
+    in each period): its result, the server stopped either way."""
+    srv = start_stall_server(port, period, 1)
+    try:
+        out = ctx.out("job.json")
+        p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
+                         "http://%s:%d/" % (PEER_IP, port), "-o", out] +
+                        args, timeout=120)
+        if code == 0:
+            expect_ok(p, "job against the stalling server")
+        else:
+            expect_fail(p, code, pattern, "job against the stalling server")
+        return job_result(ctx, p, out)
+    finally:
+        end_process(srv, 10, signal.SIGTERM)
+
+
+def check_stall_shows(lat):
+    """From the intended time the stalls show; from the actual send they
+    do not."""
+    check(lat["total"]["p90"] >= 300000,
+          "total p90 %d us: the stalls do not show" % lat["total"]["p90"])
+    check(lat["service"]["p90"] < 10000,
+          "service p90 %d us" % lat["service"]["p90"])
+
+
 @test
 def open_loop_stalling_server(ctx):
     """Coordinated omission: 40 connections at 400 requests/s for 15 s
@@ -175,18 +202,10 @@ def open_loop_stalling_server(ctx):
     backlog and go when it ends: 400/s are sent (not ~330), `total` p90
     (from the intended time) shows the stall, `service` p90 (from the
     actual send) does not."""
-    srv = start_stall_server(STALL_PORT, 5, 1)
-    try:
-        out = ctx.out("job.json")
-        p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
-                         "http://%s:%d/" % (PEER_IP, STALL_PORT),
-                         "--connections", "40", "--rate-rps", "400",
-                         "--duration", "15", "--response-timeout-ms",
-                         "5000", "-o", out], timeout=120)
-        expect_ok(p, "paced job against the stalling server")
-        r = job_result(ctx, p, out)
-    finally:
-        end_process(srv, 10, signal.SIGTERM)
+    r = job_against_stall(ctx, STALL_PORT, 5,
+                          ["--connections", "40", "--rate-rps", "400",
+                           "--duration", "15", "--response-timeout-ms",
+                           "5000"])
     check_no_errors(r, "stalled job")
     lat = r["latency_us"]
     rate = r["requests_sent"] / 15.0
@@ -196,10 +215,7 @@ def open_loop_stalling_server(ctx):
            lat["total"]["p99"], lat["service"]["p50"],
            lat["service"]["p90"], lat["service"]["p99"]))
     check(392 <= rate <= 408, "%.1f requests/s sent, want 400 +- 2 %%" % rate)
-    check(lat["total"]["p90"] >= 300000,
-          "total p90 %d us: the stalls do not show" % lat["total"]["p90"])
-    check(lat["service"]["p90"] < 10000,
-          "service p90 %d us" % lat["service"]["p90"])
+    check_stall_shows(lat)
     check(lat["total"]["count"] == lat["service"]["count"] ==
           r["responses"]["2xx"], "counts %s" % lat)
     check(r["params"]["arrival"] == "uniform" and
@@ -214,18 +230,10 @@ def open_loop_backlog_overflow_and_poisson(ctx):
     max_backlog (100) and the overflow is counted as errors (exit 1),
     never dropped silently; requests_sent + overflow covers the
     schedule."""
-    srv = start_stall_server(STALL_PORT + 1, 2, 1)
-    try:
-        out = ctx.out("job.json")
-        p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
-                         "http://%s:%d/" % (PEER_IP, STALL_PORT + 1),
-                         "--connections", "2", "--rate-rps", "600",
-                         "--arrival", "poisson", "--max-backlog", "100",
-                         "--duration", "4", "-o", out], timeout=120)
-        expect_fail(p, 1, r"backlog_overflow", "overflowing backlog")
-        r = job_result(ctx, p, out)
-    finally:
-        end_process(srv, 10, signal.SIGTERM)
+    r = job_against_stall(ctx, STALL_PORT + 1, 2,
+                          ["--connections", "2", "--rate-rps", "600",
+                           "--arrival", "poisson", "--max-backlog", "100",
+                           "--duration", "4"], 1, r"backlog_overflow")
     over = r["errors"]["backlog_overflow"]
     check(over > 0, "no overflow counted: %s" % r["errors"])
     check(r["params"]["arrival"] == "poisson" and
@@ -243,19 +251,10 @@ def open_loop_connections_stalling_server(ctx):
     holds the 10, the openings that fall due wait and go when it ends;
     each one's request is measured from when its connection was meant
     to open, so `total` shows the stall and `service` does not."""
-    srv = start_stall_server(STALL_PORT + 2, 5, 1)
-    try:
-        out = ctx.out("job.json")
-        p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
-                         "http://%s:%d/" % (PEER_IP, STALL_PORT + 2),
-                         "--connections", "10", "--rate-cps", "100",
-                         "--requests-per-connection", "1",
-                         "--max-backlog", "1000", "--duration", "12",
-                         "-o", out], timeout=120)
-        expect_ok(p, "paced connections against the stalling server")
-        r = job_result(ctx, p, out)
-    finally:
-        end_process(srv, 10, signal.SIGTERM)
+    r = job_against_stall(ctx, STALL_PORT + 2, 5,
+                          ["--connections", "10", "--rate-cps", "100",
+                           "--requests-per-connection", "1",
+                           "--max-backlog", "1000", "--duration", "12"])
     check_no_errors(r, "stalled connections")
     lat = r["latency_us"]
     # (12 s: the server's stalls come about 4 and 9 s into the job, so
@@ -266,7 +265,4 @@ def open_loop_connections_stalling_server(ctx):
              lat["service"]["p90"]))
     check(98 <= rate <= 102, "%.1f connections/s opened, want 100 +- 2 %%"
           % rate)
-    check(lat["total"]["p90"] >= 300000,
-          "total p90 %d us: the stalls do not show" % lat["total"]["p90"])
-    check(lat["service"]["p90"] < 10000,
-          "service p90 %d us" % lat["service"]["p90"])
+    check_stall_shows(lat)

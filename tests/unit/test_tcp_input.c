@@ -159,6 +159,14 @@ static const struct tcp_app_ops app_ops = {
  * move, everything else must stay 0. */
 static __typeof__(((struct stats *)0)->tcp) want;
 
+/* The clock moves ms on (timers run), and what TCP sent is read. */
+static void
+tick(uint64_t ms)
+{
+	sh_advance(&h, ms);
+	sh_drain(&h);
+}
+
 static void
 check_stats(void)
 {
@@ -781,11 +789,9 @@ test_data_in_order(void **state)
 	assert_memory_equal(rec.data, pay, 100);
 	assert_true(c->flags & TF_DELACK);
 	/* delack_ms is 40. */
-	sh_advance(&h, 39);
-	sh_drain(&h);
+	tick(39);
 	expect_none();
-	sh_advance(&h, 1);
-	sh_drain(&h);
+	tick(1);
 	t = take(&p);
 	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
 	expect_plain_opts(t, c, p.ts_val);
@@ -812,8 +818,7 @@ test_data_in_order(void **state)
 	want.PureAcksSent += 1;
 	check_stats();
 	/* The delayed ACK is off: nothing more comes. */
-	sh_advance(&h, 100);
-	sh_drain(&h);
+	tick(100);
 	expect_none();
 
 	/* Two segments in one burst: one ACK for both. */
@@ -1207,8 +1212,7 @@ test_rto_backoff(void **state)
 	expect_none();
 	assert_int_equal(c->snd_una, p.iss + 1 + sizeof(data));
 	assert_int_equal(rec.sent_cb, 1);
-	sh_advance(&h, 2000);
-	sh_drain(&h);
+	tick(2000);
 	expect_none();
 	want.InSegs += 1;
 	check_stats();
@@ -1240,11 +1244,9 @@ test_tail_loss_probe(void **state)
 	want.DataBytesOut = sizeof(data);
 	check_stats();
 
-	sh_advance(&h, 50);
-	sh_drain(&h);
+	tick(50);
 	expect_none();
-	sh_advance(&h, 1);
-	sh_drain(&h);
+	tick(1);
 	t = take(&p);
 	expect_seg(t, &p, F_ACK | F_PSH, p.iss + 1, p.nxt, OUR_WIN,
 		   sizeof(data));
@@ -1256,11 +1258,9 @@ test_tail_loss_probe(void **state)
 	want.RetransSegs = 1;
 	check_stats();
 
-	sh_advance(&h, 199);
-	sh_drain(&h);
+	tick(199);
 	expect_none();
-	sh_advance(&h, 1);
-	sh_drain(&h);
+	tick(1);
 	t = take(&p);
 	expect_seg(t, &p, F_ACK | F_PSH, p.iss + 1, p.nxt, OUR_WIN,
 		   sizeof(data));
@@ -1304,11 +1304,9 @@ test_zero_window_probe(void **state)
 	want.PureAcksSent = 1;
 	check_stats();
 
-	sh_advance(&h, 199);
-	sh_drain(&h);
+	tick(199);
 	expect_none();
-	sh_advance(&h, 1);
-	sh_drain(&h);
+	tick(1);
 	t = take(&p);
 	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 1);
 	expect_plain_opts(t, c, p.ts_val);
@@ -1318,11 +1316,9 @@ test_zero_window_probe(void **state)
 	want.WindowProbes = 1;
 	check_stats();
 
-	sh_advance(&h, 399);
-	sh_drain(&h);
+	tick(399);
 	expect_none();
-	sh_advance(&h, 1);
-	sh_drain(&h);
+	tick(1);
 	t = take(&p);
 	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 1);
 	expect_plain_opts(t, c, p.ts_val);
