@@ -152,6 +152,27 @@ add_keys(struct completion *c, int argc, char *const argv[], const char *cur)
 	return 0;
 }
 
+/* Is the end of line in a comment or a quote?  A word added there would
+ * not be word argc + 1 of the line. */
+static int
+in_comment(const char *line, int argc)
+{
+	char **argv = NULL, err[128], *probe;
+	size_t len = strlen(line);
+	int n;
+
+	probe = malloc(len + 2);
+	if (probe == NULL)
+		return 1;
+	memcpy(probe, line, len);
+	strcpy(probe + len, "x");
+	n = ctl_cmd_split(probe, &argv, err, sizeof(err));
+	free(probe);
+	if (n >= 0)
+		ctl_cmd_free_argv(argv);
+	return n != argc + 1;
+}
+
 int
 completion_line(struct completion *c, const char *line,
 		const char *const *extra)
@@ -172,8 +193,8 @@ completion_line(struct completion *c, const char *line,
 		return -1;
 	argc = ctl_cmd_split(head, &argv, err, sizeof(err));
 	free(head);
-	if (argc < 0)
-		return 0;	/* inside a quote: nothing to offer */
+	if (argc < 0 || in_comment(line, argc))
+		goto out;	/* inside a quote or a comment: nothing */
 	if (argc == 0)
 		rc = add_commands(c, cur, extra);
 	else if (argc == 1 && strcmp(argv[0], "help") == 0)
@@ -184,6 +205,7 @@ completion_line(struct completion *c, const char *line,
 		rc = strchr(cur, '=') != NULL ?
 			add_values(c, argv[0], cur) :
 			add_keys(c, argc, argv, cur);
+out:
 	ctl_cmd_free_argv(argv);
 	sort_unique(c);
 	return rc != 0 ? -1 : (int)c->n;
