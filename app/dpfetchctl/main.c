@@ -320,7 +320,8 @@ check_script(const char *path)
 /*
  * --complete-table: the command table as tab-separated lines, for the
  * files generated at build time (bash completion, man page):
- *   cmd NAME SUMMARY | key CMD NAME REPEATABLE VALUES | bare CMD KEY
+ *   cmd NAME METHOD SUMMARY | key CMD NAME REPEATABLE VALUES
+ *   | bare CMD KEY
  *   | builtin NAME SUMMARY (dpfetchctl's own commands)
  */
 static void
@@ -340,7 +341,9 @@ complete_table(FILE *f)
 	size_t i, j, v;
 
 	for (i = 0; (name = ctl_cmd_name_at(i)) != NULL; i++) {
-		fprintf(f, "cmd\t%s\t%s\n", name, ctl_cmd_summary(name));
+		fprintf(f, "cmd\t%s\t%s\t%s\n", name,
+			ctl_cmd_method(name) != NULL ? ctl_cmd_method(name) :
+			"-", ctl_cmd_summary(name));
 		bare = ctl_cmd_bare_key(name);
 		if (bare != NULL)
 			fprintf(f, "bare\t%s\t%s\n", name, bare);
