@@ -498,10 +498,10 @@ main(int argc, char **argv)
 	}
 	if (o.check)
 		return check_script(o.script);
-	/* On a terminal, no command is the shell. */
-	if (o.script == NULL && (nargs == 0 ||
-				 (nargs == 1 && strcmp(args[0], "shell") == 0))
-	    && (nargs == 1 || isatty(STDIN_FILENO))) {
+	/* shell; and on a terminal, no command is the shell too */
+	if (o.script == NULL &&
+	    ((nargs == 1 && strcmp(args[0], "shell") == 0) ||
+	     (nargs == 0 && isatty(STDIN_FILENO)))) {
 		if (connect_ctl(&o, &c) != 0)
 			return EXIT_USAGE;
 		return shell_main(&c, shell_connect, &o, o.json);

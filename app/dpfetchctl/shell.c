@@ -111,7 +111,8 @@ shell_sleep(void *ctx, double seconds)
 	return interrupted ? -1 : 0;
 }
 
-static void
+/* help [COMMAND]; -1 for an unknown command. */
+static int
 help(FILE *f, const char *name)
 {
 	size_t i;
@@ -124,10 +125,10 @@ help(FILE *f, const char *name)
 			fprintf(f, "  %s\n      %s\n", builtin_help[i],
 				builtin_help[i + 1]);
 		fprintf(f, "$job stands for the last job fetch started.\n");
-		return;
+		return 0;
 	}
 	if (ctl_cmd_help(f, name) == 0)
-		return;
+		return 0;
 	for (i = 0; builtin_help[i] != NULL; i += 2) {
 		size_t n = strcspn(builtin_help[i], " ");
 
@@ -135,10 +136,11 @@ help(FILE *f, const char *name)
 		    strncmp(builtin_help[i], name, n) == 0) {
 			fprintf(f, "  %s\n      %s\n", builtin_help[i],
 				builtin_help[i + 1]);
-			return;
+			return 0;
 		}
 	}
 	fprintf(stderr, "help: no command '%s' (help lists them)\n", name);
+	return -1;
 }
 
 static char *
@@ -360,7 +362,8 @@ shell_main(struct ctl_client *c, shell_connect_t connect, void *arg,
 			free(line);
 			break;
 		} else if (first_word(argv, argc, "help")) {
-			help(stdout, argc > 1 ? argv[1] : NULL);
+			if (help(stdout, argc > 1 ? argv[1] : NULL) != 0)
+				failed = 1;
 		} else if (argc > 0) {
 			interrupted = 0;
 			rc = script_run_line(&r, "dpfetchctl", line);
