@@ -274,8 +274,10 @@ editor_open(struct shell *s)
 	history_open(s);
 	if (s->hist != NULL)
 		el_set(s->el, EL_HIST, history, s->hist);
-	el_set(s->el, EL_ADDFN, "dpf-complete", "complete a command, key "
-	       "or value", complete_cb);
+	/* the wide call: el_set() copies the name and help and never frees
+	 * them (a leak in libedit); el_wset() keeps these static ones */
+	el_wset(s->el, EL_ADDFN, L"dpf-complete",
+		L"complete a command, key or value", complete_cb);
 	el_set(s->el, EL_BIND, "^I", "dpf-complete", NULL);
 	el_source(s->el, NULL);	/* ~/.editrc */
 	return 0;
