@@ -106,12 +106,12 @@ def shell_prompt_completes_and_recalls(ctx):
                      r"help\040stats", r"wait\040$job\040timeout=30"):
             check(line in text.splitlines(),
                   "history lacks %r:\n%s" % (line, text))
-        # a second session finds it: up recalls the last command
+        # a second session finds it: up three times (wait, fetch, help)
         p = pexpect.spawn(ctl_binary(ctx), ["-s", d.sock, "shell"],
                           env=env, encoding="utf-8", timeout=20,
                           dimensions=(50, 200))
         expect(p, PROMPT, "second session")
-        p.send(UP + UP + "\r")
+        p.send(UP + UP + UP + "\r")
         expect(p, "per_lcore", "help stats from the history file")
         expect(p, PROMPT, "prompt in the second session")
         p.send("quit\r")
