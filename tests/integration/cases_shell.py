@@ -29,14 +29,16 @@ def expect(p, pattern, what):
     """Wait for pattern (or patterns: the first must come), with what was
     on the screen in the failure."""
     patterns = pattern if isinstance(pattern, list) else [pattern]
+    if pexpect.EOF not in patterns:
+        patterns = patterns + [pexpect.EOF]
     try:
-        i = p.expect(patterns + [pexpect.EOF])
+        i = p.expect(patterns)
     except pexpect.TIMEOUT:
         raise Failure("%s: no /%s/ within %d s; screen:\n%s" %
                              (what, patterns[0], p.timeout,
                               p.before[-2000:]))
     check(i == 0, "%s: wanted /%s/, got /%s/; screen:\n%s" %
-          (what, patterns[0], (patterns + ["EOF"])[i],
+          (what, patterns[0], patterns[i],
            (p.before + (p.after if isinstance(p.after, str) else ""))
            [-2000:]))
 
