@@ -40,6 +40,7 @@ TOOLS=(
 	"jq jq" "wrk wrk" "httperf httperf" "sha256sum coreutils"
 	"dpdk-dumpcap dpdk-dev" "dpdk-telemetry.py dpdk-dev"
 	"dpdk-testpmd dpdk-dev" "chromium chromium"
+	"scdoc scdoc" "man man-db"
 )
 missing_tools=()
 for t in "${TOOLS[@]}"; do
@@ -51,6 +52,12 @@ if ! /usr/bin/python3 -c 'import scapy.all' >/dev/null 2>&1; then
 fi
 if ! /usr/bin/python3 -c 'import html5lib' >/dev/null 2>&1; then
 	missing_tools+=("html5lib for /usr/bin/python3 (Debian package python3-html5lib)")
+fi
+if ! /usr/bin/python3 -c 'import pexpect' >/dev/null 2>&1; then
+	missing_tools+=("pexpect for /usr/bin/python3 (Debian package python3-pexpect)")
+fi
+if ! pkg-config --exists libedit; then
+	missing_tools+=("libedit for pkg-config (Debian package libedit-dev)")
 fi
 if [ "${#missing_tools[@]}" -gt 0 ]; then
 	printf 'test.sh: missing after scripts/setup.sh: %s\n' "${missing_tools[@]}" >&2

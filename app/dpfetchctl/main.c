@@ -4,7 +4,8 @@
  *
  *   dpfetchctl [-s SOCKET | -t HOST:PORT [-a TOKEN]] [--prefix NAME] [--json]
  *              COMMAND [key=value ...]
- *   dpfetchctl [...] -f SCRIPT [--keep-going]
+ *   dpfetchctl [...] -f SCRIPT [--keep-going | --check]
+ *   dpfetchctl [...] [shell]
  *   dpfetchctl [...] watch [JOB] [--once]
  *   dpfetchctl report RESULT.json [-o REPORT.html]
  *
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "client.h"
 #include "ctl_cmd.h"
@@ -27,6 +29,7 @@
 #include "ctl_token.h"
 #include "report.h"
 #include "script.h"
+#include "shell.h"
 
 #ifndef DPF_VERSION
 #define DPF_VERSION "unknown"
@@ -44,6 +47,8 @@ struct opts {
 	int json;
 	int keep_going;
 	int once;
+	int check;		/* -f SCRIPT --check: validate only */
+	int complete_table;	/* --complete-table (build-time generators) */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -62,6 +67,8 @@ usage(FILE *f)
 "usage: dpfetchctl [options] COMMAND [key=value ...]\n"
 "       dpfetchctl [options] -f SCRIPT [--keep-going]\n"
 "       dpfetchctl [options] watch [JOB] [--once]\n"
+"       dpfetchctl [options] [shell]\n"
+"       dpfetchctl -f SCRIPT --check\n"
 "       dpfetchctl report RESULT.json [-o REPORT.html]\n"
 "\n"
 "options:\n"
@@ -75,6 +82,8 @@ usage(FILE *f)
 "  --json                print replies as JSON, one per line\n"
 "  -f, --file SCRIPT     run a script (see docs/dpfetchctl.md)\n"
 "  --keep-going          do not stop the script at the first failure\n"
+"  --check               with -f: check every line of SCRIPT, run nothing\n"
+"                        (\"FILE:LINE: error\" lines; exit 2 on any)\n"
 "  --once                watch: end when no job is running\n"
 "  -h, --help            this text\n"
 "  -V, --version         dpfetchctl's version\n"
@@ -90,6 +99,9 @@ usage(FILE *f)
 "      the HTML report of a job's result (the JSON a load job or\n"
 "      'dpfetchctl --json status' prints) to FILE (default or -:\n"
 "      stdout); no connection needed\n"
+"  shell\n"
+"      interactive prompt: line editing, history (~/.dpfetch_history),\n"
+"      TAB completion; the default with no command on a terminal\n"
 "  sleep        SECONDS\n"
 "  echo         TEXT\n"
 "\n"
@@ -111,6 +123,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ "keep-going", no_argument, NULL, 'k' },
 		{ "once", no_argument, NULL, 'o' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "complete-table", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -135,6 +149,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'j': o->json = 1; break;
 		case 'k': o->keep_going = 1; break;
 		case 'o': o->once = 1; break;
+		case 'C': o->check = 1; break;
+		case 'T': o->complete_table = 1; break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -280,6 +296,76 @@ report(int nargs, char **args)
 	return 0;
 }
 
+/* -f SCRIPT --check: every line checked, each bad one reported. */
+static int
+check_script(const char *path)
+{
+	char *text = read_file(path);
+	int bad;
+
+	if (text == NULL)
+		return EXIT_USAGE;
+	bad = script_check_all(path, text, stderr);
+	free(text);
+	if (bad != 0) {
+		if (bad > 0)
+			fprintf(stderr, "%s: %d bad line%s\n", path, bad,
+				bad == 1 ? "" : "s");
+		return EXIT_USAGE;
+	}
+	printf("%s: ok\n", path);
+	return 0;
+}
+
+/*
+ * --complete-table: the command table as tab-separated lines, for the
+ * files generated at build time (bash completion, man page):
+ *   cmd NAME METHOD SUMMARY | key CMD NAME REPEATABLE VALUES
+ *   | bare CMD KEY
+ *   | builtin NAME SUMMARY (dpfetchctl's own commands)
+ */
+static void
+complete_table(FILE *f)
+{
+	static const char *const own[] = {
+		"help", "a command's keys, or every command",
+		"watch", "live view of a job",
+		"report", "the HTML report of a job's result",
+		"shell", "interactive prompt",
+		"sleep", "pause (scripts)",
+		"echo", "print a line (scripts)",
+		NULL
+	};
+	struct ctl_cmd_key_info k;
+	const char *name, *bare;
+	size_t i, j, v;
+
+	for (i = 0; (name = ctl_cmd_name_at(i)) != NULL; i++) {
+		fprintf(f, "cmd\t%s\t%s\t%s\n", name,
+			ctl_cmd_method(name) != NULL ? ctl_cmd_method(name) :
+			"-", ctl_cmd_summary(name));
+		bare = ctl_cmd_bare_key(name);
+		if (bare != NULL)
+			fprintf(f, "bare\t%s\t%s\n", name, bare);
+		for (j = 0; ctl_cmd_key_at(name, j, &k) == 0; j++) {
+			fprintf(f, "key\t%s\t%s\t%d\t", name, k.name,
+				k.repeatable);
+			for (v = 0; k.values != NULL && k.values[v] != NULL;
+			     v++)
+				fprintf(f, "%s%s", v ? " " : "", k.values[v]);
+			fputc('\n', f);
+		}
+	}
+	for (i = 0; own[i] != NULL; i += 2)
+		fprintf(f, "builtin\t%s\t%s\n", own[i], own[i + 1]);
+}
+
+static int
+shell_connect(void *arg, struct ctl_client *c)
+{
+	return connect_ctl(arg, c);
+}
+
 static int
 watch(struct ctl_client *c, const struct opts *o, const char *job_arg)
 {
@@ -400,6 +486,25 @@ main(int argc, char **argv)
 	if (o.script != NULL && nargs > 0) {
 		fprintf(stderr, "dpfetchctl: -f SCRIPT takes no command\n");
 		return EXIT_USAGE;
+	}
+	if (o.complete_table) {
+		complete_table(stdout);
+		return 0;
+	}
+	if (o.check && o.script == NULL) {
+		fprintf(stderr, "dpfetchctl: --check checks a script: "
+			"-f SCRIPT --check\n");
+		return EXIT_USAGE;
+	}
+	if (o.check)
+		return check_script(o.script);
+	/* shell; and on a terminal, no command is the shell too */
+	if (o.script == NULL &&
+	    ((nargs == 1 && strcmp(args[0], "shell") == 0) ||
+	     (nargs == 0 && isatty(STDIN_FILENO)))) {
+		if (connect_ctl(&o, &c) != 0)
+			return EXIT_USAGE;
+		return shell_main(&c, shell_connect, &o, o.json);
 	}
 	if (o.script == NULL && nargs == 0) {
 		usage(stderr);

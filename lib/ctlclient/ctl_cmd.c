@@ -1063,3 +1063,83 @@ ctl_cmd_usage(FILE *f)
 	fprintf(f, "  %-12s %s\n", "call", "METHOD [JSON-PARAMS]");
 	fprintf(f, "      any method, params given as JSON\n");
 }
+
+/* The table for completion and for generated files (ctl_cmd.h). */
+
+static const char *const bool_values[] = {
+	"true", "false", "on", "off", NULL
+};
+static const char *const arrival_values[] = { "uniform", "poisson", NULL };
+static const char *const method_values[] = {
+	"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", NULL
+};
+
+/* The values a key is known to take: its choices, a boolean's words, or
+ * those of a job parameter that has a fixed set. */
+static const char *const *
+key_values(const struct ctl_cmd *c, const struct ctl_key *k)
+{
+	const struct job_param *e;
+
+	if (k->choices != NULL)
+		return k->choices;
+	if (k->type == V_BOOL)
+		return bool_values;
+	if (c->keys != fetch_keys && c->keys != search_keys)
+		return NULL;
+	e = k->parent == NULL ? job_param_find(k->param) : NULL;
+	if (e != NULL && e->type == JOB_PARAM_ARRIVAL)
+		return arrival_values;
+	if (e != NULL && e->type == JOB_PARAM_METHOD)
+		return method_values;
+	return NULL;
+}
+
+const char *
+ctl_cmd_name_at(size_t i)
+{
+	if (i < NB_CMDS)
+		return cmds[i].name;
+	return i == NB_CMDS ? "call" : NULL;
+}
+
+const char *
+ctl_cmd_summary(const char *name)
+{
+	const struct ctl_cmd *c = find_cmd(name);
+
+	if (c != NULL)
+		return c->help;
+	return strcmp(name, "call") == 0 ?
+		"any method, params given as JSON" : NULL;
+}
+
+const char *
+ctl_cmd_bare_key(const char *name)
+{
+	const struct ctl_cmd *c = find_cmd(name);
+
+	return c == NULL ? NULL : c->bare;
+}
+
+int
+ctl_cmd_key_at(const char *name, size_t i, struct ctl_cmd_key_info *info)
+{
+	const struct ctl_cmd *c = find_cmd(name);
+	const struct ctl_key *k;
+	size_t n;
+
+	init_tables();
+	if (c == NULL || c->keys == NULL)
+		return -1;
+	for (n = 0, k = c->keys; k->name != NULL && n < i; k++, n++)
+		;
+	if (k->name == NULL)
+		return -1;
+	info->name = k->name;
+	info->values = key_values(c, k);
+	info->repeatable = k->type == V_URL || k->type == V_HEADER ||
+		k->type == V_STRS;
+	info->required = k->required;
+	return 0;
+}

@@ -76,4 +76,33 @@ ctl_cmd_help(FILE *f, const char *name);
 void
 ctl_cmd_usage(FILE *f);
 
+/*
+ * The command table, for completion (complete.h) and the files generated
+ * from it (dpfetchctl --complete-table: bash completion, man page).
+ */
+
+/* The i-th command ("call" last), or NULL past the end. */
+const char *
+ctl_cmd_name_at(size_t i);
+
+/* A command's line of help, or NULL for an unknown command. */
+const char *
+ctl_cmd_summary(const char *name);
+
+/* The key a bare word stands for (stats SCOPE: "scope"), or NULL. */
+const char *
+ctl_cmd_bare_key(const char *name);
+
+struct ctl_cmd_key_info {
+	const char *name;		/* as typed, without '=' */
+	const char *const *values;	/* known values, NULL-ended; or NULL */
+	int repeatable;			/* may be given more than once */
+	int required;
+};
+
+/* The i-th key of a command.  Returns 0, or -1 past the last key and for
+ * an unknown command or one without keys. */
+int
+ctl_cmd_key_at(const char *name, size_t i, struct ctl_cmd_key_info *info);
+
 #endif /* DPF_CTL_CMD_H */

@@ -632,3 +632,49 @@ script_run_argv(struct script_runner *r, int argc, char *const argv[])
 		r->failures++;
 	return rc;
 }
+
+struct check_arg {
+	struct script_runner *r;
+	const char *name;
+	int bad;
+};
+
+static int
+check_cb(void *arg, unsigned int no, char *line)
+{
+	struct check_arg *a = arg;
+	struct where w = { a->name, no };
+
+	if (run_line(a->r, &w, line, 1) != SCRIPT_OK)
+		a->bad++;
+	return 0;	/* on to the next line: report them all */
+}
+
+int
+script_check_all(const char *name, const char *text, FILE *err)
+{
+	struct script_runner r;
+	struct check_arg a = { &r, name, 0 };
+
+	script_runner_init(&r, NULL, NULL);
+	r.err = err;
+	if (for_lines(text, check_cb, &a) != 0)
+		return -1;
+	return a.bad;
+}
+
+int
+script_run_line(struct script_runner *r, const char *name, const char *line)
+{
+	struct where w = { name, 0 };
+	int rc;
+
+	if (r->sleep_fn == NULL)
+		r->sleep_fn = default_sleep;
+	rc = run_line(r, &w, line, 0);
+	if (rc == SCRIPT_ABORT)
+		rc = SCRIPT_FAILED;
+	if (rc == SCRIPT_FAILED || rc == SCRIPT_THRESHOLDS)
+		r->failures++;
+	return rc;
+}

@@ -120,4 +120,21 @@ int
 script_check_text(const char *name, const char *text, char *err,
 		  size_t errlen);
 
+/*
+ * Check every line of a script without running it (dpfetchctl -f SCRIPT
+ * --check): each bad line is reported on err as "name:line: ...".
+ * Returns the number of bad lines (0: the script is fine), or -1 when out
+ * of memory.
+ */
+int
+script_check_all(const char *name, const char *text, FILE *err);
+
+/*
+ * Run one line as a script line (dpfetchctl's shell): $job, comments, the
+ * built-ins, the result printed; messages begin with "name: ".  Returns
+ * as script_run_argv().
+ */
+int
+script_run_line(struct script_runner *r, const char *name, const char *line);
+
 #endif /* DPF_SCRIPT_H */

@@ -244,6 +244,10 @@ run_ctl(struct run *r, ...)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		/* never a terminal: no command there would be the shell */
+		int fi = open("/dev/null", O_RDONLY);
+
+		dup2(fi, 0);
 		dup2(fo, 1);
 		dup2(fe, 2);
 		unsetenv("DPFETCHCTL_AUTH");

@@ -438,6 +438,63 @@ test_syntax_checked_first(void **state)
 					   sizeof(err)), 0);
 }
 
+/* --check: every bad line reported, nothing called. */
+static void
+test_check_all(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(script_check_all("c.script",
+		"# fine\n"
+		"info\n"
+		"stats scope=nosuch\n"
+		"fetch url=http://a/ conections=3\n"
+		"sleep soon\n"
+		"wait $job timeout=5\n"
+		"frob\n", f), 4);
+	fclose(f);
+	check_contains("errors", buf, "c.script:3: stats: scope=nosuch: "
+		       "expected one of:");
+	check_contains("errors", buf, "c.script:4: fetch: unknown key "
+		       "'conections'");
+	check_contains("errors", buf, "c.script:5: sleep:");
+	check_contains("errors", buf, "c.script:7: unknown command 'frob'");
+	assert_null(strstr(buf, "c.script:2:"));
+	assert_null(strstr(buf, "c.script:6:"));
+	free(buf);
+	assert_int_equal(script_check_all("ok", "info\nsleep 1\n", stderr),
+			 0);
+}
+
+/* The shell's lines: the runner's state ($job) lasts from one to the
+ * next, and a bad line is reported without a line number. */
+static void
+test_run_line(void **state)
+{
+	struct rig g;
+
+	(void)state;
+	rig_init(&g);
+	assert_int_equal(script_run_line(&g.r, "dpfetchctl",
+					 "fetch url=http://a/"), SCRIPT_OK);
+	assert_int_equal(script_run_line(&g.r, "dpfetchctl",
+					 "status $job # comment"), SCRIPT_OK);
+	assert_int_equal(script_run_line(&g.r, "dpfetchctl", "frob"),
+			 SCRIPT_ERROR);
+	assert_int_equal(script_run_line(&g.r, "dpfetchctl", "   "),
+			 SCRIPT_OK);
+	rig_flush(&g);
+	check_log(&g, "fetch.start {\"url\":\"http://a/\"}\n"
+		  "fetch.status {\"job\":1}\n");
+	check_contains("errors", g.err, "dpfetchctl: unknown command 'frob'");
+	rig_fini(&g);
+}
+
 /* A fetch that failed leaves no $job behind: not even an older one. */
 static void
 test_failed_fetch_forgets_job(void **state)
@@ -734,6 +791,8 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_stop_at_first_error),
 		cmocka_unit_test(test_transport_ends_run),
 		cmocka_unit_test(test_syntax_checked_first),
+		cmocka_unit_test(test_check_all),
+		cmocka_unit_test(test_run_line),
 		cmocka_unit_test(test_job_before_fetch),
 		cmocka_unit_test(test_failed_fetch_forgets_job),
 		cmocka_unit_test(test_job_from_list),
