@@ -108,6 +108,9 @@ struct dpf_config {
 	unsigned int n_headers;
 	double timeout_s;
 	int print_stats;
+	/* -v: dpfetch's notices and EAL's; -vv: also the trace of a
+	 * one-shot fetch (docs/testing.md).  0: warnings and errors only. */
+	int verbose;
 
 	/* Packet capture for the whole run (--capture). */
 	char *capture_file;	/* NULL = none */

@@ -624,6 +624,29 @@ job_params_from_json(struct job_params *p, json_t *params, char *err,
 	return 0;
 }
 
+int
+job_param_check(const struct job_param *e, json_t *v, const char *label,
+		char *err, size_t errlen)
+{
+	struct job_params *p = calloc(1, sizeof(*p));
+	json_t *one = json_object();
+	int rc = -1;
+
+	if (p == NULL || one == NULL ||
+	    json_object_set(one, e->name, v) != 0) {
+		job_err(err, errlen, "out of memory");
+	} else {
+		rc = parse_one(p, e, v, one, err, errlen);
+		if (rc != 0 && label != NULL)
+			errbuf_relabel(err, errlen, e->name, label);
+	}
+	if (p != NULL)
+		job_params_free(p);
+	free(p);
+	json_decref(one);
+	return rc;
+}
+
 static json_t *
 urls_json(const struct job_params *p)
 {

@@ -137,6 +137,16 @@ job_params_from_json(struct job_params *p, json_t *params, char *err,
 		     size_t errlen);
 
 /*
+ * One parameter's value v checked alone, as job_params_from_json would
+ * (type, range, URL syntax, ...), so that the command line and the
+ * config file can say at once which option or key is wrong: 0, or -1
+ * with err naming label (e.g. "--duration") instead of e->name.
+ */
+int
+job_param_check(const struct job_param *e, json_t *v, const char *label,
+		char *err, size_t errlen);
+
+/*
  * The parameters as fetch.start's params object: what the parser gives
  * back p (every URL in "urls"; unset ones left out).  brief leaves out
  * the body (the status echo).  NULL when out of memory.
