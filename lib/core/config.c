@@ -1457,6 +1457,13 @@ file_flag(struct dpf_config *cfg, const struct option *o, const char *key,
 	}
 }
 
+int
+config_is_option(const char *name)
+{
+	build_long_opts();
+	return is_long_option(name, strlen(name));
+}
+
 /* "unknown option '--conections' (did you mean '--connections'?)" */
 static void
 unknown_option(const char *arg, char *err, size_t errlen)

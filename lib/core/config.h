@@ -196,4 +196,8 @@ config_validate(const struct dpf_config *cfg, char *err, size_t errlen);
 void
 config_usage(FILE *f, const char *prog);
 
+/* Whether name (without "--") is one of dpfetch's own options. */
+int
+config_is_option(const char *name);
+
 #endif /* DPF_CONFIG_H */
