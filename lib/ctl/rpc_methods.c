@@ -238,10 +238,7 @@ lcore_json(const struct app *app, const struct worker *w)
 			 "client_parser_bytes", (json_int_t)parser_bytes);
 }
 
-static const char *const stat_scopes[] = {
-	"port", "lcore", "eth", "arp", "ip", "icmp", "tcp", "http", "httpd",
-	"echo", "impair", "mempool", "ctl", NULL
-};
+static const char *const stat_scopes[] = { STATS_SCOPE_NAMES, NULL };
 
 static json_t *
 stats_scoped(json_t *all, const char *scope)
