@@ -474,6 +474,8 @@ runner_main(void *arg)
 		run_search(r->search);
 	while (r->search == NULL && !app.quit && !job_finished(r->job)) {
 		rte_delay_us_sleep(10 * 1000);
+		if (r->job->trace != NULL)
+			job_trace_drain(r->job->trace, stderr);
 		if (r->progress && app_now_us(&app) >= next) {
 			print_progress(r->job, next, &last, ++sec);
 			next += 1000000;
@@ -483,8 +485,13 @@ runner_main(void *arg)
 	 * repeated FIN), but no longer than TIME_WAIT lasts. */
 	linger_end = app_now_us(&app) +
 		((uint64_t)app.cfg->tcp.time_wait_ms + 100) * 1000;
-	while (!app.quit && open_conns() > 0 && app_now_us(&app) < linger_end)
+	while (!app.quit && open_conns() > 0 && app_now_us(&app) < linger_end) {
 		rte_delay_us_sleep(5 * 1000);
+		if (r->job != NULL && r->job->trace != NULL)
+			job_trace_drain(r->job->trace, stderr);
+	}
+	if (r->job != NULL && r->job->trace != NULL)
+		job_trace_drain(r->job->trace, stderr);
 	app.quit = 1;
 	return NULL;
 }

@@ -77,6 +77,7 @@ struct job_params {
 	/* Not parameters: set by the one-shot fetch. */
 	FILE *out;			/* body sink, or NULL to discard */
 	double deadline_s;		/* whole job, 0 = none */
+	int trace;			/* -v: 1, -vv: 2 (job_trace.h) */
 };
 
 enum job_param_type {
