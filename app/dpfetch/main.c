@@ -127,8 +127,11 @@ static const char *const eal_long_opts[] = {
 };
 #define EAL_SHORT_OPTS	"a:b:c:d:hl:m:n:r:s:S:v"
 
+#define EAL_LOG_LEVEL		1	/* the user gave --log-level */
+#define EAL_LOG_TELEMETRY	2	/* ... for telemetry's logs */
+
 /* 0 when argv[1..argc) are all EAL options, else -1 with a message;
- * *log_level_given says whether --log-level is among them. */
+ * *log_level_given: EAL_LOG_* of the user's --log-level options. */
 static int
 eal_args_check(int argc, char **argv, int *log_level_given)
 {
@@ -161,8 +164,14 @@ eal_args_check(int argc, char **argv, int *log_level_given)
 		}
 		if (i == RTE_DIM(eal_long_opts))
 			goto bad;
-		if (strncmp(arg + 2, "log-level", len) == 0)
-			*log_level_given = 1;
+		if (len == 9 && strncmp(arg + 2, "log-level", len) == 0) {
+			const char *v = arg[2 + len] == '=' ? arg + 3 + len :
+				a + 1 < argc ? argv[a + 1] : "";
+
+			*log_level_given |= EAL_LOG_LEVEL;
+			if (strstr(v, "telemetry") != NULL)
+				*log_level_given |= EAL_LOG_TELEMETRY;
+		}
 		if (eal_long_opts[i][k] == '=' && arg[2 + len] != '=')
 			a++;
 	}
@@ -840,10 +849,12 @@ eal_args_quiet(int argc, char **argv, int log_level_given, int verbose,
 		return NULL;
 	for (i = 0; i < argc; i++)
 		a[n++] = argv[i];
-	if (!log_level_given && !verbose) {
+	/* "--log-level warning" of the user does not hide telemetry's
+	 * warning-level notice either. */
+	if (!(log_level_given & EAL_LOG_LEVEL) && !verbose)
 		a[n++] = quiet;
+	if (!(log_level_given & EAL_LOG_TELEMETRY) && !verbose)
 		a[n++] = quiet_tmty;
-	}
 	a[n] = NULL;
 	*new_argc = n;
 	return a;
