@@ -914,6 +914,7 @@ main(int argc, char **argv)
 		goto done;
 	if (want_job &&
 	    job_params_from_config(&params, &cfg, out, err, sizeof(err)) != 0) {
+		job_params_err_to_opt(err, sizeof(err));
 		fprintf(stderr, "dpfetch: %s\n", err);
 		goto done;
 	}
@@ -1045,6 +1046,7 @@ main(int argc, char **argv)
 			job_registry_add(app.jobs, job);
 		job_registry_unlock(app.jobs);
 		if (job == NULL) {
+			job_params_err_to_opt(err, sizeof(err));
 			fprintf(stderr, "dpfetch: %s\n", err);
 			exit_code = EXIT_USAGE;
 			goto worker;

@@ -62,7 +62,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: dpfetchctl [options] COMMAND [key=value ...]\n"
+"usage: dpfetchctl [options] COMMAND [key=value ...] [options]\n"
 "       dpfetchctl [options] -f SCRIPT [--keep-going]\n"
 "       dpfetchctl [options] watch [JOB] [--once]\n"
 "       dpfetchctl report RESULT.json [-o REPORT.html]\n"
@@ -530,6 +530,10 @@ main(int argc, char **argv)
 			return 0;
 		}
 		if (nargs > 2 || ctl_cmd_help(stdout, args[1]) != 0) {
+			if (nargs == 2 && ctl_cmd_suggest(args[1]) != NULL)
+				fprintf(stderr, "dpfetchctl: help: unknown "
+					"command '%s' (did you mean '%s'?)\n",
+					args[1], ctl_cmd_suggest(args[1]));
 			fprintf(stderr, "dpfetchctl: usage: help [COMMAND]\n");
 			return EXIT_USAGE;
 		}

@@ -647,6 +647,25 @@ job_param_check(const struct job_param *e, json_t *v, const char *label,
 	return rc;
 }
 
+void
+job_params_err_to_opt(char *err, size_t errlen)
+{
+	char label[64];
+	size_t i, n;
+
+	for (i = 0; i < job_param_count; i++) {
+		const struct job_param *e = &job_param_table[i];
+
+		n = strlen(e->name);
+		if (e->opt == NULL || strncmp(err, e->name, n) != 0 ||
+		    (err[n] != ':' && err[n] != '['))
+			continue;
+		snprintf(label, sizeof(label), "--%s", e->opt);
+		errbuf_relabel(err, errlen, e->name, label);
+		return;
+	}
+}
+
 static json_t *
 urls_json(const struct job_params *p)
 {

@@ -148,6 +148,15 @@ job_param_check(const struct job_param *e, json_t *v, const char *label,
 		char *err, size_t errlen);
 
 /*
+ * A message that starts with a parameter's name ("src_ips: outside
+ * ...") names its dpfetch option instead ("--src-ips: outside ..."):
+ * for the errors the command line's job meets after its options were
+ * checked one by one (job_create's).  Others are left as they are.
+ */
+void
+job_params_err_to_opt(char *err, size_t errlen);
+
+/*
  * The parameters as fetch.start's params object: what the parser gives
  * back p (every URL in "urls"; unset ones left out).  brief leaves out
  * the body (the status echo).  NULL when out of memory.
