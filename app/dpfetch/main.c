@@ -46,6 +46,7 @@
 #include "telemetry.h"
 #include "http_server.h"
 #include "stats.h"
+#include "suggest.h"
 #include "worker.h"
 #include "worker_loop.h"
 
@@ -95,11 +96,107 @@ split_args(int argc, char **argv, int *eal_argc, char ***app_argv)
 	}
 	*eal_argc = argc;
 	*app_argv = argv;
-	/* "dpfetch --help" without "--" asks for our usage, not EAL's. */
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
-			  strcmp(argv[1], "-h") == 0))
+			  strcmp(argv[1], "-h") == 0 ||
+			  strcmp(argv[1], "--version") == 0))
+		*eal_argc = 1;
+	/* "dpfetch --help" (or --version) without "--" asks for our
+	 * usage, not EAL's. */
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+			  strcmp(argv[1], "-h") == 0 ||
+			  strcmp(argv[1], "--version") == 0))
 		return 2;
 	return 1;
+}
+
+/*
+ * EAL 22.11's options (eal_common_options.c), to name a bad one in one
+ * line before rte_eal_init, which would print its whole usage instead.
+ * A trailing '=' marks those that take a value as the next word.
+ */
+static const char *const eal_long_opts[] = {
+	"allow=", "base-virtaddr=", "block=", "create-uio-dev",
+	"file-prefix=", "force-max-simd-bitwidth=", "help", "huge-dir=",
+	"huge-unlink", "huge-worker-stack", "in-memory", "iova-mode=",
+	"lcores=", "legacy-mem", "log-level=", "main-lcore=",
+	"match-allocations", "mbuf-pool-ops-name=", "no-hpet", "no-huge",
+	"no-pci", "no-shconf", "no-telemetry", "proc-type=",
+	"single-file-segments", "socket-limit=", "socket-mem=", "syslog=",
+	"telemetry", "trace=", "trace-bufsz=", "trace-dir=", "trace-mode=",
+	"vdev=", "vfio-intr=", "vfio-vf-token=", "vmware-tsc-map",
+};
+#define EAL_SHORT_OPTS	"a:b:c:d:hl:m:n:r:s:S:v"
+
+#define EAL_LOG_LEVEL		1	/* the user gave --log-level */
+#define EAL_LOG_TELEMETRY	2	/* ... for telemetry's logs */
+
+/* 0 when argv[1..argc) are all EAL options, else -1 with a message;
+ * *log_level_given: EAL_LOG_* of the user's --log-level options. */
+static int
+eal_args_check(int argc, char **argv, int *log_level_given)
+{
+	const char *names[RTE_DIM(eal_long_opts)];
+	char name[64];
+	unsigned int i, k;
+	int a;
+
+	*log_level_given = 0;
+	for (a = 1; a < argc; a++) {
+		const char *arg = argv[a], *s;
+		size_t len;
+
+		if (arg[0] != '-' || arg[1] == '\0')
+			continue;	/* a value, or EAL's business */
+		if (arg[1] != '-') {
+			s = strchr(EAL_SHORT_OPTS, arg[1]);
+			if (s == NULL || arg[1] == ':')
+				goto bad;
+			if (s[1] == ':' && arg[2] == '\0')
+				a++;	/* its value is the next word */
+			continue;
+		}
+		len = strcspn(arg + 2, "=");
+		for (i = 0; i < RTE_DIM(eal_long_opts); i++) {
+			k = (unsigned int)strcspn(eal_long_opts[i], "=");
+			if (k == len && strncmp(eal_long_opts[i], arg + 2,
+						len) == 0)
+				break;
+		}
+		if (i == RTE_DIM(eal_long_opts))
+			goto bad;
+		if (len == 9 && strncmp(arg + 2, "log-level", len) == 0) {
+			const char *v = arg[2 + len] == '=' ? arg + 3 + len :
+				a + 1 < argc ? argv[a + 1] : "";
+
+			*log_level_given |= EAL_LOG_LEVEL;
+			if (strstr(v, "telemetry") != NULL)
+				*log_level_given |= EAL_LOG_TELEMETRY;
+		}
+		if (eal_long_opts[i][k] == '=' && arg[2 + len] != '=')
+			a++;
+	}
+	return 0;
+bad:
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(argv[a] + 2, "="),
+		 argv[a] + 2);
+	for (i = 0; i < RTE_DIM(eal_long_opts); i++)
+		names[i] = eal_long_opts[i];
+	if (argv[a][1] == '-' && config_is_option(name))
+		fprintf(stderr,
+			"dpfetch: '%s' is dpfetch's own option: it goes after '--' (dpfetch [EAL options] -- %s ...)\n",
+			argv[a], argv[a]);
+	else if (argv[a][1] == '-' &&
+		 suggest_pick(name, names, RTE_DIM(names)) != NULL)
+		fprintf(stderr,
+			"dpfetch: unknown EAL option '%s' (did you mean '--%.*s'?)\n",
+			argv[a], (int)strcspn(suggest_pick(name, names,
+				RTE_DIM(names)), "="),
+			suggest_pick(name, names, RTE_DIM(names)));
+	else
+		fprintf(stderr,
+			"dpfetch: unknown EAL option '%s' (EAL options come before '--', dpfetch's after)\n",
+			argv[a]);
+	return -1;
 }
 
 /* The control server's counters at its end, for --stats. */
@@ -386,6 +483,8 @@ runner_main(void *arg)
 		run_search(r->search);
 	while (r->search == NULL && !app.quit && !job_finished(r->job)) {
 		rte_delay_us_sleep(10 * 1000);
+		if (r->job->trace != NULL)
+			job_trace_drain(r->job->trace, stderr);
 		if (r->progress && app_now_us(&app) >= next) {
 			print_progress(r->job, next, &last, ++sec);
 			next += 1000000;
@@ -395,8 +494,13 @@ runner_main(void *arg)
 	 * repeated FIN), but no longer than TIME_WAIT lasts. */
 	linger_end = app_now_us(&app) +
 		((uint64_t)app.cfg->tcp.time_wait_ms + 100) * 1000;
-	while (!app.quit && open_conns() > 0 && app_now_us(&app) < linger_end)
+	while (!app.quit && open_conns() > 0 && app_now_us(&app) < linger_end) {
 		rte_delay_us_sleep(5 * 1000);
+		if (r->job != NULL && r->job->trace != NULL)
+			job_trace_drain(r->job->trace, stderr);
+	}
+	if (r->job != NULL && r->job->trace != NULL)
+		job_trace_drain(r->job->trace, stderr);
 	app.quit = 1;
 	return NULL;
 }
@@ -714,6 +818,48 @@ report_search(struct job_search *s, FILE *out)
 	return rc;
 }
 
+static int
+eal_has_arg(int argc, char **argv, const char *opt)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], opt) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * EAL's argv with the log level dpfetch wants: warnings and errors only
+ * (no start-up notices: "EAL: Detected ...", "TELEMETRY: No legacy
+ * callbacks ...") unless -v, or the user's own --log-level.  A new
+ * array (free it) pointing at argv's strings; NULL when out of memory.
+ */
+static char **
+eal_args_quiet(int argc, char **argv, int log_level_given, int verbose,
+	       int *new_argc)
+{
+	static char quiet[] = "--log-level=warning";
+	/* Telemetry says "No legacy callbacks ..." at warning level. */
+	static char quiet_tmty[] = "--log-level=lib.telemetry:error";
+	char **a = calloc((size_t)argc + 3, sizeof(*a));
+	int i, n = 0;
+
+	if (a == NULL)
+		return NULL;
+	for (i = 0; i < argc; i++)
+		a[n++] = argv[i];
+	/* "--log-level warning" of the user does not hide telemetry's
+	 * warning-level notice either. */
+	if (!(log_level_given & EAL_LOG_LEVEL) && !verbose)
+		a[n++] = quiet;
+	if (!(log_level_given & EAL_LOG_TELEMETRY) && !verbose)
+		a[n++] = quiet_tmty;
+	a[n] = NULL;
+	*new_argc = n;
+	return a;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -726,8 +872,9 @@ main(int argc, char **argv)
 	char runtime_dir[PATH_MAX];
 	struct dpf_config cfg;
 	char err[CONFIG_ERR_LEN];
-	char **app_argv;
+	char **app_argv, **eal_argv = NULL;
 	int eal_argc, app_argc, rc, exit_code = EXIT_USAGE, want_job;
+	int log_level_given = 0;
 	FILE *out = stdout;
 	uint16_t port_id;
 
@@ -735,6 +882,10 @@ main(int argc, char **argv)
 	dispatch.n_methods = rpc_methods_count;
 	app_argc = split_args(argc, argv, &eal_argc, &app_argv);
 	config_init(&cfg);
+	if (eal_args_check(eal_argc, argv, &log_level_given) != 0) {
+		fprintf(stderr, "Try 'dpfetch -- --help'.\n");
+		goto done;
+	}
 	switch (config_from_args(&cfg, app_argc, app_argv, err, sizeof(err))) {
 	case CONFIG_HELP:
 		exit_code = 0;
@@ -763,6 +914,7 @@ main(int argc, char **argv)
 		goto done;
 	if (want_job &&
 	    job_params_from_config(&params, &cfg, out, err, sizeof(err)) != 0) {
+		job_params_err_to_opt(err, sizeof(err));
 		fprintf(stderr, "dpfetch: %s\n", err);
 		goto done;
 	}
@@ -773,14 +925,26 @@ main(int argc, char **argv)
 		goto done;
 	}
 
-	rc = rte_eal_init(eal_argc, argv);
-	if (rc < 0) {
-		fprintf(stderr, "dpfetch: EAL initialisation failed: %s\n",
-			rte_strerror(rte_errno));
+	eal_argv = eal_args_quiet(eal_argc, argv, log_level_given,
+				  cfg.verbose, &eal_argc);
+	if (eal_argv == NULL) {
+		fprintf(stderr, "dpfetch: out of memory\n");
 		goto done;
 	}
-	/* dpdk-dumpcap support; a note without hugepages. */
-	capture_pdump_init();
+	rc = rte_eal_init(eal_argc, eal_argv);
+	if (rc < 0) {
+		int e = rte_errno;
+
+		fprintf(stderr, "dpfetch: EAL initialisation failed: %s\n",
+			rte_strerror(e));
+		if ((e == EACCES || e == ENOMEM || e == EPERM) &&
+		    !eal_has_arg(eal_argc, eal_argv, "--no-huge"))
+			fprintf(stderr,
+				"dpfetch: no usable hugepages? Run without them: dpfetch --no-huge -m 512 [EAL options] -- ... (or reserve some: scripts/setup.sh)\n");
+		goto done;
+	}
+	/* dpdk-dumpcap support; a note without hugepages (-v). */
+	capture_pdump_init(cfg.verbose);
 	if (port_pick(cfg.port_given, cfg.port_id, &port_id, err,
 		      sizeof(err)) != 0) {
 		fprintf(stderr, "dpfetch: %s\n", err);
@@ -858,7 +1022,7 @@ main(int argc, char **argv)
 		goto worker;
 	}
 	/* /dpfetch/stats and /dpfetch/jobs for dpdk-telemetry.py. */
-	if (dpf_telemetry_init(&app) != 0)
+	if (dpf_telemetry_init(&app) != 0 && cfg.verbose)
 		fprintf(stderr, "dpfetch: note: telemetry commands not registered\n");
 	arp_send_gratuitous(app.workers[0]);
 	if (start_services(&cfg) != 0) {
@@ -882,6 +1046,7 @@ main(int argc, char **argv)
 			job_registry_add(app.jobs, job);
 		job_registry_unlock(app.jobs);
 		if (job == NULL) {
+			job_params_err_to_opt(err, sizeof(err));
 			fprintf(stderr, "dpfetch: %s\n", err);
 			exit_code = EXIT_USAGE;
 			goto worker;
@@ -995,6 +1160,7 @@ eal:
 	rte_eal_cleanup();
 	remove_runtime_dir(runtime_dir);
 done:
+	free(eal_argv);
 	if (out != stdout)
 		fclose(out);
 	job_params_free(&params);

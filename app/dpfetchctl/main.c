@@ -15,6 +15,8 @@
  */
 
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +32,7 @@
 #include "report.h"
 #include "script.h"
 #include "shell.h"
+#include "suggest.h"
 
 #ifndef DPF_VERSION
 #define DPF_VERSION "unknown"
@@ -64,7 +67,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: dpfetchctl [options] COMMAND [key=value ...]\n"
+"usage: dpfetchctl [options] COMMAND [key=value ...] [options]\n"
 "       dpfetchctl [options] -f SCRIPT [--keep-going]\n"
 "       dpfetchctl [options] watch [JOB] [--once]\n"
 "       dpfetchctl [options] [shell]\n"
@@ -109,27 +112,129 @@ usage(FILE *f)
 "connection,\n3 a waited-for job failed one of its thresholds\n");
 }
 
+static const struct option longopts[] = {
+	{ "ctl", required_argument, NULL, 's' },
+	{ "socket", required_argument, NULL, 's' },
+	{ "tcp", required_argument, NULL, 't' },
+	{ "auth", required_argument, NULL, 'a' },
+	{ "auth-file", required_argument, NULL, 'A' },
+	{ "prefix", required_argument, NULL, 'p' },
+	{ "file", required_argument, NULL, 'f' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "keep-going", no_argument, NULL, 'k' },
+	{ "once", no_argument, NULL, 'o' },
+	{ "check", no_argument, NULL, 'C' },
+	{ "complete-table", no_argument, NULL, 'T' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+#define SHORT_OPTS	"+s:t:a:f:hV"
+
+/* The long option named by arg ("--json", "--ctl=PATH"), or NULL. */
+static const struct option *
+long_opt_of(const char *arg)
+{
+	const struct option *lo;
+	size_t n;
+
+	if (strncmp(arg, "--", 2) != 0)
+		return NULL;
+	n = strcspn(arg + 2, "=");
+	for (lo = longopts; lo->name != NULL; lo++)
+		if (strlen(lo->name) == n && strncmp(lo->name, arg + 2, n) == 0)
+			return lo;
+	return NULL;
+}
+
+static const char *
+long_opt_suggest(const char *arg)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg + 2, "="),
+		 arg + 2);
+	return suggest_pick_field(name, longopts, sizeof(longopts[0]),
+				  offsetof(struct option, name), SIZE_MAX);
+}
+
+/*
+ * dpfetchctl's options may also follow the command ("stats --json"):
+ * move them, with their values, in front of it, so that getopt reads
+ * them and the command never sees them as a scope or a key.  A word
+ * after the command that looks like a mistyped option is an error.
+ * call's JSON and key=value words are left alone.  0, or -1.
+ */
+static int
+hoist_opts(int argc, char **argv)
+{
+	char **moved = calloc((size_t)argc + 1, sizeof(*moved));
+	char **rest = calloc((size_t)argc + 1, sizeof(*rest));
+	int i, cmd = 0, nm = 0, nr = 0, rc = 0;
+
+	if (moved == NULL || rest == NULL) {
+		free(moved);
+		free(rest);
+		return 0;
+	}
+	/* the command: the first word that is not an option or its value */
+	for (i = 1; i < argc && cmd == 0; i++) {
+		const struct option *lo = long_opt_of(argv[i]);
+		const char *so;
+
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (lo != NULL) {
+			if (lo->has_arg == required_argument &&
+			    strchr(argv[i], '=') == NULL)
+				i++;
+		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			so = strchr(SHORT_OPTS, argv[i][1]);
+			if (so != NULL && so[1] == ':' && argv[i][2] == '\0')
+				i++;
+		} else {
+			cmd = i;
+		}
+	}
+	if (cmd == 0 || strcmp(argv[cmd], "call") == 0)
+		goto out;
+	for (i = cmd + 1; i < argc; i++) {
+		const struct option *lo = long_opt_of(argv[i]);
+
+		if (lo != NULL) {
+			moved[nm++] = argv[i];
+			if (lo->has_arg == required_argument &&
+			    strchr(argv[i], '=') == NULL && i + 1 < argc)
+				moved[nm++] = argv[++i];
+		} else if (strncmp(argv[i], "--", 2) == 0 &&
+			   strchr(argv[i], '=') == NULL &&
+			   long_opt_suggest(argv[i]) != NULL) {
+			fprintf(stderr, "dpfetchctl: unknown option '%s' (did "
+				"you mean '--%s'?)\n", argv[i],
+				long_opt_suggest(argv[i]));
+			rc = -1;
+			goto out;
+		} else {
+			rest[nr++] = argv[i];
+		}
+	}
+	/* argv: [0 .. cmd) moved cmd rest */
+	memmove(&argv[cmd + nm + 1], rest, (size_t)nr * sizeof(*argv));
+	argv[cmd + nm] = argv[cmd];
+	memcpy(&argv[cmd], moved, (size_t)nm * sizeof(*argv));
+out:
+	free(moved);
+	free(rest);
+	return rc;
+}
+
 static int
 parse_opts(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {
-		{ "ctl", required_argument, NULL, 's' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "tcp", required_argument, NULL, 't' },
-		{ "auth", required_argument, NULL, 'a' },
-		{ "auth-file", required_argument, NULL, 'A' },
-		{ "prefix", required_argument, NULL, 'p' },
-		{ "file", required_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "keep-going", no_argument, NULL, 'k' },
-		{ "once", no_argument, NULL, 'o' },
-		{ "check", no_argument, NULL, 'C' },
-		{ "complete-table", no_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
 	int c;
+
+	if (hoist_opts(argc, argv) != 0)
+		return -1;
 
 	memset(o, 0, sizeof(*o));
 	o->auth = getenv("DPFETCHCTL_AUTH");
@@ -137,7 +242,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	opterr = 0;
 	/* '+': options end at COMMAND, so that its words are never taken
 	 * for options (a body= or a JSON text may start with '-'). */
-	while ((c = getopt_long(argc, argv, "+s:t:a:f:hV", longopts,
+	while ((c = getopt_long(argc, argv, SHORT_OPTS, longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 's': o->sock = optarg; break;
@@ -158,9 +263,15 @@ parse_opts(int argc, char **argv, struct opts *o)
 			printf("dpfetchctl %s\n", DPF_VERSION);
 			exit(0);
 		default:
-			if (optopt != 0)
+			if (optopt != 0 && optopt < 128)
 				fprintf(stderr, "dpfetchctl: bad or incomplete "
 					"option -%c\n", optopt);
+			else if (long_opt_of(argv[optind - 1]) == NULL &&
+				 long_opt_suggest(argv[optind - 1]) != NULL)
+				fprintf(stderr, "dpfetchctl: unknown option "
+					"'%s' (did you mean '--%s'?)\n",
+					argv[optind - 1],
+					long_opt_suggest(argv[optind - 1]));
 			else
 				fprintf(stderr, "dpfetchctl: bad or incomplete "
 					"option %s\n", argv[optind - 1]);
@@ -524,6 +635,10 @@ main(int argc, char **argv)
 			return 0;
 		}
 		if (nargs > 2 || ctl_cmd_help(stdout, args[1]) != 0) {
+			if (nargs == 2 && ctl_cmd_suggest(args[1]) != NULL)
+				fprintf(stderr, "dpfetchctl: help: unknown "
+					"command '%s' (did you mean '%s'?)\n",
+					args[1], ctl_cmd_suggest(args[1]));
 			fprintf(stderr, "dpfetchctl: usage: help [COMMAND]\n");
 			return EXIT_USAGE;
 		}

@@ -14,6 +14,8 @@
 #include "cc_name.h"
 #include "job_params.h"
 #include "search_params.h"
+#include "suggest.h"
+#include "errbuf.h"
 #include "url.h"
 
 enum field_type {
@@ -249,12 +251,13 @@ parse_number_list(const char *s)
 	return NULL;
 }
 
-static int
-apply_job_option(struct dpf_config *cfg, int i, const char *val, char *err,
-		 size_t errlen)
+/* A job parameter typed as text (an option's argument, or a string in
+ * the config file) as the JSON fetch.start takes; NULL with err naming
+ * label.  A threshold stays one string (the caller gathers them). */
+static json_t *
+job_text_value(const struct job_param *e, const char *val,
+	       const char *label, char *err, size_t errlen)
 {
-	const struct job_param *e = &job_param_table[i];
-	const char *opt = e->opt;
 	json_t *v = NULL;
 	char *end;
 
@@ -264,9 +267,11 @@ apply_job_option(struct dpf_config *cfg, int i, const char *val, char *err,
 
 		errno = 0;
 		u = strtoull(val, &end, 10);
-		if (val[0] == '-' || end == val || *end != '\0' || errno != 0)
-			return set_err(err, errlen,
-				"--%s: '%s' is not a whole number", opt, val);
+		if (val[0] == '-' || end == val || *end != '\0' || errno != 0) {
+			set_err(err, errlen, "%s: '%s' is not a whole number",
+				label, val);
+			return NULL;
+		}
 		v = json_integer((json_int_t)u);
 		break;
 	}
@@ -275,54 +280,98 @@ apply_job_option(struct dpf_config *cfg, int i, const char *val, char *err,
 
 		errno = 0;
 		d = strtod(val, &end);
-		if (end == val || *end != '\0' || errno != 0)
-			return set_err(err, errlen,
-				"--%s: '%s' is not a number", opt, val);
+		if (end == val || *end != '\0' || errno != 0) {
+			set_err(err, errlen, "%s: '%s' is not a number", label,
+				val);
+			return NULL;
+		}
 		v = json_real(d);
 		break;
 	}
 	case JOB_PARAM_LCORES:
 		v = parse_lcore_list(val);
-		if (v == NULL)
-			return set_err(err, errlen,
-				"--%s: '%s' is not a list like 0,1 or 0-3", opt,
+		if (v == NULL) {
+			set_err(err, errlen,
+				"%s: '%s' is not a list like 0,1 or 0-3", label,
 				val);
+			return NULL;
+		}
 		break;
 	case JOB_PARAM_PERCENTILES:
 		v = parse_number_list(val);
-		if (v == NULL)
-			return set_err(err, errlen,
-				"--%s: '%s' is not a list like 50,90,99.9", opt,
+		if (v == NULL) {
+			set_err(err, errlen,
+				"%s: '%s' is not a list like 50,90,99.9", label,
 				val);
+			return NULL;
+		}
 		break;
 	case JOB_PARAM_STEPS:
 		v = job_steps_from_text(val);
-		if (v == NULL)
-			return set_err(err, errlen,
-				"--%s: '%s' is not a list like 10:5000,20:8000 (seconds:requests per second)",
-				opt, val);
-		break;
-	case JOB_PARAM_THRESHOLDS:
-		/* Repeatable: each one adds to the list. */
-		v = json_object_get(cfg->job, e->name);
 		if (v == NULL) {
-			v = json_array();
-			if (v == NULL ||
-			    json_object_set_new(cfg->job, e->name, v) != 0)
-				return set_err(err, errlen, "--%s: out of memory",
-					       opt);
+			set_err(err, errlen,
+				"%s: '%s' is not a list like 10:5000,20:8000 (seconds:requests per second)",
+				label, val);
+			return NULL;
 		}
-		if (json_array_append_new(v, json_string(val)) != 0)
-			return set_err(err, errlen, "--%s: out of memory", opt);
-		return 0;
+		break;
 	default:
 		v = json_string(val);
 		break;
 	}
 	if (v == NULL)
-		return set_err(err, errlen, "--%s: out of memory", opt);
-	json_object_set_new(cfg->job, e->name, v);
+		set_err(err, errlen, "%s: out of memory", label);
+	return v;
+}
+
+/* Check v (the reference is taken) alone, as the job will, and keep it
+ * in cfg->job; label names it in messages.  A threshold given as one
+ * string adds to the list (--threshold is repeatable). */
+static int
+store_job_value(struct dpf_config *cfg, const struct job_param *e,
+		json_t *v, const char *label, char *err, size_t errlen)
+{
+	int add = e->type == JOB_PARAM_THRESHOLDS && json_is_string(v);
+	json_t *chk = v, *a;
+	int rc;
+
+	if (add) {
+		chk = json_array();
+		json_array_append(chk, v);
+	}
+	rc = job_param_check(e, chk, label, err, errlen);
+	if (chk != v)
+		json_decref(chk);
+	if (rc != 0) {
+		json_decref(v);
+		return -1;
+	}
+	if (!add)
+		return json_object_set_new(cfg->job, e->name, v) == 0 ? 0 :
+			set_err(err, errlen, "%s: out of memory", label);
+	a = json_object_get(cfg->job, e->name);
+	if (a == NULL) {
+		a = json_array();
+		json_object_set_new(cfg->job, e->name, a);
+	}
+	if (json_array_append_new(a, v) != 0)
+		return set_err(err, errlen, "%s: out of memory", label);
 	return 0;
+}
+
+static int
+apply_job_option(struct dpf_config *cfg, int i, const char *val, char *err,
+		 size_t errlen)
+{
+	const struct job_param *e = &job_param_table[i];
+	char label[64];
+	json_t *v;
+
+	snprintf(label, sizeof(label), "--%s", e->opt);
+	v = job_text_value(e, val, label, err, errlen);
+	if (v == NULL)
+		return -1;
+	return store_job_value(cfg, e, v, label, err, errlen);
 }
 
 /* --slo and --search-*: members of cfg->search (checked later, with
@@ -487,13 +536,19 @@ parse_ip_prefix(const char *s, uint32_t *ip, uint8_t *plen,
 {
 	char buf[64];
 	char *slash;
-	long n = 32;
+	long n;
 
 	if (strlen(s) >= sizeof(buf))
 		return set_err(err, errlen, "--ip: '%s' is too long", s);
 	strcpy(buf, s);
 	slash = strchr(buf, '/');
-	if (slash != NULL) {
+	/* A bare address used to mean /32: every destination was then
+	 * off-link and the fetch failed with "no route". */
+	if (slash == NULL)
+		return set_err(err, errlen,
+			"--ip: '%s' lacks the prefix length: give the address with its network's, e.g. --ip %s/24",
+			s, s);
+	{
 		char *end;
 
 		*slash = '\0';
@@ -656,12 +711,20 @@ apply_setting(struct dpf_config *cfg, const char *key, const char *val,
 	}
 	if (strcmp(key, "fetch") == 0) {
 		json_t *urls = json_object_get(cfg->job, "urls");
+		json_t *uv = json_string(val);
 
+		/* Checked now, so that the message names --fetch. */
+		if (uv == NULL || job_param_check(job_param_find("url"), uv,
+						  "--fetch", err, errlen) != 0) {
+			json_decref(uv);
+			return uv == NULL ? set_err(err, errlen,
+				"--fetch: not UTF-8 text") : -1;
+		}
 		if (urls == NULL) {
 			urls = json_array();
 			json_object_set_new(cfg->job, "urls", urls);
 		}
-		json_array_append_new(urls, json_string(val));
+		json_array_append_new(urls, uv);
 		if (cfg->fetch_url != NULL)
 			return 0;	/* the first one names the one-shot */
 		return replace_string(&cfg->fetch_url, val, err, errlen);
@@ -768,7 +831,7 @@ json_section(struct dpf_config *cfg, const char *section, json_t *obj,
 			snprintf(sub, sizeof(sub), "%s.", key);
 			if (strcmp(key, "rx") != 0 && strcmp(key, "tx") != 0)
 				return set_err(err, errlen,
-					"config: unknown setting \"impair.%s\"",
+					"\"impair.%s\": unknown key",
 					key);
 			if (json_section(cfg, section, v, sub, err, errlen))
 				return -1;
@@ -777,12 +840,12 @@ json_section(struct dpf_config *cfg, const char *section, json_t *obj,
 		f = field_find(section, name);
 		if (f == NULL)
 			return set_err(err, errlen,
-				"config: unknown setting \"%s.%s\"", section,
+				"\"%s.%s\": unknown key", section,
 				name);
 		if (f->type == FIELD_CC) {
 			if (!json_is_string(v))
 				return set_err(err, errlen,
-					"config: \"%s.%s\" must be a string",
+					"\"%s.%s\": must be a string",
 					section, name);
 			if (field_set_string(cfg, f, json_string_value(v), err,
 					     errlen))
@@ -792,7 +855,7 @@ json_section(struct dpf_config *cfg, const char *section, json_t *obj,
 		if (f->type == FIELD_BOOL) {
 			if (!json_is_boolean(v))
 				return set_err(err, errlen,
-					"config: \"%s.%s\" must be true or false",
+					"\"%s.%s\": must be true or false",
 					section, name);
 			*(uint32_t *)((char *)cfg + f->offset) =
 				json_is_true(v) ? 1 : 0;
@@ -800,13 +863,13 @@ json_section(struct dpf_config *cfg, const char *section, json_t *obj,
 		}
 		if (!json_is_number(v))
 			return set_err(err, errlen,
-				"config: \"%s.%s\" must be a number", section,
+				"\"%s.%s\": must be a number", section,
 				name);
 		if (f->type == FIELD_U64 && json_is_integer(v)) {
 			/* Beyond 2^53 a double would round the value. */
 			if (json_integer_value(v) < 0)
 				return set_err(err, errlen,
-					"config: \"%s.%s\" must not be negative",
+					"\"%s.%s\": must not be negative",
 					section, name);
 			*(uint64_t *)((char *)cfg + f->offset) =
 				(uint64_t)json_integer_value(v);
@@ -821,6 +884,64 @@ json_section(struct dpf_config *cfg, const char *section, json_t *obj,
 static int
 config_load_json(struct dpf_config *cfg, json_t *root, const char *path,
 		 char *err, size_t errlen);
+static const struct option *
+file_option(const char *key);
+static const char *
+file_key_suggest(const char *key);
+static int
+file_setting(struct dpf_config *cfg, const struct option *o,
+	     const char *key, json_t *v, char *err, size_t errlen);
+static int
+file_flag(struct dpf_config *cfg, const struct option *o, const char *key,
+	  json_t *v, char *err, size_t errlen);
+
+/* The load option a config file key names: its option (--rate-rps),
+ * the same with '_' (rate_rps), or its fetch.start name (duration_s). */
+static const struct job_param *
+file_job_param(const char *key)
+{
+	size_t i, k;
+
+	for (i = 0; i < job_param_count; i++) {
+		const struct job_param *e = &job_param_table[i];
+		const char *o = e->opt;
+
+		if (o == NULL)
+			continue;
+		if (strcmp(key, e->name) == 0)
+			return e;
+		for (k = 0; o[k] != '\0' && (key[k] == o[k] ||
+				(o[k] == '-' && key[k] == '_')); k++)
+			;
+		if (o[k] == '\0' && key[k] == '\0')
+			return e;
+	}
+	return NULL;
+}
+
+/* A load option's value from the file: JSON as fetch.start takes it,
+ * or text as on the command line ("connections": "4", "lcores":
+ * "0-3"). */
+static int
+file_job_value(struct dpf_config *cfg, const struct job_param *e,
+	       const char *key, json_t *v, char *err, size_t errlen)
+{
+	char label[96];
+	json_t *val;
+
+	snprintf(label, sizeof(label), "\"%s\"", key);
+	if (json_is_string(v))
+		val = job_text_value(e, json_string_value(v), label, err,
+				     errlen);
+	else
+		val = json_incref(v);
+	if (val == NULL)
+		return -1;
+	/* The file's list replaces, the command line's adds up. */
+	if (e->type == JOB_PARAM_THRESHOLDS && json_is_array(val))
+		json_object_del(cfg->job, e->name);
+	return store_job_value(cfg, e, val, label, err, errlen);
+}
 
 int
 config_load_file(struct dpf_config *cfg, const char *path,
@@ -828,11 +949,16 @@ config_load_file(struct dpf_config *cfg, const char *path,
 {
 	json_error_t jerr;
 	json_t *root;
+	FILE *f = fopen(path, "rb");
 
-	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (f == NULL)
+		return set_err(err, errlen, "cannot open %s: %s", path,
+			       strerror(errno));
+	root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+	fclose(f);
 	if (root == NULL)
-		return set_err(err, errlen, "config %s: line %d column %d: %s",
-			       path, jerr.line, jerr.column, jerr.text);
+		return set_err(err, errlen, "%s:%d:%d: %s", path, jerr.line,
+			       jerr.column, jerr.text);
 	return config_load_json(cfg, root, path, err, errlen);
 }
 
@@ -845,8 +971,8 @@ config_load_string(struct dpf_config *cfg, const char *text, size_t len,
 
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL)
-		return set_err(err, errlen, "config %s: line %d column %d: %s",
-			       name, jerr.line, jerr.column, jerr.text);
+		return set_err(err, errlen, "%s:%d:%d: %s", name, jerr.line,
+			       jerr.column, jerr.text);
 	return config_load_json(cfg, root, name, err, errlen);
 }
 
@@ -856,6 +982,8 @@ static int
 config_load_json(struct dpf_config *cfg, json_t *root, const char *path,
 		 char *err, size_t errlen)
 {
+	const struct job_param *je;
+	const struct option *o;
 	const char *key;
 	json_t *v;
 	int rc = 0;
@@ -863,12 +991,9 @@ config_load_json(struct dpf_config *cfg, json_t *root, const char *path,
 	if (!json_is_object(root)) {
 		json_decref(root);
 		return set_err(err, errlen,
-			       "config %s: the top level must be an object",
-			       path);
+			       "%s: the top level must be an object", path);
 	}
 	json_object_foreach(root, key, v) {
-		char num[64];
-
 		if (strcmp(key, "tcp") == 0 || strcmp(key, "arp") == 0 ||
 		    strcmp(key, "impair") == 0 || strcmp(key, "http") == 0) {
 			rc = json_section(cfg, key, v, "", err, errlen);
@@ -878,7 +1003,7 @@ config_load_json(struct dpf_config *cfg, json_t *root, const char *path,
 
 			if (!json_is_object(v)) {
 				rc = set_err(err, errlen,
-					"config: \"ctl\" must be an object {path, tcp, token}");
+					"\"ctl\": must be an object {path, tcp, token}");
 				break;
 			}
 			json_object_foreach(v, k, cv) {
@@ -889,13 +1014,13 @@ config_load_json(struct dpf_config *cfg, json_t *root, const char *path,
 				    strcmp(k, "token") != 0 &&
 				    strcmp(k, "token_file") != 0) {
 					rc = set_err(err, errlen,
-						"config: unknown setting \"ctl.%s\"",
+						"\"ctl.%s\": unknown key",
 						k);
 					break;
 				}
 				if (!json_is_string(cv)) {
 					rc = set_err(err, errlen,
-						"config: \"ctl.%s\" must be a string",
+						"\"ctl.%s\": must be a string",
 						k);
 					break;
 				}
@@ -911,7 +1036,7 @@ config_load_json(struct dpf_config *cfg, json_t *root, const char *path,
 			 * made (unknown names are errors there). */
 			if (!json_is_object(v)) {
 				rc = set_err(err, errlen,
-					"config: \"job\" must be an object of fetch.start parameters");
+					"\"job\": must be an object of fetch.start parameters");
 				break;
 			}
 			json_object_update(cfg->job, v);
@@ -920,7 +1045,7 @@ config_load_json(struct dpf_config *cfg, json_t *root, const char *path,
 			 * line's (config_validate). */
 			if (!json_is_object(v)) {
 				rc = set_err(err, errlen,
-					"config: \"search\" must be an object such as {\"dial\": \"rate_rps\", \"max\": 10000}");
+					"\"search\": must be an object such as {\"dial\": \"rate_rps\", \"max\": 10000}");
 				break;
 			}
 			json_object_update(cfg->search, v);
@@ -930,13 +1055,13 @@ config_load_json(struct dpf_config *cfg, json_t *root, const char *path,
 
 			if (!json_is_array(v)) {
 				rc = set_err(err, errlen,
-					"config: \"headers\" must be an array of strings");
+					"\"headers\": must be an array of strings");
 				break;
 			}
 			json_array_foreach(v, i, h) {
 				if (!json_is_string(h)) {
 					rc = set_err(err, errlen,
-						"config: \"headers\" must be an array of strings");
+						"\"headers\": must be an array of strings");
 					break;
 				}
 				rc = parse_header(cfg, json_string_value(h),
@@ -947,36 +1072,47 @@ config_load_json(struct dpf_config *cfg, json_t *root, const char *path,
 		} else if (strcmp(key, "stats") == 0) {
 			if (!json_is_boolean(v))
 				rc = set_err(err, errlen,
-					"config: \"stats\" must be true or false");
+					"\"stats\": must be true or false");
 			else
 				cfg->print_stats = json_is_true(v);
-		} else if (json_is_string(v)) {
-			/* Numbers may come quoted; they are checked alike. */
-			rc = apply_setting(cfg, key, json_string_value(v),
-					   err, errlen);
-		} else if (json_is_number(v) && !config_key_is_numeric(key)) {
-			rc = set_err(err, errlen,
-				"config: \"%s\" must be a string", key);
-		} else if (json_is_integer(v) && json_integer_value(v) >= 0) {
-			snprintf(num, sizeof(num), "%lld",
-				 (long long)json_integer_value(v));
-			rc = apply_setting(cfg, key, num, err, errlen);
-		} else if (json_is_real(v)) {
-			snprintf(num, sizeof(num), "%.17g",
-				 json_real_value(v));
-			rc = apply_setting(cfg, key, num, err, errlen);
+		} else if ((je = file_job_param(key)) != NULL) {
+			rc = file_job_value(cfg, je, key, v, err, errlen);
+		} else if ((o = file_option(key)) == NULL) {
+			char hint[96];
+
+			rc = set_err(err, errlen, "\"%s\": unknown key%s", key,
+				     suggest_hint(hint, sizeof(hint), "",
+						  file_key_suggest(key)));
+		} else if (o->has_arg == no_argument) {
+			rc = file_flag(cfg, o, key, v, err, errlen);
+		} else if (strcmp(o->name, "fetch") == 0 && json_is_array(v)) {
+			size_t i;
+			json_t *u;
+
+			json_array_foreach(v, i, u) {
+				if (!json_is_string(u)) {
+					rc = set_err(err, errlen,
+						"\"%s\": must be a URL or an array of URLs",
+						key);
+					break;
+				}
+				rc = apply_setting(cfg, "fetch",
+						   json_string_value(u), err,
+						   errlen);
+				if (rc != 0)
+					break;
+			}
 		} else {
-			rc = set_err(err, errlen,
-				"config: \"%s\" has the wrong type", key);
+			rc = file_setting(cfg, o, key, v, err, errlen);
 		}
 		if (rc != 0)
 			break;
 	}
 	json_decref(root);
-	if (rc != 0 && strncmp(err, "config", 6) != 0) {
+	if (rc != 0) {
 		char tmp[CONFIG_ERR_LEN];
 
-		snprintf(tmp, sizeof(tmp), "config %s: %s", path, err);
+		snprintf(tmp, sizeof(tmp), "%s: %s", path, err);
 		snprintf(err, errlen, "%s", tmp);
 	}
 	return rc;
@@ -1042,8 +1178,15 @@ config_usage(FILE *f, const char *prog)
 "                        whole run (any path: the operator's own choice;\n"
 "                        truncated if it exists)\n"
 "  --capture-count N     stop the capture after N packets\n"
-"  --config FILE         JSON config (see conf/dpfetch.json); the command\n"
-"                        line overrides it\n"
+"  --config FILE         JSON config (see conf/dpfetch.json): every option\n"
+"                        as a key (\"connections\": 4, \"rate_rps\": 1000,\n"
+"                        \"fetch\": URL or [URLs]; '-' or '_'), sections\n"
+"                        tcp, arp, http, impair, ctl; the command line\n"
+"                        overrides it\n"
+"  -v, --verbose         EAL's and dpfetch's notices; a one-shot fetch\n"
+"                        traces ARP, the handshake and the heads on stderr\n"
+"                        (-vv: also body sizes)\n"
+"  --version             print dpfetch's version and exit\n"
 "  --tcp K=V[,K=V]       TCP tunables: rcvbuf, rto_initial_ms, rto_min_ms,\n"
 "                        rto_max_ms, delack_ms, time_wait_ms, syn_retries,\n"
 "                        data_retries, max_ooo_segs, wscale, timestamps, sack,\n"
@@ -1090,6 +1233,7 @@ enum {
 	OPT_HTTP,
 	OPT_REPORT,
 	OPT_SEARCH,
+	OPT_VERSION,
 	OPT_JOB_FIRST = 512,	/* + index in job_param_table */
 	OPT_SEARCH_FIRST = 768,	/* + index in search_param_table */
 };
@@ -1129,6 +1273,8 @@ static const struct option base_opts[] = {
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "search", required_argument, NULL, OPT_SEARCH },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "verbose", no_argument, NULL, 'v' },
 };
 
 #define NB_BASE_OPTS	(sizeof(base_opts) / sizeof(base_opts[0]))
@@ -1205,6 +1351,145 @@ static const char *const opt_key[] = {
 	[OPT_REPORT - OPT_IP] = "report",
 };
 
+/* The option a config file key stands for: its name, with '_' for
+ * '-' where the option has one (max_conns, capture_count); NULL when
+ * none. */
+static const struct option *
+file_option(const char *key)
+{
+	const struct option *o;
+	size_t k;
+
+	build_long_opts();
+	for (o = long_opts; o->name != NULL; o++) {
+		if (o->val >= OPT_JOB_FIRST || o->val == OPT_CONFIG ||
+		    o->val == 'h' || o->val == OPT_VERSION)
+			continue;
+		for (k = 0; o->name[k] != '\0' && (key[k] == o->name[k] ||
+			(o->name[k] == '-' && key[k] == '_')); k++)
+			;
+		if (o->name[k] == '\0' && key[k] == '\0')
+			return o;
+	}
+	return NULL;
+}
+
+/* The closest key a config file may have, for "did you mean". */
+static const char *
+file_key_suggest(const char *key)
+{
+	static const char *const sections[] = {
+		"tcp", "arp", "http", "impair", "ctl", "job", "search",
+		"headers",
+	};
+	const char *names[NB_BASE_OPTS + MAX_JOB_OPTS + 8];
+	const struct option *o;
+	size_t n = 0, i;
+
+	build_long_opts();
+	for (o = long_opts; o->name != NULL; o++)
+		if (o->val != OPT_CONFIG && o->val != 'h' &&
+		    o->val != OPT_VERSION && o->val < OPT_SEARCH_FIRST)
+			names[n++] = o->name;
+	for (i = 0; i < ARRAY_LEN(sections); i++)
+		names[n++] = sections[i];
+	return suggest_pick(key, names, n);
+}
+
+/* A setting of the file that takes a value, as the option would. */
+static int
+file_setting(struct dpf_config *cfg, const struct option *o,
+	     const char *key, json_t *v, char *err, size_t errlen)
+{
+	const char *skey = o->val == 'o' ? "output" :
+		o->val >= OPT_IP && o->val - OPT_IP < (int)ARRAY_LEN(opt_key) ?
+		opt_key[o->val - OPT_IP] : NULL;
+	char num[64], opt[64], label[96];
+	int rc;
+
+	snprintf(label, sizeof(label), "\"%s\"", key);
+	if (skey == NULL)
+		return set_err(err, errlen,
+			"%s: give it on the command line (--%s)", label,
+			o->name);
+	if (json_is_string(v)) {
+		/* Numbers may come quoted; they are checked alike. */
+		rc = apply_setting(cfg, skey, json_string_value(v), err,
+				   errlen);
+	} else if (json_is_number(v) && !config_key_is_numeric(skey)) {
+		return set_err(err, errlen, "%s: must be a string", label);
+	} else if (json_is_integer(v)) {
+		snprintf(num, sizeof(num), "%lld",
+			 (long long)json_integer_value(v));
+		rc = apply_setting(cfg, skey, num, err, errlen);
+	} else if (json_is_real(v)) {
+		snprintf(num, sizeof(num), "%.17g", json_real_value(v));
+		rc = apply_setting(cfg, skey, num, err, errlen);
+	} else {
+		return set_err(err, errlen, "%s: has the wrong type", label);
+	}
+	if (rc != 0) {
+		snprintf(opt, sizeof(opt), "--%s", o->name);
+		errbuf_relabel(err, errlen, opt, label);
+	}
+	return rc;
+}
+
+/* An option without a value: true or false in the file ("verbose" may
+ * be a level, 0..2). */
+static int
+file_flag(struct dpf_config *cfg, const struct option *o, const char *key,
+	  json_t *v, char *err, size_t errlen)
+{
+	if (o->val == 'v' && json_is_integer(v) &&
+	    json_integer_value(v) >= 0 && json_integer_value(v) <= 2) {
+		cfg->verbose = (int)json_integer_value(v);
+		return 0;
+	}
+	if (!json_is_boolean(v))
+		return set_err(err, errlen, "\"%s\": must be true or false",
+			       key);
+	switch (o->val) {
+	case OPT_STATS:
+		cfg->print_stats = json_is_true(v);
+		return 0;
+	case OPT_KEEP_GOING:
+		cfg->keep_going = json_is_true(v);
+		return 0;
+	case 'v':
+		cfg->verbose = json_is_true(v);
+		return 0;
+	default:
+		return set_err(err, errlen, "\"%s\": unknown key", key);
+	}
+}
+
+int
+config_is_option(const char *name)
+{
+	build_long_opts();
+	return is_long_option(name, strlen(name));
+}
+
+/* "unknown option '--conections' (did you mean '--connections'?)" */
+static void
+unknown_option(const char *arg, char *err, size_t errlen)
+{
+	char name[64], hint[96];
+	const struct option *o;
+	const char *names[NB_BASE_OPTS + MAX_JOB_OPTS + 1];
+	size_t n = 0;
+
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg + 2, "="),
+		 arg + 2);
+	for (o = long_opts; o->name != NULL; o++)
+		names[n++] = o->name;
+	set_err(err, errlen, "unknown option '%s'%s", arg,
+		strncmp(arg, "--", 2) != 0 ? "" :
+		suggest_hint(hint, sizeof(hint), "--",
+			     suggest_pick(name, names, n)));
+}
+
 enum config_result
 config_from_args(struct dpf_config *cfg, int argc, char **argv,
 		 char *err, size_t errlen)
@@ -1220,7 +1505,7 @@ config_from_args(struct dpf_config *cfg, int argc, char **argv,
 		 * of short options left over from an earlier call. */
 		optind = 0;
 		opterr = 0;
-		while ((opt = getopt_long(argc, argv, ":o:h", long_opts,
+		while ((opt = getopt_long(argc, argv, ":o:hv", long_opts,
 					  NULL)) != -1) {
 			int rc = 0;
 
@@ -1241,8 +1526,7 @@ config_from_args(struct dpf_config *cfg, int argc, char **argv,
 					set_err(err, errlen,
 						"unknown option '-%c'", optopt);
 				else
-					set_err(err, errlen,
-						"unknown option '%s'", arg);
+					unknown_option(arg, err, errlen);
 				return CONFIG_ERROR;
 			}
 			if (opt == ':') {
@@ -1252,6 +1536,10 @@ config_from_args(struct dpf_config *cfg, int argc, char **argv,
 			}
 			if (opt == 'h') {
 				config_usage(stdout, "dpfetch");
+				return CONFIG_HELP;
+			}
+			if (opt == OPT_VERSION) {
+				printf("dpfetch %s\n", DPF_VERSION);
 				return CONFIG_HELP;
 			}
 			if (pass == 0) {
@@ -1283,6 +1571,9 @@ config_from_args(struct dpf_config *cfg, int argc, char **argv,
 				break;
 			case OPT_KEEP_GOING:
 				cfg->keep_going = 1;
+				break;
+			case 'v':
+				cfg->verbose++;
 				break;
 			case OPT_TCP:
 				rc = config_set_pairs(cfg, "tcp", optarg, err,

@@ -108,6 +108,9 @@ struct dpf_config {
 	unsigned int n_headers;
 	double timeout_s;
 	int print_stats;
+	/* -v: dpfetch's notices and EAL's; -vv: also the trace of a
+	 * one-shot fetch (docs/testing.md).  0: warnings and errors only. */
+	int verbose;
 
 	/* Packet capture for the whole run (--capture). */
 	char *capture_file;	/* NULL = none */
@@ -192,5 +195,9 @@ config_validate(const struct dpf_config *cfg, char *err, size_t errlen);
 
 void
 config_usage(FILE *f, const char *prog);
+
+/* Whether name (without "--") is one of dpfetch's own options. */
+int
+config_is_option(const char *name);
 
 #endif /* DPF_CONFIG_H */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <stdio.h>
+#include <string.h>
 
 #include "errbuf.h"
 
@@ -20,4 +21,24 @@ errbuf_set(char *err, size_t errlen, const char *fmt, ...)
 	errbuf_vset(err, errlen, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+void
+errbuf_relabel(char *err, size_t errlen, const char *name, const char *label)
+{
+	char tmp[1024];
+	size_t n = strlen(name);
+	const char *rest = err;
+
+	if (errlen == 0)
+		return;
+	/* "name: why", "name[2]: why", "name.x: why" */
+	if (strncmp(err, name, n) == 0 &&
+	    (err[n] == ':' || err[n] == '[' || err[n] == '.'))
+		rest = err + n;
+	else
+		snprintf(tmp, sizeof(tmp), ": %s", err);
+	if (rest != err)
+		snprintf(tmp, sizeof(tmp), "%s", rest);
+	snprintf(err, errlen, "%s%s", label, tmp);
 }

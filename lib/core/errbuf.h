@@ -21,4 +21,13 @@ int
 errbuf_vset(char *err, size_t errlen, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
 
+/*
+ * The parameter a parser's message names, as the user spelt it: "name:
+ * why" (or "name[i]: why") becomes "label: why" (e.g. duration_s ->
+ * --duration); any other message gets "label: " in front.
+ */
+void
+errbuf_relabel(char *err, size_t errlen, const char *name,
+	       const char *label);
+
 #endif /* DPF_ERRBUF_H */

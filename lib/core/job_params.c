@@ -624,6 +624,48 @@ job_params_from_json(struct job_params *p, json_t *params, char *err,
 	return 0;
 }
 
+int
+job_param_check(const struct job_param *e, json_t *v, const char *label,
+		char *err, size_t errlen)
+{
+	struct job_params *p = calloc(1, sizeof(*p));
+	json_t *one = json_object();
+	int rc = -1;
+
+	if (p == NULL || one == NULL ||
+	    json_object_set(one, e->name, v) != 0) {
+		job_err(err, errlen, "out of memory");
+	} else {
+		rc = parse_one(p, e, v, one, err, errlen);
+		if (rc != 0 && label != NULL)
+			errbuf_relabel(err, errlen, e->name, label);
+	}
+	if (p != NULL)
+		job_params_free(p);
+	free(p);
+	json_decref(one);
+	return rc;
+}
+
+void
+job_params_err_to_opt(char *err, size_t errlen)
+{
+	char label[64];
+	size_t i, n;
+
+	for (i = 0; i < job_param_count; i++) {
+		const struct job_param *e = &job_param_table[i];
+
+		n = strlen(e->name);
+		if (e->opt == NULL || strncmp(err, e->name, n) != 0 ||
+		    (err[n] != ':' && err[n] != '['))
+			continue;
+		snprintf(label, sizeof(label), "--%s", e->opt);
+		errbuf_relabel(err, errlen, e->name, label);
+		return;
+	}
+}
+
 static json_t *
 urls_json(const struct job_params *p)
 {

@@ -77,6 +77,7 @@ struct job_params {
 	/* Not parameters: set by the one-shot fetch. */
 	FILE *out;			/* body sink, or NULL to discard */
 	double deadline_s;		/* whole job, 0 = none */
+	int trace;			/* -v: 1, -vv: 2 (job_trace.h) */
 };
 
 enum job_param_type {
@@ -135,6 +136,25 @@ job_param_has_default(const struct job_param *e);
 int
 job_params_from_json(struct job_params *p, json_t *params, char *err,
 		     size_t errlen);
+
+/*
+ * One parameter's value v checked alone, as job_params_from_json would
+ * (type, range, URL syntax, ...), so that the command line and the
+ * config file can say at once which option or key is wrong: 0, or -1
+ * with err naming label (e.g. "--duration") instead of e->name.
+ */
+int
+job_param_check(const struct job_param *e, json_t *v, const char *label,
+		char *err, size_t errlen);
+
+/*
+ * A message that starts with a parameter's name ("src_ips: outside
+ * ...") names its dpfetch option instead ("--src-ips: outside ..."):
+ * for the errors the command line's job meets after its options were
+ * checked one by one (job_create's).  Others are left as they are.
+ */
+void
+job_params_err_to_opt(char *err, size_t errlen);
 
 /*
  * The parameters as fetch.start's params object: what the parser gives

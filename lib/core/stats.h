@@ -14,6 +14,12 @@
 
 #include <stdint.h>
 
+/* The scopes of stats.get (dpfetchctl stats SCOPE), in the order help
+ * lists them: the method and the client's table both use this list. */
+#define STATS_SCOPE_NAMES \
+	"port", "lcore", "eth", "arp", "ip", "icmp", "tcp", "http", "httpd", \
+	"echo", "impair", "mempool", "ctl"
+
 
 #define STATS_PORT(X) \
 	X(rx_packets) X(rx_bytes) X(tx_packets) X(tx_bytes) \

@@ -811,14 +811,16 @@ capture_fini(struct app *app)
 }
 
 int
-capture_pdump_init(void)
+capture_pdump_init(int verbose)
 {
 	/* Without hugepages rte_pdump_init() succeeds, but no secondary
 	 * process can map our memory: say so rather than let dumpcap fail
 	 * obscurely. */
 	if (!rte_eal_has_hugepages()) {
-		fprintf(stderr,
-			"dpfetch: note: no hugepages, so dpdk-dumpcap cannot attach (use --capture FILE or capture.start)\n");
+		/* A note, not a warning: shown with -v only. */
+		if (verbose)
+			fprintf(stderr,
+				"dpfetch: note: no hugepages, so dpdk-dumpcap cannot attach (use --capture FILE or capture.start)\n");
 		return -1;
 	}
 	if (rte_pdump_init() != 0) {

@@ -123,7 +123,7 @@ capture_fini(struct app *app);
  * support: one note on stderr and we carry on.  0, or -1 after the note.
  */
 int
-capture_pdump_init(void);
+capture_pdump_init(int verbose);
 
 /*
  * The filter on a frame (Ethernet first): 1 to capture, 0 to skip.

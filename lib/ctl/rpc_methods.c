@@ -238,10 +238,7 @@ lcore_json(const struct app *app, const struct worker *w)
 			 "client_parser_bytes", (json_int_t)parser_bytes);
 }
 
-static const char *const stat_scopes[] = {
-	"port", "lcore", "eth", "arp", "ip", "icmp", "tcp", "http", "httpd",
-	"echo", "impair", "mempool", "ctl", NULL
-};
+static const char *const stat_scopes[] = { STATS_SCOPE_NAMES, NULL };
 
 static json_t *
 stats_scoped(json_t *all, const char *scope)
@@ -277,10 +274,19 @@ m_stats_get(struct rpc_ctx *ctx, json_t *params, json_t **result,
 		for (i = 0; stat_scopes[i] != NULL; i++)
 			if (strcmp(scope, stat_scopes[i]) == 0)
 				break;
-		if (stat_scopes[i] == NULL)
+		if (stat_scopes[i] == NULL) {
+			char names[256] = "";
+			size_t n = 0;
+
+			for (i = 0; stat_scopes[i] != NULL && n < sizeof(names);
+			     i++)
+				n += (size_t)snprintf(names + n,
+					sizeof(names) - n, "%s%s",
+					i > 0 ? ", " : "", stat_scopes[i]);
 			return rpc_error_set(err, RPC_INVALID_PARAMS,
-				"params.scope: '%s' is not one of port, lcore, eth, arp, ip, icmp, tcp, http, httpd, echo, impair, mempool, ctl",
-				scope);
+				"params.scope: '%.64s' is not one of %s", scope,
+				names);
+		}
 	}
 	if (scope != NULL && strcmp(scope, "lcore") == 0) {
 		json_t *a = json_array();

@@ -18,6 +18,8 @@
 #include "ctl_cmd.h"
 #include "job_params.h"
 #include "search_params.h"
+#include "stats.h"
+#include "suggest.h"
 
 enum val_type {
 	V_INT,		/* integer */
@@ -53,10 +55,7 @@ struct ctl_cmd {
 	const char *help;
 };
 
-static const char *const scope_choices[] = {
-	"port", "lcore", "eth", "arp", "ip", "icmp", "tcp", "http", "httpd",
-	"echo", "impair", "mempool", "ctl", NULL
-};
+static const char *const scope_choices[] = { STATS_SCOPE_NAMES, NULL };
 static const char *const kind_choices[] = { "http", "echo", NULL };
 
 static const struct ctl_key stats_keys[] = {
@@ -253,7 +252,7 @@ static const struct ctl_cmd cmds[] = {
 	{ "ports", "port.list", NULL, NULL, NULL, "", "the ports" },
 	{ "stats", "stats.get", stats_keys, "scope", NULL,
 	  "[SCOPE] [per_lcore=BOOL]",
-	  "counters; SCOPE: port lcore arp ip icmp tcp http mempool ctl" },
+	  "counters; SCOPE: one of " /* + scope_choices: print_cmd() */ },
 	{ "reset", "stats.reset", NULL, NULL, NULL, "",
 	  "zero the counters" },
 	{ "arp", "arp.list", NULL, NULL, NULL, "", "the neighbour table" },
@@ -373,6 +372,21 @@ key_names(const struct ctl_cmd *c, char *buf, size_t len)
 	}
 	for (k = c->keys; k->name != NULL; k++)
 		append_name(buf, len, k->name);
+}
+
+const char *
+ctl_cmd_suggest(const char *typed)
+{
+	static const char *const extra[] = {
+		"call", "help", "watch", "report", "sleep", "echo", "shell",
+	};
+	const char *pick = suggest_pick_field(typed, cmds, sizeof(cmds[0]),
+		offsetof(struct ctl_cmd, name), NB_CMDS);
+
+	if (pick == NULL)
+		pick = suggest_pick(typed, extra, sizeof(extra) /
+				    sizeof(extra[0]));
+	return pick;
 }
 
 int
@@ -573,10 +587,27 @@ put_url(const char *cmd, json_t *obj, const char *val, char *err,
 	json_t *one = json_object_get(obj, "url");
 	json_t *many = json_object_get(obj, "urls");
 
+	json_t *u;
+
 	if (*val == '\0') {
 		set_err(err, errlen, "%s: url: empty value", cmd);
 		return -1;
 	}
+	/* Checked here, not only by the server: a bad URL is a usage
+	 * error (exit 2) and needs no connection. */
+	u = json_string(val);
+	if (u == NULL || job_param_check(job_param_find("url"), u, "url",
+					 err, errlen) != 0) {
+		char tmp[512];
+
+		if (u == NULL)
+			snprintf(err, errlen, "url: not UTF-8 text");
+		snprintf(tmp, sizeof(tmp), "%s: %s", cmd, err);
+		snprintf(err, errlen, "%s", tmp);
+		json_decref(u);
+		return -1;
+	}
+	json_decref(u);
 	if (one == NULL && many == NULL)
 		return json_object_set_new(obj, "url", json_string(val));
 	if (many == NULL) {
@@ -769,9 +800,16 @@ apply_arg(const struct ctl_cmd *c, json_t *params, const char *arg,
 	}
 	k = find_key(c, arg, eq - arg);
 	if (k == NULL) {
+		char typed[64], hint[96];
+
+		snprintf(typed, sizeof(typed), "%.*s", (int)(eq - arg), arg);
 		key_names(c, names, sizeof(names));
-		set_err(err, errlen, "%s: unknown key '%.*s'; valid keys: %s",
-			c->name, (int)(eq - arg), arg, names);
+		set_err(err, errlen, "%s: unknown key '%s'%s; valid keys: %s",
+			c->name, typed, suggest_hint(hint, sizeof(hint), "",
+			c->keys == NULL ? NULL : suggest_pick_field(typed,
+				c->keys, sizeof(*c->keys),
+				offsetof(struct ctl_key, name), SIZE_MAX)),
+			names);
 		return -1;
 	}
 	return put_value(c->name, params, k, eq + 1, err, errlen);
@@ -797,9 +835,12 @@ ctl_cmd_build(int argc, char *const argv[], struct ctl_request *req,
 		return build_call(argc, argv, req, err, errlen);
 	c = find_cmd(argv[0]);
 	if (c == NULL) {
+		char hint[96];
+
 		cmd_names(names, sizeof(names));
-		set_err(err, errlen, "unknown command '%s'; commands: %s",
-			argv[0], names);
+		set_err(err, errlen, "unknown command '%s'%s; commands: %s",
+			argv[0], suggest_hint(hint, sizeof(hint), "",
+				ctl_cmd_suggest(argv[0])), names);
 		return -1;
 	}
 	snprintf(req->method, sizeof(req->method), "%s", c->method);
@@ -987,20 +1028,54 @@ fetch_args(char *buf, size_t len)
 	}
 }
 
+/* text from column col (where the line already is), words wrapped
+ * before column 80 onto lines indented by indent. */
+static void
+print_wrapped(FILE *f, int col, int indent, const char *text)
+{
+	const char *w = text;
+
+	if (col < indent)
+		col += fprintf(f, "%*s", indent - col, "");
+	while (*w != '\0') {
+		size_t n = strcspn(w, " ");
+
+		if (w != text && col + 1 + (int)n > 79) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		} else if (w != text) {
+			col += fprintf(f, " ");
+		}
+		col += fprintf(f, "%.*s", (int)n, w);
+		w += n;
+		while (*w == ' ')
+			w++;
+	}
+	fprintf(f, "\n");
+}
+
 static void
 print_cmd(FILE *f, const struct ctl_cmd *c)
 {
-	char args[1024];
+	char args[1024], help[512];
+	const char *const *sc;
 
 	if (c->args == NULL)
 		fetch_args(args, sizeof(args));
 	else
 		snprintf(args, sizeof(args), "%s", c->args);
 	if (args[0] != '\0')
-		fprintf(f, "  %-12s %s\n", c->name, args);
+		print_wrapped(f, fprintf(f, "  %-12s", c->name), 15, args);
 	else
 		fprintf(f, "  %s\n", c->name);
-	fprintf(f, "      %s (%s)\n", c->help, c->method);
+	snprintf(help, sizeof(help), "%s", c->help);
+	if (c->keys == stats_keys)
+		for (sc = scope_choices; *sc != NULL; sc++)
+			append_name(help, sizeof(help), *sc);
+	append_name(help, sizeof(help), "(");
+	snprintf(help + strlen(help) - 1, sizeof(help) - strlen(help) + 1,
+		 "(%s)", c->method);
+	print_wrapped(f, 0, 6, help);
 }
 
 int

@@ -57,6 +57,11 @@ ctl_cmd_split(const char *line, char ***argv, char *err, size_t errlen);
 void
 ctl_cmd_free_argv(char **argv);
 
+/* The command closest to a mistyped one (dpfetchctl's own, such as
+ * watch and report, included), or NULL: for "did you mean". */
+const char *
+ctl_cmd_suggest(const char *typed);
+
 /* Is name a command of the table ("call" included)? */
 int
 ctl_cmd_exists(const char *name);

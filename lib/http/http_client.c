@@ -372,6 +372,8 @@ hcl_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 	if (hc == NULL)
 		return;
 	*hc->prof->bytes_rx += len;
+	if (unlikely(hc->prof->trace_rx != NULL))
+		hc->prof->trace_rx(hc->prof->trace_arg, data, len);
 	/* After our last response we closed our side; what the server
 	 * still sends (RFC 9293 lets it) is acknowledged by TCP and
 	 * ignored here. */

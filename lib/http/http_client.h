@@ -125,6 +125,10 @@ struct http_client_profile {
 	int head_request;
 	uint64_t *bytes_rx;		/* where to count what comes and goes */
 	uint64_t *bytes_tx;
+	/* dpfetch -v on a one-shot fetch: every byte received goes here
+	 * too (NULL: not traced; the only cost is this test). */
+	void (*trace_rx)(void *arg, const uint8_t *data, uint32_t len);
+	void *trace_arg;
 };
 
 /* While requests are outstanding. */

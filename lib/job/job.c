@@ -146,6 +146,7 @@ job_params_from_config(struct job_params *p, const struct dpf_config *cfg,
 	if (!cfg->load_mode) {
 		p->out = out;
 		p->deadline_s = cfg->timeout_s;
+		p->trace = cfg->verbose;
 	}
 	return 0;
 }
@@ -302,6 +303,12 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 	job->p = *p;
 	memset(p, 0, sizeof(*p));	/* the job owns the allocations now */
 	job->head_request = strcmp(job->p.method, "HEAD") == 0;
+	/* The trace is for one connection (one writer): a one-shot. */
+	if (job->p.trace > 0 && job->p.connections == 1) {
+		job->trace = calloc(1, sizeof(*job->trace));
+		if (job->trace != NULL)
+			job->trace->level = job->p.trace;
+	}
 	job->n_shares = n;
 	for (u = 0; u < job->p.n_urls; u++) {
 		job->req_head[u] = job_head(&job->p, u, 0,
@@ -1004,6 +1011,7 @@ job_free(struct job *job)
 		free(job->req_head_close[i]);
 	}
 	job_params_free(&job->p);
+	free(job->trace);
 	rte_free(job);
 }
 

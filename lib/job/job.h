@@ -29,6 +29,7 @@
 #include "http_client.h"
 #include "job_params.h"
 #include "job_pace.h"
+#include "job_trace.h"
 #include "url.h"
 
 struct app;
@@ -180,6 +181,7 @@ struct job {
 	char *req_head_close[JOB_MAX_URLS];
 	uint32_t req_head_close_len[JOB_MAX_URLS];
 	int head_request;
+	struct job_trace *trace;	/* -v on a one-shot fetch, or NULL */
 
 	uint64_t start_us;		/* worker clock */
 	/* Each second's total-latency p50 and p99 over every share

@@ -305,11 +305,48 @@ quota_take(struct job_share *s)
  * and stays ready).  A churn connection's requests go as soon as they
  * can, outside the rate_rps schedule.
  */
+/* --- the trace of a one-shot fetch (-v; job_trace.h) ---------------- */
+
+static void
+trace_request(struct job_share *s, const struct job_conn *jc, uint16_t url)
+{
+	const struct http_client_busy *b = jc->hc.busy;
+	const struct http_client_profile *pr = jc->hc.prof;
+
+	job_trace_rx_reset(s->job->trace);
+	if (b != NULL && b->tx_close)
+		job_trace_head(s->job->trace, "> ", pr->head_close[url],
+			       pr->head_close_len[url]);
+	else
+		job_trace_head(s->job->trace, "> ", pr->head[url],
+			       pr->head_len[url]);
+}
+
+static void
+trace_next_hops(struct worker *w, const struct job_share *s)
+{
+	uint8_t m[6];
+	char ip[16];
+	uint32_t i;
+
+	for (i = 0; i < s->n_next_hops; i++) {
+		if (arp_resolve(w, s->next_hops[i], m) <= 0)
+			continue;
+		ipv4_format(s->next_hops[i], ip, sizeof(ip));
+		job_trace_printf(s->job->trace,
+			"* ARP %s is at %02x:%02x:%02x:%02x:%02x:%02x%s", ip,
+			m[0], m[1], m[2], m[3], m[4], m[5],
+			s->next_hops[i] == s->job->p.urls[0].ipv4 ? "" :
+			" (the gateway)");
+	}
+}
+
 static int
 conn_send(struct worker *w, struct job_share *s, struct job_conn *jc,
 	  uint64_t unpaced_intended)
 {
 	int first = jc->hc.inflight == 0, churn = jc_churn(jc);
+	uint16_t url = (uint16_t)s->next_url;
 	int rc = http_client_send(w, &jc->hc, (uint16_t)s->next_url,
 		churn || !job_pace_rps_paced(&s->pace) ? unpaced_intended :
 		job_pace_request_intended(&s->pace, w->now_us));
@@ -323,6 +360,8 @@ conn_send(struct worker *w, struct job_share *s, struct job_conn *jc,
 	else
 		job_pace_request_take(&s->pace);
 	s->next_url = (s->next_url + 1) % s->job->p.n_urls;
+	if (unlikely(s->job->trace != NULL))
+		trace_request(s, jc, url);
 	if (first)
 		response_clock(w, s, jc);
 	s->cnt.requests_sent++;
@@ -413,6 +452,13 @@ jr_connected(struct worker *w, struct http_client_conn *hc,
 	s->n_connecting--;
 	s->cnt.conns_established++;
 	hist_record(&s->lat_connect, connect_us);
+	if (unlikely(s->job->trace != NULL)) {
+		const struct url *u = share_url(s, s->next_url);
+
+		job_trace_printf(s->job->trace,
+			"* Connected to %s port %u (handshake %llu us)",
+			u->host, u->port, (unsigned long long)connect_us);
+	}
 	if (jc_churn(jc)) {
 		s->churn.conns_established++;
 		hist_record(&s->lat_churn_connect, connect_us);
@@ -455,6 +501,11 @@ jr_response(struct worker *w, struct http_client_conn *hc,
 
 	s->cnt.responses++;
 	s->cnt.body_bytes += r->body_bytes;
+	if (unlikely(s->job->trace != NULL && s->job->trace->level > 1))
+		job_trace_printf(s->job->trace,
+			"* HTTP %d: %llu bytes of body in %llu us", r->status,
+			(unsigned long long)r->body_bytes,
+			(unsigned long long)(w->now_us - r->sent_us));
 	if (r->status >= 0 && r->status < JOB_STATUS_CODES)
 		s->cnt.status[r->status]++;
 	/* From the intended time (open loop: a backlog's wait counts), and
@@ -522,6 +573,8 @@ jr_error(struct worker *w, struct http_client_conn *hc,
 	/* The first error is the one that explains. */
 	if (s->error[0] == '\0')
 		http_client_strerror(hc, e, arg, s->error, sizeof(s->error));
+	if (unlikely(s->job->trace != NULL) && s->error[0] != '\0')
+		job_trace_printf(s->job->trace, "* %s", s->error);
 	conn_error(s, jc_of(hc), job_error_of(e));
 	conn_settle(s, jc_of(hc), 0);
 }
@@ -540,6 +593,8 @@ jr_ending(struct worker *w, struct http_client_conn *hc)
 static void
 jr_release(struct worker *w, struct http_client_conn *hc)
 {
+	if (unlikely(share_of(hc)->job->trace != NULL))
+		job_trace_printf(share_of(hc)->job->trace, "* closed");
 	conn_free(w, share_of(hc), jc_of(hc));
 }
 
@@ -644,6 +699,8 @@ share_resolve(struct worker *w, struct job_share *s)
 		share_give_up(w, s, JOB_ERR_ARP);
 	if (rc <= 0)
 		return;
+	if (unlikely(s->job->trace != NULL))
+		trace_next_hops(w, s);
 	s->phase = SHARE_RUNNING;
 	job_pace_start(&s->pace, w->now_us);
 	share_announce(w, s);
@@ -704,6 +761,9 @@ share_open_one(struct worker *w, struct job_share *s, int churn)
 		intended = job_pace_conn_take(&s->pace, w->now_us);
 	}
 	u = share_url(s, s->next_url);
+	if (unlikely(s->job->trace != NULL))
+		job_trace_printf(s->job->trace, "* Trying %s:%u ...", u->host,
+				 u->port);
 	if (http_client_connect(w, &jc->hc, churn ? &s->churn_prof : &s->prof,
 				share_src_ip(s), u->ipv4, u->port,
 				lag_of(intended, w->now_us)) != 0) {
@@ -1054,6 +1114,10 @@ share_profile(struct worker *w, struct job_share *s)
 	pr->head_request = job->head_request;
 	pr->bytes_rx = &s->cnt.bytes_rx;
 	pr->bytes_tx = &s->cnt.bytes_tx;
+	if (job->trace != NULL) {
+		pr->trace_rx = job_trace_rx;
+		pr->trace_arg = job->trace;
+	}
 	/* Churn connections: the same requests, churn_requests of them
 	 * one after another, the last with Connection: close. */
 	s->churn_prof = *pr;

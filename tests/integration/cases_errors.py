@@ -112,7 +112,8 @@ def usage_errors_exit_2(ctx):
           "--impair", "rx.drop=2"], r"probability"),
         (["--ip", "198.18.0.2/24", "--fetch", "http://198.18.0.1/",
           "--header", "NoColon"], r"--header"),
-        (["--config", "/nonexistent/dpfetch.json"], r"config"),
+        (["--config", "/nonexistent/dpfetch.json"],
+         r"cannot open /nonexistent/dpfetch\.json: No such file"),
         (["--ip", "198.18.0.2/24", "--fetch", "http://198.18.0.1/",
           "--method", "get me"], r"--method"),
         (["--ip", "198.18.0.2/24", "--fetch", "http://198.18.0.1/",
@@ -128,7 +129,7 @@ def usage_errors_exit_2(ctx):
     with open(bad, "w") as f:
         f.write('{"ip": "198.18.0.2/24",\n "mtu": "big"\n')
     p = ctx.dpfetch(["--config", bad], timeout=30, leak_check=False)
-    expect_fail(p, 2, r"line \d+", "invalid JSON config")
+    expect_fail(p, 2, r"bad\.json:\d+:\d+: ", "invalid JSON config")
     with open(bad, "w") as f:
         json.dump({"ip": "198.18.0.2/24", "tcp": {"rto_min_ms": "x"}}, f)
     p = ctx.dpfetch(["--config", bad], timeout=30, leak_check=False)

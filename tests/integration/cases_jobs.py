@@ -102,8 +102,8 @@ def job_options_and_errors(ctx):
     for args, pattern in [
             (["--connections", "0"], r"connections: 0 is outside"),
             (["--duration", "x"], r"--duration: 'x' is not a number"),
-            (["--lcores", "7"], r"lcores: 7 is not one of dpfetch's lcores"),
-            (["--src-ips", "10.0.0.1-10.0.0.9"], r"src_ips: outside"),
+            (["--lcores", "7"], r"--lcores: 7 is not one of dpfetch's lcores"),
+            (["--src-ips", "10.0.0.1-10.0.0.9"], r"--src-ips: outside"),
             (["--pipeline", "100"], r"pipeline: 100 is outside")]:
         p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
                          "http://%s/" % PEER_IP] + args)

@@ -196,7 +196,7 @@ test_minimal(void **state)
 	config_free(&d);
 
 	/* "--opt=value" works as well. */
-	EXPECT_OK(&c, err, "--ip=10.0.0.5/24", "--fetch=http://x/",
+	EXPECT_OK(&c, err, "--ip=10.0.0.5/24", "--fetch=http://10.0.0.1/",
 		  "--mtu=1400");
 	assert_int_equal(c.mtu, 1400);
 	config_free(&c);
@@ -209,43 +209,50 @@ test_ip(void **state)
 	char err[CONFIG_ERR_LEN];
 
 	(void)state;
-	EXPECT_OK(&c, err, "--ip", "192.168.7.9", "--fetch", "http://a/");
+	/* No /N: refused, with an example (it used to mean /32, and every
+	 * destination was then off-link). */
+	EXPECT_ERR("lacks the prefix length", "--ip", "192.168.7.9",
+		   "--fetch", "http://10.0.0.1/");
+	EXPECT_ERR("e.g. --ip 192.168.7.9/24", "--ip", "192.168.7.9",
+		   "--fetch", "http://10.0.0.1/");
+	EXPECT_OK(&c, err, "--ip", "192.168.7.9/32", "--fetch",
+		  "http://10.0.0.1/");
 	assert_int_equal(c.ip, IP(192, 168, 7, 9));
 	assert_int_equal(c.prefix_len, 32);
 	config_free(&c);
-	EXPECT_OK(&c, err, "--ip", "10.0.0.1/1", "--fetch", "http://a/");
+	EXPECT_OK(&c, err, "--ip", "10.0.0.1/1", "--fetch", "http://10.0.0.1/");
 	assert_int_equal(c.prefix_len, 1);
 	config_free(&c);
-	EXPECT_OK(&c, err, "--ip", "10.0.0.1/32", "--fetch", "http://a/");
+	EXPECT_OK(&c, err, "--ip", "10.0.0.1/32", "--fetch", "http://10.0.0.1/");
 	assert_int_equal(c.prefix_len, 32);
 	config_free(&c);
 	/* The last --ip wins. */
 	EXPECT_OK(&c, err, "--ip", "10.0.0.1/8", "--ip", "10.0.0.2/16",
-		  "--fetch", "http://a/");
+		  "--fetch", "http://10.0.0.1/");
 	assert_int_equal(c.ip, IP(10, 0, 0, 2));
 	assert_int_equal(c.prefix_len, 16);
 	config_free(&c);
 
-	EXPECT_ERR("--ip", "--fetch", "http://a/");
-	EXPECT_ERR("required", "--fetch", "http://a/");
-	EXPECT_ERR("--ip", "--ip", "0.0.0.0/8", "--fetch", "http://a/");
-	EXPECT_ERR("--ip", "--ip", "10.0.0.1/0", "--fetch", "http://a/");
-	EXPECT_ERR("--ip", "--ip", "10.0.0.1/33", "--fetch", "http://a/");
-	EXPECT_ERR("--ip", "--ip", "10.0.0.1/", "--fetch", "http://a/");
-	EXPECT_ERR("--ip", "--ip", "10.0.0.1/24x", "--fetch", "http://a/");
-	EXPECT_ERR("--ip", "--ip", "10.0.0.1/-8", "--fetch", "http://a/");
-	EXPECT_ERR("--ip", "--ip", "10.0.0/24", "--fetch", "http://a/");
-	EXPECT_ERR("--ip", "--ip", "10.0.0.256/24", "--fetch", "http://a/");
-	EXPECT_ERR("--ip", "--ip", "010.0.0.1/24", "--fetch", "http://a/");
-	EXPECT_ERR("--ip", "--ip", "host/24", "--fetch", "http://a/");
-	EXPECT_ERR("--ip", "--ip", "", "--fetch", "http://a/");
+	EXPECT_ERR("--ip", "--fetch", "http://10.0.0.1/");
+	EXPECT_ERR("required", "--fetch", "http://10.0.0.1/");
+	EXPECT_ERR("--ip", "--ip", "0.0.0.0/8", "--fetch", "http://10.0.0.1/");
+	EXPECT_ERR("--ip", "--ip", "10.0.0.1/0", "--fetch", "http://10.0.0.1/");
+	EXPECT_ERR("--ip", "--ip", "10.0.0.1/33", "--fetch", "http://10.0.0.1/");
+	EXPECT_ERR("--ip", "--ip", "10.0.0.1/", "--fetch", "http://10.0.0.1/");
+	EXPECT_ERR("--ip", "--ip", "10.0.0.1/24x", "--fetch", "http://10.0.0.1/");
+	EXPECT_ERR("--ip", "--ip", "10.0.0.1/-8", "--fetch", "http://10.0.0.1/");
+	EXPECT_ERR("--ip", "--ip", "10.0.0/24", "--fetch", "http://10.0.0.1/");
+	EXPECT_ERR("--ip", "--ip", "10.0.0.256/24", "--fetch", "http://10.0.0.1/");
+	EXPECT_ERR("--ip", "--ip", "010.0.0.1/24", "--fetch", "http://10.0.0.1/");
+	EXPECT_ERR("--ip", "--ip", "host/24", "--fetch", "http://10.0.0.1/");
+	EXPECT_ERR("--ip", "--ip", "", "--fetch", "http://10.0.0.1/");
 	EXPECT_ERR("--ip", "--ip",
 		   "10.0.0.1/24                                                "
 		   "                                                       ",
-		   "--fetch", "http://a/");
+		   "--fetch", "http://10.0.0.1/");
 	/* The bad value is quoted. */
 	EXPECT_ERR("10.0.0.256", "--ip", "10.0.0.256/24", "--fetch",
-		   "http://a/");
+		   "http://10.0.0.1/");
 }
 
 static void
@@ -259,18 +266,18 @@ test_gateway(void **state)
 	assert_int_equal(c.gateway, IP(10, 0, 0, 1));
 	config_free(&c);
 	EXPECT_OK(&c, err, "--ip", "10.1.2.3/8", "--gateway", "10.255.0.1",
-		  "--fetch", "http://a/");
+		  "--fetch", "http://10.0.0.1/");
 	assert_int_equal(c.gateway, IP(10, 255, 0, 1));
 	config_free(&c);
 	/* Order does not matter: checked once everything is in. */
 	EXPECT_OK(&c, err, "--gateway", "172.16.0.1", "--ip", "172.16.9.9/16",
-		  "--fetch", "http://a/");
+		  "--fetch", "http://10.0.0.1/");
 	config_free(&c);
 
 	EXPECT_ERR("--gateway", BASE, "--gateway", "10.0.1.1");
 	EXPECT_ERR("prefix", BASE, "--gateway", "192.168.0.1");
-	EXPECT_ERR("--gateway", "--ip", "10.0.0.5", "--gateway", "10.0.0.1",
-		   "--fetch", "http://a/");
+	EXPECT_ERR("--gateway", "--ip", "10.0.0.5/32", "--gateway", "10.0.0.1",
+		   "--fetch", "http://10.0.0.1/");
 	EXPECT_ERR("own address", BASE, "--gateway", "10.0.0.5");
 	EXPECT_ERR("--gateway", BASE, "--gateway", "10.0.0");
 	EXPECT_ERR("--gateway", BASE, "--gateway", "10.0.0.1/24");
@@ -373,7 +380,7 @@ test_fetch_output_stats(void **state)
 	assert_null(json_object_get(c.job, "urls"));
 	config_free(&c);
 	EXPECT_ERR("--script", "--ip", "10.0.0.5/24", "--script", "x",
-		   "--fetch", "http://a/");
+		   "--fetch", "http://10.0.0.1/");
 	EXPECT_ERR("--ctl-tcp needs", "--ip", "10.0.0.5/24", "--ctl-tcp",
 		   "127.0.0.1:7070");
 	EXPECT_ERR("--ctl-tcp", "--ip", "10.0.0.5/24", "--ctl-tcp", "7070",
@@ -429,13 +436,13 @@ test_fetch_output_stats(void **state)
 	EXPECT_ERR("--connections", BASE, "--connections", "-3");
 	EXPECT_ERR("--duration", BASE, "--duration", "soon");
 	EXPECT_ERR("--lcores", BASE, "--lcores", "3-1");
-	EXPECT_OK(&c, err, BASE, "--fetch", "http://second/", "-o", "a.out",
+	EXPECT_OK(&c, err, BASE, "--fetch", "http://10.0.0.2/", "-o", "a.out",
 		  "--output", "b.out", "--stats");
 	/* Several --fetch make a job over all of them. */
 	assert_string_equal(c.fetch_url, "http://10.0.0.1/");
 	assert_int_equal(json_array_size(json_object_get(c.job, "urls")), 2);
 	assert_string_equal(json_string_value(json_array_get(
-		json_object_get(c.job, "urls"), 1)), "http://second/");
+		json_object_get(c.job, "urls"), 1)), "http://10.0.0.2/");
 	assert_int_equal(c.load_mode, 1);
 	assert_string_equal(c.output, "b.out");
 	assert_int_equal(c.print_stats, 1);
@@ -493,7 +500,7 @@ test_header(void **state)
 	argv[argc++] = "--ip";
 	argv[argc++] = "10.0.0.5/24";
 	argv[argc++] = "--fetch";
-	argv[argc++] = "http://a/";
+	argv[argc++] = "http://10.0.0.1/";
 	for (i = 0; i < CONFIG_MAX_HEADERS; i++) {
 		snprintf(names[i], sizeof(names[i]), "X-H%d: %d", i, i);
 		argv[argc++] = "--header";
@@ -687,7 +694,7 @@ test_bad_options(void **state)
 	/* Options missing their value. */
 	EXPECT_ERR("--fetch", "--ip", "10.0.0.5/24", "--fetch");
 	EXPECT_ERR("needs a value", "--ip", "10.0.0.5/24", "--fetch");
-	EXPECT_ERR("--ip", "--fetch", "http://a/", "--ip");
+	EXPECT_ERR("--ip", "--fetch", "http://10.0.0.1/", "--ip");
 	EXPECT_ERR("-o", BASE, "-o");
 	EXPECT_ERR("--output", BASE, "--output");
 	EXPECT_ERR("--tcp", BASE, "--tcp");
@@ -894,7 +901,7 @@ test_search_options(void **state)
 	unlink(path);
 	free(path);
 	path = write_tmp("{\"search\": 5}");
-	EXPECT_ERR("\"search\" must be an object", "--config", path, BASE);
+	EXPECT_ERR("\"search\": must be an object", "--config", path, BASE);
 	unlink(path);
 	free(path);
 
@@ -931,7 +938,7 @@ test_repeated_calls(void **state)
 		EXPECT_ERR("--mtu", BASE, "--mtu", "1");
 		EXPECT_ERR("-x", "-x", BASE);
 		/* Fewer arguments than the previous call. */
-		EXPECT_OK(&c, err, "--ip=10.0.0.5/24", "--fetch=http://a/");
+		EXPECT_OK(&c, err, "--ip=10.0.0.5/24", "--fetch=http://10.0.0.1/");
 		assert_int_equal(c.mtu, 1500);
 		config_free(&c);
 		assert_int_equal(RUN(&c, err, "-h"), CONFIG_HELP);
@@ -1093,11 +1100,11 @@ test_file_errors(void **state)
 	expect_file_err("{\"mtu\": -5}", "mtu");
 	expect_file_err("{\"mtu\": null}", "mtu");
 	expect_file_err("{\"mtu\": [1500]}", "mtu");
-	expect_file_err("{\"mtu\": 100}", "--mtu");
-	expect_file_err("{\"timeout\": 0}", "--timeout");
-	expect_file_err("{\"ip\": \"300.0.0.1/8\"}", "--ip");
+	expect_file_err("{\"mtu\": 100}", "\"mtu\"");
+	expect_file_err("{\"timeout\": 0}", "\"timeout\"");
+	expect_file_err("{\"ip\": \"300.0.0.1/8\"}", "\"ip\"");
 	expect_file_err("{\"ip\": {}}", "ip");
-	expect_file_err("{\"gateway\": \"x\"}", "--gateway");
+	expect_file_err("{\"gateway\": \"x\"}", "\"gateway\"");
 	expect_file_err("{\"headers\": \"X-A: 1\"}", "headers");
 	expect_file_err("{\"headers\": [\"X-A: 1\", 2]}", "headers");
 	expect_file_err("{\"headers\": [\"bad header\"]}", "header");
@@ -1106,8 +1113,8 @@ test_file_errors(void **state)
 	expect_file_err("{\"tcp\": 5}", "tcp");
 	expect_file_err("{\"tcp\": [1]}", "tcp");
 	expect_file_err("{\"tcp\": {\"sack\": 1}}", "tcp.sack");
-	expect_file_err("{\"max_conns\": 8}", "--max-conns");
-	expect_file_err("{\"max_conns\": \"many\"}", "--max-conns");
+	expect_file_err("{\"max_conns\": 8}", "\"max_conns\": '8' must be");
+	expect_file_err("{\"max_conns\": \"many\"}", "\"max_conns\"");
 	expect_file_err("{\"tcp\": {\"rcvbuf\": \"8192\"}}", "tcp.rcvbuf");
 	expect_file_err("{\"tcp\": {\"rcvbuf\": true}}", "tcp.rcvbuf");
 	expect_file_err("{\"tcp\": {\"rcvbuf\": 4096.5}}", "tcp.rcvbuf");
@@ -1139,19 +1146,19 @@ test_file_errors(void **state)
 	expect_file_err("{\"impair\": {\"rx\": {\"rx\": {}}}}", "impair.rx.rx");
 	/* Duplicates are refused, saying where. */
 	expect_file_err("{\n\"mtu\": 1500,\n\"mtu\": 1400\n}", "duplicate");
-	expect_file_err("{\n\"mtu\": 1500,\n\"mtu\": 1400\n}", "line 3");
+	expect_file_err("{\n\"mtu\": 1500,\n\"mtu\": 1400\n}", ":3:");
 	expect_file_err("{\"tcp\": {\"sack\": true, \"sack\": false}}",
 			"duplicate");
 	/* Invalid JSON: the message has the line. */
-	expect_file_err("{\n  \"mtu\": 1500,\n  \"port\" 1\n}", "line 3");
-	expect_file_err("{\n\n\n\n  \"mtu\": 15OO\n}", "line 5");
-	expect_file_err("{\"mtu\": 1500,}", "line 1");
-	expect_file_err("", "line");
-	expect_file_err("not json", "line 1");
+	expect_file_err("{\n  \"mtu\": 1500,\n  \"port\" 1\n}", ":3:");
+	expect_file_err("{\n\n\n\n  \"mtu\": 15OO\n}", ":5:");
+	expect_file_err("{\"mtu\": 1500,}", ":1:");
+	expect_file_err("", ":1:");
+	expect_file_err("not json", ":1:");
 	/* The top level must be an object. */
 	expect_file_err("[1, 2]", "object");
-	expect_file_err("42", "line 1");	/* jansson refuses it itself */
-	expect_file_err("\"string\"", "line 1");
+	expect_file_err("42", ":1:");	/* jansson refuses it itself */
+	expect_file_err("\"string\"", ":1:");
 }
 
 /* Messages say which file. */
@@ -1167,7 +1174,7 @@ test_file_error_names_file(void **state)
 	config_init(&c);
 	assert_int_equal(config_load_file(&c, path, err, sizeof(err)), -1);
 	assert_contains(err, path);
-	assert_contains(err, "--mtu");
+	assert_contains(err, "\"mtu\": '1' must be");
 	config_free(&c);
 	drop_tmp(path);
 
@@ -1175,7 +1182,7 @@ test_file_error_names_file(void **state)
 	config_init(&c);
 	assert_int_equal(config_load_file(&c, path, err, sizeof(err)), -1);
 	assert_contains(err, path);
-	assert_contains(err, "line 2");
+	assert_contains(err, ":2:");
 	config_free(&c);
 	drop_tmp(path);
 
@@ -1201,17 +1208,17 @@ test_file_then_cmdline(void **state)
 	char *path, *path2;
 
 	(void)state;
-	path = write_tmp("{\"mtu\": 9000, \"fetch\": \"http://file/\", "
+	path = write_tmp("{\"mtu\": 9000, \"fetch\": \"http://10.0.0.3/\", "
 			 "\"headers\": [\"X-File: 1\"], \"output\": \"f.out\", "
 			 "\"tcp\": {\"sack\": false, \"rcvbuf\": 8192}, "
 			 "\"arp\": {\"retries\": 50}, "
 			 "\"impair\": {\"rx\": {\"drop\": 0.5}}}");
 	/* The command line wins whatever the order on it. */
 	EXPECT_OK(&c, err, "--mtu", "1400", "--ip", "10.0.0.5/24", "--fetch",
-		  "http://cmd/", "--header", "X-Cmd: 2", "--config", path,
+		  "http://10.0.0.4/", "--header", "X-Cmd: 2", "--config", path,
 		  "--tcp", "sack=on", "--impair", "rx.drop=0.25");
 	assert_int_equal(c.mtu, 1400);
-	assert_string_equal(c.fetch_url, "http://cmd/");
+	assert_string_equal(c.fetch_url, "http://10.0.0.4/");
 	assert_int_equal(json_array_size(json_object_get(c.job, "urls")), 1);
 	assert_int_equal(c.load_mode, 0);
 	/* Headers add up: the file's first. */
@@ -1227,7 +1234,7 @@ test_file_then_cmdline(void **state)
 
 	/* The file fills in what the command line lacks. */
 	EXPECT_OK(&c, err, "--config", path, "--ip", "10.0.0.5/24");
-	assert_string_equal(c.fetch_url, "http://file/");
+	assert_string_equal(c.fetch_url, "http://10.0.0.3/");
 	assert_int_equal(c.mtu, 9000);
 	config_free(&c);
 
@@ -1300,7 +1307,7 @@ test_load_string(void **state)
 	config_init(&c);
 	assert_int_equal(config_load_string(&c, text, strlen(text), "inline",
 					    err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "config inline: line 1"));
+	assert_non_null(strstr(err, "inline:1:"));
 	config_free(&c);
 
 	config_init(&c);
@@ -1364,6 +1371,121 @@ test_hostile_timeouts(void **state)
 			"http.idle_timeout_s");
 }
 
+/* Issue 16: the file takes the load options, as JSON numbers or text,
+ * and says which key is wrong and why. */
+static void
+test_file_load_options(void **state)
+{
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+	char *path;
+
+	(void)state;
+	assert_int_equal(load_text(&c, "{\"fetch\": \"http://10.0.0.1/\", "
+		"\"connections\": 4, \"duration\": 2.5, \"rate_rps\": 1000, "
+		"\"rate-cps\": \"50\", \"lcores\": \"0-1\", "
+		"\"threshold\": [\"errors==0\"], \"requests_per_connection\": 10}",
+		err), 0);
+	assert_int_equal(json_integer_value(json_object_get(c.job,
+		"connections")), 4);
+	assert_true(json_number_value(json_object_get(c.job,
+		"duration_s")) == 2.5);
+	assert_true(json_number_value(json_object_get(c.job,
+		"rate_rps")) == 1000);
+	assert_true(json_number_value(json_object_get(c.job,
+		"rate_cps")) == 50);
+	assert_int_equal(json_array_size(json_object_get(c.job, "lcores")),
+			 2);
+	assert_int_equal(json_array_size(json_object_get(c.job,
+		"thresholds")), 1);
+	assert_int_equal(json_integer_value(json_object_get(c.job,
+		"requests_per_connection")), 10);
+	assert_true(config_is_load_job(&c));
+	config_free(&c);
+	/* the JSON names of fetch.start too */
+	assert_int_equal(load_text(&c, "{\"duration_s\": 3, "
+		"\"fetch\": [\"http://10.0.0.1/a\", \"http://10.0.0.1/b\"]}",
+		err), 0);
+	assert_int_equal(json_array_size(json_object_get(c.job, "urls")), 2);
+	config_free(&c);
+
+	expect_file_err("{\"connections\": -3}",
+			"\"connections\": -3 is outside 1..16777216");
+	expect_file_err("{\"connections\": \"four\"}",
+			"\"connections\": 'four' is not a whole number");
+	expect_file_err("{\"connections\": 2.5}",
+			"\"connections\": expected an integer");
+	expect_file_err("{\"duration\": 0}", "\"duration\": 0 is outside");
+	expect_file_err("{\"rate_rps\": -1}", "\"rate_rps\": -1 is outside");
+	expect_file_err("{\"lcores\": \"a\"}", "\"lcores\": 'a' is not a list");
+	expect_file_err("{\"threshold\": [\"p99<<1\"]}", "\"threshold\"");
+	expect_file_err("{\"fetch\": \"ftp://x/\"}", "\"fetch\":");
+	expect_file_err("{\"fetch\": \"http://example.com/\"}", "no DNS");
+	expect_file_err("{\"fetch\": [1]}", "\"fetch\": must be a URL");
+	/* unknown keys: a suggestion */
+	expect_file_err("{\"conections\": 4}",
+			"\"conections\": unknown key (did you mean 'connections'?)");
+	expect_file_err("{\"gatway\": \"10.0.0.1\"}",
+			"did you mean 'gateway'?");
+	/* options with '-' take '_' too; flags are booleans */
+	assert_int_equal(load_text(&c, "{\"capture_count\": 5, "
+		"\"ctl-max-tcp-clients\": 3, \"keep_going\": true, "
+		"\"verbose\": 2}", err), 0);
+	assert_int_equal(c.capture_count, 5);
+	assert_int_equal(c.ctl_max_tcp_clients, 3);
+	assert_int_equal(c.keep_going, 1);
+	assert_int_equal(c.verbose, 2);
+	config_free(&c);
+	expect_file_err("{\"keep-going\": 1}", "\"keep-going\": must be true");
+
+	/* a missing file and a syntax error, file:line:column */
+	config_init(&c);
+	assert_int_equal(config_load_file(&c, "/nonexistent/dpfetch.json",
+					  err, sizeof(err)), -1);
+	assert_string_equal(err, "cannot open /nonexistent/dpfetch.json: "
+			    "No such file or directory");
+	config_free(&c);
+	path = write_tmp("{\n  \"mtu\": 1500,\n  \"port\" 1\n}");
+	config_init(&c);
+	assert_int_equal(config_load_file(&c, path, err, sizeof(err)), -1);
+	assert_true(strncmp(err, path, strlen(path)) == 0);
+	assert_true(strncmp(err + strlen(path), ":3:10: ", 7) == 0);
+	config_free(&c);
+	drop_tmp(path);
+
+	/* the command line wins over the file's load options */
+	path = write_tmp("{\"connections\": 4, \"fetch\": \"http://10.0.0.1/\"}");
+	EXPECT_OK(&c, err, "--ip", "10.0.0.5/24", "--config", path,
+		  "--connections", "8");
+	assert_int_equal(json_integer_value(json_object_get(c.job,
+		"connections")), 8);
+	config_free(&c);
+	drop_tmp(path);
+}
+
+/* Issue 16: messages name the option typed, not fetch.start's member,
+ * and unknown options get a suggestion. */
+static void
+test_option_names(void **state)
+{
+	(void)state;
+	EXPECT_ERR("--duration: 0 is outside", BASE, "--duration", "0");
+	EXPECT_ERR("--connections: 0 is outside", BASE, "--connections", "0");
+	EXPECT_ERR("--rate-rps: -5 is outside", BASE, "--rate-rps", "-5");
+	EXPECT_ERR("--requests-per-connection:", BASE,
+		   "--requests-per-connection", "x");
+	EXPECT_ERR("--percentiles[0]:", BASE, "--percentiles", "0");
+	EXPECT_ERR("--threshold:", BASE, "--threshold", "bogus<<");
+	EXPECT_ERR("--fetch: 'example.com' is a name", "--ip", "10.0.0.5/24",
+		   "--fetch", "http://example.com/");
+	EXPECT_ERR("--fetch:", "--ip", "10.0.0.5/24", "--fetch", "ftp://x/");
+	EXPECT_ERR("unknown option '--conections' (did you mean "
+		   "'--connections'?)", BASE, "--conections", "4");
+	EXPECT_ERR("(did you mean '--fetch'?)", BASE, "--fecth", "x");
+	EXPECT_ERR("(did you mean '--duration'?)", BASE, "--duraton=3");
+	EXPECT_ERR("unknown option '--zzzzzzzz'", BASE, "--zzzzzzzz");
+}
+
 int
 main(void)
 {
@@ -1393,6 +1515,8 @@ main(void)
 		cmocka_unit_test(test_file_seed_precision),
 		cmocka_unit_test(test_file_number_for_string),
 		cmocka_unit_test(test_load_string),
+		cmocka_unit_test(test_file_load_options),
+		cmocka_unit_test(test_option_names),
 		cmocka_unit_test(test_search_options),
 	};
 

@@ -554,6 +554,49 @@ test_ctl_help(void **state)
 	free(text);
 }
 
+/* Issue 16: one parameter checked alone names the option typed; the
+ * control channel's messages keep the member's name. */
+static void
+test_param_check_labels(void **state)
+{
+	char err[256];
+	json_t *v;
+
+	(void)state;
+	v = json_real(0);
+	assert_int_equal(job_param_check(job_param_find("duration_s"), v,
+					 "--duration", err, sizeof(err)), -1);
+	assert_string_equal(err, "--duration: 0 is outside 0.001..3.1536e+07");
+	assert_int_equal(job_param_check(job_param_find("duration_s"), v,
+					 NULL, err, sizeof(err)), -1);
+	assert_string_equal(err, "duration_s: 0 is outside 0.001..3.1536e+07");
+	json_decref(v);
+	v = json_integer(4);
+	assert_int_equal(job_param_check(job_param_find("connections"), v,
+					 "\"connections\"", err, sizeof(err)), 0);
+	json_decref(v);
+	v = json_pack("[f, f]", 50.0, 0.0);
+	assert_int_equal(job_param_check(job_param_find("percentiles"), v,
+					 "--percentiles", err, sizeof(err)), -1);
+	assert_true(strncmp(err, "--percentiles[1]: ", 18) == 0);
+	json_decref(v);
+	v = json_string("http://example.com/");
+	assert_int_equal(job_param_check(job_param_find("url"), v, "--fetch",
+					 err, sizeof(err)), -1);
+	assert_true(strncmp(err, "--fetch: 'example.com' is a name", 32) == 0);
+	json_decref(v);
+
+	snprintf(err, sizeof(err), "src_ips: outside the --ip prefix /24");
+	job_params_err_to_opt(err, sizeof(err));
+	assert_string_equal(err, "--src-ips: outside the --ip prefix /24");
+	snprintf(err, sizeof(err), "lcores: 7 is not one of dpfetch's lcores");
+	job_params_err_to_opt(err, sizeof(err));
+	assert_string_equal(err, "--lcores: 7 is not one of dpfetch's lcores");
+	snprintf(err, sizeof(err), "out of memory");
+	job_params_err_to_opt(err, sizeof(err));
+	assert_string_equal(err, "out of memory");
+}
+
 int
 main(void)
 {
@@ -567,6 +610,7 @@ main(void)
 		cmocka_unit_test(test_ctl_keys),
 		cmocka_unit_test(test_ctl_help),
 		cmocka_unit_test(test_churn),
+		cmocka_unit_test(test_param_check_labels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

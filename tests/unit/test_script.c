@@ -205,17 +205,17 @@ test_show_commands_and_json(void **state)
 	(void)state;
 	rig_init(&g);
 	g.r.show_commands = 1;
-	assert_int_equal(script_run_text(&g.r, "s", "fetch url=http://a/\n"
+	assert_int_equal(script_run_text(&g.r, "s", "fetch url=http://10.0.0.1/\n"
 					 "reset\n"), SCRIPT_OK);
 	rig_flush(&g);
-	assert_string_equal(g.out, "> fetch url=http://a/\njob 1 started\n"
+	assert_string_equal(g.out, "> fetch url=http://10.0.0.1/\njob 1 started\n"
 			    "> reset\nok\n");
 	rig_fini(&g);
 
 	rig_init(&g);
 	g.r.show_commands = 1;
 	g.r.json = 1;
-	assert_int_equal(script_run_text(&g.r, "s", "fetch url=http://a/\n"
+	assert_int_equal(script_run_text(&g.r, "s", "fetch url=http://10.0.0.1/\n"
 					 "echo aside\nreset\n"), SCRIPT_OK);
 	rig_flush(&g);
 	/* nothing but JSON on the output; echo goes to the error stream */
@@ -272,7 +272,7 @@ test_wait_failed_job(void **state)
 	rig_init(&g);
 	g.fake.final_state = "stopped";
 	assert_int_equal(script_run_text(&g.r, "s",
-		"fetch url=http://a/\nstop\nwait\n"), SCRIPT_OK);
+		"fetch url=http://10.0.0.1/\nstop\nwait\n"), SCRIPT_OK);
 	rig_fini(&g);
 }
 
@@ -307,7 +307,7 @@ test_wait_thresholds(void **state)
 	g.fake.thresholds = th;
 	g.r.keep_going = 1;
 	assert_int_equal(script_run_text(&g.r, "t",
-		"fetch url=http://a/\nwait\nstats\n"), SCRIPT_THRESHOLDS);
+		"fetch url=http://10.0.0.1/\nwait\nstats\n"), SCRIPT_THRESHOLDS);
 	rig_flush(&g);
 	check_contains("stats ran", g.fake.log, "stats");
 	rig_fini(&g);
@@ -317,14 +317,14 @@ test_wait_thresholds(void **state)
 	g.r.keep_going = 1;
 	g.fake.fail_method = "stats.get";
 	assert_int_equal(script_run_text(&g.r, "t",
-		"fetch url=http://a/\nwait\nstats\n"), SCRIPT_FAILED);
+		"fetch url=http://10.0.0.1/\nwait\nstats\n"), SCRIPT_FAILED);
 	rig_fini(&g);
 
 	/* All held: success. */
 	rig_init(&g);
 	g.fake.thresholds = "[{\"expr\": \"errors==0\", \"value\": 0, "
 		"\"ok\": true}]";
-	assert_int_equal(script_run_text(&g.r, "t", "fetch url=http://a/\n"
+	assert_int_equal(script_run_text(&g.r, "t", "fetch url=http://10.0.0.1/\n"
 					 "wait\n"), SCRIPT_OK);
 	rig_fini(&g);
 }
@@ -339,9 +339,9 @@ test_wait_timeout(void **state)
 	g.fake.running_polls = 1000;
 	g.r.wait_step_s = 5;
 	assert_int_equal(script_run_text(&g.r, "t",
-		"fetch url=http://a/\nwait timeout=0\n"), SCRIPT_FAILED);
+		"fetch url=http://10.0.0.1/\nwait timeout=0\n"), SCRIPT_FAILED);
 	rig_flush(&g);
-	check_log(&g, "fetch.start {\"url\":\"http://a/\"}\n"
+	check_log(&g, "fetch.start {\"url\":\"http://10.0.0.1/\"}\n"
 		  "fetch.wait {\"job\":1,\"timeout_s\":0}\n");
 	assert_string_equal(g.err, "t:2: job 1 still running after 0 s\n");
 	rig_fini(&g);
@@ -415,7 +415,7 @@ test_syntax_checked_first(void **state)
 	assert_int_equal(script_run_text(&g.r, "x.script",
 		"reset\n"
 		"sleep 1\n"
-		"fetch url=http://a/ conections=3\n"), SCRIPT_ERROR);
+		"fetch url=http://10.0.0.1/ conections=3\n"), SCRIPT_ERROR);
 	rig_flush(&g);
 	check_log(&g, "");	/* nothing ran */
 	assert_int_equal(g.fake.sleeps, 0);
@@ -453,7 +453,7 @@ test_check_all(void **state)
 		"# fine\n"
 		"info\n"
 		"stats scope=nosuch\n"
-		"fetch url=http://a/ conections=3\n"
+		"fetch url=http://198.18.0.1/ conections=3\n"
 		"sleep soon\n"
 		"wait $job timeout=5\n"
 		"frob\n", f), 4);
@@ -481,7 +481,7 @@ test_run_line(void **state)
 	(void)state;
 	rig_init(&g);
 	assert_int_equal(script_run_line(&g.r, "dpfetchctl",
-					 "fetch url=http://a/"), SCRIPT_OK);
+					 "fetch url=http://198.18.0.1/"), SCRIPT_OK);
 	assert_int_equal(script_run_line(&g.r, "dpfetchctl",
 					 "status $job # comment"), SCRIPT_OK);
 	assert_int_equal(script_run_line(&g.r, "dpfetchctl", "frob"),
@@ -489,7 +489,7 @@ test_run_line(void **state)
 	assert_int_equal(script_run_line(&g.r, "dpfetchctl", "   "),
 			 SCRIPT_OK);
 	rig_flush(&g);
-	check_log(&g, "fetch.start {\"url\":\"http://a/\"}\n"
+	check_log(&g, "fetch.start {\"url\":\"http://198.18.0.1/\"}\n"
 		  "fetch.status {\"job\":1}\n");
 	check_contains("errors", g.err, "dpfetchctl: unknown command 'frob'");
 	rig_fini(&g);
@@ -505,11 +505,11 @@ test_failed_fetch_forgets_job(void **state)
 	rig_init(&g);
 	g.r.keep_going = 1;
 	assert_int_equal(script_run_text(&g.r, "k",
-		"fetch url=http://a/\n"
+		"fetch url=http://10.0.0.1/\n"
 		"call fetch.start {\"url\": 1}\n"
 		"stop $job\n"), SCRIPT_FAILED);
 	rig_flush(&g);
-	check_log(&g, "fetch.start {\"url\":\"http://a/\"}\n"
+	check_log(&g, "fetch.start {\"url\":\"http://10.0.0.1/\"}\n"
 		  "fetch.start {\"url\":1}\n");
 	assert_string_equal(g.err, "k:2: fetch.start: boom (code -32000)\n"
 			    "k:3: $job: no job started yet\n");
@@ -729,7 +729,7 @@ test_search(void **state)
 		"\"steps\": [], \"error\": \"step at 700: 256 jobs are "
 		"running\"}";
 	assert_int_equal(script_run_text(&g.r, "t",
-		"call fetch.search {\"url\": \"http://a/\"}\n"),
+		"call fetch.search {\"url\": \"http://10.0.0.1/\"}\n"),
 		SCRIPT_FAILED);
 	rig_flush(&g);
 	assert_string_equal(g.err,
