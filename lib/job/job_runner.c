@@ -14,7 +14,6 @@
 
 #include <rte_common.h>
 #include <rte_malloc.h>
-#include <rte_mempool.h>
 
 #include "arp.h"
 #include "config.h"
@@ -112,10 +111,9 @@ static int
 runner_pools_ready(struct worker *w)
 {
 	struct job_runner *r = w->runner;
-	char name[RTE_MEMPOOL_NAMESIZE];
 	uint64_t used;
 
-	if (r->conn_pool != NULL)
+	if (r->conn_pool.base != NULL)
 		return 0;
 	/* Response parsers: only as many as requests outstanding at once,
 	 * and never more than PARSERS_MAX (then requests wait). */
@@ -124,10 +122,9 @@ runner_pools_ready(struct worker *w)
 		       worker_heap_alloc, worker_heap_free,
 		       (void *)(uintptr_t)rte_lcore_to_socket_id(w->lcore_id));
 	used = worker_heap_used(w);
-	snprintf(name, sizeof(name), "job_conn_%u", w->lcore_id);
-	r->conn_pool = worker_state_pool(w, name, w->cfg->max_conns,
-					 sizeof(struct job_conn));
-	if (r->conn_pool == NULL)
+	if (obj_pool_init(&r->conn_pool, "job_conn", w->cfg->max_conns,
+			  sizeof(struct job_conn),
+			  (int)rte_lcore_to_socket_id(w->lcore_id)) != 0)
 		return -1;
 	w->conn_mem_bytes += worker_heap_used(w) - used;
 	return 0;
@@ -138,11 +135,10 @@ job_runner_fini(struct worker *w)
 {
 	struct job_runner *r = w->runner;
 
-	if (r == NULL || r->conn_pool == NULL)
+	if (r == NULL || r->conn_pool.base == NULL)
 		return;
 	lazy_pool_fini(&r->busy_pool);
-	rte_mempool_free(r->conn_pool);
-	r->conn_pool = NULL;
+	obj_pool_fini(&r->conn_pool);
 }
 
 void
@@ -233,7 +229,7 @@ conn_free(struct worker *w, struct job_share *s, struct job_conn *jc)
 	http_client_forget(&jc->hc);
 	s->n_open--;
 	s->cnt.conns_closed++;
-	rte_mempool_put(w->runner->conn_pool, jc);
+	obj_pool_put(&w->runner->conn_pool, jc);
 }
 
 /* The requests jc still owes count as failed (or cancelled). */
@@ -671,9 +667,9 @@ share_open_one(struct worker *w, struct job_share *s, int churn)
 	const struct url *u;
 	struct job_conn *jc;
 	uint64_t intended;
-	void *obj;
 
-	if (rte_mempool_get(w->runner->conn_pool, &obj) != 0) {
+	jc = obj_pool_get(&w->runner->conn_pool);
+	if (jc == NULL) {
 		/* Other jobs hold the blocks: try again shortly. */
 		if (churn)
 			s->churn.errors++;
@@ -685,7 +681,6 @@ share_open_one(struct worker *w, struct job_share *s, int churn)
 		s->open_after_us = w->now_us + LOCAL_RETRY_US;
 		return -1;
 	}
-	jc = obj;
 	memset(jc, 0, sizeof(*jc));
 	jc->deadline_us = w->now_us +
 		(uint64_t)s->job->p.connect_timeout_ms * 1000;

@@ -32,6 +32,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "obj_pool.h"
 #include "tcp.h"
 #include "tcp_cc.h"
 #include "tcp_sack.h"
@@ -63,6 +64,11 @@ struct rte_mempool;
 /* mem_flags: refused send space while the pool was low; woken (the
  * sent callback, a window update) when memory returns. */
 #define TCP_MF_SND_STARVED	0x01
+#define TCP_MF_IN_TABLE		0x02	/* in the table: a live block */
+
+/* Packets of a burst looked up together (tcp_lookup_burst); the rest
+ * of a longer burst are looked up one by one. */
+#define TCP_LOOKUP_BURST_MAX	64
 
 /* Per-segment metadata kept in the mbuf private area (like skb->cb). */
 struct tcp_seg_cb {
@@ -211,6 +217,9 @@ struct tcp_conn {
 	uint32_t last_rx_ms;		/* now_ms, low 32 bits: keepalive */
 	uint8_t ka_probes;		/* keepalive probes unanswered */
 	uint8_t mem_flags;		/* TCP_MF_* */
+	/* The next block in the table's bucket chain: its pool index + 1,
+	 * or 0 at the end. */
+	uint32_t hnext;
 
 	struct tcp_sndbuf snd;
 	struct tcp_reass ooo;
@@ -255,9 +264,12 @@ struct tcp_stack {
 	 * the connection, or opened one, so tcp_input checks it.  First:
 	 * tcp.h's inline tcp_rx_hint_set writes it there. */
 	const struct tcp_rx_hint *rx_hint;
-	struct rte_hash *table;		/* 4-tuple -> struct tcp_conn * */
-	struct rte_mempool *conn_pool;
-	struct rte_mempool *sack_pool;	/* struct tcp_sack_board */
+	/* The table: per bucket, the pool index + 1 of the first block of
+	 * its chain (tcp_conn.hnext links the rest), or 0. */
+	uint32_t *buckets;
+	uint32_t bucket_mask;
+	struct obj_pool conn_pool;	/* struct tcp_conn */
+	struct obj_pool sack_pool;	/* struct tcp_sack_board */
 	struct tcp_conn *output_list;	/* connections with output owed */
 	/* Bit (hash % 64) of every connection added since the burst's
 	 * lookup: a tuple found absent may have been added meanwhile. */

@@ -350,7 +350,7 @@ static void
 test_sack_board_pool(void **state)
 {
 	struct tcp_conn *c = conn_open();
-	unsigned int n = rte_mempool_avail_count(w->tcp->sack_pool);
+	unsigned int n = obj_pool_avail(&w->tcp->sack_pool);
 	uint64_t nomem0 = w->stats.tcp.SackNoMem;
 	void **held = calloc(n, sizeof(*held));
 	struct tcp_sack_board *b;
@@ -366,28 +366,27 @@ test_sack_board_pool(void **state)
 	assert_ptr_equal(c->sack, b);
 	assert_int_equal(b->n, 0);
 	assert_ptr_equal(tcp_sack_get(w, c), b);
-	assert_int_equal(rte_mempool_avail_count(w->tcp->sack_pool), n - 1);
+	assert_int_equal(obj_pool_avail(&w->tcp->sack_pool), n - 1);
 	tcp_sack_put(w, c);
 	assert_null(c->sack);
 	tcp_sack_put(w, c);	/* twice is harmless */
-	assert_int_equal(rte_mempool_avail_count(w->tcp->sack_pool), n);
+	assert_int_equal(obj_pool_avail(&w->tcp->sack_pool), n);
 	/* Exhausted. */
 	assert_non_null(held);
 	for (i = 0; i < n; i++)
-		assert_int_equal(rte_mempool_get(w->tcp->sack_pool, &held[i]),
-				 0);
+		assert_non_null(held[i] = obj_pool_get(&w->tcp->sack_pool));
 	assert_null(tcp_sack_get(w, c));
 	assert_null(c->sack);
 	assert_int_equal(w->stats.tcp.SackNoMem - nomem0, 1);
-	rte_mempool_put(w->tcp->sack_pool, held[0]);
+	obj_pool_put(&w->tcp->sack_pool, held[0]);
 	assert_non_null(tcp_sack_get(w, c));
 	/* Freeing the connection gives its board back. */
 	conn_done(c);
-	assert_int_equal(rte_mempool_avail_count(w->tcp->sack_pool), 1);
+	assert_int_equal(obj_pool_avail(&w->tcp->sack_pool), 1);
 	for (i = 1; i < n; i++)
-		rte_mempool_put(w->tcp->sack_pool, held[i]);
+		obj_pool_put(&w->tcp->sack_pool, held[i]);
 	free(held);
-	assert_int_equal(rte_mempool_avail_count(w->tcp->sack_pool), n);
+	assert_int_equal(obj_pool_avail(&w->tcp->sack_pool), n);
 }
 
 /*
