@@ -47,6 +47,7 @@ static const char *const state_names[TCP_NSTATES] = {
 };
 
 const struct tcp_sack_board tcp_sack_empty;
+const struct tcp_reass tcp_reass_empty;
 
 const char *
 tcp_state_name(enum tcp_state s)
@@ -239,6 +240,20 @@ tcp_ts_key(struct syncookie_key *key)
 	return 0;
 }
 
+/* Blocks of a cold pool: as configured, or a sixteenth of max_conns
+ * (at least 1024, at most max_conns). */
+static uint32_t
+tcp_cold_pool_size(uint32_t conf, uint32_t max_conns)
+{
+	uint32_t n = max_conns / 16;
+
+	if (conf != 0)
+		return conf;
+	if (n < 1024)
+		n = 1024;
+	return n < max_conns ? n : max_conns;
+}
+
 int
 tcp_stack_init(struct worker *w, uint32_t max_conns)
 {
@@ -281,10 +296,14 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 	if (obj_pool_init(&ts->conn_pool, "tcp_conn", max_conns,
 			  sizeof(struct tcp_conn), socket) != 0)
 		goto nomem;
-	/* Only connections in loss recovery hold a scoreboard. */
+	/* Only connections in loss recovery hold a scoreboard, and only
+	 * those receiving past a hole an out-of-order queue. */
 	if (obj_pool_init(&ts->sack_pool, "tcp_sack",
-			  RTE_MAX(1024u, max_conns / 16),
-			  sizeof(struct tcp_sack_board), socket) != 0)
+			  tcp_cold_pool_size(w->cfg->tcp.sack_conns, max_conns),
+			  sizeof(struct tcp_sack_board), socket) != 0 ||
+	    obj_pool_init(&ts->ooo_pool, "tcp_ooo",
+			  tcp_cold_pool_size(w->cfg->tcp.ooo_conns, max_conns),
+			  sizeof(struct tcp_reass), socket) != 0)
 		goto nomem;
 	/* Not fatal: without it a full table refuses, as before. */
 	ts->tw_max = RTE_MAX(1024u, max_conns / 4);
@@ -297,6 +316,7 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 		ts->cc_ops = &tcp_cc_newreno;
 	return 0;
 nomem:
+	obj_pool_fini(&ts->sack_pool);
 	obj_pool_fini(&ts->conn_pool);
 	rte_free(ts->buckets);
 	ts->buckets = NULL;
@@ -332,11 +352,12 @@ tcp_stack_fini(struct worker *w)
 	while ((c = tcp_conn_next(w, &iter)) != NULL) {
 		tcp_timers_cancel(w, c);
 		rte_pktmbuf_free(c->snd.head);
-		tcp_reass_flush(&c->ooo);
+		tcp_ooo_put(w, c);
 		tcp_sack_put(w, c);
 	}
 	obj_pool_fini(&ts->conn_pool);
 	obj_pool_fini(&ts->sack_pool);
+	obj_pool_fini(&ts->ooo_pool);
 	rte_free(ts->buckets);
 	rte_free(ts->tw_fifo);
 	memset(ts, 0, sizeof(*ts));
@@ -621,7 +642,6 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	c->ops = ops;
 	c->app = app;
 	tcp_timers_init(c);
-	tcp_reass_init(&c->ooo);
 
 	c->iss = tcp_isn(w, &k);
 	c->ts_off = syncookie_ts_offset(&w->tcp->ts_key, &t);
@@ -793,6 +813,31 @@ tcp_sack_put(struct worker *w, struct tcp_conn *c)
 	c->sack = NULL;
 }
 
+struct tcp_reass *
+tcp_ooo_get(struct worker *w, struct tcp_conn *c)
+{
+	if (c->ooo != NULL)
+		return c->ooo;
+	c->ooo = obj_pool_get(&w->tcp->ooo_pool);
+	if (c->ooo == NULL) {
+		/* The segment is dropped: it comes again, in order. */
+		w->stats.tcp.OfoNoMem++;
+		return NULL;
+	}
+	tcp_reass_init(c->ooo);
+	return c->ooo;
+}
+
+void
+tcp_ooo_put(struct worker *w, struct tcp_conn *c)
+{
+	if (c->ooo == NULL)
+		return;
+	tcp_reass_flush(c->ooo);
+	obj_pool_put(&w->tcp->ooo_pool, c->ooo);
+	c->ooo = NULL;
+}
+
 void
 tcp_conn_free(struct worker *w, struct tcp_conn *c)
 {
@@ -811,7 +856,7 @@ tcp_conn_free(struct worker *w, struct tcp_conn *c)
 		c->mem_flags &= ~TCP_MF_SND_STARVED;
 		w->snd_starved--;
 	}
-	tcp_reass_flush(&c->ooo);
+	tcp_ooo_put(w, c);
 	tcp_sack_put(w, c);
 	/* Unlink from the output list so the flush never sees it. */
 	if (c->flags & TF_OUTPUT_LIST) {
@@ -1132,7 +1177,7 @@ tcp_conn_info(struct worker *w, const struct tcp_conn *c,
 	ci->retrans = c->retrans_count;
 	ci->unacked = c->snd_max - c->snd_una;
 	ci->snd_queued = c->snd.len;
-	ci->ooo_bytes = c->ooo.bytes;
+	ci->ooo_bytes = tcp_ooo_of(c)->bytes;
 	ci->idle_us = tcp_conn_idle_us(w, c);
 }
 

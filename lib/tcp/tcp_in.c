@@ -755,7 +755,7 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		}
 	}
 	if (len > 0 && seq == c->rcv_nxt) {
-		int had_ooo = c->ooo.nsegs > 0;
+		int had_ooo = c->ooo != NULL && c->ooo->nsegs > 0;
 		/* Several segments the port merged (LRO): ACKed as what
 		 * they were, at least two full segments. */
 		int merged = len > c->mss &&
@@ -765,7 +765,8 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		tcp_deliver(w, c, m, off, len);
 		rte_pktmbuf_free(m);
 		m = NULL;
-		while ((q = tcp_reass_pop(&c->ooo, c->rcv_nxt)) != NULL) {
+		while (c->ooo != NULL &&
+		       (q = tcp_reass_pop(c->ooo, c->rcv_nxt)) != NULL) {
 			struct tcp_seg_cb *cb = tcp_seg_cb(q);
 
 			/* Echo again: what its send buffer cannot take now
@@ -785,6 +786,9 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 			tcp_deliver(w, c, q, cb->off, cb->len);
 			rte_pktmbuf_free(q);
 		}
+		/* Hole filled: the queue's block goes back to the pool. */
+		if (c->ooo != NULL && c->ooo->nsegs == 0)
+			tcp_ooo_put(w, c);
 		/* RFC 5681 4.2: ACK at once when a hole fills, else at least
 		 * every second full segment, else within delack_ms. */
 		if (had_ooo) {
@@ -817,11 +821,17 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 			 * buffers need.  Give back most of what this
 			 * connection holds, highest sequence first. */
 			w->stats.tcp.OfoDropLowMem++;
-			w->stats.tcp.OfoPruned += tcp_reass_prune(&c->ooo,
-				ctl.max_bytes / 8, NULL);
+			if (c->ooo != NULL)
+				w->stats.tcp.OfoPruned += tcp_reass_prune(
+					c->ooo, ctl.max_bytes / 8, NULL);
+			rte_pktmbuf_free(m);
+		} else if (tcp_ooo_get(w, c) == NULL) {
+			/* No queue to keep it in (counted): like a full
+			 * queue, the data comes again. */
+			w->stats.tcp.OfoDropped++;
 			rte_pktmbuf_free(m);
 		} else {
-			rc = tcp_reass_insert_ctl(&c->ooo, m, &ctl);
+			rc = tcp_reass_insert_ctl(c->ooo, m, &ctl);
 			w->stats.tcp.OfoCollapsed += ctl.collapsed;
 			w->stats.tcp.OfoPruned += ctl.pruned;
 			if (rc == 0)
@@ -831,6 +841,8 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 			else
 				w->stats.tcp.DupSegs++;
 		}
+		if (c->ooo != NULL && c->ooo->nsegs == 0)
+			tcp_ooo_put(w, c);
 		m = NULL;
 		w->stats.tcp.DupAcksSent++;
 		tcp_ack_now(w, c);

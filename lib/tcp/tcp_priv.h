@@ -222,7 +222,9 @@ struct tcp_conn {
 	uint32_t hnext;
 
 	struct tcp_sndbuf snd;
-	struct tcp_reass ooo;
+	/* The out-of-order queue, from the worker's ooo_pool only while it
+	 * holds something; NULL reads as empty (tcp_ooo_of). */
+	struct tcp_reass *ooo;
 
 	struct timer rtx_timer;		/* SYN/data retransmit and persist */
 	struct timer delack_timer;
@@ -270,6 +272,7 @@ struct tcp_stack {
 	uint32_t bucket_mask;
 	struct obj_pool conn_pool;	/* struct tcp_conn */
 	struct obj_pool sack_pool;	/* struct tcp_sack_board */
+	struct obj_pool ooo_pool;	/* struct tcp_reass */
 	struct tcp_conn *output_list;	/* connections with output owed */
 	/* Bit (hash % 64) of every connection added since the burst's
 	 * lookup: a tuple found absent may have been added meanwhile. */
@@ -338,6 +341,15 @@ tcp_sack_of(const struct tcp_conn *c)
 	return c->sack != NULL ? c->sack : &tcp_sack_empty;
 }
 
+/* An empty out-of-order queue: what a connection without one reads. */
+extern const struct tcp_reass tcp_reass_empty;
+
+static inline const struct tcp_reass *
+tcp_ooo_of(const struct tcp_conn *c)
+{
+	return c->ooo != NULL ? c->ooo : &tcp_reass_empty;
+}
+
 /* tcp_conn.c */
 struct tcp_conn *
 tcp_lookup(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
@@ -364,6 +376,13 @@ tcp_sack_get(struct worker *w, struct tcp_conn *c);
 /* Give the scoreboard back: it is empty or no longer valid. */
 void
 tcp_sack_put(struct worker *w, struct tcp_conn *c);
+/* The connection's out-of-order queue, taken from the pool (empty) if
+ * it has none; NULL (counted as OfoNoMem) when the pool is exhausted. */
+struct tcp_reass *
+tcp_ooo_get(struct worker *w, struct tcp_conn *c);
+/* Give the queue back, freeing what it still holds. */
+void
+tcp_ooo_put(struct worker *w, struct tcp_conn *c);
 /* Free the block and everything it holds. */
 void
 tcp_conn_free(struct worker *w, struct tcp_conn *c);

@@ -432,7 +432,7 @@ tcp_enter_time_wait(struct worker *w, struct tcp_conn *c)
 	timer_cancel(&w->wheel, &c->idle_timer);
 	tcp_notify_closed(w, c, 0);
 	/* Send-side data is all acknowledged; the queue can go now. */
-	tcp_reass_flush(&c->ooo);
+	tcp_ooo_put(w, c);
 	if (w->cfg->tcp.time_wait_ms == 0) {
 		tcp_conn_free(w, c);
 		return;

@@ -513,6 +513,8 @@ sh_check_clean(struct stack_harness *h)
 		return "connection blocks not given back";
 	if (obj_pool_in_use(&w->tcp->sack_pool) != 0)
 		return "SACK boards not given back";
+	if (obj_pool_in_use(&w->tcp->ooo_pool) != 0)
+		return "out-of-order queues not given back";
 	if (w->wheel.n_armed != h->armed_baseline)
 		return "timers left armed after every connection went";
 	if (w->tx_n != 0)
