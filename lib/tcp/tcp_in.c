@@ -391,7 +391,7 @@ tcp_in_syn_sent(struct worker *w, struct tcp_conn *c, struct tcp_seg *s)
 	c->snd_wnd = s->wnd;	/* never scaled in a SYN */
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = s->ack;
-	timer_cancel(&w->wheel, &c->rtx_timer);
+	tcp_tt_cancel(w, c, TCP_TT_RTX);
 	tcp_rtt_from_ack(w, c, s);
 	tcp_start_sending(w, c, c->rtx_shift != 0);
 	c->rtx_shift = 0;
@@ -571,7 +571,7 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 					  c->srtt_us);
 		}
 		if (c->snd_una == c->snd_max)
-			timer_cancel(&w->wheel, &c->rtx_timer);
+			tcp_tt_cancel(w, c, TCP_TT_RTX);
 		else
 			tcp_rtx_arm(w, c);
 		if (c->snd.len > 0 || (c->flags & TF_FIN_QUEUED))
@@ -632,7 +632,7 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 			c->snd_nxt = c->snd_una;
 			c->rtx_shift = 0;
 			c->persist_s = 0;
-			timer_cancel(&w->wheel, &c->rtx_timer);
+			tcp_tt_cancel(w, c, TCP_TT_RTX);
 		}
 	}
 
@@ -880,8 +880,8 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 	if (c->state == TCP_TIME_WAIT && (s->flags & TH_FIN) &&
 	    !(s->flags & (TH_RST | TH_SYN))) {
 		tcp_ack_now(w, c);
-		timer_arm(&w->wheel, &c->idle_timer, w->now_us,
-			  (uint64_t)w->cfg->tcp.time_wait_ms * 1000);
+		tcp_tt_arm(w, c, TCP_TT_IDLE,
+			   (uint64_t)w->cfg->tcp.time_wait_ms * 1000);
 		goto drop;
 	}
 
@@ -985,7 +985,7 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 			goto drop;
 		}
 		c->snd_wl1 = s->seq - 1;	/* let the update below run */
-		timer_cancel(&w->wheel, &c->rtx_timer);
+		tcp_tt_cancel(w, c, TCP_TT_RTX);
 		tcp_start_sending(w, c, c->rtx_shift != 0);
 		c->rtx_shift = 0;
 		tcp_set_state(w, c, TCP_ESTABLISHED);

@@ -295,7 +295,7 @@ tcp_emit(struct worker *w, struct tcp_conn *c, uint32_t seq, uint8_t flags,
 		c->last_ack_sent = c->rcv_nxt;
 		c->flags &= ~(TF_ACK_NOW | TF_DELACK);
 		c->segs_unacked = 0;
-		timer_cancel(&w->wheel, &c->delack_timer);
+		tcp_tt_cancel(w, c, TCP_TT_DELACK);
 	}
 	w->stats.tcp.OutSegs++;
 	w->stats.tcp.DataBytesOut += len;
@@ -550,7 +550,7 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 		tcp_send_ack(w, c);
 	/* Something unacknowledged, or data blocked by a zero window: the
 	 * retransmission timer doubles as the persist timer. */
-	if (!timer_is_armed(&c->rtx_timer) &&
+	if (!tcp_tt_armed(c, TCP_TT_RTX) &&
 	    (SEQ_LT(c->snd_una, c->snd_max) ||
 	     (c->snd.len > SEQ_DIFF(c->snd_nxt, c->snd_una))))
 		tcp_rtx_arm(w, c);

@@ -58,7 +58,7 @@ struct rte_mempool;
 #define TF_PASSIVE	0x0800	/* opened by a listener */
 #define TF_RCV_HOLD_SND	0x1000	/* receive window shrinks with snd.len */
 #define TF_ABORT	0x2000	/* abort at the next output pass */
-#define TF_TLP_PENDING	0x4000	/* rtx_timer is a tail loss probe timer */
+#define TF_TLP_PENDING	0x4000	/* TCP_TT_RTX is a tail loss probe timer */
 #define TF_TLP_DONE	0x8000	/* probe sent; next expiry is the RTO */
 
 /* mem_flags: refused send space while the pool was low; woken (the
@@ -69,6 +69,15 @@ struct rte_mempool;
 /* Packets of a burst looked up together (tcp_lookup_burst); the rest
  * of a longer burst are looked up one by one. */
 #define TCP_LOOKUP_BURST_MAX	64
+
+/* The connection's timers: kinds of its one wheel timer. */
+enum tcp_timer_kind {
+	TCP_TT_RTX,	/* SYN/data retransmission, TLP, persist */
+	TCP_TT_DELACK,	/* delayed ACK */
+	TCP_TT_IDLE,	/* keepalive and the application's deadline, the
+			 * FIN_WAIT_2 bound, then TIME_WAIT */
+	TCP_TT_N
+};
 
 /* Per-segment metadata kept in the mbuf private area (like skb->cb). */
 struct tcp_seg_cb {
@@ -226,9 +235,10 @@ struct tcp_conn {
 	 * holds something; NULL reads as empty (tcp_ooo_of). */
 	struct tcp_reass *ooo;
 
-	struct timer rtx_timer;		/* SYN/data retransmit and persist */
-	struct timer delack_timer;
-	struct timer idle_timer;	/* keepalive, then TIME_WAIT */
+	/* One wheel timer for three kinds (tcp_timer.c): it fires at the
+	 * earliest of tt_at, each kind's tick (low 32 bits; 0 = off). */
+	struct timer timer;
+	uint32_t tt_at[TCP_TT_N];
 
 	const struct tcp_app_ops *ops;
 	uint32_t iss;
@@ -447,6 +457,19 @@ uint32_t
 tcp_rcv_window(struct worker *w, const struct tcp_conn *c);
 
 /* tcp_timer.c */
+static inline int
+tcp_tt_armed(const struct tcp_conn *c, enum tcp_timer_kind k)
+{
+	return c->tt_at[k] != 0;
+}
+/* (Re)arm kind k to fire delay_us from now. */
+void
+tcp_tt_arm(struct worker *w, struct tcp_conn *c, enum tcp_timer_kind k,
+	   uint64_t delay_us);
+/* Stop kind k (the wheel timer, if it was k's, fires early and finds
+ * nothing due, unless no kind is left: then it is cancelled). */
+void
+tcp_tt_cancel(struct worker *w, struct tcp_conn *c, enum tcp_timer_kind k);
 void
 tcp_timers_init(struct tcp_conn *c);
 void
