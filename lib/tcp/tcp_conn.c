@@ -305,17 +305,25 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 			  tcp_cold_pool_size(w->cfg->tcp.ooo_conns, max_conns),
 			  sizeof(struct tcp_reass), socket) != 0)
 		goto nomem;
+	/* The congestion control's own state, for connections past slow
+	 * start or after a loss (none for NewReno). */
+	ts->cc_ops = tcp_cc_find(w->cfg->tcp.cc);
+	if (ts->cc_ops == NULL)
+		ts->cc_ops = &tcp_cc_newreno;
+	if (ts->cc_ops->ext_size != 0 &&
+	    obj_pool_init(&ts->cc_pool, "tcp_cc",
+			  tcp_cold_pool_size(w->cfg->tcp.cc_conns, max_conns),
+			  ts->cc_ops->ext_size, socket) != 0)
+		goto nomem;
 	/* Not fatal: without it a full table refuses, as before. */
 	ts->tw_max = RTE_MAX(1024u, max_conns / 4);
 	ts->tw_mask = rte_align32pow2(ts->tw_max) - 1;
 	ts->tw_fifo = rte_zmalloc_socket("tcp_tw_fifo",
 		(size_t)(ts->tw_mask + 1) * sizeof(ts->tw_fifo[0]), 0,
 		(int)rte_socket_id());
-	ts->cc_ops = tcp_cc_find(w->cfg->tcp.cc);
-	if (ts->cc_ops == NULL)
-		ts->cc_ops = &tcp_cc_newreno;
 	return 0;
 nomem:
+	obj_pool_fini(&ts->ooo_pool);
 	obj_pool_fini(&ts->sack_pool);
 	obj_pool_fini(&ts->conn_pool);
 	rte_free(ts->buckets);
@@ -354,7 +362,9 @@ tcp_stack_fini(struct worker *w)
 		rte_pktmbuf_free(c->snd.head);
 		tcp_ooo_put(w, c);
 		tcp_sack_put(w, c);
+		tcp_cc_detach(w, c);
 	}
+	obj_pool_fini(&ts->cc_pool);
 	obj_pool_fini(&ts->conn_pool);
 	obj_pool_fini(&ts->sack_pool);
 	obj_pool_fini(&ts->ooo_pool);
@@ -839,6 +849,31 @@ tcp_ooo_put(struct worker *w, struct tcp_conn *c)
 }
 
 void
+tcp_cc_attach(struct worker *w, struct tcp_conn *c)
+{
+	struct tcp_cubic *x = obj_pool_get(&w->tcp->cc_pool);
+
+	if (x == NULL) {
+		if (!(c->mem_flags & TCP_MF_CC_NOMEM)) {
+			c->mem_flags |= TCP_MF_CC_NOMEM;
+			w->stats.tcp.CcNoMem++;
+		}
+		return;
+	}
+	memset(x, 0, c->cc_ops->ext_size);
+	c->cc.cubic = x;
+}
+
+void
+tcp_cc_detach(struct worker *w, struct tcp_conn *c)
+{
+	if (c->cc.cubic == NULL)
+		return;
+	obj_pool_put(&w->tcp->cc_pool, c->cc.cubic);
+	c->cc.cubic = NULL;
+}
+
+void
 tcp_conn_free(struct worker *w, struct tcp_conn *c)
 {
 	struct tcp_key k;
@@ -858,6 +893,7 @@ tcp_conn_free(struct worker *w, struct tcp_conn *c)
 	}
 	tcp_ooo_put(w, c);
 	tcp_sack_put(w, c);
+	tcp_cc_detach(w, c);
 	/* Unlink from the output list so the flush never sees it. */
 	if (c->flags & TF_OUTPUT_LIST) {
 		struct tcp_conn **pp = &w->tcp->output_list;

@@ -476,6 +476,7 @@ tcp_enter_recovery(struct worker *w, struct tcp_conn *c)
 	w->stats.tcp.FastRetrans++;
 	c->flags |= TF_RECOVERY;
 	c->recover = c->snd_max;
+	tcp_cc_ready(w, c);
 	c->cc_ops->on_loss(&c->cc, tcp_flight(c), w->now_us);
 	/* The first segment goes at once whatever cwnd says. */
 	tcp_retransmit_head(w, c);
@@ -567,6 +568,10 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 			 * are no delivered bytes, so the ACK of our SYN
 			 * leaves the initial window as it is (RFC 5681 3.1:
 			 * cwnd grows with data acknowledged). */
+			/* Past slow start the algorithm may need its
+			 * own state. */
+			if ((uint64_t)c->cc.cwnd + data > c->cc.ssthresh)
+				tcp_cc_ready(w, c);
 			c->cc_ops->on_ack(&c->cc, data, w->now_us,
 					  c->srtt_us);
 		}

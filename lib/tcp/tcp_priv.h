@@ -65,6 +65,7 @@ struct rte_mempool;
  * sent callback, a window update) when memory returns. */
 #define TCP_MF_SND_STARVED	0x01
 #define TCP_MF_IN_TABLE		0x02	/* in the table: a live block */
+#define TCP_MF_CC_NOMEM		0x04	/* cc state refused (counted once) */
 
 /* Packets of a burst looked up together (tcp_lookup_burst); the rest
  * of a longer burst are looked up one by one. */
@@ -283,6 +284,7 @@ struct tcp_stack {
 	struct obj_pool conn_pool;	/* struct tcp_conn */
 	struct obj_pool sack_pool;	/* struct tcp_sack_board */
 	struct obj_pool ooo_pool;	/* struct tcp_reass */
+	struct obj_pool cc_pool;	/* cc_ops->ext_size: CUBIC's state */
 	struct tcp_conn *output_list;	/* connections with output owed */
 	/* Bit (hash % 64) of every connection added since the burst's
 	 * lookup: a tuple found absent may have been added meanwhile. */
@@ -393,6 +395,21 @@ tcp_ooo_get(struct worker *w, struct tcp_conn *c);
 /* Give the queue back, freeing what it still holds. */
 void
 tcp_ooo_put(struct worker *w, struct tcp_conn *c);
+/* Attach the congestion control's own state (cc.cubic) from the pool;
+ * none to be had: counted (CcNoMem, once per connection), the
+ * algorithm then goes on without. */
+void
+tcp_cc_attach(struct worker *w, struct tcp_conn *c);
+void
+tcp_cc_detach(struct worker *w, struct tcp_conn *c);
+
+/* Before an event the algorithm may need its own state for. */
+static inline void
+tcp_cc_ready(struct worker *w, struct tcp_conn *c)
+{
+	if (c->cc_ops->ext_size != 0 && c->cc.cubic == NULL)
+		tcp_cc_attach(w, c);
+}
 /* Free the block and everything it holds. */
 void
 tcp_conn_free(struct worker *w, struct tcp_conn *c);

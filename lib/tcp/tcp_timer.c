@@ -320,8 +320,10 @@ tcp_rtx_expired(struct worker *w, struct tcp_conn *c)
 		flight = SEQ_DIFF(c->snd_max, c->snd_una);
 		/* Only the first timeout of a series reduces ssthresh
 		 * (RFC 5681 (4)); later ones keep backing off. */
-		if (c->rtx_shift == 0)
+		if (c->rtx_shift == 0) {
+			tcp_cc_ready(w, c);
 			c->cc_ops->on_rto(&c->cc, flight, w->now_us);
+		}
 		else
 			c->cc.cwnd = c->mss;
 		c->rtx_shift++;
@@ -519,8 +521,10 @@ tcp_enter_time_wait(struct worker *w, struct tcp_conn *c)
 	w->stats.tcp.TimeWaitEntered++;
 	tcp_timers_cancel(w, c);
 	tcp_notify_closed(w, c, 0);
-	/* Send-side data is all acknowledged; the queue can go now. */
+	/* Send-side data is all acknowledged; the queue can go now, and
+	 * so can the congestion control's state. */
 	tcp_ooo_put(w, c);
+	tcp_cc_detach(w, c);
 	if (w->cfg->tcp.time_wait_ms == 0) {
 		tcp_conn_free(w, c);
 		return;
