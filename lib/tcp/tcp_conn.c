@@ -664,8 +664,7 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	c->rcv_wscale = w->cfg->tcp.wscale ?
 		tcp_choose_wscale(w->cfg->tcp.rcvbuf) : 0;
 	c->rto_us = w->cfg->tcp.rto_initial_ms * 1000;
-	c->cc_ops = w->tcp->cc_ops;
-	c->cc_ops->init(&c->cc, c->mss, w->cfg->tcp.iw);
+	w->tcp->cc_ops->init(&c->cc, c->mss, w->cfg->tcp.iw);
 	c->last_rx_ms = (uint32_t)w->now_ms;
 	return c;
 }
@@ -790,7 +789,6 @@ tcp_notify_closed(struct worker *w, struct tcp_conn *c, int err)
 	if (c->flags & TF_APP_CLOSED)
 		return;
 	c->flags |= TF_APP_CLOSED;
-	c->error = err;
 	if (c->ops != NULL && c->ops->closed != NULL)
 		c->ops->closed(w, c, err);
 }
@@ -860,8 +858,15 @@ tcp_cc_attach(struct worker *w, struct tcp_conn *c)
 		}
 		return;
 	}
-	memset(x, 0, c->cc_ops->ext_size);
+	memset(x, 0, w->tcp->cc_ops->ext_size);
 	c->cc.cubic = x;
+}
+
+void
+tcp_cc_ready(struct worker *w, struct tcp_conn *c)
+{
+	if (w->tcp->cc_ops->ext_size != 0 && c->cc.cubic == NULL)
+		tcp_cc_attach(w, c);
 }
 
 void

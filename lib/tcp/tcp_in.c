@@ -157,7 +157,7 @@ tcp_start_sending(struct worker *w, struct tcp_conn *c, int syn_rexmitted)
 {
 	/* RFC 6928 initial window, or one segment if the SYN (or SYN-ACK)
 	 * had to be retransmitted (RFC 5681 3.1). */
-	c->cc_ops->init(&c->cc, c->mss,
+	w->tcp->cc_ops->init(&c->cc, c->mss,
 			syn_rexmitted ? 1 : w->cfg->tcp.iw);
 	c->max_sndwnd = c->snd_wnd;
 	c->high_rxt = c->snd_una;
@@ -477,7 +477,7 @@ tcp_enter_recovery(struct worker *w, struct tcp_conn *c)
 	c->flags |= TF_RECOVERY;
 	c->recover = c->snd_max;
 	tcp_cc_ready(w, c);
-	c->cc_ops->on_loss(&c->cc, tcp_flight(c), w->now_us);
+	w->tcp->cc_ops->on_loss(&c->cc, tcp_flight(c), w->now_us);
 	/* The first segment goes at once whatever cwnd says. */
 	tcp_retransmit_head(w, c);
 	tcp_rtx_arm(w, c);
@@ -572,7 +572,7 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 			 * own state. */
 			if ((uint64_t)c->cc.cwnd + data > c->cc.ssthresh)
 				tcp_cc_ready(w, c);
-			c->cc_ops->on_ack(&c->cc, data, w->now_us,
+			w->tcp->cc_ops->on_ack(&c->cc, data, w->now_us,
 					  c->srtt_us);
 		}
 		if (c->snd_una == c->snd_max)

@@ -172,6 +172,7 @@ struct tcp_conn {
 	uint16_t local_port;
 
 	uint8_t rtx_shift;		/* backoff exponent */
+	uint8_t ka_probes;		/* keepalive probes unanswered */
 	uint16_t flags;
 	uint16_t mss;			/* payload bytes per segment we send */
 	/* now_ms / 1000 + 1, low 16 bits (never 0), of the first persist
@@ -208,15 +209,18 @@ struct tcp_conn {
 	uint32_t rttvar_us;
 	uint32_t rto_us;
 	uint32_t rtt_seq;		/* Karn timing without timestamps */
-	int error;			/* why it ended, errno (fills a hole) */
 	/* now_us, low 32 bits (never 0) when the timed segment went out,
 	 * or 0; RTTs are far shorter than the 71 minutes it wraps in. */
 	uint32_t rtt_start_us;
 	uint32_t retrans_count;		/* retransmissions of this connection */
 
 	/* Congestion control and loss recovery (RFC 5681, 6582, 6675). */
+	/* The next block in the table's bucket chain: its pool index + 1,
+	 * or 0 at the end. */
+	uint32_t hnext;
+
+	/* The lcore's algorithm (w->tcp->cc_ops) keeps its state here. */
 	struct tcp_cc cc;
-	const struct tcp_cc_ops *cc_ops;
 	/* The SACK scoreboard, from the worker's sack_pool only while the
 	 * peer reports something above SND.UNA; NULL reads as empty. */
 	struct tcp_sack_board *sack;
@@ -225,26 +229,21 @@ struct tcp_conn {
 	uint32_t rxt_mark;		/* snd_max when high_rxt was reset */
 	uint32_t max_sndwnd;		/* largest window the peer offered */
 	uint32_t last_rx_ms;		/* now_ms, low 32 bits: keepalive */
-	uint8_t ka_probes;		/* keepalive probes unanswered */
-	uint8_t mem_flags;		/* TCP_MF_* */
-	/* The next block in the table's bucket chain: its pool index + 1,
-	 * or 0 at the end. */
-	uint32_t hnext;
+	/* One wheel timer for three kinds (tcp_timer.c): it fires at the
+	 * earliest of tt_at, each kind's tick (low 32 bits; 0 = off). */
+	uint32_t tt_at[TCP_TT_N];
+	struct timer timer;
 
 	struct tcp_sndbuf snd;
 	/* The out-of-order queue, from the worker's ooo_pool only while it
 	 * holds something; NULL reads as empty (tcp_ooo_of). */
 	struct tcp_reass *ooo;
 
-	/* One wheel timer for three kinds (tcp_timer.c): it fires at the
-	 * earliest of tt_at, each kind's tick (low 32 bits; 0 = off). */
-	struct timer timer;
-	uint32_t tt_at[TCP_TT_N];
-
 	const struct tcp_app_ops *ops;
 	uint32_t iss;
 	uint32_t irs;
 	struct tcp_conn *output_next;	/* worker's output list */
+	uint8_t mem_flags;		/* TCP_MF_* */
 };
 
 _Static_assert(offsetof(struct tcp_conn, app) == TCP_CONN_APP_OFF &&
@@ -254,12 +253,16 @@ _Static_assert(offsetof(struct tcp_conn, app) == TCP_CONN_APP_OFF &&
 
 /*
  * A million idle connections per lcore is the goal: every byte here is
- * a megabyte there.  The timers (no argument, no back-pointer: see
- * timer.h) and the SACK scoreboard (only while in use) are kept out for
- * that reason; do not let the block grow back unnoticed.
+ * a megabyte there.  This is the hot block, what every connection has;
+ * state needed only while it is used is in cold blocks from per-lcore
+ * pools (preallocated, counted in conn_memory): the SACK scoreboard
+ * (while the peer reports SACKed data), the out-of-order queue (while
+ * data waits past a hole), CUBIC's state (past slow start or a loss).
+ * Its three timers are one wheel timer (no argument, no back-pointer:
+ * see timer.h).  Do not let the block grow back unnoticed.
  */
-_Static_assert(sizeof(struct tcp_conn) <= 448,
-	       "struct tcp_conn grew past 448 bytes");
+_Static_assert(sizeof(struct tcp_conn) <= 288,
+	       "struct tcp_conn, the hot block, grew past 288 bytes");
 
 #define TCP_MAX_LISTENERS	8
 
@@ -402,14 +405,10 @@ void
 tcp_cc_attach(struct worker *w, struct tcp_conn *c);
 void
 tcp_cc_detach(struct worker *w, struct tcp_conn *c);
-
-/* Before an event the algorithm may need its own state for. */
-static inline void
-tcp_cc_ready(struct worker *w, struct tcp_conn *c)
-{
-	if (c->cc_ops->ext_size != 0 && c->cc.cubic == NULL)
-		tcp_cc_attach(w, c);
-}
+/* Before an event the algorithm may need its own state for: attach it
+ * if the algorithm has some and c has none yet. */
+void
+tcp_cc_ready(struct worker *w, struct tcp_conn *c);
 /* Free the block and everything it holds. */
 void
 tcp_conn_free(struct worker *w, struct tcp_conn *c);

@@ -322,7 +322,7 @@ tcp_rtx_expired(struct worker *w, struct tcp_conn *c)
 		 * (RFC 5681 (4)); later ones keep backing off. */
 		if (c->rtx_shift == 0) {
 			tcp_cc_ready(w, c);
-			c->cc_ops->on_rto(&c->cc, flight, w->now_us);
+			w->tcp->cc_ops->on_rto(&c->cc, flight, w->now_us);
 		}
 		else
 			c->cc.cwnd = c->mss;

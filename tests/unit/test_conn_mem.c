@@ -408,7 +408,7 @@ test_cc_state_pool(void **state)
 	(void)state;
 	assert_non_null(held);
 	assert_int_equal(n, cfg.max_conns);
-	assert_ptr_equal(c->cc_ops, &tcp_cc_cubic);
+	assert_ptr_equal(w->tcp->cc_ops, &tcp_cc_cubic);
 	/* Established and in slow start: none taken. */
 	assert_null(c->cc.cubic);
 	tcp_cc_ready(w, c);
@@ -425,7 +425,7 @@ test_cc_state_pool(void **state)
 	assert_null(c->cc.cubic);
 	assert_int_equal(w->stats.tcp.CcNoMem - nomem0, 1);
 	c->cc.cwnd = 20 * c->cc.mss;
-	c->cc_ops->on_loss(&c->cc, 20 * c->cc.mss, w->now_us);
+	w->tcp->cc_ops->on_loss(&c->cc, 20 * c->cc.mss, w->now_us);
 	assert_int_equal(c->cc.cwnd,
 			 (uint32_t)((double)(20 * c->cc.mss) * CUBIC_BETA));
 	/* One back: the next event takes it; freeing gives it back. */
