@@ -55,6 +55,9 @@ static const struct config_field config_fields[] = {
 	F_U32("tcp", "data_retries", tcp.data_retries, 1, 30),
 	F_U32("tcp", "max_ooo_segs", tcp.max_ooo_segs, 1, 65536),
 	F_U32("tcp", "ooo_max_bytes", tcp.ooo_max_bytes, 0, 256u << 20),
+	F_U32("tcp", "sack_conns", tcp.sack_conns, 0, 1u << 26),
+	F_U32("tcp", "ooo_conns", tcp.ooo_conns, 0, 1u << 26),
+	F_U32("tcp", "cc_conns", tcp.cc_conns, 0, 1u << 26),
 	F_U32("tcp", "mem_pressure_pct", tcp.mem_pressure_pct, 0, 90),
 	F_U32("tcp", "snd_pressure_bytes", tcp.snd_pressure_bytes, 4096,
 	      64u << 20),
@@ -1205,7 +1208,11 @@ config_usage(FILE *f, const char *prog)
 "                        rst_rate, challenge_ack_rate (per second per lcore;\n"
 "                        0 = no limit), persist_max_s (a zero window held\n"
 "                        this long is reset; 120), fin_wait2_s (FIN_WAIT_2\n"
-"                        ends after this; 60); 0 = no bound\n"
+"                        ends after this; 60); 0 = no bound;\n"
+"                        sack_conns, ooo_conns, cc_conns (connections per\n"
+"                        lcore that may hold a SACK scoreboard, an out-of-\n"
+"                        order queue, CUBIC's state at once: preallocated;\n"
+"                        0 = max_conns/16, at least 1024)\n"
 "  --arp K=V[,K=V]       ARP tunables: retries, retry_ms, reachable_s,\n"
 "                        learn_rate (entries created from unsolicited ARP\n"
 "                        per second; 100)\n"

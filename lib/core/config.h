@@ -69,6 +69,13 @@ struct tcp_conf {
 	uint32_t synack_retries;
 	uint32_t rst_rate;	/* RSTs to strays per s per lcore; 0 = no cap */
 	uint32_t challenge_ack_rate;	/* per s per lcore; 0 = no cap */
+	/* Cold blocks per lcore, preallocated and counted in conn_memory:
+	 * connections that may hold a SACK scoreboard, an out-of-order
+	 * queue, CUBIC's state at once; 0 = max_conns / 16 (1024 at
+	 * least). */
+	uint32_t sack_conns;
+	uint32_t ooo_conns;
+	uint32_t cc_conns;
 };
 
 struct arp_conf {

@@ -69,7 +69,8 @@
 	X(SyncookiesSent) X(SyncookiesRecv) X(SyncookiesFailed) \
 	X(HalfOpenDrops) X(SynFromBadSource) X(RstsRateLimited) \
 	X(ChallengeAcksLimited) X(SynAckRetriesCut) X(SynAckNoNeigh) \
-	X(HalfOpenPeak)
+	X(HalfOpenPeak) \
+	X(OfoNoMem) X(CcNoMem)
 
 #define STATS_HTTP(X) \
 	X(requests) X(responses) X(body_bytes) X(parse_errors) \

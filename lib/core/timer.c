@@ -16,9 +16,12 @@ void
 timer_arm(struct timer_wheel *w, struct timer *t, uint64_t now_us,
 	  uint64_t delay_us)
 {
-	uint64_t tick = (now_us + delay_us + TIMER_TICK_US - 1) /
-		TIMER_TICK_US;
+	timer_arm_tick(w, t, timer_tick_of(now_us, delay_us));
+}
 
+void
+timer_arm_tick(struct timer_wheel *w, struct timer *t, uint64_t tick)
+{
 	timer_cancel(w, t);
 	/* Slots up to now_tick were swept already. */
 	if (tick <= w->now_tick)

@@ -68,6 +68,18 @@ void
 timer_arm(struct timer_wheel *w, struct timer *t, uint64_t now_us,
 	  uint64_t delay_us);
 
+/* The tick timer_arm(w, t, now_us, delay_us) would fire at (before the
+ * next-tick floor). */
+static inline uint64_t
+timer_tick_of(uint64_t now_us, uint64_t delay_us)
+{
+	return (now_us + delay_us + TIMER_TICK_US - 1) / TIMER_TICK_US;
+}
+
+/* (Re)arm t to fire at tick (never earlier than the next one). */
+void
+timer_arm_tick(struct timer_wheel *w, struct timer *t, uint64_t tick);
+
 static inline void
 timer_cancel(struct timer_wheel *w, struct timer *t)
 {

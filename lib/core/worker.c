@@ -54,23 +54,6 @@ worker_update_time(struct worker *w)
 	w->ts_now = (uint32_t)(w->app->ts_base_ms + w->now_ms);
 }
 
-struct rte_mempool *
-worker_state_pool(const struct worker *w, const char *name, unsigned int n,
-		  unsigned int size)
-{
-	/* Packed: no padding to cache lines nor spreading over memory
-	 * channels, which suit packet buffers, not these; and no device
-	 * ever reads them, so blocks may straddle pages (without hugepages
-	 * only 9 connection blocks would fit a 4 KiB page otherwise).
-	 * Single producer and consumer: only the worker takes and gives. */
-	return rte_mempool_create(name, n, size, 0, 0, NULL, NULL, NULL, NULL,
-				  (int)rte_lcore_to_socket_id(w->lcore_id),
-				  RTE_MEMPOOL_F_NO_IOVA_CONTIG |
-				  RTE_MEMPOOL_F_NO_SPREAD |
-				  RTE_MEMPOOL_F_NO_CACHE_ALIGN |
-				  RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
-}
-
 uint64_t
 worker_heap_used(const struct worker *w)
 {

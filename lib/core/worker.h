@@ -136,12 +136,6 @@ int
 worker_call(struct app *app, uint16_t index,
 	    void (*fn)(struct worker *w, void *arg), void *arg);
 
-/* A pool of per-connection state for worker w (connection blocks, SACK
- * boards, client state): n objects of size bytes, packed. */
-struct rte_mempool *
-worker_state_pool(const struct worker *w, const char *name, unsigned int n,
-		  unsigned int size);
-
 /* Bytes in use on the worker's NUMA heap (to measure what a structure
  * really costs, allocator overhead included). */
 uint64_t

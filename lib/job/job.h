@@ -107,7 +107,12 @@ struct job_churn_counters {
 	uint64_t errors;		/* of every kind */
 };
 
-TAILQ_HEAD(job_conn_list, job_conn);
+/* A list of a share's connections: pool indices + 1 of its first and
+ * last (0: empty), linked through the connections (job_runner.c). */
+struct job_conn_list {
+	uint32_t first;
+	uint32_t last;
+};
 
 /* A worker's part of a job: touched by that worker only, read by all. */
 struct job_share {

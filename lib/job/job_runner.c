@@ -14,7 +14,6 @@
 
 #include <rte_common.h>
 #include <rte_malloc.h>
-#include <rte_mempool.h>
 
 #include "arp.h"
 #include "config.h"
@@ -58,18 +57,84 @@ enum share_phase {
  * in conn_target, never on ready), its own profile and counters. */
 #define JC_CHURN		0x08
 
+/* A link of a job_conn_list: pool indices + 1 of the neighbours (0:
+ * none), half a TAILQ_ENTRY: every held connection has three. */
+struct jc_link {
+	uint32_t next;
+	uint32_t prev;
+};
+
 /* One connection of a share. */
 struct job_conn {
 	struct http_client_conn hc;
-	TAILQ_ENTRY(job_conn) all;
-	TAILQ_ENTRY(job_conn) q;	/* connect_fifo or response_fifo */
-	TAILQ_ENTRY(job_conn) rq;	/* ready */
+	struct jc_link all;
+	struct jc_link q;		/* connect_fifo or response_fifo */
+	struct jc_link rq;		/* ready */
 	/* Connect or response deadline; while connecting it also tells
 	 * when the SYN went (deadline - connect_timeout_ms). */
 	uint64_t deadline_us;
 };
 /* What an idle client connection costs besides TCP (docs/design.md). */
-_Static_assert(sizeof(struct job_conn) <= 88, "struct job_conn grew");
+_Static_assert(sizeof(struct job_conn) <= 64, "struct job_conn grew");
+
+static struct job_conn *
+jl_at(const struct job_share *s, uint32_t i)
+{
+	return i == 0 ? NULL :
+		(struct job_conn *)(void *)s->w->runner->conn_pool.base +
+		(i - 1);
+}
+
+static uint32_t
+jl_index(const struct job_share *s, const struct job_conn *jc)
+{
+	return (uint32_t)(jc - (const struct job_conn *)(const void *)
+			  s->w->runner->conn_pool.base) + 1;
+}
+
+static struct jc_link *
+jl_link(struct job_conn *jc, size_t off)
+{
+	return (struct jc_link *)(void *)((char *)jc + off);
+}
+
+static void
+jl_insert_tail(struct job_share *s, struct job_conn_list *l,
+	       struct job_conn *jc, size_t off)
+{
+	uint32_t me = jl_index(s, jc);
+	struct jc_link *lk = jl_link(jc, off);
+
+	lk->next = 0;
+	lk->prev = l->last;
+	if (l->last != 0)
+		jl_link(jl_at(s, l->last), off)->next = me;
+	else
+		l->first = me;
+	l->last = me;
+}
+
+static void
+jl_remove(struct job_share *s, struct job_conn_list *l, struct job_conn *jc,
+	  size_t off)
+{
+	struct jc_link *lk = jl_link(jc, off);
+
+	if (lk->prev != 0)
+		jl_link(jl_at(s, lk->prev), off)->next = lk->next;
+	else
+		l->first = lk->next;
+	if (lk->next != 0)
+		jl_link(jl_at(s, lk->next), off)->prev = lk->prev;
+	else
+		l->last = lk->prev;
+}
+
+#define JL_FIRST(s, l)	jl_at((s), (l)->first)
+#define JL_INSERT_TAIL(s, l, jc, f) \
+	jl_insert_tail((s), (l), (jc), offsetof(struct job_conn, f))
+#define JL_REMOVE(s, l, jc, f) \
+	jl_remove((s), (l), (jc), offsetof(struct job_conn, f))
 
 static const struct http_client_ops jr_http_ops;
 
@@ -112,10 +177,9 @@ static int
 runner_pools_ready(struct worker *w)
 {
 	struct job_runner *r = w->runner;
-	char name[RTE_MEMPOOL_NAMESIZE];
 	uint64_t used;
 
-	if (r->conn_pool != NULL)
+	if (r->conn_pool.base != NULL)
 		return 0;
 	/* Response parsers: only as many as requests outstanding at once,
 	 * and never more than PARSERS_MAX (then requests wait). */
@@ -124,10 +188,9 @@ runner_pools_ready(struct worker *w)
 		       worker_heap_alloc, worker_heap_free,
 		       (void *)(uintptr_t)rte_lcore_to_socket_id(w->lcore_id));
 	used = worker_heap_used(w);
-	snprintf(name, sizeof(name), "job_conn_%u", w->lcore_id);
-	r->conn_pool = worker_state_pool(w, name, w->cfg->max_conns,
-					 sizeof(struct job_conn));
-	if (r->conn_pool == NULL)
+	if (obj_pool_init(&r->conn_pool, "job_conn", w->cfg->max_conns,
+			  sizeof(struct job_conn),
+			  (int)rte_lcore_to_socket_id(w->lcore_id)) != 0)
 		return -1;
 	w->conn_mem_bytes += worker_heap_used(w) - used;
 	return 0;
@@ -138,11 +201,10 @@ job_runner_fini(struct worker *w)
 {
 	struct job_runner *r = w->runner;
 
-	if (r == NULL || r->conn_pool == NULL)
+	if (r == NULL || r->conn_pool.base == NULL)
 		return;
 	lazy_pool_fini(&r->busy_pool);
-	rte_mempool_free(r->conn_pool);
-	r->conn_pool = NULL;
+	obj_pool_fini(&r->conn_pool);
 }
 
 void
@@ -177,9 +239,9 @@ static void
 q_remove(struct job_share *s, struct job_conn *jc)
 {
 	if (jc->hc.owner_flags & JC_IN_CONNECT_Q)
-		TAILQ_REMOVE(&s->connect_fifo, jc, q);
+		JL_REMOVE(s, &s->connect_fifo, jc, q);
 	else if (jc->hc.owner_flags & JC_IN_RESPONSE_Q)
-		TAILQ_REMOVE(&s->response_fifo, jc, q);
+		JL_REMOVE(s, &s->response_fifo, jc, q);
 	jc->hc.owner_flags &= ~(JC_IN_CONNECT_Q | JC_IN_RESPONSE_Q);
 }
 
@@ -194,7 +256,7 @@ static void
 ready_remove(struct job_share *s, struct job_conn *jc)
 {
 	if (jc->hc.owner_flags & JC_IN_READY) {
-		TAILQ_REMOVE(ready_list(s, jc), jc, rq);
+		JL_REMOVE(s, ready_list(s, jc), jc, rq);
 		jc->hc.owner_flags &= ~JC_IN_READY;
 	}
 }
@@ -203,7 +265,7 @@ static void
 ready_add(struct job_share *s, struct job_conn *jc)
 {
 	if (!(jc->hc.owner_flags & JC_IN_READY)) {
-		TAILQ_INSERT_TAIL(ready_list(s, jc), jc, rq);
+		JL_INSERT_TAIL(s, ready_list(s, jc), jc, rq);
 		jc->hc.owner_flags |= JC_IN_READY;
 	}
 }
@@ -215,7 +277,7 @@ response_clock(struct worker *w, struct job_share *s, struct job_conn *jc)
 	q_remove(s, jc);
 	jc->deadline_us = w->now_us +
 		(uint64_t)s->job->p.response_timeout_ms * 1000;
-	TAILQ_INSERT_TAIL(&s->response_fifo, jc, q);
+	JL_INSERT_TAIL(s, &s->response_fifo, jc, q);
 	jc->hc.owner_flags |= JC_IN_RESPONSE_Q;
 }
 
@@ -225,7 +287,7 @@ conn_free(struct worker *w, struct job_share *s, struct job_conn *jc)
 {
 	q_remove(s, jc);
 	ready_remove(s, jc);
-	TAILQ_REMOVE(&s->all, jc, all);
+	JL_REMOVE(s, &s->all, jc, all);
 	if (jc->hc.state == HTTP_CLIENT_CONNECTING)
 		s->n_connecting--;
 	if (jc_churn(jc))
@@ -233,7 +295,7 @@ conn_free(struct worker *w, struct job_share *s, struct job_conn *jc)
 	http_client_forget(&jc->hc);
 	s->n_open--;
 	s->cnt.conns_closed++;
-	rte_mempool_put(w->runner->conn_pool, jc);
+	obj_pool_put(&w->runner->conn_pool, jc);
 }
 
 /* The requests jc still owes count as failed (or cancelled). */
@@ -386,7 +448,7 @@ share_send_ready(struct worker *w, struct job_share *s)
 	struct job_conn *jc;
 	int took;
 
-	while ((jc = TAILQ_FIRST(&s->ready)) != NULL) {
+	while ((jc = JL_FIRST(s, &s->ready)) != NULL) {
 		if (!http_client_can_send(&jc->hc)) {
 			ready_remove(s, jc);
 			continue;
@@ -419,7 +481,7 @@ share_churn_send(struct worker *w, struct job_share *s)
 {
 	struct job_conn *jc;
 
-	while ((jc = TAILQ_FIRST(&s->churn_ready)) != NULL) {
+	while ((jc = JL_FIRST(s, &s->churn_ready)) != NULL) {
 		if (http_client_can_send(&jc->hc) &&
 		    conn_send(w, s, jc, w->now_us) != 0)
 			return;
@@ -728,9 +790,9 @@ share_open_one(struct worker *w, struct job_share *s, int churn)
 	const struct url *u;
 	struct job_conn *jc;
 	uint64_t intended;
-	void *obj;
 
-	if (rte_mempool_get(w->runner->conn_pool, &obj) != 0) {
+	jc = obj_pool_get(&w->runner->conn_pool);
+	if (jc == NULL) {
 		/* Other jobs hold the blocks: try again shortly. */
 		if (churn)
 			s->churn.errors++;
@@ -742,12 +804,11 @@ share_open_one(struct worker *w, struct job_share *s, int churn)
 		s->open_after_us = w->now_us + LOCAL_RETRY_US;
 		return -1;
 	}
-	jc = obj;
 	memset(jc, 0, sizeof(*jc));
 	jc->deadline_us = w->now_us +
 		(uint64_t)s->job->p.connect_timeout_ms * 1000;
-	TAILQ_INSERT_TAIL(&s->all, jc, all);
-	TAILQ_INSERT_TAIL(&s->connect_fifo, jc, q);
+	JL_INSERT_TAIL(s, &s->all, jc, all);
+	JL_INSERT_TAIL(s, &s->connect_fifo, jc, q);
 	jc->hc.owner_flags = JC_IN_CONNECT_Q;
 	s->n_open++;
 	s->n_connecting++;
@@ -839,7 +900,7 @@ share_expire(struct worker *w, struct job_share *s)
 {
 	struct job_conn *jc;
 
-	while ((jc = TAILQ_FIRST(&s->connect_fifo)) != NULL &&
+	while ((jc = JL_FIRST(s, &s->connect_fifo)) != NULL &&
 	       jc->deadline_us <= w->now_us) {
 		const struct url *u = share_url(s, 0);
 
@@ -847,7 +908,7 @@ share_expire(struct worker *w, struct job_share *s)
 			   u->host, u->port, s->job->p.connect_timeout_ms);
 		conn_fail(w, s, jc, JOB_ERR_CONNECT_TIMEOUT);
 	}
-	while ((jc = TAILQ_FIRST(&s->response_fifo)) != NULL &&
+	while ((jc = JL_FIRST(s, &s->response_fifo)) != NULL &&
 	       jc->deadline_us <= w->now_us) {
 		const struct url *u = share_url(s, http_client_url(&jc->hc));
 
@@ -887,7 +948,7 @@ share_sample(struct worker *w, struct job_share *s)
 static const char *
 share_doing(const struct job_share *s)
 {
-	const struct job_conn *jc = TAILQ_FIRST(&s->all);
+	const struct job_conn *jc = JL_FIRST(s, &s->all);
 
 	if (jc == NULL)
 		return "waiting";
@@ -937,17 +998,17 @@ share_begin_drain(struct worker *w, struct job_share *s, int failed)
 		/* A deadline ended it: what never went out failed too. */
 		s->cnt.requests_failed += s->req_quota - s->req_reserved;
 	}
-	while ((jc = TAILQ_FIRST(&s->ready)) != NULL)
+	while ((jc = JL_FIRST(s, &s->ready)) != NULL)
 		ready_remove(s, jc);
-	while ((jc = TAILQ_FIRST(&s->churn_ready)) != NULL)
+	while ((jc = JL_FIRST(s, &s->churn_ready)) != NULL)
 		ready_remove(s, jc);
 }
 
 static void
 share_to_tail(struct job_share *s, struct job_conn *jc)
 {
-	TAILQ_REMOVE(&s->all, jc, all);
-	TAILQ_INSERT_TAIL(&s->all, jc, all);
+	JL_REMOVE(s, &s->all, jc, all);
+	JL_INSERT_TAIL(s, &s->all, jc, all);
 }
 
 /* At the end: an idle connection closes in order, an unanswered one is
@@ -988,7 +1049,7 @@ share_close_some(struct worker *w, struct job_share *s)
 	if (w->tx_held_back)
 		return;
 	while (s->drain_left > 0 && n++ < DRAIN_BURST &&
-	       (jc = TAILQ_FIRST(&s->all)) != NULL) {
+	       (jc = JL_FIRST(s, &s->all)) != NULL) {
 		s->drain_left--;
 		share_close_one(w, s, jc);
 	}
@@ -1003,7 +1064,7 @@ share_drain(struct worker *w, struct job_share *s)
 	if (s->n_open > 0 && w->now_us < s->drain_until_us)
 		return;
 	/* Peers that do not finish the close are not waited for. */
-	while ((jc = TAILQ_FIRST(&s->all)) != NULL) {
+	while ((jc = JL_FIRST(s, &s->all)) != NULL) {
 		http_client_abort(w, &jc->hc, 0);
 		conn_free(w, s, jc);
 	}
@@ -1155,11 +1216,11 @@ share_next_hops(struct worker *w, struct job_share *s)
 void
 job_runner_start(struct worker *w, struct job_share *s)
 {
-	TAILQ_INIT(&s->all);
-	TAILQ_INIT(&s->ready);
-	TAILQ_INIT(&s->churn_ready);
-	TAILQ_INIT(&s->connect_fifo);
-	TAILQ_INIT(&s->response_fifo);
+	memset(&s->all, 0, sizeof(s->all));
+	memset(&s->ready, 0, sizeof(s->ready));
+	memset(&s->churn_ready, 0, sizeof(s->churn_ready));
+	memset(&s->connect_fifo, 0, sizeof(s->connect_fifo));
+	memset(&s->response_fifo, 0, sizeof(s->response_fifo));
 	s->phase = SHARE_RESOLVING;
 	if (runner_pools_ready(w) != 0) {
 		share_note(s, "no memory for connection state");

@@ -42,9 +42,9 @@
 #include <sys/queue.h>
 
 #include "lazy_pool.h"
+#include "obj_pool.h"
 #include "worker.h"
 
-struct rte_mempool;
 struct job_share;
 
 TAILQ_HEAD(job_share_list, job_share);
@@ -52,7 +52,7 @@ TAILQ_HEAD(job_share_list, job_share);
 /* A worker's job runner (w->runner), on the lcore's socket. */
 struct job_runner {
 	struct job_share_list shares;	/* running on this worker */
-	struct rte_mempool *conn_pool;	/* struct job_conn, on first use */
+	struct obj_pool conn_pool;	/* struct job_conn, on first use */
 	struct lazy_pool busy_pool;	/* struct http_client_busy */
 };
 

@@ -69,7 +69,7 @@ struct tcp_app_ops {
 	 */
 	void (*closed)(struct worker *w, struct tcp_conn *c, int err);
 	/*
-	 * Optional: idle_timer fired while the connection is ESTABLISHED
+	 * Optional: the idle timer fired while the connection is ESTABLISHED
 	 * or CLOSE_WAIT (armed by tcp_app_timer_arm).  Return 0 when the
 	 * application's deadline has passed (TCP then resets the
 	 * connection; closed gets ETIMEDOUT), else the microseconds left
@@ -216,7 +216,7 @@ tcp_send(struct worker *w, struct tcp_conn *c, const void *data,
  */
 void
 tcp_rcv_hold_snd(struct tcp_conn *c);
-/* Have ops->timeout called within delay_us: idle_timer, shared with
+/* Have ops->timeout called within delay_us: the idle timer, shared with
  * keepalive, is moved earlier if it would fire later (never later). */
 void
 tcp_app_timer_arm(struct worker *w, struct tcp_conn *c, uint64_t delay_us);

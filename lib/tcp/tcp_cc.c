@@ -13,7 +13,12 @@ max_u32(uint32_t a, uint32_t b)
 static void
 common_init(struct tcp_cc *cc, uint32_t mss, uint32_t iw_segs)
 {
+	struct tcp_cubic *ext = cc->cubic;
+
 	memset(cc, 0, sizeof(*cc));
+	cc->cubic = ext;
+	if (ext != NULL)
+		memset(ext, 0, sizeof(*ext));
 	cc->mss = mss;
 	cc->cwnd = iw_segs * mss;
 	cc->ssthresh = UINT32_MAX;
@@ -93,9 +98,10 @@ const struct tcp_cc_ops tcp_cc_newreno = {
 double
 tcp_cubic_window(const struct tcp_cc *cc, double t)
 {
-	double d = t - cc->k;
+	const struct tcp_cubic *x = cc->cubic;
+	double d = t - x->k;
 
-	return CUBIC_C * d * d * d + cc->w_max;
+	return CUBIC_C * d * d * d + x->w_max;
 }
 
 static void
@@ -107,18 +113,19 @@ cubic_init(struct tcp_cc *cc, uint32_t mss, uint32_t iw_segs)
 static void
 cubic_start_epoch(struct tcp_cc *cc, uint64_t now_us)
 {
+	struct tcp_cubic *x = cc->cubic;
 	double cwnd = (double)cc->cwnd / cc->mss;
 
-	cc->epoch_us = now_us;
-	cc->cwnd_epoch = cwnd;
-	cc->w_est = cwnd;
-	if (cc->w_max <= 0 || cwnd >= cc->w_max) {
+	x->epoch_us = now_us;
+	x->cwnd_epoch = cwnd;
+	x->w_est = cwnd;
+	if (x->w_max <= 0 || cwnd >= x->w_max) {
 		/* No reduction to recover from (e.g. after slow start). */
-		cc->w_max = cwnd;
-		cc->k = 0;
+		x->w_max = cwnd;
+		x->k = 0;
 	} else {
 		/* Eq. 2, with cwnd_epoch as the starting point (4.2). */
-		cc->k = cbrt((cc->w_max - cwnd) / CUBIC_C);
+		x->k = cbrt((x->w_max - cwnd) / CUBIC_C);
 	}
 }
 
@@ -126,17 +133,23 @@ static void
 cubic_on_ack(struct tcp_cc *cc, uint32_t acked, uint64_t now_us,
 	     uint32_t srtt_us)
 {
+	struct tcp_cubic *x = cc->cubic;
 	double cwnd, t, target, alpha;
 
+	if (x == NULL) {
+		/* No state to be had: grow as NewReno. */
+		newreno_on_ack(cc, acked, now_us, srtt_us);
+		return;
+	}
 	if (cc->cwnd < cc->ssthresh) {
 		acked = slow_start(cc, acked);
 		if (acked == 0)
 			return;
 	}
-	if (cc->epoch_us == 0)
+	if (x->epoch_us == 0)
 		cubic_start_epoch(cc, now_us);
 	cwnd = (double)cc->cwnd / cc->mss;
-	t = (double)(now_us - cc->epoch_us) / 1e6;
+	t = (double)(now_us - x->epoch_us) / 1e6;
 	/* The window one RTT from now (4.2). */
 	target = tcp_cubic_window(cc, t + (double)srtt_us / 1e6);
 	if (target < cwnd)
@@ -146,20 +159,20 @@ cubic_on_ack(struct tcp_cc *cc, uint32_t acked, uint64_t now_us,
 
 	/* Reno-friendly region (4.3): grow W_est like AIMD with
 	 * alpha = 3 (1 - beta) / (1 + beta), 1 once past w_max. */
-	alpha = cc->w_est >= cc->cwnd_prior ? 1.0 :
+	alpha = x->w_est >= x->cwnd_prior ? 1.0 :
 		3.0 * (1.0 - CUBIC_BETA) / (1.0 + CUBIC_BETA);
-	cc->w_est += alpha * ((double)acked / cc->mss) / cwnd;
-	if (cc->w_est > target)
-		target = cc->w_est;
+	x->w_est += alpha * ((double)acked / cc->mss) / cwnd;
+	if (x->w_est > target)
+		target = x->w_est;
 
 	/* Increase by (target - cwnd) / cwnd segments per segment acked,
 	 * keeping the fractions so that slow growth is not rounded away. */
-	cc->ca_bytes += (target - cwnd) / cwnd * acked;
-	if (cc->ca_bytes >= cc->mss) {
-		uint32_t segs = (uint32_t)(cc->ca_bytes / cc->mss);
+	x->ca_bytes += (target - cwnd) / cwnd * acked;
+	if (x->ca_bytes >= cc->mss) {
+		uint32_t segs = (uint32_t)(x->ca_bytes / cc->mss);
 
 		cc->cwnd += segs * cc->mss;
-		cc->ca_bytes -= (double)segs * cc->mss;
+		x->ca_bytes -= (double)segs * cc->mss;
 	}
 }
 
@@ -168,16 +181,20 @@ cubic_on_ack(struct tcp_cc *cc, uint32_t acked, uint64_t now_us,
 static void
 cubic_reduce(struct tcp_cc *cc)
 {
+	struct tcp_cubic *x = cc->cubic;
 	double cwnd = (double)cc->cwnd / cc->mss;
 	uint32_t s = (uint32_t)((double)cc->cwnd * CUBIC_BETA);
 
-	/* A flow losing ground yields to newer flows by remembering a
-	 * lower maximum. */
-	cc->w_max = cwnd < cc->w_max ? cwnd * (1.0 + CUBIC_BETA) / 2.0 : cwnd;
-	cc->cwnd_prior = cwnd;
-	cc->epoch_us = 0;
+	if (x != NULL) {
+		/* A flow losing ground yields to newer flows by
+		 * remembering a lower maximum. */
+		x->w_max = cwnd < x->w_max ? cwnd * (1.0 + CUBIC_BETA) / 2.0 :
+			cwnd;
+		x->cwnd_prior = cwnd;
+		x->epoch_us = 0;
+		x->ca_bytes = 0;
+	}
 	cc->bytes_acked = 0;
-	cc->ca_bytes = 0;
 	cc->ssthresh = max_u32(s, 2 * cc->mss);
 }
 
@@ -199,11 +216,13 @@ cubic_on_rto(struct tcp_cc *cc, uint32_t flight, uint64_t now_us)
 	cc->cwnd = cc->mss;
 	/* After a timeout the next congestion avoidance stage starts
 	 * afresh: W_max = cwnd there and K = 0 (RFC 9438 4.8). */
-	cc->w_max = 0;
+	if (cc->cubic != NULL)
+		cc->cubic->w_max = 0;
 }
 
 const struct tcp_cc_ops tcp_cc_cubic = {
 	.name = "cubic",
+	.ext_size = sizeof(struct tcp_cubic),
 	.init = cubic_init,
 	.on_ack = cubic_on_ack,
 	.on_loss = cubic_on_loss,

@@ -15,12 +15,9 @@
 
 #include <stdint.h>
 
-struct tcp_cc {
-	uint32_t cwnd;		/* bytes */
-	uint32_t ssthresh;	/* bytes */
-	uint32_t mss;
-	uint32_t bytes_acked;	/* congestion avoidance byte counter */
-	/* CUBIC (RFC 9438 4), in segments and microseconds. */
+/* CUBIC's own state (RFC 9438 4), in segments and microseconds: a
+ * cold block, needed only past slow start (see tcp_cc.cubic). */
+struct tcp_cubic {
 	double w_max;		/* window before the last reduction */
 	double k;		/* time to reach w_max again, seconds */
 	double w_est;		/* Reno-friendly estimate (4.3) */
@@ -30,8 +27,26 @@ struct tcp_cc {
 	uint64_t epoch_us;	/* start of the congestion avoidance epoch */
 };
 
+struct tcp_cc {
+	uint32_t cwnd;		/* bytes */
+	uint32_t ssthresh;	/* bytes */
+	uint32_t mss;
+	uint32_t bytes_acked;	/* congestion avoidance byte counter */
+	/*
+	 * An algorithm with its own state (ops->ext_size != 0: CUBIC) finds
+	 * it here.  TCP attaches it (zeroed) before the first loss, timeout
+	 * or ACK past slow start, which is before the algorithm first
+	 * reads or writes it, and init keeps the pointer (zeroing the
+	 * block).  NULL then (none to be had): CUBIC grows and backs off
+	 * as NewReno does, with its beta.
+	 */
+	struct tcp_cubic *cubic;
+};
+
 struct tcp_cc_ops {
 	const char *name;
+	/* Bytes of cc->cubic the algorithm uses past slow start; 0: none. */
+	uint32_t ext_size;
 	void (*init)(struct tcp_cc *cc, uint32_t mss, uint32_t iw_segs);
 	/* New data acknowledged outside recovery. */
 	void (*on_ack)(struct tcp_cc *cc, uint32_t acked, uint64_t now_us,

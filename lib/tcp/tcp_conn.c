@@ -2,8 +2,12 @@
 /*
  * The connection table and the calls applications make.
  *
- * Each lcore has its own rte_hash keyed by the 4-tuple and its own pool
- * of connection blocks, so nothing here takes a lock.
+ * Each lcore has its own table keyed by the 4-tuple and its own pool
+ * of connection blocks, so nothing here takes a lock.  The table is
+ * intrusive (as Linux's established hash): an array of bucket heads and
+ * a chain link in each block, 32-bit indices into the pool, and the
+ * block's own tuple as the key: a few bytes per connection where
+ * rte_hash took 45 (its key store, buckets and free-slot ring).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,12 +17,10 @@
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_ether.h>
-#include <rte_hash.h>
 #include <rte_jhash.h>
 #include <rte_ip.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
-#include <rte_mempool.h>
 #include <rte_prefetch.h>
 #include <rte_random.h>
 #include <rte_tcp.h>
@@ -45,6 +47,7 @@ static const char *const state_names[TCP_NSTATES] = {
 };
 
 const struct tcp_sack_board tcp_sack_empty;
+const struct tcp_reass tcp_reass_empty;
 
 const char *
 tcp_state_name(enum tcp_state s)
@@ -97,11 +100,75 @@ tcp_key_hash(const struct tcp_key *k, uint32_t seed)
 				(uint32_t)b, seed);
 }
 
-static uint32_t
-tcp_key_hash_fn(const void *key, uint32_t len, uint32_t init)
+/* Index + 1 of c in the pool (0 means none in links). */
+static inline uint32_t
+tcp_conn_index(const struct tcp_stack *ts, const struct tcp_conn *c)
 {
-	RTE_SET_USED(len);
-	return tcp_key_hash(key, init);
+	return (uint32_t)(c - (const struct tcp_conn *)ts->conn_pool.base) +
+		1;
+}
+
+static inline struct tcp_conn *
+tcp_conn_at(const struct tcp_stack *ts, uint32_t i)
+{
+	return (struct tcp_conn *)ts->conn_pool.base + (i - 1);
+}
+
+static inline uint32_t *
+tcp_bucket(const struct tcp_stack *ts, uint32_t sig)
+{
+	return &ts->buckets[sig & ts->bucket_mask];
+}
+
+/* Whether c is k's connection: the tuple is the block's key. */
+static inline int
+tcp_conn_is(const struct tcp_conn *c, const struct tcp_key *k)
+{
+	uint64_t a, b;
+
+	memcpy(&a, &c->remote_ip, sizeof(a));
+	memcpy(&b, k, sizeof(b));
+	return a == b && c->remote_port == k->remote_port &&
+		c->local_port == k->local_port;
+}
+
+static inline struct tcp_conn *
+tcp_table_find(const struct tcp_stack *ts, const struct tcp_key *k,
+	       uint32_t sig)
+{
+	uint32_t i = *tcp_bucket(ts, sig);
+
+	while (i != 0) {
+		struct tcp_conn *c = tcp_conn_at(ts, i);
+
+		if (tcp_conn_is(c, k))
+			return c;
+		i = c->hnext;
+	}
+	return NULL;
+}
+
+static void
+tcp_table_add(struct tcp_stack *ts, struct tcp_conn *c, uint32_t sig)
+{
+	uint32_t *b = tcp_bucket(ts, sig);
+
+	c->hnext = *b;
+	*b = tcp_conn_index(ts, c);
+	c->mem_flags |= TCP_MF_IN_TABLE;
+}
+
+static void
+tcp_table_del(struct tcp_stack *ts, struct tcp_conn *c, uint32_t sig)
+{
+	uint32_t *pi = tcp_bucket(ts, sig);
+	uint32_t me = tcp_conn_index(ts, c);
+
+	while (*pi != 0 && *pi != me)
+		pi = &tcp_conn_at(ts, *pi)->hnext;
+	if (*pi == me)
+		*pi = c->hnext;
+	c->mem_flags &= ~TCP_MF_IN_TABLE;
 }
 
 /* n random bytes for a secret: 0, or -errno (and why on stderr): a
@@ -173,21 +240,26 @@ tcp_ts_key(struct syncookie_key *key)
 	return 0;
 }
 
+/* Blocks of a cold pool: as configured, or a sixteenth of max_conns
+ * (at least 1024, at most max_conns). */
+static uint32_t
+tcp_cold_pool_size(uint32_t conf, uint32_t max_conns)
+{
+	uint32_t n = max_conns / 16;
+
+	if (conf != 0)
+		return conf;
+	if (n < 1024)
+		n = 1024;
+	return n < max_conns ? n : max_conns;
+}
+
 int
 tcp_stack_init(struct worker *w, uint32_t max_conns)
 {
 	struct tcp_stack *ts = w->tcp;
-	char name[RTE_HASH_NAMESIZE];
-	struct rte_hash_parameters hp = {
-		.entries = max_conns,
-		.key_len = sizeof(struct tcp_key),
-		/* The same function as every explicit tcp_key_hash() */
-		.hash_func = tcp_key_hash_fn,
-		.socket_id = (int)rte_socket_id(),
-		/* Adds must not fail short of max_conns (cuckoo displacement
-		 * alone gives up near 95 % load). */
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
-	};
+	int socket = (int)rte_socket_id();
+	uint32_t n_buckets;
 	int rc;
 
 	memset(ts, 0, sizeof(*ts));
@@ -211,58 +283,61 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 		if (ts->syn_backlog > 4096)
 			ts->syn_backlog = 4096;
 	}
-	hp.hash_func_init_val = ts->hash_seed;
-	snprintf(name, sizeof(name), "tcp_tbl_%u", w->lcore_id);
-	hp.name = name;
-	ts->table = rte_hash_create(&hp);
-	if (ts->table == NULL)
-		return -rte_errno;
-	snprintf(name, sizeof(name), "tcp_conn_%u", w->lcore_id);
-	ts->conn_pool = worker_state_pool(w, name, max_conns,
-					  sizeof(struct tcp_conn));
-	if (ts->conn_pool == NULL) {
-		rte_hash_free(ts->table);
-		ts->table = NULL;
-		return -rte_errno;
-	}
-	/* Only connections in loss recovery hold a scoreboard. */
-	snprintf(name, sizeof(name), "tcp_sack_%u", w->lcore_id);
-	ts->sack_pool = worker_state_pool(w, name,
-					  RTE_MAX(1024u, max_conns / 16),
-					  sizeof(struct tcp_sack_board));
-	if (ts->sack_pool == NULL) {
-		int err = rte_errno;
-
-		rte_mempool_free(ts->conn_pool);
-		rte_hash_free(ts->table);
-		ts->conn_pool = NULL;
-		ts->table = NULL;
-		return -err;
-	}
+	/* Chains of two blocks on average with the table full: a bucket
+	 * head costs 2 to 4 bytes a connection. */
+	n_buckets = rte_align32pow2(RTE_MAX(max_conns / 2, 64u));
+	ts->bucket_mask = n_buckets - 1;
+	ts->buckets = rte_zmalloc_socket("tcp_buckets",
+		(size_t)n_buckets * sizeof(ts->buckets[0]), RTE_CACHE_LINE_SIZE,
+		socket);
+	if (ts->buckets == NULL)
+		return -ENOMEM;
+	RTE_BUILD_BUG_ON(sizeof(struct tcp_conn) % sizeof(void *) != 0);
+	if (obj_pool_init(&ts->conn_pool, "tcp_conn", max_conns,
+			  sizeof(struct tcp_conn), socket) != 0)
+		goto nomem;
+	/* Only connections in loss recovery hold a scoreboard, and only
+	 * those receiving past a hole an out-of-order queue. */
+	if (obj_pool_init(&ts->sack_pool, "tcp_sack",
+			  tcp_cold_pool_size(w->cfg->tcp.sack_conns, max_conns),
+			  sizeof(struct tcp_sack_board), socket) != 0 ||
+	    obj_pool_init(&ts->ooo_pool, "tcp_ooo",
+			  tcp_cold_pool_size(w->cfg->tcp.ooo_conns, max_conns),
+			  sizeof(struct tcp_reass), socket) != 0)
+		goto nomem;
+	/* The congestion control's own state, for connections past slow
+	 * start or after a loss (none for NewReno). */
+	ts->cc_ops = tcp_cc_find(w->cfg->tcp.cc);
+	if (ts->cc_ops == NULL)
+		ts->cc_ops = &tcp_cc_newreno;
+	if (ts->cc_ops->ext_size != 0 &&
+	    obj_pool_init(&ts->cc_pool, "tcp_cc",
+			  tcp_cold_pool_size(w->cfg->tcp.cc_conns, max_conns),
+			  ts->cc_ops->ext_size, socket) != 0)
+		goto nomem;
 	/* Not fatal: without it a full table refuses, as before. */
 	ts->tw_max = RTE_MAX(1024u, max_conns / 4);
 	ts->tw_mask = rte_align32pow2(ts->tw_max) - 1;
 	ts->tw_fifo = rte_zmalloc_socket("tcp_tw_fifo",
 		(size_t)(ts->tw_mask + 1) * sizeof(ts->tw_fifo[0]), 0,
 		(int)rte_socket_id());
-	ts->cc_ops = tcp_cc_find(w->cfg->tcp.cc);
-	if (ts->cc_ops == NULL)
-		ts->cc_ops = &tcp_cc_newreno;
 	return 0;
+nomem:
+	obj_pool_fini(&ts->ooo_pool);
+	obj_pool_fini(&ts->sack_pool);
+	obj_pool_fini(&ts->conn_pool);
+	rte_free(ts->buckets);
+	ts->buckets = NULL;
+	return -ENOMEM;
 }
 
 void
 tcp_reset_all(struct worker *w)
 {
-	const void *key;
-	void *data;
+	struct tcp_conn *c;
 	uint32_t iter = 0;
 
-	if (w->tcp->table == NULL)
-		return;
-	while (rte_hash_iterate(w->tcp->table, &key, &data, &iter) >= 0) {
-		struct tcp_conn *c = data;
-
+	while ((c = tcp_conn_next(w, &iter)) != NULL) {
 		if (c->state == TCP_SYN_SENT || c->state == TCP_TIME_WAIT ||
 		    c->state == TCP_CLOSED || c->state == TCP_LISTEN)
 			continue;
@@ -279,24 +354,21 @@ void
 tcp_stack_fini(struct worker *w)
 {
 	struct tcp_stack *ts = w->tcp;
-	const void *key;
-	void *data;
+	struct tcp_conn *c;
 	uint32_t iter = 0;
 
-	if (ts->table != NULL) {
-		while (rte_hash_iterate(ts->table, &key, &data, &iter) >= 0) {
-			struct tcp_conn *c = data;
-
-			tcp_timers_cancel(w, c);
-			rte_pktmbuf_free(c->snd.head);
-			tcp_reass_flush(&c->ooo);
-			tcp_sack_put(w, c);
-			rte_mempool_put(ts->conn_pool, c);
-		}
-		rte_hash_free(ts->table);
+	while ((c = tcp_conn_next(w, &iter)) != NULL) {
+		tcp_timers_cancel(w, c);
+		rte_pktmbuf_free(c->snd.head);
+		tcp_ooo_put(w, c);
+		tcp_sack_put(w, c);
+		tcp_cc_detach(w, c);
 	}
-	rte_mempool_free(ts->conn_pool);
-	rte_mempool_free(ts->sack_pool);
+	obj_pool_fini(&ts->cc_pool);
+	obj_pool_fini(&ts->conn_pool);
+	obj_pool_fini(&ts->sack_pool);
+	obj_pool_fini(&ts->ooo_pool);
+	rte_free(ts->buckets);
 	rte_free(ts->tw_fifo);
 	memset(ts, 0, sizeof(*ts));
 }
@@ -346,16 +418,13 @@ void
 tcp_lookup_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 		 struct tcp_rx_hint *hints)
 {
-	struct tcp_key keys[RTE_HASH_LOOKUP_BULK_MAX];
-	const void *kp[RTE_HASH_LOOKUP_BULK_MAX];
-	hash_sig_t sigs[RTE_HASH_LOOKUP_BULK_MAX];
-	void *data[RTE_HASH_LOOKUP_BULK_MAX];
-	uint16_t at[RTE_HASH_LOOKUP_BULK_MAX];
-	uint64_t hits = 0;
+	struct tcp_stack *ts = w->tcp;
+	struct tcp_key keys[TCP_LOOKUP_BURST_MAX];
+	uint16_t at[TCP_LOOKUP_BURST_MAX];
 	uint16_t i;
 	int nk = 0;
 
-	w->tcp->burst_adds = 0;
+	ts->burst_adds = 0;
 	for (i = 0; i < n; i++) {
 		const struct rte_mbuf *m = pkts[i];
 		const struct rte_ether_hdr *eh;
@@ -365,7 +434,7 @@ tcp_lookup_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 
 		hints[i].conn = NULL;
 		hints[i].looked_up = 0;
-		if (nk == RTE_HASH_LOOKUP_BULK_MAX ||
+		if (nk == TCP_LOOKUP_BURST_MAX ||
 		    m->data_len < sizeof(*eh) + sizeof(*ip) + sizeof(*th))
 			continue;
 		eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
@@ -382,44 +451,39 @@ tcp_lookup_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 			   rte_be_to_cpu_16(th->src_port),
 			   rte_be_to_cpu_32(ip->dst_addr),
 			   rte_be_to_cpu_16(th->dst_port));
-		kp[nk] = &keys[nk];
-		sigs[nk] = tcp_key_hash(&keys[nk], w->tcp->hash_seed);
+		hints[i].sig = tcp_key_hash(&keys[nk], ts->hash_seed);
+		hints[i].looked_up = 1;
+		rte_prefetch0(tcp_bucket(ts, hints[i].sig));
 		at[nk++] = i;
 	}
-	if (nk == 0 || rte_hash_lookup_with_hash_bulk_data(w->tcp->table, kp,
-							   sigs, (uint32_t)nk,
-							   &hits, data) < 0)
-		return;
-	/* Two passes: the blocks first, then what they point at. */
+	/* Three passes, each overlapping the cache misses of the burst:
+	 * the bucket heads (prefetched above), the first block of each
+	 * chain, then the blocks found and what they point at. */
 	for (i = 0; i < nk; i++) {
-		struct tcp_rx_hint *h = &hints[at[i]];
+		uint32_t b = *tcp_bucket(ts, hints[at[i]].sig);
 
-		h->looked_up = 1;
-		h->sig = sigs[i];
-		if (!(hits & (UINT64_C(1) << i)))
-			continue;
-		h->conn = data[i];
-		rte_prefetch0(data[i]);
-		rte_prefetch0(RTE_PTR_ADD(data[i], RTE_CACHE_LINE_SIZE));
-		rte_prefetch0(RTE_PTR_ADD(data[i], 2 * RTE_CACHE_LINE_SIZE));
-		rte_prefetch0(RTE_PTR_ADD(data[i], 3 * RTE_CACHE_LINE_SIZE));
+		if (b != 0)
+			rte_prefetch0(tcp_conn_at(ts, b));
 	}
 	for (i = 0; i < nk; i++) {
-		const struct tcp_conn *c = hints[at[i]].conn;
+		struct tcp_rx_hint *h = &hints[at[i]];
+		struct tcp_conn *c = tcp_table_find(ts, &keys[i], h->sig);
 
-		if (c != NULL && c->snd.head != NULL)
+		h->conn = c;
+		if (c == NULL)
+			continue;
+		rte_prefetch0(RTE_PTR_ADD(c, RTE_CACHE_LINE_SIZE));
+		rte_prefetch0(RTE_PTR_ADD(c, 2 * RTE_CACHE_LINE_SIZE));
+		rte_prefetch0(RTE_PTR_ADD(c, 3 * RTE_CACHE_LINE_SIZE));
+		if (c->snd.head != NULL)
 			rte_prefetch0(c->snd.head);
 	}
 }
 
 static struct tcp_conn *
-tcp_lookup_key(struct worker *w, const struct tcp_key *k, hash_sig_t sig)
+tcp_lookup_key(struct worker *w, const struct tcp_key *k, uint32_t sig)
 {
-	void *data;
-
-	if (rte_hash_lookup_with_hash_data(w->tcp->table, k, sig, &data) < 0)
-		return NULL;
-	return data;
+	return tcp_table_find(w->tcp, k, sig);
 }
 
 struct tcp_conn *
@@ -568,14 +632,13 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	};
 	struct tcp_conn *c;
 	struct tcp_key k;
-	hash_sig_t sig;
-	void *obj;
+	uint32_t sig;
 
-	if (rte_mempool_get(w->tcp->conn_pool, &obj) != 0 &&
-	    (!tcp_time_wait_recycle(w, NULL) ||
-	     rte_mempool_get(w->tcp->conn_pool, &obj) != 0))
+	c = obj_pool_get(&w->tcp->conn_pool);
+	if (c == NULL && tcp_time_wait_recycle(w, NULL))
+		c = obj_pool_get(&w->tcp->conn_pool);
+	if (c == NULL)
 		return NULL;
-	c = obj;
 	memset(c, 0, sizeof(*c));
 	c->remote_ip = remote_ip;
 	c->remote_port = remote_port;
@@ -583,18 +646,12 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	c->local_port = local_port;
 	tcp_key_of(&k, remote_ip, remote_port, local_ip, local_port);
 	sig = tcp_key_hash(&k, w->tcp->hash_seed);
-	if (rte_hash_add_key_with_hash_data(w->tcp->table, &k, sig, c) < 0 &&
-	    (!tcp_time_wait_recycle(w, c) ||
-	     rte_hash_add_key_with_hash_data(w->tcp->table, &k, sig, c) < 0)) {
-		rte_mempool_put(w->tcp->conn_pool, c);
-		return NULL;
-	}
+	tcp_table_add(w->tcp, c, sig);
 	w->tcp->n_conns++;
 	w->tcp->burst_adds |= UINT64_C(1) << (sig % 64);
 	c->ops = ops;
 	c->app = app;
 	tcp_timers_init(c);
-	tcp_reass_init(&c->ooo);
 
 	c->iss = tcp_isn(w, &k);
 	c->ts_off = syncookie_ts_offset(&w->tcp->ts_key, &t);
@@ -607,8 +664,7 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	c->rcv_wscale = w->cfg->tcp.wscale ?
 		tcp_choose_wscale(w->cfg->tcp.rcvbuf) : 0;
 	c->rto_us = w->cfg->tcp.rto_initial_ms * 1000;
-	c->cc_ops = w->tcp->cc_ops;
-	c->cc_ops->init(&c->cc, c->mss, w->cfg->tcp.iw);
+	w->tcp->cc_ops->init(&c->cc, c->mss, w->cfg->tcp.iw);
 	c->last_rx_ms = (uint32_t)w->now_ms;
 	return c;
 }
@@ -733,7 +789,6 @@ tcp_notify_closed(struct worker *w, struct tcp_conn *c, int err)
 	if (c->flags & TF_APP_CLOSED)
 		return;
 	c->flags |= TF_APP_CLOSED;
-	c->error = err;
 	if (c->ops != NULL && c->ops->closed != NULL)
 		c->ops->closed(w, c, err);
 }
@@ -745,7 +800,8 @@ tcp_sack_get(struct worker *w, struct tcp_conn *c)
 
 	if (c->sack != NULL)
 		return c->sack;
-	if (rte_mempool_get(w->tcp->sack_pool, &obj) != 0) {
+	obj = obj_pool_get(&w->tcp->sack_pool);
+	if (obj == NULL) {
 		/* Recovery goes on as if these blocks were not there:
 		 * duplicate ACKs and the RTO still work. */
 		w->stats.tcp.SackNoMem++;
@@ -761,8 +817,65 @@ tcp_sack_put(struct worker *w, struct tcp_conn *c)
 {
 	if (c->sack == NULL)
 		return;
-	rte_mempool_put(w->tcp->sack_pool, c->sack);
+	obj_pool_put(&w->tcp->sack_pool, c->sack);
 	c->sack = NULL;
+}
+
+struct tcp_reass *
+tcp_ooo_get(struct worker *w, struct tcp_conn *c)
+{
+	if (c->ooo != NULL)
+		return c->ooo;
+	c->ooo = obj_pool_get(&w->tcp->ooo_pool);
+	if (c->ooo == NULL) {
+		/* The segment is dropped: it comes again, in order. */
+		w->stats.tcp.OfoNoMem++;
+		return NULL;
+	}
+	tcp_reass_init(c->ooo);
+	return c->ooo;
+}
+
+void
+tcp_ooo_put(struct worker *w, struct tcp_conn *c)
+{
+	if (c->ooo == NULL)
+		return;
+	tcp_reass_flush(c->ooo);
+	obj_pool_put(&w->tcp->ooo_pool, c->ooo);
+	c->ooo = NULL;
+}
+
+void
+tcp_cc_attach(struct worker *w, struct tcp_conn *c)
+{
+	struct tcp_cubic *x = obj_pool_get(&w->tcp->cc_pool);
+
+	if (x == NULL) {
+		if (!(c->mem_flags & TCP_MF_CC_NOMEM)) {
+			c->mem_flags |= TCP_MF_CC_NOMEM;
+			w->stats.tcp.CcNoMem++;
+		}
+		return;
+	}
+	memset(x, 0, w->tcp->cc_ops->ext_size);
+	c->cc.cubic = x;
+}
+
+void
+tcp_cc_ready(struct worker *w, struct tcp_conn *c)
+{
+	if (w->tcp->cc_ops->ext_size != 0 && c->cc.cubic == NULL)
+		tcp_cc_attach(w, c);
+}
+
+void
+tcp_cc_detach(struct worker *w, struct tcp_conn *c)
+{
+	if (c->cc.cubic == NULL)
+		return;
+	obj_pool_put(&w->tcp->cc_pool, c->cc.cubic);
+	c->cc.cubic = NULL;
 }
 
 void
@@ -774,8 +887,7 @@ tcp_conn_free(struct worker *w, struct tcp_conn *c)
 	tcp_set_state(w, c, TCP_CLOSED);
 	tcp_key_of(&k, c->remote_ip, c->remote_port, c->local_ip,
 		   c->local_port);
-	rte_hash_del_key_with_hash(w->tcp->table, &k,
-				   tcp_key_hash(&k, w->tcp->hash_seed));
+	tcp_table_del(w->tcp, c, tcp_key_hash(&k, w->tcp->hash_seed));
 	w->tcp->n_conns--;
 	rte_pktmbuf_free(c->snd.head);
 	c->snd.head = c->snd.tail = c->snd.cur = NULL;
@@ -784,8 +896,9 @@ tcp_conn_free(struct worker *w, struct tcp_conn *c)
 		c->mem_flags &= ~TCP_MF_SND_STARVED;
 		w->snd_starved--;
 	}
-	tcp_reass_flush(&c->ooo);
+	tcp_ooo_put(w, c);
 	tcp_sack_put(w, c);
+	tcp_cc_detach(w, c);
 	/* Unlink from the output list so the flush never sees it. */
 	if (c->flags & TF_OUTPUT_LIST) {
 		struct tcp_conn **pp = &w->tcp->output_list;
@@ -800,7 +913,7 @@ tcp_conn_free(struct worker *w, struct tcp_conn *c)
 		if (*pp == c)
 			*pp = c->output_next;
 	}
-	rte_mempool_put(w->tcp->conn_pool, c);
+	obj_pool_put(&w->tcp->conn_pool, c);
 }
 
 void
@@ -846,19 +959,16 @@ void
 tcp_mem_wake(struct worker *w)
 {
 	struct tcp_conn *batch[256];
-	const void *key;
-	void *data;
+	struct tcp_conn *c;
 	uint32_t iter, n, i;
 
 	/* Collect first, call after: a callback may close its connection,
-	 * and the table must not change under rte_hash_iterate. */
+	 * and the walk must not see blocks change under it. */
 	do {
 		iter = 0;
 		n = 0;
-		while (n < RTE_DIM(batch) && rte_hash_iterate(w->tcp->table,
-			&key, &data, &iter) >= 0) {
-			struct tcp_conn *c = data;
-
+		while (n < RTE_DIM(batch) &&
+		       (c = tcp_conn_next(w, &iter)) != NULL) {
 			if (c->mem_flags & TCP_MF_SND_STARVED) {
 				c->mem_flags &= ~TCP_MF_SND_STARVED;
 				w->snd_starved--;
@@ -866,8 +976,7 @@ tcp_mem_wake(struct worker *w)
 			}
 		}
 		for (i = 0; i < n; i++) {
-			struct tcp_conn *c = batch[i];
-
+			c = batch[i];
 			w->stats.tcp.SndLowMemWakeups++;
 			/* A window held by the send buffer opens again. */
 			tcp_output_schedule(w, c);
@@ -1109,18 +1218,22 @@ tcp_conn_info(struct worker *w, const struct tcp_conn *c,
 	ci->retrans = c->retrans_count;
 	ci->unacked = c->snd_max - c->snd_una;
 	ci->snd_queued = c->snd.len;
-	ci->ooo_bytes = c->ooo.bytes;
+	ci->ooo_bytes = tcp_ooo_of(c)->bytes;
 	ci->idle_us = tcp_conn_idle_us(w, c);
 }
 
 struct tcp_conn *
 tcp_conn_next(struct worker *w, uint32_t *iter)
 {
-	const void *key;
-	void *data;
+	const struct obj_pool *p = &w->tcp->conn_pool;
 
-	if (w->tcp->table == NULL ||
-	    rte_hash_iterate(w->tcp->table, &key, &data, iter) < 0)
-		return NULL;
-	return data;
+	/* Every block ever taken, in address order: those in the table are
+	 * the connections (a block on the free list is not). */
+	while (*iter < p->next_unused) {
+		struct tcp_conn *c = (struct tcp_conn *)p->base + (*iter)++;
+
+		if (c->mem_flags & TCP_MF_IN_TABLE)
+			return c;
+	}
+	return NULL;
 }

@@ -157,7 +157,7 @@ tcp_start_sending(struct worker *w, struct tcp_conn *c, int syn_rexmitted)
 {
 	/* RFC 6928 initial window, or one segment if the SYN (or SYN-ACK)
 	 * had to be retransmitted (RFC 5681 3.1). */
-	c->cc_ops->init(&c->cc, c->mss,
+	w->tcp->cc_ops->init(&c->cc, c->mss,
 			syn_rexmitted ? 1 : w->cfg->tcp.iw);
 	c->max_sndwnd = c->snd_wnd;
 	c->high_rxt = c->snd_una;
@@ -391,7 +391,7 @@ tcp_in_syn_sent(struct worker *w, struct tcp_conn *c, struct tcp_seg *s)
 	c->snd_wnd = s->wnd;	/* never scaled in a SYN */
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = s->ack;
-	timer_cancel(&w->wheel, &c->rtx_timer);
+	tcp_tt_cancel(w, c, TCP_TT_RTX);
 	tcp_rtt_from_ack(w, c, s);
 	tcp_start_sending(w, c, c->rtx_shift != 0);
 	c->rtx_shift = 0;
@@ -476,7 +476,8 @@ tcp_enter_recovery(struct worker *w, struct tcp_conn *c)
 	w->stats.tcp.FastRetrans++;
 	c->flags |= TF_RECOVERY;
 	c->recover = c->snd_max;
-	c->cc_ops->on_loss(&c->cc, tcp_flight(c), w->now_us);
+	tcp_cc_ready(w, c);
+	w->tcp->cc_ops->on_loss(&c->cc, tcp_flight(c), w->now_us);
 	/* The first segment goes at once whatever cwnd says. */
 	tcp_retransmit_head(w, c);
 	tcp_rtx_arm(w, c);
@@ -567,11 +568,15 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 			 * are no delivered bytes, so the ACK of our SYN
 			 * leaves the initial window as it is (RFC 5681 3.1:
 			 * cwnd grows with data acknowledged). */
-			c->cc_ops->on_ack(&c->cc, data, w->now_us,
+			/* Past slow start the algorithm may need its
+			 * own state. */
+			if ((uint64_t)c->cc.cwnd + data > c->cc.ssthresh)
+				tcp_cc_ready(w, c);
+			w->tcp->cc_ops->on_ack(&c->cc, data, w->now_us,
 					  c->srtt_us);
 		}
 		if (c->snd_una == c->snd_max)
-			timer_cancel(&w->wheel, &c->rtx_timer);
+			tcp_tt_cancel(w, c, TCP_TT_RTX);
 		else
 			tcp_rtx_arm(w, c);
 		if (c->snd.len > 0 || (c->flags & TF_FIN_QUEUED))
@@ -632,7 +637,7 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 			c->snd_nxt = c->snd_una;
 			c->rtx_shift = 0;
 			c->persist_s = 0;
-			timer_cancel(&w->wheel, &c->rtx_timer);
+			tcp_tt_cancel(w, c, TCP_TT_RTX);
 		}
 	}
 
@@ -755,7 +760,7 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		}
 	}
 	if (len > 0 && seq == c->rcv_nxt) {
-		int had_ooo = c->ooo.nsegs > 0;
+		int had_ooo = c->ooo != NULL && c->ooo->nsegs > 0;
 		/* Several segments the port merged (LRO): ACKed as what
 		 * they were, at least two full segments. */
 		int merged = len > c->mss &&
@@ -765,7 +770,8 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		tcp_deliver(w, c, m, off, len);
 		rte_pktmbuf_free(m);
 		m = NULL;
-		while ((q = tcp_reass_pop(&c->ooo, c->rcv_nxt)) != NULL) {
+		while (c->ooo != NULL &&
+		       (q = tcp_reass_pop(c->ooo, c->rcv_nxt)) != NULL) {
 			struct tcp_seg_cb *cb = tcp_seg_cb(q);
 
 			/* Echo again: what its send buffer cannot take now
@@ -785,6 +791,9 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 			tcp_deliver(w, c, q, cb->off, cb->len);
 			rte_pktmbuf_free(q);
 		}
+		/* Hole filled: the queue's block goes back to the pool. */
+		if (c->ooo != NULL && c->ooo->nsegs == 0)
+			tcp_ooo_put(w, c);
 		/* RFC 5681 4.2: ACK at once when a hole fills, else at least
 		 * every second full segment, else within delack_ms. */
 		if (had_ooo) {
@@ -817,11 +826,17 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 			 * buffers need.  Give back most of what this
 			 * connection holds, highest sequence first. */
 			w->stats.tcp.OfoDropLowMem++;
-			w->stats.tcp.OfoPruned += tcp_reass_prune(&c->ooo,
-				ctl.max_bytes / 8, NULL);
+			if (c->ooo != NULL)
+				w->stats.tcp.OfoPruned += tcp_reass_prune(
+					c->ooo, ctl.max_bytes / 8, NULL);
+			rte_pktmbuf_free(m);
+		} else if (tcp_ooo_get(w, c) == NULL) {
+			/* No queue to keep it in (counted): like a full
+			 * queue, the data comes again. */
+			w->stats.tcp.OfoDropped++;
 			rte_pktmbuf_free(m);
 		} else {
-			rc = tcp_reass_insert_ctl(&c->ooo, m, &ctl);
+			rc = tcp_reass_insert_ctl(c->ooo, m, &ctl);
 			w->stats.tcp.OfoCollapsed += ctl.collapsed;
 			w->stats.tcp.OfoPruned += ctl.pruned;
 			if (rc == 0)
@@ -831,6 +846,8 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 			else
 				w->stats.tcp.DupSegs++;
 		}
+		if (c->ooo != NULL && c->ooo->nsegs == 0)
+			tcp_ooo_put(w, c);
 		m = NULL;
 		w->stats.tcp.DupAcksSent++;
 		tcp_ack_now(w, c);
@@ -868,8 +885,8 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 	if (c->state == TCP_TIME_WAIT && (s->flags & TH_FIN) &&
 	    !(s->flags & (TH_RST | TH_SYN))) {
 		tcp_ack_now(w, c);
-		timer_arm(&w->wheel, &c->idle_timer, w->now_us,
-			  (uint64_t)w->cfg->tcp.time_wait_ms * 1000);
+		tcp_tt_arm(w, c, TCP_TT_IDLE,
+			   (uint64_t)w->cfg->tcp.time_wait_ms * 1000);
 		goto drop;
 	}
 
@@ -973,7 +990,7 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 			goto drop;
 		}
 		c->snd_wl1 = s->seq - 1;	/* let the update below run */
-		timer_cancel(&w->wheel, &c->rtx_timer);
+		tcp_tt_cancel(w, c, TCP_TT_RTX);
 		tcp_start_sending(w, c, c->rtx_shift != 0);
 		c->rtx_shift = 0;
 		tcp_set_state(w, c, TCP_ESTABLISHED);

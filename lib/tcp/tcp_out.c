@@ -49,7 +49,8 @@ tcp_rcv_window(struct worker *w, const struct tcp_conn *c)
 	/* The out-of-order queue costs what its buffers cost: half its
 	 * true size (Linux's rcvbuf doubling) when that is more than its
 	 * payload, so tiny segments close the window. */
-	uint32_t held = RTE_MAX(c->ooo.bytes, c->ooo.truesize / 2);
+	const struct tcp_reass *q = tcp_ooo_of(c);
+	uint32_t held = RTE_MAX(q->bytes, q->truesize / 2);
 	uint32_t space = buf > held ? buf - held : 0;
 	uint32_t max = (uint32_t)65535 << c->rcv_wscale;
 
@@ -186,11 +187,12 @@ tcp_write_options(struct worker *w, struct tcp_conn *c, uint8_t *opt,
 	if (c->flags & TF_TSTAMP)
 		n += tcp_opt_put_ts(opt + n, w->ts_now + c->ts_off,
 				    c->ts_recent);
-	if (with_sack && (c->flags & TF_SACK) && c->ooo.nsegs > 0) {
+	if (with_sack && (c->flags & TF_SACK) && c->ooo != NULL &&
+	    c->ooo->nsegs > 0) {
 		uint32_t starts[4], ends[4];
 		unsigned int nb, max = (c->flags & TF_TSTAMP) ? 3 : 4;
 
-		nb = tcp_reass_sack_blocks(&c->ooo, starts, ends, max);
+		nb = tcp_reass_sack_blocks(c->ooo, starts, ends, max);
 		n += tcp_opt_put_sack(opt + n, starts, ends, nb);
 		w->stats.tcp.SackBlocksSent += nb;
 	}
@@ -293,7 +295,7 @@ tcp_emit(struct worker *w, struct tcp_conn *c, uint32_t seq, uint8_t flags,
 		c->last_ack_sent = c->rcv_nxt;
 		c->flags &= ~(TF_ACK_NOW | TF_DELACK);
 		c->segs_unacked = 0;
-		timer_cancel(&w->wheel, &c->delack_timer);
+		tcp_tt_cancel(w, c, TCP_TT_DELACK);
 	}
 	w->stats.tcp.OutSegs++;
 	w->stats.tcp.DataBytesOut += len;
@@ -548,7 +550,7 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 		tcp_send_ack(w, c);
 	/* Something unacknowledged, or data blocked by a zero window: the
 	 * retransmission timer doubles as the persist timer. */
-	if (!timer_is_armed(&c->rtx_timer) &&
+	if (!tcp_tt_armed(c, TCP_TT_RTX) &&
 	    (SEQ_LT(c->snd_una, c->snd_max) ||
 	     (c->snd.len > SEQ_DIFF(c->snd_nxt, c->snd_una))))
 		tcp_rtx_arm(w, c);

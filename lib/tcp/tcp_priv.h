@@ -32,6 +32,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "obj_pool.h"
 #include "tcp.h"
 #include "tcp_cc.h"
 #include "tcp_sack.h"
@@ -57,12 +58,27 @@ struct rte_mempool;
 #define TF_PASSIVE	0x0800	/* opened by a listener */
 #define TF_RCV_HOLD_SND	0x1000	/* receive window shrinks with snd.len */
 #define TF_ABORT	0x2000	/* abort at the next output pass */
-#define TF_TLP_PENDING	0x4000	/* rtx_timer is a tail loss probe timer */
+#define TF_TLP_PENDING	0x4000	/* TCP_TT_RTX is a tail loss probe timer */
 #define TF_TLP_DONE	0x8000	/* probe sent; next expiry is the RTO */
 
 /* mem_flags: refused send space while the pool was low; woken (the
  * sent callback, a window update) when memory returns. */
 #define TCP_MF_SND_STARVED	0x01
+#define TCP_MF_IN_TABLE		0x02	/* in the table: a live block */
+#define TCP_MF_CC_NOMEM		0x04	/* cc state refused (counted once) */
+
+/* Packets of a burst looked up together (tcp_lookup_burst); the rest
+ * of a longer burst are looked up one by one. */
+#define TCP_LOOKUP_BURST_MAX	64
+
+/* The connection's timers: kinds of its one wheel timer. */
+enum tcp_timer_kind {
+	TCP_TT_RTX,	/* SYN/data retransmission, TLP, persist */
+	TCP_TT_DELACK,	/* delayed ACK */
+	TCP_TT_IDLE,	/* keepalive and the application's deadline, the
+			 * FIN_WAIT_2 bound, then TIME_WAIT */
+	TCP_TT_N
+};
 
 /* Per-segment metadata kept in the mbuf private area (like skb->cb). */
 struct tcp_seg_cb {
@@ -156,6 +172,7 @@ struct tcp_conn {
 	uint16_t local_port;
 
 	uint8_t rtx_shift;		/* backoff exponent */
+	uint8_t ka_probes;		/* keepalive probes unanswered */
 	uint16_t flags;
 	uint16_t mss;			/* payload bytes per segment we send */
 	/* now_ms / 1000 + 1, low 16 bits (never 0), of the first persist
@@ -192,15 +209,18 @@ struct tcp_conn {
 	uint32_t rttvar_us;
 	uint32_t rto_us;
 	uint32_t rtt_seq;		/* Karn timing without timestamps */
-	int error;			/* why it ended, errno (fills a hole) */
 	/* now_us, low 32 bits (never 0) when the timed segment went out,
 	 * or 0; RTTs are far shorter than the 71 minutes it wraps in. */
 	uint32_t rtt_start_us;
 	uint32_t retrans_count;		/* retransmissions of this connection */
 
 	/* Congestion control and loss recovery (RFC 5681, 6582, 6675). */
+	/* The next block in the table's bucket chain: its pool index + 1,
+	 * or 0 at the end. */
+	uint32_t hnext;
+
+	/* The lcore's algorithm (w->tcp->cc_ops) keeps its state here. */
 	struct tcp_cc cc;
-	const struct tcp_cc_ops *cc_ops;
 	/* The SACK scoreboard, from the worker's sack_pool only while the
 	 * peer reports something above SND.UNA; NULL reads as empty. */
 	struct tcp_sack_board *sack;
@@ -209,20 +229,21 @@ struct tcp_conn {
 	uint32_t rxt_mark;		/* snd_max when high_rxt was reset */
 	uint32_t max_sndwnd;		/* largest window the peer offered */
 	uint32_t last_rx_ms;		/* now_ms, low 32 bits: keepalive */
-	uint8_t ka_probes;		/* keepalive probes unanswered */
-	uint8_t mem_flags;		/* TCP_MF_* */
+	/* One wheel timer for three kinds (tcp_timer.c): it fires at the
+	 * earliest of tt_at, each kind's tick (low 32 bits; 0 = off). */
+	uint32_t tt_at[TCP_TT_N];
+	struct timer timer;
 
 	struct tcp_sndbuf snd;
-	struct tcp_reass ooo;
-
-	struct timer rtx_timer;		/* SYN/data retransmit and persist */
-	struct timer delack_timer;
-	struct timer idle_timer;	/* keepalive, then TIME_WAIT */
+	/* The out-of-order queue, from the worker's ooo_pool only while it
+	 * holds something; NULL reads as empty (tcp_ooo_of). */
+	struct tcp_reass *ooo;
 
 	const struct tcp_app_ops *ops;
 	uint32_t iss;
 	uint32_t irs;
 	struct tcp_conn *output_next;	/* worker's output list */
+	uint8_t mem_flags;		/* TCP_MF_* */
 };
 
 _Static_assert(offsetof(struct tcp_conn, app) == TCP_CONN_APP_OFF &&
@@ -232,12 +253,16 @@ _Static_assert(offsetof(struct tcp_conn, app) == TCP_CONN_APP_OFF &&
 
 /*
  * A million idle connections per lcore is the goal: every byte here is
- * a megabyte there.  The timers (no argument, no back-pointer: see
- * timer.h) and the SACK scoreboard (only while in use) are kept out for
- * that reason; do not let the block grow back unnoticed.
+ * a megabyte there.  This is the hot block, what every connection has;
+ * state needed only while it is used is in cold blocks from per-lcore
+ * pools (preallocated, counted in conn_memory): the SACK scoreboard
+ * (while the peer reports SACKed data), the out-of-order queue (while
+ * data waits past a hole), CUBIC's state (past slow start or a loss).
+ * Its three timers are one wheel timer (no argument, no back-pointer:
+ * see timer.h).  Do not let the block grow back unnoticed.
  */
-_Static_assert(sizeof(struct tcp_conn) <= 448,
-	       "struct tcp_conn grew past 448 bytes");
+_Static_assert(sizeof(struct tcp_conn) <= 288,
+	       "struct tcp_conn, the hot block, grew past 288 bytes");
 
 #define TCP_MAX_LISTENERS	8
 
@@ -255,9 +280,14 @@ struct tcp_stack {
 	 * the connection, or opened one, so tcp_input checks it.  First:
 	 * tcp.h's inline tcp_rx_hint_set writes it there. */
 	const struct tcp_rx_hint *rx_hint;
-	struct rte_hash *table;		/* 4-tuple -> struct tcp_conn * */
-	struct rte_mempool *conn_pool;
-	struct rte_mempool *sack_pool;	/* struct tcp_sack_board */
+	/* The table: per bucket, the pool index + 1 of the first block of
+	 * its chain (tcp_conn.hnext links the rest), or 0. */
+	uint32_t *buckets;
+	uint32_t bucket_mask;
+	struct obj_pool conn_pool;	/* struct tcp_conn */
+	struct obj_pool sack_pool;	/* struct tcp_sack_board */
+	struct obj_pool ooo_pool;	/* struct tcp_reass */
+	struct obj_pool cc_pool;	/* cc_ops->ext_size: CUBIC's state */
 	struct tcp_conn *output_list;	/* connections with output owed */
 	/* Bit (hash % 64) of every connection added since the burst's
 	 * lookup: a tuple found absent may have been added meanwhile. */
@@ -326,6 +356,15 @@ tcp_sack_of(const struct tcp_conn *c)
 	return c->sack != NULL ? c->sack : &tcp_sack_empty;
 }
 
+/* An empty out-of-order queue: what a connection without one reads. */
+extern const struct tcp_reass tcp_reass_empty;
+
+static inline const struct tcp_reass *
+tcp_ooo_of(const struct tcp_conn *c)
+{
+	return c->ooo != NULL ? c->ooo : &tcp_reass_empty;
+}
+
 /* tcp_conn.c */
 struct tcp_conn *
 tcp_lookup(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
@@ -352,6 +391,24 @@ tcp_sack_get(struct worker *w, struct tcp_conn *c);
 /* Give the scoreboard back: it is empty or no longer valid. */
 void
 tcp_sack_put(struct worker *w, struct tcp_conn *c);
+/* The connection's out-of-order queue, taken from the pool (empty) if
+ * it has none; NULL (counted as OfoNoMem) when the pool is exhausted. */
+struct tcp_reass *
+tcp_ooo_get(struct worker *w, struct tcp_conn *c);
+/* Give the queue back, freeing what it still holds. */
+void
+tcp_ooo_put(struct worker *w, struct tcp_conn *c);
+/* Attach the congestion control's own state (cc.cubic) from the pool;
+ * none to be had: counted (CcNoMem, once per connection), the
+ * algorithm then goes on without. */
+void
+tcp_cc_attach(struct worker *w, struct tcp_conn *c);
+void
+tcp_cc_detach(struct worker *w, struct tcp_conn *c);
+/* Before an event the algorithm may need its own state for: attach it
+ * if the algorithm has some and c has none yet. */
+void
+tcp_cc_ready(struct worker *w, struct tcp_conn *c);
 /* Free the block and everything it holds. */
 void
 tcp_conn_free(struct worker *w, struct tcp_conn *c);
@@ -416,6 +473,19 @@ uint32_t
 tcp_rcv_window(struct worker *w, const struct tcp_conn *c);
 
 /* tcp_timer.c */
+static inline int
+tcp_tt_armed(const struct tcp_conn *c, enum tcp_timer_kind k)
+{
+	return c->tt_at[k] != 0;
+}
+/* (Re)arm kind k to fire delay_us from now. */
+void
+tcp_tt_arm(struct worker *w, struct tcp_conn *c, enum tcp_timer_kind k,
+	   uint64_t delay_us);
+/* Stop kind k (the wheel timer, if it was k's, fires early and finds
+ * nothing due, unless no kind is left: then it is cancelled). */
+void
+tcp_tt_cancel(struct worker *w, struct tcp_conn *c, enum tcp_timer_kind k);
 void
 tcp_timers_init(struct tcp_conn *c);
 void

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * TCP timers, on the lcore's timing wheel:
- *   rtx_timer     SYN and data retransmission (RFC 6298), and the persist
- *                 timer when the peer's window is zero (RFC 9293 3.8.6.1)
- *   delack_timer  delayed ACK (RFC 1122 4.2.3.2, RFC 5681 4.2)
- *   idle_timer    keepalive (RFC 1122 4.2.3.6) and the application's
- *                 deadlines (ops->timeout) while established, the
- *                 FIN_WAIT_2 bound, then the TIME_WAIT wait
+ *   TCP_TT_RTX     SYN and data retransmission (RFC 6298), and the persist
+ *                  timer when the peer's window is zero (RFC 9293 3.8.6.1)
+ *   TCP_TT_DELACK  delayed ACK (RFC 1122 4.2.3.2, RFC 5681 4.2)
+ *   TCP_TT_IDLE    keepalive (RFC 1122 4.2.3.6) and the application's
+ *                  deadlines (ops->timeout) while established, the
+ *                  FIN_WAIT_2 bound, then the TIME_WAIT wait
+ * The three are kinds of one wheel timer per connection (32 bytes, not
+ * 96): each keeps only its tick, and the wheel timer is set to the
+ * earliest.  Stopping a kind leaves the wheel timer where it is; if it
+ * fires with nothing due it moves to the next kind due.
  */
 #include <errno.h>
 
@@ -17,6 +21,66 @@
 #include "worker.h"
 
 #define RTO_CLOCK_G_US	1000	/* clock granularity G, RFC 6298 (2.3) */
+
+/* Kinds keep the low 32 bits of their tick: 2^31 ticks of 250 us are six
+ * days, and no TCP or application delay is let run half that long (a
+ * longer application deadline fires early and is asked again). */
+#define TT_MAX_TICKS	(UINT32_C(1) << 30)
+
+/* The tick a kind armed now with delay_us fires at. */
+static uint64_t
+tcp_tt_tick(const struct worker *w, uint64_t delay_us)
+{
+	if (delay_us > (uint64_t)TT_MAX_TICKS * TIMER_TICK_US)
+		delay_us = (uint64_t)TT_MAX_TICKS * TIMER_TICK_US;
+	return timer_tick_of(w->now_us, delay_us);
+}
+
+/* A kind's 32-bit tick as a full one, near the current tick. */
+static uint64_t
+tcp_tt_abs(const struct worker *w, uint32_t at)
+{
+	uint64_t now = w->now_us / TIMER_TICK_US;
+
+	return now + (uint64_t)(int64_t)(int32_t)(at - (uint32_t)now);
+}
+
+/* The wheel timer at the earliest kind armed, or stopped if none is. */
+static void
+tcp_tt_rearm(struct worker *w, struct tcp_conn *c)
+{
+	uint64_t first = UINT64_MAX;
+	unsigned int k;
+
+	for (k = 0; k < TCP_TT_N; k++)
+		if (tcp_tt_armed(c, k) && tcp_tt_abs(w, c->tt_at[k]) < first)
+			first = tcp_tt_abs(w, c->tt_at[k]);
+	if (first == UINT64_MAX)
+		timer_cancel(&w->wheel, &c->timer);
+	else if (!timer_is_armed(&c->timer) || c->timer.expire_tick != first)
+		timer_arm_tick(&w->wheel, &c->timer, first);
+}
+
+void
+tcp_tt_arm(struct worker *w, struct tcp_conn *c, enum tcp_timer_kind k,
+	   uint64_t delay_us)
+{
+	uint64_t tick = tcp_tt_tick(w, delay_us);
+	uint32_t at = (uint32_t)tick;
+
+	/* 0 means off: one tick early instead, once every 12 days. */
+	c->tt_at[k] = at != 0 ? at : 1;
+	if (!timer_is_armed(&c->timer) || c->timer.expire_tick > tick)
+		timer_arm_tick(&w->wheel, &c->timer, tick);
+}
+
+void
+tcp_tt_cancel(struct worker *w, struct tcp_conn *c, enum tcp_timer_kind k)
+{
+	c->tt_at[k] = 0;
+	if ((c->tt_at[0] | c->tt_at[1] | c->tt_at[2]) == 0)
+		timer_cancel(&w->wheel, &c->timer);
+}
 
 static uint64_t
 tcp_rto_backed_off(const struct worker *w, const struct tcp_conn *c)
@@ -62,7 +126,7 @@ tcp_rtx_arm(struct worker *w, struct tcp_conn *c)
 			c->flags |= TF_TLP_PENDING;
 		}
 	}
-	timer_arm(&w->wheel, &c->rtx_timer, w->now_us, delay);
+	tcp_tt_arm(w, c, TCP_TT_RTX, delay);
 }
 
 /* Send the probe: new data if the peer's window has room, else the last
@@ -143,10 +207,8 @@ tcp_timeout_fail(struct worker *w, struct tcp_conn *c)
 }
 
 static void
-tcp_rtx_expired(struct timer *t, void *ctx)
+tcp_rtx_expired(struct worker *w, struct tcp_conn *c)
 {
-	struct tcp_conn *c = container_of(t, struct tcp_conn, rtx_timer);
-	struct worker *w = ctx;
 	uint32_t flight;
 
 	if (c->flags & TF_TLP_PENDING) {
@@ -241,8 +303,7 @@ tcp_rtx_expired(struct timer *t, void *ctx)
 				(uint16_t)(now_s - c->persist_s)) * 1000000;
 
 			if (tcp_rto_backed_off(w, c) > left)
-				timer_arm(&w->wheel, &c->rtx_timer, w->now_us,
-					  left);
+				tcp_tt_arm(w, c, TCP_TT_RTX, left);
 		}
 		return;
 	}
@@ -259,8 +320,10 @@ tcp_rtx_expired(struct timer *t, void *ctx)
 		flight = SEQ_DIFF(c->snd_max, c->snd_una);
 		/* Only the first timeout of a series reduces ssthresh
 		 * (RFC 5681 (4)); later ones keep backing off. */
-		if (c->rtx_shift == 0)
-			c->cc_ops->on_rto(&c->cc, flight, w->now_us);
+		if (c->rtx_shift == 0) {
+			tcp_cc_ready(w, c);
+			w->tcp->cc_ops->on_rto(&c->cc, flight, w->now_us);
+		}
 		else
 			c->cc.cwnd = c->mss;
 		c->rtx_shift++;
@@ -281,27 +344,23 @@ tcp_rtx_expired(struct timer *t, void *ctx)
 }
 
 static void
-tcp_delack_expired(struct timer *t, void *ctx)
+tcp_delack_expired(struct worker *w, struct tcp_conn *c)
 {
-	struct tcp_conn *c = container_of(t, struct tcp_conn, delack_timer);
-	struct worker *w = ctx;
-
 	if (c->flags & TF_DELACK) {
 		w->stats.tcp.DelayedAcks++;
 		tcp_send_ack(w, c);
 	}
 }
 
-/* Arm t to fire within delay_us, unless it already fires sooner. */
+/* Arm kind k to fire within delay_us, unless it already fires sooner. */
 static void
-tcp_timer_arm_earlier(struct worker *w, struct timer *t, uint64_t delay_us)
+tcp_tt_arm_earlier(struct worker *w, struct tcp_conn *c,
+		   enum tcp_timer_kind k, uint64_t delay_us)
 {
-	uint64_t tick = (w->now_us + delay_us + TIMER_TICK_US - 1) /
-		TIMER_TICK_US;
-
-	if (timer_is_armed(t) && t->expire_tick <= tick)
+	if (tcp_tt_armed(c, k) &&
+	    tcp_tt_abs(w, c->tt_at[k]) <= tcp_tt_tick(w, delay_us))
 		return;
-	timer_arm(&w->wheel, t, w->now_us, delay_us);
+	tcp_tt_arm(w, c, k, delay_us);
 }
 
 /* Keepalive: 0 when the connection was reset, else the microseconds to
@@ -333,10 +392,8 @@ tcp_keepalive_check(struct worker *w, struct tcp_conn *c)
 /* TIME_WAIT over, FIN_WAIT_2 over, keepalive or the application's
  * deadline due. */
 static void
-tcp_idle_expired(struct timer *t, void *ctx)
+tcp_idle_expired(struct worker *w, struct tcp_conn *c)
 {
-	struct tcp_conn *c = container_of(t, struct tcp_conn, idle_timer);
-	struct worker *w = ctx;
 	uint64_t next = UINT64_MAX, ka;
 
 	if (c->state == TCP_TIME_WAIT) {
@@ -369,7 +426,7 @@ tcp_idle_expired(struct timer *t, void *ctx)
 	if (ka < next)
 		next = ka;
 	if (next != UINT64_MAX)
-		tcp_timer_arm_earlier(w, &c->idle_timer, next);
+		tcp_tt_arm_earlier(w, c, TCP_TT_IDLE, next);
 }
 
 void
@@ -377,49 +434,84 @@ tcp_keepalive_arm(struct worker *w, struct tcp_conn *c)
 {
 	if (w->cfg->tcp.keepalive_s == 0)
 		return;
-	tcp_timer_arm_earlier(w, &c->idle_timer,
-			      (uint64_t)w->cfg->tcp.keepalive_s * 1000000);
+	tcp_tt_arm_earlier(w, c, TCP_TT_IDLE,
+			   (uint64_t)w->cfg->tcp.keepalive_s * 1000000);
 }
 
 void
 tcp_app_timer_arm(struct worker *w, struct tcp_conn *c, uint64_t delay_us)
 {
-	tcp_timer_arm_earlier(w, &c->idle_timer, delay_us);
+	tcp_tt_arm_earlier(w, c, TCP_TT_IDLE, delay_us);
 }
 
 void
 tcp_fin_wait2_arm(struct worker *w, struct tcp_conn *c)
 {
 	if (w->cfg->tcp.fin_wait2_s == 0) {
-		timer_cancel(&w->wheel, &c->idle_timer);
+		tcp_tt_cancel(w, c, TCP_TT_IDLE);
 		return;
 	}
-	timer_arm(&w->wheel, &c->idle_timer, w->now_us,
-		  (uint64_t)w->cfg->tcp.fin_wait2_s * 1000000);
+	tcp_tt_arm(w, c, TCP_TT_IDLE,
+		   (uint64_t)w->cfg->tcp.fin_wait2_s * 1000000);
+}
+
+/* The wheel's fire: the first kind due runs (after the wheel timer is
+ * set for the others: the kind's handler may free c). */
+static void
+tcp_timer_expired(struct timer *t, void *ctx)
+{
+	struct tcp_conn *c = container_of(t, struct tcp_conn, timer);
+	struct worker *w = ctx;
+	uint64_t now = w->now_us / TIMER_TICK_US;
+	unsigned int k;
+
+	for (k = 0; k < TCP_TT_N; k++)
+		if (tcp_tt_armed(c, k) && tcp_tt_abs(w, c->tt_at[k]) <= now)
+			break;
+	if (k < TCP_TT_N)
+		c->tt_at[k] = 0;
+	tcp_tt_rearm(w, c);
+	switch (k) {
+	case TCP_TT_RTX:
+		tcp_rtx_expired(w, c);
+		break;
+	case TCP_TT_DELACK:
+		tcp_delack_expired(w, c);
+		break;
+	case TCP_TT_IDLE:
+		tcp_idle_expired(w, c);
+		break;
+	default:
+		break;		/* stopped early: nothing due yet */
+	}
 }
 
 void
 tcp_timers_init(struct tcp_conn *c)
 {
-	timer_init(&c->rtx_timer, tcp_rtx_expired);
-	timer_init(&c->delack_timer, tcp_delack_expired);
-	timer_init(&c->idle_timer, tcp_idle_expired);
+	unsigned int k;
+
+	timer_init(&c->timer, tcp_timer_expired);
+	for (k = 0; k < TCP_TT_N; k++)
+		c->tt_at[k] = 0;
 }
 
 void
 tcp_timers_cancel(struct worker *w, struct tcp_conn *c)
 {
-	timer_cancel(&w->wheel, &c->rtx_timer);
-	timer_cancel(&w->wheel, &c->delack_timer);
-	timer_cancel(&w->wheel, &c->idle_timer);
+	unsigned int k;
+
+	for (k = 0; k < TCP_TT_N; k++)
+		c->tt_at[k] = 0;
+	timer_cancel(&w->wheel, &c->timer);
 }
 
 void
 tcp_delack_arm(struct worker *w, struct tcp_conn *c)
 {
-	if (!timer_is_armed(&c->delack_timer))
-		timer_arm(&w->wheel, &c->delack_timer, w->now_us,
-			  (uint64_t)w->cfg->tcp.delack_ms * 1000);
+	if (!tcp_tt_armed(c, TCP_TT_DELACK))
+		tcp_tt_arm(w, c, TCP_TT_DELACK,
+			   (uint64_t)w->cfg->tcp.delack_ms * 1000);
 }
 
 void
@@ -427,17 +519,16 @@ tcp_enter_time_wait(struct worker *w, struct tcp_conn *c)
 {
 	tcp_set_state(w, c, TCP_TIME_WAIT);
 	w->stats.tcp.TimeWaitEntered++;
-	timer_cancel(&w->wheel, &c->rtx_timer);
-	timer_cancel(&w->wheel, &c->delack_timer);
-	timer_cancel(&w->wheel, &c->idle_timer);
+	tcp_timers_cancel(w, c);
 	tcp_notify_closed(w, c, 0);
-	/* Send-side data is all acknowledged; the queue can go now. */
-	tcp_reass_flush(&c->ooo);
+	/* Send-side data is all acknowledged; the queue can go now, and
+	 * so can the congestion control's state. */
+	tcp_ooo_put(w, c);
+	tcp_cc_detach(w, c);
 	if (w->cfg->tcp.time_wait_ms == 0) {
 		tcp_conn_free(w, c);
 		return;
 	}
-	timer_arm(&w->wheel, &c->idle_timer, w->now_us,
-		  (uint64_t)w->cfg->tcp.time_wait_ms * 1000);
+	tcp_tt_arm(w, c, TCP_TT_IDLE, (uint64_t)w->cfg->tcp.time_wait_ms * 1000);
 	tcp_time_wait_remember(w, c);
 }

@@ -15,7 +15,6 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
-#include <rte_hash.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
@@ -458,9 +457,7 @@ static void
 sh_reset_all(struct stack_harness *h)
 {
 	struct worker *w = h->w;
-	struct tcp_conn *conns[64];
-	const void *key;
-	void *data;
+	struct tcp_conn *conns[64], *c;
 	uint32_t iter, n, k;
 
 	tcp_reset_all(w);
@@ -469,8 +466,8 @@ sh_reset_all(struct stack_harness *h)
 		iter = 0;
 		n = 0;
 		while (n < RTE_DIM(conns) &&
-		       rte_hash_iterate(w->tcp->table, &key, &data, &iter) >= 0)
-			conns[n++] = data;
+		       (c = tcp_conn_next(w, &iter)) != NULL)
+			conns[n++] = c;
 		for (k = 0; k < n; k++) {
 			tcp_notify_closed(w, conns[k], ECONNRESET);
 			tcp_abort(w, conns[k]);
@@ -512,10 +509,12 @@ sh_check_clean(struct stack_harness *h)
 
 	if (w->tcp->n_conns != 0 || w->tcp->n_estab != 0)
 		return "connections left after reset";
-	if (rte_mempool_in_use_count(w->tcp->conn_pool) != 0)
+	if (obj_pool_in_use(&w->tcp->conn_pool) != 0)
 		return "connection blocks not given back";
-	if (rte_mempool_in_use_count(w->tcp->sack_pool) != 0)
+	if (obj_pool_in_use(&w->tcp->sack_pool) != 0)
 		return "SACK boards not given back";
+	if (obj_pool_in_use(&w->tcp->ooo_pool) != 0)
+		return "out-of-order queues not given back";
 	if (w->wheel.n_armed != h->armed_baseline)
 		return "timers left armed after every connection went";
 	if (w->tx_n != 0)

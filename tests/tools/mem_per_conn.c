@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Measures what a TCP connection costs in memory: the sizes of the
- * blocks, the mempool element sizes with their headers, and the
+ * blocks, the whole stack's heap per connection (tcp_stack_init: the
+ * hot blocks, the table, the cold pools), the mempool element sizes
+ * with their headers (what the blocks cost before obj_pool), and the
  * connection table's cost per entry, the latter from the malloc heap's
  * statistics before and after creating it (rte_hash allocates its whole
  * capacity up front).  Prints JSON.  Run by hand:
@@ -22,8 +24,10 @@
 #include <rte_malloc.h>
 #include <rte_mempool.h>
 
+#include "config.h"
 #include "http_server.h"
 #include "tcp_priv.h"
+#include "worker.h"
 
 static uint64_t
 heap_bytes(void)
@@ -96,6 +100,36 @@ hash_cost(uint32_t n, uint32_t *added)
 	return (double)(after - before) / n;
 }
 
+/* Heap per connection that tcp_stack_init takes for n connections with
+ * congestion control cc: the hot blocks, the table, the cold pools (what
+ * conn_memory counts on a server). */
+static double
+stack_cost(uint32_t n, const char *cc)
+{
+	static struct dpf_config cfg;
+	struct worker *w = calloc(1, sizeof(*w));
+	uint64_t before, after;
+
+	config_init(&cfg);
+	snprintf(cfg.tcp.cc, sizeof(cfg.tcp.cc), "%s", cc);
+	if (w == NULL)
+		return -1;
+	w->cfg = &cfg;
+	w->tcp = calloc(1, tcp_stack_size());
+	if (w->tcp == NULL)
+		return -1;
+	before = heap_bytes();
+	if (tcp_stack_init(w, n) != 0) {
+		fprintf(stderr, "tcp_stack_init(%u) failed\n", n);
+		return -1;
+	}
+	after = heap_bytes();
+	tcp_stack_fini(w);
+	free(w->tcp);
+	free(w);
+	return (double)(after - before) / n;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -123,6 +157,12 @@ main(int argc, char **argv)
 	h16k = hash_cost(16384, &(uint32_t){ 0 });
 	printf("{\n");
 	printf("  \"sizeof_tcp_conn\": %zu,\n", sizeof(struct tcp_conn));
+	printf("  \"sizeof_tcp_reass\": %zu,\n", sizeof(struct tcp_reass));
+	printf("  \"sizeof_tcp_cubic\": %zu,\n", sizeof(struct tcp_cubic));
+	printf("  \"stack_heap_per_conn_newreno\": %.1f,\n",
+	       stack_cost(n, "newreno"));
+	printf("  \"stack_heap_per_conn_cubic\": %.1f,\n",
+	       stack_cost(n, "cubic"));
 	printf("  \"sizeof_timer\": %zu,\n", sizeof(struct timer));
 	printf("  \"sizeof_tcp_sack_board\": %zu,\n",
 	       sizeof(struct tcp_sack_board));

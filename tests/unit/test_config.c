@@ -155,6 +155,10 @@ test_defaults(void **state)
 	assert_int_equal(c.tcp.syn_retries, 5);
 	assert_int_equal(c.tcp.data_retries, 12);
 	assert_int_equal(c.tcp.max_ooo_segs, 4096);
+	/* Cold pools: 0 = max_conns / 16 (tcp_conn.c). */
+	assert_int_equal(c.tcp.sack_conns, 0);
+	assert_int_equal(c.tcp.ooo_conns, 0);
+	assert_int_equal(c.tcp.cc_conns, 0);
 	assert_int_equal(c.tcp.wscale, 1);
 	assert_int_equal(c.tcp.timestamps, 1);
 	assert_int_equal(c.tcp.sack, 1);
@@ -569,6 +573,16 @@ test_pairs(void **state)
 	assert_int_equal(c.tcp.tso, 0);
 	assert_int_equal(c.tcp.lro, 0);
 	config_free(&c);
+
+	/* The cold pools' sizes. */
+	EXPECT_OK(&c, err, BASE, "--tcp",
+		  "sack_conns=100,ooo_conns=2000,cc_conns=30000");
+	assert_int_equal(c.tcp.sack_conns, 100);
+	assert_int_equal(c.tcp.ooo_conns, 2000);
+	assert_int_equal(c.tcp.cc_conns, 30000);
+	config_free(&c);
+	EXPECT_ERR("ooo_conns", BASE, "--tcp", "ooo_conns=-1");
+	EXPECT_ERR("cc_conns", BASE, "--tcp", "cc_conns=100000000");
 
 	/* Every bool form; a later --tcp overrides an earlier one. */
 	EXPECT_OK(&c, err, BASE, "--tcp", "wscale=0,timestamps=off,sack=false",

@@ -56,6 +56,8 @@ group_setup(void **state)
 	config_init(&cfg);
 	cfg.ip = 0xc6120002;
 	cfg.max_conns = 64;
+	/* CUBIC: its state is a cold block (test_cc_state_pool). */
+	snprintf(cfg.tcp.cc, sizeof(cfg.tcp.cc), "cubic");
 	app.cfg = &cfg;
 	app.pool = rte_pktmbuf_pool_create("ut_httpd", 8191, 0,
 		RTE_ALIGN(sizeof(struct tcp_seg_cb), RTE_MBUF_PRIV_ALIGN),
@@ -350,14 +352,15 @@ static void
 test_sack_board_pool(void **state)
 {
 	struct tcp_conn *c = conn_open();
-	unsigned int n = rte_mempool_avail_count(w->tcp->sack_pool);
+	unsigned int n = obj_pool_avail(&w->tcp->sack_pool);
 	uint64_t nomem0 = w->stats.tcp.SackNoMem;
 	void **held = calloc(n, sizeof(*held));
 	struct tcp_sack_board *b;
 	unsigned int i;
 
 	(void)state;
-	assert_true(n >= 1024);
+	/* max_conns/16, at least 1024, but never more than max_conns. */
+	assert_int_equal(n, cfg.max_conns);
 	assert_null(c->sack);
 	assert_int_equal(tcp_sack_of(c)->n, 0);
 	assert_int_equal(tcp_sack_of(c)->sacked, 0);
@@ -366,28 +369,76 @@ test_sack_board_pool(void **state)
 	assert_ptr_equal(c->sack, b);
 	assert_int_equal(b->n, 0);
 	assert_ptr_equal(tcp_sack_get(w, c), b);
-	assert_int_equal(rte_mempool_avail_count(w->tcp->sack_pool), n - 1);
+	assert_int_equal(obj_pool_avail(&w->tcp->sack_pool), n - 1);
 	tcp_sack_put(w, c);
 	assert_null(c->sack);
 	tcp_sack_put(w, c);	/* twice is harmless */
-	assert_int_equal(rte_mempool_avail_count(w->tcp->sack_pool), n);
+	assert_int_equal(obj_pool_avail(&w->tcp->sack_pool), n);
 	/* Exhausted. */
 	assert_non_null(held);
 	for (i = 0; i < n; i++)
-		assert_int_equal(rte_mempool_get(w->tcp->sack_pool, &held[i]),
-				 0);
+		assert_non_null(held[i] = obj_pool_get(&w->tcp->sack_pool));
 	assert_null(tcp_sack_get(w, c));
 	assert_null(c->sack);
 	assert_int_equal(w->stats.tcp.SackNoMem - nomem0, 1);
-	rte_mempool_put(w->tcp->sack_pool, held[0]);
+	obj_pool_put(&w->tcp->sack_pool, held[0]);
 	assert_non_null(tcp_sack_get(w, c));
 	/* Freeing the connection gives its board back. */
 	conn_done(c);
-	assert_int_equal(rte_mempool_avail_count(w->tcp->sack_pool), 1);
+	assert_int_equal(obj_pool_avail(&w->tcp->sack_pool), 1);
 	for (i = 1; i < n; i++)
-		rte_mempool_put(w->tcp->sack_pool, held[i]);
+		obj_pool_put(&w->tcp->sack_pool, held[i]);
 	free(held);
-	assert_int_equal(rte_mempool_avail_count(w->tcp->sack_pool), n);
+	assert_int_equal(obj_pool_avail(&w->tcp->sack_pool), n);
+}
+
+/* CUBIC's state comes from the pool only past slow start or at a loss,
+ * and goes back with the connection; an exhausted pool is counted once
+ * per connection and the algorithm goes on without it (NewReno's
+ * growth, CUBIC's beta). */
+static void
+test_cc_state_pool(void **state)
+{
+	struct obj_pool *pool = &w->tcp->cc_pool;
+	struct tcp_conn *c = conn_open();
+	uint32_t n = obj_pool_avail(pool), i;
+	uint64_t nomem0 = w->stats.tcp.CcNoMem;
+	void **held = calloc(n, sizeof(*held));
+
+	(void)state;
+	assert_non_null(held);
+	assert_int_equal(n, cfg.max_conns);
+	assert_ptr_equal(w->tcp->cc_ops, &tcp_cc_cubic);
+	/* Established and in slow start: none taken. */
+	assert_null(c->cc.cubic);
+	tcp_cc_ready(w, c);
+	assert_non_null(c->cc.cubic);
+	assert_int_equal(obj_pool_avail(pool), n - 1);
+	tcp_cc_detach(w, c);
+	assert_null(c->cc.cubic);
+	assert_int_equal(obj_pool_avail(pool), n);
+
+	for (i = 0; i < n; i++)
+		assert_non_null(held[i] = obj_pool_get(pool));
+	tcp_cc_ready(w, c);
+	tcp_cc_ready(w, c);
+	assert_null(c->cc.cubic);
+	assert_int_equal(w->stats.tcp.CcNoMem - nomem0, 1);
+	c->cc.cwnd = 20 * c->cc.mss;
+	w->tcp->cc_ops->on_loss(&c->cc, 20 * c->cc.mss, w->now_us);
+	assert_int_equal(c->cc.cwnd,
+			 (uint32_t)((double)(20 * c->cc.mss) * CUBIC_BETA));
+	/* One back: the next event takes it; freeing gives it back. */
+	obj_pool_put(pool, held[0]);
+	tcp_cc_ready(w, c);
+	assert_non_null(c->cc.cubic);
+	assert_int_equal(obj_pool_avail(pool), 0);
+	conn_done(c);
+	assert_int_equal(obj_pool_avail(pool), 1);
+	for (i = 1; i < n; i++)
+		obj_pool_put(pool, held[i]);
+	free(held);
+	assert_int_equal(obj_pool_avail(pool), n);
 }
 
 /*
@@ -476,6 +527,7 @@ main(void)
 		cmocka_unit_test(test_many_idle),
 		cmocka_unit_test(test_closed_before_connected),
 		cmocka_unit_test(test_sack_board_pool),
+		cmocka_unit_test(test_cc_state_pool),
 		cmocka_unit_test(test_send_true_size_and_pressure),
 	};
 

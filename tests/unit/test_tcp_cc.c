@@ -27,6 +27,9 @@ assert_near(double got, double want, double tol, const char *what)
 			 tol);
 }
 
+/* CUBIC's own state, as TCP attaches it from its pool. */
+static struct tcp_cubic cc_cubic, sim_cubic;
+
 /* ---- an ACK clock: one MSS acknowledged every srtt / cwnd ---- */
 
 struct sim {
@@ -62,7 +65,7 @@ segs(const struct tcp_cc *cc)
 static double
 epoch_t(const struct sim *s)
 {
-	return (s->now_us - (double)s->cc.epoch_us) / 1e6;
+	return (s->now_us - (double)s->cc.cubic->epoch_us) / 1e6;
 }
 
 /* ---- lookup and init ---- */
@@ -109,16 +112,21 @@ test_cc_init(void **state)
 
 	(void)state;
 	for (i = 0; i < 2; i++) {
-		struct tcp_cc cc;
+		struct tcp_cc cc = { .cubic = &cc_cubic };
 
+		/* Garbage everywhere but the state pointer, which TCP
+		 * sets before init and init keeps. */
 		memset(&cc, 0x5a, sizeof(cc));
+		memset(&cc_cubic, 0x5a, sizeof(cc_cubic));
+		cc.cubic = &cc_cubic;
 		algs[i]->init(&cc, 1460, 10);
+		assert_ptr_equal(cc.cubic, &cc_cubic);
 		assert_int_equal(cc.cwnd, 14600);
 		assert_int_equal(cc.ssthresh, UINT32_MAX);
 		assert_int_equal(cc.mss, 1460);
 		assert_int_equal(cc.bytes_acked, 0);
-		assert_int_equal(cc.epoch_us, 0);
-		assert_true(cc.w_max == 0.0);
+		assert_int_equal(cc.cubic->epoch_us, 0);
+		assert_true(cc.cubic->w_max == 0.0);
 		algs[i]->init(&cc, 536, 4);
 		assert_int_equal(cc.cwnd, 2144);
 		assert_int_equal(cc.ssthresh, UINT32_MAX);
@@ -138,7 +146,7 @@ test_reno_slow_start(void **state)
 
 	(void)state;
 	for (i = 0; i < 2; i++) {
-		struct tcp_cc cc;
+		struct tcp_cc cc = { .cubic = &cc_cubic };
 
 		algs[i]->init(&cc, MSS, 10);
 		algs[i]->on_ack(&cc, 500, 1000000, 10000);
@@ -162,7 +170,7 @@ test_reno_slow_start(void **state)
 static void
 test_reno_ss_to_ca(void **state)
 {
-	struct tcp_cc cc;
+	struct tcp_cc cc = { .cubic = &cc_cubic };
 	unsigned int k;
 
 	(void)state;
@@ -205,7 +213,7 @@ test_reno_ss_to_ca(void **state)
 static void
 test_reno_congestion_avoidance(void **state)
 {
-	struct tcp_cc cc;
+	struct tcp_cc cc = { .cubic = &cc_cubic };
 	uint32_t rnd, k, acks;
 
 	(void)state;
@@ -251,7 +259,7 @@ test_reno_congestion_avoidance(void **state)
 static void
 test_reno_loss(void **state)
 {
-	struct tcp_cc cc;
+	struct tcp_cc cc = { .cubic = &cc_cubic };
 
 	(void)state;
 	tcp_cc_newreno.init(&cc, MSS, 10);
@@ -294,7 +302,7 @@ test_reno_loss(void **state)
 static void
 test_reno_rto(void **state)
 {
-	struct tcp_cc cc;
+	struct tcp_cc cc = { .cubic = &cc_cubic };
 	unsigned int k;
 
 	(void)state;
@@ -328,12 +336,12 @@ test_reno_rto(void **state)
 static void
 test_cubic_window_formula(void **state)
 {
-	struct tcp_cc cc;
+	struct tcp_cc cc = { .cubic = &cc_cubic };
 
 	(void)state;
-	memset(&cc, 0, sizeof(cc));
-	cc.k = 2.0;
-	cc.w_max = 50.0;
+	memset(cc.cubic, 0, sizeof(*cc.cubic));
+	cc.cubic->k = 2.0;
+	cc.cubic->w_max = 50.0;
 	assert_near(tcp_cubic_window(&cc, 2.0), 50.0, 1e-12, "W(K)");
 	assert_near(tcp_cubic_window(&cc, 3.0), 50.4, 1e-12, "W(K+1)");
 	assert_near(tcp_cubic_window(&cc, 1.0), 49.6, 1e-12, "W(K-1)");
@@ -348,22 +356,22 @@ test_cubic_window_formula(void **state)
 static void
 test_cubic_loss(void **state)
 {
-	struct tcp_cc cc;
+	struct tcp_cc cc = { .cubic = &cc_cubic };
 
 	(void)state;
 	tcp_cc_cubic.init(&cc, MSS, 10);
 	cc.cwnd = 100 * MSS;
 	cc.bytes_acked = 123;
-	cc.ca_bytes = 456.75;
+	cc.cubic->ca_bytes = 456.75;
 	tcp_cc_cubic.on_loss(&cc, 55555, 5000000);
 	assert_int_equal(cc.ssthresh, 70000);
 	assert_int_equal(cc.cwnd, 70000);
 	assert_int_equal(cc.bytes_acked, 0);
-	assert_near(cc.ca_bytes, 0.0, 0, "ca_bytes");
-	assert_int_equal(cc.epoch_us, 0);
-	assert_near(cc.w_max, 100.0, 1e-12, "w_max");
+	assert_near(cc.cubic->ca_bytes, 0.0, 0, "ca_bytes");
+	assert_int_equal(cc.cubic->epoch_us, 0);
+	assert_near(cc.cubic->w_max, 100.0, 1e-12, "w_max");
 	/* 4.6: cwnd_prior, for the Reno-friendly alpha (4.3). */
-	assert_near(cc.cwnd_prior, 100.0, 1e-12, "cwnd_prior");
+	assert_near(cc.cubic->cwnd_prior, 100.0, 1e-12, "cwnd_prior");
 
 	/* Floor of two segments. */
 	tcp_cc_cubic.init(&cc, MSS, 10);
@@ -371,7 +379,7 @@ test_cubic_loss(void **state)
 	tcp_cc_cubic.on_loss(&cc, 2500, 5000000);
 	assert_int_equal(cc.ssthresh, 2000);
 	assert_int_equal(cc.cwnd, 2000);
-	assert_near(cc.w_max, 2.5, 1e-12, "small w_max");
+	assert_near(cc.cubic->w_max, 2.5, 1e-12, "small w_max");
 	tcp_cc_cubic.on_loss(&cc, 2000, 5000000);
 	assert_int_equal(cc.cwnd, 2000);
 
@@ -381,7 +389,7 @@ test_cubic_loss(void **state)
 	tcp_cc_cubic.on_loss(&cc, 123457, 5000000);
 	assert_true(cc.cwnd == 86419 || cc.cwnd == 86420);
 	assert_int_equal(cc.ssthresh, cc.cwnd);
-	assert_near(cc.w_max, 123457.0 / 1448, 1e-9, "w_max 1448");
+	assert_near(cc.cubic->w_max, 123457.0 / 1448, 1e-9, "w_max 1448");
 }
 
 /* RFC 9438 4.7 fast convergence: a loss below the previous W_max sets
@@ -389,43 +397,43 @@ test_cubic_loss(void **state)
 static void
 test_cubic_fast_convergence(void **state)
 {
-	struct tcp_cc cc;
+	struct tcp_cc cc = { .cubic = &cc_cubic };
 
 	(void)state;
 	tcp_cc_cubic.init(&cc, MSS, 10);
 	cc.cwnd = 100 * MSS;
 	tcp_cc_cubic.on_loss(&cc, cc.cwnd, 1000000);
-	assert_near(cc.w_max, 100.0, 1e-12, "first");
+	assert_near(cc.cubic->w_max, 100.0, 1e-12, "first");
 
 	/* Second loss at 80 segments, below W_max = 100. */
 	cc.cwnd = 80 * MSS;
 	tcp_cc_cubic.on_loss(&cc, cc.cwnd, 2000000);
-	assert_near(cc.w_max, 80.0 * 1.7 / 2.0, 1e-9, "fast convergence");
+	assert_near(cc.cubic->w_max, 80.0 * 1.7 / 2.0, 1e-9, "fast convergence");
 	assert_int_equal(cc.cwnd, 56000);
 	assert_int_equal(cc.ssthresh, 56000);
 
 	/* The epoch that follows: K from eq. 2 with cwnd_epoch = 56. */
 	tcp_cc_cubic.on_ack(&cc, MSS, 2010000, 10000);
-	assert_int_equal(cc.epoch_us, 2010000);
-	assert_near(cc.cwnd_epoch, 56.0, 1e-12, "cwnd_epoch");
-	assert_near(cc.k, cbrt((68.0 - 56.0) / 0.4), 1e-9, "K");
-	assert_near(tcp_cubic_window(&cc, cc.k), 68.0, 1e-9, "W(K)");
+	assert_int_equal(cc.cubic->epoch_us, 2010000);
+	assert_near(cc.cubic->cwnd_epoch, 56.0, 1e-12, "cwnd_epoch");
+	assert_near(cc.cubic->k, cbrt((68.0 - 56.0) / 0.4), 1e-9, "K");
+	assert_near(tcp_cubic_window(&cc, cc.cubic->k), 68.0, 1e-9, "W(K)");
 	assert_near(tcp_cubic_window(&cc, 0), 56.0, 1e-9, "W(0)");
 
 	/* A loss above W_max: no fast convergence. */
 	cc.cwnd = 90 * MSS;
 	tcp_cc_cubic.on_loss(&cc, cc.cwnd, 3000000);
-	assert_near(cc.w_max, 90.0, 1e-12, "above");
+	assert_near(cc.cubic->w_max, 90.0, 1e-12, "above");
 	/* 90000 * 0.7 is 62999.99... in binary, truncated to bytes. */
 	assert_true(cc.cwnd == 63000 || cc.cwnd == 62999);
 	/* Exactly at W_max: no fast convergence either. */
 	cc.cwnd = 90 * MSS;
 	tcp_cc_cubic.on_loss(&cc, cc.cwnd, 4000000);
-	assert_near(cc.w_max, 90.0, 1e-12, "equal");
+	assert_near(cc.cubic->w_max, 90.0, 1e-12, "equal");
 	/* Just below: fast convergence. */
 	cc.cwnd = 89 * MSS;
 	tcp_cc_cubic.on_loss(&cc, cc.cwnd, 5000000);
-	assert_near(cc.w_max, 89.0 * 0.85, 1e-9, "below");
+	assert_near(cc.cubic->w_max, 89.0 * 0.85, 1e-9, "below");
 }
 
 /* RFC 9438 eq. 2: K = cbrt((W_max - cwnd_epoch) / C), which is
@@ -436,7 +444,7 @@ test_cubic_k(void **state)
 {
 	static const uint32_t mss[] = { 1000, 1448, 536, 9000 };
 	static const uint32_t wsegs[] = { 100, 10, 1000, 37 };
-	struct tcp_cc cc;
+	struct tcp_cc cc = { .cubic = &cc_cubic };
 	unsigned int i;
 
 	(void)state;
@@ -445,15 +453,15 @@ test_cubic_k(void **state)
 	cc.cwnd = 100 * MSS;
 	tcp_cc_cubic.on_loss(&cc, cc.cwnd, 1000000);
 	/* The epoch starts with the first ACK after the reduction. */
-	assert_int_equal(cc.epoch_us, 0);
+	assert_int_equal(cc.cubic->epoch_us, 0);
 	tcp_cc_cubic.on_ack(&cc, MSS, 1010000, 10000);
-	assert_int_equal(cc.epoch_us, 1010000);
-	assert_near(cc.k, cbrt(100.0 * (1 - CUBIC_BETA) / CUBIC_C), 1e-9,
+	assert_int_equal(cc.cubic->epoch_us, 1010000);
+	assert_near(cc.cubic->k, cbrt(100.0 * (1 - CUBIC_BETA) / CUBIC_C), 1e-9,
 		    "K");
-	assert_near(cc.k, cbrt(75.0), 1e-9, "K = cbrt(75)");
-	assert_near(tcp_cubic_window(&cc, cc.k), cc.w_max, 1e-9, "W(K)");
+	assert_near(cc.cubic->k, cbrt(75.0), 1e-9, "K = cbrt(75)");
+	assert_near(tcp_cubic_window(&cc, cc.cubic->k), cc.cubic->w_max, 1e-9, "W(K)");
 	assert_near(tcp_cubic_window(&cc, 0), 70.0, 1e-9, "W(0)");
-	assert_near(cc.w_est, 70.0 + 3 * 0.3 / 1.7 / 70.0, 1e-9, "W_est");
+	assert_near(cc.cubic->w_est, 70.0 + 3 * 0.3 / 1.7 / 70.0, 1e-9, "W_est");
 
 	/* Other sizes: equal within the byte rounding of cwnd. */
 	for (i = 0; i < 4; i++) {
@@ -464,14 +472,14 @@ test_cubic_k(void **state)
 		w0 = (double)cc.cwnd / mss[i];
 		tcp_cc_cubic.on_loss(&cc, cc.cwnd, 1000000);
 		tcp_cc_cubic.on_ack(&cc, mss[i], 1010000, 10000);
-		assert_near(cc.w_max, w0, 1e-12, "w_max");
-		assert_near(cc.k, cbrt(w0 * (1 - CUBIC_BETA) / CUBIC_C),
+		assert_near(cc.cubic->w_max, w0, 1e-12, "w_max");
+		assert_near(cc.cubic->k, cbrt(w0 * (1 - CUBIC_BETA) / CUBIC_C),
 			    1e-3, "K");
-		assert_near(cc.k, cbrt((cc.w_max - cc.cwnd_epoch) / CUBIC_C),
+		assert_near(cc.cubic->k, cbrt((cc.cubic->w_max - cc.cubic->cwnd_epoch) / CUBIC_C),
 			    1e-9, "K eq. 2");
-		assert_near(tcp_cubic_window(&cc, cc.k), cc.w_max, 1e-9,
+		assert_near(tcp_cubic_window(&cc, cc.cubic->k), cc.cubic->w_max, 1e-9,
 			    "W(K)");
-		assert_near(tcp_cubic_window(&cc, 0), cc.cwnd_epoch, 1e-9,
+		assert_near(tcp_cubic_window(&cc, 0), cc.cubic->cwnd_epoch, 1e-9,
 			    "W(0) = cwnd_epoch");
 		assert_near(tcp_cubic_window(&cc, 0), CUBIC_BETA * w0,
 			    1.0 / mss[i] + 1e-9, "W(0) = beta W_max");
@@ -483,7 +491,7 @@ test_cubic_k(void **state)
 static void
 test_cubic_after_slow_start(void **state)
 {
-	struct tcp_cc cc;
+	struct tcp_cc cc = { .cubic = &cc_cubic };
 	unsigned int k;
 
 	(void)state;
@@ -492,12 +500,12 @@ test_cubic_after_slow_start(void **state)
 	for (k = 0; k < 5; k++)
 		tcp_cc_cubic.on_ack(&cc, 2 * MSS, 1000000 + k * 1000, 10000);
 	assert_int_equal(cc.cwnd, 20000);
-	assert_int_equal(cc.epoch_us, 0);
+	assert_int_equal(cc.cubic->epoch_us, 0);
 	tcp_cc_cubic.on_ack(&cc, MSS, 1100000, 10000);
-	assert_int_equal(cc.epoch_us, 1100000);
-	assert_near(cc.w_max, 20.0, 1e-12, "w_max");
-	assert_near(cc.k, 0.0, 0, "K");
-	assert_near(cc.cwnd_epoch, 20.0, 1e-12, "cwnd_epoch");
+	assert_int_equal(cc.cubic->epoch_us, 1100000);
+	assert_near(cc.cubic->w_max, 20.0, 1e-12, "w_max");
+	assert_near(cc.cubic->k, 0.0, 0, "K");
+	assert_near(cc.cubic->cwnd_epoch, 20.0, 1e-12, "cwnd_epoch");
 	assert_near(tcp_cubic_window(&cc, 1.0), 20.4, 1e-12, "W(1)");
 }
 
@@ -517,6 +525,7 @@ test_cubic_concave_convex(void **state)
 
 	(void)state;
 	memset(&s, 0, sizeof(s));
+	s.cc.cubic = &sim_cubic;
 	s.ops = &tcp_cc_cubic;
 	s.srtt_us = 100000;
 	s.ops->init(&s.cc, MSS, 10);
@@ -526,7 +535,7 @@ test_cubic_concave_convex(void **state)
 	s.ops->on_loss(&s.cc, s.cc.cwnd, (uint64_t)s.now_us);
 	assert_int_equal(s.cc.cwnd, 700 * MSS);
 	sim_ack(&s);
-	k = s.cc.k;
+	k = s.cc.cubic->k;
 	assert_near(k, cbrt(750.0), 1e-9, "K");
 
 	prev_cwnd = segs(&s.cc);
@@ -559,9 +568,9 @@ test_cubic_concave_convex(void **state)
 		if (t <= k - 0.1 && w > 1000.0)
 			fail_msg("t %.3f < K: cwnd %.1f above W_max", t, w);
 		/* The Reno estimate stays below: not Reno-friendly. */
-		if (s.cc.w_est >= tcp_cubic_window(&s.cc, t))
+		if (s.cc.cubic->w_est >= tcp_cubic_window(&s.cc, t))
 			fail_msg("t %.3f: W_est %.1f took over", t,
-				 s.cc.w_est);
+				 s.cc.cubic->w_est);
 		if (phase == 0 && t >= k / 2) {
 			at_half = w;
 			phase = 1;
@@ -598,13 +607,14 @@ test_cubic_growth_cap(void **state)
 
 	(void)state;
 	memset(&s, 0, sizeof(s));
+	s.cc.cubic = &sim_cubic;
 	s.ops = &tcp_cc_cubic;
 	s.srtt_us = 10000;
 	s.ops->init(&s.cc, MSS, 10);
 	s.ops->on_loss(&s.cc, s.cc.cwnd, 1000000);
 	s.now_us = 1000000;
 	sim_ack(&s);
-	assert_true(s.cc.k > 0);
+	assert_true(s.cc.cubic->k > 0);
 	/* 100 s later, W(t) is enormous. */
 	s.now_us += 100e6;
 	for (rtt = 0; rtt < 12; rtt++) {
@@ -639,6 +649,7 @@ test_cubic_reno_friendly(void **state)
 
 	(void)state;
 	memset(&s, 0, sizeof(s));
+	s.cc.cubic = &sim_cubic;
 	s.ops = &tcp_cc_cubic;
 	s.srtt_us = 10000;
 	s.ops->init(&s.cc, MSS, 10);
@@ -647,26 +658,26 @@ test_cubic_reno_friendly(void **state)
 	s.ops->on_loss(&s.cc, s.cc.cwnd, (uint64_t)s.now_us);
 	assert_int_equal(s.cc.cwnd, 14 * MSS);
 	sim_ack(&s);
-	assert_near(s.cc.k, cbrt(15.0), 1e-9, "K");
-	assert_near(s.cc.w_est, 14.0 + alpha / 14.0, 1e-9, "W_est 1 ACK");
+	assert_near(s.cc.cubic->k, cbrt(15.0), 1e-9, "K");
+	assert_near(s.cc.cubic->w_est, 14.0 + alpha / 14.0, 1e-9, "W_est 1 ACK");
 
 	/* 10 RTTs: W_est = 14 + 10 alpha; cwnd follows, above eq. 1. */
-	sim_until(&s, (double)s.cc.epoch_us + 0.1e6);
+	sim_until(&s, (double)s.cc.cubic->epoch_us + 0.1e6);
 	t = epoch_t(&s);
-	assert_near(s.cc.w_est, 14.0 + alpha * t / 0.01, 0.3, "W_est 10 RTT");
+	assert_near(s.cc.cubic->w_est, 14.0 + alpha * t / 0.01, 0.3, "W_est 10 RTT");
 	w = segs(&s.cc);
-	assert_true(w <= s.cc.w_est + 1e-9);
-	assert_true(w >= s.cc.w_est - 2.0);
+	assert_true(w <= s.cc.cubic->w_est + 1e-9);
+	assert_true(w >= s.cc.cubic->w_est - 2.0);
 	assert_true(w > tcp_cubic_window(&s.cc, t + 0.01) + 2.0);
 
 	/* Follow it to 3 s. */
 	while ((t = epoch_t(&s)) < 3.0) {
 		sim_ack(&s);
 		w = segs(&s.cc);
-		if (w < s.cc.w_est - 2.0 || w > s.cc.w_est + 1e-9)
+		if (w < s.cc.cubic->w_est - 2.0 || w > s.cc.cubic->w_est + 1e-9)
 			fail_msg("t %.3f: cwnd %.2f, W_est %.2f", t, w,
-				 s.cc.w_est);
-		if (t_wmax < 0 && s.cc.w_est >= s.cc.w_max)
+				 s.cc.cubic->w_est);
+		if (t_wmax < 0 && s.cc.cubic->w_est >= s.cc.cubic->w_max)
 			t_wmax = t;
 	}
 	/* W_est reached cwnd_prior = W_max = 20 after (20 - 14) / alpha
@@ -676,7 +687,7 @@ test_cubic_reno_friendly(void **state)
 	/* Past W_max: Reno's one segment per RTT. */
 	w_at_3 = segs(&s.cc);
 	assert_near(w_at_3, 20.0 + (3.0 - t_wmax) / 0.01, 3.0, "cwnd at 3 s");
-	sim_until(&s, (double)s.cc.epoch_us + 4e6);
+	sim_until(&s, (double)s.cc.cubic->epoch_us + 4e6);
 	w_at_4 = segs(&s.cc);
 	assert_near(w_at_4 - w_at_3, 100.0, 3.0, "growth in 100 RTTs");
 	assert_true(w_at_4 > tcp_cubic_window(&s.cc, 4.0) + 100.0);
@@ -686,7 +697,7 @@ test_cubic_reno_friendly(void **state)
 static void
 test_cubic_rto(void **state)
 {
-	struct tcp_cc cc;
+	struct tcp_cc cc = { .cubic = &cc_cubic };
 	uint64_t now = 1000000;
 	unsigned int k;
 
@@ -695,15 +706,15 @@ test_cubic_rto(void **state)
 	cc.cwnd = 100 * MSS;
 	cc.ssthresh = cc.cwnd;
 	tcp_cc_cubic.on_ack(&cc, MSS, now, 10000);	/* an epoch */
-	assert_true(cc.epoch_us != 0);
-	cc.ca_bytes = 321.5;
+	assert_true(cc.cubic->epoch_us != 0);
+	cc.cubic->ca_bytes = 321.5;
 	tcp_cc_cubic.on_rto(&cc, 30000, now);
 	assert_int_equal(cc.cwnd, MSS);
 	assert_int_equal(cc.ssthresh, 70000);
 	assert_int_equal(cc.bytes_acked, 0);
-	assert_near(cc.ca_bytes, 0.0, 0, "ca_bytes");
-	assert_int_equal(cc.epoch_us, 0);
-	assert_near(cc.cwnd_prior, 100.0, 1e-12, "cwnd_prior");
+	assert_near(cc.cubic->ca_bytes, 0.0, 0, "ca_bytes");
+	assert_int_equal(cc.cubic->epoch_us, 0);
+	assert_near(cc.cubic->cwnd_prior, 100.0, 1e-12, "cwnd_prior");
 
 	/* Floor of two segments. */
 	tcp_cc_cubic.on_rto(&cc, 1000, now);
@@ -722,11 +733,11 @@ test_cubic_rto(void **state)
 	for (k = 0; k < 33; k++)
 		tcp_cc_cubic.on_ack(&cc, 2 * MSS, now += 1000, 10000);
 	assert_int_equal(cc.cwnd, 70000);
-	assert_int_equal(cc.epoch_us, 0);
+	assert_int_equal(cc.cubic->epoch_us, 0);
 	/* In congestion avoidance now: an epoch starts. */
 	tcp_cc_cubic.on_ack(&cc, MSS, now += 1000, 10000);
-	assert_int_equal(cc.epoch_us, now);
-	assert_near(cc.cwnd_epoch, 70.0, 1e-12, "cwnd_epoch");
+	assert_int_equal(cc.cubic->epoch_us, now);
+	assert_near(cc.cubic->cwnd_epoch, 70.0, 1e-12, "cwnd_epoch");
 }
 
 /*
@@ -748,7 +759,7 @@ static void
 test_cubic_rto_epoch(void **state)
 {
 	const double alpha = 3.0 * (1 - CUBIC_BETA) / (1 + CUBIC_BETA);
-	struct tcp_cc cc;
+	struct tcp_cc cc = { .cubic = &cc_cubic };
 	struct sim s;
 	uint64_t now = 1000000;
 	double t, w;
@@ -761,15 +772,16 @@ test_cubic_rto_epoch(void **state)
 		tcp_cc_cubic.on_ack(&cc, MSS, now += 1000, 10000);
 	assert_int_equal(cc.cwnd, 70000);
 	tcp_cc_cubic.on_ack(&cc, MSS, now += 1000, 10000);
-	assert_int_equal(cc.epoch_us, now);
-	assert_near(cc.w_max, 70.0, 1e-9, "w_max after RTO");
-	assert_near(cc.k, 0.0, 1e-9, "K after RTO");
-	assert_near(cc.cwnd_epoch, 70.0, 1e-12, "cwnd_epoch");
-	assert_near(cc.cwnd_prior, 100.0, 1e-12, "cwnd_prior");
-	assert_near(cc.w_est, 70.0 + alpha / 70.0, 1e-9, "W_est");
+	assert_int_equal(cc.cubic->epoch_us, now);
+	assert_near(cc.cubic->w_max, 70.0, 1e-9, "w_max after RTO");
+	assert_near(cc.cubic->k, 0.0, 1e-9, "K after RTO");
+	assert_near(cc.cubic->cwnd_epoch, 70.0, 1e-12, "cwnd_epoch");
+	assert_near(cc.cubic->cwnd_prior, 100.0, 1e-12, "cwnd_prior");
+	assert_near(cc.cubic->w_est, 70.0 + alpha / 70.0, 1e-9, "W_est");
 
 	/* The stage that follows, srtt 100 ms, one MSS per srtt / cwnd. */
 	memset(&s, 0, sizeof(s));
+	s.cc.cubic = &sim_cubic;
 	s.ops = &tcp_cc_cubic;
 	s.srtt_us = 100000;
 	s.cc = cc;
@@ -780,12 +792,12 @@ test_cubic_rto_epoch(void **state)
 	 * 20 RTTs ~ 80.6 (Reno-friendly, alpha < 1 below cwnd_prior).  With
 	 * K = cbrt(75) and W_max = 100 it would be W(2) ~ 95.6 instead.
 	 */
-	sim_until(&s, (double)s.cc.epoch_us + 2e6);
+	sim_until(&s, (double)s.cc.cubic->epoch_us + 2e6);
 	t = epoch_t(&s);
 	w = segs(&s.cc);
-	assert_near(s.cc.w_est, 70.0 + alpha * t / 0.1, 0.5, "W_est at 2 s");
-	assert_true(s.cc.w_est > tcp_cubic_window(&s.cc, t + 0.1));
-	assert_near(w, s.cc.w_est, 1.0, "cwnd at 2 s");
+	assert_near(s.cc.cubic->w_est, 70.0 + alpha * t / 0.1, 0.5, "W_est at 2 s");
+	assert_true(s.cc.cubic->w_est > tcp_cubic_window(&s.cc, t + 0.1));
+	assert_near(w, s.cc.cubic->w_est, 1.0, "cwnd at 2 s");
 	assert_true(w < 85.0);
 
 	/*
@@ -793,10 +805,10 @@ test_cubic_rto_epoch(void **state)
 	 * above W_est (~ 70 + alpha * 55 ~ 99): eq. 1 with K = 0 governs
 	 * (the old W_max would give W(5.5) ~ 100.8).
 	 */
-	sim_until(&s, (double)s.cc.epoch_us + 5.5e6);
+	sim_until(&s, (double)s.cc.cubic->epoch_us + 5.5e6);
 	t = epoch_t(&s);
 	w = segs(&s.cc);
-	assert_true(s.cc.w_est < tcp_cubic_window(&s.cc, t) - 20.0);
+	assert_true(s.cc.cubic->w_est < tcp_cubic_window(&s.cc, t) - 20.0);
 	if (w < tcp_cubic_window(&s.cc, t) - 1.0 ||
 	    w > tcp_cubic_window(&s.cc, t + 0.1) + 1.0)
 		fail_msg("t %.3f: cwnd %.2f, W(t) %.2f, W(t + RTT) %.2f", t, w,
@@ -831,7 +843,7 @@ test_cubic_alpha_cwnd_prior(void **state)
 		{ 80.0, 1.0 },			/* cwnd_prior: Reno's 1 */
 		{ 95.0, 1.0 },
 	};
-	struct tcp_cc cc;
+	struct tcp_cc cc = { .cubic = &cc_cubic };
 	uint64_t now = 2001000;
 	double cwnd;
 	unsigned int i;
@@ -842,20 +854,20 @@ test_cubic_alpha_cwnd_prior(void **state)
 	tcp_cc_cubic.on_loss(&cc, cc.cwnd, 1000000);
 	cc.cwnd = 80 * MSS;
 	tcp_cc_cubic.on_loss(&cc, cc.cwnd, 2000000);
-	assert_near(cc.w_max, 68.0, 1e-9, "w_max");
-	assert_near(cc.cwnd_prior, 80.0, 1e-12, "cwnd_prior");
+	assert_near(cc.cubic->w_max, 68.0, 1e-9, "w_max");
+	assert_near(cc.cubic->cwnd_prior, 80.0, 1e-12, "cwnd_prior");
 	assert_int_equal(cc.cwnd, 56 * MSS);
 	tcp_cc_cubic.on_ack(&cc, MSS, now, 10000);
 	/* Started at cwnd_epoch = 56 < cwnd_prior: the small alpha. */
-	assert_near(cc.w_est, 56.0 + alpha / 56.0, 1e-9, "W_est 1 ACK");
+	assert_near(cc.cubic->w_est, 56.0 + alpha / 56.0, 1e-9, "W_est 1 ACK");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		cc.w_est = cases[i].w_est;
+		cc.cubic->w_est = cases[i].w_est;
 		cwnd = segs(&cc);	/* grows as W_est pulls it up */
 		tcp_cc_cubic.on_ack(&cc, MSS, now += 1000, 10000);
-		if (fabs(cc.w_est - (cases[i].w_est + cases[i].alpha / cwnd)) >
+		if (fabs(cc.cubic->w_est - (cases[i].w_est + cases[i].alpha / cwnd)) >
 		    1e-9)
 			fail_msg("W_est %.3f, cwnd %.0f: got %.9f, want %.9f",
-				 cases[i].w_est, cwnd, cc.w_est,
+				 cases[i].w_est, cwnd, cc.cubic->w_est,
 				 cases[i].w_est + cases[i].alpha / cwnd);
 	}
 }
@@ -873,7 +885,7 @@ static void
 test_cubic_fractional_growth(void **state)
 {
 	const uint32_t mss = 1024;
-	struct tcp_cc cc;
+	struct tcp_cc cc = { .cubic = &cc_cubic };
 	const uint64_t now = 5000000;
 	unsigned int k;
 
@@ -881,12 +893,12 @@ test_cubic_fractional_growth(void **state)
 	tcp_cc_cubic.init(&cc, mss, 10);
 	cc.cwnd = 1024 * mss;
 	cc.ssthresh = cc.cwnd;
-	cc.epoch_us = now;
-	cc.cwnd_epoch = 1024.0;
-	cc.w_max = 1024.5;
-	cc.k = 0;
-	cc.w_est = 0;		/* out of the way */
-	cc.cwnd_prior = 1024.0;
+	cc.cubic->epoch_us = now;
+	cc.cubic->cwnd_epoch = 1024.0;
+	cc.cubic->w_max = 1024.5;
+	cc.cubic->k = 0;
+	cc.cubic->w_est = 0;		/* out of the way */
+	cc.cubic->cwnd_prior = 1024.0;
 	/* srtt 1 us: W(t + RTT) - W_max = 0.4e-18, far below 1024's ulp. */
 	assert_true(tcp_cubic_window(&cc, 1e-6) == 1024.5);
 	for (k = 1; k < 2048; k++) {
@@ -894,10 +906,10 @@ test_cubic_fractional_growth(void **state)
 		if (cc.cwnd != 1024 * mss)
 			fail_msg("grew after %u ACKs", k);
 	}
-	assert_near(cc.ca_bytes, 2047 * 0.5, 0, "ca_bytes");
+	assert_near(cc.cubic->ca_bytes, 2047 * 0.5, 0, "ca_bytes");
 	tcp_cc_cubic.on_ack(&cc, mss, now, 1);
 	assert_int_equal(cc.cwnd, 1025 * mss);
-	assert_near(cc.ca_bytes, 0.0, 0, "ca_bytes after");
+	assert_near(cc.cubic->ca_bytes, 0.0, 0, "ca_bytes after");
 	for (k = 0; k < 4096; k++)
 		tcp_cc_cubic.on_ack(&cc, mss, now, 1);
 	assert_int_equal(cc.cwnd, 1025 * mss);
@@ -905,12 +917,48 @@ test_cubic_fractional_growth(void **state)
 	/* The same growth in ACKs of a quarter segment: four times as many,
 	 * same total (0.125 bytes each). */
 	cc.cwnd = 1024 * mss;
-	cc.ca_bytes = 0;
+	cc.cubic->ca_bytes = 0;
 	for (k = 1; k < 4 * 2048; k++)
 		tcp_cc_cubic.on_ack(&cc, mss / 4, now, 1);
 	assert_int_equal(cc.cwnd, 1024 * mss);
 	tcp_cc_cubic.on_ack(&cc, mss / 4, now, 1);
 	assert_int_equal(cc.cwnd, 1025 * mss);
+}
+
+/* Without its own state (TCP's pool was exhausted): CUBIC grows as
+ * NewReno does past slow start and still backs off by its beta; init
+ * leaves the pointer alone. */
+static void
+test_cubic_without_state(void **state)
+{
+	struct tcp_cc cc = { .cubic = NULL };
+	struct tcp_cc reno = { .cubic = NULL };
+	unsigned int i;
+
+	(void)state;
+	tcp_cc_cubic.init(&cc, MSS, 10);
+	tcp_cc_newreno.init(&reno, MSS, 10);
+	assert_null(cc.cubic);
+	cc.ssthresh = reno.ssthresh = 12000;
+	for (i = 0; i < 40; i++) {
+		tcp_cc_cubic.on_ack(&cc, MSS, 1000000 + i * 1000, 10000);
+		tcp_cc_newreno.on_ack(&reno, MSS, 1000000 + i * 1000, 10000);
+		assert_int_equal(cc.cwnd, reno.cwnd);
+		assert_int_equal(cc.bytes_acked, reno.bytes_acked);
+	}
+	cc.cwnd = 20 * MSS;
+	tcp_cc_cubic.on_loss(&cc, 20 * MSS, 2000000);
+	assert_int_equal(cc.ssthresh, 14 * MSS);
+	assert_int_equal(cc.cwnd, 14 * MSS);
+	tcp_cc_cubic.on_rto(&cc, 14 * MSS, 3000000);
+	assert_int_equal(cc.cwnd, MSS);
+	assert_null(cc.cubic);
+	/* With a block, init zeroes it and keeps it. */
+	cc.cubic = &cc_cubic;
+	cc_cubic.w_max = 5.0;
+	tcp_cc_cubic.init(&cc, MSS, 10);
+	assert_ptr_equal(cc.cubic, &cc_cubic);
+	assert_true(cc_cubic.w_max == 0.0);
 }
 
 int
@@ -936,6 +984,7 @@ main(void)
 		cmocka_unit_test(test_cubic_rto_epoch),
 		cmocka_unit_test(test_cubic_alpha_cwnd_prior),
 		cmocka_unit_test(test_cubic_fractional_growth),
+		cmocka_unit_test(test_cubic_without_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -875,16 +875,16 @@ test_out_of_order_sack(void **state)
 	peer_seg(&p, F_ACK, p.nxt + 100, p.iss + 1, pay + 100, 100);
 	t = take(&p);
 	/* The queue's cost comes off the window: half its true size. */
-	assert_int_equal(c->ooo.nsegs, 1);
+	assert_int_equal(tcp_ooo_of(c)->nsegs, 1);
 	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt,
-		   (RCVBUF - RTE_MAX(c->ooo.bytes, c->ooo.truesize / 2)) >>
+		   (RCVBUF - RTE_MAX(tcp_ooo_of(c)->bytes, tcp_ooo_of(c)->truesize / 2)) >>
 		   OUR_WSCALE, 0);
 	expect_ts(t, c, old_ts);
 	assert_int_equal(t->opts.n_sack, 1);
 	assert_int_equal(t->opts.sack_start[0], p.nxt + 100);
 	assert_int_equal(t->opts.sack_end[0], p.nxt + 200);
 	assert_int_equal(rec.len, 0);
-	assert_int_equal(c->ooo.nsegs, 1);
+	assert_int_equal(tcp_ooo_of(c)->nsegs, 1);
 	want.InSegs += 1;
 	want.OutSegs += 1;
 	want.OfoQueued = 1;
@@ -901,13 +901,78 @@ test_out_of_order_sack(void **state)
 	expect_plain_opts(t, c, p.ts_val);
 	assert_int_equal(rec.len, 200);
 	assert_memory_equal(rec.data, pay, 200);
-	assert_int_equal(c->ooo.nsegs, 0);
+	assert_int_equal(tcp_ooo_of(c)->nsegs, 0);
+	/* Nothing out of order any more: the queue's block went back. */
+	assert_null(c->ooo);
+	assert_int_equal(obj_pool_in_use(&w->tcp->ooo_pool), 0);
 	want.InSegs += 1;
 	want.OutSegs += 1;
 	want.OfoMerged = 1;
 	want.DataBytesIn = 200;
 	want.PureAcksSent += 1;
 	check_stats();
+	finish();
+}
+
+/* No out-of-order queue to be had (the pool is exhausted): the segment
+ * past the hole is dropped and counted, the duplicate ACK still goes
+ * (without a SACK block: nothing is held), and the data, sent again in
+ * order, is delivered; nothing leaks. */
+static void
+test_out_of_order_no_queue(void **state)
+{
+	struct obj_pool *pool = &w->tcp->ooo_pool;
+	uint32_t n = obj_pool_avail(pool), k;
+	void **held = calloc(n, sizeof(*held));
+	uint8_t pay[200];
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	struct peer p;
+
+	(void)state;
+	assert_non_null(held);
+	for (k = 0; k < sizeof(pay); k++)
+		pay[k] = (uint8_t)(k ^ 0x3c);
+	peer_init(&p);
+	c = open_passive(&p);
+	for (k = 0; k < n; k++)
+		assert_non_null(held[k] = obj_pool_get(pool));
+	assert_null(obj_pool_get(pool));
+
+	p.ts_val++;
+	peer_seg(&p, F_ACK, p.nxt + 100, p.iss + 1, pay + 100, 100);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+	assert_int_equal(t->opts.n_sack, 0);
+	assert_null(c->ooo);
+	assert_int_equal(rec.len, 0);
+	want.InSegs += 1;
+	want.OutSegs += 1;
+	want.OfoNoMem = 1;
+	want.OfoDropped = 1;
+	want.DupAcksSent = 1;
+	want.PureAcksSent = 1;
+	check_stats();
+
+	/* In order now, the hole and what was dropped: the second
+	 * segment is ACKed at once. */
+	p.ts_val++;
+	peer_seg(&p, F_ACK, p.nxt, p.iss + 1, pay, 100);
+	peer_seg(&p, F_ACK, p.nxt + 100, p.iss + 1, pay + 100, 100);
+	p.nxt += 200;
+	t = take(&p);
+	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+	assert_int_equal(rec.len, 200);
+	assert_memory_equal(rec.data, pay, 200);
+	want.InSegs += 2;
+	want.OutSegs += 1;
+	want.DataBytesIn = 200;
+	want.QuickAcks = 1;
+	want.PureAcksSent += 1;
+	check_stats();
+	for (k = 0; k < n; k++)
+		obj_pool_put(pool, held[k]);
+	free(held);
 	finish();
 }
 
@@ -1045,7 +1110,7 @@ test_out_of_window(void **state)
 	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
 	expect_plain_opts(t, c, p.ts_val);
 	assert_int_equal(rec.len, 0);
-	assert_int_equal(c->ooo.nsegs, 0);
+	assert_int_equal(tcp_ooo_of(c)->nsegs, 0);
 	want.InSegs += 1;
 	want.OutSegs += 1;
 	want.OutOfWindow = 1;
@@ -1481,6 +1546,7 @@ main(void)
 		cmocka_unit_test_setup(test_active_open, setup),
 		cmocka_unit_test_setup(test_data_in_order, setup),
 		cmocka_unit_test_setup(test_out_of_order_sack, setup),
+		cmocka_unit_test_setup(test_out_of_order_no_queue, setup),
 		cmocka_unit_test_setup(test_rst_exact, setup),
 		cmocka_unit_test_setup(test_rst_in_window, setup),
 		cmocka_unit_test_setup(test_syn_established, setup),
