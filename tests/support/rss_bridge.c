@@ -107,7 +107,7 @@ ctl_call(const char *path, const char *method)
 		goto out;
 	snprintf(req, sizeof(req),
 		 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\"}\n", method);
-	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req))
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req))
 		goto out;
 	for (;;) {
 		ssize_t n;
@@ -408,6 +408,7 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	/* memif unmaps a departed peer's rings from its interrupt thread:
