@@ -120,7 +120,8 @@ port_init(struct port *p, uint16_t id, uint16_t n_queues, uint16_t mtu,
 		p->reta_size = PORT_EXTERNAL_RETA_SIZE;
 	} else if (n_queues > 1 && rss_key != NULL &&
 		   info.hash_key_size == 40 &&
-	    (info.flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_TCP)) {
+		   (info.flow_type_rss_offloads &
+		    RTE_ETH_RSS_NONFRAG_IPV4_TCP)) {
 		memcpy(key, rss_key, sizeof(key));
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_key = key;

@@ -260,8 +260,8 @@ def rss_2lcores_client_and_server_through_rss_bridge(ctx):
         check_no_errors(r2, "new connections")
         # The job's end cancels the requests still on their way.
         check(r2["connections_opened"] >= 500 and
-              r2["responses"]["2xx"] == r2["requests_sent"] -
-              r2["requests_cancelled"],
+              r2["requests_sent"] - r2["requests_cancelled"] <=
+              r2["responses"]["2xx"] <= r2["requests_sent"],
               "new connections: %d opened, %d requests sent, %d "
               "cancelled, responses %s" %
               (r2["connections_opened"], r2["requests_sent"],
