@@ -274,8 +274,11 @@ def rss_2lcores_client_and_server_through_rss_bridge(ctx):
               min(opens) > 0, "client opens per lcore %s" % opens)
         tcp = pair.server.ctl("stats", "scope=tcp", "per_lcore=true")
         passive = [e["tcp"]["PassiveOpens"] for e in tcp["lcores"]]
-        check(sum(passive) == sum(opens) and min(passive) > 0,
-              "server passive opens per lcore %s" % passive)
+        # Handshakes the job's end cut short may be missing (at most
+        # the 20 connections of the second job).
+        check(sum(opens) - 20 <= sum(passive) <= sum(opens) and
+              min(passive) > 0, "server passive opens per lcore %s, "
+              "client active opens %s" % (passive, opens))
     finally:
         got = pair.stop()
     b = got["bridge"]["sides"]
