@@ -967,7 +967,8 @@ main(int argc, char **argv)
 	if (port_init(&app.port, port_id, app.n_workers, cfg.mtu, app.pool,
 		      steer_default_key,
 		      (cfg.tcp.tso ? PORT_WANT_TSO : 0) |
-		      (cfg.tcp.lro ? PORT_WANT_LRO : 0),
+		      (cfg.tcp.lro ? PORT_WANT_LRO : 0) |
+		      (cfg.port_rss_external ? PORT_WANT_RSS_EXTERNAL : 0),
 		      err, sizeof(err)) != 0) {
 		fprintf(stderr, "dpfetch: %s\n", err);
 		goto pool;

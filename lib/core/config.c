@@ -712,6 +712,13 @@ apply_setting(struct dpf_config *cfg, const char *key, const char *val,
 			cfg->port_given = 1;
 		return 0;
 	}
+	if (strcmp(key, "port_rss") == 0) {
+		if (strcmp(val, "auto") != 0 && strcmp(val, "external") != 0)
+			return set_err(err, errlen,
+				"--port-rss: '%s' is not auto or external", val);
+		cfg->port_rss_external = strcmp(val, "external") == 0;
+		return 0;
+	}
 	if (strcmp(key, "fetch") == 0) {
 		json_t *urls = json_object_get(cfg->job, "urls");
 		json_t *uv = json_string(val);
@@ -1132,6 +1139,11 @@ config_usage(FILE *f, const char *prog)
 "  --gateway A.B.C.D     next hop for destinations outside the prefix\n"
 "  --mtu N               interface MTU, 576..9000 (default 1500)\n"
 "  --port N              DPDK port id (default: the first port)\n"
+"  --port-rss MODE       auto (default): program RSS where the port can,\n"
+"                        else hand packets between lcores in software;\n"
+"                        external: do not program it, something in front\n"
+"                        of the port spreads flows over its queues by our\n"
+"                        key and table (port.list shows them)\n"
 "  --mbufs N             mbufs in the packet pool (default 16383)\n"
 "  --max-conns N         TCP connections per worker lcore, 16..16777216\n"
 "                        (default 16384)\n"
@@ -1241,6 +1253,7 @@ enum {
 	OPT_REPORT,
 	OPT_SEARCH,
 	OPT_VERSION,
+	OPT_PORT_RSS,
 	OPT_JOB_FIRST = 512,	/* + index in job_param_table */
 	OPT_SEARCH_FIRST = 768,	/* + index in search_param_table */
 };
@@ -1279,6 +1292,7 @@ static const struct option base_opts[] = {
 	{ "capture-dir", required_argument, NULL, OPT_CAPTURE_DIR },
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "search", required_argument, NULL, OPT_SEARCH },
+	{ "port-rss", required_argument, NULL, OPT_PORT_RSS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -1356,6 +1370,7 @@ static const char *const opt_key[] = {
 	[OPT_CTL_AUTH_TIMEOUT - OPT_IP] = "ctl-auth-timeout",
 	[OPT_CAPTURE_DIR - OPT_IP] = "capture-dir",
 	[OPT_REPORT - OPT_IP] = "report",
+	[OPT_PORT_RSS - OPT_IP] = "port_rss",
 };
 
 /* The option a config file key stands for: its name, with '_' for

@@ -99,6 +99,9 @@ struct dpf_config {
 	uint16_t mtu;
 	uint16_t port_id;
 	int port_given;
+	/* --port-rss external: the port is not programmed, the fabric in
+	 * front of it spreads flows by our RSS key and table. */
+	int port_rss_external;
 	uint32_t mbufs;		/* mbufs in the pool */
 	uint32_t max_conns;	/* TCP connections per worker lcore */
 

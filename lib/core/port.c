@@ -112,8 +112,16 @@ port_init(struct port *p, uint16_t id, uint16_t n_queues, uint16_t mtu,
 
 	memset(&conf, 0, sizeof(conf));
 	conf.rxmode.mtu = mtu;
-	if (n_queues > 1 && rss_key != NULL && info.hash_key_size == 40 &&
-	    (info.flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_TCP)) {
+	if (n_queues > 1 && (want_features & PORT_WANT_RSS_EXTERNAL)) {
+		/* The same steering as a programmed port, with the
+		 * table the fabric is told about. */
+		p->rss = 1;
+		p->rss_external = 1;
+		p->reta_size = PORT_EXTERNAL_RETA_SIZE;
+	} else if (n_queues > 1 && rss_key != NULL &&
+		   info.hash_key_size == 40 &&
+		   (info.flow_type_rss_offloads &
+		    RTE_ETH_RSS_NONFRAG_IPV4_TCP)) {
 		memcpy(key, rss_key, sizeof(key));
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_key = key;
@@ -211,7 +219,7 @@ port_init(struct port *p, uint16_t id, uint16_t n_queues, uint16_t mtu,
 			 rte_strerror(-rc));
 		return -1;
 	}
-	if (p->rss && port_program_reta(p, &info) != 0)
+	if (p->rss && !p->rss_external && port_program_reta(p, &info) != 0)
 		p->rss = 0;
 	rc = rte_eth_dev_start(id);
 	if (rc != 0) {

@@ -40,6 +40,9 @@ struct port {
 	/* RSS we programmed (n_queues > 1 and the port can): our key and a
 	 * round-robin redirection table, so software can predict it. */
 	uint8_t rss;
+	/* rss set by PORT_WANT_RSS_EXTERNAL: nothing was programmed, the
+	 * fabric in front of the port hashes with our key and table. */
+	uint8_t rss_external;
 	uint16_t reta_size;
 };
 
@@ -51,6 +54,12 @@ port_pick(int given, uint16_t want_id, uint16_t *id, char *err,
 /* What port_init may switch on where the port offers it. */
 #define PORT_WANT_TSO	0x1
 #define PORT_WANT_LRO	0x2
+/* Do not program RSS: the queues are fed by something outside that
+ * hashes with our key over a round-robin table of
+ * PORT_EXTERNAL_RETA_SIZE entries (a test fabric, a switch). */
+#define PORT_WANT_RSS_EXTERNAL	0x4
+
+#define PORT_EXTERNAL_RETA_SIZE	128
 
 /* rss_key: 40 bytes used for RSS when n_queues > 1 and the port hashes
  * IPv4/TCP with a settable key and table.  want: PORT_WANT_*. */

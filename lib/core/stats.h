@@ -25,7 +25,8 @@
 	X(rx_packets) X(rx_bytes) X(tx_packets) X(tx_bytes) \
 	X(tx_full_drops) X(tx_stall_drops) X(rx_bursts) X(tx_bursts) \
 	X(rx_handoff_out) X(rx_handoff_in) X(rx_handoff_drops) \
-	X(tx_prepare_drops)
+	X(tx_prepare_drops) \
+	X(rx_rss_mismatch)
 
 #define STATS_ETH(X) \
 	X(rx_packets) X(rx_too_short) X(rx_not_for_us) X(rx_vlan) \

@@ -94,43 +94,82 @@ steer_set_listen_port(struct steer *s, uint16_t port, int on)
 				   __ATOMIC_RELEASE);
 }
 
-/* The owner of a frame, or self for anything that is not plain IPv4 TCP
- * (ARP, ICMP, fragments, garbage: handled, or dropped, where it lands). */
-static uint16_t
-steer_frame_owner(const struct steer *s, uint16_t self,
-		  const struct rte_mbuf *m)
+/* The TCP header of a plain IPv4 TCP frame (no fragment), or NULL for
+ * anything else (ARP, ICMP, fragments, garbage); *ip set with it. */
+static const struct rte_tcp_hdr *
+steer_frame_tcp(const struct rte_mbuf *m, const struct rte_ipv4_hdr **ipp)
 {
 	const struct rte_ether_hdr *eh;
 	const struct rte_ipv4_hdr *ip;
-	const struct rte_tcp_hdr *th;
 	uint32_t hlen;
 
 	if (rte_pktmbuf_data_len(m) < sizeof(*eh) + sizeof(*ip))
-		return self;
+		return NULL;
 	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	if (eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
-		return self;
+		return NULL;
 	ip = (const struct rte_ipv4_hdr *)(eh + 1);
 	hlen = (uint32_t)(ip->version_ihl & 0xf) * 4;
 	if (ip->next_proto_id != IPPROTO_TCP || hlen < sizeof(*ip) ||
 	    (ip->fragment_offset &
 	     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
 			      RTE_IPV4_HDR_OFFSET_MASK)) != 0 ||
-	    rte_pktmbuf_data_len(m) < sizeof(*eh) + hlen + sizeof(*th))
-		return self;
-	th = (const struct rte_tcp_hdr *)((const uint8_t *)ip + hlen);
+	    rte_pktmbuf_data_len(m) < sizeof(*eh) + hlen +
+	    sizeof(struct rte_tcp_hdr))
+		return NULL;
+	*ipp = ip;
+	return (const struct rte_tcp_hdr *)((const uint8_t *)ip + hlen);
+}
+
+static uint16_t
+steer_tcp_owner(const struct steer *s, const struct rte_ipv4_hdr *ip,
+		const struct rte_tcp_hdr *th)
+{
 	return steer_owner(s, rte_be_to_cpu_32(ip->src_addr),
 			   rte_be_to_cpu_32(ip->dst_addr),
 			   rte_be_to_cpu_16(th->src_port),
 			   rte_be_to_cpu_16(th->dst_port));
 }
 
+/* The owner of a frame, or self for anything that is not plain IPv4 TCP
+ * (handled, or dropped, where it lands). */
+static uint16_t
+steer_frame_owner(const struct steer *s, uint16_t self,
+		  const struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip = NULL;
+	const struct rte_tcp_hdr *th = steer_frame_tcp(m, &ip);
+
+	return th == NULL ? self : steer_tcp_owner(s, ip, th);
+}
+
+/* Only connection openings are checked: one hash per connection, not
+ * per packet, and a wrong guess shows on the first SYN-ACK. */
+static void
+steer_rss_check(const struct steer *s, uint16_t self,
+		struct rte_mbuf **pkts, uint16_t n, uint64_t *mismatch)
+{
+	const struct rte_ipv4_hdr *ip = NULL;
+	const struct rte_tcp_hdr *th;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		th = steer_frame_tcp(pkts[i], &ip);
+		if (th != NULL && (th->tcp_flags & RTE_TCP_SYN_FLAG) &&
+		    steer_tcp_owner(s, ip, th) != self)
+			(*mismatch)++;
+	}
+}
+
 uint16_t
 steer_rx_burst(struct steer *s, uint16_t self, struct rte_mbuf **pkts,
-	       uint16_t n, uint64_t *handed_off, uint64_t *drops)
+	       uint16_t n, uint64_t *handed_off, uint64_t *drops,
+	       uint64_t *rss_mismatch)
 {
 	uint16_t keep = 0, i;
 
+	if (s->mode == STEER_RSS)
+		steer_rss_check(s, self, pkts, n, rss_mismatch);
 	if (s->mode != STEER_SOFT)
 		return n;
 	for (i = 0; i < n; i++) {
@@ -150,4 +189,53 @@ steer_rx_burst(struct steer *s, uint16_t self, struct rte_mbuf **pkts,
 		}
 	}
 	return keep;
+}
+
+void
+steer_key_format(const uint8_t *key, char *buf, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	if (len < 2 * STEER_KEY_LEN + 1) {
+		if (len > 0)
+			buf[0] = '\0';
+		return;
+	}
+	for (i = 0; i < STEER_KEY_LEN; i++) {
+		buf[2 * i] = digits[key[i] >> 4];
+		buf[2 * i + 1] = digits[key[i] & 0xf];
+	}
+	buf[2 * STEER_KEY_LEN] = '\0';
+}
+
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+steer_key_parse(const char *hex, uint8_t *key)
+{
+	uint8_t k[STEER_KEY_LEN];
+	size_t i;
+
+	if (hex == NULL || strlen(hex) != 2 * STEER_KEY_LEN)
+		return -1;
+	for (i = 0; i < STEER_KEY_LEN; i++) {
+		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		k[i] = (uint8_t)(hi << 4 | lo);
+	}
+	memcpy(key, k, sizeof(k));
+	return 0;
 }

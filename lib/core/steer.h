@@ -29,6 +29,7 @@
 #ifndef DPF_STEER_H
 #define DPF_STEER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_ring.h>
@@ -143,9 +144,24 @@ steer_set_listen_port(struct steer *s, uint16_t port, int on);
  * For a burst just received by worker self: return how many packets stay
  * (compacted at the front of pkts); the others went to their owners'
  * rings (*handed_off) or were dropped because a ring was full (*drops).
+ * STEER_RSS keeps every packet, but counts in *rss_mismatch the SYNs
+ * and SYN-ACKs that reached self although the key and table name
+ * another worker: the port hashes differently than we predict, and the
+ * client connections among them cannot complete.
  */
 uint16_t
 steer_rx_burst(struct steer *s, uint16_t self, struct rte_mbuf **pkts,
-	       uint16_t n, uint64_t *handed_off, uint64_t *drops);
+	       uint16_t n, uint64_t *handed_off, uint64_t *drops,
+	       uint64_t *rss_mismatch);
+
+/* The key as lower-case hex, 2 * STEER_KEY_LEN digits and a NUL in buf
+ * (len at least 2 * STEER_KEY_LEN + 1, else buf gets ""). */
+void
+steer_key_format(const uint8_t *key, char *buf, size_t len);
+
+/* 2 * STEER_KEY_LEN hex digits (any case, nothing else) into key;
+ * 0, or -1 with key untouched. */
+int
+steer_key_parse(const char *hex, uint8_t *key);
 
 #endif /* DPF_STEER_H */

@@ -90,6 +90,21 @@ port_json(const struct app *app)
 			    json_string(app->steer.mode == STEER_RSS ? "rss" :
 					app->steer.mode == STEER_SOFT ?
 					"software" : "single"));
+	json_object_set_new(o, "rss_external", json_boolean(p->rss_external));
+	/* What a fabric in front of the port (or anyone checking the
+	 * NIC) must hash with for packets to reach their owner. */
+	if (app->steer.mode == STEER_RSS) {
+		char key[2 * STEER_KEY_LEN + 1];
+		json_t *reta = json_array();
+		uint16_t i;
+
+		steer_key_format(app->steer.rss_key, key, sizeof(key));
+		for (i = 0; i < app->steer.reta_size; i++)
+			json_array_append_new(reta,
+					      json_integer(app->steer.reta[i]));
+		json_object_set_new(o, "rss_key", json_string(key));
+		json_object_set_new(o, "reta", reta);
+	}
 	return o;
 }
 

@@ -185,7 +185,8 @@ worker_rx(struct worker *w)
 	/* Packets of other workers' connections go to their owners. */
 	n = steer_rx_burst(&w->app->steer, w->index, p, n,
 			   &w->stats.port.rx_handoff_out,
-			   &w->stats.port.rx_handoff_drops);
+			   &w->stats.port.rx_handoff_drops,
+			   &w->stats.port.rx_rss_mismatch);
 	tcp_lookup_burst(w, p, n, hints);
 	for (i = 0; i < n; i++) {
 		tcp_rx_hint_set(w->tcp, &hints[i]);

@@ -372,9 +372,12 @@ class Daemon:
     """dpfetch on dpf0 with only --ctl: driven over its socket until
     app.shutdown."""
 
-    def __init__(self, ctx, extra=(), eal=None):
+    def __init__(self, ctx, extra=(), eal=None, sock=None):
+        # sock: the control socket's path when the test must know it
+        # before the daemon starts (default: one of its own)
         self.ctx = ctx
-        self.sock = "/run/dpf-it-ctl-%d-%d.sock" % (os.getpid(), ctx.n)
+        self.sock = sock or "/run/dpf-it-ctl-%d-%d.sock" % (os.getpid(),
+                                                            ctx.n)
         self.prefix = None
         args = eal if eal is not None else ctx.eal()
         self.prefix = args[args.index("--file-prefix") + 1]

@@ -1500,6 +1500,36 @@ test_option_names(void **state)
 	EXPECT_ERR("unknown option '--zzzzzzzz'", BASE, "--zzzzzzzz");
 }
 
+/* --port-rss / "port_rss": auto (the default) or external. */
+static void
+test_port_rss(void **state)
+{
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+
+	(void)state;
+	EXPECT_OK(&c, err, BASE);
+	assert_int_equal(c.port_rss_external, 0);
+	config_free(&c);
+	EXPECT_OK(&c, err, BASE, "--port-rss", "external");
+	assert_int_equal(c.port_rss_external, 1);
+	config_free(&c);
+	EXPECT_OK(&c, err, BASE, "--port-rss", "external", "--port-rss",
+		  "auto");
+	assert_int_equal(c.port_rss_external, 0);
+	config_free(&c);
+	EXPECT_ERR("--port-rss: 'on' is not auto or external", BASE,
+		   "--port-rss", "on");
+	EXPECT_ERR("--port-rss", BASE, "--port-rss", "");
+	EXPECT_ERR("--port-rss", BASE, "--port-rss", "External");
+	assert_int_equal(load_text(&c, "{\"port_rss\": \"external\"}", err),
+			 0);
+	assert_int_equal(c.port_rss_external, 1);
+	config_free(&c);
+	expect_file_err("{\"port_rss\": true}", "port_rss");
+	expect_file_err("{\"port_rss\": \"rss\"}", "not auto or external");
+}
+
 int
 main(void)
 {
@@ -1510,6 +1540,7 @@ main(void)
 		cmocka_unit_test(test_ip),
 		cmocka_unit_test(test_gateway),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_port_rss),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_fetch_output_stats),
 		cmocka_unit_test(test_header),

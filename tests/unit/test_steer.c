@@ -15,7 +15,13 @@
 
 #include <string.h>
 
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
 #include "steer.h"
+#include "toeplitz.h"
 
 #define IP(a, b, c, d) \
 	(((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | \
@@ -143,6 +149,208 @@ test_single_and_bad_args(void **state)
 	assert_int_not_equal(steer_init(&s, 2, 1, 1024, NULL), 0);
 }
 
+/* Microsoft's RSS verification suite (IPv4 with TCP ports), as in the
+ * 82599 datasheet and DPDK's test_thash.c. */
+static const uint8_t ms_key[STEER_KEY_LEN] = {
+	0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2,
+	0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0,
+	0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4,
+	0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30, 0xf2, 0x0c,
+	0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+};
+
+static const struct {
+	uint32_t src, dst;
+	uint16_t sport, dport;
+	uint32_t hash;
+} ms_vectors[] = {
+	{ IP(66, 9, 149, 187), IP(161, 142, 100, 80), 2794, 1766, 0x51ccc178 },
+	{ IP(199, 92, 111, 2), IP(65, 69, 140, 83), 14230, 4739, 0xc626b0ea },
+	{ IP(24, 19, 198, 95), IP(12, 22, 207, 184), 12898, 38024,
+	  0x5c2b394a },
+	{ IP(38, 27, 205, 30), IP(209, 142, 163, 6), 48228, 2217, 0xafc7327f },
+	{ IP(153, 39, 163, 191), IP(202, 188, 127, 2), 44251, 1303,
+	  0x10e828a2 },
+};
+
+static void
+wire_tuple(uint8_t *in, uint32_t src, uint32_t dst, uint16_t sport,
+	   uint16_t dport)
+{
+	uint32_t a = rte_cpu_to_be_32(src), b = rte_cpu_to_be_32(dst);
+	uint16_t c = rte_cpu_to_be_16(sport), d = rte_cpu_to_be_16(dport);
+
+	memcpy(in, &a, 4);
+	memcpy(in + 4, &b, 4);
+	memcpy(in + 8, &c, 2);
+	memcpy(in + 10, &d, 2);
+}
+
+/* dpfetch's prediction (rte_softrss over host-order words) and the RSS
+ * bridge's NIC (Toeplitz over the wire bytes) agree with the published
+ * hashes, and with each other under dpfetch's own key. */
+static void
+test_toeplitz_vectors(void **state)
+{
+	uint8_t in[TOEPLITZ_V4_TCP_LEN];
+	struct steer s;
+	size_t i;
+
+	(void)state;
+	rss_steer(&s, 2, 128);
+	memcpy(s.rss_key, ms_key, sizeof(ms_key));
+	for (i = 0; i < RTE_DIM(ms_vectors); i++) {
+		wire_tuple(in, ms_vectors[i].src, ms_vectors[i].dst,
+			   ms_vectors[i].sport, ms_vectors[i].dport);
+		assert_int_equal(toeplitz_hash(ms_key, sizeof(ms_key), in,
+					       sizeof(in)), ms_vectors[i].hash);
+		assert_int_equal(steer_rss_hash(&s, ms_vectors[i].src,
+						ms_vectors[i].dst,
+						ms_vectors[i].sport,
+						ms_vectors[i].dport),
+				 ms_vectors[i].hash);
+	}
+	rss_steer(&s, 2, 128);
+	for (i = 0; i < 5000; i++) {
+		uint32_t a = IP(198, 18, 2, 1) + (uint32_t)i * 7919;
+		uint32_t b = IP(198, 18, 2, 2);
+		uint16_t pa = 80, pb = (uint16_t)(32768 + i);
+
+		wire_tuple(in, a, b, pa, pb);
+		assert_int_equal(toeplitz_hash(steer_default_key,
+					       STEER_KEY_LEN, in, sizeof(in)),
+				 steer_rss_hash(&s, a, b, pa, pb));
+	}
+}
+
+static void
+test_key_format_parse(void **state)
+{
+	char hex[2 * STEER_KEY_LEN + 1], small[10];
+	uint8_t key[STEER_KEY_LEN], orig[STEER_KEY_LEN];
+
+	(void)state;
+	steer_key_format(steer_default_key, hex, sizeof(hex));
+	assert_string_equal(hex, "6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a"
+			    "6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a");
+	steer_key_format(ms_key, hex, sizeof(hex));
+	assert_string_equal(hex, "6d5a56da255b0ec24167253d43a38fb0d0ca2bcb"
+			    "ae7b30b477cb2da38030f20c6a42b73bbeac01fa");
+	assert_int_equal(steer_key_parse(hex, key), 0);
+	assert_memory_equal(key, ms_key, sizeof(key));
+	/* Upper case too. */
+	assert_int_equal(steer_key_parse("6D5A56DA255B0EC24167253D43A38FB0"
+					 "D0CA2BCBAE7B30B477CB2DA38030F20C"
+					 "6A42B73BBEAC01FA", key), 0);
+	assert_memory_equal(key, ms_key, sizeof(key));
+	/* Refused, key untouched: short, long, not hex, empty, NULL. */
+	memcpy(orig, key, sizeof(key));
+	hex[78] = '\0';
+	assert_int_equal(steer_key_parse(hex, key), -1);
+	assert_int_equal(steer_key_parse("6d5a56da255b0ec24167253d43a38fb0"
+					 "d0ca2bcbae7b30b477cb2da38030f20c"
+					 "6a42b73bbeac01fa00", key), -1);
+	assert_int_equal(steer_key_parse("6d5a56da255b0ec24167253d43a38fb0"
+					 "d0ca2bcbae7b30b477cb2da38030f20c"
+					 "6a42b73bbeac01fg", key), -1);
+	assert_int_equal(steer_key_parse(" d5a56da255b0ec24167253d43a38fb0"
+					 "d0ca2bcbae7b30b477cb2da38030f20c"
+					 "6a42b73bbeac01fa", key), -1);
+	assert_int_equal(steer_key_parse("", key), -1);
+	assert_int_equal(steer_key_parse(NULL, key), -1);
+	assert_memory_equal(key, orig, sizeof(key));
+	/* A buffer too small gets "". */
+	strcpy(small, "x");
+	steer_key_format(ms_key, small, sizeof(small));
+	assert_string_equal(small, "");
+}
+
+/* A frame in a hand-made mbuf (no pool: steer_rx_burst only reads it
+ * in RSS mode). */
+struct frame {
+	struct rte_mbuf m;
+	uint8_t data[128];
+};
+
+static void
+tcp_frame(struct frame *f, uint32_t src, uint32_t dst, uint16_t sport,
+	  uint16_t dport, uint8_t flags)
+{
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)f->data;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+
+	memset(f, 0, sizeof(*f));
+	f->m.buf_addr = f->data;
+	f->m.data_off = 0;
+	f->m.data_len = sizeof(*eh) + sizeof(*ip) + sizeof(*th);
+	f->m.pkt_len = f->m.data_len;
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = 0x45;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->src_addr = rte_cpu_to_be_32(src);
+	ip->dst_addr = rte_cpu_to_be_32(dst);
+	th->src_port = rte_cpu_to_be_16(sport);
+	th->dst_port = rte_cpu_to_be_16(dport);
+	th->tcp_flags = flags;
+}
+
+/* RSS mode keeps every packet and counts the SYNs and SYN-ACKs that
+ * reached a worker other than the one the key and table name. */
+static void
+test_rss_mismatch(void **state)
+{
+	struct frame f[4];
+	struct rte_mbuf *pkts[4];
+	uint64_t out = 0, drops = 0, mism = 0;
+	uint32_t a = IP(198, 18, 2, 1), b = IP(198, 18, 2, 2);
+	uint16_t owner, other, sport = 0;
+	struct steer s;
+	int i;
+
+	(void)state;
+	rss_steer(&s, 2, 128);
+	owner = steer_owner(&s, a, b, 80, 40000);
+	other = (uint16_t)(1 - owner);
+	tcp_frame(&f[0], a, b, 80, 40000, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	tcp_frame(&f[1], a, b, 80, 40000, RTE_TCP_ACK_FLAG);
+	tcp_frame(&f[2], a, b, 80, 40000, RTE_TCP_SYN_FLAG);
+	/* not TCP */
+	tcp_frame(&f[3], a, b, 80, 40000, RTE_TCP_SYN_FLAG);
+	((struct rte_ether_hdr *)f[3].data)->ether_type =
+		rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+	for (i = 0; i < 4; i++)
+		pkts[i] = &f[i].m;
+	assert_int_equal(steer_rx_burst(&s, owner, pkts, 4, &out, &drops,
+					&mism), 4);
+	assert_int_equal(mism, 0);
+	assert_int_equal(steer_rx_burst(&s, other, pkts, 4, &out, &drops,
+					&mism), 4);
+	assert_int_equal(mism, 2);	/* the SYN-ACK and the SYN */
+	assert_int_equal(out, 0);
+	assert_int_equal(drops, 0);
+	for (i = 0; i < 4; i++)
+		assert_ptr_equal(pkts[i], &f[i].m);
+	/* A port steer_local_port_ok gives worker 1 brings its SYN-ACK to
+	 * worker 1 without a mismatch. */
+	mism = 0;
+	for (i = 32768; i < 33000; i++)
+		if (steer_local_port_ok(&s, 1, b, a, (uint16_t)i, 80)) {
+			sport = (uint16_t)i;
+			break;
+		}
+	assert_int_not_equal(sport, 0);
+	tcp_frame(&f[0], a, b, 80, sport, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	assert_int_equal(steer_rx_burst(&s, 1, pkts, 1, &out, &drops, &mism),
+			 1);
+	assert_int_equal(mism, 0);
+	/* Other modes count nothing. */
+	assert_int_equal(steer_init(&s, 1, 1, 128, NULL), 0);
+	assert_int_equal(steer_rx_burst(&s, 0, pkts, 4, &out, &drops, &mism),
+			 4);
+	assert_int_equal(mism, 0);
+}
+
 int
 main(void)
 {
@@ -151,6 +359,9 @@ main(void)
 		cmocka_unit_test(test_rss_port_choice),
 		cmocka_unit_test(test_soft_owner),
 		cmocka_unit_test(test_single_and_bad_args),
+		cmocka_unit_test(test_toeplitz_vectors),
+		cmocka_unit_test(test_key_format_parse),
+		cmocka_unit_test(test_rss_mismatch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
