@@ -19,6 +19,7 @@ PACKAGES=(
 	clang libclang-rt-14-dev
 	wrk httperf
 	chromium python3-html5lib
+	prometheus
 )
 
 msg() { echo "setup: $*" >&2; }

@@ -24,6 +24,7 @@
 #include "client.h"
 #include "ctl_cmd.h"
 #include "ctl_fmt.h"
+#include "ctl_out.h"
 #include "ctl_token.h"
 #include "report.h"
 #include "script.h"
@@ -42,6 +43,7 @@ struct opts {
 	const char *prefix;
 	const char *script;
 	int json;
+	int format;		/* enum ctl_format; --json: jsonl */
 	int keep_going;
 	int once;
 };
@@ -72,7 +74,9 @@ usage(FILE *f)
 "  --auth-file FILE      read the token from FILE's first line (or\n"
 "                        $DPFETCHCTL_AUTH_FILE); FILE must not be\n"
 "                        readable by others\n"
-"  --json                print replies as JSON, one per line\n"
+"  --json                print replies as JSON, one per line (--format jsonl)\n"
+"  --format F            text (default), json (pretty), jsonl, csv, or\n"
+"                        prometheus (stats only: the --metrics page)\n"
 "  -f, --file SCRIPT     run a script (see docs/dpfetchctl.md)\n"
 "  --keep-going          do not stop the script at the first failure\n"
 "  --once                watch: end when no job is running\n"
@@ -98,6 +102,46 @@ usage(FILE *f)
 }
 
 static int
+set_format(struct opts *o, const char *name)
+{
+	int f = ctl_format_parse(name);
+
+	if (f < 0) {
+		fprintf(stderr, "dpfetchctl: --format %s: not one of text, "
+			"json, jsonl, csv, prometheus\n", name);
+		return -1;
+	}
+	o->format = f;
+	o->json = f != CTL_FORMAT_TEXT;
+	return 0;
+}
+
+/* --format F, --format=F and --json also after the command; removed
+ * from args.  Returns the new count, or -1. */
+static int
+format_after_command(struct opts *o, int nargs, char **args)
+{
+	int i, j = 1;
+
+	for (i = 1; i < nargs; i++) {
+		if (strcmp(args[i], "--json") == 0) {
+			o->json = 1;
+			o->format = CTL_FORMAT_JSONL;
+		} else if (strcmp(args[i], "--format") == 0 &&
+			   i + 1 < nargs) {
+			if (set_format(o, args[++i]) != 0)
+				return -1;
+		} else if (strncmp(args[i], "--format=", 9) == 0) {
+			if (set_format(o, args[i] + 9) != 0)
+				return -1;
+		} else {
+			args[j++] = args[i];
+		}
+	}
+	return j;
+}
+
+static int
 parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -109,6 +153,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "prefix", required_argument, NULL, 'p' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "format", required_argument, NULL, 'F' },
 		{ "keep-going", no_argument, NULL, 'k' },
 		{ "once", no_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
@@ -132,7 +177,11 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'A': o->auth_file = optarg; break;
 		case 'p': o->prefix = optarg; break;
 		case 'f': o->script = optarg; break;
-		case 'j': o->json = 1; break;
+		case 'j': o->json = 1; o->format = CTL_FORMAT_JSONL; break;
+		case 'F':
+			if (set_format(o, optarg) != 0)
+				return -1;
+			break;
 		case 'k': o->keep_going = 1; break;
 		case 'o': o->once = 1; break;
 		case 'h':
@@ -280,6 +329,26 @@ report(int nargs, char **args)
 	return 0;
 }
 
+/* watch --format csv: the series' newest second, once each. */
+static void
+watch_csv_row(const json_t *status)
+{
+	static json_int_t last_t;
+	const json_t *series = json_object_get(status, "series");
+	const json_t *row = json_array_get(series,
+					   json_array_size(series) - 1);
+	json_t *one;
+	json_int_t t = json_integer_value(json_object_get(row, "t"));
+
+	if (row == NULL || t == last_t)
+		return;
+	last_t = t;
+	one = json_pack("{s:O, s:[O]}", "job", json_object_get(status, "job"),
+			"series", row);
+	ctl_csv_job_rows(stdout, one, 0);
+	json_decref(one);
+}
+
 static int
 watch(struct ctl_client *c, const struct opts *o, const char *job_arg)
 {
@@ -289,7 +358,7 @@ watch(struct ctl_client *c, const struct opts *o, const char *job_arg)
 	const char *state;
 	size_t len;
 	FILE *mem;
-	int rc, running;
+	int rc, running, csv_header = 0, frames = 0;
 
 	for (;;) {
 		info = jobs = status = NULL;
@@ -326,18 +395,30 @@ watch(struct ctl_client *c, const struct opts *o, const char *job_arg)
 			running = state != NULL &&
 				strcmp(state, "running") == 0;
 		}
-		if (o->json) {
-			json_dumpf(status != NULL ? status : json_null(),
-				   stdout, JSON_COMPACT | JSON_ENCODE_ANY |
-				   JSON_REAL_PRECISION(15));
-			fputc('\n', stdout);
+		if (o->format == CTL_FORMAT_CSV) {
+			/* a row per second: the newest of the series */
+			if (!csv_header) {
+				ctl_csv_job_header(stdout);
+				csv_header = 1;
+			}
+			if (status != NULL)
+				watch_csv_row(status);
+		} else if (o->json) {
+			ctl_out_result(stdout, o->format == CTL_FORMAT_JSON ?
+				       CTL_FORMAT_JSON : CTL_FORMAT_JSONL,
+				       "fetch.status",
+				       status != NULL ? status : json_null());
 		} else {
 			/* one write per frame: the screen does not flicker */
 			body = NULL;
 			mem = open_memstream(&body, &len);
 			if (mem == NULL)
 				goto fail;
-			fputs("\033[H\033[2J", mem);
+			/* into a file or a pipe: frames one after another */
+			if (ctl_term_escapes(1))
+				fputs("\033[H\033[2J", mem);
+			else if (frames++ > 0)
+				fputs("\n", mem);
 			ctl_fmt_watch(mem, info, status, jobs);
 			fclose(mem);
 			fwrite(body, 1, len, stdout);
@@ -380,6 +461,12 @@ main(int argc, char **argv)
 	}
 	args = argv + optind;
 	nargs = argc - optind;
+	/* call's JSON is one word: only other commands take options after */
+	if (nargs > 0 && strcmp(args[0], "call") != 0) {
+		nargs = format_after_command(&o, nargs, args);
+		if (nargs < 0)
+			return EXIT_USAGE;
+	}
 	/* watch takes its --once after the command too */
 	if (nargs > 0 && strcmp(args[0], "watch") == 0) {
 		int i, j = 1;
@@ -460,6 +547,7 @@ main(int argc, char **argv)
 	}
 	script_runner_init(&r, ctl_client_call, &c);
 	r.json = o.json;
+	r.format = o.format;
 	r.keep_going = o.keep_going;
 	if (o.script != NULL) {
 		r.show_commands = 1;
