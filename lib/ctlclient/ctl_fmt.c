@@ -17,13 +17,32 @@
 #define CELL_MAX	128
 #define SERIES_ROWS	10	/* seconds of series on the watch screen */
 
+/* The width tables must fit in; 0: any (ctl_fmt_set_width). */
+static int term_width;
+
+void
+ctl_fmt_set_width(int columns)
+{
+	term_width = columns > 0 ? columns : 0;
+}
+
+/* Readable reals: 3 significant digits, whole numbers from 1000 on
+ * (counts stay exact: they are integers in JSON and printed in full). */
 static void
 fmt_real(char *buf, size_t len, double d)
 {
 	if (fabs(d) >= 1000.0)
-		snprintf(buf, len, "%.1f", d);
+		snprintf(buf, len, "%.0f", d);
+	else if (d == 0 || fabs(d) >= 0.001)
+		snprintf(buf, len, "%.3g", d);
 	else
-		snprintf(buf, len, "%.6g", d);
+		snprintf(buf, len, "%.2e", d);
+}
+
+void
+ctl_fmt_real(char *buf, size_t len, double d)
+{
+	fmt_real(buf, len, d);
 }
 
 void
@@ -211,6 +230,60 @@ print_grid(FILE *f, char **cells, const int *right, size_t nrows,
 	free(w);
 }
 
+/*
+ * Rows that hold objects or arrays, or whose columns would pass the
+ * width, go one after another as "key: value" blocks (nested values as
+ * trees) instead of a grid with inline JSON.
+ */
+static int
+table_is_vertical(const json_t *rows, const char **cols, size_t ncols,
+		  int indent)
+{
+	char buf[CELL_MAX];
+	size_t r, c, w, total = (size_t)indent;
+	const json_t *v;
+
+	for (c = 0; c < ncols; c++) {
+		w = strlen(cols[c]);
+		for (r = 0; r < json_array_size(rows); r++) {
+			v = json_object_get(json_array_get(rows, r), cols[c]);
+			if (json_is_object(v) ||
+			    (json_is_array(v) && json_array_size(v) > 0 &&
+			     !json_is_string(json_array_get(v, 0)) &&
+			     !json_is_number(json_array_get(v, 0))))
+				return 1;
+			ctl_fmt_scalar(buf, sizeof(buf), v);
+			if (strlen(buf) > w)
+				w = strlen(buf);
+		}
+		total += w + (c > 0 ? 2 : 0);
+	}
+	return term_width > 0 && total > (size_t)term_width;
+}
+
+static void
+vertical(FILE *f, const json_t *rows, const char **cols, size_t ncols,
+	 int indent)
+{
+	json_t *one;
+	size_t r, c;
+
+	for (r = 0; r < json_array_size(rows); r++) {
+		if (r > 0)
+			fputc('\n', f);
+		one = json_object();
+		for (c = 0; c < ncols; c++) {
+			const json_t *v = json_object_get(
+				json_array_get(rows, r), cols[c]);
+
+			if (v != NULL)
+				json_object_set(one, cols[c], (json_t *)v);
+		}
+		ctl_fmt_tree(f, one, indent);
+		json_decref(one);
+	}
+}
+
 void
 ctl_fmt_table(FILE *f, const json_t *rows, const char *const *cols_in,
 	      int indent)
@@ -233,6 +306,11 @@ ctl_fmt_table(FILE *f, const json_t *rows, const char *const *cols_in,
 			memcpy(cols, cols_in, ncols * sizeof(*cols));
 	} else {
 		cols = table_cols(rows, &ncols);
+	}
+	if (table_is_vertical(rows, cols, ncols, indent)) {
+		vertical(f, rows, cols, ncols, indent);
+		free(cols);
+		return;
 	}
 	nrows = json_array_size(rows) + 1;
 	cells = calloc(nrows * ncols, sizeof(*cells));
@@ -776,9 +854,26 @@ ctl_fmt_watch(FILE *f, const json_t *info, const json_t *status,
 		ctl_fmt_scalar(cell, sizeof(cell),
 			       json_object_get(info, "lcores"));
 		fprintf(f, "  lcores %s", cell);
-		ctl_fmt_scalar(cell, sizeof(cell),
-			       json_object_get(info, "ports"));
-		fprintf(f, "  ports %s", cell);
+		{
+			const json_t *p;
+			size_t i;
+
+			/* a word per port, not its JSON */
+			ctl_fmt_scalar(cell, sizeof(cell),
+				       json_object_get(info, "ports"));
+			fprintf(f, "  ports%s%s",
+				json_is_array(json_object_get(info, "ports")) ?
+				"" : " ",
+				json_is_array(json_object_get(info, "ports")) ?
+				"" : cell);
+			json_array_foreach(json_object_get(info, "ports"), i,
+					   p)
+				fprintf(f, "%s%s (%s)", i > 0 ? "," : " ",
+					str(p, "name", "?"),
+					json_is_true(json_object_get(p,
+							"link_up")) ?
+					"up" : "down");
+		}
 		if (!isnan(up))
 			fprintf(f, "  up %ld:%02ld:%02ld", (long)up / 3600,
 				((long)up / 60) % 60, (long)up % 60);
