@@ -229,8 +229,15 @@ put_double(FILE *f, double d)
 		fputs("NaN", f);
 	else if (isinf(d))
 		fputs(d > 0 ? "+Inf" : "-Inf", f);
-	else
-		fprintf(f, "%.17g", d);
+	else {
+		char buf[32];
+
+		/* the shortest of 15 and 17 digits that reads back exact */
+		snprintf(buf, sizeof(buf), "%.15g", d);
+		if (strtod(buf, NULL) != d)
+			snprintf(buf, sizeof(buf), "%.17g", d);
+		fputs(buf, f);
+	}
 }
 
 static void
@@ -332,6 +339,9 @@ stats_family(FILE *f, const json_t *stats, const char *section,
 	snprintf(dotted, sizeof(dotted), "%s.%s", section, key);
 	prom_snake(key, snake, sizeof(snake));
 	type = in_list(gauges, dotted) ? "gauge" : "counter";
+	/* a gauge may not end in _total (mempool.total): it is a size */
+	if (strcmp(type, "gauge") == 0 && strcmp(snake, "total") == 0)
+		snprintf(snake, sizeof(snake), "size");
 	snprintf(name, sizeof(name), "dpfetch_%s_%s%s", section, snake,
 		 strcmp(type, "counter") == 0 ? "_total" : "");
 	what = key_what(dotted);
