@@ -461,6 +461,8 @@ main(int argc, char **argv)
 	}
 	args = argv + optind;
 	nargs = argc - optind;
+	/* text tables fit the terminal (80 columns into a file) */
+	ctl_fmt_set_width(ctl_term_width(1));
 	/* call's JSON is one word: only other commands take options after */
 	if (nargs > 0 && strcmp(args[0], "call") != 0) {
 		nargs = format_after_command(&o, nargs, args);
