@@ -503,6 +503,8 @@ ctl_open(const struct dpf_config *cfg, int daemon_mode)
 	if (ctl_start_thread(ctl, &ctl_tid) != 0) {
 		fprintf(stderr, "dpfetch: control channel: %s\n",
 			ctl_last_error());
+		metrics_server_destroy(metrics);
+		metrics = NULL;
 		ctl_server_destroy(ctl);
 		ctl = NULL;
 		return -1;
