@@ -199,7 +199,18 @@ table_cols(const json_t *rows, size_t *n)
 	return cols;
 }
 
-/* Columns from an array of cell strings: width per column, numbers right. */
+static int
+grid_too_wide(const size_t *w, size_t ncols, int indent)
+{
+	size_t c, total = (size_t)indent;
+
+	for (c = 0; c < ncols; c++)
+		total += w[c] + (c > 0 ? 2 : 0);
+	return term_width > 0 && total > (size_t)term_width;
+}
+
+/* Columns from an array of cell strings: width per column, numbers right;
+ * past the width, one row after another as "heading  value" lines. */
 static void
 print_grid(FILE *f, char **cells, const int *right, size_t nrows,
 	   size_t ncols, int indent)
@@ -212,6 +223,24 @@ print_grid(FILE *f, char **cells, const int *right, size_t nrows,
 		for (c = 0; c < ncols; c++)
 			if (strlen(cells[r * ncols + c]) > w[c])
 				w[c] = strlen(cells[r * ncols + c]);
+	if (grid_too_wide(w, ncols, indent) && nrows > 1) {
+		/* one row after another: "heading  value" lines */
+		size_t kw = 0;
+
+		for (c = 0; c < ncols; c++)
+			if (strlen(cells[c]) > kw)
+				kw = strlen(cells[c]);
+		for (r = 1; r < nrows; r++) {
+			if (r > 1)
+				fputc('\n', f);
+			for (c = 0; c < ncols; c++)
+				fprintf(f, "%*s%-*s  %s\n", indent, "",
+					(int)kw, cells[c],
+					cells[r * ncols + c]);
+		}
+		free(w);
+		return;
+	}
 	for (r = 0; r < nrows; r++) {
 		fprintf(f, "%*s", indent, "");
 		for (c = 0; c < ncols; c++) {

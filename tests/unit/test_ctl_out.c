@@ -188,6 +188,20 @@ test_vertical_tables(void **state)
 		   "driver  net_memif\n"
 		   "mtu     1500\n");
 	json_decref(rows);
+	/* the job list too (its own grid): 13 columns into 40 */
+	ctl_fmt_set_width(40);
+	rows = parse("{\"jobs\": [{\"job\": 1, \"state\": \"done\","
+		     " \"elapsed_s\": 2.0}]}");
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	ctl_fmt_jobs(f, rows);
+	fclose(f);
+	if (strstr(buf, "job        1\n") == NULL ||
+	    strstr(buf, "state      done\n") == NULL ||
+	    strstr(buf, "elapsed_s  2.0\n") == NULL)
+		fail_msg("jobs at 40 columns:\n%s", buf);
+	free(buf);
+	json_decref(rows);
 	/* nested values never go inline as JSON, whatever the width */
 	ctl_fmt_set_width(0);
 	rows = parse("[{\"id\": 0, \"stats\": {\"ipackets\": 1}},"
