@@ -339,6 +339,14 @@ stats_family(FILE *f, const json_t *stats, const char *section,
 	snprintf(dotted, sizeof(dotted), "%s.%s", section, key);
 	prom_snake(key, snake, sizeof(snake));
 	type = in_list(gauges, dotted) ? "gauge" : "counter";
+	/* promtool reads "_us" as microseconds: rx_not_for_us is rx_not_ours */
+	{
+		char *us = strstr(snake, "_for_us");
+
+		if (us != NULL && us[7] == '\0')
+			snprintf(us, sizeof(snake) - (size_t)(us - snake),
+				 "_ours");
+	}
 	/* a gauge may not end in _total (mempool.total): it is a size */
 	if (strcmp(type, "gauge") == 0 && strcmp(snake, "total") == 0)
 		snprintf(snake, sizeof(snake), "size");
@@ -355,6 +363,14 @@ stats_family(FILE *f, const json_t *stats, const char *section,
 	per_lcore = json_is_array(lcores) && json_array_size(lcores) > 0 &&
 		    !in_list(global_sections, section) &&
 		    !in_list(global_keys, dotted);
+	if (per_lcore) {
+		/* no lcore has it (another version's reply): the total */
+		per_lcore = 0;
+		json_array_foreach(lcores, i, l)
+			if (json_object_get(json_object_get(l, section),
+					    key) != NULL)
+				per_lcore = 1;
+	}
 	if (per_lcore) {
 		json_array_foreach(lcores, i, l) {
 			v = json_object_get(json_object_get(l, section), key);

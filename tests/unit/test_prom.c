@@ -98,7 +98,7 @@ test_quantile_keys(void **state)
 static const char stats_json[] =
 	"{\"tcp\": {\"ActiveOpens\": 7, \"CurrEstab\": 3},"
 	" \"http\": {\"responses\": 10},"
-	" \"arp\": {\"rx_requests\": 1, \"entries\": 2},"
+	" \"arp\": {\"rx_requests\": 1, \"entries\": 2, \"rx_not_for_us\": 1},"
 	" \"mempool\": {\"in_use\": 5, \"total\": 100},"
 	" \"ctl\": {\"clients\": 1, \"metrics_refused\": 4},"
 	" \"lcores\": ["
@@ -144,6 +144,8 @@ test_text(void **state)
 	has_line(t, "dpfetch_tcp_curr_estab{lcore=\"2\"} 2");
 	/* whole-appliance values are not split by lcore */
 	has_line(t, "dpfetch_arp_entries 2");
+	/* not "_us": promtool would take it for microseconds */
+	has_line(t, "dpfetch_arp_rx_not_ours_total 1");
 	has_line(t, "dpfetch_mempool_in_use 5");
 	has_line(t, "dpfetch_mempool_size 100");	/* not _total */
 	has_line(t, "dpfetch_ctl_metrics_refused_total 4");
