@@ -460,7 +460,7 @@ static void
 job_sample(FILE *f, const char *name, const char *suffix, const char *job,
 	   const char *lname, const char *lvalue, const char *qvalue)
 {
-	fprintf(f, "dpfetch_job_%s%s{job=\"", name, suffix);
+	fprintf(f, "dpfetch_job_%s%s{job_id=\"", name, suffix);
 	put_label_value(f, job);
 	fputc('"', f);
 	if (lname != NULL) {

@@ -11,7 +11,7 @@
  * (dpfetch_tcp_active_opens_total, dpfetch_http_responses_total); the
  * sections' counters carry lcore="N" when stats has "lcores"; the
  * per-lcore cpu figures are dpfetch_lcore_*; jobs are dpfetch_job_* with
- * job="ID" (state as a state set, rates, open connections, counts,
+ * job_id="ID" (state as a state set, rates, open connections, counts,
  * latency as summaries in seconds).  docs/control.md lists them.
  *
  * Pure C and jansson: no DPDK.

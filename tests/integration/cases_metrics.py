@@ -179,9 +179,9 @@ def metrics_prometheus_scrapes(ctx):
         for needle in ('# TYPE dpfetch_tcp_active_opens_total counter',
                        'dpfetch_http_responses_total{lcore="0"}',
                        '# TYPE dpfetch_job_latency_seconds summary',
-                       'dpfetch_job_state{job="%d",state="done"} 1' % job,
-                       'dpfetch_job_latency_seconds_count{job="%d",kind="total"} 500' % job,
-                       'dpfetch_job_responses_total{job="%d",class="2xx"} 500' % job,
+                       'dpfetch_job_state{job_id="%d",state="done"} 1' % job,
+                       'dpfetch_job_latency_seconds_count{job_id="%d",kind="total"} 500' % job,
+                       'dpfetch_job_responses_total{job_id="%d",class="2xx"} 500' % job,
                        '# TYPE dpfetch_tcp_curr_estab gauge',
                        '# HELP dpfetch_ctl_metrics_refused_total'):
             check(needle in text, "page lacks %r:\n%s" % (needle, text[:3000]))
@@ -210,7 +210,7 @@ def metrics_prometheus_scrapes(ctx):
         now = d.ctl("stats", "http")["http"]["responses"]
         check(got == now, "prometheus says %s responses, dpfetchctl %s" %
               (got, now))
-        p99 = prom.wait_value('dpfetch_job_latency_seconds{job="%d",'
+        p99 = prom.wait_value('dpfetch_job_latency_seconds{job_id="%d",'
                               'kind="total",quantile="0.99"}' % job)
         check(0 < p99 < 10, "p99 %s s" % p99)
         s = d.ctl("stats", "ctl")["ctl"]

@@ -156,22 +156,22 @@ test_text(void **state)
 	has_line(t, "dpfetch_lcore_busy_cycles_total{lcore=\"2\"} 22");
 	has_line(t, "dpfetch_lcore_connections{lcore=\"1\"} 2");
 	/* jobs */
-	has_line(t, "dpfetch_job_state{job=\"3\",state=\"running\"} 1");
-	has_line(t, "dpfetch_job_state{job=\"3\",state=\"done\"} 0");
-	has_line(t, "dpfetch_job_rps{job=\"3\"} 6.5");
-	has_line(t, "dpfetch_job_cps{job=\"3\"} 2");
-	has_line(t, "dpfetch_job_connections_open{job=\"3\"} 4");
-	has_line(t, "dpfetch_job_requests_sent_total{job=\"3\"} 12");
-	has_line(t, "dpfetch_job_responses_total{job=\"3\",class=\"2xx\"} 10");
+	has_line(t, "dpfetch_job_state{job_id=\"3\",state=\"running\"} 1");
+	has_line(t, "dpfetch_job_state{job_id=\"3\",state=\"done\"} 0");
+	has_line(t, "dpfetch_job_rps{job_id=\"3\"} 6.5");
+	has_line(t, "dpfetch_job_cps{job_id=\"3\"} 2");
+	has_line(t, "dpfetch_job_connections_open{job_id=\"3\"} 4");
+	has_line(t, "dpfetch_job_requests_sent_total{job_id=\"3\"} 12");
+	has_line(t, "dpfetch_job_responses_total{job_id=\"3\",class=\"2xx\"} 10");
 	assert_null(strstr(t, "by_code"));
-	has_line(t, "dpfetch_job_errors_total{job=\"3\",kind=\"reset\"} 2");
+	has_line(t, "dpfetch_job_errors_total{job_id=\"3\",kind=\"reset\"} 2");
 	has_line(t, "# TYPE dpfetch_job_latency_seconds summary");
-	has_line(t, "dpfetch_job_latency_seconds{job=\"3\",kind=\"total\",quantile=\"0\"} 0.0001");
-	has_line(t, "dpfetch_job_latency_seconds{job=\"3\",kind=\"total\",quantile=\"0.5\"} 0.0002");
-	has_line(t, "dpfetch_job_latency_seconds{job=\"3\",kind=\"total\",quantile=\"0.999\"} 0.0009");
-	has_line(t, "dpfetch_job_latency_seconds{job=\"3\",kind=\"total\",quantile=\"1\"} 0.001");
-	has_line(t, "dpfetch_job_latency_seconds_sum{job=\"3\",kind=\"total\"} 0.0025");
-	has_line(t, "dpfetch_job_latency_seconds_count{job=\"3\",kind=\"total\"} 10");
+	has_line(t, "dpfetch_job_latency_seconds{job_id=\"3\",kind=\"total\",quantile=\"0\"} 0.0001");
+	has_line(t, "dpfetch_job_latency_seconds{job_id=\"3\",kind=\"total\",quantile=\"0.5\"} 0.0002");
+	has_line(t, "dpfetch_job_latency_seconds{job_id=\"3\",kind=\"total\",quantile=\"0.999\"} 0.0009");
+	has_line(t, "dpfetch_job_latency_seconds{job_id=\"3\",kind=\"total\",quantile=\"1\"} 0.001");
+	has_line(t, "dpfetch_job_latency_seconds_sum{job_id=\"3\",kind=\"total\"} 0.0025");
+	has_line(t, "dpfetch_job_latency_seconds_count{job_id=\"3\",kind=\"total\"} 10");
 	/* every sample line is NAME[{...}] VALUE; the text ends in \n */
 	assert_int_equal(t[len - 1], '\n');
 	free(t);
@@ -191,7 +191,7 @@ test_totals_and_escaping(void **state)
 	(void)state;
 	assert_non_null(t);
 	has_line(t, "dpfetch_tcp_active_opens_total 7");
-	has_line(t, "dpfetch_job_rps{job=\"a\\\"b\\\\c\\nd\"} 1e+300");
+	has_line(t, "dpfetch_job_rps{job_id=\"a\\\"b\\\\c\\nd\"} 1e+300");
 	free(t);
 	/* nothing at all: an empty page */
 	t = prom_text(NULL, NULL, NULL);
