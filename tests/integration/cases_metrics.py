@@ -387,3 +387,44 @@ def format_command_line_job(ctx):
         else:
             check("\033" not in o and "50" in o and "{" not in o,
                   "text %s" % o)
+
+
+@test
+def metrics_command_line_job(ctx):
+    """--metrics on a command-line job (no control socket): the control
+    thread serves only the metrics; a scrape during the job sees it
+    running, and the JSON result is still on stdout."""
+    import threading
+    port = free_port()
+    seen = []
+
+    def scraper():
+        deadline = time.time() + 20
+        while time.time() < deadline and not seen:
+            try:
+                code, _, text = scrape(port, timeout=2)
+                if code == 200 and 'state="running"} 1' in text:
+                    seen.append(text)
+            except OSError:
+                pass
+            time.sleep(0.2)
+
+    t = threading.Thread(target=scraper)
+    t.start()
+    try:
+        p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
+                         "http://%s/index.html" % PEER_IP,
+                         "--connections", "2", "--duration", "3",
+                         "--rate-rps", "100", "--metrics",
+                         "127.0.0.1:%d" % port])
+    finally:
+        t.join()
+    check(p.returncode == 0, "exit %d %s" % (p.returncode,
+                                             p.stderr_text[-1500:]))
+    check(json.loads(p.stdout)["state"] == "done", "result")
+    check(seen, "no scrape saw the job running")
+    promtool_check(seen[0])
+    check("dpfetch_job_connections_open{job_id=\"1\"}" in seen[0] and
+          "control socket" not in p.stderr_text, "page / stderr:\n%s" %
+          p.stderr_text[-1000:])
+    check(p.stats["ctl"]["metrics_scrapes"] >= 1, "ctl %s" % p.stats["ctl"])
