@@ -163,6 +163,14 @@ ctl_fmt_tree(FILE *f, const json_t *obj, int indent)
 		} else if (is_table(v)) {
 			fprintf(f, "%*s%s\n", indent, "", key);
 			ctl_fmt_table(f, v, NULL, indent + 2);
+		} else if (json_is_array(v) && !is_table(v)) {
+			/* a list of words: "1, 2", not JSON; none: "-" */
+			fprintf(f, "%*s%-*s  ", indent, "", (int)w, key);
+			json_array_foreach(v, i, item) {
+				ctl_fmt_scalar(cell, sizeof(cell), item);
+				fprintf(f, "%s%s", i > 0 ? ", " : "", cell);
+			}
+			fprintf(f, "%s\n", json_array_size(v) == 0 ? "-" : "");
 		} else {
 			ctl_fmt_scalar(cell, sizeof(cell), v);
 			fprintf(f, "%*s%-*s  %s\n", indent, "", (int)w, key,

@@ -315,7 +315,7 @@ test_small_replies(void **state)
 		"\"lcores\": [0, 1], \"ports\": 1, \"uptime_s\": 12.5}",
 		"version       0.1.0\n"
 		"dpdk_version  DPDK 22.11.11\n"
-		"lcores        [0,1]\n"
+		"lcores        0, 1\n"
 		"ports         1\n"
 		"uptime_s      12.5\n");
 	/* an array of objects inside an object is a table */
