@@ -888,9 +888,21 @@ ctl_fmt_watch(FILE *f, const json_t *info, const json_t *status,
 		/* rte_version() already says "DPDK 22.11.x" */
 		fprintf(f, "dpfetch %s  %s%s", str(info, "version", "?"),
 			strncmp(dv, "DPDK", 4) == 0 ? "" : "DPDK ", dv);
-		ctl_fmt_scalar(cell, sizeof(cell),
-			       json_object_get(info, "lcores"));
-		fprintf(f, "  lcores %s", cell);
+		if (json_is_array(json_object_get(info, "lcores"))) {
+			const json_t *l;
+			size_t i;
+
+			fprintf(f, "  lcores ");
+			json_array_foreach(json_object_get(info, "lcores"), i,
+					   l) {
+				ctl_fmt_scalar(cell, sizeof(cell), l);
+				fprintf(f, "%s%s", i > 0 ? "," : "", cell);
+			}
+		} else {
+			ctl_fmt_scalar(cell, sizeof(cell),
+				       json_object_get(info, "lcores"));
+			fprintf(f, "  lcores %s", cell);
+		}
 		{
 			const json_t *p;
 			size_t i;
