@@ -575,26 +575,18 @@ inline_counts(FILE *f, const json_t *obj, int nonzero)
 	return n;
 }
 
+/* One latency figure as text: whole microseconds, or one decimal. */
 static void
-latency_row(FILE *f, const char *key, const json_t *row,
-	    const char *const *cols, size_t ncols)
+latency_cell(char *cell, size_t len, const json_t *row, const char *col)
 {
-	char cell[CELL_MAX];
-	size_t c;
-	double d;
+	double d = num(row, col);
 
-	fprintf(f, "  %-10s", key);
-	for (c = 0; c < ncols; c++) {
-		d = num(row, cols[c]);
-		if (isnan(d))
-			snprintf(cell, sizeof(cell), "-");
-		else if (d == floor(d) && fabs(d) < 1e15)
-			snprintf(cell, sizeof(cell), "%.0f", d);
-		else
-			snprintf(cell, sizeof(cell), "%.1f", d);
-		fprintf(f, c == 0 ? " %8s" : " %9s", cell);
-	}
-	fprintf(f, "\n");
+	if (isnan(d))
+		snprintf(cell, len, "-");
+	else if (d == floor(d) && fabs(d) < 1e15)
+		snprintf(cell, len, "%.0f", d);
+	else
+		snprintf(cell, len, "%.1f", d);
 }
 
 /* "p999" -> "p99.9" for a heading: the dot goes back after the first
@@ -644,28 +636,66 @@ latency_table(FILE *f, const json_t *lat)
 		"connect", "ttfb", "total", "service", "service_ttfb"
 	};
 	enum { NO = sizeof(order) / sizeof(order[0]) };
-	const char *cols[LAT_COLS_MAX];
-	size_t nc = latency_cols(lat, cols), c;
-	char head[32];
+	const char *cols[LAT_COLS_MAX], *keys[16];
+	size_t nc = latency_cols(lat, cols), nr = 0, c, r, total;
+	char head[LAT_COLS_MAX][32], cell[CELL_MAX];
+	size_t w[LAT_COLS_MAX];
 	const char *key;
 	json_t *row;
 
-	fprintf(f, "latency (us) %8s", "count");
-	for (c = 1; c < nc; c++) {
-		pct_heading(cols[c], head, sizeof(head));
-		fprintf(f, " %9s", head);
-	}
-	fprintf(f, "\n");
 	/* the known rows in their natural order, then any others */
 	for (c = 0; c < NO; c++)
-		if ((row = json_object_get(lat, order[c])) != NULL)
-			latency_row(f, order[c], row, cols, nc);
+		if (json_object_get(lat, order[c]) != NULL && nr < 16)
+			keys[nr++] = order[c];
 	json_object_foreach((json_t *)lat, key, row) {
 		for (c = 0; c < NO; c++)
 			if (strcmp(key, order[c]) == 0)
 				break;
-		if (c == NO)
-			latency_row(f, key, row, cols, nc);
+		if (c == NO && nr < 16)
+			keys[nr++] = key;
+	}
+	/* columns as wide as their widest cell: fits 80 columns */
+	total = 12;
+	for (c = 0; c < nc; c++) {
+		if (c == 0)
+			snprintf(head[c], sizeof(head[c]), "count");
+		else
+			pct_heading(cols[c], head[c], sizeof(head[c]));
+		w[c] = strlen(head[c]);
+		for (r = 0; r < nr; r++) {
+			latency_cell(cell, sizeof(cell),
+				     json_object_get(lat, keys[r]), cols[c]);
+			if (strlen(cell) > w[c])
+				w[c] = strlen(cell);
+		}
+		total += 2 + w[c];
+	}
+	if (term_width > 0 && total > (size_t)term_width) {
+		/* still too wide: a block per row */
+		fprintf(f, "latency (us)\n");
+		for (r = 0; r < nr; r++) {
+			fprintf(f, "  %s\n", keys[r]);
+			for (c = 0; c < nc; c++) {
+				latency_cell(cell, sizeof(cell),
+					     json_object_get(lat, keys[r]),
+					     cols[c]);
+				fprintf(f, "    %-6s  %s\n", head[c], cell);
+			}
+		}
+		return;
+	}
+	fprintf(f, "latency (us)");
+	for (c = 0; c < nc; c++)
+		fprintf(f, "  %*s", (int)w[c], head[c]);
+	fprintf(f, "\n");
+	for (r = 0; r < nr; r++) {
+		fprintf(f, "  %-10s", keys[r]);
+		for (c = 0; c < nc; c++) {
+			latency_cell(cell, sizeof(cell),
+				     json_object_get(lat, keys[r]), cols[c]);
+			fprintf(f, "  %*s", (int)w[c], cell);
+		}
+		fprintf(f, "\n");
 	}
 }
 

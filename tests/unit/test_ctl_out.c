@@ -202,6 +202,21 @@ test_vertical_tables(void **state)
 		fail_msg("jobs at 40 columns:\n%s", buf);
 	free(buf);
 	json_decref(rows);
+	/* a job's latency table past the width: a block per row */
+	ctl_fmt_set_width(30);
+	rows = parse("{\"job\": 1, \"state\": \"done\", \"latency_us\":"
+		     " {\"total\": {\"count\": 9, \"min\": 1, \"mean\": 2.5,"
+		     " \"p50\": 2, \"p99\": 8, \"max\": 9}}}");
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	ctl_fmt_job(f, rows);
+	fclose(f);
+	if (strstr(buf, "latency (us)\n  total\n    count   9\n"
+			"    min     1\n    mean    2.5\n    p50     2\n"
+			"    p99     8\n    max     9\n") == NULL)
+		fail_msg("latency at 30 columns:\n%s", buf);
+	free(buf);
+	json_decref(rows);
 	/* nested values never go inline as JSON, whatever the width */
 	ctl_fmt_set_width(0);
 	rows = parse("[{\"id\": 0, \"stats\": {\"ipackets\": 1}},"
