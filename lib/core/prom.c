@@ -457,8 +457,9 @@ at_path(const json_t *obj, const char *path)
 }
 
 static void
-job_sample(FILE *f, const char *name, const char *suffix, const char *job,
-	   const char *lname, const char *lvalue, const char *qvalue)
+job_sample_q(FILE *f, const char *name, const char *suffix, const char *job,
+	     const char *lname, const char *lvalue, const char *qname,
+	     const char *qvalue)
 {
 	fprintf(f, "dpfetch_job_%s%s{job_id=\"", name, suffix);
 	put_label_value(f, job);
@@ -469,8 +470,73 @@ job_sample(FILE *f, const char *name, const char *suffix, const char *job,
 		fputc('"', f);
 	}
 	if (qvalue != NULL)
-		fprintf(f, ",quantile=\"%s\"", qvalue);
+		fprintf(f, ",%s=\"%s\"", qname, qvalue);
 	fputs("} ", f);
+}
+
+static void
+job_sample(FILE *f, const char *name, const char *suffix, const char *job,
+	   const char *lname, const char *lvalue, const char *qvalue)
+{
+	job_sample_q(f, name, suffix, job, lname, lvalue, "quantile", qvalue);
+}
+
+/* buckets_us (fetch.list with buckets): one histogram family, in seconds;
+ * +Inf, _sum and _count from latency_us. */
+static void
+histogram_text(FILE *f, const json_t *list)
+{
+	const json_t *j, *b, *pair, *h, *count, *mean;
+	char id[32], le[40];
+	const char *k;
+	size_t i, n;
+	int any = 0;
+
+	json_array_foreach(list, i, j) {
+		scalar_text(json_object_get(j, "job"), id, sizeof(id));
+		json_object_foreach(json_object_get(j, "buckets_us"), k, b) {
+			h = json_object_get(json_object_get(j, "latency_us"),
+					    k);
+			count = json_object_get(h, "count");
+			mean = json_object_get(h, "mean");
+			if (!json_is_array(b) || !json_is_integer(count))
+				continue;
+			if (!any)
+				put_family(f,
+					   "dpfetch_job_latency_histogram_seconds",
+					   "histogram",
+					   "latency by kind, cumulative counts at fixed bounds (within 1/128 of each bound)");
+			any = 1;
+			json_array_foreach(b, n, pair) {
+				if (!json_is_number(json_array_get(pair, 0)))
+					continue;
+				snprintf(le, sizeof(le), "%.15g",
+					 json_number_value(json_array_get(pair,
+									  0)) /
+					 1e6);
+				job_sample_q(f, "latency_histogram_seconds",
+					     "_bucket", id, "kind", k, "le",
+					     le);
+				put_value(f, json_array_get(pair, 1));
+				fputc('\n', f);
+			}
+			job_sample_q(f, "latency_histogram_seconds", "_bucket",
+				     id, "kind", k, "le", "+Inf");
+			put_value(f, count);
+			fputc('\n', f);
+			job_sample(f, "latency_histogram_seconds", "_sum", id,
+				   "kind", k, NULL);
+			put_double(f, json_is_number(mean) ?
+				   json_number_value(mean) *
+				   (double)json_integer_value(count) / 1e6 :
+				   0.0);
+			fputc('\n', f);
+			job_sample(f, "latency_histogram_seconds", "_count", id,
+				   "kind", k, NULL);
+			put_value(f, count);
+			fputc('\n', f);
+		}
+	}
 }
 
 /* Latency in seconds from microseconds. */
@@ -614,6 +680,7 @@ jobs_text(FILE *f, const json_t *jobs)
 			fputc('\n', f);
 		}
 	}
+	histogram_text(f, list);
 }
 
 char *

@@ -3,7 +3,7 @@
  * The Prometheus text exposition format (version 0.0.4) of dpfetch's
  * counters and jobs, built from the JSON the control methods return:
  * stats.get with per_lcore (sections of counters, "lcores") and
- * fetch.list ({"jobs": [...]}).  One function, used by the appliance's
+ * fetch.list with buckets ({"jobs": [...]}, each with buckets_us).  One function, used by the appliance's
  * metrics endpoint (lib/ctl/metrics.c) and by
  * `dpfetchctl stats --format prometheus`, so that both print the same.
  *
@@ -12,7 +12,7 @@
  * sections' counters carry lcore="N" when stats has "lcores"; the
  * per-lcore cpu figures are dpfetch_lcore_*; jobs are dpfetch_job_* with
  * job_id="ID" (state as a state set, rates, open connections, counts,
- * latency as summaries in seconds).  docs/control.md lists them.
+ * latency as summaries and, from buckets_us, histograms in seconds).  docs/control.md lists them.
  *
  * Pure C and jansson: no DPDK.
  */

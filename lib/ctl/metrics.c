@@ -105,6 +105,7 @@ char *
 metrics_render(const struct rpc_dispatch *d, size_t *len)
 {
 	json_t *params = json_pack("{s:b}", "per_lcore", 1);
+	json_t *jparams = json_pack("{s:b}", "buckets", 1);
 	json_t *stats = NULL, *jobs = NULL;
 	struct rpc_error err;
 	char *text = NULL;
@@ -112,10 +113,11 @@ metrics_render(const struct rpc_dispatch *d, size_t *len)
 	if (params != NULL &&
 	    rpc_call_sync(d, "stats.get", params, &stats, &err, never_wait,
 			  NULL) == RPC_OK &&
-	    rpc_call_sync(d, "fetch.list", NULL, &jobs, &err, never_wait,
+	    rpc_call_sync(d, "fetch.list", jparams, &jobs, &err, never_wait,
 			  NULL) == RPC_OK)
 		text = prom_text(stats, jobs, len);
 	json_decref(params);
+	json_decref(jparams);
 	json_decref(stats);
 	json_decref(jobs);
 	return text;

@@ -4,7 +4,7 @@
  * over a kernel TCP socket, served by the control thread's loop (ctl.c's
  * ctl_server_watch / ctl_server_set_tick), never by a worker.  The page
  * is prom_text() (lib/core/prom.h) of stats.get with per_lcore and
- * fetch.list, called in-process through the method table, so it says
+ * fetch.list with buckets, called in-process through the method table, so it says
  * what `dpfetchctl stats --format prometheus` says.
  *
  * Bounded: at most max_clients connections (a newcomer past it closes
@@ -57,7 +57,8 @@ metrics_server_port(const struct metrics_server *m);
 void
 metrics_server_destroy(struct metrics_server *m);
 
-/* The page: prom_text of stats.get {per_lcore} and fetch.list through d;
+/* The page: prom_text of stats.get {per_lcore} and fetch.list {buckets}
+ * through d;
  * malloc'ed, or NULL. */
 char *
 metrics_render(const struct rpc_dispatch *d, size_t *len);

@@ -239,7 +239,9 @@ print_prometheus(struct script_runner *r, const struct where *w,
 	json_decref(params);
 	if (rc != SCRIPT_CALL_OK)
 		return call_failed(r, w, "stats.get", rc, err);
-	rc = r->call(r->ctx, "fetch.list", NULL, &jobs, err, sizeof(err));
+	params = json_pack("{s:b}", "buckets", 1);
+	rc = r->call(r->ctx, "fetch.list", params, &jobs, err, sizeof(err));
+	json_decref(params);
 	if (rc != SCRIPT_CALL_OK) {
 		json_decref(stats);
 		return call_failed(r, w, "fetch.list", rc, err);

@@ -183,6 +183,8 @@ def metrics_prometheus_scrapes(ctx):
                        'dpfetch_job_latency_seconds_count{job_id="%d",kind="total"} 500' % job,
                        'dpfetch_job_responses_total{job_id="%d",class="2xx"} 500' % job,
                        '# TYPE dpfetch_tcp_curr_estab gauge',
+                       '# TYPE dpfetch_job_latency_histogram_seconds histogram',
+                       'dpfetch_job_latency_histogram_seconds_bucket{job_id="%d",kind="total",le="+Inf"} 500' % job,
                        '# HELP dpfetch_ctl_metrics_refused_total'):
             check(needle in text, "page lacks %r:\n%s" % (needle, text[:3000]))
         check(family_sum(text, "dpfetch_http_responses_total") ==
@@ -213,6 +215,14 @@ def metrics_prometheus_scrapes(ctx):
         p99 = prom.wait_value('dpfetch_job_latency_seconds{job_id="%d",'
                               'kind="total",quantile="0.99"}' % job)
         check(0 < p99 < 10, "p99 %s s" % p99)
+        # the histogram answers histogram_quantile() alike (same samples)
+        hq = prom.wait_value('histogram_quantile(0.5, '
+                             'dpfetch_job_latency_histogram_seconds_bucket'
+                             '{job_id="%d",kind="total"})' % job)
+        p50 = prom.wait_value('dpfetch_job_latency_seconds{job_id="%d",'
+                              'kind="total",quantile="0.5"}' % job)
+        check(p50 / 5 <= hq <= p50 * 5 + 0.0001, "histogram p50 %s vs %s" %
+              (hq, p50))
         s = d.ctl("stats", "ctl")["ctl"]
         check(s["metrics_scrapes"] >= 2 and s["metrics_refused"] == 0,
               "ctl %s" % s)

@@ -119,7 +119,8 @@ static const char jobs_json[] =
 	" \"connections_open\": 4, \"elapsed_s\": 1.5,"
 	" \"rates\": {\"rps\": 6.5, \"cps\": 2, \"gbps\": 0.25},"
 	" \"latency_us\": {\"total\": {\"count\": 10, \"min\": 100,"
-	" \"mean\": 250.0, \"p50\": 200, \"p999\": 900, \"max\": 1000}}}]}";
+	" \"mean\": 250.0, \"p50\": 200, \"p999\": 900, \"max\": 1000}},"
+	" \"buckets_us\": {\"total\": [[50, 0], [250, 6], [1000, 10]]}}]}";
 
 static void
 test_text(void **state)
@@ -172,6 +173,14 @@ test_text(void **state)
 	has_line(t, "dpfetch_job_latency_seconds{job_id=\"3\",kind=\"total\",quantile=\"1\"} 0.001");
 	has_line(t, "dpfetch_job_latency_seconds_sum{job_id=\"3\",kind=\"total\"} 0.0025");
 	has_line(t, "dpfetch_job_latency_seconds_count{job_id=\"3\",kind=\"total\"} 10");
+	/* buckets_us: a histogram in seconds, +Inf from the count */
+	has_line(t, "# TYPE dpfetch_job_latency_histogram_seconds histogram");
+	has_line(t, "dpfetch_job_latency_histogram_seconds_bucket{job_id=\"3\",kind=\"total\",le=\"5e-05\"} 0");
+	has_line(t, "dpfetch_job_latency_histogram_seconds_bucket{job_id=\"3\",kind=\"total\",le=\"0.00025\"} 6");
+	has_line(t, "dpfetch_job_latency_histogram_seconds_bucket{job_id=\"3\",kind=\"total\",le=\"0.001\"} 10");
+	has_line(t, "dpfetch_job_latency_histogram_seconds_bucket{job_id=\"3\",kind=\"total\",le=\"+Inf\"} 10");
+	has_line(t, "dpfetch_job_latency_histogram_seconds_sum{job_id=\"3\",kind=\"total\"} 0.0025");
+	has_line(t, "dpfetch_job_latency_histogram_seconds_count{job_id=\"3\",kind=\"total\"} 10");
 	/* every sample line is NAME[{...}] VALUE; the text ends in \n */
 	assert_int_equal(t[len - 1], '\n');
 	free(t);
