@@ -503,7 +503,7 @@ histogram_text(FILE *f, const json_t *list)
 				continue;
 			if (!any)
 				put_family(f,
-					   "dpfetch_job_latency_histogram_seconds",
+					   "dpfetch_job_latency_seconds",
 					   "histogram",
 					   "latency by kind, cumulative counts at fixed bounds (within 1/128 of each bound)");
 			any = 1;
@@ -514,24 +514,24 @@ histogram_text(FILE *f, const json_t *list)
 					 json_number_value(json_array_get(pair,
 									  0)) /
 					 1e6);
-				job_sample_q(f, "latency_histogram_seconds",
+				job_sample_q(f, "latency_seconds",
 					     "_bucket", id, "kind", k, "le",
 					     le);
 				put_value(f, json_array_get(pair, 1));
 				fputc('\n', f);
 			}
-			job_sample_q(f, "latency_histogram_seconds", "_bucket",
+			job_sample_q(f, "latency_seconds", "_bucket",
 				     id, "kind", k, "le", "+Inf");
 			put_value(f, count);
 			fputc('\n', f);
-			job_sample(f, "latency_histogram_seconds", "_sum", id,
+			job_sample(f, "latency_seconds", "_sum", id,
 				   "kind", k, NULL);
 			put_double(f, json_is_number(mean) ?
 				   json_number_value(mean) *
 				   (double)json_integer_value(count) / 1e6 :
 				   0.0);
 			fputc('\n', f);
-			job_sample(f, "latency_histogram_seconds", "_count", id,
+			job_sample(f, "latency_seconds", "_count", id,
 				   "kind", k, NULL);
 			put_value(f, count);
 			fputc('\n', f);
@@ -638,12 +638,12 @@ jobs_text(FILE *f, const json_t *jobs)
 			if (!json_is_object(h) || !json_is_integer(count))
 				continue;
 			if (!any)
-				put_family(f, "dpfetch_job_latency_seconds",
+				put_family(f, "dpfetch_job_latency_quantiles_seconds",
 					   "summary",
 					   "latency by kind (connect, ttfb, total, service_ttfb, service), quantiles within 1/128; quantile 0 is the min, 1 the max");
 			any = 1;
 			if (json_is_number(json_object_get(h, "min"))) {
-				job_sample(f, "latency_seconds", "", id,
+				job_sample(f, "latency_quantiles_seconds", "", id,
 					   "kind", k, "0");
 				put_double(f, us_to_s(json_object_get(h,
 								      "min")));
@@ -655,26 +655,26 @@ jobs_text(FILE *f, const json_t *jobs)
 				if (q < 0 || !json_is_number(sub))
 					continue;
 				snprintf(qs, sizeof(qs), "%g", q);
-				job_sample(f, "latency_seconds", "", id,
+				job_sample(f, "latency_quantiles_seconds", "", id,
 					   "kind", k, qs);
 				put_double(f, us_to_s(sub));
 				fputc('\n', f);
 			}
 			if (json_is_number(json_object_get(h, "max"))) {
-				job_sample(f, "latency_seconds", "", id,
+				job_sample(f, "latency_quantiles_seconds", "", id,
 					   "kind", k, "1");
 				put_double(f, us_to_s(json_object_get(h,
 								      "max")));
 				fputc('\n', f);
 			}
-			job_sample(f, "latency_seconds", "_sum", id, "kind", k,
+			job_sample(f, "latency_quantiles_seconds", "_sum", id, "kind", k,
 				   NULL);
 			put_double(f, json_is_number(mean) ?
 				   json_number_value(mean) *
 				   (double)json_integer_value(count) / 1e6 :
 				   0.0);
 			fputc('\n', f);
-			job_sample(f, "latency_seconds", "_count", id, "kind",
+			job_sample(f, "latency_quantiles_seconds", "_count", id, "kind",
 				   k, NULL);
 			put_value(f, count);
 			fputc('\n', f);

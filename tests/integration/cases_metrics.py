@@ -178,13 +178,13 @@ def metrics_prometheus_scrapes(ctx):
         promtool_check(text)
         for needle in ('# TYPE dpfetch_tcp_active_opens_total counter',
                        'dpfetch_http_responses_total{lcore="0"}',
-                       '# TYPE dpfetch_job_latency_seconds summary',
+                       '# TYPE dpfetch_job_latency_quantiles_seconds summary',
                        'dpfetch_job_state{job_id="%d",state="done"} 1' % job,
-                       'dpfetch_job_latency_seconds_count{job_id="%d",kind="total"} 500' % job,
+                       'dpfetch_job_latency_quantiles_seconds_count{job_id="%d",kind="total"} 500' % job,
                        'dpfetch_job_responses_total{job_id="%d",class="2xx"} 500' % job,
                        '# TYPE dpfetch_tcp_curr_estab gauge',
-                       '# TYPE dpfetch_job_latency_histogram_seconds histogram',
-                       'dpfetch_job_latency_histogram_seconds_bucket{job_id="%d",kind="total",le="+Inf"} 500' % job,
+                       '# TYPE dpfetch_job_latency_seconds histogram',
+                       'dpfetch_job_latency_seconds_bucket{job_id="%d",kind="total",le="+Inf"} 500' % job,
                        '# HELP dpfetch_ctl_metrics_refused_total'):
             check(needle in text, "page lacks %r:\n%s" % (needle, text[:3000]))
         check(family_sum(text, "dpfetch_http_responses_total") ==
@@ -212,14 +212,14 @@ def metrics_prometheus_scrapes(ctx):
         now = d.ctl("stats", "http")["http"]["responses"]
         check(got == now, "prometheus says %s responses, dpfetchctl %s" %
               (got, now))
-        p99 = prom.wait_value('dpfetch_job_latency_seconds{job_id="%d",'
+        p99 = prom.wait_value('dpfetch_job_latency_quantiles_seconds{job_id="%d",'
                               'kind="total",quantile="0.99"}' % job)
         check(0 < p99 < 10, "p99 %s s" % p99)
         # the histogram answers histogram_quantile() alike (same samples)
         hq = prom.wait_value('histogram_quantile(0.5, '
-                             'dpfetch_job_latency_histogram_seconds_bucket'
+                             'dpfetch_job_latency_seconds_bucket'
                              '{job_id="%d",kind="total"})' % job)
-        p50 = prom.wait_value('dpfetch_job_latency_seconds{job_id="%d",'
+        p50 = prom.wait_value('dpfetch_job_latency_quantiles_seconds{job_id="%d",'
                               'kind="total",quantile="0.5"}' % job)
         check(p50 / 5 <= hq <= p50 * 5 + 0.0001, "histogram p50 %s vs %s" %
               (hq, p50))

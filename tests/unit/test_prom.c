@@ -166,21 +166,21 @@ test_text(void **state)
 	has_line(t, "dpfetch_job_responses_total{job_id=\"3\",class=\"2xx\"} 10");
 	assert_null(strstr(t, "by_code"));
 	has_line(t, "dpfetch_job_errors_total{job_id=\"3\",kind=\"reset\"} 2");
-	has_line(t, "# TYPE dpfetch_job_latency_seconds summary");
-	has_line(t, "dpfetch_job_latency_seconds{job_id=\"3\",kind=\"total\",quantile=\"0\"} 0.0001");
-	has_line(t, "dpfetch_job_latency_seconds{job_id=\"3\",kind=\"total\",quantile=\"0.5\"} 0.0002");
-	has_line(t, "dpfetch_job_latency_seconds{job_id=\"3\",kind=\"total\",quantile=\"0.999\"} 0.0009");
-	has_line(t, "dpfetch_job_latency_seconds{job_id=\"3\",kind=\"total\",quantile=\"1\"} 0.001");
+	has_line(t, "# TYPE dpfetch_job_latency_quantiles_seconds summary");
+	has_line(t, "dpfetch_job_latency_quantiles_seconds{job_id=\"3\",kind=\"total\",quantile=\"0\"} 0.0001");
+	has_line(t, "dpfetch_job_latency_quantiles_seconds{job_id=\"3\",kind=\"total\",quantile=\"0.5\"} 0.0002");
+	has_line(t, "dpfetch_job_latency_quantiles_seconds{job_id=\"3\",kind=\"total\",quantile=\"0.999\"} 0.0009");
+	has_line(t, "dpfetch_job_latency_quantiles_seconds{job_id=\"3\",kind=\"total\",quantile=\"1\"} 0.001");
+	has_line(t, "dpfetch_job_latency_quantiles_seconds_sum{job_id=\"3\",kind=\"total\"} 0.0025");
+	has_line(t, "dpfetch_job_latency_quantiles_seconds_count{job_id=\"3\",kind=\"total\"} 10");
+	/* buckets_us: a histogram in seconds, +Inf from the count */
+	has_line(t, "# TYPE dpfetch_job_latency_seconds histogram");
+	has_line(t, "dpfetch_job_latency_seconds_bucket{job_id=\"3\",kind=\"total\",le=\"5e-05\"} 0");
+	has_line(t, "dpfetch_job_latency_seconds_bucket{job_id=\"3\",kind=\"total\",le=\"0.00025\"} 6");
+	has_line(t, "dpfetch_job_latency_seconds_bucket{job_id=\"3\",kind=\"total\",le=\"0.001\"} 10");
+	has_line(t, "dpfetch_job_latency_seconds_bucket{job_id=\"3\",kind=\"total\",le=\"+Inf\"} 10");
 	has_line(t, "dpfetch_job_latency_seconds_sum{job_id=\"3\",kind=\"total\"} 0.0025");
 	has_line(t, "dpfetch_job_latency_seconds_count{job_id=\"3\",kind=\"total\"} 10");
-	/* buckets_us: a histogram in seconds, +Inf from the count */
-	has_line(t, "# TYPE dpfetch_job_latency_histogram_seconds histogram");
-	has_line(t, "dpfetch_job_latency_histogram_seconds_bucket{job_id=\"3\",kind=\"total\",le=\"5e-05\"} 0");
-	has_line(t, "dpfetch_job_latency_histogram_seconds_bucket{job_id=\"3\",kind=\"total\",le=\"0.00025\"} 6");
-	has_line(t, "dpfetch_job_latency_histogram_seconds_bucket{job_id=\"3\",kind=\"total\",le=\"0.001\"} 10");
-	has_line(t, "dpfetch_job_latency_histogram_seconds_bucket{job_id=\"3\",kind=\"total\",le=\"+Inf\"} 10");
-	has_line(t, "dpfetch_job_latency_histogram_seconds_sum{job_id=\"3\",kind=\"total\"} 0.0025");
-	has_line(t, "dpfetch_job_latency_histogram_seconds_count{job_id=\"3\",kind=\"total\"} 10");
 	/* every sample line is NAME[{...}] VALUE; the text ends in \n */
 	assert_int_equal(t[len - 1], '\n');
 	free(t);
