@@ -19,7 +19,7 @@ PACKAGES=(
 	clang libclang-rt-14-dev
 	wrk httperf
 	chromium python3-html5lib
-	libedit-dev scdoc python3-pexpect man-db
+	libedit-dev scdoc python3-pexpect man-db prometheus
 )
 
 msg() { echo "setup: $*" >&2; }

@@ -40,7 +40,7 @@ TOOLS=(
 	"jq jq" "wrk wrk" "httperf httperf" "sha256sum coreutils"
 	"dpdk-dumpcap dpdk-dev" "dpdk-telemetry.py dpdk-dev"
 	"dpdk-testpmd dpdk-dev" "chromium chromium"
-	"scdoc scdoc" "man man-db"
+	"scdoc scdoc" "man man-db" "prometheus prometheus" "promtool prometheus"
 )
 missing_tools=()
 for t in "${TOOLS[@]}"; do

@@ -34,10 +34,12 @@
 #include "capture.h"
 #include "config.h"
 #include "ctl_fmt.h"
+#include "ctl_out.h"
 #include "echo_server.h"
 #include "ctl.h"
 #include "job.h"
 #include "job_search.h"
+#include "metrics.h"
 #include "rpc.h"
 #include "report.h"
 #include "rpc_methods.h"
@@ -535,6 +537,35 @@ static struct rpc_dispatch dispatch = {
 
 static struct ctl_server *ctl;
 static pthread_t ctl_tid;
+static struct metrics_server *metrics;
+/* The methods the metrics page calls in-process. */
+static struct rpc_dispatch metrics_dispatch;
+
+/* --metrics: on the control thread's loop, before it starts. */
+static int
+metrics_open(const struct dpf_config *cfg)
+{
+	struct metrics_config mc;
+
+	if (cfg->metrics == NULL)
+		return 0;
+	metrics_dispatch.methods = rpc_methods;
+	metrics_dispatch.n_methods = rpc_methods_count;
+	metrics_dispatch.app = &app;
+	memset(&mc, 0, sizeof(mc));
+	mc.listen = cfg->metrics;
+	mc.max_clients = cfg->metrics_max_clients;
+	mc.timeout_ms = cfg->metrics_timeout_ms;
+	mc.max_request = cfg->metrics_max_request;
+	metrics = metrics_server_create(ctl, &mc, &metrics_dispatch);
+	if (metrics == NULL) {
+		fprintf(stderr, "dpfetch: metrics: %s\n", ctl_last_error());
+		return -1;
+	}
+	fprintf(stderr, "dpfetch: metrics on http://%s/metrics\n",
+		cfg->metrics);
+	return 0;
+}
 
 /* The socket: --ctl PATH, or in daemon mode the default path named
  * after the EAL file prefix.  0, or -1 with a message printed. */
@@ -546,11 +577,14 @@ ctl_open(const struct dpf_config *cfg, int daemon_mode)
 	const char *prefix = strrchr(dir, '/');
 	struct ctl_config cc;
 
-	if (cfg->ctl_path == NULL && cfg->ctl_tcp == NULL && !daemon_mode)
+	if (cfg->ctl_path == NULL && cfg->ctl_tcp == NULL && !daemon_mode &&
+	    cfg->metrics == NULL)
 		return 0;
 	memset(&cc, 0, sizeof(cc));
 	cc.unix_path = cfg->ctl_path;
-	if (cc.unix_path == NULL) {
+	/* --metrics alone: the control thread serves only that */
+	cc.no_listener_ok = cfg->metrics != NULL;
+	if (cc.unix_path == NULL && (daemon_mode || cfg->ctl_tcp != NULL)) {
 		snprintf(path, sizeof(path), "/run/dpfetch/%s.sock",
 			 prefix != NULL ? prefix + 1 : "rte");
 		cc.unix_path = path;
@@ -565,17 +599,26 @@ ctl_open(const struct dpf_config *cfg, int daemon_mode)
 			ctl_last_error());
 		return -1;
 	}
+	if (metrics_open(cfg) != 0) {
+		ctl_server_destroy(ctl);
+		ctl = NULL;
+		return -1;
+	}
 	if (ctl_start_thread(ctl, &ctl_tid) != 0) {
 		fprintf(stderr, "dpfetch: control channel: %s\n",
 			ctl_last_error());
+		metrics_server_destroy(metrics);
+		metrics = NULL;
 		ctl_server_destroy(ctl);
 		ctl = NULL;
 		return -1;
 	}
 	app.ctl = ctl;
-	fprintf(stderr, "dpfetch: control socket %s%s%s\n", cc.unix_path,
-		cc.tcp_listen != NULL ? ", TCP " : "",
-		cc.tcp_listen != NULL ? cc.tcp_listen : "");
+	if (cc.unix_path != NULL || cc.tcp_listen != NULL)
+		fprintf(stderr, "dpfetch: control socket %s%s%s\n",
+			cc.unix_path != NULL ? cc.unix_path : "-",
+			cc.tcp_listen != NULL ? ", TCP " : "",
+			cc.tcp_listen != NULL ? cc.tcp_listen : "");
 	return 0;
 }
 
@@ -588,6 +631,8 @@ ctl_close(void)
 	/* Kept for --stats, printed after the server is gone. */
 	ctl_server_stats(ctl, &ctl_final);
 	ctl_final_valid = 1;
+	metrics_server_destroy(metrics);
+	metrics = NULL;
 	app.ctl = NULL;
 	ctl_server_destroy(ctl);
 	ctl = NULL;
@@ -736,6 +781,8 @@ report_one_shot(struct job *job, FILE *out, int interrupted)
 	return 0;
 }
 
+static enum ctl_format result_format = CTL_FORMAT_JSON;
+
 /* Load job: the status object on out (and as HTML in report_path, when
  * given), the summary dpfetchctl wait prints on stderr.  0 when every
  * request was answered and nothing failed; with thresholds, they are
@@ -761,8 +808,8 @@ report_load(struct job *job, FILE *out, const char *report_path,
 		err += c.errors[i];
 	if (interrupted)
 		json_object_set_new(st, "state", json_string("stopped"));
-	json_dumpf(st, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	fputc('\n', out);
+	/* --format: json (the default, as it always was), jsonl, csv, text */
+	ctl_out_result(out, result_format, "fetch.status", st);
 	if (report_path != NULL &&
 	    report_write_file(report_path, st, rerr, sizeof(rerr)) != 0) {
 		/* rerr names the file */
@@ -897,6 +944,8 @@ main(int argc, char **argv)
 	default:
 		break;
 	}
+	if (cfg.format != NULL)
+		result_format = ctl_format_parse(cfg.format);
 	if (cfg.output != NULL) {
 		out = fopen(cfg.output, "wb");
 		if (out == NULL) {

@@ -28,6 +28,7 @@
 #include "client.h"
 #include "ctl_cmd.h"
 #include "ctl_fmt.h"
+#include "ctl_out.h"
 #include "ctl_token.h"
 #include "report.h"
 #include "script.h"
@@ -48,6 +49,7 @@ struct opts {
 	const char *prefix;
 	const char *script;
 	int json;
+	int format;		/* enum ctl_format; --json: jsonl */
 	int keep_going;
 	int once;
 	int check;		/* -f SCRIPT --check: validate only */
@@ -82,7 +84,9 @@ usage(FILE *f)
 "  --auth-file FILE      read the token from FILE's first line (or\n"
 "                        $DPFETCHCTL_AUTH_FILE); FILE must not be\n"
 "                        readable by others\n"
-"  --json                print replies as JSON, one per line\n"
+"  --json                print replies as JSON, one per line (--format jsonl)\n"
+"  --format F            text (default), json (pretty), jsonl, csv, or\n"
+"                        prometheus (stats only: the --metrics page)\n"
 "  -f, --file SCRIPT     run a script (see docs/dpfetchctl.md)\n"
 "  --keep-going          do not stop the script at the first failure\n"
 "  --check               with -f: check every line of SCRIPT, run nothing\n"
@@ -121,6 +125,7 @@ static const struct option longopts[] = {
 	{ "prefix", required_argument, NULL, 'p' },
 	{ "file", required_argument, NULL, 'f' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "format", required_argument, NULL, 'F' },
 	{ "keep-going", no_argument, NULL, 'k' },
 	{ "once", no_argument, NULL, 'o' },
 	{ "check", no_argument, NULL, 'C' },
@@ -229,6 +234,21 @@ out:
 }
 
 static int
+set_format(struct opts *o, const char *name)
+{
+	int f = ctl_format_parse(name);
+
+	if (f < 0) {
+		fprintf(stderr, "dpfetchctl: --format %s: not one of text, "
+			"json, jsonl, csv, prometheus\n", name);
+		return -1;
+	}
+	o->format = f;
+	o->json = f != CTL_FORMAT_TEXT;
+	return 0;
+}
+
+static int
 parse_opts(int argc, char **argv, struct opts *o)
 {
 	int c;
@@ -251,7 +271,11 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'A': o->auth_file = optarg; break;
 		case 'p': o->prefix = optarg; break;
 		case 'f': o->script = optarg; break;
-		case 'j': o->json = 1; break;
+		case 'j': o->json = 1; o->format = CTL_FORMAT_JSONL; break;
+		case 'F':
+			if (set_format(o, optarg) != 0)
+				return -1;
+			break;
 		case 'k': o->keep_going = 1; break;
 		case 'o': o->once = 1; break;
 		case 'C': o->check = 1; break;
@@ -477,6 +501,26 @@ shell_connect(void *arg, struct ctl_client *c)
 	return connect_ctl(arg, c);
 }
 
+/* watch --format csv: the series' newest second, once each. */
+static void
+watch_csv_row(const json_t *status)
+{
+	static json_int_t last_t;
+	const json_t *series = json_object_get(status, "series");
+	const json_t *row = json_array_get(series,
+					   json_array_size(series) - 1);
+	json_t *one;
+	json_int_t t = json_integer_value(json_object_get(row, "t"));
+
+	if (row == NULL || t == last_t)
+		return;
+	last_t = t;
+	one = json_pack("{s:O, s:[O]}", "job", json_object_get(status, "job"),
+			"series", row);
+	ctl_csv_job_rows(stdout, one, 0);
+	json_decref(one);
+}
+
 static int
 watch(struct ctl_client *c, const struct opts *o, const char *job_arg)
 {
@@ -486,7 +530,7 @@ watch(struct ctl_client *c, const struct opts *o, const char *job_arg)
 	const char *state;
 	size_t len;
 	FILE *mem;
-	int rc, running;
+	int rc, running, csv_header = 0, frames = 0;
 
 	for (;;) {
 		info = jobs = status = NULL;
@@ -523,18 +567,30 @@ watch(struct ctl_client *c, const struct opts *o, const char *job_arg)
 			running = state != NULL &&
 				strcmp(state, "running") == 0;
 		}
-		if (o->json) {
-			json_dumpf(status != NULL ? status : json_null(),
-				   stdout, JSON_COMPACT | JSON_ENCODE_ANY |
-				   JSON_REAL_PRECISION(15));
-			fputc('\n', stdout);
+		if (o->format == CTL_FORMAT_CSV) {
+			/* a row per second: the newest of the series */
+			if (!csv_header) {
+				ctl_csv_job_header(stdout);
+				csv_header = 1;
+			}
+			if (status != NULL)
+				watch_csv_row(status);
+		} else if (o->json) {
+			ctl_out_result(stdout, o->format == CTL_FORMAT_JSON ?
+				       CTL_FORMAT_JSON : CTL_FORMAT_JSONL,
+				       "fetch.status",
+				       status != NULL ? status : json_null());
 		} else {
 			/* one write per frame: the screen does not flicker */
 			body = NULL;
 			mem = open_memstream(&body, &len);
 			if (mem == NULL)
 				goto fail;
-			fputs("\033[H\033[2J", mem);
+			/* into a file or a pipe: frames one after another */
+			if (ctl_term_escapes(1))
+				fputs("\033[H\033[2J", mem);
+			else if (frames++ > 0)
+				fputs("\n", mem);
 			ctl_fmt_watch(mem, info, status, jobs);
 			fclose(mem);
 			fwrite(body, 1, len, stdout);
@@ -577,6 +633,8 @@ main(int argc, char **argv)
 	}
 	args = argv + optind;
 	nargs = argc - optind;
+	/* text tables fit the terminal (80 columns into a file) */
+	ctl_fmt_set_width(ctl_term_width(1));
 	/* watch takes its --once after the command too */
 	if (nargs > 0 && strcmp(args[0], "watch") == 0) {
 		int i, j = 1;
@@ -680,6 +738,7 @@ main(int argc, char **argv)
 	}
 	script_runner_init(&r, ctl_client_call, &c);
 	r.json = o.json;
+	r.format = o.format;
 	r.keep_going = o.keep_going;
 	if (o.script != NULL) {
 		r.show_commands = 1;

@@ -194,6 +194,9 @@ config_free(struct dpf_config *cfg)
 	free(cfg->capture_dir);
 	cfg->ctl_token_file = cfg->capture_dir = NULL;
 	free(cfg->script);
+	free(cfg->metrics);
+	free(cfg->format);
+	cfg->metrics = cfg->format = NULL;
 	cfg->ctl_path = cfg->ctl_tcp = cfg->ctl_token = cfg->script = NULL;
 }
 
@@ -667,6 +670,9 @@ static const struct numeric_setting numeric_settings[] = {
 	NUM_SETTING("capture-count", 1, UINT32_MAX, capture_count),
 	NUM_SETTING("ctl-max-tcp-clients", 1, 65536, ctl_max_tcp_clients),
 	NUM_SETTING("ctl-auth-timeout", 1, 3600, ctl_auth_timeout_s),
+	NUM_SETTING("metrics-max-clients", 1, 1024, metrics_max_clients),
+	NUM_SETTING("metrics-timeout-ms", 10, 600000, metrics_timeout_ms),
+	NUM_SETTING("metrics-max-request", 256, 65536, metrics_max_request),
 };
 
 /* Apply one top-level setting given as a string, from either source. */
@@ -790,6 +796,23 @@ apply_setting(struct dpf_config *cfg, const char *key, const char *val,
 	}
 	if (strcmp(key, "capture-dir") == 0)
 		return replace_string(&cfg->capture_dir, val, err, errlen);
+	if (strcmp(key, "metrics") == 0) {
+		const char *colon = strrchr(val, ':');
+
+		if (colon == NULL || colon == val || colon[1] == '\0')
+			return set_err(err, errlen,
+				"--metrics: '%s' is not ADDR:PORT (e.g. 127.0.0.1:9464)",
+				val);
+		return replace_string(&cfg->metrics, val, err, errlen);
+	}
+	if (strcmp(key, "format") == 0) {
+		if (strcmp(val, "text") != 0 && strcmp(val, "json") != 0 &&
+		    strcmp(val, "jsonl") != 0 && strcmp(val, "csv") != 0)
+			return set_err(err, errlen,
+				"--format: '%s' is not one of text, json, jsonl, csv",
+				val);
+		return replace_string(&cfg->format, val, err, errlen);
+	}
 	if (strcmp(key, "script") == 0)
 		return replace_string(&cfg->script, val, err, errlen);
 	if (strcmp(key, "capture") == 0)
@@ -1184,6 +1207,15 @@ config_usage(FILE *f, const char *prog)
 "                        UNIX socket keeps its own 1024)\n"
 "  --ctl-auth-timeout SEC  close a TCP client without its token after SEC\n"
 "                        seconds (default 10)\n"
+"  --metrics ADDR:PORT   serve Prometheus metrics (text format 0.0.4) on\n"
+"                        GET /metrics over kernel TCP, from the control\n"
+"                        thread (docs/control.md)\n"
+"  --metrics-max-clients N  metrics connections at once (default 16)\n"
+"  --metrics-timeout-ms MS  close a metrics client that has not sent its\n"
+"                        request and read the reply in MS (default 5000)\n"
+"  --metrics-max-request B  request head size limit (default 8192)\n"
+"  --format F            a load job's result: json (default), jsonl, csv\n"
+"                        (a row per second and a total row) or text\n"
 "  --capture-dir DIR     capture.start writes only here, plain file names\n"
 "                        (default /var/lib/dpfetch/captures, made 0750)\n"
 "  --script FILE         run a dpfetchctl script at start-up, then exit\n"
@@ -1254,6 +1286,8 @@ enum {
 	OPT_SEARCH,
 	OPT_VERSION,
 	OPT_PORT_RSS,
+	OPT_METRICS, OPT_METRICS_MAX_CLIENTS, OPT_METRICS_TIMEOUT,
+	OPT_METRICS_MAX_REQUEST, OPT_FORMAT,
 	OPT_JOB_FIRST = 512,	/* + index in job_param_table */
 	OPT_SEARCH_FIRST = 768,	/* + index in search_param_table */
 };
@@ -1293,6 +1327,11 @@ static const struct option base_opts[] = {
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "search", required_argument, NULL, OPT_SEARCH },
 	{ "port-rss", required_argument, NULL, OPT_PORT_RSS },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "metrics-max-clients", required_argument, NULL, OPT_METRICS_MAX_CLIENTS },
+	{ "metrics-timeout-ms", required_argument, NULL, OPT_METRICS_TIMEOUT },
+	{ "metrics-max-request", required_argument, NULL, OPT_METRICS_MAX_REQUEST },
+	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -1371,6 +1410,11 @@ static const char *const opt_key[] = {
 	[OPT_CAPTURE_DIR - OPT_IP] = "capture-dir",
 	[OPT_REPORT - OPT_IP] = "report",
 	[OPT_PORT_RSS - OPT_IP] = "port_rss",
+	[OPT_METRICS - OPT_IP] = "metrics",
+	[OPT_METRICS_MAX_CLIENTS - OPT_IP] = "metrics-max-clients",
+	[OPT_METRICS_TIMEOUT - OPT_IP] = "metrics-timeout-ms",
+	[OPT_METRICS_MAX_REQUEST - OPT_IP] = "metrics-max-request",
+	[OPT_FORMAT - OPT_IP] = "format",
 };
 
 /* The option a config file key stands for: its name, with '_' for

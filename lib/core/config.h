@@ -149,6 +149,14 @@ struct dpf_config {
 	unsigned int ctl_max_tcp_clients;	/* 0: the default (64) */
 	unsigned int ctl_auth_timeout_s;	/* 0: the default (10) */
 	char *capture_dir;	/* capture.start's files; NULL: default */
+	/* --metrics: Prometheus text on GET /metrics (lib/ctl/metrics.h). */
+	char *metrics;		/* "ADDR:PORT", or NULL: not served */
+	unsigned int metrics_max_clients;	/* 0: the default (16) */
+	unsigned int metrics_timeout_ms;	/* 0: the default (5000) */
+	unsigned int metrics_max_request;	/* 0: the default (8192) */
+	/* --format: how a command-line job prints its result: "text",
+	 * "json", "jsonl" or "csv"; NULL: json (as before). */
+	char *format;
 	char *script;		/* run at start-up, then exit */
 	int keep_going;		/* the script runs on after a failure */
 

@@ -31,6 +31,22 @@ hist_bucket_high(unsigned int i)
 	return hist_bucket_low(i) + (UINT64_C(1) << bucket_shift(i)) - 1;
 }
 
+uint64_t
+hist_count_le(const struct hist *h, uint64_t v)
+{
+	unsigned int i, last;
+	uint64_t n = 0;
+
+	if (v >= HIST_VALUE_MAX)
+		return h->count;
+	last = hist_bucket_of(v);
+	for (i = 0; i < last; i++)
+		n += h->buckets[i];
+	if (hist_bucket_high(last) <= v)
+		n += h->buckets[last];
+	return n;
+}
+
 void
 hist_init(struct hist *h)
 {

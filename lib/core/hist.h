@@ -131,6 +131,15 @@ hist_merge(struct hist *dst, const struct hist *src);
 void
 hist_subtract(struct hist *dst, const struct hist *src);
 
+/*
+ * Samples at or below v: the buckets wholly at or below it (a bucket
+ * holding v but ending past it is left out, so the answer errs low by
+ * at most that bucket, i.e. within v / 128 of v; exact below 128 and at
+ * bucket ends).  For cumulative histogram buckets (Prometheus "le").
+ */
+uint64_t
+hist_count_le(const struct hist *h, uint64_t v);
+
 /* p in [0, 100]; 0 when empty.  See the definition and bound above. */
 uint64_t
 hist_percentile(const struct hist *h, double p);

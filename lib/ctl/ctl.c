@@ -52,6 +52,7 @@ enum ctl_kind {
 	KIND_STOP,
 	KIND_LISTENER,
 	KIND_CLIENT,
+	KIND_WATCH,	/* struct ctl_watch: another service's fd */
 };
 
 /* Whatever an epoll event points to starts with its kind. */
@@ -128,6 +129,8 @@ struct ctl_server {
 	uint64_t last_poll_ms;
 	uint64_t accept_resume_ms;	/* 0: no listener paused */
 	struct ctl_stats stats;	/* updated atomically */
+	int (*tick)(void *arg, uint64_t now_ms);
+	void *tick_arg;
 };
 
 static __thread char last_error[512];
@@ -181,13 +184,23 @@ ctl_server_stats(const struct ctl_server *srv, struct ctl_stats *st)
 	LOAD_(preauth_oversize);
 	LOAD_(delayed);
 	LOAD_(backoff_evicted);
+	LOAD_(metrics_clients);
+	LOAD_(metrics_accepted);
+	LOAD_(metrics_scrapes);
+	LOAD_(metrics_refused);
+	LOAD_(metrics_evicted);
+	LOAD_(metrics_timeouts);
+	LOAD_(metrics_oversize);
+	LOAD_(metrics_not_found);
+	LOAD_(metrics_bad_method);
+	LOAD_(metrics_bad_requests);
 #undef LOAD_
 }
 
 json_t *
 ctl_stats_json(const struct ctl_stats *st)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		"clients", (json_int_t)st->clients,
 		"accepted", (json_int_t)st->accepted,
 		"refused", (json_int_t)st->refused,
@@ -202,6 +215,22 @@ ctl_stats_json(const struct ctl_stats *st)
 		"preauth_oversize", (json_int_t)st->preauth_oversize,
 		"delayed", (json_int_t)st->delayed,
 		"backoff_evicted", (json_int_t)st->backoff_evicted);
+
+#define SET_(f) json_object_set_new(o, #f, json_integer((json_int_t)st->f))
+	if (o != NULL) {
+		SET_(metrics_clients);
+		SET_(metrics_accepted);
+		SET_(metrics_scrapes);
+		SET_(metrics_refused);
+		SET_(metrics_evicted);
+		SET_(metrics_timeouts);
+		SET_(metrics_oversize);
+		SET_(metrics_not_found);
+		SET_(metrics_bad_method);
+		SET_(metrics_bad_requests);
+	}
+#undef SET_
+	return o;
 }
 
 /* Back-off per source address */
@@ -975,6 +1004,12 @@ ctl_server_run(struct ctl_server *srv)
 			if (timeout < 0 || t < timeout)
 				timeout = t;
 		}
+		if (srv->tick != NULL) {
+			int t = srv->tick(srv->tick_arg, now);
+
+			if (t >= 0 && (timeout < 0 || t < timeout))
+				timeout = t;
+		}
 		n = epoll_wait(srv->epfd, evs, EVENT_BURST, timeout);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -996,6 +1031,11 @@ ctl_server_run(struct ctl_server *srv)
 			case KIND_CLIENT:
 				client_event((struct ctl_client *)kind,
 					     evs[i].events);
+				break;
+			case KIND_WATCH:
+				((struct ctl_watch *)kind)->fn(
+					(struct ctl_watch *)kind,
+					evs[i].events);
 				break;
 			}
 		}
@@ -1155,8 +1195,8 @@ fail:
 	return -1;
 }
 
-static int
-listen_tcp(struct ctl_server *srv, const char *spec)
+int
+ctl_tcp_listen_socket(const char *spec, const char *what, int *port_out)
 {
 	struct addrinfo hints = { 0 }, *ai = NULL;
 	struct sockaddr_storage ss;
@@ -1168,7 +1208,7 @@ listen_tcp(struct ctl_server *srv, const char *spec)
 
 	colon = strrchr(spec, ':');
 	if (colon == NULL || colon[1] == '\0') {
-		set_error("control TCP address '%s': expected ADDR:PORT",
+		set_error("%s '%s': expected ADDR:PORT", what,
 			  spec);
 		return -1;
 	}
@@ -1179,7 +1219,7 @@ listen_tcp(struct ctl_server *srv, const char *spec)
 		hl -= 2;
 	}
 	if (hl == 0 || hl >= sizeof(host)) {
-		set_error("control TCP address '%s': expected ADDR:PORT",
+		set_error("%s '%s': expected ADDR:PORT", what,
 			  spec);
 		return -1;
 	}
@@ -1190,7 +1230,7 @@ listen_tcp(struct ctl_server *srv, const char *spec)
 	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
 	rc = getaddrinfo(host, port, &hints, &ai);
 	if (rc != 0) {
-		set_error("control TCP address '%s': %s", spec,
+		set_error("%s '%s': %s", what, spec,
 			  gai_strerror(rc));
 		return -1;
 	}
@@ -1206,18 +1246,30 @@ listen_tcp(struct ctl_server *srv, const char *spec)
 		set_error("cannot listen on %s: %s", spec, strerror(errno));
 		goto fail;
 	}
-	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
-		srv->tcp_port = ntohs(ss.ss_family == AF_INET6 ?
+	if (port_out != NULL && getsockname(fd, (struct sockaddr *)&ss,
+					    &sl) == 0)
+		*port_out = ntohs(ss.ss_family == AF_INET6 ?
 			((struct sockaddr_in6 *)&ss)->sin6_port :
 			((struct sockaddr_in *)&ss)->sin_port);
 	freeaddrinfo(ai);
-	srv->tcp_l.fd = fd;
-	return 0;
+	return fd;
 fail:
 	if (fd >= 0)
 		close(fd);
 	freeaddrinfo(ai);
 	return -1;
+}
+
+static int
+listen_tcp(struct ctl_server *srv, const char *spec)
+{
+	int fd = ctl_tcp_listen_socket(spec, "control TCP address",
+				       &srv->tcp_port);
+
+	if (fd < 0)
+		return -1;
+	srv->tcp_l.fd = fd;
+	return 0;
 }
 
 static int
@@ -1236,7 +1288,8 @@ ctl_server_create(const struct ctl_config *cfg,
 	struct ctl_server *srv;
 
 	last_error[0] = '\0';
-	if (cfg->unix_path == NULL && cfg->tcp_listen == NULL) {
+	if (cfg->unix_path == NULL && cfg->tcp_listen == NULL &&
+	    !cfg->no_listener_ok) {
 		set_error("control channel: neither a UNIX path nor a TCP address");
 		return NULL;
 	}
@@ -1352,6 +1405,45 @@ int
 ctl_server_tcp_port(const struct ctl_server *srv)
 {
 	return srv->tcp_port;
+}
+
+int
+ctl_server_watch(struct ctl_server *srv, int fd, uint32_t events,
+		 struct ctl_watch *w, int modify)
+{
+	struct epoll_event ev = { 0 };
+
+	w->kind = KIND_WATCH;
+	ev.events = events;
+	ev.data.ptr = w;
+	return epoll_ctl(srv->epfd, modify ? EPOLL_CTL_MOD : EPOLL_CTL_ADD,
+			 fd, &ev);
+}
+
+void
+ctl_server_unwatch(struct ctl_server *srv, int fd)
+{
+	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+void
+ctl_server_set_tick(struct ctl_server *srv,
+		    int (*tick)(void *arg, uint64_t now_ms), void *arg)
+{
+	srv->tick = tick;
+	srv->tick_arg = arg;
+}
+
+struct ctl_stats *
+ctl_server_counters(struct ctl_server *srv)
+{
+	return &srv->stats;
+}
+
+uint64_t
+ctl_now_ms(void)
+{
+	return now_ms();
 }
 
 /* The DPDK control thread. */

@@ -79,6 +79,9 @@ struct ctl_config {
 	unsigned int auth_timeout_ms;	/* 0: CTL_DEFAULT_AUTH_TIMEOUT_MS */
 	unsigned int backoff_base_ms;	/* 0: CTL_DEFAULT_BACKOFF_BASE_MS */
 	unsigned int backoff_max_ms;	/* 0: CTL_DEFAULT_BACKOFF_MAX_MS */
+	/* Neither unix_path nor tcp_listen is fine: the loop then serves
+	 * only what is added with ctl_server_watch() (--metrics alone). */
+	int no_listener_ok;
 };
 
 /* Counters, readable from any thread. */
@@ -97,6 +100,17 @@ struct ctl_stats {
 	uint64_t preauth_oversize;	/* line over CTL_PREAUTH_MAX_LINE */
 	uint64_t delayed;		/* refused: the address is in back-off */
 	uint64_t backoff_evicted;	/* back-off entries pushed out */
+	/* The metrics endpoint (metrics.h), on the same thread. */
+	uint64_t metrics_clients;	/* connected now */
+	uint64_t metrics_accepted;	/* ever */
+	uint64_t metrics_scrapes;	/* 200 answers */
+	uint64_t metrics_refused;	/* past max_clients: 503 */
+	uint64_t metrics_evicted;	/* stalest closed for a newcomer */
+	uint64_t metrics_timeouts;	/* no whole exchange in time */
+	uint64_t metrics_oversize;	/* request head too long: 431 */
+	uint64_t metrics_not_found;	/* another path: 404 */
+	uint64_t metrics_bad_method;	/* not GET: 405 */
+	uint64_t metrics_bad_requests;	/* not HTTP/1.x: 400 */
 };
 
 /* The counters as a JSON object (the "ctl" section of stats.get). */
@@ -143,6 +157,51 @@ ctl_server_tcp_port(const struct ctl_server *srv);
 
 void
 ctl_server_stats(const struct ctl_server *srv, struct ctl_stats *st);
+
+/*
+ * Other services on the control thread's loop (the metrics endpoint):
+ * a file descriptor whose events call fn on the server's thread.  The
+ * struct must stay put while watched; kind is the server's.
+ */
+struct ctl_watch {
+	int kind;		/* set by ctl_server_watch() */
+	void (*fn)(struct ctl_watch *w, uint32_t events);
+};
+
+/* Add fd (or change its events, when watched already).  0 or -1. */
+int
+ctl_server_watch(struct ctl_server *srv, int fd, uint32_t events,
+		 struct ctl_watch *w, int modify);
+
+/* Stop watching fd (before closing it). */
+void
+ctl_server_unwatch(struct ctl_server *srv, int fd);
+
+/*
+ * tick(arg, now_ms) runs on the server's thread after every wake-up and
+ * returns in how many ms it wants to run again (-1: not before an
+ * event).  One tick per server; NULL removes it.
+ */
+void
+ctl_server_set_tick(struct ctl_server *srv,
+		    int (*tick)(void *arg, uint64_t now_ms), void *arg);
+
+/* The counters, for a service on the server's thread to count into
+ * (atomically: readers are on other threads). */
+struct ctl_stats *
+ctl_server_counters(struct ctl_server *srv);
+
+/*
+ * A non-blocking TCP socket listening on spec ("ADDR:PORT", "[::1]:P");
+ * *port_out (if not NULL) gets the port.  Returns the fd, or -1 with
+ * ctl_last_error() naming what ("metrics address '...': ...").
+ */
+int
+ctl_tcp_listen_socket(const char *spec, const char *what, int *port_out);
+
+/* The clock ticks are given in: CLOCK_MONOTONIC in ms. */
+uint64_t
+ctl_now_ms(void);
 
 /*
  * Run ctl_server_run() in a DPDK control thread ("dpf-ctl") after EAL

@@ -829,8 +829,8 @@ m_fetch_stop(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	return job == NULL ? no_such_job(err, id) : RPC_OK;
 }
 
-json_t *
-app_jobs_json(struct app *app)
+static json_t *
+jobs_json(struct app *app, int what)
 {
 	json_t *a = json_array();
 	unsigned int i;
@@ -838,20 +838,31 @@ app_jobs_json(struct app *app)
 	job_registry_lock(app->jobs);
 	for (i = 0; i < app->jobs->n; i++)
 		json_array_append_new(a, job_status_json(app->jobs->jobs[i],
-							 app_now_us(app), 0));
+							 app_now_us(app),
+							 what));
 	job_registry_unlock(app->jobs);
 	return json_pack("{s:o}", "jobs", a);
+}
+
+json_t *
+app_jobs_json(struct app *app)
+{
+	return jobs_json(app, 0);
 }
 
 static int
 m_fetch_list(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	     struct rpc_error *err)
 {
-	static const char *const allowed[] = { NULL };
+	static const char *const allowed[] = { "buckets", NULL };
+	int buckets = 0;
 
-	if (check_params(params, allowed, err) != 0)
+	if (check_params(params, allowed, err) != 0 ||
+	    rpc_param_bool(params, "buckets", RPC_OPTIONAL, &buckets,
+			   err) < 0)
 		return RPC_ERROR;
-	*result = app_jobs_json(app_of(ctx));
+	/* buckets: the latency histograms' cumulative counts (metrics) */
+	*result = jobs_json(app_of(ctx), buckets ? JOB_STATUS_BUCKETS : 0);
 	return RPC_OK;
 }
 
@@ -1110,7 +1121,7 @@ const struct rpc_method rpc_methods[] = {
 	{ "fetch.status", m_fetch_status, "a job's results: {job}" },
 	{ "fetch.wait", m_fetch_wait, "wait for a job to end: {job, timeout_s?}" },
 	{ "fetch.stop", m_fetch_stop, "stop a job: {job}" },
-	{ "fetch.list", m_fetch_list, "every job, without series" },
+	{ "fetch.list", m_fetch_list, "every job, without series: {buckets?}" },
 	{ "fetch.search", m_fetch_search,
 	  "the highest rate meeting an SLO: fetch.start's params, search {dial, min, max, slo, ...}, timeout_s?" },
 	{ "server.start", m_server_start, "listen: {kind: http|echo, port}" },

@@ -17,13 +17,32 @@
 #define CELL_MAX	128
 #define SERIES_ROWS	10	/* seconds of series on the watch screen */
 
+/* The width tables must fit in; 0: any (ctl_fmt_set_width). */
+static int term_width;
+
+void
+ctl_fmt_set_width(int columns)
+{
+	term_width = columns > 0 ? columns : 0;
+}
+
+/* Readable reals: 3 significant digits, whole numbers from 1000 on
+ * (counts stay exact: they are integers in JSON and printed in full). */
 static void
 fmt_real(char *buf, size_t len, double d)
 {
 	if (fabs(d) >= 1000.0)
-		snprintf(buf, len, "%.1f", d);
+		snprintf(buf, len, "%.0f", d);
+	else if (d == 0 || fabs(d) >= 0.001)
+		snprintf(buf, len, "%.3g", d);
 	else
-		snprintf(buf, len, "%.6g", d);
+		snprintf(buf, len, "%.2e", d);
+}
+
+void
+ctl_fmt_real(char *buf, size_t len, double d)
+{
+	fmt_real(buf, len, d);
 }
 
 void
@@ -144,6 +163,14 @@ ctl_fmt_tree(FILE *f, const json_t *obj, int indent)
 		} else if (is_table(v)) {
 			fprintf(f, "%*s%s\n", indent, "", key);
 			ctl_fmt_table(f, v, NULL, indent + 2);
+		} else if (json_is_array(v) && !is_table(v)) {
+			/* a list of words: "1, 2", not JSON; none: "-" */
+			fprintf(f, "%*s%-*s  ", indent, "", (int)w, key);
+			json_array_foreach(v, i, item) {
+				ctl_fmt_scalar(cell, sizeof(cell), item);
+				fprintf(f, "%s%s", i > 0 ? ", " : "", cell);
+			}
+			fprintf(f, "%s\n", json_array_size(v) == 0 ? "-" : "");
 		} else {
 			ctl_fmt_scalar(cell, sizeof(cell), v);
 			fprintf(f, "%*s%-*s  %s\n", indent, "", (int)w, key,
@@ -180,7 +207,18 @@ table_cols(const json_t *rows, size_t *n)
 	return cols;
 }
 
-/* Columns from an array of cell strings: width per column, numbers right. */
+static int
+grid_too_wide(const size_t *w, size_t ncols, int indent)
+{
+	size_t c, total = (size_t)indent;
+
+	for (c = 0; c < ncols; c++)
+		total += w[c] + (c > 0 ? 2 : 0);
+	return term_width > 0 && total > (size_t)term_width;
+}
+
+/* Columns from an array of cell strings: width per column, numbers right;
+ * past the width, one row after another as "heading  value" lines. */
 static void
 print_grid(FILE *f, char **cells, const int *right, size_t nrows,
 	   size_t ncols, int indent)
@@ -193,6 +231,24 @@ print_grid(FILE *f, char **cells, const int *right, size_t nrows,
 		for (c = 0; c < ncols; c++)
 			if (strlen(cells[r * ncols + c]) > w[c])
 				w[c] = strlen(cells[r * ncols + c]);
+	if (grid_too_wide(w, ncols, indent) && nrows > 1) {
+		/* one row after another: "heading  value" lines */
+		size_t kw = 0;
+
+		for (c = 0; c < ncols; c++)
+			if (strlen(cells[c]) > kw)
+				kw = strlen(cells[c]);
+		for (r = 1; r < nrows; r++) {
+			if (r > 1)
+				fputc('\n', f);
+			for (c = 0; c < ncols; c++)
+				fprintf(f, "%*s%-*s  %s\n", indent, "",
+					(int)kw, cells[c],
+					cells[r * ncols + c]);
+		}
+		free(w);
+		return;
+	}
 	for (r = 0; r < nrows; r++) {
 		fprintf(f, "%*s", indent, "");
 		for (c = 0; c < ncols; c++) {
@@ -209,6 +265,60 @@ print_grid(FILE *f, char **cells, const int *right, size_t nrows,
 		}
 	}
 	free(w);
+}
+
+/*
+ * Rows that hold objects or arrays, or whose columns would pass the
+ * width, go one after another as "key: value" blocks (nested values as
+ * trees) instead of a grid with inline JSON.
+ */
+static int
+table_is_vertical(const json_t *rows, const char **cols, size_t ncols,
+		  int indent)
+{
+	char buf[CELL_MAX];
+	size_t r, c, w, total = (size_t)indent;
+	const json_t *v;
+
+	for (c = 0; c < ncols; c++) {
+		w = strlen(cols[c]);
+		for (r = 0; r < json_array_size(rows); r++) {
+			v = json_object_get(json_array_get(rows, r), cols[c]);
+			if (json_is_object(v) ||
+			    (json_is_array(v) && json_array_size(v) > 0 &&
+			     !json_is_string(json_array_get(v, 0)) &&
+			     !json_is_number(json_array_get(v, 0))))
+				return 1;
+			ctl_fmt_scalar(buf, sizeof(buf), v);
+			if (strlen(buf) > w)
+				w = strlen(buf);
+		}
+		total += w + (c > 0 ? 2 : 0);
+	}
+	return term_width > 0 && total > (size_t)term_width;
+}
+
+static void
+vertical(FILE *f, const json_t *rows, const char **cols, size_t ncols,
+	 int indent)
+{
+	json_t *one;
+	size_t r, c;
+
+	for (r = 0; r < json_array_size(rows); r++) {
+		if (r > 0)
+			fputc('\n', f);
+		one = json_object();
+		for (c = 0; c < ncols; c++) {
+			const json_t *v = json_object_get(
+				json_array_get(rows, r), cols[c]);
+
+			if (v != NULL)
+				json_object_set(one, cols[c], (json_t *)v);
+		}
+		ctl_fmt_tree(f, one, indent);
+		json_decref(one);
+	}
 }
 
 void
@@ -233,6 +343,11 @@ ctl_fmt_table(FILE *f, const json_t *rows, const char *const *cols_in,
 			memcpy(cols, cols_in, ncols * sizeof(*cols));
 	} else {
 		cols = table_cols(rows, &ncols);
+	}
+	if (table_is_vertical(rows, cols, ncols, indent)) {
+		vertical(f, rows, cols, ncols, indent);
+		free(cols);
+		return;
 	}
 	nrows = json_array_size(rows) + 1;
 	cells = calloc(nrows * ncols, sizeof(*cells));
@@ -460,26 +575,18 @@ inline_counts(FILE *f, const json_t *obj, int nonzero)
 	return n;
 }
 
+/* One latency figure as text: whole microseconds, or one decimal. */
 static void
-latency_row(FILE *f, const char *key, const json_t *row,
-	    const char *const *cols, size_t ncols)
+latency_cell(char *cell, size_t len, const json_t *row, const char *col)
 {
-	char cell[CELL_MAX];
-	size_t c;
-	double d;
+	double d = num(row, col);
 
-	fprintf(f, "  %-10s", key);
-	for (c = 0; c < ncols; c++) {
-		d = num(row, cols[c]);
-		if (isnan(d))
-			snprintf(cell, sizeof(cell), "-");
-		else if (d == floor(d) && fabs(d) < 1e15)
-			snprintf(cell, sizeof(cell), "%.0f", d);
-		else
-			snprintf(cell, sizeof(cell), "%.1f", d);
-		fprintf(f, c == 0 ? " %8s" : " %9s", cell);
-	}
-	fprintf(f, "\n");
+	if (isnan(d))
+		snprintf(cell, len, "-");
+	else if (d == floor(d) && fabs(d) < 1e15)
+		snprintf(cell, len, "%.0f", d);
+	else
+		snprintf(cell, len, "%.1f", d);
 }
 
 /* "p999" -> "p99.9" for a heading: the dot goes back after the first
@@ -529,28 +636,66 @@ latency_table(FILE *f, const json_t *lat)
 		"connect", "ttfb", "total", "service", "service_ttfb"
 	};
 	enum { NO = sizeof(order) / sizeof(order[0]) };
-	const char *cols[LAT_COLS_MAX];
-	size_t nc = latency_cols(lat, cols), c;
-	char head[32];
+	const char *cols[LAT_COLS_MAX], *keys[16];
+	size_t nc = latency_cols(lat, cols), nr = 0, c, r, total;
+	char head[LAT_COLS_MAX][32], cell[CELL_MAX];
+	size_t w[LAT_COLS_MAX];
 	const char *key;
 	json_t *row;
 
-	fprintf(f, "latency (us) %8s", "count");
-	for (c = 1; c < nc; c++) {
-		pct_heading(cols[c], head, sizeof(head));
-		fprintf(f, " %9s", head);
-	}
-	fprintf(f, "\n");
 	/* the known rows in their natural order, then any others */
 	for (c = 0; c < NO; c++)
-		if ((row = json_object_get(lat, order[c])) != NULL)
-			latency_row(f, order[c], row, cols, nc);
+		if (json_object_get(lat, order[c]) != NULL && nr < 16)
+			keys[nr++] = order[c];
 	json_object_foreach((json_t *)lat, key, row) {
 		for (c = 0; c < NO; c++)
 			if (strcmp(key, order[c]) == 0)
 				break;
-		if (c == NO)
-			latency_row(f, key, row, cols, nc);
+		if (c == NO && nr < 16)
+			keys[nr++] = key;
+	}
+	/* columns as wide as their widest cell: fits 80 columns */
+	total = 12;
+	for (c = 0; c < nc; c++) {
+		if (c == 0)
+			snprintf(head[c], sizeof(head[c]), "count");
+		else
+			pct_heading(cols[c], head[c], sizeof(head[c]));
+		w[c] = strlen(head[c]);
+		for (r = 0; r < nr; r++) {
+			latency_cell(cell, sizeof(cell),
+				     json_object_get(lat, keys[r]), cols[c]);
+			if (strlen(cell) > w[c])
+				w[c] = strlen(cell);
+		}
+		total += 2 + w[c];
+	}
+	if (term_width > 0 && total > (size_t)term_width) {
+		/* still too wide: a block per row */
+		fprintf(f, "latency (us)\n");
+		for (r = 0; r < nr; r++) {
+			fprintf(f, "  %s\n", keys[r]);
+			for (c = 0; c < nc; c++) {
+				latency_cell(cell, sizeof(cell),
+					     json_object_get(lat, keys[r]),
+					     cols[c]);
+				fprintf(f, "    %-6s  %s\n", head[c], cell);
+			}
+		}
+		return;
+	}
+	fprintf(f, "latency (us)");
+	for (c = 0; c < nc; c++)
+		fprintf(f, "  %*s", (int)w[c], head[c]);
+	fprintf(f, "\n");
+	for (r = 0; r < nr; r++) {
+		fprintf(f, "  %-10s", keys[r]);
+		for (c = 0; c < nc; c++) {
+			latency_cell(cell, sizeof(cell),
+				     json_object_get(lat, keys[r]), cols[c]);
+			fprintf(f, "  %*s", (int)w[c], cell);
+		}
+		fprintf(f, "\n");
 	}
 }
 
@@ -773,12 +918,41 @@ ctl_fmt_watch(FILE *f, const json_t *info, const json_t *status,
 		/* rte_version() already says "DPDK 22.11.x" */
 		fprintf(f, "dpfetch %s  %s%s", str(info, "version", "?"),
 			strncmp(dv, "DPDK", 4) == 0 ? "" : "DPDK ", dv);
-		ctl_fmt_scalar(cell, sizeof(cell),
-			       json_object_get(info, "lcores"));
-		fprintf(f, "  lcores %s", cell);
-		ctl_fmt_scalar(cell, sizeof(cell),
-			       json_object_get(info, "ports"));
-		fprintf(f, "  ports %s", cell);
+		if (json_is_array(json_object_get(info, "lcores"))) {
+			const json_t *l;
+			size_t i;
+
+			fprintf(f, "  lcores ");
+			json_array_foreach(json_object_get(info, "lcores"), i,
+					   l) {
+				ctl_fmt_scalar(cell, sizeof(cell), l);
+				fprintf(f, "%s%s", i > 0 ? "," : "", cell);
+			}
+		} else {
+			ctl_fmt_scalar(cell, sizeof(cell),
+				       json_object_get(info, "lcores"));
+			fprintf(f, "  lcores %s", cell);
+		}
+		{
+			const json_t *p;
+			size_t i;
+
+			/* a word per port, not its JSON */
+			ctl_fmt_scalar(cell, sizeof(cell),
+				       json_object_get(info, "ports"));
+			fprintf(f, "  ports%s%s",
+				json_is_array(json_object_get(info, "ports")) ?
+				"" : " ",
+				json_is_array(json_object_get(info, "ports")) ?
+				"" : cell);
+			json_array_foreach(json_object_get(info, "ports"), i,
+					   p)
+				fprintf(f, "%s%s (%s)", i > 0 ? "," : " ",
+					str(p, "name", "?"),
+					json_is_true(json_object_get(p,
+							"link_up")) ?
+					"up" : "down");
+		}
 		if (!isnan(up))
 			fprintf(f, "  up %ld:%02ld:%02ld", (long)up / 3600,
 				((long)up / 60) % 60, (long)up % 60);

@@ -75,4 +75,16 @@ ctl_fmt_watch(FILE *f, const json_t *info, const json_t *status,
 void
 ctl_fmt_scalar(char *buf, size_t len, const json_t *v);
 
+/* A real as text shows it: 3 significant digits, whole from 1000 on. */
+void
+ctl_fmt_real(char *buf, size_t len, double d);
+
+/*
+ * The width text may take (dpfetchctl: ctl_term_width()); tables wider
+ * than that print one row after another as "key  value" lines.  0 (the
+ * default): any width.
+ */
+void
+ctl_fmt_set_width(int columns);
+
 #endif /* DPF_CTL_FMT_H */

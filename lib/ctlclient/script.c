@@ -16,6 +16,8 @@
 
 #include "ctl_cmd.h"
 #include "ctl_fmt.h"
+#include "ctl_out.h"
+#include "prom.h"
 #include "script.h"
 
 #define ERR_MAX		512
@@ -204,15 +206,57 @@ fill_job(struct script_runner *r, const struct where *w, json_t *params)
 static void
 print_result(struct script_runner *r, const char *method, const json_t *res)
 {
-	if (r->json) {
-		/* 15 digits: 0.1 stays 0.1, not 0.10000000000000001 */
-		json_dumpf(res, r->out, JSON_COMPACT | JSON_ENCODE_ANY |
-			   JSON_REAL_PRECISION(15));
-		fputc('\n', r->out);
-	} else {
-		ctl_fmt_result(r->out, method, res);
-	}
+	int format = r->format;
+
+	if (format == CTL_FORMAT_TEXT && r->json)
+		format = CTL_FORMAT_JSONL;
+	ctl_out_result(r->out, format, method, res);
 	fflush(r->out);
+}
+
+/*
+ * stats in the Prometheus format: the page the metrics endpoint serves,
+ * from the same two calls (stats.get per_lcore, fetch.list).
+ */
+static int
+print_prometheus(struct script_runner *r, const struct where *w,
+		 struct ctl_request *req)
+{
+	json_t *params = req->params != NULL ? json_deep_copy(req->params) :
+		json_object();
+	json_t *stats = NULL, *jobs = NULL;
+	char err[ERR_MAX], *text;
+	int rc;
+
+	if (strcmp(req->method, "stats.get") != 0) {
+		json_decref(params);
+		report(r, w, "--format prometheus is for stats only");
+		return SCRIPT_ERROR;
+	}
+	json_object_set_new(params, "per_lcore", json_true());
+	err[0] = '\0';
+	rc = r->call(r->ctx, "stats.get", params, &stats, err, sizeof(err));
+	json_decref(params);
+	if (rc != SCRIPT_CALL_OK)
+		return call_failed(r, w, "stats.get", rc, err);
+	params = json_pack("{s:b}", "buckets", 1);
+	rc = r->call(r->ctx, "fetch.list", params, &jobs, err, sizeof(err));
+	json_decref(params);
+	if (rc != SCRIPT_CALL_OK) {
+		json_decref(stats);
+		return call_failed(r, w, "fetch.list", rc, err);
+	}
+	text = prom_text(stats, jobs, NULL);
+	json_decref(stats);
+	json_decref(jobs);
+	if (text == NULL) {
+		report(r, w, "out of memory");
+		return SCRIPT_ERROR;
+	}
+	fputs(text, r->out);
+	fflush(r->out);
+	free(text);
+	return SCRIPT_OK;
 }
 
 /*
@@ -312,6 +356,8 @@ do_call(struct script_runner *r, const struct where *w,
 	json_t *res = NULL, *job;
 	int rc;
 
+	if (r->format == CTL_FORMAT_PROMETHEUS)
+		return print_prometheus(r, w, req);
 	err[0] = '\0';
 	rc = r->call(r->ctx, req->method, req->params, &res, err,
 		     sizeof(err));

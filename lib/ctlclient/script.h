@@ -72,6 +72,8 @@ struct script_runner {
 	FILE *out;		/* results (stdout) */
 	FILE *err;		/* messages (stderr) */
 	int json;		/* results as compact JSON, one per line */
+	int format;		/* enum ctl_format (ctl_out.h); json set and
+				 * format text: jsonl */
 	int keep_going;		/* run on after a failed command */
 	int show_commands;	/* "> command" before each result (scripts) */
 	double wait_step_s;	/* timeout_s of each fetch.wait call (60) */

@@ -520,6 +520,25 @@ hist_json(const struct hist *h, const struct job_params *p)
 	return o;
 }
 
+const uint64_t job_buckets_us[] = {
+	50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000,
+	250000, 500000, 1000000, 2500000, 5000000, 10000000, 0
+};
+
+/* [[le_us, samples <= le], ...] at job_buckets_us. */
+static json_t *
+buckets_json(const struct hist *h)
+{
+	json_t *a = json_array();
+	unsigned int i;
+
+	for (i = 0; a != NULL && job_buckets_us[i] != 0; i++)
+		json_array_append_new(a, json_pack("[I, I]",
+			(json_int_t)job_buckets_us[i],
+			(json_int_t)hist_count_le(h, job_buckets_us[i])));
+	return a;
+}
+
 /* HdrHistogram's .hgrm rows: value, percentile, cumulative count. */
 static json_t *
 distribution_json(const struct hist *h)
@@ -945,6 +964,14 @@ job_status_json(const struct job *job, uint64_t now_us, int what)
 			json_object_set_new(d, lat_names[l],
 					    distribution_json(&h[l]));
 		json_object_set_new(o, "distribution", d);
+	}
+	if (h != NULL && (what & JOB_STATUS_BUCKETS)) {
+		json_t *d = json_object();
+
+		for (l = 0; l < JOB_LAT_MAX; l++)
+			json_object_set_new(d, lat_names[l],
+					    buckets_json(&h[l]));
+		json_object_set_new(o, "buckets_us", d);
 	}
 	free(h);
 	if (what & JOB_STATUS_SERIES)

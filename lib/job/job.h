@@ -247,6 +247,11 @@ job_error_name(enum job_error e);
 /* What job_status_json adds to the summary. */
 #define JOB_STATUS_SERIES	1	/* the per-second series */
 #define JOB_STATUS_DISTRIBUTION	2	/* the percentile distributions */
+#define JOB_STATUS_BUCKETS	4	/* cumulative counts at JOB_BUCKETS_US */
+
+/* The "le" bounds of buckets_us (microseconds), for Prometheus
+ * histograms: 50 us .. 10 s, 1-2.5-5 steps; 0-terminated. */
+extern const uint64_t job_buckets_us[];
 
 /* fetch.status's object; what is a mask of JOB_STATUS_*. */
 json_t *

@@ -1530,6 +1530,46 @@ test_port_rss(void **state)
 	expect_file_err("{\"port_rss\": \"rss\"}", "not auto or external");
 }
 
+/* --metrics and its bounds, --format; from the file too. */
+static void
+test_metrics_format(void **state)
+{
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN], *path;
+
+	(void)state;
+	EXPECT_OK(&c, err, BASE);
+	assert_null(c.metrics);
+	assert_null(c.format);
+	assert_int_equal(c.metrics_max_clients, 0);	/* the default */
+	config_free(&c);
+	EXPECT_OK(&c, err, BASE, "--metrics", "127.0.0.1:9464",
+		  "--metrics-max-clients", "4", "--metrics-timeout-ms", "800",
+		  "--metrics-max-request", "1024", "--format", "csv");
+	assert_string_equal(c.metrics, "127.0.0.1:9464");
+	assert_int_equal(c.metrics_max_clients, 4);
+	assert_int_equal(c.metrics_timeout_ms, 800);
+	assert_int_equal(c.metrics_max_request, 1024);
+	assert_string_equal(c.format, "csv");
+	config_free(&c);
+	EXPECT_ERR("--metrics: '9464' is not ADDR:PORT", BASE, "--metrics",
+		   "9464");
+	EXPECT_ERR("--metrics-max-clients", BASE, "--metrics-max-clients",
+		   "0");
+	EXPECT_ERR("--metrics-max-request", BASE, "--metrics-max-request",
+		   "10");
+	EXPECT_ERR("--format: 'xml' is not one of", BASE, "--format", "xml");
+	path = write_tmp("{\"metrics\": \"[::1]:9000\","
+			 " \"metrics-max-clients\": 2, \"format\": \"jsonl\"}");
+	EXPECT_OK(&c, err, "--config", path, BASE);
+	assert_string_equal(c.metrics, "[::1]:9000");
+	assert_int_equal(c.metrics_max_clients, 2);
+	assert_string_equal(c.format, "jsonl");
+	config_free(&c);
+	unlink(path);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -1563,6 +1603,7 @@ main(void)
 		cmocka_unit_test(test_file_load_options),
 		cmocka_unit_test(test_option_names),
 		cmocka_unit_test(test_search_options),
+		cmocka_unit_test(test_metrics_format),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -161,14 +161,11 @@ static const char job_done_text[] =
 	"connections  64 opened, 0 open\n"
 	"transfer     rx 1.23 GB (1234567890 B)   tx 987.65 kB (987654 B)\n"
 	"rates        1234.5 req/s   6.4 conn/s   0.988 Gbit/s\n"
-	"latency (us)    count       min      mean       p50       p90"
-	"       p99     p99.9       max\n"
-	"  connect          64        40      55.5        52        70"
-	"        90        95        97\n"
-	"  ttfb          12345        80     210.5       190       320"
-	"       900      2100      5000\n"
-	"  total         12345        85       400       350       700"
-	"      1500      3000      9000\n";
+	/* columns as wide as their cells: the table fits 80 columns */
+	"latency (us)  count  min   mean  p50  p90   p99  p99.9   max\n"
+	"  connect        64   40   55.5   52   70    90     95    97\n"
+	"  ttfb        12345   80  210.5  190  320   900   2100  5000\n"
+	"  total       12345   85    400  350  700  1500   3000  9000\n";
 
 static void
 test_job_summary(void **state)
@@ -218,9 +215,9 @@ test_job_verdict(void **state)
 		"errors       reset 1\n"
 		"connections  - opened, - open\n"
 		"transfer     rx -   tx -\n"
-		"latency (us)    count       min      mean       p50    p99.99       max\n"
-		"  total             9         1         2         2         8         9\n"
-		"  service           9         1       1.5         1         3         4\n"
+		"latency (us)  count  min  mean  p50  p99.99  max\n"
+		"  total           9    1     2    2       8    9\n"
+		"  service         9    1   1.5    1       3    4\n"
 		"thresholds   total.p99<5ms                           8  ok\n"
 		"             errors==0                               1  FAILED\n"
 		"first error  reset by 198.18.0.1:80\n");
@@ -315,7 +312,7 @@ test_small_replies(void **state)
 		"\"lcores\": [0, 1], \"ports\": 1, \"uptime_s\": 12.5}",
 		"version       0.1.0\n"
 		"dpdk_version  DPDK 22.11.11\n"
-		"lcores        [0,1]\n"
+		"lcores        0, 1\n"
 		"ports         1\n"
 		"uptime_s      12.5\n");
 	/* an array of objects inside an object is a table */
@@ -407,7 +404,9 @@ test_scalar(void **state)
 		const char *json, *text;
 	} cases[] = {
 		{ "\"abc\"", "abc" }, { "-7", "-7" }, { "0.5", "0.5" },
-		{ "1234.56", "1234.6" }, { "true", "true" },
+		{ "1234.56", "1235" }, { "12.3456", "12.3" },
+		{ "0.012345", "0.0123" }, { "0.00001234", "1.23e-05" },
+		{ "true", "true" },
 		{ "false", "false" }, { "null", "-" },
 		{ "{\"a\": [1]}", "{\"a\":[1]}" },
 	};

@@ -426,8 +426,19 @@ test_watch_once(void **state)
 	(void)state;
 	/* the newest job has ended: one frame, then exit 0 */
 	run_ctl(&r, "-s", srv.path, "watch", "--once", NULL);
-	expect(&r, 0, "\033[H\033[2Jdpfetch 0.1.0  DPDK 22.11.11", NULL);
+	/* into a file: no escape codes, the frame starts the output */
+	expect(&r, 0, "dpfetch 0.1.0  DPDK 22.11.11", NULL);
+	assert_true(strncmp(r.out, "dpfetch 0.1.0", 13) == 0);
+	assert_null(strchr(r.out, '\033'));
 	expect(&r, 0, "job 13: failed\n", NULL);
+	/* a row per second in csv, one object per frame in jsonl */
+	run_ctl(&r, "-s", srv.path, "watch", "--once", "--format", "csv",
+		NULL);
+	expect(&r, 0, "job,row,t,rps,requests,cps,gbps,errors,open,p50_us,p99_us\n",
+	       NULL);
+	run_ctl(&r, "-s", srv.path, "watch", "--once", "--format=jsonl",
+		NULL);
+	expect(&r, 0, "{\"job\":13,", NULL);
 	run_ctl(&r, "-s", srv.path, "--once", "watch", "12", NULL);
 	expect(&r, 0, "job 12: done\n", NULL);
 	run_ctl(&r, "-s", srv.path, "watch", "1", "2", NULL);

@@ -874,10 +874,53 @@ test_distribution(void **state)
 	assert_int_equal(rows[1].count, 1);
 }
 
+/* hist_count_le: exact below 128 and at bucket ends, low by at most
+ * the bucket holding v otherwise; everything from HIST_VALUE_MAX on. */
+static void
+test_count_le(void **state)
+{
+	static const uint64_t vals[] = { 0, 5, 100, 127, 128, 250, 251, 999,
+					 1000, 5000, 123456, 1ULL << 40 };
+	static const uint64_t les[] = { 0, 4, 5, 99, 100, 127, 128, 250, 256,
+					1000, 100000, 1ULL << 30 };
+	struct hist h;
+	size_t i, k;
+	uint64_t exact, got;
+
+	(void)state;
+	hist_init(&h);
+	assert_int_equal(hist_count_le(&h, 1000), 0);
+	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
+		hist_record(&h, vals[i]);
+	for (k = 0; k < sizeof(les) / sizeof(les[0]); k++) {
+		uint64_t in_bucket = 0, lo;
+
+		if (les[k] >= HIST_VALUE_MAX) {
+			assert_int_equal(hist_count_le(&h, les[k]), h.count);
+			continue;
+		}
+		lo = hist_bucket_low(hist_bucket_of(les[k]));
+		exact = 0;
+		for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+			exact += vals[i] <= les[k];
+			in_bucket += vals[i] >= lo && vals[i] <= les[k];
+		}
+		got = hist_count_le(&h, les[k]);
+		assert_true(got <= exact && got + in_bucket >= exact);
+		if (les[k] < 128 ||
+		    hist_bucket_high(hist_bucket_of(les[k])) == les[k])
+			assert_int_equal(got, exact);
+	}
+	/* 250 shares [250, 251] with 251: left out with it */
+	assert_int_equal(hist_count_le(&h, 250), 5);
+	assert_int_equal(hist_count_le(&h, 251), 7);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_count_le),
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_size),
 		cmocka_unit_test(test_empty),
