@@ -100,8 +100,20 @@ httpd_flags_del(struct tcp_conn *c, uint8_t f)
 #define HTTPD_PATTERN_BUF	(HTTPD_BODY_CHUNK + HTTPD_PATTERN_PERIOD)
 #define HTTPD_BODY_COPY_MAX	1024	/* smaller bodies are copied */
 
+/* The last head built, and what it was built from: a load repeats one
+ * response over and over, and copying it is cheaper than writing it. */
+struct httpd_head_cache {
+	uint64_t body_len;
+	const char *type;
+	int status;
+	uint8_t close;
+	uint16_t len;		/* 0: empty */
+	char head[HTTPD_HEAD_MAX];
+};
+
 struct http_server {
 	struct lazy_pool work_pool;	/* struct httpd_work */
+	struct httpd_head_cache last_head;
 	uint16_t port;
 	uint8_t *pattern;		/* HTTPD_PATTERN_BUF bytes */
 	rte_iova_t pattern_iova;
@@ -163,12 +175,13 @@ head_put_u64(char **p, const char *end, uint64_t v)
  * eighth of the server's time at a million responses a second.
  */
 static void
-httpd_queue(struct httpd_work *hc, int status, int head_only,
-	    enum httpd_body kind, const char *text, uint64_t body_len,
-	    int close, const char *type)
+httpd_queue(struct worker *w, struct httpd_work *hc, int status,
+	    int head_only, enum httpd_body kind, const char *text,
+	    uint64_t body_len, int close, const char *type)
 {
+	struct httpd_head_cache *hh = &w->httpd->last_head;
 	struct httpd_resp *r;
-	const char *reason = status_reason(status);
+	const char *reason;
 	char *p, *end;
 
 	r = &hc->q[(hc->q_head + hc->q_len) % HTTPD_MAX_PIPELINE];
@@ -178,6 +191,15 @@ httpd_queue(struct httpd_work *hc, int status, int head_only,
 	r->text = text;
 	r->body_len = head_only ? 0 : body_len;
 	r->close = close;
+	/* HEAD's head is GET's, Content-Length included. */
+	if (hh->len != 0 && hh->status == status &&
+	    hh->body_len == body_len && hh->close == !!close &&
+	    hh->type == type) {
+		memcpy(r->head, hh->head, hh->len);
+		r->head_len = hh->len;
+		return;
+	}
+	reason = status_reason(status);
 	p = r->head;
 	end = r->head + sizeof(r->head);
 	HEAD_PUT_LIT(&p, end, "HTTP/1.1 ");
@@ -194,6 +216,12 @@ httpd_queue(struct httpd_work *hc, int status, int head_only,
 		HEAD_PUT_LIT(&p, end, "Connection: close\r\n");
 	HEAD_PUT_LIT(&p, end, "\r\n");
 	r->head_len = (uint16_t)(p - r->head);
+	hh->status = status;
+	hh->body_len = body_len;
+	hh->close = !!close;
+	hh->type = type;
+	hh->len = r->head_len;
+	memcpy(hh->head, r->head, r->head_len);
 }
 
 static const struct http_req_callbacks httpd_parser_cb = {
@@ -359,19 +387,19 @@ httpd_request_done(struct worker *w, struct httpd_work *hc)
 	if (strcmp(p->method, "GET") != 0 && !head &&
 	    strcmp(p->method, "POST") != 0) {
 		w->stats.httpd.status_4xx++;
-		httpd_queue(hc, 404, head, HTTPD_BODY_TEXT, httpd_not_found,
+		httpd_queue(w, hc, 404, head, HTTPD_BODY_TEXT, httpd_not_found,
 			    strlen(httpd_not_found), close, "text/plain");
 	} else if (strcmp(p->target, "/") == 0) {
 		w->stats.httpd.status_2xx++;
-		httpd_queue(hc, 200, head, HTTPD_BODY_TEXT, httpd_index,
+		httpd_queue(w, hc, 200, head, HTTPD_BODY_TEXT, httpd_index,
 			    strlen(httpd_index), close, "text/html");
 	} else if (parse_bytes_target(p->target, &n) == 0) {
 		w->stats.httpd.status_2xx++;
-		httpd_queue(hc, 200, head, HTTPD_BODY_PATTERN, NULL, n, close,
+		httpd_queue(w, hc, 200, head, HTTPD_BODY_PATTERN, NULL, n, close,
 			    "application/octet-stream");
 	} else {
 		w->stats.httpd.status_4xx++;
-		httpd_queue(hc, 404, head, HTTPD_BODY_TEXT, httpd_not_found,
+		httpd_queue(w, hc, 404, head, HTTPD_BODY_TEXT, httpd_not_found,
 			    strlen(httpd_not_found), close, "text/plain");
 	}
 }
@@ -471,7 +499,7 @@ httpd_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 			w->stats.httpd.parse_errors++;
 			httpd_flags_add(c, HTTPD_BROKEN);
 			if (hc->q_len < HTTPD_MAX_PIPELINE)
-				httpd_queue(hc, status, 0, HTTPD_BODY_TEXT,
+				httpd_queue(w, hc, status, 0, HTTPD_BODY_TEXT,
 					    httpd_bad, strlen(httpd_bad), 1,
 					    "text/plain");
 			break;

@@ -491,6 +491,9 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 {
 	uint32_t fin_seq = c->snd_una + c->snd.len;
 	unsigned int new_sack = 0;
+	/* Whether a duplicate ACK counts without new SACK information:
+	 * without SACK, or when the blocks it had found no scoreboard. */
+	int plain_dup = !(c->flags & TF_SACK);
 	int fin_acked = 0;
 
 	if (SEQ_GT(s->ack, c->snd_max)) {
@@ -518,6 +521,8 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 			/* Nothing valid (D-SACK, stale): hold no board. */
 			if (b->n == 0)
 				tcp_sack_put(w, c);
+		} else {
+			plain_dup = 1;
 		}
 		w->stats.tcp.SackBlocksReceived += s->opts.n_sack;
 		if (new_sack > 0)
@@ -590,12 +595,18 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 	} else if (s->ack == c->snd_una && SEQ_LT(c->snd_una, c->snd_max) &&
 		   s->wnd != 0 && c->snd_wnd != 0 &&
 		   (new_sack > 0 ||
-		    (s->len == 0 && !(s->flags & (TH_FIN | TH_SYN)) &&
+		    (plain_dup && s->len == 0 &&
+		     !(s->flags & (TH_FIN | TH_SYN)) &&
 		     (s->wnd << c->snd_wscale) == c->snd_wnd))) {
 		/* Duplicate ACK (RFC 5681 2), or one that SACKs new data,
 		 * which RFC 6675 2 counts alike: that also catches ACKs
 		 * riding on the peer's own data.  Answers to zero-window
-		 * probes are not: nothing was lost there. */
+		 * probes are not: nothing was lost there.  With SACK only
+		 * new SACK information counts (RFC 6675 2's DupAck): a
+		 * SACK receiver that lost nothing repeats its ACK because
+		 * a segment came twice, and with one or two segments out
+		 * Early Retransmit would take that one repeat for a loss,
+		 * send again, draw another repeat, and so on for ever. */
 		c->dupacks++;
 		/* Limited transmit (RFC 3042): new data may go on the first
 		 * two, to keep the ACK clock running. */

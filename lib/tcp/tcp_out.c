@@ -267,8 +267,14 @@ tcp_emit(struct worker *w, struct tcp_conn *c, uint32_t seq, uint8_t flags,
 	m->data_len = m->pkt_len = IPV4_L4_OFF + TCP_HDR_LEN + optlen;
 	/* Small payloads are copied: a clone costs an mbuf, a reference
 	 * count on each side and a second segment for the port to walk,
-	 * more than copying a few hundred bytes. */
-	if (len > TCP_COPY_MAX && w->app->port.tx_multi_seg) {
+	 * more than copying a few hundred bytes.  So are payloads that fit
+	 * the frame's own mbuf on a port that sums them in software
+	 * anyway (memif, af_packet, af_xdp): the bytes are read for the
+	 * checksum and copied again by the port, and a copy in cache costs
+	 * less than a reference per send buffer mbuf the segment spans. */
+	if (len > TCP_COPY_MAX && w->app->port.tx_multi_seg &&
+	    (w->app->port.tx_tcp_cksum ||
+	     len > rte_pktmbuf_tailroom(m))) {
 		if (sndbuf_attach(w, &c->snd, SEQ_DIFF(seq, c->snd_una), m,
 				  len) != 0) {
 			rte_pktmbuf_free(m);

@@ -860,6 +860,14 @@ def stats_of(vals):
 WARMUP_CASES = {"bulk"}
 
 
+def cycles_note(r):
+    """Busy cycles per request of each dpfetch side, for the run log."""
+    parts = ["%s %s" % (side, fmt(r[key])) for side, key in (
+        ("client", "client_cycles_per_request"),
+        ("server", "server_cycles_per_request")) if r.get(key)]
+    return "  (cycles/request: %s)" % ", ".join(parts) if parts else ""
+
+
 def run_case(bench, case, runs):
     name, title, unit, better, contenders, target = case
     log("case %s: %s" % (name, title))
@@ -897,12 +905,13 @@ def run_case(bench, case, runs):
                 r["retried"] = failed
                 r["retried_errors"] = failed.get("errors") or 1
             per[label].append(r)
-            log("  %-28s run %d: %s %s%s%s" % (
+            log("  %-28s run %d: %s %s%s%s%s" % (
                 label, i + 1, fmt(r.get("value")), unit,
                 "" if not r.get("errors") else
                 "  (errors %s)" % r.get("errors"),
                 "" if failed is None else
-                "  (retried: %d errors before)" % r["retried_errors"]))
+                "  (retried: %d errors before)" % r["retried_errors"],
+                cycles_note(r)))
     out = {"title": title, "unit": unit, "better": better, "runs": n_runs,
            "contenders": {}}
     for label, _ in contenders:

@@ -67,6 +67,49 @@ test_raw_all_ones_carries(void **state)
 	assert_int_equal(cksum_fold(cksum_add(data, 0, 0)), 0);
 }
 
+#if defined(__x86_64__)
+/* The vector loops (cksum.c), each whatever the CPU would pick: every
+ * length and alignment, and past the stretch after which their lane
+ * accumulators are emptied, all ones (every add carries) and random. */
+static uint8_t big[600 * 1024 + 64];
+
+static void
+check_vec(uint64_t (*fn)(const void *, size_t, uint64_t))
+{
+	size_t len, align;
+
+	fill_random(data, sizeof(data), 3);
+	for (align = 0; align < 8; align++)
+		for (len = 0; len <= 1600; len++)
+			assert_int_equal(cksum_fold(fn(data + align, len, 0)),
+					 rte_raw_cksum(data + align, len));
+	/* Against the scalar loop: rte_raw_cksum's 32-bit sum overflows
+	 * this far. */
+	memset(big, 0xff, sizeof(big));
+	for (align = 0; align < 2; align++)
+		assert_int_equal(cksum_fold(fn(big + align,
+					       sizeof(big) - 64, 0)),
+				 cksum_fold(cksum_add_short(big + align,
+							    sizeof(big) - 64,
+							    0)));
+	fill_random(big, sizeof(big), 4);
+	assert_int_equal(cksum_fold(fn(big + 1, sizeof(big) - 3, 7)),
+			 cksum_fold(cksum_add_short(big + 1, sizeof(big) - 3,
+						    7)));
+}
+
+static void
+test_raw_vector_loops(void **state)
+{
+	(void)state;
+	check_vec(cksum_add_sse2);
+	if (__builtin_cpu_supports("avx2"))
+		check_vec(cksum_add_avx2);
+	else
+		print_message("no AVX2 here: only the SSE2 loop tested\n");
+}
+#endif
+
 /* A segment of an mbuf chain over part of a flat buffer. */
 static void
 seg_init(struct rte_mbuf *m, uint8_t *base, uint16_t off, uint16_t len)
@@ -216,6 +259,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_raw_every_length_and_alignment),
 		cmocka_unit_test(test_raw_all_ones_carries),
+#if defined(__x86_64__)
+		cmocka_unit_test(test_raw_vector_loops),
+#endif
 		cmocka_unit_test(test_chains_match_dpdk),
 		cmocka_unit_test(test_ipv4_hdr_from_fields),
 	};

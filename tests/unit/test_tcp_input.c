@@ -1338,6 +1338,70 @@ test_tail_loss_probe(void **state)
 	finish();
 }
 
+/* One segment out and one duplicate ACK: without SACK that is Early
+ * Retransmit's threshold (RFC 5827), the segment goes again at once;
+ * with SACK agreed an ACK without SACK blocks is no DupAck (RFC 6675 2)
+ * but a repeat for a segment that came twice, and nothing goes. */
+static void
+dupack_case(int sack)
+{
+	static const char data[100] = "once";
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	struct peer p;
+
+	peer_init(&p);
+	p.sack = sack;
+	c = open_passive(&p);
+	assert_int_equal(tcp_send(w, c, data, sizeof(data)), sizeof(data));
+	sh_drain(&h);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK | F_PSH, p.iss + 1, p.nxt, OUR_WIN,
+		   sizeof(data));
+	want.OutSegs += 1;
+	want.DataBytesOut += sizeof(data);
+	check_stats();
+
+	peer_seg(&p, F_ACK, p.nxt, p.iss + 1, NULL, 0);
+	sh_drain(&h);
+	want.InSegs++;
+	if (sack) {
+		expect_none();
+		assert_int_equal(c->dupacks, 0);
+	} else {
+		t = take(&p);
+		expect_seg(t, &p, F_ACK | F_PSH, p.iss + 1, p.nxt, OUR_WIN,
+			   sizeof(data));
+		want.OutSegs += 1;
+		want.DataBytesOut += sizeof(data);
+		want.RetransSegs++;
+		want.FastRetrans++;
+	}
+	check_stats();
+	peer_seg(&p, F_ACK, p.nxt, p.iss + 1 + sizeof(data), NULL, 0);
+	sh_drain(&h);
+	want.InSegs++;
+	expect_none();
+	assert_int_equal(c->snd.len, 0);
+	check_stats();
+}
+
+static void
+test_dupack_early_retransmit(void **state)
+{
+	(void)state;
+	dupack_case(0);
+	finish();
+}
+
+static void
+test_dupack_sack(void **state)
+{
+	(void)state;
+	dupack_case(1);
+	finish();
+}
+
 /* The peer's window closes with data waiting: a one-byte probe when the
  * persist timer fires, the same byte again after twice the time; the
  * window opens: the data goes. */
@@ -1557,6 +1621,8 @@ main(void)
 		cmocka_unit_test_setup(test_active_close_time_wait, setup),
 		cmocka_unit_test_setup(test_rto_backoff, setup),
 		cmocka_unit_test_setup(test_tail_loss_probe, setup),
+		cmocka_unit_test_setup(test_dupack_early_retransmit, setup),
+		cmocka_unit_test_setup(test_dupack_sack, setup),
 		cmocka_unit_test_setup(test_zero_window_probe, setup),
 		cmocka_unit_test_setup(test_closed_port, setup),
 		cmocka_unit_test_setup(test_bad_checksum, setup),
