@@ -15,7 +15,7 @@ import os
 import subprocess
 import time
 
-from harness import (NS, OUR_IP, MemifServer, check, check_mbufs_back,
+from harness import (NS, OUR_IP, Daemon, MemifServer, check, check_mbufs_back,
                      check_no_errors, expect_ok, job_result,
                      memif_client_eal, no_sanitizer_report, stat, stats_of,
                      test)
@@ -177,3 +177,23 @@ def vlan_namespace_peer(ctx):
     print("    peer saw %d tagged frames from dpfetch; dropped untagged %d, "
           "VLAN 200 %d" % (r["tagged_from_us"], stat(st, "eth.rx_untagged"),
                            stat(st, "eth.rx_vlan_mismatch")))
+
+
+@test
+def vlan_port_reports_tag_and_offloads(ctx):
+    """dpfetchctl ports shows the --vlan ID and whether the port inserts
+    and strips the tag (af_packet offers both); without --vlan, 0 and
+    neither."""
+    for args, vid in ((["--vlan", "4094"], 4094), ([], 0)):
+        d = Daemon(ctx, extra=args)
+        try:
+            port = d.ctl("ports")["ports"][0]
+        finally:
+            d.stop()
+        off = port["offloads"]
+        check(port["vlan"] == vid, "vlan %r, wanted %d" % (port["vlan"], vid))
+        want = vid != 0
+        check(off["vlan_insert"] == want and off["vlan_strip"] == want,
+              "%s: offloads %s" % (port["driver"], off))
+        print("    %s --vlan %d: insert %s strip %s" %
+              (port["driver"], vid, off["vlan_insert"], off["vlan_strip"]))
