@@ -16,7 +16,7 @@ import subprocess
 import time
 
 from harness import (NS, OUR_IP, Daemon, MemifServer, check, check_mbufs_back,
-                     check_no_errors, expect_ok, job_result,
+                     check_no_errors, expect_fail, expect_ok, job_result,
                      memif_client_eal, no_sanitizer_report, stat, stats_of,
                      test)
 
@@ -197,3 +197,13 @@ def vlan_port_reports_tag_and_offloads(ctx):
               "%s: offloads %s" % (port["driver"], off))
         print("    %s --vlan %d: insert %s strip %s" %
               (port["driver"], vid, off["vlan_insert"], off["vlan_strip"]))
+
+
+@test
+def vlan_bad_id_is_usage_error(ctx):
+    """--vlan outside 1..4094 is refused before the port starts."""
+    for v in ("0", "4095", "x"):
+        p = ctx.dpfetch(["--ip", OUR_IP, "--vlan", v, "--fetch",
+                         "http://198.18.0.1/"])
+        expect_fail(p, 2, r"--vlan: '%s' must be a whole number from 1 to "
+                    r"4094" % v, "--vlan " + v)
