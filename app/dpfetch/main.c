@@ -397,7 +397,7 @@ static size_t
 mbuf_data_room(uint16_t mtu)
 {
 	size_t need = (size_t)mtu + RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN +
-		RTE_PKTMBUF_HEADROOM;
+		RTE_VLAN_HLEN + RTE_PKTMBUF_HEADROOM;
 
 	return need < RTE_MBUF_DEFAULT_BUF_SIZE ? RTE_MBUF_DEFAULT_BUF_SIZE :
 		need;
@@ -1017,11 +1017,13 @@ main(int argc, char **argv)
 		      steer_default_key,
 		      (cfg.tcp.tso ? PORT_WANT_TSO : 0) |
 		      (cfg.tcp.lro ? PORT_WANT_LRO : 0) |
-		      (cfg.port_rss_external ? PORT_WANT_RSS_EXTERNAL : 0),
+		      (cfg.port_rss_external ? PORT_WANT_RSS_EXTERNAL : 0) |
+		      (cfg.vlan != 0 ? PORT_WANT_VLAN : 0),
 		      err, sizeof(err)) != 0) {
 		fprintf(stderr, "dpfetch: %s\n", err);
 		goto pool;
 	}
+	app.port.vlan_id = cfg.vlan;
 	rc = steer_init(&app.steer, app.n_workers, app.port.rss,
 			app.port.reta_size, steer_default_key);
 	if (rc != 0) {

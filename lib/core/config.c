@@ -662,6 +662,7 @@ struct numeric_setting {
 
 static const struct numeric_setting numeric_settings[] = {
 	NUM_SETTING("mtu", 576, 9000, mtu),
+	NUM_SETTING("vlan", 1, 4094, vlan),
 	NUM_SETTING("port", 0, 1023, port_id),
 	NUM_SETTING("mbufs", 1024, 16u << 20, mbufs),
 	NUM_SETTING("max_conns", 16, 16u << 20, max_conns),
@@ -1161,6 +1162,8 @@ config_usage(FILE *f, const char *prog)
 "  --ip A.B.C.D/N        the appliance's own address and prefix (required)\n"
 "  --gateway A.B.C.D     next hop for destinations outside the prefix\n"
 "  --mtu N               interface MTU, 576..9000 (default 1500)\n"
+"  --vlan ID             tag all frames with 802.1Q VLAN ID, 1..4094, and\n"
+"                        accept only frames with that tag (default: untagged)\n"
 "  --port N              DPDK port id (default: the first port)\n"
 "  --port-rss MODE       auto (default): program RSS where the port can,\n"
 "                        else hand packets between lcores in software;\n"
@@ -1288,6 +1291,7 @@ enum {
 	OPT_PORT_RSS,
 	OPT_METRICS, OPT_METRICS_MAX_CLIENTS, OPT_METRICS_TIMEOUT,
 	OPT_METRICS_MAX_REQUEST, OPT_FORMAT,
+	OPT_VLAN,
 	OPT_JOB_FIRST = 512,	/* + index in job_param_table */
 	OPT_SEARCH_FIRST = 768,	/* + index in search_param_table */
 };
@@ -1296,6 +1300,7 @@ static const struct option base_opts[] = {
 	{ "ip", required_argument, NULL, OPT_IP },
 	{ "gateway", required_argument, NULL, OPT_GATEWAY },
 	{ "mtu", required_argument, NULL, OPT_MTU },
+	{ "vlan", required_argument, NULL, OPT_VLAN },
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "mbufs", required_argument, NULL, OPT_MBUFS },
 	{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
@@ -1415,6 +1420,7 @@ static const char *const opt_key[] = {
 	[OPT_METRICS_TIMEOUT - OPT_IP] = "metrics-timeout-ms",
 	[OPT_METRICS_MAX_REQUEST - OPT_IP] = "metrics-max-request",
 	[OPT_FORMAT - OPT_IP] = "format",
+	[OPT_VLAN - OPT_IP] = "vlan",
 };
 
 /* The option a config file key stands for: its name, with '_' for

@@ -97,6 +97,7 @@ struct dpf_config {
 	uint8_t prefix_len;
 	uint32_t gateway;	/* host order, 0 = none */
 	uint16_t mtu;
+	uint16_t vlan;		/* --vlan 802.1Q ID, 0 = untagged */
 	uint16_t port_id;
 	int port_given;
 	/* --port-rss external: the port is not programmed, the fabric in

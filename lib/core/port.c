@@ -181,6 +181,17 @@ port_init(struct port *p, uint16_t id, uint16_t n_queues, uint16_t mtu,
 		p->rx_lro = 1;
 	}
 
+	if (want_features & PORT_WANT_VLAN) {
+		conf.rxmode.offloads |= info.rx_offload_capa &
+			RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
+		conf.txmode.offloads |= info.tx_offload_capa &
+			RTE_ETH_TX_OFFLOAD_VLAN_INSERT;
+		p->rx_vlan_strip = !!(conf.rxmode.offloads &
+				      RTE_ETH_RX_OFFLOAD_VLAN_STRIP);
+		p->tx_vlan_insert = !!(conf.txmode.offloads &
+				       RTE_ETH_TX_OFFLOAD_VLAN_INSERT);
+	}
+
 	rc = rte_eth_dev_configure(id, n_queues, n_queues, &conf);
 	if (rc != 0) {
 		snprintf(err, errlen, "port %u (%s): configure failed: %s", id,

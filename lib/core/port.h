@@ -44,6 +44,13 @@ struct port {
 	 * fabric in front of the port hashes with our key and table. */
 	uint8_t rss_external;
 	uint16_t reta_size;
+	/* --vlan: the 802.1Q VLAN ID the port sends and accepts (0 =
+	 * untagged), set by the caller after port_init; the port inserts
+	 * and strips the tag where it can (PORT_WANT_VLAN), lib/net/eth.c
+	 * does it otherwise. */
+	uint16_t vlan_id;
+	uint8_t tx_vlan_insert;
+	uint8_t rx_vlan_strip;
 };
 
 /* Pick a port: want_id if given, else the first available one. */
@@ -58,6 +65,8 @@ port_pick(int given, uint16_t want_id, uint16_t *id, char *err,
  * hashes with our key over a round-robin table of
  * PORT_EXTERNAL_RETA_SIZE entries (a test fabric, a switch). */
 #define PORT_WANT_RSS_EXTERNAL	0x4
+/* Use the port's VLAN insert/strip offloads where it has them. */
+#define PORT_WANT_VLAN	0x8
 
 #define PORT_EXTERNAL_RETA_SIZE	128
 

@@ -30,7 +30,8 @@
 
 #define STATS_ETH(X) \
 	X(rx_packets) X(rx_too_short) X(rx_not_for_us) X(rx_vlan) \
-	X(rx_unknown_type) X(tx_no_mbuf)
+	X(rx_unknown_type) X(tx_no_mbuf) \
+	X(rx_untagged) X(rx_vlan_mismatch) X(tx_vlan_no_room)
 
 #define STATS_ARP(X) \
 	X(rx_requests) X(rx_replies) X(rx_invalid) X(rx_not_for_us) \

@@ -101,20 +101,30 @@ steer_frame_tcp(const struct rte_mbuf *m, const struct rte_ipv4_hdr **ipp)
 {
 	const struct rte_ether_hdr *eh;
 	const struct rte_ipv4_hdr *ip;
-	uint32_t hlen;
+	uint32_t hlen, l2 = sizeof(*eh);
+	rte_be16_t type;
 
 	if (rte_pktmbuf_data_len(m) < sizeof(*eh) + sizeof(*ip))
 		return NULL;
 	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	if (eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
+	type = eh->ether_type;
+	/* --vlan without the port's strip: the tag is still in the frame
+	 * (lib/net/eth.c checks it; here it is only skipped). */
+	if (type == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN)) {
+		l2 += sizeof(struct rte_vlan_hdr);
+		if (rte_pktmbuf_data_len(m) < l2 + sizeof(*ip))
+			return NULL;
+		type = ((const struct rte_vlan_hdr *)(eh + 1))->eth_proto;
+	}
+	if (type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
 		return NULL;
-	ip = (const struct rte_ipv4_hdr *)(eh + 1);
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l2);
 	hlen = (uint32_t)(ip->version_ihl & 0xf) * 4;
 	if (ip->next_proto_id != IPPROTO_TCP || hlen < sizeof(*ip) ||
 	    (ip->fragment_offset &
 	     rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
 			      RTE_IPV4_HDR_OFFSET_MASK)) != 0 ||
-	    rte_pktmbuf_data_len(m) < sizeof(*eh) + hlen +
+	    rte_pktmbuf_data_len(m) < l2 + hlen +
 	    sizeof(struct rte_tcp_hdr))
 		return NULL;
 	*ipp = ip;

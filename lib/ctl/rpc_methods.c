@@ -86,6 +86,13 @@ port_json(const struct app *app)
 		"tx_ip_cksum", p->tx_ip_cksum, "tx_tcp_cksum", p->tx_tcp_cksum,
 		"tx_multi_seg", p->tx_multi_seg, "tso", p->tx_tso,
 		"lro", p->rx_lro));
+	/* --vlan: the tag (0 = untagged), and whether the port puts it on
+	 * and takes it off. */
+	json_object_set_new(o, "vlan", json_integer(p->vlan_id));
+	json_object_set_new(json_object_get(o, "offloads"), "vlan_insert",
+			    json_boolean(p->tx_vlan_insert));
+	json_object_set_new(json_object_get(o, "offloads"), "vlan_strip",
+			    json_boolean(p->rx_vlan_strip));
 	json_object_set_new(o, "steering",
 			    json_string(app->steer.mode == STEER_RSS ? "rss" :
 					app->steer.mode == STEER_SOFT ?

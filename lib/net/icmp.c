@@ -4,6 +4,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "eth.h"
 #include "icmp.h"
 #include "worker.h"
 
@@ -37,8 +38,6 @@ icmp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 	eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l3_off);
 	rte_ether_addr_copy(&eh->src_addr, &tmp_mac);
-	rte_ether_addr_copy(&w->app->port.mac, &eh->src_addr);
-	rte_ether_addr_copy(&tmp_mac, &eh->dst_addr);
 	tmp_ip = ip->src_addr;
 	ip->src_addr = ip->dst_addr;
 	ip->dst_addr = tmp_ip;
@@ -52,7 +51,8 @@ icmp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (l4_off + l4_len));
 	m->ol_flags = 0;
 	w->stats.icmp.tx_echo_replies++;
-	worker_tx(w, m);
+	/* Through eth_output, which tags it under --vlan. */
+	eth_output(w, m, &tmp_mac, RTE_ETHER_TYPE_IPV4);
 	return;
 drop:
 	rte_pktmbuf_free(m);

@@ -351,6 +351,45 @@ test_rss_mismatch(void **state)
 	assert_int_equal(mism, 0);
 }
 
+/* A frame still carrying its 802.1Q tag (--vlan, no strip offload) is
+ * steered by the IPv4/TCP header after the tag. */
+static void
+test_vlan_tagged_frame(void **state)
+{
+	struct frame f;
+	struct rte_mbuf *pkts[1] = { &f.m };
+	uint64_t out = 0, drops = 0, mism = 0;
+	uint32_t a = IP(198, 18, 2, 1), b = IP(198, 18, 2, 2);
+	struct rte_vlan_hdr *vh;
+	uint16_t owner;
+	struct steer s;
+
+	(void)state;
+	rss_steer(&s, 2, 128);
+	owner = steer_owner(&s, a, b, 80, 40000);
+	tcp_frame(&f, a, b, 80, 40000, RTE_TCP_SYN_FLAG);
+	memmove(f.data + 16, f.data + 12, f.m.data_len - 12);
+	((struct rte_ether_hdr *)f.data)->ether_type =
+		rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
+	vh = (struct rte_vlan_hdr *)(f.data + 14);
+	vh->vlan_tci = rte_cpu_to_be_16(100);
+	f.m.data_len += 4;
+	f.m.pkt_len = f.m.data_len;
+	assert_int_equal(steer_rx_burst(&s, owner, pkts, 1, &out, &drops,
+					&mism), 1);
+	assert_int_equal(mism, 0);
+	assert_int_equal(steer_rx_burst(&s, (uint16_t)(1 - owner), pkts, 1,
+					&out, &drops, &mism), 1);
+	assert_int_equal(mism, 1);
+	/* Cut inside the IP header: not steered, not read past the end. */
+	f.m.data_len = 14 + 4 + 10;
+	f.m.pkt_len = f.m.data_len;
+	mism = 0;
+	assert_int_equal(steer_rx_burst(&s, (uint16_t)(1 - owner), pkts, 1,
+					&out, &drops, &mism), 1);
+	assert_int_equal(mism, 0);
+}
+
 int
 main(void)
 {
@@ -362,6 +401,7 @@ main(void)
 		cmocka_unit_test(test_toeplitz_vectors),
 		cmocka_unit_test(test_key_format_parse),
 		cmocka_unit_test(test_rss_mismatch),
+		cmocka_unit_test(test_vlan_tagged_frame),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
