@@ -66,7 +66,7 @@
 	X(TsoSends) X(LroSegsIn) \
 	X(PersistTimeouts) X(FinWait2Timeouts) \
 	X(OfoCollapsed) X(OfoPruned) X(OfoDropLowMem) X(SndLowMemRefused) \
-	X(SndLowMemWakeups) X(MemLowEvents) X(MemPressureEvents) \
+	X(SndLowMemWakeups) X(SndLowMemScans) X(MemLowEvents) X(MemPressureEvents) \
 	X(RcvDropNoSndSpace) \
 	X(SyncookiesSent) X(SyncookiesRecv) X(SyncookiesFailed) \
 	X(HalfOpenDrops) X(SynFromBadSource) X(RstsRateLimited) \

@@ -8,6 +8,14 @@
  * skips them, so the cost stays O(1) amortized per tick.  The wheel is
  * driven from the poll loop with the loop's cached time: no system calls.
  *
+ * Timers due beyond the next turn wait in a second wheel of turns
+ * instead (TIMER_WHEEL_SLOTS turns, 70 minutes; later ones come round
+ * again), and move into the first wheel a few per tick during the turn
+ * before theirs.  So the sweep skips each timer at most once: with
+ * millions of connections each holding an idle timer a minute away, a
+ * single wheel would visit every one of them once per turn (4 million
+ * cache misses a second at 4 million connections).
+ *
  * A timer is 32 bytes because there is one per connection and kind: it
  * keeps no argument of its own.  The owner finds its object from the
  * timer (container_of) and the lcore from the context given to
@@ -23,6 +31,10 @@
 
 #define TIMER_WHEEL_SLOTS	4096	/* power of two */
 #define TIMER_TICK_US		250
+#define TIMER_TURN_SHIFT	12	/* log2(TIMER_WHEEL_SLOTS) */
+/* Timers moved from the wheel of turns per tick, at least (what is left
+ * at the end of the turn moves at once). */
+#define TIMER_CASCADE_BATCH	256
 
 struct timer;
 /* ctx is what timer_wheel_run was given (the worker, for TCP). */
@@ -42,8 +54,17 @@ LIST_HEAD(timer_list, timer);
 struct timer_wheel {
 	uint64_t now_tick;	/* last tick swept */
 	uint64_t n_armed;
+	/* Timers due in this turn or the next, by tick. */
 	struct timer_list slots[TIMER_WHEEL_SLOTS];
+	/* Timers due in later turns, by turn. */
+	struct timer_list turns[TIMER_WHEEL_SLOTS];
+	/* The next turn's, taken out of turns[] at the start of this one
+	 * and moving into slots[] during it. */
+	struct timer_list cascade;
 };
+
+_Static_assert(TIMER_WHEEL_SLOTS == 1u << TIMER_TURN_SHIFT,
+	       "TIMER_TURN_SHIFT is log2(TIMER_WHEEL_SLOTS)");
 
 void
 timer_wheel_init(struct timer_wheel *w, uint64_t now_us);

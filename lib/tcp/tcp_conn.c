@@ -31,6 +31,8 @@
 
 #define EPHEMERAL_LO	32768	/* Linux's default range */
 #define EPHEMERAL_HI	60999
+/* Starved connections remembered for tcp_mem_wake, at most (1 MiB). */
+#define STARVED_FIFO_MAX	65536u
 
 static const char *const state_names[TCP_NSTATES] = {
 	[TCP_CLOSED] = "CLOSED",
@@ -321,6 +323,13 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 	ts->tw_fifo = rte_zmalloc_socket("tcp_tw_fifo",
 		(size_t)(ts->tw_mask + 1) * sizeof(ts->tw_fifo[0]), 0,
 		(int)rte_socket_id());
+	/* Not fatal either: without it tcp_mem_wake scans the table. */
+	ts->starved_mask = RTE_MAX(256u, max_conns / 64);
+	ts->starved_mask = rte_align32pow2(RTE_MIN(STARVED_FIFO_MAX,
+						   ts->starved_mask)) - 1;
+	ts->starved_fifo = rte_zmalloc_socket("tcp_starved_fifo",
+		(size_t)(ts->starved_mask + 1) * sizeof(ts->starved_fifo[0]),
+		0, (int)rte_socket_id());
 	return 0;
 nomem:
 	obj_pool_fini(&ts->ooo_pool);
@@ -370,6 +379,7 @@ tcp_stack_fini(struct worker *w)
 	obj_pool_fini(&ts->ooo_pool);
 	rte_free(ts->buckets);
 	rte_free(ts->tw_fifo);
+	rte_free(ts->starved_fifo);
 	memset(ts, 0, sizeof(*ts));
 }
 
@@ -946,57 +956,87 @@ tcp_send_space(struct worker *w, const struct tcp_conn *c)
 		struct tcp_conn *mc = (struct tcp_conn *)(uintptr_t)c;
 
 		if (!(mc->mem_flags & TCP_MF_SND_STARVED)) {
+			struct tcp_stack *ts = w->tcp;
+
 			mc->mem_flags |= TCP_MF_SND_STARVED;
 			w->snd_starved++;
 			w->stats.tcp.SndLowMemRefused++;
+			if (ts->starved_fifo != NULL &&
+			    ts->starved_tail - ts->starved_head <=
+			    ts->starved_mask)
+				ts->starved_fifo[ts->starved_tail++ &
+						 ts->starved_mask] = mc;
 		}
 		return 0;
 	}
 	return used < limit ? limit - used : 0;
 }
 
-void
-tcp_mem_wake(struct worker *w)
+/* Wake one connection refused send space.  0, or -1 when the pool is
+ * low again (the rest wait for the next wake). */
+static int
+tcp_mem_wake_one(struct worker *w, struct tcp_conn *c)
+{
+	c->mem_flags &= ~TCP_MF_SND_STARVED;
+	w->snd_starved--;
+	w->stats.tcp.SndLowMemWakeups++;
+	/* A window held by the send buffer opens again. */
+	tcp_output_schedule(w, c);
+	if (c->ops != NULL && c->ops->sent != NULL &&
+	    !(c->flags & TF_APP_CLOSED) && !(c->flags & TF_ABORT))
+		c->ops->sent(w, c);
+	return w->mbufs_low ? -1 : 0;
+}
+
+/* The starved connections the FIFO had no room for: one pass over the
+ * connection blocks. */
+static void
+tcp_mem_wake_scan(struct worker *w)
 {
 	struct tcp_conn *batch[256];
 	struct tcp_conn *c;
 	uint32_t iter, n, i;
 
-	/* Collect first, call after: a callback may close its connection,
-	 * and the walk must not see blocks change under it. */
+	w->stats.tcp.SndLowMemScans++;
+	iter = 0;
 	do {
-		iter = 0;
+		/* Collect first, call after: a callback may close its own
+		 * connection, whose block the walk (by pool index) then
+		 * skips. */
 		n = 0;
 		while (n < RTE_DIM(batch) &&
-		       (c = tcp_conn_next(w, &iter)) != NULL) {
-			if (c->mem_flags & TCP_MF_SND_STARVED) {
-				c->mem_flags &= ~TCP_MF_SND_STARVED;
-				w->snd_starved--;
+		       (c = tcp_conn_next(w, &iter)) != NULL)
+			if (c->mem_flags & TCP_MF_SND_STARVED)
 				batch[n++] = c;
-			}
-		}
-		for (i = 0; i < n; i++) {
-			c = batch[i];
-			w->stats.tcp.SndLowMemWakeups++;
-			/* A window held by the send buffer opens again. */
-			tcp_output_schedule(w, c);
-			if (c->ops != NULL && c->ops->sent != NULL &&
-			    !(c->flags & TF_APP_CLOSED) &&
-			    !(c->flags & TF_ABORT))
-				c->ops->sent(w, c);
-			if (w->mbufs_low && i + 1 < n) {
-				/* Low again: the rest wait for the next time
-				 * (marked again: none was closed meanwhile,
-				 * callbacks close only their own). */
-				for (i++; i < n; i++) {
-					batch[i]->mem_flags |=
-						TCP_MF_SND_STARVED;
-					w->snd_starved++;
-				}
+		for (i = 0; i < n; i++)
+			if (tcp_mem_wake_one(w, batch[i]) != 0)
 				return;
-			}
+	} while (n == RTE_DIM(batch) && w->snd_starved > 0);
+}
+
+void
+tcp_mem_wake(struct worker *w)
+{
+	struct tcp_stack *ts = w->tcp;
+
+	/* Oldest first; stale entries (closed, or woken already) have
+	 * lost the mark. */
+	while (ts->starved_head != ts->starved_tail) {
+		struct tcp_conn *c = ts->starved_fifo[ts->starved_head &
+						      ts->starved_mask];
+
+		if (!(c->mem_flags & TCP_MF_SND_STARVED)) {
+			ts->starved_head++;
+			continue;
 		}
-	} while (n == RTE_DIM(batch) && w->snd_starved > 0 && !w->mbufs_low);
+		if (w->mbufs_low)
+			return;
+		ts->starved_head++;
+		if (tcp_mem_wake_one(w, c) != 0)
+			return;
+	}
+	if (w->snd_starved > 0 && !w->mbufs_low)
+		tcp_mem_wake_scan(w);
 }
 
 static int

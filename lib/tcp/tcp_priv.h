@@ -332,6 +332,15 @@ struct tcp_stack {
 	uint32_t tw_head;
 	uint32_t tw_tail;
 	uint32_t tw_max;		/* TIME_WAITs kept: max_conns / 4 */
+	/* Connections refused send space (TCP_MF_SND_STARVED), oldest
+	 * first, for tcp_mem_wake: scanning the table for them took a
+	 * server holding 4M connections seconds per wake.  Entries may be
+	 * stale (check the flag); past the size the table scan still
+	 * finds the rest. */
+	struct tcp_conn **starved_fifo;
+	uint32_t starved_mask;
+	uint32_t starved_head;
+	uint32_t starved_tail;
 };
 
 _Static_assert(offsetof(struct tcp_stack, rx_hint) == 0,

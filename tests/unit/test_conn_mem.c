@@ -455,7 +455,9 @@ test_send_true_size_and_pressure(void **state)
 	uint32_t elt = app.pool->elt_size, i, space;
 	uint64_t refused = w->stats.tcp.SndLowMemRefused;
 	uint64_t wakeups = w->stats.tcp.SndLowMemWakeups;
+	uint64_t scans = w->stats.tcp.SndLowMemScans;
 	unsigned int before = rte_mempool_in_use_count(app.pool);
+	struct tcp_conn **fifo;
 
 	(void)state;
 	assert_int_equal(tcp_send_space(w, a), cfg.tcp.sndbuf);
@@ -502,6 +504,34 @@ test_send_true_size_and_pressure(void **state)
 	assert_false(a->mem_flags & TCP_MF_SND_STARVED);
 	assert_false(b->mem_flags & TCP_MF_SND_STARVED);
 	assert_int_equal(w->stats.tcp.SndLowMemWakeups, wakeups + 2);
+	/* Found from the FIFO of starved connections, not the table. */
+	assert_int_equal(w->stats.tcp.SndLowMemScans, scans);
+	assert_int_equal(w->tcp->starved_head, w->tcp->starved_tail);
+	/* Starved past the FIFO (none here): one scan of the table finds
+	 * them. */
+	fifo = w->tcp->starved_fifo;
+	w->tcp->starved_fifo = NULL;
+	w->mbufs_low = 1;
+	assert_int_equal(tcp_send_space(w, a), 0);
+	assert_int_equal(tcp_send_space(w, b), 0);
+	assert_int_equal(w->snd_starved, 2);
+	w->mbufs_low = 0;
+	tcp_mem_wake(w);
+	w->tcp->starved_fifo = fifo;
+	assert_int_equal(w->snd_starved, 0);
+	assert_int_equal(w->stats.tcp.SndLowMemWakeups, wakeups + 4);
+	assert_int_equal(w->stats.tcp.SndLowMemScans, scans + 1);
+	/* Low again during a wake: the rest stay marked, for the next. */
+	w->mbufs_low = 1;
+	assert_int_equal(tcp_send_space(w, a), 0);
+	assert_int_equal(tcp_send_space(w, b), 0);
+	tcp_mem_wake(w);
+	assert_int_equal(w->snd_starved, 2);
+	w->mbufs_low = 0;
+	tcp_mem_wake(w);
+	assert_int_equal(w->snd_starved, 0);
+	assert_int_equal(w->stats.tcp.SndLowMemWakeups, wakeups + 6);
+	assert_int_equal(w->stats.tcp.SndLowMemScans, scans + 1);
 	assert_int_equal(tcp_send(w, a, "z", 1), 1);
 	/* A starved connection that goes away is no longer counted. */
 	w->mbufs_low = 1;

@@ -671,6 +671,126 @@ test_stall_rearm(void **state)
 	free(c.w);
 }
 
+/*
+ * The two wheels' invariant: a tick slot holds only timers of its tick
+ * due by the end of the next turn (so a sweep skips a timer at most
+ * once), a turn slot only timers of its turn due later, the cascade list
+ * only the next turn's (or ones a whole wheel of turns away), and every
+ * armed timer is in exactly one of them.
+ */
+static void
+check_wheel(const struct timer_wheel *w)
+{
+	uint64_t cur = w->now_tick >> TIMER_TURN_SHIFT;
+	uint64_t n = 0;
+	const struct timer *t;
+	unsigned int i;
+
+	for (i = 0; i < TIMER_WHEEL_SLOTS; i++) {
+		LIST_FOREACH(t, &w->slots[i], link) {
+			assert_int_equal(t->expire_tick & (TIMER_WHEEL_SLOTS - 1),
+					 i);
+			assert_true((t->expire_tick >> TIMER_TURN_SHIFT) <=
+				    cur + 1);
+			n++;
+		}
+		LIST_FOREACH(t, &w->turns[i], link) {
+			uint64_t turn = t->expire_tick >> TIMER_TURN_SHIFT;
+
+			assert_int_equal(turn & (TIMER_WHEEL_SLOTS - 1), i);
+			assert_true(turn >= cur + 2);
+			n++;
+		}
+	}
+	LIST_FOREACH(t, &w->cascade, link) {
+		uint64_t turn = t->expire_tick >> TIMER_TURN_SHIFT;
+
+		assert_true(turn == cur + 1 ||
+			    turn >= cur + 1 + TIMER_WHEEL_SLOTS);
+		n++;
+	}
+	assert_int_equal(n, w->n_armed);
+}
+
+/* Timers from a tick to hours away (beyond the wheel of turns), armed,
+ * re-armed and cancelled while time moves on in random steps: each
+ * fires once, on time, and the invariant holds after every run. */
+static void
+test_far_timers(void **state)
+{
+	enum { N = 20000 };
+	struct tt_ctx c = { 0 };
+	struct tt *x = calloc(N, sizeof(*x));
+	uint64_t now = 3 * TURN_US + 5;
+	uint64_t end = 0;
+	unsigned int i, fired = 0, cancelled = 0;
+
+	(void)state;
+	assert_non_null(x);
+	srandom(42);
+	c.w = wheel_new(now);
+	for (i = 0; i < N; i++) {
+		uint64_t delay;
+
+		switch (i % 5) {
+		case 0:
+			delay = (uint64_t)random() % TURN_US;
+			break;
+		case 1:
+			delay = (uint64_t)random() % (3 * TURN_US);
+			break;
+		case 2:	/* an idle timeout, a minute or so */
+			delay = 60000000 + (uint64_t)random() % 1000000;
+			break;
+		case 3:
+			delay = (uint64_t)random() % (200 * TURN_US);
+			break;
+		default:	/* beyond the wheel of turns */
+			delay = (TIMER_WHEEL_SLOTS + 1) * TURN_US +
+				(uint64_t)random() % (3 * TURN_US);
+			break;
+		}
+		tt_setup(&x[i], &c, i);
+		tt_arm(&c, &x[i], now, delay);
+		if (x[i].deadline_us > end)
+			end = x[i].deadline_us;
+	}
+	check_wheel(c.w);
+	while (c.w->n_armed > 0) {
+		now += 1 + (uint64_t)random() % (TURN_US / 3);
+		run_to(&c, now);
+		check_wheel(c.w);
+		/* Now and then move one not yet fired, or cancel one. */
+		i = (unsigned int)random() % N;
+		if (timer_is_armed(&x[i].t)) {
+			if (random() % 2) {
+				timer_cancel(c.w, &x[i].t);
+				x[i].fired = 1000;	/* never fires */
+				cancelled++;
+			} else {
+				tt_arm(&c, &x[i], now,
+				       (uint64_t)random() % (5 * TURN_US));
+			}
+		}
+		assert_true(now < end + 2 * TURN_US);
+	}
+	for (i = 0; i < N; i++) {
+		if (x[i].fired == 1000)
+			continue;
+		assert_int_equal(x[i].fired, 1);
+		fired++;
+		if (x[i].fired_at_us < x[i].deadline_us)
+			fail_msg("timer %u early: %llu < %llu", i,
+				 (unsigned long long)x[i].fired_at_us,
+				 (unsigned long long)x[i].deadline_us);
+		assert_true(x[i].fired_at_us < x[i].deadline_us + TURN_US / 3 +
+			    2 * TIMER_TICK_US);
+	}
+	assert_int_equal(fired + cancelled, N);
+	free(x);
+	free(c.w);
+}
+
 int
 main(void)
 {
@@ -687,6 +807,7 @@ main(void)
 		cmocka_unit_test(test_rearm_other_due),
 		cmocka_unit_test(test_long_stall),
 		cmocka_unit_test(test_stall_rearm),
+		cmocka_unit_test(test_far_timers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
