@@ -11,7 +11,7 @@ import os
 import re
 import time
 
-from harness import (ACCESS_LOG, OUR_IP, PEER_IP, check, check_mbufs_back,
+from harness import (ACCESS_LOG, IFACE, OUR_IP, PEER_IP, check, check_mbufs_back,
                      check_no_errors, expect_fail, expect_ok, job_result,
                      stats_of, test)
 
@@ -31,8 +31,25 @@ MIX = [
 ]
 
 
+def eal_2lcores(ctx):
+    return ["-l", "0-1", "--no-pci", "--file-prefix", ctx.prefix(),
+            "--log-level", "warning", "--no-huge", "-m", "1024",
+            "--vdev=net_af_packet0,iface=%s,qpairs=2" % IFACE]
+
+
 @test
 def mix_three_entries_nginx(ctx):
+    run_mix(ctx, None)
+
+
+@test
+def mix_three_entries_nginx_2lcores(ctx):
+    """Two shares: their per-entry histograms merge like the totals,
+    and ${counter} stays unique across them."""
+    run_mix(ctx, eal_2lcores(ctx))
+
+
+def run_mix(ctx, eal):
     n = 20000
     path = ctx.out("mix.json")
     with open(path, "w") as f:
@@ -43,7 +60,7 @@ def mix_three_entries_nginx(ctx):
         log_start = f.tell()
     p = ctx.dpfetch(["--ip", OUR_IP, "--mix", path, "--requests", str(n),
                      "--connections", "16", "--pipeline", "4", "-o", out,
-                     "--stats"], timeout=300)
+                     "--stats"], eal=eal, timeout=300)
     os.unlink(path)
     expect_ok(p, "mix job")
     r = job_result(ctx, p, out)
