@@ -958,7 +958,8 @@ main(int argc, char **argv)
 	/* Large stdio buffer: the body is written from the poll loop. */
 	setvbuf(out, NULL, _IOFBF, 1 << 20);
 	want_job = json_object_get(cfg.job, "url") != NULL ||
-		json_object_get(cfg.job, "urls") != NULL;
+		json_object_get(cfg.job, "urls") != NULL ||
+		json_object_get(cfg.job, "mix") != NULL;
 	if (cfg.script != NULL && script_precheck(cfg.script) != 0)
 		goto done;
 	if (want_job &&

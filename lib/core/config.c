@@ -321,6 +321,19 @@ job_text_value(const struct job_param *e, const char *val,
 			return NULL;
 		}
 		break;
+	case JOB_PARAM_MIX: {
+		/* A file holding the JSON array ("@FILE" too). */
+		json_error_t jerr;
+
+		v = json_load_file(val[0] == '@' ? val + 1 : val,
+				   JSON_REJECT_DUPLICATES, &jerr);
+		if (v == NULL) {
+			set_err(err, errlen, "%s: %s: %s (line %d)", label,
+				val, jerr.text, jerr.line);
+			return NULL;
+		}
+		break;
+	}
 	default:
 		v = json_string(val);
 		break;

@@ -12,6 +12,7 @@
 #include "errbuf.h"
 #include "hist.h"
 #include "job_params.h"
+#include "mix.h"
 
 #define OFF(m)	offsetof(struct job_params, m)
 #define SZ(m)	sizeof(((struct job_params *)0)->m)
@@ -29,6 +30,11 @@
  * method POST when none is given).
  */
 const struct job_param job_param_table[] = {
+	STRING("mix", JOB_PARAM_MIX, mix, "mix", NULL, "FILE",
+	       "a request mix instead of url/urls: a JSON array of {url, "
+	       "method, headers, body, weight, name}, picked by weight, "
+	       "with ${counter}, ${rand:LO-HI}, ${choice:a|b} in the path, "
+	       "headers and body (--mix takes a file)"),
 	STRING("url", JOB_PARAM_URL, urls, NULL, "url", "URL",
 	       "the URL to fetch (repeat url= for several)"),
 	STRING("urls", JOB_PARAM_URLS, urls, NULL, NULL, "[URL, ...]",
@@ -272,48 +278,63 @@ parse_method(struct job_params *p, json_t *j, char *err, size_t errlen)
 	return 0;
 }
 
+/* An object of name: value into "Name: value" lines (out, *n, at most
+ * max); what names it in errors ("headers", "mix[2].headers").  check:
+ * the values are templates (mix.h). */
 static int
-parse_headers(struct job_params *p, json_t *h, char *err, size_t errlen)
+parse_header_obj(json_t *h, char **out, unsigned int *n, unsigned int max,
+		 const char *what, int check, char *err, size_t errlen)
 {
+	char terr[256];
 	const char *name;
 	json_t *v;
 	unsigned int i;
 
 	if (!json_is_object(h))
 		return job_err(err, errlen,
-			       "headers: expected an object of name: value");
+			       "%s: expected an object of name: value", what);
 	json_object_foreach(h, name, v) {
 		const char *val;
 		size_t len;
 
 		if (!json_is_string(v))
 			return job_err(err, errlen,
-				       "headers.%s: expected a string",
-				       name);
+				       "%s.%s: expected a string", what, name);
 		val = json_string_value(v);
 		if (name[0] == '\0')
-			return job_err(err, errlen, "headers: empty name");
+			return job_err(err, errlen, "%s: empty name", what);
 		for (i = 0; name[i] != '\0'; i++)
 			if (!is_tchar((uint8_t)name[i]))
 				return job_err(err, errlen,
-					       "headers: '%s' is not a valid field name",
-					       name);
+					       "%s: '%s' is not a valid field name",
+					       what, name);
 		for (i = 0; val[i] != '\0'; i++)
 			if (val[i] == '\r' || val[i] == '\n')
 				return job_err(err, errlen,
-					       "headers.%s: CR or LF in the value",
-					       name);
-		if (p->n_headers == JOB_MAX_HEADERS)
-			return job_err(err, errlen, "headers: more than %d",
-				       JOB_MAX_HEADERS);
+					       "%s.%s: CR or LF in the value",
+					       what, name);
+		if (check && mix_tmpl_check(val, strlen(val), terr,
+					    sizeof(terr)) != 0)
+			return job_err(err, errlen, "%s.%s: %s", what, name,
+				       terr);
+		if (*n == max)
+			return job_err(err, errlen, "%s: more than %u", what,
+				       max);
 		len = strlen(name) + strlen(val) + 3;
-		p->headers[p->n_headers] = malloc(len);
-		if (p->headers[p->n_headers] == NULL)
+		out[*n] = malloc(len);
+		if (out[*n] == NULL)
 			return job_err(err, errlen, "out of memory");
-		snprintf(p->headers[p->n_headers], len, "%s: %s", name, val);
-		p->n_headers++;
+		snprintf(out[*n], len, "%s: %s", name, val);
+		(*n)++;
 	}
 	return 0;
+}
+
+static int
+parse_headers(struct job_params *p, json_t *h, char *err, size_t errlen)
+{
+	return parse_header_obj(h, p->headers, &p->n_headers,
+				JOB_MAX_HEADERS, "headers", 0, err, errlen);
 }
 
 static int
@@ -534,6 +555,136 @@ parse_steps(struct job_params *p, json_t *a, char *err, size_t errlen)
 	return 0;
 }
 
+static const char *const mix_fields[] = {
+	"url", "method", "headers", "body", "weight", "name",
+};
+
+static int
+parse_mix_entry(struct job_params *p, size_t i, json_t *o, char *err,
+		size_t errlen)
+{
+	struct job_mix_entry *m = &p->mix[i];
+	char what[48], terr[256];
+	const char *key;
+	json_t *v, *u;
+	size_t k;
+
+	if (!json_is_object(o))
+		return job_err(err, errlen,
+			       "mix[%zu]: expected an object {url, method, headers, body, weight, name}",
+			       i);
+	json_object_foreach(o, key, v) {
+		for (k = 0; k < sizeof(mix_fields) / sizeof(mix_fields[0]);
+		     k++)
+			if (strcmp(key, mix_fields[k]) == 0)
+				break;
+		if (k == sizeof(mix_fields) / sizeof(mix_fields[0]))
+			return job_err(err, errlen,
+				       "mix[%zu]: unknown field '%s' (url, method, headers, body, weight, name)",
+				       i, key);
+	}
+	u = json_object_get(o, "url");
+	snprintf(what, sizeof(what), "mix[%zu].url", i);
+	if (u == NULL)
+		return job_err(err, errlen, "%s: required", what);
+	if (add_url(p, u, what, err, errlen) != 0)
+		return -1;
+	if (mix_tmpl_check(p->urls[i].path, strlen(p->urls[i].path), terr,
+			   sizeof(terr)) != 0)
+		return job_err(err, errlen, "%s: %s", what, terr);
+	v = json_object_get(o, "name");
+	if (v != NULL && (!json_is_string(v) ||
+			  json_string_length(v) == 0 ||
+			  json_string_length(v) >= sizeof(m->name)))
+		return job_err(err, errlen,
+			       "mix[%zu].name: expected a string of 1 to %zu characters",
+			       i, sizeof(m->name) - 1);
+	snprintf(m->name, sizeof(m->name), "%s",
+		 json_string_value(v != NULL ? v : u));
+	v = json_object_get(o, "body");
+	if (v != NULL) {
+		if (!json_is_string(v))
+			return job_err(err, errlen,
+				       "mix[%zu].body: expected a string", i);
+		if (mix_tmpl_check(json_string_value(v), json_string_length(v),
+				   terr, sizeof(terr)) != 0)
+			return job_err(err, errlen, "mix[%zu].body: %s", i,
+				       terr);
+		m->body_len = json_string_length(v);
+		m->body = malloc(m->body_len + 1);
+		if (m->body == NULL)
+			return job_err(err, errlen, "out of memory");
+		memcpy(m->body, json_string_value(v), m->body_len);
+		m->body[m->body_len] = '\0';
+	}
+	v = json_object_get(o, "method");
+	snprintf(m->method, sizeof(m->method), "%s",
+		 m->body != NULL ? "POST" : "GET");
+	if (v != NULL) {
+		const char *s = json_string_value(v);
+
+		if (s == NULL || s[0] == '\0' || strlen(s) >= sizeof(m->method))
+			return job_err(err, errlen,
+				       "mix[%zu].method: expected a method name such as GET",
+				       i);
+		for (k = 0; s[k] != '\0'; k++)
+			if (!is_tchar((uint8_t)s[k]))
+				return job_err(err, errlen,
+					       "mix[%zu].method: '%s' is not a valid method name",
+					       i, s);
+		snprintf(m->method, sizeof(m->method), "%s", s);
+	}
+	v = json_object_get(o, "headers");
+	snprintf(what, sizeof(what), "mix[%zu].headers", i);
+	if (v != NULL && parse_header_obj(v, m->headers, &m->n_headers,
+					  JOB_MIX_MAX_HEADERS, what, 1, err,
+					  errlen) != 0)
+		return -1;
+	v = json_object_get(o, "weight");
+	m->weight = 1;
+	if (v != NULL) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		    json_integer_value(v) > MIX_WEIGHT_MAX)
+			return job_err(err, errlen,
+				       "mix[%zu].weight: expected an integer 1..%d",
+				       i, MIX_WEIGHT_MAX);
+		m->weight = (uint32_t)json_integer_value(v);
+	}
+	return 0;
+}
+
+/* The entries' URLs go into urls[] (entry i's is urls[i]): the runner
+ * resolves them and names them in errors as it does url/urls. */
+static int
+parse_mix(struct job_params *p, json_t *a, json_t *params, char *err,
+	  size_t errlen)
+{
+	static const char *const alone[] = { "url", "urls", "method",
+					     "headers", "body" };
+	json_t *o;
+	size_t i;
+
+	for (i = 0; i < sizeof(alone) / sizeof(alone[0]); i++)
+		if (json_object_get(params, alone[i]) != NULL)
+			return job_err(err, errlen,
+				       "mix: give %s in the mix's entries, not beside it",
+				       alone[i]);
+	if (!json_is_array(a) || json_array_size(a) == 0 ||
+	    json_array_size(a) > JOB_MAX_MIX)
+		return job_err(err, errlen,
+			       "mix: expected an array of 1 to %d {url, method, headers, body, weight}",
+			       JOB_MAX_MIX);
+	p->mix = calloc(json_array_size(a), sizeof(*p->mix));
+	if (p->mix == NULL)
+		return job_err(err, errlen, "out of memory");
+	json_array_foreach(a, i, o) {
+		p->n_mix++;
+		if (parse_mix_entry(p, i, o, err, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* One entry; j is its member, or NULL when absent. */
 static int
 parse_one(struct job_params *p, const struct job_param *e, json_t *j,
@@ -546,7 +697,8 @@ parse_one(struct job_params *p, const struct job_param *e, json_t *j,
 		if (j != NULL && parse_urls(p, j, err, errlen) != 0)
 			return -1;
 		if (p->n_urls == 0)
-			return job_err(err, errlen, "url or urls is required");
+			return job_err(err, errlen,
+				       "url or urls is required");
 		return 0;
 	}
 	if (j == NULL)
@@ -576,6 +728,8 @@ parse_one(struct job_params *p, const struct job_param *e, json_t *j,
 		return parse_arrival(p, j, err, errlen);
 	case JOB_PARAM_STEPS:
 		return parse_steps(p, j, err, errlen);
+	case JOB_PARAM_MIX:
+		return parse_mix(p, j, params, err, errlen);
 	default:
 		return 0;
 	}
@@ -775,6 +929,44 @@ ips_json(const struct job_params *p)
 	return json_string(buf);
 }
 
+static json_t *
+mix_json(const struct job_params *p, int brief)
+{
+	json_t *a = json_array();
+	unsigned int i, k;
+
+	for (i = 0; a != NULL && i < p->n_mix; i++) {
+		const struct job_mix_entry *m = &p->mix[i];
+		char url[URL_MAX_HOST + URL_MAX_PATH + 32];
+		json_t *o, *h = json_object();
+
+		snprintf(url, sizeof(url), "http://%s:%u%s", p->urls[i].host,
+			 p->urls[i].port, p->urls[i].path);
+		o = json_pack("{s:s, s:s, s:s, s:i}", "name", m->name, "url",
+			      url, "method", m->method, "weight",
+			      (json_int_t)m->weight);
+		for (k = 0; h != NULL && k < m->n_headers; k++) {
+			const char *c = strchr(m->headers[k], ':');
+			char *name = strndup(m->headers[k],
+					     (size_t)(c - m->headers[k]));
+
+			if (name != NULL)
+				json_object_set_new(h, name,
+						    json_string(c + 2));
+			free(name);
+		}
+		if (o != NULL && m->n_headers > 0)
+			json_object_set(o, "headers", h);
+		json_decref(h);
+		if (o != NULL && m->body != NULL && !brief)
+			json_object_set_new(o, "body",
+				json_stringn((const char *)m->body,
+					     m->body_len));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 /* The entry's value, or NULL when it is unset (or is the url alias). */
 static json_t *
 one_json(const struct job_params *p, const struct job_param *e, int brief)
@@ -783,10 +975,13 @@ one_json(const struct job_params *p, const struct job_param *e, int brief)
 	double d;
 
 	switch (e->type) {
+	case JOB_PARAM_MIX:
+		return p->n_mix == 0 ? NULL : mix_json(p, brief);
 	case JOB_PARAM_URLS:
-		return urls_json(p);
+		/* A mix's URLs are in its entries. */
+		return p->n_mix > 0 ? NULL : urls_json(p);
 	case JOB_PARAM_METHOD:
-		return json_string(p->method);
+		return p->n_mix > 0 ? NULL : json_string(p->method);
 	case JOB_PARAM_HEADERS:
 		return p->n_headers > 0 ? headers_json(p) : NULL;
 	case JOB_PARAM_BODY:
@@ -865,11 +1060,63 @@ job_steps_from_text(const char *text)
 	return NULL;
 }
 
+static void
+mix_free(struct job_params *p)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < p->n_mix; i++) {
+		for (k = 0; k < p->mix[i].n_headers; k++)
+			free(p->mix[i].headers[k]);
+		free(p->mix[i].body);
+	}
+	free(p->mix);
+	p->mix = NULL;
+	p->n_mix = 0;
+}
+
+static int
+mix_copy(struct job_params *dst, const struct job_params *src)
+{
+	unsigned int i, k;
+
+	dst->mix = NULL;
+	dst->n_mix = 0;
+	if (src->n_mix == 0)
+		return 0;
+	dst->mix = calloc(src->n_mix, sizeof(*dst->mix));
+	if (dst->mix == NULL)
+		return -1;
+	for (i = 0; i < src->n_mix; i++) {
+		const struct job_mix_entry *s = &src->mix[i];
+		struct job_mix_entry *d = &dst->mix[i];
+
+		*d = *s;
+		d->n_headers = 0;
+		d->body = NULL;
+		dst->n_mix++;
+		for (k = 0; k < s->n_headers; k++) {
+			d->headers[k] = strdup(s->headers[k]);
+			if (d->headers[k] == NULL)
+				return -1;
+			d->n_headers++;
+		}
+		if (s->body != NULL) {
+			d->body = malloc(s->body_len + 1);
+			if (d->body == NULL)
+				return -1;
+			memcpy(d->body, s->body, s->body_len + 1);
+		}
+	}
+	return 0;
+}
+
 void
 job_params_free(struct job_params *p)
 {
 	unsigned int i;
 
+	mix_free(p);
 	for (i = 0; i < p->n_headers; i++)
 		free(p->headers[i]);
 	p->n_headers = 0;
@@ -885,6 +1132,8 @@ job_params_copy(struct job_params *dst, const struct job_params *src)
 	*dst = *src;
 	dst->n_headers = 0;
 	dst->body = NULL;
+	if (mix_copy(dst, src) != 0)
+		goto fail;
 	for (i = 0; i < src->n_headers; i++) {
 		dst->headers[i] = strdup(src->headers[i]);
 		if (dst->headers[i] == NULL)

@@ -31,6 +31,20 @@
 #define JOB_MAX_PERCENTILES	16
 #define JOB_MAX_THRESHOLDS	16
 #define JOB_MAX_STEPS		16
+#define JOB_MAX_MIX		64	/* = MIX_MAX_ENTRIES */
+#define JOB_MIX_MAX_HEADERS	16
+#define JOB_MIX_NAME_MAX	64
+
+/* One entry of a request mix: its own request, picked by weight. */
+struct job_mix_entry {
+	char name[JOB_MIX_NAME_MAX];	/* default: the URL as given */
+	char method[32];
+	unsigned int n_headers;
+	char *headers[JOB_MIX_MAX_HEADERS];	/* "Name: value" */
+	uint8_t *body;			/* NULL: none */
+	uint64_t body_len;
+	uint32_t weight;
+};
 
 /* A staircase step: from at_s on, rate_rps and churn_cps (0 pauses);
  * NAN where the step leaves that dial as it was. */
@@ -43,7 +57,9 @@ struct job_step {
 /* What a job asks for (fetch.start's params, or the command line). */
 struct job_params {
 	unsigned int n_urls;
-	struct url urls[JOB_MAX_URLS];
+	struct url urls[JOB_MAX_URLS];	/* with a mix: entry i's URL */
+	unsigned int n_mix;		/* 0: no mix */
+	struct job_mix_entry *mix;	/* n_mix of them (malloc'ed) */
 	char method[32];
 	unsigned int n_headers;
 	char *headers[JOB_MAX_HEADERS];	/* "Name: value" */
@@ -94,6 +110,7 @@ enum job_param_type {
 	JOB_PARAM_THRESHOLDS,	/* an array of expressions (threshold.h) */
 	JOB_PARAM_ARRIVAL,	/* "uniform" or "poisson" */
 	JOB_PARAM_STEPS,	/* [{"at_s", "rate_rps", "churn_cps"}, ...] */
+	JOB_PARAM_MIX,		/* [{url, method, headers, body, weight}, ...] */
 };
 
 struct job_param {

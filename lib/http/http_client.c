@@ -114,11 +114,23 @@ hcl_write(struct worker *w, struct http_client_conn *hc)
 {
 	const struct http_client_profile *pr = hc->prof;
 	struct http_client_busy *b = hc->busy;
-	const char *head = b->tx_close ? pr->head_close[b->tx_url] :
-		pr->head[b->tx_url];
-	uint64_t head_len = b->tx_close ? pr->head_close_len[b->tx_url] :
-		pr->head_len[b->tx_url];
-	uint64_t total = head_len + pr->body_len;
+	const char *head;
+	uint64_t head_len, body_len = pr->body_len, total;
+
+	if (pr->render != NULL) {
+		/* Head and body together, the same bytes each time. */
+		head = pr->render_buf;
+		head_len = pr->render(pr->render_arg, b->tx_url, b->tx_close,
+				      b->tx_seq, pr->render_buf,
+				      pr->render_cap);
+		body_len = 0;
+	} else {
+		head = b->tx_close ? pr->head_close[b->tx_url] :
+			pr->head[b->tx_url];
+		head_len = b->tx_close ? pr->head_close_len[b->tx_url] :
+			pr->head_len[b->tx_url];
+	}
+	total = head_len + body_len;
 
 	while (b->tx_off < total) {
 		const uint8_t *p;
@@ -157,12 +169,15 @@ http_client_can_send(const struct http_client_conn *hc)
 		 hc->sent < pr->requests_per_connection);
 }
 
+/* For the oldest outstanding request (its url_of is set). */
 static void
 hcl_parser_reset(struct http_client_busy *b,
 		 const struct http_client_profile *pr)
 {
 	http_resp_parser_init(&b->parser, pr->out != NULL ? &hcl_body_cb :
-			      NULL, pr->out, pr->head_request);
+			      NULL, pr->out, pr->head_of != NULL ?
+			      pr->head_of[b->url_of[b->oldest]] :
+			      pr->head_request);
 	b->first_byte_us = 0;
 }
 
@@ -183,12 +198,16 @@ http_client_send(struct worker *w, struct http_client_conn *hc,
 		if (b == NULL)
 			return HTTP_CLIENT_NO_PARSER;
 		hc->busy = b;
-		hcl_parser_reset(b, pr);
 		b->oldest = 0;
+		b->url_of[0] = (uint8_t)url;
+		hcl_parser_reset(b, pr);
 	}
 	hc->flags &= ~HTTP_CLIENT_OWED;
 	slot = (uint16_t)((b->oldest + hc->inflight) %
 			  HTTP_CLIENT_PIPELINE_MAX);
+	b->url_of[slot] = (uint8_t)url;
+	if (pr->render != NULL)
+		b->tx_seq = (*pr->render_seq)++;
 	b->sent_us[slot] = w->now_us;
 	b->lag_us[slot] = intended_us >= w->now_us ? 0 :
 		w->now_us - intended_us > UINT32_MAX ? UINT32_MAX :
@@ -252,6 +271,7 @@ hcl_response_done(struct worker *w, struct http_client_conn *hc)
 	r.sent_us = b->sent_us[b->oldest];
 	r.intended_us = r.sent_us - b->lag_us[b->oldest];
 	r.first_byte_us = b->first_byte_us ? b->first_byte_us : w->now_us;
+	r.url = b->url_of[b->oldest];
 	hcl_count(w, r.status, r.body_bytes);
 	hc->inflight--;
 	b->oldest = (uint16_t)((b->oldest + 1) % HTTP_CLIENT_PIPELINE_MAX);

@@ -78,6 +78,7 @@ struct http_client_response {
 	uint64_t intended_us;		/* it was meant to go (open loop) */
 	uint64_t sent_us;		/* the request went */
 	uint64_t first_byte_us;		/* the response's first byte came */
+	uint16_t url;			/* the request's URL (mix entry) */
 };
 
 struct http_client_ops {
@@ -125,6 +126,19 @@ struct http_client_profile {
 	int head_request;
 	uint64_t *bytes_rx;		/* where to count what comes and goes */
 	uint64_t *bytes_tx;
+	/* A request mix (lib/core/mix.h): when render is set, each
+	 * request is rendered (head and body) into render_buf instead of
+	 * head/body above: request number seq (from *render_seq) for URL
+	 * url; the same arguments render the same bytes, so a request
+	 * half taken by TCP is rendered again for its rest.  Returns the
+	 * length (0: does not fit; the job checked it cannot happen). */
+	uint32_t (*render)(const void *arg, uint16_t url, int close,
+			   uint64_t seq, char *buf, uint32_t cap);
+	const void *render_arg;
+	char *render_buf;
+	uint32_t render_cap;
+	uint64_t *render_seq;
+	const uint8_t *head_of;		/* per URL: a HEAD request, or NULL */
 	/* dpfetch -v on a one-shot fetch: every byte received goes here
 	 * too (NULL: not traced; the only cost is this test). */
 	void (*trace_rx)(void *arg, const uint8_t *data, uint32_t len);
@@ -139,6 +153,8 @@ struct http_client_busy {
 	uint32_t lag_us[HTTP_CLIENT_PIPELINE_MAX];
 	uint64_t first_byte_us;		/* of the response being read */
 	uint64_t tx_off;		/* of the request being written */
+	uint64_t tx_seq;		/* its number, for prof->render */
+	uint8_t url_of[HTTP_CLIENT_PIPELINE_MAX];	/* outstanding */
 	uint16_t oldest;		/* index of sent_us of the first */
 	uint16_t tx_url;
 	uint8_t tx_close;		/* head with Connection: close */

@@ -151,6 +151,63 @@ job_params_from_config(struct job_params *p, const struct dpf_config *cfg,
 	return 0;
 }
 
+/* The head template of mix entry u (its own method, headers and Host),
+ * with or without "Connection: close": a body's length is a variable. */
+static char *
+job_mix_head(const struct job_params *p, unsigned int u, int close,
+	     uint32_t *len)
+{
+	const struct job_mix_entry *m = &p->mix[u];
+	char *h[JOB_MIX_MAX_HEADERS + 1];
+	static char cl[] = "Content-Length: ${body_len}";
+	unsigned int n = m->n_headers, i;
+
+	memcpy(h, m->headers, n * sizeof(h[0]));
+	for (i = 0; i < n; i++)
+		if (strncasecmp(h[i], "Content-Length:", 15) == 0)
+			break;
+	if (i == n && (m->body != NULL || strcmp(m->method, "POST") == 0 ||
+		       strcmp(m->method, "PUT") == 0))
+		h[n++] = cl;
+	return http_client_request_head(m->method, &p->urls[u], h, n, 0, 0,
+					close, len);
+}
+
+/* Compile the mix's requests and its weights: 0, or -1 with err naming
+ * the entry. */
+static int
+job_mix_init(struct job *job, char *err, size_t errlen)
+{
+	const struct job_params *p = &job->p;
+	uint32_t w[JOB_MAX_MIX];
+	char terr[256];
+	unsigned int u;
+
+	job->mix_req = calloc(p->n_mix, sizeof(*job->mix_req));
+	if (job->mix_req == NULL)
+		return job_err(err, errlen, "out of memory for the mix");
+	for (u = 0; u < p->n_mix; u++) {
+		const struct job_mix_entry *m = &p->mix[u];
+		struct mix_request *r = &job->mix_req[u];
+
+		if (mix_request_compile(r, job->req_head[u],
+					job->req_head_close[u],
+					(const char *)m->body, m->body_len,
+					terr, sizeof(terr)) != 0)
+			return job_err(err, errlen, "mix[%u]: %s", u, terr);
+		if (r->max_len > MIX_REQUEST_MAX)
+			return job_err(err, errlen,
+				       "mix[%u]: the request may reach %u bytes, more than %d",
+				       u, r->max_len, MIX_REQUEST_MAX);
+		job->mix_head[u] = strcmp(m->method, "HEAD") == 0;
+		w[u] = m->weight;
+	}
+	if (mix_pick_init(&job->mix_pick, w, p->n_mix) != 0)
+		return job_err(err, errlen, "mix: bad weights");
+	job->mix_seed = rte_rand();
+	return 0;
+}
+
 /* The head of a request for URL u, with or without "Connection: close". */
 static char *
 job_head(const struct job_params *p, unsigned int u, int close,
@@ -311,10 +368,13 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 	}
 	job->n_shares = n;
 	for (u = 0; u < job->p.n_urls; u++) {
-		job->req_head[u] = job_head(&job->p, u, 0,
-					    &job->req_head_len[u]);
-		job->req_head_close[u] = job_head(&job->p, u, 1,
-						  &job->req_head_close_len[u]);
+		char *(*head)(const struct job_params *, unsigned int, int,
+			      uint32_t *) =
+			job->p.n_mix > 0 ? job_mix_head : job_head;
+
+		job->req_head[u] = head(&job->p, u, 0, &job->req_head_len[u]);
+		job->req_head_close[u] = head(&job->p, u, 1,
+					      &job->req_head_close_len[u]);
 		if (job->req_head[u] == NULL || job->req_head_close[u] == NULL) {
 			job_err(err, errlen,
 				"the request head is over %d bytes (too many or too long headers)",
@@ -322,6 +382,8 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 			goto fail;
 		}
 	}
+	if (job->p.n_mix > 0 && job_mix_init(job, err, errlen) != 0)
+		goto fail;
 	for (i = 0; i < n; i++) {
 		struct worker *w = app->workers[idx[i]];
 		struct job_share *s;
@@ -349,6 +411,19 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 		hist_init(&s->lat_churn_total);
 		for (u = 0; u < JOB_SEC_RING; u++)
 			hist_init(&s->sec_total[u]);
+		if (job->p.n_mix > 0) {
+			s->mix_cnt = calloc(job->p.n_mix, sizeof(*s->mix_cnt));
+			s->mix_lat = calloc(job->p.n_mix, sizeof(*s->mix_lat));
+			s->mix_buf = malloc(2 * MIX_REQUEST_MAX);
+			if (s->mix_cnt == NULL || s->mix_lat == NULL ||
+			    s->mix_buf == NULL) {
+				job_err(err, errlen,
+					"out of memory for the mix");
+				goto fail;
+			}
+			for (u = 0; u < job->p.n_mix; u++)
+				hist_init(&s->mix_lat[u]);
+		}
 		/* A share with nothing to do is done from the start. */
 		if ((job->p.requests != 0 && s->req_quota == 0) ||
 		    (s->conn_target == 0 && !s->pace.churn.paced))
@@ -878,6 +953,79 @@ churn_json(const struct job *job, double el)
 			 "latency_us", lat);
 }
 
+/* Per mix entry, summed over the shares: they add up to the totals. */
+static json_t *
+mix_result_json(const struct job *job)
+{
+	json_t *a = json_array();
+	struct hist *h = malloc(sizeof(*h));
+	unsigned int u, c;
+	uint16_t k;
+
+	if (a == NULL || h == NULL) {
+		free(h);
+		return a;
+	}
+	for (u = 0; u < job->p.n_mix; u++) {
+		const struct job_mix_entry *m = &job->p.mix[u];
+		const struct url *url = &job->p.urls[u];
+		struct job_mix_counters t = { 0 };
+		char text[URL_MAX_HOST + URL_MAX_PATH + 32];
+
+		hist_init(h);
+		for (k = 0; k < job->n_shares; k++) {
+			const struct job_share *s = job->shares[k];
+
+			t.requests += s->mix_cnt[u].requests;
+			t.responses += s->mix_cnt[u].responses;
+			t.body_bytes += s->mix_cnt[u].body_bytes;
+			for (c = 0; c < 6; c++)
+				t.status_class[c] += s->mix_cnt[u].status_class[c];
+			hist_merge(h, &s->mix_lat[u]);
+		}
+		snprintf(text, sizeof(text), "http://%s:%u%s", url->host,
+			 url->port, url->path);
+		json_array_append_new(a, json_pack(
+			"{s:s, s:s, s:s, s:i, s:I, s:{s:I, s:I, s:I, s:I, s:I, "
+			"s:I, s:I}, s:I, s:I, s:o}",
+			"name", m->name, "url", text, "method", m->method,
+			"weight", (json_int_t)m->weight,
+			"requests", (json_int_t)t.requests,
+			"responses",
+			"total", (json_int_t)t.responses,
+			"1xx", (json_int_t)t.status_class[1],
+			"2xx", (json_int_t)t.status_class[2],
+			"3xx", (json_int_t)t.status_class[3],
+			"4xx", (json_int_t)t.status_class[4],
+			"5xx", (json_int_t)t.status_class[5],
+			"other", (json_int_t)t.status_class[0],
+			/* sent, never answered: failed or cancelled */
+			"unanswered", (json_int_t)(t.requests - t.responses),
+			"body_bytes", (json_int_t)t.body_bytes,
+			"latency_us", hist_json(h, &job->p)));
+	}
+	free(h);
+	return a;
+}
+
+/* The URLs the job fetches (a mix's entries' too). */
+static json_t *
+job_urls_json(const struct job *job)
+{
+	json_t *a = json_array();
+	unsigned int u;
+
+	for (u = 0; a != NULL && u < job->p.n_urls; u++) {
+		char text[URL_MAX_HOST + URL_MAX_PATH + 32];
+
+		snprintf(text, sizeof(text), "http://%s:%u%s",
+			 job->p.urls[u].host, job->p.urls[u].port,
+			 job->p.urls[u].path);
+		json_array_append_new(a, json_string(text));
+	}
+	return a;
+}
+
 json_t *
 job_status_json(const struct job *job, uint64_t now_us, int what)
 {
@@ -912,7 +1060,7 @@ job_status_json(const struct job *job, uint64_t now_us, int what)
 				    json_integer((json_int_t)c.errors[i]));
 	/* The parameters as the job runs them (defaults filled in). */
 	params = job_params_to_json(&job->p, 1);
-	urls = json_incref(json_object_get(params, "urls"));
+	urls = job_urls_json(job);
 	for (k = 0; k < job->n_shares; k++)
 		open += job->shares[k]->n_open;
 
@@ -945,6 +1093,8 @@ job_status_json(const struct job *job, uint64_t now_us, int what)
 		      "gbps", el > 0 ? (double)c.bytes_rx * 8 / el / 1e9 : 0.0,
 		      "latency_us", lat);
 	json_object_set_new(o, "churn", churn_json(job, el));
+	if (job->p.n_mix > 0)
+		json_object_set_new(o, "mix", mix_result_json(job));
 	json_object_set_new(o, "params", params);
 	if (job_first_error(job)[0] != '\0')
 		json_object_set_new(o, "first_error",
@@ -1031,8 +1181,18 @@ job_free(struct job *job)
 
 	if (job == NULL)
 		return;
-	for (i = 0; i < job->n_shares; i++)
+	for (i = 0; i < job->n_shares; i++) {
+		if (job->shares[i] != NULL) {
+			free(job->shares[i]->mix_cnt);
+			free(job->shares[i]->mix_lat);
+			free(job->shares[i]->mix_buf);
+		}
 		rte_free(job->shares[i]);
+	}
+	if (job->mix_req != NULL)
+		for (i = 0; i < job->p.n_mix; i++)
+			mix_request_free(&job->mix_req[i]);
+	free(job->mix_req);
 	for (i = 0; i < JOB_MAX_URLS; i++) {
 		free(job->req_head[i]);
 		free(job->req_head_close[i]);

@@ -30,6 +30,7 @@
 #include "job_params.h"
 #include "job_pace.h"
 #include "job_trace.h"
+#include "mix.h"
 #include "url.h"
 
 struct app;
@@ -107,6 +108,15 @@ struct job_churn_counters {
 	uint64_t errors;		/* of every kind */
 };
 
+/* A request mix entry's part of a share's counters: they add up to
+ * the share's (requests_sent, responses, and the total latency). */
+struct job_mix_counters {
+	uint64_t requests;
+	uint64_t responses;
+	uint64_t status_class[6];	/* [1..5]: 1xx..5xx; [0]: others */
+	uint64_t body_bytes;
+};
+
 /* A list of a share's connections: pool indices + 1 of its first and
  * last (0: empty), linked through the connections (job_runner.c). */
 struct job_conn_list {
@@ -170,6 +180,13 @@ struct job_share {
 	/* total latency of second k in sec_total[k % JOB_SEC_RING], k the
 	 * second being recorded (n_samples) */
 	struct hist sec_total[JOB_SEC_RING];
+	/* A request mix (job->p.n_mix entries, else NULL): counters and
+	 * total latency per entry, the requests rendered so far, and the
+	 * buffer they are rendered into (2 * MIX_REQUEST_MAX). */
+	struct job_mix_counters *mix_cnt;
+	struct hist *mix_lat;
+	uint64_t mix_seq;
+	char *mix_buf;
 
 	char error[JOB_ERR_LEN];	/* the first error, in words */
 	volatile int done;		/* the worker let go of it */
@@ -187,6 +204,12 @@ struct job {
 	uint32_t req_head_close_len[JOB_MAX_URLS];
 	int head_request;
 	struct job_trace *trace;	/* -v on a one-shot fetch, or NULL */
+	/* A request mix: each entry's compiled request, HEAD or not, the
+	 * weighted pick and the variables' seed. */
+	struct mix_request *mix_req;	/* p.n_mix, or NULL */
+	uint8_t mix_head[JOB_MAX_URLS];
+	struct mix_pick mix_pick;
+	uint64_t mix_seed;
 
 	uint64_t start_us;		/* worker clock */
 	/* Each second's total-latency p50 and p99 over every share

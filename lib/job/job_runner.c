@@ -14,6 +14,7 @@
 
 #include <rte_common.h>
 #include <rte_malloc.h>
+#include <rte_random.h>
 
 #include "arp.h"
 #include "config.h"
@@ -408,8 +409,9 @@ conn_send(struct worker *w, struct job_share *s, struct job_conn *jc,
 	  uint64_t unpaced_intended)
 {
 	int first = jc->hc.inflight == 0, churn = jc_churn(jc);
+	/* A mix: an entry by weight (kept for the next try when not now). */
 	uint16_t url = (uint16_t)s->next_url;
-	int rc = http_client_send(w, &jc->hc, (uint16_t)s->next_url,
+	int rc = http_client_send(w, &jc->hc, url,
 		churn || !job_pace_rps_paced(&s->pace) ? unpaced_intended :
 		job_pace_request_intended(&s->pace, w->now_us));
 
@@ -421,7 +423,12 @@ conn_send(struct worker *w, struct job_share *s, struct job_conn *jc,
 		s->churn.requests_sent++;
 	else
 		job_pace_request_take(&s->pace);
-	s->next_url = (s->next_url + 1) % s->job->p.n_urls;
+	if (s->mix_cnt != NULL) {
+		s->mix_cnt[url].requests++;
+		s->next_url = mix_pick(&s->job->mix_pick, rte_rand());
+	} else {
+		s->next_url = (s->next_url + 1) % s->job->p.n_urls;
+	}
 	if (unlikely(s->job->trace != NULL))
 		trace_request(s, jc, url);
 	if (first)
@@ -570,6 +577,15 @@ jr_response(struct worker *w, struct http_client_conn *hc,
 			(unsigned long long)(w->now_us - r->sent_us));
 	if (r->status >= 0 && r->status < JOB_STATUS_CODES)
 		s->cnt.status[r->status]++;
+	if (s->mix_cnt != NULL) {
+		struct job_mix_counters *mc = &s->mix_cnt[r->url];
+
+		mc->responses++;
+		mc->body_bytes += r->body_bytes;
+		mc->status_class[r->status >= 100 && r->status < 600 ?
+				 r->status / 100 : 0]++;
+		hist_record(&s->mix_lat[r->url], w->now_us - r->intended_us);
+	}
 	/* From the intended time (open loop: a backlog's wait counts), and
 	 * from when it actually went. */
 	hist_record(&s->lat_ttfb, r->first_byte_us - r->intended_us);
@@ -1152,6 +1168,20 @@ job_runner_poll(struct worker *w)
 	}
 }
 
+/* A mix's request seq of share arg: the counter counts over the job
+ * (the shares interleave), the random values follow from it. */
+static uint32_t
+share_render(const void *arg, uint16_t url, int close, uint64_t seq,
+	     char *buf, uint32_t cap)
+{
+	const struct job_share *s = arg;
+	const struct job *job = s->job;
+
+	return mix_request_render(&job->mix_req[url], close,
+				  seq * job->n_shares + s->index,
+				  job->mix_seed, buf, cap);
+}
+
 /* The HTTP client's view of the share: the job's request heads and
  * body, its limits, and where to report. */
 static void
@@ -1175,6 +1205,15 @@ share_profile(struct worker *w, struct job_share *s)
 	pr->head_request = job->head_request;
 	pr->bytes_rx = &s->cnt.bytes_rx;
 	pr->bytes_tx = &s->cnt.bytes_tx;
+	if (job->p.n_mix > 0) {
+		pr->render = share_render;
+		pr->render_arg = s;
+		pr->render_buf = s->mix_buf;
+		pr->render_cap = 2 * MIX_REQUEST_MAX;
+		pr->render_seq = &s->mix_seq;
+		pr->head_of = job->mix_head;
+		s->next_url = mix_pick(&job->mix_pick, rte_rand());
+	}
 	if (job->trace != NULL) {
 		pr->trace_rx = job_trace_rx;
 		pr->trace_arg = job->trace;

@@ -799,6 +799,8 @@ test_job_options(void **state)
 		case JOB_PARAM_STEPS:
 			snprintf(val, sizeof(val), "2:100,4.5:0");
 			break;
+		case JOB_PARAM_MIX:
+			continue;	/* a file, without --fetch: test_mix */
 		default:
 			snprintf(val, sizeof(val), "10.0.0.10-10.0.0.20");
 			break;
@@ -1570,6 +1572,46 @@ test_metrics_format(void **state)
 	free(path);
 }
 
+/* --mix FILE: the file's array is the job's mix, a load job without
+ * --fetch; a missing or malformed file is named. */
+static void
+test_mix_option(void **state)
+{
+	struct dpf_config c;
+	struct job_params p;
+	char err[CONFIG_ERR_LEN];
+	char *path = write_tmp("[{\"url\": \"http://10.0.0.1/a\", \"weight\": 2},"
+			       " {\"url\": \"http://10.0.0.1/b\", \"body\": \"x\"}]");
+	char *bad = write_tmp("[{\"url\": ");
+
+	(void)state;
+	EXPECT_OK(&c, err, "--ip", "10.0.0.5/24", "--mix", path,
+		  "--duration", "1");
+	assert_int_equal(c.load_mode, 1);
+	assert_int_equal(json_array_size(json_object_get(c.job, "mix")), 2);
+	if (job_params_from_json(&p, c.job, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(p.n_mix, 2);
+	assert_string_equal(p.mix[1].method, "POST");
+	job_params_free(&p);
+	config_free(&c);
+	EXPECT_ERR("--mix: /nonexistent/mix.json", "--ip", "10.0.0.5/24",
+		   "--mix", "/nonexistent/mix.json");
+	EXPECT_ERR("--mix", "--ip", "10.0.0.5/24", "--mix", bad);
+	/* the job refuses the pair when it is made */
+	EXPECT_OK(&c, err, "--ip", "10.0.0.5/24", "--mix", path, "--fetch",
+		  "http://10.0.0.1/");
+	assert_int_equal(job_params_from_json(&p, c.job, err, sizeof(err)),
+			 -1);
+	assert_contains(err, "mix: give urls in the mix's entries");
+	job_params_free(&p);
+	config_free(&c);
+	unlink(path);
+	unlink(bad);
+	free(path);
+	free(bad);
+}
+
 int
 main(void)
 {
@@ -1591,6 +1633,7 @@ main(void)
 		cmocka_unit_test(test_option_takes_no_value),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_job_options),
+		cmocka_unit_test(test_mix_option),
 		cmocka_unit_test(test_repeated_calls),
 		cmocka_unit_test(test_repeated_calls_short_cluster),
 		cmocka_unit_test(test_file_all_keys),

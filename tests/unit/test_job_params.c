@@ -65,6 +65,10 @@ sample(const struct job_param *e, int hi)
 		return json_pack("[{s:f, s:f}, {s:f, s:f}]", "at_s", 1.5,
 				 "rate_rps", 100.0, "at_s", 3.0, "rate_rps",
 				 250.0);
+	case JOB_PARAM_MIX:
+		return json_pack("[{s:s, s:s, s:i, s:s}]", "name", "a", "url",
+				 URL, "weight", hi ? 1000000 : 1, "method",
+				 "GET");
 	}
 	return NULL;
 }
@@ -109,7 +113,10 @@ all_params(int hi)
 	size_t i;
 
 	for (i = 0; i < job_param_count; i++)
-		if (job_param_table[i].type != JOB_PARAM_URL)
+		/* a mix goes without url, urls, method, headers, body
+		 * (test_mix) */
+		if (job_param_table[i].type != JOB_PARAM_URL &&
+		    job_param_table[i].type != JOB_PARAM_MIX)
 			json_object_set_new(o, job_param_table[i].name,
 					    sample(&job_param_table[i], hi));
 	return o;
@@ -204,8 +211,12 @@ test_each_alone(void **state)
 	(void)state;
 	for (i = 0; i < job_param_count; i++) {
 		const struct job_param *e = &job_param_table[i];
-		json_t *in = json_object(), *out, *v = sample(e, 1);
+		json_t *in, *out, *v;
 
+		if (e->type == JOB_PARAM_MIX)
+			continue;	/* test_mix */
+		in = json_object();
+		v = sample(e, 1);
 		json_object_set(in, e->name, v);
 		if (e->type != JOB_PARAM_URL && e->type != JOB_PARAM_URLS)
 			json_object_set_new(in, "url", json_string(URL));
@@ -597,6 +608,119 @@ test_param_check_labels(void **state)
 	assert_string_equal(err, "out of memory");
 }
 
+/* A request mix: entries parsed with their defaults, echoed back, and
+ * bad ones refused naming the entry and the field. */
+static void
+test_mix(void **state)
+{
+	static const struct {
+		const char *json;
+		const char *err;
+	} bad[] = {
+		{ "{\"mix\": []}", "mix: expected an array of 1 to 64" },
+		{ "{\"mix\": {}}", "mix: expected an array" },
+		{ "{\"mix\": [1]}", "mix[0]: expected an object" },
+		{ "{\"mix\": [{}]}", "mix[0].url: required" },
+		{ "{\"mix\": [{\"url\": \"http://198.18.0.1/\"}, {\"url\": \"http://198.18.0.1/\", \"weight\": 0}]}",
+		  "mix[1].weight: expected an integer 1..1000000" },
+		{ "{\"mix\": [{\"url\": \"http://198.18.0.1/\", \"weight\": \"2\"}]}",
+		  "mix[0].weight: expected an integer" },
+		{ "{\"mix\": [{\"url\": \"http://198.18.0.1/\", \"wieght\": 2}]}",
+		  "mix[0]: unknown field 'wieght'" },
+		{ "{\"mix\": [{\"url\": \"http://example.com/\"}]}",
+		  "mix[0].url: 'example.com' is a name" },
+		{ "{\"mix\": [{\"url\": \"http://198.18.0.1/${nope}\"}]}",
+		  "mix[0].url: unknown variable ${nope}" },
+		{ "{\"mix\": [{\"url\": \"http://198.18.0.1/\", \"headers\": {\"X\": \"${rand:5-1}\"}}]}",
+		  "mix[0].headers.X: ${rand:5-1}: expected ${rand:LO-HI}" },
+		{ "{\"mix\": [{\"url\": \"http://198.18.0.1/\", \"headers\": {\"X\": \"a\\nb\"}}]}",
+		  "mix[0].headers.X: CR or LF" },
+		{ "{\"mix\": [{\"url\": \"http://198.18.0.1/\", \"body\": \"${counter\"}]}",
+		  "mix[0].body: '${' at byte 0 without '}'" },
+		{ "{\"mix\": [{\"url\": \"http://198.18.0.1/\", \"method\": \"G T\"}]}",
+		  "mix[0].method: 'G T' is not a valid method name" },
+		{ "{\"mix\": [{\"url\": \"http://198.18.0.1/\", \"name\": \"\"}]}",
+		  "mix[0].name: expected a string" },
+		{ "{\"mix\": [{\"url\": \"http://198.18.0.1/\"}], \"url\": \"http://198.18.0.1/\"}",
+		  "mix: give url in the mix's entries" },
+		{ "{\"mix\": [{\"url\": \"http://198.18.0.1/\"}], \"body\": \"x\"}",
+		  "mix: give body in the mix's entries" },
+	};
+	struct job_params p, q;
+	json_t *in, *out, *a;
+	json_error_t jerr;
+	char err[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		in = json_loads(bad[i].json, 0, &jerr);
+		assert_non_null(in);
+		assert_int_equal(job_params_from_json(&p, in, err,
+						      sizeof(err)), -1);
+		if (strstr(err, bad[i].err) == NULL)
+			fail_msg("%s: got '%s', want '%s'", bad[i].json, err,
+				 bad[i].err);
+		job_params_free(&p);
+		json_decref(in);
+	}
+	/* 65 entries */
+	a = json_array();
+	for (i = 0; i < 65; i++)
+		json_array_append_new(a, json_pack("{s:s}", "url",
+						   "http://198.18.0.1/"));
+	in = json_pack("{s:o}", "mix", a);
+	assert_int_equal(job_params_from_json(&p, in, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "1 to 64"));
+	job_params_free(&p);
+	json_decref(in);
+
+	in = json_loads("{\"mix\": ["
+		"{\"url\": \"http://198.18.0.1/a/${counter}\", \"weight\": 3},"
+		"{\"name\": \"post\", \"url\": \"http://198.18.0.2:8080/b\","
+		" \"body\": \"id=${rand:1-9}\", \"headers\": {\"X-K\": \"${choice:a|b}\"}},"
+		"{\"url\": \"http://198.18.0.1/c\", \"method\": \"HEAD\","
+		" \"headers\": {\"Host\": \"example.com\"}}],"
+		" \"connections\": 4}", 0, &jerr);
+	assert_non_null(in);
+	if (job_params_from_json(&p, in, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(p.n_mix, 3);
+	assert_int_equal(p.n_urls, 3);
+	assert_string_equal(p.urls[1].path, "/b");
+	assert_int_equal(p.urls[1].port, 8080);
+	assert_string_equal(p.mix[0].name, "http://198.18.0.1/a/${counter}");
+	assert_string_equal(p.mix[0].method, "GET");
+	assert_int_equal(p.mix[0].weight, 3);
+	assert_string_equal(p.mix[1].name, "post");
+	assert_string_equal(p.mix[1].method, "POST");
+	assert_int_equal(p.mix[1].weight, 1);
+	assert_int_equal(p.mix[1].body_len, 14);
+	assert_string_equal(p.mix[1].headers[0], "X-K: ${choice:a|b}");
+	assert_string_equal(p.mix[2].method, "HEAD");
+	/* echo, copy, echo again: the same */
+	out = job_params_to_json(&p, 0);
+	assert_null(json_object_get(out, "urls"));
+	assert_null(json_object_get(out, "method"));
+	assert_int_equal(json_array_size(json_object_get(out, "mix")), 3);
+	assert_int_equal(job_params_copy(&q, &p), 0);
+	job_params_free(&p);
+	assert_int_equal(job_params_from_json(&p, out, err, sizeof(err)), 0);
+	{
+		json_t *o2 = job_params_to_json(&p, 0);
+		json_t *o3 = job_params_to_json(&q, 0);
+
+		assert_json_equal(o2, out);
+		assert_json_equal(o3, out);
+		json_decref(o2);
+		json_decref(o3);
+	}
+	job_params_free(&p);
+	job_params_free(&q);
+	json_decref(out);
+	json_decref(in);
+}
+
 int
 main(void)
 {
@@ -611,6 +735,7 @@ main(void)
 		cmocka_unit_test(test_ctl_help),
 		cmocka_unit_test(test_churn),
 		cmocka_unit_test(test_param_check_labels),
+		cmocka_unit_test(test_mix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,148 @@
+"""Request mixes (--mix): three weighted entries against nginx, with
+per-request variables; per-entry counts and histograms add up to the
+totals exactly.
+
+Imported by run.py, which collects every cases_*.py module;
+the harness is harness.py.
+"""
+
+import json
+import os
+import re
+import time
+
+from harness import (ACCESS_LOG, IFACE, OUR_IP, PEER_IP, check, check_mbufs_back,
+                     check_no_errors, expect_fail, expect_ok, job_result,
+                     stats_of, test)
+
+
+MIX = [
+    {"name": "index", "weight": 6,
+     "url": "http://%s/index.html?id=${counter}&r=${rand:1-1000}" % PEER_IP,
+     "headers": {"User-Agent": "mixua-${choice:red|green|blue}"}},
+    # nginx answers a POST to a static file with 405: a 4xx entry.
+    {"name": "post", "weight": 3, "url": "http://%s/index.html" % PEER_IP,
+     "body": "n=${counter}&c=${choice:x|y}",
+     "headers": {"X-Trace": "t${counter}"}},
+    # HEAD: a Content-Length of 1 MiB and no body (the parser must know
+    # per request, pipelined among GETs and POSTs).
+    {"name": "head", "weight": 1, "method": "HEAD",
+     "url": "http://%s/1M.bin" % PEER_IP},
+]
+
+
+def eal_2lcores(ctx):
+    return ["-l", "0-1", "--no-pci", "--file-prefix", ctx.prefix(),
+            "--log-level", "warning", "--no-huge", "-m", "1024",
+            "--vdev=net_af_packet0,iface=%s,qpairs=2" % IFACE]
+
+
+@test
+def mix_three_entries_nginx(ctx):
+    run_mix(ctx, None)
+
+
+@test
+def mix_three_entries_nginx_2lcores(ctx):
+    """Two shares: their per-entry histograms merge like the totals,
+    and ${counter} stays unique across them."""
+    run_mix(ctx, eal_2lcores(ctx))
+
+
+def run_mix(ctx, eal):
+    n = 20000
+    path = ctx.out("mix.json")
+    with open(path, "w") as f:
+        json.dump(MIX, f)
+    out = ctx.out("job.json")
+    with open(ACCESS_LOG, "rb") as f:
+        f.seek(0, os.SEEK_END)
+        log_start = f.tell()
+    p = ctx.dpfetch(["--ip", OUR_IP, "--mix", path, "--requests", str(n),
+                     "--connections", "16", "--pipeline", "4", "-o", out,
+                     "--stats"], eal=eal, timeout=300)
+    os.unlink(path)
+    expect_ok(p, "mix job")
+    r = job_result(ctx, p, out)
+    st = stats_of(p.stderr_text)
+    check_no_errors(r, "mix job")
+    check(r["state"] == "done", "state %s" % r["state"])
+    check(r["requests_sent"] == n, "requests_sent %d" % r["requests_sent"])
+    mix = {e["name"]: e for e in r["mix"]}
+    check(list(mix) == ["index", "post", "head"], "entries %s" % list(mix))
+    # Exact sums: requests, responses by class, latency counts.
+    total_resp = sum(r["responses"][c] for c in
+                     ("1xx", "2xx", "3xx", "4xx", "5xx"))
+    check(sum(e["requests"] for e in r["mix"]) == r["requests_sent"],
+          "entry requests %s" % [e["requests"] for e in r["mix"]])
+    check(sum(e["responses"]["total"] for e in r["mix"]) == total_resp == n,
+          "entry responses %s, total %d" %
+          ([e["responses"] for e in r["mix"]], total_resp))
+    for c in ("1xx", "2xx", "3xx", "4xx", "5xx"):
+        check(sum(e["responses"][c] for e in r["mix"]) == r["responses"][c],
+              "class %s: entries %s, total %d" %
+              (c, [e["responses"][c] for e in r["mix"]], r["responses"][c]))
+    check(sum(e["latency_us"]["count"] for e in r["mix"]) ==
+          r["latency_us"]["total"]["count"],
+          "latency counts %s, total %d" %
+          ([e["latency_us"]["count"] for e in r["mix"]],
+           r["latency_us"]["total"]["count"]))
+    check(sum(e["body_bytes"] for e in r["mix"]) == r["body_bytes"],
+          "body bytes")
+    # Per entry: what nginx answers each.
+    check(mix["index"]["responses"]["2xx"] == mix["index"]["requests"],
+          "index %s" % mix["index"])
+    check(mix["post"]["responses"]["4xx"] == mix["post"]["requests"],
+          "post %s" % mix["post"])
+    check(mix["head"]["responses"]["2xx"] == mix["head"]["requests"] and
+          mix["head"]["body_bytes"] == 0, "head %s" % mix["head"])
+    for e in r["mix"]:
+        check(e["unanswered"] == 0, "%s unanswered" % e["name"])
+        lat = e["latency_us"]
+        check(0 < lat["min"] <= lat["p50"] <= lat["max"],
+              "%s latency %s" % (e["name"], lat))
+    # The weights, within 2% of the requests (the pick's stddev is
+    # about 0.35% here).
+    for name, w in (("index", 0.6), ("post", 0.3), ("head", 0.1)):
+        frac = mix[name]["requests"] / n
+        check(abs(frac - w) < 0.02, "%s: %.3f of the requests, weight %.1f"
+              % (name, frac, w))
+    # What reached nginx: substituted paths and User-Agents.
+    time.sleep(0.5)
+    with open(ACCESS_LOG, "rb") as f:
+        f.seek(log_start)
+        lines = f.read().decode(errors="replace").splitlines()
+    check(len(lines) == n, "nginx logged %d of %d" % (len(lines), n))
+    ids, uas, methods = set(), set(), {}
+    for line in lines:
+        m = re.search(r'"(\w+) (\S+) HTTP/1.1" (\d+) .*"([^"]*)"$', line)
+        check(m is not None, "log line %r" % line)
+        methods[m.group(1)] = methods.get(m.group(1), 0) + 1
+        uas.add(m.group(4))
+        if m.group(1) == "GET":
+            q = re.fullmatch(r"/index.html\?id=(\d+)&r=(\d+)", m.group(2))
+            check(q is not None and 1 <= int(q.group(2)) <= 1000,
+                  "path %s" % m.group(2))
+            ids.add(int(q.group(1)))
+    check(methods == {"GET": mix["index"]["requests"],
+                      "POST": mix["post"]["requests"],
+                      "HEAD": mix["head"]["requests"]},
+          "methods %s" % methods)
+    check(len(ids) == mix["index"]["requests"], "counters repeat")
+    check({"mixua-red", "mixua-green", "mixua-blue"} <= uas,
+          "user agents %s" % sorted(uas)[:10])
+    check_mbufs_back(st, "mix job")
+    print("    %s; p50 %s us" % (
+        ", ".join("%s %d" % (e["name"], e["requests"]) for e in r["mix"]),
+        [e["latency_us"]["p50"] for e in r["mix"]]))
+
+
+@test
+def mix_bad_file(ctx):
+    path = ctx.out("badmix.json")
+    with open(path, "w") as f:
+        json.dump([{"url": "http://%s/" % PEER_IP, "weight": 0}], f)
+    p = ctx.dpfetch(["--ip", OUR_IP, "--mix", path, "--requests", "10"])
+    os.unlink(path)
+    expect_fail(p, 2, r"mix\[0\]\.weight: expected an integer 1\.\.1000000",
+                "weight 0")
