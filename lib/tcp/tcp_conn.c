@@ -48,6 +48,7 @@ static const char *const state_names[TCP_NSTATES] = {
 
 const struct tcp_sack_board tcp_sack_empty;
 const struct tcp_reass tcp_reass_empty;
+const struct tcp_sndbuf tcp_sndbuf_empty;
 
 const char *
 tcp_state_name(enum tcp_state s)
@@ -243,9 +244,9 @@ tcp_ts_key(struct syncookie_key *key)
 /* Blocks of a cold pool: as configured, or a sixteenth of max_conns
  * (at least 1024, at most max_conns). */
 static uint32_t
-tcp_cold_pool_size(uint32_t conf, uint32_t max_conns)
+tcp_cold_pool_size(uint32_t conf, uint32_t max_conns, uint32_t div)
 {
-	uint32_t n = max_conns / 16;
+	uint32_t n = max_conns / div;
 
 	if (conf != 0)
 		return conf;
@@ -299,11 +300,18 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 	/* Only connections in loss recovery hold a scoreboard, and only
 	 * those receiving past a hole an out-of-order queue. */
 	if (obj_pool_init(&ts->sack_pool, "tcp_sack",
-			  tcp_cold_pool_size(w->cfg->tcp.sack_conns, max_conns),
+			  tcp_cold_pool_size(w->cfg->tcp.sack_conns, max_conns, 16),
 			  sizeof(struct tcp_sack_board), socket) != 0 ||
 	    obj_pool_init(&ts->ooo_pool, "tcp_ooo",
-			  tcp_cold_pool_size(w->cfg->tcp.ooo_conns, max_conns),
+			  tcp_cold_pool_size(w->cfg->tcp.ooo_conns, max_conns, 16),
 			  sizeof(struct tcp_reass), socket) != 0)
+		goto nomem;
+	/* Only connections with data queued or unacknowledged hold a send
+	 * buffer: an idle one has none. */
+	if (obj_pool_init(&ts->snd_pool, "tcp_snd",
+			  tcp_cold_pool_size(w->cfg->tcp.snd_conns, max_conns,
+					     8),
+			  sizeof(struct tcp_sndbuf), socket) != 0)
 		goto nomem;
 	/* The congestion control's own state, for connections past slow
 	 * start or after a loss (none for NewReno). */
@@ -312,7 +320,7 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 		ts->cc_ops = &tcp_cc_newreno;
 	if (ts->cc_ops->ext_size != 0 &&
 	    obj_pool_init(&ts->cc_pool, "tcp_cc",
-			  tcp_cold_pool_size(w->cfg->tcp.cc_conns, max_conns),
+			  tcp_cold_pool_size(w->cfg->tcp.cc_conns, max_conns, 16),
 			  ts->cc_ops->ext_size, socket) != 0)
 		goto nomem;
 	/* Not fatal: without it a full table refuses, as before. */
@@ -323,7 +331,9 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 		(int)rte_socket_id());
 	return 0;
 nomem:
+	obj_pool_fini(&ts->snd_pool);
 	obj_pool_fini(&ts->ooo_pool);
+	obj_pool_fini(&ts->snd_pool);
 	obj_pool_fini(&ts->sack_pool);
 	obj_pool_fini(&ts->conn_pool);
 	rte_free(ts->buckets);
@@ -359,7 +369,7 @@ tcp_stack_fini(struct worker *w)
 
 	while ((c = tcp_conn_next(w, &iter)) != NULL) {
 		tcp_timers_cancel(w, c);
-		rte_pktmbuf_free(c->snd.head);
+		tcp_snd_put(w, c);
 		tcp_ooo_put(w, c);
 		tcp_sack_put(w, c);
 		tcp_cc_detach(w, c);
@@ -368,6 +378,7 @@ tcp_stack_fini(struct worker *w)
 	obj_pool_fini(&ts->conn_pool);
 	obj_pool_fini(&ts->sack_pool);
 	obj_pool_fini(&ts->ooo_pool);
+	obj_pool_fini(&ts->snd_pool);
 	rte_free(ts->buckets);
 	rte_free(ts->tw_fifo);
 	memset(ts, 0, sizeof(*ts));
@@ -475,8 +486,8 @@ tcp_lookup_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 		rte_prefetch0(RTE_PTR_ADD(c, RTE_CACHE_LINE_SIZE));
 		rte_prefetch0(RTE_PTR_ADD(c, 2 * RTE_CACHE_LINE_SIZE));
 		rte_prefetch0(RTE_PTR_ADD(c, 3 * RTE_CACHE_LINE_SIZE));
-		if (c->snd.head != NULL)
-			rte_prefetch0(c->snd.head);
+		if (c->snd != NULL)
+			rte_prefetch0(c->snd);
 	}
 }
 
@@ -846,6 +857,31 @@ tcp_ooo_put(struct worker *w, struct tcp_conn *c)
 	c->ooo = NULL;
 }
 
+struct tcp_sndbuf *
+tcp_snd_get(struct worker *w, struct tcp_conn *c)
+{
+	if (c->snd != NULL)
+		return c->snd;
+	c->snd = obj_pool_get(&w->tcp->snd_pool);
+	if (c->snd != NULL)
+		memset(c->snd, 0, sizeof(*c->snd));
+	return c->snd;
+}
+
+void
+tcp_snd_put(struct worker *w, struct tcp_conn *c)
+{
+	if (c->snd == NULL)
+		return;
+	rte_pktmbuf_free(c->snd->head);
+	obj_pool_put(&w->tcp->snd_pool, c->snd);
+	c->snd = NULL;
+	/* Somebody was refused one: tcp_output_flush wakes them, outside
+	 * the ACK processing that got here. */
+	if (w->snd_starved > 0)
+		w->tcp->snd_wake = 1;
+}
+
 void
 tcp_cc_attach(struct worker *w, struct tcp_conn *c)
 {
@@ -889,9 +925,7 @@ tcp_conn_free(struct worker *w, struct tcp_conn *c)
 		   c->local_port);
 	tcp_table_del(w->tcp, c, tcp_key_hash(&k, w->tcp->hash_seed));
 	w->tcp->n_conns--;
-	rte_pktmbuf_free(c->snd.head);
-	c->snd.head = c->snd.tail = c->snd.cur = NULL;
-	c->snd.truesize = 0;
+	tcp_snd_put(w, c);
 	if (c->mem_flags & TCP_MF_SND_STARVED) {
 		c->mem_flags &= ~TCP_MF_SND_STARVED;
 		w->snd_starved--;
@@ -930,8 +964,18 @@ uint32_t
 tcp_send_space(struct worker *w, const struct tcp_conn *c)
 {
 	uint32_t limit = w->cfg->tcp.sndbuf;
-	uint32_t used = RTE_MAX(c->snd.len, c->snd.truesize / 2);
+	const struct tcp_sndbuf *sb = tcp_snd_of(c);
+	uint32_t used = RTE_MAX(sb->len, sb->truesize / 2);
 	int refused = w->mbufs_low;
+
+	/* No send buffer to be had: refused like a low pool, woken when
+	 * one goes back (tcp_snd_put). */
+	if (!refused && c->snd == NULL &&
+	    obj_pool_avail(&w->tcp->snd_pool) == 0) {
+		refused = 1;
+		if (!(c->mem_flags & TCP_MF_SND_STARVED))
+			w->stats.tcp.SndNoMem++;
+	}
 
 	/* Under pressure a connection may hold only a little: those that
 	 * hold much (a peer that reads nothing) stop growing, the others
@@ -1031,12 +1075,14 @@ tcp_send_mbuf(struct worker *w, struct tcp_conn *c, struct rte_mbuf *m)
 {
 	uint32_t len = m->data_len;
 
-	if (!tcp_can_queue(c)) {
+	struct tcp_sndbuf *sb;
+
+	if (!tcp_can_queue(c) || (sb = tcp_snd_get(w, c)) == NULL) {
 		rte_pktmbuf_free(m);
 		return 0;
 	}
-	sndbuf_append(&c->snd, m);
-	c->snd.len += len;
+	sndbuf_append(sb, m);
+	sb->len += len;
 	if (len > 0)
 		tcp_output_schedule(w, c);
 	return len;
@@ -1049,13 +1095,16 @@ tcp_send(struct worker *w, struct tcp_conn *c, const void *data,
 	 uint32_t len)
 {
 	const uint8_t *p = data;
+	struct tcp_sndbuf *sb;
 	uint32_t done = 0;
 
 	if (!tcp_can_queue(c))
 		return 0;
 	len = RTE_MIN(len, tcp_send_space(w, c));
+	if (len == 0 || (sb = tcp_snd_get(w, c)) == NULL)
+		return 0;
 	while (done < len) {
-		struct rte_mbuf *t = c->snd.tail;
+		struct rte_mbuf *t = sb->tail;
 		uint32_t room, n;
 
 		/* A tail queued by reference (tcp_send_mbuf) is somebody
@@ -1068,7 +1117,7 @@ tcp_send(struct worker *w, struct tcp_conn *c, const void *data,
 				w->stats.tcp.DropNoMbuf++;
 				break;
 			}
-			sndbuf_append(&c->snd, m);
+			sndbuf_append(sb, m);
 			t = m;
 		}
 		room = rte_pktmbuf_tailroom(t);
@@ -1078,9 +1127,11 @@ tcp_send(struct worker *w, struct tcp_conn *c, const void *data,
 		t->data_len += n;
 		done += n;
 	}
-	c->snd.len += done;
+	sb->len += done;
 	if (done > 0)
 		tcp_output_schedule(w, c);
+	else if (sb->head == NULL)
+		tcp_snd_put(w, c);
 	return done;
 }
 
@@ -1217,7 +1268,7 @@ tcp_conn_info(struct worker *w, const struct tcp_conn *c,
 	ci->rto_us = c->rto_us;
 	ci->retrans = c->retrans_count;
 	ci->unacked = c->snd_max - c->snd_una;
-	ci->snd_queued = c->snd.len;
+	ci->snd_queued = tcp_snd_of(c)->len;
 	ci->ooo_bytes = tcp_ooo_of(c)->bytes;
 	ci->idle_us = tcp_conn_idle_us(w, c);
 }

@@ -234,7 +234,9 @@ struct tcp_conn {
 	uint32_t tt_at[TCP_TT_N];
 	struct timer timer;
 
-	struct tcp_sndbuf snd;
+	/* The send buffer, from the worker's snd_pool only while it holds
+	 * data; NULL reads as empty (tcp_snd_of). */
+	struct tcp_sndbuf *snd;
 	/* The out-of-order queue, from the worker's ooo_pool only while it
 	 * holds something; NULL reads as empty (tcp_ooo_of). */
 	struct tcp_reass *ooo;
@@ -257,7 +259,8 @@ _Static_assert(offsetof(struct tcp_conn, app) == TCP_CONN_APP_OFF &&
  * state needed only while it is used is in cold blocks from per-lcore
  * pools (preallocated, counted in conn_memory): the SACK scoreboard
  * (while the peer reports SACKed data), the out-of-order queue (while
- * data waits past a hole), CUBIC's state (past slow start or a loss).
+ * data waits past a hole), CUBIC's state (past slow start or a loss),
+ * the send buffer (while data is queued or unacknowledged).
  * Its three timers are one wheel timer (no argument, no back-pointer:
  * see timer.h).  Do not let the block grow back unnoticed.
  */
@@ -288,6 +291,10 @@ struct tcp_stack {
 	struct obj_pool sack_pool;	/* struct tcp_sack_board */
 	struct obj_pool ooo_pool;	/* struct tcp_reass */
 	struct obj_pool cc_pool;	/* cc_ops->ext_size: CUBIC's state */
+	struct obj_pool snd_pool;	/* struct tcp_sndbuf */
+	/* A send buffer went back while connections were refused one
+	 * (SndNoMem): tcp_output_flush wakes them. */
+	uint32_t snd_wake;
 	struct tcp_conn *output_list;	/* connections with output owed */
 	/* Bit (hash % 64) of every connection added since the burst's
 	 * lookup: a tuple found absent may have been added meanwhile. */
@@ -356,6 +363,15 @@ tcp_sack_of(const struct tcp_conn *c)
 	return c->sack != NULL ? c->sack : &tcp_sack_empty;
 }
 
+/* An empty send buffer: what a connection without one reads. */
+extern const struct tcp_sndbuf tcp_sndbuf_empty;
+
+static inline const struct tcp_sndbuf *
+tcp_snd_of(const struct tcp_conn *c)
+{
+	return c->snd != NULL ? c->snd : &tcp_sndbuf_empty;
+}
+
 /* An empty out-of-order queue: what a connection without one reads. */
 extern const struct tcp_reass tcp_reass_empty;
 
@@ -398,6 +414,13 @@ tcp_ooo_get(struct worker *w, struct tcp_conn *c);
 /* Give the queue back, freeing what it still holds. */
 void
 tcp_ooo_put(struct worker *w, struct tcp_conn *c);
+/* The connection's send buffer, taken from the pool (empty) if it has
+ * none; NULL when the pool is exhausted. */
+struct tcp_sndbuf *
+tcp_snd_get(struct worker *w, struct tcp_conn *c);
+/* Give the send buffer back, freeing what it still holds. */
+void
+tcp_snd_put(struct worker *w, struct tcp_conn *c);
 /* Attach the congestion control's own state (cc.cubic) from the pool;
  * none to be had: counted (CcNoMem, once per connection), the
  * algorithm then goes on without. */

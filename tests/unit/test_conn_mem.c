@@ -125,21 +125,19 @@ feed(struct tcp_conn *c, const char *s)
 static char *
 drain(struct tcp_conn *c, size_t *lenp)
 {
-	char *out = malloc(c->snd.len + 1);
+	const struct tcp_sndbuf *sb = tcp_snd_of(c);
+	char *out = malloc(sb->len + 1);
 	struct rte_mbuf *m;
 	size_t n = 0;
 
 	assert_non_null(out);
-	for (m = c->snd.head; m != NULL; m = m->next) {
+	for (m = sb->head; m != NULL; m = m->next) {
 		memcpy(out + n, rte_pktmbuf_mtod(m, char *), m->data_len);
 		n += m->data_len;
 	}
-	assert_int_equal(n, c->snd.len);
+	assert_int_equal(n, sb->len);
 	out[n] = '\0';
-	rte_pktmbuf_free(c->snd.head);
-	c->snd.head = c->snd.tail = c->snd.cur = NULL;
-	c->snd.len = 0;
-	c->snd.truesize = 0;
+	tcp_snd_put(w, c);
 	if (lenp != NULL)
 		*lenp = n;
 	return out;
@@ -203,7 +201,7 @@ test_split_and_keepalive(void **state)
 	for (i = 0; i < 3; i++) {
 		feed(c, "GET /bytes/3 HTTP/1.1\r\nHo");
 		assert_non_null(c->app);
-		assert_int_equal(c->snd.len, 0);
+		assert_int_equal(tcp_snd_of(c)->len, 0);
 		feed(c, "st: x\r\n");
 		assert_non_null(c->app);
 		feed(c, "\r\n");
@@ -286,7 +284,7 @@ test_pipeline_overflow(void **state)
 	free(out);
 	/* Nothing more is parsed. */
 	feed(c, "GET / HTTP/1.1\r\n\r\n");
-	assert_int_equal(c->snd.len, 0);
+	assert_int_equal(tcp_snd_of(c)->len, 0);
 	assert_null(c->app);
 	conn_done(c);
 }
@@ -462,8 +460,8 @@ test_send_true_size_and_pressure(void **state)
 	/* 1000 one-byte writes: one mbuf. */
 	for (i = 0; i < 1000; i++)
 		assert_int_equal(tcp_send(w, a, "x", 1), 1);
-	assert_int_equal(a->snd.len, 1000);
-	assert_int_equal(a->snd.truesize, elt);
+	assert_int_equal(tcp_snd_of(a)->len, 1000);
+	assert_int_equal(tcp_snd_of(a)->truesize, elt);
 	assert_int_equal(rte_mempool_in_use_count(app.pool), before + 1);
 	/* 400 one-byte mbufs by reference: 400 elements, and the space
 	 * left says so (half the true size, as Linux doubles sndbuf). */
@@ -476,8 +474,8 @@ test_send_true_size_and_pressure(void **state)
 		m->pkt_len = 1;
 		assert_int_equal(tcp_send_mbuf(w, a, m), 1);
 	}
-	assert_int_equal(a->snd.len, 1400);
-	assert_int_equal(a->snd.truesize, 401 * elt);
+	assert_int_equal(tcp_snd_of(a)->len, 1400);
+	assert_int_equal(tcp_snd_of(a)->truesize, 401 * elt);
 	assert_int_equal(tcp_send_space(w, a),
 			 cfg.tcp.sndbuf - 401 * elt / 2);
 	/* Pressure: a holds more than snd_pressure_bytes, b nothing. */
