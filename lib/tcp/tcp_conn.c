@@ -101,20 +101,6 @@ tcp_key_hash(const struct tcp_key *k, uint32_t seed)
 				(uint32_t)b, seed);
 }
 
-/* Index + 1 of c in the pool (0 means none in links). */
-static inline uint32_t
-tcp_conn_index(const struct tcp_stack *ts, const struct tcp_conn *c)
-{
-	return (uint32_t)(c - (const struct tcp_conn *)ts->conn_pool.base) +
-		1;
-}
-
-static inline struct tcp_conn *
-tcp_conn_at(const struct tcp_stack *ts, uint32_t i)
-{
-	return (struct tcp_conn *)ts->conn_pool.base + (i - 1);
-}
-
 static inline uint32_t *
 tcp_bucket(const struct tcp_stack *ts, uint32_t sig)
 {
@@ -300,10 +286,12 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 	/* Only connections in loss recovery hold a scoreboard, and only
 	 * those receiving past a hole an out-of-order queue. */
 	if (obj_pool_init(&ts->sack_pool, "tcp_sack",
-			  tcp_cold_pool_size(w->cfg->tcp.sack_conns, max_conns, 16),
+			  tcp_cold_pool_size(w->cfg->tcp.sack_conns, max_conns,
+					     16),
 			  sizeof(struct tcp_sack_board), socket) != 0 ||
 	    obj_pool_init(&ts->ooo_pool, "tcp_ooo",
-			  tcp_cold_pool_size(w->cfg->tcp.ooo_conns, max_conns, 16),
+			  tcp_cold_pool_size(w->cfg->tcp.ooo_conns, max_conns,
+					     16),
 			  sizeof(struct tcp_reass), socket) != 0)
 		goto nomem;
 	/* Only connections with data queued or unacknowledged hold a send
@@ -320,7 +308,8 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 		ts->cc_ops = &tcp_cc_newreno;
 	if (ts->cc_ops->ext_size != 0 &&
 	    obj_pool_init(&ts->cc_pool, "tcp_cc",
-			  tcp_cold_pool_size(w->cfg->tcp.cc_conns, max_conns, 16),
+			  tcp_cold_pool_size(w->cfg->tcp.cc_conns, max_conns,
+					     16),
 			  ts->cc_ops->ext_size, socket) != 0)
 		goto nomem;
 	/* Not fatal: without it a full table refuses, as before. */
@@ -632,6 +621,25 @@ tcp_time_wait_recycle(struct worker *w, const struct tcp_conn *keep)
 	return 0;
 }
 
+/* ops' slot in the lcore's table, taken if new; -1 when it is full. */
+static int
+tcp_ops_id(struct tcp_stack *ts, const struct tcp_app_ops *ops)
+{
+	unsigned int i;
+
+	if (ops == NULL)
+		return 0;
+	for (i = 1; i < TCP_MAX_OPS; i++) {
+		if (ts->ops_tab[i] == ops)
+			return (int)i;
+		if (ts->ops_tab[i] == NULL) {
+			ts->ops_tab[i] = ops;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
 /* A fresh block in the table for the tuple, timers and queues ready. */
 static struct tcp_conn *
 tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
@@ -645,6 +653,10 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	struct tcp_key k;
 	uint32_t sig;
 
+	int ops_id = tcp_ops_id(w->tcp, ops);
+
+	if (ops_id < 0)
+		return NULL;
 	c = obj_pool_get(&w->tcp->conn_pool);
 	if (c == NULL && tcp_time_wait_recycle(w, NULL))
 		c = obj_pool_get(&w->tcp->conn_pool);
@@ -660,7 +672,7 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	tcp_table_add(w->tcp, c, sig);
 	w->tcp->n_conns++;
 	w->tcp->burst_adds |= UINT64_C(1) << (sig % 64);
-	c->ops = ops;
+	c->ops_id = (uint8_t)ops_id;
 	c->app = app;
 	tcp_timers_init(c);
 
@@ -797,11 +809,13 @@ tcp_set_state(struct worker *w, struct tcp_conn *c, enum tcp_state s)
 void
 tcp_notify_closed(struct worker *w, struct tcp_conn *c, int err)
 {
+	const struct tcp_app_ops *ops = tcp_ops_of(w->tcp, c);
+
 	if (c->flags & TF_APP_CLOSED)
 		return;
 	c->flags |= TF_APP_CLOSED;
-	if (c->ops != NULL && c->ops->closed != NULL)
-		c->ops->closed(w, c, err);
+	if (ops != NULL && ops->closed != NULL)
+		ops->closed(w, c, err);
 }
 
 struct tcp_sack_board *
@@ -809,8 +823,8 @@ tcp_sack_get(struct worker *w, struct tcp_conn *c)
 {
 	void *obj;
 
-	if (c->sack != NULL)
-		return c->sack;
+	if (c->sack_i != 0)
+		return tcp_sack_ptr(w->tcp, c);
 	obj = obj_pool_get(&w->tcp->sack_pool);
 	if (obj == NULL) {
 		/* Recovery goes on as if these blocks were not there:
@@ -818,43 +832,48 @@ tcp_sack_get(struct worker *w, struct tcp_conn *c)
 		w->stats.tcp.SackNoMem++;
 		return NULL;
 	}
-	c->sack = obj;
-	tcp_sack_clear(c->sack);
-	return c->sack;
+	c->sack_i = obj_pool_index(&w->tcp->sack_pool, obj);
+	tcp_sack_clear(obj);
+	return obj;
 }
 
 void
 tcp_sack_put(struct worker *w, struct tcp_conn *c)
 {
-	if (c->sack == NULL)
+	if (c->sack_i == 0)
 		return;
-	obj_pool_put(&w->tcp->sack_pool, c->sack);
-	c->sack = NULL;
+	obj_pool_put(&w->tcp->sack_pool, tcp_sack_ptr(w->tcp, c));
+	c->sack_i = 0;
 }
 
 struct tcp_reass *
 tcp_ooo_get(struct worker *w, struct tcp_conn *c)
 {
-	if (c->ooo != NULL)
-		return c->ooo;
-	c->ooo = obj_pool_get(&w->tcp->ooo_pool);
-	if (c->ooo == NULL) {
+	struct tcp_reass *q;
+
+	if (c->ooo_i != 0)
+		return tcp_ooo_ptr(w->tcp, c);
+	q = obj_pool_get(&w->tcp->ooo_pool);
+	if (q == NULL) {
 		/* The segment is dropped: it comes again, in order. */
 		w->stats.tcp.OfoNoMem++;
 		return NULL;
 	}
-	tcp_reass_init(c->ooo);
-	return c->ooo;
+	c->ooo_i = obj_pool_index(&w->tcp->ooo_pool, q);
+	tcp_reass_init(q);
+	return q;
 }
 
 void
 tcp_ooo_put(struct worker *w, struct tcp_conn *c)
 {
-	if (c->ooo == NULL)
+	struct tcp_reass *q = tcp_ooo_ptr(w->tcp, c);
+
+	if (q == NULL)
 		return;
-	tcp_reass_flush(c->ooo);
-	obj_pool_put(&w->tcp->ooo_pool, c->ooo);
-	c->ooo = NULL;
+	tcp_reass_flush(q);
+	obj_pool_put(&w->tcp->ooo_pool, q);
+	c->ooo_i = 0;
 }
 
 struct tcp_sndbuf *
@@ -935,17 +954,19 @@ tcp_conn_free(struct worker *w, struct tcp_conn *c)
 	tcp_cc_detach(w, c);
 	/* Unlink from the output list so the flush never sees it. */
 	if (c->flags & TF_OUTPUT_LIST) {
-		struct tcp_conn **pp = &w->tcp->output_list;
+		struct tcp_stack *ts = w->tcp;
+		uint32_t me = tcp_conn_index(ts, c);
+		uint32_t *pi = &ts->output_list;
 
-		while (*pp != NULL && *pp != c)
-			pp = &(*pp)->output_next;
-		if (*pp == NULL) {
-			pp = &w->tcp->output_deferred;
-			while (*pp != NULL && *pp != c)
-				pp = &(*pp)->output_next;
+		while (*pi != 0 && *pi != me)
+			pi = &tcp_conn_at(ts, *pi)->output_next;
+		if (*pi == 0) {
+			pi = &ts->output_deferred;
+			while (*pi != 0 && *pi != me)
+				pi = &tcp_conn_at(ts, *pi)->output_next;
 		}
-		if (*pp == c)
-			*pp = c->output_next;
+		if (*pi == me)
+			*pi = c->output_next;
 	}
 	obj_pool_put(&w->tcp->conn_pool, c);
 }
@@ -957,7 +978,7 @@ tcp_output_schedule(struct worker *w, struct tcp_conn *c)
 		return;
 	c->flags |= TF_OUTPUT_LIST;
 	c->output_next = w->tcp->output_list;
-	w->tcp->output_list = c;
+	w->tcp->output_list = tcp_conn_index(w->tcp, c);
 }
 
 uint32_t
@@ -1020,14 +1041,17 @@ tcp_mem_wake(struct worker *w)
 			}
 		}
 		for (i = 0; i < n; i++) {
+			const struct tcp_app_ops *ops;
+
 			c = batch[i];
+			ops = tcp_ops_of(w->tcp, c);
 			w->stats.tcp.SndLowMemWakeups++;
 			/* A window held by the send buffer opens again. */
 			tcp_output_schedule(w, c);
-			if (c->ops != NULL && c->ops->sent != NULL &&
+			if (ops != NULL && ops->sent != NULL &&
 			    !(c->flags & TF_APP_CLOSED) &&
 			    !(c->flags & TF_ABORT))
-				c->ops->sent(w, c);
+				ops->sent(w, c);
 			if (w->mbufs_low && i + 1 < n) {
 				/* Low again: the rest wait for the next time
 				 * (marked again: none was closed meanwhile,
@@ -1269,7 +1293,7 @@ tcp_conn_info(struct worker *w, const struct tcp_conn *c,
 	ci->retrans = c->retrans_count;
 	ci->unacked = c->snd_max - c->snd_una;
 	ci->snd_queued = tcp_snd_of(c)->len;
-	ci->ooo_bytes = tcp_ooo_of(c)->bytes;
+	ci->ooo_bytes = tcp_ooo_of(w->tcp, c)->bytes;
 	ci->idle_us = tcp_conn_idle_us(w, c);
 }
 

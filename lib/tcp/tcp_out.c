@@ -49,7 +49,7 @@ tcp_rcv_window(struct worker *w, const struct tcp_conn *c)
 	/* The out-of-order queue costs what its buffers cost: half its
 	 * true size (Linux's rcvbuf doubling) when that is more than its
 	 * payload, so tiny segments close the window. */
-	const struct tcp_reass *q = tcp_ooo_of(c);
+	const struct tcp_reass *q = tcp_ooo_of(w->tcp, c);
 	uint32_t held = RTE_MAX(q->bytes, q->truesize / 2);
 	uint32_t space = buf > held ? buf - held : 0;
 	uint32_t max = (uint32_t)65535 << c->rcv_wscale;
@@ -187,12 +187,13 @@ tcp_write_options(struct worker *w, struct tcp_conn *c, uint8_t *opt,
 	if (c->flags & TF_TSTAMP)
 		n += tcp_opt_put_ts(opt + n, w->ts_now + c->ts_off,
 				    c->ts_recent);
-	if (with_sack && (c->flags & TF_SACK) && c->ooo != NULL &&
-	    c->ooo->nsegs > 0) {
+	if (with_sack && (c->flags & TF_SACK) &&
+	    tcp_ooo_of(w->tcp, c)->nsegs > 0) {
 		uint32_t starts[4], ends[4];
 		unsigned int nb, max = (c->flags & TF_TSTAMP) ? 3 : 4;
 
-		nb = tcp_reass_sack_blocks(c->ooo, starts, ends, max);
+		nb = tcp_reass_sack_blocks(tcp_ooo_ptr(w->tcp, c), starts,
+					   ends, max);
 		n += tcp_opt_put_sack(opt + n, starts, ends, nb);
 		w->stats.tcp.SackBlocksSent += nb;
 	}
@@ -386,22 +387,24 @@ tcp_output_defer(struct worker *w, struct tcp_conn *c)
 		return;
 	c->flags |= TF_OUTPUT_LIST;
 	c->output_next = w->tcp->output_deferred;
-	w->tcp->output_deferred = c;
+	w->tcp->output_deferred = tcp_conn_index(w->tcp, c);
 }
 
 /* Retransmit SACK holes while the pipe has room (RFC 6675 5 (C)). */
 static int
 tcp_output_sack_recovery(struct worker *w, struct tcp_conn *c)
 {
+	const struct tcp_sack_board *sb = tcp_sack_of(w->tcp, c);
 	uint32_t start, len;
 	int sent = 0;
 
-	while (tcp_sack_pipe(tcp_sack_of(c), c->snd_una, c->snd_max,
+	while (tcp_sack_pipe(sb, c->snd_una, c->snd_max,
 			     c->high_rxt, c->mss) + c->mss <= c->cc.cwnd &&
-	       tcp_sack_next_hole(tcp_sack_of(c), c->snd_una, c->high_rxt,
+	       tcp_sack_next_hole(sb, c->snd_una, c->high_rxt,
 				  &start, &len)) {
 		len = RTE_MIN(len, (uint32_t)c->mss);
-		len = RTE_MIN(len, tcp_snd_of(c)->len - SEQ_DIFF(start, c->snd_una));
+		len = RTE_MIN(len, tcp_snd_of(c)->len -
+			      SEQ_DIFF(start, c->snd_una));
 		if (len == 0 || tcp_emit(w, c, start, RTE_TCP_ACK_FLAG,
 					 len) != 0)
 			break;
@@ -458,7 +461,7 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 	/* New data within what cwnd and the peer's window leave. */
 	fin_seq = c->snd_una + tcp_snd_of(c)->len;
 	flight = sack_recovery ?
-		tcp_sack_pipe(tcp_sack_of(c), c->snd_una, c->snd_max,
+		tcp_sack_pipe(tcp_sack_of(w->tcp, c), c->snd_una, c->snd_max,
 			      c->high_rxt, c->mss) :
 		SEQ_DIFF(c->snd_nxt, c->snd_una);
 	room = c->cc.cwnd > flight ? c->cc.cwnd - flight : 0;
@@ -570,16 +573,17 @@ tcp_output_flush(struct worker *w)
 	}
 	/* Deferred data goes first once the port has taken the backlog
 	 * down again. */
-	if (w->tcp->output_deferred != NULL && w->tx_n < TX_DATA_LIMIT) {
-		struct tcp_conn *last = w->tcp->output_deferred;
+	if (w->tcp->output_deferred != 0 && w->tx_n < TX_DATA_LIMIT) {
+		struct tcp_conn *last = tcp_conn_at(w->tcp,
+						    w->tcp->output_deferred);
 
-		while (last->output_next != NULL)
-			last = last->output_next;
+		while (last->output_next != 0)
+			last = tcp_conn_at(w->tcp, last->output_next);
 		last->output_next = w->tcp->output_list;
 		w->tcp->output_list = w->tcp->output_deferred;
-		w->tcp->output_deferred = NULL;
+		w->tcp->output_deferred = 0;
 	}
-	while ((c = w->tcp->output_list) != NULL) {
+	while ((c = tcp_conn_or_null(w->tcp, w->tcp->output_list)) != NULL) {
 		w->tcp->output_list = c->output_next;
 		c->flags &= ~TF_OUTPUT_LIST;
 		if (c->flags & TF_ABORT) {

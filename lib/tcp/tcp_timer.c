@@ -394,6 +394,7 @@ tcp_keepalive_check(struct worker *w, struct tcp_conn *c)
 static void
 tcp_idle_expired(struct worker *w, struct tcp_conn *c)
 {
+	const struct tcp_app_ops *ops;
 	uint64_t next = UINT64_MAX, ka;
 
 	if (c->state == TCP_TIME_WAIT) {
@@ -411,9 +412,10 @@ tcp_idle_expired(struct worker *w, struct tcp_conn *c)
 	}
 	if (c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT)
 		return;
-	if (c->ops != NULL && c->ops->timeout != NULL &&
+	ops = tcp_ops_of(w->tcp, c);
+	if (ops != NULL && ops->timeout != NULL &&
 	    !(c->flags & TF_APP_CLOSED)) {
-		next = c->ops->timeout(w, c);
+		next = ops->timeout(w, c);
 		if (next == 0) {
 			tcp_notify_closed(w, c, ETIMEDOUT);
 			tcp_abort(w, c);

@@ -99,7 +99,7 @@ conn_open(void)
 	c = tcp_accept_syn(w, l, 0xc6120001, next_rport++, cfg.ip, PORT);
 	assert_non_null(c);
 	tcp_set_state(w, c, TCP_ESTABLISHED);
-	c->ops->connected(w, c);
+	tcp_ops_of(w->tcp, c)->connected(w, c);
 	/* Idle: the server holds nothing for it. */
 	assert_null(c->app);
 	return c;
@@ -117,7 +117,8 @@ conn_done(struct tcp_conn *c)
 static void
 feed(struct tcp_conn *c, const char *s)
 {
-	c->ops->recv(w, c, (const uint8_t *)s, (uint32_t)strlen(s));
+	tcp_ops_of(w->tcp, c)->recv(w, c, (const uint8_t *)s,
+				    (uint32_t)strlen(s));
 }
 
 /* Take what the server queued for sending (NUL-terminated, malloc'd),
@@ -222,7 +223,7 @@ test_split_and_keepalive(void **state)
 	free(out);
 	assert_false(c->flags & TF_FIN_QUEUED);
 	/* The peer's FIN while idle closes at once. */
-	c->ops->peer_closed(w, c);
+	tcp_ops_of(w->tcp, c)->peer_closed(w, c);
 	assert_true(c->flags & TF_FIN_QUEUED);
 	conn_done(c);
 }
@@ -249,7 +250,7 @@ test_large_response_holds_block(void **state)
 	free(out);
 	while (c->app != NULL) {
 		assert_true(++rounds < 100);
-		c->ops->sent(w, c);
+		tcp_ops_of(w->tcp, c)->sent(w, c);
 		out = drain(c, &len);
 		got += len;
 		free(out);
@@ -359,17 +360,17 @@ test_sack_board_pool(void **state)
 	(void)state;
 	/* max_conns/16, at least 1024, but never more than max_conns. */
 	assert_int_equal(n, cfg.max_conns);
-	assert_null(c->sack);
-	assert_int_equal(tcp_sack_of(c)->n, 0);
-	assert_int_equal(tcp_sack_of(c)->sacked, 0);
+	assert_null(tcp_sack_ptr(w->tcp, c));
+	assert_int_equal(tcp_sack_of(w->tcp, c)->n, 0);
+	assert_int_equal(tcp_sack_of(w->tcp, c)->sacked, 0);
 	b = tcp_sack_get(w, c);
 	assert_non_null(b);
-	assert_ptr_equal(c->sack, b);
+	assert_ptr_equal(tcp_sack_ptr(w->tcp, c), b);
 	assert_int_equal(b->n, 0);
 	assert_ptr_equal(tcp_sack_get(w, c), b);
 	assert_int_equal(obj_pool_avail(&w->tcp->sack_pool), n - 1);
 	tcp_sack_put(w, c);
-	assert_null(c->sack);
+	assert_null(tcp_sack_ptr(w->tcp, c));
 	tcp_sack_put(w, c);	/* twice is harmless */
 	assert_int_equal(obj_pool_avail(&w->tcp->sack_pool), n);
 	/* Exhausted. */
@@ -377,7 +378,7 @@ test_sack_board_pool(void **state)
 	for (i = 0; i < n; i++)
 		assert_non_null(held[i] = obj_pool_get(&w->tcp->sack_pool));
 	assert_null(tcp_sack_get(w, c));
-	assert_null(c->sack);
+	assert_null(tcp_sack_ptr(w->tcp, c));
 	assert_int_equal(w->stats.tcp.SackNoMem - nomem0, 1);
 	obj_pool_put(&w->tcp->sack_pool, held[0]);
 	assert_non_null(tcp_sack_get(w, c));
