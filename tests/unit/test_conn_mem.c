@@ -514,6 +514,61 @@ test_send_true_size_and_pressure(void **state)
 	assert_int_equal(rte_mempool_in_use_count(app.pool), before);
 }
 
+/*
+ * The send buffer is a cold block: an idle connection holds none, a
+ * write takes one, the last byte acknowledged (drained) gives it back.
+ * With the pool exhausted a writer is refused (SndNoMem, marked
+ * starved) and woken once a block goes back, then queues.
+ */
+static void
+test_snd_pool(void **state)
+{
+	struct obj_pool *pool = &w->tcp->snd_pool;
+	struct tcp_conn *a = conn_open(), *b = conn_open();
+	uint64_t nomem = w->stats.tcp.SndNoMem;
+	uint64_t wakeups = w->stats.tcp.SndLowMemWakeups;
+	unsigned int before = rte_mempool_in_use_count(app.pool);
+	uint32_t avail = obj_pool_avail(pool), n = 0;
+	void **taken = calloc(avail, sizeof(*taken));
+
+	(void)state;
+	assert_non_null(taken);
+	assert_null(a->snd);
+	assert_null(b->snd);
+	assert_int_equal(tcp_send(w, b, "y", 1), 1);
+	assert_non_null(b->snd);
+	assert_int_equal(obj_pool_avail(pool), avail - 1);
+	/* Exhaust the pool: a gets no buffer, is refused and marked. */
+	while ((taken[n] = obj_pool_get(pool)) != NULL)
+		n++;
+	assert_int_equal(n, avail - 1);
+	assert_int_equal(tcp_send_space(w, a), 0);
+	assert_int_equal(tcp_send(w, a, "x", 1), 0);
+	assert_null(a->snd);
+	assert_true(a->mem_flags & TCP_MF_SND_STARVED);
+	assert_int_equal(w->snd_starved, 1);
+	assert_int_equal(w->stats.tcp.SndNoMem, nomem + 1);
+	/* b's data acknowledged: its block goes back, the flush is told
+	 * to wake a (tcp_output_flush calls tcp_mem_wake). */
+	free(drain(b, NULL));
+	assert_null(b->snd);
+	assert_int_equal(w->tcp->snd_wake, 1);
+	w->tcp->snd_wake = 0;
+	tcp_mem_wake(w);
+	assert_int_equal(w->snd_starved, 0);
+	assert_int_equal(w->stats.tcp.SndLowMemWakeups, wakeups + 1);
+	assert_int_equal(tcp_send(w, a, "x", 1), 1);
+	assert_non_null(a->snd);
+	free(drain(a, NULL));
+	while (n > 0)
+		obj_pool_put(pool, taken[--n]);
+	free(taken);
+	assert_int_equal(obj_pool_avail(pool), avail);
+	conn_done(a);
+	conn_done(b);
+	assert_int_equal(rte_mempool_in_use_count(app.pool), before);
+}
+
 int
 main(void)
 {
@@ -528,6 +583,7 @@ main(void)
 		cmocka_unit_test(test_sack_board_pool),
 		cmocka_unit_test(test_cc_state_pool),
 		cmocka_unit_test(test_send_true_size_and_pressure),
+		cmocka_unit_test(test_snd_pool),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
