@@ -77,7 +77,8 @@ struct tcp_conf {
 	uint32_t ooo_conns;
 	uint32_t cc_conns;
 	/* Connections that may hold a send buffer (queued or unacked
-	 * data) at once; 0 = max_conns / 8 (1024 at least). */
+	 * data) at once; 0 = max_conns / 8, at least max_conns up to
+	 * 16384. */
 	uint32_t snd_conns;
 };
 

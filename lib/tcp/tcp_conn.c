@@ -246,7 +246,7 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 {
 	struct tcp_stack *ts = w->tcp;
 	int socket = (int)rte_socket_id();
-	uint32_t n_buckets;
+	uint32_t n_buckets, n_snd;
 	int rc;
 
 	memset(ts, 0, sizeof(*ts));
@@ -295,10 +295,14 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 			  sizeof(struct tcp_reass), socket) != 0)
 		goto nomem;
 	/* Only connections with data queued or unacknowledged hold a send
-	 * buffer: an idle one has none. */
-	if (obj_pool_init(&ts->snd_pool, "tcp_snd",
-			  tcp_cold_pool_size(w->cfg->tcp.snd_conns, max_conns,
-					     8),
+	 * buffer: an idle one has none.  A small table gets one for every
+	 * connection (16384 x 40 B is little); a large one an eighth. */
+	n_snd = RTE_MIN(max_conns, 16384u);
+	if (w->cfg->tcp.snd_conns != 0)
+		n_snd = w->cfg->tcp.snd_conns;
+	else if (max_conns / 8 > n_snd)
+		n_snd = max_conns / 8;
+	if (obj_pool_init(&ts->snd_pool, "tcp_snd", n_snd,
 			  sizeof(struct tcp_sndbuf), socket) != 0)
 		goto nomem;
 	/* The congestion control's own state, for connections past slow
@@ -897,7 +901,7 @@ tcp_snd_put(struct worker *w, struct tcp_conn *c)
 	c->snd = NULL;
 	/* Somebody was refused one: tcp_output_flush wakes them, outside
 	 * the ACK processing that got here. */
-	if (w->snd_starved > 0)
+	if (w->tcp->snd_refused && w->snd_starved > 0)
 		w->tcp->snd_wake = 1;
 }
 
@@ -994,6 +998,7 @@ tcp_send_space(struct worker *w, const struct tcp_conn *c)
 	if (!refused && c->snd == NULL &&
 	    obj_pool_avail(&w->tcp->snd_pool) == 0) {
 		refused = 1;
+		w->tcp->snd_refused = 1;
 		if (!(c->mem_flags & TCP_MF_SND_STARVED))
 			w->stats.tcp.SndNoMem++;
 	}

@@ -566,8 +566,10 @@ tcp_output_flush(struct worker *w)
 
 	/* A send buffer went back while others were refused one: they
 	 * may queue again (their sent callback runs). */
-	if (w->tcp->snd_wake) {
+	if (w->tcp->snd_wake && obj_pool_avail(&w->tcp->snd_pool) >=
+	    w->tcp->snd_pool.n / 16 + 1) {
 		w->tcp->snd_wake = 0;
+		w->tcp->snd_refused = 0;
 		if (w->snd_starved > 0 && !w->mbufs_low)
 			tcp_mem_wake(w);
 	}

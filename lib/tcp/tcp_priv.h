@@ -299,9 +299,12 @@ struct tcp_stack {
 	struct obj_pool ooo_pool;	/* struct tcp_reass */
 	struct obj_pool cc_pool;	/* cc_ops->ext_size: CUBIC's state */
 	struct obj_pool snd_pool;	/* struct tcp_sndbuf */
-	/* A send buffer went back while connections were refused one
-	 * (SndNoMem): tcp_output_flush wakes them. */
-	uint32_t snd_wake;
+	/* Connections were refused a send buffer (SndNoMem) since the
+	 * last wake-up; one went back since (tcp_output_flush wakes them
+	 * once a sixteenth of the pool is free, not block by block: the
+	 * wake-up walks the table). */
+	uint8_t snd_refused;
+	uint8_t snd_wake;
 	/* Connections with output owed: pool index + 1 of the first,
 	 * linked through tcp_conn.output_next, or 0. */
 	uint32_t output_list;

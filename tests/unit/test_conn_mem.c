@@ -550,10 +550,12 @@ test_snd_pool(void **state)
 	assert_int_equal(w->stats.tcp.SndNoMem, nomem + 1);
 	/* b's data acknowledged: its block goes back, the flush is told
 	 * to wake a (tcp_output_flush calls tcp_mem_wake). */
+	assert_int_equal(w->tcp->snd_refused, 1);
 	free(drain(b, NULL));
 	assert_null(b->snd);
 	assert_int_equal(w->tcp->snd_wake, 1);
 	w->tcp->snd_wake = 0;
+	w->tcp->snd_refused = 0;
 	tcp_mem_wake(w);
 	assert_int_equal(w->snd_starved, 0);
 	assert_int_equal(w->stats.tcp.SndLowMemWakeups, wakeups + 1);
