@@ -58,6 +58,7 @@ static const struct config_field config_fields[] = {
 	F_U32("tcp", "sack_conns", tcp.sack_conns, 0, 1u << 26),
 	F_U32("tcp", "ooo_conns", tcp.ooo_conns, 0, 1u << 26),
 	F_U32("tcp", "cc_conns", tcp.cc_conns, 0, 1u << 26),
+	F_U32("tcp", "snd_conns", tcp.snd_conns, 0, 1u << 26),
 	F_U32("tcp", "mem_pressure_pct", tcp.mem_pressure_pct, 0, 90),
 	F_U32("tcp", "snd_pressure_bytes", tcp.snd_pressure_bytes, 4096,
 	      64u << 20),
@@ -1272,7 +1273,10 @@ config_usage(FILE *f, const char *prog)
 "                        sack_conns, ooo_conns, cc_conns (connections per\n"
 "                        lcore that may hold a SACK scoreboard, an out-of-\n"
 "                        order queue, CUBIC's state at once: preallocated;\n"
-"                        0 = max_conns/16, at least 1024)\n"
+"                        0 = max_conns/16, at least 1024); snd_conns\n"
+"                        (that may hold queued or unacknowledged data at\n"
+"                        once; 0 = max_conns/8, at least max_conns up\n"
+"                        to 16384)\n"
 "  --arp K=V[,K=V]       ARP tunables: retries, retry_ms, reachable_s,\n"
 "                        learn_rate (entries created from unsolicited ARP\n"
 "                        per second; 100)\n"

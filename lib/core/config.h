@@ -76,6 +76,10 @@ struct tcp_conf {
 	uint32_t sack_conns;
 	uint32_t ooo_conns;
 	uint32_t cc_conns;
+	/* Connections that may hold a send buffer (queued or unacked
+	 * data) at once; 0 = max_conns / 8, at least max_conns up to
+	 * 16384. */
+	uint32_t snd_conns;
 };
 
 struct arp_conf {

@@ -56,6 +56,20 @@ obj_pool_put(struct obj_pool *p, void *o)
 	p->n_free++;
 }
 
+/* o's index + 1: a 32-bit link to it (0 links to nothing). */
+static inline uint32_t
+obj_pool_index(const struct obj_pool *p, const void *o)
+{
+	return (uint32_t)(((const uint8_t *)o - p->base) / p->size) + 1;
+}
+
+/* The object a link names, NULL for 0. */
+static inline void *
+obj_pool_at(const struct obj_pool *p, uint32_t i)
+{
+	return i == 0 ? NULL : p->base + (size_t)(i - 1) * p->size;
+}
+
 static inline uint32_t
 obj_pool_avail(const struct obj_pool *p)
 {

@@ -50,6 +50,7 @@ static const char *const state_names[TCP_NSTATES] = {
 
 const struct tcp_sack_board tcp_sack_empty;
 const struct tcp_reass tcp_reass_empty;
+const struct tcp_sndbuf tcp_sndbuf_empty;
 
 const char *
 tcp_state_name(enum tcp_state s)
@@ -100,20 +101,6 @@ tcp_key_hash(const struct tcp_key *k, uint32_t seed)
 	memcpy(&b, (const uint8_t *)k + sizeof(a), sizeof(b));
 	return rte_jhash_3words((uint32_t)a, (uint32_t)(a >> 32),
 				(uint32_t)b, seed);
-}
-
-/* Index + 1 of c in the pool (0 means none in links). */
-static inline uint32_t
-tcp_conn_index(const struct tcp_stack *ts, const struct tcp_conn *c)
-{
-	return (uint32_t)(c - (const struct tcp_conn *)ts->conn_pool.base) +
-		1;
-}
-
-static inline struct tcp_conn *
-tcp_conn_at(const struct tcp_stack *ts, uint32_t i)
-{
-	return (struct tcp_conn *)ts->conn_pool.base + (i - 1);
 }
 
 static inline uint32_t *
@@ -245,9 +232,9 @@ tcp_ts_key(struct syncookie_key *key)
 /* Blocks of a cold pool: as configured, or a sixteenth of max_conns
  * (at least 1024, at most max_conns). */
 static uint32_t
-tcp_cold_pool_size(uint32_t conf, uint32_t max_conns)
+tcp_cold_pool_size(uint32_t conf, uint32_t max_conns, uint32_t div)
 {
-	uint32_t n = max_conns / 16;
+	uint32_t n = max_conns / div;
 
 	if (conf != 0)
 		return conf;
@@ -261,7 +248,7 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 {
 	struct tcp_stack *ts = w->tcp;
 	int socket = (int)rte_socket_id();
-	uint32_t n_buckets;
+	uint32_t n_buckets, n_snd;
 	int rc;
 
 	memset(ts, 0, sizeof(*ts));
@@ -301,11 +288,24 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 	/* Only connections in loss recovery hold a scoreboard, and only
 	 * those receiving past a hole an out-of-order queue. */
 	if (obj_pool_init(&ts->sack_pool, "tcp_sack",
-			  tcp_cold_pool_size(w->cfg->tcp.sack_conns, max_conns),
+			  tcp_cold_pool_size(w->cfg->tcp.sack_conns, max_conns,
+					     16),
 			  sizeof(struct tcp_sack_board), socket) != 0 ||
 	    obj_pool_init(&ts->ooo_pool, "tcp_ooo",
-			  tcp_cold_pool_size(w->cfg->tcp.ooo_conns, max_conns),
+			  tcp_cold_pool_size(w->cfg->tcp.ooo_conns, max_conns,
+					     16),
 			  sizeof(struct tcp_reass), socket) != 0)
+		goto nomem;
+	/* Only connections with data queued or unacknowledged hold a send
+	 * buffer: an idle one has none.  A small table gets one for every
+	 * connection (16384 x 40 B is little); a large one an eighth. */
+	n_snd = RTE_MIN(max_conns, 16384u);
+	if (w->cfg->tcp.snd_conns != 0)
+		n_snd = w->cfg->tcp.snd_conns;
+	else if (max_conns / 8 > n_snd)
+		n_snd = max_conns / 8;
+	if (obj_pool_init(&ts->snd_pool, "tcp_snd", n_snd,
+			  sizeof(struct tcp_sndbuf), socket) != 0)
 		goto nomem;
 	/* The congestion control's own state, for connections past slow
 	 * start or after a loss (none for NewReno). */
@@ -314,7 +314,8 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 		ts->cc_ops = &tcp_cc_newreno;
 	if (ts->cc_ops->ext_size != 0 &&
 	    obj_pool_init(&ts->cc_pool, "tcp_cc",
-			  tcp_cold_pool_size(w->cfg->tcp.cc_conns, max_conns),
+			  tcp_cold_pool_size(w->cfg->tcp.cc_conns, max_conns,
+					     16),
 			  ts->cc_ops->ext_size, socket) != 0)
 		goto nomem;
 	/* Not fatal: without it a full table refuses, as before. */
@@ -332,7 +333,9 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 		0, (int)rte_socket_id());
 	return 0;
 nomem:
+	obj_pool_fini(&ts->snd_pool);
 	obj_pool_fini(&ts->ooo_pool);
+	obj_pool_fini(&ts->snd_pool);
 	obj_pool_fini(&ts->sack_pool);
 	obj_pool_fini(&ts->conn_pool);
 	rte_free(ts->buckets);
@@ -368,7 +371,7 @@ tcp_stack_fini(struct worker *w)
 
 	while ((c = tcp_conn_next(w, &iter)) != NULL) {
 		tcp_timers_cancel(w, c);
-		rte_pktmbuf_free(c->snd.head);
+		tcp_snd_put(w, c);
 		tcp_ooo_put(w, c);
 		tcp_sack_put(w, c);
 		tcp_cc_detach(w, c);
@@ -377,6 +380,7 @@ tcp_stack_fini(struct worker *w)
 	obj_pool_fini(&ts->conn_pool);
 	obj_pool_fini(&ts->sack_pool);
 	obj_pool_fini(&ts->ooo_pool);
+	obj_pool_fini(&ts->snd_pool);
 	rte_free(ts->buckets);
 	rte_free(ts->tw_fifo);
 	rte_free(ts->starved_fifo);
@@ -485,8 +489,8 @@ tcp_lookup_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 		rte_prefetch0(RTE_PTR_ADD(c, RTE_CACHE_LINE_SIZE));
 		rte_prefetch0(RTE_PTR_ADD(c, 2 * RTE_CACHE_LINE_SIZE));
 		rte_prefetch0(RTE_PTR_ADD(c, 3 * RTE_CACHE_LINE_SIZE));
-		if (c->snd.head != NULL)
-			rte_prefetch0(c->snd.head);
+		if (c->snd != NULL)
+			rte_prefetch0(c->snd);
 	}
 }
 
@@ -631,6 +635,25 @@ tcp_time_wait_recycle(struct worker *w, const struct tcp_conn *keep)
 	return 0;
 }
 
+/* ops' slot in the lcore's table, taken if new; -1 when it is full. */
+static int
+tcp_ops_id(struct tcp_stack *ts, const struct tcp_app_ops *ops)
+{
+	unsigned int i;
+
+	if (ops == NULL)
+		return 0;
+	for (i = 1; i < TCP_MAX_OPS; i++) {
+		if (ts->ops_tab[i] == ops)
+			return (int)i;
+		if (ts->ops_tab[i] == NULL) {
+			ts->ops_tab[i] = ops;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
 /* A fresh block in the table for the tuple, timers and queues ready. */
 static struct tcp_conn *
 tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
@@ -644,6 +667,10 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	struct tcp_key k;
 	uint32_t sig;
 
+	int ops_id = tcp_ops_id(w->tcp, ops);
+
+	if (ops_id < 0)
+		return NULL;
 	c = obj_pool_get(&w->tcp->conn_pool);
 	if (c == NULL && tcp_time_wait_recycle(w, NULL))
 		c = obj_pool_get(&w->tcp->conn_pool);
@@ -659,7 +686,7 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	tcp_table_add(w->tcp, c, sig);
 	w->tcp->n_conns++;
 	w->tcp->burst_adds |= UINT64_C(1) << (sig % 64);
-	c->ops = ops;
+	c->ops_id = (uint8_t)ops_id;
 	c->app = app;
 	tcp_timers_init(c);
 
@@ -796,11 +823,13 @@ tcp_set_state(struct worker *w, struct tcp_conn *c, enum tcp_state s)
 void
 tcp_notify_closed(struct worker *w, struct tcp_conn *c, int err)
 {
+	const struct tcp_app_ops *ops = tcp_ops_of(w->tcp, c);
+
 	if (c->flags & TF_APP_CLOSED)
 		return;
 	c->flags |= TF_APP_CLOSED;
-	if (c->ops != NULL && c->ops->closed != NULL)
-		c->ops->closed(w, c, err);
+	if (ops != NULL && ops->closed != NULL)
+		ops->closed(w, c, err);
 }
 
 struct tcp_sack_board *
@@ -808,8 +837,8 @@ tcp_sack_get(struct worker *w, struct tcp_conn *c)
 {
 	void *obj;
 
-	if (c->sack != NULL)
-		return c->sack;
+	if (c->sack_i != 0)
+		return tcp_sack_ptr(w->tcp, c);
 	obj = obj_pool_get(&w->tcp->sack_pool);
 	if (obj == NULL) {
 		/* Recovery goes on as if these blocks were not there:
@@ -817,43 +846,73 @@ tcp_sack_get(struct worker *w, struct tcp_conn *c)
 		w->stats.tcp.SackNoMem++;
 		return NULL;
 	}
-	c->sack = obj;
-	tcp_sack_clear(c->sack);
-	return c->sack;
+	c->sack_i = obj_pool_index(&w->tcp->sack_pool, obj);
+	tcp_sack_clear(obj);
+	return obj;
 }
 
 void
 tcp_sack_put(struct worker *w, struct tcp_conn *c)
 {
-	if (c->sack == NULL)
+	if (c->sack_i == 0)
 		return;
-	obj_pool_put(&w->tcp->sack_pool, c->sack);
-	c->sack = NULL;
+	obj_pool_put(&w->tcp->sack_pool, tcp_sack_ptr(w->tcp, c));
+	c->sack_i = 0;
 }
 
 struct tcp_reass *
 tcp_ooo_get(struct worker *w, struct tcp_conn *c)
 {
-	if (c->ooo != NULL)
-		return c->ooo;
-	c->ooo = obj_pool_get(&w->tcp->ooo_pool);
-	if (c->ooo == NULL) {
+	struct tcp_reass *q;
+
+	if (c->ooo_i != 0)
+		return tcp_ooo_ptr(w->tcp, c);
+	q = obj_pool_get(&w->tcp->ooo_pool);
+	if (q == NULL) {
 		/* The segment is dropped: it comes again, in order. */
 		w->stats.tcp.OfoNoMem++;
 		return NULL;
 	}
-	tcp_reass_init(c->ooo);
-	return c->ooo;
+	c->ooo_i = obj_pool_index(&w->tcp->ooo_pool, q);
+	tcp_reass_init(q);
+	return q;
 }
 
 void
 tcp_ooo_put(struct worker *w, struct tcp_conn *c)
 {
-	if (c->ooo == NULL)
+	struct tcp_reass *q = tcp_ooo_ptr(w->tcp, c);
+
+	if (q == NULL)
 		return;
-	tcp_reass_flush(c->ooo);
-	obj_pool_put(&w->tcp->ooo_pool, c->ooo);
-	c->ooo = NULL;
+	tcp_reass_flush(q);
+	obj_pool_put(&w->tcp->ooo_pool, q);
+	c->ooo_i = 0;
+}
+
+struct tcp_sndbuf *
+tcp_snd_get(struct worker *w, struct tcp_conn *c)
+{
+	if (c->snd != NULL)
+		return c->snd;
+	c->snd = obj_pool_get(&w->tcp->snd_pool);
+	if (c->snd != NULL)
+		memset(c->snd, 0, sizeof(*c->snd));
+	return c->snd;
+}
+
+void
+tcp_snd_put(struct worker *w, struct tcp_conn *c)
+{
+	if (c->snd == NULL)
+		return;
+	rte_pktmbuf_free(c->snd->head);
+	obj_pool_put(&w->tcp->snd_pool, c->snd);
+	c->snd = NULL;
+	/* Somebody was refused one: tcp_output_flush wakes them, outside
+	 * the ACK processing that got here. */
+	if (w->tcp->snd_refused && w->snd_starved > 0)
+		w->tcp->snd_wake = 1;
 }
 
 void
@@ -899,9 +958,7 @@ tcp_conn_free(struct worker *w, struct tcp_conn *c)
 		   c->local_port);
 	tcp_table_del(w->tcp, c, tcp_key_hash(&k, w->tcp->hash_seed));
 	w->tcp->n_conns--;
-	rte_pktmbuf_free(c->snd.head);
-	c->snd.head = c->snd.tail = c->snd.cur = NULL;
-	c->snd.truesize = 0;
+	tcp_snd_put(w, c);
 	if (c->mem_flags & TCP_MF_SND_STARVED) {
 		c->mem_flags &= ~TCP_MF_SND_STARVED;
 		w->snd_starved--;
@@ -911,17 +968,19 @@ tcp_conn_free(struct worker *w, struct tcp_conn *c)
 	tcp_cc_detach(w, c);
 	/* Unlink from the output list so the flush never sees it. */
 	if (c->flags & TF_OUTPUT_LIST) {
-		struct tcp_conn **pp = &w->tcp->output_list;
+		struct tcp_stack *ts = w->tcp;
+		uint32_t me = tcp_conn_index(ts, c);
+		uint32_t *pi = &ts->output_list;
 
-		while (*pp != NULL && *pp != c)
-			pp = &(*pp)->output_next;
-		if (*pp == NULL) {
-			pp = &w->tcp->output_deferred;
-			while (*pp != NULL && *pp != c)
-				pp = &(*pp)->output_next;
+		while (*pi != 0 && *pi != me)
+			pi = &tcp_conn_at(ts, *pi)->output_next;
+		if (*pi == 0) {
+			pi = &ts->output_deferred;
+			while (*pi != 0 && *pi != me)
+				pi = &tcp_conn_at(ts, *pi)->output_next;
 		}
-		if (*pp == c)
-			*pp = c->output_next;
+		if (*pi == me)
+			*pi = c->output_next;
 	}
 	obj_pool_put(&w->tcp->conn_pool, c);
 }
@@ -933,15 +992,26 @@ tcp_output_schedule(struct worker *w, struct tcp_conn *c)
 		return;
 	c->flags |= TF_OUTPUT_LIST;
 	c->output_next = w->tcp->output_list;
-	w->tcp->output_list = c;
+	w->tcp->output_list = tcp_conn_index(w->tcp, c);
 }
 
 uint32_t
 tcp_send_space(struct worker *w, const struct tcp_conn *c)
 {
 	uint32_t limit = w->cfg->tcp.sndbuf;
-	uint32_t used = RTE_MAX(c->snd.len, c->snd.truesize / 2);
+	const struct tcp_sndbuf *sb = tcp_snd_of(c);
+	uint32_t used = RTE_MAX(sb->len, sb->truesize / 2);
 	int refused = w->mbufs_low;
+
+	/* No send buffer to be had: refused like a low pool, woken when
+	 * one goes back (tcp_snd_put). */
+	if (!refused && c->snd == NULL &&
+	    obj_pool_avail(&w->tcp->snd_pool) == 0) {
+		refused = 1;
+		w->tcp->snd_refused = 1;
+		if (!(c->mem_flags & TCP_MF_SND_STARVED))
+			w->stats.tcp.SndNoMem++;
+	}
 
 	/* Under pressure a connection may hold only a little: those that
 	 * hold much (a peer that reads nothing) stop growing, the others
@@ -972,20 +1042,30 @@ tcp_send_space(struct worker *w, const struct tcp_conn *c)
 	return used < limit ? limit - used : 0;
 }
 
-/* Wake one connection refused send space.  0, or -1 when the pool is
- * low again (the rest wait for the next wake). */
+/* Wake one connection refused send space.  0, or -1 when the mbuf
+ * pool is low again or the send buffers are all taken (the rest wait
+ * for the next wake). */
 static int
 tcp_mem_wake_one(struct worker *w, struct tcp_conn *c)
 {
+	const struct tcp_app_ops *ops = tcp_ops_of(w->tcp, c);
+
 	c->mem_flags &= ~TCP_MF_SND_STARVED;
 	w->snd_starved--;
 	w->stats.tcp.SndLowMemWakeups++;
 	/* A window held by the send buffer opens again. */
 	tcp_output_schedule(w, c);
-	if (c->ops != NULL && c->ops->sent != NULL &&
+	if (ops != NULL && ops->sent != NULL &&
 	    !(c->flags & TF_APP_CLOSED) && !(c->flags & TF_ABORT))
-		c->ops->sent(w, c);
-	return w->mbufs_low ? -1 : 0;
+		ops->sent(w, c);
+	if (w->mbufs_low)
+		return -1;
+	if (obj_pool_avail(&w->tcp->snd_pool) == 0) {
+		/* The next send buffer given back wakes the rest. */
+		w->tcp->snd_refused = 1;
+		return -1;
+	}
+	return 0;
 }
 
 /* The starved connections the FIFO had no room for: one pass over the
@@ -1018,10 +1098,12 @@ void
 tcp_mem_wake(struct worker *w)
 {
 	struct tcp_stack *ts = w->tcp;
+	uint32_t end = ts->starved_tail;
 
 	/* Oldest first; stale entries (closed, or woken already) have
-	 * lost the mark. */
-	while (ts->starved_head != ts->starved_tail) {
+	 * lost the mark.  Only those queued before this wake: one refused
+	 * again goes to the back and waits for the next. */
+	while (ts->starved_head != end) {
 		struct tcp_conn *c = ts->starved_fifo[ts->starved_head &
 						      ts->starved_mask];
 
@@ -1071,12 +1153,14 @@ tcp_send_mbuf(struct worker *w, struct tcp_conn *c, struct rte_mbuf *m)
 {
 	uint32_t len = m->data_len;
 
-	if (!tcp_can_queue(c)) {
+	struct tcp_sndbuf *sb;
+
+	if (!tcp_can_queue(c) || (sb = tcp_snd_get(w, c)) == NULL) {
 		rte_pktmbuf_free(m);
 		return 0;
 	}
-	sndbuf_append(&c->snd, m);
-	c->snd.len += len;
+	sndbuf_append(sb, m);
+	sb->len += len;
 	if (len > 0)
 		tcp_output_schedule(w, c);
 	return len;
@@ -1089,13 +1173,16 @@ tcp_send(struct worker *w, struct tcp_conn *c, const void *data,
 	 uint32_t len)
 {
 	const uint8_t *p = data;
+	struct tcp_sndbuf *sb;
 	uint32_t done = 0;
 
 	if (!tcp_can_queue(c))
 		return 0;
 	len = RTE_MIN(len, tcp_send_space(w, c));
+	if (len == 0 || (sb = tcp_snd_get(w, c)) == NULL)
+		return 0;
 	while (done < len) {
-		struct rte_mbuf *t = c->snd.tail;
+		struct rte_mbuf *t = sb->tail;
 		uint32_t room, n;
 
 		/* A tail queued by reference (tcp_send_mbuf) is somebody
@@ -1108,7 +1195,7 @@ tcp_send(struct worker *w, struct tcp_conn *c, const void *data,
 				w->stats.tcp.DropNoMbuf++;
 				break;
 			}
-			sndbuf_append(&c->snd, m);
+			sndbuf_append(sb, m);
 			t = m;
 		}
 		room = rte_pktmbuf_tailroom(t);
@@ -1118,9 +1205,11 @@ tcp_send(struct worker *w, struct tcp_conn *c, const void *data,
 		t->data_len += n;
 		done += n;
 	}
-	c->snd.len += done;
+	sb->len += done;
 	if (done > 0)
 		tcp_output_schedule(w, c);
+	else if (sb->head == NULL)
+		tcp_snd_put(w, c);
 	return done;
 }
 
@@ -1257,8 +1346,8 @@ tcp_conn_info(struct worker *w, const struct tcp_conn *c,
 	ci->rto_us = c->rto_us;
 	ci->retrans = c->retrans_count;
 	ci->unacked = c->snd_max - c->snd_una;
-	ci->snd_queued = c->snd.len;
-	ci->ooo_bytes = tcp_ooo_of(c)->bytes;
+	ci->snd_queued = tcp_snd_of(c)->len;
+	ci->ooo_bytes = tcp_ooo_of(w->tcp, c)->bytes;
 	ci->idle_us = tcp_conn_idle_us(w, c);
 }
 

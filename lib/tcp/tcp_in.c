@@ -64,6 +64,25 @@ tcp_ack_now(struct worker *w, struct tcp_conn *c)
 }
 
 static void
+tcp_notify_connected(struct worker *w, struct tcp_conn *c)
+{
+	const struct tcp_app_ops *ops = tcp_ops_of(w->tcp, c);
+
+	if (ops != NULL && ops->connected != NULL)
+		ops->connected(w, c);
+}
+
+/* New data acknowledged: the application may queue more. */
+static void
+tcp_notify_sent(struct worker *w, struct tcp_conn *c)
+{
+	const struct tcp_app_ops *ops = tcp_ops_of(w->tcp, c);
+
+	if (ops != NULL && ops->sent != NULL && !(c->flags & TF_APP_CLOSED))
+		ops->sent(w, c);
+}
+
+static void
 tcp_in_no_conn(struct worker *w, const struct tcp_seg *s, uint32_t src_ip,
 	       uint32_t dst_ip, uint16_t sport, uint16_t dport)
 {
@@ -92,11 +111,12 @@ tcp_deliver(struct worker *w, struct tcp_conn *c, struct rte_mbuf *m,
 		m = m->next;
 	}
 	while (m != NULL && len > 0) {
+		const struct tcp_app_ops *ops = tcp_ops_of(w->tcp, c);
 		uint32_t n = RTE_MIN(len, (uint32_t)m->data_len - off);
 
-		if (c->ops != NULL && c->ops->recv != NULL &&
+		if (ops != NULL && ops->recv != NULL &&
 		    !(c->flags & TF_APP_CLOSED))
-			c->ops->recv(w, c, rte_pktmbuf_mtod_offset(m,
+			ops->recv(w, c, rte_pktmbuf_mtod_offset(m,
 					const uint8_t *, off), n);
 		len -= n;
 		off = 0;
@@ -398,8 +418,7 @@ tcp_in_syn_sent(struct worker *w, struct tcp_conn *c, struct tcp_seg *s)
 	tcp_set_state(w, c, TCP_ESTABLISHED);
 	tcp_keepalive_arm(w, c);
 	tcp_ack_now(w, c);
-	if (c->ops != NULL && c->ops->connected != NULL)
-		c->ops->connected(w, c);
+	tcp_notify_connected(w, c);
 	return 0;
 }
 
@@ -450,21 +469,23 @@ tcp_flight(const struct tcp_conn *c)
  * since a short flight can never produce three duplicates.
  */
 static int
-tcp_loss_detected(const struct tcp_conn *c)
+tcp_loss_detected(const struct tcp_stack *ts, const struct tcp_conn *c)
 {
+	const struct tcp_sack_board *sb = tcp_sack_of(ts, c);
 	uint32_t out_segs = (tcp_flight(c) + c->mss - 1) / c->mss;
 	uint32_t thresh = TCP_DUPTHRESH;
 
-	if (out_segs < 4 && SEQ_DIFF(c->snd_max, c->snd_una) >= c->snd.len)
+	if (out_segs < 4 &&
+	    SEQ_DIFF(c->snd_max, c->snd_una) >= tcp_snd_of(c)->len)
 		thresh = out_segs > 1 ? out_segs - 1 : 1;
 	if (c->dupacks >= thresh)
 		return 1;
 	if (!(c->flags & TF_SACK))
 		return 0;
 	if (thresh < TCP_DUPTHRESH)
-		return tcp_sack_of(c)->n >= thresh ||
-			tcp_sack_of(c)->sacked >= (thresh - 1) * c->mss + 1;
-	return tcp_sack_first_lost(tcp_sack_of(c), c->mss);
+		return sb->n >= thresh ||
+			sb->sacked >= (thresh - 1) * c->mss + 1;
+	return tcp_sack_first_lost(sb, c->mss);
 }
 
 /* Loss detected (three duplicate ACKs, or SACK says the first segment is
@@ -489,7 +510,7 @@ tcp_enter_recovery(struct worker *w, struct tcp_conn *c)
 static int
 tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 {
-	uint32_t fin_seq = c->snd_una + c->snd.len;
+	uint32_t fin_seq = c->snd_una + tcp_snd_of(c)->len;
 	unsigned int new_sack = 0;
 	/* Whether a duplicate ACK counts without new SACK information:
 	 * without SACK, or when the blocks it had found no scoreboard. */
@@ -530,15 +551,20 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 	}
 	if (SEQ_GT(s->ack, c->snd_una)) {
 		uint32_t acked = SEQ_DIFF(s->ack, c->snd_una);
-		uint32_t data = RTE_MIN(acked, c->snd.len);
+		uint32_t data = RTE_MIN(acked, tcp_snd_of(c)->len);
 
 		if ((c->flags & TF_FIN_SENT) && SEQ_GT(s->ack, fin_seq))
 			fin_acked = 1;
-		sndbuf_drop(&c->snd, data);
+		if (c->snd != NULL) {
+			sndbuf_drop(c->snd, data);
+			/* All acknowledged: an idle connection holds none. */
+			if (c->snd->len == 0)
+				tcp_snd_put(w, c);
+		}
 		c->snd_una = s->ack;
-		if (c->sack != NULL) {
-			tcp_sack_prune(c->sack, c->snd_una);
-			if (c->sack->n == 0)
+		if (tcp_sack_ptr(w->tcp, c) != NULL) {
+			tcp_sack_prune(tcp_sack_ptr(w->tcp, c), c->snd_una);
+			if (tcp_sack_ptr(w->tcp, c)->n == 0)
 				tcp_sack_put(w, c);
 		}
 		if (SEQ_LT(c->snd_nxt, c->snd_una))
@@ -584,14 +610,13 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 			tcp_tt_cancel(w, c, TCP_TT_RTX);
 		else
 			tcp_rtx_arm(w, c);
-		if (c->snd.len > 0 || (c->flags & TF_FIN_QUEUED))
+		if (tcp_snd_of(c)->len > 0 || (c->flags & TF_FIN_QUEUED))
 			tcp_output_schedule(w, c);
 		/* A window limited by the send buffer may open now. */
 		if ((c->flags & TF_RCV_HOLD_SND) && data > 0)
 			tcp_output_schedule(w, c);
-		if (c->ops != NULL && c->ops->sent != NULL &&
-		    !(c->flags & TF_APP_CLOSED) && data > 0)
-			c->ops->sent(w, c);
+		if (data > 0)
+			tcp_notify_sent(w, c);
 	} else if (s->ack == c->snd_una && SEQ_LT(c->snd_una, c->snd_max) &&
 		   s->wnd != 0 && c->snd_wnd != 0 &&
 		   (new_sack > 0 ||
@@ -614,11 +639,11 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 			tcp_output_schedule(w, c);
 	}
 	if (!(c->flags & TF_RECOVERY) && SEQ_LT(c->snd_una, c->snd_max) &&
-	    tcp_loss_detected(c))
+	    tcp_loss_detected(w->tcp, c))
 		tcp_enter_recovery(w, c);
 	else if ((c->flags & (TF_RECOVERY | TF_SACK)) ==
 		 (TF_RECOVERY | TF_SACK) && SEQ_GT(c->high_rxt, c->snd_una) &&
-		 SEQ_GT(tcp_sack_high(tcp_sack_of(c), c->snd_una),
+		 SEQ_GT(tcp_sack_high(tcp_sack_of(w->tcp, c), c->snd_una),
 			c->rxt_mark)) {
 		/* Data sent after our retransmissions arrived while a
 		 * retransmitted hole is still open: that retransmission
@@ -639,7 +664,7 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 		c->max_sndwnd = RTE_MAX(c->max_sndwnd, c->snd_wnd);
 		c->snd_wl1 = s->seq;
 		c->snd_wl2 = s->ack;
-		if (c->snd_wnd > old && c->snd.len > 0)
+		if (c->snd_wnd > old && tcp_snd_of(c)->len > 0)
 			tcp_output_schedule(w, c);
 		if (old == 0 && c->snd_wnd > 0 &&
 		    SEQ_DIFF(c->snd_max, c->snd_una) <= 1) {
@@ -674,9 +699,11 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 static void
 tcp_notify_peer_closed(struct worker *w, struct tcp_conn *c)
 {
-	if (c->ops != NULL && c->ops->peer_closed != NULL &&
+	const struct tcp_app_ops *ops = tcp_ops_of(w->tcp, c);
+
+	if (ops != NULL && ops->peer_closed != NULL &&
 	    !(c->flags & TF_APP_CLOSED))
-		c->ops->peer_closed(w, c);
+		ops->peer_closed(w, c);
 }
 
 /* The peer's FIN at rcv_nxt.  Returns 1 if the connection was freed. */
@@ -771,7 +798,7 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		}
 	}
 	if (len > 0 && seq == c->rcv_nxt) {
-		int had_ooo = c->ooo != NULL && c->ooo->nsegs > 0;
+		int had_ooo = tcp_ooo_of(w->tcp, c)->nsegs > 0;
 		/* Several segments the port merged (LRO): ACKed as what
 		 * they were, at least two full segments. */
 		int merged = len > c->mss &&
@@ -781,8 +808,9 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		tcp_deliver(w, c, m, off, len);
 		rte_pktmbuf_free(m);
 		m = NULL;
-		while (c->ooo != NULL &&
-		       (q = tcp_reass_pop(c->ooo, c->rcv_nxt)) != NULL) {
+		while (c->ooo_i != 0 &&
+		       (q = tcp_reass_pop(tcp_ooo_ptr(w->tcp, c),
+					  c->rcv_nxt)) != NULL) {
 			struct tcp_seg_cb *cb = tcp_seg_cb(q);
 
 			/* Echo again: what its send buffer cannot take now
@@ -803,7 +831,7 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 			rte_pktmbuf_free(q);
 		}
 		/* Hole filled: the queue's block goes back to the pool. */
-		if (c->ooo != NULL && c->ooo->nsegs == 0)
+		if (c->ooo_i != 0 && tcp_ooo_of(w->tcp, c)->nsegs == 0)
 			tcp_ooo_put(w, c);
 		/* RFC 5681 4.2: ACK at once when a hole fills, else at least
 		 * every second full segment, else within delack_ms. */
@@ -837,9 +865,10 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 			 * buffers need.  Give back most of what this
 			 * connection holds, highest sequence first. */
 			w->stats.tcp.OfoDropLowMem++;
-			if (c->ooo != NULL)
+			if (c->ooo_i != 0)
 				w->stats.tcp.OfoPruned += tcp_reass_prune(
-					c->ooo, ctl.max_bytes / 8, NULL);
+					tcp_ooo_ptr(w->tcp, c),
+					ctl.max_bytes / 8, NULL);
 			rte_pktmbuf_free(m);
 		} else if (tcp_ooo_get(w, c) == NULL) {
 			/* No queue to keep it in (counted): like a full
@@ -847,7 +876,8 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 			w->stats.tcp.OfoDropped++;
 			rte_pktmbuf_free(m);
 		} else {
-			rc = tcp_reass_insert_ctl(c->ooo, m, &ctl);
+			rc = tcp_reass_insert_ctl(tcp_ooo_ptr(w->tcp, c), m,
+						  &ctl);
 			w->stats.tcp.OfoCollapsed += ctl.collapsed;
 			w->stats.tcp.OfoPruned += ctl.pruned;
 			if (rc == 0)
@@ -857,7 +887,7 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 			else
 				w->stats.tcp.DupSegs++;
 		}
-		if (c->ooo != NULL && c->ooo->nsegs == 0)
+		if (c->ooo_i != 0 && tcp_ooo_of(w->tcp, c)->nsegs == 0)
 			tcp_ooo_put(w, c);
 		m = NULL;
 		w->stats.tcp.DupAcksSent++;
@@ -1008,8 +1038,7 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		if (c->flags & TF_PASSIVE)
 			w->stats.tcp.PassiveOpens++;
 		tcp_keepalive_arm(w, c);
-		if (c->ops != NULL && c->ops->connected != NULL)
-			c->ops->connected(w, c);
+		tcp_notify_connected(w, c);
 	}
 
 	rc = tcp_in_ack(w, c, s);

@@ -49,7 +49,7 @@ tcp_rcv_window(struct worker *w, const struct tcp_conn *c)
 	/* The out-of-order queue costs what its buffers cost: half its
 	 * true size (Linux's rcvbuf doubling) when that is more than its
 	 * payload, so tiny segments close the window. */
-	const struct tcp_reass *q = tcp_ooo_of(c);
+	const struct tcp_reass *q = tcp_ooo_of(w->tcp, c);
 	uint32_t held = RTE_MAX(q->bytes, q->truesize / 2);
 	uint32_t space = buf > held ? buf - held : 0;
 	uint32_t max = (uint32_t)65535 << c->rcv_wscale;
@@ -187,12 +187,13 @@ tcp_write_options(struct worker *w, struct tcp_conn *c, uint8_t *opt,
 	if (c->flags & TF_TSTAMP)
 		n += tcp_opt_put_ts(opt + n, w->ts_now + c->ts_off,
 				    c->ts_recent);
-	if (with_sack && (c->flags & TF_SACK) && c->ooo != NULL &&
-	    c->ooo->nsegs > 0) {
+	if (with_sack && (c->flags & TF_SACK) &&
+	    tcp_ooo_of(w->tcp, c)->nsegs > 0) {
 		uint32_t starts[4], ends[4];
 		unsigned int nb, max = (c->flags & TF_TSTAMP) ? 3 : 4;
 
-		nb = tcp_reass_sack_blocks(c->ooo, starts, ends, max);
+		nb = tcp_reass_sack_blocks(tcp_ooo_ptr(w->tcp, c), starts,
+					   ends, max);
 		n += tcp_opt_put_sack(opt + n, starts, ends, nb);
 		w->stats.tcp.SackBlocksSent += nb;
 	}
@@ -275,14 +276,14 @@ tcp_emit(struct worker *w, struct tcp_conn *c, uint32_t seq, uint8_t flags,
 	if (len > TCP_COPY_MAX && w->app->port.tx_multi_seg &&
 	    (w->app->port.tx_tcp_cksum ||
 	     len > rte_pktmbuf_tailroom(m))) {
-		if (sndbuf_attach(w, &c->snd, SEQ_DIFF(seq, c->snd_una), m,
+		if (sndbuf_attach(w, c->snd, SEQ_DIFF(seq, c->snd_una), m,
 				  len) != 0) {
 			rte_pktmbuf_free(m);
 			w->stats.tcp.DropNoMbuf++;
 			return -1;
 		}
 	} else if (len > 0) {
-		sndbuf_copy(&c->snd, SEQ_DIFF(seq, c->snd_una),
+		sndbuf_copy(c->snd, SEQ_DIFF(seq, c->snd_una),
 			    opt + optlen, len);
 		m->data_len += len;
 		m->pkt_len += len;
@@ -345,7 +346,7 @@ void
 tcp_retransmit(struct worker *w, struct tcp_conn *c, uint32_t seq,
 	       uint32_t len)
 {
-	uint32_t fin_seq = c->snd_una + c->snd.len;
+	uint32_t fin_seq = c->snd_una + tcp_snd_of(c)->len;
 	uint8_t flags = RTE_TCP_ACK_FLAG;
 
 	if (SEQ_LT(seq, c->snd_una) || SEQ_GT(seq + len, fin_seq))
@@ -365,7 +366,7 @@ tcp_retransmit(struct worker *w, struct tcp_conn *c, uint32_t seq,
 void
 tcp_retransmit_head(struct worker *w, struct tcp_conn *c)
 {
-	uint32_t len = RTE_MIN((uint32_t)c->mss, c->snd.len);
+	uint32_t len = RTE_MIN((uint32_t)c->mss, tcp_snd_of(c)->len);
 
 	tcp_retransmit(w, c, c->snd_una, len);
 	c->retrans_count++;
@@ -392,22 +393,24 @@ tcp_output_defer(struct worker *w, struct tcp_conn *c)
 		return;
 	c->flags |= TF_OUTPUT_LIST;
 	c->output_next = w->tcp->output_deferred;
-	w->tcp->output_deferred = c;
+	w->tcp->output_deferred = tcp_conn_index(w->tcp, c);
 }
 
 /* Retransmit SACK holes while the pipe has room (RFC 6675 5 (C)). */
 static int
 tcp_output_sack_recovery(struct worker *w, struct tcp_conn *c)
 {
+	const struct tcp_sack_board *sb = tcp_sack_of(w->tcp, c);
 	uint32_t start, len;
 	int sent = 0;
 
-	while (tcp_sack_pipe(tcp_sack_of(c), c->snd_una, c->snd_max,
+	while (tcp_sack_pipe(sb, c->snd_una, c->snd_max,
 			     c->high_rxt, c->mss) + c->mss <= c->cc.cwnd &&
-	       tcp_sack_next_hole(tcp_sack_of(c), c->snd_una, c->high_rxt,
+	       tcp_sack_next_hole(sb, c->snd_una, c->high_rxt,
 				  &start, &len)) {
 		len = RTE_MIN(len, (uint32_t)c->mss);
-		len = RTE_MIN(len, c->snd.len - SEQ_DIFF(start, c->snd_una));
+		len = RTE_MIN(len, tcp_snd_of(c)->len -
+			      SEQ_DIFF(start, c->snd_una));
 		if (len == 0 || tcp_emit(w, c, start, RTE_TCP_ACK_FLAG,
 					 len) != 0)
 			break;
@@ -462,9 +465,9 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 		sent = tcp_output_sack_recovery(w, c);
 
 	/* New data within what cwnd and the peer's window leave. */
-	fin_seq = c->snd_una + c->snd.len;
+	fin_seq = c->snd_una + tcp_snd_of(c)->len;
 	flight = sack_recovery ?
-		tcp_sack_pipe(tcp_sack_of(c), c->snd_una, c->snd_max,
+		tcp_sack_pipe(tcp_sack_of(w->tcp, c), c->snd_una, c->snd_max,
 			      c->high_rxt, c->mss) :
 		SEQ_DIFF(c->snd_nxt, c->snd_una);
 	room = c->cc.cwnd > flight ? c->cc.cwnd - flight : 0;
@@ -477,8 +480,8 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 	seg_max = c->mss;
 	if (w->app->port.tx_tso)
 		seg_max = w->app->port.tso_max_payload / c->mss * c->mss;
-	while (off < c->snd.len) {
-		uint32_t len = RTE_MIN(seg_max, c->snd.len - off);
+	while (off < tcp_snd_of(c)->len) {
+		uint32_t len = RTE_MIN(seg_max, tcp_snd_of(c)->len - off);
 		uint32_t wroom = SEQ_GT(wnd_end, c->snd_nxt) ?
 			SEQ_DIFF(wnd_end, c->snd_nxt) : 0;
 		uint8_t flags = RTE_TCP_ACK_FLAG;
@@ -493,18 +496,18 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 			 * it, and whole MSS-sized segments unless it ends
 			 * the data: the port must not cut a runt in the
 			 * middle either. */
-			len = sndbuf_span(&c->snd, off, len,
+			len = sndbuf_span(c->snd, off, len,
 					  w->app->port.tx_max_segs - 1u);
-			if (len > c->mss && off + len < c->snd.len)
+			if (len > c->mss && off + len < tcp_snd_of(c)->len)
 				len -= len % c->mss;
 			if (len < c->mss)
 				len = RTE_MIN((uint32_t)c->mss, wroom);
 		}
 		/* Sender SWS avoidance (RFC 9293 3.8.6.2.1): no runt in
 		 * the middle of the data while ACKs are still to come. */
-		if (len < c->mss && off + len < c->snd.len && flight > 0)
+		if (len < c->mss && off + len < tcp_snd_of(c)->len && flight > 0)
 			break;
-		if (off + len == c->snd.len) {
+		if (off + len == tcp_snd_of(c)->len) {
 			flags |= RTE_TCP_PSH_FLAG;
 			if (c->flags & TF_FIN_QUEUED)
 				flags |= RTE_TCP_FIN_FLAG;
@@ -558,7 +561,7 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 	 * retransmission timer doubles as the persist timer. */
 	if (!tcp_tt_armed(c, TCP_TT_RTX) &&
 	    (SEQ_LT(c->snd_una, c->snd_max) ||
-	     (c->snd.len > SEQ_DIFF(c->snd_nxt, c->snd_una))))
+	     (tcp_snd_of(c)->len > SEQ_DIFF(c->snd_nxt, c->snd_una))))
 		tcp_rtx_arm(w, c);
 }
 
@@ -567,18 +570,28 @@ tcp_output_flush(struct worker *w)
 {
 	struct tcp_conn *c;
 
+	/* A send buffer went back while others were refused one: they
+	 * may queue again (their sent callback runs). */
+	if (w->tcp->snd_wake && obj_pool_avail(&w->tcp->snd_pool) >=
+	    w->tcp->snd_pool.n / 16 + 1) {
+		w->tcp->snd_wake = 0;
+		w->tcp->snd_refused = 0;
+		if (w->snd_starved > 0 && !w->mbufs_low)
+			tcp_mem_wake(w);
+	}
 	/* Deferred data goes first once the port has taken the backlog
 	 * down again. */
-	if (w->tcp->output_deferred != NULL && w->tx_n < TX_DATA_LIMIT) {
-		struct tcp_conn *last = w->tcp->output_deferred;
+	if (w->tcp->output_deferred != 0 && w->tx_n < TX_DATA_LIMIT) {
+		struct tcp_conn *last = tcp_conn_at(w->tcp,
+						    w->tcp->output_deferred);
 
-		while (last->output_next != NULL)
-			last = last->output_next;
+		while (last->output_next != 0)
+			last = tcp_conn_at(w->tcp, last->output_next);
 		last->output_next = w->tcp->output_list;
 		w->tcp->output_list = w->tcp->output_deferred;
-		w->tcp->output_deferred = NULL;
+		w->tcp->output_deferred = 0;
 	}
-	while ((c = w->tcp->output_list) != NULL) {
+	while ((c = tcp_conn_or_null(w->tcp, w->tcp->output_list)) != NULL) {
 		w->tcp->output_list = c->output_next;
 		c->flags &= ~TF_OUTPUT_LIST;
 		if (c->flags & TF_ABORT) {

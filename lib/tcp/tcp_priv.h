@@ -222,8 +222,9 @@ struct tcp_conn {
 	/* The lcore's algorithm (w->tcp->cc_ops) keeps its state here. */
 	struct tcp_cc cc;
 	/* The SACK scoreboard, from the worker's sack_pool only while the
-	 * peer reports something above SND.UNA; NULL reads as empty. */
-	struct tcp_sack_board *sack;
+	 * peer reports something above SND.UNA: its pool index + 1, 0 =
+	 * none, which reads as empty (tcp_sack_of). */
+	uint32_t sack_i;
 	uint32_t recover;		/* snd_max when recovery began */
 	uint32_t high_rxt;		/* retransmitted up to here */
 	uint32_t rxt_mark;		/* snd_max when high_rxt was reset */
@@ -232,18 +233,24 @@ struct tcp_conn {
 	/* One wheel timer for three kinds (tcp_timer.c): it fires at the
 	 * earliest of tt_at, each kind's tick (low 32 bits; 0 = off). */
 	uint32_t tt_at[TCP_TT_N];
+	/* The out-of-order queue, from the worker's ooo_pool only while it
+	 * holds something: its pool index + 1, 0 = none, which reads as
+	 * empty (tcp_ooo_of). */
+	uint32_t ooo_i;
 	struct timer timer;
 
-	struct tcp_sndbuf snd;
-	/* The out-of-order queue, from the worker's ooo_pool only while it
-	 * holds something; NULL reads as empty (tcp_ooo_of). */
-	struct tcp_reass *ooo;
+	/* The send buffer, from the worker's snd_pool only while it holds
+	 * data; NULL reads as empty (tcp_snd_of). */
+	struct tcp_sndbuf *snd;
 
-	const struct tcp_app_ops *ops;
 	uint32_t iss;
 	uint32_t irs;
-	struct tcp_conn *output_next;	/* worker's output list */
+	/* The worker's output list: the next block's pool index + 1. */
+	uint32_t output_next;
 	uint8_t mem_flags;		/* TCP_MF_* */
+	/* The application's callbacks: their slot in w->tcp->ops_tab
+	 * (tcp_ops_of), one byte where a pointer took eight. */
+	uint8_t ops_id;
 };
 
 _Static_assert(offsetof(struct tcp_conn, app) == TCP_CONN_APP_OFF &&
@@ -257,14 +264,17 @@ _Static_assert(offsetof(struct tcp_conn, app) == TCP_CONN_APP_OFF &&
  * state needed only while it is used is in cold blocks from per-lcore
  * pools (preallocated, counted in conn_memory): the SACK scoreboard
  * (while the peer reports SACKed data), the out-of-order queue (while
- * data waits past a hole), CUBIC's state (past slow start or a loss).
+ * data waits past a hole), CUBIC's state (past slow start or a loss),
+ * the send buffer (while data is queued or unacknowledged).
  * Its three timers are one wheel timer (no argument, no back-pointer:
  * see timer.h).  Do not let the block grow back unnoticed.
  */
-_Static_assert(sizeof(struct tcp_conn) <= 288,
-	       "struct tcp_conn, the hot block, grew past 288 bytes");
+_Static_assert(sizeof(struct tcp_conn) <= 232,
+	       "struct tcp_conn, the hot block, grew past 232 bytes");
 
 #define TCP_MAX_LISTENERS	8
+/* Distinct tcp_app_ops per lcore, slot 0 (none) included. */
+#define TCP_MAX_OPS		32
 
 /* A passive open point: connections it accepts get its ops and arg. */
 struct tcp_listener {
@@ -288,13 +298,22 @@ struct tcp_stack {
 	struct obj_pool sack_pool;	/* struct tcp_sack_board */
 	struct obj_pool ooo_pool;	/* struct tcp_reass */
 	struct obj_pool cc_pool;	/* cc_ops->ext_size: CUBIC's state */
-	struct tcp_conn *output_list;	/* connections with output owed */
+	struct obj_pool snd_pool;	/* struct tcp_sndbuf */
+	/* Connections were refused a send buffer (SndNoMem) since the
+	 * last wake-up; one went back since (tcp_output_flush wakes them
+	 * once a sixteenth of the pool is free, not block by block: the
+	 * wake-up walks the table). */
+	uint8_t snd_refused;
+	uint8_t snd_wake;
+	/* Connections with output owed: pool index + 1 of the first,
+	 * linked through tcp_conn.output_next, or 0. */
+	uint32_t output_list;
 	/* Bit (hash % 64) of every connection added since the burst's
 	 * lookup: a tuple found absent may have been added meanwhile. */
 	uint64_t burst_adds;
 	/* Connections whose new data waits for the TX backlog to drain
 	 * (TF_OUTPUT_LIST stays set: they are owed output). */
-	struct tcp_conn *output_deferred;
+	uint32_t output_deferred;
 	uint32_t n_conns;
 	uint32_t n_estab;
 	struct syncookie_key isn_secret;	/* RFC 6528 F's key, getrandom() */
@@ -323,6 +342,9 @@ struct tcp_stack {
 	uint32_t next_port[256];	/* per low byte of the source IP */
 	const struct tcp_cc_ops *cc_ops;	/* for new connections */
 	struct tcp_listener listeners[TCP_MAX_LISTENERS];
+	/* The applications' callbacks connections point at (ops_id); slot
+	 * 0 stays NULL: none. */
+	const struct tcp_app_ops *ops_tab[TCP_MAX_OPS];
 	/* Connections that entered TIME_WAIT, oldest first.  At tw_max
 	 * entries the oldest still in TIME_WAIT is freed early (counted
 	 * as TimeWaitRecycled), as it is when the table is full.  Entries
@@ -359,19 +381,70 @@ struct tcp_key {
 /* An empty scoreboard: what a connection without one reads. */
 extern const struct tcp_sack_board tcp_sack_empty;
 
-static inline const struct tcp_sack_board *
-tcp_sack_of(const struct tcp_conn *c)
+/* The connection's scoreboard, or NULL. */
+static inline struct tcp_sack_board *
+tcp_sack_ptr(const struct tcp_stack *ts, const struct tcp_conn *c)
 {
-	return c->sack != NULL ? c->sack : &tcp_sack_empty;
+	return obj_pool_at(&ts->sack_pool, c->sack_i);
+}
+
+static inline const struct tcp_sack_board *
+tcp_sack_of(const struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	return c->sack_i != 0 ? tcp_sack_ptr(ts, c) : &tcp_sack_empty;
+}
+
+/* Index + 1 of c in the pool (0 means none in links). */
+static inline uint32_t
+tcp_conn_index(const struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	return (uint32_t)(c - (const struct tcp_conn *)ts->conn_pool.base) +
+		1;
+}
+
+static inline struct tcp_conn *
+tcp_conn_at(const struct tcp_stack *ts, uint32_t i)
+{
+	return (struct tcp_conn *)ts->conn_pool.base + (i - 1);
+}
+
+/* The same, 0 giving NULL: the output lists' links. */
+static inline struct tcp_conn *
+tcp_conn_or_null(const struct tcp_stack *ts, uint32_t i)
+{
+	return i == 0 ? NULL : tcp_conn_at(ts, i);
+}
+
+/* The application's callbacks (tcp_conn.ops_id: 0 = none). */
+static inline const struct tcp_app_ops *
+tcp_ops_of(const struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	return ts->ops_tab[c->ops_id];
+}
+
+/* An empty send buffer: what a connection without one reads. */
+extern const struct tcp_sndbuf tcp_sndbuf_empty;
+
+static inline const struct tcp_sndbuf *
+tcp_snd_of(const struct tcp_conn *c)
+{
+	return c->snd != NULL ? c->snd : &tcp_sndbuf_empty;
 }
 
 /* An empty out-of-order queue: what a connection without one reads. */
 extern const struct tcp_reass tcp_reass_empty;
 
-static inline const struct tcp_reass *
-tcp_ooo_of(const struct tcp_conn *c)
+/* The connection's out-of-order queue, or NULL. */
+static inline struct tcp_reass *
+tcp_ooo_ptr(const struct tcp_stack *ts, const struct tcp_conn *c)
 {
-	return c->ooo != NULL ? c->ooo : &tcp_reass_empty;
+	return obj_pool_at(&ts->ooo_pool, c->ooo_i);
+}
+
+static inline const struct tcp_reass *
+tcp_ooo_of(const struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	return c->ooo_i != 0 ? tcp_ooo_ptr(ts, c) : &tcp_reass_empty;
 }
 
 /* tcp_conn.c */
@@ -407,6 +480,13 @@ tcp_ooo_get(struct worker *w, struct tcp_conn *c);
 /* Give the queue back, freeing what it still holds. */
 void
 tcp_ooo_put(struct worker *w, struct tcp_conn *c);
+/* The connection's send buffer, taken from the pool (empty) if it has
+ * none; NULL when the pool is exhausted. */
+struct tcp_sndbuf *
+tcp_snd_get(struct worker *w, struct tcp_conn *c);
+/* Give the send buffer back, freeing what it still holds. */
+void
+tcp_snd_put(struct worker *w, struct tcp_conn *c);
 /* Attach the congestion control's own state (cc.cubic) from the pool;
  * none to be had: counted (CcNoMem, once per connection), the
  * algorithm then goes on without. */

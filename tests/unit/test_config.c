@@ -159,6 +159,7 @@ test_defaults(void **state)
 	assert_int_equal(c.tcp.sack_conns, 0);
 	assert_int_equal(c.tcp.ooo_conns, 0);
 	assert_int_equal(c.tcp.cc_conns, 0);
+	assert_int_equal(c.tcp.snd_conns, 0);	/* max_conns / 8 */
 	assert_int_equal(c.tcp.wscale, 1);
 	assert_int_equal(c.tcp.timestamps, 1);
 	assert_int_equal(c.tcp.sack, 1);
@@ -581,6 +582,10 @@ test_pairs(void **state)
 	assert_int_equal(c.tcp.ooo_conns, 2000);
 	assert_int_equal(c.tcp.cc_conns, 30000);
 	config_free(&c);
+	EXPECT_OK(&c, err, BASE, "--tcp", "snd_conns=5000");
+	assert_int_equal(c.tcp.snd_conns, 5000);
+	config_free(&c);
+	EXPECT_ERR("snd_conns", BASE, "--tcp", "snd_conns=100000000");
 	EXPECT_ERR("ooo_conns", BASE, "--tcp", "ooo_conns=-1");
 	EXPECT_ERR("cc_conns", BASE, "--tcp", "cc_conns=100000000");
 

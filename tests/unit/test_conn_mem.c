@@ -99,7 +99,7 @@ conn_open(void)
 	c = tcp_accept_syn(w, l, 0xc6120001, next_rport++, cfg.ip, PORT);
 	assert_non_null(c);
 	tcp_set_state(w, c, TCP_ESTABLISHED);
-	c->ops->connected(w, c);
+	tcp_ops_of(w->tcp, c)->connected(w, c);
 	/* Idle: the server holds nothing for it. */
 	assert_null(c->app);
 	return c;
@@ -117,7 +117,8 @@ conn_done(struct tcp_conn *c)
 static void
 feed(struct tcp_conn *c, const char *s)
 {
-	c->ops->recv(w, c, (const uint8_t *)s, (uint32_t)strlen(s));
+	tcp_ops_of(w->tcp, c)->recv(w, c, (const uint8_t *)s,
+				    (uint32_t)strlen(s));
 }
 
 /* Take what the server queued for sending (NUL-terminated, malloc'd),
@@ -125,21 +126,19 @@ feed(struct tcp_conn *c, const char *s)
 static char *
 drain(struct tcp_conn *c, size_t *lenp)
 {
-	char *out = malloc(c->snd.len + 1);
+	const struct tcp_sndbuf *sb = tcp_snd_of(c);
+	char *out = malloc(sb->len + 1);
 	struct rte_mbuf *m;
 	size_t n = 0;
 
 	assert_non_null(out);
-	for (m = c->snd.head; m != NULL; m = m->next) {
+	for (m = sb->head; m != NULL; m = m->next) {
 		memcpy(out + n, rte_pktmbuf_mtod(m, char *), m->data_len);
 		n += m->data_len;
 	}
-	assert_int_equal(n, c->snd.len);
+	assert_int_equal(n, sb->len);
 	out[n] = '\0';
-	rte_pktmbuf_free(c->snd.head);
-	c->snd.head = c->snd.tail = c->snd.cur = NULL;
-	c->snd.len = 0;
-	c->snd.truesize = 0;
+	tcp_snd_put(w, c);
 	if (lenp != NULL)
 		*lenp = n;
 	return out;
@@ -203,7 +202,7 @@ test_split_and_keepalive(void **state)
 	for (i = 0; i < 3; i++) {
 		feed(c, "GET /bytes/3 HTTP/1.1\r\nHo");
 		assert_non_null(c->app);
-		assert_int_equal(c->snd.len, 0);
+		assert_int_equal(tcp_snd_of(c)->len, 0);
 		feed(c, "st: x\r\n");
 		assert_non_null(c->app);
 		feed(c, "\r\n");
@@ -224,7 +223,7 @@ test_split_and_keepalive(void **state)
 	free(out);
 	assert_false(c->flags & TF_FIN_QUEUED);
 	/* The peer's FIN while idle closes at once. */
-	c->ops->peer_closed(w, c);
+	tcp_ops_of(w->tcp, c)->peer_closed(w, c);
 	assert_true(c->flags & TF_FIN_QUEUED);
 	conn_done(c);
 }
@@ -251,7 +250,7 @@ test_large_response_holds_block(void **state)
 	free(out);
 	while (c->app != NULL) {
 		assert_true(++rounds < 100);
-		c->ops->sent(w, c);
+		tcp_ops_of(w->tcp, c)->sent(w, c);
 		out = drain(c, &len);
 		got += len;
 		free(out);
@@ -286,7 +285,7 @@ test_pipeline_overflow(void **state)
 	free(out);
 	/* Nothing more is parsed. */
 	feed(c, "GET / HTTP/1.1\r\n\r\n");
-	assert_int_equal(c->snd.len, 0);
+	assert_int_equal(tcp_snd_of(c)->len, 0);
 	assert_null(c->app);
 	conn_done(c);
 }
@@ -361,17 +360,17 @@ test_sack_board_pool(void **state)
 	(void)state;
 	/* max_conns/16, at least 1024, but never more than max_conns. */
 	assert_int_equal(n, cfg.max_conns);
-	assert_null(c->sack);
-	assert_int_equal(tcp_sack_of(c)->n, 0);
-	assert_int_equal(tcp_sack_of(c)->sacked, 0);
+	assert_null(tcp_sack_ptr(w->tcp, c));
+	assert_int_equal(tcp_sack_of(w->tcp, c)->n, 0);
+	assert_int_equal(tcp_sack_of(w->tcp, c)->sacked, 0);
 	b = tcp_sack_get(w, c);
 	assert_non_null(b);
-	assert_ptr_equal(c->sack, b);
+	assert_ptr_equal(tcp_sack_ptr(w->tcp, c), b);
 	assert_int_equal(b->n, 0);
 	assert_ptr_equal(tcp_sack_get(w, c), b);
 	assert_int_equal(obj_pool_avail(&w->tcp->sack_pool), n - 1);
 	tcp_sack_put(w, c);
-	assert_null(c->sack);
+	assert_null(tcp_sack_ptr(w->tcp, c));
 	tcp_sack_put(w, c);	/* twice is harmless */
 	assert_int_equal(obj_pool_avail(&w->tcp->sack_pool), n);
 	/* Exhausted. */
@@ -379,7 +378,7 @@ test_sack_board_pool(void **state)
 	for (i = 0; i < n; i++)
 		assert_non_null(held[i] = obj_pool_get(&w->tcp->sack_pool));
 	assert_null(tcp_sack_get(w, c));
-	assert_null(c->sack);
+	assert_null(tcp_sack_ptr(w->tcp, c));
 	assert_int_equal(w->stats.tcp.SackNoMem - nomem0, 1);
 	obj_pool_put(&w->tcp->sack_pool, held[0]);
 	assert_non_null(tcp_sack_get(w, c));
@@ -464,8 +463,8 @@ test_send_true_size_and_pressure(void **state)
 	/* 1000 one-byte writes: one mbuf. */
 	for (i = 0; i < 1000; i++)
 		assert_int_equal(tcp_send(w, a, "x", 1), 1);
-	assert_int_equal(a->snd.len, 1000);
-	assert_int_equal(a->snd.truesize, elt);
+	assert_int_equal(tcp_snd_of(a)->len, 1000);
+	assert_int_equal(tcp_snd_of(a)->truesize, elt);
 	assert_int_equal(rte_mempool_in_use_count(app.pool), before + 1);
 	/* 400 one-byte mbufs by reference: 400 elements, and the space
 	 * left says so (half the true size, as Linux doubles sndbuf). */
@@ -478,8 +477,8 @@ test_send_true_size_and_pressure(void **state)
 		m->pkt_len = 1;
 		assert_int_equal(tcp_send_mbuf(w, a, m), 1);
 	}
-	assert_int_equal(a->snd.len, 1400);
-	assert_int_equal(a->snd.truesize, 401 * elt);
+	assert_int_equal(tcp_snd_of(a)->len, 1400);
+	assert_int_equal(tcp_snd_of(a)->truesize, 401 * elt);
 	assert_int_equal(tcp_send_space(w, a),
 			 cfg.tcp.sndbuf - 401 * elt / 2);
 	/* Pressure: a holds more than snd_pressure_bytes, b nothing. */
@@ -545,6 +544,63 @@ test_send_true_size_and_pressure(void **state)
 	assert_int_equal(rte_mempool_in_use_count(app.pool), before);
 }
 
+/*
+ * The send buffer is a cold block: an idle connection holds none, a
+ * write takes one, the last byte acknowledged (drained) gives it back.
+ * With the pool exhausted a writer is refused (SndNoMem, marked
+ * starved) and woken once a block goes back, then queues.
+ */
+static void
+test_snd_pool(void **state)
+{
+	struct obj_pool *pool = &w->tcp->snd_pool;
+	struct tcp_conn *a = conn_open(), *b = conn_open();
+	uint64_t nomem = w->stats.tcp.SndNoMem;
+	uint64_t wakeups = w->stats.tcp.SndLowMemWakeups;
+	unsigned int before = rte_mempool_in_use_count(app.pool);
+	uint32_t avail = obj_pool_avail(pool), n = 0;
+	void **taken = calloc(avail, sizeof(*taken));
+
+	(void)state;
+	assert_non_null(taken);
+	assert_null(a->snd);
+	assert_null(b->snd);
+	assert_int_equal(tcp_send(w, b, "y", 1), 1);
+	assert_non_null(b->snd);
+	assert_int_equal(obj_pool_avail(pool), avail - 1);
+	/* Exhaust the pool: a gets no buffer, is refused and marked. */
+	while ((taken[n] = obj_pool_get(pool)) != NULL)
+		n++;
+	assert_int_equal(n, avail - 1);
+	assert_int_equal(tcp_send_space(w, a), 0);
+	assert_int_equal(tcp_send(w, a, "x", 1), 0);
+	assert_null(a->snd);
+	assert_true(a->mem_flags & TCP_MF_SND_STARVED);
+	assert_int_equal(w->snd_starved, 1);
+	assert_int_equal(w->stats.tcp.SndNoMem, nomem + 1);
+	/* b's data acknowledged: its block goes back, the flush is told
+	 * to wake a (tcp_output_flush calls tcp_mem_wake). */
+	assert_int_equal(w->tcp->snd_refused, 1);
+	free(drain(b, NULL));
+	assert_null(b->snd);
+	assert_int_equal(w->tcp->snd_wake, 1);
+	w->tcp->snd_wake = 0;
+	w->tcp->snd_refused = 0;
+	tcp_mem_wake(w);
+	assert_int_equal(w->snd_starved, 0);
+	assert_int_equal(w->stats.tcp.SndLowMemWakeups, wakeups + 1);
+	assert_int_equal(tcp_send(w, a, "x", 1), 1);
+	assert_non_null(a->snd);
+	free(drain(a, NULL));
+	while (n > 0)
+		obj_pool_put(pool, taken[--n]);
+	free(taken);
+	assert_int_equal(obj_pool_avail(pool), avail);
+	conn_done(a);
+	conn_done(b);
+	assert_int_equal(rte_mempool_in_use_count(app.pool), before);
+}
+
 int
 main(void)
 {
@@ -559,6 +615,7 @@ main(void)
 		cmocka_unit_test(test_sack_board_pool),
 		cmocka_unit_test(test_cc_state_pool),
 		cmocka_unit_test(test_send_true_size_and_pressure),
+		cmocka_unit_test(test_snd_pool),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -875,16 +875,17 @@ test_out_of_order_sack(void **state)
 	peer_seg(&p, F_ACK, p.nxt + 100, p.iss + 1, pay + 100, 100);
 	t = take(&p);
 	/* The queue's cost comes off the window: half its true size. */
-	assert_int_equal(tcp_ooo_of(c)->nsegs, 1);
+	assert_int_equal(tcp_ooo_of(w->tcp, c)->nsegs, 1);
 	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt,
-		   (RCVBUF - RTE_MAX(tcp_ooo_of(c)->bytes, tcp_ooo_of(c)->truesize / 2)) >>
+		   (RCVBUF - RTE_MAX(tcp_ooo_of(w->tcp, c)->bytes,
+				     tcp_ooo_of(w->tcp, c)->truesize / 2)) >>
 		   OUR_WSCALE, 0);
 	expect_ts(t, c, old_ts);
 	assert_int_equal(t->opts.n_sack, 1);
 	assert_int_equal(t->opts.sack_start[0], p.nxt + 100);
 	assert_int_equal(t->opts.sack_end[0], p.nxt + 200);
 	assert_int_equal(rec.len, 0);
-	assert_int_equal(tcp_ooo_of(c)->nsegs, 1);
+	assert_int_equal(tcp_ooo_of(w->tcp, c)->nsegs, 1);
 	want.InSegs += 1;
 	want.OutSegs += 1;
 	want.OfoQueued = 1;
@@ -901,9 +902,9 @@ test_out_of_order_sack(void **state)
 	expect_plain_opts(t, c, p.ts_val);
 	assert_int_equal(rec.len, 200);
 	assert_memory_equal(rec.data, pay, 200);
-	assert_int_equal(tcp_ooo_of(c)->nsegs, 0);
+	assert_int_equal(tcp_ooo_of(w->tcp, c)->nsegs, 0);
 	/* Nothing out of order any more: the queue's block went back. */
-	assert_null(c->ooo);
+	assert_null(tcp_ooo_ptr(w->tcp, c));
 	assert_int_equal(obj_pool_in_use(&w->tcp->ooo_pool), 0);
 	want.InSegs += 1;
 	want.OutSegs += 1;
@@ -944,7 +945,7 @@ test_out_of_order_no_queue(void **state)
 	t = take(&p);
 	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
 	assert_int_equal(t->opts.n_sack, 0);
-	assert_null(c->ooo);
+	assert_null(tcp_ooo_ptr(w->tcp, c));
 	assert_int_equal(rec.len, 0);
 	want.InSegs += 1;
 	want.OutSegs += 1;
@@ -1110,7 +1111,7 @@ test_out_of_window(void **state)
 	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
 	expect_plain_opts(t, c, p.ts_val);
 	assert_int_equal(rec.len, 0);
-	assert_int_equal(tcp_ooo_of(c)->nsegs, 0);
+	assert_int_equal(tcp_ooo_of(w->tcp, c)->nsegs, 0);
 	want.InSegs += 1;
 	want.OutSegs += 1;
 	want.OutOfWindow = 1;
@@ -1382,7 +1383,7 @@ dupack_case(int sack)
 	sh_drain(&h);
 	want.InSegs++;
 	expect_none();
-	assert_int_equal(c->snd.len, 0);
+	assert_int_equal(tcp_snd_of(c)->len, 0);
 	check_stats();
 }
 
