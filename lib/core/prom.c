@@ -546,6 +546,34 @@ us_to_s(const json_t *v)
 	return json_is_number(v) ? json_number_value(v) / 1e6 : NAN;
 }
 
+/* One counter family from a member of every job that maps a label
+ * value to a count ("responses": class -> n): dpfetch_job_MEMBER_total. */
+static void
+job_counts_by(FILE *f, const json_t *list, const char *member,
+	      const char *label, const char *help)
+{
+	const json_t *j, *v;
+	const char *k;
+	char id[32], family[64];
+	size_t i;
+	int any = 0;
+
+	snprintf(family, sizeof(family), "dpfetch_job_%s_total", member);
+	json_array_foreach(list, i, j) {
+		scalar_text(json_object_get(j, "job"), id, sizeof(id));
+		json_object_foreach(json_object_get(j, member), k, v) {
+			if (!json_is_number(v))
+				continue;
+			if (!any)
+				put_family(f, family, "counter", help);
+			any = 1;
+			job_sample(f, member, "_total", id, label, k, NULL);
+			put_value(f, v);
+			fputc('\n', f);
+		}
+	}
+}
+
 static void
 jobs_text(FILE *f, const json_t *jobs)
 {
@@ -594,38 +622,9 @@ jobs_text(FILE *f, const json_t *jobs)
 		}
 	}
 	/* responses by class and errors by kind: one family each */
-	any = 0;
-	json_array_foreach(list, i, j) {
-		scalar_text(json_object_get(j, "job"), id, sizeof(id));
-		json_object_foreach(json_object_get(j, "responses"), k, v) {
-			if (!json_is_number(v))
-				continue;
-			if (!any)
-				put_family(f, "dpfetch_job_responses_total",
-					   "counter",
-					   "complete responses by status class");
-			any = 1;
-			job_sample(f, "responses", "_total", id, "class", k,
-				   NULL);
-			put_value(f, v);
-			fputc('\n', f);
-		}
-	}
-	any = 0;
-	json_array_foreach(list, i, j) {
-		scalar_text(json_object_get(j, "job"), id, sizeof(id));
-		json_object_foreach(json_object_get(j, "errors"), k, v) {
-			if (!json_is_number(v))
-				continue;
-			if (!any)
-				put_family(f, "dpfetch_job_errors_total",
-					   "counter", "errors by kind");
-			any = 1;
-			job_sample(f, "errors", "_total", id, "kind", k, NULL);
-			put_value(f, v);
-			fputc('\n', f);
-		}
-	}
+	job_counts_by(f, list, "responses", "class",
+		      "complete responses by status class");
+	job_counts_by(f, list, "errors", "kind", "errors by kind");
 	/* latency_us: one summary family, kind= connect, ttfb, total, ... */
 	any = 0;
 	json_array_foreach(list, i, j) {
