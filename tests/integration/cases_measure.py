@@ -238,9 +238,11 @@ def open_loop_backlog_overflow_and_poisson(ctx):
     check(over > 0, "no overflow counted: %s" % r["errors"])
     check(r["params"]["arrival"] == "poisson" and
           r["params"]["max_backlog"] == 100, "params %s" % r["params"])
-    # The schedule asked for about 2400 (Poisson: sd about 50).
+    # The schedule asked for about 2400 (Poisson: sd about 50); what the
+    # backlog still holds when the job ends (at most max_backlog) is in
+    # neither count.
     total = r["requests_sent"] + over
-    check(2200 <= total <= 2600, "sent %d + overflow %d" %
+    check(2100 <= total <= 2600, "sent %d + overflow %d" %
           (r["requests_sent"], over))
 
 
