@@ -128,25 +128,28 @@ ctl_csv_job_rows(FILE *f, const json_t *st, int totals)
 	if (!totals)
 		return;
 	errs = json_real(sum_numbers(json_object_get(st, "errors")));
-	csv_value(f, job);
-	fputs(",total,", f);
-	csv_value(f, json_object_get(st, "elapsed_s"));
-	fputc(',', f);
-	csv_value(f, json_object_get(rates, "rps"));
-	fputc(',', f);
-	csv_value(f, json_object_get(st, "requests_sent"));
-	fputc(',', f);
-	csv_value(f, json_object_get(rates, "cps"));
-	fputc(',', f);
-	csv_value(f, json_object_get(rates, "gbps"));
-	fputc(',', f);
-	csv_value(f, errs);
-	fputc(',', f);
-	csv_value(f, json_object_get(st, "connections_open"));
-	fputc(',', f);
-	csv_value(f, json_object_get(total, "p50"));
-	fputc(',', f);
-	csv_value(f, json_object_get(total, "p99"));
+	{
+		/* job_cols' order: t, rps, requests, cps, gbps, errors,
+		 * open, p50_us, p99_us */
+		const json_t *tv[] = {
+			json_object_get(st, "elapsed_s"),
+			json_object_get(rates, "rps"),
+			json_object_get(st, "requests_sent"),
+			json_object_get(rates, "cps"),
+			json_object_get(rates, "gbps"),
+			errs,
+			json_object_get(st, "connections_open"),
+			json_object_get(total, "p50"),
+			json_object_get(total, "p99"),
+		};
+
+		csv_value(f, job);
+		fputs(",total", f);
+		for (c = 0; c < sizeof(tv) / sizeof(tv[0]); c++) {
+			fputc(',', f);
+			csv_value(f, tv[c]);
+		}
+	}
 	fputc('\n', f);
 	json_decref(errs);
 }
