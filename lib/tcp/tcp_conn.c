@@ -542,13 +542,14 @@ tcp_lookup_with_sig(struct worker *w, uint32_t remote_ip,
  * F a keyed PRF, so ISNs are unpredictable across connections yet
  * increase for one tuple (which keeps TIME_WAIT reuse safe). */
 static uint32_t
-tcp_isn(struct worker *w, const struct syncookie_tuple *t, uint32_t *ts_off)
+tcp_isn(struct worker *w, const struct tcp_key *k)
 {
-	/* The timestamp offset comes from the same pass (one interleaved
-	 * pair of SipHash): two keyed hashes per connection were 1-2 % of
-	 * a side at a million new connections a second. */
-	return syncookie_isn_ts_offset(&w->tcp->isn_secret, &w->tcp->ts_key,
-				       t, ts_off) +
+	uint64_t m[2] = {
+		((uint64_t)k->remote_ip << 32) | k->local_ip,
+		((uint64_t)k->remote_port << 16) | k->local_port,
+	};
+
+	return (uint32_t)syncookie_siphash(&w->tcp->isn_secret, m, 2) +
 		(uint32_t)(w->now_us / 4);
 }
 
@@ -713,7 +714,7 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	};
 	struct tcp_conn *c;
 	struct tcp_key k;
-	uint32_t sig, ts_off;
+	uint32_t sig;
 
 	int ops_id = tcp_ops_id(w->tcp, ops);
 
@@ -738,8 +739,8 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	c->app = app;
 	tcp_timers_init(c);
 
-	c->iss = tcp_isn(w, &t, &ts_off);
-	c->ts_off = ts_off;
+	c->iss = tcp_isn(w, &k);
+	c->ts_off = syncookie_ts_offset(&w->tcp->ts_key, &t);
 	c->snd_una = c->iss;
 	c->snd_nxt = c->iss;
 	c->snd_max = c->iss;

@@ -16,7 +16,6 @@ enum {
 	DOM_COOKIE_HIDE = 1,	/* H1 */
 	DOM_COOKIE_MAC = 2,	/* H2 */
 	DOM_TS_OFFSET = 3,
-	DOM_ISN = 4,
 };
 
 #define SIP_ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
@@ -56,58 +55,6 @@ syncookie_siphash(const struct syncookie_key *key, const uint64_t *m,
 	SIP_ROUND(v0, v1, v2, v3);
 	SIP_ROUND(v0, v1, v2, v3);
 	return v0 ^ v1 ^ v2 ^ v3;
-}
-
-/*
- * Two SipHash-2-4 of n words each, under two keys, in one pass: the
- * rounds are a chain of dependent adds and rotates, so two independent
- * chains interleaved cost about what one does.  A new connection needs
- * two (its ISN and its timestamp offset), under keys of different
- * lifetimes.  Returns the first; *hb gets the second.
- */
-uint64_t
-syncookie_siphash_x2(const struct syncookie_key *ka, const uint64_t *ma,
-		     const struct syncookie_key *kb, const uint64_t *mb,
-		     unsigned int n, uint64_t *hb)
-{
-	uint64_t a0 = ka->k[0] ^ 0x736f6d6570736575ull;
-	uint64_t a1 = ka->k[1] ^ 0x646f72616e646f6dull;
-	uint64_t a2 = ka->k[0] ^ 0x6c7967656e657261ull;
-	uint64_t a3 = ka->k[1] ^ 0x7465646279746573ull;
-	uint64_t b0 = kb->k[0] ^ 0x736f6d6570736575ull;
-	uint64_t b1 = kb->k[1] ^ 0x646f72616e646f6dull;
-	uint64_t b2 = kb->k[0] ^ 0x6c7967656e657261ull;
-	uint64_t b3 = kb->k[1] ^ 0x7465646279746573ull;
-	uint64_t b = (uint64_t)(n * 8) << 56;
-	unsigned int i;
-
-#define SIP_ROUND_X2() do { \
-		SIP_ROUND(a0, a1, a2, a3); \
-		SIP_ROUND(b0, b1, b2, b3); \
-	} while (0)
-	for (i = 0; i < n; i++) {
-		a3 ^= ma[i];
-		b3 ^= mb[i];
-		SIP_ROUND_X2();
-		SIP_ROUND_X2();
-		a0 ^= ma[i];
-		b0 ^= mb[i];
-	}
-	a3 ^= b;
-	b3 ^= b;
-	SIP_ROUND_X2();
-	SIP_ROUND_X2();
-	a0 ^= b;
-	b0 ^= b;
-	a2 ^= 0xff;
-	b2 ^= 0xff;
-	SIP_ROUND_X2();
-	SIP_ROUND_X2();
-	SIP_ROUND_X2();
-	SIP_ROUND_X2();
-#undef SIP_ROUND_X2
-	*hb = b0 ^ b1 ^ b2 ^ b3;
-	return a0 ^ a1 ^ a2 ^ a3;
 }
 
 static uint64_t
@@ -230,38 +177,14 @@ syncookie_check(const struct syncookie_key *key,
 	return 0;
 }
 
-static void
-ts_offset_msg(const struct syncookie_tuple *t, uint64_t m[3])
-{
-	m[0] = tuple_addrs(t);
-	m[1] = tuple_ports(t);
-	m[2] = (uint64_t)DOM_TS_OFFSET << 56;
-}
-
 uint32_t
 syncookie_ts_offset(const struct syncookie_key *key,
 		    const struct syncookie_tuple *t)
 {
-	uint64_t m[3];
-
-	ts_offset_msg(t, m);
-	return (uint32_t)syncookie_siphash(key, m, 3);
-}
-
-uint32_t
-syncookie_isn_ts_offset(const struct syncookie_key *isn_key,
-			const struct syncookie_key *ts_key,
-			const struct syncookie_tuple *t, uint32_t *ts_off)
-{
-	uint64_t mi[3] = {
+	uint64_t m[3] = {
 		tuple_addrs(t), tuple_ports(t),
-		(uint64_t)DOM_ISN << 56,
+		(uint64_t)DOM_TS_OFFSET << 56,
 	};
-	uint64_t mt[3], ht;
-	uint32_t f;
 
-	ts_offset_msg(t, mt);
-	f = (uint32_t)syncookie_siphash_x2(isn_key, mi, ts_key, mt, 3, &ht);
-	*ts_off = (uint32_t)ht;
-	return f;
+	return (uint32_t)syncookie_siphash(key, m, 3);
 }

@@ -66,13 +66,6 @@ uint64_t
 syncookie_siphash(const struct syncookie_key *key, const uint64_t *m,
 		  unsigned int n);
 
-/* Two SipHash-2-4 of n words, under two keys, in one interleaved pass:
- * returns the first, *hb the second. */
-uint64_t
-syncookie_siphash_x2(const struct syncookie_key *ka, const uint64_t *ma,
-		     const struct syncookie_key *kb, const uint64_t *mb,
-		     unsigned int n, uint64_t *hb);
-
 /* The MSS class for a peer's MSS (the largest class not above it). */
 unsigned int
 syncookie_mss_index(uint16_t mss);
@@ -118,15 +111,5 @@ syncookie_check(const struct syncookie_key *key,
 uint32_t
 syncookie_ts_offset(const struct syncookie_key *key,
 		    const struct syncookie_tuple *t);
-
-/*
- * A new connection's two keyed hashes in one pass: F of RFC 6528's ISN
- * under isn_key (returned) and, in *ts_off, the timestamp offset under
- * ts_key, the same value as syncookie_ts_offset().
- */
-uint32_t
-syncookie_isn_ts_offset(const struct syncookie_key *isn_key,
-			const struct syncookie_key *ts_key,
-			const struct syncookie_tuple *t, uint32_t *ts_off);
 
 #endif /* DPF_TCP_SYNCOOKIE_H */

@@ -281,39 +281,6 @@ test_siphash_vector(void **state)
 	assert_true(syncookie_siphash(&k, &m, 1) == 0x93f5f5799a932462ull);
 }
 
-/* The two-lane SipHash is two SipHash, and a connection's timestamp
- * offset from it is the one a SYN cookie carries; the ISN part depends
- * on its own key only. */
-static void
-test_siphash_x2(void **state)
-{
-	const struct syncookie_key k = {
-		{ 0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull }
-	};
-	uint64_t ma[3] = { 0x0706050403020100ull, 1, 2 };
-	uint64_t mb[3] = { 3, 4, 5 };
-	uint64_t hb = 0;
-	uint32_t off = 0, off2 = 0, f, f2;
-	unsigned int n;
-
-	(void)state;
-	for (n = 1; n <= 3; n++) {
-		assert_true(syncookie_siphash_x2(&k, ma, &key, mb, n, &hb) ==
-			    syncookie_siphash(&k, ma, n));
-		assert_true(hb == syncookie_siphash(&key, mb, n));
-	}
-	assert_true(syncookie_siphash_x2(&k, ma, &k, ma, 1, &hb) ==
-		    0x93f5f5799a932462ull);
-	assert_true(hb == 0x93f5f5799a932462ull);
-	f = syncookie_isn_ts_offset(&other_key, &key, &tup, &off);
-	assert_int_equal(off, syncookie_ts_offset(&key, &tup));
-	f2 = syncookie_isn_ts_offset(&other_key, &other_key, &tup, &off2);
-	assert_int_equal(f2, f);
-	assert_int_not_equal(off2, off);
-	assert_int_not_equal(syncookie_isn_ts_offset(&key, &key, &tup, &off2),
-			     f);
-}
-
 int
 main(void)
 {
@@ -328,7 +295,6 @@ main(void)
 		cmocka_unit_test(test_tsval),
 		cmocka_unit_test(test_ts_offset),
 		cmocka_unit_test(test_siphash_vector),
-		cmocka_unit_test(test_siphash_x2),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
