@@ -627,16 +627,9 @@ tcp_time_wait_remember(struct worker *w, struct tcp_conn *c)
 }
 
 /*
- * Free the oldest connection in TIME_WAIT to make room (Linux does the
- * same past tcp_max_tw_buckets): a server that closes first keeps a
- * TIME_WAIT per connection, and at a high connection rate those, not the
- * live connections, would fill the table.  1 if one was freed.
- */
-/*
  * The blocks recycled next are cold (they entered TIME_WAIT thousands of
- * connections ago), and freeing one reads it, its table bucket and its
- * neighbours on the timer wheel (blocks that entered TIME_WAIT beside
- * it): at a high connection rate that was the server's largest stall.
+ * connections ago), and freeing one reads it and its table bucket: at a
+ * high connection rate that was the server's largest stall.
  * Fetch the block after next, and the bucket of the next, whose block
  * the previous call fetched, so one recycle overlaps the next two.
  */
@@ -663,6 +656,12 @@ tcp_time_wait_prefetch(struct tcp_stack *ts)
 	}
 }
 
+/*
+ * Free the oldest connection in TIME_WAIT to make room (Linux does the
+ * same past tcp_max_tw_buckets): a server that closes first keeps a
+ * TIME_WAIT per connection, and at a high connection rate those, not the
+ * live connections, would fill the table.  1 if one was freed.
+ */
 static int
 tcp_time_wait_recycle(struct worker *w, const struct tcp_conn *keep)
 {
