@@ -492,6 +492,23 @@ tcp_lookup_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 		if (c->snd != NULL)
 			rte_prefetch0(c->snd);
 	}
+	/* And the oldest mbuf of each send buffer (both of its lines:
+	 * data_len, next and pool), which the ACK in the packet is most
+	 * likely to free: with a thousand connections it is long out of
+	 * cache, and reading it in tcp_in_ack was the client's largest
+	 * single stall in keep-alive. */
+	for (i = 0; i < nk; i++) {
+		const struct tcp_conn *c = hints[at[i]].conn;
+		const struct rte_mbuf *m;
+
+		if (c == NULL || c->snd == NULL)
+			continue;
+		m = c->snd->head;
+		if (m != NULL) {
+			rte_prefetch0(m);
+			rte_prefetch0(RTE_PTR_ADD(m, RTE_CACHE_LINE_SIZE));
+		}
+	}
 }
 
 static struct tcp_conn *
@@ -610,6 +627,36 @@ tcp_time_wait_remember(struct worker *w, struct tcp_conn *c)
 }
 
 /*
+ * The blocks recycled next are cold (they entered TIME_WAIT thousands of
+ * connections ago), and freeing one reads it and its table bucket: at a
+ * high connection rate that was the server's largest stall.
+ * Fetch the block after next, and the bucket of the next, whose block
+ * the previous call fetched, so one recycle overlaps the next two.
+ */
+static void
+tcp_time_wait_prefetch(struct tcp_stack *ts)
+{
+	const struct tcp_conn *c;
+	struct tcp_key k;
+
+	if (ts->tw_tail - ts->tw_head > 2) {
+		c = ts->tw_fifo[(ts->tw_head + 2) & ts->tw_mask];
+		rte_prefetch0(c);
+		rte_prefetch0(RTE_PTR_ADD(c, RTE_CACHE_LINE_SIZE));
+		rte_prefetch0(RTE_PTR_ADD(c, 2 * RTE_CACHE_LINE_SIZE));
+		rte_prefetch0(RTE_PTR_ADD(c, 3 * RTE_CACHE_LINE_SIZE));
+	}
+	if (ts->tw_tail - ts->tw_head > 1) {
+		c = ts->tw_fifo[(ts->tw_head + 1) & ts->tw_mask];
+		if (c->state != TCP_TIME_WAIT)
+			return;
+		tcp_key_of(&k, c->remote_ip, c->remote_port, c->local_ip,
+			   c->local_port);
+		rte_prefetch0(tcp_bucket(ts, tcp_key_hash(&k, ts->hash_seed)));
+	}
+}
+
+/*
  * Free the oldest connection in TIME_WAIT to make room (Linux does the
  * same past tcp_max_tw_buckets): a server that closes first keeps a
  * TIME_WAIT per connection, and at a high connection rate those, not the
@@ -620,6 +667,7 @@ tcp_time_wait_recycle(struct worker *w, const struct tcp_conn *keep)
 {
 	struct tcp_stack *ts = w->tcp;
 
+	tcp_time_wait_prefetch(ts);
 	while (ts->tw_head != ts->tw_tail) {
 		struct tcp_conn *c = ts->tw_fifo[ts->tw_head++ & ts->tw_mask];
 
