@@ -211,6 +211,12 @@ arp_ops_send_held(void *ctx, void *pkt, const uint8_t *mac)
 {
 	struct rte_ether_addr dst;
 
+	/* A control thread (neigh.add) sends nothing: no TX queue. */
+	if (ctx == NULL) {
+		rte_pktmbuf_free(pkt);
+		return;
+	}
+
 	memcpy(dst.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
 	eth_output(ctx, pkt, &dst, RTE_ETHER_TYPE_IPV4);
 }
@@ -220,7 +226,8 @@ arp_ops_drop_held(void *ctx, void *pkt)
 {
 	struct worker *w = ctx;
 
-	w->stats.arp.held_drops++;
+	if (w != NULL)
+		w->stats.arp.held_drops++;
 	rte_pktmbuf_free(pkt);
 }
 
