@@ -157,6 +157,14 @@ m_app_info(struct rpc_ctx *ctx, json_t *params, json_t **result,
 			    "src_ranges", src,
 			    "max_conns_per_lcore",
 			    (json_int_t)app->cfg->max_conns);
+	if (app->cfg->has_ip6) {
+		char a6[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET6, app->cfg->ip6, a6, sizeof(a6));
+		json_object_set_new(*result, "ip6", json_string(a6));
+		json_object_set_new(*result, "ip6_prefix_len",
+				    json_integer(app->cfg->ip6_prefix));
+	}
 	return RPC_OK;
 }
 
