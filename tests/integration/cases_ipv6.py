@@ -153,6 +153,61 @@ def ipv6_dad_conflict_refuses_the_address(ctx):
     check_mbufs_back(st, "dpfetch")
 
 
+DAD_PROBES = r'''
+import socket, sys, time
+from scapy.all import Ether, IPv6, ICMPv6ND_NS, raw
+ours, seconds = sys.argv[1], float(sys.argv[2])
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("dpf0p", 0))
+smac = ":".join("%02x" % b for b in s.getsockname()[4])
+last = ours.split(":")[-1].zfill(6)
+grp = "ff02::1:ff%s:%s" % (last[-6:-4], last[-4:])
+f = raw(Ether(src=smac, dst="33:33:ff:" + last[-6:-4] + ":" + last[-4:-2] + ":" + last[-2:]) /
+        IPv6(src="::", dst=grp, hlim=255) / ICMPv6ND_NS(tgt=ours))
+t0 = time.time()
+while time.time() - t0 < seconds:
+    s.send(f)
+    time.sleep(0.05)
+'''
+
+
+@test
+def ipv6_dad_conflict_by_another_probe(ctx):
+    """Another node probing the same address (an NS from :: for it)
+    while ours is tentative: DAD fails too (RFC 4862 5.4.3)."""
+    script = ctx.out("dadprobe.py")
+    with open(script, "w") as f:
+        f.write(DAD_PROBES)
+    peer = subprocess.Popen(["ip", "netns", "exec", NS, PY, script,
+                             "2001:2::5", "6"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        time.sleep(1.5)     # scapy's start
+        cmd = [ctx.binary] + ctx.eal() + [
+            "--", "--ip6", "2001:2::5/64", "--nd",
+            "dad_transmits=2,dad_retrans_ms=1500", "--echo", "7",
+            "--stats"]
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        try:
+            _, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, err = proc.communicate()
+    finally:
+        peer.kill()
+        peer.communicate()
+    text = err.decode(errors="replace")
+    no_sanitizer_report(text)
+    check(proc.returncode == 2 and
+          "duplicate address detection failed" in text,
+          "exit %d, stderr:\n%s" % (proc.returncode, text[-2000:]))
+    st = stats_of(text)
+    check(stat(st, "nd.dad_conflicts") >= 1 and
+          stat(st, "nd.tx_unsolicited_na") == 0, "nd %s" % st["nd"])
+    check_mbufs_back(st, "dpfetch")
+
+
 # Malformed IPv6 / ICMPv6 / ND frames, built with scapy in the namespace
 # and sent on a raw socket, each with the counter it must land in.
 MALFORMED = r'''
@@ -183,6 +238,8 @@ frames = {
   "ipv6.rx_not_for_us": e / IPv6(src=peer, dst="2001:2::99") / ICMPv6EchoRequest(),
   "ipv6.rx_too_short": e / raw(IPv6(src=peer, dst=ours))[:30],
   "nd.rx_router_msgs": e / IPv6(src=peer, dst=ours, nh=58, hlim=255) / (b"\x85\x00\x00\x00" + b"\x00" * 4),
+  "ipv6.rx_ext_headers": e / IPv6(src=peer, dst=ours) / IPv6ExtHdrHopByHop() / ICMPv6EchoRequest(id=7),
+  "ipv6.rx_bad_ext+hbh": e / IPv6(src=peer, dst=ours) / IPv6ExtHdrHopByHop(options=[HBHOptUnknown(otype=0x80, optdata=b"abcd")]) / ICMPv6EchoRequest(),
   "icmp6.rx_other": e / IPv6(src=peer, dst=ours, nh=58) / (b"\x01\x04\x00\x00" + b"\x00" * 4),
 }
 # Fix the two raw ICMPv6 payloads' checksums (scapy leaves them 0).
@@ -225,6 +282,12 @@ def ipv6_malformed_frames_counted(ctx):
     finally:
         st = d.stop()
     check(ping.returncode == 0, "ping:\n" + ping.stdout.decode())
+    keys = [k.split("+")[0] for k in keys]
+    # Both bad extension header kinds land in one counter; the good
+    # hop-by-hop header's echo requests are answered.
+    check(stat(st, "ipv6.rx_bad_ext") >= 10, "ipv6 %s" % st["ipv6"])
+    check(stat(st, "icmp6.tx_echo_replies") >= 5 + 2, "icmp6 %s" %
+          st["icmp6"])
     bad = ["%s=%d" % (k, stat(st, k)) for k in keys if stat(st, k) < 5]
     check(not bad, "counters below 5: %s\nipv6 %s\nnd %s\nicmp6 %s" % (
         bad, st["ipv6"], st["nd"], st["icmp6"]))
