@@ -89,6 +89,12 @@ struct arp_conf {
 	uint32_t learn_rate;	/* entries from unsolicited ARP, per second */
 };
 
+/* IPv6 Neighbor Discovery (--nd); its table takes --arp's tunables. */
+struct nd_conf {
+	uint32_t dad_transmits;	/* DAD probes for --ip6 at start; 0 = none */
+	uint32_t dad_retrans_ms;	/* between them, and after the last */
+};
+
 /* The built-in servers (--listen, --echo). */
 struct http_conf {
 	uint32_t header_timeout_s;	/* request incomplete this long: reset */
@@ -100,6 +106,12 @@ struct dpf_config {
 	uint32_t ip;		/* host order */
 	uint8_t prefix_len;
 	uint32_t gateway;	/* host order, 0 = none */
+	/* --ip6 ADDR/N and --gateway6 (network order); --ip is optional
+	 * when has_ip6 (cfg->ip is then 0: ARP stays silent). */
+	uint8_t ip6[16];
+	uint8_t ip6_prefix;
+	uint8_t gateway6[16];	/* all zero = none */
+	int has_ip6;
 	uint16_t mtu;
 	uint16_t vlan;		/* --vlan 802.1Q ID, 0 = untagged */
 	uint16_t port_id;
@@ -166,6 +178,7 @@ struct dpf_config {
 	int keep_going;		/* the script runs on after a failure */
 
 	struct arp_conf arp;
+	struct nd_conf nd;
 	struct tcp_conf tcp;
 	struct impair_conf impair;
 	struct http_conf http;
@@ -203,7 +216,8 @@ int
 config_load_string(struct dpf_config *cfg, const char *text, size_t len,
 		   const char *name, char *err, size_t errlen);
 
-/* Apply "key=value,key=value" to one section ("tcp", "impair", "arp"). */
+/* Apply "key=value,key=value" to one section ("tcp", "impair", "arp",
+ * "nd"). */
 int
 config_set_pairs(struct dpf_config *cfg, const char *section,
 		 const char *pairs, char *err, size_t errlen);
