@@ -80,6 +80,9 @@ struct tcp_conf {
 	 * data) at once; 0 = max_conns / 8, at least max_conns up to
 	 * 16384. */
 	uint32_t snd_conns;
+	/* IPv6 connections at once (their addresses, 32 B each); 0 =
+	 * max_conns with --ip6, none without. */
+	uint32_t ip6_conns;
 };
 
 struct arp_conf {
@@ -100,6 +103,10 @@ struct dpf_config {
 	uint32_t ip;		/* host order */
 	uint8_t prefix_len;
 	uint32_t gateway;	/* host order, 0 = none */
+	uint8_t ip6[16];	/* network byte order (v6net's --ip6) */
+	uint8_t ip6_prefix;
+	uint8_t gateway6[16];
+	int has_ip6;
 	uint16_t mtu;
 	uint16_t vlan;		/* --vlan 802.1Q ID, 0 = untagged */
 	uint16_t port_id;
