@@ -325,6 +325,12 @@ job_check_ip6(const struct dpf_config *cfg, const struct job_params *p,
 				i, p->urls[i].host);
 			return -1;
 		}
+		if (!p->urls[i].is_ipv6 && cfg->ip == 0) {
+			job_err(err, errlen,
+				"urls[%u]: %s is an IPv4 address: give dpfetch --ip",
+				i, p->urls[i].host);
+			return -1;
+		}
 	}
 	if (p->src6_n == 0)
 		return 0;

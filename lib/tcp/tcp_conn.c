@@ -801,6 +801,10 @@ tcp_connect(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
 
 	if (local_ip == 0)
 		local_ip = w->cfg->ip;
+	/* No --ip (an IPv6-only run): an IPv4 block cannot have local_ip
+	 * in 0/8 (tcp_priv.h). */
+	if (local_ip <= TCP_ADDR6_MAX)
+		return NULL;
 	lport = tcp_pick_port(w, local_ip, remote_ip, NULL, remote_port);
 	if (lport == 0) {
 		w->stats.tcp.NoPort++;
