@@ -169,9 +169,12 @@ steer_remote_owner6(const struct steer *s, const uint8_t *ip, uint16_t port)
 	uint32_t x = 0, v;
 	unsigned int i;
 
+	/* A multiply carries only upwards: fold the high half down after
+	 * each, so that every bit reaches the bits the owner is taken from. */
 	for (i = 0; i < 16; i += 4) {
 		memcpy(&v, ip + i, 4);
 		x = (x ^ v) * 0x9e3779b1u;
+		x ^= x >> 15;
 	}
 	return steer_remote_owner(s, x, port);
 }
