@@ -20,6 +20,7 @@
 #include "http_client.h"
 #include "http_msg.h"
 #include "ipv4.h"
+#include "ipv6_ranges.h"
 #include "job.h"
 #include "url.h"
 #include "worker.h"
@@ -491,6 +492,13 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 		if ((job->p.requests != 0 && s->req_quota == 0) ||
 		    (s->conn_target == 0 && !s->pace.churn.paced))
 			s->done = 1;
+	}
+	if (job->p.src6_n != 0 &&
+	    ipv6_add_local_range(app, job->p.src6_lo, job->p.src6_n) != 0) {
+		job_err(err, errlen,
+			"src_ips: too many IPv6 address ranges in use (%d)",
+			LOCAL_RANGES_MAX);
+		goto fail;
 	}
 	if (job->p.src_lo != 0 &&
 	    ipv4_add_local_range(app, job->p.src_lo, job->p.src_hi) != 0) {

@@ -7,6 +7,7 @@
 #include "app.h"
 #include "config.h"
 #include "ipv6.h"
+#include "ipv6_ranges.h"
 
 int
 ipv6_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
@@ -34,5 +35,6 @@ ipv6_output(struct worker *w, struct rte_mbuf *m, const uint8_t *src,
 int
 ipv6_is_local(const struct app *app, const uint8_t *ip)
 {
-	return app->cfg->has_ip6 && memcmp(ip, app->cfg->ip6, 16) == 0;
+	return (app->cfg->has_ip6 && memcmp(ip, app->cfg->ip6, 16) == 0) ||
+		ipv6_in_local_range(app, ip);
 }
