@@ -33,6 +33,10 @@ IF_HOST=dpf0
 IF_PEER=dpf0p
 PEER_IP=198.18.0.1
 PEER_PREFIX=24
+# IPv6 (issue 17): the peer's address in 2001:2::/48 (RFC 5180, the
+# benchmarking range); dpfetch takes 2001:2::2/64 in the tests.
+PEER_IP6=2001:2::1
+PEER_PREFIX6=64
 HTTP_PORT=80
 PEER_PORT=8080
 STATE=/run/dpf-testbed
@@ -214,15 +218,23 @@ net_up() {
 	sysctl -qw "net.ipv4.conf.$IF_HOST.arp_ignore=8" >/dev/null 2>&1 || true
 	sysctl -qw "net.ipv4.conf.$IF_HOST.forwarding=0" >/dev/null 2>&1 || true
 	ip -4 addr flush dev "$IF_HOST"
-	# Peer end.
-	nsx sysctl -qw "net.ipv6.conf.$IF_PEER.disable_ipv6=1" ||
-		die "cannot disable IPv6 on $IF_PEER"
+	# Peer end: IPv6 on, with only the address given here (no
+	# link-local, no router solicitations: a quiet wire).
+	nsx sysctl -qw "net.ipv6.conf.$IF_PEER.addr_gen_mode=1" >/dev/null 2>&1 || true
+	nsx sysctl -qw "net.ipv6.conf.$IF_PEER.accept_ra=0" >/dev/null 2>&1 || true
+	nsx sysctl -qw "net.ipv6.conf.$IF_PEER.router_solicitations=0" >/dev/null 2>&1 || true
+	nsx sysctl -qw "net.ipv6.conf.$IF_PEER.disable_ipv6=0" ||
+		die "cannot enable IPv6 on $IF_PEER"
 
 	IF_CUR=$IF_HOST offloads_off
 	IF_CUR=$IF_PEER offloads_off nsx
 
 	ip link set "$IF_HOST" up
 	ip -n "$NS" addr replace "$PEER_IP/$PEER_PREFIX" dev "$IF_PEER"
+	# nodad: tests need not wait for the kernel's duplicate address
+	# detection.
+	ip -n "$NS" -6 addr replace "$PEER_IP6/$PEER_PREFIX6" dev "$IF_PEER" nodad ||
+		die "cannot give $IF_PEER $PEER_IP6/$PEER_PREFIX6"
 	ip -n "$NS" link set "$IF_PEER" up
 }
 
@@ -269,6 +281,7 @@ $temps
 
     server {
         listen $PEER_IP:$HTTP_PORT;
+        listen [$PEER_IP6]:$HTTP_PORT;
         server_name _;
         root $WWW;
         location / {
@@ -421,8 +434,17 @@ cmd_status() {
 	fi
 	if peer_link_exists; then
 		echo "link $NS/$IF_PEER: $(ip -n "$NS" -br -4 addr show dev "$IF_PEER" | awk '{print $2, $3}')"
+		if ip -n "$NS" -6 addr show dev "$IF_PEER" | grep -q "inet6 $PEER_IP6/$PEER_PREFIX6"; then
+			echo "link $NS/$IF_PEER: $PEER_IP6/$PEER_PREFIX6"
+		else
+			echo "link $NS/$IF_PEER: no $PEER_IP6/$PEER_PREFIX6"; all=1
+		fi
 	else
 		echo "link $NS/$IF_PEER: absent"; all=1
+	fi
+	if link_exists "$IF_HOST" &&
+	   [ "$(cat "/proc/sys/net/ipv6/conf/$IF_HOST/disable_ipv6" 2>/dev/null)" != 1 ]; then
+		echo "link $IF_HOST: IPv6 enabled (the kernel must stay silent there)"; all=1
 	fi
 	pid=$(nginx_pid)
 	if [ -n "$pid" ] && ns_exists && peer_curl "http://$PEER_IP:$HTTP_PORT/index.html"; then

@@ -39,6 +39,7 @@
 #include "ctl.h"
 #include "job.h"
 #include "job_search.h"
+#include "nd.h"
 #include "metrics.h"
 #include "rpc.h"
 #include "report.h"
@@ -59,6 +60,7 @@
 
 static struct app app;
 static struct arp_table arp_table;
+static struct nd_table nd_table;
 static struct job_registry job_registry;
 
 static void
@@ -1052,6 +1054,19 @@ main(int argc, char **argv)
 		   cfg.arp.reachable_s * 1000, &arp_neigh_ops);
 	neigh_set_limits(&app.arp->neigh, cfg.arp.learn_rate, cfg.gateway);
 	rte_seqlock_init(&app.arp->lock);
+	/* IPv6's table: the same tunables as ARP's (--arp). */
+	app.nd = &nd_table;
+	neigh_init(&app.nd->neigh, app.nd->entries, ND_TABLE_SIZE,
+		   cfg.arp.retries, cfg.arp.retry_ms,
+		   cfg.arp.reachable_s * 1000, &nd_neigh_ops);
+	{
+		static const uint8_t zero[16];
+
+		neigh_set_limits_addr(&app.nd->neigh, cfg.arp.learn_rate,
+				      memcmp(cfg.gateway6, zero, 16) != 0 ?
+				      cfg.gateway6 : NULL);
+	}
+	rte_seqlock_init(&app.nd->lock);
 	job_registry_init(app.jobs);
 	app.impair_conf = cfg.impair;
 	if (workers_create(err, sizeof(err)) != 0) {
@@ -1077,7 +1092,10 @@ main(int argc, char **argv)
 	/* /dpfetch/stats and /dpfetch/jobs for dpdk-telemetry.py. */
 	if (dpf_telemetry_init(&app) != 0 && cfg.verbose)
 		fprintf(stderr, "dpfetch: note: telemetry commands not registered\n");
-	arp_send_gratuitous(app.workers[0]);
+	if (cfg.ip != 0)
+		arp_send_gratuitous(app.workers[0]);
+	if (cfg.has_ip6)
+		nd_announce(app.workers[0]);
 	if (start_services(&cfg) != 0) {
 		exit_code = EXIT_USAGE;
 		goto worker;

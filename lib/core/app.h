@@ -21,6 +21,7 @@ struct dpf_config;
 struct rte_mempool;
 struct worker;
 struct arp_table;
+struct nd_table;
 struct job_registry;
 struct capture;
 struct ctl_server;
@@ -57,6 +58,14 @@ struct app {
 	struct impair_conf impair_conf;	/* as last set (impair.set) */
 	/* The neighbour table (arp.h: struct arp_table) is shared. */
 	struct arp_table *arp;
+	/* IPv6 Neighbor Discovery's table (nd.h: struct nd_table). */
+	struct nd_table *nd;
+	/* --ip6 is under duplicate address detection (RFC 4862 5.4): only
+	 * ND may use it yet. */
+	volatile int ip6_tentative;
+	/* Another node has --ip6 (an NA for it, or an NS from :: for it
+	 * while tentative): DAD failed, the address is not used. */
+	volatile int ip6_dad_conflict;
 	uint64_t mbufs_port_held;	/* in use by the driver after start */
 	uint64_t mbufs_reserve;		/* kept free for RX: jobs wait */
 	/* Fewer free: the pool is under pressure (worker.mbufs_pressure). */

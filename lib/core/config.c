@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -587,6 +588,42 @@ parse_ip_prefix(const char *s, uint32_t *ip, uint8_t *plen,
 	return 0;
 }
 
+/* --ip6 ADDR/N: a unicast IPv6 address with its prefix length. */
+static int
+parse_ip6_prefix(const char *s, uint8_t *ip6, uint8_t *plen,
+		 char *err, size_t errlen)
+{
+	char buf[64];
+	char *slash, *end;
+	long n;
+
+	if (strlen(s) >= sizeof(buf))
+		return set_err(err, errlen, "--ip6: '%s' is too long", s);
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash == NULL)
+		return set_err(err, errlen,
+			"--ip6: '%s' lacks the prefix length: give the address with its network's, e.g. --ip6 %s/64",
+			s, s);
+	*slash = '\0';
+	errno = 0;
+	n = strtol(slash + 1, &end, 10);
+	if (errno != 0 || end == slash + 1 || *end != '\0' || n < 1 ||
+	    n > 128)
+		return set_err(err, errlen,
+			"--ip6: prefix length in '%s' must be 1..128", s);
+	if (inet_pton(AF_INET6, buf, ip6) != 1)
+		return set_err(err, errlen,
+			"--ip6: '%s' is not an IPv6 address (ADDR/N)", s);
+	/* Multicast (ff00::/8), unspecified, loopback: not an interface's. */
+	if (ip6[0] == 0xff ||
+	    memcmp(ip6, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 15) == 0)
+		return set_err(err, errlen,
+			"--ip6: '%s' is not a unicast address", s);
+	*plen = (uint8_t)n;
+	return 0;
+}
+
 static int
 parse_header(struct dpf_config *cfg, const char *h, char *err, size_t errlen)
 {
@@ -707,6 +744,21 @@ apply_setting(struct dpf_config *cfg, const char *key, const char *val,
 		if (ipv4_parse(val, &cfg->gateway) != 0)
 			return set_err(err, errlen,
 				"--gateway: '%s' is not an IPv4 address", val);
+		return 0;
+	}
+	if (strcmp(key, "ip6") == 0) {
+		if (parse_ip6_prefix(val, cfg->ip6, &cfg->ip6_prefix, err,
+				     errlen) != 0)
+			return -1;
+		cfg->has_ip6 = 1;
+		return 0;
+	}
+	if (strcmp(key, "gateway6") == 0) {
+		if (inet_pton(AF_INET6, val, cfg->gateway6) != 1 ||
+		    cfg->gateway6[0] == 0xff)
+			return set_err(err, errlen,
+				"--gateway6: '%s' is not a unicast IPv6 address",
+				val);
 		return 0;
 	}
 	for (i = 0; i < ARRAY_LEN(numeric_settings); i++) {
@@ -1176,6 +1228,11 @@ config_usage(FILE *f, const char *prog)
 "\n"
 "  --ip A.B.C.D/N        the appliance's own address and prefix (required)\n"
 "  --gateway A.B.C.D     next hop for destinations outside the prefix\n"
+"  --ip6 ADDR/N          the appliance's IPv6 address and prefix (beside or\n"
+"                        instead of --ip; checked by duplicate address\n"
+"                        detection at start)\n"
+"  --gateway6 ADDR       IPv6 next hop outside the --ip6 prefix (on-link:\n"
+"                        global or link-local fe80::)\n"
 "  --mtu N               interface MTU, 576..9000 (default 1500)\n"
 "  --vlan ID             tag all frames with 802.1Q VLAN ID, 1..4094, and\n"
 "                        accept only frames with that tag (default: untagged)\n"
@@ -1312,6 +1369,7 @@ enum {
 	OPT_METRICS, OPT_METRICS_MAX_CLIENTS, OPT_METRICS_TIMEOUT,
 	OPT_METRICS_MAX_REQUEST, OPT_FORMAT,
 	OPT_VLAN,
+	OPT_IP6, OPT_GATEWAY6,
 	OPT_JOB_FIRST = 512,	/* + index in job_param_table */
 	OPT_SEARCH_FIRST = 768,	/* + index in search_param_table */
 };
@@ -1319,6 +1377,8 @@ enum {
 static const struct option base_opts[] = {
 	{ "ip", required_argument, NULL, OPT_IP },
 	{ "gateway", required_argument, NULL, OPT_GATEWAY },
+	{ "ip6", required_argument, NULL, OPT_IP6 },
+	{ "gateway6", required_argument, NULL, OPT_GATEWAY6 },
 	{ "mtu", required_argument, NULL, OPT_MTU },
 	{ "vlan", required_argument, NULL, OPT_VLAN },
 	{ "port", required_argument, NULL, OPT_PORT },
@@ -1441,6 +1501,8 @@ static const char *const opt_key[] = {
 	[OPT_METRICS_MAX_REQUEST - OPT_IP] = "metrics-max-request",
 	[OPT_FORMAT - OPT_IP] = "format",
 	[OPT_VLAN - OPT_IP] = "vlan",
+	[OPT_IP6 - OPT_IP] = "ip6",
+	[OPT_GATEWAY6 - OPT_IP] = "gateway6",
 };
 
 /* The option a config file key stands for: its name, with '_' for
@@ -1759,9 +1821,18 @@ config_validate(const struct dpf_config *cfg, char *err, size_t errlen)
 {
 	uint32_t mask;
 
-	if (cfg->ip == 0)
+	if (cfg->ip == 0 && !cfg->has_ip6)
 		return set_err(err, errlen,
-			       "--ip A.B.C.D/N is required (the appliance's own address)");
+			       "--ip A.B.C.D/N (or --ip6 ADDR/N) is required (the appliance's own address)");
+	if (cfg->gateway6[0] != 0 || memcmp(cfg->gateway6, cfg->gateway6 + 1,
+					    15) != 0) {
+		if (!cfg->has_ip6)
+			return set_err(err, errlen,
+				       "--gateway6 needs --ip6 ADDR/N");
+		if (memcmp(cfg->gateway6, cfg->ip6, 16) == 0)
+			return set_err(err, errlen,
+				       "--gateway6 is the appliance's own address");
+	}
 	mask = cfg->prefix_len == 0 ? 0 :
 		(uint32_t)(0xffffffffu << (32 - cfg->prefix_len));
 	if (cfg->gateway != 0 && (cfg->gateway & mask) != (cfg->ip & mask))

@@ -103,9 +103,11 @@ struct dpf_config {
 	uint32_t ip;		/* host order */
 	uint8_t prefix_len;
 	uint32_t gateway;	/* host order, 0 = none */
-	uint8_t ip6[16];	/* network byte order (v6net's --ip6) */
+	/* --ip6 ADDR/N and --gateway6 (network order); --ip is optional
+	 * when has_ip6 (cfg->ip is then 0: ARP stays silent). */
+	uint8_t ip6[16];
 	uint8_t ip6_prefix;
-	uint8_t gateway6[16];
+	uint8_t gateway6[16];	/* all zero = none */
 	int has_ip6;
 	uint16_t mtu;
 	uint16_t vlan;		/* --vlan 802.1Q ID, 0 = untagged */

@@ -37,11 +37,15 @@ static const struct {
 	{ "impair", "fault injection" },
 	{ "mempool", "mbuf pool" },
 	{ "ctl", "control server and metrics endpoint" },
+	{ "ipv6", "IPv6" },
+	{ "nd", "IPv6 Neighbor Discovery and its neighbour table" },
+	{ "icmp6", "ICMPv6" },
 };
 
 /* Values that go up and down; everything else in the sections counts. */
 static const char *const gauges[] = {
 	"tcp.CurrEstab", "tcp.HalfOpen", "tcp.HalfOpenPeak", "arp.entries",
+	"nd.entries",
 	"mempool.in_use", "mempool.port_held", "mempool.total",
 	"ctl.clients", "ctl.pending", "ctl.tcp_clients", "ctl.metrics_clients",
 	NULL

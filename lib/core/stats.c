@@ -41,6 +41,9 @@ stats_to_json(const struct stats *s, const struct stats_gauges *g)
 	STATS_SECTION("echo", STATS_ECHO, echo);
 	STATS_SECTION("httpd", STATS_HTTPD, httpd);
 	STATS_SECTION("impair", STATS_IMPAIR, impair);
+	STATS_SECTION("ipv6", STATS_IPV6, ipv6);
+	STATS_SECTION("nd", STATS_ND, nd);
+	STATS_SECTION("icmp6", STATS_ICMP6, icmp6);
 #undef STATS_SECTION
 
 	if (g != NULL) {
@@ -50,6 +53,8 @@ stats_to_json(const struct stats *s, const struct stats_gauges *g)
 				    json_integer((json_int_t)g->tcp_half_open));
 		json_object_set_new(json_object_get(root, "arp"), "entries",
 				    json_integer((json_int_t)g->neigh_entries));
+		json_object_set_new(json_object_get(root, "nd"), "entries",
+				    json_integer((json_int_t)g->nd_entries));
 		o = json_object();
 		json_object_set_new(o, "in_use",
 				    json_integer((json_int_t)g->mbufs_in_use));

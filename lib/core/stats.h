@@ -18,7 +18,7 @@
  * lists them: the method and the client's table both use this list. */
 #define STATS_SCOPE_NAMES \
 	"port", "lcore", "eth", "arp", "ip", "icmp", "tcp", "http", "httpd", \
-	"echo", "impair", "mempool", "ctl"
+	"echo", "impair", "mempool", "ctl", "ipv6", "nd", "icmp6"
 
 
 #define STATS_PORT(X) \
@@ -46,6 +46,26 @@
 	X(tx_packets) X(tx_no_route)
 
 #define STATS_ICMP(X) \
+	X(rx_echo_requests) X(tx_echo_replies) X(rx_bad_csum) \
+	X(rx_too_short) X(rx_other)
+
+/* IPv6 input and output (lib/net/ipv6.c): every drop has its reason. */
+#define STATS_IPV6(X) \
+	X(rx_packets) X(rx_too_short) X(rx_bad_version) X(rx_bad_len) \
+	X(rx_bad_src) X(rx_not_for_us) X(rx_fragments) X(rx_ext_headers) \
+	X(rx_bad_ext) X(rx_unknown_proto) X(rx_delivered) \
+	X(rx_tcp_unsupported) X(tx_packets) X(tx_no_route) X(tx_no_room)
+
+/* Neighbor Discovery (RFC 4861/4862: lib/net/nd.c) and its table. */
+#define STATS_ND(X) \
+	X(rx_ns) X(rx_na) X(rx_bad_hop_limit) X(rx_bad_code) X(rx_bad_len) \
+	X(rx_bad_option) X(rx_bad_target) X(rx_bad_src) X(rx_router_msgs) \
+	X(rx_not_for_us) X(tx_ns) X(tx_na) X(tx_unsolicited_na) \
+	X(resolve_failures) X(held_packets) X(held_drops) \
+	X(entries_evicted) X(learn_limited) X(table_full) \
+	X(dad_probes) X(dad_conflicts)
+
+#define STATS_ICMP6(X) \
 	X(rx_echo_requests) X(tx_echo_replies) X(rx_bad_csum) \
 	X(rx_too_short) X(rx_other)
 
@@ -104,6 +124,9 @@ struct stats {
 	struct { STATS_ECHO(STATS_FIELD) } echo;
 	struct { STATS_HTTPD(STATS_FIELD) } httpd;
 	struct { STATS_IMPAIR(STATS_FIELD) } impair;
+	struct { STATS_IPV6(STATS_FIELD) } ipv6;
+	struct { STATS_ND(STATS_FIELD) } nd;
+	struct { STATS_ICMP6(STATS_FIELD) } icmp6;
 };
 
 /* Gauges are not summed counters; kept apart so totals stay meaningful. */
@@ -113,6 +136,7 @@ struct stats_gauges {
 	uint64_t mbufs_total;
 	uint64_t mbufs_port_held;
 	uint64_t neigh_entries;
+	uint64_t nd_entries;		/* the IPv6 neighbour table's */
 	uint64_t tcp_half_open;		/* SYN_RECEIVED now */
 };
 

@@ -13,6 +13,7 @@
 #include <rte_version.h>
 
 #include "arp.h"
+#include "nd.h"
 #include "capture.h"
 #include "config.h"
 #include "ctl.h"
@@ -204,6 +205,7 @@ gauges_of(struct app *app, const struct worker *only,
 	g->mbufs_in_use = rte_mempool_in_use_count(app->pool);
 	g->mbufs_port_held = app->mbufs_port_held;
 	g->neigh_entries = app->arp->neigh.count;
+	g->nd_entries = app->nd != NULL ? app->nd->neigh.count : 0;
 }
 
 json_t *
@@ -389,7 +391,7 @@ m_arp_list(struct rpc_ctx *ctx, json_t *params, json_t **result,
 
 		if (e->state == NEIGH_FREE)
 			continue;
-		ipv4_format(e->ip, ip, sizeof(ip));
+		ipv4_format(neigh_addr_to_ipv4(e->addr), ip, sizeof(ip));
 		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
 			 e->mac[0], e->mac[1], e->mac[2], e->mac[3], e->mac[4],
 			 e->mac[5]);

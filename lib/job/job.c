@@ -359,7 +359,9 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 	   size_t errlen)
 {
 	const struct dpf_config *cfg = app->cfg;
-	uint32_t mask = (uint32_t)(0xffffffffu << (32 - cfg->prefix_len));
+	/* No --ip: all ones, so that no IPv4 source range fits. */
+	uint32_t mask = cfg->prefix_len == 0 ? 0xffffffffu :
+		(uint32_t)(0xffffffffu << (32 - cfg->prefix_len));
 	uint16_t idx[STEER_MAX_WORKERS];
 	uint16_t n = 0, i;
 	struct job *job;

@@ -23,7 +23,10 @@
 #include "eth.h"
 #include "http_server.h"
 #include "icmp.h"
+#include "icmp6.h"
 #include "ipv4.h"
+#include "ipv6.h"
+#include "nd.h"
 #include "job_runner.h"
 #include "tcp.h"
 #include "worker.h"
@@ -115,6 +118,24 @@ worker_rx_one(struct worker *w, struct rte_mbuf *m)
 			break;
 		case IPPROTO_ICMP:
 			icmp_input(w, m, RTE_ETHER_HDR_LEN, l4_off, l4_len);
+			break;
+		}
+		break;
+	case RTE_ETHER_TYPE_IPV6:
+		switch (ipv6_input(w, m, RTE_ETHER_HDR_LEN, &l4_off,
+				   &l4_len)) {
+		case IPPROTO_TCP:
+#ifdef TCP_HAS_IPV6
+			tcp_input(w, m, RTE_ETHER_HDR_LEN, l4_off, l4_len);
+#else
+			/* tcp_input reads an IPv4 header at l3_off until
+			 * it learns IPv6 (tcp.h defines TCP_HAS_IPV6). */
+			w->stats.ipv6.rx_tcp_unsupported++;
+			rte_pktmbuf_free(m);
+#endif
+			break;
+		case IPPROTO_ICMPV6:
+			icmp6_input(w, m, RTE_ETHER_HDR_LEN, l4_off, l4_len);
 			break;
 		}
 		break;
@@ -304,6 +325,7 @@ worker_loop(struct worker *w)
 		    w->now_ms - w->last_neigh_ms >= NEIGH_TIMER_MS) {
 			w->last_neigh_ms = w->now_ms;
 			arp_timer(w);
+			nd_timer(w);
 		}
 		if (job_runner_active(w))
 			job_runner_poll(w);

@@ -57,6 +57,9 @@ arp_send_request(struct worker *w, uint32_t ip, const uint8_t *mac_hint)
 	static const struct rte_ether_addr zero;
 	struct rte_ether_addr hint;
 
+	/* Without --ip (IPv6 only) ARP stays silent. */
+	if (w->cfg->ip == 0)
+		return;
 	w->stats.arp.tx_requests++;
 	if (mac_hint != NULL) {
 		/* Confirming a stale entry: ask the host we believe in. */
@@ -198,9 +201,9 @@ arp_timer(struct worker *w)
 }
 
 static void
-arp_ops_send_request(void *ctx, uint32_t ip, const uint8_t *mac_hint)
+arp_ops_send_request(void *ctx, const uint8_t *addr, const uint8_t *mac_hint)
 {
-	arp_send_request(ctx, ip, mac_hint);
+	arp_send_request(ctx, neigh_addr_to_ipv4(addr), mac_hint);
 }
 
 static void
@@ -222,11 +225,11 @@ arp_ops_drop_held(void *ctx, void *pkt)
 }
 
 static void
-arp_ops_failed(void *ctx, uint32_t ip)
+arp_ops_failed(void *ctx, const uint8_t *addr)
 {
 	struct worker *w = ctx;
 
-	(void)ip;
+	(void)addr;
 	w->stats.arp.resolve_failures++;
 }
 

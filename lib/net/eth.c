@@ -49,6 +49,20 @@ eth_vlan_accept(struct worker *w, struct rte_mbuf *m, uint16_t vid)
 	return 0;
 }
 
+/* 33:33 for all-nodes (ff02::1) or our solicited-node group
+ * (ff02::1:ffXX:XXXX, RFC 2464 7): the IPv6 multicast we take. */
+static int
+eth_ipv6_mcast_ours(const struct worker *w, const struct rte_ether_addr *d)
+{
+	const uint8_t *a = d->addr_bytes;
+
+	if (a[0] != 0x33 || a[1] != 0x33 || !w->cfg->has_ip6)
+		return 0;
+	if (a[2] == 0 && a[3] == 0 && a[4] == 0 && a[5] == 1)
+		return 1;
+	return a[2] == 0xff && memcmp(a + 3, w->cfg->ip6 + 13, 3) == 0;
+}
+
 uint16_t
 eth_input(struct worker *w, struct rte_mbuf *m)
 {
@@ -63,7 +77,8 @@ eth_input(struct worker *w, struct rte_mbuf *m)
 	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	/* af_packet and promiscuous NICs hand us everything on the wire. */
 	if (!rte_is_same_ether_addr(&eh->dst_addr, &w->app->port.mac) &&
-	    !rte_is_broadcast_ether_addr(&eh->dst_addr)) {
+	    !rte_is_broadcast_ether_addr(&eh->dst_addr) &&
+	    !eth_ipv6_mcast_ours(w, &eh->dst_addr)) {
 		w->stats.eth.rx_not_for_us++;
 		goto drop;
 	}
@@ -75,6 +90,7 @@ eth_input(struct worker *w, struct rte_mbuf *m)
 	type = rte_be_to_cpu_16(eh->ether_type);
 	switch (type) {
 	case RTE_ETHER_TYPE_IPV4:
+	case RTE_ETHER_TYPE_IPV6:
 		return type;
 	case RTE_ETHER_TYPE_ARP:
 		rte_pktmbuf_adj(m, sizeof(*eh));

@@ -12,8 +12,9 @@ struct rte_ether_addr;
 
 /*
  * Check a frame from the wire.  Returns its EtherType (host order) for
- * the receive path (lib/loop) to dispatch: RTE_ETHER_TYPE_IPV4 (the IP
- * header at offset 14) or RTE_ETHER_TYPE_ARP (the Ethernet header
+ * the receive path (lib/loop) to dispatch: RTE_ETHER_TYPE_IPV4 or
+ * RTE_ETHER_TYPE_IPV6 (the IP header at offset 14; our IPv6 multicast
+ * MACs are accepted) or RTE_ETHER_TYPE_ARP (the Ethernet header
  * already stripped); 0 when it was dropped (counted, freed).
  */
 uint16_t

@@ -10,8 +10,12 @@
 uint32_t
 ipv4_next_hop_cfg(const struct dpf_config *cfg, uint32_t dst)
 {
-	uint32_t mask = (uint32_t)(0xffffffffu << (32 - cfg->prefix_len));
+	uint32_t mask;
 
+	/* No --ip (an IPv6-only run): no IPv4 route at all. */
+	if (cfg->ip == 0)
+		return 0;
+	mask = (uint32_t)(0xffffffffu << (32 - cfg->prefix_len));
 	if ((dst & mask) == (cfg->ip & mask))
 		return dst;
 	return cfg->gateway;
@@ -28,7 +32,7 @@ ipv4_is_local(const struct app *app, uint32_t ip)
 {
 	uint32_t n, i;
 
-	if (ip == app->cfg->ip)
+	if (ip == app->cfg->ip && ip != 0)
 		return 1;
 	n = __atomic_load_n(&app->local.n, __ATOMIC_ACQUIRE);
 	for (i = 0; i < n; i++)

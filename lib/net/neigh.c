@@ -4,10 +4,16 @@
 #include "neigh.h"
 
 static uint32_t
-neigh_hash(uint32_t ip)
+neigh_hash(const uint8_t *addr)
 {
-	/* MurmurHash3's finalizer: every input bit reaches the low bits
-	 * that index the table. */
+	uint32_t v[4], ip;
+
+	/* The words mixed unevenly (an IPv4 key differs only in the last),
+	 * then MurmurHash3's finalizer: every input bit reaches the low
+	 * bits that index the table. */
+	memcpy(v, addr, sizeof(v));
+	ip = v[3] ^ (v[2] * 0x9e3779b1u) ^ (v[1] * 0x7feb352du) ^
+		(v[0] * 0x846ca68bu);
 	ip ^= ip >> 16;
 	ip *= 0x85ebca6bu;
 	ip ^= ip >> 13;
@@ -31,7 +37,8 @@ neigh_init(struct neigh_table *t, struct neigh_entry *entries, uint32_t size,
 	t->retry_ms = retry_ms;
 	t->reachable_ms = reachable_ms;
 	t->ops = ops;
-	t->protect_ip = 0;
+	t->has_protect = 0;
+	memset(t->protect, 0, sizeof(t->protect));
 	t->learn_rate = 0;
 	t->learn_credit = 0;
 	t->learn_last_ms = 0;
@@ -40,13 +47,25 @@ neigh_init(struct neigh_table *t, struct neigh_entry *entries, uint32_t size,
 }
 
 void
-neigh_set_limits(struct neigh_table *t, uint32_t learn_rate,
-		 uint32_t protect_ip)
+neigh_set_limits_addr(struct neigh_table *t, uint32_t learn_rate,
+		      const uint8_t *protect)
 {
 	t->learn_rate = learn_rate;
 	t->learn_credit = (uint64_t)learn_rate * 1000;
 	t->learn_last_ms = 0;
-	t->protect_ip = protect_ip;
+	t->has_protect = protect != NULL;
+	if (protect != NULL)
+		memcpy(t->protect, protect, NEIGH_ADDR_LEN);
+}
+
+void
+neigh_set_limits(struct neigh_table *t, uint32_t learn_rate,
+		 uint32_t protect_ip)
+{
+	uint8_t a[NEIGH_ADDR_LEN];
+
+	neigh_addr_from_ipv4(a, protect_ip);
+	neigh_set_limits_addr(t, learn_rate, protect_ip != 0 ? a : NULL);
 }
 
 /* May an unsolicited entry be created now?  Token bucket. */
@@ -72,10 +91,10 @@ neigh_learn_allowed(struct neigh_table *t, uint64_t now_ms)
 }
 
 struct neigh_entry *
-neigh_lookup(struct neigh_table *t, uint32_t ip)
+neigh_lookup_addr(struct neigh_table *t, const uint8_t *addr)
 {
 	uint32_t mask = t->size - 1;
-	uint32_t i = neigh_hash(ip) & mask;
+	uint32_t i = neigh_hash(addr) & mask;
 	uint32_t n;
 
 	for (n = 0; n < t->size; n++, i = (i + 1) & mask) {
@@ -83,10 +102,19 @@ neigh_lookup(struct neigh_table *t, uint32_t ip)
 
 		if (e->state == NEIGH_FREE)
 			return NULL;
-		if (e->ip == ip)
+		if (memcmp(e->addr, addr, NEIGH_ADDR_LEN) == 0)
 			return e;
 	}
 	return NULL;
+}
+
+struct neigh_entry *
+neigh_lookup(struct neigh_table *t, uint32_t ip)
+{
+	uint8_t a[NEIGH_ADDR_LEN];
+
+	neigh_addr_from_ipv4(a, ip);
+	return neigh_lookup_addr(t, a);
 }
 
 static void
@@ -97,7 +125,8 @@ static int
 neigh_evict_rank(const struct neigh_table *t, const struct neigh_entry *e,
 		 uint64_t *age)
 {
-	if (e->is_static || (t->protect_ip != 0 && e->ip == t->protect_ip))
+	if (e->is_static || (t->has_protect &&
+	    memcmp(e->addr, t->protect, NEIGH_ADDR_LEN) == 0))
 		return -1;
 	switch (e->state) {
 	case NEIGH_FAILED:
@@ -151,11 +180,11 @@ neigh_evict(struct neigh_table *t, int max_rank, void *ctx)
 #define NEIGH_RANK_UNSOLICITED	1
 
 static struct neigh_entry *
-neigh_insert(struct neigh_table *t, uint32_t ip, uint64_t now_ms,
+neigh_insert(struct neigh_table *t, const uint8_t *addr, uint64_t now_ms,
 	     int max_rank, void *ctx)
 {
 	uint32_t mask = t->size - 1;
-	uint32_t i = neigh_hash(ip) & mask;
+	uint32_t i = neigh_hash(addr) & mask;
 	struct neigh_entry *e;
 
 	/* Keep a free slot so that probes always terminate. */
@@ -167,7 +196,7 @@ neigh_insert(struct neigh_table *t, uint32_t ip, uint64_t now_ms,
 		i = (i + 1) & mask;
 	e = &t->entries[i];
 	memset(e, 0, sizeof(*e));
-	e->ip = ip;
+	memcpy(e->addr, addr, NEIGH_ADDR_LEN);
 	e->state = NEIGH_INCOMPLETE;
 	e->changed_ms = now_ms;
 	e->used_ms = now_ms;
@@ -200,7 +229,7 @@ neigh_remove_slot(struct neigh_table *t, uint32_t i, void *ctx)
 		j = (j + 1) & mask;
 		if (t->entries[j].state == NEIGH_FREE)
 			break;
-		home = neigh_hash(t->entries[j].ip) & mask;
+		home = neigh_hash(t->entries[j].addr) & mask;
 		/* Move j into the hole at i unless its home lies in (i, j]. */
 		if (((j - home) & mask) >= ((j - i) & mask)) {
 			t->entries[i] = t->entries[j];
@@ -212,9 +241,9 @@ neigh_remove_slot(struct neigh_table *t, uint32_t i, void *ctx)
 }
 
 int
-neigh_delete(struct neigh_table *t, uint32_t ip, void *ctx)
+neigh_delete_addr(struct neigh_table *t, const uint8_t *addr, void *ctx)
 {
-	struct neigh_entry *e = neigh_lookup(t, ip);
+	struct neigh_entry *e = neigh_lookup_addr(t, addr);
 
 	if (e == NULL)
 		return -1;
@@ -222,12 +251,21 @@ neigh_delete(struct neigh_table *t, uint32_t ip, void *ctx)
 	return 0;
 }
 
+int
+neigh_delete(struct neigh_table *t, uint32_t ip, void *ctx)
+{
+	uint8_t a[NEIGH_ADDR_LEN];
+
+	neigh_addr_from_ipv4(a, ip);
+	return neigh_delete_addr(t, a, ctx);
+}
+
 /* create: 1 from ARP (rate-limited), 2 by hand (not limited). */
 static struct neigh_entry *
-neigh_learn(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
+neigh_learn(struct neigh_table *t, const uint8_t *addr, const uint8_t *mac,
 	    uint64_t now_ms, int create, void *ctx)
 {
-	struct neigh_entry *e = neigh_lookup(t, ip);
+	struct neigh_entry *e = neigh_lookup_addr(t, addr);
 	uint32_t i;
 
 	if (e == NULL) {
@@ -235,7 +273,7 @@ neigh_learn(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
 			return NULL;
 		if (create == 1 && !neigh_learn_allowed(t, now_ms))
 			return NULL;
-		e = neigh_insert(t, ip, now_ms, create == 1 ?
+		e = neigh_insert(t, addr, now_ms, create == 1 ?
 				 NEIGH_RANK_UNSOLICITED : NEIGH_RANK_ANY, ctx);
 		if (e == NULL)
 			return NULL;
@@ -255,24 +293,44 @@ neigh_learn(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
 }
 
 struct neigh_entry *
+neigh_update_addr(struct neigh_table *t, const uint8_t *addr,
+		  const uint8_t *mac, uint64_t now_ms, int create, void *ctx)
+{
+	return neigh_learn(t, addr, mac, now_ms, create ? 1 : 0, ctx);
+}
+
+struct neigh_entry *
 neigh_update(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
 	     uint64_t now_ms, int create, void *ctx)
 {
-	return neigh_learn(t, ip, mac, now_ms, create ? 1 : 0, ctx);
+	uint8_t a[NEIGH_ADDR_LEN];
+
+	neigh_addr_from_ipv4(a, ip);
+	return neigh_learn(t, a, mac, now_ms, create ? 1 : 0, ctx);
+}
+
+struct neigh_entry *
+neigh_add_static_addr(struct neigh_table *t, const uint8_t *addr,
+		      const uint8_t *mac, uint64_t now_ms, void *ctx)
+{
+	struct neigh_entry *e = neigh_lookup_addr(t, addr);
+
+	if (e != NULL)
+		e->is_static = 0;
+	e = neigh_learn(t, addr, mac, now_ms, 2, ctx);
+	if (e != NULL)
+		e->is_static = 1;
+	return e;
 }
 
 struct neigh_entry *
 neigh_add_static(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
 		 uint64_t now_ms, void *ctx)
 {
-	struct neigh_entry *e = neigh_lookup(t, ip);
+	uint8_t a[NEIGH_ADDR_LEN];
 
-	if (e != NULL)
-		e->is_static = 0;
-	e = neigh_learn(t, ip, mac, now_ms, 2, ctx);
-	if (e != NULL)
-		e->is_static = 1;
-	return e;
+	neigh_addr_from_ipv4(a, ip);
+	return neigh_add_static_addr(t, a, mac, now_ms, ctx);
 }
 
 static void
@@ -282,17 +340,17 @@ neigh_probe(struct neigh_table *t, struct neigh_entry *e, uint64_t now_ms,
 	e->probes++;
 	e->next_probe_ms = now_ms + t->retry_ms;
 	if (t->ops != NULL && t->ops->send_request != NULL)
-		t->ops->send_request(ctx, e->ip, mac_hint);
+		t->ops->send_request(ctx, e->addr, mac_hint);
 }
 
 int
-neigh_resolve(struct neigh_table *t, uint32_t ip, uint64_t now_ms,
-	      uint8_t *mac, void *ctx)
+neigh_resolve_addr(struct neigh_table *t, const uint8_t *addr,
+		   uint64_t now_ms, uint8_t *mac, void *ctx)
 {
-	struct neigh_entry *e = neigh_lookup(t, ip);
+	struct neigh_entry *e = neigh_lookup_addr(t, addr);
 
 	if (e == NULL) {
-		e = neigh_insert(t, ip, now_ms, NEIGH_RANK_ANY, ctx);
+		e = neigh_insert(t, addr, now_ms, NEIGH_RANK_ANY, ctx);
 		if (e == NULL)
 			return -1;
 		neigh_probe(t, e, now_ms, NULL, ctx);
@@ -323,19 +381,39 @@ neigh_resolve(struct neigh_table *t, uint32_t ip, uint64_t now_ms,
 }
 
 int
-neigh_output(struct neigh_table *t, uint32_t ip, uint64_t now_ms,
-	     void *pkt, uint8_t *mac, void *ctx)
+neigh_resolve(struct neigh_table *t, uint32_t ip, uint64_t now_ms,
+	      uint8_t *mac, void *ctx)
 {
-	int rc = neigh_resolve(t, ip, now_ms, mac, ctx);
+	uint8_t a[NEIGH_ADDR_LEN];
+
+	neigh_addr_from_ipv4(a, ip);
+	return neigh_resolve_addr(t, a, now_ms, mac, ctx);
+}
+
+int
+neigh_output_addr(struct neigh_table *t, const uint8_t *addr,
+		  uint64_t now_ms, void *pkt, uint8_t *mac, void *ctx)
+{
+	int rc = neigh_resolve_addr(t, addr, now_ms, mac, ctx);
 	struct neigh_entry *e;
 
 	if (rc != 0)
 		return rc;
-	e = neigh_lookup(t, ip);
+	e = neigh_lookup_addr(t, addr);
 	if (e == NULL || e->n_held == NEIGH_MAX_HELD)
 		return -1;
 	e->held[e->n_held++] = pkt;
 	return 0;
+}
+
+int
+neigh_output(struct neigh_table *t, uint32_t ip, uint64_t now_ms,
+	     void *pkt, uint8_t *mac, void *ctx)
+{
+	uint8_t a[NEIGH_ADDR_LEN];
+
+	neigh_addr_from_ipv4(a, ip);
+	return neigh_output_addr(t, a, now_ms, pkt, mac, ctx);
 }
 
 void
@@ -363,7 +441,7 @@ neigh_timer(struct neigh_table *t, uint64_t now_ms, void *ctx)
 			e->changed_ms = now_ms;
 			neigh_drop_all_held(t, e, ctx);
 			if (t->ops != NULL && t->ops->failed != NULL)
-				t->ops->failed(ctx, e->ip);
+				t->ops->failed(ctx, e->addr);
 			break;
 		case NEIGH_REACHABLE:
 			if (now_ms - e->changed_ms >= t->reachable_ms) {
@@ -378,7 +456,7 @@ neigh_timer(struct neigh_table *t, uint64_t now_ms, void *ctx)
 				e->state = NEIGH_FAILED;
 				e->changed_ms = now_ms;
 				if (t->ops != NULL && t->ops->failed != NULL)
-					t->ops->failed(ctx, e->ip);
+					t->ops->failed(ctx, e->addr);
 			} else if (now_ms - e->used_ms >= NEIGH_STALE_GC_MS) {
 				neigh_remove_slot(t, i, ctx);
 				removed = 1;

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The neighbour (ARP) cache: IPv4 address -> MAC, with the states of
- * RFC 1122 section 2.3.2.1 reduced to what a host needs.
+ * The neighbour cache (ARP and IPv6 Neighbor Discovery): address -> MAC,
+ * with the states of RFC 1122 section 2.3.2.1 (RFC 4861 7.3.2 for IPv6)
+ * reduced to what a host needs.  Keys are 16 bytes, network order: an
+ * IPv6 address, or an IPv4 one as ::ffff:a.b.c.d (RFC 4291 2.5.5.2);
+ * the uint32_t functions below are the IPv4 spelling of the _addr ones.
  *
  *   INCOMPLETE: a request is out; packets for it wait here (a few).
  *   REACHABLE:  answered within reachable_ms.
@@ -22,7 +25,9 @@
 #define DPF_NEIGH_H
 
 #include <stdint.h>
+#include <string.h>
 
+#define NEIGH_ADDR_LEN	16
 #define NEIGH_MAX_HELD	8
 #define NEIGH_FAILED_KEEP_MS	1000
 #define NEIGH_STALE_GC_MS	(5 * 60 * 1000)
@@ -36,7 +41,7 @@ enum neigh_state {
 };
 
 struct neigh_entry {
-	uint32_t ip;			/* host order; 0 = free slot */
+	uint8_t addr[NEIGH_ADDR_LEN];	/* network order (see above) */
 	uint8_t mac[6];
 	uint8_t state;			/* enum neigh_state */
 	uint8_t probes;			/* requests sent for this resolution */
@@ -52,11 +57,43 @@ struct neigh_entry {
 };
 
 struct neigh_ops {
-	void (*send_request)(void *ctx, uint32_t ip, const uint8_t *mac_hint);
+	/* addr: NEIGH_ADDR_LEN bytes, as in the entry. */
+	void (*send_request)(void *ctx, const uint8_t *addr,
+			     const uint8_t *mac_hint);
 	void (*send_held)(void *ctx, void *pkt, const uint8_t *mac);
 	void (*drop_held)(void *ctx, void *pkt);
-	void (*failed)(void *ctx, uint32_t ip);
+	void (*failed)(void *ctx, const uint8_t *addr);
 };
+
+/* IPv4 address (host order) <-> key (::ffff:a.b.c.d). */
+static inline void
+neigh_addr_from_ipv4(uint8_t *addr, uint32_t ip)
+{
+	memset(addr, 0, 10);
+	addr[10] = 0xff;
+	addr[11] = 0xff;
+	addr[12] = (uint8_t)(ip >> 24);
+	addr[13] = (uint8_t)(ip >> 16);
+	addr[14] = (uint8_t)(ip >> 8);
+	addr[15] = (uint8_t)ip;
+}
+
+static inline uint32_t
+neigh_addr_to_ipv4(const uint8_t *addr)
+{
+	return (uint32_t)addr[12] << 24 | (uint32_t)addr[13] << 16 |
+		(uint32_t)addr[14] << 8 | addr[15];
+}
+
+/* Whether a key is an IPv4 one (::ffff:0:0/96). */
+static inline int
+neigh_addr_is_ipv4(const uint8_t *addr)
+{
+	static const uint8_t pfx[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					 0xff, 0xff };
+
+	return memcmp(addr, pfx, sizeof(pfx)) == 0;
+}
 
 /* What the table did since the caller last took these (and zeroed
  * them): the caller turns them into its counters. */
@@ -74,9 +111,9 @@ struct neigh_table {
 	uint32_t retry_ms;
 	uint32_t reachable_ms;
 	const struct neigh_ops *ops;
-	/* Never evicted (the gateway: every off-link packet needs it);
-	 * 0 = none. */
-	uint32_t protect_ip;
+	/* Never evicted (the gateway: every off-link packet needs it). */
+	int has_protect;
+	uint8_t protect[NEIGH_ADDR_LEN];
 	/* Entries created by unsolicited ARP, per second (token bucket,
 	 * in thousandths of an entry, one second of burst); 0 = no limit. */
 	uint32_t learn_rate;
@@ -105,7 +142,13 @@ neigh_init(struct neigh_table *t, struct neigh_entry *entries, uint32_t size,
 void
 neigh_set_limits(struct neigh_table *t, uint32_t learn_rate,
 		 uint32_t protect_ip);
+/* The same with a key; protect NULL = none. */
+void
+neigh_set_limits_addr(struct neigh_table *t, uint32_t learn_rate,
+		      const uint8_t *protect);
 
+struct neigh_entry *
+neigh_lookup_addr(struct neigh_table *t, const uint8_t *addr);
 struct neigh_entry *
 neigh_lookup(struct neigh_table *t, uint32_t ip);
 
@@ -115,6 +158,9 @@ neigh_lookup(struct neigh_table *t, uint32_t ip);
  * target).  Held packets are sent.  Returns the entry or NULL (no entry
  * and !create, or the table is full).
  */
+struct neigh_entry *
+neigh_update_addr(struct neigh_table *t, const uint8_t *addr,
+		  const uint8_t *mac, uint64_t now_ms, int create, void *ctx);
 struct neigh_entry *
 neigh_update(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
 	     uint64_t now_ms, int create, void *ctx);
@@ -126,6 +172,9 @@ neigh_update(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
  * full.
  */
 int
+neigh_resolve_addr(struct neigh_table *t, const uint8_t *addr,
+		   uint64_t now_ms, uint8_t *mac, void *ctx);
+int
 neigh_resolve(struct neigh_table *t, uint32_t ip, uint64_t now_ms,
 	      uint8_t *mac, void *ctx);
 
@@ -133,6 +182,9 @@ neigh_resolve(struct neigh_table *t, uint32_t ip, uint64_t now_ms,
  * Resolve, and if under way keep pkt until the answer.  Returns 1 (mac
  * filled, caller sends), 0 (held), -1 (caller must drop pkt).
  */
+int
+neigh_output_addr(struct neigh_table *t, const uint8_t *addr,
+		  uint64_t now_ms, void *pkt, uint8_t *mac, void *ctx);
 int
 neigh_output(struct neigh_table *t, uint32_t ip, uint64_t now_ms,
 	     void *pkt, uint8_t *mac, void *ctx);
@@ -147,10 +199,15 @@ neigh_timer(struct neigh_table *t, uint64_t now_ms, void *ctx);
  * Returns the entry, or NULL when the table is full.
  */
 struct neigh_entry *
+neigh_add_static_addr(struct neigh_table *t, const uint8_t *addr,
+		      const uint8_t *mac, uint64_t now_ms, void *ctx);
+struct neigh_entry *
 neigh_add_static(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
 		 uint64_t now_ms, void *ctx);
 
 /* Remove an entry (dropping what it holds). */
+int
+neigh_delete_addr(struct neigh_table *t, const uint8_t *addr, void *ctx);
 int
 neigh_delete(struct neigh_table *t, uint32_t ip, void *ctx);
 

@@ -142,6 +142,9 @@ tcp_rx_hint_set(struct tcp_stack *ts, const struct tcp_rx_hint *h)
 {
 	*(const struct tcp_rx_hint **)(void *)ts = h;
 }
+/* tcp_input takes IPv6 too (worker_loop.c dispatches it here). */
+#define TCP_HAS_IPV6 1
+
 /* A TCP segment over IPv4 or IPv6 (the version nibble at l3_off), its
  * headers checked up to l4_off. */
 void

@@ -1129,8 +1129,9 @@ tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 	if (csum_flags == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
 	    (csum_flags != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
 	     csum_flags != RTE_MBUF_F_RX_L4_CKSUM_NONE &&
-	     (v6 ? tcp_cksum6_sum(m, (const uint8_t *)ip + 8, l4_off,
-				  l4_len) != 0xffff :
+	     (v6 ? cksum_ipv6_l4_verify(m, (const struct rte_ipv6_hdr *)
+					(const void *)ip, l4_off, l4_len,
+					IPPROTO_TCP) != 0 :
 	      cksum_ipv4_l4_verify(m, ip, l4_off) != 0))) {
 		w->stats.tcp.InCsumErrors++;
 		w->stats.tcp.InErrs++;

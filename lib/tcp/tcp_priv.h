@@ -26,15 +26,12 @@
 #ifndef DPF_TCP_PRIV_H
 #define DPF_TCP_PRIV_H
 
-#include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include <rte_byteorder.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
-#include "cksum.h"
 #include "obj_pool.h"
 #include "tcp.h"
 #include "tcp_cc.h"
@@ -493,25 +490,6 @@ static inline const struct tcp_addr6 *
 tcp_conn_a6(const struct tcp_stack *ts, const struct tcp_conn *c)
 {
 	return tcp_conn_is_v6(c) ? tcp_addr6_of(ts, c) : NULL;
-}
-
-/*
- * The folded one's complement sum over the IPv6 pseudo-header (RFC 8200
- * 8.1: the two addresses at addrs, src then dst as in the header, the
- * upper-layer length, next header TCP) and the l4_len bytes of m at
- * l4_off: 0xffff when a received segment's checksum is right; its
- * complement is the checksum field of one being sent (with the field 0).
- */
-static inline uint16_t
-tcp_cksum6_sum(const struct rte_mbuf *m, const uint8_t *addrs,
-	       uint32_t l4_off, uint32_t l4_len)
-{
-	uint64_t sum = cksum_add_short(addrs, 32, 0);
-
-	/* 32-bit words in network order, as the rest is summed. */
-	sum += rte_cpu_to_be_32(l4_len);
-	sum += rte_cpu_to_be_32(IPPROTO_TCP);
-	return cksum_fold(sum + cksum_mbuf(m, l4_off, l4_len));
 }
 
 /* tcp_conn.c */

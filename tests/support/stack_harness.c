@@ -483,8 +483,9 @@ sh_forget_neighbours(struct stack_harness *h)
 	uint32_t ips[NEIGH_TABLE_SIZE], n = 0, k;
 
 	for (k = 0; k < h->arp.neigh.size; k++)
-		if (h->arp.entries[k].ip != 0 && !h->arp.entries[k].is_static)
-			ips[n++] = h->arp.entries[k].ip;
+		if (h->arp.entries[k].state != NEIGH_FREE &&
+		    !h->arp.entries[k].is_static)
+			ips[n++] = neigh_addr_to_ipv4(h->arp.entries[k].addr);
 	rte_seqlock_write_lock(&h->arp.lock);
 	for (k = 0; k < n; k++)
 		neigh_delete(&h->arp.neigh, ips[k], h->w);

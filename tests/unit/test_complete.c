@@ -36,8 +36,9 @@ static const struct case_ cases[] = {
 	{ "stats sc", 6, "scope=" },
 	{ "stats scope=po", 6, "scope=port" },
 	{ "stats scope=", 6, "scope=arp scope=ctl scope=echo scope=eth "
-	  "scope=http scope=httpd scope=icmp scope=impair scope=ip "
-	  "scope=lcore scope=mempool scope=port scope=tcp" },
+	  "scope=http scope=httpd scope=icmp scope=icmp6 scope=impair "
+	  "scope=ip scope=ipv6 scope=lcore scope=mempool scope=nd "
+	  "scope=port scope=tcp" },
 	{ "stats po", 6, "port" },
 	{ "stats p", 6, "per_lcore= port" },
 	/* the bare scope given: neither scope= nor scopes again */

@@ -51,9 +51,10 @@ fake_of(void *ctx)
 }
 
 static void
-fake_send_request(void *ctx, uint32_t ip, const uint8_t *mac_hint)
+fake_send_request(void *ctx, const uint8_t *addr, const uint8_t *mac_hint)
 {
 	struct fake *f = fake_of(ctx);
+	uint32_t ip = neigh_addr_to_ipv4(addr);
 
 	assert_true(f->n_req < MAX_EVENTS);
 	f->req[f->n_req].ip = ip;
@@ -85,9 +86,10 @@ fake_drop_held(void *ctx, void *pkt)
 }
 
 static void
-fake_failed(void *ctx, uint32_t ip)
+fake_failed(void *ctx, const uint8_t *addr)
 {
 	struct fake *f = fake_of(ctx);
+	uint32_t ip = neigh_addr_to_ipv4(addr);
 
 	assert_true(f->n_failed < MAX_EVENTS);
 	f->failed[f->n_failed++] = ip;
@@ -241,7 +243,8 @@ test_update_create(void **state)
 	e = neigh_update(&x->t, IP(10, 0, 0, 1), mac_a, 5, 1, &x->f);
 	assert_non_null(e);
 	assert_ptr_equal(neigh_lookup(&x->t, IP(10, 0, 0, 1)), e);
-	assert_int_equal(e->ip, IP(10, 0, 0, 1));
+	assert_int_equal(neigh_addr_to_ipv4(e->addr), IP(10, 0, 0, 1));
+	assert_true(neigh_addr_is_ipv4(e->addr));
 	assert_int_equal(e->state, NEIGH_REACHABLE);
 	assert_memory_equal(e->mac, mac_a, 6);
 	assert_int_equal(x->t.count, 1);
@@ -798,7 +801,7 @@ check_table(struct neigh_table *t, const struct ref *r, const char *when,
 	for (i = 0; i < r->n; i++) {
 		struct neigh_entry *e = neigh_lookup(t, r->ip[i]);
 
-		if (e == NULL || e->ip != r->ip[i])
+		if (e == NULL || neigh_addr_to_ipv4(e->addr) != r->ip[i])
 			fail_msg("seed %u step %u (%s): 0x%08x lost", seed,
 				 step, when, r->ip[i]);
 	}
@@ -806,13 +809,13 @@ check_table(struct neigh_table *t, const struct ref *r, const char *when,
 		const struct neigh_entry *e = &t->entries[i];
 
 		if (e->state == NEIGH_FREE) {
-			assert_int_equal(e->ip, 0);
+			assert_int_equal(neigh_addr_to_ipv4(e->addr), 0);
 			continue;
 		}
 		used++;
-		if (ref_find(r, e->ip) < 0)
+		if (ref_find(r, neigh_addr_to_ipv4(e->addr)) < 0)
 			fail_msg("seed %u step %u (%s): 0x%08x not deleted",
-				 seed, step, when, e->ip);
+				 seed, step, when, neigh_addr_to_ipv4(e->addr));
 	}
 	assert_int_equal(used, r->n);
 }

@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <netinet/in.h>
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+
+#include "cksum.h"
+#include "eth.h"
+#include "ipv6_addr.h"
+#include "nd.h"
+#include "nd_msg.h"
+#include "neigh_sync.h"
+#include "worker.h"
+
+static const uint8_t nd_all_nodes[16] = { 0xff, 0x02, [15] = 0x01 };
+static const uint8_t nd_unspecified[16];
+
+static void
+nd_add_counts(struct worker *w, const struct neigh_counts *c)
+{
+	w->stats.nd.entries_evicted += c->evicted;
+	w->stats.nd.learn_limited += c->learn_limited;
+	w->stats.nd.table_full += c->table_full;
+}
+
+/* Frame msg[0..len) as ICMPv6 in IPv6 (hop limit 255) and send it to
+ * eth_dst: ND needs no resolution. */
+static void
+nd_send(struct worker *w, const uint8_t *src, const uint8_t *dst,
+	const uint8_t *eth_dst, const uint8_t *msg, uint32_t len)
+{
+	struct rte_mbuf *m = worker_alloc(w);
+	struct rte_ipv6_hdr *ip6;
+	struct rte_ether_addr mac;
+	uint16_t *ck;
+
+	if (m == NULL)
+		return;
+	m->data_len = m->pkt_len = IPV6_L4_OFF + len;
+	ip6 = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, IPV6_HDR_OFF);
+	ipv6_hdr_fill(ip6, src, dst, IPPROTO_ICMPV6, ND_HOP_LIMIT,
+		      (uint16_t)len);
+	memcpy(ip6 + 1, msg, len);
+	ck = rte_pktmbuf_mtod_offset(m, uint16_t *, IPV6_L4_OFF + 2);
+	*ck = 0;
+	*ck = cksum_ipv6_l4(m, ip6, IPV6_L4_OFF, len, IPPROTO_ICMPV6);
+	memcpy(mac.addr_bytes, eth_dst, RTE_ETHER_ADDR_LEN);
+	eth_output(w, m, &mac, RTE_ETHER_TYPE_IPV6);
+}
+
+void
+nd_send_ns(struct worker *w, const uint8_t *target, const uint8_t *mac_hint)
+{
+	uint8_t msg[ND_MSG_LLA_LEN], group[16], mac[6];
+	uint32_t len;
+
+	if (!w->cfg->has_ip6 || w->app->ip6_tentative)
+		return;
+	w->stats.nd.tx_ns++;
+	len = nd_msg_build_ns(msg, target, w->app->port.mac.addr_bytes);
+	if (mac_hint != NULL) {
+		/* Confirming a stale entry: ask the host we believe in. */
+		nd_send(w, w->cfg->ip6, target, mac_hint, msg, len);
+		return;
+	}
+	nd_solicited_node(group, target);
+	nd_mcast_mac(mac, group);
+	nd_send(w, w->cfg->ip6, group, mac, msg, len);
+}
+
+void
+nd_send_dad_probe(struct worker *w)
+{
+	uint8_t msg[ND_MSG_LLA_LEN], group[16], mac[6];
+	uint32_t len;
+
+	w->stats.nd.dad_probes++;
+	len = nd_msg_build_ns(msg, w->cfg->ip6, NULL);
+	nd_solicited_node(group, w->cfg->ip6);
+	nd_mcast_mac(mac, group);
+	nd_send(w, nd_unspecified, group, mac, msg, len);
+}
+
+/* An NA for our address to dst (eth_dst). */
+static void
+nd_send_na(struct worker *w, const uint8_t *dst, const uint8_t *eth_dst,
+	   uint8_t flags)
+{
+	uint8_t msg[ND_MSG_LLA_LEN];
+	uint32_t len;
+
+	len = nd_msg_build_na(msg, w->cfg->ip6, flags,
+			      w->app->port.mac.addr_bytes);
+	nd_send(w, w->cfg->ip6, dst, eth_dst, msg, len);
+}
+
+void
+nd_announce(struct worker *w)
+{
+	uint8_t mac[6];
+
+	if (!w->cfg->has_ip6 || w->app->ip6_tentative)
+		return;
+	w->stats.nd.tx_unsolicited_na++;
+	nd_mcast_mac(mac, nd_all_nodes);
+	nd_send_na(w, nd_all_nodes, mac, ND_NA_OVERRIDE);
+}
+
+/* Someone else has --ip6 (RFC 4862 5.4.3, 5.4.4). */
+static void
+nd_conflict(struct worker *w, const char *what, const uint8_t *mac)
+{
+	w->stats.nd.dad_conflicts++;
+	if (w->app->ip6_tentative && !w->app->ip6_dad_conflict) {
+		w->app->ip6_dad_conflict = 1;
+		RTE_LOG(ERR, USER1,
+			"duplicate address detection: %s from %02x:%02x:%02x:%02x:%02x:%02x claims our --ip6\n",
+			what, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	}
+}
+
+static void
+nd_input_ns(struct worker *w, const struct rte_ether_hdr *eh,
+	    const struct rte_ipv6_hdr *ip6, const struct nd_msg *msg)
+{
+	const uint8_t *eth_dst;
+	uint8_t mac[6];
+
+	w->stats.nd.rx_ns++;
+	if (!ipv6_is_own(w->app, msg->target)) {
+		w->stats.nd.rx_not_for_us++;
+		return;
+	}
+	if (memcmp(ip6->src_addr, nd_unspecified, 16) == 0) {
+		if (w->app->ip6_tentative) {
+			/* Another node probes the same address. */
+			nd_conflict(w, "a DAD probe", eh->src_addr.addr_bytes);
+			return;
+		}
+		/* Its DAD for our address: tell everybody (RFC 4861
+		 * 7.2.4), without the solicited flag. */
+		w->stats.nd.tx_na++;
+		nd_mcast_mac(mac, nd_all_nodes);
+		nd_send_na(w, nd_all_nodes, mac, ND_NA_OVERRIDE);
+		return;
+	}
+	if (w->app->ip6_tentative || ipv6_is_own(w->app, ip6->src_addr)) {
+		/* Resolving a tentative address: silence (RFC 4862
+		 * 5.4.3); our own, looped back: nothing to learn. */
+		w->stats.nd.rx_not_for_us++;
+		return;
+	}
+	if (msg->has_lla) {
+		struct neigh_counts c = { 0 };
+
+		/* As ARP does when we are the target. */
+		neigh_sync_update(&w->app->nd->lock, &w->app->nd->neigh,
+				  ip6->src_addr, msg->lla, w->now_ms, 1, w,
+				  &c);
+		nd_add_counts(w, &c);
+	}
+	eth_dst = msg->has_lla ? msg->lla : eh->src_addr.addr_bytes;
+	w->stats.nd.tx_na++;
+	nd_send_na(w, ip6->src_addr, eth_dst,
+		   ND_NA_SOLICITED | ND_NA_OVERRIDE);
+}
+
+static void
+nd_input_na(struct worker *w, const struct rte_ether_hdr *eh,
+	    const struct nd_msg *msg)
+{
+	struct neigh_counts c = { 0 };
+	uint8_t mac[6];
+
+	w->stats.nd.rx_na++;
+	if (ipv6_is_own(w->app, msg->target)) {
+		nd_conflict(w, "a neighbor advertisement",
+			    msg->has_lla ? msg->lla : eh->src_addr.addr_bytes);
+		return;
+	}
+	/* Nothing to learn without the address (RFC 4861 7.2.5); without
+	 * the override flag an answer we have stands. */
+	if (!msg->has_lla ||
+	    (!(msg->flags & ND_NA_OVERRIDE) &&
+	     neigh_sync_lookup_fast(&w->app->nd->lock, &w->app->nd->neigh,
+				    msg->target, mac)))
+		return;
+	/* Only merged: an advertisement creates no entry. */
+	neigh_sync_update(&w->app->nd->lock, &w->app->nd->neigh, msg->target,
+			  msg->lla, w->now_ms, 0, w, &c);
+	nd_add_counts(w, &c);
+}
+
+void
+nd_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
+	 uint32_t l4_off, uint32_t l4_len)
+{
+	const struct rte_ether_hdr *eh;
+	const struct rte_ipv6_hdr *ip6;
+	struct nd_msg msg;
+
+	if (rte_pktmbuf_data_len(m) < l4_off + l4_len) {
+		w->stats.nd.rx_bad_len++;
+		goto out;
+	}
+	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	ip6 = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, l3_off);
+	switch (nd_msg_parse(rte_pktmbuf_mtod_offset(m, const uint8_t *,
+						     l4_off),
+			     l4_len, ip6->hop_limits, ip6->src_addr,
+			     ip6->dst_addr, &msg)) {
+	case ND_OK:
+		break;
+	case ND_BAD_HOP_LIMIT:
+		w->stats.nd.rx_bad_hop_limit++;
+		goto out;
+	case ND_BAD_CODE:
+		w->stats.nd.rx_bad_code++;
+		goto out;
+	case ND_BAD_LEN:
+		w->stats.nd.rx_bad_len++;
+		goto out;
+	case ND_BAD_OPTION:
+		w->stats.nd.rx_bad_option++;
+		goto out;
+	case ND_BAD_TARGET:
+		w->stats.nd.rx_bad_target++;
+		goto out;
+	case ND_BAD_SRC:
+		w->stats.nd.rx_bad_src++;
+		goto out;
+	default:
+		w->stats.nd.rx_router_msgs++;
+		goto out;
+	}
+	if (msg.type == ND_NEIGHBOR_SOLICIT)
+		nd_input_ns(w, eh, ip6, &msg);
+	else
+		nd_input_na(w, eh, &msg);
+out:
+	rte_pktmbuf_free(m);
+}
+
+int
+nd_resolve(struct worker *w, const uint8_t *ip, uint8_t *mac)
+{
+	struct neigh_counts c = { 0 };
+	int rc;
+
+	rc = neigh_sync_output(&w->app->nd->lock, &w->app->nd->neigh, ip,
+			       w->now_ms, NULL, mac, w, &c);
+	nd_add_counts(w, &c);
+	return rc;
+}
+
+int
+nd_output(struct worker *w, const uint8_t *ip, struct rte_mbuf *m,
+	  uint8_t *mac)
+{
+	struct neigh_counts c = { 0 };
+	int rc;
+
+	rc = neigh_sync_output(&w->app->nd->lock, &w->app->nd->neigh, ip,
+			       w->now_ms, m, mac, w, &c);
+	nd_add_counts(w, &c);
+	return rc;
+}
+
+void
+nd_timer(struct worker *w)
+{
+	if (w->app->nd == NULL)
+		return;
+	rte_seqlock_write_lock(&w->app->nd->lock);
+	neigh_timer(&w->app->nd->neigh, w->now_ms, w);
+	rte_seqlock_write_unlock(&w->app->nd->lock);
+}
+
+static void
+nd_ops_send_request(void *ctx, const uint8_t *addr, const uint8_t *mac_hint)
+{
+	nd_send_ns(ctx, addr, mac_hint);
+}
+
+static void
+nd_ops_send_held(void *ctx, void *pkt, const uint8_t *mac)
+{
+	struct rte_ether_addr dst;
+
+	memcpy(dst.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
+	eth_output(ctx, pkt, &dst, RTE_ETHER_TYPE_IPV6);
+}
+
+static void
+nd_ops_drop_held(void *ctx, void *pkt)
+{
+	struct worker *w = ctx;
+
+	w->stats.nd.held_drops++;
+	rte_pktmbuf_free(pkt);
+}
+
+static void
+nd_ops_failed(void *ctx, const uint8_t *addr)
+{
+	struct worker *w = ctx;
+
+	(void)addr;
+	w->stats.nd.resolve_failures++;
+}
+
+const struct neigh_ops nd_neigh_ops = {
+	.send_request = nd_ops_send_request,
+	.send_held = nd_ops_send_held,
+	.drop_held = nd_ops_drop_held,
+	.failed = nd_ops_failed,
+};

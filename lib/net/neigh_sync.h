@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A neighbour table shared by the workers (ARP's, ND's): lookups of
+ * answered entries take no lock (the seqlock's read side), anything
+ * that changes the table takes its lock.  What the table counted
+ * meanwhile is handed back in *cnt for the caller's counters.
+ */
+#ifndef DPF_NEIGH_SYNC_H
+#define DPF_NEIGH_SYNC_H
+
+#include <stdint.h>
+
+#include <rte_seqlock.h>
+
+#include "neigh.h"
+
+/* The MAC of a REACHABLE entry without the lock: 1, or 0 if the slow
+ * path must decide. */
+int
+neigh_sync_lookup_fast(rte_seqlock_t *lock, struct neigh_table *t,
+		       const uint8_t *addr, uint8_t *mac);
+
+/* neigh_resolve_addr, or with pkt != NULL neigh_output_addr, under the
+ * lock after a lock-free try; the same results. */
+int
+neigh_sync_output(rte_seqlock_t *lock, struct neigh_table *t,
+		  const uint8_t *addr, uint64_t now_ms, void *pkt,
+		  uint8_t *mac, void *ctx, struct neigh_counts *cnt);
+
+/* neigh_update_addr under the lock. */
+void
+neigh_sync_update(rte_seqlock_t *lock, struct neigh_table *t,
+		  const uint8_t *addr, const uint8_t *mac, uint64_t now_ms,
+		  int create, void *ctx, struct neigh_counts *cnt);
+
+#endif /* DPF_NEIGH_SYNC_H */
