@@ -323,7 +323,7 @@ test_cksum6(void **state)
 }
 
 /* Without --ip6 no address block is made: an IPv4 run's memory per
- * connection does not grow. */
+ * connection does not grow; tcp.ip6_conns sets the pool's size. */
 static void
 test_no_ip6_no_pool(void **state)
 {
@@ -341,6 +341,12 @@ test_no_ip6_no_pool(void **state)
 	assert_int_equal(w2.tcp->addr6_pool.n, 0);
 	assert_null(w2.tcp->addr6_pool.base);
 	assert_null(tcp_connect6(&w2, NULL, cfg.ip6, 80, &ops, NULL));
+	tcp_stack_fini(&w2);
+	/* tcp.ip6_conns sizes it when given. */
+	c2.has_ip6 = 1;
+	c2.tcp.ip6_conns = 5;
+	assert_int_equal(tcp_stack_init(&w2, c2.max_conns), 0);
+	assert_int_equal(w2.tcp->addr6_pool.n, 5);
 	tcp_stack_fini(&w2);
 	free(w2.tcp);
 }
