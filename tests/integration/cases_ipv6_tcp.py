@@ -15,7 +15,7 @@ import os
 import subprocess
 import time
 
-from harness import (IFACE, MemifServer, OUR_IP, PEER_IP, Service, check,
+from harness import (IFACE, NS, Daemon, MemifServer, OUR_IP, PEER_IP, Service, check,
                      check_mbufs_back, check_no_errors, expect_fail,
                      expect_ok, job_result, memif_client_eal,
                      no_sanitizer_report, ns, pattern_bytes, sha256_file,
@@ -232,3 +232,39 @@ def ipv6_job_2lcores(ctx):
     check(r["responses"]["2xx"] == 4000, "responses %s" % r["responses"])
     check(r["connections_established"] == 16,
           "established %d" % r["connections_established"])
+
+
+@test
+def ipv6_conn_list_shows_v6_tuples(ctx):
+    """conn.list (dpfetchctl conns) shows an IPv6 connection with both
+    addresses as [addr]:port."""
+    d = Daemon(ctx, extra=["--ip6", OUR_CIDR6, "--listen", "80"])
+    holder = None
+    try:
+        wait_port6(d.proc, 80)
+        script = ("import socket, time\n"
+                  "s = socket.create_connection(('%s', 80), timeout=10)\n"
+                  "print('up', flush=True)\n"
+                  "time.sleep(20)\n" % OUR_IP6)
+        holder = subprocess.Popen(["ip", "netns", "exec", NS,
+                                   "/usr/bin/python3", "-c", script],
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+        check(holder.stdout.readline().strip() == b"up",
+              "the namespace's client did not connect")
+        want = "[%s]:" % PEER_IP6
+        found = []
+        deadline = time.time() + 10
+        while not found and time.time() < deadline:
+            conns = d.ctl("conns", "state=ESTABLISHED", "port=80")
+            found = [c for c in conns["conns"]
+                     if c["remote"].startswith(want)]
+            time.sleep(0.2)
+        check(found, "no connection from %s in %s" % (want, conns))
+        check(found[0]["local"] == "[%s]:80" % OUR_IP6,
+              "local %s" % found[0]["local"])
+    finally:
+        if holder is not None:
+            holder.kill()
+            holder.wait()
+        d.stop()
