@@ -8,6 +8,7 @@
  * a worker per lcore, the job (a one-shot fetch or a load job) with a
  * control thread that watches it, and the report at the end.
  */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -1067,6 +1068,7 @@ main(int argc, char **argv)
 				      cfg.gateway6 : NULL);
 	}
 	rte_seqlock_init(&app.nd->lock);
+	nd_dad_init(&app);
 	job_registry_init(app.jobs);
 	app.impair_conf = cfg.impair;
 	if (workers_create(err, sizeof(err)) != 0) {
@@ -1094,7 +1096,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "dpfetch: note: telemetry commands not registered\n");
 	if (cfg.ip != 0)
 		arp_send_gratuitous(app.workers[0]);
-	if (cfg.has_ip6)
+	/* With DAD, worker 0 announces --ip6 once it has passed. */
+	if (cfg.has_ip6 && !app.ip6_tentative)
 		nd_announce(app.workers[0]);
 	if (start_services(&cfg) != 0) {
 		exit_code = EXIT_USAGE;
@@ -1181,6 +1184,17 @@ main(int argc, char **argv)
 	if (cfg.script != NULL)
 		pthread_join(script.tid, NULL);
 	ctl_close();
+	if (app.ip6_dad_conflict) {
+		char a[64];
+		const uint8_t *mac = app.nd->dad_mac;
+
+		inet_ntop(AF_INET6, cfg.ip6, a, sizeof(a));
+		fprintf(stderr,
+			"dpfetch: --ip6 %s: duplicate address detection failed: %02x:%02x:%02x:%02x:%02x:%02x on the link has that address; not using it\n",
+			a, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+		exit_code = EXIT_USAGE;
+		goto worker;
+	}
 	if (cfg.script != NULL) {
 		exit_code = script.result;
 		goto worker;

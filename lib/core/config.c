@@ -87,6 +87,8 @@ static const struct config_field config_fields[] = {
 	F_U32("arp", "retry_ms", arp.retry_ms, 10, 60000),
 	F_U32("arp", "reachable_s", arp.reachable_s, 1, 86400),
 	F_U32("arp", "learn_rate", arp.learn_rate, 0, 1000000),
+	F_U32("nd", "dad_transmits", nd.dad_transmits, 0, 10),
+	F_U32("nd", "dad_retrans_ms", nd.dad_retrans_ms, 10, 60000),
 	F_U32("http", "header_timeout_s", http.header_timeout_s, 0, 86400),
 	F_U32("http", "idle_timeout_s", http.idle_timeout_s, 0, 86400),
 	{ "impair", "seed", FIELD_U64, offsetof(struct dpf_config, impair.seed),
@@ -128,6 +130,8 @@ config_init(struct dpf_config *cfg)
 	cfg->arp.retry_ms = 1000;
 	cfg->arp.reachable_s = 30;
 	cfg->arp.learn_rate = 100;
+	cfg->nd.dad_transmits = 1;	/* RFC 4862 5.1 DupAddrDetectTransmits */
+	cfg->nd.dad_retrans_ms = 1000;	/* RFC 4861 10 RETRANS_TIMER */
 	cfg->http.header_timeout_s = 30;
 	cfg->http.idle_timeout_s = 60;
 	cfg->tcp.rcvbuf = 1u << 20;
@@ -1096,6 +1100,7 @@ config_load_json(struct dpf_config *cfg, json_t *root, const char *path,
 	}
 	json_object_foreach(root, key, v) {
 		if (strcmp(key, "tcp") == 0 || strcmp(key, "arp") == 0 ||
+		    strcmp(key, "nd") == 0 ||
 		    strcmp(key, "impair") == 0 || strcmp(key, "http") == 0) {
 			rc = json_section(cfg, key, v, "", err, errlen);
 		} else if (strcmp(key, "ctl") == 0) {
@@ -1339,7 +1344,13 @@ config_usage(FILE *f, const char *prog)
 "                        --ip6, none without)\n"
 "  --arp K=V[,K=V]       ARP tunables: retries, retry_ms, reachable_s,\n"
 "                        learn_rate (entries created from unsolicited ARP\n"
-"                        per second; 100)\n"
+"                        per second; 100); the IPv6 neighbour table\n"
+"                        (Neighbor Discovery) takes them too\n"
+"  --nd K=V[,K=V]        Neighbor Discovery: dad_transmits (duplicate\n"
+"                        address detection probes for --ip6 at start, 0 =\n"
+"                        none; 1), dad_retrans_ms (between them and after\n"
+"                        the last; 1000).  If another node has the address\n"
+"                        dpfetch exits with status 2\n"
 "  --http K=V[,K=V]      built-in servers: header_timeout_s (a request\n"
 "                        still incomplete after this is reset; 30),\n"
 "                        idle_timeout_s (an idle connection is closed\n"
@@ -1369,7 +1380,7 @@ enum {
 	OPT_METRICS, OPT_METRICS_MAX_CLIENTS, OPT_METRICS_TIMEOUT,
 	OPT_METRICS_MAX_REQUEST, OPT_FORMAT,
 	OPT_VLAN,
-	OPT_IP6, OPT_GATEWAY6,
+	OPT_IP6, OPT_GATEWAY6, OPT_ND,
 	OPT_JOB_FIRST = 512,	/* + index in job_param_table */
 	OPT_SEARCH_FIRST = 768,	/* + index in search_param_table */
 };
@@ -1392,6 +1403,7 @@ static const struct option base_opts[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "tcp", required_argument, NULL, OPT_TCP },
 	{ "arp", required_argument, NULL, OPT_ARP },
+	{ "nd", required_argument, NULL, OPT_ND },
 	{ "http", required_argument, NULL, OPT_HTTP },
 	{ "impair", required_argument, NULL, OPT_IMPAIR },
 	{ "echo", required_argument, NULL, OPT_ECHO },
@@ -1533,7 +1545,7 @@ static const char *
 file_key_suggest(const char *key)
 {
 	static const char *const sections[] = {
-		"tcp", "arp", "http", "impair", "ctl", "job", "search",
+		"tcp", "arp", "nd", "http", "impair", "ctl", "job", "search",
 		"headers",
 	};
 	const char *names[NB_BASE_OPTS + MAX_JOB_OPTS + 8];
@@ -1735,6 +1747,10 @@ config_from_args(struct dpf_config *cfg, int argc, char **argv,
 				break;
 			case OPT_ARP:
 				rc = config_set_pairs(cfg, "arp", optarg, err,
+						      errlen);
+				break;
+			case OPT_ND:
+				rc = config_set_pairs(cfg, "nd", optarg, err,
 						      errlen);
 				break;
 			case OPT_IMPAIR:

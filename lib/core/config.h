@@ -92,6 +92,12 @@ struct arp_conf {
 	uint32_t learn_rate;	/* entries from unsolicited ARP, per second */
 };
 
+/* IPv6 Neighbor Discovery (--nd); its table takes --arp's tunables. */
+struct nd_conf {
+	uint32_t dad_transmits;	/* DAD probes for --ip6 at start; 0 = none */
+	uint32_t dad_retrans_ms;	/* between them, and after the last */
+};
+
 /* The built-in servers (--listen, --echo). */
 struct http_conf {
 	uint32_t header_timeout_s;	/* request incomplete this long: reset */
@@ -175,6 +181,7 @@ struct dpf_config {
 	int keep_going;		/* the script runs on after a failure */
 
 	struct arp_conf arp;
+	struct nd_conf nd;
 	struct tcp_conf tcp;
 	struct impair_conf impair;
 	struct http_conf http;
@@ -212,7 +219,8 @@ int
 config_load_string(struct dpf_config *cfg, const char *text, size_t len,
 		   const char *name, char *err, size_t errlen);
 
-/* Apply "key=value,key=value" to one section ("tcp", "impair", "arp"). */
+/* Apply "key=value,key=value" to one section ("tcp", "impair", "arp",
+ * "nd"). */
 int
 config_set_pairs(struct dpf_config *cfg, const char *section,
 		 const char *pairs, char *err, size_t errlen);

@@ -21,6 +21,7 @@
 #include "http_server.h"
 #include "impair.h"
 #include "ipv4.h"
+#include "ipv6_addr.h"
 #include "job.h"
 #include "job_runner.h"
 #include "job_search.h"
@@ -370,39 +371,175 @@ m_stats_reset(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	return RPC_OK;
 }
 
-/* --- arp ------------------------------------------------------------- */
+/* --- arp and neigh: the neighbour tables of both families ------------ */
+
+/* The shared table of a family (4 or 6) and its lock. */
+static struct neigh_table *
+neigh_table_of(struct app *app, int family, rte_seqlock_t **lock)
+{
+	if (family == 6) {
+		*lock = &app->nd->lock;
+		return &app->nd->neigh;
+	}
+	*lock = &app->arp->lock;
+	return &app->arp->neigh;
+}
+
+/* One table's entries appended to a; with_family: neigh.list's form
+ * (arp.list's has no "family"). */
+static void
+neigh_list_into(struct app *app, json_t *a, int family, int with_family)
+{
+	rte_seqlock_t *lock;
+	struct neigh_table *t = neigh_table_of(app, family, &lock);
+	uint32_t i;
+
+	rte_seqlock_write_lock(lock);
+	for (i = 0; i < t->size; i++) {
+		const struct neigh_entry *e = &t->entries[i];
+		char ip[INET6_ADDRSTRLEN], mac[24];
+		json_t *o;
+
+		if (e->state == NEIGH_FREE)
+			continue;
+		if (family == 4)
+			ipv4_format(neigh_addr_to_ipv4(e->addr), ip, sizeof(ip));
+		else
+			inet_ntop(AF_INET6, e->addr, ip, sizeof(ip));
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+			 e->mac[0], e->mac[1], e->mac[2], e->mac[3], e->mac[4],
+			 e->mac[5]);
+		o = json_pack("{s:s, s:s, s:s, s:b}",
+			"ip", ip,
+			"mac", e->state == NEIGH_INCOMPLETE ? "" : mac,
+			"state", neigh_state_name(e->state),
+			"static", e->is_static);
+		if (with_family)
+			json_object_set_new(o, "family", json_string(
+				family == 4 ? "ipv4" : "ipv6"));
+		json_array_append_new(a, o);
+	}
+	rte_seqlock_write_unlock(lock);
+}
 
 static int
 m_arp_list(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	   struct rpc_error *err)
 {
 	static const char *const allowed[] = { NULL };
-	struct app *app = app_of(ctx);
 	json_t *a;
-	uint32_t i;
 
 	if (check_params(params, allowed, err) != 0)
 		return RPC_ERROR;
 	a = json_array();
-	rte_seqlock_write_lock(&app->arp->lock);
-	for (i = 0; i < app->arp->neigh.size; i++) {
-		const struct neigh_entry *e = &app->arp->neigh.entries[i];
-		char ip[16], mac[24];
-
-		if (e->state == NEIGH_FREE)
-			continue;
-		ipv4_format(neigh_addr_to_ipv4(e->addr), ip, sizeof(ip));
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
-			 e->mac[0], e->mac[1], e->mac[2], e->mac[3], e->mac[4],
-			 e->mac[5]);
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:b}",
-			"ip", ip,
-			"mac", e->state == NEIGH_INCOMPLETE ? "" : mac,
-			"state", neigh_state_name(e->state),
-			"static", e->is_static));
-	}
-	rte_seqlock_write_unlock(&app->arp->lock);
+	neigh_list_into(app_of(ctx), a, 4, 0);
 	*result = json_pack("{s:o}", "entries", a);
+	return RPC_OK;
+}
+
+/* params.ip as a table key: 4 or 6 (only `only` when not 0), or -1
+ * with err set. */
+static int
+neigh_param_ip(const char *ip_s, int only, uint8_t *addr,
+	       struct rpc_error *err)
+{
+	static const uint8_t zero[16];
+	uint32_t ip;
+
+	if (only != 4 && strchr(ip_s, ':') != NULL) {
+		if (inet_pton(AF_INET6, ip_s, addr) != 1 || addr[0] == 0xff ||
+		    memcmp(addr, zero, 16) == 0)
+			return rpc_error_set(err, RPC_INVALID_PARAMS,
+				"params.ip: '%s' is not a unicast IPv6 address",
+				ip_s), -1;
+		return 6;
+	}
+	if (ipv4_parse(ip_s, &ip) != 0 || ip == 0)
+		return rpc_error_set(err, RPC_INVALID_PARAMS,
+				     only == 4 ?
+				     "params.ip: '%s' is not an IPv4 address" :
+				     "params.ip: '%s' is not an IPv4 or IPv6 address",
+				     ip_s), -1;
+	neigh_addr_from_ipv4(addr, ip);
+	return 4;
+}
+
+/* arp.add (only 4) and neigh.add (0: either family). */
+static int
+neigh_add_common(struct rpc_ctx *ctx, json_t *params, json_t **result,
+		 struct rpc_error *err, int only)
+{
+	static const char *const allowed[] = { "ip", "mac", NULL };
+	struct app *app = app_of(ctx);
+	const char *ip_s, *mac_s;
+	struct rte_ether_addr mac;
+	uint8_t addr[NEIGH_ADDR_LEN];
+	rte_seqlock_t *lock;
+	struct neigh_table *t;
+	struct neigh_entry *e;
+	int family;
+
+	if (check_params(params, allowed, err) != 0 ||
+	    rpc_param_string(params, "ip", RPC_REQUIRED, 0, &ip_s, err) < 0 ||
+	    rpc_param_string(params, "mac", RPC_REQUIRED, 0, &mac_s, err) < 0)
+		return RPC_ERROR;
+	family = neigh_param_ip(ip_s, only, addr, err);
+	if (family < 0)
+		return RPC_ERROR;
+	if (rte_ether_unformat_addr(mac_s, &mac) != 0 ||
+	    !rte_is_unicast_ether_addr(&mac))
+		return rpc_error_set(err, RPC_INVALID_PARAMS,
+				     "params.mac: '%s' is not a unicast MAC like 02:00:00:00:00:01",
+				     mac_s);
+	if (family == 4 ? ipv4_is_local(app, neigh_addr_to_ipv4(addr)) :
+	    ipv6_is_own(app, addr))
+		return rpc_error_set(err, RPC_INVALID_PARAMS,
+				     "params.ip: %s is one of our own addresses",
+				     ip_s);
+	t = neigh_table_of(app, family, &lock);
+	rte_seqlock_write_lock(lock);
+	/* No worker context here: packets waiting for this address are
+	 * dropped (TCP sends them again), never sent from this thread. */
+	e = neigh_add_static_addr(t, addr, mac.addr_bytes,
+				  app_now_us(app) / 1000, NULL);
+	rte_seqlock_write_unlock(lock);
+	if (e == NULL)
+		return rpc_error_set(err, -32000,
+				     "the neighbour table is full");
+	*result = json_pack("{s:s, s:s, s:b}", "ip", ip_s, "mac", mac_s,
+			    "static", 1);
+	if (only == 0)
+		json_object_set_new(*result, "family", json_string(
+			family == 4 ? "ipv4" : "ipv6"));
+	return RPC_OK;
+}
+
+/* arp.del (only 4) and neigh.del (0). */
+static int
+neigh_del_common(struct rpc_ctx *ctx, json_t *params, json_t **result,
+		 struct rpc_error *err, int only)
+{
+	static const char *const allowed[] = { "ip", NULL };
+	struct app *app = app_of(ctx);
+	uint8_t addr[NEIGH_ADDR_LEN];
+	rte_seqlock_t *lock;
+	struct neigh_table *t;
+	const char *ip_s;
+	int family, rc;
+
+	if (check_params(params, allowed, err) != 0 ||
+	    rpc_param_string(params, "ip", RPC_REQUIRED, 0, &ip_s, err) < 0)
+		return RPC_ERROR;
+	family = neigh_param_ip(ip_s, only, addr, err);
+	if (family < 0)
+		return RPC_ERROR;
+	t = neigh_table_of(app, family, &lock);
+	rte_seqlock_write_lock(lock);
+	rc = neigh_delete_addr(t, addr, NULL);
+	rte_seqlock_write_unlock(lock);
+	if (rc != 0)
+		return rpc_error_set(err, -32000, "no entry for %s", ip_s);
+	*result = json_pack("{s:s, s:b}", "ip", ip_s, "deleted", 1);
 	return RPC_OK;
 }
 
@@ -410,68 +547,64 @@ static int
 m_arp_add(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	  struct rpc_error *err)
 {
-	static const char *const allowed[] = { "ip", "mac", NULL };
-	struct app *app = app_of(ctx);
-	const char *ip_s, *mac_s;
-	struct rte_ether_addr mac;
-	uint32_t ip;
-	struct neigh_entry *e;
-
-	if (check_params(params, allowed, err) != 0 ||
-	    rpc_param_string(params, "ip", RPC_REQUIRED, 0, &ip_s, err) < 0 ||
-	    rpc_param_string(params, "mac", RPC_REQUIRED, 0, &mac_s, err) < 0)
-		return RPC_ERROR;
-	if (ipv4_parse(ip_s, &ip) != 0 || ip == 0)
-		return rpc_error_set(err, RPC_INVALID_PARAMS,
-				     "params.ip: '%s' is not an IPv4 address",
-				     ip_s);
-	if (rte_ether_unformat_addr(mac_s, &mac) != 0 ||
-	    !rte_is_unicast_ether_addr(&mac))
-		return rpc_error_set(err, RPC_INVALID_PARAMS,
-				     "params.mac: '%s' is not a unicast MAC like 02:00:00:00:00:01",
-				     mac_s);
-	if (ipv4_is_local(app, ip))
-		return rpc_error_set(err, RPC_INVALID_PARAMS,
-				     "params.ip: %s is one of our own addresses",
-				     ip_s);
-	rte_seqlock_write_lock(&app->arp->lock);
-	/* No worker context here: packets waiting for this address are
-	 * dropped (TCP sends them again), never sent from this thread. */
-	e = neigh_add_static(&app->arp->neigh, ip, mac.addr_bytes,
-			     app_now_us(app) / 1000, NULL);
-	rte_seqlock_write_unlock(&app->arp->lock);
-	if (e == NULL)
-		return rpc_error_set(err, -32000,
-				     "the neighbour table is full");
-	*result = json_pack("{s:s, s:s, s:b}", "ip", ip_s, "mac", mac_s,
-			    "static", 1);
-	return RPC_OK;
+	return neigh_add_common(ctx, params, result, err, 4);
 }
 
 static int
 m_arp_del(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	  struct rpc_error *err)
 {
-	static const char *const allowed[] = { "ip", NULL };
+	return neigh_del_common(ctx, params, result, err, 4);
+}
+
+static int
+m_neigh_list(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	     struct rpc_error *err)
+{
+	static const char *const allowed[] = { "family", NULL };
 	struct app *app = app_of(ctx);
-	const char *ip_s;
-	uint32_t ip;
-	int rc;
+	const char *family = NULL;
+	char a6[INET6_ADDRSTRLEN];
+	json_t *a;
 
 	if (check_params(params, allowed, err) != 0 ||
-	    rpc_param_string(params, "ip", RPC_REQUIRED, 0, &ip_s, err) < 0)
+	    rpc_param_string(params, "family", RPC_OPTIONAL, 0, &family,
+			     err) < 0)
 		return RPC_ERROR;
-	if (ipv4_parse(ip_s, &ip) != 0)
+	if (family != NULL && strcmp(family, "ipv4") != 0 &&
+	    strcmp(family, "ipv6") != 0)
 		return rpc_error_set(err, RPC_INVALID_PARAMS,
-				     "params.ip: '%s' is not an IPv4 address",
-				     ip_s);
-	rte_seqlock_write_lock(&app->arp->lock);
-	rc = neigh_delete(&app->arp->neigh, ip, NULL);
-	rte_seqlock_write_unlock(&app->arp->lock);
-	if (rc != 0)
-		return rpc_error_set(err, -32000, "no entry for %s", ip_s);
-	*result = json_pack("{s:s, s:b}", "ip", ip_s, "deleted", 1);
+				     "params.family: '%s' is not ipv4 or ipv6",
+				     family);
+	a = json_array();
+	if (family == NULL || strcmp(family, "ipv4") == 0)
+		neigh_list_into(app, a, 4, 1);
+	if (family == NULL || strcmp(family, "ipv6") == 0)
+		neigh_list_into(app, a, 6, 1);
+	*result = json_pack("{s:o}", "entries", a);
+	if (app->cfg->has_ip6) {
+		/* --ip6 and where duplicate address detection is. */
+		inet_ntop(AF_INET6, app->cfg->ip6, a6, sizeof(a6));
+		json_object_set_new(*result, "ip6", json_string(a6));
+		json_object_set_new(*result, "ip6_state", json_string(
+			app->ip6_dad_conflict ? "duplicate" :
+			app->ip6_tentative ? "tentative" : "preferred"));
+	}
 	return RPC_OK;
+}
+
+static int
+m_neigh_add(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	    struct rpc_error *err)
+{
+	return neigh_add_common(ctx, params, result, err, 0);
+}
+
+static int
+m_neigh_del(struct rpc_ctx *ctx, json_t *params, json_t **result,
+	    struct rpc_error *err)
+{
+	return neigh_del_common(ctx, params, result, err, 0);
 }
 
 /* --- conn.list ---------------------------------------------------------- */
@@ -1137,6 +1270,12 @@ const struct rpc_method rpc_methods[] = {
 	{ "arp.list", m_arp_list, "the neighbour table" },
 	{ "arp.add", m_arp_add, "a static neighbour: {ip, mac}" },
 	{ "arp.del", m_arp_del, "remove a neighbour: {ip}" },
+	{ "neigh.list", m_neigh_list,
+	  "the neighbour tables, IPv4 and IPv6: {family?}" },
+	{ "neigh.add", m_neigh_add,
+	  "a static neighbour, IPv4 or IPv6: {ip, mac}" },
+	{ "neigh.del", m_neigh_del,
+	  "remove a neighbour, IPv4 or IPv6: {ip}" },
 	{ "conn.list", m_conn_list, "TCP connections: {state?, port?, host?, limit?}" },
 	{ "fetch.start", m_fetch_start, "start a fetch job; returns {job}" },
 	{ "fetch.status", m_fetch_status, "a job's results: {job}" },

@@ -75,6 +75,13 @@ static const struct ctl_key arp_del_keys[] = {
 	{ NULL, NULL, 0, NULL, NULL, 0 }
 };
 
+static const char *const family_choices[] = { "ipv4", "ipv6", NULL };
+
+static const struct ctl_key neigh_keys[] = {
+	{ "family", "family", V_STR, NULL, family_choices, 0 },
+	{ NULL, NULL, 0, NULL, NULL, 0 }
+};
+
 static const struct ctl_key conns_keys[] = {
 	{ "state", "state", V_STR, NULL, NULL, 0 },
 	{ "port", "port", V_INT, NULL, NULL, 0 },
@@ -260,6 +267,13 @@ static const struct ctl_cmd cmds[] = {
 	  "ip=A.B.C.D mac=XX:XX:XX:XX:XX:XX", "add a static neighbour" },
 	{ "arp-del", "arp.del", arp_del_keys, NULL, NULL, "ip=A.B.C.D",
 	  "remove a neighbour" },
+	{ "neigh", "neigh.list", neigh_keys, "family", NULL,
+	  "[ipv4|ipv6]", "the neighbour tables of both families" },
+	{ "neigh-add", "neigh.add", arp_add_keys, NULL, NULL,
+	  "ip=ADDR mac=XX:XX:XX:XX:XX:XX",
+	  "add a static neighbour (IPv4 or IPv6)" },
+	{ "neigh-del", "neigh.del", arp_del_keys, NULL, NULL, "ip=ADDR",
+	  "remove a neighbour (IPv4 or IPv6)" },
 	{ "conns", "conn.list", conns_keys, NULL, NULL,
 	  "[state=S] [port=N] [host=IP] [limit=N]",
 	  "TCP connections, like ss -ti" },

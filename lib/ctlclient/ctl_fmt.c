@@ -1010,6 +1010,19 @@ ctl_fmt_result(FILE *f, const char *method, const json_t *r)
 
 		ctl_fmt_table(f, entries, json_array_size(entries) ? cols :
 			      NULL, 0);
+	} else if (strcmp(method, "neigh.list") == 0 &&
+		   json_is_array(entries = json_object_get(r, "entries"))) {
+		static const char *const cols[] = {
+			"family", "ip", "mac", "state", "static", NULL
+		};
+
+		if (json_is_string(json_object_get(r, "ip6")))
+			fprintf(f, "ip6 %s: %s\n",
+				json_string_value(json_object_get(r, "ip6")),
+				json_string_value(json_object_get(r,
+								  "ip6_state")));
+		ctl_fmt_table(f, entries, json_array_size(entries) ? cols :
+			      NULL, 0);
 	} else if (is_empty(r)) {
 		fprintf(f, "ok\n");
 	} else if (is_table(r)) {

@@ -9,19 +9,17 @@
 #include "eth.h"
 #include "ipv4_addr.h"
 #include "neigh.h"
+#include "neigh_sync.h"
 #include "worker.h"
 
-/* Move what the table counted into this lcore's counters (under the
- * write lock, like every change of the table). */
+/* What the table counted (neigh_sync hands it back) into this lcore's
+ * counters. */
 static void
-arp_take_counts(struct worker *w)
+arp_add_counts(struct worker *w, const struct neigh_counts *c)
 {
-	struct neigh_counts *n = &w->app->arp->neigh.cnt;
-
-	w->stats.arp.entries_evicted += n->evicted;
-	w->stats.arp.learn_limited += n->learn_limited;
-	w->stats.arp.table_full += n->table_full;
-	memset(n, 0, sizeof(*n));
+	w->stats.arp.entries_evicted += c->evicted;
+	w->stats.arp.learn_limited += c->learn_limited;
+	w->stats.arp.table_full += c->table_full;
 }
 
 static void
@@ -123,12 +121,14 @@ arp_input(struct worker *w, struct rte_mbuf *m)
 	 * when we are the target.  Probes (sender 0.0.0.0) teach nothing,
 	 * and nobody else may claim our address. */
 	if (sip != 0 && !ipv4_is_local(w->app, sip)) {
-		rte_seqlock_write_lock(&w->app->arp->lock);
-		neigh_update(&w->app->arp->neigh, sip,
-			     ah->arp_data.arp_sha.addr_bytes, w->now_ms, for_us,
-			     w);
-		arp_take_counts(w);
-		rte_seqlock_write_unlock(&w->app->arp->lock);
+		struct neigh_counts c = { 0 };
+		uint8_t a[NEIGH_ADDR_LEN];
+
+		neigh_addr_from_ipv4(a, sip);
+		neigh_sync_update(&w->app->arp->lock, &w->app->arp->neigh, a,
+				  ah->arp_data.arp_sha.addr_bytes, w->now_ms,
+				  for_us, w, &c);
+		arp_add_counts(w, &c);
 	}
 	if (!for_us) {
 		w->stats.arp.rx_not_for_us++;
@@ -145,51 +145,32 @@ out:
 	rte_pktmbuf_free(m);
 }
 
-/* The MAC of a REACHABLE entry without taking the lock: 1, or 0 if the
- * slow path must decide. */
+/* Resolve (m NULL) or send m to ip, through the shared table. */
 static int
-arp_lookup_fast(struct app *app, uint32_t ip, uint8_t *mac)
+arp_sync_output(struct worker *w, uint32_t ip, struct rte_mbuf *m,
+		uint8_t *mac)
 {
-	const struct neigh_entry *e;
-	uint32_t sn;
-	int found;
+	struct neigh_counts c = { 0 };
+	uint8_t a[NEIGH_ADDR_LEN];
+	int rc;
 
-	do {
-		sn = rte_seqlock_read_begin(&app->arp->lock);
-		e = neigh_lookup(&app->arp->neigh, ip);
-		found = e != NULL && e->state == NEIGH_REACHABLE;
-		if (found)
-			memcpy(mac, e->mac, RTE_ETHER_ADDR_LEN);
-	} while (rte_seqlock_read_retry(&app->arp->lock, sn));
-	return found;
+	neigh_addr_from_ipv4(a, ip);
+	rc = neigh_sync_output(&w->app->arp->lock, &w->app->arp->neigh, a,
+			       w->now_ms, m, mac, w, &c);
+	arp_add_counts(w, &c);
+	return rc;
 }
 
 int
 arp_resolve(struct worker *w, uint32_t ip, uint8_t *mac)
 {
-	int rc;
-
-	if (arp_lookup_fast(w->app, ip, mac))
-		return 1;
-	rte_seqlock_write_lock(&w->app->arp->lock);
-	rc = neigh_resolve(&w->app->arp->neigh, ip, w->now_ms, mac, w);
-	arp_take_counts(w);
-	rte_seqlock_write_unlock(&w->app->arp->lock);
-	return rc;
+	return arp_sync_output(w, ip, NULL, mac);
 }
 
 int
 arp_output(struct worker *w, uint32_t ip, struct rte_mbuf *m, uint8_t *mac)
 {
-	int rc;
-
-	if (arp_lookup_fast(w->app, ip, mac))
-		return 1;
-	rte_seqlock_write_lock(&w->app->arp->lock);
-	rc = neigh_output(&w->app->arp->neigh, ip, w->now_ms, m, mac, w);
-	arp_take_counts(w);
-	rte_seqlock_write_unlock(&w->app->arp->lock);
-	return rc;
+	return arp_sync_output(w, ip, m, mac);
 }
 
 void
@@ -211,6 +192,12 @@ arp_ops_send_held(void *ctx, void *pkt, const uint8_t *mac)
 {
 	struct rte_ether_addr dst;
 
+	/* A control thread (neigh.add) sends nothing: no TX queue. */
+	if (ctx == NULL) {
+		rte_pktmbuf_free(pkt);
+		return;
+	}
+
 	memcpy(dst.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
 	eth_output(ctx, pkt, &dst, RTE_ETHER_TYPE_IPV4);
 }
@@ -220,7 +207,8 @@ arp_ops_drop_held(void *ctx, void *pkt)
 {
 	struct worker *w = ctx;
 
-	w->stats.arp.held_drops++;
+	if (w != NULL)
+		w->stats.arp.held_drops++;
 	rte_pktmbuf_free(pkt);
 }
 

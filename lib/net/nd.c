@@ -4,7 +4,6 @@
 
 #include <rte_ether.h>
 #include <rte_ip.h>
-#include <rte_log.h>
 #include <rte_mbuf.h>
 
 #include "cksum.h"
@@ -109,17 +108,48 @@ nd_announce(struct worker *w)
 	nd_send_na(w, nd_all_nodes, mac, ND_NA_OVERRIDE);
 }
 
-/* Someone else has --ip6 (RFC 4862 5.4.3, 5.4.4). */
+/* Someone else has --ip6 (RFC 4862 5.4.3, 5.4.4): while tentative,
+ * DAD fails and dpfetch stops (main says why); later, only counted
+ * (RFC 4862 5.4.5 leaves it to the operator). */
 static void
-nd_conflict(struct worker *w, const char *what, const uint8_t *mac)
+nd_conflict(struct worker *w, const uint8_t *mac)
 {
 	w->stats.nd.dad_conflicts++;
 	if (w->app->ip6_tentative && !w->app->ip6_dad_conflict) {
+		memcpy(w->app->nd->dad_mac, mac, 6);
 		w->app->ip6_dad_conflict = 1;
-		RTE_LOG(ERR, USER1,
-			"duplicate address detection: %s from %02x:%02x:%02x:%02x:%02x:%02x claims our --ip6\n",
-			what, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+		w->app->quit = 1;
 	}
+}
+
+void
+nd_dad_init(struct app *app)
+{
+	app->nd->dad_sent = 0;
+	app->nd->dad_next_ms = 0;
+	app->ip6_dad_conflict = 0;
+	app->ip6_tentative = app->cfg->has_ip6 &&
+		app->cfg->nd.dad_transmits > 0;
+}
+
+void
+nd_dad_poll(struct worker *w)
+{
+	struct nd_table *nd = w->app->nd;
+
+	if (!w->app->ip6_tentative || w->app->ip6_dad_conflict)
+		return;
+	if (w->now_ms < nd->dad_next_ms)
+		return;
+	nd->dad_next_ms = w->now_ms + w->cfg->nd.dad_retrans_ms;
+	if (nd->dad_sent < w->cfg->nd.dad_transmits) {
+		nd->dad_sent++;
+		nd_send_dad_probe(w);
+		return;
+	}
+	/* Nobody objected: the address is ours (RFC 4862 5.4.5). */
+	w->app->ip6_tentative = 0;
+	nd_announce(w);
 }
 
 static void
@@ -137,7 +167,7 @@ nd_input_ns(struct worker *w, const struct rte_ether_hdr *eh,
 	if (memcmp(ip6->src_addr, nd_unspecified, 16) == 0) {
 		if (w->app->ip6_tentative) {
 			/* Another node probes the same address. */
-			nd_conflict(w, "a DAD probe", eh->src_addr.addr_bytes);
+			nd_conflict(w, eh->src_addr.addr_bytes);
 			return;
 		}
 		/* Its DAD for our address: tell everybody (RFC 4861
@@ -177,8 +207,8 @@ nd_input_na(struct worker *w, const struct rte_ether_hdr *eh,
 
 	w->stats.nd.rx_na++;
 	if (ipv6_is_own(w->app, msg->target)) {
-		nd_conflict(w, "a neighbor advertisement",
-			    msg->has_lla ? msg->lla : eh->src_addr.addr_bytes);
+		nd_conflict(w, msg->has_lla ? msg->lla :
+			    eh->src_addr.addr_bytes);
 		return;
 	}
 	/* Nothing to learn without the address (RFC 4861 7.2.5); without
@@ -274,6 +304,7 @@ nd_timer(struct worker *w)
 {
 	if (w->app->nd == NULL)
 		return;
+	nd_dad_poll(w);
 	rte_seqlock_write_lock(&w->app->nd->lock);
 	neigh_timer(&w->app->nd->neigh, w->now_ms, w);
 	rte_seqlock_write_unlock(&w->app->nd->lock);
@@ -290,6 +321,12 @@ nd_ops_send_held(void *ctx, void *pkt, const uint8_t *mac)
 {
 	struct rte_ether_addr dst;
 
+	/* A control thread (neigh.add) sends nothing: no TX queue. */
+	if (ctx == NULL) {
+		rte_pktmbuf_free(pkt);
+		return;
+	}
+
 	memcpy(dst.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
 	eth_output(ctx, pkt, &dst, RTE_ETHER_TYPE_IPV6);
 }
@@ -299,7 +336,8 @@ nd_ops_drop_held(void *ctx, void *pkt)
 {
 	struct worker *w = ctx;
 
-	w->stats.nd.held_drops++;
+	if (w != NULL)
+		w->stats.nd.held_drops++;
 	rte_pktmbuf_free(pkt);
 }
 

@@ -14,6 +14,7 @@
 
 #include "neigh.h"
 
+struct app;
 struct worker;
 struct rte_mbuf;
 
@@ -27,7 +28,27 @@ struct nd_table {
 	rte_seqlock_t lock;
 	struct neigh_table neigh;
 	struct neigh_entry entries[ND_TABLE_SIZE];
+	/* Duplicate address detection, run by worker 0 (nd_dad_poll)
+	 * while app->ip6_tentative. */
+	uint32_t dad_sent;
+	uint64_t dad_next_ms;
+	uint8_t dad_mac[6];	/* who has our address (a conflict) */
 };
+
+/*
+ * Start duplicate address detection for --ip6 (before the workers run):
+ * the address is tentative until nd.dad_transmits probes have gone
+ * out dad_retrans_ms apart and dad_retrans_ms more passed without a
+ * conflict; with 0 probes it is ours at once.
+ */
+void
+nd_dad_init(struct app *app);
+
+/* Worker 0, every few milliseconds: DAD's next step; when it passes,
+ * the unsolicited NA.  A conflict sets app->ip6_dad_conflict and
+ * app->quit (dpfetch exits with an error). */
+void
+nd_dad_poll(struct worker *w);
 
 /* An NS or NA (checksum already checked by icmp6_input) at l4_off of
  * m, IPv6 at l3_off.  Consumes m. */

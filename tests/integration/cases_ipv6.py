@@ -8,8 +8,15 @@ Imported by run.py, which collects every cases_*.py module;
 the harness is harness.py.
 """
 
-from harness import (IFACE, Daemon, check, ns, stat, test)
+import json
+import re
+import subprocess
+import time
 
+from harness import (IFACE, NS, Daemon, check, check_mbufs_back,
+                     no_sanitizer_report, ns, stat, stats_of, test)
+
+PY = "/usr/bin/python3"
 OUR_IP6 = "2001:2::2"
 PEER_IP6 = "2001:2::1"
 IP6_ARGS = ["--ip6", OUR_IP6 + "/64"]
@@ -20,21 +27,283 @@ def our_mac():
         return f.read().strip()
 
 
+def wait_preferred(d, timeout=10):
+    """Duplicate address detection (1 probe, 1 s) has passed."""
+    deadline = time.time() + timeout
+    while True:
+        r = d.ctl("neigh")
+        if r.get("ip6_state") == "preferred":
+            return r
+        check(time.time() < deadline, "--ip6 still %s" % r.get("ip6_state"))
+        time.sleep(0.1)
+
+
+def entries_by_ip(r):
+    return {e["ip"]: e for e in r["entries"]}
+
+
 @test
 def ipv6_ping_and_peer_neighbour(ctx):
+    """ping -6 from the namespace is answered; each side learns the
+    other's MAC; DAD sent its probe and then the announcement."""
     ns("ip", "-6", "neigh", "flush", "dev", "dpf0p")
     d = Daemon(ctx, extra=IP6_ARGS)
     try:
+        first = d.ctl("neigh")
+        wait_preferred(d)
         ping = ns("ping", "-6", "-c", "3", "-i", "0.2", "-W", "1", OUR_IP6,
                   timeout=20)
         neigh = ns("ip", "-6", "neigh", "show", OUR_IP6, "dev", "dpf0p")
+        ours = entries_by_ip(d.ctl("neigh", "ipv6"))
+        v4only = d.ctl("neigh", "ipv4")["entries"]
     finally:
         st = d.stop()
+    check(first.get("ip6") == OUR_IP6, "neigh.list ip6: %s" % first)
     check(ping.returncode == 0 and b" 0% packet loss" in ping.stdout,
           "ping -6 failed:\n" + ping.stdout.decode())
     check(our_mac() in neigh.stdout.decode(),
           "peer neighbour entry %r lacks %s" % (neigh.stdout, our_mac()))
-    check(stat(st, "icmp6.tx_echo_replies") >= 3, "echo replies %s" %
-          st["icmp6"])
+    check(PEER_IP6 in ours and ours[PEER_IP6]["state"] == "reachable" and
+          ours[PEER_IP6]["family"] == "ipv6" and
+          re.match(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$", ours[PEER_IP6]["mac"]),
+          "our entry for the peer: %s" % ours)
+    check(all(e["family"] == "ipv4" for e in v4only), "ipv4: %s" % v4only)
+    check(stat(st, "icmp6.rx_echo_requests") >= 3 and
+          stat(st, "icmp6.tx_echo_replies") >= 3, "icmp6 %s" % st["icmp6"])
     check(stat(st, "nd.rx_ns") >= 1 and stat(st, "nd.tx_na") >= 1,
           "nd %s" % st["nd"])
+    check(stat(st, "nd.dad_probes") == 1 and
+          stat(st, "nd.tx_unsolicited_na") == 1 and
+          stat(st, "nd.dad_conflicts") == 0, "DAD: nd %s" % st["nd"])
+
+
+@test
+def ipv6_neigh_aging_and_static_entries(ctx):
+    """The peer's entry (learnt from its NS) is reachable, then stale
+    after reachable_s; neigh.add/del for both families; arp.* keep to
+    IPv4."""
+    d = Daemon(ctx, extra=IP6_ARGS + ["--arp", "reachable_s=1"])
+    try:
+        wait_preferred(d)
+        r = d.ctl("neigh-add", "ip=2001:2::77", "mac=02:00:00:00:00:77")
+        check(r["family"] == "ipv6" and r["static"], "neigh-add: %s" % r)
+        d.ctl("neigh-add", "ip=198.18.0.77", "mac=02:00:00:00:00:78")
+        e = entries_by_ip(d.ctl("neigh"))
+        check(e.get("2001:2::77", {}).get("static") is True and
+              e["2001:2::77"]["mac"] == "02:00:00:00:00:77" and
+              e.get("198.18.0.77", {}).get("family") == "ipv4",
+              "after neigh-add: %s" % e)
+        arp = [x["ip"] for x in d.ctl("arp")["entries"]]
+        check("198.18.0.77" in arp and "2001:2::77" not in arp,
+              "arp.list: %s" % arp)
+        r = d.ctl("arp-add", "ip=2001:2::78", "mac=02:00:00:00:00:79",
+                  code=1, raw=True)
+        check(b"IPv4" in r.stdout + r.stderr, "arp-add v6: %r" % r.stderr)
+        r = d.ctl("neigh-add", "ip=" + OUR_IP6, "mac=02:00:00:00:00:79",
+                  code=1, raw=True)
+        check(b"own" in r.stdout + r.stderr, "own address: %r" % r.stderr)
+        d.ctl("neigh-add", "ip=ff02::1", "mac=02:00:00:00:00:79", code=1,
+              raw=True)
+        d.ctl("neigh-del", "ip=2001:2::77")
+        d.ctl("neigh-del", "ip=198.18.0.77")
+        d.ctl("neigh-del", "ip=2001:2::77", code=1, raw=True)
+        e = entries_by_ip(d.ctl("neigh"))
+        check("2001:2::77" not in e and "198.18.0.77" not in e,
+              "after neigh-del: %s" % e)
+        # The kernel asks for us (it forgot us), and we learn it.
+        ns("ip", "-6", "neigh", "flush", "dev", "dpf0p")
+        ping = ns("ping", "-6", "-c", "1", "-W", "1", OUR_IP6, timeout=10)
+        fresh = entries_by_ip(d.ctl("neigh", "ipv6")).get(PEER_IP6)
+        time.sleep(1.6)
+        aged = entries_by_ip(d.ctl("neigh", "ipv6")).get(PEER_IP6)
+    finally:
+        st = d.stop()
+    check(ping.returncode == 0, "ping:\n" + ping.stdout.decode())
+    check(fresh is not None and fresh["state"] == "reachable" and
+          not fresh["static"], "peer entry after its NS: %s" % fresh)
+    check(aged is not None and aged["state"] == "stale",
+          "peer entry after reachable_s: %s" % aged)
+    check(stat(st, "nd.learn_limited") == 0, "nd %s" % st["nd"])
+
+
+@test
+def ipv6_dad_conflict_refuses_the_address(ctx):
+    """--ip6 2001:2::1/64 (the namespace's own): the kernel answers the
+    DAD probe, dpfetch says so and exits with status 2."""
+    cmd = [ctx.binary] + ctx.eal() + [
+        "--", "--ip", "198.18.0.2/24", "--ip6", PEER_IP6 + "/64", "--echo",
+        "7", "--stats"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        _, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+    text = err.decode(errors="replace")
+    no_sanitizer_report(text)
+    check(proc.returncode == 2 and re.search(
+        r"--ip6 2001:2::1: duplicate address detection failed: "
+        r"[0-9a-f:]{17} on the link has that address", text),
+        "exit %d, stderr:\n%s" % (proc.returncode, text[-2000:]))
+    st = stats_of(text)
+    check(stat(st, "nd.dad_conflicts") >= 1 and
+          stat(st, "nd.dad_probes") == 1 and
+          stat(st, "nd.tx_unsolicited_na") == 0, "nd %s" % st["nd"])
+    check_mbufs_back(st, "dpfetch")
+
+
+# Malformed IPv6 / ICMPv6 / ND frames, built with scapy in the namespace
+# and sent on a raw socket, each with the counter it must land in.
+MALFORMED = r'''
+import json, socket, sys
+from scapy.all import Ether, IPv6, ICMPv6ND_NS, ICMPv6ND_NA, ICMPv6EchoRequest
+from scapy.all import ICMPv6NDOptSrcLLAddr, ICMPv6NDOptDstLLAddr, raw
+from scapy.all import IPv6ExtHdrFragment, IPv6ExtHdrRouting, IPv6ExtHdrHopByHop
+from scapy.all import HBHOptUnknown
+ours, peer, dmac = sys.argv[1], sys.argv[2], sys.argv[3]
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("dpf0p", 0))
+smac = ":".join("%02x" % b for b in s.getsockname()[4])
+e = Ether(src=smac, dst=dmac, type=0x86dd)
+def ns(**kw):
+    return ICMPv6ND_NS(tgt=kw.pop("tgt", ours), **kw)
+frames = {
+  "nd.rx_bad_hop_limit": e / IPv6(src=peer, dst=ours, hlim=64) / ns() / ICMPv6NDOptSrcLLAddr(lladdr=smac),
+  "nd.rx_bad_code": e / IPv6(src=peer, dst=ours) / ns(code=1),
+  "nd.rx_bad_len": e / IPv6(src=peer, dst=ours, nh=58, hlim=255) / raw(ns())[:20],
+  "nd.rx_bad_option": e / IPv6(src=peer, dst=ours, nh=58, hlim=255) / (raw(ns()) + b"\x01\x00" + b"\x00" * 6),
+  "nd.rx_bad_target": e / IPv6(src=peer, dst=ours) / ns(tgt="ff02::1"),
+  "nd.rx_bad_src": e / IPv6(src="::", dst=ours) / ns() / ICMPv6NDOptSrcLLAddr(lladdr=smac),
+  "icmp6.rx_bad_csum": e / IPv6(src=peer, dst=ours) / ICMPv6EchoRequest(cksum=0x1234),
+  "ipv6.rx_fragments": e / IPv6(src=peer, dst=ours) / IPv6ExtHdrFragment(m=1) / ICMPv6EchoRequest(),
+  "ipv6.rx_bad_ext": e / IPv6(src=peer, dst=ours) / IPv6ExtHdrRouting(segleft=1, addresses=["2001:2::9"]) / ICMPv6EchoRequest(),
+  "ipv6.rx_bad_len": e / IPv6(src=peer, dst=ours, plen=400) / ICMPv6EchoRequest(),
+  "ipv6.rx_bad_src": e / IPv6(src="ff02::1", dst=ours) / ICMPv6EchoRequest(),
+  "ipv6.rx_not_for_us": e / IPv6(src=peer, dst="2001:2::99") / ICMPv6EchoRequest(),
+  "ipv6.rx_too_short": e / raw(IPv6(src=peer, dst=ours))[:30],
+  "nd.rx_router_msgs": e / IPv6(src=peer, dst=ours, nh=58, hlim=255) / (b"\x85\x00\x00\x00" + b"\x00" * 4),
+  "icmp6.rx_other": e / IPv6(src=peer, dst=ours, nh=58) / (b"\x01\x04\x00\x00" + b"\x00" * 4),
+}
+# Fix the two raw ICMPv6 payloads' checksums (scapy leaves them 0).
+from scapy.all import in6_chksum
+for k in ("nd.rx_router_msgs", "icmp6.rx_other", "nd.rx_bad_len", "nd.rx_bad_option"):
+    p = Ether(raw(frames[k]))
+    body = bytearray(raw(p[IPv6].payload))
+    body[2:4] = b"\x00\x00"
+    c = in6_chksum(58, p[IPv6], bytes(body))
+    body[2:4] = c.to_bytes(2, "big")
+    frames[k] = raw(p)[:54] + bytes(body)
+n = int(sys.argv[4])
+for k, f in frames.items():
+    b = raw(f) if not isinstance(f, bytes) else f
+    for _ in range(n):
+        s.send(b)
+print(json.dumps(sorted(frames)))
+'''
+
+
+@test
+def ipv6_malformed_frames_counted(ctx):
+    """Each malformed IPv6, ICMPv6 and ND frame lands in its counter;
+    pings go on being answered; every mbuf comes back."""
+    d = Daemon(ctx, extra=IP6_ARGS)
+    try:
+        wait_preferred(d)
+        script = ctx.out("v6malformed.py")
+        with open(script, "w") as f:
+            f.write(MALFORMED)
+        r = subprocess.run(["ip", "netns", "exec", NS, PY, script, OUR_IP6,
+                            PEER_IP6, our_mac(), "5"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=60)
+        check(r.returncode == 0, "scapy: %s" % r.stderr.decode()[-2000:])
+        keys = json.loads(r.stdout.decode().strip().splitlines()[-1])
+        time.sleep(0.3)
+        ping = ns("ping", "-6", "-c", "2", "-i", "0.2", "-W", "1", OUR_IP6,
+                  timeout=10)
+    finally:
+        st = d.stop()
+    check(ping.returncode == 0, "ping:\n" + ping.stdout.decode())
+    bad = ["%s=%d" % (k, stat(st, k)) for k in keys if stat(st, k) < 5]
+    check(not bad, "counters below 5: %s\nipv6 %s\nnd %s\nicmp6 %s" % (
+        bad, st["ipv6"], st["nd"], st["icmp6"]))
+
+
+# NS from random sources (with source link-layer options) and NA for
+# random targets, as fast as a raw socket goes.
+ND_FLOOD = r'''
+import json, socket, struct, sys, time
+from scapy.all import Ether, IPv6, ICMPv6ND_NS, ICMPv6ND_NA, raw
+from scapy.all import ICMPv6NDOptSrcLLAddr, ICMPv6NDOptDstLLAddr
+ours, dmac, n_addr, seconds = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("dpf0p", 0))
+frames = []
+for i in range(n_addr):
+    mac = "02:bb:00:%02x:%02x:%02x" % ((i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff)
+    src = "2001:2::1:%x:%x" % (i >> 16, i & 0xffff)
+    if i % 2 == 0:
+        p = Ether(src=mac, dst=dmac) / IPv6(src=src, dst=ours, hlim=255) / ICMPv6ND_NS(tgt=ours) / ICMPv6NDOptSrcLLAddr(lladdr=mac)
+    else:
+        p = Ether(src=mac, dst=dmac) / IPv6(src=src, dst=ours, hlim=255) / ICMPv6ND_NA(tgt=src, O=1) / ICMPv6NDOptDstLLAddr(lladdr=mac)
+    frames.append(raw(p))
+t0 = time.time()
+sent = 0
+while time.time() - t0 < seconds:
+    for f in frames:
+        s.send(f)
+        sent += 1
+    time.sleep(0.01)
+print(json.dumps({"sent": sent}))
+'''
+
+
+@test
+def ipv6_nd_flood_bounded_while_ping_answered(ctx):
+    """NS/NA from 20,000 random on-link sources: entries are made at
+    arp.learn_rate a second, the ND table stays bounded, a static entry
+    stays, an honest ping is answered during the flood, mbufs come
+    back."""
+    d = Daemon(ctx, extra=IP6_ARGS + ["--arp", "learn_rate=400"])
+    flood = None
+    try:
+        wait_preferred(d)
+        d.ctl("neigh-add", "ip=2001:2::77", "mac=02:00:00:00:00:77")
+        script = ctx.out("ndflood.py")
+        with open(script, "w") as f:
+            f.write(ND_FLOOD)
+        flood = subprocess.Popen(["ip", "netns", "exec", NS, PY, script,
+                                  OUR_IP6, our_mac(), "20000", "6"],
+                                 stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE)
+        # scapy builds the frames first (a few seconds); ping once they
+        # fly.
+        deadline = time.time() + 30
+        while stat(d.ctl("stats", "nd"), "nd.rx_ns") < 5000:
+            check(time.time() < deadline and flood.poll() is None,
+                  "flood did not start")
+            time.sleep(0.2)
+        ping = ns("ping", "-6", "-c", "10", "-i", "0.2", "-W", "1", OUR_IP6,
+                  timeout=20)
+        out, err = flood.communicate(timeout=60)
+        check(flood.returncode == 0, "flood: %s" % err.decode()[-1500:])
+        sent = json.loads(out.decode().strip().splitlines()[-1])["sent"]
+        entries = d.ctl("neigh", "ipv6")["entries"]
+    finally:
+        if flood is not None and flood.poll() is None:
+            flood.kill()
+            flood.communicate()
+        st = d.stop()
+    check(ping.returncode == 0 and b" 0% packet loss" in ping.stdout,
+          "ping during the flood:\n" + ping.stdout.decode())
+    ips = {e["ip"]: e for e in entries}
+    check("2001:2::77" in ips and ips["2001:2::77"]["static"],
+          "static entry gone")
+    check(len(entries) < 1024, "%d entries" % len(entries))
+    n = st["nd"]
+    check(n["learn_limited"] > 1000, "learn_limited %s" % n)
+    check(n["entries_evicted"] + len(entries) <= 400 * 10, "made %s" % n)
+    check_mbufs_back(st, "daemon")
+    print("    %d ND frames: %d entries, %d learn-limited, %d evicted" % (
+        sent, len(entries), n["learn_limited"], n["entries_evicted"]))

@@ -211,6 +211,50 @@ test_chains_match_dpdk(void **state)
 	}
 }
 
+/* IPv6 (RFC 8200 8.1): over chains, as DPDK's rte_ipv6_udptcp_cksum
+ * over the flat packet; the pseudo-header's length and protocol are the
+ * caller's (past extension headers). */
+static void
+test_ipv6_chains_match_dpdk(void **state)
+{
+	static const uint16_t cuts[4] = { 41, 700, 777, 2 };
+	static const uint32_t payloads[] = { 0, 1, 3, 1460, 1461, 8000 };
+	struct rte_mbuf segs[SEGS];
+	uint8_t *pkt = data;
+	unsigned int i, k;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(payloads); i++) {
+		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)pkt;
+		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip6 + 1);
+		uint32_t l4 = (uint32_t)sizeof(*th) + payloads[i];
+		uint32_t total = (uint32_t)sizeof(*ip6) + l4;
+		struct rte_mbuf *m;
+		uint16_t ours;
+
+		for (k = 0; k < total; k++)
+			pkt[k] = (uint8_t)(k * 7 + i);
+		ip6->vtc_flow = rte_cpu_to_be_32(6u << 28);
+		ip6->payload_len = rte_cpu_to_be_16((uint16_t)l4);
+		ip6->proto = IPPROTO_TCP;
+		ip6->hop_limits = 64;
+		th->cksum = 0;
+		m = make_chain(segs, pkt, total, cuts, 4);
+		ours = cksum_ipv6_l4(m, ip6, sizeof(*ip6), l4, IPPROTO_TCP);
+		assert_int_equal(ours, rte_ipv6_udptcp_cksum(ip6, th));
+		th->cksum = ours;
+		assert_int_equal(cksum_ipv6_l4_verify(m, ip6, sizeof(*ip6), l4,
+						      IPPROTO_TCP), 0);
+		assert_int_equal(rte_ipv6_udptcp_cksum_verify(ip6, th), 0);
+		/* Another protocol in the pseudo-header (ICMPv6: 58). */
+		assert_int_equal(cksum_ipv6_l4_verify(m, ip6, sizeof(*ip6), l4,
+						      58), -1);
+		pkt[total - 1] ^= 0x10;
+		assert_int_equal(cksum_ipv6_l4_verify(m, ip6, sizeof(*ip6), l4,
+						      IPPROTO_TCP), -1);
+	}
+}
+
 /* The header checksum from field values equals DPDK's over the header
  * built from the same values. */
 static void
@@ -264,6 +308,7 @@ main(void)
 #endif
 		cmocka_unit_test(test_chains_match_dpdk),
 		cmocka_unit_test(test_ipv4_hdr_from_fields),
+		cmocka_unit_test(test_ipv6_chains_match_dpdk),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

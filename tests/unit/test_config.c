@@ -261,6 +261,79 @@ test_ip(void **state)
 }
 
 static void
+test_ip6(void **state)
+{
+	static const uint8_t want[16] = { 0x20, 0x01, 0, 2, [15] = 2 };
+	static const uint8_t gw[16] = { 0xfe, 0x80, [15] = 1 };
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+
+	(void)state;
+	/* Instead of --ip: IPv4 is then off (cfg->ip 0). */
+	EXPECT_OK(&c, err, "--ip6", "2001:2::2/64", "--echo", "7");
+	assert_true(c.has_ip6);
+	assert_memory_equal(c.ip6, want, 16);
+	assert_int_equal(c.ip6_prefix, 64);
+	assert_int_equal(c.ip, 0);
+	assert_int_equal(c.nd.dad_transmits, 1);
+	assert_int_equal(c.nd.dad_retrans_ms, 1000);
+	config_free(&c);
+	/* Beside it, with a link-local gateway and DAD tunables. */
+	EXPECT_OK(&c, err, BASE, "--ip6", "2001:2::2/128", "--gateway6",
+		  "fe80::1", "--nd", "dad_transmits=0,dad_retrans_ms=50");
+	assert_int_equal(c.ip, IP(10, 0, 0, 5));
+	assert_memory_equal(c.gateway6, gw, 16);
+	assert_int_equal(c.ip6_prefix, 128);
+	assert_int_equal(c.nd.dad_transmits, 0);
+	assert_int_equal(c.nd.dad_retrans_ms, 50);
+	config_free(&c);
+
+	EXPECT_ERR("--ip6", "--ip6", "2001:2::2", "--echo", "7");
+	EXPECT_ERR("e.g. --ip6 2001:2::2/64", "--ip6", "2001:2::2", "--echo",
+		   "7");
+	EXPECT_ERR("--ip6", "--ip6", "2001:2::2/0", "--echo", "7");
+	EXPECT_ERR("--ip6", "--ip6", "2001:2::2/129", "--echo", "7");
+	EXPECT_ERR("--ip6", "--ip6", "2001:2::zz/64", "--echo", "7");
+	EXPECT_ERR("--ip6", "--ip6", "10.0.0.1/24", "--echo", "7");
+	EXPECT_ERR("not a unicast", "--ip6", "ff02::1/64", "--echo", "7");
+	EXPECT_ERR("not a unicast", "--ip6", "::/64", "--echo", "7");
+	EXPECT_ERR("not a unicast", "--ip6", "::1/64", "--echo", "7");
+	EXPECT_ERR("--gateway6", BASE, "--ip6", "2001:2::2/64", "--gateway6",
+		   "10.0.0.1");
+	EXPECT_ERR("--gateway6", BASE, "--ip6", "2001:2::2/64", "--gateway6",
+		   "ff02::2");
+	EXPECT_ERR("--gateway6 needs --ip6", BASE, "--gateway6", "fe80::1");
+	EXPECT_ERR("own address", BASE, "--ip6", "2001:2::2/64",
+		   "--gateway6", "2001:2::2");
+	EXPECT_ERR("dad_transmits", BASE, "--nd", "dad_transmits=11");
+	EXPECT_ERR("--nd", BASE, "--nd", "nope=1");
+	/* Neither address. */
+	EXPECT_ERR("--ip6", "--echo", "7");
+
+	/* The config file's keys; errors name the key. */
+	{
+		static const char text[] =
+			"{\"ip6\": \"2001:2::2/64\", \"gateway6\": \"2001:2::1\","
+			" \"nd\": {\"dad_transmits\": 3}}";
+
+		config_init(&c);
+		assert_int_equal(config_load_string(&c, text, strlen(text),
+						    "inline", err, sizeof(err)),
+				 0);
+		assert_true(c.has_ip6);
+		assert_int_equal(c.gateway6[15], 1);
+		assert_int_equal(c.nd.dad_transmits, 3);
+		config_free(&c);
+		config_init(&c);
+		assert_int_equal(config_load_string(&c, "{\"ip6\": \"x/64\"}",
+						    15, "inline", err,
+						    sizeof(err)), -1);
+		assert_contains(err, "\"ip6\"");
+		config_free(&c);
+	}
+}
+
+static void
 test_gateway(void **state)
 {
 	struct dpf_config c;
@@ -1630,6 +1703,7 @@ main(void)
 		cmocka_unit_test(test_minimal),
 		cmocka_unit_test(test_ip),
 		cmocka_unit_test(test_gateway),
+		cmocka_unit_test(test_ip6),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_port_rss),
 		cmocka_unit_test(test_timeout),

@@ -24,6 +24,7 @@ struct fake {
 	unsigned int n_req;
 	struct {
 		uint32_t ip;
+		uint8_t addr[NEIGH_ADDR_LEN];
 		int has_hint;
 		uint8_t hint[6];
 		uint64_t at_ms;
@@ -58,6 +59,7 @@ fake_send_request(void *ctx, const uint8_t *addr, const uint8_t *mac_hint)
 
 	assert_true(f->n_req < MAX_EVENTS);
 	f->req[f->n_req].ip = ip;
+	memcpy(f->req[f->n_req].addr, addr, NEIGH_ADDR_LEN);
 	f->req[f->n_req].has_hint = mac_hint != NULL;
 	if (mac_hint != NULL)
 		memcpy(f->req[f->n_req].hint, mac_hint, 6);
@@ -942,11 +944,123 @@ test_random_timer_removal(void **state)
 	}
 }
 
+/* 16-byte keys (IPv6, issue 17): keys that differ anywhere are apart,
+ * an IPv4 key is its ::ffff:0:0/96 form, the ops see the whole key, the
+ * protected key and deletion work as for IPv4; many colliding IPv6 keys
+ * against a reference. */
+static void
+v6key(uint8_t *a, uint32_t hi, uint32_t lo)
+{
+	memset(a, 0, NEIGH_ADDR_LEN);
+	a[0] = 0x20;
+	a[1] = 0x01;
+	a[3] = 0x02;
+	a[4] = (uint8_t)(hi >> 8);
+	a[5] = (uint8_t)hi;
+	a[12] = (uint8_t)(lo >> 24);
+	a[13] = (uint8_t)(lo >> 16);
+	a[14] = (uint8_t)(lo >> 8);
+	a[15] = (uint8_t)lo;
+}
+
+static void
+test_ipv6_keys(void **state)
+{
+	struct fixture *x = *state;
+	uint8_t a[16], b[16], m4[16], got[6];
+	struct neigh_entry *e;
+	int pkt;
+
+	v6key(a, 1, 7);
+	v6key(b, 2, 7);		/* differs only in byte 5 */
+	neigh_addr_from_ipv4(m4, 7);
+	assert_true(neigh_addr_is_ipv4(m4));
+	assert_false(neigh_addr_is_ipv4(a));
+	assert_int_equal(neigh_addr_to_ipv4(m4), 7);
+
+	e = neigh_update_addr(&x->t, a, mac_a, 5, 1, &x->f);
+	assert_non_null(e);
+	assert_memory_equal(e->addr, a, 16);
+	assert_null(neigh_lookup_addr(&x->t, b));
+	assert_null(neigh_lookup(&x->t, 7));
+	assert_non_null(neigh_update_addr(&x->t, b, mac_b, 5, 1, &x->f));
+	assert_non_null(neigh_update(&x->t, 7, mac_b, 5, 1, &x->f));
+	assert_ptr_equal(neigh_lookup_addr(&x->t, m4), neigh_lookup(&x->t, 7));
+	assert_int_equal(x->t.count, 3);
+	assert_memory_equal(neigh_lookup_addr(&x->t, a)->mac, mac_a, 6);
+	assert_memory_equal(neigh_lookup_addr(&x->t, b)->mac, mac_b, 6);
+
+	/* A resolution asks with the whole key; its packet waits. */
+	v6key(a, 3, 9);
+	x->f.now_ms = 10;
+	assert_int_equal(neigh_output_addr(&x->t, a, 10, &pkt, got, &x->f),
+			 0);
+	assert_int_equal(x->f.n_req, 1);
+	assert_memory_equal(x->f.req[0].addr, a, 16);
+	assert_non_null(neigh_update_addr(&x->t, a, mac_a, 11, 0, &x->f));
+	assert_int_equal(x->f.n_sent, 1);
+	assert_ptr_equal(x->f.sent[0].pkt, &pkt);
+	assert_int_equal(neigh_resolve_addr(&x->t, a, 12, got, &x->f), 1);
+	assert_memory_equal(got, mac_a, 6);
+
+	/* Static, delete. */
+	assert_non_null(neigh_add_static_addr(&x->t, b, mac_a, 13, &x->f));
+	assert_true(neigh_lookup_addr(&x->t, b)->is_static);
+	assert_int_equal(neigh_delete_addr(&x->t, b, &x->f), 0);
+	assert_int_equal(neigh_delete_addr(&x->t, b, &x->f), -1);
+	assert_null(neigh_lookup_addr(&x->t, b));
+}
+
+static void
+test_ipv6_protect_and_fill(void **state)
+{
+	struct fixture *x = *state;
+	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 1 };
+	uint8_t gw[16], k[16];
+	uint32_t i;
+
+	v6key(gw, 0xfe80, 1);
+	neigh_set_limits_addr(&x->t, 0, gw);
+	assert_non_null(neigh_update_addr(&x->t, gw, mac, 1, 1, &x->f));
+	/* Far more keys than slots: the table stays full and consistent,
+	 * the protected key stays. */
+	for (i = 0; i < 200; i++) {
+		v6key(k, i, i * 16);
+		neigh_update_addr(&x->t, k, mac, 2 + i, 1, &x->f);
+		assert_true(x->t.count < x->t.size);
+	}
+	assert_non_null(neigh_lookup_addr(&x->t, gw));
+	for (i = 0; i < x->t.size; i++) {
+		const struct neigh_entry *e = &x->t.entries[i];
+
+		if (e->state != NEIGH_FREE)
+			assert_ptr_equal(neigh_lookup_addr(&x->t, e->addr),
+					 e);
+	}
+	/* Deleting all but the gateway empties the table to it. */
+	for (i = 0; i < x->t.size; i++) {
+		const struct neigh_entry *e = &x->t.entries[i];
+
+		if (e->state != NEIGH_FREE && memcmp(e->addr, gw, 16) != 0) {
+			memcpy(k, e->addr, 16);
+			assert_int_equal(neigh_delete_addr(&x->t, k, &x->f),
+					 0);
+			i = (uint32_t)-1;	/* shifted: look again */
+		}
+	}
+	assert_int_equal(x->t.count, 1);
+	assert_non_null(neigh_lookup_addr(&x->t, gw));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_init, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6_keys, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6_protect_and_fill,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_null_ops, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_update_create, setup,
