@@ -754,6 +754,18 @@ share_arp(struct worker *w, struct job_share *s)
 	return pending ? 0 : 1;
 }
 
+/* Whether any of the share's URLs is IPv6. */
+static int
+share_has_ipv6(const struct job_share *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->job->p.n_urls; i++)
+		if (s->job->p.urls[i].is_ipv6)
+			return 1;
+	return 0;
+}
+
 /* ARP for every next hop before the first SYN. */
 static void
 share_resolve(struct worker *w, struct job_share *s)
@@ -768,6 +780,18 @@ share_resolve(struct worker *w, struct job_share *s)
 		    (uint64_t)s->job->p.connect_timeout_ms * 1000)
 			return;
 		share_note(s, "the port's link stayed down for %u ms",
+			   s->job->p.connect_timeout_ms);
+		share_give_up(w, s, JOB_ERR_LINK_DOWN);
+		return;
+	}
+	/* IPv6 URLs: --ip6 is no source to send from while duplicate
+	 * address detection runs (RFC 4862 5.4); a conflict stops
+	 * dpfetch (nd.c).  Wait, within the connect timeout. */
+	if (w->app->ip6_tentative && share_has_ipv6(s)) {
+		if (w->now_us - s->start_us <
+		    (uint64_t)s->job->p.connect_timeout_ms * 1000)
+			return;
+		share_note(s, "--ip6 still tentative (duplicate address detection) after %u ms",
 			   s->job->p.connect_timeout_ms);
 		share_give_up(w, s, JOB_ERR_LINK_DOWN);
 		return;
