@@ -34,6 +34,16 @@ struct local_addrs {
 	} r[LOCAL_RANGES_MAX];
 };
 
+/* IPv6 source ranges of jobs (src_ips), for ipv6_in_local_range: n
+ * addresses from lo up, counting in lo's low 32 bits. */
+struct local_addrs6 {
+	uint32_t n;			/* published last (release) */
+	struct {
+		uint8_t lo[16];		/* network byte order */
+		uint32_t count;
+	} r[LOCAL_RANGES_MAX];
+};
+
 /* What every worker shares. */
 struct app {
 	const struct dpf_config *cfg;
@@ -43,6 +53,7 @@ struct app {
 	struct worker *workers[STEER_MAX_WORKERS];	/* by index */
 	uint16_t n_workers;
 	struct local_addrs local;
+	struct local_addrs6 local6;	/* lib/net/ipv6_ranges.c */
 	struct job_registry *jobs;	/* control side only (job.h) */
 	struct impair_conf impair_conf;	/* as last set (impair.set) */
 	/* The neighbour table (arp.h: struct arp_table) is shared. */

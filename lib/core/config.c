@@ -60,6 +60,7 @@ static const struct config_field config_fields[] = {
 	F_U32("tcp", "ooo_conns", tcp.ooo_conns, 0, 1u << 26),
 	F_U32("tcp", "cc_conns", tcp.cc_conns, 0, 1u << 26),
 	F_U32("tcp", "snd_conns", tcp.snd_conns, 0, 1u << 26),
+	F_U32("tcp", "ip6_conns", tcp.ip6_conns, 0, (1u << 24) - 1),
 	F_U32("tcp", "mem_pressure_pct", tcp.mem_pressure_pct, 0, 90),
 	F_U32("tcp", "snd_pressure_bytes", tcp.snd_pressure_bytes, 4096,
 	      64u << 20),
@@ -1338,7 +1339,9 @@ config_usage(FILE *f, const char *prog)
 "                        0 = max_conns/16, at least 1024); snd_conns\n"
 "                        (that may hold queued or unacknowledged data at\n"
 "                        once; 0 = max_conns/8, at least max_conns up\n"
-"                        to 16384)\n"
+"                        to 16384); ip6_conns (IPv6 connections per\n"
+"                        lcore at once, 32 B each; 0 = max_conns with\n"
+"                        --ip6, none without)\n"
 "  --arp K=V[,K=V]       ARP tunables: retries, retry_ms, reachable_s,\n"
 "                        learn_rate (entries created from unsolicited ARP\n"
 "                        per second; 100); the IPv6 neighbour table\n"

@@ -80,6 +80,9 @@ struct tcp_conf {
 	 * data) at once; 0 = max_conns / 8, at least max_conns up to
 	 * 16384. */
 	uint32_t snd_conns;
+	/* IPv6 connections at once (their addresses, 32 B each); 0 =
+	 * max_conns with --ip6, none without. */
+	uint32_t ip6_conns;
 };
 
 struct arp_conf {

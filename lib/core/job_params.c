@@ -3,6 +3,7 @@
  * The job parameter table, and the parser, the JSON echo and the help
  * text that work from it (see job_params.h).
  */
+#include <arpa/inet.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -224,9 +225,9 @@ add_url(struct job_params *p, json_t *j, const char *what, char *err,
 	u = &p->urls[p->n_urls];
 	if (url_parse(json_string_value(j), u, uerr, sizeof(uerr)) != 0)
 		return job_err(err, errlen, "%s: %s", what, uerr);
-	if (u->ipv4 == 0)
+	if (u->ipv4 == 0 && !u->is_ipv6)
 		return job_err(err, errlen,
-			       "%s: '%s' is a name; dpfetch has no DNS: put the IPv4 address in the URL (and a Host header if the server needs the name)",
+			       "%s: '%s' is a name; dpfetch has no DNS: put the IPv4 or [IPv6] address in the URL (and a Host header if the server needs the name)",
 			       what, u->host);
 	p->n_urls++;
 	return 0;
@@ -389,9 +390,67 @@ parse_src_ips(const char *s, uint32_t *lo, uint32_t *hi)
 	return 0;
 }
 
+/* IPv6 "A", "A-B" (the same but for the low 32 bits) or "A/N" (N >=
+ * 112): the first and the count.  0 or -1. */
+static int
+parse_src_ips6(const char *s, uint8_t *lo, uint32_t *n)
+{
+	char buf[2 * INET6_ADDRSTRLEN + 8];
+	uint8_t hi[16];
+	uint32_t a, b;
+	char *sep;
+	unsigned int bits;
+	char tail;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", s);
+	if ((sep = strchr(buf, '-')) != NULL) {
+		*sep = '\0';
+		if (inet_pton(AF_INET6, buf, lo) != 1 ||
+		    inet_pton(AF_INET6, sep + 1, hi) != 1 ||
+		    memcmp(lo, hi, 12) != 0)
+			return -1;
+		memcpy(&a, lo + 12, 4);
+		memcpy(&b, hi + 12, 4);
+		a = ntohl(a);
+		b = ntohl(b);
+		if (b < a || (uint64_t)b - a + 1 > JOB_MAX_SRC_IPS)
+			return -1;
+		*n = b - a + 1;
+		return 0;
+	}
+	if ((sep = strchr(buf, '/')) != NULL) {
+		*sep = '\0';
+		if (inet_pton(AF_INET6, buf, lo) != 1 ||
+		    sscanf(sep + 1, "%u%c", &bits, &tail) != 1 ||
+		    bits < 112 || bits > 128)
+			return -1;
+		memcpy(&a, lo + 12, 4);
+		a = ntohl(a) & (bits == 128 ? ~0u : ~(0xffffffffu >>
+						      (bits - 96)));
+		a = htonl(a);
+		memcpy(lo + 12, &a, 4);
+		*n = 1u << (128 - bits);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, buf, lo) != 1)
+		return -1;
+	*n = 1;
+	return 0;
+}
+
 static int
 parse_ips(struct job_params *p, json_t *j, char *err, size_t errlen)
 {
+	if (json_is_string(j) && strchr(json_string_value(j), ':') != NULL) {
+		if (parse_src_ips6(json_string_value(j), p->src6_lo,
+				   &p->src6_n) != 0)
+			return job_err(err, errlen,
+				       "src_ips: expected \"A\", \"A-B\" (differing in the last 32 bits, at most %d) or \"A/N\" (N >= 112) of IPv6 addresses",
+				       JOB_MAX_SRC_IPS);
+		return 0;
+	}
 	if (!json_is_string(j) ||
 	    parse_src_ips(json_string_value(j), &p->src_lo, &p->src_hi) != 0)
 		return job_err(err, errlen,
@@ -919,7 +978,24 @@ steps_json(const struct job_params *p)
 static json_t *
 ips_json(const struct job_params *p)
 {
-	char lo[16], hi[16], buf[40];
+	char lo[INET6_ADDRSTRLEN], hi[INET6_ADDRSTRLEN];
+	char buf[2 * INET6_ADDRSTRLEN + 2];
+
+	if (p->src6_n != 0) {
+		uint8_t last[16];
+		uint32_t a;
+
+		inet_ntop(AF_INET6, p->src6_lo, lo, sizeof(lo));
+		if (p->src6_n == 1)
+			return json_string(lo);
+		memcpy(last, p->src6_lo, 16);
+		memcpy(&a, last + 12, 4);
+		a = htonl(ntohl(a) + p->src6_n - 1);
+		memcpy(last + 12, &a, 4);
+		inet_ntop(AF_INET6, last, hi, sizeof(hi));
+		snprintf(buf, sizeof(buf), "%s-%s", lo, hi);
+		return json_string(buf);
+	}
 
 	ipv4_format(p->src_lo, lo, sizeof(lo));
 	if (p->src_hi == p->src_lo)
@@ -996,7 +1072,8 @@ one_json(const struct job_params *p, const struct job_param *e, int brief)
 		d = *num_ptr(p, e);
 		return d < e->min || d > e->max ? NULL : json_real(d);
 	case JOB_PARAM_IPS:
-		return p->src_lo == 0 ? NULL : ips_json(p);
+		return p->src_lo == 0 && p->src6_n == 0 ? NULL :
+			ips_json(p);
 	case JOB_PARAM_LCORES:
 		if ((p->lcore_mask[0] | p->lcore_mask[1] | p->lcore_mask[2] |
 		     p->lcore_mask[3]) == 0)

@@ -80,6 +80,11 @@ struct job_params {
 	uint32_t response_timeout_ms;
 	double ramp_s;
 	uint32_t src_lo, src_hi;	/* 0 = --ip */
+	/* Or IPv6 sources (src_ips with ':'): src6_n addresses from
+	 * src6_lo up, counting in its low 32 bits; 0 = --ip6.  The other
+	 * family's connections use --ip or --ip6. */
+	uint8_t src6_lo[16];
+	uint32_t src6_n;
 	uint64_t lcore_mask[4];		/* worker indexes; 0 = all */
 	/* The percentiles latency_us reports (default 50, 90, 99, 99.9). */
 	unsigned int n_percentiles;

@@ -92,7 +92,8 @@
 	X(HalfOpenDrops) X(SynFromBadSource) X(RstsRateLimited) \
 	X(ChallengeAcksLimited) X(SynAckRetriesCut) X(SynAckNoNeigh) \
 	X(HalfOpenPeak) \
-	X(OfoNoMem) X(CcNoMem) X(SndNoMem)
+	X(OfoNoMem) X(CcNoMem) X(SndNoMem) \
+	X(Ip6NoMem)
 
 #define STATS_HTTP(X) \
 	X(requests) X(responses) X(body_bytes) X(parse_errors) \

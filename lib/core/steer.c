@@ -96,6 +96,8 @@ steer_set_listen_port(struct steer *s, uint16_t port, int on)
 
 /* The TCP header of a plain IPv4 TCP frame (no fragment), or NULL for
  * anything else (ARP, ICMP, fragments, garbage); *ip set with it. */
+/* The TCP header of an IPv4 or IPv6 frame, with its IP header in *ipp
+ * (an IPv6 one cast: read its version first), or NULL. */
 static const struct rte_tcp_hdr *
 steer_frame_tcp(const struct rte_mbuf *m, const struct rte_ipv4_hdr **ipp)
 {
@@ -116,6 +118,19 @@ steer_frame_tcp(const struct rte_mbuf *m, const struct rte_ipv4_hdr **ipp)
 			return NULL;
 		type = ((const struct rte_vlan_hdr *)(eh + 1))->eth_proto;
 	}
+	if (type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
+		const uint8_t *ip6 = rte_pktmbuf_mtod_offset(m,
+			const uint8_t *, l2);
+
+		/* TCP right after the fixed header; extension headers
+		 * (rare) are processed wherever they arrive. */
+		if (rte_pktmbuf_data_len(m) < l2 + 40 +
+		    sizeof(struct rte_tcp_hdr) || (ip6[0] >> 4) != 6 ||
+		    ip6[6] != IPPROTO_TCP)
+			return NULL;
+		*ipp = (const struct rte_ipv4_hdr *)(const void *)ip6;
+		return (const struct rte_tcp_hdr *)(ip6 + 40);
+	}
 	if (type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
 		return NULL;
 	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l2);
@@ -131,10 +146,19 @@ steer_frame_tcp(const struct rte_mbuf *m, const struct rte_ipv4_hdr **ipp)
 	return (const struct rte_tcp_hdr *)((const uint8_t *)ip + hlen);
 }
 
+/* ip: the IPv4 or IPv6 header steer_frame_tcp found (the version
+ * nibble tells which). */
 static uint16_t
 steer_tcp_owner(const struct steer *s, const struct rte_ipv4_hdr *ip,
 		const struct rte_tcp_hdr *th)
 {
+	if ((ip->version_ihl >> 4) == 6) {
+		const uint8_t *ip6 = (const uint8_t *)ip;
+
+		return steer_owner6(s, ip6 + 8, ip6 + 24,
+				    rte_be_to_cpu_16(th->src_port),
+				    rte_be_to_cpu_16(th->dst_port));
+	}
 	return steer_owner(s, rte_be_to_cpu_32(ip->src_addr),
 			   rte_be_to_cpu_32(ip->dst_addr),
 			   rte_be_to_cpu_16(th->src_port),

@@ -31,6 +31,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_ring.h>
 #include <rte_thash.h>
@@ -132,6 +133,77 @@ steer_local_port_ok(const struct steer *s, uint16_t worker, uint32_t local_ip,
 	if (steer_is_listen_port(s, lport))
 		return 0;
 	return steer_owner(s, remote_ip, local_ip, rport, lport) == worker;
+}
+
+/*
+ * IPv6 (addresses in network byte order).  RSS: the Toeplitz hash over
+ * the IPv6 tuple (RTE_THASH_V6_L4_LEN, what a NIC hashes for TCP over
+ * IPv6 with the same key), so the client's source-port choice works as
+ * for IPv4.  Software: the local port for our connections as for IPv4,
+ * and for a listener's connections a hash of the remote address's 128
+ * bits and port.
+ */
+static inline uint32_t
+steer_rss_hash6(const struct steer *s, const uint8_t *src, const uint8_t *dst,
+		uint16_t sport, uint16_t dport)
+{
+	uint32_t t[RTE_THASH_V6_L4_LEN];
+	unsigned int i;
+
+	/* rte_softrss reads host-order words (rte_thash_load_v6_addrs). */
+	for (i = 0; i < 4; i++) {
+		uint32_t a, b;
+
+		memcpy(&a, src + 4 * i, 4);
+		memcpy(&b, dst + 4 * i, 4);
+		t[i] = rte_be_to_cpu_32(a);
+		t[4 + i] = rte_be_to_cpu_32(b);
+	}
+	t[8] = (uint32_t)sport << 16 | dport;
+	return rte_softrss(t, RTE_THASH_V6_L4_LEN, s->rss_key);
+}
+
+static inline uint16_t
+steer_remote_owner6(const struct steer *s, const uint8_t *ip, uint16_t port)
+{
+	uint32_t x = 0, v;
+	unsigned int i;
+
+	/* A multiply carries only upwards: fold the high half down after
+	 * each, so that every bit reaches the bits the owner is taken from. */
+	for (i = 0; i < 16; i += 4) {
+		memcpy(&v, ip + i, 4);
+		x = (x ^ v) * 0x9e3779b1u;
+		x ^= x >> 15;
+	}
+	return steer_remote_owner(s, x, port);
+}
+
+static inline uint16_t
+steer_owner6(const struct steer *s, const uint8_t *src, const uint8_t *dst,
+	     uint16_t sport, uint16_t dport)
+{
+	switch (s->mode) {
+	case STEER_RSS:
+		return s->reta[steer_rss_hash6(s, src, dst, sport, dport) &
+			       (s->reta_size - 1)];
+	case STEER_SOFT:
+		if (steer_is_listen_port(s, dport))
+			return steer_remote_owner6(s, src, sport);
+		return dport % s->n_workers;
+	default:
+		return 0;
+	}
+}
+
+static inline int
+steer_local_port_ok6(const struct steer *s, uint16_t worker,
+		     const uint8_t *local_ip, const uint8_t *remote_ip,
+		     uint16_t lport, uint16_t rport)
+{
+	if (steer_is_listen_port(s, lport))
+		return 0;
+	return steer_owner6(s, remote_ip, local_ip, rport, lport) == worker;
 }
 
 /* Mark or clear a listening port (done before or between workers' use;

@@ -4,6 +4,7 @@
  * URL on the command line, so each says what exactly is wrong.
  */
 
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -105,6 +106,48 @@ parse_port(const char *s, size_t len, uint16_t *port, char *err,
 	return 0;
 }
 
+/*
+ * "[v6]" at auth (before auth_end): the address into u (host keeps the
+ * brackets), *colon at the ':' of a port after ']' or NULL.  0 or -1.
+ */
+static int
+url_parse_ipv6(const char *auth, const char *auth_end, struct url *u,
+	       const char **colon, char *err, size_t errlen)
+{
+	const char *close = memchr(auth, ']', (size_t)(auth_end - auth));
+	char addr[INET6_ADDRSTRLEN + 1], cbuf[16];
+	size_t len;
+
+	if (close == NULL)
+		return url_error(err, errlen,
+			"missing ']' after the IPv6 address");
+	len = (size_t)(close - auth - 1);
+	if (len == 0)
+		return url_error(err, errlen, "empty IPv6 address in '[]'");
+	/* RFC 6874's "%25zone": a link-local scope means nothing to a
+	 * port that has one link, and it is not sent in Host. */
+	if (memchr(auth + 1, '%', len) != NULL)
+		return url_error(err, errlen,
+			"IPv6 zone identifiers ('%%...') are not supported in URLs");
+	if (len >= sizeof(addr))
+		return url_error(err, errlen,
+			"invalid IPv6 address '%.*s'", 64, auth + 1);
+	memcpy(addr, auth + 1, len);
+	addr[len] = '\0';
+	if (inet_pton(AF_INET6, addr, u->ipv6) != 1)
+		return url_error(err, errlen, "invalid IPv6 address '%s'",
+				 addr);
+	if (close + 1 < auth_end && close[1] != ':')
+		return url_error(err, errlen,
+			"unexpected %s after ']' (expected ':port' or '/')",
+			char_name(close[1], cbuf, sizeof(cbuf)));
+	memcpy(u->host, auth, len + 2);
+	u->host[len + 2] = '\0';
+	u->is_ipv6 = 1;
+	*colon = close + 1 < auth_end ? close + 1 : NULL;
+	return 0;
+}
+
 int
 url_parse(const char *s, struct url *u, char *err, size_t errlen)
 {
@@ -149,12 +192,18 @@ url_parse(const char *s, struct url *u, char *err, size_t errlen)
 	if (memchr(auth, '@', n) != NULL)
 		return url_error(err, errlen,
 			"user information (user@host) in URLs is not supported");
+	if (*auth == '[') {
+		if (url_parse_ipv6(auth, auth_end, u, &colon, err,
+				   errlen) != 0)
+			return -1;
+		goto port;
+	}
 	colon = memchr(auth, ':', n);
-	if (*auth == '[' ||
-	    (colon != NULL &&
-	     memchr(colon + 1, ':', (size_t)(auth_end - colon - 1)) != NULL))
+	if (colon != NULL &&
+	    memchr(colon + 1, ':', (size_t)(auth_end - colon - 1)) != NULL)
 		return url_error(err, errlen,
-			"IPv6 addresses are not supported");
+			"an IPv6 address must be in brackets: http://[%.*s]/",
+			n > 64 ? 64 : (int)n, auth);
 
 	host_end = colon != NULL ? colon : auth_end;
 	host_len = (size_t)(host_end - auth);
@@ -187,6 +236,7 @@ url_parse(const char *s, struct url *u, char *err, size_t errlen)
 		u->ipv4 = 0;
 	}
 
+port:
 	u->port = 80;
 	if (colon != NULL) {
 		if (parse_port(colon + 1, (size_t)(auth_end - colon - 1),

@@ -635,7 +635,8 @@ conn_list_on_worker(struct worker *w, void *arg)
 
 	while ((c = tcp_conn_next(w, &iter)) != NULL) {
 		struct tcp_conn_info ci;
-		char l[16], r[16], ls[24], rs[24];
+		char l[INET6_ADDRSTRLEN], r[INET6_ADDRSTRLEN];
+		char ls[INET6_ADDRSTRLEN + 8], rs[INET6_ADDRSTRLEN + 8];
 
 		tcp_conn_info(w, c, &ci);
 		if ((q->state >= 0 && (int)ci.state != q->state) ||
@@ -646,10 +647,20 @@ conn_list_on_worker(struct worker *w, void *arg)
 		q->total++;
 		if (json_array_size(q->list) >= q->limit)
 			continue;
-		ipv4_format(ci.local_ip, l, sizeof(l));
-		ipv4_format(ci.remote_ip, r, sizeof(r));
-		snprintf(ls, sizeof(ls), "%s:%u", l, ci.local_port);
-		snprintf(rs, sizeof(rs), "%s:%u", r, ci.remote_port);
+		if (ci.v6) {
+			/* [addr]:port, as in a URL (RFC 3986 3.2.2). */
+			inet_ntop(AF_INET6, ci.local_ip6, l, sizeof(l));
+			inet_ntop(AF_INET6, ci.remote_ip6, r, sizeof(r));
+			snprintf(ls, sizeof(ls), "[%s]:%u", l, ci.local_port);
+			snprintf(rs, sizeof(rs), "[%s]:%u", r,
+				 ci.remote_port);
+		} else {
+			ipv4_format(ci.local_ip, l, sizeof(l));
+			ipv4_format(ci.remote_ip, r, sizeof(r));
+			snprintf(ls, sizeof(ls), "%s:%u", l, ci.local_port);
+			snprintf(rs, sizeof(rs), "%s:%u", r,
+				 ci.remote_port);
+		}
 		json_array_append_new(q->list, json_pack(
 			"{s:i, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			"lcore", w->lcore_id,

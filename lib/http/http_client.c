@@ -43,10 +43,10 @@ hcl_detach(struct http_client_conn *hc)
 	hc->tc = NULL;
 }
 
-int
-http_client_connect(struct worker *w, struct http_client_conn *hc,
-		    const struct http_client_profile *prof, uint32_t src_ip,
-		    uint32_t ip, uint16_t port, uint32_t open_lag_us)
+/* What both families' connect set before the SYN. */
+static void
+hcl_begin(struct http_client_conn *hc, const struct http_client_profile *prof,
+	  uint32_t open_lag_us)
 {
 	hc->prof = prof;
 	hc->busy = NULL;
@@ -54,7 +54,26 @@ http_client_connect(struct worker *w, struct http_client_conn *hc,
 	hc->inflight = 0;
 	hc->state = HTTP_CLIENT_CONNECTING;
 	hc->flags = HTTP_CLIENT_OWED;
+}
+
+int
+http_client_connect(struct worker *w, struct http_client_conn *hc,
+		    const struct http_client_profile *prof, uint32_t src_ip,
+		    uint32_t ip, uint16_t port, uint32_t open_lag_us)
+{
+	hcl_begin(hc, prof, open_lag_us);
 	hc->tc = tcp_connect(w, src_ip, ip, port, &hcl_tcp_ops, hc);
+	return hc->tc == NULL ? -1 : 0;
+}
+
+int
+http_client_connect6(struct worker *w, struct http_client_conn *hc,
+		     const struct http_client_profile *prof,
+		     const uint8_t *src6, const uint8_t *ip6, uint16_t port,
+		     uint32_t open_lag_us)
+{
+	hcl_begin(hc, prof, open_lag_us);
+	hc->tc = tcp_connect6(w, src6, ip6, port, &hcl_tcp_ops, hc);
 	return hc->tc == NULL ? -1 : 0;
 }
 

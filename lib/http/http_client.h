@@ -190,6 +190,13 @@ int
 http_client_connect(struct worker *w, struct http_client_conn *hc,
 		    const struct http_client_profile *prof, uint32_t src_ip,
 		    uint32_t ip, uint16_t port, uint32_t open_lag_us);
+/* The same to an IPv6 server ip6 from src6 (NULL: --ip6), network byte
+ * order. */
+int
+http_client_connect6(struct worker *w, struct http_client_conn *hc,
+		     const struct http_client_profile *prof,
+		     const uint8_t *src6, const uint8_t *ip6, uint16_t port,
+		     uint32_t open_lag_us);
 
 /* Whether hc may take another request now (pipeline and per-connection
  * limits, nothing half written). */

@@ -20,6 +20,7 @@
 #include "http_client.h"
 #include "http_msg.h"
 #include "ipv4.h"
+#include "ipv6_ranges.h"
 #include "job.h"
 #include "url.h"
 #include "worker.h"
@@ -293,6 +294,66 @@ job_threshold_kinds_check(const struct threshold *t, unsigned int n,
 	return 0;
 }
 
+/* Whether bits of a and b agree up to prefix (network byte order). */
+static int
+ip6_same_prefix(const uint8_t *a, const uint8_t *b, unsigned int prefix)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16 && prefix > 0; i++, prefix -= RTE_MIN(prefix, 8u)) {
+		uint8_t mask = (uint8_t)(0xff00 >> RTE_MIN(prefix, 8u));
+
+		if ((a[i] ^ b[i]) & mask)
+			return 0;
+	}
+	return 1;
+}
+
+/* IPv6 URLs need --ip6, and IPv6 src_ips must be in its prefix (the
+ * peers could not answer them otherwise).  0, or -1 with err. */
+static int
+job_check_ip6(const struct dpf_config *cfg, const struct job_params *p,
+	      char *err, size_t errlen)
+{
+	uint8_t last[16];
+	uint32_t a;
+	unsigned int i;
+
+	for (i = 0; i < p->n_urls; i++) {
+		if (p->urls[i].is_ipv6 && !cfg->has_ip6) {
+			job_err(err, errlen,
+				"urls[%u]: %s is an IPv6 address: give dpfetch --ip6",
+				i, p->urls[i].host);
+			return -1;
+		}
+		if (!p->urls[i].is_ipv6 && cfg->ip == 0) {
+			job_err(err, errlen,
+				"urls[%u]: %s is an IPv4 address: give dpfetch --ip",
+				i, p->urls[i].host);
+			return -1;
+		}
+	}
+	if (p->src6_n == 0)
+		return 0;
+	if (!cfg->has_ip6) {
+		job_err(err, errlen,
+			"src_ips: IPv6 addresses need --ip6");
+		return -1;
+	}
+	memcpy(last, p->src6_lo, 16);
+	memcpy(&a, last + 12, 4);
+	a = rte_cpu_to_be_32(rte_be_to_cpu_32(a) + p->src6_n - 1);
+	memcpy(last + 12, &a, 4);
+	if (!ip6_same_prefix(p->src6_lo, cfg->ip6, cfg->ip6_prefix) ||
+	    !ip6_same_prefix(last, cfg->ip6, cfg->ip6_prefix)) {
+		job_err(err, errlen,
+			"src_ips: outside the --ip6 prefix /%u: the peers could not answer them",
+			cfg->ip6_prefix);
+		return -1;
+	}
+	return 0;
+}
+
 struct job *
 job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 	   size_t errlen)
@@ -350,6 +411,9 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 			return NULL;
 		}
 	}
+
+	if (job_check_ip6(cfg, p, err, errlen) != 0)
+		return NULL;
 
 	job = rte_zmalloc("job", sizeof(*job) + n * sizeof(job->shares[0]),
 			  RTE_CACHE_LINE_SIZE);
@@ -430,6 +494,13 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 		if ((job->p.requests != 0 && s->req_quota == 0) ||
 		    (s->conn_target == 0 && !s->pace.churn.paced))
 			s->done = 1;
+	}
+	if (job->p.src6_n != 0 &&
+	    ipv6_add_local_range(app, job->p.src6_lo, job->p.src6_n) != 0) {
+		job_err(err, errlen,
+			"src_ips: too many IPv6 address ranges in use (%d)",
+			LOCAL_RANGES_MAX);
+		goto fail;
 	}
 	if (job->p.src_lo != 0 &&
 	    ipv4_add_local_range(app, job->p.src_lo, job->p.src_hi) != 0) {

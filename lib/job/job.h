@@ -147,6 +147,7 @@ struct job_share {
 	uint32_t n_next_hops;
 	uint32_t next_hops[JOB_MAX_URLS];
 	uint32_t next_src;
+	uint32_t next_src6;	/* the same in src6 (IPv6 src_ips) */
 	uint32_t next_url;
 
 	/* Connections. */

@@ -754,6 +754,18 @@ share_arp(struct worker *w, struct job_share *s)
 	return pending ? 0 : 1;
 }
 
+/* Whether any of the share's URLs is IPv6. */
+static int
+share_has_ipv6(const struct job_share *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->job->p.n_urls; i++)
+		if (s->job->p.urls[i].is_ipv6)
+			return 1;
+	return 0;
+}
+
 /* ARP for every next hop before the first SYN. */
 static void
 share_resolve(struct worker *w, struct job_share *s)
@@ -768,6 +780,18 @@ share_resolve(struct worker *w, struct job_share *s)
 		    (uint64_t)s->job->p.connect_timeout_ms * 1000)
 			return;
 		share_note(s, "the port's link stayed down for %u ms",
+			   s->job->p.connect_timeout_ms);
+		share_give_up(w, s, JOB_ERR_LINK_DOWN);
+		return;
+	}
+	/* IPv6 URLs: --ip6 is no source to send from while duplicate
+	 * address detection runs (RFC 4862 5.4); a conflict stops
+	 * dpfetch (nd.c).  Wait, within the connect timeout. */
+	if (w->app->ip6_tentative && share_has_ipv6(s)) {
+		if (w->now_us - s->start_us <
+		    (uint64_t)s->job->p.connect_timeout_ms * 1000)
+			return;
+		share_note(s, "--ip6 still tentative (duplicate address detection) after %u ms",
 			   s->job->p.connect_timeout_ms);
 		share_give_up(w, s, JOB_ERR_LINK_DOWN);
 		return;
@@ -797,6 +821,24 @@ share_src_ip(struct job_share *s)
 	return ip;
 }
 
+/* The next IPv6 source of src_ips6 into buf (the range's low 32 bits
+ * count up), or NULL for --ip6. */
+static const uint8_t *
+share_src_ip6(struct job_share *s, uint8_t *buf)
+{
+	const struct job_params *p = &s->job->p;
+	uint32_t low;
+
+	if (p->src6_n == 0)
+		return NULL;
+	memcpy(buf, p->src6_lo, 16);
+	memcpy(&low, buf + 12, 4);
+	low = rte_cpu_to_be_32(rte_be_to_cpu_32(low) + s->next_src6);
+	memcpy(buf + 12, &low, 4);
+	s->next_src6 = (s->next_src6 + 1) % p->src6_n;
+	return buf;
+}
+
 /* Open one connection: a held one (its request taken from the quota),
  * or a churn one (churn, its opening taken from the churn dial).  0, or
  * -1 when opening must pause (noted). */
@@ -806,6 +848,7 @@ share_open_one(struct worker *w, struct job_share *s, int churn)
 	const struct url *u;
 	struct job_conn *jc;
 	uint64_t intended;
+	uint8_t src6[16];
 
 	jc = obj_pool_get(&w->runner->conn_pool);
 	if (jc == NULL) {
@@ -841,9 +884,13 @@ share_open_one(struct worker *w, struct job_share *s, int churn)
 	if (unlikely(s->job->trace != NULL))
 		job_trace_printf(s->job->trace, "* Trying %s:%u ...", u->host,
 				 u->port);
-	if (http_client_connect(w, &jc->hc, churn ? &s->churn_prof : &s->prof,
-				share_src_ip(s), u->ipv4, u->port,
-				lag_of(intended, w->now_us)) != 0) {
+	if ((u->is_ipv6 ?
+	     http_client_connect6(w, &jc->hc, churn ? &s->churn_prof :
+				  &s->prof, share_src_ip6(s, src6), u->ipv6,
+				  u->port, lag_of(intended, w->now_us)) :
+	     http_client_connect(w, &jc->hc, churn ? &s->churn_prof :
+				 &s->prof, share_src_ip(s), u->ipv4, u->port,
+				 lag_of(intended, w->now_us))) != 0) {
 		share_note(s, "cannot open a connection (no free port or connection block)");
 		conn_fail(w, s, jc, JOB_ERR_LOCAL);
 		s->open_after_us = w->now_us + LOCAL_RETRY_US;
@@ -1234,8 +1281,13 @@ share_next_hops(struct worker *w, struct job_share *s)
 	unsigned int i, k;
 
 	for (i = 0; i < p->n_urls; i++) {
-		uint32_t hop = ipv4_next_hop(w, p->urls[i].ipv4);
+		uint32_t hop;
 
+		/* IPv6: Neighbor Discovery runs in ipv6_output, which
+		 * holds the first SYNs until the neighbour answers. */
+		if (p->urls[i].is_ipv6)
+			continue;
+		hop = ipv4_next_hop(w, p->urls[i].ipv4);
 		if (hop == 0) {
 			share_note(s, "no route to %s: it is outside the --ip prefix and there is no --gateway",
 				   p->urls[i].host);

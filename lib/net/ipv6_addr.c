@@ -5,12 +5,15 @@
 #include <rte_ip.h>
 
 #include "ipv6_addr.h"
+#include "ipv6_ranges.h"
 #include "worker.h"
 
 int
 ipv6_is_own(const struct app *app, const uint8_t *ip)
 {
-	return app->cfg->has_ip6 && memcmp(ip, app->cfg->ip6, 16) == 0;
+	/* Jobs' IPv6 src_ips ranges too (ipv6_ranges.c, v6tcp). */
+	return (app->cfg->has_ip6 && memcmp(ip, app->cfg->ip6, 16) == 0) ||
+		ipv6_in_local_range(app, ip);
 }
 
 int

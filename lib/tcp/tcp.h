@@ -142,7 +142,11 @@ tcp_rx_hint_set(struct tcp_stack *ts, const struct tcp_rx_hint *h)
 {
 	*(const struct tcp_rx_hint **)(void *)ts = h;
 }
-/* A TCP segment over IPv4, its headers checked up to l4_off. */
+/* tcp_input takes IPv6 too (worker_loop.c dispatches it here). */
+#define TCP_HAS_IPV6 1
+
+/* A TCP segment over IPv4 or IPv6 (the version nibble at l3_off), its
+ * headers checked up to l4_off. */
 void
 tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 	  uint32_t l4_off, uint32_t l4_len);
@@ -161,6 +165,12 @@ tcp_mem_wake(struct worker *w);
 struct tcp_conn *
 tcp_connect(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
 	    uint16_t remote_port, const struct tcp_app_ops *ops, void *app);
+/* The same over IPv6 (addresses in network byte order; local_ip6
+ * NULL: --ip6).  NULL without --ip6. */
+struct tcp_conn *
+tcp_connect6(struct worker *w, const uint8_t *local_ip6,
+	     const uint8_t *remote_ip6, uint16_t remote_port,
+	     const struct tcp_app_ops *ops, void *app);
 /* Accept connections on port; ops->connected is called for each once
  * established, with the connection's app = app (the application may
  * replace it: tcp_conn_set_app). */
@@ -282,9 +292,13 @@ tcp_conn_fin_queued(const struct tcp_conn *c);
 struct tcp_conn_info {
 	enum tcp_state state;
 	const char *state_name;
-	/* The 4-tuple, host byte order. */
+	/* The 4-tuple, host byte order; for IPv6 (v6) the addresses are
+	 * local_ip6 and remote_ip6 (network byte order) and these 0. */
 	uint32_t local_ip;
 	uint32_t remote_ip;
+	uint8_t v6;
+	uint8_t local_ip6[16];
+	uint8_t remote_ip6[16];
 	uint16_t local_port;
 	uint16_t remote_port;
 	uint16_t mss;		/* payload bytes per segment we send */

@@ -121,6 +121,54 @@ tcp_conn_is(const struct tcp_conn *c, const struct tcp_key *k)
 		c->local_port == k->local_port;
 }
 
+/* The key c was filed under: an IPv6 block's local_ip is its address
+ * block's index, which the key does not hold (tcp_priv.h). */
+static void
+tcp_conn_key(const struct tcp_conn *c, struct tcp_key *k)
+{
+	tcp_key_of(k, c->remote_ip, c->remote_port,
+		   tcp_conn_is_v6(c) ? 0 : c->local_ip, c->local_port);
+}
+
+uint32_t
+tcp_addr6_fold(const struct tcp_addr6 *a6, uint32_t seed)
+{
+	return rte_jhash(a6, sizeof(*a6), seed);
+}
+
+/* The IPv6 chain walk: the fold and ports first (a 32-bit compare per
+ * block as for IPv4), the full addresses only where those match. */
+static struct tcp_conn *
+tcp_table_find6(const struct tcp_stack *ts, const struct tcp_addr6 *a6,
+		const struct tcp_key *k, uint32_t sig)
+{
+	uint32_t i = *tcp_bucket(ts, sig);
+
+	while (i != 0) {
+		struct tcp_conn *c = tcp_conn_at(ts, i);
+
+		if (c->remote_ip == k->remote_ip && tcp_conn_is_v6(c) &&
+		    c->remote_port == k->remote_port &&
+		    c->local_port == k->local_port &&
+		    memcmp(tcp_addr6_of(ts, c), a6, sizeof(*a6)) == 0)
+			return c;
+		i = c->hnext;
+	}
+	return NULL;
+}
+
+struct tcp_conn *
+tcp_lookup6(struct worker *w, const struct tcp_addr6 *a6,
+	    uint16_t remote_port, uint16_t local_port)
+{
+	struct tcp_stack *ts = w->tcp;
+	struct tcp_key k;
+
+	tcp_key_of(&k, tcp_addr6_fold(a6, ts->hash_seed), remote_port, 0,
+		   local_port);
+	return tcp_table_find6(ts, a6, &k, tcp_key_hash(&k, ts->hash_seed));
+}
+
 static inline struct tcp_conn *
 tcp_table_find(const struct tcp_stack *ts, const struct tcp_key *k,
 	       uint32_t sig)
@@ -307,6 +355,14 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 	if (obj_pool_init(&ts->snd_pool, "tcp_snd", n_snd,
 			  sizeof(struct tcp_sndbuf), socket) != 0)
 		goto nomem;
+	/* IPv6 addresses: none without --ip6 (an IPv4 run pays nothing),
+	 * else one per connection unless tcp.ip6_conns says fewer. */
+	if (obj_pool_init(&ts->addr6_pool, "tcp_addr6",
+			  RTE_MIN(w->cfg->has_ip6 ? (w->cfg->tcp.ip6_conns != 0 ?
+				  w->cfg->tcp.ip6_conns : max_conns) : 0,
+				  TCP_ADDR6_MAX),
+			  sizeof(struct tcp_addr6), socket) != 0)
+		goto nomem;
 	/* The congestion control's own state, for connections past slow
 	 * start or after a loss (none for NewReno). */
 	ts->cc_ops = tcp_cc_find(w->cfg->tcp.cc);
@@ -333,6 +389,7 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 		0, (int)rte_socket_id());
 	return 0;
 nomem:
+	obj_pool_fini(&ts->addr6_pool);
 	obj_pool_fini(&ts->snd_pool);
 	obj_pool_fini(&ts->ooo_pool);
 	obj_pool_fini(&ts->snd_pool);
@@ -353,8 +410,7 @@ tcp_reset_all(struct worker *w)
 		if (c->state == TCP_SYN_SENT || c->state == TCP_TIME_WAIT ||
 		    c->state == TCP_CLOSED || c->state == TCP_LISTEN)
 			continue;
-		tcp_send_reset(w, c->local_ip, c->remote_ip, c->local_port,
-			       c->remote_port, c->snd_nxt, c->rcv_nxt, 1);
+		tcp_send_reset_conn(w, c, c->snd_nxt, c->rcv_nxt, 1);
 		if (c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT)
 			w->stats.tcp.EstabResets++;
 		/* Sent once: tcp_stack_fini frees it without a word. */
@@ -381,6 +437,7 @@ tcp_stack_fini(struct worker *w)
 	obj_pool_fini(&ts->sack_pool);
 	obj_pool_fini(&ts->ooo_pool);
 	obj_pool_fini(&ts->snd_pool);
+	obj_pool_fini(&ts->addr6_pool);
 	rte_free(ts->buckets);
 	rte_free(ts->tw_fifo);
 	rte_free(ts->starved_fifo);
@@ -562,12 +619,13 @@ tcp_isn(struct worker *w, const struct tcp_key *k)
  */
 static uint16_t
 tcp_pick_port(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
-	      uint16_t remote_port)
+	      const struct tcp_addr6 *a6, uint16_t remote_port)
 {
 	const struct steer *st = &w->app->steer;
 	uint32_t range = EPHEMERAL_HI - EPHEMERAL_LO + 1;
 	uint32_t step = st->mode == STEER_SOFT ? st->n_workers : 1;
-	uint32_t *cursor = &w->tcp->next_port[local_ip & 0xff];
+	uint32_t *cursor = &w->tcp->next_port[a6 != NULL ? a6->local[15] :
+					      local_ip & 0xff];
 	uint32_t i;
 
 	if (*cursor < EPHEMERAL_LO || *cursor > EPHEMERAL_HI)
@@ -584,11 +642,15 @@ tcp_pick_port(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
 				EPHEMERAL_LO % step) % step;
 		if (p > EPHEMERAL_HI)
 			continue;
-		if (!steer_local_port_ok(st, w->index, local_ip, remote_ip,
+		if (a6 != NULL ?
+		    !steer_local_port_ok6(st, w->index, a6->local, a6->remote,
+					  (uint16_t)p, remote_port) :
+		    !steer_local_port_ok(st, w->index, local_ip, remote_ip,
 					 (uint16_t)p, remote_port))
 			continue;
-		if (tcp_lookup(w, remote_ip, remote_port, local_ip,
-			       (uint16_t)p) == NULL)
+		if ((a6 != NULL ? tcp_lookup6(w, a6, remote_port, (uint16_t)p) :
+		     tcp_lookup(w, remote_ip, remote_port, local_ip,
+				(uint16_t)p)) == NULL)
 			return (uint16_t)p;
 	}
 	return 0;
@@ -706,11 +768,11 @@ tcp_ops_id(struct tcp_stack *ts, const struct tcp_app_ops *ops)
 static struct tcp_conn *
 tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	     uint32_t local_ip, uint16_t local_port,
-	     const struct tcp_app_ops *ops, void *app)
+	     const struct tcp_addr6 *a6, const struct tcp_app_ops *ops,
+	     void *app)
 {
-	const struct syncookie_tuple t = {
-		remote_ip, local_ip, remote_port, local_port
-	};
+	struct tcp_addr6 *blk = NULL;
+	struct syncookie_tuple t;
 	struct tcp_conn *c;
 	struct tcp_key k;
 	uint32_t sig;
@@ -719,16 +781,35 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 
 	if (ops_id < 0)
 		return NULL;
+	if (a6 != NULL) {
+		/* IPv6: the key is (fold, 0); local_ip names the block. */
+		blk = obj_pool_get(&w->tcp->addr6_pool);
+		if (blk == NULL) {
+			w->stats.tcp.Ip6NoMem++;
+			return NULL;
+		}
+		*blk = *a6;
+		remote_ip = tcp_addr6_fold(a6, w->tcp->hash_seed);
+		local_ip = 0;
+	}
 	c = obj_pool_get(&w->tcp->conn_pool);
 	if (c == NULL && tcp_time_wait_recycle(w, NULL))
 		c = obj_pool_get(&w->tcp->conn_pool);
-	if (c == NULL)
+	if (c == NULL) {
+		if (blk != NULL)
+			obj_pool_put(&w->tcp->addr6_pool, blk);
 		return NULL;
+	}
 	memset(c, 0, sizeof(*c));
 	c->remote_ip = remote_ip;
 	c->remote_port = remote_port;
-	c->local_ip = local_ip;
+	c->local_ip = blk != NULL ?
+		obj_pool_index(&w->tcp->addr6_pool, blk) : local_ip;
 	c->local_port = local_port;
+	t.remote_ip = remote_ip;
+	t.local_ip = local_ip;
+	t.remote_port = remote_port;
+	t.local_port = local_port;
 	tcp_key_of(&k, remote_ip, remote_port, local_ip, local_port);
 	sig = tcp_key_hash(&k, w->tcp->hash_seed);
 	tcp_table_add(w->tcp, c, sig);
@@ -754,6 +835,11 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	return c;
 }
 
+static struct tcp_conn *
+tcp_connect_start(struct worker *w, struct tcp_conn *c);
+static struct tcp_conn *
+tcp_accept_new(struct worker *w, struct tcp_conn *c);
+
 struct tcp_conn *
 tcp_connect(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
 	    uint16_t remote_port, const struct tcp_app_ops *ops, void *app)
@@ -763,13 +849,47 @@ tcp_connect(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
 
 	if (local_ip == 0)
 		local_ip = w->cfg->ip;
-	lport = tcp_pick_port(w, local_ip, remote_ip, remote_port);
+	/* No --ip (an IPv6-only run): an IPv4 block cannot have local_ip
+	 * in 0/8 (tcp_priv.h). */
+	if (local_ip <= TCP_ADDR6_MAX)
+		return NULL;
+	lport = tcp_pick_port(w, local_ip, remote_ip, NULL, remote_port);
 	if (lport == 0) {
 		w->stats.tcp.NoPort++;
 		return NULL;
 	}
-	c = tcp_conn_new(w, remote_ip, remote_port, local_ip, lport, ops,
-			 app);
+	c = tcp_conn_new(w, remote_ip, remote_port, local_ip, lport, NULL,
+			 ops, app);
+	return tcp_connect_start(w, c);
+}
+
+struct tcp_conn *
+tcp_connect6(struct worker *w, const uint8_t *local_ip6,
+	     const uint8_t *remote_ip6, uint16_t remote_port,
+	     const struct tcp_app_ops *ops, void *app)
+{
+	struct tcp_addr6 a6;
+	struct tcp_conn *c;
+	uint16_t lport;
+
+	if (!w->cfg->has_ip6)
+		return NULL;
+	memcpy(a6.remote, remote_ip6, sizeof(a6.remote));
+	memcpy(a6.local, local_ip6 != NULL ? local_ip6 : w->cfg->ip6,
+	       sizeof(a6.local));
+	lport = tcp_pick_port(w, 0, 0, &a6, remote_port);
+	if (lport == 0) {
+		w->stats.tcp.NoPort++;
+		return NULL;
+	}
+	c = tcp_conn_new(w, 0, remote_port, 0, lport, &a6, ops, app);
+	return tcp_connect_start(w, c);
+}
+
+/* The SYN of a connection tcp_conn_new just made (or NULL). */
+static struct tcp_conn *
+tcp_connect_start(struct worker *w, struct tcp_conn *c)
+{
 	if (c == NULL)
 		return NULL;
 	tcp_set_state(w, c, TCP_SYN_SENT);
@@ -835,9 +955,24 @@ tcp_accept_syn(struct worker *w, const struct tcp_listener *l,
 	       uint32_t remote_ip, uint16_t remote_port, uint32_t local_ip,
 	       uint16_t local_port)
 {
-	struct tcp_conn *c = tcp_conn_new(w, remote_ip, remote_port, local_ip,
-					  local_port, l->ops, l->app);
+	return tcp_accept_new(w, tcp_conn_new(w, remote_ip, remote_port,
+					      local_ip, local_port, NULL,
+					      l->ops, l->app));
+}
 
+struct tcp_conn *
+tcp_accept_syn6(struct worker *w, const struct tcp_listener *l,
+		const struct tcp_addr6 *a6, uint16_t remote_port,
+		uint16_t local_port)
+{
+	return tcp_accept_new(w, tcp_conn_new(w, 0, remote_port, 0,
+					      local_port, a6, l->ops, l->app));
+}
+
+/* A connection tcp_conn_new made for a listener (or NULL). */
+static struct tcp_conn *
+tcp_accept_new(struct worker *w, struct tcp_conn *c)
+{
 	if (c == NULL)
 		return NULL;
 	c->flags |= TF_PASSIVE;
@@ -1002,9 +1137,10 @@ tcp_conn_free(struct worker *w, struct tcp_conn *c)
 
 	tcp_timers_cancel(w, c);
 	tcp_set_state(w, c, TCP_CLOSED);
-	tcp_key_of(&k, c->remote_ip, c->remote_port, c->local_ip,
-		   c->local_port);
+	tcp_conn_key(c, &k);
 	tcp_table_del(w->tcp, c, tcp_key_hash(&k, w->tcp->hash_seed));
+	if (tcp_conn_is_v6(c))
+		obj_pool_put(&w->tcp->addr6_pool, tcp_addr6_of(w->tcp, c));
 	w->tcp->n_conns--;
 	tcp_snd_put(w, c);
 	if (c->mem_flags & TCP_MF_SND_STARVED) {
@@ -1293,8 +1429,7 @@ tcp_abort(struct worker *w, struct tcp_conn *c)
 {
 	if (c->state != TCP_SYN_SENT && c->state != TCP_TIME_WAIT &&
 	    c->state != TCP_CLOSED)
-		tcp_send_reset(w, c->local_ip, c->remote_ip, c->local_port,
-			       c->remote_port, c->snd_nxt, c->rcv_nxt, 1);
+		tcp_send_reset_conn(w, c, c->snd_nxt, c->rcv_nxt, 1);
 	if (c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT)
 		w->stats.tcp.EstabResets++;
 	c->flags |= TF_APP_CLOSED;
@@ -1369,8 +1504,16 @@ tcp_conn_info(struct worker *w, const struct tcp_conn *c,
 	memset(ci, 0, sizeof(*ci));
 	ci->state = (enum tcp_state)c->state;
 	ci->state_name = tcp_state_name(ci->state);
-	ci->local_ip = c->local_ip;
-	ci->remote_ip = c->remote_ip;
+	if (tcp_conn_is_v6(c)) {
+		const struct tcp_addr6 *a6 = tcp_addr6_of(w->tcp, c);
+
+		ci->v6 = 1;
+		memcpy(ci->local_ip6, a6->local, sizeof(ci->local_ip6));
+		memcpy(ci->remote_ip6, a6->remote, sizeof(ci->remote_ip6));
+	} else {
+		ci->local_ip = c->local_ip;
+		ci->remote_ip = c->remote_ip;
+	}
 	ci->local_port = c->local_port;
 	ci->remote_port = c->remote_port;
 	ci->mss = c->mss;

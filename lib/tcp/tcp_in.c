@@ -31,6 +31,7 @@
 
 #include "cksum.h"
 #include "ipv4.h"
+#include "ipv6.h"
 #include "tcp_priv.h"
 #include "tcp_opt.h"
 #include "tcp_seq.h"
@@ -45,6 +46,9 @@ struct tcp_seg {
 	uint32_t len;		/* payload bytes (no SYN/FIN) */
 	uint8_t flags;
 	struct tcp_opts opts;
+	/* IPv6: the segment's addresses (remote = its source), and the
+	 * tuple's src_ip is their fold, dst_ip 0; NULL: IPv4. */
+	const struct tcp_addr6 *a6;
 };
 
 #define TH_FIN	RTE_TCP_FIN_FLAG
@@ -93,9 +97,10 @@ tcp_in_no_conn(struct worker *w, const struct tcp_seg *s, uint32_t src_ip,
 	if ((s->flags & TH_RST) || !tcp_rst_allowed(w))
 		return;
 	if (s->flags & TH_ACK)
-		tcp_send_reset(w, dst_ip, src_ip, dport, sport, s->ack, 0, 0);
+		tcp_send_reset(w, dst_ip, src_ip, s->a6, dport, sport, s->ack,
+			       0, 0);
 	else
-		tcp_send_reset(w, dst_ip, src_ip, dport, sport, 0,
+		tcp_send_reset(w, dst_ip, src_ip, s->a6, dport, sport, 0,
 			       s->seq + seg_len, 1);
 }
 
@@ -129,7 +134,9 @@ static void
 tcp_apply_syn_options(struct worker *w, struct tcp_conn *c,
 		      const struct tcp_opts *o)
 {
-	uint16_t our_mss = (uint16_t)(w->app->port.mtu - 40);
+	/* IPv6's header is 20 bytes longer than IPv4's. */
+	uint16_t our_mss = (uint16_t)(w->app->port.mtu -
+				      (tcp_conn_is_v6(c) ? 60 : 40));
 	uint16_t peer_mss = o->has_mss ? o->mss : 536;
 
 	/* Tiny MSS values are a resource attack; 64 is the floor. */
@@ -220,7 +227,7 @@ tcp_in_syn_cookie(struct worker *w, const struct tcp_seg *s, uint32_t src_ip,
 		tsval = syncookie_tsval(w->ts_now +
 					syncookie_ts_offset(&w->tcp->ts_key, &t),
 					bits);
-	tcp_send_synack_cookie(w, dst_ip, src_ip, dport, sport, iss,
+	tcp_send_synack_cookie(w, dst_ip, src_ip, s->a6, dport, sport, iss,
 			       s->seq + 1, ws >= 0 ?
 			       tcp_choose_wscale(tc->rcvbuf) : -1,
 			       sack, ts, tsval, s->opts.ts_val);
@@ -248,12 +255,13 @@ tcp_in_cookie_ack(struct worker *w, const struct tcp_listener *l,
 			    s->opts.has_ts ? s->opts.ts_ecr : 0, &co) != 0) {
 		w->stats.tcp.SyncookiesFailed++;
 		if (tcp_rst_allowed(w))
-			tcp_send_reset(w, dst_ip, src_ip, dport, sport, s->ack,
-				       0, 0);
+			tcp_send_reset(w, dst_ip, src_ip, s->a6, dport, sport,
+				       s->ack, 0, 0);
 		return NULL;
 	}
 	w->stats.tcp.SyncookiesRecv++;
-	c = tcp_accept_syn(w, l, src_ip, sport, dst_ip, dport);
+	c = s->a6 != NULL ? tcp_accept_syn6(w, l, s->a6, sport, dport) :
+		tcp_accept_syn(w, l, src_ip, sport, dst_ip, dport);
 	if (c == NULL) {
 		w->stats.tcp.ListenDrops++;
 		return NULL;
@@ -301,7 +309,7 @@ tcp_in_listen(struct worker *w, const struct tcp_listener *l,
 		return;
 	if (s->flags & TH_ACK) {
 		if (tcp_rst_allowed(w))
-			tcp_send_reset(w, dst_ip, src_ip, dport, sport,
+			tcp_send_reset(w, dst_ip, src_ip, s->a6, dport, sport,
 				       s->ack, 0, 0);
 		return;
 	}
@@ -318,7 +326,8 @@ tcp_in_listen(struct worker *w, const struct tcp_listener *l,
 		w->stats.tcp.HalfOpenDrops++;
 		return;
 	}
-	c = tcp_accept_syn(w, l, src_ip, sport, dst_ip, dport);
+	c = s->a6 != NULL ? tcp_accept_syn6(w, l, s->a6, sport, dport) :
+		tcp_accept_syn(w, l, src_ip, sport, dst_ip, dport);
 	if (c == NULL) {
 		/* Out of connection blocks: a cookie needs none; without
 		 * cookies, like a full backlog, stay silent and let the
@@ -368,6 +377,20 @@ tcp_source_bad(const struct worker *w, uint32_t ip)
 	return ipv4_is_local(w->app, ip);
 }
 
+/* The same for IPv6 (RFC 4291 2.5.2, 2.5.3, 2.7): the unspecified
+ * address, loopback, multicast, and our own. */
+static int
+tcp_source6_bad(const struct worker *w, const uint8_t *ip)
+{
+	static const uint8_t zero[15];
+
+	if (ip[0] == 0xff)
+		return 1;
+	if (memcmp(ip, zero, sizeof(zero)) == 0 && ip[15] <= 1)
+		return 1;
+	return ipv6_is_local(w->app, ip);
+}
+
 static int
 tcp_in_syn_sent(struct worker *w, struct tcp_conn *c, struct tcp_seg *s)
 {
@@ -376,9 +399,7 @@ tcp_in_syn_sent(struct worker *w, struct tcp_conn *c, struct tcp_seg *s)
 	if (s->flags & TH_ACK) {
 		if (SEQ_LEQ(s->ack, c->iss) || SEQ_GT(s->ack, c->snd_max)) {
 			if (!(s->flags & TH_RST) && tcp_rst_allowed(w))
-				tcp_send_reset(w, c->local_ip, c->remote_ip,
-					       c->local_port, c->remote_port,
-					       s->ack, 0, 0);
+				tcp_send_reset_conn(w, c, s->ack, 0, 0);
 			return 0;
 		}
 		ack_ok = 1;
@@ -1025,9 +1046,7 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		if (SEQ_LEQ(s->ack, c->snd_una) ||
 		    SEQ_GT(s->ack, c->snd_max)) {
 			if (tcp_rst_allowed(w))
-				tcp_send_reset(w, c->local_ip, c->remote_ip,
-					       c->local_port, c->remote_port,
-					       s->ack, 0, 0);
+				tcp_send_reset_conn(w, c, s->ack, 0, 0);
 			goto drop;
 		}
 		c->snd_wl1 = s->seq - 1;	/* let the update below run */
@@ -1077,9 +1096,11 @@ tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 	const struct rte_ipv4_hdr *ip;
 	const struct rte_tcp_hdr *th;
 	const struct tcp_rx_hint *hint;
+	struct tcp_addr6 a6;
 	struct tcp_conn *c;
 	struct tcp_seg s;
 	uint32_t doff, src_ip, dst_ip;
+	int v6;
 	uint16_t sport, dport;
 	uint64_t csum_flags;
 
@@ -1091,6 +1112,8 @@ tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 		goto drop;
 	}
 	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l3_off);
+	/* The family by the version nibble: both headers start with it. */
+	v6 = (ip->version_ihl >> 4) == 6;
 	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, l4_off);
 	doff = (uint32_t)(th->data_off >> 4) * 4;
 	if (doff < sizeof(*th) || doff > l4_len ||
@@ -1106,7 +1129,10 @@ tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 	if (csum_flags == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
 	    (csum_flags != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
 	     csum_flags != RTE_MBUF_F_RX_L4_CKSUM_NONE &&
-	     cksum_ipv4_l4_verify(m, ip, l4_off) != 0)) {
+	     (v6 ? cksum_ipv6_l4_verify(m, (const struct rte_ipv6_hdr *)
+					(const void *)ip, l4_off, l4_len,
+					IPPROTO_TCP) != 0 :
+	      cksum_ipv4_l4_verify(m, ip, l4_off) != 0))) {
 		w->stats.tcp.InCsumErrors++;
 		w->stats.tcp.InErrs++;
 		goto drop;
@@ -1129,10 +1155,24 @@ tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 		goto drop;
 	}
 
-	src_ip = rte_be_to_cpu_32(ip->src_addr);
-	dst_ip = rte_be_to_cpu_32(ip->dst_addr);
 	sport = rte_be_to_cpu_16(th->src_port);
 	dport = rte_be_to_cpu_16(th->dst_port);
+	s.a6 = NULL;
+	if (v6) {
+		/* IPv6: the tuple in the table's terms (tcp_priv.h). */
+		const uint8_t *ip6 = (const uint8_t *)ip;
+
+		memcpy(a6.remote, ip6 + 8, sizeof(a6.remote));
+		memcpy(a6.local, ip6 + 24, sizeof(a6.local));
+		s.a6 = &a6;
+		c = tcp_lookup6(w, &a6, sport, dport);
+		w->tcp->rx_hint = NULL;
+		src_ip = tcp_addr6_fold(&a6, w->tcp->hash_seed);
+		dst_ip = 0;
+		goto found;
+	}
+	src_ip = rte_be_to_cpu_32(ip->src_addr);
+	dst_ip = rte_be_to_cpu_32(ip->dst_addr);
 	/* The burst's hint, if it still holds: the tuple's live
 	 * connection, or no connection when none that might be this
 	 * tuple's was added since.  Anything else (freed, reused, opened
@@ -1150,6 +1190,7 @@ tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 			c = tcp_lookup_with_sig(w, src_ip, sport, dst_ip,
 						dport, hint->sig);
 	}
+found:
 	if (c != NULL && c->state == TCP_TIME_WAIT && (s.flags & TH_SYN) &&
 	    !(s.flags & TH_ACK) && tcp_find_listener(w, dport) != NULL &&
 	    (SEQ_GT(s.seq, c->rcv_nxt) ||
@@ -1165,7 +1206,8 @@ tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 	if (c == NULL) {
 		const struct tcp_listener *l;
 
-		if (tcp_source_bad(w, src_ip)) {
+		if (v6 ? tcp_source6_bad(w, a6.remote) :
+		    tcp_source_bad(w, src_ip)) {
 			if ((s.flags & (TH_SYN | TH_ACK)) == TH_SYN)
 				w->stats.tcp.SynFromBadSource++;
 			else

@@ -27,6 +27,7 @@
 
 #include "arp.h"
 #include "ipv4.h"
+#include "ipv6.h"
 #include "tcp_priv.h"
 #include "tcp_opt.h"
 #include "tcp_seq.h"
@@ -35,11 +36,31 @@
 #define TCP_HDR_LEN	20
 #define TCP_COPY_MAX	512	/* payloads up to this are copied, not cloned */
 
-/* The MSS we offer: what fits our MTU (RFC 9293 3.7.1). */
+/* The MSS we offer: what fits our MTU (RFC 9293 3.7.1) under the
+ * family's header (IPv6's is 40 bytes, IPv4's 20). */
 static uint16_t
-tcp_mss_offer(const struct worker *w)
+tcp_mss_offer(const struct worker *w, const struct tcp_addr6 *a6)
 {
-	return (uint16_t)(w->app->port.mtu - 40);
+	return (uint16_t)(w->app->port.mtu - (a6 != NULL ? 60 : 40));
+}
+
+/* Where the TCP header of a frame we build starts. */
+static inline uint32_t
+tcp_l4_off(const struct tcp_addr6 *a6)
+{
+	return a6 != NULL ? IPV6_L4_OFF : IPV4_L4_OFF;
+}
+
+/* Hand a built frame to the family's output (which sums the TCP
+ * checksum, in software or on the port). */
+static void
+tcp_ip_output(struct worker *w, struct rte_mbuf *m, uint32_t local_ip,
+	      uint32_t remote_ip, const struct tcp_addr6 *a6)
+{
+	if (a6 != NULL)
+		ipv6_output(w, m, a6->local, a6->remote, IPPROTO_TCP);
+	else
+		ipv4_output(w, m, local_ip, remote_ip, IPPROTO_TCP);
 }
 
 uint32_t
@@ -208,6 +229,8 @@ static int
 tcp_emit(struct worker *w, struct tcp_conn *c, uint32_t seq, uint8_t flags,
 	 uint32_t len)
 {
+	const struct tcp_addr6 *a6 = tcp_conn_a6(w->tcp, c);
+	uint32_t l4_off = tcp_l4_off(a6);
 	struct rte_mbuf *m = worker_alloc(w);
 	struct rte_tcp_hdr *th;
 	uint8_t *opt;
@@ -217,14 +240,14 @@ tcp_emit(struct worker *w, struct tcp_conn *c, uint32_t seq, uint8_t flags,
 		w->stats.tcp.DropNoMbuf++;
 		return -1;
 	}
-	th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, IPV4_L4_OFF);
+	th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, l4_off);
 	opt = (uint8_t *)(th + 1);
 	if (flags & RTE_TCP_SYN_FLAG) {
 		/* A SYN-ACK answers only what the SYN offered (RFC 7323
 		 * 3.2, RFC 2018 2). */
 		int synack = !!(flags & RTE_TCP_ACK_FLAG);
 
-		optlen = tcp_opt_put_syn(opt, tcp_mss_offer(w),
+		optlen = tcp_opt_put_syn(opt, tcp_mss_offer(w, a6),
 					 synack ? !!(c->flags & TF_SACK) :
 					 (int)w->cfg->tcp.sack,
 					 synack ? !!(c->flags & TF_TSTAMP) :
@@ -265,7 +288,7 @@ tcp_emit(struct worker *w, struct tcp_conn *c, uint32_t seq, uint8_t flags,
 	th->cksum = 0;
 	th->tcp_urp = 0;
 	m->l4_len = TCP_HDR_LEN + optlen;
-	m->data_len = m->pkt_len = IPV4_L4_OFF + TCP_HDR_LEN + optlen;
+	m->data_len = m->pkt_len = l4_off + TCP_HDR_LEN + optlen;
 	/* Small payloads are copied: a clone costs an mbuf, a reference
 	 * count on each side and a second segment for the port to walk,
 	 * more than copying a few hundred bytes.  So are payloads that fit
@@ -308,7 +331,7 @@ tcp_emit(struct worker *w, struct tcp_conn *c, uint32_t seq, uint8_t flags,
 	w->stats.tcp.DataBytesOut += len;
 	if (flags & RTE_TCP_RST_FLAG)
 		w->stats.tcp.OutRsts++;
-	ipv4_output(w, m, c->local_ip, c->remote_ip, IPPROTO_TCP);
+	tcp_ip_output(w, m, c->local_ip, c->remote_ip, a6);
 	return 0;
 }
 
@@ -478,7 +501,8 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 	wnd_end = c->snd_una + c->snd_wnd;
 	off = SEQ_DIFF(c->snd_nxt, c->snd_una);
 	seg_max = c->mss;
-	if (w->app->port.tx_tso)
+	/* TSO for IPv4 only: ipv6_output is not asked to segment. */
+	if (w->app->port.tx_tso && !tcp_conn_is_v6(c))
 		seg_max = w->app->port.tso_max_payload / c->mss * c->mss;
 	while (off < tcp_snd_of(c)->len) {
 		uint32_t len = RTE_MIN(seg_max, tcp_snd_of(c)->len - off);
@@ -630,7 +654,8 @@ tcp_synack_neigh_ok(struct worker *w, uint32_t remote_ip)
 
 void
 tcp_send_synack_cookie(struct worker *w, uint32_t local_ip,
-		       uint32_t remote_ip, uint16_t local_port,
+		       uint32_t remote_ip, const struct tcp_addr6 *a6,
+		       uint16_t local_port,
 		       uint16_t remote_port, uint32_t iss, uint32_t rcv_nxt,
 		       int wscale, int sack, int ts, uint32_t tsval,
 		       uint32_t tsecr)
@@ -639,7 +664,9 @@ tcp_send_synack_cookie(struct worker *w, uint32_t local_ip,
 	struct rte_mbuf *m;
 	uint32_t optlen;
 
-	if (!tcp_synack_neigh_ok(w, remote_ip)) {
+	/* IPv6: Neighbor Discovery's table is not read here (lib/net's
+	 * ipv6_output resolves and bounds what it holds). */
+	if (a6 == NULL && !tcp_synack_neigh_ok(w, remote_ip)) {
 		w->stats.tcp.SynAckNoNeigh++;
 		return;
 	}
@@ -648,8 +675,9 @@ tcp_send_synack_cookie(struct worker *w, uint32_t local_ip,
 		w->stats.tcp.DropNoMbuf++;
 		return;
 	}
-	th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, IPV4_L4_OFF);
-	optlen = tcp_opt_put_syn((uint8_t *)(th + 1), tcp_mss_offer(w), sack,
+	th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, tcp_l4_off(a6));
+	optlen = tcp_opt_put_syn((uint8_t *)(th + 1), tcp_mss_offer(w, a6),
+				 sack,
 				 ts, tsval, tsecr, wscale >= 0,
 				 wscale >= 0 ? (uint8_t)wscale : 0);
 	optlen = (optlen + 3) & ~3u;
@@ -666,22 +694,22 @@ tcp_send_synack_cookie(struct worker *w, uint32_t local_ip,
 	th->cksum = 0;
 	th->tcp_urp = 0;
 	m->l4_len = TCP_HDR_LEN + optlen;
-	m->data_len = m->pkt_len = IPV4_L4_OFF + TCP_HDR_LEN + optlen;
+	m->data_len = m->pkt_len = tcp_l4_off(a6) + TCP_HDR_LEN + optlen;
 	w->stats.tcp.OutSegs++;
-	ipv4_output(w, m, local_ip, remote_ip, IPPROTO_TCP);
+	tcp_ip_output(w, m, local_ip, remote_ip, a6);
 }
 
 void
 tcp_send_reset(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
-	       uint16_t local_port, uint16_t remote_port, uint32_t seq,
-	       uint32_t ack, int with_ack)
+	       const struct tcp_addr6 *a6, uint16_t local_port,
+	       uint16_t remote_port, uint32_t seq, uint32_t ack, int with_ack)
 {
 	struct rte_mbuf *m = worker_alloc(w);
 	struct rte_tcp_hdr *th;
 
 	if (m == NULL)
 		return;
-	th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, IPV4_L4_OFF);
+	th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, tcp_l4_off(a6));
 	th->src_port = rte_cpu_to_be_16(local_port);
 	th->dst_port = rte_cpu_to_be_16(remote_port);
 	th->sent_seq = rte_cpu_to_be_32(seq);
@@ -691,9 +719,17 @@ tcp_send_reset(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
 	th->rx_win = 0;
 	th->cksum = 0;
 	th->tcp_urp = 0;
-	m->data_len = m->pkt_len = IPV4_L4_OFF + TCP_HDR_LEN;
+	m->data_len = m->pkt_len = tcp_l4_off(a6) + TCP_HDR_LEN;
 	m->l4_len = TCP_HDR_LEN;
 	w->stats.tcp.OutSegs++;
 	w->stats.tcp.OutRsts++;
-	ipv4_output(w, m, local_ip, remote_ip, IPPROTO_TCP);
+	tcp_ip_output(w, m, local_ip, remote_ip, a6);
+}
+
+void
+tcp_send_reset_conn(struct worker *w, const struct tcp_conn *c,
+		    uint32_t seq, uint32_t ack, int with_ack)
+{
+	tcp_send_reset(w, c->local_ip, c->remote_ip, tcp_conn_a6(w->tcp, c),
+		       c->local_port, c->remote_port, seq, ack, with_ack);
 }

@@ -71,6 +71,29 @@ struct rte_mempool;
  * of a longer burst are looked up one by one. */
 #define TCP_LOOKUP_BURST_MAX	64
 
+/*
+ * IPv6 connections.  The hot block keeps IPv4's 32-bit remote_ip and
+ * local_ip; an IPv6 connection's two addresses live in a cold block
+ * (struct tcp_addr6, 32 B) from the worker's addr6_pool, so the block
+ * does not grow and an IPv4 connection pays nothing.  For it:
+ *   remote_ip  a keyed 32-bit fold of both addresses (tcp_addr6_fold),
+ *              what the table hashes;
+ *   local_ip   the cold block's pool index + 1, below 2^24.
+ * A local IPv4 address is never in 0.0.0.0/8 (RFC 1122 3.2.1.3: "this
+ * network"), so local_ip < 2^24 tells the family without a flag, and an
+ * IPv4 lookup can never match an IPv6 block: its key's local_ip is a
+ * real address.  The IPv6 key is (fold, 0, ports); its lookup compares
+ * the fold, then the full addresses in the cold block, so folds that
+ * collide are told apart.  The fold is keyed (the table's seed), so an
+ * attacker cannot aim tuples at one fold.
+ */
+struct tcp_addr6 {
+	uint8_t remote[16];	/* network byte order */
+	uint8_t local[16];
+};
+
+#define TCP_ADDR6_MAX	((1u << 24) - 1)	/* local_ip's room */
+
 /* The connection's timers: kinds of its one wheel timer. */
 enum tcp_timer_kind {
 	TCP_TT_RTX,	/* SYN/data retransmission, TLP, persist */
@@ -272,6 +295,13 @@ _Static_assert(offsetof(struct tcp_conn, app) == TCP_CONN_APP_OFF &&
 _Static_assert(sizeof(struct tcp_conn) <= 232,
 	       "struct tcp_conn, the hot block, grew past 232 bytes");
 
+/* Whether c is an IPv6 connection (see struct tcp_addr6). */
+static inline int
+tcp_conn_is_v6(const struct tcp_conn *c)
+{
+	return c->local_ip <= TCP_ADDR6_MAX;
+}
+
 #define TCP_MAX_LISTENERS	8
 /* Distinct tcp_app_ops per lcore, slot 0 (none) included. */
 #define TCP_MAX_OPS		32
@@ -299,6 +329,7 @@ struct tcp_stack {
 	struct obj_pool ooo_pool;	/* struct tcp_reass */
 	struct obj_pool cc_pool;	/* cc_ops->ext_size: CUBIC's state */
 	struct obj_pool snd_pool;	/* struct tcp_sndbuf */
+	struct obj_pool addr6_pool;	/* struct tcp_addr6: IPv6 conns */
 	/* Connections were refused a send buffer (SndNoMem) since the
 	 * last wake-up; one went back since (tcp_output_flush wakes them
 	 * once a sixteenth of the pool is free, not block by block: the
@@ -447,7 +478,29 @@ tcp_ooo_of(const struct tcp_stack *ts, const struct tcp_conn *c)
 	return c->ooo_i != 0 ? tcp_ooo_ptr(ts, c) : &tcp_reass_empty;
 }
 
+/* An IPv6 connection's addresses (c must be one). */
+static inline struct tcp_addr6 *
+tcp_addr6_of(const struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	return obj_pool_at(&ts->addr6_pool, c->local_ip);
+}
+
+/* Its addresses or NULL for IPv4: what the segment builders take. */
+static inline const struct tcp_addr6 *
+tcp_conn_a6(const struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	return tcp_conn_is_v6(c) ? tcp_addr6_of(ts, c) : NULL;
+}
+
 /* tcp_conn.c */
+/* The keyed 32-bit fold of an IPv6 pair that stands for it in the key
+ * (remote_ip); seed is the table's. */
+uint32_t
+tcp_addr6_fold(const struct tcp_addr6 *a6, uint32_t seed);
+/* The IPv6 tuple's connection, or NULL. */
+struct tcp_conn *
+tcp_lookup6(struct worker *w, const struct tcp_addr6 *a6,
+	    uint16_t remote_port, uint16_t local_port);
 struct tcp_conn *
 tcp_lookup(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	   uint32_t local_ip, uint16_t local_port);
@@ -461,6 +514,11 @@ struct tcp_conn *
 tcp_accept_syn(struct worker *w, const struct tcp_listener *l,
 	       uint32_t remote_ip, uint16_t remote_port, uint32_t local_ip,
 	       uint16_t local_port);
+/* The same for an IPv6 tuple. */
+struct tcp_conn *
+tcp_accept_syn6(struct worker *w, const struct tcp_listener *l,
+		const struct tcp_addr6 *a6, uint16_t remote_port,
+		uint16_t local_port);
 void
 tcp_set_state(struct worker *w, struct tcp_conn *c, enum tcp_state s);
 /* Report the end to the application (once) with err. */
@@ -544,16 +602,23 @@ tcp_retransmit_head(struct worker *w, struct tcp_conn *c);
 /* A keepalive probe: SND.UNA - 1 with no data (RFC 1122 4.2.3.6). */
 void
 tcp_send_keepalive(struct worker *w, struct tcp_conn *c);
-/* A RST answering a segment that has no connection (RFC 9293 3.10.7.1). */
+/* A RST answering a segment that has no connection (RFC 9293 3.10.7.1).
+ * a6: the IPv6 addresses (then local_ip and remote_ip are unused), or
+ * NULL for IPv4. */
 void
 tcp_send_reset(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
-	       uint16_t local_port, uint16_t remote_port, uint32_t seq,
-	       uint32_t ack, int with_ack);
+	       const struct tcp_addr6 *a6, uint16_t local_port,
+	       uint16_t remote_port, uint32_t seq, uint32_t ack, int with_ack);
+/* A RST for connection c, either family. */
+void
+tcp_send_reset_conn(struct worker *w, const struct tcp_conn *c,
+		    uint32_t seq, uint32_t ack, int with_ack);
 /* A SYN-ACK carrying a SYN cookie: no connection behind it.  wscale:
  * our shift, or -1 for no option; ts: with TSval/TSecr. */
 void
 tcp_send_synack_cookie(struct worker *w, uint32_t local_ip,
-		       uint32_t remote_ip, uint16_t local_port,
+		       uint32_t remote_ip, const struct tcp_addr6 *a6,
+		       uint16_t local_port,
 		       uint16_t remote_port, uint32_t iss, uint32_t rcv_nxt,
 		       int wscale, int sack, int ts, uint32_t tsval,
 		       uint32_t tsecr);

@@ -3,11 +3,11 @@ RSTs in and out of window."""
 
 import time
 
-from common import FAST, no_reply, serve_and_finish, test
+from common import FAST, both_families, no_reply, serve_and_finish, test
 from peer import check, http_response, make_body, seq_add, seq_diff
 
 
-@test
+@both_families
 def close_peer_fin_first(t):
     """RFC 9293 3.6 (case 1, passive side): a close-delimited body ends
     with the server's FIN; dpfetch ACKs it (ack = FIN + 1), sends its own
@@ -28,7 +28,7 @@ def close_peer_fin_first(t):
     t.expect_ok(body)
 
 
-@test
+@both_families
 def close_our_fin_first(t):
     """RFC 9293 3.6 (case 1, active side): after a Content-Length response
     dpfetch sends FIN; our ACK alone moves it to FIN-WAIT-2 (nothing
@@ -151,7 +151,7 @@ def rst_out_of_window_ignored(t):
           t.dpf.tcp("EstabResets"))
 
 
-@test
+@both_families
 def rst_exact_resets(t):
     """RFC 5961 3.2, RFC 9293 3.10.7.4: a RST at exactly RCV.NXT aborts
     the connection: exit 1 "connection reset", no reply to the RST."""
@@ -164,7 +164,7 @@ def rst_exact_resets(t):
     check(not after, "dpfetch answered the RST: %s" % after)
 
 
-@test
+@both_families
 def time_wait_acks_retransmitted_fin(t):
     """RFC 9293 3.10.7.4 (TIME-WAIT), 3.6: after its last ACK dpfetch is
     in TIME-WAIT (time_wait_ms = 3000); our retransmitted FIN must be

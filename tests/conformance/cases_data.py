@@ -6,12 +6,12 @@ import time
 
 from scapy.layers.inet import IP, IPOption_Router_Alert
 
-from common import (FAST, POISON, check_right_edge, no_reply, pad_header,
-                    serve_and_finish, test, ts_opt)
+from common import (FAST, POISON, both_families, check_right_edge, no_reply,
+                    pad_header, serve_and_finish, test, ts_opt)
 from peer import check, http_response, make_body, seq_add, seq_diff
 
 
-@test
+@both_families
 def data_in_order(t):
     """RFC 9293 3.10.7.4: in-order segments are delivered and ACKed
     cumulatively; the body arrives intact."""

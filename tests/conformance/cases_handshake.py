@@ -3,7 +3,8 @@ simultaneous open, what the SYN-ACK's options mean for the connection."""
 
 import time
 
-from common import FAST, no_reply, pad_header, serve_and_finish, test, ts_opt
+from common import (FAST, both_families, no_reply, pad_header,
+                    serve_and_finish, test, ts_opt)
 from peer import check, http_response, make_body, seq_add, seq_diff
 
 
@@ -31,14 +32,15 @@ def check_syn(syn, mss, sack, ts, wscale):
           "SYN options length %d" % syn.optlen)
 
 
-@test
+@both_families
 def syn_options_default(t):
     """RFC 9293 3.7.1, RFC 7323 2-3, RFC 2018 2: the SYN offers MSS =
     MTU - 40 = 1460, SACK-permitted, timestamps (TSecr 0) and window
     scale 5 (the smallest shift that advertises rcvbuf = 1 MiB); the SYN
     window is never scaled."""
     conn = t.connect(tcp=FAST)
-    check_syn(conn.syn, 1460, True, True, 5)
+    # IPv6: MTU - 60 = 1440.
+    check_syn(conn.syn, 1500 - 20 - t.ip_hdr_len, True, True, 5)
     check(conn.syn.window == 65535, "SYN window %d" % conn.syn.window)
     ack = conn.handshake()
     check(ack.window == (1 << 20) >> 5,
@@ -94,12 +96,12 @@ def syn_options_all_off(t):
     serve_and_finish(t, conn, make_body(100))
 
 
-@test
+@both_families
 def syn_mss_follows_mtu(t):
     """RFC 9293 3.7.1 / RFC 6691: with --mtu 1000 the MSS offered is
     1000 - 40 = 960, and data we send in 960-byte segments is taken."""
     conn = t.connect(tcp=FAST, mtu=1000)
-    check_syn(conn.syn, 960, True, True, 5)
+    check_syn(conn.syn, 1000 - 20 - t.ip_hdr_len, True, True, 5)
     conn.handshake()
     serve_and_finish(t, conn, make_body(5000))
 
@@ -143,7 +145,7 @@ def syn_retransmit_backoff(t):
           t.dpf.tcp("AttemptFails"))
 
 
-@test
+@both_families
 def synack_bad_ack_gets_rst(t):
     """RFC 9293 3.10.7.3: in SYN-SENT, a SYN-ACK whose ACK is outside
     (ISS, SND.NXT] is answered with <SEQ=SEG.ACK><CTL=RST> and does not
@@ -233,7 +235,7 @@ def synack_without_mss(t):
     serve_and_finish(t, conn, make_body(300))
 
 
-@test
+@both_families
 def rst_to_syn_refused(t):
     """RFC 9293 3.10.7.3: a RST with an acceptable ACK in SYN-SENT
     refuses the connection: exit 1, "connection refused"."""

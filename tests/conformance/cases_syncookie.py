@@ -8,12 +8,14 @@ import random
 import time
 
 from scapy.layers.inet import IP, TCP
+from scapy.layers.inet6 import IPv6
 from scapy.layers.l2 import ARP, Ether
 from scapy.packet import Raw
 
-from common import test
-from peer import (CLIENT_IP, DPF_IFACE, SERVER_IP, SERVER_MAC, DpFetch,
-                  Failure, Peer, check, seq_add, seq_diff)
+from common import both_families, test
+from peer import (CLIENT_IP, CLIENT_IP6, DPF_IFACE, SERVER_IP, SERVER_IP6,
+                  SERVER_MAC, DpFetch, Failure, Peer, check, seq_add,
+                  seq_diff)
 
 LISTEN_PORT = 80
 
@@ -21,8 +23,8 @@ LISTEN_PORT = 80
 class ListenDpFetch(DpFetch):
     """dpfetch serving HTTP on port 80 until SIGTERM (no --fetch)."""
 
-    def __init__(self, build, tmpdir, tcp=None, extra=()):
-        super().__init__(build, tmpdir, tcp=tcp, extra=extra)
+    def __init__(self, build, tmpdir, tcp=None, extra=(), family=4):
+        super().__init__(build, tmpdir, tcp=tcp, extra=extra, family=family)
         i = self.cmd.index("--fetch")
         del self.cmd[i:i + 4]                   # --fetch URL -o FILE
         j = self.cmd.index("--timeout")
@@ -36,9 +38,9 @@ def dpf_mac():
 
 
 def start_server(t, tcp):
-    t.peer = Peer()
+    t.peer = Peer(family=t.family)
     t.peer.dpf_mac = dpf_mac()
-    t.dpf = ListenDpFetch(t.build, t.tmp, tcp=tcp).start()
+    t.dpf = ListenDpFetch(t.build, t.tmp, tcp=tcp, family=t.family).start()
     t.runs.append(t.dpf)
     return t.dpf
 
@@ -86,7 +88,9 @@ class Client:
 
     def send(self, flags, seq=None, ack=None, window=65535, options=None,
              payload=b""):
-        pkt = (IP(src=SERVER_IP, dst=CLIENT_IP, flags="DF") /
+        ip = (IPv6(src=SERVER_IP6, dst=CLIENT_IP6) if self.peer.family == 6
+              else IP(src=SERVER_IP, dst=CLIENT_IP, flags="DF"))
+        pkt = (ip /
                TCP(sport=self.port, dport=LISTEN_PORT, flags=flags,
                    seq=self.snd_nxt if seq is None else seq,
                    ack=(self.rcv_nxt or 0) if ack is None else ack,
@@ -104,7 +108,10 @@ class Client:
         """SYN (again every 0.3 s while dpfetch starts) until a SYN-ACK."""
         deadline = time.monotonic() + timeout
         while True:
-            announce(self.peer)
+            if self.peer.family == 4:
+                # IPv6: dpfetch's Neighbor Solicitation for us is
+                # answered by the peer instead.
+                announce(self.peer)
             self.send("S", seq=self.iss, ack=0, options=self.options)
             i, seg = self.peer.wait_for(
                 lambda s: self.mine(s) and s.flags == "SA", 0.3, self.cursor)
@@ -151,7 +158,7 @@ def stop(t):
     return t.dpf.stats
 
 
-@test
+@both_families
 def syncookie_handshake_options_survive(t):
     """RFC 4987 3.6 with tcp.syncookies=2: the SYN-ACK carries a cookie
     and no state is kept; the ACK rebuilds the connection with what the
@@ -164,7 +171,8 @@ def syncookie_handshake_options_survive(t):
                         ("Timestamp", (1000, 0)), ("NOP", None),
                         ("WScale", 7)])
     sa = c.connect()
-    check(sa.opts.get("MSS") == 1460 and "SAckOK" in sa.opts and
+    check(sa.opts.get("MSS") == 1500 - 20 - t.ip_hdr_len and
+          "SAckOK" in sa.opts and
           sa.opts.get("WScale") == 5 and sa.tsecr == 1000,
           "SYN-ACK options %r" % sa)
     check(sa.tsval & 0x3f == 0x20 | 0x10 | 7,

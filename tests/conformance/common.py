@@ -18,6 +18,20 @@ def test(fn):
     return fn
 
 
+def both_families(fn):
+    """Register fn (over IPv4) and fn_v6, the same case over IPv6: the
+    family is a parameter of the case (t.family), not a copy of it."""
+    TESTS.append(fn)
+
+    def v6(t):
+        t.family = 6
+        return fn(t)
+    v6.__name__ = fn.__name__ + "_v6"
+    v6.__doc__ = (fn.__doc__ or "") + "  (Over IPv6.)"
+    TESTS.append(v6)
+    return fn
+
+
 def no_reply(conn, duration=0.25, what="the segment"):
     """Nothing at all comes back for `duration` seconds."""
     got = conn.quiet(duration)

@@ -39,6 +39,8 @@ import time
 
 from scapy.config import conf
 from scapy.layers.inet import IP, TCP
+from scapy.layers.inet6 import (ICMPv6ND_NA, ICMPv6ND_NS,
+                                ICMPv6NDOptDstLLAddr, IPv6)
 from scapy.layers.l2 import ARP, Ether
 from scapy.packet import Raw
 
@@ -53,6 +55,13 @@ CLIENT_IP = "198.18.0.2"
 CLIENT_CIDR = CLIENT_IP + "/24"
 SERVER_PORT = 80
 URL = "http://%s/x" % SERVER_IP
+# IPv6 (Case.family = 6): the same roles in 2001:2::/64, the server an
+# address the namespace's kernel (2001:2::1) does not own; the peer
+# answers Neighbor Solicitations for it as it answers ARP.
+SERVER_IP6 = "2001:2::10"
+CLIENT_IP6 = "2001:2::2"
+CLIENT_CIDR6 = CLIENT_IP6 + "/64"
+URL6 = "http://[%s]/x" % SERVER_IP6
 
 DPDK_RUNTIME = "/var/run/dpdk"
 ETH_P_ALL = 0x0003
@@ -62,6 +71,8 @@ SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "runtime error:")
 
 _SERVER_IP_BYTES = socket.inet_aton(SERVER_IP)
 _CLIENT_IP_BYTES = socket.inet_aton(CLIENT_IP)
+_SERVER_IP6_BYTES = socket.inet_pton(socket.AF_INET6, SERVER_IP6)
+_CLIENT_IP6_BYTES = socket.inet_pton(socket.AF_INET6, CLIENT_IP6)
 
 
 class Failure(Exception):
@@ -137,7 +148,8 @@ class Seg:
         self.t = t
         self.raw = frame
         self.pkt = Ether(frame)
-        ip = self.pkt[IP]
+        v6 = IPv6 in self.pkt
+        ip = self.pkt[IPv6] if v6 else self.pkt[IP]
         tcp = self.pkt[TCP]
         self.src_mac = self.pkt.src
         self.ip = ip
@@ -156,10 +168,13 @@ class Seg:
             if name not in ("NOP", "EOL"):
                 self.opts[name] = val
         self.option_kinds = [name for name, _ in self.options]
-        end = ip.len - ip.ihl * 4 - tcp.dataofs * 4
+        if v6:
+            end = ip.plen - tcp.dataofs * 4
+        else:
+            end = ip.len - ip.ihl * 4 - tcp.dataofs * 4
         self.payload = bytes(tcp.payload)[:max(end, 0)]
-        self.ip_id = ip.id
-        self.ip_flags = str(ip.flags)
+        self.ip_id = None if v6 else ip.id
+        self.ip_flags = "" if v6 else str(ip.flags)
 
     def has(self, letters):
         return all(c in self.flags for c in letters)
@@ -201,10 +216,10 @@ def describe(ip_pkt):
     tcp = ip_pkt[TCP]
     opts = ",".join("%s=%s" % (n, v) if v not in (None, b"") else str(n)
                     for n, v in tcp.options)
+    frag = IP in ip_pkt and (ip_pkt[IP].flags.MF or ip_pkt[IP].frag)
     return ("<%s %d->%d seq=%d ack=%d win=%d len=%d opts=[%s]%s>" %
             (tcp.flags, tcp.sport, tcp.dport, tcp.seq, tcp.ack, tcp.window,
-             len(bytes(tcp.payload)), opts,
-             " frag" if ip_pkt[IP].flags.MF or ip_pkt[IP].frag else ""))
+             len(bytes(tcp.payload)), opts, " frag" if frag else ""))
 
 
 # ---------------------------------------------------------------------------
@@ -215,9 +230,11 @@ class Peer:
     """The server's interface: answers ARP for SERVER_IP and records every
     TCP segment sent to SERVER_IP."""
 
-    def __init__(self, arp=True):
+    def __init__(self, arp=True, family=4):
         self.sock = open_peer_socket()
         self.arp = arp
+        self.family = family
+        self.ns_requests = []
         self.dpf_mac = None
         self.arp_requests = []
         self.segs = []
@@ -249,9 +266,15 @@ class Peer:
             etype = frame[12:14]
             if etype == b"\x08\x06":
                 self._on_arp(frame)
-            elif (etype == b"\x08\x00" and len(frame) >= 34 and
-                  frame[30:34] == _SERVER_IP_BYTES and frame[23] == 6 and
-                  frame[26:30] == _CLIENT_IP_BYTES):
+            elif (etype == b"\x86\xdd" and len(frame) >= 55 and
+                  frame[20] == 58 and frame[54] == 135):
+                self._on_ns(frame)
+            elif ((etype == b"\x08\x00" and len(frame) >= 34 and
+                   frame[30:34] == _SERVER_IP_BYTES and frame[23] == 6 and
+                   frame[26:30] == _CLIENT_IP_BYTES) or
+                  (etype == b"\x86\xdd" and len(frame) >= 74 and
+                   frame[20] == 6 and frame[38:54] == _SERVER_IP6_BYTES and
+                   frame[22:38] == _CLIENT_IP6_BYTES)):
                 try:
                     seg = Seg(frame, t)
                 except Exception:  # a frame scapy cannot parse: not ours
@@ -279,6 +302,29 @@ class Peer:
                      ARP(op=2, hwsrc=SERVER_MAC, psrc=SERVER_IP,
                          hwdst=a.hwsrc, pdst=a.psrc))
             self.send_frame(bytes(reply))
+
+    def _on_ns(self, frame):
+        """A Neighbor Solicitation for SERVER_IP6: the Advertisement
+        (RFC 4861 7.2.4), solicited, with our MAC."""
+        try:
+            pkt = Ether(frame)
+            ns_ = pkt[ICMPv6ND_NS]
+            src = pkt[IPv6].src
+        except Exception:
+            return
+        if ns_.tgt != SERVER_IP6:
+            return
+        with self.cond:
+            self.ns_requests.append((time.monotonic(), pkt.src, src))
+            self.dpf_mac = pkt.src
+            self.cond.notify_all()
+        if not self.arp or src == "::":
+            return
+        reply = (Ether(dst=pkt.src, src=SERVER_MAC) /
+                 IPv6(src=SERVER_IP6, dst=src, hlim=255) /
+                 ICMPv6ND_NA(tgt=SERVER_IP6, R=0, S=1, O=1) /
+                 ICMPv6NDOptDstLLAddr(lladdr=SERVER_MAC))
+        self.send_frame(bytes(reply))
 
     def wait_for(self, pred, timeout, start=0):
         """The first recorded segment at index >= start matching pred,
@@ -319,7 +365,8 @@ class Peer:
 
     def send_ip(self, ip_pkt):
         """Send an IP packet (scapy) to dpfetch in a frame from us."""
-        self.send_frame(bytes(self.eth() / ip_pkt))
+        self.send_frame(bytes(self.eth(0x86dd if IPv6 in ip_pkt else
+                                       0x0800) / ip_pkt))
         with self.cond:
             self.log.append((time.monotonic(), ">", describe(ip_pkt)))
 
@@ -452,7 +499,10 @@ class Conn:
         tcp = TCP(sport=SERVER_PORT, dport=self.port, seq=seq,
                   ack=ack if "A" in flags else 0, flags=flags,
                   window=window, options=opts, **tcp_fields)
-        pkt = IP(src=SERVER_IP, dst=CLIENT_IP, ttl=64) / tcp
+        if self.peer.family == 6:
+            pkt = IPv6(src=SERVER_IP6, dst=CLIENT_IP6, hlim=64) / tcp
+        else:
+            pkt = IP(src=SERVER_IP, dst=CLIENT_IP, ttl=64) / tcp
         if payload:
             pkt = pkt / Raw(payload)
         return pkt
@@ -607,7 +657,7 @@ class DpFetch:
     counter = 0
 
     def __init__(self, build, tmpdir, tcp=None, extra=(), mtu=None,
-                 timeout=10, url=URL, pmd="af_packet"):
+                 timeout=10, url=URL, pmd="af_packet", family=4):
         DpFetch.counter += 1
         self.binary = os.path.join(build, "app", "dpfetch")
         self.out = os.path.join(tmpdir, "body.%d" % DpFetch.counter)
@@ -620,6 +670,11 @@ class DpFetch:
                     "--log-level=warning", "--",
                     "--ip", CLIENT_CIDR, "--fetch", url, "-o", self.out,
                     "--stats", "--timeout", str(timeout)]
+        if family == 6:
+            # The same run over IPv6: --ip stays (ARP is then idle).
+            self.cmd += ["--ip6", CLIENT_CIDR6]
+            if url == URL:
+                self.cmd[self.cmd.index(URL)] = URL6
         if tcp:
             self.cmd += ["--tcp", ",".join("%s=%s" % kv for kv in
                                            tcp.items())]
@@ -738,11 +793,19 @@ class Case:
         self.peer = None
         self.dpf = None
         self.runs = []
+        # 4 or 6: the family the case runs over (common.both_families).
+        self.family = 4
+
+    @property
+    def ip_hdr_len(self):
+        """The IP header dpfetch's MSS leaves room for."""
+        return 40 if self.family == 6 else 20
 
     def start(self, arp=True, **kw):
         """The peer (socket, ARP responder), then dpfetch."""
         if self.peer is None:
-            self.peer = Peer(arp=arp)
+            self.peer = Peer(arp=arp, family=self.family)
+        kw.setdefault("family", self.family)
         self.dpf = DpFetch(self.build, self.tmp, **kw).start()
         self.runs.append(self.dpf)
         return self.dpf

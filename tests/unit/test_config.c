@@ -661,6 +661,10 @@ test_pairs(void **state)
 	EXPECT_ERR("snd_conns", BASE, "--tcp", "snd_conns=100000000");
 	EXPECT_ERR("ooo_conns", BASE, "--tcp", "ooo_conns=-1");
 	EXPECT_ERR("cc_conns", BASE, "--tcp", "cc_conns=100000000");
+	EXPECT_OK(&c, err, BASE, "--tcp", "ip6_conns=300");
+	assert_int_equal(c.tcp.ip6_conns, 300);
+	config_free(&c);
+	EXPECT_ERR("ip6_conns", BASE, "--tcp", "ip6_conns=16777216");
 
 	/* Every bool form; a later --tcp overrides an earlier one. */
 	EXPECT_OK(&c, err, BASE, "--tcp", "wscale=0,timestamps=off,sack=false",

@@ -360,6 +360,20 @@ test_other_errors(void **state)
 		  "src_ips: expected" },
 		{ "{\"url\": \"" URL "\", \"src_ips\": \"198.18.0.0-198.19.0.0\"}",
 		  "src_ips: more than 65536 addresses" },
+		{ "{\"url\": \"" URL "\", \"src_ips\": \"2001:2::1/100\"}",
+		  "src_ips: expected \"A\", \"A-B\"" },
+		{ "{\"url\": \"" URL "\", \"src_ips\": \"2001:2::1-2001:3::1\"}",
+		  "src_ips: expected \"A\", \"A-B\"" },
+		{ "{\"url\": \"" URL "\", \"src_ips\": \"2001:2::-2001:2::1:0\"}",
+		  "src_ips: expected \"A\", \"A-B\"" },
+		{ "{\"url\": \"" URL "\", \"src_ips\": \"2001:2::9-2001:2::1\"}",
+		  "src_ips: expected \"A\", \"A-B\"" },
+		{ "{\"url\": \"" URL "\", \"src_ips\": \"2001:2::zz\"}",
+		  "src_ips: expected \"A\", \"A-B\"" },
+		{ "{\"url\": \"http://[2001:2::1\"}",
+		  "url: missing ']'" },
+		{ "{\"urls\": [\"" URL "\", \"http://[fe80::1%25x]/\"]}",
+		  "urls[1]: IPv6 zone identifiers" },
 		{ "{\"url\": \"" URL "\", \"lcores\": [256]}",
 		  "lcores[0]: 256 is not an lcore id" },
 		{ "{\"url\": \"" URL "\", \"steps\": [{\"at_s\": 1}]}",
@@ -391,6 +405,59 @@ test_other_errors(void **state)
 		if (strncmp(err, cases[i].err, strlen(cases[i].err)) != 0)
 			fail_msg("%s: \"%s\", wanted \"%s\"", cases[i].json,
 				 err, cases[i].err);
+		job_params_free(&p);
+		json_decref(in);
+	}
+}
+
+/* IPv6: [v6] URLs beside IPv4 ones, and IPv6 src_ips ranges (one, a
+ * range in the low bits, a /N), echoed back as a range. */
+static void
+test_ipv6(void **state)
+{
+	static const struct {
+		const char *ips, *echo;
+		uint32_t n;
+	} ok[] = {
+		{ "2001:2::10", "2001:2::10", 1 },
+		{ "2001:2::10-2001:2::1:f", "2001:2::10-2001:2::1:f", 65536 },
+		{ "2001:2::1:2:3/112", "2001:2::1:2:0-2001:2::1:2:ffff", 65536 },
+		{ "2001:2::7/128", "2001:2::7", 1 },
+	};
+	struct job_params p;
+	char err[512], text[256];
+	json_t *in, *back;
+	size_t i;
+
+	(void)state;
+	in = json_loads("{\"urls\": [\"http://198.18.0.1/a\", "
+			"\"http://[2001:2::1]:8080/b\"]}", 0, NULL);
+	assert_non_null(in);
+	if (job_params_from_json(&p, in, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(p.n_urls, 2);
+	assert_false(p.urls[0].is_ipv6);
+	assert_true(p.urls[1].is_ipv6);
+	assert_string_equal(p.urls[1].host, "[2001:2::1]");
+	assert_int_equal(p.urls[1].port, 8080);
+	assert_int_equal(p.src6_n, 0);
+	job_params_free(&p);
+	json_decref(in);
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "{\"url\": \"http://[2001:2::1]/\", \"src_ips\": \"%s\"}",
+			 ok[i].ips);
+		in = json_loads(text, 0, NULL);
+		assert_non_null(in);
+		if (job_params_from_json(&p, in, err, sizeof(err)) != 0)
+			fail_msg("%s: %s", ok[i].ips, err);
+		assert_int_equal(p.src6_n, ok[i].n);
+		assert_int_equal(p.src_lo, 0);
+		back = job_params_to_json(&p, 0);
+		assert_non_null(back);
+		assert_string_equal(json_string_value(json_object_get(back,
+				    "src_ips")), ok[i].echo);
+		json_decref(back);
 		job_params_free(&p);
 		json_decref(in);
 	}
@@ -736,6 +803,7 @@ main(void)
 		cmocka_unit_test(test_churn),
 		cmocka_unit_test(test_param_check_labels),
 		cmocka_unit_test(test_mix),
+		cmocka_unit_test(test_ipv6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

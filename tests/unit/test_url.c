@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,69 @@ test_valid(void **state)
 	check_ok("http://h//double", "h", 0, 80, 0, "//double");
 }
 
+/* An IPv6 literal: host keeps the brackets, the address is parsed. */
+static void
+check_ok6(const char *s, const char *host, const char *addr, uint16_t port,
+	  const char *path)
+{
+	struct url *u = malloc(sizeof(*u));
+	uint8_t want[16];
+	char err[256];
+
+	assert_non_null(u);
+	memset(u, 0xa5, sizeof(*u));
+	if (url_parse(s, u, err, sizeof(err)) != 0)
+		fail_msg("url_parse(\"%s\") failed: %s", s, err);
+	assert_int_equal(inet_pton(AF_INET6, addr, want), 1);
+	assert_string_equal(u->host, host);
+	assert_true(u->is_ipv6);
+	assert_memory_equal(u->ipv6, want, 16);
+	assert_int_equal(u->ipv4, 0);
+	assert_int_equal(u->port, port);
+	assert_string_equal(u->path, path);
+	free(u);
+}
+
+static void
+test_ipv6(void **state)
+{
+	(void)state;
+	check_ok6("http://[2001:2::1]/x", "[2001:2::1]", "2001:2::1", 80,
+		  "/x");
+	check_ok6("http://[2001:2::1]:8080/a?b=1", "[2001:2::1]",
+		  "2001:2::1", 8080, "/a?b=1");
+	check_ok6("http://[2001:2::1]", "[2001:2::1]", "2001:2::1", 80, "/");
+	check_ok6("http://[2001:2::1]?q", "[2001:2::1]", "2001:2::1", 80,
+		  "/?q");
+	check_ok6("HTTP://[::1]:1/", "[::1]", "::1", 1, "/");
+	check_ok6("http://[2001:0002:0:0:0:0:0:0001]/", "[2001:0002:0:0:0:0:0:0001]",
+		  "2001:2::1", 80, "/");
+	check_ok6("http://[::ffff:198.18.0.1]/", "[::ffff:198.18.0.1]",
+		  "::ffff:198.18.0.1", 80, "/");
+	/* An IPv4 URL is not one. */
+	check_ok("http://198.18.0.1/", "198.18.0.1", IP(198, 18, 0, 1), 80,
+		 0, "/");
+
+	check_bad("http://[2001:2::1/", "missing ']'");
+	check_bad("http://[2001:2::1", "missing ']'");
+	check_bad("http://[]/", "empty IPv6");
+	check_bad("http://[fe80::1%25eth0]/", "zone");
+	check_bad("http://[fe80::1%eth0]:80/", "zone");
+	check_bad("http://[2001:2::g]/", "invalid IPv6");
+	check_bad("http://[2001:2:::1]/", "invalid IPv6");
+	check_bad("http://[1:2:3:4:5:6:7:8:9]/", "invalid IPv6");
+	check_bad("http://[198.18.0.1]/", "invalid IPv6");
+	check_bad("http://[v1.x]/", "invalid IPv6");
+	check_bad("http://[2001:2::1]x/", "after ']'");
+	check_bad("http://[2001:2::1]]/", "after ']'");
+	check_bad("http://[2001:2::1]:/", "empty port");
+	check_bad("http://[2001:2::1]:99999/", "out of range");
+	check_bad("http://[2001:2::1]:8a/", "digits only");
+	check_bad("http://2001:2::1/", "brackets");
+	check_bad("http://[0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123]/",
+		  "invalid IPv6");
+}
+
 static void
 test_bad_scheme(void **state)
 {
@@ -122,10 +186,8 @@ test_bad_host(void **state)
 	check_bad("http://user@example.com/", "user");
 	check_bad("http://user:pw@example.com/", "user");
 	check_bad("http://@example.com/", "user");
-	check_bad("http://[::1]/", "IPv6");
-	check_bad("http://[::1]:80/", "IPv6");
-	check_bad("http://::1/", "IPv6");
-	check_bad("http://fe80::1/", "IPv6");
+	check_bad("http://::1/", "brackets");
+	check_bad("http://fe80::1/", "brackets");
 	check_bad("http://exa mple.com/", "space");
 	check_bad("http://exa%41.com/", "'%'");
 	check_bad("http://ex\x01.com/", "0x01");
@@ -290,6 +352,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_bad_scheme),
 		cmocka_unit_test(test_bad_host),
 		cmocka_unit_test(test_bad_port),
