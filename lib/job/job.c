@@ -979,6 +979,9 @@ mix_result_json(const struct job *job)
 			t.requests += s->mix_cnt[u].requests;
 			t.responses += s->mix_cnt[u].responses;
 			t.body_bytes += s->mix_cnt[u].body_bytes;
+			t.errors += s->mix_cnt[u].errors;
+			t.failed += s->mix_cnt[u].failed;
+			t.cancelled += s->mix_cnt[u].cancelled;
 			for (c = 0; c < 6; c++)
 				t.status_class[c] += s->mix_cnt[u].status_class[c];
 			hist_merge(h, &s->mix_lat[u]);
@@ -987,7 +990,7 @@ mix_result_json(const struct job *job)
 			 url->port, url->path);
 		json_array_append_new(a, json_pack(
 			"{s:s, s:s, s:s, s:i, s:I, s:{s:I, s:I, s:I, s:I, s:I, "
-			"s:I, s:I}, s:I, s:I, s:o}",
+			"s:I, s:I}, s:I, s:I, s:I, s:I, s:I, s:o}",
 			"name", m->name, "url", text, "method", m->method,
 			"weight", (json_int_t)m->weight,
 			"requests", (json_int_t)t.requests,
@@ -1001,8 +1004,12 @@ mix_result_json(const struct job *job)
 			"other", (json_int_t)t.status_class[0],
 			/* sent, never answered: failed or cancelled */
 			"unanswered", (json_int_t)(t.requests - t.responses),
+			"failed", (json_int_t)t.failed,
+			"cancelled", (json_int_t)t.cancelled,
+			"errors", (json_int_t)t.errors,
 			"body_bytes", (json_int_t)t.body_bytes,
 			"latency_us", hist_json(h, &job->p)));
+
 	}
 	free(h);
 	return a;

@@ -109,12 +109,20 @@ struct job_churn_counters {
 };
 
 /* A request mix entry's part of a share's counters: they add up to
- * the share's (requests_sent, responses, and the total latency). */
+ * the share's (requests_sent, responses, errors, and the total
+ * latency).  An entry's requests end as responses, failed or cancelled
+ * (the requests of the quota never sent had no entry yet: they are in
+ * the job's requests_failed/cancelled only).  An error counts to the
+ * entry of the oldest request its connection had outstanding, else to
+ * the share's pending pick (the entry its next request takes). */
 struct job_mix_counters {
 	uint64_t requests;
 	uint64_t responses;
 	uint64_t status_class[6];	/* [1..5]: 1xx..5xx; [0]: others */
 	uint64_t body_bytes;
+	uint64_t errors;		/* of every kind */
+	uint64_t failed;		/* sent, the connection failed */
+	uint64_t cancelled;		/* sent, outstanding at the end */
 };
 
 /* A list of a share's connections: pool indices + 1 of its first and

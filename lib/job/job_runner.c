@@ -299,11 +299,24 @@ conn_free(struct worker *w, struct job_share *s, struct job_conn *jc)
 	obj_pool_put(&w->runner->conn_pool, jc);
 }
 
-/* The requests jc still owes count as failed (or cancelled). */
+/* The requests jc still owes count as failed (or cancelled); those
+ * sent, in their mix entries' too. */
 static void
 conn_settle(struct job_share *s, struct job_conn *jc, int cancelled)
 {
-	uint64_t n = http_client_settle(&jc->hc);
+	uint64_t n;
+	unsigned int i;
+
+	for (i = 0; s->mix_cnt != NULL && i < jc->hc.inflight; i++) {
+		struct job_mix_counters *mc =
+			&s->mix_cnt[http_client_url_at(&jc->hc, i)];
+
+		if (cancelled)
+			mc->cancelled++;
+		else
+			mc->failed++;
+	}
+	n = http_client_settle(&jc->hc);
 
 	if (cancelled)
 		s->cnt.requests_cancelled += n;
@@ -314,12 +327,30 @@ conn_settle(struct job_share *s, struct job_conn *jc, int cancelled)
 		s->req_finished += n;
 }
 
+/* n errors of kind, on jc or (NULL) on none: counted, and in a mix
+ * entry's (job_mix_counters says which). */
+static void
+share_error(struct job_share *s, const struct job_conn *jc,
+	    enum job_error kind, uint64_t n)
+{
+	s->cnt.errors[kind] += n;
+	if (s->mix_cnt == NULL)
+		return;
+	if (jc != NULL && jc->hc.inflight > 0) {
+		s->mix_cnt[http_client_url_at(&jc->hc, 0)].errors += n;
+		return;
+	}
+	/* Picked again: errors before any request spread by weight. */
+	s->mix_cnt[s->next_url].errors += n;
+	s->next_url = mix_pick(&s->job->mix_pick, rte_rand());
+}
+
 /* An error of kind on jc: counted, and in the churn's own too. */
 static void
 conn_error(struct job_share *s, const struct job_conn *jc,
 	   enum job_error kind)
 {
-	s->cnt.errors[kind]++;
+	share_error(s, jc, kind, 1);
 	if (jc_churn(jc))
 		s->churn.errors++;
 }
@@ -702,7 +733,7 @@ share_finish(struct worker *w, struct job_share *s)
 static void
 share_give_up(struct worker *w, struct job_share *s, enum job_error kind)
 {
-	s->cnt.errors[kind]++;
+	share_error(s, NULL, kind, 1);
 	if (s->req_quota != 0) {
 		s->cnt.requests_failed += s->req_quota;
 		s->req_finished = s->req_quota;
@@ -814,7 +845,7 @@ share_open_one(struct worker *w, struct job_share *s, int churn)
 			s->churn.errors++;
 		else
 			s->req_reserved--;
-		s->cnt.errors[JOB_ERR_LOCAL]++;
+		share_error(s, NULL, JOB_ERR_LOCAL, 1);
 		share_note(s, "no free connection block (max %u per lcore)",
 			   w->cfg->max_conns);
 		s->open_after_us = w->now_us + LOCAL_RETRY_US;
@@ -900,7 +931,7 @@ share_count_overflow(struct worker *w, struct job_share *s)
 			   "connections cannot open at churn_cps",
 			   (unsigned long long)s->pace.churn.max_backlog);
 		s->churn.errors += churn;
-		s->cnt.errors[JOB_ERR_BACKLOG_OVERFLOW] += churn;
+		share_error(s, NULL, JOB_ERR_BACKLOG_OVERFLOW, churn);
 	}
 	if (n == 0)
 		return;
@@ -908,7 +939,7 @@ share_count_overflow(struct worker *w, struct job_share *s)
 		share_note(s, "the backlog passed max_backlog (%llu): the "
 			   "connections cannot carry the rate",
 			   (unsigned long long)s->pace.rps.max_backlog);
-	s->cnt.errors[JOB_ERR_BACKLOG_OVERFLOW] += n;
+	share_error(s, NULL, JOB_ERR_BACKLOG_OVERFLOW, n);
 }
 
 static void
@@ -989,7 +1020,7 @@ share_should_end(struct worker *w, struct job_share *s)
 		share_note(s, "timed out after %.1f s while %s (%llu bytes received)",
 			   p->deadline_s, share_doing(s),
 			   (unsigned long long)s->cnt.bytes_rx);
-		s->cnt.errors[JOB_ERR_TIMEOUT]++;
+		share_error(s, NULL, JOB_ERR_TIMEOUT, 1);
 		return 2;
 	}
 	if (p->duration_s == 0 && s->req_quota != 0 &&
@@ -1097,7 +1128,7 @@ share_resolve_expired(struct worker *w, struct job_share *s)
 		return 0;
 	share_note(s, "timed out after %.1f s while resolving the next hop (0 bytes received)",
 		   d);
-	s->cnt.errors[JOB_ERR_TIMEOUT]++;
+	share_error(s, NULL, JOB_ERR_TIMEOUT, 1);
 	s->cnt.requests_failed += s->req_quota;
 	share_finish(w, s);
 	return 1;
@@ -1212,7 +1243,6 @@ share_profile(struct worker *w, struct job_share *s)
 		pr->render_cap = 2 * MIX_REQUEST_MAX;
 		pr->render_seq = &s->mix_seq;
 		pr->head_of = job->mix_head;
-		s->next_url = mix_pick(&job->mix_pick, rte_rand());
 	}
 	if (job->trace != NULL) {
 		pr->trace_rx = job_trace_rx;
@@ -1239,7 +1269,7 @@ share_next_hops(struct worker *w, struct job_share *s)
 		if (hop == 0) {
 			share_note(s, "no route to %s: it is outside the --ip prefix and there is no --gateway",
 				   p->urls[i].host);
-			s->cnt.errors[JOB_ERR_NO_ROUTE]++;
+			share_error(s, NULL, JOB_ERR_NO_ROUTE, 1);
 			s->cnt.requests_failed += s->req_quota;
 			return -1;
 		}
@@ -1261,9 +1291,13 @@ job_runner_start(struct worker *w, struct job_share *s)
 	memset(&s->connect_fifo, 0, sizeof(s->connect_fifo));
 	memset(&s->response_fifo, 0, sizeof(s->response_fifo));
 	s->phase = SHARE_RESOLVING;
+	/* The pending pick from the start: even an error before the first
+	 * request has an entry to count to. */
+	if (s->job->p.n_mix > 0)
+		s->next_url = mix_pick(&s->job->mix_pick, rte_rand());
 	if (runner_pools_ready(w) != 0) {
 		share_note(s, "no memory for connection state");
-		s->cnt.errors[JOB_ERR_LOCAL]++;
+		share_error(s, NULL, JOB_ERR_LOCAL, 1);
 		job_share_done(s);
 		return;
 	}

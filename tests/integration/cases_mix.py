@@ -49,6 +49,35 @@ def mix_three_entries_nginx_2lcores(ctx):
     run_mix(ctx, eal_2lcores(ctx))
 
 
+def check_entry_sums(r):
+    """What every mix result holds, errors or not: the entries add up to
+    the job's requests, responses, errors and latency count, and each
+    entry's requests ended as responses, failed or cancelled."""
+    mix = r["mix"]
+    total_resp = sum(r["responses"][c] for c in
+                     ("1xx", "2xx", "3xx", "4xx", "5xx"))
+    sums = {
+        "requests": (sum(e["requests"] for e in mix), r["requests_sent"]),
+        "responses": (sum(e["responses"]["total"] for e in mix),
+                      total_resp),
+        "errors": (sum(e["errors"] for e in mix),
+                   sum(r["errors"].values())),
+        "latency count": (sum(e["latency_us"]["count"] for e in mix),
+                          r["latency_us"]["total"]["count"]),
+        "body_bytes": (sum(e["body_bytes"] for e in mix), r["body_bytes"]),
+    }
+    for what, (got, want) in sums.items():
+        check(got == want, "entries' %s add up to %d, the job's %d" %
+              (what, got, want))
+    for e in mix:
+        check(e["requests"] == e["responses"]["total"] + e["failed"] +
+              e["cancelled"] and e["unanswered"] == e["failed"] +
+              e["cancelled"], "entry %s: %s" % (e["name"], e))
+    check(sum(e["failed"] for e in mix) <= r["requests_failed"] and
+          sum(e["cancelled"] for e in mix) <= r["requests_cancelled"],
+          "failed/cancelled past the job's")
+
+
 def run_mix(ctx, eal):
     n = 20000
     path = ctx.out("mix.json")
@@ -89,6 +118,7 @@ def run_mix(ctx, eal):
            r["latency_us"]["total"]["count"]))
     check(sum(e["body_bytes"] for e in r["mix"]) == r["body_bytes"],
           "body bytes")
+    check_entry_sums(r)
     # Per entry: what nginx answers each.
     check(mix["index"]["responses"]["2xx"] == mix["index"]["requests"],
           "index %s" % mix["index"])
@@ -146,3 +176,64 @@ def mix_bad_file(ctx):
     os.unlink(path)
     expect_fail(p, 2, r"mix\[0\]\.weight: expected an integer 1\.\.1000000",
                 "weight 0")
+
+
+@test
+def mix_errors_add_up(ctx):
+    """Errors, failures and cancellations count to mix entries too, and
+    still add up: (a) a refused port (every error before any request
+    went: the pending pick's), (b) a duration that ends with pipelined
+    requests outstanding (cancelled), (c) response timeouts on a peer
+    that never answers (failed)."""
+    runs = (
+        ("refused", [{"name": "a", "url": "http://%s:9/a" % PEER_IP,
+                      "weight": 3},
+                     {"name": "b", "url": "http://%s:9/b" % PEER_IP}],
+         ["--requests", "40", "--connections", "4"]),
+        ("cancelled", [{"name": "big", "url": "http://%s/1M.bin" % PEER_IP,
+                        "weight": 2},
+                       {"name": "small",
+                        "url": "http://%s/index.html" % PEER_IP}],
+         ["--duration", "1", "--connections", "8", "--pipeline", "4"]),
+        # peer_server's /truncated closes in the middle of its body.
+        ("failed", [{"name": "cut", "url": "http://%s:8080/truncated" %
+                     PEER_IP},
+                    {"name": "whole", "url": "http://%s:8080/headers" %
+                     PEER_IP}],
+         ["--requests", "40", "--connections", "2"]),
+    )
+    for what, mix, args in runs:
+        path = ctx.out("mix-%s.json" % what)
+        with open(path, "w") as f:
+            json.dump(mix, f)
+        out = ctx.out("job-%s.json" % what)
+        p = ctx.dpfetch(["--ip", OUR_IP, "--mix", path, "-o", out] + args,
+                        timeout=60)
+        os.unlink(path)
+        check(p.returncode in (0, 1), "%s: exit %d: %s" %
+              (what, p.returncode, p.stderr_text[-2000:]))
+        r = job_result(ctx, p, out)
+        check_entry_sums(r)
+        errs = sum(r["errors"].values())
+        if what == "refused":
+            # Spread by weight (b gets none with odds 0.75^40).
+            check(r["errors"]["refused"] >= 4 and r["requests_sent"] == 0 and
+                  all(e["errors"] > 0 for e in r["mix"]),
+                  "refused: %s, entries %s" %
+                  (r["errors"], [e["errors"] for e in r["mix"]]))
+        elif what == "failed":
+            m = {e["name"]: e for e in r["mix"]}
+            check(m["cut"]["failed"] > 0 and m["cut"]["errors"] > 0 and
+                  m["cut"]["responses"]["total"] == 0 and
+                  m["whole"]["failed"] == 0 and
+                  m["whole"]["responses"]["2xx"] > 0,
+                  "failed: %s" % r["mix"])
+        else:
+            check(sum(e["cancelled"] for e in r["mix"]) > 0,
+                  "nothing cancelled: %s" % [(e["name"], e["requests"],
+                                              e["cancelled"])
+                                             for e in r["mix"]])
+        print("    %s: errors %d = %s; failed %s, cancelled %s" %
+              (what, errs, [e["errors"] for e in r["mix"]],
+               [e["failed"] for e in r["mix"]],
+               [e["cancelled"] for e in r["mix"]]))
