@@ -173,6 +173,54 @@ job_mix_head(const struct job_params *p, unsigned int u, int close,
 					close, len);
 }
 
+/* The destinations of the job's URLs (address and port): each URL's,
+ * and with more than one, each one's URLs and (a mix) their weighted
+ * pick.  0, or -1 with err. */
+static int
+job_dests_init(struct job *job, char *err, size_t errlen)
+{
+	const struct job_params *p = &job->p;
+	unsigned int rep[JOB_MAX_DESTS], u, d;
+	uint32_t w[JOB_MAX_URLS];
+
+	job->n_dests = 0;
+	for (u = 0; u < p->n_urls; u++) {
+		for (d = 0; d < job->n_dests; d++)
+			if (p->urls[rep[d]].ipv4 == p->urls[u].ipv4 &&
+			    p->urls[rep[d]].port == p->urls[u].port)
+				break;
+		if (d == job->n_dests) {
+			if (d == JOB_MAX_DESTS)
+				return job_err(err, errlen,
+					       "%s: the URLs reach more than %d destinations (address and port)",
+					       p->n_mix > 0 ? "mix" : "urls",
+					       JOB_MAX_DESTS);
+			rep[job->n_dests++] = u;
+		}
+		job->dest_of[u] = (uint8_t)d;
+	}
+	if (job->n_dests < 2)
+		return 0;
+	job->dests = calloc(job->n_dests, sizeof(*job->dests));
+	if (job->dests == NULL)
+		return job_err(err, errlen, "out of memory for the URLs");
+	for (u = 0; u < p->n_urls; u++) {
+		struct job_dest *jd = &job->dests[job->dest_of[u]];
+
+		jd->url[jd->n++] = (uint8_t)u;
+		jd->weight += p->n_mix > 0 ? p->mix[u].weight : 1;
+	}
+	for (d = 0; p->n_mix > 0 && d < job->n_dests; d++) {
+		struct job_dest *jd = &job->dests[d];
+
+		for (u = 0; u < jd->n; u++)
+			w[u] = p->mix[jd->url[u]].weight;
+		if (mix_pick_init(&jd->pick, w, jd->n) != 0)
+			return job_err(err, errlen, "mix: bad weights");
+	}
+	return 0;
+}
+
 /* Compile the mix's requests and its weights: 0, or -1 with err naming
  * the entry. */
 static int
@@ -383,6 +431,8 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 		}
 	}
 	if (job->p.n_mix > 0 && job_mix_init(job, err, errlen) != 0)
+		goto fail;
+	if (job_dests_init(job, err, errlen) != 0)
 		goto fail;
 	for (i = 0; i < n; i++) {
 		struct worker *w = app->workers[idx[i]];
@@ -1200,6 +1250,7 @@ job_free(struct job *job)
 		for (i = 0; i < job->p.n_mix; i++)
 			mix_request_free(&job->mix_req[i]);
 	free(job->mix_req);
+	free(job->dests);
 	for (i = 0; i < JOB_MAX_URLS; i++) {
 		free(job->req_head[i]);
 		free(job->req_head_close[i]);

@@ -125,6 +125,19 @@ struct job_mix_counters {
 	uint64_t cancelled;		/* sent, outstanding at the end */
 };
 
+/* The destinations (address and port) a job's URLs reach: a connection
+ * goes to one, and carries only requests for URLs of its own. */
+#define JOB_MAX_DESTS		16
+
+/* A destination's URLs (job->dests, when there are several), and for a
+ * mix the weighted pick among them. */
+struct job_dest {
+	unsigned int n;
+	uint8_t url[JOB_MAX_URLS];
+	uint64_t weight;		/* its URLs' (1 each without a mix) */
+	struct mix_pick pick;
+};
+
 /* A list of a share's connections: pool indices + 1 of its first and
  * last (0: empty), linked through the connections (job_runner.c). */
 struct job_conn_list {
@@ -156,6 +169,10 @@ struct job_share {
 	uint32_t next_hops[JOB_MAX_URLS];
 	uint32_t next_src;
 	uint32_t next_url;
+	/* Several destinations: each one's URLs in turn (without a mix),
+	 * and its connections now. */
+	uint8_t dest_turn[JOB_MAX_DESTS];
+	uint32_t dest_conns[JOB_MAX_DESTS];
 
 	/* Connections. */
 	uint32_t n_open;		/* job_conns in existence */
@@ -164,7 +181,8 @@ struct job_share {
 	uint64_t req_reserved;		/* requests taken from the quota */
 	uint64_t req_finished;		/* answered, failed or cancelled */
 	struct job_conn_list all;
-	struct job_conn_list ready;	/* idle, may send */
+	/* idle, may send: per destination (one list with one) */
+	struct job_conn_list ready[JOB_MAX_DESTS];
 	struct job_conn_list churn_ready;	/* churn ones, may send */
 	struct job_conn_list connect_fifo;	/* by connect deadline */
 	struct job_conn_list response_fifo;	/* by response deadline */
@@ -218,6 +236,11 @@ struct job {
 	uint8_t mix_head[JOB_MAX_URLS];
 	struct mix_pick mix_pick;
 	uint64_t mix_seed;
+	/* Each URL's destination; with more than one, the URLs of each
+	 * (n_dests of them), else NULL. */
+	uint8_t dest_of[JOB_MAX_URLS];
+	unsigned int n_dests;
+	struct job_dest *dests;
 
 	uint64_t start_us;		/* worker clock */
 	/* Each second's total-latency p50 and p99 over every share

@@ -57,6 +57,10 @@ enum share_phase {
 /* A short connection of the churn dial: not one of the held ones (not
  * in conn_target, never on ready), its own profile and counters. */
 #define JC_CHURN		0x08
+/* The connection's destination (job->dest_of): the high bits. */
+#define JC_DEST_SHIFT		4
+_Static_assert(JOB_MAX_DESTS <= 256 >> JC_DEST_SHIFT,
+	       "JOB_MAX_DESTS does not fit owner_flags");
 
 /* A link of a job_conn_list: pool indices + 1 of the neighbours (0:
  * none), half a TAILQ_ENTRY: every held connection has three. */
@@ -77,6 +81,12 @@ struct job_conn {
 };
 /* What an idle client connection costs besides TCP (docs/design.md). */
 _Static_assert(sizeof(struct job_conn) <= 64, "struct job_conn grew");
+
+static unsigned int
+jc_dest(const struct job_conn *jc)
+{
+	return jc->hc.owner_flags >> JC_DEST_SHIFT;
+}
 
 static struct job_conn *
 jl_at(const struct job_share *s, uint32_t i)
@@ -250,7 +260,7 @@ q_remove(struct job_share *s, struct job_conn *jc)
 static struct job_conn_list *
 ready_list(struct job_share *s, const struct job_conn *jc)
 {
-	return jc_churn(jc) ? &s->churn_ready : &s->ready;
+	return jc_churn(jc) ? &s->churn_ready : &s->ready[jc_dest(jc)];
 }
 
 static void
@@ -294,6 +304,8 @@ conn_free(struct worker *w, struct job_share *s, struct job_conn *jc)
 	if (jc_churn(jc))
 		s->n_churn--;
 	http_client_forget(&jc->hc);
+	if (s->job->dests != NULL)
+		s->dest_conns[jc_dest(jc)]--;
 	s->n_open--;
 	s->cnt.conns_closed++;
 	obj_pool_put(&w->runner->conn_pool, jc);
@@ -373,6 +385,66 @@ share_url(const struct job_share *s, unsigned int i)
 	return &s->job->p.urls[i];
 }
 
+/* Where jc goes: the first URL of its destination. */
+static const struct url *
+jc_url(const struct job_share *s, const struct job_conn *jc)
+{
+	const struct job *job = s->job;
+
+	return job->dests == NULL ? share_url(s, 0) :
+		share_url(s, job->dests[jc_dest(jc)].url[0]);
+}
+
+/*
+ * The URL of jc's next request, or -1 when jc must leave it to a
+ * connection of its destination.  It is the share's next (a mix's pick
+ * by weight, or the URLs in turn) when that is for jc's destination.
+ * Else the request waits for one of its own connections; only a churn
+ * connection, or any when its destination has no connection at all
+ * (fewer connections than destinations), takes one of its own
+ * destination's URLs instead (by their weights, or in turn).
+ */
+static int
+jc_next_url(struct job_share *s, const struct job_conn *jc)
+{
+	const struct job *job = s->job;
+	const struct job_dest *jd;
+	unsigned int want;
+
+	if (likely(job->dests == NULL))
+		return (int)s->next_url;
+	want = job->dest_of[s->next_url];
+	if (want == jc_dest(jc))
+		return (int)s->next_url;
+	if (!jc_churn(jc) && s->dest_conns[want] > 0)
+		return -1;
+	jd = &job->dests[jc_dest(jc)];
+	if (s->mix_cnt != NULL)
+		return jd->url[mix_pick(&jd->pick, rte_rand())];
+	return jd->url[s->dest_turn[jc_dest(jc)] % jd->n];
+}
+
+/* The first ready held connection for the share's next request: one of
+ * its destination's, or of any when that one has no connection. */
+static struct job_conn *
+share_ready_first(struct job_share *s)
+{
+	const struct job *job = s->job;
+	struct job_conn *jc;
+	unsigned int d;
+
+	if (likely(job->dests == NULL))
+		return JL_FIRST(s, &s->ready[0]);
+	d = job->dest_of[s->next_url];
+	jc = JL_FIRST(s, &s->ready[d]);
+	if (jc != NULL || s->dest_conns[d] > 0)
+		return jc;
+	for (d = 0; d < job->n_dests; d++)
+		if ((jc = JL_FIRST(s, &s->ready[d])) != NULL)
+			return jc;
+	return NULL;
+}
+
 static int
 share_accepting(const struct job_share *s)
 {
@@ -441,8 +513,13 @@ conn_send(struct worker *w, struct job_share *s, struct job_conn *jc,
 {
 	int first = jc->hc.inflight == 0, churn = jc_churn(jc);
 	/* A mix: an entry by weight (kept for the next try when not now). */
-	uint16_t url = (uint16_t)s->next_url;
-	int rc = http_client_send(w, &jc->hc, url,
+	int next = jc_next_url(s, jc);
+	uint16_t url = (uint16_t)next;
+	int rc;
+
+	if (next < 0)
+		return 1;
+	rc = http_client_send(w, &jc->hc, url,
 		churn || !job_pace_rps_paced(&s->pace) ? unpaced_intended :
 		job_pace_request_intended(&s->pace, w->now_us));
 
@@ -454,12 +531,14 @@ conn_send(struct worker *w, struct job_share *s, struct job_conn *jc,
 		s->churn.requests_sent++;
 	else
 		job_pace_request_take(&s->pace);
-	if (s->mix_cnt != NULL) {
+	if (s->mix_cnt != NULL)
 		s->mix_cnt[url].requests++;
+	if (url != s->next_url)	/* its destination's own */
+		s->dest_turn[jc_dest(jc)]++;
+	else if (s->mix_cnt != NULL)
 		s->next_url = mix_pick(&s->job->mix_pick, rte_rand());
-	} else {
+	else
 		s->next_url = (s->next_url + 1) % s->job->p.n_urls;
-	}
 	if (unlikely(s->job->trace != NULL))
 		trace_request(s, jc, url);
 	if (first)
@@ -486,7 +565,7 @@ share_send_ready(struct worker *w, struct job_share *s)
 	struct job_conn *jc;
 	int took;
 
-	while ((jc = JL_FIRST(s, &s->ready)) != NULL) {
+	while ((jc = share_ready_first(s)) != NULL) {
 		if (!http_client_can_send(&jc->hc)) {
 			ready_remove(s, jc);
 			continue;
@@ -553,7 +632,7 @@ jr_connected(struct worker *w, struct http_client_conn *hc,
 	s->cnt.conns_established++;
 	hist_record(&s->lat_connect, connect_us);
 	if (unlikely(s->job->trace != NULL)) {
-		const struct url *u = share_url(s, s->next_url);
+		const struct url *u = jc_url(s, jc);
 
 		job_trace_printf(s->job->trace,
 			"* Connected to %s port %u (handshake %llu us)",
@@ -828,6 +907,27 @@ share_src_ip(struct job_share *s)
 	return ip;
 }
 
+/* The destination of a new connection: the one with the fewest
+ * connections for its weight, so that the connections spread over the
+ * destinations as the weights do (each one has some as soon as there
+ * are as many connections as destinations). */
+static unsigned int
+share_open_dest(struct job_share *s)
+{
+	const struct job *job = s->job;
+	unsigned int d, best = 0;
+
+	if (likely(job->dests == NULL))
+		return 0;
+	/* Least (conns + 1) / weight, compared without division. */
+	for (d = 1; d < job->n_dests; d++)
+		if ((uint64_t)(s->dest_conns[d] + 1) * job->dests[best].weight <
+		    (uint64_t)(s->dest_conns[best] + 1) * job->dests[d].weight)
+			best = d;
+	s->dest_conns[best]++;
+	return best;
+}
+
 /* Open one connection: a held one (its request taken from the quota),
  * or a churn one (churn, its opening taken from the churn dial).  0, or
  * -1 when opening must pause (noted). */
@@ -837,6 +937,7 @@ share_open_one(struct worker *w, struct job_share *s, int churn)
 	const struct url *u;
 	struct job_conn *jc;
 	uint64_t intended;
+	unsigned int dest;
 
 	jc = obj_pool_get(&w->runner->conn_pool);
 	if (jc == NULL) {
@@ -868,7 +969,12 @@ share_open_one(struct worker *w, struct job_share *s, int churn)
 	} else {
 		intended = job_pace_conn_take(&s->pace, w->now_us);
 	}
-	u = share_url(s, s->next_url);
+	/* The destination of the share's next request (for a mix, picked
+	 * by weight): the connections spread over the destinations as
+	 * the requests should. */
+	dest = share_open_dest(s);
+	jc->hc.owner_flags |= (uint8_t)(dest << JC_DEST_SHIFT);
+	u = jc_url(s, jc);
 	if (unlikely(s->job->trace != NULL))
 		job_trace_printf(s->job->trace, "* Trying %s:%u ...", u->host,
 				 u->port);
@@ -949,7 +1055,7 @@ share_expire(struct worker *w, struct job_share *s)
 
 	while ((jc = JL_FIRST(s, &s->connect_fifo)) != NULL &&
 	       jc->deadline_us <= w->now_us) {
-		const struct url *u = share_url(s, 0);
+		const struct url *u = jc_url(s, jc);
 
 		share_note(s, "connection to %s:%u timed out after %u ms (no answer to SYN)",
 			   u->host, u->port, s->job->p.connect_timeout_ms);
@@ -1034,6 +1140,7 @@ static void
 share_begin_drain(struct worker *w, struct job_share *s, int failed)
 {
 	struct job_conn *jc;
+	unsigned int d;
 
 	s->phase = SHARE_DRAINING;
 	s->drain_failed = failed;
@@ -1045,8 +1152,9 @@ share_begin_drain(struct worker *w, struct job_share *s, int failed)
 		/* A deadline ended it: what never went out failed too. */
 		s->cnt.requests_failed += s->req_quota - s->req_reserved;
 	}
-	while ((jc = JL_FIRST(s, &s->ready)) != NULL)
-		ready_remove(s, jc);
+	for (d = 0; d < JOB_MAX_DESTS; d++)
+		while ((jc = JL_FIRST(s, &s->ready[d])) != NULL)
+			ready_remove(s, jc);
 	while ((jc = JL_FIRST(s, &s->churn_ready)) != NULL)
 		ready_remove(s, jc);
 }
@@ -1286,7 +1394,7 @@ void
 job_runner_start(struct worker *w, struct job_share *s)
 {
 	memset(&s->all, 0, sizeof(s->all));
-	memset(&s->ready, 0, sizeof(s->ready));
+	memset(s->ready, 0, sizeof(s->ready));
 	memset(&s->churn_ready, 0, sizeof(s->churn_ready));
 	memset(&s->connect_fifo, 0, sizeof(s->connect_fifo));
 	memset(&s->response_fifo, 0, sizeof(s->response_fifo));

@@ -237,3 +237,53 @@ def mix_errors_add_up(ctx):
               (what, errs, [e["errors"] for e in r["mix"]],
                [e["failed"] for e in r["mix"]],
                [e["cancelled"] for e in r["mix"]]))
+
+
+@test
+def mix_two_destinations(ctx):
+    """Entries for two destinations (nginx on port 80, peer_server on
+    8080) in one job: each request goes on a connection to its own
+    destination (a request on the other would be a 404), with its own
+    Host; and the same for plain urls fetched in turn."""
+    mix = [{"name": "nginx", "weight": 2,
+            "url": "http://%s/index.html?n=${counter}" % PEER_IP},
+           {"name": "nginx-head", "weight": 1, "method": "HEAD",
+            "url": "http://%s/1M.bin" % PEER_IP},
+           {"name": "peer", "weight": 1,
+            "url": "http://%s:8080/headers" % PEER_IP,
+            "headers": {"X-Entry": "peer-${counter}"}}]
+    path = ctx.out("mix2.json")
+    with open(path, "w") as f:
+        json.dump(mix, f)
+    out = ctx.out("job2.json")
+    p = ctx.dpfetch(["--ip", OUR_IP, "--mix", path, "--requests", "400",
+                     "--connections", "6", "-o", out], timeout=60)
+    os.unlink(path)
+    expect_ok(p, "two destinations")
+    r = job_result(ctx, p, out)
+    check_no_errors(r, "two destinations")
+    check_entry_sums(r)
+    m = {e["name"]: e for e in r["mix"]}
+    for name in ("nginx", "nginx-head", "peer"):
+        e = m[name]
+        check(e["requests"] > 0 and e["responses"]["2xx"] == e["requests"],
+              "%s: %s" % (name, e))
+    # The weights hold across destinations too: a request waits for a
+    # connection to its own (stddev of a share here about 0.02).
+    for name, w in (("nginx", 0.5), ("nginx-head", 0.25), ("peer", 0.25)):
+        frac = m[name]["requests"] / 400.0
+        check(abs(frac - w) < 0.1, "%s: %.3f of the requests, weight %.2f"
+              % (name, frac, w))
+    # Plain urls to both, in turn: every one answered 200 by its own.
+    out = ctx.out("job3.json")
+    p = ctx.dpfetch(["--ip", OUR_IP, "--fetch",
+                     "http://%s/index.html" % PEER_IP, "--fetch",
+                     "http://%s:8080/headers" % PEER_IP, "--requests", "60",
+                     "--connections", "3", "-o", out], timeout=60)
+    expect_ok(p, "two destinations, urls")
+    r = job_result(ctx, p, out)
+    check_no_errors(r, "two destinations, urls")
+    check(r["responses"]["2xx"] == 60, "urls: %s" % r["responses"])
+    print("    mix: nginx %d + %d, peer %d, all 2xx; urls: 60 of 60 2xx" %
+          (m["nginx"]["requests"], m["nginx-head"]["requests"],
+           m["peer"]["requests"]))
