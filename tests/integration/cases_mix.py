@@ -9,11 +9,12 @@ the harness is harness.py.
 import json
 import os
 import re
+import subprocess
 import time
 
-from harness import (ACCESS_LOG, IFACE, OUR_IP, PEER_IP, check, check_mbufs_back,
-                     check_no_errors, expect_fail, expect_ok, job_result,
-                     stats_of, test)
+from harness import (ACCESS_LOG, IFACE, OUR_IP, PEER_IP, MemifServer, check,
+                     check_mbufs_back, check_no_errors, expect_fail,
+                     expect_ok, job_result, memif_client_eal, stats_of, test)
 
 
 MIX = [
@@ -287,3 +288,126 @@ def mix_two_destinations(ctx):
     print("    mix: nginx %d + %d, peer %d, all 2xx; urls: 60 of 60 2xx" %
           (m["nginx"]["requests"], m["nginx-head"]["requests"],
            m["peer"]["requests"]))
+
+
+# --- the acceptance case of issue 17: one mix, nginx and tagged memif ---
+
+# Per server, the paths of the three requests (the built-in server has
+# /, /bytes/N and nothing else; nginx its files): the variables are in
+# the path, the headers and the body either way.
+ACCEPT_PATHS = {
+    "nginx": {"get": "/index.html?id=${counter}&r=${rand:1-1000}",
+              "post": "/index.html", "head": "/1M.bin"},
+    "dpfetch": {"get": "/bytes/${rand:100-2000}?id=${counter}",
+                "post": "/", "head": "/bytes/1048576"},
+}
+# (name, weight, method, headers, body): the same for every server.
+ACCEPT_ENTRIES = (
+    ("get", 6, "GET", {"X-Req": "g${counter}",
+                       "User-Agent": "accept-${choice:a|b|c}"}, None),
+    ("post", 3, "POST", {"Content-Type": "application/x-www-form-urlencoded",
+                         "X-Req": "p${counter}"},
+     "n=${counter}&r=${rand:0-99}&c=${choice:x|y}"),
+    ("head", 1, "HEAD", {}, None),
+)
+
+
+def accept_mix(bases, paths):
+    """The acceptance mix for the base URLs given (one per destination
+    or address family: "http://198.18.0.1", later "http://[2001:2::1]"):
+    the three entries for each, names suffixed by the base's index when
+    there are several."""
+    mix = []
+    for i, base in enumerate(bases):
+        for name, weight, method, headers, body in ACCEPT_ENTRIES:
+            e = {"name": name if len(bases) == 1 else "%s%d" % (name, i),
+                 "weight": weight, "method": method,
+                 "url": base + paths[name]}
+            if headers:
+                e["headers"] = dict(headers)
+            if body is not None:
+                e["body"] = body
+            mix.append(e)
+    return mix
+
+
+def check_weights(r, n):
+    """Each entry's share of the n requests within 4.5 standard
+    deviations of its weight's (binomial)."""
+    total = float(sum(e["weight"] for e in r["mix"]))
+    for e in r["mix"]:
+        p = e["weight"] / total
+        sd = (n * p * (1 - p)) ** 0.5
+        check(abs(e["requests"] - n * p) <= 4.5 * sd + 1,
+              "%s: %d of %d requests, weight %.3f wants %.0f +- %.0f" %
+              (e["name"], e["requests"], n, p, n * p, 4.5 * sd))
+
+
+def run_accept(ctx, bases, paths, args, eal=None, want=None):
+    """Run the acceptance mix; every count and histogram per entry must
+    add up to the totals and the weights hold.  want: entry name ->
+    the status class its responses are all in."""
+    n = 4000
+    path = ctx.out("accept-mix.json")
+    with open(path, "w") as f:
+        json.dump(accept_mix(bases, paths), f)
+    out = ctx.out("accept.json")
+    p = ctx.dpfetch(args + ["--mix", path, "--requests", str(n),
+                            "--connections", "8", "--pipeline", "2",
+                            "-o", out], eal=eal, timeout=120)
+    os.unlink(path)
+    expect_ok(p, "acceptance mix")
+    r = job_result(ctx, p, out)
+    check_no_errors(r, "acceptance mix")
+    check(r["requests_sent"] == n, "requests_sent %d" % r["requests_sent"])
+    check_entry_sums(r)
+    check_weights(r, n)
+    for e in r["mix"]:
+        cls = (want or {}).get(e["name"].rstrip("0123456789"), "2xx")
+        check(e["responses"][cls] == e["requests"] == e["responses"]["total"],
+              "%s: %s" % (e["name"], e["responses"]))
+    check_mbufs_back(p.stats, "acceptance mix")
+    return r
+
+
+@test
+def mix_accept_nginx(ctx, bases=None):
+    """Issue 17's mix (three weighted requests, with a counter, random
+    numbers and choices in paths, headers and bodies) against nginx."""
+    r = run_accept(ctx, bases or ["http://%s" % PEER_IP],
+                   ACCEPT_PATHS["nginx"], ["--ip", OUR_IP],
+                   want={"post": "4xx"})	# nginx: POST to a file, 405
+    print("    " + ", ".join("%s %d" % (e["name"], e["requests"])
+                             for e in r["mix"]))
+
+
+@test
+def mix_accept_memif_vlan(ctx, bases=None):
+    """The same mix between two dpfetch over memif, both --vlan 7, the
+    server (--listen) capturing: tshark finds VLAN 7 on every frame."""
+    from cases_vlan import tshark_vlan
+    sock = "/run/dpf-it-mixvlan-%d.sock" % os.getpid()
+    cap = ctx.out("mix-vlan.pcapng")
+    srv = MemifServer(ctx, sock, extra=["--vlan", "7", "--capture", cap,
+                                        "--capture-count", "100000"])
+    try:
+        time.sleep(1.0)
+        check(srv.proc.poll() is None, "memif server exited early")
+        r = run_accept(ctx, bases or ["http://198.18.2.1"],
+                       ACCEPT_PATHS["dpfetch"],
+                       ["--ip", "198.18.2.2/24", "--vlan", "7", "--stats"],
+                       eal=memif_client_eal(ctx, sock))
+    finally:
+        code = srv.stop()
+        subprocess.run(["rm", "-f", sock])
+    check(code == 0, "server exit %d: %s" % (code, srv.stderr_text[-2000:]))
+    check_mbufs_back(stats_of(srv.stderr_text), "server")
+    rows = tshark_vlan(cap)
+    os.unlink(cap)
+    check(len(rows) > 4000, "only %d frames captured" % len(rows))
+    bad = [row for row in rows if row[0] != "7"]
+    check(not bad, "%d of %d frames not on VLAN 7, first %s" %
+          (len(bad), len(rows), bad[:3]))
+    print("    %s; %d frames, all on VLAN 7" %
+          (", ".join("%s %d" % (e["name"], e["requests"]) for e in r["mix"]),
+           len(rows)))
