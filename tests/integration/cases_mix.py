@@ -411,3 +411,71 @@ def mix_accept_memif_vlan(ctx, bases=None):
     print("    %s; %d frames, all on VLAN 7" %
           (", ".join("%s %d" % (e["name"], e["requests"]) for e in r["mix"]),
            len(rows)))
+
+
+@test
+def mix_dpfetchctl_fetch_mix_file(ctx):
+    """dpfetchctl fetch mix=FILE on a running dpfetch: the file is read
+    by dpfetchctl and runs as the mix; wait's text has the table per
+    entry with the totals, csv a mix:NAME row per entry, json the mix
+    array adding up; a bad file is exit 2 naming the file and line, also
+    in -f SCRIPT --check; nothing reaches the appliance then."""
+    import csv
+    import io
+    from harness import Daemon
+    path = ctx.out("ctlmix.json")
+    with open(path, "w") as f:
+        json.dump(accept_mix(["http://%s" % PEER_IP], ACCEPT_PATHS["nginx"]),
+                  f)
+    bad = ctx.out("ctlbad.json")
+    with open(bad, "w") as f:
+        f.write('[{"url": "http://%s/", "weight": 1},\n {"url" 5}]\n' %
+                PEER_IP)
+    script = ctx.out("ctlmix.dpf")
+    with open(script, "w") as f:
+        f.write("fetch mix=%s requests=10\nfetch mix=%s requests=10\n" %
+                (path, bad))
+    d = Daemon(ctx)
+    try:
+        r = d.ctl("fetch", "mix=%s" % bad, code=2)
+        err = r.stderr.decode()
+        check(re.search(r"mix=%s: line 2, column \d+: " % re.escape(bad),
+                        err), "bad file: %r" % err)
+        r = d.ctl("-f", script, "--check", code=2)
+        err = r.stderr.decode()
+        check("%s:2: fetch: mix=%s: line 2" % (script, bad) in err and
+              ":1:" not in err, "--check: %r" % err)
+        check(d.ctl("jobs")["jobs"] == [], "a bad mix started a job")
+        job = d.ctl("fetch", "mix=%s" % path, "requests=2000",
+                    "connections=4")["job"]
+        res = d.ctl("wait", str(job), "timeout=60")
+        check(res["state"] == "done", "state %s" % res["state"])
+        check_entry_sums(res)
+        check([e["name"] for e in res["mix"]] == ["get", "post", "head"],
+              "entries %s" % [e["name"] for e in res["mix"]])
+        text = d.ctl("status", str(job), raw=True).stdout.decode()
+        rows = {}
+        for line in text.split("\nmix\n", 1)[-1].splitlines():
+            w = line.split()
+            if w and w[0] in ("get", "post", "head", "total"):
+                rows[w[0]] = w
+        check(set(rows) == {"get", "post", "head", "total"},
+              "no mix table in:\n" + text)
+        for col in (1, 2, 3, 4, 5):	# weight .. body_bytes add up
+            check(sum(int(rows[n][col]) for n in ("get", "post", "head"))
+                  == int(rows["total"][col]), "column %d:\n%s" % (col, text))
+        check(int(rows["get"][2]) == res["mix"][0]["requests"], text)
+        out = d.ctl("status", str(job), "--format", "csv",
+                    raw=True).stdout.decode()
+        mixrows = [row for row in csv.DictReader(io.StringIO(out))
+                   if row["row"].startswith("mix:")]
+        check([row["row"] for row in mixrows] ==
+              ["mix:get", "mix:post", "mix:head"] and
+              sum(int(row["requests"]) for row in mixrows) == 2000,
+              "csv:\n" + out)
+    finally:
+        d.stop()
+        for f in (path, bad, script):
+            os.unlink(f)
+    print("    " + ", ".join("%s %d" % (e["name"], e["requests"])
+                             for e in res["mix"]))
