@@ -304,7 +304,7 @@ conn_free(struct worker *w, struct job_share *s, struct job_conn *jc)
 	if (jc_churn(jc))
 		s->n_churn--;
 	http_client_forget(&jc->hc);
-	if (s->job->dests != NULL)
+	if (s->job->dests != NULL && !jc_churn(jc))
 		s->dest_conns[jc_dest(jc)]--;
 	s->n_open--;
 	s->cnt.conns_closed++;
@@ -907,18 +907,23 @@ share_src_ip(struct job_share *s)
 	return ip;
 }
 
-/* The destination of a new connection: the one with the fewest
- * connections for its weight, so that the connections spread over the
- * destinations as the weights do (each one has some as soon as there
- * are as many connections as destinations). */
+/* The destination of a new connection: for a held one, the one with
+ * the fewest held connections for its weight, so that they spread over
+ * the destinations as the weights do (each one has some as soon as
+ * there are as many connections as destinations); for a churn one, a
+ * pick by weight (not counted: held requests never wait for one). */
 static unsigned int
-share_open_dest(struct job_share *s)
+share_open_dest(struct job_share *s, int churn)
 {
 	const struct job *job = s->job;
 	unsigned int d, best = 0;
 
 	if (likely(job->dests == NULL))
 		return 0;
+	if (churn)	/* by weight, at random */
+		return job->dest_of[s->mix_cnt != NULL ?
+				    mix_pick(&job->mix_pick, rte_rand()) :
+				    rte_rand() % job->p.n_urls];
 	/* Least (conns + 1) / weight, compared without division. */
 	for (d = 1; d < job->n_dests; d++)
 		if ((uint64_t)(s->dest_conns[d] + 1) * job->dests[best].weight <
@@ -969,10 +974,7 @@ share_open_one(struct worker *w, struct job_share *s, int churn)
 	} else {
 		intended = job_pace_conn_take(&s->pace, w->now_us);
 	}
-	/* The destination of the share's next request (for a mix, picked
-	 * by weight): the connections spread over the destinations as
-	 * the requests should. */
-	dest = share_open_dest(s);
+	dest = share_open_dest(s, churn);
 	jc->hc.owner_flags |= (uint8_t)(dest << JC_DEST_SHIFT);
 	u = jc_url(s, jc);
 	if (unlikely(s->job->trace != NULL))

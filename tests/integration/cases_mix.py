@@ -285,6 +285,33 @@ def mix_two_destinations(ctx):
     r = job_result(ctx, p, out)
     check_no_errors(r, "two destinations, urls")
     check(r["responses"]["2xx"] == 60, "urls: %s" % r["responses"])
+    # Churn connections on top of the held ones: each to a destination
+    # picked by weight, with its own destination's requests only.
+    path = ctx.out("mix2c.json")
+    with open(path, "w") as f:
+        json.dump(mix, f)
+    out = ctx.out("job2c.json")
+    p = ctx.dpfetch(["--ip", OUR_IP, "--mix", path, "--duration", "2",
+                     "--connections", "3", "--rate-rps", "100",
+                     "--churn-cps", "40", "--churn-requests", "2",
+                     "-o", out], timeout=60)
+    os.unlink(path)
+    expect_ok(p, "two destinations, churn")
+    r = job_result(ctx, p, out)
+    check_no_errors(r, "two destinations, churn")
+    check_entry_sums(r)
+    check(r["churn"]["responses"] > 40 and
+          all(e["requests"] > 0 and e["responses"]["2xx"] ==
+              e["responses"]["total"] for e in r["mix"]),
+          "churn: %s %s" % (r["churn"], [(e["name"], e["requests"],
+                                          e["responses"]) for e in r["mix"]]))
+    # 17 destinations: more than a connection can name (JOB_MAX_DESTS).
+    args = ["--ip", OUR_IP, "--requests", "17"]
+    for port in range(8001, 8018):
+        args += ["--fetch", "http://%s:%d/" % (PEER_IP, port)]
+    p = ctx.dpfetch(args)
+    expect_fail(p, 2, r"urls: the URLs reach more than 16 destinations",
+                "17 destinations")
     print("    mix: nginx %d + %d, peer %d, all 2xx; urls: 60 of 60 2xx" %
           (m["nginx"]["requests"], m["nginx-head"]["requests"],
            m["peer"]["requests"]))
