@@ -204,7 +204,9 @@ complete_cb(EditLine *el, int ch)
 		free(add);
 	}
 	if (c.n == 1) {
-		if (common > 0 && c.words[0][common - 1] != '=')
+		/* not after KEY= nor a directory (mix=DIR/): more follows */
+		if (common > 0 && c.words[0][common - 1] != '=' &&
+		    c.words[0][common - 1] != '/')
 			el_insertstr(el, " ");
 	} else if (common <= typed) {
 		list_words(stdout, &c);

@@ -31,7 +31,7 @@
  * method POST when none is given).
  */
 const struct job_param job_param_table[] = {
-	STRING("mix", JOB_PARAM_MIX, mix, "mix", NULL, "FILE",
+	STRING("mix", JOB_PARAM_MIX, mix, "mix", "mix", "FILE",
 	       "a request mix instead of url/urls: a JSON array of {url, "
 	       "method, headers, body, weight, name}, picked by weight, "
 	       "with ${counter}, ${rand:LO-HI}, ${choice:a|b} in the path, "

@@ -226,6 +226,10 @@ capture_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 			lc->filtered++;
 			continue;
 		}
+		/* A tag the port inserts (RTE_MBUF_F_TX_VLAN) or stripped
+		 * (RTE_MBUF_F_RX_VLAN_STRIPPED) is put back into the copy
+		 * by rte_pcapng_copy: the file shows the frame as on the
+		 * wire (cases_vlan.py, vlan_capture_offload_shows_tags). */
 		mc = rte_pcapng_copy(w->port_id, w->queue_id, m, c->mp,
 				     UINT32_MAX, tsc,
 				     dir == CAPTURE_DIR_IN ?

@@ -6,9 +6,11 @@
  *   -> command names | keys and bare values | a key's values
  */
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "complete.h"
 #include "ctl_cmd.h"
@@ -107,6 +109,46 @@ given(const char *key, int bare, int argc, char *const argv[])
 	return 0;
 }
 
+/* KEY=PATH<TAB> for a key whose value is a file: the entries of PATH's
+ * directory that begin as PATH's last part does (directories with a '/'
+ * and hidden ones only when asked for with a '.'). */
+static int
+add_files(struct completion *c, const char *cur, size_t klen)
+{
+	const char *val = cur + klen + 1, *slash = strrchr(val, '/');
+	size_t dlen = slash == NULL ? 0 : (size_t)(slash - val) + 1;
+	char dir[1024], word[1400], path[2048];
+	const char *base = val + dlen;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int rc = 0;
+
+	if (dlen >= sizeof(dir))
+		return 0;
+	snprintf(dir, sizeof(dir), "%.*s", (int)dlen, val);
+	d = opendir(dlen == 0 ? "." : dir);
+	if (d == NULL)
+		return 0;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		int is_dir;
+
+		if (strncmp(de->d_name, base, strlen(base)) != 0 ||
+		    (de->d_name[0] == '.' && base[0] != '.') ||
+		    strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s%s", dlen == 0 ? "./" : dir,
+			 de->d_name);
+		is_dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+		snprintf(word, sizeof(word), "%.*s%s%s", (int)(klen + 1 + dlen),
+			 cur, de->d_name, is_dir ? "/" : "");
+		rc = add(c, cur, word, "");
+	}
+	closedir(d);
+	return rc;
+}
+
 /* cmd KEY=VAL<TAB>: the key's known values, as KEY=VALUE. */
 static int
 add_values(struct completion *c, const char *cmd, const char *cur)
@@ -118,6 +160,8 @@ add_values(struct completion *c, const char *cmd, const char *cur)
 	for (i = 0; ctl_cmd_key_at(cmd, i, &k) == 0; i++) {
 		if (strlen(k.name) != klen || strncmp(k.name, cur, klen) != 0)
 			continue;
+		if (k.file)
+			return add_files(c, cur, klen);
 		for (j = 0; k.values != NULL && k.values[j] != NULL; j++) {
 			snprintf(word, sizeof(word), "%s=%s", k.name,
 				 k.values[j]);

@@ -34,6 +34,7 @@ enum val_type {
 	V_NUMS,		/* "50,99.9" -> [50, 99.9] */
 	V_STRS,		/* repeatable -> array of strings */
 	V_STEPS,	/* "AT:RPS,..." -> [{"at_s", "rate_rps"}, ...] */
+	V_JSON_FILE,	/* a file holding JSON, read here: the value */
 };
 
 struct ctl_key {
@@ -119,6 +120,7 @@ job_key_type(enum job_param_type t)
 	case JOB_PARAM_PERCENTILES: return V_NUMS;
 	case JOB_PARAM_THRESHOLDS: return V_STRS;
 	case JOB_PARAM_STEPS: return V_STEPS;
+	case JOB_PARAM_MIX: return V_JSON_FILE;
 	default: return V_STR;
 	}
 }
@@ -646,7 +648,47 @@ static const char *const type_names[] = {
 	[V_NUMS] = "numbers separated by commas",
 	[V_STRS] = "UTF-8 text",
 	[V_STEPS] = "AT:RPS pairs separated by commas",
+	[V_JSON_FILE] = "a file holding JSON",
 };
+
+/*
+ * mix=FILE: dpfetchctl reads FILE (the appliance may be on another
+ * host) and sends its JSON as the value, checked as the server would,
+ * so that a bad file is a usage error naming the file and the place.
+ */
+static int
+put_json_file(const char *cmd, json_t *obj, const struct ctl_key *k,
+	      const char *val, char *err, size_t errlen)
+{
+	const struct job_param *e = job_param_find(k->param);
+	char perr[512];
+	json_error_t jerr;
+	json_t *v;
+
+	if (*val == '\0') {
+		set_err(err, errlen, "%s: %s: empty value (a file name)", cmd,
+			k->name);
+		return -1;
+	}
+	v = json_load_file(val, JSON_REJECT_DUPLICATES, &jerr);
+	if (v == NULL) {
+		if (jerr.line > 0)
+			set_err(err, errlen, "%s: %s=%s: line %d, column %d: %s",
+				cmd, k->name, val, jerr.line, jerr.column,
+				jerr.text);
+		else
+			set_err(err, errlen, "%s: %s=%s: %s", cmd, k->name, val,
+				jerr.text);
+		return -1;
+	}
+	if (e != NULL && job_param_check(e, v, k->name, perr,
+					 sizeof(perr)) != 0) {
+		set_err(err, errlen, "%s: %s=%s: %s", cmd, k->name, val, perr);
+		json_decref(v);
+		return -1;
+	}
+	return json_object_set_new(obj, k->param, v);
+}
 
 static int
 put_value(const char *cmd, json_t *params, const struct ctl_key *k,
@@ -673,6 +715,8 @@ put_value(const char *cmd, json_t *params, const struct ctl_key *k,
 		set_err(err, errlen, "%s: %s given twice", cmd, k->name);
 		return -1;
 	}
+	if (k->type == V_JSON_FILE)
+		return put_json_file(cmd, obj, k, val, err, errlen);
 	switch (k->type) {
 	case V_INT:
 		if (parse_int(val, &i) == 0)
@@ -739,9 +783,10 @@ present(json_t *params, const struct ctl_key *k)
 		obj = json_object_get(params, k->parent);
 	if (obj == NULL)
 		return 0;
-	if (k->type == V_URL)
+	if (k->type == V_URL)	/* a mix's URLs are in its entries */
 		return json_object_get(obj, "url") != NULL ||
-			json_object_get(obj, "urls") != NULL;
+			json_object_get(obj, "urls") != NULL ||
+			json_object_get(obj, "mix") != NULL;
 	return json_object_get(obj, k->param) != NULL;
 }
 
@@ -1027,11 +1072,11 @@ fetch_args(char *buf, size_t len)
 	for (i = 0; i < job_param_count; i++) {
 		const struct job_param *e = &job_param_table[i];
 
-		if (e->key == NULL)
+		if (e->key == NULL || e->type == JOB_PARAM_MIX)
 			continue;
-		if (e->type == JOB_PARAM_URL)
-			snprintf(one, sizeof(one), "%s=%s [%s=%s ...]", e->key,
-				 e->arg, e->key, e->arg);
+		if (e->type == JOB_PARAM_URL)	/* or a mix instead */
+			snprintf(one, sizeof(one), "{%s=%s [%s=%s ...] | mix=FILE}",
+				 e->key, e->arg, e->key, e->arg);
 		else if (e->type == JOB_PARAM_HEADERS ||
 			 e->type == JOB_PARAM_THRESHOLDS)
 			snprintf(one, sizeof(one), "[%s=%s ...]", e->key,
@@ -1230,5 +1275,6 @@ ctl_cmd_key_at(const char *name, size_t i, struct ctl_cmd_key_info *info)
 	info->repeatable = k->type == V_URL || k->type == V_HEADER ||
 		k->type == V_STRS;
 	info->required = k->required;
+	info->file = k->type == V_JSON_FILE;
 	return 0;
 }

@@ -103,6 +103,7 @@ struct ctl_cmd_key_info {
 	const char *const *values;	/* known values, NULL-ended; or NULL */
 	int repeatable;			/* may be given more than once */
 	int required;
+	int file;			/* the value is a file name */
 };
 
 /* The i-th key of a command.  Returns 0, or -1 past the last key and for

@@ -717,6 +717,79 @@ thresholds_table(FILE *f, const json_t *th)
 	}
 }
 
+/* A request mix: a row per entry (name, or method and URL when the name
+ * is the URL), and the job's totals they add up to. */
+static void
+mix_table(FILE *f, const json_t *st)
+{
+	static const char *const hdr[] = {
+		"entry", "weight", "requests", "responses", "errors",
+		"body_bytes", "p50_us", "p99_us"
+	};
+	enum { NC = sizeof(hdr) / sizeof(hdr[0]) };
+	const json_t *mix = json_object_get(st, "mix");
+	const json_t *resp = json_object_get(st, "responses");
+	size_t n = json_array_size(mix), i, c;
+	double weights = 0;
+	int right[NC];
+	char **cells;
+
+	cells = calloc((n + 2) * NC, sizeof(*cells));
+	if (cells == NULL)
+		return;
+	for (c = 0; c < NC; c++) {
+		cells[c] = strdup(hdr[c]);
+		right[c] = c != 0;
+	}
+	for (i = 0; i <= n; i++) {
+		const json_t *row = i < n ? json_array_get(mix, i) : st;
+		const json_t *lat = json_object_get(row, "latency_us");
+		char b[NC][CELL_MAX];
+		const char *name = str(row, "name", "?");
+
+		if (i < n) {
+			if (strncmp(name, "http://", 7) == 0)
+				snprintf(b[0], CELL_MAX, "%s %s",
+					 str(row, "method", "GET"), name);
+			else
+				snprintf(b[0], CELL_MAX, "%s", name);
+			weights += num(row, "weight");
+			cell_num(b[1], CELL_MAX, num(row, "weight"), "%.0f");
+			cell_num(b[2], CELL_MAX, num(row, "requests"), "%.0f");
+			cell_num(b[3], CELL_MAX,
+				 num(json_object_get(row, "responses"),
+				     "total"), "%.0f");
+			cell_num(b[4], CELL_MAX, num(row, "errors"), "%.0f");
+		} else {
+			/* The job's own figures, for the sums to match. */
+			snprintf(b[0], CELL_MAX, "total");
+			cell_num(b[1], CELL_MAX, weights, "%.0f");
+			cell_num(b[2], CELL_MAX, num(st, "requests_sent"),
+				 "%.0f");
+			cell_num(b[3], CELL_MAX, json_is_object(resp) ?
+				 sum_members(resp) : NAN, "%.0f");
+			cell_num(b[4], CELL_MAX, json_is_object(json_object_get(
+				 st, "errors")) ? sum_members(json_object_get(
+				 st, "errors")) : NAN, "%.0f");
+			lat = json_object_get(lat, "total");
+		}
+		cell_num(b[5], CELL_MAX, num(row, "body_bytes"), "%.0f");
+		latency_cell(b[6], CELL_MAX, lat, "p50");
+		latency_cell(b[7], CELL_MAX, lat, "p99");
+		for (c = 0; c < NC; c++)
+			cells[(i + 1) * NC + c] = strdup(b[c]);
+	}
+	for (i = 0; i < (n + 2) * NC; i++)
+		if (cells[i] == NULL)
+			goto out;
+	fprintf(f, "mix\n");
+	print_grid(f, cells, right, n + 2, NC, 2);
+out:
+	for (i = 0; i < (n + 2) * NC; i++)
+		free(cells[i]);
+	free(cells);
+}
+
 void
 ctl_fmt_job(FILE *f, const json_t *st)
 {
@@ -777,6 +850,8 @@ ctl_fmt_job(FILE *f, const json_t *st)
 	}
 	if (json_object_size(lat) > 0)
 		latency_table(f, lat);
+	if (json_array_size(json_object_get(st, "mix")) > 0)
+		mix_table(f, st);
 	if (json_array_size(json_object_get(st, "thresholds")) > 0)
 		thresholds_table(f, json_object_get(st, "thresholds"));
 	if (str(st, "first_error", NULL) != NULL)

@@ -103,6 +103,46 @@ sum_numbers(const json_t *obj)
 	return s;
 }
 
+/* A request mix: a row "mix:NAME" per entry after the total row, in the
+ * same columns: t the job's, rps its responses per second, requests,
+ * errors, p50_us and p99_us its own; cps, gbps and open empty. */
+static void
+ctl_csv_mix_rows(FILE *f, const json_t *st)
+{
+	const json_t *el = json_object_get(st, "elapsed_s"), *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(st, "mix"), i, e) {
+		const json_t *lat = json_object_get(e, "latency_us");
+		const json_t *resp = json_object_get(e, "responses");
+		double t = json_number_value(el);
+		json_t *rps = json_real(t > 0 ? json_number_value(
+			json_object_get(resp, "total")) / t : 0.0);
+		char row[96];
+
+		csv_value(f, json_object_get(st, "job"));
+		fputc(',', f);
+		snprintf(row, sizeof(row), "mix:%s",
+			 json_string_value(json_object_get(e, "name")) != NULL ?
+			 json_string_value(json_object_get(e, "name")) : "");
+		ctl_csv_field(f, row);
+		fputc(',', f);
+		csv_value(f, el);
+		fputc(',', f);
+		csv_value(f, rps);
+		fputc(',', f);
+		csv_value(f, json_object_get(e, "requests"));
+		fputs(",,,", f);
+		csv_value(f, json_object_get(e, "errors"));
+		fputs(",,", f);
+		csv_value(f, json_object_get(lat, "p50"));
+		fputc(',', f);
+		csv_value(f, json_object_get(lat, "p99"));
+		fputc('\n', f);
+		json_decref(rps);
+	}
+}
+
 void
 ctl_csv_job_rows(FILE *f, const json_t *st, int totals)
 {
@@ -152,6 +192,7 @@ ctl_csv_job_rows(FILE *f, const json_t *st, int totals)
 	}
 	fputc('\n', f);
 	json_decref(errs);
+	ctl_csv_mix_rows(f, st);
 }
 
 /* Every leaf of v under prefix, as (dotted key, value) pairs into out. */

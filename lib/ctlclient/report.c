@@ -1227,6 +1227,58 @@ put_latency(FILE *f, const json_t *r)
 	fputs("</div>\n</section>\n", f);
 }
 
+/* A request mix: a row per entry and the job's totals they add up to. */
+static void
+put_mix(FILE *f, const json_t *r)
+{
+	const json_t *mix = json_object_get(r, "mix"), *e;
+	const json_t *tot = json_object_get(json_object_get(r, "latency_us"),
+					    "total");
+	size_t i;
+
+	if (json_array_size(mix) == 0)
+		return;
+	fputs("<section id=\"mix-section\">\n<h2>Request mix</h2>\n"
+	      "<table id=\"mix\">\n<tr><th class=\"k\">entry</th>"
+	      "<th class=\"k\">request</th><th>weight</th><th>requests</th>"
+	      "<th>responses</th><th>errors</th><th>body bytes</th>"
+	      "<th>p50</th><th>p99</th></tr>\n", f);
+	json_array_foreach(mix, i, e) {
+		const json_t *lat = json_object_get(e, "latency_us");
+
+		fputs("<tr><td class=\"k\">", f);
+		put_value(f, json_object_get(e, "name"));
+		fputs("</td><td class=\"k\">", f);
+		put_value(f, json_object_get(e, "method"));
+		fputs(" ", f);
+		put_value(f, json_object_get(e, "url"));
+		fputs("</td><td>", f);
+		put_value(f, json_object_get(e, "weight"));
+		fputs("</td><td>", f);
+		put_value(f, json_object_get(e, "requests"));
+		fputs("</td><td>", f);
+		put_value(f, json_object_get(json_object_get(e, "responses"),
+					     "total"));
+		fputs("</td><td>", f);
+		put_value(f, json_object_get(e, "errors"));
+		fputs("</td><td>", f);
+		put_value(f, json_object_get(e, "body_bytes"));
+		fputs("</td>", f);
+		put_us_cell(f, json_object_get(lat, "p50"));
+		put_us_cell(f, json_object_get(lat, "p99"));
+		fputs("</tr>\n", f);
+	}
+	fprintf(f, "<tr><td class=\"k\">total</td><td class=\"k\"></td>"
+		"<td></td><td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%.0f</td>",
+		num(r, "requests_sent"),
+		sum_numbers(json_object_get(r, "responses")),
+		sum_numbers(json_object_get(r, "errors")),
+		num(r, "body_bytes"));
+	put_us_cell(f, json_object_get(tot, "p50"));
+	put_us_cell(f, json_object_get(tot, "p99"));
+	fputs("</tr>\n</table>\n</section>\n", f);
+}
+
 static void
 put_thresholds(FILE *f, const json_t *r)
 {
@@ -1273,6 +1325,7 @@ report_html(FILE *out, const json_t *result, char *err, size_t errlen)
 	put_thresholds(out, result);
 	put_charts(out, result);
 	put_latency(out, result);
+	put_mix(out, result);
 	fputs("<footer><p class=\"note\">Drawn by dpfetch from the job's "
 	      "result; self-contained: no script, no external resource."
 	      "</p></footer>\n</body>\n</html>\n", out);

@@ -125,6 +125,15 @@ http_client_url(const struct http_client_conn *hc)
 	return hc->busy != NULL ? hc->busy->tx_url : 0;
 }
 
+uint16_t
+http_client_url_at(const struct http_client_conn *hc, unsigned int i)
+{
+	const struct http_client_busy *b = hc->busy;
+
+	return b != NULL && i < hc->inflight ?
+		b->url_of[(b->oldest + i) % HTTP_CLIENT_PIPELINE_MAX] : 0;
+}
+
 /* --- requests -------------------------------------------------------- */
 
 /* Hand the request being written to TCP, as far as it takes it. */

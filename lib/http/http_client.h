@@ -236,6 +236,11 @@ http_client_forget(struct http_client_conn *hc);
 uint16_t
 http_client_url(const struct http_client_conn *hc);
 
+/* The URL of hc's i-th outstanding request (i < hc->inflight, oldest
+ * first): where a request a failure settles was going. */
+uint16_t
+http_client_url_at(const struct http_client_conn *hc, unsigned int i);
+
 /* The error e (arg as given to ops->error) in words, into buf; nothing
  * for ABANDONED (the error before it explains). */
 void

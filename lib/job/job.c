@@ -174,6 +174,63 @@ job_mix_head(const struct job_params *p, unsigned int u, int close,
 					close, len);
 }
 
+/* The destinations of the job's URLs (address and port): each URL's,
+ * and with more than one, each one's URLs and (a mix) their weighted
+ * pick.  0, or -1 with err. */
+/* Whether two URLs reach the same address and port (either family). */
+static int
+url_same_dest(const struct url *a, const struct url *b)
+{
+	if (a->is_ipv6 != b->is_ipv6 || a->port != b->port)
+		return 0;
+	return a->is_ipv6 ? memcmp(a->ipv6, b->ipv6, 16) == 0 :
+		a->ipv4 == b->ipv4;
+}
+
+static int
+job_dests_init(struct job *job, char *err, size_t errlen)
+{
+	const struct job_params *p = &job->p;
+	unsigned int rep[JOB_MAX_DESTS], u, d;
+	uint32_t w[JOB_MAX_URLS];
+
+	job->n_dests = 0;
+	for (u = 0; u < p->n_urls; u++) {
+		for (d = 0; d < job->n_dests; d++)
+			if (url_same_dest(&p->urls[rep[d]], &p->urls[u]))
+				break;
+		if (d == job->n_dests) {
+			if (d == JOB_MAX_DESTS)
+				return job_err(err, errlen,
+					       "%s: the URLs reach more than %d destinations (address and port)",
+					       p->n_mix > 0 ? "mix" : "urls",
+					       JOB_MAX_DESTS);
+			rep[job->n_dests++] = u;
+		}
+		job->dest_of[u] = (uint8_t)d;
+	}
+	if (job->n_dests < 2)
+		return 0;
+	job->dests = calloc(job->n_dests, sizeof(*job->dests));
+	if (job->dests == NULL)
+		return job_err(err, errlen, "out of memory for the URLs");
+	for (u = 0; u < p->n_urls; u++) {
+		struct job_dest *jd = &job->dests[job->dest_of[u]];
+
+		jd->url[jd->n++] = (uint8_t)u;
+		jd->weight += p->n_mix > 0 ? p->mix[u].weight : 1;
+	}
+	for (d = 0; p->n_mix > 0 && d < job->n_dests; d++) {
+		struct job_dest *jd = &job->dests[d];
+
+		for (u = 0; u < jd->n; u++)
+			w[u] = p->mix[jd->url[u]].weight;
+		if (mix_pick_init(&jd->pick, w, jd->n) != 0)
+			return job_err(err, errlen, "mix: bad weights");
+	}
+	return 0;
+}
+
 /* Compile the mix's requests and its weights: 0, or -1 with err naming
  * the entry. */
 static int
@@ -449,6 +506,8 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 		}
 	}
 	if (job->p.n_mix > 0 && job_mix_init(job, err, errlen) != 0)
+		goto fail;
+	if (job_dests_init(job, err, errlen) != 0)
 		goto fail;
 	for (i = 0; i < n; i++) {
 		struct worker *w = app->workers[idx[i]];
@@ -1052,6 +1111,9 @@ mix_result_json(const struct job *job)
 			t.requests += s->mix_cnt[u].requests;
 			t.responses += s->mix_cnt[u].responses;
 			t.body_bytes += s->mix_cnt[u].body_bytes;
+			t.errors += s->mix_cnt[u].errors;
+			t.failed += s->mix_cnt[u].failed;
+			t.cancelled += s->mix_cnt[u].cancelled;
 			for (c = 0; c < 6; c++)
 				t.status_class[c] += s->mix_cnt[u].status_class[c];
 			hist_merge(h, &s->mix_lat[u]);
@@ -1060,7 +1122,7 @@ mix_result_json(const struct job *job)
 			 url->port, url->path);
 		json_array_append_new(a, json_pack(
 			"{s:s, s:s, s:s, s:i, s:I, s:{s:I, s:I, s:I, s:I, s:I, "
-			"s:I, s:I}, s:I, s:I, s:o}",
+			"s:I, s:I}, s:I, s:I, s:I, s:I, s:I, s:o}",
 			"name", m->name, "url", text, "method", m->method,
 			"weight", (json_int_t)m->weight,
 			"requests", (json_int_t)t.requests,
@@ -1074,8 +1136,12 @@ mix_result_json(const struct job *job)
 			"other", (json_int_t)t.status_class[0],
 			/* sent, never answered: failed or cancelled */
 			"unanswered", (json_int_t)(t.requests - t.responses),
+			"failed", (json_int_t)t.failed,
+			"cancelled", (json_int_t)t.cancelled,
+			"errors", (json_int_t)t.errors,
 			"body_bytes", (json_int_t)t.body_bytes,
 			"latency_us", hist_json(h, &job->p)));
+
 	}
 	free(h);
 	return a;
@@ -1266,6 +1332,7 @@ job_free(struct job *job)
 		for (i = 0; i < job->p.n_mix; i++)
 			mix_request_free(&job->mix_req[i]);
 	free(job->mix_req);
+	free(job->dests);
 	for (i = 0; i < JOB_MAX_URLS; i++) {
 		free(job->req_head[i]);
 		free(job->req_head_close[i]);

@@ -109,12 +109,33 @@ struct job_churn_counters {
 };
 
 /* A request mix entry's part of a share's counters: they add up to
- * the share's (requests_sent, responses, and the total latency). */
+ * the share's (requests_sent, responses, errors, and the total
+ * latency).  An entry's requests end as responses, failed or cancelled
+ * (the requests of the quota never sent had no entry yet: they are in
+ * the job's requests_failed/cancelled only).  An error counts to the
+ * entry of the oldest request its connection had outstanding, else to
+ * the share's pending pick (the entry its next request takes). */
 struct job_mix_counters {
 	uint64_t requests;
 	uint64_t responses;
 	uint64_t status_class[6];	/* [1..5]: 1xx..5xx; [0]: others */
 	uint64_t body_bytes;
+	uint64_t errors;		/* of every kind */
+	uint64_t failed;		/* sent, the connection failed */
+	uint64_t cancelled;		/* sent, outstanding at the end */
+};
+
+/* The destinations (address and port) a job's URLs reach: a connection
+ * goes to one, and carries only requests for URLs of its own. */
+#define JOB_MAX_DESTS		16
+
+/* A destination's URLs (job->dests, when there are several), and for a
+ * mix the weighted pick among them. */
+struct job_dest {
+	unsigned int n;
+	uint8_t url[JOB_MAX_URLS];
+	uint64_t weight;		/* its URLs' (1 each without a mix) */
+	struct mix_pick pick;
 };
 
 /* A list of a share's connections: pool indices + 1 of its first and
@@ -149,6 +170,10 @@ struct job_share {
 	uint32_t next_src;
 	uint32_t next_src6;	/* the same in src6 (IPv6 src_ips) */
 	uint32_t next_url;
+	/* Several destinations: each one's URLs in turn (without a mix),
+	 * and its connections now. */
+	uint8_t dest_turn[JOB_MAX_DESTS];
+	uint32_t dest_conns[JOB_MAX_DESTS];
 
 	/* Connections. */
 	uint32_t n_open;		/* job_conns in existence */
@@ -157,7 +182,8 @@ struct job_share {
 	uint64_t req_reserved;		/* requests taken from the quota */
 	uint64_t req_finished;		/* answered, failed or cancelled */
 	struct job_conn_list all;
-	struct job_conn_list ready;	/* idle, may send */
+	/* idle, may send: per destination (one list with one) */
+	struct job_conn_list ready[JOB_MAX_DESTS];
 	struct job_conn_list churn_ready;	/* churn ones, may send */
 	struct job_conn_list connect_fifo;	/* by connect deadline */
 	struct job_conn_list response_fifo;	/* by response deadline */
@@ -211,6 +237,11 @@ struct job {
 	uint8_t mix_head[JOB_MAX_URLS];
 	struct mix_pick mix_pick;
 	uint64_t mix_seed;
+	/* Each URL's destination; with more than one, the URLs of each
+	 * (n_dests of them), else NULL. */
+	uint8_t dest_of[JOB_MAX_URLS];
+	unsigned int n_dests;
+	struct job_dest *dests;
 
 	uint64_t start_us;		/* worker clock */
 	/* Each second's total-latency p50 and p99 over every share

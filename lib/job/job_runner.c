@@ -57,6 +57,10 @@ enum share_phase {
 /* A short connection of the churn dial: not one of the held ones (not
  * in conn_target, never on ready), its own profile and counters. */
 #define JC_CHURN		0x08
+/* The connection's destination (job->dest_of): the high bits. */
+#define JC_DEST_SHIFT		4
+_Static_assert(JOB_MAX_DESTS <= 256 >> JC_DEST_SHIFT,
+	       "JOB_MAX_DESTS does not fit owner_flags");
 
 /* A link of a job_conn_list: pool indices + 1 of the neighbours (0:
  * none), half a TAILQ_ENTRY: every held connection has three. */
@@ -77,6 +81,12 @@ struct job_conn {
 };
 /* What an idle client connection costs besides TCP (docs/design.md). */
 _Static_assert(sizeof(struct job_conn) <= 64, "struct job_conn grew");
+
+static unsigned int
+jc_dest(const struct job_conn *jc)
+{
+	return jc->hc.owner_flags >> JC_DEST_SHIFT;
+}
 
 static struct job_conn *
 jl_at(const struct job_share *s, uint32_t i)
@@ -250,7 +260,7 @@ q_remove(struct job_share *s, struct job_conn *jc)
 static struct job_conn_list *
 ready_list(struct job_share *s, const struct job_conn *jc)
 {
-	return jc_churn(jc) ? &s->churn_ready : &s->ready;
+	return jc_churn(jc) ? &s->churn_ready : &s->ready[jc_dest(jc)];
 }
 
 static void
@@ -294,16 +304,31 @@ conn_free(struct worker *w, struct job_share *s, struct job_conn *jc)
 	if (jc_churn(jc))
 		s->n_churn--;
 	http_client_forget(&jc->hc);
+	if (s->job->dests != NULL && !jc_churn(jc))
+		s->dest_conns[jc_dest(jc)]--;
 	s->n_open--;
 	s->cnt.conns_closed++;
 	obj_pool_put(&w->runner->conn_pool, jc);
 }
 
-/* The requests jc still owes count as failed (or cancelled). */
+/* The requests jc still owes count as failed (or cancelled); those
+ * sent, in their mix entries' too. */
 static void
 conn_settle(struct job_share *s, struct job_conn *jc, int cancelled)
 {
-	uint64_t n = http_client_settle(&jc->hc);
+	uint64_t n;
+	unsigned int i;
+
+	for (i = 0; s->mix_cnt != NULL && i < jc->hc.inflight; i++) {
+		struct job_mix_counters *mc =
+			&s->mix_cnt[http_client_url_at(&jc->hc, i)];
+
+		if (cancelled)
+			mc->cancelled++;
+		else
+			mc->failed++;
+	}
+	n = http_client_settle(&jc->hc);
 
 	if (cancelled)
 		s->cnt.requests_cancelled += n;
@@ -314,12 +339,30 @@ conn_settle(struct job_share *s, struct job_conn *jc, int cancelled)
 		s->req_finished += n;
 }
 
+/* n errors of kind, on jc or (NULL) on none: counted, and in a mix
+ * entry's (job_mix_counters says which). */
+static void
+share_error(struct job_share *s, const struct job_conn *jc,
+	    enum job_error kind, uint64_t n)
+{
+	s->cnt.errors[kind] += n;
+	if (s->mix_cnt == NULL)
+		return;
+	if (jc != NULL && jc->hc.inflight > 0) {
+		s->mix_cnt[http_client_url_at(&jc->hc, 0)].errors += n;
+		return;
+	}
+	/* Picked again: errors before any request spread by weight. */
+	s->mix_cnt[s->next_url].errors += n;
+	s->next_url = mix_pick(&s->job->mix_pick, rte_rand());
+}
+
 /* An error of kind on jc: counted, and in the churn's own too. */
 static void
 conn_error(struct job_share *s, const struct job_conn *jc,
 	   enum job_error kind)
 {
-	s->cnt.errors[kind]++;
+	share_error(s, jc, kind, 1);
 	if (jc_churn(jc))
 		s->churn.errors++;
 }
@@ -340,6 +383,66 @@ static const struct url *
 share_url(const struct job_share *s, unsigned int i)
 {
 	return &s->job->p.urls[i];
+}
+
+/* Where jc goes: the first URL of its destination. */
+static const struct url *
+jc_url(const struct job_share *s, const struct job_conn *jc)
+{
+	const struct job *job = s->job;
+
+	return job->dests == NULL ? share_url(s, 0) :
+		share_url(s, job->dests[jc_dest(jc)].url[0]);
+}
+
+/*
+ * The URL of jc's next request, or -1 when jc must leave it to a
+ * connection of its destination.  It is the share's next (a mix's pick
+ * by weight, or the URLs in turn) when that is for jc's destination.
+ * Else the request waits for one of its own connections; only a churn
+ * connection, or any when its destination has no connection at all
+ * (fewer connections than destinations), takes one of its own
+ * destination's URLs instead (by their weights, or in turn).
+ */
+static int
+jc_next_url(struct job_share *s, const struct job_conn *jc)
+{
+	const struct job *job = s->job;
+	const struct job_dest *jd;
+	unsigned int want;
+
+	if (likely(job->dests == NULL))
+		return (int)s->next_url;
+	want = job->dest_of[s->next_url];
+	if (want == jc_dest(jc))
+		return (int)s->next_url;
+	if (!jc_churn(jc) && s->dest_conns[want] > 0)
+		return -1;
+	jd = &job->dests[jc_dest(jc)];
+	if (s->mix_cnt != NULL)
+		return jd->url[mix_pick(&jd->pick, rte_rand())];
+	return jd->url[s->dest_turn[jc_dest(jc)] % jd->n];
+}
+
+/* The first ready held connection for the share's next request: one of
+ * its destination's, or of any when that one has no connection. */
+static struct job_conn *
+share_ready_first(struct job_share *s)
+{
+	const struct job *job = s->job;
+	struct job_conn *jc;
+	unsigned int d;
+
+	if (likely(job->dests == NULL))
+		return JL_FIRST(s, &s->ready[0]);
+	d = job->dest_of[s->next_url];
+	jc = JL_FIRST(s, &s->ready[d]);
+	if (jc != NULL || s->dest_conns[d] > 0)
+		return jc;
+	for (d = 0; d < job->n_dests; d++)
+		if ((jc = JL_FIRST(s, &s->ready[d])) != NULL)
+			return jc;
+	return NULL;
 }
 
 static int
@@ -410,8 +513,13 @@ conn_send(struct worker *w, struct job_share *s, struct job_conn *jc,
 {
 	int first = jc->hc.inflight == 0, churn = jc_churn(jc);
 	/* A mix: an entry by weight (kept for the next try when not now). */
-	uint16_t url = (uint16_t)s->next_url;
-	int rc = http_client_send(w, &jc->hc, url,
+	int next = jc_next_url(s, jc);
+	uint16_t url = (uint16_t)next;
+	int rc;
+
+	if (next < 0)
+		return 1;
+	rc = http_client_send(w, &jc->hc, url,
 		churn || !job_pace_rps_paced(&s->pace) ? unpaced_intended :
 		job_pace_request_intended(&s->pace, w->now_us));
 
@@ -423,12 +531,14 @@ conn_send(struct worker *w, struct job_share *s, struct job_conn *jc,
 		s->churn.requests_sent++;
 	else
 		job_pace_request_take(&s->pace);
-	if (s->mix_cnt != NULL) {
+	if (s->mix_cnt != NULL)
 		s->mix_cnt[url].requests++;
+	if (url != s->next_url)	/* its destination's own */
+		s->dest_turn[jc_dest(jc)]++;
+	else if (s->mix_cnt != NULL)
 		s->next_url = mix_pick(&s->job->mix_pick, rte_rand());
-	} else {
+	else
 		s->next_url = (s->next_url + 1) % s->job->p.n_urls;
-	}
 	if (unlikely(s->job->trace != NULL))
 		trace_request(s, jc, url);
 	if (first)
@@ -455,7 +565,7 @@ share_send_ready(struct worker *w, struct job_share *s)
 	struct job_conn *jc;
 	int took;
 
-	while ((jc = JL_FIRST(s, &s->ready)) != NULL) {
+	while ((jc = share_ready_first(s)) != NULL) {
 		if (!http_client_can_send(&jc->hc)) {
 			ready_remove(s, jc);
 			continue;
@@ -522,7 +632,7 @@ jr_connected(struct worker *w, struct http_client_conn *hc,
 	s->cnt.conns_established++;
 	hist_record(&s->lat_connect, connect_us);
 	if (unlikely(s->job->trace != NULL)) {
-		const struct url *u = share_url(s, s->next_url);
+		const struct url *u = jc_url(s, jc);
 
 		job_trace_printf(s->job->trace,
 			"* Connected to %s port %u (handshake %llu us)",
@@ -702,7 +812,7 @@ share_finish(struct worker *w, struct job_share *s)
 static void
 share_give_up(struct worker *w, struct job_share *s, enum job_error kind)
 {
-	s->cnt.errors[kind]++;
+	share_error(s, NULL, kind, 1);
 	if (s->req_quota != 0) {
 		s->cnt.requests_failed += s->req_quota;
 		s->req_finished = s->req_quota;
@@ -839,6 +949,32 @@ share_src_ip6(struct job_share *s, uint8_t *buf)
 	return buf;
 }
 
+/* The destination of a new connection: for a held one, the one with
+ * the fewest held connections for its weight, so that they spread over
+ * the destinations as the weights do (each one has some as soon as
+ * there are as many connections as destinations); for a churn one, a
+ * pick by weight (not counted: held requests never wait for one). */
+static unsigned int
+share_open_dest(struct job_share *s, int churn)
+{
+	const struct job *job = s->job;
+	unsigned int d, best = 0;
+
+	if (likely(job->dests == NULL))
+		return 0;
+	if (churn)	/* by weight, at random */
+		return job->dest_of[s->mix_cnt != NULL ?
+				    mix_pick(&job->mix_pick, rte_rand()) :
+				    rte_rand() % job->p.n_urls];
+	/* Least (conns + 1) / weight, compared without division. */
+	for (d = 1; d < job->n_dests; d++)
+		if ((uint64_t)(s->dest_conns[d] + 1) * job->dests[best].weight <
+		    (uint64_t)(s->dest_conns[best] + 1) * job->dests[d].weight)
+			best = d;
+	s->dest_conns[best]++;
+	return best;
+}
+
 /* Open one connection: a held one (its request taken from the quota),
  * or a churn one (churn, its opening taken from the churn dial).  0, or
  * -1 when opening must pause (noted). */
@@ -849,6 +985,7 @@ share_open_one(struct worker *w, struct job_share *s, int churn)
 	struct job_conn *jc;
 	uint64_t intended;
 	uint8_t src6[16];
+	unsigned int dest;
 
 	jc = obj_pool_get(&w->runner->conn_pool);
 	if (jc == NULL) {
@@ -857,7 +994,7 @@ share_open_one(struct worker *w, struct job_share *s, int churn)
 			s->churn.errors++;
 		else
 			s->req_reserved--;
-		s->cnt.errors[JOB_ERR_LOCAL]++;
+		share_error(s, NULL, JOB_ERR_LOCAL, 1);
 		share_note(s, "no free connection block (max %u per lcore)",
 			   w->cfg->max_conns);
 		s->open_after_us = w->now_us + LOCAL_RETRY_US;
@@ -880,7 +1017,9 @@ share_open_one(struct worker *w, struct job_share *s, int churn)
 	} else {
 		intended = job_pace_conn_take(&s->pace, w->now_us);
 	}
-	u = share_url(s, s->next_url);
+	dest = share_open_dest(s, churn);
+	jc->hc.owner_flags |= (uint8_t)(dest << JC_DEST_SHIFT);
+	u = jc_url(s, jc);
 	if (unlikely(s->job->trace != NULL))
 		job_trace_printf(s->job->trace, "* Trying %s:%u ...", u->host,
 				 u->port);
@@ -947,7 +1086,7 @@ share_count_overflow(struct worker *w, struct job_share *s)
 			   "connections cannot open at churn_cps",
 			   (unsigned long long)s->pace.churn.max_backlog);
 		s->churn.errors += churn;
-		s->cnt.errors[JOB_ERR_BACKLOG_OVERFLOW] += churn;
+		share_error(s, NULL, JOB_ERR_BACKLOG_OVERFLOW, churn);
 	}
 	if (n == 0)
 		return;
@@ -955,7 +1094,7 @@ share_count_overflow(struct worker *w, struct job_share *s)
 		share_note(s, "the backlog passed max_backlog (%llu): the "
 			   "connections cannot carry the rate",
 			   (unsigned long long)s->pace.rps.max_backlog);
-	s->cnt.errors[JOB_ERR_BACKLOG_OVERFLOW] += n;
+	share_error(s, NULL, JOB_ERR_BACKLOG_OVERFLOW, n);
 }
 
 static void
@@ -965,7 +1104,7 @@ share_expire(struct worker *w, struct job_share *s)
 
 	while ((jc = JL_FIRST(s, &s->connect_fifo)) != NULL &&
 	       jc->deadline_us <= w->now_us) {
-		const struct url *u = share_url(s, 0);
+		const struct url *u = jc_url(s, jc);
 
 		share_note(s, "connection to %s:%u timed out after %u ms (no answer to SYN)",
 			   u->host, u->port, s->job->p.connect_timeout_ms);
@@ -1036,7 +1175,7 @@ share_should_end(struct worker *w, struct job_share *s)
 		share_note(s, "timed out after %.1f s while %s (%llu bytes received)",
 			   p->deadline_s, share_doing(s),
 			   (unsigned long long)s->cnt.bytes_rx);
-		s->cnt.errors[JOB_ERR_TIMEOUT]++;
+		share_error(s, NULL, JOB_ERR_TIMEOUT, 1);
 		return 2;
 	}
 	if (p->duration_s == 0 && s->req_quota != 0 &&
@@ -1050,6 +1189,7 @@ static void
 share_begin_drain(struct worker *w, struct job_share *s, int failed)
 {
 	struct job_conn *jc;
+	unsigned int d;
 
 	s->phase = SHARE_DRAINING;
 	s->drain_failed = failed;
@@ -1061,8 +1201,9 @@ share_begin_drain(struct worker *w, struct job_share *s, int failed)
 		/* A deadline ended it: what never went out failed too. */
 		s->cnt.requests_failed += s->req_quota - s->req_reserved;
 	}
-	while ((jc = JL_FIRST(s, &s->ready)) != NULL)
-		ready_remove(s, jc);
+	for (d = 0; d < JOB_MAX_DESTS; d++)
+		while ((jc = JL_FIRST(s, &s->ready[d])) != NULL)
+			ready_remove(s, jc);
 	while ((jc = JL_FIRST(s, &s->churn_ready)) != NULL)
 		ready_remove(s, jc);
 }
@@ -1144,7 +1285,7 @@ share_resolve_expired(struct worker *w, struct job_share *s)
 		return 0;
 	share_note(s, "timed out after %.1f s while resolving the next hop (0 bytes received)",
 		   d);
-	s->cnt.errors[JOB_ERR_TIMEOUT]++;
+	share_error(s, NULL, JOB_ERR_TIMEOUT, 1);
 	s->cnt.requests_failed += s->req_quota;
 	share_finish(w, s);
 	return 1;
@@ -1259,7 +1400,6 @@ share_profile(struct worker *w, struct job_share *s)
 		pr->render_cap = 2 * MIX_REQUEST_MAX;
 		pr->render_seq = &s->mix_seq;
 		pr->head_of = job->mix_head;
-		s->next_url = mix_pick(&job->mix_pick, rte_rand());
 	}
 	if (job->trace != NULL) {
 		pr->trace_rx = job_trace_rx;
@@ -1291,7 +1431,7 @@ share_next_hops(struct worker *w, struct job_share *s)
 		if (hop == 0) {
 			share_note(s, "no route to %s: it is outside the --ip prefix and there is no --gateway",
 				   p->urls[i].host);
-			s->cnt.errors[JOB_ERR_NO_ROUTE]++;
+			share_error(s, NULL, JOB_ERR_NO_ROUTE, 1);
 			s->cnt.requests_failed += s->req_quota;
 			return -1;
 		}
@@ -1308,14 +1448,18 @@ void
 job_runner_start(struct worker *w, struct job_share *s)
 {
 	memset(&s->all, 0, sizeof(s->all));
-	memset(&s->ready, 0, sizeof(s->ready));
+	memset(s->ready, 0, sizeof(s->ready));
 	memset(&s->churn_ready, 0, sizeof(s->churn_ready));
 	memset(&s->connect_fifo, 0, sizeof(s->connect_fifo));
 	memset(&s->response_fifo, 0, sizeof(s->response_fifo));
 	s->phase = SHARE_RESOLVING;
+	/* The pending pick from the start: even an error before the first
+	 * request has an entry to count to. */
+	if (s->job->p.n_mix > 0)
+		s->next_url = mix_pick(&s->job->mix_pick, rte_rand());
 	if (runner_pools_ready(w) != 0) {
 		share_note(s, "no memory for connection state");
-		s->cnt.errors[JOB_ERR_LOCAL]++;
+		share_error(s, NULL, JOB_ERR_LOCAL, 1);
 		job_share_done(s);
 		return;
 	}

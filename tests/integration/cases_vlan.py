@@ -207,3 +207,55 @@ def vlan_bad_id_is_usage_error(ctx):
                          "http://198.18.0.1/"])
         expect_fail(p, 2, r"--vlan: '%s' must be a whole number from 1 to "
                     r"4094" % v, "--vlan " + v)
+
+
+@test
+def vlan_capture_offload_shows_tags(ctx):
+    """dpfetch --vlan 100 on af_packet, whose insert and strip offloads
+    it uses (the tag is not in the frame's bytes), captures the frames as
+    on the wire: every frame it sends on VLAN 100, and each frame the
+    peer sent with the tag the peer gave it (ICMP seq 1 untagged, seq 2
+    on VLAN 200, seq 3 on VLAN 100)."""
+    cap = ctx.out("vlan-offload.pcapng")
+    peer = subprocess.Popen(
+        ["ip", "netns", "exec", NS, "/usr/bin/python3",
+         os.path.join(HERE, "vlan_peer.py"), "dpf0p", "100",
+         "198.18.0.9", OUR_IP.split("/")[0]],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        line = peer.stdout.readline().decode()
+        check(line.strip() == "ready", "peer: %r" % line)
+        p = ctx.dpfetch(["--ip", OUR_IP, "--vlan", "100", "--fetch",
+                         "http://198.18.0.9/", "--timeout", "5",
+                         "--capture", cap])
+        peer.communicate(timeout=20)
+    finally:
+        if peer.poll() is None:
+            peer.kill()
+            peer.wait()
+    check(p.returncode == 1, "dpfetch exit %d:\n%s" %
+          (p.returncode, p.stderr_text[-2000:]))
+    q = subprocess.run(["tshark", "-n", "-r", cap, "-T", "fields",
+                        "-E", "separator=|", "-e", "frame.interface_queue",
+                        "-e", "frame.packet_flags_direction",
+                        "-e", "vlan.id", "-e", "icmp.type",
+                        "-e", "icmp.seq", "-e", "frame.protocols"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    os.unlink(cap)
+    check(q.returncode == 0, "tshark: %s" % q.stderr.decode()[-2000:])
+    rows = [line.split("|") for line in q.stdout.decode().splitlines()]
+    out = [r for r in rows if r[1] in ("2", "0x2", "0x00000002")]
+    inn = [r for r in rows if r[1] in ("1", "0x1", "0x00000001")]
+    check(out and inn, "directions: %s" % rows[:5])
+    bad = [r for r in out if r[2] != "100"]
+    check(not bad, "%d of %d sent frames captured without VLAN 100: %s" %
+          (len(bad), len(out), bad[:3]))
+    echo = {r[4]: r[2] for r in inn if r[3] == "8"}
+    check(echo == {"1": "", "2": "200", "3": "100"},
+          "echo requests captured with tags %s, sent with "
+          "{1: none, 2: 200, 3: 100}" % echo)
+    tcp_in = [r for r in inn if ":tcp" in r[5]]
+    check(tcp_in and all(r[2] == "100" for r in tcp_in),
+          "received TCP frames: %s" % tcp_in[:3])
+    print("    %d sent frames all on VLAN 100; received echo tags %s, "
+          "%d TCP frames on 100" % (len(out), echo, len(tcp_in)))

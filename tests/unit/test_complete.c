@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "complete.h"
 #include "ctl_cmd.h"
@@ -175,6 +177,49 @@ test_key_at(void **state)
 	assert_true(i > 10);
 }
 
+/* fetch mix=PATH<TAB>: the file names of PATH's directory. */
+static void
+test_mix_files(void **state)
+{
+	char dir[] = "/tmp/dpf-complete-XXXXXX", path[128], line[192];
+	struct completion c;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/mix-a.json", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/mixes", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/other", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+
+	snprintf(line, sizeof(line), "fetch mix=%s/mi", dir);
+	assert_int_equal(completion_line(&c, line, extra), 2);
+	assert_int_equal(c.start, 6);
+	snprintf(path, sizeof(path), "mix=%s/mix-a.json", dir);
+	assert_string_equal(c.words[0], path);
+	snprintf(path, sizeof(path), "mix=%s/mixes/", dir);
+	assert_string_equal(c.words[1], path);
+	completion_free(&c);
+	/* Another key's value is not a file name. */
+	snprintf(line, sizeof(line), "fetch body=%s/mi", dir);
+	assert_int_equal(completion_line(&c, line, extra), 0);
+	completion_free(&c);
+
+	snprintf(path, sizeof(path), "%s/mix-a.json", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/other", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/mixes", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -183,6 +228,7 @@ main(void)
 		cmocka_unit_test(test_every_command),
 		cmocka_unit_test(test_common_len),
 		cmocka_unit_test(test_key_at),
+		cmocka_unit_test(test_mix_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctl_cmd.h"
 
@@ -335,6 +336,73 @@ test_lookup(void **state)
 	assert_null(ctl_cmd_method("nope"));
 }
 
+/* fetch mix=FILE: the file's array is sent as "mix" (no url needed);
+ * a file that is not JSON names the file, line and column; a bad entry
+ * names the entry; neither sends anything. */
+static void
+test_mix_file(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *words[3];
+	} files[] = {
+		{ "[{\"url\": \"http://198.18.0.1/a\", \"weight\": 3},\n"
+		  " {\"url\": \"http://198.18.0.1/b\", \"method\": \"POST\","
+		  " \"body\": \"x\"}]", { NULL, NULL, NULL } },
+		{ "[{\"url\": \"http://198.18.0.1/a\"},\n {\"url\" 5}]",
+		  { "mix=", "line 2, column ", NULL } },
+		{ "[{\"url\": \"http://198.18.0.1/a\", \"wieght\": 1}]",
+		  { "mix=", "mix[0]: unknown field 'wieght'", NULL } },
+		{ "[]", { "mix=", "mix: expected an array", NULL } },
+	};
+	char path[] = "/tmp/dpf-mix-XXXXXX", line[256], err[1024];
+	struct ctl_request req;
+	size_t i, w;
+	int fd, rc;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		FILE *f = fopen(path, "w");
+
+		assert_non_null(f);
+		fputs(files[i].text, f);
+		fclose(f);
+		snprintf(line, sizeof(line), "fetch mix=%s requests=10", path);
+		err[0] = '\0';
+		build_line(line, &req, &rc, err, sizeof(err));
+		if (files[i].words[0] == NULL) {
+			json_t *m;
+
+			if (rc != 0)
+				fail_msg("file %zu: %s", i, err);
+			m = json_object_get(req.params, "mix");
+			assert_int_equal(json_array_size(m), 2);
+			assert_null(json_object_get(req.params, "url"));
+			assert_string_equal(json_string_value(json_object_get(
+				json_array_get(m, 1), "method")), "POST");
+			ctl_request_clear(&req);
+			continue;
+		}
+		if (rc != -1)
+			fail_msg("file %zu accepted", i);
+		assert_null(req.params);
+		assert_non_null(strstr(err, path));
+		for (w = 0; w < 3 && files[i].words[w] != NULL; w++)
+			if (strstr(err, files[i].words[w]) == NULL)
+				fail_msg("file %zu: \"%s\" lacks \"%s\"", i,
+					 err, files[i].words[w]);
+	}
+	unlink(path);
+	/* A file that is not there. */
+	snprintf(line, sizeof(line), "fetch mix=%s", path);
+	build_line(line, &req, &rc, err, sizeof(err));
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(err, path));
+}
+
 int
 main(void)
 {
@@ -344,6 +412,7 @@ main(void)
 		cmocka_unit_test(test_no_command),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_mix_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -192,6 +192,45 @@ test_job_sparse(void **state)
 		"transfer     rx -   tx -\n");
 }
 
+/* A request mix: a row per entry (name, or method and URL when the name
+ * is the URL as given), then the job's totals the rows add up to. */
+static void
+test_job_mix(void **state)
+{
+	(void)state;
+	check_result("fetch.status",
+		"{\"job\": 4, \"state\": \"done\", \"requests_sent\": 100,"
+		" \"responses\": {\"2xx\": 88, \"4xx\": 10},"
+		" \"errors\": {\"reset\": 2}, \"body_bytes\": 5000,"
+		" \"latency_us\": {\"total\": {\"count\": 98, \"p50\": 300,"
+		" \"p99\": 900}},"
+		" \"mix\": [{\"name\": \"get\", \"method\": \"GET\","
+		" \"weight\": 9, \"requests\": 90, \"responses\": {\"total\": 88},"
+		" \"errors\": 2, \"body_bytes\": 5000,"
+		" \"latency_us\": {\"count\": 88, \"p50\": 250, \"p99\": 800}},"
+		" {\"name\": \"http://198.18.0.1/x\", \"method\": \"POST\","
+		" \"weight\": 1, \"requests\": 10, \"responses\": {\"total\": 10},"
+		" \"errors\": 0, \"body_bytes\": 0,"
+		" \"latency_us\": {\"count\": 10, \"p50\": 700, \"p99\": 950.5}}]}",
+		"job 4: done\n"
+		"requests     100 sent\n"
+		"responses    2xx 88   3xx -   4xx 10   5xx -\n"
+		"errors       reset 2\n"
+		"connections  - opened, - open\n"
+		"transfer     rx -   tx -\n"
+		"latency (us)  count  min  mean  p50  p99  max\n"
+		"  total          98    -     -  300  900    -\n"
+		"mix\n"
+		"  entry                     weight  requests  responses  errors"
+		"  body_bytes  p50_us  p99_us\n"
+		"  get                            9        90         88       2"
+		"        5000     250     800\n"
+		"  POST http://198.18.0.1/x       1        10         10       0"
+		"           0     700   950.5\n"
+		"  total                         10       100         98       2"
+		"        5000     300     900\n");
+}
+
 /* The job's own percentiles as columns (p99.99 from "p9999"), service
  * rows after total, thresholds and the first error. */
 static void
@@ -441,6 +480,7 @@ main(void)
 		cmocka_unit_test(test_job_summary),
 		cmocka_unit_test(test_job_sparse),
 		cmocka_unit_test(test_job_verdict),
+		cmocka_unit_test(test_job_mix),
 		cmocka_unit_test(test_jobs),
 		cmocka_unit_test(test_search),
 		cmocka_unit_test(test_small_replies),

@@ -132,6 +132,22 @@ test_csv_results(void **state)
 		"2,second,1,14,15,1,0.0005,,2,81,119\n"
 		"2,second,2,15,15,1,0.0005,,0,,\n"
 		"2,total,2,14.5,30,1,0.001,3,0,80,120\n");
+	/* a mix: a row per entry after the totals, in the same columns */
+	check_text("mix", result(CTL_FORMAT_CSV, "fetch.status",
+		"{\"job\": 3, \"state\": \"done\", \"requests_sent\": 30,"
+		" \"errors\": {\"reset\": 1}, \"connections_open\": 0,"
+		" \"elapsed_s\": 2.0, \"rates\": {\"rps\": 14.5},"
+		" \"latency_us\": {\"total\": {\"p50\": 80, \"p99\": 120}},"
+		" \"mix\": [{\"name\": \"a,b\", \"requests\": 20,"
+		" \"responses\": {\"total\": 19}, \"errors\": 1,"
+		" \"latency_us\": {\"p50\": 70, \"p99\": 110}},"
+		" {\"name\": \"c\", \"requests\": 10,"
+		" \"responses\": {\"total\": 10}, \"errors\": 0,"
+		" \"latency_us\": {\"p50\": 90, \"p99\": 130}}]}"),
+		"job,row,t,rps,requests,cps,gbps,errors,open,p50_us,p99_us\n"
+		"3,total,2,14.5,30,,,1,0,80,120\n"
+		"3,\"mix:a,b\",2,9.5,20,,,1,,70,110\n"
+		"3,mix:c,2,5,10,,,0,,90,130\n");
 	/* rows of objects: one each, nested members dotted */
 	check_text("jobs", result(CTL_FORMAT_CSV, "fetch.list",
 		"{\"jobs\": [{\"job\": 1, \"state\": \"done\","

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctl_cmd.h"
 #include "job_params.h"
@@ -538,6 +539,8 @@ test_churn(void **state)
 	assert_null(job_steps_from_text("1"));
 }
 
+#define MIX_FILE	"/tmp/dpf-test-job-params-mix.json"
+
 /* dpfetchctl's fetch takes every entry's key (and a number's JSON name)
  * and what it builds is a valid fetch.start. */
 static void
@@ -568,6 +571,18 @@ test_ctl_keys(void **state)
 				 sample_text(e, buf, sizeof(buf)));
 			if (e->type == JOB_PARAM_URL)
 				argc = 2;
+			if (e->type == JOB_PARAM_MIX) {
+				/* A file dpfetchctl reads, instead of url. */
+				FILE *f = fopen(MIX_FILE, "w");
+
+				assert_non_null(f);
+				fputs("[{\"url\": \"" URL "\"}]", f);
+				fclose(f);
+				snprintf(arg, sizeof(arg), "%s=%s", key,
+					 MIX_FILE);
+				argv[1] = arg;
+				argc = 2;
+			}
 			if (ctl_cmd_build(argc, argv, &req, err,
 					  sizeof(err)) != 0)
 				fail_msg("%s: %s", arg, err);
@@ -580,6 +595,7 @@ test_ctl_keys(void **state)
 			ctl_request_clear(&req);
 		}
 	}
+	unlink(MIX_FILE);
 }
 
 /* dpfetchctl help fetch names every key, with its range and default. */

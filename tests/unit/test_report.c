@@ -151,6 +151,42 @@ check_balanced(const char *html)
 			fail_msg("%s not closed", tags[i][0]);
 }
 
+/* A request mix: a section with a row per entry (name, method and URL,
+ * its figures, escaped) and the job's totals. */
+static void
+test_mix(void **state)
+{
+	json_t *r = full_result();
+	char *html;
+
+	(void)state;
+	json_object_set_new(r, "mix", json_pack(
+		"[{s:s, s:s, s:s, s:i, s:i, s:{s:i}, s:i, s:i, s:{s:i, s:i}},"
+		" {s:s, s:s, s:s, s:i, s:i, s:{s:i}, s:i, s:i, s:{s:i, s:i}}]",
+		"name", "get<1>", "method", "GET", "url", "http://h/a", "weight", 3,
+		"requests", 30, "responses", "total", 29, "errors", 1,
+		"body_bytes", 100, "latency_us", "p50", 80, "p99", 120,
+		"name", "post", "method", "POST", "url", "http://h/b", "weight", 1,
+		"requests", 10, "responses", "total", 10, "errors", 0,
+		"body_bytes", 0, "latency_us", "p50", 90, "p99", 130));
+	html = render(r);
+	check_balanced(html);
+	assert_non_null(strstr(html, "<table id=\"mix\">"));
+	assert_non_null(strstr(html, "<td class=\"k\">get&lt;1&gt;</td>"
+				     "<td class=\"k\">GET http://h/a</td>"
+				     "<td>3</td><td>30</td><td>29</td><td>1</td>"
+				     "<td>100</td>"));
+	assert_non_null(strstr(html, "<td class=\"k\">total</td>"));
+	free(html);
+	json_decref(r);
+	/* None without a mix. */
+	r = full_result();
+	html = render(r);
+	assert_null(strstr(html, "id=\"mix\""));
+	free(html);
+	json_decref(r);
+}
+
 static void
 test_full(void **state)
 {
@@ -516,6 +552,7 @@ main(void)
 		cmocka_unit_test(test_odd_values),
 		cmocka_unit_test(test_extremes),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_mix),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_write_file),
 	};
