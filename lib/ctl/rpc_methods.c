@@ -115,6 +115,93 @@ port_json(const struct app *app)
 	return o;
 }
 
+/* --- interfaces and routes (several --ip) ------------------------------ */
+
+static uint16_t
+ifaces_n(const struct app *app)
+{
+	return app->n_ifaces > 1 ? app->n_ifaces : 1;
+}
+
+static struct arp_table *
+iface_table(const struct app *app, uint16_t i)
+{
+	return i == 0 ? app->arp : app->ifaces[i].arp;
+}
+
+static json_t *
+ifaces_json(const struct app *app)
+{
+	json_t *a = json_array();
+	uint16_t i, k;
+
+	for (i = 0; i < ifaces_n(app); i++) {
+		json_t *addrs = json_array();
+		char ip[16], buf[24];
+
+		if (app->n_addrs <= 1) {
+			ipv4_format(app->cfg->ip, ip, sizeof(ip));
+			snprintf(buf, sizeof(buf), "%s/%u", ip,
+				 app->cfg->prefix_len);
+			json_array_append_new(addrs, json_string(buf));
+		}
+		for (k = 0; k < app->n_addrs && app->n_addrs > 1; k++) {
+			if (app->addrs[k].iface != i)
+				continue;
+			ipv4_format(app->addrs[k].ip, ip, sizeof(ip));
+			snprintf(buf, sizeof(buf), "%s/%u", ip,
+				 app->addrs[k].prefix_len);
+			json_array_append_new(addrs, json_string(buf));
+		}
+		json_array_append_new(a, json_pack("{s:i, s:i, s:o, s:i}",
+			"iface", i,
+			"vlan", i == 0 ? app->port.vlan_id : app->ifaces[i].vlan,
+			"addresses", addrs,
+			"neigh_entries", iface_table(app, i)->neigh.count));
+	}
+	return a;
+}
+
+static json_t *
+route_json(uint32_t prefix, uint8_t len, uint32_t gw, uint32_t src,
+	   uint8_t iface)
+{
+	char p[16], g[16], s[16], buf[24];
+
+	ipv4_format(prefix, p, sizeof(p));
+	ipv4_format(gw, g, sizeof(g));
+	ipv4_format(src, s, sizeof(s));
+	snprintf(buf, sizeof(buf), "%s/%u", p, len);
+	return json_pack("{s:s, s:o, s:i, s:s}", "prefix", buf,
+			 "gateway", gw != 0 ? json_string(g) : json_null(),
+			 "iface", iface, "src", s);
+}
+
+/* The routing table, longest prefix first (as looked up). */
+static json_t *
+routes_json(const struct app *app)
+{
+	const struct dpf_config *cfg = app->cfg;
+	json_t *a = json_array();
+	uint32_t i;
+
+	if (app->n_addrs > 1) {
+		for (i = 0; i < app->routes.n; i++) {
+			const struct route *r = &app->routes.r[i];
+
+			json_array_append_new(a, route_json(r->prefix, r->len,
+				r->gateway, r->src, r->iface));
+		}
+		return a;
+	}
+	json_array_append_new(a, route_json(cfg->ip &
+		route_mask(cfg->prefix_len), cfg->prefix_len, 0, cfg->ip, 0));
+	if (cfg->gateway != 0)
+		json_array_append_new(a, route_json(0, 0, cfg->gateway,
+						    cfg->ip, 0));
+	return a;
+}
+
 static int
 m_app_info(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	   struct rpc_error *err)
@@ -154,6 +241,10 @@ m_app_info(struct rpc_ctx *ctx, json_t *params, json_t **result,
 			    "src_ranges", src,
 			    "max_conns_per_lcore",
 			    (json_int_t)app->cfg->max_conns);
+	if (*result != NULL) {
+		json_object_set_new(*result, "ifaces", ifaces_json(app));
+		json_object_set_new(*result, "routes", routes_json(app));
+	}
 	return RPC_OK;
 }
 
@@ -203,6 +294,8 @@ gauges_of(struct app *app, const struct worker *only,
 	g->mbufs_in_use = rte_mempool_in_use_count(app->pool);
 	g->mbufs_port_held = app->mbufs_port_held;
 	g->neigh_entries = app->arp->neigh.count;
+	for (i = 1; i < ifaces_n(app); i++)
+		g->neigh_entries += app->ifaces[i].arp->neigh.count;
 }
 
 json_t *
@@ -223,6 +316,17 @@ app_stats_json(struct app *app)
 
 		ctl_server_stats(app->ctl, &cs);
 		json_object_set_new(out, "ctl", ctl_stats_json(&cs));
+	}
+	/* Several interfaces: a section each ("iface1": {...}). */
+	for (i = 0; out != NULL && app->n_ifaces > 1 && i < app->n_ifaces;
+	     i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "iface%u", i);
+		json_object_set_new(out, name, json_pack("{s:i, s:I}",
+			"vlan", app->ifaces[i].vlan,
+			"neigh_entries",
+			(json_int_t)app->ifaces[i].arp->neigh.count));
 	}
 	return out;
 }
@@ -377,13 +481,17 @@ m_arp_list(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	struct app *app = app_of(ctx);
 	json_t *a;
 	uint32_t i;
+	uint16_t f;
 
 	if (check_params(params, allowed, err) != 0)
 		return RPC_ERROR;
 	a = json_array();
-	rte_seqlock_write_lock(&app->arp->lock);
-	for (i = 0; i < app->arp->neigh.size; i++) {
-		const struct neigh_entry *e = &app->arp->neigh.entries[i];
+	for (f = 0; f < ifaces_n(app); f++) {
+	struct arp_table *t = iface_table(app, f);
+
+	rte_seqlock_write_lock(&t->lock);
+	for (i = 0; i < t->neigh.size; i++) {
+		const struct neigh_entry *e = &t->neigh.entries[i];
 		char ip[16], mac[24];
 
 		if (e->state == NEIGH_FREE)
@@ -392,13 +500,17 @@ m_arp_list(struct rpc_ctx *ctx, json_t *params, json_t **result,
 		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
 			 e->mac[0], e->mac[1], e->mac[2], e->mac[3], e->mac[4],
 			 e->mac[5]);
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:b}",
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:b, s:i, s:i}",
 			"ip", ip,
 			"mac", e->state == NEIGH_INCOMPLETE ? "" : mac,
 			"state", neigh_state_name(e->state),
-			"static", e->is_static));
+			"static", e->is_static,
+			"iface", f,
+			"vlan", f == 0 ? app->port.vlan_id :
+			app->ifaces[f].vlan));
 	}
-	rte_seqlock_write_unlock(&app->arp->lock);
+	rte_seqlock_write_unlock(&t->lock);
+	}
 	*result = json_pack("{s:o}", "entries", a);
 	return RPC_OK;
 }
@@ -413,6 +525,7 @@ m_arp_add(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	struct rte_ether_addr mac;
 	uint32_t ip;
 	struct neigh_entry *e;
+	struct arp_table *t;
 
 	if (check_params(params, allowed, err) != 0 ||
 	    rpc_param_string(params, "ip", RPC_REQUIRED, 0, &ip_s, err) < 0 ||
@@ -431,12 +544,14 @@ m_arp_add(struct rpc_ctx *ctx, json_t *params, json_t **result,
 		return rpc_error_set(err, RPC_INVALID_PARAMS,
 				     "params.ip: %s is one of our own addresses",
 				     ip_s);
-	rte_seqlock_write_lock(&app->arp->lock);
+	/* In the table of the interface whose prefix holds ip. */
+	t = arp_table_of(app, ip);
+	rte_seqlock_write_lock(&t->lock);
 	/* No worker context here: packets waiting for this address are
 	 * dropped (TCP sends them again), never sent from this thread. */
-	e = neigh_add_static(&app->arp->neigh, ip, mac.addr_bytes,
+	e = neigh_add_static(&t->neigh, ip, mac.addr_bytes,
 			     app_now_us(app) / 1000, NULL);
-	rte_seqlock_write_unlock(&app->arp->lock);
+	rte_seqlock_write_unlock(&t->lock);
 	if (e == NULL)
 		return rpc_error_set(err, -32000,
 				     "the neighbour table is full");
@@ -452,6 +567,7 @@ m_arp_del(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	static const char *const allowed[] = { "ip", NULL };
 	struct app *app = app_of(ctx);
 	const char *ip_s;
+	struct arp_table *t;
 	uint32_t ip;
 	int rc;
 
@@ -462,9 +578,10 @@ m_arp_del(struct rpc_ctx *ctx, json_t *params, json_t **result,
 		return rpc_error_set(err, RPC_INVALID_PARAMS,
 				     "params.ip: '%s' is not an IPv4 address",
 				     ip_s);
-	rte_seqlock_write_lock(&app->arp->lock);
-	rc = neigh_delete(&app->arp->neigh, ip, NULL);
-	rte_seqlock_write_unlock(&app->arp->lock);
+	t = arp_table_of(app, ip);
+	rte_seqlock_write_lock(&t->lock);
+	rc = neigh_delete(&t->neigh, ip, NULL);
+	rte_seqlock_write_unlock(&t->lock);
 	if (rc != 0)
 		return rpc_error_set(err, -32000, "no entry for %s", ip_s);
 	*result = json_pack("{s:s, s:b}", "ip", ip_s, "deleted", 1);

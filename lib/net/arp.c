@@ -13,10 +13,23 @@
 
 /* Move what the table counted into this lcore's counters (under the
  * write lock, like every change of the table). */
-static void
-arp_take_counts(struct worker *w)
+/* Interface iface's table (interface 0's is app->arp). */
+static inline struct arp_table *
+arp_tab(const struct app *app, uint8_t iface)
 {
-	struct neigh_counts *n = &w->app->arp->neigh.cnt;
+	return iface == 0 ? app->arp : app->ifaces[iface].arp;
+}
+
+struct arp_table *
+arp_table_of(const struct app *app, uint32_t next_hop)
+{
+	return arp_tab(app, ipv4_iface_of(app, next_hop));
+}
+
+static void
+arp_take_counts(struct worker *w, struct arp_table *t)
+{
+	struct neigh_counts *n = &t->neigh.cnt;
 
 	w->stats.arp.entries_evicted += n->evicted;
 	w->stats.arp.learn_limited += n->learn_limited;
@@ -25,8 +38,9 @@ arp_take_counts(struct worker *w)
 }
 
 static void
-arp_build(struct worker *w, uint16_t op, const struct rte_ether_addr *eth_dst,
-	  uint32_t sip, const struct rte_ether_addr *tha, uint32_t tip)
+arp_build(struct worker *w, uint8_t iface, uint16_t op,
+	  const struct rte_ether_addr *eth_dst, uint32_t sip,
+	  const struct rte_ether_addr *tha, uint32_t tip)
 {
 	struct rte_mbuf *m = worker_alloc(w);
 	struct rte_arp_hdr *ah;
@@ -46,7 +60,7 @@ arp_build(struct worker *w, uint16_t op, const struct rte_ether_addr *eth_dst,
 	ah->arp_data.arp_sip = rte_cpu_to_be_32(sip);
 	rte_ether_addr_copy(tha, &ah->arp_data.arp_tha);
 	ah->arp_data.arp_tip = rte_cpu_to_be_32(tip);
-	eth_output(w, m, eth_dst, RTE_ETHER_TYPE_ARP);
+	eth_output_if(w, iface, m, eth_dst, RTE_ETHER_TYPE_ARP);
 }
 
 void
@@ -56,14 +70,18 @@ arp_send_request(struct worker *w, uint32_t ip, const uint8_t *mac_hint)
 		.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
 	static const struct rte_ether_addr zero;
 	struct rte_ether_addr hint;
+	/* Several --ip: ask from the address on the target's prefix, on
+	 * its interface. */
+	uint32_t sip = ipv4_src_for(w->app, ip);
+	uint8_t iface = ipv4_iface_of(w->app, ip);
 
 	w->stats.arp.tx_requests++;
 	if (mac_hint != NULL) {
 		/* Confirming a stale entry: ask the host we believe in. */
 		memcpy(hint.addr_bytes, mac_hint, RTE_ETHER_ADDR_LEN);
-		arp_build(w, RTE_ARP_OP_REQUEST, &hint, w->cfg->ip, &zero, ip);
+		arp_build(w, iface, RTE_ARP_OP_REQUEST, &hint, sip, &zero, ip);
 	} else {
-		arp_build(w, RTE_ARP_OP_REQUEST, &bcast, w->cfg->ip, &zero,
+		arp_build(w, iface, RTE_ARP_OP_REQUEST, &bcast, sip, &zero,
 			  ip);
 	}
 }
@@ -77,13 +95,18 @@ arp_announce(struct worker *w, uint32_t ip)
 
 	/* RFC 5227 announcement: a request with sender = target = us. */
 	w->stats.arp.tx_gratuitous++;
-	arp_build(w, RTE_ARP_OP_REQUEST, &bcast, ip, &zero, ip);
+	arp_build(w, ipv4_iface_of(w->app, ip), RTE_ARP_OP_REQUEST, &bcast,
+		  ip, &zero, ip);
 }
 
 void
 arp_send_gratuitous(struct worker *w)
 {
+	uint16_t i;
+
 	arp_announce(w, w->cfg->ip);
+	for (i = 1; i < w->app->n_addrs; i++)
+		arp_announce(w, w->app->addrs[i].ip);
 }
 
 void
@@ -93,6 +116,9 @@ arp_input(struct worker *w, struct rte_mbuf *m)
 	uint32_t sip, tip;
 	uint16_t op;
 	int for_us;
+	/* Several interfaces: the one the frame came in on (eth_input). */
+	uint8_t iface = w->app->n_ifaces > 1 ? w->rx_iface : 0;
+	struct arp_table *t = arp_tab(w->app, iface);
 
 	if (rte_pktmbuf_data_len(m) < sizeof(*ah)) {
 		w->stats.arp.rx_invalid++;
@@ -110,7 +136,9 @@ arp_input(struct worker *w, struct rte_mbuf *m)
 	}
 	sip = rte_be_to_cpu_32(ah->arp_data.arp_sip);
 	tip = rte_be_to_cpu_32(ah->arp_data.arp_tip);
-	for_us = ipv4_is_local(w->app, tip);
+	/* An address is answered only on its own interface. */
+	for_us = ipv4_is_local(w->app, tip) &&
+		(iface == 0 || ipv4_iface_of(w->app, tip) == iface);
 	if (op == RTE_ARP_OP_REQUEST)
 		w->stats.arp.rx_requests++;
 	else
@@ -120,12 +148,13 @@ arp_input(struct worker *w, struct rte_mbuf *m)
 	 * when we are the target.  Probes (sender 0.0.0.0) teach nothing,
 	 * and nobody else may claim our address. */
 	if (sip != 0 && !ipv4_is_local(w->app, sip)) {
-		rte_seqlock_write_lock(&w->app->arp->lock);
-		neigh_update(&w->app->arp->neigh, sip,
+		rte_seqlock_write_lock(&t->lock);
+		w->neigh_iface = iface;
+		neigh_update(&t->neigh, sip,
 			     ah->arp_data.arp_sha.addr_bytes, w->now_ms, for_us,
 			     w);
-		arp_take_counts(w);
-		rte_seqlock_write_unlock(&w->app->arp->lock);
+		arp_take_counts(w, t);
+		rte_seqlock_write_unlock(&t->lock);
 	}
 	if (!for_us) {
 		w->stats.arp.rx_not_for_us++;
@@ -136,7 +165,7 @@ arp_input(struct worker *w, struct rte_mbuf *m)
 
 		w->stats.arp.tx_replies++;
 		/* Answer as the address asked for: --ip or a source range. */
-		arp_build(w, RTE_ARP_OP_REPLY, &sha, tip, &sha, sip);
+		arp_build(w, iface, RTE_ARP_OP_REPLY, &sha, tip, &sha, sip);
 	}
 out:
 	rte_pktmbuf_free(m);
@@ -145,56 +174,75 @@ out:
 /* The MAC of a REACHABLE entry without taking the lock: 1, or 0 if the
  * slow path must decide. */
 static int
-arp_lookup_fast(struct app *app, uint32_t ip, uint8_t *mac)
+arp_lookup_fast(struct arp_table *t, uint32_t ip, uint8_t *mac)
 {
 	const struct neigh_entry *e;
 	uint32_t sn;
 	int found;
 
 	do {
-		sn = rte_seqlock_read_begin(&app->arp->lock);
-		e = neigh_lookup(&app->arp->neigh, ip);
+		sn = rte_seqlock_read_begin(&t->lock);
+		e = neigh_lookup(&t->neigh, ip);
 		found = e != NULL && e->state == NEIGH_REACHABLE;
 		if (found)
 			memcpy(mac, e->mac, RTE_ETHER_ADDR_LEN);
-	} while (rte_seqlock_read_retry(&app->arp->lock, sn));
+	} while (rte_seqlock_read_retry(&t->lock, sn));
 	return found;
 }
 
 int
 arp_resolve(struct worker *w, uint32_t ip, uint8_t *mac)
 {
+	uint8_t iface = ipv4_iface_of(w->app, ip);
+	struct arp_table *t = arp_tab(w->app, iface);
 	int rc;
 
-	if (arp_lookup_fast(w->app, ip, mac))
+	if (arp_lookup_fast(t, ip, mac))
 		return 1;
-	rte_seqlock_write_lock(&w->app->arp->lock);
-	rc = neigh_resolve(&w->app->arp->neigh, ip, w->now_ms, mac, w);
-	arp_take_counts(w);
-	rte_seqlock_write_unlock(&w->app->arp->lock);
+	rte_seqlock_write_lock(&t->lock);
+	w->neigh_iface = iface;
+	rc = neigh_resolve(&t->neigh, ip, w->now_ms, mac, w);
+	arp_take_counts(w, t);
+	rte_seqlock_write_unlock(&t->lock);
+	return rc;
+}
+
+int
+arp_output_if(struct worker *w, uint8_t iface, uint32_t ip,
+	      struct rte_mbuf *m, uint8_t *mac)
+{
+	struct arp_table *t = arp_tab(w->app, iface);
+	int rc;
+
+	if (arp_lookup_fast(t, ip, mac))
+		return 1;
+	rte_seqlock_write_lock(&t->lock);
+	w->neigh_iface = iface;
+	rc = neigh_output(&t->neigh, ip, w->now_ms, m, mac, w);
+	arp_take_counts(w, t);
+	rte_seqlock_write_unlock(&t->lock);
 	return rc;
 }
 
 int
 arp_output(struct worker *w, uint32_t ip, struct rte_mbuf *m, uint8_t *mac)
 {
-	int rc;
-
-	if (arp_lookup_fast(w->app, ip, mac))
-		return 1;
-	rte_seqlock_write_lock(&w->app->arp->lock);
-	rc = neigh_output(&w->app->arp->neigh, ip, w->now_ms, m, mac, w);
-	arp_take_counts(w);
-	rte_seqlock_write_unlock(&w->app->arp->lock);
-	return rc;
+	return arp_output_if(w, ipv4_iface_of(w->app, ip), ip, m, mac);
 }
 
 void
 arp_timer(struct worker *w)
 {
-	rte_seqlock_write_lock(&w->app->arp->lock);
-	neigh_timer(&w->app->arp->neigh, w->now_ms, w);
-	rte_seqlock_write_unlock(&w->app->arp->lock);
+	uint16_t i;
+
+	for (i = 0; i < w->app->n_ifaces || i == 0; i++) {
+		struct arp_table *t = arp_tab(w->app, (uint8_t)i);
+
+		rte_seqlock_write_lock(&t->lock);
+		w->neigh_iface = (uint8_t)i;
+		neigh_timer(&t->neigh, w->now_ms, w);
+		rte_seqlock_write_unlock(&t->lock);
+	}
 }
 
 static void
@@ -209,7 +257,8 @@ arp_ops_send_held(void *ctx, void *pkt, const uint8_t *mac)
 	struct rte_ether_addr dst;
 
 	memcpy(dst.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
-	eth_output(ctx, pkt, &dst, RTE_ETHER_TYPE_IPV4);
+	eth_output_if(ctx, ((struct worker *)ctx)->neigh_iface, pkt, &dst,
+		      RTE_ETHER_TYPE_IPV4);
 }
 
 static void
