@@ -11,8 +11,6 @@
 #include "neigh.h"
 #include "worker.h"
 
-/* Move what the table counted into this lcore's counters (under the
- * write lock, like every change of the table). */
 /* Interface iface's table (interface 0's is app->arp). */
 static inline struct arp_table *
 arp_tab(const struct app *app, uint8_t iface)
@@ -26,6 +24,8 @@ arp_table_of(const struct app *app, uint32_t next_hop)
 	return arp_tab(app, ipv4_iface_of(app, next_hop));
 }
 
+/* Move what the table counted into this lcore's counters (under the
+ * write lock, like every change of the table). */
 static void
 arp_take_counts(struct worker *w, struct arp_table *t)
 {
@@ -138,7 +138,8 @@ arp_input(struct worker *w, struct rte_mbuf *m)
 	tip = rte_be_to_cpu_32(ah->arp_data.arp_tip);
 	/* An address is answered only on its own interface. */
 	for_us = ipv4_is_local(w->app, tip) &&
-		(iface == 0 || ipv4_iface_of(w->app, tip) == iface);
+		(w->app->n_ifaces <= 1 ||
+		 ipv4_iface_of(w->app, tip) == iface);
 	if (op == RTE_ARP_OP_REQUEST)
 		w->stats.arp.rx_requests++;
 	else
