@@ -32,6 +32,7 @@
 #include <rte_version.h>
 
 #include "arp.h"
+#include "ipv4_addr.h"
 #include "capture.h"
 #include "config.h"
 #include "ctl_fmt.h"
@@ -62,6 +63,42 @@
 static struct app app;
 static struct arp_table arp_table;
 static struct nd_table nd_table;
+/* Interfaces 1.. when --ip gives several tags (interface 0's is
+ * arp_table). */
+static struct arp_table arp_tables[ROUTE_IFACES_MAX];
+
+/* Whether an interface is tagged (the port then strips and inserts
+ * tags where it can). */
+static int
+app_tagged(void)
+{
+	uint16_t i;
+
+	for (i = 0; i < app.n_ifaces; i++)
+		if (app.ifaces[i].vlan != 0)
+			return 1;
+	return 0;
+}
+
+/* Interface i's neighbour table, as interface 0's; its gateway (the
+ * first of its addresses') is resolved whatever the learning limit. */
+static void
+arp_iface_init(uint16_t i)
+{
+	const struct arp_conf *c = &app.cfg->arp;
+	struct arp_table *t = i == 0 ? &arp_table : &arp_tables[i];
+	uint32_t gw = 0;
+	uint16_t k;
+
+	for (k = 0; k < app.routes.n && gw == 0; k++)
+		if (app.routes.r[k].iface == i)
+			gw = app.routes.r[k].gateway;
+	neigh_init(&t->neigh, t->entries, NEIGH_TABLE_SIZE, c->retries,
+		   c->retry_ms, c->reachable_s * 1000, &arp_neigh_ops);
+	neigh_set_limits(&t->neigh, c->learn_rate, gw);
+	rte_seqlock_init(&t->lock);
+	app.ifaces[i].arp = t;
+}
 static struct job_registry job_registry;
 
 static void
@@ -926,7 +963,7 @@ main(int argc, char **argv)
 	int eal_argc, app_argc, rc, exit_code = EXIT_USAGE, want_job;
 	int log_level_given = 0;
 	FILE *out = stdout;
-	uint16_t port_id;
+	uint16_t port_id, i;
 
 	memset(&params, 0, sizeof(params));
 	dispatch.n_methods = rpc_methods_count;
@@ -1006,6 +1043,11 @@ main(int argc, char **argv)
 	app.n_workers = (uint16_t)rte_lcore_count();
 	exit_code = EXIT_FETCH_FAILED;
 	app.cfg = &cfg;
+	/* Checked by config_validate already: cannot fail here. */
+	if (ipv4_ifaces_init(&app, err, sizeof(err)) != 0) {
+		fprintf(stderr, "dpfetch: %s\n", err);
+		goto eal;
+	}
 	app_time_init(&app);
 	app.ts_base_ms = monotonic_ms();
 	app.pool = rte_pktmbuf_pool_create("mbufs", cfg.mbufs, MBUF_CACHE,
@@ -1022,12 +1064,12 @@ main(int argc, char **argv)
 		      (cfg.tcp.tso ? PORT_WANT_TSO : 0) |
 		      (cfg.tcp.lro ? PORT_WANT_LRO : 0) |
 		      (cfg.port_rss_external ? PORT_WANT_RSS_EXTERNAL : 0) |
-		      (cfg.vlan != 0 ? PORT_WANT_VLAN : 0),
+		      (cfg.vlan != 0 || app_tagged() ? PORT_WANT_VLAN : 0),
 		      err, sizeof(err)) != 0) {
 		fprintf(stderr, "dpfetch: %s\n", err);
 		goto pool;
 	}
-	app.port.vlan_id = cfg.vlan;
+	app.port.vlan_id = app.ifaces[0].vlan;
 	rc = steer_init(&app.steer, app.n_workers, app.port.rss,
 			app.port.reta_size, steer_default_key);
 	if (rc != 0) {
@@ -1069,6 +1111,10 @@ main(int argc, char **argv)
 	}
 	rte_seqlock_init(&app.nd->lock);
 	nd_dad_init(&app);
+	app.ifaces[0].arp = app.arp;
+	/* Several addresses: interface 0's gateway may be a gateway=. */
+	for (i = app.n_addrs > 1 ? 0 : 1; i < app.n_ifaces; i++)
+		arp_iface_init(i);
 	job_registry_init(app.jobs);
 	app.impair_conf = cfg.impair;
 	if (workers_create(err, sizeof(err)) != 0) {

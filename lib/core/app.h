@@ -13,6 +13,7 @@
 #include "capture_hook.h"
 #include "impair.h"
 #include "port.h"
+#include "route.h"
 #include "steer.h"
 
 #define LOCAL_RANGES_MAX 16
@@ -44,6 +45,13 @@ struct local_addrs6 {
 	} r[LOCAL_RANGES_MAX];
 };
 
+/* An interface: the addresses of one 802.1Q tag, with its own
+ * neighbour table (interface 0's is app->arp). */
+struct app_iface {
+	uint16_t vlan;			/* 0: untagged */
+	struct arp_table *arp;
+};
+
 /* What every worker shares. */
 struct app {
 	const struct dpf_config *cfg;
@@ -66,6 +74,14 @@ struct app {
 	/* Another node has --ip6 (an NA for it, or an NS from :: for it
 	 * while tentative): DAD failed, the address is not used. */
 	volatile int ip6_dad_conflict;
+	/* Several --ip (route.h), set before the workers start: with one
+	 * (n_addrs <= 1) everything goes by cfg->ip as it always did.
+	 * n_ifaces > 1: received frames go to an interface by their tag. */
+	uint16_t n_addrs;
+	uint16_t n_ifaces;
+	struct route_addr addrs[ROUTE_ADDRS_MAX];
+	struct app_iface ifaces[ROUTE_IFACES_MAX];
+	struct route_table routes;
 	uint64_t mbufs_port_held;	/* in use by the driver after start */
 	uint64_t mbufs_reserve;		/* kept free for RX: jobs wait */
 	/* Fewer free: the pool is under pressure (worker.mbufs_pressure). */

@@ -629,6 +629,60 @@ parse_ip6_prefix(const char *s, uint8_t *ip6, uint8_t *plen,
 }
 
 static int
+parse_ulong(const char *opt, const char *s, unsigned long lo,
+	    unsigned long hi, unsigned long *out, char *err, size_t errlen);
+
+/*
+ * One more --ip: A.B.C.D/N, then ",vlan=ID" and ",gateway=G" for this
+ * address alone.  The first is also cfg->ip (what one address needs).
+ */
+static int
+parse_ip_addr(struct dpf_config *cfg, const char *val, char *err,
+	      size_t errlen)
+{
+	struct route_addr a = { 0 };
+	char buf[128], *opt, *save = NULL;
+	unsigned long u;
+
+	if (strlen(val) >= sizeof(buf))
+		return set_err(err, errlen, "--ip: '%s' is too long", val);
+	strcpy(buf, val);
+	opt = strchr(buf, ',');
+	if (opt != NULL)
+		*opt++ = '\0';
+	if (parse_ip_prefix(buf, &a.ip, &a.prefix_len, err, errlen) != 0)
+		return -1;
+	for (opt = opt == NULL ? NULL : strtok_r(opt, ",", &save);
+	     opt != NULL; opt = strtok_r(NULL, ",", &save)) {
+		if (strncmp(opt, "vlan=", 5) == 0) {
+			if (parse_ulong("ip", opt + 5, 1, 4094, &u, err,
+					errlen) != 0)
+				return set_err(err, errlen,
+					"--ip %s: vlan='%s' must be an 802.1Q ID from 1 to 4094",
+					buf, opt + 5);
+			a.vlan = (uint16_t)u;
+		} else if (strncmp(opt, "gateway=", 8) == 0) {
+			if (ipv4_parse(opt + 8, &a.gateway) != 0 ||
+			    a.gateway == 0)
+				return set_err(err, errlen,
+					"--ip %s: gateway='%s' is not an IPv4 address",
+					buf, opt + 8);
+		} else {
+			return set_err(err, errlen,
+				"--ip %s: unknown option '%s' (vlan=ID or gateway=A.B.C.D)",
+				buf, opt);
+		}
+	}
+	if (cfg->n_addrs == ROUTE_ADDRS_MAX)
+		return set_err(err, errlen, "--ip: more than %d addresses",
+			       ROUTE_ADDRS_MAX);
+	cfg->addrs[cfg->n_addrs++] = a;
+	cfg->ip = cfg->addrs[0].ip;
+	cfg->prefix_len = cfg->addrs[0].prefix_len;
+	return 0;
+}
+
+static int
 parse_header(struct dpf_config *cfg, const char *h, char *err, size_t errlen)
 {
 	const char *colon = strchr(h, ':');
@@ -742,8 +796,7 @@ apply_setting(struct dpf_config *cfg, const char *key, const char *val,
 	int rc_;
 
 	if (strcmp(key, "ip") == 0)
-		return parse_ip_prefix(val, &cfg->ip, &cfg->prefix_len,
-				       err, errlen);
+		return parse_ip_addr(cfg, val, err, errlen);
 	if (strcmp(key, "gateway") == 0) {
 		if (ipv4_parse(val, &cfg->gateway) != 0)
 			return set_err(err, errlen,
@@ -1175,6 +1228,27 @@ config_load_json(struct dpf_config *cfg, json_t *root, const char *path,
 				if (rc != 0)
 					break;
 			}
+		} else if (strcmp(key, "ip") == 0 && json_is_array(v)) {
+			size_t i;
+			json_t *a;
+
+			/* Several addresses: ["198.18.0.2/24",
+			 * "198.18.5.2/24,vlan=5"]. */
+			json_array_foreach(v, i, a) {
+				if (!json_is_string(a)) {
+					rc = set_err(err, errlen,
+						"\"ip\": must be a string or an array of strings");
+					break;
+				}
+				rc = apply_setting(cfg, "ip",
+						   json_string_value(a), err,
+						   errlen);
+				if (rc != 0) {
+					errbuf_relabel(err, errlen, "--ip",
+						       "\"ip\"");
+					break;
+				}
+			}
 		} else if (strcmp(key, "stats") == 0) {
 			if (!json_is_boolean(v))
 				rc = set_err(err, errlen,
@@ -1232,6 +1306,11 @@ config_usage(FILE *f, const char *prog)
 "       %s [EAL options] -- --ip A.B.C.D/N --listen PORT|--echo PORT\n"
 "\n"
 "  --ip A.B.C.D/N        the appliance's own address and prefix (required)\n"
+"  --ip A.B.C.D/N,vlan=ID,gateway=G\n"
+"                        --ip again: one more address (up to 8), each prefix\n"
+"                        an on-link route (the longest matching wins); vlan=\n"
+"                        puts it on its own tagged interface (own neighbour\n"
+"                        table), gateway= adds a default route through it\n"
 "  --gateway A.B.C.D     next hop for destinations outside the prefix\n"
 "  --ip6 ADDR/N          the appliance's IPv6 address and prefix (beside or\n"
 "                        instead of --ip; checked by duplicate address\n"
@@ -1663,6 +1742,7 @@ config_from_args(struct dpf_config *cfg, int argc, char **argv,
 	int opt;
 	int pass;
 	int file_urls = 0;
+	int cli_ip = 0;
 
 	build_long_opts();
 	/* Pass 0 loads --config; pass 1 applies the rest over it. */
@@ -1716,6 +1796,12 @@ config_from_args(struct dpf_config *cfg, int argc, char **argv,
 				file_urls = json_object_get(cfg->job,
 							    "urls") != NULL;
 				continue;
+			}
+			if (opt == OPT_IP && !cli_ip) {
+				/* The command line's addresses replace the
+				 * file's; several --ip add up. */
+				cfg->n_addrs = 0;
+				cli_ip = 1;
 			}
 			if (opt == OPT_FETCH && file_urls) {
 				/* The command line's URLs replace the
@@ -1851,12 +1937,25 @@ config_validate(const struct dpf_config *cfg, char *err, size_t errlen)
 	}
 	mask = cfg->prefix_len == 0 ? 0 :
 		(uint32_t)(0xffffffffu << (32 - cfg->prefix_len));
-	if (cfg->gateway != 0 && (cfg->gateway & mask) != (cfg->ip & mask))
+	if (cfg->n_addrs <= 1 && cfg->gateway != 0 &&
+	    (cfg->gateway & mask) != (cfg->ip & mask))
 		return set_err(err, errlen,
 			       "--gateway is not inside the --ip prefix");
 	if (cfg->gateway != 0 && cfg->gateway == cfg->ip)
 		return set_err(err, errlen,
 			       "--gateway is the appliance's own address");
+	if (cfg->n_addrs > 0) {
+		/* Duplicates, equal prefixes, gateways (route.c). */
+		struct route_addr a[ROUTE_ADDRS_MAX];
+		struct route_table rt;
+		uint16_t vlans[ROUTE_IFACES_MAX];
+		unsigned int n_ifaces;
+
+		memcpy(a, cfg->addrs, cfg->n_addrs * sizeof(a[0]));
+		if (route_build(a, cfg->n_addrs, cfg->vlan, cfg->gateway,
+				&rt, vlans, &n_ifaces, err, errlen) != 0)
+			return -1;
+	}
 	if (cfg->script != NULL &&
 	    (json_object_get(cfg->job, "url") != NULL ||
 	     json_object_get(cfg->job, "urls") != NULL))

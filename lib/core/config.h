@@ -16,6 +16,8 @@
 
 #include <jansson.h>
 
+#include "route.h"
+
 #define CONFIG_MAX_HEADERS	64
 #define CONFIG_ERR_LEN		512
 
@@ -117,6 +119,10 @@ struct dpf_config {
 	int has_ip6;
 	uint16_t mtu;
 	uint16_t vlan;		/* --vlan 802.1Q ID, 0 = untagged */
+	/* Every --ip in order (the first is ip/prefix_len above), with
+	 * its own vlan= and gateway= if given (route.h). */
+	struct route_addr addrs[ROUTE_ADDRS_MAX];
+	unsigned int n_addrs;
 	uint16_t port_id;
 	int port_given;
 	/* --port-rss external: the port is not programmed, the fabric in

@@ -73,6 +73,11 @@ struct worker {
 	 * peer's TIME_WAIT accepts our new SYN on an old 4-tuple. */
 	uint32_t ts_now;
 	uint64_t last_neigh_ms;
+	/* Several interfaces (app->n_ifaces > 1): the one of the frame
+	 * being received (eth_input), and the one whose neighbour table a
+	 * neigh_* call works on (its callbacks send there). */
+	uint8_t rx_iface;
+	uint8_t neigh_iface;
 
 	/* Where the lcore's time goes: loop iterations that moved packets
 	 * or ran jobs count as busy, the others as idle (headroom). */

@@ -118,6 +118,93 @@ port_json(const struct app *app)
 	return o;
 }
 
+/* --- interfaces and routes (several --ip) ------------------------------ */
+
+static uint16_t
+ifaces_n(const struct app *app)
+{
+	return app->n_ifaces > 1 ? app->n_ifaces : 1;
+}
+
+static struct arp_table *
+iface_table(const struct app *app, uint16_t i)
+{
+	return i == 0 ? app->arp : app->ifaces[i].arp;
+}
+
+static json_t *
+ifaces_json(const struct app *app)
+{
+	json_t *a = json_array();
+	uint16_t i, k;
+
+	for (i = 0; i < ifaces_n(app); i++) {
+		json_t *addrs = json_array();
+		char ip[16], buf[24];
+
+		if (app->n_addrs <= 1) {
+			ipv4_format(app->cfg->ip, ip, sizeof(ip));
+			snprintf(buf, sizeof(buf), "%s/%u", ip,
+				 app->cfg->prefix_len);
+			json_array_append_new(addrs, json_string(buf));
+		}
+		for (k = 0; k < app->n_addrs && app->n_addrs > 1; k++) {
+			if (app->addrs[k].iface != i)
+				continue;
+			ipv4_format(app->addrs[k].ip, ip, sizeof(ip));
+			snprintf(buf, sizeof(buf), "%s/%u", ip,
+				 app->addrs[k].prefix_len);
+			json_array_append_new(addrs, json_string(buf));
+		}
+		json_array_append_new(a, json_pack("{s:i, s:i, s:o, s:i}",
+			"iface", i,
+			"vlan", i == 0 ? app->port.vlan_id : app->ifaces[i].vlan,
+			"addresses", addrs,
+			"neigh_entries", iface_table(app, i)->neigh.count));
+	}
+	return a;
+}
+
+static json_t *
+route_json(uint32_t prefix, uint8_t len, uint32_t gw, uint32_t src,
+	   uint8_t iface)
+{
+	char p[16], g[16], s[16], buf[24];
+
+	ipv4_format(prefix, p, sizeof(p));
+	ipv4_format(gw, g, sizeof(g));
+	ipv4_format(src, s, sizeof(s));
+	snprintf(buf, sizeof(buf), "%s/%u", p, len);
+	return json_pack("{s:s, s:o, s:i, s:s}", "prefix", buf,
+			 "gateway", gw != 0 ? json_string(g) : json_null(),
+			 "iface", iface, "src", s);
+}
+
+/* The routing table, longest prefix first (as looked up). */
+static json_t *
+routes_json(const struct app *app)
+{
+	const struct dpf_config *cfg = app->cfg;
+	json_t *a = json_array();
+	uint32_t i;
+
+	if (app->n_addrs > 1) {
+		for (i = 0; i < app->routes.n; i++) {
+			const struct route *r = &app->routes.r[i];
+
+			json_array_append_new(a, route_json(r->prefix, r->len,
+				r->gateway, r->src, r->iface));
+		}
+		return a;
+	}
+	json_array_append_new(a, route_json(cfg->ip &
+		route_mask(cfg->prefix_len), cfg->prefix_len, 0, cfg->ip, 0));
+	if (cfg->gateway != 0)
+		json_array_append_new(a, route_json(0, 0, cfg->gateway,
+						    cfg->ip, 0));
+	return a;
+}
+
 static int
 m_app_info(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	   struct rpc_error *err)
@@ -157,7 +244,11 @@ m_app_info(struct rpc_ctx *ctx, json_t *params, json_t **result,
 			    "src_ranges", src,
 			    "max_conns_per_lcore",
 			    (json_int_t)app->cfg->max_conns);
-	if (app->cfg->has_ip6) {
+	if (*result != NULL) {
+		json_object_set_new(*result, "ifaces", ifaces_json(app));
+		json_object_set_new(*result, "routes", routes_json(app));
+	}
+	if (*result != NULL && app->cfg->has_ip6) {
 		char a6[INET6_ADDRSTRLEN];
 
 		inet_ntop(AF_INET6, app->cfg->ip6, a6, sizeof(a6));
@@ -215,6 +306,8 @@ gauges_of(struct app *app, const struct worker *only,
 	g->mbufs_port_held = app->mbufs_port_held;
 	g->neigh_entries = app->arp->neigh.count;
 	g->nd_entries = app->nd != NULL ? app->nd->neigh.count : 0;
+	for (i = 1; i < ifaces_n(app); i++)
+		g->neigh_entries += app->ifaces[i].arp->neigh.count;
 }
 
 json_t *
@@ -235,6 +328,17 @@ app_stats_json(struct app *app)
 
 		ctl_server_stats(app->ctl, &cs);
 		json_object_set_new(out, "ctl", ctl_stats_json(&cs));
+	}
+	/* Several interfaces: a section each ("iface1": {...}). */
+	for (i = 0; out != NULL && app->n_ifaces > 1 && i < app->n_ifaces;
+	     i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "iface%u", i);
+		json_object_set_new(out, name, json_pack("{s:i, s:I}",
+			"vlan", app->ifaces[i].vlan,
+			"neigh_entries",
+			(json_int_t)app->ifaces[i].arp->neigh.count));
 	}
 	return out;
 }
@@ -381,27 +485,40 @@ m_stats_reset(struct rpc_ctx *ctx, json_t *params, json_t **result,
 
 /* --- arp and neigh: the neighbour tables of both families ------------ */
 
-/* The shared table of a family (4 or 6) and its lock. */
+/* The table that holds addr (family 4 or 6) and its lock: IPv4 in the
+ * table of the interface whose prefix holds it, IPv6 in ND's. */
 static struct neigh_table *
-neigh_table_of(struct app *app, int family, rte_seqlock_t **lock)
+neigh_table_of(struct app *app, int family, const uint8_t *addr,
+	       rte_seqlock_t **lock)
 {
+	struct arp_table *t;
+
 	if (family == 6) {
 		*lock = &app->nd->lock;
 		return &app->nd->neigh;
 	}
-	*lock = &app->arp->lock;
-	return &app->arp->neigh;
+	t = arp_table_of(app, neigh_addr_to_ipv4(addr));
+	*lock = &t->lock;
+	return &t->neigh;
 }
 
-/* One table's entries appended to a; with_family: neigh.list's form
- * (arp.list's has no "family"). */
+/* One table's entries appended to a, each with its interface and tag;
+ * with_family: neigh.list's form (arp.list's has no "family"). */
 static void
-neigh_list_into(struct app *app, json_t *a, int family, int with_family)
+neigh_table_list(struct app *app, json_t *a, int family, uint16_t iface,
+		 int with_family)
 {
 	rte_seqlock_t *lock;
-	struct neigh_table *t = neigh_table_of(app, family, &lock);
+	struct neigh_table *t;
 	uint32_t i;
 
+	if (family == 6) {
+		lock = &app->nd->lock;
+		t = &app->nd->neigh;
+	} else {
+		lock = &iface_table(app, iface)->lock;
+		t = &iface_table(app, iface)->neigh;
+	}
 	rte_seqlock_write_lock(lock);
 	for (i = 0; i < t->size; i++) {
 		const struct neigh_entry *e = &t->entries[i];
@@ -417,17 +534,34 @@ neigh_list_into(struct app *app, json_t *a, int family, int with_family)
 		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
 			 e->mac[0], e->mac[1], e->mac[2], e->mac[3], e->mac[4],
 			 e->mac[5]);
-		o = json_pack("{s:s, s:s, s:s, s:b}",
+		o = json_pack("{s:s, s:s, s:s, s:b, s:i, s:i}",
 			"ip", ip,
 			"mac", e->state == NEIGH_INCOMPLETE ? "" : mac,
 			"state", neigh_state_name(e->state),
-			"static", e->is_static);
+			"static", e->is_static,
+			"iface", iface,
+			"vlan", iface == 0 ? app->port.vlan_id :
+			app->ifaces[iface].vlan);
 		if (with_family)
 			json_object_set_new(o, "family", json_string(
 				family == 4 ? "ipv4" : "ipv6"));
 		json_array_append_new(a, o);
 	}
 	rte_seqlock_write_unlock(lock);
+}
+
+/* A family's entries appended to a: IPv4's from every interface. */
+static void
+neigh_list_into(struct app *app, json_t *a, int family, int with_family)
+{
+	uint16_t f;
+
+	if (family == 6) {
+		neigh_table_list(app, a, 6, 0, with_family);
+		return;
+	}
+	for (f = 0; f < ifaces_n(app); f++)
+		neigh_table_list(app, a, 4, f, with_family);
 }
 
 static int
@@ -504,7 +638,7 @@ neigh_add_common(struct rpc_ctx *ctx, json_t *params, json_t **result,
 		return rpc_error_set(err, RPC_INVALID_PARAMS,
 				     "params.ip: %s is one of our own addresses",
 				     ip_s);
-	t = neigh_table_of(app, family, &lock);
+	t = neigh_table_of(app, family, addr, &lock);
 	rte_seqlock_write_lock(lock);
 	/* No worker context here: packets waiting for this address are
 	 * dropped (TCP sends them again), never sent from this thread. */
@@ -541,7 +675,7 @@ neigh_del_common(struct rpc_ctx *ctx, json_t *params, json_t **result,
 	family = neigh_param_ip(ip_s, only, addr, err);
 	if (family < 0)
 		return RPC_ERROR;
-	t = neigh_table_of(app, family, &lock);
+	t = neigh_table_of(app, family, addr, &lock);
 	rte_seqlock_write_lock(lock);
 	rc = neigh_delete_addr(t, addr, NULL);
 	rte_seqlock_write_unlock(lock);

@@ -455,7 +455,31 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 		job_err(err, errlen, "lcores: none of them runs a worker");
 		return NULL;
 	}
-	if (p->src_lo != 0) {
+	if (p->src_lo != 0 && app->n_addrs > 1) {
+		/* Several --ip: inside one of their prefixes, and no
+		 * gateway of theirs. */
+		uint16_t a;
+
+		for (a = 0; a < app->n_addrs; a++) {
+			uint32_t am = route_mask(app->addrs[a].prefix_len);
+
+			if ((p->src_lo & am) == (app->addrs[a].ip & am) &&
+			    (p->src_hi & am) == (app->addrs[a].ip & am))
+				break;
+		}
+		if (a == app->n_addrs) {
+			job_err(err, errlen,
+				"src_ips: not inside the prefix of any --ip: the peers could not answer them");
+			return NULL;
+		}
+		for (a = 0; a < app->routes.n; a++)
+			if (app->routes.r[a].gateway >= p->src_lo &&
+			    app->routes.r[a].gateway <= p->src_hi) {
+				job_err(err, errlen,
+					"src_ips: includes a gateway");
+				return NULL;
+			}
+	} else if (p->src_lo != 0) {
 		if ((p->src_lo & mask) != (cfg->ip & mask) ||
 		    (p->src_hi & mask) != (cfg->ip & mask)) {
 			job_err(err, errlen,

@@ -12,6 +12,19 @@
 #include "neigh_sync.h"
 #include "worker.h"
 
+/* Interface iface's table (interface 0's is app->arp). */
+static inline struct arp_table *
+arp_tab(const struct app *app, uint8_t iface)
+{
+	return iface == 0 ? app->arp : app->ifaces[iface].arp;
+}
+
+struct arp_table *
+arp_table_of(const struct app *app, uint32_t next_hop)
+{
+	return arp_tab(app, ipv4_iface_of(app, next_hop));
+}
+
 /* What the table counted (neigh_sync hands it back) into this lcore's
  * counters. */
 static void
@@ -23,8 +36,9 @@ arp_add_counts(struct worker *w, const struct neigh_counts *c)
 }
 
 static void
-arp_build(struct worker *w, uint16_t op, const struct rte_ether_addr *eth_dst,
-	  uint32_t sip, const struct rte_ether_addr *tha, uint32_t tip)
+arp_build(struct worker *w, uint8_t iface, uint16_t op,
+	  const struct rte_ether_addr *eth_dst, uint32_t sip,
+	  const struct rte_ether_addr *tha, uint32_t tip)
 {
 	struct rte_mbuf *m = worker_alloc(w);
 	struct rte_arp_hdr *ah;
@@ -44,7 +58,7 @@ arp_build(struct worker *w, uint16_t op, const struct rte_ether_addr *eth_dst,
 	ah->arp_data.arp_sip = rte_cpu_to_be_32(sip);
 	rte_ether_addr_copy(tha, &ah->arp_data.arp_tha);
 	ah->arp_data.arp_tip = rte_cpu_to_be_32(tip);
-	eth_output(w, m, eth_dst, RTE_ETHER_TYPE_ARP);
+	eth_output_if(w, iface, m, eth_dst, RTE_ETHER_TYPE_ARP);
 }
 
 void
@@ -54,17 +68,23 @@ arp_send_request(struct worker *w, uint32_t ip, const uint8_t *mac_hint)
 		.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
 	static const struct rte_ether_addr zero;
 	struct rte_ether_addr hint;
+	uint32_t sip;
+	uint8_t iface;
 
 	/* Without --ip (IPv6 only) ARP stays silent. */
 	if (w->cfg->ip == 0)
 		return;
+	/* Several --ip: ask from the address on the target's prefix, on
+	 * its interface. */
+	sip = ipv4_src_for(w->app, ip);
+	iface = ipv4_iface_of(w->app, ip);
 	w->stats.arp.tx_requests++;
 	if (mac_hint != NULL) {
 		/* Confirming a stale entry: ask the host we believe in. */
 		memcpy(hint.addr_bytes, mac_hint, RTE_ETHER_ADDR_LEN);
-		arp_build(w, RTE_ARP_OP_REQUEST, &hint, w->cfg->ip, &zero, ip);
+		arp_build(w, iface, RTE_ARP_OP_REQUEST, &hint, sip, &zero, ip);
 	} else {
-		arp_build(w, RTE_ARP_OP_REQUEST, &bcast, w->cfg->ip, &zero,
+		arp_build(w, iface, RTE_ARP_OP_REQUEST, &bcast, sip, &zero,
 			  ip);
 	}
 }
@@ -78,13 +98,18 @@ arp_announce(struct worker *w, uint32_t ip)
 
 	/* RFC 5227 announcement: a request with sender = target = us. */
 	w->stats.arp.tx_gratuitous++;
-	arp_build(w, RTE_ARP_OP_REQUEST, &bcast, ip, &zero, ip);
+	arp_build(w, ipv4_iface_of(w->app, ip), RTE_ARP_OP_REQUEST, &bcast,
+		  ip, &zero, ip);
 }
 
 void
 arp_send_gratuitous(struct worker *w)
 {
+	uint16_t i;
+
 	arp_announce(w, w->cfg->ip);
+	for (i = 1; i < w->app->n_addrs; i++)
+		arp_announce(w, w->app->addrs[i].ip);
 }
 
 void
@@ -94,6 +119,9 @@ arp_input(struct worker *w, struct rte_mbuf *m)
 	uint32_t sip, tip;
 	uint16_t op;
 	int for_us;
+	/* Several interfaces: the one the frame came in on (eth_input). */
+	uint8_t iface = w->app->n_ifaces > 1 ? w->rx_iface : 0;
+	struct arp_table *t = arp_tab(w->app, iface);
 
 	if (rte_pktmbuf_data_len(m) < sizeof(*ah)) {
 		w->stats.arp.rx_invalid++;
@@ -111,7 +139,10 @@ arp_input(struct worker *w, struct rte_mbuf *m)
 	}
 	sip = rte_be_to_cpu_32(ah->arp_data.arp_sip);
 	tip = rte_be_to_cpu_32(ah->arp_data.arp_tip);
-	for_us = ipv4_is_local(w->app, tip);
+	/* An address is answered only on its own interface. */
+	for_us = ipv4_is_local(w->app, tip) &&
+		(w->app->n_ifaces <= 1 ||
+		 ipv4_iface_of(w->app, tip) == iface);
 	if (op == RTE_ARP_OP_REQUEST)
 		w->stats.arp.rx_requests++;
 	else
@@ -125,7 +156,8 @@ arp_input(struct worker *w, struct rte_mbuf *m)
 		uint8_t a[NEIGH_ADDR_LEN];
 
 		neigh_addr_from_ipv4(a, sip);
-		neigh_sync_update(&w->app->arp->lock, &w->app->arp->neigh, a,
+		w->neigh_iface = iface;
+		neigh_sync_update(&t->lock, &t->neigh, a,
 				  ah->arp_data.arp_sha.addr_bytes, w->now_ms,
 				  for_us, w, &c);
 		arp_add_counts(w, &c);
@@ -139,24 +171,27 @@ arp_input(struct worker *w, struct rte_mbuf *m)
 
 		w->stats.arp.tx_replies++;
 		/* Answer as the address asked for: --ip or a source range. */
-		arp_build(w, RTE_ARP_OP_REPLY, &sha, tip, &sha, sip);
+		arp_build(w, iface, RTE_ARP_OP_REPLY, &sha, tip, &sha, sip);
 	}
 out:
 	rte_pktmbuf_free(m);
 }
 
-/* Resolve (m NULL) or send m to ip, through the shared table. */
+/* Resolve (m NULL) or send m to ip, through interface iface's table. */
 static int
-arp_sync_output(struct worker *w, uint32_t ip, struct rte_mbuf *m,
-		uint8_t *mac)
+arp_sync_output(struct worker *w, uint8_t iface, uint32_t ip,
+		struct rte_mbuf *m, uint8_t *mac)
 {
+	struct arp_table *t = arp_tab(w->app, iface);
 	struct neigh_counts c = { 0 };
 	uint8_t a[NEIGH_ADDR_LEN];
 	int rc;
 
 	neigh_addr_from_ipv4(a, ip);
-	rc = neigh_sync_output(&w->app->arp->lock, &w->app->arp->neigh, a,
-			       w->now_ms, m, mac, w, &c);
+	/* For the ops, which send on the interface. */
+	w->neigh_iface = iface;
+	rc = neigh_sync_output(&t->lock, &t->neigh, a, w->now_ms, m, mac, w,
+			       &c);
 	arp_add_counts(w, &c);
 	return rc;
 }
@@ -164,21 +199,35 @@ arp_sync_output(struct worker *w, uint32_t ip, struct rte_mbuf *m,
 int
 arp_resolve(struct worker *w, uint32_t ip, uint8_t *mac)
 {
-	return arp_sync_output(w, ip, NULL, mac);
+	return arp_sync_output(w, ipv4_iface_of(w->app, ip), ip, NULL, mac);
+}
+
+int
+arp_output_if(struct worker *w, uint8_t iface, uint32_t ip,
+	      struct rte_mbuf *m, uint8_t *mac)
+{
+	return arp_sync_output(w, iface, ip, m, mac);
 }
 
 int
 arp_output(struct worker *w, uint32_t ip, struct rte_mbuf *m, uint8_t *mac)
 {
-	return arp_sync_output(w, ip, m, mac);
+	return arp_sync_output(w, ipv4_iface_of(w->app, ip), ip, m, mac);
 }
 
 void
 arp_timer(struct worker *w)
 {
-	rte_seqlock_write_lock(&w->app->arp->lock);
-	neigh_timer(&w->app->arp->neigh, w->now_ms, w);
-	rte_seqlock_write_unlock(&w->app->arp->lock);
+	uint16_t i;
+
+	for (i = 0; i < w->app->n_ifaces || i == 0; i++) {
+		struct arp_table *t = arp_tab(w->app, (uint8_t)i);
+
+		rte_seqlock_write_lock(&t->lock);
+		w->neigh_iface = (uint8_t)i;
+		neigh_timer(&t->neigh, w->now_ms, w);
+		rte_seqlock_write_unlock(&t->lock);
+	}
 }
 
 static void
@@ -199,7 +248,8 @@ arp_ops_send_held(void *ctx, void *pkt, const uint8_t *mac)
 	}
 
 	memcpy(dst.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
-	eth_output(ctx, pkt, &dst, RTE_ETHER_TYPE_IPV4);
+	eth_output_if(ctx, ((struct worker *)ctx)->neigh_iface, pkt, &dst,
+		      RTE_ETHER_TYPE_IPV4);
 }
 
 static void

@@ -57,6 +57,18 @@ arp_resolve(struct worker *w, uint32_t ip, uint8_t *mac);
 int
 arp_output(struct worker *w, uint32_t ip, struct rte_mbuf *m, uint8_t *mac);
 
+/* The same on one of several interfaces (ipv4_route gave it). */
+int
+arp_output_if(struct worker *w, uint8_t iface, uint32_t ip,
+	      struct rte_mbuf *m, uint8_t *mac);
+
+struct app;
+
+/* The neighbour table of the interface next_hop is on (app->arp with
+ * one interface). */
+struct arp_table *
+arp_table_of(const struct app *app, uint32_t next_hop);
+
 /* Retries and aging (one worker calls it every few milliseconds). */
 void
 arp_timer(struct worker *w);

@@ -63,6 +63,43 @@ eth_ipv6_mcast_ours(const struct worker *w, const struct rte_ether_addr *d)
 	return a[2] == 0xff && memcmp(a + 3, w->cfg->ip6 + 13, 3) == 0;
 }
 
+/*
+ * Several interfaces: the frame goes to the one of its tag (untagged to
+ * an untagged one), stripped as above; w->rx_iface says which.  0, or
+ * -1 when no interface owns the tag (counted).
+ */
+static int
+eth_iface_demux(struct worker *w, struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	const struct rte_vlan_hdr *vh;
+	uint16_t vid = 0, i;
+
+	if (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) {
+		vid = m->vlan_tci & 0xfff;
+	} else if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
+		if (rte_pktmbuf_data_len(m) < sizeof(*eh) + sizeof(*vh)) {
+			w->stats.eth.rx_too_short++;
+			return -1;
+		}
+		vh = (const struct rte_vlan_hdr *)(eh + 1);
+		vid = rte_be_to_cpu_16(vh->vlan_tci) & 0xfff;
+		memmove((uint8_t *)eh + RTE_VLAN_HLEN, eh,
+			2 * RTE_ETHER_ADDR_LEN);
+		rte_pktmbuf_adj(m, RTE_VLAN_HLEN);
+	}
+	for (i = 0; i < w->app->n_ifaces; i++)
+		if (w->app->ifaces[i].vlan == vid) {
+			w->rx_iface = (uint8_t)i;
+			return 0;
+		}
+	if (vid == 0)
+		w->stats.eth.rx_untagged++;
+	else
+		w->stats.eth.rx_vlan_mismatch++;
+	return -1;
+}
+
 uint16_t
 eth_input(struct worker *w, struct rte_mbuf *m)
 {
@@ -82,7 +119,11 @@ eth_input(struct worker *w, struct rte_mbuf *m)
 		w->stats.eth.rx_not_for_us++;
 		goto drop;
 	}
-	if (unlikely(w->app->port.vlan_id != 0)) {
+	if (unlikely(w->app->n_ifaces > 1)) {
+		if (eth_iface_demux(w, m) != 0)
+			goto drop;
+		eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	} else if (unlikely(w->app->port.vlan_id != 0)) {
 		if (eth_vlan_accept(w, m, w->app->port.vlan_id) != 0)
 			goto drop;
 		eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
@@ -137,19 +178,34 @@ eth_vlan_tag(struct worker *w, struct rte_mbuf *m, uint16_t vid)
 	return 0;
 }
 
-void
-eth_output(struct worker *w, struct rte_mbuf *m,
-	   const struct rte_ether_addr *dst, uint16_t ether_type)
+static inline void
+eth_output_vid(struct worker *w, struct rte_mbuf *m,
+	       const struct rte_ether_addr *dst, uint16_t ether_type,
+	       uint16_t vid)
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
 	rte_ether_addr_copy(dst, &eh->dst_addr);
 	rte_ether_addr_copy(&w->app->port.mac, &eh->src_addr);
 	eh->ether_type = rte_cpu_to_be_16(ether_type);
-	if (unlikely(w->app->port.vlan_id != 0) &&
-	    eth_vlan_tag(w, m, w->app->port.vlan_id) != 0) {
+	if (unlikely(vid != 0) && eth_vlan_tag(w, m, vid) != 0) {
 		rte_pktmbuf_free(m);
 		return;
 	}
 	worker_tx(w, m);
+}
+
+void
+eth_output(struct worker *w, struct rte_mbuf *m,
+	   const struct rte_ether_addr *dst, uint16_t ether_type)
+{
+	eth_output_vid(w, m, dst, ether_type, w->app->port.vlan_id);
+}
+
+void
+eth_output_if(struct worker *w, uint8_t iface, struct rte_mbuf *m,
+	      const struct rte_ether_addr *dst, uint16_t ether_type)
+{
+	eth_output_vid(w, m, dst, ether_type, iface == 0 ?
+		       w->app->port.vlan_id : w->app->ifaces[iface].vlan);
 }

@@ -26,4 +26,9 @@ void
 eth_output(struct worker *w, struct rte_mbuf *m,
 	   const struct rte_ether_addr *dst, uint16_t ether_type);
 
+/* The same from one of several interfaces (its tag; 0: eth_output). */
+void
+eth_output_if(struct worker *w, uint8_t iface, struct rte_mbuf *m,
+	      const struct rte_ether_addr *dst, uint16_t ether_type);
+
 #endif /* DPF_ETH_H */

@@ -51,8 +51,9 @@ icmp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (l4_off + l4_len));
 	m->ol_flags = 0;
 	w->stats.icmp.tx_echo_replies++;
-	/* Through eth_output, which tags it under --vlan. */
-	eth_output(w, m, &tmp_mac, RTE_ETHER_TYPE_IPV4);
+	/* Through eth_output, which tags it under --vlan; out of the
+	 * interface it came in on (rx_iface is 0 with one). */
+	eth_output_if(w, w->rx_iface, m, &tmp_mac, RTE_ETHER_TYPE_IPV4);
 	return;
 drop:
 	rte_pktmbuf_free(m);

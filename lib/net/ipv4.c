@@ -92,6 +92,7 @@ ipv4_output(struct worker *w, struct rte_mbuf *m, uint32_t src_ip,
 	struct rte_ether_addr mac;
 	uint16_t total_length = (uint16_t)(m->pkt_len - IPV4_HDR_OFF);
 	uint32_t next_hop;
+	uint8_t iface;
 	int rc;
 
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, IPV4_HDR_OFF);
@@ -138,16 +139,16 @@ ipv4_output(struct worker *w, struct rte_mbuf *m, uint32_t src_ip,
 		}
 	}
 
-	next_hop = ipv4_next_hop(w, dst_ip);
+	next_hop = ipv4_route(w, dst_ip, &iface);
 	if (next_hop == 0) {
 		w->stats.ip.tx_no_route++;
 		rte_pktmbuf_free(m);
 		return;
 	}
 	w->stats.ip.tx_packets++;
-	rc = arp_output(w, next_hop, m, mac.addr_bytes);
+	rc = arp_output_if(w, iface, next_hop, m, mac.addr_bytes);
 	if (rc > 0) {
-		eth_output(w, m, &mac, RTE_ETHER_TYPE_IPV4);
+		eth_output_if(w, iface, m, &mac, RTE_ETHER_TYPE_IPV4);
 	} else if (rc == 0) {
 		w->stats.arp.held_packets++;
 	} else {

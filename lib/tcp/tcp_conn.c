@@ -25,6 +25,7 @@
 #include <rte_random.h>
 #include <rte_tcp.h>
 
+#include "ipv4_addr.h"
 #include "tcp_priv.h"
 #include "tcp_seq.h"
 #include "worker.h"
@@ -848,7 +849,7 @@ tcp_connect(struct worker *w, uint32_t local_ip, uint32_t remote_ip,
 	uint16_t lport;
 
 	if (local_ip == 0)
-		local_ip = w->cfg->ip;
+		local_ip = ipv4_src_for(w->app, remote_ip);
 	/* No --ip (an IPv6-only run): an IPv4 block cannot have local_ip
 	 * in 0/8 (tcp_priv.h). */
 	if (local_ip <= TCP_ADDR6_MAX)

@@ -640,15 +640,18 @@ tcp_synack_neigh_ok(struct worker *w, uint32_t remote_ip)
 {
 	uint32_t nh = ipv4_next_hop(w, remote_ip);
 	const struct neigh_entry *e;
+	struct arp_table *t;
 	uint8_t mac[6];
 	int rc = arp_resolve(w, nh, mac), ok;
 
 	if (rc != 0)
 		return rc > 0;
-	rte_seqlock_write_lock(&w->app->arp->lock);
-	e = neigh_lookup(&w->app->arp->neigh, nh);
+	t = arp_table_of(w->app, nh);
+
+	rte_seqlock_write_lock(&t->lock);
+	e = neigh_lookup(&t->neigh, nh);
 	ok = e != NULL && e->n_held == 0;
-	rte_seqlock_write_unlock(&w->app->arp->lock);
+	rte_seqlock_write_unlock(&t->lock);
 	return ok;
 }
 

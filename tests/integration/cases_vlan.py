@@ -131,6 +131,20 @@ def vlan_namespace_peer(ctx):
     namespace: ARP, ICMP echo and the TCP handshake work tagged, every
     frame dpfetch sends carries VLAN 100, and untagged or VLAN 200 frames
     from the peer are dropped and counted."""
+    vlan_peer_run(ctx, ["--ip", OUR_IP, "--vlan", "100"])
+
+
+@test
+def vlan_namespace_peer_two_ifaces(ctx):
+    """The same peer against dpfetch with two tagged interfaces (--ip
+    ...,vlan=300 first, then OUR_IP on --vlan 100): the peer talks to the
+    VLAN 100 one, sees only VLAN 100 frames (nothing of VLAN 300's), and
+    its untagged and VLAN 200 frames are dropped and counted."""
+    vlan_peer_run(ctx, ["--ip", "198.18.3.2/24,vlan=300", "--ip", OUR_IP,
+                        "--vlan", "100"])
+
+
+def vlan_peer_run(ctx, ip_args):
     peer = subprocess.Popen(
         ["ip", "netns", "exec", NS, "/usr/bin/python3",
          os.path.join(HERE, "vlan_peer.py"), "dpf0p", "100",
@@ -141,8 +155,8 @@ def vlan_namespace_peer(ctx):
         check(line.strip() == "ready", "peer: %r %s" %
               (line, peer.stderr.read(2000) if peer.poll() is not None
                else ""))
-        p = ctx.dpfetch(["--ip", OUR_IP, "--vlan", "100", "--fetch",
-                         "http://198.18.0.9/", "--timeout", "5"])
+        p = ctx.dpfetch(ip_args + ["--fetch", "http://198.18.0.9/",
+                                   "--timeout", "5"])
         out, err = peer.communicate(timeout=20)
     finally:
         if peer.poll() is None:

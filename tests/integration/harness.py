@@ -240,12 +240,18 @@ def wait_port(proc, port):
     raise Failure("service on port %d never answered" % port)
 
 
+def own_ip(extra, default=OUR_IP):
+    """--ip default unless the test gives its own (several --ip add up:
+    they are several addresses)."""
+    return [] if "--ip" in list(extra) else ["--ip", default]
+
+
 class Service:
     """dpfetch running a service (--echo) until SIGTERM."""
 
     def __init__(self, ctx, args):
-        self.cmd = [ctx.binary] + ctx.eal() + ["--", "--ip", OUR_IP,
-                                               "--stats"] + args
+        self.cmd = [ctx.binary] + ctx.eal() + ["--"] + own_ip(args) + [
+            "--stats"] + args
         self.proc = subprocess.Popen(self.cmd, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
         self.stderr_text = ""
@@ -329,7 +335,8 @@ class MemifServer:
                     "--no-pci", "--file-prefix", ctx.prefix(),
                     "--log-level", "warning",
                     "--vdev=net_memif0,role=server,socket=%s,rsize=12" % sock,
-                    "--", "--ip", "198.18.2.1/24", "--listen", "80",
+                    "--"] + own_ip(extra, "198.18.2.1/24") + [
+                    "--listen", "80",
                     "--stats", "--mbufs", "65535"] + list(extra)
         self.proc = subprocess.Popen(self.cmd, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
@@ -381,8 +388,8 @@ class Daemon:
         self.prefix = None
         args = eal if eal is not None else ctx.eal()
         self.prefix = args[args.index("--file-prefix") + 1]
-        self.cmd = [ctx.binary] + args + ["--", "--ip", OUR_IP, "--ctl",
-                                          self.sock, "--stats"] + list(extra)
+        self.cmd = [ctx.binary] + args + ["--"] + own_ip(extra) + [
+            "--ctl", self.sock, "--stats"] + list(extra)
         self.proc = subprocess.Popen(self.cmd, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE)
         self.stderr_text = ""

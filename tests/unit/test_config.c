@@ -231,11 +231,12 @@ test_ip(void **state)
 	EXPECT_OK(&c, err, "--ip", "10.0.0.1/32", "--fetch", "http://10.0.0.1/");
 	assert_int_equal(c.prefix_len, 32);
 	config_free(&c);
-	/* The last --ip wins. */
+	/* Several --ip are several addresses; the first is cfg->ip. */
 	EXPECT_OK(&c, err, "--ip", "10.0.0.1/8", "--ip", "10.0.0.2/16",
 		  "--fetch", "http://10.0.0.1/");
-	assert_int_equal(c.ip, IP(10, 0, 0, 2));
-	assert_int_equal(c.prefix_len, 16);
+	assert_int_equal(c.ip, IP(10, 0, 0, 1));
+	assert_int_equal(c.prefix_len, 8);
+	assert_int_equal(c.n_addrs, 2);
 	config_free(&c);
 
 	EXPECT_ERR("--ip", "--fetch", "http://10.0.0.1/");
@@ -1694,6 +1695,74 @@ test_mix_option(void **state)
 	free(bad);
 }
 
+/* Several --ip, with options, from the command line and the file. */
+static void
+test_ip_several(void **state)
+{
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+	char *path;
+
+	(void)state;
+	EXPECT_OK(&c, err, "--ip", "10.0.0.5/24", "--ip",
+		  "198.18.5.2/24,vlan=5,gateway=198.18.5.1", "--ip",
+		  "198.18.0.2/16", "--fetch", "http://10.0.0.1/");
+	assert_int_equal(c.n_addrs, 3);
+	assert_int_equal(c.ip, IP(10, 0, 0, 5));
+	assert_int_equal(c.prefix_len, 24);
+	assert_int_equal(c.addrs[1].ip, IP(198, 18, 5, 2));
+	assert_int_equal(c.addrs[1].vlan, 5);
+	assert_int_equal(c.addrs[1].gateway, IP(198, 18, 5, 1));
+	assert_int_equal(c.addrs[2].prefix_len, 16);
+	assert_int_equal(c.addrs[2].vlan, 0);
+	config_free(&c);
+	EXPECT_ERR("--ip 198.18.5.2/24: vlan='4095' must be an 802.1Q ID from 1 to 4094",
+		   BASE, "--ip", "198.18.5.2/24,vlan=4095");
+	EXPECT_ERR("vlan='0' must be", BASE, "--ip", "198.18.5.2/24,vlan=0");
+	EXPECT_ERR("vlan='x' must be", BASE, "--ip", "198.18.5.2/24,vlan=x");
+	EXPECT_ERR("--ip 198.18.5.2/24: gateway='1.2.3' is not an IPv4 address",
+		   BASE, "--ip", "198.18.5.2/24,gateway=1.2.3");
+	EXPECT_ERR("--ip 198.18.5.2/24: unknown option 'mtu=9000'", BASE,
+		   "--ip", "198.18.5.2/24,mtu=9000");
+	EXPECT_ERR("--ip: '198.18.5.2' lacks the prefix length", BASE,
+		   "--ip", "198.18.5.2,vlan=5");
+	EXPECT_ERR("--ip: 10.0.0.5 is given twice", BASE, "--ip",
+		   "10.0.0.5/16");
+	EXPECT_ERR("--ip 10.0.0.6/24: its prefix 10.0.0.0/24 is already 10.0.0.5's",
+		   BASE, "--ip", "10.0.0.6/24,vlan=3");
+	EXPECT_ERR("gateway=198.18.6.1 must be another address inside its prefix",
+		   BASE, "--ip", "198.18.5.2/24,gateway=198.18.6.1");
+	EXPECT_ERR("--gateway is not inside the prefix of any --ip", BASE,
+		   "--ip", "198.18.5.2/24", "--gateway", "198.18.6.1");
+	EXPECT_ERR("--ip: more than 8 addresses", BASE, "--ip", "10.0.1.1/24",
+		   "--ip", "10.0.2.1/24", "--ip", "10.0.3.1/24", "--ip",
+		   "10.0.4.1/24", "--ip", "10.0.5.1/24", "--ip", "10.0.6.1/24",
+		   "--ip", "10.0.7.1/24", "--ip", "10.0.8.1/24");
+	/* the file's list; the command line's --ip replace it */
+	path = write_tmp("{\"ip\": [\"10.0.0.5/24\", \"10.0.9.5/24,vlan=9\"]}");
+	EXPECT_OK(&c, err, "--config", path, "--fetch", "http://10.0.0.1/");
+	assert_int_equal(c.n_addrs, 2);
+	assert_int_equal(c.addrs[1].vlan, 9);
+	config_free(&c);
+	EXPECT_OK(&c, err, "--config", path, "--ip", "10.1.0.5/24",
+		  "--fetch", "http://10.1.0.1/");
+	assert_int_equal(c.n_addrs, 1);
+	assert_int_equal(c.ip, IP(10, 1, 0, 5));
+	config_free(&c);
+	unlink(path);
+	free(path);
+	path = write_tmp("{\"ip\": [\"10.0.0.5/24\", \"10.0.9.5/24,vlan=9999\"]}");
+	EXPECT_ERR("\"ip\": --ip 10.0.9.5/24: vlan='9999'", "--config", path,
+		   "--fetch", "http://10.0.0.1/");
+	unlink(path);
+	free(path);
+	path = write_tmp("{\"ip\": [\"10.0.0.5/24\", 5]}");
+	EXPECT_ERR("\"ip\": must be a string or an array of strings",
+		   "--config", path, "--fetch", "http://10.0.0.1/");
+	unlink(path);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -1704,6 +1773,7 @@ main(void)
 		cmocka_unit_test(test_ip),
 		cmocka_unit_test(test_gateway),
 		cmocka_unit_test(test_ip6),
+		cmocka_unit_test(test_ip_several),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_port_rss),
 		cmocka_unit_test(test_timeout),

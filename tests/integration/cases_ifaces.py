@@ -1,0 +1,225 @@
+"""Several --ip on one port: more subnets, and tagged interfaces with
+their own neighbour tables; routes by the longest prefix.
+
+Imported by run.py, which collects every cases_*.py module;
+the harness is harness.py.
+"""
+
+import json
+import os
+import subprocess
+import time
+
+from harness import (ACCESS_LOG, NS, PEER_IP, Daemon, MemifServer, check,
+                     check_mbufs_back, check_no_errors, expect_ok, job_result,
+                     memif_client_eal, no_sanitizer_report, ns, stat,
+                     stats_of, test)
+
+SECOND = "198.18.1.1/24"        # the namespace's second address
+
+
+def tshark_fields(path, fields):
+    """The given fields of every frame of a capture, as tuples."""
+    cmd = ["tshark", "-n", "-r", path, "-T", "fields", "-E", "separator=|"]
+    for f in fields:
+        cmd += ["-e", f]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    check(p.returncode == 0, "tshark cannot read %s: %s" %
+          (path, p.stderr.decode(errors="replace")[-2000:]))
+    return [tuple(line.split("|")) for line in p.stdout.decode().splitlines()]
+
+
+def access_sources(skip):
+    """Client addresses of the access log's lines after the first skip."""
+    with open(ACCESS_LOG, "rb") as f:
+        lines = f.read().decode(errors="replace").splitlines()[skip:]
+    out = {}
+    for line in lines:
+        src = line.split(" ", 1)[0]
+        out[src] = out.get(src, 0) + 1
+    return out
+
+
+def log_len():
+    with open(ACCESS_LOG, "rb") as f:
+        return sum(1 for _ in f)
+
+
+@test
+def ifaces_two_subnets_testbed(ctx):
+    """dpfetch with 198.18.0.2/16 and 198.18.1.2/24 on dpf0: the namespace
+    kernel (given 198.18.1.1/24 for the test) ARPs and pings both; a job
+    from each source reaches nginx (its access log shows both); the route
+    to 198.18.1.1 is the /24 (the longest), so dpfetch asks and connects
+    from 198.18.1.2, to 198.18.0.1 the /16, from 198.18.0.2."""
+    cap = ctx.out("ifaces-subnets.pcapng")
+    r = ns("ip", "addr", "add", SECOND, "dev", "dpf0p")
+    check(r.returncode == 0, "ip addr add: %s" % r.stderr.decode())
+    d = None
+    try:
+        d = Daemon(ctx, extra=["--ip", "198.18.0.2/16", "--ip",
+                               "198.18.1.2/24", "--capture", cap])
+        info = d.ctl("info")
+        routes = [(x["prefix"], x["src"]) for x in info["routes"]]
+        check(routes == [("198.18.1.0/24", "198.18.1.2"),
+                         ("198.18.0.0/16", "198.18.0.2")],
+              "routes %s" % info["routes"])
+        check(len(info["ifaces"]) == 1 and
+              info["ifaces"][0]["addresses"] == ["198.18.0.2/16",
+                                                 "198.18.1.2/24"],
+              "ifaces %s" % info["ifaces"])
+        for ip in ("198.18.0.2", "198.18.1.2"):
+            p = ns("ping", "-c", "2", "-i", "0.2", "-W", "2", ip)
+            check(p.returncode == 0, "ping %s: %s" % (ip, p.stdout.decode()))
+            n = ns("ip", "neigh", "show", ip).stdout.decode()
+            check("lladdr" in n, "the kernel has no ARP entry for %s: %r" %
+                  (ip, n))
+        skip = log_len()
+        for extra in ((), ("src_ips=198.18.1.2",)):
+            j = d.ctl("fetch", "url=http://%s/index.html" % PEER_IP,
+                      "connections=2", "requests=50", *extra)
+            res = d.ctl("wait", "job=%d" % j["job"], "timeout=60")
+            check(res["state"] == "done" and res["responses"]["2xx"] == 50,
+                  "job %s: %s" % (extra, {k: res[k] for k in
+                                          ("state", "responses", "errors")}))
+        srcs = access_sources(skip)
+        check(srcs.get("198.18.0.2", 0) == 50 and
+              srcs.get("198.18.1.2", 0) == 50,
+              "nginx saw these sources: %s" % srcs)
+        # Nothing listens on 198.18.1.1:80 (the kernel resets): only the
+        # addresses it is sent from matter here.
+        j = d.ctl("fetch", "url=http://198.18.1.1/", "requests=1",
+                  "connect_timeout_ms=2000")
+        d.ctl("wait", "job=%d" % j["job"], "timeout=30", code=1)
+        arp = d.ctl("arp")["entries"]
+        check({e["ip"] for e in arp} >= {"198.18.0.1", "198.18.1.1"} and
+              all(e["iface"] == 0 for e in arp), "arp %s" % arp)
+    finally:
+        try:
+            st = d.stop() if d is not None else None
+        finally:
+            ns("ip", "addr", "del", SECOND, "dev", "dpf0p")
+    rows = tshark_fields(cap, ["ip.src", "ip.dst", "tcp.flags.syn",
+                               "tcp.flags.ack", "arp.opcode",
+                               "arp.src.proto_ipv4", "arp.dst.proto_ipv4"])
+    os.unlink(cap)
+    syns = {(r[0], r[1]) for r in rows
+            if r[2] in ("1", "True") and r[3] in ("0", "False")}
+    check(syns == {("198.18.0.2", "198.18.0.1"), ("198.18.1.2", "198.18.0.1"),
+                   ("198.18.1.2", "198.18.1.1")},
+          "SYNs sent (src, dst): %s" % sorted(syns))
+    # dpfetch's own requests (not its announcements); it may have
+    # learnt 198.18.1.1 from the kernel's request instead of asking.
+    ours = ("198.18.0.2", "198.18.1.2")
+    asks = {(r[5], r[6]) for r in rows
+            if r[4] == "1" and r[5] in ours and r[6] != r[5]}
+    check(asks and all(a[0] == ("198.18.1.2" if a[1].startswith("198.18.1.")
+                                else "198.18.0.2") for a in asks),
+          "ARP requests (sender, target): %s" % sorted(asks))
+    check(stat(st, "arp.tx_gratuitous") >= 2, "arp %s" % st["arp"])
+    print("    nginx saw %s; SYNs %s" % (srcs, sorted(syns)))
+
+
+def dpfetchctl(ctx, sock, *args):
+    binary = os.path.join(os.path.dirname(ctx.binary), "dpfetchctl")
+    r = subprocess.run([binary, "-s", sock, "--json"] + list(args),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=60)
+    check(r.returncode == 0, "dpfetchctl %s: %s" % (args, r.stderr.decode()))
+    return json.loads(r.stdout)
+
+
+@test
+def ifaces_two_tagged_memif(ctx):
+    """Two dpfetch over memif, each with 198.18.10.x/24 on VLAN 10 and
+    198.18.20.x/24 on VLAN 20: a job over both interfaces runs without
+    an error; the server's capture shows each address's frames (IPv4 and
+    ARP) on its own tag; each interface's neighbour table holds only its
+    own peer; a client on VLAN 30 is counted (rx_vlan_mismatch) and
+    dropped; VLAN 20's address is not answered on VLAN 10; every mbuf
+    comes back."""
+    sock = "/run/dpf-it-ifaces-%d.sock" % os.getpid()
+    csock = "/run/dpf-it-ifaces-ctl-%d.sock" % os.getpid()
+    cap = ctx.out("ifaces-tagged.pcapng")
+    out = ctx.out("ifaces-job.json")
+    srv = MemifServer(ctx, sock, extra=[
+        "--ip", "198.18.10.1/24,vlan=10", "--ip", "198.18.20.1/24,vlan=20",
+        "--capture", cap, "--capture-count", "20000", "--ctl", csock])
+    try:
+        time.sleep(1.0)
+        check(srv.proc.poll() is None, "memif server exited early: %s" %
+              srv.proc.stderr.read(2000) if srv.proc.poll() is not None
+              else "")
+        # A job is one server's: one per interface, from the same
+        # two-interface client.
+        runs = []
+        for net in ("10", "20"):
+            runs.append(ctx.dpfetch([
+                "--ip", "198.18.10.2/24,vlan=10", "--ip",
+                "198.18.20.2/24,vlan=20",
+                "--fetch", "http://198.18.%s.1/bytes/1000" % net,
+                "--connections", "4", "--requests", "200", "-o",
+                out + net, "--stats"], eal=memif_client_eal(ctx, sock),
+                timeout=60))
+        arp = dpfetchctl(ctx, csock, "arp")["entries"]
+        info = dpfetchctl(ctx, csock, "info")
+        bad = subprocess.run([ctx.binary] + memif_client_eal(ctx, sock) + [
+            "--", "--ip", "198.18.30.2/24,vlan=30", "--fetch",
+            "http://198.18.30.1/", "--timeout", "3"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        # VLAN 20's address asked for on VLAN 10: not answered there.
+        cross = subprocess.run([ctx.binary] + memif_client_eal(ctx, sock) + [
+            "--", "--ip", "198.18.20.3/24,vlan=10", "--fetch",
+            "http://198.18.20.1/", "--timeout", "3"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    finally:
+        code = srv.stop()
+        subprocess.run(["rm", "-f", sock, csock])
+    no_sanitizer_report(srv.stderr_text)
+    check(code == 0, "server exit %d: %s" % (code, srv.stderr_text[-2000:]))
+    sst = stats_of(srv.stderr_text)
+    check_mbufs_back(sst, "server")
+    for net, p in zip(("10", "20"), runs):
+        expect_ok(p, "job over VLAN " + net)
+        r = job_result(ctx, p, out + net)
+        check_no_errors(r, "job over VLAN " + net)
+        check(r["responses"]["2xx"] == 200, "responses: %s" % r["responses"])
+        for c in ("rx_vlan_mismatch", "rx_untagged", "tx_vlan_no_room"):
+            check(stat(p.stats, "eth." + c) == 0, "client eth.%s = %d" %
+                  (c, stat(p.stats, "eth." + c)))
+    check(bad.returncode == 1, "VLAN 30 client: exit %d" % bad.returncode)
+    check(cross.returncode == 1 and stat(sst, "arp.rx_not_for_us") >= 2,
+          "VLAN 20's address on VLAN 10: exit %d, server arp %s" %
+          (cross.returncode, sst["arp"]))
+    per = {e["iface"]: e for e in arp}
+    check(len(arp) == 2 and per.get(0, {}).get("ip") == "198.18.10.2" and
+          per[0]["vlan"] == 10 and per.get(1, {}).get("ip") == "198.18.20.2"
+          and per[1]["vlan"] == 20, "server neighbour tables %s" % arp)
+    check([(x["iface"], x["vlan"]) for x in info["ifaces"]] ==
+          [(0, 10), (1, 20)], "ifaces %s" % info["ifaces"])
+    check(sst["iface1"]["vlan"] == 20 and sst["iface1"]["neigh_entries"] == 1,
+          "server stats iface1 %s" % sst.get("iface1"))
+    check(stat(sst, "eth.rx_vlan_mismatch") >= 2,
+          "server eth.rx_vlan_mismatch = %d" %
+          stat(sst, "eth.rx_vlan_mismatch"))
+    check(stat(sst, "eth.rx_untagged") == 0, "untagged frames arrived")
+    rows = tshark_fields(cap, ["vlan.id", "ip.src", "ip.dst",
+                               "arp.src.proto_ipv4", "arp.dst.proto_ipv4"])
+    os.unlink(cap)
+    count = {"10": 0, "20": 0, "30": 0}
+    wrong = []
+    for vid, src, dst, asrc, adst in rows:
+        addrs = [a for a in (src, dst, asrc, adst) if a]
+        if vid == "10" and "198.18.20.3" in addrs:
+            continue        # the cross client's unanswered requests
+        nets = {a.split(".")[2] for a in addrs}
+        if vid in count:
+            count[vid] += 1
+        if len(nets) != 1 or nets.pop() != vid:
+            wrong.append((vid, addrs))
+    check(not wrong, "%d frames on the wrong tag, first %s" %
+          (len(wrong), wrong[:3]))
+    check(count["10"] > 50 and count["20"] > 50 and count["30"] >= 2,
+          "frames per tag %s" % count)
+    print("    frames per tag %s, all on their address's tag; "
+          "rx_vlan_mismatch %d" % (count, stat(sst, "eth.rx_vlan_mismatch")))
