@@ -55,10 +55,13 @@ def main():
     load_case_modules()
     ap = argparse.ArgumentParser(description="dpfetch integration tests")
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
-    ap.add_argument("-k", dest="pattern", default="")
+    ap.add_argument("-k", dest="pattern", action="append", default=[],
+                    help="run the tests whose name holds PATTERN (repeat: any)")
     ap.add_argument("--list", action="store_true")
     args = ap.parse_args()
-    selected = [t for t in TESTS if args.pattern in t.__name__]
+    selected = [t for t in TESTS
+                if not args.pattern or any(p in t.__name__
+                                           for p in args.pattern)]
     if args.list:
         for t in selected:
             print(t.__name__)
