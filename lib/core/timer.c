@@ -16,6 +16,7 @@ timer_wheel_init(struct timer_wheel *w, uint64_t now_us)
 
 	w->now_tick = now_us / TIMER_TICK_US;
 	w->n_armed = 0;
+	w->fn = NULL;
 	for (i = 0; i < TIMER_WHEEL_SLOTS; i++) {
 		LIST_INIT(&w->slots[i]);
 		LIST_INIT(&w->turns[i]);
@@ -141,7 +142,8 @@ timer_wheel_run(struct timer_wheel *w, uint64_t now_us, void *ctx)
 			LIST_REMOVE(t, link);
 			t->link.le_prev = NULL;
 			w->n_armed--;
-			t->fn(t, ctx);
+			if (w->fn != NULL)
+				w->fn(t, ctx);
 		}
 	}
 }

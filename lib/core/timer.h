@@ -16,10 +16,12 @@
  * single wheel would visit every one of them once per turn (4 million
  * cache misses a second at 4 million connections).
  *
- * A timer is 32 bytes because there is one per connection and kind: it
- * keeps no argument of its own.  The owner finds its object from the
- * timer (container_of) and the lcore from the context given to
- * timer_wheel_run; "armed" is whether the timer is linked into a slot.
+ * A timer is 24 bytes because there is one per connection: it keeps no
+ * argument and no callback of its own.  The wheel has one callback for
+ * all its timers (TCP's, set by tcp_stack_init); the owner finds its
+ * object from the timer (container_of) and the lcore from the context
+ * given to timer_wheel_run; "armed" is whether the timer is linked into
+ * a slot.
  */
 
 #ifndef DPF_TIMER_H
@@ -43,17 +45,18 @@ typedef void (timer_fn)(struct timer *t, void *ctx);
 struct timer {
 	LIST_ENTRY(timer) link;	/* link.le_prev == NULL: not armed */
 	uint64_t expire_tick;
-	timer_fn *fn;
 };
 
-/* Three per connection: keep them small. */
-_Static_assert(sizeof(struct timer) <= 32, "struct timer grew");
+/* One per connection: keep it small. */
+_Static_assert(sizeof(struct timer) <= 24, "struct timer grew");
 
 LIST_HEAD(timer_list, timer);
 
 struct timer_wheel {
 	uint64_t now_tick;	/* last tick swept */
 	uint64_t n_armed;
+	/* What every timer of this wheel runs when due (NULL: nothing). */
+	timer_fn *fn;
 	/* Timers due in this turn or the next, by tick. */
 	struct timer_list slots[TIMER_WHEEL_SLOTS];
 	/* Timers due in later turns, by turn. */
@@ -69,13 +72,19 @@ _Static_assert(TIMER_WHEEL_SLOTS == 1u << TIMER_TURN_SHIFT,
 void
 timer_wheel_init(struct timer_wheel *w, uint64_t now_us);
 
+/* The callback of every timer of w, from now on. */
 static inline void
-timer_init(struct timer *t, timer_fn *fn)
+timer_wheel_set_fn(struct timer_wheel *w, timer_fn *fn)
+{
+	w->fn = fn;
+}
+
+static inline void
+timer_init(struct timer *t)
 {
 	t->link.le_next = NULL;
 	t->link.le_prev = NULL;
 	t->expire_tick = 0;
-	t->fn = fn;
 }
 
 static inline int
@@ -111,7 +120,7 @@ timer_cancel(struct timer_wheel *w, struct timer *t)
 	}
 }
 
-/* Fire every timer due at now_us, calling t->fn(t, ctx).  A callback may
+/* Fire every timer due at now_us, calling w->fn(t, ctx).  A callback may
  * re-arm or cancel any timer, including itself. */
 void
 timer_wheel_run(struct timer_wheel *w, uint64_t now_us, void *ctx);

@@ -315,6 +315,8 @@ tcp_stack_init(struct worker *w, uint32_t max_conns)
 		rc = tcp_ts_key(&ts->ts_key);
 	if (rc != 0)
 		return rc;
+	/* TCP's are the wheel's only timers. */
+	timer_wheel_set_fn(&w->wheel, tcp_timer_expired);
 	ts->syn_backlog = w->cfg->tcp.syn_backlog;
 	if (ts->syn_backlog == 0) {
 		ts->syn_backlog = RTE_MAX(128u, max_conns / 16);

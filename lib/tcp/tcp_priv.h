@@ -289,11 +289,11 @@ _Static_assert(offsetof(struct tcp_conn, app) == TCP_CONN_APP_OFF &&
  * (while the peer reports SACKed data), the out-of-order queue (while
  * data waits past a hole), CUBIC's state (past slow start or a loss),
  * the send buffer (while data is queued or unacknowledged).
- * Its three timers are one wheel timer (no argument, no back-pointer:
- * see timer.h).  Do not let the block grow back unnoticed.
+ * Its three timers are one wheel timer (no argument, no back-pointer,
+ * no callback: see timer.h).  Do not let the block grow back unnoticed.
  */
-_Static_assert(sizeof(struct tcp_conn) <= 232,
-	       "struct tcp_conn, the hot block, grew past 232 bytes");
+_Static_assert(sizeof(struct tcp_conn) <= 224,
+	       "struct tcp_conn, the hot block, grew past 224 bytes");
 
 /* Whether c is an IPv6 connection (see struct tcp_addr6). */
 static inline int
@@ -642,6 +642,10 @@ void
 tcp_tt_cancel(struct worker *w, struct tcp_conn *c, enum tcp_timer_kind k);
 void
 tcp_timers_init(struct tcp_conn *c);
+/* The lcore's wheel callback (tcp_stack_init sets it): ctx is the
+ * worker. */
+void
+tcp_timer_expired(struct timer *t, void *ctx);
 void
 tcp_timers_cancel(struct worker *w, struct tcp_conn *c);
 void

@@ -7,9 +7,9 @@
  *   TCP_TT_IDLE    keepalive (RFC 1122 4.2.3.6) and the application's
  *                  deadlines (ops->timeout) while established, the
  *                  FIN_WAIT_2 bound, then the TIME_WAIT wait
- * The three are kinds of one wheel timer per connection (32 bytes, not
- * 96): each keeps only its tick, and the wheel timer is set to the
- * earliest.  Stopping a kind leaves the wheel timer where it is; if it
+ * The three are kinds of one wheel timer per connection (24 bytes, not
+ * 96; the wheel's one callback is tcp_timer_expired): each keeps only
+ * its tick, and the wheel timer is set to the earliest.  Stopping a kind leaves the wheel timer where it is; if it
  * fires with nothing due it moves to the next kind due.
  */
 #include <errno.h>
@@ -459,7 +459,7 @@ tcp_fin_wait2_arm(struct worker *w, struct tcp_conn *c)
 
 /* The wheel's fire: the first kind due runs (after the wheel timer is
  * set for the others: the kind's handler may free c). */
-static void
+void
 tcp_timer_expired(struct timer *t, void *ctx)
 {
 	struct tcp_conn *c = container_of(t, struct tcp_conn, timer);
@@ -493,7 +493,7 @@ tcp_timers_init(struct tcp_conn *c)
 {
 	unsigned int k;
 
-	timer_init(&c->timer, tcp_timer_expired);
+	timer_init(&c->timer);
 	for (k = 0; k < TCP_TT_N; k++)
 		c->tt_at[k] = 0;
 }

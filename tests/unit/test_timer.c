@@ -30,6 +30,8 @@ struct tt {
 	unsigned int rearm_times;	/* re-arm itself this many times */
 	uint64_t rearm_delay_us;
 	struct tt *cancel_other;	/* cancel this one when fired */
+	/* Its own callback: the wheel has one for all (tt_dispatch). */
+	timer_fn *fn;
 };
 
 struct tt_ctx {
@@ -63,6 +65,13 @@ tt_fn(struct timer *t, void *ctx)
 	}
 }
 
+/* The wheel's one callback: each test timer's own. */
+static void
+tt_dispatch(struct timer *t, void *ctx)
+{
+	tt_of(t)->fn(t, ctx);
+}
+
 static struct timer_wheel *
 wheel_new(uint64_t now_us)
 {
@@ -70,6 +79,7 @@ wheel_new(uint64_t now_us)
 
 	assert_non_null(w);
 	timer_wheel_init(w, now_us);
+	timer_wheel_set_fn(w, tt_dispatch);
 	return w;
 }
 
@@ -79,7 +89,8 @@ tt_setup(struct tt *x, struct tt_ctx *c, unsigned int id)
 	memset(x, 0, sizeof(*x));
 	x->ctx = c;
 	x->id = id;
-	timer_init(&x->t, tt_fn);
+	x->fn = tt_fn;
+	timer_init(&x->t);
 }
 
 static void
@@ -534,8 +545,8 @@ test_rearm_other_due(void **state)
 	c.w = wheel_new(0);
 	tt_setup(&a, &c, 1);
 	tt_setup(&b, &c, 2);
-	timer_init(&a.t, rearm_other_fn);
-	timer_init(&b.t, rearm_other_fn);
+	a.fn = rearm_other_fn;
+	b.fn = rearm_other_fn;
 	a.cancel_other = &b;
 	b.cancel_other = &a;
 	tt_arm(&c, &a, 0, 4 * TIMER_TICK_US);
@@ -655,7 +666,7 @@ test_stall_rearm(void **state)
 	a.rearm_delay_us = 10 * TIMER_TICK_US;
 	tt_arm(&c, &a, 0, 5 * TIMER_TICK_US);
 	tt_setup(&p, &c, 2);
-	timer_init(&p.t, periodic_fn);
+	p.fn = periodic_fn;
 	p.rearm_times = 1000;
 	p.rearm_delay_us = 100 * TIMER_TICK_US;
 	tt_arm(&c, &p, 0, 100 * TIMER_TICK_US);
