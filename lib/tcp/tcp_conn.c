@@ -549,8 +549,8 @@ tcp_lookup_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 		rte_prefetch0(RTE_PTR_ADD(c, RTE_CACHE_LINE_SIZE));
 		rte_prefetch0(RTE_PTR_ADD(c, 2 * RTE_CACHE_LINE_SIZE));
 		rte_prefetch0(RTE_PTR_ADD(c, 3 * RTE_CACHE_LINE_SIZE));
-		if (c->snd != NULL)
-			rte_prefetch0(c->snd);
+		if (c->snd_i != 0)
+			rte_prefetch0(tcp_snd_ptr(ts, c));
 	}
 	/* And the oldest mbuf of each send buffer (both of its lines:
 	 * data_len, next and pool), which the ACK in the packet is most
@@ -1079,22 +1079,28 @@ tcp_ooo_put(struct worker *w, struct tcp_conn *c)
 struct tcp_sndbuf *
 tcp_snd_get(struct worker *w, struct tcp_conn *c)
 {
-	if (c->snd != NULL)
-		return c->snd;
-	c->snd = obj_pool_get(&w->tcp->snd_pool);
-	if (c->snd != NULL)
-		memset(c->snd, 0, sizeof(*c->snd));
-	return c->snd;
+	struct tcp_sndbuf *sb = tcp_snd_ptr(w->tcp, c);
+
+	if (sb != NULL)
+		return sb;
+	sb = obj_pool_get(&w->tcp->snd_pool);
+	if (sb != NULL) {
+		memset(sb, 0, sizeof(*sb));
+		c->snd_i = obj_pool_index(&w->tcp->snd_pool, sb);
+	}
+	return sb;
 }
 
 void
 tcp_snd_put(struct worker *w, struct tcp_conn *c)
 {
-	if (c->snd == NULL)
+	struct tcp_sndbuf *sb = tcp_snd_ptr(w->tcp, c);
+
+	if (sb == NULL)
 		return;
-	rte_pktmbuf_free(c->snd->head);
-	obj_pool_put(&w->tcp->snd_pool, c->snd);
-	c->snd = NULL;
+	rte_pktmbuf_free(sb->head);
+	obj_pool_put(&w->tcp->snd_pool, sb);
+	c->snd_i = 0;
 	/* Somebody was refused one: tcp_output_flush wakes them, outside
 	 * the ACK processing that got here. */
 	if (w->tcp->snd_refused && w->snd_starved > 0)
@@ -1186,13 +1192,13 @@ uint32_t
 tcp_send_space(struct worker *w, const struct tcp_conn *c)
 {
 	uint32_t limit = w->cfg->tcp.sndbuf;
-	const struct tcp_sndbuf *sb = tcp_snd_of(c);
+	const struct tcp_sndbuf *sb = tcp_snd_of(w->tcp, c);
 	uint32_t used = RTE_MAX(sb->len, sb->truesize / 2);
 	int refused = w->mbufs_low;
 
 	/* No send buffer to be had: refused like a low pool, woken when
 	 * one goes back (tcp_snd_put). */
-	if (!refused && c->snd == NULL &&
+	if (!refused && c->snd_i == 0 &&
 	    obj_pool_avail(&w->tcp->snd_pool) == 0) {
 		refused = 1;
 		w->tcp->snd_refused = 1;
@@ -1540,7 +1546,7 @@ tcp_conn_info(struct worker *w, const struct tcp_conn *c,
 	ci->rto_us = c->rto_us;
 	ci->retrans = c->retrans_count;
 	ci->unacked = c->snd_max - c->snd_una;
-	ci->snd_queued = tcp_snd_of(c)->len;
+	ci->snd_queued = tcp_snd_of(w->tcp, c)->len;
 	ci->ooo_bytes = tcp_ooo_of(w->tcp, c)->bytes;
 	ci->idle_us = tcp_conn_idle_us(w, c);
 }

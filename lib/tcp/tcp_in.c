@@ -497,7 +497,7 @@ tcp_loss_detected(const struct tcp_stack *ts, const struct tcp_conn *c)
 	uint32_t thresh = TCP_DUPTHRESH;
 
 	if (out_segs < 4 &&
-	    SEQ_DIFF(c->snd_max, c->snd_una) >= tcp_snd_of(c)->len)
+	    SEQ_DIFF(c->snd_max, c->snd_una) >= tcp_snd_of(ts, c)->len)
 		thresh = out_segs > 1 ? out_segs - 1 : 1;
 	if (c->dupacks >= thresh)
 		return 1;
@@ -531,7 +531,7 @@ tcp_enter_recovery(struct worker *w, struct tcp_conn *c)
 static int
 tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 {
-	uint32_t fin_seq = c->snd_una + tcp_snd_of(c)->len;
+	uint32_t fin_seq = c->snd_una + tcp_snd_of(w->tcp, c)->len;
 	unsigned int new_sack = 0;
 	/* Whether a duplicate ACK counts without new SACK information:
 	 * without SACK, or when the blocks it had found no scoreboard. */
@@ -572,14 +572,16 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 	}
 	if (SEQ_GT(s->ack, c->snd_una)) {
 		uint32_t acked = SEQ_DIFF(s->ack, c->snd_una);
-		uint32_t data = RTE_MIN(acked, tcp_snd_of(c)->len);
+		uint32_t data = RTE_MIN(acked, tcp_snd_of(w->tcp, c)->len);
 
 		if ((c->flags & TF_FIN_SENT) && SEQ_GT(s->ack, fin_seq))
 			fin_acked = 1;
-		if (c->snd != NULL) {
-			sndbuf_drop(c->snd, data);
+		if (c->snd_i != 0) {
+			struct tcp_sndbuf *sb = tcp_snd_ptr(w->tcp, c);
+
+			sndbuf_drop(sb, data);
 			/* All acknowledged: an idle connection holds none. */
-			if (c->snd->len == 0)
+			if (sb->len == 0)
 				tcp_snd_put(w, c);
 		}
 		c->snd_una = s->ack;
@@ -631,7 +633,7 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 			tcp_tt_cancel(w, c, TCP_TT_RTX);
 		else
 			tcp_rtx_arm(w, c);
-		if (tcp_snd_of(c)->len > 0 || (c->flags & TF_FIN_QUEUED))
+		if (tcp_snd_of(w->tcp, c)->len > 0 || (c->flags & TF_FIN_QUEUED))
 			tcp_output_schedule(w, c);
 		/* A window limited by the send buffer may open now. */
 		if ((c->flags & TF_RCV_HOLD_SND) && data > 0)
@@ -653,7 +655,8 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 		 * a segment came twice, and with one or two segments out
 		 * Early Retransmit would take that one repeat for a loss,
 		 * send again, draw another repeat, and so on for ever. */
-		c->dupacks++;
+		if (c->dupacks < UINT8_MAX)
+			c->dupacks++;
 		/* Limited transmit (RFC 3042): new data may go on the first
 		 * two, to keep the ACK clock running. */
 		if (c->dupacks <= 2 && !(c->flags & TF_RECOVERY))
@@ -685,7 +688,7 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 		c->max_sndwnd = RTE_MAX(c->max_sndwnd, c->snd_wnd);
 		c->snd_wl1 = s->seq;
 		c->snd_wl2 = s->ack;
-		if (c->snd_wnd > old && tcp_snd_of(c)->len > 0)
+		if (c->snd_wnd > old && tcp_snd_of(w->tcp, c)->len > 0)
 			tcp_output_schedule(w, c);
 		if (old == 0 && c->snd_wnd > 0 &&
 		    SEQ_DIFF(c->snd_max, c->snd_una) <= 1) {

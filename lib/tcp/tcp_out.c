@@ -299,14 +299,14 @@ tcp_emit(struct worker *w, struct tcp_conn *c, uint32_t seq, uint8_t flags,
 	if (len > TCP_COPY_MAX && w->app->port.tx_multi_seg &&
 	    (w->app->port.tx_tcp_cksum ||
 	     len > rte_pktmbuf_tailroom(m))) {
-		if (sndbuf_attach(w, c->snd, SEQ_DIFF(seq, c->snd_una), m,
-				  len) != 0) {
+		if (sndbuf_attach(w, tcp_snd_ptr(w->tcp, c),
+				  SEQ_DIFF(seq, c->snd_una), m, len) != 0) {
 			rte_pktmbuf_free(m);
 			w->stats.tcp.DropNoMbuf++;
 			return -1;
 		}
 	} else if (len > 0) {
-		sndbuf_copy(c->snd, SEQ_DIFF(seq, c->snd_una),
+		sndbuf_copy(tcp_snd_ptr(w->tcp, c), SEQ_DIFF(seq, c->snd_una),
 			    opt + optlen, len);
 		m->data_len += len;
 		m->pkt_len += len;
@@ -369,7 +369,7 @@ void
 tcp_retransmit(struct worker *w, struct tcp_conn *c, uint32_t seq,
 	       uint32_t len)
 {
-	uint32_t fin_seq = c->snd_una + tcp_snd_of(c)->len;
+	uint32_t fin_seq = c->snd_una + tcp_snd_of(w->tcp, c)->len;
 	uint8_t flags = RTE_TCP_ACK_FLAG;
 
 	if (SEQ_LT(seq, c->snd_una) || SEQ_GT(seq + len, fin_seq))
@@ -389,7 +389,7 @@ tcp_retransmit(struct worker *w, struct tcp_conn *c, uint32_t seq,
 void
 tcp_retransmit_head(struct worker *w, struct tcp_conn *c)
 {
-	uint32_t len = RTE_MIN((uint32_t)c->mss, tcp_snd_of(c)->len);
+	uint32_t len = RTE_MIN((uint32_t)c->mss, tcp_snd_of(w->tcp, c)->len);
 
 	tcp_retransmit(w, c, c->snd_una, len);
 	c->retrans_count++;
@@ -432,7 +432,7 @@ tcp_output_sack_recovery(struct worker *w, struct tcp_conn *c)
 	       tcp_sack_next_hole(sb, c->snd_una, c->high_rxt,
 				  &start, &len)) {
 		len = RTE_MIN(len, (uint32_t)c->mss);
-		len = RTE_MIN(len, tcp_snd_of(c)->len -
+		len = RTE_MIN(len, tcp_snd_of(w->tcp, c)->len -
 			      SEQ_DIFF(start, c->snd_una));
 		if (len == 0 || tcp_emit(w, c, start, RTE_TCP_ACK_FLAG,
 					 len) != 0)
@@ -488,7 +488,7 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 		sent = tcp_output_sack_recovery(w, c);
 
 	/* New data within what cwnd and the peer's window leave. */
-	fin_seq = c->snd_una + tcp_snd_of(c)->len;
+	fin_seq = c->snd_una + tcp_snd_of(w->tcp, c)->len;
 	flight = sack_recovery ?
 		tcp_sack_pipe(tcp_sack_of(w->tcp, c), c->snd_una, c->snd_max,
 			      c->high_rxt, c->mss) :
@@ -504,8 +504,8 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 	/* TSO for IPv4 only: ipv6_output is not asked to segment. */
 	if (w->app->port.tx_tso && !tcp_conn_is_v6(c))
 		seg_max = w->app->port.tso_max_payload / c->mss * c->mss;
-	while (off < tcp_snd_of(c)->len) {
-		uint32_t len = RTE_MIN(seg_max, tcp_snd_of(c)->len - off);
+	while (off < tcp_snd_of(w->tcp, c)->len) {
+		uint32_t len = RTE_MIN(seg_max, tcp_snd_of(w->tcp, c)->len - off);
 		uint32_t wroom = SEQ_GT(wnd_end, c->snd_nxt) ?
 			SEQ_DIFF(wnd_end, c->snd_nxt) : 0;
 		uint8_t flags = RTE_TCP_ACK_FLAG;
@@ -520,18 +520,18 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 			 * it, and whole MSS-sized segments unless it ends
 			 * the data: the port must not cut a runt in the
 			 * middle either. */
-			len = sndbuf_span(c->snd, off, len,
+			len = sndbuf_span(tcp_snd_ptr(w->tcp, c), off, len,
 					  w->app->port.tx_max_segs - 1u);
-			if (len > c->mss && off + len < tcp_snd_of(c)->len)
+			if (len > c->mss && off + len < tcp_snd_of(w->tcp, c)->len)
 				len -= len % c->mss;
 			if (len < c->mss)
 				len = RTE_MIN((uint32_t)c->mss, wroom);
 		}
 		/* Sender SWS avoidance (RFC 9293 3.8.6.2.1): no runt in
 		 * the middle of the data while ACKs are still to come. */
-		if (len < c->mss && off + len < tcp_snd_of(c)->len && flight > 0)
+		if (len < c->mss && off + len < tcp_snd_of(w->tcp, c)->len && flight > 0)
 			break;
-		if (off + len == tcp_snd_of(c)->len) {
+		if (off + len == tcp_snd_of(w->tcp, c)->len) {
 			flags |= RTE_TCP_PSH_FLAG;
 			if (c->flags & TF_FIN_QUEUED)
 				flags |= RTE_TCP_FIN_FLAG;
@@ -585,7 +585,7 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 	 * retransmission timer doubles as the persist timer. */
 	if (!tcp_tt_armed(c, TCP_TT_RTX) &&
 	    (SEQ_LT(c->snd_una, c->snd_max) ||
-	     (tcp_snd_of(c)->len > SEQ_DIFF(c->snd_nxt, c->snd_una))))
+	     (tcp_snd_of(w->tcp, c)->len > SEQ_DIFF(c->snd_nxt, c->snd_una))))
 		tcp_rtx_arm(w, c);
 }
 

@@ -185,8 +185,10 @@ struct tcp_conn {
 	uint8_t app_flags;		/* the application's own bits */
 
 	uint8_t state;			/* enum tcp_state */
-	uint8_t snd_wscale;		/* peer's shift, applied to its wnd */
-	uint8_t rcv_wscale;		/* our shift */
+	/* Window shifts, at most TCP_MAX_WSCALE (14): a nibble each. */
+	uint8_t snd_wscale:4;		/* peer's shift, applied to its wnd */
+	uint8_t rcv_wscale:4;		/* our shift */
+	uint8_t mem_flags;		/* TCP_MF_* */
 
 	/* Lookup key: host byte order, remote first. */
 	uint32_t remote_ip;
@@ -217,7 +219,10 @@ struct tcp_conn {
 	uint32_t rcv_adv;		/* right edge we advertised */
 	uint32_t last_ack_sent;
 	uint16_t segs_unacked;		/* full segments since our last ACK */
-	uint16_t dupacks;
+	uint8_t dupacks;		/* saturates at 255 */
+	/* The application's callbacks: their slot in w->tcp->ops_tab
+	 * (tcp_ops_of), one byte where a pointer took eight. */
+	uint8_t ops_id;
 
 	/* Timestamps (RFC 7323). */
 	uint32_t ts_recent;
@@ -263,17 +268,14 @@ struct tcp_conn {
 	struct timer timer;
 
 	/* The send buffer, from the worker's snd_pool only while it holds
-	 * data; NULL reads as empty (tcp_snd_of). */
-	struct tcp_sndbuf *snd;
+	 * data: its pool index + 1, 0 = none, which reads as empty
+	 * (tcp_snd_of). */
+	uint32_t snd_i;
 
 	uint32_t iss;
 	uint32_t irs;
 	/* The worker's output list: the next block's pool index + 1. */
 	uint32_t output_next;
-	uint8_t mem_flags;		/* TCP_MF_* */
-	/* The application's callbacks: their slot in w->tcp->ops_tab
-	 * (tcp_ops_of), one byte where a pointer took eight. */
-	uint8_t ops_id;
 };
 
 _Static_assert(offsetof(struct tcp_conn, app) == TCP_CONN_APP_OFF &&
@@ -292,8 +294,8 @@ _Static_assert(offsetof(struct tcp_conn, app) == TCP_CONN_APP_OFF &&
  * Its three timers are one wheel timer (no argument, no back-pointer,
  * no callback: see timer.h).  Do not let the block grow back unnoticed.
  */
-_Static_assert(sizeof(struct tcp_conn) <= 224,
-	       "struct tcp_conn, the hot block, grew past 224 bytes");
+_Static_assert(sizeof(struct tcp_conn) <= 216,
+	       "struct tcp_conn, the hot block, grew past 216 bytes");
 
 /* Whether c is an IPv6 connection (see struct tcp_addr6). */
 static inline int
@@ -456,10 +458,17 @@ tcp_ops_of(const struct tcp_stack *ts, const struct tcp_conn *c)
 /* An empty send buffer: what a connection without one reads. */
 extern const struct tcp_sndbuf tcp_sndbuf_empty;
 
-static inline const struct tcp_sndbuf *
-tcp_snd_of(const struct tcp_conn *c)
+/* The connection's send buffer, or NULL. */
+static inline struct tcp_sndbuf *
+tcp_snd_ptr(const struct tcp_stack *ts, const struct tcp_conn *c)
 {
-	return c->snd != NULL ? c->snd : &tcp_sndbuf_empty;
+	return obj_pool_at(&ts->snd_pool, c->snd_i);
+}
+
+static inline const struct tcp_sndbuf *
+tcp_snd_of(const struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	return c->snd_i != 0 ? tcp_snd_ptr(ts, c) : &tcp_sndbuf_empty;
 }
 
 /* An empty out-of-order queue: what a connection without one reads. */

@@ -134,8 +134,8 @@ tcp_rtx_arm(struct worker *w, struct tcp_conn *c)
 static void
 tcp_send_tlp(struct worker *w, struct tcp_conn *c)
 {
-	uint32_t unsent = tcp_snd_of(c)->len - SEQ_DIFF(c->snd_nxt, c->snd_una);
-	uint32_t fin_seq = c->snd_una + tcp_snd_of(c)->len;
+	uint32_t unsent = tcp_snd_of(w->tcp, c)->len - SEQ_DIFF(c->snd_nxt, c->snd_una);
+	uint32_t fin_seq = c->snd_una + tcp_snd_of(w->tcp, c)->len;
 
 	c->flags |= TF_TLP_DONE;
 	if (c->flags & TF_RECOVERY) {
@@ -261,7 +261,7 @@ tcp_rtx_expired(struct worker *w, struct tcp_conn *c)
 		return;
 	}
 
-	if (c->snd_wnd == 0 && tcp_snd_of(c)->len > 0 &&
+	if (c->snd_wnd == 0 && tcp_snd_of(w->tcp, c)->len > 0 &&
 	    SEQ_DIFF(c->snd_max, c->snd_una) <= 1) {
 		/* Persist (RFC 9293 3.8.6.1, RFC 1122 4.2.2.17): the peer's
 		 * window is closed; probe it with one byte (the same byte

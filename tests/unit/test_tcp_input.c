@@ -1383,7 +1383,7 @@ dupack_case(int sack)
 	sh_drain(&h);
 	want.InSegs++;
 	expect_none();
-	assert_int_equal(tcp_snd_of(c)->len, 0);
+	assert_int_equal(tcp_snd_of(w->tcp, c)->len, 0);
 	check_stats();
 }
 
