@@ -688,7 +688,8 @@ tcp_time_wait_remember(struct worker *w, struct tcp_conn *c)
 	if (ts->tw_tail - ts->tw_head >= ts->tw_max &&
 	    !tcp_time_wait_recycle(w, c))
 		ts->tw_head++;
-	ts->tw_fifo[ts->tw_tail++ & ts->tw_mask] = c;
+	ts->tw_fifo[ts->tw_tail++ & ts->tw_mask] =
+		obj_pool_index(&ts->conn_pool, c);
 }
 
 /*
@@ -734,7 +735,8 @@ tcp_time_wait_recycle(struct worker *w, const struct tcp_conn *keep)
 
 	tcp_time_wait_prefetch(ts);
 	while (ts->tw_head != ts->tw_tail) {
-		struct tcp_conn *c = ts->tw_fifo[ts->tw_head++ & ts->tw_mask];
+		struct tcp_conn *c = obj_pool_at(&ts->conn_pool,
+			ts->tw_fifo[ts->tw_head++ & ts->tw_mask]);
 
 		/* Gone already, or reused; and never the connection just
 		 * entering TIME_WAIT (a stale entry may name its block):

@@ -381,8 +381,9 @@ struct tcp_stack {
 	/* Connections that entered TIME_WAIT, oldest first.  At tw_max
 	 * entries the oldest still in TIME_WAIT is freed early (counted
 	 * as TimeWaitRecycled), as it is when the table is full.  Entries
-	 * may be stale: check the state. */
-	struct tcp_conn **tw_fifo;
+	 * may be stale: check the state.  Pool indices + 1: half what
+	 * pointers took. */
+	uint32_t *tw_fifo;
 	uint32_t tw_mask;
 	uint32_t tw_head;
 	uint32_t tw_tail;
