@@ -829,7 +829,7 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	c->snd_una = c->iss;
 	c->snd_nxt = c->iss;
 	c->snd_max = c->iss;
-	c->high_rxt = c->iss;
+	tcp_set_high_rxt(w->tcp, c, c->iss);
 	/* Until the peer says otherwise (RFC 9293 3.7.1). */
 	c->mss = 536;
 	c->rcv_wscale = w->cfg->tcp.wscale ?
@@ -1088,6 +1088,8 @@ tcp_snd_get(struct worker *w, struct tcp_conn *c)
 	sb = obj_pool_get(&w->tcp->snd_pool);
 	if (sb != NULL) {
 		memset(sb, 0, sizeof(*sb));
+		sb->high_rxt = c->snd_una;
+		sb->rxt_mark = c->snd_max;
 		c->snd_i = obj_pool_index(&w->tcp->snd_pool, sb);
 	}
 	return sb;

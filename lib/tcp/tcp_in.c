@@ -187,7 +187,7 @@ tcp_start_sending(struct worker *w, struct tcp_conn *c, int syn_rexmitted)
 	w->tcp->cc_ops->init(&c->cc, c->mss,
 			syn_rexmitted ? 1 : w->cfg->tcp.iw);
 	c->max_sndwnd = c->snd_wnd;
-	c->high_rxt = c->snd_una;
+	tcp_set_high_rxt(w->tcp, c, c->snd_una);
 	c->recover = c->snd_una;
 }
 
@@ -270,7 +270,7 @@ tcp_in_cookie_ack(struct worker *w, const struct tcp_listener *l,
 	c->snd_una = c->iss;
 	c->snd_nxt = c->iss + 1;
 	c->snd_max = c->snd_nxt;
-	c->high_rxt = c->snd_una;
+	tcp_set_high_rxt(w->tcp, c, c->snd_una);
 	c->irs = s->seq - 1;
 	c->rcv_nxt = s->seq;
 	c->rcv_adv = c->rcv_nxt + RTE_MIN(w->cfg->tcp.rcvbuf, 65535u);
@@ -592,8 +592,8 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 		}
 		if (SEQ_LT(c->snd_nxt, c->snd_una))
 			c->snd_nxt = c->snd_una;
-		if (SEQ_LT(c->high_rxt, c->snd_una))
-			c->high_rxt = c->snd_una;
+		if (SEQ_LT(tcp_high_rxt(w->tcp, c), c->snd_una))
+			tcp_set_high_rxt(w->tcp, c, c->snd_una);
 		tcp_rtt_from_ack(w, c, s);
 		/* A probe byte taken into a window that stays closed: keep
 		 * backing off the persist timer. */
@@ -666,16 +666,17 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 	    tcp_loss_detected(w->tcp, c))
 		tcp_enter_recovery(w, c);
 	else if ((c->flags & (TF_RECOVERY | TF_SACK)) ==
-		 (TF_RECOVERY | TF_SACK) && SEQ_GT(c->high_rxt, c->snd_una) &&
+		 (TF_RECOVERY | TF_SACK) &&
+		 SEQ_GT(tcp_high_rxt(w->tcp, c), c->snd_una) &&
 		 SEQ_GT(tcp_sack_high(tcp_sack_of(w->tcp, c), c->snd_una),
-			c->rxt_mark)) {
+			tcp_rxt_mark(w->tcp, c))) {
 		/* Data sent after our retransmissions arrived while a
 		 * retransmitted hole is still open: that retransmission
 		 * was lost too.  Start over from the first hole rather
 		 * than wait for the RTO. */
 		w->stats.tcp.LostRetransmits++;
-		c->high_rxt = c->snd_una;
-		c->rxt_mark = c->snd_max;
+		tcp_set_high_rxt(w->tcp, c, c->snd_una);
+		tcp_set_rxt_mark(w->tcp, c, c->snd_max);
 		tcp_output_schedule(w, c);
 	}
 

@@ -395,8 +395,8 @@ tcp_retransmit_head(struct worker *w, struct tcp_conn *c)
 	c->retrans_count++;
 	/* Holes are scanned again from just after it; SACKs of data sent
 	 * from now on will tell whether this one got lost too. */
-	c->high_rxt = c->snd_una + len;
-	c->rxt_mark = c->snd_max;
+	tcp_set_high_rxt(w->tcp, c, c->snd_una + len);
+	tcp_set_rxt_mark(w->tcp, c, c->snd_max);
 }
 
 void
@@ -428,8 +428,9 @@ tcp_output_sack_recovery(struct worker *w, struct tcp_conn *c)
 	int sent = 0;
 
 	while (tcp_sack_pipe(sb, c->snd_una, c->snd_max,
-			     c->high_rxt, c->mss) + c->mss <= c->cc.cwnd &&
-	       tcp_sack_next_hole(sb, c->snd_una, c->high_rxt,
+			     tcp_high_rxt(w->tcp, c), c->mss) + c->mss <=
+	       c->cc.cwnd &&
+	       tcp_sack_next_hole(sb, c->snd_una, tcp_high_rxt(w->tcp, c),
 				  &start, &len)) {
 		len = RTE_MIN(len, (uint32_t)c->mss);
 		len = RTE_MIN(len, tcp_snd_of(w->tcp, c)->len -
@@ -437,7 +438,7 @@ tcp_output_sack_recovery(struct worker *w, struct tcp_conn *c)
 		if (len == 0 || tcp_emit(w, c, start, RTE_TCP_ACK_FLAG,
 					 len) != 0)
 			break;
-		c->high_rxt = start + len;
+		tcp_set_high_rxt(w->tcp, c, start + len);
 		c->rtt_start_us = 0;
 		w->stats.tcp.RetransSegs++;
 		w->stats.tcp.SackRetrans++;
@@ -491,7 +492,7 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 	fin_seq = c->snd_una + tcp_snd_of(w->tcp, c)->len;
 	flight = sack_recovery ?
 		tcp_sack_pipe(tcp_sack_of(w->tcp, c), c->snd_una, c->snd_max,
-			      c->high_rxt, c->mss) :
+			      tcp_high_rxt(w->tcp, c), c->mss) :
 		SEQ_DIFF(c->snd_nxt, c->snd_una);
 	room = c->cc.cwnd > flight ? c->cc.cwnd - flight : 0;
 	/* Limited transmit (RFC 3042): a segment beyond cwnd for each of

@@ -171,6 +171,10 @@ struct tcp_sndbuf {
 	uint32_t head_off;	/* bytes of head already acknowledged */
 	uint32_t len;		/* bytes held */
 	uint32_t truesize;	/* what its mbufs cost (tcp_mbuf_truesize) */
+	/* Loss recovery's marks, needed only while data is outstanding
+	 * (tcp_high_rxt, tcp_rxt_mark): */
+	uint32_t high_rxt;	/* retransmitted up to here */
+	uint32_t rxt_mark;	/* snd_max when high_rxt was reset */
 };
 
 /* Send buffer mbufs never go to the wire themselves (clones of them
@@ -254,8 +258,7 @@ struct tcp_conn {
 	 * none, which reads as empty (tcp_sack_of). */
 	uint32_t sack_i;
 	uint32_t recover;		/* snd_max when recovery began */
-	uint32_t high_rxt;		/* retransmitted up to here */
-	uint32_t rxt_mark;		/* snd_max when high_rxt was reset */
+	/* high_rxt and rxt_mark are in the send buffer (tcp_high_rxt). */
 	uint32_t max_sndwnd;		/* largest window the peer offered */
 	uint32_t last_rx_ms;		/* now_ms, low 32 bits: keepalive */
 	/* One wheel timer for three kinds (tcp_timer.c): it fires at the
@@ -294,8 +297,8 @@ _Static_assert(offsetof(struct tcp_conn, app) == TCP_CONN_APP_OFF &&
  * Its three timers are one wheel timer (no argument, no back-pointer,
  * no callback: see timer.h).  Do not let the block grow back unnoticed.
  */
-_Static_assert(sizeof(struct tcp_conn) <= 216,
-	       "struct tcp_conn, the hot block, grew past 216 bytes");
+_Static_assert(sizeof(struct tcp_conn) <= 208,
+	       "struct tcp_conn, the hot block, grew past 208 bytes");
 
 /* Whether c is an IPv6 connection (see struct tcp_addr6). */
 static inline int
@@ -470,6 +473,48 @@ static inline const struct tcp_sndbuf *
 tcp_snd_of(const struct tcp_stack *ts, const struct tcp_conn *c)
 {
 	return c->snd_i != 0 ? tcp_snd_ptr(ts, c) : &tcp_sndbuf_empty;
+}
+
+/* Where retransmission has got to (RFC 6675 HighRxt).  Without a send
+ * buffer nothing is outstanding but perhaps a SYN or FIN, and it is
+ * SND.UNA: the buffer keeps it (set to SND.UNA when taken), an idle
+ * connection does not. */
+static inline uint32_t
+tcp_high_rxt(const struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	const struct tcp_sndbuf *sb = tcp_snd_ptr(ts, c);
+
+	return sb != NULL ? sb->high_rxt : c->snd_una;
+}
+
+static inline void
+tcp_set_high_rxt(const struct tcp_stack *ts, struct tcp_conn *c,
+		 uint32_t seq)
+{
+	struct tcp_sndbuf *sb = tcp_snd_ptr(ts, c);
+
+	if (sb != NULL)
+		sb->high_rxt = seq;
+}
+
+/* SND.MAX when high_rxt was last reset (read only while it is past
+ * SND.UNA, so with a send buffer). */
+static inline uint32_t
+tcp_rxt_mark(const struct tcp_stack *ts, const struct tcp_conn *c)
+{
+	const struct tcp_sndbuf *sb = tcp_snd_ptr(ts, c);
+
+	return sb != NULL ? sb->rxt_mark : c->snd_max;
+}
+
+static inline void
+tcp_set_rxt_mark(const struct tcp_stack *ts, struct tcp_conn *c,
+		 uint32_t seq)
+{
+	struct tcp_sndbuf *sb = tcp_snd_ptr(ts, c);
+
+	if (sb != NULL)
+		sb->rxt_mark = seq;
 }
 
 /* An empty out-of-order queue: what a connection without one reads. */

@@ -334,7 +334,7 @@ tcp_rtx_expired(struct worker *w, struct tcp_conn *c)
 		 * (RFC 2018 8, RFC 6675 5.1). */
 		c->flags &= ~TF_RECOVERY;
 		tcp_sack_put(w, c);
-		c->high_rxt = c->snd_una;
+		tcp_set_high_rxt(w->tcp, c, c->snd_una);
 		c->recover = c->snd_max;
 		tcp_output(w, c);
 		tcp_rtx_arm(w, c);
