@@ -561,9 +561,9 @@ tcp_lookup_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n,
 		const struct tcp_conn *c = hints[at[i]].conn;
 		const struct rte_mbuf *m;
 
-		if (c == NULL || c->snd == NULL)
+		if (c == NULL || c->snd_i == 0)
 			continue;
-		m = c->snd->head;
+		m = tcp_snd_ptr(ts, c)->head;
 		if (m != NULL) {
 			rte_prefetch0(m);
 			rte_prefetch0(RTE_PTR_ADD(m, RTE_CACHE_LINE_SIZE));
@@ -706,14 +706,16 @@ tcp_time_wait_prefetch(struct tcp_stack *ts)
 	struct tcp_key k;
 
 	if (ts->tw_tail - ts->tw_head > 2) {
-		c = ts->tw_fifo[(ts->tw_head + 2) & ts->tw_mask];
+		c = obj_pool_at(&ts->conn_pool,
+				ts->tw_fifo[(ts->tw_head + 2) & ts->tw_mask]);
 		rte_prefetch0(c);
 		rte_prefetch0(RTE_PTR_ADD(c, RTE_CACHE_LINE_SIZE));
 		rte_prefetch0(RTE_PTR_ADD(c, 2 * RTE_CACHE_LINE_SIZE));
 		rte_prefetch0(RTE_PTR_ADD(c, 3 * RTE_CACHE_LINE_SIZE));
 	}
 	if (ts->tw_tail - ts->tw_head > 1) {
-		c = ts->tw_fifo[(ts->tw_head + 1) & ts->tw_mask];
+		c = obj_pool_at(&ts->conn_pool,
+				ts->tw_fifo[(ts->tw_head + 1) & ts->tw_mask]);
 		if (c->state != TCP_TIME_WAIT)
 			return;
 		tcp_key_of(&k, c->remote_ip, c->remote_port, c->local_ip,
