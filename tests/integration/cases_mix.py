@@ -397,32 +397,39 @@ def run_accept(ctx, bases, paths, args, eal=None, want=None):
     return r
 
 
-@test
-def mix_accept_nginx(ctx, bases=None):
-    """Issue 17's mix (three weighted requests, with a counter, random
-    numbers and choices in paths, headers and bodies) against nginx."""
-    r = run_accept(ctx, bases or ["http://%s" % PEER_IP],
-                   ACCEPT_PATHS["nginx"], ["--ip", OUR_IP],
+def accept_nginx(ctx, bases, args):
+    r = run_accept(ctx, bases, ACCEPT_PATHS["nginx"], args,
                    want={"post": "4xx"})	# nginx: POST to a file, 405
     print("    " + ", ".join("%s %d" % (e["name"], e["requests"])
                              for e in r["mix"]))
 
 
 @test
-def mix_accept_memif_vlan(ctx, bases=None):
-    """The same mix between two dpfetch over memif, both --vlan 7, the
-    server (--listen) capturing: tshark finds VLAN 7 on every frame."""
+def mix_accept_nginx(ctx):
+    """Issue 17's mix (three weighted requests, with a counter, random
+    numbers and choices in paths, headers and bodies) against nginx."""
+    accept_nginx(ctx, ["http://%s" % PEER_IP], ["--ip", OUR_IP])
+
+
+@test
+def mix_accept_nginx_ipv4_ipv6(ctx):
+    """The same three requests to nginx over IPv4 and over IPv6 in one
+    job (six entries): each on its own family, every count adding up."""
+    accept_nginx(ctx, ["http://%s" % PEER_IP, "http://[2001:2::1]"],
+                 ["--ip", OUR_IP, "--ip6", "2001:2::2/64"])
+
+
+def accept_memif_vlan(ctx, bases, srv_extra, cli_args):
     from cases_vlan import tshark_vlan
     sock = "/run/dpf-it-mixvlan-%d.sock" % os.getpid()
     cap = ctx.out("mix-vlan.pcapng")
-    srv = MemifServer(ctx, sock, extra=["--vlan", "7", "--capture", cap,
-                                        "--capture-count", "100000"])
+    srv = MemifServer(ctx, sock, extra=srv_extra + [
+        "--vlan", "7", "--capture", cap, "--capture-count", "100000"])
     try:
         time.sleep(1.0)
         check(srv.proc.poll() is None, "memif server exited early")
-        r = run_accept(ctx, bases or ["http://198.18.2.1"],
-                       ACCEPT_PATHS["dpfetch"],
-                       ["--ip", "198.18.2.2/24", "--vlan", "7", "--stats"],
+        r = run_accept(ctx, bases, ACCEPT_PATHS["dpfetch"],
+                       cli_args + ["--vlan", "7", "--stats"],
                        eal=memif_client_eal(ctx, sock))
     finally:
         code = srv.stop()
@@ -438,6 +445,27 @@ def mix_accept_memif_vlan(ctx, bases=None):
     print("    %s; %d frames, all on VLAN 7" %
           (", ".join("%s %d" % (e["name"], e["requests"]) for e in r["mix"]),
            len(rows)))
+    return r
+
+
+@test
+def mix_accept_memif_vlan(ctx):
+    """The same mix between two dpfetch over memif, both --vlan 7, the
+    server (--listen) capturing: tshark finds VLAN 7 on every frame."""
+    accept_memif_vlan(ctx, ["http://198.18.2.1"], [],
+                      ["--ip", "198.18.2.2/24"])
+
+
+@test
+def mix_accept_memif_vlan_ipv4_ipv6(ctx):
+    """Issue 17's whole case: the IPv4 and IPv6 mix tagged (VLAN 7)
+    between two dpfetch over memif, the server on both families; every
+    frame tagged, Neighbor Discovery's too, and the entries adding up."""
+    r = accept_memif_vlan(ctx, ["http://198.18.2.1", "http://[2001:2:2::1]"],
+                          ["--ip6", "2001:2:2::1/64"],
+                          ["--ip", "198.18.2.2/24", "--ip6", "2001:2:2::2/64"])
+    check(len(r["mix"]) == 6 and all(e["requests"] > 0 for e in r["mix"]),
+          "entries %s" % [(e["name"], e["requests"]) for e in r["mix"]])
 
 
 @test
