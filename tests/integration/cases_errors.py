@@ -91,7 +91,7 @@ def garbage_response_parse_error(ctx):
 @test
 def usage_errors_exit_2(ctx):
     cases = [
-        ([], r"--ip A\.B\.C\.D/N is required"),
+        ([], r"--ip A\.B\.C\.D/N \(or --ip6 ADDR/N\) is required"),
         (["--ip", "198.18.0.2/24", "--script", "/dev/null", "--fetch",
           "http://198.18.0.1/"], r"--script and --fetch"),
         (["--ip", "198.18.0.2/24", "--ctl-tcp", "127.0.0.1:7070"],

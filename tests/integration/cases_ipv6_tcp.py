@@ -268,3 +268,59 @@ def ipv6_conn_list_shows_v6_tuples(ctx):
             holder.kill()
             holder.wait()
         d.stop()
+
+
+@test
+def ipv6_gateway6_and_src_ips(ctx):
+    """Off-link over IPv6: a server on 2001:2:1::1 (outside our /64,
+    on the namespace's side) is reached through --gateway6 2001:2::1,
+    from four src_ips addresses, which answer the kernel's Neighbor
+    Solicitations (it learns all four); without --gateway6 the same job
+    fails with no_route, sending nothing."""
+    far = "2001:2:1::1"
+    port = 8081
+    www = ctx.out("www6")
+    os.makedirs(www, exist_ok=True)
+    with open(os.path.join(www, "f.txt"), "w") as f:
+        f.write("far away\n")
+    ns("ip", "-6", "addr", "add", far + "/128", "dev", "dpf0p", "nodad")
+    srv = subprocess.Popen(["ip", "netns", "exec", NS, "/usr/bin/python3",
+                            "-m", "http.server", "--bind", far, str(port),
+                            "--directory", www],
+                           stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 10
+        while ns("nc", "-z", "-w", "1", far, str(port)).returncode != 0:
+            check(time.time() < deadline and srv.poll() is None,
+                  "http.server on [%s]:%d did not start" % (far, port))
+            time.sleep(0.2)
+        ns("ip", "-6", "neigh", "flush", "dev", "dpf0p")
+        out = ctx.out("gw6.json")
+        p = ctx.dpfetch(V6 + ["--gateway6", PEER_IP6,
+                              "--fetch", "http://[%s]:%d/f.txt" % (far, port),
+                              "--connections", "4", "--requests", "40",
+                              "--src-ips", "2001:2::100-2001:2::103",
+                              "-o", out], timeout=60)
+        expect_ok(p, "IPv6 job through --gateway6")
+        r = job_result(ctx, p, out)
+        check_no_errors(r, "IPv6 job through --gateway6")
+        check(r["responses"]["2xx"] == 40, "responses %s" % r["responses"])
+        check_mbufs_back(p.stats, "gateway6 job")
+        neigh = ns("ip", "-6", "neigh", "show", "dev", "dpf0p").stdout
+        neigh = neigh.decode() if isinstance(neigh, bytes) else neigh
+        for i in range(4):
+            src = "2001:2::10%d" % i
+            check(src in neigh, "the kernel never learnt %s:\n%s" %
+                  (src, neigh))
+        # Without a gateway, off-link is no route: said and counted.
+        p = ctx.dpfetch(V6 + ["--fetch", "http://[%s]:%d/f.txt" % (far, port)],
+                        timeout=60)
+        expect_fail(p, 1, r"no route", "IPv6 fetch without --gateway6")
+        check(stat(p.stats, "ipv6.tx_no_route") > 0,
+              "ipv6 %s" % p.stats.get("ipv6"))
+    finally:
+        srv.kill()
+        srv.wait()
+        ns("ip", "-6", "addr", "del", far + "/128", "dev", "dpf0p")
+        subprocess.run(["rm", "-rf", www])
