@@ -58,9 +58,9 @@
 
 /* Neighbor Discovery (RFC 4861/4862: lib/net/nd.c) and its table. */
 #define STATS_ND(X) \
-	X(rx_ns) X(rx_na) X(rx_bad_hop_limit) X(rx_bad_code) X(rx_bad_len) \
+	X(rx_solicits) X(rx_adverts) X(rx_bad_hop_limit) X(rx_bad_code) X(rx_bad_len) \
 	X(rx_bad_option) X(rx_bad_target) X(rx_bad_src) X(rx_router_msgs) \
-	X(rx_not_for_us) X(tx_ns) X(tx_na) X(tx_unsolicited_na) \
+	X(rx_not_for_us) X(tx_solicits) X(tx_adverts) X(tx_unsolicited_adverts) \
 	X(resolve_failures) X(held_packets) X(held_drops) \
 	X(entries_evicted) X(learn_limited) X(table_full) \
 	X(dad_probes) X(dad_conflicts)

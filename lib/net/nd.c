@@ -58,7 +58,7 @@ nd_send_ns(struct worker *w, const uint8_t *target, const uint8_t *mac_hint)
 
 	if (!w->cfg->has_ip6 || w->app->ip6_tentative)
 		return;
-	w->stats.nd.tx_ns++;
+	w->stats.nd.tx_solicits++;
 	len = nd_msg_build_ns(msg, target, w->app->port.mac.addr_bytes);
 	if (mac_hint != NULL) {
 		/* Confirming a stale entry: ask the host we believe in. */
@@ -103,7 +103,7 @@ nd_announce(struct worker *w)
 
 	if (!w->cfg->has_ip6 || w->app->ip6_tentative)
 		return;
-	w->stats.nd.tx_unsolicited_na++;
+	w->stats.nd.tx_unsolicited_adverts++;
 	nd_mcast_mac(mac, nd_all_nodes);
 	nd_send_na(w, nd_all_nodes, mac, ND_NA_OVERRIDE);
 }
@@ -159,7 +159,7 @@ nd_input_ns(struct worker *w, const struct rte_ether_hdr *eh,
 	const uint8_t *eth_dst;
 	uint8_t mac[6];
 
-	w->stats.nd.rx_ns++;
+	w->stats.nd.rx_solicits++;
 	if (!ipv6_is_own(w->app, msg->target)) {
 		w->stats.nd.rx_not_for_us++;
 		return;
@@ -172,7 +172,7 @@ nd_input_ns(struct worker *w, const struct rte_ether_hdr *eh,
 		}
 		/* Its DAD for our address: tell everybody (RFC 4861
 		 * 7.2.4), without the solicited flag. */
-		w->stats.nd.tx_na++;
+		w->stats.nd.tx_adverts++;
 		nd_mcast_mac(mac, nd_all_nodes);
 		nd_send_na(w, nd_all_nodes, mac, ND_NA_OVERRIDE);
 		return;
@@ -193,7 +193,7 @@ nd_input_ns(struct worker *w, const struct rte_ether_hdr *eh,
 		nd_add_counts(w, &c);
 	}
 	eth_dst = msg->has_lla ? msg->lla : eh->src_addr.addr_bytes;
-	w->stats.nd.tx_na++;
+	w->stats.nd.tx_adverts++;
 	nd_send_na(w, ip6->src_addr, eth_dst,
 		   ND_NA_SOLICITED | ND_NA_OVERRIDE);
 }
@@ -205,7 +205,7 @@ nd_input_na(struct worker *w, const struct rte_ether_hdr *eh,
 	struct neigh_counts c = { 0 };
 	uint8_t mac[6];
 
-	w->stats.nd.rx_na++;
+	w->stats.nd.rx_adverts++;
 	if (ipv6_is_own(w->app, msg->target)) {
 		nd_conflict(w, msg->has_lla ? msg->lla :
 			    eh->src_addr.addr_bytes);

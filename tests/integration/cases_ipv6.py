@@ -70,10 +70,10 @@ def ipv6_ping_and_peer_neighbour(ctx):
     check(all(e["family"] == "ipv4" for e in v4only), "ipv4: %s" % v4only)
     check(stat(st, "icmp6.rx_echo_requests") >= 3 and
           stat(st, "icmp6.tx_echo_replies") >= 3, "icmp6 %s" % st["icmp6"])
-    check(stat(st, "nd.rx_ns") >= 1 and stat(st, "nd.tx_na") >= 1,
+    check(stat(st, "nd.rx_solicits") >= 1 and stat(st, "nd.tx_adverts") >= 1,
           "nd %s" % st["nd"])
     check(stat(st, "nd.dad_probes") == 1 and
-          stat(st, "nd.tx_unsolicited_na") == 1 and
+          stat(st, "nd.tx_unsolicited_adverts") == 1 and
           stat(st, "nd.dad_conflicts") == 0, "DAD: nd %s" % st["nd"])
 
 
@@ -149,7 +149,7 @@ def ipv6_dad_conflict_refuses_the_address(ctx):
     st = stats_of(text)
     check(stat(st, "nd.dad_conflicts") >= 1 and
           stat(st, "nd.dad_probes") == 1 and
-          stat(st, "nd.tx_unsolicited_na") == 0, "nd %s" % st["nd"])
+          stat(st, "nd.tx_unsolicited_adverts") == 0, "nd %s" % st["nd"])
     check_mbufs_back(st, "dpfetch")
 
 
@@ -204,7 +204,7 @@ def ipv6_dad_conflict_by_another_probe(ctx):
           "exit %d, stderr:\n%s" % (proc.returncode, text[-2000:]))
     st = stats_of(text)
     check(stat(st, "nd.dad_conflicts") >= 1 and
-          stat(st, "nd.tx_unsolicited_na") == 0, "nd %s" % st["nd"])
+          stat(st, "nd.tx_unsolicited_adverts") == 0, "nd %s" % st["nd"])
     check_mbufs_back(st, "dpfetch")
 
 
@@ -343,7 +343,7 @@ def ipv6_nd_flood_bounded_while_ping_answered(ctx):
         # scapy builds the frames first (a few seconds); ping once they
         # fly.
         deadline = time.time() + 30
-        while stat(d.ctl("stats", "nd"), "nd.rx_ns") < 5000:
+        while stat(d.ctl("stats", "nd"), "nd.rx_solicits") < 5000:
             check(time.time() < deadline and flood.poll() is None,
                   "flood did not start")
             time.sleep(0.2)
