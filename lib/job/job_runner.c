@@ -61,9 +61,15 @@ enum share_phase {
 #define JC_DEST_SHIFT		4
 _Static_assert(JOB_MAX_DESTS <= 256 >> JC_DEST_SHIFT,
 	       "JOB_MAX_DESTS does not fit owner_flags");
+/* hc.state of a block back in the pool (owner_flags has no bit left):
+ * the drain walks the pool, and a free block has only its first word
+ * overwritten, so this tells it from a connection. */
+#define JC_FREED		0xff
+/* Pool slots the drain looks at per poll, at most. */
+#define DRAIN_SCAN		(64 * DRAIN_BURST)
 
 /* A link of a job_conn_list: pool indices + 1 of the neighbours (0:
- * none), half a TAILQ_ENTRY: every held connection has three. */
+ * none), half a TAILQ_ENTRY: every held connection has two. */
 struct jc_link {
 	uint32_t next;
 	uint32_t prev;
@@ -72,7 +78,6 @@ struct jc_link {
 /* One connection of a share. */
 struct job_conn {
 	struct http_client_conn hc;
-	struct jc_link all;
 	struct jc_link q;		/* connect_fifo or response_fifo */
 	struct jc_link rq;		/* ready */
 	/* Connect or response deadline; while connecting it also tells
@@ -80,7 +85,7 @@ struct job_conn {
 	uint64_t deadline_us;
 };
 /* What an idle client connection costs besides TCP (docs/design.md). */
-_Static_assert(sizeof(struct job_conn) <= 64, "struct job_conn grew");
+_Static_assert(sizeof(struct job_conn) <= 56, "struct job_conn grew");
 
 static unsigned int
 jc_dest(const struct job_conn *jc)
@@ -298,7 +303,6 @@ conn_free(struct worker *w, struct job_share *s, struct job_conn *jc)
 {
 	q_remove(s, jc);
 	ready_remove(s, jc);
-	JL_REMOVE(s, &s->all, jc, all);
 	if (jc->hc.state == HTTP_CLIENT_CONNECTING)
 		s->n_connecting--;
 	if (jc_churn(jc))
@@ -308,6 +312,7 @@ conn_free(struct worker *w, struct job_share *s, struct job_conn *jc)
 		s->dest_conns[jc_dest(jc)]--;
 	s->n_open--;
 	s->cnt.conns_closed++;
+	jc->hc.state = JC_FREED;
 	obj_pool_put(&w->runner->conn_pool, jc);
 }
 
@@ -1003,7 +1008,6 @@ share_open_one(struct worker *w, struct job_share *s, int churn)
 	memset(jc, 0, sizeof(*jc));
 	jc->deadline_us = w->now_us +
 		(uint64_t)s->job->p.connect_timeout_ms * 1000;
-	JL_INSERT_TAIL(s, &s->all, jc, all);
 	JL_INSERT_TAIL(s, &s->connect_fifo, jc, q);
 	jc->hc.owner_flags = JC_IN_CONNECT_Q;
 	s->n_open++;
@@ -1146,17 +1150,16 @@ share_sample(struct worker *w, struct job_share *s)
 	job_merge_seconds(s->job);
 }
 
-/* What the oldest connection was doing, for a deadline's message. */
+/* What the connections were doing, for a deadline's message. */
 static const char *
 share_doing(const struct job_share *s)
 {
-	const struct job_conn *jc = JL_FIRST(s, &s->all);
-
-	if (jc == NULL)
+	if (s->n_open == 0)
 		return "waiting";
-	if (jc->hc.state == HTTP_CLIENT_CONNECTING)
+	if (s->n_connecting > 0)
 		return "connecting";
-	return jc->hc.inflight > 0 ? "waiting for the response" : "closing";
+	return JL_FIRST(s, &s->response_fifo) != NULL ?
+		"waiting for the response" : "closing";
 }
 
 /* Why the share stops now, if it does. */
@@ -1193,7 +1196,7 @@ share_begin_drain(struct worker *w, struct job_share *s, int failed)
 
 	s->phase = SHARE_DRAINING;
 	s->drain_failed = failed;
-	s->drain_left = s->n_open;
+	s->drain_next = 1;
 	s->drain_until_us = w->now_us + DRAIN_US +
 		(uint64_t)s->n_open * DRAIN_PER_CONN_US;
 	if (s->req_quota != 0 && s->req_reserved < s->req_quota &&
@@ -1208,13 +1211,6 @@ share_begin_drain(struct worker *w, struct job_share *s, int failed)
 		ready_remove(s, jc);
 }
 
-static void
-share_to_tail(struct job_share *s, struct job_conn *jc)
-{
-	JL_REMOVE(s, &s->all, jc, all);
-	JL_INSERT_TAIL(s, &s->all, jc, all);
-}
-
 /* At the end: an idle connection closes in order, an unanswered one is
  * cut off (RST). */
 static void
@@ -1222,10 +1218,8 @@ share_close_one(struct worker *w, struct job_share *s, struct job_conn *jc)
 {
 	const struct http_client_conn *hc = &jc->hc;
 
-	if (hc->state == HTTP_CLIENT_CLOSING) {
-		share_to_tail(s, jc);
+	if (hc->state == HTTP_CLIENT_CLOSING)
 		return;
-	}
 	if (hc->state == HTTP_CLIENT_CONNECTING || hc->inflight > 0 ||
 	    (hc->flags & HTTP_CLIENT_WRITING)) {
 		conn_settle(s, jc, !s->drain_failed);
@@ -1235,42 +1229,62 @@ share_close_one(struct worker *w, struct job_share *s, struct job_conn *jc)
 	}
 	conn_settle(s, jc, 1);
 	q_remove(s, jc);
-	share_to_tail(s, jc);
 	http_client_close(w, &jc->hc);
+}
+
+/* The share's connection at pool index + 1 i, or NULL (free, or
+ * another share's). */
+static struct job_conn *
+share_conn_at(const struct job_share *s, uint32_t i)
+{
+	struct job_conn *jc = jl_at(s, i);
+
+	if (jc->hc.state == JC_FREED || share_of(&jc->hc) != s)
+		return NULL;
+	return jc;
 }
 
 /*
  * Close the share's connections, DRAIN_BURST per poll so that a million
- * FINs do not overrun the TX ring at once.  Visited connections move to
- * the tail of the list; drain_left counts those not visited yet.
+ * FINs do not overrun the TX ring at once.  The worker's pool is walked
+ * in index order (drain_next), DRAIN_SCAN slots per poll at most:
+ * blocks handed out meanwhile are not the share's (it opens no more).
  */
 static void
 share_close_some(struct worker *w, struct job_share *s)
 {
-	unsigned int n = 0;
+	uint32_t end = w->runner->conn_pool.next_unused;
+	unsigned int n = 0, scanned = 0;
 	struct job_conn *jc;
 
 	if (w->tx_held_back)
 		return;
-	while (s->drain_left > 0 && n++ < DRAIN_BURST &&
-	       (jc = JL_FIRST(s, &s->all)) != NULL) {
-		s->drain_left--;
-		share_close_one(w, s, jc);
+	while (s->drain_next <= end && n < DRAIN_BURST &&
+	       scanned++ < DRAIN_SCAN) {
+		jc = share_conn_at(s, s->drain_next++);
+		if (jc != NULL) {
+			n++;
+			share_close_one(w, s, jc);
+		}
 	}
 }
 
 static void
 share_drain(struct worker *w, struct job_share *s)
 {
+	uint32_t i, end = w->runner->conn_pool.next_unused;
 	struct job_conn *jc;
 
 	share_close_some(w, s);
 	if (s->n_open > 0 && w->now_us < s->drain_until_us)
 		return;
 	/* Peers that do not finish the close are not waited for. */
-	while ((jc = JL_FIRST(s, &s->all)) != NULL) {
-		http_client_abort(w, &jc->hc, 0);
-		conn_free(w, s, jc);
+	for (i = 1; i <= end && s->n_open > 0; i++) {
+		jc = share_conn_at(s, i);
+		if (jc != NULL) {
+			http_client_abort(w, &jc->hc, 0);
+			conn_free(w, s, jc);
+		}
 	}
 	share_finish(w, s);
 }
@@ -1447,7 +1461,6 @@ share_next_hops(struct worker *w, struct job_share *s)
 void
 job_runner_start(struct worker *w, struct job_share *s)
 {
-	memset(&s->all, 0, sizeof(s->all));
 	memset(s->ready, 0, sizeof(s->ready));
 	memset(&s->churn_ready, 0, sizeof(s->churn_ready));
 	memset(&s->connect_fifo, 0, sizeof(s->connect_fifo));
