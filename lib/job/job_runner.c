@@ -80,12 +80,25 @@ struct job_conn {
 	struct http_client_conn hc;
 	struct jc_link q;		/* connect_fifo or response_fifo */
 	struct jc_link rq;		/* ready */
-	/* Connect or response deadline; while connecting it also tells
-	 * when the SYN went (deadline - connect_timeout_ms). */
-	uint64_t deadline_us;
+	/* hc.owner_word: when the connect or response clock started (the
+	 * SYN went, or the response last moved), now_us's low 32 bits; a
+	 * timeout (at most an hour) is shorter than their wrap (71 min). */
 };
 /* What an idle client connection costs besides TCP (docs/design.md). */
-_Static_assert(sizeof(struct job_conn) <= 56, "struct job_conn grew");
+_Static_assert(sizeof(struct job_conn) <= 40, "struct job_conn grew");
+
+/* The connect or response clock of jc: microseconds since it started. */
+static uint32_t
+jc_clock_us(const struct worker *w, const struct job_conn *jc)
+{
+	return (uint32_t)w->now_us - jc->hc.owner_word;
+}
+
+static void
+jc_clock_start(const struct worker *w, struct job_conn *jc)
+{
+	jc->hc.owner_word = (uint32_t)w->now_us;
+}
 
 static unsigned int
 jc_dest(const struct job_conn *jc)
@@ -170,8 +183,9 @@ static struct job_share *
 share_of(const struct http_client_conn *hc)
 {
 	if (hc->owner_flags & JC_CHURN)
-		return container_of(hc->prof, struct job_share, churn_prof);
-	return container_of(hc->prof, struct job_share, prof);
+		return container_of(http_client_prof(hc), struct job_share,
+				    churn_prof);
+	return container_of(http_client_prof(hc), struct job_share, prof);
 }
 
 /* --- the runner's memory ------------------------------------------- */
@@ -291,8 +305,7 @@ static void
 response_clock(struct worker *w, struct job_share *s, struct job_conn *jc)
 {
 	q_remove(s, jc);
-	jc->deadline_us = w->now_us +
-		(uint64_t)s->job->p.response_timeout_ms * 1000;
+	jc_clock_start(w, jc);
 	JL_INSERT_TAIL(s, &s->response_fifo, jc, q);
 	jc->hc.owner_flags |= JC_IN_RESPONSE_Q;
 }
@@ -307,7 +320,7 @@ conn_free(struct worker *w, struct job_share *s, struct job_conn *jc)
 		s->n_connecting--;
 	if (jc_churn(jc))
 		s->n_churn--;
-	http_client_forget(&jc->hc);
+	http_client_forget(w, &jc->hc);
 	if (s->job->dests != NULL && !jc_churn(jc))
 		s->dest_conns[jc_dest(jc)]--;
 	s->n_open--;
@@ -481,8 +494,8 @@ quota_take(struct job_share *s)
 static void
 trace_request(struct job_share *s, const struct job_conn *jc, uint16_t url)
 {
-	const struct http_client_busy *b = jc->hc.busy;
-	const struct http_client_profile *pr = jc->hc.prof;
+	const struct http_client_busy *b = http_client_busy_of(&jc->hc);
+	const struct http_client_profile *pr = http_client_prof(&jc->hc);
 
 	job_trace_rx_reset(s->job->trace);
 	if (b != NULL && b->tx_close)
@@ -628,9 +641,8 @@ jr_connected(struct worker *w, struct http_client_conn *hc,
 {
 	struct job_conn *jc = jc_of(hc);
 	struct job_share *s = share_of(hc);
-	uint64_t syn_us = jc->deadline_us -
-		(uint64_t)s->job->p.connect_timeout_ms * 1000;
-	uint64_t connect_us = w->now_us - syn_us;
+	uint64_t connect_us = jc_clock_us(w, jc);
+	uint64_t syn_us = w->now_us - connect_us;
 
 	q_remove(s, jc);
 	s->n_connecting--;
@@ -1006,8 +1018,7 @@ share_open_one(struct worker *w, struct job_share *s, int churn)
 		return -1;
 	}
 	memset(jc, 0, sizeof(*jc));
-	jc->deadline_us = w->now_us +
-		(uint64_t)s->job->p.connect_timeout_ms * 1000;
+	jc_clock_start(w, jc);
 	JL_INSERT_TAIL(s, &s->connect_fifo, jc, q);
 	jc->hc.owner_flags = JC_IN_CONNECT_Q;
 	s->n_open++;
@@ -1107,7 +1118,8 @@ share_expire(struct worker *w, struct job_share *s)
 	struct job_conn *jc;
 
 	while ((jc = JL_FIRST(s, &s->connect_fifo)) != NULL &&
-	       jc->deadline_us <= w->now_us) {
+	       jc_clock_us(w, jc) >=
+	       (uint64_t)s->job->p.connect_timeout_ms * 1000) {
 		const struct url *u = jc_url(s, jc);
 
 		share_note(s, "connection to %s:%u timed out after %u ms (no answer to SYN)",
@@ -1115,7 +1127,8 @@ share_expire(struct worker *w, struct job_share *s)
 		conn_fail(w, s, jc, JOB_ERR_CONNECT_TIMEOUT);
 	}
 	while ((jc = JL_FIRST(s, &s->response_fifo)) != NULL &&
-	       jc->deadline_us <= w->now_us) {
+	       jc_clock_us(w, jc) >=
+	       (uint64_t)s->job->p.response_timeout_ms * 1000) {
 		const struct url *u = share_url(s, http_client_url(&jc->hc));
 
 		share_note(s, "no response from %s:%u for %u ms",
