@@ -34,13 +34,37 @@ hcl_of(const struct tcp_conn *c)
 	return tcp_conn_app(c);
 }
 
+/* hc's TCP block, or NULL. */
+static struct tcp_conn *
+hcl_tc(const struct worker *w, const struct http_client_conn *hc)
+{
+	return hc->tc != 0 ? tcp_conn_by_ref(w, hc->tc) : NULL;
+}
+
+/* Lend b to hc (which then finds its profile in b). */
+static void
+hcl_set_busy(struct http_client_conn *hc, struct http_client_busy *b)
+{
+	b->prof = http_client_prof(hc);
+	hc->pb = (uintptr_t)b | HCL_PB_BUSY;
+}
+
+/* Take hc's busy block back: the caller gives it to the pool. */
+static void
+hcl_clear_busy(struct http_client_conn *hc)
+{
+	hc->pb = (uintptr_t)http_client_prof(hc);
+}
+
 /* TCP no longer points at hc, nor hc at TCP. */
 static void
-hcl_detach(struct http_client_conn *hc)
+hcl_detach(struct worker *w, struct http_client_conn *hc)
 {
-	if (hc->tc != NULL)
-		tcp_conn_set_app(hc->tc, NULL);
-	hc->tc = NULL;
+	struct tcp_conn *tc = hcl_tc(w, hc);
+
+	if (tc != NULL)
+		tcp_conn_set_app(tc, NULL);
+	hc->tc = 0;
 }
 
 /* What both families' connect set before the SYN. */
@@ -48,12 +72,23 @@ static void
 hcl_begin(struct http_client_conn *hc, const struct http_client_profile *prof,
 	  uint32_t open_lag_us)
 {
-	hc->prof = prof;
-	hc->busy = NULL;
+	hc->pb = (uintptr_t)prof;
+	hc->tc = 0;
 	hc->open_lag_us = open_lag_us;
 	hc->inflight = 0;
 	hc->state = HTTP_CLIENT_CONNECTING;
 	hc->flags = HTTP_CLIENT_OWED;
+}
+
+/* hc's TCP side is tc (NULL: the connect failed): 0 or -1. */
+static int
+hcl_attach(struct worker *w, struct http_client_conn *hc,
+	   struct tcp_conn *tc)
+{
+	if (tc == NULL)
+		return -1;
+	hc->tc = tcp_conn_ref(w, tc);
+	return 0;
 }
 
 int
@@ -62,8 +97,8 @@ http_client_connect(struct worker *w, struct http_client_conn *hc,
 		    uint32_t ip, uint16_t port, uint32_t open_lag_us)
 {
 	hcl_begin(hc, prof, open_lag_us);
-	hc->tc = tcp_connect(w, src_ip, ip, port, &hcl_tcp_ops, hc);
-	return hc->tc == NULL ? -1 : 0;
+	return hcl_attach(w, hc, tcp_connect(w, src_ip, ip, port,
+					     &hcl_tcp_ops, hc));
 }
 
 int
@@ -73,23 +108,23 @@ http_client_connect6(struct worker *w, struct http_client_conn *hc,
 		     uint32_t open_lag_us)
 {
 	hcl_begin(hc, prof, open_lag_us);
-	hc->tc = tcp_connect6(w, src6, ip6, port, &hcl_tcp_ops, hc);
-	return hc->tc == NULL ? -1 : 0;
+	return hcl_attach(w, hc, tcp_connect6(w, src6, ip6, port,
+					      &hcl_tcp_ops, hc));
 }
 
 void
 http_client_close(struct worker *w, struct http_client_conn *hc)
 {
 	hc->state = HTTP_CLIENT_CLOSING;
-	tcp_close(w, hc->tc);
+	tcp_close(w, hcl_tc(w, hc));
 }
 
 void
 http_client_abort(struct worker *w, struct http_client_conn *hc, int later)
 {
-	struct tcp_conn *tc = hc->tc;
+	struct tcp_conn *tc = hcl_tc(w, hc);
 
-	hcl_detach(hc);
+	hcl_detach(w, hc);
 	if (tc == NULL)
 		return;
 	if (later)
@@ -99,13 +134,15 @@ http_client_abort(struct worker *w, struct http_client_conn *hc, int later)
 }
 
 void
-http_client_forget(struct http_client_conn *hc)
+http_client_forget(struct worker *w, struct http_client_conn *hc)
 {
-	if (hc->busy != NULL) {
-		lazy_pool_put(hc->prof->busy_pool, hc->busy);
-		hc->busy = NULL;
+	struct http_client_busy *b = http_client_busy_of(hc);
+
+	if (b != NULL) {
+		hcl_clear_busy(hc);
+		lazy_pool_put(http_client_prof(hc)->busy_pool, b);
 	}
-	hcl_detach(hc);
+	hcl_detach(w, hc);
 }
 
 uint32_t
@@ -122,13 +159,15 @@ http_client_settle(struct http_client_conn *hc)
 uint16_t
 http_client_url(const struct http_client_conn *hc)
 {
-	return hc->busy != NULL ? hc->busy->tx_url : 0;
+	const struct http_client_busy *b = http_client_busy_of(hc);
+
+	return b != NULL ? b->tx_url : 0;
 }
 
 uint16_t
 http_client_url_at(const struct http_client_conn *hc, unsigned int i)
 {
-	const struct http_client_busy *b = hc->busy;
+	const struct http_client_busy *b = http_client_busy_of(hc);
 
 	return b != NULL && i < hc->inflight ?
 		b->url_of[(b->oldest + i) % HTTP_CLIENT_PIPELINE_MAX] : 0;
@@ -140,8 +179,8 @@ http_client_url_at(const struct http_client_conn *hc, unsigned int i)
 static void
 hcl_write(struct worker *w, struct http_client_conn *hc)
 {
-	const struct http_client_profile *pr = hc->prof;
-	struct http_client_busy *b = hc->busy;
+	const struct http_client_profile *pr = http_client_prof(hc);
+	struct http_client_busy *b = http_client_busy_of(hc);
 	const char *head;
 	uint64_t head_len, body_len = pr->body_len, total;
 
@@ -173,7 +212,7 @@ hcl_write(struct worker *w, struct http_client_conn *hc)
 			p = pr->body + (b->tx_off - head_len);
 			want = left > (1u << 20) ? (1u << 20) : (uint32_t)left;
 		}
-		n = tcp_send(w, hc->tc, p, want);
+		n = tcp_send(w, hcl_tc(w, hc), p, want);
 		b->tx_off += n;
 		*pr->bytes_tx += n;
 		if (n < want)
@@ -188,7 +227,7 @@ hcl_write(struct worker *w, struct http_client_conn *hc)
 int
 http_client_can_send(const struct http_client_conn *hc)
 {
-	const struct http_client_profile *pr = hc->prof;
+	const struct http_client_profile *pr = http_client_prof(hc);
 
 	return hc->state == HTTP_CLIENT_OPEN &&
 		!(hc->flags & (HTTP_CLIENT_WRITING | HTTP_CLIENT_LAST)) &&
@@ -213,8 +252,8 @@ int
 http_client_send(struct worker *w, struct http_client_conn *hc,
 		 uint16_t url, uint64_t intended_us)
 {
-	const struct http_client_profile *pr = hc->prof;
-	struct http_client_busy *b = hc->busy;
+	const struct http_client_profile *pr = http_client_prof(hc);
+	struct http_client_busy *b = http_client_busy_of(hc);
 	uint16_t slot;
 
 	/* Keep the packet buffers RX needs: a load generator that takes
@@ -225,7 +264,7 @@ http_client_send(struct worker *w, struct http_client_conn *hc,
 		b = lazy_pool_get(pr->busy_pool);
 		if (b == NULL)
 			return HTTP_CLIENT_NO_PARSER;
-		hc->busy = b;
+		hcl_set_busy(hc, b);
 		b->oldest = 0;
 		b->url_of[0] = (uint8_t)url;
 		hcl_parser_reset(b, pr);
@@ -290,8 +329,8 @@ hcl_count(struct worker *w, int code, uint64_t body_bytes)
 static void
 hcl_response_done(struct worker *w, struct http_client_conn *hc)
 {
-	const struct http_client_profile *pr = hc->prof;
-	struct http_client_busy *b = hc->busy;
+	const struct http_client_profile *pr = http_client_prof(hc);
+	struct http_client_busy *b = http_client_busy_of(hc);
 	struct http_client_response r;
 
 	r.status = b->parser.status_code;
@@ -305,7 +344,7 @@ hcl_response_done(struct worker *w, struct http_client_conn *hc)
 	b->oldest = (uint16_t)((b->oldest + 1) % HTTP_CLIENT_PIPELINE_MAX);
 	hcl_parser_reset(b, pr);
 	if (hc->inflight == 0 && !(hc->flags & HTTP_CLIENT_WRITING)) {
-		hc->busy = NULL;
+		hcl_clear_busy(hc);
 		lazy_pool_put(pr->busy_pool, b);
 	}
 	pr->ops->response(w, hc, &r);
@@ -323,7 +362,7 @@ hcl_after_response(struct worker *w, struct http_client_conn *hc,
 		return;
 	reuse = keep_alive && !(hc->flags & HTTP_CLIENT_LAST) &&
 		http_client_can_send(hc);
-	hc->prof->ops->idle(w, hc, reuse);
+	http_client_prof(hc)->ops->idle(w, hc, reuse);
 }
 
 /* An error on hc from a TCP callback: the owner counts it, TCP lets go
@@ -332,7 +371,7 @@ static void
 hcl_fail(struct worker *w, struct http_client_conn *hc,
 	 enum http_client_error e, uint32_t arg)
 {
-	const struct http_client_ops *ops = hc->prof->ops;
+	const struct http_client_ops *ops = http_client_prof(hc)->ops;
 
 	ops->error(w, hc, e, arg);
 	http_client_abort(w, hc, 1);
@@ -344,7 +383,7 @@ hcl_parse_failed(struct worker *w, struct http_client_conn *hc)
 {
 	w->stats.http.parse_errors++;
 	/* No parse error: the body callback failed (errno says why). */
-	hcl_fail(w, hc, hc->busy->parser.error == HTTP_ERR_NONE ?
+	hcl_fail(w, hc, http_client_busy_of(hc)->parser.error == HTTP_ERR_NONE ?
 		 HTTP_CLIENT_ERR_WRITE : HTTP_CLIENT_ERR_PARSE, 0);
 }
 
@@ -355,7 +394,7 @@ static int
 hcl_parse_one(struct worker *w, struct http_client_conn *hc,
 	      const uint8_t *data, uint32_t len, size_t *used)
 {
-	struct http_client_busy *b = hc->busy;
+	struct http_client_busy *b = http_client_busy_of(hc);
 	enum http_parse_status st;
 	int keep;
 
@@ -373,7 +412,7 @@ hcl_parse_one(struct worker *w, struct http_client_conn *hc,
 		return 0;
 	}
 	if (st == HTTP_PARSE_AGAIN) {
-		hc->prof->ops->progress(w, hc);
+		http_client_prof(hc)->ops->progress(w, hc);
 		return 0;
 	}
 	keep = b->parser.keep_alive;
@@ -396,7 +435,7 @@ hcl_connected(struct worker *w, struct tcp_conn *c)
 	lag = hc->open_lag_us;
 	hc->sent = 0;
 	hc->state = HTTP_CLIENT_OPEN;
-	hc->prof->ops->connected(w, hc, lag);
+	http_client_prof(hc)->ops->connected(w, hc, lag);
 }
 
 static void
@@ -408,7 +447,7 @@ hcl_sent(struct worker *w, struct tcp_conn *c)
 		return;
 	hcl_write(w, hc);
 	if (!(hc->flags & HTTP_CLIENT_WRITING) && http_client_can_send(hc))
-		hc->prof->ops->writable(w, hc);
+		http_client_prof(hc)->ops->writable(w, hc);
 }
 
 static void
@@ -416,12 +455,14 @@ hcl_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 	 uint32_t len)
 {
 	struct http_client_conn *hc = hcl_of(c);
+	const struct http_client_profile *pr;
 
 	if (hc == NULL)
 		return;
-	*hc->prof->bytes_rx += len;
-	if (unlikely(hc->prof->trace_rx != NULL))
-		hc->prof->trace_rx(hc->prof->trace_arg, data, len);
+	pr = http_client_prof(hc);
+	*pr->bytes_rx += len;
+	if (unlikely(pr->trace_rx != NULL))
+		pr->trace_rx(pr->trace_arg, data, len);
 	/* After our last response we closed our side; what the server
 	 * still sends (RFC 9293 lets it) is acknowledged by TCP and
 	 * ignored here. */
@@ -447,9 +488,9 @@ hcl_peer_closed(struct worker *w, struct tcp_conn *c)
 		tcp_close(w, c);
 		return;
 	}
-	ops = hc->prof->ops;
-	if (hc->inflight > 0 && hc->busy != NULL) {
-		if (http_resp_parse_eof(&hc->busy->parser) ==
+	ops = http_client_prof(hc)->ops;
+	if (hc->inflight > 0 && http_client_busy_of(hc) != NULL) {
+		if (http_resp_parse_eof(&http_client_busy_of(hc)->parser) ==
 		    HTTP_PARSE_DONE) {
 			/* A body delimited by the close. */
 			hcl_response_done(w, hc);
@@ -488,8 +529,8 @@ hcl_closed(struct worker *w, struct tcp_conn *c, int err)
 
 	if (hc == NULL)
 		return;
-	ops = hc->prof->ops;
-	hcl_detach(hc);
+	ops = http_client_prof(hc)->ops;
+	hcl_detach(w, hc);
 	/* Orderly, or nothing was owed: not an error.  A reset always
 	 * is: servers close idle connections with FIN. */
 	if (err != 0 && (err == ECONNRESET || hc->inflight > 0 ||
@@ -513,7 +554,7 @@ static void
 hcl_eof_text(const struct http_client_conn *hc, const struct url *u,
 	     char *buf, size_t len)
 {
-	const struct http_resp_parser *p = &hc->busy->parser;
+	const struct http_resp_parser *p = &http_client_busy_of(hc)->parser;
 
 	if (p->status_code == 0)
 		snprintf(buf, len, "the server closed the connection without a response (%s:%u)",
@@ -538,7 +579,7 @@ hcl_close_text(const struct http_client_conn *hc, enum http_client_error e,
 		snprintf(buf, len, "connection refused by %s (RST)", addr);
 	else if (e == HTTP_CLIENT_ERR_RESET)
 		snprintf(buf, len, "connection reset by %s (RST) after %llu bytes",
-			 addr, (unsigned long long)*hc->prof->bytes_rx);
+			 addr, (unsigned long long)*http_client_prof(hc)->bytes_rx);
 	else if (e == HTTP_CLIENT_ERR_TIMEOUT)
 		snprintf(buf, len, hc->state == HTTP_CLIENT_CONNECTING ?
 			 "connection to %s timed out (no answer to SYN)" :
@@ -554,7 +595,7 @@ http_client_strerror(const struct http_client_conn *hc,
 		     enum http_client_error e, uint32_t arg, char *buf,
 		     size_t len)
 {
-	const struct url *u = &hc->prof->urls[http_client_url(hc)];
+	const struct url *u = &http_client_prof(hc)->urls[http_client_url(hc)];
 	const struct http_resp_parser *p;
 
 	switch (e) {
@@ -563,7 +604,7 @@ http_client_strerror(const struct http_client_conn *hc,
 			 arg);
 		return;
 	case HTTP_CLIENT_ERR_PARSE:
-		p = &hc->busy->parser;
+		p = &http_client_busy_of(hc)->parser;
 		snprintf(buf, len, "bad HTTP response at byte %llu: %s",
 			 (unsigned long long)p->error_offset,
 			 http_parse_strerror(p->error));

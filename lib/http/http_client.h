@@ -157,6 +157,9 @@ struct http_client_busy {
 	uint16_t oldest;		/* index of sent_us of the first */
 	uint16_t tx_url;
 	uint8_t tx_close;		/* head with Connection: close */
+	/* The connection's profile while the block is lent to it (the
+	 * connection's own word then points here: http_client_prof). */
+	const struct http_client_profile *prof;
 	/* Last: the parser ends in its 8 KB line buffer, which only a
 	 * field cut by a segment boundary touches; the fields above then
 	 * share the parser's first lines and page, not one 8 KB away (a
@@ -164,11 +167,16 @@ struct http_client_busy {
 	struct http_resp_parser parser;
 };
 
-/* One connection; the owner embeds it in its own block. */
+/*
+ * One connection; the owner embeds it in its own block.  An idle held
+ * connection costs these 24 bytes: the profile and the parser block
+ * share one word (the block, lent only while requests are outstanding,
+ * holds the profile then), and TCP's block is a 32-bit handle.
+ */
 struct http_client_conn {
-	const struct http_client_profile *prof;
-	struct tcp_conn *tc;
-	struct http_client_busy *busy;
+	/* The profile, or (bit 0 set) the busy block, which holds it. */
+	uintptr_t pb;
+	uint32_t tc;			/* tcp_conn_ref, 0 = none */
 	union {
 		uint32_t sent;		/* OPEN: requests written */
 		/* CONNECTING: how long after its scheduled time the SYN
@@ -180,7 +188,31 @@ struct http_client_conn {
 	uint8_t state;			/* enum http_client_state */
 	uint8_t flags;			/* HTTP_CLIENT_* */
 	uint8_t owner_flags;		/* the owner's own bits */
+	uint32_t owner_word;		/* the owner's own 32 bits */
 };
+
+_Static_assert(sizeof(struct http_client_conn) <= 24,
+	       "struct http_client_conn grew");
+
+#define HCL_PB_BUSY	((uintptr_t)1)
+
+/* hc's parser block while requests are outstanding, else NULL. */
+static inline struct http_client_busy *
+http_client_busy_of(const struct http_client_conn *hc)
+{
+	return (hc->pb & HCL_PB_BUSY) ?
+		(struct http_client_busy *)(hc->pb & ~HCL_PB_BUSY) : NULL;
+}
+
+/* hc's profile (http_client_connect's prof). */
+static inline const struct http_client_profile *
+http_client_prof(const struct http_client_conn *hc)
+{
+	if (hc->pb & HCL_PB_BUSY)
+		return ((const struct http_client_busy *)
+			(hc->pb - HCL_PB_BUSY))->prof;
+	return (const struct http_client_profile *)hc->pb;
+}
 
 /* Open hc to ip:port from src_ip (0: the configured address); hc
  * starts CONNECTING, owing a request.  open_lag_us: how late this
@@ -230,7 +262,7 @@ http_client_abort(struct worker *w, struct http_client_conn *hc,
 /* Let go of hc's parser and of its TCP side: the owner is about to
  * free hc's memory. */
 void
-http_client_forget(struct http_client_conn *hc);
+http_client_forget(struct worker *w, struct http_client_conn *hc);
 
 /* The URL of the request being read or written (0 when none). */
 uint16_t

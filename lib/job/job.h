@@ -163,7 +163,10 @@ struct job_share {
 	uint64_t drain_until_us;
 	uint64_t open_after_us;		/* back-off after local shortage */
 	uint64_t parser_waits;		/* sends deferred: no parser free */
-	uint32_t drain_left;		/* connections not yet closed */
+	/* The next job_conn pool index + 1 the drain visits (it walks the
+	 * worker's pool, not a list: a held connection has no link for
+	 * that). */
+	uint32_t drain_next;
 	int drain_failed;		/* a deadline ended it */
 	uint32_t n_next_hops;
 	uint32_t next_hops[JOB_MAX_URLS];
@@ -181,7 +184,6 @@ struct job_share {
 	uint32_t n_connecting;
 	uint64_t req_reserved;		/* requests taken from the quota */
 	uint64_t req_finished;		/* answered, failed or cancelled */
-	struct job_conn_list all;
 	/* idle, may send: per destination (one list with one) */
 	struct job_conn_list ready[JOB_MAX_DESTS];
 	struct job_conn_list churn_ready;	/* churn ones, may send */

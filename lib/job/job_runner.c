@@ -61,9 +61,15 @@ enum share_phase {
 #define JC_DEST_SHIFT		4
 _Static_assert(JOB_MAX_DESTS <= 256 >> JC_DEST_SHIFT,
 	       "JOB_MAX_DESTS does not fit owner_flags");
+/* hc.state of a block back in the pool (owner_flags has no bit left):
+ * the drain walks the pool, and a free block has only its first word
+ * overwritten, so this tells it from a connection. */
+#define JC_FREED		0xff
+/* Pool slots the drain looks at per poll, at most. */
+#define DRAIN_SCAN		(64 * DRAIN_BURST)
 
 /* A link of a job_conn_list: pool indices + 1 of the neighbours (0:
- * none), half a TAILQ_ENTRY: every held connection has three. */
+ * none), half a TAILQ_ENTRY: every held connection has two. */
 struct jc_link {
 	uint32_t next;
 	uint32_t prev;
@@ -72,15 +78,27 @@ struct jc_link {
 /* One connection of a share. */
 struct job_conn {
 	struct http_client_conn hc;
-	struct jc_link all;
 	struct jc_link q;		/* connect_fifo or response_fifo */
 	struct jc_link rq;		/* ready */
-	/* Connect or response deadline; while connecting it also tells
-	 * when the SYN went (deadline - connect_timeout_ms). */
-	uint64_t deadline_us;
+	/* hc.owner_word: when the connect or response clock started (the
+	 * SYN went, or the response last moved), now_us's low 32 bits; a
+	 * timeout (at most an hour) is shorter than their wrap (71 min). */
 };
 /* What an idle client connection costs besides TCP (docs/design.md). */
-_Static_assert(sizeof(struct job_conn) <= 64, "struct job_conn grew");
+_Static_assert(sizeof(struct job_conn) <= 40, "struct job_conn grew");
+
+/* The connect or response clock of jc: microseconds since it started. */
+static uint32_t
+jc_clock_us(const struct worker *w, const struct job_conn *jc)
+{
+	return (uint32_t)w->now_us - jc->hc.owner_word;
+}
+
+static void
+jc_clock_start(const struct worker *w, struct job_conn *jc)
+{
+	jc->hc.owner_word = (uint32_t)w->now_us;
+}
 
 static unsigned int
 jc_dest(const struct job_conn *jc)
@@ -165,8 +183,9 @@ static struct job_share *
 share_of(const struct http_client_conn *hc)
 {
 	if (hc->owner_flags & JC_CHURN)
-		return container_of(hc->prof, struct job_share, churn_prof);
-	return container_of(hc->prof, struct job_share, prof);
+		return container_of(http_client_prof(hc), struct job_share,
+				    churn_prof);
+	return container_of(http_client_prof(hc), struct job_share, prof);
 }
 
 /* --- the runner's memory ------------------------------------------- */
@@ -286,8 +305,7 @@ static void
 response_clock(struct worker *w, struct job_share *s, struct job_conn *jc)
 {
 	q_remove(s, jc);
-	jc->deadline_us = w->now_us +
-		(uint64_t)s->job->p.response_timeout_ms * 1000;
+	jc_clock_start(w, jc);
 	JL_INSERT_TAIL(s, &s->response_fifo, jc, q);
 	jc->hc.owner_flags |= JC_IN_RESPONSE_Q;
 }
@@ -298,16 +316,16 @@ conn_free(struct worker *w, struct job_share *s, struct job_conn *jc)
 {
 	q_remove(s, jc);
 	ready_remove(s, jc);
-	JL_REMOVE(s, &s->all, jc, all);
 	if (jc->hc.state == HTTP_CLIENT_CONNECTING)
 		s->n_connecting--;
 	if (jc_churn(jc))
 		s->n_churn--;
-	http_client_forget(&jc->hc);
+	http_client_forget(w, &jc->hc);
 	if (s->job->dests != NULL && !jc_churn(jc))
 		s->dest_conns[jc_dest(jc)]--;
 	s->n_open--;
 	s->cnt.conns_closed++;
+	jc->hc.state = JC_FREED;
 	obj_pool_put(&w->runner->conn_pool, jc);
 }
 
@@ -476,8 +494,8 @@ quota_take(struct job_share *s)
 static void
 trace_request(struct job_share *s, const struct job_conn *jc, uint16_t url)
 {
-	const struct http_client_busy *b = jc->hc.busy;
-	const struct http_client_profile *pr = jc->hc.prof;
+	const struct http_client_busy *b = http_client_busy_of(&jc->hc);
+	const struct http_client_profile *pr = http_client_prof(&jc->hc);
 
 	job_trace_rx_reset(s->job->trace);
 	if (b != NULL && b->tx_close)
@@ -623,9 +641,8 @@ jr_connected(struct worker *w, struct http_client_conn *hc,
 {
 	struct job_conn *jc = jc_of(hc);
 	struct job_share *s = share_of(hc);
-	uint64_t syn_us = jc->deadline_us -
-		(uint64_t)s->job->p.connect_timeout_ms * 1000;
-	uint64_t connect_us = w->now_us - syn_us;
+	uint64_t connect_us = jc_clock_us(w, jc);
+	uint64_t syn_us = w->now_us - connect_us;
 
 	q_remove(s, jc);
 	s->n_connecting--;
@@ -1001,9 +1018,7 @@ share_open_one(struct worker *w, struct job_share *s, int churn)
 		return -1;
 	}
 	memset(jc, 0, sizeof(*jc));
-	jc->deadline_us = w->now_us +
-		(uint64_t)s->job->p.connect_timeout_ms * 1000;
-	JL_INSERT_TAIL(s, &s->all, jc, all);
+	jc_clock_start(w, jc);
 	JL_INSERT_TAIL(s, &s->connect_fifo, jc, q);
 	jc->hc.owner_flags = JC_IN_CONNECT_Q;
 	s->n_open++;
@@ -1103,7 +1118,8 @@ share_expire(struct worker *w, struct job_share *s)
 	struct job_conn *jc;
 
 	while ((jc = JL_FIRST(s, &s->connect_fifo)) != NULL &&
-	       jc->deadline_us <= w->now_us) {
+	       jc_clock_us(w, jc) >=
+	       (uint64_t)s->job->p.connect_timeout_ms * 1000) {
 		const struct url *u = jc_url(s, jc);
 
 		share_note(s, "connection to %s:%u timed out after %u ms (no answer to SYN)",
@@ -1111,7 +1127,8 @@ share_expire(struct worker *w, struct job_share *s)
 		conn_fail(w, s, jc, JOB_ERR_CONNECT_TIMEOUT);
 	}
 	while ((jc = JL_FIRST(s, &s->response_fifo)) != NULL &&
-	       jc->deadline_us <= w->now_us) {
+	       jc_clock_us(w, jc) >=
+	       (uint64_t)s->job->p.response_timeout_ms * 1000) {
 		const struct url *u = share_url(s, http_client_url(&jc->hc));
 
 		share_note(s, "no response from %s:%u for %u ms",
@@ -1146,17 +1163,16 @@ share_sample(struct worker *w, struct job_share *s)
 	job_merge_seconds(s->job);
 }
 
-/* What the oldest connection was doing, for a deadline's message. */
+/* What the connections were doing, for a deadline's message. */
 static const char *
 share_doing(const struct job_share *s)
 {
-	const struct job_conn *jc = JL_FIRST(s, &s->all);
-
-	if (jc == NULL)
+	if (s->n_open == 0)
 		return "waiting";
-	if (jc->hc.state == HTTP_CLIENT_CONNECTING)
+	if (s->n_connecting > 0)
 		return "connecting";
-	return jc->hc.inflight > 0 ? "waiting for the response" : "closing";
+	return JL_FIRST(s, &s->response_fifo) != NULL ?
+		"waiting for the response" : "closing";
 }
 
 /* Why the share stops now, if it does. */
@@ -1193,7 +1209,7 @@ share_begin_drain(struct worker *w, struct job_share *s, int failed)
 
 	s->phase = SHARE_DRAINING;
 	s->drain_failed = failed;
-	s->drain_left = s->n_open;
+	s->drain_next = 1;
 	s->drain_until_us = w->now_us + DRAIN_US +
 		(uint64_t)s->n_open * DRAIN_PER_CONN_US;
 	if (s->req_quota != 0 && s->req_reserved < s->req_quota &&
@@ -1208,13 +1224,6 @@ share_begin_drain(struct worker *w, struct job_share *s, int failed)
 		ready_remove(s, jc);
 }
 
-static void
-share_to_tail(struct job_share *s, struct job_conn *jc)
-{
-	JL_REMOVE(s, &s->all, jc, all);
-	JL_INSERT_TAIL(s, &s->all, jc, all);
-}
-
 /* At the end: an idle connection closes in order, an unanswered one is
  * cut off (RST). */
 static void
@@ -1222,10 +1231,8 @@ share_close_one(struct worker *w, struct job_share *s, struct job_conn *jc)
 {
 	const struct http_client_conn *hc = &jc->hc;
 
-	if (hc->state == HTTP_CLIENT_CLOSING) {
-		share_to_tail(s, jc);
+	if (hc->state == HTTP_CLIENT_CLOSING)
 		return;
-	}
 	if (hc->state == HTTP_CLIENT_CONNECTING || hc->inflight > 0 ||
 	    (hc->flags & HTTP_CLIENT_WRITING)) {
 		conn_settle(s, jc, !s->drain_failed);
@@ -1235,42 +1242,62 @@ share_close_one(struct worker *w, struct job_share *s, struct job_conn *jc)
 	}
 	conn_settle(s, jc, 1);
 	q_remove(s, jc);
-	share_to_tail(s, jc);
 	http_client_close(w, &jc->hc);
+}
+
+/* The share's connection at pool index + 1 i, or NULL (free, or
+ * another share's). */
+static struct job_conn *
+share_conn_at(const struct job_share *s, uint32_t i)
+{
+	struct job_conn *jc = jl_at(s, i);
+
+	if (jc->hc.state == JC_FREED || share_of(&jc->hc) != s)
+		return NULL;
+	return jc;
 }
 
 /*
  * Close the share's connections, DRAIN_BURST per poll so that a million
- * FINs do not overrun the TX ring at once.  Visited connections move to
- * the tail of the list; drain_left counts those not visited yet.
+ * FINs do not overrun the TX ring at once.  The worker's pool is walked
+ * in index order (drain_next), DRAIN_SCAN slots per poll at most:
+ * blocks handed out meanwhile are not the share's (it opens no more).
  */
 static void
 share_close_some(struct worker *w, struct job_share *s)
 {
-	unsigned int n = 0;
+	uint32_t end = w->runner->conn_pool.next_unused;
+	unsigned int n = 0, scanned = 0;
 	struct job_conn *jc;
 
 	if (w->tx_held_back)
 		return;
-	while (s->drain_left > 0 && n++ < DRAIN_BURST &&
-	       (jc = JL_FIRST(s, &s->all)) != NULL) {
-		s->drain_left--;
-		share_close_one(w, s, jc);
+	while (s->drain_next <= end && n < DRAIN_BURST &&
+	       scanned++ < DRAIN_SCAN) {
+		jc = share_conn_at(s, s->drain_next++);
+		if (jc != NULL) {
+			n++;
+			share_close_one(w, s, jc);
+		}
 	}
 }
 
 static void
 share_drain(struct worker *w, struct job_share *s)
 {
+	uint32_t i, end = w->runner->conn_pool.next_unused;
 	struct job_conn *jc;
 
 	share_close_some(w, s);
 	if (s->n_open > 0 && w->now_us < s->drain_until_us)
 		return;
 	/* Peers that do not finish the close are not waited for. */
-	while ((jc = JL_FIRST(s, &s->all)) != NULL) {
-		http_client_abort(w, &jc->hc, 0);
-		conn_free(w, s, jc);
+	for (i = 1; i <= end && s->n_open > 0; i++) {
+		jc = share_conn_at(s, i);
+		if (jc != NULL) {
+			http_client_abort(w, &jc->hc, 0);
+			conn_free(w, s, jc);
+		}
 	}
 	share_finish(w, s);
 }
@@ -1447,7 +1474,6 @@ share_next_hops(struct worker *w, struct job_share *s)
 void
 job_runner_start(struct worker *w, struct job_share *s)
 {
-	memset(&s->all, 0, sizeof(s->all));
 	memset(s->ready, 0, sizeof(s->ready));
 	memset(&s->churn_ready, 0, sizeof(s->churn_ready));
 	memset(&s->connect_fifo, 0, sizeof(s->connect_fifo));

@@ -270,6 +270,13 @@ tcp_conn_set_app_flags(struct tcp_conn *c, uint8_t flags)
 {
 	*((uint8_t *)c + TCP_CONN_APP_FLAGS_OFF) = flags;
 }
+/* A 32-bit handle for c (never 0) that the application may keep in
+ * place of a pointer, and the connection it names (while c lives). */
+uint32_t
+tcp_conn_ref(const struct worker *w, const struct tcp_conn *c);
+struct tcp_conn *
+tcp_conn_by_ref(const struct worker *w, uint32_t ref);
+
 /* Microseconds since the last segment (data or ACK) arrived, in
  * milliseconds' steps. */
 uint64_t

@@ -689,7 +689,7 @@ tcp_time_wait_remember(struct worker *w, struct tcp_conn *c)
 	    !tcp_time_wait_recycle(w, c))
 		ts->tw_head++;
 	ts->tw_fifo[ts->tw_tail++ & ts->tw_mask] =
-		obj_pool_index(&ts->conn_pool, c);
+		tcp_conn_index(ts, c);
 }
 
 /*
@@ -737,7 +737,7 @@ tcp_time_wait_recycle(struct worker *w, const struct tcp_conn *keep)
 
 	tcp_time_wait_prefetch(ts);
 	while (ts->tw_head != ts->tw_tail) {
-		struct tcp_conn *c = obj_pool_at(&ts->conn_pool,
+		struct tcp_conn *c = tcp_conn_at(ts,
 			ts->tw_fifo[ts->tw_head++ & ts->tw_mask]);
 
 		/* Gone already, or reused; and never the connection just
@@ -750,6 +750,18 @@ tcp_time_wait_recycle(struct worker *w, const struct tcp_conn *keep)
 		return 1;
 	}
 	return 0;
+}
+
+uint32_t
+tcp_conn_ref(const struct worker *w, const struct tcp_conn *c)
+{
+	return tcp_conn_index(w->tcp, c);
+}
+
+struct tcp_conn *
+tcp_conn_by_ref(const struct worker *w, uint32_t ref)
+{
+	return tcp_conn_at(w->tcp, ref);
 }
 
 /* ops' slot in the lcore's table, taken if new; -1 when it is full. */
