@@ -49,8 +49,10 @@ eth_vlan_accept(struct worker *w, struct rte_mbuf *m, uint16_t vid)
 	return 0;
 }
 
-/* 33:33 for all-nodes (ff02::1) or our solicited-node group
- * (ff02::1:ffXX:XXXX, RFC 2464 7): the IPv6 multicast we take. */
+/* 33:33 for all-nodes (ff02::1) or a solicited-node group
+ * (ff02::1:ffXX:XXXX, RFC 2464 7): the IPv6 multicast we take.  Every
+ * solicited-node group, not only --ip6's: a job's IPv6 src_ips own
+ * addresses of many (ipv6_input and ND check what is asked). */
 static int
 eth_ipv6_mcast_ours(const struct worker *w, const struct rte_ether_addr *d)
 {
@@ -60,7 +62,7 @@ eth_ipv6_mcast_ours(const struct worker *w, const struct rte_ether_addr *d)
 		return 0;
 	if (a[2] == 0 && a[3] == 0 && a[4] == 0 && a[5] == 1)
 		return 1;
-	return a[2] == 0xff && memcmp(a + 3, w->cfg->ip6 + 13, 3) == 0;
+	return a[2] == 0xff;
 }
 
 /*

@@ -14,21 +14,22 @@
 #include "nd_msg.h"
 #include "worker.h"
 
-/* Ours, our solicited-node group, or all-nodes (ff02::1). */
+/* Ours, a solicited-node group (ff02::1:ffXX:XXXX), or all-nodes
+ * (ff02::1).  Any solicited-node group: a job's src_ips range owns
+ * addresses of many groups, and Neighbor Discovery checks the target
+ * (a solicitation for another's address is counted there). */
 static int
 ipv6_dst_accept(const struct app *app, const uint8_t *dst)
 {
 	static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 0x01 };
-	uint8_t sn[16];
+	static const uint8_t sn_prefix[13] = { 0xff, 0x02, [11] = 0x01,
+					       [12] = 0xff };
 
 	if (dst[0] != 0xff)
 		return ipv6_is_own(app, dst);
 	if (memcmp(dst, all_nodes, 16) == 0)
 		return 1;
-	if (!app->cfg->has_ip6)
-		return 0;
-	nd_solicited_node(sn, app->cfg->ip6);
-	return memcmp(dst, sn, 16) == 0;
+	return app->cfg->has_ip6 && memcmp(dst, sn_prefix, 13) == 0;
 }
 
 /* Hop-by-hop options or destination options: every option must be one

@@ -83,17 +83,18 @@ nd_send_dad_probe(struct worker *w)
 	nd_send(w, nd_unspecified, group, mac, msg, len);
 }
 
-/* An NA for our address to dst (eth_dst). */
+/* An NA for target, one of our addresses (--ip6 or a src_ips one),
+ * sent from it to dst (eth_dst). */
 static void
-nd_send_na(struct worker *w, const uint8_t *dst, const uint8_t *eth_dst,
-	   uint8_t flags)
+nd_send_na(struct worker *w, const uint8_t *target, const uint8_t *dst,
+	   const uint8_t *eth_dst, uint8_t flags)
 {
 	uint8_t msg[ND_MSG_LLA_LEN];
 	uint32_t len;
 
-	len = nd_msg_build_na(msg, w->cfg->ip6, flags,
+	len = nd_msg_build_na(msg, target, flags,
 			      w->app->port.mac.addr_bytes);
-	nd_send(w, w->cfg->ip6, dst, eth_dst, msg, len);
+	nd_send(w, target, dst, eth_dst, msg, len);
 }
 
 void
@@ -105,7 +106,7 @@ nd_announce(struct worker *w)
 		return;
 	w->stats.nd.tx_unsolicited_adverts++;
 	nd_mcast_mac(mac, nd_all_nodes);
-	nd_send_na(w, nd_all_nodes, mac, ND_NA_OVERRIDE);
+	nd_send_na(w, w->cfg->ip6, nd_all_nodes, mac, ND_NA_OVERRIDE);
 }
 
 /* Someone else has --ip6 (RFC 4862 5.4.3, 5.4.4): while tentative,
@@ -174,7 +175,7 @@ nd_input_ns(struct worker *w, const struct rte_ether_hdr *eh,
 		 * 7.2.4), without the solicited flag. */
 		w->stats.nd.tx_adverts++;
 		nd_mcast_mac(mac, nd_all_nodes);
-		nd_send_na(w, nd_all_nodes, mac, ND_NA_OVERRIDE);
+		nd_send_na(w, msg->target, nd_all_nodes, mac, ND_NA_OVERRIDE);
 		return;
 	}
 	if (w->app->ip6_tentative || ipv6_is_own(w->app, ip6->src_addr)) {
@@ -194,7 +195,7 @@ nd_input_ns(struct worker *w, const struct rte_ether_hdr *eh,
 	}
 	eth_dst = msg->has_lla ? msg->lla : eh->src_addr.addr_bytes;
 	w->stats.nd.tx_adverts++;
-	nd_send_na(w, ip6->src_addr, eth_dst,
+	nd_send_na(w, msg->target, ip6->src_addr, eth_dst,
 		   ND_NA_SOLICITED | ND_NA_OVERRIDE);
 }
 
