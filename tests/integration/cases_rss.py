@@ -135,7 +135,17 @@ class RssPair:
         self.server = self.client = None
         self.bridge = Bridge(ctx, self.socks, self.ctls, bridge_extra)
         try:
-            time.sleep(0.5)
+            # The daemons' memif clients connect once, at start: wait
+            # for the bridge's sockets (a fixed pause lost the race in
+            # the sanitizer build on a busy machine).
+            deadline = time.time() + 30
+            while not all(os.path.exists(s) for s in self.socks):
+                check(self.bridge.proc.poll() is None,
+                      "rss_bridge exited %s" % self.bridge.proc.returncode)
+                check(time.time() < deadline,
+                      "rss_bridge made no memif sockets in 30 s")
+                time.sleep(0.05)
+            time.sleep(0.2)  # bound, then listening
             self.server = Daemon(ctx, extra=[
                 "--ip", SERVER_IP + "/24", "--listen", "80",
                 "--port-rss", "external", "--mbufs", "65535"],
