@@ -122,6 +122,15 @@ def memif_2lcore_eal(ctx, sock):
             "--vdev=net_memif0,role=client,socket=%s,rsize=12" % sock]
 
 
+def unix_socket_listed(path):
+    """Whether a UNIX socket bound to path (a file, or the abstract
+    name) exists."""
+    with open("/proc/net/unix") as f:
+        return any(line.split()[-1] in (path, "@" + path)
+                   for line in f.readlines()[1:]
+                   if len(line.split()) >= 8)
+
+
 class RssPair:
     """Bridge, dpfetch server (--listen 80) and dpfetch client daemon,
     all with RSS steering; stop() ends them all (and checks each)."""
@@ -137,15 +146,15 @@ class RssPair:
         try:
             # The daemons' memif clients connect once, at start: wait
             # for the bridge's sockets (a fixed pause lost the race in
-            # the sanitizer build on a busy machine).
+            # the sanitizer build on a busy machine).  memif's are in
+            # the abstract namespace: /proc/net/unix lists them.
             deadline = time.time() + 30
-            while not all(os.path.exists(s) for s in self.socks):
+            while not all(unix_socket_listed(s) for s in self.socks):
                 check(self.bridge.proc.poll() is None,
                       "rss_bridge exited %s" % self.bridge.proc.returncode)
                 check(time.time() < deadline,
                       "rss_bridge made no memif sockets in 30 s")
                 time.sleep(0.05)
-            time.sleep(0.2)  # bound, then listening
             self.server = Daemon(ctx, extra=[
                 "--ip", SERVER_IP + "/24", "--listen", "80",
                 "--port-rss", "external", "--mbufs", "65535"],
