@@ -15,6 +15,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "eal_harness.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,19 +42,9 @@ static uint16_t next_rport = 1000;
 static int
 group_setup(void **state)
 {
-	char *argv[] = {
-		"test_conn_mem", "--no-huge", "--no-pci", "-m", "256",
-		"--file-prefix", "ut_httpd", "--log-level", "error",
-		"--no-shconf", "--no-telemetry", "-l", "0",
-	};
-	int argc = (int)(sizeof(argv) / sizeof(argv[0]));
-
 	(void)state;
-	if (rte_eal_init(argc, argv) < 0) {
-		fprintf(stderr, "rte_eal_init failed: %s\n",
-			rte_strerror(rte_errno));
+	if (ut_eal_init("test_conn_mem", "ut_httpd", "256") != 0)
 		return -1;
-	}
 	config_init(&cfg);
 	cfg.ip = 0xc6120002;
 	cfg.max_conns = 64;

@@ -13,6 +13,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "eal_harness.h"
+
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,19 +50,9 @@ static const struct tcp_app_ops ops = { .connected = nop_connected };
 static int
 group_setup(void **state)
 {
-	char *argv[] = {
-		"test_tcp6", "--no-huge", "--no-pci", "-m", "256",
-		"--file-prefix", "ut_tcp6", "--log-level", "error",
-		"--no-shconf", "--no-telemetry", "-l", "0",
-	};
-	int argc = (int)(sizeof(argv) / sizeof(argv[0]));
-
 	(void)state;
-	if (rte_eal_init(argc, argv) < 0) {
-		fprintf(stderr, "rte_eal_init failed: %s\n",
-			rte_strerror(rte_errno));
+	if (ut_eal_init("test_tcp6", "ut_tcp6", "256") != 0)
 		return -1;
-	}
 	config_init(&cfg);
 	cfg.ip = 0xc6120002;
 	cfg.has_ip6 = 1;

@@ -7,6 +7,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "eal_harness.h"
+
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,19 +57,9 @@ stream_byte(uint32_t seq)
 static int
 group_setup(void **state)
 {
-	char *argv[] = {
-		"test_tcp_reass", "--no-huge", "--no-pci", "-m", "128",
-		"--file-prefix", "ut_reass", "--log-level", "error",
-		"--no-shconf", "--no-telemetry", "-l", "0",
-	};
-	int argc = (int)(sizeof(argv) / sizeof(argv[0]));
-
 	(void)state;
-	if (rte_eal_init(argc, argv) < 0) {
-		fprintf(stderr, "rte_eal_init failed: %s\n",
-			rte_strerror(rte_errno));
+	if (ut_eal_init("test_tcp_reass", "ut_reass", "128") != 0)
 		return -1;
-	}
 	pool = rte_pktmbuf_pool_create("ut", POOL_SIZE, 0,
 		RTE_ALIGN(sizeof(struct tcp_seg_cb), RTE_MBUF_PRIV_ALIGN),
 		RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
