@@ -437,7 +437,7 @@ passive_syn(struct peer *p)
 	c = conn_of(p);
 	assert_non_null(c);
 	assert_int_equal(c->state, TCP_SYN_RECEIVED);
-	p->iss = c->iss;
+	p->iss = c->snd_una;	/* ISS, until the SYN is acknowledged */
 	t = take(p);
 	/* The SYN-ACK's window is never scaled: what fits 16 bits. */
 	expect_seg(t, p, F_SYN | F_ACK, p->iss, p->nxt, 65535, 0);
@@ -543,7 +543,7 @@ test_passive_open_bare(void **state)
 	p.nxt++;
 	c = conn_of(&p);
 	assert_non_null(c);
-	p.iss = c->iss;
+	p.iss = c->snd_una;	/* ISS, until the SYN is acknowledged */
 	t = take(&p);
 	expect_seg(t, &p, F_SYN | F_ACK, p.iss, p.nxt, 65535, 0);
 	/* Only our MSS. */
@@ -709,7 +709,7 @@ test_active_open(void **state)
 	assert_non_null(c);
 	p.lport = c->local_port;
 	p.port = 8080;
-	p.iss = c->iss;
+	p.iss = c->snd_una;	/* ISS, until the SYN is acknowledged */
 	sh_drain(&h);
 	t = take(&p);
 	assert_int_equal(c->state, TCP_SYN_SENT);
@@ -753,7 +753,7 @@ test_active_open(void **state)
 	/* RFC 6298 2.2: SRTT = R, RTTVAR = R/2; RTO at its 200 ms floor. */
 	assert_int_equal(c->srtt_us, 10000);
 	assert_int_equal(c->rttvar_us, 5000);
-	assert_int_equal(c->rto_us, 200000);
+	assert_int_equal(tcp_rto_us(w, c), 200000);
 	want.InSegs = 1;
 	want.OutSegs = 2;
 	want.PureAcksSent = 1;
@@ -1238,7 +1238,7 @@ test_rto_backoff(void **state)
 	peer_init(&p);
 	p.sack = 0;	/* no tail loss probe before the RTO */
 	c = open_passive(&p);
-	assert_int_equal(c->rto_us, 200000);
+	assert_int_equal(tcp_rto_us(w, c), 200000);
 	assert_int_equal(tcp_send(w, c, data, sizeof(data)), sizeof(data));
 	sh_drain(&h);
 	t = take(&p);
