@@ -57,9 +57,6 @@ struct tcp_seg {
 #define TH_ACK	RTE_TCP_ACK_FLAG
 #define TH_URG	RTE_TCP_URG_FLAG
 
-/* PAWS: ts_recent older than 24 days is invalid (RFC 7323 5.5). */
-#define PAWS_IDLE_MS	(24ull * 24 * 3600 * 1000)
-
 static void
 tcp_ack_now(struct worker *w, struct tcp_conn *c)
 {
@@ -958,7 +955,7 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 	if ((c->flags & TF_TSTAMP) && s->opts.has_ts && !(s->flags & TH_RST) &&
 	    SEQ_LT(s->opts.ts_val, c->ts_recent) &&
 	    (uint16_t)(TCP_TS_RECENT_T(w->now_ms) - c->ts_recent_t) <
-	    TCP_TS_RECENT_T(PAWS_IDLE_MS)) {
+	    TCP_TS_RECENT_T(TCP_PAWS_IDLE_MS)) {
 		w->stats.tcp.PawsDrops++;
 		tcp_ack_now(w, c);
 		goto drop;

@@ -332,6 +332,8 @@ tcp_max_sndwnd_update(struct tcp_conn *c, uint32_t snd_wnd)
 
 /* ts_recent_t's clock: now_ms in 65.5-s units, low 16 bits. */
 #define TCP_TS_RECENT_T(now_ms)	((uint16_t)((now_ms) >> 16))
+/* PAWS: ts_recent older than 24 days is invalid (RFC 7323 5.5). */
+#define TCP_PAWS_IDLE_MS	(24ull * 24 * 3600 * 1000)
 
 /* Whether c is an IPv6 connection (see struct tcp_addr6). */
 static inline int
