@@ -312,14 +312,13 @@ struct tcp_conn_info {
 	uint8_t snd_wscale;	/* the peer's shift */
 	uint8_t rcv_wscale;	/* ours */
 	uint32_t flags;		/* TCP_INFO_* */
-	/* Send sequence space. */
-	uint32_t iss;
+	/* Send sequence space (ISS and IRS are not kept past the
+	 * handshake). */
 	uint32_t snd_una;
 	uint32_t snd_nxt;
 	uint32_t snd_max;
 	uint32_t snd_wnd;	/* the peer's window, scaled */
 	/* Receive sequence space. */
-	uint32_t irs;
 	uint32_t rcv_nxt;
 	uint32_t rcv_wnd;	/* what we would advertise now, unscaled */
 	/* Congestion control and RTT (microseconds; srtt 0: no sample). */

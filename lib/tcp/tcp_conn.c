@@ -838,17 +838,15 @@ tcp_conn_new(struct worker *w, uint32_t remote_ip, uint16_t remote_port,
 	c->app = app;
 	tcp_timers_init(c);
 
-	c->iss = tcp_isn(w, &k);
+	c->snd_una = tcp_isn(w, &k);	/* ISS */
 	c->ts_off = syncookie_ts_offset(&w->tcp->ts_key, &t);
-	c->snd_una = c->iss;
-	c->snd_nxt = c->iss;
-	c->snd_max = c->iss;
-	tcp_set_high_rxt(w->tcp, c, c->iss);
+	c->snd_nxt = c->snd_una;
+	c->snd_max = c->snd_una;
+	tcp_set_high_rxt(w->tcp, c, c->snd_una);
 	/* Until the peer says otherwise (RFC 9293 3.7.1). */
 	c->mss = 536;
 	c->rcv_wscale = w->cfg->tcp.wscale ?
 		tcp_choose_wscale(w->cfg->tcp.rcvbuf) : 0;
-	c->rto_us = w->cfg->tcp.rto_initial_ms * 1000;
 	w->tcp->cc_ops->init(&c->cc, c->mss, w->cfg->tcp.iw);
 	c->last_rx_ms = (uint32_t)w->now_ms;
 	return c;
@@ -1549,19 +1547,17 @@ tcp_conn_info(struct worker *w, const struct tcp_conn *c,
 	for (i = 0; i < RTE_DIM(tcp_info_flags); i++)
 		if (c->flags & tcp_info_flags[i].tf)
 			ci->flags |= tcp_info_flags[i].info;
-	ci->iss = c->iss;
 	ci->snd_una = c->snd_una;
 	ci->snd_nxt = c->snd_nxt;
 	ci->snd_max = c->snd_max;
 	ci->snd_wnd = c->snd_wnd;
-	ci->irs = c->irs;
 	ci->rcv_nxt = c->rcv_nxt;
 	ci->rcv_wnd = tcp_rcv_window(w, c);
 	ci->cwnd = c->cc.cwnd;
 	ci->ssthresh = c->cc.ssthresh;
 	ci->srtt_us = c->srtt_us;
 	ci->rttvar_us = c->rttvar_us;
-	ci->rto_us = c->rto_us;
+	ci->rto_us = tcp_rto_us(w, c);
 	ci->retrans = c->retrans_count;
 	ci->unacked = c->snd_max - c->snd_una;
 	ci->snd_queued = tcp_snd_of(w->tcp, c)->len;

@@ -57,9 +57,6 @@ struct tcp_seg {
 #define TH_ACK	RTE_TCP_ACK_FLAG
 #define TH_URG	RTE_TCP_URG_FLAG
 
-/* PAWS: ts_recent older than 24 days is invalid (RFC 7323 5.5). */
-#define PAWS_IDLE_MS	(24ull * 24 * 3600 * 1000)
-
 static void
 tcp_ack_now(struct worker *w, struct tcp_conn *c)
 {
@@ -153,7 +150,7 @@ tcp_apply_syn_options(struct worker *w, struct tcp_conn *c,
 	if (o->has_ts && w->cfg->tcp.timestamps) {
 		c->flags |= TF_TSTAMP;
 		c->ts_recent = o->ts_val;
-		c->ts_recent_ms = (uint32_t)w->now_ms;
+		c->ts_recent_t = TCP_TS_RECENT_T(w->now_ms);
 	}
 	if (o->sack_perm && w->cfg->tcp.sack)
 		c->flags |= TF_SACK;
@@ -186,7 +183,7 @@ tcp_start_sending(struct worker *w, struct tcp_conn *c, int syn_rexmitted)
 	 * had to be retransmitted (RFC 5681 3.1). */
 	w->tcp->cc_ops->init(&c->cc, c->mss,
 			syn_rexmitted ? 1 : w->cfg->tcp.iw);
-	c->max_sndwnd = c->snd_wnd;
+	tcp_max_sndwnd_update(c, c->snd_wnd);
 	tcp_set_high_rxt(w->tcp, c, c->snd_una);
 	c->recover = c->snd_una;
 }
@@ -266,17 +263,15 @@ tcp_in_cookie_ack(struct worker *w, const struct tcp_listener *l,
 		w->stats.tcp.ListenDrops++;
 		return NULL;
 	}
-	c->iss = s->ack - 1;
-	c->snd_una = c->iss;
-	c->snd_nxt = c->iss + 1;
+	c->snd_una = s->ack - 1;	/* ISS */
+	c->snd_nxt = s->ack;
 	c->snd_max = c->snd_nxt;
 	tcp_set_high_rxt(w->tcp, c, c->snd_una);
-	c->irs = s->seq - 1;
 	c->rcv_nxt = s->seq;
 	c->rcv_adv = c->rcv_nxt + RTE_MIN(w->cfg->tcp.rcvbuf, 65535u);
 	c->snd_wnd = s->wnd;
-	c->snd_wl1 = c->irs;
-	c->snd_wl2 = c->iss;
+	c->snd_wl1 = s->seq - 1;	/* IRS */
+	c->snd_wl2 = c->snd_una;
 	memset(&o, 0, sizeof(o));
 	o.has_mss = 1;
 	o.mss = co.mss;
@@ -339,12 +334,11 @@ tcp_in_listen(struct worker *w, const struct tcp_listener *l,
 		w->stats.tcp.ListenDrops++;
 		return;
 	}
-	c->irs = s->seq;
 	c->rcv_nxt = s->seq + 1;
 	c->rcv_adv = c->rcv_nxt;
 	c->snd_wnd = s->wnd;
 	c->snd_wl1 = s->seq;
-	c->snd_wl2 = c->iss;
+	c->snd_wl2 = c->snd_una;	/* ISS */
 	tcp_apply_syn_options(w, c, &s->opts);
 	if (tcp_send_syn(w, c) != 0) {
 		tcp_conn_free(w, c);
@@ -397,7 +391,9 @@ tcp_in_syn_sent(struct worker *w, struct tcp_conn *c, struct tcp_seg *s)
 	int ack_ok = 0;
 
 	if (s->flags & TH_ACK) {
-		if (SEQ_LEQ(s->ack, c->iss) || SEQ_GT(s->ack, c->snd_max)) {
+		/* snd_una is still ISS here. */
+		if (SEQ_LEQ(s->ack, c->snd_una) ||
+		    SEQ_GT(s->ack, c->snd_max)) {
 			if (!(s->flags & TH_RST) && tcp_rst_allowed(w))
 				tcp_send_reset_conn(w, c, s->ack, 0, 0);
 			return 0;
@@ -417,7 +413,6 @@ tcp_in_syn_sent(struct worker *w, struct tcp_conn *c, struct tcp_seg *s)
 	if (!(s->flags & TH_SYN))
 		return 0;
 
-	c->irs = s->seq;
 	c->rcv_nxt = s->seq + 1;
 	c->rcv_adv = c->rcv_nxt;
 	tcp_apply_syn_options(w, c, &s->opts);
@@ -545,7 +540,7 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 	}
 	/* RFC 5961 5.2: an ACK older than the largest window we could have
 	 * sent is a blind injection: challenge it, drop the segment. */
-	if (SEQ_LT(s->ack, c->snd_una - RTE_MAX(c->max_sndwnd, 65535u))) {
+	if (SEQ_LT(s->ack, c->snd_una - RTE_MAX(tcp_max_sndwnd(c), 65535u))) {
 		if (tcp_challenge_ack_allowed(w)) {
 			w->stats.tcp.ChallengeAcks++;
 			tcp_ack_now(w, c);
@@ -686,7 +681,7 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 		uint32_t old = c->snd_wnd;
 
 		c->snd_wnd = s->wnd << c->snd_wscale;
-		c->max_sndwnd = RTE_MAX(c->max_sndwnd, c->snd_wnd);
+		tcp_max_sndwnd_update(c, c->snd_wnd);
 		c->snd_wl1 = s->seq;
 		c->snd_wl2 = s->ack;
 		if (c->snd_wnd > old && tcp_snd_of(w->tcp, c)->len > 0)
@@ -940,7 +935,7 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 	 * (a SYN-ACK here is a simultaneous open and is ACKed below). */
 	if (c->state == TCP_SYN_RECEIVED &&
 	    (s->flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN &&
-	    s->seq == c->irs) {
+	    s->seq == c->rcv_nxt - 1) {	/* IRS, in SYN_RECEIVED */
 		tcp_send_syn(w, c);
 		goto drop;
 	}
@@ -959,7 +954,8 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 	/* PAWS (RFC 7323 5.3): an old timestamp is an old duplicate. */
 	if ((c->flags & TF_TSTAMP) && s->opts.has_ts && !(s->flags & TH_RST) &&
 	    SEQ_LT(s->opts.ts_val, c->ts_recent) &&
-	    (uint32_t)w->now_ms - c->ts_recent_ms < PAWS_IDLE_MS) {
+	    (uint16_t)(TCP_TS_RECENT_T(w->now_ms) - c->ts_recent_t) <
+	    TCP_TS_RECENT_T(TCP_PAWS_IDLE_MS)) {
 		w->stats.tcp.PawsDrops++;
 		tcp_ack_now(w, c);
 		goto drop;
@@ -1010,7 +1006,7 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 	if ((c->flags & TF_TSTAMP) && s->opts.has_ts &&
 	    SEQ_LEQ(s->seq, c->last_ack_sent)) {
 		c->ts_recent = s->opts.ts_val;
-		c->ts_recent_ms = (uint32_t)w->now_ms;
+		c->ts_recent_t = TCP_TS_RECENT_T(w->now_ms);
 	}
 
 	if (s->flags & TH_RST) {

@@ -342,17 +342,18 @@ tcp_send_syn(struct worker *w, struct tcp_conn *c)
 
 	if (c->state == TCP_SYN_RECEIVED)
 		flags |= RTE_TCP_ACK_FLAG;
-	if (tcp_emit(w, c, c->iss, flags, 0) != 0)
+	/* Until the SYN is acknowledged snd_una is ISS. */
+	if (tcp_emit(w, c, c->snd_una, flags, 0) != 0)
 		return -1;
 	/* Time the handshake unless this is a retransmission (Karn). */
 	if (c->rtx_shift == 0) {
-		c->rtt_seq = c->iss;
+		c->rtt_seq = c->snd_una;
 		c->rtt_start_us = (uint32_t)w->now_us | 1;
 	} else {
 		c->rtt_start_us = 0;
 	}
-	if (SEQ_LEQ(c->snd_nxt, c->iss)) {
-		c->snd_nxt = c->iss + 1;
+	if (SEQ_LEQ(c->snd_nxt, c->snd_una)) {
+		c->snd_nxt = c->snd_una + 1;
 		c->snd_max = c->snd_nxt;
 	}
 	return 0;

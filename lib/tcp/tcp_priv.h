@@ -209,8 +209,8 @@ struct tcp_conn {
 	 * persist (tcp.persist_max_s), in what was a hole. */
 	uint16_t persist_s;
 
-	/* Send sequence space (RFC 9293 3.3.1); ISS and IRS, read only
-	 * around the handshake, are at the end. */
+	/* Send sequence space (RFC 9293 3.3.1); for ISS and IRS see the
+	 * end. */
 	uint32_t snd_una;
 	uint32_t snd_nxt;
 	uint32_t snd_max;		/* highest sent, for retransmission */
@@ -230,21 +230,28 @@ struct tcp_conn {
 
 	/* Timestamps (RFC 7323). */
 	uint32_t ts_recent;
-	uint32_t ts_recent_ms;		/* when ts_recent was set */
 	/* Added to w->ts_now in every TSval we send (and taken off every
 	 * TSecr): a keyed hash of the tuple, so TSval tells nothing of our
 	 * clock (Linux's tsoffset). */
 	uint32_t ts_off;
+	/* When ts_recent was set: now_ms >> 16 (65.5-s units), low 16
+	 * bits.  PAWS's only use of it is its 24-day idle rule (RFC 7323
+	 * 5.5), which needs no finer; it wraps in 49.7 days, as 32 bits
+	 * of milliseconds did (TCP_TS_RECENT_T). */
+	uint16_t ts_recent_t;
+	/* The largest window the peer offered (RFC 5961 5.2's
+	 * MAX.SND.WND), in its units: windows above are scaled by
+	 * 2^snd_wscale, so 16 bits hold it exactly (tcp_max_sndwnd). */
+	uint16_t max_sndwnd_u;
 
-	/* RTT estimator (RFC 6298), microseconds. */
+	/* RTT estimator (RFC 6298), microseconds.  RTO is not kept: it is
+	 * a function of these two and the configuration (tcp_rto_us). */
 	uint32_t srtt_us;		/* 0 = no sample yet */
 	uint32_t rttvar_us;
-	uint32_t rto_us;
 	uint32_t rtt_seq;		/* Karn timing without timestamps */
 	/* now_us, low 32 bits (never 0) when the timed segment went out,
 	 * or 0; RTTs are far shorter than the 71 minutes it wraps in. */
 	uint32_t rtt_start_us;
-	uint32_t retrans_count;		/* retransmissions of this connection */
 
 	/* Congestion control and loss recovery (RFC 5681, 6582, 6675). */
 	/* The next block in the table's bucket chain: its pool index + 1,
@@ -253,13 +260,13 @@ struct tcp_conn {
 
 	/* The lcore's algorithm (w->tcp->cc_ops) keeps its state here. */
 	struct tcp_cc cc;
+	uint32_t retrans_count;		/* retransmissions of this connection */
 	/* The SACK scoreboard, from the worker's sack_pool only while the
 	 * peer reports something above SND.UNA: its pool index + 1, 0 =
 	 * none, which reads as empty (tcp_sack_of). */
 	uint32_t sack_i;
 	uint32_t recover;		/* snd_max when recovery began */
 	/* high_rxt and rxt_mark are in the send buffer (tcp_high_rxt). */
-	uint32_t max_sndwnd;		/* largest window the peer offered */
 	uint32_t last_rx_ms;		/* now_ms, low 32 bits: keepalive */
 	/* One wheel timer for three kinds (tcp_timer.c): it fires at the
 	 * earliest of tt_at, each kind's tick (low 32 bits; 0 = off). */
@@ -275,8 +282,12 @@ struct tcp_conn {
 	 * (tcp_snd_of). */
 	uint32_t snd_i;
 
-	uint32_t iss;
-	uint32_t irs;
+	/* No ISS nor IRS: they are needed only around the handshake, where
+	 * ISS is snd_una (our SYN is unacknowledged until the state leaves
+	 * SYN_SENT and SYN_RECEIVED) and IRS is rcv_nxt - 1 in
+	 * SYN_RECEIVED (a segment without ACK is dropped there, so nothing
+	 * advances rcv_nxt before the connection is established). */
+
 	/* The worker's output list: the next block's pool index + 1. */
 	uint32_t output_next;
 };
@@ -297,8 +308,32 @@ _Static_assert(offsetof(struct tcp_conn, app) == TCP_CONN_APP_OFF &&
  * Its three timers are one wheel timer (no argument, no back-pointer,
  * no callback: see timer.h).  Do not let the block grow back unnoticed.
  */
-_Static_assert(sizeof(struct tcp_conn) <= 208,
-	       "struct tcp_conn, the hot block, grew past 208 bytes");
+_Static_assert(sizeof(struct tcp_conn) <= 192,
+	       "struct tcp_conn, the hot block, grew past 192 bytes");
+
+/* RFC 5961 5.2's MAX.SND.WND, scaled. */
+static inline uint32_t
+tcp_max_sndwnd(const struct tcp_conn *c)
+{
+	return (uint32_t)c->max_sndwnd_u << c->snd_wscale;
+}
+
+/* Take a window the peer offered (scaled) into max_sndwnd_u. */
+static inline void
+tcp_max_sndwnd_update(struct tcp_conn *c, uint32_t snd_wnd)
+{
+	uint32_t u = snd_wnd >> c->snd_wscale;
+
+	if (u > UINT16_MAX)
+		u = UINT16_MAX;
+	if (u > c->max_sndwnd_u)
+		c->max_sndwnd_u = (uint16_t)u;
+}
+
+/* ts_recent_t's clock: now_ms in 65.5-s units, low 16 bits. */
+#define TCP_TS_RECENT_T(now_ms)	((uint16_t)((now_ms) >> 16))
+/* PAWS: ts_recent older than 24 days is invalid (RFC 7323 5.5). */
+#define TCP_PAWS_IDLE_MS	(24ull * 24 * 3600 * 1000)
 
 /* Whether c is an IPv6 connection (see struct tcp_addr6). */
 static inline int
@@ -707,6 +742,11 @@ void
 tcp_rtx_arm(struct worker *w, struct tcp_conn *c);
 void
 tcp_rtt_sample(struct worker *w, struct tcp_conn *c, uint32_t rtt_us);
+/* The RTO before backoff (RFC 6298 2): tcp.rto_initial_ms until the
+ * first sample, then SRTT + max(G, 4 RTTVAR) within tcp.rto_min_ms and
+ * tcp.rto_max_ms. */
+uint32_t
+tcp_rto_us(const struct worker *w, const struct tcp_conn *c);
 void
 tcp_delack_arm(struct worker *w, struct tcp_conn *c);
 void

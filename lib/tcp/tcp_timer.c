@@ -82,10 +82,26 @@ tcp_tt_cancel(struct worker *w, struct tcp_conn *c, enum tcp_timer_kind k)
 		timer_cancel(&w->wheel, &c->timer);
 }
 
+uint32_t
+tcp_rto_us(const struct worker *w, const struct tcp_conn *c)
+{
+	uint64_t rto, lo, hi;
+
+	if (c->srtt_us == 0)
+		return w->cfg->tcp.rto_initial_ms * 1000;
+	rto = (uint64_t)c->srtt_us +
+		RTE_MAX((uint64_t)RTO_CLOCK_G_US, 4 * (uint64_t)c->rttvar_us);
+	lo = (uint64_t)w->cfg->tcp.rto_min_ms * 1000;
+	hi = (uint64_t)w->cfg->tcp.rto_max_ms * 1000;
+	if (rto < lo)
+		rto = lo;
+	return (uint32_t)(rto > hi ? hi : rto);
+}
+
 static uint64_t
 tcp_rto_backed_off(const struct worker *w, const struct tcp_conn *c)
 {
-	uint64_t rto = (uint64_t)c->rto_us << c->rtx_shift;
+	uint64_t rto = (uint64_t)tcp_rto_us(w, c) << c->rtx_shift;
 	uint64_t max = (uint64_t)w->cfg->tcp.rto_max_ms * 1000;
 
 	return rto > max ? max : rto;
@@ -168,8 +184,7 @@ tcp_send_tlp(struct worker *w, struct tcp_conn *c)
 void
 tcp_rtt_sample(struct worker *w, struct tcp_conn *c, uint32_t rtt_us)
 {
-	uint64_t rto, lo, hi;
-
+	RTE_SET_USED(w);
 	if (rtt_us == 0)
 		rtt_us = 1;
 	if (c->srtt_us == 0) {
@@ -184,13 +199,6 @@ tcp_rtt_sample(struct worker *w, struct tcp_conn *c, uint32_t rtt_us)
 		c->rttvar_us = c->rttvar_us - c->rttvar_us / 4 + delta / 4;
 		c->srtt_us = c->srtt_us - c->srtt_us / 8 + rtt_us / 8;
 	}
-	rto = (uint64_t)c->srtt_us +
-		RTE_MAX((uint64_t)RTO_CLOCK_G_US, 4 * (uint64_t)c->rttvar_us);
-	lo = (uint64_t)w->cfg->tcp.rto_min_ms * 1000;
-	hi = (uint64_t)w->cfg->tcp.rto_max_ms * 1000;
-	if (rto < lo)
-		rto = lo;
-	c->rto_us = (uint32_t)(rto > hi ? hi : rto);
 }
 
 static void

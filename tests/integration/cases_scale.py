@@ -228,10 +228,12 @@ def memif_four_million_connections(ctx):
     # more field in tcp_conn fails this.  Then job_conn went 64 -> 40
     # (no list of all connections, profile and parser block in one word,
     # TCP's block and the job's clock in 32 bits): client 292 -> 268.
-    # The aim is 256 on both sides (issue 15): the server is there, the
-    # client not yet (12 B over).
+    # Then tcp_conn went 208 -> 192 (no ISS/IRS, RTO computed, PAWS's
+    # clock and MAX.SND.WND in 16 bits): server 212, client 252, both
+    # under the 256 of issue 15.  The client's bound is that 256 itself
+    # (4 B of margin), the server's 6 B over its figure.
     # Move these only with a new measurement and its reason here.
-    check(per_srv <= 234 and per_cli <= 274,
+    check(per_srv <= 218 and per_cli <= 256,
           "memory per connection: server %.0f, client %.0f bytes" %
           (per_srv, per_cli))
     print("    %d connections (all open by %d s) held %d s; %d requests;"

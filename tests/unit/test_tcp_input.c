@@ -437,7 +437,7 @@ passive_syn(struct peer *p)
 	c = conn_of(p);
 	assert_non_null(c);
 	assert_int_equal(c->state, TCP_SYN_RECEIVED);
-	p->iss = c->iss;
+	p->iss = c->snd_una;	/* ISS, until the SYN is acknowledged */
 	t = take(p);
 	/* The SYN-ACK's window is never scaled: what fits 16 bits. */
 	expect_seg(t, p, F_SYN | F_ACK, p->iss, p->nxt, 65535, 0);
@@ -543,7 +543,7 @@ test_passive_open_bare(void **state)
 	p.nxt++;
 	c = conn_of(&p);
 	assert_non_null(c);
-	p.iss = c->iss;
+	p.iss = c->snd_una;	/* ISS, until the SYN is acknowledged */
 	t = take(&p);
 	expect_seg(t, &p, F_SYN | F_ACK, p.iss, p.nxt, 65535, 0);
 	/* Only our MSS. */
@@ -709,7 +709,7 @@ test_active_open(void **state)
 	assert_non_null(c);
 	p.lport = c->local_port;
 	p.port = 8080;
-	p.iss = c->iss;
+	p.iss = c->snd_una;	/* ISS, until the SYN is acknowledged */
 	sh_drain(&h);
 	t = take(&p);
 	assert_int_equal(c->state, TCP_SYN_SENT);
@@ -753,7 +753,7 @@ test_active_open(void **state)
 	/* RFC 6298 2.2: SRTT = R, RTTVAR = R/2; RTO at its 200 ms floor. */
 	assert_int_equal(c->srtt_us, 10000);
 	assert_int_equal(c->rttvar_us, 5000);
-	assert_int_equal(c->rto_us, 200000);
+	assert_int_equal(tcp_rto_us(w, c), 200000);
 	want.InSegs = 1;
 	want.OutSegs = 2;
 	want.PureAcksSent = 1;
@@ -1177,6 +1177,58 @@ test_paws(void **state)
 	finish();
 }
 
+/* PAWS's 24-day rule (RFC 7323 5.5): a TS.Recent set that long ago no
+ * longer rejects an older TSval.  Its age is 16 bits of 65.5-s units
+ * (ts_recent_t): checked on both sides of the bound, across the wrap of
+ * those 16 bits (the clock here is near 0). */
+static void
+test_paws_idle(void **state)
+{
+	uint16_t now_t, idle_t = TCP_TS_RECENT_T(TCP_PAWS_IDLE_MS);
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	uint32_t recent;
+	struct peer p;
+
+	(void)state;
+	peer_init(&p);
+	c = open_passive(&p);
+	recent = p.ts_val;
+	now_t = TCP_TS_RECENT_T(w->now_ms);
+	assert_int_equal(c->ts_recent_t, now_t);
+	assert_true(now_t < idle_t);	/* the age wraps below */
+
+	/* Set a unit less than 24 days ago: still valid, the old TSval
+	 * is dropped. */
+	c->ts_recent_t = (uint16_t)(now_t - idle_t + 1);
+	p.ts_val = recent - 1;
+	peer_seg(&p, F_ACK | F_PSH, p.nxt, p.iss + 1, "old", 3);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+	assert_int_equal(rec.len, 0);
+	assert_int_equal(c->ts_recent, recent);
+	want.InSegs += 1;
+	want.OutSegs += 1;
+	want.PawsDrops = 1;
+	want.PureAcksSent = 1;
+	check_stats();
+
+	/* 24 days ago: TS.Recent is invalid, the segment taken, and its
+	 * TSval is TS.Recent from now on. */
+	c->ts_recent_t = (uint16_t)(now_t - idle_t);
+	peer_seg(&p, F_ACK | F_PSH, p.nxt, p.iss + 1, "new", 3);
+	p.nxt += 3;
+	expect_none();
+	assert_int_equal(rec.len, 3);
+	assert_memory_equal(rec.data, "new", 3);
+	assert_int_equal(c->ts_recent, recent - 1);
+	assert_int_equal(c->ts_recent_t, now_t);
+	want.InSegs += 1;
+	want.DataBytesIn = 3;
+	check_stats();
+	finish();
+}
+
 /* The peer's FIN: ACKed, CLOSE_WAIT, the application told; its close
  * sends our FIN (LAST_ACK); the ACK of it ends the connection. */
 static void
@@ -1238,7 +1290,7 @@ test_rto_backoff(void **state)
 	peer_init(&p);
 	p.sack = 0;	/* no tail loss probe before the RTO */
 	c = open_passive(&p);
-	assert_int_equal(c->rto_us, 200000);
+	assert_int_equal(tcp_rto_us(w, c), 200000);
 	assert_int_equal(tcp_send(w, c, data, sizeof(data)), sizeof(data));
 	sh_drain(&h);
 	t = take(&p);
@@ -1618,6 +1670,7 @@ main(void)
 		cmocka_unit_test_setup(test_ack_unsent, setup),
 		cmocka_unit_test_setup(test_out_of_window, setup),
 		cmocka_unit_test_setup(test_paws, setup),
+		cmocka_unit_test_setup(test_paws_idle, setup),
 		cmocka_unit_test_setup(test_fin_close, setup),
 		cmocka_unit_test_setup(test_active_close_time_wait, setup),
 		cmocka_unit_test_setup(test_rto_backoff, setup),
