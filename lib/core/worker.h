@@ -48,6 +48,8 @@
  * otherwise fill the backlog and lose what comes next. */
 #define TX_DATA_LIMIT	(TX_BACKLOG - 2 * TX_BATCH)
 #define WORKER_CMD_RING	256
+/* Remembered neighbour confirmations per lcore (a power of two). */
+#define WORKER_NEIGH_CONFIRM_SLOTS 64
 
 struct worker;
 struct http_server;
@@ -78,6 +80,10 @@ struct worker {
 	 * neigh_* call works on (its callbacks send there). */
 	uint8_t rx_iface;
 	uint8_t neigh_iface;
+	/* Destinations whose neighbour TCP progress confirmed lately
+	 * (neigh_confirm_due): keys are digests, times ms. */
+	uint32_t neigh_confirm_key[WORKER_NEIGH_CONFIRM_SLOTS];
+	uint32_t neigh_confirm_ms[WORKER_NEIGH_CONFIRM_SLOTS];
 
 	/* Where the lcore's time goes: loop iterations that moved packets
 	 * or ran jobs count as busy, the others as idle (headroom). */
