@@ -80,10 +80,6 @@ struct worker {
 	 * neigh_* call works on (its callbacks send there). */
 	uint8_t rx_iface;
 	uint8_t neigh_iface;
-	/* Destinations whose neighbour TCP progress confirmed lately
-	 * (neigh_confirm_due): keys are digests, times ms. */
-	uint32_t neigh_confirm_key[WORKER_NEIGH_CONFIRM_SLOTS];
-	uint32_t neigh_confirm_ms[WORKER_NEIGH_CONFIRM_SLOTS];
 
 	/* Where the lcore's time goes: loop iterations that moved packets
 	 * or ran jobs count as busy, the others as idle (headroom). */
@@ -128,6 +124,12 @@ struct worker {
 	struct rte_mbuf *tx_pkts[TX_BACKLOG];
 
 	struct stats stats;
+
+	/* Destinations whose neighbour TCP progress confirmed lately
+	 * (neigh_confirm_due): keys are digests, times ms.  Last: touched
+	 * once per acknowledgement of new data, away from the hot fields. */
+	uint32_t neigh_confirm_key[WORKER_NEIGH_CONFIRM_SLOTS];
+	uint32_t neigh_confirm_ms[WORKER_NEIGH_CONFIRM_SLOTS];
 };
 
 /* A function to run on a worker's own lcore (see worker_call). */
