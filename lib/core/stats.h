@@ -37,7 +37,7 @@
 	X(rx_requests) X(rx_replies) X(rx_invalid) X(rx_not_for_us) \
 	X(tx_requests) X(tx_replies) X(tx_gratuitous) \
 	X(resolve_failures) X(held_packets) X(held_drops) X(entries_aged) \
-	X(entries_evicted) X(learn_limited) X(table_full)
+	X(entries_evicted) X(learn_limited) X(table_full) X(confirmations)
 
 #define STATS_IP(X) \
 	X(rx_packets) X(rx_too_short) X(rx_bad_version) X(rx_bad_hlen) \
@@ -63,7 +63,7 @@
 	X(rx_not_for_us) X(tx_solicits) X(tx_adverts) X(tx_unsolicited_adverts) \
 	X(resolve_failures) X(held_packets) X(held_drops) \
 	X(entries_evicted) X(learn_limited) X(table_full) \
-	X(dad_probes) X(dad_conflicts)
+	X(dad_probes) X(dad_conflicts) X(confirmations)
 
 #define STATS_ICMP6(X) \
 	X(rx_echo_requests) X(tx_echo_replies) X(rx_bad_csum) \

@@ -48,6 +48,8 @@
  * otherwise fill the backlog and lose what comes next. */
 #define TX_DATA_LIMIT	(TX_BACKLOG - 2 * TX_BATCH)
 #define WORKER_CMD_RING	256
+/* Remembered neighbour confirmations per lcore (a power of two). */
+#define WORKER_NEIGH_CONFIRM_SLOTS 64
 
 struct worker;
 struct http_server;
@@ -122,6 +124,12 @@ struct worker {
 	struct rte_mbuf *tx_pkts[TX_BACKLOG];
 
 	struct stats stats;
+
+	/* Destinations whose neighbour TCP progress confirmed lately
+	 * (neigh_confirm_due): keys are digests, times ms.  Last: touched
+	 * once per acknowledgement of new data, away from the hot fields. */
+	uint32_t neigh_confirm_key[WORKER_NEIGH_CONFIRM_SLOTS];
+	uint32_t neigh_confirm_ms[WORKER_NEIGH_CONFIRM_SLOTS];
 };
 
 /* A function to run on a worker's own lcore (see worker_call). */

@@ -216,6 +216,27 @@ arp_output(struct worker *w, uint32_t ip, struct rte_mbuf *m, uint8_t *mac)
 }
 
 void
+arp_confirm(struct worker *w, uint32_t dst)
+{
+	uint8_t a[NEIGH_ADDR_LEN];
+	struct arp_table *t;
+	uint32_t next_hop;
+	uint8_t iface;
+
+	if (!neigh_confirm_due(w->neigh_confirm_key, w->neigh_confirm_ms,
+			       WORKER_NEIGH_CONFIRM_SLOTS, dst, w->now_ms,
+			       w->cfg->arp.reachable_s * 250u))
+		return;
+	next_hop = ipv4_route(w, dst, &iface);
+	if (next_hop == 0)
+		return;
+	t = arp_tab(w->app, iface);
+	neigh_addr_from_ipv4(a, next_hop);
+	if (neigh_sync_confirm(&t->lock, &t->neigh, a, w->now_ms))
+		w->stats.arp.confirmations++;
+}
+
+void
 arp_timer(struct worker *w)
 {
 	uint16_t i;

@@ -69,6 +69,15 @@ struct app;
 struct arp_table *
 arp_table_of(const struct app *app, uint32_t next_hop);
 
+/*
+ * TCP saw new data acknowledged by dst (host order): the neighbour that
+ * carries traffic to it (dst or the gateway) is reachable.  Cheap enough
+ * per acknowledgement: the table is touched once a quarter of
+ * reachable_s per destination at most.
+ */
+void
+arp_confirm(struct worker *w, uint32_t dst);
+
 /* Retries and aging (one worker calls it every few milliseconds). */
 void
 arp_timer(struct worker *w);

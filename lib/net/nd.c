@@ -301,6 +301,29 @@ nd_output(struct worker *w, const uint8_t *ip, struct rte_mbuf *m,
 }
 
 void
+nd_confirm(struct worker *w, const uint8_t *dst)
+{
+	uint32_t key = 0, word;
+	uint8_t nh[16];
+	unsigned int i;
+
+	for (i = 0; i < 16; i += 4) {
+		memcpy(&word, dst + i, 4);
+		key ^= word;
+	}
+	if (w->app->nd == NULL ||
+	    !neigh_confirm_due(w->neigh_confirm_key, w->neigh_confirm_ms,
+			       WORKER_NEIGH_CONFIRM_SLOTS, key, w->now_ms,
+			       w->cfg->arp.reachable_s * 250u))
+		return;
+	if (ipv6_next_hop(w->app, dst, nh) != 0)
+		return;
+	if (neigh_sync_confirm(&w->app->nd->lock, &w->app->nd->neigh, nh,
+			       w->now_ms))
+		w->stats.nd.confirmations++;
+}
+
+void
 nd_timer(struct worker *w)
 {
 	if (w->app->nd == NULL)

@@ -85,4 +85,8 @@ nd_output(struct worker *w, const uint8_t *ip, struct rte_mbuf *m,
 void
 nd_timer(struct worker *w);
 
+/* arp_confirm for IPv6 (dst: 16 bytes, network order). */
+void
+nd_confirm(struct worker *w, const uint8_t *dst);
+
 #endif /* DPF_ND_H */

@@ -416,6 +416,22 @@ neigh_output(struct neigh_table *t, uint32_t ip, uint64_t now_ms,
 	return neigh_output_addr(t, a, now_ms, pkt, mac, ctx);
 }
 
+int
+neigh_confirm_addr(struct neigh_table *t, const uint8_t *addr,
+		   uint64_t now_ms)
+{
+	struct neigh_entry *e = neigh_lookup_addr(t, addr);
+
+	if (e == NULL || e->is_static ||
+	    (e->state != NEIGH_REACHABLE && e->state != NEIGH_STALE))
+		return 0;
+	e->state = NEIGH_REACHABLE;
+	e->changed_ms = now_ms;
+	e->used_ms = now_ms;
+	e->probes = 0;
+	return 1;
+}
+
 void
 neigh_timer(struct neigh_table *t, uint64_t now_ms, void *ctx)
 {

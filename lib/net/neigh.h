@@ -189,6 +189,38 @@ int
 neigh_output(struct neigh_table *t, uint32_t ip, uint64_t now_ms,
 	     void *pkt, uint8_t *mac, void *ctx);
 
+/*
+ * Reachability confirmed by an upper layer (RFC 4861 7.3.1; Linux's
+ * neigh_confirm): TCP saw an acknowledgement of new data, so our frames
+ * reach the neighbour.  A REACHABLE or STALE entry becomes REACHABLE
+ * anew and pending probes stop, so a busy peer needs no probes (which a
+ * loaded link may lose).  Returns 1 when an entry was confirmed, 0 when
+ * there is none to confirm (absent, static, INCOMPLETE or FAILED).
+ */
+int
+neigh_confirm_addr(struct neigh_table *t, const uint8_t *addr,
+		   uint64_t now_ms);
+
+/*
+ * Whether a confirmation for key (a 32-bit digest of the destination) is
+ * due, with the caller's small direct-mapped memory of recent ones
+ * (keys[], ms[], n slots, a power of two): at most one per key and
+ * interval, so the table's lock is taken rarely.  Records it when due.
+ */
+static inline int
+neigh_confirm_due(uint32_t *keys, uint32_t *ms, unsigned int n,
+		  uint32_t key, uint64_t now_ms, uint32_t interval_ms)
+{
+	unsigned int i = (key * 0x9e3779b1u) >> 24 & (n - 1);
+	uint32_t now = (uint32_t)now_ms;
+
+	if (keys[i] == key && now - ms[i] < interval_ms)
+		return 0;
+	keys[i] = key;
+	ms[i] = now;
+	return 1;
+}
+
 /* Retries, aging and garbage collection; call every few milliseconds. */
 void
 neigh_timer(struct neigh_table *t, uint64_t now_ms, void *ctx);

@@ -59,3 +59,15 @@ neigh_sync_update(rte_seqlock_t *lock, struct neigh_table *t,
 	neigh_sync_take_counts(t, cnt);
 	rte_seqlock_write_unlock(lock);
 }
+
+int
+neigh_sync_confirm(rte_seqlock_t *lock, struct neigh_table *t,
+		   const uint8_t *addr, uint64_t now_ms)
+{
+	int rc;
+
+	rte_seqlock_write_lock(lock);
+	rc = neigh_confirm_addr(t, addr, now_ms);
+	rte_seqlock_write_unlock(lock);
+	return rc;
+}

@@ -29,9 +29,11 @@
 #include <rte_prefetch.h>
 #include <rte_tcp.h>
 
+#include "arp.h"
 #include "cksum.h"
 #include "ipv4.h"
 #include "ipv6.h"
+#include "nd.h"
 #include "tcp_priv.h"
 #include "tcp_opt.h"
 #include "tcp_seq.h"
@@ -520,6 +522,18 @@ tcp_enter_recovery(struct worker *w, struct tcp_conn *c)
 	tcp_rtx_arm(w, c);
 }
 
+
+/* New data acknowledged: our frames reach the peer, so its neighbour
+ * entry needs no probe (RFC 4861 7.3.1's forward progress). */
+static inline void
+tcp_neigh_confirm(struct worker *w, const struct tcp_conn *c)
+{
+	if (tcp_conn_is_v6(c))
+		nd_confirm(w, tcp_addr6_of(w->tcp, c)->remote);
+	else
+		arp_confirm(w, c->remote_ip);
+}
+
 /* RFC 9293 3.10.7.4, fifth check, and RFC 5681/6298/6582/6675 on what an
  * ACK says.  Returns 1 if the connection was freed, -1 if the segment is
  * to be dropped. */
@@ -580,6 +594,7 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 				tcp_snd_put(w, c);
 		}
 		c->snd_una = s->ack;
+		tcp_neigh_confirm(w, c);
 		if (tcp_sack_ptr(w->tcp, c) != NULL) {
 			tcp_sack_prune(tcp_sack_ptr(w->tcp, c), c->snd_una);
 			if (tcp_sack_ptr(w->tcp, c)->n == 0)

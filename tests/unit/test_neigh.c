@@ -526,6 +526,102 @@ test_stale_fail_by_timer(void **state)
 	assert_int_equal(neigh_resolve(&x->t, ip, now + 101, mac, &x->f), -1);
 }
 
+/* Confirmation by TCP progress keeps an entry REACHABLE without probes,
+ * stops the probes of a STALE one, and leaves other states alone. */
+static void
+test_confirm(void **state)
+{
+	struct fixture *x = *state;
+	uint32_t ip = IP(10, 0, 0, 79), other = IP(10, 0, 0, 80);
+	uint8_t a[NEIGH_ADDR_LEN], b[NEIGH_ADDR_LEN];
+	struct neigh_entry *e, *s;
+	uint64_t now;
+	uint8_t mac[6];
+
+	neigh_addr_from_ipv4(a, ip);
+	neigh_addr_from_ipv4(b, other);
+	e = neigh_update(&x->t, ip, mac_a, 0, 1, &x->f);
+	assert_non_null(e);
+	/* Confirmed every 500 ms, it never ages: 10 s, no request. */
+	for (now = 500; now <= 10000; now += 500) {
+		assert_int_equal(neigh_confirm_addr(&x->t, a, now), 1);
+		neigh_timer(&x->t, now + 499, &x->f);
+		assert_int_equal(e->state, NEIGH_REACHABLE);
+		x->f.now_ms = now + 499;
+		assert_int_equal(neigh_resolve(&x->t, ip, now + 499, mac,
+					       &x->f), 1);
+	}
+	assert_int_equal(x->f.n_req, 0);
+	/* Without confirmation it goes STALE as before. */
+	neigh_timer(&x->t, 11000, &x->f);
+	assert_int_equal(e->state, NEIGH_STALE);
+	x->f.now_ms = 11000;
+	assert_int_equal(neigh_resolve(&x->t, ip, 11000, mac, &x->f), 1);
+	assert_int_equal(x->f.n_req, 1);
+	assert_int_equal(e->probes, 1);
+	/* A confirmation during the probing ends it: no more probes, and
+	 * no FAILED after the retries' time. */
+	assert_int_equal(neigh_confirm_addr(&x->t, a, 11050), 1);
+	assert_int_equal(e->state, NEIGH_REACHABLE);
+	assert_int_equal(e->probes, 0);
+	for (now = 11100; now < 11900; now += 100) {
+		x->f.now_ms = now;
+		assert_int_equal(neigh_resolve(&x->t, ip, now, mac, &x->f), 1);
+		neigh_timer(&x->t, now, &x->f);
+	}
+	assert_int_equal(e->state, NEIGH_REACHABLE);
+	assert_int_equal(x->f.n_req, 1);
+
+	/* Nothing to confirm: absent, INCOMPLETE, FAILED, static. */
+	assert_int_equal(neigh_confirm_addr(&x->t, b, 12000), 0);
+	x->f.now_ms = 12000;
+	assert_int_equal(neigh_resolve(&x->t, other, 12000, mac, &x->f), 0);
+	s = neigh_lookup(&x->t, other);
+	assert_int_equal(s->state, NEIGH_INCOMPLETE);
+	assert_int_equal(neigh_confirm_addr(&x->t, b, 12001), 0);
+	assert_int_equal(s->state, NEIGH_INCOMPLETE);
+	for (now = 12100; s->state == NEIGH_INCOMPLETE; now += 100)
+		neigh_timer(&x->t, now, &x->f);
+	assert_int_equal(s->state, NEIGH_FAILED);
+	assert_int_equal(neigh_confirm_addr(&x->t, b, now), 0);
+	assert_int_equal(s->state, NEIGH_FAILED);
+	s = neigh_add_static(&x->t, IP(10, 0, 0, 81), mac_b, now, &x->f);
+	assert_non_null(s);
+	neigh_addr_from_ipv4(b, IP(10, 0, 0, 81));
+	assert_int_equal(neigh_confirm_addr(&x->t, b, now), 0);
+}
+
+/* The per-lcore memory of confirmations: once per key and interval. */
+static void
+test_confirm_due(void **state)
+{
+	uint32_t keys[8] = { 0 }, ms[8] = { 0 };
+	uint32_t k;
+
+	(void)state;
+	assert_true(neigh_confirm_due(keys, ms, 8, 7, 1000, 250));
+	assert_false(neigh_confirm_due(keys, ms, 8, 7, 1000, 250));
+	assert_false(neigh_confirm_due(keys, ms, 8, 7, 1249, 250));
+	assert_true(neigh_confirm_due(keys, ms, 8, 7, 1250, 250));
+	/* Another key in the same slot takes it over: both stay correct
+	 * (a confirmation too many, never one too few). */
+	for (k = 8; ; k++) {
+		uint32_t k2[8] = { 0 }, m2[8] = { 0 };
+
+		neigh_confirm_due(k2, m2, 8, 7, 0, 250);
+		if (neigh_confirm_due(k2, m2, 8, k, 0, 250) &&
+		    !neigh_confirm_due(k2, m2, 8, 7, 0, 250))
+			continue;
+		break;
+	}
+	assert_true(neigh_confirm_due(keys, ms, 8, k, 1300, 250));
+	assert_true(neigh_confirm_due(keys, ms, 8, 7, 1301, 250));
+	/* Wrap of the 32-bit millisecond clock. */
+	assert_true(neigh_confirm_due(keys, ms, 8, 9, 0xfffffff0ull, 250));
+	assert_false(neigh_confirm_due(keys, ms, 8, 9, 0x100000010ull, 250));
+	assert_true(neigh_confirm_due(keys, ms, 8, 9, 0x100000100ull, 250));
+}
+
 /* STALE entries nobody uses are freed after NEIGH_STALE_GC_MS. */
 static void
 test_stale_gc(void **state)
@@ -1075,6 +1171,9 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stale_fail_by_timer,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_confirm, setup,
+						teardown),
+		cmocka_unit_test(test_confirm_due),
 		cmocka_unit_test_setup_teardown(test_stale_gc, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_static_entry, setup,
