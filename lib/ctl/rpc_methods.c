@@ -406,10 +406,12 @@ app_stats_json(struct app *app)
 		char name[16];
 
 		snprintf(name, sizeof(name), "iface%u", i);
-		json_object_set_new(out, name, json_pack("{s:i, s:I}",
+		json_object_set_new(out, name, json_pack("{s:i, s:I, s:I}",
 			"vlan", app->ifaces[i].vlan,
 			"neigh_entries",
-			(json_int_t)app->ifaces[i].arp->neigh.count));
+			(json_int_t)app->ifaces[i].arp->neigh.count,
+			"nd_entries", (json_int_t)(iface_nd(app, i) != NULL ?
+			iface_nd(app, i)->neigh.count : 0)));
 	}
 	return out;
 }
