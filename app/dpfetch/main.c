@@ -129,6 +129,33 @@ nd_iface_init(uint16_t i)
 	app.ifaces[i].nd = t;
 }
 
+/* Packets still waiting for a neighbour when the workers stop (a
+ * resolution under way at shutdown): freed, so that every mbuf is back
+ * in the pool at exit.  The workers have stopped: no lock needed. */
+static void
+neigh_tables_drain(void)
+{
+	uint16_t i;
+	uint32_t k;
+
+	for (i = 0; i < app.n_ifaces || i == 0; i++) {
+		struct neigh_table *t[2] = {
+			i == 0 ? &app.arp->neigh : &app.ifaces[i].arp->neigh,
+			i == 0 ? &app.nd->neigh : &app.ifaces[i].nd->neigh };
+		unsigned int f;
+
+		/* A deletion may move entries (re-check the slot). */
+		for (f = 0; f < 2; f++)
+			for (k = 0; k < t[f]->size;)
+				if (t[f]->entries[k].state != NEIGH_FREE &&
+				    t[f]->entries[k].n_held > 0)
+					neigh_delete_addr(t[f],
+						t[f]->entries[k].addr, NULL);
+				else
+					k++;
+	}
+}
+
 static struct job_registry job_registry;
 
 static void
@@ -1247,6 +1274,7 @@ main(int argc, char **argv)
 		}
 	}
 	workers_run();
+	neigh_tables_drain();
 	if (runner.started)
 		pthread_join(runner.tid, NULL);
 	if (cfg.script != NULL)

@@ -249,7 +249,8 @@ def ifaces_ip6_two_prefixes_testbed(ctx):
     (the namespace given 2001:2:0:1::1/64 for the test): the kernel pings
     both (ND answered for each, its neighbour table has our MAC for
     both); fetches to nginx (on 2001:2::1 only) go from 2001:2::2 by
-    the route and from 2001:2:0:1::2 as src_ips (nginx's access log); a
+    the route and from src_ips 2001:2:0:1::100-101 in the second prefix
+    (nginx's access log; the kernel resolved them by ND); a
     connection to 2001:2:0:1::1 (nothing listens: reset) starts from
     2001:2:0:1::2, the longest prefix's (the capture's SYNs); info lists
     both addresses and the IPv6 routes."""
@@ -287,7 +288,7 @@ def ifaces_ip6_two_prefixes_testbed(ctx):
                    "dev", "dpf0p").stdout.decode()
             check(mac in n, "the kernel has no ND entry for %s: %r" % (ip, n))
         skip = log_len()
-        for extra in ((), ("src_ips=2001:2:0:1::2",)):
+        for extra in ((), ("src_ips=2001:2:0:1::100-2001:2:0:1::101",)):
             j = d.ctl("fetch", "url=http://[2001:2::1]/index.html",
                       "connections=2", "requests=20", *extra)
             res = d.ctl("wait", "job=%d" % j["job"], "timeout=60")
@@ -297,8 +298,14 @@ def ifaces_ip6_two_prefixes_testbed(ctx):
                                            "errors")}))
         srcs = access_sources(skip)
         check(srcs.get("2001:2::2", 0) == 20 and
-              srcs.get("2001:2:0:1::2", 0) == 20,
+              srcs.get("2001:2:0:1::100", 0) > 0 and
+              srcs.get("2001:2:0:1::101", 0) > 0 and
+              srcs.get("2001:2:0:1::100", 0) +
+              srcs.get("2001:2:0:1::101", 0) == 20,
               "nginx saw these sources: %s" % srcs)
+        n = ns("ip", "-6", "neigh", "show", "dev", "dpf0p").stdout.decode()
+        check("2001:2:0:1::100" in n and "2001:2:0:1::101" in n,
+              "the kernel never learnt the src_ips:\n%s" % n)
         j = d.ctl("fetch", "url=http://[2001:2:0:1::1]/", "requests=1",
                   "connect_timeout_ms=2000")
         res = d.ctl("wait", "job=%d" % j["job"], "timeout=30", code=1)
@@ -320,7 +327,9 @@ def ifaces_ip6_two_prefixes_testbed(ctx):
     os.unlink(cap)
     syns = {(r[0], r[1]) for r in rows
             if r[2] in ("1", "True") and r[3] in ("0", "False")}
-    check(syns == {("2001:2::2", "2001:2::1"), ("2001:2:0:1::2", "2001:2::1"),
+    check(syns == {("2001:2::2", "2001:2::1"),
+                   ("2001:2:0:1::100", "2001:2::1"),
+                   ("2001:2:0:1::101", "2001:2::1"),
                    ("2001:2:0:1::2", "2001:2:0:1::1")},
           "SYNs sent (src, dst): %s" % sorted(syns))
     print("    nginx saw %s; SYNs %s" % (srcs, sorted(syns)))
@@ -429,7 +438,8 @@ def ifaces_ip6_no_route_fails_fast(ctx):
     """An off-link IPv6 destination with no gateway6: a one-shot fetch
     exits 1 with "no route" within two seconds, sending nothing; a job
     counts it (errors.no_route).  --ip6 with vlan=9 (a tag no --ip has)
-    makes its own interface, listed with its address."""
+    makes its own interface, listed with its address; a job's IPv6
+    src_ips may lie in the second --ip6's prefix, not outside all."""
     t0 = time.time()
     p = ctx.dpfetch(["--ip6", "2001:2::2/64", "--fetch",
                      "http://[2001:2:5::1]/", "--timeout", "10"])
@@ -449,6 +459,13 @@ def ifaces_ip6_no_route_fails_fast(ctx):
         res = d.ctl("wait", "job=%d" % j["job"], "timeout=30", code=1)
         took_job = time.time() - t1
         st = d.ctl("status", "job=%d" % j["job"])
+        # src_ips inside the second prefix are fine, outside all refused.
+        ok = d.ctl("fetch", "url=http://[2001:2:9::1]/", "requests=1",
+                   "src_ips=2001:2:9::10-2001:2:9::11",
+                   "connect_timeout_ms=500")
+        d.ctl("wait", "job=%d" % ok["job"], "timeout=30", code=1)
+        bad = d.ctl("fetch", "url=http://[2001:2::1]/", "requests=1",
+                    "src_ips=2001:2:77::5", code=1, raw=True)
     finally:
         d.stop()
     check([(x["iface"], x["vlan"], x["addresses6"])
@@ -457,6 +474,8 @@ def ifaces_ip6_no_route_fails_fast(ctx):
           "ifaces %s" % info["ifaces"])
     check(st["errors"].get("no_route", 0) >= 1 and took_job < 2,
           "job after %.1f s: errors %s" % (took_job, st["errors"]))
+    check(b"not inside the prefix of any --ip6" in bad.stdout + bad.stderr,
+          "src_ips outside: %r" % (bad.stdout + bad.stderr))
     print("    one-shot exit 1 after %.1f s, job %.2f s, errors %s" %
           (took, took_job, st["errors"]))
 
