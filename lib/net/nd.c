@@ -36,9 +36,17 @@ nd_rx_iface(const struct worker *w)
 static inline int
 nd_own_here(const struct worker *w, const uint8_t *target, uint8_t iface)
 {
-	return ipv6_is_own(w->app, target) &&
-		(w->app->n_ifaces <= 1 ||
-		 ipv6_iface_of(w->app, target) == iface);
+	const struct app *app = w->app;
+	uint16_t i;
+
+	/* An --ip6 is on its own interface (even inside another's longer
+	 * prefix); a src_ips address on its prefix's. */
+	for (i = 0; i < app->n_addrs6; i++)
+		if (memcmp(target, app->addrs6[i].ip, 16) == 0)
+			return app->n_ifaces <= 1 ||
+				app->addrs6[i].iface == iface;
+	return ipv6_is_own(app, target) &&
+		(app->n_ifaces <= 1 || ipv6_iface_of(app, target) == iface);
 }
 
 static void
