@@ -174,7 +174,7 @@ ifaces_json(const struct app *app)
 		char ip[16], buf[24];
 
 		/* One --ip: on interface 0 (the others are --ip6's). */
-		if (app->n_addrs <= 1 && i == 0) {
+		if (app->n_addrs <= 1 && i == 0 && app->cfg->ip != 0) {
 			ipv4_format(app->cfg->ip, ip, sizeof(ip));
 			snprintf(buf, sizeof(buf), "%s/%u", ip,
 				 app->cfg->prefix_len);
