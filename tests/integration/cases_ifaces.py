@@ -511,3 +511,28 @@ def ifaces_ip6_dad_conflict_on_second(ctx):
           stat(st, "nd.dad_probes") == 2 and
           stat(st, "nd.tx_unsolicited_adverts") == 0, "nd %s" % st["nd"])
     check_mbufs_back(st, "dpfetch")
+
+
+@test
+def ifaces_ip6_bad_options_exit_2(ctx):
+    """Several --ip6 refused before the port starts, exit 2 naming the
+    option: an address twice, a prefix twice, a gateway6 off-link, a
+    --gateway6 in no prefix, a ninth address."""
+    nine = []
+    for i in range(9):
+        nine += ["--ip6", "2001:2:0:%x::2/64" % i]
+    for args, want in (
+            (["--ip6", "2001:2::2/64", "--ip6", "2001:2::2/64,vlan=5"],
+             "--ip6: 2001:2::2 is given twice"),
+            (["--ip6", "2001:2::2/64", "--ip6", "2001:2::3/64"],
+             "--ip6 2001:2::3/64: its prefix is already 2001:2::2's"),
+            (["--ip6", "2001:2::2/64,gateway6=2001:2:1::1"],
+             "gateway6=2001:2:1::1 must be another address inside its "
+             "prefix"),
+            (["--ip6", "2001:2::2/64", "--ip6", "2001:2:0:1::2/64",
+              "--gateway6", "2001:2:3::1"],
+             "--gateway6 is not inside the prefix of any --ip6"),
+            (nine, "--ip6: more than 8 addresses")):
+        p = ctx.dpfetch(args + ["--echo", "7"], timeout=30)
+        check(p.returncode == 2 and want in p.stderr_text,
+              "%s: exit %d, %s" % (args, p.returncode, p.stderr_text[-500:]))
