@@ -33,6 +33,7 @@
 
 #include "arp.h"
 #include "ipv4_addr.h"
+#include "ipv6_addr.h"
 #include "capture.h"
 #include "config.h"
 #include "ctl_fmt.h"
@@ -66,6 +67,8 @@ static struct nd_table nd_table;
 /* Interfaces 1.. when --ip gives several tags (interface 0's is
  * arp_table). */
 static struct arp_table arp_tables[ROUTE_IFACES_MAX];
+/* Their IPv6 neighbour tables (interface 0's is nd_table). */
+static struct nd_table nd_tables[ROUTE_IFACES_MAX];
 
 /* Whether an interface is tagged (the port then strips and inserts
  * tags where it can). */
@@ -99,6 +102,60 @@ arp_iface_init(uint16_t i)
 	rte_seqlock_init(&t->lock);
 	app.ifaces[i].arp = t;
 }
+
+/* Interface i's IPv6 neighbour table, with the same tunables as ARP's
+ * (--arp); its gateway6 (the first default route on it) is resolved
+ * whatever the learning limit. */
+static void
+nd_iface_init(uint16_t i)
+{
+	const struct arp_conf *c = &app.cfg->arp;
+	struct nd_table *t = i == 0 ? &nd_table : &nd_tables[i];
+	static const uint8_t zero[16];
+	const uint8_t *gw = NULL;
+	uint32_t k;
+
+	for (k = 0; k < app.routes6.n && gw == NULL; k++)
+		if (app.routes6.r[k].iface == i &&
+		    app.routes6.r[k].has_gateway)
+			gw = app.routes6.r[k].gateway;
+	if (app.n_addrs6 == 0 && i == 0 &&
+	    memcmp(app.cfg->gateway6, zero, 16) != 0)
+		gw = app.cfg->gateway6;
+	neigh_init(&t->neigh, t->entries, ND_TABLE_SIZE, c->retries,
+		   c->retry_ms, c->reachable_s * 1000, &nd_neigh_ops);
+	neigh_set_limits_addr(&t->neigh, c->learn_rate, gw);
+	rte_seqlock_init(&t->lock);
+	app.ifaces[i].nd = t;
+}
+
+/* Packets still waiting for a neighbour when the workers stop (a
+ * resolution under way at shutdown): freed, so that every mbuf is back
+ * in the pool at exit.  The workers have stopped: no lock needed. */
+static void
+neigh_tables_drain(void)
+{
+	uint16_t i;
+	uint32_t k;
+
+	for (i = 0; i < app.n_ifaces || i == 0; i++) {
+		struct neigh_table *t[2] = {
+			i == 0 ? &app.arp->neigh : &app.ifaces[i].arp->neigh,
+			i == 0 ? &app.nd->neigh : &app.ifaces[i].nd->neigh };
+		unsigned int f;
+
+		/* A deletion may move entries (re-check the slot). */
+		for (f = 0; f < 2; f++)
+			for (k = 0; k < t[f]->size;)
+				if (t[f]->entries[k].state != NEIGH_FREE &&
+				    t[f]->entries[k].n_held > 0)
+					neigh_delete_addr(t[f],
+						t[f]->entries[k].addr, NULL);
+				else
+					k++;
+	}
+}
+
 static struct job_registry job_registry;
 
 static void
@@ -1044,7 +1101,8 @@ main(int argc, char **argv)
 	exit_code = EXIT_FETCH_FAILED;
 	app.cfg = &cfg;
 	/* Checked by config_validate already: cannot fail here. */
-	if (ipv4_ifaces_init(&app, err, sizeof(err)) != 0) {
+	if (ipv4_ifaces_init(&app, err, sizeof(err)) != 0 ||
+	    ipv6_ifaces_init(&app, err, sizeof(err)) != 0) {
 		fprintf(stderr, "dpfetch: %s\n", err);
 		goto eal;
 	}
@@ -1097,19 +1155,10 @@ main(int argc, char **argv)
 		   cfg.arp.reachable_s * 1000, &arp_neigh_ops);
 	neigh_set_limits(&app.arp->neigh, cfg.arp.learn_rate, cfg.gateway);
 	rte_seqlock_init(&app.arp->lock);
-	/* IPv6's table: the same tunables as ARP's (--arp). */
+	/* IPv6's tables, one per interface. */
 	app.nd = &nd_table;
-	neigh_init(&app.nd->neigh, app.nd->entries, ND_TABLE_SIZE,
-		   cfg.arp.retries, cfg.arp.retry_ms,
-		   cfg.arp.reachable_s * 1000, &nd_neigh_ops);
-	{
-		static const uint8_t zero[16];
-
-		neigh_set_limits_addr(&app.nd->neigh, cfg.arp.learn_rate,
-				      memcmp(cfg.gateway6, zero, 16) != 0 ?
-				      cfg.gateway6 : NULL);
-	}
-	rte_seqlock_init(&app.nd->lock);
+	for (i = 0; i < app.n_ifaces || i == 0; i++)
+		nd_iface_init(i);
 	nd_dad_init(&app);
 	app.ifaces[0].arp = app.arp;
 	/* Several addresses: interface 0's gateway may be a gateway=. */
@@ -1225,6 +1274,7 @@ main(int argc, char **argv)
 		}
 	}
 	workers_run();
+	neigh_tables_drain();
 	if (runner.started)
 		pthread_join(runner.tid, NULL);
 	if (cfg.script != NULL)
@@ -1234,7 +1284,8 @@ main(int argc, char **argv)
 		char a[64];
 		const uint8_t *mac = app.nd->dad_mac;
 
-		inet_ntop(AF_INET6, cfg.ip6, a, sizeof(a));
+		/* Whichever --ip6 another node has. */
+		inet_ntop(AF_INET6, app.nd->dad_addr, a, sizeof(a));
 		fprintf(stderr,
 			"dpfetch: --ip6 %s: duplicate address detection failed: %02x:%02x:%02x:%02x:%02x:%02x on the link has that address; not using it\n",
 			a, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);

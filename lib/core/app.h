@@ -14,6 +14,7 @@
 #include "impair.h"
 #include "port.h"
 #include "route.h"
+#include "route6.h"
 #include "steer.h"
 
 #define LOCAL_RANGES_MAX 16
@@ -50,6 +51,8 @@ struct local_addrs6 {
 struct app_iface {
 	uint16_t vlan;			/* 0: untagged */
 	struct arp_table *arp;
+	/* Its IPv6 neighbour table (interface 0's is app->nd). */
+	struct nd_table *nd;
 };
 
 /* What every worker shares. */
@@ -82,6 +85,11 @@ struct app {
 	struct route_addr addrs[ROUTE_ADDRS_MAX];
 	struct app_iface ifaces[ROUTE_IFACES_MAX];
 	struct route_table routes;
+	/* Several --ip6 (route6.h), set before the workers start, on the
+	 * interfaces above (a tag only --ip6 names adds one). */
+	uint16_t n_addrs6;
+	struct route6_addr addrs6[ROUTE_ADDRS_MAX];
+	struct route6_table routes6;
 	uint64_t mbufs_port_held;	/* in use by the driver after start */
 	uint64_t mbufs_reserve;		/* kept free for RX: jobs wait */
 	/* Fewer free: the pool is under pressure (worker.mbufs_pressure). */

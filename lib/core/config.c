@@ -682,6 +682,58 @@ parse_ip_addr(struct dpf_config *cfg, const char *val, char *err,
 	return 0;
 }
 
+/*
+ * One more --ip6: ADDR/N, then ",vlan=ID" and ",gateway6=G" for this
+ * address alone.  The first is also cfg->ip6 (what one address needs).
+ */
+static int
+parse_ip6_addr(struct dpf_config *cfg, const char *val, char *err,
+	       size_t errlen)
+{
+	struct route6_addr a;
+	char buf[160], *opt, *save = NULL;
+	unsigned long u;
+
+	memset(&a, 0, sizeof(a));
+	if (strlen(val) >= sizeof(buf))
+		return set_err(err, errlen, "--ip6: '%s' is too long", val);
+	strcpy(buf, val);
+	opt = strchr(buf, ',');
+	if (opt != NULL)
+		*opt++ = '\0';
+	if (parse_ip6_prefix(buf, a.ip, &a.prefix_len, err, errlen) != 0)
+		return -1;
+	for (opt = opt == NULL ? NULL : strtok_r(opt, ",", &save);
+	     opt != NULL; opt = strtok_r(NULL, ",", &save)) {
+		if (strncmp(opt, "vlan=", 5) == 0) {
+			if (parse_ulong("ip6", opt + 5, 1, 4094, &u, err,
+					errlen) != 0)
+				return set_err(err, errlen,
+					"--ip6 %s: vlan='%s' must be an 802.1Q ID from 1 to 4094",
+					buf, opt + 5);
+			a.vlan = (uint16_t)u;
+		} else if (strncmp(opt, "gateway6=", 9) == 0) {
+			if (inet_pton(AF_INET6, opt + 9, a.gateway) != 1 ||
+			    a.gateway[0] == 0xff || route6_is_zero(a.gateway))
+				return set_err(err, errlen,
+					"--ip6 %s: gateway6='%s' is not a unicast IPv6 address",
+					buf, opt + 9);
+		} else {
+			return set_err(err, errlen,
+				"--ip6 %s: unknown option '%s' (vlan=ID or gateway6=ADDR)",
+				buf, opt);
+		}
+	}
+	if (cfg->n_addrs6 == ROUTE_ADDRS_MAX)
+		return set_err(err, errlen, "--ip6: more than %d addresses",
+			       ROUTE_ADDRS_MAX);
+	cfg->addrs6[cfg->n_addrs6++] = a;
+	memcpy(cfg->ip6, cfg->addrs6[0].ip, 16);
+	cfg->ip6_prefix = cfg->addrs6[0].prefix_len;
+	cfg->has_ip6 = 1;
+	return 0;
+}
+
 static int
 parse_header(struct dpf_config *cfg, const char *h, char *err, size_t errlen)
 {
@@ -803,13 +855,8 @@ apply_setting(struct dpf_config *cfg, const char *key, const char *val,
 				"--gateway: '%s' is not an IPv4 address", val);
 		return 0;
 	}
-	if (strcmp(key, "ip6") == 0) {
-		if (parse_ip6_prefix(val, cfg->ip6, &cfg->ip6_prefix, err,
-				     errlen) != 0)
-			return -1;
-		cfg->has_ip6 = 1;
-		return 0;
-	}
+	if (strcmp(key, "ip6") == 0)
+		return parse_ip6_addr(cfg, val, err, errlen);
 	if (strcmp(key, "gateway6") == 0) {
 		if (inet_pton(AF_INET6, val, cfg->gateway6) != 1 ||
 		    cfg->gateway6[0] == 0xff)
@@ -1249,6 +1296,26 @@ config_load_json(struct dpf_config *cfg, json_t *root, const char *path,
 					break;
 				}
 			}
+		} else if (strcmp(key, "ip6") == 0 && json_is_array(v)) {
+			size_t i;
+			json_t *a;
+
+			/* Several IPv6 addresses, as "ip". */
+			json_array_foreach(v, i, a) {
+				if (!json_is_string(a)) {
+					rc = set_err(err, errlen,
+						"\"ip6\": must be a string or an array of strings");
+					break;
+				}
+				rc = apply_setting(cfg, "ip6",
+						   json_string_value(a), err,
+						   errlen);
+				if (rc != 0) {
+					errbuf_relabel(err, errlen, "--ip6",
+						       "\"ip6\"");
+					break;
+				}
+			}
 		} else if (strcmp(key, "stats") == 0) {
 			if (!json_is_boolean(v))
 				rc = set_err(err, errlen,
@@ -1315,8 +1382,15 @@ config_usage(FILE *f, const char *prog)
 "  --ip6 ADDR/N          the appliance's IPv6 address and prefix (beside or\n"
 "                        instead of --ip; checked by duplicate address\n"
 "                        detection at start)\n"
-"  --gateway6 ADDR       IPv6 next hop outside the --ip6 prefix (on-link:\n"
-"                        global or link-local fe80::)\n"
+"  --ip6 ADDR/N,vlan=ID,gateway6=G\n"
+"                        --ip6 again: one more IPv6 address (up to 8), each\n"
+"                        prefix an on-link route (the longest matching\n"
+"                        wins); vlan= puts it on the interface of that tag\n"
+"                        (with the --ip of that tag; a new one if none),\n"
+"                        gateway6= adds a default route through it\n"
+"  --gateway6 ADDR       IPv6 next hop outside the --ip6 prefixes (on-link:\n"
+"                        inside an --ip6 prefix, or link-local fe80::); it\n"
+"                        goes with the first --ip6 whose prefix holds it\n"
 "  --mtu N               interface MTU, 576..9000 (default 1500)\n"
 "  --vlan ID             tag all frames with 802.1Q VLAN ID, 1..4094, and\n"
 "                        accept only frames with that tag (default: untagged)\n"
@@ -1743,6 +1817,7 @@ config_from_args(struct dpf_config *cfg, int argc, char **argv,
 	int pass;
 	int file_urls = 0;
 	int cli_ip = 0;
+	int cli_ip6 = 0;
 
 	build_long_opts();
 	/* Pass 0 loads --config; pass 1 applies the rest over it. */
@@ -1802,6 +1877,11 @@ config_from_args(struct dpf_config *cfg, int argc, char **argv,
 				 * file's; several --ip add up. */
 				cfg->n_addrs = 0;
 				cli_ip = 1;
+			}
+			if (opt == OPT_IP6 && !cli_ip6) {
+				/* The same for --ip6. */
+				cfg->n_addrs6 = 0;
+				cli_ip6 = 1;
 			}
 			if (opt == OPT_FETCH && file_urls) {
 				/* The command line's URLs replace the
@@ -1934,6 +2014,28 @@ config_validate(const struct dpf_config *cfg, char *err, size_t errlen)
 		if (memcmp(cfg->gateway6, cfg->ip6, 16) == 0)
 			return set_err(err, errlen,
 				       "--gateway6 is the appliance's own address");
+	}
+	if (cfg->n_addrs6 > 0) {
+		/* Duplicates, equal prefixes, gateways on-link, tags
+		 * (route6.c), after IPv4's interfaces as at start. */
+		struct route6_addr a6[ROUTE_ADDRS_MAX];
+		struct route_addr a[ROUTE_ADDRS_MAX];
+		struct route6_table rt6;
+		struct route_table rt;
+		uint16_t vlans[ROUTE_IFACES_MAX];
+		unsigned int n_ifaces = 0;
+
+		if (cfg->n_addrs > 0) {
+			memcpy(a, cfg->addrs, cfg->n_addrs * sizeof(a[0]));
+			if (route_build(a, cfg->n_addrs, cfg->vlan,
+					cfg->gateway, &rt, vlans, &n_ifaces,
+					err, errlen) != 0)
+				return -1;
+		}
+		memcpy(a6, cfg->addrs6, cfg->n_addrs6 * sizeof(a6[0]));
+		if (route6_build(a6, cfg->n_addrs6, cfg->vlan, cfg->gateway6,
+				 &rt6, vlans, &n_ifaces, err, errlen) != 0)
+			return -1;
 	}
 	mask = cfg->prefix_len == 0 ? 0 :
 		(uint32_t)(0xffffffffu << (32 - cfg->prefix_len));

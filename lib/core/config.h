@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "route.h"
+#include "route6.h"
 
 #define CONFIG_MAX_HEADERS	64
 #define CONFIG_ERR_LEN		512
@@ -123,6 +124,10 @@ struct dpf_config {
 	 * its own vlan= and gateway= if given (route.h). */
 	struct route_addr addrs[ROUTE_ADDRS_MAX];
 	unsigned int n_addrs;
+	/* Every --ip6 in order (the first is ip6/ip6_prefix above), with
+	 * its own vlan= and gateway6= if given (route6.h). */
+	struct route6_addr addrs6[ROUTE_ADDRS_MAX];
+	unsigned int n_addrs6;
 	uint16_t port_id;
 	int port_given;
 	/* --port-rss external: the port is not programmed, the fabric in

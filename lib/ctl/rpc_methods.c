@@ -132,6 +132,37 @@ iface_table(const struct app *app, uint16_t i)
 	return i == 0 ? app->arp : app->ifaces[i].arp;
 }
 
+/* Interface iface's IPv6 table (interface 0's is app->nd). */
+static struct nd_table *
+iface_nd(const struct app *app, uint16_t i)
+{
+	return i == 0 ? app->nd : app->ifaces[i].nd;
+}
+
+/* The --ip6 addresses on interface i, as "ADDR/N". */
+static json_t *
+iface_addrs6_json(const struct app *app, uint16_t i)
+{
+	json_t *a = json_array();
+	char ip[INET6_ADDRSTRLEN], buf[INET6_ADDRSTRLEN + 8];
+	uint16_t k;
+
+	if (app->n_addrs6 == 0 && app->cfg->has_ip6 && i == 0) {
+		inet_ntop(AF_INET6, app->cfg->ip6, ip, sizeof(ip));
+		snprintf(buf, sizeof(buf), "%s/%u", ip, app->cfg->ip6_prefix);
+		json_array_append_new(a, json_string(buf));
+	}
+	for (k = 0; k < app->n_addrs6; k++) {
+		if (app->addrs6[k].iface != i)
+			continue;
+		inet_ntop(AF_INET6, app->addrs6[k].ip, ip, sizeof(ip));
+		snprintf(buf, sizeof(buf), "%s/%u", ip,
+			 app->addrs6[k].prefix_len);
+		json_array_append_new(a, json_string(buf));
+	}
+	return a;
+}
+
 static json_t *
 ifaces_json(const struct app *app)
 {
@@ -139,10 +170,11 @@ ifaces_json(const struct app *app)
 	uint16_t i, k;
 
 	for (i = 0; i < ifaces_n(app); i++) {
-		json_t *addrs = json_array();
+		json_t *addrs = json_array(), *o;
 		char ip[16], buf[24];
 
-		if (app->n_addrs <= 1) {
+		/* One --ip: on interface 0 (the others are --ip6's). */
+		if (app->n_addrs <= 1 && i == 0 && app->cfg->ip != 0) {
 			ipv4_format(app->cfg->ip, ip, sizeof(ip));
 			snprintf(buf, sizeof(buf), "%s/%u", ip,
 				 app->cfg->prefix_len);
@@ -156,11 +188,17 @@ ifaces_json(const struct app *app)
 				 app->addrs[k].prefix_len);
 			json_array_append_new(addrs, json_string(buf));
 		}
-		json_array_append_new(a, json_pack("{s:i, s:i, s:o, s:i}",
+		o = json_pack("{s:i, s:i, s:o, s:i}",
 			"iface", i,
 			"vlan", i == 0 ? app->port.vlan_id : app->ifaces[i].vlan,
 			"addresses", addrs,
-			"neigh_entries", iface_table(app, i)->neigh.count));
+			"neigh_entries", iface_table(app, i)->neigh.count);
+		json_object_set_new(o, "addresses6",
+				    iface_addrs6_json(app, i));
+		json_object_set_new(o, "nd_entries", json_integer(
+			iface_nd(app, i) != NULL ?
+			iface_nd(app, i)->neigh.count : 0));
+		json_array_append_new(a, o);
 	}
 	return a;
 }
@@ -175,9 +213,35 @@ route_json(uint32_t prefix, uint8_t len, uint32_t gw, uint32_t src,
 	ipv4_format(gw, g, sizeof(g));
 	ipv4_format(src, s, sizeof(s));
 	snprintf(buf, sizeof(buf), "%s/%u", p, len);
-	return json_pack("{s:s, s:o, s:i, s:s}", "prefix", buf,
+	return json_pack("{s:s, s:o, s:i, s:s, s:s}", "prefix", buf,
 			 "gateway", gw != 0 ? json_string(g) : json_null(),
-			 "iface", iface, "src", s);
+			 "iface", iface, "src", s, "family", "ipv4");
+}
+
+static json_t *
+route6_json(const struct route6 *r)
+{
+	char p[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN], s[INET6_ADDRSTRLEN];
+	char buf[INET6_ADDRSTRLEN + 8];
+
+	inet_ntop(AF_INET6, r->prefix, p, sizeof(p));
+	inet_ntop(AF_INET6, r->gateway, g, sizeof(g));
+	inet_ntop(AF_INET6, r->src, s, sizeof(s));
+	snprintf(buf, sizeof(buf), "%s/%u", p, r->len);
+	return json_pack("{s:s, s:o, s:i, s:s, s:s}", "prefix", buf,
+			 "gateway", r->has_gateway ? json_string(g) :
+			 json_null(), "iface", r->iface, "src", s,
+			 "family", "ipv6");
+}
+
+/* The IPv6 routes appended to a, longest prefix first. */
+static void
+routes6_into(const struct app *app, json_t *a)
+{
+	uint32_t i;
+
+	for (i = 0; i < app->routes6.n; i++)
+		json_array_append_new(a, route6_json(&app->routes6.r[i]));
 }
 
 /* The routing table, longest prefix first (as looked up). */
@@ -195,13 +259,17 @@ routes_json(const struct app *app)
 			json_array_append_new(a, route_json(r->prefix, r->len,
 				r->gateway, r->src, r->iface));
 		}
+		routes6_into(app, a);
 		return a;
 	}
-	json_array_append_new(a, route_json(cfg->ip &
-		route_mask(cfg->prefix_len), cfg->prefix_len, 0, cfg->ip, 0));
-	if (cfg->gateway != 0)
+	if (cfg->ip != 0)
+		json_array_append_new(a, route_json(cfg->ip &
+			route_mask(cfg->prefix_len), cfg->prefix_len, 0,
+			cfg->ip, 0));
+	if (cfg->ip != 0 && cfg->gateway != 0)
 		json_array_append_new(a, route_json(0, 0, cfg->gateway,
 						    cfg->ip, 0));
+	routes6_into(app, a);
 	return a;
 }
 
@@ -306,8 +374,11 @@ gauges_of(struct app *app, const struct worker *only,
 	g->mbufs_port_held = app->mbufs_port_held;
 	g->neigh_entries = app->arp->neigh.count;
 	g->nd_entries = app->nd != NULL ? app->nd->neigh.count : 0;
-	for (i = 1; i < ifaces_n(app); i++)
+	for (i = 1; i < ifaces_n(app); i++) {
 		g->neigh_entries += app->ifaces[i].arp->neigh.count;
+		if (app->ifaces[i].nd != NULL)
+			g->nd_entries += app->ifaces[i].nd->neigh.count;
+	}
 }
 
 json_t *
@@ -335,10 +406,12 @@ app_stats_json(struct app *app)
 		char name[16];
 
 		snprintf(name, sizeof(name), "iface%u", i);
-		json_object_set_new(out, name, json_pack("{s:i, s:I}",
+		json_object_set_new(out, name, json_pack("{s:i, s:I, s:I}",
 			"vlan", app->ifaces[i].vlan,
 			"neigh_entries",
-			(json_int_t)app->ifaces[i].arp->neigh.count));
+			(json_int_t)app->ifaces[i].arp->neigh.count,
+			"nd_entries", (json_int_t)(iface_nd(app, i) != NULL ?
+			iface_nd(app, i)->neigh.count : 0)));
 	}
 	return out;
 }
@@ -494,8 +567,10 @@ neigh_table_of(struct app *app, int family, const uint8_t *addr,
 	struct arp_table *t;
 
 	if (family == 6) {
-		*lock = &app->nd->lock;
-		return &app->nd->neigh;
+		struct nd_table *n = iface_nd(app, ipv6_iface_of(app, addr));
+
+		*lock = &n->lock;
+		return &n->neigh;
 	}
 	t = arp_table_of(app, neigh_addr_to_ipv4(addr));
 	*lock = &t->lock;
@@ -513,8 +588,10 @@ neigh_table_list(struct app *app, json_t *a, int family, uint16_t iface,
 	uint32_t i;
 
 	if (family == 6) {
-		lock = &app->nd->lock;
-		t = &app->nd->neigh;
+		if (iface_nd(app, iface) == NULL)
+			return;
+		lock = &iface_nd(app, iface)->lock;
+		t = &iface_nd(app, iface)->neigh;
 	} else {
 		lock = &iface_table(app, iface)->lock;
 		t = &iface_table(app, iface)->neigh;
@@ -550,18 +627,14 @@ neigh_table_list(struct app *app, json_t *a, int family, uint16_t iface,
 	rte_seqlock_write_unlock(lock);
 }
 
-/* A family's entries appended to a: IPv4's from every interface. */
+/* A family's entries appended to a, from every interface. */
 static void
 neigh_list_into(struct app *app, json_t *a, int family, int with_family)
 {
 	uint16_t f;
 
-	if (family == 6) {
-		neigh_table_list(app, a, 6, 0, with_family);
-		return;
-	}
 	for (f = 0; f < ifaces_n(app); f++)
-		neigh_table_list(app, a, 4, f, with_family);
+		neigh_table_list(app, a, family, f, with_family);
 }
 
 static int

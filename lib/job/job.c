@@ -401,14 +401,26 @@ job_check_ip6(const struct dpf_config *cfg, const struct job_params *p,
 	memcpy(&a, last + 12, 4);
 	a = rte_cpu_to_be_32(rte_be_to_cpu_32(a) + p->src6_n - 1);
 	memcpy(last + 12, &a, 4);
-	if (!ip6_same_prefix(p->src6_lo, cfg->ip6, cfg->ip6_prefix) ||
-	    !ip6_same_prefix(last, cfg->ip6, cfg->ip6_prefix)) {
+	/* Within one --ip6 prefix, any of them: the peers on it can
+	 * resolve the range by Neighbor Discovery. */
+	for (i = 0; i < cfg->n_addrs6 || i == 0; i++) {
+		const uint8_t *ip = cfg->n_addrs6 > 0 ?
+			cfg->addrs6[i].ip : cfg->ip6;
+		unsigned int len = cfg->n_addrs6 > 0 ?
+			cfg->addrs6[i].prefix_len : cfg->ip6_prefix;
+
+		if (ip6_same_prefix(p->src6_lo, ip, len) &&
+		    ip6_same_prefix(last, ip, len))
+			return 0;
+	}
+	if (cfg->n_addrs6 > 1)
+		job_err(err, errlen,
+			"src_ips: not inside the prefix of any --ip6: the peers could not answer them");
+	else
 		job_err(err, errlen,
 			"src_ips: outside the --ip6 prefix /%u: the peers could not answer them",
 			cfg->ip6_prefix);
-		return -1;
-	}
-	return 0;
+	return -1;
 }
 
 struct job *

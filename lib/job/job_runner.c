@@ -20,6 +20,7 @@
 #include "config.h"
 #include "http_client.h"
 #include "ipv4.h"
+#include "ipv6_addr.h"
 #include "job.h"
 #include "job_pace.h"
 #include "job_runner.h"
@@ -1451,9 +1452,19 @@ share_next_hops(struct worker *w, struct job_share *s)
 		uint32_t hop;
 
 		/* IPv6: Neighbor Discovery runs in ipv6_output, which
-		 * holds the first SYNs until the neighbour answers. */
-		if (p->urls[i].is_ipv6)
-			continue;
+		 * holds the first SYNs until the neighbour answers; only
+		 * the route is checked here. */
+		if (p->urls[i].is_ipv6) {
+			uint8_t nh6[16];
+
+			if (ipv6_next_hop(w->app, p->urls[i].ipv6, nh6) == 0)
+				continue;
+			share_note(s, "no route to %s: it is outside every --ip6 prefix and there is no --gateway6",
+				   p->urls[i].host);
+			share_error(s, NULL, JOB_ERR_NO_ROUTE, 1);
+			s->cnt.requests_failed += s->req_quota;
+			return -1;
+		}
 		hop = ipv4_next_hop(w, p->urls[i].ipv4);
 		if (hop == 0) {
 			share_note(s, "no route to %s: it is outside the --ip prefix and there is no --gateway",

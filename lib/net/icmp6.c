@@ -18,12 +18,13 @@
  * it came from (no resolution needed, as for ICMP). */
 static void
 icmp6_echo_reply(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
-		 uint32_t l4_off, uint32_t l4_len)
+		 uint32_t l4_off, uint32_t l4_len, const uint8_t *src,
+		 uint8_t iface)
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv6_hdr *ip6;
 	struct rte_ether_addr mac;
-	uint8_t peer[16];
+	uint8_t peer[16], self[16];
 	uint8_t *ic;
 
 	ip6 = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, l3_off);
@@ -35,8 +36,9 @@ icmp6_echo_reply(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 	}
 	rte_ether_addr_copy(&eh->src_addr, &mac);
 	memcpy(peer, ip6->src_addr, 16);
-	/* A request to a group is answered from our unicast address. */
-	ipv6_hdr_fill(ip6, w->cfg->ip6, peer, IPPROTO_ICMPV6,
+	/* src may point into the header being rewritten. */
+	memcpy(self, src, 16);
+	ipv6_hdr_fill(ip6, self, peer, IPPROTO_ICMPV6,
 		      IPV6_DEFAULT_HOP_LIMIT, (uint16_t)l4_len);
 	ic = rte_pktmbuf_mtod_offset(m, uint8_t *, l4_off);
 	ic[0] = ICMP6_ECHO_REPLY;
@@ -47,8 +49,8 @@ icmp6_echo_reply(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 	*(uint16_t *)(ic + 2) = cksum_ipv6_l4(m, ip6, l4_off, l4_len,
 					      IPPROTO_ICMPV6);
 	w->stats.icmp6.tx_echo_replies++;
-	/* Through eth_output, which tags it under --vlan. */
-	eth_output(w, m, &mac, RTE_ETHER_TYPE_IPV6);
+	/* Back on the interface it came in on, with that tag. */
+	eth_output_if(w, iface, m, &mac, RTE_ETHER_TYPE_IPV6);
 }
 
 void
@@ -56,7 +58,8 @@ icmp6_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 	    uint32_t l4_off, uint32_t l4_len)
 {
 	const struct rte_ipv6_hdr *ip6;
-	const uint8_t *ic;
+	const uint8_t *ic, *src;
+	uint8_t iface;
 
 	if (l4_len < 4 || rte_pktmbuf_data_len(m) < l4_off + l4_len) {
 		w->stats.icmp6.rx_too_short++;
@@ -81,11 +84,17 @@ icmp6_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 		w->stats.nd.rx_router_msgs++;
 		goto drop;
 	case ICMP6_ECHO_REQUEST:
-		if (ic[1] != 0 || l4_len < 8 ||
-		    !ipv6_is_local(w->app, w->cfg->ip6))
+		/* Answered from the address asked (a group's request: from
+		 * the first of the interface it came in on), once out of
+		 * DAD. */
+		iface = w->app->n_ifaces > 1 ? w->rx_iface : 0;
+		src = ip6->dst_addr[0] == 0xff ?
+			ipv6_addr_on_iface(w->app, iface) : ip6->dst_addr;
+		if (ic[1] != 0 || l4_len < 8 || src == NULL ||
+		    !ipv6_is_local(w->app, src))
 			break;
 		w->stats.icmp6.rx_echo_requests++;
-		icmp6_echo_reply(w, m, l3_off, l4_off, l4_len);
+		icmp6_echo_reply(w, m, l3_off, l4_off, l4_len, src, iface);
 		return;
 	default:
 		break;

@@ -147,7 +147,8 @@ ipv6_output(struct worker *w, struct rte_mbuf *m, const uint8_t *src,
 	const struct port *port = &w->app->port;
 	struct rte_ipv6_hdr *ip6;
 	struct rte_ether_addr mac;
-	uint8_t nh[16];
+	const uint8_t *rsrc;
+	uint8_t nh[16], iface;
 	uint32_t plen;
 	int rc;
 
@@ -190,18 +191,20 @@ ipv6_output(struct worker *w, struct rte_mbuf *m, const uint8_t *src,
 		/* Multicast: no resolution (RFC 2464 7). */
 		w->stats.ipv6.tx_packets++;
 		nd_mcast_mac(mac.addr_bytes, dst);
-		eth_output(w, m, &mac, RTE_ETHER_TYPE_IPV6);
+		eth_output_if(w, ipv6_iface_of(w->app, src), m, &mac,
+			      RTE_ETHER_TYPE_IPV6);
 		return;
 	}
-	if (ipv6_next_hop(w->app, dst, nh) != 0) {
+	/* The longest prefix over every --ip6: next hop and interface. */
+	if (ipv6_route(w->app, dst, nh, &iface, &rsrc) != 0) {
 		w->stats.ipv6.tx_no_route++;
 		rte_pktmbuf_free(m);
 		return;
 	}
 	w->stats.ipv6.tx_packets++;
-	rc = nd_output(w, nh, m, mac.addr_bytes);
+	rc = nd_output_if(w, iface, nh, m, mac.addr_bytes);
 	if (rc > 0) {
-		eth_output(w, m, &mac, RTE_ETHER_TYPE_IPV6);
+		eth_output_if(w, iface, m, &mac, RTE_ETHER_TYPE_IPV6);
 	} else if (rc == 0) {
 		w->stats.nd.held_packets++;
 	} else {

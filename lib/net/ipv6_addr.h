@@ -40,4 +40,31 @@ ipv6_is_own(const struct app *app, const uint8_t *ip);
 int
 ipv6_next_hop(const struct app *app, const uint8_t *dst, uint8_t *nh);
 
+/* The same by the longest prefix over every --ip6 (route6.h), with the
+ * interface to send on and the source address (*src points into the
+ * routes or the config).  0, or -1: no route. */
+int
+ipv6_route(const struct app *app, const uint8_t *dst, uint8_t *nh,
+	   uint8_t *iface, const uint8_t **src);
+
+/* The interface an on-link address (a neighbour, or one of ours) is on:
+ * 0 unless there are several. */
+uint8_t
+ipv6_iface_of(const struct app *app, const uint8_t *ip);
+
+/* The source address for dst: the --ip6 of the longest prefix route to
+ * it (the first --ip6 with one address or without a route). */
+const uint8_t *
+ipv6_src_for(const struct app *app, const uint8_t *dst);
+
+/* The first --ip6 on interface iface, or NULL. */
+const uint8_t *
+ipv6_addr_on_iface(const struct app *app, uint8_t iface);
+
+/* Set app->addrs6 and routes6 and add the interfaces of tags only
+ * --ip6 names (after ipv4_ifaces_init): 0, or -1 with err
+ * (config_validate has checked them already). */
+int
+ipv6_ifaces_init(struct app *app, char *err, size_t errlen);
+
 #endif /* DPF_IPV6_ADDR_H */

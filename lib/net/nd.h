@@ -33,6 +33,7 @@ struct nd_table {
 	uint32_t dad_sent;
 	uint64_t dad_next_ms;
 	uint8_t dad_mac[6];	/* who has our address (a conflict) */
+	uint8_t dad_addr[16];	/* which of ours (a conflict) */
 };
 
 /*
@@ -61,12 +62,13 @@ nd_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 void
 nd_send_ns(struct worker *w, const uint8_t *target, const uint8_t *mac_hint);
 
-/* Duplicate address detection's probe for --ip6: an NS from :: to its
- * solicited-node group (RFC 4862 5.4.2). */
+/* Duplicate address detection's probe for every --ip6: an NS from ::
+ * to its solicited-node group (RFC 4862 5.4.2), on its interface. */
 void
 nd_send_dad_probe(struct worker *w);
 
-/* An unsolicited NA for --ip6 to all-nodes (RFC 4861 7.2.6). */
+/* An unsolicited NA for every --ip6 to all-nodes (RFC 4861 7.2.6), each
+ * on its interface. */
 void
 nd_announce(struct worker *w);
 
@@ -80,6 +82,11 @@ nd_resolve(struct worker *w, const uint8_t *ip, uint8_t *mac);
 int
 nd_output(struct worker *w, const uint8_t *ip, struct rte_mbuf *m,
 	  uint8_t *mac);
+
+/* The same on one of several interfaces (ipv6_route gave it). */
+int
+nd_output_if(struct worker *w, uint8_t iface, const uint8_t *ip,
+	     struct rte_mbuf *m, uint8_t *mac);
 
 /* Retries and aging (one worker calls it every few milliseconds). */
 void

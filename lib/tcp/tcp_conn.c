@@ -26,6 +26,7 @@
 #include <rte_tcp.h>
 
 #include "ipv4_addr.h"
+#include "ipv6_addr.h"
 #include "tcp_priv.h"
 #include "tcp_seq.h"
 #include "worker.h"
@@ -892,8 +893,9 @@ tcp_connect6(struct worker *w, const uint8_t *local_ip6,
 	if (!w->cfg->has_ip6)
 		return NULL;
 	memcpy(a6.remote, remote_ip6, sizeof(a6.remote));
-	memcpy(a6.local, local_ip6 != NULL ? local_ip6 : w->cfg->ip6,
-	       sizeof(a6.local));
+	/* Several --ip6: from the address on the route's prefix. */
+	memcpy(a6.local, local_ip6 != NULL ? local_ip6 :
+	       ipv6_src_for(w->app, remote_ip6), sizeof(a6.local));
 	lport = tcp_pick_port(w, 0, 0, &a6, remote_port);
 	if (lport == 0) {
 		w->stats.tcp.NoPort++;

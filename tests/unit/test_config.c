@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <arpa/inet.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -1695,6 +1696,85 @@ test_mix_option(void **state)
 	free(bad);
 }
 
+/* Several --ip6, with options, from the command line and the file. */
+static void
+test_ip6_several(void **state)
+{
+	struct dpf_config c;
+	char err[CONFIG_ERR_LEN];
+	uint8_t want[16];
+	char *path;
+
+	(void)state;
+	EXPECT_OK(&c, err, "--ip", "198.18.0.2/24", "--ip6", "2001:2::2/64",
+		  "--ip6", "2001:2:0:8::2/64,vlan=8,gateway6=2001:2:0:8::1",
+		  "--ip6", "2001:2:0:1::2/64", "--gateway6", "2001:2:0:1::1",
+		  "--echo", "7");
+	assert_int_equal(c.n_addrs6, 3);
+	assert_true(c.has_ip6);
+	inet_pton(AF_INET6, "2001:2::2", want);
+	assert_memory_equal(c.ip6, want, 16);
+	assert_int_equal(c.ip6_prefix, 64);
+	assert_int_equal(c.addrs6[1].vlan, 8);
+	inet_pton(AF_INET6, "2001:2:0:8::1", want);
+	assert_memory_equal(c.addrs6[1].gateway, want, 16);
+	assert_int_equal(c.addrs6[2].vlan, 0);
+	config_free(&c);
+	EXPECT_ERR("--ip6 2001:2::3/64: vlan='4095' must be an 802.1Q ID from 1 to 4094",
+		   BASE, "--ip6", "2001:2::3/64,vlan=4095");
+	EXPECT_ERR("--ip6 2001:2::3/64: gateway6='x' is not a unicast IPv6 address",
+		   BASE, "--ip6", "2001:2::3/64,gateway6=x");
+	EXPECT_ERR("--ip6 2001:2::3/64: unknown option 'gateway=198.18.0.1'",
+		   BASE, "--ip6", "2001:2::3/64,gateway=198.18.0.1");
+	EXPECT_ERR("--ip6: 2001:2::3 is given twice", BASE, "--ip6",
+		   "2001:2::3/64", "--ip6", "2001:2::3/64,vlan=5");
+	EXPECT_ERR("--ip6 2001:2::4/64: its prefix is already 2001:2::3's",
+		   BASE, "--ip6", "2001:2::3/64", "--ip6", "2001:2::4/64");
+	EXPECT_ERR("gateway6=2001:2:0:9::1 must be another address inside its prefix",
+		   BASE, "--ip6", "2001:2::3/64", "--ip6",
+		   "2001:2:0:1::3/64,gateway6=2001:2:0:9::1");
+	EXPECT_ERR("--gateway6 is not inside the prefix of any --ip6", BASE,
+		   "--ip6", "2001:2::3/64", "--ip6", "2001:2:0:1::3/64",
+		   "--gateway6", "2001:2:0:9::1");
+	EXPECT_ERR("--gateway6 is not inside the --ip6 prefix", BASE,
+		   "--ip6", "2001:2::3/64", "--gateway6", "2001:2:0:9::1");
+	EXPECT_ERR("--ip6: more than 8 addresses", BASE,
+		   "--ip6", "2001:2:0:1::1/64", "--ip6", "2001:2:0:2::1/64",
+		   "--ip6", "2001:2:0:3::1/64", "--ip6", "2001:2:0:4::1/64",
+		   "--ip6", "2001:2:0:5::1/64", "--ip6", "2001:2:0:6::1/64",
+		   "--ip6", "2001:2:0:7::1/64", "--ip6", "2001:2:0:8::1/64",
+		   "--ip6", "2001:2:0:9::1/64");
+	/* 8 tags in all: one more than --ip leaves room for */
+	EXPECT_ERR("more than 8 interfaces", "--ip", "198.18.0.2/24",
+		   "--ip6", "2001:2:0:1::1/64,vlan=1",
+		   "--ip6", "2001:2:0:2::1/64,vlan=2",
+		   "--ip6", "2001:2:0:3::1/64,vlan=3",
+		   "--ip6", "2001:2:0:4::1/64,vlan=4",
+		   "--ip6", "2001:2:0:5::1/64,vlan=5",
+		   "--ip6", "2001:2:0:6::1/64,vlan=6",
+		   "--ip6", "2001:2:0:7::1/64,vlan=7",
+		   "--ip6", "2001:2:0:8::1/64,vlan=8", "--echo", "7");
+	/* the file's list; the command line's --ip6 replace it */
+	path = write_tmp("{\"ip6\": [\"2001:2::2/64\", \"2001:2:0:9::2/64,vlan=9\"]}");
+	EXPECT_OK(&c, err, "--config", path, "--echo", "7");
+	assert_int_equal(c.n_addrs6, 2);
+	assert_int_equal(c.addrs6[1].vlan, 9);
+	config_free(&c);
+	EXPECT_OK(&c, err, "--config", path, "--ip6", "2001:2:0:5::2/64",
+		  "--echo", "7");
+	assert_int_equal(c.n_addrs6, 1);
+	inet_pton(AF_INET6, "2001:2:0:5::2", want);
+	assert_memory_equal(c.ip6, want, 16);
+	config_free(&c);
+	unlink(path);
+	free(path);
+	path = write_tmp("{\"ip6\": [\"2001:2::2/64\", 5]}");
+	EXPECT_ERR("\"ip6\": must be a string or an array of strings",
+		   "--config", path, "--echo", "7");
+	unlink(path);
+	free(path);
+}
+
 /* Several --ip, with options, from the command line and the file. */
 static void
 test_ip_several(void **state)
@@ -1774,6 +1854,7 @@ main(void)
 		cmocka_unit_test(test_gateway),
 		cmocka_unit_test(test_ip6),
 		cmocka_unit_test(test_ip_several),
+		cmocka_unit_test(test_ip6_several),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_port_rss),
 		cmocka_unit_test(test_timeout),
