@@ -49,7 +49,7 @@
 #define TX_DATA_LIMIT	(TX_BACKLOG - 2 * TX_BATCH)
 #define WORKER_CMD_RING	256
 /* Remembered neighbour confirmations per lcore (a power of two). */
-#define WORKER_NEIGH_CONFIRM_SLOTS 64
+#define WORKER_NEIGH_CONFIRM_SLOTS 256
 
 struct worker;
 struct http_server;
