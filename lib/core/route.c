@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "errbuf.h"
 #include "route.h"
 #include "url.h"
 
@@ -38,17 +38,6 @@ route_lookup(const struct route_table *t, uint32_t dst)
 	return NULL;
 }
 
-static int
-route_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 int
 route_build(struct route_addr *a, unsigned int n, uint16_t default_vlan,
 	    uint32_t gateway, struct route_table *t, uint16_t *vlans,
@@ -68,18 +57,18 @@ route_build(struct route_addr *a, unsigned int n, uint16_t default_vlan,
 		for (k = 0; k < i; k++) {
 			ipv4_format(a[k].ip, s2, sizeof(s2));
 			if (a[k].ip == a[i].ip)
-				return route_err(err, errlen,
+				return errbuf_set(err, errlen,
 					"--ip: %s is given twice", s1);
 			if (a[k].prefix_len == a[i].prefix_len &&
 			    (a[k].ip & mi) == (a[i].ip & mi)) {
 				ipv4_format(a[i].ip & mi, s3, sizeof(s3));
-				return route_err(err, errlen,
+				return errbuf_set(err, errlen,
 					"--ip %s/%u: its prefix %s/%u is already %s's (one address per prefix; a longer or shorter prefix may overlap)",
 					s1, a[i].prefix_len, s3,
 					a[i].prefix_len, s2);
 			}
 			if (a[k].gateway == a[i].ip || a[i].gateway == a[k].ip)
-				return route_err(err, errlen,
+				return errbuf_set(err, errlen,
 					"--ip %s: a gateway is one of our own addresses",
 					s1);
 		}
@@ -87,11 +76,11 @@ route_build(struct route_addr *a, unsigned int n, uint16_t default_vlan,
 		if (a[i].gateway != 0 &&
 		    ((a[i].gateway & mi) != (a[i].ip & mi) ||
 		     a[i].gateway == a[i].ip))
-			return route_err(err, errlen,
+			return errbuf_set(err, errlen,
 				"--ip %s/%u: gateway=%s must be another address inside its prefix",
 				s1, a[i].prefix_len, s2);
 		if (gateway != 0 && gateway == a[i].ip)
-			return route_err(err, errlen,
+			return errbuf_set(err, errlen,
 				"--gateway is the appliance's own address");
 		/* --gateway goes with the most specific prefix holding it. */
 		if (gateway != 0 && a[i].gateway == 0 &&
@@ -107,13 +96,13 @@ route_build(struct route_addr *a, unsigned int n, uint16_t default_vlan,
 		a[i].iface = (uint8_t)k;
 	}
 	if (gateway != 0 && gw_owner == n)
-		return route_err(err, errlen, n == 1 ?
+		return errbuf_set(err, errlen, n == 1 ?
 			"--gateway is not inside the --ip prefix" :
 			"--gateway is not inside the prefix of any --ip without its own gateway=");
 	for (i = 0; i < n; i++)
 		if (route_add(t, a[i].ip, a[i].prefix_len, 0, a[i].ip,
 			      a[i].iface) != 0)
-			return route_err(err, errlen, "too many routes");
+			return errbuf_set(err, errlen, "too many routes");
 	for (i = 0; i < n; i++) {
 		uint32_t gw = i == gw_owner ? gateway : a[i].gateway;
 		const struct route *on;
@@ -126,7 +115,7 @@ route_build(struct route_addr *a, unsigned int n, uint16_t default_vlan,
 		on = route_lookup(t, gw);
 		if (route_add(t, 0, 0, gw, a[i].ip,
 			      on != NULL ? on->iface : a[i].iface) != 0)
-			return route_err(err, errlen, "too many routes");
+			return errbuf_set(err, errlen, "too many routes");
 	}
 	return 0;
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "errbuf.h"
 #include "route6.h"
 
 int
@@ -60,17 +60,6 @@ route6_lookup(const struct route6_table *t, const uint8_t *dst)
 	return NULL;
 }
 
-static int
-route6_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 int
 route6_build(struct route6_addr *a, unsigned int n, uint16_t default_vlan,
 	     const uint8_t *gateway, struct route6_table *t, uint16_t *vlans,
@@ -92,17 +81,17 @@ route6_build(struct route6_addr *a, unsigned int n, uint16_t default_vlan,
 		for (k = 0; k < i; k++) {
 			inet_ntop(AF_INET6, a[k].ip, s2, sizeof(s2));
 			if (memcmp(a[k].ip, a[i].ip, 16) == 0)
-				return route6_err(err, errlen,
+				return errbuf_set(err, errlen,
 					"--ip6: %s is given twice", s1);
 			if (a[k].prefix_len == a[i].prefix_len &&
 			    route6_prefix_match(a[k].ip, a[i].ip,
 						a[i].prefix_len))
-				return route6_err(err, errlen,
+				return errbuf_set(err, errlen,
 					"--ip6 %s/%u: its prefix is already %s's (one address per prefix; a longer or shorter prefix may overlap)",
 					s1, a[i].prefix_len, s2);
 			if (memcmp(a[k].gateway, a[i].ip, 16) == 0 ||
 			    memcmp(a[i].gateway, a[k].ip, 16) == 0)
-				return route6_err(err, errlen,
+				return errbuf_set(err, errlen,
 					"--ip6 %s: a gateway6 is one of our own addresses",
 					s1);
 		}
@@ -113,11 +102,11 @@ route6_build(struct route6_addr *a, unsigned int n, uint16_t default_vlan,
 		     memcmp(a[i].gateway, a[i].ip, 16) == 0) &&
 		    !(a[i].gateway[0] == 0xfe &&
 		      (a[i].gateway[1] & 0xc0) == 0x80))
-			return route6_err(err, errlen,
+			return errbuf_set(err, errlen,
 				"--ip6 %s/%u: gateway6=%s must be another address inside its prefix (or link-local)",
 				s1, a[i].prefix_len, s2);
 		if (gateway != NULL && memcmp(gateway, a[i].ip, 16) == 0)
-			return route6_err(err, errlen,
+			return errbuf_set(err, errlen,
 				"--gateway6 is the appliance's own address");
 		/* --gateway6 goes with the most specific prefix holding it
 		 * (a link-local one with the first address without one). */
@@ -135,7 +124,7 @@ route6_build(struct route6_addr *a, unsigned int n, uint16_t default_vlan,
 			;
 		if (k == *n_ifaces) {
 			if (*n_ifaces == ROUTE_IFACES_MAX)
-				return route6_err(err, errlen,
+				return errbuf_set(err, errlen,
 					"--ip6 %s: more than %d interfaces (802.1Q tags)",
 					s1, ROUTE_IFACES_MAX);
 			vlans[(*n_ifaces)++] = vlan;
@@ -143,17 +132,17 @@ route6_build(struct route6_addr *a, unsigned int n, uint16_t default_vlan,
 		a[i].iface = (uint8_t)k;
 	}
 	if (gateway != NULL && gw_owner == n)
-		return route6_err(err, errlen, n == 1 ?
+		return errbuf_set(err, errlen, n == 1 ?
 			"--gateway6 is not inside the --ip6 prefix (not on-link)" :
 			"--gateway6 is not inside the prefix of any --ip6 without its own gateway6= (not on-link)");
 	for (i = 0; i < n; i++)
 		if (route6_add(t, a[i].ip, a[i].prefix_len, NULL, a[i].ip,
 			       a[i].iface) != 0)
-			return route6_err(err, errlen, "too many routes");
+			return errbuf_set(err, errlen, "too many routes");
 	/* Link-local destinations: on the first address's link. */
 	if (n > 0 && route6_add(t, link_local, 10, NULL, a[0].ip,
 				a[0].iface) != 0)
-		return route6_err(err, errlen, "too many routes");
+		return errbuf_set(err, errlen, "too many routes");
 	for (i = 0; i < n; i++) {
 		const uint8_t *gw = i == gw_owner ? gateway :
 			route6_is_zero(a[i].gateway) ? NULL : a[i].gateway;
@@ -168,7 +157,7 @@ route6_build(struct route6_addr *a, unsigned int n, uint16_t default_vlan,
 			on = NULL;
 		if (route6_add(t, link_local, 0, gw, a[i].ip,
 			       on != NULL ? on->iface : a[i].iface) != 0)
-			return route6_err(err, errlen, "too many routes");
+			return errbuf_set(err, errlen, "too many routes");
 	}
 	return 0;
 }

@@ -528,3 +528,19 @@ table inet %s {
 
 def nft_clear():
     ns("nft", "delete", "table", "inet", NFT_TABLE)  # absent is fine
+
+
+def check_dad_refused(text, proc, addr, probes):
+    """dpfetch refused --ip6 addr after DAD: exit 2 naming the address and
+    the other node's MAC, `probes` probes sent, no announcement, every
+    mbuf back."""
+    no_sanitizer_report(text)
+    check(proc.returncode == 2 and re.search(
+        r"--ip6 %s: duplicate address detection failed: "
+        r"[0-9a-f:]{17} on the link has that address" % re.escape(addr),
+        text), "exit %d, stderr:\n%s" % (proc.returncode, text[-2000:]))
+    st = stats_of(text)
+    check(stat(st, "nd.dad_conflicts") >= 1 and
+          stat(st, "nd.dad_probes") == probes and
+          stat(st, "nd.tx_unsolicited_adverts") == 0, "nd %s" % st["nd"])
+    check_mbufs_back(st, "dpfetch")
