@@ -216,6 +216,31 @@ int
 http_msg_framing_field(struct http_msg *m, const struct http_msg_field *f,
 		       uint64_t *content_length, size_t *bad);
 
+/* Whether f is an Expect field. */
+int
+http_msg_is_expect(const struct http_msg_field *f);
+
+/* http_msg_fields_fast() flags. */
+#define HTTP_MSG_FAST_EXPECT	0x01	/* hand Expect fields to the caller */
+
+/*
+ * A field section whole in data[*pos..len), read in one pass: each
+ * complete, well-formed field line where it lies, its framing applied at
+ * once (http_msg_framing_field into *content_length), up to the empty
+ * line.  For a parser without a header callback: fields are not handed
+ * out, except Expect with HTTP_MSG_FAST_EXPECT (HTTP_MSG_FIELD, framing
+ * not applied, *pos at its LF).  HTTP_MSG_END: *pos at the LF of the
+ * empty line.  HTTP_MSG_AGAIN: *pos at the start of the first line it
+ * left to http_msg_fields() (cut by the end of the input, malformed,
+ * a bad length, over a limit: whatever the state machine must see or
+ * report), or at len; lines before it are done.  Never an error: the
+ * state machine gives the same result whichever path took a line.
+ */
+enum http_msg_status
+http_msg_fields_fast(struct http_msg *m, const uint8_t *data, size_t len,
+		     size_t *pos, struct http_msg_field *f,
+		     uint64_t *content_length, int flags);
+
 /*
  * Whether the connection may persist by the version, the Connection
  * field and the framing: Transfer-Encoding in HTTP/1.0 or together with

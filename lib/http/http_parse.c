@@ -304,8 +304,17 @@ parse_fields(struct http_resp_parser *p, const uint8_t *data, size_t len,
 	     size_t *pos)
 {
 	struct http_msg_field f;
+	int r = HTTP_MSG_AGAIN;
+
+	/* Without a header callback, a final response's fields act on the
+	 * framing only: all of them in one pass where they lie whole. */
+	if ((p->cb == NULL || p->cb->header == NULL) &&
+	    !is_interim(p->status_code))
+		r = http_msg_fields_fast(&p->msg, data, len, pos, &f,
+					 &p->content_length, 0);
 	/* on an event, *pos ends up at the LF that ended the line */
-	int r = http_msg_fields(&p->msg, data, len, pos, &f);
+	if (r == HTTP_MSG_AGAIN)
+		r = http_msg_fields(&p->msg, data, len, pos, &f);
 
 	switch (r) {
 	case HTTP_MSG_AGAIN:

@@ -136,7 +136,7 @@ finish_field(struct http_req_parser *p, const struct http_msg_field *f,
 				   &bad) != 0)
 		return set_error(p, HTTP_REQ_ERR_CONTENT_LENGTH,
 				 lf_off - f->lf_dist + bad);
-	if (http_msg_ci_equal(f->name, f->name_len, "expect"))
+	if (http_msg_is_expect(f))
 		parse_expect(p, f->value, f->value_len);
 
 	if (cb != NULL && cb->header != NULL &&
@@ -422,8 +422,17 @@ parse_fields(struct http_req_parser *p, const uint8_t *data, size_t len,
 	     size_t *pos)
 {
 	struct http_msg_field f;
+	int r = HTTP_MSG_AGAIN;
+
+	/* Without a header callback the fields act on the framing (and
+	 * Expect) only: all of them in one pass where they lie whole. */
+	if (p->cb == NULL || p->cb->header == NULL)
+		r = http_msg_fields_fast(&p->msg, data, len, pos, &f,
+					 &p->content_length,
+					 HTTP_MSG_FAST_EXPECT);
 	/* on an event, *pos ends up at the LF that ended the line */
-	int r = http_msg_fields(&p->msg, data, len, pos, &f);
+	if (r == HTTP_MSG_AGAIN)
+		r = http_msg_fields(&p->msg, data, len, pos, &f);
 
 	if (r == HTTP_MSG_AGAIN)
 		return 0;

@@ -82,6 +82,13 @@ static const struct http_req_callbacks callbacks = {
 	.body = feed_on_body,
 };
 
+/* The same without a header callback: the one-pass path. */
+static const struct http_req_callbacks callbacks_no_header = {
+	.header = NULL,
+	.headers_done = on_headers_done,
+	.body = feed_on_body,
+};
+
 static void *
 req_create(struct feed_ctx *ctx)
 {
@@ -90,7 +97,8 @@ req_create(struct feed_ctx *ctx)
 	assert_non_null(p);
 	/* garbage in the parser must not matter: init sets what counts */
 	memset(p, 0xa5, sizeof(*p));
-	http_req_parser_init(p, &callbacks, ctx);
+	http_req_parser_init(p, ctx->no_header_cb ? &callbacks_no_header :
+			     &callbacks, ctx);
 	return p;
 }
 
