@@ -188,43 +188,6 @@ split_field(struct http_msg *m, int cr, struct http_msg_field *f)
 }
 
 /*
- * Index of the first byte of p[0..n) that may not be in a field value
- * (a control other than HTAB, or DEL), or n.  Sixteen at a time where
- * SSE2 is there (every x86-64): one pass finds the end of a field line
- * (its CR or LF) and checks the value on the way.
- */
-static inline size_t
-first_non_field_char(const uint8_t *p, size_t n)
-{
-	size_t k = 0;
-
-#if defined(__SSE2__)
-	const __m128i bias = _mm_set1_epi8((char)0x80);
-	const __m128i below_sp = _mm_set1_epi8((char)(0x20 ^ 0x80));
-	const __m128i del = _mm_set1_epi8(0x7f);
-	const __m128i tab = _mm_set1_epi8('\t');
-
-	for (; n - k >= 16; k += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)
-					    (p + k));
-		/* unsigned v < 0x20, as a signed compare of v ^ 0x80 */
-		__m128i bad = _mm_cmplt_epi8(_mm_xor_si128(v, bias), below_sp);
-		unsigned int mask;
-
-		bad = _mm_andnot_si128(_mm_cmpeq_epi8(v, tab), bad);
-		bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, del));
-		mask = (unsigned int)_mm_movemask_epi8(bad);
-		if (mask != 0)
-			return k + (size_t)__builtin_ctz(mask);
-	}
-#endif
-	for (; k < n; k++)
-		if (!http_msg_is_field_char(p[k]))
-			break;
-	return k;
-}
-
-/*
  * The common case: a whole, well-formed field line at data[i..] in this
  * buffer.  It is handed out where it lies, without the byte-by-byte walk
  * and the copy into m->line.  Returns the index of its LF, or 0 to let
@@ -250,7 +213,7 @@ field_in_place(struct http_msg *m, const uint8_t *data, size_t len, size_t i,
 	vs = name_len + 1;
 	if (avail > HTTP_MAX_HEADER_LINE + 1)
 		avail = HTTP_MAX_HEADER_LINE + 1;
-	end = vs + first_non_field_char(p + vs, avail - vs);
+	end = vs + http_msg_field_run(p + vs, avail - vs);
 	if (end == avail)
 		return 0;
 	cr = p[end] == '\r';
