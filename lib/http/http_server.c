@@ -475,6 +475,7 @@ httpd_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 	   uint32_t len)
 {
 	struct httpd_work *hc = NULL;
+	int reset = 0;
 
 	if (len > 0 && !(tcp_conn_app_flags(c) & HTTPD_BROKEN)) {
 		hc = httpd_work_get(w, c);
@@ -525,12 +526,21 @@ httpd_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 			break;
 		}
 		httpd_request_done(w, hc);
-		http_req_parser_reset(&hc->parser);
 		data += used;
 		len -= (uint32_t)used;
+		/* The parser is made ready for the next request now only if
+		 * its bytes are here; otherwise below, unless the block goes
+		 * back to the pool (httpd_work_get readies it): once per
+		 * request, not twice. */
+		if (len > 0)
+			http_req_parser_reset(&hc->parser);
+		else
+			reset = 1;
 	}
 	httpd_pump(w, c);
 	httpd_work_release(w, c, 0);
+	if (reset && tcp_conn_app(c) == hc)
+		http_req_parser_reset(&hc->parser);
 	httpd_idle_arm(w, c);
 }
 
