@@ -342,10 +342,13 @@ hcl_response_done(struct worker *w, struct http_client_conn *hc)
 	hcl_count(w, r.status, r.body_bytes);
 	hc->inflight--;
 	b->oldest = (uint16_t)((b->oldest + 1) % HTTP_CLIENT_PIPELINE_MAX);
-	hcl_parser_reset(b, pr);
+	/* A block given back gets its parser ready when it is taken again
+	 * (http_client_send): once per request, not twice. */
 	if (hc->inflight == 0 && !(hc->flags & HTTP_CLIENT_WRITING)) {
 		hcl_clear_busy(hc);
 		lazy_pool_put(pr->busy_pool, b);
+	} else {
+		hcl_parser_reset(b, pr);
 	}
 	pr->ops->response(w, hc, &r);
 }

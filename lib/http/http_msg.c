@@ -188,47 +188,6 @@ split_field(struct http_msg *m, int cr, struct http_msg_field *f)
 }
 
 /*
- * 1 when every byte of p[0..n) may be in a field value (HTAB, SP, VCHAR,
- * obs-text); avail >= n bytes from p may be read.  Sixteen at a time where
- * SSE2 is there (every x86-64): a control byte other than HTAB, or DEL,
- * sets its lane.
- */
-static int
-all_field_chars(const uint8_t *p, size_t n, size_t avail)
-{
-	size_t k = 0;
-
-#if defined(__SSE2__)
-	const __m128i bias = _mm_set1_epi8((char)0x80);
-	const __m128i below_sp = _mm_set1_epi8((char)(0x20 ^ 0x80));
-	const __m128i del = _mm_set1_epi8(0x7f);
-	const __m128i tab = _mm_set1_epi8('\t');
-
-	for (; k < n && avail - k >= 16; k += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)
-					    (p + k));
-		/* unsigned v < 0x20, as a signed compare of v ^ 0x80 */
-		__m128i bad = _mm_cmplt_epi8(_mm_xor_si128(v, bias), below_sp);
-		unsigned int mask;
-
-		bad = _mm_andnot_si128(_mm_cmpeq_epi8(v, tab), bad);
-		bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, del));
-		mask = (unsigned int)_mm_movemask_epi8(bad);
-		if (n - k < 16)
-			mask &= (1u << (n - k)) - 1;
-		if (mask != 0)
-			return 0;
-	}
-#else
-	(void)avail;
-#endif
-	for (; k < n; k++)
-		if (!http_msg_is_field_char(p[k]))
-			return 0;
-	return 1;
-}
-
-/*
  * The common case: a whole, well-formed field line at data[i..] in this
  * buffer.  It is handed out where it lies, without the byte-by-byte walk
  * and the copy into m->line.  Returns the index of its LF, or 0 to let
@@ -239,31 +198,30 @@ static size_t
 field_in_place(struct http_msg *m, const uint8_t *data, size_t len, size_t i,
 	       struct http_msg_field *f)
 {
-	const uint8_t *p = data + i, *lf;
-	size_t line_len, name_len, n, vs, ve, scan = len - i;
+	const uint8_t *p = data + i;
+	size_t avail = len - i, name_len, end, vs, ve;
 	int cr;
 
-	if (scan > HTTP_MAX_HEADER_LINE + 2)
-		scan = HTTP_MAX_HEADER_LINE + 2;
-	lf = memchr(p, '\n', scan);
-	if (lf == NULL)
-		return 0;
-	line_len = (size_t)(lf - p);
-	cr = line_len > 0 && p[line_len - 1] == '\r';
-	line_len -= (size_t)cr;
-	if (line_len > HTTP_MAX_HEADER_LINE)
-		return 0;
-	for (n = 0; n < line_len && http_msg_tchar[p[n]]; n++)
+	for (name_len = 0; name_len < avail && http_msg_tchar[p[name_len]];
+	     name_len++)
 		;
-	if (n == 0 || n == line_len || p[n] != ':')
+	if (name_len == 0 || name_len >= avail || p[name_len] != ':' ||
+	    name_len >= HTTP_MAX_HEADER_LINE)
 		return 0;
-	name_len = n;
-	/* the value, and the LF after it, are in the buffer */
-	if (!all_field_chars(p + name_len + 1, line_len - name_len - 1,
-			     len - i - name_len - 1))
-		return 0;
+	/* the value runs to the first byte that cannot be in it, which
+	 * must be the line end, at most HTTP_MAX_HEADER_LINE in */
 	vs = name_len + 1;
-	ve = line_len;
+	if (avail > HTTP_MAX_HEADER_LINE + 1)
+		avail = HTTP_MAX_HEADER_LINE + 1;
+	end = vs + http_msg_field_run(p + vs, avail - vs);
+	if (end == avail)
+		return 0;
+	cr = p[end] == '\r';
+	if (cr && (end + 1 >= len - i || p[end + 1] != '\n'))
+		return 0;
+	if (!cr && p[end] != '\n')
+		return 0;
+	ve = end;
 	while (vs < ve && http_msg_is_ows(p[vs]))
 		vs++;
 	while (ve > vs && http_msg_is_ows(p[ve - 1]))
@@ -272,9 +230,9 @@ field_in_place(struct http_msg *m, const uint8_t *data, size_t len, size_t i,
 	f->name_len = name_len;
 	f->value = (const char *)p + vs;
 	f->value_len = ve - vs;
-	f->lf_dist = line_len + (size_t)cr;
+	f->lf_dist = end + (size_t)cr;
 	m->nheaders++;
-	return i + (size_t)(lf - p);
+	return i + end + (size_t)cr;
 }
 
 enum http_msg_status
@@ -476,28 +434,139 @@ parse_connection(struct http_msg *m, const char *v, size_t len)
 	}
 }
 
+/*
+ * Whether the field name s (n tchar bytes) is lit, a lower-case name of
+ * n >= 4 bytes, ASCII case-insensitively: words at a time.  Or-ing 0x20
+ * folds only the letters among tchar bytes (the one other byte it would
+ * fold onto '-', CR, is not a tchar), and every byte of lit has 0x20 set.
+ */
+static inline int
+name_is(const char *s, size_t n, const char *lit)
+{
+	uint64_t a, b;
+	uint32_t x, y;
+	size_t k;
+
+	if (n < 8) {
+		memcpy(&x, s, 4);
+		memcpy(&y, lit, 4);
+		if ((x | 0x20202020u) != y)
+			return 0;
+		memcpy(&x, s + n - 4, 4);
+		memcpy(&y, lit + n - 4, 4);
+		return (x | 0x20202020u) == y;
+	}
+	for (k = 0; k + 8 <= n; k += 8) {
+		memcpy(&a, s + k, 8);
+		memcpy(&b, lit + k, 8);
+		if ((a | 0x2020202020202020ull) != b)
+			return 0;
+	}
+	if (k == n)
+		return 1;
+	memcpy(&a, s + n - 8, 8);
+	memcpy(&b, lit + n - 8, 8);
+	return (a | 0x2020202020202020ull) == b;
+}
+
+#define NAME_IS(f, lit) \
+	((f)->name_len == sizeof(lit) - 1 && \
+	 name_is((f)->name, sizeof(lit) - 1, lit))
+
+/* A plain "1234" (at most 19 digits: no overflow) into *v, or -1. */
+static inline int
+plain_length(const char *v, size_t len, uint64_t *out)
+{
+	uint64_t cl = 0;
+	size_t k;
+
+	if (len == 0 || len > 19)
+		return -1;
+	for (k = 0; k < len; k++) {
+		if (!http_msg_is_digit((uint8_t)v[k]))
+			return -1;
+		cl = cl * 10 + (uint64_t)(v[k] - '0');
+	}
+	*out = cl;
+	return 0;
+}
+
 int
 http_msg_framing_field(struct http_msg *m, const struct http_msg_field *f,
 		       uint64_t *content_length, size_t *bad)
 {
+	uint64_t cl;
+
 	/* Most fields are none of these: the length rules them out. */
-	if (f->name_len != sizeof("content-length") - 1 &&
-	    f->name_len != sizeof("transfer-encoding") - 1 &&
-	    f->name_len != sizeof("connection") - 1)
-		return 0;
-	if (http_msg_ci_equal(f->name, f->name_len, "content-length")) {
+	if (NAME_IS(f, "content-length")) {
+		/* the common single length, without the list machinery */
+		if (plain_length(f->value, f->value_len, &cl) == 0 &&
+		    (!m->have_content_length || cl == *content_length)) {
+			m->have_content_length = 1;
+			*content_length = cl;
+			return 0;
+		}
 		if (parse_content_length(m, f->value, f->value_len,
 					 content_length, bad) != 0) {
 			*bad += (size_t)(f->value - f->name);
 			return -1;
 		}
-	} else if (http_msg_ci_equal(f->name, f->name_len,
-				     "transfer-encoding")) {
+	} else if (NAME_IS(f, "transfer-encoding")) {
 		parse_transfer_encoding(m, f->value, f->value_len);
-	} else if (http_msg_ci_equal(f->name, f->name_len, "connection")) {
+	} else if (NAME_IS(f, "connection")) {
 		parse_connection(m, f->value, f->value_len);
 	}
 	return 0;
+}
+
+int
+http_msg_is_expect(const struct http_msg_field *f)
+{
+	return NAME_IS(f, "expect");
+}
+
+enum http_msg_status
+http_msg_fields_fast(struct http_msg *m, const uint8_t *data, size_t len,
+		     size_t *pos, struct http_msg_field *f,
+		     uint64_t *content_length, int flags)
+{
+	size_t i = *pos, lf, bad;
+	uint64_t cl;
+	int have;
+	uint8_t c;
+
+	if (m->state != M_FIELD_START)
+		return HTTP_MSG_AGAIN;
+	while (i < len) {
+		c = data[i];
+		if (c == '\n' || (c == '\r' && i + 1 < len &&
+				  data[i + 1] == '\n')) {
+			*pos = i + (c == '\r');
+			return HTTP_MSG_END;
+		}
+		if (!http_msg_tchar[c] || m->nheaders >= HTTP_MAX_HEADERS)
+			break;
+		lf = field_in_place(m, data, len, i, f);
+		if (lf == 0)
+			break;
+		if ((flags & HTTP_MSG_FAST_EXPECT) && http_msg_is_expect(f)) {
+			*pos = lf;
+			return HTTP_MSG_FIELD;
+		}
+		/* A bad length is the state machine's to report, with its
+		 * offsets: leave the line to it as it found it. */
+		cl = *content_length;
+		have = m->have_content_length;
+		if (http_msg_framing_field(m, f, content_length, &bad) != 0) {
+			*content_length = cl;
+			m->have_content_length = have;
+			m->nheaders--;
+			break;
+		}
+		i = lf + 1;
+	}
+	*pos = i;
+	return HTTP_MSG_AGAIN;
 }
 
 int

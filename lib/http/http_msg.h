@@ -26,6 +26,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /* Limits that keep a hostile peer from making us buffer without bound. */
 #define HTTP_MAX_HEADER_LINE	8192	/* one header line, name + value */
 #define HTTP_MAX_HEADERS	128
@@ -134,6 +138,43 @@ http_msg_is_field_char(uint8_t c)
 	return c == '\t' || (c >= 0x20 && c != 0x7f);
 }
 
+/*
+ * Index of the first byte of p[0..n) that may not be in a field value
+ * or a reason phrase (a control other than HTAB, or DEL), or n.  Sixteen at a time where
+ * SSE2 is there (every x86-64): one pass finds the end of a field line
+ * (its CR or LF) and checks the value on the way.
+ */
+static inline size_t
+http_msg_field_run(const uint8_t *p, size_t n)
+{
+	size_t k = 0;
+
+#if defined(__SSE2__)
+	const __m128i bias = _mm_set1_epi8((char)0x80);
+	const __m128i below_sp = _mm_set1_epi8((char)(0x20 ^ 0x80));
+	const __m128i del = _mm_set1_epi8(0x7f);
+	const __m128i tab = _mm_set1_epi8('\t');
+
+	for (; n - k >= 16; k += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)
+					    (p + k));
+		/* unsigned v < 0x20, as a signed compare of v ^ 0x80 */
+		__m128i bad = _mm_cmplt_epi8(_mm_xor_si128(v, bias), below_sp);
+		unsigned int mask;
+
+		bad = _mm_andnot_si128(_mm_cmpeq_epi8(v, tab), bad);
+		bad = _mm_or_si128(bad, _mm_cmpeq_epi8(v, del));
+		mask = (unsigned int)_mm_movemask_epi8(bad);
+		if (mask != 0)
+			return k + (size_t)__builtin_ctz(mask);
+	}
+#endif
+	for (; k < n; k++)
+		if (!http_msg_is_field_char(p[k]))
+			break;
+	return k;
+}
+
 /* What http_msg_version_byte() made of a byte. */
 enum http_msg_version {
 	HTTP_MSG_VER_MORE,	/* fine so far */
@@ -215,6 +256,31 @@ http_msg_fields(struct http_msg *m, const uint8_t *data, size_t len,
 int
 http_msg_framing_field(struct http_msg *m, const struct http_msg_field *f,
 		       uint64_t *content_length, size_t *bad);
+
+/* Whether f is an Expect field. */
+int
+http_msg_is_expect(const struct http_msg_field *f);
+
+/* http_msg_fields_fast() flags. */
+#define HTTP_MSG_FAST_EXPECT	0x01	/* hand Expect fields to the caller */
+
+/*
+ * A field section whole in data[*pos..len), read in one pass: each
+ * complete, well-formed field line where it lies, its framing applied at
+ * once (http_msg_framing_field into *content_length), up to the empty
+ * line.  For a parser without a header callback: fields are not handed
+ * out, except Expect with HTTP_MSG_FAST_EXPECT (HTTP_MSG_FIELD, framing
+ * not applied, *pos at its LF).  HTTP_MSG_END: *pos at the LF of the
+ * empty line.  HTTP_MSG_AGAIN: *pos at the start of the first line it
+ * left to http_msg_fields() (cut by the end of the input, malformed,
+ * a bad length, over a limit: whatever the state machine must see or
+ * report), or at len; lines before it are done.  Never an error: the
+ * state machine gives the same result whichever path took a line.
+ */
+enum http_msg_status
+http_msg_fields_fast(struct http_msg *m, const uint8_t *data, size_t len,
+		     size_t *pos, struct http_msg_field *f,
+		     uint64_t *content_length, int flags);
 
 /*
  * Whether the connection may persist by the version, the Connection

@@ -181,29 +181,30 @@ static size_t
 status_line_in_place(struct http_resp_parser *p, const uint8_t *data,
 		     size_t len, size_t i)
 {
-	const uint8_t *d = data + i, *lf;
-	size_t scan = len - i, end, ce, k;
+	const uint8_t *d = data + i;
+	size_t avail = len - i, end = 12, cap;
 
-	if (scan > HTTP_MAX_REASON_LEN + 16)
-		scan = HTTP_MAX_REASON_LEN + 16;
-	lf = memchr(d, '\n', scan);
-	if (lf == NULL)
-		return 0;
-	end = (size_t)(lf - d);
-	ce = end > 12 && d[end - 1] == '\r' ? end - 1 : end;
-	if (ce < 12 || memcmp(d, "HTTP/1.", 7) != 0 ||
+	if (avail < 13 || memcmp(d, "HTTP/1.", 7) != 0 ||
 	    !http_msg_is_digit(d[7]) || d[8] != ' ' ||
 	    !http_msg_is_digit(d[9]) || d[9] == '0' ||
 	    !http_msg_is_digit(d[10]) || !http_msg_is_digit(d[11]))
 		return 0;
-	if (ce > 12) {
-		/* " reason", or "HTTP/1.1 200\r\n" with none */
-		if (d[12] != ' ' || ce - 13 > HTTP_MAX_REASON_LEN)
+	if (d[12] == ' ') {
+		/* " reason" up to its line end, found as it is checked;
+		 * "HTTP/1.1 200\r\n" has none */
+		cap = 13 + HTTP_MAX_REASON_LEN + 1;
+		if (cap > avail)
+			cap = avail;
+		end = 13 + http_msg_field_run(d + 13, cap - 13);
+		if (end == cap || end - 13 > HTTP_MAX_REASON_LEN)
 			return 0;
-		for (k = 13; k < ce; k++)
-			if (!http_msg_is_field_char(d[k]))
-				return 0;
 	}
+	if (d[end] == '\r' && end + 1 < avail)
+		end++;
+	else if (d[end] != '\n')
+		return 0;
+	if (d[end] != '\n')
+		return 0;
 	p->version_minor = d[7] - '0';
 	p->status_code = (d[9] - '0') * 100 + (d[10] - '0') * 10 +
 		(d[11] - '0');
@@ -304,8 +305,17 @@ parse_fields(struct http_resp_parser *p, const uint8_t *data, size_t len,
 	     size_t *pos)
 {
 	struct http_msg_field f;
+	int r = HTTP_MSG_AGAIN;
+
+	/* Without a header callback, a final response's fields act on the
+	 * framing only: all of them in one pass where they lie whole. */
+	if ((p->cb == NULL || p->cb->header == NULL) &&
+	    !is_interim(p->status_code))
+		r = http_msg_fields_fast(&p->msg, data, len, pos, &f,
+					 &p->content_length, 0);
 	/* on an event, *pos ends up at the LF that ended the line */
-	int r = http_msg_fields(&p->msg, data, len, pos, &f);
+	if (r == HTTP_MSG_AGAIN)
+		r = http_msg_fields(&p->msg, data, len, pos, &f);
 
 	switch (r) {
 	case HTTP_MSG_AGAIN:

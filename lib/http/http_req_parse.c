@@ -136,7 +136,7 @@ finish_field(struct http_req_parser *p, const struct http_msg_field *f,
 				   &bad) != 0)
 		return set_error(p, HTTP_REQ_ERR_CONTENT_LENGTH,
 				 lf_off - f->lf_dist + bad);
-	if (http_msg_ci_equal(f->name, f->name_len, "expect"))
+	if (http_msg_is_expect(f))
 		parse_expect(p, f->value, f->value_len);
 
 	if (cb != NULL && cb->header != NULL &&
@@ -238,29 +238,31 @@ static size_t
 request_line_in_place(struct http_req_parser *p, const uint8_t *data,
 		      size_t len, size_t i)
 {
-	size_t m = i, t, end, scan = len - i;
-	const uint8_t *lf;
+	size_t m = i, t, end, cap;
 
-	if (scan > HTTP_REQ_MAX_METHOD + HTTP_REQ_MAX_TARGET + 12)
-		scan = HTTP_REQ_MAX_METHOD + HTTP_REQ_MAX_TARGET + 12;
-	lf = memchr(data + i, '\n', scan);
-	if (lf == NULL)
-		return 0;
-	end = (size_t)(lf - data);
-	while (m < end && http_msg_tchar[data[m]])
+	/* the method, its SP, the target: each run stops at the first
+	 * byte that cannot be in it, with no search for the LF first */
+	cap = i + HTTP_REQ_MAX_METHOD + 1 < len ? i + HTTP_REQ_MAX_METHOD + 1 :
+		len;
+	while (m < cap && http_msg_tchar[data[m]])
 		m++;
-	if (m == i || m - i > HTTP_REQ_MAX_METHOD || data[m] != ' ')
+	if (m == i || m == cap || data[m] != ' ')
 		return 0;
 	t = m + 1;
-	while (t < end && http_msg_is_vchar(data[t]))
+	cap = t + HTTP_REQ_MAX_TARGET + 1 < len ? t + HTTP_REQ_MAX_TARGET + 1 :
+		len;
+	while (t < cap && http_msg_is_vchar(data[t]))
 		t++;
 	if (t == m + 1 || t - (m + 1) > HTTP_REQ_MAX_TARGET)
 		return 0;
 	/* " HTTP/1.x", then CRLF or a bare LF */
-	if (end - t < 9 || memcmp(data + t, " HTTP/1.", 8) != 0 ||
+	if (len - t < 10 || memcmp(data + t, " HTTP/1.", 8) != 0 ||
 	    !http_msg_is_digit(data[t + 8]))
 		return 0;
-	if (!(end - t == 9 || (end - t == 10 && data[t + 9] == '\r')))
+	end = t + 9;
+	if (data[end] == '\r' && end + 1 < len)
+		end++;
+	if (data[end] != '\n' || (end == t + 10 && data[t + 9] != '\r'))
 		return 0;
 	memcpy(p->method, data + i, m - i);
 	p->method[m - i] = '\0';
@@ -422,8 +424,17 @@ parse_fields(struct http_req_parser *p, const uint8_t *data, size_t len,
 	     size_t *pos)
 {
 	struct http_msg_field f;
+	int r = HTTP_MSG_AGAIN;
+
+	/* Without a header callback the fields act on the framing (and
+	 * Expect) only: all of them in one pass where they lie whole. */
+	if (p->cb == NULL || p->cb->header == NULL)
+		r = http_msg_fields_fast(&p->msg, data, len, pos, &f,
+					 &p->content_length,
+					 HTTP_MSG_FAST_EXPECT);
 	/* on an event, *pos ends up at the LF that ended the line */
-	int r = http_msg_fields(&p->msg, data, len, pos, &f);
+	if (r == HTTP_MSG_AGAIN)
+		r = http_msg_fields(&p->msg, data, len, pos, &f);
 
 	if (r == HTTP_MSG_AGAIN)
 		return 0;

@@ -357,14 +357,22 @@ httpd_work_release(struct worker *w, struct tcp_conn *c, int force)
 	httpd_flags_del(c, HTTPD_MID_REQ);
 }
 
-/* Parse "/bytes/N": N decimal, no sign, no overflow. */
+/*
+ * Whether the NUL-terminated s, in an array of at least sizeof(lit)
+ * bytes (the parser's method[] and target[]), is lit: a fixed-size
+ * compare, which the compiler inlines, where strcmp is a call.
+ */
+#define STR_IS(s, lit) (memcmp((s), lit, sizeof(lit)) == 0)
+
+/* Parse "/bytes/N": N decimal, no sign, no overflow; t is the parser's
+ * target[]. */
 static int
 parse_bytes_target(const char *t, uint64_t *n)
 {
 	const char *p = t + strlen("/bytes/");
 	uint64_t v = 0;
 
-	if (strncmp(t, "/bytes/", strlen("/bytes/")) != 0 || *p == '\0')
+	if (memcmp(t, "/bytes/", strlen("/bytes/")) != 0 || *p == '\0')
 		return -1;
 	for (; *p != '\0' && *p != '?'; p++) {
 		if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10)
@@ -379,17 +387,20 @@ static void
 httpd_request_done(struct worker *w, struct httpd_work *hc)
 {
 	const struct http_req_parser *p = &hc->parser;
-	int head = strcmp(p->method, "HEAD") == 0;
+	int head = STR_IS(p->method, "HEAD");
 	int close = !p->keep_alive;
 	uint64_t n;
 
+	_Static_assert(sizeof(p->method) >= sizeof("POST") &&
+		       sizeof(p->target) >= sizeof("/bytes/"),
+		       "STR_IS reads past the parser's arrays");
 	w->stats.httpd.requests++;
-	if (strcmp(p->method, "GET") != 0 && !head &&
-	    strcmp(p->method, "POST") != 0) {
+	if (!STR_IS(p->method, "GET") && !head &&
+	    !STR_IS(p->method, "POST")) {
 		w->stats.httpd.status_4xx++;
 		httpd_queue(w, hc, 404, head, HTTPD_BODY_TEXT, httpd_not_found,
 			    strlen(httpd_not_found), close, "text/plain");
-	} else if (strcmp(p->target, "/") == 0) {
+	} else if (STR_IS(p->target, "/")) {
 		w->stats.httpd.status_2xx++;
 		httpd_queue(w, hc, 200, head, HTTPD_BODY_TEXT, httpd_index,
 			    strlen(httpd_index), close, "text/html");
@@ -464,6 +475,7 @@ httpd_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 	   uint32_t len)
 {
 	struct httpd_work *hc = NULL;
+	int reset = 0;
 
 	if (len > 0 && !(tcp_conn_app_flags(c) & HTTPD_BROKEN)) {
 		hc = httpd_work_get(w, c);
@@ -514,12 +526,21 @@ httpd_recv(struct worker *w, struct tcp_conn *c, const uint8_t *data,
 			break;
 		}
 		httpd_request_done(w, hc);
-		http_req_parser_reset(&hc->parser);
 		data += used;
 		len -= (uint32_t)used;
+		/* The parser is made ready for the next request now only if
+		 * its bytes are here; otherwise below, unless the block goes
+		 * back to the pool (httpd_work_get readies it): once per
+		 * request, not twice. */
+		if (len > 0)
+			http_req_parser_reset(&hc->parser);
+		else
+			reset = 1;
 	}
 	httpd_pump(w, c);
 	httpd_work_release(w, c, 0);
+	if (reset && tcp_conn_app(c) == hc)
+		http_req_parser_reset(&hc->parser);
 	httpd_idle_arm(w, c);
 }
 

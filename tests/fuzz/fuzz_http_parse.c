@@ -9,7 +9,9 @@
  * response starts with the bytes left over).  The parser promises that
  * any split gives the same result, so both runs must report the same
  * messages: status, framing, headers, body bytes, where each ended, and
- * the error and its offset.  A difference aborts, as do crashes and
+ * the error and its offset.  Then again split without a header callback
+ * (the one-pass path for whole field sections), against the whole run
+ * with the headers left out.  A difference aborts, as do crashes and
  * sanitizer reports.
  */
 
@@ -42,6 +44,13 @@ static const struct http_resp_callbacks callbacks = {
 	.headers_done = on_headers_done,
 	.body = on_body,
 };
+
+static const struct http_resp_callbacks callbacks_fast = {
+	.headers_done = on_headers_done,
+	.body = on_body,
+};
+
+#define CALLBACKS(t) ((t)->fast ? &callbacks_fast : &callbacks)
 
 static void
 end_message(struct transcript *t, struct http_resp_parser *p,
@@ -82,7 +91,7 @@ feed(struct transcript *t, struct http_resp_parser *p, int head,
 			at += used;
 			mix_u64(t, at);
 			end_message(t, p, st);
-			http_resp_parser_init(p, &callbacks, t, head);
+			http_resp_parser_init(p, CALLBACKS(t), t, head);
 			d += used;
 			len -= used;
 			continue;
@@ -94,12 +103,14 @@ feed(struct transcript *t, struct http_resp_parser *p, int head,
 
 static void
 run(struct transcript *t, int head, int eof, const uint8_t *d, size_t len,
-    size_t cut)
+    size_t cut, int quiet, int fast)
 {
 	struct http_resp_parser p;
 
 	transcript_init(t);
-	http_resp_parser_init(&p, &callbacks, t, head);
+	t->quiet = quiet;
+	t->fast = fast;
+	http_resp_parser_init(&p, CALLBACKS(t), t, head);
 	feed(t, &p, head, d, cut, 0);
 	feed(t, &p, head, d + cut, len - cut, cut);
 	if (eof && !t->stopped)
@@ -120,8 +131,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cut = (size_t)data[1] * (size - 2) / 255;
 	data += 2;
 	size -= 2;
-	run(&whole, head, eof, data, size, size);
-	run(&split, head, eof, data, size, cut);
+	run(&whole, head, eof, data, size, size, 0, 0);
+	run(&split, head, eof, data, size, cut, 0, 0);
+	if (whole.h != split.h || whole.msgs != split.msgs)
+		abort();
+	run(&whole, head, eof, data, size, size, 1, 0);
+	run(&split, head, eof, data, size, cut, 1, 1);
 	if (whole.h != split.h || whole.msgs != split.msgs)
 		abort();
 	return 0;

@@ -18,6 +18,10 @@ struct transcript {
 	uint64_t h;
 	int msgs;
 	int stopped;		/* error, or MAX_MSGS */
+	/* How the parser runs: headers not in the hash (quiet), or no
+	 * header callback at all (fast: the one-pass path). */
+	int quiet;
+	int fast;
 };
 
 static inline void
@@ -52,6 +56,8 @@ on_header(void *arg, const char *name, size_t name_len, const char *value,
 {
 	struct transcript *t = arg;
 
+	if (t->quiet)
+		return 0;
 	mix_u64(t, 'H');
 	mix_u64(t, name_len);
 	mix(t, name, name_len);

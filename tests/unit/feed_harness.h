@@ -20,6 +20,7 @@
 #include "http_parse.h"		/* enum http_parse_status */
 
 #define FEED_RANDOM_SPLITS	200
+#define FEED_FAST_SPLITS	50	/* of them again without a header callback */
 #define FEED_MAX_MSG		4
 
 enum abort_at {
@@ -66,6 +67,9 @@ struct feed_run {
 struct feed_ctx {
 	struct feed_result *r;
 	enum abort_at abort_at;
+	/* begin() gives the parser no header callback: the parsers then
+	 * take whole field sections in one pass (http_msg_fields_fast) */
+	int no_header_cb;
 };
 
 /* The parser-independent part of an expectation. */
@@ -135,7 +139,10 @@ void feed_check_expect(const struct feed_case *fc,
 /*
  * Feeds fc whole, byte by byte and in random splits; every run must give
  * nexp messages matching exp (an array of exp_size-byte elements) and
- * everything observable must match the whole run.
+ * everything observable must match the whole run.  Then again whole and
+ * in random splits without a header callback (unless the case aborts in
+ * it), which takes the parsers' one-pass path: everything but the
+ * headers must match the whole run.
  */
 void feed_check_case(const struct feed_ops *ops, const struct feed_case *fc,
 		     const void *exp, size_t exp_size, int nexp);

@@ -62,6 +62,13 @@ static const struct http_resp_callbacks callbacks = {
 	.body = feed_on_body,
 };
 
+/* The same without a header callback: the one-pass path. */
+static const struct http_resp_callbacks callbacks_no_header = {
+	.header = NULL,
+	.headers_done = on_headers_done,
+	.body = feed_on_body,
+};
+
 static void *
 resp_create(struct feed_ctx *ctx)
 {
@@ -73,7 +80,8 @@ static void
 resp_begin(void *p, struct feed_ctx *ctx, const struct feed_case *fc, int n)
 {
 	(void)n;
-	http_resp_parser_init(p, &callbacks, ctx, fc->head);
+	http_resp_parser_init(p, ctx->no_header_cb ? &callbacks_no_header :
+			      &callbacks, ctx, fc->head);
 }
 
 static enum http_parse_status

@@ -82,6 +82,13 @@ static const struct http_req_callbacks callbacks = {
 	.body = feed_on_body,
 };
 
+/* The same without a header callback: the one-pass path. */
+static const struct http_req_callbacks callbacks_no_header = {
+	.header = NULL,
+	.headers_done = on_headers_done,
+	.body = feed_on_body,
+};
+
 static void *
 req_create(struct feed_ctx *ctx)
 {
@@ -90,7 +97,8 @@ req_create(struct feed_ctx *ctx)
 	assert_non_null(p);
 	/* garbage in the parser must not matter: init sets what counts */
 	memset(p, 0xa5, sizeof(*p));
-	http_req_parser_init(p, &callbacks, ctx);
+	http_req_parser_init(p, ctx->no_header_cb ? &callbacks_no_header :
+			     &callbacks, ctx);
 	return p;
 }
 
@@ -1510,6 +1518,89 @@ test_reset_clears(void **state)
 			 2 * (sizeof(second) - 1) + 14 + 16);
 }
 
+/* One parse of in: whole (the one-pass path without callbacks) or byte
+ * by byte (the state machine); what it gave. */
+static void
+parse_one_way(const char *in, size_t len, int bytewise, int *st, int *err,
+	      uint64_t *err_off, uint64_t *cl)
+{
+	struct http_req_parser p;
+	size_t k, used = 0;
+	enum http_parse_status r = HTTP_PARSE_AGAIN;
+
+	http_req_parser_init(&p, NULL, NULL);
+	if (!bytewise)
+		r = http_req_parse(&p, (const uint8_t *)in, len, &used);
+	for (k = 0; bytewise && k < len && r == HTTP_PARSE_AGAIN; k++)
+		r = http_req_parse(&p, (const uint8_t *)in + k, 1, &used);
+	*st = r;
+	*err = p.error;
+	*err_off = p.error_offset;
+	*cl = p.content_length;
+}
+
+/*
+ * Every byte value at every place of a long field name and of a long
+ * value, across both 16-byte blocks of the one-pass path's SIMD scans:
+ * whole and byte by byte must agree.
+ */
+static void
+test_every_byte_in_name_and_value(void **state)
+{
+	static const char name[] = "Abcdefghijklmnopqrstu";
+	static const char value[] = "vwxyzabcdefghijklmnopqr";
+	static const char tail[] = "\r\nContent-Length: 0\r\n\r\n";
+	char in[256];
+	int c, at, part;
+
+	(void)state;
+	for (part = 0; part < 2; part++) {
+		for (at = 0; at < 21; at++) {
+			for (c = 0; c < 256; c++) {
+				char n[32], v[32];
+				int st1, st2, e1, e2;
+				uint64_t o1, o2, l1, l2;
+				int len;
+
+				memcpy(n, name, sizeof(name));
+				memcpy(v, value, sizeof(value));
+				if (part == 0)
+					n[at] = (char)c;
+				else
+					v[at] = (char)c;
+				/* by hand: c may be a NUL */
+				len = 0;
+				memcpy(in, "GET / HTTP/1.1\r\n", 16);
+				len += 16;
+				memcpy(in + len, n, 21);
+				len += 21;
+				memcpy(in + len, ": ", 2);
+				len += 2;
+				memcpy(in + len, v, 23);
+				len += 23;
+				memcpy(in + len, tail, sizeof(tail) - 1);
+				len += (int)sizeof(tail) - 1;
+				parse_one_way(in, (size_t)len, 0, &st1, &e1,
+					      &o1, &l1);
+				parse_one_way(in, (size_t)len, 1, &st2, &e2,
+					      &o2, &l2);
+				assert_int_equal(st1, st2);
+				assert_int_equal(e1, e2);
+				assert_int_equal(o1, o2);
+				assert_int_equal(l1, l2);
+				/* and the one the table says (a LF first is
+				 * the empty line: the request ends there) */
+				assert_int_equal(st1 == HTTP_PARSE_DONE,
+						 part == 0 ?
+						 http_msg_tchar[c] || (at > 0 ?
+						 c == ':' : c == '\n') :
+						 c == '\t' || (c >= 0x20 &&
+								c != 0x7f));
+			}
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -1550,6 +1641,7 @@ main(void)
 		cmocka_unit_test(test_strerror),
 		cmocka_unit_test(test_null_callbacks),
 		cmocka_unit_test(test_reset_clears),
+		cmocka_unit_test(test_every_byte_in_name_and_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
