@@ -282,7 +282,7 @@ nd_resolve(struct worker *w, const uint8_t *ip, uint8_t *mac)
 	int rc;
 
 	rc = neigh_sync_output(&w->app->nd->lock, &w->app->nd->neigh, ip,
-			       w->now_ms, NULL, mac, w, &c);
+			       w->now_ms, NULL, mac, w, &c, &w->nd_nc);
 	nd_add_counts(w, &c);
 	return rc;
 }
@@ -295,7 +295,7 @@ nd_output(struct worker *w, const uint8_t *ip, struct rte_mbuf *m,
 	int rc;
 
 	rc = neigh_sync_output(&w->app->nd->lock, &w->app->nd->neigh, ip,
-			       w->now_ms, m, mac, w, &c);
+			       w->now_ms, m, mac, w, &c, &w->nd_nc);
 	nd_add_counts(w, &c);
 	return rc;
 }
