@@ -48,7 +48,7 @@ ipv4_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 	csum_flags = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
 	if (csum_flags == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
 	    (csum_flags != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-	     rte_ipv4_cksum(ip) != 0)) {
+	     cksum_ipv4_hdr_verify(ip) != 0)) {
 		w->stats.ip.rx_bad_csum++;
 		goto drop;
 	}
