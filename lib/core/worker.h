@@ -56,6 +56,17 @@ struct http_server;
 struct tcp_stack;
 struct job_runner;
 
+/* A neighbour answer remembered per worker: a packet to the same next hop
+ * as the one before takes it without the table's hash and compare.  Good
+ * while the table's seqlock has not moved since (no write of any kind), so
+ * it answers exactly what the lock-free lookup would. */
+struct worker_neigh_cache {
+	const void *table;	/* NULL: empty */
+	uint32_t sn;		/* the seqlock's count when it was read */
+	uint8_t addr[16];
+	uint8_t mac[6];
+};
+
 struct worker {
 	struct app *app;
 	const struct dpf_config *cfg;
@@ -80,6 +91,9 @@ struct worker {
 	 * neigh_* call works on (its callbacks send there). */
 	uint8_t rx_iface;
 	uint8_t neigh_iface;
+	/* The last answer of ARP's and of ND's table (neigh_sync_output). */
+	struct worker_neigh_cache arp_nc;
+	struct worker_neigh_cache nd_nc;
 
 	/* Where the lcore's time goes: loop iterations that moved packets
 	 * or ran jobs count as busy, the others as idle (headroom). */

@@ -636,6 +636,8 @@ http_server_start(struct worker *w, uint16_t port)
 		rte_free(srv);
 		return rc;
 	}
+	/* Its slices' checksums may be remembered (TCP sums them). */
+	tcp_const_region(w, srv->pattern, HTTPD_PATTERN_BUF);
 	w->httpd = srv;
 	return 0;
 }

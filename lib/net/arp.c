@@ -191,7 +191,7 @@ arp_sync_output(struct worker *w, uint8_t iface, uint32_t ip,
 	/* For the ops, which send on the interface. */
 	w->neigh_iface = iface;
 	rc = neigh_sync_output(&t->lock, &t->neigh, a, w->now_ms, m, mac, w,
-			       &c);
+			       &c, &w->arp_nc);
 	arp_add_counts(w, &c);
 	return rc;
 }

@@ -136,6 +136,27 @@ cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len)
 	return cksum_fold(sum);
 }
 
+/* The running sum of an IPv4 pseudo-header (RFC 9293 3.1) for l4_len
+ * bytes of protocol proto, its fields as stored (network order): four
+ * adds, where rte_ipv4_phdr_cksum builds the header on the stack and
+ * sums it 16 bits at a time. */
+static inline uint64_t
+cksum_ipv4_phdr_sum(uint32_t src_be, uint32_t dst_be, uint8_t proto,
+		    uint32_t l4_len)
+{
+	return (uint64_t)src_be + dst_be + rte_cpu_to_be_16((uint16_t)proto) +
+		rte_cpu_to_be_16((uint16_t)l4_len);
+}
+
+/* 0 when the checksum of an IPv4 header (options included) is right:
+ * rte_ipv4_cksum(ip) == 0, summed wider. */
+static inline int
+cksum_ipv4_hdr_verify(const struct rte_ipv4_hdr *ip)
+{
+	return cksum_fold(cksum_add_short(ip, rte_ipv4_hdr_len(ip), 0)) ==
+		0xffff ? 0 : -1;
+}
+
 /* The folded sum over the pseudo-header and the segment at l4_off of m
  * (IPv4 header ip): 0xffff when a stored checksum is right. */
 static inline uint16_t
@@ -144,7 +165,8 @@ cksum_ipv4_l4_sum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 {
 	uint32_t l4_len = (uint32_t)rte_be_to_cpu_16(ip->total_length) -
 		rte_ipv4_hdr_len(ip);
-	uint64_t sum = rte_ipv4_phdr_cksum(ip, 0);
+	uint64_t sum = cksum_ipv4_phdr_sum(ip->src_addr, ip->dst_addr,
+					   ip->next_proto_id, l4_len);
 
 	return cksum_fold(sum + cksum_mbuf(m, l4_off, l4_len));
 }

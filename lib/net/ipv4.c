@@ -48,7 +48,7 @@ ipv4_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 	csum_flags = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
 	if (csum_flags == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
 	    (csum_flags != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-	     rte_ipv4_cksum(ip) != 0)) {
+	     cksum_ipv4_hdr_verify(ip) != 0)) {
 		w->stats.ip.rx_bad_csum++;
 		goto drop;
 	}
@@ -83,9 +83,30 @@ drop:
 	return 0;
 }
 
+static void
+ipv4_output_sum(struct worker *w, struct rte_mbuf *m, uint32_t src_ip,
+		uint32_t dst_ip, uint8_t proto, uint32_t tail_len,
+		uint64_t tail_sum);
+
 void
 ipv4_output(struct worker *w, struct rte_mbuf *m, uint32_t src_ip,
 	    uint32_t dst_ip, uint8_t proto)
+{
+	ipv4_output_sum(w, m, src_ip, dst_ip, proto, 0, 0);
+}
+
+void
+ipv4_output_tcp_presum(struct worker *w, struct rte_mbuf *m, uint32_t src_ip,
+		       uint32_t dst_ip, uint32_t tail_len, uint64_t tail_sum)
+{
+	ipv4_output_sum(w, m, src_ip, dst_ip, IPPROTO_TCP, tail_len,
+			tail_sum);
+}
+
+static void
+ipv4_output_sum(struct worker *w, struct rte_mbuf *m, uint32_t src_ip,
+		uint32_t dst_ip, uint8_t proto, uint32_t tail_len,
+		uint64_t tail_sum)
 {
 	const struct port *port = &w->app->port;
 	struct rte_ipv4_hdr *ip;
@@ -135,7 +156,16 @@ ipv4_output(struct worker *w, struct rte_mbuf *m, uint32_t src_ip,
 			/* The payload may be chained by reference (see
 			 * tcp_out.c); cksum.h, not rte_ip.h, for speed and
 			 * for odd-length pieces. */
-			th->cksum = cksum_ipv4_l4(m, ip, IPV4_L4_OFF);
+			uint32_t l4_len = (uint32_t)total_length -
+				sizeof(*ip);
+			uint16_t c = (uint16_t)~cksum_fold(
+				cksum_ipv4_phdr_sum(ip->src_addr,
+						    ip->dst_addr, proto,
+						    l4_len) +
+				cksum_mbuf(m, IPV4_L4_OFF,
+					   l4_len - tail_len) + tail_sum);
+
+			th->cksum = c == 0 ? 0xffff : c;
 		}
 	}
 

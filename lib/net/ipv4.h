@@ -37,4 +37,14 @@ void
 ipv4_output(struct worker *w, struct rte_mbuf *m, uint32_t src_ip,
 	    uint32_t dst_ip, uint8_t proto);
 
+/*
+ * ipv4_output for a TCP segment whose last tail_len bytes (starting at
+ * an even offset of the segment) the caller has already summed: tail_sum
+ * is their running sum (cksum_add's, byte order of memory).  A software
+ * checksum then reads only the rest.
+ */
+void
+ipv4_output_tcp_presum(struct worker *w, struct rte_mbuf *m, uint32_t src_ip,
+		       uint32_t dst_ip, uint32_t tail_len, uint64_t tail_sum);
+
 #endif /* DPF_IPV4_H */

@@ -361,7 +361,7 @@ nd_output_if(struct worker *w, uint8_t iface, const uint8_t *ip,
 	/* For the ops, which send on the interface. */
 	w->neigh_iface = iface;
 	rc = neigh_sync_output(&t->lock, &t->neigh, ip, w->now_ms, m, mac, w,
-			       &c);
+			       &c, &w->nd_nc);
 	nd_add_counts(w, &c);
 	return rc;
 }

@@ -69,13 +69,17 @@ struct neigh_ops {
 static inline void
 neigh_addr_from_ipv4(uint8_t *addr, uint32_t ip)
 {
-	memset(addr, 0, 10);
-	addr[10] = 0xff;
-	addr[11] = 0xff;
-	addr[12] = (uint8_t)(ip >> 24);
-	addr[13] = (uint8_t)(ip >> 16);
-	addr[14] = (uint8_t)(ip >> 8);
-	addr[15] = (uint8_t)ip;
+	/* Two 8-byte stores, so that the 8-byte loads of the compares
+	 * that follow are forwarded from them (byte stores are not). */
+	const uint8_t hi[8] = { 0, 0, 0xff, 0xff, (uint8_t)(ip >> 24),
+				(uint8_t)(ip >> 16), (uint8_t)(ip >> 8),
+				(uint8_t)ip };
+	const uint64_t zero = 0;
+	uint64_t v;
+
+	memcpy(&v, hi, sizeof(v));
+	memcpy(addr, &zero, sizeof(zero));
+	memcpy(addr + 8, &v, sizeof(v));
 }
 
 static inline uint32_t

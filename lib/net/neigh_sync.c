@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "neigh_sync.h"
+#include "worker.h"
 
 static void
 neigh_sync_take_counts(struct neigh_table *t, struct neigh_counts *cnt)
@@ -12,9 +13,10 @@ neigh_sync_take_counts(struct neigh_table *t, struct neigh_counts *cnt)
 	memset(&t->cnt, 0, sizeof(t->cnt));
 }
 
-int
-neigh_sync_lookup_fast(rte_seqlock_t *lock, struct neigh_table *t,
-		       const uint8_t *addr, uint8_t *mac)
+/* neigh_sync_lookup_fast, also giving the seqlock count it read under. */
+static int
+neigh_sync_lookup_sn(rte_seqlock_t *lock, struct neigh_table *t,
+		     const uint8_t *addr, uint8_t *mac, uint32_t *snp)
 {
 	const struct neigh_entry *e;
 	uint32_t sn;
@@ -27,18 +29,45 @@ neigh_sync_lookup_fast(rte_seqlock_t *lock, struct neigh_table *t,
 		if (found)
 			memcpy(mac, e->mac, 6);
 	} while (rte_seqlock_read_retry(lock, sn));
+	*snp = sn;
 	return found;
+}
+
+int
+neigh_sync_lookup_fast(rte_seqlock_t *lock, struct neigh_table *t,
+		       const uint8_t *addr, uint8_t *mac)
+{
+	uint32_t sn;
+
+	return neigh_sync_lookup_sn(lock, t, addr, mac, &sn);
 }
 
 int
 neigh_sync_output(rte_seqlock_t *lock, struct neigh_table *t,
 		  const uint8_t *addr, uint64_t now_ms, void *pkt,
-		  uint8_t *mac, void *ctx, struct neigh_counts *cnt)
+		  uint8_t *mac, void *ctx, struct neigh_counts *cnt,
+		  struct worker_neigh_cache *nc)
 {
+	uint32_t sn;
 	int rc;
 
-	if (neigh_sync_lookup_fast(lock, t, addr, mac))
+	/* The same next hop as last time, and no write to the table since
+	 * (an even count, the same as then): the same answer. */
+	if (nc != NULL && nc->table == t &&
+	    memcmp(nc->addr, addr, NEIGH_ADDR_LEN) == 0 &&
+	    rte_seqlock_read_begin(lock) == nc->sn) {
+		memcpy(mac, nc->mac, 6);
 		return 1;
+	}
+	if (neigh_sync_lookup_sn(lock, t, addr, mac, &sn)) {
+		if (nc != NULL) {
+			nc->table = t;
+			nc->sn = sn;
+			memcpy(nc->addr, addr, NEIGH_ADDR_LEN);
+			memcpy(nc->mac, mac, 6);
+		}
+		return 1;
+	}
 	rte_seqlock_write_lock(lock);
 	if (pkt != NULL)
 		rc = neigh_output_addr(t, addr, now_ms, pkt, mac, ctx);

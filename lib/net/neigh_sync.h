@@ -20,12 +20,16 @@ int
 neigh_sync_lookup_fast(rte_seqlock_t *lock, struct neigh_table *t,
 		       const uint8_t *addr, uint8_t *mac);
 
+struct worker_neigh_cache;
+
 /* neigh_resolve_addr, or with pkt != NULL neigh_output_addr, under the
- * lock after a lock-free try; the same results. */
+ * lock after a lock-free try; the same results.  nc (or NULL): the
+ * caller's last answer, tried first and kept up to date. */
 int
 neigh_sync_output(rte_seqlock_t *lock, struct neigh_table *t,
 		  const uint8_t *addr, uint64_t now_ms, void *pkt,
-		  uint8_t *mac, void *ctx, struct neigh_counts *cnt);
+		  uint8_t *mac, void *ctx, struct neigh_counts *cnt,
+		  struct worker_neigh_cache *nc);
 
 /* neigh_update_addr under the lock. */
 void

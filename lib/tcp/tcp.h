@@ -215,6 +215,11 @@ tcp_send_space(struct worker *w, const struct tcp_conn *c);
  */
 uint32_t
 tcp_send_mbuf(struct worker *w, struct tcp_conn *c, struct rte_mbuf *m);
+/* [base, base + len) never changes while the stack lives (a pattern
+ * that tcp_send_mbuf references): the checksums of its slices may be
+ * remembered.  One region per lcore; a later call replaces it. */
+void
+tcp_const_region(struct worker *w, const void *base, size_t len);
 /* Queue bytes; returns how many were taken (copied into mbufs). */
 uint32_t
 tcp_send(struct worker *w, struct tcp_conn *c, const void *data,

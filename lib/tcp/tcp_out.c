@@ -26,6 +26,7 @@
 #include <rte_tcp.h>
 
 #include "arp.h"
+#include "cksum.h"
 #include "ipv4.h"
 #include "ipv6.h"
 #include "tcp_priv.h"
@@ -155,6 +156,70 @@ sndbuf_copy(struct tcp_sndbuf *sb, uint32_t off, uint8_t *dst, uint32_t len)
 	}
 }
 
+void
+tcp_const_region(struct worker *w, const void *base, size_t len)
+{
+	struct tcp_stack *ts = w->tcp;
+
+	memset(ts->sum_memo, 0, sizeof(ts->sum_memo));
+	ts->const_base = base;
+	ts->const_len = len;
+}
+
+/* The folded sum of n bytes at p: remembered when p lies in the constant
+ * region (tcp_const_region), else summed (from the copy at dst, in
+ * cache). */
+static uint16_t
+tcp_slice_sum(struct tcp_stack *ts, const uint8_t *p, const uint8_t *dst,
+	      uint32_t n)
+{
+	struct tcp_sum_memo *e;
+	uint16_t sum;
+
+	if (ts->const_base == NULL || p < ts->const_base ||
+	    (size_t)(p - ts->const_base) + n > ts->const_len)
+		return cksum_fold(cksum_add(dst, n, 0));
+	e = &ts->sum_memo[(((uintptr_t)p >> 1) ^ n) & (TCP_SUM_MEMO - 1)];
+	if (e->p == p && e->len == n)
+		return (uint16_t)e->sum;
+	sum = cksum_fold(cksum_add(p, n, 0));
+	e->p = p;
+	e->len = n;
+	e->sum = sum;
+	return sum;
+}
+
+/*
+ * sndbuf_copy that also gives the running sum of the bytes copied, as
+ * if summed in place from an even offset: a piece that starts at an odd
+ * byte of the whole has its sum byte-swapped (as cksum_mbuf does).
+ */
+static uint64_t
+sndbuf_copy_sum(struct tcp_stack *ts, struct tcp_sndbuf *sb, uint32_t off,
+		uint8_t *dst, uint32_t len)
+{
+	struct rte_mbuf *m = sndbuf_seek(sb, off, &off);
+	uint64_t sum = 0;
+	uint32_t done = 0;
+
+	while (m != NULL && done < len) {
+		uint32_t n = RTE_MIN(len - done, (uint32_t)m->data_len - off);
+		const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+							   off);
+		uint16_t part;
+
+		memcpy(dst + done, p, n);
+		part = tcp_slice_sum(ts, p, dst + done, n);
+		if (done & 1)
+			part = (uint16_t)((part << 8) | (part >> 8));
+		sum += part;
+		done += n;
+		off = 0;
+		m = m->next;
+	}
+	return sum;
+}
+
 /*
  * Chain len bytes of the send buffer (from off past snd_una) behind the
  * headers in m as indirect mbufs: the payload is sent by reference and
@@ -234,7 +299,8 @@ tcp_emit(struct worker *w, struct tcp_conn *c, uint32_t seq, uint8_t flags,
 	struct rte_mbuf *m = worker_alloc(w);
 	struct rte_tcp_hdr *th;
 	uint8_t *opt;
-	uint32_t optlen, win;
+	uint32_t optlen, win, presum_len = 0;
+	uint64_t presum = 0;
 
 	if (m == NULL) {
 		w->stats.tcp.DropNoMbuf++;
@@ -305,6 +371,15 @@ tcp_emit(struct worker *w, struct tcp_conn *c, uint32_t seq, uint8_t flags,
 			w->stats.tcp.DropNoMbuf++;
 			return -1;
 		}
+	} else if (len > 0 && a6 == NULL && !w->app->port.tx_tcp_cksum) {
+		/* Summed as it is copied, from memory that may have been
+		 * summed before: IPv4 sums only the headers then. */
+		presum = sndbuf_copy_sum(w->tcp, tcp_snd_ptr(w->tcp, c),
+					 SEQ_DIFF(seq, c->snd_una),
+					 opt + optlen, len);
+		presum_len = len;
+		m->data_len += len;
+		m->pkt_len += len;
 	} else if (len > 0) {
 		sndbuf_copy(tcp_snd_ptr(w->tcp, c), SEQ_DIFF(seq, c->snd_una),
 			    opt + optlen, len);
@@ -331,7 +406,11 @@ tcp_emit(struct worker *w, struct tcp_conn *c, uint32_t seq, uint8_t flags,
 	w->stats.tcp.DataBytesOut += len;
 	if (flags & RTE_TCP_RST_FLAG)
 		w->stats.tcp.OutRsts++;
-	tcp_ip_output(w, m, c->local_ip, c->remote_ip, a6);
+	if (presum_len > 0)
+		ipv4_output_tcp_presum(w, m, c->local_ip, c->remote_ip,
+				       presum_len, presum);
+	else
+		tcp_ip_output(w, m, c->local_ip, c->remote_ip, a6);
 	return 0;
 }
 

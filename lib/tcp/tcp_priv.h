@@ -354,6 +354,9 @@ struct tcp_listener {
 };
 
 /* TCP's share of the per-lcore context. */
+/* Slice sums remembered per lcore (a power of two). */
+#define TCP_SUM_MEMO	8
+
 struct tcp_stack {
 	/* tcp_lookup_burst's answer for the packet being processed, or
 	 * NULL; only a hint: a packet earlier in the burst may have freed
@@ -376,6 +379,16 @@ struct tcp_stack {
 	 * wake-up walks the table). */
 	uint8_t snd_refused;
 	uint8_t snd_wake;
+	/* Memory the application declared constant (tcp_const_region):
+	 * the sums of slices of it sent by reference are remembered, so
+	 * that a body sent again and again is not summed again. */
+	const uint8_t *const_base;
+	size_t const_len;
+	struct tcp_sum_memo {
+		const uint8_t *p;	/* NULL: empty */
+		uint32_t len;
+		uint32_t sum;		/* folded, as cksum_fold gives */
+	} sum_memo[TCP_SUM_MEMO];
 	/* Connections with output owed: pool index + 1 of the first,
 	 * linked through tcp_conn.output_next, or 0. */
 	uint32_t output_list;

@@ -297,6 +297,46 @@ test_ipv4_hdr_from_fields(void **state)
 	}
 }
 
+/* The pseudo-header summed from its fields, and the header check on
+ * receive, against DPDK's rte_ipv4_phdr_cksum and rte_ipv4_cksum over
+ * random headers (with options too) and the extremes. */
+static void
+test_ipv4_phdr_and_verify(void **state)
+{
+	uint8_t buf[60];
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)buf;
+	unsigned int i, k;
+
+	(void)state;
+	srand(777);
+	for (i = 0; i < 200000; i++) {
+		unsigned int ihl = 5 + (i % 11);
+		uint16_t l4_len;
+
+		for (k = 0; k < sizeof(buf); k++)
+			buf[k] = (uint8_t)(i < 2 ? (i ? 0xff : 0) : rand());
+		ip->version_ihl = (uint8_t)(0x40 | ihl);
+		l4_len = (uint16_t)rte_be_to_cpu_16(ip->total_length);
+		if (l4_len < ihl * 4)
+			ip->total_length = rte_cpu_to_be_16(
+				(uint16_t)(ihl * 4 + l4_len % 1500));
+		l4_len = (uint16_t)(rte_be_to_cpu_16(ip->total_length) -
+				    ihl * 4);
+		assert_int_equal(cksum_fold(cksum_ipv4_phdr_sum(
+				ip->src_addr, ip->dst_addr,
+				ip->next_proto_id, l4_len)),
+			rte_ipv4_phdr_cksum(ip, 0));
+		assert_int_equal(cksum_ipv4_hdr_verify(ip) == 0,
+				 rte_ipv4_cksum(ip) == 0);
+		/* Stored right, it verifies. */
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		assert_int_equal(cksum_ipv4_hdr_verify(ip), 0);
+		buf[i % (ihl * 4)] ^= (uint8_t)(1u << (i % 8));
+		assert_int_equal(cksum_ipv4_hdr_verify(ip), -1);
+	}
+}
+
 int
 main(void)
 {
@@ -308,6 +348,7 @@ main(void)
 #endif
 		cmocka_unit_test(test_chains_match_dpdk),
 		cmocka_unit_test(test_ipv4_hdr_from_fields),
+		cmocka_unit_test(test_ipv4_phdr_and_verify),
 		cmocka_unit_test(test_ipv6_chains_match_dpdk),
 	};
 

@@ -1337,6 +1337,80 @@ test_rto_backoff(void **state)
 	finish();
 }
 
+/* A payload copied into its frame is summed as it is copied, and the
+ * sums of slices of a constant region (tcp_const_region) are remembered:
+ * a body by reference behind a head of odd length (so the slice sits at
+ * an odd byte of the payload), sent three times, the second and third
+ * from the memo.  The harness checks every segment's checksum. */
+static void
+const_region_free_cb(void *addr, void *opaque)
+{
+	(void)addr;
+	(void)opaque;
+}
+
+static void
+test_const_region_sums(void **state)
+{
+	static uint8_t region[4096];
+	static struct rte_mbuf_ext_shared_info shinfo;
+	static const char head[3] = "abc";
+	const uint32_t off = 101, blen = 600;
+	uint8_t want_pay[sizeof(head) + 600];
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	struct peer p;
+	uint32_t i, una;
+	int k;
+
+	(void)state;
+	for (i = 0; i < sizeof(region); i++)
+		region[i] = (uint8_t)(i * 131 + 7);
+	memcpy(want_pay, head, sizeof(head));
+	memcpy(want_pay + sizeof(head), region + off, blen);
+	shinfo.free_cb = const_region_free_cb;
+	rte_mbuf_ext_refcnt_set(&shinfo, 1);
+	peer_init(&p);
+	c = open_passive(&p);
+	tcp_const_region(w, region, sizeof(region));
+	una = p.iss + 1;
+	for (k = 0; k < 3; k++) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(w->app->pool);
+
+		assert_non_null(m);
+		rte_mbuf_ext_refcnt_update(&shinfo, 1);
+		rte_pktmbuf_attach_extbuf(m, region, rte_mem_virt2iova(region),
+					  sizeof(region), &shinfo);
+		m->data_off = (uint16_t)off;
+		m->data_len = (uint16_t)blen;
+		m->pkt_len = blen;
+		assert_int_equal(tcp_send(w, c, head, sizeof(head)),
+				 sizeof(head));
+		assert_int_equal(tcp_send_mbuf(w, c, m), blen);
+		sh_drain(&h);
+		t = take(&p);
+		expect_seg(t, &p, F_ACK | F_PSH, una, p.nxt, OUR_WIN,
+			   sizeof(want_pay));
+		assert_memory_equal(t->payload, want_pay, sizeof(want_pay));
+		una += sizeof(want_pay);
+		peer_seg(&p, F_ACK, p.nxt, una, NULL, 0);
+		expect_none();
+		want.OutSegs += 1;
+		want.DataBytesOut += sizeof(want_pay);
+		want.InSegs += 1;
+		check_stats();
+	}
+	/* The slice is remembered. */
+	for (i = 0; i < TCP_SUM_MEMO; i++)
+		if (w->tcp->sum_memo[i].p == region + off &&
+		    w->tcp->sum_memo[i].len == blen)
+			break;
+	assert_true(i < TCP_SUM_MEMO);
+	tcp_const_region(w, NULL, 0);
+	finish();
+	assert_int_equal(rte_mbuf_ext_refcnt_read(&shinfo), 1);
+}
+
 /* With SACK, the tail of a flight is probed (RFC 8985 tail loss probe)
  * before the RTO: at 2 SRTT plus 50 ms for a lone segment (here SRTT is
  * the handshake's 1 us, so the wheel's 250 us tick rounds it to 51 ms),
@@ -1674,6 +1748,7 @@ main(void)
 		cmocka_unit_test_setup(test_fin_close, setup),
 		cmocka_unit_test_setup(test_active_close_time_wait, setup),
 		cmocka_unit_test_setup(test_rto_backoff, setup),
+		cmocka_unit_test_setup(test_const_region_sums, setup),
 		cmocka_unit_test_setup(test_tail_loss_probe, setup),
 		cmocka_unit_test_setup(test_dupack_early_retransmit, setup),
 		cmocka_unit_test_setup(test_dupack_sack, setup),
