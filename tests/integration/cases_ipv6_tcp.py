@@ -22,6 +22,7 @@ from harness import (IFACE, NS, Daemon, MemifServer, OUR_IP, PEER_IP, Service, c
                      stat, stats_of, test)
 
 PEER_IP6 = "2001:2::1"
+LL_GW6 = "fe80::1"      # added on the peer's side for one test
 OUR_IP6 = "2001:2::2"
 OUR_CIDR6 = OUR_IP6 + "/64"
 V6 = ["--ip", OUR_IP, "--ip6", OUR_CIDR6]
@@ -276,7 +277,8 @@ def ipv6_gateway6_and_src_ips(ctx):
     on the namespace's side) is reached through --gateway6 2001:2::1,
     from four src_ips addresses, which answer the kernel's Neighbor
     Solicitations (it learns all four); without --gateway6 the same job
-    fails at once with no route, sending nothing."""
+    fails at once with no route, sending nothing; through a link-local
+    --gateway6 (fe80::1 on the peer) it works again."""
     far = "2001:2:1::1"
     port = 8081
     www = ctx.out("www6")
@@ -320,8 +322,25 @@ def ipv6_gateway6_and_src_ips(ctx):
         expect_fail(p, 1, r"no route", "IPv6 fetch without --gateway6")
         check(stat(p.stats, "tcp.ActiveOpens") == 0,
               "tcp %s" % p.stats.get("tcp"))
+        # A link-local gateway (fe80::/10 is on every link, RFC 4861's
+        # usual next hop): resolved by ND like any on-link neighbour.
+        ns("ip", "-6", "addr", "add", LL_GW6 + "/64", "dev", "dpf0p", "nodad")
+        out = ctx.out("gw6ll.json")
+        p = ctx.dpfetch(V6 + ["--gateway6", LL_GW6,
+                              "--fetch", "http://[%s]:%d/f.txt" % (far, port),
+                              "--connections", "2", "--requests", "10",
+                              "-o", out], timeout=60)
+        expect_ok(p, "IPv6 job through a link-local --gateway6")
+        r = job_result(ctx, p, out)
+        check_no_errors(r, "IPv6 job through a link-local --gateway6")
+        check(r["responses"]["2xx"] == 10, "responses %s" % r["responses"])
+        check(stat(p.stats, "nd.tx_solicits") >= 1 and
+              stat(p.stats, "nd.resolve_failures") == 0,
+              "nd %s" % p.stats.get("nd"))
+        check_mbufs_back(p.stats, "link-local gateway6 job")
     finally:
         srv.kill()
         srv.wait()
         ns("ip", "-6", "addr", "del", far + "/128", "dev", "dpf0p")
+        ns("ip", "-6", "addr", "del", LL_GW6 + "/64", "dev", "dpf0p")
         subprocess.run(["rm", "-rf", www])
