@@ -105,6 +105,15 @@ cksum_fold(uint64_t sum)
 	return (uint16_t)sum;
 }
 
+/* A piece's folded sum, placed at byte offset at of the whole: a piece
+ * that starts at an odd byte has its words straddling the boundary, so
+ * its sum is byte-swapped (RFC 1071 2(B)). */
+static inline uint16_t
+cksum_at(uint16_t part, uint32_t at)
+{
+	return (at & 1) ? (uint16_t)((part << 8) | (part >> 8)) : part;
+}
+
 /*
  * The folded sum of len bytes of an mbuf chain from off.  A segment that
  * starts at an odd byte of the whole has its words straddling the
@@ -126,9 +135,7 @@ cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len)
 			rte_pktmbuf_mtod_offset(m, const uint8_t *, off),
 			n, 0));
 
-		if (done & 1)
-			part = (uint16_t)((part << 8) | (part >> 8));
-		sum += part;
+		sum += cksum_at(part, done);
 		done += n;
 		off = 0;
 		m = m->next;

@@ -206,13 +206,9 @@ sndbuf_copy_sum(struct tcp_stack *ts, struct tcp_sndbuf *sb, uint32_t off,
 		uint32_t n = RTE_MIN(len - done, (uint32_t)m->data_len - off);
 		const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *,
 							   off);
-		uint16_t part;
 
 		memcpy(dst + done, p, n);
-		part = tcp_slice_sum(ts, p, dst + done, n);
-		if (done & 1)
-			part = (uint16_t)((part << 8) | (part >> 8));
-		sum += part;
+		sum += cksum_at(tcp_slice_sum(ts, p, dst + done, n), done);
 		done += n;
 		off = 0;
 		m = m->next;
