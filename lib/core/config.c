@@ -1183,6 +1183,35 @@ config_load_string(struct dpf_config *cfg, const char *text, size_t len,
 
 /* The loaders' common part: takes root's reference; path names it in
  * messages. */
+/* "ip" or "ip6" of a config file as a list: each element as that option
+ * given once more (["198.18.0.2/24", "198.18.5.2/24,vlan=5"]). */
+static int
+apply_address_list(struct dpf_config *cfg, const char *key, json_t *v,
+		   char *err, size_t errlen)
+{
+	char opt[8];
+	size_t i;
+	json_t *a;
+
+	snprintf(opt, sizeof(opt), "--%s", key);
+	json_array_foreach(v, i, a) {
+		char quoted[8];
+		int rc;
+
+		if (!json_is_string(a))
+			return set_err(err, errlen,
+				"\"%s\": must be a string or an array of strings",
+				key);
+		rc = apply_setting(cfg, key, json_string_value(a), err, errlen);
+		if (rc != 0) {
+			snprintf(quoted, sizeof(quoted), "\"%s\"", key);
+			errbuf_relabel(err, errlen, opt, quoted);
+			return rc;
+		}
+	}
+	return 0;
+}
+
 static int
 config_load_json(struct dpf_config *cfg, json_t *root, const char *path,
 		 char *err, size_t errlen)
@@ -1275,47 +1304,9 @@ config_load_json(struct dpf_config *cfg, json_t *root, const char *path,
 				if (rc != 0)
 					break;
 			}
-		} else if (strcmp(key, "ip") == 0 && json_is_array(v)) {
-			size_t i;
-			json_t *a;
-
-			/* Several addresses: ["198.18.0.2/24",
-			 * "198.18.5.2/24,vlan=5"]. */
-			json_array_foreach(v, i, a) {
-				if (!json_is_string(a)) {
-					rc = set_err(err, errlen,
-						"\"ip\": must be a string or an array of strings");
-					break;
-				}
-				rc = apply_setting(cfg, "ip",
-						   json_string_value(a), err,
-						   errlen);
-				if (rc != 0) {
-					errbuf_relabel(err, errlen, "--ip",
-						       "\"ip\"");
-					break;
-				}
-			}
-		} else if (strcmp(key, "ip6") == 0 && json_is_array(v)) {
-			size_t i;
-			json_t *a;
-
-			/* Several IPv6 addresses, as "ip". */
-			json_array_foreach(v, i, a) {
-				if (!json_is_string(a)) {
-					rc = set_err(err, errlen,
-						"\"ip6\": must be a string or an array of strings");
-					break;
-				}
-				rc = apply_setting(cfg, "ip6",
-						   json_string_value(a), err,
-						   errlen);
-				if (rc != 0) {
-					errbuf_relabel(err, errlen, "--ip6",
-						       "\"ip6\"");
-					break;
-				}
-			}
+		} else if ((strcmp(key, "ip") == 0 ||
+			    strcmp(key, "ip6") == 0) && json_is_array(v)) {
+			rc = apply_address_list(cfg, key, v, err, errlen);
 		} else if (strcmp(key, "stats") == 0) {
 			if (!json_is_boolean(v))
 				rc = set_err(err, errlen,
