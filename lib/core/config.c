@@ -632,6 +632,21 @@ static int
 parse_ulong(const char *opt, const char *s, unsigned long lo,
 	    unsigned long hi, unsigned long *out, char *err, size_t errlen);
 
+/* An address's ",vlan=ID" (option opt, address addr as given). */
+static int
+parse_addr_vlan(const char *opt, const char *addr, const char *v,
+		uint16_t *vlan, char *err, size_t errlen)
+{
+	unsigned long u;
+
+	if (parse_ulong(opt, v, 1, 4094, &u, err, errlen) != 0)
+		return set_err(err, errlen,
+			"--%s %s: vlan='%s' must be an 802.1Q ID from 1 to 4094",
+			opt, addr, v);
+	*vlan = (uint16_t)u;
+	return 0;
+}
+
 /*
  * One more --ip: A.B.C.D/N, then ",vlan=ID" and ",gateway=G" for this
  * address alone.  The first is also cfg->ip (what one address needs).
@@ -642,7 +657,6 @@ parse_ip_addr(struct dpf_config *cfg, const char *val, char *err,
 {
 	struct route_addr a = { 0 };
 	char buf[128], *opt, *save = NULL;
-	unsigned long u;
 
 	if (strlen(val) >= sizeof(buf))
 		return set_err(err, errlen, "--ip: '%s' is too long", val);
@@ -655,12 +669,9 @@ parse_ip_addr(struct dpf_config *cfg, const char *val, char *err,
 	for (opt = opt == NULL ? NULL : strtok_r(opt, ",", &save);
 	     opt != NULL; opt = strtok_r(NULL, ",", &save)) {
 		if (strncmp(opt, "vlan=", 5) == 0) {
-			if (parse_ulong("ip", opt + 5, 1, 4094, &u, err,
-					errlen) != 0)
-				return set_err(err, errlen,
-					"--ip %s: vlan='%s' must be an 802.1Q ID from 1 to 4094",
-					buf, opt + 5);
-			a.vlan = (uint16_t)u;
+			if (parse_addr_vlan("ip", buf, opt + 5, &a.vlan, err,
+					    errlen) != 0)
+				return -1;
 		} else if (strncmp(opt, "gateway=", 8) == 0) {
 			if (ipv4_parse(opt + 8, &a.gateway) != 0 ||
 			    a.gateway == 0)
@@ -692,7 +703,6 @@ parse_ip6_addr(struct dpf_config *cfg, const char *val, char *err,
 {
 	struct route6_addr a;
 	char buf[160], *opt, *save = NULL;
-	unsigned long u;
 
 	memset(&a, 0, sizeof(a));
 	if (strlen(val) >= sizeof(buf))
@@ -706,12 +716,9 @@ parse_ip6_addr(struct dpf_config *cfg, const char *val, char *err,
 	for (opt = opt == NULL ? NULL : strtok_r(opt, ",", &save);
 	     opt != NULL; opt = strtok_r(NULL, ",", &save)) {
 		if (strncmp(opt, "vlan=", 5) == 0) {
-			if (parse_ulong("ip6", opt + 5, 1, 4094, &u, err,
-					errlen) != 0)
-				return set_err(err, errlen,
-					"--ip6 %s: vlan='%s' must be an 802.1Q ID from 1 to 4094",
-					buf, opt + 5);
-			a.vlan = (uint16_t)u;
+			if (parse_addr_vlan("ip6", buf, opt + 5, &a.vlan, err,
+					    errlen) != 0)
+				return -1;
 		} else if (strncmp(opt, "gateway6=", 9) == 0) {
 			if (inet_pton(AF_INET6, opt + 9, a.gateway) != 1 ||
 			    a.gateway[0] == 0xff || route6_is_zero(a.gateway))
