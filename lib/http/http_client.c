@@ -245,6 +245,7 @@ hcl_parser_reset(struct http_client_busy *b,
 			      NULL, pr->out, pr->head_of != NULL ?
 			      pr->head_of[b->url_of[b->oldest]] :
 			      pr->head_request);
+	http_resp_parser_set_memo(&b->parser, pr->resp_memo);
 	b->first_byte_us = 0;
 }
 

@@ -124,6 +124,9 @@ struct http_client_profile {
 	uint32_t requests_per_connection;	/* 0 = no limit */
 	FILE *out;			/* response bodies go here, or NULL */
 	int head_request;
+	/* The last response head and what parsing it gave, for the next
+	 * byte-identical one (http_parse.h), or NULL. */
+	struct http_resp_memo *resp_memo;
 	uint64_t *bytes_rx;		/* where to count what comes and goes */
 	uint64_t *bytes_tx;
 	/* A request mix (lib/core/mix.h): when render is set, each

@@ -99,6 +99,10 @@ struct http_msg {
 	char line[HTTP_MAX_HEADER_LINE];
 };
 
+/* The bytes of struct http_msg before its line buffer: all of its
+ * state once no field line is being collected. */
+#define HTTP_MSG_STATE_SIZE	offsetof(struct http_msg, line)
+
 /* A complete field line, pointing into m->line or, when the line lay
  * whole in the input, into the input itself: valid until the next call. */
 struct http_msg_field {

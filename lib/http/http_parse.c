@@ -360,6 +360,72 @@ parse_status_line(struct http_resp_parser *p, const uint8_t *data,
 	return 0;
 }
 
+void
+http_resp_parser_set_memo(struct http_resp_parser *p,
+			  struct http_resp_memo *memo)
+{
+	p->memo = memo;
+}
+
+/* Whether p may use its memo now: at the very start of a response, with
+ * no callback that must see the head. */
+static int
+memo_usable(const struct http_resp_parser *p)
+{
+	return p->memo != NULL && p->offset == 0 &&
+		p->state == S_ST_VERSION && p->count == 0 &&
+		(p->cb == NULL ||
+		 (p->cb->header == NULL && p->cb->headers_done == NULL));
+}
+
+/* The head in data[0..len) is the memo's: take the state its parse
+ * left.  Returns its length, or 0 when it is another head. */
+static size_t
+memo_take(struct http_resp_parser *p, const uint8_t *data, size_t len,
+	  int *done)
+{
+	struct http_resp_memo *mo = p->memo;
+
+	if (mo->len == 0 || len < mo->len ||
+	    mo->head_request != p->head_request ||
+	    memcmp(data, mo->head, mo->len) != 0)
+		return 0;
+	p->status_code = mo->status_code;
+	p->version_minor = mo->version_minor;
+	p->keep_alive = mo->keep_alive;
+	p->body_kind = mo->body_kind;
+	p->content_length = mo->content_length;
+	p->body_bytes = 0;
+	memcpy(&p->msg, mo->msg, sizeof(mo->msg));
+	p->state = S_BODY;
+	*done = mo->done;
+	mo->hits++;
+	return mo->len;
+}
+
+/* A head of len bytes, all in data, was parsed from the start of the
+ * response; done: it ended the response (no body). */
+static void
+memo_record(struct http_resp_parser *p, const uint8_t *data, size_t len,
+	    int done)
+{
+	struct http_resp_memo *mo = p->memo;
+
+	if (len > sizeof(mo->head))
+		return;
+	memcpy(mo->head, data, len);
+	mo->len = (uint32_t)len;
+	mo->head_request = p->head_request;
+	mo->done = done;
+	mo->status_code = p->status_code;
+	mo->version_minor = p->version_minor;
+	mo->keep_alive = p->keep_alive;
+	mo->body_kind = p->body_kind;
+	mo->content_length = p->content_length;
+	memcpy(mo->msg, &p->msg, sizeof(mo->msg));
+	mo->records++;
+}
+
 /*
  * Each phase returns 0 to go on, 1 at the end of the response, -1 on
  * error: the values of HTTP_PARSE_AGAIN, _DONE and _ERROR.  The body,
@@ -374,12 +440,24 @@ http_resp_parse(struct http_resp_parser *p, const uint8_t *data, size_t len,
 		p->cb != NULL ? p->cb->body : NULL, p->cb_arg, &p->body_bytes
 	};
 	int r = p->state == S_DONE ? 1 : p->state == S_ERROR ? -1 : 0;
+	int record = 0;
 	size_t i = 0;
 
+	if (memo_usable(p)) {
+		i = memo_take(p, data, len, &r);
+		record = i == 0;
+	}
 	while (r == 0 && i < len) {
-		if (p->state == S_FIELDS)
+		if (p->state == S_FIELDS) {
 			r = parse_fields(p, data, len, &i);
-		else if (p->state != S_BODY)
+			/* the head ended in this buffer, which held all of
+			 * it: remember it (and the state it left) */
+			if (record && (r > 0 || (r == 0 &&
+						 p->state == S_BODY))) {
+				memo_record(p, data, i, r > 0);
+				record = 0;
+			}
+		} else if (p->state != S_BODY)
 			r = parse_status_line(p, data, len, &i);
 		else if ((r = http_msg_body(&p->msg, data, len, &i, &sink)) < 0)
 			set_error(p, MSG_ERR(p->msg.error), p->offset + i);

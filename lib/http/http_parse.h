@@ -83,6 +83,33 @@ struct http_resp_callbacks {
 	int (*body)(void *arg, const uint8_t *data, size_t len);
 };
 
+/*
+ * The last response head a parser read whole from one buffer, and the
+ * state it left behind.  A load test reads the same head a million
+ * times a second (status, length, server: byte for byte the same); a
+ * parser given a memo (http_resp_parser_set_memo) compares the next
+ * head with it and, when it is the same, takes the state the parse
+ * would give instead of parsing again: the parser is a function of the
+ * bytes, so the outcome is the same.  Only parsers without header or
+ * headers_done callbacks use it (those must see every header).  Owned
+ * by the caller, one per lcore: never shared between threads.
+ */
+#define HTTP_RESP_MEMO_MAX	512
+struct http_resp_memo {
+	uint32_t len;			/* head bytes; 0: none yet */
+	int head_request;		/* the parser's, for which it holds */
+	int done;			/* the head ended the response */
+	int status_code;
+	int version_minor;
+	int keep_alive;
+	enum http_body_kind body_kind;
+	uint64_t content_length;
+	uint64_t hits;			/* heads compared, not parsed */
+	uint64_t records;		/* heads stored */
+	unsigned char msg[HTTP_MSG_STATE_SIZE];	/* framing state */
+	uint8_t head[HTTP_RESP_MEMO_MAX];
+};
+
 struct http_resp_parser {
 	/* Public, valid once headers_done was called. */
 	int status_code;		/* 100..999 */
@@ -101,6 +128,7 @@ struct http_resp_parser {
 	int state;
 	uint64_t offset;		/* bytes consumed so far, for errors */
 	size_t count;			/* position within the status line */
+	struct http_resp_memo *memo;	/* or NULL */
 	struct http_msg msg;		/* framing; last, line[] not cleared */
 };
 
@@ -112,6 +140,13 @@ void
 http_resp_parser_init(struct http_resp_parser *p,
 		      const struct http_resp_callbacks *cb, void *cb_arg,
 		      int head_request);
+
+/* After http_resp_parser_init: use memo (or none: NULL) for this
+ * response's head.  Ignored when the callbacks include header or
+ * headers_done. */
+void
+http_resp_parser_set_memo(struct http_resp_parser *p,
+			  struct http_resp_memo *memo);
 
 /*
  * Feed len bytes.  Returns HTTP_PARSE_AGAIN when all were consumed and

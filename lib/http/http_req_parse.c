@@ -220,12 +220,83 @@ http_req_parser_reset(struct http_req_parser *p)
 {
 	const struct http_req_callbacks *cb = p->cb;
 	void *cb_arg = p->cb_arg;
+	struct http_req_memo *memo = p->memo;
 	uint64_t offset = p->offset;
 
 	clear_request(p);
 	p->cb = cb;
 	p->cb_arg = cb_arg;
+	p->memo = memo;
 	p->offset = offset;
+}
+
+void
+http_req_parser_set_memo(struct http_req_parser *p,
+			 struct http_req_memo *memo)
+{
+	p->memo = memo;
+}
+
+/* Whether p may use its memo now: at the very start of a request (no
+ * empty line skipped), with no callback that must see the head. */
+static int
+memo_usable(const struct http_req_parser *p)
+{
+	return p->memo != NULL && p->state == S_START && p->count == 0 &&
+		p->empty_lines == 0 &&
+		(p->cb == NULL ||
+		 (p->cb->header == NULL && p->cb->headers_done == NULL));
+}
+
+/* The head in data[0..len) is the memo's: take the state its parse
+ * left.  Returns its length, or 0 when it is another head. */
+static size_t
+memo_take(struct http_req_parser *p, const uint8_t *data, size_t len,
+	  int *done)
+{
+	struct http_req_memo *mo = p->memo;
+
+	if (mo->len == 0 || len < mo->len ||
+	    memcmp(data, mo->head, mo->len) != 0)
+		return 0;
+	memcpy(p->method, mo->method, sizeof(p->method));
+	memcpy(p->target, mo->target, strlen(mo->target) + 1);
+	p->version_minor = mo->version_minor;
+	p->chunked = mo->chunked;
+	p->keep_alive = mo->keep_alive;
+	p->expect_continue = mo->expect_continue;
+	p->content_length = mo->content_length;
+	p->body_bytes = 0;
+	memcpy(&p->msg, mo->msg, sizeof(mo->msg));
+	p->state = S_BODY;
+	*done = mo->done;
+	mo->hits++;
+	return mo->len;
+}
+
+/* A head of len bytes, all in data, was parsed from the start of the
+ * request; done: it ended the request (no body). */
+static void
+memo_record(struct http_req_parser *p, const uint8_t *data, size_t len,
+	    int done)
+{
+	struct http_req_memo *mo = p->memo;
+	size_t tlen = strlen(p->target);
+
+	if (len > sizeof(mo->head) || tlen >= sizeof(mo->target))
+		return;
+	memcpy(mo->head, data, len);
+	mo->len = (uint32_t)len;
+	mo->done = done;
+	memcpy(mo->method, p->method, sizeof(mo->method));
+	memcpy(mo->target, p->target, tlen + 1);
+	mo->version_minor = p->version_minor;
+	mo->chunked = p->chunked;
+	mo->keep_alive = p->keep_alive;
+	mo->expect_continue = p->expect_continue;
+	mo->content_length = p->content_length;
+	memcpy(mo->msg, &p->msg, sizeof(mo->msg));
+	mo->records++;
 }
 
 /*
@@ -463,16 +534,27 @@ http_req_parse(struct http_req_parser *p, const uint8_t *data, size_t len,
 		.bytes = &p->body_bytes,
 	};
 	size_t i = 0;
-	int r;
+	int r, record = 0;
 
 	if (p->state == S_DONE || p->state == S_ERROR)
 		r = p->state == S_DONE ? 1 : -1;
 	else
 		r = 0;
+	if (r == 0 && memo_usable(p)) {
+		i = memo_take(p, data, len, &r);
+		record = i == 0;
+	}
 	for (; r == 0 && i < len; ) {
 		switch (p->state) {
 		case S_FIELDS:
 			r = parse_fields(p, data, len, &i);
+			/* the head ended in this buffer, which held all of
+			 * it: remember it (and the state it left) */
+			if (record && (r > 0 || (r == 0 &&
+						 p->state == S_BODY))) {
+				memo_record(p, data, i, r > 0);
+				record = 0;
+			}
 			break;
 		case S_BODY:
 			r = http_msg_body(&p->msg, data, len, &i, &sink);

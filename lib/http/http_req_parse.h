@@ -52,6 +52,31 @@ struct http_req_callbacks {
 	int (*body)(void *arg, const uint8_t *data, size_t len);
 };
 
+/*
+ * The last request head a parser read whole from one buffer, and what
+ * it left in the parser: a server under load reads the same head again
+ * and again, and a parser given this memo (http_req_parser_set_memo)
+ * compares instead of parsing (see struct http_resp_memo: the same
+ * bytes, the same outcome).  Only parsers without header or
+ * headers_done callbacks use it.  Owned by the caller, one per lcore.
+ */
+#define HTTP_REQ_MEMO_MAX	512
+struct http_req_memo {
+	uint32_t len;			/* head bytes; 0: none yet */
+	int done;			/* the head ended the request */
+	int version_minor;
+	int chunked;
+	int keep_alive;
+	int expect_continue;
+	uint64_t content_length;
+	uint64_t hits;			/* heads compared, not parsed */
+	uint64_t records;		/* heads stored */
+	char method[HTTP_REQ_MAX_METHOD + 1];
+	char target[HTTP_REQ_MEMO_MAX];	/* shorter than the head */
+	unsigned char msg[HTTP_MSG_STATE_SIZE];	/* framing state */
+	uint8_t head[HTTP_REQ_MEMO_MAX];
+};
+
 struct http_req_parser {
 	/* Public, valid once headers_done was called. */
 	char method[HTTP_REQ_MAX_METHOD + 1];	/* NUL-terminated */
@@ -72,6 +97,7 @@ struct http_req_parser {
 	uint64_t offset;
 	size_t count;		/* length of the method or target so far */
 	unsigned int empty_lines;	/* skipped before the request line */
+	struct http_req_memo *memo;	/* or NULL; kept by reset */
 	struct http_msg msg;	/* framing; last, line[] not cleared */
 };
 
@@ -79,8 +105,15 @@ void
 http_req_parser_init(struct http_req_parser *p,
 		     const struct http_req_callbacks *cb, void *cb_arg);
 
-/* Ready for the next request on the same connection (keeps cb, and the
- * stream offset for error reports). */
+/* After http_req_parser_init: use memo (or none: NULL) for the heads of
+ * the requests to come (http_req_parser_reset keeps it).  Ignored when
+ * the callbacks include header or headers_done. */
+void
+http_req_parser_set_memo(struct http_req_parser *p,
+			 struct http_req_memo *memo);
+
+/* Ready for the next request on the same connection (keeps cb, the memo
+ * and the stream offset for error reports). */
 void
 http_req_parser_reset(struct http_req_parser *p);
 

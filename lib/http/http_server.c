@@ -114,6 +114,9 @@ struct httpd_head_cache {
 struct http_server {
 	struct lazy_pool work_pool;	/* struct httpd_work */
 	struct httpd_head_cache last_head;
+	/* The last request head and what it parsed to (the next one like
+	 * it is compared, not parsed: http_req_parse.h) */
+	struct http_req_memo req_memo;
 	uint16_t port;
 	uint8_t *pattern;		/* HTTPD_PATTERN_BUF bytes */
 	rte_iova_t pattern_iova;
@@ -337,6 +340,7 @@ httpd_work_get(struct worker *w, struct tcp_conn *c)
 	hw->q_head = 0;
 	hw->q_len = 0;
 	http_req_parser_init(&hw->parser, &httpd_parser_cb, NULL);
+	http_req_parser_set_memo(&hw->parser, &w->httpd->req_memo);
 	tcp_conn_set_app(c, hw);
 	return hw;
 }

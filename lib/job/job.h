@@ -193,6 +193,9 @@ struct job_share {
 	 * view of the job), and how they report back. */
 	struct http_client_profile prof;
 	struct http_client_profile churn_prof;	/* churn_requests each */
+	/* The share's last response head (both profiles' parsers use it;
+	 * lib/http/http_parse.h) */
+	struct http_resp_memo resp_memo;
 
 	struct job_counters cnt;
 	struct hist lat_connect;

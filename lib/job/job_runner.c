@@ -1421,6 +1421,8 @@ share_profile(struct worker *w, struct job_share *s)
 	pr->head_request = job->head_request;
 	pr->bytes_rx = &s->cnt.bytes_rx;
 	pr->bytes_tx = &s->cnt.bytes_tx;
+	memset(&s->resp_memo, 0, sizeof(s->resp_memo));
+	pr->resp_memo = &s->resp_memo;
 	if (job->p.n_mix > 0) {
 		pr->render = share_render;
 		pr->render_arg = s;

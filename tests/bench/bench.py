@@ -59,6 +59,8 @@ CLIENT_CORE = "1"
 # dperf (baidu/dperf), built by ../shared/bench/build-dperf.sh beside the
 # project; its memif runner takes the same lcores (server 0, client 1).
 DPERF = os.environ.get("DPERF", "/tmp/dperf/build/dperf")
+# dperf's "small" case: payload_size 1400, a whole HTTP response.
+SMALL_RESPONSE = 1400
 DPERF_SCRIPTS = os.environ.get("DPERF_SCRIPTS", os.path.join(
     os.path.dirname(ROOT), "shared", "bench"))
 
@@ -650,18 +652,24 @@ class Bench:
             params += ["url=http://198.18.2.1/bytes/64", "rpc=1"]
         elif kind == "rps":
             params += ["url=http://198.18.2.1/bytes/64"]
-        elif kind in ("rps1000", "small"):
-            # dperf's keep-alive cases: 1,000 connections, its small
-            # response or 1,400 bytes.
+        elif kind == "rps1000":
+            # dperf's keep-alive case: 1,000 connections, a small response.
             params = ["connections=1000", "duration=%d" % self.dur,
-                      "url=http://198.18.2.1/bytes/%d" %
-                      (64 if kind == "rps1000" else 1400)]
+                      "url=http://198.18.2.1/bytes/64"]
+        elif kind == "small":
+            # dperf's payload_size 1400 is the whole HTTP response, head
+            # and body, in one segment; the body here is sized so that
+            # ours is 1,400 bytes too (small_body, measured per pair).
+            params = ["connections=1000", "duration=%d" % self.dur]
         else:
             params = ["connections=%d" % self.a.memif_bulk_connections,
                       "duration=%d" % self.dur,
                       "url=http://198.18.2.1/bytes/1048576"]
         srv, cli = self.memif_pair(sl, cl)
         try:
+            if kind == "small":
+                body = self.small_body(cli, SMALL_RESPONSE)
+                params.append("url=http://198.18.2.1/bytes/%d" % body)
             sb = srv.lcores()
             res, cyc = cli.job(params)
             sa = srv.lcores()
@@ -671,14 +679,33 @@ class Bench:
         scyc = busy_delta(sb, sa)
         value = {"cps": res["rates"]["cps"], "rps": res["rates"]["rps"],
                  "rps1000": res["rates"]["rps"],
-                 "small": res["rates"]["gbps"],
+                 # HTTP bytes received, as dperf's figure (dperf()).
+                 "small": res["rates"]["rps"] * SMALL_RESPONSE * 8 / 1e9,
                  "gbps": res["rates"]["gbps"]}[kind]
         r = self.dpf_result(res, cyc, value)
+        if kind == "small":
+            r["requests_per_s"] = res["rates"]["rps"]
+            r["response_bytes"] = SMALL_RESPONSE
+            r["body_bytes"] = body
         if r["responses"]:
             r["server_cycles_per_request"] = round(
                 scyc["busy_cycles"] / r["responses"])
         r["connections_opened"] = res.get("connections_opened")
         return r
+
+    @staticmethod
+    def small_body(cli, size):
+        """The body length that makes the server's whole response to
+        /bytes/N size bytes: one request tells the length of its head."""
+        probe = 1000
+        res, _ = cli.job(["connections=1", "requests=1",
+                          "url=http://198.18.2.1/bytes/%d" % probe])
+        if res["responses"]["2xx"] != 1:
+            raise RuntimeError("small_body: probe failed: %s" % res)
+        head = res["bytes_rx"] - res["body_bytes"]
+        if not 0 < head < size:
+            raise RuntimeError("small_body: head of %d bytes" % head)
+        return size - head
 
     def dperf(self, kind):
         """dperf's client against its server over memif (dperf-memif.sh:
@@ -698,10 +725,18 @@ class Bench:
             raise RuntimeError("dperf-memif.sh %s: no result: %s %s" %
                                (kind, p.out[-1500:], p.err[-1500:]))
         errs = ast.literal_eval(m.group(4))
-        value = {"cps": float(m.group(1)), "rps": float(m.group(2)),
-                 "small": float(m.group(3))}[kind]
-        return {"value": value or None, "errors": int(sum(errs.values())),
-                "dperf_errors": errs}
+        rps = float(m.group(2))
+        # small: HTTP bytes received (its payload_size is the whole
+        # response), as dpfetch's figure; its own bitsRx counts frames,
+        # Ethernet to TCP headers included, and is kept beside.
+        value = {"cps": float(m.group(1)), "rps": rps,
+                 "small": rps * SMALL_RESPONSE * 8 / 1e9}[kind]
+        r = {"value": value or None, "errors": int(sum(errs.values())),
+             "dperf_errors": errs}
+        if kind == "small":
+            r["requests_per_s"] = rps
+            r["frame_gbps"] = float(m.group(3))
+        return r
 
     def vhost_gbps(self, offloads):
         """1 MiB responses from a dpfetch server on virtio-user to a

@@ -70,6 +70,9 @@ struct feed_ctx {
 	/* begin() gives the parser no header callback: the parsers then
 	 * take whole field sections in one pass (http_msg_fields_fast) */
 	int no_header_cb;
+	/* begin() gives the parser no callback but body, and a memo of
+	 * the last head (feed_ops.memo) */
+	int memo;
 };
 
 /* The parser-independent part of an expectation. */
@@ -100,6 +103,9 @@ struct feed_expect {
 
 struct feed_ops {
 	size_t priv_size;
+	/* begin() can give the parser a memo of the last head
+	 * (feed_ctx.memo): feed_check_case then runs that way too */
+	int memo;
 	/* a parser ready for the first message (may be reused after) */
 	void *(*create)(struct feed_ctx *ctx);
 	/* before message number n (1 for the first) */
@@ -142,7 +148,10 @@ void feed_check_expect(const struct feed_case *fc,
  * everything observable must match the whole run.  Then again whole and
  * in random splits without a header callback (unless the case aborts in
  * it), which takes the parsers' one-pass path: everything but the
- * headers must match the whole run.
+ * headers must match the whole run.  With ops->memo, whole twice and in
+ * random splits again with a memo of the last head (unless the case
+ * aborts in a header callback): the second whole run takes the memo's
+ * state, and everything but the headers must match.
  */
 void feed_check_case(const struct feed_ops *ops, const struct feed_case *fc,
 		     const void *exp, size_t exp_size, int nexp);

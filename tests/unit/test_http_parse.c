@@ -69,6 +69,33 @@ static const struct http_resp_callbacks callbacks_no_header = {
 	.body = feed_on_body,
 };
 
+/* Body only, with a memo (feed_ctx.memo): the load generator's parser. */
+static const struct http_resp_callbacks callbacks_body_only = {
+	.body = feed_on_body,
+};
+
+/* Carried from run to run and case to case (feed_check_case, (e)). */
+static struct http_resp_memo feed_memo;
+
+static int header_only_calls;
+
+static int
+count_header(void *arg, const char *name, size_t name_len,
+	     const char *value, size_t value_len)
+{
+	(void)arg;
+	(void)name;
+	(void)name_len;
+	(void)value;
+	(void)value_len;
+	header_only_calls++;
+	return 0;
+}
+
+static const struct http_resp_callbacks header_only_callbacks = {
+	.header = count_header,
+};
+
 static void *
 resp_create(struct feed_ctx *ctx)
 {
@@ -80,6 +107,11 @@ static void
 resp_begin(void *p, struct feed_ctx *ctx, const struct feed_case *fc, int n)
 {
 	(void)n;
+	if (ctx->memo) {
+		http_resp_parser_init(p, &callbacks_body_only, ctx, fc->head);
+		http_resp_parser_set_memo(p, &feed_memo);
+		return;
+	}
 	http_resp_parser_init(p, ctx->no_header_cb ? &callbacks_no_header :
 			      &callbacks, ctx, fc->head);
 }
@@ -166,6 +198,7 @@ resp_check_same(const struct feed_result *a, const struct feed_result *b)
 
 static const struct feed_ops resp_ops = {
 	.priv_size = sizeof(struct resp_result),
+	.memo = 1,
 	.create = resp_create,
 	.begin = resp_begin,
 	.parse = resp_parse,
@@ -1356,6 +1389,100 @@ test_null_callbacks(void **state)
 	assert_true(http_resp_parse_is_done(&p));
 }
 
+/* Parse in[0..len) in the given pieces with memo mo; returns the status. */
+static enum http_parse_status
+memo_parse(struct http_resp_memo *mo, const char *in, size_t cut, int head,
+	   int with_header_cb, struct http_resp_parser *p)
+{
+	size_t len = strlen(in), used = 0;
+	enum http_parse_status st;
+
+	http_resp_parser_init(p, with_header_cb ? &header_only_callbacks :
+			      NULL, NULL, head);
+	http_resp_parser_set_memo(p, mo);
+	if (cut == 0 || cut >= len)
+		return http_resp_parse(p, (const uint8_t *)in, len, &used);
+	st = http_resp_parse(p, (const uint8_t *)in, cut, &used);
+	assert_int_equal(st, HTTP_PARSE_AGAIN);
+	return http_resp_parse(p, (const uint8_t *)in + cut, len - cut, &used);
+}
+
+/* The memo: a head seen before is taken, not parsed, and only when it is
+ * byte for byte the same, whole in one buffer, for the same kind of
+ * request, in a parser without header callbacks. */
+static void
+test_memo_hits(void **state)
+{
+	static const char a[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
+		"Server: x\r\n\r\nhello";
+	static const char b[] = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n"
+		"Server: x\r\n\r\nhello!";
+	static const char nobody[] = "HTTP/1.1 204 No Content\r\n"
+		"Server: x\r\n\r\n";
+	struct http_resp_memo mo;
+	struct http_resp_parser *p = malloc(sizeof(*p));
+
+	(void)state;
+	assert_non_null(p);
+	memset(&mo, 0, sizeof(mo));
+	/* first seen: parsed and stored */
+	assert_int_equal(memo_parse(&mo, a, 0, 0, 0, p), HTTP_PARSE_DONE);
+	assert_int_equal(mo.records, 1);
+	assert_int_equal(mo.hits, 0);
+	/* again: taken, with the same outcome */
+	assert_int_equal(memo_parse(&mo, a, 0, 0, 0, p), HTTP_PARSE_DONE);
+	assert_int_equal(mo.hits, 1);
+	assert_int_equal(p->status_code, 200);
+	assert_int_equal(p->content_length, 5);
+	assert_int_equal(p->body_bytes, 5);
+	assert_int_equal(p->keep_alive, 1);
+	assert_int_equal(p->body_kind, HTTP_BODY_LENGTH);
+	/* cut in the body: the head was whole, so still taken */
+	assert_int_equal(memo_parse(&mo, a, sizeof(a) - 3, 0, 0, p),
+			 HTTP_PARSE_DONE);
+	assert_int_equal(mo.hits, 2);
+	assert_int_equal(p->body_bytes, 5);
+	/* one byte different: parsed, and it is the memo's now */
+	assert_int_equal(memo_parse(&mo, b, 0, 0, 0, p), HTTP_PARSE_DONE);
+	assert_int_equal(mo.hits, 2);
+	assert_int_equal(mo.records, 2);
+	assert_int_equal(p->body_bytes, 6);
+	/* a head cut in two: parsed, not stored */
+	assert_int_equal(memo_parse(&mo, a, 20, 0, 0, p), HTTP_PARSE_DONE);
+	assert_int_equal(mo.records, 2);
+	assert_int_equal(p->body_bytes, 5);
+	/* the memo's head after a HEAD request: no body there */
+	assert_int_equal(memo_parse(&mo, b, 0, 1, 0, p), HTTP_PARSE_DONE);
+	assert_int_equal(mo.hits, 2);
+	assert_int_equal(p->body_bytes, 0);
+	assert_int_equal(memo_parse(&mo, b, 0, 1, 0, p), HTTP_PARSE_DONE);
+	assert_int_equal(mo.hits, 3);
+	assert_int_equal(p->body_bytes, 0);
+	assert_int_equal(p->body_kind, HTTP_BODY_NONE);
+	/* a head with no body ends the response when taken */
+	assert_int_equal(memo_parse(&mo, nobody, 0, 0, 0, p), HTTP_PARSE_DONE);
+	assert_int_equal(memo_parse(&mo, nobody, 0, 0, 0, p), HTTP_PARSE_DONE);
+	assert_int_equal(mo.hits, 4);
+	assert_int_equal(p->status_code, 204);
+	assert_true(http_resp_parse_is_done(p));
+	/* a header callback must see every header: no memo then */
+	assert_int_equal(memo_parse(&mo, nobody, 0, 0, 1, p), HTTP_PARSE_DONE);
+	assert_int_equal(mo.hits, 4);
+	assert_int_equal(header_only_calls, 1);
+	free(p);
+}
+
+/* Runs after every feed_check_case above: their memo runs did take
+ * heads from the memo (a second whole run of each case), so the
+ * equivalence they checked covered taken heads, not just parsed ones. */
+static void
+test_memo_used_by_feed_cases(void **state)
+{
+	(void)state;
+	assert_true(feed_memo.records > 10);
+	assert_true(feed_memo.hits > 10);
+}
+
 int
 main(void)
 {
@@ -1395,6 +1522,8 @@ main(void)
 		cmocka_unit_test(test_strerror),
 		cmocka_unit_test(test_control_bytes_in_long_values),
 		cmocka_unit_test(test_null_callbacks),
+		cmocka_unit_test(test_memo_hits),
+		cmocka_unit_test(test_memo_used_by_feed_cases),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
