@@ -43,6 +43,8 @@ tcp_opt_parse(const uint8_t *p, uint32_t len, int syn, struct tcp_opts *o);
 uint32_t
 tcp_opt_put_syn(uint8_t *p, uint16_t mss, int sack, int ts, uint32_t ts_val,
 		uint32_t ts_ecr, int wscale, uint8_t shift);
+/* What tcp_opt_put_ts writes: NOP, NOP, then the 10-byte option. */
+#define TCPOLEN_TS_ALIGNED	12
 uint32_t
 tcp_opt_put_ts(uint8_t *p, uint32_t ts_val, uint32_t ts_ecr);
 uint32_t
