@@ -782,3 +782,30 @@ http_msg_body_at_eof(const struct http_msg *m)
 {
 	return m->body == B_CLOSE;
 }
+
+size_t
+http_head_memo_take(struct http_head_memo *hm, struct http_msg *m,
+		    const uint8_t *data, size_t len, int *done)
+{
+	if (hm->len == 0 || len < hm->len ||
+	    memcmp(data, hm->head, hm->len) != 0)
+		return 0;
+	memcpy(m, hm->msg, sizeof(hm->msg));
+	*done = hm->done;
+	hm->hits++;
+	return hm->len;
+}
+
+int
+http_head_memo_store(struct http_head_memo *hm, const struct http_msg *m,
+		     const uint8_t *data, size_t len, int done)
+{
+	if (len > sizeof(hm->head))
+		return -1;
+	memcpy(hm->head, data, len);
+	hm->len = (uint32_t)len;
+	hm->done = done;
+	memcpy(hm->msg, m, sizeof(hm->msg));
+	hm->records++;
+	return 0;
+}

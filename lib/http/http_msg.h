@@ -103,6 +103,32 @@ struct http_msg {
  * state once no field line is being collected. */
 #define HTTP_MSG_STATE_SIZE	offsetof(struct http_msg, line)
 
+/*
+ * What the response and request parsers' memos of a head share
+ * (struct http_resp_memo, struct http_req_memo): the head's bytes, and
+ * the framing state its parse left.
+ */
+#define HTTP_HEAD_MEMO_MAX	512
+struct http_head_memo {
+	uint32_t len;			/* head bytes; 0: none yet */
+	int done;			/* the head ended the message */
+	uint64_t hits;			/* heads compared, not parsed */
+	uint64_t records;		/* heads stored */
+	unsigned char msg[HTTP_MSG_STATE_SIZE];	/* framing state */
+	uint8_t head[HTTP_HEAD_MEMO_MAX];
+};
+
+/* If data[0..len) starts with the memo's head: its framing state into
+ * m, *done, and the head's length (a hit); else 0. */
+size_t
+http_head_memo_take(struct http_head_memo *hm, struct http_msg *m,
+		    const uint8_t *data, size_t len, int *done);
+/* Store the head data[0..len) and m's framing state; -1 when the head
+ * is too long to keep. */
+int
+http_head_memo_store(struct http_head_memo *hm, const struct http_msg *m,
+		     const uint8_t *data, size_t len, int done);
+
 /* A complete field line, pointing into m->line or, when the line lay
  * whole in the input, into the input itself: valid until the next call. */
 struct http_msg_field {

@@ -385,10 +385,12 @@ memo_take(struct http_resp_parser *p, const uint8_t *data, size_t len,
 	  int *done)
 {
 	struct http_resp_memo *mo = p->memo;
+	size_t n;
 
-	if (mo->len == 0 || len < mo->len ||
-	    mo->head_request != p->head_request ||
-	    memcmp(data, mo->head, mo->len) != 0)
+	if (mo->head_request != p->head_request)
+		return 0;
+	n = http_head_memo_take(&mo->base, &p->msg, data, len, done);
+	if (n == 0)
 		return 0;
 	p->status_code = mo->status_code;
 	p->version_minor = mo->version_minor;
@@ -396,11 +398,8 @@ memo_take(struct http_resp_parser *p, const uint8_t *data, size_t len,
 	p->body_kind = mo->body_kind;
 	p->content_length = mo->content_length;
 	p->body_bytes = 0;
-	memcpy(&p->msg, mo->msg, sizeof(mo->msg));
 	p->state = S_BODY;
-	*done = mo->done;
-	mo->hits++;
-	return mo->len;
+	return n;
 }
 
 /* A head of len bytes, all in data, was parsed from the start of the
@@ -411,19 +410,14 @@ memo_record(struct http_resp_parser *p, const uint8_t *data, size_t len,
 {
 	struct http_resp_memo *mo = p->memo;
 
-	if (len > sizeof(mo->head))
+	if (http_head_memo_store(&mo->base, &p->msg, data, len, done) != 0)
 		return;
-	memcpy(mo->head, data, len);
-	mo->len = (uint32_t)len;
 	mo->head_request = p->head_request;
-	mo->done = done;
 	mo->status_code = p->status_code;
 	mo->version_minor = p->version_minor;
 	mo->keep_alive = p->keep_alive;
 	mo->body_kind = p->body_kind;
 	mo->content_length = p->content_length;
-	memcpy(mo->msg, &p->msg, sizeof(mo->msg));
-	mo->records++;
 }
 
 /*

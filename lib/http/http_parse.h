@@ -94,20 +94,14 @@ struct http_resp_callbacks {
  * headers_done callbacks use it (those must see every header).  Owned
  * by the caller, one per lcore: never shared between threads.
  */
-#define HTTP_RESP_MEMO_MAX	512
 struct http_resp_memo {
-	uint32_t len;			/* head bytes; 0: none yet */
+	struct http_head_memo base;	/* the bytes, framing, counts */
 	int head_request;		/* the parser's, for which it holds */
-	int done;			/* the head ended the response */
 	int status_code;
 	int version_minor;
 	int keep_alive;
 	enum http_body_kind body_kind;
 	uint64_t content_length;
-	uint64_t hits;			/* heads compared, not parsed */
-	uint64_t records;		/* heads stored */
-	unsigned char msg[HTTP_MSG_STATE_SIZE];	/* framing state */
-	uint8_t head[HTTP_RESP_MEMO_MAX];
 };
 
 struct http_resp_parser {

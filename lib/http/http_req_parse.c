@@ -255,9 +255,9 @@ memo_take(struct http_req_parser *p, const uint8_t *data, size_t len,
 	  int *done)
 {
 	struct http_req_memo *mo = p->memo;
+	size_t n = http_head_memo_take(&mo->base, &p->msg, data, len, done);
 
-	if (mo->len == 0 || len < mo->len ||
-	    memcmp(data, mo->head, mo->len) != 0)
+	if (n == 0)
 		return 0;
 	memcpy(p->method, mo->method, sizeof(p->method));
 	memcpy(p->target, mo->target, strlen(mo->target) + 1);
@@ -267,11 +267,8 @@ memo_take(struct http_req_parser *p, const uint8_t *data, size_t len,
 	p->expect_continue = mo->expect_continue;
 	p->content_length = mo->content_length;
 	p->body_bytes = 0;
-	memcpy(&p->msg, mo->msg, sizeof(mo->msg));
 	p->state = S_BODY;
-	*done = mo->done;
-	mo->hits++;
-	return mo->len;
+	return n;
 }
 
 /* A head of len bytes, all in data, was parsed from the start of the
@@ -283,11 +280,9 @@ memo_record(struct http_req_parser *p, const uint8_t *data, size_t len,
 	struct http_req_memo *mo = p->memo;
 	size_t tlen = strlen(p->target);
 
-	if (len > sizeof(mo->head) || tlen >= sizeof(mo->target))
+	if (tlen >= sizeof(mo->target) ||
+	    http_head_memo_store(&mo->base, &p->msg, data, len, done) != 0)
 		return;
-	memcpy(mo->head, data, len);
-	mo->len = (uint32_t)len;
-	mo->done = done;
 	memcpy(mo->method, p->method, sizeof(mo->method));
 	memcpy(mo->target, p->target, tlen + 1);
 	mo->version_minor = p->version_minor;
@@ -295,8 +290,6 @@ memo_record(struct http_req_parser *p, const uint8_t *data, size_t len,
 	mo->keep_alive = p->keep_alive;
 	mo->expect_continue = p->expect_continue;
 	mo->content_length = p->content_length;
-	memcpy(mo->msg, &p->msg, sizeof(mo->msg));
-	mo->records++;
 }
 
 /*

@@ -60,21 +60,15 @@ struct http_req_callbacks {
  * bytes, the same outcome).  Only parsers without header or
  * headers_done callbacks use it.  Owned by the caller, one per lcore.
  */
-#define HTTP_REQ_MEMO_MAX	512
 struct http_req_memo {
-	uint32_t len;			/* head bytes; 0: none yet */
-	int done;			/* the head ended the request */
+	struct http_head_memo base;	/* the bytes, framing, counts */
 	int version_minor;
 	int chunked;
 	int keep_alive;
 	int expect_continue;
 	uint64_t content_length;
-	uint64_t hits;			/* heads compared, not parsed */
-	uint64_t records;		/* heads stored */
 	char method[HTTP_REQ_MAX_METHOD + 1];
-	char target[HTTP_REQ_MEMO_MAX];	/* shorter than the head */
-	unsigned char msg[HTTP_MSG_STATE_SIZE];	/* framing state */
-	uint8_t head[HTTP_REQ_MEMO_MAX];
+	char target[HTTP_HEAD_MEMO_MAX];	/* shorter than the head */
 };
 
 struct http_req_parser {

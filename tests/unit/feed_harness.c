@@ -267,13 +267,34 @@ check_same(const struct feed_ops *ops, const struct feed_case *fc,
 	}
 }
 
+/* Cut len bytes into random pieces, from 1 byte to the whole, drawn
+ * from seed; returns how many (their sizes in pieces). */
+static size_t
+random_pieces(size_t *pieces, size_t len, uint64_t seed)
+{
+	size_t n = 0, left = len;
+
+	rng_state = seed;
+	rng();
+	while (left > 0) {
+		uint64_t scale = 1ULL << (rng() % 14);
+		size_t sz = 1 + (size_t)(rng() % scale);
+
+		if (sz > left)
+			sz = left;
+		pieces[n++] = sz;
+		left -= sz;
+	}
+	return n;
+}
+
 void
 feed_check_case(const struct feed_ops *ops, const struct feed_case *fc_in,
 		const void *exp, size_t exp_size, int nexp)
 {
 	struct feed_case fc = *fc_in;
 	struct feed_run whole, split;
-	size_t *pieces, n, k, left;
+	size_t *pieces, n, k;
 	int iter;
 
 	if (fc.len == 0)
@@ -311,20 +332,9 @@ feed_check_case(const struct feed_ops *ops, const struct feed_case *fc_in,
 			free_run(ops, &split);
 			continue;
 		}
-		rng_state = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)fc.len << 20) ^
-			    (uint64_t)iter;
-		rng();
-		n = 0;
-		left = fc.len;
-		while (left > 0) {
-			uint64_t scale = 1ULL << (rng() % 14);
-			size_t sz = 1 + (size_t)(rng() % scale);
-
-			if (sz > left)
-				sz = left;
-			pieces[n++] = sz;
-			left -= sz;
-		}
+		n = random_pieces(pieces, fc.len,
+				  0x9e3779b97f4a7c15ULL ^
+				  ((uint64_t)fc.len << 20) ^ (uint64_t)iter);
 		run_pieces(ops, &fc, pieces, n, 1, &split);
 		if (!no_header_cb)
 			check_expect(ops, &fc, &split, exp, exp_size, nexp, 0);
@@ -349,20 +359,10 @@ feed_check_case(const struct feed_ops *ops, const struct feed_case *fc_in,
 				free_run(ops, &split);
 				continue;
 			}
-			rng_state = 0x51ed270b27b1f1a5ULL ^
-				    ((uint64_t)fc.len << 20) ^ (uint64_t)iter;
-			rng();
-			n = 0;
-			left = fc.len;
-			while (left > 0) {
-				uint64_t scale = 1ULL << (rng() % 14);
-				size_t sz = 1 + (size_t)(rng() % scale);
-
-				if (sz > left)
-					sz = left;
-				pieces[n++] = sz;
-				left -= sz;
-			}
+			n = random_pieces(pieces, fc.len,
+					  0x51ed270b27b1f1a5ULL ^
+					  ((uint64_t)fc.len << 20) ^
+					  (uint64_t)iter);
 			run_pieces(ops, &fc, pieces, n, 1, &split);
 			check_same(ops, &fc, &whole, &split);
 			free_run(ops, &split);
@@ -421,4 +421,11 @@ feed_off_of(const char *s, const char *needle)
 
 	assert_non_null(f);
 	return (size_t)(f - s);
+}
+
+void
+feed_check_memo_used(const struct http_head_memo *hm)
+{
+	assert_true(hm->records > 10);
+	assert_true(hm->hits > 10);
 }

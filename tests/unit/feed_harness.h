@@ -156,6 +156,11 @@ void feed_check_expect(const struct feed_case *fc,
 void feed_check_case(const struct feed_ops *ops, const struct feed_case *fc,
 		     const void *exp, size_t exp_size, int nexp);
 
+/* After the feed cases of a parser with ops->memo, given the memo they
+ * shared: heads were stored and taken, so the equivalence they checked
+ * covered taken heads, not only parsed ones. */
+void feed_check_memo_used(const struct http_head_memo *hm);
+
 /*
  * Writes head and then a chunked body of FEED_LARGE_CHUNKS chunks whose
  * sizes have many hex digits, upper and lower case and leading zeros;
