@@ -14,8 +14,7 @@ from scapy.packet import Raw
 
 from common import both_families, test
 from peer import (CLIENT_IP, CLIENT_IP6, DPF_IFACE, SERVER_IP, SERVER_IP6,
-                  SERVER_MAC, DpFetch, Failure, Peer, check, seq_add,
-                  seq_diff)
+                  SERVER_MAC, DpFetch, Failure, Peer, check, seq_add)
 
 LISTEN_PORT = 80
 

@@ -3,7 +3,6 @@
 Imported by run.py, which collects every cases_*.py module.
 """
 
-import os
 import subprocess
 import time
 

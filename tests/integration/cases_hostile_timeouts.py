@@ -5,14 +5,13 @@ baseline afterwards."""
 
 import json
 import os
-import signal
 import subprocess
 import threading
 import time
 
-from harness import (test, check, Failure, ns, stats_of, Service, Daemon,
+from harness import (test, check, ns, stats_of, Service, Daemon,
                       check_mbufs_back, check_no_errors, end_process,
-                      no_sanitizer_report, pattern_bytes, PEER_IP, OUR_IP)
+                      no_sanitizer_report, pattern_bytes, PEER_IP)
 
 PY = "/usr/bin/python3"
 

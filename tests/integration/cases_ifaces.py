@@ -12,7 +12,7 @@ import time
 
 from harness import (ACCESS_LOG, PEER_IP, Daemon, MemifServer, check,
                      check_dad_refused, check_mbufs_back, check_no_errors,
-                     expect_ok, job_result, memif_client_eal,
+                     end_process, expect_ok, job_result, memif_client_eal,
                      no_sanitizer_report, ns, stat, stats_of, test)
 
 SECOND = "198.18.1.1/24"        # the namespace's second address
@@ -307,7 +307,7 @@ def ifaces_ip6_two_prefixes_testbed(ctx):
               "the kernel never learnt the src_ips:\n%s" % n)
         j = d.ctl("fetch", "url=http://[2001:2:0:1::1]/", "requests=1",
                   "connect_timeout_ms=2000")
-        res = d.ctl("wait", "job=%d" % j["job"], "timeout=30", code=1)
+        d.ctl("wait", "job=%d" % j["job"], "timeout=30", code=1)
         neigh = {e["ip"]: e for e in d.ctl("neigh", "ipv6")["entries"]}
         check({"2001:2::1", "2001:2:0:1::1"} <= set(neigh) and
               all(e["iface"] == 0 for e in neigh.values()),
@@ -455,7 +455,7 @@ def ifaces_ip6_no_route_fails_fast(ctx):
         wait_ip6_preferred(d)
         j = d.ctl("fetch", "url=http://[2001:2:5::1]/", "requests=5")
         t1 = time.time()
-        res = d.ctl("wait", "job=%d" % j["job"], "timeout=30", code=1)
+        d.ctl("wait", "job=%d" % j["job"], "timeout=30", code=1)
         took_job = time.time() - t1
         st = d.ctl("status", "job=%d" % j["job"])
         # src_ips inside the second prefix are fine, outside all refused.
@@ -492,14 +492,10 @@ def ifaces_ip6_dad_conflict_on_second(ctx):
             "--ip6", "2001:2:0:1::1/64", "--echo", "7", "--stats"]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
-        try:
-            _, err = proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            _, err = proc.communicate()
+        err = end_process(proc, 30, sig=None)
     finally:
         ns("ip", "-6", "addr", "del", V6_SECOND_PEER, "dev", "dpf0p")
-    check_dad_refused(err.decode(errors="replace"), proc, "2001:2:0:1::1", 2)
+    check_dad_refused(err, proc, "2001:2:0:1::1", 2)
 
 
 @test

@@ -14,8 +14,8 @@ import subprocess
 import time
 
 from harness import (IFACE, NS, Daemon, check, check_dad_refused,
-                     check_mbufs_back, no_sanitizer_report, ns, stat, stats_of,
-                     test)
+                     check_mbufs_back, end_process, no_sanitizer_report, ns,
+                     stat, stats_of, test)
 
 PY = "/usr/bin/python3"
 OUR_IP6 = "2001:2::2"
@@ -136,12 +136,8 @@ def ipv6_dad_conflict_refuses_the_address(ctx):
         "7", "--stats"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
-    try:
-        _, err = proc.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        _, err = proc.communicate()
-    check_dad_refused(err.decode(errors="replace"), proc, "2001:2::1", 1)
+    err = end_process(proc, 30, sig=None)
+    check_dad_refused(err, proc, "2001:2::1", 1)
 
 
 DAD_PROBES = r'''
@@ -180,15 +176,10 @@ def ipv6_dad_conflict_by_another_probe(ctx):
             "--stats"]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
-        try:
-            _, err = proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            _, err = proc.communicate()
+        text = end_process(proc, 30, sig=None)
     finally:
         peer.kill()
         peer.communicate()
-    text = err.decode(errors="replace")
     no_sanitizer_report(text)
     check(proc.returncode == 2 and
           "duplicate address detection failed" in text,

@@ -22,8 +22,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from harness import (test, check, Failure, Daemon, PEER_IP, OUR_IP,
-                     stats_of, check_mbufs_back)
+from harness import (test, check, Failure, Daemon, PEER_IP, OUR_IP)
 
 
 def free_port():

@@ -18,7 +18,7 @@ import struct
 import subprocess
 import time
 
-from harness import (Daemon, Failure, check, check_no_errors, end_process,
+from harness import (Daemon, Failure, check, check_no_errors,
                      no_sanitizer_report, test)
 
 SERVER_IP = "198.18.2.1"
