@@ -13,7 +13,8 @@ import time
 from harness import (ACCESS_LOG, PEER_IP, Daemon, MemifServer, check,
                      check_dad_refused, check_mbufs_back, check_no_errors,
                      end_process, expect_ok, job_result, memif_client_eal,
-                     no_sanitizer_report, ns, stat, stats_of, test)
+                     no_sanitizer_report, ns, stat, stats_of, test,
+                     wait_ip6_preferred)
 
 SECOND = "198.18.1.1/24"        # the namespace's second address
 
@@ -228,18 +229,6 @@ def ifaces_two_tagged_memif(ctx):
 # Several --ip6 (issue 17 item 4 for IPv6).  The namespace has
 # 2001:2::1/64 on dpf0p; the tests add what else they need and remove it.
 V6_SECOND_PEER = "2001:2:0:1::1/64"
-
-
-def wait_ip6_preferred(d, timeout=10):
-    """Every --ip6 out of duplicate address detection (they run it
-    together)."""
-    deadline = time.time() + timeout
-    while True:
-        r = d.ctl("neigh")
-        if r.get("ip6_state") == "preferred":
-            return r
-        check(time.time() < deadline, "--ip6 still %s" % r.get("ip6_state"))
-        time.sleep(0.1)
 
 
 @test

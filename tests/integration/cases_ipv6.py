@@ -15,7 +15,7 @@ import time
 
 from harness import (IFACE, NS, Daemon, check, check_dad_refused,
                      check_mbufs_back, end_process, no_sanitizer_report, ns,
-                     stat, stats_of, test)
+                     stat, stats_of, test, wait_ip6_preferred)
 
 PY = "/usr/bin/python3"
 OUR_IP6 = "2001:2::2"
@@ -26,17 +26,6 @@ IP6_ARGS = ["--ip6", OUR_IP6 + "/64"]
 def our_mac():
     with open("/sys/class/net/%s/address" % IFACE) as f:
         return f.read().strip()
-
-
-def wait_preferred(d, timeout=10):
-    """Duplicate address detection (1 probe, 1 s) has passed."""
-    deadline = time.time() + timeout
-    while True:
-        r = d.ctl("neigh")
-        if r.get("ip6_state") == "preferred":
-            return r
-        check(time.time() < deadline, "--ip6 still %s" % r.get("ip6_state"))
-        time.sleep(0.1)
 
 
 def entries_by_ip(r):
@@ -51,7 +40,7 @@ def ipv6_ping_and_peer_neighbour(ctx):
     d = Daemon(ctx, extra=IP6_ARGS)
     try:
         first = d.ctl("neigh")
-        wait_preferred(d)
+        wait_ip6_preferred(d)
         ping = ns("ping", "-6", "-c", "3", "-i", "0.2", "-W", "1", OUR_IP6,
                   timeout=20)
         neigh = ns("ip", "-6", "neigh", "show", OUR_IP6, "dev", "dpf0p")
@@ -85,7 +74,7 @@ def ipv6_neigh_aging_and_static_entries(ctx):
     IPv4."""
     d = Daemon(ctx, extra=IP6_ARGS + ["--arp", "reachable_s=1"])
     try:
-        wait_preferred(d)
+        wait_ip6_preferred(d)
         r = d.ctl("neigh-add", "ip=2001:2::77", "mac=02:00:00:00:00:77")
         check(r["family"] == "ipv6" and r["static"], "neigh-add: %s" % r)
         d.ctl("neigh-add", "ip=198.18.0.77", "mac=02:00:00:00:00:78")
@@ -248,7 +237,7 @@ def ipv6_malformed_frames_counted(ctx):
     pings go on being answered; every mbuf comes back."""
     d = Daemon(ctx, extra=IP6_ARGS)
     try:
-        wait_preferred(d)
+        wait_ip6_preferred(d)
         script = ctx.out("v6malformed.py")
         with open(script, "w") as f:
             f.write(MALFORMED)
@@ -313,7 +302,7 @@ def ipv6_nd_flood_bounded_while_ping_answered(ctx):
     d = Daemon(ctx, extra=IP6_ARGS + ["--arp", "learn_rate=400"])
     flood = None
     try:
-        wait_preferred(d)
+        wait_ip6_preferred(d)
         d.ctl("neigh-add", "ip=2001:2::77", "mac=02:00:00:00:00:77")
         script = ctx.out("ndflood.py")
         with open(script, "w") as f:

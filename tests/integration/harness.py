@@ -530,6 +530,18 @@ def nft_clear():
     ns("nft", "delete", "table", "inet", NFT_TABLE)  # absent is fine
 
 
+def wait_ip6_preferred(d, timeout=10):
+    """Every --ip6 of Daemon d out of duplicate address detection (they
+    run it together); returns its `neigh` answer."""
+    deadline = time.time() + timeout
+    while True:
+        r = d.ctl("neigh")
+        if r.get("ip6_state") == "preferred":
+            return r
+        check(time.time() < deadline, "--ip6 still %s" % r.get("ip6_state"))
+        time.sleep(0.1)
+
+
 def check_dad_refused(text, proc, addr, probes):
     """dpfetch refused --ip6 addr after DAD: exit 2 naming the address and
     the other node's MAC, `probes` probes sent, no announcement, every
