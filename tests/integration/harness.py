@@ -116,12 +116,14 @@ class Ctx:
         return p
 
     def clean_runtime_dirs(self):
-        """EAL's files of every dpfetch this run started and that is gone."""
+        """EAL's files of every dpfetch this run started and that is gone:
+        its runtime directory and its hugepage files."""
         base = "/var/run/dpdk"
         mine = "dpf-it-%d-" % os.getpid()
         for d in os.listdir(base) if os.path.isdir(base) else []:
             if d.startswith(mine):
                 subprocess.run(["rm", "-rf", os.path.join(base, d)])
+        remove_hugepage_files(mine)
 
     def out(self, name):
         return os.path.join(self.tmp, name)
@@ -189,6 +191,19 @@ def fetch_and_compare(ctx, url, name, extra=(), pmd="af_packet", huge=False):
     return p, st
 
 
+def remove_hugepage_files(start):
+    """EAL leaves its hugepage files behind when the process ends (the next
+    process with the same prefix would reuse them); ours never comes back,
+    so remove them, or each run keeps its pages reserved until reboot."""
+    with open("/proc/mounts") as f:
+        mounts = [line.split()[1] for line in f
+                  if line.split()[2] == "hugetlbfs"]
+    for m in mounts:
+        for name in os.listdir(m):
+            if name.startswith(start):
+                os.unlink(os.path.join(m, name))
+
+
 @contextlib.contextmanager
 def hugepages():
     """At least 512 2 MiB pages reserved and hugetlbfs mounted, for the
@@ -209,6 +224,7 @@ def hugepages():
             check(int(f.read()) >= 300, "could not reserve hugepages")
         yield
     finally:
+        remove_hugepage_files("dpf-it-%d-" % os.getpid())
         with open(path, "w") as f:
             f.write(str(before))
         if not mounted:
