@@ -13,6 +13,7 @@
  * reached only through prof->ops (and the two byte counters).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,12 @@
 
 static const struct tcp_app_ops hcl_tcp_ops;
 static const struct http_resp_callbacks hcl_body_cb;
+
+/* Slot 0 within the block's first line, behind the pool's 16-byte link
+ * (lazy_pool.c) on a line-aligned allocation. */
+_Static_assert(offsetof(struct http_client_busy, slot) +
+	       sizeof(struct http_client_slot) <= RTE_CACHE_LINE_SIZE - 16,
+	       "slot 0 leaves the first line");
 
 /* --- the TCP side (the only places that touch c->app) ---------------- */
 
@@ -170,7 +177,7 @@ http_client_url_at(const struct http_client_conn *hc, unsigned int i)
 	const struct http_client_busy *b = http_client_busy_of(hc);
 
 	return b != NULL && i < hc->inflight ?
-		b->url_of[(b->oldest + i) % HTTP_CLIENT_PIPELINE_MAX] : 0;
+		b->slot[(b->oldest + i) % HTTP_CLIENT_PIPELINE_MAX].url : 0;
 }
 
 /* --- requests -------------------------------------------------------- */
@@ -236,14 +243,14 @@ http_client_can_send(const struct http_client_conn *hc)
 		 hc->sent < pr->requests_per_connection);
 }
 
-/* For the oldest outstanding request (its url_of is set). */
+/* For the oldest outstanding request (its slot's url is set). */
 static void
 hcl_parser_reset(struct http_client_busy *b,
 		 const struct http_client_profile *pr)
 {
 	http_resp_parser_init(&b->parser, pr->out != NULL ? &hcl_body_cb :
 			      NULL, pr->out, pr->head_of != NULL ?
-			      pr->head_of[b->url_of[b->oldest]] :
+			      pr->head_of[b->slot[b->oldest].url] :
 			      pr->head_request);
 	http_resp_parser_set_memo(&b->parser, pr->resp_memo);
 	b->first_byte_us = 0;
@@ -255,7 +262,7 @@ http_client_send(struct worker *w, struct http_client_conn *hc,
 {
 	const struct http_client_profile *pr = http_client_prof(hc);
 	struct http_client_busy *b = http_client_busy_of(hc);
-	uint16_t slot;
+	struct http_client_slot *slot;
 
 	/* Keep the packet buffers RX needs: a load generator that takes
 	 * them all cannot even receive the ACKs that would free them. */
@@ -267,17 +274,16 @@ http_client_send(struct worker *w, struct http_client_conn *hc,
 			return HTTP_CLIENT_NO_PARSER;
 		hcl_set_busy(hc, b);
 		b->oldest = 0;
-		b->url_of[0] = (uint8_t)url;
+		b->slot[0].url = (uint8_t)url;
 		hcl_parser_reset(b, pr);
 	}
 	hc->flags &= ~HTTP_CLIENT_OWED;
-	slot = (uint16_t)((b->oldest + hc->inflight) %
-			  HTTP_CLIENT_PIPELINE_MAX);
-	b->url_of[slot] = (uint8_t)url;
+	slot = &b->slot[(b->oldest + hc->inflight) % HTTP_CLIENT_PIPELINE_MAX];
+	slot->url = (uint8_t)url;
 	if (pr->render != NULL)
 		b->tx_seq = (*pr->render_seq)++;
-	b->sent_us[slot] = w->now_us;
-	b->lag_us[slot] = intended_us >= w->now_us ? 0 :
+	slot->sent_us = w->now_us;
+	slot->lag_us = intended_us >= w->now_us ? 0 :
 		w->now_us - intended_us > UINT32_MAX ? UINT32_MAX :
 		(uint32_t)(w->now_us - intended_us);
 	b->tx_off = 0;
@@ -336,10 +342,10 @@ hcl_response_done(struct worker *w, struct http_client_conn *hc)
 
 	r.status = b->parser.status_code;
 	r.body_bytes = b->parser.body_bytes;
-	r.sent_us = b->sent_us[b->oldest];
-	r.intended_us = r.sent_us - b->lag_us[b->oldest];
+	r.sent_us = b->slot[b->oldest].sent_us;
+	r.intended_us = r.sent_us - b->slot[b->oldest].lag_us;
 	r.first_byte_us = b->first_byte_us ? b->first_byte_us : w->now_us;
-	r.url = b->url_of[b->oldest];
+	r.url = b->slot[b->oldest].url;
 	hcl_count(w, r.status, r.body_bytes);
 	hc->inflight--;
 	b->oldest = (uint16_t)((b->oldest + 1) % HTTP_CLIENT_PIPELINE_MAX);

@@ -148,21 +148,31 @@ struct http_client_profile {
 	void *trace_arg;
 };
 
+/* One outstanding request. */
+struct http_client_slot {
+	uint64_t sent_us;		/* when it went */
+	/* How long after its intended time it went (a backlog's wait) */
+	uint32_t lag_us;
+	uint8_t url;			/* its index in the profile's URLs */
+};
+
 /* While requests are outstanding. */
 struct http_client_busy {
-	uint64_t sent_us[HTTP_CLIENT_PIPELINE_MAX];	/* outstanding */
-	/* How long after its intended time each went (a backlog's wait) */
-	uint32_t lag_us[HTTP_CLIENT_PIPELINE_MAX];
-	uint64_t first_byte_us;		/* of the response being read */
-	uint64_t tx_off;		/* of the request being written */
-	uint64_t tx_seq;		/* its number, for prof->render */
-	uint8_t url_of[HTTP_CLIENT_PIPELINE_MAX];	/* outstanding */
-	uint16_t oldest;		/* index of sent_us of the first */
-	uint16_t tx_url;
-	uint8_t tx_close;		/* head with Connection: close */
 	/* The connection's profile while the block is lent to it (the
 	 * connection's own word then points here: http_client_prof). */
 	const struct http_client_profile *prof;
+	uint64_t first_byte_us;		/* of the response being read */
+	uint64_t tx_off;		/* of the request being written */
+	uint16_t oldest;		/* slot of the first outstanding */
+	uint16_t tx_url;
+	uint8_t tx_close;		/* head with Connection: close */
+	/* A ring from oldest.  Without pipelining only slot 0 is used (a
+	 * block is taken afresh with oldest 0), and it shares the block's
+	 * first line with the fields above and the pool's link: one line
+	 * per request and response where the arrays of each field took
+	 * three, a cache miss each with a thousand connections. */
+	struct http_client_slot slot[HTTP_CLIENT_PIPELINE_MAX];
+	uint64_t tx_seq;		/* the request's number, for render */
 	/* Last: the parser ends in its 8 KB line buffer, which only a
 	 * field cut by a segment boundary touches; the fields above then
 	 * share the parser's first lines and page, not one 8 KB away (a
