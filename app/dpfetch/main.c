@@ -67,6 +67,13 @@
 #define MBUF_CACHE_MAX		RTE_MEMPOOL_CACHE_MAX_SIZE
 
 static struct app app;
+static struct arp_table arp_table;
+static struct nd_table nd_table;
+/* Interfaces 1.. when --ip gives several tags (interface 0's is
+ * arp_table). */
+static struct arp_table arp_tables[ROUTE_IFACES_MAX];
+/* Their IPv6 neighbour tables (interface 0's is nd_table). */
+static struct nd_table nd_tables[ROUTE_IFACES_MAX];
 
 /*
  * The lcores' caches together may hold 1.5 times their size each, out of
@@ -80,13 +87,6 @@ mbuf_cache_size(unsigned int mbufs, unsigned int lcores)
 
 	return RTE_MIN(size, (unsigned int)MBUF_CACHE_MAX);
 }
-static struct arp_table arp_table;
-static struct nd_table nd_table;
-/* Interfaces 1.. when --ip gives several tags (interface 0's is
- * arp_table). */
-static struct arp_table arp_tables[ROUTE_IFACES_MAX];
-/* Their IPv6 neighbour tables (interface 0's is nd_table). */
-static struct nd_table nd_tables[ROUTE_IFACES_MAX];
 
 /* Whether an interface is tagged (the port then strips and inserts
  * tags where it can). */
