@@ -9,7 +9,8 @@ struct lazy_block {
 	struct lazy_block *free_next;	/* on the free list */
 };
 
-_Static_assert(sizeof(struct lazy_block) == 16, "object alignment");
+_Static_assert(sizeof(struct lazy_block) == LAZY_POOL_LINK,
+	       "object alignment");
 
 void
 lazy_pool_init(struct lazy_pool *p, size_t size, uint32_t cap,

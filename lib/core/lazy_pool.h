@@ -24,6 +24,10 @@ typedef void (lazy_free_fn)(void *arg, void *p);
 
 struct lazy_block;
 
+/* Bytes of the pool's own in front of each object: an object on a
+ * line-aligned allocation shares its first line with them. */
+#define LAZY_POOL_LINK	16
+
 struct lazy_pool {
 	size_t size;			/* object bytes */
 	uint32_t cap;			/* most blocks ever allocated */

@@ -27,10 +27,11 @@
 static const struct tcp_app_ops hcl_tcp_ops;
 static const struct http_resp_callbacks hcl_body_cb;
 
-/* Slot 0 within the block's first line, behind the pool's 16-byte link
- * (lazy_pool.c) on a line-aligned allocation. */
+/* Slot 0 within the block's first line, behind the pool's link, on a
+ * line-aligned allocation (worker_heap_alloc). */
 _Static_assert(offsetof(struct http_client_busy, slot) +
-	       sizeof(struct http_client_slot) <= RTE_CACHE_LINE_SIZE - 16,
+	       sizeof(struct http_client_slot) <=
+	       RTE_CACHE_LINE_SIZE - LAZY_POOL_LINK,
 	       "slot 0 leaves the first line");
 
 /* --- the TCP side (the only places that touch c->app) ---------------- */

@@ -57,6 +57,11 @@ def check(cond, msg):
         raise Failure(msg)
 
 
+# EAL's file prefix of every dpfetch this run starts (Ctx.prefix adds a
+# number): what it leaves behind is found and removed by it.
+RUN_PREFIX = "dpf-it-%d-" % os.getpid()
+
+
 class Ctx:
     def __init__(self, build):
         self.binary = os.path.join(build, "app", "dpfetch")
@@ -70,7 +75,7 @@ class Ctx:
 
     def prefix(self):
         self.n += 1
-        return "dpf-it-%d-%d" % (os.getpid(), self.n)
+        return RUN_PREFIX + str(self.n)
 
     def eal(self, pmd="af_packet", huge=False):
         args = ["-l", "0", "--no-pci", "--file-prefix", self.prefix(),
@@ -119,11 +124,10 @@ class Ctx:
         """EAL's files of every dpfetch this run started and that is gone:
         its runtime directory and its hugepage files."""
         base = "/var/run/dpdk"
-        mine = "dpf-it-%d-" % os.getpid()
         for d in os.listdir(base) if os.path.isdir(base) else []:
-            if d.startswith(mine):
+            if d.startswith(RUN_PREFIX):
                 subprocess.run(["rm", "-rf", os.path.join(base, d)])
-        remove_hugepage_files(mine)
+        remove_hugepage_files(RUN_PREFIX)
 
     def out(self, name):
         return os.path.join(self.tmp, name)
@@ -224,7 +228,7 @@ def hugepages():
             check(int(f.read()) >= 300, "could not reserve hugepages")
         yield
     finally:
-        remove_hugepage_files("dpf-it-%d-" % os.getpid())
+        remove_hugepage_files(RUN_PREFIX)
         with open(path, "w") as f:
             f.write(str(before))
         if not mounted:
