@@ -167,18 +167,18 @@ tcp_const_region(struct worker *w, const void *base, size_t len)
 }
 
 /* The folded sum of n bytes at p: remembered when p lies in the constant
- * region (tcp_const_region), else summed (from the copy at dst, in
- * cache). */
+ * region (tcp_const_region), else summed from p, which the copy has just
+ * read.  Not from the copy: its lines are a fresh mbuf's, and loads from
+ * them wait for the stores' cache misses. */
 static uint16_t
-tcp_slice_sum(struct tcp_stack *ts, const uint8_t *p, const uint8_t *dst,
-	      uint32_t n)
+tcp_slice_sum(struct tcp_stack *ts, const uint8_t *p, uint32_t n)
 {
 	struct tcp_sum_memo *e;
 	uint16_t sum;
 
 	if (ts->const_base == NULL || p < ts->const_base ||
 	    (size_t)(p - ts->const_base) + n > ts->const_len)
-		return cksum_fold(cksum_add(dst, n, 0));
+		return cksum_fold(cksum_add(p, n, 0));
 	e = &ts->sum_memo[(((uintptr_t)p >> 1) ^ n) & (TCP_SUM_MEMO - 1)];
 	if (e->p == p && e->len == n)
 		return (uint16_t)e->sum;
@@ -208,7 +208,7 @@ sndbuf_copy_sum(struct tcp_stack *ts, struct tcp_sndbuf *sb, uint32_t off,
 							   off);
 
 		memcpy(dst + done, p, n);
-		sum += cksum_at(tcp_slice_sum(ts, p, dst + done, n), done);
+		sum += cksum_at(tcp_slice_sum(ts, p, n), done);
 		done += n;
 		off = 0;
 		m = m->next;
