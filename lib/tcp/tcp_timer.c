@@ -9,8 +9,9 @@
  *                  FIN_WAIT_2 bound, then the TIME_WAIT wait
  * The three are kinds of one wheel timer per connection (24 bytes, not
  * 96; the wheel's one callback is tcp_timer_expired): each keeps only
- * its tick, and the wheel timer is set to the earliest.  Stopping a kind leaves the wheel timer where it is; if it
- * fires with nothing due it moves to the next kind due.
+ * its tick, and the wheel timer is set to the earliest.  Stopping a
+ * kind leaves the wheel timer where it is, even the last kind; if it
+ * fires with nothing due it moves to the next kind due, or stops.
  */
 #include <errno.h>
 
@@ -74,12 +75,20 @@ tcp_tt_arm(struct worker *w, struct tcp_conn *c, enum tcp_timer_kind k,
 		timer_arm_tick(&w->wheel, &c->timer, tick);
 }
 
+/*
+ * The wheel timer stays linked even when no kind is left: it fires once
+ * with nothing due and is unlinked then (tcp_timer_expired).  A request
+ * and its answer stop and start the retransmission timer each time, and
+ * unlinking and relinking would touch two other connections' blocks (the
+ * list neighbours) and the slot's head for every one; left in place, a
+ * later arm finds it earlier and leaves it there.  Freeing a connection
+ * unlinks it at once (tcp_timers_cancel).
+ */
 void
 tcp_tt_cancel(struct worker *w, struct tcp_conn *c, enum tcp_timer_kind k)
 {
+	RTE_SET_USED(w);
 	c->tt_at[k] = 0;
-	if ((c->tt_at[0] | c->tt_at[1] | c->tt_at[2]) == 0)
-		timer_cancel(&w->wheel, &c->timer);
 }
 
 uint32_t

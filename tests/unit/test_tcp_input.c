@@ -1337,6 +1337,85 @@ test_rto_backoff(void **state)
 	finish();
 }
 
+/* Stopping the last timer kind leaves the wheel timer linked where it
+ * was (tcp_tt_cancel): it fires once with nothing due, sends nothing and
+ * is unlinked.  Armed again later, it is not moved: it fires at the old
+ * tick, finds the new deadline ahead and moves there, so the
+ * retransmission comes at the new RTO, not at the old one. */
+static void
+test_timer_left_linked(void **state)
+{
+	static const char one[10] = "first", two[20] = "second";
+	uint64_t armed;
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	struct peer p;
+
+	(void)state;
+	peer_init(&p);
+	p.sack = 0;	/* the plain RTO, 200 ms */
+	c = open_passive(&p);
+	armed = w->wheel.n_armed;
+	assert_int_equal(tcp_send(w, c, one, sizeof(one)), sizeof(one));
+	sh_drain(&h);
+	take(&p);
+	assert_true(timer_is_armed(&c->timer));
+	peer_seg(&p, F_ACK, p.nxt, p.iss + 1 + sizeof(one), NULL, 0);
+	expect_none();
+	/* Nothing is due, yet the wheel timer stays at the RTO's tick. */
+	assert_int_equal(c->tt_at[TCP_TT_RTX], 0);
+	assert_int_equal(c->tt_at[TCP_TT_DELACK], 0);
+	assert_true(timer_is_armed(&c->timer));
+	assert_int_equal(w->wheel.n_armed, armed);
+	want.OutSegs += 1;
+	want.DataBytesOut = sizeof(one);
+	want.InSegs += 1;
+	check_stats();
+
+	/* Data again at 100 ms: its RTO is at 300 ms, the timer stays at
+	 * 200. */
+	tick(99);
+	assert_int_equal(tcp_send(w, c, two, sizeof(two)), sizeof(two));
+	sh_drain(&h);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK | F_PSH, p.iss + 1 + sizeof(one), p.nxt,
+		   OUR_WIN, sizeof(two));
+	want.OutSegs += 1;
+	want.DataBytesOut += sizeof(two);
+	/* 200 ms: the early fire sends nothing and moves on. */
+	tick(101);
+	expect_none();
+	assert_true(timer_is_armed(&c->timer));
+	check_stats();
+	/* Just before 300 ms nothing; at 300 ms the retransmission. */
+	tick(98);
+	expect_none();
+	tick(2);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK | F_PSH, p.iss + 1 + sizeof(one), p.nxt,
+		   OUR_WIN, sizeof(two));
+	assert_memory_equal(t->payload, two, sizeof(two));
+	want.OutSegs += 1;
+	want.DataBytesOut += sizeof(two);
+	want.RtoTimeouts = 1;
+	want.RetransSegs = 1;
+	check_stats();
+
+	/* Acknowledged: the timer, linked at the backed-off RTO, fires
+	 * with nothing due and is unlinked. */
+	peer_seg(&p, F_ACK, p.nxt, p.iss + 1 + sizeof(one) + sizeof(two),
+		 NULL, 0);
+	expect_none();
+	want.InSegs += 1;
+	assert_true(timer_is_armed(&c->timer));
+	tick(2000);
+	expect_none();
+	assert_false(timer_is_armed(&c->timer));
+	assert_int_equal(w->wheel.n_armed, armed - 1);
+	check_stats();
+	finish();
+}
+
 /* A payload copied into its frame is summed as it is copied, and the
  * sums of slices of a constant region (tcp_const_region) are remembered:
  * a body by reference behind a head of odd length (so the slice sits at
@@ -1748,6 +1827,7 @@ main(void)
 		cmocka_unit_test_setup(test_fin_close, setup),
 		cmocka_unit_test_setup(test_active_close_time_wait, setup),
 		cmocka_unit_test_setup(test_rto_backoff, setup),
+		cmocka_unit_test_setup(test_timer_left_linked, setup),
 		cmocka_unit_test_setup(test_const_region_sums, setup),
 		cmocka_unit_test_setup(test_tail_loss_probe, setup),
 		cmocka_unit_test_setup(test_dupack_early_retransmit, setup),
