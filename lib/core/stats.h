@@ -81,7 +81,7 @@
 	X(WindowProbes) X(TimeWaitEntered) X(DropNoMbuf) \
 	X(FastRetrans) X(SackRetrans) X(SackBlocksReceived) X(ListenDrops) \
 	X(TimeWaitReused) X(TimeWaitRecycled) X(KeepaliveProbes) X(KeepaliveTimeouts) \
-	X(RecoveryPartialAcks) X(SendClones) X(LostRetransmits) X(TxBacklogDefers) \
+	X(RecoveryPartialAcks) X(SendClones) X(SendRefs) X(SendRefCopies) X(LostRetransmits) X(TxBacklogDefers) \
 	X(TailLossProbes) X(SpuriousRtos) X(SackNoMem) \
 	X(TsoSends) X(LroSegsIn) \
 	X(PersistTimeouts) X(FinWait2Timeouts) \

@@ -220,7 +220,13 @@ hcl_write(struct worker *w, struct http_client_conn *hc)
 			p = pr->body + (b->tx_off - head_len);
 			want = left > (1u << 20) ? (1u << 20) : (uint32_t)left;
 		}
-		n = tcp_send(w, hcl_tc(w, hc), p, want);
+		/* A whole head of the profile's, which lives as long as
+		 * its connections, by reference; a rendered one (rewritten
+		 * for every request) and bodies are copied. */
+		if (b->tx_off == 0 && want == total && pr->render == NULL)
+			n = tcp_send_ref(w, hcl_tc(w, hc), p, want);
+		else
+			n = tcp_send(w, hcl_tc(w, hc), p, want);
 		b->tx_off += n;
 		*pr->bytes_tx += n;
 		if (n < want)

@@ -1366,6 +1366,35 @@ sndbuf_append(struct tcp_sndbuf *sb, struct rte_mbuf *m)
 	sb->truesize += tcp_seg_truesize(m);
 }
 
+/*
+ * The application's bytes (tcp_send_ref) copied into an mbuf of the
+ * send buffer's own, before anything is queued behind them or the
+ * application lets go of them (tcp_close).  0, or -1 without an mbuf
+ * (the buffer is left as it was).
+ */
+static int
+sndbuf_unref(struct worker *w, struct tcp_sndbuf *sb)
+{
+	struct rte_mbuf *m;
+
+	if (!sndbuf_is_ref(sb))
+		return 0;
+	m = rte_pktmbuf_alloc(w->app->pool);
+	if (m == NULL) {
+		w->stats.tcp.DropNoMbuf++;
+		return -1;
+	}
+	/* tcp_send_ref took no more than an mbuf holds. */
+	memcpy(rte_pktmbuf_mtod(m, uint8_t *), sb->ref, sb->len);
+	m->data_len = (uint16_t)sb->len;
+	m->pkt_len = sb->len;
+	sb->ref = NULL;
+	sb->head_off = 0;
+	sndbuf_append(sb, m);
+	w->stats.tcp.SendRefCopies++;
+	return 0;
+}
+
 uint32_t
 tcp_send_mbuf(struct worker *w, struct tcp_conn *c, struct rte_mbuf *m)
 {
@@ -1373,7 +1402,8 @@ tcp_send_mbuf(struct worker *w, struct tcp_conn *c, struct rte_mbuf *m)
 
 	struct tcp_sndbuf *sb;
 
-	if (!tcp_can_queue(c) || (sb = tcp_snd_get(w, c)) == NULL) {
+	if (!tcp_can_queue(c) || (sb = tcp_snd_get(w, c)) == NULL ||
+	    sndbuf_unref(w, sb) != 0) {
 		rte_pktmbuf_free(m);
 		return 0;
 	}
@@ -1397,7 +1427,8 @@ tcp_send(struct worker *w, struct tcp_conn *c, const void *data,
 	if (!tcp_can_queue(c))
 		return 0;
 	len = RTE_MIN(len, tcp_send_space(w, c));
-	if (len == 0 || (sb = tcp_snd_get(w, c)) == NULL)
+	if (len == 0 || (sb = tcp_snd_get(w, c)) == NULL ||
+	    sndbuf_unref(w, sb) != 0)
 		return 0;
 	while (done < len) {
 		struct rte_mbuf *t = sb->tail;
@@ -1431,9 +1462,46 @@ tcp_send(struct worker *w, struct tcp_conn *c, const void *data,
 	return done;
 }
 
+/*
+ * By reference into an empty send buffer, else a copy.  The send buffer
+ * block is still taken (it holds the reference, the length and the
+ * recovery marks); what is saved is the mbuf and the copy into it, and
+ * with them the lines of an mbuf that a thousand connections' worth of
+ * traffic has pushed out of the cache by the time the answer frees it.
+ */
+uint32_t
+tcp_send_ref(struct worker *w, struct tcp_conn *c, const void *data,
+	     uint32_t len)
+{
+	const struct tcp_sndbuf *cur = tcp_snd_of(w->tcp, c);
+	struct tcp_sndbuf *sb;
+
+	if (len == 0 || len > TCP_SEND_REF_MAX || cur->len != 0 ||
+	    cur->head != NULL || !tcp_can_queue(c) ||
+	    len > (uint32_t)rte_pktmbuf_data_room_size(w->app->pool) -
+	    RTE_PKTMBUF_HEADROOM || tcp_send_space(w, c) < len)
+		return tcp_send(w, c, data, len);
+	sb = tcp_snd_get(w, c);
+	if (sb == NULL)
+		return 0;
+	sb->ref = data;
+	sb->len = len;
+	w->stats.tcp.SendRefs++;
+	tcp_output_schedule(w, c);
+	return len;
+}
+
 void
 tcp_close(struct worker *w, struct tcp_conn *c)
 {
+	/* The application's bytes cannot outlive its close.  Without an
+	 * mbuf to copy them into, the connection is reset, as after any
+	 * failure the application hears of (closed, ECONNABORTED). */
+	if (c->snd_i != 0 && c->state != TCP_SYN_SENT &&
+	    sndbuf_unref(w, tcp_snd_ptr(w->tcp, c)) != 0) {
+		tcp_abort_later(w, c);
+		return;
+	}
 	switch (c->state) {
 	case TCP_SYN_SENT:
 		tcp_conn_free(w, c);

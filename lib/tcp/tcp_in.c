@@ -444,6 +444,11 @@ tcp_in_syn_sent(struct worker *w, struct tcp_conn *c, struct tcp_seg *s)
 static void
 sndbuf_drop(struct tcp_sndbuf *sb, uint32_t n)
 {
+	if (sndbuf_is_ref(sb)) {
+		sb->len -= n;
+		sb->ref = sb->len > 0 ? sb->ref + n : NULL;
+		return;
+	}
 	sb->len -= n;
 	n += sb->head_off;
 	while (sb->head != NULL && n >= sb->head->data_len &&

@@ -36,6 +36,10 @@
 
 #define TCP_HDR_LEN	20
 #define TCP_COPY_MAX	512	/* payloads up to this are copied, not cloned */
+/* A send buffer by reference has no mbuf to clone: its segments are
+ * always copied. */
+_Static_assert(TCP_SEND_REF_MAX <= TCP_COPY_MAX,
+	       "bytes by reference are copied into their frames");
 
 /* The MSS we offer: what fits our MTU (RFC 9293 3.7.1) under the
  * family's header (IPv6's is 40 bytes, IPv4's 20). */
@@ -130,6 +134,8 @@ sndbuf_span(struct tcp_sndbuf *sb, uint32_t off, uint32_t len,
 	struct rte_mbuf *m = sndbuf_seek(sb, off, &off);
 	uint32_t got = 0;
 
+	if (sndbuf_is_ref(sb))
+		return RTE_MIN(len, sb->len - off);
 	while (m != NULL && got < len && max_pieces-- > 0) {
 		got += (uint32_t)m->data_len - off;
 		off = 0;
@@ -144,6 +150,10 @@ sndbuf_copy(struct tcp_sndbuf *sb, uint32_t off, uint8_t *dst, uint32_t len)
 {
 	struct rte_mbuf *m = sndbuf_seek(sb, off, &off);
 
+	if (sndbuf_is_ref(sb)) {
+		memcpy(dst, sb->ref + off, len);
+		return;
+	}
 	while (m != NULL && len > 0) {
 		uint32_t n = RTE_MIN(len, (uint32_t)m->data_len - off);
 
@@ -202,6 +212,10 @@ sndbuf_copy_sum(struct tcp_stack *ts, struct tcp_sndbuf *sb, uint32_t off,
 	uint64_t sum = 0;
 	uint32_t done = 0;
 
+	if (sndbuf_is_ref(sb)) {
+		memcpy(dst, sb->ref + off, len);
+		return tcp_slice_sum(ts, sb->ref + off, len);
+	}
 	while (m != NULL && done < len) {
 		uint32_t n = RTE_MIN(len - done, (uint32_t)m->data_len - off);
 		const uint8_t *p = rte_pktmbuf_mtod_offset(m, const uint8_t *,
@@ -400,6 +414,7 @@ tcp_emit(struct worker *w, struct tcp_conn *c, uint32_t seq, uint8_t flags,
 	 * checksum and copied again by the port, and a copy in cache costs
 	 * less than a reference per send buffer mbuf the segment spans. */
 	if (len > TCP_COPY_MAX && w->app->port.tx_multi_seg &&
+	    !sndbuf_is_ref(tcp_snd_ptr(w->tcp, c)) &&
 	    (w->app->port.tx_tcp_cksum ||
 	     len > rte_pktmbuf_tailroom(m))) {
 		if (sndbuf_attach(w, tcp_snd_ptr(w->tcp, c),

@@ -158,16 +158,23 @@ struct tcp_reass {
 	uint8_t n_recent;
 };
 
-/* Send buffer: bytes from snd_una onwards, in a list of mbufs. */
+/* Send buffer: bytes from snd_una onwards, in a list of mbufs, or
+ * (sndbuf_is_ref) the application's own bytes (tcp_send_ref). */
 struct tcp_sndbuf {
 	struct rte_mbuf *head;	/* linked through m->next */
 	struct rte_mbuf *tail;
-	/* Where the last segment was taken from: the next one starts
-	 * there, not at head, so sending a large buffer is linear, not
-	 * quadratic.  Each mbuf of the buffer carries the position of its
-	 * first byte in the stream (SNDBUF_POS), so the cursor costs the
-	 * connection one pointer. */
-	struct rte_mbuf *cur;
+	union {
+		/* Where the last segment was taken from: the next one
+		 * starts there, not at head, so sending a large buffer is
+		 * linear, not quadratic.  Each mbuf of the buffer carries
+		 * the position of its first byte in the stream
+		 * (SNDBUF_POS), so the cursor costs the connection one
+		 * pointer. */
+		struct rte_mbuf *cur;
+		/* Without mbufs: the len bytes from snd_una on are at ref,
+		 * the application's (head_off stays 0). */
+		const uint8_t *ref;
+	};
 	uint32_t head_off;	/* bytes of head already acknowledged */
 	uint32_t len;		/* bytes held */
 	uint32_t truesize;	/* what its mbufs cost (tcp_mbuf_truesize) */
@@ -176,6 +183,15 @@ struct tcp_sndbuf {
 	uint32_t high_rxt;	/* retransmitted up to here */
 	uint32_t rxt_mark;	/* snd_max when high_rxt was reset */
 };
+
+/* Whether sb holds the application's bytes by reference (no mbufs):
+ * with mbufs the union holds the cursor, and without either it is
+ * NULL. */
+static inline int
+sndbuf_is_ref(const struct tcp_sndbuf *sb)
+{
+	return sb->head == NULL && sb->ref != NULL;
+}
 
 /* Send buffer mbufs never go to the wire themselves (clones of them
  * do), so their RX hash field is free to hold the position, modulo

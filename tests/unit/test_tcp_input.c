@@ -1416,6 +1416,184 @@ test_timer_left_linked(void **state)
 	finish();
 }
 
+/*
+ * tcp_send_ref: the application's bytes by reference, no mbuf held.  A
+ * partial ACK moves the reference on, and the RTO sends the rest from
+ * it; bytes queued behind it, and the application's close, copy what is
+ * left into an mbuf first (SendRefCopies), after which the application's
+ * memory may change.  Too long, or behind queued data, it is a copy.
+ */
+static void
+test_send_by_reference(void **state)
+{
+	static uint8_t msg[100], junk[100];
+	static uint8_t big[TCP_SEND_REF_MAX + 1];
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	struct peer p;
+	unsigned int in_use;
+	uint32_t una, i;
+
+	(void)state;
+	for (i = 0; i < sizeof(msg); i++)
+		msg[i] = (uint8_t)(i * 7 + 1);
+	memset(junk, 0xee, sizeof(junk));
+	peer_init(&p);
+	p.sack = 0;	/* the plain RTO, 200 ms */
+	c = open_passive(&p);
+	una = p.iss + 1;
+	in_use = rte_mempool_in_use_count(h.app.pool);
+
+	assert_int_equal(tcp_send_ref(w, c, msg, sizeof(msg)), sizeof(msg));
+	sh_drain(&h);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK | F_PSH, una, p.nxt, OUR_WIN, sizeof(msg));
+	assert_memory_equal(t->payload, msg, sizeof(msg));
+	/* Held without an mbuf. */
+	assert_true(sndbuf_is_ref(tcp_snd_ptr(w->tcp, c)));
+	assert_int_equal(rte_mempool_in_use_count(h.app.pool), in_use);
+	want.SendRefs = 1;
+	want.OutSegs += 1;
+	want.DataBytesOut = sizeof(msg);
+	check_stats();
+
+	/* 40 bytes acknowledged; the RTO sends the other 60 from msg. */
+	peer_seg(&p, F_ACK, p.nxt, una + 40, NULL, 0);
+	expect_none();
+	want.InSegs += 1;
+	tick(200);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK | F_PSH, una + 40, p.nxt, OUR_WIN, 60);
+	assert_memory_equal(t->payload, msg + 40, 60);
+	want.OutSegs += 1;
+	want.DataBytesOut += 60;
+	want.RtoTimeouts = 1;
+	want.RetransSegs = 1;
+	check_stats();
+
+	/* Three bytes behind it: the 60 are copied first, then msg may
+	 * change; the retransmission still carries its old bytes. */
+	assert_int_equal(tcp_send(w, c, "xyz", 3), 3);
+	assert_false(sndbuf_is_ref(tcp_snd_ptr(w->tcp, c)));
+	want.SendRefCopies = 1;
+	memcpy(msg, junk, sizeof(msg));
+	sh_drain(&h);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK | F_PSH, una + 100, p.nxt, OUR_WIN, 3);
+	assert_memory_equal(t->payload, "xyz", 3);
+	want.OutSegs += 1;
+	want.DataBytesOut += 3;
+	check_stats();
+	tick(400);	/* the backed-off RTO: from the first unacknowledged */
+	t = take(&p);
+	expect_seg(t, &p, F_ACK | F_PSH, una + 40, p.nxt, OUR_WIN, 63);
+	for (i = 40; i < 100; i++)
+		assert_int_equal(t->payload[i - 40], (uint8_t)(i * 7 + 1));
+	assert_memory_equal(t->payload + 60, "xyz", 3);
+	want.OutSegs += 1;
+	want.DataBytesOut += 63;
+	want.RtoTimeouts = 2;
+	want.RetransSegs = 2;
+	check_stats();
+	una += 103;
+	peer_seg(&p, F_ACK, p.nxt, una, NULL, 0);
+	expect_none();
+	want.InSegs += 1;
+	assert_int_equal(c->snd_i, 0);
+	check_stats();
+
+	/* Over TCP_SEND_REF_MAX, or behind queued data: copied. */
+	assert_int_equal(tcp_send_ref(w, c, big, sizeof(big)), sizeof(big));
+	assert_false(sndbuf_is_ref(tcp_snd_ptr(w->tcp, c)));
+	assert_int_equal(tcp_send_ref(w, c, msg, 10), 10);
+	assert_false(sndbuf_is_ref(tcp_snd_ptr(w->tcp, c)));
+	sh_drain(&h);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK | F_PSH, una, p.nxt, OUR_WIN,
+		   sizeof(big) + 10);
+	want.OutSegs += 1;
+	want.DataBytesOut += sizeof(big) + 10;
+	una += sizeof(big) + 10;
+	peer_seg(&p, F_ACK, p.nxt, una, NULL, 0);
+	expect_none();
+	want.InSegs += 1;
+	check_stats();
+
+	/* Closed with its bytes unacknowledged: copied, FIN behind them,
+	 * and the application's memory is free to change. */
+	for (i = 0; i < sizeof(msg); i++)
+		msg[i] = (uint8_t)(i * 5 + 3);
+	assert_int_equal(tcp_send_ref(w, c, msg, 50), 50);
+	sh_drain(&h);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK | F_PSH, una, p.nxt, OUR_WIN, 50);
+	tcp_close(w, c);
+	memcpy(msg, junk, sizeof(msg));
+	sh_drain(&h);
+	t = take(&p);
+	expect_seg(t, &p, F_FIN | F_ACK, una + 50, p.nxt, OUR_WIN, 0);
+	want.SendRefs += 1;
+	want.SendRefCopies += 1;
+	want.OutSegs += 2;
+	want.DataBytesOut += 50;
+	check_stats();
+	tick(200);
+	t = take(&p);
+	assert_int_equal(t->seq, una);
+	assert_true(t->len >= 50);
+	for (i = 0; i < 50; i++)
+		assert_int_equal(t->payload[i], (uint8_t)(i * 5 + 3));
+	want.OutSegs += 1;
+	want.DataBytesOut += 50;
+	want.RtoTimeouts += 1;
+	want.RetransSegs += 1;
+	check_stats();
+	finish();
+}
+
+/* Closed with bytes by reference unacknowledged and no mbuf to copy them
+ * into: the connection is reset (closed, ECONNABORTED), never left
+ * pointing at memory the application has let go of. */
+static void
+test_send_ref_close_no_mbuf(void **state)
+{
+	static const uint8_t msg[40] = "by reference";
+	static struct rte_mbuf *hog[POOL_MBUFS + 1];
+	struct tcp_conn *c;
+	const struct sh_tx *t;
+	struct peer p;
+	unsigned int n = 0, i;
+
+	(void)state;
+	peer_init(&p);
+	c = open_passive(&p);
+	assert_int_equal(tcp_send_ref(w, c, msg, sizeof(msg)), sizeof(msg));
+	sh_drain(&h);
+	take(&p);
+	want.SendRefs = 1;
+	want.OutSegs += 1;
+	want.DataBytesOut = sizeof(msg);
+	while (n < RTE_DIM(hog) &&
+	       (hog[n] = rte_pktmbuf_alloc(h.app.pool)) != NULL)
+		n++;
+	tcp_close(w, c);
+	want.DropNoMbuf = 1;
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(hog[i]);
+	sh_drain(&h);
+	t = take(&p);
+	expect_seg(t, &p, F_RST | F_ACK, p.iss + 1 + sizeof(msg), p.nxt,
+		   0, 0);
+	assert_null(conn_of(&p));
+	assert_int_equal(rec.closed, 1);
+	assert_int_equal(rec.err, ECONNABORTED);
+	want.OutSegs += 1;
+	want.OutRsts = 1;
+	want.EstabResets = 1;
+	check_stats();
+	finish();
+}
+
 /* A payload copied into its frame is summed as it is copied, and the
  * sums of slices of a constant region (tcp_const_region) are remembered:
  * a body by reference behind a head of odd length (so the slice sits at
@@ -1828,6 +2006,8 @@ main(void)
 		cmocka_unit_test_setup(test_active_close_time_wait, setup),
 		cmocka_unit_test_setup(test_rto_backoff, setup),
 		cmocka_unit_test_setup(test_timer_left_linked, setup),
+		cmocka_unit_test_setup(test_send_by_reference, setup),
+		cmocka_unit_test_setup(test_send_ref_close_no_mbuf, setup),
 		cmocka_unit_test_setup(test_const_region_sums, setup),
 		cmocka_unit_test_setup(test_tail_loss_probe, setup),
 		cmocka_unit_test_setup(test_dupack_early_retransmit, setup),
