@@ -222,8 +222,11 @@ hcl_write(struct worker *w, struct http_client_conn *hc)
 		}
 		/* A whole head of the profile's, which lives as long as
 		 * its connections, by reference; a rendered one (rewritten
-		 * for every request) and bodies are copied. */
-		if (b->tx_off == 0 && want == total && pr->render == NULL)
+		 * for every request) and bodies are copied, and so are
+		 * pipelined requests (the next one, queued behind, would
+		 * copy this one anyway). */
+		if (b->tx_off == 0 && want == total && pr->render == NULL &&
+		    pr->pipeline <= 1)
 			n = tcp_send_ref(w, hcl_tc(w, hc), p, want);
 		else
 			n = tcp_send(w, hcl_tc(w, hc), p, want);

@@ -47,6 +47,9 @@ struct httpd_resp {
 	const char *text;	/* HTTPD_BODY_TEXT */
 	uint64_t body_len;
 	uint64_t body_sent;
+	/* Head and body together in a slot of the server's (struct
+	 * httpd_whole), or NULL. */
+	const uint8_t *whole;
 	char head[HTTPD_HEAD_MAX];
 };
 
@@ -111,14 +114,42 @@ struct httpd_head_cache {
 	char head[HTTPD_HEAD_MAX];
 };
 
+/*
+ * Whole responses, head and body, up to TCP_SEND_REF_MAX bytes: each is
+ * written once into a slot behind the pattern and then only read, so
+ * TCP takes it by reference (tcp_send_ref): no mbuf in the send buffer
+ * and no copy into one.  The slots lie in the constant region with the
+ * pattern, so TCP also keeps them past a close without copying and
+ * remembers their sums (a slot is written before anything refers to
+ * it, and never again).  A load repeats a few responses; with the slots
+ * taken, other responses are copied as before.
+ */
+#define HTTPD_WHOLE_SLOTS	64
+#define HTTPD_WHOLE_MAX		TCP_SEND_REF_MAX
+
+struct httpd_whole {
+	const char *type;
+	const char *text;	/* HTTPD_BODY_TEXT's, or NULL */
+	uint64_t content_len;	/* as the head says */
+	int status;
+	uint8_t close;
+	uint8_t head_only;
+	uint16_t len;		/* head and body */
+};
+
 struct http_server {
 	struct lazy_pool work_pool;	/* struct httpd_work */
 	struct httpd_head_cache last_head;
+	struct httpd_whole whole[HTTPD_WHOLE_SLOTS];
+	uint32_t n_whole;
+	uint32_t last_whole;		/* the last one found */
 	/* The last request head and what it parsed to (the next one like
 	 * it is compared, not parsed: http_req_parse.h) */
 	struct http_req_memo req_memo;
 	uint16_t port;
-	uint8_t *pattern;		/* HTTPD_PATTERN_BUF bytes */
+	/* HTTPD_PATTERN_BUF bytes, then the slots (HTTPD_WHOLE_SLOTS x
+	 * HTTPD_WHOLE_MAX). */
+	uint8_t *pattern;
 	rte_iova_t pattern_iova;
 	/* Counts the mbufs attached to the pattern, plus the server's own
 	 * reference, which keeps it above zero until http_server_fini. */
@@ -172,6 +203,53 @@ head_put_u64(char **p, const char *end, uint64_t v)
 	head_put(p, end, digits + sizeof(digits) - n, n);
 }
 
+/* The slot holding r whole, filled now if it is new and one is free;
+ * NULL when it is too long or none is free. */
+static const uint8_t *
+httpd_whole_of(struct http_server *srv, const struct httpd_resp *r,
+	       int status, int head_only, uint64_t content_len,
+	       const char *type)
+{
+	uint64_t total = r->head_len + r->body_len;
+	struct httpd_whole *e = &srv->whole[srv->last_whole];
+	uint8_t *slot;
+	uint32_t i;
+
+	if (total > HTTPD_WHOLE_MAX)
+		return NULL;
+	for (i = 0; i <= srv->n_whole; i++) {
+		if (i > 0)
+			e = &srv->whole[i - 1];
+		if (e->len == total && e->status == status &&
+		    e->content_len == content_len && e->type == type &&
+		    e->text == r->text && e->close == r->close &&
+		    e->head_only == head_only) {
+			srv->last_whole = (uint32_t)(e - srv->whole);
+			return srv->pattern + HTTPD_PATTERN_BUF +
+				(size_t)srv->last_whole * HTTPD_WHOLE_MAX;
+		}
+	}
+	if (srv->n_whole == HTTPD_WHOLE_SLOTS)
+		return NULL;
+	e = &srv->whole[srv->n_whole];
+	slot = srv->pattern + HTTPD_PATTERN_BUF +
+		(size_t)srv->n_whole * HTTPD_WHOLE_MAX;
+	memcpy(slot, r->head, r->head_len);
+	/* A body starts at the pattern's offset 0 (httpd_send_pattern). */
+	memcpy(slot + r->head_len,
+	       r->body_kind == HTTPD_BODY_TEXT ? (const uint8_t *)r->text :
+	       srv->pattern, (size_t)r->body_len);
+	e->type = type;
+	e->text = r->text;
+	e->content_len = content_len;
+	e->status = status;
+	e->close = r->close;
+	e->head_only = (uint8_t)!!head_only;
+	e->len = (uint16_t)total;
+	srv->last_whole = srv->n_whole++;
+	return slot;
+}
+
 /*
  * Queue a response; the head is written now, the body when sent.  The
  * head is assembled from pieces rather than by snprintf, which cost an
@@ -200,6 +278,8 @@ httpd_queue(struct worker *w, struct httpd_work *hc, int status,
 	    hh->type == type) {
 		memcpy(r->head, hh->head, hh->len);
 		r->head_len = hh->len;
+		r->whole = httpd_whole_of(w->httpd, r, status, head_only,
+					  body_len, type);
 		return;
 	}
 	reason = status_reason(status);
@@ -225,6 +305,8 @@ httpd_queue(struct worker *w, struct httpd_work *hc, int status,
 	hh->type = type;
 	hh->len = r->head_len;
 	memcpy(hh->head, r->head, r->head_len);
+	r->whole = httpd_whole_of(w->httpd, r, status, head_only, body_len,
+				  type);
 }
 
 static const struct http_req_callbacks httpd_parser_cb = {
@@ -293,6 +375,17 @@ httpd_pump(struct worker *w, struct tcp_conn *c)
 		struct httpd_resp *r = &hc->q[hc->q_head];
 		uint32_t n;
 
+		/* Whole and by reference, unless another response follows
+		 * at once (queued behind it, this one would be copied). */
+		if (r->whole != NULL && r->head_sent == 0 &&
+		    r->body_sent == 0 && hc->q_len == 1) {
+			uint32_t total = r->head_len + (uint32_t)r->body_len;
+
+			n = tcp_send_ref(w, c, r->whole, total);
+			r->head_sent = (uint16_t)RTE_MIN(n, r->head_len);
+			r->body_sent = n - r->head_sent;
+			w->stats.httpd.body_bytes += r->body_sent;
+		}
 		if (r->head_sent < r->head_len) {
 			n = tcp_send(w, c, r->head + r->head_sent,
 				     r->head_len - r->head_sent);
@@ -612,7 +705,8 @@ http_server_start(struct worker *w, uint16_t port)
 	srv = rte_zmalloc("httpd", sizeof(*srv), 0);
 	if (srv == NULL)
 		return -ENOMEM;
-	srv->pattern = rte_malloc_socket("httpd_pattern", HTTPD_PATTERN_BUF,
+	srv->pattern = rte_malloc_socket("httpd_pattern", HTTPD_PATTERN_BUF +
+					 HTTPD_WHOLE_SLOTS * HTTPD_WHOLE_MAX,
 					 RTE_CACHE_LINE_SIZE,
 					 (int)rte_lcore_to_socket_id(w->lcore_id));
 	if (srv->pattern == NULL) {
@@ -640,8 +734,10 @@ http_server_start(struct worker *w, uint16_t port)
 		rte_free(srv);
 		return rc;
 	}
-	/* Its slices' checksums may be remembered (TCP sums them). */
-	tcp_const_region(w, srv->pattern, HTTPD_PATTERN_BUF);
+	/* Its slices' checksums may be remembered (TCP sums them), and
+	 * TCP may keep referring to the slots after a close. */
+	tcp_const_region(w, srv->pattern, HTTPD_PATTERN_BUF +
+			 HTTPD_WHOLE_SLOTS * HTTPD_WHOLE_MAX);
 	w->httpd = srv;
 	return 0;
 }

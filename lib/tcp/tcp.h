@@ -227,15 +227,17 @@ tcp_send(struct worker *w, struct tcp_conn *c, const void *data,
 /*
  * Queue len bytes by reference, without copying or an mbuf: for a
  * small message the application keeps anyway (the load client's request
- * heads, the same for every connection).  The bytes must stay as they
- * are until they are acknowledged or the application closes the
- * connection: tcp_close, and anything queued behind them, copy what is
- * still unacknowledged into the send buffer's own mbufs first
- * (SendRefCopies).  Taken by reference (SendRefs) only into an empty
- * send buffer and up to TCP_SEND_REF_MAX bytes; otherwise it is
- * tcp_send.  Returns how many bytes were taken.
+ * heads, the same for every connection; the server's whole responses).
+ * The bytes must stay as they are until they are acknowledged or the
+ * application closes the connection: tcp_close, and anything queued
+ * behind them, copy what is still unacknowledged into the send buffer's
+ * own mbuf first (SendRefCopies).  Bytes in the constant region
+ * (tcp_const_region) outlive every connection and are not copied at
+ * close.  Taken by reference (SendRefs) only into an empty send buffer,
+ * up to TCP_SEND_REF_MAX bytes and what a frame's mbuf holds besides its
+ * headers; otherwise it is tcp_send.  Returns how many bytes were taken.
  */
-#define TCP_SEND_REF_MAX	512
+#define TCP_SEND_REF_MAX	1536
 uint32_t
 tcp_send_ref(struct worker *w, struct tcp_conn *c, const void *data,
 	     uint32_t len);

@@ -1462,6 +1462,16 @@ tcp_send(struct worker *w, struct tcp_conn *c, const void *data,
 	return done;
 }
 
+/* Whether sb's bytes by reference lie in the constant region, which
+ * lives as long as the stack. */
+static int
+sndbuf_ref_is_const(const struct tcp_stack *ts, const struct tcp_sndbuf *sb)
+{
+	return sndbuf_is_ref(sb) && ts->const_base != NULL &&
+		sb->ref >= ts->const_base &&
+		(size_t)(sb->ref - ts->const_base) + sb->len <= ts->const_len;
+}
+
 /*
  * By reference into an empty send buffer, else a copy.  The send buffer
  * block is still taken (it holds the reference, the length and the
@@ -1469,6 +1479,10 @@ tcp_send(struct worker *w, struct tcp_conn *c, const void *data,
  * with them the lines of an mbuf that a thousand connections' worth of
  * traffic has pushed out of the cache by the time the answer frees it.
  */
+/* Headers a frame holds besides its payload, at most: Ethernet, a VLAN
+ * tag, IPv6, TCP with 40 bytes of options (118). */
+#define TCP_REF_HDR_ROOM	128
+
 uint32_t
 tcp_send_ref(struct worker *w, struct tcp_conn *c, const void *data,
 	     uint32_t len)
@@ -1476,9 +1490,13 @@ tcp_send_ref(struct worker *w, struct tcp_conn *c, const void *data,
 	const struct tcp_sndbuf *cur = tcp_snd_of(w->tcp, c);
 	struct tcp_sndbuf *sb;
 
+	/* Its segments are copied into their frames' own mbufs, so the
+	 * whole must fit one behind the headers (and then, at close, one
+	 * mbuf too). */
 	if (len == 0 || len > TCP_SEND_REF_MAX || cur->len != 0 ||
 	    cur->head != NULL || !tcp_can_queue(c) ||
-	    len > (uint32_t)rte_pktmbuf_data_room_size(w->app->pool) -
+	    len + TCP_REF_HDR_ROOM >
+	    (uint32_t)rte_pktmbuf_data_room_size(w->app->pool) -
 	    RTE_PKTMBUF_HEADROOM || tcp_send_space(w, c) < len)
 		return tcp_send(w, c, data, len);
 	sb = tcp_snd_get(w, c);
@@ -1494,10 +1512,12 @@ tcp_send_ref(struct worker *w, struct tcp_conn *c, const void *data,
 void
 tcp_close(struct worker *w, struct tcp_conn *c)
 {
-	/* The application's bytes cannot outlive its close.  Without an
-	 * mbuf to copy them into, the connection is reset, as after any
-	 * failure the application hears of (closed, ECONNABORTED). */
+	/* The application's bytes cannot outlive its close (those of the
+	 * constant region do).  Without an mbuf to copy them into, the
+	 * connection is reset, as after any failure the application hears
+	 * of (closed, ECONNABORTED). */
 	if (c->snd_i != 0 && c->state != TCP_SYN_SENT &&
+	    !sndbuf_ref_is_const(w->tcp, tcp_snd_ptr(w->tcp, c)) &&
 	    sndbuf_unref(w, tcp_snd_ptr(w->tcp, c)) != 0) {
 		tcp_abort_later(w, c);
 		return;

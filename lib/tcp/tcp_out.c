@@ -36,10 +36,6 @@
 
 #define TCP_HDR_LEN	20
 #define TCP_COPY_MAX	512	/* payloads up to this are copied, not cloned */
-/* A send buffer by reference has no mbuf to clone: its segments are
- * always copied. */
-_Static_assert(TCP_SEND_REF_MAX <= TCP_COPY_MAX,
-	       "bytes by reference are copied into their frames");
 
 /* The MSS we offer: what fits our MTU (RFC 9293 3.7.1) under the
  * family's header (IPv6's is 40 bytes, IPv4's 20). */
@@ -413,6 +409,8 @@ tcp_emit(struct worker *w, struct tcp_conn *c, uint32_t seq, uint8_t flags,
 	 * anyway (memif, af_packet, af_xdp): the bytes are read for the
 	 * checksum and copied again by the port, and a copy in cache costs
 	 * less than a reference per send buffer mbuf the segment spans. */
+	/* A send buffer by reference has no mbuf to clone: its segments
+	 * are copied, and fit (tcp_send_ref leaves room for them). */
 	if (len > TCP_COPY_MAX && w->app->port.tx_multi_seg &&
 	    !sndbuf_is_ref(tcp_snd_ptr(w->tcp, c)) &&
 	    (w->app->port.tx_tcp_cksum ||

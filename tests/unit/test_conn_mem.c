@@ -33,6 +33,8 @@
 #include "worker.h"
 
 #define PORT	80
+/* More distinct responses than the server has slots for. */
+#define HTTPD_TEST_SIZES	80
 
 static struct app app;
 static struct dpf_config cfg;
@@ -124,6 +126,11 @@ drain(struct tcp_conn *c, size_t *lenp)
 	size_t n = 0;
 
 	assert_non_null(out);
+	/* A whole response by reference (tcp_send_ref). */
+	if (sndbuf_is_ref(sb)) {
+		memcpy(out, sb->ref, sb->len);
+		n = sb->len;
+	}
 	for (m = sb->head; m != NULL; m = m->next) {
 		memcpy(out + n, rte_pktmbuf_mtod(m, char *), m->data_len);
 		n += m->data_len;
@@ -178,6 +185,105 @@ test_pipelined_and_head(void **state)
 	assert_true(c->flags & TF_FIN_QUEUED);
 	assert_null(c->app);
 	free(out);
+	conn_done(c);
+}
+
+/* The bytes of a /bytes/n response: its head says n, its body is the
+ * pattern; the length of the whole, or 0. */
+static size_t
+check_bytes_response(const char *out, size_t len, uint64_t n)
+{
+	char want[64];
+	const char *p;
+	uint64_t i;
+
+	snprintf(want, sizeof(want), "Content-Length: %llu\r\n",
+		 (unsigned long long)n);
+	if (strncmp(out, "HTTP/1.1 200 OK\r\n", 17) != 0 ||
+	    strstr(out, want) == NULL)
+		return 0;
+	p = strstr(out, "\r\n\r\n") + 4;
+	if ((size_t)(p - out) + n != len)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((uint8_t)p[i] != http_server_pattern_byte((size_t)i))
+			return 0;
+	return len;
+}
+
+/* Whole responses (head and body, up to TCP_SEND_REF_MAX) go by
+ * reference from the server's slots: no mbuf in the send buffer, the
+ * same slot for the same response on every connection, kept without a
+ * copy past the close (the slots are in the constant region).  Longer
+ * ones, and new ones once every slot is taken, are copied; every
+ * response has the right bytes either way. */
+static void
+test_whole_responses_by_reference(void **state)
+{
+	struct tcp_conn *c = conn_open(), *c2 = conn_open();
+	uint64_t refs0 = w->stats.tcp.SendRefs;
+	uint64_t copies0 = w->stats.tcp.SendRefCopies;
+	const uint8_t *slot;
+	unsigned int in_use, by_ref = 0, copied = 0;
+	char req[64];
+	uint64_t n;
+	size_t len;
+	char *out;
+
+	(void)state;
+	in_use = rte_mempool_in_use_count(app.pool);
+	feed(c, "GET /bytes/64 HTTP/1.1\r\n\r\n");
+	assert_true(sndbuf_is_ref(tcp_snd_ptr(w->tcp, c)));
+	assert_int_equal(rte_mempool_in_use_count(app.pool), in_use);
+	slot = tcp_snd_ptr(w->tcp, c)->ref;
+	feed(c2, "GET /bytes/64 HTTP/1.1\r\n\r\n");
+	assert_ptr_equal(tcp_snd_ptr(w->tcp, c2)->ref, slot);
+	assert_int_equal(w->stats.tcp.SendRefs - refs0, 2);
+	out = drain(c, &len);
+	assert_int_equal(check_bytes_response(out, len, 64), len);
+	free(out);
+	out = drain(c2, &len);
+	assert_int_equal(check_bytes_response(out, len, 64), len);
+	free(out);
+
+	/* Closed behind a response by reference: kept as it is. */
+	feed(c2, "GET /bytes/64 HTTP/1.1\r\nConnection: close\r\n\r\n");
+	assert_true(c2->flags & TF_FIN_QUEUED);
+	assert_true(sndbuf_is_ref(tcp_snd_ptr(w->tcp, c2)));
+	assert_int_equal(w->stats.tcp.SendRefCopies, copies0);
+	out = drain(c2, &len);
+	assert_non_null(strstr(out, "Connection: close\r\n"));
+	free(out);
+
+	/* Too long for a slot: copied. */
+	feed(c, "GET /bytes/2000 HTTP/1.1\r\n\r\n");
+	assert_false(sndbuf_is_ref(tcp_snd_ptr(w->tcp, c)));
+	out = drain(c, &len);
+	assert_int_equal(check_bytes_response(out, len, 2000), len);
+	free(out);
+
+	/* New sizes until the slots run out, then copies. */
+	for (n = 100; n < 100 + HTTPD_TEST_SIZES; n++) {
+		snprintf(req, sizeof(req), "GET /bytes/%llu HTTP/1.1\r\n\r\n",
+			 (unsigned long long)n);
+		feed(c, req);
+		if (sndbuf_is_ref(tcp_snd_ptr(w->tcp, c))) {
+			assert_int_equal(copied, 0);
+			by_ref++;
+		} else {
+			copied++;
+		}
+		out = drain(c, &len);
+		assert_int_equal(check_bytes_response(out, len, n), len);
+		free(out);
+	}
+	assert_true(by_ref > 0 && by_ref < 64);
+	assert_true(copied > 0);
+	/* A response seen before still has its slot. */
+	feed(c, "GET /bytes/64 HTTP/1.1\r\n\r\n");
+	assert_ptr_equal(tcp_snd_ptr(w->tcp, c)->ref, slot);
+	free(drain(c, NULL));
+	conn_done(c2);
 	conn_done(c);
 }
 
@@ -599,6 +705,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pipelined_and_head),
 		cmocka_unit_test(test_split_and_keepalive),
+		cmocka_unit_test(test_whole_responses_by_reference),
 		cmocka_unit_test(test_large_response_holds_block),
 		cmocka_unit_test(test_pipeline_overflow),
 		cmocka_unit_test(test_parse_error),
