@@ -102,7 +102,8 @@
 #define STATS_HTTPD(X) \
 	X(connections) X(requests) X(status_2xx) X(status_4xx) \
 	X(parse_errors) X(body_bytes) X(pipeline_overflows) X(no_state) \
-	X(resets) X(header_timeouts) X(idle_timeouts)
+	X(resets) X(header_timeouts) X(idle_timeouts) \
+	X(whole_slots) X(whole_full)
 
 #define STATS_ECHO(X) \
 	X(connections) X(bytes) X(errors) X(resets) X(idle_timeouts)

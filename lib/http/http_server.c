@@ -206,10 +206,10 @@ head_put_u64(char **p, const char *end, uint64_t v)
 /* The slot holding r whole, filled now if it is new and one is free;
  * NULL when it is too long or none is free. */
 static const uint8_t *
-httpd_whole_of(struct http_server *srv, const struct httpd_resp *r,
-	       int status, int head_only, uint64_t content_len,
-	       const char *type)
+httpd_whole_of(struct worker *w, const struct httpd_resp *r, int status,
+	       int head_only, uint64_t content_len, const char *type)
 {
+	struct http_server *srv = w->httpd;
 	uint64_t total = r->head_len + r->body_len;
 	struct httpd_whole *e = &srv->whole[srv->last_whole];
 	uint8_t *slot;
@@ -229,8 +229,12 @@ httpd_whole_of(struct http_server *srv, const struct httpd_resp *r,
 				(size_t)srv->last_whole * HTTPD_WHOLE_MAX;
 		}
 	}
-	if (srv->n_whole == HTTPD_WHOLE_SLOTS)
+	/* Peers choose the responses: once they have taken every slot,
+	 * the rest are copied (counted), nothing grows. */
+	if (srv->n_whole == HTTPD_WHOLE_SLOTS) {
+		w->stats.httpd.whole_full++;
 		return NULL;
+	}
 	e = &srv->whole[srv->n_whole];
 	slot = srv->pattern + HTTPD_PATTERN_BUF +
 		(size_t)srv->n_whole * HTTPD_WHOLE_MAX;
@@ -247,6 +251,7 @@ httpd_whole_of(struct http_server *srv, const struct httpd_resp *r,
 	e->head_only = (uint8_t)!!head_only;
 	e->len = (uint16_t)total;
 	srv->last_whole = srv->n_whole++;
+	w->stats.httpd.whole_slots = srv->n_whole;
 	return slot;
 }
 
@@ -278,7 +283,7 @@ httpd_queue(struct worker *w, struct httpd_work *hc, int status,
 	    hh->type == type) {
 		memcpy(r->head, hh->head, hh->len);
 		r->head_len = hh->len;
-		r->whole = httpd_whole_of(w->httpd, r, status, head_only,
+		r->whole = httpd_whole_of(w, r, status, head_only,
 					  body_len, type);
 		return;
 	}
@@ -305,7 +310,7 @@ httpd_queue(struct worker *w, struct httpd_work *hc, int status,
 	hh->type = type;
 	hh->len = r->head_len;
 	memcpy(hh->head, r->head, r->head_len);
-	r->whole = httpd_whole_of(w->httpd, r, status, head_only, body_len,
+	r->whole = httpd_whole_of(w, r, status, head_only, body_len,
 				  type);
 }
 

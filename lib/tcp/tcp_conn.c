@@ -1472,6 +1472,10 @@ sndbuf_ref_is_const(const struct tcp_stack *ts, const struct tcp_sndbuf *sb)
 		(size_t)(sb->ref - ts->const_base) + sb->len <= ts->const_len;
 }
 
+/* Headers a frame holds besides its payload, at most: Ethernet, a VLAN
+ * tag, IPv6, TCP with 40 bytes of options (118). */
+#define TCP_REF_HDR_ROOM	128
+
 /*
  * By reference into an empty send buffer, else a copy.  The send buffer
  * block is still taken (it holds the reference, the length and the
@@ -1479,10 +1483,6 @@ sndbuf_ref_is_const(const struct tcp_stack *ts, const struct tcp_sndbuf *sb)
  * with them the lines of an mbuf that a thousand connections' worth of
  * traffic has pushed out of the cache by the time the answer frees it.
  */
-/* Headers a frame holds besides its payload, at most: Ethernet, a VLAN
- * tag, IPv6, TCP with 40 bytes of options (118). */
-#define TCP_REF_HDR_ROOM	128
-
 uint32_t
 tcp_send_ref(struct worker *w, struct tcp_conn *c, const void *data,
 	     uint32_t len)

@@ -279,6 +279,9 @@ test_whole_responses_by_reference(void **state)
 	}
 	assert_true(by_ref > 0 && by_ref < 64);
 	assert_true(copied > 0);
+	/* Every slot taken, the rest counted. */
+	assert_int_equal(w->stats.httpd.whole_slots, 64);
+	assert_int_equal(w->stats.httpd.whole_full, copied);
 	/* A response seen before still has its slot. */
 	feed(c, "GET /bytes/64 HTTP/1.1\r\n\r\n");
 	assert_ptr_equal(tcp_snd_ptr(w->tcp, c)->ref, slot);
