@@ -40,7 +40,7 @@ if [ -d "$dir" ] && [ ! -f "$dir/build.ninja" ]; then
 fi
 if [ ! -f "$dir/build.ninja" ] &&
 	! CC=${CC:-clang} meson setup "$dir" -Dfuzz=true \
-		-Db_sanitize=address,undefined -Db_lundef=false \
+		-Db_sanitize=address,undefined -Db_lundef=false -Db_lto=false \
 		-Dc_args=-fno-sanitize-recover=all >"$out/setup.log" 2>&1; then
 	tail -n 20 "$out/setup.log"
 	echo "meson setup of $dir failed (log: $out/setup.log)"
