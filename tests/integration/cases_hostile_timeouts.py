@@ -351,9 +351,10 @@ def memif_job_waits_for_link(ctx):
     failing ARP."""
     sock = "/run/dpf-it-link-%d.sock" % os.getpid()
     out = ctx.out("linkjob.json")
+    prefixes = [ctx.prefix(), ctx.prefix()]
     # The fetching side owns the socket (role=server) and starts first.
     cmd = [ctx.binary, "-l", "1", "--no-huge", "-m", "1024", "--no-pci",
-           "--file-prefix", ctx.prefix(), "--log-level", "warning",
+           "--file-prefix", prefixes[0], "--log-level", "warning",
            "--vdev=net_memif0,role=server,socket=%s,rsize=12" % sock,
            "--", "--ip", "198.18.2.2/24", "--fetch",
            "http://198.18.2.1/bytes/64", "--connections", "2",
@@ -364,7 +365,7 @@ def memif_job_waits_for_link(ctx):
     # wait.  (The memif socket is abstract: no file to wait for.)  The delay is the shell's, so both
     # are started at once.
     srv_cmd = [ctx.binary, "-l", "0", "--no-huge", "-m", "1024",
-               "--no-pci", "--file-prefix", ctx.prefix(), "--log-level",
+               "--no-pci", "--file-prefix", prefixes[1], "--log-level",
                "warning",
                "--vdev=net_memif0,role=client,socket=%s,rsize=12" % sock,
                "--", "--ip", "198.18.2.1/24", "--listen", "80", "--stats"]
@@ -381,8 +382,10 @@ def memif_job_waits_for_link(ctx):
             cli.communicate()
         serr = end_process(srv, 30)
         subprocess.run(["rm", "-f", sock])
-        subprocess.run(["sh", "-c", "rm -rf /var/run/dpdk/dpf-it-%d-*" %
-                        os.getpid()])
+        # Only these two's runtime directories: others of this run may
+        # still be in use.
+        subprocess.run(["rm", "-rf"] +
+                       ["/var/run/dpdk/" + x for x in prefixes])
     no_sanitizer_report(cerr)
     no_sanitizer_report(serr)
     check(cli.returncode == 0, "client exit %d: %s" % (

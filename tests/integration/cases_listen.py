@@ -124,8 +124,9 @@ def memif_fetch_pattern(ctx, n, server_extra=()):
     """Fetch /bytes/n from a dpfetch server over net_memif, compare the
     body byte for byte; returns the server's and the client's stats."""
     sock = "/run/dpf-it-memif-%d.sock" % os.getpid()
+    srv_prefix = ctx.prefix()
     server = [ctx.binary, "-l", "0", "--no-huge", "-m", "512", "--no-pci",
-              "--file-prefix", ctx.prefix(), "--log-level", "warning",
+              "--file-prefix", srv_prefix, "--log-level", "warning",
               "--vdev=net_memif0,role=server,socket=%s,rsize=12" % sock,
               "--", "--ip", "198.18.2.1/24", "--listen", "80",
               "--stats"] + list(server_extra)
@@ -149,8 +150,9 @@ def memif_fetch_pattern(ctx, n, server_extra=()):
             srv.send_signal(signal.SIGTERM)
         _, err = srv.communicate(timeout=30)
         subprocess.run(["rm", "-f", sock])
-        subprocess.run(["sh", "-c", "rm -rf /var/run/dpdk/dpf-it-%d-*" %
-                        os.getpid()])
+        # The server's runtime directory only (ctx.dpfetch removes the
+        # client's); others of this run may still be in use.
+        subprocess.run(["rm", "-rf", "/var/run/dpdk/" + srv_prefix])
     serr = err.decode(errors="replace")
     no_sanitizer_report(serr)
     # The server serves until SIGTERM, then exits 0.
