@@ -65,6 +65,21 @@ DPERF_SCRIPTS = os.environ.get("DPERF_SCRIPTS", os.path.join(
     os.path.dirname(ROOT), "shared", "bench"))
 
 
+# A dperf run lasts at least this long (dperf-memif.sh's figure is the
+# median of its seconds after the first two, without the last); the
+# dpfetch runs of the dperf cases last as long and are read the same way.
+DPERF_MIN_S = 6
+
+
+def steady_median(values):
+    """dperf-memif.sh's steady state of a per-second series: the seconds
+    with any traffic, the first two and the last left out (when more
+    than four), median."""
+    v = [x for x in values if x > 0]
+    v = v[2:-1] if len(v) > 4 else v
+    return statistics.median(v) if v else 0
+
+
 def dperf_missing():
     """Why the dperf cases cannot run, or None."""
     if not os.access(DPERF, os.X_OK):
@@ -634,9 +649,12 @@ class Bench:
         _ = q
         return srv, cli
 
-    def memif_case(self, kind, lcores=1):
+    def memif_case(self, kind, lcores=1, steady=False):
         """kind: cps, rps, gbps.  Returns the client's figure plus cycles
-        per request on both sides."""
+        per request on both sides.  steady: the figure is taken as
+        dperf-memif.sh takes dperf's (steady_median of the per-second
+        series of a run as long as dperf's), the whole run's average
+        kept beside it as "whole_run"."""
         if lcores == 1:
             sl, cl = SERVER_CORE, CLIENT_CORE
         else:
@@ -647,20 +665,21 @@ class Bench:
             sl = ",".join(str(i) for i in range(lcores))
             cl = ",".join(str(half + i) for i in range(lcores))
         conns = self.a.memif_connections
-        params = ["connections=%d" % conns, "duration=%d" % self.dur]
+        dur = max(self.dur, DPERF_MIN_S) if steady else self.dur
+        params = ["connections=%d" % conns, "duration=%d" % dur]
         if kind == "cps":
             params += ["url=http://198.18.2.1/bytes/64", "rpc=1"]
         elif kind == "rps":
             params += ["url=http://198.18.2.1/bytes/64"]
         elif kind == "rps1000":
             # dperf's keep-alive case: 1,000 connections, a small response.
-            params = ["connections=1000", "duration=%d" % self.dur,
+            params = ["connections=1000", "duration=%d" % dur,
                       "url=http://198.18.2.1/bytes/64"]
         elif kind == "small":
             # dperf's payload_size 1400 is the whole HTTP response, head
             # and body, in one segment; the body here is sized so that
             # ours is 1,400 bytes too (small_body, measured per pair).
-            params = ["connections=1000", "duration=%d" % self.dur]
+            params = ["connections=1000", "duration=%d" % dur]
         else:
             params = ["connections=%d" % self.a.memif_bulk_connections,
                       "duration=%d" % self.dur,
@@ -682,7 +701,18 @@ class Bench:
                  # HTTP bytes received, as dperf's figure (dperf()).
                  "small": res["rates"]["rps"] * SMALL_RESPONSE * 8 / 1e9,
                  "gbps": res["rates"]["gbps"]}[kind]
+        if steady:
+            # The same yardstick as dperf's figure: per-second values,
+            # warm-up and the last second left out, median.
+            per_s = {"cps": "cps", "rps1000": "rps", "small": "rps"}[kind]
+            series = [x.get(per_s, 0) for x in res.get("series", [])]
+            if kind == "small":
+                series = [x * SMALL_RESPONSE * 8 / 1e9 for x in series]
+            whole, value = value, steady_median(series)
         r = self.dpf_result(res, cyc, value)
+        if steady:
+            r["whole_run"] = whole
+            r["series"] = series
         if kind == "small":
             r["requests_per_s"] = res["rates"]["rps"]
             r["response_bytes"] = SMALL_RESPONSE
@@ -717,7 +747,8 @@ class Bench:
         env = dict(os.environ, DPERF=DPERF)
         env.setdefault("DPERF_CPS", "1m")
         p = run(["bash", os.path.join(DPERF_SCRIPTS, "dperf-memif.sh"),
-                 kind, str(max(self.dur, 6))], timeout=self.dur + 120,
+                 kind, str(max(self.dur, DPERF_MIN_S))],
+                timeout=self.dur + 120,
                 env=env)
         m = re.search(r"dperf \w+: cps ([0-9.]+) rps ([0-9.]+) gbps "
                       r"([0-9.]+) total errors (\{.*\})", p.out)
@@ -854,15 +885,15 @@ CASES = [
       ("tso=0,lro=0", lambda b: b.vhost_gbps(False))], None),
     ("dperf_cps", "vs dperf, memif, 1 lcore per side: new connections/s, "
      "one request each", "conn/s", "higher",
-     [("dpfetch", lambda b: b.memif_case("cps")),
+     [("dpfetch", lambda b: b.memif_case("cps", steady=True)),
       ("dperf", lambda b: b.dperf("cps"))], {"ratio_min": 1.0}),
     ("dperf_rps", "vs dperf, memif: keep-alive requests/s, 1,000 "
      "connections", "req/s", "higher",
-     [("dpfetch", lambda b: b.memif_case("rps1000")),
+     [("dpfetch", lambda b: b.memif_case("rps1000", steady=True)),
       ("dperf", lambda b: b.dperf("rps"))], {"ratio_min": 1.0}),
     ("dperf_small", "vs dperf, memif: keep-alive 1,400-byte responses, "
      "1,000 connections", "Gbit/s", "higher",
-     [("dpfetch", lambda b: b.memif_case("small")),
+     [("dpfetch", lambda b: b.memif_case("small", steady=True)),
       ("dperf", lambda b: b.dperf("small"))], {"ratio_min": 1.5}),
     ("memif_held", "memif, 1 lcore per side: concurrent connections held",
      "connections", "higher", [("dpfetch", lambda b: b.memif_held())], None),
