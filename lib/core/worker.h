@@ -42,6 +42,7 @@
  * core, the loop's own timers and flushes) are paid once for all that
  * waits, as dperf reads its whole ring. */
 #define RX_READ_MAX	256
+#define WORKER_IDLE_PAUSES	8	/* PAUSEs after an idle iteration */
 #define TX_BATCH	256	/* flush at this many */
 #define TX_BACKLOG	2048	/* held while the TX ring is full */
 /* A port that takes nothing for this long is down (a memif whose peer

@@ -16,6 +16,7 @@
 #include <rte_malloc.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+#include <rte_pause.h>
 #include <rte_prefetch.h>
 #include <rte_ring.h>
 
@@ -288,6 +289,23 @@ worker_mem_check(struct worker *w)
 		tcp_mem_wake(w);
 }
 
+/*
+ * After an iteration that found nothing to do, a few PAUSEs before the
+ * next poll: each poll of an empty ring reads the line its peer (a memif
+ * on the other core, a NIC) is writing, and steals it; and a hyperthread
+ * sibling gets the core's resources meanwhile.  About 2 to 3 % fewer
+ * busy cycles per request on both sides of a memif pair
+ * (docs/benchmarks.md), for under half a microsecond of reaction time.
+ */
+static inline void
+worker_idle_pause(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < WORKER_IDLE_PAUSES; i++)
+		rte_pause();
+}
+
 void
 worker_loop(struct worker *w)
 {
@@ -342,6 +360,8 @@ worker_loop(struct worker *w)
 		tcp_output_flush(w);
 		worker_tx_flush(w);
 		worker_commands(w);
+		if (!work)
+			worker_idle_pause();
 	}
 	/* Nobody may wait forever on a command we never ran. */
 	worker_commands(w);
