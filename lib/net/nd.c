@@ -255,10 +255,12 @@ nd_input_ns(struct worker *w, const struct rte_ether_hdr *eh,
 	if (msg->has_lla) {
 		struct neigh_counts c = { 0 };
 
-		/* As ARP does when we are the target. */
+		/* A new or changed address is STALE (RFC 4861 7.2.3): the
+		 * peer can reach us, not yet known that we reach it. */
 		w->neigh_iface = iface;
-		neigh_sync_update(&t->lock, &t->neigh, ip6->src_addr,
-				  msg->lla, w->now_ms, 1, w, &c);
+		neigh_sync_learn_nd(&t->lock, &t->neigh, ip6->src_addr,
+				    msg->lla, w->now_ms,
+				    NEIGH_ND_CREATE | NEIGH_ND_OVERRIDE, w, &c);
 		nd_add_counts(w, &c);
 	}
 	eth_dst = msg->has_lla ? msg->lla : eh->src_addr.addr_bytes;
@@ -287,16 +289,20 @@ nd_input_na(struct worker *w, const struct rte_ether_hdr *eh,
 		w->stats.nd.rx_not_for_us++;
 		return;
 	}
-	/* Nothing to learn without the address (RFC 4861 7.2.5); without
-	 * the override flag an answer we have stands. */
-	if (!msg->has_lla ||
-	    (!(msg->flags & ND_NA_OVERRIDE) &&
-	     neigh_sync_lookup_fast(&t->lock, &t->neigh, msg->target, mac)))
+	/* Without the target's address there is only the flags' news
+	 * about an address we have (RFC 4861 7.2.5): then it is the one
+	 * we hold. */
+	if (!msg->has_lla &&
+	    !neigh_sync_lookup_fast(&t->lock, &t->neigh, msg->target, mac))
 		return;
 	/* Only merged: an advertisement creates no entry. */
 	w->neigh_iface = iface;
-	neigh_sync_update(&t->lock, &t->neigh, msg->target, msg->lla,
-			  w->now_ms, 0, w, &c);
+	neigh_sync_learn_nd(&t->lock, &t->neigh, msg->target,
+			    msg->has_lla ? msg->lla : mac, w->now_ms,
+			    ((msg->flags & ND_NA_SOLICITED) ?
+			     NEIGH_ND_SOLICITED : 0) |
+			    ((msg->flags & ND_NA_OVERRIDE) ?
+			     NEIGH_ND_OVERRIDE : 0), w, &c);
 	nd_add_counts(w, &c);
 }
 

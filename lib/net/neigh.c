@@ -136,6 +136,7 @@ neigh_evict_rank(const struct neigh_table *t, const struct neigh_entry *e,
 		*age = e->used_ms;
 		return 1;
 	case NEIGH_REACHABLE:
+	case NEIGH_DELAY:
 		*age = e->used_ms > e->changed_ms ? e->used_ms : e->changed_ms;
 		return e->learnt ? 1 : 2;
 	case NEIGH_INCOMPLETE:
@@ -310,6 +311,63 @@ neigh_update(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
 }
 
 struct neigh_entry *
+neigh_learn_nd(struct neigh_table *t, const uint8_t *addr,
+	       const uint8_t *mac, uint64_t now_ms, unsigned int how,
+	       void *ctx)
+{
+	struct neigh_entry *e = neigh_lookup_addr(t, addr);
+	int solicited = (how & NEIGH_ND_SOLICITED) != 0;
+	int moved;
+	uint32_t i;
+
+	if (e == NULL) {
+		if (!(how & NEIGH_ND_CREATE) || !neigh_learn_allowed(t, now_ms))
+			return NULL;
+		e = neigh_insert(t, addr, now_ms, NEIGH_RANK_UNSOLICITED, ctx);
+		if (e == NULL)
+			return NULL;
+		e->learnt = 1;
+	}
+	if (e->is_static)
+		return e;
+	if (e->state == NEIGH_INCOMPLETE || e->state == NEIGH_FAILED) {
+		/* The first answer: STALE unless it answers our question. */
+		memcpy(e->mac, mac, 6);
+		e->state = solicited ? NEIGH_REACHABLE : NEIGH_STALE;
+		e->changed_ms = now_ms;
+		e->probes = 0;
+		for (i = 0; i < e->n_held; i++)
+			if (t->ops != NULL && t->ops->send_held != NULL)
+				t->ops->send_held(ctx, e->held[i], e->mac);
+		e->n_held = 0;
+		return e;
+	}
+	moved = memcmp(e->mac, mac, 6) != 0;
+	if (moved && !(how & NEIGH_ND_OVERRIDE)) {
+		/* Another address without the override flag: keep ours, but
+		 * no longer trust it (RFC 4861 7.2.5). */
+		if (e->state == NEIGH_REACHABLE) {
+			e->state = NEIGH_STALE;
+			e->changed_ms = now_ms;
+			e->probes = 0;
+		}
+		return e;
+	}
+	if (moved)
+		memcpy(e->mac, mac, 6);
+	if (solicited) {
+		e->state = NEIGH_REACHABLE;
+		e->changed_ms = now_ms;
+		e->probes = 0;
+	} else if (moved) {
+		e->state = NEIGH_STALE;
+		e->changed_ms = now_ms;
+		e->probes = 0;
+	}
+	return e;
+}
+
+struct neigh_entry *
 neigh_add_static_addr(struct neigh_table *t, const uint8_t *addr,
 		      const uint8_t *mac, uint64_t now_ms, void *ctx)
 {
@@ -360,8 +418,13 @@ neigh_resolve_addr(struct neigh_table *t, const uint8_t *addr,
 	e->learnt = 0;
 	switch (e->state) {
 	case NEIGH_STALE:
-		/* Keep using the old answer while we confirm it (unicast). */
-		if (e->probes == 0 || now_ms >= e->next_probe_ms) {
+		/* Keep using the old answer while we confirm it: first give
+		 * TCP the time to (DELAY), then ask (unicast). */
+		if (e->probes == 0) {
+			e->state = NEIGH_DELAY;
+			e->changed_ms = now_ms;
+			e->next_probe_ms = now_ms + NEIGH_DELAY_FIRST_PROBE_MS;
+		} else if (now_ms >= e->next_probe_ms) {
 			if (e->probes >= t->retries) {
 				e->state = NEIGH_FAILED;
 				e->changed_ms = now_ms;
@@ -370,6 +433,7 @@ neigh_resolve_addr(struct neigh_table *t, const uint8_t *addr,
 			neigh_probe(t, e, now_ms, e->mac, ctx);
 		}
 		/* fall through */
+	case NEIGH_DELAY:
 	case NEIGH_REACHABLE:
 		memcpy(mac, e->mac, 6);
 		return 1;
@@ -423,7 +487,8 @@ neigh_confirm_addr(struct neigh_table *t, const uint8_t *addr,
 	struct neigh_entry *e = neigh_lookup_addr(t, addr);
 
 	if (e == NULL || e->is_static ||
-	    (e->state != NEIGH_REACHABLE && e->state != NEIGH_STALE))
+	    (e->state != NEIGH_REACHABLE && e->state != NEIGH_STALE &&
+	     e->state != NEIGH_DELAY))
 		return 0;
 	e->state = NEIGH_REACHABLE;
 	e->changed_ms = now_ms;
@@ -466,6 +531,14 @@ neigh_timer(struct neigh_table *t, uint64_t now_ms, void *ctx)
 				e->probes = 0;
 			}
 			break;
+		case NEIGH_DELAY:
+			/* No confirmation in time: ask. */
+			if (now_ms >= e->next_probe_ms) {
+				e->state = NEIGH_STALE;
+				e->changed_ms = now_ms;
+				neigh_probe(t, e, now_ms, e->mac, ctx);
+			}
+			break;
 		case NEIGH_STALE:
 			if (e->probes > 0 && now_ms >= e->next_probe_ms &&
 			    e->probes >= t->retries) {
@@ -500,6 +573,7 @@ neigh_state_name(enum neigh_state s)
 	case NEIGH_INCOMPLETE: return "incomplete";
 	case NEIGH_REACHABLE: return "reachable";
 	case NEIGH_STALE: return "stale";
+	case NEIGH_DELAY: return "delay";
 	case NEIGH_FAILED: return "failed";
 	default: return "free";
 	}

@@ -7,8 +7,15 @@
  * the uint32_t functions below are the IPv4 spelling of the _addr ones.
  *
  *   INCOMPLETE: a request is out; packets for it wait here (a few).
- *   REACHABLE:  answered within reachable_ms.
- *   STALE:      older than that; still used, re-probed on next use.
+ *   REACHABLE:  answered (or confirmed by TCP) within reachable_ms.
+ *   STALE:      older than that, or learnt unasked; still used.  Its
+ *               first use starts DELAY; probes == 0 until then, and
+ *               probes > 0 is RFC 4861's PROBE: unicast requests to
+ *               the old MAC every retry_ms, up to retries.
+ *   DELAY:      used while STALE; used as it is for
+ *               NEIGH_DELAY_FIRST_PROBE_MS, in which TCP's
+ *               confirmation makes it REACHABLE without a probe, then
+ *               probed (STALE with probes) if none came.
  *   FAILED:     no answer after the retries; kept briefly so that callers
  *               see the failure, then freed.
  *
@@ -31,6 +38,8 @@
 #define NEIGH_MAX_HELD	8
 #define NEIGH_FAILED_KEEP_MS	1000
 #define NEIGH_STALE_GC_MS	(5 * 60 * 1000)
+/* RFC 4861 10: DELAY_FIRST_PROBE_TIME (Linux: delay_first_probe_time). */
+#define NEIGH_DELAY_FIRST_PROBE_MS	5000
 
 enum neigh_state {
 	NEIGH_FREE = 0,
@@ -38,6 +47,7 @@ enum neigh_state {
 	NEIGH_REACHABLE,
 	NEIGH_STALE,
 	NEIGH_FAILED,
+	NEIGH_DELAY,
 };
 
 struct neigh_entry {
@@ -170,8 +180,32 @@ neigh_update(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
 	     uint64_t now_ms, int create, void *ctx);
 
 /*
+ * What IPv6 Neighbor Discovery teaches (RFC 4861 7.2.3 and 7.2.5), where
+ * ARP's merge above makes everything REACHABLE: how is
+ * NEIGH_ND_CREATE (a solicitation's source address: add an entry if
+ * none), NEIGH_ND_SOLICITED and NEIGH_ND_OVERRIDE (an advertisement's S
+ * and O flags; a solicitation's address always overrides).
+ *   - a new, INCOMPLETE or FAILED entry takes mac: REACHABLE when
+ *     solicited, else STALE; held packets are sent;
+ *   - another mac without override: the entry keeps its own, and a
+ *     REACHABLE one becomes STALE;
+ *   - otherwise mac is taken; solicited makes it REACHABLE, a changed
+ *     mac without it STALE, and the same mac leaves the state as it was.
+ * Returns the entry or NULL (none and not created, or the table full).
+ */
+#define NEIGH_ND_CREATE		0x1
+#define NEIGH_ND_SOLICITED	0x2
+#define NEIGH_ND_OVERRIDE	0x4
+
+struct neigh_entry *
+neigh_learn_nd(struct neigh_table *t, const uint8_t *addr,
+	       const uint8_t *mac, uint64_t now_ms, unsigned int how,
+	       void *ctx);
+
+/*
  * Find the MAC for ip, starting a resolution if needed.  Returns 1 with
- * mac filled (REACHABLE or STALE; a STALE entry is re-probed), 0 when a
+ * mac filled (REACHABLE, DELAY or STALE; a STALE one starts DELAY, or
+ * is re-probed when its probe is due), 0 when a
  * resolution is under way, -1 when it failed recently or the table is
  * full.
  */
@@ -198,7 +232,8 @@ neigh_output(struct neigh_table *t, uint32_t ip, uint64_t now_ms,
  * neigh_confirm): TCP saw an acknowledgement of new data, so our frames
  * reach the neighbour.  A REACHABLE or STALE entry becomes REACHABLE
  * anew and pending probes stop, so a busy peer needs no probes (which a
- * loaded link may lose).  Returns 1 when an entry was confirmed, 0 when
+ * loaded link may lose); so does a DELAY one.  Returns 1 when an entry
+ * was confirmed, 0 when
  * there is none to confirm (absent, static, INCOMPLETE or FAILED).
  */
 int

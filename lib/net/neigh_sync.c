@@ -25,7 +25,9 @@ neigh_sync_lookup_sn(rte_seqlock_t *lock, struct neigh_table *t,
 	do {
 		sn = rte_seqlock_read_begin(lock);
 		e = neigh_lookup_addr(t, addr);
-		found = e != NULL && e->state == NEIGH_REACHABLE;
+		/* DELAY needs nothing of a use either. */
+		found = e != NULL && (e->state == NEIGH_REACHABLE ||
+				      e->state == NEIGH_DELAY);
 		if (found)
 			memcpy(mac, e->mac, 6);
 	} while (rte_seqlock_read_retry(lock, sn));
@@ -85,6 +87,17 @@ neigh_sync_update(rte_seqlock_t *lock, struct neigh_table *t,
 {
 	rte_seqlock_write_lock(lock);
 	neigh_update_addr(t, addr, mac, now_ms, create, ctx);
+	neigh_sync_take_counts(t, cnt);
+	rte_seqlock_write_unlock(lock);
+}
+
+void
+neigh_sync_learn_nd(rte_seqlock_t *lock, struct neigh_table *t,
+		    const uint8_t *addr, const uint8_t *mac, uint64_t now_ms,
+		    unsigned int how, void *ctx, struct neigh_counts *cnt)
+{
+	rte_seqlock_write_lock(lock);
+	neigh_learn_nd(t, addr, mac, now_ms, how, ctx);
 	neigh_sync_take_counts(t, cnt);
 	rte_seqlock_write_unlock(lock);
 }

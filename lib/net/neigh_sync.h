@@ -37,6 +37,12 @@ neigh_sync_update(rte_seqlock_t *lock, struct neigh_table *t,
 		  const uint8_t *addr, const uint8_t *mac, uint64_t now_ms,
 		  int create, void *ctx, struct neigh_counts *cnt);
 
+/* neigh_learn_nd under the lock. */
+void
+neigh_sync_learn_nd(rte_seqlock_t *lock, struct neigh_table *t,
+		    const uint8_t *addr, const uint8_t *mac, uint64_t now_ms,
+		    unsigned int how, void *ctx, struct neigh_counts *cnt);
+
 /* neigh_confirm_addr under the lock. */
 int
 neigh_sync_confirm(rte_seqlock_t *lock, struct neigh_table *t,

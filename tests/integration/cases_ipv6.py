@@ -53,7 +53,10 @@ def ipv6_ping_and_peer_neighbour(ctx):
           "ping -6 failed:\n" + ping.stdout.decode())
     check(our_mac() in neigh.stdout.decode(),
           "peer neighbour entry %r lacks %s" % (neigh.stdout, our_mac()))
-    check(PEER_IP6 in ours and ours[PEER_IP6]["state"] == "reachable" and
+    # Learnt from its NS, so STALE (RFC 4861 7.2.3), and DELAY once
+    # our answers used it: nothing confirms it in this time.
+    check(PEER_IP6 in ours and
+          ours[PEER_IP6]["state"] in ("stale", "delay") and
           ours[PEER_IP6]["family"] == "ipv6" and
           re.match(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$", ours[PEER_IP6]["mac"]),
           "our entry for the peer: %s" % ours)
@@ -69,9 +72,9 @@ def ipv6_ping_and_peer_neighbour(ctx):
 
 @test
 def ipv6_neigh_aging_and_static_entries(ctx):
-    """The peer's entry (learnt from its NS) is reachable, then stale
-    after reachable_s; neigh.add/del for both families; arp.* keep to
-    IPv4."""
+    """The peer's entry learnt from its NS is stale (RFC 4861 7.2.3);
+    resolved by us (a fetch) it is reachable, then stale after
+    reachable_s; neigh.add/del for both families; arp.* keep to IPv4."""
     d = Daemon(ctx, extra=IP6_ARGS + ["--arp", "reachable_s=1"])
     try:
         wait_ip6_preferred(d)
@@ -103,14 +106,22 @@ def ipv6_neigh_aging_and_static_entries(ctx):
         # The kernel asks for us (it forgot us), and we learn it.
         ns("ip", "-6", "neigh", "flush", "dev", "dpf0p")
         ping = ns("ping", "-6", "-c", "1", "-W", "1", OUR_IP6, timeout=10)
+        learnt = entries_by_ip(d.ctl("neigh", "ipv6")).get(PEER_IP6)
+        # Forgotten, then resolved by us: our NS, its solicited NA.
+        d.ctl("neigh-del", "ip=" + PEER_IP6)
+        j = d.ctl("fetch", "url=http://[%s]/index.html" % PEER_IP6)
+        job = d.ctl("wait", "job=%d" % j["job"], "timeout=30")
         fresh = entries_by_ip(d.ctl("neigh", "ipv6")).get(PEER_IP6)
         time.sleep(1.6)
         aged = entries_by_ip(d.ctl("neigh", "ipv6")).get(PEER_IP6)
     finally:
         st = d.stop()
     check(ping.returncode == 0, "ping:\n" + ping.stdout.decode())
+    check(learnt is not None and learnt["state"] in ("stale", "delay") and
+          not learnt["static"], "peer entry after its NS: %s" % learnt)
+    check(job["responses"]["2xx"] == 1, "fetch: %s" % job)
     check(fresh is not None and fresh["state"] == "reachable" and
-          not fresh["static"], "peer entry after its NS: %s" % fresh)
+          not fresh["static"], "peer entry after our NS: %s" % fresh)
     check(aged is not None and aged["state"] == "stale",
           "peer entry after reachable_s: %s" % aged)
     check(stat(st, "nd.learn_limited") == 0, "nd %s" % st["nd"])

@@ -165,6 +165,7 @@ test_init(void **state)
 	assert_string_equal(neigh_state_name(NEIGH_INCOMPLETE), "incomplete");
 	assert_string_equal(neigh_state_name(NEIGH_REACHABLE), "reachable");
 	assert_string_equal(neigh_state_name(NEIGH_STALE), "stale");
+	assert_string_equal(neigh_state_name(NEIGH_DELAY), "delay");
 	assert_string_equal(neigh_state_name(NEIGH_FAILED), "failed");
 }
 
@@ -437,7 +438,9 @@ test_retries_coarse_timer(void **state)
 }
 
 /* REACHABLE turns STALE after reachable_ms; a STALE entry is still used,
- * and re-probed by unicast to the old MAC on use. */
+ * its first use starts DELAY, and without a confirmation in
+ * NEIGH_DELAY_FIRST_PROBE_MS it is probed by unicast to the old MAC
+ * (RFC 4861 7.3.3). */
 static void
 test_stale_reprobe(void **state)
 {
@@ -445,6 +448,7 @@ test_stale_reprobe(void **state)
 	uint32_t ip = IP(10, 0, 0, 77);
 	struct neigh_entry *e;
 	uint8_t mac[6];
+	uint64_t t0;
 	unsigned int i;
 
 	e = neigh_update(&x->t, ip, mac_a, 10000, 1, &x->f);
@@ -455,36 +459,53 @@ test_stale_reprobe(void **state)
 	assert_int_equal(e->state, NEIGH_STALE);
 	assert_int_equal(x->f.n_req, 0);
 
-	/* Use: the MAC comes back, and a unicast probe goes out. */
+	/* Use: the MAC comes back, and DELAY starts; no probe yet. */
 	x->f.now_ms = 11500;
 	memset(mac, 0, sizeof(mac));
 	assert_int_equal(neigh_resolve(&x->t, ip, 11500, mac, &x->f), 1);
 	assert_memory_equal(mac, mac_a, 6);
-	assert_int_equal(x->f.n_req, 1);
-	assert_int_equal(x->f.req[0].ip, ip);
-	assert_true(x->f.req[0].has_hint);
-	assert_memory_equal(x->f.req[0].hint, mac_a, 6);
-	assert_int_equal(e->state, NEIGH_STALE);
-	/* More uses within retry_ms send nothing more; output does not hold. */
+	assert_int_equal(e->state, NEIGH_DELAY);
+	assert_int_equal(x->f.n_req, 0);
+	/* More uses send nothing; output does not hold. */
 	assert_int_equal(neigh_output(&x->t, ip, 11550, (void *)1, mac,
 				      &x->f), 1);
 	assert_memory_equal(mac, mac_a, 6);
 	assert_int_equal(e->n_held, 0);
+	neigh_timer(&x->t, 11500 + NEIGH_DELAY_FIRST_PROBE_MS - 1, &x->f);
+	assert_int_equal(e->state, NEIGH_DELAY);
+	assert_int_equal(x->f.n_req, 0);
+	/* No confirmation came: the timer asks, unicast. */
+	t0 = 11500 + NEIGH_DELAY_FIRST_PROBE_MS;
+	x->f.now_ms = t0;
+	neigh_timer(&x->t, t0, &x->f);
+	assert_int_equal(e->state, NEIGH_STALE);
+	assert_int_equal(e->probes, 1);
 	assert_int_equal(x->f.n_req, 1);
+	assert_int_equal(x->f.req[0].ip, ip);
+	assert_true(x->f.req[0].has_hint);
+	assert_memory_equal(x->f.req[0].hint, mac_a, 6);
 
 	/* The answer: REACHABLE again, no more probes. */
-	assert_ptr_equal(neigh_update(&x->t, ip, mac_a, 11560, 0, &x->f), e);
+	assert_ptr_equal(neigh_update(&x->t, ip, mac_a, t0 + 60, 0, &x->f),
+			 e);
 	assert_int_equal(e->state, NEIGH_REACHABLE);
 	assert_int_equal(e->probes, 0);
-	assert_int_equal(neigh_resolve(&x->t, ip, 11600, mac, &x->f), 1);
+	assert_int_equal(neigh_resolve(&x->t, ip, t0 + 100, mac, &x->f), 1);
 	assert_int_equal(x->f.n_req, 1);
 
-	/* STALE again, and this time nobody answers: each use after
-	 * retry_ms probes again (unicast), up to retries, then FAILED. */
-	neigh_timer(&x->t, 12560, &x->f);
+	/* STALE again, used, and this time nobody answers: the timer's
+	 * probe after DELAY, then each use after retry_ms probes again
+	 * (unicast), up to retries, then FAILED. */
+	neigh_timer(&x->t, t0 + 1060, &x->f);
 	assert_int_equal(e->state, NEIGH_STALE);
-	for (i = 0; i < 3; i++) {
-		uint64_t now = 12600 + 100 * i;
+	assert_int_equal(neigh_resolve(&x->t, ip, t0 + 1100, mac, &x->f), 1);
+	assert_int_equal(e->state, NEIGH_DELAY);
+	t0 += 1100 + NEIGH_DELAY_FIRST_PROBE_MS;
+	x->f.now_ms = t0;
+	neigh_timer(&x->t, t0, &x->f);
+	assert_int_equal(x->f.n_req, 2);
+	for (i = 1; i < 3; i++) {
+		uint64_t now = t0 + 100 * i;
 
 		x->f.now_ms = now;
 		assert_int_equal(neigh_resolve(&x->t, ip, now, mac, &x->f), 1);
@@ -495,10 +516,10 @@ test_stale_reprobe(void **state)
 		neigh_timer(&x->t, now + 99, &x->f);
 		assert_int_equal(e->state, NEIGH_STALE);
 	}
-	assert_int_equal(neigh_resolve(&x->t, ip, 12900, mac, &x->f), -1);
+	assert_int_equal(neigh_resolve(&x->t, ip, t0 + 300, mac, &x->f), -1);
 	assert_int_equal(e->state, NEIGH_FAILED);
 	assert_int_equal(x->f.n_req, 4);
-	neigh_timer(&x->t, 12900 + NEIGH_FAILED_KEEP_MS, &x->f);
+	neigh_timer(&x->t, t0 + 300 + NEIGH_FAILED_KEEP_MS, &x->f);
 	assert_null(neigh_lookup(&x->t, ip));
 }
 
@@ -515,6 +536,10 @@ test_stale_fail_by_timer(void **state)
 	e = neigh_update(&x->t, ip, mac_a, 0, 1, &x->f);
 	neigh_timer(&x->t, now, &x->f);
 	assert_int_equal(e->state, NEIGH_STALE);
+	assert_int_equal(neigh_resolve(&x->t, ip, now, mac, &x->f), 1);
+	now += NEIGH_DELAY_FIRST_PROBE_MS;
+	neigh_timer(&x->t, now, &x->f);
+	assert_int_equal(x->f.n_req, 1);
 	while (x->f.n_req < 3) {
 		now += 100;
 		assert_int_equal(neigh_resolve(&x->t, ip, now, mac, &x->f), 1);
@@ -552,19 +577,32 @@ test_confirm(void **state)
 					       &x->f), 1);
 	}
 	assert_int_equal(x->f.n_req, 0);
-	/* Without confirmation it goes STALE as before. */
+	/* Without confirmation it goes STALE as before; used, DELAY. */
 	neigh_timer(&x->t, 11000, &x->f);
 	assert_int_equal(e->state, NEIGH_STALE);
 	x->f.now_ms = 11000;
 	assert_int_equal(neigh_resolve(&x->t, ip, 11000, mac, &x->f), 1);
+	assert_int_equal(e->state, NEIGH_DELAY);
+	/* A confirmation in DELAY: REACHABLE, and no probe ever. */
+	assert_int_equal(neigh_confirm_addr(&x->t, a, 12000), 1);
+	assert_int_equal(e->state, NEIGH_REACHABLE);
+	neigh_timer(&x->t, 11000 + NEIGH_DELAY_FIRST_PROBE_MS, &x->f);
+	assert_int_equal(x->f.n_req, 0);
+	/* STALE and used again, unconfirmed: probed after DELAY. */
+	neigh_timer(&x->t, 20000, &x->f);
+	assert_int_equal(e->state, NEIGH_STALE);
+	assert_int_equal(neigh_resolve(&x->t, ip, 20000, mac, &x->f), 1);
+	x->f.now_ms = 20000 + NEIGH_DELAY_FIRST_PROBE_MS;
+	neigh_timer(&x->t, 20000 + NEIGH_DELAY_FIRST_PROBE_MS, &x->f);
 	assert_int_equal(x->f.n_req, 1);
 	assert_int_equal(e->probes, 1);
 	/* A confirmation during the probing ends it: no more probes, and
 	 * no FAILED after the retries' time. */
-	assert_int_equal(neigh_confirm_addr(&x->t, a, 11050), 1);
+	now = 20050 + NEIGH_DELAY_FIRST_PROBE_MS;
+	assert_int_equal(neigh_confirm_addr(&x->t, a, now), 1);
 	assert_int_equal(e->state, NEIGH_REACHABLE);
 	assert_int_equal(e->probes, 0);
-	for (now = 11100; now < 11900; now += 100) {
+	for (now += 50; now < 25900; now += 100) {
 		x->f.now_ms = now;
 		assert_int_equal(neigh_resolve(&x->t, ip, now, mac, &x->f), 1);
 		neigh_timer(&x->t, now, &x->f);
@@ -573,14 +611,14 @@ test_confirm(void **state)
 	assert_int_equal(x->f.n_req, 1);
 
 	/* Nothing to confirm: absent, INCOMPLETE, FAILED, static. */
-	assert_int_equal(neigh_confirm_addr(&x->t, b, 12000), 0);
-	x->f.now_ms = 12000;
-	assert_int_equal(neigh_resolve(&x->t, other, 12000, mac, &x->f), 0);
+	assert_int_equal(neigh_confirm_addr(&x->t, b, 26000), 0);
+	x->f.now_ms = 26000;
+	assert_int_equal(neigh_resolve(&x->t, other, 26000, mac, &x->f), 0);
 	s = neigh_lookup(&x->t, other);
 	assert_int_equal(s->state, NEIGH_INCOMPLETE);
-	assert_int_equal(neigh_confirm_addr(&x->t, b, 12001), 0);
+	assert_int_equal(neigh_confirm_addr(&x->t, b, 26001), 0);
 	assert_int_equal(s->state, NEIGH_INCOMPLETE);
-	for (now = 12100; s->state == NEIGH_INCOMPLETE; now += 100)
+	for (now = 26100; s->state == NEIGH_INCOMPLETE; now += 100)
 		neigh_timer(&x->t, now, &x->f);
 	assert_int_equal(s->state, NEIGH_FAILED);
 	assert_int_equal(neigh_confirm_addr(&x->t, b, now), 0);
@@ -1107,6 +1145,94 @@ test_ipv6_keys(void **state)
 	assert_null(neigh_lookup_addr(&x->t, b));
 }
 
+/* RFC 4861 7.2.3 and 7.2.5: what a solicitation and an advertisement
+ * make of an entry. */
+static void
+test_nd_states(void **state)
+{
+	struct fixture *x = *state;
+	const unsigned int ns = NEIGH_ND_CREATE | NEIGH_ND_OVERRIDE;
+	uint8_t a[16], b[16], got[6];
+	struct neigh_entry *e;
+	int pkt;
+
+	v6key(a, 1, 1);
+	v6key(b, 1, 2);
+	/* An advertisement creates nothing. */
+	assert_null(neigh_learn_nd(&x->t, a, mac_a, 1,
+				   NEIGH_ND_SOLICITED | NEIGH_ND_OVERRIDE,
+				   &x->f));
+	assert_null(neigh_lookup_addr(&x->t, a));
+	/* A solicitation's source: new, so STALE; used at once, DELAY,
+	 * and probed unicast to what it said when nothing confirms it. */
+	e = neigh_learn_nd(&x->t, a, mac_a, 2, ns, &x->f);
+	assert_non_null(e);
+	assert_int_equal(e->state, NEIGH_STALE);
+	assert_memory_equal(e->mac, mac_a, 6);
+	x->f.now_ms = 3;
+	assert_int_equal(neigh_resolve_addr(&x->t, a, 3, got, &x->f), 1);
+	assert_memory_equal(got, mac_a, 6);
+	assert_int_equal(e->state, NEIGH_DELAY);
+	assert_int_equal(x->f.n_req, 0);
+	neigh_timer(&x->t, 3 + NEIGH_DELAY_FIRST_PROBE_MS, &x->f);
+	assert_int_equal(x->f.n_req, 1);
+	assert_true(x->f.req[0].has_hint);
+	assert_memory_equal(x->f.req[0].hint, mac_a, 6);
+	/* Its solicited answer: REACHABLE, probing over. */
+	e = neigh_learn_nd(&x->t, a, mac_a, 4, NEIGH_ND_SOLICITED, &x->f);
+	assert_int_equal(e->state, NEIGH_REACHABLE);
+	assert_int_equal(e->probes, 0);
+	/* The same solicitation again changes nothing. */
+	e = neigh_learn_nd(&x->t, a, mac_a, 5, ns, &x->f);
+	assert_int_equal(e->state, NEIGH_REACHABLE);
+	assert_int_equal(e->changed_ms, 4);
+	/* Another address without override: ours stays, trusted less. */
+	e = neigh_learn_nd(&x->t, a, mac_b, 6, NEIGH_ND_SOLICITED, &x->f);
+	assert_int_equal(e->state, NEIGH_STALE);
+	assert_memory_equal(e->mac, mac_a, 6);
+	/* With it (unsolicited): taken, STALE. */
+	e = neigh_learn_nd(&x->t, a, mac_b, 7, NEIGH_ND_OVERRIDE, &x->f);
+	assert_int_equal(e->state, NEIGH_STALE);
+	assert_memory_equal(e->mac, mac_b, 6);
+	/* The same address, unsolicited: the state stands. */
+	e = neigh_learn_nd(&x->t, a, mac_b, 8, NEIGH_ND_OVERRIDE, &x->f);
+	assert_int_equal(e->state, NEIGH_STALE);
+	assert_int_equal(e->changed_ms, 7);
+	/* A solicitation that moves the address: taken, STALE (MUST). */
+	assert_non_null(neigh_learn_nd(&x->t, a, mac_a, 9,
+				       NEIGH_ND_SOLICITED | NEIGH_ND_OVERRIDE,
+				       &x->f));
+	assert_int_equal(e->state, NEIGH_REACHABLE);
+	e = neigh_learn_nd(&x->t, a, mac_b, 10, ns, &x->f);
+	assert_int_equal(e->state, NEIGH_STALE);
+	assert_memory_equal(e->mac, mac_b, 6);
+
+	/* A resolution under way: an unsolicited answer sends what waits
+	 * and leaves it STALE; a solicited one would make it REACHABLE. */
+	x->f.now_ms = 20;
+	assert_int_equal(neigh_output_addr(&x->t, b, 20, &pkt, got, &x->f),
+			 0);
+	e = neigh_learn_nd(&x->t, b, mac_a, 21, NEIGH_ND_OVERRIDE, &x->f);
+	assert_int_equal(e->state, NEIGH_STALE);
+	assert_int_equal(x->f.n_sent, 1);
+	assert_ptr_equal(x->f.sent[0].pkt, &pkt);
+	assert_memory_equal(x->f.sent[0].mac, mac_a, 6);
+	assert_int_equal(e->n_held, 0);
+	assert_int_equal(neigh_delete_addr(&x->t, b, &x->f), 0);
+	assert_int_equal(neigh_output_addr(&x->t, b, 30, &pkt, got, &x->f),
+			 0);
+	e = neigh_learn_nd(&x->t, b, mac_b, 31, NEIGH_ND_SOLICITED, &x->f);
+	assert_int_equal(e->state, NEIGH_REACHABLE);
+	assert_memory_equal(e->mac, mac_b, 6);
+	assert_int_equal(x->f.n_sent, 2);
+
+	/* A static entry is the operator's. */
+	assert_non_null(neigh_add_static_addr(&x->t, a, mac_a, 40, &x->f));
+	e = neigh_learn_nd(&x->t, a, mac_b, 41, ns, &x->f);
+	assert_memory_equal(e->mac, mac_a, 6);
+	assert_int_equal(e->state, NEIGH_REACHABLE);
+}
+
 static void
 test_ipv6_protect_and_fill(void **state)
 {
@@ -1154,6 +1280,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_init, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipv6_keys, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_nd_states, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_ipv6_protect_and_fill,
 						setup, teardown),
