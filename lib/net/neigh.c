@@ -261,13 +261,37 @@ neigh_delete(struct neigh_table *t, uint32_t ip, void *ctx)
 	return neigh_delete_addr(t, a, ctx);
 }
 
+static void
+neigh_set_state(struct neigh_entry *e, enum neigh_state state,
+		uint64_t now_ms)
+{
+	e->state = state;
+	e->changed_ms = now_ms;
+	e->probes = 0;
+}
+
+/* e's address is mac, in state: what waited for it goes. */
+static void
+neigh_answered(struct neigh_table *t, struct neigh_entry *e,
+	       const uint8_t *mac, enum neigh_state state, uint64_t now_ms,
+	       void *ctx)
+{
+	uint32_t i;
+
+	memcpy(e->mac, mac, 6);
+	neigh_set_state(e, state, now_ms);
+	for (i = 0; i < e->n_held; i++)
+		if (t->ops != NULL && t->ops->send_held != NULL)
+			t->ops->send_held(ctx, e->held[i], e->mac);
+	e->n_held = 0;
+}
+
 /* create: 1 from ARP (rate-limited), 2 by hand (not limited). */
 static struct neigh_entry *
 neigh_learn(struct neigh_table *t, const uint8_t *addr, const uint8_t *mac,
 	    uint64_t now_ms, int create, void *ctx)
 {
 	struct neigh_entry *e = neigh_lookup_addr(t, addr);
-	uint32_t i;
 
 	if (e == NULL) {
 		if (!create)
@@ -282,14 +306,7 @@ neigh_learn(struct neigh_table *t, const uint8_t *addr, const uint8_t *mac,
 	}
 	if (e->is_static)
 		return e;	/* what the operator said stands */
-	memcpy(e->mac, mac, 6);
-	e->state = NEIGH_REACHABLE;
-	e->changed_ms = now_ms;
-	e->probes = 0;
-	for (i = 0; i < e->n_held; i++)
-		if (t->ops != NULL && t->ops->send_held != NULL)
-			t->ops->send_held(ctx, e->held[i], e->mac);
-	e->n_held = 0;
+	neigh_answered(t, e, mac, NEIGH_REACHABLE, now_ms, ctx);
 	return e;
 }
 
@@ -318,7 +335,6 @@ neigh_learn_nd(struct neigh_table *t, const uint8_t *addr,
 	struct neigh_entry *e = neigh_lookup_addr(t, addr);
 	int solicited = (how & NEIGH_ND_SOLICITED) != 0;
 	int moved;
-	uint32_t i;
 
 	if (e == NULL) {
 		if (!(how & NEIGH_ND_CREATE) || !neigh_learn_allowed(t, now_ms))
@@ -332,38 +348,24 @@ neigh_learn_nd(struct neigh_table *t, const uint8_t *addr,
 		return e;
 	if (e->state == NEIGH_INCOMPLETE || e->state == NEIGH_FAILED) {
 		/* The first answer: STALE unless it answers our question. */
-		memcpy(e->mac, mac, 6);
-		e->state = solicited ? NEIGH_REACHABLE : NEIGH_STALE;
-		e->changed_ms = now_ms;
-		e->probes = 0;
-		for (i = 0; i < e->n_held; i++)
-			if (t->ops != NULL && t->ops->send_held != NULL)
-				t->ops->send_held(ctx, e->held[i], e->mac);
-		e->n_held = 0;
+		neigh_answered(t, e, mac, solicited ? NEIGH_REACHABLE :
+			       NEIGH_STALE, now_ms, ctx);
 		return e;
 	}
 	moved = memcmp(e->mac, mac, 6) != 0;
 	if (moved && !(how & NEIGH_ND_OVERRIDE)) {
 		/* Another address without the override flag: keep ours, but
 		 * no longer trust it (RFC 4861 7.2.5). */
-		if (e->state == NEIGH_REACHABLE) {
-			e->state = NEIGH_STALE;
-			e->changed_ms = now_ms;
-			e->probes = 0;
-		}
+		if (e->state == NEIGH_REACHABLE)
+			neigh_set_state(e, NEIGH_STALE, now_ms);
 		return e;
 	}
 	if (moved)
 		memcpy(e->mac, mac, 6);
-	if (solicited) {
-		e->state = NEIGH_REACHABLE;
-		e->changed_ms = now_ms;
-		e->probes = 0;
-	} else if (moved) {
-		e->state = NEIGH_STALE;
-		e->changed_ms = now_ms;
-		e->probes = 0;
-	}
+	if (solicited)
+		neigh_set_state(e, NEIGH_REACHABLE, now_ms);
+	else if (moved)
+		neigh_set_state(e, NEIGH_STALE, now_ms);
 	return e;
 }
 
