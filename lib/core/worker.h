@@ -36,15 +36,10 @@
 #include "steer.h"
 #include "timer.h"
 
-#define RX_BURST	32	/* packets looked up and processed together */
-/* Packets read from the port at once, processed RX_BURST at a time: a
- * port's per-read costs (a memif's ring indices, written by the other
- * core, the loop's own timers and flushes) are paid once for all that
- * waits, as dperf reads its whole ring. */
-#define RX_READ_MAX	256
+#define RX_BURST	32
 #define WORKER_IDLE_PAUSES	8	/* PAUSEs after an idle iteration */
-#define TX_BATCH	256	/* flush at this many */
-#define TX_BACKLOG	2048	/* held while the TX ring is full */
+#define TX_BATCH	64	/* flush at this many */
+#define TX_BACKLOG	1024	/* held while the TX ring is full */
 /* A port that takes nothing for this long is down (a memif whose peer
  * is gone, a NIC without link): its backlog is dropped so that TCP's
  * timers, not the backlog, decide what happens next. */

@@ -183,13 +183,13 @@ worker_commands(struct worker *w)
 static uint16_t
 worker_rx(struct worker *w)
 {
-	struct rte_mbuf *pkts[RX_READ_MAX];
-	struct rte_mbuf *out[RX_READ_MAX + IMPAIR_HOLD_MAX];
-	struct tcp_rx_hint hints[RX_BURST];
+	struct rte_mbuf *pkts[RX_BURST];
+	struct rte_mbuf *out[RX_BURST + IMPAIR_HOLD_MAX];
+	struct tcp_rx_hint hints[RX_BURST + IMPAIR_HOLD_MAX];
 	struct rte_mbuf **p = pkts;
-	uint16_t n, i, j, k;
+	uint16_t n, i;
 
-	n = rte_eth_rx_burst(w->port_id, w->queue_id, pkts, RX_READ_MAX);
+	n = rte_eth_rx_burst(w->port_id, w->queue_id, pkts, RX_BURST);
 	/* What the wire delivered, before RX impairment. */
 	capture_rx(w, pkts, n);
 	if (w->impair.enabled) {
@@ -209,15 +209,10 @@ worker_rx(struct worker *w)
 			   &w->stats.port.rx_handoff_out,
 			   &w->stats.port.rx_handoff_drops,
 			   &w->stats.port.rx_rss_mismatch);
-	/* Looked up and prefetched RX_BURST at a time: more prefetches
-	 * at once than that would evict each other from L1. */
-	for (i = 0; i < n; i += k) {
-		k = RTE_MIN(n - i, RX_BURST);
-		tcp_lookup_burst(w, p + i, k, hints);
-		for (j = 0; j < k; j++) {
-			tcp_rx_hint_set(w->tcp, &hints[j]);
-			worker_rx_one(w, p[i + j]);
-		}
+	tcp_lookup_burst(w, p, n, hints);
+	for (i = 0; i < n; i++) {
+		tcp_rx_hint_set(w->tcp, &hints[i]);
+		worker_rx_one(w, p[i]);
 	}
 	tcp_rx_hint_set(w->tcp, NULL);
 	/* ACKs and data owed by this burst go out together. */
