@@ -288,9 +288,10 @@ worker_mem_check(struct worker *w)
  * After an iteration that found nothing to do, a few PAUSEs before the
  * next poll: each poll of an empty ring reads the line its peer (a memif
  * on the other core, a NIC) is writing, and steals it; and a hyperthread
- * sibling gets the core's resources meanwhile.  About 2 to 3 % fewer
- * busy cycles per request on both sides of a memif pair
- * (docs/benchmarks.md), for under half a microsecond of reaction time.
+ * sibling gets the core's resources meanwhile.  Under half a
+ * microsecond of reaction time; measured in docs/benchmarks.md (sixth
+ * round): a small gain in one build, no loss where a side waits on its
+ * peer.
  */
 static inline void
 worker_idle_pause(void)
