@@ -342,11 +342,17 @@ def ipv6_nd_flood_bounded_while_ping_answered(ctx):
         st = d.stop()
     # A flood faster than the lcore (the sanitizer build is several
     # times slower) overflows the port's receive ring, where any frame,
-    # the honest one too, may be lost before dpfetch sees it: most
-    # echoes must still be answered.
+    # the honest one too, may be lost before dpfetch sees it (a CI run
+    # of the sanitizer build once got 7 of 10 through): every echo that
+    # reached dpfetch must be answered, and most must get through.
     m = re.search(rb"(\d+) received", ping.stdout)
-    check(m is not None and int(m.group(1)) >= 8,
-          "ping during the flood:\n" + ping.stdout.decode())
+    seen = stat(st, "icmp6.rx_echo_requests")
+    check(m is not None and int(m.group(1)) >= 6 and
+          stat(st, "icmp6.tx_echo_replies") == seen and
+          int(m.group(1)) <= seen,
+          "ping during the flood (%d echo requests reached dpfetch, %d "
+          "answered):\n%s" % (seen, stat(st, "icmp6.tx_echo_replies"),
+                                ping.stdout.decode()))
     ips = {e["ip"]: e for e in entries}
     check("2001:2::77" in ips and ips["2001:2::77"]["static"],
           "static entry gone")
