@@ -276,7 +276,6 @@ nd_input_na(struct worker *w, const struct rte_ether_hdr *eh,
 	uint8_t iface = nd_rx_iface(w);
 	struct nd_table *t = nd_tab(w->app, iface);
 	struct neigh_counts c = { 0 };
-	uint8_t mac[6];
 
 	w->stats.nd.rx_adverts++;
 	if (nd_own_here(w, msg->target, iface)) {
@@ -289,16 +288,11 @@ nd_input_na(struct worker *w, const struct rte_ether_hdr *eh,
 		w->stats.nd.rx_not_for_us++;
 		return;
 	}
-	/* Without the target's address there is only the flags' news
-	 * about an address we have (RFC 4861 7.2.5): then it is the one
-	 * we hold. */
-	if (!msg->has_lla &&
-	    !neigh_sync_lookup_fast(&t->lock, &t->neigh, msg->target, mac))
-		return;
-	/* Only merged: an advertisement creates no entry. */
+	/* Only merged: an advertisement creates no entry.  Without the
+	 * target's address (NULL) only its flags speak (RFC 4861 7.2.5). */
 	w->neigh_iface = iface;
 	neigh_sync_learn_nd(&t->lock, &t->neigh, msg->target,
-			    msg->has_lla ? msg->lla : mac, w->now_ms,
+			    msg->has_lla ? msg->lla : NULL, w->now_ms,
 			    ((msg->flags & ND_NA_SOLICITED) ?
 			     NEIGH_ND_SOLICITED : 0) |
 			    ((msg->flags & ND_NA_OVERRIDE) ?

@@ -346,6 +346,17 @@ neigh_learn_nd(struct neigh_table *t, const uint8_t *addr,
 	}
 	if (e->is_static)
 		return e;
+	if (mac == NULL) {
+		/* An advertisement without the target's address: only its
+		 * flags speak, about the address we hold; with none held
+		 * there is nothing to take (RFC 4861 7.2.5).  A unicast
+		 * probe's answer may leave it out (7.2.4). */
+		if (e->state == NEIGH_INCOMPLETE || e->state == NEIGH_FAILED)
+			return e;
+		if (solicited)
+			neigh_set_state(e, NEIGH_REACHABLE, now_ms);
+		return e;
+	}
 	if (e->state == NEIGH_INCOMPLETE || e->state == NEIGH_FAILED) {
 		/* The first answer: STALE unless it answers our question. */
 		neigh_answered(t, e, mac, solicited ? NEIGH_REACHABLE :
@@ -492,10 +503,8 @@ neigh_confirm_addr(struct neigh_table *t, const uint8_t *addr,
 	    (e->state != NEIGH_REACHABLE && e->state != NEIGH_STALE &&
 	     e->state != NEIGH_DELAY))
 		return 0;
-	e->state = NEIGH_REACHABLE;
-	e->changed_ms = now_ms;
+	neigh_set_state(e, NEIGH_REACHABLE, now_ms);
 	e->used_ms = now_ms;
-	e->probes = 0;
 	return 1;
 }
 
@@ -527,17 +536,13 @@ neigh_timer(struct neigh_table *t, uint64_t now_ms, void *ctx)
 				t->ops->failed(ctx, e->addr);
 			break;
 		case NEIGH_REACHABLE:
-			if (now_ms - e->changed_ms >= t->reachable_ms) {
-				e->state = NEIGH_STALE;
-				e->changed_ms = now_ms;
-				e->probes = 0;
-			}
+			if (now_ms - e->changed_ms >= t->reachable_ms)
+				neigh_set_state(e, NEIGH_STALE, now_ms);
 			break;
 		case NEIGH_DELAY:
 			/* No confirmation in time: ask. */
 			if (now_ms >= e->next_probe_ms) {
-				e->state = NEIGH_STALE;
-				e->changed_ms = now_ms;
+				neigh_set_state(e, NEIGH_STALE, now_ms);
 				neigh_probe(t, e, now_ms, e->mac, ctx);
 			}
 			break;

@@ -190,7 +190,10 @@ neigh_update(struct neigh_table *t, uint32_t ip, const uint8_t *mac,
  *   - another mac without override: the entry keeps its own, and a
  *     REACHABLE one becomes STALE;
  *   - otherwise mac is taken; solicited makes it REACHABLE, a changed
- *     mac without it STALE, and the same mac leaves the state as it was.
+ *     mac without it STALE, and the same mac leaves the state as it was;
+ *   - mac NULL (an advertisement without the target's link-layer
+ *     address): solicited makes a REACHABLE, STALE or DELAY entry
+ *     REACHABLE; nothing else changes.
  * Returns the entry or NULL (none and not created, or the table full).
  */
 #define NEIGH_ND_CREATE		0x1

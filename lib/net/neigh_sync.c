@@ -13,7 +13,8 @@ neigh_sync_take_counts(struct neigh_table *t, struct neigh_counts *cnt)
 	memset(&t->cnt, 0, sizeof(t->cnt));
 }
 
-/* neigh_sync_lookup_fast, also giving the seqlock count it read under. */
+/* The MAC of a REACHABLE or DELAY entry without the lock (1, else 0:
+ * the slow path decides), and the seqlock count it read under. */
 static int
 neigh_sync_lookup_sn(rte_seqlock_t *lock, struct neigh_table *t,
 		     const uint8_t *addr, uint8_t *mac, uint32_t *snp)
@@ -33,15 +34,6 @@ neigh_sync_lookup_sn(rte_seqlock_t *lock, struct neigh_table *t,
 	} while (rte_seqlock_read_retry(lock, sn));
 	*snp = sn;
 	return found;
-}
-
-int
-neigh_sync_lookup_fast(rte_seqlock_t *lock, struct neigh_table *t,
-		       const uint8_t *addr, uint8_t *mac)
-{
-	uint32_t sn;
-
-	return neigh_sync_lookup_sn(lock, t, addr, mac, &sn);
 }
 
 int

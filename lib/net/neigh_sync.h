@@ -14,12 +14,6 @@
 
 #include "neigh.h"
 
-/* The MAC of a REACHABLE entry without the lock: 1, or 0 if the slow
- * path must decide. */
-int
-neigh_sync_lookup_fast(rte_seqlock_t *lock, struct neigh_table *t,
-		       const uint8_t *addr, uint8_t *mac);
-
 struct worker_neigh_cache;
 
 /* neigh_resolve_addr, or with pkt != NULL neigh_output_addr, under the

@@ -363,3 +363,105 @@ def ipv6_nd_flood_bounded_while_ping_answered(ctx):
     check_mbufs_back(st, "daemon")
     print("    %d ND frames: %d entries, %d learn-limited, %d evicted" % (
         sent, len(entries), n["learn_limited"], n["entries_evicted"]))
+
+
+# In the namespace: a neighbour (the peer's own MAC, so that its frames
+# are taken) that answers a unicast Neighbor Solicitation the way RFC
+# 4861 7.2.4 allows, with a solicited Advertisement that leaves out its
+# link-layer address.  It first solicits dpfetch itself, so that dpfetch
+# holds a STALE entry for it.  Writes "ready", then how many unicast
+# solicitations it answered.
+NA_NO_TLLA = r'''
+import json, socket, sys, time
+from scapy.all import Ether, IPv6, ICMPv6ND_NS, ICMPv6ND_NA, raw
+from scapy.all import ICMPv6NDOptSrcLLAddr
+ours, dmac, fake, seconds = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+mac = open("/sys/class/net/dpf0p/address").read().strip()
+# ETH_P_ALL: dpfetch's frames (from its af_packet port, through the
+# veth) do not reach a socket bound to ETH_P_IPV6 alone.
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+s.bind(("dpf0p", 3))
+s.settimeout(0.2)
+s.send(raw(Ether(src=mac, dst=dmac) / IPv6(src=fake, dst=ours, hlim=255) /
+           ICMPv6ND_NS(tgt=ours) / ICMPv6NDOptSrcLLAddr(lladdr=mac)))
+print("ready", flush=True)
+answered = 0
+t0 = time.time()
+while time.time() - t0 < seconds:
+    try:
+        f = s.recv(2048)
+    except socket.timeout:
+        continue
+    p = Ether(f)
+    if (ICMPv6ND_NS not in p or p[ICMPv6ND_NS].tgt != fake or
+            p[IPv6].dst != fake):
+        continue      # only the unicast probe of a known entry
+    s.send(raw(Ether(src=mac, dst=p.src) /
+               IPv6(src=fake, dst=p[IPv6].src, hlim=255) /
+               ICMPv6ND_NA(tgt=fake, R=0, S=1, O=1)))
+    answered += 1
+    print(json.dumps({"answered": answered}), flush=True)
+'''
+
+
+def peer_mac():
+    return ns("cat", "/sys/class/net/dpf0p/address").stdout.decode().strip()
+
+
+@test
+def ipv6_probe_answered_without_target_address(ctx):
+    """A STALE neighbour, used, is probed by unicast after DELAY; its
+    solicited answer without a target link-layer address (RFC 4861
+    7.2.4 allows it) confirms the address we hold: the entry is
+    reachable again, not failed."""
+    fake = "2001:2::99"
+    d = Daemon(ctx, extra=IP6_ARGS)
+    peer = None
+    log = ctx.out("na_no_tlla.log")
+    try:
+        wait_ip6_preferred(d)
+        script = ctx.out("na_no_tlla.py")
+        with open(script, "w") as f:
+            f.write(NA_NO_TLLA)
+        with open(log, "w") as out:
+            peer = subprocess.Popen(["ip", "netns", "exec", NS, PY, script,
+                                     OUR_IP6, our_mac(), fake, "30"],
+                                    stdout=out, stderr=subprocess.STDOUT)
+
+        def said():
+            with open(log) as f:
+                return f.read()
+        deadline = time.time() + 30
+        while entries_by_ip(d.ctl("neigh", "ipv6")).get(fake) is None:
+            check(time.time() < deadline and peer.poll() is None,
+                  "no entry learnt from the responder's NS: %s" % said())
+            time.sleep(0.2)
+        learnt = entries_by_ip(d.ctl("neigh", "ipv6"))[fake]
+        # A use: the fetch's SYN goes to the address held (nobody
+        # serves there), and the entry waits in DELAY for TCP.
+        d.ctl("fetch", "url=http://[%s]/" % fake, "connect_timeout_ms=20000")
+        used = entries_by_ip(d.ctl("neigh", "ipv6")).get(fake)
+        deadline = time.time() + 15
+        while True:
+            now = entries_by_ip(d.ctl("neigh", "ipv6")).get(fake)
+            if now is not None and now["state"] == "reachable":
+                break
+            check(time.time() < deadline and
+                  (now is None or now["state"] != "failed"),
+                  "entry after the probe: %s\nnd %s\nresponder: %s" % (
+                      now, d.ctl("stats", "nd")["nd"], said()))
+            time.sleep(0.2)
+        answers = said()
+    finally:
+        if peer is not None and peer.poll() is None:
+            peer.kill()
+            peer.wait()
+        st = d.stop()
+    check(learnt["state"] == "stale", "learnt from its NS: %s" % learnt)
+    check(used is not None and used["state"] == "delay",
+          "after a use: %s" % used)
+    check(now["mac"] == peer_mac(), "entry: %s" % now)
+    check('"answered"' in answers, "responder: %s" % answers)
+    check(stat(st, "nd.tx_solicits") >= 1 and
+          stat(st, "nd.rx_adverts") >= 1, "nd %s" % st["nd"])
+    check_mbufs_back(st, "daemon")

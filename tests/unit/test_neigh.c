@@ -1226,6 +1226,35 @@ test_nd_states(void **state)
 	assert_memory_equal(e->mac, mac_b, 6);
 	assert_int_equal(x->f.n_sent, 2);
 
+	/* Without the target's address (a unicast probe's answer may leave
+	 * it out, RFC 4861 7.2.4): a solicited one confirms what we hold,
+	 * even while probing; an unsolicited one changes nothing; for a
+	 * resolution under way there is nothing to take. */
+	e = neigh_learn_nd(&x->t, b, mac_a, 32, NEIGH_ND_OVERRIDE, &x->f);
+	assert_int_equal(e->state, NEIGH_STALE);
+	x->f.now_ms = 33;
+	assert_int_equal(neigh_resolve_addr(&x->t, b, 33, got, &x->f), 1);
+	assert_int_equal(e->state, NEIGH_DELAY);
+	neigh_timer(&x->t, 33 + NEIGH_DELAY_FIRST_PROBE_MS, &x->f);
+	assert_int_equal(e->state, NEIGH_STALE);
+	assert_int_equal(e->probes, 1);
+	e = neigh_learn_nd(&x->t, b, NULL, 34 + NEIGH_DELAY_FIRST_PROBE_MS,
+			   NEIGH_ND_OVERRIDE, &x->f);
+	assert_int_equal(e->state, NEIGH_STALE);
+	assert_int_equal(e->probes, 1);
+	e = neigh_learn_nd(&x->t, b, NULL, 35 + NEIGH_DELAY_FIRST_PROBE_MS,
+			   NEIGH_ND_SOLICITED, &x->f);
+	assert_int_equal(e->state, NEIGH_REACHABLE);
+	assert_int_equal(e->probes, 0);
+	assert_memory_equal(e->mac, mac_a, 6);
+	assert_int_equal(neigh_delete_addr(&x->t, b, &x->f), 0);
+	assert_int_equal(neigh_output_addr(&x->t, b, 36, &pkt, got, &x->f),
+			 0);
+	e = neigh_learn_nd(&x->t, b, NULL, 37,
+			   NEIGH_ND_SOLICITED | NEIGH_ND_OVERRIDE, &x->f);
+	assert_int_equal(e->state, NEIGH_INCOMPLETE);
+	assert_int_equal(e->n_held, 1);
+
 	/* A static entry is the operator's. */
 	assert_non_null(neigh_add_static_addr(&x->t, a, mac_a, 40, &x->f));
 	e = neigh_learn_nd(&x->t, a, mac_b, 41, ns, &x->f);
