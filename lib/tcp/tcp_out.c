@@ -642,8 +642,9 @@ tcp_output(struct worker *w, struct tcp_conn *c)
 	wnd_end = c->snd_una + c->snd_wnd;
 	off = SEQ_DIFF(c->snd_nxt, c->snd_una);
 	seg_max = c->mss;
-	/* TSO for IPv4 only: ipv6_output is not asked to segment. */
-	if (w->app->port.tx_tso && !tcp_conn_is_v6(c))
+	/* Both families: tso_max_payload leaves room for the largest
+	 * headers under IPv4's total length and IPv6's payload length. */
+	if (w->app->port.tx_tso)
 		seg_max = w->app->port.tso_max_payload / c->mss * c->mss;
 	while (off < tcp_snd_of(w->tcp, c)->len) {
 		uint32_t len = RTE_MIN(seg_max, tcp_snd_of(w->tcp, c)->len - off);
