@@ -203,6 +203,21 @@ arp_resolve(struct worker *w, uint32_t ip, uint8_t *mac)
 }
 
 int
+arp_reply_ok(struct worker *w, uint32_t dst)
+{
+	uint32_t nh = ipv4_next_hop(w, dst);
+	struct arp_table *t;
+	uint8_t mac[6], a[NEIGH_ADDR_LEN];
+	int rc = arp_resolve(w, nh, mac);
+
+	if (rc != 0)
+		return rc > 0;
+	t = arp_table_of(w->app, nh);
+	neigh_addr_from_ipv4(a, nh);
+	return neigh_sync_nothing_held(&t->lock, &t->neigh, a);
+}
+
+int
 arp_output_if(struct worker *w, uint8_t iface, uint32_t ip,
 	      struct rte_mbuf *m, uint8_t *mac)
 {

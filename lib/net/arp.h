@@ -57,6 +57,16 @@ arp_resolve(struct worker *w, uint32_t ip, uint8_t *mac);
 int
 arp_output(struct worker *w, uint32_t ip, struct rte_mbuf *m, uint8_t *mac);
 
+/*
+ * Whether a reply that nothing else keeps (a cookie SYN-ACK) may go to
+ * dst (host order): its next hop is known, or is being resolved with
+ * nothing held yet (then the reply waits alone, and an honest peer's
+ * first SYN is answered as soon as ARP is).  Otherwise 0: held, each
+ * spoofed source of a flood would pin up to NEIGH_MAX_HELD mbufs.
+ */
+int
+arp_reply_ok(struct worker *w, uint32_t dst);
+
 /* The same on one of several interfaces (ipv4_route gave it). */
 int
 arp_output_if(struct worker *w, uint8_t iface, uint32_t ip,

@@ -379,6 +379,24 @@ nd_output(struct worker *w, const uint8_t *ip, struct rte_mbuf *m,
 	return nd_output_if(w, ipv6_iface_of(w->app, ip), ip, m, mac);
 }
 
+int
+nd_reply_ok(struct worker *w, const uint8_t *dst)
+{
+	struct nd_table *t;
+	const uint8_t *src;
+	uint8_t nh[16], mac[6], iface;
+	int rc;
+
+	/* Without a route ipv6_output drops it, and counts that. */
+	if (ipv6_route(w->app, dst, nh, &iface, &src) != 0)
+		return 1;
+	rc = nd_output_if(w, iface, nh, NULL, mac);
+	if (rc != 0)
+		return rc > 0;
+	t = nd_tab(w->app, iface);
+	return neigh_sync_nothing_held(&t->lock, &t->neigh, nh);
+}
+
 void
 nd_confirm(struct worker *w, const uint8_t *dst)
 {

@@ -88,6 +88,10 @@ int
 nd_output_if(struct worker *w, uint8_t iface, const uint8_t *ip,
 	     struct rte_mbuf *m, uint8_t *mac);
 
+/* arp_reply_ok for IPv6 (dst: 16 bytes, network order). */
+int
+nd_reply_ok(struct worker *w, const uint8_t *dst);
+
 /* Retries and aging (one worker calls it every few milliseconds). */
 void
 nd_timer(struct worker *w);

@@ -72,6 +72,20 @@ neigh_sync_output(rte_seqlock_t *lock, struct neigh_table *t,
 	return rc;
 }
 
+int
+neigh_sync_nothing_held(rte_seqlock_t *lock, struct neigh_table *t,
+			const uint8_t *addr)
+{
+	const struct neigh_entry *e;
+	int ok;
+
+	rte_seqlock_write_lock(lock);
+	e = neigh_lookup_addr(t, addr);
+	ok = e != NULL && e->n_held == 0;
+	rte_seqlock_write_unlock(lock);
+	return ok;
+}
+
 void
 neigh_sync_update(rte_seqlock_t *lock, struct neigh_table *t,
 		  const uint8_t *addr, const uint8_t *mac, uint64_t now_ms,

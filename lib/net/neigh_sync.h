@@ -25,6 +25,12 @@ neigh_sync_output(rte_seqlock_t *lock, struct neigh_table *t,
 		  uint8_t *mac, void *ctx, struct neigh_counts *cnt,
 		  struct worker_neigh_cache *nc);
 
+/* Whether addr has an entry with no packet waiting in it (a reply that
+ * nothing else keeps may then wait there alone). */
+int
+neigh_sync_nothing_held(rte_seqlock_t *lock, struct neigh_table *t,
+			const uint8_t *addr);
+
 /* neigh_update_addr under the lock. */
 void
 neigh_sync_update(rte_seqlock_t *lock, struct neigh_table *t,

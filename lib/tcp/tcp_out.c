@@ -29,6 +29,7 @@
 #include "cksum.h"
 #include "ipv4.h"
 #include "ipv6.h"
+#include "nd.h"
 #include "tcp_priv.h"
 #include "tcp_opt.h"
 #include "tcp_seq.h"
@@ -769,34 +770,6 @@ tcp_output_flush(struct worker *w)
 	}
 }
 
-/*
- * Whether a cookie SYN-ACK to remote_ip may go.  Nothing keeps it but
- * the frame itself, and while ARP runs the neighbour table holds it:
- * every spoofed source of a flood would pin mbufs there (up to
- * NEIGH_MAX_HELD each).  So one waits per unresolved neighbour (the
- * first SYN of an honest peer we have not met is answered as soon as
- * ARP is), the others are dropped: the peer's SYN comes again.
- */
-static int
-tcp_synack_neigh_ok(struct worker *w, uint32_t remote_ip)
-{
-	uint32_t nh = ipv4_next_hop(w, remote_ip);
-	const struct neigh_entry *e;
-	struct arp_table *t;
-	uint8_t mac[6];
-	int rc = arp_resolve(w, nh, mac), ok;
-
-	if (rc != 0)
-		return rc > 0;
-	t = arp_table_of(w->app, nh);
-
-	rte_seqlock_write_lock(&t->lock);
-	e = neigh_lookup(&t->neigh, nh);
-	ok = e != NULL && e->n_held == 0;
-	rte_seqlock_write_unlock(&t->lock);
-	return ok;
-}
-
 void
 tcp_send_synack_cookie(struct worker *w, uint32_t local_ip,
 		       uint32_t remote_ip, const struct tcp_addr6 *a6,
@@ -809,9 +782,10 @@ tcp_send_synack_cookie(struct worker *w, uint32_t local_ip,
 	struct rte_mbuf *m;
 	uint32_t optlen;
 
-	/* IPv6: Neighbor Discovery's table is not read here (lib/net's
-	 * ipv6_output resolves and bounds what it holds). */
-	if (a6 == NULL && !tcp_synack_neigh_ok(w, remote_ip)) {
+	/* Nothing keeps it but the frame: one waits per unresolved
+	 * neighbour, the others are dropped (the peer's SYN comes again). */
+	if (a6 == NULL ? !arp_reply_ok(w, remote_ip) :
+	    !nd_reply_ok(w, a6->remote)) {
 		w->stats.tcp.SynAckNoNeigh++;
 		return;
 	}

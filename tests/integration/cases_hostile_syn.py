@@ -1,4 +1,5 @@
-"""Integration tests: a spoofed SYN flood (issue 12, items 3 and 4).
+"""Integration tests: a spoofed SYN flood (issue 12, items 3 and 4), and
+cookie SYN-ACKs to IPv6 sources Neighbor Discovery cannot resolve.
 
 Imported by run.py, which collects every cases_*.py module.
 """
@@ -7,7 +8,8 @@ import subprocess
 import time
 
 from harness import (Daemon, check, check_mbufs_back, check_no_errors,
-                      ns, test, wait_port, IFACE, NS, PEER_IP)
+                      ns, test, wait_ip6_preferred, wait_port, IFACE, NS,
+                      PEER_IP)
 
 SPOOF_FIRST, SPOOF_LAST = 100, 250      # 198.18.0.100-250: 151 addresses
 PORTS_PER_SOURCE = 256
@@ -277,3 +279,71 @@ for a in sys.argv[2:]:
           (ok, secs))
     check(after["tcp"]["SyncookiesRecv"] > b["SyncookiesRecv"],
           "curl's handshake did not go through a cookie")
+
+
+# SYNs over IPv6 from on-link sources nobody owns (no one answers Neighbor
+# Discovery for them), each source several times from several ports.
+SYN6_SPOOF = r"""
+import socket, sys
+from scapy.all import Ether, IPv6, TCP, raw
+dst_mac, n_src, per_src = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("dpf0p", 0))
+for i in range(1, n_src + 1):
+    for p in range(per_src):
+        s.send(raw(Ether(src="02:00:5e:20:00:%02x" % i, dst=dst_mac) /
+                   IPv6(src="2001:2::1:0:%x" % i, dst="2001:2::2") /
+                   TCP(sport=2000 + p, dport=80, flags="S", seq=1000 + p,
+                       options=[("MSS", 1440)])))
+"""
+
+
+@test
+def syn6_cookie_synacks_to_unresolved_sources_wait_alone(ctx):
+    """Over IPv6 too, a cookie SYN-ACK (tcp.syncookies=2: every SYN) to a
+    source Neighbor Discovery has not resolved waits alone: 20 spoofed
+    on-link sources, 10 SYNs each, leave at most one packet held per
+    source, none dropped from a full hold, the rest counted as
+    SynAckNoNeigh; curl -6 from the namespace is still served, and every
+    mbuf comes back."""
+    n_src, per_src = 20, 10
+    d = Daemon(ctx, extra=["--ip6", "2001:2::2/64", "--listen", "80",
+                           "--tcp", "syncookies=2"])
+    try:
+        wait_ip6_preferred(d)
+        base = tcp_stats(d)
+        r = ns("/usr/bin/python3", "-c", SYN6_SPOOF, our_mac(), str(n_src),
+               str(per_src), timeout=60)
+        check(r.returncode == 0, "sender: %s" % r.stderr.decode()[-1500:])
+        time.sleep(0.5)
+        during = tcp_stats(d)
+        c = ns("curl", "-6", "-sS", "--noproxy", "*", "--retry", "3",
+               "--retry-connrefused", "-m", "10", "-o", "/dev/null", "-w",
+               "%{http_code}", "http://[2001:2::2]/bytes/1000", timeout=60)
+        # Neighbor Discovery gives up on them (3 tries, 1 s apart).
+        time.sleep(4)
+        after = tcp_stats(d)
+    finally:
+        st = d.stop()
+
+    def delta(sect, key, now):
+        return now[sect][key] - base[sect][key]
+    no_neigh = delta("tcp", "SynAckNoNeigh", during)
+    held = delta("nd", "held_packets", during)
+    print("    %d SYNs from %d sources: %d SYN-ACKs without a neighbour, "
+          "%d held, %d held drops" % (
+              n_src * per_src, n_src, no_neigh, held,
+              delta("nd", "held_drops", during)))
+    check(c.returncode == 0 and c.stdout == b"200",
+          "curl -6: %r %s" % (c.stdout, c.stderr.decode()))
+    check(delta("tcp", "InSegs", during) >= n_src * per_src,
+          "dpfetch saw %d segments" % delta("tcp", "InSegs", during))
+    check(held <= n_src, "%d SYN-ACKs held for %d sources" % (held, n_src))
+    check(delta("nd", "held_drops", during) == 0,
+          "held drops %d" % delta("nd", "held_drops", during))
+    check(no_neigh >= n_src * (per_src - 2),
+          "SynAckNoNeigh %d for %d SYNs" % (no_neigh, n_src * per_src))
+    check(after["mempool"]["in_use"] <= base["mempool"]["in_use"] + 64,
+          "mbufs after %d, before %d" % (after["mempool"]["in_use"],
+                                         base["mempool"]["in_use"]))
+    check_mbufs_back(st, "IPv6 SYNs from unresolved sources")
