@@ -36,7 +36,7 @@
 #include "steer.h"
 #include "timer.h"
 
-#define RX_BURST	32
+#define RX_BURST	32	/* packets read, looked up and processed together */
 #define WORKER_IDLE_PAUSES	8	/* PAUSEs after an idle iteration */
 #define TX_BATCH	64	/* flush at this many */
 #define TX_BACKLOG	1024	/* held while the TX ring is full */
