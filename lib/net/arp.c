@@ -208,8 +208,13 @@ arp_reply_ok(struct worker *w, uint32_t dst)
 	uint32_t nh = ipv4_next_hop(w, dst);
 	struct arp_table *t;
 	uint8_t mac[6], a[NEIGH_ADDR_LEN];
-	int rc = arp_resolve(w, nh, mac);
+	int rc;
 
+	/* Without a route ipv4_output drops it, and counts that; there is
+	 * no next hop to resolve. */
+	if (nh == 0)
+		return 1;
+	rc = arp_resolve(w, nh, mac);
 	if (rc != 0)
 		return rc > 0;
 	t = arp_table_of(w->app, nh);

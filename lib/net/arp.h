@@ -63,6 +63,7 @@ arp_output(struct worker *w, uint32_t ip, struct rte_mbuf *m, uint8_t *mac);
  * nothing held yet (then the reply waits alone, and an honest peer's
  * first SYN is answered as soon as ARP is).  Otherwise 0: held, each
  * spoofed source of a flood would pin up to NEIGH_MAX_HELD mbufs.
+ * Without a route, 1: ipv4_output drops the reply and counts it.
  */
 int
 arp_reply_ok(struct worker *w, uint32_t dst);

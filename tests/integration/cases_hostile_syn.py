@@ -223,17 +223,9 @@ def syn_flood_spoofed_sources(ctx):
     check_mbufs_back(st, "syn flood")
 
 
-@test
-def syn_from_bad_sources_unanswered(ctx):
-    """SYNs from broadcast, multicast, zero, loopback, our own address and
-    our subnet's broadcast get no SYN-ACK (and no ARP), and are counted;
-    with tcp.syncookies=2 a kernel client is still served."""
-    d = Daemon(ctx, extra=["--listen", "80", "--tcp", "syncookies=2"])
-    try:
-        wait_port(d.proc, 80)
-        time.sleep(1.5)     # nc's connection gone (TIME_WAIT is 1 s)
-        base = tcp_stats(d)
-        script = r"""
+# Runs in the peer namespace: one bare SYN (no options) to 198.18.0.2:80
+# from each source address given, from a raw AF_PACKET socket on dpf0p.
+SYN_FROM = r"""
 import socket, struct, sys
 dst_mac = bytes.fromhex(sys.argv[1].replace(":", ""))
 def csum(b):
@@ -256,9 +248,22 @@ for a in sys.argv[2:]:
     s.send(dst_mac + bytes([2, 0, 0x5e, 0x10, 0, 1]) + b"\x08\x00" +
            bytes(ip) + bytes(tcp))
 """
+
+
+@test
+def syn_from_bad_sources_unanswered(ctx):
+    """SYNs from broadcast, multicast, zero, loopback, our own address and
+    our subnet's broadcast get no SYN-ACK (and no ARP), and are counted;
+    with tcp.syncookies=2 a kernel client is still served."""
+    d = Daemon(ctx, extra=["--listen", "80", "--tcp", "syncookies=2"])
+    try:
+        wait_port(d.proc, 80)
+        time.sleep(1.5)     # nc's connection gone (TIME_WAIT is 1 s)
+        base = tcp_stats(d)
         bad = ["255.255.255.255", "224.0.0.1", "239.1.2.3", "0.0.0.0",
                "127.0.0.1", "198.18.0.2", "198.18.0.255", "240.0.0.1"]
-        r = ns("/usr/bin/python3", "-c", script, our_mac(), *bad, timeout=30)
+        r = ns("/usr/bin/python3", "-c", SYN_FROM, our_mac(), *bad,
+               timeout=30)
         check(r.returncode == 0, "sender: %s" % r.stderr.decode())
         time.sleep(0.5)
         st = tcp_stats(d)
@@ -279,6 +284,50 @@ for a in sys.argv[2:]:
           (ok, secs))
     check(after["tcp"]["SyncookiesRecv"] > b["SyncookiesRecv"],
           "curl's handshake did not go through a cookie")
+
+
+@test
+def syn_cookie_synack_without_route_sends_no_arp(ctx):
+    """With tcp.syncookies=2, SYNs from addresses dpfetch has no route to
+    (198.19.7.x: off its /24, and no gateway) get no SYN-ACK, counted
+    where every unroutable packet is (ip.tx_no_route), as over IPv6.
+    Nothing is ARPed for (before, the cookie path asked ARP to resolve
+    next hop 0.0.0.0 and sent a request for it), nothing is held, and a
+    kernel client is still served."""
+    srcs = ["198.19.7.%d" % i for i in range(1, 11)]
+    d = Daemon(ctx, extra=["--listen", "80", "--tcp", "syncookies=2"])
+    try:
+        wait_port(d.proc, 80)
+        time.sleep(1.5)     # nc's connection gone (TIME_WAIT is 1 s)
+        base = tcp_stats(d)
+        r = ns("/usr/bin/python3", "-c", SYN_FROM, our_mac(), *srcs,
+               timeout=30)
+        check(r.returncode == 0, "sender: %s" % r.stderr.decode())
+        time.sleep(0.5)
+        st = tcp_stats(d)
+        ok, secs = honest_curl()
+    finally:
+        d.stop()
+
+    def delta(sect, key):
+        return st[sect][key] - base[sect][key]
+    print("    %d SYNs without a route: tx_no_route %d, SynAckNoNeigh %d, "
+          "ARP requests %d" % (len(srcs), delta("ip", "tx_no_route"),
+                               delta("tcp", "SynAckNoNeigh"),
+                               delta("arp", "tx_requests")))
+    check(delta("tcp", "InSegs") >= len(srcs),
+          "dpfetch saw %d segments" % delta("tcp", "InSegs"))
+    check(delta("ip", "tx_no_route") == len(srcs),
+          "tx_no_route %d for %d SYNs" % (delta("ip", "tx_no_route"),
+                                          len(srcs)))
+    check(delta("tcp", "SynAckNoNeigh") == 0,
+          "SynAckNoNeigh %d" % delta("tcp", "SynAckNoNeigh"))
+    check(delta("arp", "tx_requests") == 0 and
+          delta("arp", "held_packets") == 0,
+          "ARP for an unroutable source: %d requests, %d held" % (
+              delta("arp", "tx_requests"), delta("arp", "held_packets")))
+    check(ok and secs < 1.0, "curl with syncookies=2: ok %s in %.2f s" %
+          (ok, secs))
 
 
 # SYNs over IPv6 from on-link sources nobody owns (no one answers Neighbor
