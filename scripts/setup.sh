@@ -16,7 +16,7 @@ PACKAGES=(
 	libbpf-dev libxdp-dev
 	jq netcat-openbsd
 	tshark
-	clang libclang-rt-14-dev
+	clang libclang-rt-14-dev valgrind
 	wrk httperf
 	chromium python3-html5lib
 	libedit-dev scdoc python3-pexpect man-db prometheus

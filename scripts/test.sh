@@ -41,6 +41,7 @@ TOOLS=(
 	"dpdk-dumpcap dpdk-dev" "dpdk-telemetry.py dpdk-dev"
 	"dpdk-testpmd dpdk-dev" "chromium chromium"
 	"scdoc scdoc" "man man-db" "prometheus prometheus" "promtool prometheus"
+	"valgrind valgrind" "callgrind_control valgrind"
 )
 missing_tools=()
 for t in "${TOOLS[@]}"; do

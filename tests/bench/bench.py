@@ -126,17 +126,20 @@ class Dpfetch:
 
     seq = 0
 
-    def __init__(self, build, lcores, vdev, app_args, mem="1024"):
+    def __init__(self, build, lcores, vdev, app_args, mem="1024",
+                 wrapper=()):
         Dpfetch.seq += 1
         tag = "%d-%d" % (os.getpid(), Dpfetch.seq)
         self.prefix = "dpf-bench-" + tag
         self.ctl = "/run/dpf-bench-%s.ctl" % tag
         self.ctlbin = os.path.join(build, "app", "dpfetchctl")
         self.errf = tempfile.TemporaryFile()
-        cmd = [os.path.join(build, "app", "dpfetch"), "-l", lcores,
-               "--no-huge", "-m", mem, "--no-pci", "--file-prefix",
-               self.prefix, "--log-level", "warning", "--vdev=" + vdev,
-               "--"] + app_args + ["--ctl", self.ctl]
+        # wrapper: a command to run dpfetch under (instr.py: valgrind).
+        cmd = list(wrapper) + [
+            os.path.join(build, "app", "dpfetch"), "-l", lcores,
+            "--no-huge", "-m", mem, "--no-pci", "--file-prefix",
+            self.prefix, "--log-level", "warning", "--vdev=" + vdev,
+            "--"] + app_args + ["--ctl", self.ctl]
         self.cmd = cmd
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
                                      stderr=self.errf)
