@@ -783,16 +783,21 @@ tcp_ooo_budget(const struct worker *w)
 	return b != 0 ? b : 2 * w->cfg->tcp.rcvbuf;
 }
 
-/* Segment text (RFC 9293 3.10.7.4, seventh check).  Takes m.  Returns 1
- * if the connection was freed. */
+/* Segment text (RFC 9293 3.10.7.4, seventh check).  Takes m.  wnd: the
+ * receive window the acceptability test used.  Returns 1 if the
+ * connection was freed. */
 static int
 tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
-	    struct rte_mbuf *m)
+	    struct rte_mbuf *m, uint32_t wnd)
 {
 	uint32_t seq = s->seq, off = s->data_off, len = s->len;
-	uint32_t wnd = RTE_MAX(tcp_rcv_window(w, c),
-			       SEQ_DIFF(c->rcv_adv, c->rcv_nxt));
 	int fin = !!(s->flags & TH_FIN);
+
+	/* The ACK may have freed send buffer, which an echo's window
+	 * depends on; nothing else it does moves the window. */
+	if (c->flags & TF_RCV_HOLD_SND)
+		wnd = RTE_MAX(tcp_rcv_window(w, c),
+			      SEQ_DIFF(c->rcv_adv, c->rcv_nxt));
 
 	/* Cut what we already have off the front. */
 	if (SEQ_LT(seq, c->rcv_nxt)) {
@@ -1094,7 +1099,7 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 	case TCP_ESTABLISHED:
 	case TCP_FIN_WAIT_1:
 	case TCP_FIN_WAIT_2:
-		return tcp_in_data(w, c, s, m);
+		return tcp_in_data(w, c, s, m, wnd);
 	case TCP_TIME_WAIT:
 		goto drop;
 	default:

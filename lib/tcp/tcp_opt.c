@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <stddef.h>
 #include <string.h>
 
 #include "tcp_opt.h"
@@ -24,7 +25,18 @@ tcp_opt_parse(const uint8_t *p, uint32_t len, int syn, struct tcp_opts *o)
 {
 	uint32_t i = 0;
 
-	memset(o, 0, sizeof(*o));
+	/* The scalars only: SACK blocks are read up to n_sack. */
+	memset(o, 0, offsetof(struct tcp_opts, sack_start));
+	/* Past the handshake a connection with timestamps sends NOP, NOP,
+	 * timestamp on every segment without SACK blocks (RFC 7323
+	 * appendix A's layout, Linux's and ours): taken whole, as the loop
+	 * below would take it. */
+	if (len == TCPOLEN_TS_ALIGNED && get32(p) == TCPOPT_TS_ALIGNED_HEAD) {
+		o->has_ts = 1;
+		o->ts_val = get32(p + 4);
+		o->ts_ecr = get32(p + 8);
+		return 0;
+	}
 	while (i < len) {
 		uint8_t kind = p[i];
 		uint8_t olen;
@@ -139,10 +151,7 @@ tcp_opt_put_syn(uint8_t *p, uint16_t mss, int sack, int ts, uint32_t ts_val,
 uint32_t
 tcp_opt_put_ts(uint8_t *p, uint32_t ts_val, uint32_t ts_ecr)
 {
-	p[0] = TCPOPT_NOP;
-	p[1] = TCPOPT_NOP;
-	p[2] = TCPOPT_TIMESTAMP;
-	p[3] = 10;
+	put32(p, TCPOPT_TS_ALIGNED_HEAD);
 	put32(p + 4, ts_val);
 	put32(p + 8, ts_ecr);
 	return 12;

@@ -34,7 +34,8 @@ struct tcp_opts {
  * Parse len bytes of options.  Returns 0, or -1 when an option's length
  * is malformed or runs past the header (the segment is then dropped).
  * Unknown options are skipped by their length.  syn: MSS, window scale
- * and SACK-permitted count only on SYN segments.
+ * and SACK-permitted count only on SYN segments.  Of sack_start and
+ * sack_end only the first n_sack entries are set.
  */
 int
 tcp_opt_parse(const uint8_t *p, uint32_t len, int syn, struct tcp_opts *o);
@@ -45,6 +46,10 @@ tcp_opt_put_syn(uint8_t *p, uint16_t mss, int sack, int ts, uint32_t ts_val,
 		uint32_t ts_ecr, int wscale, uint8_t shift);
 /* What tcp_opt_put_ts writes: NOP, NOP, then the 10-byte option. */
 #define TCPOLEN_TS_ALIGNED	12
+/* Its first four bytes, read as a big-endian word. */
+#define TCPOPT_TS_ALIGNED_HEAD	((uint32_t)TCPOPT_NOP << 24 | \
+				 (uint32_t)TCPOPT_NOP << 16 | \
+				 (uint32_t)TCPOPT_TIMESTAMP << 8 | 10)
 uint32_t
 tcp_opt_put_ts(uint8_t *p, uint32_t ts_val, uint32_t ts_ecr);
 uint32_t

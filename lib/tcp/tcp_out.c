@@ -68,14 +68,18 @@ tcp_ip_output(struct worker *w, struct rte_mbuf *m, uint32_t local_ip,
 uint32_t
 tcp_rcv_window(struct worker *w, const struct tcp_conn *c)
 {
-	uint32_t buf = w->cfg->tcp.rcvbuf;
+	uint32_t space = w->cfg->tcp.rcvbuf;
+	uint32_t max = (uint32_t)65535 << c->rcv_wscale;
+
 	/* The out-of-order queue costs what its buffers cost: half its
 	 * true size (Linux's rcvbuf doubling) when that is more than its
 	 * payload, so tiny segments close the window. */
-	const struct tcp_reass *q = tcp_ooo_of(w->tcp, c);
-	uint32_t held = RTE_MAX(q->bytes, q->truesize / 2);
-	uint32_t space = buf > held ? buf - held : 0;
-	uint32_t max = (uint32_t)65535 << c->rcv_wscale;
+	if (c->ooo_i != 0) {
+		const struct tcp_reass *q = tcp_ooo_ptr(w->tcp, c);
+		uint32_t held = RTE_MAX(q->bytes, q->truesize / 2);
+
+		space = space > held ? space - held : 0;
+	}
 
 	if (space > max)
 		space = max;
