@@ -68,9 +68,9 @@ def layer_of(obj, path):
 def parse_callgrind(path):
     """Self cost (Ir) per (object, file, function) and the total, from a
     callgrind output file.  Code inlined from another file (fi=/fe=) is
-    charged to that file, but for the compiler's intrinsics; a call's
-    cost line (after calls=) is the callee's inclusive cost and is not
-    the caller's own."""
+    charged to that file, but for helper_header's; a call's cost line
+    (after calls=) is the callee's inclusive cost and is not the
+    caller's own."""
     names = {"ob": {}, "fl": {}, "fn": {}}
     cost = collections.Counter()
     total = 0
@@ -111,9 +111,7 @@ def parse_callgrind(path):
                 fi = ""
             elif key in ("fi", "fe"):
                 fi = name("fl", rest)
-                # The compiler's intrinsics belong to the function
-                # that uses them.
-                if "/lib/gcc/" in fi:
+                if helper_header(fi):
                     fi = ""
             elif key == "fn":
                 fn = name("fn", rest)
@@ -185,11 +183,31 @@ def measure(build, side, params, keep, tag):
             pass
 
 
+def helper_header(path):
+    """The compiler's intrinsics and libc's inline helpers (byte swaps):
+    code that belongs to the function it was inlined into."""
+    return "/lib/gcc/" in path or (path.startswith("/usr/include/") and
+                                   "/dpdk/" not in path)
+
+
 def per_response(n, cost):
+    """Per response: instructions by layer, and by function."""
+    own = collections.Counter()
+    for (ob, fl, fn), v in cost.items():
+        if not helper_header(fl):
+            own[(fn, layer_of(ob, fl))] += v
+    # A function whose first instruction came from such a helper is
+    # filed under the helper's header: charge it to the layer where
+    # most of its own code is.
+    fn_layer = {}
+    for (fn, lay), v in sorted(own.items(), key=lambda x: x[1]):
+        fn_layer[fn] = lay
     layers = collections.Counter()
     funcs = collections.Counter()
     for (ob, fl, fn), v in cost.items():
-        layers[layer_of(ob, fl)] += v / n
+        lay = fn_layer.get(fn, "other") if helper_header(fl) else \
+            layer_of(ob, fl)
+        layers[lay] += v / n
         funcs[fn] += v / n
     return layers, funcs
 
