@@ -32,7 +32,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402
 
 
-def start_pair(build, tag):
+def start_pair(build, tag, srv_wrapper=(), cli_wrapper=(),
+               link_timeout=15):
+    """A server (core 0) and a client (core 1) of build over memif, each
+    run under its wrapper command if any: [server, client, socket]."""
     sock = "/run/dpf-ab-%d-%s.memif" % (os.getpid(), tag)
     try:
         os.unlink(sock)
@@ -40,12 +43,14 @@ def start_pair(build, tag):
         pass
     srv = bench.Dpfetch(build, bench.SERVER_CORE,
                         "net_memif0,role=server,socket=%s,rsize=12" % sock,
-                        ["--ip", "198.18.2.1/24", "--listen", "80"])
+                        ["--ip", "198.18.2.1/24", "--listen", "80"],
+                        wrapper=srv_wrapper)
     try:
         cli = bench.Dpfetch(build, bench.CLIENT_CORE,
                             "net_memif0,role=client,socket=%s,rsize=12" %
-                            sock, ["--ip", "198.18.2.2/24"])
-        cli.wait_link()
+                            sock, ["--ip", "198.18.2.2/24"],
+                            wrapper=cli_wrapper)
+        cli.wait_link(timeout=link_timeout)
     except Exception:
         srv.stop()
         raise
@@ -91,21 +96,11 @@ def main():
     ap.add_argument("--a", required=True, help="build directory A")
     ap.add_argument("--b", required=True, help="build directory B")
     ap.add_argument("--slices", type=int, default=8)
-    ap.add_argument("--duration", type=int, default=2)
-    ap.add_argument("--body", type=int, default=64,
-                    help="response body bytes (/bytes/N)")
-    ap.add_argument("--connections", type=int, default=1000)
-    ap.add_argument("--rpc", type=int, default=0,
-                    help="requests per connection (1: a new connection "
-                         "per request); default keep-alive")
+    bench.add_memif_job_args(ap, duration=2)
     a = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("ab.py: needs root (DPDK)")
-    params = ["connections=%d" % a.connections,
-              "duration=%d" % a.duration,
-              "url=http://198.18.2.1/bytes/%d" % a.body]
-    if a.rpc:
-        params.append("rpc=%d" % a.rpc)
+    params = bench.memif_job_params(a)
     pairs = {}
     rows = {"A": [], "B": []}
     errors = 0

@@ -207,6 +207,27 @@ class Dpfetch:
         shutil.rmtree("/var/run/dpdk/" + self.prefix, ignore_errors=True)
 
 
+def add_memif_job_args(ap, duration):
+    """The client job that ab.py and instr.py run over a memif pair."""
+    ap.add_argument("--body", type=int, default=64,
+                    help="response body bytes (/bytes/N)")
+    ap.add_argument("--connections", type=int, default=1000)
+    ap.add_argument("--rpc", type=int, default=0,
+                    help="requests per connection (1: a new connection "
+                         "per request); default keep-alive")
+    ap.add_argument("--duration", type=int, default=duration)
+
+
+def memif_job_params(a):
+    """That job's parameters for dpfetchctl fetch (server 198.18.2.1)."""
+    params = ["connections=%d" % a.connections,
+              "duration=%d" % a.duration,
+              "url=http://198.18.2.1/bytes/%d" % a.body]
+    if a.rpc:
+        params.append("rpc=%d" % a.rpc)
+    return params
+
+
 def busy_delta(before, after):
     b = {x["lcore"]: x for x in before}
     out = {"busy_cycles": 0, "idle_cycles": 0, "tsc_hz": 0}

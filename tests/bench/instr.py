@@ -40,6 +40,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ab  # noqa: E402
 import bench  # noqa: E402
 
 LAYERS = ("core", "net", "tcp", "http", "job", "loop", "ctl", "app",
@@ -132,22 +133,12 @@ def measure(build, side, params, keep, tag):
     out = os.path.join(keep, "callgrind.%s" % tag)
     vg = ["valgrind", "--tool=callgrind", "--instr-atstart=no",
           "--callgrind-out-file=%s.%%p" % out]
-    sock = "/run/dpf-instr-%d-%s.memif" % (os.getpid(), tag)
+    pair = ab.start_pair(build, "instr-" + tag,
+                         srv_wrapper=vg if side == "server" else (),
+                         cli_wrapper=vg if side == "client" else (),
+                         link_timeout=180)
+    srv, cli = pair[:2]
     try:
-        os.unlink(sock)
-    except OSError:
-        pass
-    srv = cli = None
-    try:
-        srv = bench.Dpfetch(build, bench.SERVER_CORE,
-                            "net_memif0,role=server,socket=%s,rsize=12" %
-                            sock, ["--ip", "198.18.2.1/24", "--listen", "80"],
-                            wrapper=vg if side == "server" else ())
-        cli = bench.Dpfetch(build, bench.CLIENT_CORE,
-                            "net_memif0,role=client,socket=%s,rsize=12" %
-                            sock, ["--ip", "198.18.2.2/24"],
-                            wrapper=vg if side == "client" else ())
-        cli.wait_link(timeout=180)
         # Warm up (ARP, pools, first connections) uninstrumented.
         warm = [p for p in params if not p.startswith("duration=")]
         cli.job(warm + ["duration=1"], timeout=900)
@@ -174,13 +165,7 @@ def measure(build, side, params, keep, tag):
         cost, total = parse_callgrind(dump)
         return n, cost, total
     finally:
-        for d in (cli, srv):
-            if d is not None:
-                d.stop()
-        try:
-            os.unlink(sock)
-        except OSError:
-            pass
+        ab.stop_pair(pair)
 
 
 def helper_header(path):
@@ -226,13 +211,7 @@ def main():
     ap.add_argument("--b", help="a second build directory to compare")
     ap.add_argument("--side", choices=("client", "server"),
                     default="client")
-    ap.add_argument("--body", type=int, default=64,
-                    help="response body bytes (/bytes/N)")
-    ap.add_argument("--connections", type=int, default=1000)
-    ap.add_argument("--rpc", type=int, default=0,
-                    help="requests per connection (1: a new connection "
-                         "per request); default keep-alive")
-    ap.add_argument("--duration", type=int, default=4)
+    bench.add_memif_job_args(ap, duration=4)
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--keep", help="directory for the callgrind files")
@@ -243,11 +222,7 @@ def main():
         if shutil.which(tool) is None:
             sys.exit("instr.py: %s not found (scripts/setup.sh installs "
                      "valgrind)" % tool)
-    params = ["connections=%d" % a.connections,
-              "duration=%d" % a.duration,
-              "url=http://198.18.2.1/bytes/%d" % a.body]
-    if a.rpc:
-        params.append("rpc=%d" % a.rpc)
+    params = bench.memif_job_params(a)
     keep = a.keep or tempfile.mkdtemp(prefix="dpf-instr-")
     os.makedirs(keep, exist_ok=True)
     builds = [("A", a.build)] + ([("B", a.b)] if a.b else [])

@@ -250,19 +250,17 @@ for a in sys.argv[2:]:
 """
 
 
-@test
-def syn_from_bad_sources_unanswered(ctx):
-    """SYNs from broadcast, multicast, zero, loopback, our own address and
-    our subnet's broadcast get no SYN-ACK (and no ARP), and are counted;
-    with tcp.syncookies=2 a kernel client is still served."""
+def syns_from(ctx, srcs):
+    """A server with SYN cookies always on (tcp.syncookies=2) gets one
+    SYN_FROM from each of srcs, then the kernel's curl: returns its
+    stats before and after the SYNs, curl's (ok, seconds), and its stats
+    after curl."""
     d = Daemon(ctx, extra=["--listen", "80", "--tcp", "syncookies=2"])
     try:
         wait_port(d.proc, 80)
         time.sleep(1.5)     # nc's connection gone (TIME_WAIT is 1 s)
         base = tcp_stats(d)
-        bad = ["255.255.255.255", "224.0.0.1", "239.1.2.3", "0.0.0.0",
-               "127.0.0.1", "198.18.0.2", "198.18.0.255", "240.0.0.1"]
-        r = ns("/usr/bin/python3", "-c", SYN_FROM, our_mac(), *bad,
+        r = ns("/usr/bin/python3", "-c", SYN_FROM, our_mac(), *srcs,
                timeout=30)
         check(r.returncode == 0, "sender: %s" % r.stderr.decode())
         time.sleep(0.5)
@@ -271,6 +269,17 @@ def syn_from_bad_sources_unanswered(ctx):
         after = tcp_stats(d)
     finally:
         d.stop()
+    return base, st, ok, secs, after
+
+
+@test
+def syn_from_bad_sources_unanswered(ctx):
+    """SYNs from broadcast, multicast, zero, loopback, our own address and
+    our subnet's broadcast get no SYN-ACK (and no ARP), and are counted;
+    with tcp.syncookies=2 a kernel client is still served."""
+    bad = ["255.255.255.255", "224.0.0.1", "239.1.2.3", "0.0.0.0",
+           "127.0.0.1", "198.18.0.2", "198.18.0.255", "240.0.0.1"]
+    base, st, ok, secs, after = syns_from(ctx, bad)
     t, b = st["tcp"], base["tcp"]
     check(t["SynFromBadSource"] - b["SynFromBadSource"] == len(bad),
           "SynFromBadSource %d, wanted %d" %
@@ -295,19 +304,7 @@ def syn_cookie_synack_without_route_sends_no_arp(ctx):
     next hop 0.0.0.0 and sent a request for it), nothing is held, and a
     kernel client is still served."""
     srcs = ["198.19.7.%d" % i for i in range(1, 11)]
-    d = Daemon(ctx, extra=["--listen", "80", "--tcp", "syncookies=2"])
-    try:
-        wait_port(d.proc, 80)
-        time.sleep(1.5)     # nc's connection gone (TIME_WAIT is 1 s)
-        base = tcp_stats(d)
-        r = ns("/usr/bin/python3", "-c", SYN_FROM, our_mac(), *srcs,
-               timeout=30)
-        check(r.returncode == 0, "sender: %s" % r.stderr.decode())
-        time.sleep(0.5)
-        st = tcp_stats(d)
-        ok, secs = honest_curl()
-    finally:
-        d.stop()
+    base, st, ok, secs, _ = syns_from(ctx, srcs)
 
     def delta(sect, key):
         return st[sect][key] - base[sect][key]
