@@ -32,7 +32,6 @@ import collections
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -69,9 +68,9 @@ def layer_of(obj, path):
 def parse_callgrind(path):
     """Self cost (Ir) per (object, file, function) and the total, from a
     callgrind output file.  Code inlined from another file (fi=/fe=) is
-    charged to that file, but for helper_header's; a call's cost line
-    (after calls=) is the callee's inclusive cost and is not the
-    caller's own."""
+    charged to that file (per_response decides what a helper header's
+    code belongs to); a call's cost line (after calls=) is the callee's
+    inclusive cost and is not the caller's own."""
     names = {"ob": {}, "fl": {}, "fn": {}}
     cost = collections.Counter()
     total = 0
@@ -112,8 +111,6 @@ def parse_callgrind(path):
                 fi = ""
             elif key in ("fi", "fe"):
                 fi = name("fl", rest)
-                if helper_header(fi):
-                    fi = ""
             elif key == "fn":
                 fn = name("fn", rest)
                 fi = ""
@@ -181,9 +178,8 @@ def per_response(n, cost):
     for (ob, fl, fn), v in cost.items():
         if not helper_header(fl):
             own[(fn, layer_of(ob, fl))] += v
-    # A function whose first instruction came from such a helper is
-    # filed under the helper's header: charge it to the layer where
-    # most of its own code is.
+    # Code from such a helper goes to the layer where most of its
+    # function's own code is.
     fn_layer = {}
     for (fn, lay), v in sorted(own.items(), key=lambda x: x[1]):
         fn_layer[fn] = lay
@@ -227,7 +223,6 @@ def main():
     os.makedirs(keep, exist_ok=True)
     builds = [("A", a.build)] + ([("B", a.b)] if a.b else [])
     got = {name: [] for name, _ in builds}
-    old = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         for i in range(a.runs):
             order = builds if i % 2 == 0 else builds[::-1]
@@ -240,7 +235,6 @@ def main():
                       "response (%s)" % (i + 1, name, n, total / n, a.side),
                       flush=True)
     finally:
-        signal.signal(signal.SIGINT, old)
         if not a.keep:
             shutil.rmtree(keep, ignore_errors=True)
     summary = {}
