@@ -93,7 +93,7 @@
 	X(ChallengeAcksLimited) X(SynAckRetriesCut) X(SynAckNoNeigh) \
 	X(HalfOpenPeak) \
 	X(OfoNoMem) X(CcNoMem) X(SndNoMem) \
-	X(Ip6NoMem)
+	X(Ip6NoMem) X(PredictedSegs)
 
 #define STATS_HTTP(X) \
 	X(requests) X(responses) X(body_bytes) X(parse_errors) \

@@ -8,6 +8,8 @@
  *       tcp_in_listen()            SYN for a listener: SYN_RECEIVED
  *       tcp_in_no_conn()           RST for strays (RFC 9293 3.10.7.1)
  *       tcp_in_syn_sent()          our SYN is out (3.10.7.3)
+ *       tcp_in_predicted()         ESTABLISHED, the expected segment:
+ *                                  header prediction, or on to
  *       tcp_in_synchronized()      every later state (3.10.7.4):
  *         PAWS (RFC 7323 5), acceptability test, RST and SYN checks
  *         (RFC 5961), tcp_in_ack() (SACK scoreboard, recovery,
@@ -539,13 +541,123 @@ tcp_neigh_confirm(struct worker *w, const struct tcp_conn *c)
 		arp_confirm(w, c->remote_ip);
 }
 
+/*
+ * An ACK of new data (s->ack past snd_una, not past snd_max): what it
+ * covers leaves the send buffer, an RTT sample, the congestion window or
+ * the end of recovery, the timer, and the application may send more.
+ * Both receive paths come here (tcp_in_ack, tcp_in_predicted).  Returns
+ * 1 if it acknowledged our FIN.
+ */
+static __rte_always_inline int
+tcp_in_ack_new(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
+{
+	uint32_t acked = SEQ_DIFF(s->ack, c->snd_una);
+	uint32_t data = RTE_MIN(acked, tcp_snd_of(w->tcp, c)->len);
+	uint32_t fin_seq = c->snd_una + tcp_snd_of(w->tcp, c)->len;
+	int fin_acked = (c->flags & TF_FIN_SENT) && SEQ_GT(s->ack, fin_seq);
+
+	if (c->snd_i != 0) {
+		struct tcp_sndbuf *sb = tcp_snd_ptr(w->tcp, c);
+
+		sndbuf_drop(sb, data);
+		/* All acknowledged: an idle connection holds none. */
+		if (sb->len == 0)
+			tcp_snd_put(w, c);
+	}
+	c->snd_una = s->ack;
+	tcp_neigh_confirm(w, c);
+	if (tcp_sack_ptr(w->tcp, c) != NULL) {
+		tcp_sack_prune(tcp_sack_ptr(w->tcp, c), c->snd_una);
+		if (tcp_sack_ptr(w->tcp, c)->n == 0)
+			tcp_sack_put(w, c);
+	}
+	if (SEQ_LT(c->snd_nxt, c->snd_una))
+		c->snd_nxt = c->snd_una;
+	if (SEQ_LT(tcp_high_rxt(w->tcp, c), c->snd_una))
+		tcp_set_high_rxt(w->tcp, c, c->snd_una);
+	tcp_rtt_from_ack(w, c, s);
+	/* A probe byte taken into a window that stays closed: keep
+	 * backing off the persist timer. */
+	if (s->wnd != 0)
+		c->rtx_shift = 0;
+	c->dupacks = 0;
+	c->flags &= ~TF_TLP_DONE;
+	if (c->flags & TF_RECOVERY) {
+		if (SEQ_GEQ(c->snd_una, c->recover)) {
+			/* Full ACK: recovery is over; continue from
+			 * ssthresh (RFC 5681 3.2 step 6).  Deflating
+			 * to the flight, RFC 6582's other choice,
+			 * leaves one segment out after a quiet
+			 * recovery and invites a timeout. */
+			c->flags &= ~TF_RECOVERY;
+			c->cc.cwnd = RTE_MAX(c->cc.ssthresh,
+					     2u * c->mss);
+		} else if (!(c->flags & TF_SACK)) {
+			/* Partial ACK without SACK: the next hole
+			 * starts here (RFC 6582 3.2 step 4). */
+			w->stats.tcp.RecoveryPartialAcks++;
+			tcp_retransmit_head(w, c);
+		}
+	} else if (data > 0) {
+		/* Data only: the SYN's and FIN's sequence numbers
+		 * are no delivered bytes, so the ACK of our SYN
+		 * leaves the initial window as it is (RFC 5681 3.1:
+		 * cwnd grows with data acknowledged). */
+		/* Past slow start the algorithm may need its
+		 * own state. */
+		if ((uint64_t)c->cc.cwnd + data > c->cc.ssthresh)
+			tcp_cc_ready(w, c);
+		w->tcp->cc_ops->on_ack(&c->cc, data, w->now_us,
+				  c->srtt_us);
+	}
+	if (c->snd_una == c->snd_max)
+		tcp_tt_cancel(w, c, TCP_TT_RTX);
+	else
+		tcp_rtx_arm(w, c);
+	if (tcp_snd_of(w->tcp, c)->len > 0 || (c->flags & TF_FIN_QUEUED))
+		tcp_output_schedule(w, c);
+	/* A window limited by the send buffer may open now. */
+	if ((c->flags & TF_RCV_HOLD_SND) && data > 0)
+		tcp_output_schedule(w, c);
+	if (data > 0)
+		tcp_notify_sent(w, c);
+	return fin_acked;
+}
+
+/* The send window from an acceptable ACK (RFC 9293 3.10.7.4, the
+ * SND.WL1/WL2 rule), and out of persist when it opens. */
+static __rte_always_inline void
+tcp_in_wnd_update(struct worker *w, struct tcp_conn *c,
+		  const struct tcp_seg *s)
+{
+	if (SEQ_LT(c->snd_wl1, s->seq) ||
+	    (c->snd_wl1 == s->seq && SEQ_LEQ(c->snd_wl2, s->ack))) {
+		uint32_t old = c->snd_wnd;
+
+		c->snd_wnd = s->wnd << c->snd_wscale;
+		tcp_max_sndwnd_update(c, c->snd_wnd);
+		c->snd_wl1 = s->seq;
+		c->snd_wl2 = s->ack;
+		if (c->snd_wnd > old && tcp_snd_of(w->tcp, c)->len > 0)
+			tcp_output_schedule(w, c);
+		if (old == 0 && c->snd_wnd > 0 &&
+		    SEQ_DIFF(c->snd_max, c->snd_una) <= 1) {
+			/* Out of persist: a probe byte the peer did not take
+			 * goes again at the head of the first real segment. */
+			c->snd_nxt = c->snd_una;
+			c->rtx_shift = 0;
+			c->persist_s = 0;
+			tcp_tt_cancel(w, c, TCP_TT_RTX);
+		}
+	}
+}
+
 /* RFC 9293 3.10.7.4, fifth check, and RFC 5681/6298/6582/6675 on what an
  * ACK says.  Returns 1 if the connection was freed, -1 if the segment is
  * to be dropped. */
 static int
 tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 {
-	uint32_t fin_seq = c->snd_una + tcp_snd_of(w->tcp, c)->len;
 	unsigned int new_sack = 0;
 	/* Whether a duplicate ACK counts without new SACK information:
 	 * without SACK, or when the blocks it had found no scoreboard. */
@@ -585,76 +697,7 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 			tcp_output_schedule(w, c);
 	}
 	if (SEQ_GT(s->ack, c->snd_una)) {
-		uint32_t acked = SEQ_DIFF(s->ack, c->snd_una);
-		uint32_t data = RTE_MIN(acked, tcp_snd_of(w->tcp, c)->len);
-
-		if ((c->flags & TF_FIN_SENT) && SEQ_GT(s->ack, fin_seq))
-			fin_acked = 1;
-		if (c->snd_i != 0) {
-			struct tcp_sndbuf *sb = tcp_snd_ptr(w->tcp, c);
-
-			sndbuf_drop(sb, data);
-			/* All acknowledged: an idle connection holds none. */
-			if (sb->len == 0)
-				tcp_snd_put(w, c);
-		}
-		c->snd_una = s->ack;
-		tcp_neigh_confirm(w, c);
-		if (tcp_sack_ptr(w->tcp, c) != NULL) {
-			tcp_sack_prune(tcp_sack_ptr(w->tcp, c), c->snd_una);
-			if (tcp_sack_ptr(w->tcp, c)->n == 0)
-				tcp_sack_put(w, c);
-		}
-		if (SEQ_LT(c->snd_nxt, c->snd_una))
-			c->snd_nxt = c->snd_una;
-		if (SEQ_LT(tcp_high_rxt(w->tcp, c), c->snd_una))
-			tcp_set_high_rxt(w->tcp, c, c->snd_una);
-		tcp_rtt_from_ack(w, c, s);
-		/* A probe byte taken into a window that stays closed: keep
-		 * backing off the persist timer. */
-		if (s->wnd != 0)
-			c->rtx_shift = 0;
-		c->dupacks = 0;
-		c->flags &= ~TF_TLP_DONE;
-		if (c->flags & TF_RECOVERY) {
-			if (SEQ_GEQ(c->snd_una, c->recover)) {
-				/* Full ACK: recovery is over; continue from
-				 * ssthresh (RFC 5681 3.2 step 6).  Deflating
-				 * to the flight, RFC 6582's other choice,
-				 * leaves one segment out after a quiet
-				 * recovery and invites a timeout. */
-				c->flags &= ~TF_RECOVERY;
-				c->cc.cwnd = RTE_MAX(c->cc.ssthresh,
-						     2u * c->mss);
-			} else if (!(c->flags & TF_SACK)) {
-				/* Partial ACK without SACK: the next hole
-				 * starts here (RFC 6582 3.2 step 4). */
-				w->stats.tcp.RecoveryPartialAcks++;
-				tcp_retransmit_head(w, c);
-			}
-		} else if (data > 0) {
-			/* Data only: the SYN's and FIN's sequence numbers
-			 * are no delivered bytes, so the ACK of our SYN
-			 * leaves the initial window as it is (RFC 5681 3.1:
-			 * cwnd grows with data acknowledged). */
-			/* Past slow start the algorithm may need its
-			 * own state. */
-			if ((uint64_t)c->cc.cwnd + data > c->cc.ssthresh)
-				tcp_cc_ready(w, c);
-			w->tcp->cc_ops->on_ack(&c->cc, data, w->now_us,
-					  c->srtt_us);
-		}
-		if (c->snd_una == c->snd_max)
-			tcp_tt_cancel(w, c, TCP_TT_RTX);
-		else
-			tcp_rtx_arm(w, c);
-		if (tcp_snd_of(w->tcp, c)->len > 0 || (c->flags & TF_FIN_QUEUED))
-			tcp_output_schedule(w, c);
-		/* A window limited by the send buffer may open now. */
-		if ((c->flags & TF_RCV_HOLD_SND) && data > 0)
-			tcp_output_schedule(w, c);
-		if (data > 0)
-			tcp_notify_sent(w, c);
+		fin_acked = tcp_in_ack_new(w, c, s);
 	} else if (s->ack == c->snd_una && SEQ_LT(c->snd_una, c->snd_max) &&
 		   s->wnd != 0 && c->snd_wnd != 0 &&
 		   (new_sack > 0 ||
@@ -695,27 +738,7 @@ tcp_in_ack(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 		tcp_output_schedule(w, c);
 	}
 
-	/* Window update (RFC 9293 3.10.7.4, SND.WL1/WL2 rule). */
-	if (SEQ_LT(c->snd_wl1, s->seq) ||
-	    (c->snd_wl1 == s->seq && SEQ_LEQ(c->snd_wl2, s->ack))) {
-		uint32_t old = c->snd_wnd;
-
-		c->snd_wnd = s->wnd << c->snd_wscale;
-		tcp_max_sndwnd_update(c, c->snd_wnd);
-		c->snd_wl1 = s->seq;
-		c->snd_wl2 = s->ack;
-		if (c->snd_wnd > old && tcp_snd_of(w->tcp, c)->len > 0)
-			tcp_output_schedule(w, c);
-		if (old == 0 && c->snd_wnd > 0 &&
-		    SEQ_DIFF(c->snd_max, c->snd_una) <= 1) {
-			/* Out of persist: a probe byte the peer did not take
-			 * goes again at the head of the first real segment. */
-			c->snd_nxt = c->snd_una;
-			c->rtx_shift = 0;
-			c->persist_s = 0;
-			tcp_tt_cancel(w, c, TCP_TT_RTX);
-		}
-	}
+	tcp_in_wnd_update(w, c, s);
 
 	if (!fin_acked)
 		return 0;
@@ -781,6 +804,24 @@ tcp_ooo_budget(const struct worker *w)
 	uint32_t b = w->cfg->tcp.ooo_max_bytes;
 
 	return b != 0 ? b : 2 * w->cfg->tcp.rcvbuf;
+}
+
+/* In-order data taken: RFC 5681 4.2's ACK, at once when it filled a
+ * hole, else at least for every second full segment (or for segments
+ * the port merged), else within delack_ms. */
+static __rte_always_inline void
+tcp_in_owe_ack(struct worker *w, struct tcp_conn *c, int filled_hole,
+	       int merged)
+{
+	if (filled_hole) {
+		tcp_ack_now(w, c);
+	} else if (++c->segs_unacked >= 2 || merged) {
+		w->stats.tcp.QuickAcks++;
+		tcp_ack_now(w, c);
+	} else {
+		c->flags |= TF_DELACK;
+		tcp_delack_arm(w, c);
+	}
 }
 
 /* Segment text (RFC 9293 3.10.7.4, seventh check).  Takes m.  wnd: the
@@ -878,17 +919,7 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		/* Hole filled: the queue's block goes back to the pool. */
 		if (c->ooo_i != 0 && tcp_ooo_of(w->tcp, c)->nsegs == 0)
 			tcp_ooo_put(w, c);
-		/* RFC 5681 4.2: ACK at once when a hole fills, else at least
-		 * every second full segment, else within delack_ms. */
-		if (had_ooo) {
-			tcp_ack_now(w, c);
-		} else if (++c->segs_unacked >= 2 || merged) {
-			w->stats.tcp.QuickAcks++;
-			tcp_ack_now(w, c);
-		} else {
-			c->flags |= TF_DELACK;
-			tcp_delack_arm(w, c);
-		}
+		tcp_in_owe_ack(w, c, had_ooo, merged);
 	} else if (len > 0) {
 		/* Out of order: keep it, and say so at once (RFC 5681 4.2)
 		 * with SACK blocks describing what we hold. */
@@ -1114,6 +1145,62 @@ drop:
 	return 0;
 }
 
+/*
+ * Header prediction (Van Jacobson's; FreeBSD's tcp_input and Linux's
+ * tcp_rcv_established have it): in ESTABLISHED nearly every segment is
+ * the next one expected, with at most an ACK of data we sent and the
+ * window unchanged.  For such a segment every check of
+ * tcp_in_synchronized passes and most of what it does comes to nothing
+ * (no trimming, no SACK, no duplicate ACK, no recovery, no reassembly),
+ * so this does only the rest, through the same helpers.  Anything else
+ * takes the general path: a flag other than ACK and PSH, data out of
+ * order or past what we advertised, SACK blocks, a new window, an old
+ * or missing timestamp, a repeated ACK without data, duplicate ACKs
+ * counted, recovery, out-of-order data or a scoreboard held, an echo
+ * (its window moves with its send buffer).  Returns 1 when it took the
+ * segment (and m).
+ */
+static __rte_always_inline int
+tcp_in_predicted(struct worker *w, struct tcp_conn *c,
+		 const struct tcp_seg *s, struct rte_mbuf *m)
+{
+	if (c->state != TCP_ESTABLISHED ||
+	    (s->flags & (TH_SYN | TH_FIN | TH_RST | TH_URG | TH_ACK)) !=
+	    TH_ACK ||
+	    s->seq != c->rcv_nxt || s->opts.n_sack != 0 ||
+	    (c->flags & (TF_RECOVERY | TF_RCV_HOLD_SND)) != 0 ||
+	    c->dupacks != 0 || c->ooo_i != 0 || c->sack_i != 0 ||
+	    (s->wnd << c->snd_wscale) != c->snd_wnd ||
+	    SEQ_LT(s->ack, c->snd_una) || SEQ_GT(s->ack, c->snd_max) ||
+	    SEQ_GT(s->seq + s->len, c->rcv_adv) ||
+	    (s->len == 0 && s->ack == c->snd_una))
+		return 0;
+	if ((c->flags & TF_TSTAMP) &&
+	    (!s->opts.has_ts || SEQ_LT(s->opts.ts_val, c->ts_recent)))
+		return 0;
+
+	w->stats.tcp.PredictedSegs++;
+	c->last_rx_ms = (uint32_t)w->now_ms;
+	c->ka_probes = 0;
+	if ((c->flags & TF_TSTAMP) && SEQ_LEQ(s->seq, c->last_ack_sent)) {
+		c->ts_recent = s->opts.ts_val;
+		c->ts_recent_t = TCP_TS_RECENT_T(w->now_ms);
+	}
+	/* Our FIN is not out in ESTABLISHED: nothing for fin_acked. */
+	if (s->ack != c->snd_una)
+		tcp_in_ack_new(w, c, s);
+	tcp_in_wnd_update(w, c, s);
+	/* The application, told of the ACK, may have closed. */
+	if (s->len > 0 && (c->state == TCP_ESTABLISHED ||
+			   c->state == TCP_FIN_WAIT_1)) {
+		tcp_deliver(w, c, m, s->data_off, s->len);
+		tcp_in_owe_ack(w, c, 0, s->len > c->mss &&
+			       (m->ol_flags & RTE_MBUF_F_RX_LRO) != 0);
+	}
+	rte_pktmbuf_free(m);
+	return 1;
+}
+
 void
 tcp_input(struct worker *w, struct rte_mbuf *m, uint32_t l3_off,
 	  uint32_t l4_off, uint32_t l4_len)
@@ -1270,7 +1357,8 @@ found:
 	case TCP_LISTEN:
 		goto drop;
 	default:
-		tcp_in_synchronized(w, c, &s, m);
+		if (!tcp_in_predicted(w, c, &s, m))
+			tcp_in_synchronized(w, c, &s, m);
 		return;
 	}
 drop:

@@ -168,13 +168,14 @@ tick(uint64_t ms)
 }
 
 static void
-check_stats(void)
+check_stats_at(int line)
 {
 	unsigned int bad = 0;
 
 #define CHECK_TCP(f)							\
 	if (w->stats.tcp.f != want.f) {					\
-		fprintf(stderr, "tcp.%s is %lu, want %lu\n", #f,	\
+		fprintf(stderr, "line %d: tcp.%s is %lu, want %lu\n",	\
+			line, #f,					\
 			(unsigned long)w->stats.tcp.f,			\
 			(unsigned long)want.f);				\
 		bad++;							\
@@ -183,6 +184,9 @@ check_stats(void)
 #undef CHECK_TCP
 	assert_int_equal(bad, 0);
 }
+
+/* Which check failed, by its line. */
+#define check_stats() check_stats_at(__LINE__)
 
 /* --- the peer ---------------------------------------------------------- */
 
@@ -800,6 +804,7 @@ test_data_in_order(void **state)
 	want.DataBytesIn = 100;
 	want.DelayedAcks = 1;
 	want.PureAcksSent = 1;
+	want.PredictedSegs += 1;
 	check_stats();
 
 	/* Two segments one by one: the second is ACKed at once. */
@@ -816,6 +821,7 @@ test_data_in_order(void **state)
 	want.DataBytesIn += 200;
 	want.QuickAcks = 1;
 	want.PureAcksSent += 1;
+	want.PredictedSegs += 2;
 	check_stats();
 	/* The delayed ACK is off: nothing more comes. */
 	tick(100);
@@ -847,6 +853,7 @@ test_data_in_order(void **state)
 	want.DataBytesIn += 200;
 	want.QuickAcks += 1;
 	want.PureAcksSent += 1;
+	want.PredictedSegs += 2;
 	check_stats();
 	finish();
 }
@@ -970,6 +977,7 @@ test_out_of_order_no_queue(void **state)
 	want.DataBytesIn = 200;
 	want.QuickAcks = 1;
 	want.PureAcksSent += 1;
+	want.PredictedSegs += 2;
 	check_stats();
 	for (k = 0; k < n; k++)
 		obj_pool_put(pool, held[k]);
@@ -1131,6 +1139,7 @@ test_out_of_window(void **state)
 	want.DataBytesIn = 3;
 	want.DupSegs = 1;
 	want.PureAcksSent += 1;
+	want.PredictedSegs += 1;
 	check_stats();
 	finish();
 }
@@ -1173,6 +1182,7 @@ test_paws(void **state)
 	assert_int_equal(c->ts_recent, recent + 1);
 	want.InSegs += 1;
 	want.DataBytesIn = 3;
+	want.PredictedSegs += 1;
 	check_stats();
 	finish();
 }
@@ -1333,6 +1343,7 @@ test_rto_backoff(void **state)
 	tick(2000);
 	expect_none();
 	want.InSegs += 1;
+	want.PredictedSegs += 1;
 	check_stats();
 	finish();
 }
@@ -1370,6 +1381,7 @@ test_timer_left_linked(void **state)
 	want.OutSegs += 1;
 	want.DataBytesOut = sizeof(one);
 	want.InSegs += 1;
+	want.PredictedSegs += 1;
 	check_stats();
 
 	/* Data again at 100 ms: its RTO is at 300 ms, the timer stays at
@@ -1412,6 +1424,7 @@ test_timer_left_linked(void **state)
 	expect_none();
 	assert_false(timer_is_armed(&c->timer));
 	assert_int_equal(w->wheel.n_armed, armed - 1);
+	want.PredictedSegs += 1;
 	check_stats();
 	finish();
 }
@@ -1469,6 +1482,7 @@ test_send_by_reference(void **state)
 	want.DataBytesOut += 60;
 	want.RtoTimeouts = 1;
 	want.RetransSegs = 1;
+	want.PredictedSegs += 1;
 	check_stats();
 
 	/* Three bytes behind it: the 60 are copied first, then msg may
@@ -1500,6 +1514,7 @@ test_send_by_reference(void **state)
 	expect_none();
 	want.InSegs += 1;
 	assert_int_equal(c->snd_i, 0);
+	want.PredictedSegs += 1;
 	check_stats();
 
 	/* Over TCP_SEND_REF_MAX, or behind queued data: copied. */
@@ -1523,6 +1538,7 @@ test_send_by_reference(void **state)
 	want.OutSegs += 2;
 	want.DataBytesOut += sizeof(big) + 10;
 	want.InSegs += 2;
+	want.PredictedSegs += 2;
 	check_stats();
 
 	/* Closed with its bytes unacknowledged: copied, FIN behind them,
@@ -1661,6 +1677,7 @@ test_const_region_sums(void **state)
 		want.OutSegs += 1;
 		want.DataBytesOut += sizeof(want_pay);
 		want.InSegs += 1;
+		want.PredictedSegs += 1;
 		check_stats();
 	}
 	/* The slice is remembered. */
@@ -1728,6 +1745,87 @@ test_tail_loss_probe(void **state)
 	finish();
 }
 
+/* Header prediction (tcp_in_predicted): in ESTABLISHED the next segment
+ * expected, ACKing at most new data, with the window unchanged and a
+ * timestamp, goes the short way; a new window, a missing timestamp, URG
+ * and a repeated ACK go the general way.  Either way the outcome is the
+ * same. */
+static void
+test_header_prediction(void **state)
+{
+	static const char data[100] = "response";
+	const struct sh_tx *t;
+	struct tcp_conn *c;
+	struct peer p;
+
+	(void)state;
+	peer_init(&p);
+	c = open_passive(&p);
+	assert_int_equal(tcp_send(w, c, data, sizeof(data)), sizeof(data));
+	sh_drain(&h);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK | F_PSH, p.iss + 1, p.nxt, OUR_WIN,
+		   sizeof(data));
+	want.OutSegs += 1;
+	want.DataBytesOut += sizeof(data);
+
+	/* An ACK of part of it: predicted. */
+	peer_seg(&p, F_ACK, p.nxt, p.iss + 41, NULL, 0);
+	assert_int_equal(c->snd_una, p.iss + 41);
+	want.InSegs += 1;
+	want.PredictedSegs += 1;
+	check_stats();
+
+	/* More of it with a new window: general, and the window taken. */
+	p.win = 2000;
+	peer_seg(&p, F_ACK, p.nxt, p.iss + 71, NULL, 0);
+	assert_int_equal(c->snd_una, p.iss + 71);
+	assert_int_equal(c->snd_wnd, 2000u << 7);
+	want.InSegs += 1;
+	check_stats();
+
+	/* The rest without the timestamp agreed on: general, accepted. */
+	p.ts = 0;
+	peer_seg(&p, F_ACK, p.nxt, p.iss + 101, NULL, 0);
+	p.ts = 1;
+	assert_int_equal(c->snd_una, p.iss + 101);
+	assert_int_equal(tcp_snd_of(w->tcp, c)->len, 0);
+	want.InSegs += 1;
+	check_stats();
+
+	/* Data with URG: general, delivered in line; the ACK waits. */
+	peer_seg(&p, F_ACK | RTE_TCP_URG_FLAG, p.nxt, p.iss + 101, "abc", 3);
+	p.nxt += 3;
+	expect_none();
+	assert_true(c->flags & TF_DELACK);
+	want.InSegs += 1;
+	want.DataBytesIn += 3;
+	check_stats();
+
+	/* Data: predicted, and the second segment is ACKed at once. */
+	peer_seg(&p, F_ACK | F_PSH, p.nxt, p.iss + 101, "defg", 4);
+	p.nxt += 4;
+	t = take(&p);
+	expect_seg(t, &p, F_ACK, p.iss + 101, p.nxt, OUR_WIN, 0);
+	assert_int_equal(rec.len, 7);
+	assert_memory_equal(rec.data, "abcdefg", 7);
+	want.InSegs += 1;
+	want.DataBytesIn += 4;
+	want.PredictedSegs += 1;
+	want.QuickAcks += 1;
+	want.OutSegs += 1;
+	want.PureAcksSent += 1;
+	check_stats();
+
+	/* The same ACK again, nothing in flight: general, and ignored. */
+	peer_seg(&p, F_ACK, p.nxt, p.iss + 101, NULL, 0);
+	expect_none();
+	assert_int_equal(c->dupacks, 0);
+	want.InSegs += 1;
+	check_stats();
+	finish();
+}
+
 /* One segment out and one duplicate ACK: without SACK that is Early
  * Retransmit's threshold (RFC 5827), the segment goes again at once;
  * with SACK agreed an ACK without SACK blocks is no DupAck (RFC 6675 2)
@@ -1771,6 +1869,9 @@ dupack_case(int sack)
 	peer_seg(&p, F_ACK, p.nxt, p.iss + 1 + sizeof(data), NULL, 0);
 	sh_drain(&h);
 	want.InSegs++;
+	/* Recovery (without SACK) takes the general path. */
+	if (sack)
+		want.PredictedSegs++;
 	expect_none();
 	assert_int_equal(tcp_snd_of(w->tcp, c)->len, 0);
 	check_stats();
@@ -1986,6 +2087,7 @@ test_bad_checksum(void **state)
 	assert_int_equal(rec.len, 4);
 	want.InSegs += 1;
 	want.DataBytesIn = 4;
+	want.PredictedSegs += 1;
 	check_stats();
 	finish();
 }
@@ -1999,6 +2101,7 @@ main(void)
 		cmocka_unit_test_setup(test_synack_retransmit, setup),
 		cmocka_unit_test_setup(test_active_open, setup),
 		cmocka_unit_test_setup(test_data_in_order, setup),
+		cmocka_unit_test_setup(test_header_prediction, setup),
 		cmocka_unit_test_setup(test_out_of_order_sack, setup),
 		cmocka_unit_test_setup(test_out_of_order_no_queue, setup),
 		cmocka_unit_test_setup(test_rst_exact, setup),
