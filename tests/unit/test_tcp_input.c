@@ -484,6 +484,23 @@ open_passive(struct peer *p)
 	return passive_ack(p);
 }
 
+/* The first data on c, len bytes: sent, taken and checked, and counted
+ * in want. */
+static const struct sh_tx *
+send_first(struct peer *p, struct tcp_conn *c, const void *data,
+	   uint32_t len)
+{
+	const struct sh_tx *t;
+
+	assert_int_equal(tcp_send(w, c, data, len), len);
+	sh_drain(&h);
+	t = take(p);
+	expect_seg(t, p, F_ACK | F_PSH, p->iss + 1, p->nxt, OUR_WIN, len);
+	want.OutSegs += 1;
+	want.DataBytesOut += len;
+	return t;
+}
+
 /* --- the cases --------------------------------------------------------- */
 
 /* SYN -> SYN-ACK answering the options offered; SYN_RECEIVED ->
@@ -1301,15 +1318,9 @@ test_rto_backoff(void **state)
 	p.sack = 0;	/* no tail loss probe before the RTO */
 	c = open_passive(&p);
 	assert_int_equal(tcp_rto_us(w, c), 200000);
-	assert_int_equal(tcp_send(w, c, data, sizeof(data)), sizeof(data));
-	sh_drain(&h);
-	t = take(&p);
-	expect_seg(t, &p, F_ACK | F_PSH, p.iss + 1, p.nxt, OUR_WIN,
-		   sizeof(data));
+	t = send_first(&p, c, data, sizeof(data));
 	expect_plain_opts(t, c, p.ts_val);
 	assert_memory_equal(t->payload, data, sizeof(data));
-	want.OutSegs += 1;
-	want.DataBytesOut = sizeof(data);
 	check_stats();
 
 	for (k = 1; k <= 2; k++) {
@@ -1707,13 +1718,7 @@ test_tail_loss_probe(void **state)
 	peer_init(&p);
 	c = open_passive(&p);
 	assert_int_equal(c->srtt_us, 1);
-	assert_int_equal(tcp_send(w, c, data, sizeof(data)), sizeof(data));
-	sh_drain(&h);
-	t = take(&p);
-	expect_seg(t, &p, F_ACK | F_PSH, p.iss + 1, p.nxt, OUR_WIN,
-		   sizeof(data));
-	want.OutSegs += 1;
-	want.DataBytesOut = sizeof(data);
+	t = send_first(&p, c, data, sizeof(data));
 	check_stats();
 
 	tick(50);
@@ -1761,13 +1766,7 @@ test_header_prediction(void **state)
 	(void)state;
 	peer_init(&p);
 	c = open_passive(&p);
-	assert_int_equal(tcp_send(w, c, data, sizeof(data)), sizeof(data));
-	sh_drain(&h);
-	t = take(&p);
-	expect_seg(t, &p, F_ACK | F_PSH, p.iss + 1, p.nxt, OUR_WIN,
-		   sizeof(data));
-	want.OutSegs += 1;
-	want.DataBytesOut += sizeof(data);
+	t = send_first(&p, c, data, sizeof(data));
 
 	/* An ACK of part of it: predicted. */
 	peer_seg(&p, F_ACK, p.nxt, p.iss + 41, NULL, 0);
@@ -1841,13 +1840,7 @@ dupack_case(int sack)
 	peer_init(&p);
 	p.sack = sack;
 	c = open_passive(&p);
-	assert_int_equal(tcp_send(w, c, data, sizeof(data)), sizeof(data));
-	sh_drain(&h);
-	t = take(&p);
-	expect_seg(t, &p, F_ACK | F_PSH, p.iss + 1, p.nxt, OUR_WIN,
-		   sizeof(data));
-	want.OutSegs += 1;
-	want.DataBytesOut += sizeof(data);
+	t = send_first(&p, c, data, sizeof(data));
 	check_stats();
 
 	peer_seg(&p, F_ACK, p.nxt, p.iss + 1, NULL, 0);
