@@ -584,31 +584,27 @@ tcp_in_ack_new(struct worker *w, struct tcp_conn *c, const struct tcp_seg *s)
 	c->flags &= ~TF_TLP_DONE;
 	if (c->flags & TF_RECOVERY) {
 		if (SEQ_GEQ(c->snd_una, c->recover)) {
-			/* Full ACK: recovery is over; continue from
-			 * ssthresh (RFC 5681 3.2 step 6).  Deflating
-			 * to the flight, RFC 6582's other choice,
-			 * leaves one segment out after a quiet
-			 * recovery and invites a timeout. */
+			/* Full ACK: recovery is over; continue from ssthresh
+			 * (RFC 5681 3.2 step 6).  Deflating to the flight,
+			 * RFC 6582's other choice, leaves one segment out
+			 * after a quiet recovery and invites a timeout. */
 			c->flags &= ~TF_RECOVERY;
-			c->cc.cwnd = RTE_MAX(c->cc.ssthresh,
-					     2u * c->mss);
+			c->cc.cwnd = RTE_MAX(c->cc.ssthresh, 2u * c->mss);
 		} else if (!(c->flags & TF_SACK)) {
-			/* Partial ACK without SACK: the next hole
-			 * starts here (RFC 6582 3.2 step 4). */
+			/* Partial ACK without SACK: the next hole starts
+			 * here (RFC 6582 3.2 step 4). */
 			w->stats.tcp.RecoveryPartialAcks++;
 			tcp_retransmit_head(w, c);
 		}
 	} else if (data > 0) {
-		/* Data only: the SYN's and FIN's sequence numbers
-		 * are no delivered bytes, so the ACK of our SYN
-		 * leaves the initial window as it is (RFC 5681 3.1:
-		 * cwnd grows with data acknowledged). */
-		/* Past slow start the algorithm may need its
-		 * own state. */
+		/* Data only: the SYN's and FIN's sequence numbers are no
+		 * delivered bytes, so the ACK of our SYN leaves the initial
+		 * window as it is (RFC 5681 3.1: cwnd grows with data
+		 * acknowledged).  Past slow start the algorithm may need
+		 * its own state. */
 		if ((uint64_t)c->cc.cwnd + data > c->cc.ssthresh)
 			tcp_cc_ready(w, c);
-		w->tcp->cc_ops->on_ack(&c->cc, data, w->now_us,
-				  c->srtt_us);
+		w->tcp->cc_ops->on_ack(&c->cc, data, w->now_us, c->srtt_us);
 	}
 	if (c->snd_una == c->snd_max)
 		tcp_tt_cancel(w, c, TCP_TT_RTX);
