@@ -227,7 +227,10 @@ hcl_write(struct worker *w, struct http_client_conn *hc)
 		 * copy this one anyway). */
 		if (b->tx_off == 0 && want == total && pr->render == NULL &&
 		    pr->pipeline <= 1)
-			n = tcp_send_ref(w, hcl_tc(w, hc), p, want);
+			n = tcp_send_ref_summed(w, hcl_tc(w, hc), p, want,
+						b->tx_close ?
+						pr->head_close_sum[b->tx_url] :
+						pr->head_sum[b->tx_url]);
 		else
 			n = tcp_send(w, hcl_tc(w, hc), p, want);
 		b->tx_off += n;

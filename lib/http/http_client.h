@@ -116,8 +116,10 @@ struct http_client_profile {
 	const struct url *urls;
 	char *const *head;		/* per URL */
 	const uint32_t *head_len;
+	const uint32_t *head_sum;	/* tcp_ref_sum */
 	char *const *head_close;	/* with "Connection: close" */
 	const uint32_t *head_close_len;
+	const uint32_t *head_close_sum;
 	const uint8_t *body;
 	uint64_t body_len;
 	uint32_t pipeline;		/* requests outstanding at most */

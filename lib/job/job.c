@@ -22,6 +22,7 @@
 #include "ipv4.h"
 #include "ipv6_ranges.h"
 #include "job.h"
+#include "tcp.h"
 #include "url.h"
 #include "worker.h"
 
@@ -540,6 +541,11 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 				HTTP_REQUEST_MAX);
 			goto fail;
 		}
+		job->req_head_sum[u] = tcp_ref_sum(job->req_head[u],
+						   job->req_head_len[u]);
+		job->req_head_close_sum[u] =
+			tcp_ref_sum(job->req_head_close[u],
+				    job->req_head_close_len[u]);
 	}
 	if (job->p.n_mix > 0 && job_mix_init(job, err, errlen) != 0)
 		goto fail;

@@ -232,8 +232,10 @@ struct job {
 	 * the last request a connection makes. */
 	char *req_head[JOB_MAX_URLS];
 	uint32_t req_head_len[JOB_MAX_URLS];
+	uint32_t req_head_sum[JOB_MAX_URLS];	/* tcp_ref_sum */
 	char *req_head_close[JOB_MAX_URLS];
 	uint32_t req_head_close_len[JOB_MAX_URLS];
+	uint32_t req_head_close_sum[JOB_MAX_URLS];
 	int head_request;
 	struct job_trace *trace;	/* -v on a one-shot fetch, or NULL */
 	/* A request mix: each entry's compiled request, HEAD or not, the

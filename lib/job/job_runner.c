@@ -1411,8 +1411,10 @@ share_profile(struct worker *w, struct job_share *s)
 	pr->urls = job->p.urls;
 	pr->head = job->req_head;
 	pr->head_len = job->req_head_len;
+	pr->head_sum = job->req_head_sum;
 	pr->head_close = job->req_head_close;
 	pr->head_close_len = job->req_head_close_len;
+	pr->head_close_sum = job->req_head_close_sum;
 	pr->body = job->p.body;
 	pr->body_len = job->p.body_len;
 	pr->pipeline = job->p.pipeline;

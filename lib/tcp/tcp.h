@@ -242,6 +242,18 @@ uint32_t
 tcp_send_ref(struct worker *w, struct tcp_conn *c, const void *data,
 	     uint32_t len);
 /*
+ * The checksum of len bytes at data, for tcp_send_ref_summed: an
+ * application that sends the same bytes by reference again and again
+ * (the load client's request heads) sums them once, and each segment
+ * that carries them whole then sums only its headers.  Never 0.
+ */
+uint32_t
+tcp_ref_sum(const void *data, uint32_t len);
+/* tcp_send_ref, with sum = tcp_ref_sum(data, len) of these very bytes. */
+uint32_t
+tcp_send_ref_summed(struct worker *w, struct tcp_conn *c, const void *data,
+		    uint32_t len, uint32_t sum);
+/*
  * For an application that turns received bytes into sent ones (echo):
  * from now on the receive window advertises no more than the send
  * buffer's free space, so a fast writer is slowed, never dropped.

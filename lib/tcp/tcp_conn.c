@@ -1389,6 +1389,7 @@ sndbuf_unref(struct worker *w, struct tcp_sndbuf *sb)
 	m->data_len = (uint16_t)sb->len;
 	m->pkt_len = sb->len;
 	sb->ref = NULL;
+	sb->ref_sum = 0;
 	sb->head_off = 0;
 	sndbuf_append(sb, m);
 	w->stats.tcp.SendRefCopies++;
@@ -1487,6 +1488,13 @@ uint32_t
 tcp_send_ref(struct worker *w, struct tcp_conn *c, const void *data,
 	     uint32_t len)
 {
+	return tcp_send_ref_summed(w, c, data, len, 0);
+}
+
+uint32_t
+tcp_send_ref_summed(struct worker *w, struct tcp_conn *c, const void *data,
+		    uint32_t len, uint32_t sum)
+{
 	const struct tcp_sndbuf *cur = tcp_snd_of(w->tcp, c);
 	struct tcp_sndbuf *sb;
 
@@ -1504,6 +1512,7 @@ tcp_send_ref(struct worker *w, struct tcp_conn *c, const void *data,
 		return 0;
 	sb->ref = data;
 	sb->len = len;
+	sb->ref_sum = sum;
 	w->stats.tcp.SendRefs++;
 	tcp_output_schedule(w, c);
 	return len;

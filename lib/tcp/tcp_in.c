@@ -449,6 +449,7 @@ sndbuf_drop(struct tcp_sndbuf *sb, uint32_t n)
 	if (sndbuf_is_ref(sb)) {
 		sb->len -= n;
 		sb->ref = sb->len > 0 ? sb->ref + n : NULL;
+		sb->ref_sum = 0;	/* it was the whole's */
 		return;
 	}
 	sb->len -= n;

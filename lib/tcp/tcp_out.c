@@ -200,6 +200,15 @@ tcp_slice_sum(struct tcp_stack *ts, const uint8_t *p, uint32_t n)
 	return sum;
 }
 
+/* The sum, folded, and a bit above it that says it is known. */
+#define TCP_REF_SUM_KNOWN	0x10000u
+
+uint32_t
+tcp_ref_sum(const void *data, uint32_t len)
+{
+	return TCP_REF_SUM_KNOWN | cksum_fold(cksum_add(data, len, 0));
+}
+
 /*
  * sndbuf_copy that also gives the running sum of the bytes copied, as
  * if summed in place from an even offset: a piece that starts at an odd
@@ -215,6 +224,9 @@ sndbuf_copy_sum(struct tcp_stack *ts, struct tcp_sndbuf *sb, uint32_t off,
 
 	if (sndbuf_is_ref(sb)) {
 		memcpy(dst, sb->ref + off, len);
+		/* The whole, which the application summed once for all. */
+		if (sb->ref_sum != 0 && off == 0 && len == sb->len)
+			return (uint16_t)sb->ref_sum;
 		return tcp_slice_sum(ts, sb->ref + off, len);
 	}
 	while (m != NULL && done < len) {

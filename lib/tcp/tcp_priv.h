@@ -182,6 +182,9 @@ struct tcp_sndbuf {
 	 * (tcp_high_rxt, tcp_rxt_mark): */
 	uint32_t high_rxt;	/* retransmitted up to here */
 	uint32_t rxt_mark;	/* snd_max when high_rxt was reset */
+	/* The tcp_ref_sum of the len bytes at ref, given with them, or 0
+	 * (unknown, and again once an ACK has taken some of them). */
+	uint32_t ref_sum;
 };
 
 /* Whether sb holds the application's bytes by reference (no mbufs):

@@ -1584,6 +1584,84 @@ test_send_by_reference(void **state)
 	finish();
 }
 
+/*
+ * tcp_send_ref_summed: bytes by reference with the application's sum of
+ * them (tcp_ref_sum), which a segment carrying them whole takes instead
+ * of summing them.  The harness checks every segment's checksum: a sum
+ * of other bytes shows that it is the one used, and once an ACK has
+ * taken part of the bytes the rest is summed afresh.
+ */
+static void
+test_send_ref_summed(void **state)
+{
+	static uint8_t msg[101], other[101];
+	const struct sh_tx *t;
+	struct tcp_conn *c;
+	struct peer p;
+	uint32_t una, i;
+
+	(void)state;
+	for (i = 0; i < sizeof(msg); i++) {
+		msg[i] = (uint8_t)(i * 13 + 5);
+		other[i] = (uint8_t)(i * 3 + 1);
+	}
+	peer_init(&p);
+	p.sack = 0;	/* the plain RTO, 200 ms */
+	c = open_passive(&p);
+	una = p.iss + 1;
+
+	/* Whole, with its sum: a good segment. */
+	assert_int_equal(tcp_send_ref_summed(w, c, msg, sizeof(msg),
+					     tcp_ref_sum(msg, sizeof(msg))),
+			 sizeof(msg));
+	assert_int_equal(tcp_snd_ptr(w->tcp, c)->ref_sum,
+			 tcp_ref_sum(msg, sizeof(msg)));
+	sh_drain(&h);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK | F_PSH, una, p.nxt, OUR_WIN, sizeof(msg));
+	assert_memory_equal(t->payload, msg, sizeof(msg));
+	una += sizeof(msg);
+	peer_seg(&p, F_ACK, p.nxt, una, NULL, 0);
+	expect_none();
+	want.SendRefs = 1;
+	want.OutSegs += 1;
+	want.DataBytesOut = sizeof(msg);
+	want.InSegs += 1;
+	want.PredictedSegs += 1;
+	check_stats();
+
+	/* The sum given is trusted, not checked: one of other bytes makes
+	 * a segment the harness finds bad. */
+	assert_int_equal(tcp_send_ref_summed(w, c, msg, sizeof(msg),
+					     tcp_ref_sum(other, sizeof(other))),
+			 sizeof(msg));
+	sh_drain(&h);
+	assert_int_equal(n_bad, 1);
+	n_bad = 0;
+	/* Lost, then: 40 bytes acknowledged, and the RTO resends the
+	 * other 61, summed now (the sum given was the whole's). */
+	peer_seg(&p, F_ACK, p.nxt, una + 40, NULL, 0);
+	expect_none();
+	assert_int_equal(tcp_snd_ptr(w->tcp, c)->ref_sum, 0);
+	tick(200);
+	t = take(&p);
+	expect_seg(t, &p, F_ACK | F_PSH, una + 40, p.nxt, OUR_WIN, 61);
+	assert_memory_equal(t->payload, msg + 40, 61);
+	una += sizeof(msg);
+	peer_seg(&p, F_ACK, p.nxt, una, NULL, 0);
+	expect_none();
+	assert_int_equal(c->snd_i, 0);
+	want.SendRefs += 1;
+	want.OutSegs += 2;
+	want.DataBytesOut += sizeof(msg) + 61;
+	want.InSegs += 2;
+	want.PredictedSegs += 2;
+	want.RtoTimeouts = 1;
+	want.RetransSegs = 1;
+	check_stats();
+	finish();
+}
+
 /* Closed with bytes by reference unacknowledged and no mbuf to copy them
  * into: the connection is reset (closed, ECONNABORTED), never left
  * pointing at memory the application has let go of. */
@@ -2109,6 +2187,7 @@ main(void)
 		cmocka_unit_test_setup(test_rto_backoff, setup),
 		cmocka_unit_test_setup(test_timer_left_linked, setup),
 		cmocka_unit_test_setup(test_send_by_reference, setup),
+		cmocka_unit_test_setup(test_send_ref_summed, setup),
 		cmocka_unit_test_setup(test_send_ref_close_no_mbuf, setup),
 		cmocka_unit_test_setup(test_const_region_sums, setup),
 		cmocka_unit_test_setup(test_tail_loss_probe, setup),
