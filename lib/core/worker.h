@@ -66,6 +66,9 @@ struct worker_neigh_cache {
 	uint32_t sn;		/* the seqlock's count when it was read */
 	uint8_t addr[16];
 	uint8_t mac[6];
+	/* ARP's: addr as an IPv4 address, so that a packet to the same
+	 * next hop skips building the table's key (arp_sync_output). */
+	uint32_t ip4;
 };
 
 struct worker {

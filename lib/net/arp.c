@@ -177,12 +177,12 @@ out:
 	rte_pktmbuf_free(m);
 }
 
-/* Resolve (m NULL) or send m to ip, through interface iface's table. */
-static int
-arp_sync_output(struct worker *w, uint8_t iface, uint32_t ip,
-		struct rte_mbuf *m, uint8_t *mac)
+/* arp_sync_output's way when the next hop is not the one before. */
+static __rte_noinline int
+arp_table_output(struct worker *w, struct arp_table *t, uint8_t iface,
+		 uint32_t ip, struct rte_mbuf *m, uint8_t *mac)
 {
-	struct arp_table *t = arp_tab(w->app, iface);
+	struct worker_neigh_cache *nc = &w->arp_nc;
 	struct neigh_counts c = { 0 };
 	uint8_t a[NEIGH_ADDR_LEN];
 	int rc;
@@ -191,9 +191,31 @@ arp_sync_output(struct worker *w, uint8_t iface, uint32_t ip,
 	/* For the ops, which send on the interface. */
 	w->neigh_iface = iface;
 	rc = neigh_sync_output(&t->lock, &t->neigh, a, w->now_ms, m, mac, w,
-			       &c, &w->arp_nc);
+			       &c, nc);
 	arp_add_counts(w, &c);
+	/* Its IPv4 key, if the cache now holds this address (the locked
+	 * way leaves it as it was). */
+	if (nc->table == &t->neigh && memcmp(nc->addr, a, sizeof(a)) == 0)
+		nc->ip4 = ip;
 	return rc;
+}
+
+/* Resolve (m NULL) or send m to ip, through interface iface's table. */
+static int
+arp_sync_output(struct worker *w, uint8_t iface, uint32_t ip,
+		struct rte_mbuf *m, uint8_t *mac)
+{
+	struct arp_table *t = arp_tab(w->app, iface);
+	const struct worker_neigh_cache *nc = &w->arp_nc;
+
+	/* Nearly every packet goes to the next hop of the one before: the
+	 * answer neigh_sync_output remembered, without its key. */
+	if (likely(nc->table == &t->neigh && nc->ip4 == ip &&
+		   rte_seqlock_read_begin(&t->lock) == nc->sn)) {
+		memcpy(mac, nc->mac, 6);
+		return 1;
+	}
+	return arp_table_output(w, t, iface, ip, m, mac);
 }
 
 int

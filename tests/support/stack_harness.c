@@ -233,6 +233,7 @@ sh_parse(struct stack_harness *h, const struct rte_mbuf *m, struct sh_tx *t)
 	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	if (eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
 		return;
+	memcpy(t->dst_mac, eh->dst_addr.addr_bytes, sizeof(t->dst_mac));
 	ip = (const struct rte_ipv4_hdr *)(eh + 1);
 	hl = (uint32_t)(ip->version_ihl & 0xf) * 4;
 	if (ip->next_proto_id != IPPROTO_TCP ||

@@ -65,6 +65,7 @@ struct sh_tx {
 	int tcp;
 	/* Not NULL: the segment is malformed (checksum, lengths). */
 	const char *err;
+	uint8_t dst_mac[6];
 	uint32_t src_ip, dst_ip;	/* host order, as all below */
 	uint16_t sport, dport;
 	uint32_t seq, ack;

@@ -1662,6 +1662,57 @@ test_send_ref_summed(void **state)
 	finish();
 }
 
+/*
+ * Segments go to the next hop's MAC as the neighbour table has it now:
+ * the answer remembered from the segment before (arp_sync_output) is
+ * not used once the table has been written, here by the neighbour
+ * taking a new MAC.
+ */
+static void
+test_next_hop_mac_change(void **state)
+{
+	static const uint8_t mac2[6] = { 0x02, 0, 0, 0, 0, 0x22 };
+	const struct sh_tx *t;
+	struct tcp_conn *c;
+	struct peer p;
+	uint32_t una;
+	int k;
+
+	(void)state;
+	peer_init(&p);
+	c = open_passive(&p);
+	una = p.iss + 1;
+	for (k = 0; k < 4; k++) {
+		/* Two segments to each MAC: the second from the answer
+		 * remembered. */
+		if (k == 2) {
+			rte_seqlock_write_lock(&h.arp.lock);
+			assert_non_null(neigh_add_static(&h.arp.neigh,
+							 SH_PEER_IP, mac2,
+							 w->now_ms, w));
+			rte_seqlock_write_unlock(&h.arp.lock);
+		}
+		assert_int_equal(tcp_send(w, c, "abcd", 4), 4);
+		sh_drain(&h);
+		t = take(&p);
+		expect_seg(t, &p, F_ACK | F_PSH, una, p.nxt, OUR_WIN, 4);
+		assert_memory_equal(t->dst_mac, k < 2 ? sh_peer_mac : mac2, 6);
+		una += 4;
+		peer_seg(&p, F_ACK, p.nxt, una, NULL, 0);
+		expect_none();
+	}
+	rte_seqlock_write_lock(&h.arp.lock);
+	assert_non_null(neigh_add_static(&h.arp.neigh, SH_PEER_IP,
+					 sh_peer_mac, w->now_ms, w));
+	rte_seqlock_write_unlock(&h.arp.lock);
+	want.OutSegs += 4;
+	want.DataBytesOut = 16;
+	want.InSegs += 4;
+	want.PredictedSegs += 4;
+	check_stats();
+	finish();
+}
+
 /* Closed with bytes by reference unacknowledged and no mbuf to copy them
  * into: the connection is reset (closed, ECONNABORTED), never left
  * pointing at memory the application has let go of. */
@@ -2188,6 +2239,7 @@ main(void)
 		cmocka_unit_test_setup(test_timer_left_linked, setup),
 		cmocka_unit_test_setup(test_send_by_reference, setup),
 		cmocka_unit_test_setup(test_send_ref_summed, setup),
+		cmocka_unit_test_setup(test_next_hop_mac_change, setup),
 		cmocka_unit_test_setup(test_send_ref_close_no_mbuf, setup),
 		cmocka_unit_test_setup(test_const_region_sums, setup),
 		cmocka_unit_test_setup(test_tail_loss_probe, setup),
