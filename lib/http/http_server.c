@@ -50,7 +50,7 @@ struct httpd_resp {
 	/* Head and body together in a slot of the server's (struct
 	 * httpd_whole), or NULL. */
 	const uint8_t *whole;
-	char head[HTTPD_HEAD_MAX];
+	char head[HTTPD_HEAD_MAX];	/* written only without a slot */
 };
 
 /* While a request is arriving or responses are owed. */
@@ -203,11 +203,13 @@ head_put_u64(char **p, const char *end, uint64_t v)
 	head_put(p, end, digits + sizeof(digits) - n, n);
 }
 
-/* The slot holding r whole, filled now if it is new and one is free;
- * NULL when it is too long or none is free. */
+/* The slot holding r whole (its head_len bytes of head at head), filled
+ * now if it is new and one is free; NULL when it is too long or none is
+ * free. */
 static const uint8_t *
-httpd_whole_of(struct worker *w, const struct httpd_resp *r, int status,
-	       int head_only, uint64_t content_len, const char *type)
+httpd_whole_of(struct worker *w, const struct httpd_resp *r,
+	       const char *head, int status, int head_only,
+	       uint64_t content_len, const char *type)
 {
 	struct http_server *srv = w->httpd;
 	uint64_t total = r->head_len + r->body_len;
@@ -238,7 +240,7 @@ httpd_whole_of(struct worker *w, const struct httpd_resp *r, int status,
 	e = &srv->whole[srv->n_whole];
 	slot = srv->pattern + HTTPD_PATTERN_BUF +
 		(size_t)srv->n_whole * HTTPD_WHOLE_MAX;
-	memcpy(slot, r->head, r->head_len);
+	memcpy(slot, head, r->head_len);
 	/* A body starts at the pattern's offset 0 (httpd_send_pattern). */
 	memcpy(slot + r->head_len,
 	       r->body_kind == HTTPD_BODY_TEXT ? (const uint8_t *)r->text :
@@ -277,14 +279,16 @@ httpd_queue(struct worker *w, struct httpd_work *hc, int status,
 	r->text = text;
 	r->body_len = head_only ? 0 : body_len;
 	r->close = close;
-	/* HEAD's head is GET's, Content-Length included. */
+	/* HEAD's head is GET's, Content-Length included.  A response in
+	 * a slot is sent from there, head and all (httpd_pump). */
 	if (hh->len != 0 && hh->status == status &&
 	    hh->body_len == body_len && hh->close == !!close &&
 	    hh->type == type) {
-		memcpy(r->head, hh->head, hh->len);
 		r->head_len = hh->len;
-		r->whole = httpd_whole_of(w, r, status, head_only,
+		r->whole = httpd_whole_of(w, r, hh->head, status, head_only,
 					  body_len, type);
+		if (r->whole == NULL)
+			memcpy(r->head, hh->head, hh->len);
 		return;
 	}
 	reason = status_reason(status);
@@ -310,8 +314,8 @@ httpd_queue(struct worker *w, struct httpd_work *hc, int status,
 	hh->type = type;
 	hh->len = r->head_len;
 	memcpy(hh->head, r->head, r->head_len);
-	r->whole = httpd_whole_of(w, r, status, head_only, body_len,
-				  type);
+	r->whole = httpd_whole_of(w, r, r->head, status, head_only,
+				  body_len, type);
 }
 
 static const struct http_req_callbacks httpd_parser_cb = {
@@ -392,7 +396,12 @@ httpd_pump(struct worker *w, struct tcp_conn *c)
 			w->stats.httpd.body_bytes += r->body_sent;
 		}
 		if (r->head_sent < r->head_len) {
-			n = tcp_send(w, c, r->head + r->head_sent,
+			/* r->head is written only for a response without a
+			 * slot. */
+			const char *head = r->whole != NULL ?
+				(const char *)r->whole : r->head;
+
+			n = tcp_send(w, c, head + r->head_sent,
 				     r->head_len - r->head_sent);
 			r->head_sent += (uint16_t)n;
 			if (r->head_sent < r->head_len)
