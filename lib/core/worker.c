@@ -82,11 +82,28 @@ worker_heap_free(void *arg, void *p)
 struct rte_mbuf *
 worker_alloc(struct worker *w)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(w->app->pool);
+	struct rte_mbuf *m;
 
+	if (w->stash_n > 0) {
+		/* As rte_pktmbuf_alloc leaves one: worker_free took it the
+		 * way the pool would (one reference, one segment). */
+		m = w->stash[--w->stash_n];
+		rte_pktmbuf_reset(m);
+		return m;
+	}
+	m = rte_pktmbuf_alloc(w->app->pool);
 	if (m == NULL)
 		w->stats.eth.tx_no_mbuf++;
 	return m;
+}
+
+void
+worker_stash_flush(struct worker *w)
+{
+	if (w->stash_n == 0)
+		return;
+	rte_mempool_put_bulk(w->app->pool, (void **)w->stash, w->stash_n);
+	w->stash_n = 0;
 }
 
 /*
@@ -131,6 +148,8 @@ worker_tx_flush(struct worker *w)
 	struct rte_mbuf *out[TX_BACKLOG + IMPAIR_HOLD_MAX];
 	uint16_t n = w->tx_n, sent;
 
+	/* What is sent now was allocated; the rest goes back. */
+	worker_stash_flush(w);
 	if (n == 0 && !w->impair.enabled)
 		return;
 	if (w->impair.enabled) {

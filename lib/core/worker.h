@@ -49,6 +49,8 @@
  * otherwise fill the backlog and lose what comes next. */
 #define TX_DATA_LIMIT	(TX_BACKLOG - 2 * TX_BATCH)
 #define WORKER_CMD_RING	256
+/* Received mbufs kept for frames sent in the same iteration. */
+#define WORKER_MBUF_STASH	RX_BURST
 /* Remembered neighbour confirmations per lcore (a power of two). */
 #define WORKER_NEIGH_CONFIRM_SLOTS 256
 
@@ -136,6 +138,13 @@ struct worker {
 	 * (lib/job/job_runner.h), allocated by worker_init. */
 	struct job_runner *runner;
 
+	/* Received mbufs done with (worker_free), which worker_alloc takes
+	 * before the pool's: a request in and its answer out cost one
+	 * mbuf and no trip through the mempool each way.  Given back to
+	 * the pool with every TX flush (at least once per iteration). */
+	uint16_t stash_n;
+	struct rte_mbuf *stash[WORKER_MBUF_STASH];
+
 	uint16_t tx_n;
 	uint64_t tx_queued;		/* packets ever queued: "did work" */
 	uint16_t tx_captured;		/* of tx_pkts, copied to a capture */
@@ -220,6 +229,36 @@ capture_tx(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 /* Allocate an mbuf for an outgoing frame; counts failures. */
 struct rte_mbuf *
 worker_alloc(struct worker *w);
+
+/* Give back the worker's stash of mbufs (worker_free) to the pool. */
+void
+worker_stash_flush(struct worker *w);
+
+/*
+ * rte_pktmbuf_free for the data path's received frames: a last
+ * reference to one plain mbuf of the port's pool goes to the stash,
+ * while it has room, for worker_alloc.
+ */
+static inline void
+worker_free(struct worker *w, struct rte_mbuf *m)
+{
+	if (m == NULL)
+		return;
+	if (m->next != NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	/* Detached and reset as the pool wants them, or NULL while
+	 * others still hold it. */
+	m = rte_pktmbuf_prefree_seg(m);
+	if (m == NULL)
+		return;
+	if (likely(m->pool == w->app->pool &&
+		   w->stash_n < WORKER_MBUF_STASH))
+		w->stash[w->stash_n++] = m;
+	else
+		rte_mempool_put(m->pool, m);
+}
 
 
 #endif /* DPF_WORKER_H */

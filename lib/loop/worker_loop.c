@@ -93,6 +93,7 @@ worker_fini(struct worker *w)
 	tcp_stack_fini(w);
 	http_server_fini(w);
 	job_runner_fini(w);
+	worker_stash_flush(w);
 	rte_ring_free(w->cmd_ring);
 	w->cmd_ring = NULL;
 	/* w->tcp stays (zeroed by tcp_stack_fini), as does w->runner:

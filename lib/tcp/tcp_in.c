@@ -967,7 +967,7 @@ tcp_in_data(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		tcp_ack_now(w, c);
 		fin = 0;	/* a FIN past a hole comes again */
 	}
-	rte_pktmbuf_free(m);
+	worker_free(w, m);
 
 	if (fin && seq + len == c->rcv_nxt)
 		return tcp_in_fin(w, c);
@@ -1115,7 +1115,7 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 
 	rc = tcp_in_ack(w, c, s);
 	if (rc > 0) {
-		rte_pktmbuf_free(m);
+		worker_free(w, m);
 		return 1;
 	}
 	if (rc < 0)
@@ -1138,7 +1138,7 @@ tcp_in_synchronized(struct worker *w, struct tcp_conn *c, struct tcp_seg *s,
 		goto drop;
 	}
 drop:
-	rte_pktmbuf_free(m);
+	worker_free(w, m);
 	return 0;
 }
 
@@ -1194,7 +1194,7 @@ tcp_in_predicted(struct worker *w, struct tcp_conn *c,
 		tcp_in_owe_ack(w, c, 0, s->len > c->mss &&
 			       (m->ol_flags & RTE_MBUF_F_RX_LRO) != 0);
 	}
-	rte_pktmbuf_free(m);
+	worker_free(w, m);
 	return 1;
 }
 
@@ -1359,5 +1359,5 @@ found:
 		return;
 	}
 drop:
-	rte_pktmbuf_free(m);
+	worker_free(w, m);
 }

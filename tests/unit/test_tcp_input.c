@@ -62,6 +62,8 @@ struct sent {
 
 static struct sent sent[MAX_SENT];
 static unsigned int n_sent, n_other, n_bad, n_lost;
+/* The mbuf of the last segment sent (only to compare with others). */
+static const struct rte_mbuf *last_tx_mbuf;
 
 static void
 on_tx(struct stack_harness *hh, const struct sh_tx *t, void *arg)
@@ -83,6 +85,7 @@ on_tx(struct stack_harness *hh, const struct sh_tx *t, void *arg)
 		n_lost++;
 		return;
 	}
+	last_tx_mbuf = t->m;
 	s = &sent[n_sent++];
 	s->t = *t;
 	s->t.m = NULL;
@@ -871,6 +874,79 @@ test_data_in_order(void **state)
 	want.QuickAcks += 1;
 	want.PureAcksSent += 1;
 	want.PredictedSegs += 2;
+	check_stats();
+	finish();
+}
+
+/*
+ * The mbufs of received segments that TCP is done with go to the
+ * worker's stash (worker_free), and the frames sent in the same
+ * iteration are built in them (worker_alloc): a burst of two data
+ * segments is ACKed in the second one's mbuf, and nothing stays in the
+ * stash after the flush.  A segment someone else still holds a
+ * reference to is neither stashed nor reused.
+ */
+static void
+test_rx_mbuf_reused(void **state)
+{
+	static const uint8_t pay[400] = "some bytes";
+	unsigned int in_use, k, round;
+	struct rte_mbuf *m[2];
+	const struct sh_tx *t;
+	struct sh_frame f;
+	uint8_t opt[12];
+	struct peer p;
+
+	(void)state;
+	peer_init(&p);
+	open_passive(&p);
+	in_use = rte_mempool_in_use_count(h.app.pool);
+	for (round = 0; round < 2; round++) {
+		for (k = 0; k < 2; k++) {
+			struct sh_seg s = {
+				.sport = p.port, .dport = p.lport,
+				.flags = F_ACK | F_PSH, .seq = p.nxt,
+				.ack = p.iss + 1, .win = p.win, .opt = opt,
+				.olen = tcp_opt_put_ts(opt, p.ts_val,
+						       p.ts_ecr),
+				.pay = pay + 200 * round + 100 * k,
+				.plen = 100,
+			};
+
+			sh_tcp_frame(&h, &f, &s);
+			m[k] = sh_frame_mbuf(&h, &f, NULL, 0, 0);
+			assert_non_null(m[k]);
+			p.nxt += 100;
+		}
+		/* The second round: the test keeps the second segment. */
+		if (round == 1)
+			rte_mbuf_refcnt_update(m[1], 1);
+		sh_deliver(&h, m, 2);
+		t = take(&p);
+		expect_seg(t, &p, F_ACK, p.iss + 1, p.nxt, OUR_WIN, 0);
+		assert_int_equal(w->stash_n, 0);
+		if (round == 0) {
+			assert_ptr_equal(last_tx_mbuf, m[1]);
+		} else {
+			/* Ours still, untouched; the first one's mbuf
+			 * carried the ACK. */
+			assert_ptr_equal(last_tx_mbuf, m[0]);
+			assert_int_equal(rte_mbuf_refcnt_read(m[1]), 1);
+			assert_memory_equal(rte_pktmbuf_mtod_offset(m[1],
+				uint8_t *, m[1]->pkt_len - 100), pay + 300, 100);
+			rte_pktmbuf_free(m[1]);
+		}
+		assert_int_equal(rte_mempool_in_use_count(h.app.pool),
+				 in_use);
+	}
+	assert_int_equal(rec.len, 400);
+	assert_memory_equal(rec.data, pay, 400);
+	want.InSegs += 4;
+	want.OutSegs += 2;
+	want.DataBytesIn = 400;
+	want.QuickAcks = 2;
+	want.PureAcksSent = 2;
+	want.PredictedSegs += 4;
 	check_stats();
 	finish();
 }
@@ -2223,6 +2299,7 @@ main(void)
 		cmocka_unit_test_setup(test_synack_retransmit, setup),
 		cmocka_unit_test_setup(test_active_open, setup),
 		cmocka_unit_test_setup(test_data_in_order, setup),
+		cmocka_unit_test_setup(test_rx_mbuf_reused, setup),
 		cmocka_unit_test_setup(test_header_prediction, setup),
 		cmocka_unit_test_setup(test_out_of_order_sack, setup),
 		cmocka_unit_test_setup(test_out_of_order_no_queue, setup),
