@@ -21,15 +21,75 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#if defined(__x86_64__)
+/*
+ * Add the 8-byte words at p to sum with the carry of each add taken into
+ * the next (adc) and the last one added back in at the end: a sum kept
+ * modulo 2^64 - 1, which is the same sum modulo 0xffff (2^16 = 1 mod
+ * 0xffff), so cksum_fold gives the same 16 bits.  The closing add of the
+ * carry cannot carry again: that would need all ones with a carry
+ * pending, which no add that starts without one reaches (Linux's
+ * csum_partial rests on the same).  One instruction per 8 bytes where
+ * the 32-bit loop below takes five per 16; GCC 12 spills a chain of
+ * _addcarry_u64 to the stack, hence the assembly.
+ */
+#define CKSUM_ADC_32(p, sum) \
+	__asm__("addq (%[b]), %[s]\n\t" \
+		"adcq 8(%[b]), %[s]\n\t" \
+		"adcq 16(%[b]), %[s]\n\t" \
+		"adcq 24(%[b]), %[s]\n\t" \
+		"adcq $0, %[s]" \
+		: [s] "+r" (sum) \
+		: [b] "r" (p), "m" (*(const uint8_t (*)[32])(p)) \
+		: "cc")
+#define CKSUM_ADC_16(p, sum) \
+	__asm__("addq (%[b]), %[s]\n\t" \
+		"adcq 8(%[b]), %[s]\n\t" \
+		"adcq $0, %[s]" \
+		: [s] "+r" (sum) \
+		: [b] "r" (p), "m" (*(const uint8_t (*)[16])(p)) \
+		: "cc")
+#define CKSUM_ADC_8(p, sum) \
+	__asm__("addq (%[b]), %[s]\n\t" \
+		"adcq $0, %[s]" \
+		: [s] "+r" (sum) \
+		: [b] "r" (p), "m" (*(const uint8_t (*)[8])(p)) \
+		: "cc")
+#endif
+
 /* Add len bytes at buf to the running sum (16-bit words in memory
  * order, as rte_raw_cksum reads them): the scalar loop, for short
- * stretches and the tails of long ones. */
+ * stretches and the tails of long ones.  The sum returned is below
+ * 2^34 when the one given is below 2^33, so callers may add a few more
+ * words to it before they fold. */
 static inline uint64_t
 cksum_add_short(const void *buf, size_t len, uint64_t sum)
 {
 	const uint8_t *p = buf;
-	uint64_t s1 = 0, s2 = 0, s3 = 0;
 	uint32_t v[4];
+
+#if defined(__x86_64__)
+	if (len >= 8) {
+		while (len >= 32) {
+			CKSUM_ADC_32(p, sum);
+			p += 32;
+			len -= 32;
+		}
+		if (len & 16) {
+			CKSUM_ADC_16(p, sum);
+			p += 16;
+		}
+		if (len & 8) {
+			CKSUM_ADC_8(p, sum);
+			p += 8;
+		}
+		len &= 7;
+		/* Back below 2^33: the caller's own adds must not carry
+		 * out of 64 bits. */
+		sum = (sum & 0xffffffffu) + (sum >> 32);
+	}
+#else
+	uint64_t s1 = 0, s2 = 0, s3 = 0;
 
 	while (len >= 16) {
 		memcpy(v, p, sizeof(v));
@@ -41,6 +101,7 @@ cksum_add_short(const void *buf, size_t len, uint64_t sum)
 		len -= 16;
 	}
 	sum += s1 + s2 + s3;
+#endif
 	while (len >= 4) {
 		memcpy(v, p, 4);
 		sum += v[0];
@@ -97,12 +158,15 @@ cksum_add(const void *buf, size_t len, uint64_t sum)
 static inline uint16_t
 cksum_fold(uint64_t sum)
 {
+	uint32_t s;
+
+	/* At most 2^33 - 2 after the first add, so the second cannot
+	 * carry out of 32 bits. */
 	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	s = (uint32_t)sum + (uint32_t)(sum >> 32);
+	/* s plus itself rotated by 16 holds, in its top half, the sum of
+	 * both halves with the carry out of the low half added back in. */
+	return (uint16_t)((s + ((s << 16) | (s >> 16))) >> 16);
 }
 
 /* A piece's folded sum, placed at byte offset at of the whole: a piece

@@ -67,6 +67,89 @@ test_raw_all_ones_carries(void **state)
 	assert_int_equal(cksum_fold(cksum_add(data, 0, 0)), 0);
 }
 
+/* What cksum_fold must give: the sum modulo 0xffff in one's complement,
+ * where a nonzero multiple reads 0xffff (RFC 1071's -0) and only an
+ * empty sum 0. */
+static uint16_t
+fold_ref(uint64_t sum)
+{
+	uint64_t r = sum % 0xffff;
+
+	return (uint16_t)(r == 0 && sum != 0 ? 0xffff : r);
+}
+
+static void
+test_fold_every_carry(void **state)
+{
+	static const uint64_t edge[] = {
+		0, 1, 0xfffe, 0xffff, 0x10000, 0x1fffe, 0xffff0000,
+		0xffffffff, 0x100000000, 0x1fffffffe, 0xffff0000ffff0000,
+		0xfffffffeffffffff, 0xffffffff00000000, UINT64_MAX,
+		UINT64_MAX - 1, 0x8000000080000000, 0x00010000ffff0001,
+	};
+	uint64_t v = 0x9e3779b97f4a7c15;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(edge); i++)
+		assert_int_equal(cksum_fold(edge[i]), fold_ref(edge[i]));
+	/* Random values, and runs of halves that carry into each other. */
+	for (i = 0; i < 200000; i++) {
+		v ^= v << 13;
+		v ^= v >> 7;
+		v ^= v << 17;
+		assert_int_equal(cksum_fold(v), fold_ref(v));
+		assert_int_equal(cksum_fold(v >> (i % 48)),
+				 fold_ref(v >> (i % 48)));
+		assert_int_equal(cksum_fold(v | 0xffff0000ffff),
+				 fold_ref(v | 0xffff0000ffff));
+	}
+}
+
+/* The scalar loop carries a running sum in: with one given, and with
+ * every word all ones (each 8-byte add carries), it must still agree
+ * with the sum taken 16 bits at a time. */
+static void
+test_short_carries_sum_in(void **state)
+{
+	static const uint64_t in[] = {
+		0, 7, 0xffff, 0xffffffff, 0x1fffffffe,
+	};
+	size_t len, align, i, k;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		if (k == 0)
+			fill_random(data, sizeof(data), 9);
+		else
+			memset(data, 0xff, sizeof(data));
+		for (i = 0; i < RTE_DIM(in); i++)
+			for (align = 0; align < 8; align++)
+				for (len = 0; len <= 600; len++) {
+					uint64_t ref = in[i];
+					size_t j;
+
+					uint16_t h;
+
+					for (j = 0; j + 1 < len; j += 2) {
+						memcpy(&h, data + align + j, 2);
+						ref += h;
+					}
+					if (len & 1) {
+						h = 0;
+						memcpy(&h, data + align + len - 1,
+						       1);
+						ref += h;
+					}
+					assert_int_equal(
+						cksum_fold(cksum_add_short(
+							data + align, len,
+							in[i])),
+						fold_ref(ref));
+				}
+	}
+}
+
 #if defined(__x86_64__)
 /* The vector loops (cksum.c), each whatever the CPU would pick: every
  * length and alignment, and past the stretch after which their lane
@@ -343,6 +426,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_raw_every_length_and_alignment),
 		cmocka_unit_test(test_raw_all_ones_carries),
+		cmocka_unit_test(test_fold_every_carry),
+		cmocka_unit_test(test_short_carries_sum_in),
 #if defined(__x86_64__)
 		cmocka_unit_test(test_raw_vector_loops),
 #endif
