@@ -886,7 +886,9 @@ report_one_shot(struct job *job, FILE *out, int interrupted)
 		"dpfetch: HTTP %d, %llu bytes in %.3f s (%.1f Mbit/s), connect %.3f ms, first byte %.3f ms: http://%s:%u%s\n",
 		code, (unsigned long long)c.body_bytes, secs, mbit,
 		(double)hist_max(&s->lat_connect) / 1e3,
-		(double)hist_max(&s->lat_ttfb) / 1e3, u->host, u->port,
+		(double)RTE_MAX(hist_max(&s->lat_ttfb),
+				hist_max(&s->late_ttfb)) / 1e3,
+		u->host, u->port,
 		u->path);
 	if (code < 200 || code > 299) {
 		fprintf(stderr, "dpfetch: error: the server answered HTTP %d for %.400s\n",

@@ -572,8 +572,10 @@ job_create(struct app *app, uint32_t id, struct job_params *p, char *err,
 		hist_init(&s->lat_connect);
 		hist_init(&s->lat_ttfb);
 		hist_init(&s->lat_total);
-		hist_init(&s->lat_service);
-		hist_init(&s->lat_service_ttfb);
+		hist_init(&s->late_ttfb);
+		hist_init(&s->late_total);
+		hist_init(&s->late_service);
+		hist_init(&s->late_service_ttfb);
 		hist_init(&s->lat_churn_connect);
 		hist_init(&s->lat_churn_total);
 		for (u = 0; u < JOB_SEC_RING; u++)
@@ -729,12 +731,19 @@ merge_hists(const struct job *job, struct hist *h)
 	for (l = 0; l < JOB_LAT_MAX; l++)
 		hist_init(&h[l]);
 	for (k = 0; k < job->n_shares; k++) {
-		hist_merge(&h[JOB_LAT_CONNECT], &job->shares[k]->lat_connect);
-		hist_merge(&h[JOB_LAT_TTFB], &job->shares[k]->lat_ttfb);
-		hist_merge(&h[JOB_LAT_TOTAL], &job->shares[k]->lat_total);
-		hist_merge(&h[JOB_LAT_SERVICE], &job->shares[k]->lat_service);
-		hist_merge(&h[JOB_LAT_SERVICE_TTFB],
-			   &job->shares[k]->lat_service_ttfb);
+		const struct job_share *s = job->shares[k];
+
+		hist_merge(&h[JOB_LAT_CONNECT], &s->lat_connect);
+		/* Requests that went on time count in both views alike
+		 * (job.h). */
+		hist_merge(&h[JOB_LAT_TTFB], &s->lat_ttfb);
+		hist_merge(&h[JOB_LAT_TTFB], &s->late_ttfb);
+		hist_merge(&h[JOB_LAT_TOTAL], &s->lat_total);
+		hist_merge(&h[JOB_LAT_TOTAL], &s->late_total);
+		hist_merge(&h[JOB_LAT_SERVICE], &s->lat_total);
+		hist_merge(&h[JOB_LAT_SERVICE], &s->late_service);
+		hist_merge(&h[JOB_LAT_SERVICE_TTFB], &s->lat_ttfb);
+		hist_merge(&h[JOB_LAT_SERVICE_TTFB], &s->late_service_ttfb);
 	}
 }
 

@@ -199,10 +199,20 @@ struct job_share {
 
 	struct job_counters cnt;
 	struct hist lat_connect;
+	/* Time to first byte and full response time from when a request
+	 * was meant to go (open loop: a backlog's wait counts), and from
+	 * when it went (service).  A request that went when it was meant
+	 * to (no pacing backlog, not a connection's first) has the same
+	 * service times: it is recorded once, in lat_ttfb and lat_total,
+	 * which job.c merges into both; the others have all four in
+	 * late_*.  Two records of five per response saved on the client's
+	 * data path. */
 	struct hist lat_ttfb;
 	struct hist lat_total;
-	struct hist lat_service;	/* from the actual send */
-	struct hist lat_service_ttfb;
+	struct hist late_ttfb;
+	struct hist late_total;
+	struct hist late_service;
+	struct hist late_service_ttfb;
 	struct job_churn_counters churn;
 	struct hist lat_churn_connect;
 	struct hist lat_churn_total;

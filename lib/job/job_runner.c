@@ -715,11 +715,18 @@ jr_response(struct worker *w, struct http_client_conn *hc,
 		hist_record(&s->mix_lat[r->url], w->now_us - r->intended_us);
 	}
 	/* From the intended time (open loop: a backlog's wait counts), and
-	 * from when it actually went. */
-	hist_record(&s->lat_ttfb, r->first_byte_us - r->intended_us);
-	hist_record(&s->lat_total, w->now_us - r->intended_us);
-	hist_record(&s->lat_service_ttfb, r->first_byte_us - r->sent_us);
-	hist_record(&s->lat_service, w->now_us - r->sent_us);
+	 * from when it actually went: the same when it went on time, then
+	 * recorded once (job.h). */
+	if (likely(r->intended_us == r->sent_us)) {
+		hist_record(&s->lat_ttfb, r->first_byte_us - r->intended_us);
+		hist_record(&s->lat_total, w->now_us - r->intended_us);
+	} else {
+		hist_record(&s->late_ttfb, r->first_byte_us - r->intended_us);
+		hist_record(&s->late_total, w->now_us - r->intended_us);
+		hist_record(&s->late_service_ttfb,
+			    r->first_byte_us - r->sent_us);
+		hist_record(&s->late_service, w->now_us - r->sent_us);
+	}
 	hist_record(&s->sec_total[s->n_samples % JOB_SEC_RING],
 		    w->now_us - r->intended_us);
 	if (jc_churn(jc)) {
