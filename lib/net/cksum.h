@@ -59,9 +59,11 @@
 
 /* Add len bytes at buf to the running sum (16-bit words in memory
  * order, as rte_raw_cksum reads them): the scalar loop, for short
- * stretches and the tails of long ones.  The sum returned is below
- * 2^34 when the one given is below 2^33, so callers may add a few more
- * words to it before they fold. */
+ * stretches and the tails of long ones.  On x86-64 the sum comes back
+ * below 2^34 (given one below 2^33); the portable loop's grows by at
+ * most 2^32 per 4 bytes.  Either way it stays far from 2^64 for any
+ * buffer a packet has, so callers may add a few words before they
+ * fold. */
 static inline uint64_t
 cksum_add_short(const void *buf, size_t len, uint64_t sum)
 {
