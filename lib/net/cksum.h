@@ -42,13 +42,6 @@
 		: [s] "+r" (sum) \
 		: [b] "r" (p), "m" (*(const uint8_t (*)[32])(p)) \
 		: "cc")
-#define CKSUM_ADC_16(p, sum) \
-	__asm__("addq (%[b]), %[s]\n\t" \
-		"adcq 8(%[b]), %[s]\n\t" \
-		"adcq $0, %[s]" \
-		: [s] "+r" (sum) \
-		: [b] "r" (p), "m" (*(const uint8_t (*)[16])(p)) \
-		: "cc")
 #define CKSUM_ADC_8(p, sum) \
 	__asm__("addq (%[b]), %[s]\n\t" \
 		"adcq $0, %[s]" \
@@ -77,15 +70,11 @@ cksum_add_short(const void *buf, size_t len, uint64_t sum)
 			p += 32;
 			len -= 32;
 		}
-		if (len & 16) {
-			CKSUM_ADC_16(p, sum);
-			p += 16;
-		}
-		if (len & 8) {
+		while (len >= 8) {
 			CKSUM_ADC_8(p, sum);
 			p += 8;
+			len -= 8;
 		}
-		len &= 7;
 		/* Back below 2^33: the caller's own adds must not carry
 		 * out of 64 bits. */
 		sum = (sum & 0xffffffffu) + (sum >> 32);
